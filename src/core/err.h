@@ -1,0 +1,88 @@
+/*
+ * err.h - the one error type of ordo.
+ *
+ * Every fallible function returns an ordo_code (ORDO_OK is zero) and, when it
+ * fails, fills an ordo_err: a stable machine code, a message a person can act
+ * on, the field at fault, and - for input that has several problems at once -
+ * a bounded list of details, one per problem. The list is fixed-size so that
+ * reporting an error never allocates; past ORDO_ERR_MAX_DETAILS the error says
+ * how many more problems there were.
+ *
+ * Codes and their names come from one X-macro so the two never drift apart.
+ * The API maps codes to HTTP statuses in one table (api/errors.c).
+ */
+#ifndef ORDO_CORE_ERR_H
+#define ORDO_CORE_ERR_H
+
+#include <stddef.h>
+
+#define ORDO_ERR_MESSAGE_MAX 256
+#define ORDO_ERR_FIELD_MAX 128
+#define ORDO_ERR_MAX_DETAILS 32
+
+/* X(enum, machine name) */
+#define ORDO_CODE_MAP(X)                                                       \
+	X(ORDO_OK, "ok")                                                       \
+	X(ORDO_EINVALID, "invalid_request")                                    \
+	X(ORDO_ETOOLARGE, "payload_too_large")                                 \
+	X(ORDO_EMEDIA, "unsupported_media_type")                               \
+	X(ORDO_EUNAUTHORIZED, "unauthorized")                                  \
+	X(ORDO_EFORBIDDEN, "forbidden")                                        \
+	X(ORDO_ENOTFOUND, "not_found")                                         \
+	X(ORDO_EMETHOD, "method_not_allowed")                                  \
+	X(ORDO_ECONFLICT, "conflict")                                          \
+	X(ORDO_EIDEMPOTENCY, "idempotency_key_reused")                         \
+	X(ORDO_ESTATE, "invalid_state_transition")                             \
+	X(ORDO_ELIMIT, "limit_exceeded")                                       \
+	X(ORDO_ESTORAGE, "storage_error")                                      \
+	X(ORDO_EUNAVAILABLE, "unavailable")                                    \
+	X(ORDO_ENOMEM, "out_of_memory")                                        \
+	X(ORDO_EINTERNAL, "internal_error")
+
+typedef enum {
+#define ORDO_X_ENUM(e, name) e,
+	ORDO_CODE_MAP(ORDO_X_ENUM)
+#undef ORDO_X_ENUM
+	ORDO_CODE_COUNT
+} ordo_code;
+
+typedef struct {
+	char field[ORDO_ERR_FIELD_MAX];
+	char message[ORDO_ERR_MESSAGE_MAX];
+} ordo_err_detail;
+
+typedef struct {
+	ordo_code code;
+	char message[ORDO_ERR_MESSAGE_MAX];
+	char field[ORDO_ERR_FIELD_MAX];
+	size_t n_details;
+	size_t n_dropped; /* details that did not fit */
+	ordo_err_detail details[ORDO_ERR_MAX_DETAILS];
+} ordo_err;
+
+/* The stable machine name of a code, e.g. "not_found". */
+const char *ordo_code_name(ordo_code code);
+
+/* Reset to ORDO_OK with no message and no details. */
+void ordo_err_clear(ordo_err *err);
+
+/*
+ * Set code, field (may be NULL) and a printf-style message; returns code so
+ * callers can write `return ordo_err_set(err, ORDO_ENOTFOUND, "id", "...")`.
+ * err may be NULL, in which case only the code is returned.
+ */
+ordo_code ordo_err_set(ordo_err *err, ordo_code code, const char *field,
+		       const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/*
+ * Append one problem to the details list (and set the code if it is still
+ * ORDO_OK). The first detail also becomes the top-level field.
+ */
+void ordo_err_add(ordo_err *err, ordo_code code, const char *field,
+		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Bounded string copy that always terminates; returns 0, or -1 if truncated. */
+int ordo_strlcpy(char *dst, const char *src, size_t size);
+
+#endif

@@ -1,0 +1,64 @@
+/*
+ * limits.h - every limit ordo enforces, in one place, with its reason.
+ *
+ * Input past a limit is refused with an error naming the field and the
+ * limit; nothing is truncated silently. Tests exercise each limit.
+ */
+#ifndef ORDO_CORE_LIMITS_H
+#define ORDO_CORE_LIMITS_H
+
+/* Largest request body accepted. A large B2B order with 500 lines and long
+ * notes is well under 512 KiB; anything bigger is a mistake or an attack. */
+#define ORDO_MAX_BODY_BYTES (1024 * 1024)
+
+/* Deepest JSON nesting accepted. The order document nests four levels. */
+#define ORDO_MAX_JSON_DEPTH 16
+
+/* Lines per order. Large enough for wholesale orders, small enough that one
+ * order is validated and stored in one short transaction. */
+#define ORDO_MAX_LINES 500
+
+/* Largest quantity on one line, and largest money amount in minor units
+ * (10^13 minor units = 100 billion in a 2-decimal currency). Both keep every
+ * product and sum of an order far from int64 overflow. */
+#define ORDO_MAX_QUANTITY 1000000LL
+#define ORDO_MAX_MONEY_MINOR 10000000000000LL
+
+/* String field sizes, including the terminating NUL. */
+#define ORDO_ID_MAX 32		/* public ids: "ord_" + 26 characters */
+#define ORDO_EXTERNAL_ID_MAX 129 /* ids assigned by channels */
+#define ORDO_CHANNEL_MAX 33
+#define ORDO_SLUG_MAX 64
+#define ORDO_SKU_MAX 65
+#define ORDO_TITLE_MAX 257
+#define ORDO_NAME_MAX 129
+#define ORDO_EMAIL_MAX 255
+#define ORDO_PHONE_MAX 33
+#define ORDO_ADDRESS_LINE_MAX 129
+#define ORDO_CITY_MAX 65
+#define ORDO_REGION_MAX 65
+#define ORDO_POSTAL_MAX 17
+#define ORDO_COUNTRY_MAX 3 /* ISO 3166-1 alpha-2 */
+#define ORDO_CURRENCY_MAX 4 /* ISO 4217 */
+#define ORDO_METHOD_MAX 33
+#define ORDO_NOTES_MAX 2049
+#define ORDO_MESSAGE_MAX 256
+#define ORDO_ACTOR_MAX 96
+#define ORDO_IDEMPOTENCY_KEY_MAX 129
+
+/* Holds one order may carry at once: one per line problem plus order-level
+ * problems. Bounded so a pathological order cannot flood the queue. */
+#define ORDO_MAX_HOLDS (ORDO_MAX_LINES + 32)
+
+/* List pages. */
+#define ORDO_PAGE_DEFAULT 50
+#define ORDO_PAGE_MAX 200
+
+/* Duplicate window defaults to 24 hours; a tenant may set 0 (off) to 30 days. */
+#define ORDO_DUP_WINDOW_DEFAULT_S (24 * 3600)
+#define ORDO_DUP_WINDOW_MAX_S (30 * 24 * 3600)
+
+/* Group commit: most write jobs batched into one transaction. */
+#define ORDO_COMMIT_BATCH_MAX 256
+
+#endif
