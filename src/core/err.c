@@ -86,3 +86,14 @@ void ordo_err_add(ordo_err *err, ordo_code code, const char *field,
 	vsnprintf(d->message, sizeof(d->message), fmt, ap);
 	va_end(ap);
 }
+
+void ordo_err_set_message(ordo_err *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+}

@@ -82,6 +82,10 @@ ordo_code ordo_err_set(ordo_err *err, ordo_code code, const char *field,
 void ordo_err_add(ordo_err *err, ordo_code code, const char *field,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* Set only the top-level message (printf-style), keeping code and details. */
+void ordo_err_set_message(ordo_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* Bounded string copy that always terminates; returns 0, or -1 if truncated. */
 int ordo_strlcpy(char *dst, const char *src, size_t size);
 

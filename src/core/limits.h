@@ -43,7 +43,7 @@
 #define ORDO_METHOD_MAX 33
 #define ORDO_NOTES_MAX 2049
 #define ORDO_MESSAGE_MAX 256
-#define ORDO_ACTOR_MAX 96
+#define ORDO_ACTOR_MAX 136 /* "key:" + a key name */
 #define ORDO_IDEMPOTENCY_KEY_MAX 129
 
 /* Holds one order may carry at once: one per line problem plus order-level

@@ -1,0 +1,121 @@
+/*
+ * api_int.h - what the API's files share: the request being served, the
+ * helpers that answer it, and the JSON encoders. Not for use outside api/.
+ */
+#ifndef ORDO_API_INT_H
+#define ORDO_API_INT_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "app/app.h"
+#include "core/err.h"
+#include "store/store.h"
+
+#define API_MAX_PARAMS 2
+
+typedef struct api_request api_request;
+
+/* A write's body: runs inside the store transaction and produces the answer. */
+typedef ordo_code (*api_write_fn)(store_tx *tx, api_request *r, int *status,
+				  char **body, ordo_err *err);
+
+struct api_request {
+	struct api_server *srv;
+	struct MHD_Connection *conn;
+	const char *method;
+	const char *path;
+	char *params[API_MAX_PARAMS]; /* path segments matched by '*' */
+	long long started_ms;
+
+	char *body;
+	size_t body_len, body_cap;
+	bool body_too_large;
+
+	app_caller caller;
+
+	/* A write handed to the store's committer (see server.c). */
+	store_job job;
+	bool write_pending;
+	atomic_bool write_done;
+	api_write_fn write_fn;
+	void *payload;
+	void (*payload_free)(void *payload);
+	char idempotency_key[ORDO_IDEMPOTENCY_KEY_MAX];
+	char request_hash[65];
+	int status;
+	char *resp_body;
+	bool replayed;
+};
+
+struct api_server {
+	store *st;
+	struct MHD_Daemon *daemon;
+	atomic_int writes_in_flight;
+	atomic_bool stopping;
+};
+
+/* ---- answering (server.c) ---------------------------------------------- */
+
+/* Queue a JSON answer (takes the reference). */
+enum MHD_Result api_reply_json(api_request *r, unsigned status, json_t *body);
+/* Queue an error answer: status from the code (errors.c), error body. */
+enum MHD_Result api_reply_error(api_request *r, const ordo_err *err);
+/* Shorthand for an error made on the spot. */
+enum MHD_Result api_reply_fail(api_request *r, ordo_code code,
+			       const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/*
+ * Hand a write to the committer and suspend the connection; the answer is
+ * sent when the write is durable. payload is freed with payload_free when
+ * the request ends.
+ */
+enum MHD_Result api_submit_write(api_request *r, api_write_fn fn,
+				 void *payload,
+				 void (*payload_free)(void *payload));
+
+/* Parse the body as a JSON object, or answer 400 and return NULL. */
+json_t *api_body_object(api_request *r, enum MHD_Result *ret);
+
+/* A query parameter, or NULL. */
+const char *api_query(api_request *r, const char *name);
+
+/* Parse `limit` (default ORDO_PAGE_DEFAULT, 1..ORDO_PAGE_MAX) or answer 400. */
+bool api_query_limit(api_request *r, int *limit, enum MHD_Result *ret);
+
+/* ---- status table (errors.c) -------------------------------------------- */
+
+unsigned api_status_for(ordo_code code);
+json_t *api_error_json(const ordo_err *err);
+
+/* ---- encoders (json_out.c) ---------------------------------------------- */
+
+json_t *api_order_json(const order *o);
+json_t *api_event_json(const order_event *ev);
+json_t *api_sku_json(const catalog_sku *s);
+json_t *api_location_json(const catalog_location *l);
+json_t *api_stock_json(const stock_level *s);
+json_t *api_time_json(ordo_time t); /* RFC 3339 string, or null for 0 */
+/* Serialise compactly; caller frees. */
+char *api_dump(const json_t *j);
+
+/* ---- handlers ----------------------------------------------------------- */
+
+typedef enum MHD_Result (*api_handler)(api_request *r);
+
+enum MHD_Result api_health(api_request *r);
+enum MHD_Result api_openapi(api_request *r);
+enum MHD_Result api_sku_create(api_request *r);
+enum MHD_Result api_sku_list(api_request *r);
+enum MHD_Result api_location_create(api_request *r);
+enum MHD_Result api_location_list(api_request *r);
+enum MHD_Result api_stock_put(api_request *r);
+enum MHD_Result api_order_create(api_request *r);
+enum MHD_Result api_order_list(api_request *r);
+enum MHD_Result api_order_get(api_request *r);
+enum MHD_Result api_order_events(api_request *r);
+
+#endif

@@ -1,0 +1,215 @@
+/*
+ * json_out.c - core records to the API's JSON. Money goes out as decimal
+ * strings in the record's currency, times as RFC 3339 UTC strings, enums as
+ * their names. The shapes are the OpenAPI document's schemas.
+ */
+#include <stdlib.h>
+
+#include "api/api_int.h"
+#include "core/catalog.h"
+#include "core/money.h"
+#include "core/timeutil.h"
+
+char *api_dump(const json_t *j)
+{
+	return json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+}
+
+json_t *api_time_json(ordo_time t)
+{
+	char buf[32];
+
+	if (t == 0)
+		return json_null();
+	time_format_rfc3339(t, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+static json_t *money_json(ordo_money m, const char *currency)
+{
+	char buf[40];
+
+	money_format(m, currency, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+/* A string, or null when empty. */
+static json_t *opt_string(const char *s)
+{
+	return s[0] ? json_string(s) : json_null();
+}
+
+static json_t *address_json(const order_address *a)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "name", json_string(a->name));
+	json_object_set_new(j, "company", json_string(a->company));
+	json_object_set_new(j, "line1", json_string(a->line1));
+	json_object_set_new(j, "line2", json_string(a->line2));
+	json_object_set_new(j, "city", json_string(a->city));
+	json_object_set_new(j, "region", json_string(a->region));
+	json_object_set_new(j, "postal_code", json_string(a->postal_code));
+	json_object_set_new(j, "country", json_string(a->country));
+	json_object_set_new(j, "phone", json_string(a->phone));
+	return j;
+}
+
+static json_t *line_json(const order_line *l, const char *currency)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "line_no", json_integer(l->line_no));
+	json_object_set_new(j, "sku", json_string(l->sku));
+	json_object_set_new(j, "title", json_string(l->title));
+	json_object_set_new(j, "quantity", json_integer(l->quantity));
+	json_object_set_new(j, "unit_price",
+			    money_json(l->unit_price, currency));
+	json_object_set_new(j, "open", json_integer(l->qty_open));
+	json_object_set_new(j, "allocated", json_integer(l->qty_allocated));
+	json_object_set_new(j, "released", json_integer(l->qty_released));
+	json_object_set_new(j, "shipped", json_integer(l->qty_shipped));
+	json_object_set_new(j, "cancelled", json_integer(l->qty_cancelled));
+	json_object_set_new(j, "returned", json_integer(l->qty_returned));
+	return j;
+}
+
+static json_t *hold_json(const order_hold *h)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "id", json_string(h->id));
+	json_object_set_new(j, "type", json_string(hold_type_name(h->type)));
+	json_object_set_new(j, "status",
+			    json_string(hold_status_name(h->status)));
+	json_object_set_new(j, "field", json_string(h->field));
+	json_object_set_new(j, "message", json_string(h->message));
+	json_object_set_new(j, "related_order_id",
+			    opt_string(h->related_order_id));
+	json_object_set_new(j, "raised_by", json_string(h->raised_by));
+	json_object_set_new(j, "created_at", api_time_json(h->created_at));
+	json_object_set_new(j, "resolved_at", api_time_json(h->resolved_at));
+	return j;
+}
+
+json_t *api_order_json(const order *o)
+{
+	json_t *j = json_object(), *lines = json_array(), *holds = json_array();
+	json_t *customer = json_object(), *shipping = json_object(),
+	       *totals = json_object();
+	size_t i;
+
+	json_object_set_new(j, "id", json_string(o->id));
+	json_object_set_new(j, "external_id", json_string(o->external_id));
+	json_object_set_new(j, "channel", json_string(o->channel));
+	json_object_set_new(j, "state",
+			    json_string(order_state_name(o->state)));
+	json_object_set_new(j, "placed_at", api_time_json(o->placed_at));
+	json_object_set_new(j, "received_at", api_time_json(o->received_at));
+	json_object_set_new(j, "updated_at", api_time_json(o->updated_at));
+	json_object_set_new(j, "currency", json_string(o->currency));
+
+	json_object_set_new(customer, "external_id",
+			    json_string(o->customer.external_id));
+	json_object_set_new(customer, "name", json_string(o->customer.name));
+	json_object_set_new(customer, "email", json_string(o->customer.email));
+	json_object_set_new(customer, "phone", json_string(o->customer.phone));
+	json_object_set_new(j, "customer", customer);
+	json_object_set_new(j, "ship_to", address_json(&o->ship_to));
+	json_object_set_new(j, "bill_to", o->has_bill_to
+						  ? address_json(&o->bill_to)
+						  : json_null());
+
+	json_object_set_new(shipping, "method",
+			    json_string(o->shipping.method));
+	json_object_set_new(shipping, "amount",
+			    money_json(o->shipping.amount, o->currency));
+	json_object_set_new(j, "shipping", shipping);
+	json_object_set_new(totals, "subtotal",
+			    money_json(o->totals.subtotal, o->currency));
+	json_object_set_new(totals, "shipping",
+			    money_json(o->totals.shipping, o->currency));
+	json_object_set_new(totals, "tax",
+			    money_json(o->totals.tax, o->currency));
+	json_object_set_new(totals, "discount",
+			    money_json(o->totals.discount, o->currency));
+	json_object_set_new(totals, "total",
+			    money_json(o->totals.total, o->currency));
+	json_object_set_new(j, "totals", totals);
+	json_object_set_new(j, "payment_status",
+			    json_string(payment_status_name(o->payment)));
+	json_object_set_new(j, "notes", json_string(o->notes));
+
+	for (i = 0; i < o->n_lines; i++)
+		json_array_append_new(lines,
+				      line_json(&o->lines[i], o->currency));
+	json_object_set_new(j, "lines", lines);
+	for (i = 0; i < o->n_holds; i++)
+		json_array_append_new(holds, hold_json(&o->holds[i]));
+	json_object_set_new(j, "holds", holds);
+	return j;
+}
+
+json_t *api_event_json(const order_event *ev)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "seq", json_integer(ev->seq));
+	json_object_set_new(j, "type", json_string(ev->type));
+	json_object_set_new(j, "from_state",
+			    json_string(order_state_name(ev->from_state)));
+	json_object_set_new(j, "to_state",
+			    json_string(order_state_name(ev->to_state)));
+	json_object_set_new(j, "hold_id", opt_string(ev->hold_id));
+	json_object_set_new(j, "actor", json_string(ev->actor));
+	json_object_set_new(j, "message", json_string(ev->message));
+	json_object_set_new(j, "at", api_time_json(ev->at));
+	return j;
+}
+
+json_t *api_sku_json(const catalog_sku *s)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "sku", json_string(s->sku));
+	json_object_set_new(j, "title", json_string(s->title));
+	json_object_set_new(j, "unit_price",
+			    money_json(s->unit_price, s->currency));
+	json_object_set_new(j, "currency", json_string(s->currency));
+	json_object_set_new(j, "active", json_boolean(s->active));
+	json_object_set_new(j, "updated_at", api_time_json(s->updated_at));
+	return j;
+}
+
+json_t *api_location_json(const catalog_location *l)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "code", json_string(l->code));
+	json_object_set_new(j, "name", json_string(l->name));
+	json_object_set_new(j, "line1", json_string(l->address.line1));
+	json_object_set_new(j, "line2", json_string(l->address.line2));
+	json_object_set_new(j, "city", json_string(l->address.city));
+	json_object_set_new(j, "region", json_string(l->address.region));
+	json_object_set_new(j, "postal_code",
+			    json_string(l->address.postal_code));
+	json_object_set_new(j, "country", json_string(l->address.country));
+	json_object_set_new(j, "priority", json_integer(l->priority));
+	json_object_set_new(j, "active", json_boolean(l->active));
+	json_object_set_new(j, "updated_at", api_time_json(l->updated_at));
+	return j;
+}
+
+json_t *api_stock_json(const stock_level *s)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "location", json_string(s->location));
+	json_object_set_new(j, "sku", json_string(s->sku));
+	json_object_set_new(j, "on_hand", json_integer(s->on_hand));
+	json_object_set_new(j, "reserved", json_integer(s->reserved));
+	json_object_set_new(j, "safety_stock", json_integer(s->safety_stock));
+	json_object_set_new(j, "available", json_integer(stock_available(s)));
+	json_object_set_new(j, "updated_at", api_time_json(s->updated_at));
+	return j;
+}

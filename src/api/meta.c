@@ -1,0 +1,59 @@
+/*
+ * meta.c - the endpoints about the server itself: /healthz and the OpenAPI
+ * document (compiled into the binary from docs/openapi.json).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api_int.h"
+#include "embedded.h"
+
+extern const struct ordo_embedded docs_files[];
+extern const size_t docs_files_count;
+
+enum MHD_Result api_health(api_request *r)
+{
+	ordo_err *err = malloc(sizeof(*err));
+	store_tx *tx;
+	enum MHD_Result ret;
+
+	if (!err)
+		return MHD_NO;
+	ordo_err_clear(err);
+	/* Healthy means the database answers a read. */
+	if (store_read_begin(r->srv->st, &tx, err) != ORDO_OK) {
+		err->code = ORDO_EUNAVAILABLE;
+		ret = api_reply_error(r, err);
+	} else {
+		store_read_end(tx);
+		ret = api_reply_json(r, MHD_HTTP_OK,
+				     json_pack("{s:s}", "status", "ok"));
+	}
+	free(err);
+	return ret;
+}
+
+enum MHD_Result api_openapi(api_request *r)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	size_t i;
+
+	for (i = 0; i < docs_files_count; i++) {
+		if (strcmp(docs_files[i].name, "openapi.json") != 0)
+			continue;
+		resp = MHD_create_response_from_buffer(
+			docs_files[i].len, (void *)docs_files[i].data,
+			MHD_RESPMEM_PERSISTENT);
+		if (!resp)
+			return MHD_NO;
+		MHD_add_response_header(resp, "Content-Type",
+					"application/json");
+		ret = MHD_queue_response(r->conn, MHD_HTTP_OK, resp);
+		MHD_destroy_response(resp);
+		r->status = MHD_HTTP_OK;
+		return ret;
+	}
+	return api_reply_fail(r, ORDO_ENOTFOUND, NULL,
+			      "the OpenAPI document is not built in");
+}

@@ -1,0 +1,240 @@
+/*
+ * orders.c - /v1/orders over HTTP.
+ *
+ * POST decodes the native order document on the worker thread (a malformed
+ * order is refused before it reaches the store), then hands intake to the
+ * committer. The answer - 201 with the new order, or 200 with the existing
+ * one for a channel duplicate - is encoded inside the transaction so that an
+ * Idempotency-Key can replay it exactly.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/api_int.h"
+#include "channels/json_fields.h"
+#include "channels/native.h"
+#include "core/timeutil.h"
+
+static void order_payload_free(void *p)
+{
+	order *o = p;
+
+	if (!o)
+		return;
+	order_free(o);
+	free(o);
+}
+
+static ordo_code order_write(store_tx *tx, api_request *r, int *status,
+			     char **body, ordo_err *err)
+{
+	order *in = r->payload;
+	order stored;
+	intake_outcome outcome;
+	json_t *j;
+	ordo_code rc;
+
+	order_init(&stored);
+	rc = app_order_intake(tx, &r->caller, in, time(NULL), &outcome,
+			      &stored, err);
+	if (rc) {
+		order_free(&stored);
+		return rc;
+	}
+	j = api_order_json(&stored);
+	order_free(&stored);
+	*body = api_dump(j);
+	json_decref(j);
+	if (!*body)
+		return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
+	*status = outcome == INTAKE_CREATED ? 201 : 200;
+	return ORDO_OK;
+}
+
+enum MHD_Result api_order_create(api_request *r)
+{
+	enum MHD_Result ret;
+	json_t *doc = api_body_object(r, &ret);
+	ordo_err *err;
+	order *o;
+
+	if (!doc)
+		return ret;
+	o = calloc(1, sizeof(*o));
+	err = malloc(sizeof(*err));
+	if (!o || !err) {
+		free(o);
+		free(err);
+		json_decref(doc);
+		return MHD_NO;
+	}
+	order_init(o);
+	ordo_err_clear(err);
+	native_order_decode(doc, o, err);
+	json_decref(doc);
+	if (err->code != ORDO_OK) {
+		ret = api_reply_error(r, err);
+		free(err);
+		order_payload_free(o);
+		return ret;
+	}
+	free(err);
+	return api_submit_write(r, order_write, o, order_payload_free);
+}
+
+static enum MHD_Result reply_order_error(api_request *r, ordo_err *err)
+{
+	enum MHD_Result ret = api_reply_error(r, err);
+
+	free(err);
+	return ret;
+}
+
+enum MHD_Result api_order_get(api_request *r)
+{
+	ordo_err *err = malloc(sizeof(*err));
+	order o;
+
+	if (!err)
+		return MHD_NO;
+	ordo_err_clear(err);
+	order_init(&o);
+	if (app_order_get(r->srv->st, &r->caller, r->params[0], &o, err)) {
+		order_free(&o);
+		return reply_order_error(r, err);
+	}
+	free(err);
+	{
+		json_t *j = api_order_json(&o);
+
+		order_free(&o);
+		return api_reply_json(r, MHD_HTTP_OK, j);
+	}
+}
+
+enum MHD_Result api_order_events(api_request *r)
+{
+	ordo_err *err = malloc(sizeof(*err));
+	order_event *evs = NULL;
+	json_t *arr;
+	size_t n = 0, i;
+
+	if (!err)
+		return MHD_NO;
+	ordo_err_clear(err);
+	if (app_order_events(r->srv->st, &r->caller, r->params[0], &evs, &n,
+			     err))
+		return reply_order_error(r, err);
+	free(err);
+	arr = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, api_event_json(&evs[i]));
+	free(evs);
+	return api_reply_json(r, MHD_HTTP_OK, json_pack("{s:o}", "events",
+							 arr));
+}
+
+/* Read the list filters from the query string; false when one is bad (and
+ * then the 400 is queued in *ret). */
+static bool parse_filter(api_request *r, order_filter *f,
+			 enum MHD_Result *ret)
+{
+	const char *v;
+
+	memset(f, 0, sizeof(*f));
+	if (!api_query_limit(r, &f->limit, ret))
+		return false;
+	if ((v = api_query(r, "state")) &&
+	    order_state_parse(v, &f->state) != 0) {
+		*ret = api_reply_fail(r, ORDO_EINVALID, "state",
+				      "\"%s\" is not an order state", v);
+		return false;
+	}
+	f->has_state = v != NULL;
+	if ((v = api_query(r, "hold_type")) &&
+	    hold_type_parse(v, &f->hold_type) != 0) {
+		*ret = api_reply_fail(r, ORDO_EINVALID, "hold_type",
+				      "\"%s\" is not a hold type", v);
+		return false;
+	}
+	f->has_hold_type = v != NULL;
+	if ((v = api_query(r, "channel")) &&
+	    ordo_strlcpy(f->channel, v, sizeof(f->channel)) != 0) {
+		*ret = api_reply_fail(r, ORDO_EINVALID, "channel",
+				      "channel is too long");
+		return false;
+	}
+	if ((v = api_query(r, "external_id")) &&
+	    ordo_strlcpy(f->external_id, v, sizeof(f->external_id)) != 0) {
+		*ret = api_reply_fail(r, ORDO_EINVALID, "external_id",
+				      "external_id is too long");
+		return false;
+	}
+	if ((v = api_query(r, "received_from")) &&
+	    time_parse_rfc3339(v, &f->received_from) != 0) {
+		*ret = api_reply_fail(r, ORDO_EINVALID, "received_from",
+				      "received_from must be an RFC 3339 "
+				      "time");
+		return false;
+	}
+	if ((v = api_query(r, "received_to")) &&
+	    time_parse_rfc3339(v, &f->received_to) != 0) {
+		*ret = api_reply_fail(r, ORDO_EINVALID, "received_to",
+				      "received_to must be an RFC 3339 time");
+		return false;
+	}
+	if ((v = api_query(r, "cursor"))) {
+		char *end;
+		long long seq;
+
+		errno = 0;
+		seq = strtoll(v, &end, 10);
+		if (errno || end == v || *end || seq <= 0) {
+			*ret = api_reply_fail(r, ORDO_EINVALID, "cursor",
+					      "cursor is not one this server "
+					      "gave out");
+			return false;
+		}
+		f->before_seq = seq;
+	}
+	return true;
+}
+
+enum MHD_Result api_order_list(api_request *r)
+{
+	order_filter f;
+	order_page page;
+	enum MHD_Result ret;
+	ordo_err *err;
+	json_t *arr, *j;
+	size_t i;
+
+	if (!parse_filter(r, &f, &ret))
+		return ret;
+	err = malloc(sizeof(*err));
+	if (!err)
+		return MHD_NO;
+	ordo_err_clear(err);
+	memset(&page, 0, sizeof(page));
+	if (app_order_list(r->srv->st, &r->caller, &f, &page, err))
+		return reply_order_error(r, err);
+	free(err);
+	arr = json_array();
+	for (i = 0; i < page.n; i++)
+		json_array_append_new(arr, api_order_json(&page.orders[i]));
+	j = json_pack("{s:o}", "orders", arr);
+	if (page.next_before_seq > 0) {
+		char cursor[32];
+
+		snprintf(cursor, sizeof(cursor), "%lld",
+			 (long long)page.next_before_seq);
+		json_object_set_new(j, "next_cursor", json_string(cursor));
+	} else {
+		json_object_set_new(j, "next_cursor", json_null());
+	}
+	order_page_free(&page);
+	return api_reply_json(r, MHD_HTTP_OK, j);
+}

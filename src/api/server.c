@@ -1,0 +1,620 @@
+/*
+ * server.c - the HTTP server: routing, authentication, bodies, and writes
+ * that wait for their commit without holding a thread.
+ *
+ * A REQUEST'S LIFE
+ *
+ * libmicrohttpd calls handle() several times per request:
+ *
+ *   1. headers in:  allocate an api_request; refuse a declared body over
+ *                   ORDO_MAX_BODY_BYTES at once (413)
+ *   2. body chunks: append to r->body (past the limit: keep reading, mark
+ *                   too large, answer 413 at the end)
+ *   3. body done:   route, authenticate, run the handler. A read answers at
+ *                   once. A write is handed to the store's committer as a
+ *                   job and the connection is SUSPENDED: the worker thread
+ *                   goes back to serving others while the job waits for its
+ *                   batch to commit.
+ *   4. committed:   the committer's done callback marks the request and
+ *                   RESUMES the connection; libmicrohttpd calls handle()
+ *                   once more and the stored answer is sent.
+ *   5. completed:   request_completed() frees everything.
+ *
+ * This is what lets group commit work: hundreds of writes can wait for one
+ * fsync while a handful of threads keep accepting more.
+ *
+ * Shutdown: stop taking new requests (503), wait until no write is in
+ * flight (every suspended connection has been resumed), then stop the daemon.
+ */
+#include "api/server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api/api_int.h"
+#include "api/log.h"
+#include "channels/json_fields.h"
+
+struct route {
+	const char *method;
+	const char *pattern; /* '*' matches one path segment */
+	api_handler handler;
+	bool authenticated;
+};
+
+static const struct route routes[] = {
+	{"GET", "/healthz", api_health, false},
+	{"GET", "/openapi.json", api_openapi, false},
+	{"GET", "/v1/openapi.json", api_openapi, false},
+	{"POST", "/v1/skus", api_sku_create, true},
+	{"GET", "/v1/skus", api_sku_list, true},
+	{"POST", "/v1/locations", api_location_create, true},
+	{"GET", "/v1/locations", api_location_list, true},
+	{"PUT", "/v1/locations/*/stock/*", api_stock_put, true},
+	{"POST", "/v1/orders", api_order_create, true},
+	{"GET", "/v1/orders", api_order_list, true},
+	{"GET", "/v1/orders/*", api_order_get, true},
+	{"GET", "/v1/orders/*/events", api_order_events, true},
+};
+
+#define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Match path against pattern; on success copy the '*' segments into
+ * params (malloc'd). Segments may not be empty.
+ */
+static bool route_match(const char *pattern, const char *path,
+			char *params[API_MAX_PARAMS])
+{
+	int n = 0;
+
+	while (*pattern && *path) {
+		if (*pattern == '*') {
+			const char *end = strchr(path, '/');
+			size_t len = end ? (size_t)(end - path) : strlen(path);
+
+			if (len == 0 || n >= API_MAX_PARAMS)
+				goto fail;
+			params[n] = strndup(path, len);
+			if (!params[n])
+				goto fail;
+			n++;
+			path += len;
+			pattern++;
+			continue;
+		}
+		if (*pattern != *path)
+			goto fail;
+		pattern++;
+		path++;
+	}
+	if (*pattern == '\0' && *path == '\0')
+		return true;
+fail:
+	while (n > 0)
+		free(params[--n]);
+	return false;
+}
+
+static enum MHD_Result queue_text(api_request *r, unsigned status,
+				  char *text, bool replayed)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	resp = MHD_create_response_from_buffer(strlen(text), text,
+					       MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", "application/json");
+	if (replayed)
+		MHD_add_response_header(resp, "Idempotent-Replayed", "true");
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(resp, "Allow", "GET, POST, PUT");
+	if (status == MHD_HTTP_UNAUTHORIZED)
+		MHD_add_response_header(resp, "WWW-Authenticate",
+					"Bearer realm=\"ordo\"");
+	ret = MHD_queue_response(r->conn, status, resp);
+	MHD_destroy_response(resp);
+	r->status = (int)status;
+	return ret;
+}
+
+enum MHD_Result api_reply_json(api_request *r, unsigned status, json_t *body)
+{
+	char *text = api_dump(body);
+
+	json_decref(body);
+	if (!text)
+		return MHD_NO;
+	return queue_text(r, status, text, false);
+}
+
+enum MHD_Result api_reply_error(api_request *r, const ordo_err *err)
+{
+	return api_reply_json(r, api_status_for(err->code),
+			      api_error_json(err));
+}
+
+enum MHD_Result api_reply_fail(api_request *r, ordo_code code,
+			       const char *field, const char *fmt, ...)
+{
+	ordo_err *err = malloc(sizeof(*err));
+	enum MHD_Result ret;
+	va_list ap;
+
+	if (!err)
+		return MHD_NO;
+	ordo_err_clear(err);
+	err->code = code;
+	ordo_strlcpy(err->field, field ? field : "", sizeof(err->field));
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	if (field && field[0])
+		ordo_err_add(err, code, field, "%s", err->message);
+	ret = api_reply_error(r, err);
+	free(err);
+	return ret;
+}
+
+const char *api_query(api_request *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND,
+					   name);
+}
+
+bool api_query_limit(api_request *r, int *limit, enum MHD_Result *ret)
+{
+	const char *v = api_query(r, "limit");
+	char *end;
+	long n;
+
+	*limit = ORDO_PAGE_DEFAULT;
+	if (!v)
+		return true;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || end == v || *end || n < 1 || n > ORDO_PAGE_MAX) {
+		*ret = api_reply_fail(r, ORDO_EINVALID, "limit",
+				      "limit must be an integer from 1 to %d",
+				      ORDO_PAGE_MAX);
+		return false;
+	}
+	*limit = (int)n;
+	return true;
+}
+
+json_t *api_body_object(api_request *r, enum MHD_Result *ret)
+{
+	ordo_err *err = malloc(sizeof(*err));
+	json_t *doc;
+
+	if (!err) {
+		*ret = MHD_NO;
+		return NULL;
+	}
+	ordo_err_clear(err);
+	doc = jf_parse_object(r->body ? r->body : "", r->body_len, err);
+	if (!doc) {
+		ordo_err_set_message(err, "%s", err->details[0].message);
+		*ret = api_reply_error(r, err);
+	}
+	free(err);
+	return doc;
+}
+
+/* ---- writes ------------------------------------------------------------- */
+
+static ordo_code write_answer(store_tx *tx, void *arg, int *status,
+			      char **body, ordo_err *err)
+{
+	api_request *r = arg;
+
+	return r->write_fn(tx, r, status, body, err);
+}
+
+static ordo_code write_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	api_request *r = arg;
+
+	return app_idempotent(tx, &r->caller, r->idempotency_key,
+			      r->request_hash, time(NULL), write_answer, r,
+			      &r->status, &r->resp_body, &r->replayed, err);
+}
+
+/* Called by the committer once the batch is durable (or failed). */
+static void write_done(void *arg, ordo_code rc, const ordo_err *err)
+{
+	api_request *r = arg;
+	struct api_server *srv = r->srv;
+
+	(void)rc;
+	(void)err; /* both are kept in r->job */
+	atomic_store(&r->write_done, true);
+	MHD_resume_connection(r->conn);
+	atomic_fetch_sub(&srv->writes_in_flight, 1);
+}
+
+enum MHD_Result api_submit_write(api_request *r, api_write_fn fn,
+				 void *payload,
+				 void (*payload_free)(void *payload))
+{
+	const char *key = MHD_lookup_connection_value(
+		r->conn, MHD_HEADER_KIND, "Idempotency-Key");
+	size_t hlen;
+	char *hashed;
+
+	r->payload = payload;
+	r->payload_free = payload_free;
+	if (key) {
+		size_t klen = strlen(key);
+
+		if (klen == 0 || klen >= sizeof(r->idempotency_key))
+			return api_reply_fail(
+				r, ORDO_EINVALID, "Idempotency-Key",
+				"Idempotency-Key must be 1 to %zu characters",
+				sizeof(r->idempotency_key) - 1);
+		memcpy(r->idempotency_key, key, klen + 1);
+	}
+	/* The request's identity: method, path and body. */
+	hlen = strlen(r->method) + strlen(r->path) + 2 + r->body_len;
+	hashed = malloc(hlen + 1);
+	if (!hashed)
+		return MHD_NO;
+	snprintf(hashed, hlen + 1, "%s %s\n", r->method, r->path);
+	if (r->body_len)
+		memcpy(hashed + strlen(r->method) + strlen(r->path) + 2,
+		       r->body, r->body_len);
+	app_sha256_hex(hashed, hlen, r->request_hash);
+	free(hashed);
+
+	r->write_fn = fn;
+	r->write_pending = true;
+	r->job.run = write_run;
+	r->job.done = write_done;
+	r->job.arg = r;
+	atomic_fetch_add(&r->srv->writes_in_flight, 1);
+	/* Suspend before submitting, so that the resume cannot come first. */
+	MHD_suspend_connection(r->conn);
+	store_submit(r->srv->st, &r->job);
+	return MHD_YES;
+}
+
+static enum MHD_Result finish_write(api_request *r)
+{
+	if (r->job.rc != ORDO_OK)
+		return api_reply_error(r, &r->job.err);
+	if (!r->resp_body)
+		return api_reply_fail(r, ORDO_EINTERNAL, NULL,
+				      "the write produced no answer");
+	{
+		char *text = r->resp_body;
+
+		r->resp_body = NULL;
+		return queue_text(r, (unsigned)r->status, text, r->replayed);
+	}
+}
+
+/* ---- dispatch ----------------------------------------------------------- */
+
+/* True when the caller is known; otherwise the answer is queued in *ret. */
+static bool authenticate(api_request *r, enum MHD_Result *ret)
+{
+	const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+						    "Authorization");
+	ordo_err *err;
+	bool ok;
+
+	if (!h) {
+		*ret = api_reply_fail(r, ORDO_EUNAUTHORIZED, "Authorization",
+				      "an API key is required: send "
+				      "\"Authorization: Bearer KEY\"");
+		return false;
+	}
+	if (strncasecmp(h, "Bearer ", 7) != 0 || h[7] == '\0') {
+		*ret = api_reply_fail(r, ORDO_EUNAUTHORIZED, "Authorization",
+				      "the Authorization header must be "
+				      "\"Bearer KEY\"");
+		return false;
+	}
+	err = malloc(sizeof(*err));
+	if (!err) {
+		*ret = MHD_NO;
+		return false;
+	}
+	ordo_err_clear(err);
+	ok = app_authenticate(r->srv->st, h + 7, &r->caller, err) == ORDO_OK;
+	if (!ok)
+		*ret = api_reply_error(r, err);
+	free(err);
+	return ok;
+}
+
+static bool content_type_json(api_request *r)
+{
+	const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+						     "Content-Type");
+
+	return ct && strncasecmp(ct, "application/json", 16) == 0 &&
+	       (ct[16] == '\0' || ct[16] == ';' || ct[16] == ' ');
+}
+
+static enum MHD_Result dispatch(api_request *r)
+{
+	const struct route *rt = NULL;
+	bool path_known = false;
+	enum MHD_Result ret;
+	size_t i;
+
+	for (i = 0; i < N_ROUTES; i++) {
+		char *params[API_MAX_PARAMS] = {NULL, NULL};
+
+		if (!route_match(routes[i].pattern, r->path, params))
+			continue;
+		path_known = true;
+		if (strcmp(routes[i].method, r->method) == 0) {
+			rt = &routes[i];
+			memcpy(r->params, params, sizeof(params));
+			break;
+		}
+		free(params[0]);
+		free(params[1]);
+	}
+	if (!rt && path_known)
+		return api_reply_fail(r, ORDO_EMETHOD, NULL,
+				      "%s is not allowed on %s", r->method,
+				      r->path);
+	if (!rt)
+		return api_reply_fail(r, ORDO_ENOTFOUND, NULL,
+				      "no such endpoint: %s %s", r->method,
+				      r->path);
+	if (atomic_load(&r->srv->stopping))
+		return api_reply_fail(r, ORDO_EUNAVAILABLE, NULL,
+				      "the server is shutting down");
+	if (rt->authenticated && !authenticate(r, &ret))
+		return ret;
+	if (r->body_too_large)
+		return api_reply_fail(r, ORDO_ETOOLARGE, NULL,
+				      "the request body exceeds %d bytes",
+				      ORDO_MAX_BODY_BYTES);
+	if ((strcmp(r->method, "POST") == 0 ||
+	     strcmp(r->method, "PUT") == 0) &&
+	    !content_type_json(r))
+		return api_reply_fail(r, ORDO_EMEDIA, "Content-Type",
+				      "send the body as application/json");
+	return rt->handler(r);
+}
+
+static void log_request(api_request *r)
+{
+	json_t *f = json_object();
+
+	json_object_set_new(f, "method", json_string(r->method));
+	json_object_set_new(f, "path", json_string(r->path));
+	json_object_set_new(f, "status", json_integer(r->status));
+	json_object_set_new(f, "ms", json_integer(now_ms() - r->started_ms));
+	if (r->caller.tenant_slug[0])
+		json_object_set_new(f, "tenant",
+				    json_string(r->caller.tenant_slug));
+	log_event("info", "request", f);
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
+			      const char *url, const char *method,
+			      const char *version, const char *upload_data,
+			      size_t *upload_data_size, void **req_cls)
+{
+	struct api_server *srv = cls;
+	api_request *r = *req_cls;
+
+	(void)version;
+	if (!r) {
+		const char *cl;
+
+		r = calloc(1, sizeof(*r));
+		if (!r)
+			return MHD_NO;
+		r->srv = srv;
+		r->conn = conn;
+		r->method = method;
+		r->path = url;
+		r->started_ms = now_ms();
+		*req_cls = r;
+		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						 "Content-Length");
+		if (cl) {
+			char *end;
+			unsigned long long n = strtoull(cl, &end, 10);
+
+			if (*end == '\0' && n > ORDO_MAX_BODY_BYTES)
+				return api_reply_fail(
+					r, ORDO_ETOOLARGE, NULL,
+					"the request body exceeds %d bytes",
+					ORDO_MAX_BODY_BYTES);
+		}
+		return MHD_YES;
+	}
+	if (r->write_pending) {
+		if (!atomic_load(&r->write_done))
+			return MHD_YES; /* spurious call while suspended */
+		r->write_pending = false;
+		return finish_write(r);
+	}
+	if (*upload_data_size > 0) {
+		size_t n = *upload_data_size;
+
+		*upload_data_size = 0;
+		if (r->body_too_large ||
+		    r->body_len + n > ORDO_MAX_BODY_BYTES) {
+			r->body_too_large = true;
+			return MHD_YES;
+		}
+		if (r->body_len + n + 1 > r->body_cap) {
+			size_t cap = r->body_cap ? r->body_cap : 4096;
+			char *nb;
+
+			while (cap < r->body_len + n + 1)
+				cap *= 2;
+			nb = realloc(r->body, cap);
+			if (!nb)
+				return MHD_NO;
+			r->body = nb;
+			r->body_cap = cap;
+		}
+		memcpy(r->body + r->body_len, upload_data, n);
+		r->body_len += n;
+		r->body[r->body_len] = '\0';
+		return MHD_YES;
+	}
+	if (r->status != 0)
+		return MHD_YES; /* already answered (e.g. 413 up front) */
+	return dispatch(r);
+}
+
+static void request_completed(void *cls, struct MHD_Connection *conn,
+			      void **req_cls,
+			      enum MHD_RequestTerminationCode toe)
+{
+	api_request *r = *req_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (!r)
+		return;
+	if (r->status)
+		log_request(r);
+	free(r->params[0]);
+	free(r->params[1]);
+	free(r->body);
+	free(r->resp_body);
+	if (r->payload_free)
+		r->payload_free(r->payload);
+	free(r);
+	*req_cls = NULL;
+}
+
+ordo_code api_parse_listen(const char *listen, char *host, size_t host_size,
+			   uint16_t *port, ordo_err *err)
+{
+	const char *colon, *h = listen;
+	size_t hlen;
+	char *end;
+	long p;
+
+	if (listen[0] == '[') {
+		const char *close = strchr(listen, ']');
+
+		if (!close || close[1] != ':')
+			goto bad;
+		h = listen + 1;
+		hlen = (size_t)(close - h);
+		colon = close + 1;
+	} else {
+		colon = strrchr(listen, ':');
+		if (!colon)
+			goto bad;
+		hlen = (size_t)(colon - listen);
+	}
+	if (hlen == 0 || hlen >= host_size)
+		goto bad;
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	errno = 0;
+	p = strtol(colon + 1, &end, 10);
+	if (errno || end == colon + 1 || *end || p < 0 || p > 65535)
+		goto bad;
+	*port = (uint16_t)p;
+	return ORDO_OK;
+bad:
+	return ordo_err_set(err, ORDO_EINVALID, "listen",
+			    "\"%s\" is not HOST:PORT (e.g. 127.0.0.1:8080)",
+			    listen);
+}
+
+ordo_code api_server_start(store *st, const api_server_options *opts,
+			   api_server **out, ordo_err *err)
+{
+	struct api_server *srv = calloc(1, sizeof(*srv));
+	struct sockaddr_storage addr;
+	socklen_t addr_len;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+
+	if (!srv)
+		return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
+	srv->st = st;
+	memset(&addr, 0, sizeof(addr));
+	if (strchr(opts->host, ':')) {
+		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&addr;
+
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons(opts->port);
+		if (inet_pton(AF_INET6, opts->host, &a6->sin6_addr) != 1)
+			goto bad_host;
+		addr_len = sizeof(*a6);
+		flags |= MHD_USE_IPv6;
+	} else {
+		struct sockaddr_in *a4 = (struct sockaddr_in *)&addr;
+
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons(opts->port);
+		if (inet_pton(AF_INET, opts->host, &a4->sin_addr) != 1)
+			goto bad_host;
+		addr_len = sizeof(*a4);
+	}
+	(void)addr_len;
+	srv->daemon = MHD_start_daemon(
+		flags, opts->port, NULL, NULL, handle, srv,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+		MHD_OPTION_THREAD_POOL_SIZE,
+		(unsigned int)(opts->threads ? opts->threads : 4),
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1024,
+		MHD_OPTION_NOTIFY_COMPLETED, request_completed, srv,
+		MHD_OPTION_END);
+	if (!srv->daemon) {
+		free(srv);
+		return ordo_err_set(err, ORDO_EUNAVAILABLE, "listen",
+				    "cannot listen on %s:%u (is the port in "
+				    "use?)",
+				    opts->host, (unsigned)opts->port);
+	}
+	*out = srv;
+	return ORDO_OK;
+bad_host:
+	free(srv);
+	return ordo_err_set(err, ORDO_EINVALID, "listen",
+			    "\"%s\" is not a numeric IP address", opts->host);
+}
+
+void api_server_stop(api_server *srv)
+{
+	if (!srv)
+		return;
+	atomic_store(&srv->stopping, true);
+	while (atomic_load(&srv->writes_in_flight) > 0)
+		usleep(10 * 1000);
+	MHD_stop_daemon(srv->daemon);
+	free(srv);
+}

@@ -1,0 +1,34 @@
+/*
+ * server.h - ordo's HTTP JSON API server.
+ *
+ * Started over an open, migrated store; answers until stopped. See
+ * server.c for the request lifecycle and docs/openapi.json for the API.
+ */
+#ifndef ORDO_API_SERVER_H
+#define ORDO_API_SERVER_H
+
+#include <stdint.h>
+
+#include "core/err.h"
+#include "store/store.h"
+
+typedef struct api_server api_server;
+
+typedef struct {
+	const char *host; /* numeric IPv4 or IPv6 address to bind */
+	uint16_t port;
+	unsigned threads; /* HTTP worker threads */
+} api_server_options;
+
+/* Bind and start serving. The store must outlive the server. */
+ordo_code api_server_start(store *st, const api_server_options *opts,
+			   api_server **out, ordo_err *err);
+
+/* Stop accepting, finish requests whose writes are in flight, stop. */
+void api_server_stop(api_server *srv);
+
+/* Split "HOST:PORT" ("[::1]:8080" for IPv6) into its parts. */
+ordo_code api_parse_listen(const char *listen, char *host, size_t host_size,
+			   uint16_t *port, ordo_err *err);
+
+#endif

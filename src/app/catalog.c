@@ -1,0 +1,62 @@
+/*
+ * catalog.c - SKUs, locations and stock counts: what validation and (later)
+ * allocation read. Each function is one write inside the caller's
+ * transaction.
+ */
+#include "app/app.h"
+
+#include <time.h>
+
+#include "core/money.h"
+#include "core/validate.h"
+
+ordo_code app_sku_put(store_tx *tx, const app_caller *c, catalog_sku *s,
+		      bool *created, ordo_err *err)
+{
+	catalog_sku old;
+	ordo_code rc;
+
+	if (!money_currency_known(s->currency))
+		return ordo_err_set(err, ORDO_EINVALID, "currency",
+				    "\"%s\" is not an ISO 4217 currency code",
+				    s->currency);
+	rc = store_sku_get(tx, c->tenant_id, s->sku, &old, err);
+	if (rc && rc != ORDO_ENOTFOUND)
+		return rc;
+	*created = rc == ORDO_ENOTFOUND;
+	ordo_err_clear(err);
+	s->updated_at = time(NULL);
+	return store_sku_put(tx, c->tenant_id, s, err);
+}
+
+ordo_code app_location_put(store_tx *tx, const app_caller *c,
+			   catalog_location *l, bool *created, ordo_err *err)
+{
+	catalog_location old;
+	ordo_code rc;
+
+	if (!validate_country_known(l->address.country))
+		return ordo_err_set(err, ORDO_EINVALID, "country",
+				    "\"%s\" is not an ISO 3166-1 alpha-2 "
+				    "country code",
+				    l->address.country);
+	rc = store_location_get(tx, c->tenant_id, l->code, &old, err);
+	if (rc && rc != ORDO_ENOTFOUND)
+		return rc;
+	*created = rc == ORDO_ENOTFOUND;
+	ordo_err_clear(err);
+	l->updated_at = time(NULL);
+	return store_location_put(tx, c->tenant_id, l, err);
+}
+
+ordo_code app_stock_count(store_tx *tx, const app_caller *c,
+			  const char *location, const char *sku,
+			  int64_t on_hand, stock_level *level, ordo_err *err)
+{
+	if (on_hand < 0 || on_hand > ORDO_MAX_STOCK)
+		return ordo_err_set(err, ORDO_EINVALID, "on_hand",
+				    "must be between 0 and %lld",
+				    (long long)ORDO_MAX_STOCK);
+	return store_stock_set(tx, c->tenant_id, location, sku, on_hand,
+			       time(NULL), level, err);
+}

@@ -1,0 +1,197 @@
+/*
+ * intake.c - taking an order in.
+ *
+ * One transaction, in this order:
+ *
+ *   1. channel duplicate?  same (channel, external_id) as a stored order:
+ *                          answer that order, store nothing
+ *   2. identify            id, received_at, all units open, fingerprint
+ *   3. validate            one hold per business problem (validate.c)
+ *   4. content duplicate?  same fingerprint received within the tenant's
+ *                          window: a duplicate_suspect hold naming it
+ *   5. move                received -> validated -> accepted when no hold is
+ *                          open, else received -> on_hold
+ *   6. store               order, lines, holds and every event of the above
+ *
+ * Because all writes of a tenant's store pass through one committer (and on
+ * a shared database through unique keys), two copies of the same order
+ * arriving at once cannot both be stored: the second finds the first in
+ * step 1, or the unique key on (tenant, channel, external_id) refuses it.
+ */
+#include "app/app.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/fingerprint.h"
+#include "core/validate.h"
+
+struct lookup_ctx {
+	store_tx *tx;
+	int64_t tenant;
+};
+
+static ordo_code catalog_lookup(void *arg, const char *sku,
+				catalog_entry *entry, ordo_err *err)
+{
+	struct lookup_ctx *ctx = arg;
+	catalog_sku s;
+	ordo_code rc = store_sku_get(ctx->tx, ctx->tenant, sku, &s, err);
+
+	memset(entry, 0, sizeof(*entry));
+	if (rc == ORDO_ENOTFOUND) {
+		ordo_err_clear(err);
+		return ORDO_OK;
+	}
+	if (rc)
+		return rc;
+	entry->found = true;
+	entry->active = s.active;
+	entry->unit_price = s.unit_price;
+	ordo_strlcpy(entry->currency, s.currency, sizeof(entry->currency));
+	return ORDO_OK;
+}
+
+static ordo_code check_content_duplicate(store_tx *tx, order *o,
+					 int64_t window_s, ordo_err *err)
+{
+	char other[ORDO_ID_MAX];
+	order_hold h;
+	ordo_code rc;
+
+	if (window_s <= 0)
+		return ORDO_OK;
+	rc = store_order_find_fingerprint(tx, o->tenant_id, o->fingerprint,
+					  o->received_at - window_s, other,
+					  err);
+	if (rc == ORDO_ENOTFOUND) {
+		ordo_err_clear(err);
+		return ORDO_OK;
+	}
+	if (rc)
+		return rc;
+	memset(&h, 0, sizeof(h));
+	h.type = HOLD_DUPLICATE_SUSPECT;
+	h.status = HOLD_OPEN;
+	ordo_strlcpy(h.field, "lines", sizeof(h.field));
+	ordo_strlcpy(h.related_order_id, other, sizeof(h.related_order_id));
+	ordo_strlcpy(h.raised_by, "duplicates", sizeof(h.raised_by));
+	h.created_at = o->received_at;
+	snprintf(h.message, sizeof(h.message),
+		 "same customer, ship-to address and lines as order %s, "
+		 "received within the last %lld hours",
+		 other, (long long)(window_s + 3599) / 3600);
+	if (!order_hold_add(o, &h))
+		return ordo_err_set(err, ORDO_ELIMIT, "holds",
+				    "the order carries too many holds");
+	return ORDO_OK;
+}
+
+static ordo_code append_event(store_tx *tx, const order *o, const char *type,
+			      order_state from, order_state to,
+			      const char *hold_id, const char *actor,
+			      const char *message, ordo_err *err)
+{
+	order_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ordo_strlcpy(ev.type, type, sizeof(ev.type));
+	ev.from_state = from;
+	ev.to_state = to;
+	ordo_strlcpy(ev.hold_id, hold_id ? hold_id : "", sizeof(ev.hold_id));
+	ordo_strlcpy(ev.actor, actor, sizeof(ev.actor));
+	ordo_strlcpy(ev.message, message ? message : "", sizeof(ev.message));
+	ev.at = o->received_at;
+	return store_event_append(tx, o->tenant_id, o->id, &ev, err);
+}
+
+/* Move the order and record the move. */
+static ordo_code move(store_tx *tx, order *o, order_state to, ordo_err *err)
+{
+	order_state from = o->state;
+	ordo_code rc = lifecycle_move(&o->state, to, err);
+
+	if (rc)
+		return rc;
+	return append_event(tx, o, "state_changed", from, to, NULL, "system",
+			    NULL, err);
+}
+
+ordo_code app_order_intake(store_tx *tx, const app_caller *c, order *in,
+			   ordo_time now, intake_outcome *outcome,
+			   order *stored, ordo_err *err)
+{
+	struct lookup_ctx lookup = {.tx = tx, .tenant = c->tenant_id};
+	char existing[ORDO_ID_MAX];
+	store_tenant tenant;
+	size_t i;
+	ordo_code rc;
+
+	/* 1. channel duplicate */
+	rc = store_order_find_external(tx, c->tenant_id, in->channel,
+				       in->external_id, existing, err);
+	if (rc == ORDO_OK) {
+		*outcome = INTAKE_EXISTING;
+		order_free(in);
+		return store_order_get(tx, c->tenant_id, existing, stored,
+				       err);
+	}
+	if (rc != ORDO_ENOTFOUND)
+		return rc;
+	ordo_err_clear(err);
+	rc = store_tenant_by_id(tx, c->tenant_id, &tenant, err);
+	if (rc)
+		return rc;
+
+	/* 2. identify */
+	app_id_new("ord_", in->id);
+	in->tenant_id = c->tenant_id;
+	in->received_at = now;
+	in->updated_at = now;
+	in->state = ORDER_RECEIVED;
+	order_lines_open_all(in);
+	rc = fingerprint_order(in, err);
+	if (rc)
+		return rc;
+
+	/* 3. validate, 4. content duplicate */
+	rc = validate_order(in, catalog_lookup, &lookup, now, err);
+	if (rc)
+		return rc;
+	rc = check_content_duplicate(tx, in, tenant.dup_window_s, err);
+	if (rc)
+		return rc;
+	for (i = 0; i < in->n_holds; i++)
+		app_id_new("hld_", in->holds[i].id);
+
+	/* 5, 6: the order row first, so that events can refer to it. */
+	rc = store_order_insert(tx, in, err);
+	if (rc)
+		return rc;
+	rc = append_event(tx, in, "received", ORDER_RECEIVED, ORDER_RECEIVED,
+			  NULL, c->actor, in->channel, err);
+	for (i = 0; rc == ORDO_OK && i < in->n_holds; i++)
+		rc = append_event(tx, in, "hold_raised", in->state, in->state,
+				  in->holds[i].id, in->holds[i].raised_by,
+				  in->holds[i].message, err);
+	if (rc)
+		return rc;
+	if (order_open_holds(in) > 0) {
+		rc = move(tx, in, ORDER_ON_HOLD, err);
+	} else {
+		rc = move(tx, in, ORDER_VALIDATED, err);
+		if (rc == ORDO_OK)
+			rc = move(tx, in, ORDER_ACCEPTED, err);
+	}
+	if (rc == ORDO_OK)
+		rc = store_order_set_state(tx, in->tenant_id, in->id,
+					   in->state, now, err);
+	if (rc)
+		return rc;
+
+	/* Read back what was stored: the answer is the store's truth. */
+	*outcome = INTAKE_CREATED;
+	rc = store_order_get(tx, c->tenant_id, in->id, stored, err);
+	order_free(in);
+	return rc;
+}

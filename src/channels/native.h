@@ -1,0 +1,24 @@
+/*
+ * native.h - ordo's own order document (JSON) into a core order.
+ *
+ * The decoder checks structure only: types, required fields, lengths,
+ * money and time formats, the line count. It reports every problem at once
+ * (ORDO_EINVALID with one detail per problem, each naming its field path) and
+ * leaves business judgement - is the SKU known, do the totals add up - to
+ * validate.c, which holds the order instead of refusing it.
+ */
+#ifndef ORDO_CHANNELS_NATIVE_H
+#define ORDO_CHANNELS_NATIVE_H
+
+#include <jansson.h>
+
+#include "core/order.h"
+
+/*
+ * Decode doc into o (order_init'ed by the caller, freed with order_free
+ * whatever the result). Lines are allocated with all units open; state is
+ * ORDER_RECEIVED; id, tenant and times of receipt are the caller's to set.
+ */
+ordo_code native_order_decode(const json_t *doc, order *o, ordo_err *err);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * cli.h - the ordo command's subcommands and what they share.
+ *
+ * Exit codes: 0 success, 1 the operation failed (message on stderr),
+ * 2 bad usage (message and a hint to --help on stderr).
+ */
+#ifndef ORDO_CLI_H
+#define ORDO_CLI_H
+
+#include "core/err.h"
+#include "store/store.h"
+
+#define CLI_OK 0
+#define CLI_FAIL 1
+#define CLI_USAGE 2
+
+#define CLI_DEFAULT_DB "ordo.db"
+#define CLI_DEFAULT_LISTEN "127.0.0.1:8080"
+
+int cmd_serve(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
+int cmd_tenant(int argc, char **argv);
+int cmd_key(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+
+/* Print "ordo: <message>" (and each detail) to stderr; returns CLI_FAIL. */
+int cli_fail(const ordo_err *err);
+/* Print a usage error and a pointer to --help; returns CLI_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Open and migrate the store at db; on failure print and return NULL. */
+store *cli_open_store(const char *db);
+
+/* Serve st on listen until SIGINT or SIGTERM. Returns an exit code. */
+int cli_serve_until_signal(store *st, const char *listen, const char *banner);
+
+#endif

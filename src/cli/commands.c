@@ -1,0 +1,239 @@
+/*
+ * commands.c - ordo serve, migrate, tenant create and key create.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/app.h"
+#include "cli/cli.h"
+
+struct cli_opts {
+	const char *db;
+	const char *listen;
+	const char *role;
+	const char *name;
+	bool help;
+	int n_args;
+	char *args[4];
+};
+
+/*
+ * Parse the options every command shares; positional arguments land in
+ * o->args. Returns 0, or CLI_USAGE having printed why.
+ */
+static int parse_opts(const char *cmd, int argc, char **argv,
+		      struct cli_opts *o)
+{
+	static const struct option longopts[] = {
+		{"db", required_argument, NULL, 'd'},
+		{"listen", required_argument, NULL, 'l'},
+		{"role", required_argument, NULL, 'r'},
+		{"name", required_argument, NULL, 'n'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	if (!o->db)
+		o->db = CLI_DEFAULT_DB;
+	if (!o->listen)
+		o->listen = CLI_DEFAULT_LISTEN;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			o->db = optarg;
+			break;
+		case 'l':
+			o->listen = optarg;
+			break;
+		case 'r':
+			o->role = optarg;
+			break;
+		case 'n':
+			o->name = optarg;
+			break;
+		case 'h':
+			o->help = true;
+			break;
+		default:
+			return cli_usage_error(cmd, "unknown or incomplete "
+					       "option \"%s\"",
+					       argv[optind - 1]);
+		}
+	}
+	/* getopt_long moved the positional arguments to the end. */
+	for (; optind < argc; optind++) {
+		if (o->n_args >= (int)(sizeof(o->args) / sizeof(o->args[0])))
+			return cli_usage_error(cmd, "too many arguments");
+		o->args[o->n_args++] = argv[optind];
+	}
+	return 0;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	struct cli_opts o = {0};
+	store *st;
+	int rc;
+
+	rc = parse_opts("serve", argc, argv, &o);
+	if (rc)
+		return rc;
+	if (o.help) {
+		printf("usage: ordo serve [--db PATH] [--listen HOST:PORT]\n\n"
+		       "Apply migrations and serve the HTTP API.\n"
+		       "  --db PATH          database file (default ./%s)\n"
+		       "  --listen HOST:PORT address to bind (default %s)\n",
+		       CLI_DEFAULT_DB, CLI_DEFAULT_LISTEN);
+		return CLI_OK;
+	}
+	if (o.n_args)
+		return cli_usage_error("serve", "unexpected argument \"%s\"",
+				       o.args[0]);
+	st = cli_open_store(o.db);
+	if (!st)
+		return CLI_FAIL;
+	rc = cli_serve_until_signal(st, o.listen, NULL);
+	store_close(st);
+	return rc;
+}
+
+int cmd_migrate(int argc, char **argv)
+{
+	struct cli_opts o = {0};
+	store *st;
+	int rc;
+
+	rc = parse_opts("migrate", argc, argv, &o);
+	if (rc)
+		return rc;
+	if (o.help) {
+		printf("usage: ordo migrate [--db PATH]\n\n"
+		       "Apply every database migration not yet applied.\n"
+		       "  --db PATH   database file (default ./%s)\n",
+		       CLI_DEFAULT_DB);
+		return CLI_OK;
+	}
+	if (o.n_args)
+		return cli_usage_error("migrate", "unexpected argument \"%s\"",
+				       o.args[0]);
+	st = cli_open_store(o.db);
+	if (!st)
+		return CLI_FAIL;
+	{
+		ordo_err err;
+		int version = 0;
+
+		ordo_err_clear(&err);
+		if (store_schema_version(st, &version, &err) != ORDO_OK)
+			rc = cli_fail(&err);
+		else
+			printf("schema version %d\n", version);
+	}
+	store_close(st);
+	return rc;
+}
+
+int cmd_tenant(int argc, char **argv)
+{
+	struct cli_opts o = {0};
+	char key[APP_API_KEY_MAX];
+	ordo_err *err;
+	store *st;
+	int rc;
+
+	rc = parse_opts("tenant", argc, argv, &o);
+	if (rc)
+		return rc;
+	if (o.help) {
+		printf("usage: ordo tenant create SLUG [--db PATH]\n\n"
+		       "Create a tenant and print its first admin API key as "
+		       "the last line.\n"
+		       "SLUG is 1 to %d of a-z, 0-9 and '-'.\n"
+		       "  --db PATH   database file (default ./%s)\n",
+		       ORDO_SLUG_MAX - 1, CLI_DEFAULT_DB);
+		return CLI_OK;
+	}
+	if (o.n_args < 1 || strcmp(o.args[0], "create") != 0)
+		return cli_usage_error("tenant", "expected 'create SLUG'");
+	if (o.n_args != 2)
+		return cli_usage_error("tenant", "expected one SLUG after "
+				       "'create'");
+	st = cli_open_store(o.db);
+	if (!st)
+		return CLI_FAIL;
+	err = malloc(sizeof(*err));
+	if (!err) {
+		store_close(st);
+		return CLI_FAIL;
+	}
+	ordo_err_clear(err);
+	if (app_tenant_create(st, o.args[1], key, err) != ORDO_OK) {
+		rc = cli_fail(err);
+	} else {
+		printf("tenant %s created; its admin API key (shown once):\n"
+		       "%s\n",
+		       o.args[1], key);
+	}
+	free(err);
+	store_close(st);
+	return rc;
+}
+
+int cmd_key(int argc, char **argv)
+{
+	struct cli_opts o = {0};
+	char key[APP_API_KEY_MAX];
+	ordo_err *err;
+	store *st;
+	int rc;
+
+	rc = parse_opts("key", argc, argv, &o);
+	if (rc)
+		return rc;
+	if (o.help) {
+		printf("usage: ordo key create SLUG --role ROLE --name NAME "
+		       "[--db PATH]\n\n"
+		       "Create an API key for tenant SLUG and print it as the "
+		       "last line.\n"
+		       "  --role ROLE  admin, supervisor, agent, integration "
+		       "or viewer\n"
+		       "  --name NAME  who or what uses the key; events record "
+		       "it as the actor\n"
+		       "  --db PATH    database file (default ./%s)\n",
+		       CLI_DEFAULT_DB);
+		return CLI_OK;
+	}
+	if (o.n_args < 1 || strcmp(o.args[0], "create") != 0)
+		return cli_usage_error("key", "expected 'create SLUG'");
+	if (o.n_args != 2)
+		return cli_usage_error("key", "expected one SLUG after "
+				       "'create'");
+	if (!o.role)
+		return cli_usage_error("key", "--role is required");
+	if (!o.name)
+		return cli_usage_error("key", "--name is required");
+	st = cli_open_store(o.db);
+	if (!st)
+		return CLI_FAIL;
+	err = malloc(sizeof(*err));
+	if (!err) {
+		store_close(st);
+		return CLI_FAIL;
+	}
+	ordo_err_clear(err);
+	if (app_key_create(st, o.args[1], o.role, o.name, key, err) !=
+	    ORDO_OK) {
+		rc = cli_fail(err);
+	} else {
+		printf("%s key \"%s\" created for tenant %s (shown once):\n%s\n",
+		       o.role, o.name, o.args[1], key);
+	}
+	free(err);
+	store_close(st);
+	return rc;
+}

@@ -1,0 +1,457 @@
+/*
+ * demo.c - `ordo demo`: a tenant to look at, then the server.
+ *
+ * Seeds tenant "demo" (once per database) with a catalog, two warehouses
+ * with stock, and a stream of realistic orders sent through the same intake
+ * as the API - so the holds and duplicates it shows are ordo's real
+ * judgement, not canned data. Some orders trip each validation and
+ * duplicate rule on purpose. Then it mints a fresh admin key, prints the URL
+ * and the key, and serves until interrupted.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app/app.h"
+#include "channels/native.h"
+#include "cli/cli.h"
+#include "core/money.h"
+#include "core/timeutil.h"
+
+#define DEMO_SLUG "demo"
+#define DEMO_DB "ordo-demo.db"
+
+static const struct {
+	const char *sku, *title, *price;
+	bool active;
+} demo_skus[] = {
+	{"MUG-BLK-12", "Stoneware mug, black, 12 oz", "14.00", true},
+	{"MUG-WHT-12", "Stoneware mug, white, 12 oz", "14.00", true},
+	{"TEE-NAVY-M", "Organic tee, navy, M", "28.00", true},
+	{"TEE-NAVY-L", "Organic tee, navy, L", "28.00", true},
+	{"TOTE-CNV", "Canvas tote bag", "19.50", true},
+	{"BEAN-1KG", "Whole bean coffee, 1 kg", "32.00", true},
+	{"GRIND-MAN", "Manual burr grinder", "89.00", true},
+	{"KETTLE-GN", "Gooseneck kettle", "64.00", true},
+	{"FILTER-100", "Paper filters, 100 pack", "6.50", true},
+	{"MUG-RED-12", "Stoneware mug, red, 12 oz (retired)", "12.00",
+	 false},
+};
+
+static const struct {
+	const char *code, *name, *city, *region, *postal;
+	int priority;
+} demo_locations[] = {
+	{"WH-NJ", "Newark fulfillment center", "Newark", "NJ", "07102", 1},
+	{"WH-NV", "Reno fulfillment center", "Reno", "NV", "89502", 2},
+};
+
+static const struct {
+	const char *name, *email, *phone, *line1, *city, *region, *postal;
+} demo_customers[] = {
+	{"Maria Lopez", "maria.lopez@example.com", "+1 212 555 0141",
+	 "350 Fifth Avenue", "New York", "NY", "10118"},
+	{"James Chen", "jchen@example.org", "", "1 Market Street",
+	 "San Francisco", "CA", "94105"},
+	{"Aisha Patel", "aisha.patel@example.net", "+1 312 555 0199",
+	 "233 S Wacker Dr", "Chicago", "IL", "60606"},
+	{"Tom Becker", "tom.becker@example.com", "",
+	 "400 Broad St", "Seattle", "WA", "98109"},
+	{"Grace O'Neil", "", "+1 617 555 0110", "1 Beacon St", "Boston",
+	 "MA", "02108"},
+	{"Luis Romero", "luis.romero@example.com", "", "100 Congress Ave",
+	 "Austin", "TX", "78701"},
+};
+
+struct demo_order {
+	const char *channel;
+	const char *customer_override; /* JSON object text, or NULL */
+	const char *ship_override;     /* JSON object text, or NULL */
+	const char *sku1;
+	int qty1;
+	const char *price1; /* NULL: catalog price */
+	const char *sku2;   /* NULL: one line */
+	int qty2;
+	const char *total_override; /* NULL: correct total */
+	const char *why;	    /* what the order shows */
+};
+
+static const struct demo_order demo_problem_orders[] = {
+	{"web", NULL, NULL, "MUG-GRN-12", 2, "14.00", NULL, 0, NULL,
+	 "unknown SKU"},
+	{"web", NULL, NULL, "MUG-RED-12", 1, NULL, NULL, 0, NULL,
+	 "inactive SKU"},
+	{"marketplace", NULL, NULL, "GRIND-MAN", 1, "79.00", NULL, 0, NULL,
+	 "price mismatch"},
+	{"web", NULL, NULL, "BEAN-1KG", 2, NULL, "FILTER-100", 1, "70.00",
+	 "totals that do not add up"},
+	{"phone", NULL,
+	 "{\"name\":\"Dana White\",\"line1\":\"12 Elm St\",\"city\":"
+	 "\"Springfield\",\"region\":\"IL\",\"postal_code\":\"6270\","
+	 "\"country\":\"US\"}",
+	 "TOTE-CNV", 1, NULL, NULL, 0, NULL, "implausible ZIP code"},
+	{"web", NULL,
+	 "{\"name\":\"Omar Haddad\",\"line1\":\"8 Harbor Rd\","
+	 "\"postal_code\":\"04101\",\"country\":\"US\",\"region\":\"ME\"}",
+	 "KETTLE-GN", 1, NULL, NULL, 0, NULL, "address without a city"},
+	{"web", NULL,
+	 "{\"name\":\"Ines Costa\",\"line1\":\"Rua Augusta 10\",\"city\":"
+	 "\"Lisboa\",\"postal_code\":\"1100-053\",\"country\":\"XP\"}",
+	 "TEE-NAVY-M", 1, NULL, NULL, 0, NULL, "unknown country"},
+	{"csv", "{\"name\":\"Walk-in customer\"}", NULL, "MUG-WHT-12", 4,
+	 NULL, NULL, 0, NULL, "no email or phone"},
+	{"web", "{\"name\":\"Kim Park\",\"email\":\"kim.park@example\"}",
+	 NULL, "FILTER-100", 3, NULL, NULL, 0, NULL, "malformed email"},
+};
+
+/* Build an order document as JSON text; caller frees. */
+static char *demo_order_json(int seq, const struct demo_order *d,
+			     time_t placed)
+{
+	const char *cur = "USD";
+	size_t ci = (size_t)seq % (sizeof(demo_customers) /
+				   sizeof(demo_customers[0]));
+	json_t *doc, *lines, *customer, *ship;
+	json_int_t subtotal_minor = 0;
+	char placed_s[32], ext[32], buf[32];
+	char *text;
+	size_t i;
+
+	struct {
+		const char *sku;
+		int qty;
+		const char *price;
+	} l[2] = {{d->sku1, d->qty1, d->price1}, {d->sku2, d->qty2, NULL}};
+
+	time_format_rfc3339(placed, placed_s, sizeof(placed_s));
+	snprintf(ext, sizeof(ext), "%s-%05d", d->channel, 1000 + seq);
+	if (d->customer_override)
+		customer = json_loads(d->customer_override, 0, NULL);
+	else
+		customer = json_pack("{s:s, s:s, s:s}", "name",
+				     demo_customers[ci].name, "email",
+				     demo_customers[ci].email, "phone",
+				     demo_customers[ci].phone);
+	if (d->ship_override)
+		ship = json_loads(d->ship_override, 0, NULL);
+	else
+		ship = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "name",
+				 demo_customers[ci].name, "line1",
+				 demo_customers[ci].line1, "city",
+				 demo_customers[ci].city, "region",
+				 demo_customers[ci].region, "postal_code",
+				 demo_customers[ci].postal, "country", "US");
+	lines = json_array();
+	for (i = 0; i < 2 && l[i].sku; i++) {
+		const char *price = l[i].price;
+		size_t k;
+		int64_t cents = 0;
+
+		for (k = 0; !price && k < sizeof(demo_skus) /
+						  sizeof(demo_skus[0]);
+		     k++)
+			if (strcmp(demo_skus[k].sku, l[i].sku) == 0)
+				price = demo_skus[k].price;
+		if (!price)
+			price = "10.00";
+		if (money_parse(price, cur, false, &cents, "price", NULL))
+			cents = 0;
+		subtotal_minor += (json_int_t)cents * l[i].qty;
+		json_array_append_new(lines,
+				      json_pack("{s:s, s:i, s:s}", "sku",
+						l[i].sku, "quantity", l[i].qty,
+						"unit_price", price));
+	}
+	doc = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s}",
+			"external_id", ext, "channel", d->channel, "placed_at",
+			placed_s, "currency", cur, "customer", customer,
+			"ship_to", ship, "lines", lines, "payment_status",
+			"paid");
+	snprintf(buf, sizeof(buf), "%lld.%02lld",
+		 (long long)(subtotal_minor + 595) / 100,
+		 (long long)(subtotal_minor + 595) % 100);
+	json_object_set_new(
+		doc, "shipping",
+		json_pack("{s:s, s:s}", "method",
+			  seq % 5 == 0 ? "express" : "standard", "amount",
+			  "5.95"));
+	{
+		char sub[32];
+
+		snprintf(sub, sizeof(sub), "%lld.%02lld",
+			 (long long)subtotal_minor / 100,
+			 (long long)subtotal_minor % 100);
+		json_object_set_new(
+			doc, "totals",
+			json_pack("{s:s, s:s, s:s}", "subtotal", sub,
+				  "shipping", "5.95", "total",
+				  d->total_override ? d->total_override
+						    : buf));
+	}
+	text = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	return text;
+}
+
+struct intake_job {
+	const app_caller *caller;
+	order *o;
+	intake_outcome outcome;
+};
+
+static ordo_code intake_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct intake_job *j = arg;
+	order stored;
+	ordo_code rc;
+
+	order_init(&stored);
+	rc = app_order_intake(tx, j->caller, j->o, time(NULL), &j->outcome,
+			      &stored, err);
+	order_free(&stored);
+	return rc;
+}
+
+/* Decode and take in one order document; returns ORDO_OK or the error. */
+static ordo_code demo_send(store *st, const app_caller *c, const char *text,
+			   intake_outcome *outcome, ordo_err *err)
+{
+	json_t *doc = json_loads(text, 0, NULL);
+	struct intake_job j = {.caller = c};
+	order o;
+	ordo_code rc;
+
+	order_init(&o);
+	rc = native_order_decode(doc, &o, err);
+	json_decref(doc);
+	if (rc == ORDO_OK) {
+		j.o = &o;
+		rc = store_write(st, intake_run, &j, err);
+		*outcome = j.outcome;
+	}
+	order_free(&o);
+	return rc;
+}
+
+struct seed_job {
+	const app_caller *caller;
+};
+
+static ordo_code seed_catalog(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct seed_job *j = arg;
+	size_t i, k;
+	ordo_code rc;
+
+	for (i = 0; i < sizeof(demo_skus) / sizeof(demo_skus[0]); i++) {
+		catalog_sku s;
+		bool created;
+
+		memset(&s, 0, sizeof(s));
+		ordo_strlcpy(s.sku, demo_skus[i].sku, sizeof(s.sku));
+		ordo_strlcpy(s.title, demo_skus[i].title, sizeof(s.title));
+		ordo_strlcpy(s.currency, "USD", sizeof(s.currency));
+		rc = money_parse(demo_skus[i].price, "USD", false,
+				 &s.unit_price, "unit_price", err);
+		if (rc)
+			return rc;
+		s.active = demo_skus[i].active;
+		rc = app_sku_put(tx, j->caller, &s, &created, err);
+		if (rc)
+			return rc;
+	}
+	for (i = 0; i < sizeof(demo_locations) / sizeof(demo_locations[0]);
+	     i++) {
+		catalog_location l;
+		bool created;
+
+		memset(&l, 0, sizeof(l));
+		ordo_strlcpy(l.code, demo_locations[i].code, sizeof(l.code));
+		ordo_strlcpy(l.name, demo_locations[i].name, sizeof(l.name));
+		ordo_strlcpy(l.address.city, demo_locations[i].city,
+			     sizeof(l.address.city));
+		ordo_strlcpy(l.address.region, demo_locations[i].region,
+			     sizeof(l.address.region));
+		ordo_strlcpy(l.address.postal_code, demo_locations[i].postal,
+			     sizeof(l.address.postal_code));
+		ordo_strlcpy(l.address.country, "US",
+			     sizeof(l.address.country));
+		l.priority = demo_locations[i].priority;
+		l.active = true;
+		rc = app_location_put(tx, j->caller, &l, &created, err);
+		if (rc)
+			return rc;
+		for (k = 0; k < sizeof(demo_skus) / sizeof(demo_skus[0]);
+		     k++) {
+			stock_level level;
+
+			if (!demo_skus[k].active)
+				continue;
+			rc = app_stock_count(tx, j->caller, l.code,
+					     demo_skus[k].sku,
+					     (int64_t)(20 + 13 * k + 40 * i),
+					     &level, err);
+			if (rc)
+				return rc;
+		}
+	}
+	return ORDO_OK;
+}
+
+static ordo_code demo_seed(store *st, const app_caller *c, ordo_err *err)
+{
+	static const char *const clean_skus[] = {
+		"MUG-BLK-12", "TEE-NAVY-L", "BEAN-1KG", "TOTE-CNV",
+		"FILTER-100", "KETTLE-GN", "MUG-WHT-12", "TEE-NAVY-M",
+	};
+	static const char *const channels[] = {"web", "marketplace", "edi",
+					       "web", "csv"};
+	struct seed_job sj = {.caller = c};
+	time_t now = time(NULL);
+	intake_outcome outcome;
+	char *first_clean = NULL, *text;
+	int seq = 0, i;
+	ordo_code rc;
+
+	rc = store_write(st, seed_catalog, &sj, err);
+	if (rc)
+		return rc;
+
+	/* A day of ordinary, clean orders. */
+	for (i = 0; i < 24; i++, seq++) {
+		struct demo_order d = {
+			.channel = channels[i % 5],
+			.sku1 = clean_skus[i % 8],
+			.qty1 = 1 + i % 3,
+			.sku2 = i % 3 == 0 ? clean_skus[(i + 3) % 8] : NULL,
+			.qty2 = 1,
+		};
+
+		text = demo_order_json(seq, &d, now - (24 - i) * 3600);
+		if (!text)
+			return ordo_err_set(err, ORDO_ENOMEM, NULL, "oom");
+		rc = demo_send(st, c, text, &outcome, err);
+		if (rc == ORDO_OK && !first_clean)
+			first_clean = text;
+		else
+			free(text);
+		if (rc)
+			goto out;
+	}
+	/* Orders that trip each validation rule. */
+	for (i = 0; i < (int)(sizeof(demo_problem_orders) /
+			      sizeof(demo_problem_orders[0]));
+	     i++, seq++) {
+		text = demo_order_json(seq, &demo_problem_orders[i],
+				       now - (9 - i) * 600);
+		if (!text) {
+			rc = ordo_err_set(err, ORDO_ENOMEM, NULL, "oom");
+			goto out;
+		}
+		rc = demo_send(st, c, text, &outcome, err);
+		free(text);
+		if (rc)
+			goto out;
+	}
+	/* The first order again from its channel (stores nothing), and its
+	 * content again under a new external id (a suspected duplicate). */
+	if (first_clean) {
+		json_t *doc = json_loads(first_clean, 0, NULL);
+
+		rc = demo_send(st, c, first_clean, &outcome, err);
+		if (rc == ORDO_OK) {
+			json_object_set_new(doc, "external_id",
+					    json_string("web-09999"));
+			text = json_dumps(doc, JSON_COMPACT);
+			rc = text ? demo_send(st, c, text, &outcome, err)
+				  : ORDO_ENOMEM;
+			free(text);
+		}
+		json_decref(doc);
+	}
+out:
+	free(first_clean);
+	return rc;
+}
+
+int cmd_demo(int argc, char **argv)
+{
+	const char *db = DEMO_DB, *listen = CLI_DEFAULT_LISTEN;
+	char key[APP_API_KEY_MAX], name[64], banner[512];
+	app_caller caller;
+	ordo_err *err;
+	store *st;
+	int i, rc = CLI_OK;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
+			printf("usage: ordo demo [--db PATH] [--listen "
+			       "HOST:PORT]\n\n"
+			       "Seed tenant \"%s\" with a catalog, stock and "
+			       "orders (once per database),\n"
+			       "print a fresh admin API key and serve.\n"
+			       "  --db PATH           database file (default "
+			       "./%s)\n"
+			       "  --listen HOST:PORT  address to bind (default "
+			       "%s)\n",
+			       DEMO_SLUG, DEMO_DB, CLI_DEFAULT_LISTEN);
+			return CLI_OK;
+		}
+		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
+			db = argv[++i];
+		else if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc)
+			listen = argv[++i];
+		else
+			return cli_usage_error("demo", "unexpected argument "
+					       "\"%s\"",
+					       argv[i]);
+	}
+	st = cli_open_store(db);
+	if (!st)
+		return CLI_FAIL;
+	err = malloc(sizeof(*err));
+	if (!err) {
+		store_close(st);
+		return CLI_FAIL;
+	}
+	ordo_err_clear(err);
+	if (app_tenant_create(st, DEMO_SLUG, key, err) == ORDO_OK) {
+		printf("seeding tenant \"%s\" in %s ...\n", DEMO_SLUG, db);
+		fflush(stdout);
+		if (app_authenticate(st, key, &caller, err) == ORDO_OK) {
+			ordo_strlcpy(caller.actor, "demo",
+				     sizeof(caller.actor));
+			demo_seed(st, &caller, err);
+		}
+		if (err->code != ORDO_OK) {
+			rc = cli_fail(err);
+			goto out;
+		}
+	} else if (err->code == ORDO_ECONFLICT) {
+		ordo_err_clear(err);
+		snprintf(name, sizeof(name), "demo-admin-%lld",
+			 (long long)time(NULL));
+		if (app_key_create(st, DEMO_SLUG, "admin", name, key, err)) {
+			rc = cli_fail(err);
+			goto out;
+		}
+	} else {
+		rc = cli_fail(err);
+		goto out;
+	}
+	snprintf(banner, sizeof(banner),
+		 "\nordo demo is running: http://%s\n"
+		 "API key (tenant \"%s\"): %s\n"
+		 "try: curl -H 'Authorization: Bearer %s' "
+		 "http://%s/v1/orders?state=on_hold\n"
+		 "stop with Ctrl-C\n",
+		 listen, DEMO_SLUG, key, key, listen);
+	rc = cli_serve_until_signal(st, listen, banner);
+out:
+	free(err);
+	store_close(st);
+	return rc;
+}
