@@ -108,6 +108,7 @@ typedef enum MHD_Result (*api_handler)(api_request *r);
 
 enum MHD_Result api_health(api_request *r);
 enum MHD_Result api_openapi(api_request *r);
+enum MHD_Result api_metrics(api_request *r);
 enum MHD_Result api_sku_create(api_request *r);
 enum MHD_Result api_sku_list(api_request *r);
 enum MHD_Result api_location_create(api_request *r);

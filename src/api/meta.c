@@ -2,6 +2,7 @@
  * meta.c - the endpoints about the server itself: /healthz and the OpenAPI
  * document (compiled into the binary from docs/openapi.json).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,4 +57,52 @@ enum MHD_Result api_openapi(api_request *r)
 	}
 	return api_reply_fail(r, ORDO_ENOTFOUND, NULL,
 			      "the OpenAPI document is not built in");
+}
+
+/*
+ * Prometheus text metrics of the process. Nothing here is tenant data: only
+ * how the server and its store are doing.
+ */
+enum MHD_Result api_metrics(api_request *r)
+{
+	store_commit_stats cs;
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	char text[2048];
+	int len;
+
+	store_commit_stats_get(r->srv->st, &cs);
+	len = snprintf(
+		text, sizeof(text),
+		"# HELP ordo_store_write_jobs_total Writes run by the "
+		"committer.\n"
+		"# TYPE ordo_store_write_jobs_total counter\n"
+		"ordo_store_write_jobs_total %llu\n"
+		"# HELP ordo_store_commits_total Transactions committed (one "
+		"fsync each).\n"
+		"# TYPE ordo_store_commits_total counter\n"
+		"ordo_store_commits_total %llu\n"
+		"# HELP ordo_store_commit_batch_max Most writes committed "
+		"together.\n"
+		"# TYPE ordo_store_commit_batch_max gauge\n"
+		"ordo_store_commit_batch_max %llu\n"
+		"# HELP ordo_http_writes_in_flight Writes waiting for their "
+		"commit.\n"
+		"# TYPE ordo_http_writes_in_flight gauge\n"
+		"ordo_http_writes_in_flight %d\n",
+		(unsigned long long)cs.jobs, (unsigned long long)cs.commits,
+		(unsigned long long)cs.max_batch,
+		atomic_load(&r->srv->writes_in_flight));
+	if (len < 0 || (size_t)len >= sizeof(text))
+		return MHD_NO;
+	resp = MHD_create_response_from_buffer((size_t)len, text,
+					       MHD_RESPMEM_MUST_COPY);
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, "Content-Type",
+				"text/plain; version=0.0.4");
+	ret = MHD_queue_response(r->conn, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	r->status = MHD_HTTP_OK;
+	return ret;
 }

@@ -53,6 +53,7 @@ struct route {
 
 static const struct route routes[] = {
 	{"GET", "/healthz", api_health, false},
+	{"GET", "/metrics", api_metrics, false},
 	{"GET", "/openapi.json", api_openapi, false},
 	{"GET", "/v1/openapi.json", api_openapi, false},
 	{"POST", "/v1/skus", api_sku_create, true},
