@@ -1,0 +1,825 @@
+/*
+ * store.c - the backend-independent part of the store: opening by url, the
+ * thin wrappers that dispatch to the backend, the committer (group commit)
+ * and the migration runner. See store.h for the contract and store_int.h for
+ * the backend method table.
+ *
+ * THE COMMITTER
+ *
+ * One thread per store owns the writer connection. Writers never touch it;
+ * they queue jobs:
+ *
+ *     store_submit(job) --> [ queue (mu, cv) ] --> committer thread
+ *
+ *     loop:
+ *         wait until the queue is non-empty (or stopping with it empty)
+ *         take up to ORDO_COMMIT_BATCH_MAX jobs off the queue
+ *         BEGIN IMMEDIATE
+ *         for each job:  SAVEPOINT; rc = run(); RELEASE
+ *                        (on rc != OK: ROLLBACK TO; RELEASE - only this job
+ *                         is undone, the rest of the batch stands)
+ *         COMMIT         one fsync for the whole batch
+ *         done(job) for each job, in submission order, only now
+ *
+ * If COMMIT fails, every job of the batch that had succeeded is answered
+ * ORDO_ESTORAGE: nothing of the batch was stored. If the transaction control
+ * itself fails (BEGIN, SAVEPOINT, RELEASE, ROLLBACK TO), the transaction can
+ * no longer be trusted: the batch is rolled back and every job in it that was
+ * not already failed by its own code is answered ORDO_ESTORAGE.
+ *
+ * Batches grow by themselves under load: while one batch is being made
+ * durable, new jobs pile up in the queue and all go into the next one. That
+ * is the whole trick of group commit - no timers, no waiting for company.
+ *
+ * done callbacks run on the committer thread, after the commit returned and
+ * outside the queue lock; they must be short and must not call store_write
+ * (which would wait for the thread that is running them). store_write
+ * refuses to run on the committer thread for that reason.
+ *
+ * store_close stops taking new jobs (later submissions are answered
+ * ORDO_EUNAVAILABLE at once), lets the committer finish every queued job,
+ * joins it and closes the backend.
+ *
+ * MIGRATIONS
+ *
+ * The backend's embedded scripts are applied in file-name order, each as one
+ * job through the committer (store_write, so each is durable before the next
+ * starts and, with no other writers at startup, each is a transaction of its
+ * own). The job reads the applied version inside the write transaction, so
+ * two processes migrating the same database at once cannot both apply a
+ * script.
+ */
+#include "store/store_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Largest read pool a store opens: each is a connection and file handles. */
+#define STORE_READ_POOL_MAX 64
+
+/* ---- opening ------------------------------------------------------------- */
+
+static void *committer_main(void *arg);
+
+/*
+ * Choose the backend from the url. Returns the backend and sets *target to
+ * what the backend opens, or NULL with err set.
+ */
+static const struct store_backend *store_backend_for(const char *url,
+						     const char **target,
+						     ordo_err *err)
+{
+	static const char sqlite_prefix[] = "sqlite:";
+
+	if (!url || !url[0]) {
+		ordo_err_set(err, ORDO_EINVALID, "url",
+			     "the store url is empty; give a file path, "
+			     "\"sqlite:PATH\" or a postgres:// url");
+		return NULL;
+	}
+	if (strncmp(url, sqlite_prefix, sizeof(sqlite_prefix) - 1) == 0) {
+		*target = url + sizeof(sqlite_prefix) - 1;
+		if (!(*target)[0]) {
+			ordo_err_set(err, ORDO_EINVALID, "url",
+				     "\"sqlite:\" needs a file path after it");
+			return NULL;
+		}
+		return &store_backend_sqlite;
+	}
+	if (strncmp(url, "postgres://", 11) == 0 ||
+	    strncmp(url, "postgresql://", 13) == 0) {
+		ordo_err_set(err, ORDO_EINVALID, "url",
+			     "this build of ordo has no PostgreSQL backend");
+		return NULL;
+	}
+	if (strstr(url, "://")) {
+		ordo_err_set(err, ORDO_EINVALID, "url",
+			     "unknown store url scheme in \"%.64s\"; use a file "
+			     "path, \"sqlite:PATH\" or postgres://",
+			     url);
+		return NULL;
+	}
+	*target = url;
+	return &store_backend_sqlite;
+}
+
+ordo_code store_open(const char *url, const store_options *opts, store **out,
+		     ordo_err *err)
+{
+	static const store_options defaults = STORE_OPTIONS_DEFAULT;
+	const struct store_backend *be;
+	const char *target = NULL;
+	store *st = NULL;
+	bool locks = false, opened = false;
+	ordo_code rc = ORDO_OK;
+	int e;
+
+	*out = NULL;
+	if (!opts)
+		opts = &defaults;
+	if (opts->read_pool_size < 1 ||
+	    opts->read_pool_size > STORE_READ_POOL_MAX) {
+		rc = ordo_err_set(err, ORDO_EINVALID, "read_pool_size",
+				  "read_pool_size must be 1..%d, not %d",
+				  STORE_READ_POOL_MAX, opts->read_pool_size);
+		goto out;
+	}
+	if (opts->busy_timeout_ms < 0) {
+		rc = ordo_err_set(err, ORDO_EINVALID, "busy_timeout_ms",
+				  "busy_timeout_ms must not be negative");
+		goto out;
+	}
+	be = store_backend_for(url, &target, err);
+	if (!be) {
+		rc = err ? err->code : ORDO_EINVALID;
+		goto out;
+	}
+
+	st = calloc(1, sizeof(*st));
+	if (!st) {
+		rc = ordo_err_set(err, ORDO_ENOMEM, NULL,
+				  "out of memory opening the store");
+		goto out;
+	}
+	st->be = be;
+	if (pthread_mutex_init(&st->mu, NULL) != 0) {
+		rc = ordo_err_set(err, ORDO_EINTERNAL, NULL,
+				  "cannot create the committer's mutex");
+		goto out;
+	}
+	if (pthread_cond_init(&st->cv, NULL) != 0) {
+		pthread_mutex_destroy(&st->mu);
+		rc = ordo_err_set(err, ORDO_EINTERNAL, NULL,
+				  "cannot create the committer's condition");
+		goto out;
+	}
+	locks = true;
+
+	rc = be->open(st, target, opts, err);
+	if (rc)
+		goto out;
+	opened = true;
+
+	e = pthread_create(&st->thread, NULL, committer_main, st);
+	if (e != 0) {
+		rc = ordo_err_set(err, ORDO_EINTERNAL, NULL,
+				  "cannot start the committer thread: %s",
+				  strerror(e));
+		goto out;
+	}
+	st->thread_started = true;
+	*out = st;
+	st = NULL;
+out:
+	if (st) {
+		if (opened)
+			st->be->close(st);
+		if (locks) {
+			pthread_cond_destroy(&st->cv);
+			pthread_mutex_destroy(&st->mu);
+		}
+		free(st);
+	}
+	return rc;
+}
+
+void store_close(store *st)
+{
+	if (!st)
+		return;
+	pthread_mutex_lock(&st->mu);
+	st->stopping = true;
+	pthread_cond_broadcast(&st->cv);
+	pthread_mutex_unlock(&st->mu);
+	if (st->thread_started)
+		pthread_join(st->thread, NULL);
+	st->be->close(st);
+	pthread_cond_destroy(&st->cv);
+	pthread_mutex_destroy(&st->mu);
+	free(st);
+}
+
+/* ---- the committer ------------------------------------------------------- */
+
+/* Fail a job that has not failed by its own code: the batch is lost. */
+static void job_fail_storage(store_job *job, const ordo_err *cause,
+			     const char *what)
+{
+	if (job->rc != ORDO_OK)
+		return;
+	job->rc = ORDO_ESTORAGE;
+	ordo_err_set(&job->err, ORDO_ESTORAGE, NULL, "%s: %s", what,
+		     cause && cause->message[0] ? cause->message
+						: "the database refused");
+}
+
+/*
+ * Run one batch (a NULL-terminated list through job->next) in one
+ * transaction. Sets every job's rc and err; calls no done callback.
+ * Returns true when the transaction committed.
+ */
+static bool committer_run_batch(store *st, store_job *batch)
+{
+	const struct store_backend *be = st->be;
+	store_tx *tx = NULL;
+	store_job *job, *failed_at = NULL;
+	ordo_err cerr;
+	ordo_code rc;
+
+	for (job = batch; job; job = job->next) {
+		job->rc = ORDO_OK;
+		ordo_err_clear(&job->err);
+	}
+
+	ordo_err_clear(&cerr);
+	rc = be->write_begin(st, &tx, &cerr);
+	if (rc) {
+		for (job = batch; job; job = job->next)
+			job_fail_storage(job, &cerr,
+					 "cannot begin the write transaction");
+		return false;
+	}
+
+	for (job = batch; job; job = job->next) {
+		rc = be->savepoint(tx, &cerr);
+		if (rc) {
+			failed_at = job;
+			break;
+		}
+		job->rc = job->run(tx, job->arg, &job->err);
+		if (job->rc == ORDO_OK) {
+			rc = be->release(tx, &cerr);
+			if (rc) {
+				failed_at = job;
+				break;
+			}
+			continue;
+		}
+		/* A job that failed without saying why still gets a message. */
+		if (job->err.code == ORDO_OK)
+			ordo_err_set(&job->err, job->rc, NULL,
+				     "the write failed (%s)",
+				     ordo_code_name(job->rc));
+		rc = be->rollback_to(tx, &cerr);
+		if (rc) {
+			failed_at = job;
+			break;
+		}
+	}
+
+	if (failed_at) {
+		/*
+		 * The transaction control failed: what is in the transaction
+		 * is unknown, so none of it may be committed. Jobs not yet run
+		 * are failed too rather than run in a transaction in that
+		 * state.
+		 */
+		be->rollback(tx);
+		for (job = batch; job; job = job->next) {
+			if (job == failed_at && job->rc != ORDO_OK) {
+				/* Its own failure stands; nothing was kept. */
+				continue;
+			}
+			job_fail_storage(job, &cerr,
+					 "the write transaction failed");
+		}
+		return false;
+	}
+
+	rc = be->commit(tx, &cerr);
+	if (rc) {
+		be->rollback(tx);
+		for (job = batch; job; job = job->next)
+			job_fail_storage(job, &cerr, "commit failed");
+		return false;
+	}
+	return true;
+}
+
+static void *committer_main(void *arg)
+{
+	store *st = arg;
+
+	pthread_mutex_lock(&st->mu);
+	for (;;) {
+		store_job *batch, *job, *last, *next;
+		uint64_t n = 1;
+		bool committed;
+
+		while (!st->head && !st->stopping)
+			pthread_cond_wait(&st->cv, &st->mu);
+		if (!st->head)
+			break; /* stopping and drained */
+
+		batch = st->head;
+		last = batch;
+		while (last->next && n < ORDO_COMMIT_BATCH_MAX) {
+			last = last->next;
+			n++;
+		}
+		st->head = last->next;
+		if (!st->head)
+			st->tail = NULL;
+		last->next = NULL;
+		pthread_mutex_unlock(&st->mu);
+
+		committed = committer_run_batch(st, batch);
+
+		pthread_mutex_lock(&st->mu);
+		st->stats.jobs += n;
+		if (committed)
+			st->stats.commits++;
+		if (n > st->stats.max_batch)
+			st->stats.max_batch = n;
+		pthread_mutex_unlock(&st->mu);
+
+		/* Answer only now: the batch is durable or has failed. The
+		 * callback may free its job, so read next first. */
+		for (job = batch; job; job = next) {
+			next = job->next;
+			job->next = NULL;
+			if (job->done)
+				job->done(job->arg, job->rc, &job->err);
+		}
+
+		pthread_mutex_lock(&st->mu);
+	}
+	pthread_mutex_unlock(&st->mu);
+	return NULL;
+}
+
+void store_submit(store *st, store_job *job)
+{
+	job->next = NULL;
+	job->rc = ORDO_OK;
+	ordo_err_clear(&job->err);
+
+	pthread_mutex_lock(&st->mu);
+	if (st->stopping) {
+		pthread_mutex_unlock(&st->mu);
+		job->rc = ordo_err_set(&job->err, ORDO_EUNAVAILABLE, NULL,
+				       "the store is closing");
+		if (job->done)
+			job->done(job->arg, job->rc, &job->err);
+		return;
+	}
+	if (st->tail)
+		st->tail->next = job;
+	else
+		st->head = job;
+	st->tail = job;
+	pthread_cond_signal(&st->cv);
+	pthread_mutex_unlock(&st->mu);
+}
+
+/* store_write's rendezvous with the committer, on the caller's stack. */
+struct write_wait {
+	store_job_fn fn;
+	void *arg;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool done;
+	ordo_code rc;
+	ordo_err *err;
+};
+
+static ordo_code write_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct write_wait *w = arg;
+
+	return w->fn(tx, w->arg, err);
+}
+
+static void write_done(void *arg, ordo_code rc, const ordo_err *err)
+{
+	struct write_wait *w = arg;
+
+	pthread_mutex_lock(&w->mu);
+	w->rc = rc;
+	if (rc && w->err)
+		*w->err = *err;
+	w->done = true;
+	pthread_cond_signal(&w->cv);
+	/* w lives on the waiter's stack: not touched after this unlock. */
+	pthread_mutex_unlock(&w->mu);
+}
+
+ordo_code store_write(store *st, store_job_fn fn, void *arg, ordo_err *err)
+{
+	struct write_wait w;
+	store_job job;
+
+	if (st->thread_started && pthread_equal(pthread_self(), st->thread))
+		return ordo_err_set(err, ORDO_EINTERNAL, NULL,
+				    "store_write called from inside a write "
+				    "job would wait for itself");
+
+	memset(&job, 0, sizeof(job));
+	w.fn = fn;
+	w.arg = arg;
+	w.done = false;
+	w.rc = ORDO_OK;
+	w.err = err;
+	if (pthread_mutex_init(&w.mu, NULL) != 0)
+		return ordo_err_set(err, ORDO_EINTERNAL, NULL,
+				    "cannot create a mutex for the write");
+	if (pthread_cond_init(&w.cv, NULL) != 0) {
+		pthread_mutex_destroy(&w.mu);
+		return ordo_err_set(err, ORDO_EINTERNAL, NULL,
+				    "cannot create a condition for the write");
+	}
+
+	job.run = write_run;
+	job.done = write_done;
+	job.arg = &w;
+	store_submit(st, &job);
+
+	pthread_mutex_lock(&w.mu);
+	while (!w.done)
+		pthread_cond_wait(&w.cv, &w.mu);
+	pthread_mutex_unlock(&w.mu);
+
+	pthread_cond_destroy(&w.cv);
+	pthread_mutex_destroy(&w.mu);
+	return w.rc;
+}
+
+void store_commit_stats_get(store *st, store_commit_stats *out)
+{
+	pthread_mutex_lock(&st->mu);
+	*out = st->stats;
+	pthread_mutex_unlock(&st->mu);
+}
+
+/* ---- reads --------------------------------------------------------------- */
+
+ordo_code store_read_begin(store *st, store_tx **tx, ordo_err *err)
+{
+	*tx = NULL;
+	return st->be->read_begin(st, tx, err);
+}
+
+void store_read_end(store_tx *tx)
+{
+	if (tx)
+		tx->be->read_end(tx);
+}
+
+/* ---- migrations ---------------------------------------------------------- */
+
+/*
+ * The bookkeeping table, created by the runner before the first script. The
+ * statement is the same in SQLite and PostgreSQL.
+ */
+static const char schema_migrations_sql[] =
+	"CREATE TABLE IF NOT EXISTS schema_migrations ("
+	" version INTEGER PRIMARY KEY,"
+	" applied_at BIGINT NOT NULL)";
+
+/* The version of "0001_init.sql" is 1; -1 when the name has none. */
+static int migration_version(const char *name)
+{
+	char *end = NULL;
+	long v;
+
+	if (!name || name[0] < '0' || name[0] > '9')
+		return -1;
+	errno = 0;
+	v = strtol(name, &end, 10);
+	if (errno || v <= 0 || v > 1000000 || *end != '_')
+		return -1;
+	return (int)v;
+}
+
+struct migrate_job {
+	const struct ordo_embedded *script;
+	int version;
+	bool applied;
+};
+
+static ordo_code migrate_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct migrate_job *mj = arg;
+	const struct store_backend *be = tx->be;
+	int current = 0;
+	ordo_code rc;
+
+	mj->applied = false;
+	rc = be->exec_script(tx, schema_migrations_sql, err);
+	if (rc)
+		goto out;
+	rc = be->schema_version(tx, &current, err);
+	if (rc)
+		goto out;
+	if (current >= mj->version)
+		goto out; /* applied before, by us or by another process */
+	rc = be->exec_script(tx, (const char *)mj->script->data, err);
+	if (rc) {
+		/* Name the script: the backend's message names only SQL. */
+		char msg[ORDO_ERR_MESSAGE_MAX];
+
+		ordo_strlcpy(msg, err->message, sizeof(msg));
+		ordo_err_set(err, rc, NULL, "migration %s: %s",
+			     mj->script->name, msg);
+		goto out;
+	}
+	rc = be->migration_mark(tx, mj->version, (ordo_time)time(NULL), err);
+	if (rc)
+		goto out;
+	mj->applied = true;
+out:
+	return rc;
+}
+
+ordo_code store_migrate(store *st, int *applied, int *version, ordo_err *err)
+{
+	const struct ordo_embedded *list = NULL;
+	size_t n = 0, i;
+	int count = 0, prev = 0;
+	ordo_code rc = ORDO_OK;
+
+	st->be->migrations(&list, &n);
+	for (i = 0; i < n; i++) {
+		struct migrate_job mj;
+
+		mj.script = &list[i];
+		mj.version = migration_version(list[i].name);
+		mj.applied = false;
+		/* Names are fixed at build time: a bad one is our bug. */
+		if (mj.version <= prev) {
+			rc = ordo_err_set(err, ORDO_EINTERNAL, NULL,
+					  "migration \"%s\" has no version "
+					  "above %d",
+					  list[i].name, prev);
+			goto out;
+		}
+		prev = mj.version;
+		rc = store_write(st, migrate_run, &mj, err);
+		if (rc)
+			goto out;
+		if (mj.applied)
+			count++;
+	}
+	if (version) {
+		rc = store_schema_version(st, version, err);
+		if (rc)
+			goto out;
+	}
+out:
+	if (applied)
+		*applied = count;
+	return rc;
+}
+
+ordo_code store_schema_version(store *st, int *version, ordo_err *err)
+{
+	store_tx *tx = NULL;
+	ordo_code rc;
+
+	*version = 0;
+	rc = store_read_begin(st, &tx, err);
+	if (rc)
+		goto out;
+	rc = st->be->schema_version(tx, version, err);
+out:
+	store_read_end(tx);
+	return rc;
+}
+
+/* ---- the wrappers -------------------------------------------------------- */
+
+/*
+ * A write through a read snapshot is a programmer error the database would
+ * also refuse (read connections are query_only); say so plainly.
+ */
+static ordo_code tx_check_writable(store_tx *tx, const char *what,
+				   ordo_err *err)
+{
+	if (tx->writable)
+		return ORDO_OK;
+	return ordo_err_set(err, ORDO_EINTERNAL, NULL,
+			    "%s needs a write job, not a read transaction",
+			    what);
+}
+
+ordo_code store_tenant_insert(store_tx *tx, store_tenant *t, ordo_err *err)
+{
+	ordo_code rc = tx_check_writable(tx, "store_tenant_insert", err);
+
+	return rc ? rc : tx->be->tenant_insert(tx, t, err);
+}
+
+ordo_code store_tenant_by_slug(store_tx *tx, const char *slug, store_tenant *t,
+			       ordo_err *err)
+{
+	return tx->be->tenant_by_slug(tx, slug, t, err);
+}
+
+ordo_code store_tenant_by_id(store_tx *tx, int64_t id, store_tenant *t,
+			     ordo_err *err)
+{
+	return tx->be->tenant_by_id(tx, id, t, err);
+}
+
+ordo_code store_api_key_insert(store_tx *tx, store_api_key *k, ordo_err *err)
+{
+	ordo_code rc = tx_check_writable(tx, "store_api_key_insert", err);
+
+	return rc ? rc : tx->be->api_key_insert(tx, k, err);
+}
+
+ordo_code store_api_key_by_hash(store_tx *tx, const char *key_hash,
+				store_api_key *k, ordo_err *err)
+{
+	return tx->be->api_key_by_hash(tx, key_hash, k, err);
+}
+
+ordo_code store_sku_put(store_tx *tx, int64_t tenant, const catalog_sku *s,
+			ordo_err *err)
+{
+	ordo_code rc = tx_check_writable(tx, "store_sku_put", err);
+
+	return rc ? rc : tx->be->sku_put(tx, tenant, s, err);
+}
+
+ordo_code store_sku_get(store_tx *tx, int64_t tenant, const char *sku,
+			catalog_sku *s, ordo_err *err)
+{
+	return tx->be->sku_get(tx, tenant, sku, s, err);
+}
+
+ordo_code store_sku_list(store_tx *tx, int64_t tenant, const char *after,
+			 int limit, catalog_sku **out, size_t *n, ordo_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	if (limit < 1 || limit > ORDO_PAGE_MAX)
+		return ordo_err_set(err, ORDO_EINVALID, "limit",
+				    "limit must be 1..%d, not %d",
+				    ORDO_PAGE_MAX, limit);
+	return tx->be->sku_list(tx, tenant, after ? after : "", limit, out, n,
+				err);
+}
+
+ordo_code store_location_put(store_tx *tx, int64_t tenant,
+			     const catalog_location *l, ordo_err *err)
+{
+	ordo_code rc = tx_check_writable(tx, "store_location_put", err);
+
+	return rc ? rc : tx->be->location_put(tx, tenant, l, err);
+}
+
+ordo_code store_location_get(store_tx *tx, int64_t tenant, const char *code,
+			     catalog_location *l, ordo_err *err)
+{
+	return tx->be->location_get(tx, tenant, code, l, err);
+}
+
+ordo_code store_location_list(store_tx *tx, int64_t tenant, const char *after,
+			      int limit, catalog_location **out, size_t *n,
+			      ordo_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	if (limit < 1 || limit > ORDO_PAGE_MAX)
+		return ordo_err_set(err, ORDO_EINVALID, "limit",
+				    "limit must be 1..%d, not %d",
+				    ORDO_PAGE_MAX, limit);
+	return tx->be->location_list(tx, tenant, after ? after : "", limit,
+				     out, n, err);
+}
+
+ordo_code store_stock_set(store_tx *tx, int64_t tenant, const char *location,
+			  const char *sku, int64_t on_hand, ordo_time now,
+			  stock_level *level, ordo_err *err)
+{
+	ordo_code rc = tx_check_writable(tx, "store_stock_set", err);
+
+	if (rc)
+		return rc;
+	if (on_hand < 0 || on_hand > ORDO_MAX_STOCK)
+		return ordo_err_set(err, ORDO_EINVALID, "on_hand",
+				    "on_hand must be 0..%lld, not %lld",
+				    (long long)ORDO_MAX_STOCK,
+				    (long long)on_hand);
+	return tx->be->stock_set(tx, tenant, location, sku, on_hand, now,
+				 level, err);
+}
+
+ordo_code store_stock_get(store_tx *tx, int64_t tenant, const char *location,
+			  const char *sku, stock_level *level, ordo_err *err)
+{
+	return tx->be->stock_get(tx, tenant, location, sku, level, err);
+}
+
+ordo_code store_order_insert(store_tx *tx, order *o, ordo_err *err)
+{
+	ordo_code rc = tx_check_writable(tx, "store_order_insert", err);
+
+	return rc ? rc : tx->be->order_insert(tx, o, err);
+}
+
+ordo_code store_order_get(store_tx *tx, int64_t tenant, const char *id,
+			  order *o, ordo_err *err)
+{
+	return tx->be->order_get(tx, tenant, id, o, err);
+}
+
+ordo_code store_order_find_external(store_tx *tx, int64_t tenant,
+				    const char *channel,
+				    const char *external_id,
+				    char id_out[ORDO_ID_MAX], ordo_err *err)
+{
+	id_out[0] = '\0';
+	return tx->be->order_find_external(tx, tenant, channel, external_id,
+					   id_out, err);
+}
+
+ordo_code store_order_find_fingerprint(store_tx *tx, int64_t tenant,
+				       const char *fingerprint,
+				       ordo_time since,
+				       char id_out[ORDO_ID_MAX],
+				       ordo_err *err)
+{
+	id_out[0] = '\0';
+	return tx->be->order_find_fingerprint(tx, tenant, fingerprint, since,
+					      id_out, err);
+}
+
+ordo_code store_order_set_state(store_tx *tx, int64_t tenant, const char *id,
+				order_state state, ordo_time now,
+				ordo_err *err)
+{
+	ordo_code rc = tx_check_writable(tx, "store_order_set_state", err);
+
+	return rc ? rc : tx->be->order_set_state(tx, tenant, id, state, now,
+						 err);
+}
+
+ordo_code store_order_list(store_tx *tx, int64_t tenant, const order_filter *f,
+			   order_page *page, ordo_err *err)
+{
+	memset(page, 0, sizeof(*page));
+	if (f->limit < 1 || f->limit > ORDO_PAGE_MAX)
+		return ordo_err_set(err, ORDO_EINVALID, "limit",
+				    "limit must be 1..%d, not %d",
+				    ORDO_PAGE_MAX, f->limit);
+	if (f->before_seq < 0)
+		return ordo_err_set(err, ORDO_EINVALID, "cursor",
+				    "the page cursor is not valid");
+	return tx->be->order_list(tx, tenant, f, page, err);
+}
+
+void order_page_free(order_page *page)
+{
+	size_t i;
+
+	if (!page)
+		return;
+	for (i = 0; i < page->n; i++)
+		order_free(&page->orders[i]);
+	free(page->orders);
+	memset(page, 0, sizeof(*page));
+}
+
+ordo_code store_event_append(store_tx *tx, int64_t tenant,
+			     const char *order_id, order_event *ev,
+			     ordo_err *err)
+{
+	ordo_code rc = tx_check_writable(tx, "store_event_append", err);
+
+	return rc ? rc : tx->be->event_append(tx, tenant, order_id, ev, err);
+}
+
+ordo_code store_event_list(store_tx *tx, int64_t tenant, const char *order_id,
+			   order_event **out, size_t *n, ordo_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	return tx->be->event_list(tx, tenant, order_id, out, n, err);
+}
+
+ordo_code store_idempotency_get(store_tx *tx, int64_t tenant, const char *key,
+				store_idempotency *rec, ordo_err *err)
+{
+	memset(rec, 0, sizeof(*rec));
+	return tx->be->idempotency_get(tx, tenant, key, rec, err);
+}
+
+ordo_code store_idempotency_put(store_tx *tx, int64_t tenant,
+				const store_idempotency *rec, ordo_err *err)
+{
+	ordo_code rc = tx_check_writable(tx, "store_idempotency_put", err);
+
+	return rc ? rc : tx->be->idempotency_put(tx, tenant, rec, err);
+}
+
+void store_idempotency_free(store_idempotency *rec)
+{
+	if (!rec)
+		return;
+	free(rec->body);
+	rec->body = NULL;
+}

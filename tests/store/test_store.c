@@ -1,0 +1,1649 @@
+/*
+ * test_store.c - the store suite, run against every backend.
+ *
+ * Each test gets a fresh, migrated database with two tenants, A ("acme") and
+ * B ("bolt"), from setup(); the database comes from test_store_url(), the
+ * only place that knows which backend is under test (env ORDO_TEST_DB:
+ * "sqlite", the default, makes a file in a new temporary directory; a
+ * PostgreSQL run only needs another branch there and in test_store_drop()).
+ *
+ * Writes go through store_write / store_submit exactly as the app layer does,
+ * so every test also exercises the committer. The committer tests at the end
+ * check what group commit promises: a failing job rolls back only itself,
+ * concurrent writes share commits, and store_write returns only once the row
+ * is on disk (visible after closing and reopening the database).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/store.h"
+
+struct fx {
+	char dir[PATH_MAX];
+	char url[PATH_MAX + 16];
+	store *st;
+	int first_applied;
+	int first_version;
+	int64_t ta; /* tenant A */
+	int64_t tb; /* tenant B */
+};
+
+/* ---- the backend under test ---------------------------------------------- */
+
+static void test_store_url(struct fx *f)
+{
+	const char *be = getenv("ORDO_TEST_DB");
+	const char *tmp = getenv("TMPDIR");
+
+	if (be && be[0] && strcmp(be, "sqlite") != 0)
+		fail_msg("ORDO_TEST_DB=%s: no such backend in this build", be);
+	snprintf(f->dir, sizeof(f->dir), "%s/ordo-store-XXXXXX",
+		 tmp && tmp[0] ? tmp : "/tmp");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->url, sizeof(f->url), "sqlite:%s/ordo.db", f->dir);
+}
+
+static void test_store_drop(struct fx *f)
+{
+	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+	char path[PATH_MAX + 32];
+	size_t i;
+
+	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		snprintf(path, sizeof(path), "%s/ordo.db%s", f->dir,
+			 suffixes[i]);
+		unlink(path);
+	}
+	rmdir(f->dir);
+}
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static store_options test_opts(void)
+{
+	store_options o = STORE_OPTIONS_DEFAULT;
+
+	o.read_pool_size = 4;
+	return o;
+}
+
+static ordo_code job_tenant_insert(store_tx *tx, void *arg, ordo_err *err)
+{
+	return store_tenant_insert(tx, arg, err);
+}
+
+static int64_t tenant_add(store *st, const char *slug)
+{
+	store_tenant t;
+	ordo_err err;
+
+	memset(&t, 0, sizeof(t));
+	ordo_strlcpy(t.slug, slug, sizeof(t.slug));
+	t.dup_window_s = 3600;
+	t.created_at = 1700000000;
+	assert_int_equal(store_write(st, job_tenant_insert, &t, &err), ORDO_OK);
+	assert_true(t.id > 0);
+	return t.id;
+}
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	store_options o = test_opts();
+	ordo_err err;
+
+	assert_non_null(f);
+	test_store_url(f);
+	assert_int_equal(store_open(f->url, &o, &f->st, &err), ORDO_OK);
+	assert_int_equal(store_migrate(f->st, &f->first_applied,
+				       &f->first_version, &err),
+			 ORDO_OK);
+	f->ta = tenant_add(f->st, "acme");
+	f->tb = tenant_add(f->st, "bolt");
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	store_close(f->st);
+	test_store_drop(f);
+	free(f);
+	return 0;
+}
+
+static store_tx *rd(struct fx *f)
+{
+	store_tx *tx = NULL;
+	ordo_err err;
+
+	assert_int_equal(store_read_begin(f->st, &tx, &err), ORDO_OK);
+	assert_non_null(tx);
+	return tx;
+}
+
+/* A write job that runs a callback with the fixture and a pointer. */
+struct wctx {
+	struct fx *f;
+	ordo_code (*fn)(store_tx *tx, struct wctx *w, ordo_err *err);
+	void *p;
+	int64_t tenant;
+};
+
+static ordo_code wctx_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct wctx *w = arg;
+
+	return w->fn(tx, w, err);
+}
+
+static ordo_code wr(struct fx *f, int64_t tenant,
+		    ordo_code (*fn)(store_tx *tx, struct wctx *w, ordo_err *err),
+		    void *p, ordo_err *err)
+{
+	struct wctx w = {.f = f, .fn = fn, .p = p, .tenant = tenant};
+
+	return store_write(f->st, wctx_run, &w, err);
+}
+
+static ordo_code w_sku_put(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	return store_sku_put(tx, w->tenant, w->p, err);
+}
+
+static ordo_code w_location_put(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	return store_location_put(tx, w->tenant, w->p, err);
+}
+
+static ordo_code w_order_insert(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	(void)w->tenant;
+	return store_order_insert(tx, w->p, err);
+}
+
+static ordo_code w_api_key_insert(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	return store_api_key_insert(tx, w->p, err);
+}
+
+static ordo_code w_idem_put(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	return store_idempotency_put(tx, w->tenant, w->p, err);
+}
+
+struct event_args {
+	const char *order_id;
+	order_event ev;
+};
+
+static ordo_code w_event_append(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	struct event_args *a = w->p;
+
+	return store_event_append(tx, w->tenant, a->order_id, &a->ev, err);
+}
+
+struct stock_args {
+	const char *location;
+	const char *sku;
+	int64_t on_hand;
+	stock_level level;
+};
+
+static ordo_code w_stock_set(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	struct stock_args *a = w->p;
+
+	return store_stock_set(tx, w->tenant, a->location, a->sku, a->on_hand,
+			       1700000100, &a->level, err);
+}
+
+struct state_args {
+	const char *id;
+	order_state state;
+	ordo_time now;
+};
+
+static ordo_code w_set_state(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	struct state_args *a = w->p;
+
+	return store_order_set_state(tx, w->tenant, a->id, a->state, a->now,
+				     err);
+}
+
+static void sku_make(catalog_sku *s, const char *sku, const char *title,
+		     int64_t price)
+{
+	memset(s, 0, sizeof(*s));
+	ordo_strlcpy(s->sku, sku, sizeof(s->sku));
+	ordo_strlcpy(s->title, title, sizeof(s->title));
+	s->unit_price = price;
+	ordo_strlcpy(s->currency, "USD", sizeof(s->currency));
+	s->active = true;
+	s->updated_at = 1700000000;
+}
+
+static void address_make(order_address *a, const char *tag)
+{
+	memset(a, 0, sizeof(*a));
+	snprintf(a->name, sizeof(a->name), "%s Name", tag);
+	snprintf(a->company, sizeof(a->company), "%s Co", tag);
+	snprintf(a->line1, sizeof(a->line1), "%s 1 Main St", tag);
+	snprintf(a->line2, sizeof(a->line2), "%s Suite 2", tag);
+	snprintf(a->city, sizeof(a->city), "%s City", tag);
+	ordo_strlcpy(a->region, "CA", sizeof(a->region));
+	ordo_strlcpy(a->postal_code, "94105", sizeof(a->postal_code));
+	ordo_strlcpy(a->country, "US", sizeof(a->country));
+	ordo_strlcpy(a->phone, "+14155550100", sizeof(a->phone));
+}
+
+static void address_equal(const order_address *a, const order_address *b)
+{
+	assert_string_equal(a->name, b->name);
+	assert_string_equal(a->company, b->company);
+	assert_string_equal(a->line1, b->line1);
+	assert_string_equal(a->line2, b->line2);
+	assert_string_equal(a->city, b->city);
+	assert_string_equal(a->region, b->region);
+	assert_string_equal(a->postal_code, b->postal_code);
+	assert_string_equal(a->country, b->country);
+	assert_string_equal(a->phone, b->phone);
+}
+
+/*
+ * A complete order: every header field set, n_lines lines with quantities
+ * spread over the states, and the given holds.
+ */
+static void order_make(order *o, int64_t tenant, const char *id,
+		       const char *channel, const char *external_id,
+		       ordo_time received_at, order_state state,
+		       size_t n_lines)
+{
+	ordo_err err;
+	size_t i;
+
+	order_init(o);
+	ordo_strlcpy(o->id, id, sizeof(o->id));
+	o->tenant_id = tenant;
+	ordo_strlcpy(o->external_id, external_id, sizeof(o->external_id));
+	ordo_strlcpy(o->channel, channel, sizeof(o->channel));
+	o->placed_at = received_at - 60;
+	o->received_at = received_at;
+	o->updated_at = received_at + 5;
+	ordo_strlcpy(o->currency, "USD", sizeof(o->currency));
+	ordo_strlcpy(o->customer.external_id, "cust-9",
+		     sizeof(o->customer.external_id));
+	ordo_strlcpy(o->customer.name, "Ada Lovelace",
+		     sizeof(o->customer.name));
+	ordo_strlcpy(o->customer.email, "ada@example.com",
+		     sizeof(o->customer.email));
+	ordo_strlcpy(o->customer.phone, "+442071234567",
+		     sizeof(o->customer.phone));
+	address_make(&o->ship_to, "Ship");
+	o->has_bill_to = true;
+	address_make(&o->bill_to, "Bill");
+	ordo_strlcpy(o->shipping.method, "express", sizeof(o->shipping.method));
+	o->shipping.amount = 995;
+	o->totals.subtotal = 10000;
+	o->totals.shipping = 995;
+	o->totals.tax = 812;
+	o->totals.discount = 500;
+	o->totals.total = 11307;
+	o->payment = PAYMENT_AUTHORIZED;
+	ordo_strlcpy(o->notes, "Leave at the door; it's fine.",
+		     sizeof(o->notes));
+	o->state = state;
+	snprintf(o->fingerprint, sizeof(o->fingerprint), "fp-%s", id);
+
+	assert_int_equal(order_lines_alloc(o, n_lines, &err), ORDO_OK);
+	for (i = 0; i < n_lines; i++) {
+		order_line *l = &o->lines[i];
+
+		l->line_no = (int)i + 1;
+		snprintf(l->sku, sizeof(l->sku), "SKU-%zu", i + 1);
+		snprintf(l->title, sizeof(l->title), "Widget %zu", i + 1);
+		l->quantity = 10 + (int64_t)i;
+		l->unit_price = 250 * ((int64_t)i + 1);
+		l->qty_open = 1;
+		l->qty_allocated = 2;
+		l->qty_released = 3;
+		l->qty_shipped = 3;
+		l->qty_cancelled = l->quantity - 9;
+		l->qty_returned = 1;
+		assert_true(order_line_consistent(l));
+	}
+}
+
+static void hold_make(order_hold *h, const char *id, hold_type type,
+		      hold_status status)
+{
+	memset(h, 0, sizeof(*h));
+	ordo_strlcpy(h->id, id, sizeof(h->id));
+	h->type = type;
+	h->status = status;
+	ordo_strlcpy(h->field, "ship_to.postal_code", sizeof(h->field));
+	snprintf(h->message, sizeof(h->message), "hold %s", id);
+	ordo_strlcpy(h->related_order_id, "ord_other",
+		     sizeof(h->related_order_id));
+	ordo_strlcpy(h->raised_by, "validation", sizeof(h->raised_by));
+	h->created_at = 1700000200;
+	h->resolved_at = status == HOLD_RESOLVED ? 1700000300 : 0;
+}
+
+static void order_put(struct fx *f, order *o)
+{
+	ordo_err err;
+
+	assert_int_equal(wr(f, o->tenant_id, w_order_insert, o, &err), ORDO_OK);
+	assert_true(o->seq > 0);
+}
+
+/* Insert a small order with one line and no holds; frees it. */
+static int64_t order_add(struct fx *f, int64_t tenant, const char *id,
+			 const char *channel, const char *external_id,
+			 ordo_time received_at, order_state state)
+{
+	order o;
+	int64_t seq;
+
+	order_make(&o, tenant, id, channel, external_id, received_at, state, 1);
+	order_put(f, &o);
+	seq = o.seq;
+	order_free(&o);
+	return seq;
+}
+
+/* ---- migrations ---------------------------------------------------------- */
+
+static void test_migrate(void **state)
+{
+	struct fx *f = *state;
+	int applied = -1, version = -1;
+	ordo_err err;
+
+	assert_int_equal(f->first_applied, 1);
+	assert_int_equal(f->first_version, 1);
+	assert_int_equal(store_migrate(f->st, &applied, &version, &err),
+			 ORDO_OK);
+	assert_int_equal(applied, 0);
+	assert_int_equal(version, 1);
+	assert_int_equal(store_schema_version(f->st, &version, &err), ORDO_OK);
+	assert_int_equal(version, 1);
+}
+
+static void test_open_fresh_and_bad_urls(void **state)
+{
+	struct fx g;
+	store_options o = test_opts();
+	store *st = NULL;
+	int version = -1, applied = -1;
+	ordo_err err;
+
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	test_store_url(&g);
+	assert_int_equal(store_open(g.url, &o, &st, &err), ORDO_OK);
+	assert_int_equal(store_schema_version(st, &version, &err), ORDO_OK);
+	assert_int_equal(version, 0);
+	assert_int_equal(store_migrate(st, &applied, &version, &err), ORDO_OK);
+	assert_int_equal(applied, 1);
+	assert_int_equal(version, 1);
+	store_close(st);
+	test_store_drop(&g);
+
+	assert_int_equal(store_open("", &o, &st, &err), ORDO_EINVALID);
+	assert_null(st);
+	assert_int_equal(store_open("sqlite:", &o, &st, &err), ORDO_EINVALID);
+	assert_int_equal(store_open("ftp://x", &o, &st, &err), ORDO_EINVALID);
+	assert_int_equal(store_open("/nonexistent-dir/x/ordo.db", &o, &st, &err),
+			 ORDO_ESTORAGE);
+	assert_null(st);
+	o.read_pool_size = 0;
+	assert_int_equal(store_open(g.url, &o, &st, &err), ORDO_EINVALID);
+	assert_string_equal(err.field, "read_pool_size");
+}
+
+/* ---- tenants and keys ---------------------------------------------------- */
+
+static void test_tenants(void **state)
+{
+	struct fx *f = *state;
+	store_tenant t;
+	store_tx *tx;
+	ordo_err err;
+
+	memset(&t, 0, sizeof(t));
+	ordo_strlcpy(t.slug, "acme", sizeof(t.slug));
+	assert_int_equal(store_write(f->st, job_tenant_insert, &t, &err),
+			 ORDO_ECONFLICT);
+	assert_int_equal(err.code, ORDO_ECONFLICT);
+	assert_string_equal(err.field, "slug");
+
+	tx = rd(f);
+	assert_int_equal(store_tenant_by_slug(tx, "acme", &t, &err), ORDO_OK);
+	assert_int_equal(t.id, f->ta);
+	assert_string_equal(t.slug, "acme");
+	assert_int_equal(t.dup_window_s, 3600);
+	assert_int_equal(t.created_at, 1700000000);
+	assert_int_equal(store_tenant_by_id(tx, f->tb, &t, &err), ORDO_OK);
+	assert_string_equal(t.slug, "bolt");
+	assert_int_equal(store_tenant_by_slug(tx, "nope", &t, &err),
+			 ORDO_ENOTFOUND);
+	assert_int_equal(store_tenant_by_id(tx, 999999, &t, &err),
+			 ORDO_ENOTFOUND);
+	/* A write through a read snapshot is refused. */
+	assert_int_equal(store_tenant_insert(tx, &t, &err), ORDO_EINTERNAL);
+	store_read_end(tx);
+}
+
+static void test_api_keys(void **state)
+{
+	struct fx *f = *state;
+	store_api_key k, got;
+	store_tx *tx;
+	ordo_err err;
+
+	memset(&k, 0, sizeof(k));
+	k.tenant_id = f->ta;
+	ordo_strlcpy(k.name, "shopify", sizeof(k.name));
+	ordo_strlcpy(k.role, "channel", sizeof(k.role));
+	memset(k.key_hash, 'a', 64);
+	k.created_at = 1700000050;
+	assert_int_equal(wr(f, f->ta, w_api_key_insert, &k, &err), ORDO_OK);
+	assert_true(k.id > 0);
+	k.id = 0;
+	assert_int_equal(wr(f, f->ta, w_api_key_insert, &k, &err),
+			 ORDO_ECONFLICT);
+	assert_string_equal(err.field, "key_hash");
+
+	tx = rd(f);
+	assert_int_equal(store_api_key_by_hash(tx, k.key_hash, &got, &err),
+			 ORDO_OK);
+	assert_true(got.id > 0);
+	assert_int_equal(got.tenant_id, f->ta);
+	assert_string_equal(got.name, "shopify");
+	assert_string_equal(got.role, "channel");
+	assert_string_equal(got.key_hash, k.key_hash);
+	assert_int_equal(got.created_at, 1700000050);
+	assert_int_equal(store_api_key_by_hash(tx, "bbbb", &got, &err),
+			 ORDO_ENOTFOUND);
+	store_read_end(tx);
+}
+
+/* ---- catalog ------------------------------------------------------------- */
+
+static void test_skus(void **state)
+{
+	struct fx *f = *state;
+	static const char *const names[] = {"B-2", "A-1", "E-5", "C-3", "D-4"};
+	catalog_sku s, *page = NULL;
+	size_t n = 0, i;
+	store_tx *tx;
+	ordo_err err;
+
+	for (i = 0; i < 5; i++) {
+		sku_make(&s, names[i], "Thing", 100 + (int64_t)i);
+		assert_int_equal(wr(f, f->ta, w_sku_put, &s, &err), ORDO_OK);
+	}
+	/* Put again: replaces. */
+	sku_make(&s, "C-3", "Renamed", 777);
+	s.active = false;
+	s.updated_at = 1700009999;
+	assert_int_equal(wr(f, f->ta, w_sku_put, &s, &err), ORDO_OK);
+
+	tx = rd(f);
+	assert_int_equal(store_sku_get(tx, f->ta, "C-3", &s, &err), ORDO_OK);
+	assert_string_equal(s.sku, "C-3");
+	assert_string_equal(s.title, "Renamed");
+	assert_int_equal(s.unit_price, 777);
+	assert_string_equal(s.currency, "USD");
+	assert_false(s.active);
+	assert_int_equal(s.updated_at, 1700009999);
+	assert_int_equal(store_sku_get(tx, f->ta, "Z-9", &s, &err),
+			 ORDO_ENOTFOUND);
+	assert_string_equal(err.field, "sku");
+	assert_int_equal(store_sku_get(tx, f->tb, "C-3", &s, &err),
+			 ORDO_ENOTFOUND);
+
+	assert_int_equal(store_sku_list(tx, f->ta, "", 2, &page, &n, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(page[0].sku, "A-1");
+	assert_string_equal(page[1].sku, "B-2");
+	assert_int_equal(page[1].unit_price, 100);
+	free(page);
+	assert_int_equal(store_sku_list(tx, f->ta, "B-2", 2, &page, &n, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(page[0].sku, "C-3");
+	assert_string_equal(page[1].sku, "D-4");
+	free(page);
+	assert_int_equal(store_sku_list(tx, f->ta, "D-4", 2, &page, &n, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(page[0].sku, "E-5");
+	free(page);
+	assert_int_equal(store_sku_list(tx, f->ta, "E-5", 2, &page, &n, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 0);
+	free(page);
+	assert_int_equal(store_sku_list(tx, f->tb, "", 50, &page, &n, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 0);
+	free(page);
+	assert_int_equal(store_sku_list(tx, f->ta, "", 0, &page, &n, &err),
+			 ORDO_EINVALID);
+	store_read_end(tx);
+}
+
+static void location_make(catalog_location *l, const char *code, int priority)
+{
+	memset(l, 0, sizeof(*l));
+	ordo_strlcpy(l->code, code, sizeof(l->code));
+	snprintf(l->name, sizeof(l->name), "Warehouse %s", code);
+	address_make(&l->address, code);
+	l->priority = priority;
+	l->active = true;
+	l->updated_at = 1700000010;
+}
+
+static void test_locations(void **state)
+{
+	struct fx *f = *state;
+	catalog_location l, want, *page = NULL;
+	size_t n = 0;
+	store_tx *tx;
+	ordo_err err;
+
+	location_make(&l, "WH2", 2);
+	assert_int_equal(wr(f, f->ta, w_location_put, &l, &err), ORDO_OK);
+	location_make(&l, "WH1", 1);
+	assert_int_equal(wr(f, f->ta, w_location_put, &l, &err), ORDO_OK);
+	location_make(&l, "WH3", 3);
+	assert_int_equal(wr(f, f->ta, w_location_put, &l, &err), ORDO_OK);
+	location_make(&want, "WH1", 5);
+	want.active = false;
+	assert_int_equal(wr(f, f->ta, w_location_put, &want, &err), ORDO_OK);
+
+	tx = rd(f);
+	assert_int_equal(store_location_get(tx, f->ta, "WH1", &l, &err),
+			 ORDO_OK);
+	assert_string_equal(l.code, "WH1");
+	assert_string_equal(l.name, want.name);
+	address_equal(&l.address, &want.address);
+	assert_int_equal(l.priority, 5);
+	assert_false(l.active);
+	assert_int_equal(l.updated_at, want.updated_at);
+	assert_int_equal(store_location_get(tx, f->ta, "NOPE", &l, &err),
+			 ORDO_ENOTFOUND);
+	assert_string_equal(err.field, "location");
+	assert_int_equal(store_location_get(tx, f->tb, "WH1", &l, &err),
+			 ORDO_ENOTFOUND);
+
+	assert_int_equal(store_location_list(tx, f->ta, "", 2, &page, &n, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(page[0].code, "WH1");
+	assert_string_equal(page[1].code, "WH2");
+	free(page);
+	assert_int_equal(
+		store_location_list(tx, f->ta, "WH2", 2, &page, &n, &err),
+		ORDO_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(page[0].code, "WH3");
+	location_make(&want, "WH3", 3);
+	address_equal(&page[0].address, &want.address);
+	assert_int_equal(page[0].priority, 3);
+	assert_true(page[0].active);
+	free(page);
+	assert_int_equal(store_location_list(tx, f->tb, "", 2, &page, &n, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 0);
+	free(page);
+	store_read_end(tx);
+}
+
+static void test_stock(void **state)
+{
+	struct fx *f = *state;
+	struct stock_args a = {.location = "WH1", .sku = "A-1", .on_hand = 7};
+	catalog_location l;
+	catalog_sku s;
+	stock_level lv;
+	store_tx *tx;
+	ordo_err err;
+
+	assert_int_equal(wr(f, f->ta, w_stock_set, &a, &err), ORDO_ENOTFOUND);
+	assert_string_equal(err.field, "location");
+	location_make(&l, "WH1", 1);
+	assert_int_equal(wr(f, f->ta, w_location_put, &l, &err), ORDO_OK);
+	assert_int_equal(wr(f, f->ta, w_stock_set, &a, &err), ORDO_ENOTFOUND);
+	assert_string_equal(err.field, "sku");
+	sku_make(&s, "A-1", "Thing", 100);
+	assert_int_equal(wr(f, f->ta, w_sku_put, &s, &err), ORDO_OK);
+	/* Tenant B knows neither. */
+	assert_int_equal(wr(f, f->tb, w_stock_set, &a, &err), ORDO_ENOTFOUND);
+	assert_string_equal(err.field, "location");
+
+	assert_int_equal(wr(f, f->ta, w_stock_set, &a, &err), ORDO_OK);
+	assert_string_equal(a.level.location, "WH1");
+	assert_string_equal(a.level.sku, "A-1");
+	assert_int_equal(a.level.on_hand, 7);
+	assert_int_equal(a.level.reserved, 0);
+	assert_int_equal(a.level.safety_stock, 0);
+	assert_int_equal(a.level.updated_at, 1700000100);
+	a.on_hand = 42;
+	assert_int_equal(wr(f, f->ta, w_stock_set, &a, &err), ORDO_OK);
+	assert_int_equal(a.level.on_hand, 42);
+	a.on_hand = -1;
+	assert_int_equal(wr(f, f->ta, w_stock_set, &a, &err), ORDO_EINVALID);
+
+	tx = rd(f);
+	assert_int_equal(store_stock_get(tx, f->ta, "WH1", "A-1", &lv, &err),
+			 ORDO_OK);
+	assert_int_equal(lv.on_hand, 42);
+	assert_int_equal(lv.reserved, 0);
+	assert_int_equal(store_stock_get(tx, f->tb, "WH1", "A-1", &lv, &err),
+			 ORDO_ENOTFOUND);
+	assert_int_equal(store_stock_get(tx, f->ta, "WH1", "B-2", &lv, &err),
+			 ORDO_ENOTFOUND);
+	store_read_end(tx);
+}
+
+/* ---- orders -------------------------------------------------------------- */
+
+static void test_order_round_trip(void **state)
+{
+	struct fx *f = *state;
+	order o, got;
+	order_hold h;
+	store_tx *tx;
+	ordo_err err;
+	size_t i;
+
+	order_make(&o, f->ta, "ord_round", "shopify", "1001", 1700001000,
+		   ORDER_ON_HOLD, 3);
+	hold_make(&h, "hld_1", HOLD_ADDRESS_UNVERIFIABLE, HOLD_OPEN);
+	assert_non_null(order_hold_add(&o, &h));
+	hold_make(&h, "hld_2", HOLD_HIGH_VALUE, HOLD_RESOLVED);
+	assert_non_null(order_hold_add(&o, &h));
+	order_put(f, &o);
+
+	order_init(&got);
+	tx = rd(f);
+	assert_int_equal(store_order_get(tx, f->ta, "ord_round", &got, &err),
+			 ORDO_OK);
+	store_read_end(tx);
+
+	assert_int_equal(got.seq, o.seq);
+	assert_int_equal(got.tenant_id, f->ta);
+	assert_string_equal(got.id, o.id);
+	assert_string_equal(got.external_id, "1001");
+	assert_string_equal(got.channel, "shopify");
+	assert_int_equal(got.placed_at, o.placed_at);
+	assert_int_equal(got.received_at, o.received_at);
+	assert_int_equal(got.updated_at, o.updated_at);
+	assert_string_equal(got.currency, "USD");
+	assert_string_equal(got.customer.external_id, o.customer.external_id);
+	assert_string_equal(got.customer.name, o.customer.name);
+	assert_string_equal(got.customer.email, o.customer.email);
+	assert_string_equal(got.customer.phone, o.customer.phone);
+	address_equal(&got.ship_to, &o.ship_to);
+	assert_true(got.has_bill_to);
+	address_equal(&got.bill_to, &o.bill_to);
+	assert_string_equal(got.shipping.method, "express");
+	assert_int_equal(got.shipping.amount, 995);
+	assert_int_equal(got.totals.subtotal, o.totals.subtotal);
+	assert_int_equal(got.totals.shipping, o.totals.shipping);
+	assert_int_equal(got.totals.tax, o.totals.tax);
+	assert_int_equal(got.totals.discount, o.totals.discount);
+	assert_int_equal(got.totals.total, o.totals.total);
+	assert_int_equal(got.payment, PAYMENT_AUTHORIZED);
+	assert_string_equal(got.notes, o.notes);
+	assert_int_equal(got.state, ORDER_ON_HOLD);
+	assert_string_equal(got.fingerprint, o.fingerprint);
+
+	assert_int_equal(got.n_lines, 3);
+	for (i = 0; i < 3; i++) {
+		const order_line *a = &o.lines[i], *b = &got.lines[i];
+
+		assert_int_equal(b->line_no, a->line_no);
+		assert_string_equal(b->sku, a->sku);
+		assert_string_equal(b->title, a->title);
+		assert_int_equal(b->quantity, a->quantity);
+		assert_int_equal(b->unit_price, a->unit_price);
+		assert_int_equal(b->qty_open, a->qty_open);
+		assert_int_equal(b->qty_allocated, a->qty_allocated);
+		assert_int_equal(b->qty_released, a->qty_released);
+		assert_int_equal(b->qty_shipped, a->qty_shipped);
+		assert_int_equal(b->qty_cancelled, a->qty_cancelled);
+		assert_int_equal(b->qty_returned, a->qty_returned);
+	}
+	assert_int_equal(got.n_holds, 2);
+	for (i = 0; i < 2; i++) {
+		const order_hold *a = &o.holds[i], *b = &got.holds[i];
+
+		assert_string_equal(b->id, a->id);
+		assert_int_equal(b->type, a->type);
+		assert_int_equal(b->status, a->status);
+		assert_string_equal(b->field, a->field);
+		assert_string_equal(b->message, a->message);
+		assert_string_equal(b->related_order_id, a->related_order_id);
+		assert_string_equal(b->raised_by, a->raised_by);
+		assert_int_equal(b->created_at, a->created_at);
+		assert_int_equal(b->resolved_at, a->resolved_at);
+	}
+	assert_int_equal(order_open_holds(&got), 1);
+
+	/* Missing, and another tenant's: both not found. */
+	tx = rd(f);
+	assert_int_equal(store_order_get(tx, f->ta, "ord_nope", &got, &err),
+			 ORDO_ENOTFOUND);
+	assert_string_equal(err.field, "id");
+	assert_int_equal(got.n_lines, 0);
+	assert_int_equal(store_order_get(tx, f->tb, "ord_round", &got, &err),
+			 ORDO_ENOTFOUND);
+	store_read_end(tx);
+	order_free(&got);
+	order_free(&o);
+}
+
+static void test_order_conflicts(void **state)
+{
+	struct fx *f = *state;
+	order o;
+	ordo_err err;
+
+	order_add(f, f->ta, "ord_c1", "web", "E-1", 1700001000,
+		  ORDER_RECEIVED);
+
+	/* Same channel and external id, new order id. */
+	order_make(&o, f->ta, "ord_c2", "web", "E-1", 1700001000,
+		   ORDER_RECEIVED, 1);
+	assert_int_equal(wr(f, f->ta, w_order_insert, &o, &err),
+			 ORDO_ECONFLICT);
+	assert_string_equal(err.field, "external_id");
+	assert_int_equal(o.seq, 0);
+	order_free(&o);
+
+	/* Same order id. */
+	order_make(&o, f->ta, "ord_c1", "web", "E-2", 1700001000,
+		   ORDER_RECEIVED, 1);
+	assert_int_equal(wr(f, f->ta, w_order_insert, &o, &err),
+			 ORDO_ECONFLICT);
+	assert_string_equal(err.field, "id");
+	order_free(&o);
+
+	/* Another channel, or another tenant, may reuse the external id. */
+	order_add(f, f->ta, "ord_c3", "amazon", "E-1", 1700001000,
+		  ORDER_RECEIVED);
+	order_add(f, f->tb, "ord_c4", "web", "E-1", 1700001000,
+		  ORDER_RECEIVED);
+	/* Orders without an external id never collide. */
+	order_add(f, f->ta, "ord_c5", "phone", "", 1700001000,
+		  ORDER_RECEIVED);
+	order_add(f, f->ta, "ord_c6", "phone", "", 1700001000,
+		  ORDER_RECEIVED);
+}
+
+static void test_order_find(void **state)
+{
+	struct fx *f = *state;
+	char id[ORDO_ID_MAX];
+	order o;
+	store_tx *tx;
+	ordo_err err;
+
+	order_add(f, f->ta, "ord_f1", "web", "X-1", 1000, ORDER_RECEIVED);
+	/* Two orders with one content fingerprint, received at 1000 and 2000. */
+	order_make(&o, f->ta, "ord_f2", "web", "X-2", 1000, ORDER_RECEIVED, 1);
+	ordo_strlcpy(o.fingerprint, "same", sizeof(o.fingerprint));
+	order_put(f, &o);
+	order_free(&o);
+	order_make(&o, f->ta, "ord_f3", "web", "X-3", 2000, ORDER_RECEIVED, 1);
+	ordo_strlcpy(o.fingerprint, "same", sizeof(o.fingerprint));
+	order_put(f, &o);
+	order_free(&o);
+
+	tx = rd(f);
+	assert_int_equal(store_order_find_external(tx, f->ta, "web", "X-1", id,
+						   &err),
+			 ORDO_OK);
+	assert_string_equal(id, "ord_f1");
+	assert_int_equal(store_order_find_external(tx, f->ta, "pos", "X-1", id,
+						   &err),
+			 ORDO_ENOTFOUND);
+	assert_int_equal(store_order_find_external(tx, f->tb, "web", "X-1", id,
+						   &err),
+			 ORDO_ENOTFOUND);
+
+	assert_int_equal(store_order_find_fingerprint(tx, f->ta, "same", 500,
+						      id, &err),
+			 ORDO_OK);
+	assert_string_equal(id, "ord_f3");
+	assert_int_equal(store_order_find_fingerprint(tx, f->ta, "same", 2000,
+						      id, &err),
+			 ORDO_OK);
+	assert_string_equal(id, "ord_f3");
+	assert_int_equal(store_order_find_fingerprint(tx, f->ta, "same", 2001,
+						      id, &err),
+			 ORDO_ENOTFOUND);
+	assert_int_equal(store_order_find_fingerprint(tx, f->tb, "same", 0, id,
+						      &err),
+			 ORDO_ENOTFOUND);
+	assert_int_equal(store_order_find_fingerprint(tx, f->ta, "other", 0,
+						      id, &err),
+			 ORDO_ENOTFOUND);
+	store_read_end(tx);
+}
+
+static void test_order_set_state(void **state)
+{
+	struct fx *f = *state;
+	struct state_args a = {"ord_s1", ORDER_VALIDATED, 1700005000};
+	order got;
+	store_tx *tx;
+	ordo_err err;
+
+	order_add(f, f->ta, "ord_s1", "web", "S-1", 1700001000,
+		  ORDER_RECEIVED);
+	assert_int_equal(wr(f, f->ta, w_set_state, &a, &err), ORDO_OK);
+	assert_int_equal(wr(f, f->tb, w_set_state, &a, &err), ORDO_ENOTFOUND);
+	a.id = "ord_nope";
+	assert_int_equal(wr(f, f->ta, w_set_state, &a, &err), ORDO_ENOTFOUND);
+	assert_string_equal(err.field, "id");
+
+	order_init(&got);
+	tx = rd(f);
+	assert_int_equal(store_order_get(tx, f->ta, "ord_s1", &got, &err),
+			 ORDO_OK);
+	store_read_end(tx);
+	assert_int_equal(got.state, ORDER_VALIDATED);
+	assert_int_equal(got.updated_at, 1700005000);
+	order_free(&got);
+}
+
+static ordo_code list(struct fx *f, int64_t tenant, const order_filter *flt,
+		      order_page *page)
+{
+	store_tx *tx = rd(f);
+	ordo_err err;
+	ordo_code rc;
+
+	rc = store_order_list(tx, tenant, flt, page, &err);
+	store_read_end(tx);
+	return rc;
+}
+
+static void test_order_list(void **state)
+{
+	struct fx *f = *state;
+	order_filter flt;
+	order_page page;
+	order o;
+	order_hold h;
+	int64_t seqs[7];
+	int64_t cursor;
+	size_t total, i;
+
+	/* 7 orders: seq order ord_l0 .. ord_l6. */
+	seqs[0] = order_add(f, f->ta, "ord_l0", "web", "L0", 1000,
+			    ORDER_RECEIVED);
+	seqs[1] = order_add(f, f->ta, "ord_l1", "amazon", "L1", 2000,
+			    ORDER_ACCEPTED);
+	order_make(&o, f->ta, "ord_l2", "web", "L2", 3000, ORDER_ON_HOLD, 2);
+	hold_make(&h, "hld_l2a", HOLD_PRICE_MISMATCH, HOLD_OPEN);
+	assert_non_null(order_hold_add(&o, &h));
+	order_put(f, &o);
+	seqs[2] = o.seq;
+	order_free(&o);
+	seqs[3] = order_add(f, f->ta, "ord_l3", "web", "L3", 4000,
+			    ORDER_ACCEPTED);
+	order_make(&o, f->ta, "ord_l4", "edi", "L4", 5000, ORDER_ON_HOLD, 1);
+	/* A resolved hold of the type does not count. */
+	hold_make(&h, "hld_l4a", HOLD_PRICE_MISMATCH, HOLD_RESOLVED);
+	assert_non_null(order_hold_add(&o, &h));
+	hold_make(&h, "hld_l4b", HOLD_HIGH_VALUE, HOLD_OPEN);
+	assert_non_null(order_hold_add(&o, &h));
+	order_put(f, &o);
+	seqs[4] = o.seq;
+	order_free(&o);
+	seqs[5] = order_add(f, f->ta, "ord_l5", "web", "L5", 6000,
+			    ORDER_ACCEPTED);
+	seqs[6] = order_add(f, f->ta, "ord_l6", "web", "L6", 7000,
+			    ORDER_RECEIVED);
+	/* Tenant B's order is never listed for A. */
+	order_add(f, f->tb, "ord_lb", "web", "LB", 4500, ORDER_ACCEPTED);
+
+	/* Everything, newest first, paged by 3: 3 + 3 + 1. */
+	memset(&flt, 0, sizeof(flt));
+	flt.limit = 3;
+	total = 0;
+	cursor = 0;
+	for (i = 0; i < 3; i++) {
+		size_t k;
+
+		flt.before_seq = cursor;
+		assert_int_equal(list(f, f->ta, &flt, &page), ORDO_OK);
+		assert_int_equal(page.n, i < 2 ? 3 : 1);
+		for (k = 0; k < page.n; k++) {
+			assert_int_equal(page.orders[k].seq, seqs[6 - total]);
+			assert_int_equal(page.orders[k].tenant_id, f->ta);
+			assert_true(page.orders[k].n_lines >= 1);
+			total++;
+		}
+		if (i < 2)
+			assert_int_equal(page.next_before_seq,
+					 page.orders[2].seq);
+		else
+			assert_int_equal(page.next_before_seq, 0);
+		cursor = page.next_before_seq;
+		order_page_free(&page);
+	}
+	assert_int_equal(total, 7);
+
+	/* An exact page still reports no next page. */
+	flt.before_seq = 0;
+	flt.limit = 7;
+	assert_int_equal(list(f, f->ta, &flt, &page), ORDO_OK);
+	assert_int_equal(page.n, 7);
+	assert_int_equal(page.next_before_seq, 0);
+	order_page_free(&page);
+
+	/* By state. */
+	memset(&flt, 0, sizeof(flt));
+	flt.limit = 50;
+	flt.has_state = true;
+	flt.state = ORDER_ACCEPTED;
+	assert_int_equal(list(f, f->ta, &flt, &page), ORDO_OK);
+	assert_int_equal(page.n, 3);
+	assert_string_equal(page.orders[0].id, "ord_l5");
+	assert_string_equal(page.orders[1].id, "ord_l3");
+	assert_string_equal(page.orders[2].id, "ord_l1");
+	order_page_free(&page);
+
+	/* By channel. */
+	memset(&flt, 0, sizeof(flt));
+	flt.limit = 50;
+	ordo_strlcpy(flt.channel, "amazon", sizeof(flt.channel));
+	assert_int_equal(list(f, f->ta, &flt, &page), ORDO_OK);
+	assert_int_equal(page.n, 1);
+	assert_string_equal(page.orders[0].id, "ord_l1");
+	order_page_free(&page);
+
+	/* By open hold type: l4's price hold is resolved. */
+	memset(&flt, 0, sizeof(flt));
+	flt.limit = 50;
+	flt.has_hold_type = true;
+	flt.hold_type = HOLD_PRICE_MISMATCH;
+	assert_int_equal(list(f, f->ta, &flt, &page), ORDO_OK);
+	assert_int_equal(page.n, 1);
+	assert_string_equal(page.orders[0].id, "ord_l2");
+	assert_int_equal(page.orders[0].n_holds, 1);
+	assert_int_equal(page.orders[0].n_lines, 2);
+	order_page_free(&page);
+	flt.hold_type = HOLD_HIGH_VALUE;
+	assert_int_equal(list(f, f->ta, &flt, &page), ORDO_OK);
+	assert_int_equal(page.n, 1);
+	assert_string_equal(page.orders[0].id, "ord_l4");
+	assert_int_equal(page.orders[0].n_holds, 2);
+	order_page_free(&page);
+	flt.hold_type = HOLD_RISKY_ORDER;
+	assert_int_equal(list(f, f->ta, &flt, &page), ORDO_OK);
+	assert_int_equal(page.n, 0);
+	order_page_free(&page);
+
+	/* By external id. */
+	memset(&flt, 0, sizeof(flt));
+	flt.limit = 50;
+	ordo_strlcpy(flt.external_id, "L3", sizeof(flt.external_id));
+	assert_int_equal(list(f, f->ta, &flt, &page), ORDO_OK);
+	assert_int_equal(page.n, 1);
+	assert_string_equal(page.orders[0].id, "ord_l3");
+	order_page_free(&page);
+
+	/* By received range [3000, 6000): l2, l3, l4. */
+	memset(&flt, 0, sizeof(flt));
+	flt.limit = 50;
+	flt.received_from = 3000;
+	flt.received_to = 6000;
+	assert_int_equal(list(f, f->ta, &flt, &page), ORDO_OK);
+	assert_int_equal(page.n, 3);
+	assert_string_equal(page.orders[0].id, "ord_l4");
+	assert_string_equal(page.orders[2].id, "ord_l2");
+	order_page_free(&page);
+
+	/* Filters combine, and combine with the cursor. */
+	memset(&flt, 0, sizeof(flt));
+	flt.limit = 1;
+	ordo_strlcpy(flt.channel, "web", sizeof(flt.channel));
+	flt.has_state = true;
+	flt.state = ORDER_ACCEPTED;
+	assert_int_equal(list(f, f->ta, &flt, &page), ORDO_OK);
+	assert_int_equal(page.n, 1);
+	assert_string_equal(page.orders[0].id, "ord_l5");
+	assert_int_equal(page.next_before_seq, seqs[5]);
+	flt.before_seq = page.next_before_seq;
+	order_page_free(&page);
+	assert_int_equal(list(f, f->ta, &flt, &page), ORDO_OK);
+	assert_int_equal(page.n, 1);
+	assert_string_equal(page.orders[0].id, "ord_l3");
+	assert_int_equal(page.next_before_seq, 0);
+	order_page_free(&page);
+
+	/* Tenant B sees only its own. */
+	memset(&flt, 0, sizeof(flt));
+	flt.limit = 50;
+	assert_int_equal(list(f, f->tb, &flt, &page), ORDO_OK);
+	assert_int_equal(page.n, 1);
+	assert_string_equal(page.orders[0].id, "ord_lb");
+	order_page_free(&page);
+
+	flt.limit = 0;
+	assert_int_equal(list(f, f->ta, &flt, &page), ORDO_EINVALID);
+	flt.limit = ORDO_PAGE_MAX + 1;
+	assert_int_equal(list(f, f->ta, &flt, &page), ORDO_EINVALID);
+}
+
+/* ---- events -------------------------------------------------------------- */
+
+static void test_events(void **state)
+{
+	struct fx *f = *state;
+	struct event_args a;
+	order_event *evs = NULL;
+	size_t n = 0, i;
+	int64_t last = 0;
+	store_tx *tx;
+	ordo_err err;
+
+	order_add(f, f->ta, "ord_events", "web", "EV", 1700001000,
+		  ORDER_RECEIVED);
+	for (i = 0; i < 3; i++) {
+		order_event *ev = &a.ev;
+
+		memset(&a, 0, sizeof(a));
+		a.order_id = "ord_events";
+		ordo_strlcpy(ev->type, i == 1 ? "hold_raised" : "state_changed",
+			     sizeof(ev->type));
+		ev->from_state = (order_state)i;
+		ev->to_state = (order_state)(i + 1);
+		if (i == 1)
+			ordo_strlcpy(ev->hold_id, "hld_e", sizeof(ev->hold_id));
+		snprintf(ev->actor, sizeof(ev->actor), "agent-%zu", i);
+		snprintf(ev->message, sizeof(ev->message), "step %zu", i);
+		ev->at = 1700002000 + (int64_t)i;
+		assert_int_equal(wr(f, f->ta, w_event_append, &a, &err),
+				 ORDO_OK);
+		assert_true(ev->seq > last);
+		last = ev->seq;
+	}
+	/* Tenant B cannot append to A's order; nobody to a missing one. */
+	assert_int_equal(wr(f, f->tb, w_event_append, &a, &err),
+			 ORDO_ENOTFOUND);
+	a.order_id = "ord_nope";
+	assert_int_equal(wr(f, f->ta, w_event_append, &a, &err),
+			 ORDO_ENOTFOUND);
+	assert_string_equal(err.field, "id");
+
+	tx = rd(f);
+	assert_int_equal(store_event_list(tx, f->ta, "ord_events", &evs, &n,
+					  &err),
+			 ORDO_OK);
+	assert_int_equal(n, 3);
+	for (i = 0; i < 3; i++) {
+		char want[32];
+
+		assert_string_equal(evs[i].type,
+				    i == 1 ? "hold_raised" : "state_changed");
+		assert_int_equal(evs[i].from_state, i);
+		assert_int_equal(evs[i].to_state, i + 1);
+		assert_string_equal(evs[i].hold_id, i == 1 ? "hld_e" : "");
+		snprintf(want, sizeof(want), "agent-%zu", i);
+		assert_string_equal(evs[i].actor, want);
+		snprintf(want, sizeof(want), "step %zu", i);
+		assert_string_equal(evs[i].message, want);
+		assert_int_equal(evs[i].at, 1700002000 + (int64_t)i);
+		if (i)
+			assert_true(evs[i].seq > evs[i - 1].seq);
+	}
+	free(evs);
+	evs = NULL;
+	assert_int_equal(store_event_list(tx, f->tb, "ord_events", &evs, &n,
+					  &err),
+			 ORDO_ENOTFOUND);
+	assert_null(evs);
+	assert_int_equal(n, 0);
+	store_read_end(tx);
+}
+
+/* ---- tenancy ------------------------------------------------------------- */
+
+static void test_tenant_scoping(void **state)
+{
+	struct fx *f = *state;
+	struct state_args a = {"ord_a", ORDER_CANCELLED, 1700009000};
+	char id[ORDO_ID_MAX];
+	order_filter flt;
+	order_page page;
+	order got;
+	order_event *evs = NULL;
+	size_t n = 0;
+	store_tx *tx;
+	ordo_err err;
+
+	order_add(f, f->ta, "ord_a", "web", "TA", 1700001000, ORDER_RECEIVED);
+
+	order_init(&got);
+	tx = rd(f);
+	assert_int_equal(store_order_get(tx, f->tb, "ord_a", &got, &err),
+			 ORDO_ENOTFOUND);
+	assert_int_equal(store_event_list(tx, f->tb, "ord_a", &evs, &n, &err),
+			 ORDO_ENOTFOUND);
+	assert_int_equal(store_order_find_external(tx, f->tb, "web", "TA", id,
+						   &err),
+			 ORDO_ENOTFOUND);
+	assert_int_equal(store_order_find_fingerprint(tx, f->tb, "fp-ord_a", 0,
+						      id, &err),
+			 ORDO_ENOTFOUND);
+	store_read_end(tx);
+	memset(&flt, 0, sizeof(flt));
+	flt.limit = 50;
+	assert_int_equal(list(f, f->tb, &flt, &page), ORDO_OK);
+	assert_int_equal(page.n, 0);
+	assert_int_equal(page.next_before_seq, 0);
+	order_page_free(&page);
+	/* Nor change it. */
+	assert_int_equal(wr(f, f->tb, w_set_state, &a, &err), ORDO_ENOTFOUND);
+	tx = rd(f);
+	assert_int_equal(store_order_get(tx, f->ta, "ord_a", &got, &err),
+			 ORDO_OK);
+	store_read_end(tx);
+	assert_int_equal(got.state, ORDER_RECEIVED);
+	order_free(&got);
+}
+
+/* ---- idempotency --------------------------------------------------------- */
+
+static void test_idempotency(void **state)
+{
+	struct fx *f = *state;
+	store_idempotency rec, got;
+	char body[] = "{\"id\":\"ord_1\",\"state\":\"accepted\"}";
+	store_tx *tx;
+	ordo_err err;
+
+	memset(&rec, 0, sizeof(rec));
+	ordo_strlcpy(rec.key, "idem-1", sizeof(rec.key));
+	memset(rec.request_hash, 'c', 64);
+	rec.status = 201;
+	rec.body = body;
+	rec.created_at = 1700003000;
+	assert_int_equal(wr(f, f->ta, w_idem_put, &rec, &err), ORDO_OK);
+	assert_int_equal(wr(f, f->ta, w_idem_put, &rec, &err), ORDO_ECONFLICT);
+	assert_string_equal(err.field, "key");
+	/* Keys are per tenant. */
+	assert_int_equal(wr(f, f->tb, w_idem_put, &rec, &err), ORDO_OK);
+
+	tx = rd(f);
+	assert_int_equal(store_idempotency_get(tx, f->ta, "idem-1", &got, &err),
+			 ORDO_OK);
+	assert_string_equal(got.key, "idem-1");
+	assert_string_equal(got.request_hash, rec.request_hash);
+	assert_int_equal(got.status, 201);
+	assert_non_null(got.body);
+	assert_string_equal(got.body, body);
+	assert_int_equal(got.created_at, 1700003000);
+	store_idempotency_free(&got);
+	assert_null(got.body);
+	assert_int_equal(store_idempotency_get(tx, f->ta, "idem-2", &got, &err),
+			 ORDO_ENOTFOUND);
+	assert_null(got.body);
+	store_read_end(tx);
+}
+
+/* ---- the committer ------------------------------------------------------- */
+
+/* Counts done callbacks; waits for a number of them. */
+struct waiter {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int done;
+};
+
+static void waiter_init(struct waiter *w)
+{
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	w->done = 0;
+}
+
+static void waiter_wait(struct waiter *w, int n)
+{
+	pthread_mutex_lock(&w->mu);
+	while (w->done < n)
+		pthread_cond_wait(&w->cv, &w->mu);
+	pthread_mutex_unlock(&w->mu);
+}
+
+static void waiter_destroy(struct waiter *w)
+{
+	pthread_cond_destroy(&w->cv);
+	pthread_mutex_destroy(&w->mu);
+}
+
+enum tjob_kind { TJOB_OK, TJOB_FAIL_AFTER_WRITE, TJOB_CONFLICT };
+
+struct tjob {
+	store_job job;
+	struct waiter *w;
+	int64_t tenant;
+	enum tjob_kind kind;
+	char sku[ORDO_SKU_MAX];
+	ordo_code rc;
+	ordo_err err;
+};
+
+static ordo_code tjob_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct tjob *j = arg;
+	catalog_sku s;
+	store_tenant t;
+	ordo_code rc;
+
+	sku_make(&s, j->sku, "batched", 1);
+	rc = store_sku_put(tx, j->tenant, &s, err);
+	if (rc)
+		return rc;
+	switch (j->kind) {
+	case TJOB_OK:
+		return ORDO_OK;
+	case TJOB_FAIL_AFTER_WRITE:
+		/* Wrote a row, then decided against it. */
+		return ordo_err_set(err, ORDO_EINVALID, "sku",
+				    "refused after writing");
+	case TJOB_CONFLICT:
+		/* The database refuses this one. */
+		memset(&t, 0, sizeof(t));
+		ordo_strlcpy(t.slug, "acme", sizeof(t.slug));
+		return store_tenant_insert(tx, &t, err);
+	}
+	return ORDO_EINTERNAL;
+}
+
+static void tjob_done(void *arg, ordo_code rc, const ordo_err *err)
+{
+	struct tjob *j = arg;
+
+	j->rc = rc;
+	j->err = *err;
+	pthread_mutex_lock(&j->w->mu);
+	j->w->done++;
+	pthread_cond_signal(&j->w->cv);
+	pthread_mutex_unlock(&j->w->mu);
+}
+
+/* Holds the committer inside its batch until released. */
+struct gate {
+	store_job job;
+	struct waiter *w;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool entered;
+	bool open;
+	ordo_code rc;
+};
+
+static ordo_code gate_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct gate *g = arg;
+
+	(void)tx;
+	(void)err;
+	pthread_mutex_lock(&g->mu);
+	g->entered = true;
+	pthread_cond_broadcast(&g->cv);
+	while (!g->open)
+		pthread_cond_wait(&g->cv, &g->mu);
+	pthread_mutex_unlock(&g->mu);
+	return ORDO_OK;
+}
+
+static void gate_done(void *arg, ordo_code rc, const ordo_err *err)
+{
+	struct gate *g = arg;
+
+	(void)err;
+	g->rc = rc;
+	pthread_mutex_lock(&g->w->mu);
+	g->w->done++;
+	pthread_cond_signal(&g->w->cv);
+	pthread_mutex_unlock(&g->w->mu);
+}
+
+struct submitter {
+	store *st;
+	struct tjob *jobs;
+	int n;
+};
+
+static void *submitter_main(void *arg)
+{
+	struct submitter *s = arg;
+	int i;
+
+	for (i = 0; i < s->n; i++)
+		store_submit(s->st, &s->jobs[i].job);
+	return NULL;
+}
+
+#define ISO_THREADS 4
+#define ISO_PER_THREAD 3
+#define ISO_JOBS (ISO_THREADS * ISO_PER_THREAD)
+
+/*
+ * The committer is parked inside a batch (the gate job) while four threads
+ * queue twelve jobs; releasing it makes those twelve one batch. One of them
+ * fails after writing, one is refused by the database: both are rolled back
+ * alone and the other ten are committed together.
+ */
+static void test_batch_failure_isolated(void **state)
+{
+	struct fx *f = *state;
+	struct tjob jobs[ISO_JOBS];
+	struct submitter subs[ISO_THREADS];
+	pthread_t th[ISO_THREADS];
+	struct waiter w;
+	struct gate g;
+	store_commit_stats before, after;
+	store_tenant t;
+	store_tx *tx;
+	catalog_sku s;
+	ordo_err err;
+	int i;
+
+	waiter_init(&w);
+	memset(&g, 0, sizeof(g));
+	pthread_mutex_init(&g.mu, NULL);
+	pthread_cond_init(&g.cv, NULL);
+	g.w = &w;
+	g.job.run = gate_run;
+	g.job.done = gate_done;
+	g.job.arg = &g;
+	store_commit_stats_get(f->st, &before);
+
+	store_submit(f->st, &g.job);
+	pthread_mutex_lock(&g.mu);
+	while (!g.entered)
+		pthread_cond_wait(&g.cv, &g.mu);
+	pthread_mutex_unlock(&g.mu);
+
+	memset(jobs, 0, sizeof(jobs));
+	for (i = 0; i < ISO_JOBS; i++) {
+		struct tjob *j = &jobs[i];
+
+		j->w = &w;
+		j->tenant = f->ta;
+		j->kind = i == 5 ? TJOB_FAIL_AFTER_WRITE
+			  : i == 9 ? TJOB_CONFLICT
+				   : TJOB_OK;
+		snprintf(j->sku, sizeof(j->sku), "ISO-%02d", i);
+		j->job.run = tjob_run;
+		j->job.done = tjob_done;
+		j->job.arg = j;
+	}
+	for (i = 0; i < ISO_THREADS; i++) {
+		subs[i].st = f->st;
+		subs[i].jobs = &jobs[i * ISO_PER_THREAD];
+		subs[i].n = ISO_PER_THREAD;
+		assert_int_equal(pthread_create(&th[i], NULL, submitter_main,
+						&subs[i]),
+				 0);
+	}
+	for (i = 0; i < ISO_THREADS; i++)
+		pthread_join(th[i], NULL);
+
+	pthread_mutex_lock(&g.mu);
+	g.open = true;
+	pthread_cond_broadcast(&g.cv);
+	pthread_mutex_unlock(&g.mu);
+	waiter_wait(&w, ISO_JOBS + 1);
+
+	assert_int_equal(g.rc, ORDO_OK);
+	for (i = 0; i < ISO_JOBS; i++) {
+		if (i == 5) {
+			assert_int_equal(jobs[i].rc, ORDO_EINVALID);
+			assert_string_equal(jobs[i].err.message,
+					    "refused after writing");
+		} else if (i == 9) {
+			assert_int_equal(jobs[i].rc, ORDO_ECONFLICT);
+			assert_string_equal(jobs[i].err.field, "slug");
+		} else {
+			assert_int_equal(jobs[i].rc, ORDO_OK);
+		}
+	}
+	store_commit_stats_get(f->st, &after);
+	assert_int_equal(after.jobs - before.jobs, ISO_JOBS + 1);
+	/* The gate's batch, then one batch for all twelve. */
+	assert_int_equal(after.commits - before.commits, 2);
+	assert_true(after.max_batch >= ISO_JOBS);
+
+	tx = rd(f);
+	for (i = 0; i < ISO_JOBS; i++) {
+		ordo_code want = (i == 5 || i == 9) ? ORDO_ENOTFOUND : ORDO_OK;
+
+		assert_int_equal(store_sku_get(tx, f->ta, jobs[i].sku, &s, &err),
+				 want);
+	}
+	/* The conflicting job's tenant insert left no trace either. */
+	assert_int_equal(store_tenant_by_slug(tx, "acme", &t, &err), ORDO_OK);
+	assert_int_equal(t.id, f->ta);
+	store_read_end(tx);
+
+	pthread_cond_destroy(&g.cv);
+	pthread_mutex_destroy(&g.mu);
+	waiter_destroy(&w);
+}
+
+#define GC_THREADS 8
+#define GC_PER_THREAD 25
+
+struct gc_thread {
+	struct fx *f;
+	int index;
+	int failures;
+};
+
+static void *gc_thread_main(void *arg)
+{
+	struct gc_thread *t = arg;
+	catalog_sku s;
+	ordo_err err;
+	int i;
+
+	for (i = 0; i < GC_PER_THREAD; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "GC-%d-%02d", t->index, i);
+		sku_make(&s, name, "group commit", i);
+		if (wr(t->f, t->f->ta, w_sku_put, &s, &err) != ORDO_OK)
+			t->failures++;
+	}
+	return NULL;
+}
+
+/* 200 store_writes from 8 threads share commits. */
+static void test_group_commit_batches(void **state)
+{
+	struct fx *f = *state;
+	struct gc_thread ts[GC_THREADS];
+	pthread_t th[GC_THREADS];
+	store_commit_stats before, after;
+	catalog_sku *page = NULL;
+	size_t n = 0, total = 0;
+	char after_key[ORDO_SKU_MAX] = "";
+	store_tx *tx;
+	ordo_err err;
+	int i;
+
+	store_commit_stats_get(f->st, &before);
+	for (i = 0; i < GC_THREADS; i++) {
+		ts[i].f = f;
+		ts[i].index = i;
+		ts[i].failures = 0;
+		assert_int_equal(
+			pthread_create(&th[i], NULL, gc_thread_main, &ts[i]),
+			0);
+	}
+	for (i = 0; i < GC_THREADS; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(ts[i].failures, 0);
+	}
+	store_commit_stats_get(f->st, &after);
+	assert_int_equal(after.jobs - before.jobs, GC_THREADS * GC_PER_THREAD);
+	assert_true(after.commits - before.commits <
+		    after.jobs - before.jobs);
+	assert_true(after.max_batch > 1);
+	print_message("group commit: %llu jobs in %llu commits, max batch "
+		      "%llu\n",
+		      (unsigned long long)(after.jobs - before.jobs),
+		      (unsigned long long)(after.commits - before.commits),
+		      (unsigned long long)after.max_batch);
+
+	tx = rd(f);
+	do {
+		assert_int_equal(store_sku_list(tx, f->ta, after_key,
+						ORDO_PAGE_MAX, &page, &n, &err),
+				 ORDO_OK);
+		total += n;
+		if (n)
+			ordo_strlcpy(after_key, page[n - 1].sku,
+				     sizeof(after_key));
+		free(page);
+	} while (n);
+	store_read_end(tx);
+	assert_int_equal(total, GC_THREADS * GC_PER_THREAD);
+}
+
+/* When store_write returns the row is on disk: close, reopen, read it. */
+static void test_write_is_durable(void **state)
+{
+	struct fx *f = *state;
+	store_options o = test_opts();
+	store_tenant t;
+	store_tx *tx;
+	ordo_err err;
+	int64_t id;
+	int version = 0;
+
+	id = tenant_add(f->st, "durable");
+	/* Visible to a new snapshot at once... */
+	tx = rd(f);
+	assert_int_equal(store_tenant_by_slug(tx, "durable", &t, &err),
+			 ORDO_OK);
+	store_read_end(tx);
+	/* ...and after the store is closed and opened again. */
+	store_close(f->st);
+	f->st = NULL;
+	assert_int_equal(store_open(f->url, &o, &f->st, &err), ORDO_OK);
+	assert_int_equal(store_schema_version(f->st, &version, &err), ORDO_OK);
+	assert_int_equal(version, 1);
+	tx = rd(f);
+	assert_int_equal(store_tenant_by_slug(tx, "durable", &t, &err),
+			 ORDO_OK);
+	assert_int_equal(t.id, id);
+	store_read_end(tx);
+}
+
+/* Jobs still queued when the store closes are run and committed first. */
+static void test_close_drains(void **state)
+{
+	struct fx *f = *state;
+	struct tjob jobs[20];
+	struct waiter w;
+	store_options o = test_opts();
+	catalog_sku s;
+	store_tx *tx;
+	ordo_err err;
+	int i;
+
+	waiter_init(&w);
+	memset(jobs, 0, sizeof(jobs));
+	for (i = 0; i < 20; i++) {
+		jobs[i].w = &w;
+		jobs[i].tenant = f->ta;
+		jobs[i].kind = TJOB_OK;
+		snprintf(jobs[i].sku, sizeof(jobs[i].sku), "DRAIN-%02d", i);
+		jobs[i].job.run = tjob_run;
+		jobs[i].job.done = tjob_done;
+		jobs[i].job.arg = &jobs[i];
+		store_submit(f->st, &jobs[i].job);
+	}
+	store_close(f->st);
+	f->st = NULL;
+	assert_int_equal(w.done, 20);
+	for (i = 0; i < 20; i++)
+		assert_int_equal(jobs[i].rc, ORDO_OK);
+
+	assert_int_equal(store_open(f->url, &o, &f->st, &err), ORDO_OK);
+	tx = rd(f);
+	for (i = 0; i < 20; i++)
+		assert_int_equal(store_sku_get(tx, f->ta, jobs[i].sku, &s, &err),
+				 ORDO_OK);
+	store_read_end(tx);
+	waiter_destroy(&w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_migrate, setup, teardown),
+		cmocka_unit_test(test_open_fresh_and_bad_urls),
+		cmocka_unit_test_setup_teardown(test_tenants, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_api_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_skus, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_locations, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_stock, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_order_round_trip, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_order_conflicts, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_order_find, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_order_set_state, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_order_list, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tenant_scoping, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_idempotency, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_batch_failure_isolated,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_commit_batches,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_is_durable, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_close_drains, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
