@@ -655,10 +655,10 @@ ordo_code store_sku_list(store_tx *tx, int64_t tenant, const char *after,
 {
 	*out = NULL;
 	*n = 0;
-	if (limit < 1 || limit > ORDO_PAGE_MAX)
+	if (limit < 1 || limit > STORE_LIST_MAX)
 		return ordo_err_set(err, ORDO_EINVALID, "limit",
 				    "limit must be 1..%d, not %d",
-				    ORDO_PAGE_MAX, limit);
+				    STORE_LIST_MAX, limit);
 	return tx->be->sku_list(tx, tenant, after ? after : "", limit, out, n,
 				err);
 }
@@ -683,10 +683,10 @@ ordo_code store_location_list(store_tx *tx, int64_t tenant, const char *after,
 {
 	*out = NULL;
 	*n = 0;
-	if (limit < 1 || limit > ORDO_PAGE_MAX)
+	if (limit < 1 || limit > STORE_LIST_MAX)
 		return ordo_err_set(err, ORDO_EINVALID, "limit",
 				    "limit must be 1..%d, not %d",
-				    ORDO_PAGE_MAX, limit);
+				    STORE_LIST_MAX, limit);
 	return tx->be->location_list(tx, tenant, after ? after : "", limit,
 				     out, n, err);
 }

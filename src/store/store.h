@@ -162,7 +162,10 @@ ordo_code store_sku_get(store_tx *tx, int64_t tenant, const char *sku,
 			catalog_sku *s, ordo_err *err);
 
 /* Pages are ordered by key ascending; `after` is the last key of the previous
- * page ("" for the first). *out is malloc'd; free() it. */
+ * page ("" for the first); limit is 1..STORE_LIST_MAX, which is one more than
+ * a page so that a caller can ask for a page and one row to learn whether
+ * another page follows. *out is malloc'd; free() it. */
+#define STORE_LIST_MAX (ORDO_PAGE_MAX + 1)
 ordo_code store_sku_list(store_tx *tx, int64_t tenant, const char *after,
 			 int limit, catalog_sku **out, size_t *n, ordo_err *err);
 
