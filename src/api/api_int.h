@@ -28,6 +28,7 @@ struct api_request {
 	const char *method;
 	const char *path;
 	char *params[API_MAX_PARAMS]; /* path segments matched by '*' */
+	char allow[32];		      /* methods the path takes, for 405 */
 	long long started_ms;
 
 	char *body;

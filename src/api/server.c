@@ -129,8 +129,8 @@ static enum MHD_Result queue_text(api_request *r, unsigned status,
 	MHD_add_response_header(resp, "Content-Type", "application/json");
 	if (replayed)
 		MHD_add_response_header(resp, "Idempotent-Replayed", "true");
-	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-		MHD_add_response_header(resp, "Allow", "GET, POST, PUT");
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED && r->allow[0])
+		MHD_add_response_header(resp, "Allow", r->allow);
 	if (status == MHD_HTTP_UNAUTHORIZED)
 		MHD_add_response_header(resp, "WWW-Authenticate",
 					"Bearer realm=\"ordo\"");
@@ -373,6 +373,12 @@ static enum MHD_Result dispatch(api_request *r)
 		if (!route_match(routes[i].pattern, r->path, params))
 			continue;
 		path_known = true;
+		{
+			size_t used = strlen(r->allow);
+
+			snprintf(r->allow + used, sizeof(r->allow) - used,
+				 "%s%s", used ? ", " : "", routes[i].method);
+		}
 		if (strcmp(routes[i].method, r->method) == 0) {
 			rt = &routes[i];
 			memcpy(r->params, params, sizeof(params));
