@@ -1,0 +1,60 @@
+/*
+ * settings.h - a tenant's settings: how its orders are handled.
+ *
+ * Every setting has a default (settings_defaults) and bounds, checked by
+ * settings_check, which names the first setting out of bounds. Times are
+ * seconds; the cut-off is minutes after midnight UTC (-1: none).
+ */
+#ifndef ORDO_CORE_SETTINGS_H
+#define ORDO_CORE_SETTINGS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+typedef enum {
+	BACKORDER_KEEP_OPEN, /* "backorder": the rest waits for stock */
+	BACKORDER_HOLD,	     /* "hold": insufficient_stock hold */
+} backorder_mode;
+
+typedef enum {
+	RELEASE_AUTO, /* "auto": release on allocation */
+	RELEASE_WAVE, /* "wave": release when a wave is run */
+} release_mode;
+
+typedef struct {
+	int64_t duplicate_window_s;
+	backorder_mode backorder;
+	release_mode release;
+	int64_t release_sla_s;
+	int cutoff_minute; /* -1 = none */
+	int64_t closing_period_s;
+	int64_t webhook_retry_window_s;
+	int64_t low_stock_threshold;
+} tenant_settings;
+
+/* X(field, name, min, max, default) for the integer settings. */
+#define SETTINGS_INT_MAP(X)                                                    \
+	X(duplicate_window_s, "duplicate_window_s", 0, 2592000, 86400)         \
+	X(release_sla_s, "release_sla_s", 0, 604800, 14400)                    \
+	X(closing_period_s, "closing_period_s", 0, 31536000, 1209600)          \
+	X(webhook_retry_window_s, "webhook_retry_window_s", 1, 2592000,        \
+	  259200)                                                              \
+	X(low_stock_threshold, "low_stock_threshold", 0, 1000000, 5)
+
+void settings_defaults(tenant_settings *s);
+
+/* ORDO_OK, or ORDO_EINVALID naming the first setting out of bounds. */
+ordo_code settings_check(const tenant_settings *s, ordo_err *err);
+
+const char *backorder_mode_name(backorder_mode m);
+int backorder_mode_parse(const char *name, backorder_mode *out);
+const char *release_mode_name(release_mode m);
+int release_mode_parse(const char *name, release_mode *out);
+
+/* "HH:MM" <-> minutes after midnight; parse returns -1 on bad text. */
+int settings_cutoff_parse(const char *text);
+void settings_cutoff_format(int minute, char buf[6]);
+
+#endif

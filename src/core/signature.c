@@ -1,0 +1,59 @@
+/*
+ * signature.c - HMAC-SHA256 webhook signatures (libsodium). See
+ * signature.h.
+ */
+#include "core/signature.h"
+
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void mac_hex(const char *secret, int64_t t, const char *body,
+		    size_t len, char hex[65])
+{
+	crypto_auth_hmacsha256_state st;
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	char prefix[32];
+	int n = snprintf(prefix, sizeof(prefix), "%" PRId64 ".", t);
+
+	crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret,
+				    strlen(secret));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)prefix,
+				      (unsigned long long)n);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, len);
+	crypto_auth_hmacsha256_final(&st, mac);
+	sodium_bin2hex(hex, 65, mac, sizeof(mac));
+}
+
+void signature_make(const char *secret, int64_t t, const char *body,
+		    size_t len, char out[SIGNATURE_HEADER_MAX])
+{
+	char hex[65];
+
+	mac_hex(secret, t, body, len, hex);
+	snprintf(out, SIGNATURE_HEADER_MAX, "t=%" PRId64 ",v1=%s", t, hex);
+}
+
+bool signature_verify(const char *secret, const char *header,
+		      const char *body, size_t len, int64_t now,
+		      int64_t tolerance_s)
+{
+	const char *v1;
+	char want[65], *end;
+	long long t;
+
+	if (strncmp(header, "t=", 2) != 0)
+		return false;
+	t = strtoll(header + 2, &end, 10);
+	if (end == header + 2 || strncmp(end, ",v1=", 4) != 0)
+		return false;
+	v1 = end + 4;
+	if (strlen(v1) != 64)
+		return false;
+	if (t > now + tolerance_s || t < now - tolerance_s)
+		return false;
+	mac_hex(secret, t, body, len, want);
+	return sodium_memcmp(want, v1, 64) == 0;
+}

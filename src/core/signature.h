@@ -1,0 +1,30 @@
+/*
+ * signature.h - signing webhook deliveries.
+ *
+ * Each delivery carries "X-Ordo-Signature: t=UNIX,v1=HEX" where HEX is the
+ * lowercase hex HMAC-SHA256, keyed with the subscription's secret, of the
+ * text "<t>.<body>". Receivers recompute it and also check that t is recent,
+ * which stops a captured delivery from being replayed later.
+ */
+#ifndef ORDO_CORE_SIGNATURE_H
+#define ORDO_CORE_SIGNATURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* "t=" + 20 digits + ",v1=" + 64 hex + NUL */
+#define SIGNATURE_HEADER_MAX 96
+
+void signature_make(const char *secret, int64_t t, const char *body,
+		    size_t len, char out[SIGNATURE_HEADER_MAX]);
+
+/*
+ * True when header is a valid signature of body with secret, made no more
+ * than tolerance_s away from now. Compares in constant time.
+ */
+bool signature_verify(const char *secret, const char *header,
+		      const char *body, size_t len, int64_t now,
+		      int64_t tolerance_s);
+
+#endif
