@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "app/app.h"
+#include "channels/native_out.h"
 #include "core/err.h"
 #include "store/store.h"
 
@@ -91,17 +92,6 @@ bool api_query_limit(api_request *r, int *limit, enum MHD_Result *ret);
 
 unsigned api_status_for(ordo_code code);
 json_t *api_error_json(const ordo_err *err);
-
-/* ---- encoders (json_out.c) ---------------------------------------------- */
-
-json_t *api_order_json(const order *o);
-json_t *api_event_json(const order_event *ev);
-json_t *api_sku_json(const catalog_sku *s);
-json_t *api_location_json(const catalog_location *l);
-json_t *api_stock_json(const stock_level *s);
-json_t *api_time_json(ordo_time t); /* RFC 3339 string, or null for 0 */
-/* Serialise compactly; caller frees. */
-char *api_dump(const json_t *j);
 
 /* ---- handlers ----------------------------------------------------------- */
 

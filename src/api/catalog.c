@@ -44,7 +44,7 @@ static bool decode_body(api_request *r,
 static ordo_code answer(json_t *j, int status_in, int *status, char **body,
 			ordo_err *err)
 {
-	*body = api_dump(j);
+	*body = native_dump(j);
 	json_decref(j);
 	if (!*body)
 		return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
@@ -80,7 +80,7 @@ static ordo_code sku_write(store_tx *tx, api_request *r, int *status,
 
 	if (rc)
 		return rc;
-	return answer(api_sku_json(s), created ? 201 : 200, status, body, err);
+	return answer(native_sku_json(s), created ? 201 : 200, status, body, err);
 }
 
 enum MHD_Result api_sku_create(api_request *r)
@@ -122,7 +122,7 @@ enum MHD_Result api_sku_list(api_request *r)
 	free(err);
 	arr = json_array();
 	for (i = 0; i < n && i < (size_t)limit; i++)
-		json_array_append_new(arr, api_sku_json(&items[i]));
+		json_array_append_new(arr, native_sku_json(&items[i]));
 	j = json_pack("{s:o}", "skus", arr);
 	json_object_set_new(j, "next_cursor",
 			    n > (size_t)limit
@@ -168,7 +168,7 @@ static ordo_code location_write(store_tx *tx, api_request *r, int *status,
 
 	if (rc)
 		return rc;
-	return answer(api_location_json(l), created ? 201 : 200, status, body,
+	return answer(native_location_json(l), created ? 201 : 200, status, body,
 		      err);
 }
 
@@ -211,7 +211,7 @@ enum MHD_Result api_location_list(api_request *r)
 	free(err);
 	arr = json_array();
 	for (i = 0; i < n && i < (size_t)limit; i++)
-		json_array_append_new(arr, api_location_json(&items[i]));
+		json_array_append_new(arr, native_location_json(&items[i]));
 	j = json_pack("{s:o}", "locations", arr);
 	json_object_set_new(j, "next_cursor",
 			    n > (size_t)limit
@@ -244,7 +244,7 @@ static ordo_code stock_write(store_tx *tx, api_request *r, int *status,
 
 	if (rc)
 		return rc;
-	return answer(api_stock_json(&level), 200, status, body, err);
+	return answer(native_stock_json(&level), 200, status, body, err);
 }
 
 enum MHD_Result api_stock_put(api_request *r)

@@ -44,9 +44,9 @@ static ordo_code order_write(store_tx *tx, api_request *r, int *status,
 		order_free(&stored);
 		return rc;
 	}
-	j = api_order_json(&stored);
+	j = native_order_json(&stored);
 	order_free(&stored);
-	*body = api_dump(j);
+	*body = native_dump(j);
 	json_decref(j);
 	if (!*body)
 		return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
@@ -108,7 +108,7 @@ enum MHD_Result api_order_get(api_request *r)
 	}
 	free(err);
 	{
-		json_t *j = api_order_json(&o);
+		json_t *j = native_order_json(&o);
 
 		order_free(&o);
 		return api_reply_json(r, MHD_HTTP_OK, j);
@@ -131,7 +131,7 @@ enum MHD_Result api_order_events(api_request *r)
 	free(err);
 	arr = json_array();
 	for (i = 0; i < n; i++)
-		json_array_append_new(arr, api_event_json(&evs[i]));
+		json_array_append_new(arr, native_event_json(&evs[i]));
 	free(evs);
 	return api_reply_json(r, MHD_HTTP_OK, json_pack("{s:o}", "events",
 							 arr));
@@ -224,7 +224,7 @@ enum MHD_Result api_order_list(api_request *r)
 	free(err);
 	arr = json_array();
 	for (i = 0; i < page.n; i++)
-		json_array_append_new(arr, api_order_json(&page.orders[i]));
+		json_array_append_new(arr, native_order_json(&page.orders[i]));
 	j = json_pack("{s:o}", "orders", arr);
 	if (page.next_before_seq > 0) {
 		char cursor[32];

@@ -142,7 +142,7 @@ static enum MHD_Result queue_text(api_request *r, unsigned status,
 
 enum MHD_Result api_reply_json(api_request *r, unsigned status, json_t *body)
 {
-	char *text = api_dump(body);
+	char *text = native_dump(body);
 
 	json_decref(body);
 	if (!text)

@@ -43,8 +43,8 @@
 #define ALLOCATE_EXACT_MAX 12
 /* Locations one tenant may have, and destinations one location may serve. */
 #define ALLOCATE_MAX_LOCATIONS 256
-#define ALLOCATE_MAX_SERVES 64
-#define ALLOCATE_SERVE_MAX 8 /* "US" or "US-CA" or "GB-ENG", with NUL */
+#define ALLOCATE_MAX_SERVES LOCATION_MAX_SERVES
+#define ALLOCATE_SERVE_MAX LOCATION_SERVE_MAX
 
 typedef struct {
 	char code[ORDO_LOCATION_CODE_MAX];

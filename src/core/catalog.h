@@ -15,6 +15,9 @@
 #include "core/order.h"
 
 #define ORDO_LOCATION_CODE_MAX 33
+/* Destinations one location may serve: "US" or "US-CA" (country-region). */
+#define LOCATION_MAX_SERVES 64
+#define LOCATION_SERVE_MAX 8
 
 typedef struct {
 	char sku[ORDO_SKU_MAX];
@@ -30,6 +33,8 @@ typedef struct {
 	char name[ORDO_NAME_MAX];
 	order_address address; /* address.country is the location's country */
 	int priority;	       /* lower ships first when several can */
+	size_t n_serves;       /* 0 = serves everywhere */
+	char serves[LOCATION_MAX_SERVES][LOCATION_SERVE_MAX];
 	bool active;
 	ordo_time updated_at;
 } catalog_location;

@@ -144,6 +144,11 @@ typedef struct {
 	ordo_time placed_at;
 	ordo_time received_at;
 	ordo_time updated_at;
+	ordo_time accepted_at;	  /* 0 until accepted */
+	ordo_time release_due_at; /* from the tenant's SLA and cut-off */
+	ordo_time released_at;	  /* first release to a warehouse */
+	ordo_time delivered_at;
+	ordo_time closed_at;
 	char currency[ORDO_CURRENCY_MAX];
 	order_customer customer;
 	order_address ship_to;

@@ -1,21 +1,23 @@
 /*
- * json_out.c - core records to the API's JSON. Money goes out as decimal
- * strings in the record's currency, times as RFC 3339 UTC strings, enums as
- * their names. The shapes are the OpenAPI document's schemas.
+ * native_out.c - core records to ordo's native JSON, as the API answers and
+ * webhooks deliver them. Money goes out as decimal strings in the record's
+ * currency, times as RFC 3339 UTC strings, enums as their names. The shapes
+ * are the OpenAPI document's schemas.
  */
+#include "channels/native_out.h"
+
 #include <stdlib.h>
 
-#include "api/api_int.h"
 #include "core/catalog.h"
 #include "core/money.h"
 #include "core/timeutil.h"
 
-char *api_dump(const json_t *j)
+char *native_dump(const json_t *j)
 {
 	return json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
 }
 
-json_t *api_time_json(ordo_time t)
+json_t *native_time_json(ordo_time t)
 {
 	char buf[32];
 
@@ -87,12 +89,12 @@ static json_t *hold_json(const order_hold *h)
 	json_object_set_new(j, "related_order_id",
 			    opt_string(h->related_order_id));
 	json_object_set_new(j, "raised_by", json_string(h->raised_by));
-	json_object_set_new(j, "created_at", api_time_json(h->created_at));
-	json_object_set_new(j, "resolved_at", api_time_json(h->resolved_at));
+	json_object_set_new(j, "created_at", native_time_json(h->created_at));
+	json_object_set_new(j, "resolved_at", native_time_json(h->resolved_at));
 	return j;
 }
 
-json_t *api_order_json(const order *o)
+json_t *native_order_json(const order *o)
 {
 	json_t *j = json_object(), *lines = json_array(), *holds = json_array();
 	json_t *customer = json_object(), *shipping = json_object(),
@@ -104,9 +106,9 @@ json_t *api_order_json(const order *o)
 	json_object_set_new(j, "channel", json_string(o->channel));
 	json_object_set_new(j, "state",
 			    json_string(order_state_name(o->state)));
-	json_object_set_new(j, "placed_at", api_time_json(o->placed_at));
-	json_object_set_new(j, "received_at", api_time_json(o->received_at));
-	json_object_set_new(j, "updated_at", api_time_json(o->updated_at));
+	json_object_set_new(j, "placed_at", native_time_json(o->placed_at));
+	json_object_set_new(j, "received_at", native_time_json(o->received_at));
+	json_object_set_new(j, "updated_at", native_time_json(o->updated_at));
 	json_object_set_new(j, "currency", json_string(o->currency));
 
 	json_object_set_new(customer, "external_id",
@@ -150,7 +152,7 @@ json_t *api_order_json(const order *o)
 	return j;
 }
 
-json_t *api_event_json(const order_event *ev)
+json_t *native_event_json(const order_event *ev)
 {
 	json_t *j = json_object();
 
@@ -163,11 +165,11 @@ json_t *api_event_json(const order_event *ev)
 	json_object_set_new(j, "hold_id", opt_string(ev->hold_id));
 	json_object_set_new(j, "actor", json_string(ev->actor));
 	json_object_set_new(j, "message", json_string(ev->message));
-	json_object_set_new(j, "at", api_time_json(ev->at));
+	json_object_set_new(j, "at", native_time_json(ev->at));
 	return j;
 }
 
-json_t *api_sku_json(const catalog_sku *s)
+json_t *native_sku_json(const catalog_sku *s)
 {
 	json_t *j = json_object();
 
@@ -177,11 +179,11 @@ json_t *api_sku_json(const catalog_sku *s)
 			    money_json(s->unit_price, s->currency));
 	json_object_set_new(j, "currency", json_string(s->currency));
 	json_object_set_new(j, "active", json_boolean(s->active));
-	json_object_set_new(j, "updated_at", api_time_json(s->updated_at));
+	json_object_set_new(j, "updated_at", native_time_json(s->updated_at));
 	return j;
 }
 
-json_t *api_location_json(const catalog_location *l)
+json_t *native_location_json(const catalog_location *l)
 {
 	json_t *j = json_object();
 
@@ -196,11 +198,11 @@ json_t *api_location_json(const catalog_location *l)
 	json_object_set_new(j, "country", json_string(l->address.country));
 	json_object_set_new(j, "priority", json_integer(l->priority));
 	json_object_set_new(j, "active", json_boolean(l->active));
-	json_object_set_new(j, "updated_at", api_time_json(l->updated_at));
+	json_object_set_new(j, "updated_at", native_time_json(l->updated_at));
 	return j;
 }
 
-json_t *api_stock_json(const stock_level *s)
+json_t *native_stock_json(const stock_level *s)
 {
 	json_t *j = json_object();
 
@@ -210,6 +212,6 @@ json_t *api_stock_json(const stock_level *s)
 	json_object_set_new(j, "reserved", json_integer(s->reserved));
 	json_object_set_new(j, "safety_stock", json_integer(s->safety_stock));
 	json_object_set_new(j, "available", json_integer(stock_available(s)));
-	json_object_set_new(j, "updated_at", api_time_json(s->updated_at));
+	json_object_set_new(j, "updated_at", native_time_json(s->updated_at));
 	return j;
 }

@@ -1,0 +1,23 @@
+/*
+ * native_out.h - ordo's records as its native JSON: what the API answers
+ * and what webhooks deliver. Each function returns a new reference.
+ */
+#ifndef ORDO_CHANNELS_NATIVE_OUT_H
+#define ORDO_CHANNELS_NATIVE_OUT_H
+
+#include <jansson.h>
+
+#include "core/catalog.h"
+#include "core/order.h"
+
+json_t *native_order_json(const order *o);
+json_t *native_event_json(const order_event *ev);
+json_t *native_sku_json(const catalog_sku *s);
+json_t *native_location_json(const catalog_location *l);
+json_t *native_stock_json(const stock_level *s);
+/* An RFC 3339 string, or null for 0. */
+json_t *native_time_json(ordo_time t);
+/* Serialise compactly, keeping key order; caller frees. */
+char *native_dump(const json_t *j);
+
+#endif
