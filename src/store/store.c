@@ -1,8 +1,8 @@
 /*
- * store.c - the backend-independent part of the store: opening by url, the
- * thin wrappers that dispatch to the backend, the committer (group commit)
- * and the migration runner. See store.h for the contract and store_int.h for
- * the backend method table.
+ * store.c - the backend-independent frame of the store: opening by url, the
+ * committer (group commit), read snapshots and the migration runner. The data
+ * operations themselves are in sql.c, written once over the driver interface
+ * of db.h. See store.h for the contract.
  *
  * THE COMMITTER
  *
@@ -42,7 +42,7 @@
  *
  * MIGRATIONS
  *
- * The backend's embedded scripts are applied in file-name order, each as one
+ * The driver's embedded scripts are applied in file-name order, each as one
  * job through the committer (store_write, so each is durable before the next
  * starts and, with no other writers at startup, each is a transaction of its
  * own). The job reads the applied version inside the write transaction, so
@@ -64,12 +64,12 @@
 static void *committer_main(void *arg);
 
 /*
- * Choose the backend from the url. Returns the backend and sets *target to
- * what the backend opens, or NULL with err set.
+ * Choose the driver from the url. Returns the driver and sets *target to
+ * what the driver opens, or NULL with err set.
  */
-static const struct store_backend *store_backend_for(const char *url,
-						     const char **target,
-						     ordo_err *err)
+static const struct db_driver *store_driver_for(const char *url,
+						const char **target,
+						ordo_err *err)
 {
 	static const char sqlite_prefix[] = "sqlite:";
 
@@ -86,7 +86,7 @@ static const struct store_backend *store_backend_for(const char *url,
 				     "\"sqlite:\" needs a file path after it");
 			return NULL;
 		}
-		return &store_backend_sqlite;
+		return &db_driver_sqlite;
 	}
 	if (strncmp(url, "postgres://", 11) == 0 ||
 	    strncmp(url, "postgresql://", 13) == 0) {
@@ -102,14 +102,14 @@ static const struct store_backend *store_backend_for(const char *url,
 		return NULL;
 	}
 	*target = url;
-	return &store_backend_sqlite;
+	return &db_driver_sqlite;
 }
 
 ordo_code store_open(const char *url, const store_options *opts, store **out,
 		     ordo_err *err)
 {
 	static const store_options defaults = STORE_OPTIONS_DEFAULT;
-	const struct store_backend *be;
+	const struct db_driver *db;
 	const char *target = NULL;
 	store *st = NULL;
 	bool locks = false, opened = false;
@@ -131,8 +131,8 @@ ordo_code store_open(const char *url, const store_options *opts, store **out,
 				  "busy_timeout_ms must not be negative");
 		goto out;
 	}
-	be = store_backend_for(url, &target, err);
-	if (!be) {
+	db = store_driver_for(url, &target, err);
+	if (!db) {
 		rc = err ? err->code : ORDO_EINVALID;
 		goto out;
 	}
@@ -143,7 +143,7 @@ ordo_code store_open(const char *url, const store_options *opts, store **out,
 				  "out of memory opening the store");
 		goto out;
 	}
-	st->be = be;
+	st->db = db;
 	if (pthread_mutex_init(&st->mu, NULL) != 0) {
 		rc = ordo_err_set(err, ORDO_EINTERNAL, NULL,
 				  "cannot create the committer's mutex");
@@ -157,7 +157,7 @@ ordo_code store_open(const char *url, const store_options *opts, store **out,
 	}
 	locks = true;
 
-	rc = be->open(st, target, opts, err);
+	rc = db->open(st, target, opts, err);
 	if (rc)
 		goto out;
 	opened = true;
@@ -175,7 +175,7 @@ ordo_code store_open(const char *url, const store_options *opts, store **out,
 out:
 	if (st) {
 		if (opened)
-			st->be->close(st);
+			st->db->close(st);
 		if (locks) {
 			pthread_cond_destroy(&st->cv);
 			pthread_mutex_destroy(&st->mu);
@@ -195,7 +195,7 @@ void store_close(store *st)
 	pthread_mutex_unlock(&st->mu);
 	if (st->thread_started)
 		pthread_join(st->thread, NULL);
-	st->be->close(st);
+	st->db->close(st);
 	pthread_cond_destroy(&st->cv);
 	pthread_mutex_destroy(&st->mu);
 	free(st);
@@ -222,7 +222,7 @@ static void job_fail_storage(store_job *job, const ordo_err *cause,
  */
 static bool committer_run_batch(store *st, store_job *batch)
 {
-	const struct store_backend *be = st->be;
+	const struct db_driver *db = st->db;
 	store_tx *tx = NULL;
 	store_job *job, *failed_at = NULL;
 	ordo_err cerr;
@@ -234,23 +234,24 @@ static bool committer_run_batch(store *st, store_job *batch)
 	}
 
 	ordo_err_clear(&cerr);
-	rc = be->write_begin(st, &tx, &cerr);
+	rc = db->write_begin(st, &tx, &cerr);
 	if (rc) {
 		for (job = batch; job; job = job->next)
 			job_fail_storage(job, &cerr,
 					 "cannot begin the write transaction");
 		return false;
 	}
+	tx->retryable = false;
 
 	for (job = batch; job; job = job->next) {
-		rc = be->savepoint(tx, &cerr);
+		rc = db->savepoint(tx, &cerr);
 		if (rc) {
 			failed_at = job;
 			break;
 		}
 		job->rc = job->run(tx, job->arg, &job->err);
 		if (job->rc == ORDO_OK) {
-			rc = be->release(tx, &cerr);
+			rc = db->release(tx, &cerr);
 			if (rc) {
 				failed_at = job;
 				break;
@@ -262,7 +263,7 @@ static bool committer_run_batch(store *st, store_job *batch)
 			ordo_err_set(&job->err, job->rc, NULL,
 				     "the write failed (%s)",
 				     ordo_code_name(job->rc));
-		rc = be->rollback_to(tx, &cerr);
+		rc = db->rollback_to(tx, &cerr);
 		if (rc) {
 			failed_at = job;
 			break;
@@ -276,7 +277,7 @@ static bool committer_run_batch(store *st, store_job *batch)
 		 * are failed too rather than run in a transaction in that
 		 * state.
 		 */
-		be->rollback(tx);
+		db->rollback(tx);
 		for (job = batch; job; job = job->next) {
 			if (job == failed_at && job->rc != ORDO_OK) {
 				/* Its own failure stands; nothing was kept. */
@@ -288,9 +289,9 @@ static bool committer_run_batch(store *st, store_job *batch)
 		return false;
 	}
 
-	rc = be->commit(tx, &cerr);
+	rc = db->commit(tx, &cerr);
 	if (rc) {
-		be->rollback(tx);
+		db->rollback(tx);
 		for (job = batch; job; job = job->next)
 			job_fail_storage(job, &cerr, "commit failed");
 		return false;
@@ -457,26 +458,22 @@ void store_commit_stats_get(store *st, store_commit_stats *out)
 
 ordo_code store_read_begin(store *st, store_tx **tx, ordo_err *err)
 {
+	ordo_code rc;
+
 	*tx = NULL;
-	return st->be->read_begin(st, tx, err);
+	rc = st->db->read_begin(st, tx, err);
+	if (!rc)
+		(*tx)->retryable = false;
+	return rc;
 }
 
 void store_read_end(store_tx *tx)
 {
 	if (tx)
-		tx->be->read_end(tx);
+		tx->db->read_end(tx);
 }
 
 /* ---- migrations ---------------------------------------------------------- */
-
-/*
- * The bookkeeping table, created by the runner before the first script. The
- * statement is the same in SQLite and PostgreSQL.
- */
-static const char schema_migrations_sql[] =
-	"CREATE TABLE IF NOT EXISTS schema_migrations ("
-	" version INTEGER PRIMARY KEY,"
-	" applied_at BIGINT NOT NULL)";
 
 /* The version of "0001_init.sql" is 1; -1 when the name has none. */
 static int migration_version(const char *name)
@@ -502,22 +499,21 @@ struct migrate_job {
 static ordo_code migrate_run(store_tx *tx, void *arg, ordo_err *err)
 {
 	struct migrate_job *mj = arg;
-	const struct store_backend *be = tx->be;
 	int current = 0;
 	ordo_code rc;
 
 	mj->applied = false;
-	rc = be->exec_script(tx, schema_migrations_sql, err);
+	rc = sql_migrations_init(tx, err);
 	if (rc)
 		goto out;
-	rc = be->schema_version(tx, &current, err);
+	rc = sql_schema_version(tx, &current, err);
 	if (rc)
 		goto out;
 	if (current >= mj->version)
 		goto out; /* applied before, by us or by another process */
-	rc = be->exec_script(tx, (const char *)mj->script->data, err);
+	rc = tx->db->exec_script(tx, (const char *)mj->script->data, err);
 	if (rc) {
-		/* Name the script: the backend's message names only SQL. */
+		/* Name the script: the driver's message names only SQL. */
 		char msg[ORDO_ERR_MESSAGE_MAX];
 
 		ordo_strlcpy(msg, err->message, sizeof(msg));
@@ -525,7 +521,7 @@ static ordo_code migrate_run(store_tx *tx, void *arg, ordo_err *err)
 			     mj->script->name, msg);
 		goto out;
 	}
-	rc = be->migration_mark(tx, mj->version, (ordo_time)time(NULL), err);
+	rc = sql_migration_mark(tx, mj->version, (ordo_time)time(NULL), err);
 	if (rc)
 		goto out;
 	mj->applied = true;
@@ -540,7 +536,7 @@ ordo_code store_migrate(store *st, int *applied, int *version, ordo_err *err)
 	int count = 0, prev = 0;
 	ordo_code rc = ORDO_OK;
 
-	st->be->migrations(&list, &n);
+	st->db->migrations(&list, &n);
 	for (i = 0; i < n; i++) {
 		struct migrate_job mj;
 
@@ -582,244 +578,8 @@ ordo_code store_schema_version(store *st, int *version, ordo_err *err)
 	rc = store_read_begin(st, &tx, err);
 	if (rc)
 		goto out;
-	rc = st->be->schema_version(tx, version, err);
+	rc = sql_schema_version(tx, version, err);
 out:
 	store_read_end(tx);
 	return rc;
-}
-
-/* ---- the wrappers -------------------------------------------------------- */
-
-/*
- * A write through a read snapshot is a programmer error the database would
- * also refuse (read connections are query_only); say so plainly.
- */
-static ordo_code tx_check_writable(store_tx *tx, const char *what,
-				   ordo_err *err)
-{
-	if (tx->writable)
-		return ORDO_OK;
-	return ordo_err_set(err, ORDO_EINTERNAL, NULL,
-			    "%s needs a write job, not a read transaction",
-			    what);
-}
-
-ordo_code store_tenant_insert(store_tx *tx, store_tenant *t, ordo_err *err)
-{
-	ordo_code rc = tx_check_writable(tx, "store_tenant_insert", err);
-
-	return rc ? rc : tx->be->tenant_insert(tx, t, err);
-}
-
-ordo_code store_tenant_by_slug(store_tx *tx, const char *slug, store_tenant *t,
-			       ordo_err *err)
-{
-	return tx->be->tenant_by_slug(tx, slug, t, err);
-}
-
-ordo_code store_tenant_by_id(store_tx *tx, int64_t id, store_tenant *t,
-			     ordo_err *err)
-{
-	return tx->be->tenant_by_id(tx, id, t, err);
-}
-
-ordo_code store_api_key_insert(store_tx *tx, store_api_key *k, ordo_err *err)
-{
-	ordo_code rc = tx_check_writable(tx, "store_api_key_insert", err);
-
-	return rc ? rc : tx->be->api_key_insert(tx, k, err);
-}
-
-ordo_code store_api_key_by_hash(store_tx *tx, const char *key_hash,
-				store_api_key *k, ordo_err *err)
-{
-	return tx->be->api_key_by_hash(tx, key_hash, k, err);
-}
-
-ordo_code store_sku_put(store_tx *tx, int64_t tenant, const catalog_sku *s,
-			ordo_err *err)
-{
-	ordo_code rc = tx_check_writable(tx, "store_sku_put", err);
-
-	return rc ? rc : tx->be->sku_put(tx, tenant, s, err);
-}
-
-ordo_code store_sku_get(store_tx *tx, int64_t tenant, const char *sku,
-			catalog_sku *s, ordo_err *err)
-{
-	return tx->be->sku_get(tx, tenant, sku, s, err);
-}
-
-ordo_code store_sku_list(store_tx *tx, int64_t tenant, const char *after,
-			 int limit, catalog_sku **out, size_t *n, ordo_err *err)
-{
-	*out = NULL;
-	*n = 0;
-	if (limit < 1 || limit > STORE_LIST_MAX)
-		return ordo_err_set(err, ORDO_EINVALID, "limit",
-				    "limit must be 1..%d, not %d",
-				    STORE_LIST_MAX, limit);
-	return tx->be->sku_list(tx, tenant, after ? after : "", limit, out, n,
-				err);
-}
-
-ordo_code store_location_put(store_tx *tx, int64_t tenant,
-			     const catalog_location *l, ordo_err *err)
-{
-	ordo_code rc = tx_check_writable(tx, "store_location_put", err);
-
-	return rc ? rc : tx->be->location_put(tx, tenant, l, err);
-}
-
-ordo_code store_location_get(store_tx *tx, int64_t tenant, const char *code,
-			     catalog_location *l, ordo_err *err)
-{
-	return tx->be->location_get(tx, tenant, code, l, err);
-}
-
-ordo_code store_location_list(store_tx *tx, int64_t tenant, const char *after,
-			      int limit, catalog_location **out, size_t *n,
-			      ordo_err *err)
-{
-	*out = NULL;
-	*n = 0;
-	if (limit < 1 || limit > STORE_LIST_MAX)
-		return ordo_err_set(err, ORDO_EINVALID, "limit",
-				    "limit must be 1..%d, not %d",
-				    STORE_LIST_MAX, limit);
-	return tx->be->location_list(tx, tenant, after ? after : "", limit,
-				     out, n, err);
-}
-
-ordo_code store_stock_set(store_tx *tx, int64_t tenant, const char *location,
-			  const char *sku, int64_t on_hand, ordo_time now,
-			  stock_level *level, ordo_err *err)
-{
-	ordo_code rc = tx_check_writable(tx, "store_stock_set", err);
-
-	if (rc)
-		return rc;
-	if (on_hand < 0 || on_hand > ORDO_MAX_STOCK)
-		return ordo_err_set(err, ORDO_EINVALID, "on_hand",
-				    "on_hand must be 0..%lld, not %lld",
-				    (long long)ORDO_MAX_STOCK,
-				    (long long)on_hand);
-	return tx->be->stock_set(tx, tenant, location, sku, on_hand, now,
-				 level, err);
-}
-
-ordo_code store_stock_get(store_tx *tx, int64_t tenant, const char *location,
-			  const char *sku, stock_level *level, ordo_err *err)
-{
-	return tx->be->stock_get(tx, tenant, location, sku, level, err);
-}
-
-ordo_code store_order_insert(store_tx *tx, order *o, ordo_err *err)
-{
-	ordo_code rc = tx_check_writable(tx, "store_order_insert", err);
-
-	return rc ? rc : tx->be->order_insert(tx, o, err);
-}
-
-ordo_code store_order_get(store_tx *tx, int64_t tenant, const char *id,
-			  order *o, ordo_err *err)
-{
-	return tx->be->order_get(tx, tenant, id, o, err);
-}
-
-ordo_code store_order_find_external(store_tx *tx, int64_t tenant,
-				    const char *channel,
-				    const char *external_id,
-				    char id_out[ORDO_ID_MAX], ordo_err *err)
-{
-	id_out[0] = '\0';
-	return tx->be->order_find_external(tx, tenant, channel, external_id,
-					   id_out, err);
-}
-
-ordo_code store_order_find_fingerprint(store_tx *tx, int64_t tenant,
-				       const char *fingerprint,
-				       ordo_time since,
-				       char id_out[ORDO_ID_MAX],
-				       ordo_err *err)
-{
-	id_out[0] = '\0';
-	return tx->be->order_find_fingerprint(tx, tenant, fingerprint, since,
-					      id_out, err);
-}
-
-ordo_code store_order_set_state(store_tx *tx, int64_t tenant, const char *id,
-				order_state state, ordo_time now,
-				ordo_err *err)
-{
-	ordo_code rc = tx_check_writable(tx, "store_order_set_state", err);
-
-	return rc ? rc : tx->be->order_set_state(tx, tenant, id, state, now,
-						 err);
-}
-
-ordo_code store_order_list(store_tx *tx, int64_t tenant, const order_filter *f,
-			   order_page *page, ordo_err *err)
-{
-	memset(page, 0, sizeof(*page));
-	if (f->limit < 1 || f->limit > ORDO_PAGE_MAX)
-		return ordo_err_set(err, ORDO_EINVALID, "limit",
-				    "limit must be 1..%d, not %d",
-				    ORDO_PAGE_MAX, f->limit);
-	if (f->before_seq < 0)
-		return ordo_err_set(err, ORDO_EINVALID, "cursor",
-				    "the page cursor is not valid");
-	return tx->be->order_list(tx, tenant, f, page, err);
-}
-
-void order_page_free(order_page *page)
-{
-	size_t i;
-
-	if (!page)
-		return;
-	for (i = 0; i < page->n; i++)
-		order_free(&page->orders[i]);
-	free(page->orders);
-	memset(page, 0, sizeof(*page));
-}
-
-ordo_code store_event_append(store_tx *tx, int64_t tenant,
-			     const char *order_id, order_event *ev,
-			     ordo_err *err)
-{
-	ordo_code rc = tx_check_writable(tx, "store_event_append", err);
-
-	return rc ? rc : tx->be->event_append(tx, tenant, order_id, ev, err);
-}
-
-ordo_code store_event_list(store_tx *tx, int64_t tenant, const char *order_id,
-			   order_event **out, size_t *n, ordo_err *err)
-{
-	*out = NULL;
-	*n = 0;
-	return tx->be->event_list(tx, tenant, order_id, out, n, err);
-}
-
-ordo_code store_idempotency_get(store_tx *tx, int64_t tenant, const char *key,
-				store_idempotency *rec, ordo_err *err)
-{
-	memset(rec, 0, sizeof(*rec));
-	return tx->be->idempotency_get(tx, tenant, key, rec, err);
-}
-
-ordo_code store_idempotency_put(store_tx *tx, int64_t tenant,
-				const store_idempotency *rec, ordo_err *err)
-{
-	ordo_code rc = tx_check_writable(tx, "store_idempotency_put", err);
-
-	return rc ? rc : tx->be->idempotency_put(tx, tenant, rec, err);
-}
-
-void store_idempotency_free(store_idempotency *rec)
-{
-	if (!rec)
-		return;
-	free(rec->body);
-	rec->body = NULL;
 }

@@ -2,9 +2,9 @@
  * store.h - the one door to storage.
  *
  * Everything ordo keeps goes through the functions below; nothing above this
- * layer knows SQL or which backend answers. A backend (sqlite.c; pg.c later)
- * fills a table of function pointers (store_backend, in store_int.h) and the
- * wrappers here dispatch to it.
+ * layer knows SQL or which backend answers. Each function is written once
+ * (sql.c) over a small database driver (db.h; sqlite.c, pg.c later) that
+ * store_open chooses by the url.
  *
  * TRANSACTIONS AND GROUP COMMIT
  *

@@ -1,0 +1,158 @@
+/*
+ * db.h - the database driver under the store: the little a backend must do
+ * so that every store operation (sql.c) can be written once, for SQLite and
+ * PostgreSQL alike. Nothing outside src/store/ includes this file.
+ *
+ * SHAPE
+ *
+ *     store_order_get(tx, ...)                 sql.c: SQL text + C, once
+ *         -> tx->db->prepare(tx, SQL_ORDER_GET, sql_text[...])
+ *         -> tx->db->bind_i64 / bind_text / step / column_* / reset
+ *                                              sqlite.c (pg.c later)
+ *
+ * A driver owns its connections. It keeps one writer connection, which only
+ * the committer thread (store.c) uses, and a pool of read connections handed
+ * out by read_begin and taken back by read_end. Each connection carries a
+ * store_tx of its own (so beginning a transaction never allocates);
+ * tx->conn points back at the driver's connection object.
+ *
+ * The committer's protocol for one batch, with the functions it calls:
+ *
+ *     write_begin                       BEGIN IMMEDIATE (SQLite) / BEGIN
+ *     for each job:
+ *         savepoint                     SAVEPOINT job
+ *         job->run(tx, ...)
+ *         release | rollback_to         RELEASE job | ROLLBACK TO job; RELEASE
+ *     commit                            COMMIT (one fsync for the batch)
+ *     (rollback if anything in the transaction control failed)
+ *
+ * Transaction control failing (not a job failing) means the transaction can
+ * no longer be trusted; the committer then rolls back the whole batch.
+ *
+ * STATEMENTS
+ *
+ * Every connection caches prepared statements by a small number (below
+ * DB_STMT_MAX) chosen by sql.c; the same number always comes with the same
+ * SQL text, which is only read the first time the number is prepared on a
+ * connection. A statement in use is: prepared, bound, stepped, read, reset -
+ * always reset before its connection runs the same number again, and before
+ * the next statement that must see its effect is stepped.
+ *
+ * Parameters are written "?" and bound sequentially: the first bind call
+ * binds parameter 1, the next 2, and so on, until reset. A driver whose
+ * database numbers parameters ($1, $2 ... in PostgreSQL) rewrites the "?"
+ * when it prepares; so SQL text given to prepare must never contain a '?'
+ * other than a placeholder - not in a string literal, comment or operator.
+ * Bound text is not copied by every driver: it must stay valid until the
+ * statement is reset. Binding every parameter of the statement, no more and
+ * no fewer, is the caller's duty; a driver may assert it.
+ *
+ * The SQL sql.c writes is the common subset of SQLite 3.40 and PostgreSQL 15:
+ * "?" placeholders, INSERT ... ON CONFLICT (...) DO UPDATE / DO NOTHING,
+ * RETURNING for generated keys and to learn whether a row was touched, LIMIT
+ * ?, integer 0/1 for booleans, no functions of one database only. What
+ * cannot be written in that subset is a string the driver supplies
+ * (sql_table_exists).
+ *
+ * ERRORS
+ *
+ * A failed bind is remembered by the statement and reported by the next step
+ * (DB_ERROR). After DB_ERROR the caller asks error() to turn the connection's
+ * last error into an ordo_code, then resets; it must not run another
+ * statement in the same job (in PostgreSQL the transaction is aborted until
+ * the committer's rollback_to). error() maps:
+ *
+ *     unique / primary key violated     -> ORDO_ECONFLICT, the given field
+ *     foreign key violated              -> ORDO_ENOTFOUND "tenant_id"
+ *     serialization failure, deadlock,
+ *     database busy or locked           -> ORDO_ESTORAGE, and tx->retryable
+ *                                          is set: the whole transaction may
+ *                                          succeed if run again
+ *     anything else                     -> ORDO_ESTORAGE with the database's
+ *                                          own message
+ */
+#ifndef ORDO_STORE_DB_H
+#define ORDO_STORE_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "embedded.h"
+#include "store/store.h"
+
+/* A prepared statement of one connection; each driver defines it. */
+typedef struct db_stmt db_stmt;
+
+/* Statement numbers are 0..DB_STMT_MAX-1: each connection's cache size. */
+#define DB_STMT_MAX 192
+
+enum db_step {
+	DB_ROW,	 /* a row is ready to be read with column_* */
+	DB_DONE, /* no (more) rows; the statement ran to its end */
+	DB_ERROR /* ask error() what went wrong */
+};
+
+struct db_driver {
+	const char *name;
+
+	/*
+	 * Open the database named by target (the url without its scheme
+	 * prefix, for SQLite the file path) and set st->impl. On failure
+	 * everything opened so far is closed again.
+	 */
+	ordo_code (*open)(store *st, const char *target,
+			  const store_options *opts, ordo_err *err);
+	/* Close every connection and free st->impl. No transaction is open. */
+	void (*close)(store *st);
+
+	/* ---- the writer; called from the committer thread only ---------- */
+	ordo_code (*write_begin)(store *st, store_tx **tx, ordo_err *err);
+	ordo_code (*savepoint)(store_tx *tx, ordo_err *err);
+	ordo_code (*release)(store_tx *tx, ordo_err *err);
+	ordo_code (*rollback_to)(store_tx *tx, ordo_err *err);
+	ordo_code (*commit)(store_tx *tx, ordo_err *err);
+	void (*rollback)(store_tx *tx);
+
+	/* ---- read snapshots from the pool ------------------------------- */
+	/* The snapshot must hold for the whole transaction (repeatable
+	 * read): an order's lines are counted, then read. */
+	ordo_code (*read_begin)(store *st, store_tx **tx, ordo_err *err);
+	void (*read_end)(store_tx *tx);
+
+	/* ---- statements on tx's connection ------------------------------ */
+	/* The cached statement number id, prepared from sql the first time. */
+	ordo_code (*prepare)(store_tx *tx, unsigned id, const char *sql,
+			     db_stmt **out, ordo_err *err);
+	void (*bind_i64)(db_stmt *s, int64_t v);
+	void (*bind_text)(db_stmt *s, const char *v); /* NUL-terminated */
+	void (*bind_null)(db_stmt *s);
+	enum db_step (*step)(db_stmt *s);
+	/* Columns of the current row, from 0. Text is NUL-terminated, *len
+	 * (when given) its length, valid until the next step or reset; a
+	 * NULL reads as 0 or "". */
+	int64_t (*column_i64)(db_stmt *s, int col);
+	const char *(*column_text)(db_stmt *s, int col, size_t *len);
+	bool (*column_is_null)(db_stmt *s, int col);
+	/* Ready the statement for its next use: rows, bindings, errors
+	 * dropped. A NULL s is ignored. */
+	void (*reset)(db_stmt *s);
+	/* Map the connection's last error (see ERRORS); what says what was
+	 * being done, field names the unique key for ORDO_ECONFLICT. */
+	ordo_code (*error)(store_tx *tx, const char *what, const char *field,
+			   ordo_err *err);
+
+	/* ---- migrations -------------------------------------------------- */
+	/* The embedded scripts, sorted by name ("0001_init.sql"). */
+	void (*migrations)(const struct ordo_embedded **list, size_t *n);
+	/* Run a fixed script of one or more statements (no parameters). */
+	ordo_code (*exec_script)(store_tx *tx, const char *sql, ordo_err *err);
+	/* SQL with one parameter, a table name, answering one row whose
+	 * first column is 1 if the table exists and 0 if not. */
+	const char *sql_table_exists;
+};
+
+/* The drivers store.c can dispatch to. */
+extern const struct db_driver db_driver_sqlite;
+
+#endif
