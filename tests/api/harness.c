@@ -1,0 +1,1372 @@
+/*
+ * harness.c - start a real ordo server on a free port and talk to it.
+ *
+ * Life of a group:
+ *
+ *   harness_group_setup
+ *     mkdtemp /tmp/ordo-api-XXXXXX
+ *     ordo tenant create acme   --db DIR/ordo.db  -> key on last stdout line
+ *     ordo tenant create globex --db DIR/ordo.db  -> key
+ *     fork/exec ordo serve --db DIR/ordo.db --listen 127.0.0.1:PORT
+ *       (PORT from binding port 0; if the server does not come up - e.g.
+ *        someone took the port in between - try again with a new one)
+ *     poll GET /healthz until 200
+ *     seed both tenants from data/catalog.json
+ *   tests ...
+ *   harness_group_teardown
+ *     SIGTERM, wait (SIGKILL after 20 s), rm -rf DIR
+ *
+ * The server writes stdout and stderr to DIR/server.log. The log is printed
+ * after a failed test (the part written during it) and in full when the
+ * server did not exit cleanly. An atexit handler kills a server left behind
+ * by a failed setup so that no process outlives the test binary.
+ */
+#include "harness.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#ifndef ORDO_BIN
+#error "ORDO_BIN must name the ordo binary"
+#endif
+#ifndef ORDO_TESTDATA_DIR
+#error "ORDO_TESTDATA_DIR must name tests/api/data"
+#endif
+
+#define SERVER_START_ATTEMPTS 5
+#define SERVER_READY_TIMEOUT_MS 15000
+#define SERVER_STOP_TIMEOUT_MS 20000
+#define CLI_TIMEOUT_MS 60000
+#define HTTP_TIMEOUT_S 60L
+#define LIST_MAX_PAGES 10000
+
+struct ordo_server *srv;
+
+static const char *current_test;
+static long current_test_log_offset;
+static int current_test_running;
+static int atexit_registered;
+
+/* ---- small utilities ----------------------------------------------------- */
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Whole file as a NUL-terminated string (empty string if unreadable). */
+static char *slurp(const char *path, long from)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+
+	if (f && from > 0)
+		fseek(f, from, SEEK_SET);
+	for (;;) {
+		if (len + 4097 > cap) {
+			cap = cap ? cap * 2 : 8192;
+			buf = realloc(buf, cap);
+			assert_non_null(buf);
+		}
+		if (!f)
+			break;
+		size_t n = fread(buf + len, 1, cap - len - 1, f);
+		if (n == 0)
+			break;
+		len += n;
+	}
+	if (f)
+		fclose(f);
+	buf[len] = '\0';
+	return buf;
+}
+
+static long file_size(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return 0;
+	return (long)st.st_size;
+}
+
+static void rm_rf(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0)
+		return;
+	if (S_ISDIR(st.st_mode)) {
+		DIR *d = opendir(path);
+		struct dirent *e;
+
+		while (d && (e = readdir(d)) != NULL) {
+			char child[1024];
+
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+				continue;
+			snprintf(child, sizeof(child), "%s/%s", path, e->d_name);
+			rm_rf(child);
+		}
+		if (d)
+			closedir(d);
+		rmdir(path);
+	} else {
+		unlink(path);
+	}
+}
+
+/* A port nobody listens on right now (it may be taken before we use it). */
+static int free_port(void)
+{
+	struct sockaddr_in addr;
+	socklen_t len = sizeof(addr);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	int port = -1;
+
+	if (fd < 0)
+		return -1;
+	memset(&addr, 0, sizeof(addr));
+	addr.sin_family = AF_INET;
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	addr.sin_port = 0;
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&addr, &len) == 0)
+		port = ntohs(addr.sin_port);
+	close(fd);
+	return port;
+}
+
+/* Wait for pid up to timeout_ms; returns the wait status or -1 on timeout. */
+static int wait_timeout(pid_t pid, long timeout_ms)
+{
+	long deadline = now_ms() + timeout_ms;
+	int status;
+
+	for (;;) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		if (r == pid)
+			return status;
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (now_ms() > deadline)
+			return -1;
+		sleep_ms(20);
+	}
+}
+
+static int status_to_exit(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 255;
+}
+
+/* ---- CLI ------------------------------------------------------------------ */
+
+int last_line(const char *s, char *out, size_t out_size)
+{
+	const char *end = s + strlen(s);
+	const char *start;
+
+	while (end > s && isspace((unsigned char)end[-1]))
+		end--;
+	start = end;
+	while (start > s && start[-1] != '\n')
+		start--;
+	while (start < end && isspace((unsigned char)*start))
+		start++;
+	if (start == end || (size_t)(end - start) >= out_size)
+		return -1;
+	memcpy(out, start, (size_t)(end - start));
+	out[end - start] = '\0';
+	return 0;
+}
+
+void cli_run(struct cli_result *r, const char *const *args)
+{
+	char out_path[] = "/tmp/ordo-api-cli-out-XXXXXX";
+	char err_path[] = "/tmp/ordo-api-cli-err-XXXXXX";
+	const char *argv[32];
+	size_t n = 0;
+	int out_fd, err_fd, status;
+	pid_t pid;
+
+	memset(r, 0, sizeof(*r));
+	argv[n++] = "ordo";
+	for (size_t i = 0; args[i]; i++) {
+		assert_true(n < sizeof(argv) / sizeof(argv[0]) - 1);
+		argv[n++] = args[i];
+	}
+	argv[n] = NULL;
+
+	out_fd = mkstemp(out_path);
+	err_fd = mkstemp(err_path);
+	assert_true(out_fd >= 0 && err_fd >= 0);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDONLY);
+
+		if (devnull >= 0)
+			dup2(devnull, STDIN_FILENO);
+		dup2(out_fd, STDOUT_FILENO);
+		dup2(err_fd, STDERR_FILENO);
+		execv(ORDO_BIN, (char *const *)argv);
+		_exit(127);
+	}
+	close(out_fd);
+	close(err_fd);
+	status = wait_timeout(pid, CLI_TIMEOUT_MS);
+	if (status == -1) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		r->exit_status = 255;
+	} else {
+		r->exit_status = status_to_exit(status);
+	}
+	r->out = slurp(out_path, 0);
+	r->err = slurp(err_path, 0);
+	unlink(out_path);
+	unlink(err_path);
+}
+
+void cli_result_free(struct cli_result *r)
+{
+	free(r->out);
+	free(r->err);
+	r->out = NULL;
+	r->err = NULL;
+}
+
+/* Create a tenant with the CLI; its key into key. 0 or -1 (with a message). */
+static int tenant_create(struct ordo_server *s, const char *slug, char *key,
+			 size_t key_size)
+{
+	const char *args[] = { "tenant", "create", slug, "--db", s->db_path, NULL };
+	struct cli_result r;
+	int rc = 0;
+
+	cli_run(&r, args);
+	if (r.exit_status != 0 || last_line(r.out, key, key_size) != 0) {
+		fprintf(stderr,
+			"harness: `ordo tenant create %s` exited %d\n"
+			"stdout:\n%s\nstderr:\n%s\n",
+			slug, r.exit_status, r.out, r.err);
+		rc = -1;
+	}
+	cli_result_free(&r);
+	return rc;
+}
+
+/* ---- server --------------------------------------------------------------- */
+
+void harness_dump_log(const struct ordo_server *s, long from)
+{
+	char *log;
+
+	if (!s)
+		return;
+	log = slurp(s->log_path, from);
+	fprintf(stderr, "---- ordo server log (%s, from byte %ld) ----\n%s"
+		"---- end of server log ----\n", s->log_path, from, log);
+	free(log);
+}
+
+char *harness_log_text(const struct ordo_server *s)
+{
+	return slurp(s->log_path, 0);
+}
+
+static int healthz_ok(const char *base_url)
+{
+	CURL *c = curl_easy_init();
+	char url[128];
+	long code = 0;
+	CURLcode rc;
+
+	if (!c)
+		return 0;
+	snprintf(url, sizeof(url), "%s/healthz", base_url);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_PROXY, "");
+	curl_easy_setopt(c, CURLOPT_NOBODY, 0L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 1000L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, NULL);
+	{
+		FILE *sink = fopen("/dev/null", "wb");
+
+		curl_easy_setopt(c, CURLOPT_WRITEDATA, sink);
+		rc = curl_easy_perform(c);
+		if (sink)
+			fclose(sink);
+	}
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_cleanup(c);
+	return code == 200;
+}
+
+/* Start `ordo serve`; 0 when it answers /healthz, -1 after all attempts. */
+static int server_spawn(struct ordo_server *s)
+{
+	for (int attempt = 0; attempt < SERVER_START_ATTEMPTS; attempt++) {
+		char listen[32];
+		long deadline;
+		pid_t pid;
+		int port = free_port();
+
+		if (port <= 0)
+			continue;
+		snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
+		fflush(NULL);
+		pid = fork();
+		if (pid < 0)
+			return -1;
+		if (pid == 0) {
+			int log = open(s->log_path,
+				       O_WRONLY | O_CREAT | O_APPEND, 0644);
+			int devnull = open("/dev/null", O_RDONLY);
+
+			if (devnull >= 0)
+				dup2(devnull, STDIN_FILENO);
+			if (log >= 0) {
+				dup2(log, STDOUT_FILENO);
+				dup2(log, STDERR_FILENO);
+			}
+			execl(ORDO_BIN, "ordo", "serve", "--db", s->db_path,
+			      "--listen", listen, (char *)NULL);
+			_exit(127);
+		}
+		s->pid = pid;
+		s->port = port;
+		snprintf(s->base_url, sizeof(s->base_url), "http://%s", listen);
+		deadline = now_ms() + SERVER_READY_TIMEOUT_MS;
+		while (now_ms() < deadline) {
+			int status;
+
+			if (waitpid(pid, &status, WNOHANG) == pid) {
+				fprintf(stderr,
+					"harness: ordo serve on port %d exited "
+					"with %d before it was ready\n",
+					port, status_to_exit(status));
+				s->pid = 0;
+				break;
+			}
+			if (healthz_ok(s->base_url))
+				return 0;
+			sleep_ms(50);
+		}
+		if (s->pid > 0) {
+			fprintf(stderr, "harness: ordo serve on port %d not "
+				"ready after %d ms\n", port,
+				SERVER_READY_TIMEOUT_MS);
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			s->pid = 0;
+		}
+	}
+	harness_dump_log(s, 0);
+	return -1;
+}
+
+/*
+ * Stop the server: 0 when it exited with status 0 or by our SIGTERM, -1
+ * when it crashed, reported sanitizer errors, or had to be killed.
+ */
+static int server_stop(struct ordo_server *s)
+{
+	int status, rc = 0;
+
+	if (s->pid <= 0)
+		return 0;
+	kill(s->pid, SIGTERM);
+	status = wait_timeout(s->pid, SERVER_STOP_TIMEOUT_MS);
+	if (status == -1) {
+		fprintf(stderr, "harness: ordo serve did not stop within %d ms "
+			"of SIGTERM; killing it\n", SERVER_STOP_TIMEOUT_MS);
+		kill(s->pid, SIGKILL);
+		waitpid(s->pid, &status, 0);
+		rc = -1;
+	} else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "harness: ordo serve exited with status %d\n",
+			WEXITSTATUS(status));
+		rc = -1;
+	} else if (WIFSIGNALED(status) && WTERMSIG(status) != SIGTERM) {
+		fprintf(stderr, "harness: ordo serve died of signal %d\n",
+			WTERMSIG(status));
+		rc = -1;
+	}
+	s->pid = 0;
+	return rc;
+}
+
+static void harness_atexit(void)
+{
+	if (srv && srv->pid > 0) {
+		kill(srv->pid, SIGKILL);
+		waitpid(srv->pid, NULL, 0);
+		srv->pid = 0;
+		rm_rf(srv->dir);
+	}
+}
+
+static int seed_catalog_checked(const char *key);
+
+int harness_group_setup(void **state)
+{
+	struct ordo_server *s;
+
+	if (!atexit_registered) {
+		atexit(harness_atexit);
+		atexit_registered = 1;
+	}
+	if (curl_global_init(CURL_GLOBAL_ALL) != CURLE_OK)
+		return -1;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -1;
+	snprintf(s->dir, sizeof(s->dir), "/tmp/ordo-api-XXXXXX");
+	if (!mkdtemp(s->dir)) {
+		free(s);
+		return -1;
+	}
+	snprintf(s->db_path, sizeof(s->db_path), "%s/ordo.db", s->dir);
+	snprintf(s->log_path, sizeof(s->log_path), "%s/server.log", s->dir);
+	srv = s;
+	*state = s;
+
+	if (tenant_create(s, "acme", s->key_acme, sizeof(s->key_acme)) ||
+	    tenant_create(s, "globex", s->key_globex, sizeof(s->key_globex)))
+		goto fail;
+	if (server_spawn(s))
+		goto fail;
+	if (seed_catalog_checked(s->key_acme) ||
+	    seed_catalog_checked(s->key_globex)) {
+		harness_dump_log(s, 0);
+		goto fail;
+	}
+	return 0;
+fail:
+	server_stop(s);
+	rm_rf(s->dir);
+	free(s);
+	srv = NULL;
+	*state = NULL;
+	curl_global_cleanup();
+	return -1;
+}
+
+static void report_unfinished_test(void)
+{
+	if (!current_test_running || !srv)
+		return;
+	fprintf(stderr, "harness: test %s failed; the server wrote:\n",
+		current_test);
+	harness_dump_log(srv, current_test_log_offset);
+	current_test_running = 0;
+}
+
+int harness_group_teardown(void **state)
+{
+	struct ordo_server *s = *state;
+	int rc;
+
+	report_unfinished_test();
+	if (!s)
+		return 0;
+	rc = server_stop(s);
+	if (rc)
+		harness_dump_log(s, 0);
+	rm_rf(s->dir);
+	free(s);
+	srv = NULL;
+	*state = NULL;
+	curl_global_cleanup();
+	return rc;
+}
+
+void harness_test_begin(const char *name)
+{
+	report_unfinished_test();
+	current_test = name;
+	current_test_log_offset = srv ? file_size(srv->log_path) : 0;
+	current_test_running = 1;
+	if (srv && srv->pid > 0) {
+		int status;
+
+		if (waitpid(srv->pid, &status, WNOHANG) == srv->pid) {
+			srv->pid = 0;
+			harness_dump_log(srv, 0);
+			fail_msg("ordo serve died (exit %d) before test %s",
+				 status_to_exit(status), name);
+		}
+	}
+}
+
+void harness_test_end(void)
+{
+	current_test_running = 0;
+}
+
+/* ---- HTTP ----------------------------------------------------------------- */
+
+struct buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+
+static int buf_append(struct buf *b, const char *p, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 1024;
+		char *d;
+
+		while (b->len + n + 1 > cap)
+			cap *= 2;
+		d = realloc(b->data, cap);
+		if (!d)
+			return -1;
+		b->data = d;
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+	if (buf_append(ud, p, size * n))
+		return 0;
+	return size * n;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+	struct buf *b = ud;
+
+	/* A new status line (after 100 Continue) starts a new header block. */
+	if (size * n >= 5 && !strncmp(p, "HTTP/", 5))
+		b->len = 0;
+	if (buf_append(b, p, size * n))
+		return 0;
+	return size * n;
+}
+
+static int has_header(const char *const *headers, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (size_t i = 0; headers && headers[i]; i++)
+		if (!strncasecmp(headers[i], name, len) &&
+		    headers[i][len] == ':')
+			return 1;
+	return 0;
+}
+
+struct resp *http_at(const char *base_url, const char *method,
+		     const char *path, const char *key, const char *body,
+		     size_t body_len, const char *const *headers)
+{
+	struct resp *r = calloc(1, sizeof(*r));
+	struct buf bb = { 0 }, hb = { 0 };
+	struct curl_slist *hl = NULL;
+	char url[HARNESS_PATH_MAX + 128];
+	char auth[HARNESS_KEY_MAX + 32];
+	CURL *c = curl_easy_init();
+	CURLcode rc;
+
+	assert_non_null(r);
+	assert_non_null(c);
+	snprintf(r->request, sizeof(r->request), "%s %s", method, path);
+	snprintf(url, sizeof(url), "%s%s", base_url, path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_PROXY, "");
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, HTTP_TIMEOUT_S);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &bb);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &hb);
+	if (key) {
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", key);
+		hl = curl_slist_append(hl, auth);
+	}
+	for (size_t i = 0; headers && headers[i]; i++)
+		hl = curl_slist_append(hl, headers[i]);
+	if (body) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+				 (curl_off_t)body_len);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		if (!has_header(headers, "Content-Type"))
+			hl = curl_slist_append(hl,
+					       "Content-Type: application/json");
+	} else if (!strcmp(method, "POST") || !strcmp(method, "PUT")) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+				 (curl_off_t)0);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+		if (!has_header(headers, "Content-Type"))
+			hl = curl_slist_append(hl, "Content-Type:");
+	}
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	rc = curl_easy_perform(c);
+	/*
+	 * A server may answer (413) and close before reading a large body;
+	 * curl then reports a send error but has the response.
+	 */
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+	if (rc != CURLE_OK && r->status == 0)
+		fprintf(stderr, "harness: %s failed: %s\n", r->request,
+			curl_easy_strerror(rc));
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(c);
+
+	if (!bb.data)
+		buf_append(&bb, "", 0);
+	if (!hb.data)
+		buf_append(&hb, "", 0);
+	assert_non_null(bb.data);
+	assert_non_null(hb.data);
+	r->body = bb.data;
+	r->body_len = bb.len;
+	r->headers = hb.data;
+	r->json = json_loadb(r->body, r->body_len, JSON_ALLOW_NUL, NULL);
+	return r;
+}
+
+struct resp *http(const char *method, const char *path, const char *key,
+		  const char *body, size_t body_len,
+		  const char *const *headers)
+{
+	assert_non_null(srv);
+	return http_at(srv->base_url, method, path, key, body, body_len,
+		       headers);
+}
+
+struct resp *http_get(const char *key, const char *fmt, ...)
+{
+	char path[HARNESS_PATH_MAX];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	assert_true(n > 0 && (size_t)n < sizeof(path));
+	return http("GET", path, key, NULL, 0, NULL);
+}
+
+struct resp *http_json(const char *method, const char *path, const char *key,
+		       const json_t *body, const char *const *headers)
+{
+	char *text = json_dumps(body, JSON_COMPACT);
+	struct resp *r;
+
+	assert_non_null(text);
+	r = http(method, path, key, text, strlen(text), headers);
+	free(text);
+	return r;
+}
+
+void resp_free(struct resp *r)
+{
+	if (!r)
+		return;
+	free(r->body);
+	free(r->headers);
+	json_decref(r->json);
+	free(r);
+}
+
+int resp_header(const struct resp *r, const char *name, char *out,
+		size_t out_size)
+{
+	size_t len = strlen(name);
+	const char *p = r->headers;
+
+	while (p && *p) {
+		const char *eol = strchr(p, '\n');
+		size_t line_len = eol ? (size_t)(eol - p) : strlen(p);
+
+		if (line_len > len && !strncasecmp(p, name, len) &&
+		    p[len] == ':') {
+			const char *v = p + len + 1;
+			const char *end = p + line_len;
+			size_t n;
+
+			while (v < end && (*v == ' ' || *v == '\t'))
+				v++;
+			while (end > v && isspace((unsigned char)end[-1]))
+				end--;
+			n = (size_t)(end - v);
+			if (n >= out_size)
+				n = out_size - 1;
+			memcpy(out, v, n);
+			out[n] = '\0';
+			return 1;
+		}
+		if (!eol)
+			break;
+		p = eol + 1;
+	}
+	return 0;
+}
+
+/* ---- JSON ------------------------------------------------------------------ */
+
+json_t *jparse(const char *text)
+{
+	json_error_t e;
+	json_t *j = json_loads(text, JSON_DECODE_ANY, &e);
+
+	if (!j)
+		fail_msg("bad JSON in test (%d:%d): %s\n%s", e.line, e.column,
+			 e.text, text);
+	return j;
+}
+
+/*
+ * Fixtures live in tests/api/data beside this file: ORDO_TESTDATA_DIR, or
+ * failing that the data/ directory next to this source file (so the tests
+ * still find them if the build points elsewhere).
+ */
+json_t *fixture(const char *name)
+{
+	char path[1024];
+	const char *slash = strrchr(__FILE__, '/');
+	json_error_t e;
+	json_t *j;
+
+	snprintf(path, sizeof(path), "%s/%s", ORDO_TESTDATA_DIR, name);
+	j = json_load_file(path, 0, &e);
+	if (!j && slash) {
+		snprintf(path, sizeof(path), "%.*s/data/%s",
+			 (int)(slash - __FILE__), __FILE__, name);
+		j = json_load_file(path, 0, &e);
+	}
+	if (!j)
+		fail_msg("cannot load fixture %s: %s", name, e.text);
+	return j;
+}
+
+struct path_step {
+	char key[64];	/* member name, or "" for an index step */
+	long index;
+};
+
+/* Split "a.b[2].c" into steps; returns the count or -1. */
+static int path_split(const char *path, struct path_step *steps, int max)
+{
+	int n = 0;
+	const char *p = path;
+
+	while (*p) {
+		if (n >= max)
+			return -1;
+		if (*p == '[') {
+			char *end;
+
+			errno = 0;
+			steps[n].key[0] = '\0';
+			steps[n].index = strtol(p + 1, &end, 10);
+			if (errno || *end != ']')
+				return -1;
+			p = end + 1;
+		} else {
+			size_t len = strcspn(p, ".[");
+
+			if (len == 0 || len >= sizeof(steps[n].key))
+				return -1;
+			memcpy(steps[n].key, p, len);
+			steps[n].key[len] = '\0';
+			p += len;
+		}
+		n++;
+		if (*p == '.')
+			p++;
+	}
+	return n;
+}
+
+static json_t *step_get(const json_t *j, const struct path_step *st)
+{
+	if (st->key[0])
+		return json_is_object(j) ? json_object_get(j, st->key) : NULL;
+	return json_is_array(j) ? json_array_get(j, (size_t)st->index) : NULL;
+}
+
+json_t *jget(const json_t *root, const char *path)
+{
+	struct path_step steps[16];
+	int n = path_split(path, steps, 16);
+	const json_t *j = root;
+
+	if (n < 0)
+		return NULL;
+	for (int i = 0; i < n && j; i++)
+		j = step_get(j, &steps[i]);
+	return (json_t *)j;
+}
+
+const char *jstr(const json_t *root, const char *path)
+{
+	return json_string_value(jget(root, path));
+}
+
+void jset(json_t *root, const char *path, json_t *value)
+{
+	struct path_step steps[16];
+	int n = path_split(path, steps, 16);
+	json_t *parent = root;
+	struct path_step *last;
+
+	if (n <= 0)
+		fail_msg("jset: bad path %s", path);
+	for (int i = 0; i < n - 1; i++) {
+		parent = step_get(parent, &steps[i]);
+		if (!parent)
+			fail_msg("jset: %s: no %s", path,
+				 steps[i].key[0] ? steps[i].key : "[index]");
+	}
+	last = &steps[n - 1];
+	if (last->key[0]) {
+		if (!json_is_object(parent))
+			fail_msg("jset: %s: parent is not an object", path);
+		if (value)
+			json_object_set_new(parent, last->key, value);
+		else
+			json_object_del(parent, last->key);
+	} else {
+		if (!json_is_array(parent))
+			fail_msg("jset: %s: parent is not an array", path);
+		if (value)
+			json_array_set_new(parent, (size_t)last->index, value);
+		else
+			json_array_remove(parent, (size_t)last->index);
+	}
+}
+
+/* ---- assertions ------------------------------------------------------------ */
+
+static void print_resp(const struct resp *r)
+{
+	print_error("request: %s\nresponse: HTTP %ld\n%.4000s%s\n", r->request,
+		    r->status, r->body, r->body_len > 4000 ? "..." : "");
+}
+
+void harness_assert_status(const struct resp *r, long status, const char *file,
+			   int line)
+{
+	if (r->status == status)
+		return;
+	print_error("expected HTTP %ld, got %ld\n", status, r->status);
+	print_resp(r);
+	_fail(file, line);
+}
+
+size_t error_details_naming(const struct resp *r, const char *field)
+{
+	json_t *details = jget(r->json, "error.details");
+	size_t i, n = 0;
+	json_t *d;
+
+	json_array_foreach(details, i, d) {
+		const char *f = json_string_value(json_object_get(d, "field"));
+
+		if (f && !strcmp(f, field))
+			n++;
+	}
+	return n;
+}
+
+void harness_assert_error(const struct resp *r, long status, const char *code,
+			  const char *field, const char *file, int line)
+{
+	json_t *err = json_object_get(r->json, "error");
+	json_t *details = json_object_get(err, "details");
+	const char *got_code = json_string_value(json_object_get(err, "code"));
+	const char *msg = json_string_value(json_object_get(err, "message"));
+	const char *why = NULL;
+	size_t i;
+	json_t *d;
+
+	if (r->status != status)
+		why = "wrong HTTP status";
+	else if (!json_is_object(err))
+		why = "body is not {\"error\": {...}}";
+	else if (!got_code)
+		why = "error.code is not a string";
+	else if (!msg || !*msg)
+		why = "error.message is missing or empty";
+	else if (!json_is_array(details))
+		why = "error.details is not an array";
+	else if (code && strcmp(code, got_code))
+		why = "wrong error.code";
+	if (!why) {
+		json_array_foreach(details, i, d) {
+			if (!json_is_object(d) ||
+			    !json_is_string(json_object_get(d, "field")) ||
+			    !json_is_string(json_object_get(d, "message")))
+				why = "a detail is not {\"field\", \"message\"}";
+		}
+	}
+	if (!why && field && error_details_naming(r, field) == 0)
+		why = "no error detail names the expected field";
+	if (!why)
+		return;
+	print_error("%s: expected HTTP %ld code %s field %s\n", why, status,
+		    code ? code : "(any)", field ? field : "(any)");
+	print_resp(r);
+	_fail(file, line);
+}
+
+int is_rfc3339(const char *s)
+{
+	/* YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM) */
+	static const char pat[] = "dddd-dd-ddTdd:dd:dd";
+	size_t i;
+
+	if (!s)
+		return 0;
+	for (i = 0; pat[i]; i++) {
+		if (pat[i] == 'd' ? !isdigit((unsigned char)s[i])
+				  : s[i] != pat[i])
+			return 0;
+	}
+	s += i;
+	if (*s == '.') {
+		s++;
+		if (!isdigit((unsigned char)*s))
+			return 0;
+		while (isdigit((unsigned char)*s))
+			s++;
+	}
+	if (!strcmp(s, "Z"))
+		return 1;
+	return (s[0] == '+' || s[0] == '-') && isdigit((unsigned char)s[1]) &&
+	       isdigit((unsigned char)s[2]) && s[3] == ':' &&
+	       isdigit((unsigned char)s[4]) && isdigit((unsigned char)s[5]) &&
+	       s[6] == '\0';
+}
+
+void rfc3339(time_t t, char *out, size_t out_size)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, out_size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* ---- catalog --------------------------------------------------------------- */
+
+static long post_status(const char *method, const char *path, const char *key,
+			const json_t *body)
+{
+	struct resp *r = http_json(method, path, key, body, NULL);
+	long st = r->status;
+
+	if (st != 200 && st != 201) {
+		fprintf(stderr, "harness: seeding failed\n");
+		print_resp(r);
+	}
+	resp_free(r);
+	return st;
+}
+
+static int seed_catalog_checked(const char *key)
+{
+	json_t *cat = fixture("catalog.json");
+	json_t *v;
+	size_t i;
+	int rc = 0;
+
+	json_array_foreach(json_object_get(cat, "skus"), i, v) {
+		long st = post_status("POST", "/v1/skus", key, v);
+
+		if (st != 200 && st != 201)
+			rc = -1;
+	}
+	json_array_foreach(json_object_get(cat, "locations"), i, v) {
+		long st = post_status("POST", "/v1/locations", key, v);
+
+		if (st != 200 && st != 201)
+			rc = -1;
+	}
+	json_array_foreach(json_object_get(cat, "stock"), i, v) {
+		char path[256];
+		json_t *body = json_pack("{sO}", "on_hand",
+					 json_object_get(v, "on_hand"));
+
+		snprintf(path, sizeof(path), "/v1/locations/%s/stock/%s",
+			 jstr(v, "location"), jstr(v, "sku"));
+		if (post_status("PUT", path, key, body) != 200)
+			rc = -1;
+		json_decref(body);
+	}
+	json_decref(cat);
+	return rc;
+}
+
+void seed_catalog(const char *key)
+{
+	assert_int_equal(seed_catalog_checked(key), 0);
+}
+
+void make_sku(const char *key, const char *sku, const char *title,
+	      const char *unit_price, int active)
+{
+	json_t *body = json_pack("{ssssssss sb}", "sku", sku, "title", title,
+				 "unit_price", unit_price, "currency", "USD",
+				 "active", active);
+	struct resp *r = http_json("POST", "/v1/skus", key, body, NULL);
+
+	if (r->status != 200 && r->status != 201) {
+		print_resp(r);
+		fail_msg("make_sku %s failed", sku);
+	}
+	resp_free(r);
+	json_decref(body);
+}
+
+void make_location(const char *key, const char *code, const char *name,
+		   const char *country, const char *region)
+{
+	json_t *body = json_pack("{ssssssss ss ss ss si sb}", "code", code,
+				 "name", name, "country", country, "region",
+				 region, "city", "Columbus", "postal_code",
+				 "43215", "line1", "1 Distribution Dr",
+				 "priority", 5, "active", 1);
+	struct resp *r = http_json("POST", "/v1/locations", key, body, NULL);
+
+	if (r->status != 200 && r->status != 201) {
+		print_resp(r);
+		fail_msg("make_location %s failed", code);
+	}
+	resp_free(r);
+	json_decref(body);
+}
+
+void set_stock(const char *key, const char *location, const char *sku,
+	       long on_hand)
+{
+	char path[256];
+	json_t *body = json_pack("{sI}", "on_hand", (json_int_t)on_hand);
+	struct resp *r;
+
+	snprintf(path, sizeof(path), "/v1/locations/%s/stock/%s", location,
+		 sku);
+	r = http_json("PUT", path, key, body, NULL);
+	assert_status(r, 200);
+	resp_free(r);
+	json_decref(body);
+}
+
+static void url_escape(const char *s, char *out, size_t out_size)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = 0;
+
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		assert_true(n + 4 < out_size);
+		if (isalnum(ch) || ch == '-' || ch == '_' || ch == '.' ||
+		    ch == '~') {
+			out[n++] = (char)ch;
+		} else {
+			out[n++] = '%';
+			out[n++] = hex[ch >> 4];
+			out[n++] = hex[ch & 15];
+		}
+	}
+	out[n] = '\0';
+}
+
+json_t *list_all(const char *key, const char *path, const char *array_name,
+		 int page)
+{
+	json_t *all = json_array();
+	char cursor[HARNESS_PATH_MAX / 2] = "";
+	char sep = strchr(path, '?') ? '&' : '?';
+
+	for (int pages = 0;; pages++) {
+		char url[HARNESS_PATH_MAX];
+		struct resp *r;
+		json_t *items, *next;
+
+		assert_true(pages < LIST_MAX_PAGES);
+		if (cursor[0])
+			snprintf(url, sizeof(url), "%s%climit=%d&cursor=%s",
+				 path, sep, page, cursor);
+		else
+			snprintf(url, sizeof(url), "%s%climit=%d", path, sep,
+				 page);
+		r = http("GET", url, key, NULL, 0, NULL);
+		assert_status(r, 200);
+		items = json_object_get(r->json, array_name);
+		next = json_object_get(r->json, "next_cursor");
+		if (!json_is_array(items) ||
+		    !(json_is_string(next) || json_is_null(next))) {
+			print_resp(r);
+			fail_msg("list %s: no \"%s\" array or next_cursor",
+				 path, array_name);
+		}
+		json_array_extend(all, items);
+		if (json_is_null(next) || json_array_size(items) == 0) {
+			/* An empty page must end the list. */
+			if (json_is_string(next)) {
+				print_resp(r);
+				fail_msg("empty page with a next_cursor");
+			}
+			resp_free(r);
+			break;
+		}
+		{
+			char esc[HARNESS_PATH_MAX / 2];
+
+			url_escape(json_string_value(next), esc, sizeof(esc));
+			if (!strcmp(esc, cursor)) {
+				print_resp(r);
+				fail_msg("next_cursor did not move");
+			}
+			memcpy(cursor, esc, sizeof(cursor));
+		}
+		resp_free(r);
+	}
+	return all;
+}
+
+/* ---- orders ------------------------------------------------------------------ */
+
+static unsigned long order_seq;
+
+/* "12.50" -> 1250 (2-decimal currencies only; the tests use USD). */
+static long long cents(const char *s)
+{
+	long long whole = 0, frac = 0;
+	int frac_digits = 0;
+
+	assert_non_null(s);
+	for (; *s && *s != '.'; s++) {
+		assert_true(isdigit((unsigned char)*s));
+		whole = whole * 10 + (*s - '0');
+	}
+	if (*s == '.') {
+		for (s++; *s; s++) {
+			assert_true(isdigit((unsigned char)*s));
+			assert_true(frac_digits < 2);
+			frac = frac * 10 + (*s - '0');
+			frac_digits++;
+		}
+	}
+	while (frac_digits++ < 2)
+		frac *= 10;
+	return whole * 100 + frac;
+}
+
+static json_t *money(long long c)
+{
+	char s[32];
+
+	assert_true(c >= 0);
+	snprintf(s, sizeof(s), "%lld.%02lld", c / 100, c % 100);
+	return json_string(s);
+}
+
+void order_fix_totals(json_t *order)
+{
+	long long sub = 0, ship, tax, disc;
+	json_t *line;
+	size_t i;
+
+	json_array_foreach(json_object_get(order, "lines"), i, line) {
+		json_t *q = json_object_get(line, "quantity");
+		const char *p = jstr(line, "unit_price");
+
+		if (!json_is_integer(q) || !p)
+			continue;
+		sub += json_integer_value(q) * cents(p);
+	}
+	ship = jstr(order, "totals.shipping") ?
+		       cents(jstr(order, "totals.shipping")) :
+		       jstr(order, "shipping.amount") ?
+		       cents(jstr(order, "shipping.amount")) : 0;
+	tax = jstr(order, "totals.tax") ? cents(jstr(order, "totals.tax")) : 0;
+	disc = jstr(order, "totals.discount") ?
+		       cents(jstr(order, "totals.discount")) : 0;
+	jset(order, "totals.subtotal", money(sub));
+	jset(order, "totals.total", money(sub + ship + tax - disc));
+}
+
+json_t *order_new(const char *external_id)
+{
+	json_t *o = fixture("order_clean_us.json");
+	unsigned long n = ++order_seq;
+	char buf[128];
+
+	jset(o, "external_id", json_string(external_id));
+	rfc3339(time(NULL) - 3600, buf, sizeof(buf));
+	jset(o, "placed_at", json_string(buf));
+	snprintf(buf, sizeof(buf), "margaret.hollis+%lu@example.com", n);
+	jset(o, "customer.email", json_string(buf));
+	snprintf(buf, sizeof(buf), "Suite %lu", 4100 + n);
+	jset(o, "ship_to.line2", json_string(buf));
+	jset(o, "lines[0].quantity", json_integer((json_int_t)(1 + n % 5)));
+	order_fix_totals(o);
+	return o;
+}
+
+struct resp *order_post(const char *key, const json_t *order,
+			const char *idempotency_key)
+{
+	char h[256];
+	const char *headers[] = { h, NULL };
+
+	if (!idempotency_key)
+		return http_json("POST", "/v1/orders", key, order, NULL);
+	snprintf(h, sizeof(h), "Idempotency-Key: %s", idempotency_key);
+	return http_json("POST", "/v1/orders", key, order, headers);
+}
+
+char *order_create(const char *key, const json_t *order)
+{
+	struct resp *r = order_post(key, order, NULL);
+	const char *id;
+	char *copy;
+
+	assert_status(r, 201);
+	id = jstr(r->json, "id");
+	if (!id) {
+		print_resp(r);
+		fail_msg("order without an id");
+	}
+	copy = strdup(id);
+	assert_non_null(copy);
+	resp_free(r);
+	return copy;
+}
+
+size_t orders_count(const char *key, const char *query)
+{
+	char path[HARNESS_PATH_MAX];
+	json_t *all;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/v1/orders%s%s", query[0] ? "?" : "",
+		 query);
+	all = list_all(key, path, "orders", 200);
+	n = json_array_size(all);
+	json_decref(all);
+	return n;
+}
+
+int state_is_clean(const char *state)
+{
+	return streq(state, "accepted") || streq(state, "allocated") ||
+	       streq(state, "released");
+}
+
+static int hold_is_open(const json_t *h)
+{
+	const char *st = jstr(h, "status");
+
+	return st && !strcmp(st, "open");
+}
+
+size_t open_holds(const json_t *order, const char *type)
+{
+	json_t *h;
+	size_t i, n = 0;
+
+	json_array_foreach(json_object_get(order, "holds"), i, h) {
+		const char *t = jstr(h, "type");
+
+		if (hold_is_open(h) && (!type || (t && !strcmp(t, type))))
+			n++;
+	}
+	return n;
+}
+
+json_t *find_hold(const json_t *order, const char *type)
+{
+	json_t *h;
+	size_t i;
+
+	json_array_foreach(json_object_get(order, "holds"), i, h) {
+		const char *t = jstr(h, "type");
+
+		if (hold_is_open(h) && t && !strcmp(t, type))
+			return h;
+	}
+	return NULL;
+}
+
+void harness_assert_single_hold(const json_t *order, const char *type,
+				const char *field, const char *file, int line)
+{
+	const char *state = jstr(order, "state");
+	json_t *h = find_hold(order, type);
+	const char *why = NULL;
+
+	if (!state || strcmp(state, "on_hold"))
+		why = "state is not on_hold";
+	else if (!json_is_array(json_object_get(order, "holds")))
+		why = "holds is not an array";
+	else if (open_holds(order, NULL) != 1)
+		why = "not exactly one open hold";
+	else if (!h)
+		why = "no open hold of the expected type";
+	else if (field && (!jstr(h, "field") || strcmp(jstr(h, "field"), field)))
+		why = "the hold names another field";
+	else if (!jstr(h, "message") || !jstr(h, "message")[0])
+		why = "the hold has no message";
+	else if (!jstr(h, "id") || strncmp(jstr(h, "id"), "hld_", 4))
+		why = "the hold has no hld_ id";
+	if (!why)
+		return;
+	{
+		char *text = json_dumps(order, JSON_INDENT(1));
+
+		print_error("%s: expected one open %s hold on %s\norder: %s\n",
+			    why, type, field ? field : "(any field)",
+			    text ? text : "?");
+		free(text);
+	}
+	_fail(file, line);
+}

@@ -1,0 +1,253 @@
+/*
+ * harness.h - black-box API test harness: a real ordo server on a free port,
+ * driven over HTTP with libcurl.
+ *
+ * One server per test group. harness_group_setup() makes a private temporary
+ * directory, creates two tenants there with the CLI ("acme" and "globex"),
+ * starts `ordo serve` on a free port, waits for /healthz and seeds both
+ * tenants with the catalog in data/catalog.json. harness_group_teardown()
+ * stops the server and removes the directory; it fails the group when the
+ * server did not exit cleanly (e.g. a sanitizer report), and prints the
+ * server's log in that case.
+ *
+ * Tests are declared with API_TEST(name) so the harness knows whether each
+ * test ran to its end; after a test that failed, the server log written
+ * during that test is printed.
+ *
+ * The seeded stock (data/catalog.json) is far more than all tests order, so
+ * allocation never runs short and raises no stock holds.
+ *
+ * Ownership: every `struct resp *` returned is the caller's, freed with
+ * resp_free(). json_t values passed to helpers are borrowed unless the
+ * helper says it steals them. Helpers assert (cmocka) on harness failures,
+ * so tests never check their return values for errors.
+ */
+#ifndef ORDO_TESTS_API_HARNESS_H
+#define ORDO_TESTS_API_HARNESS_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#define HARNESS_KEY_MAX 256
+#define HARNESS_PATH_MAX 512
+
+struct ordo_server {
+	char dir[64];		/* private temp dir, removed at stop */
+	char db_path[128];
+	char log_path[128];	/* server stdout + stderr */
+	char base_url[64];	/* http://127.0.0.1:PORT */
+	int port;
+	pid_t pid;
+	char key_acme[HARNESS_KEY_MAX];	  /* admin key of tenant "acme" */
+	char key_globex[HARNESS_KEY_MAX]; /* admin key of tenant "globex" */
+};
+
+/* The server of the running group (NULL outside a group). */
+extern struct ordo_server *srv;
+
+/* Group fixtures: start/stop a server with two seeded tenants. */
+int harness_group_setup(void **state);
+int harness_group_teardown(void **state);
+
+/* Print the server log (from byte offset `from`) to stderr. */
+void harness_dump_log(const struct ordo_server *s, long from);
+/* The server log so far (stdout and stderr), malloc'd; caller frees. */
+char *harness_log_text(const struct ordo_server *s);
+
+/*
+ * API_TEST(name) { body } defines a cmocka test whose failure makes the
+ * harness print the server log written while it ran.
+ */
+void harness_test_begin(const char *name);
+void harness_test_end(void);
+#define API_TEST(name)                                                         \
+	static void name##_body(void **state);                                 \
+	static void name(void **state)                                         \
+	{                                                                      \
+		harness_test_begin(#name);                                     \
+		name##_body(state);                                            \
+		harness_test_end();                                            \
+	}                                                                      \
+	static void name##_body(void **state __attribute__((unused)))
+
+/* ---- CLI ---------------------------------------------------------------- */
+
+struct cli_result {
+	int exit_status;	/* exit code, or 128 + signal */
+	char *out;		/* captured stdout, NUL-terminated */
+	char *err;		/* captured stderr, NUL-terminated */
+};
+
+/*
+ * Run ORDO_BIN with args (NULL-terminated, not including the program name),
+ * capturing stdout and stderr. Killed after 60 s. Free with cli_result_free().
+ */
+void cli_run(struct cli_result *r, const char *const *args);
+void cli_result_free(struct cli_result *r);
+/* The last non-empty line of s, trimmed, copied into out. 0 or -1. */
+int last_line(const char *s, char *out, size_t out_size);
+
+/* ---- HTTP --------------------------------------------------------------- */
+
+struct resp {
+	long status;		/* 0 when the request failed at transport level */
+	char *body;		/* NUL-terminated, never NULL */
+	size_t body_len;
+	json_t *json;		/* parsed body, or NULL if not JSON */
+	char *headers;		/* raw header block of the final response */
+	char request[HARNESS_PATH_MAX + 16]; /* "METHOD path", for messages */
+};
+
+/*
+ * Send a request to the group's server. key may be NULL (no Authorization
+ * header). body may be NULL (no body). headers is a NULL-terminated list of
+ * "Name: value" lines or NULL; unless it sets Content-Type, a request with a
+ * body is sent as application/json. To send any other Authorization header,
+ * pass key NULL and put the header in `headers`.
+ */
+struct resp *http(const char *method, const char *path, const char *key,
+		  const char *body, size_t body_len,
+		  const char *const *headers);
+/* Same, against an explicit base URL; usable from several threads at once. */
+struct resp *http_at(const char *base_url, const char *method,
+		     const char *path, const char *key, const char *body,
+		     size_t body_len, const char *const *headers);
+struct resp *http_get(const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Send body as compact JSON. */
+struct resp *http_json(const char *method, const char *path, const char *key,
+		       const json_t *body, const char *const *headers);
+void resp_free(struct resp *r);
+
+/* Copy the value of response header `name` (case-insensitive); 1 if found. */
+int resp_header(const struct resp *r, const char *name, char *out,
+		size_t out_size);
+
+/* Parse JSON text, failing the test if it does not parse. New reference. */
+json_t *jparse(const char *text);
+/* Load a fixture from tests/api/data. New reference. */
+json_t *fixture(const char *name);
+
+/*
+ * Set the value at a path like "customer.email" or "lines[1].quantity".
+ * Steals `value`; NULL deletes the member (or array element). Intermediate
+ * objects must exist.
+ */
+void jset(json_t *root, const char *path, json_t *value);
+/* Get the value at a path; borrowed, NULL if absent. */
+json_t *jget(const json_t *root, const char *path);
+/* String at path, or NULL. */
+const char *jstr(const json_t *root, const char *path);
+
+/* ---- assertions ---------------------------------------------------------- */
+
+#define assert_status(r, st) harness_assert_status((r), (st), __FILE__, __LINE__)
+void harness_assert_status(const struct resp *r, long status, const char *file,
+			   int line);
+
+/*
+ * The body is {"error": {"code", "message", "details": [{"field",
+ * "message"}]}}, the status is `status`, the code is `code` (NULL: any) and
+ * some detail names `field` (NULL: not checked).
+ */
+#define assert_error(r, st, code, field)                                       \
+	harness_assert_error((r), (st), (code), (field), __FILE__, __LINE__)
+void harness_assert_error(const struct resp *r, long status, const char *code,
+			  const char *field, const char *file, int line);
+/* Number of error details in r naming field exactly. */
+size_t error_details_naming(const struct resp *r, const char *field);
+
+/* Fail the test at file:line with a formatted message. */
+#define check(cond, ...)                                                       \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			print_error("check failed: %s\n", #cond);              \
+			print_error(__VA_ARGS__);                              \
+			print_error("\n");                                     \
+			_fail(__FILE__, __LINE__);                             \
+		}                                                              \
+	} while (0)
+
+/* NULL-safe string equality. */
+static inline int streq(const char *a, const char *b)
+{
+	return a && b && !strcmp(a, b);
+}
+
+/* True if s is an RFC 3339 date-time ("2026-11-27T10:15:00Z", offsets ok). */
+int is_rfc3339(const char *s);
+/* Format t (UTC) as RFC 3339 into out. */
+void rfc3339(time_t t, char *out, size_t out_size);
+
+/* ---- catalog ------------------------------------------------------------ */
+
+/* Create or replace a SKU; asserts 200/201. */
+void make_sku(const char *key, const char *sku, const char *title,
+	      const char *unit_price, int active);
+/* Create or replace a location in the US; asserts 200/201. */
+void make_location(const char *key, const char *code, const char *name,
+		   const char *country, const char *region);
+/* Set on-hand stock; asserts 200. */
+void set_stock(const char *key, const char *location, const char *sku,
+	       long on_hand);
+/* Create everything in data/catalog.json for the tenant of key. */
+void seed_catalog(const char *key);
+
+/*
+ * Every element of a paged list, following next_cursor: GET path (which may
+ * already carry a query string) with limit=page, collecting `array_name`.
+ * New reference. Asserts that each page is 200 and that paging ends.
+ */
+json_t *list_all(const char *key, const char *path, const char *array_name,
+		 int page);
+
+/* ---- orders ------------------------------------------------------------- */
+
+/*
+ * A clean US order: every SKU in the seeded catalog at its price, totals that
+ * add up, a full address and an email. Content (customer email, ship_to
+ * line2, first line's quantity) is unique per call so that orders built
+ * separately are never duplicate suspects of each other. New reference.
+ */
+json_t *order_new(const char *external_id);
+/* Recompute totals.subtotal and totals.total from lines and shipping. */
+void order_fix_totals(json_t *order);
+/* POST /v1/orders; idempotency_key may be NULL. */
+struct resp *order_post(const char *key, const json_t *order,
+			const char *idempotency_key);
+/* POST and assert 201; returns the new order's id (malloc'd, caller frees). */
+char *order_create(const char *key, const json_t *order);
+/* Orders matching a query string ("" or "state=accepted&..."), all pages. */
+size_t orders_count(const char *key, const char *query);
+
+/*
+ * True for the states a clean order may be in right after intake: issue 2
+ * ends intake at "accepted"; once allocation and release run on their own
+ * (issue 3) a clean order with stock moves on to "allocated" or "released"
+ * before the response is written. Never "on_hold".
+ */
+int state_is_clean(const char *state);
+
+/* Holds of an order object (open ones) of a type; 0 when type is NULL: all. */
+size_t open_holds(const json_t *order, const char *type);
+/* The first open hold of type, or NULL. Borrowed. */
+json_t *find_hold(const json_t *order, const char *type);
+/*
+ * Assert the order is on hold with exactly one open hold, of `type`, naming
+ * `field` (NULL: not checked), with a non-empty message and an id.
+ */
+#define assert_single_hold(order, type, field)                                 \
+	harness_assert_single_hold((order), (type), (field), __FILE__, __LINE__)
+void harness_assert_single_hold(const json_t *order, const char *type,
+				const char *field, const char *file, int line);
+
+#endif
