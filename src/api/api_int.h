@@ -29,7 +29,7 @@ struct api_request {
 	const char *method;
 	const char *path;
 	char *params[API_MAX_PARAMS]; /* path segments matched by '*' */
-	char allow[32];		      /* methods the path takes, for 405 */
+	char allow[48];		      /* methods the path takes, for 405 */
 	long long started_ms;
 
 	char *body;
@@ -82,8 +82,28 @@ enum MHD_Result api_submit_write(api_request *r, api_write_fn fn,
 /* Parse the body as a JSON object, or answer 400 and return NULL. */
 json_t *api_body_object(api_request *r, enum MHD_Result *ret);
 
+/*
+ * Parse the body and decode it with `decode` (json_fields.h readers, which
+ * add every problem to err); answer 400 listing them all and return false
+ * if there is any.
+ */
+bool api_decode_body(api_request *r,
+		     void (*decode)(const json_t *doc, void *out,
+				    ordo_err *err),
+		     void *out, enum MHD_Result *ret);
+
+/* A write's answer: serialise j (taken) as *body with status status_in. */
+ordo_code api_answer(json_t *j, int status_in, int *status, char **body,
+		     ordo_err *err);
+
 /* A query parameter, or NULL. */
 const char *api_query(api_request *r, const char *name);
+
+/* Parse a list cursor (a positive sequence number) or answer 400. */
+bool api_parse_cursor(api_request *r, const char *text, int64_t *out,
+		      enum MHD_Result *ret);
+/* The next_cursor of a list answer: the number, or null when 0. */
+json_t *api_cursor_json(int64_t next);
 
 /* Parse `limit` (default ORDO_PAGE_DEFAULT, 1..ORDO_PAGE_MAX) or answer 400. */
 bool api_query_limit(api_request *r, int *limit, enum MHD_Result *ret);
@@ -109,5 +129,22 @@ enum MHD_Result api_order_create(api_request *r);
 enum MHD_Result api_order_list(api_request *r);
 enum MHD_Result api_order_get(api_request *r);
 enum MHD_Result api_order_events(api_request *r);
+enum MHD_Result api_stock_adjust(api_request *r);
+enum MHD_Result api_stock_get(api_request *r);
+enum MHD_Result api_stock_events(api_request *r);
+enum MHD_Result api_settings_get(api_request *r);
+enum MHD_Result api_settings_patch(api_request *r);
+enum MHD_Result api_fulfillment_list(api_request *r);
+enum MHD_Result api_fulfillment_get(api_request *r);
+enum MHD_Result api_fulfillment_accept(api_request *r);
+enum MHD_Result api_fulfillment_reject(api_request *r);
+enum MHD_Result api_shipment_create(api_request *r);
+enum MHD_Result api_shipment_delivered(api_request *r);
+enum MHD_Result api_wave_create(api_request *r);
+enum MHD_Result api_webhook_create(api_request *r);
+enum MHD_Result api_webhook_list(api_request *r);
+enum MHD_Result api_webhook_delete(api_request *r);
+enum MHD_Result api_delivery_list(api_request *r);
+enum MHD_Result api_delivery_redeliver(api_request *r);
 
 #endif

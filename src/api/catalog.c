@@ -7,50 +7,7 @@
 
 #include "api/api_int.h"
 #include "channels/json_fields.h"
-
-/* Decode the body with `decode`; answer 400 with every problem if any. */
-static bool decode_body(api_request *r,
-			void (*decode)(const json_t *doc, void *out,
-				       ordo_err *err),
-			void *out, enum MHD_Result *ret)
-{
-	json_t *doc = api_body_object(r, ret);
-	ordo_err *err;
-	bool ok;
-
-	if (!doc)
-		return false;
-	err = malloc(sizeof(*err));
-	if (!err) {
-		json_decref(doc);
-		*ret = MHD_NO;
-		return false;
-	}
-	ordo_err_clear(err);
-	decode(doc, out, err);
-	json_decref(doc);
-	ok = err->code == ORDO_OK;
-	if (!ok) {
-		ordo_err_set_message(err, "the request has %zu problem%s",
-				     err->n_details,
-				     err->n_details == 1 ? "" : "s");
-		*ret = api_reply_error(r, err);
-	}
-	free(err);
-	return ok;
-}
-
-/* Answer a write with a JSON body (takes the reference). */
-static ordo_code answer(json_t *j, int status_in, int *status, char **body,
-			ordo_err *err)
-{
-	*body = native_dump(j);
-	json_decref(j);
-	if (!*body)
-		return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
-	*status = status_in;
-	return ORDO_OK;
-}
+#include "core/validate.h"
 
 /* ---- SKUs --------------------------------------------------------------- */
 
@@ -80,7 +37,7 @@ static ordo_code sku_write(store_tx *tx, api_request *r, int *status,
 
 	if (rc)
 		return rc;
-	return answer(native_sku_json(s), created ? 201 : 200, status, body, err);
+	return api_answer(native_sku_json(s), created ? 201 : 200, status, body, err);
 }
 
 enum MHD_Result api_sku_create(api_request *r)
@@ -90,7 +47,7 @@ enum MHD_Result api_sku_create(api_request *r)
 
 	if (!s)
 		return MHD_NO;
-	if (!decode_body(r, sku_decode, s, &ret)) {
+	if (!api_decode_body(r, sku_decode, s, &ret)) {
 		free(s);
 		return ret;
 	}
@@ -134,6 +91,46 @@ enum MHD_Result api_sku_list(api_request *r)
 
 /* ---- locations ---------------------------------------------------------- */
 
+/* "serves": ["US", "US-CA", ...]: ISO countries, or country-region. */
+static void decode_serves(const json_t *doc, catalog_location *l,
+			  ordo_err *err)
+{
+	json_t *arr = jf_array(doc, "", "serves", false, err), *v;
+	char path[ORDO_ERR_FIELD_MAX];
+	size_t i;
+
+	if (!arr)
+		return;
+	if (json_array_size(arr) > LOCATION_MAX_SERVES) {
+		ordo_err_add(err, ORDO_EINVALID, "serves",
+			     "a location serves at most %d destinations",
+			     LOCATION_MAX_SERVES);
+		return;
+	}
+	json_array_foreach(arr, i, v) {
+		const char *t = json_string_value(v);
+		size_t len = t ? strlen(t) : 0;
+		char country[3];
+
+		jf_index_path(path, sizeof(path), "serves", i);
+		if (t && len >= 2) {
+			country[0] = t[0];
+			country[1] = t[1];
+			country[2] = '\0';
+		}
+		if (!t || len < 2 || len >= LOCATION_SERVE_MAX ||
+		    !validate_country_known(country) ||
+		    (len > 2 && (t[2] != '-' || len < 4))) {
+			ordo_err_add(err, ORDO_EINVALID, path,
+				     "must be a country code (\"US\") or "
+				     "country and region (\"US-CA\")");
+			continue;
+		}
+		ordo_strlcpy(l->serves[l->n_serves++], t,
+			     sizeof(l->serves[0]));
+	}
+}
+
 static void location_decode(const json_t *doc, void *out, ordo_err *err)
 {
 	catalog_location *l = out;
@@ -157,6 +154,7 @@ static void location_decode(const json_t *doc, void *out, ordo_err *err)
 	l->priority = (int)priority;
 	l->active = true;
 	jf_bool(doc, "", "active", false, &l->active, err);
+	decode_serves(doc, l, err);
 }
 
 static ordo_code location_write(store_tx *tx, api_request *r, int *status,
@@ -168,7 +166,7 @@ static ordo_code location_write(store_tx *tx, api_request *r, int *status,
 
 	if (rc)
 		return rc;
-	return answer(native_location_json(l), created ? 201 : 200, status, body,
+	return api_answer(native_location_json(l), created ? 201 : 200, status, body,
 		      err);
 }
 
@@ -179,7 +177,7 @@ enum MHD_Result api_location_create(api_request *r)
 
 	if (!l)
 		return MHD_NO;
-	if (!decode_body(r, location_decode, l, &ret)) {
+	if (!api_decode_body(r, location_decode, l, &ret)) {
 		free(l);
 		return ret;
 	}
@@ -219,44 +217,4 @@ enum MHD_Result api_location_list(api_request *r)
 				    : json_null());
 	free(items);
 	return api_reply_json(r, MHD_HTTP_OK, j);
-}
-
-/* ---- stock -------------------------------------------------------------- */
-
-struct stock_count {
-	int64_t on_hand;
-};
-
-static void stock_decode(const json_t *doc, void *out, ordo_err *err)
-{
-	struct stock_count *s = out;
-
-	jf_int(doc, "", "on_hand", true, 0, ORDO_MAX_STOCK, &s->on_hand, err);
-}
-
-static ordo_code stock_write(store_tx *tx, api_request *r, int *status,
-			     char **body, ordo_err *err)
-{
-	struct stock_count *s = r->payload;
-	stock_level level;
-	ordo_code rc = app_stock_count(tx, &r->caller, r->params[0],
-				       r->params[1], s->on_hand, &level, err);
-
-	if (rc)
-		return rc;
-	return answer(native_stock_json(&level), 200, status, body, err);
-}
-
-enum MHD_Result api_stock_put(api_request *r)
-{
-	struct stock_count *s = calloc(1, sizeof(*s));
-	enum MHD_Result ret;
-
-	if (!s)
-		return MHD_NO;
-	if (!decode_body(r, stock_decode, s, &ret)) {
-		free(s);
-		return ret;
-	}
-	return api_submit_write(r, stock_write, s, free);
 }

@@ -186,20 +186,9 @@ static bool parse_filter(api_request *r, order_filter *f,
 				      "received_to must be an RFC 3339 time");
 		return false;
 	}
-	if ((v = api_query(r, "cursor"))) {
-		char *end;
-		long long seq;
-
-		errno = 0;
-		seq = strtoll(v, &end, 10);
-		if (errno || end == v || *end || seq <= 0) {
-			*ret = api_reply_fail(r, ORDO_EINVALID, "cursor",
-					      "cursor is not one this server "
-					      "gave out");
-			return false;
-		}
-		f->before_seq = seq;
-	}
+	if ((v = api_query(r, "cursor")) &&
+	    !api_parse_cursor(r, v, &f->before_seq, ret))
+		return false;
 	return true;
 }
 
@@ -226,15 +215,8 @@ enum MHD_Result api_order_list(api_request *r)
 	for (i = 0; i < page.n; i++)
 		json_array_append_new(arr, native_order_json(&page.orders[i]));
 	j = json_pack("{s:o}", "orders", arr);
-	if (page.next_before_seq > 0) {
-		char cursor[32];
-
-		snprintf(cursor, sizeof(cursor), "%lld",
-			 (long long)page.next_before_seq);
-		json_object_set_new(j, "next_cursor", json_string(cursor));
-	} else {
-		json_object_set_new(j, "next_cursor", json_null());
-	}
+	json_object_set_new(j, "next_cursor",
+			    api_cursor_json(page.next_before_seq));
 	order_page_free(&page);
 	return api_reply_json(r, MHD_HTTP_OK, j);
 }

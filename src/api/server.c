@@ -61,10 +61,29 @@ static const struct route routes[] = {
 	{"POST", "/v1/locations", api_location_create, true},
 	{"GET", "/v1/locations", api_location_list, true},
 	{"PUT", "/v1/locations/*/stock/*", api_stock_put, true},
+	{"POST", "/v1/locations/*/stock/*/adjustments", api_stock_adjust,
+	 true},
+	{"GET", "/v1/stock", api_stock_get, true},
+	{"GET", "/v1/stock/events", api_stock_events, true},
+	{"GET", "/v1/settings", api_settings_get, true},
+	{"PATCH", "/v1/settings", api_settings_patch, true},
 	{"POST", "/v1/orders", api_order_create, true},
 	{"GET", "/v1/orders", api_order_list, true},
 	{"GET", "/v1/orders/*", api_order_get, true},
 	{"GET", "/v1/orders/*/events", api_order_events, true},
+	{"GET", "/v1/fulfillments", api_fulfillment_list, true},
+	{"GET", "/v1/fulfillments/*", api_fulfillment_get, true},
+	{"POST", "/v1/fulfillments/*/accept", api_fulfillment_accept, true},
+	{"POST", "/v1/fulfillments/*/reject", api_fulfillment_reject, true},
+	{"POST", "/v1/fulfillments/*/shipments", api_shipment_create, true},
+	{"POST", "/v1/shipments/*/delivered", api_shipment_delivered, true},
+	{"POST", "/v1/waves", api_wave_create, true},
+	{"POST", "/v1/webhooks", api_webhook_create, true},
+	{"GET", "/v1/webhooks", api_webhook_list, true},
+	{"DELETE", "/v1/webhooks/*", api_webhook_delete, true},
+	{"GET", "/v1/webhooks/deliveries", api_delivery_list, true},
+	{"POST", "/v1/webhooks/deliveries/*/redeliver",
+	 api_delivery_redeliver, true},
 };
 
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -205,6 +224,34 @@ bool api_query_limit(api_request *r, int *limit, enum MHD_Result *ret)
 	return true;
 }
 
+bool api_parse_cursor(api_request *r, const char *text, int64_t *out,
+		      enum MHD_Result *ret)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(text, &end, 10);
+	if (errno || end == text || *end || v <= 0) {
+		*ret = api_reply_fail(r, ORDO_EINVALID, "cursor",
+				      "cursor is not one this server gave "
+				      "out");
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+json_t *api_cursor_json(int64_t next)
+{
+	char text[32];
+
+	if (next <= 0)
+		return json_null();
+	snprintf(text, sizeof(text), "%lld", (long long)next);
+	return json_string(text);
+}
+
 json_t *api_body_object(api_request *r, enum MHD_Result *ret)
 {
 	ordo_err *err = malloc(sizeof(*err));
@@ -222,6 +269,50 @@ json_t *api_body_object(api_request *r, enum MHD_Result *ret)
 	}
 	free(err);
 	return doc;
+}
+
+/* Decode the body with `decode`; answer 400 with every problem if any. */
+bool api_decode_body(api_request *r,
+			void (*decode)(const json_t *doc, void *out,
+				       ordo_err *err),
+			void *out, enum MHD_Result *ret)
+{
+	json_t *doc = api_body_object(r, ret);
+	ordo_err *err;
+	bool ok;
+
+	if (!doc)
+		return false;
+	err = malloc(sizeof(*err));
+	if (!err) {
+		json_decref(doc);
+		*ret = MHD_NO;
+		return false;
+	}
+	ordo_err_clear(err);
+	decode(doc, out, err);
+	json_decref(doc);
+	ok = err->code == ORDO_OK;
+	if (!ok) {
+		ordo_err_set_message(err, "the request has %zu problem%s",
+				     err->n_details,
+				     err->n_details == 1 ? "" : "s");
+		*ret = api_reply_error(r, err);
+	}
+	free(err);
+	return ok;
+}
+
+/* Answer a write with a JSON body (takes the reference). */
+ordo_code api_answer(json_t *j, int status_in, int *status, char **body,
+			ordo_err *err)
+{
+	*body = native_dump(j);
+	json_decref(j);
+	if (!*body)
+		return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
+	*status = status_in;
+	return ORDO_OK;
 }
 
 /* ---- writes ------------------------------------------------------------- */
@@ -404,9 +495,7 @@ static enum MHD_Result dispatch(api_request *r)
 		return api_reply_fail(r, ORDO_ETOOLARGE, NULL,
 				      "the request body exceeds %d bytes",
 				      ORDO_MAX_BODY_BYTES);
-	if ((strcmp(r->method, "POST") == 0 ||
-	     strcmp(r->method, "PUT") == 0) &&
-	    !content_type_json(r))
+	if (r->body_len > 0 && !content_type_json(r))
 		return api_reply_fail(r, ORDO_EMEDIA, "Content-Type",
 				      "send the body as application/json");
 	return rt->handler(r);

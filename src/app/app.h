@@ -15,10 +15,13 @@
 #ifndef ORDO_APP_APP_H
 #define ORDO_APP_APP_H
 
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "core/catalog.h"
+#include "core/fulfillment.h"
 #include "core/order.h"
+#include "core/settings.h"
 #include "store/store.h"
 
 /* X(enum, name) - what each role may do is enforced per route. */
@@ -83,9 +86,6 @@ ordo_code app_sku_put(store_tx *tx, const app_caller *c, catalog_sku *s,
 		      bool *created, ordo_err *err);
 ordo_code app_location_put(store_tx *tx, const app_caller *c,
 			   catalog_location *l, bool *created, ordo_err *err);
-ordo_code app_stock_count(store_tx *tx, const app_caller *c,
-			  const char *location, const char *sku,
-			  int64_t on_hand, stock_level *level, ordo_err *err);
 
 /* ---- order intake (app/intake.c) --------------------------------------- */
 
@@ -125,6 +125,161 @@ ordo_code app_idempotent(store_tx *tx, const app_caller *c, const char *key,
 			 app_answer_fn fn, void *arg, int *status, char **body,
 			 bool *replayed, ordo_err *err);
 
+/* ---- the order flow (app/flow.c) ---------------------------------------- */
+
+/* Load an order with lines, holds and fulfillments (o: order_init'ed). */
+ordo_code app_order_load(store_tx *tx, int64_t tenant, const char *id,
+			 order *o, ordo_err *err);
+
+/* Append one event to the order's timeline. */
+ordo_code app_event(store_tx *tx, const order *o, const char *type,
+		    order_state from, order_state to, const char *hold_id,
+		    const char *actor, const char *message, ordo_time at,
+		    ordo_err *err);
+
+/*
+ * Move the order to `to` through the lifecycle table, record the move, and
+ * tell subscribers (order.accepted, order.on_hold, order.allocated,
+ * order.shipped, order.delivered, order.closed, order.cancelled).
+ */
+ordo_code app_order_move(store_tx *tx, order *o, order_state to,
+			 const char *actor, ordo_time now, ordo_err *err);
+
+/*
+ * Bring an order in the main flow (accepted .. shipped) to the stage its
+ * lines say, one lifecycle step at a time, then save it.
+ */
+ordo_code app_order_advance(store_tx *tx, order *o, const char *actor,
+			    ordo_time now, ordo_err *err);
+
+/* Write the order back (header, lines, holds). */
+ordo_code app_order_save(store_tx *tx, order *o, ordo_time now,
+			 ordo_err *err);
+
+/* Raise an open hold on the order (id assigned here) and record it. */
+ordo_code app_hold_raise(store_tx *tx, order *o, hold_type type,
+			 const char *field, const char *raised_by,
+			 ordo_time now, ordo_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 8, 9)));
+
+/*
+ * Queue a webhook event in this transaction: data (stolen) becomes the
+ * event's "data"; order_id orders deliveries; location scopes handoffs.
+ */
+ordo_code app_emit(store_tx *tx, int64_t tenant, const char *type,
+		   const char *order_id, const char *location, json_t *data,
+		   ordo_time now, ordo_err *err);
+
+/* The order as a webhook payload ("order.*" events). */
+ordo_code app_emit_order(store_tx *tx, const order *o, const char *type,
+			 ordo_time now, ordo_err *err);
+
+/* ---- allocation and release (app/allocation.c) -------------------------- */
+
+/*
+ * Promise stock to the order's open units and route them (allocate.h), in
+ * this transaction: reserve stock, move units open -> allocated, create or
+ * extend fulfillment orders. What cannot be promised is left open
+ * (backorder) or held as short_hold (or, when short_hold is HOLD_TYPE_COUNT,
+ * as the tenant's backorder mode says). Then releases what is allocated if
+ * the tenant releases automatically and the order has no open hold.
+ * Does nothing to an order that is held, not yet accepted, or finished.
+ */
+ordo_code app_order_allocate(store_tx *tx, order *o, const char *actor,
+			     hold_type short_hold, ordo_time now,
+			     ordo_err *err);
+
+/* Release the order's pending fulfillments to their warehouses. */
+ordo_code app_order_release(store_tx *tx, order *o, const char *actor,
+			    ordo_time now, ordo_err *err);
+
+/*
+ * Stock of sku arrived: allocate it to the orders waiting for it, oldest
+ * first, resolving insufficient_stock holds that it now covers.
+ */
+ordo_code app_stock_arrived(store_tx *tx, int64_t tenant, const char *sku,
+			    const char *actor, ordo_time now, ordo_err *err);
+
+/* Release every pending fulfillment (of one location, or all when
+ * location is "") of orders without open holds. ids: free(). */
+ordo_code app_wave_release(store_tx *tx, const app_caller *c,
+			   const char *location, ordo_time now,
+			   char (**ids)[ORDO_ID_MAX], size_t *n,
+			   ordo_err *err);
+
+/* ---- stock (app/stock.c) ------------------------------------------------- */
+
+/*
+ * Write a changed stock row with its event (reason, actor, order) and tell
+ * subscribers when available stock falls to the tenant's low threshold.
+ * `before` is the row as read in this transaction (zeroed for a new row).
+ */
+ordo_code app_stock_change(store_tx *tx, int64_t tenant,
+			   const stock_level *before, const stock_level *after,
+			   const char *type, const char *reason,
+			   const char *note, const char *actor,
+			   const char *order_id, ordo_time now, ordo_err *err);
+
+/* Count: set on_hand (and safety stock when safety_stock >= 0). */
+ordo_code app_stock_count(store_tx *tx, const app_caller *c,
+			  const char *location, const char *sku,
+			  int64_t on_hand, int64_t safety_stock,
+			  stock_level *level, ordo_err *err);
+
+/* Adjust on_hand by delta for a reason (receipt, damage, ...). */
+ordo_code app_stock_adjust(store_tx *tx, const app_caller *c,
+			   const char *location, const char *sku,
+			   int64_t delta, const char *reason, const char *note,
+			   stock_level *level, ordo_err *err);
+
+/* ---- fulfillment, shipments, delivery (app/fulfillment.c) -------------- */
+
+ordo_code app_fulfillment_accept(store_tx *tx, const app_caller *c,
+				 const char *id, fulfillment *out,
+				 ordo_err *err);
+ordo_code app_fulfillment_reject(store_tx *tx, const app_caller *c,
+				 const char *id, reject_reason reason,
+				 const char *message, fulfillment *out,
+				 ordo_err *err);
+/* s: lines, carrier, tracking_number, shipped_at (0 = now) in; the stored
+ * shipment out. */
+ordo_code app_shipment_create(store_tx *tx, const app_caller *c,
+			      const char *fulfillment_id, shipment *s,
+			      ordo_err *err);
+ordo_code app_shipment_delivered(store_tx *tx, const app_caller *c,
+				 const char *id, ordo_time at, shipment *out,
+				 ordo_err *err);
+/* Close delivered orders past their tenant's closing period (any tenant);
+ * *closed says how many. */
+ordo_code app_close_due(store_tx *tx, ordo_time now, size_t *closed,
+			ordo_err *err);
+
+/* ---- settings and webhooks (app/settings.c, app/webhooks.c) ------------ */
+
+ordo_code app_settings_get(store *st, const app_caller *c, tenant_settings *s,
+			   ordo_err *err);
+/* Changes the settings in place; adds a detail to err per bad value. */
+typedef void (*app_settings_merge_fn)(void *ctx, tenant_settings *s,
+				      ordo_err *err);
+
+/* Read the settings, merge the change, check the whole and save it; *s is
+ * the result. */
+ordo_code app_settings_update(store_tx *tx, const app_caller *c,
+			      app_settings_merge_fn merge, void *ctx,
+			      tenant_settings *s, ordo_err *err);
+
+/* Known webhook event types. */
+bool app_event_type_known(const char *type);
+extern const char *const app_event_types[];
+
+/* Create a subscription; w->id, secret and created_at are filled. */
+ordo_code app_webhook_create(store_tx *tx, const app_caller *c,
+			     webhook_sub *w, ordo_err *err);
+ordo_code app_webhook_delete(store_tx *tx, const app_caller *c,
+			     const char *id, ordo_err *err);
+ordo_code app_delivery_redeliver(store_tx *tx, const app_caller *c,
+				 const char *id, delivery *out, ordo_err *err);
+
 /* ---- reads (app/queries.c): each in one read transaction --------------- */
 
 ordo_code app_order_get(store *st, const app_caller *c, const char *id,
@@ -140,5 +295,23 @@ ordo_code app_sku_list(store *st, const app_caller *c, const char *after,
 ordo_code app_location_list(store *st, const app_caller *c, const char *after,
 			    int limit, catalog_location **out, size_t *n,
 			    ordo_err *err);
+/* Every location's stock of one SKU; ORDO_ENOTFOUND for an unknown SKU. */
+ordo_code app_stock_of_sku(store *st, const app_caller *c, const char *sku,
+			   stock_level **out, size_t *n, ordo_err *err);
+ordo_code app_stock_events(store *st, const app_caller *c, const char *sku,
+			   const char *location, int64_t before_seq, int limit,
+			   stock_event **out, size_t *n, int64_t *next,
+			   ordo_err *err);
+ordo_code app_fulfillment_get(store *st, const app_caller *c, const char *id,
+			      fulfillment *f, ordo_err *err);
+ordo_code app_fulfillment_list(store *st, const app_caller *c,
+			       const fulfillment_filter *f, fulfillment **out,
+			       size_t *n, int64_t *next, ordo_err *err);
+ordo_code app_webhook_list(store *st, const app_caller *c, webhook_sub **out,
+			   size_t *n, ordo_err *err);
+ordo_code app_delivery_list(store *st, const app_caller *c, bool has_status,
+			    delivery_status status, int64_t before_seq,
+			    int limit, delivery **out, size_t *n,
+			    int64_t *next, ordo_err *err);
 
 #endif

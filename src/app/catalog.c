@@ -48,15 +48,3 @@ ordo_code app_location_put(store_tx *tx, const app_caller *c,
 	l->updated_at = time(NULL);
 	return store_location_put(tx, c->tenant_id, l, err);
 }
-
-ordo_code app_stock_count(store_tx *tx, const app_caller *c,
-			  const char *location, const char *sku,
-			  int64_t on_hand, stock_level *level, ordo_err *err)
-{
-	if (on_hand < 0 || on_hand > ORDO_MAX_STOCK)
-		return ordo_err_set(err, ORDO_EINVALID, "on_hand",
-				    "must be between 0 and %lld",
-				    (long long)ORDO_MAX_STOCK);
-	return store_stock_set(tx, c->tenant_id, location, sku, on_hand,
-			       time(NULL), level, err);
-}

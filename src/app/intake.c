@@ -12,6 +12,9 @@
  *   5. move                received -> validated -> accepted when no hold is
  *                          open, else received -> on_hold
  *   6. store               order, lines, holds and every event of the above
+ *   7. allocate            an accepted order is promised stock, routed and
+ *                          (when the tenant releases automatically)
+ *                          released to its warehouses (allocation.c)
  *
  * Because all writes of a tenant's store pass through one committer (and on
  * a shared database through unique keys), two copies of the same order
@@ -87,43 +90,13 @@ static ordo_code check_content_duplicate(store_tx *tx, order *o,
 	return ORDO_OK;
 }
 
-static ordo_code append_event(store_tx *tx, const order *o, const char *type,
-			      order_state from, order_state to,
-			      const char *hold_id, const char *actor,
-			      const char *message, ordo_err *err)
-{
-	order_event ev;
-
-	memset(&ev, 0, sizeof(ev));
-	ordo_strlcpy(ev.type, type, sizeof(ev.type));
-	ev.from_state = from;
-	ev.to_state = to;
-	ordo_strlcpy(ev.hold_id, hold_id ? hold_id : "", sizeof(ev.hold_id));
-	ordo_strlcpy(ev.actor, actor, sizeof(ev.actor));
-	ordo_strlcpy(ev.message, message ? message : "", sizeof(ev.message));
-	ev.at = o->received_at;
-	return store_event_append(tx, o->tenant_id, o->id, &ev, err);
-}
-
-/* Move the order and record the move. */
-static ordo_code move(store_tx *tx, order *o, order_state to, ordo_err *err)
-{
-	order_state from = o->state;
-	ordo_code rc = lifecycle_move(&o->state, to, err);
-
-	if (rc)
-		return rc;
-	return append_event(tx, o, "state_changed", from, to, NULL, "system",
-			    NULL, err);
-}
-
 ordo_code app_order_intake(store_tx *tx, const app_caller *c, order *in,
 			   ordo_time now, intake_outcome *outcome,
 			   order *stored, ordo_err *err)
 {
 	struct lookup_ctx lookup = {.tx = tx, .tenant = c->tenant_id};
 	char existing[ORDO_ID_MAX];
-	store_tenant tenant;
+	tenant_settings set;
 	size_t i;
 	ordo_code rc;
 
@@ -133,13 +106,12 @@ ordo_code app_order_intake(store_tx *tx, const app_caller *c, order *in,
 	if (rc == ORDO_OK) {
 		*outcome = INTAKE_EXISTING;
 		order_free(in);
-		return store_order_get(tx, c->tenant_id, existing, stored,
-				       err);
+		return app_order_load(tx, c->tenant_id, existing, stored, err);
 	}
 	if (rc != ORDO_ENOTFOUND)
 		return rc;
 	ordo_err_clear(err);
-	rc = store_tenant_by_id(tx, c->tenant_id, &tenant, err);
+	rc = store_settings_get(tx, c->tenant_id, &set, err);
 	if (rc)
 		return rc;
 
@@ -158,7 +130,7 @@ ordo_code app_order_intake(store_tx *tx, const app_caller *c, order *in,
 	rc = validate_order(in, catalog_lookup, &lookup, now, err);
 	if (rc)
 		return rc;
-	rc = check_content_duplicate(tx, in, tenant.dup_window_s, err);
+	rc = check_content_duplicate(tx, in, set.duplicate_window_s, err);
 	if (rc)
 		return rc;
 	for (i = 0; i < in->n_holds; i++)
@@ -168,30 +140,39 @@ ordo_code app_order_intake(store_tx *tx, const app_caller *c, order *in,
 	rc = store_order_insert(tx, in, err);
 	if (rc)
 		return rc;
-	rc = append_event(tx, in, "received", ORDER_RECEIVED, ORDER_RECEIVED,
-			  NULL, c->actor, in->channel, err);
+	rc = app_event(tx, in, "received", ORDER_RECEIVED, ORDER_RECEIVED,
+		       NULL, c->actor, in->channel, now, err);
 	for (i = 0; rc == ORDO_OK && i < in->n_holds; i++)
-		rc = append_event(tx, in, "hold_raised", in->state, in->state,
-				  in->holds[i].id, in->holds[i].raised_by,
-				  in->holds[i].message, err);
+		rc = app_event(tx, in, "hold_raised", in->state, in->state,
+			       in->holds[i].id, in->holds[i].raised_by,
+			       in->holds[i].message, now, err);
 	if (rc)
 		return rc;
 	if (order_open_holds(in) > 0) {
-		rc = move(tx, in, ORDER_ON_HOLD, err);
-	} else {
-		rc = move(tx, in, ORDER_VALIDATED, err);
+		rc = app_order_move(tx, in, ORDER_ON_HOLD, "system", now, err);
 		if (rc == ORDO_OK)
-			rc = move(tx, in, ORDER_ACCEPTED, err);
+			rc = app_order_save(tx, in, now, err);
+	} else {
+		rc = app_order_move(tx, in, ORDER_VALIDATED, "system", now,
+				    err);
+		if (rc == ORDO_OK)
+			rc = app_order_move(tx, in, ORDER_ACCEPTED, "system",
+					    now, err);
+		if (rc == ORDO_OK) {
+			in->release_due_at = release_due_at(
+				in->accepted_at, set.release_sla_s,
+				set.cutoff_minute);
+			/* 7. promise stock, route, release */
+			rc = app_order_allocate(tx, in, "system",
+						HOLD_TYPE_COUNT, now, err);
+		}
 	}
-	if (rc == ORDO_OK)
-		rc = store_order_set_state(tx, in->tenant_id, in->id,
-					   in->state, now, err);
 	if (rc)
 		return rc;
 
 	/* Read back what was stored: the answer is the store's truth. */
 	*outcome = INTAKE_CREATED;
-	rc = store_order_get(tx, c->tenant_id, in->id, stored, err);
+	rc = app_order_load(tx, c->tenant_id, in->id, stored, err);
 	order_free(in);
 	return rc;
 }

@@ -4,16 +4,40 @@
  */
 #include "app/app.h"
 
+#include <stdlib.h>
+
+/* Open a read transaction around one statement-like call. */
+#define APP_READ(st, call)                                                     \
+	do {                                                                   \
+		store_tx *tx;                                                  \
+		ordo_code rc_ = store_read_begin((st), &tx, err);              \
+		if (rc_)                                                       \
+			return rc_;                                            \
+		rc_ = (call);                                                  \
+		store_read_end(tx);                                            \
+		return rc_;                                                    \
+	} while (0)
+
 ordo_code app_order_get(store *st, const app_caller *c, const char *id,
 			order *o, ordo_err *err)
 {
-	store_tx *tx;
-	ordo_code rc = store_read_begin(st, &tx, err);
+	APP_READ(st, app_order_load(tx, c->tenant_id, id, o, err));
+}
 
-	if (rc)
-		return rc;
-	rc = store_order_get(tx, c->tenant_id, id, o, err);
-	store_read_end(tx);
+static ordo_code list_with_fulfillments(store_tx *tx, int64_t tenant,
+					const order_filter *f,
+					order_page *page, ordo_err *err)
+{
+	size_t i;
+	ordo_code rc = store_order_list(tx, tenant, f, page, err);
+
+	for (i = 0; rc == ORDO_OK && i < page->n; i++) {
+		order *o = &page->orders[i];
+
+		rc = store_fulfillments_of_order(tx, tenant, o->id,
+						 &o->fulfillments,
+						 &o->n_fulfillments, err);
+	}
 	return rc;
 }
 
@@ -21,52 +45,82 @@ ordo_code app_order_list(store *st, const app_caller *c,
 			 const order_filter *f, order_page *page,
 			 ordo_err *err)
 {
-	store_tx *tx;
-	ordo_code rc = store_read_begin(st, &tx, err);
-
-	if (rc)
-		return rc;
-	rc = store_order_list(tx, c->tenant_id, f, page, err);
-	store_read_end(tx);
-	return rc;
+	APP_READ(st, list_with_fulfillments(tx, c->tenant_id, f, page, err));
 }
 
 ordo_code app_order_events(store *st, const app_caller *c, const char *id,
 			   order_event **out, size_t *n, ordo_err *err)
 {
-	store_tx *tx;
-	ordo_code rc = store_read_begin(st, &tx, err);
-
-	if (rc)
-		return rc;
-	rc = store_event_list(tx, c->tenant_id, id, out, n, err);
-	store_read_end(tx);
-	return rc;
+	APP_READ(st, store_event_list(tx, c->tenant_id, id, out, n, err));
 }
 
 ordo_code app_sku_list(store *st, const app_caller *c, const char *after,
 		       int limit, catalog_sku **out, size_t *n, ordo_err *err)
 {
-	store_tx *tx;
-	ordo_code rc = store_read_begin(st, &tx, err);
-
-	if (rc)
-		return rc;
-	rc = store_sku_list(tx, c->tenant_id, after, limit, out, n, err);
-	store_read_end(tx);
-	return rc;
+	APP_READ(st,
+		 store_sku_list(tx, c->tenant_id, after, limit, out, n, err));
 }
 
 ordo_code app_location_list(store *st, const app_caller *c, const char *after,
 			    int limit, catalog_location **out, size_t *n,
 			    ordo_err *err)
 {
-	store_tx *tx;
-	ordo_code rc = store_read_begin(st, &tx, err);
+	APP_READ(st, store_location_list(tx, c->tenant_id, after, limit, out,
+					 n, err));
+}
 
-	if (rc)
-		return rc;
-	rc = store_location_list(tx, c->tenant_id, after, limit, out, n, err);
-	store_read_end(tx);
-	return rc;
+static ordo_code stock_of_known_sku(store_tx *tx, int64_t tenant,
+				    const char *sku, stock_level **out,
+				    size_t *n, ordo_err *err)
+{
+	catalog_sku s;
+	ordo_code rc = store_sku_get(tx, tenant, sku, &s, err);
+
+	return rc ? rc : store_stock_of_sku(tx, tenant, sku, out, n, err);
+}
+
+ordo_code app_stock_of_sku(store *st, const app_caller *c, const char *sku,
+			   stock_level **out, size_t *n, ordo_err *err)
+{
+	APP_READ(st, stock_of_known_sku(tx, c->tenant_id, sku, out, n, err));
+}
+
+ordo_code app_stock_events(store *st, const app_caller *c, const char *sku,
+			   const char *location, int64_t before_seq, int limit,
+			   stock_event **out, size_t *n, int64_t *next,
+			   ordo_err *err)
+{
+	APP_READ(st, store_stock_event_list(tx, c->tenant_id, sku, location,
+					    before_seq, limit, out, n, next,
+					    err));
+}
+
+ordo_code app_fulfillment_get(store *st, const app_caller *c, const char *id,
+			      fulfillment *f, ordo_err *err)
+{
+	APP_READ(st, store_fulfillment_get(tx, c->tenant_id, id, f, err));
+}
+
+ordo_code app_fulfillment_list(store *st, const app_caller *c,
+			       const fulfillment_filter *f, fulfillment **out,
+			       size_t *n, int64_t *next, ordo_err *err)
+{
+	APP_READ(st, store_fulfillment_list(tx, c->tenant_id, f, out, n, next,
+					    err));
+}
+
+ordo_code app_webhook_list(store *st, const app_caller *c, webhook_sub **out,
+			   size_t *n, ordo_err *err)
+{
+	APP_READ(st, store_webhook_list(tx, c->tenant_id, out, n, err));
+}
+
+ordo_code app_delivery_list(store *st, const app_caller *c, bool has_status,
+			    delivery_status status, int64_t before_seq,
+			    int limit, delivery **out, size_t *n,
+			    int64_t *next, ordo_err *err)
+{
+	APP_READ(st, store_delivery_list(tx, c->tenant_id, has_status, status,
+					 before_seq, limit, out, n, next,
+					 err));
 }

@@ -82,7 +82,6 @@ static ordo_code key_job_run(store_tx *tx, void *arg, ordo_err *err)
 	memset(&t, 0, sizeof(t));
 	if (j->create_tenant) {
 		ordo_strlcpy(t.slug, j->slug, sizeof(t.slug));
-		t.dup_window_s = ORDO_DUP_WINDOW_DEFAULT_S;
 		t.created_at = time(NULL);
 		rc = store_tenant_insert(tx, &t, err);
 		if (rc == ORDO_ECONFLICT)

@@ -98,7 +98,7 @@ json_t *native_order_json(const order *o)
 {
 	json_t *j = json_object(), *lines = json_array(), *holds = json_array();
 	json_t *customer = json_object(), *shipping = json_object(),
-	       *totals = json_object();
+	       *totals = json_object(), *fulfillments;
 	size_t i;
 
 	json_object_set_new(j, "id", json_string(o->id));
@@ -109,6 +109,13 @@ json_t *native_order_json(const order *o)
 	json_object_set_new(j, "placed_at", native_time_json(o->placed_at));
 	json_object_set_new(j, "received_at", native_time_json(o->received_at));
 	json_object_set_new(j, "updated_at", native_time_json(o->updated_at));
+	json_object_set_new(j, "accepted_at", native_time_json(o->accepted_at));
+	json_object_set_new(j, "release_due_at",
+			    native_time_json(o->release_due_at));
+	json_object_set_new(j, "released_at", native_time_json(o->released_at));
+	json_object_set_new(j, "delivered_at",
+			    native_time_json(o->delivered_at));
+	json_object_set_new(j, "closed_at", native_time_json(o->closed_at));
 	json_object_set_new(j, "currency", json_string(o->currency));
 
 	json_object_set_new(customer, "external_id",
@@ -149,6 +156,64 @@ json_t *native_order_json(const order *o)
 	for (i = 0; i < o->n_holds; i++)
 		json_array_append_new(holds, hold_json(&o->holds[i]));
 	json_object_set_new(j, "holds", holds);
+	fulfillments = json_array();
+	for (i = 0; i < o->n_fulfillments; i++)
+		json_array_append_new(fulfillments,
+				      native_fulfillment_json(
+					      &o->fulfillments[i]));
+	json_object_set_new(j, "fulfillments", fulfillments);
+	return j;
+}
+
+json_t *native_fulfillment_json(const fulfillment *f)
+{
+	json_t *j = json_object(), *lines = json_array();
+	size_t i;
+
+	json_object_set_new(j, "id", json_string(f->id));
+	json_object_set_new(j, "order_id", json_string(f->order_id));
+	json_object_set_new(j, "location", json_string(f->location));
+	json_object_set_new(j, "state",
+			    json_string(fulfillment_state_name(f->state)));
+	for (i = 0; i < f->n_lines; i++)
+		json_array_append_new(
+			lines,
+			json_pack("{s:i, s:s, s:I, s:I}", "line_no",
+				  f->lines[i].line_no, "sku", f->lines[i].sku,
+				  "quantity", (json_int_t)f->lines[i].quantity,
+				  "shipped", (json_int_t)f->lines[i].shipped));
+	json_object_set_new(j, "lines", lines);
+	json_object_set_new(j, "reject_reason",
+			    opt_string(f->reject_reason));
+	json_object_set_new(j, "reject_message",
+			    opt_string(f->reject_message));
+	json_object_set_new(j, "created_at", native_time_json(f->created_at));
+	json_object_set_new(j, "released_at",
+			    native_time_json(f->released_at));
+	json_object_set_new(j, "updated_at", native_time_json(f->updated_at));
+	return j;
+}
+
+json_t *native_shipment_json(const shipment *s)
+{
+	json_t *j = json_object(), *lines = json_array();
+	size_t i;
+
+	json_object_set_new(j, "id", json_string(s->id));
+	json_object_set_new(j, "fulfillment_id", json_string(s->fulfillment_id));
+	json_object_set_new(j, "order_id", json_string(s->order_id));
+	json_object_set_new(j, "carrier", json_string(s->carrier));
+	json_object_set_new(j, "tracking_number",
+			    json_string(s->tracking_number));
+	json_object_set_new(j, "shipped_at", native_time_json(s->shipped_at));
+	json_object_set_new(j, "delivered_at",
+			    native_time_json(s->delivered_at));
+	for (i = 0; i < s->n_lines; i++)
+		json_array_append_new(
+			lines, json_pack("{s:s, s:I}", "sku", s->lines[i].sku,
+					 "quantity",
+					 (json_int_t)s->lines[i].quantity));
+	json_object_set_new(j, "lines", lines);
 	return j;
 }
 
@@ -185,7 +250,8 @@ json_t *native_sku_json(const catalog_sku *s)
 
 json_t *native_location_json(const catalog_location *l)
 {
-	json_t *j = json_object();
+	json_t *j = json_object(), *serves;
+	size_t i;
 
 	json_object_set_new(j, "code", json_string(l->code));
 	json_object_set_new(j, "name", json_string(l->name));
@@ -197,6 +263,10 @@ json_t *native_location_json(const catalog_location *l)
 			    json_string(l->address.postal_code));
 	json_object_set_new(j, "country", json_string(l->address.country));
 	json_object_set_new(j, "priority", json_integer(l->priority));
+	serves = json_array();
+	for (i = 0; i < l->n_serves; i++)
+		json_array_append_new(serves, json_string(l->serves[i]));
+	json_object_set_new(j, "serves", serves);
 	json_object_set_new(j, "active", json_boolean(l->active));
 	json_object_set_new(j, "updated_at", native_time_json(l->updated_at));
 	return j;

@@ -8,9 +8,13 @@
 #include <jansson.h>
 
 #include "core/catalog.h"
+#include "core/fulfillment.h"
 #include "core/order.h"
 
+/* The order with its lines, holds and (when loaded) fulfillments. */
 json_t *native_order_json(const order *o);
+json_t *native_fulfillment_json(const fulfillment *f);
+json_t *native_shipment_json(const shipment *s);
 json_t *native_event_json(const order_event *ev);
 json_t *native_sku_json(const catalog_sku *s);
 json_t *native_location_json(const catalog_location *l);

@@ -32,7 +32,18 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 /* Open and migrate the store at db; on failure print and return NULL. */
 store *cli_open_store(const char *db);
 
-/* Serve st on listen until SIGINT or SIGTERM. Returns an exit code. */
-int cli_serve_until_signal(store *st, const char *listen, const char *banner);
+/* Webhook delivery and the periodic sweeps (background.c). */
+struct background;
+struct background *background_start(store *st, int webhook_timeout_ms,
+				    ordo_err *err);
+void background_stop(struct background *b);
+
+/* Serve st on listen until SIGINT or SIGTERM, with the background work
+ * running. Returns an exit code. */
+int cli_serve_until_signal(store *st, const char *listen, const char *banner,
+			   int webhook_timeout_ms);
+
+/* Default time a webhook receiver has to answer. */
+#define CLI_DEFAULT_WEBHOOK_TIMEOUT_MS 10000
 
 #endif

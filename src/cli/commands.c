@@ -14,6 +14,7 @@ struct cli_opts {
 	const char *listen;
 	const char *role;
 	const char *name;
+	long webhook_timeout_ms;
 	bool help;
 	int n_args;
 	char *args[4];
@@ -31,6 +32,7 @@ static int parse_opts(const char *cmd, int argc, char **argv,
 		{"listen", required_argument, NULL, 'l'},
 		{"role", required_argument, NULL, 'r'},
 		{"name", required_argument, NULL, 'n'},
+		{"webhook-timeout-ms", required_argument, NULL, 'w'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -40,6 +42,8 @@ static int parse_opts(const char *cmd, int argc, char **argv,
 		o->db = CLI_DEFAULT_DB;
 	if (!o->listen)
 		o->listen = CLI_DEFAULT_LISTEN;
+	if (!o->webhook_timeout_ms)
+		o->webhook_timeout_ms = CLI_DEFAULT_WEBHOOK_TIMEOUT_MS;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -56,6 +60,18 @@ static int parse_opts(const char *cmd, int argc, char **argv,
 		case 'n':
 			o->name = optarg;
 			break;
+		case 'w': {
+			char *end;
+
+			o->webhook_timeout_ms = strtol(optarg, &end, 10);
+			if (*end || end == optarg ||
+			    o->webhook_timeout_ms < 100 ||
+			    o->webhook_timeout_ms > 60000)
+				return cli_usage_error(
+					cmd, "--webhook-timeout-ms takes 100 "
+					     "to 60000");
+			break;
+		}
 		case 'h':
 			o->help = true;
 			break;
@@ -84,11 +100,20 @@ int cmd_serve(int argc, char **argv)
 	if (rc)
 		return rc;
 	if (o.help) {
-		printf("usage: ordo serve [--db PATH] [--listen HOST:PORT]\n\n"
-		       "Apply migrations and serve the HTTP API.\n"
-		       "  --db PATH          database file (default ./%s)\n"
-		       "  --listen HOST:PORT address to bind (default %s)\n",
-		       CLI_DEFAULT_DB, CLI_DEFAULT_LISTEN);
+		printf("usage: ordo serve [--db PATH] [--listen HOST:PORT] "
+		       "[--webhook-timeout-ms N]\n\n"
+		       "Apply migrations, serve the HTTP API and deliver "
+		       "webhooks.\n"
+		       "  --db PATH               database file (default "
+		       "./%s)\n"
+		       "  --listen HOST:PORT      address to bind (default "
+		       "%s)\n"
+		       "  --webhook-timeout-ms N  time a webhook receiver has "
+		       "to answer\n"
+		       "                          (100 to 60000, default "
+		       "%d)\n",
+		       CLI_DEFAULT_DB, CLI_DEFAULT_LISTEN,
+		       CLI_DEFAULT_WEBHOOK_TIMEOUT_MS);
 		return CLI_OK;
 	}
 	if (o.n_args)
@@ -97,7 +122,8 @@ int cmd_serve(int argc, char **argv)
 	st = cli_open_store(o.db);
 	if (!st)
 		return CLI_FAIL;
-	rc = cli_serve_until_signal(st, o.listen, NULL);
+	rc = cli_serve_until_signal(st, o.listen, NULL,
+				    (int)o.webhook_timeout_ms);
 	store_close(st);
 	return rc;
 }

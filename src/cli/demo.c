@@ -292,7 +292,7 @@ static ordo_code seed_catalog(store_tx *tx, void *arg, ordo_err *err)
 			rc = app_stock_count(tx, j->caller, l.code,
 					     demo_skus[k].sku,
 					     (int64_t)(20 + 13 * k + 40 * i),
-					     &level, err);
+					     -1, &level, err);
 			if (rc)
 				return rc;
 		}
@@ -449,7 +449,8 @@ int cmd_demo(int argc, char **argv)
 		 "http://%s/v1/orders?state=on_hold\n"
 		 "stop with Ctrl-C\n",
 		 listen, DEMO_SLUG, key, key, listen);
-	rc = cli_serve_until_signal(st, listen, banner);
+	rc = cli_serve_until_signal(st, listen, banner,
+				    CLI_DEFAULT_WEBHOOK_TIMEOUT_MS);
 out:
 	free(err);
 	store_close(st);

@@ -2,6 +2,7 @@
  * main.c - the `ordo` command: dispatch to subcommands, and what they share
  * (opening the store, serving until a signal, reporting errors).
  */
+#include <curl/curl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sodium.h>
@@ -83,10 +84,12 @@ store *cli_open_store(const char *db)
 	return st;
 }
 
-int cli_serve_until_signal(store *st, const char *listen, const char *banner)
+int cli_serve_until_signal(store *st, const char *listen, const char *banner,
+			   int webhook_timeout_ms)
 {
 	api_server_options opts = {.threads = 4};
 	api_server *srv = NULL;
+	struct background *bg = NULL;
 	char host[64];
 	ordo_err *err = malloc(sizeof(*err));
 	sigset_t set;
@@ -111,6 +114,12 @@ int cli_serve_until_signal(store *st, const char *listen, const char *banner)
 		rc = cli_fail(err);
 		goto out;
 	}
+	bg = background_start(st, webhook_timeout_ms, err);
+	if (!bg) {
+		api_server_stop(srv);
+		rc = cli_fail(err);
+		goto out;
+	}
 	fields = json_object();
 	json_object_set_new(fields, "url", json_sprintf("http://%s", listen));
 	log_event("info", "listening", fields);
@@ -120,6 +129,7 @@ int cli_serve_until_signal(store *st, const char *listen, const char *banner)
 	sigwait(&set, &sig);
 	log_info("signal %d: shutting down", sig);
 	api_server_stop(srv);
+	background_stop(bg);
 out:
 	free(err);
 	return rc;
@@ -137,6 +147,10 @@ int main(int argc, char **argv)
 	};
 	size_t i;
 
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+		fprintf(stderr, "ordo: libcurl failed to initialise\n");
+		return CLI_FAIL;
+	}
 	if (sodium_init() < 0) {
 		fprintf(stderr, "ordo: libsodium failed to initialise\n");
 		return CLI_FAIL;

@@ -79,7 +79,8 @@ typedef struct {
 	int64_t shipped;  /* <= quantity */
 } fulfillment_line;
 
-typedef struct {
+typedef struct fulfillment {
+	int64_t seq; /* store's ordinal */
 	char id[ORDO_ID_MAX];
 	char order_id[ORDO_ID_MAX];
 	char location[ORDO_LOCATION_CODE_MAX];

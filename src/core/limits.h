@@ -54,10 +54,6 @@
 #define ORDO_PAGE_DEFAULT 50
 #define ORDO_PAGE_MAX 200
 
-/* Duplicate window defaults to 24 hours; a tenant may set 0 (off) to 30 days. */
-#define ORDO_DUP_WINDOW_DEFAULT_S (24 * 3600)
-#define ORDO_DUP_WINDOW_MAX_S (30 * 24 * 3600)
-
 /* Group commit: most write jobs batched into one transaction. */
 #define ORDO_COMMIT_BATCH_MAX 256
 

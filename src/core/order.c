@@ -18,6 +18,8 @@
  */
 #include "core/order.h"
 
+#include "core/fulfillment.h"
+
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +91,17 @@ int payment_status_parse(const char *name, payment_status *out)
 	return -1;
 }
 
+void order_fulfillments_free(order *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->n_fulfillments; i++)
+		fulfillment_free(&o->fulfillments[i]);
+	free(o->fulfillments);
+	o->fulfillments = NULL;
+	o->n_fulfillments = 0;
+}
+
 void order_init(order *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -102,6 +115,7 @@ void order_free(order *o)
 		return;
 	free(o->lines);
 	free(o->holds);
+	order_fulfillments_free(o);
 	order_init(o);
 }
 

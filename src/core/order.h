@@ -165,6 +165,9 @@ typedef struct {
 	order_line *lines; /* owned; freed by order_free */
 	size_t n_holds;
 	order_hold *holds; /* owned; freed by order_free */
+	/* Loaded by the app layer beside the order; see fulfillment.h. */
+	size_t n_fulfillments;
+	struct fulfillment *fulfillments; /* owned; freed by order_free */
 } order;
 
 /* A timeline entry. Events are append-only. */
@@ -189,8 +192,11 @@ int payment_status_parse(const char *name, payment_status *out);
 
 /* Zero an order. */
 void order_init(order *o);
-/* Free lines and holds and zero the order. Safe on a zeroed order. */
+/* Free lines, holds and fulfillments and zero the order. Safe on a zeroed
+ * order. */
 void order_free(order *o);
+/* Free only the fulfillments (to load them again). */
+void order_fulfillments_free(order *o);
 
 /*
  * Allocate n zeroed lines (replacing none: the order must have none yet).

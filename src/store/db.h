@@ -85,7 +85,7 @@
 typedef struct db_stmt db_stmt;
 
 /* Statement numbers are 0..DB_STMT_MAX-1: each connection's cache size. */
-#define DB_STMT_MAX 192
+#define DB_STMT_MAX 256
 
 enum db_step {
 	DB_ROW,	 /* a row is ready to be read with column_* */
@@ -150,6 +150,18 @@ struct db_driver {
 	/* SQL with one parameter, a table name, answering one row whose
 	 * first column is 1 if the table exists and 0 if not. */
 	const char *sql_table_exists;
+
+	/*
+	 * ROW LOCKS (the PostgreSQL hook). True when several processes may
+	 * write the database at once and a transaction can lock the rows it
+	 * reads (SELECT ... FOR UPDATE [SKIP LOCKED]). sql.c then prepares
+	 * the *_LOCKED variants of its statements instead of the plain ones:
+	 * SQL_STOCK_GET_LOCKED in write transactions (read-modify-write of a
+	 * stock row) and SQL_DELIVERY_CLAIM_LOCKED (each node claims other
+	 * deliveries). False for SQLite: one writer at a time holds the whole
+	 * database, and its SQL has no FOR UPDATE.
+	 */
+	bool row_locks;
 };
 
 /* The drivers store.c can dispatch to. */

@@ -21,11 +21,26 @@
  *     stock set      DO UPDATE ... WHERE stock.reserved <= excluded.on_hand
  *                    RETURNING the row: no row means on_hand would fall below
  *                    what is reserved.
+ *     hold upsert    ON CONFLICT (id) DO UPDATE ... WHERE the hold is this
+ *                    order's, RETURNING id: no row means the id is another
+ *                    order's.
  *
  * Every value reaches SQL as a bound parameter. The one statement with a
  * shape chosen at run time, the order list, is assembled from the fixed
  * fragments of order_list_where[] and cached under its own number for each
- * combination of filters present (SQL_COUNT + bit mask).
+ * combination of filters present (SQL_COUNT + bit mask). The smaller lists
+ * (fulfillments, stock events, deliveries) have one text per combination of
+ * their optional filters in sql_text[]; their cursor is always bound, the
+ * first page binding INT64_MAX. Pages fetch one row more than the limit to
+ * learn whether another page follows.
+ *
+ * ROW LOCKS (POSTGRESQL)
+ *
+ * Two statements differ where several writers share the database: reading
+ * a stock row in a write job (FOR UPDATE) and claiming deliveries (FOR
+ * UPDATE OF d SKIP LOCKED, so nodes claim disjoint deliveries). Each has a
+ * *_LOCKED twin in sql_text[], used when the driver sets row_locks (db.h);
+ * SQLite, one writer at a time, never prepares them.
  *
  * Each function follows the same course through a struct q (one statement in
  * use): q_open (prepare or take from the cache), q_i64 / q_str (sequential
@@ -37,7 +52,9 @@
  *
  * Every query on tenant data has "tenant_id = ?" in it. Lines, holds and
  * events are reached through an order's seq, which is only ever taken from a
- * row that matched the tenant.
+ * row that matched the tenant; so are fulfillment and shipment lines through
+ * their parent's seq. Three scans are across tenants by design, each row
+ * carrying its tenant: orders due to close, the delivery claim and its lease.
  *
  * INVARIANTS, CHECKED TWICE
  *
@@ -45,13 +62,15 @@
  * again when read back (order_line_consistent, a broken row is ORDO_ESTORAGE),
  * with CHECK constraints in the schema between the two. Stock rows are
  * checked the same way (0 <= reserved <= on_hand), also the row a stock
- * update returns.
+ * update returns; fulfillment lines likewise (0 <= shipped <= quantity).
  */
 #include "store/store_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 /* ---- SQL ----------------------------------------------------------------- */
 
@@ -67,13 +86,15 @@
 	SQL_ADDR_COLS("ship_to_") ", has_bill_to, "                            \
 	SQL_ADDR_COLS("bill_to_") ", "                                         \
 	"shipping_method, shipping_amount, subtotal, shipping_total, tax, "    \
-	"discount, total, payment_status, notes, state, fingerprint"
+	"discount, total, payment_status, notes, state, fingerprint, "         \
+	"accepted_at, release_due_at, released_at, delivered_at, closed_at"
 #define SQL_ORDER_COLS "seq, " SQL_ORDER_COLS_NOSEQ
 #define SQL_Q10 "?,?,?,?,?,?,?,?,?,?"
 
 #define SQL_SKU_COLS "sku, title, unit_price, currency, active, updated_at"
 #define SQL_LOCATION_COLS                                                      \
-	"code, name, " SQL_ADDR_COLS("addr_") ", priority, active, updated_at"
+	"code, name, " SQL_ADDR_COLS("addr_") ", priority, serves, active, "  \
+	"updated_at"
 #define SQL_STOCK_COLS                                                         \
 	"location, sku, on_hand, reserved, safety_stock, updated_at"
 #define SQL_LINE_COLS                                                          \
@@ -84,6 +105,51 @@
 	"created_at, resolved_at"
 #define SQL_EVENT_COLS                                                         \
 	"seq, type, from_state, to_state, hold_id, actor, message, at"
+#define SQL_SETTINGS_COLS                                                      \
+	"duplicate_window_s, backorder_mode, release_mode, release_sla_s, "    \
+	"cutoff_minute, closing_period_s, webhook_retry_window_s, "            \
+	"low_stock_threshold"
+#define SQL_STOCK_EVENT_COLS                                                   \
+	"location, sku, type, delta_on_hand, delta_reserved, on_hand, "        \
+	"reserved, reason, note, actor, order_id, at"
+/* A fulfillment's header, with its order's id, from "fulfillments f JOIN
+ * orders o". */
+#define SQL_FUL_COLS                                                           \
+	"f.seq, f.id, o.id, f.location, f.state, f.reject_reason, "            \
+	"f.reject_message, f.created_at, f.released_at, f.updated_at"
+#define SQL_FUL_FROM                                                           \
+	" FROM fulfillments f JOIN orders o ON o.seq = f.order_seq "
+#define SQL_SHIP_COLS                                                          \
+	"s.seq, s.id, f.id, o.id, s.carrier, s.tracking_number, "              \
+	"s.shipped_at, s.delivered_at"
+#define SQL_SHIP_FROM                                                          \
+	" FROM shipments s JOIN fulfillments f ON f.seq = s.fulfillment_seq "  \
+	"JOIN orders o ON o.seq = s.order_seq "
+#define SQL_WEBHOOK_COLS "id, url, secret, events, location, created_at"
+#define SQL_DELIVERY_COLS                                                      \
+	"d.seq, d.id, d.tenant_id, d.webhook_id, d.event_id, d.event_type, "   \
+	"d.order_id, d.status, d.attempts, d.last_status, d.last_error, "      \
+	"d.next_attempt_at, d.retry_until, d.claimed_until, d.delivered_at, "  \
+	"d.created_at"
+/*
+ * Deliveries due at ? (bound twice: next attempt, lease), pending (bound
+ * twice: the row, the earlier one), with no earlier pending delivery to the
+ * same webhook for the same order, oldest first. The PostgreSQL variant
+ * (SQL_DELIVERY_CLAIM_LOCKED) appends the row lock.
+ */
+#define SQL_DELIVERY_CLAIM_TEXT                                                \
+	"SELECT " SQL_DELIVERY_COLS ", w.url, w.secret, e.payload "            \
+	"FROM deliveries d "                                                   \
+	"JOIN webhooks w ON w.tenant_id = d.tenant_id "                        \
+	"AND w.id = d.webhook_id "                                             \
+	"JOIN outbox_events e ON e.tenant_id = d.tenant_id "                   \
+	"AND e.id = d.event_id "                                               \
+	"WHERE d.status = ? AND d.next_attempt_at <= ? "                       \
+	"AND d.claimed_until < ? "                                             \
+	"AND (d.order_id = '' OR NOT EXISTS (SELECT 1 FROM deliveries p "      \
+	"WHERE p.tenant_id = d.tenant_id AND p.webhook_id = d.webhook_id "     \
+	"AND p.order_id = d.order_id AND p.status = ? AND p.seq < d.seq)) "    \
+	"ORDER BY d.seq LIMIT ?"
 
 enum sql_id {
 	SQL_TABLE_EXISTS, /* the driver's text: db->sql_table_exists */
@@ -120,6 +186,50 @@ enum sql_id {
 	SQL_EVENTS_OF,
 	SQL_IDEM_GET,
 	SQL_IDEM_PUT,
+	SQL_SETTINGS_GET,
+	SQL_SETTINGS_PUT,
+	SQL_STOCK_GET_LOCKED,
+	SQL_STOCK_PUT,
+	SQL_STOCK_OF_SKU,
+	SQL_STOCK_EVENT_INSERT,
+	SQL_STOCK_EVENTS,
+	SQL_STOCK_EVENTS_AT,
+	SQL_ORDERS_AWAITING_SKU,
+	SQL_ORDER_UPDATE,
+	SQL_LINE_UPDATE,
+	SQL_HOLD_UPSERT,
+	SQL_ORDERS_DUE_TO_CLOSE,
+	SQL_FUL_INSERT,
+	SQL_FUL_LINE_PUT,
+	SQL_FUL_UPDATE,
+	SQL_FUL_GET,
+	SQL_FUL_REF,
+	SQL_FUL_LINES_OF,
+	SQL_FULS_OF_ORDER,
+	SQL_FUL_LIST,
+	SQL_FUL_LIST_LOC,
+	SQL_FUL_LIST_STATE,
+	SQL_FUL_LIST_LOC_STATE,
+	SQL_SHIP_INSERT,
+	SQL_SHIP_LINE_INSERT,
+	SQL_SHIP_GET,
+	SQL_SHIP_LINES_OF,
+	SQL_SHIP_SET_DELIVERED,
+	SQL_SHIPS_OF_ORDER,
+	SQL_WEBHOOK_INSERT,
+	SQL_WEBHOOK_LIST,
+	SQL_WEBHOOK_DELETE,
+	SQL_WEBHOOK_FAIL_PENDING,
+	SQL_WEBHOOKS_FOR_EVENT,
+	SQL_OUTBOX_INSERT,
+	SQL_DELIVERY_INSERT,
+	SQL_DELIVERY_CLAIM,
+	SQL_DELIVERY_CLAIM_LOCKED, /* drivers with row_locks (PostgreSQL) */
+	SQL_DELIVERY_LEASE,
+	SQL_DELIVERY_UPDATE,
+	SQL_DELIVERY_GET,
+	SQL_DELIVERY_LIST,
+	SQL_DELIVERY_LIST_STATUS,
 	SQL_COUNT
 	/* SQL_COUNT + mask: the order list with the filters in mask. */
 };
@@ -133,12 +243,11 @@ static const char *const sql_text[SQL_COUNT] = {
 			       "FROM schema_migrations",
 	[SQL_MIGRATION_MARK] = "INSERT INTO schema_migrations "
 			       "(version, applied_at) VALUES (?, ?)",
-	[SQL_TENANT_INSERT] = "INSERT INTO tenants "
-			      "(slug, dup_window_s, created_at) "
-			      "VALUES (?, ?, ?) RETURNING id",
-	[SQL_TENANT_BY_SLUG] = "SELECT id, slug, dup_window_s, created_at "
+	[SQL_TENANT_INSERT] = "INSERT INTO tenants (slug, created_at) "
+			      "VALUES (?, ?) RETURNING id",
+	[SQL_TENANT_BY_SLUG] = "SELECT id, slug, created_at "
 			       "FROM tenants WHERE slug = ?",
-	[SQL_TENANT_BY_ID] = "SELECT id, slug, dup_window_s, created_at "
+	[SQL_TENANT_BY_ID] = "SELECT id, slug, created_at "
 			     "FROM tenants WHERE id = ?",
 	[SQL_API_KEY_INSERT] = "INSERT INTO api_keys "
 			       "(tenant_id, name, role, key_hash, created_at) "
@@ -159,7 +268,7 @@ static const char *const sql_text[SQL_COUNT] = {
 			 "WHERE tenant_id = ? AND sku > ? ORDER BY sku LIMIT ?",
 	[SQL_LOCATION_PUT] =
 		"INSERT INTO locations (tenant_id, " SQL_LOCATION_COLS ") "
-		"VALUES (?, " SQL_Q10 ", ?, ?, ?, ?) "
+		"VALUES (?, " SQL_Q10 ", ?, ?, ?, ?, ?) "
 		"ON CONFLICT (tenant_id, code) DO UPDATE SET "
 		"name = excluded.name, addr_name = excluded.addr_name, "
 		"addr_company = excluded.addr_company, "
@@ -170,8 +279,8 @@ static const char *const sql_text[SQL_COUNT] = {
 		"addr_postal_code = excluded.addr_postal_code, "
 		"addr_country = excluded.addr_country, "
 		"addr_phone = excluded.addr_phone, "
-		"priority = excluded.priority, active = excluded.active, "
-		"updated_at = excluded.updated_at",
+		"priority = excluded.priority, serves = excluded.serves, "
+		"active = excluded.active, updated_at = excluded.updated_at",
 	[SQL_LOCATION_GET] = "SELECT " SQL_LOCATION_COLS " FROM locations "
 			     "WHERE tenant_id = ? AND code = ?",
 	[SQL_LOCATION_LIST] = "SELECT " SQL_LOCATION_COLS " FROM locations "
@@ -193,7 +302,7 @@ static const char *const sql_text[SQL_COUNT] = {
 	/* No row back: (tenant, channel, external id) is taken. */
 	[SQL_ORDER_INSERT] = "INSERT INTO orders (" SQL_ORDER_COLS_NOSEQ ") "
 			     "VALUES (" SQL_Q10 "," SQL_Q10 "," SQL_Q10
-			     "," SQL_Q10 ",?,?) "
+			     "," SQL_Q10 ",?,?,?,?,?,?,?) "
 			     "ON CONFLICT (tenant_id, channel, external_id) "
 			     "DO NOTHING RETURNING seq",
 	[SQL_LINE_INSERT] = "INSERT INTO order_lines (order_seq, "
@@ -235,6 +344,213 @@ static const char *const sql_text[SQL_COUNT] = {
 	[SQL_IDEM_PUT] = "INSERT INTO idempotency_keys (tenant_id, key, "
 			 "request_hash, status, body, created_at) "
 			 "VALUES (?, ?, ?, ?, ?, ?)",
+	[SQL_SETTINGS_GET] = "SELECT " SQL_SETTINGS_COLS
+			     " FROM tenant_settings WHERE tenant_id = ?",
+	[SQL_SETTINGS_PUT] =
+		"INSERT INTO tenant_settings (tenant_id, "
+		SQL_SETTINGS_COLS ") "
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+		"ON CONFLICT (tenant_id) DO UPDATE SET "
+		"duplicate_window_s = excluded.duplicate_window_s, "
+		"backorder_mode = excluded.backorder_mode, "
+		"release_mode = excluded.release_mode, "
+		"release_sla_s = excluded.release_sla_s, "
+		"cutoff_minute = excluded.cutoff_minute, "
+		"closing_period_s = excluded.closing_period_s, "
+		"webhook_retry_window_s = excluded.webhook_retry_window_s, "
+		"low_stock_threshold = excluded.low_stock_threshold",
+	/* SQL_STOCK_GET locking the row: drivers with row_locks, inside a
+	 * write transaction (read-modify-write across nodes). */
+	[SQL_STOCK_GET_LOCKED] = "SELECT " SQL_STOCK_COLS " FROM stock "
+				 "WHERE tenant_id = ? AND location = ? "
+				 "AND sku = ? FOR UPDATE",
+	[SQL_STOCK_PUT] = "INSERT INTO stock (tenant_id, " SQL_STOCK_COLS ") "
+			  "VALUES (?, ?, ?, ?, ?, ?, ?) "
+			  "ON CONFLICT (tenant_id, location, sku) "
+			  "DO UPDATE SET on_hand = excluded.on_hand, "
+			  "reserved = excluded.reserved, "
+			  "safety_stock = excluded.safety_stock, "
+			  "updated_at = excluded.updated_at "
+			  "RETURNING " SQL_STOCK_COLS,
+	[SQL_STOCK_OF_SKU] = "SELECT " SQL_STOCK_COLS " FROM stock "
+			     "WHERE tenant_id = ? AND sku = ? "
+			     "ORDER BY location",
+	[SQL_STOCK_EVENT_INSERT] = "INSERT INTO stock_events (tenant_id, "
+				   SQL_STOCK_EVENT_COLS ") "
+				   "VALUES (?, ?,?,?,?,?,?,?,?,?,?,?,?) "
+				   "RETURNING seq",
+	/* The first page binds INT64_MAX as the cursor. */
+	[SQL_STOCK_EVENTS] = "SELECT seq, " SQL_STOCK_EVENT_COLS
+			     " FROM stock_events "
+			     "WHERE tenant_id = ? AND sku = ? AND seq < ? "
+			     "ORDER BY seq DESC LIMIT ?",
+	[SQL_STOCK_EVENTS_AT] = "SELECT seq, " SQL_STOCK_EVENT_COLS
+				" FROM stock_events "
+				"WHERE tenant_id = ? AND sku = ? "
+				"AND location = ? AND seq < ? "
+				"ORDER BY seq DESC LIMIT ?",
+	/* The four states bound are the ones that may take stock. */
+	[SQL_ORDERS_AWAITING_SKU] = "SELECT o.id FROM orders o "
+				    "WHERE o.tenant_id = ? "
+				    "AND o.state IN (?, ?, ?, ?) "
+				    "AND EXISTS (SELECT 1 FROM order_lines l "
+				    "WHERE l.order_seq = o.seq AND l.sku = ? "
+				    "AND l.qty_open > 0) "
+				    "ORDER BY o.seq LIMIT ?",
+	/* No row back: no such order of the tenant. */
+	[SQL_ORDER_UPDATE] = "UPDATE orders SET state = ?, updated_at = ?, "
+			     "accepted_at = ?, release_due_at = ?, "
+			     "released_at = ?, delivered_at = ?, "
+			     "closed_at = ? "
+			     "WHERE tenant_id = ? AND id = ? RETURNING seq",
+	/* order_seq comes from SQL_ORDER_UPDATE, which matched the tenant. */
+	[SQL_LINE_UPDATE] = "UPDATE order_lines SET quantity = ?, "
+			    "qty_open = ?, qty_allocated = ?, "
+			    "qty_released = ?, qty_shipped = ?, "
+			    "qty_cancelled = ?, qty_returned = ? "
+			    "WHERE order_seq = ? AND line_no = ? "
+			    "RETURNING line_no",
+	/* No row back: the hold id is another order's. */
+	[SQL_HOLD_UPSERT] = "INSERT INTO holds (tenant_id, order_seq, "
+			    SQL_HOLD_COLS ") VALUES (?, ?, ?,?,?,?,?,?,?,?,?) "
+			    "ON CONFLICT (id) DO UPDATE SET "
+			    "type = excluded.type, status = excluded.status, "
+			    "field = excluded.field, "
+			    "message = excluded.message, "
+			    "related_order_id = excluded.related_order_id, "
+			    "raised_by = excluded.raised_by, "
+			    "created_at = excluded.created_at, "
+			    "resolved_at = excluded.resolved_at "
+			    "WHERE holds.tenant_id = excluded.tenant_id "
+			    "AND holds.order_seq = excluded.order_seq "
+			    "RETURNING id",
+	/* Any tenant; the default closing period is bound for tenants that
+	 * saved no settings. */
+	[SQL_ORDERS_DUE_TO_CLOSE] = "SELECT o.tenant_id, o.id FROM orders o "
+				    "LEFT JOIN tenant_settings s "
+				    "ON s.tenant_id = o.tenant_id "
+				    "WHERE o.state = ? AND o.delivered_at + "
+				    "coalesce(s.closing_period_s, ?) <= ? "
+				    "ORDER BY o.delivered_at, o.seq LIMIT ?",
+	[SQL_FUL_INSERT] = "INSERT INTO fulfillments (id, tenant_id, "
+			   "order_seq, location, state, reject_reason, "
+			   "reject_message, created_at, released_at, "
+			   "updated_at) VALUES (" SQL_Q10 ") RETURNING seq",
+	/* fulfillment_seq comes from a row that matched the tenant. */
+	[SQL_FUL_LINE_PUT] = "INSERT INTO fulfillment_lines (fulfillment_seq, "
+			     "line_no, sku, quantity, shipped) "
+			     "VALUES (?, ?, ?, ?, ?) "
+			     "ON CONFLICT (fulfillment_seq, line_no) "
+			     "DO UPDATE SET sku = excluded.sku, "
+			     "quantity = excluded.quantity, "
+			     "shipped = excluded.shipped",
+	[SQL_FUL_UPDATE] = "UPDATE fulfillments SET state = ?, "
+			   "reject_reason = ?, reject_message = ?, "
+			   "released_at = ?, updated_at = ? "
+			   "WHERE tenant_id = ? AND id = ? RETURNING seq",
+	[SQL_FUL_GET] = "SELECT " SQL_FUL_COLS SQL_FUL_FROM
+			"WHERE f.tenant_id = ? AND f.id = ?",
+	[SQL_FUL_REF] = "SELECT f.seq, f.order_seq, o.id" SQL_FUL_FROM
+			"WHERE f.tenant_id = ? AND f.id = ?",
+	[SQL_FUL_LINES_OF] = "SELECT line_no, sku, quantity, shipped "
+			     "FROM fulfillment_lines "
+			     "WHERE fulfillment_seq = ? ORDER BY line_no",
+	[SQL_FULS_OF_ORDER] = "SELECT " SQL_FUL_COLS SQL_FUL_FROM
+			      "WHERE f.tenant_id = ? AND f.order_seq = ? "
+			      "ORDER BY f.seq",
+	/* The list, one text per combination of filters; the first page
+	 * binds INT64_MAX as the cursor. */
+	[SQL_FUL_LIST] = "SELECT " SQL_FUL_COLS SQL_FUL_FROM
+			 "WHERE f.tenant_id = ? AND f.seq < ? "
+			 "ORDER BY f.seq DESC LIMIT ?",
+	[SQL_FUL_LIST_LOC] = "SELECT " SQL_FUL_COLS SQL_FUL_FROM
+			     "WHERE f.tenant_id = ? AND f.seq < ? "
+			     "AND f.location = ? "
+			     "ORDER BY f.seq DESC LIMIT ?",
+	[SQL_FUL_LIST_STATE] = "SELECT " SQL_FUL_COLS SQL_FUL_FROM
+			       "WHERE f.tenant_id = ? AND f.seq < ? "
+			       "AND f.state = ? "
+			       "ORDER BY f.seq DESC LIMIT ?",
+	[SQL_FUL_LIST_LOC_STATE] = "SELECT " SQL_FUL_COLS SQL_FUL_FROM
+				   "WHERE f.tenant_id = ? AND f.seq < ? "
+				   "AND f.location = ? AND f.state = ? "
+				   "ORDER BY f.seq DESC LIMIT ?",
+	[SQL_SHIP_INSERT] = "INSERT INTO shipments (id, tenant_id, "
+			    "fulfillment_seq, order_seq, carrier, "
+			    "tracking_number, shipped_at, delivered_at) "
+			    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+	[SQL_SHIP_LINE_INSERT] = "INSERT INTO shipment_lines (shipment_seq, "
+				 "line_no, sku, quantity) "
+				 "VALUES (?, ?, ?, ?)",
+	[SQL_SHIP_GET] = "SELECT " SQL_SHIP_COLS SQL_SHIP_FROM
+			 "WHERE s.tenant_id = ? AND s.id = ?",
+	[SQL_SHIP_LINES_OF] = "SELECT sku, quantity FROM shipment_lines "
+			      "WHERE shipment_seq = ? ORDER BY line_no",
+	[SQL_SHIP_SET_DELIVERED] = "UPDATE shipments SET delivered_at = ? "
+				   "WHERE tenant_id = ? AND id = ? "
+				   "RETURNING seq",
+	[SQL_SHIPS_OF_ORDER] = "SELECT " SQL_SHIP_COLS SQL_SHIP_FROM
+			       "WHERE s.tenant_id = ? AND s.order_seq = ? "
+			       "ORDER BY s.seq",
+	[SQL_WEBHOOK_INSERT] = "INSERT INTO webhooks (tenant_id, "
+			       SQL_WEBHOOK_COLS ") "
+			       "VALUES (?, ?, ?, ?, ?, ?, ?)",
+	[SQL_WEBHOOK_LIST] = "SELECT " SQL_WEBHOOK_COLS " FROM webhooks "
+			     "WHERE tenant_id = ? ORDER BY seq",
+	[SQL_WEBHOOK_DELETE] = "DELETE FROM webhooks "
+			       "WHERE tenant_id = ? AND id = ? RETURNING seq",
+	/* Binds: failed, the message, tenant, webhook id, pending. */
+	[SQL_WEBHOOK_FAIL_PENDING] = "UPDATE deliveries SET status = ?, "
+				     "last_error = ?, claimed_until = 0 "
+				     "WHERE tenant_id = ? AND webhook_id = ? "
+				     "AND status = ?",
+	/* Webhooks of any location or of the event's; the event type is
+	 * matched against each one's list in C. */
+	[SQL_WEBHOOKS_FOR_EVENT] = "SELECT id, events FROM webhooks "
+				   "WHERE tenant_id = ? "
+				   "AND (location = '' OR location = ?) "
+				   "ORDER BY seq",
+	[SQL_OUTBOX_INSERT] = "INSERT INTO outbox_events (id, tenant_id, "
+			      "type, order_id, location, payload, "
+			      "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	[SQL_DELIVERY_INSERT] = "INSERT INTO deliveries (id, tenant_id, "
+				"webhook_id, event_id, event_type, order_id, "
+				"status, attempts, last_status, last_error, "
+				"next_attempt_at, retry_until, claimed_until, "
+				"delivered_at, created_at) "
+				"VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, '', ?, ?, "
+				"0, 0, ?)",
+	[SQL_DELIVERY_CLAIM] = SQL_DELIVERY_CLAIM_TEXT,
+	/*
+	 * POSTGRESQL HOOK: the claim for drivers with row_locks (db.h).
+	 * Several nodes claim at once there; each locks the rows it chose and
+	 * skips the rows another node holds, so no delivery is claimed twice
+	 * and nobody waits. The lease (SQL_DELIVERY_LEASE) is written in the
+	 * same transaction. Never prepared on SQLite, which has one writer
+	 * and no FOR UPDATE.
+	 */
+	[SQL_DELIVERY_CLAIM_LOCKED] = SQL_DELIVERY_CLAIM_TEXT
+		" FOR UPDATE OF d SKIP LOCKED",
+	/* seq comes from the claim just made (any tenant, by design). */
+	[SQL_DELIVERY_LEASE] = "UPDATE deliveries SET claimed_until = ? "
+			       "WHERE seq = ?",
+	[SQL_DELIVERY_UPDATE] = "UPDATE deliveries SET status = ?, "
+				"attempts = ?, last_status = ?, "
+				"last_error = ?, next_attempt_at = ?, "
+				"retry_until = ?, delivered_at = ?, "
+				"claimed_until = 0 "
+				"WHERE tenant_id = ? AND id = ? RETURNING seq",
+	[SQL_DELIVERY_GET] = "SELECT " SQL_DELIVERY_COLS " FROM deliveries d "
+			     "WHERE d.tenant_id = ? AND d.id = ?",
+	[SQL_DELIVERY_LIST] = "SELECT " SQL_DELIVERY_COLS
+			      " FROM deliveries d "
+			      "WHERE d.tenant_id = ? AND d.seq < ? "
+			      "ORDER BY d.seq DESC LIMIT ?",
+	[SQL_DELIVERY_LIST_STATUS] = "SELECT " SQL_DELIVERY_COLS
+				     " FROM deliveries d "
+				     "WHERE d.tenant_id = ? AND d.seq < ? "
+				     "AND d.status = ? "
+				     "ORDER BY d.seq DESC LIMIT ?",
 };
 
 /*
@@ -504,7 +820,6 @@ ordo_code store_tenant_insert(store_tx *tx, store_tenant *t, ordo_err *err)
 	if (rc)
 		goto out;
 	q_str(&q, t->slug);
-	q_i64(&q, t->dup_window_s);
 	q_i64(&q, t->created_at);
 	rc = q_insert_returning(&q, &t->id, "tenant", "slug", err);
 out:
@@ -528,7 +843,6 @@ static ordo_code tenant_read(struct q *q, store_tenant *t, const char *field,
 	memset(t, 0, sizeof(*t));
 	t->id = q_col_i64(q);
 	q_col_str(q, t->slug, sizeof(t->slug));
-	t->dup_window_s = q_col_i64(q);
 	t->created_at = q_col_i64(q);
 	return q_row_end(q, "reading a tenant", err);
 }
@@ -634,13 +948,76 @@ static void q_col_sku(struct q *q, catalog_sku *s)
 	s->updated_at = q_col_i64(q);
 }
 
+/* The serves column: codes joined by commas, "" for everywhere. */
+#define SERVES_TEXT_MAX (LOCATION_MAX_SERVES * LOCATION_SERVE_MAX)
+
+/* Join l's serve codes into buf; ORDO_EINVALID if one cannot be stored. */
+static ordo_code serves_join(const catalog_location *l,
+			     char buf[SERVES_TEXT_MAX], ordo_err *err)
+{
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	if (l->n_serves > LOCATION_MAX_SERVES)
+		return ordo_err_set(err, ORDO_EINVALID, "serves",
+				    "a location serves at most %d "
+				    "destinations",
+				    LOCATION_MAX_SERVES);
+	for (i = 0; i < l->n_serves; i++) {
+		const char *c = l->serves[i];
+		size_t n = strnlen(c, LOCATION_SERVE_MAX);
+
+		if (n == 0 || n == LOCATION_SERVE_MAX || strchr(c, ','))
+			return ordo_err_set(err, ORDO_EINVALID, "serves",
+					    "location %.32s: serve code %zu "
+					    "is empty, too long or has a comma",
+					    l->code, i + 1);
+		if (i)
+			buf[len++] = ',';
+		memcpy(buf + len, c, n);
+		len += n;
+		buf[len] = '\0';
+	}
+	return ORDO_OK;
+}
+
+/* Split a serves column into l; false if it does not fit. */
+static bool serves_split(const char *text, catalog_location *l)
+{
+	const char *p = text;
+
+	l->n_serves = 0;
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		if (n == 0 || n >= LOCATION_SERVE_MAX ||
+		    l->n_serves == LOCATION_MAX_SERVES)
+			return false;
+		memcpy(l->serves[l->n_serves], p, n);
+		l->serves[l->n_serves][n] = '\0';
+		l->n_serves++;
+		if (!end)
+			break;
+		p = end + 1;
+		if (!*p)
+			return false; /* a trailing comma */
+	}
+	return true;
+}
+
 static void q_col_location(struct q *q, catalog_location *l)
 {
+	char serves[SERVES_TEXT_MAX];
+
 	memset(l, 0, sizeof(*l));
 	q_col_str(q, l->code, sizeof(l->code));
 	q_col_str(q, l->name, sizeof(l->name));
 	q_col_address(q, &l->address);
 	l->priority = (int)q_col_i64(q);
+	q_col_str(q, serves, sizeof(serves));
+	if (!serves_split(serves, l))
+		q->bad = true;
 	l->active = q_col_i64(q) != 0;
 	l->updated_at = q_col_i64(q);
 }
@@ -785,9 +1162,13 @@ ordo_code store_location_put(store_tx *tx, int64_t tenant,
 			     const catalog_location *l, ordo_err *err)
 {
 	struct q q = {0};
+	char serves[SERVES_TEXT_MAX];
 	ordo_code rc;
 
 	rc = tx_check_writable(tx, "store_location_put", err);
+	if (rc)
+		goto out;
+	rc = serves_join(l, serves, err);
 	if (rc)
 		goto out;
 	rc = q_open(&q, tx, SQL_LOCATION_PUT, err);
@@ -798,6 +1179,7 @@ ordo_code store_location_put(store_tx *tx, int64_t tenant,
 	q_str(&q, l->name);
 	q_address(&q, &l->address);
 	q_i64(&q, l->priority);
+	q_str(&q, serves);
 	q_i64(&q, l->active ? 1 : 0);
 	q_i64(&q, l->updated_at);
 	rc = q_exec(&q, "location", "code", err);
@@ -906,7 +1288,12 @@ ordo_code store_stock_get(store_tx *tx, int64_t tenant, const char *location,
 	bool row;
 	ordo_code rc;
 
-	rc = q_open(&q, tx, SQL_STOCK_GET, err);
+	/* On a database with row locks, a write job's read locks the row
+	 * it will write back (store_stock_put). */
+	rc = q_open(&q, tx,
+		    tx->writable && tx->db->row_locks ? SQL_STOCK_GET_LOCKED
+						       : SQL_STOCK_GET,
+		    err);
 	if (rc)
 		goto out;
 	q_i64(&q, tenant);
@@ -1081,6 +1468,11 @@ ordo_code store_order_insert(store_tx *tx, order *o, ordo_err *err)
 	q_str(&q, o->notes);
 	q_str(&q, order_state_name(o->state));
 	q_str(&q, o->fingerprint);
+	q_i64(&q, o->accepted_at);
+	q_i64(&q, o->release_due_at);
+	q_i64(&q, o->released_at);
+	q_i64(&q, o->delivered_at);
+	q_i64(&q, o->closed_at);
 	/* The external id's key is DO NOTHING: a unique error is the id's. */
 	rc = q_step(&q, &row, "order", "id", err);
 	if (rc)
@@ -1136,6 +1528,11 @@ static ordo_code q_col_order(struct q *q, order *o, ordo_err *err)
 	q_col_str(q, o->notes, sizeof(o->notes));
 	q_col_str(q, state, sizeof(state));
 	q_col_str(q, o->fingerprint, sizeof(o->fingerprint));
+	o->accepted_at = q_col_i64(q);
+	o->release_due_at = q_col_i64(q);
+	o->released_at = q_col_i64(q);
+	o->delivered_at = q_col_i64(q);
+	o->closed_at = q_col_i64(q);
 	rc = q_row_end(q, "reading an order", err);
 	if (rc)
 		return rc;
@@ -1575,9 +1972,9 @@ void order_page_free(order_page *page)
 
 /* ---- events -------------------------------------------------------------- */
 
-/* The seq of the tenant's order id, or ORDO_ENOTFOUND. */
-static ordo_code order_seq(store_tx *tx, int64_t tenant, const char *id,
-			   int64_t *seq, ordo_err *err)
+/* The seq of the tenant's order id, or ORDO_ENOTFOUND naming field. */
+static ordo_code order_seq_of(store_tx *tx, int64_t tenant, const char *id,
+			      const char *field, int64_t *seq, ordo_err *err)
 {
 	struct q q;
 	bool row;
@@ -1592,7 +1989,7 @@ static ordo_code order_seq(store_tx *tx, int64_t tenant, const char *id,
 	if (rc)
 		goto out;
 	if (!row) {
-		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
+		rc = ordo_err_set(err, ORDO_ENOTFOUND, field,
 				  "no order \"%.32s\"", id);
 		goto out;
 	}
@@ -1600,6 +1997,13 @@ static ordo_code order_seq(store_tx *tx, int64_t tenant, const char *id,
 out:
 	q_close(&q);
 	return rc;
+}
+
+/* The seq of the tenant's order id, or ORDO_ENOTFOUND naming "id". */
+static ordo_code order_seq(store_tx *tx, int64_t tenant, const char *id,
+			   int64_t *seq, ordo_err *err)
+{
+	return order_seq_of(tx, tenant, id, "id", seq, err);
 }
 
 ordo_code store_event_append(store_tx *tx, int64_t tenant,
@@ -1785,4 +2189,1772 @@ void store_idempotency_free(store_idempotency *rec)
 		return;
 	free(rec->body);
 	rec->body = NULL;
+}
+
+/* ---- helpers of the operations below ------------------------------------- */
+
+/* Most rows one scan across orders or deliveries returns (claims, closers,
+ * orders waiting for stock); callers run it again for more. */
+#define SQL_SCAN_MAX 10000
+
+/*
+ * Double an array of items of size bytes (when count reached *cap), zeroing
+ * the new part. Returns the array, or NULL (the old one kept) when out of
+ * memory.
+ */
+static void *grow(void *items, size_t *cap, size_t size)
+{
+	size_t ncap = *cap ? *cap * 2 : 16;
+	char *p = realloc(items, ncap * size);
+
+	if (!p)
+		return NULL;
+	memset(p + *cap * size, 0, (ncap - *cap) * size);
+	*cap = ncap;
+	return p;
+}
+
+static ordo_code no_memory(ordo_err *err, const char *what)
+{
+	return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory %s", what);
+}
+
+/* A limit in 1..max, or ORDO_EINVALID. */
+static ordo_code check_limit(int limit, int max, ordo_err *err)
+{
+	if (limit < 1 || limit > max)
+		return ordo_err_set(err, ORDO_EINVALID, "limit",
+				    "limit must be 1..%d, not %d", max, limit);
+	return ORDO_OK;
+}
+
+/* A page's limit and cursor are valid. */
+static ordo_code check_page(int limit, int64_t before_seq, ordo_err *err)
+{
+	ordo_code rc = check_limit(limit, STORE_LIST_MAX, err);
+
+	if (!rc && before_seq < 0)
+		rc = ordo_err_set(err, ORDO_EINVALID, "cursor",
+				  "the page cursor is not valid");
+	return rc;
+}
+
+/* The "seq < ?" bound of a page: the first page has none. */
+static int64_t page_bound(int64_t before_seq)
+{
+	return before_seq > 0 ? before_seq : INT64_MAX;
+}
+
+static const char base32[] = "0123456789abcdefghjkmnpqrstvwxyz";
+
+/*
+ * A new public id: prefix and 26 characters of Crockford base32 drawn from
+ * 128 random bits, as the app layer makes them (app/ids.c) - the store
+ * cannot call up into the app for the few ids it makes itself.
+ */
+static void store_id_new(const char *prefix, char out[ORDO_ID_MAX])
+{
+	unsigned char raw[16];
+	size_t plen = strlen(prefix), i, bit = 0;
+
+	randombytes_buf(raw, sizeof(raw));
+	memcpy(out, prefix, plen);
+	/* 26 characters x 5 bits = 130 bits; the last 2 bits read as zero. */
+	for (i = 0; i < 26; i++, bit += 5) {
+		unsigned v = 0, b;
+
+		for (b = 0; b < 5; b++) {
+			size_t at = bit + b;
+			unsigned set =
+				at < 128 ? (raw[at / 8] >> (7 - at % 8)) & 1u
+					 : 0u;
+
+			v = (v << 1) | set;
+		}
+		out[plen + i] = base32[v];
+	}
+	out[plen + 26] = '\0';
+}
+
+/* Copy the text column at q->col into a new string *out. */
+static ordo_code q_col_dup(struct q *q, char **out, const char *what,
+			   ordo_err *err)
+{
+	const struct db_driver *db = q->tx->db;
+	const char *t = "";
+	size_t len = 0;
+
+	if (!db->column_is_null(q->s, q->col))
+		t = db->column_text(q->s, q->col, &len);
+	q->col++;
+	*out = malloc(len + 1);
+	if (!*out)
+		return no_memory(err, what);
+	if (len)
+		memcpy(*out, t, len);
+	(*out)[len] = '\0';
+	return ORDO_OK;
+}
+
+/* ---- tenant settings ----------------------------------------------------- */
+
+ordo_code store_settings_get(store_tx *tx, int64_t tenant, tenant_settings *s,
+			     ordo_err *err)
+{
+	struct q q;
+	char backorder[16], release[16];
+	bool row;
+	ordo_code rc;
+
+	settings_defaults(s);
+	rc = q_open(&q, tx, SQL_SETTINGS_GET, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	rc = q_step(&q, &row, "reading settings", NULL, err);
+	if (rc || !row)
+		goto out;
+	s->duplicate_window_s = q_col_i64(&q);
+	q_col_str(&q, backorder, sizeof(backorder));
+	q_col_str(&q, release, sizeof(release));
+	s->release_sla_s = q_col_i64(&q);
+	s->cutoff_minute = (int)q_col_i64(&q);
+	s->closing_period_s = q_col_i64(&q);
+	s->webhook_retry_window_s = q_col_i64(&q);
+	s->low_stock_threshold = q_col_i64(&q);
+	rc = q_row_end(&q, "reading settings", err);
+	if (rc)
+		goto out;
+	if (backorder_mode_parse(backorder, &s->backorder) != 0 ||
+	    release_mode_parse(release, &s->release) != 0)
+		rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
+				  "the settings of tenant %lld have an "
+				  "unknown mode",
+				  (long long)tenant);
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_settings_put(store_tx *tx, int64_t tenant,
+			     const tenant_settings *s, ordo_err *err)
+{
+	struct q q = {0};
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_settings_put", err);
+	if (rc)
+		goto out;
+	rc = settings_check(s, err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, SQL_SETTINGS_PUT, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_i64(&q, s->duplicate_window_s);
+	q_str(&q, backorder_mode_name(s->backorder));
+	q_str(&q, release_mode_name(s->release));
+	q_i64(&q, s->release_sla_s);
+	q_i64(&q, s->cutoff_minute);
+	q_i64(&q, s->closing_period_s);
+	q_i64(&q, s->webhook_retry_window_s);
+	q_i64(&q, s->low_stock_threshold);
+	rc = q_exec(&q, "settings", "tenant_id", err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+/* ---- stock: rows and history --------------------------------------------- */
+
+ordo_code store_stock_put(store_tx *tx, int64_t tenant,
+			  const stock_level *level, ordo_err *err)
+{
+	struct q q = {0};
+	stock_level back;
+	bool row;
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_stock_put", err);
+	if (rc)
+		goto out;
+	if (level->on_hand < 0 || level->reserved < 0 ||
+	    level->safety_stock < 0 || level->reserved > level->on_hand) {
+		rc = ordo_err_set(err, ORDO_ECONFLICT, "on_hand",
+				  "stock of \"%.64s\" at \"%.32s\": on hand "
+				  "%lld, reserved %lld, safety stock %lld is "
+				  "not possible",
+				  level->sku, level->location,
+				  (long long)level->on_hand,
+				  (long long)level->reserved,
+				  (long long)level->safety_stock);
+		goto out;
+	}
+	if (level->on_hand > ORDO_MAX_STOCK ||
+	    level->safety_stock > ORDO_MAX_STOCK) {
+		rc = ordo_err_set(err, ORDO_EINVALID, "on_hand",
+				  "stock counts must be at most %lld",
+				  (long long)ORDO_MAX_STOCK);
+		goto out;
+	}
+	rc = require_key(tx, SQL_LOCATION_EXISTS, tenant, level->location,
+			 "location", err);
+	if (rc)
+		goto out;
+	rc = require_key(tx, SQL_SKU_EXISTS, tenant, level->sku, "sku", err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, SQL_STOCK_PUT, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, level->location);
+	q_str(&q, level->sku);
+	q_i64(&q, level->on_hand);
+	q_i64(&q, level->reserved);
+	q_i64(&q, level->safety_stock);
+	q_i64(&q, level->updated_at);
+	rc = q_step(&q, &row, "writing stock", NULL, err);
+	if (rc)
+		goto out;
+	if (!row) {
+		rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
+				  "writing stock: the database returned no "
+				  "row");
+		goto out;
+	}
+	/* What was stored is checked like what is read. */
+	rc = q_col_stock(&q, &back, err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_stock_of_sku(store_tx *tx, int64_t tenant, const char *sku,
+			     stock_level **out, size_t *n, ordo_err *err)
+{
+	struct q q = {0};
+	stock_level *items = NULL;
+	size_t count = 0, cap = 0;
+	bool row;
+	ordo_code rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = q_open(&q, tx, SQL_STOCK_OF_SKU, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, sku);
+	for (;;) {
+		rc = q_step(&q, &row, "reading stock of a SKU", NULL, err);
+		if (rc || !row)
+			break;
+		if (count == cap) {
+			stock_level *p = grow(items, &cap, sizeof(*items));
+
+			if (!p) {
+				rc = no_memory(err, "reading stock");
+				break;
+			}
+			items = p;
+		}
+		rc = q_col_stock(&q, &items[count++], err);
+		if (rc)
+			break;
+	}
+out:
+	q_close(&q);
+	if (rc) {
+		free(items);
+		return rc;
+	}
+	*out = items;
+	*n = count;
+	return ORDO_OK;
+}
+
+ordo_code store_stock_event_append(store_tx *tx, int64_t tenant,
+				   stock_event *ev, ordo_err *err)
+{
+	struct q q = {0};
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_stock_event_append", err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, SQL_STOCK_EVENT_INSERT, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, ev->location);
+	q_str(&q, ev->sku);
+	q_str(&q, ev->type);
+	q_i64(&q, ev->delta_on_hand);
+	q_i64(&q, ev->delta_reserved);
+	q_i64(&q, ev->on_hand);
+	q_i64(&q, ev->reserved);
+	q_str(&q, ev->reason);
+	q_str(&q, ev->note);
+	q_str(&q, ev->actor);
+	q_str(&q, ev->order_id);
+	q_i64(&q, ev->at);
+	rc = q_insert_returning(&q, &ev->seq, "stock event", NULL, err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+static void q_col_stock_event(struct q *q, stock_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->seq = q_col_i64(q);
+	q_col_str(q, ev->location, sizeof(ev->location));
+	q_col_str(q, ev->sku, sizeof(ev->sku));
+	q_col_str(q, ev->type, sizeof(ev->type));
+	ev->delta_on_hand = q_col_i64(q);
+	ev->delta_reserved = q_col_i64(q);
+	ev->on_hand = q_col_i64(q);
+	ev->reserved = q_col_i64(q);
+	q_col_str(q, ev->reason, sizeof(ev->reason));
+	q_col_str(q, ev->note, sizeof(ev->note));
+	q_col_str(q, ev->actor, sizeof(ev->actor));
+	q_col_str(q, ev->order_id, sizeof(ev->order_id));
+	ev->at = q_col_i64(q);
+}
+
+ordo_code store_stock_event_list(store_tx *tx, int64_t tenant, const char *sku,
+				 const char *location, int64_t before_seq,
+				 int limit, stock_event **out, size_t *n,
+				 int64_t *next, ordo_err *err)
+{
+	struct q q = {0};
+	stock_event *items = NULL;
+	size_t count = 0, cap;
+	bool at = location && location[0], row;
+	ordo_code rc;
+
+	*out = NULL;
+	*n = 0;
+	*next = 0;
+	rc = check_page(limit, before_seq, err);
+	if (rc)
+		goto out;
+	/* One row more than the page tells whether another page follows. */
+	cap = (size_t)limit + 1;
+	items = calloc(cap, sizeof(*items));
+	if (!items) {
+		rc = no_memory(err, "listing stock events");
+		goto out;
+	}
+	rc = q_open(&q, tx, at ? SQL_STOCK_EVENTS_AT : SQL_STOCK_EVENTS, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, sku);
+	if (at)
+		q_str(&q, location);
+	q_i64(&q, page_bound(before_seq));
+	q_i64(&q, (int64_t)cap);
+	for (;;) {
+		rc = q_step(&q, &row, "listing stock events", NULL, err);
+		if (rc || !row)
+			break;
+		if (count == cap) {
+			rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
+					  "listing stock events: more rows "
+					  "than the limit");
+			break;
+		}
+		q_col_stock_event(&q, &items[count++]);
+		rc = q_row_end(&q, "listing stock events", err);
+		if (rc)
+			break;
+	}
+out:
+	q_close(&q);
+	if (rc) {
+		free(items);
+		return rc;
+	}
+	if (count == cap) {
+		count--;
+		*next = items[count - 1].seq;
+	}
+	*out = items;
+	*n = count;
+	return ORDO_OK;
+}
+
+ordo_code store_orders_awaiting_sku(store_tx *tx, int64_t tenant,
+				    const char *sku, int limit,
+				    char (**ids)[ORDO_ID_MAX], size_t *n,
+				    ordo_err *err)
+{
+	struct q q = {0};
+	char(*items)[ORDO_ID_MAX] = NULL;
+	size_t count = 0, cap = 0;
+	bool row;
+	ordo_code rc;
+
+	*ids = NULL;
+	*n = 0;
+	rc = check_limit(limit, SQL_SCAN_MAX, err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, SQL_ORDERS_AWAITING_SKU, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, order_state_name(ORDER_ACCEPTED));
+	q_str(&q, order_state_name(ORDER_ALLOCATED));
+	q_str(&q, order_state_name(ORDER_RELEASED));
+	q_str(&q, order_state_name(ORDER_ON_HOLD));
+	q_str(&q, sku);
+	q_i64(&q, limit);
+	for (;;) {
+		rc = q_step(&q, &row, "finding orders awaiting a SKU", NULL,
+			    err);
+		if (rc || !row)
+			break;
+		if (count == cap) {
+			char(*p)[ORDO_ID_MAX] =
+				grow(items, &cap, sizeof(*items));
+
+			if (!p) {
+				rc = no_memory(err, "finding orders");
+				break;
+			}
+			items = p;
+		}
+		q_col_str(&q, items[count++], ORDO_ID_MAX);
+		rc = q_row_end(&q, "finding orders awaiting a SKU", err);
+		if (rc)
+			break;
+	}
+out:
+	q_close(&q);
+	if (rc) {
+		free(items);
+		return rc;
+	}
+	*ids = items;
+	*n = count;
+	return ORDO_OK;
+}
+
+/* ---- orders: whole-order update ------------------------------------------ */
+
+ordo_code store_order_update(store_tx *tx, const order *o, ordo_err *err)
+{
+	struct q q = {0};
+	int64_t seq;
+	bool row;
+	size_t i;
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_order_update", err);
+	if (rc)
+		goto out;
+	for (i = 0; i < o->n_lines; i++)
+		order_line_check(&o->lines[i]);
+
+	rc = q_open(&q, tx, SQL_ORDER_UPDATE, err);
+	if (rc)
+		goto out;
+	q_str(&q, order_state_name(o->state));
+	q_i64(&q, o->updated_at);
+	q_i64(&q, o->accepted_at);
+	q_i64(&q, o->release_due_at);
+	q_i64(&q, o->released_at);
+	q_i64(&q, o->delivered_at);
+	q_i64(&q, o->closed_at);
+	q_i64(&q, o->tenant_id);
+	q_str(&q, o->id);
+	rc = q_step(&q, &row, "updating an order", NULL, err);
+	if (rc)
+		goto out;
+	if (!row) {
+		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
+				  "no order \"%.32s\"", o->id);
+		goto out;
+	}
+	/* The seq of the row that matched the tenant, not o->seq. */
+	seq = q_col_i64(&q);
+	q_close(&q);
+
+	for (i = 0; i < o->n_lines; i++) {
+		const order_line *l = &o->lines[i];
+
+		rc = q_open(&q, tx, SQL_LINE_UPDATE, err);
+		if (rc)
+			goto out;
+		q_i64(&q, l->quantity);
+		q_i64(&q, l->qty_open);
+		q_i64(&q, l->qty_allocated);
+		q_i64(&q, l->qty_released);
+		q_i64(&q, l->qty_shipped);
+		q_i64(&q, l->qty_cancelled);
+		q_i64(&q, l->qty_returned);
+		q_i64(&q, seq);
+		q_i64(&q, l->line_no);
+		rc = q_step(&q, &row, "updating an order line", NULL, err);
+		if (rc)
+			goto out;
+		if (!row) {
+			rc = ordo_err_set(err, ORDO_ENOTFOUND, "line_no",
+					  "order %.32s has no line %d", o->id,
+					  l->line_no);
+			goto out;
+		}
+		q_close(&q);
+	}
+	for (i = 0; i < o->n_holds; i++) {
+		const order_hold *h = &o->holds[i];
+
+		rc = q_open(&q, tx, SQL_HOLD_UPSERT, err);
+		if (rc)
+			goto out;
+		q_i64(&q, o->tenant_id);
+		q_i64(&q, seq);
+		q_str(&q, h->id);
+		q_str(&q, hold_type_name(h->type));
+		q_str(&q, hold_status_name(h->status));
+		q_str(&q, h->field);
+		q_str(&q, h->message);
+		q_str(&q, h->related_order_id);
+		q_str(&q, h->raised_by);
+		q_i64(&q, h->created_at);
+		q_i64(&q, h->resolved_at);
+		rc = q_step(&q, &row, "hold", "holds", err);
+		if (rc)
+			goto out;
+		if (!row) {
+			rc = ordo_err_set(err, ORDO_ECONFLICT, "holds",
+					  "hold %.32s belongs to another "
+					  "order",
+					  h->id);
+			goto out;
+		}
+		q_close(&q);
+	}
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_orders_due_to_close(store_tx *tx, ordo_time now, int limit,
+				    store_order_ref **out, size_t *n,
+				    ordo_err *err)
+{
+	struct q q = {0};
+	store_order_ref *items = NULL;
+	tenant_settings defaults;
+	size_t count = 0, cap = 0;
+	bool row;
+	ordo_code rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = check_limit(limit, SQL_SCAN_MAX, err);
+	if (rc)
+		goto out;
+	settings_defaults(&defaults);
+	rc = q_open(&q, tx, SQL_ORDERS_DUE_TO_CLOSE, err);
+	if (rc)
+		goto out;
+	q_str(&q, order_state_name(ORDER_DELIVERED));
+	q_i64(&q, defaults.closing_period_s);
+	q_i64(&q, now);
+	q_i64(&q, limit);
+	for (;;) {
+		rc = q_step(&q, &row, "finding orders to close", NULL, err);
+		if (rc || !row)
+			break;
+		if (count == cap) {
+			store_order_ref *p = grow(items, &cap, sizeof(*items));
+
+			if (!p) {
+				rc = no_memory(err, "finding orders to close");
+				break;
+			}
+			items = p;
+		}
+		items[count].tenant_id = q_col_i64(&q);
+		q_col_str(&q, items[count].id, sizeof(items[count].id));
+		count++;
+		rc = q_row_end(&q, "finding orders to close", err);
+		if (rc)
+			break;
+	}
+out:
+	q_close(&q);
+	if (rc) {
+		free(items);
+		return rc;
+	}
+	*out = items;
+	*n = count;
+	return ORDO_OK;
+}
+
+/* ---- fulfillments -------------------------------------------------------- */
+
+static bool ful_line_consistent(const fulfillment_line *l)
+{
+	return l->quantity >= 0 && l->shipped >= 0 &&
+	       l->shipped <= l->quantity;
+}
+
+/* Every line of f ships 0..quantity units: checked before writing. */
+static ordo_code ful_lines_check(const fulfillment *f, ordo_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < f->n_lines; i++) {
+		const fulfillment_line *l = &f->lines[i];
+
+		if (!ful_line_consistent(l))
+			return ordo_err_set(err, ORDO_EINTERNAL, NULL,
+					    "fulfillment %.32s line %d: "
+					    "shipped %lld of %lld",
+					    f->id, l->line_no,
+					    (long long)l->shipped,
+					    (long long)l->quantity);
+	}
+	return ORDO_OK;
+}
+
+/* Insert or rewrite every line of f under fulfillment seq. */
+static ordo_code ful_lines_put(store_tx *tx, int64_t seq, const fulfillment *f,
+			       ordo_err *err)
+{
+	struct q q = {0};
+	size_t i;
+	ordo_code rc = ORDO_OK;
+
+	for (i = 0; i < f->n_lines; i++) {
+		const fulfillment_line *l = &f->lines[i];
+
+		rc = q_open(&q, tx, SQL_FUL_LINE_PUT, err);
+		if (rc)
+			goto out;
+		q_i64(&q, seq);
+		q_i64(&q, l->line_no);
+		q_str(&q, l->sku);
+		q_i64(&q, l->quantity);
+		q_i64(&q, l->shipped);
+		rc = q_exec(&q, "fulfillment line", "line_no", err);
+		if (rc)
+			goto out;
+		q_close(&q);
+	}
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_fulfillment_insert(store_tx *tx, int64_t tenant,
+				   const fulfillment *f, ordo_err *err)
+{
+	struct q q = {0};
+	int64_t oseq = 0, seq = 0;
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_fulfillment_insert", err);
+	if (rc)
+		goto out;
+	rc = ful_lines_check(f, err);
+	if (rc)
+		goto out;
+	rc = order_seq_of(tx, tenant, f->order_id, "order_id", &oseq, err);
+	if (rc)
+		goto out;
+	rc = require_key(tx, SQL_LOCATION_EXISTS, tenant, f->location,
+			 "location", err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, SQL_FUL_INSERT, err);
+	if (rc)
+		goto out;
+	q_str(&q, f->id);
+	q_i64(&q, tenant);
+	q_i64(&q, oseq);
+	q_str(&q, f->location);
+	q_str(&q, fulfillment_state_name(f->state));
+	q_str(&q, f->reject_reason);
+	q_str(&q, f->reject_message);
+	q_i64(&q, f->created_at);
+	q_i64(&q, f->released_at);
+	q_i64(&q, f->updated_at);
+	rc = q_insert_returning(&q, &seq, "fulfillment", "id", err);
+	if (rc)
+		goto out;
+	q_close(&q);
+	rc = ful_lines_put(tx, seq, f, err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_fulfillment_update(store_tx *tx, int64_t tenant,
+				   const fulfillment *f, ordo_err *err)
+{
+	struct q q = {0};
+	int64_t seq;
+	bool row;
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_fulfillment_update", err);
+	if (rc)
+		goto out;
+	rc = ful_lines_check(f, err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, SQL_FUL_UPDATE, err);
+	if (rc)
+		goto out;
+	q_str(&q, fulfillment_state_name(f->state));
+	q_str(&q, f->reject_reason);
+	q_str(&q, f->reject_message);
+	q_i64(&q, f->released_at);
+	q_i64(&q, f->updated_at);
+	q_i64(&q, tenant);
+	q_str(&q, f->id);
+	rc = q_step(&q, &row, "updating a fulfillment", NULL, err);
+	if (rc)
+		goto out;
+	if (!row) {
+		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
+				  "no fulfillment \"%.32s\"", f->id);
+		goto out;
+	}
+	seq = q_col_i64(&q);
+	q_close(&q);
+	rc = ful_lines_put(tx, seq, f, err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+/* Read one fulfillment header (SQL_FUL_COLS) into f, which has no lines. */
+static ordo_code q_col_ful(struct q *q, fulfillment *f, ordo_err *err)
+{
+	char state[32];
+	ordo_code rc;
+
+	memset(f, 0, sizeof(*f));
+	f->seq = q_col_i64(q);
+	q_col_str(q, f->id, sizeof(f->id));
+	q_col_str(q, f->order_id, sizeof(f->order_id));
+	q_col_str(q, f->location, sizeof(f->location));
+	q_col_str(q, state, sizeof(state));
+	q_col_str(q, f->reject_reason, sizeof(f->reject_reason));
+	q_col_str(q, f->reject_message, sizeof(f->reject_message));
+	f->created_at = q_col_i64(q);
+	f->released_at = q_col_i64(q);
+	f->updated_at = q_col_i64(q);
+	rc = q_row_end(q, "reading a fulfillment", err);
+	if (rc)
+		return rc;
+	if (fulfillment_state_parse(state, &f->state) != 0)
+		return ordo_err_set(err, ORDO_ESTORAGE, NULL,
+				    "fulfillment %s has an unknown state "
+				    "\"%s\"",
+				    f->id, state);
+	return ORDO_OK;
+}
+
+/* Load the lines of f (header read, none loaded yet), checking each. */
+static ordo_code ful_lines_load(store_tx *tx, fulfillment *f, ordo_err *err)
+{
+	struct q q;
+	size_t cap = 0;
+	bool row;
+	ordo_code rc;
+
+	rc = q_open(&q, tx, SQL_FUL_LINES_OF, err);
+	if (rc)
+		goto out;
+	q_i64(&q, f->seq);
+	for (;;) {
+		fulfillment_line *l;
+
+		rc = q_step(&q, &row, "reading fulfillment lines", NULL, err);
+		if (rc || !row)
+			break;
+		if (f->n_lines == cap) {
+			fulfillment_line *p =
+				grow(f->lines, &cap, sizeof(*f->lines));
+
+			if (!p) {
+				rc = no_memory(err,
+					       "reading fulfillment lines");
+				break;
+			}
+			f->lines = p;
+		}
+		l = &f->lines[f->n_lines++];
+		l->line_no = (int)q_col_i64(&q);
+		q_col_str(&q, l->sku, sizeof(l->sku));
+		l->quantity = q_col_i64(&q);
+		l->shipped = q_col_i64(&q);
+		rc = q_row_end(&q, "reading fulfillment lines", err);
+		if (rc)
+			break;
+		if (!ful_line_consistent(l)) {
+			rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
+					  "fulfillment %s line %d ships more "
+					  "than its quantity",
+					  f->id, l->line_no);
+			break;
+		}
+	}
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_fulfillment_get(store_tx *tx, int64_t tenant, const char *id,
+				fulfillment *f, ordo_err *err)
+{
+	struct q q;
+	bool row;
+	ordo_code rc;
+
+	fulfillment_free(f);
+	rc = q_open(&q, tx, SQL_FUL_GET, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, id);
+	rc = q_step(&q, &row, "reading a fulfillment", NULL, err);
+	if (rc)
+		goto out;
+	if (!row) {
+		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
+				  "no fulfillment \"%.32s\"", id);
+		goto out;
+	}
+	rc = q_col_ful(&q, f, err);
+	if (rc)
+		goto out;
+	q_close(&q);
+	rc = ful_lines_load(tx, f, err);
+out:
+	q_close(&q);
+	if (rc)
+		fulfillment_free(f);
+	return rc;
+}
+
+/*
+ * Read the headers an open, bound statement yields (at most max), close it,
+ * then load each one's lines. On failure nothing is left allocated.
+ */
+static ordo_code ful_read_all(store_tx *tx, struct q *q, size_t max,
+			      fulfillment **out, size_t *n, const char *what,
+			      ordo_err *err)
+{
+	fulfillment *items = NULL;
+	size_t count = 0, cap = 0, i;
+	bool row;
+	ordo_code rc;
+
+	for (;;) {
+		rc = q_step(q, &row, what, NULL, err);
+		if (rc || !row)
+			break;
+		if (count == max) {
+			rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
+					  "%s: more rows than the limit",
+					  what);
+			break;
+		}
+		if (count == cap) {
+			fulfillment *p = grow(items, &cap, sizeof(*items));
+
+			if (!p) {
+				rc = no_memory(err, what);
+				break;
+			}
+			items = p;
+		}
+		rc = q_col_ful(q, &items[count++], err);
+		if (rc)
+			break;
+	}
+	q_close(q);
+	for (i = 0; !rc && i < count; i++)
+		rc = ful_lines_load(tx, &items[i], err);
+	if (rc) {
+		for (i = 0; i < count; i++)
+			fulfillment_free(&items[i]);
+		free(items);
+		return rc;
+	}
+	*out = items;
+	*n = count;
+	return ORDO_OK;
+}
+
+ordo_code store_fulfillments_of_order(store_tx *tx, int64_t tenant,
+				      const char *order_id, fulfillment **out,
+				      size_t *n, ordo_err *err)
+{
+	struct q q = {0};
+	int64_t oseq = 0;
+	ordo_code rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = order_seq(tx, tenant, order_id, &oseq, err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, SQL_FULS_OF_ORDER, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_i64(&q, oseq);
+	rc = ful_read_all(tx, &q, SIZE_MAX, out, n,
+			  "reading an order's fulfillments", err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_fulfillment_list(store_tx *tx, int64_t tenant,
+				 const fulfillment_filter *f,
+				 fulfillment **out, size_t *n, int64_t *next,
+				 ordo_err *err)
+{
+	static const enum sql_id ids[2][2] = {
+		{SQL_FUL_LIST, SQL_FUL_LIST_STATE},
+		{SQL_FUL_LIST_LOC, SQL_FUL_LIST_LOC_STATE},
+	};
+	struct q q = {0};
+	bool at = f->location[0] != '\0';
+	size_t cap;
+	ordo_code rc;
+
+	*out = NULL;
+	*n = 0;
+	*next = 0;
+	rc = check_page(f->limit, f->before_seq, err);
+	if (rc)
+		goto out;
+	cap = (size_t)f->limit + 1;
+	rc = q_open(&q, tx, ids[at][f->has_state], err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_i64(&q, page_bound(f->before_seq));
+	if (at)
+		q_str(&q, f->location);
+	if (f->has_state)
+		q_str(&q, fulfillment_state_name(f->state));
+	q_i64(&q, (int64_t)cap);
+	rc = ful_read_all(tx, &q, cap, out, n, "listing fulfillments", err);
+	if (rc)
+		goto out;
+	/* limit + 1 rows: another page follows this one. */
+	if (*n == cap) {
+		(*n)--;
+		fulfillment_free(&(*out)[*n]);
+		*next = (*out)[*n - 1].seq;
+	}
+out:
+	q_close(&q);
+	return rc;
+}
+
+/* ---- shipments ----------------------------------------------------------- */
+
+ordo_code store_shipment_insert(store_tx *tx, int64_t tenant,
+				const shipment *s, ordo_err *err)
+{
+	struct q q = {0};
+	char order_id[ORDO_ID_MAX];
+	int64_t ful = 0, oseq = 0, seq = 0;
+	bool row;
+	size_t i;
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_shipment_insert", err);
+	if (rc)
+		goto out;
+	for (i = 0; i < s->n_lines; i++) {
+		if (s->lines[i].quantity < 0) {
+			rc = ordo_err_set(err, ORDO_EINTERNAL, NULL,
+					  "shipment %.32s line %zu: negative "
+					  "quantity",
+					  s->id, i + 1);
+			goto out;
+		}
+	}
+	/* The fulfillment, the tenant's, and the order it belongs to. */
+	rc = q_open(&q, tx, SQL_FUL_REF, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, s->fulfillment_id);
+	rc = q_step(&q, &row, "finding a fulfillment", NULL, err);
+	if (rc)
+		goto out;
+	if (!row) {
+		rc = ordo_err_set(err, ORDO_ENOTFOUND, "fulfillment_id",
+				  "no fulfillment \"%.32s\"",
+				  s->fulfillment_id);
+		goto out;
+	}
+	ful = q_col_i64(&q);
+	oseq = q_col_i64(&q);
+	q_col_str(&q, order_id, sizeof(order_id));
+	rc = q_row_end(&q, "finding a fulfillment", err);
+	if (rc)
+		goto out;
+	q_close(&q);
+	if (s->order_id[0] && strcmp(s->order_id, order_id) != 0) {
+		rc = ordo_err_set(err, ORDO_EINVALID, "order_id",
+				  "fulfillment %.32s is not of order %.32s",
+				  s->fulfillment_id, s->order_id);
+		goto out;
+	}
+
+	rc = q_open(&q, tx, SQL_SHIP_INSERT, err);
+	if (rc)
+		goto out;
+	q_str(&q, s->id);
+	q_i64(&q, tenant);
+	q_i64(&q, ful);
+	q_i64(&q, oseq);
+	q_str(&q, s->carrier);
+	q_str(&q, s->tracking_number);
+	q_i64(&q, s->shipped_at);
+	q_i64(&q, s->delivered_at);
+	rc = q_insert_returning(&q, &seq, "shipment", "id", err);
+	if (rc)
+		goto out;
+	q_close(&q);
+	for (i = 0; i < s->n_lines; i++) {
+		rc = q_open(&q, tx, SQL_SHIP_LINE_INSERT, err);
+		if (rc)
+			goto out;
+		q_i64(&q, seq);
+		q_i64(&q, (int64_t)i + 1);
+		q_str(&q, s->lines[i].sku);
+		q_i64(&q, s->lines[i].quantity);
+		rc = q_exec(&q, "shipment line", "line_no", err);
+		if (rc)
+			goto out;
+		q_close(&q);
+	}
+out:
+	q_close(&q);
+	return rc;
+}
+
+/* Read one shipment header (SQL_SHIP_COLS) into s; *seq is its key. */
+static ordo_code q_col_ship(struct q *q, shipment *s, int64_t *seq,
+			    ordo_err *err)
+{
+	memset(s, 0, sizeof(*s));
+	*seq = q_col_i64(q);
+	q_col_str(q, s->id, sizeof(s->id));
+	q_col_str(q, s->fulfillment_id, sizeof(s->fulfillment_id));
+	q_col_str(q, s->order_id, sizeof(s->order_id));
+	q_col_str(q, s->carrier, sizeof(s->carrier));
+	q_col_str(q, s->tracking_number, sizeof(s->tracking_number));
+	s->shipped_at = q_col_i64(q);
+	s->delivered_at = q_col_i64(q);
+	return q_row_end(q, "reading a shipment", err);
+}
+
+static ordo_code ship_lines_load(store_tx *tx, shipment *s, int64_t seq,
+				 ordo_err *err)
+{
+	struct q q;
+	size_t cap = 0;
+	bool row;
+	ordo_code rc;
+
+	rc = q_open(&q, tx, SQL_SHIP_LINES_OF, err);
+	if (rc)
+		goto out;
+	q_i64(&q, seq);
+	for (;;) {
+		shipment_line *l;
+
+		rc = q_step(&q, &row, "reading shipment lines", NULL, err);
+		if (rc || !row)
+			break;
+		if (s->n_lines == cap) {
+			shipment_line *p =
+				grow(s->lines, &cap, sizeof(*s->lines));
+
+			if (!p) {
+				rc = no_memory(err, "reading shipment lines");
+				break;
+			}
+			s->lines = p;
+		}
+		l = &s->lines[s->n_lines++];
+		q_col_str(&q, l->sku, sizeof(l->sku));
+		l->quantity = q_col_i64(&q);
+		rc = q_row_end(&q, "reading shipment lines", err);
+		if (rc)
+			break;
+	}
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_shipment_get(store_tx *tx, int64_t tenant, const char *id,
+			     shipment *s, ordo_err *err)
+{
+	struct q q;
+	int64_t seq = 0;
+	bool row;
+	ordo_code rc;
+
+	memset(s, 0, sizeof(*s));
+	rc = q_open(&q, tx, SQL_SHIP_GET, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, id);
+	rc = q_step(&q, &row, "reading a shipment", NULL, err);
+	if (rc)
+		goto out;
+	if (!row) {
+		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
+				  "no shipment \"%.32s\"", id);
+		goto out;
+	}
+	rc = q_col_ship(&q, s, &seq, err);
+	if (rc)
+		goto out;
+	q_close(&q);
+	rc = ship_lines_load(tx, s, seq, err);
+out:
+	q_close(&q);
+	if (rc)
+		shipment_free(s);
+	return rc;
+}
+
+ordo_code store_shipment_set_delivered(store_tx *tx, int64_t tenant,
+				       const char *id, ordo_time at,
+				       ordo_err *err)
+{
+	struct q q = {0};
+	bool row;
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_shipment_set_delivered", err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, SQL_SHIP_SET_DELIVERED, err);
+	if (rc)
+		goto out;
+	q_i64(&q, at);
+	q_i64(&q, tenant);
+	q_str(&q, id);
+	rc = q_step(&q, &row, "marking a shipment delivered", NULL, err);
+	if (rc)
+		goto out;
+	if (!row)
+		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
+				  "no shipment \"%.32s\"", id);
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_shipments_of_order(store_tx *tx, int64_t tenant,
+				   const char *order_id, shipment **out,
+				   size_t *n, ordo_err *err)
+{
+	struct q q = {0};
+	shipment *items = NULL;
+	int64_t *seqs = NULL;
+	size_t count = 0, cap = 0, scap = 0, i;
+	int64_t oseq = 0;
+	bool row;
+	ordo_code rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = order_seq(tx, tenant, order_id, &oseq, err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, SQL_SHIPS_OF_ORDER, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_i64(&q, oseq);
+	for (;;) {
+		rc = q_step(&q, &row, "reading an order's shipments", NULL,
+			    err);
+		if (rc || !row)
+			break;
+		if (count == cap) {
+			shipment *p = grow(items, &cap, sizeof(*items));
+			int64_t *ps;
+
+			if (!p) {
+				rc = no_memory(err, "reading shipments");
+				break;
+			}
+			items = p;
+			ps = grow(seqs, &scap, sizeof(*seqs));
+			if (!ps) {
+				rc = no_memory(err, "reading shipments");
+				break;
+			}
+			seqs = ps;
+		}
+		rc = q_col_ship(&q, &items[count], &seqs[count], err);
+		count++;
+		if (rc)
+			break;
+	}
+	q_close(&q);
+	for (i = 0; !rc && i < count; i++)
+		rc = ship_lines_load(tx, &items[i], seqs[i], err);
+out:
+	q_close(&q);
+	free(seqs);
+	if (rc) {
+		for (i = 0; i < count; i++)
+			shipment_free(&items[i]);
+		free(items);
+		return rc;
+	}
+	*out = items;
+	*n = count;
+	return ORDO_OK;
+}
+
+/* ---- webhooks ------------------------------------------------------------ */
+
+ordo_code store_webhook_insert(store_tx *tx, int64_t tenant,
+			       const webhook_sub *w, ordo_err *err)
+{
+	struct q q = {0};
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_webhook_insert", err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, SQL_WEBHOOK_INSERT, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, w->id);
+	q_str(&q, w->url);
+	q_str(&q, w->secret);
+	q_str(&q, w->events);
+	q_str(&q, w->location);
+	q_i64(&q, w->created_at);
+	rc = q_exec(&q, "webhook", "id", err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_webhook_list(store_tx *tx, int64_t tenant, webhook_sub **out,
+			     size_t *n, ordo_err *err)
+{
+	struct q q = {0};
+	webhook_sub *items = NULL;
+	size_t count = 0, cap = 0;
+	bool row;
+	ordo_code rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = q_open(&q, tx, SQL_WEBHOOK_LIST, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	for (;;) {
+		webhook_sub *w;
+
+		rc = q_step(&q, &row, "listing webhooks", NULL, err);
+		if (rc || !row)
+			break;
+		if (count == cap) {
+			webhook_sub *p = grow(items, &cap, sizeof(*items));
+
+			if (!p) {
+				rc = no_memory(err, "listing webhooks");
+				break;
+			}
+			items = p;
+		}
+		w = &items[count++];
+		q_col_str(&q, w->id, sizeof(w->id));
+		q_col_str(&q, w->url, sizeof(w->url));
+		q_col_str(&q, w->secret, sizeof(w->secret));
+		q_col_str(&q, w->events, sizeof(w->events));
+		q_col_str(&q, w->location, sizeof(w->location));
+		w->created_at = q_col_i64(&q);
+		rc = q_row_end(&q, "listing webhooks", err);
+		if (rc)
+			break;
+	}
+out:
+	q_close(&q);
+	if (rc) {
+		free(items);
+		return rc;
+	}
+	*out = items;
+	*n = count;
+	return ORDO_OK;
+}
+
+ordo_code store_webhook_delete(store_tx *tx, int64_t tenant, const char *id,
+			       ordo_err *err)
+{
+	struct q q = {0};
+	bool row;
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_webhook_delete", err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, SQL_WEBHOOK_DELETE, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, id);
+	rc = q_step(&q, &row, "deleting a webhook", NULL, err);
+	if (rc)
+		goto out;
+	if (!row) {
+		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
+				  "no webhook \"%.32s\"", id);
+		goto out;
+	}
+	q_close(&q);
+	/* Nothing will send its pending deliveries any more: say so. */
+	rc = q_open(&q, tx, SQL_WEBHOOK_FAIL_PENDING, err);
+	if (rc)
+		goto out;
+	q_str(&q, delivery_status_name(DELIVERY_FAILED));
+	q_str(&q, "the webhook was deleted");
+	q_i64(&q, tenant);
+	q_str(&q, id);
+	q_str(&q, delivery_status_name(DELIVERY_PENDING));
+	rc = q_exec(&q, "failing a deleted webhook's deliveries", NULL, err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+/* ---- the outbox and deliveries ------------------------------------------- */
+
+/* Whether the comma-separated list names type (blanks around names are
+ * ignored). */
+static bool events_has(const char *list, const char *type)
+{
+	size_t tlen = strlen(type);
+	const char *p = list;
+
+	while (*p) {
+		const char *end = strchr(p, ',');
+		const char *stop = end ? end : p + strlen(p);
+
+		while (p < stop && *p == ' ')
+			p++;
+		while (stop > p && stop[-1] == ' ')
+			stop--;
+		if ((size_t)(stop - p) == tlen && memcmp(p, type, tlen) == 0)
+			return true;
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	return false;
+}
+
+ordo_code store_outbox_emit(store_tx *tx, int64_t tenant,
+			    const outbox_event *ev, int64_t retry_window_s,
+			    size_t *n_deliveries, ordo_err *err)
+{
+	struct q q = {0};
+	char(*hooks)[ORDO_ID_MAX] = NULL;
+	size_t count = 0, cap = 0, i;
+	bool row;
+	ordo_code rc;
+
+	*n_deliveries = 0;
+	rc = tx_check_writable(tx, "store_outbox_emit", err);
+	if (rc)
+		goto out;
+	if (retry_window_s < 0) {
+		rc = ordo_err_set(err, ORDO_EINVALID, "retry_window_s",
+				  "the retry window must not be negative");
+		goto out;
+	}
+	rc = q_open(&q, tx, SQL_OUTBOX_INSERT, err);
+	if (rc)
+		goto out;
+	q_str(&q, ev->id);
+	q_i64(&q, tenant);
+	q_str(&q, ev->type);
+	q_str(&q, ev->order_id);
+	q_str(&q, ev->location);
+	q_str(&q, ev->payload);
+	q_i64(&q, ev->created_at);
+	rc = q_exec(&q, "outbox event", "id", err);
+	if (rc)
+		goto out;
+	q_close(&q);
+
+	/* The subscribers: read them all before writing. */
+	rc = q_open(&q, tx, SQL_WEBHOOKS_FOR_EVENT, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, ev->location);
+	for (;;) {
+		char id[ORDO_ID_MAX], events[STORE_EVENTS_MAX];
+
+		rc = q_step(&q, &row, "finding webhooks", NULL, err);
+		if (rc)
+			goto out;
+		if (!row)
+			break;
+		q_col_str(&q, id, sizeof(id));
+		q_col_str(&q, events, sizeof(events));
+		rc = q_row_end(&q, "finding webhooks", err);
+		if (rc)
+			goto out;
+		if (!events_has(events, ev->type))
+			continue;
+		if (count == cap) {
+			char(*p)[ORDO_ID_MAX] =
+				grow(hooks, &cap, sizeof(*hooks));
+
+			if (!p) {
+				rc = no_memory(err, "finding webhooks");
+				goto out;
+			}
+			hooks = p;
+		}
+		memcpy(hooks[count++], id, sizeof(id));
+	}
+	q_close(&q);
+
+	for (i = 0; i < count; i++) {
+		char id[ORDO_ID_MAX];
+
+		store_id_new("dlv_", id);
+		rc = q_open(&q, tx, SQL_DELIVERY_INSERT, err);
+		if (rc)
+			goto out;
+		q_str(&q, id);
+		q_i64(&q, tenant);
+		q_str(&q, hooks[i]);
+		q_str(&q, ev->id);
+		q_str(&q, ev->type);
+		q_str(&q, ev->order_id);
+		q_str(&q, delivery_status_name(DELIVERY_PENDING));
+		q_i64(&q, ev->created_at);
+		q_i64(&q, ev->created_at + retry_window_s);
+		q_i64(&q, ev->created_at);
+		rc = q_exec(&q, "delivery", "id", err);
+		if (rc)
+			goto out;
+		q_close(&q);
+	}
+	*n_deliveries = count;
+out:
+	q_close(&q);
+	free(hooks);
+	return rc;
+}
+
+static const char *const delivery_status_names[] = {
+	[DELIVERY_PENDING] = "pending",
+	[DELIVERY_DELIVERED] = "delivered",
+	[DELIVERY_FAILED] = "failed",
+};
+
+const char *delivery_status_name(delivery_status s)
+{
+	if ((unsigned)s > DELIVERY_FAILED)
+		return "unknown";
+	return delivery_status_names[s];
+}
+
+int delivery_status_parse(const char *name, delivery_status *out)
+{
+	unsigned i;
+
+	for (i = 0; i <= DELIVERY_FAILED; i++) {
+		if (strcmp(name, delivery_status_names[i]) == 0) {
+			*out = (delivery_status)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+void store_delivery_free(delivery *d)
+{
+	if (!d)
+		return;
+	free(d->payload);
+	d->payload = NULL;
+}
+
+/* Read one delivery (SQL_DELIVERY_COLS) into d, zeroing the rest. */
+static ordo_code q_col_delivery(struct q *q, delivery *d, ordo_err *err)
+{
+	char status[16];
+	ordo_code rc;
+
+	memset(d, 0, sizeof(*d));
+	d->seq = q_col_i64(q);
+	q_col_str(q, d->id, sizeof(d->id));
+	d->tenant_id = q_col_i64(q);
+	q_col_str(q, d->webhook_id, sizeof(d->webhook_id));
+	q_col_str(q, d->event_id, sizeof(d->event_id));
+	q_col_str(q, d->event_type, sizeof(d->event_type));
+	q_col_str(q, d->order_id, sizeof(d->order_id));
+	q_col_str(q, status, sizeof(status));
+	d->attempts = (int)q_col_i64(q);
+	d->last_status = (int)q_col_i64(q);
+	q_col_str(q, d->last_error, sizeof(d->last_error));
+	d->next_attempt_at = q_col_i64(q);
+	d->retry_until = q_col_i64(q);
+	d->claimed_until = q_col_i64(q);
+	d->delivered_at = q_col_i64(q);
+	d->created_at = q_col_i64(q);
+	rc = q_row_end(q, "reading a delivery", err);
+	if (rc)
+		return rc;
+	if (delivery_status_parse(status, &d->status) != 0)
+		return ordo_err_set(err, ORDO_ESTORAGE, NULL,
+				    "delivery %s has an unknown status \"%s\"",
+				    d->id, status);
+	return ORDO_OK;
+}
+
+static void deliveries_free(delivery *items, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		store_delivery_free(&items[i]);
+	free(items);
+}
+
+ordo_code store_delivery_claim(store_tx *tx, ordo_time now,
+			       ordo_time lease_until, int limit,
+			       delivery **out, size_t *n, ordo_err *err)
+{
+	struct q q = {0};
+	delivery *items = NULL;
+	size_t count = 0, cap = 0, i;
+	bool row;
+	ordo_code rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = tx_check_writable(tx, "store_delivery_claim", err);
+	if (rc)
+		goto out;
+	rc = check_limit(limit, SQL_SCAN_MAX, err);
+	if (rc)
+		goto out;
+	/* The PostgreSQL hook: lock the chosen rows, skip locked ones. */
+	rc = q_open(&q, tx,
+		    tx->db->row_locks ? SQL_DELIVERY_CLAIM_LOCKED
+				      : SQL_DELIVERY_CLAIM,
+		    err);
+	if (rc)
+		goto out;
+	q_str(&q, delivery_status_name(DELIVERY_PENDING));
+	q_i64(&q, now);
+	q_i64(&q, now);
+	q_str(&q, delivery_status_name(DELIVERY_PENDING));
+	q_i64(&q, limit);
+	for (;;) {
+		delivery *d;
+
+		rc = q_step(&q, &row, "claiming deliveries", NULL, err);
+		if (rc || !row)
+			break;
+		if (count == cap) {
+			delivery *p = grow(items, &cap, sizeof(*items));
+
+			if (!p) {
+				rc = no_memory(err, "claiming deliveries");
+				break;
+			}
+			items = p;
+		}
+		d = &items[count++];
+		rc = q_col_delivery(&q, d, err);
+		if (rc)
+			break;
+		q_col_str(&q, d->url, sizeof(d->url));
+		q_col_str(&q, d->secret, sizeof(d->secret));
+		rc = q_col_dup(&q, &d->payload, "claiming deliveries", err);
+		if (rc)
+			break;
+		rc = q_row_end(&q, "claiming deliveries", err);
+		if (rc)
+			break;
+	}
+	q_close(&q);
+	for (i = 0; !rc && i < count; i++) {
+		rc = q_open(&q, tx, SQL_DELIVERY_LEASE, err);
+		if (rc)
+			break;
+		q_i64(&q, lease_until);
+		q_i64(&q, items[i].seq);
+		rc = q_exec(&q, "leasing a delivery", NULL, err);
+		q_close(&q);
+		items[i].claimed_until = lease_until;
+	}
+out:
+	q_close(&q);
+	if (rc) {
+		deliveries_free(items, count);
+		return rc;
+	}
+	*out = items;
+	*n = count;
+	return ORDO_OK;
+}
+
+ordo_code store_delivery_update(store_tx *tx, const delivery *d,
+				ordo_err *err)
+{
+	struct q q = {0};
+	bool row;
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_delivery_update", err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, SQL_DELIVERY_UPDATE, err);
+	if (rc)
+		goto out;
+	q_str(&q, delivery_status_name(d->status));
+	q_i64(&q, d->attempts);
+	q_i64(&q, d->last_status);
+	q_str(&q, d->last_error);
+	q_i64(&q, d->next_attempt_at);
+	q_i64(&q, d->retry_until);
+	q_i64(&q, d->delivered_at);
+	q_i64(&q, d->tenant_id);
+	q_str(&q, d->id);
+	rc = q_step(&q, &row, "updating a delivery", NULL, err);
+	if (rc)
+		goto out;
+	if (!row)
+		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
+				  "no delivery \"%.32s\"", d->id);
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_delivery_get(store_tx *tx, int64_t tenant, const char *id,
+			     delivery *d, ordo_err *err)
+{
+	struct q q;
+	bool row;
+	ordo_code rc;
+
+	memset(d, 0, sizeof(*d));
+	rc = q_open(&q, tx, SQL_DELIVERY_GET, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, id);
+	rc = q_step(&q, &row, "reading a delivery", NULL, err);
+	if (rc)
+		goto out;
+	if (!row) {
+		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
+				  "no delivery \"%.32s\"", id);
+		goto out;
+	}
+	rc = q_col_delivery(&q, d, err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_delivery_list(store_tx *tx, int64_t tenant, bool has_status,
+			      delivery_status status, int64_t before_seq,
+			      int limit, delivery **out, size_t *n,
+			      int64_t *next, ordo_err *err)
+{
+	struct q q = {0};
+	delivery *items = NULL;
+	size_t count = 0, cap = 0;
+	bool row;
+	ordo_code rc;
+
+	*out = NULL;
+	*n = 0;
+	*next = 0;
+	rc = check_page(limit, before_seq, err);
+	if (rc)
+		goto out;
+	cap = (size_t)limit + 1;
+	items = calloc(cap, sizeof(*items));
+	if (!items) {
+		rc = no_memory(err, "listing deliveries");
+		goto out;
+	}
+	rc = q_open(&q, tx,
+		    has_status ? SQL_DELIVERY_LIST_STATUS : SQL_DELIVERY_LIST,
+		    err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_i64(&q, page_bound(before_seq));
+	if (has_status)
+		q_str(&q, delivery_status_name(status));
+	q_i64(&q, (int64_t)cap);
+	for (;;) {
+		rc = q_step(&q, &row, "listing deliveries", NULL, err);
+		if (rc || !row)
+			break;
+		if (count == cap) {
+			rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
+					  "listing deliveries: more rows "
+					  "than the limit");
+			break;
+		}
+		rc = q_col_delivery(&q, &items[count++], err);
+		if (rc)
+			break;
+	}
+out:
+	q_close(&q);
+	if (rc) {
+		deliveries_free(items, count);
+		return rc;
+	}
+	/* limit + 1 rows: another page follows this one. */
+	if (count == cap) {
+		count--;
+		*next = items[count - 1].seq;
+	}
+	*out = items;
+	*n = count;
+	return ORDO_OK;
 }

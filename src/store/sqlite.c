@@ -572,4 +572,6 @@ const struct db_driver db_driver_sqlite = {
 	.exec_script = sq_exec_script,
 	.sql_table_exists = "SELECT count(*) FROM sqlite_master "
 			    "WHERE type = 'table' AND name = ?",
+	/* One writer holds the whole database: no row locks to take. */
+	.row_locks = false,
 };

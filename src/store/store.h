@@ -46,7 +46,9 @@
 
 #include "core/catalog.h"
 #include "core/err.h"
+#include "core/fulfillment.h"
 #include "core/order.h"
+#include "core/settings.h"
 
 typedef struct store store;
 typedef struct store_tx store_tx;
@@ -125,12 +127,11 @@ void store_read_end(store_tx *tx);
 typedef struct {
 	int64_t id;
 	char slug[ORDO_SLUG_MAX];
-	int64_t dup_window_s; /* duplicate-content window */
 	ordo_time created_at;
 } store_tenant;
 
-/* Insert t (slug, dup_window_s, created_at); sets t->id. ORDO_ECONFLICT if
- * the slug is taken. */
+/* Insert t (slug, created_at); sets t->id. ORDO_ECONFLICT if the slug is
+ * taken. Its settings are the defaults until store_settings_put. */
 ordo_code store_tenant_insert(store_tx *tx, store_tenant *t, ordo_err *err);
 ordo_code store_tenant_by_slug(store_tx *tx, const char *slug, store_tenant *t,
 			       ordo_err *err);
@@ -275,5 +276,231 @@ ordo_code store_idempotency_get(store_tx *tx, int64_t tenant, const char *key,
 ordo_code store_idempotency_put(store_tx *tx, int64_t tenant,
 				const store_idempotency *rec, ordo_err *err);
 void store_idempotency_free(store_idempotency *rec);
+
+/* ---- tenant settings --------------------------------------------------- */
+
+/* The tenant's settings; defaults (settings_defaults) when none were saved. */
+ordo_code store_settings_get(store_tx *tx, int64_t tenant, tenant_settings *s,
+			     ordo_err *err);
+/* Save all settings (insert or replace). */
+ordo_code store_settings_put(store_tx *tx, int64_t tenant,
+			     const tenant_settings *s, ordo_err *err);
+
+/* ---- stock ------------------------------------------------------------- */
+
+/*
+ * Write a stock row as given (insert or replace by tenant, location, sku):
+ * on_hand, reserved, safety_stock, updated_at. The caller read it in the
+ * same write transaction and checked 0 <= reserved <= on_hand; the store
+ * checks again (ORDO_ECONFLICT naming "on_hand" if not). On PostgreSQL,
+ * store_stock_get inside a write transaction locks the row (FOR UPDATE) so
+ * that read-modify-write is safe across nodes.
+ */
+ordo_code store_stock_put(store_tx *tx, int64_t tenant,
+			  const stock_level *level, ordo_err *err);
+
+/* Every location's row for one SKU, by location code. *out: free(). */
+ordo_code store_stock_of_sku(store_tx *tx, int64_t tenant, const char *sku,
+			     stock_level **out, size_t *n, ordo_err *err);
+
+typedef struct {
+	int64_t seq;
+	char location[ORDO_LOCATION_CODE_MAX];
+	char sku[ORDO_SKU_MAX];
+	char type[16]; /* count, adjustment, reserve, unreserve, ship */
+	int64_t delta_on_hand;
+	int64_t delta_reserved;
+	int64_t on_hand;  /* after */
+	int64_t reserved; /* after */
+	char reason[32];
+	char note[ORDO_MESSAGE_MAX];
+	char actor[ORDO_ACTOR_MAX];
+	char order_id[ORDO_ID_MAX]; /* "" when not about an order */
+	ordo_time at;
+} stock_event;
+
+/* Sets ev->seq. */
+ordo_code store_stock_event_append(store_tx *tx, int64_t tenant,
+				   stock_event *ev, ordo_err *err);
+/* Newest first; sku required, location "" = any; before_seq 0 = first
+ * page. *next is the cursor of the next page or 0. *out: free(). */
+ordo_code store_stock_event_list(store_tx *tx, int64_t tenant, const char *sku,
+				 const char *location, int64_t before_seq,
+				 int limit, stock_event **out, size_t *n,
+				 int64_t *next, ordo_err *err);
+
+/* Orders with units of sku still open, in a state that may take stock
+ * (accepted, allocated, released, on_hold), oldest first. ids: free(). */
+ordo_code store_orders_awaiting_sku(store_tx *tx, int64_t tenant,
+				    const char *sku, int limit,
+				    char (**ids)[ORDO_ID_MAX], size_t *n,
+				    ordo_err *err);
+
+/* ---- orders: whole-order update ---------------------------------------- */
+
+/*
+ * Write back an order read in the same transaction: header fields that
+ * change after intake (state, updated_at, accepted_at, release_due_at,
+ * released_at, delivered_at, closed_at), every line's quantities, and its
+ * holds (new ones inserted, existing ones updated by id).
+ */
+ordo_code store_order_update(store_tx *tx, const order *o, ordo_err *err);
+
+typedef struct {
+	int64_t tenant_id;
+	char id[ORDO_ID_MAX];
+} store_order_ref;
+
+/* Delivered orders whose tenant's closing period has passed at `now`, any
+ * tenant, oldest first. *out: free(). */
+ordo_code store_orders_due_to_close(store_tx *tx, ordo_time now, int limit,
+				    store_order_ref **out, size_t *n,
+				    ordo_err *err);
+
+/* ---- fulfillments and shipments ---------------------------------------- */
+
+/* Insert f with its lines (id assigned by the caller). */
+ordo_code store_fulfillment_insert(store_tx *tx, int64_t tenant,
+				   const fulfillment *f, ordo_err *err);
+/* Write back state, reject reason/message, released_at, updated_at and
+ * every line's quantity and shipped (lines may have been added). */
+ordo_code store_fulfillment_update(store_tx *tx, int64_t tenant,
+				   const fulfillment *f, ordo_err *err);
+/* f: zeroed or previously loaded; free with fulfillment_free. */
+ordo_code store_fulfillment_get(store_tx *tx, int64_t tenant, const char *id,
+				fulfillment *f, ordo_err *err);
+/* An order's fulfillments, oldest first. Free each, then free(*out). */
+ordo_code store_fulfillments_of_order(store_tx *tx, int64_t tenant,
+				      const char *order_id, fulfillment **out,
+				      size_t *n, ordo_err *err);
+
+typedef struct {
+	char location[ORDO_LOCATION_CODE_MAX]; /* "" = any */
+	bool has_state;
+	fulfillment_state state;
+	int64_t before_seq; /* cursor; 0 = first page */
+	int limit;	    /* 1..STORE_LIST_MAX */
+} fulfillment_filter;
+
+/* Newest first. Free each, then free(*out); *next: cursor or 0. */
+ordo_code store_fulfillment_list(store_tx *tx, int64_t tenant,
+				 const fulfillment_filter *f,
+				 fulfillment **out, size_t *n, int64_t *next,
+				 ordo_err *err);
+
+ordo_code store_shipment_insert(store_tx *tx, int64_t tenant,
+				const shipment *s, ordo_err *err);
+ordo_code store_shipment_get(store_tx *tx, int64_t tenant, const char *id,
+			     shipment *s, ordo_err *err);
+ordo_code store_shipment_set_delivered(store_tx *tx, int64_t tenant,
+				       const char *id, ordo_time at,
+				       ordo_err *err);
+/* An order's shipments, oldest first. Free each, then free(*out). */
+ordo_code store_shipments_of_order(store_tx *tx, int64_t tenant,
+				   const char *order_id, shipment **out,
+				   size_t *n, ordo_err *err);
+
+/* ---- webhooks and the outbox ------------------------------------------- */
+
+#define STORE_URL_MAX 1024
+#define STORE_SECRET_MAX 80
+#define STORE_EVENTS_MAX 512
+
+typedef struct {
+	char id[ORDO_ID_MAX];
+	char url[STORE_URL_MAX];
+	char secret[STORE_SECRET_MAX];
+	char events[STORE_EVENTS_MAX]; /* comma-separated event types */
+	char location[ORDO_LOCATION_CODE_MAX]; /* "" = any */
+	ordo_time created_at;
+} webhook_sub;
+
+ordo_code store_webhook_insert(store_tx *tx, int64_t tenant,
+			       const webhook_sub *w, ordo_err *err);
+/* Oldest first. *out: free(). */
+ordo_code store_webhook_list(store_tx *tx, int64_t tenant, webhook_sub **out,
+			     size_t *n, ordo_err *err);
+/* Its pending deliveries are marked failed ("the webhook was deleted"). */
+ordo_code store_webhook_delete(store_tx *tx, int64_t tenant, const char *id,
+			       ordo_err *err);
+
+typedef struct {
+	char id[ORDO_ID_MAX]; /* "evt_..." */
+	char type[32];
+	char order_id[ORDO_ID_MAX]; /* ordering key; "" for none */
+	char location[ORDO_LOCATION_CODE_MAX]; /* fulfillment events */
+	char *payload;	/* the JSON body to deliver; owned by the caller */
+	ordo_time created_at;
+} outbox_event;
+
+/*
+ * Record ev and, in the same transaction, one pending delivery to each of
+ * the tenant's webhooks subscribed to ev->type (and, for a webhook tied to
+ * a location, only for events of that location). retry_window_s bounds how
+ * long each delivery is retried. *n_deliveries says how many were made.
+ */
+ordo_code store_outbox_emit(store_tx *tx, int64_t tenant,
+			    const outbox_event *ev, int64_t retry_window_s,
+			    size_t *n_deliveries, ordo_err *err);
+
+typedef enum {
+	DELIVERY_PENDING,
+	DELIVERY_DELIVERED,
+	DELIVERY_FAILED,
+} delivery_status;
+
+const char *delivery_status_name(delivery_status s);
+int delivery_status_parse(const char *name, delivery_status *out);
+
+typedef struct {
+	int64_t seq;
+	char id[ORDO_ID_MAX]; /* "dlv_..." */
+	int64_t tenant_id;
+	char webhook_id[ORDO_ID_MAX];
+	char event_id[ORDO_ID_MAX];
+	char event_type[32];
+	char order_id[ORDO_ID_MAX];
+	delivery_status status;
+	int attempts;
+	int last_status; /* HTTP status of the last attempt; 0 = none */
+	char last_error[ORDO_MESSAGE_MAX];
+	ordo_time next_attempt_at;
+	ordo_time retry_until;
+	ordo_time claimed_until;
+	ordo_time delivered_at;
+	ordo_time created_at;
+	/* filled by store_delivery_claim, for sending */
+	char url[STORE_URL_MAX];
+	char secret[STORE_SECRET_MAX];
+	char *payload; /* owned; store_delivery_free */
+} delivery;
+
+void store_delivery_free(delivery *d);
+
+/*
+ * Claim up to limit deliveries due at `now`, any tenant: pending,
+ * next_attempt_at <= now, not claimed by a live lease, and with no earlier
+ * pending delivery for the same webhook and order (so each order's events
+ * go out in order). Sets claimed_until = lease_until on each and returns
+ * them with url, secret and payload. On PostgreSQL the claim uses FOR
+ * UPDATE SKIP LOCKED so two nodes never claim the same delivery.
+ * Free each with store_delivery_free, then free(*out).
+ */
+ordo_code store_delivery_claim(store_tx *tx, ordo_time now,
+			       ordo_time lease_until, int limit,
+			       delivery **out, size_t *n, ordo_err *err);
+
+/* Write back status, attempts, last_status, last_error, next_attempt_at,
+ * retry_until, delivered_at, and clear the claim. */
+ordo_code store_delivery_update(store_tx *tx, const delivery *d,
+				ordo_err *err);
+
+ordo_code store_delivery_get(store_tx *tx, int64_t tenant, const char *id,
+			     delivery *d, ordo_err *err);
+/* Newest first; status filter optional. *out: free each, then free(). */
+ordo_code store_delivery_list(store_tx *tx, int64_t tenant, bool has_status,
+			      delivery_status status, int64_t before_seq,
+			      int limit, delivery **out, size_t *n,
+			      int64_t *next, ordo_err *err);
 
 #endif

@@ -7,7 +7,7 @@
  *
  *     store.h          the public door
  *     store.c          store_open by url, the committer, the migration runner
- *     sql.c            store_tenant_* ... store_idempotency_*: SQL text + C
+ *     sql.c            every store_* data operation: SQL text + C
  *     db.h             the driver interface sql.c and store.c call
  *     sqlite.c         the SQLite driver
  */

@@ -27,7 +27,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
+#include "embedded.h"
 #include "store/store.h"
+
+/* The SQLite migrations compiled into the store (test_store_make_v1). */
+extern const struct ordo_embedded migrations_sqlite[];
+extern const size_t migrations_sqlite_count;
+
+/* The schema version the store's migrations reach. */
+#define SCHEMA_VERSION 2
 
 struct fx {
 	char dir[PATH_MAX];
@@ -90,7 +100,6 @@ static int64_t tenant_add(store *st, const char *slug)
 
 	memset(&t, 0, sizeof(t));
 	ordo_strlcpy(t.slug, slug, sizeof(t.slug));
-	t.dup_window_s = 3600;
 	t.created_at = 1700000000;
 	assert_int_equal(store_write(st, job_tenant_insert, &t, &err), ORDO_OK);
 	assert_true(t.id > 0);
@@ -376,14 +385,14 @@ static void test_migrate(void **state)
 	int applied = -1, version = -1;
 	ordo_err err;
 
-	assert_int_equal(f->first_applied, 1);
-	assert_int_equal(f->first_version, 1);
+	assert_int_equal(f->first_applied, SCHEMA_VERSION);
+	assert_int_equal(f->first_version, SCHEMA_VERSION);
 	assert_int_equal(store_migrate(f->st, &applied, &version, &err),
 			 ORDO_OK);
 	assert_int_equal(applied, 0);
-	assert_int_equal(version, 1);
+	assert_int_equal(version, SCHEMA_VERSION);
 	assert_int_equal(store_schema_version(f->st, &version, &err), ORDO_OK);
-	assert_int_equal(version, 1);
+	assert_int_equal(version, SCHEMA_VERSION);
 }
 
 static void test_open_fresh_and_bad_urls(void **state)
@@ -401,8 +410,8 @@ static void test_open_fresh_and_bad_urls(void **state)
 	assert_int_equal(store_schema_version(st, &version, &err), ORDO_OK);
 	assert_int_equal(version, 0);
 	assert_int_equal(store_migrate(st, &applied, &version, &err), ORDO_OK);
-	assert_int_equal(applied, 1);
-	assert_int_equal(version, 1);
+	assert_int_equal(applied, SCHEMA_VERSION);
+	assert_int_equal(version, SCHEMA_VERSION);
 	store_close(st);
 	test_store_drop(&g);
 
@@ -438,7 +447,6 @@ static void test_tenants(void **state)
 	assert_int_equal(store_tenant_by_slug(tx, "acme", &t, &err), ORDO_OK);
 	assert_int_equal(t.id, f->ta);
 	assert_string_equal(t.slug, "acme");
-	assert_int_equal(t.dup_window_s, 3600);
 	assert_int_equal(t.created_at, 1700000000);
 	assert_int_equal(store_tenant_by_id(tx, f->tb, &t, &err), ORDO_OK);
 	assert_string_equal(t.slug, "bolt");
@@ -1217,6 +1225,1625 @@ static void test_idempotency(void **state)
 	store_read_end(tx);
 }
 
+/* ---- migrating an existing database -------------------------------------- */
+
+/*
+ * Make f's database a version-1 database holding one tenant (dup window
+ * 600 s) and one location, as ordo 0001 left it. Backend-specific, like
+ * test_store_url.
+ */
+static void test_store_make_v1(struct fx *f)
+{
+	char path[PATH_MAX + 16];
+	sqlite3 *db = NULL;
+	char *msg = NULL;
+
+	snprintf(path, sizeof(path), "%s/ordo.db", f->dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_true(migrations_sqlite_count >= 1);
+	assert_string_equal(migrations_sqlite[0].name, "0001_init.sql");
+	assert_int_equal(sqlite3_exec(db,
+				      (const char *)migrations_sqlite[0].data,
+				      NULL, NULL, &msg),
+			 SQLITE_OK);
+	assert_int_equal(
+		sqlite3_exec(db,
+			     "CREATE TABLE schema_migrations ("
+			     " version INTEGER PRIMARY KEY,"
+			     " applied_at BIGINT NOT NULL);"
+			     "INSERT INTO schema_migrations VALUES (1, 1);"
+			     "INSERT INTO tenants (slug, dup_window_s, "
+			     "created_at) VALUES ('old', 600, 1690000000);"
+			     "INSERT INTO locations VALUES (1, 'OLD1', 'Old', "
+			     "'', '', '', '', '', '', '', 'US', '', 1, 1, "
+			     "1690000000);",
+			     NULL, NULL, &msg),
+		SQLITE_OK);
+	sqlite3_free(msg);
+	sqlite3_close(db);
+}
+
+static void test_migrate_from_v1(void **state)
+{
+	struct fx g;
+	store_options o = test_opts();
+	store_tenant t;
+	tenant_settings s;
+	catalog_location l;
+	store_tx *tx;
+	int applied = -1, version = -1;
+	ordo_err err;
+	int64_t fresh;
+
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	test_store_url(&g);
+	test_store_make_v1(&g);
+	assert_int_equal(store_open(g.url, &o, &g.st, &err), ORDO_OK);
+	assert_int_equal(store_schema_version(g.st, &version, &err), ORDO_OK);
+	assert_int_equal(version, 1);
+	assert_int_equal(store_migrate(g.st, &applied, &version, &err),
+			 ORDO_OK);
+	assert_int_equal(applied, SCHEMA_VERSION - 1);
+	assert_int_equal(version, SCHEMA_VERSION);
+	fresh = tenant_add(g.st, "fresh");
+
+	tx = NULL;
+	assert_int_equal(store_read_begin(g.st, &tx, &err), ORDO_OK);
+	assert_int_equal(store_tenant_by_slug(tx, "old", &t, &err), ORDO_OK);
+	assert_int_equal(t.created_at, 1690000000);
+	/* The old tenant's window moved into its settings... */
+	assert_int_equal(store_settings_get(tx, t.id, &s, &err), ORDO_OK);
+	assert_int_equal(s.duplicate_window_s, 600);
+	assert_int_equal(s.release_sla_s, 14400);
+	assert_int_equal(s.closing_period_s, 1209600);
+	assert_int_equal(s.webhook_retry_window_s, 259200);
+	assert_int_equal(s.low_stock_threshold, 5);
+	assert_int_equal(s.cutoff_minute, -1);
+	assert_int_equal(s.backorder, BACKORDER_KEEP_OPEN);
+	assert_int_equal(s.release, RELEASE_AUTO);
+	/* ...a new tenant has the defaults... */
+	assert_int_equal(store_settings_get(tx, fresh, &s, &err), ORDO_OK);
+	assert_int_equal(s.duplicate_window_s, 86400);
+	/* ...and an old location serves everywhere. */
+	assert_int_equal(store_location_get(tx, t.id, "OLD1", &l, &err),
+			 ORDO_OK);
+	assert_int_equal(l.n_serves, 0);
+	assert_true(l.active);
+	store_read_end(tx);
+	store_close(g.st);
+	test_store_drop(&g);
+}
+
+/* ---- settings ------------------------------------------------------------ */
+
+static ordo_code w_settings_put(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	return store_settings_put(tx, w->tenant, w->p, err);
+}
+
+static void test_settings(void **state)
+{
+	struct fx *f = *state;
+	tenant_settings s, want, def;
+	store_tx *tx;
+	ordo_err err;
+
+	settings_defaults(&def);
+	tx = rd(f);
+	assert_int_equal(store_settings_get(tx, f->ta, &s, &err), ORDO_OK);
+	assert_memory_equal(&s, &def, sizeof(s));
+	store_read_end(tx);
+
+	settings_defaults(&want);
+	want.duplicate_window_s = 120;
+	want.backorder = BACKORDER_HOLD;
+	want.release = RELEASE_WAVE;
+	want.release_sla_s = 3600;
+	want.cutoff_minute = 15 * 60 + 30;
+	want.closing_period_s = 7200;
+	want.webhook_retry_window_s = 600;
+	want.low_stock_threshold = 9;
+	assert_int_equal(wr(f, f->ta, w_settings_put, &want, &err), ORDO_OK);
+	tx = rd(f);
+	assert_int_equal(store_settings_get(tx, f->ta, &s, &err), ORDO_OK);
+	assert_memory_equal(&s, &want, sizeof(s));
+	/* Tenant B still has the defaults. */
+	assert_int_equal(store_settings_get(tx, f->tb, &s, &err), ORDO_OK);
+	assert_memory_equal(&s, &def, sizeof(s));
+	store_read_end(tx);
+
+	/* Saving again replaces. */
+	want.cutoff_minute = -1;
+	want.release = RELEASE_AUTO;
+	assert_int_equal(wr(f, f->ta, w_settings_put, &want, &err), ORDO_OK);
+	tx = rd(f);
+	assert_int_equal(store_settings_get(tx, f->ta, &s, &err), ORDO_OK);
+	assert_memory_equal(&s, &want, sizeof(s));
+	store_read_end(tx);
+
+	/* Out of bounds, or no such tenant. */
+	want.release_sla_s = -1;
+	assert_int_equal(wr(f, f->ta, w_settings_put, &want, &err),
+			 ORDO_EINVALID);
+	assert_string_equal(err.field, "release_sla_s");
+	assert_int_equal(wr(f, 999999, w_settings_put, &def, &err),
+			 ORDO_ENOTFOUND);
+}
+
+/* ---- locations: what they serve ------------------------------------------ */
+
+static void test_location_serves(void **state)
+{
+	struct fx *f = *state;
+	catalog_location l, got, *page = NULL;
+	size_t n = 0;
+	store_tx *tx;
+	ordo_err err;
+
+	location_make(&l, "WH1", 1);
+	l.n_serves = 3;
+	ordo_strlcpy(l.serves[0], "US", sizeof(l.serves[0]));
+	ordo_strlcpy(l.serves[1], "CA-QC", sizeof(l.serves[1]));
+	ordo_strlcpy(l.serves[2], "MX", sizeof(l.serves[2]));
+	assert_int_equal(wr(f, f->ta, w_location_put, &l, &err), ORDO_OK);
+	location_make(&l, "WH2", 2);
+	assert_int_equal(wr(f, f->ta, w_location_put, &l, &err), ORDO_OK);
+
+	tx = rd(f);
+	assert_int_equal(store_location_get(tx, f->ta, "WH1", &got, &err),
+			 ORDO_OK);
+	assert_int_equal(got.n_serves, 3);
+	assert_string_equal(got.serves[0], "US");
+	assert_string_equal(got.serves[1], "CA-QC");
+	assert_string_equal(got.serves[2], "MX");
+	assert_int_equal(store_location_list(tx, f->ta, "", 10, &page, &n,
+					     &err),
+			 ORDO_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(page[0].n_serves, 3);
+	assert_int_equal(page[1].n_serves, 0);
+	free(page);
+	store_read_end(tx);
+
+	/* Replacing the location replaces the list. */
+	location_make(&l, "WH1", 1);
+	l.n_serves = 1;
+	ordo_strlcpy(l.serves[0], "DE", sizeof(l.serves[0]));
+	assert_int_equal(wr(f, f->ta, w_location_put, &l, &err), ORDO_OK);
+	tx = rd(f);
+	assert_int_equal(store_location_get(tx, f->ta, "WH1", &got, &err),
+			 ORDO_OK);
+	assert_int_equal(got.n_serves, 1);
+	assert_string_equal(got.serves[0], "DE");
+	store_read_end(tx);
+
+	/* A code that cannot be stored as given is refused. */
+	ordo_strlcpy(l.serves[0], "U,S", sizeof(l.serves[0]));
+	assert_int_equal(wr(f, f->ta, w_location_put, &l, &err),
+			 ORDO_EINVALID);
+	assert_string_equal(err.field, "serves");
+	l.serves[0][0] = '\0';
+	assert_int_equal(wr(f, f->ta, w_location_put, &l, &err),
+			 ORDO_EINVALID);
+	l.n_serves = LOCATION_MAX_SERVES + 1;
+	assert_int_equal(wr(f, f->ta, w_location_put, &l, &err),
+			 ORDO_EINVALID);
+}
+
+/* ---- stock rows and history ---------------------------------------------- */
+
+static ordo_code w_stock_put(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	return store_stock_put(tx, w->tenant, w->p, err);
+}
+
+static ordo_code w_stock_event(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	return store_stock_event_append(tx, w->tenant, w->p, err);
+}
+
+/* Locations WH1, WH2 and SKUs A-1, B-2 for tenant. */
+static void catalog_add(struct fx *f, int64_t tenant)
+{
+	catalog_location l;
+	catalog_sku s;
+	ordo_err err;
+
+	location_make(&l, "WH1", 1);
+	assert_int_equal(wr(f, tenant, w_location_put, &l, &err), ORDO_OK);
+	location_make(&l, "WH2", 2);
+	assert_int_equal(wr(f, tenant, w_location_put, &l, &err), ORDO_OK);
+	sku_make(&s, "A-1", "Thing", 100);
+	assert_int_equal(wr(f, tenant, w_sku_put, &s, &err), ORDO_OK);
+	sku_make(&s, "B-2", "Other", 200);
+	assert_int_equal(wr(f, tenant, w_sku_put, &s, &err), ORDO_OK);
+}
+
+static void level_make(stock_level *lv, const char *location, const char *sku,
+		       int64_t on_hand, int64_t reserved, int64_t safety)
+{
+	memset(lv, 0, sizeof(*lv));
+	ordo_strlcpy(lv->location, location, sizeof(lv->location));
+	ordo_strlcpy(lv->sku, sku, sizeof(lv->sku));
+	lv->on_hand = on_hand;
+	lv->reserved = reserved;
+	lv->safety_stock = safety;
+	lv->updated_at = 1700000200;
+}
+
+static void test_stock_put(void **state)
+{
+	struct fx *f = *state;
+	struct stock_args sa = {.location = "WH1", .sku = "A-1", .on_hand = 3};
+	stock_level lv, got, *rows = NULL;
+	size_t n = 0;
+	store_tx *tx;
+	ordo_err err;
+
+	catalog_add(f, f->ta);
+	level_make(&lv, "WH1", "A-1", 10, 4, 1);
+	assert_int_equal(wr(f, f->ta, w_stock_put, &lv, &err), ORDO_OK);
+	tx = rd(f);
+	assert_int_equal(store_stock_get(tx, f->ta, "WH1", "A-1", &got, &err),
+			 ORDO_OK);
+	assert_memory_equal(&got, &lv, sizeof(got));
+	store_read_end(tx);
+
+	/* Replace the whole row. */
+	level_make(&lv, "WH1", "A-1", 8, 8, 0);
+	lv.updated_at = 1700000300;
+	assert_int_equal(wr(f, f->ta, w_stock_put, &lv, &err), ORDO_OK);
+	/* stock_set keeps what is reserved: 3 < 8 reserved. */
+	assert_int_equal(wr(f, f->ta, w_stock_set, &sa, &err),
+			 ORDO_ECONFLICT);
+
+	/* Impossible rows are refused and change nothing. */
+	level_make(&lv, "WH1", "A-1", 10, 11, 0);
+	assert_int_equal(wr(f, f->ta, w_stock_put, &lv, &err),
+			 ORDO_ECONFLICT);
+	assert_string_equal(err.field, "on_hand");
+	level_make(&lv, "WH1", "A-1", -1, 0, 0);
+	assert_int_equal(wr(f, f->ta, w_stock_put, &lv, &err),
+			 ORDO_ECONFLICT);
+	assert_string_equal(err.field, "on_hand");
+	level_make(&lv, "WH1", "A-1", 5, -1, 0);
+	assert_int_equal(wr(f, f->ta, w_stock_put, &lv, &err),
+			 ORDO_ECONFLICT);
+	level_make(&lv, "WH1", "A-1", 5, 0, -2);
+	assert_int_equal(wr(f, f->ta, w_stock_put, &lv, &err),
+			 ORDO_ECONFLICT);
+	tx = rd(f);
+	assert_int_equal(store_stock_get(tx, f->ta, "WH1", "A-1", &got, &err),
+			 ORDO_OK);
+	assert_int_equal(got.on_hand, 8);
+	assert_int_equal(got.reserved, 8);
+	assert_int_equal(got.updated_at, 1700000300);
+	store_read_end(tx);
+
+	/* Unknown keys, also another tenant's. */
+	level_make(&lv, "WH9", "A-1", 1, 0, 0);
+	assert_int_equal(wr(f, f->ta, w_stock_put, &lv, &err), ORDO_ENOTFOUND);
+	assert_string_equal(err.field, "location");
+	level_make(&lv, "WH1", "Z-9", 1, 0, 0);
+	assert_int_equal(wr(f, f->ta, w_stock_put, &lv, &err), ORDO_ENOTFOUND);
+	assert_string_equal(err.field, "sku");
+	level_make(&lv, "WH1", "A-1", 1, 0, 0);
+	assert_int_equal(wr(f, f->tb, w_stock_put, &lv, &err), ORDO_ENOTFOUND);
+
+	/* Every location's row of one SKU, by location. */
+	level_make(&lv, "WH2", "A-1", 5, 0, 2);
+	assert_int_equal(wr(f, f->ta, w_stock_put, &lv, &err), ORDO_OK);
+	level_make(&lv, "WH1", "B-2", 7, 0, 0);
+	assert_int_equal(wr(f, f->ta, w_stock_put, &lv, &err), ORDO_OK);
+	tx = rd(f);
+	assert_int_equal(store_stock_of_sku(tx, f->ta, "A-1", &rows, &n, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(rows[0].location, "WH1");
+	assert_int_equal(rows[0].on_hand, 8);
+	assert_string_equal(rows[1].location, "WH2");
+	assert_int_equal(rows[1].safety_stock, 2);
+	free(rows);
+	assert_int_equal(store_stock_of_sku(tx, f->tb, "A-1", &rows, &n, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 0);
+	free(rows);
+	assert_int_equal(store_stock_of_sku(tx, f->ta, "Z-9", &rows, &n, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 0);
+	free(rows);
+	store_read_end(tx);
+}
+
+static void stock_event_make(stock_event *ev, const char *location,
+			     const char *sku, int i)
+{
+	memset(ev, 0, sizeof(*ev));
+	ordo_strlcpy(ev->location, location, sizeof(ev->location));
+	ordo_strlcpy(ev->sku, sku, sizeof(ev->sku));
+	ordo_strlcpy(ev->type, i % 2 ? "reserve" : "count", sizeof(ev->type));
+	ev->delta_on_hand = i % 2 ? 0 : 10 + i;
+	ev->delta_reserved = i % 2 ? 2 : 0;
+	ev->on_hand = 100 + i;
+	ev->reserved = i;
+	snprintf(ev->reason, sizeof(ev->reason), "reason-%d", i);
+	snprintf(ev->note, sizeof(ev->note), "note %d", i);
+	ordo_strlcpy(ev->actor, "key:ops", sizeof(ev->actor));
+	if (i % 2)
+		snprintf(ev->order_id, sizeof(ev->order_id), "ord_%d", i);
+	ev->at = 1700000000 + i;
+}
+
+static void test_stock_events(void **state)
+{
+	struct fx *f = *state;
+	stock_event ev, want[6], *page = NULL;
+	int64_t seqs[6], next = -1;
+	size_t n = 0;
+	store_tx *tx;
+	ordo_err err;
+	int i;
+
+	/* events 0..5 alternating WH1, WH2; one of B-2, one of B's. */
+	for (i = 0; i < 6; i++) {
+		stock_event_make(&want[i], i % 2 ? "WH2" : "WH1", "A-1", i);
+		ev = want[i];
+		assert_int_equal(wr(f, f->ta, w_stock_event, &ev, &err),
+				 ORDO_OK);
+		assert_true(i == 0 || ev.seq > seqs[i - 1]);
+		seqs[i] = ev.seq;
+		want[i].seq = ev.seq;
+	}
+	stock_event_make(&ev, "WH1", "B-2", 9);
+	assert_int_equal(wr(f, f->ta, w_stock_event, &ev, &err), ORDO_OK);
+	stock_event_make(&ev, "WH1", "A-1", 9);
+	assert_int_equal(wr(f, f->tb, w_stock_event, &ev, &err), ORDO_OK);
+
+	tx = rd(f);
+	/* Newest first, pages of 4 then 2. */
+	assert_int_equal(store_stock_event_list(tx, f->ta, "A-1", "", 0, 4,
+						&page, &n, &next, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 4);
+	assert_memory_equal(&page[0], &want[5], sizeof(page[0]));
+	assert_memory_equal(&page[3], &want[2], sizeof(page[0]));
+	assert_int_equal(next, seqs[2]);
+	free(page);
+	assert_int_equal(store_stock_event_list(tx, f->ta, "A-1", "", next, 4,
+						&page, &n, &next, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(page[0].seq, seqs[1]);
+	assert_int_equal(page[1].seq, seqs[0]);
+	assert_memory_equal(&page[1], &want[0], sizeof(page[0]));
+	assert_int_equal(next, 0);
+	free(page);
+	/* An exact page says no more. */
+	assert_int_equal(store_stock_event_list(tx, f->ta, "A-1", "", 0, 6,
+						&page, &n, &next, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 6);
+	assert_int_equal(next, 0);
+	free(page);
+	/* One location. */
+	assert_int_equal(store_stock_event_list(tx, f->ta, "A-1", "WH2", 0, 2,
+						&page, &n, &next, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(page[0].seq, seqs[5]);
+	assert_int_equal(page[1].seq, seqs[3]);
+	assert_int_equal(next, seqs[3]);
+	free(page);
+	assert_int_equal(store_stock_event_list(tx, f->ta, "A-1", "WH2", next,
+						2, &page, &n, &next, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(page[0].seq, seqs[1]);
+	assert_int_equal(next, 0);
+	free(page);
+	/* Tenant B sees its one event; a bad limit is refused. */
+	assert_int_equal(store_stock_event_list(tx, f->tb, "A-1", "", 0, 50,
+						&page, &n, &next, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 1);
+	free(page);
+	assert_int_equal(store_stock_event_list(tx, f->ta, "A-1", "", 0, 0,
+						&page, &n, &next, &err),
+			 ORDO_EINVALID);
+	assert_null(page);
+	store_read_end(tx);
+}
+
+/* ---- orders waiting for stock -------------------------------------------- */
+
+static void test_orders_awaiting_sku(void **state)
+{
+	struct fx *f = *state;
+	char(*ids)[ORDO_ID_MAX] = NULL;
+	size_t n = 0;
+	order o;
+	store_tx *tx;
+	ordo_err err;
+
+	/* One line of SKU-1 with 1 unit open each, unless said otherwise. */
+	order_add(f, f->ta, "ord_w1", "web", "W1", 1000, ORDER_ACCEPTED);
+	order_add(f, f->ta, "ord_w2", "web", "W2", 1000, ORDER_RECEIVED);
+	order_add(f, f->ta, "ord_w3", "web", "W3", 1000, ORDER_ON_HOLD);
+	/* Allocated, but nothing of SKU-1 open any more. */
+	order_make(&o, f->ta, "ord_w4", "web", "W4", 1000, ORDER_ALLOCATED, 1);
+	o.lines[0].qty_open = 0;
+	o.lines[0].qty_cancelled++;
+	order_put(f, &o);
+	order_free(&o);
+	order_add(f, f->ta, "ord_w5", "web", "W5", 1000, ORDER_RELEASED);
+	order_add(f, f->ta, "ord_w6", "web", "W6", 1000, ORDER_SHIPPED);
+	/* Two lines: SKU-2 open too. */
+	order_make(&o, f->ta, "ord_w7", "web", "W7", 1000, ORDER_ALLOCATED, 2);
+	order_put(f, &o);
+	order_free(&o);
+	order_add(f, f->tb, "ord_wb", "web", "WB", 1000, ORDER_ACCEPTED);
+
+	tx = rd(f);
+	assert_int_equal(store_orders_awaiting_sku(tx, f->ta, "SKU-1", 10,
+						   &ids, &n, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 4);
+	assert_string_equal(ids[0], "ord_w1");
+	assert_string_equal(ids[1], "ord_w3");
+	assert_string_equal(ids[2], "ord_w5");
+	assert_string_equal(ids[3], "ord_w7");
+	free(ids);
+	assert_int_equal(store_orders_awaiting_sku(tx, f->ta, "SKU-1", 2, &ids,
+						   &n, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(ids[1], "ord_w3");
+	free(ids);
+	assert_int_equal(store_orders_awaiting_sku(tx, f->ta, "SKU-2", 10,
+						   &ids, &n, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(ids[0], "ord_w7");
+	free(ids);
+	assert_int_equal(store_orders_awaiting_sku(tx, f->tb, "SKU-1", 10,
+						   &ids, &n, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(ids[0], "ord_wb");
+	free(ids);
+	assert_int_equal(store_orders_awaiting_sku(tx, f->ta, "SKU-1", 0, &ids,
+						   &n, &err),
+			 ORDO_EINVALID);
+	store_read_end(tx);
+}
+
+/* ---- whole-order update -------------------------------------------------- */
+
+static ordo_code w_order_update(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	return store_order_update(tx, w->p, err);
+}
+
+/* Read the order inside the write job, change it, write it back. */
+static ordo_code w_order_read_modify(store_tx *tx, struct wctx *w,
+				     ordo_err *err)
+{
+	order o;
+	order_hold h;
+	ordo_code rc;
+
+	order_init(&o);
+	rc = store_order_get(tx, w->tenant, w->p, &o, err);
+	if (rc)
+		goto out;
+	o.state = ORDER_ALLOCATED;
+	o.updated_at = 1700007000;
+	o.accepted_at = 1700006000;
+	o.release_due_at = 1700020400;
+	o.released_at = 1700006500;
+	o.delivered_at = 1700090000;
+	o.closed_at = 1700099000;
+	/* Line 1: its open unit allocated; line 2: two released shipped. */
+	o.lines[0].qty_open--;
+	o.lines[0].qty_allocated++;
+	o.lines[1].qty_released -= 2;
+	o.lines[1].qty_shipped += 2;
+	/* The open hold resolved, a new one raised. */
+	o.holds[0].status = HOLD_RESOLVED;
+	o.holds[0].resolved_at = 1700006900;
+	ordo_strlcpy(o.holds[0].message, "resolved",
+		     sizeof(o.holds[0].message));
+	hold_make(&h, "hld_u3", HOLD_CHANGE_AFTER_RELEASE, HOLD_OPEN);
+	if (!order_hold_add(&o, &h)) {
+		rc = ORDO_ENOMEM;
+		goto out;
+	}
+	rc = store_order_update(tx, &o, err);
+out:
+	order_free(&o);
+	return rc;
+}
+
+static void test_order_update(void **state)
+{
+	struct fx *f = *state;
+	order o, got, bad;
+	order_hold h;
+	store_tx *tx;
+	ordo_err err;
+
+	order_make(&o, f->ta, "ord_u", "web", "U1", 1700001000, ORDER_ON_HOLD,
+		   2);
+	o.accepted_at = 11;
+	o.release_due_at = 12;
+	o.released_at = 13;
+	o.delivered_at = 14;
+	o.closed_at = 15;
+	hold_make(&h, "hld_u1", HOLD_ADDRESS_UNVERIFIABLE, HOLD_OPEN);
+	assert_non_null(order_hold_add(&o, &h));
+	hold_make(&h, "hld_u2", HOLD_HIGH_VALUE, HOLD_RESOLVED);
+	assert_non_null(order_hold_add(&o, &h));
+	order_put(f, &o);
+	order_add(f, f->ta, "ord_other", "web", "U2", 1700001000,
+		  ORDER_ACCEPTED);
+
+	/* The new header times are stored at insert. */
+	order_init(&got);
+	tx = rd(f);
+	assert_int_equal(store_order_get(tx, f->ta, "ord_u", &got, &err),
+			 ORDO_OK);
+	store_read_end(tx);
+	assert_int_equal(got.accepted_at, 11);
+	assert_int_equal(got.release_due_at, 12);
+	assert_int_equal(got.released_at, 13);
+	assert_int_equal(got.delivered_at, 14);
+	assert_int_equal(got.closed_at, 15);
+	order_free(&got);
+
+	assert_int_equal(wr(f, f->ta, w_order_read_modify, "ord_u", &err),
+			 ORDO_OK);
+	tx = rd(f);
+	assert_int_equal(store_order_get(tx, f->ta, "ord_u", &got, &err),
+			 ORDO_OK);
+	store_read_end(tx);
+	assert_int_equal(got.state, ORDER_ALLOCATED);
+	assert_int_equal(got.updated_at, 1700007000);
+	assert_int_equal(got.accepted_at, 1700006000);
+	assert_int_equal(got.release_due_at, 1700020400);
+	assert_int_equal(got.released_at, 1700006500);
+	assert_int_equal(got.delivered_at, 1700090000);
+	assert_int_equal(got.closed_at, 1700099000);
+	/* Header fields set at intake are kept. */
+	assert_int_equal(got.received_at, o.received_at);
+	assert_string_equal(got.notes, o.notes);
+	assert_int_equal(got.n_lines, 2);
+	assert_int_equal(got.lines[0].qty_open, o.lines[0].qty_open - 1);
+	assert_int_equal(got.lines[0].qty_allocated,
+			 o.lines[0].qty_allocated + 1);
+	assert_int_equal(got.lines[1].qty_released,
+			 o.lines[1].qty_released - 2);
+	assert_int_equal(got.lines[1].qty_shipped, o.lines[1].qty_shipped + 2);
+	assert_int_equal(got.lines[1].qty_returned, o.lines[1].qty_returned);
+	assert_int_equal(got.n_holds, 3);
+	assert_string_equal(got.holds[0].id, "hld_u1");
+	assert_int_equal(got.holds[0].status, HOLD_RESOLVED);
+	assert_int_equal(got.holds[0].resolved_at, 1700006900);
+	assert_string_equal(got.holds[0].message, "resolved");
+	assert_string_equal(got.holds[1].id, "hld_u2");
+	assert_string_equal(got.holds[2].id, "hld_u3");
+	assert_int_equal(got.holds[2].type, HOLD_CHANGE_AFTER_RELEASE);
+	assert_int_equal(got.holds[2].status, HOLD_OPEN);
+	assert_int_equal(order_open_holds(&got), 1);
+
+	/* Another tenant cannot update it. */
+	got.tenant_id = f->tb;
+	got.state = ORDER_CANCELLED;
+	assert_int_equal(wr(f, f->tb, w_order_update, &got, &err),
+			 ORDO_ENOTFOUND);
+	assert_string_equal(err.field, "id");
+	got.tenant_id = f->ta;
+
+	/* A hold id of another order is refused, and nothing is written. */
+	order_init(&bad);
+	tx = rd(f);
+	assert_int_equal(store_order_get(tx, f->ta, "ord_other", &bad, &err),
+			 ORDO_OK);
+	store_read_end(tx);
+	bad.state = ORDER_CANCELLED;
+	hold_make(&h, "hld_u1", HOLD_RISKY_ORDER, HOLD_OPEN);
+	assert_non_null(order_hold_add(&bad, &h));
+	assert_int_equal(wr(f, f->ta, w_order_update, &bad, &err),
+			 ORDO_ECONFLICT);
+	assert_string_equal(err.field, "holds");
+	/* A line the order does not have. */
+	bad.n_holds = 0;
+	bad.lines[0].line_no = 7;
+	assert_int_equal(wr(f, f->ta, w_order_update, &bad, &err),
+			 ORDO_ENOTFOUND);
+	assert_string_equal(err.field, "line_no");
+	order_free(&bad);
+	order_init(&bad);
+	tx = rd(f);
+	assert_int_equal(store_order_get(tx, f->ta, "ord_other", &bad, &err),
+			 ORDO_OK);
+	assert_int_equal(store_order_get(tx, f->ta, "ord_u", &got, &err),
+			 ORDO_OK);
+	store_read_end(tx);
+	assert_int_equal(bad.state, ORDER_ACCEPTED);
+	assert_int_equal(bad.n_holds, 0);
+	assert_int_equal(got.holds[0].type, HOLD_ADDRESS_UNVERIFIABLE);
+	order_free(&bad);
+	order_free(&got);
+	order_free(&o);
+}
+
+/* ---- closing delivered orders -------------------------------------------- */
+
+static void order_add_delivered(struct fx *f, int64_t tenant, const char *id,
+				order_state state, ordo_time delivered_at)
+{
+	order o;
+
+	order_make(&o, tenant, id, "web", id, 1000, state, 1);
+	o.delivered_at = delivered_at;
+	order_put(f, &o);
+	order_free(&o);
+}
+
+static ordo_code due(struct fx *f, ordo_time now, int limit,
+		     store_order_ref **refs, size_t *n)
+{
+	store_tx *tx = rd(f);
+	ordo_err err;
+	ordo_code rc;
+
+	rc = store_orders_due_to_close(tx, now, limit, refs, n, &err);
+	store_read_end(tx);
+	return rc;
+}
+
+static void test_orders_due_to_close(void **state)
+{
+	struct fx *f = *state;
+	store_order_ref *refs = NULL;
+	tenant_settings s;
+	size_t n = 0;
+	ordo_err err;
+	const ordo_time dflt = 1209600;
+
+	/* A closes after 100 s; B keeps the default. */
+	settings_defaults(&s);
+	s.closing_period_s = 100;
+	assert_int_equal(wr(f, f->ta, w_settings_put, &s, &err), ORDO_OK);
+	order_add_delivered(f, f->ta, "ord_a1", ORDER_DELIVERED, 1000);
+	order_add_delivered(f, f->ta, "ord_a2", ORDER_DELIVERED, 950);
+	order_add_delivered(f, f->ta, "ord_a3", ORDER_DELIVERED, 2000);
+	order_add_delivered(f, f->ta, "ord_a4", ORDER_SHIPPED, 0);
+	order_add_delivered(f, f->ta, "ord_a5", ORDER_CLOSED, 900);
+	order_add_delivered(f, f->tb, "ord_b1", ORDER_DELIVERED, 1000);
+
+	assert_int_equal(due(f, 1049, 10, &refs, &n), ORDO_OK);
+	assert_int_equal(n, 0);
+	free(refs);
+	assert_int_equal(due(f, 1100, 10, &refs, &n), ORDO_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(refs[0].id, "ord_a2");
+	assert_int_equal(refs[0].tenant_id, f->ta);
+	assert_string_equal(refs[1].id, "ord_a1");
+	free(refs);
+	/* B's default period passes too: every tenant, oldest first. */
+	assert_int_equal(due(f, 1000 + dflt, 10, &refs, &n), ORDO_OK);
+	assert_int_equal(n, 4);
+	assert_string_equal(refs[0].id, "ord_a2");
+	assert_string_equal(refs[1].id, "ord_a1");
+	assert_string_equal(refs[2].id, "ord_b1");
+	assert_int_equal(refs[2].tenant_id, f->tb);
+	assert_string_equal(refs[3].id, "ord_a3");
+	free(refs);
+	assert_int_equal(due(f, 1000 + dflt, 1, &refs, &n), ORDO_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(refs[0].id, "ord_a2");
+	free(refs);
+	assert_int_equal(due(f, 1000, 0, &refs, &n), ORDO_EINVALID);
+}
+
+/* ---- fulfillments -------------------------------------------------------- */
+
+struct ful_args {
+	fulfillment *ful;
+	bool update;
+};
+
+static ordo_code w_ful(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	struct ful_args *a = w->p;
+
+	if (a->update)
+		return store_fulfillment_update(tx, w->tenant, a->ful, err);
+	return store_fulfillment_insert(tx, w->tenant, a->ful, err);
+}
+
+static ordo_code ful_write(struct fx *f, int64_t tenant, fulfillment *ful,
+			   bool update, ordo_err *err)
+{
+	struct ful_args a = {ful, update};
+
+	return wr(f, tenant, w_ful, &a, err);
+}
+
+/* A fulfillment with n lines (line_no 1.., quantity 3, none shipped). */
+static void ful_make(fulfillment *ful, const char *id, const char *order_id,
+		     const char *location, fulfillment_state st, size_t n)
+{
+	size_t i;
+
+	memset(ful, 0, sizeof(*ful));
+	ordo_strlcpy(ful->id, id, sizeof(ful->id));
+	ordo_strlcpy(ful->order_id, order_id, sizeof(ful->order_id));
+	ordo_strlcpy(ful->location, location, sizeof(ful->location));
+	ful->state = st;
+	ful->created_at = 1700003000;
+	ful->updated_at = 1700003001;
+	ful->n_lines = n;
+	ful->lines = calloc(n ? n : 1, sizeof(*ful->lines));
+	assert_non_null(ful->lines);
+	for (i = 0; i < n; i++) {
+		ful->lines[i].line_no = (int)i + 1;
+		snprintf(ful->lines[i].sku, sizeof(ful->lines[i].sku),
+			 "SKU-%zu", i + 1);
+		ful->lines[i].quantity = 3;
+	}
+}
+
+static void ful_add(struct fx *f, int64_t tenant, const char *id,
+		    const char *order_id, const char *location,
+		    fulfillment_state st, size_t n)
+{
+	fulfillment ful;
+	ordo_err err;
+
+	ful_make(&ful, id, order_id, location, st, n);
+	assert_int_equal(ful_write(f, tenant, &ful, false, &err), ORDO_OK);
+	fulfillment_free(&ful);
+}
+
+static ordo_code ful_list(struct fx *f, int64_t tenant,
+			  const fulfillment_filter *flt, fulfillment **out,
+			  size_t *n, int64_t *next)
+{
+	store_tx *tx = rd(f);
+	ordo_err err;
+	ordo_code rc;
+
+	rc = store_fulfillment_list(tx, tenant, flt, out, n, next, &err);
+	store_read_end(tx);
+	return rc;
+}
+
+static void fuls_free(fulfillment *items, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		fulfillment_free(&items[i]);
+	free(items);
+}
+
+/* Tenant A: WH1, WH2 and orders ord_f1 (2 lines), ord_f2. */
+static void ful_fixture(struct fx *f)
+{
+	catalog_add(f, f->ta);
+	order_add(f, f->ta, "ord_f1", "web", "F1", 1700001000,
+		  ORDER_ALLOCATED);
+	order_add(f, f->ta, "ord_f2", "web", "F2", 1700001000,
+		  ORDER_ALLOCATED);
+}
+
+static void test_fulfillments(void **state)
+{
+	struct fx *f = *state;
+	fulfillment ful, got, *items = NULL;
+	fulfillment_filter flt;
+	size_t n = 0;
+	int64_t next = -1, seq2;
+	store_tx *tx;
+	ordo_err err;
+
+	ful_fixture(f);
+	catalog_add(f, f->tb);
+	ful_add(f, f->ta, "ful_1", "ord_f1", "WH1", FULFILLMENT_PENDING, 1);
+	ful_add(f, f->ta, "ful_2", "ord_f1", "WH2", FULFILLMENT_ACCEPTED, 2);
+	ful_add(f, f->ta, "ful_3", "ord_f2", "WH1", FULFILLMENT_RELEASED, 1);
+
+	/* Refused: a taken id, an unknown order or location, another
+	 * tenant's order. */
+	ful_make(&ful, "ful_1", "ord_f2", "WH1", FULFILLMENT_PENDING, 1);
+	assert_int_equal(ful_write(f, f->ta, &ful, false, &err),
+			 ORDO_ECONFLICT);
+	assert_string_equal(err.field, "id");
+	ordo_strlcpy(ful.id, "ful_x", sizeof(ful.id));
+	ordo_strlcpy(ful.order_id, "ord_nope", sizeof(ful.order_id));
+	assert_int_equal(ful_write(f, f->ta, &ful, false, &err),
+			 ORDO_ENOTFOUND);
+	assert_string_equal(err.field, "order_id");
+	ordo_strlcpy(ful.order_id, "ord_f2", sizeof(ful.order_id));
+	ordo_strlcpy(ful.location, "WH9", sizeof(ful.location));
+	assert_int_equal(ful_write(f, f->ta, &ful, false, &err),
+			 ORDO_ENOTFOUND);
+	assert_string_equal(err.field, "location");
+	ordo_strlcpy(ful.location, "WH1", sizeof(ful.location));
+	assert_int_equal(ful_write(f, f->tb, &ful, false, &err),
+			 ORDO_ENOTFOUND);
+	assert_string_equal(err.field, "order_id");
+	fulfillment_free(&ful);
+
+	/* Read back. */
+	memset(&got, 0, sizeof(got));
+	tx = rd(f);
+	assert_int_equal(store_fulfillment_get(tx, f->ta, "ful_2", &got, &err),
+			 ORDO_OK);
+	assert_true(got.seq > 0);
+	assert_string_equal(got.id, "ful_2");
+	assert_string_equal(got.order_id, "ord_f1");
+	assert_string_equal(got.location, "WH2");
+	assert_int_equal(got.state, FULFILLMENT_ACCEPTED);
+	assert_int_equal(got.created_at, 1700003000);
+	assert_int_equal(got.updated_at, 1700003001);
+	assert_int_equal(got.released_at, 0);
+	assert_int_equal(got.n_lines, 2);
+	assert_int_equal(got.lines[1].line_no, 2);
+	assert_string_equal(got.lines[1].sku, "SKU-2");
+	assert_int_equal(got.lines[1].quantity, 3);
+	assert_int_equal(got.lines[1].shipped, 0);
+	seq2 = got.seq;
+	assert_int_equal(store_fulfillment_get(tx, f->tb, "ful_2", &got, &err),
+			 ORDO_ENOTFOUND);
+	assert_int_equal(got.n_lines, 0);
+	store_read_end(tx);
+
+	/* Update: released, one line partly shipped, a line added. */
+	ful_make(&ful, "ful_1", "ord_f1", "WH1", FULFILLMENT_RELEASED, 2);
+	ful.released_at = 1700004000;
+	ful.updated_at = 1700004001;
+	ful.lines[0].shipped = 2;
+	ful.lines[1].line_no = 2;
+	ful.lines[1].quantity = 4;
+	ful.lines[1].shipped = 4;
+	assert_int_equal(ful_write(f, f->ta, &ful, true, &err), ORDO_OK);
+	/* Then rejected, with a reason. */
+	ful.state = FULFILLMENT_REJECTED;
+	ordo_strlcpy(ful.reject_reason, "out_of_stock",
+		     sizeof(ful.reject_reason));
+	ordo_strlcpy(ful.reject_message, "shelf empty",
+		     sizeof(ful.reject_message));
+	assert_int_equal(ful_write(f, f->ta, &ful, true, &err), ORDO_OK);
+	/* Refused: another tenant's, unknown, more shipped than allocated. */
+	assert_int_equal(ful_write(f, f->tb, &ful, true, &err),
+			 ORDO_ENOTFOUND);
+	ful.lines[0].shipped = 4;
+	assert_int_equal(ful_write(f, f->ta, &ful, true, &err),
+			 ORDO_EINTERNAL);
+	ful.lines[0].shipped = 2;
+	ordo_strlcpy(ful.id, "ful_nope", sizeof(ful.id));
+	assert_int_equal(ful_write(f, f->ta, &ful, true, &err),
+			 ORDO_ENOTFOUND);
+	assert_string_equal(err.field, "id");
+	fulfillment_free(&ful);
+
+	tx = rd(f);
+	assert_int_equal(store_fulfillment_get(tx, f->ta, "ful_1", &got, &err),
+			 ORDO_OK);
+	store_read_end(tx);
+	assert_int_equal(got.state, FULFILLMENT_REJECTED);
+	assert_string_equal(got.reject_reason, "out_of_stock");
+	assert_string_equal(got.reject_message, "shelf empty");
+	assert_int_equal(got.released_at, 1700004000);
+	assert_int_equal(got.created_at, 1700003000);
+	assert_int_equal(got.n_lines, 2);
+	assert_int_equal(got.lines[0].shipped, 2);
+	assert_int_equal(got.lines[1].quantity, 4);
+	assert_int_equal(got.lines[1].shipped, 4);
+	assert_int_equal(fulfillment_unshipped(&got), 1);
+	fulfillment_free(&got);
+
+	/* An order's fulfillments, oldest first. */
+	tx = rd(f);
+	assert_int_equal(store_fulfillments_of_order(tx, f->ta, "ord_f1",
+						     &items, &n, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(items[0].id, "ful_1");
+	assert_string_equal(items[1].id, "ful_2");
+	assert_int_equal(items[1].n_lines, 2);
+	fuls_free(items, n);
+	assert_int_equal(store_fulfillments_of_order(tx, f->tb, "ord_f1",
+						     &items, &n, &err),
+			 ORDO_ENOTFOUND);
+	assert_null(items);
+	store_read_end(tx);
+
+	/* The list: newest first, paged. */
+	memset(&flt, 0, sizeof(flt));
+	flt.limit = 2;
+	assert_int_equal(ful_list(f, f->ta, &flt, &items, &n, &next), ORDO_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(items[0].id, "ful_3");
+	assert_string_equal(items[1].id, "ful_2");
+	assert_int_equal(items[1].n_lines, 2);
+	assert_int_equal(next, seq2);
+	fuls_free(items, n);
+	flt.before_seq = next;
+	assert_int_equal(ful_list(f, f->ta, &flt, &items, &n, &next), ORDO_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(items[0].id, "ful_1");
+	assert_int_equal(next, 0);
+	fuls_free(items, n);
+	/* By location, by state, by both. */
+	memset(&flt, 0, sizeof(flt));
+	flt.limit = 10;
+	ordo_strlcpy(flt.location, "WH1", sizeof(flt.location));
+	assert_int_equal(ful_list(f, f->ta, &flt, &items, &n, &next), ORDO_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(items[0].id, "ful_3");
+	assert_string_equal(items[1].id, "ful_1");
+	fuls_free(items, n);
+	flt.has_state = true;
+	flt.state = FULFILLMENT_RELEASED;
+	assert_int_equal(ful_list(f, f->ta, &flt, &items, &n, &next), ORDO_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(items[0].id, "ful_3");
+	fuls_free(items, n);
+	flt.location[0] = '\0';
+	flt.state = FULFILLMENT_ACCEPTED;
+	assert_int_equal(ful_list(f, f->ta, &flt, &items, &n, &next), ORDO_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(items[0].id, "ful_2");
+	fuls_free(items, n);
+	ordo_strlcpy(flt.location, "WH1", sizeof(flt.location));
+	assert_int_equal(ful_list(f, f->ta, &flt, &items, &n, &next), ORDO_OK);
+	assert_int_equal(n, 0);
+	fuls_free(items, n);
+	/* Tenant B has none; bad limits are refused. */
+	memset(&flt, 0, sizeof(flt));
+	flt.limit = 10;
+	assert_int_equal(ful_list(f, f->tb, &flt, &items, &n, &next), ORDO_OK);
+	assert_int_equal(n, 0);
+	fuls_free(items, n);
+	flt.limit = 0;
+	assert_int_equal(ful_list(f, f->ta, &flt, &items, &n, &next),
+			 ORDO_EINVALID);
+	flt.limit = STORE_LIST_MAX + 1;
+	assert_int_equal(ful_list(f, f->ta, &flt, &items, &n, &next),
+			 ORDO_EINVALID);
+}
+
+/* ---- shipments ----------------------------------------------------------- */
+
+static ordo_code w_ship_insert(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	return store_shipment_insert(tx, w->tenant, w->p, err);
+}
+
+static ordo_code w_ship_delivered(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	return store_shipment_set_delivered(tx, w->tenant, w->p, 1700009000,
+					    err);
+}
+
+static void ship_make(shipment *s, const char *id, const char *ful,
+		      const char *order_id, size_t n)
+{
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	ordo_strlcpy(s->id, id, sizeof(s->id));
+	ordo_strlcpy(s->fulfillment_id, ful, sizeof(s->fulfillment_id));
+	ordo_strlcpy(s->order_id, order_id, sizeof(s->order_id));
+	ordo_strlcpy(s->carrier, "ups", sizeof(s->carrier));
+	snprintf(s->tracking_number, sizeof(s->tracking_number), "1Z-%s", id);
+	s->shipped_at = 1700005000;
+	s->n_lines = n;
+	s->lines = calloc(n ? n : 1, sizeof(*s->lines));
+	assert_non_null(s->lines);
+	for (i = 0; i < n; i++) {
+		snprintf(s->lines[i].sku, sizeof(s->lines[i].sku), "SKU-%zu",
+			 i + 1);
+		s->lines[i].quantity = (int64_t)i + 1;
+	}
+}
+
+static void test_shipments(void **state)
+{
+	struct fx *f = *state;
+	shipment s, got, *items = NULL;
+	size_t n = 0, i;
+	store_tx *tx;
+	ordo_err err;
+
+	ful_fixture(f);
+	ful_add(f, f->ta, "ful_1", "ord_f1", "WH1", FULFILLMENT_RELEASED, 2);
+	ful_add(f, f->ta, "ful_2", "ord_f2", "WH1", FULFILLMENT_RELEASED, 1);
+
+	ship_make(&s, "shp_1", "ful_1", "ord_f1", 2);
+	assert_int_equal(wr(f, f->ta, w_ship_insert, &s, &err), ORDO_OK);
+	assert_int_equal(wr(f, f->ta, w_ship_insert, &s, &err),
+			 ORDO_ECONFLICT);
+	assert_string_equal(err.field, "id");
+	shipment_free(&s);
+	/* The order may be left out: it is the fulfillment's. */
+	ship_make(&s, "shp_2", "ful_1", "", 1);
+	assert_int_equal(wr(f, f->ta, w_ship_insert, &s, &err), ORDO_OK);
+	shipment_free(&s);
+	/* Refused: a fulfillment of another order, an unknown one, another
+	 * tenant's. */
+	ship_make(&s, "shp_3", "ful_2", "ord_f1", 1);
+	assert_int_equal(wr(f, f->ta, w_ship_insert, &s, &err),
+			 ORDO_EINVALID);
+	assert_string_equal(err.field, "order_id");
+	ordo_strlcpy(s.fulfillment_id, "ful_nope", sizeof(s.fulfillment_id));
+	assert_int_equal(wr(f, f->ta, w_ship_insert, &s, &err),
+			 ORDO_ENOTFOUND);
+	assert_string_equal(err.field, "fulfillment_id");
+	ordo_strlcpy(s.fulfillment_id, "ful_1", sizeof(s.fulfillment_id));
+	assert_int_equal(wr(f, f->tb, w_ship_insert, &s, &err),
+			 ORDO_ENOTFOUND);
+	shipment_free(&s);
+
+	tx = rd(f);
+	assert_int_equal(store_shipment_get(tx, f->ta, "shp_1", &got, &err),
+			 ORDO_OK);
+	store_read_end(tx);
+	assert_string_equal(got.id, "shp_1");
+	assert_string_equal(got.fulfillment_id, "ful_1");
+	assert_string_equal(got.order_id, "ord_f1");
+	assert_string_equal(got.carrier, "ups");
+	assert_string_equal(got.tracking_number, "1Z-shp_1");
+	assert_int_equal(got.shipped_at, 1700005000);
+	assert_int_equal(got.delivered_at, 0);
+	assert_int_equal(got.n_lines, 2);
+	for (i = 0; i < 2; i++) {
+		char want[16];
+
+		snprintf(want, sizeof(want), "SKU-%zu", i + 1);
+		assert_string_equal(got.lines[i].sku, want);
+		assert_int_equal(got.lines[i].quantity, (int64_t)i + 1);
+	}
+	shipment_free(&got);
+
+	assert_int_equal(wr(f, f->ta, w_ship_delivered, "shp_1", &err),
+			 ORDO_OK);
+	assert_int_equal(wr(f, f->tb, w_ship_delivered, "shp_1", &err),
+			 ORDO_ENOTFOUND);
+	assert_int_equal(wr(f, f->ta, w_ship_delivered, "shp_nope", &err),
+			 ORDO_ENOTFOUND);
+
+	tx = rd(f);
+	assert_int_equal(store_shipment_get(tx, f->ta, "shp_1", &got, &err),
+			 ORDO_OK);
+	assert_int_equal(got.delivered_at, 1700009000);
+	shipment_free(&got);
+	assert_int_equal(store_shipment_get(tx, f->tb, "shp_1", &got, &err),
+			 ORDO_ENOTFOUND);
+	assert_int_equal(store_shipments_of_order(tx, f->ta, "ord_f1", &items,
+						  &n, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(items[0].id, "shp_1");
+	assert_int_equal(items[0].n_lines, 2);
+	assert_string_equal(items[1].id, "shp_2");
+	assert_string_equal(items[1].order_id, "ord_f1");
+	assert_int_equal(items[1].n_lines, 1);
+	for (i = 0; i < n; i++)
+		shipment_free(&items[i]);
+	free(items);
+	assert_int_equal(store_shipments_of_order(tx, f->ta, "ord_f2", &items,
+						  &n, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 0);
+	free(items);
+	assert_int_equal(store_shipments_of_order(tx, f->tb, "ord_f1", &items,
+						  &n, &err),
+			 ORDO_ENOTFOUND);
+	store_read_end(tx);
+}
+
+/* ---- webhooks ------------------------------------------------------------ */
+
+static ordo_code w_webhook_insert(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	return store_webhook_insert(tx, w->tenant, w->p, err);
+}
+
+static ordo_code w_webhook_delete(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	return store_webhook_delete(tx, w->tenant, w->p, err);
+}
+
+static void webhook_add(struct fx *f, int64_t tenant, const char *id,
+			const char *events, const char *location)
+{
+	webhook_sub w;
+	ordo_err err;
+
+	memset(&w, 0, sizeof(w));
+	ordo_strlcpy(w.id, id, sizeof(w.id));
+	snprintf(w.url, sizeof(w.url), "https://hooks.example.com/%s", id);
+	snprintf(w.secret, sizeof(w.secret), "whsec_%s", id);
+	ordo_strlcpy(w.events, events, sizeof(w.events));
+	ordo_strlcpy(w.location, location, sizeof(w.location));
+	w.created_at = 1700000500;
+	assert_int_equal(wr(f, tenant, w_webhook_insert, &w, &err), ORDO_OK);
+}
+
+static void test_webhooks(void **state)
+{
+	struct fx *f = *state;
+	webhook_sub w, *items = NULL;
+	size_t n = 0;
+	store_tx *tx;
+	ordo_err err;
+
+	webhook_add(f, f->ta, "wh_1", "order.created,order.updated", "");
+	webhook_add(f, f->ta, "wh_2", "fulfillment.released", "WH1");
+	webhook_add(f, f->tb, "wh_3", "order.created", "");
+	memset(&w, 0, sizeof(w));
+	ordo_strlcpy(w.id, "wh_1", sizeof(w.id));
+	assert_int_equal(wr(f, f->tb, w_webhook_insert, &w, &err),
+			 ORDO_ECONFLICT);
+	assert_string_equal(err.field, "id");
+
+	tx = rd(f);
+	assert_int_equal(store_webhook_list(tx, f->ta, &items, &n, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(items[0].id, "wh_1");
+	assert_string_equal(items[0].url, "https://hooks.example.com/wh_1");
+	assert_string_equal(items[0].secret, "whsec_wh_1");
+	assert_string_equal(items[0].events, "order.created,order.updated");
+	assert_string_equal(items[0].location, "");
+	assert_int_equal(items[0].created_at, 1700000500);
+	assert_string_equal(items[1].id, "wh_2");
+	assert_string_equal(items[1].location, "WH1");
+	free(items);
+	assert_int_equal(store_webhook_list(tx, f->tb, &items, &n, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(items[0].id, "wh_3");
+	free(items);
+	store_read_end(tx);
+
+	/* Only the owner deletes, once. */
+	assert_int_equal(wr(f, f->tb, w_webhook_delete, "wh_1", &err),
+			 ORDO_ENOTFOUND);
+	assert_int_equal(wr(f, f->ta, w_webhook_delete, "wh_1", &err),
+			 ORDO_OK);
+	assert_int_equal(wr(f, f->ta, w_webhook_delete, "wh_1", &err),
+			 ORDO_ENOTFOUND);
+	assert_string_equal(err.field, "id");
+	tx = rd(f);
+	assert_int_equal(store_webhook_list(tx, f->ta, &items, &n, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(items[0].id, "wh_2");
+	free(items);
+	store_read_end(tx);
+}
+
+/* ---- the outbox and deliveries ------------------------------------------- */
+
+struct emit_args {
+	outbox_event ev;
+	int64_t window;
+	size_t n;
+};
+
+static ordo_code w_emit(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	struct emit_args *a = w->p;
+
+	return store_outbox_emit(tx, w->tenant, &a->ev, a->window, &a->n, err);
+}
+
+/* Emit an event; returns how many deliveries it made. */
+static size_t emit(struct fx *f, int64_t tenant, const char *id,
+		   const char *type, const char *order_id,
+		   const char *location, ordo_time at)
+{
+	struct emit_args a;
+	char payload[128];
+	ordo_err err;
+
+	memset(&a, 0, sizeof(a));
+	ordo_strlcpy(a.ev.id, id, sizeof(a.ev.id));
+	ordo_strlcpy(a.ev.type, type, sizeof(a.ev.type));
+	ordo_strlcpy(a.ev.order_id, order_id, sizeof(a.ev.order_id));
+	ordo_strlcpy(a.ev.location, location, sizeof(a.ev.location));
+	snprintf(payload, sizeof(payload), "{\"id\":\"%s\",\"type\":\"%s\"}",
+		 id, type);
+	a.ev.payload = payload;
+	a.ev.created_at = at;
+	a.window = 1000;
+	assert_int_equal(wr(f, tenant, w_emit, &a, &err), ORDO_OK);
+	return a.n;
+}
+
+static void deliveries_free_all(delivery *items, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		store_delivery_free(&items[i]);
+	free(items);
+}
+
+/* Every delivery of a tenant, newest first. */
+static size_t deliveries_all(struct fx *f, int64_t tenant, delivery **out)
+{
+	store_tx *tx = rd(f);
+	int64_t next = 0;
+	size_t n = 0;
+	ordo_err err;
+
+	assert_int_equal(store_delivery_list(tx, tenant, false,
+					     DELIVERY_PENDING, 0,
+					     STORE_LIST_MAX, out, &n, &next,
+					     &err),
+			 ORDO_OK);
+	assert_int_equal(next, 0);
+	store_read_end(tx);
+	return n;
+}
+
+/* The one delivery of event_id to webhook_id. */
+static void delivery_find(struct fx *f, int64_t tenant, const char *event_id,
+			  const char *webhook_id, delivery *out)
+{
+	delivery *items = NULL;
+	size_t n = deliveries_all(f, tenant, &items), i, found = 0;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(items[i].event_id, event_id) == 0 &&
+		    strcmp(items[i].webhook_id, webhook_id) == 0) {
+			*out = items[i];
+			found++;
+		}
+	}
+	assert_int_equal(found, 1);
+	deliveries_free_all(items, n);
+}
+
+/* Whether some delivery of event_id went to webhook_id. */
+static bool delivered_to(const delivery *items, size_t n,
+			 const char *event_id, const char *webhook_id)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(items[i].event_id, event_id) == 0 &&
+		    strcmp(items[i].webhook_id, webhook_id) == 0)
+			return true;
+	return false;
+}
+
+static void test_outbox_emit(void **state)
+{
+	struct fx *f = *state;
+	struct emit_args a;
+	delivery *items = NULL, d;
+	size_t n;
+	ordo_err err;
+
+	webhook_add(f, f->ta, "wh_all", "order.created, order.updated", "");
+	webhook_add(f, f->ta, "wh_ful", "fulfillment.released", "");
+	webhook_add(f, f->ta, "wh_wh1", "order.created,fulfillment.released",
+		    "WH1");
+	/* Names that only look alike never match. */
+	webhook_add(f, f->ta, "wh_near", "order.create,order.created.x,order",
+		    "");
+	webhook_add(f, f->tb, "wh_b", "order.created", "");
+
+	/* An order event: not for the location-bound webhook. */
+	assert_int_equal(emit(f, f->ta, "evt_1", "order.created", "ord_1", "",
+			      100),
+			 1);
+	assert_int_equal(emit(f, f->ta, "evt_2", "fulfillment.released",
+			      "ord_1", "WH1", 110),
+			 2);
+	assert_int_equal(emit(f, f->ta, "evt_3", "fulfillment.released",
+			      "ord_1", "WH2", 120),
+			 1);
+	assert_int_equal(emit(f, f->ta, "evt_4", "order.updated", "", "", 130),
+			 1);
+	assert_int_equal(emit(f, f->ta, "evt_5", "order.cancelled", "ord_1",
+			      "", 140),
+			 0);
+	assert_int_equal(emit(f, f->tb, "evt_6", "order.created", "ord_b", "",
+			      150),
+			 1);
+
+	n = deliveries_all(f, f->ta, &items);
+	assert_int_equal(n, 5);
+	assert_true(delivered_to(items, n, "evt_1", "wh_all"));
+	assert_true(delivered_to(items, n, "evt_2", "wh_ful"));
+	assert_true(delivered_to(items, n, "evt_2", "wh_wh1"));
+	assert_true(delivered_to(items, n, "evt_3", "wh_ful"));
+	assert_true(delivered_to(items, n, "evt_4", "wh_all"));
+	assert_false(delivered_to(items, n, "evt_6", "wh_b"));
+	deliveries_free_all(items, n);
+	n = deliveries_all(f, f->tb, &items);
+	assert_int_equal(n, 1);
+	assert_true(delivered_to(items, n, "evt_6", "wh_b"));
+	deliveries_free_all(items, n);
+
+	delivery_find(f, f->ta, "evt_2", "wh_wh1", &d);
+	assert_int_equal(strncmp(d.id, "dlv_", 4), 0);
+	assert_int_equal(strlen(d.id), 30);
+	assert_true(d.seq > 0);
+	assert_int_equal(d.tenant_id, f->ta);
+	assert_string_equal(d.event_type, "fulfillment.released");
+	assert_string_equal(d.order_id, "ord_1");
+	assert_int_equal(d.status, DELIVERY_PENDING);
+	assert_int_equal(d.attempts, 0);
+	assert_int_equal(d.last_status, 0);
+	assert_string_equal(d.last_error, "");
+	assert_int_equal(d.next_attempt_at, 110);
+	assert_int_equal(d.retry_until, 1110);
+	assert_int_equal(d.claimed_until, 0);
+	assert_int_equal(d.delivered_at, 0);
+	assert_int_equal(d.created_at, 110);
+	assert_null(d.payload);
+
+	/* An event id is used once. */
+	memset(&a, 0, sizeof(a));
+	ordo_strlcpy(a.ev.id, "evt_1", sizeof(a.ev.id));
+	ordo_strlcpy(a.ev.type, "order.created", sizeof(a.ev.type));
+	a.ev.payload = "{}";
+	assert_int_equal(wr(f, f->ta, w_emit, &a, &err), ORDO_ECONFLICT);
+	assert_string_equal(err.field, "id");
+}
+
+struct claim_args {
+	ordo_time now;
+	ordo_time lease;
+	int limit;
+	delivery *items;
+	size_t n;
+};
+
+static ordo_code w_claim(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	struct claim_args *a = w->p;
+
+	return store_delivery_claim(tx, a->now, a->lease, a->limit, &a->items,
+				    &a->n, err);
+}
+
+static ordo_code w_delivery_update(store_tx *tx, struct wctx *w,
+				   ordo_err *err)
+{
+	return store_delivery_update(tx, w->p, err);
+}
+
+/* Claim at now; the event ids claimed, in order, joined by spaces. */
+static void claim(struct fx *f, ordo_time now, ordo_time lease,
+		  const char *want)
+{
+	struct claim_args a = {.now = now, .lease = lease, .limit = 50};
+	char got[256] = "";
+	size_t i, len = 0;
+	ordo_err err;
+
+	assert_int_equal(wr(f, f->ta, w_claim, &a, &err), ORDO_OK);
+	for (i = 0; i < a.n; i++) {
+		const delivery *d = &a.items[i];
+		char payload[128];
+
+		assert_int_equal(d->claimed_until, lease);
+		assert_int_equal(d->status, DELIVERY_PENDING);
+		snprintf(payload, sizeof(payload),
+			 "{\"id\":\"%s\",\"type\":\"%s\"}", d->event_id,
+			 d->event_type);
+		assert_non_null(d->payload);
+		assert_string_equal(d->payload, payload);
+		assert_int_equal(strncmp(d->url, "https://hooks.example.com/",
+					 26),
+				 0);
+		assert_string_equal(d->url + 26, d->webhook_id);
+		assert_int_equal(strncmp(d->secret, "whsec_", 6), 0);
+		len += (size_t)snprintf(got + len, sizeof(got) - len, "%s%s",
+					i ? " " : "", d->event_id);
+		assert_true(len < sizeof(got));
+	}
+	deliveries_free_all(a.items, a.n);
+	assert_string_equal(got, want);
+}
+
+/* Write back d (found by event and webhook) as delivered or failed. */
+static void delivery_finish(struct fx *f, int64_t tenant, const char *event_id,
+			    const char *webhook_id, delivery_status status,
+			    ordo_time at)
+{
+	delivery d;
+	ordo_err err;
+
+	delivery_find(f, tenant, event_id, webhook_id, &d);
+	d.status = status;
+	d.attempts++;
+	d.last_status = status == DELIVERY_DELIVERED ? 200 : 500;
+	ordo_strlcpy(d.last_error, status == DELIVERY_DELIVERED ? "" : "boom",
+		     sizeof(d.last_error));
+	d.delivered_at = status == DELIVERY_DELIVERED ? at : 0;
+	assert_int_equal(wr(f, tenant, w_delivery_update, &d, &err), ORDO_OK);
+}
+
+static void test_delivery_claim(void **state)
+{
+	struct fx *f = *state;
+	struct claim_args a = {.now = 1, .lease = 2, .limit = 1};
+	char id[ORDO_ID_MAX];
+	delivery d, *items = NULL;
+	int64_t next = -1;
+	size_t n = 0;
+	store_tx *tx;
+	ordo_err err;
+
+	webhook_add(f, f->ta, "wh_a", "e", "");
+	webhook_add(f, f->tb, "wh_b", "e", "");
+	/* ev1, ev2: one order to one webhook, in this order. ev3, ev6: the
+	 * same for another order. ev4: no order, due later. ev5: tenant B. */
+	emit(f, f->ta, "ev1", "e", "ord_1", "", 100);
+	emit(f, f->ta, "ev2", "e", "ord_1", "", 110);
+	emit(f, f->ta, "ev3", "e", "ord_2", "", 105);
+	emit(f, f->ta, "ev4", "e", "", "", 300);
+	emit(f, f->tb, "ev5", "e", "ord_1", "", 100);
+	emit(f, f->ta, "ev6", "e", "ord_2", "", 106);
+
+	/* Nothing is due before its time. */
+	claim(f, 99, 150, "");
+	/* Due: the first of each order, every tenant; ev2 and ev6 wait. */
+	claim(f, 200, 260, "ev1 ev3 ev5");
+	/* Leased: not claimed again while the lease lives. */
+	claim(f, 210, 270, "");
+	claim(f, 260, 270, "");
+	/* The lease ran out and they are still pending: claimed again. */
+	claim(f, 261, 320, "ev1 ev3 ev5");
+
+	/* ev1 delivered: ev2 may go; ev6 still waits for ev3. */
+	delivery_finish(f, f->ta, "ev1", "wh_a", DELIVERY_DELIVERED, 262);
+	claim(f, 262, 330, "ev2");
+	/* ev3 failed for good: ev6 may go. */
+	delivery_finish(f, f->ta, "ev3", "wh_a", DELIVERY_FAILED, 263);
+	claim(f, 263, 340, "ev6");
+	/* ev4 is due at 300; by 321 ev5's lease is over too. */
+	claim(f, 299, 400, "");
+	claim(f, 321, 400, "ev4 ev5");
+
+	/* The update wrote everything back and cleared the claim. */
+	delivery_find(f, f->ta, "ev1", "wh_a", &d);
+	assert_int_equal(d.status, DELIVERY_DELIVERED);
+	assert_int_equal(d.attempts, 1);
+	assert_int_equal(d.last_status, 200);
+	assert_int_equal(d.delivered_at, 262);
+	assert_int_equal(d.claimed_until, 0);
+	delivery_find(f, f->ta, "ev3", "wh_a", &d);
+	assert_int_equal(d.status, DELIVERY_FAILED);
+	assert_string_equal(d.last_error, "boom");
+	assert_int_equal(d.last_status, 500);
+
+	/* A retry later: next attempt moved, claim cleared, due again then. */
+	delivery_find(f, f->ta, "ev2", "wh_a", &d);
+	assert_int_equal(d.claimed_until, 330);
+	d.attempts = 1;
+	d.last_status = 503;
+	ordo_strlcpy(d.last_error, "unavailable", sizeof(d.last_error));
+	d.next_attempt_at = 500;
+	d.retry_until = 9999;
+	assert_int_equal(wr(f, f->ta, w_delivery_update, &d, &err), ORDO_OK);
+	/* Leases that ran out come back; ev2 waits for its next attempt. */
+	claim(f, 499, 600, "ev4 ev5 ev6");
+	claim(f, 500, 600, "ev2");
+
+	/* Tenancy: get and update are the owner's only. */
+	ordo_strlcpy(id, d.id, sizeof(id));
+	tx = rd(f);
+	assert_int_equal(store_delivery_get(tx, f->ta, id, &d, &err), ORDO_OK);
+	assert_string_equal(d.id, id);
+	assert_string_equal(d.event_id, "ev2");
+	assert_int_equal(d.attempts, 1);
+	assert_int_equal(d.retry_until, 9999);
+	assert_int_equal(d.next_attempt_at, 500);
+	assert_int_equal(d.claimed_until, 600);
+	assert_string_equal(d.last_error, "unavailable");
+	assert_null(d.payload);
+	assert_int_equal(store_delivery_get(tx, f->tb, id, &d, &err),
+			 ORDO_ENOTFOUND);
+	assert_int_equal(store_delivery_get(tx, f->ta, "dlv_nope", &d, &err),
+			 ORDO_ENOTFOUND);
+	/* A claim needs a write job. */
+	assert_int_equal(store_delivery_claim(tx, 1, 2, 1, &items, &n, &err),
+			 ORDO_EINTERNAL);
+	store_read_end(tx);
+	delivery_find(f, f->ta, "ev2", "wh_a", &d);
+	d.tenant_id = f->tb;
+	assert_int_equal(wr(f, f->tb, w_delivery_update, &d, &err),
+			 ORDO_ENOTFOUND);
+	a.limit = 0;
+	assert_int_equal(wr(f, f->ta, w_claim, &a, &err), ORDO_EINVALID);
+
+	/* Deleting a webhook fails its pending deliveries: never claimed. */
+	emit(f, f->tb, "ev7", "e", "ord_9", "", 700);
+	assert_int_equal(wr(f, f->tb, w_webhook_delete, "wh_b", &err),
+			 ORDO_OK);
+	claim(f, 10000, 10100, "ev2 ev4 ev6");
+	delivery_find(f, f->tb, "ev7", "wh_b", &d);
+	assert_int_equal(d.status, DELIVERY_FAILED);
+
+	/* The list: by status, newest first, paged. */
+	tx = rd(f);
+	assert_int_equal(store_delivery_list(tx, f->ta, true,
+					     DELIVERY_PENDING, 0, 2, &items,
+					     &n, &next, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(items[0].event_id, "ev6");
+	assert_string_equal(items[1].event_id, "ev4");
+	assert_int_equal(next, items[1].seq);
+	deliveries_free_all(items, n);
+	assert_int_equal(store_delivery_list(tx, f->ta, true,
+					     DELIVERY_PENDING, next, 2, &items,
+					     &n, &next, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(items[0].event_id, "ev2");
+	assert_int_equal(next, 0);
+	deliveries_free_all(items, n);
+	assert_int_equal(store_delivery_list(tx, f->ta, true,
+					     DELIVERY_DELIVERED, 0, 10, &items,
+					     &n, &next, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(items[0].event_id, "ev1");
+	deliveries_free_all(items, n);
+	assert_int_equal(store_delivery_list(tx, f->ta, false,
+					     DELIVERY_PENDING, 0, 10, &items,
+					     &n, &next, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 5);
+	deliveries_free_all(items, n);
+	assert_int_equal(store_delivery_list(tx, f->tb, true, DELIVERY_FAILED,
+					     0, 10, &items, &n, &next, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(items[0].event_id, "ev7");
+	assert_string_equal(items[0].last_error, "the webhook was deleted");
+	assert_string_equal(items[1].event_id, "ev5");
+	assert_string_equal(items[1].last_error, "the webhook was deleted");
+	deliveries_free_all(items, n);
+	assert_int_equal(store_delivery_list(tx, f->ta, false,
+					     DELIVERY_PENDING, 0, 0, &items,
+					     &n, &next, &err),
+			 ORDO_EINVALID);
+	store_read_end(tx);
+}
+
+static void test_delivery_status_names(void **state)
+{
+	delivery_status s;
+
+	(void)state;
+	assert_string_equal(delivery_status_name(DELIVERY_PENDING), "pending");
+	assert_string_equal(delivery_status_name(DELIVERY_DELIVERED),
+			    "delivered");
+	assert_string_equal(delivery_status_name(DELIVERY_FAILED), "failed");
+	assert_int_equal(delivery_status_parse("failed", &s), 0);
+	assert_int_equal(s, DELIVERY_FAILED);
+	assert_int_equal(delivery_status_parse("delivered", &s), 0);
+	assert_int_equal(s, DELIVERY_DELIVERED);
+	assert_int_equal(delivery_status_parse("nope", &s), -1);
+	store_delivery_free(NULL);
+}
+
 /* ---- the committer ------------------------------------------------------- */
 
 /* Counts done callbacks; waits for a number of them. */
@@ -1562,7 +3189,7 @@ static void test_write_is_durable(void **state)
 	f->st = NULL;
 	assert_int_equal(store_open(f->url, &o, &f->st, &err), ORDO_OK);
 	assert_int_equal(store_schema_version(f->st, &version, &err), ORDO_OK);
-	assert_int_equal(version, 1);
+	assert_int_equal(version, SCHEMA_VERSION);
 	tx = rd(f);
 	assert_int_equal(store_tenant_by_slug(tx, "durable", &t, &err),
 			 ORDO_OK);
@@ -1635,6 +3262,30 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_idempotency, setup,
 						teardown),
+		cmocka_unit_test(test_migrate_from_v1),
+		cmocka_unit_test_setup_teardown(test_settings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_location_serves, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_stock_put, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_stock_events, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_orders_awaiting_sku, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_order_update, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_orders_due_to_close, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_fulfillments, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_shipments, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_webhooks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outbox_emit, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_delivery_claim, setup,
+						teardown),
+		cmocka_unit_test(test_delivery_status_names),
 		cmocka_unit_test_setup_teardown(test_batch_failure_isolated,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_commit_batches,

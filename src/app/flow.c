@@ -1,0 +1,224 @@
+/*
+ * flow.c - moving an order along its lifecycle, with its timeline and its
+ * webhooks.
+ *
+ * Every state change of an order goes through app_order_move: the lifecycle
+ * table decides (lifecycle.c), the timeline records it (an event with actor
+ * and time), and subscribers hear of it through the outbox - all in the
+ * caller's transaction, so a change, its record and its notification are
+ * durable together or not at all.
+ *
+ * Past acceptance the stage follows the lines (order_stage_from_lines);
+ * app_order_advance walks the order there one lifecycle step at a time so
+ * that the timeline shows every stage it passed.
+ */
+#include "app/app.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "channels/native_out.h"
+
+ordo_code app_order_load(store_tx *tx, int64_t tenant, const char *id,
+			 order *o, ordo_err *err)
+{
+	fulfillment *f = NULL;
+	size_t n = 0;
+	ordo_code rc = store_order_get(tx, tenant, id, o, err);
+
+	if (rc)
+		return rc;
+	rc = store_fulfillments_of_order(tx, tenant, id, &f, &n, err);
+	if (rc)
+		return rc;
+	order_fulfillments_free(o);
+	o->fulfillments = f;
+	o->n_fulfillments = n;
+	return ORDO_OK;
+}
+
+ordo_code app_event(store_tx *tx, const order *o, const char *type,
+		    order_state from, order_state to, const char *hold_id,
+		    const char *actor, const char *message, ordo_time at,
+		    ordo_err *err)
+{
+	order_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ordo_strlcpy(ev.type, type, sizeof(ev.type));
+	ev.from_state = from;
+	ev.to_state = to;
+	ordo_strlcpy(ev.hold_id, hold_id ? hold_id : "", sizeof(ev.hold_id));
+	ordo_strlcpy(ev.actor, actor, sizeof(ev.actor));
+	ordo_strlcpy(ev.message, message ? message : "", sizeof(ev.message));
+	ev.at = at;
+	return store_event_append(tx, o->tenant_id, o->id, &ev, err);
+}
+
+/* The webhook event a move into `to` announces, if any. */
+static const char *move_event_type(order_state to)
+{
+	switch (to) {
+	case ORDER_ACCEPTED:
+		return "order.accepted";
+	case ORDER_ON_HOLD:
+		return "order.on_hold";
+	case ORDER_ALLOCATED:
+		return "order.allocated";
+	case ORDER_SHIPPED:
+		return "order.shipped";
+	case ORDER_DELIVERED:
+		return "order.delivered";
+	case ORDER_CLOSED:
+		return "order.closed";
+	case ORDER_CANCELLED:
+		return "order.cancelled";
+	default:
+		return NULL;
+	}
+}
+
+ordo_code app_order_move(store_tx *tx, order *o, order_state to,
+			 const char *actor, ordo_time now, ordo_err *err)
+{
+	order_state from = o->state;
+	const char *type;
+	ordo_code rc = lifecycle_move(&o->state, to, err);
+
+	if (rc)
+		return rc;
+	o->updated_at = now;
+	if (to == ORDER_ACCEPTED && o->accepted_at == 0)
+		o->accepted_at = now;
+	rc = app_event(tx, o, "state_changed", from, to, NULL, actor, NULL,
+		       now, err);
+	if (rc)
+		return rc;
+	/* Moving back to allocated (a warehouse refused) is not news. */
+	type = move_event_type(to);
+	if (!type || (to == ORDER_ALLOCATED && from != ORDER_ACCEPTED &&
+		      from != ORDER_ON_HOLD))
+		return ORDO_OK;
+	return app_emit_order(tx, o, type, now, err);
+}
+
+/* One step from `at` toward `target` along the main flow. */
+static order_state step_toward(order_state at, order_state target)
+{
+	static const order_state path[] = {ORDER_ACCEPTED, ORDER_ALLOCATED,
+					   ORDER_RELEASED, ORDER_SHIPPED};
+	int i, a = -1, t = -1;
+
+	for (i = 0; i < 4; i++) {
+		if (path[i] == at)
+			a = i;
+		if (path[i] == target)
+			t = i;
+	}
+	if (a < 0 || t < 0 || a == t)
+		return target;
+	return path[a < t ? a + 1 : a - 1];
+}
+
+ordo_code app_order_advance(store_tx *tx, order *o, const char *actor,
+			    ordo_time now, ordo_err *err)
+{
+	order_state target;
+	ordo_code rc;
+
+	switch (o->state) {
+	case ORDER_ACCEPTED:
+	case ORDER_ALLOCATED:
+	case ORDER_RELEASED:
+	case ORDER_SHIPPED:
+		break;
+	default:
+		return app_order_save(tx, o, now, err);
+	}
+	target = order_stage_from_lines(o);
+	while (o->state != target) {
+		order_state next = target == ORDER_CANCELLED
+					   ? ORDER_CANCELLED
+					   : step_toward(o->state, target);
+
+		rc = app_order_move(tx, o, next, actor, now, err);
+		if (rc)
+			return rc;
+	}
+	return app_order_save(tx, o, now, err);
+}
+
+ordo_code app_order_save(store_tx *tx, order *o, ordo_time now,
+			 ordo_err *err)
+{
+	o->updated_at = now;
+	return store_order_update(tx, o, err);
+}
+
+ordo_code app_hold_raise(store_tx *tx, order *o, hold_type type,
+			 const char *field, const char *raised_by,
+			 ordo_time now, ordo_err *err, const char *fmt, ...)
+{
+	order_hold h, *added;
+	va_list ap;
+
+	memset(&h, 0, sizeof(h));
+	app_id_new("hld_", h.id);
+	h.type = type;
+	h.status = HOLD_OPEN;
+	ordo_strlcpy(h.field, field, sizeof(h.field));
+	ordo_strlcpy(h.raised_by, raised_by, sizeof(h.raised_by));
+	h.created_at = now;
+	va_start(ap, fmt);
+	vsnprintf(h.message, sizeof(h.message), fmt, ap);
+	va_end(ap);
+	added = order_hold_add(o, &h);
+	if (!added)
+		return ordo_err_set(err, ORDO_ELIMIT, "holds",
+				    "the order carries too many holds");
+	return app_event(tx, o, "hold_raised", o->state, o->state, h.id,
+			 raised_by, h.message, now, err);
+}
+
+ordo_code app_emit(store_tx *tx, int64_t tenant, const char *type,
+		   const char *order_id, const char *location, json_t *data,
+		   ordo_time now, ordo_err *err)
+{
+	tenant_settings set;
+	outbox_event ev;
+	json_t *body;
+	size_t n = 0;
+	ordo_code rc;
+
+	memset(&ev, 0, sizeof(ev));
+	app_id_new("evt_", ev.id);
+	ordo_strlcpy(ev.type, type, sizeof(ev.type));
+	ordo_strlcpy(ev.order_id, order_id ? order_id : "",
+		     sizeof(ev.order_id));
+	ordo_strlcpy(ev.location, location ? location : "",
+		     sizeof(ev.location));
+	ev.created_at = now;
+	body = json_pack("{s:s, s:s, s:o, s:o}", "id", ev.id, "type", type,
+			 "created_at", native_time_json(now), "data",
+			 data ? data : json_null());
+	ev.payload = body ? native_dump(body) : NULL;
+	json_decref(body);
+	if (!ev.payload)
+		return ordo_err_set(err, ORDO_ENOMEM, NULL,
+				    "out of memory writing an event");
+	rc = store_settings_get(tx, tenant, &set, err);
+	if (rc == ORDO_OK)
+		rc = store_outbox_emit(tx, tenant, &ev,
+				       set.webhook_retry_window_s, &n, err);
+	free(ev.payload);
+	return rc;
+}
+
+ordo_code app_emit_order(store_tx *tx, const order *o, const char *type,
+			 ordo_time now, ordo_err *err)
+{
+	return app_emit(tx, o->tenant_id, type, o->id, NULL,
+			native_order_json(o), now, err);
+}

@@ -1,0 +1,442 @@
+/*
+ * fulfillment.c - what the warehouse answers: accepts, rejections,
+ * shipments and deliveries; and closing delivered orders.
+ *
+ *   accept     released -> accepted
+ *   reject     released|accepted -> rejected; the unshipped units go back
+ *              to open and their stock is unreserved; then, for reasons
+ *              another warehouse may not share (out_of_stock,
+ *              invalid_sku), the order is routed again without that
+ *              location, and what cannot be re-routed is held; for the
+ *              others (incorrect_address, other) the order is held for a
+ *              person
+ *   shipment   released|accepted; each unit shipped moves released ->
+ *              shipped on its line and leaves stock (on_hand and reserved
+ *              both drop); shipping more than was released and is still
+ *              unshipped is refused; when every unit of the fulfillment is
+ *              shipped it is shipped, and when every unit of the order is,
+ *              the order is
+ *   delivered  a shipment arrived; when the order is shipped and all its
+ *              shipments are delivered, the order is delivered
+ *   close      delivered orders close after the tenant's closing period
+ */
+#include "app/app.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "channels/native_out.h"
+
+static fulfillment *find_fulfillment(order *o, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < o->n_fulfillments; i++)
+		if (strcmp(o->fulfillments[i].id, id) == 0)
+			return &o->fulfillments[i];
+	return NULL;
+}
+
+static order_line *find_line(order *o, int line_no)
+{
+	size_t i;
+
+	for (i = 0; i < o->n_lines; i++)
+		if (o->lines[i].line_no == line_no)
+			return &o->lines[i];
+	return NULL;
+}
+
+/* Load the fulfillment's order; *f points into it. */
+static ordo_code load_for(store_tx *tx, const app_caller *c, const char *id,
+			  order *o, fulfillment **f, ordo_err *err)
+{
+	fulfillment one;
+	ordo_code rc;
+
+	memset(&one, 0, sizeof(one));
+	rc = store_fulfillment_get(tx, c->tenant_id, id, &one, err);
+	if (rc)
+		return rc;
+	rc = app_order_load(tx, c->tenant_id, one.order_id, o, err);
+	fulfillment_free(&one);
+	if (rc)
+		return rc;
+	*f = find_fulfillment(o, id);
+	if (!*f)
+		return ordo_err_set(err, ORDO_EINTERNAL, "id",
+				    "fulfillment %s is not among its order's",
+				    id);
+	return ORDO_OK;
+}
+
+/* Copy f out for the caller (lines duplicated). */
+static ordo_code copy_out(const fulfillment *f, fulfillment *out,
+			  ordo_err *err)
+{
+	*out = *f;
+	out->lines = NULL;
+	if (f->n_lines) {
+		out->lines = malloc(f->n_lines * sizeof(*out->lines));
+		if (!out->lines) {
+			out->n_lines = 0;
+			return ordo_err_set(err, ORDO_ENOMEM, NULL,
+					    "out of memory");
+		}
+		memcpy(out->lines, f->lines, f->n_lines * sizeof(*f->lines));
+	}
+	return ORDO_OK;
+}
+
+static ordo_code emit_fulfillment(store_tx *tx, const order *o,
+				  const fulfillment *f, const char *type,
+				  ordo_time now, ordo_err *err)
+{
+	json_t *data = native_fulfillment_json(f);
+
+	json_object_set_new(data, "order", native_order_json(o));
+	return app_emit(tx, o->tenant_id, type, o->id, f->location, data, now,
+			err);
+}
+
+ordo_code app_fulfillment_accept(store_tx *tx, const app_caller *c,
+				 const char *id, fulfillment *out,
+				 ordo_err *err)
+{
+	ordo_time now = time(NULL);
+	fulfillment *f;
+	order o;
+	ordo_code rc;
+
+	order_init(&o);
+	rc = load_for(tx, c, id, &o, &f, err);
+	if (rc == ORDO_OK)
+		rc = fulfillment_move(&f->state, FULFILLMENT_ACCEPTED, err);
+	if (rc == ORDO_OK) {
+		f->updated_at = now;
+		rc = store_fulfillment_update(tx, c->tenant_id, f, err);
+	}
+	if (rc == ORDO_OK)
+		rc = app_event(tx, &o, "fulfillment_accepted", o.state,
+			       o.state, NULL, c->actor, f->location, now, err);
+	if (rc == ORDO_OK)
+		rc = emit_fulfillment(tx, &o, f, "fulfillment.accepted", now,
+				      err);
+	if (rc == ORDO_OK)
+		rc = copy_out(f, out, err);
+	order_free(&o);
+	return rc;
+}
+
+/* Give back the stock of f's unshipped units; units return to open. */
+static ordo_code unreserve(store_tx *tx, order *o, fulfillment *f,
+			   const char *actor, ordo_time now, ordo_err *err)
+{
+	size_t i;
+	ordo_code rc;
+
+	for (i = 0; i < f->n_lines; i++) {
+		fulfillment_line *fl = &f->lines[i];
+		int64_t q = fl->quantity - fl->shipped;
+		order_line *l = find_line(o, fl->line_no);
+		stock_level before, after;
+
+		if (q == 0)
+			continue;
+		if (!l)
+			return ordo_err_set(err, ORDO_EINTERNAL, "lines",
+					    "fulfillment %s names line %d, "
+					    "which the order does not have",
+					    f->id, fl->line_no);
+		rc = order_line_move(l, QTY_RELEASED, QTY_OPEN, q, err);
+		if (rc)
+			return rc;
+		rc = store_stock_get(tx, o->tenant_id, f->location, fl->sku,
+				     &before, err);
+		if (rc)
+			return rc;
+		after = before;
+		after.reserved -= q;
+		after.updated_at = now;
+		rc = app_stock_change(tx, o->tenant_id, &before, &after,
+				      "unreserve", "rejected", NULL, actor,
+				      o->id, now, err);
+		if (rc)
+			return rc;
+	}
+	return ORDO_OK;
+}
+
+ordo_code app_fulfillment_reject(store_tx *tx, const app_caller *c,
+				 const char *id, reject_reason reason,
+				 const char *message, fulfillment *out,
+				 ordo_err *err)
+{
+	ordo_time now = time(NULL);
+	char text[ORDO_MESSAGE_MAX];
+	fulfillment *f;
+	order o;
+	ordo_code rc;
+
+	order_init(&o);
+	rc = load_for(tx, c, id, &o, &f, err);
+	if (rc == ORDO_OK)
+		rc = fulfillment_move(&f->state, FULFILLMENT_REJECTED, err);
+	if (rc)
+		goto out;
+	ordo_strlcpy(f->reject_reason, reject_reason_name(reason),
+		     sizeof(f->reject_reason));
+	ordo_strlcpy(f->reject_message, message, sizeof(f->reject_message));
+	f->updated_at = now;
+	rc = unreserve(tx, &o, f, c->actor, now, err);
+	if (rc == ORDO_OK)
+		rc = store_fulfillment_update(tx, c->tenant_id, f, err);
+	snprintf(text, sizeof(text), "%s rejected it: %s%s%s", f->location,
+		 reject_reason_name(reason), message[0] ? ": " : "", message);
+	if (rc == ORDO_OK)
+		rc = app_event(tx, &o, "fulfillment_rejected", o.state,
+			       o.state, NULL, c->actor, text, now, err);
+	if (rc == ORDO_OK)
+		rc = emit_fulfillment(tx, &o, f, "fulfillment.rejected", now,
+				      err);
+	if (rc == ORDO_OK)
+		rc = copy_out(f, out, err);
+	if (rc)
+		goto out;
+	/* f points into o's array, which routing may grow: not used below. */
+	rc = app_order_advance(tx, &o, c->actor, now, err);
+	if (rc)
+		goto out;
+	if (reject_reason_reroutes(reason)) {
+		rc = app_order_allocate(tx, &o, c->actor,
+					reject_reason_hold(reason), now, err);
+	} else {
+		rc = app_hold_raise(tx, &o, reject_reason_hold(reason),
+				    reason == REJECT_INCORRECT_ADDRESS
+					    ? "ship_to"
+					    : "fulfillments",
+				    "warehouse", now, err, "%s", text);
+		if (rc == ORDO_OK && o.state != ORDER_ON_HOLD)
+			rc = app_order_move(tx, &o, ORDER_ON_HOLD, c->actor,
+					    now, err);
+		if (rc == ORDO_OK)
+			rc = app_order_save(tx, &o, now, err);
+	}
+out:
+	order_free(&o);
+	return rc;
+}
+
+/* Ship q units of sku from f: from its lines in order, then the order's
+ * lines and the stock. */
+static ordo_code ship_units(store_tx *tx, order *o, fulfillment *f,
+			    const char *sku, int64_t q, size_t req_index,
+			    const char *actor, ordo_time now, ordo_err *err)
+{
+	char field[ORDO_ERR_FIELD_MAX];
+	int64_t unshipped = 0;
+	size_t i;
+	bool known = false;
+	ordo_code rc;
+
+	for (i = 0; i < f->n_lines; i++) {
+		if (strcmp(f->lines[i].sku, sku) != 0)
+			continue;
+		known = true;
+		unshipped += f->lines[i].quantity - f->lines[i].shipped;
+	}
+	if (!known) {
+		snprintf(field, sizeof(field), "lines[%zu].sku", req_index);
+		return ordo_err_set(err, ORDO_EINVALID, field,
+				    "%s is not in fulfillment %s", sku, f->id);
+	}
+	if (q > unshipped) {
+		snprintf(field, sizeof(field), "lines[%zu].quantity",
+			 req_index);
+		return ordo_err_set(err, ORDO_ECONFLICT, field,
+				    "cannot ship %lld of %s: only %lld were "
+				    "released to %s and are not yet shipped",
+				    (long long)q, sku, (long long)unshipped,
+				    f->location);
+	}
+	for (i = 0; q > 0 && i < f->n_lines; i++) {
+		fulfillment_line *fl = &f->lines[i];
+		int64_t take = fl->quantity - fl->shipped;
+		order_line *l;
+		stock_level before, after;
+
+		if (strcmp(fl->sku, sku) != 0 || take == 0)
+			continue;
+		if (take > q)
+			take = q;
+		l = find_line(o, fl->line_no);
+		if (!l)
+			return ordo_err_set(err, ORDO_EINTERNAL, "lines",
+					    "fulfillment %s names line %d, "
+					    "which the order does not have",
+					    f->id, fl->line_no);
+		rc = order_line_move(l, QTY_RELEASED, QTY_SHIPPED, take, err);
+		if (rc)
+			return rc;
+		fl->shipped += take;
+		q -= take;
+		rc = store_stock_get(tx, o->tenant_id, f->location, sku,
+				     &before, err);
+		if (rc)
+			return rc;
+		after = before;
+		after.on_hand -= take;
+		after.reserved -= take;
+		after.updated_at = now;
+		rc = app_stock_change(tx, o->tenant_id, &before, &after,
+				      "ship", "shipment", NULL, actor, o->id,
+				      now, err);
+		if (rc)
+			return rc;
+	}
+	return ORDO_OK;
+}
+
+ordo_code app_shipment_create(store_tx *tx, const app_caller *c,
+			      const char *fulfillment_id, shipment *s,
+			      ordo_err *err)
+{
+	ordo_time now = time(NULL);
+	fulfillment *f;
+	order o;
+	size_t i;
+	ordo_code rc;
+
+	order_init(&o);
+	rc = load_for(tx, c, fulfillment_id, &o, &f, err);
+	if (rc)
+		goto out;
+	if (f->state != FULFILLMENT_RELEASED &&
+	    f->state != FULFILLMENT_ACCEPTED) {
+		rc = ordo_err_set(err, ORDO_ESTATE, "state",
+				  "fulfillment %s is %s; only a released or "
+				  "accepted fulfillment ships",
+				  f->id, fulfillment_state_name(f->state));
+		goto out;
+	}
+	if (o.state == ORDER_ON_HOLD) {
+		rc = ordo_err_set(err, ORDO_ESTATE, "state",
+				  "order %s is on hold; resolve its holds "
+				  "before shipping",
+				  o.id);
+		goto out;
+	}
+	for (i = 0; i < s->n_lines; i++) {
+		rc = ship_units(tx, &o, f, s->lines[i].sku,
+				s->lines[i].quantity, i, c->actor, now, err);
+		if (rc)
+			goto out;
+	}
+	if (fulfillment_unshipped(f) == 0) {
+		rc = fulfillment_move(&f->state, FULFILLMENT_SHIPPED, err);
+		if (rc)
+			goto out;
+	}
+	f->updated_at = now;
+	rc = store_fulfillment_update(tx, c->tenant_id, f, err);
+	if (rc)
+		goto out;
+	app_id_new("shp_", s->id);
+	ordo_strlcpy(s->fulfillment_id, f->id, sizeof(s->fulfillment_id));
+	ordo_strlcpy(s->order_id, o.id, sizeof(s->order_id));
+	if (s->shipped_at == 0)
+		s->shipped_at = now;
+	s->delivered_at = 0;
+	rc = store_shipment_insert(tx, c->tenant_id, s, err);
+	if (rc == ORDO_OK)
+		rc = app_event(tx, &o, "shipment_created", o.state, o.state,
+			       NULL, c->actor, s->id, now, err);
+	if (rc == ORDO_OK)
+		rc = app_emit(tx, c->tenant_id, "shipment.created", o.id,
+			      f->location, native_shipment_json(s), now, err);
+	if (rc == ORDO_OK)
+		rc = app_order_advance(tx, &o, c->actor, now, err);
+out:
+	order_free(&o);
+	return rc;
+}
+
+ordo_code app_shipment_delivered(store_tx *tx, const app_caller *c,
+				 const char *id, ordo_time at, shipment *out,
+				 ordo_err *err)
+{
+	ordo_time now = time(NULL);
+	shipment *all = NULL;
+	size_t n = 0, i;
+	bool every = true;
+	order o;
+	ordo_code rc;
+
+	order_init(&o);
+	memset(out, 0, sizeof(*out));
+	rc = store_shipment_get(tx, c->tenant_id, id, out, err);
+	if (rc)
+		goto out;
+	if (out->delivered_at != 0)
+		goto out; /* already recorded: the first word stands */
+	out->delivered_at = at ? at : now;
+	rc = store_shipment_set_delivered(tx, c->tenant_id, id,
+					  out->delivered_at, err);
+	if (rc == ORDO_OK)
+		rc = app_order_load(tx, c->tenant_id, out->order_id, &o, err);
+	if (rc == ORDO_OK)
+		rc = app_event(tx, &o, "shipment_delivered", o.state, o.state,
+			       NULL, c->actor, id, now, err);
+	if (rc == ORDO_OK)
+		rc = store_shipments_of_order(tx, c->tenant_id, o.id, &all, &n,
+					      err);
+	if (rc || o.state != ORDER_SHIPPED)
+		goto out;
+	for (i = 0; i < n; i++)
+		every = every && all[i].delivered_at != 0;
+	if (every) {
+		o.delivered_at = out->delivered_at;
+		rc = app_order_move(tx, &o, ORDER_DELIVERED, c->actor, now,
+				    err);
+		if (rc == ORDO_OK)
+			rc = app_order_save(tx, &o, now, err);
+	}
+out:
+	for (i = 0; i < n; i++)
+		shipment_free(&all[i]);
+	free(all);
+	order_free(&o);
+	return rc;
+}
+
+ordo_code app_close_due(store_tx *tx, ordo_time now, size_t *closed,
+			ordo_err *err)
+{
+	store_order_ref *refs = NULL;
+	size_t n = 0, i;
+	ordo_code rc = store_orders_due_to_close(tx, now, ORDO_PAGE_MAX,
+						 &refs, &n, err);
+
+	*closed = 0;
+	for (i = 0; rc == ORDO_OK && i < n; i++) {
+		order o;
+
+		order_init(&o);
+		rc = app_order_load(tx, refs[i].tenant_id, refs[i].id, &o,
+				    err);
+		if (rc == ORDO_OK) {
+			o.closed_at = now;
+			rc = app_order_move(tx, &o, ORDER_CLOSED, "system",
+					    now, err);
+		}
+		if (rc == ORDO_OK)
+			rc = app_order_save(tx, &o, now, err);
+		if (rc == ORDO_OK)
+			(*closed)++;
+		order_free(&o);
+	}
+	free(refs);
+	return rc;
+}

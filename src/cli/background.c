@@ -1,0 +1,104 @@
+/*
+ * background.c - the work `ordo serve` does on its own, beside answering
+ * requests: delivering webhooks (outbox/worker.c) and, every second, the
+ * time-driven use cases (closing delivered orders past their tenant's
+ * closing period).
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "api/log.h"
+#include "app/app.h"
+#include "cli/cli.h"
+#include "outbox/worker.h"
+
+struct background {
+	store *st;
+	outbox_worker *outbox;
+	pthread_t sweeper;
+	bool sweeper_started;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool stopping;
+};
+
+static ordo_code sweep_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	size_t *closed = arg;
+
+	return app_close_due(tx, time(NULL), closed, err);
+}
+
+static void *sweeper_main(void *arg)
+{
+	struct background *b = arg;
+	ordo_err *err = malloc(sizeof(*err));
+
+	pthread_mutex_lock(&b->mu);
+	while (!b->stopping && err) {
+		struct timespec until;
+		size_t closed = 0;
+
+		pthread_mutex_unlock(&b->mu);
+		ordo_err_clear(err);
+		if (store_write(b->st, sweep_run, &closed, err) != ORDO_OK)
+			log_error("closing delivered orders: %s",
+				  err->message);
+		else if (closed)
+			log_info("closed %zu delivered order%s", closed,
+				 closed == 1 ? "" : "s");
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 1;
+		pthread_mutex_lock(&b->mu);
+		if (!b->stopping)
+			pthread_cond_timedwait(&b->cv, &b->mu, &until);
+	}
+	pthread_mutex_unlock(&b->mu);
+	free(err);
+	return NULL;
+}
+
+struct background *background_start(store *st, int webhook_timeout_ms,
+				    ordo_err *err)
+{
+	outbox_options oo = OUTBOX_OPTIONS_DEFAULT;
+	struct background *b = calloc(1, sizeof(*b));
+
+	oo.timeout_ms = webhook_timeout_ms;
+	if (!b) {
+		ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
+		return NULL;
+	}
+	b->st = st;
+	pthread_mutex_init(&b->mu, NULL);
+	pthread_cond_init(&b->cv, NULL);
+	if (outbox_worker_start(st, &oo, &b->outbox, err) != ORDO_OK) {
+		background_stop(b);
+		return NULL;
+	}
+	if (pthread_create(&b->sweeper, NULL, sweeper_main, b) != 0) {
+		ordo_err_set(err, ORDO_EINTERNAL, NULL,
+			     "cannot start the sweeper thread");
+		background_stop(b);
+		return NULL;
+	}
+	b->sweeper_started = true;
+	return b;
+}
+
+void background_stop(struct background *b)
+{
+	if (!b)
+		return;
+	pthread_mutex_lock(&b->mu);
+	b->stopping = true;
+	pthread_cond_broadcast(&b->cv);
+	pthread_mutex_unlock(&b->mu);
+	if (b->sweeper_started)
+		pthread_join(b->sweeper, NULL);
+	outbox_worker_stop(b->outbox);
+	pthread_cond_destroy(&b->cv);
+	pthread_mutex_destroy(&b->mu);
+	free(b);
+}
