@@ -104,6 +104,10 @@ static const struct demo_order demo_problem_orders[] = {
 	 NULL, NULL, 0, NULL, "no email or phone"},
 	{"web", "{\"name\":\"Kim Park\",\"email\":\"kim.park@example\"}",
 	 NULL, "FILTER-100", 3, NULL, NULL, 0, NULL, "malformed email"},
+	{"edi", NULL, NULL, "GRIND-MAN", 200, NULL, NULL, 0, NULL,
+	 "more than one warehouse holds: split across both"},
+	{"edi", NULL, NULL, "KETTLE-GN", 400, NULL, NULL, 0, NULL,
+	 "more than all warehouses hold: the rest backordered"},
 };
 
 /* Build an order document as JSON text; caller frees. */
@@ -340,7 +344,7 @@ static ordo_code demo_seed(store *st, const app_caller *c, ordo_err *err)
 		if (rc)
 			goto out;
 	}
-	/* Orders that trip each validation rule. */
+	/* Orders that trip each validation rule, and two wholesale orders. */
 	for (i = 0; i < (int)(sizeof(demo_problem_orders) /
 			      sizeof(demo_problem_orders[0]));
 	     i++, seq++) {
@@ -373,6 +377,103 @@ static ordo_code demo_seed(store *st, const app_caller *c, ordo_err *err)
 	}
 out:
 	free(first_clean);
+	return rc;
+}
+
+struct warehouse_job {
+	const app_caller *caller;
+	int acted;
+};
+
+/*
+ * Play the warehouses: of the released fulfillments, reject one for want of
+ * stock (ordo re-routes it), accept some, ship some in part and some in
+ * full, and mark some shipments delivered - so the demo shows every stage.
+ */
+static ordo_code warehouse_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct warehouse_job *j = arg;
+	fulfillment_filter f;
+	fulfillment *page = NULL;
+	int64_t next = 0;
+	size_t n = 0, i;
+	ordo_code rc;
+
+	memset(&f, 0, sizeof(f));
+	f.has_state = true;
+	f.state = FULFILLMENT_RELEASED;
+	f.limit = ORDO_PAGE_MAX;
+	rc = store_fulfillment_list(tx, j->caller->tenant_id, &f, &page, &n,
+				    &next, err);
+	for (i = 0; rc == ORDO_OK && i < n; i++) {
+		shipment_line lines[8];
+		fulfillment out;
+		shipment s;
+		size_t k;
+
+		memset(&out, 0, sizeof(out));
+		memset(&s, 0, sizeof(s));
+		for (k = 0; k < page[i].n_lines && k < 8; k++) {
+			lines[k].quantity = page[i].lines[k].quantity;
+			ordo_strlcpy(lines[k].sku, page[i].lines[k].sku,
+				     sizeof(lines[k].sku));
+		}
+		s.lines = lines;
+		s.n_lines = k;
+		ordo_strlcpy(s.carrier, i % 2 ? "UPS" : "FedEx",
+			     sizeof(s.carrier));
+		snprintf(s.tracking_number, sizeof(s.tracking_number),
+			 "1Z%08zu", 40000 + i);
+		switch (i % 6) {
+		case 0: /* the warehouse is out: ordo routes elsewhere */
+			if (lines[0].quantity > 50)
+				break; /* leave the wholesale orders be */
+			rc = app_fulfillment_reject(tx, j->caller, page[i].id,
+						    REJECT_OUT_OF_STOCK,
+						    "bin empty at pick", &out,
+						    err);
+			fulfillment_free(&out);
+			break;
+		case 1: /* accepted, not yet shipped */
+			rc = app_fulfillment_accept(tx, j->caller, page[i].id,
+						    &out, err);
+			fulfillment_free(&out);
+			break;
+		case 2: /* shipped in part */
+			if (lines[0].quantity < 2)
+				break;
+			lines[0].quantity /= 2;
+			s.n_lines = 1;
+			rc = app_shipment_create(tx, j->caller, page[i].id, &s,
+						 err);
+			break;
+		case 3: /* shipped in full and delivered */
+		case 4: {
+			shipment done;
+
+			rc = app_shipment_create(tx, j->caller, page[i].id, &s,
+						 err);
+			if (rc == ORDO_OK && i % 6 == 3) {
+				rc = app_shipment_delivered(tx, j->caller,
+							    s.id, 0, &done,
+							    err);
+				shipment_free(&done);
+			}
+			break;
+		}
+		default: /* still with the warehouse */
+			break;
+		}
+		if (rc == ORDO_ESTATE || rc == ORDO_ECONFLICT) {
+			/* an earlier step moved this one on: skip it */
+			ordo_err_clear(err);
+			rc = ORDO_OK;
+		}
+		j->acted++;
+	}
+	for (i = 0; i < n; i++)
+		fulfillment_free(&page[i]);
+	free(page);
 	return rc;
 }
 
@@ -424,7 +525,13 @@ int cmd_demo(int argc, char **argv)
 		if (app_authenticate(st, key, &caller, err) == ORDO_OK) {
 			ordo_strlcpy(caller.actor, "demo",
 				     sizeof(caller.actor));
-			demo_seed(st, &caller, err);
+			if (demo_seed(st, &caller, err) == ORDO_OK) {
+				struct warehouse_job wj = {.caller = &caller};
+
+				ordo_strlcpy(caller.actor, "demo-warehouse",
+					     sizeof(caller.actor));
+				store_write(st, warehouse_run, &wj, err);
+			}
 		}
 		if (err->code != ORDO_OK) {
 			rc = cli_fail(err);
