@@ -571,16 +571,6 @@ static bool held_only_for_stock(const order *o)
 	return true;
 }
 
-static int64_t open_units(const order *o)
-{
-	int64_t n = 0;
-	size_t i;
-
-	for (i = 0; i < o->n_lines; i++)
-		n += o->lines[i].qty_open;
-	return n;
-}
-
 static ordo_code sku_available(store_tx *tx, int64_t tenant, const char *sku,
 			       int64_t *total, ordo_err *err)
 {
@@ -606,7 +596,7 @@ static ordo_code feed_order(store_tx *tx, order *o,
 		rc = allocate_open_units(tx, o, set, actor,
 					 HOLD_INSUFFICIENT_STOCK, false, now,
 					 err);
-		if (rc == ORDO_OK && open_units(o) == 0)
+		if (rc == ORDO_OK && order_open_units(o) == 0)
 			rc = resolve_stock_holds(tx, o, actor, now, err);
 	} else if (in_main_flow(o) && order_open_holds(o) == 0) {
 		rc = allocate_open_units(tx, o, set, actor, HOLD_TYPE_COUNT,

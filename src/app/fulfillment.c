@@ -169,6 +169,38 @@ static ordo_code unreserve(store_tx *tx, order *o, fulfillment *f,
 	return ORDO_OK;
 }
 
+static bool has_open_hold(const order *o, hold_type t)
+{
+	size_t i;
+
+	for (i = 0; i < o->n_holds; i++)
+		if (o->holds[i].status == HOLD_OPEN && o->holds[i].type == t)
+			return true;
+	return false;
+}
+
+/*
+ * A rejection ordo routed around still counts as an exception (it is
+ * measured by hold type): record it as a hold that the re-route resolved.
+ */
+static ordo_code record_rerouted(store_tx *tx, order *o, hold_type t,
+				 const char *text, ordo_time now,
+				 ordo_err *err)
+{
+	order_hold *h;
+	ordo_code rc = app_hold_raise(tx, o, t, "fulfillments", "warehouse",
+				      now, err, "%s", text);
+
+	if (rc)
+		return rc;
+	h = &o->holds[o->n_holds - 1];
+	h->status = HOLD_RESOLVED;
+	h->resolved_at = now;
+	rc = app_event(tx, o, "hold_resolved", o->state, o->state, h->id,
+		       "system", "re-routed to another location", now, err);
+	return rc ? rc : app_order_save(tx, o, now, err);
+}
+
 ordo_code app_fulfillment_reject(store_tx *tx, const app_caller *c,
 				 const char *id, reject_reason reason,
 				 const char *message, fulfillment *out,
@@ -212,7 +244,12 @@ ordo_code app_fulfillment_reject(store_tx *tx, const app_caller *c,
 	if (reject_reason_reroutes(reason)) {
 		rc = app_order_allocate(tx, &o, c->actor,
 					reject_reason_hold(reason), now, err);
-	} else {
+		if (rc == ORDO_OK && order_open_units(&o) == 0)
+			rc = record_rerouted(tx, &o, reject_reason_hold(reason),
+					     text, now, err);
+	}
+	if (rc == ORDO_OK && order_open_units(&o) > 0 &&
+	    !has_open_hold(&o, reject_reason_hold(reason))) {
 		rc = app_hold_raise(tx, &o, reject_reason_hold(reason),
 				    reason == REJECT_INCORRECT_ADDRESS
 					    ? "ship_to"

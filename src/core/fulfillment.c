@@ -185,6 +185,16 @@ ordo_code order_line_move(order_line *l, qty_bucket from, qty_bucket to,
 	return ORDO_OK;
 }
 
+int64_t order_open_units(const order *o)
+{
+	int64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < o->n_lines; i++)
+		n += o->lines[i].qty_open;
+	return n;
+}
+
 order_state order_stage_from_lines(const order *o)
 {
 	int64_t live = 0, allocated = 0, released = 0, shipped = 0;

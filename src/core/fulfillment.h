@@ -139,6 +139,9 @@ const char *qty_bucket_name(qty_bucket b);
 ordo_code order_line_move(order_line *l, qty_bucket from, qty_bucket to,
 			  int64_t q, ordo_err *err);
 
+/* Units of the order not yet allocated (backordered, once accepted). */
+int64_t order_open_units(const order *o);
+
 /*
  * The stage an order in the main flow has reached, from its lines (see the
  * top of this file). Only meaningful for orders past acceptance that are
