@@ -466,7 +466,7 @@ ordo_code app_order_allocate(store_tx *tx, order *o, const char *actor,
 	if (rc)
 		return rc;
 	if (set.release == RELEASE_AUTO)
-		return app_order_release(tx, o, actor, now, err);
+		return app_order_release(tx, o, NULL, actor, now, err);
 	return app_order_save(tx, o, now, err);
 }
 
@@ -512,8 +512,8 @@ static ordo_code release_one(store_tx *tx, order *o, fulfillment *f,
 			f->location, data, now, err);
 }
 
-ordo_code app_order_release(store_tx *tx, order *o, const char *actor,
-			    ordo_time now, ordo_err *err)
+ordo_code app_order_release(store_tx *tx, order *o, const char *location,
+			    const char *actor, ordo_time now, ordo_err *err)
 {
 	size_t i;
 	ordo_code rc;
@@ -521,7 +521,9 @@ ordo_code app_order_release(store_tx *tx, order *o, const char *actor,
 	if (!in_main_flow(o) || order_open_holds(o) > 0)
 		return app_order_save(tx, o, now, err);
 	for (i = 0; i < o->n_fulfillments; i++) {
-		if (o->fulfillments[i].state != FULFILLMENT_PENDING)
+		if (o->fulfillments[i].state != FULFILLMENT_PENDING ||
+		    (location && location[0] &&
+		     strcmp(o->fulfillments[i].location, location) != 0))
 			continue;
 		rc = release_one(tx, o, &o->fulfillments[i], actor, now, err);
 		if (rc)
@@ -607,7 +609,7 @@ static ordo_code feed_order(store_tx *tx, order *o,
 	if (rc)
 		return rc;
 	if (set->release == RELEASE_AUTO)
-		return app_order_release(tx, o, actor, now, err);
+		return app_order_release(tx, o, NULL, actor, now, err);
 	return app_order_save(tx, o, now, err);
 }
 
@@ -674,7 +676,8 @@ ordo_code app_wave_release(store_tx *tx, const app_caller *c,
 			rc = app_order_load(tx, c->tenant_id,
 					    page[i].order_id, &o, err);
 			if (rc == ORDO_OK)
-				rc = app_order_release(tx, &o, c->actor, now,
+				rc = app_order_release(tx, &o, location,
+						       c->actor, now,
 						       err);
 			for (k = 0; rc == ORDO_OK && k < o.n_fulfillments;
 			     k++) {

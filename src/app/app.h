@@ -189,9 +189,10 @@ ordo_code app_order_allocate(store_tx *tx, order *o, const char *actor,
 			     hold_type short_hold, ordo_time now,
 			     ordo_err *err);
 
-/* Release the order's pending fulfillments to their warehouses. */
-ordo_code app_order_release(store_tx *tx, order *o, const char *actor,
-			    ordo_time now, ordo_err *err);
+/* Release the order's pending fulfillments to their warehouses (only
+ * those of `location` when it is given). */
+ordo_code app_order_release(store_tx *tx, order *o, const char *location,
+			    const char *actor, ordo_time now, ordo_err *err);
 
 /*
  * Stock of sku arrived: allocate it to the orders waiting for it, oldest

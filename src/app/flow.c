@@ -96,10 +96,11 @@ ordo_code app_order_move(store_tx *tx, order *o, order_state to,
 		       now, err);
 	if (rc)
 		return rc;
-	/* Moving back to allocated (a warehouse refused) is not news. */
+	/* Stepping back (a warehouse refused, units returned to open) is
+	 * not news: subscribers heard of these stages already. */
 	type = move_event_type(to);
-	if (!type || (to == ORDER_ALLOCATED && from != ORDER_ACCEPTED &&
-		      from != ORDER_ON_HOLD))
+	if (!type || (to == ORDER_ALLOCATED && from == ORDER_RELEASED) ||
+	    (to == ORDER_ACCEPTED && from == ORDER_ALLOCATED))
 		return ORDO_OK;
 	return app_emit_order(tx, o, type, now, err);
 }
