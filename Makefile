@@ -8,7 +8,8 @@
 # machine that has them these targets never touch the network.
 
 DEBS := build-essential cmake pkg-config libsqlite3-dev libmicrohttpd-dev \
-        libjansson-dev libcurl4-openssl-dev libsodium-dev libcmocka-dev
+        libjansson-dev libcurl4-openssl-dev libsodium-dev libcmocka-dev \
+        libpq-dev postgresql
 BUILD_DIR ?= build
 TEST_DIR ?= build-test
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)

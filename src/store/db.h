@@ -8,7 +8,7 @@
  *     store_order_get(tx, ...)                 sql.c: SQL text + C, once
  *         -> tx->db->prepare(tx, SQL_ORDER_GET, sql_text[...])
  *         -> tx->db->bind_i64 / bind_text / step / column_* / reset
- *                                              sqlite.c (pg.c later)
+ *                                              sqlite.c, pg.c
  *
  * A driver owns its connections. It keeps one writer connection, which only
  * the committer thread (store.c) uses, and a pool of read connections handed
@@ -147,6 +147,16 @@ struct db_driver {
 	void (*migrations)(const struct ordo_embedded **list, size_t *n);
 	/* Run a fixed script of one or more statements (no parameters). */
 	ordo_code (*exec_script)(store_tx *tx, const char *sql, ordo_err *err);
+	/*
+	 * MIGRATION LOCK (the PostgreSQL hook; NULL when not needed). Called
+	 * first in every migration job, before the bookkeeping table is
+	 * created or read: it must make another process's migration job wait
+	 * until this transaction ends (PostgreSQL: pg_advisory_xact_lock), so
+	 * nodes starting at once apply the scripts one after another and each
+	 * reads the version the other left. SQLite needs none: BEGIN
+	 * IMMEDIATE already holds the whole database.
+	 */
+	ordo_code (*migrate_lock)(store_tx *tx, ordo_err *err);
 	/* SQL with one parameter, a table name, answering one row whose
 	 * first column is 1 if the table exists and 0 if not. */
 	const char *sql_table_exists;
@@ -156,15 +166,27 @@ struct db_driver {
 	 * write the database at once and a transaction can lock the rows it
 	 * reads (SELECT ... FOR UPDATE [SKIP LOCKED]). sql.c then prepares
 	 * the *_LOCKED variants of its statements instead of the plain ones:
-	 * SQL_STOCK_GET_LOCKED in write transactions (read-modify-write of a
-	 * stock row) and SQL_DELIVERY_CLAIM_LOCKED (each node claims other
-	 * deliveries). False for SQLite: one writer at a time holds the whole
-	 * database, and its SQL has no FOR UPDATE.
+	 * SQL_STOCK_GET_LOCKED, SQL_STOCK_OF_SKU_LOCKED and
+	 * SQL_ORDER_GET_LOCKED in write transactions (read-modify-write of
+	 * stock rows and of an order) and SQL_DELIVERY_CLAIM_LOCKED (each
+	 * node claims other deliveries). False for SQLite: one writer at a
+	 * time holds the whole database, and its SQL has no FOR UPDATE.
 	 */
 	bool row_locks;
 };
 
+/*
+ * LOST CONNECTIONS. A driver talking to a server over a network answers
+ * ORDO_EUNAVAILABLE (from any call, through error() for a step) when the
+ * connection is gone, and reconnects on a later write_begin / read_begin,
+ * with a backoff, answering ORDO_EUNAVAILABLE at once until the server is
+ * back; read_begin failing so is how /healthz learns the database is down.
+ * Waits are bounded by the driver's connect timeout, TCP keepalives and a
+ * statement timeout, never left to the operating system's defaults.
+ */
+
 /* The drivers store.c can dispatch to. */
 extern const struct db_driver db_driver_sqlite;
+extern const struct db_driver db_driver_pg; /* postgres:// postgresql:// */
 
 #endif

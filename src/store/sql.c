@@ -36,11 +36,28 @@
  *
  * ROW LOCKS (POSTGRESQL)
  *
- * Two statements differ where several writers share the database: reading
- * a stock row in a write job (FOR UPDATE) and claiming deliveries (FOR
- * UPDATE OF d SKIP LOCKED, so nodes claim disjoint deliveries). Each has a
- * *_LOCKED twin in sql_text[], used when the driver sets row_locks (db.h);
- * SQLite, one writer at a time, never prepares them.
+ * A few statements differ where several writers share the database (read
+ * committed: each statement sees what others committed before it, and
+ * nothing stops two transactions from reading the same row and writing
+ * it back). In a write job they lock the rows they read for the rest of
+ * the transaction, so a read-modify-write on one node waits for the
+ * other's to commit and then reads its result:
+ *
+ *     stock row, stock of a SKU     FOR UPDATE: reservations and counts
+ *                                   are computed from rows no one else
+ *                                   can change before the commit
+ *     order                         FOR UPDATE: every change to an order
+ *                                   (its lines, holds, fulfillments) is
+ *                                   made after reading it, so changes to
+ *                                   one order are serialized
+ *     delivery claim                FOR UPDATE OF d SKIP LOCKED: nodes
+ *                                   claim disjoint deliveries, no waiting
+ *
+ * Each has a *_LOCKED twin in sql_text[], used when the driver sets
+ * row_locks (db.h); SQLite, one writer at a time, never prepares them.
+ * Locks taken in different orders by two nodes can deadlock; PostgreSQL
+ * then fails one job (ORDO_ESTORAGE, tx->retryable) and the rest of its
+ * batch stands.
  *
  * Each function follows the same course through a struct q (one statement in
  * use): q_open (prepare or take from the cache), q_i64 / q_str (sequential
@@ -175,6 +192,7 @@ enum sql_id {
 	SQL_LINE_INSERT,
 	SQL_HOLD_INSERT,
 	SQL_ORDER_GET,
+	SQL_ORDER_GET_LOCKED, /* drivers with row_locks, write jobs */
 	SQL_ORDER_SEQ,
 	SQL_LINE_COUNT,
 	SQL_LINES_OF,
@@ -191,6 +209,7 @@ enum sql_id {
 	SQL_STOCK_GET_LOCKED,
 	SQL_STOCK_PUT,
 	SQL_STOCK_OF_SKU,
+	SQL_STOCK_OF_SKU_LOCKED, /* drivers with row_locks, write jobs */
 	SQL_STOCK_EVENT_INSERT,
 	SQL_STOCK_EVENTS,
 	SQL_STOCK_EVENTS_AT,
@@ -311,6 +330,10 @@ static const char *const sql_text[SQL_COUNT] = {
 			    SQL_HOLD_COLS ") VALUES (?, ?, ?,?,?,?,?,?,?,?,?)",
 	[SQL_ORDER_GET] = "SELECT " SQL_ORDER_COLS " FROM orders "
 			  "WHERE tenant_id = ? AND id = ?",
+	/* SQL_ORDER_GET locking the row: drivers with row_locks, inside a
+	 * write transaction (changes to one order, one node at a time). */
+	[SQL_ORDER_GET_LOCKED] = "SELECT " SQL_ORDER_COLS " FROM orders "
+				 "WHERE tenant_id = ? AND id = ? FOR UPDATE",
 	[SQL_ORDER_SEQ] = "SELECT seq FROM orders "
 			  "WHERE tenant_id = ? AND id = ?",
 	[SQL_LINE_COUNT] = "SELECT count(*) FROM order_lines "
@@ -375,6 +398,11 @@ static const char *const sql_text[SQL_COUNT] = {
 	[SQL_STOCK_OF_SKU] = "SELECT " SQL_STOCK_COLS " FROM stock "
 			     "WHERE tenant_id = ? AND sku = ? "
 			     "ORDER BY location",
+	/* SQL_STOCK_OF_SKU locking the rows: drivers with row_locks, inside
+	 * a write transaction (routing plans on the stock it will reserve). */
+	[SQL_STOCK_OF_SKU_LOCKED] = "SELECT " SQL_STOCK_COLS " FROM stock "
+				    "WHERE tenant_id = ? AND sku = ? "
+				    "ORDER BY location FOR UPDATE",
 	[SQL_STOCK_EVENT_INSERT] = "INSERT INTO stock_events (tenant_id, "
 				   SQL_STOCK_EVENT_COLS ") "
 				   "VALUES (?, ?,?,?,?,?,?,?,?,?,?,?,?) "
@@ -1699,7 +1727,12 @@ ordo_code store_order_get(store_tx *tx, int64_t tenant, const char *id,
 	ordo_code rc;
 
 	order_free(o);
-	rc = q_open(&q, tx, SQL_ORDER_GET, err);
+	/* On a database with row locks, a write job's read locks the order
+	 * it is about to change. */
+	rc = q_open(&q, tx,
+		    tx->writable && tx->db->row_locks ? SQL_ORDER_GET_LOCKED
+						       : SQL_ORDER_GET,
+		    err);
 	if (rc)
 		goto out;
 	q_i64(&q, tenant);
@@ -2442,7 +2475,12 @@ ordo_code store_stock_of_sku(store_tx *tx, int64_t tenant, const char *sku,
 
 	*out = NULL;
 	*n = 0;
-	rc = q_open(&q, tx, SQL_STOCK_OF_SKU, err);
+	/* Locked in a write job on a database with row locks: what is
+	 * planned on it is still there when it is reserved. */
+	rc = q_open(&q, tx,
+		    tx->writable && tx->db->row_locks ? SQL_STOCK_OF_SKU_LOCKED
+						       : SQL_STOCK_OF_SKU,
+		    err);
 	if (rc)
 		goto out;
 	q_i64(&q, tenant);

@@ -22,7 +22,10 @@
  *         done(job) for each job, in submission order, only now
  *
  * If COMMIT fails, every job of the batch that had succeeded is answered
- * ORDO_ESTORAGE: nothing of the batch was stored. If the transaction control
+ * ORDO_ESTORAGE (ORDO_EUNAVAILABLE when the database could not be
+ * reached): nothing of the batch was stored - except that a connection
+ * lost during COMMIT leaves its outcome unknown to the client, as with any
+ * database server. If the transaction control
  * itself fails (BEGIN, SAVEPOINT, RELEASE, ROLLBACK TO), the transaction can
  * no longer be trusted: the batch is rolled back and every job in it that was
  * not already failed by its own code is answered ORDO_ESTORAGE.
@@ -47,7 +50,10 @@
  * starts and, with no other writers at startup, each is a transaction of its
  * own). The job reads the applied version inside the write transaction, so
  * two processes migrating the same database at once cannot both apply a
- * script.
+ * script: on SQLite the write transaction holds the whole database; on
+ * PostgreSQL the job first takes the driver's migration lock (db.h), which
+ * makes the other process wait for this transaction's end before it reads
+ * the version.
  */
 #include "store/store_int.h"
 
@@ -88,11 +94,11 @@ static const struct db_driver *store_driver_for(const char *url,
 		}
 		return &db_driver_sqlite;
 	}
+	/* libpq takes the whole url, scheme and all. */
 	if (strncmp(url, "postgres://", 11) == 0 ||
 	    strncmp(url, "postgresql://", 13) == 0) {
-		ordo_err_set(err, ORDO_EINVALID, "url",
-			     "this build of ordo has no PostgreSQL backend");
-		return NULL;
+		*target = url;
+		return &db_driver_pg;
 	}
 	if (strstr(url, "://")) {
 		ordo_err_set(err, ORDO_EINVALID, "url",
@@ -203,14 +209,22 @@ void store_close(store *st)
 
 /* ---- the committer ------------------------------------------------------- */
 
-/* Fail a job that has not failed by its own code: the batch is lost. */
+/*
+ * Fail a job that has not failed by its own code: the batch is lost. The
+ * job is ORDO_ESTORAGE, or ORDO_EUNAVAILABLE when the cause was the
+ * database being unreachable (try again later, not a fault of the write).
+ */
 static void job_fail_storage(store_job *job, const ordo_err *cause,
 			     const char *what)
 {
+	ordo_code code = cause && cause->code == ORDO_EUNAVAILABLE
+				 ? ORDO_EUNAVAILABLE
+				 : ORDO_ESTORAGE;
+
 	if (job->rc != ORDO_OK)
 		return;
-	job->rc = ORDO_ESTORAGE;
-	ordo_err_set(&job->err, ORDO_ESTORAGE, NULL, "%s: %s", what,
+	job->rc = code;
+	ordo_err_set(&job->err, code, NULL, "%s: %s", what,
 		     cause && cause->message[0] ? cause->message
 						: "the database refused");
 }
@@ -503,6 +517,12 @@ static ordo_code migrate_run(store_tx *tx, void *arg, ordo_err *err)
 	ordo_code rc;
 
 	mj->applied = false;
+	/* Other processes migrating the same database wait here (db.h). */
+	if (tx->db->migrate_lock) {
+		rc = tx->db->migrate_lock(tx, err);
+		if (rc)
+			goto out;
+	}
 	rc = sql_migrations_init(tx, err);
 	if (rc)
 		goto out;

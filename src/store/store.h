@@ -3,7 +3,7 @@
  *
  * Everything ordo keeps goes through the functions below; nothing above this
  * layer knows SQL or which backend answers. Each function is written once
- * (sql.c) over a small database driver (db.h; sqlite.c, pg.c later) that
+ * (sql.c) over a small database driver (db.h; sqlite.c, pg.c) that
  * store_open chooses by the url.
  *
  * TRANSACTIONS AND GROUP COMMIT
@@ -58,7 +58,8 @@ typedef struct store_tx store_tx;
 typedef struct {
 	/* Read connections kept open; reads beyond this wait for one. */
 	int read_pool_size;
-	/* How long a job may wait for the database lock before failing. */
+	/* How long a job may wait for the database lock before failing
+	 * (SQLite's busy timeout; PostgreSQL's lock_timeout). */
 	int busy_timeout_ms;
 } store_options;
 
@@ -66,7 +67,9 @@ typedef struct {
 
 /*
  * Open the store named by url: a file path (SQLite), optionally written
- * "sqlite:PATH". Does not migrate. *out is freed with store_close.
+ * "sqlite:PATH", or a postgres:// or postgresql:// url (PostgreSQL, given
+ * to libpq as is; ORDO_EUNAVAILABLE when it cannot be reached). Does not
+ * migrate. *out is freed with store_close.
  */
 ordo_code store_open(const char *url, const store_options *opts, store **out,
 		     ordo_err *err);

@@ -1,7 +1,7 @@
 /*
  * store_int.h - the inside of the store: the structs shared by store.c (the
  * committer, opening, migrations), sql.c (every data operation, written once)
- * and the drivers (sqlite.c; pg.c later), and the few functions sql.c lends
+ * and the drivers (sqlite.c, pg.c), and the few functions sql.c lends
  * store.c. Nothing outside src/store/ includes this file; the driver
  * interface itself is db.h.
  *
@@ -10,6 +10,7 @@
  *     sql.c            every store_* data operation: SQL text + C
  *     db.h             the driver interface sql.c and store.c call
  *     sqlite.c         the SQLite driver
+ *     pg.c             the PostgreSQL driver (libpq)
  */
 #ifndef ORDO_STORE_STORE_INT_H
 #define ORDO_STORE_STORE_INT_H

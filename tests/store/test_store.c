@@ -5,7 +5,11 @@
  * B ("bolt"), from setup(); the database comes from test_store_url(), the
  * only place that knows which backend is under test (env ORDO_TEST_DB:
  * "sqlite", the default, makes a file in a new temporary directory; a
- * PostgreSQL run only needs another branch there and in test_store_drop()).
+ * postgres:// url names a server and a maintenance database on it, through
+ * which each test creates a database of its own, ordo_t_<pid>_<n>, dropped
+ * again by test_store_drop(); its role must be allowed to create databases
+ * and to end its own sessions). The few tests of one backend only skip on
+ * the other.
  *
  * Writes go through store_write / store_submit exactly as the app layer does,
  * so every test also exercises the committer. The committer tests at the end
@@ -27,20 +31,23 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "embedded.h"
 #include "store/store.h"
 
-/* The SQLite migrations compiled into the store (test_store_make_v1). */
+/* The migrations compiled into the store (test_store_make_v1). */
 extern const struct ordo_embedded migrations_sqlite[];
 extern const size_t migrations_sqlite_count;
+extern const struct ordo_embedded migrations_postgres[];
+extern const size_t migrations_postgres_count;
 
 /* The schema version the store's migrations reach. */
 #define SCHEMA_VERSION 2
 
 struct fx {
-	char dir[PATH_MAX];
+	char dir[PATH_MAX]; /* SQLite: the directory; PostgreSQL: the db */
 	char url[PATH_MAX + 16];
 	store *st;
 	int first_applied;
@@ -51,11 +58,87 @@ struct fx {
 
 /* ---- the backend under test ---------------------------------------------- */
 
-static void test_store_url(struct fx *f)
+/* The PostgreSQL url of ORDO_TEST_DB, or NULL when SQLite is under test. */
+static const char *test_pg_url(void)
 {
 	const char *be = getenv("ORDO_TEST_DB");
-	const char *tmp = getenv("TMPDIR");
 
+	if (be && (strncmp(be, "postgres://", 11) == 0 ||
+		   strncmp(be, "postgresql://", 13) == 0))
+		return be;
+	return NULL;
+}
+
+static void test_pg_notice_ignore(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+/* A connection to the url, failing the test if there is none. */
+static PGconn *test_pg_connect(const char *url)
+{
+	PGconn *c = PQconnectdb(url);
+
+	if (PQstatus(c) != CONNECTION_OK)
+		fail_msg("cannot connect to %s: %s", url, PQerrorMessage(c));
+	PQsetNoticeProcessor(c, test_pg_notice_ignore, NULL);
+	return c;
+}
+
+/* Run sql (no parameters) on c, failing the test if it fails. */
+static void test_pg_exec(PGconn *c, const char *sql)
+{
+	PGresult *res = PQexec(c, sql);
+	ExecStatusType st = PQresultStatus(res);
+
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		print_error("%s: %s\n", sql, PQresultErrorMessage(res));
+		PQclear(res);
+		fail();
+	}
+	PQclear(res);
+}
+
+/* base with its database name replaced by db (query string kept). */
+static void test_pg_url_for(const char *base, const char *db, char *out,
+			    size_t size)
+{
+	const char *auth = strstr(base, "://") + 3;
+	const char *path = strchr(auth, '/');
+	const char *query = strchr(auth, '?');
+	size_t head;
+
+	if (path && query && path > query)
+		path = NULL;
+	head = path ? (size_t)(path - base)
+		    : query ? (size_t)(query - base) : strlen(base);
+	snprintf(out, size, "%.*s/%s%s", (int)head, base, db,
+		 query ? query : "");
+}
+
+static void test_store_url(struct fx *f)
+{
+	static int seq;
+	const char *be = getenv("ORDO_TEST_DB");
+	const char *tmp = getenv("TMPDIR");
+	const char *pg = test_pg_url();
+
+	if (pg) {
+		char sql[PATH_MAX + 64];
+		PGconn *c = test_pg_connect(pg);
+
+		snprintf(f->dir, sizeof(f->dir), "ordo_t_%ld_%d",
+			 (long)getpid(), ++seq);
+		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s",
+			 f->dir);
+		test_pg_exec(c, sql);
+		snprintf(sql, sizeof(sql), "CREATE DATABASE %s", f->dir);
+		test_pg_exec(c, sql);
+		PQfinish(c);
+		test_pg_url_for(pg, f->dir, f->url, sizeof(f->url));
+		return;
+	}
 	if (be && be[0] && strcmp(be, "sqlite") != 0)
 		fail_msg("ORDO_TEST_DB=%s: no such backend in this build", be);
 	snprintf(f->dir, sizeof(f->dir), "%s/ordo-store-XXXXXX",
@@ -68,8 +151,19 @@ static void test_store_drop(struct fx *f)
 {
 	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
 	char path[PATH_MAX + 32];
+	const char *pg = test_pg_url();
 	size_t i;
 
+	if (pg) {
+		char sql[PATH_MAX + 64];
+		PGconn *c = test_pg_connect(pg);
+
+		snprintf(sql, sizeof(sql),
+			 "DROP DATABASE IF EXISTS %s WITH (FORCE)", f->dir);
+		test_pg_exec(c, sql);
+		PQfinish(c);
+		return;
+	}
 	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
 		snprintf(path, sizeof(path), "%s/ordo.db%s", f->dir,
 			 suffixes[i]);
@@ -422,9 +516,140 @@ static void test_open_fresh_and_bad_urls(void **state)
 	assert_int_equal(store_open("/nonexistent-dir/x/ordo.db", &o, &st, &err),
 			 ORDO_ESTORAGE);
 	assert_null(st);
+	/* No server there: refused at once, nothing left open. */
+	assert_int_equal(store_open("postgres://127.0.0.1:1/ordo", &o, &st,
+				    &err),
+			 ORDO_EUNAVAILABLE);
+	assert_null(st);
 	o.read_pool_size = 0;
 	assert_int_equal(store_open(g.url, &o, &st, &err), ORDO_EINVALID);
 	assert_string_equal(err.field, "read_pool_size");
+}
+
+struct migrate_thread {
+	const char *url;
+	int applied;
+	ordo_code rc;
+};
+
+static void *migrate_thread_main(void *arg)
+{
+	struct migrate_thread *m = arg;
+	store_options o = test_opts();
+	store *st = NULL;
+	ordo_err err;
+
+	m->rc = store_open(m->url, &o, &st, &err);
+	if (m->rc == ORDO_OK)
+		m->rc = store_migrate(st, &m->applied, NULL, &err);
+	if (m->rc)
+		print_error("migrating: %s\n", err.message);
+	store_close(st);
+	return NULL;
+}
+
+/* Two processes (here: two stores) migrating one fresh database at once
+ * apply each script once between them. */
+static void test_migrate_concurrently(void **state)
+{
+	struct migrate_thread m[4];
+	pthread_t th[4];
+	struct fx g;
+	store_options o = test_opts();
+	store *st = NULL;
+	int i, total = 0, version = -1;
+	ordo_err err;
+
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	test_store_url(&g);
+	for (i = 0; i < 4; i++) {
+		m[i].url = g.url;
+		m[i].applied = 0;
+		m[i].rc = ORDO_EINTERNAL;
+		assert_int_equal(pthread_create(&th[i], NULL,
+						migrate_thread_main, &m[i]),
+				 0);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(m[i].rc, ORDO_OK);
+		total += m[i].applied;
+	}
+	assert_int_equal(total, SCHEMA_VERSION);
+	assert_int_equal(store_open(g.url, &o, &st, &err), ORDO_OK);
+	assert_int_equal(store_schema_version(st, &version, &err), ORDO_OK);
+	assert_int_equal(version, SCHEMA_VERSION);
+	store_close(st);
+	test_store_drop(&g);
+}
+
+/* ---- lost connections (PostgreSQL) --------------------------------------- */
+
+/* Terminate every session of f's database but the caller's; wait till gone. */
+static void test_pg_kill_sessions(struct fx *f)
+{
+	char sql[PATH_MAX + 256];
+	PGconn *c = test_pg_connect(test_pg_url());
+	int i;
+
+	snprintf(sql, sizeof(sql),
+		 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+		 "WHERE datname = '%s' AND pid <> pg_backend_pid()",
+		 f->dir);
+	test_pg_exec(c, sql);
+	snprintf(sql, sizeof(sql),
+		 "SELECT 1 FROM pg_stat_activity WHERE datname = '%s'",
+		 f->dir);
+	for (i = 0; i < 500; i++) {
+		PGresult *res = PQexec(c, sql);
+		int n = PQntuples(res);
+
+		PQclear(res);
+		if (n == 0)
+			break;
+		usleep(10000);
+	}
+	PQfinish(c);
+}
+
+/*
+ * The server drops every connection (a restart, a failover): a statement in
+ * flight fails ORDO_EUNAVAILABLE, and the next transactions reconnect by
+ * themselves - reads and writes alike, with no request lost to a connection
+ * that died while idle.
+ */
+static void test_reconnect(void **state)
+{
+	struct fx *f = *state;
+	store_tenant t;
+	store_tx *tx;
+	ordo_err err;
+	int i;
+
+	if (!test_pg_url())
+		skip();
+	/* In flight: the snapshot's connection dies under it. */
+	tx = rd(f);
+	test_pg_kill_sessions(f);
+	assert_int_equal(store_tenant_by_slug(tx, "acme", &t, &err),
+			 ORDO_EUNAVAILABLE);
+	store_read_end(tx);
+	/* Idle: every pooled reader and the writer are dead now. */
+	for (i = 0; i < 8; i++) {
+		tx = rd(f);
+		assert_int_equal(store_tenant_by_slug(tx, "acme", &t, &err),
+				 ORDO_OK);
+		store_read_end(tx);
+	}
+	tenant_add(f->st, "after-restart");
+	test_pg_kill_sessions(f);
+	tenant_add(f->st, "after-second-restart");
+	tx = rd(f);
+	assert_int_equal(store_tenant_by_slug(tx, "after-second-restart", &t,
+					      &err),
+			 ORDO_OK);
+	store_read_end(tx);
 }
 
 /* ---- tenants and keys ---------------------------------------------------- */
@@ -1234,10 +1459,31 @@ static void test_idempotency(void **state)
  */
 static void test_store_make_v1(struct fx *f)
 {
+	static const char v1_rows[] =
+		"INSERT INTO schema_migrations VALUES (1, 1);"
+		"INSERT INTO tenants (slug, dup_window_s, "
+		"created_at) VALUES ('old', 600, 1690000000);"
+		"INSERT INTO locations VALUES (1, 'OLD1', 'Old', "
+		"'', '', '', '', '', '', '', 'US', '', 1, 1, "
+		"1690000000);";
 	char path[PATH_MAX + 16];
 	sqlite3 *db = NULL;
 	char *msg = NULL;
 
+	if (test_pg_url()) {
+		PGconn *c = test_pg_connect(f->url);
+
+		assert_true(migrations_postgres_count >= 1);
+		assert_string_equal(migrations_postgres[0].name,
+				    "0001_init.sql");
+		test_pg_exec(c, (const char *)migrations_postgres[0].data);
+		test_pg_exec(c, "CREATE TABLE schema_migrations ("
+				" version INTEGER PRIMARY KEY,"
+				" applied_at BIGINT NOT NULL)");
+		test_pg_exec(c, v1_rows);
+		PQfinish(c);
+		return;
+	}
 	snprintf(path, sizeof(path), "%s/ordo.db", f->dir);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_true(migrations_sqlite_count >= 1);
@@ -1250,15 +1496,11 @@ static void test_store_make_v1(struct fx *f)
 		sqlite3_exec(db,
 			     "CREATE TABLE schema_migrations ("
 			     " version INTEGER PRIMARY KEY,"
-			     " applied_at BIGINT NOT NULL);"
-			     "INSERT INTO schema_migrations VALUES (1, 1);"
-			     "INSERT INTO tenants (slug, dup_window_s, "
-			     "created_at) VALUES ('old', 600, 1690000000);"
-			     "INSERT INTO locations VALUES (1, 'OLD1', 'Old', "
-			     "'', '', '', '', '', '', '', 'US', '', 1, 1, "
-			     "1690000000);",
+			     " applied_at BIGINT NOT NULL);",
 			     NULL, NULL, &msg),
 		SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, v1_rows, NULL, NULL, &msg),
+			 SQLITE_OK);
 	sqlite3_free(msg);
 	sqlite3_close(db);
 }
@@ -3197,6 +3439,99 @@ static void test_write_is_durable(void **state)
 	store_read_end(tx);
 }
 
+/* ---- two stores on one database (two nodes) ------------------------------ */
+
+#define NODE_THREADS 8
+#define NODE_WRITES 8
+
+struct node_thread {
+	store *st;
+	int64_t tenant;
+	int won;
+	int sold_out;
+	int failed;
+};
+
+/* Reserve one unit of A-1 at WH1 if one is left: read, check, write back. */
+static ordo_code job_reserve_one(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct node_thread *t = arg;
+	stock_level lv;
+	ordo_code rc;
+
+	rc = store_stock_get(tx, t->tenant, "WH1", "A-1", &lv, err);
+	if (rc)
+		return rc;
+	if (lv.on_hand - lv.reserved < 1)
+		return ordo_err_set(err, ORDO_ECONFLICT, "stock", "sold out");
+	lv.reserved++;
+	return store_stock_put(tx, t->tenant, &lv, err);
+}
+
+static void *node_thread_main(void *arg)
+{
+	struct node_thread *t = arg;
+	ordo_err err;
+	int i;
+
+	for (i = 0; i < NODE_WRITES; i++) {
+		ordo_code rc = store_write(t->st, job_reserve_one, t, &err);
+
+		if (rc == ORDO_OK)
+			t->won++;
+		else if (rc == ORDO_ECONFLICT)
+			t->sold_out++;
+		else
+			t->failed++;
+	}
+	return NULL;
+}
+
+/*
+ * Two stores on one database, as two ordo nodes: 64 read-modify-writes of
+ * one stock row race for its last 10 units. Exactly 10 win, whichever
+ * store (and batch) each runs in: the row is locked where the database
+ * has row locks, the whole database is on SQLite.
+ */
+static void test_two_stores_no_oversell(void **state)
+{
+	struct fx *f = *state;
+	struct node_thread ts[NODE_THREADS];
+	pthread_t th[NODE_THREADS];
+	store_options o = test_opts();
+	store *second = NULL;
+	stock_level lv;
+	store_tx *tx;
+	ordo_err err;
+	int i, won = 0;
+
+	catalog_add(f, f->ta);
+	level_make(&lv, "WH1", "A-1", 10, 0, 0);
+	assert_int_equal(wr(f, f->ta, w_stock_put, &lv, &err), ORDO_OK);
+	assert_int_equal(store_open(f->url, &o, &second, &err), ORDO_OK);
+	for (i = 0; i < NODE_THREADS; i++) {
+		memset(&ts[i], 0, sizeof(ts[i]));
+		ts[i].st = i % 2 ? second : f->st;
+		ts[i].tenant = f->ta;
+		assert_int_equal(
+			pthread_create(&th[i], NULL, node_thread_main, &ts[i]),
+			0);
+	}
+	for (i = 0; i < NODE_THREADS; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(ts[i].failed, 0);
+		won += ts[i].won;
+	}
+	store_close(second);
+	assert_int_equal(won, 10);
+	tx = rd(f);
+	assert_int_equal(store_stock_get(tx, f->ta, "WH1", "A-1", &lv, &err),
+			 ORDO_OK);
+	assert_int_equal(lv.reserved, 10);
+	assert_int_equal(lv.on_hand, 10);
+	store_read_end(tx);
+}
+
 /* Jobs still queued when the store closes are run and committed first. */
 static void test_close_drains(void **state)
 {
@@ -3241,6 +3576,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_migrate, setup, teardown),
 		cmocka_unit_test(test_open_fresh_and_bad_urls),
+		cmocka_unit_test(test_migrate_concurrently),
+		cmocka_unit_test_setup_teardown(test_reconnect, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_tenants, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_api_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_skus, setup, teardown),
@@ -3294,6 +3632,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_close_drains, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_two_stores_no_oversell,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

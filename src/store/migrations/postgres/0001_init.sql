@@ -1,6 +1,6 @@
 -- 0001_init.sql - the first schema of ordo on PostgreSQL 15; the twin of
--- migrations/sqlite/0001_init.sql. Not built into ordo yet (no PostgreSQL
--- driver); kept equivalent so the shared SQL of src/store/sql.c fits both.
+-- migrations/sqlite/0001_init.sql, kept equivalent so the shared SQL of
+-- src/store/sql.c fits both (run by src/store/pg.c).
 --
 -- Conventions: every row belongs to a tenant and every query names it; time
 -- is integer UTC seconds; money is integer minor units; enums are stored as
@@ -18,7 +18,11 @@
 --   holds has an explicit rowid identity column: its rows are read back in
 --     insertion order ("ORDER BY created_at, rowid"), which SQLite keeps in
 --     its implicit rowid and PostgreSQL does not keep at all;
---   no STRICT: PostgreSQL's columns are typed anyway.
+--   no STRICT: PostgreSQL's columns are typed anyway;
+--   the codes lists are paged or sorted by (skus.sku, locations.code,
+--     stock.location) are COLLATE "C": byte order, as in SQLite, whatever
+--     the database's locale, so "sku > ? ORDER BY sku" pages alike on
+--     both; the columns referring to them (stock.sku) share it.
 
 CREATE TABLE tenants (
 	id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -39,7 +43,7 @@ CREATE INDEX api_keys_tenant ON api_keys(tenant_id);
 
 CREATE TABLE skus (
 	tenant_id BIGINT NOT NULL REFERENCES tenants(id),
-	sku TEXT NOT NULL,
+	sku TEXT COLLATE "C" NOT NULL,
 	title TEXT NOT NULL,
 	unit_price BIGINT NOT NULL,
 	currency TEXT NOT NULL,
@@ -50,7 +54,7 @@ CREATE TABLE skus (
 
 CREATE TABLE locations (
 	tenant_id BIGINT NOT NULL REFERENCES tenants(id),
-	code TEXT NOT NULL,
+	code TEXT COLLATE "C" NOT NULL,
 	name TEXT NOT NULL,
 	addr_name TEXT NOT NULL,
 	addr_company TEXT NOT NULL,
@@ -69,8 +73,8 @@ CREATE TABLE locations (
 
 CREATE TABLE stock (
 	tenant_id BIGINT NOT NULL,
-	location TEXT NOT NULL,
-	sku TEXT NOT NULL,
+	location TEXT COLLATE "C" NOT NULL,
+	sku TEXT COLLATE "C" NOT NULL,
 	on_hand BIGINT NOT NULL CHECK (on_hand >= 0),
 	reserved BIGINT NOT NULL CHECK (reserved >= 0),
 	safety_stock BIGINT NOT NULL CHECK (safety_stock >= 0),

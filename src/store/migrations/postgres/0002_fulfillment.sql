@@ -1,12 +1,12 @@
 -- 0002_fulfillment.sql - tenant settings, stock history, fulfillment orders,
 -- shipments, webhooks and the outbox on PostgreSQL 15; the twin of
--- migrations/sqlite/0002_fulfillment.sql. Not built into ordo yet (no
--- PostgreSQL driver); kept equivalent so the shared SQL of src/store/sql.c
--- fits both.
+-- migrations/sqlite/0002_fulfillment.sql, kept equivalent so the shared SQL
+-- of src/store/sql.c fits both (run by src/store/pg.c).
 --
 -- Differences from the SQLite file, as in 0001: numbers are BIGINT;
 -- generated keys (seq) are identity columns where SQLite has INTEGER
--- PRIMARY KEY; no STRICT; the new orders columns come in one ALTER TABLE.
+-- PRIMARY KEY; no STRICT; the new orders columns come in one ALTER TABLE;
+-- fulfillments.location is COLLATE "C" like the locations.code it refers to.
 --
 -- Rows of a fulfillment or shipment reach their order through the order's
 -- seq (like lines and holds), never through a bare id, so a row can only
@@ -87,7 +87,7 @@ CREATE TABLE fulfillments (
 	id TEXT NOT NULL UNIQUE,
 	tenant_id BIGINT NOT NULL REFERENCES tenants(id),
 	order_seq BIGINT NOT NULL REFERENCES orders(seq),
-	location TEXT NOT NULL,
+	location TEXT COLLATE "C" NOT NULL,
 	state TEXT NOT NULL,
 	reject_reason TEXT NOT NULL,
 	reject_message TEXT NOT NULL,

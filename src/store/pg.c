@@ -1,0 +1,878 @@
+/*
+ * pg.c - the PostgreSQL driver of the store (see db.h), over libpq:
+ * connections, the read pool, a cache of prepared statements per connection,
+ * the statement primitives sql.c runs every data operation with, the
+ * mapping of PostgreSQL's errors, and reconnecting after the database went
+ * away. No data operation is written here.
+ *
+ * CONNECTIONS
+ *
+ *     writer   one connection, used only by the committer thread (store.c);
+ *              its transactions are BEGIN (read committed): rows that must
+ *              not change under a job are locked by the SQL itself
+ *              (row_locks: SELECT ... FOR UPDATE [SKIP LOCKED]).
+ *     readers  opts->read_pool_size connections, checked out by read_begin
+ *              (waiting on a condition when all are out) and returned by
+ *              read_end; each read is BEGIN ISOLATION LEVEL REPEATABLE READ
+ *              READ ONLY, one snapshot for the whole transaction.
+ *
+ * Every connection is opened with the url as given (PQconnectdbParams
+ * expands it) over a few defaults the url may override: connect_timeout 2 s,
+ * TCP keepalives and tcp_user_timeout, so a dead server or network is
+ * noticed rather than waited on forever. Each session then sets
+ * statement_timeout (PG_STATEMENT_TIMEOUT_MS) and lock_timeout (the
+ * store's busy_timeout_ms, SQLite's busy timeout by another name).
+ *
+ * LOST CONNECTIONS
+ *
+ * A call that fails because the connection is gone (PQstatus not OK, an
+ * error without SQLSTATE, class 08, or 57P01..57P03: the server shutting
+ * down or starting) marks the connection broken and is answered
+ * ORDO_EUNAVAILABLE. The transaction it was in is lost. The next
+ * write_begin or read_begin on a broken connection calls PQreset, at once
+ * the first time and then no more often than the backoff allows (50 ms,
+ * doubling to 2 s); until then it answers ORDO_EUNAVAILABLE without
+ * touching the network, so /healthz (one read_begin) answers 503 quickly
+ * while the database is down and 200 once it is back. Once any connection
+ * of the store is back, the others stop waiting out their backoff: the
+ * writer is not left refusing writes for seconds after a reader (and
+ * /healthz) found the database up again. A connection found
+ * dead by its BEGIN (the server restarted while it was idle) is reset and
+ * the BEGIN tried once more, so a restart costs no request when the server
+ * is back. After a reset the connection's prepared statements are gone
+ * with the old session: its cache is marked unprepared and statements are
+ * prepared again on their next use.
+ *
+ * STATEMENTS
+ *
+ * Each connection has DB_STMT_MAX slots for the numbers sql.c chooses.
+ * The first prepare of a number rewrites each '?' into $1, $2 ... and sends
+ * it with PQprepare under the name "s<number>", parameter types left to
+ * the server to infer from where they stand. Parameters are text: an
+ * integer is formatted into the slot's own buffer, text is passed as the
+ * caller's pointer (valid until reset, as db.h requires), NULL as NULL. The
+ * statement runs (PQexecPrepared, text results) on its first step; the
+ * whole result is then held by the slot and handed out one row per step,
+ * so other statements may run on the connection while its rows are read.
+ *
+ * ERRORS (SQLSTATE)
+ *
+ *     23505 unique violation               -> ORDO_ECONFLICT (field named)
+ *     23503 foreign key violation          -> ORDO_ENOTFOUND "tenant_id"
+ *     40001 serialization, 40P01 deadlock,
+ *     55P03 lock not available (timeout)   -> ORDO_ESTORAGE, retryable
+ *     the connection lost (above)          -> ORDO_EUNAVAILABLE
+ *     anything else                        -> ORDO_ESTORAGE with the
+ *                                             server's message
+ *
+ * MIGRATIONS
+ *
+ * Scripts run with PQexec inside the committer's transaction. migrate_lock
+ * takes a transaction-level advisory lock first, so nodes starting at once
+ * apply the scripts one after another, each seeing what the other did.
+ */
+#include "store/store_int.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libpq-fe.h>
+
+extern const struct ordo_embedded migrations_postgres[];
+extern const size_t migrations_postgres_count;
+
+/* Longest any one statement may run, migrations apart. */
+#define PG_STATEMENT_TIMEOUT_MS 30000
+/* The backoff between reconnect attempts of one connection. */
+#define PG_BACKOFF_MIN_MS 50
+#define PG_BACKOFF_MAX_MS 2000
+/* The advisory lock migrations take: "ordo" in ASCII. */
+#define PG_MIGRATE_LOCK "1869771375"
+
+struct db_stmt {
+	struct pg_conn *c;
+	unsigned id;
+	bool prepared; /* on the connection's current session */
+	int nparams;   /* the '?' in its SQL */
+	int pos;       /* parameters bound since the last reset */
+	bool overbound;
+	const char **vals; /* nparams values for PQexecPrepared */
+	char (*nums)[24];  /* nparams buffers for formatted integers */
+	PGresult *res;	   /* the result, from the first step to reset */
+	int row;	   /* the current row */
+	int nrows;
+};
+
+struct pg_conn {
+	PGconn *pg;
+	int lock_timeout_ms;
+	struct db_stmt stmt[DB_STMT_MAX];
+	store_tx tx;
+	struct pg_conn *next_free;
+
+	/* Lost and not yet reset; the last failed attempt to reconnect, the
+	 * next one, the current backoff. */
+	bool broken;
+	int64_t failed_at_ms;
+	int64_t retry_at_ms;
+	int backoff_ms;
+
+	/* The last error, for error(). */
+	bool err_lost;
+	char err_state[6];
+	char err_msg[256];
+};
+
+struct pg_store {
+	struct pg_conn writer;
+	struct pg_conn *readers;
+	int n_readers;
+	pthread_mutex_t pool_mu;
+	pthread_cond_t pool_cv; /* a reader was returned */
+	struct pg_conn *free_readers;
+	/* When a connection last reconnected (pg_now_ms), any of them. */
+	_Atomic int64_t up_at_ms;
+};
+
+/* ---- errors -------------------------------------------------------------- */
+
+static int64_t pg_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Copy a libpq message as one line: its newlines and tabs become spaces,
+ * the trailing ones go. */
+static void pg_msg_copy(char *dst, size_t size, const char *msg)
+{
+	size_t n, i;
+
+	ordo_strlcpy(dst, msg && msg[0] ? msg : "the database gave no reason",
+		     size);
+	n = strlen(dst);
+	while (n > 0 && (dst[n - 1] == '\n' || dst[n - 1] == ' '))
+		dst[--n] = '\0';
+	for (i = 0; i < n; i++)
+		if (dst[i] == '\n' || dst[i] == '\t')
+			dst[i] = ' ';
+}
+
+/* Does this SQLSTATE (or its absence) mean the connection is gone? */
+static bool pg_state_lost(const char *state)
+{
+	if (!state || !state[0])
+		return true;
+	return strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
+	       strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0;
+}
+
+/* Remember why res (NULL: libpq returned none) failed on c. */
+static void pg_note_error(struct pg_conn *c, const PGresult *res)
+{
+	const char *state = NULL, *msg = NULL;
+
+	if (res) {
+		state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+		if (!msg || !msg[0])
+			msg = PQresultErrorMessage(res);
+	}
+	if (!msg || !msg[0])
+		msg = PQerrorMessage(c->pg);
+	ordo_strlcpy(c->err_state, state ? state : "", sizeof(c->err_state));
+	pg_msg_copy(c->err_msg, sizeof(c->err_msg), msg);
+	c->err_lost = PQstatus(c->pg) != CONNECTION_OK || pg_state_lost(state);
+	if (c->err_lost)
+		c->broken = true;
+}
+
+/* Remember an error of the driver's own (not the server's). */
+static void pg_note_own_error(struct pg_conn *c, const char *msg)
+{
+	c->err_lost = false;
+	c->err_state[0] = '\0';
+	ordo_strlcpy(c->err_msg, msg, sizeof(c->err_msg));
+}
+
+static ordo_code pg_map_error(struct pg_conn *c, store_tx *tx,
+			      const char *what, const char *field,
+			      ordo_err *err)
+{
+	if (c->err_lost)
+		return ordo_err_set(err, ORDO_EUNAVAILABLE, NULL,
+				    "%s: the database connection was lost: %s",
+				    what, c->err_msg);
+	if (strcmp(c->err_state, "23505") == 0)
+		return ordo_err_set(err, ORDO_ECONFLICT, field,
+				    "%s: %s is already taken", what,
+				    field ? field : "the key");
+	if (strcmp(c->err_state, "23503") == 0)
+		return ordo_err_set(err, ORDO_ENOTFOUND, "tenant_id",
+				    "%s: the tenant or a row it refers to "
+				    "does not exist",
+				    what);
+	/* Another transaction was in the way; this one was fine. */
+	if (strcmp(c->err_state, "40001") == 0 ||
+	    strcmp(c->err_state, "40P01") == 0 ||
+	    strcmp(c->err_state, "55P03") == 0)
+		tx->retryable = true;
+	return ordo_err_set(err, ORDO_ESTORAGE, NULL, "%s: %s", what,
+			    c->err_msg);
+}
+
+/*
+ * Run one or more statements without parameters (transaction control, SET,
+ * a script); rows_ok when the last may answer rows, which are dropped.
+ */
+static ordo_code pg_command(struct pg_conn *c, const char *sql, bool rows_ok,
+			    const char *what, ordo_err *err)
+{
+	PGresult *res;
+	ExecStatusType st;
+	ordo_code rc = ORDO_OK;
+
+	if (c->broken) {
+		c->err_lost = true;
+		ordo_strlcpy(c->err_msg, "not reconnected yet",
+			     sizeof(c->err_msg));
+		return pg_map_error(c, &c->tx, what, NULL, err);
+	}
+	res = PQexec(c->pg, sql);
+	st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (st != PGRES_COMMAND_OK && !(rows_ok && st == PGRES_TUPLES_OK)) {
+		pg_note_error(c, res);
+		rc = pg_map_error(c, &c->tx, what, NULL, err);
+	}
+	PQclear(res);
+	return rc;
+}
+
+/* ---- connections and the pool -------------------------------------------- */
+
+static void pg_stmt_clear(struct db_stmt *s)
+{
+	PQclear(s->res);
+	s->res = NULL;
+	s->pos = 0;
+	s->overbound = false;
+	s->row = 0;
+	s->nrows = 0;
+}
+
+static void pg_conn_close(struct pg_conn *c)
+{
+	size_t i;
+
+	for (i = 0; i < DB_STMT_MAX; i++) {
+		pg_stmt_clear(&c->stmt[i]);
+		free(c->stmt[i].vals);
+		free(c->stmt[i].nums);
+		c->stmt[i].vals = NULL;
+		c->stmt[i].nums = NULL;
+	}
+	if (c->pg)
+		PQfinish(c->pg);
+	c->pg = NULL;
+}
+
+/* The server's notices ("relation already exists, skipping") are not
+ * errors and not for ordo's log. */
+static void pg_notice_ignore(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+/* What every new session sets: the timeouts. */
+static ordo_code pg_session_setup(struct pg_conn *c, ordo_err *err)
+{
+	char sql[160];
+
+	snprintf(sql, sizeof(sql),
+		 "SET statement_timeout = %d; SET lock_timeout = %d",
+		 PG_STATEMENT_TIMEOUT_MS, c->lock_timeout_ms);
+	return pg_command(c, sql, false, "setting up the session", err);
+}
+
+static ordo_code pg_conn_open(store *st, struct pg_conn *c, const char *url,
+			      bool writer, const store_options *opts,
+			      ordo_err *err)
+{
+	/* Seconds, or ms for tcp_user_timeout (unacknowledged data). */
+	static const char *const defaults[][2] = {
+		{"connect_timeout", "2"},
+		{"keepalives", "1"},
+		{"keepalives_idle", "10"},
+		{"keepalives_interval", "5"},
+		{"keepalives_count", "3"},
+		{"tcp_user_timeout", "15000"},
+		{"application_name", "ordo"},
+		{"client_encoding", "UTF8"},
+	};
+	enum { N_DEFAULTS = sizeof(defaults) / sizeof(defaults[0]) };
+	const char *keys[N_DEFAULTS + 2], *vals[N_DEFAULTS + 2];
+	ordo_code rc = ORDO_OK;
+	size_t i;
+
+	/* Defaults first: the url, expanded last, overrides any of them. */
+	for (i = 0; i < N_DEFAULTS; i++) {
+		keys[i] = defaults[i][0];
+		vals[i] = defaults[i][1];
+	}
+	keys[N_DEFAULTS] = "dbname";
+	vals[N_DEFAULTS] = url;
+	keys[N_DEFAULTS + 1] = NULL;
+	vals[N_DEFAULTS + 1] = NULL;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < DB_STMT_MAX; i++) {
+		c->stmt[i].c = c;
+		c->stmt[i].id = (unsigned)i;
+	}
+	c->lock_timeout_ms = opts->busy_timeout_ms;
+	c->tx.st = st;
+	c->tx.db = &db_driver_pg;
+	c->tx.conn = c;
+	c->tx.writable = writer;
+
+	c->pg = PQconnectdbParams(keys, vals, 1);
+	if (!c->pg) {
+		rc = ordo_err_set(err, ORDO_ENOMEM, NULL,
+				  "out of memory connecting to the database");
+		goto out;
+	}
+	/* Kept by the PGconn across PQreset. */
+	PQsetNoticeProcessor(c->pg, pg_notice_ignore, NULL);
+	if (PQstatus(c->pg) != CONNECTION_OK) {
+		char msg[256];
+
+		pg_msg_copy(msg, sizeof(msg), PQerrorMessage(c->pg));
+		rc = ordo_err_set(err, ORDO_EUNAVAILABLE, "url",
+				  "cannot connect to the database: %s", msg);
+		goto out;
+	}
+	rc = pg_session_setup(c, err);
+out:
+	if (rc)
+		pg_conn_close(c);
+	return rc;
+}
+
+/*
+ * Make a broken connection usable again if the backoff allows: PQreset,
+ * the session set up again, every statement to be prepared anew. Answers
+ * ORDO_EUNAVAILABLE while the database cannot be reached.
+ */
+static ordo_code pg_conn_ready(struct pg_conn *c, ordo_err *err)
+{
+	struct pg_store *s = c->tx.st->impl;
+	int64_t now;
+	ordo_code rc;
+	size_t i;
+
+	if (!c->broken)
+		return ORDO_OK;
+	now = pg_now_ms();
+	/* In backoff, unless another connection got through since. */
+	if (now < c->retry_at_ms &&
+	    atomic_load(&s->up_at_ms) <= c->failed_at_ms)
+		return ordo_err_set(err, ORDO_EUNAVAILABLE, NULL,
+				    "the database is unreachable (next attempt "
+				    "in %" PRId64 " ms): %s",
+				    c->retry_at_ms - now, c->err_msg);
+
+	PQreset(c->pg);
+	for (i = 0; i < DB_STMT_MAX; i++) {
+		pg_stmt_clear(&c->stmt[i]);
+		c->stmt[i].prepared = false;
+	}
+	if (PQstatus(c->pg) == CONNECTION_OK) {
+		c->broken = false;
+		rc = pg_session_setup(c, err);
+		if (!rc) {
+			c->backoff_ms = 0;
+			c->retry_at_ms = 0;
+			atomic_store(&s->up_at_ms, pg_now_ms());
+			return ORDO_OK;
+		}
+		c->broken = true;
+	} else {
+		pg_msg_copy(c->err_msg, sizeof(c->err_msg),
+			    PQerrorMessage(c->pg));
+	}
+	c->backoff_ms = c->backoff_ms ? c->backoff_ms * 2 : PG_BACKOFF_MIN_MS;
+	if (c->backoff_ms > PG_BACKOFF_MAX_MS)
+		c->backoff_ms = PG_BACKOFF_MAX_MS;
+	c->failed_at_ms = pg_now_ms();
+	c->retry_at_ms = c->failed_at_ms + c->backoff_ms;
+	return ordo_err_set(err, ORDO_EUNAVAILABLE, NULL,
+			    "the database is unreachable: %s", c->err_msg);
+}
+
+static void pg_close(store *st)
+{
+	struct pg_store *s = st->impl;
+	int i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->n_readers; i++)
+		pg_conn_close(&s->readers[i]);
+	free(s->readers);
+	pg_conn_close(&s->writer);
+	pthread_cond_destroy(&s->pool_cv);
+	pthread_mutex_destroy(&s->pool_mu);
+	free(s);
+	st->impl = NULL;
+}
+
+static ordo_code pg_open(store *st, const char *url, const store_options *opts,
+			 ordo_err *err)
+{
+	struct pg_store *s;
+	ordo_code rc = ORDO_OK;
+	int i;
+
+	if (!PQisthreadsafe())
+		return ordo_err_set(err, ORDO_ESTORAGE, NULL,
+				    "this libpq was built without thread "
+				    "support");
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return ordo_err_set(err, ORDO_ENOMEM, NULL,
+				    "out of memory opening the store");
+	if (pthread_mutex_init(&s->pool_mu, NULL) != 0) {
+		free(s);
+		return ordo_err_set(err, ORDO_EINTERNAL, NULL,
+				    "cannot create the read pool's mutex");
+	}
+	if (pthread_cond_init(&s->pool_cv, NULL) != 0) {
+		pthread_mutex_destroy(&s->pool_mu);
+		free(s);
+		return ordo_err_set(err, ORDO_EINTERNAL, NULL,
+				    "cannot create the read pool's condition");
+	}
+	atomic_init(&s->up_at_ms, 0);
+	st->impl = s;
+
+	rc = pg_conn_open(st, &s->writer, url, true, opts, err);
+	if (rc)
+		goto out;
+	s->readers = calloc((size_t)opts->read_pool_size, sizeof(*s->readers));
+	if (!s->readers) {
+		rc = ordo_err_set(err, ORDO_ENOMEM, NULL,
+				  "out of memory opening the read pool");
+		goto out;
+	}
+	for (i = 0; i < opts->read_pool_size; i++) {
+		rc = pg_conn_open(st, &s->readers[i], url, false, opts, err);
+		if (rc)
+			goto out;
+		s->n_readers = i + 1;
+		s->readers[i].next_free = s->free_readers;
+		s->free_readers = &s->readers[i];
+	}
+out:
+	if (rc)
+		pg_close(st);
+	return rc;
+}
+
+/* ---- statements ---------------------------------------------------------- */
+
+/* sql with every '?' written $1, $2 ...; *n the count. NULL: no memory. */
+static char *pg_rewrite(const char *sql, int *n)
+{
+	const char *p;
+	char *out, *o;
+	size_t len = strlen(sql), size;
+
+	*n = 0;
+	for (p = sql; *p; p++)
+		if (*p == '?')
+			(*n)++;
+	/* Each '?' grows into '$' and at most 5 digits. */
+	size = len + (size_t)*n * 5 + 1;
+	out = malloc(size);
+	if (!out)
+		return NULL;
+	o = out;
+	*n = 0;
+	for (p = sql; *p; p++) {
+		if (*p != '?') {
+			*o++ = *p;
+			continue;
+		}
+		(*n)++;
+		o += snprintf(o, size - (size_t)(o - out), "$%d", *n);
+	}
+	*o = '\0';
+	return out;
+}
+
+static ordo_code pg_prepare(store_tx *tx, unsigned id, const char *sql,
+			    db_stmt **out, ordo_err *err)
+{
+	struct pg_conn *c = tx->conn;
+	struct db_stmt *s;
+	char name[16], *text = NULL;
+	PGresult *res = NULL;
+	ordo_code rc = ORDO_OK;
+	int n = 0;
+
+	assert(id < DB_STMT_MAX && sql);
+	*out = NULL;
+	s = &c->stmt[id];
+	if (s->prepared)
+		goto done;
+	if (c->broken) {
+		pg_note_own_error(c, "not reconnected yet");
+		c->err_lost = true;
+		rc = pg_map_error(c, tx, "preparing a statement", NULL, err);
+		goto out;
+	}
+	text = pg_rewrite(sql, &n);
+	if (text && n > 0 && !s->vals)
+		s->vals = calloc((size_t)n, sizeof(*s->vals));
+	if (text && n > 0 && !s->nums)
+		s->nums = calloc((size_t)n, sizeof(*s->nums));
+	if (!text || (n > 0 && (!s->vals || !s->nums))) {
+		rc = ordo_err_set(err, ORDO_ENOMEM, NULL,
+				  "out of memory preparing a statement");
+		goto out;
+	}
+	/* The same number always comes with the same text (db.h), so the
+	 * arrays of an earlier session fit. */
+	assert(s->nparams == 0 || s->nparams == n);
+	s->nparams = n;
+	snprintf(name, sizeof(name), "s%u", id);
+	res = PQprepare(c->pg, name, text, 0, NULL);
+	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
+		pg_note_error(c, res);
+		rc = pg_map_error(c, tx, "preparing a statement", NULL, err);
+		goto out;
+	}
+	s->prepared = true;
+	pg_stmt_clear(s);
+done:
+	*out = s;
+out:
+	PQclear(res);
+	free(text);
+	return rc;
+}
+
+static void pg_bind_i64(db_stmt *s, int64_t v)
+{
+	if (s->pos >= s->nparams) {
+		s->overbound = true;
+		return;
+	}
+	snprintf(s->nums[s->pos], sizeof(s->nums[s->pos]), "%" PRId64, v);
+	s->vals[s->pos] = s->nums[s->pos];
+	s->pos++;
+}
+
+static void pg_bind_text(db_stmt *s, const char *v)
+{
+	if (s->pos >= s->nparams) {
+		s->overbound = true;
+		return;
+	}
+	s->vals[s->pos++] = v;
+}
+
+static void pg_bind_null(db_stmt *s)
+{
+	if (s->pos >= s->nparams) {
+		s->overbound = true;
+		return;
+	}
+	s->vals[s->pos++] = NULL;
+}
+
+static enum db_step pg_step(db_stmt *s)
+{
+	struct pg_conn *c = s->c;
+	ExecStatusType st;
+	char name[16];
+
+	if (s->res) {
+		/* The statement ran: the next row of its result. */
+		if (++s->row < s->nrows)
+			return DB_ROW;
+		s->row = s->nrows;
+		return DB_DONE;
+	}
+	if (s->overbound) {
+		pg_note_own_error(c, "a statement was bound more parameters "
+				     "than it has");
+		return DB_ERROR;
+	}
+	/* Every parameter of the statement bound: our bug if not. */
+	assert(s->pos == s->nparams);
+	if (c->broken) {
+		pg_note_own_error(c, "not reconnected yet");
+		c->err_lost = true;
+		return DB_ERROR;
+	}
+	snprintf(name, sizeof(name), "s%u", s->id);
+	s->res = PQexecPrepared(c->pg, name, s->nparams,
+				(const char *const *)s->vals, NULL, NULL, 0);
+	st = s->res ? PQresultStatus(s->res) : PGRES_FATAL_ERROR;
+	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+		pg_note_error(c, s->res);
+		PQclear(s->res);
+		s->res = NULL;
+		return DB_ERROR;
+	}
+	s->nrows = PQntuples(s->res);
+	s->row = 0;
+	return s->nrows > 0 ? DB_ROW : DB_DONE;
+}
+
+static bool pg_has_value(db_stmt *s, int col)
+{
+	return s->res && s->row < s->nrows && col >= 0 &&
+	       col < PQnfields(s->res);
+}
+
+static int64_t pg_column_i64(db_stmt *s, int col)
+{
+	if (!pg_has_value(s, col) || PQgetisnull(s->res, s->row, col))
+		return 0;
+	return strtoll(PQgetvalue(s->res, s->row, col), NULL, 10);
+}
+
+static const char *pg_column_text(db_stmt *s, int col, size_t *len)
+{
+	if (!pg_has_value(s, col)) {
+		if (len)
+			*len = 0;
+		return "";
+	}
+	/* A NULL is "" in libpq already. */
+	if (len)
+		*len = (size_t)PQgetlength(s->res, s->row, col);
+	return PQgetvalue(s->res, s->row, col);
+}
+
+static bool pg_column_is_null(db_stmt *s, int col)
+{
+	return !pg_has_value(s, col) || PQgetisnull(s->res, s->row, col);
+}
+
+static void pg_reset(db_stmt *s)
+{
+	if (s)
+		pg_stmt_clear(s);
+}
+
+static ordo_code pg_error(store_tx *tx, const char *what, const char *field,
+			  ordo_err *err)
+{
+	return pg_map_error(tx->conn, tx, what, field, err);
+}
+
+/* ---- transactions -------------------------------------------------------- */
+
+/*
+ * BEGIN on c, after a reset if it was broken. A connection that turns out
+ * dead at its BEGIN lost nothing yet: it is reset and the BEGIN tried once
+ * more.
+ */
+static ordo_code pg_begin(struct pg_conn *c, const char *sql, ordo_err *err)
+{
+	ordo_code rc;
+	int attempt;
+
+	for (attempt = 0;; attempt++) {
+		rc = pg_conn_ready(c, err);
+		if (rc)
+			return rc;
+		/* Left open by a failure: it can only be rolled back. */
+		if (PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+			(void)pg_command(c, "ROLLBACK", false, "ROLLBACK",
+					 NULL);
+		rc = pg_command(c, sql, false, "BEGIN", err);
+		if (!rc || !c->broken || attempt > 0)
+			return rc;
+	}
+}
+
+static ordo_code pg_write_begin(store *st, store_tx **tx, ordo_err *err)
+{
+	struct pg_store *s = st->impl;
+	ordo_code rc;
+
+	*tx = NULL;
+	rc = pg_begin(&s->writer, "BEGIN", err);
+	if (!rc)
+		*tx = &s->writer.tx;
+	return rc;
+}
+
+static ordo_code pg_savepoint(store_tx *tx, ordo_err *err)
+{
+	return pg_command(tx->conn, "SAVEPOINT ordo_job", false,
+			  "SAVEPOINT", err);
+}
+
+static ordo_code pg_release(store_tx *tx, ordo_err *err)
+{
+	return pg_command(tx->conn, "RELEASE SAVEPOINT ordo_job", false,
+			  "RELEASE", err);
+}
+
+static ordo_code pg_rollback_to(store_tx *tx, ordo_err *err)
+{
+	/* ROLLBACK TO keeps the savepoint open; pop it. One round trip. */
+	return pg_command(tx->conn,
+			  "ROLLBACK TO SAVEPOINT ordo_job; "
+			  "RELEASE SAVEPOINT ordo_job",
+			  false, "ROLLBACK TO", err);
+}
+
+static ordo_code pg_commit(store_tx *tx, ordo_err *err)
+{
+	struct pg_conn *c = tx->conn;
+	PGresult *res;
+	ordo_code rc = ORDO_OK;
+
+	/* COMMIT of a failed transaction "succeeds" as a ROLLBACK. */
+	if (!c->broken && PQtransactionStatus(c->pg) != PQTRANS_INTRANS)
+		return ordo_err_set(err, ORDO_ESTORAGE, NULL,
+				    "COMMIT: the transaction had failed");
+	if (c->broken)
+		return pg_command(c, "COMMIT", false, "COMMIT", err);
+	res = PQexec(c->pg, "COMMIT");
+	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
+		pg_note_error(c, res);
+		rc = pg_map_error(c, tx, "COMMIT", NULL, err);
+	} else if (strcmp(PQcmdStatus(res), "COMMIT") != 0) {
+		rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
+				  "COMMIT: the database rolled the "
+				  "transaction back");
+	}
+	PQclear(res);
+	return rc;
+}
+
+static void pg_rollback(store_tx *tx)
+{
+	struct pg_conn *c = tx->conn;
+
+	if (!c->broken && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+		(void)pg_command(c, "ROLLBACK", false, "ROLLBACK", NULL);
+}
+
+static void pg_reader_put(struct pg_store *s, struct pg_conn *c)
+{
+	pthread_mutex_lock(&s->pool_mu);
+	c->next_free = s->free_readers;
+	s->free_readers = c;
+	pthread_cond_signal(&s->pool_cv);
+	pthread_mutex_unlock(&s->pool_mu);
+}
+
+static ordo_code pg_read_begin(store *st, store_tx **tx, ordo_err *err)
+{
+	struct pg_store *s = st->impl;
+	struct pg_conn *c;
+	ordo_code rc;
+
+	pthread_mutex_lock(&s->pool_mu);
+	while (!s->free_readers)
+		pthread_cond_wait(&s->pool_cv, &s->pool_mu);
+	c = s->free_readers;
+	s->free_readers = c->next_free;
+	c->next_free = NULL;
+	pthread_mutex_unlock(&s->pool_mu);
+
+	rc = pg_begin(c,
+		      "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err);
+	if (rc) {
+		pg_reader_put(s, c);
+		return rc;
+	}
+	*tx = &c->tx;
+	return ORDO_OK;
+}
+
+static void pg_read_end(store_tx *tx)
+{
+	struct pg_conn *c = tx->conn;
+
+	/* Nothing to keep from a read-only transaction. */
+	pg_rollback(tx);
+	pg_reader_put(tx->st->impl, c);
+}
+
+/* ---- migrations ---------------------------------------------------------- */
+
+static void pg_migrations(const struct ordo_embedded **list, size_t *n)
+{
+	*list = migrations_postgres;
+	*n = migrations_postgres_count;
+}
+
+static ordo_code pg_exec_script(store_tx *tx, const char *sql, ordo_err *err)
+{
+	return pg_command(tx->conn, sql, true, "running a script", err);
+}
+
+static ordo_code pg_migrate_lock(store_tx *tx, ordo_err *err)
+{
+	/*
+	 * Until the transaction ends: a node waits here while another
+	 * migrates (scripts may be long, so the timeouts are raised for this
+	 * transaction), then reads the version that one left.
+	 */
+	return pg_command(tx->conn,
+			  "SET LOCAL lock_timeout = '10min'; "
+			  "SET LOCAL statement_timeout = '30min'; "
+			  "SELECT pg_advisory_xact_lock(" PG_MIGRATE_LOCK ")",
+			  true, "taking the migration lock", err);
+}
+
+/* ---- the driver ---------------------------------------------------------- */
+
+const struct db_driver db_driver_pg = {
+	.name = "postgres",
+	.open = pg_open,
+	.close = pg_close,
+	.write_begin = pg_write_begin,
+	.savepoint = pg_savepoint,
+	.release = pg_release,
+	.rollback_to = pg_rollback_to,
+	.commit = pg_commit,
+	.rollback = pg_rollback,
+	.read_begin = pg_read_begin,
+	.read_end = pg_read_end,
+	.prepare = pg_prepare,
+	.bind_i64 = pg_bind_i64,
+	.bind_text = pg_bind_text,
+	.bind_null = pg_bind_null,
+	.step = pg_step,
+	.column_i64 = pg_column_i64,
+	.column_text = pg_column_text,
+	.column_is_null = pg_column_is_null,
+	.reset = pg_reset,
+	.error = pg_error,
+	.migrations = pg_migrations,
+	.exec_script = pg_exec_script,
+	.migrate_lock = pg_migrate_lock,
+	.sql_table_exists = "SELECT count(*) FROM pg_catalog.pg_tables "
+			    "WHERE schemaname = current_schema() "
+			    "AND tablename = ?",
+	/* Several nodes write at once: lock the rows read to be changed. */
+	.row_locks = true,
+};
