@@ -83,6 +83,10 @@ static void merge(void *ctx, tenant_settings *s, ordo_err *err)
 		if (!known_key(key))
 			ordo_err_add(err, ORDO_EINVALID, key,
 				     "is not a setting");
+		else if (json_is_null(v) && strcmp(key, "cutoff_utc") != 0)
+			ordo_err_add(err, ORDO_EINVALID, key,
+				     "must not be null (only cutoff_utc can "
+				     "be cleared)");
 	}
 #define SETTINGS_X_MERGE(f, name, min, max, def)                               \
 	jf_int(patch, "", name, false, min, max, &s->f, err);

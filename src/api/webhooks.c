@@ -123,9 +123,11 @@ static ordo_code webhook_delete(store_tx *tx, api_request *r, int *status,
 
 	if (rc)
 		return rc;
-	return api_answer(json_pack("{s:s, s:b}", "id", r->params[0],
-				    "deleted", 1),
-			  200, status, body, err);
+	*body = strdup("");
+	if (!*body)
+		return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
+	*status = 204;
+	return ORDO_OK;
 }
 
 enum MHD_Result api_webhook_delete(api_request *r)

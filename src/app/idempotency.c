@@ -11,6 +11,7 @@
  */
 #include "app/app.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,7 @@ ordo_code app_idempotent(store_tx *tx, const app_caller *c, const char *key,
 			 app_answer_fn fn, void *arg, int *status, char **body,
 			 bool *replayed, ordo_err *err)
 {
+	char lock[ORDO_IDEMPOTENCY_KEY_MAX + 8];
 	store_idempotency rec;
 	ordo_code rc;
 
@@ -27,6 +29,11 @@ ordo_code app_idempotent(store_tx *tx, const app_caller *c, const char *key,
 	if (!key || key[0] == '\0')
 		return fn(tx, arg, status, body, err);
 
+	/* A retry racing its original on another node waits for it here. */
+	snprintf(lock, sizeof(lock), "idem:%s", key);
+	rc = store_lock_named(tx, c->tenant_id, lock, err);
+	if (rc)
+		return rc;
 	memset(&rec, 0, sizeof(rec));
 	rc = store_idempotency_get(tx, c->tenant_id, key, &rec, err);
 	if (rc == ORDO_OK) {

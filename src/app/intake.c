@@ -64,6 +64,10 @@ static ordo_code check_content_duplicate(store_tx *tx, order *o,
 
 	if (window_s <= 0)
 		return ORDO_OK;
+	/* Two nodes taking in the same content at once: one waits. */
+	rc = store_lock_named(tx, o->tenant_id, o->fingerprint, err);
+	if (rc)
+		return rc;
 	rc = store_order_find_fingerprint(tx, o->tenant_id, o->fingerprint,
 					  o->received_at - window_s, other,
 					  err);
@@ -96,11 +100,17 @@ ordo_code app_order_intake(store_tx *tx, const app_caller *c, order *in,
 {
 	struct lookup_ctx lookup = {.tx = tx, .tenant = c->tenant_id};
 	char existing[ORDO_ID_MAX];
+	char lock[ORDO_CHANNEL_MAX + ORDO_EXTERNAL_ID_MAX + 8];
 	tenant_settings set;
 	size_t i;
 	ordo_code rc;
 
-	/* 1. channel duplicate */
+	/* 1. channel duplicate (other nodes taking the same order wait) */
+	snprintf(lock, sizeof(lock), "ext:%s:%s", in->channel,
+		 in->external_id);
+	rc = store_lock_named(tx, c->tenant_id, lock, err);
+	if (rc)
+		return rc;
 	rc = store_order_find_external(tx, c->tenant_id, in->channel,
 				       in->external_id, existing, err);
 	if (rc == ORDO_OK) {

@@ -160,6 +160,10 @@ struct db_driver {
 	/* SQL with one parameter, a table name, answering one row whose
 	 * first column is 1 if the table exists and 0 if not. */
 	const char *sql_table_exists;
+	/* SQL with one text parameter that takes a lock on that name until
+	 * the transaction ends, or NULL when writers never run concurrently
+	 * (SQLite: one writer at a time). See store_lock_named. */
+	const char *sql_named_lock;
 
 	/*
 	 * ROW LOCKS (the PostgreSQL hook). True when several processes may

@@ -870,6 +870,7 @@ const struct db_driver db_driver_pg = {
 	.migrations = pg_migrations,
 	.exec_script = pg_exec_script,
 	.migrate_lock = pg_migrate_lock,
+	.sql_named_lock = "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))",
 	.sql_table_exists = "SELECT count(*) FROM pg_catalog.pg_tables "
 			    "WHERE schemaname = current_schema() "
 			    "AND tablename = ?",

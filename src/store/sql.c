@@ -170,6 +170,7 @@
 
 enum sql_id {
 	SQL_TABLE_EXISTS, /* the driver's text: db->sql_table_exists */
+	SQL_NAMED_LOCK,	  /* the driver's text: db->sql_named_lock */
 	SQL_MIGRATIONS_CREATE,
 	SQL_MIGRATIONS_MAX,
 	SQL_MIGRATION_MARK,
@@ -1793,6 +1794,26 @@ ordo_code store_order_find_external(store_tx *tx, int64_t tenant,
 	rc = order_find_id(&q, id_out, "external_id",
 			   "finding an order by external id", err);
 out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_lock_named(store_tx *tx, int64_t tenant, const char *name,
+			   ordo_err *err)
+{
+	char key[256];
+	struct q q;
+	bool row = false;
+	ordo_code rc;
+
+	if (!tx->db->sql_named_lock)
+		return ORDO_OK; /* writers never overlap */
+	snprintf(key, sizeof(key), "%lld:%s", (long long)tenant, name);
+	rc = q_open_sql(&q, tx, SQL_NAMED_LOCK, tx->db->sql_named_lock, err);
+	if (rc == ORDO_OK) {
+		q_str(&q, key);
+		rc = q_step(&q, &row, "taking a lock", NULL, err);
+	}
 	q_close(&q);
 	return rc;
 }

@@ -229,6 +229,9 @@ static void job_fail_storage(store_job *job, const ordo_err *cause,
 						: "the database refused");
 }
 
+/* Runs of one job that lost to a concurrent transaction, at most. */
+#define STORE_JOB_ATTEMPTS 4
+
 /*
  * Run one batch (a NULL-terminated list through job->next) in one
  * transaction. Sets every job's rc and err; calls no done callback.
@@ -258,11 +261,14 @@ static bool committer_run_batch(store *st, store_job *batch)
 	tx->retryable = false;
 
 	for (job = batch; job; job = job->next) {
+		int attempt = 0;
+again:
 		rc = db->savepoint(tx, &cerr);
 		if (rc) {
 			failed_at = job;
 			break;
 		}
+		tx->retryable = false;
 		job->rc = job->run(tx, job->arg, &job->err);
 		if (job->rc == ORDO_OK) {
 			rc = db->release(tx, &cerr);
@@ -281,6 +287,18 @@ static bool committer_run_batch(store *st, store_job *batch)
 		if (rc) {
 			failed_at = job;
 			break;
+		}
+		/*
+		 * Lost a deadlock or a lock wait to another node: its own
+		 * work is undone, so run it again after a short pause.
+		 */
+		if (tx->retryable && ++attempt < STORE_JOB_ATTEMPTS) {
+			struct timespec pause = {0, 2000000L * attempt};
+
+			nanosleep(&pause, NULL);
+			job->rc = ORDO_OK;
+			ordo_err_clear(&job->err);
+			goto again;
 		}
 	}
 

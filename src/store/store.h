@@ -213,6 +213,15 @@ ordo_code store_order_find_external(store_tx *tx, int64_t tenant,
 				    const char *external_id,
 				    char id_out[ORDO_ID_MAX], ordo_err *err);
 
+/*
+ * Serialise writers that take the same name (within the tenant) until the
+ * transaction ends: for checks that no unique key can express, such as
+ * "no order with this content in the last day", when several nodes write
+ * at once. A no-op where writes never overlap (SQLite).
+ */
+ordo_code store_lock_named(store_tx *tx, int64_t tenant, const char *name,
+			   ordo_err *err);
+
 /* The id of the most recently received order with this content fingerprint
  * received at or after `since`, if any. */
 ordo_code store_order_find_fingerprint(store_tx *tx, int64_t tenant,

@@ -57,6 +57,9 @@
 
 struct ordo_server *srv;
 
+/* Extra `ordo serve` arguments for the next group (NULL-terminated). */
+static const char *const *serve_extra_args;
+
 static const char *current_test;
 static long current_test_log_offset;
 static int current_test_running;
@@ -366,8 +369,26 @@ static int server_spawn(struct ordo_server *s)
 				dup2(log, STDOUT_FILENO);
 				dup2(log, STDERR_FILENO);
 			}
-			execl(ORDO_BIN, "ordo", "serve", "--db", s->db_path,
-			      "--listen", listen, (char *)NULL);
+			{
+				const char *argv[48];
+				size_t n = 0;
+
+				argv[n++] = "ordo";
+				argv[n++] = "serve";
+				argv[n++] = "--db";
+				argv[n++] = s->db_path;
+				argv[n++] = "--listen";
+				argv[n++] = listen;
+				for (size_t i = 0; serve_extra_args &&
+						   serve_extra_args[i] &&
+						   n < sizeof(argv) /
+								   sizeof(argv[0]) -
+							   1;
+				     i++)
+					argv[n++] = serve_extra_args[i];
+				argv[n] = NULL;
+				execv(ORDO_BIN, (char *const *)argv);
+			}
 			_exit(127);
 		}
 		s->pid = pid;
@@ -433,17 +454,92 @@ static int server_stop(struct ordo_server *s)
 	return rc;
 }
 
+static void db_drop(struct ordo_server *s);
+
 static void harness_atexit(void)
 {
 	if (srv && srv->pid > 0) {
 		kill(srv->pid, SIGKILL);
 		waitpid(srv->pid, NULL, 0);
 		srv->pid = 0;
+		db_drop(srv);
 		rm_rf(srv->dir);
 	}
 }
 
 static int seed_catalog_checked(const char *key);
+
+void harness_set_serve_args(const char *const *args)
+{
+	serve_extra_args = args;
+}
+
+long harness_now_ms(void)
+{
+	return now_ms();
+}
+
+void harness_sleep_ms(long ms)
+{
+	sleep_ms(ms);
+}
+
+/*
+ * The database the server runs on: an SQLite file in the group's directory,
+ * or - when ORDO_TEST_DB is a PostgreSQL URL (tests/with-backend) - a fresh
+ * database on that server, made here and dropped at teardown.
+ */
+static int pg_counter;
+
+static const char *pg_base(void)
+{
+	const char *db = getenv("ORDO_TEST_DB");
+
+	return db && strncmp(db, "postgres", 8) == 0 ? db : NULL;
+}
+
+static int pg_run(const char *sql)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd),
+		 "psql -X -q -v ON_ERROR_STOP=1 '%s' -c '%s' >/dev/null",
+		 pg_base(), sql);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static int db_prepare(struct ordo_server *s)
+{
+	const char *base = pg_base(), *slash;
+	char sql[160];
+
+	if (!base) {
+		snprintf(s->db_path, sizeof(s->db_path), "%s/ordo.db",
+			 s->dir);
+		return 0;
+	}
+	snprintf(s->pg_db, sizeof(s->pg_db), "ordo_api_%ld_%d",
+		 (long)getpid(), ++pg_counter);
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", s->pg_db);
+	if (pg_run(sql))
+		return -1;
+	slash = strrchr(base, '/');
+	snprintf(s->db_path, sizeof(s->db_path), "%.*s/%s",
+		 (int)(slash - base), base, s->pg_db);
+	return 0;
+}
+
+static void db_drop(struct ordo_server *s)
+{
+	char sql[160];
+
+	if (!s->pg_db[0])
+		return;
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)",
+		 s->pg_db);
+	pg_run(sql);
+	s->pg_db[0] = '\0';
+}
 
 int harness_group_setup(void **state)
 {
@@ -463,10 +559,11 @@ int harness_group_setup(void **state)
 		free(s);
 		return -1;
 	}
-	snprintf(s->db_path, sizeof(s->db_path), "%s/ordo.db", s->dir);
 	snprintf(s->log_path, sizeof(s->log_path), "%s/server.log", s->dir);
 	srv = s;
 	*state = s;
+	if (db_prepare(s))
+		goto fail;
 
 	if (tenant_create(s, "acme", s->key_acme, sizeof(s->key_acme)) ||
 	    tenant_create(s, "globex", s->key_globex, sizeof(s->key_globex)))
@@ -481,6 +578,7 @@ int harness_group_setup(void **state)
 	return 0;
 fail:
 	server_stop(s);
+	db_drop(s);
 	rm_rf(s->dir);
 	free(s);
 	srv = NULL;
@@ -510,6 +608,7 @@ int harness_group_teardown(void **state)
 	rc = server_stop(s);
 	if (rc)
 		harness_dump_log(s, 0);
+	db_drop(s);
 	rm_rf(s->dir);
 	free(s);
 	srv = NULL;
@@ -1369,4 +1468,277 @@ void harness_assert_single_hold(const json_t *order, const char *type,
 		free(text);
 	}
 	_fail(file, line);
+}
+
+/* ---- stock, allocation, fulfillment (issue 3) ------------------------------ */
+
+static json_t *order_line(const char *sku, long quantity,
+			  const char *unit_price)
+{
+	char title[160];
+
+	snprintf(title, sizeof(title), "Test item %s", sku);
+	return json_pack("{ss ss sI ss}", "sku", sku, "title", title,
+			 "quantity", (json_int_t)quantity, "unit_price",
+			 unit_price);
+}
+
+json_t *order_one_line(const char *external_id, const char *sku, long quantity,
+		       const char *unit_price)
+{
+	json_t *o = order_new(external_id);
+	json_t *lines = json_array();
+
+	json_array_append_new(lines, order_line(sku, quantity, unit_price));
+	jset(o, "lines", lines);
+	order_fix_totals(o);
+	return o;
+}
+
+void order_add_line(json_t *order, const char *sku, long quantity,
+		    const char *unit_price)
+{
+	json_array_append_new(json_object_get(order, "lines"),
+			      order_line(sku, quantity, unit_price));
+	order_fix_totals(order);
+}
+
+void harness_assert_line_identity(const json_t *order, const char *file,
+				  int line)
+{
+	static const char *const parts[] = { "open", "allocated", "released",
+					     "shipped", "cancelled" };
+	json_t *lines = json_object_get(order, "lines");
+	json_t *l;
+	size_t i;
+	const char *why = NULL;
+	size_t bad = 0;
+
+	if (!json_is_array(lines) || json_array_size(lines) == 0)
+		why = "order has no lines array";
+	json_array_foreach(lines, i, l) {
+		json_t *q = json_object_get(l, "quantity");
+		json_int_t sum = 0;
+
+		if (why)
+			break;
+		if (!json_is_integer(q)) {
+			why = "line quantity is not an integer";
+			bad = i;
+			break;
+		}
+		for (size_t k = 0; k < sizeof(parts) / sizeof(parts[0]); k++) {
+			json_t *v = json_object_get(l, parts[k]);
+
+			if (!json_is_integer(v) || json_integer_value(v) < 0) {
+				why = "a line quantity field is missing or "
+				      "negative";
+				bad = i;
+				break;
+			}
+			sum += json_integer_value(v);
+		}
+		if (!why && sum != json_integer_value(q)) {
+			why = "quantity != open + allocated + released + "
+			      "shipped + cancelled";
+			bad = i;
+		}
+	}
+	if (!why)
+		return;
+	{
+		char *text = json_dumps(order, JSON_INDENT(1));
+
+		print_error("line identity broken (lines[%zu]): %s\norder: %s\n",
+			    bad, why, text ? text : "?");
+		free(text);
+	}
+	_fail(file, line);
+}
+
+json_t *order_fetch(const char *key, const char *id)
+{
+	struct resp *r = http_get(key, "/v1/orders/%s", id);
+	json_t *o;
+
+	assert_status(r, 200);
+	o = json_incref(r->json);
+	resp_free(r);
+	assert_line_identity(o);
+	return o;
+}
+
+json_t *order_wait(const char *key, const char *id,
+		   int (*pred)(const json_t *order, const void *arg),
+		   const void *arg, long timeout_ms)
+{
+	long deadline = now_ms() + timeout_ms;
+
+	for (;;) {
+		json_t *o = order_fetch(key, id);
+
+		if (pred(o, arg) || now_ms() > deadline)
+			return o;
+		json_decref(o);
+		sleep_ms(100);
+	}
+}
+
+int order_in_state(const json_t *order, const void *state)
+{
+	return streq(jstr(order, "state"), state);
+}
+
+json_t *order_wait_state(const char *key, const char *id, const char *state,
+			 long timeout_ms)
+{
+	return order_wait(key, id, order_in_state, state, timeout_ms);
+}
+
+long order_units(const json_t *order, const char *field, const char *sku)
+{
+	json_t *l;
+	size_t i;
+	long n = 0;
+
+	json_array_foreach(json_object_get(order, "lines"), i, l) {
+		if (sku && !streq(jstr(l, "sku"), sku))
+			continue;
+		n += (long)json_integer_value(json_object_get(l, field));
+	}
+	return n;
+}
+
+json_t *order_fulfillment(const json_t *order, const char *location,
+			  const char *state)
+{
+	json_t *f;
+	size_t i;
+
+	json_array_foreach(json_object_get(order, "fulfillments"), i, f) {
+		if (location && !streq(jstr(f, "location"), location))
+			continue;
+		if (state && !streq(jstr(f, "state"), state))
+			continue;
+		return f;
+	}
+	return NULL;
+}
+
+void make_location_serving(const char *key, const char *code, int priority,
+			   const char *serves_json)
+{
+	json_t *body = json_pack("{ss ss ss ss ss ss ss si sb}", "code", code,
+				 "name", code, "country", "US", "region", "OH",
+				 "city", "Columbus", "postal_code", "43215",
+				 "line1", "1 Distribution Dr", "priority",
+				 priority, "active", 1);
+	struct resp *r;
+
+	if (serves_json)
+		json_object_set_new(body, "serves", jparse(serves_json));
+	r = http_json("POST", "/v1/locations", key, body, NULL);
+	if (r->status != 200 && r->status != 201) {
+		print_resp(r);
+		fail_msg("make_location_serving %s failed", code);
+	}
+	if (serves_json) {
+		json_t *want = jparse(serves_json);
+
+		if (!json_equal(json_object_get(r->json, "serves"), want)) {
+			print_resp(r);
+			fail_msg("location %s: serves not returned as sent (%s)",
+				 code, serves_json);
+		}
+		json_decref(want);
+	}
+	resp_free(r);
+	json_decref(body);
+}
+
+json_t *stock_get(const char *key, const char *sku)
+{
+	struct resp *r = http_get(key, "/v1/stock?sku=%s", sku);
+	json_t *j;
+
+	assert_status(r, 200);
+	j = json_incref(r->json);
+	resp_free(r);
+	return j;
+}
+
+json_t *stock_at(const json_t *stock, const char *location)
+{
+	json_t *l;
+	size_t i;
+
+	json_array_foreach(json_object_get(stock, "locations"), i, l)
+		if (streq(jstr(l, "location"), location))
+			return l;
+	return NULL;
+}
+
+long stock_figure(const char *key, const char *sku, const char *location,
+		  const char *figure)
+{
+	json_t *st = stock_get(key, sku);
+	json_t *v = json_object_get(stock_at(st, location), figure);
+	long n = json_is_integer(v) ? (long)json_integer_value(v) : -1;
+
+	json_decref(st);
+	return n;
+}
+
+void stock_adjust(const char *key, const char *location, const char *sku,
+		  long delta, const char *reason)
+{
+	char path[256];
+	json_t *body = json_pack("{sI ss}", "delta", (json_int_t)delta,
+				 "reason", reason);
+	struct resp *r;
+
+	snprintf(path, sizeof(path), "/v1/locations/%s/stock/%s/adjustments",
+		 location, sku);
+	r = http_json("POST", path, key, body, NULL);
+	assert_status(r, 200);
+	resp_free(r);
+	json_decref(body);
+}
+
+void settings_patch(const char *key, const char *json_text)
+{
+	struct resp *r = http("PATCH", "/v1/settings", key, json_text,
+			      strlen(json_text), NULL);
+
+	assert_status(r, 200);
+	resp_free(r);
+}
+
+int settings_reset(void **state)
+{
+	static const char defaults[] =
+		"{\"duplicate_window_s\": 86400, \"backorder_mode\": "
+		"\"backorder\", \"release_mode\": \"auto\", \"release_sla_s\": "
+		"14400, \"cutoff_utc\": null, \"closing_period_s\": 1209600, "
+		"\"webhook_retry_window_s\": 259200, \"low_stock_threshold\": 5}";
+	const char *keys[2];
+	int rc = 0;
+
+	(void)state;
+	if (!srv)
+		return 0;
+	keys[0] = srv->key_acme;
+	keys[1] = srv->key_globex;
+	for (int i = 0; i < 2; i++) {
+		struct resp *r = http("PATCH", "/v1/settings", keys[i],
+				      defaults, strlen(defaults), NULL);
+
+		if (r->status != 200) {
+			fprintf(stderr, "harness: resetting settings failed\n");
+			print_resp(r);
+			rc = -1;
+		}
+		resp_free(r);
+	}
+	return rc;
 }

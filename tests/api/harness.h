@@ -42,7 +42,8 @@
 
 struct ordo_server {
 	char dir[64];		/* private temp dir, removed at stop */
-	char db_path[128];
+	char db_path[256];	/* file path, or PostgreSQL URL */
+	char pg_db[64];		/* the PostgreSQL database made for it */
 	char log_path[128];	/* server stdout + stderr */
 	char base_url[64];	/* http://127.0.0.1:PORT */
 	int port;
@@ -57,6 +58,17 @@ extern struct ordo_server *srv;
 /* Group fixtures: start/stop a server with two seeded tenants. */
 int harness_group_setup(void **state);
 int harness_group_teardown(void **state);
+
+/*
+ * Extra arguments for `ordo serve` (e.g. "--webhook-timeout-ms", "500"),
+ * used by every later harness_group_setup. args is a NULL-terminated list
+ * that must outlive the group; NULL: none.
+ */
+void harness_set_serve_args(const char *const *args);
+
+/* Monotonic milliseconds, and a sleep that survives signals. */
+long harness_now_ms(void);
+void harness_sleep_ms(long ms);
 
 /* Print the server log (from byte offset `from`) to stderr. */
 void harness_dump_log(const struct ordo_server *s, long from);
@@ -249,5 +261,74 @@ json_t *find_hold(const json_t *order, const char *type);
 	harness_assert_single_hold((order), (type), (field), __FILE__, __LINE__)
 void harness_assert_single_hold(const json_t *order, const char *type,
 				const char *field, const char *file, int line);
+
+/* ---- stock, allocation, fulfillment (issue 3) ----------------------------- */
+
+/*
+ * A clean order (see order_new) whose only line is quantity x sku at
+ * unit_price; order_add_line appends another line. Totals are fixed up.
+ */
+json_t *order_one_line(const char *external_id, const char *sku, long quantity,
+		       const char *unit_price);
+void order_add_line(json_t *order, const char *sku, long quantity,
+		    const char *unit_price);
+
+/*
+ * Every line of order satisfies quantity = open + allocated + released +
+ * shipped + cancelled, all of them integers >= 0.
+ */
+#define assert_line_identity(order)                                            \
+	harness_assert_line_identity((order), __FILE__, __LINE__)
+void harness_assert_line_identity(const json_t *order, const char *file,
+				  int line);
+
+/* GET /v1/orders/{id}: asserts 200 and the line identity. New reference. */
+json_t *order_fetch(const char *key, const char *id);
+/*
+ * Poll order_fetch every 100 ms until pred(order, arg) holds or timeout_ms
+ * passes; returns the last order read (new reference), which the caller
+ * checks.
+ */
+json_t *order_wait(const char *key, const char *id,
+		   int (*pred)(const json_t *order, const void *arg),
+		   const void *arg, long timeout_ms);
+/* order_wait for state == arg (a string). */
+int order_in_state(const json_t *order, const void *state);
+json_t *order_wait_state(const char *key, const char *id, const char *state,
+			 long timeout_ms);
+/* Sum of a line field ("open", "allocated", ...) over lines; of one sku if sku. */
+long order_units(const json_t *order, const char *field, const char *sku);
+/*
+ * The order's first fulfillment at location whose state is `state` (NULL:
+ * any state). Borrowed, NULL if none.
+ */
+json_t *order_fulfillment(const json_t *order, const char *location,
+			  const char *state);
+
+/*
+ * Create or replace a location (US, region OH) with a priority and a
+ * `serves` list given as JSON text ("[\"US-CA\"]"; NULL: absent). Asserts
+ * 200/201.
+ */
+void make_location_serving(const char *key, const char *code, int priority,
+			   const char *serves_json);
+/* GET /v1/stock?sku=: asserts 200. New reference. */
+json_t *stock_get(const char *key, const char *sku);
+/* The entry of location in a stock answer, borrowed; NULL if absent. */
+json_t *stock_at(const json_t *stock, const char *location);
+/* A stock figure ("on_hand", "reserved", ...) of location, -1 if absent. */
+long stock_figure(const char *key, const char *sku, const char *location,
+		  const char *figure);
+/* POST .../stock/{sku}/adjustments {"delta", "reason"}; asserts 200. */
+void stock_adjust(const char *key, const char *location, const char *sku,
+		  long delta, const char *reason);
+
+/* PATCH /v1/settings with JSON text; asserts 200. */
+void settings_patch(const char *key, const char *json_text);
+/*
+ * cmocka teardown: every setting of both tenants back to its default.
+ * Use as cmocka_unit_test_teardown(test, settings_reset).
+ */
+int settings_reset(void **state);
 
 #endif

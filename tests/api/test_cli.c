@@ -226,7 +226,7 @@ API_TEST(key_create_refuses_an_unknown_tenant)
 
 API_TEST(migrate_is_idempotent)
 {
-	char path[160];
+	char path[300];
 	const char *args[] = { "migrate", "--db", path, NULL };
 	struct cli_result r;
 

@@ -1,0 +1,1683 @@
+/*
+ * test_webhooks.c - signed webhooks out of the transactional outbox.
+ *
+ * A webhook receiver runs inside this process: libmicrohttpd on 127.0.0.1
+ * and a free port, recording every request (path, headers, body, arrival)
+ * and answering as the test says: 200, 500 (until a moment), slow (sleep
+ * past the server's timeout on an event's first attempt), or down (not
+ * listening at all).
+ *
+ *   subscriptions   POST /v1/webhooks answers the secret once; GET never
+ *                   shows it; bad url / unknown event type 400; DELETE.
+ *   a clean order   order.accepted, order.allocated, fulfillment.released,
+ *                   shipment.created, order.shipped, order.delivered, each
+ *                   delivered once, every X-Ordo-Signature valid
+ *                   (HMAC-SHA256 of "t.body" with the secret, t within 5
+ *                   minutes), X-Ordo-Event-Id = body.id, in the order they
+ *                   happened; another tenant's webhook hears nothing.
+ *   handoff         a location-bound webhook gets only its location's
+ *                   fulfillment events.
+ *   outages         a receiver answering 500, and one that is down, for the
+ *                   first ~3 s: every event is delivered as 2xx exactly once
+ *                   (repeats only before the success), in order per order,
+ *                   within ~20 s.
+ *   slow receiver   (second group: ordo serve --webhook-timeout-ms 500) a
+ *                   first attempt that takes 2 s is retried and delivered.
+ *   retry window    webhook_retry_window_s 2 and a receiver that always
+ *                   fails: the delivery ends failed, is listed with
+ *                   status=failed, and redeliver sends it again.
+ *   stock.low       fires when available drops to the threshold.
+ */
+#include "harness.h"
+
+#include <arpa/inet.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include <microhttpd.h>
+#include <sodium.h>
+
+#define PRICE "10.00"
+#define DELIVERY_WAIT_MS 25000
+#define SIGNATURE_TOLERANCE_S 300
+
+static const char *acme(void)
+{
+	return srv->key_acme;
+}
+
+static long ival(const json_t *j, const char *field)
+{
+	json_t *v = json_object_get(j, field);
+
+	return json_is_integer(v) ? (long)json_integer_value(v) : -999999;
+}
+
+/* ---- the receiver ------------------------------------------------------ */
+
+enum rcv_mode {
+	RCV_OK,		/* 200 */
+	RCV_FAIL,	/* 500 until fail_until_ms, then 200 */
+	RCV_SLOW_FIRST, /* an event's first attempt: sleep slow_ms, then 200 */
+};
+
+struct rec {
+	char path[128];
+	char event_id[96];
+	char event_type[64];
+	char delivery_id[96];
+	char signature[256];
+	char content_type[128];
+	char *body;
+	size_t body_len;
+	long arrived_ms; /* monotonic */
+	time_t arrived_unix;
+	int status; /* what we answered */
+};
+
+struct receiver {
+	struct MHD_Daemon *daemon;
+	int port;
+	pthread_mutex_t mu;
+	struct rec *recs;
+	size_t n, cap;
+	enum rcv_mode mode;
+	long fail_until_ms;
+	long slow_ms;
+};
+
+static struct receiver rcv = { .mu = PTHREAD_MUTEX_INITIALIZER };
+
+struct upload {
+	char *data;
+	size_t len;
+};
+
+static int seen_event(const struct receiver *r, const char *event_id)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (!strcmp(r->recs[i].event_id, event_id))
+			return 1;
+	return 0;
+}
+
+static void copy_header(struct MHD_Connection *c, const char *name, char *out,
+			size_t size)
+{
+	const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+
+	snprintf(out, size, "%s", v ? v : "");
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
+				  const char *url, const char *method,
+				  const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
+{
+	struct receiver *r = cls;
+	struct upload *up = *con_cls;
+	struct rec rec;
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	long sleep_ms = 0;
+
+	(void)method;
+	(void)version;
+	if (!up) {
+		up = calloc(1, sizeof(*up));
+		if (!up)
+			return MHD_NO;
+		*con_cls = up;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		char *d = realloc(up->data, up->len + *upload_data_size + 1);
+
+		if (!d)
+			return MHD_NO;
+		memcpy(d + up->len, upload_data, *upload_data_size);
+		up->data = d;
+		up->len += *upload_data_size;
+		up->data[up->len] = '\0';
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+
+	memset(&rec, 0, sizeof(rec));
+	rec.arrived_ms = harness_now_ms();
+	rec.arrived_unix = time(NULL);
+	snprintf(rec.path, sizeof(rec.path), "%s", url);
+	copy_header(c, "X-Ordo-Event-Id", rec.event_id, sizeof(rec.event_id));
+	copy_header(c, "X-Ordo-Event-Type", rec.event_type,
+		    sizeof(rec.event_type));
+	copy_header(c, "X-Ordo-Delivery-Id", rec.delivery_id,
+		    sizeof(rec.delivery_id));
+	copy_header(c, "X-Ordo-Signature", rec.signature, sizeof(rec.signature));
+	copy_header(c, "Content-Type", rec.content_type,
+		    sizeof(rec.content_type));
+	rec.body = up->data ? up->data : strdup("");
+	rec.body_len = up->data ? up->len : 0;
+	up->data = NULL;
+	up->len = 0;
+
+	pthread_mutex_lock(&r->mu);
+	switch (r->mode) {
+	case RCV_OK:
+		rec.status = 200;
+		break;
+	case RCV_FAIL:
+		rec.status = harness_now_ms() < r->fail_until_ms ? 500 : 200;
+		break;
+	case RCV_SLOW_FIRST:
+		rec.status = 200;
+		if (!seen_event(r, rec.event_id))
+			sleep_ms = r->slow_ms;
+		break;
+	}
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 256;
+		struct rec *v = realloc(r->recs, cap * sizeof(*v));
+
+		if (!v) {
+			pthread_mutex_unlock(&r->mu);
+			free(rec.body);
+			return MHD_NO;
+		}
+		r->recs = v;
+		r->cap = cap;
+	}
+	r->recs[r->n++] = rec;
+	pthread_mutex_unlock(&r->mu);
+
+	if (sleep_ms)
+		harness_sleep_ms(sleep_ms);
+	resp = MHD_create_response_from_buffer(2, (void *)"ok",
+					       MHD_RESPMEM_PERSISTENT);
+	if (!resp)
+		return MHD_NO;
+	ret = MHD_queue_response(c, (unsigned int)rec.status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct upload *up = *con_cls;
+
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (up) {
+		free(up->data);
+		free(up);
+		*con_cls = NULL;
+	}
+}
+
+/* Listen on 127.0.0.1:port (0: any free port). */
+static void receiver_start(int port)
+{
+	struct sockaddr_in addr;
+	const union MHD_DaemonInfo *info;
+
+	memset(&addr, 0, sizeof(addr));
+	addr.sin_family = AF_INET;
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	addr.sin_port = htons((uint16_t)port);
+	for (int attempt = 0; attempt < 50 && !rcv.daemon; attempt++) {
+		rcv.daemon = MHD_start_daemon(
+			MHD_USE_INTERNAL_POLLING_THREAD |
+				MHD_USE_THREAD_PER_CONNECTION,
+			(uint16_t)port, NULL, NULL, on_request, &rcv,
+			MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+			MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
+			MHD_OPTION_NOTIFY_COMPLETED, on_completed, &rcv,
+			MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
+			MHD_OPTION_END);
+		if (!rcv.daemon)
+			harness_sleep_ms(100);
+	}
+	if (!rcv.daemon)
+		fail_msg("webhook receiver: cannot listen on port %d", port);
+	info = MHD_get_daemon_info(rcv.daemon, MHD_DAEMON_INFO_BIND_PORT);
+	rcv.port = info ? info->port : port;
+	assert_true(rcv.port > 0);
+}
+
+static void receiver_stop(void)
+{
+	if (rcv.daemon)
+		MHD_stop_daemon(rcv.daemon);
+	rcv.daemon = NULL;
+}
+
+static void receiver_mode(enum rcv_mode mode, long fail_for_ms, long slow_ms)
+{
+	pthread_mutex_lock(&rcv.mu);
+	rcv.mode = mode;
+	rcv.fail_until_ms = fail_for_ms == LONG_MAX ?
+				    LONG_MAX :
+				    harness_now_ms() + fail_for_ms;
+	rcv.slow_ms = slow_ms;
+	pthread_mutex_unlock(&rcv.mu);
+}
+
+static void receiver_clear(void)
+{
+	pthread_mutex_lock(&rcv.mu);
+	for (size_t i = 0; i < rcv.n; i++)
+		free(rcv.recs[i].body);
+	free(rcv.recs);
+	rcv.recs = NULL;
+	rcv.n = rcv.cap = 0;
+	pthread_mutex_unlock(&rcv.mu);
+}
+
+/* ---- event views --------------------------------------------------------- */
+
+/* The order an event is about, or "" (stock.low). */
+static void event_order_id(const json_t *body, char *out, size_t size)
+{
+	const char *type = jstr(body, "type");
+	const char *id = NULL;
+
+	if (type && !strncmp(type, "order.", 6))
+		id = jstr(body, "data.id");
+	else if (type && !strncmp(type, "fulfillment.", 12))
+		id = jstr(body, "data.order_id") ? jstr(body, "data.order_id")
+						 : jstr(body, "data.order.id");
+	else if (type && !strcmp(type, "shipment.created"))
+		id = jstr(body, "data.order_id");
+	snprintf(out, size, "%s", id ? id : "");
+}
+
+/* One event as the receiver at a path saw it. */
+struct ev {
+	char id[96];
+	char type[64];
+	char order_id[64];
+	char created_at[40];
+	char location[64]; /* data.location, if any */
+	long available;	   /* stock.low: data.available */
+	char sku[64];	   /* stock.low: data.sku */
+	int attempts;
+	int ok;		     /* 2xx answers */
+	size_t first_seen;   /* index of its first request */
+	size_t first_ok;     /* index of its first 2xx */
+	int after_ok;	     /* requests after the first 2xx */
+	long first_ms, second_ms;
+};
+
+struct view {
+	struct ev *ev;
+	size_t n;
+};
+
+static void view_free(struct view *v)
+{
+	free(v->ev);
+	v->ev = NULL;
+	v->n = 0;
+}
+
+/* Every event id received at path, in order of first arrival. */
+static void view_of(const char *path, struct view *v)
+{
+	memset(v, 0, sizeof(*v));
+	pthread_mutex_lock(&rcv.mu);
+	v->ev = calloc(rcv.n ? rcv.n : 1, sizeof(*v->ev));
+	assert_non_null(v->ev);
+	for (size_t i = 0; i < rcv.n; i++) {
+		const struct rec *rc = &rcv.recs[i];
+		struct ev *e = NULL;
+
+		if (strcmp(rc->path, path))
+			continue;
+		for (size_t k = 0; k < v->n; k++)
+			if (!strcmp(v->ev[k].id, rc->event_id))
+				e = &v->ev[k];
+		if (!e) {
+			json_t *body = json_loadb(rc->body, rc->body_len, 0,
+						  NULL);
+			const char *s;
+
+			e = &v->ev[v->n++];
+			snprintf(e->id, sizeof(e->id), "%s", rc->event_id);
+			s = jstr(body, "type");
+			snprintf(e->type, sizeof(e->type), "%s", s ? s : "");
+			event_order_id(body, e->order_id, sizeof(e->order_id));
+			s = jstr(body, "created_at");
+			snprintf(e->created_at, sizeof(e->created_at), "%s",
+				 s ? s : "");
+			s = jstr(body, "data.location");
+			snprintf(e->location, sizeof(e->location), "%s",
+				 s ? s : "");
+			s = jstr(body, "data.sku");
+			snprintf(e->sku, sizeof(e->sku), "%s", s ? s : "");
+			e->available = ival(jget(body, "data"), "available");
+			e->first_seen = i;
+			e->first_ms = rc->arrived_ms;
+			json_decref(body);
+		} else if (e->attempts == 1) {
+			e->second_ms = rc->arrived_ms;
+		}
+		e->attempts++;
+		if (e->ok)
+			e->after_ok++;
+		if (rc->status >= 200 && rc->status < 300) {
+			if (!e->ok)
+				e->first_ok = i;
+			e->ok++;
+		}
+	}
+	pthread_mutex_unlock(&rcv.mu);
+}
+
+/* How many events of type about order were delivered (2xx) at path. */
+static int delivered_count(const struct view *v, const char *order_id,
+			   const char *type)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < v->n; i++)
+		if (v->ev[i].ok && !strcmp(v->ev[i].type, type) &&
+		    (!order_id || !strcmp(v->ev[i].order_id, order_id)))
+			n++;
+	return n;
+}
+
+struct expect {
+	const char *order_id;
+	const char *type;
+	int count; /* at least */
+};
+
+static int all_delivered(const char *path, const struct expect *want,
+			 size_t n)
+{
+	struct view v;
+	int ok = 1;
+
+	view_of(path, &v);
+	for (size_t i = 0; i < n && ok; i++)
+		ok = delivered_count(&v, want[i].order_id, want[i].type) >=
+		     want[i].count;
+	view_free(&v);
+	return ok;
+}
+
+static void dump_view(const char *path)
+{
+	struct view v;
+
+	view_of(path, &v);
+	print_error("receiver %s saw %zu events:\n", path, v.n);
+	for (size_t i = 0; i < v.n; i++)
+		print_error("  %s %-22s order %s created %s attempts %d ok %d "
+			    "after_ok %d\n",
+			    v.ev[i].id, v.ev[i].type, v.ev[i].order_id,
+			    v.ev[i].created_at, v.ev[i].attempts, v.ev[i].ok,
+			    v.ev[i].after_ok);
+	view_free(&v);
+}
+
+/* Every request at path: arrival (ms after the first), type, order, answer. */
+static void dump_requests(const char *path)
+{
+	long t0 = -1;
+
+	pthread_mutex_lock(&rcv.mu);
+	print_error("requests at %s:\n", path);
+	for (size_t i = 0; i < rcv.n; i++) {
+		const struct rec *rc = &rcv.recs[i];
+		json_t *body;
+		char oid[64];
+
+		if (strcmp(rc->path, path))
+			continue;
+		if (t0 < 0)
+			t0 = rc->arrived_ms;
+		body = json_loadb(rc->body, rc->body_len, 0, NULL);
+		event_order_id(body, oid, sizeof(oid));
+		print_error("  +%6ld ms  %s %-22s order %s -> %d\n",
+			    rc->arrived_ms - t0, rc->event_id, rc->event_type,
+			    oid, rc->status);
+		json_decref(body);
+	}
+	pthread_mutex_unlock(&rcv.mu);
+}
+
+/* Wait until every expectation is met at path, or fail listing what came. */
+static void wait_delivered(const char *path, const struct expect *want,
+			   size_t n, long timeout_ms)
+{
+	long deadline = harness_now_ms() + timeout_ms;
+
+	while (!all_delivered(path, want, n)) {
+		if (harness_now_ms() > deadline) {
+			dump_view(path);
+			for (size_t i = 0; i < n; i++)
+				print_error("expected %d x %s for order %s\n",
+					    want[i].count, want[i].type,
+					    want[i].order_id ? want[i].order_id
+							     : "(any)");
+			fail_msg("webhooks at %s not all delivered within %ld "
+				 "ms", path, timeout_ms);
+		}
+		harness_sleep_ms(100);
+	}
+}
+
+/* The body of the first request of event_id at path (new ref), or NULL. */
+static json_t *body_of(const char *path, const char *event_id)
+{
+	json_t *body = NULL;
+
+	pthread_mutex_lock(&rcv.mu);
+	for (size_t i = 0; i < rcv.n && !body; i++)
+		if (!strcmp(rcv.recs[i].path, path) &&
+		    !strcmp(rcv.recs[i].event_id, event_id))
+			body = json_loadb(rcv.recs[i].body,
+					  rcv.recs[i].body_len, 0, NULL);
+	pthread_mutex_unlock(&rcv.mu);
+	return body;
+}
+
+/* ---- signatures ------------------------------------------------------------ */
+
+/* NULL if the request is well signed and labelled, else why not. */
+static const char *delivery_problem(const struct rec *rc, const char *secret,
+				    char *why, size_t size)
+{
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	char hex[crypto_auth_hmacsha256_BYTES * 2 + 1];
+	crypto_auth_hmacsha256_state st;
+	char tbuf[32] = "", v1[160] = "", copy[256];
+	char *tok, *save = NULL;
+	long long t;
+	json_t *body;
+
+	snprintf(copy, sizeof(copy), "%s", rc->signature);
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		while (*tok == ' ')
+			tok++;
+		if (!strncmp(tok, "t=", 2))
+			snprintf(tbuf, sizeof(tbuf), "%s", tok + 2);
+		else if (!strncmp(tok, "v1=", 3))
+			snprintf(v1, sizeof(v1), "%s", tok + 3);
+	}
+	if (!tbuf[0] || !v1[0]) {
+		snprintf(why, size, "X-Ordo-Signature \"%s\" is not "
+			 "t=UNIX,v1=HEX", rc->signature);
+		return why;
+	}
+	t = atoll(tbuf);
+	if (llabs((long long)rc->arrived_unix - t) > SIGNATURE_TOLERANCE_S) {
+		snprintf(why, size, "signature t=%lld is more than %d s from "
+			 "arrival %lld", t, SIGNATURE_TOLERANCE_S,
+			 (long long)rc->arrived_unix);
+		return why;
+	}
+	crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret,
+				    strlen(secret));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)tbuf,
+				      strlen(tbuf));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)".", 1);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)rc->body,
+				      rc->body_len);
+	crypto_auth_hmacsha256_final(&st, mac);
+	sodium_bin2hex(hex, sizeof(hex), mac, sizeof(mac));
+	if (strcmp(hex, v1)) {
+		snprintf(why, size, "v1=%s is not HMAC-SHA256(secret, "
+			 "\"t.body\") = %s", v1, hex);
+		return why;
+	}
+	if (strncasecmp(rc->content_type, "application/json", 16)) {
+		snprintf(why, size, "Content-Type \"%s\"", rc->content_type);
+		return why;
+	}
+	body = json_loadb(rc->body, rc->body_len, 0, NULL);
+	if (!body || !jstr(body, "id") || strcmp(jstr(body, "id"), rc->event_id)) {
+		snprintf(why, size, "X-Ordo-Event-Id \"%s\" is not body.id",
+			 rc->event_id);
+	} else if (!streq(jstr(body, "type"), rc->event_type)) {
+		snprintf(why, size, "X-Ordo-Event-Type \"%s\" is not body.type",
+			 rc->event_type);
+	} else if (strncmp(rc->event_id, "evt_", 4)) {
+		snprintf(why, size, "event id \"%s\" is not evt_...",
+			 rc->event_id);
+	} else if (strncmp(rc->delivery_id, "dlv_", 4)) {
+		snprintf(why, size, "X-Ordo-Delivery-Id \"%s\" is not dlv_...",
+			 rc->delivery_id);
+	} else if (!is_rfc3339(jstr(body, "created_at")) ||
+		   !json_is_object(json_object_get(body, "data"))) {
+		snprintf(why, size, "body lacks created_at or data");
+	} else {
+		why = NULL;
+	}
+	json_decref(body);
+	return why;
+}
+
+/* Every request received at path is signed with secret; returns how many. */
+static size_t check_signatures(const char *path, const char *secret)
+{
+	size_t n = 0, bad = 0;
+	char first[600] = "";
+
+	pthread_mutex_lock(&rcv.mu);
+	for (size_t i = 0; i < rcv.n; i++) {
+		char why[400];
+		const struct rec *rc = &rcv.recs[i];
+
+		if (strcmp(rc->path, path))
+			continue;
+		n++;
+		if (delivery_problem(rc, secret, why, sizeof(why)) && !bad++)
+			snprintf(first, sizeof(first), "%s\nbody: %.150s", why,
+				 rc->body);
+	}
+	pthread_mutex_unlock(&rcv.mu);
+	check(bad == 0, "%zu of %zu deliveries at %s are not well signed; "
+	      "first: %s", bad, n, path, first);
+	return n;
+}
+
+/*
+ * The events of each order arrived (first success) in the order they
+ * happened: created_at never goes back, no event was even sent before the
+ * one before it was delivered, and (chain_order, for an order that never
+ * went back a stage) the lifecycle types come in their order.
+ */
+static void check_order_sequence(const char *path, const char *order_id,
+				 int chain_order)
+{
+	static const char *const chain[] = {
+		"order.accepted", "order.allocated", "fulfillment.released",
+		"shipment.created", "order.shipped", "order.delivered",
+	};
+	struct view v;
+	const struct ev *prev = NULL;
+	int last_rank = -1;
+	size_t *idx;
+	size_t m = 0;
+
+	view_of(path, &v);
+	idx = calloc(v.n ? v.n : 1, sizeof(*idx));
+	assert_non_null(idx);
+	for (size_t i = 0; i < v.n; i++)
+		if (v.ev[i].ok && !strcmp(v.ev[i].order_id, order_id))
+			idx[m++] = i;
+	/* sort by first success */
+	for (size_t i = 1; i < m; i++)
+		for (size_t k = i; k > 0 && v.ev[idx[k - 1]].first_ok >
+						    v.ev[idx[k]].first_ok;
+		     k--) {
+			size_t t = idx[k];
+
+			idx[k] = idx[k - 1];
+			idx[k - 1] = t;
+		}
+	for (size_t i = 0; i < m; i++) {
+		const struct ev *e = &v.ev[idx[i]];
+		int rank = -1;
+
+		for (int k = 0; k < (int)(sizeof(chain) / sizeof(chain[0])); k++)
+			if (!strcmp(e->type, chain[k]))
+				rank = k;
+		if ((prev && strcmp(prev->created_at, e->created_at) > 0) ||
+		    (chain_order && rank >= 0 && rank < last_rank)) {
+			struct ev a, b = *e;
+
+			memset(&a, 0, sizeof(a));
+			if (prev)
+				a = *prev;
+			free(idx);
+			view_free(&v);
+			dump_requests(path);
+			fail_msg("order %s: %s (created %s) was delivered after "
+				 "%s (created %s)", order_id, b.type,
+				 b.created_at, a.type, a.created_at);
+		}
+		/* Not even sent before the earlier one was delivered. */
+		if (prev && e->first_seen < prev->first_ok) {
+			struct ev a = *prev, b = *e;
+
+			free(idx);
+			view_free(&v);
+			dump_requests(path);
+			fail_msg("order %s: %s %s was sent before the earlier %s "
+				 "%s was delivered", order_id, b.type, b.id,
+				 a.type, a.id);
+		}
+		if (rank >= 0)
+			last_rank = rank;
+		prev = e;
+	}
+	free(idx);
+	view_free(&v);
+}
+
+/* Each event at path was answered 2xx exactly once, with nothing after it. */
+static void check_exactly_once(const char *path)
+{
+	struct view v;
+
+	view_of(path, &v);
+	for (size_t i = 0; i < v.n; i++) {
+		if (v.ev[i].ok == 1 && v.ev[i].after_ok == 0)
+			continue;
+		{
+			struct ev e = v.ev[i];
+
+			view_free(&v);
+			dump_view(path);
+			fail_msg("event %s (%s) was answered 2xx %d times, with "
+				 "%d requests after the first success",
+				 e.id, e.type, e.ok, e.after_ok);
+		}
+	}
+	view_free(&v);
+}
+
+/*
+ * Retries back off exponentially (1 s, 2 s, 4 s, ...): attempt k of an
+ * event comes no sooner than (2^k - 1) s after its first attempt. Times in
+ * the API are whole seconds, so a schedule kept in seconds may fire up to
+ * 1 s early; that much (and 100 ms of timer slack) is allowed.
+ */
+static void check_backoff(const char *path)
+{
+	struct view v;
+
+	view_of(path, &v);
+	for (size_t e = 0; e < v.n; e++) {
+		long first = -1, want;
+		int k = 0;
+		char msg[400] = "";
+
+		pthread_mutex_lock(&rcv.mu);
+		for (size_t i = 0; i < rcv.n; i++) {
+			const struct rec *rc = &rcv.recs[i];
+
+			if (strcmp(rc->path, path) ||
+			    strcmp(rc->event_id, v.ev[e].id))
+				continue;
+			if (first < 0) {
+				first = rc->arrived_ms;
+				continue;
+			}
+			k++;
+			want = ((1L << k) - 1) * 1000 - 1100;
+			if (rc->arrived_ms - first < want && !msg[0])
+				snprintf(msg, sizeof(msg),
+					 "event %s: attempt %d came %ld ms after "
+					 "the first (backoff 1 s, 2 s, 4 s ... "
+					 "wants >= %ld ms)",
+					 v.ev[e].id, k + 1,
+					 rc->arrived_ms - first, want + 1100);
+		}
+		pthread_mutex_unlock(&rcv.mu);
+		if (msg[0]) {
+			view_free(&v);
+			dump_requests(path);
+			fail_msg("%s", msg);
+		}
+	}
+	view_free(&v);
+}
+
+/* ---- API helpers ------------------------------------------------------------- */
+
+struct hook {
+	char id[64];
+	char secret[256];
+	char path[64];
+};
+
+static void subscribe(const char *key, struct hook *h, const char *path,
+		      const char *events_json, const char *location)
+{
+	char body[1024];
+	struct resp *r;
+
+	snprintf(h->path, sizeof(h->path), "%s", path);
+	if (location)
+		snprintf(body, sizeof(body),
+			 "{\"url\": \"http://127.0.0.1:%d%s\", \"events\": %s, "
+			 "\"location\": \"%s\"}",
+			 rcv.port, path, events_json, location);
+	else
+		snprintf(body, sizeof(body),
+			 "{\"url\": \"http://127.0.0.1:%d%s\", \"events\": %s}",
+			 rcv.port, path, events_json);
+	r = http("POST", "/v1/webhooks", key, body, strlen(body), NULL);
+	assert_status(r, 201);
+	check(jstr(r->json, "id") && jstr(r->json, "secret"),
+	      "webhook without id or secret: %s", r->body);
+	snprintf(h->id, sizeof(h->id), "%s", jstr(r->json, "id"));
+	snprintf(h->secret, sizeof(h->secret), "%s", jstr(r->json, "secret"));
+	resp_free(r);
+}
+
+static const char all_events[] =
+	"[\"order.accepted\", \"order.on_hold\", \"order.allocated\", "
+	"\"order.backordered\", \"fulfillment.released\", "
+	"\"fulfillment.accepted\", \"fulfillment.rejected\", "
+	"\"shipment.created\", \"order.shipped\", \"order.delivered\", "
+	"\"order.closed\", \"order.cancelled\", \"stock.low\"]";
+
+static void delete_all_webhooks(const char *key)
+{
+	struct resp *r = http_get(key, "/v1/webhooks");
+	json_t *w;
+	size_t i;
+
+	if (r->status == 200) {
+		json_array_foreach(json_object_get(r->json, "webhooks"), i, w) {
+			char path[128];
+			struct resp *d;
+
+			snprintf(path, sizeof(path), "/v1/webhooks/%s",
+				 jstr(w, "id"));
+			d = http("DELETE", path, key, NULL, 0, NULL);
+			resp_free(d);
+		}
+	}
+	resp_free(r);
+}
+
+/* Per-test teardown: no webhooks left, default settings, receiver up. */
+static int webhook_test_teardown(void **state)
+{
+	if (!srv)
+		return 0;
+	delete_all_webhooks(srv->key_acme);
+	delete_all_webhooks(srv->key_globex);
+	receiver_mode(RCV_OK, 0, 0);
+	if (!rcv.daemon)
+		receiver_start(rcv.port);
+	return settings_reset(state);
+}
+
+static void make_stocked(const char *sku, const char *loc, long on_hand)
+{
+	make_sku(acme(), sku, sku, PRICE, 1);
+	make_location_serving(acme(), loc, 5, NULL);
+	set_stock(acme(), loc, sku, on_hand);
+}
+
+static char *order_of(const char *ext, const char *sku, long qty)
+{
+	json_t *o = order_one_line(ext, sku, qty, PRICE);
+	char *id = order_create(acme(), o);
+
+	json_decref(o);
+	return id;
+}
+
+static void first_fulfillment(const char *order_id, char *out, size_t size)
+{
+	json_t *o = order_fetch(acme(), order_id);
+	const char *id = jstr(o, "fulfillments[0].id");
+
+	check(id != NULL, "order %s has no fulfillment", order_id);
+	snprintf(out, size, "%s", id);
+	json_decref(o);
+}
+
+static void ship_and_deliver(const char *ful, const char *sku, long qty)
+{
+	char path[256], body[256], shp[96];
+	struct resp *r;
+
+	snprintf(path, sizeof(path), "/v1/fulfillments/%s/shipments", ful);
+	snprintf(body, sizeof(body),
+		 "{\"lines\": [{\"sku\": \"%s\", \"quantity\": %ld}], "
+		 "\"carrier\": \"UPS\", \"tracking_number\": \"1Z%ld\"}",
+		 sku, qty, qty);
+	r = http("POST", path, acme(), body, strlen(body), NULL);
+	assert_status(r, 201);
+	snprintf(shp, sizeof(shp), "%s", jstr(r->json, "id"));
+	resp_free(r);
+	snprintf(path, sizeof(path), "/v1/shipments/%s/delivered", shp);
+	r = http("POST", path, acme(), "{}", 2, NULL);
+	assert_status(r, 200);
+	resp_free(r);
+}
+
+/* The delivery of event_id in a deliveries list (new ref), or NULL. */
+static json_t *find_delivery(const char *status, const char *event_id)
+{
+	char path[128];
+	json_t *all, *d, *found = NULL;
+	size_t i;
+
+	snprintf(path, sizeof(path), "/v1/webhooks/deliveries?status=%s", status);
+	all = list_all(acme(), path, "deliveries", 200);
+	json_array_foreach(all, i, d)
+		if (streq(jstr(d, "event_id"), event_id))
+			found = json_incref(d);
+	json_decref(all);
+	return found;
+}
+
+/* ---- subscriptions ---------------------------------------------------------- */
+
+API_TEST(subscriptions_show_the_secret_once)
+{
+	static const struct {
+		const char *body;
+		const char *field;
+		const char *alt;
+	} bad[] = {
+		{ "{\"url\": \"ftp://example.com/hook\", \"events\": "
+		  "[\"order.accepted\"]}", "url", NULL },
+		{ "{\"url\": \"not a url\", \"events\": [\"order.accepted\"]}",
+		  "url", NULL },
+		{ "{\"events\": [\"order.accepted\"]}", "url", NULL },
+		{ "{\"url\": \"http://127.0.0.1:9/x\", \"events\": "
+		  "[\"order.accepted\", \"order.exploded\"]}", "events[1]",
+		  "events" },
+		{ "{\"url\": \"http://127.0.0.1:9/x\"}", "events", NULL },
+		{ "{\"url\": \"http://127.0.0.1:9/x\", \"events\": "
+		  "\"order.accepted\"}", "events", NULL },
+	};
+	struct resp *r;
+	struct hook h;
+	json_t *w;
+	size_t i;
+	int listed = 0;
+	char path[128], delete_body[256];
+	long delete_status;
+
+	subscribe(acme(), &h, "/t1", "[\"order.accepted\", \"order.shipped\"]",
+		  NULL);
+	check(!strncmp(h.id, "whk_", 4) && !strncmp(h.secret, "whsec_", 6),
+	      "id %s / secret %s: expected whk_... and whsec_...", h.id,
+	      h.secret);
+
+	r = http_get(acme(), "/v1/webhooks");
+	assert_status(r, 200);
+	check(!strstr(r->body, h.secret), "GET /v1/webhooks shows the secret");
+	json_array_foreach(json_object_get(r->json, "webhooks"), i, w) {
+		check(!json_object_get(w, "secret"),
+		      "webhooks[%zu] carries a secret: %s", i, r->body);
+		if (streq(jstr(w, "id"), h.id)) {
+			json_t *ev = json_object_get(w, "events");
+
+			listed = 1;
+			check(json_array_size(ev) == 2 &&
+				      streq(json_string_value(
+						    json_array_get(ev, 0)),
+					    "order.accepted") &&
+				      strstr(jstr(w, "url"), "/t1") &&
+				      is_rfc3339(jstr(w, "created_at")),
+			      "listed webhook: %s", r->body);
+		}
+	}
+	check(listed, "the new webhook is not listed");
+	resp_free(r);
+
+	r = http_get(srv->key_globex, "/v1/webhooks");
+	assert_status(r, 200);
+	check(!strstr(r->body, h.id), "another tenant lists acme's webhook");
+	resp_free(r);
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		r = http("POST", "/v1/webhooks", acme(), bad[i].body,
+			 strlen(bad[i].body), NULL);
+		if (r->status != 400 ||
+		    (error_details_naming(r, bad[i].field) == 0 &&
+		     (!bad[i].alt || error_details_naming(r, bad[i].alt) == 0)))
+			print_error("POST /v1/webhooks %s\n", bad[i].body);
+		assert_error(r, 400, "invalid_request", NULL);
+		check(error_details_naming(r, bad[i].field) ||
+			      (bad[i].alt && error_details_naming(r, bad[i].alt)),
+		      "error must name %s: %s", bad[i].field, r->body);
+		resp_free(r);
+	}
+
+	snprintf(path, sizeof(path), "/v1/webhooks/%s", h.id);
+	r = http("DELETE", path, srv->key_globex, NULL, 0, NULL);
+	assert_error(r, 404, "not_found", NULL);
+	resp_free(r);
+	r = http("DELETE", path, acme(), NULL, 0, NULL);
+	delete_status = r->status;
+	snprintf(delete_body, sizeof(delete_body), "%.200s", r->body);
+	resp_free(r);
+	r = http_get(acme(), "/v1/webhooks");
+	check(!strstr(r->body, h.id), "a deleted webhook is still listed");
+	resp_free(r);
+	r = http("DELETE", path, acme(), NULL, 0, NULL);
+	assert_error(r, 404, "not_found", NULL);
+	resp_free(r);
+	/* Checked last so that the rest runs either way. */
+	check(delete_status == 204,
+	      "DELETE /v1/webhooks/{id} must answer 204, got HTTP %ld \"%s\"",
+	      delete_status, delete_body);
+}
+
+/* ---- a clean order ------------------------------------------------------------- */
+
+API_TEST(a_clean_order_is_reported_signed_and_in_order)
+{
+	struct hook h, g;
+	char *id;
+	char ful[96];
+	struct view v;
+	json_t *d;
+
+	receiver_mode(RCV_OK, 0, 0);
+	subscribe(acme(), &h, "/t2", all_events, NULL);
+	subscribe(srv->key_globex, &g, "/t2-globex", all_events, NULL);
+	make_stocked("WK-CLEAN", "WK-CLEAN", 100);
+
+	id = order_of("WK-CLEAN-1", "WK-CLEAN", 2);
+	first_fulfillment(id, ful, sizeof(ful));
+	ship_and_deliver(ful, "WK-CLEAN", 1);
+	ship_and_deliver(ful, "WK-CLEAN", 1);
+	{
+		const struct expect want[] = {
+			{ id, "order.accepted", 1 },
+			{ id, "order.allocated", 1 },
+			{ id, "fulfillment.released", 1 },
+			{ id, "shipment.created", 2 },
+			{ id, "order.shipped", 1 },
+			{ id, "order.delivered", 1 },
+		};
+
+		wait_delivered("/t2", want, sizeof(want) / sizeof(want[0]),
+			       DELIVERY_WAIT_MS);
+	}
+	check(check_signatures("/t2", h.secret) >= 7, "at least 7 deliveries");
+	check_exactly_once("/t2");
+	check_order_sequence("/t2", id, 1);
+
+	/* The event bodies carry what they report. */
+	view_of("/t2", &v);
+	for (size_t i = 0; i < v.n; i++) {
+		json_t *b = body_of("/t2", v.ev[i].id);
+		const char *t = v.ev[i].type;
+		char *text = json_dumps(b, JSON_COMPACT);
+		int ok = 1;
+
+		if (!strncmp(t, "order.", 6))
+			ok = streq(jstr(b, "data.id"), id) &&
+			     json_is_array(jget(b, "data.lines")) &&
+			     jstr(b, "data.state");
+		else if (!strncmp(t, "fulfillment.", 12))
+			ok = streq(jstr(b, "data.id"), ful) &&
+			     streq(jstr(b, "data.location"), "WK-CLEAN") &&
+			     streq(jstr(b, "data.order.id"), id);
+		else if (!strcmp(t, "shipment.created"))
+			ok = jstr(b, "data.id") &&
+			     !strncmp(jstr(b, "data.id"), "shp_", 4) &&
+			     streq(jstr(b, "data.fulfillment_id"), ful) &&
+			     streq(jstr(b, "data.order_id"), id);
+		check(ok, "%s: data must be the %s it reports (fulfillment "
+		      "events: with \"order\"): %s", t,
+		      !strncmp(t, "order.", 6) ? "order" :
+		      !strncmp(t, "fulfillment.", 12) ? "fulfillment" :
+						       "shipment",
+		      text ? text : "?");
+		free(text);
+		json_decref(b);
+	}
+	{
+		/* The API lists them as delivered. */
+		struct ev first = v.ev[0];
+
+		view_free(&v);
+		d = find_delivery("delivered", first.id);
+		check(d != NULL, "delivery of %s not listed as delivered",
+		      first.id);
+		check(streq(jstr(d, "webhook_id"), h.id) &&
+			      streq(jstr(d, "status"), "delivered") &&
+			      ival(d, "attempts") >= 1 &&
+			      !strncmp(jstr(d, "id") ? jstr(d, "id") : "",
+				       "dlv_", 4) &&
+			      streq(jstr(d, "event_type"), first.type) &&
+			      is_rfc3339(jstr(d, "delivered_at")),
+		      "delivery entry lacks fields");
+		json_decref(d);
+	}
+
+	/* Another tenant sees none of acme's deliveries. */
+	{
+		json_t *gl = list_all(srv->key_globex,
+				      "/v1/webhooks/deliveries?status=delivered",
+				      "deliveries", 200);
+		char *text = json_dumps(gl, JSON_COMPACT);
+
+		check(!strstr(text, id) && !strstr(text, h.id),
+		      "globex lists acme's deliveries: %.300s", text);
+		free(text);
+		json_decref(gl);
+	}
+
+	/* Another tenant's subscription heard nothing of it. */
+	view_of("/t2-globex", &v);
+	for (size_t i = 0; i < v.n; i++)
+		check(strcmp(v.ev[i].order_id, id),
+		      "globex's webhook got acme's %s", v.ev[i].type);
+	view_free(&v);
+	free(id);
+}
+
+/* ---- location handoff --------------------------------------------------------- */
+
+API_TEST(a_location_webhook_gets_only_its_fulfillments)
+{
+	struct hook loc, all;
+	char *a, *b;
+	char fa[96], path[160];
+	struct resp *r;
+	struct view v;
+	long until;
+
+	receiver_mode(RCV_OK, 0, 0);
+	make_stocked("WK-LA", "WK-LA", 100);
+	make_stocked("WK-LB", "WK-LB", 100);
+	subscribe(acme(), &loc, "/t3-loc",
+		  "[\"fulfillment.released\", \"fulfillment.accepted\", "
+		  "\"fulfillment.rejected\"]", "WK-LA");
+	subscribe(acme(), &all, "/t3-all",
+		  "[\"fulfillment.released\", \"fulfillment.accepted\", "
+		  "\"fulfillment.rejected\"]", NULL);
+	r = http_get(acme(), "/v1/webhooks");
+	check(strstr(r->body, "WK-LA") != NULL,
+	      "the location of a webhook must be listed: %s", r->body);
+	resp_free(r);
+
+	a = order_of("WK-LOC-A", "WK-LA", 1);
+	b = order_of("WK-LOC-B", "WK-LB", 1);
+	first_fulfillment(a, fa, sizeof(fa));
+	snprintf(path, sizeof(path), "/v1/fulfillments/%s/accept", fa);
+	r = http("POST", path, acme(), NULL, 0, NULL);
+	assert_status(r, 200);
+	resp_free(r);
+	{
+		const struct expect want_all[] = {
+			{ a, "fulfillment.released", 1 },
+			{ a, "fulfillment.accepted", 1 },
+			{ b, "fulfillment.released", 1 },
+		};
+		const struct expect want_loc[] = {
+			{ a, "fulfillment.released", 1 },
+			{ a, "fulfillment.accepted", 1 },
+		};
+
+		wait_delivered("/t3-all", want_all, 3, DELIVERY_WAIT_MS);
+		wait_delivered("/t3-loc", want_loc, 2, DELIVERY_WAIT_MS);
+	}
+	/* Give a wrongly routed event a moment to show up. */
+	until = harness_now_ms() + 1000;
+	while (harness_now_ms() < until)
+		harness_sleep_ms(100);
+	view_of("/t3-loc", &v);
+	for (size_t i = 0; i < v.n; i++)
+		check(!strcmp(v.ev[i].location, "WK-LA") &&
+			      strcmp(v.ev[i].order_id, b),
+		      "the WK-LA webhook got %s of %s at %s", v.ev[i].type,
+		      v.ev[i].order_id, v.ev[i].location);
+	view_free(&v);
+	check_signatures("/t3-loc", loc.secret);
+	check_signatures("/t3-all", all.secret);
+	free(a);
+	free(b);
+}
+
+/* ---- outages -------------------------------------------------------------------- */
+
+#define OUTAGE_ORDERS 3
+
+static void outage_orders(const char *prefix, const char *sku,
+			  char *ids[OUTAGE_ORDERS])
+{
+	for (int i = 0; i < OUTAGE_ORDERS; i++) {
+		char ext[64];
+
+		snprintf(ext, sizeof(ext), "%s-%d", prefix, i);
+		ids[i] = order_of(ext, sku, 1);
+	}
+}
+
+/*
+ * Every order's accepted/allocated/released events (and, with shipped set,
+ * the first order's shipment.created, order.shipped and order.delivered)
+ * are delivered exactly once, well signed, in order.
+ */
+static void outage_checks(const struct hook *h, char *ids[OUTAGE_ORDERS],
+			  int shipped)
+{
+	struct expect want[OUTAGE_ORDERS * 3 + 3];
+	size_t n = 0;
+	long start = harness_now_ms();
+
+	for (int i = 0; i < OUTAGE_ORDERS; i++) {
+		want[n++] = (struct expect){ ids[i], "order.accepted", 1 };
+		want[n++] = (struct expect){ ids[i], "order.allocated", 1 };
+		want[n++] = (struct expect){ ids[i], "fulfillment.released", 1 };
+	}
+	if (shipped) {
+		want[n++] = (struct expect){ ids[0], "shipment.created", 1 };
+		want[n++] = (struct expect){ ids[0], "order.shipped", 1 };
+		want[n++] = (struct expect){ ids[0], "order.delivered", 1 };
+	}
+	wait_delivered(h->path, want, n, DELIVERY_WAIT_MS);
+	print_message("    all delivered %ld ms after the checks began\n",
+		      harness_now_ms() - start);
+	check_signatures(h->path, h->secret);
+	check_exactly_once(h->path);
+	for (int i = 0; i < OUTAGE_ORDERS; i++)
+		check_order_sequence(h->path, ids[i], 1);
+	check_backoff(h->path);
+}
+
+API_TEST(a_receiver_answering_500_loses_nothing)
+{
+	struct hook h;
+	char *ids[OUTAGE_ORDERS];
+	struct view v;
+	int retried = 0;
+	json_t *d;
+
+	make_stocked("WK-500", "WK-500", 100);
+	receiver_mode(RCV_FAIL, 3000, 0);
+	subscribe(acme(), &h, "/t4", all_events, NULL);
+	outage_orders("WK-500", "WK-500", ids);
+	/* The first order also ships and is delivered during the outage. */
+	{
+		char ful[96];
+
+		first_fulfillment(ids[0], ful, sizeof(ful));
+		ship_and_deliver(ful, "WK-500", 1);
+	}
+	outage_checks(&h, ids, 1);
+
+	view_of("/t4", &v);
+	for (size_t i = 0; i < v.n; i++)
+		if (v.ev[i].attempts > 1)
+			retried++;
+	if (retried) {
+		for (size_t i = 0; i < v.n; i++)
+			if (v.ev[i].attempts > 1) {
+				char eid[96];
+
+				snprintf(eid, sizeof(eid), "%s", v.ev[i].id);
+				view_free(&v);
+				d = find_delivery("delivered", eid);
+				check(d && ival(d, "attempts") >= 2,
+				      "a retried delivery must be listed "
+				      "delivered with attempts >= 2");
+				json_decref(d);
+				break;
+			}
+	}
+	view_free(&v);
+	check(retried > 0, "the receiver answered 500 for 3 s, yet no event "
+	      "was retried");
+	for (int i = 0; i < OUTAGE_ORDERS; i++)
+		free(ids[i]);
+}
+
+API_TEST(a_receiver_that_is_down_loses_nothing)
+{
+	struct hook h;
+	char *ids[OUTAGE_ORDERS];
+	int port = rcv.port;
+	long up_at;
+
+	make_stocked("WK-DOWN", "WK-DOWN", 100);
+	receiver_mode(RCV_OK, 0, 0);
+	subscribe(acme(), &h, "/t5", all_events, NULL);
+	receiver_stop();
+	up_at = harness_now_ms() + 3000;
+	outage_orders("WK-DOWN", "WK-DOWN", ids);
+	/* The outage itself: nobody listens for 3 s. */
+	while (harness_now_ms() < up_at)
+		harness_sleep_ms(50);
+	receiver_start(port);
+	check(rcv.port == port, "receiver came back on port %d, not %d",
+	      rcv.port, port);
+	outage_checks(&h, ids, 0);
+	for (int i = 0; i < OUTAGE_ORDERS; i++)
+		free(ids[i]);
+}
+
+/* ---- retry window and redelivery ----------------------------------------------- */
+
+API_TEST(an_undeliverable_event_fails_and_can_be_redelivered)
+{
+	struct hook h;
+	char *id;
+	char eid[96] = "", dlv[96] = "", path[160];
+	json_t *d = NULL;
+	struct resp *r;
+	long deadline;
+	struct view v;
+
+	settings_patch(acme(), "{\"webhook_retry_window_s\": 2}");
+	receiver_mode(RCV_FAIL, LONG_MAX, 0);
+	make_stocked("WK-FAIL", "WK-FAIL", 100);
+	subscribe(acme(), &h, "/t7", "[\"order.accepted\"]", NULL);
+	id = order_of("WK-FAIL-1", "WK-FAIL", 1);
+
+	/* The first attempt names the event. */
+	deadline = harness_now_ms() + 10000;
+	while (!eid[0]) {
+		view_of("/t7", &v);
+		for (size_t i = 0; i < v.n; i++)
+			if (!strcmp(v.ev[i].order_id, id))
+				snprintf(eid, sizeof(eid), "%s", v.ev[i].id);
+		view_free(&v);
+		check(eid[0] || harness_now_ms() < deadline,
+		      "no attempt to deliver order.accepted within 10 s");
+		harness_sleep_ms(100);
+	}
+
+	/* 2 s after the event it is given up: failed. */
+	deadline = harness_now_ms() + 20000;
+	while (!(d = find_delivery("failed", eid))) {
+		if (harness_now_ms() > deadline) {
+			dump_view("/t7");
+			fail_msg("delivery of %s not failed within 20 s "
+				 "(retry window 2 s)", eid);
+		}
+		harness_sleep_ms(200);
+	}
+	check(streq(jstr(d, "status"), "failed") &&
+		      streq(jstr(d, "webhook_id"), h.id) &&
+		      streq(jstr(d, "event_type"), "order.accepted") &&
+		      streq(jstr(d, "order_id"), id) &&
+		      ival(d, "attempts") >= 1 && ival(d, "last_status") == 500 &&
+		      jstr(d, "id") && !strncmp(jstr(d, "id"), "dlv_", 4),
+	      "failed delivery entry: status failed, webhook_id, event_type, "
+	      "order_id, attempts >= 1, last_status 500");
+	snprintf(dlv, sizeof(dlv), "%s", jstr(d, "id"));
+	json_decref(d);
+	check_signatures("/t7", h.secret);
+
+	/* The receiver is fixed; redeliver. */
+	receiver_mode(RCV_OK, 0, 0);
+	snprintf(path, sizeof(path), "/v1/webhooks/deliveries/%s/redeliver", dlv);
+	r = http("POST", path, srv->key_globex, NULL, 0, NULL);
+	assert_error(r, 404, "not_found", NULL);
+	resp_free(r);
+	r = http("POST", path, acme(), NULL, 0, NULL);
+	assert_status(r, 200);
+	check(streq(jstr(r->json, "id"), dlv) &&
+		      (streq(jstr(r->json, "status"), "pending") ||
+		       streq(jstr(r->json, "status"), "delivered")),
+	      "redeliver must answer the delivery, pending again: %s",
+	      r->body);
+	resp_free(r);
+	{
+		const struct expect want[] = { { id, "order.accepted", 1 } };
+
+		wait_delivered("/t7", want, 1, 15000);
+	}
+	deadline = harness_now_ms() + 10000;
+	while (!(d = find_delivery("delivered", eid))) {
+		check(harness_now_ms() < deadline,
+		      "redelivered %s not listed as delivered", dlv);
+		harness_sleep_ms(200);
+	}
+	json_decref(d);
+	d = find_delivery("failed", eid);
+	check(d == NULL, "a redelivered delivery is still listed as failed");
+	check_signatures("/t7", h.secret);
+
+	r = http("POST", "/v1/webhooks/deliveries/dlv_doesnotexist/redeliver",
+		 acme(), NULL, 0, NULL);
+	assert_error(r, 404, "not_found", NULL);
+	resp_free(r);
+	r = http_get(acme(), "/v1/webhooks/deliveries?status=bogus");
+	assert_error(r, 400, "invalid_request", "status");
+	resp_free(r);
+	free(id);
+}
+
+/* ---- stock.low ------------------------------------------------------------------ */
+
+static int low_for(const struct view *v, const char *sku, long *available)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (!strcmp(v->ev[i].type, "stock.low") &&
+		    !strcmp(v->ev[i].sku, sku) && v->ev[i].ok) {
+			*available = v->ev[i].available;
+			return 1;
+		}
+	return 0;
+}
+
+API_TEST(stock_low_fires_at_the_threshold)
+{
+	struct hook h;
+	char *a, *b;
+	struct view v;
+	long avail = -1, deadline;
+	int found = 0;
+
+	receiver_mode(RCV_OK, 0, 0);
+	subscribe(acme(), &h, "/t8", "[\"stock.low\"]", NULL);
+	make_stocked("WK-LOW", "WK-LOW", 8);
+	/* threshold 5 (default): 8 -> 6 is above it ... */
+	a = order_of("WK-LOW-1", "WK-LOW", 2);
+	/* ... 6 -> 5 reaches it. */
+	b = order_of("WK-LOW-2", "WK-LOW", 1);
+	check(stock_figure(acme(), "WK-LOW", "WK-LOW", "available") == 5,
+	      "available must be 5");
+
+	deadline = harness_now_ms() + 15000;
+	while (!found) {
+		view_of("/t8", &v);
+		found = low_for(&v, "WK-LOW", &avail);
+		view_free(&v);
+		if (!found && harness_now_ms() > deadline) {
+			dump_view("/t8");
+			fail_msg("no stock.low for WK-LOW within 15 s");
+		}
+		harness_sleep_ms(100);
+	}
+	check(avail == 5, "the first stock.low must report available 5, got "
+	      "%ld", avail);
+	view_of("/t8", &v);
+	for (size_t i = 0; i < v.n; i++) {
+		json_t *body = body_of("/t8", v.ev[i].id);
+		json_t *data = json_object_get(body, "data");
+		char *text = json_dumps(body, JSON_COMPACT);
+
+		if (!strcmp(v.ev[i].sku, "WK-LOW"))
+			check(ival(data, "on_hand") == 8 &&
+				      ival(data, "reserved") >= 3 &&
+				      json_is_integer(json_object_get(
+					      data, "safety_stock")),
+			      "stock.low data must be the stock level "
+			      "(location, sku, on_hand, reserved, "
+			      "safety_stock, available): %s", text);
+		free(text);
+		json_decref(body);
+	}
+	view_free(&v);
+	view_of("/t8", &v);
+	for (size_t i = 0; i < v.n; i++)
+		if (!strcmp(v.ev[i].sku, "WK-LOW"))
+			check(v.ev[i].available <= 5 &&
+				      !strcmp(v.ev[i].location, "WK-LOW"),
+			      "stock.low with available %ld at %s",
+			      v.ev[i].available, v.ev[i].location);
+	view_free(&v);
+	check_signatures("/t8", h.secret);
+	free(a);
+	free(b);
+}
+
+/* ---- concurrency --------------------------------------------------------- */
+
+#define CONC_ORDERS 16
+
+struct poster {
+	pthread_t thread;
+	pthread_barrier_t *start;
+	const char *base_url;
+	const char *key;
+	char *body;
+	long status;
+	char id[64];
+};
+
+static void *poster_run(void *arg)
+{
+	struct poster *p = arg;
+	struct resp *r;
+	const char *id;
+
+	pthread_barrier_wait(p->start);
+	r = http_at(p->base_url, "POST", "/v1/orders", p->key, p->body,
+		    strlen(p->body), NULL);
+	p->status = r->status;
+	id = jstr(r->json, "id");
+	snprintf(p->id, sizeof(p->id), "%s", id ? id : "");
+	resp_free(r);
+	return NULL;
+}
+
+API_TEST(concurrent_orders_are_each_reported_once_in_order)
+{
+	static struct poster posters[CONC_ORDERS];
+	struct expect want[CONC_ORDERS * 3];
+	pthread_barrier_t start;
+	struct hook h;
+
+	receiver_mode(RCV_OK, 0, 0);
+	make_stocked("WK-CONC", "WK-CONC", 1000);
+	subscribe(acme(), &h, "/t10", all_events, NULL);
+	assert_int_equal(pthread_barrier_init(&start, NULL, CONC_ORDERS), 0);
+	for (int i = 0; i < CONC_ORDERS; i++) {
+		char ext[32];
+		json_t *o;
+
+		snprintf(ext, sizeof(ext), "WK-CONC-%02d", i);
+		o = order_one_line(ext, "WK-CONC", 1, PRICE);
+		memset(&posters[i], 0, sizeof(posters[i]));
+		posters[i].body = json_dumps(o, JSON_COMPACT);
+		json_decref(o);
+		posters[i].start = &start;
+		posters[i].base_url = srv->base_url;
+		posters[i].key = acme();
+		assert_int_equal(pthread_create(&posters[i].thread, NULL,
+						poster_run, &posters[i]),
+				 0);
+	}
+	for (int i = 0; i < CONC_ORDERS; i++)
+		pthread_join(posters[i].thread, NULL);
+	pthread_barrier_destroy(&start);
+	for (int i = 0; i < CONC_ORDERS; i++) {
+		free(posters[i].body);
+		check(posters[i].status == 201, "order %d: HTTP %ld", i,
+		      posters[i].status);
+		want[i * 3] = (struct expect){ posters[i].id, "order.accepted", 1 };
+		want[i * 3 + 1] =
+			(struct expect){ posters[i].id, "order.allocated", 1 };
+		want[i * 3 + 2] = (struct expect){ posters[i].id,
+						   "fulfillment.released", 1 };
+	}
+	wait_delivered("/t10", want, CONC_ORDERS * 3, DELIVERY_WAIT_MS);
+	check_signatures("/t10", h.secret);
+	check_exactly_once("/t10");
+	for (int i = 0; i < CONC_ORDERS; i++)
+		check_order_sequence("/t10", posters[i].id, 1);
+}
+
+/* ---- holds and rejections ---------------------------------------------------- */
+
+API_TEST(holds_and_rejections_are_reported)
+{
+	struct hook h;
+	char *id;
+	char ful[96], path[160];
+	struct view v;
+	struct resp *r;
+	const char *body = "{\"reason\": \"incorrect_address\", "
+			   "\"message\": \"no such street\"}";
+
+	receiver_mode(RCV_OK, 0, 0);
+	settings_patch(acme(), "{\"backorder_mode\": \"hold\"}");
+	make_stocked("WK-HOLD", "WK-HOLD", 1);
+	subscribe(acme(), &h, "/t9", all_events, NULL);
+
+	/* 3 wanted, 1 there: on hold. */
+	id = order_of("WK-HOLD-1", "WK-HOLD", 3);
+	{
+		const struct expect want[] = { { id, "order.on_hold", 1 } };
+
+		wait_delivered("/t9", want, 1, DELIVERY_WAIT_MS);
+	}
+	/* Stock arrives: allocated and released. */
+	stock_adjust(acme(), "WK-HOLD", "WK-HOLD", 5, "receipt");
+	{
+		const struct expect want[] = {
+			{ id, "order.allocated", 1 },
+			{ id, "fulfillment.released", 1 },
+		};
+
+		wait_delivered("/t9", want, 2, DELIVERY_WAIT_MS);
+	}
+	/* The warehouse rejects: fulfillment.rejected, on hold again. */
+	first_fulfillment(id, ful, sizeof(ful));
+	snprintf(path, sizeof(path), "/v1/fulfillments/%s/reject", ful);
+	r = http("POST", path, acme(), body, strlen(body), NULL);
+	assert_status(r, 200);
+	resp_free(r);
+	{
+		const struct expect want[] = {
+			{ id, "fulfillment.rejected", 1 },
+			{ id, "order.on_hold", 2 },
+		};
+
+		wait_delivered("/t9", want, 2, DELIVERY_WAIT_MS);
+	}
+	check_signatures("/t9", h.secret);
+	check_exactly_once("/t9");
+	check_order_sequence("/t9", id, 0);
+
+	view_of("/t9", &v);
+	for (size_t i = 0; i < v.n; i++) {
+		json_t *b = body_of("/t9", v.ev[i].id);
+
+		if (!strcmp(v.ev[i].type, "fulfillment.rejected"))
+			check(streq(jstr(b, "data.state"), "rejected") &&
+				      streq(jstr(b, "data.order.id"), id),
+			      "fulfillment.rejected must carry the rejected "
+			      "fulfillment with its order");
+		json_decref(b);
+	}
+	view_free(&v);
+	free(id);
+}
+
+/* ---- slow receiver (server started with --webhook-timeout-ms 500) ------------- */
+
+API_TEST(a_slow_receiver_is_retried)
+{
+	struct hook h;
+	char *id;
+	struct view v;
+	struct ev e;
+	json_t *d = NULL;
+	long deadline;
+	int got = 0;
+
+	make_stocked("WK-SLOW", "WK-SLOW", 100);
+	receiver_mode(RCV_SLOW_FIRST, 0, 2000);
+	subscribe(acme(), &h, "/t6", "[\"order.accepted\"]", NULL);
+	id = order_of("WK-SLOW-1", "WK-SLOW", 1);
+
+	deadline = harness_now_ms() + 20000;
+	memset(&e, 0, sizeof(e));
+	while (!got) {
+		view_of("/t6", &v);
+		for (size_t i = 0; i < v.n; i++)
+			if (!strcmp(v.ev[i].order_id, id) &&
+			    v.ev[i].attempts >= 2) {
+				e = v.ev[i];
+				got = 1;
+			}
+		view_free(&v);
+		if (!got && harness_now_ms() > deadline) {
+			dump_view("/t6");
+			fail_msg("a first attempt that took 2 s (timeout 500 ms) "
+				 "was not retried within 20 s");
+		}
+		harness_sleep_ms(100);
+	}
+	check(e.second_ms - e.first_ms >= 400,
+	      "the retry came %ld ms after the first attempt",
+	      e.second_ms - e.first_ms);
+	while (!(d = find_delivery("delivered", e.id))) {
+		if (harness_now_ms() > deadline) {
+			dump_view("/t6");
+			fail_msg("the slow delivery %s never became delivered",
+				 e.id);
+		}
+		harness_sleep_ms(200);
+	}
+	check(ival(d, "attempts") >= 2,
+	      "delivered after a timeout: attempts must be >= 2, got %ld",
+	      ival(d, "attempts"));
+	json_decref(d);
+	check_signatures("/t6", h.secret);
+	free(id);
+}
+
+/* ---- groups ---------------------------------------------------------------------- */
+
+static int group_setup(void **state)
+{
+	int rc = harness_group_setup(state);
+
+	if (rc == 0 && !rcv.daemon)
+		receiver_start(0);
+	return rc;
+}
+
+static int group_teardown(void **state)
+{
+	int rc;
+
+	receiver_stop();
+	rc = harness_group_teardown(state);
+	receiver_clear();
+	return rc;
+}
+
+static const char *const slow_args[] = { "--webhook-timeout-ms", "500", NULL };
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(subscriptions_show_the_secret_once,
+					  webhook_test_teardown),
+		cmocka_unit_test_teardown(a_clean_order_is_reported_signed_and_in_order,
+					  webhook_test_teardown),
+		cmocka_unit_test_teardown(a_location_webhook_gets_only_its_fulfillments,
+					  webhook_test_teardown),
+		cmocka_unit_test_teardown(a_receiver_answering_500_loses_nothing,
+					  webhook_test_teardown),
+		cmocka_unit_test_teardown(a_receiver_that_is_down_loses_nothing,
+					  webhook_test_teardown),
+		cmocka_unit_test_teardown(an_undeliverable_event_fails_and_can_be_redelivered,
+					  webhook_test_teardown),
+		cmocka_unit_test_teardown(stock_low_fires_at_the_threshold,
+					  webhook_test_teardown),
+		cmocka_unit_test_teardown(concurrent_orders_are_each_reported_once_in_order,
+					  webhook_test_teardown),
+		cmocka_unit_test_teardown(holds_and_rejections_are_reported,
+					  webhook_test_teardown),
+	};
+	const struct CMUnitTest slow_tests[] = {
+		cmocka_unit_test_teardown(a_slow_receiver_is_retried,
+					  webhook_test_teardown),
+	};
+	int failed;
+
+	if (sodium_init() < 0)
+		return 1;
+	failed = cmocka_run_group_tests_name("webhooks", tests, group_setup,
+					     group_teardown);
+	harness_set_serve_args(slow_args);
+	failed += cmocka_run_group_tests_name("webhooks_slow_receiver",
+					      slow_tests, group_setup,
+					      group_teardown);
+	harness_set_serve_args(NULL);
+	return failed;
+}
