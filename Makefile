@@ -9,7 +9,7 @@
 
 DEBS := build-essential cmake pkg-config libsqlite3-dev libmicrohttpd-dev \
         libjansson-dev libcurl4-openssl-dev libsodium-dev libcmocka-dev \
-        libpq-dev postgresql
+        libpq-dev postgresql nginx
 BUILD_DIR ?= build
 TEST_DIR ?= build-test
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)

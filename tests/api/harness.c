@@ -343,7 +343,12 @@ static int healthz_ok(const char *base_url)
 }
 
 /* Start `ordo serve`; 0 when it answers /healthz, -1 after all attempts. */
-static int server_spawn(struct ordo_server *s)
+/*
+ * Start `ordo serve` on db_path with its output in log_path and wait until
+ * it answers /healthz; fills *pid, *port and base_url.
+ */
+static int spawn_serve(const char *db_path, const char *log_path, pid_t *pid_out,
+		       int *port_out, char *base_url, size_t base_size)
 {
 	for (int attempt = 0; attempt < SERVER_START_ATTEMPTS; attempt++) {
 		char listen[32];
@@ -359,7 +364,7 @@ static int server_spawn(struct ordo_server *s)
 		if (pid < 0)
 			return -1;
 		if (pid == 0) {
-			int log = open(s->log_path,
+			int log = open(log_path,
 				       O_WRONLY | O_CREAT | O_APPEND, 0644);
 			int devnull = open("/dev/null", O_RDONLY);
 
@@ -376,7 +381,7 @@ static int server_spawn(struct ordo_server *s)
 				argv[n++] = "ordo";
 				argv[n++] = "serve";
 				argv[n++] = "--db";
-				argv[n++] = s->db_path;
+				argv[n++] = db_path;
 				argv[n++] = "--listen";
 				argv[n++] = listen;
 				for (size_t i = 0; serve_extra_args &&
@@ -391,9 +396,9 @@ static int server_spawn(struct ordo_server *s)
 			}
 			_exit(127);
 		}
-		s->pid = pid;
-		s->port = port;
-		snprintf(s->base_url, sizeof(s->base_url), "http://%s", listen);
+		*pid_out = pid;
+		*port_out = port;
+		snprintf(base_url, base_size, "http://%s", listen);
 		deadline = now_ms() + SERVER_READY_TIMEOUT_MS;
 		while (now_ms() < deadline) {
 			int status;
@@ -403,24 +408,61 @@ static int server_spawn(struct ordo_server *s)
 					"harness: ordo serve on port %d exited "
 					"with %d before it was ready\n",
 					port, status_to_exit(status));
-				s->pid = 0;
+				*pid_out = 0;
 				break;
 			}
-			if (healthz_ok(s->base_url))
+			if (healthz_ok(base_url))
 				return 0;
 			sleep_ms(50);
 		}
-		if (s->pid > 0) {
+		if (*pid_out > 0) {
 			fprintf(stderr, "harness: ordo serve on port %d not "
 				"ready after %d ms\n", port,
 				SERVER_READY_TIMEOUT_MS);
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
-			s->pid = 0;
+			*pid_out = 0;
 		}
 	}
+	return -1;
+}
+
+static int server_spawn(struct ordo_server *s)
+{
+	if (spawn_serve(s->db_path, s->log_path, &s->pid, &s->port,
+			s->base_url, sizeof(s->base_url)) == 0)
+		return 0;
 	harness_dump_log(s, 0);
 	return -1;
+}
+
+int harness_node_start(struct ordo_node *n)
+{
+	memset(n, 0, sizeof(*n));
+	snprintf(n->log_path, sizeof(n->log_path), "%s/node-%ld.log",
+		 srv->dir, (long)now_ms());
+	return spawn_serve(srv->db_path, n->log_path, &n->pid, &n->port,
+			   n->base_url, sizeof(n->base_url));
+}
+
+int harness_node_stop(struct ordo_node *n)
+{
+	int status = 0;
+	long deadline = now_ms() + 20000;
+
+	if (n->pid <= 0)
+		return 0;
+	kill(n->pid, SIGTERM);
+	while (waitpid(n->pid, &status, WNOHANG) == 0) {
+		if (now_ms() > deadline) {
+			kill(n->pid, SIGKILL);
+			waitpid(n->pid, &status, 0);
+			break;
+		}
+		sleep_ms(20);
+	}
+	n->pid = 0;
+	return status_to_exit(status);
 }
 
 /*

@@ -52,6 +52,20 @@ struct ordo_server {
 	char key_globex[HARNESS_KEY_MAX]; /* admin key of tenant "globex" */
 };
 
+/* Another `ordo serve` on the group's database: a second node. */
+struct ordo_node {
+	pid_t pid;
+	int port;
+	char base_url[64];
+	char log_path[160];
+};
+
+/* Start a node on srv's database (waits until it is healthy); 0 or -1. */
+int harness_node_start(struct ordo_node *n);
+/* SIGTERM and wait; returns its exit status (non-zero: it failed, e.g. a
+ * sanitizer report). */
+int harness_node_stop(struct ordo_node *n);
+
 /* The server of the running group (NULL outside a group). */
 extern struct ordo_server *srv;
 
