@@ -436,13 +436,13 @@ static int server_spawn(struct ordo_server *s)
 	return -1;
 }
 
-int harness_node_start(struct ordo_node *n)
+int harness_node_start(struct ordo_node *n, const char *db)
 {
 	memset(n, 0, sizeof(*n));
 	snprintf(n->log_path, sizeof(n->log_path), "%s/node-%ld.log",
 		 srv->dir, (long)now_ms());
-	return spawn_serve(srv->db_path, n->log_path, &n->pid, &n->port,
-			   n->base_url, sizeof(n->base_url));
+	return spawn_serve(db ? db : srv->db_path, n->log_path, &n->pid,
+			   &n->port, n->base_url, sizeof(n->base_url));
 }
 
 int harness_node_stop(struct ordo_node *n)

@@ -60,8 +60,9 @@ struct ordo_node {
 	char log_path[160];
 };
 
-/* Start a node on srv's database (waits until it is healthy); 0 or -1. */
-int harness_node_start(struct ordo_node *n);
+/* Start a node on db (NULL: srv's database) and wait until it is healthy;
+ * 0 or -1. */
+int harness_node_start(struct ordo_node *n, const char *db);
 /* SIGTERM and wait; returns its exit status (non-zero: it failed, e.g. a
  * sanitizer report). */
 int harness_node_stop(struct ordo_node *n);

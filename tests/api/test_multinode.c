@@ -50,7 +50,7 @@ static int group_setup(void **state)
 
 	if (rc || !on_postgres())
 		return rc;
-	return harness_node_start(&node_b);
+	return harness_node_start(&node_b, NULL);
 }
 
 static int group_teardown(void **state)
