@@ -22,6 +22,7 @@ int cmd_migrate(int argc, char **argv);
 int cmd_tenant(int argc, char **argv);
 int cmd_key(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
 
 /* Print "ordo: <message>" (and each detail) to stderr; returns CLI_FAIL. */
 int cli_fail(const ordo_err *err);
@@ -29,8 +30,13 @@ int cli_fail(const ordo_err *err);
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Open and migrate the store at db; on failure print and return NULL. */
-store *cli_open_store(const char *db);
+/* Read connections per node by default, and at most. */
+#define CLI_DEFAULT_DB_POOL 8
+#define CLI_MAX_DB_POOL 64
+
+/* Open and migrate the store at db with `pool` read connections; on
+ * failure print and return NULL. */
+store *cli_open_store(const char *db, int pool);
 
 /* Webhook delivery and the periodic sweeps (background.c). */
 struct background;

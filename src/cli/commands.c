@@ -15,6 +15,8 @@ struct cli_opts {
 	const char *role;
 	const char *name;
 	long webhook_timeout_ms;
+	long db_pool;
+	const char *to;
 	bool help;
 	int n_args;
 	char *args[4];
@@ -33,6 +35,8 @@ static int parse_opts(const char *cmd, int argc, char **argv,
 		{"role", required_argument, NULL, 'r'},
 		{"name", required_argument, NULL, 'n'},
 		{"webhook-timeout-ms", required_argument, NULL, 'w'},
+		{"db-pool", required_argument, NULL, 'p'},
+		{"to", required_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -44,6 +48,8 @@ static int parse_opts(const char *cmd, int argc, char **argv,
 		o->listen = CLI_DEFAULT_LISTEN;
 	if (!o->webhook_timeout_ms)
 		o->webhook_timeout_ms = CLI_DEFAULT_WEBHOOK_TIMEOUT_MS;
+	if (!o->db_pool)
+		o->db_pool = CLI_DEFAULT_DB_POOL;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -72,6 +78,20 @@ static int parse_opts(const char *cmd, int argc, char **argv,
 					     "to 60000");
 			break;
 		}
+		case 'p': {
+			char *end;
+
+			o->db_pool = strtol(optarg, &end, 10);
+			if (*end || end == optarg || o->db_pool < 1 ||
+			    o->db_pool > CLI_MAX_DB_POOL)
+				return cli_usage_error(
+					cmd, "--db-pool takes 1 to %d",
+					CLI_MAX_DB_POOL);
+			break;
+		}
+		case 't':
+			o->to = optarg;
+			break;
 		case 'h':
 			o->help = true;
 			break;
@@ -100,26 +120,30 @@ int cmd_serve(int argc, char **argv)
 	if (rc)
 		return rc;
 	if (o.help) {
-		printf("usage: ordo serve [--db PATH] [--listen HOST:PORT] "
-		       "[--webhook-timeout-ms N]\n\n"
+		printf("usage: ordo serve [--db PATH|URL] [--listen HOST:PORT] "
+		       "[--db-pool N] [--webhook-timeout-ms N]\n\n"
 		       "Apply migrations, serve the HTTP API and deliver "
 		       "webhooks.\n"
-		       "  --db PATH               database file (default "
-		       "./%s)\n"
+		       "  --db PATH|URL           SQLite file (default ./%s) or "
+		       "postgres://... URL\n"
 		       "  --listen HOST:PORT      address to bind (default "
 		       "%s)\n"
+		       "  --db-pool N             read connections to the "
+		       "database (1 to %d,\n"
+		       "                          default %d; plus one for "
+		       "writes)\n"
 		       "  --webhook-timeout-ms N  time a webhook receiver has "
 		       "to answer\n"
 		       "                          (100 to 60000, default "
 		       "%d)\n",
-		       CLI_DEFAULT_DB, CLI_DEFAULT_LISTEN,
-		       CLI_DEFAULT_WEBHOOK_TIMEOUT_MS);
+		       CLI_DEFAULT_DB, CLI_DEFAULT_LISTEN, CLI_MAX_DB_POOL,
+		       CLI_DEFAULT_DB_POOL, CLI_DEFAULT_WEBHOOK_TIMEOUT_MS);
 		return CLI_OK;
 	}
 	if (o.n_args)
 		return cli_usage_error("serve", "unexpected argument \"%s\"",
 				       o.args[0]);
-	st = cli_open_store(o.db);
+	st = cli_open_store(o.db, (int)o.db_pool);
 	if (!st)
 		return CLI_FAIL;
 	rc = cli_serve_until_signal(st, o.listen, NULL,
@@ -147,7 +171,7 @@ int cmd_migrate(int argc, char **argv)
 	if (o.n_args)
 		return cli_usage_error("migrate", "unexpected argument \"%s\"",
 				       o.args[0]);
-	st = cli_open_store(o.db);
+	st = cli_open_store(o.db, CLI_DEFAULT_DB_POOL);
 	if (!st)
 		return CLI_FAIL;
 	{
@@ -189,7 +213,7 @@ int cmd_tenant(int argc, char **argv)
 	if (o.n_args != 2)
 		return cli_usage_error("tenant", "expected one SLUG after "
 				       "'create'");
-	st = cli_open_store(o.db);
+	st = cli_open_store(o.db, CLI_DEFAULT_DB_POOL);
 	if (!st)
 		return CLI_FAIL;
 	err = malloc(sizeof(*err));
@@ -243,7 +267,7 @@ int cmd_key(int argc, char **argv)
 		return cli_usage_error("key", "--role is required");
 	if (!o.name)
 		return cli_usage_error("key", "--name is required");
-	st = cli_open_store(o.db);
+	st = cli_open_store(o.db, CLI_DEFAULT_DB_POOL);
 	if (!st)
 		return CLI_FAIL;
 	err = malloc(sizeof(*err));
@@ -259,6 +283,52 @@ int cmd_key(int argc, char **argv)
 		printf("%s key \"%s\" created for tenant %s (shown once):\n%s\n",
 		       o.role, o.name, o.args[1], key);
 	}
+	free(err);
+	store_close(st);
+	return rc;
+}
+
+int cmd_backup(int argc, char **argv)
+{
+	struct cli_opts o = {0};
+	ordo_err *err;
+	store *st;
+	int rc;
+
+	rc = parse_opts("backup", argc, argv, &o);
+	if (rc)
+		return rc;
+	if (o.help) {
+		printf("usage: ordo backup --to FILE [--db PATH]\n\n"
+		       "Copy a SQLite database, while ordo serves it, to a "
+		       "new file.\n"
+		       "The copy is a complete database: restore by serving "
+		       "it (stop ordo,\nput the copy in place of the file, "
+		       "start ordo). PostgreSQL databases\nare backed up "
+		       "with pg_dump; see docs/operations.md.\n"
+		       "  --to FILE   the new file (must not exist)\n"
+		       "  --db PATH   database file (default ./%s)\n",
+		       CLI_DEFAULT_DB);
+		return CLI_OK;
+	}
+	if (o.n_args)
+		return cli_usage_error("backup", "unexpected argument \"%s\"",
+				       o.args[0]);
+	if (!o.to)
+		return cli_usage_error("backup", "--to FILE is required");
+	st = cli_open_store(o.db, 1);
+	if (!st)
+		return CLI_FAIL;
+	err = malloc(sizeof(*err));
+	if (!err) {
+		store_close(st);
+		return CLI_FAIL;
+	}
+	ordo_err_clear(err);
+	if (store_backup(st, o.to, err) != ORDO_OK)
+		rc = cli_fail(err);
+	else
+		printf("backed up %s to %s\n", o.db, o.to);
 	free(err);
 	store_close(st);
 	return rc;

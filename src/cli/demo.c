@@ -510,7 +510,7 @@ int cmd_demo(int argc, char **argv)
 					       "\"%s\"",
 					       argv[i]);
 	}
-	st = cli_open_store(db);
+	st = cli_open_store(db, CLI_DEFAULT_DB_POOL);
 	if (!st)
 		return CLI_FAIL;
 	err = malloc(sizeof(*err));

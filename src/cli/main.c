@@ -28,9 +28,10 @@ static const char usage[] =
 	"  tenant    create tenants (ordo tenant create SLUG)\n"
 	"  key       create API keys (ordo key create SLUG --role ROLE "
 	"--name NAME)\n"
+	"  backup    copy a SQLite database while it is in use\n"
 	"\n"
-	"Every command takes --db PATH (default ./" CLI_DEFAULT_DB ") and "
-	"--help.\n";
+	"Every command takes --db PATH (a SQLite file, default ./" CLI_DEFAULT_DB
+	")\nor --db postgres://..., and --help.\n";
 
 int cli_fail(const ordo_err *err)
 {
@@ -56,7 +57,7 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	return CLI_USAGE;
 }
 
-store *cli_open_store(const char *db)
+store *cli_open_store(const char *db, int pool)
 {
 	store_options opts = STORE_OPTIONS_DEFAULT;
 	ordo_err *err = malloc(sizeof(*err));
@@ -65,6 +66,7 @@ store *cli_open_store(const char *db)
 
 	if (!err)
 		return NULL;
+	opts.read_pool_size = pool;
 	ordo_err_clear(err);
 	if (store_open(db, &opts, &st, err) != ORDO_OK) {
 		cli_fail(err);
@@ -143,7 +145,7 @@ int main(int argc, char **argv)
 	} commands[] = {
 		{"serve", cmd_serve},	{"demo", cmd_demo},
 		{"migrate", cmd_migrate}, {"tenant", cmd_tenant},
-		{"key", cmd_key},
+		{"key", cmd_key},	{"backup", cmd_backup},
 	};
 	size_t i;
 

@@ -157,6 +157,9 @@ struct db_driver {
 	 * IMMEDIATE already holds the whole database.
 	 */
 	ordo_code (*migrate_lock)(store_tx *tx, ordo_err *err);
+	/* Copy the whole database, online, to a new file dest; NULL when
+	 * the database has its own tools for that (PostgreSQL: pg_dump). */
+	ordo_code (*backup)(store *st, const char *dest, ordo_err *err);
 	/* SQL with one parameter, a table name, answering one row whose
 	 * first column is 1 if the table exists and 0 if not. */
 	const char *sql_table_exists;

@@ -35,6 +35,7 @@
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -80,6 +81,7 @@ struct sq_conn {
 };
 
 struct sq_store {
+	char path[4096]; /* the database file, for backups */
 	struct sq_conn writer;
 	struct sq_conn *readers;
 	int n_readers;
@@ -233,6 +235,11 @@ static ordo_code sq_open(store *st, const char *path, const store_options *opts,
 				    "cannot create the read pool's condition");
 	}
 	st->impl = s;
+	if (ordo_strlcpy(s->path, path, sizeof(s->path)) != 0) {
+		rc = ordo_err_set(err, ORDO_EINVALID, "url",
+				  "the database path is too long");
+		goto out;
+	}
 
 	/* The writer first: it creates the file and switches it to WAL. */
 	rc = sq_conn_open(st, &s->writer, path, true, opts, err);
@@ -546,6 +553,59 @@ static ordo_code sq_exec_script(store_tx *tx, const char *sql, ordo_err *err)
 
 /* ---- the driver ---------------------------------------------------------- */
 
+/*
+ * Online backup: a connection of its own reads a consistent snapshot (WAL
+ * lets it while the committer goes on writing) and copies every page to
+ * dest, which must not exist yet. The copy is a complete database file.
+ */
+static ordo_code sq_backup(store *st, const char *dest, ordo_err *err)
+{
+	struct sq_store *s = st->impl;
+	sqlite3 *src = NULL, *dst = NULL;
+	sqlite3_backup *b;
+	ordo_code rc = ORDO_OK;
+	int r;
+
+	if (access(dest, F_OK) == 0)
+		return ordo_err_set(err, ORDO_ECONFLICT, "to",
+				    "\"%s\" exists already; back up to a new "
+				    "file",
+				    dest);
+	r = sqlite3_open_v2(s->path, &src, SQLITE_OPEN_READONLY, NULL);
+	if (r == SQLITE_OK)
+		r = sqlite3_open_v2(dest, &dst,
+				    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+				    NULL);
+	if (r != SQLITE_OK) {
+		rc = ordo_err_set(err, ORDO_ESTORAGE, "to",
+				  "cannot open \"%s\" for the backup: %s",
+				  dest, sqlite3_errstr(r));
+		goto out;
+	}
+	sqlite3_busy_timeout(src, 5000);
+	b = sqlite3_backup_init(dst, "main", src, "main");
+	if (!b) {
+		rc = ordo_err_set(err, ORDO_ESTORAGE, NULL, "backup: %s",
+				  sqlite3_errmsg(dst));
+		goto out;
+	}
+	do {
+		r = sqlite3_backup_step(b, 256);
+		if (r == SQLITE_BUSY || r == SQLITE_LOCKED)
+			sqlite3_sleep(20);
+	} while (r == SQLITE_OK || r == SQLITE_BUSY || r == SQLITE_LOCKED);
+	sqlite3_backup_finish(b);
+	if (r != SQLITE_DONE)
+		rc = ordo_err_set(err, ORDO_ESTORAGE, NULL, "backup: %s",
+				  sqlite3_errstr(r));
+out:
+	sqlite3_close_v2(src);
+	sqlite3_close_v2(dst);
+	if (rc && dst)
+		unlink(dest);
+	return rc;
+}
+
 const struct db_driver db_driver_sqlite = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -570,6 +630,7 @@ const struct db_driver db_driver_sqlite = {
 	.error = sq_error,
 	.migrations = sq_migrations,
 	.exec_script = sq_exec_script,
+	.backup = sq_backup,
 	.sql_table_exists = "SELECT count(*) FROM sqlite_master "
 			    "WHERE type = 'table' AND name = ?",
 	/* One writer holds the whole database: no row locks to take. */

@@ -479,6 +479,16 @@ ordo_code store_write(store *st, store_job_fn fn, void *arg, ordo_err *err)
 	return w.rc;
 }
 
+ordo_code store_backup(store *st, const char *dest, ordo_err *err)
+{
+	if (!st->db->backup)
+		return ordo_err_set(err, ORDO_EINVALID, "db",
+				    "ordo backs up SQLite databases only; back "
+				    "up PostgreSQL with pg_dump (see "
+				    "docs/operations.md)");
+	return st->db->backup(st, dest, err);
+}
+
 void store_commit_stats_get(store *st, store_commit_stats *out)
 {
 	pthread_mutex_lock(&st->mu);

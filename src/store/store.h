@@ -83,6 +83,12 @@ void store_close(store *st);
  */
 ordo_code store_migrate(store *st, int *applied, int *version, ordo_err *err);
 
+/*
+ * Copy the database, while it is in use, to the new file dest (SQLite).
+ * ORDO_EINVALID for a backend with its own backup tools (PostgreSQL).
+ */
+ordo_code store_backup(store *st, const char *dest, ordo_err *err);
+
 /* Schema version currently applied (0 for an empty database). */
 ordo_code store_schema_version(store *st, int *version, ordo_err *err);
 
