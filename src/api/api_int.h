@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
+#include "api/server.h"
 #include "app/app.h"
 #include "channels/native_out.h"
 #include "core/err.h"
@@ -146,5 +147,17 @@ enum MHD_Result api_webhook_list(api_request *r);
 enum MHD_Result api_webhook_delete(api_request *r);
 enum MHD_Result api_delivery_list(api_request *r);
 enum MHD_Result api_delivery_redeliver(api_request *r);
+enum MHD_Result api_queue_list(api_request *r);
+enum MHD_Result api_hold_claim(api_request *r);
+enum MHD_Result api_hold_release(api_request *r);
+enum MHD_Result api_hold_assign(api_request *r);
+enum MHD_Result api_hold_resolve(api_request *r);
+enum MHD_Result api_holds_bulk(api_request *r);
+enum MHD_Result api_defect_create(api_request *r);
+enum MHD_Result api_defect_list(api_request *r);
+enum MHD_Result api_policy_get(api_request *r);
+enum MHD_Result api_policy_put(api_request *r);
+enum MHD_Result api_policy_versions(api_request *r);
+enum MHD_Result api_policy_simulate(api_request *r);
 
 #endif

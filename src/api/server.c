@@ -44,46 +44,73 @@
 #include "api/log.h"
 #include "channels/json_fields.h"
 
+/* Who may call a route: a set of roles; 0 = no key needed. */
+#define ROLE_BIT(r) (1u << (r))
+#define ANYONE 0u
+#define READERS                                                                \
+	(ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_SUPERVISOR) |                    \
+	 ROLE_BIT(ROLE_AGENT) | ROLE_BIT(ROLE_INTEGRATION) |                   \
+	 ROLE_BIT(ROLE_VIEWER))
+#define WRITERS (READERS & ~ROLE_BIT(ROLE_VIEWER))
+#define PEOPLE                                                                 \
+	(ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_SUPERVISOR) |                    \
+	 ROLE_BIT(ROLE_AGENT))
+#define SUPERVISORS (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_SUPERVISOR))
+
 struct route {
 	const char *method;
 	const char *pattern; /* '*' matches one path segment */
 	api_handler handler;
-	bool authenticated;
+	unsigned roles; /* ROLE_BITs allowed; ANYONE: no key needed */
 };
 
 static const struct route routes[] = {
-	{"GET", "/healthz", api_health, false},
-	{"GET", "/metrics", api_metrics, false},
-	{"GET", "/openapi.json", api_openapi, false},
-	{"GET", "/v1/openapi.json", api_openapi, false},
-	{"POST", "/v1/skus", api_sku_create, true},
-	{"GET", "/v1/skus", api_sku_list, true},
-	{"POST", "/v1/locations", api_location_create, true},
-	{"GET", "/v1/locations", api_location_list, true},
-	{"PUT", "/v1/locations/*/stock/*", api_stock_put, true},
+	{"GET", "/healthz", api_health, ANYONE},
+	{"GET", "/metrics", api_metrics, ANYONE},
+	{"GET", "/openapi.json", api_openapi, ANYONE},
+	{"GET", "/v1/openapi.json", api_openapi, ANYONE},
+	{"POST", "/v1/skus", api_sku_create, WRITERS},
+	{"GET", "/v1/skus", api_sku_list, READERS},
+	{"POST", "/v1/locations", api_location_create, WRITERS},
+	{"GET", "/v1/locations", api_location_list, READERS},
+	{"PUT", "/v1/locations/*/stock/*", api_stock_put, WRITERS},
 	{"POST", "/v1/locations/*/stock/*/adjustments", api_stock_adjust,
-	 true},
-	{"GET", "/v1/stock", api_stock_get, true},
-	{"GET", "/v1/stock/events", api_stock_events, true},
-	{"GET", "/v1/settings", api_settings_get, true},
-	{"PATCH", "/v1/settings", api_settings_patch, true},
-	{"POST", "/v1/orders", api_order_create, true},
-	{"GET", "/v1/orders", api_order_list, true},
-	{"GET", "/v1/orders/*", api_order_get, true},
-	{"GET", "/v1/orders/*/events", api_order_events, true},
-	{"GET", "/v1/fulfillments", api_fulfillment_list, true},
-	{"GET", "/v1/fulfillments/*", api_fulfillment_get, true},
-	{"POST", "/v1/fulfillments/*/accept", api_fulfillment_accept, true},
-	{"POST", "/v1/fulfillments/*/reject", api_fulfillment_reject, true},
-	{"POST", "/v1/fulfillments/*/shipments", api_shipment_create, true},
-	{"POST", "/v1/shipments/*/delivered", api_shipment_delivered, true},
-	{"POST", "/v1/waves", api_wave_create, true},
-	{"POST", "/v1/webhooks", api_webhook_create, true},
-	{"GET", "/v1/webhooks", api_webhook_list, true},
-	{"DELETE", "/v1/webhooks/*", api_webhook_delete, true},
-	{"GET", "/v1/webhooks/deliveries", api_delivery_list, true},
+	 WRITERS},
+	{"GET", "/v1/stock", api_stock_get, READERS},
+	{"GET", "/v1/stock/events", api_stock_events, READERS},
+	{"GET", "/v1/settings", api_settings_get, READERS},
+	{"PATCH", "/v1/settings", api_settings_patch, SUPERVISORS},
+	{"POST", "/v1/orders", api_order_create, WRITERS},
+	{"GET", "/v1/orders", api_order_list, READERS},
+	{"GET", "/v1/orders/*", api_order_get, READERS},
+	{"GET", "/v1/orders/*/events", api_order_events, READERS},
+	{"POST", "/v1/orders/*/defects", api_defect_create, WRITERS},
+	{"GET", "/v1/defects", api_defect_list, READERS},
+	{"GET", "/v1/fulfillments", api_fulfillment_list, READERS},
+	{"GET", "/v1/fulfillments/*", api_fulfillment_get, READERS},
+	{"POST", "/v1/fulfillments/*/accept", api_fulfillment_accept, WRITERS},
+	{"POST", "/v1/fulfillments/*/reject", api_fulfillment_reject, WRITERS},
+	{"POST", "/v1/fulfillments/*/shipments", api_shipment_create,
+	 WRITERS},
+	{"POST", "/v1/shipments/*/delivered", api_shipment_delivered,
+	 WRITERS},
+	{"POST", "/v1/waves", api_wave_create, WRITERS},
+	{"POST", "/v1/webhooks", api_webhook_create, WRITERS},
+	{"GET", "/v1/webhooks", api_webhook_list, READERS},
+	{"DELETE", "/v1/webhooks/*", api_webhook_delete, WRITERS},
+	{"GET", "/v1/webhooks/deliveries", api_delivery_list, READERS},
 	{"POST", "/v1/webhooks/deliveries/*/redeliver",
-	 api_delivery_redeliver, true},
+	 api_delivery_redeliver, WRITERS},
+	{"GET", "/v1/queue", api_queue_list, READERS},
+	{"POST", "/v1/holds/*/claim", api_hold_claim, PEOPLE},
+	{"POST", "/v1/holds/*/release", api_hold_release, PEOPLE},
+	{"POST", "/v1/holds/*/assign", api_hold_assign, SUPERVISORS},
+	{"POST", "/v1/holds/*/resolve", api_hold_resolve, PEOPLE},
+	{"POST", "/v1/holds/bulk", api_holds_bulk, SUPERVISORS},
+	{"GET", "/v1/policy", api_policy_get, READERS},
+	{"PUT", "/v1/policy", api_policy_put, SUPERVISORS},
+	{"GET", "/v1/policy/versions", api_policy_versions, READERS},
+	{"POST", "/v1/policy/simulate", api_policy_simulate, PEOPLE},
 };
 
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -489,8 +516,15 @@ static enum MHD_Result dispatch(api_request *r)
 	if (atomic_load(&r->srv->stopping))
 		return api_reply_fail(r, ORDO_EUNAVAILABLE, NULL,
 				      "the server is shutting down");
-	if (rt->authenticated && !authenticate(r, &ret))
-		return ret;
+	if (rt->roles != ANYONE) {
+		if (!authenticate(r, &ret))
+			return ret;
+		if (!(rt->roles & ROLE_BIT(r->caller.role)))
+			return api_reply_fail(r, ORDO_EFORBIDDEN, NULL,
+					      "a %s key may not %s %s",
+					      app_role_name(r->caller.role),
+					      r->method, r->path);
+	}
 	if (r->body_too_large)
 		return api_reply_fail(r, ORDO_ETOOLARGE, NULL,
 				      "the request body exceeds %d bytes",

@@ -9,6 +9,9 @@
 
 #include <stdint.h>
 
+#include <jansson.h>
+
+#include "app/app.h"
 #include "core/err.h"
 #include "store/store.h"
 
@@ -26,6 +29,16 @@ ordo_code api_server_start(store *st, const api_server_options *opts,
 
 /* Stop accepting, finish requests whose writes are in flight, stop. */
 void api_server_stop(api_server *srv);
+
+/*
+ * Simulate a candidate policy document ({"rules": [...]}) over the
+ * tenant's orders received in [from, to) (0 = open) and build the answer
+ * that POST /v1/policy/simulate gives (*out, a new reference). Shared with
+ * `ordo simulate`.
+ */
+ordo_code api_simulate(store *st, const app_caller *c, const json_t *doc,
+		       ordo_time from, ordo_time to, json_t **out,
+		       ordo_err *err);
 
 /* Split "HOST:PORT" ("[::1]:8080" for IPv6) into its parts. */
 ordo_code api_parse_listen(const char *listen, char *host, size_t host_size,

@@ -17,6 +17,18 @@ static json_t *settings_json(const tenant_settings *s)
 	json_object_set_new(j, name, json_integer((json_int_t)s->f));
 	SETTINGS_INT_MAP(SETTINGS_X_JSON)
 #undef SETTINGS_X_JSON
+	{
+		json_t *holds = json_object();
+		int t;
+
+		for (t = 0; t < HOLD_TYPE_COUNT; t++)
+			json_object_set_new(
+				holds, hold_type_name((hold_type)t),
+				json_pack("{s:I, s:i}", "sla_s",
+					  (json_int_t)s->hold_sla_s[t],
+					  "priority", s->hold_priority[t]));
+		json_object_set_new(j, "holds", holds);
+	}
 	json_object_set_new(j, "backorder_mode",
 			    json_string(backorder_mode_name(s->backorder)));
 	json_object_set_new(j, "release_mode",
@@ -61,7 +73,7 @@ static bool known_key(const char *key)
 		SETTINGS_INT_MAP(SETTINGS_X_NAME)
 #undef SETTINGS_X_NAME
 			"backorder_mode",
-		"release_mode", "cutoff_utc",
+		"release_mode", "cutoff_utc", "holds",
 	};
 	size_t i;
 
@@ -69,6 +81,39 @@ static bool known_key(const char *key)
 		if (strcmp(key, keys[i]) == 0)
 			return true;
 	return false;
+}
+
+/* "holds": {"<type>": {"sla_s": N, "priority": N}, ...} */
+static void merge_holds(const json_t *patch, tenant_settings *s,
+			ordo_err *err)
+{
+	json_t *holds = jf_object(patch, "", "holds", false, err), *v;
+	char path[ORDO_ERR_FIELD_MAX];
+	const char *type;
+
+	if (!holds)
+		return;
+	json_object_foreach(holds, type, v) {
+		hold_type t;
+		int64_t n;
+
+		jf_path(path, sizeof(path), "holds", type);
+		if (hold_type_parse(type, &t) != 0) {
+			ordo_err_add(err, ORDO_EINVALID, path,
+				     "is not a hold type");
+			continue;
+		}
+		if (!json_is_object(v)) {
+			ordo_err_add(err, ORDO_EINVALID, path,
+				     "must be {\"sla_s\": N, \"priority\": N}");
+			continue;
+		}
+		if (jf_int(v, path, "sla_s", false, 60,
+			   SETTINGS_HOLD_SLA_MAX_S, &n, err))
+			s->hold_sla_s[t] = n;
+		if (jf_int(v, path, "priority", false, 1, 5, &n, err))
+			s->hold_priority[t] = (int)n;
+	}
 }
 
 /* Merge patch into s, adding a detail to err per bad value. */
@@ -102,6 +147,7 @@ static void merge(void *ctx, tenant_settings *s, ordo_err *err)
 	    release_mode_parse(text, &s->release) != 0)
 		ordo_err_add(err, ORDO_EINVALID, "release_mode",
 			     "must be \"auto\" or \"wave\"");
+	merge_holds(patch, s, err);
 	v = json_object_get(patch, "cutoff_utc");
 	if (json_is_null(v)) {
 		s->cutoff_minute = -1;

@@ -548,6 +548,10 @@ static ordo_code resolve_stock_holds(store_tx *tx, order *o,
 			continue;
 		h->status = HOLD_RESOLVED;
 		h->resolved_at = now;
+		ordo_strlcpy(h->resolution, "system", sizeof(h->resolution));
+		ordo_strlcpy(h->resolved_by, "system", sizeof(h->resolved_by));
+		ordo_strlcpy(h->resolution_reason, "stock arrived",
+			     sizeof(h->resolution_reason));
 		rc = app_event(tx, o, "hold_resolved", o->state, o->state,
 			       h->id, actor, "stock arrived", now, err);
 		if (rc)

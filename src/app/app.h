@@ -21,6 +21,7 @@
 #include "core/catalog.h"
 #include "core/fulfillment.h"
 #include "core/order.h"
+#include "core/policy.h"
 #include "core/settings.h"
 #include "store/store.h"
 
@@ -281,6 +282,147 @@ ordo_code app_webhook_delete(store_tx *tx, const app_caller *c,
 ordo_code app_delivery_redeliver(store_tx *tx, const app_caller *c,
 				 const char *id, delivery *out, ordo_err *err);
 
+/* ---- the review queue (app/review.c) ------------------------------------ */
+
+#define APP_CLAIM_LEASE_DEFAULT_S 900
+#define APP_CLAIM_LEASE_MIN_S 60
+#define APP_CLAIM_LEASE_MAX_S 3600
+
+typedef enum {
+	REVIEW_APPROVE,
+	REVIEW_CORRECT,
+	REVIEW_CANCEL, /* "cancel_order" */
+	REVIEW_ESCALATE,
+	REVIEW_RELEASE, /* bulk only: give the claims up */
+} review_action;
+
+const char *review_action_name(review_action a);
+int review_action_parse(const char *name, review_action *out);
+
+/* Claim (or renew) a hold for the caller for lease_s seconds. */
+ordo_code app_hold_claim(store_tx *tx, const app_caller *c, const char *id,
+			 int lease_s, ordo_time now, order_hold *h,
+			 ordo_err *err);
+/* Give a claim up: one's own, or - for a supervisor - anyone's. */
+ordo_code app_hold_release(store_tx *tx, const app_caller *c, const char *id,
+			   ordo_time now, order_hold *h, ordo_err *err);
+/* A supervisor hands a hold to assignee (with the default lease). */
+ordo_code app_hold_assign(store_tx *tx, const app_caller *c, const char *id,
+			  const char *assignee, ordo_time now, order_hold *out,
+			  ordo_err *err);
+
+/* Changes a correction makes to the order, in place; adds a detail to err
+ * per bad value. */
+typedef void (*app_order_patch_fn)(void *ctx, order *o, ordo_err *err);
+
+/*
+ * Decide a hold (see review.c). patch is used by REVIEW_CORRECT only. On
+ * success *hold_out is the hold as decided and *order_out the order after
+ * (order_init'ed by the caller; free with order_free).
+ */
+ordo_code app_hold_resolve(store_tx *tx, const app_caller *c, const char *id,
+			   review_action action, const char *reason,
+			   app_order_patch_fn patch, void *ctx, ordo_time now,
+			   order_hold *hold_out, order *order_out,
+			   ordo_err *err);
+
+/* After its last open hold is resolved, the order goes on by itself. */
+ordo_code app_order_resume(store_tx *tx, order *o, const char *actor,
+			   ordo_time now, ordo_err *err);
+
+/* Cancel the whole order: stock given back, fulfillments cancelled, every
+ * unit not shipped cancelled, open holds resolved. */
+ordo_code app_order_cancel(store_tx *tx, order *o, const char *actor,
+			   const char *reason, ordo_time now, ordo_err *err);
+
+typedef struct {
+	char hold_id[ORDO_ID_MAX];
+	char error[ORDO_MESSAGE_MAX];
+} app_bulk_failed;
+
+typedef struct {
+	size_t matched;
+	size_t applied;
+	bool more; /* more holds matched than one call takes */
+	char (*ids)[ORDO_ID_MAX];
+	app_bulk_failed *failed;
+	size_t n_failed;
+} app_bulk_result;
+
+/* One action over every open hold f matches (up to STORE_BULK_MAX); with
+ * dry_run, only count and list them. */
+ordo_code app_holds_bulk(store_tx *tx, const app_caller *c,
+			 const queue_filter *f, review_action action,
+			 const char *reason, bool dry_run, ordo_time now,
+			 app_bulk_result *res, ordo_err *err);
+void app_bulk_result_free(app_bulk_result *res);
+
+/* Record a downstream defect against an order (id, reporter, time set). */
+ordo_code app_defect_report(store_tx *tx, const app_caller *c,
+			    order_defect *d, ordo_err *err);
+
+/* ---- review policy (app/policy.c) -------------------------------------- */
+
+/* A policy document decoded from JSON: rule sources ready to compile. */
+typedef struct {
+	policy_rule_src *src;
+	char **whens; /* owned condition texts */
+	size_t n;
+} app_policy_doc;
+
+/* Decode {"rules": [...]}; every problem in err with its field path. */
+ordo_code app_policy_decode(const json_t *doc, app_policy_doc *d,
+			    ordo_err *err);
+void app_policy_doc_free(app_policy_doc *d);
+
+/* The tenant's active policy, compiled (version 0: the default). */
+ordo_code app_policy_load(store_tx *tx, int64_t tenant, policy *p,
+			  ordo_err *err);
+
+/* The context an order is judged in (history before its receipt). */
+ordo_code app_policy_context(store_tx *tx, const order *o,
+			     policy_context *ctx, ordo_err *err);
+
+/* Judge o by the active policy: append one open hold per matching hold
+ * rule (not a type already open), unstamped (see app_hold_stamp). */
+ordo_code app_policy_judge(store_tx *tx, order *o, ordo_time now,
+			   ordo_err *err);
+
+/* Fill a new hold's id (if none), rule id (if none: "<raised_by>.<type>"),
+ * priority (if 0) and due date from the tenant's settings, and the policy
+ * version in force. */
+ordo_code app_hold_stamp(store_tx *tx, int64_t tenant, order_hold *h,
+			 ordo_err *err);
+
+/* Check, compile and store doc as the tenant's next policy version. */
+ordo_code app_policy_save(store_tx *tx, const app_caller *c,
+			  const json_t *doc, policy_version *out,
+			  ordo_err *err);
+
+typedef struct {
+	int64_t held;  /* orders with at least one policy hold */
+	int64_t holds; /* policy holds in all */
+	int64_t by_rule[POLICY_MAX_RULES];
+	int64_t defects_caught;
+	int64_t defects_missed;
+} app_sim_side;
+
+typedef struct {
+	int64_t orders;
+	int64_t mean_handling_s;
+	policy active_policy; /* owned */
+	app_sim_side candidate;
+	app_sim_side active;
+} app_sim_result;
+
+/* Replay candidate and the active policy over the orders received in
+ * [from, to) (0 = open), in one read transaction. */
+ordo_code app_policy_simulate(store *st, const app_caller *c,
+			      const policy *candidate, ordo_time from,
+			      ordo_time to, app_sim_result *res,
+			      ordo_err *err);
+void app_sim_result_free(app_sim_result *res);
+
 /* ---- reads (app/queries.c): each in one read transaction --------------- */
 
 ordo_code app_order_get(store *st, const app_caller *c, const char *id,
@@ -310,6 +452,19 @@ ordo_code app_fulfillment_list(store *st, const app_caller *c,
 			       size_t *n, int64_t *next, ordo_err *err);
 ordo_code app_webhook_list(store *st, const app_caller *c, webhook_sub **out,
 			   size_t *n, ordo_err *err);
+ordo_code app_queue_list(store *st, const app_caller *c, const queue_filter *f,
+			 queue_item **out, size_t *n, bool *more,
+			 ordo_err *err);
+/* ORDO_ENOTFOUND: none saved; the built-in default (version 0) applies. */
+ordo_code app_policy_active(store *st, const app_caller *c,
+			    policy_version *out, ordo_err *err);
+ordo_code app_policy_versions(store *st, const app_caller *c,
+			      policy_version **out, size_t *n,
+			      ordo_err *err);
+ordo_code app_defect_list(store *st, const app_caller *c, const char *type,
+			  ordo_time from, ordo_time to, int64_t before_seq,
+			  int limit, order_defect **out, size_t *n,
+			  int64_t *next, ordo_err *err);
 ordo_code app_delivery_list(store *st, const app_caller *c, bool has_status,
 			    delivery_status status, int64_t before_seq,
 			    int limit, delivery **out, size_t *n,

@@ -36,7 +36,11 @@ ordo_code app_order_load(store_tx *tx, int64_t tenant, const char *id,
 	order_fulfillments_free(o);
 	o->fulfillments = f;
 	o->n_fulfillments = n;
-	return ORDO_OK;
+	free(o->defects);
+	o->defects = NULL;
+	o->n_defects = 0;
+	return store_defects_of_order(tx, tenant, id, &o->defects,
+				      &o->n_defects, err);
 }
 
 ordo_code app_event(store_tx *tx, const order *o, const char *type,
@@ -164,9 +168,9 @@ ordo_code app_hold_raise(store_tx *tx, order *o, hold_type type,
 {
 	order_hold h, *added;
 	va_list ap;
+	ordo_code rc;
 
 	memset(&h, 0, sizeof(h));
-	app_id_new("hld_", h.id);
 	h.type = type;
 	h.status = HOLD_OPEN;
 	ordo_strlcpy(h.field, field, sizeof(h.field));
@@ -175,6 +179,9 @@ ordo_code app_hold_raise(store_tx *tx, order *o, hold_type type,
 	va_start(ap, fmt);
 	vsnprintf(h.message, sizeof(h.message), fmt, ap);
 	va_end(ap);
+	rc = app_hold_stamp(tx, o->tenant_id, &h, err);
+	if (rc)
+		return rc;
 	added = order_hold_add(o, &h);
 	if (!added)
 		return ordo_err_set(err, ORDO_ELIMIT, "holds",

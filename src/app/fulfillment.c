@@ -196,6 +196,10 @@ static ordo_code record_rerouted(store_tx *tx, order *o, hold_type t,
 	h = &o->holds[o->n_holds - 1];
 	h->status = HOLD_RESOLVED;
 	h->resolved_at = now;
+	ordo_strlcpy(h->resolution, "system", sizeof(h->resolution));
+	ordo_strlcpy(h->resolved_by, "system", sizeof(h->resolved_by));
+	ordo_strlcpy(h->resolution_reason, "re-routed to another location",
+		     sizeof(h->resolution_reason));
 	rc = app_event(tx, o, "hold_resolved", o->state, o->state, h->id,
 		       "system", "re-routed to another location", now, err);
 	return rc ? rc : app_order_save(tx, o, now, err);

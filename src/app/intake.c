@@ -9,10 +9,13 @@
  *   3. validate            one hold per business problem (validate.c)
  *   4. content duplicate?  same fingerprint received within the tenant's
  *                          window: a duplicate_suspect hold naming it
- *   5. move                received -> validated -> accepted when no hold is
+ *   5. review policy       one hold per matching policy rule (policy.c); every
+ *                          hold gets its rule id, priority, due date and
+ *                          the policy version in force
+ *   6. move                received -> validated -> accepted when no hold is
  *                          open, else received -> on_hold
- *   6. store               order, lines, holds and every event of the above
- *   7. allocate            an accepted order is promised stock, routed and
+ *   7. store               order, lines, holds and every event of the above
+ *   8. allocate            an accepted order is promised stock, routed and
  *                          (when the tenant releases automatically)
  *                          released to its warehouses (allocation.c)
  *
@@ -132,6 +135,8 @@ ordo_code app_order_intake(store_tx *tx, const app_caller *c, order *in,
 	in->updated_at = now;
 	in->state = ORDER_RECEIVED;
 	order_lines_open_all(in);
+	policy_customer_key(&in->customer, in->customer_key,
+			    sizeof(in->customer_key));
 	rc = fingerprint_order(in, err);
 	if (rc)
 		return rc;
@@ -143,10 +148,14 @@ ordo_code app_order_intake(store_tx *tx, const app_caller *c, order *in,
 	rc = check_content_duplicate(tx, in, set.duplicate_window_s, err);
 	if (rc)
 		return rc;
-	for (i = 0; i < in->n_holds; i++)
-		app_id_new("hld_", in->holds[i].id);
+	/* 5. the review policy, then every hold's id, rule, SLA, version */
+	rc = app_policy_judge(tx, in, now, err);
+	for (i = 0; rc == ORDO_OK && i < in->n_holds; i++)
+		rc = app_hold_stamp(tx, c->tenant_id, &in->holds[i], err);
+	if (rc)
+		return rc;
 
-	/* 5, 6: the order row first, so that events can refer to it. */
+	/* 6, 7: the order row first, so that events can refer to it. */
 	rc = store_order_insert(tx, in, err);
 	if (rc)
 		return rc;
@@ -172,7 +181,7 @@ ordo_code app_order_intake(store_tx *tx, const app_caller *c, order *in,
 			in->release_due_at = release_due_at(
 				in->accepted_at, set.release_sla_s,
 				set.cutoff_minute);
-			/* 7. promise stock, route, release */
+			/* 8. promise stock, route, release */
 			rc = app_order_allocate(tx, in, "system",
 						HOLD_TYPE_COUNT, now, err);
 		}

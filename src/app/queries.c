@@ -37,6 +37,10 @@ static ordo_code list_with_fulfillments(store_tx *tx, int64_t tenant,
 		rc = store_fulfillments_of_order(tx, tenant, o->id,
 						 &o->fulfillments,
 						 &o->n_fulfillments, err);
+		if (rc == ORDO_OK)
+			rc = store_defects_of_order(tx, tenant, o->id,
+						    &o->defects, &o->n_defects,
+						    err);
 	}
 	return rc;
 }
@@ -123,4 +127,32 @@ ordo_code app_delivery_list(store *st, const app_caller *c, bool has_status,
 	APP_READ(st, store_delivery_list(tx, c->tenant_id, has_status, status,
 					 before_seq, limit, out, n, next,
 					 err));
+}
+
+ordo_code app_queue_list(store *st, const app_caller *c, const queue_filter *f,
+			 queue_item **out, size_t *n, bool *more,
+			 ordo_err *err)
+{
+	APP_READ(st, store_queue_list(tx, c->tenant_id, f, out, n, more, err));
+}
+
+ordo_code app_policy_active(store *st, const app_caller *c,
+			    policy_version *out, ordo_err *err)
+{
+	APP_READ(st, store_policy_active(tx, c->tenant_id, out, err));
+}
+
+ordo_code app_policy_versions(store *st, const app_caller *c,
+			      policy_version **out, size_t *n, ordo_err *err)
+{
+	APP_READ(st, store_policy_list(tx, c->tenant_id, out, n, err));
+}
+
+ordo_code app_defect_list(store *st, const app_caller *c, const char *type,
+			  ordo_time from, ordo_time to, int64_t before_seq,
+			  int limit, order_defect **out, size_t *n,
+			  int64_t *next, ordo_err *err)
+{
+	APP_READ(st, store_defect_list(tx, c->tenant_id, type, from, to,
+				       before_seq, limit, out, n, next, err));
 }

@@ -14,7 +14,9 @@
 
 char *native_dump(const json_t *j)
 {
-	return json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	/* Reals are ratios (shares, hours), never money: 6 digits say it. */
+	return json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER |
+				     JSON_REAL_PRECISION(6));
 }
 
 json_t *native_time_json(ordo_time t)
@@ -91,6 +93,38 @@ static json_t *hold_json(const order_hold *h)
 	json_object_set_new(j, "raised_by", json_string(h->raised_by));
 	json_object_set_new(j, "created_at", native_time_json(h->created_at));
 	json_object_set_new(j, "resolved_at", native_time_json(h->resolved_at));
+	json_object_set_new(j, "rule_id", json_string(h->rule_id));
+	json_object_set_new(j, "policy_version",
+			    json_integer(h->policy_version));
+	json_object_set_new(j, "priority", json_integer(h->priority));
+	json_object_set_new(j, "due_at", native_time_json(h->due_at));
+	json_object_set_new(j, "assignee", opt_string(h->assignee));
+	json_object_set_new(j, "claimed_until",
+			    native_time_json(h->claimed_until));
+	json_object_set_new(j, "escalated", json_boolean(h->escalated));
+	json_object_set_new(j, "resolution", opt_string(h->resolution));
+	json_object_set_new(j, "resolution_reason",
+			    opt_string(h->resolution_reason));
+	json_object_set_new(j, "resolved_by", opt_string(h->resolved_by));
+	return j;
+}
+
+json_t *native_hold_json(const order_hold *h)
+{
+	return hold_json(h);
+}
+
+json_t *native_defect_json(const order_defect *d)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "id", json_string(d->id));
+	json_object_set_new(j, "order_id", json_string(d->order_id));
+	json_object_set_new(j, "type", json_string(d->type));
+	json_object_set_new(j, "found_by", json_string(d->found_by));
+	json_object_set_new(j, "note", json_string(d->note));
+	json_object_set_new(j, "reported_by", json_string(d->reported_by));
+	json_object_set_new(j, "created_at", native_time_json(d->created_at));
 	return j;
 }
 
@@ -98,7 +132,7 @@ json_t *native_order_json(const order *o)
 {
 	json_t *j = json_object(), *lines = json_array(), *holds = json_array();
 	json_t *customer = json_object(), *shipping = json_object(),
-	       *totals = json_object(), *fulfillments;
+	       *totals = json_object(), *fulfillments, *defects;
 	size_t i;
 
 	json_object_set_new(j, "id", json_string(o->id));
@@ -162,6 +196,11 @@ json_t *native_order_json(const order *o)
 				      native_fulfillment_json(
 					      &o->fulfillments[i]));
 	json_object_set_new(j, "fulfillments", fulfillments);
+	defects = json_array();
+	for (i = 0; i < o->n_defects; i++)
+		json_array_append_new(defects,
+				      native_defect_json(&o->defects[i]));
+	json_object_set_new(j, "defects", defects);
 	return j;
 }
 

@@ -23,6 +23,7 @@ int cmd_tenant(int argc, char **argv);
 int cmd_key(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
+int cmd_simulate(int argc, char **argv);
 
 /* Print "ordo: <message>" (and each detail) to stderr; returns CLI_FAIL. */
 int cli_fail(const ordo_err *err);

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/server.h"
 #include "app/app.h"
+#include "core/timeutil.h"
 #include "cli/cli.h"
 
 struct cli_opts {
@@ -329,6 +331,120 @@ int cmd_backup(int argc, char **argv)
 		rc = cli_fail(err);
 	else
 		printf("backed up %s to %s\n", o.db, o.to);
+	free(err);
+	store_close(st);
+	return rc;
+}
+
+int cmd_simulate(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"db", required_argument, NULL, 'd'},
+		{"tenant", required_argument, NULL, 't'},
+		{"policy", required_argument, NULL, 'p'},
+		{"from", required_argument, NULL, 'f'},
+		{"to", required_argument, NULL, 'u'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *db = CLI_DEFAULT_DB, *tenant = NULL, *file = NULL;
+	int64_t from = 0, to = 0;
+	json_error_t jerr;
+	json_t *doc = NULL, *answer = NULL;
+	app_caller caller;
+	store_tenant t;
+	store_tx *tx;
+	ordo_err *err;
+	store *st;
+	char *text;
+	int c, rc = CLI_OK;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			db = optarg;
+			break;
+		case 't':
+			tenant = optarg;
+			break;
+		case 'p':
+			file = optarg;
+			break;
+		case 'f':
+			if (time_parse_rfc3339(optarg, &from) != 0)
+				return cli_usage_error("simulate",
+						       "--from takes an RFC "
+						       "3339 time");
+			break;
+		case 'u':
+			if (time_parse_rfc3339(optarg, &to) != 0)
+				return cli_usage_error("simulate",
+						       "--to takes an RFC 3339 "
+						       "time");
+			break;
+		case 'h':
+			printf("usage: ordo simulate --tenant SLUG --policy "
+			       "FILE [--from TIME] [--to TIME] [--db "
+			       "PATH|URL]\n\n"
+			       "Replay a candidate review policy (a JSON file "
+			       "{\"rules\": [...]}) and the\nactive one over "
+			       "the tenant's orders received in [from, to), "
+			       "and print\nwhat each would have held, as JSON. "
+			       "Writes nothing.\n");
+			return CLI_OK;
+		default:
+			return cli_usage_error("simulate",
+					       "unknown or incomplete option "
+					       "\"%s\"",
+					       argv[optind - 1]);
+		}
+	}
+	if (!tenant || !file)
+		return cli_usage_error("simulate",
+				       "--tenant and --policy are required");
+	doc = json_load_file(file, JSON_REJECT_DUPLICATES, &jerr);
+	if (!doc || !json_is_object(doc)) {
+		fprintf(stderr, "ordo: %s: %s (line %d)\n", file,
+			doc ? "not a JSON object" : jerr.text, jerr.line);
+		json_decref(doc);
+		return CLI_FAIL;
+	}
+	st = cli_open_store(db, 1);
+	err = malloc(sizeof(*err));
+	if (!st || !err) {
+		json_decref(doc);
+		free(err);
+		if (st)
+			store_close(st);
+		return CLI_FAIL;
+	}
+	ordo_err_clear(err);
+	memset(&caller, 0, sizeof(caller));
+	if (store_read_begin(st, &tx, err) == ORDO_OK) {
+		if (store_tenant_by_slug(tx, tenant, &t, err) == ORDO_OK) {
+			caller.tenant_id = t.id;
+			ordo_strlcpy(caller.tenant_slug, t.slug,
+				     sizeof(caller.tenant_slug));
+			ordo_strlcpy(caller.actor, "cli",
+				     sizeof(caller.actor));
+		}
+		store_read_end(tx);
+	}
+	if (err->code == ORDO_OK)
+		api_simulate(st, &caller, doc, from, to, &answer, err);
+	if (err->code != ORDO_OK) {
+		rc = cli_fail(err);
+	} else {
+		text = json_dumps(answer, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+						  JSON_REAL_PRECISION(6));
+		if (text)
+			printf("%s\n", text);
+		free(text);
+	}
+	json_decref(answer);
+	json_decref(doc);
 	free(err);
 	store_close(st);
 	return rc;

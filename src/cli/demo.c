@@ -59,7 +59,8 @@ static const struct {
 	 "233 S Wacker Dr", "Chicago", "IL", "60606"},
 	{"Tom Becker", "tom.becker@example.com", "",
 	 "400 Broad St", "Seattle", "WA", "98109"},
-	{"Grace O'Neil", "", "+1 617 555 0110", "1 Beacon St", "Boston",
+	{"Grace O'Neil", "grace.oneil@example.com", "+1 617 555 0110",
+	 "1 Beacon St", "Boston",
 	 "MA", "02108"},
 	{"Luis Romero", "luis.romero@example.com", "", "100 Congress Ave",
 	 "Austin", "TX", "78701"},
@@ -76,38 +77,56 @@ struct demo_order {
 	int qty2;
 	const char *total_override; /* NULL: correct total */
 	const char *why;	    /* what the order shows */
+	const char *payment;	    /* NULL: "paid" */
+	const char *bill_country;   /* a bill-to in this country, or NULL */
+	bool express;
 };
 
 static const struct demo_order demo_problem_orders[] = {
 	{"web", NULL, NULL, "MUG-GRN-12", 2, "14.00", NULL, 0, NULL,
-	 "unknown SKU"},
+	 "unknown SKU", NULL, NULL, false},
 	{"web", NULL, NULL, "MUG-RED-12", 1, NULL, NULL, 0, NULL,
-	 "inactive SKU"},
+	 "inactive SKU", NULL, NULL, false},
 	{"marketplace", NULL, NULL, "GRIND-MAN", 1, "79.00", NULL, 0, NULL,
-	 "price mismatch"},
+	 "price mismatch", NULL, NULL, false},
 	{"web", NULL, NULL, "BEAN-1KG", 2, NULL, "FILTER-100", 1, "70.00",
-	 "totals that do not add up"},
+	 "totals that do not add up", NULL, NULL, false},
 	{"phone", NULL,
 	 "{\"name\":\"Dana White\",\"line1\":\"12 Elm St\",\"city\":"
 	 "\"Springfield\",\"region\":\"IL\",\"postal_code\":\"6270\","
 	 "\"country\":\"US\"}",
-	 "TOTE-CNV", 1, NULL, NULL, 0, NULL, "implausible ZIP code"},
+	 "TOTE-CNV", 1, NULL, NULL, 0, NULL, "implausible ZIP code", NULL, NULL, false},
 	{"web", NULL,
 	 "{\"name\":\"Omar Haddad\",\"line1\":\"8 Harbor Rd\","
 	 "\"postal_code\":\"04101\",\"country\":\"US\",\"region\":\"ME\"}",
-	 "KETTLE-GN", 1, NULL, NULL, 0, NULL, "address without a city"},
+	 "KETTLE-GN", 1, NULL, NULL, 0, NULL, "address without a city", NULL, NULL, false},
 	{"web", NULL,
 	 "{\"name\":\"Ines Costa\",\"line1\":\"Rua Augusta 10\",\"city\":"
 	 "\"Lisboa\",\"postal_code\":\"1100-053\",\"country\":\"XP\"}",
-	 "TEE-NAVY-M", 1, NULL, NULL, 0, NULL, "unknown country"},
+	 "TEE-NAVY-M", 1, NULL, NULL, 0, NULL, "unknown country", NULL, NULL, false},
 	{"csv", "{\"name\":\"Walk-in customer\"}", NULL, "MUG-WHT-12", 4,
-	 NULL, NULL, 0, NULL, "no email or phone"},
+	 NULL, NULL, 0, NULL, "no email or phone", NULL, NULL, false},
 	{"web", "{\"name\":\"Kim Park\",\"email\":\"kim.park@example\"}",
-	 NULL, "FILTER-100", 3, NULL, NULL, 0, NULL, "malformed email"},
+	 NULL, "FILTER-100", 3, NULL, NULL, 0, NULL, "malformed email", NULL, NULL, false},
 	{"edi", NULL, NULL, "GRIND-MAN", 200, NULL, NULL, 0, NULL,
-	 "more than one warehouse holds: split across both"},
+	 "high value; once approved, more than one warehouse holds: split",
+	 NULL, NULL, false},
 	{"edi", NULL, NULL, "KETTLE-GN", 400, NULL, NULL, 0, NULL,
-	 "more than all warehouses hold: the rest backordered"},
+	 "high value; once approved, more than all warehouses hold: "
+	 "backordered",
+	 NULL, NULL, false},
+	{"web", NULL, NULL, "BEAN-1KG", 1, NULL, NULL, 0, NULL,
+	 "payment not yet verified", "pending", NULL, false},
+	{"web", NULL,
+	 "{\"name\":\"Chloe Martin\",\"line1\":\"100 Queen St W\","
+	 "\"city\":\"Toronto\",\"region\":\"ON\",\"postal_code\":"
+	 "\"M5H 2N2\",\"country\":\"CA\"}",
+	 "TOTE-CNV", 2, NULL, NULL, 0, NULL,
+	 "a destination no warehouse serves", NULL, NULL, false},
+	{"web",
+	 "{\"name\":\"Noah Fischer\",\"email\":\"noah.fischer@example.com\"}",
+	 NULL, "KETTLE-GN", 1, NULL, NULL, 0, NULL,
+	 "first order, express, billed abroad", NULL, "GB", true},
 };
 
 /* Build an order document as JSON text; caller frees. */
@@ -172,14 +191,25 @@ static char *demo_order_json(int seq, const struct demo_order *d,
 			"external_id", ext, "channel", d->channel, "placed_at",
 			placed_s, "currency", cur, "customer", customer,
 			"ship_to", ship, "lines", lines, "payment_status",
-			"paid");
+			d->payment ? d->payment : "paid");
+	if (d->bill_country) {
+		json_t *bill = json_deep_copy(ship);
+
+		json_object_set_new(bill, "country",
+				    json_string(d->bill_country));
+		json_object_set_new(bill, "region", json_string(""));
+		json_object_set_new(bill, "postal_code",
+				    json_string("SW1A 1AA"));
+		json_object_set_new(doc, "bill_to", bill);
+	}
 	snprintf(buf, sizeof(buf), "%lld.%02lld",
 		 (long long)(subtotal_minor + 595) / 100,
 		 (long long)(subtotal_minor + 595) % 100);
 	json_object_set_new(
 		doc, "shipping",
 		json_pack("{s:s, s:s}", "method",
-			  seq % 5 == 0 ? "express" : "standard", "amount",
+			  d->express || seq % 5 == 0 ? "express" : "standard",
+			  "amount",
 			  "5.95"));
 	{
 		char sub[32];
@@ -284,6 +314,8 @@ static ordo_code seed_catalog(store_tx *tx, void *arg, ordo_err *err)
 			     sizeof(l.address.country));
 		l.priority = demo_locations[i].priority;
 		l.active = true;
+		l.n_serves = 1;
+		ordo_strlcpy(l.serves[0], "US", sizeof(l.serves[0]));
 		rc = app_location_put(tx, j->caller, &l, &created, err);
 		if (rc)
 			return rc;
@@ -349,7 +381,7 @@ static ordo_code demo_seed(store *st, const app_caller *c, ordo_err *err)
 			      sizeof(demo_problem_orders[0]));
 	     i++, seq++) {
 		text = demo_order_json(seq, &demo_problem_orders[i],
-				       now - (9 - i) * 600);
+				       now - (20 - i) * 300);
 		if (!text) {
 			rc = ordo_err_set(err, ORDO_ENOMEM, NULL, "oom");
 			goto out;
@@ -377,6 +409,118 @@ static ordo_code demo_seed(store *st, const app_caller *c, ordo_err *err)
 	}
 out:
 	free(first_clean);
+	return rc;
+}
+
+/*
+ * Play the order desk: approve the wholesale orders held for their value
+ * (they go on to be split and backordered), correct a ZIP code, cancel an
+ * order for a discontinued item, escalate the risky one - and leave the
+ * rest in the queue for whoever opens the console.
+ */
+/* The desk's correction of the one order with a bad ZIP code. */
+static void demo_fix_zip(void *ctx, order *o, ordo_err *err)
+{
+	(void)ctx;
+	(void)err;
+	ordo_strlcpy(o->ship_to.postal_code, "62701",
+		     sizeof(o->ship_to.postal_code));
+}
+
+static ordo_code review_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	const app_caller *c = arg;
+	ordo_time now = time(NULL);
+	queue_filter f;
+	queue_item *items = NULL;
+	size_t n = 0, i;
+	bool more = false;
+	ordo_code rc;
+
+	memset(&f, 0, sizeof(f));
+	f.now = now;
+	f.limit = STORE_BULK_MAX;
+	rc = store_queue_list(tx, c->tenant_id, &f, &items, &n, &more, err);
+	for (i = 0; rc == ORDO_OK && i < n; i++) {
+		const order_hold *h = &items[i].hold;
+		review_action action;
+		const char *reason;
+		order_hold out;
+		order o;
+
+		if (h->type == HOLD_HIGH_VALUE) {
+			action = REVIEW_APPROVE;
+			reason = "known wholesale customer; value confirmed "
+				 "with the buyer";
+		} else if (h->type == HOLD_ADDRESS_UNVERIFIABLE &&
+			   strcmp(h->field, "ship_to.postal_code") == 0) {
+			action = REVIEW_CORRECT;
+			reason = "customer confirmed ZIP 62701 by phone";
+		} else if (h->type == HOLD_UNKNOWN_SKU) {
+			action = REVIEW_CANCEL;
+			reason = "the item was discontinued; customer agreed to "
+				 "cancel";
+		} else if (h->type == HOLD_RISKY_ORDER) {
+			action = REVIEW_ESCALATE;
+			reason = "needs a supervisor's look at the billing "
+				 "address";
+		} else {
+			continue;
+		}
+		rc = app_hold_claim(tx, c, h->id, APP_CLAIM_LEASE_DEFAULT_S,
+				    now - 300, &out, err);
+		order_init(&o);
+		if (rc == ORDO_OK)
+			rc = app_hold_resolve(tx, c, h->id, action, reason,
+					      demo_fix_zip, NULL, now, &out,
+					      &o, err);
+		order_free(&o);
+		if (rc == ORDO_ESTATE) {
+			ordo_err_clear(err);
+			rc = ORDO_OK;
+		}
+	}
+	free(items);
+	return rc;
+}
+
+struct defect_job {
+	const app_caller *caller;
+};
+
+/* Report what came back from downstream on two of the shipped orders. */
+static ordo_code defects_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct defect_job *j = arg;
+	order_filter f;
+	order_page page;
+	size_t i, reported = 0;
+	ordo_code rc;
+
+	memset(&f, 0, sizeof(f));
+	memset(&page, 0, sizeof(page));
+	f.has_state = true;
+	f.state = ORDER_DELIVERED;
+	f.limit = 10;
+	rc = store_order_list(tx, j->caller->tenant_id, &f, &page, err);
+	for (i = 0; rc == ORDO_OK && i < page.n && reported < 2; i++) {
+		order_defect d;
+
+		memset(&d, 0, sizeof(d));
+		ordo_strlcpy(d.order_id, page.orders[i].id,
+			     sizeof(d.order_id));
+		ordo_strlcpy(d.type, reported ? "missing_item" : "wrong_address",
+			     sizeof(d.type));
+		ordo_strlcpy(d.found_by, reported ? "customer" : "carrier",
+			     sizeof(d.found_by));
+		ordo_strlcpy(d.note,
+			     reported ? "one mug missing from the box"
+				      : "returned to sender: no such suite",
+			     sizeof(d.note));
+		rc = app_defect_report(tx, j->caller, &d, err);
+		reported++;
+	}
+	order_page_free(&page);
 	return rc;
 }
 
@@ -527,10 +671,20 @@ int cmd_demo(int argc, char **argv)
 				     sizeof(caller.actor));
 			if (demo_seed(st, &caller, err) == ORDO_OK) {
 				struct warehouse_job wj = {.caller = &caller};
+				struct defect_job dj = {.caller = &caller};
 
+				ordo_strlcpy(caller.actor, "key:demo-desk",
+					     sizeof(caller.actor));
+				store_write(st, review_run, &caller, err);
 				ordo_strlcpy(caller.actor, "demo-warehouse",
 					     sizeof(caller.actor));
-				store_write(st, warehouse_run, &wj, err);
+				if (err->code == ORDO_OK)
+					store_write(st, warehouse_run, &wj,
+						    err);
+				ordo_strlcpy(caller.actor, "demo-carrier",
+					     sizeof(caller.actor));
+				if (err->code == ORDO_OK)
+					store_write(st, defects_run, &dj, err);
 			}
 		}
 		if (err->code != ORDO_OK) {
@@ -552,10 +706,12 @@ int cmd_demo(int argc, char **argv)
 	snprintf(banner, sizeof(banner),
 		 "\nordo demo is running: http://%s\n"
 		 "API key (tenant \"%s\"): %s\n"
-		 "try: curl -H 'Authorization: Bearer %s' "
-		 "http://%s/v1/orders?state=on_hold\n"
+		 "the review queue: curl -H 'Authorization: Bearer %s' "
+		 "http://%s/v1/queue\n"
+		 "simulate a candidate policy: ordo simulate --db %s --tenant "
+		 "%s --policy docs/examples/candidate-policy.json\n"
 		 "stop with Ctrl-C\n",
-		 listen, DEMO_SLUG, key, key, listen);
+		 listen, DEMO_SLUG, key, key, listen, db, DEMO_SLUG);
 	rc = cli_serve_until_signal(st, listen, banner,
 				    CLI_DEFAULT_WEBHOOK_TIMEOUT_MS);
 out:

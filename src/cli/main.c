@@ -29,6 +29,7 @@ static const char usage[] =
 	"  key       create API keys (ordo key create SLUG --role ROLE "
 	"--name NAME)\n"
 	"  backup    copy a SQLite database while it is in use\n"
+	"  simulate  replay a candidate review policy over past orders\n"
 	"\n"
 	"Every command takes --db PATH (a SQLite file, default ./" CLI_DEFAULT_DB
 	")\nor --db postgres://..., and --help.\n";
@@ -146,6 +147,7 @@ int main(int argc, char **argv)
 		{"serve", cmd_serve},	{"demo", cmd_demo},
 		{"migrate", cmd_migrate}, {"tenant", cmd_tenant},
 		{"key", cmd_key},	{"backup", cmd_backup},
+		{"simulate", cmd_simulate},
 	};
 	size_t i;
 

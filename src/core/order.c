@@ -115,6 +115,7 @@ void order_free(order *o)
 		return;
 	free(o->lines);
 	free(o->holds);
+	free(o->defects);
 	order_fulfillments_free(o);
 	order_init(o);
 }

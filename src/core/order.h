@@ -103,6 +103,21 @@ typedef struct {
 	char raised_by[ORDO_ACTOR_MAX];	    /* "validation", "duplicates", ... */
 	ordo_time created_at;
 	ordo_time resolved_at; /* 0 while open */
+	/* Which rule raised it: "validation.<type>", "duplicates.content",
+	 * "allocation.short", "warehouse.<reason>", or a policy rule id. */
+	char rule_id[72];
+	int policy_version; /* the review policy in force; 0 = default */
+	int priority;	    /* 1 (most urgent) .. 5 */
+	ordo_time due_at;   /* created_at + the hold type's SLA */
+	/* The review queue: who works it, until when. */
+	char assignee[ORDO_ACTOR_MAX]; /* "" = nobody */
+	ordo_time claimed_at;	       /* first claim; for handling time */
+	ordo_time claimed_until;       /* the claim's lease */
+	bool escalated;
+	/* How it ended: approve, correct, cancel_order, or system. */
+	char resolution[16];
+	char resolution_reason[ORDO_MESSAGE_MAX];
+	char resolved_by[ORDO_ACTOR_MAX];
 } order_hold;
 
 typedef struct {
@@ -160,6 +175,7 @@ typedef struct {
 	char notes[ORDO_NOTES_MAX];
 	order_state state;
 	char fingerprint[65]; /* hex SHA-256, see fingerprint.h */
+	char customer_key[ORDO_EMAIL_MAX]; /* policy_customer_key() */
 
 	size_t n_lines;
 	order_line *lines; /* owned; freed by order_free */
@@ -168,7 +184,22 @@ typedef struct {
 	/* Loaded by the app layer beside the order; see fulfillment.h. */
 	size_t n_fulfillments;
 	struct fulfillment *fulfillments; /* owned; freed by order_free */
+	size_t n_defects;
+	struct order_defect_s *defects; /* owned; freed by order_free */
 } order;
+
+/* A downstream defect reported against an order (wrong address, missing
+ * item, ...): how order accuracy is measured where it is felt. */
+typedef struct order_defect_s {
+	int64_t seq;
+	char id[ORDO_ID_MAX];
+	char order_id[ORDO_ID_MAX];
+	char type[32];
+	char found_by[ORDO_NAME_MAX];
+	char note[ORDO_MESSAGE_MAX];
+	char reported_by[ORDO_ACTOR_MAX];
+	ordo_time created_at;
+} order_defect;
 
 /* A timeline entry. Events are append-only. */
 typedef struct {

@@ -1617,7 +1617,8 @@ const policy_rule_src policy_default_rules[] = {
 	  .hold = HOLD_RISKY_ORDER,
 	  .priority = 1 },
 	{ .id = "incomplete-contact",
-	  .when = "customer.name == \"\" or customer.email == \"\"",
+	  .when = "customer.name == \"\" or "
+		  "(customer.email == \"\" and customer.phone == \"\")",
 	  .hold = HOLD_MISSING_CONTACT,
 	  .priority = 4 },
 	{ .id = "no-location-serves",

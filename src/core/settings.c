@@ -5,9 +5,40 @@
 
 #include <string.h>
 
+void settings_hold_defaults(hold_type t, int64_t *sla_s, int *priority)
+{
+	switch (t) {
+	case HOLD_PAYMENT_UNVERIFIED:
+	case HOLD_RISKY_ORDER:
+		*sla_s = 3600;
+		*priority = 1;
+		return;
+	case HOLD_HIGH_VALUE:
+	case HOLD_DUPLICATE_SUSPECT:
+	case HOLD_SHIPPING_CONFLICT:
+	case HOLD_CHANGE_AFTER_RELEASE:
+		*sla_s = 2 * 3600;
+		*priority = 2;
+		return;
+	case HOLD_INSUFFICIENT_STOCK:
+		*sla_s = 24 * 3600;
+		*priority = 4;
+		return;
+	default:
+		*sla_s = 4 * 3600;
+		*priority = 3;
+		return;
+	}
+}
+
 void settings_defaults(tenant_settings *s)
 {
+	int t;
+
 	memset(s, 0, sizeof(*s));
+	for (t = 0; t < HOLD_TYPE_COUNT; t++)
+		settings_hold_defaults((hold_type)t, &s->hold_sla_s[t],
+				       &s->hold_priority[t]);
 #define SETTINGS_X_DEFAULT(field, name, min, max, def) s->field = def;
 	SETTINGS_INT_MAP(SETTINGS_X_DEFAULT)
 #undef SETTINGS_X_DEFAULT
@@ -28,6 +59,16 @@ ordo_code settings_check(const tenant_settings *s, ordo_err *err)
 	if (s->cutoff_minute < -1 || s->cutoff_minute >= 24 * 60)
 		return ordo_err_set(err, ORDO_EINVALID, "cutoff_utc",
 				    "cutoff_utc must be \"HH:MM\" or null");
+	for (int t = 0; t < HOLD_TYPE_COUNT; t++) {
+		if (s->hold_sla_s[t] < 60 ||
+		    s->hold_sla_s[t] > SETTINGS_HOLD_SLA_MAX_S ||
+		    s->hold_priority[t] < 1 || s->hold_priority[t] > 5)
+			return ordo_err_set(err, ORDO_EINVALID, "holds",
+					    "hold %s: sla_s must be 60 to "
+					    "%d and priority 1 to 5",
+					    hold_type_name((hold_type)t),
+					    SETTINGS_HOLD_SLA_MAX_S);
+	}
 	if ((unsigned)s->backorder > BACKORDER_HOLD ||
 	    (unsigned)s->release > RELEASE_WAVE)
 		return ordo_err_set(err, ORDO_EINVALID, "backorder_mode",

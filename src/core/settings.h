@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "core/order.h"
 
 typedef enum {
 	BACKORDER_KEEP_OPEN, /* "backorder": the rest waits for stock */
@@ -32,7 +33,13 @@ typedef struct {
 	int64_t closing_period_s;
 	int64_t webhook_retry_window_s;
 	int64_t low_stock_threshold;
+	/* Per hold type: how soon someone must act, and how urgent it is
+	 * (1 most .. 5 least). Defaults from settings_hold_defaults. */
+	int64_t hold_sla_s[HOLD_TYPE_COUNT];
+	int hold_priority[HOLD_TYPE_COUNT];
 } tenant_settings;
+
+#define SETTINGS_HOLD_SLA_MAX_S (30 * 86400)
 
 /* X(field, name, min, max, default) for the integer settings. */
 #define SETTINGS_INT_MAP(X)                                                    \
@@ -44,6 +51,9 @@ typedef struct {
 	X(low_stock_threshold, "low_stock_threshold", 0, 1000000, 5)
 
 void settings_defaults(tenant_settings *s);
+
+/* The default SLA and priority of a hold type. */
+void settings_hold_defaults(hold_type t, int64_t *sla_s, int *priority);
 
 /* ORDO_OK, or ORDO_EINVALID naming the first setting out of bounds. */
 ordo_code settings_check(const tenant_settings *s, ordo_err *err);

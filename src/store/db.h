@@ -84,8 +84,10 @@
 /* A prepared statement of one connection; each driver defines it. */
 typedef struct db_stmt db_stmt;
 
-/* Statement numbers are 0..DB_STMT_MAX-1: each connection's cache size. */
-#define DB_STMT_MAX 256
+/* Statement numbers are 0..DB_STMT_MAX-1: each connection's cache size
+ * (sql.c's fixed statements, then the variants of the order list and of
+ * the review queue, one per combination of filters). */
+#define DB_STMT_MAX 512
 
 enum db_step {
 	DB_ROW,	 /* a row is ready to be read with column_* */
@@ -173,11 +175,11 @@ struct db_driver {
 	 * write the database at once and a transaction can lock the rows it
 	 * reads (SELECT ... FOR UPDATE [SKIP LOCKED]). sql.c then prepares
 	 * the *_LOCKED variants of its statements instead of the plain ones:
-	 * SQL_STOCK_GET_LOCKED, SQL_STOCK_OF_SKU_LOCKED and
-	 * SQL_ORDER_GET_LOCKED in write transactions (read-modify-write of
-	 * stock rows and of an order) and SQL_DELIVERY_CLAIM_LOCKED (each
-	 * node claims other deliveries). False for SQLite: one writer at a
-	 * time holds the whole database, and its SQL has no FOR UPDATE.
+	 * SQL_STOCK_GET_LOCKED, SQL_STOCK_OF_SKU_LOCKED, SQL_ORDER_GET_LOCKED
+	 * and SQL_HOLD_GET_LOCKED in write transactions (read-modify-write of
+	 * stock rows, of an order and of a hold) and SQL_DELIVERY_CLAIM_LOCKED
+	 * (each node claims other deliveries). False for SQLite: one writer
+	 * at a time holds the whole database, and its SQL has no FOR UPDATE.
 	 */
 	bool row_locks;
 };

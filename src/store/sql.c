@@ -25,14 +25,16 @@
  *                    order's, RETURNING id: no row means the id is another
  *                    order's.
  *
- * Every value reaches SQL as a bound parameter. The one statement with a
- * shape chosen at run time, the order list, is assembled from the fixed
- * fragments of order_list_where[] and cached under its own number for each
- * combination of filters present (SQL_COUNT + bit mask). The smaller lists
- * (fulfillments, stock events, deliveries) have one text per combination of
- * their optional filters in sql_text[]; their cursor is always bound, the
- * first page binding INT64_MAX. Pages fetch one row more than the limit to
- * learn whether another page follows.
+ * Every value reaches SQL as a bound parameter. The two statements with a
+ * shape chosen at run time, the order list and the review queue, are
+ * assembled from the fixed fragments of order_list_where[] and
+ * queue_list_where[] and cached under their own number for each combination
+ * of filters present (SQL_COUNT + bit mask, SQL_QUEUE_BASE + bit mask). The
+ * smaller lists (fulfillments, stock events, deliveries, defects) have one
+ * text per combination of their optional filters in sql_text[]; their cursor
+ * is always bound, the first page binding INT64_MAX (the queue's keyset
+ * cursor (due_at, seq) likewise, from INT64_MIN). Pages fetch one row more
+ * than the limit to learn whether another page follows.
  *
  * ROW LOCKS (POSTGRESQL)
  *
@@ -50,6 +52,9 @@
  *                                   (its lines, holds, fulfillments) is
  *                                   made after reading it, so changes to
  *                                   one order are serialized
+ *     hold                          FOR UPDATE OF h: a claim, release or
+ *                                   resolution of one hold reads it first,
+ *                                   so of two claimers one wins
  *     delivery claim                FOR UPDATE OF d SKIP LOCKED: nodes
  *                                   claim disjoint deliveries, no waiting
  *
@@ -104,7 +109,8 @@
 	SQL_ADDR_COLS("bill_to_") ", "                                         \
 	"shipping_method, shipping_amount, subtotal, shipping_total, tax, "    \
 	"discount, total, payment_status, notes, state, fingerprint, "         \
-	"accepted_at, release_due_at, released_at, delivered_at, closed_at"
+	"accepted_at, release_due_at, released_at, delivered_at, closed_at, "  \
+	"customer_key"
 #define SQL_ORDER_COLS "seq, " SQL_ORDER_COLS_NOSEQ
 #define SQL_Q10 "?,?,?,?,?,?,?,?,?,?"
 
@@ -117,9 +123,17 @@
 #define SQL_LINE_COLS                                                          \
 	"line_no, sku, title, quantity, unit_price, qty_open, qty_allocated, " \
 	"qty_released, qty_shipped, qty_cancelled, qty_returned"
-#define SQL_HOLD_COLS                                                          \
-	"id, type, status, field, message, related_order_id, raised_by, "      \
-	"created_at, resolved_at"
+/* A hold's columns (p: a table alias and its dot, or ""), in the order
+ * they are bound (q_hold) and read (q_col_hold). */
+#define SQL_HOLD_COLS_OF(p)                                                    \
+	p "id, " p "type, " p "status, " p "field, " p "message, "             \
+	p "related_order_id, " p "raised_by, " p "created_at, "                \
+	p "resolved_at, " p "rule_id, " p "policy_version, " p "priority, "   \
+	p "due_at, " p "assignee, " p "claimed_at, " p "claimed_until, "       \
+	p "escalated, " p "resolution, " p "resolution_reason, "               \
+	p "resolved_by"
+#define SQL_HOLD_COLS SQL_HOLD_COLS_OF("")
+#define SQL_Q20 SQL_Q10 "," SQL_Q10
 #define SQL_EVENT_COLS                                                         \
 	"seq, type, from_state, to_state, hold_id, actor, message, at"
 #define SQL_SETTINGS_COLS                                                      \
@@ -143,6 +157,14 @@
 	" FROM shipments s JOIN fulfillments f ON f.seq = s.fulfillment_seq "  \
 	"JOIN orders o ON o.seq = s.order_seq "
 #define SQL_WEBHOOK_COLS "id, url, secret, events, location, created_at"
+/* A hold with its order, from "holds h JOIN orders o". */
+#define SQL_HOLD_FROM " FROM holds h JOIN orders o ON o.seq = h.order_seq "
+#define SQL_POLICY_COLS "version, document, created_by, created_at"
+/* A defect with its order's id, from "defects d JOIN orders o". */
+#define SQL_DEFECT_COLS                                                        \
+	"d.seq, d.id, o.id, d.type, d.found_by, d.note, d.reported_by, "       \
+	"d.created_at"
+#define SQL_DEFECT_FROM " FROM defects d JOIN orders o ON o.seq = d.order_seq "
 #define SQL_DELIVERY_COLS                                                      \
 	"d.seq, d.id, d.tenant_id, d.webhook_id, d.event_id, d.event_type, "   \
 	"d.order_id, d.status, d.attempts, d.last_status, d.last_error, "      \
@@ -217,6 +239,8 @@ enum sql_id {
 	SQL_ORDERS_AWAITING_SKU,
 	SQL_ORDER_UPDATE,
 	SQL_LINE_UPDATE,
+	SQL_ORDER_UPDATE_CONTENT,
+	SQL_LINE_UPDATE_CONTENT,
 	SQL_HOLD_UPSERT,
 	SQL_ORDERS_DUE_TO_CLOSE,
 	SQL_FUL_INSERT,
@@ -250,8 +274,24 @@ enum sql_id {
 	SQL_DELIVERY_GET,
 	SQL_DELIVERY_LIST,
 	SQL_DELIVERY_LIST_STATUS,
+	SQL_HOLD_SETTINGS_GET,
+	SQL_HOLD_SETTINGS_PUT,
+	SQL_HOLD_GET,
+	SQL_HOLD_GET_LOCKED, /* drivers with row_locks, write jobs */
+	SQL_HOLD_UPDATE,
+	SQL_POLICY_ACTIVE,
+	SQL_POLICY_INSERT,
+	SQL_POLICY_LIST,
+	SQL_DEFECT_INSERT,
+	SQL_DEFECTS_OF_ORDER,
+	SQL_DEFECT_LIST,
+	SQL_DEFECT_LIST_TYPE,
+	SQL_DEFECT_COUNT,
+	SQL_CUSTOMER_HISTORY,
+	SQL_HANDLING_TIME,
 	SQL_COUNT
-	/* SQL_COUNT + mask: the order list with the filters in mask. */
+	/* SQL_COUNT + mask: the order list with the filters in mask;
+	 * SQL_QUEUE_BASE + mask: the review queue with the filters in mask. */
 };
 
 static const char *const sql_text[SQL_COUNT] = {
@@ -322,13 +362,13 @@ static const char *const sql_text[SQL_COUNT] = {
 	/* No row back: (tenant, channel, external id) is taken. */
 	[SQL_ORDER_INSERT] = "INSERT INTO orders (" SQL_ORDER_COLS_NOSEQ ") "
 			     "VALUES (" SQL_Q10 "," SQL_Q10 "," SQL_Q10
-			     "," SQL_Q10 ",?,?,?,?,?,?,?) "
+			     "," SQL_Q10 ",?,?,?,?,?,?,?,?) "
 			     "ON CONFLICT (tenant_id, channel, external_id) "
 			     "DO NOTHING RETURNING seq",
 	[SQL_LINE_INSERT] = "INSERT INTO order_lines (order_seq, "
 			    SQL_LINE_COLS ") VALUES (?, " SQL_Q10 ", ?)",
 	[SQL_HOLD_INSERT] = "INSERT INTO holds (tenant_id, order_seq, "
-			    SQL_HOLD_COLS ") VALUES (?, ?, ?,?,?,?,?,?,?,?,?)",
+			    SQL_HOLD_COLS ") VALUES (?, ?, " SQL_Q20 ")",
 	[SQL_ORDER_GET] = "SELECT " SQL_ORDER_COLS " FROM orders "
 			  "WHERE tenant_id = ? AND id = ?",
 	/* SQL_ORDER_GET locking the row: drivers with row_locks, inside a
@@ -432,6 +472,26 @@ static const char *const sql_text[SQL_COUNT] = {
 			     "released_at = ?, delivered_at = ?, "
 			     "closed_at = ? "
 			     "WHERE tenant_id = ? AND id = ? RETURNING seq",
+	[SQL_ORDER_UPDATE_CONTENT] =
+		"UPDATE orders SET customer_external_id = ?, customer_name = ?, "
+		"customer_email = ?, customer_phone = ?, "
+		"ship_to_name = ?, ship_to_company = ?, ship_to_line1 = ?, "
+		"ship_to_line2 = ?, ship_to_city = ?, ship_to_region = ?, "
+		"ship_to_postal_code = ?, ship_to_country = ?, "
+		"ship_to_phone = ?, has_bill_to = ?, "
+		"bill_to_name = ?, bill_to_company = ?, bill_to_line1 = ?, "
+		"bill_to_line2 = ?, bill_to_city = ?, bill_to_region = ?, "
+		"bill_to_postal_code = ?, bill_to_country = ?, "
+		"bill_to_phone = ?, shipping_method = ?, shipping_amount = ?, "
+		"subtotal = ?, shipping_total = ?, tax = ?, discount = ?, "
+		"total = ?, payment_status = ?, notes = ?, fingerprint = ?, "
+		"customer_key = ? "
+		"WHERE tenant_id = ? AND id = ? RETURNING seq",
+	/* order_seq comes from SQL_ORDER_UPDATE_CONTENT (tenant matched). */
+	[SQL_LINE_UPDATE_CONTENT] = "UPDATE order_lines SET sku = ?, "
+				    "title = ?, unit_price = ? "
+				    "WHERE order_seq = ? AND line_no = ? "
+				    "RETURNING line_no",
 	/* order_seq comes from SQL_ORDER_UPDATE, which matched the tenant. */
 	[SQL_LINE_UPDATE] = "UPDATE order_lines SET quantity = ?, "
 			    "qty_open = ?, qty_allocated = ?, "
@@ -441,7 +501,7 @@ static const char *const sql_text[SQL_COUNT] = {
 			    "RETURNING line_no",
 	/* No row back: the hold id is another order's. */
 	[SQL_HOLD_UPSERT] = "INSERT INTO holds (tenant_id, order_seq, "
-			    SQL_HOLD_COLS ") VALUES (?, ?, ?,?,?,?,?,?,?,?,?) "
+			    SQL_HOLD_COLS ") VALUES (?, ?, " SQL_Q20 ") "
 			    "ON CONFLICT (id) DO UPDATE SET "
 			    "type = excluded.type, status = excluded.status, "
 			    "field = excluded.field, "
@@ -449,7 +509,18 @@ static const char *const sql_text[SQL_COUNT] = {
 			    "related_order_id = excluded.related_order_id, "
 			    "raised_by = excluded.raised_by, "
 			    "created_at = excluded.created_at, "
-			    "resolved_at = excluded.resolved_at "
+			    "resolved_at = excluded.resolved_at, "
+			    "rule_id = excluded.rule_id, "
+			    "policy_version = excluded.policy_version, "
+			    "priority = excluded.priority, "
+			    "due_at = excluded.due_at, "
+			    "assignee = excluded.assignee, "
+			    "claimed_at = excluded.claimed_at, "
+			    "claimed_until = excluded.claimed_until, "
+			    "escalated = excluded.escalated, "
+			    "resolution = excluded.resolution, "
+			    "resolution_reason = excluded.resolution_reason, "
+			    "resolved_by = excluded.resolved_by "
 			    "WHERE holds.tenant_id = excluded.tenant_id "
 			    "AND holds.order_seq = excluded.order_seq "
 			    "RETURNING id",
@@ -580,6 +651,83 @@ static const char *const sql_text[SQL_COUNT] = {
 				     "WHERE d.tenant_id = ? AND d.seq < ? "
 				     "AND d.status = ? "
 				     "ORDER BY d.seq DESC LIMIT ?",
+	[SQL_HOLD_SETTINGS_GET] = "SELECT type, sla_s, priority "
+				  "FROM tenant_hold_settings "
+				  "WHERE tenant_id = ?",
+	[SQL_HOLD_SETTINGS_PUT] = "INSERT INTO tenant_hold_settings "
+				  "(tenant_id, type, sla_s, priority) "
+				  "VALUES (?, ?, ?, ?) "
+				  "ON CONFLICT (tenant_id, type) DO UPDATE SET "
+				  "sla_s = excluded.sla_s, "
+				  "priority = excluded.priority",
+	[SQL_HOLD_GET] = "SELECT " SQL_HOLD_COLS_OF("h.") ", o.id" SQL_HOLD_FROM
+			 "WHERE h.tenant_id = ? AND h.id = ?",
+	/* SQL_HOLD_GET locking the hold (not its order): drivers with
+	 * row_locks, inside a write transaction (of many claimers of one
+	 * hold, one at a time reads it, so exactly one wins). */
+	[SQL_HOLD_GET_LOCKED] = "SELECT " SQL_HOLD_COLS_OF("h.") ", o.id"
+				SQL_HOLD_FROM
+				"WHERE h.tenant_id = ? AND h.id = ? "
+				"FOR UPDATE OF h",
+	/* No row back: no such hold of the tenant. */
+	[SQL_HOLD_UPDATE] = "UPDATE holds SET status = ?, priority = ?, "
+			    "due_at = ?, assignee = ?, claimed_at = ?, "
+			    "claimed_until = ?, escalated = ?, "
+			    "resolution = ?, resolution_reason = ?, "
+			    "resolved_by = ?, resolved_at = ? "
+			    "WHERE tenant_id = ? AND id = ? RETURNING id",
+	[SQL_POLICY_ACTIVE] = "SELECT " SQL_POLICY_COLS
+			      " FROM policy_versions WHERE tenant_id = ? "
+			      "ORDER BY version DESC LIMIT 1",
+	/* The next version is taken in the statement itself; two writers
+	 * taking the same one meet at the primary key (ORDO_ECONFLICT). */
+	[SQL_POLICY_INSERT] = "INSERT INTO policy_versions (tenant_id, "
+			      SQL_POLICY_COLS ") "
+			      "VALUES (?, (SELECT coalesce(max(version), 0) "
+			      "+ 1 FROM policy_versions WHERE tenant_id = ?), "
+			      "?, ?, ?) RETURNING version",
+	[SQL_POLICY_LIST] = "SELECT " SQL_POLICY_COLS
+			    " FROM policy_versions WHERE tenant_id = ? "
+			    "ORDER BY version DESC",
+	[SQL_DEFECT_INSERT] = "INSERT INTO defects (id, tenant_id, order_seq, "
+			      "type, found_by, note, reported_by, created_at) "
+			      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	[SQL_DEFECTS_OF_ORDER] = "SELECT " SQL_DEFECT_COLS SQL_DEFECT_FROM
+				 "WHERE d.tenant_id = ? AND d.order_seq = ? "
+				 "ORDER BY d.seq",
+	/* The list, one text with the type filter and one without; the
+	 * cursor and the time bounds are always bound (INT64_MAX, INT64_MIN
+	 * and INT64_MAX when open). */
+	[SQL_DEFECT_LIST] = "SELECT " SQL_DEFECT_COLS SQL_DEFECT_FROM
+			    "WHERE d.tenant_id = ? AND d.seq < ? "
+			    "AND d.created_at >= ? AND d.created_at < ? "
+			    "ORDER BY d.seq DESC LIMIT ?",
+	[SQL_DEFECT_LIST_TYPE] = "SELECT " SQL_DEFECT_COLS SQL_DEFECT_FROM
+				 "WHERE d.tenant_id = ? AND d.seq < ? "
+				 "AND d.created_at >= ? AND d.created_at < ? "
+				 "AND d.type = ? "
+				 "ORDER BY d.seq DESC LIMIT ?",
+	/* order_seq comes from a row that matched the tenant. */
+	[SQL_DEFECT_COUNT] = "SELECT count(*) FROM defects "
+			     "WHERE tenant_id = ? AND order_seq = ?",
+	/* Binds: tenant, key, before (the orders), the same again (their
+	 * defects). */
+	[SQL_CUSTOMER_HISTORY] = "SELECT (SELECT count(*) FROM orders "
+				 "WHERE tenant_id = ? AND customer_key = ? "
+				 "AND received_at < ?), "
+				 "(SELECT count(*) FROM orders o "
+				 "JOIN defects d ON d.tenant_id = o.tenant_id "
+				 "AND d.order_seq = o.seq "
+				 "WHERE o.tenant_id = ? AND o.customer_key = ? "
+				 "AND o.received_at < ?)",
+	/* The sum, not avg(): avg is numeric in PostgreSQL and real in
+	 * SQLite, and each rounds its own way; C divides. Binds: tenant,
+	 * resolved, "system". */
+	[SQL_HANDLING_TIME] = "SELECT count(*), "
+			      "coalesce(sum(resolved_at - claimed_at), 0) "
+			      "FROM holds WHERE tenant_id = ? AND status = ? "
+			      "AND claimed_at > 0 AND resolution <> ? "
+			      "AND resolved_at >= claimed_at",
 };
 
 /*
@@ -611,7 +759,36 @@ static const char *const order_list_where[OLF_COUNT] = {
 			  " AND h.type = ? AND h.status = ?)",
 };
 
-_Static_assert(SQL_COUNT + (1 << OLF_COUNT) <= DB_STMT_MAX,
+/*
+ * The review queue: SQL_QUEUE_HEAD (tenant, open status, the cursor
+ * (due_at, seq) bound as after_due, after_due, after_seq, and the age bound,
+ * INT64_MAX when none), then the fragment of every filter present, in this
+ * order and bound in this order, then " ORDER BY h.due_at, h.rowid LIMIT ?".
+ * A hold's seq is its rowid (SQLite's implicit one; PostgreSQL's identity
+ * column of that name, see migrations/postgres/0001_init.sql).
+ */
+enum queue_list_filter {
+	QLF_TYPE,
+	QLF_PRIORITY,
+	QLF_UNCLAIMED, /* binds now */
+	QLF_ASSIGNEE,  /* binds the name, then now */
+	QLF_CHANNEL,
+	QLF_ESCALATED,
+	QLF_COUNT
+};
+
+static const char *const queue_list_where[QLF_COUNT] = {
+	[QLF_TYPE] = " AND h.type = ?",
+	[QLF_PRIORITY] = " AND h.priority = ?",
+	[QLF_UNCLAIMED] = " AND (h.assignee = '' OR h.claimed_until < ?)",
+	[QLF_ASSIGNEE] = " AND h.assignee = ? AND h.claimed_until >= ?",
+	[QLF_CHANNEL] = " AND o.channel = ?",
+	[QLF_ESCALATED] = " AND h.escalated = ?",
+};
+
+#define SQL_QUEUE_BASE (SQL_COUNT + (1 << OLF_COUNT))
+
+_Static_assert(SQL_QUEUE_BASE + (1 << QLF_COUNT) <= DB_STMT_MAX,
 	       "every statement number must fit the drivers' caches");
 
 /* ---- one statement in use ------------------------------------------------ */
@@ -1397,6 +1574,76 @@ out:
 
 /* ---- orders -------------------------------------------------------------- */
 
+/* Bind every column of a hold (SQL_HOLD_COLS). */
+static void q_hold(struct q *q, const order_hold *h)
+{
+	q_str(q, h->id);
+	q_str(q, hold_type_name(h->type));
+	q_str(q, hold_status_name(h->status));
+	q_str(q, h->field);
+	q_str(q, h->message);
+	q_str(q, h->related_order_id);
+	q_str(q, h->raised_by);
+	q_i64(q, h->created_at);
+	q_i64(q, h->resolved_at);
+	q_str(q, h->rule_id);
+	q_i64(q, h->policy_version);
+	q_i64(q, h->priority);
+	q_i64(q, h->due_at);
+	q_str(q, h->assignee);
+	q_i64(q, h->claimed_at);
+	q_i64(q, h->claimed_until);
+	q_i64(q, h->escalated ? 1 : 0);
+	q_str(q, h->resolution);
+	q_str(q, h->resolution_reason);
+	q_str(q, h->resolved_by);
+}
+
+/* Read one hold (SQL_HOLD_COLS) into h, checking its type and status. */
+static ordo_code q_col_hold(struct q *q, order_hold *h, ordo_err *err)
+{
+	char type[32], status[16];
+	ordo_code rc;
+
+	memset(h, 0, sizeof(*h));
+	q_col_str(q, h->id, sizeof(h->id));
+	q_col_str(q, type, sizeof(type));
+	q_col_str(q, status, sizeof(status));
+	q_col_str(q, h->field, sizeof(h->field));
+	q_col_str(q, h->message, sizeof(h->message));
+	q_col_str(q, h->related_order_id, sizeof(h->related_order_id));
+	q_col_str(q, h->raised_by, sizeof(h->raised_by));
+	h->created_at = q_col_i64(q);
+	h->resolved_at = q_col_i64(q);
+	q_col_str(q, h->rule_id, sizeof(h->rule_id));
+	h->policy_version = (int)q_col_i64(q);
+	h->priority = (int)q_col_i64(q);
+	h->due_at = q_col_i64(q);
+	q_col_str(q, h->assignee, sizeof(h->assignee));
+	h->claimed_at = q_col_i64(q);
+	h->claimed_until = q_col_i64(q);
+	h->escalated = q_col_i64(q) != 0;
+	q_col_str(q, h->resolution, sizeof(h->resolution));
+	q_col_str(q, h->resolution_reason, sizeof(h->resolution_reason));
+	q_col_str(q, h->resolved_by, sizeof(h->resolved_by));
+	rc = q_row_end(q, "reading holds", err);
+	if (rc)
+		return rc;
+	if (hold_type_parse(type, &h->type) != 0)
+		return ordo_err_set(err, ORDO_ESTORAGE, NULL,
+				    "hold %s has an unknown type \"%s\"",
+				    h->id, type);
+	if (strcmp(status, hold_status_name(HOLD_OPEN)) == 0)
+		h->status = HOLD_OPEN;
+	else if (strcmp(status, hold_status_name(HOLD_RESOLVED)) == 0)
+		h->status = HOLD_RESOLVED;
+	else
+		return ordo_err_set(err, ORDO_ESTORAGE, NULL,
+				    "hold %s has an unknown status \"%s\"",
+				    h->id, status);
+	return ORDO_OK;
+}
+
 static ordo_code order_children_insert(store_tx *tx, const order *o,
 				       int64_t seq, ordo_err *err)
 {
@@ -1435,15 +1682,7 @@ static ordo_code order_children_insert(store_tx *tx, const order *o,
 			goto out;
 		q_i64(&q, o->tenant_id);
 		q_i64(&q, seq);
-		q_str(&q, h->id);
-		q_str(&q, hold_type_name(h->type));
-		q_str(&q, hold_status_name(h->status));
-		q_str(&q, h->field);
-		q_str(&q, h->message);
-		q_str(&q, h->related_order_id);
-		q_str(&q, h->raised_by);
-		q_i64(&q, h->created_at);
-		q_i64(&q, h->resolved_at);
+		q_hold(&q, h);
 		rc = q_exec(&q, "hold", "holds", err);
 		if (rc)
 			goto out;
@@ -1502,6 +1741,7 @@ ordo_code store_order_insert(store_tx *tx, order *o, ordo_err *err)
 	q_i64(&q, o->released_at);
 	q_i64(&q, o->delivered_at);
 	q_i64(&q, o->closed_at);
+	q_str(&q, o->customer_key);
 	/* The external id's key is DO NOTHING: a unique error is the id's. */
 	rc = q_step(&q, &row, "order", "id", err);
 	if (rc)
@@ -1562,6 +1802,7 @@ static ordo_code q_col_order(struct q *q, order *o, ordo_err *err)
 	o->released_at = q_col_i64(q);
 	o->delivered_at = q_col_i64(q);
 	o->closed_at = q_col_i64(q);
+	q_col_str(q, o->customer_key, sizeof(o->customer_key));
 	rc = q_row_end(q, "reading an order", err);
 	if (rc)
 		return rc;
@@ -1662,44 +1903,15 @@ static ordo_code order_holds_load(store_tx *tx, order *o, ordo_err *err)
 	q_i64(&q, o->seq);
 	for (;;) {
 		order_hold h;
-		char type[32], status[16];
 
 		rc = q_step(&q, &row, "reading holds", NULL, err);
 		if (rc)
 			goto out;
 		if (!row)
 			break;
-		memset(&h, 0, sizeof(h));
-		q_col_str(&q, h.id, sizeof(h.id));
-		q_col_str(&q, type, sizeof(type));
-		q_col_str(&q, status, sizeof(status));
-		q_col_str(&q, h.field, sizeof(h.field));
-		q_col_str(&q, h.message, sizeof(h.message));
-		q_col_str(&q, h.related_order_id, sizeof(h.related_order_id));
-		q_col_str(&q, h.raised_by, sizeof(h.raised_by));
-		h.created_at = q_col_i64(&q);
-		h.resolved_at = q_col_i64(&q);
-		rc = q_row_end(&q, "reading holds", err);
+		rc = q_col_hold(&q, &h, err);
 		if (rc)
 			goto out;
-		if (hold_type_parse(type, &h.type) != 0) {
-			rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
-					  "hold %s has an unknown type \"%s\"",
-					  h.id, type);
-			goto out;
-		}
-		if (strcmp(status, hold_status_name(HOLD_OPEN)) == 0) {
-			h.status = HOLD_OPEN;
-		} else if (strcmp(status, hold_status_name(HOLD_RESOLVED)) ==
-			   0) {
-			h.status = HOLD_RESOLVED;
-		} else {
-			rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
-					  "hold %s has an unknown status "
-					  "\"%s\"",
-					  h.id, status);
-			goto out;
-		}
 		if (!order_hold_add(o, &h)) {
 			rc = ordo_err_set(err, ORDO_ENOMEM, NULL,
 					  "order %s: cannot load its holds",
@@ -2352,6 +2564,43 @@ static ordo_code q_col_dup(struct q *q, char **out, const char *what,
 
 /* ---- tenant settings ----------------------------------------------------- */
 
+/* Override s's per-hold-type settings with the tenant's saved rows. A row
+ * of a type this build does not know is passed over: settings of a type
+ * since removed must not make the others unreadable. */
+static ordo_code hold_settings_load(store_tx *tx, int64_t tenant,
+				    tenant_settings *s, ordo_err *err)
+{
+	struct q q;
+	bool row;
+	ordo_code rc;
+
+	rc = q_open(&q, tx, SQL_HOLD_SETTINGS_GET, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	for (;;) {
+		char type[32];
+		hold_type t;
+		int64_t sla_s;
+		int priority;
+
+		rc = q_step(&q, &row, "reading hold settings", NULL, err);
+		if (rc || !row)
+			break;
+		q_col_str(&q, type, sizeof(type));
+		sla_s = q_col_i64(&q);
+		priority = (int)q_col_i64(&q);
+		q.bad = false; /* a type name too long is one not known */
+		if (hold_type_parse(type, &t) != 0)
+			continue;
+		s->hold_sla_s[t] = sla_s;
+		s->hold_priority[t] = priority;
+	}
+out:
+	q_close(&q);
+	return rc;
+}
+
 ordo_code store_settings_get(store_tx *tx, int64_t tenant, tenant_settings *s,
 			     ordo_err *err)
 {
@@ -2366,8 +2615,13 @@ ordo_code store_settings_get(store_tx *tx, int64_t tenant, tenant_settings *s,
 		goto out;
 	q_i64(&q, tenant);
 	rc = q_step(&q, &row, "reading settings", NULL, err);
-	if (rc || !row)
+	if (rc)
 		goto out;
+	if (!row) {
+		q_close(&q);
+		rc = hold_settings_load(tx, tenant, s, err);
+		goto out;
+	}
 	s->duplicate_window_s = q_col_i64(&q);
 	q_col_str(&q, backorder, sizeof(backorder));
 	q_col_str(&q, release, sizeof(release));
@@ -2380,11 +2634,15 @@ ordo_code store_settings_get(store_tx *tx, int64_t tenant, tenant_settings *s,
 	if (rc)
 		goto out;
 	if (backorder_mode_parse(backorder, &s->backorder) != 0 ||
-	    release_mode_parse(release, &s->release) != 0)
+	    release_mode_parse(release, &s->release) != 0) {
 		rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
 				  "the settings of tenant %lld have an "
 				  "unknown mode",
 				  (long long)tenant);
+		goto out;
+	}
+	q_close(&q);
+	rc = hold_settings_load(tx, tenant, s, err);
 out:
 	q_close(&q);
 	return rc;
@@ -2394,6 +2652,7 @@ ordo_code store_settings_put(store_tx *tx, int64_t tenant,
 			     const tenant_settings *s, ordo_err *err)
 {
 	struct q q = {0};
+	int t;
 	ordo_code rc;
 
 	rc = tx_check_writable(tx, "store_settings_put", err);
@@ -2415,6 +2674,24 @@ ordo_code store_settings_put(store_tx *tx, int64_t tenant,
 	q_i64(&q, s->webhook_retry_window_s);
 	q_i64(&q, s->low_stock_threshold);
 	rc = q_exec(&q, "settings", "tenant_id", err);
+	if (rc)
+		goto out;
+	q_close(&q);
+	/* Every type's row, so that what was saved is what is read back
+	 * whatever the defaults become. */
+	for (t = 0; t < HOLD_TYPE_COUNT; t++) {
+		rc = q_open(&q, tx, SQL_HOLD_SETTINGS_PUT, err);
+		if (rc)
+			goto out;
+		q_i64(&q, tenant);
+		q_str(&q, hold_type_name((hold_type)t));
+		q_i64(&q, s->hold_sla_s[t]);
+		q_i64(&q, s->hold_priority[t]);
+		rc = q_exec(&q, "hold settings", "type", err);
+		if (rc)
+			goto out;
+		q_close(&q);
+	}
 out:
 	q_close(&q);
 	return rc;
@@ -2705,6 +2982,80 @@ out:
 
 /* ---- orders: whole-order update ------------------------------------------ */
 
+ordo_code store_order_update_content(store_tx *tx, const order *o,
+				     ordo_err *err)
+{
+	struct q q = {0};
+	int64_t seq;
+	bool row;
+	size_t i;
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_order_update_content", err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, SQL_ORDER_UPDATE_CONTENT, err);
+	if (rc)
+		goto out;
+	q_str(&q, o->customer.external_id);
+	q_str(&q, o->customer.name);
+	q_str(&q, o->customer.email);
+	q_str(&q, o->customer.phone);
+	q_address(&q, &o->ship_to);
+	q_i64(&q, o->has_bill_to ? 1 : 0);
+	q_address(&q, &o->bill_to);
+	q_str(&q, o->shipping.method);
+	q_i64(&q, o->shipping.amount);
+	q_i64(&q, o->totals.subtotal);
+	q_i64(&q, o->totals.shipping);
+	q_i64(&q, o->totals.tax);
+	q_i64(&q, o->totals.discount);
+	q_i64(&q, o->totals.total);
+	q_str(&q, payment_status_name(o->payment));
+	q_str(&q, o->notes);
+	q_str(&q, o->fingerprint);
+	q_str(&q, o->customer_key);
+	q_i64(&q, o->tenant_id);
+	q_str(&q, o->id);
+	rc = q_step(&q, &row, "correcting an order", NULL, err);
+	if (rc)
+		goto out;
+	if (!row) {
+		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
+				  "no order \"%.32s\"", o->id);
+		goto out;
+	}
+	seq = q_col_i64(&q);
+	q_close(&q);
+	for (i = 0; i < o->n_lines; i++) {
+		const order_line *l = &o->lines[i];
+
+		rc = q_open(&q, tx, SQL_LINE_UPDATE_CONTENT, err);
+		if (rc)
+			goto out;
+		q_str(&q, l->sku);
+		q_str(&q, l->title);
+		q_i64(&q, l->unit_price);
+		q_i64(&q, seq);
+		q_i64(&q, l->line_no);
+		rc = q_step(&q, &row, "correcting an order line", NULL, err);
+		if (rc)
+			goto out;
+		if (!row) {
+			rc = ordo_err_set(err, ORDO_ENOTFOUND, "line_no",
+					  "order %.32s has no line %d", o->id,
+					  l->line_no);
+			goto out;
+		}
+		q_close(&q);
+	}
+	/* Quantities, state and holds: the ordinary update. */
+	rc = store_order_update(tx, o, err);
+out:
+	q_close(&q);
+	return rc;
+}
+
 ordo_code store_order_update(store_tx *tx, const order *o, ordo_err *err)
 {
 	struct q q = {0};
@@ -2777,15 +3128,7 @@ ordo_code store_order_update(store_tx *tx, const order *o, ordo_err *err)
 			goto out;
 		q_i64(&q, o->tenant_id);
 		q_i64(&q, seq);
-		q_str(&q, h->id);
-		q_str(&q, hold_type_name(h->type));
-		q_str(&q, hold_status_name(h->status));
-		q_str(&q, h->field);
-		q_str(&q, h->message);
-		q_str(&q, h->related_order_id);
-		q_str(&q, h->raised_by);
-		q_i64(&q, h->created_at);
-		q_i64(&q, h->resolved_at);
+		q_hold(&q, h);
 		rc = q_step(&q, &row, "hold", "holds", err);
 		if (rc)
 			goto out;
@@ -4016,4 +4359,622 @@ out:
 	*out = items;
 	*n = count;
 	return ORDO_OK;
+}
+
+/* ---- holds and the review queue ------------------------------------------ */
+
+ordo_code store_hold_get(store_tx *tx, int64_t tenant, const char *id,
+			 order_hold *h, char order_id[ORDO_ID_MAX],
+			 ordo_err *err)
+{
+	struct q q;
+	bool row;
+	ordo_code rc;
+
+	memset(h, 0, sizeof(*h));
+	order_id[0] = '\0';
+	/* On a database with row locks, a write job's read locks the hold
+	 * it is about to change: of two claimers the second waits, then
+	 * reads the first one's claim. */
+	rc = q_open(&q, tx,
+		    tx->writable && tx->db->row_locks ? SQL_HOLD_GET_LOCKED
+						       : SQL_HOLD_GET,
+		    err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, id);
+	rc = q_step(&q, &row, "reading a hold", NULL, err);
+	if (rc)
+		goto out;
+	if (!row) {
+		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
+				  "no hold \"%.32s\"", id);
+		goto out;
+	}
+	rc = q_col_hold(&q, h, err);
+	if (rc)
+		goto out;
+	q_col_str(&q, order_id, ORDO_ID_MAX);
+	rc = q_row_end(&q, "reading a hold", err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_hold_update(store_tx *tx, int64_t tenant, const order_hold *h,
+			    ordo_err *err)
+{
+	struct q q = {0};
+	bool row;
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_hold_update", err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, SQL_HOLD_UPDATE, err);
+	if (rc)
+		goto out;
+	q_str(&q, hold_status_name(h->status));
+	q_i64(&q, h->priority);
+	q_i64(&q, h->due_at);
+	q_str(&q, h->assignee);
+	q_i64(&q, h->claimed_at);
+	q_i64(&q, h->claimed_until);
+	q_i64(&q, h->escalated ? 1 : 0);
+	q_str(&q, h->resolution);
+	q_str(&q, h->resolution_reason);
+	q_str(&q, h->resolved_by);
+	q_i64(&q, h->resolved_at);
+	q_i64(&q, tenant);
+	q_str(&q, h->id);
+	rc = q_step(&q, &row, "updating a hold", NULL, err);
+	if (rc)
+		goto out;
+	if (!row)
+		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
+				  "no hold \"%.32s\"", h->id);
+out:
+	q_close(&q);
+	return rc;
+}
+
+/* Open the queue statement for the filters of f, with all bound. */
+static ordo_code queue_list_open(struct q *q, store_tx *tx, int64_t tenant,
+				 const queue_filter *f, int64_t limit,
+				 ordo_err *err)
+{
+	bool has[QLF_COUNT] = {
+		[QLF_TYPE] = f->has_type,
+		[QLF_PRIORITY] = f->priority != 0,
+		[QLF_UNCLAIMED] = strcmp(f->assignee, "-") == 0,
+		[QLF_ASSIGNEE] = f->assignee[0] != '\0' &&
+				 strcmp(f->assignee, "-") != 0,
+		[QLF_CHANNEL] = f->channel[0] != '\0',
+		[QLF_ESCALATED] = f->has_escalated,
+	};
+	const char *frag[QLF_COUNT];
+	char sql[2048];
+	unsigned mask = 0;
+	int i, len;
+	ordo_code rc;
+
+	for (i = 0; i < QLF_COUNT; i++) {
+		frag[i] = has[i] ? queue_list_where[i] : "";
+		if (has[i])
+			mask |= 1u << i;
+	}
+	_Static_assert(QLF_COUNT == 6, "one %s per filter below");
+	len = snprintf(sql, sizeof(sql),
+		       "SELECT h.rowid, " SQL_HOLD_COLS_OF("h.") ", o.id, "
+		       "o.external_id, o.channel, o.state, o.total, "
+		       "o.currency, o.customer_name, o.received_at"
+		       SQL_HOLD_FROM
+		       "WHERE h.tenant_id = ? AND h.status = ? "
+		       "AND (h.due_at > ? OR (h.due_at = ? AND h.rowid > ?)) "
+		       "AND h.created_at <= ?%s%s%s%s%s%s "
+		       "ORDER BY h.due_at, h.rowid LIMIT ?",
+		       frag[0], frag[1], frag[2], frag[3], frag[4], frag[5]);
+	/* Fixed fragments in a fixed buffer: too small is our bug. */
+	if (len < 0 || (size_t)len >= sizeof(sql))
+		return ordo_err_set(err, ORDO_EINTERNAL, NULL,
+				    "the queue query does not fit");
+
+	rc = q_open_sql(q, tx, SQL_QUEUE_BASE + mask, sql, err);
+	if (rc)
+		return rc;
+	q_i64(q, tenant);
+	q_str(q, hold_status_name(HOLD_OPEN));
+	/* The first page's cursor is before every (due_at, seq). */
+	q_i64(q, f->after_seq > 0 ? f->after_due : INT64_MIN);
+	q_i64(q, f->after_seq > 0 ? f->after_due : INT64_MIN);
+	q_i64(q, f->after_seq);
+	q_i64(q, f->min_age_s > 0 ? f->now - f->min_age_s : INT64_MAX);
+	if (has[QLF_TYPE])
+		q_str(q, hold_type_name(f->type));
+	if (has[QLF_PRIORITY])
+		q_i64(q, f->priority);
+	if (has[QLF_UNCLAIMED])
+		q_i64(q, f->now);
+	if (has[QLF_ASSIGNEE]) {
+		q_str(q, f->assignee);
+		q_i64(q, f->now);
+	}
+	if (has[QLF_CHANNEL])
+		q_str(q, f->channel);
+	if (has[QLF_ESCALATED])
+		q_i64(q, f->escalated ? 1 : 0);
+	q_i64(q, limit);
+	return ORDO_OK;
+}
+
+/* Read one queue row: the hold's seq and columns, its order's summary. */
+static ordo_code q_col_queue_item(struct q *q, queue_item *it, ordo_err *err)
+{
+	char state[32];
+	ordo_code rc;
+
+	memset(it, 0, sizeof(*it));
+	it->seq = q_col_i64(q);
+	rc = q_col_hold(q, &it->hold, err);
+	if (rc)
+		return rc;
+	q_col_str(q, it->order_id, sizeof(it->order_id));
+	q_col_str(q, it->external_id, sizeof(it->external_id));
+	q_col_str(q, it->channel, sizeof(it->channel));
+	q_col_str(q, state, sizeof(state));
+	it->total = q_col_i64(q);
+	q_col_str(q, it->currency, sizeof(it->currency));
+	q_col_str(q, it->customer_name, sizeof(it->customer_name));
+	it->received_at = q_col_i64(q);
+	rc = q_row_end(q, "listing the queue", err);
+	if (rc)
+		return rc;
+	if (order_state_parse(state, &it->order_state) != 0)
+		return ordo_err_set(err, ORDO_ESTORAGE, NULL,
+				    "order %s has an unknown state \"%s\"",
+				    it->order_id, state);
+	return ORDO_OK;
+}
+
+ordo_code store_queue_list(store_tx *tx, int64_t tenant, const queue_filter *f,
+			   queue_item **out, size_t *n, bool *more,
+			   ordo_err *err)
+{
+	struct q q = {0};
+	queue_item *items = NULL;
+	size_t count = 0, cap = 0;
+	bool row;
+	ordo_code rc;
+
+	*out = NULL;
+	*n = 0;
+	*more = false;
+	rc = check_limit(f->limit, STORE_BULK_MAX, err);
+	if (rc)
+		goto out;
+	if (f->after_seq < 0) {
+		rc = ordo_err_set(err, ORDO_EINVALID, "cursor",
+				  "the page cursor is not valid");
+		goto out;
+	}
+	if (f->min_age_s < 0) {
+		rc = ordo_err_set(err, ORDO_EINVALID, "min_age_s",
+				  "the minimum age must not be negative");
+		goto out;
+	}
+	/* One row more than the page tells whether another page follows. */
+	cap = (size_t)f->limit + 1;
+	items = calloc(cap, sizeof(*items));
+	if (!items) {
+		rc = no_memory(err, "listing the queue");
+		goto out;
+	}
+	rc = queue_list_open(&q, tx, tenant, f, (int64_t)cap, err);
+	if (rc)
+		goto out;
+	for (;;) {
+		rc = q_step(&q, &row, "listing the queue", NULL, err);
+		if (rc || !row)
+			break;
+		if (count == cap) {
+			rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
+					  "listing the queue: more rows "
+					  "than the limit");
+			break;
+		}
+		rc = q_col_queue_item(&q, &items[count++], err);
+		if (rc)
+			break;
+	}
+out:
+	q_close(&q);
+	if (rc) {
+		free(items);
+		return rc;
+	}
+	/* limit + 1 rows: another page follows this one. */
+	if (count == cap) {
+		count--;
+		*more = true;
+	}
+	*out = items;
+	*n = count;
+	return ORDO_OK;
+}
+
+/* ---- review policy versions ---------------------------------------------- */
+
+void store_policy_version_free(policy_version *v)
+{
+	if (!v)
+		return;
+	free(v->document);
+	v->document = NULL;
+}
+
+/* Read one version (SQL_POLICY_COLS) into v. */
+static ordo_code q_col_policy(struct q *q, policy_version *v, ordo_err *err)
+{
+	ordo_code rc;
+
+	memset(v, 0, sizeof(*v));
+	v->version = (int)q_col_i64(q);
+	rc = q_col_dup(q, &v->document, "reading a policy", err);
+	if (rc)
+		return rc;
+	q_col_str(q, v->created_by, sizeof(v->created_by));
+	v->created_at = q_col_i64(q);
+	rc = q_row_end(q, "reading a policy", err);
+	if (rc)
+		store_policy_version_free(v);
+	return rc;
+}
+
+ordo_code store_policy_active(store_tx *tx, int64_t tenant,
+			      policy_version *out, ordo_err *err)
+{
+	struct q q;
+	bool row;
+	ordo_code rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = q_open(&q, tx, SQL_POLICY_ACTIVE, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	rc = q_step(&q, &row, "reading the policy", NULL, err);
+	if (rc)
+		goto out;
+	if (!row) {
+		rc = ordo_err_set(err, ORDO_ENOTFOUND, "policy",
+				  "no review policy was saved");
+		goto out;
+	}
+	rc = q_col_policy(&q, out, err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_policy_insert(store_tx *tx, int64_t tenant, policy_version *v,
+			      ordo_err *err)
+{
+	struct q q = {0};
+	int64_t version = 0;
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_policy_insert", err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, SQL_POLICY_INSERT, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_i64(&q, tenant);
+	q_str(&q, v->document);
+	q_str(&q, v->created_by);
+	q_i64(&q, v->created_at);
+	rc = q_insert_returning(&q, &version, "policy", "version", err);
+	if (rc)
+		goto out;
+	v->version = (int)version;
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_policy_list(store_tx *tx, int64_t tenant,
+			    policy_version **out, size_t *n, ordo_err *err)
+{
+	struct q q = {0};
+	policy_version *items = NULL;
+	size_t count = 0, cap = 0, i;
+	bool row;
+	ordo_code rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = q_open(&q, tx, SQL_POLICY_LIST, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	for (;;) {
+		rc = q_step(&q, &row, "listing policies", NULL, err);
+		if (rc || !row)
+			break;
+		if (count == cap) {
+			policy_version *p = grow(items, &cap, sizeof(*items));
+
+			if (!p) {
+				rc = no_memory(err, "listing policies");
+				break;
+			}
+			items = p;
+		}
+		rc = q_col_policy(&q, &items[count], err);
+		if (rc)
+			break;
+		count++;
+	}
+out:
+	q_close(&q);
+	if (rc) {
+		for (i = 0; i < count; i++)
+			store_policy_version_free(&items[i]);
+		free(items);
+		return rc;
+	}
+	*out = items;
+	*n = count;
+	return ORDO_OK;
+}
+
+/* ---- downstream defects -------------------------------------------------- */
+
+ordo_code store_defect_insert(store_tx *tx, int64_t tenant,
+			      const order_defect *d, ordo_err *err)
+{
+	struct q q = {0};
+	int64_t oseq = 0;
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_defect_insert", err);
+	if (rc)
+		goto out;
+	rc = order_seq_of(tx, tenant, d->order_id, "order_id", &oseq, err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, SQL_DEFECT_INSERT, err);
+	if (rc)
+		goto out;
+	q_str(&q, d->id);
+	q_i64(&q, tenant);
+	q_i64(&q, oseq);
+	q_str(&q, d->type);
+	q_str(&q, d->found_by);
+	q_str(&q, d->note);
+	q_str(&q, d->reported_by);
+	q_i64(&q, d->created_at);
+	rc = q_exec(&q, "defect", "id", err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+/* Read one defect (SQL_DEFECT_COLS) into d. */
+static ordo_code q_col_defect(struct q *q, order_defect *d, ordo_err *err)
+{
+	memset(d, 0, sizeof(*d));
+	d->seq = q_col_i64(q);
+	q_col_str(q, d->id, sizeof(d->id));
+	q_col_str(q, d->order_id, sizeof(d->order_id));
+	q_col_str(q, d->type, sizeof(d->type));
+	q_col_str(q, d->found_by, sizeof(d->found_by));
+	q_col_str(q, d->note, sizeof(d->note));
+	q_col_str(q, d->reported_by, sizeof(d->reported_by));
+	d->created_at = q_col_i64(q);
+	return q_row_end(q, "reading a defect", err);
+}
+
+/*
+ * Read the defects an open, bound statement yields (at most max) into a new
+ * array. On failure nothing is left allocated.
+ */
+static ordo_code defect_read_all(struct q *q, size_t max, order_defect **out,
+				 size_t *n, const char *what, ordo_err *err)
+{
+	order_defect *items = NULL;
+	size_t count = 0, cap = 0;
+	bool row;
+	ordo_code rc;
+
+	for (;;) {
+		rc = q_step(q, &row, what, NULL, err);
+		if (rc || !row)
+			break;
+		if (count == max) {
+			rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
+					  "%s: more rows than the limit",
+					  what);
+			break;
+		}
+		if (count == cap) {
+			order_defect *p = grow(items, &cap, sizeof(*items));
+
+			if (!p) {
+				rc = no_memory(err, what);
+				break;
+			}
+			items = p;
+		}
+		rc = q_col_defect(q, &items[count++], err);
+		if (rc)
+			break;
+	}
+	if (rc) {
+		free(items);
+		return rc;
+	}
+	*out = items;
+	*n = count;
+	return ORDO_OK;
+}
+
+ordo_code store_defects_of_order(store_tx *tx, int64_t tenant,
+				 const char *order_id, order_defect **out,
+				 size_t *n, ordo_err *err)
+{
+	struct q q = {0};
+	int64_t oseq = 0;
+	ordo_code rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = order_seq(tx, tenant, order_id, &oseq, err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, SQL_DEFECTS_OF_ORDER, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_i64(&q, oseq);
+	rc = defect_read_all(&q, SIZE_MAX, out, n,
+			     "reading an order's defects", err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_defect_list(store_tx *tx, int64_t tenant, const char *type,
+			    ordo_time from, ordo_time to, int64_t before_seq,
+			    int limit, order_defect **out, size_t *n,
+			    int64_t *next, ordo_err *err)
+{
+	struct q q = {0};
+	bool typed = type && type[0];
+	size_t cap;
+	ordo_code rc;
+
+	*out = NULL;
+	*n = 0;
+	*next = 0;
+	rc = check_page(limit, before_seq, err);
+	if (rc)
+		goto out;
+	cap = (size_t)limit + 1;
+	rc = q_open(&q, tx, typed ? SQL_DEFECT_LIST_TYPE : SQL_DEFECT_LIST,
+		    err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_i64(&q, page_bound(before_seq));
+	q_i64(&q, from != 0 ? from : INT64_MIN);
+	q_i64(&q, to != 0 ? to : INT64_MAX);
+	if (typed)
+		q_str(&q, type);
+	q_i64(&q, (int64_t)cap);
+	rc = defect_read_all(&q, cap, out, n, "listing defects", err);
+	if (rc)
+		goto out;
+	/* limit + 1 rows: another page follows this one. */
+	if (*n == cap) {
+		(*n)--;
+		*next = (*out)[*n - 1].seq;
+	}
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_order_defect_count(store_tx *tx, int64_t tenant,
+				   const char *order_id, int64_t *n,
+				   ordo_err *err)
+{
+	struct q q = {0};
+	int64_t oseq = 0;
+	bool row;
+	ordo_code rc;
+
+	*n = 0;
+	rc = order_seq(tx, tenant, order_id, &oseq, err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, SQL_DEFECT_COUNT, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_i64(&q, oseq);
+	rc = q_step(&q, &row, "counting an order's defects", NULL, err);
+	if (!rc && row)
+		*n = q_col_i64(&q);
+out:
+	q_close(&q);
+	return rc;
+}
+
+/* ---- what policies are judged on ----------------------------------------- */
+
+ordo_code store_customer_history(store_tx *tx, int64_t tenant,
+				 const char *customer_key, ordo_time before,
+				 int64_t *orders, int64_t *defects,
+				 ordo_err *err)
+{
+	struct q q = {0};
+	bool row;
+	ordo_code rc = ORDO_OK;
+
+	*orders = 0;
+	*defects = 0;
+	/* Orders without a key are nobody's: no history to count. */
+	if (!customer_key || !customer_key[0])
+		goto out;
+	rc = q_open(&q, tx, SQL_CUSTOMER_HISTORY, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, customer_key);
+	q_i64(&q, before);
+	q_i64(&q, tenant);
+	q_str(&q, customer_key);
+	q_i64(&q, before);
+	rc = q_step(&q, &row, "counting a customer's orders", NULL, err);
+	if (!rc && row) {
+		*orders = q_col_i64(&q);
+		*defects = q_col_i64(&q);
+	}
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_handling_time(store_tx *tx, int64_t tenant, int64_t *mean_s,
+			      int64_t *n, ordo_err *err)
+{
+	struct q q = {0};
+	int64_t count = 0, sum = 0;
+	bool row;
+	ordo_code rc;
+
+	*mean_s = 0;
+	*n = 0;
+	rc = q_open(&q, tx, SQL_HANDLING_TIME, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, hold_status_name(HOLD_RESOLVED));
+	q_str(&q, "system");
+	rc = q_step(&q, &row, "measuring handling time", NULL, err);
+	if (rc || !row)
+		goto out;
+	count = q_col_i64(&q);
+	sum = q_col_i64(&q);
+	/* Whole seconds, rounded down (every term is >= 0). */
+	if (count > 0) {
+		*mean_s = sum / count;
+		*n = count;
+	}
+out:
+	q_close(&q);
+	return rc;
 }

@@ -364,6 +364,15 @@ ordo_code store_orders_awaiting_sku(store_tx *tx, int64_t tenant,
  */
 ordo_code store_order_update(store_tx *tx, const order *o, ordo_err *err);
 
+/*
+ * Write back what a correction may change: customer, ship-to, bill-to,
+ * shipping, totals, payment status, notes, fingerprint and customer key,
+ * and each line's sku, title, quantity and unit price (with its
+ * quantities). Holds, state and times go through store_order_update.
+ */
+ordo_code store_order_update_content(store_tx *tx, const order *o,
+				     ordo_err *err);
+
 typedef struct {
 	int64_t tenant_id;
 	char id[ORDO_ID_MAX];
@@ -520,5 +529,122 @@ ordo_code store_delivery_list(store_tx *tx, int64_t tenant, bool has_status,
 			      delivery_status status, int64_t before_seq,
 			      int limit, delivery **out, size_t *n,
 			      int64_t *next, ordo_err *err);
+
+
+/* ---- holds and the review queue ----------------------------------------- */
+
+/*
+ * One hold by id, with the id of its order. Inside a write transaction on
+ * a driver with row locks the hold row is locked (FOR UPDATE), so that of
+ * many simultaneous claimers exactly one wins.
+ */
+ordo_code store_hold_get(store_tx *tx, int64_t tenant, const char *id,
+			 order_hold *h, char order_id[ORDO_ID_MAX],
+			 ordo_err *err);
+
+/* Write back a hold's mutable fields: status, priority, due_at, assignee,
+ * claimed_at, claimed_until, escalated, resolution, resolution_reason,
+ * resolved_by, resolved_at. */
+ordo_code store_hold_update(store_tx *tx, int64_t tenant, const order_hold *h,
+			    ordo_err *err);
+
+#define STORE_BULK_MAX 1000
+
+typedef struct {
+	bool has_type;
+	hold_type type;
+	int priority;			 /* 0 = any */
+	char assignee[ORDO_ACTOR_MAX];	 /* "" = any; "-" = unclaimed */
+	char channel[ORDO_CHANNEL_MAX];	 /* "" = any */
+	int64_t min_age_s;		 /* created at least this long ago */
+	bool has_escalated;
+	bool escalated;
+	ordo_time now;			 /* for age and live claims */
+	/* cursor: the (due_at, seq) of the last item of the previous page */
+	ordo_time after_due;
+	int64_t after_seq; /* 0 = first page */
+	int limit;	   /* 1..STORE_BULK_MAX */
+} queue_filter;
+
+typedef struct {
+	int64_t seq; /* the hold's ordinal; with due_at, the cursor */
+	order_hold hold;
+	char order_id[ORDO_ID_MAX];
+	char external_id[ORDO_EXTERNAL_ID_MAX];
+	char channel[ORDO_CHANNEL_MAX];
+	order_state order_state;
+	ordo_money total;
+	char currency[ORDO_CURRENCY_MAX];
+	char customer_name[ORDO_NAME_MAX];
+	ordo_time received_at;
+} queue_item;
+
+/*
+ * Open holds, oldest-due first (due_at, then seq), with a summary of their
+ * order. A claim counts for assignee filtering only while its lease is live
+ * at f->now. *more says whether another page follows. *out: free().
+ */
+ordo_code store_queue_list(store_tx *tx, int64_t tenant, const queue_filter *f,
+			   queue_item **out, size_t *n, bool *more,
+			   ordo_err *err);
+
+/* ---- review policy versions --------------------------------------------- */
+
+typedef struct {
+	int version;
+	char *document; /* the policy as JSON text; owned */
+	char created_by[ORDO_ACTOR_MAX];
+	ordo_time created_at;
+} policy_version;
+
+void store_policy_version_free(policy_version *v);
+
+/* The newest version: ORDO_ENOTFOUND when the tenant has none (the
+ * built-in default applies). */
+ordo_code store_policy_active(store_tx *tx, int64_t tenant,
+			      policy_version *out, ordo_err *err);
+/* Store v as the next version (v->version is set: the highest + 1). */
+ordo_code store_policy_insert(store_tx *tx, int64_t tenant, policy_version *v,
+			      ordo_err *err);
+/* Every version, newest first. Free each, then free(*out). */
+ordo_code store_policy_list(store_tx *tx, int64_t tenant,
+			    policy_version **out, size_t *n, ordo_err *err);
+
+/* ---- downstream defects ------------------------------------------------- */
+
+/* order_defect: see core/order.h. */
+
+/* ORDO_ENOTFOUND "order_id" if the order is not the tenant's. */
+ordo_code store_defect_insert(store_tx *tx, int64_t tenant,
+			      const order_defect *d, ordo_err *err);
+/* Oldest first. *out: free(). */
+ordo_code store_defects_of_order(store_tx *tx, int64_t tenant,
+				 const char *order_id, order_defect **out,
+				 size_t *n, ordo_err *err);
+/* Newest first; type "" = any; from/to on created_at (0 = open); cursor by
+ * seq. *out: free(); *next = cursor or 0. */
+ordo_code store_defect_list(store_tx *tx, int64_t tenant, const char *type,
+			    ordo_time from, ordo_time to, int64_t before_seq,
+			    int limit, order_defect **out, size_t *n,
+			    int64_t *next, ordo_err *err);
+
+/* ---- what policies are judged on ---------------------------------------- */
+
+/* The customer's orders received before `before` (by customer_key), and
+ * the downstream defects recorded on them. An empty key has no history. */
+ordo_code store_customer_history(store_tx *tx, int64_t tenant,
+				 const char *customer_key, ordo_time before,
+				 int64_t *orders, int64_t *defects,
+				 ordo_err *err);
+
+/* Mean seconds from first claim to resolution over holds resolved by a
+ * person (claimed_at > 0 and resolution not "system"); *n how many. */
+ordo_code store_handling_time(store_tx *tx, int64_t tenant, int64_t *mean_s,
+			      int64_t *n, ordo_err *err);
+
+/* Defects recorded against one order. */
+ordo_code store_order_defect_count(store_tx *tx, int64_t tenant,
+				   const char *order_id, int64_t *n,
+				   ordo_err *err);
 
 #endif

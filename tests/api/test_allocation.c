@@ -204,6 +204,18 @@ static const char settings_defaults[] =
 	"\"cutoff_utc\": null, \"closing_period_s\": 1209600, "
 	"\"webhook_retry_window_s\": 259200, \"low_stock_threshold\": 5}";
 
+/* The settings without the per-hold-type part (test_queue.c covers it). */
+static int settings_equal(const json_t *got, const json_t *want)
+{
+	json_t *c = json_deep_copy(got);
+	int eq;
+
+	json_object_del(c, "holds");
+	eq = json_equal(c, want);
+	json_decref(c);
+	return eq;
+}
+
 static struct resp *patch(const char *body)
 {
 	return http("PATCH", "/v1/settings", acme(), body, strlen(body), NULL);
@@ -215,7 +227,7 @@ API_TEST(settings_have_the_contract_defaults)
 	json_t *want = jparse(settings_defaults);
 
 	assert_status(r, 200);
-	check(json_equal(r->json, want), "settings differ from the defaults:\n%s",
+	check(settings_equal(r->json, want), "settings differ from the defaults:\n%s",
 	      r->body);
 	resp_free(r);
 	r = http("GET", "/v1/settings", NULL, NULL, 0, NULL);
@@ -261,7 +273,7 @@ API_TEST(settings_patch_every_key)
 
 		assert_status(r, 200);
 		json_object_update(now, p);
-		check(json_equal(r->json, now),
+		check(settings_equal(r->json, now),
 		      "PATCH %s must answer the whole settings object\n"
 		      "expected: %s\ngot: %s",
 		      good[i], json_dumps(now, JSON_COMPACT | JSON_SORT_KEYS),
@@ -269,7 +281,7 @@ API_TEST(settings_patch_every_key)
 		resp_free(r);
 		r = http_get(acme(), "/v1/settings");
 		assert_status(r, 200);
-		check(json_equal(r->json, now), "GET after PATCH %s: %s",
+		check(settings_equal(r->json, now), "GET after PATCH %s: %s",
 		      good[i], r->body);
 		resp_free(r);
 		json_decref(p);
@@ -327,7 +339,7 @@ API_TEST(settings_bad_values_are_400_naming_the_key)
 	resp_free(r);
 	r = http_get(acme(), "/v1/settings");
 	assert_status(r, 200);
-	check(json_equal(r->json, want),
+	check(settings_equal(r->json, want),
 	      "a refused PATCH changed the settings: %s", r->body);
 	resp_free(r);
 

@@ -156,6 +156,33 @@ API_TEST(clean_order_is_accepted)
 	json_decref(order);
 }
 
+/* Without a payment status the order is taken as "unknown", and the
+ * default review policy holds an unverified payment. */
+API_TEST(payment_status_defaults_to_unknown_and_is_held)
+{
+	json_t *order = order_new("WEB-PAY-UNKNOWN"), *h;
+	struct resp *r;
+
+	jset(order, "payment_status", NULL);
+	r = order_post(srv->key_acme, order, NULL);
+	assert_status(r, 201);
+	check(streq(jstr(r->json, "payment_status"), "unknown"),
+	      "payment_status must default to unknown: %s", r->body);
+	check(streq(jstr(r->json, "state"), "on_hold") &&
+		      json_array_size(json_object_get(r->json, "holds")) == 1,
+	      "an unknown payment must be held, by one hold: %s", r->body);
+	h = json_array_get(json_object_get(r->json, "holds"), 0);
+	check(streq(jstr(h, "type"), "payment_unverified") &&
+		      streq(jstr(h, "rule_id"), "payment-not-verified") &&
+		      json_integer_value(json_object_get(h, "policy_version")) ==
+			      0,
+	      "the hold must come from the default policy's "
+	      "payment-not-verified rule: %s",
+	      r->body);
+	resp_free(r);
+	json_decref(order);
+}
+
 API_TEST(clean_order_variants_are_accepted)
 {
 	static const char *variants[][2] = {
@@ -163,8 +190,6 @@ API_TEST(clean_order_variants_are_accepted)
 		{ "ship_to.postal_code", "\"10118-0110\"" },
 		/* phone only is contact enough */
 		{ "customer.email", NULL },
-		/* payment status defaults to unknown */
-		{ "payment_status", NULL },
 		/* no totals at all */
 		{ "totals", NULL },
 		/* a bill-to address */
@@ -604,6 +629,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(clean_order_is_accepted),
 		cmocka_unit_test(clean_order_variants_are_accepted),
+		cmocka_unit_test(payment_status_defaults_to_unknown_and_is_held),
 		cmocka_unit_test(order_shipping_to_great_britain_needs_no_region),
 		cmocka_unit_test(unicode_text_round_trips),
 		cmocka_unit_test(each_business_problem_raises_one_hold),

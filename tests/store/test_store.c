@@ -44,7 +44,7 @@ extern const struct ordo_embedded migrations_postgres[];
 extern const size_t migrations_postgres_count;
 
 /* The schema version the store's migrations reach. */
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 struct fx {
 	char dir[PATH_MAX]; /* SQLite: the directory; PostgreSQL: the db */
@@ -446,6 +446,49 @@ static void hold_make(order_hold *h, const char *id, hold_type type,
 	ordo_strlcpy(h->raised_by, "validation", sizeof(h->raised_by));
 	h->created_at = 1700000200;
 	h->resolved_at = status == HOLD_RESOLVED ? 1700000300 : 0;
+}
+
+/* Set every review field of h to values derived from k, none a default. */
+static void hold_review_fill(order_hold *h, int k)
+{
+	snprintf(h->rule_id, sizeof(h->rule_id), "policy.rule_%d", k);
+	h->policy_version = 10 + k;
+	h->priority = 1 + k % 5;
+	h->due_at = 1700003000 + k;
+	snprintf(h->assignee, sizeof(h->assignee), "key:reviewer-%d", k);
+	h->claimed_at = 1700002000 + k;
+	h->claimed_until = 1700002600 + k;
+	h->escalated = k % 2 == 1;
+	ordo_strlcpy(h->resolution, k % 2 ? "approve" : "correct",
+		     sizeof(h->resolution));
+	snprintf(h->resolution_reason, sizeof(h->resolution_reason),
+		 "reason %d: it's fine", k);
+	snprintf(h->resolved_by, sizeof(h->resolved_by), "key:lead-%d", k);
+}
+
+/* Every field of two holds is equal. */
+static void hold_equal(const order_hold *a, const order_hold *b)
+{
+	assert_string_equal(b->id, a->id);
+	assert_int_equal(b->type, a->type);
+	assert_int_equal(b->status, a->status);
+	assert_string_equal(b->field, a->field);
+	assert_string_equal(b->message, a->message);
+	assert_string_equal(b->related_order_id, a->related_order_id);
+	assert_string_equal(b->raised_by, a->raised_by);
+	assert_int_equal(b->created_at, a->created_at);
+	assert_int_equal(b->resolved_at, a->resolved_at);
+	assert_string_equal(b->rule_id, a->rule_id);
+	assert_int_equal(b->policy_version, a->policy_version);
+	assert_int_equal(b->priority, a->priority);
+	assert_int_equal(b->due_at, a->due_at);
+	assert_string_equal(b->assignee, a->assignee);
+	assert_int_equal(b->claimed_at, a->claimed_at);
+	assert_int_equal(b->claimed_until, a->claimed_until);
+	assert_int_equal(b->escalated, a->escalated);
+	assert_string_equal(b->resolution, a->resolution);
+	assert_string_equal(b->resolution_reason, a->resolution_reason);
+	assert_string_equal(b->resolved_by, a->resolved_by);
 }
 
 static void order_put(struct fx *f, order *o)
@@ -911,9 +954,13 @@ static void test_order_round_trip(void **state)
 
 	order_make(&o, f->ta, "ord_round", "shopify", "1001", 1700001000,
 		   ORDER_ON_HOLD, 3);
+	ordo_strlcpy(o.customer_key, "ada@example.com",
+		     sizeof(o.customer_key));
 	hold_make(&h, "hld_1", HOLD_ADDRESS_UNVERIFIABLE, HOLD_OPEN);
+	hold_review_fill(&h, 1);
 	assert_non_null(order_hold_add(&o, &h));
 	hold_make(&h, "hld_2", HOLD_HIGH_VALUE, HOLD_RESOLVED);
+	hold_review_fill(&h, 2);
 	assert_non_null(order_hold_add(&o, &h));
 	order_put(f, &o);
 
@@ -950,6 +997,7 @@ static void test_order_round_trip(void **state)
 	assert_string_equal(got.notes, o.notes);
 	assert_int_equal(got.state, ORDER_ON_HOLD);
 	assert_string_equal(got.fingerprint, o.fingerprint);
+	assert_string_equal(got.customer_key, "ada@example.com");
 
 	assert_int_equal(got.n_lines, 3);
 	for (i = 0; i < 3; i++) {
@@ -968,19 +1016,8 @@ static void test_order_round_trip(void **state)
 		assert_int_equal(b->qty_returned, a->qty_returned);
 	}
 	assert_int_equal(got.n_holds, 2);
-	for (i = 0; i < 2; i++) {
-		const order_hold *a = &o.holds[i], *b = &got.holds[i];
-
-		assert_string_equal(b->id, a->id);
-		assert_int_equal(b->type, a->type);
-		assert_int_equal(b->status, a->status);
-		assert_string_equal(b->field, a->field);
-		assert_string_equal(b->message, a->message);
-		assert_string_equal(b->related_order_id, a->related_order_id);
-		assert_string_equal(b->raised_by, a->raised_by);
-		assert_int_equal(b->created_at, a->created_at);
-		assert_int_equal(b->resolved_at, a->resolved_at);
-	}
+	for (i = 0; i < 2; i++)
+		hold_equal(&o.holds[i], &got.holds[i]);
 	assert_int_equal(order_open_holds(&got), 1);
 
 	/* Missing, and another tenant's: both not found. */
@@ -1570,6 +1607,7 @@ static void test_settings(void **state)
 	tenant_settings s, want, def;
 	store_tx *tx;
 	ordo_err err;
+	int t;
 
 	settings_defaults(&def);
 	tx = rd(f);
@@ -1586,6 +1624,10 @@ static void test_settings(void **state)
 	want.closing_period_s = 7200;
 	want.webhook_retry_window_s = 600;
 	want.low_stock_threshold = 9;
+	for (t = 0; t < HOLD_TYPE_COUNT; t++) {
+		want.hold_sla_s[t] = 60 + 100 * t;
+		want.hold_priority[t] = 1 + (t + 2) % 5;
+	}
 	assert_int_equal(wr(f, f->ta, w_settings_put, &want, &err), ORDO_OK);
 	tx = rd(f);
 	assert_int_equal(store_settings_get(tx, f->ta, &s, &err), ORDO_OK);
@@ -1595,9 +1637,12 @@ static void test_settings(void **state)
 	assert_memory_equal(&s, &def, sizeof(s));
 	store_read_end(tx);
 
-	/* Saving again replaces. */
+	/* Saving again replaces, the hold types' rows too. */
 	want.cutoff_minute = -1;
 	want.release = RELEASE_AUTO;
+	want.hold_sla_s[HOLD_RISKY_ORDER] = SETTINGS_HOLD_SLA_MAX_S;
+	want.hold_priority[HOLD_RISKY_ORDER] = 5;
+	want.hold_sla_s[HOLD_MISSING_DATA] = def.hold_sla_s[HOLD_MISSING_DATA];
 	assert_int_equal(wr(f, f->ta, w_settings_put, &want, &err), ORDO_OK);
 	tx = rd(f);
 	assert_int_equal(store_settings_get(tx, f->ta, &s, &err), ORDO_OK);
@@ -1605,6 +1650,11 @@ static void test_settings(void **state)
 	store_read_end(tx);
 
 	/* Out of bounds, or no such tenant. */
+	want.hold_priority[HOLD_UNKNOWN_SKU] = 6;
+	assert_int_equal(wr(f, f->ta, w_settings_put, &want, &err),
+			 ORDO_EINVALID);
+	assert_string_equal(err.field, "holds");
+	want.hold_priority[HOLD_UNKNOWN_SKU] = 2;
 	want.release_sla_s = -1;
 	assert_int_equal(wr(f, f->ta, w_settings_put, &want, &err),
 			 ORDO_EINVALID);
@@ -1996,7 +2046,9 @@ static ordo_code w_order_read_modify(store_tx *tx, struct wctx *w,
 	o.holds[0].resolved_at = 1700006900;
 	ordo_strlcpy(o.holds[0].message, "resolved",
 		     sizeof(o.holds[0].message));
+	hold_review_fill(&o.holds[0], 3);
 	hold_make(&h, "hld_u3", HOLD_CHANGE_AFTER_RELEASE, HOLD_OPEN);
+	hold_review_fill(&h, 4);
 	if (!order_hold_add(&o, &h)) {
 		rc = ORDO_ENOMEM;
 		goto out;
@@ -2072,10 +2124,22 @@ static void test_order_update(void **state)
 	assert_int_equal(got.holds[0].status, HOLD_RESOLVED);
 	assert_int_equal(got.holds[0].resolved_at, 1700006900);
 	assert_string_equal(got.holds[0].message, "resolved");
+	/* The review fields are written for existing and new holds. */
+	h = o.holds[0];
+	h.status = HOLD_RESOLVED;
+	h.resolved_at = 1700006900;
+	ordo_strlcpy(h.message, "resolved", sizeof(h.message));
+	hold_review_fill(&h, 3);
+	hold_equal(&h, &got.holds[0]);
 	assert_string_equal(got.holds[1].id, "hld_u2");
+	assert_string_equal(got.holds[1].rule_id, "");
+	assert_int_equal(got.holds[1].priority, 0);
 	assert_string_equal(got.holds[2].id, "hld_u3");
 	assert_int_equal(got.holds[2].type, HOLD_CHANGE_AFTER_RELEASE);
 	assert_int_equal(got.holds[2].status, HOLD_OPEN);
+	hold_make(&h, "hld_u3", HOLD_CHANGE_AFTER_RELEASE, HOLD_OPEN);
+	hold_review_fill(&h, 4);
+	hold_equal(&h, &got.holds[2]);
 	assert_int_equal(order_open_holds(&got), 1);
 
 	/* Another tenant cannot update it. */
@@ -3571,6 +3635,1164 @@ static void test_close_drains(void **state)
 	waiter_destroy(&w);
 }
 
+/* ---- holds and the review queue ------------------------------------------ */
+
+/* An open or resolved hold for the queue: due and raised at the given times,
+ * of a priority; unclaimed, not escalated. */
+static void hold_q(order_hold *h, const char *id, hold_type type,
+		   hold_status status, ordo_time due_at, ordo_time created_at,
+		   int priority)
+{
+	hold_make(h, id, type, status);
+	h->due_at = due_at;
+	h->created_at = created_at;
+	h->priority = priority;
+}
+
+/* Insert an order (one line) of the channel with the given holds. */
+static void order_with_holds(struct fx *f, int64_t tenant, const char *id,
+			     const char *channel, const order_hold *holds,
+			     size_t n)
+{
+	order o;
+	size_t i;
+
+	order_make(&o, tenant, id, channel, id, 1700000000, ORDER_ON_HOLD, 1);
+	for (i = 0; i < n; i++)
+		assert_non_null(order_hold_add(&o, &holds[i]));
+	order_put(f, &o);
+	order_free(&o);
+}
+
+/*
+ * Tenant A: five open holds over three orders and one resolved, seen at
+ * now = 2000 (due / raised / priority / claim):
+ *
+ *     hq_c  amazon  risky_order         900 / 100  / 1  alice until 5000
+ *     hq_a  web     address_unverif.   1000 / 500  / 3
+ *     hq_b  web     high_value         1000 / 600  / 2  escalated
+ *     hq_d  amazon  risky_order        1000 / 700  / 1  bob until 1500
+ *     hq_f  web     high_value         1100 / 1900 / 2
+ *     hq_e  amazon  risky_order (resolved, due 800)
+ *
+ * and tenant B one open hold due before them all. Inserted in the order
+ * a, b, c, d, e, f, so that of the holds due at 1000 a comes before b
+ * before d.
+ */
+static void queue_fixture(struct fx *f)
+{
+	order_hold h[3];
+
+	hold_q(&h[0], "hq_a", HOLD_ADDRESS_UNVERIFIABLE, HOLD_OPEN, 1000, 500,
+	       3);
+	hold_q(&h[1], "hq_b", HOLD_HIGH_VALUE, HOLD_OPEN, 1000, 600, 2);
+	h[1].escalated = true;
+	order_with_holds(f, f->ta, "ord_q1", "web", h, 2);
+
+	hold_q(&h[0], "hq_c", HOLD_RISKY_ORDER, HOLD_OPEN, 900, 100, 1);
+	ordo_strlcpy(h[0].assignee, "alice", sizeof(h[0].assignee));
+	h[0].claimed_at = 150;
+	h[0].claimed_until = 5000;
+	hold_q(&h[1], "hq_d", HOLD_RISKY_ORDER, HOLD_OPEN, 1000, 700, 1);
+	ordo_strlcpy(h[1].assignee, "bob", sizeof(h[1].assignee));
+	h[1].claimed_at = 800;
+	h[1].claimed_until = 1500;
+	hold_q(&h[2], "hq_e", HOLD_RISKY_ORDER, HOLD_RESOLVED, 800, 50, 1);
+	order_with_holds(f, f->ta, "ord_q2", "amazon", h, 3);
+
+	hold_q(&h[0], "hq_f", HOLD_HIGH_VALUE, HOLD_OPEN, 1100, 1900, 2);
+	order_with_holds(f, f->ta, "ord_q3", "web", h, 1);
+
+	hold_q(&h[0], "hq_x", HOLD_HIGH_VALUE, HOLD_OPEN, 100, 100, 1);
+	order_with_holds(f, f->tb, "ord_qx", "web", h, 1);
+}
+
+static void queue_filter_init(queue_filter *q, ordo_time now, int limit)
+{
+	memset(q, 0, sizeof(*q));
+	q->now = now;
+	q->limit = limit;
+}
+
+/* The ids of one page, comma-joined into buf; *more as the store says.
+ * The page's items are left in *items (free()) when items is not NULL. */
+static ordo_code queue_ids(struct fx *f, int64_t tenant, const queue_filter *q,
+			   char *buf, size_t size, bool *more,
+			   queue_item **items, size_t *n)
+{
+	queue_item *out = NULL;
+	size_t count = 0, i;
+	store_tx *tx = rd(f);
+	bool m = false;
+	ordo_err err;
+	ordo_code rc;
+
+	buf[0] = '\0';
+	rc = store_queue_list(tx, tenant, q, &out, &count, &m, &err);
+	store_read_end(tx);
+	if (more)
+		*more = m;
+	for (i = 0; i < count; i++) {
+		if (i)
+			strncat(buf, ",", size - strlen(buf) - 1);
+		strncat(buf, out[i].hold.id, size - strlen(buf) - 1);
+	}
+	if (items) {
+		*items = out;
+		*n = count;
+	} else {
+		free(out);
+	}
+	return rc;
+}
+
+/* The ids of the first page of the queue under q (up to 50). */
+static const char *queue_of(struct fx *f, queue_filter *q)
+{
+	static char buf[512];
+
+	assert_int_equal(queue_ids(f, f->ta, q, buf, sizeof(buf), NULL, NULL,
+				   NULL),
+			 ORDO_OK);
+	return buf;
+}
+
+static void test_queue_list(void **state)
+{
+	struct fx *f = *state;
+	queue_filter q;
+	queue_item *items = NULL;
+	char buf[512];
+	bool more = true;
+	size_t n = 0;
+
+	queue_fixture(f);
+
+	/* Open holds only, by due time then seq; another tenant's never. */
+	queue_filter_init(&q, 2000, 50);
+	assert_int_equal(queue_ids(f, f->ta, &q, buf, sizeof(buf), &more,
+				   &items, &n),
+			 ORDO_OK);
+	assert_string_equal(buf, "hq_c,hq_a,hq_b,hq_d,hq_f");
+	assert_false(more);
+	/* Each item carries its hold and a summary of its order. */
+	assert_int_equal(n, 5);
+	assert_true(items[0].seq > 0);
+	assert_true(items[1].seq < items[2].seq);
+	assert_true(items[2].seq < items[3].seq);
+	assert_int_equal(items[0].hold.type, HOLD_RISKY_ORDER);
+	assert_int_equal(items[0].hold.status, HOLD_OPEN);
+	assert_int_equal(items[0].hold.due_at, 900);
+	assert_int_equal(items[0].hold.priority, 1);
+	assert_string_equal(items[0].hold.assignee, "alice");
+	assert_int_equal(items[0].hold.claimed_until, 5000);
+	assert_string_equal(items[0].hold.message, "hold hq_c");
+	assert_string_equal(items[0].order_id, "ord_q2");
+	assert_string_equal(items[0].external_id, "ord_q2");
+	assert_string_equal(items[0].channel, "amazon");
+	assert_int_equal(items[0].order_state, ORDER_ON_HOLD);
+	assert_int_equal(items[0].total, 11307);
+	assert_string_equal(items[0].currency, "USD");
+	assert_string_equal(items[0].customer_name, "Ada Lovelace");
+	assert_int_equal(items[0].received_at, 1700000000);
+	assert_true(items[2].hold.escalated);
+	assert_false(items[1].hold.escalated);
+	free(items);
+
+	queue_filter_init(&q, 2000, 50);
+	assert_int_equal(queue_ids(f, f->tb, &q, buf, sizeof(buf), &more, NULL,
+				   NULL),
+			 ORDO_OK);
+	assert_string_equal(buf, "hq_x");
+
+	/* Type. */
+	queue_filter_init(&q, 2000, 50);
+	q.has_type = true;
+	q.type = HOLD_HIGH_VALUE;
+	assert_string_equal(queue_of(f, &q), "hq_b,hq_f");
+	q.type = HOLD_MISSING_DATA;
+	assert_string_equal(queue_of(f, &q), "");
+
+	/* Priority. */
+	queue_filter_init(&q, 2000, 50);
+	q.priority = 1;
+	assert_string_equal(queue_of(f, &q), "hq_c,hq_d");
+	q.priority = 3;
+	assert_string_equal(queue_of(f, &q), "hq_a");
+
+	/* Unclaimed: nobody's, or a lease run out (bob's, at 1500). */
+	queue_filter_init(&q, 2000, 50);
+	ordo_strlcpy(q.assignee, "-", sizeof(q.assignee));
+	assert_string_equal(queue_of(f, &q), "hq_a,hq_b,hq_d,hq_f");
+	/* Claimed by a name: only while the lease is live. */
+	ordo_strlcpy(q.assignee, "alice", sizeof(q.assignee));
+	assert_string_equal(queue_of(f, &q), "hq_c");
+	ordo_strlcpy(q.assignee, "bob", sizeof(q.assignee));
+	assert_string_equal(queue_of(f, &q), "");
+	q.now = 1400;
+	assert_string_equal(queue_of(f, &q), "hq_d");
+	q.now = 1500; /* the lease's last second is still its */
+	assert_string_equal(queue_of(f, &q), "hq_d");
+	ordo_strlcpy(q.assignee, "-", sizeof(q.assignee));
+	assert_string_equal(queue_of(f, &q), "hq_a,hq_b,hq_f");
+	q.now = 5001; /* alice's lease is over too */
+	assert_string_equal(queue_of(f, &q), "hq_c,hq_a,hq_b,hq_d,hq_f");
+	ordo_strlcpy(q.assignee, "carol", sizeof(q.assignee));
+	assert_string_equal(queue_of(f, &q), "");
+
+	/* The order's channel. */
+	queue_filter_init(&q, 2000, 50);
+	ordo_strlcpy(q.channel, "amazon", sizeof(q.channel));
+	assert_string_equal(queue_of(f, &q), "hq_c,hq_d");
+
+	/* Age: raised at least min_age_s before now. */
+	queue_filter_init(&q, 2000, 50);
+	q.min_age_s = 1500;
+	assert_string_equal(queue_of(f, &q), "hq_c,hq_a");
+	q.min_age_s = 100;
+	assert_string_equal(queue_of(f, &q), "hq_c,hq_a,hq_b,hq_d,hq_f");
+	q.min_age_s = 101;
+	assert_string_equal(queue_of(f, &q), "hq_c,hq_a,hq_b,hq_d");
+	q.min_age_s = -1;
+	assert_int_equal(queue_ids(f, f->ta, &q, buf, sizeof(buf), NULL, NULL,
+				   NULL),
+			 ORDO_EINVALID);
+
+	/* Escalated, either way. */
+	queue_filter_init(&q, 2000, 50);
+	q.has_escalated = true;
+	q.escalated = true;
+	assert_string_equal(queue_of(f, &q), "hq_b");
+	q.escalated = false;
+	assert_string_equal(queue_of(f, &q), "hq_c,hq_a,hq_d,hq_f");
+
+	/* Filters combine. */
+	queue_filter_init(&q, 2000, 50);
+	ordo_strlcpy(q.channel, "web", sizeof(q.channel));
+	q.has_type = true;
+	q.type = HOLD_HIGH_VALUE;
+	assert_string_equal(queue_of(f, &q), "hq_b,hq_f");
+	ordo_strlcpy(q.assignee, "-", sizeof(q.assignee));
+	q.priority = 2;
+	q.has_escalated = true;
+	q.escalated = false;
+	assert_string_equal(queue_of(f, &q), "hq_f");
+
+	/* Limits. */
+	queue_filter_init(&q, 2000, 0);
+	assert_int_equal(queue_ids(f, f->ta, &q, buf, sizeof(buf), NULL, NULL,
+				   NULL),
+			 ORDO_EINVALID);
+	q.limit = STORE_BULK_MAX + 1;
+	assert_int_equal(queue_ids(f, f->ta, &q, buf, sizeof(buf), NULL, NULL,
+				   NULL),
+			 ORDO_EINVALID);
+	q.limit = STORE_BULK_MAX;
+	assert_int_equal(queue_ids(f, f->ta, &q, buf, sizeof(buf), &more, NULL,
+				   NULL),
+			 ORDO_OK);
+	assert_false(more);
+	q.limit = 5; /* exactly all: no page follows */
+	assert_int_equal(queue_ids(f, f->ta, &q, buf, sizeof(buf), &more, NULL,
+				   NULL),
+			 ORDO_OK);
+	assert_false(more);
+	q.after_seq = -1;
+	assert_int_equal(queue_ids(f, f->ta, &q, buf, sizeof(buf), NULL, NULL,
+				   NULL),
+			 ORDO_EINVALID);
+}
+
+/* Paging by (due_at, seq), through three holds due at the same second. */
+static void test_queue_paging(void **state)
+{
+	struct fx *f = *state;
+	static const char *const pages[] = {"hq_c,hq_a", "hq_b,hq_d", "hq_f"};
+	queue_filter q;
+	queue_item *items = NULL;
+	char buf[512];
+	bool more = false;
+	size_t n = 0, i;
+
+	queue_fixture(f);
+	queue_filter_init(&q, 2000, 2);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(queue_ids(f, f->ta, &q, buf, sizeof(buf),
+					   &more, &items, &n),
+				 ORDO_OK);
+		assert_string_equal(buf, pages[i]);
+		assert_int_equal(more, i < 2);
+		q.after_due = items[n - 1].hold.due_at;
+		q.after_seq = items[n - 1].seq;
+		free(items);
+	}
+	/* After the last item: nothing. */
+	assert_int_equal(queue_ids(f, f->ta, &q, buf, sizeof(buf), &more,
+				   NULL, NULL),
+			 ORDO_OK);
+	assert_string_equal(buf, "");
+	assert_false(more);
+
+	/* One at a time, the cursor inside the run of equal due times. */
+	queue_filter_init(&q, 2000, 1);
+	buf[0] = '\0';
+	{
+		char all[512] = "";
+
+		for (;;) {
+			assert_int_equal(queue_ids(f, f->ta, &q, buf,
+						   sizeof(buf), &more, &items,
+						   &n),
+					 ORDO_OK);
+			assert_int_equal(n, 1);
+			if (all[0])
+				strcat(all, ",");
+			strcat(all, buf);
+			q.after_due = items[0].hold.due_at;
+			q.after_seq = items[0].seq;
+			free(items);
+			if (!more)
+				break;
+		}
+		assert_string_equal(all, "hq_c,hq_a,hq_b,hq_d,hq_f");
+	}
+
+	/* A filter keeps to the cursor as well. */
+	queue_filter_init(&q, 2000, 1);
+	q.priority = 1;
+	assert_int_equal(queue_ids(f, f->ta, &q, buf, sizeof(buf), &more,
+				   &items, &n),
+			 ORDO_OK);
+	assert_string_equal(buf, "hq_c");
+	assert_true(more);
+	q.after_due = items[0].hold.due_at;
+	q.after_seq = items[0].seq;
+	free(items);
+	assert_int_equal(queue_ids(f, f->ta, &q, buf, sizeof(buf), &more, NULL,
+				   NULL),
+			 ORDO_OK);
+	assert_string_equal(buf, "hq_d");
+	assert_false(more);
+}
+
+struct hold_args {
+	const char *id;
+	order_hold h;
+	char order_id[ORDO_ID_MAX];
+};
+
+static ordo_code w_hold_update(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	struct hold_args *a = w->p;
+
+	return store_hold_update(tx, w->tenant, &a->h, err);
+}
+
+/* Read the hold inside the write job (locked where there are row locks),
+ * change its mutable fields, write it back. */
+static ordo_code w_hold_read_modify(store_tx *tx, struct wctx *w,
+				    ordo_err *err)
+{
+	struct hold_args *a = w->p;
+	ordo_code rc;
+
+	rc = store_hold_get(tx, w->tenant, a->id, &a->h, a->order_id, err);
+	if (rc)
+		return rc;
+	a->h.status = HOLD_RESOLVED;
+	a->h.priority = 5;
+	a->h.due_at = 4242;
+	ordo_strlcpy(a->h.assignee, "key:rev", sizeof(a->h.assignee));
+	a->h.claimed_at = 3000;
+	a->h.claimed_until = 3600;
+	a->h.escalated = true;
+	ordo_strlcpy(a->h.resolution, "approve", sizeof(a->h.resolution));
+	ordo_strlcpy(a->h.resolution_reason, "checked by phone",
+		     sizeof(a->h.resolution_reason));
+	ordo_strlcpy(a->h.resolved_by, "key:rev", sizeof(a->h.resolved_by));
+	a->h.resolved_at = 3300;
+	/* Not mutable: not written. */
+	ordo_strlcpy(a->h.message, "changed", sizeof(a->h.message));
+	ordo_strlcpy(a->h.rule_id, "changed", sizeof(a->h.rule_id));
+	return store_hold_update(tx, w->tenant, &a->h, err);
+}
+
+static void test_hold_get_update(void **state)
+{
+	struct fx *f = *state;
+	struct hold_args a;
+	order_hold h, got, want;
+	char order_id[ORDO_ID_MAX];
+	store_tx *tx;
+	ordo_err err;
+
+	hold_make(&h, "hld_g", HOLD_PRICE_MISMATCH, HOLD_OPEN);
+	hold_review_fill(&h, 7);
+	h.resolved_at = 0;
+	order_with_holds(f, f->ta, "ord_g", "web", &h, 1);
+
+	/* Every field, and the order's id. */
+	tx = rd(f);
+	assert_int_equal(store_hold_get(tx, f->ta, "hld_g", &got, order_id,
+					&err),
+			 ORDO_OK);
+	hold_equal(&h, &got);
+	assert_string_equal(order_id, "ord_g");
+	/* Missing, or another tenant's: not found. */
+	assert_int_equal(store_hold_get(tx, f->ta, "hld_nope", &got, order_id,
+					&err),
+			 ORDO_ENOTFOUND);
+	assert_string_equal(err.field, "id");
+	assert_int_equal(store_hold_get(tx, f->tb, "hld_g", &got, order_id,
+					&err),
+			 ORDO_ENOTFOUND);
+	store_read_end(tx);
+
+	/* Read and written back in one write job. */
+	memset(&a, 0, sizeof(a));
+	a.id = "hld_g";
+	assert_int_equal(wr(f, f->ta, w_hold_read_modify, &a, &err), ORDO_OK);
+	assert_string_equal(a.order_id, "ord_g");
+	want = h;
+	want.status = HOLD_RESOLVED;
+	want.priority = 5;
+	want.due_at = 4242;
+	ordo_strlcpy(want.assignee, "key:rev", sizeof(want.assignee));
+	want.claimed_at = 3000;
+	want.claimed_until = 3600;
+	want.escalated = true;
+	ordo_strlcpy(want.resolution, "approve", sizeof(want.resolution));
+	ordo_strlcpy(want.resolution_reason, "checked by phone",
+		     sizeof(want.resolution_reason));
+	ordo_strlcpy(want.resolved_by, "key:rev", sizeof(want.resolved_by));
+	want.resolved_at = 3300;
+	tx = rd(f);
+	assert_int_equal(store_hold_get(tx, f->ta, "hld_g", &got, order_id,
+					&err),
+			 ORDO_OK);
+	store_read_end(tx);
+	hold_equal(&want, &got);
+
+	/* Back to open and unclaimed; the order sees the same hold. */
+	memset(&a, 0, sizeof(a));
+	a.h = got;
+	a.h.status = HOLD_OPEN;
+	a.h.assignee[0] = '\0';
+	a.h.claimed_until = 0;
+	a.h.escalated = false;
+	a.h.resolution[0] = '\0';
+	a.h.resolved_at = 0;
+	assert_int_equal(wr(f, f->ta, w_hold_update, &a, &err), ORDO_OK);
+	{
+		order o;
+
+		order_init(&o);
+		tx = rd(f);
+		assert_int_equal(store_order_get(tx, f->ta, "ord_g", &o, &err),
+				 ORDO_OK);
+		store_read_end(tx);
+		assert_int_equal(o.n_holds, 1);
+		hold_equal(&a.h, &o.holds[0]);
+		order_free(&o);
+	}
+
+	/* Another tenant's hold, or none: not found, nothing written. */
+	a.h.priority = 4;
+	assert_int_equal(wr(f, f->tb, w_hold_update, &a, &err),
+			 ORDO_ENOTFOUND);
+	assert_string_equal(err.field, "id");
+	ordo_strlcpy(a.h.id, "hld_nope", sizeof(a.h.id));
+	assert_int_equal(wr(f, f->ta, w_hold_update, &a, &err),
+			 ORDO_ENOTFOUND);
+	tx = rd(f);
+	assert_int_equal(store_hold_get(tx, f->ta, "hld_g", &got, order_id,
+					&err),
+			 ORDO_OK);
+	store_read_end(tx);
+	assert_int_equal(got.priority, 5);
+}
+
+#define CLAIM_THREADS 8
+#define CLAIM_HOLDS 48
+
+struct claim_thread {
+	store *st;
+	int64_t tenant;
+	char name[16];
+	char hold[ORDO_ID_MAX]; /* the one being claimed */
+	int won[CLAIM_HOLDS];
+	int failed;
+};
+
+/* Claim t->hold for this thread's name unless a live claim holds it:
+ * read, check, write back, as the app layer claims. */
+static ordo_code job_claim(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct claim_thread *t = arg;
+	char order_id[ORDO_ID_MAX];
+	order_hold h;
+	ordo_code rc;
+
+	rc = store_hold_get(tx, t->tenant, t->hold, &h, order_id, err);
+	if (rc)
+		return rc;
+	if (h.assignee[0] && h.claimed_until >= 1000)
+		return ordo_err_set(err, ORDO_ECONFLICT, "assignee",
+				    "claimed by %s", h.assignee);
+	ordo_strlcpy(h.assignee, t->name, sizeof(h.assignee));
+	if (!h.claimed_at)
+		h.claimed_at = 1000;
+	h.claimed_until = 1900;
+	return store_hold_update(tx, t->tenant, &h, err);
+}
+
+static void *claim_thread_main(void *arg)
+{
+	struct claim_thread *t = arg;
+	ordo_err err;
+	int i;
+
+	for (i = 0; i < CLAIM_HOLDS; i++) {
+		ordo_code rc;
+
+		snprintf(t->hold, sizeof(t->hold), "hld_race_%d", i);
+		rc = store_write(t->st, job_claim, t, &err);
+		if (rc == ORDO_OK)
+			t->won[i] = 1;
+		else if (rc != ORDO_ECONFLICT)
+			t->failed++;
+	}
+	return NULL;
+}
+
+/*
+ * Claimers of the same holds on two stores (two nodes) at once: of each
+ * hold exactly one claimer wins, and the hold names it - the row is locked
+ * by store_hold_get in a write job where the database has row locks, the
+ * whole database is on SQLite.
+ */
+static void test_hold_claim_race(void **state)
+{
+	struct fx *f = *state;
+	static struct claim_thread ts[CLAIM_THREADS];
+	pthread_t th[CLAIM_THREADS];
+	store_options o = test_opts();
+	store *second = NULL;
+	char order_id[ORDO_ID_MAX];
+	order_hold holds[CLAIM_HOLDS], h;
+	store_tx *tx;
+	ordo_err err;
+	int i, k;
+
+	for (k = 0; k < CLAIM_HOLDS; k++) {
+		char id[ORDO_ID_MAX];
+
+		snprintf(id, sizeof(id), "hld_race_%d", k);
+		hold_make(&holds[k], id, HOLD_RISKY_ORDER, HOLD_OPEN);
+	}
+	order_with_holds(f, f->ta, "ord_race", "web", holds, CLAIM_HOLDS);
+	assert_int_equal(store_open(f->url, &o, &second, &err), ORDO_OK);
+	for (i = 0; i < CLAIM_THREADS; i++) {
+		memset(&ts[i], 0, sizeof(ts[i]));
+		ts[i].st = i % 2 ? second : f->st;
+		ts[i].tenant = f->ta;
+		snprintf(ts[i].name, sizeof(ts[i].name), "rev-%d", i);
+		assert_int_equal(pthread_create(&th[i], NULL,
+						claim_thread_main, &ts[i]),
+				 0);
+	}
+	for (i = 0; i < CLAIM_THREADS; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(ts[i].failed, 0);
+	}
+	store_close(second);
+	tx = rd(f);
+	for (k = 0; k < CLAIM_HOLDS; k++) {
+		int wins = 0, won = -1;
+
+		for (i = 0; i < CLAIM_THREADS; i++) {
+			if (ts[i].won[k]) {
+				wins++;
+				won = i;
+			}
+		}
+		assert_int_equal(wins, 1);
+		assert_int_equal(store_hold_get(tx, f->ta, holds[k].id, &h,
+						order_id, &err),
+				 ORDO_OK);
+		assert_string_equal(h.assignee, ts[won].name);
+		assert_int_equal(h.claimed_at, 1000);
+		assert_int_equal(h.claimed_until, 1900);
+	}
+	store_read_end(tx);
+}
+
+/* ---- review policy versions ---------------------------------------------- */
+
+static ordo_code w_policy_insert(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	return store_policy_insert(tx, w->tenant, w->p, err);
+}
+
+/* Two versions inserted in one job: the second sees the first. */
+static ordo_code w_policy_insert_two(store_tx *tx, struct wctx *w,
+				     ordo_err *err)
+{
+	policy_version *v = w->p;
+	ordo_code rc = store_policy_insert(tx, w->tenant, &v[0], err);
+
+	return rc ? rc : store_policy_insert(tx, w->tenant, &v[1], err);
+}
+
+static void policy_make(policy_version *v, const char *doc, const char *by,
+			ordo_time at)
+{
+	memset(v, 0, sizeof(*v));
+	v->document = (char *)doc;
+	ordo_strlcpy(v->created_by, by, sizeof(v->created_by));
+	v->created_at = at;
+}
+
+static void test_policy_versions(void **state)
+{
+	struct fx *f = *state;
+	policy_version v, two[2], got, *items = NULL;
+	size_t n = 0, i;
+	store_tx *tx;
+	ordo_err err;
+
+	/* None yet: not found (the default applies). */
+	tx = rd(f);
+	assert_int_equal(store_policy_active(tx, f->ta, &got, &err),
+			 ORDO_ENOTFOUND);
+	assert_null(got.document);
+	assert_int_equal(store_policy_list(tx, f->ta, &items, &n, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 0);
+	free(items);
+	store_read_end(tx);
+
+	/* Versions count up from 1, per tenant. */
+	policy_make(&v, "{\"rules\":[]}", "key:admin", 1700000100);
+	assert_int_equal(wr(f, f->ta, w_policy_insert, &v, &err), ORDO_OK);
+	assert_int_equal(v.version, 1);
+	policy_make(&v, "{\"rules\":[{\"id\":\"r1\"}]}", "key:admin2",
+		    1700000200);
+	assert_int_equal(wr(f, f->ta, w_policy_insert, &v, &err), ORDO_OK);
+	assert_int_equal(v.version, 2);
+	policy_make(&two[0], "{\"v\":3}", "key:a", 1700000300);
+	policy_make(&two[1], "{\"v\":4}", "key:b", 1700000400);
+	assert_int_equal(wr(f, f->ta, w_policy_insert_two, two, &err),
+			 ORDO_OK);
+	assert_int_equal(two[0].version, 3);
+	assert_int_equal(two[1].version, 4);
+	policy_make(&v, "{\"tenant\":\"b\"}", "key:bolt", 1700000500);
+	assert_int_equal(wr(f, f->tb, w_policy_insert, &v, &err), ORDO_OK);
+	assert_int_equal(v.version, 1);
+	/* No such tenant. */
+	assert_int_equal(wr(f, 999999, w_policy_insert, &v, &err),
+			 ORDO_ENOTFOUND);
+
+	tx = rd(f);
+	assert_int_equal(store_policy_active(tx, f->ta, &got, &err), ORDO_OK);
+	assert_int_equal(got.version, 4);
+	assert_string_equal(got.document, "{\"v\":4}");
+	assert_string_equal(got.created_by, "key:b");
+	assert_int_equal(got.created_at, 1700000400);
+	store_policy_version_free(&got);
+	assert_null(got.document);
+	assert_int_equal(store_policy_active(tx, f->tb, &got, &err), ORDO_OK);
+	assert_int_equal(got.version, 1);
+	assert_string_equal(got.document, "{\"tenant\":\"b\"}");
+	store_policy_version_free(&got);
+
+	/* Newest first, only the tenant's. */
+	assert_int_equal(store_policy_list(tx, f->ta, &items, &n, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 4);
+	for (i = 0; i < n; i++)
+		assert_int_equal(items[i].version, 4 - (int)i);
+	assert_string_equal(items[3].document, "{\"rules\":[]}");
+	assert_string_equal(items[3].created_by, "key:admin");
+	assert_int_equal(items[3].created_at, 1700000100);
+	assert_string_equal(items[2].document, "{\"rules\":[{\"id\":\"r1\"}]}");
+	for (i = 0; i < n; i++)
+		store_policy_version_free(&items[i]);
+	free(items);
+	assert_int_equal(store_policy_list(tx, f->tb, &items, &n, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 1);
+	store_policy_version_free(&items[0]);
+	free(items);
+	store_read_end(tx);
+}
+
+/* ---- downstream defects -------------------------------------------------- */
+
+static ordo_code w_defect_insert(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	return store_defect_insert(tx, w->tenant, w->p, err);
+}
+
+static void defect_add(struct fx *f, int64_t tenant, const char *id,
+		       const char *order_id, const char *type, ordo_time at)
+{
+	order_defect d;
+	ordo_err err;
+
+	memset(&d, 0, sizeof(d));
+	ordo_strlcpy(d.id, id, sizeof(d.id));
+	ordo_strlcpy(d.order_id, order_id, sizeof(d.order_id));
+	ordo_strlcpy(d.type, type, sizeof(d.type));
+	ordo_strlcpy(d.found_by, "Warehouse East", sizeof(d.found_by));
+	snprintf(d.note, sizeof(d.note), "note of %s", id);
+	ordo_strlcpy(d.reported_by, "key:ops", sizeof(d.reported_by));
+	d.created_at = at;
+	assert_int_equal(wr(f, tenant, w_defect_insert, &d, &err), ORDO_OK);
+}
+
+/* The ids of a defect page, comma-joined. */
+static const char *defect_page(struct fx *f, int64_t tenant, const char *type,
+			       ordo_time from, ordo_time to, int64_t before,
+			       int limit, int64_t *next)
+{
+	static char buf[512];
+	order_defect *items = NULL;
+	size_t n = 0, i;
+	store_tx *tx = rd(f);
+	ordo_err err;
+
+	assert_int_equal(store_defect_list(tx, tenant, type, from, to, before,
+					   limit, &items, &n, next, &err),
+			 ORDO_OK);
+	store_read_end(tx);
+	buf[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (i)
+			strcat(buf, ",");
+		strcat(buf, items[i].id);
+	}
+	free(items);
+	return buf;
+}
+
+static void test_defects(void **state)
+{
+	struct fx *f = *state;
+	order_defect d, *items = NULL;
+	int64_t next = -1, count = -1;
+	size_t n = 0;
+	store_tx *tx;
+	ordo_err err;
+
+	order_add(f, f->ta, "ord_d1", "web", "D1", 1700000000, ORDER_DELIVERED);
+	order_add(f, f->ta, "ord_d2", "web", "D2", 1700000000, ORDER_DELIVERED);
+	order_add(f, f->tb, "ord_db", "web", "DB", 1700000000, ORDER_DELIVERED);
+	defect_add(f, f->ta, "dfc_1", "ord_d1", "wrong_item", 100);
+	defect_add(f, f->ta, "dfc_2", "ord_d2", "damaged", 200);
+	defect_add(f, f->ta, "dfc_3", "ord_d1", "damaged", 300);
+	defect_add(f, f->ta, "dfc_4", "ord_d1", "wrong_item", 400);
+	defect_add(f, f->tb, "dfc_b", "ord_db", "damaged", 250);
+
+	/* Another tenant's order, or none: not found, nothing stored. */
+	memset(&d, 0, sizeof(d));
+	ordo_strlcpy(d.id, "dfc_x", sizeof(d.id));
+	ordo_strlcpy(d.order_id, "ord_db", sizeof(d.order_id));
+	assert_int_equal(wr(f, f->ta, w_defect_insert, &d, &err),
+			 ORDO_ENOTFOUND);
+	assert_string_equal(err.field, "order_id");
+	ordo_strlcpy(d.order_id, "ord_nope", sizeof(d.order_id));
+	assert_int_equal(wr(f, f->ta, w_defect_insert, &d, &err),
+			 ORDO_ENOTFOUND);
+	assert_string_equal(err.field, "order_id");
+	/* An id taken. */
+	ordo_strlcpy(d.id, "dfc_1", sizeof(d.id));
+	ordo_strlcpy(d.order_id, "ord_d2", sizeof(d.order_id));
+	assert_int_equal(wr(f, f->ta, w_defect_insert, &d, &err),
+			 ORDO_ECONFLICT);
+	assert_string_equal(err.field, "id");
+
+	/* An order's defects, oldest first, each field kept. */
+	tx = rd(f);
+	assert_int_equal(store_defects_of_order(tx, f->ta, "ord_d1", &items,
+						&n, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 3);
+	assert_string_equal(items[0].id, "dfc_1");
+	assert_string_equal(items[1].id, "dfc_3");
+	assert_string_equal(items[2].id, "dfc_4");
+	assert_true(items[0].seq > 0 && items[0].seq < items[1].seq);
+	assert_string_equal(items[0].order_id, "ord_d1");
+	assert_string_equal(items[0].type, "wrong_item");
+	assert_string_equal(items[0].found_by, "Warehouse East");
+	assert_string_equal(items[0].note, "note of dfc_1");
+	assert_string_equal(items[0].reported_by, "key:ops");
+	assert_int_equal(items[0].created_at, 100);
+	free(items);
+	assert_int_equal(store_defects_of_order(tx, f->tb, "ord_d1", &items,
+						&n, &err),
+			 ORDO_ENOTFOUND);
+	assert_int_equal(store_order_defect_count(tx, f->ta, "ord_d1", &count,
+						  &err),
+			 ORDO_OK);
+	assert_int_equal(count, 3);
+	assert_int_equal(store_order_defect_count(tx, f->ta, "ord_d2", &count,
+						  &err),
+			 ORDO_OK);
+	assert_int_equal(count, 1);
+	assert_int_equal(store_order_defect_count(tx, f->tb, "ord_d1", &count,
+						  &err),
+			 ORDO_ENOTFOUND);
+	assert_int_equal(count, 0);
+	store_read_end(tx);
+
+	/* The list: newest first, the tenant's only. */
+	assert_string_equal(defect_page(f, f->ta, "", 0, 0, 0, 50, &next),
+			    "dfc_4,dfc_3,dfc_2,dfc_1");
+	assert_int_equal(next, 0);
+	assert_string_equal(defect_page(f, f->tb, NULL, 0, 0, 0, 50, &next),
+			    "dfc_b");
+	/* By type, and by time: from inclusive, to exclusive. */
+	assert_string_equal(defect_page(f, f->ta, "damaged", 0, 0, 0, 50,
+					&next),
+			    "dfc_3,dfc_2");
+	assert_string_equal(defect_page(f, f->ta, "", 200, 400, 0, 50, &next),
+			    "dfc_3,dfc_2");
+	assert_string_equal(defect_page(f, f->ta, "", 0, 300, 0, 50, &next),
+			    "dfc_2,dfc_1");
+	assert_string_equal(defect_page(f, f->ta, "", 300, 0, 0, 50, &next),
+			    "dfc_4,dfc_3");
+	assert_string_equal(defect_page(f, f->ta, "wrong_item", 150, 0, 0, 50,
+					&next),
+			    "dfc_4");
+	/* Pages by seq. */
+	assert_string_equal(defect_page(f, f->ta, "", 0, 0, 0, 3, &next),
+			    "dfc_4,dfc_3,dfc_2");
+	assert_true(next > 0);
+	assert_string_equal(defect_page(f, f->ta, "", 0, 0, next, 3, &next),
+			    "dfc_1");
+	assert_int_equal(next, 0);
+	assert_string_equal(defect_page(f, f->ta, "", 0, 0, 0, 2, &next),
+			    "dfc_4,dfc_3");
+	assert_string_equal(defect_page(f, f->ta, "", 0, 0, next, 2, &next),
+			    "dfc_2,dfc_1");
+	assert_int_equal(next, 0);
+	tx = rd(f);
+	assert_int_equal(store_defect_list(tx, f->ta, "", 0, 0, 0, 0, &items,
+					   &n, &next, &err),
+			 ORDO_EINVALID);
+	assert_int_equal(store_defect_list(tx, f->ta, "", 0, 0, -1, 10, &items,
+					   &n, &next, &err),
+			 ORDO_EINVALID);
+	store_read_end(tx);
+}
+
+/* ---- what policies are judged on ----------------------------------------- */
+
+/* An order of the customer key received at `at`. */
+static void order_of_customer(struct fx *f, int64_t tenant, const char *id,
+			      const char *key, ordo_time at)
+{
+	order o;
+
+	order_make(&o, tenant, id, "web", id, at, ORDER_DELIVERED, 1);
+	ordo_strlcpy(o.customer_key, key, sizeof(o.customer_key));
+	order_put(f, &o);
+	order_free(&o);
+}
+
+static void history(struct fx *f, int64_t tenant, const char *key,
+		    ordo_time before, int64_t want_orders,
+		    int64_t want_defects)
+{
+	int64_t orders = -1, defects = -1;
+	store_tx *tx = rd(f);
+	ordo_err err;
+
+	assert_int_equal(store_customer_history(tx, tenant, key, before,
+						&orders, &defects, &err),
+			 ORDO_OK);
+	store_read_end(tx);
+	assert_int_equal(orders, want_orders);
+	assert_int_equal(defects, want_defects);
+}
+
+static void test_customer_history(void **state)
+{
+	struct fx *f = *state;
+
+	order_of_customer(f, f->ta, "ord_h1", "ada@example.com", 1000);
+	order_of_customer(f, f->ta, "ord_h2", "ada@example.com", 2000);
+	order_of_customer(f, f->ta, "ord_h3", "ada@example.com", 3000);
+	order_of_customer(f, f->ta, "ord_h4", "bob@example.com", 1500);
+	order_of_customer(f, f->ta, "ord_h5", "", 500);
+	order_of_customer(f, f->ta, "ord_h6", "", 600);
+	order_of_customer(f, f->tb, "ord_hb", "ada@example.com", 100);
+	defect_add(f, f->ta, "dfc_h1", "ord_h1", "damaged", 5000);
+	defect_add(f, f->ta, "dfc_h2", "ord_h1", "late", 5001);
+	defect_add(f, f->ta, "dfc_h3", "ord_h3", "damaged", 5002);
+	defect_add(f, f->ta, "dfc_h4", "ord_h4", "damaged", 5003);
+	defect_add(f, f->ta, "dfc_h5", "ord_h5", "damaged", 5004);
+	defect_add(f, f->tb, "dfc_hb", "ord_hb", "damaged", 5005);
+
+	/* Orders received strictly before `before`, and their defects. */
+	history(f, f->ta, "ada@example.com", 1000, 0, 0);
+	history(f, f->ta, "ada@example.com", 1001, 1, 2);
+	history(f, f->ta, "ada@example.com", 3000, 2, 2);
+	history(f, f->ta, "ada@example.com", 3001, 3, 3);
+	history(f, f->ta, "bob@example.com", 99999, 1, 1);
+	history(f, f->ta, "carol@example.com", 99999, 0, 0);
+	/* Tenant B's orders are its own. */
+	history(f, f->tb, "ada@example.com", 99999, 1, 1);
+	/* No key, no history, however many keyless orders there are. */
+	history(f, f->ta, "", 99999, 0, 0);
+	history(f, f->ta, NULL, 99999, 0, 0);
+}
+
+static void handling_time(struct fx *f, int64_t tenant, int64_t want_mean,
+			  int64_t want_n)
+{
+	int64_t mean = -1, n = -1;
+	store_tx *tx = rd(f);
+	ordo_err err;
+
+	assert_int_equal(store_handling_time(tx, tenant, &mean, &n, &err),
+			 ORDO_OK);
+	store_read_end(tx);
+	assert_int_equal(mean, want_mean);
+	assert_int_equal(n, want_n);
+}
+
+/* A resolved hold, claimed first at claimed_at. */
+static void hold_done(order_hold *h, const char *id, ordo_time claimed_at,
+		      ordo_time resolved_at, const char *resolution)
+{
+	hold_make(h, id, HOLD_RISKY_ORDER, HOLD_RESOLVED);
+	h->claimed_at = claimed_at;
+	h->claimed_until = claimed_at + 600;
+	h->resolved_at = resolved_at;
+	ordo_strlcpy(h->resolution, resolution, sizeof(h->resolution));
+	ordo_strlcpy(h->assignee, "rev", sizeof(h->assignee));
+}
+
+static void test_handling_time(void **state)
+{
+	struct fx *f = *state;
+	order_hold h[7];
+
+	/* None resolved yet. */
+	handling_time(f, f->ta, 0, 0);
+
+	hold_done(&h[0], "ht_1", 1000, 1100, "approve");  /* 100 */
+	hold_done(&h[1], "ht_2", 2000, 2250, "correct");  /* 250 */
+	hold_done(&h[2], "ht_3", 3000, 3001, "cancel_order"); /* 1 */
+	/* Not counted: resolved by the system, never claimed, resolved
+	 * before the claim, still open. */
+	hold_done(&h[3], "ht_4", 4000, 9000, "system");
+	hold_done(&h[4], "ht_5", 0, 9000, "approve");
+	hold_done(&h[5], "ht_6", 5000, 4000, "approve");
+	hold_done(&h[6], "ht_7", 6000, 0, "");
+	h[6].status = HOLD_OPEN;
+	order_with_holds(f, f->ta, "ord_ht", "web", h, 7);
+	hold_done(&h[0], "ht_b", 1000, 1900, "approve");
+	order_with_holds(f, f->tb, "ord_htb", "web", h, 1);
+
+	/* (100 + 250 + 1) / 3 = 117, whole seconds. */
+	handling_time(f, f->ta, 117, 3);
+	handling_time(f, f->tb, 900, 1);
+}
+
+/* ---- migrating a version-2 database -------------------------------------- */
+
+/*
+ * Make f's database a version-2 database, as ordo 0002 left it: a tenant
+ * with settings, an order with two holds (one open, one resolved) and a
+ * keyless order.
+ */
+static void test_store_make_v2(struct fx *f)
+{
+	static const char v2_rows[] =
+		"INSERT INTO schema_migrations VALUES (1, 1), (2, 2);"
+		"INSERT INTO tenants (slug, created_at) "
+		"VALUES ('old', 1690000000);"
+		"INSERT INTO tenant_settings VALUES (1, 600, 'hold', 'wave', "
+		"3600, -1, 7200, 600, 9);"
+		"INSERT INTO orders (tenant_id, id, external_id, channel, "
+		"placed_at, received_at, updated_at, currency, "
+		"customer_external_id, customer_name, customer_email, "
+		"customer_phone, ship_to_name, ship_to_company, ship_to_line1, "
+		"ship_to_line2, ship_to_city, ship_to_region, "
+		"ship_to_postal_code, ship_to_country, ship_to_phone, "
+		"has_bill_to, bill_to_name, bill_to_company, bill_to_line1, "
+		"bill_to_line2, bill_to_city, bill_to_region, "
+		"bill_to_postal_code, bill_to_country, bill_to_phone, "
+		"shipping_method, shipping_amount, subtotal, shipping_total, "
+		"tax, discount, total, payment_status, notes, state, "
+		"fingerprint) VALUES "
+		"(1, 'ord_old', 'X1', 'web', 1690000100, 1690000200, "
+		"1690000300, 'USD', '', 'Ada', 'Ada.L@Example.COM', '', "
+		"'', '', '', '', '', '', '', 'US', '', 0, "
+		"'', '', '', '', '', '', '', '', '', "
+		"'std', 0, 100, 0, 0, 0, 100, 'paid', '', 'on_hold', 'fp1'),"
+		"(1, 'ord_anon', 'X2', 'web', 1690000100, 1690000250, "
+		"1690000300, 'USD', '', 'Bob', '', '+1 555', "
+		"'', '', '', '', '', '', '', 'US', '', 0, "
+		"'', '', '', '', '', '', '', '', '', "
+		"'std', 0, 100, 0, 0, 0, 100, 'paid', '', 'accepted', 'fp2');"
+		"INSERT INTO holds (id, tenant_id, order_seq, type, status, "
+		"field, message, related_order_id, raised_by, created_at, "
+		"resolved_at) VALUES "
+		"('hld_old1', 1, 1, 'high_value', 'open', 'total', 'big', '', "
+		"'validation', 1690000400, 0),"
+		"('hld_old2', 1, 1, 'missing_data', 'resolved', 'email', "
+		"'none', '', 'validation', 1690000500, 1690000600);";
+	char path[PATH_MAX + 16];
+	sqlite3 *db = NULL;
+	char *msg = NULL;
+	size_t i;
+
+	if (test_pg_url()) {
+		PGconn *c = test_pg_connect(f->url);
+
+		assert_true(migrations_postgres_count >= 2);
+		for (i = 0; i < 2; i++)
+			test_pg_exec(c,
+				     (const char *)migrations_postgres[i].data);
+		assert_string_equal(migrations_postgres[1].name,
+				    "0002_fulfillment.sql");
+		test_pg_exec(c, "CREATE TABLE schema_migrations ("
+				" version INTEGER PRIMARY KEY,"
+				" applied_at BIGINT NOT NULL)");
+		test_pg_exec(c, v2_rows);
+		PQfinish(c);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/ordo.db", f->dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_true(migrations_sqlite_count >= 2);
+	assert_string_equal(migrations_sqlite[1].name, "0002_fulfillment.sql");
+	for (i = 0; i < 2; i++) {
+		const char *sql = (const char *)migrations_sqlite[i].data;
+
+		assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, &msg),
+				 SQLITE_OK);
+	}
+	assert_int_equal(
+		sqlite3_exec(db,
+			     "CREATE TABLE schema_migrations ("
+			     " version INTEGER PRIMARY KEY,"
+			     " applied_at BIGINT NOT NULL);",
+			     NULL, NULL, &msg),
+		SQLITE_OK);
+	if (sqlite3_exec(db, v2_rows, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("v2 rows: %s", msg);
+	sqlite3_free(msg);
+	sqlite3_close(db);
+}
+
+static void test_migrate_from_v2(void **state)
+{
+	struct fx g;
+	store_options o = test_opts();
+	store_tenant t;
+	tenant_settings s, def;
+	queue_filter q;
+	queue_item *items = NULL;
+	order got;
+	store_tx *tx;
+	int applied = -1, version = -1;
+	int64_t orders = -1, defects = -1, mean = -1, n = -1;
+	size_t count = 0;
+	bool more = true;
+	ordo_err err;
+
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	test_store_url(&g);
+	test_store_make_v2(&g);
+	assert_int_equal(store_open(g.url, &o, &g.st, &err), ORDO_OK);
+	assert_int_equal(store_schema_version(g.st, &version, &err), ORDO_OK);
+	assert_int_equal(version, 2);
+	assert_int_equal(store_migrate(g.st, &applied, &version, &err),
+			 ORDO_OK);
+	assert_int_equal(applied, SCHEMA_VERSION - 2);
+	assert_int_equal(version, SCHEMA_VERSION);
+
+	tx = NULL;
+	assert_int_equal(store_read_begin(g.st, &tx, &err), ORDO_OK);
+	assert_int_equal(store_tenant_by_slug(tx, "old", &t, &err), ORDO_OK);
+
+	/* The holds are carried over, due when they were raised. */
+	order_init(&got);
+	assert_int_equal(store_order_get(tx, t.id, "ord_old", &got, &err),
+			 ORDO_OK);
+	assert_int_equal(got.n_holds, 2);
+	assert_string_equal(got.holds[0].id, "hld_old1");
+	assert_int_equal(got.holds[0].type, HOLD_HIGH_VALUE);
+	assert_int_equal(got.holds[0].status, HOLD_OPEN);
+	assert_string_equal(got.holds[0].message, "big");
+	assert_int_equal(got.holds[0].created_at, 1690000400);
+	assert_int_equal(got.holds[0].due_at, 1690000400);
+	assert_int_equal(got.holds[1].due_at, 1690000500);
+	assert_int_equal(got.holds[1].resolved_at, 1690000600);
+	/* The new fields have their defaults. */
+	assert_string_equal(got.holds[0].rule_id, "");
+	assert_int_equal(got.holds[0].policy_version, 0);
+	assert_int_equal(got.holds[0].priority, 3);
+	assert_string_equal(got.holds[0].assignee, "");
+	assert_int_equal(got.holds[0].claimed_at, 0);
+	assert_int_equal(got.holds[0].claimed_until, 0);
+	assert_false(got.holds[0].escalated);
+	assert_string_equal(got.holds[0].resolution, "");
+	assert_string_equal(got.holds[0].resolution_reason, "");
+	assert_string_equal(got.holds[0].resolved_by, "");
+	/* The customer key is the lower-cased email, or none. */
+	assert_string_equal(got.customer_key, "ada.l@example.com");
+	order_free(&got);
+	assert_int_equal(store_order_get(tx, t.id, "ord_anon", &got, &err),
+			 ORDO_OK);
+	assert_string_equal(got.customer_key, "");
+	order_free(&got);
+
+	/* The open hold is in the queue. */
+	queue_filter_init(&q, 1700000000, 10);
+	assert_int_equal(store_queue_list(tx, t.id, &q, &items, &count, &more,
+					  &err),
+			 ORDO_OK);
+	assert_int_equal(count, 1);
+	assert_false(more);
+	assert_string_equal(items[0].hold.id, "hld_old1");
+	assert_int_equal(items[0].hold.due_at, 1690000400);
+	assert_string_equal(items[0].order_id, "ord_old");
+	assert_true(items[0].seq > 0);
+	free(items);
+
+	/* History by the backfilled key; nothing claimed, nothing timed. */
+	assert_int_equal(store_customer_history(tx, t.id, "ada.l@example.com",
+						1700000000, &orders, &defects,
+						&err),
+			 ORDO_OK);
+	assert_int_equal(orders, 1);
+	assert_int_equal(defects, 0);
+	assert_int_equal(store_handling_time(tx, t.id, &mean, &n, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 0);
+
+	/* Saved settings are kept; the hold types have their defaults. */
+	settings_defaults(&def);
+	assert_int_equal(store_settings_get(tx, t.id, &s, &err), ORDO_OK);
+	assert_int_equal(s.duplicate_window_s, 600);
+	assert_int_equal(s.backorder, BACKORDER_HOLD);
+	assert_int_equal(s.release, RELEASE_WAVE);
+	assert_memory_equal(s.hold_sla_s, def.hold_sla_s,
+			    sizeof(s.hold_sla_s));
+	assert_memory_equal(s.hold_priority, def.hold_priority,
+			    sizeof(s.hold_priority));
+	store_read_end(tx);
+	store_close(g.st);
+	test_store_drop(&g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3634,6 +4856,22 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_two_stores_no_oversell,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_queue_list, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_queue_paging, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_hold_get_update, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_hold_claim_race, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_policy_versions, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_defects, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_customer_history, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_handling_time, setup,
+						teardown),
+		cmocka_unit_test(test_migrate_from_v2),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,229 @@
+/*
+ * policy.c - the review policy over HTTP: the active version, new
+ * versions, the history, and simulation over past orders.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/api_int.h"
+#include "channels/json_fields.h"
+#include "core/timeutil.h"
+
+/* The built-in default as a document, in the shape tenants write. */
+static json_t *default_rules_json(void)
+{
+	json_t *rules = json_array();
+	size_t i;
+
+	for (i = 0; i < policy_default_count; i++) {
+		const policy_rule_src *s = &policy_default_rules[i];
+
+		json_array_append_new(
+			rules,
+			json_pack("{s:s, s:s, s:o}", "id", s->id, "when",
+				  s->when, "then",
+				  s->approve
+					  ? json_string("approve")
+					  : json_pack("{s:s, s:i}", "hold",
+						      hold_type_name(s->hold),
+						      "priority",
+						      s->priority)));
+	}
+	return rules;
+}
+
+static json_t *version_json(const policy_version *v)
+{
+	json_t *doc = v->document ? json_loads(v->document, 0, NULL) : NULL;
+	json_t *j = json_pack("{s:i}", "version", v->version);
+
+	json_object_set_new(j, "rules",
+			    doc ? json_incref(json_object_get(doc, "rules"))
+				: default_rules_json());
+	json_object_set_new(j, "created_at", native_time_json(v->created_at));
+	json_object_set_new(j, "created_by", v->created_by[0]
+						     ? json_string(v->created_by)
+						     : json_null());
+	json_decref(doc);
+	return j;
+}
+
+enum MHD_Result api_policy_get(api_request *r)
+{
+	ordo_err *err = malloc(sizeof(*err));
+	policy_version v;
+	enum MHD_Result ret;
+	ordo_code rc;
+
+	if (!err)
+		return MHD_NO;
+	ordo_err_clear(err);
+	memset(&v, 0, sizeof(v));
+	rc = app_policy_active(r->srv->st, &r->caller, &v, err);
+	if (rc == ORDO_ENOTFOUND) {
+		rc = ORDO_OK;
+		memset(&v, 0, sizeof(v)); /* version 0: the default */
+	}
+	if (rc) {
+		ret = api_reply_error(r, err);
+	} else {
+		ret = api_reply_json(r, MHD_HTTP_OK, version_json(&v));
+	}
+	store_policy_version_free(&v);
+	free(err);
+	return ret;
+}
+
+enum MHD_Result api_policy_versions(api_request *r)
+{
+	ordo_err *err = malloc(sizeof(*err));
+	policy_version *vs = NULL;
+	json_t *arr;
+	size_t n = 0, i;
+	enum MHD_Result ret;
+
+	if (!err)
+		return MHD_NO;
+	ordo_err_clear(err);
+	if (app_policy_versions(r->srv->st, &r->caller, &vs, &n, err)) {
+		ret = api_reply_error(r, err);
+		free(err);
+		return ret;
+	}
+	free(err);
+	arr = json_array();
+	for (i = 0; i < n; i++) {
+		json_array_append_new(arr, version_json(&vs[i]));
+		store_policy_version_free(&vs[i]);
+	}
+	free(vs);
+	return api_reply_json(r, MHD_HTTP_OK,
+			      json_pack("{s:o}", "versions", arr));
+}
+
+static void doc_free(void *p)
+{
+	json_decref(p);
+}
+
+static ordo_code policy_write(store_tx *tx, api_request *r, int *status,
+			      char **body, ordo_err *err)
+{
+	policy_version v;
+	json_t *j;
+	ordo_code rc;
+
+	memset(&v, 0, sizeof(v));
+	rc = app_policy_save(tx, &r->caller, r->payload, &v, err);
+	if (rc == ORDO_OK) {
+		j = version_json(&v);
+		rc = api_answer(j, 201, status, body, err);
+	}
+	store_policy_version_free(&v);
+	return rc;
+}
+
+enum MHD_Result api_policy_put(api_request *r)
+{
+	enum MHD_Result ret;
+	json_t *doc = api_body_object(r, &ret);
+
+	if (!doc)
+		return ret;
+	return api_submit_write(r, policy_write, doc, doc_free);
+}
+
+static json_t *side_json(const app_sim_side *s, const policy *p,
+			 int64_t orders, int64_t mean_handling_s)
+{
+	json_t *by_rule = json_object();
+	size_t i;
+	/* Rounded in integers: share to 4 places, hours to 2. */
+	int64_t share_e4 = orders ? (s->held * 10000 + orders / 2) / orders
+				  : 0;
+	int64_t hours_e2 = (s->holds * mean_handling_s * 100 + 1800) / 3600;
+
+	for (i = 0; i < p->n_rules; i++)
+		if (!p->rules[i].approve)
+			json_object_set_new(by_rule, p->rules[i].id,
+					    json_integer(s->by_rule[i]));
+	return json_pack("{s:I, s:f, s:o, s:f, s:I, s:I}", "held",
+			 (json_int_t)s->held, "share",
+			 (double)share_e4 / 10000.0, "by_rule", by_rule,
+			 "review_hours", (double)hours_e2 / 100.0,
+			 "defects_caught", (json_int_t)s->defects_caught,
+			 "defects_missed", (json_int_t)s->defects_missed);
+}
+
+/* Run a simulation of candidate (a {"rules": [...]} document); answer
+ * the result as JSON in *out. Shared with `ordo simulate`. */
+ordo_code api_simulate(store *st, const app_caller *c, const json_t *doc,
+		       ordo_time from, ordo_time to, json_t **out,
+		       ordo_err *err)
+{
+	app_policy_doc d;
+	app_sim_result res;
+	policy candidate;
+	ordo_code rc = app_policy_decode(doc, &d, err);
+
+	if (rc)
+		return rc;
+	memset(&candidate, 0, sizeof(candidate));
+	rc = policy_compile(d.src, d.n, &candidate, err);
+	app_policy_doc_free(&d);
+	if (rc)
+		return rc;
+	rc = app_policy_simulate(st, c, &candidate, from, to, &res, err);
+	if (rc == ORDO_OK) {
+		*out = json_pack("{s:I, s:o, s:o, s:I, s:o, s:o}", "orders",
+				 (json_int_t)res.orders, "from",
+				 native_time_json(from), "to",
+				 native_time_json(to), "mean_handling_s",
+				 (json_int_t)res.mean_handling_s, "candidate",
+				 side_json(&res.candidate, &candidate,
+					   res.orders, res.mean_handling_s),
+				 "active",
+				 side_json(&res.active, &res.active_policy,
+					   res.orders, res.mean_handling_s));
+		json_object_set_new(*out, "active_version",
+				    json_integer(res.active_policy.version));
+	}
+	app_sim_result_free(&res);
+	policy_free(&candidate);
+	return rc;
+}
+
+enum MHD_Result api_policy_simulate(api_request *r)
+{
+	enum MHD_Result ret;
+	json_t *doc = api_body_object(r, &ret), *cand, *answer = NULL;
+	int64_t from = 0, to = 0;
+	ordo_err *err;
+
+	if (!doc)
+		return ret;
+	err = malloc(sizeof(*err));
+	if (!err) {
+		json_decref(doc);
+		return MHD_NO;
+	}
+	ordo_err_clear(err);
+	cand = jf_object(doc, "", "policy", true, err);
+	jf_time(doc, "", "from", false, &from, err);
+	jf_time(doc, "", "to", false, &to, err);
+	if (err->code == ORDO_OK)
+		api_simulate(r->srv->st, &r->caller, cand, from, to, &answer,
+			     err);
+	json_decref(doc);
+	if (err->code != ORDO_OK) {
+		if (!err->message[0] && err->n_details)
+			ordo_err_set_message(err, "%s",
+					     err->details[0].message);
+		ret = api_reply_error(r, err);
+	} else {
+		ret = api_reply_json(r, MHD_HTTP_OK, answer);
+	}
+	free(err);
+	return ret;
+}

@@ -1,0 +1,651 @@
+/*
+ * review.c - the review queue over HTTP: the queue itself, claims,
+ * decisions, bulk actions, and downstream defects.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/api_int.h"
+#include "channels/json_fields.h"
+#include "core/money.h"
+#include "core/timeutil.h"
+
+/* ---- the queue ----------------------------------------------------------- */
+
+/* Read the queue filter from a JSON object (bulk) or the query string. */
+static void filter_from_json(const json_t *obj, queue_filter *f,
+			     ordo_err *err)
+{
+	char text[40];
+	int64_t n;
+
+	if (jf_string(obj, "filter", "type", false, text, sizeof(text), err)) {
+		if (hold_type_parse(text, &f->type) != 0)
+			ordo_err_add(err, ORDO_EINVALID, "filter.type",
+				     "\"%s\" is not a hold type", text);
+		f->has_type = true;
+	}
+	if (jf_int(obj, "filter", "priority", false, 1, 5, &n, err))
+		f->priority = (int)n;
+	jf_int(obj, "filter", "min_age_s", false, 0, 366LL * 86400,
+	       &f->min_age_s, err);
+	jf_string(obj, "filter", "assignee", false, f->assignee,
+		  sizeof(f->assignee), err);
+	jf_string(obj, "filter", "channel", false, f->channel,
+		  sizeof(f->channel), err);
+	if (jf_bool(obj, "filter", "escalated", false, &f->escalated, err))
+		f->has_escalated = true;
+}
+
+static bool filter_from_query(api_request *r, queue_filter *f,
+			      enum MHD_Result *ret)
+{
+	json_t *obj = json_object();
+	const char *names[] = {"type", "assignee", "channel"};
+	const char *v;
+	ordo_err *err;
+	size_t i;
+	bool ok;
+
+	for (i = 0; i < 3; i++)
+		if ((v = api_query(r, names[i])))
+			json_object_set_new(obj, names[i], json_string(v));
+	if ((v = api_query(r, "priority")))
+		json_object_set_new(obj, "priority",
+				    json_integer(strtoll(v, NULL, 10)));
+	if ((v = api_query(r, "min_age_s")))
+		json_object_set_new(obj, "min_age_s",
+				    json_integer(strtoll(v, NULL, 10)));
+	if ((v = api_query(r, "escalated")))
+		json_object_set_new(obj, "escalated",
+				    strcmp(v, "true") == 0    ? json_true()
+				    : strcmp(v, "false") == 0 ? json_false()
+							      : json_string(v));
+	err = malloc(sizeof(*err));
+	if (!err) {
+		json_decref(obj);
+		*ret = MHD_NO;
+		return false;
+	}
+	ordo_err_clear(err);
+	filter_from_json(obj, f, err);
+	json_decref(obj);
+	ok = err->code == ORDO_OK;
+	if (!ok) {
+		/* Query parameters are named without the "filter." prefix. */
+		for (i = 0; i < err->n_details; i++)
+			if (strncmp(err->details[i].field, "filter.", 7) == 0)
+				memmove(err->details[i].field,
+					err->details[i].field + 7,
+					strlen(err->details[i].field + 7) + 1);
+		ordo_err_set_message(err, "%s", err->details[0].message);
+		*ret = api_reply_error(r, err);
+	}
+	free(err);
+	return ok;
+}
+
+enum MHD_Result api_queue_list(api_request *r)
+{
+	const char *cursor = api_query(r, "cursor");
+	queue_item *items = NULL;
+	queue_filter f;
+	bool more = false;
+	ordo_time now = time(NULL);
+	ordo_err *err;
+	json_t *arr, *j;
+	size_t n = 0, i;
+	enum MHD_Result ret;
+
+	memset(&f, 0, sizeof(f));
+	f.now = now;
+	if (!api_query_limit(r, &f.limit, &ret) ||
+	    !filter_from_query(r, &f, &ret))
+		return ret;
+	if (cursor) {
+		long long due, seq;
+		char *end;
+
+		errno = 0;
+		due = strtoll(cursor, &end, 10);
+		if (*end != '.' || errno)
+			return api_reply_fail(r, ORDO_EINVALID, "cursor",
+					      "cursor is not one this server "
+					      "gave out");
+		seq = strtoll(end + 1, &end, 10);
+		if (*end || errno || seq <= 0)
+			return api_reply_fail(r, ORDO_EINVALID, "cursor",
+					      "cursor is not one this server "
+					      "gave out");
+		f.after_due = due;
+		f.after_seq = seq;
+	}
+	err = malloc(sizeof(*err));
+	if (!err)
+		return MHD_NO;
+	ordo_err_clear(err);
+	if (app_queue_list(r->srv->st, &r->caller, &f, &items, &n, &more,
+			   err)) {
+		ret = api_reply_error(r, err);
+		free(err);
+		return ret;
+	}
+	free(err);
+	arr = json_array();
+	for (i = 0; i < n; i++) {
+		const queue_item *q = &items[i];
+		char total[40];
+
+		money_format(q->total, q->currency, total, sizeof(total));
+		json_array_append_new(
+			arr,
+			json_pack("{s:o, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
+				  "s:o}, s:I, s:b}",
+				  "hold", native_hold_json(&q->hold), "order",
+				  "id", q->order_id, "external_id",
+				  q->external_id, "channel", q->channel,
+				  "state", order_state_name(q->order_state),
+				  "total", total, "currency", q->currency,
+				  "customer_name", q->customer_name,
+				  "received_at",
+				  native_time_json(q->received_at), "age_s",
+				  (json_int_t)(now - q->hold.created_at),
+				  "overdue", q->hold.due_at < now));
+	}
+	j = json_pack("{s:o}", "items", arr);
+	if (more && n > 0) {
+		char next[48];
+
+		snprintf(next, sizeof(next), "%lld.%lld",
+			 (long long)items[n - 1].hold.due_at,
+			 (long long)items[n - 1].seq);
+		json_object_set_new(j, "next_cursor", json_string(next));
+	} else {
+		json_object_set_new(j, "next_cursor", json_null());
+	}
+	free(items);
+	return api_reply_json(r, MHD_HTTP_OK, j);
+}
+
+/* ---- claims -------------------------------------------------------------- */
+
+struct claim_input {
+	int64_t lease_s;
+	char assignee[ORDO_ACTOR_MAX];
+};
+
+static void claim_decode(const json_t *doc, void *out, ordo_err *err)
+{
+	struct claim_input *in = out;
+
+	jf_int(doc, "", "lease_s", false, APP_CLAIM_LEASE_MIN_S,
+	       APP_CLAIM_LEASE_MAX_S, &in->lease_s, err);
+	jf_string(doc, "", "assignee", false, in->assignee,
+		  sizeof(in->assignee), err);
+}
+
+static ordo_code hold_answer(const order_hold *h, int *status, char **body,
+			     ordo_err *err)
+{
+	return api_answer(native_hold_json(h), 200, status, body, err);
+}
+
+static ordo_code claim_write(store_tx *tx, api_request *r, int *status,
+			     char **body, ordo_err *err)
+{
+	struct claim_input *in = r->payload;
+	order_hold h;
+	ordo_code rc = app_hold_claim(tx, &r->caller, r->params[0],
+				      (int)in->lease_s, time(NULL), &h, err);
+
+	return rc ? rc : hold_answer(&h, status, body, err);
+}
+
+static ordo_code release_write(store_tx *tx, api_request *r, int *status,
+			       char **body, ordo_err *err)
+{
+	order_hold h;
+	ordo_code rc = app_hold_release(tx, &r->caller, r->params[0],
+					time(NULL), &h, err);
+
+	return rc ? rc : hold_answer(&h, status, body, err);
+}
+
+static ordo_code assign_write(store_tx *tx, api_request *r, int *status,
+			      char **body, ordo_err *err)
+{
+	struct claim_input *in = r->payload;
+	order_hold h;
+	ordo_code rc = app_hold_assign(tx, &r->caller, r->params[0],
+				       in->assignee, time(NULL), &h, err);
+
+	return rc ? rc : hold_answer(&h, status, body, err);
+}
+
+static enum MHD_Result claim_like(api_request *r, api_write_fn fn,
+				  bool need_assignee)
+{
+	struct claim_input *in = calloc(1, sizeof(*in));
+	enum MHD_Result ret;
+
+	if (!in)
+		return MHD_NO;
+	in->lease_s = APP_CLAIM_LEASE_DEFAULT_S;
+	if (r->body_len > 0 && !api_decode_body(r, claim_decode, in, &ret)) {
+		free(in);
+		return ret;
+	}
+	if (need_assignee && !in->assignee[0]) {
+		free(in);
+		return api_reply_fail(r, ORDO_EINVALID, "assignee",
+				      "name who takes the hold, e.g. "
+				      "\"key:alice\"");
+	}
+	return api_submit_write(r, fn, in, free);
+}
+
+enum MHD_Result api_hold_claim(api_request *r)
+{
+	return claim_like(r, claim_write, false);
+}
+
+enum MHD_Result api_hold_release(api_request *r)
+{
+	return claim_like(r, release_write, false);
+}
+
+enum MHD_Result api_hold_assign(api_request *r)
+{
+	return claim_like(r, assign_write, true);
+}
+
+/* ---- decisions ----------------------------------------------------------- */
+
+struct resolve_input {
+	review_action action;
+	char reason[ORDO_MESSAGE_MAX];
+	json_t *changes; /* owned */
+};
+
+static void resolve_input_free(void *p)
+{
+	struct resolve_input *in = p;
+
+	if (!in)
+		return;
+	json_decref(in->changes);
+	free(in);
+}
+
+static void resolve_decode(const json_t *doc, void *out, ordo_err *err)
+{
+	struct resolve_input *in = out;
+	char action[32];
+	json_t *changes;
+
+	if (jf_string(doc, "", "action", true, action, sizeof(action), err) &&
+	    (review_action_parse(action, &in->action) != 0 ||
+	     in->action == REVIEW_RELEASE))
+		ordo_err_add(err, ORDO_EINVALID, "action",
+			     "\"%s\" is not approve, correct, cancel_order or "
+			     "escalate",
+			     action);
+	jf_string(doc, "", "reason", true, in->reason, sizeof(in->reason),
+		  err);
+	changes = jf_object(doc, "", "changes", false, err);
+	if (changes && in->action != REVIEW_CORRECT)
+		ordo_err_add(err, ORDO_EINVALID, "changes",
+			     "changes go with the action \"correct\" only");
+	if (!changes && in->action == REVIEW_CORRECT && err->code == ORDO_OK)
+		ordo_err_add(err, ORDO_EINVALID, "changes",
+			     "\"correct\" needs the changes to make");
+	if (changes)
+		in->changes = json_incref(changes);
+}
+
+/* Copy a present string member into dst (absent: left as it is). */
+static void patch_string(const json_t *obj, const char *parent,
+			 const char *key, char *dst, size_t size,
+			 ordo_err *err)
+{
+	char tmp[ORDO_NOTES_MAX];
+
+	if (!json_object_get(obj, key))
+		return;
+	if (size > sizeof(tmp))
+		size = sizeof(tmp);
+	if (jf_string(obj, parent, key, false, tmp, size, err) ||
+	    (json_is_string(json_object_get(obj, key)) &&
+	     json_string_length(json_object_get(obj, key)) == 0))
+		ordo_strlcpy(dst, tmp, size);
+}
+
+static void patch_address(const json_t *changes, const char *key,
+			  order_address *a, ordo_err *err)
+{
+	const json_t *obj = jf_object(changes, "changes", key, false, err);
+	char parent[32];
+
+	if (!obj)
+		return;
+	snprintf(parent, sizeof(parent), "changes.%s", key);
+	patch_string(obj, parent, "name", a->name, sizeof(a->name), err);
+	patch_string(obj, parent, "company", a->company, sizeof(a->company),
+		     err);
+	patch_string(obj, parent, "line1", a->line1, sizeof(a->line1), err);
+	patch_string(obj, parent, "line2", a->line2, sizeof(a->line2), err);
+	patch_string(obj, parent, "city", a->city, sizeof(a->city), err);
+	patch_string(obj, parent, "region", a->region, sizeof(a->region), err);
+	patch_string(obj, parent, "postal_code", a->postal_code,
+		     sizeof(a->postal_code), err);
+	patch_string(obj, parent, "country", a->country, sizeof(a->country),
+		     err);
+	patch_string(obj, parent, "phone", a->phone, sizeof(a->phone), err);
+}
+
+static void patch_money(const json_t *obj, const char *parent,
+			const char *key, const char *currency, int64_t *dst,
+			ordo_err *err)
+{
+	int64_t v;
+
+	if (json_object_get(obj, key) &&
+	    jf_money(obj, parent, key, true, currency, false, &v, err))
+		*dst = v;
+}
+
+static void patch_lines(const json_t *changes, order *o, ordo_err *err)
+{
+	json_t *lines = jf_array(changes, "changes", "lines", false, err), *l;
+	char path[ORDO_ERR_FIELD_MAX];
+	size_t i, k;
+
+	if (!lines)
+		return;
+	json_array_foreach(lines, i, l) {
+		order_line *line = NULL;
+		int64_t no = 0, q;
+
+		jf_index_path(path, sizeof(path), "changes.lines", i);
+		if (!json_is_object(l)) {
+			ordo_err_add(err, ORDO_EINVALID, path,
+				     "must be an object");
+			continue;
+		}
+		if (!jf_int(l, path, "line_no", true, 1, ORDO_MAX_LINES, &no,
+			    err))
+			continue;
+		for (k = 0; k < o->n_lines; k++)
+			if (o->lines[k].line_no == no)
+				line = &o->lines[k];
+		if (!line) {
+			ordo_err_add(err, ORDO_EINVALID, path,
+				     "the order has no line %lld",
+				     (long long)no);
+			continue;
+		}
+		patch_string(l, path, "sku", line->sku, sizeof(line->sku),
+			     err);
+		patch_string(l, path, "title", line->title,
+			     sizeof(line->title), err);
+		patch_money(l, path, "unit_price", o->currency,
+			    &line->unit_price, err);
+		if (json_object_get(l, "quantity") &&
+		    jf_int(l, path, "quantity", true, 1, ORDO_MAX_QUANTITY, &q,
+			   err)) {
+			/* Only open units can change (no stock promised). */
+			line->quantity = q + line->qty_cancelled;
+			line->qty_open = q;
+		}
+	}
+}
+
+/* app_order_patch_fn: apply "changes" to the order. */
+static void apply_changes(void *ctx, order *o, ordo_err *err)
+{
+	const json_t *ch = ctx, *obj;
+	char text[32];
+
+	if ((obj = jf_object(ch, "changes", "customer", false, err))) {
+		patch_string(obj, "changes.customer", "name", o->customer.name,
+			     sizeof(o->customer.name), err);
+		patch_string(obj, "changes.customer", "email",
+			     o->customer.email, sizeof(o->customer.email), err);
+		patch_string(obj, "changes.customer", "phone",
+			     o->customer.phone, sizeof(o->customer.phone), err);
+	}
+	patch_address(ch, "ship_to", &o->ship_to, err);
+	if (json_object_get(ch, "bill_to")) {
+		o->has_bill_to = true;
+		patch_address(ch, "bill_to", &o->bill_to, err);
+	}
+	if ((obj = jf_object(ch, "changes", "shipping", false, err))) {
+		patch_string(obj, "changes.shipping", "method",
+			     o->shipping.method, sizeof(o->shipping.method),
+			     err);
+		patch_money(obj, "changes.shipping", "amount", o->currency,
+			    &o->shipping.amount, err);
+	}
+	if ((obj = jf_object(ch, "changes", "totals", false, err))) {
+		patch_money(obj, "changes.totals", "subtotal", o->currency,
+			    &o->totals.subtotal, err);
+		patch_money(obj, "changes.totals", "shipping", o->currency,
+			    &o->totals.shipping, err);
+		patch_money(obj, "changes.totals", "tax", o->currency,
+			    &o->totals.tax, err);
+		patch_money(obj, "changes.totals", "discount", o->currency,
+			    &o->totals.discount, err);
+		patch_money(obj, "changes.totals", "total", o->currency,
+			    &o->totals.total, err);
+	}
+	if (json_object_get(ch, "payment_status") &&
+	    jf_string(ch, "changes", "payment_status", true, text,
+		      sizeof(text), err) &&
+	    payment_status_parse(text, &o->payment) != 0)
+		ordo_err_add(err, ORDO_EINVALID, "changes.payment_status",
+			     "\"%s\" is not a payment status", text);
+	patch_string(ch, "changes", "notes", o->notes, sizeof(o->notes), err);
+	patch_lines(ch, o, err);
+	if (err->code != ORDO_OK)
+		ordo_err_set_message(err, "the changes have %zu problem%s",
+				     err->n_details,
+				     err->n_details == 1 ? "" : "s");
+}
+
+static ordo_code resolve_write(store_tx *tx, api_request *r, int *status,
+			       char **body, ordo_err *err)
+{
+	struct resolve_input *in = r->payload;
+	order_hold h;
+	order o;
+	json_t *j;
+	ordo_code rc;
+
+	order_init(&o);
+	rc = app_hold_resolve(tx, &r->caller, r->params[0], in->action,
+			      in->reason, apply_changes, in->changes,
+			      time(NULL), &h, &o, err);
+	if (rc) {
+		order_free(&o);
+		return rc;
+	}
+	j = json_pack("{s:o, s:o}", "hold", native_hold_json(&h), "order",
+		      native_order_json(&o));
+	order_free(&o);
+	return api_answer(j, 200, status, body, err);
+}
+
+enum MHD_Result api_hold_resolve(api_request *r)
+{
+	struct resolve_input *in = calloc(1, sizeof(*in));
+	enum MHD_Result ret;
+
+	if (!in)
+		return MHD_NO;
+	if (!api_decode_body(r, resolve_decode, in, &ret)) {
+		resolve_input_free(in);
+		return ret;
+	}
+	return api_submit_write(r, resolve_write, in, resolve_input_free);
+}
+
+/* ---- bulk ---------------------------------------------------------------- */
+
+struct bulk_input {
+	queue_filter filter;
+	review_action action;
+	char reason[ORDO_MESSAGE_MAX];
+	bool dry_run;
+};
+
+static void bulk_decode(const json_t *doc, void *out, ordo_err *err)
+{
+	struct bulk_input *in = out;
+	json_t *filter = jf_object(doc, "", "filter", false, err);
+	char action[32];
+
+	if (filter)
+		filter_from_json(filter, &in->filter, err);
+	if (jf_string(doc, "", "action", true, action, sizeof(action), err) &&
+	    (review_action_parse(action, &in->action) != 0 ||
+	     in->action == REVIEW_CORRECT))
+		ordo_err_add(err, ORDO_EINVALID, "action",
+			     "\"%s\" is not approve, cancel_order, escalate "
+			     "or release",
+			     action);
+	jf_string(doc, "", "reason", true, in->reason, sizeof(in->reason),
+		  err);
+	jf_bool(doc, "", "dry_run", false, &in->dry_run, err);
+}
+
+static ordo_code bulk_write(store_tx *tx, api_request *r, int *status,
+			    char **body, ordo_err *err)
+{
+	struct bulk_input *in = r->payload;
+	app_bulk_result res;
+	json_t *ids, *failed, *j;
+	size_t i;
+	ordo_code rc;
+
+	in->filter.now = time(NULL);
+	in->filter.limit = STORE_BULK_MAX;
+	rc = app_holds_bulk(tx, &r->caller, &in->filter, in->action,
+			    in->reason, in->dry_run, in->filter.now, &res, err);
+	if (rc) {
+		app_bulk_result_free(&res);
+		return rc;
+	}
+	ids = json_array();
+	for (i = 0; i < res.matched; i++)
+		json_array_append_new(ids, json_string(res.ids[i]));
+	failed = json_array();
+	for (i = 0; i < res.n_failed; i++)
+		json_array_append_new(failed,
+				      json_pack("{s:s, s:s}", "hold_id",
+						res.failed[i].hold_id, "error",
+						res.failed[i].error));
+	j = json_pack("{s:b, s:I, s:I, s:b, s:o, s:o}", "dry_run",
+		      in->dry_run, "matched", (json_int_t)res.matched,
+		      "applied", (json_int_t)res.applied, "more", res.more,
+		      "hold_ids", ids, "failed", failed);
+	app_bulk_result_free(&res);
+	return api_answer(j, 200, status, body, err);
+}
+
+enum MHD_Result api_holds_bulk(api_request *r)
+{
+	struct bulk_input *in = calloc(1, sizeof(*in));
+	enum MHD_Result ret;
+
+	if (!in)
+		return MHD_NO;
+	if (!api_decode_body(r, bulk_decode, in, &ret)) {
+		free(in);
+		return ret;
+	}
+	return api_submit_write(r, bulk_write, in, free);
+}
+
+/* ---- defects ------------------------------------------------------------- */
+
+static void defect_decode(const json_t *doc, void *out, ordo_err *err)
+{
+	order_defect *d = out;
+
+	jf_string(doc, "", "type", true, d->type, sizeof(d->type), err);
+	jf_string(doc, "", "found_by", true, d->found_by, sizeof(d->found_by),
+		  err);
+	jf_string(doc, "", "note", false, d->note, sizeof(d->note), err);
+}
+
+static ordo_code defect_write(store_tx *tx, api_request *r, int *status,
+			      char **body, ordo_err *err)
+{
+	order_defect *d = r->payload;
+	ordo_code rc;
+
+	ordo_strlcpy(d->order_id, r->params[0], sizeof(d->order_id));
+	rc = app_defect_report(tx, &r->caller, d, err);
+	if (rc)
+		return rc;
+	return api_answer(native_defect_json(d), 201, status, body, err);
+}
+
+enum MHD_Result api_defect_create(api_request *r)
+{
+	order_defect *d = calloc(1, sizeof(*d));
+	enum MHD_Result ret;
+
+	if (!d)
+		return MHD_NO;
+	if (!api_decode_body(r, defect_decode, d, &ret)) {
+		free(d);
+		return ret;
+	}
+	return api_submit_write(r, defect_write, d, free);
+}
+
+enum MHD_Result api_defect_list(api_request *r)
+{
+	const char *type = api_query(r, "type"), *v;
+	const char *cursor = api_query(r, "cursor");
+	int64_t from = 0, to = 0, before = 0, next = 0;
+	order_defect *items = NULL;
+	ordo_err *err;
+	json_t *arr, *j;
+	size_t n = 0, i;
+	enum MHD_Result ret;
+	int limit;
+
+	if (!api_query_limit(r, &limit, &ret))
+		return ret;
+	if (cursor && !api_parse_cursor(r, cursor, &before, &ret))
+		return ret;
+	if ((v = api_query(r, "from")) && time_parse_rfc3339(v, &from) != 0)
+		return api_reply_fail(r, ORDO_EINVALID, "from",
+				      "from must be an RFC 3339 time");
+	if ((v = api_query(r, "to")) && time_parse_rfc3339(v, &to) != 0)
+		return api_reply_fail(r, ORDO_EINVALID, "to",
+				      "to must be an RFC 3339 time");
+	err = malloc(sizeof(*err));
+	if (!err)
+		return MHD_NO;
+	ordo_err_clear(err);
+	if (app_defect_list(r->srv->st, &r->caller, type ? type : "", from,
+			    to, before, limit, &items, &n, &next, err)) {
+		ret = api_reply_error(r, err);
+		free(err);
+		return ret;
+	}
+	free(err);
+	arr = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, native_defect_json(&items[i]));
+	free(items);
+	j = json_pack("{s:o}", "defects", arr);
+	json_object_set_new(j, "next_cursor", api_cursor_json(next));
+	return api_reply_json(r, MHD_HTTP_OK, j);
+}

@@ -1,0 +1,573 @@
+/*
+ * review.c - the review queue: people taking holds, deciding them, and the
+ * order going on.
+ *
+ *   claim     an exclusive lease on a hold (default 15 min, renewable by
+ *             its holder); another person's live lease refuses, an expired
+ *             one frees. The hold row is locked while claimed (store.h),
+ *             so of many simultaneous claimers exactly one wins.
+ *   release   give a claim up (one's own; a supervisor's for anyone's)
+ *   assign    a supervisor hands a hold to someone
+ *   resolve   approve | correct (patch the order, validate and judge it
+ *             again) | cancel_order | escalate (stays open, most urgent)
+ *   bulk      one action over every hold a filter matches, with a dry run
+ *
+ * Every decision is an order event with who, when and why. Resolving the
+ * last open hold lets the order continue on its own (app_order_resume).
+ */
+#include "app/app.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/fingerprint.h"
+#include "core/timeutil.h"
+#include "core/validate.h"
+
+static const char *const action_names[] = {"approve", "correct",
+					   "cancel_order", "escalate",
+					   "release"};
+
+const char *review_action_name(review_action a)
+{
+	return (unsigned)a <= REVIEW_RELEASE ? action_names[a] : "unknown";
+}
+
+int review_action_parse(const char *name, review_action *out)
+{
+	int i;
+
+	for (i = 0; i <= REVIEW_RELEASE; i++) {
+		if (strcmp(name, action_names[i]) == 0) {
+			*out = (review_action)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static bool claimed_by_other(const order_hold *h, const app_caller *c,
+			     ordo_time now)
+{
+	return h->assignee[0] && h->claimed_until >= now &&
+	       strcmp(h->assignee, c->actor) != 0;
+}
+
+static ordo_code refuse_claimed(const order_hold *h, ordo_err *err)
+{
+	char until[32];
+
+	time_format_rfc3339(h->claimed_until, until, sizeof(until));
+	return ordo_err_set(err, ORDO_ECONFLICT, "assignee",
+			    "hold %s is claimed by %s until %s", h->id,
+			    h->assignee, until);
+}
+
+static ordo_code open_hold(store_tx *tx, const app_caller *c, const char *id,
+			   order_hold *h, char order_id[ORDO_ID_MAX],
+			   ordo_err *err)
+{
+	ordo_code rc = store_hold_get(tx, c->tenant_id, id, h, order_id, err);
+
+	if (rc)
+		return rc;
+	if (h->status != HOLD_OPEN)
+		return ordo_err_set(err, ORDO_ESTATE, "status",
+				    "hold %s is already resolved (%s)", id,
+				    h->resolution[0] ? h->resolution
+						     : "resolved");
+	return ORDO_OK;
+}
+
+ordo_code app_hold_claim(store_tx *tx, const app_caller *c, const char *id,
+			 int lease_s, ordo_time now, order_hold *h,
+			 ordo_err *err)
+{
+	char order_id[ORDO_ID_MAX];
+	ordo_code rc = open_hold(tx, c, id, h, order_id, err);
+
+	if (rc)
+		return rc;
+	if (claimed_by_other(h, c, now))
+		return refuse_claimed(h, err);
+	ordo_strlcpy(h->assignee, c->actor, sizeof(h->assignee));
+	h->claimed_until = now + lease_s;
+	if (h->claimed_at == 0)
+		h->claimed_at = now;
+	return store_hold_update(tx, c->tenant_id, h, err);
+}
+
+ordo_code app_hold_release(store_tx *tx, const app_caller *c, const char *id,
+			   ordo_time now, order_hold *h, ordo_err *err)
+{
+	char order_id[ORDO_ID_MAX];
+	ordo_code rc = open_hold(tx, c, id, h, order_id, err);
+
+	if (rc)
+		return rc;
+	if (claimed_by_other(h, c, now) && c->role != ROLE_ADMIN &&
+	    c->role != ROLE_SUPERVISOR)
+		return ordo_err_set(err, ORDO_EFORBIDDEN, "assignee",
+				    "only a supervisor may release a claim "
+				    "held by %s",
+				    h->assignee);
+	h->assignee[0] = '\0';
+	h->claimed_until = 0;
+	return store_hold_update(tx, c->tenant_id, h, err);
+}
+
+/* The order of a hold, loaded (and locked) with the hold found in it. */
+static ordo_code load_with_hold(store_tx *tx, const app_caller *c,
+				const char *order_id, const char *hold_id,
+				order *o, order_hold **h, ordo_err *err)
+{
+	size_t i;
+	ordo_code rc = app_order_load(tx, c->tenant_id, order_id, o, err);
+
+	if (rc)
+		return rc;
+	for (i = 0; i < o->n_holds; i++) {
+		if (strcmp(o->holds[i].id, hold_id) == 0) {
+			*h = &o->holds[i];
+			return ORDO_OK;
+		}
+	}
+	return ordo_err_set(err, ORDO_EINTERNAL, "id",
+			    "hold %s is not among its order's", hold_id);
+}
+
+ordo_code app_hold_assign(store_tx *tx, const app_caller *c, const char *id,
+			  const char *assignee, ordo_time now, order_hold *out,
+			  ordo_err *err)
+{
+	char order_id[ORDO_ID_MAX], text[ORDO_MESSAGE_MAX];
+	order_hold *h;
+	order o;
+	ordo_code rc = open_hold(tx, c, id, out, order_id, err);
+
+	if (rc)
+		return rc;
+	order_init(&o);
+	rc = load_with_hold(tx, c, order_id, id, &o, &h, err);
+	if (rc)
+		goto out;
+	ordo_strlcpy(h->assignee, assignee, sizeof(h->assignee));
+	h->claimed_until = now + APP_CLAIM_LEASE_DEFAULT_S;
+	if (h->claimed_at == 0)
+		h->claimed_at = now;
+	snprintf(text, sizeof(text), "assigned to %s", assignee);
+	rc = app_event(tx, &o, "hold_assigned", o.state, o.state, h->id,
+		       c->actor, text, now, err);
+	if (rc == ORDO_OK)
+		rc = app_order_save(tx, &o, now, err);
+	if (rc == ORDO_OK)
+		*out = *h;
+out:
+	order_free(&o);
+	return rc;
+}
+
+ordo_code app_order_resume(store_tx *tx, order *o, const char *actor,
+			   ordo_time now, ordo_err *err)
+{
+	tenant_settings set;
+	ordo_code rc;
+
+	if (o->state != ORDER_ON_HOLD || order_open_holds(o) > 0)
+		return app_order_save(tx, o, now, err);
+	if (o->accepted_at == 0) {
+		rc = store_settings_get(tx, o->tenant_id, &set, err);
+		if (rc == ORDO_OK)
+			rc = app_order_move(tx, o, ORDER_VALIDATED, actor, now,
+					    err);
+		if (rc == ORDO_OK)
+			rc = app_order_move(tx, o, ORDER_ACCEPTED, actor, now,
+					    err);
+		if (rc)
+			return rc;
+		o->release_due_at = release_due_at(o->accepted_at,
+						   set.release_sla_s,
+						   set.cutoff_minute);
+	} else {
+		rc = app_order_move(tx, o, order_stage_from_lines(o), actor,
+				    now, err);
+		if (rc)
+			return rc;
+	}
+	return app_order_allocate(tx, o, actor, HOLD_TYPE_COUNT, now, err);
+}
+
+static void resolve_one(order_hold *h, const char *resolution,
+			const char *reason, const char *actor, ordo_time now)
+{
+	h->status = HOLD_RESOLVED;
+	h->resolved_at = now;
+	h->assignee[0] = '\0';
+	h->claimed_until = 0;
+	ordo_strlcpy(h->resolution, resolution, sizeof(h->resolution));
+	ordo_strlcpy(h->resolution_reason, reason,
+		     sizeof(h->resolution_reason));
+	ordo_strlcpy(h->resolved_by, actor, sizeof(h->resolved_by));
+}
+
+static ordo_code record(store_tx *tx, order *o, const char *type,
+			const order_hold *h, const char *actor,
+			const char *what, const char *reason, ordo_time now,
+			ordo_err *err)
+{
+	char text[ORDO_MESSAGE_MAX];
+
+	snprintf(text, sizeof(text), "%s: %s", what, reason);
+	return app_event(tx, o, type, o->state, o->state, h->id, actor, text,
+			 now, err);
+}
+
+/* Give back stock and cancel every unit not shipped. */
+ordo_code app_order_cancel(store_tx *tx, order *o, const char *actor,
+			   const char *reason, ordo_time now, ordo_err *err)
+{
+	size_t i, k;
+	ordo_code rc;
+
+	for (i = 0; i < o->n_lines; i++)
+		if (o->lines[i].qty_shipped > 0)
+			return ordo_err_set(err, ORDO_ESTATE, "state",
+					    "order %s has shipped units; it "
+					    "can no longer be cancelled",
+					    o->id);
+	for (i = 0; i < o->n_fulfillments; i++) {
+		fulfillment *f = &o->fulfillments[i];
+
+		if (f->state != FULFILLMENT_PENDING &&
+		    f->state != FULFILLMENT_RELEASED &&
+		    f->state != FULFILLMENT_ACCEPTED)
+			continue;
+		for (k = 0; k < f->n_lines; k++) {
+			fulfillment_line *fl = &f->lines[k];
+			int64_t q = fl->quantity - fl->shipped;
+			stock_level before, after;
+			order_line *l = NULL;
+			size_t j;
+
+			for (j = 0; j < o->n_lines; j++)
+				if (o->lines[j].line_no == fl->line_no)
+					l = &o->lines[j];
+			if (q == 0 || !l)
+				continue;
+			rc = order_line_move(l,
+					     f->state == FULFILLMENT_PENDING
+						     ? QTY_ALLOCATED
+						     : QTY_RELEASED,
+					     QTY_CANCELLED, q, err);
+			if (rc == ORDO_OK)
+				rc = store_stock_get(tx, o->tenant_id,
+						     f->location, fl->sku,
+						     &before, err);
+			if (rc)
+				return rc;
+			after = before;
+			after.reserved -= q;
+			after.updated_at = now;
+			rc = app_stock_change(tx, o->tenant_id, &before, &after,
+					      "unreserve", "cancelled", reason,
+					      actor, o->id, now, err);
+			if (rc)
+				return rc;
+		}
+		f->state = FULFILLMENT_CANCELLED;
+		f->updated_at = now;
+		rc = store_fulfillment_update(tx, o->tenant_id, f, err);
+		if (rc)
+			return rc;
+	}
+	for (i = 0; i < o->n_lines; i++) {
+		order_line *l = &o->lines[i];
+
+		if (l->qty_open > 0) {
+			rc = order_line_move(l, QTY_OPEN, QTY_CANCELLED,
+					     l->qty_open, err);
+			if (rc)
+				return rc;
+		}
+	}
+	for (i = 0; i < o->n_holds; i++) {
+		if (o->holds[i].status != HOLD_OPEN)
+			continue;
+		resolve_one(&o->holds[i], "cancel_order", reason, actor, now);
+		rc = record(tx, o, "hold_resolved", &o->holds[i], actor,
+			    "cancel_order", reason, now, err);
+		if (rc)
+			return rc;
+	}
+	rc = app_order_move(tx, o, ORDER_CANCELLED, actor, now, err);
+	return rc ? rc : app_order_save(tx, o, now, err);
+}
+
+struct lookup {
+	store_tx *tx;
+	int64_t tenant;
+};
+
+static ordo_code catalog_lookup(void *arg, const char *sku,
+				catalog_entry *entry, ordo_err *err)
+{
+	struct lookup *l = arg;
+	catalog_sku s;
+	ordo_code rc = store_sku_get(l->tx, l->tenant, sku, &s, err);
+
+	memset(entry, 0, sizeof(*entry));
+	if (rc == ORDO_ENOTFOUND) {
+		ordo_err_clear(err);
+		return ORDO_OK;
+	}
+	if (rc)
+		return rc;
+	entry->found = true;
+	entry->active = s.active;
+	entry->unit_price = s.unit_price;
+	ordo_strlcpy(entry->currency, s.currency, sizeof(entry->currency));
+	return ORDO_OK;
+}
+
+/* Validate and judge o again after a correction (see the top). */
+static ordo_code revalidate(store_tx *tx, order *o, const char *actor,
+			    ordo_time now, ordo_err *err)
+{
+	struct lookup l = {.tx = tx, .tenant = o->tenant_id};
+	size_t i, before;
+	ordo_code rc;
+
+	for (i = 0; i < o->n_holds; i++) {
+		order_hold *h = &o->holds[i];
+
+		if (h->status != HOLD_OPEN ||
+		    strcmp(h->raised_by, "validation") != 0)
+			continue;
+		resolve_one(h, "system", "superseded by a correction",
+			    actor, now);
+		rc = record(tx, o, "hold_resolved", h, actor, "system",
+			    "superseded by a correction", now, err);
+		if (rc)
+			return rc;
+	}
+	rc = fingerprint_order(o, err);
+	if (rc)
+		return rc;
+	policy_customer_key(&o->customer, o->customer_key,
+			    sizeof(o->customer_key));
+	before = o->n_holds;
+	rc = validate_order(o, catalog_lookup, &l, now, err);
+	if (rc == ORDO_OK)
+		rc = app_policy_judge(tx, o, now, err);
+	for (i = before; rc == ORDO_OK && i < o->n_holds; i++) {
+		rc = app_hold_stamp(tx, o->tenant_id, &o->holds[i], err);
+		if (rc == ORDO_OK)
+			rc = app_event(tx, o, "hold_raised", o->state,
+				       o->state, o->holds[i].id,
+				       o->holds[i].raised_by,
+				       o->holds[i].message, now, err);
+	}
+	return rc;
+}
+
+static bool touched_by_fulfillment(const order *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->n_lines; i++)
+		if (o->lines[i].qty_allocated || o->lines[i].qty_released ||
+		    o->lines[i].qty_shipped)
+			return true;
+	return false;
+}
+
+ordo_code app_hold_resolve(store_tx *tx, const app_caller *c, const char *id,
+			   review_action action, const char *reason,
+			   app_order_patch_fn patch, void *ctx, ordo_time now,
+			   order_hold *hold_out, order *order_out,
+			   ordo_err *err)
+{
+	char order_id[ORDO_ID_MAX];
+	order_hold *h;
+	ordo_code rc = open_hold(tx, c, id, hold_out, order_id, err);
+
+	if (rc)
+		return rc;
+	if (claimed_by_other(hold_out, c, now))
+		return refuse_claimed(hold_out, err);
+	rc = load_with_hold(tx, c, order_id, id, order_out, &h, err);
+	if (rc)
+		return rc;
+
+	switch (action) {
+	case REVIEW_APPROVE:
+		resolve_one(h, "approve", reason, c->actor, now);
+		rc = record(tx, order_out, "hold_resolved", h, c->actor,
+			    "approve", reason, now, err);
+		*hold_out = *h;
+		if (rc == ORDO_OK)
+			rc = app_order_resume(tx, order_out, c->actor, now,
+					      err);
+		break;
+	case REVIEW_CORRECT:
+		if (touched_by_fulfillment(order_out))
+			return ordo_err_set(err, ORDO_ESTATE, "changes",
+					    "order %s already has stock "
+					    "promised or shipped; change it "
+					    "through a change request",
+					    order_out->id);
+		if (patch)
+			patch(ctx, order_out, err);
+		if (err->code != ORDO_OK)
+			return err->code;
+		resolve_one(h, "correct", reason, c->actor, now);
+		rc = record(tx, order_out, "hold_resolved", h, c->actor,
+			    "correct", reason, now, err);
+		*hold_out = *h;
+		if (rc == ORDO_OK)
+			rc = revalidate(tx, order_out, c->actor, now, err);
+		if (rc == ORDO_OK)
+			rc = store_order_update_content(tx, order_out, err);
+		if (rc == ORDO_OK)
+			rc = app_order_resume(tx, order_out, c->actor, now,
+					      err);
+		break;
+	case REVIEW_CANCEL:
+		rc = app_order_cancel(tx, order_out, c->actor, reason, now,
+				      err);
+		for (size_t i = 0; i < order_out->n_holds; i++)
+			if (strcmp(order_out->holds[i].id, id) == 0)
+				*hold_out = order_out->holds[i];
+		break;
+	case REVIEW_ESCALATE:
+		h->priority = 1;
+		h->escalated = true;
+		h->assignee[0] = '\0';
+		h->claimed_until = 0;
+		rc = record(tx, order_out, "hold_escalated", h, c->actor,
+			    "escalate", reason, now, err);
+		*hold_out = *h;
+		if (rc == ORDO_OK)
+			rc = app_order_save(tx, order_out, now, err);
+		break;
+	case REVIEW_RELEASE:
+		return app_hold_release(tx, c, id, now, hold_out, err);
+	}
+	return rc;
+}
+
+ordo_code app_holds_bulk(store_tx *tx, const app_caller *c,
+			 const queue_filter *f, review_action action,
+			 const char *reason, bool dry_run, ordo_time now,
+			 app_bulk_result *res, ordo_err *err)
+{
+	queue_item *items = NULL;
+	size_t n = 0, i;
+	bool more = false;
+	ordo_code rc;
+
+	memset(res, 0, sizeof(*res));
+	rc = store_queue_list(tx, c->tenant_id, f, &items, &n, &more, err);
+	if (rc)
+		return rc;
+	res->ids = calloc(n + 1, sizeof(*res->ids));
+	res->failed = calloc(n + 1, sizeof(*res->failed));
+	if (!res->ids || !res->failed) {
+		free(items);
+		return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
+	}
+	res->matched = n;
+	res->more = more;
+	for (i = 0; i < n; i++)
+		ordo_strlcpy(res->ids[i], items[i].hold.id, ORDO_ID_MAX);
+	for (i = 0; !dry_run && i < n; i++) {
+		const order_hold *qh = &items[i].hold;
+		order_hold h;
+		order o;
+
+		/* Skipped rather than failed in a way that ends the
+		 * transaction: someone else is working it. */
+		if (claimed_by_other(qh, c, now) ||
+		    (action == REVIEW_CANCEL &&
+		     items[i].order_state == ORDER_CANCELLED)) {
+			app_bulk_failed *bf = &res->failed[res->n_failed++];
+
+			ordo_strlcpy(bf->hold_id, qh->id, sizeof(bf->hold_id));
+			if (claimed_by_other(qh, c, now))
+				snprintf(bf->error, sizeof(bf->error),
+					 "claimed by %s", qh->assignee);
+			else
+				ordo_strlcpy(bf->error,
+					     "the order is cancelled",
+					     sizeof(bf->error));
+			continue;
+		}
+		order_init(&o);
+		rc = app_hold_resolve(tx, c, qh->id, action, reason, NULL,
+				      NULL, now, &h, &o, err);
+		order_free(&o);
+		if (rc == ORDO_ESTATE) {
+			/* An earlier action in this batch resolved it (one
+			 * cancel resolves all of an order's holds). */
+			ordo_err_clear(err);
+			rc = ORDO_OK;
+			continue;
+		}
+		if (rc)
+			break;
+		res->applied++;
+	}
+	free(items);
+	return rc;
+}
+
+void app_bulk_result_free(app_bulk_result *res)
+{
+	free(res->ids);
+	free(res->failed);
+	memset(res, 0, sizeof(*res));
+}
+
+ordo_code app_defect_report(store_tx *tx, const app_caller *c,
+			    order_defect *d, ordo_err *err)
+{
+	static const char *const types[] = {
+		"wrong_address", "missing_item",  "wrong_item",
+		"duplicate_shipped", "wrong_status", "bad_handoff",
+		"other",
+	};
+	bool known = false;
+	order o;
+	size_t i;
+	ordo_code rc;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		known = known || strcmp(d->type, types[i]) == 0;
+	if (!known)
+		return ordo_err_set(err, ORDO_EINVALID, "type",
+				    "\"%s\" is not a defect type: use "
+				    "wrong_address, missing_item, wrong_item, "
+				    "duplicate_shipped, wrong_status, "
+				    "bad_handoff or other",
+				    d->type);
+	app_id_new("dft_", d->id);
+	ordo_strlcpy(d->reported_by, c->actor, sizeof(d->reported_by));
+	d->created_at = time(NULL);
+	rc = store_defect_insert(tx, c->tenant_id, d, err);
+	if (rc)
+		return rc;
+	order_init(&o);
+	rc = store_order_get(tx, c->tenant_id, d->order_id, &o, err);
+	if (rc == ORDO_OK) {
+		char text[ORDO_MESSAGE_MAX];
+
+		snprintf(text, sizeof(text), "%s, found by %s", d->type,
+			 d->found_by);
+		rc = app_event(tx, &o, "defect_reported", o.state, o.state,
+			       NULL, c->actor, text, d->created_at, err);
+	}
+	order_free(&o);
+	return rc;
+}
