@@ -23,6 +23,7 @@
 #include "core/order.h"
 #include "core/policy.h"
 #include "core/settings.h"
+#include "core/validate.h"
 #include "store/store.h"
 
 /* X(enum, name) - what each role may do is enforced per route. */
@@ -89,6 +90,16 @@ ordo_code app_location_put(store_tx *tx, const app_caller *c,
 			   catalog_location *l, bool *created, ordo_err *err);
 
 /* ---- order intake (app/intake.c) --------------------------------------- */
+
+/* The tenant's catalog, as validate.h looks SKUs up in it. */
+typedef struct {
+	store_tx *tx;
+	int64_t tenant;
+} app_catalog;
+
+/* catalog_lookup_fn over an app_catalog (ctx). */
+ordo_code app_catalog_lookup(void *ctx, const char *sku, catalog_entry *entry,
+			     ordo_err *err);
 
 typedef enum {
 	INTAKE_CREATED,	       /* stored as a new order */

@@ -32,15 +32,10 @@
 #include "core/fingerprint.h"
 #include "core/validate.h"
 
-struct lookup_ctx {
-	store_tx *tx;
-	int64_t tenant;
-};
-
-static ordo_code catalog_lookup(void *arg, const char *sku,
-				catalog_entry *entry, ordo_err *err)
+ordo_code app_catalog_lookup(void *arg, const char *sku,
+			     catalog_entry *entry, ordo_err *err)
 {
-	struct lookup_ctx *ctx = arg;
+	app_catalog *ctx = arg;
 	catalog_sku s;
 	ordo_code rc = store_sku_get(ctx->tx, ctx->tenant, sku, &s, err);
 
@@ -101,7 +96,7 @@ ordo_code app_order_intake(store_tx *tx, const app_caller *c, order *in,
 			   ordo_time now, intake_outcome *outcome,
 			   order *stored, ordo_err *err)
 {
-	struct lookup_ctx lookup = {.tx = tx, .tenant = c->tenant_id};
+	app_catalog lookup = {.tx = tx, .tenant = c->tenant_id};
 	char existing[ORDO_ID_MAX];
 	char lock[ORDO_CHANNEL_MAX + ORDO_EXTERNAL_ID_MAX + 8];
 	tenant_settings set;
@@ -142,7 +137,7 @@ ordo_code app_order_intake(store_tx *tx, const app_caller *c, order *in,
 		return rc;
 
 	/* 3. validate, 4. content duplicate */
-	rc = validate_order(in, catalog_lookup, &lookup, now, err);
+	rc = validate_order(in, app_catalog_lookup, &lookup, now, err);
 	if (rc)
 		return rc;
 	rc = check_content_duplicate(tx, in, set.duplicate_window_s, err);

@@ -305,37 +305,11 @@ ordo_code app_order_cancel(store_tx *tx, order *o, const char *actor,
 	return rc ? rc : app_order_save(tx, o, now, err);
 }
 
-struct lookup {
-	store_tx *tx;
-	int64_t tenant;
-};
-
-static ordo_code catalog_lookup(void *arg, const char *sku,
-				catalog_entry *entry, ordo_err *err)
-{
-	struct lookup *l = arg;
-	catalog_sku s;
-	ordo_code rc = store_sku_get(l->tx, l->tenant, sku, &s, err);
-
-	memset(entry, 0, sizeof(*entry));
-	if (rc == ORDO_ENOTFOUND) {
-		ordo_err_clear(err);
-		return ORDO_OK;
-	}
-	if (rc)
-		return rc;
-	entry->found = true;
-	entry->active = s.active;
-	entry->unit_price = s.unit_price;
-	ordo_strlcpy(entry->currency, s.currency, sizeof(entry->currency));
-	return ORDO_OK;
-}
-
 /* Validate and judge o again after a correction (see the top). */
 static ordo_code revalidate(store_tx *tx, order *o, const char *actor,
 			    ordo_time now, ordo_err *err)
 {
-	struct lookup l = {.tx = tx, .tenant = o->tenant_id};
+	app_catalog lookup = {.tx = tx, .tenant = o->tenant_id};
 	size_t i, before;
 	ordo_code rc;
 
@@ -358,7 +332,7 @@ static ordo_code revalidate(store_tx *tx, order *o, const char *actor,
 	policy_customer_key(&o->customer, o->customer_key,
 			    sizeof(o->customer_key));
 	before = o->n_holds;
-	rc = validate_order(o, catalog_lookup, &l, now, err);
+	rc = validate_order(o, app_catalog_lookup, &lookup, now, err);
 	if (rc == ORDO_OK)
 		rc = app_policy_judge(tx, o, now, err);
 	for (i = before; rc == ORDO_OK && i < o->n_holds; i++) {
