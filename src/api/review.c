@@ -220,7 +220,8 @@ static ordo_code assign_write(store_tx *tx, api_request *r, int *status,
 	struct claim_input *in = r->payload;
 	order_hold h;
 	ordo_code rc = app_hold_assign(tx, &r->caller, r->params[0],
-				       in->assignee, time(NULL), &h, err);
+				       in->assignee, (int)in->lease_s,
+				       time(NULL), &h, err);
 
 	return rc ? rc : hold_answer(&h, status, body, err);
 }

@@ -56,6 +56,8 @@
 	(ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_SUPERVISOR) |                    \
 	 ROLE_BIT(ROLE_AGENT))
 #define SUPERVISORS (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_SUPERVISOR))
+/* The review queue and policy are people's work: integrations keep out. */
+#define REVIEWERS (READERS & ~ROLE_BIT(ROLE_INTEGRATION))
 
 struct route {
 	const char *method;
@@ -101,15 +103,15 @@ static const struct route routes[] = {
 	{"GET", "/v1/webhooks/deliveries", api_delivery_list, READERS},
 	{"POST", "/v1/webhooks/deliveries/*/redeliver",
 	 api_delivery_redeliver, WRITERS},
-	{"GET", "/v1/queue", api_queue_list, READERS},
+	{"GET", "/v1/queue", api_queue_list, REVIEWERS},
 	{"POST", "/v1/holds/*/claim", api_hold_claim, PEOPLE},
 	{"POST", "/v1/holds/*/release", api_hold_release, PEOPLE},
 	{"POST", "/v1/holds/*/assign", api_hold_assign, SUPERVISORS},
 	{"POST", "/v1/holds/*/resolve", api_hold_resolve, PEOPLE},
 	{"POST", "/v1/holds/bulk", api_holds_bulk, SUPERVISORS},
-	{"GET", "/v1/policy", api_policy_get, READERS},
+	{"GET", "/v1/policy", api_policy_get, REVIEWERS},
 	{"PUT", "/v1/policy", api_policy_put, SUPERVISORS},
-	{"GET", "/v1/policy/versions", api_policy_versions, READERS},
+	{"GET", "/v1/policy/versions", api_policy_versions, REVIEWERS},
 	{"POST", "/v1/policy/simulate", api_policy_simulate, PEOPLE},
 };
 
@@ -520,10 +522,17 @@ static enum MHD_Result dispatch(api_request *r)
 		if (!authenticate(r, &ret))
 			return ret;
 		if (!(rt->roles & ROLE_BIT(r->caller.role)))
-			return api_reply_fail(r, ORDO_EFORBIDDEN, NULL,
-					      "a %s key may not %s %s",
-					      app_role_name(r->caller.role),
-					      r->method, r->path);
+			return api_reply_fail(
+				r, ORDO_EFORBIDDEN, NULL,
+				"%s %s key may not %s %s",
+				r->caller.role == ROLE_ADMIN ||
+						r->caller.role == ROLE_AGENT ||
+						r->caller.role ==
+							ROLE_INTEGRATION
+					? "an"
+					: "a",
+				app_role_name(r->caller.role), r->method,
+				r->path);
 	}
 	if (r->body_too_large)
 		return api_reply_fail(r, ORDO_ETOOLARGE, NULL,

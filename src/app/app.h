@@ -317,10 +317,10 @@ ordo_code app_hold_claim(store_tx *tx, const app_caller *c, const char *id,
 /* Give a claim up: one's own, or - for a supervisor - anyone's. */
 ordo_code app_hold_release(store_tx *tx, const app_caller *c, const char *id,
 			   ordo_time now, order_hold *h, ordo_err *err);
-/* A supervisor hands a hold to assignee (with the default lease). */
+/* A supervisor hands a hold to assignee for lease_s seconds. */
 ordo_code app_hold_assign(store_tx *tx, const app_caller *c, const char *id,
-			  const char *assignee, ordo_time now, order_hold *out,
-			  ordo_err *err);
+			  const char *assignee, int lease_s, ordo_time now,
+			  order_hold *out, ordo_err *err);
 
 /* Changes a correction makes to the order, in place; adds a detail to err
  * per bad value. */

@@ -139,8 +139,8 @@ static ordo_code load_with_hold(store_tx *tx, const app_caller *c,
 }
 
 ordo_code app_hold_assign(store_tx *tx, const app_caller *c, const char *id,
-			  const char *assignee, ordo_time now, order_hold *out,
-			  ordo_err *err)
+			  const char *assignee, int lease_s, ordo_time now,
+			  order_hold *out, ordo_err *err)
 {
 	char order_id[ORDO_ID_MAX], text[ORDO_MESSAGE_MAX];
 	order_hold *h;
@@ -154,7 +154,7 @@ ordo_code app_hold_assign(store_tx *tx, const app_caller *c, const char *id,
 	if (rc)
 		goto out;
 	ordo_strlcpy(h->assignee, assignee, sizeof(h->assignee));
-	h->claimed_until = now + APP_CLAIM_LEASE_DEFAULT_S;
+	h->claimed_until = now + lease_s;
 	if (h->claimed_at == 0)
 		h->claimed_at = now;
 	snprintf(text, sizeof(text), "assigned to %s", assignee);

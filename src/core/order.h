@@ -103,8 +103,9 @@ typedef struct {
 	char raised_by[ORDO_ACTOR_MAX];	    /* "validation", "duplicates", ... */
 	ordo_time created_at;
 	ordo_time resolved_at; /* 0 while open */
-	/* Which rule raised it: "validation.<type>", "duplicates.content",
-	 * "allocation.short", "warehouse.<reason>", or a policy rule id. */
+	/* Which rule raised it: a policy rule id, or for ordo's own checks
+	 * "<raised_by>.<type>" ("validation.unknown_sku",
+	 * "duplicates.duplicate_suspect", "warehouse.address_unverifiable"). */
 	char rule_id[72];
 	int policy_version; /* the review policy in force; 0 = default */
 	int priority;	    /* 1 (most urgent) .. 5 */

@@ -719,7 +719,7 @@ static const char *const sql_text[SQL_COUNT] = {
 				 "JOIN defects d ON d.tenant_id = o.tenant_id "
 				 "AND d.order_seq = o.seq "
 				 "WHERE o.tenant_id = ? AND o.customer_key = ? "
-				 "AND o.received_at < ?)",
+				 "AND o.received_at < ? AND d.created_at < ?)",
 	/* The sum, not avg(): avg is numeric in PostgreSQL and real in
 	 * SQLite, and each rounds its own way; C divides. Binds: tenant,
 	 * resolved, "system". */
@@ -4938,6 +4938,7 @@ ordo_code store_customer_history(store_tx *tx, int64_t tenant,
 	q_i64(&q, tenant);
 	q_str(&q, customer_key);
 	q_i64(&q, before);
+	q_i64(&q, before); /* defects known by then */
 	rc = q_step(&q, &row, "counting a customer's orders", NULL, err);
 	if (!rc && row) {
 		*orders = q_col_i64(&q);

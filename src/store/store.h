@@ -631,7 +631,8 @@ ordo_code store_defect_list(store_tx *tx, int64_t tenant, const char *type,
 /* ---- what policies are judged on ---------------------------------------- */
 
 /* The customer's orders received before `before` (by customer_key), and
- * the downstream defects recorded on them. An empty key has no history. */
+ * the downstream defects recorded on them before `before`: the history as
+ * it stood then. An empty key has no history. */
 ordo_code store_customer_history(store_tx *tx, int64_t tenant,
 				 const char *customer_key, ordo_time before,
 				 int64_t *orders, int64_t *defects,
