@@ -4528,18 +4528,20 @@ static void test_customer_history(void **state)
 	order_of_customer(f, f->ta, "ord_h5", "", 500);
 	order_of_customer(f, f->ta, "ord_h6", "", 600);
 	order_of_customer(f, f->tb, "ord_hb", "ada@example.com", 100);
-	defect_add(f, f->ta, "dfc_h1", "ord_h1", "damaged", 5000);
-	defect_add(f, f->ta, "dfc_h2", "ord_h1", "late", 5001);
-	defect_add(f, f->ta, "dfc_h3", "ord_h3", "damaged", 5002);
-	defect_add(f, f->ta, "dfc_h4", "ord_h4", "damaged", 5003);
-	defect_add(f, f->ta, "dfc_h5", "ord_h5", "damaged", 5004);
-	defect_add(f, f->tb, "dfc_hb", "ord_hb", "damaged", 5005);
+	defect_add(f, f->ta, "dfc_h1", "ord_h1", "damaged", 1100);
+	defect_add(f, f->ta, "dfc_h2", "ord_h1", "late", 2500);
+	defect_add(f, f->ta, "dfc_h3", "ord_h3", "damaged", 3500);
+	defect_add(f, f->ta, "dfc_h4", "ord_h4", "damaged", 1600);
+	defect_add(f, f->ta, "dfc_h5", "ord_h5", "damaged", 1000);
+	defect_add(f, f->tb, "dfc_hb", "ord_hb", "damaged", 200);
 
-	/* Orders received strictly before `before`, and their defects. */
+	/* Orders received strictly before `before`, and the defects on them
+	 * reported strictly before it: the history as it stood then. */
 	history(f, f->ta, "ada@example.com", 1000, 0, 0);
-	history(f, f->ta, "ada@example.com", 1001, 1, 2);
-	history(f, f->ta, "ada@example.com", 3000, 2, 2);
-	history(f, f->ta, "ada@example.com", 3001, 3, 3);
+	history(f, f->ta, "ada@example.com", 1001, 1, 0);
+	history(f, f->ta, "ada@example.com", 2600, 2, 2);
+	history(f, f->ta, "ada@example.com", 3001, 3, 2);
+	history(f, f->ta, "ada@example.com", 99999, 3, 3);
 	history(f, f->ta, "bob@example.com", 99999, 1, 1);
 	history(f, f->ta, "carol@example.com", 99999, 0, 0);
 	/* Tenant B's orders are its own. */
