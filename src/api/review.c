@@ -625,6 +625,9 @@ enum MHD_Result api_defect_list(api_request *r)
 		return ret;
 	if (cursor && !api_parse_cursor(r, cursor, &before, &ret))
 		return ret;
+	if (type && !app_defect_type_known(type))
+		return api_reply_fail(r, ORDO_EINVALID, "type",
+				      "\"%s\" is not a defect type", type);
 	if ((v = api_query(r, "from")) && time_parse_rfc3339(v, &from) != 0)
 		return api_reply_fail(r, ORDO_EINVALID, "from",
 				      "from must be an RFC 3339 time");

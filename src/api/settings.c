@@ -108,6 +108,22 @@ static void merge_holds(const json_t *patch, tenant_settings *s,
 				     "must be {\"sla_s\": N, \"priority\": N}");
 			continue;
 		}
+		{
+			const char *k;
+			json_t *x;
+			char kpath[ORDO_ERR_FIELD_MAX];
+
+			json_object_foreach(v, k, x) {
+				(void)x;
+				if (strcmp(k, "sla_s") == 0 ||
+				    strcmp(k, "priority") == 0)
+					continue;
+				jf_path(kpath, sizeof(kpath), path, k);
+				ordo_err_add(err, ORDO_EINVALID, kpath,
+					     "is not a hold setting (sla_s, "
+					     "priority)");
+			}
+		}
 		if (jf_int(v, path, "sla_s", false, 60,
 			   SETTINGS_HOLD_SLA_MAX_S, &n, err))
 			s->hold_sla_s[t] = n;

@@ -368,6 +368,10 @@ ordo_code app_holds_bulk(store_tx *tx, const app_caller *c,
 			 app_bulk_result *res, ordo_err *err);
 void app_bulk_result_free(app_bulk_result *res);
 
+/* wrong_address, missing_item, wrong_item, duplicate_shipped, wrong_status,
+ * bad_handoff or other. */
+bool app_defect_type_known(const char *type);
+
 /* Record a downstream defect against an order (id, reporter, time set). */
 ordo_code app_defect_report(store_tx *tx, const app_caller *c,
 			    order_defect *d, ordo_err *err);

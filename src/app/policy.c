@@ -38,6 +38,34 @@ void app_policy_doc_free(app_policy_doc *d)
 	memset(d, 0, sizeof(*d));
 }
 
+/* A rule's outcome: "approve", or {"hold": TYPE, "priority": 1..5}. */
+static void decode_then(const json_t *then, size_t i, policy_rule_src *s,
+			ordo_err *err)
+{
+	char path[64], type[40];
+	int64_t prio = 3;
+
+	if (json_is_string(then) &&
+	    strcmp(json_string_value(then), "approve") == 0) {
+		s->approve = true;
+		return;
+	}
+	snprintf(path, sizeof(path), "rules[%zu].then", i);
+	if (!json_is_object(then)) {
+		ordo_err_add(err, ORDO_EINVALID, path,
+			     "must be \"approve\" or {\"hold\": TYPE, "
+			     "\"priority\": 1..5}");
+		return;
+	}
+	if (jf_string(then, path, "hold", true, type, sizeof(type), err) &&
+	    hold_type_parse(type, &s->hold) != 0)
+		ordo_err_add(err, ORDO_EINVALID, path,
+			     "\"%s\" is not a hold type", type);
+	jf_int(then, path, "priority", false, POLICY_PRIORITY_MIN,
+	       POLICY_PRIORITY_MAX, &prio, err);
+	s->priority = (int)prio;
+}
+
 ordo_code app_policy_decode(const json_t *doc, app_policy_doc *d,
 			    ordo_err *err)
 {
@@ -62,6 +90,7 @@ ordo_code app_policy_decode(const json_t *doc, app_policy_doc *d,
 	json_array_foreach(rules, i, r) {
 		policy_rule_src *s = &d->src[d->n];
 		char when[POLICY_WHEN_MAX + 1];
+		size_t first = err->n_details, k;
 		json_t *then;
 
 		d->n++;
@@ -76,36 +105,23 @@ ordo_code app_policy_decode(const json_t *doc, app_policy_doc *d,
 			d->whens[d->n - 1] = strdup(when);
 		s->when = d->whens[d->n - 1] ? d->whens[d->n - 1] : "";
 		then = json_object_get(r, "then");
-		{
-			char tpath[64];
-			char type[40];
-			int64_t prio = 3;
+		decode_then(then, i, s, err);
+		/* Say which rule each problem is in, as compile errors do. */
+		for (k = first; k < err->n_details; k++) {
+			char msg[ORDO_ERR_MESSAGE_MAX];
 
-			jf_index_path(tpath, sizeof(tpath), "rules", i);
-			if (json_is_string(then) &&
-			    strcmp(json_string_value(then), "approve") == 0) {
-				s->approve = true;
-				continue;
-			}
-			snprintf(path, sizeof(path), "%s.then", tpath);
-			if (!json_is_object(then)) {
-				ordo_err_add(err, ORDO_EINVALID, path,
-					     "must be \"approve\" or {\"hold\": "
-					     "TYPE, \"priority\": 1..5}");
-				continue;
-			}
-			if (jf_string(then, path, "hold", true, type,
-				      sizeof(type), err) &&
-			    hold_type_parse(type, &s->hold) != 0)
-				ordo_err_add(err, ORDO_EINVALID, path,
-					     "\"%s\" is not a hold type", type);
-			jf_int(then, path, "priority", false,
-			       POLICY_PRIORITY_MIN, POLICY_PRIORITY_MAX, &prio,
-			       err);
-			s->priority = (int)prio;
+			snprintf(msg, sizeof(msg),
+				 "rule \"%.64s\" (rules[%zu]): %.150s",
+				 s->id[0] ? s->id : "?", i,
+				 err->details[k].message);
+			ordo_strlcpy(err->details[k].message, msg,
+				     sizeof(err->details[k].message));
 		}
 	}
 	if (err->code != ORDO_OK) {
+		if (err->n_details > 0)
+			ordo_err_set_message(err, "%s",
+					     err->details[0].message);
 		app_policy_doc_free(d);
 		return err->code;
 	}
@@ -192,7 +208,9 @@ ordo_code app_policy_context(store_tx *tx, const order *o,
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->o = o;
 	rc = store_customer_history(tx, o->tenant_id, o->customer_key,
-				    o->received_at, &ctx->customer_orders,
+				    o->received_at,
+				    o->seq > 0 ? o->seq : INT64_MAX,
+				    &ctx->customer_orders,
 				    &ctx->customer_defects, err);
 	return rc ? rc : destination_served(tx, o, &ctx->destination_served,
 					    err);

@@ -504,22 +504,28 @@ void app_bulk_result_free(app_bulk_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
-ordo_code app_defect_report(store_tx *tx, const app_caller *c,
-			    order_defect *d, ordo_err *err)
+bool app_defect_type_known(const char *type)
 {
 	static const char *const types[] = {
 		"wrong_address", "missing_item",  "wrong_item",
 		"duplicate_shipped", "wrong_status", "bad_handoff",
 		"other",
 	};
-	bool known = false;
-	order o;
 	size_t i;
-	ordo_code rc;
 
 	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		known = known || strcmp(d->type, types[i]) == 0;
-	if (!known)
+		if (strcmp(type, types[i]) == 0)
+			return true;
+	return false;
+}
+
+ordo_code app_defect_report(store_tx *tx, const app_caller *c,
+			    order_defect *d, ordo_err *err)
+{
+	order o;
+	ordo_code rc;
+
+	if (!app_defect_type_known(d->type))
 		return ordo_err_set(err, ORDO_EINVALID, "type",
 				    "\"%s\" is not a defect type: use "
 				    "wrong_address, missing_item, wrong_item, "

@@ -712,14 +712,18 @@ static const char *const sql_text[SQL_COUNT] = {
 			     "WHERE tenant_id = ? AND order_seq = ?",
 	/* Binds: tenant, key, before (the orders), the same again (their
 	 * defects). */
+	/* "Before" is (received_at, seq) < (?, ?): orders received in the
+	 * same second count when they came first. */
 	[SQL_CUSTOMER_HISTORY] = "SELECT (SELECT count(*) FROM orders "
 				 "WHERE tenant_id = ? AND customer_key = ? "
-				 "AND received_at < ?), "
+				 "AND (received_at < ? OR (received_at = ? "
+				 "AND seq < ?))), "
 				 "(SELECT count(*) FROM orders o "
 				 "JOIN defects d ON d.tenant_id = o.tenant_id "
 				 "AND d.order_seq = o.seq "
 				 "WHERE o.tenant_id = ? AND o.customer_key = ? "
-				 "AND o.received_at < ? AND d.created_at < ?)",
+				 "AND (o.received_at < ? OR (o.received_at = ? "
+				 "AND o.seq < ?)) AND d.created_at <= ?)",
 	/* The sum, not avg(): avg is numeric in PostgreSQL and real in
 	 * SQLite, and each rounds its own way; C divides. Binds: tenant,
 	 * resolved, "system". */
@@ -4917,6 +4921,7 @@ out:
 
 ordo_code store_customer_history(store_tx *tx, int64_t tenant,
 				 const char *customer_key, ordo_time before,
+				 int64_t before_seq,
 				 int64_t *orders, int64_t *defects,
 				 ordo_err *err)
 {
@@ -4935,9 +4940,13 @@ ordo_code store_customer_history(store_tx *tx, int64_t tenant,
 	q_i64(&q, tenant);
 	q_str(&q, customer_key);
 	q_i64(&q, before);
+	q_i64(&q, before);
+	q_i64(&q, before_seq);
 	q_i64(&q, tenant);
 	q_str(&q, customer_key);
 	q_i64(&q, before);
+	q_i64(&q, before);
+	q_i64(&q, before_seq);
 	q_i64(&q, before); /* defects known by then */
 	rc = q_step(&q, &row, "counting a customer's orders", NULL, err);
 	if (!rc && row) {

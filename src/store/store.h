@@ -630,11 +630,16 @@ ordo_code store_defect_list(store_tx *tx, int64_t tenant, const char *type,
 
 /* ---- what policies are judged on ---------------------------------------- */
 
-/* The customer's orders received before `before` (by customer_key), and
- * the downstream defects recorded on them before `before`: the history as
- * it stood then. An empty key has no history. */
+/*
+ * The customer's orders (by customer_key) that came before the moment
+ * (before, before_seq) - received earlier, or in the same second with a
+ * lower seq; INT64_MAX for an order not stored yet - and the downstream
+ * defects on them reported by `before`: the history as it stood then. An
+ * empty key has no history.
+ */
 ordo_code store_customer_history(store_tx *tx, int64_t tenant,
 				 const char *customer_key, ordo_time before,
+				 int64_t before_seq,
 				 int64_t *orders, int64_t *defects,
 				 ordo_err *err);
 

@@ -1784,3 +1784,173 @@ int settings_reset(void **state)
 	}
 	return rc;
 }
+
+/* ---- review queue, policy, defects (issue 5) ------------------------------ */
+
+void resp_print(const struct resp *r)
+{
+	print_resp(r);
+}
+
+void key_create(const char *slug, const char *role, const char *name,
+		char *out, size_t out_size)
+{
+	const char *args[] = { "key",  "create", slug,		"--role", role,
+			       "--name", name,	 "--db", srv->db_path, NULL };
+	struct cli_result r;
+
+	assert_non_null(srv);
+	cli_run(&r, args);
+	if (r.exit_status != 0 || last_line(r.out, out, out_size) != 0) {
+		print_error("`ordo key create %s --role %s --name %s` exited "
+			    "%d\nstdout:\n%s\nstderr:\n%s\n",
+			    slug, role, name, r.exit_status, r.out, r.err);
+		cli_result_free(&r);
+		fail();
+	}
+	cli_result_free(&r);
+}
+
+time_t rfc3339_parse(const char *s)
+{
+	struct tm tm;
+	const char *p;
+
+	if (!is_rfc3339(s))
+		return (time_t)-1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = atoi(s) - 1900;
+	tm.tm_mon = atoi(s + 5) - 1;
+	tm.tm_mday = atoi(s + 8);
+	tm.tm_hour = atoi(s + 11);
+	tm.tm_min = atoi(s + 14);
+	tm.tm_sec = atoi(s + 17);
+	p = s + 19;
+	if (*p == '.')
+		while (*++p && isdigit((unsigned char)*p))
+			;
+	if (*p != 'Z')
+		return (time_t)-1;
+	return timegm(&tm);
+}
+
+struct resp *hold_post(const char *key, const char *hold_id, const char *what,
+		       const char *body)
+{
+	char path[HARNESS_PATH_MAX];
+
+	snprintf(path, sizeof(path), "/v1/holds/%s/%s", hold_id, what);
+	return http("POST", path, key, body, body ? strlen(body) : 0, NULL);
+}
+
+struct resp *hold_resolve(const char *key, const char *hold_id,
+			  const char *action, const char *reason,
+			  const char *changes_json)
+{
+	json_t *body = json_object();
+	struct resp *r;
+	char *text;
+
+	if (action)
+		json_object_set_new(body, "action", json_string(action));
+	if (reason)
+		json_object_set_new(body, "reason", json_string(reason));
+	if (changes_json)
+		json_object_set_new(body, "changes", jparse(changes_json));
+	text = json_dumps(body, JSON_COMPACT);
+	assert_non_null(text);
+	r = hold_post(key, hold_id, "resolve", text);
+	free(text);
+	json_decref(body);
+	return r;
+}
+
+json_t *queue_items(const char *key, const char *query)
+{
+	char path[HARNESS_PATH_MAX];
+
+	snprintf(path, sizeof(path), "/v1/queue%s%s",
+		 query && query[0] ? "?" : "", query ? query : "");
+	return list_all(key, path, "items", 100);
+}
+
+json_t *queue_find(const json_t *items, const char *hold_id)
+{
+	json_t *it;
+	size_t i;
+
+	json_array_foreach(items, i, it)
+		if (streq(jstr(it, "hold.id"), hold_id))
+			return it;
+	return NULL;
+}
+
+json_t *order_hold_by_id(const json_t *order, const char *hold_id)
+{
+	json_t *h;
+	size_t i;
+
+	json_array_foreach(json_object_get(order, "holds"), i, h)
+		if (streq(jstr(h, "id"), hold_id))
+			return h;
+	return NULL;
+}
+
+json_t *order_events(const char *key, const char *id)
+{
+	struct resp *r = http_get(key, "/v1/orders/%s/events", id);
+	json_t *ev;
+
+	assert_status(r, 200);
+	ev = json_object_get(r->json, "events");
+	if (!json_is_array(ev)) {
+		print_resp(r);
+		fail_msg("no events array");
+	}
+	json_incref(ev);
+	resp_free(r);
+	return ev;
+}
+
+json_t *event_find(const json_t *events, const char *type,
+		   const char *hold_id)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(events, i, e)
+		if (streq(jstr(e, "type"), type) &&
+		    (!hold_id || streq(jstr(e, "hold_id"), hold_id)))
+			return e;
+	return NULL;
+}
+
+void hold_id_of(const json_t *order, const char *type, char *out,
+		size_t out_size)
+{
+	json_t *h = find_hold(order, type);
+
+	if (!h || !jstr(h, "id")) {
+		char *text = json_dumps(order, JSON_INDENT(1));
+
+		print_error("expected an open %s hold\norder: %s\n", type,
+			    text ? text : "?");
+		free(text);
+		fail();
+	}
+	snprintf(out, out_size, "%s", jstr(h, "id"));
+}
+
+int error_field_prefix(const struct resp *r, const char *prefix)
+{
+	json_t *d;
+	size_t i;
+
+	json_array_foreach(jget(r->json, "error.details"), i, d) {
+		const char *f = jstr(d, "field");
+
+		if (f && !strncmp(f, prefix, strlen(prefix)))
+			return 1;
+	}
+	return 0;
+}

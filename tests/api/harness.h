@@ -346,4 +346,51 @@ void settings_patch(const char *key, const char *json_text);
  */
 int settings_reset(void **state);
 
+/* ---- review queue, policy, defects (issue 5) ------------------------------ */
+
+/*
+ * `ordo key create SLUG --role ROLE --name NAME --db <the group's db>`;
+ * the key (the last line of stdout) into out. Asserts exit 0. The key's
+ * actor in events and holds is "key:NAME".
+ */
+void key_create(const char *slug, const char *role, const char *name,
+		char *out, size_t out_size);
+
+/* Parse an RFC 3339 UTC time ("...Z", fractional seconds dropped); -1 if
+ * it is not one. */
+time_t rfc3339_parse(const char *s);
+
+/*
+ * POST /v1/holds/{id}/{what} (claim, release, assign, resolve) with body as
+ * JSON text; NULL sends no body.
+ */
+struct resp *hold_post(const char *key, const char *hold_id, const char *what,
+		       const char *body);
+/*
+ * POST /v1/holds/{id}/resolve {"action", "reason", "changes"}; reason NULL
+ * leaves it out, changes_json NULL leaves "changes" out.
+ */
+struct resp *hold_resolve(const char *key, const char *hold_id,
+			  const char *action, const char *reason,
+			  const char *changes_json);
+/* Every item of GET /v1/queue?query (all pages). New reference. */
+json_t *queue_items(const char *key, const char *query);
+/* The queue item whose hold has id hold_id; borrowed, NULL if absent. */
+json_t *queue_find(const json_t *items, const char *hold_id);
+/* The hold with id hold_id in an order object (open or not); borrowed. */
+json_t *order_hold_by_id(const json_t *order, const char *hold_id);
+/* GET /v1/orders/{id}/events: the events array. New reference. */
+json_t *order_events(const char *key, const char *id);
+/* The first event of type whose hold_id is hold_id (NULL: any); borrowed. */
+json_t *event_find(const json_t *events, const char *type,
+		   const char *hold_id);
+/* Copy the id of the order's first open hold of type into out; fails the
+ * test (printing the order) if there is none. */
+void hold_id_of(const json_t *order, const char *type, char *out,
+		size_t out_size);
+/* A detail of the error in r names a field starting with prefix. */
+int error_field_prefix(const struct resp *r, const char *prefix);
+/* Print a response (request line, status, body) as a test failure note. */
+void resp_print(const struct resp *r);
+
 #endif

@@ -8,6 +8,8 @@
  *   outbox        every event delivered once, whichever node sends it
  *   group commit  concurrent writes share commits on each node
  *   nginx         requests through nginx reach both nodes and work
+ *   claim race    32 agents, half on each node, claim one hold at once:
+ *                 exactly one wins
  *
  * SQLite is one machine's database: on that backend these tests skip.
  */
@@ -629,6 +631,119 @@ API_TEST(nginx_in_front_of_two_nodes)
 	      a1 - a0, b1 - b0);
 }
 
+/* ---- the review queue: one claim across nodes --------------------------- */
+
+#define CLAIMERS 32
+
+struct claimer {
+	pthread_t thread;
+	pthread_barrier_t *start;
+	const char *base_url;
+	const char *key;
+	const char *path;
+	long status;
+	char assignee[64];
+	char message[512];
+};
+
+static void *claimer_run(void *arg)
+{
+	struct claimer *c = arg;
+	struct resp *r;
+
+	pthread_barrier_wait(c->start);
+	r = http_at(c->base_url, "POST", c->path, c->key, NULL, 0, NULL);
+	c->status = r->status;
+	snprintf(c->assignee, sizeof(c->assignee), "%s",
+		 jstr(r->json, "assignee") ? jstr(r->json, "assignee") : "");
+	snprintf(c->message, sizeof(c->message), "%s",
+		 jstr(r->json, "error.message") ? jstr(r->json, "error.message")
+						: r->body);
+	resp_free(r);
+	return NULL;
+}
+
+API_TEST(one_claim_wins_across_nodes)
+{
+	static char keys[CLAIMERS][HARNESS_KEY_MAX];
+	struct claimer cl[CLAIMERS];
+	pthread_barrier_t start;
+	char path[128], hold[64], winner[64] = "";
+	json_t *body, *o;
+	int i, wins = 0, conflicts = 0;
+
+	if (!on_postgres())
+		skip();
+	for (i = 0; i < CLAIMERS; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "mnagent%d", i);
+		key_create("acme", "agent", name, keys[i], sizeof(keys[i]));
+	}
+	body = order_new("MN-CLAIM-1");
+	jset(body, "channel", json_string("mn-claim"));
+	jset(body, "ship_to.postal_code", json_string("ABCDE"));
+	{
+		char *id = order_create(acme(), body);
+
+		o = order_fetch(acme(), id);
+		free(id);
+	}
+	hold_id_of(o, "address_unverifiable", hold, sizeof(hold));
+	json_decref(o);
+	json_decref(body);
+	snprintf(path, sizeof(path), "/v1/holds/%s/claim", hold);
+
+	pthread_barrier_init(&start, NULL, CLAIMERS);
+	for (i = 0; i < CLAIMERS; i++) {
+		memset(&cl[i], 0, sizeof(cl[i]));
+		cl[i].start = &start;
+		cl[i].base_url = node_url(i);
+		cl[i].key = keys[i];
+		cl[i].path = path;
+		pthread_create(&cl[i].thread, NULL, claimer_run, &cl[i]);
+	}
+	for (i = 0; i < CLAIMERS; i++)
+		pthread_join(cl[i].thread, NULL);
+	pthread_barrier_destroy(&start);
+
+	for (i = 0; i < CLAIMERS; i++) {
+		if (cl[i].status == 200) {
+			wins++;
+			snprintf(winner, sizeof(winner), "key:mnagent%d", i);
+			check(streq(cl[i].assignee, winner),
+			      "mnagent%d won but the hold says %s", i,
+			      cl[i].assignee);
+		} else if (cl[i].status == 409) {
+			conflicts++;
+		} else {
+			fail_msg("mnagent%d (node %c): HTTP %ld: %s", i,
+				 i % 2 ? 'B' : 'A', cl[i].status,
+				 cl[i].message);
+		}
+	}
+	check(wins == 1 && conflicts == CLAIMERS - 1,
+	      "%d claims won and %d got 409 across two nodes; want 1 and %d",
+	      wins, conflicts, CLAIMERS - 1);
+	for (i = 0; i < CLAIMERS; i++)
+		check(cl[i].status == 200 || strstr(cl[i].message, winner),
+		      "mnagent%d's 409 must name the holder %s: %s", i, winner,
+		      cl[i].message);
+	/* Both nodes see the same holder. */
+	for (i = 0; i < 2; i++) {
+		char q[64];
+		struct resp *r;
+
+		snprintf(q, sizeof(q), "/v1/queue?channel=mn-claim");
+		r = http_at(node_url(i), "GET", q, acme(), NULL, 0, NULL);
+		assert_status(r, 200);
+		check(streq(jstr(r->json, "items[0].hold.assignee"), winner),
+		      "node %c must show %s holding the hold: %s",
+		      i ? 'B' : 'A', winner, r->body);
+		resp_free(r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -637,6 +752,7 @@ int main(void)
 		cmocka_unit_test(each_event_is_delivered_by_one_node),
 		cmocka_unit_test(group_commit_works_on_each_node),
 		cmocka_unit_test(nginx_in_front_of_two_nodes),
+		cmocka_unit_test(one_claim_wins_across_nodes),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -4501,20 +4501,29 @@ static void order_of_customer(struct fx *f, int64_t tenant, const char *id,
 	order_free(&o);
 }
 
-static void history(struct fx *f, int64_t tenant, const char *key,
-		    ordo_time before, int64_t want_orders,
-		    int64_t want_defects)
+static void history_at(struct fx *f, int64_t tenant, const char *key,
+		       ordo_time before, int64_t before_seq,
+		       int64_t want_orders, int64_t want_defects)
 {
 	int64_t orders = -1, defects = -1;
 	store_tx *tx = rd(f);
 	ordo_err err;
 
 	assert_int_equal(store_customer_history(tx, tenant, key, before,
-						&orders, &defects, &err),
+						before_seq, &orders, &defects,
+						&err),
 			 ORDO_OK);
 	store_read_end(tx);
 	assert_int_equal(orders, want_orders);
 	assert_int_equal(defects, want_defects);
+}
+
+/* Strictly before: no order of the same second counts. */
+static void history(struct fx *f, int64_t tenant, const char *key,
+		    ordo_time before, int64_t want_orders,
+		    int64_t want_defects)
+{
+	history_at(f, tenant, key, before, 0, want_orders, want_defects);
 }
 
 static void test_customer_history(void **state)
@@ -4535,10 +4544,14 @@ static void test_customer_history(void **state)
 	defect_add(f, f->ta, "dfc_h5", "ord_h5", "damaged", 1000);
 	defect_add(f, f->tb, "dfc_hb", "ord_hb", "damaged", 200);
 
-	/* Orders received strictly before `before`, and the defects on them
-	 * reported strictly before it: the history as it stood then. */
+	/* Orders that came before the moment, and the defects on them
+	 * reported by then: the history as it stood then. */
 	history(f, f->ta, "ada@example.com", 1000, 0, 0);
+	/* An order of the same second counts when it came first (lower
+	 * seq; INT64_MAX: the order judged is not stored yet). */
+	history_at(f, f->ta, "ada@example.com", 1000, INT64_MAX, 1, 0);
 	history(f, f->ta, "ada@example.com", 1001, 1, 0);
+	history(f, f->ta, "ada@example.com", 1100, 1, 1);
 	history(f, f->ta, "ada@example.com", 2600, 2, 2);
 	history(f, f->ta, "ada@example.com", 3001, 3, 2);
 	history(f, f->ta, "ada@example.com", 99999, 3, 3);
@@ -4771,8 +4784,8 @@ static void test_migrate_from_v2(void **state)
 
 	/* History by the backfilled key; nothing claimed, nothing timed. */
 	assert_int_equal(store_customer_history(tx, t.id, "ada.l@example.com",
-						1700000000, &orders, &defects,
-						&err),
+						1700000000, INT64_MAX, &orders,
+						&defects, &err),
 			 ORDO_OK);
 	assert_int_equal(orders, 1);
 	assert_int_equal(defects, 0);
