@@ -17,6 +17,10 @@
 #define CLI_DEFAULT_DB "ordo.db"
 #define CLI_DEFAULT_LISTEN "127.0.0.1:8080"
 
+/* How the ordo command was invoked (argv[0]), for messages that show a
+ * command to run. */
+extern const char *cli_program;
+
 int cmd_serve(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_tenant(int argc, char **argv);

@@ -624,7 +624,7 @@ static ordo_code warehouse_run(store_tx *tx, void *arg, ordo_err *err)
 int cmd_demo(int argc, char **argv)
 {
 	const char *db = DEMO_DB, *listen = CLI_DEFAULT_LISTEN;
-	char key[APP_API_KEY_MAX], name[64], banner[512];
+	char key[APP_API_KEY_MAX], name[64], banner[1024];
 	app_caller caller;
 	ordo_err *err;
 	store *st;
@@ -708,10 +708,11 @@ int cmd_demo(int argc, char **argv)
 		 "API key (tenant \"%s\"): %s\n"
 		 "the review queue: curl -H 'Authorization: Bearer %s' "
 		 "http://%s/v1/queue\n"
-		 "simulate a candidate policy: ordo simulate --db %s --tenant "
+		 "simulate a candidate policy: %s simulate --db %s --tenant "
 		 "%s --policy docs/examples/candidate-policy.json\n"
 		 "stop with Ctrl-C\n",
-		 listen, DEMO_SLUG, key, key, listen, db, DEMO_SLUG);
+		 listen, DEMO_SLUG, key, key, listen, cli_program, db,
+		 DEMO_SLUG);
 	rc = cli_serve_until_signal(st, listen, banner,
 				    CLI_DEFAULT_WEBHOOK_TIMEOUT_MS);
 out:

@@ -34,6 +34,8 @@ static const char usage[] =
 	"Every command takes --db PATH (a SQLite file, default ./" CLI_DEFAULT_DB
 	")\nor --db postgres://..., and --help.\n";
 
+const char *cli_program = "ordo";
+
 int cli_fail(const ordo_err *err)
 {
 	size_t i;
@@ -160,6 +162,8 @@ int main(int argc, char **argv)
 		return CLI_FAIL;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	if (argc > 0 && argv[0] && argv[0][0])
+		cli_program = argv[0];
 	if (argc < 2) {
 		fputs(usage, stderr);
 		return CLI_USAGE;
