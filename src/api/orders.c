@@ -31,15 +31,19 @@ static void order_payload_free(void *p)
 static ordo_code order_write(store_tx *tx, api_request *r, int *status,
 			     char **body, ordo_err *err)
 {
-	order *in = r->payload;
-	order stored;
+	order in, stored;
 	intake_outcome outcome;
 	json_t *j;
 	ordo_code rc;
 
+	/* Intake takes the order over; the store may run this again. */
+	order_init(&in);
 	order_init(&stored);
-	rc = app_order_intake(tx, &r->caller, in, time(NULL), &outcome,
-			      &stored, err);
+	rc = order_copy(&in, r->payload, err);
+	if (rc == ORDO_OK)
+		rc = app_order_intake(tx, &r->caller, &in, time(NULL),
+				      &outcome, &stored, err);
+	order_free(&in);
 	if (rc) {
 		order_free(&stored);
 		return rc;

@@ -414,8 +414,8 @@ enum MHD_Result api_submit_write(api_request *r, api_write_fn fn,
 	r->job.run = write_run;
 	r->job.done = write_done;
 	r->job.arg = r;
-	atomic_fetch_add(&r->srv->writes_in_flight, 1);
-	/* Suspend before submitting, so that the resume cannot come first. */
+	/* Counted in flight since dispatch(); suspend before submitting, so
+	 * that the resume cannot come first. */
 	MHD_suspend_connection(r->conn);
 	store_submit(r->srv->st, &r->job);
 	return MHD_YES;
@@ -480,6 +480,8 @@ static bool content_type_json(api_request *r)
 	       (ct[16] == '\0' || ct[16] == ';' || ct[16] == ' ');
 }
 
+static enum MHD_Result dispatch_to(api_request *r, const struct route *rt);
+
 static enum MHD_Result dispatch(api_request *r)
 {
 	const struct route *rt = NULL;
@@ -515,9 +517,28 @@ static enum MHD_Result dispatch(api_request *r)
 		return api_reply_fail(r, ORDO_ENOTFOUND, NULL,
 				      "no such endpoint: %s %s", r->method,
 				      r->path);
-	if (atomic_load(&r->srv->stopping))
+	/*
+	 * Count the request in flight before looking at `stopping`, so that
+	 * a stop either sees it (and waits for its write) or it sees the
+	 * stop: never a write submitted after the server stopped waiting.
+	 */
+	atomic_fetch_add(&r->srv->writes_in_flight, 1);
+	if (atomic_load(&r->srv->stopping)) {
+		atomic_fetch_sub(&r->srv->writes_in_flight, 1);
 		return api_reply_fail(r, ORDO_EUNAVAILABLE, NULL,
 				      "the server is shutting down");
+	}
+	ret = dispatch_to(r, rt);
+	if (!r->write_pending)
+		atomic_fetch_sub(&r->srv->writes_in_flight, 1);
+	return ret;
+}
+
+/* Authenticate, check the role, the body, and run the route's handler. */
+static enum MHD_Result dispatch_to(api_request *r, const struct route *rt)
+{
+	enum MHD_Result ret;
+
 	if (rt->roles != ANYONE) {
 		if (!authenticate(r, &ret))
 			return ret;

@@ -310,10 +310,11 @@ static ordo_code handle_shortfall(store_tx *tx, order *o,
 		if (l->qty_open == 0)
 			continue;
 		snprintf(field, sizeof(field), "lines[%zu].quantity", i);
+		/* One open hold of the kind is enough, whichever line or
+		 * rejection raised it. */
 		for (k = 0; k < o->n_holds; k++)
 			if (o->holds[k].status == HOLD_OPEN &&
-			    o->holds[k].type == short_hold &&
-			    strcmp(o->holds[k].field, field) == 0)
+			    o->holds[k].type == short_hold)
 				already = true;
 		if (already)
 			continue;

@@ -88,13 +88,14 @@ ordo_code app_order_move(store_tx *tx, order *o, order_state to,
 			 const char *actor, ordo_time now, ordo_err *err)
 {
 	order_state from = o->state;
+	bool was_accepted = o->accepted_at != 0;
 	const char *type;
 	ordo_code rc = lifecycle_move(&o->state, to, err);
 
 	if (rc)
 		return rc;
 	o->updated_at = now;
-	if (to == ORDER_ACCEPTED && o->accepted_at == 0)
+	if (to == ORDER_ACCEPTED && !was_accepted)
 		o->accepted_at = now;
 	rc = app_event(tx, o, "state_changed", from, to, NULL, actor, NULL,
 		       now, err);
@@ -104,7 +105,7 @@ ordo_code app_order_move(store_tx *tx, order *o, order_state to,
 	 * not news: subscribers heard of these stages already. */
 	type = move_event_type(to);
 	if (!type || (to == ORDER_ALLOCATED && from == ORDER_RELEASED) ||
-	    (to == ORDER_ACCEPTED && from == ORDER_ALLOCATED))
+	    (to == ORDER_ACCEPTED && was_accepted))
 		return ORDO_OK;
 	return app_emit_order(tx, o, type, now, err);
 }

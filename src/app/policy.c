@@ -216,13 +216,25 @@ ordo_code app_policy_context(store_tx *tx, const order *o,
 					    err);
 }
 
-static bool open_hold_of(const order *o, hold_type t)
+/*
+ * Does the order already carry what rule r would raise? An open hold of
+ * its type, or a hold of the same rule a person approved: judging the
+ * order again (after a correction) must not undo that decision.
+ */
+static bool already_judged(const order *o, const policy_rule *r)
 {
 	size_t i;
 
-	for (i = 0; i < o->n_holds; i++)
-		if (o->holds[i].status == HOLD_OPEN && o->holds[i].type == t)
+	for (i = 0; i < o->n_holds; i++) {
+		const order_hold *h = &o->holds[i];
+
+		if (h->status == HOLD_OPEN && h->type == r->hold)
 			return true;
+		if (h->status == HOLD_RESOLVED &&
+		    strcmp(h->resolution, "approve") == 0 &&
+		    strcmp(h->rule_id, r->id) == 0)
+			return true;
+	}
 	return false;
 }
 
@@ -245,7 +257,7 @@ ordo_code app_policy_judge(store_tx *tx, order *o, ordo_time now,
 		const policy_rule *r = &p.rules[out.hits[i]];
 		order_hold h, *added;
 
-		if (open_hold_of(o, r->hold))
+		if (already_judged(o, r))
 			continue;
 		memset(&h, 0, sizeof(h));
 		h.type = r->hold;

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "channels/native_out.h"
 #include "core/fingerprint.h"
 #include "core/timeutil.h"
 #include "core/validate.h"
@@ -276,11 +277,26 @@ ordo_code app_order_cancel(store_tx *tx, order *o, const char *actor,
 			if (rc)
 				return rc;
 		}
-		f->state = FULFILLMENT_CANCELLED;
-		f->updated_at = now;
-		rc = store_fulfillment_update(tx, o->tenant_id, f, err);
-		if (rc)
-			return rc;
+		{
+			/* The warehouse had it: tell its handoff. */
+			bool handed_over = f->state != FULFILLMENT_PENDING;
+
+			f->state = FULFILLMENT_CANCELLED;
+			f->updated_at = now;
+			rc = store_fulfillment_update(tx, o->tenant_id, f,
+						      err);
+			if (rc == ORDO_OK && handed_over) {
+				json_t *data = native_fulfillment_json(f);
+
+				json_object_set_new(data, "order",
+						    native_order_json(o));
+				rc = app_emit(tx, o->tenant_id,
+					      "fulfillment.cancelled", o->id,
+					      f->location, data, now, err);
+			}
+			if (rc)
+				return rc;
+		}
 	}
 	for (i = 0; i < o->n_lines; i++) {
 		order_line *l = &o->lines[i];
@@ -478,17 +494,25 @@ ordo_code app_holds_bulk(store_tx *tx, const app_caller *c,
 					     sizeof(bf->error));
 			continue;
 		}
+		{
+			char order_id[ORDO_ID_MAX];
+
+			/* An earlier action of this batch may have resolved
+			 * it (one cancel resolves all of an order's holds):
+			 * skip it, before anything is written for it. */
+			rc = store_hold_get(tx, c->tenant_id, qh->id, &h,
+					    order_id, err);
+			if (rc)
+				break;
+			if (h.status != HOLD_OPEN)
+				continue;
+		}
 		order_init(&o);
+		/* Any refusal now ends the batch: the store undoes all of
+		 * it, rather than keep half of one decision. */
 		rc = app_hold_resolve(tx, c, qh->id, action, reason, NULL,
 				      NULL, now, &h, &o, err);
 		order_free(&o);
-		if (rc == ORDO_ESTATE) {
-			/* An earlier action in this batch resolved it (one
-			 * cancel resolves all of an order's holds). */
-			ordo_err_clear(err);
-			rc = ORDO_OK;
-			continue;
-		}
 		if (rc)
 			break;
 		res->applied++;

@@ -18,7 +18,8 @@
 const char *const app_event_types[] = {
 	"order.accepted",	"order.on_hold",	 "order.allocated",
 	"order.backordered",	"fulfillment.released", "fulfillment.accepted",
-	"fulfillment.rejected", "shipment.created",	 "order.shipped",
+	"fulfillment.rejected", "fulfillment.cancelled", "shipment.created",
+	"order.shipped",
 	"order.delivered",	"order.closed",		 "order.cancelled",
 	"stock.low",		NULL,
 };

@@ -238,12 +238,16 @@ struct intake_job {
 static ordo_code intake_run(store_tx *tx, void *arg, ordo_err *err)
 {
 	struct intake_job *j = arg;
-	order stored;
+	order in, stored;
 	ordo_code rc;
 
+	order_init(&in);
 	order_init(&stored);
-	rc = app_order_intake(tx, j->caller, j->o, time(NULL), &j->outcome,
-			      &stored, err);
+	rc = order_copy(&in, j->o, err);
+	if (rc == ORDO_OK)
+		rc = app_order_intake(tx, j->caller, &in, time(NULL),
+				      &j->outcome, &stored, err);
+	order_free(&in);
 	order_free(&stored);
 	return rc;
 }

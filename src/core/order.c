@@ -120,6 +120,37 @@ void order_free(order *o)
 	order_init(o);
 }
 
+ordo_code order_copy(order *dst, const order *src, ordo_err *err)
+{
+	*dst = *src;
+	dst->lines = NULL;
+	dst->holds = NULL;
+	dst->fulfillments = NULL;
+	dst->n_fulfillments = 0;
+	dst->defects = NULL;
+	dst->n_defects = 0;
+	if (src->n_lines) {
+		dst->lines = malloc(src->n_lines * sizeof(*dst->lines));
+		if (!dst->lines)
+			goto nomem;
+		memcpy(dst->lines, src->lines,
+		       src->n_lines * sizeof(*dst->lines));
+	}
+	if (src->n_holds) {
+		dst->holds = malloc(src->n_holds * sizeof(*dst->holds));
+		if (!dst->holds)
+			goto nomem;
+		memcpy(dst->holds, src->holds,
+		       src->n_holds * sizeof(*dst->holds));
+	}
+	return ORDO_OK;
+nomem:
+	free(dst->lines);
+	order_init(dst);
+	return ordo_err_set(err, ORDO_ENOMEM, NULL,
+			    "out of memory copying an order");
+}
+
 ordo_code order_lines_alloc(order *o, size_t n, ordo_err *err)
 {
 	order_line *lines;

@@ -245,6 +245,14 @@ order_hold *order_hold_add(order *o, const order_hold *h);
 /* Number of holds still open. */
 size_t order_open_holds(const order *o);
 
+/*
+ * Copy src into dst (order_init'ed): the header, lines and holds, but not
+ * fulfillments or defects. A write that may run again (the store retries
+ * a job that lost to another transaction) works on a copy so that each
+ * run starts from the request as it came. ORDO_ENOMEM leaves dst empty.
+ */
+ordo_code order_copy(order *dst, const order *src, ordo_err *err);
+
 /* Set every line's quantities for a new order: all ordered units open. */
 void order_lines_open_all(order *o);
 

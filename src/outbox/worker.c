@@ -145,6 +145,16 @@ static void outcome(delivery *d, long status, const char *why,
 		d->status = DELIVERY_FAILED;
 }
 
+static bool stopping(outbox_worker *w)
+{
+	bool stop;
+
+	pthread_mutex_lock(&w->mu);
+	stop = w->stopping;
+	pthread_mutex_unlock(&w->mu);
+	return stop;
+}
+
 /* Wait up to ms, or until stopping; returns true when stopping. */
 static bool nap(outbox_worker *w, int ms)
 {
@@ -187,9 +197,16 @@ static void *worker_main(void *arg)
 		}
 		for (i = 0; i < j.n; i++) {
 			char why[ORDO_MESSAGE_MAX] = "";
-			long status = send_one(curl, &w->opts, &j.items[i],
-					       why, sizeof(why));
+			long status;
 
+			/* Stopping: what is left of the batch is sent after
+			 * its lease runs out, by whoever claims it. */
+			if (stopping(w)) {
+				store_delivery_free(&j.items[i]);
+				continue;
+			}
+			status = send_one(curl, &w->opts, &j.items[i], why,
+					  sizeof(why));
 			outcome(&j.items[i], status, why, time(NULL));
 			ordo_err_clear(err);
 			/* If this fails the lease runs out and the delivery
@@ -213,17 +230,24 @@ ordo_code outbox_worker_start(store *st, const outbox_options *opts,
 	if (!w)
 		return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
 	if (opts->threads < 1 || opts->threads > OUTBOX_MAX_THREADS ||
-	    opts->batch < 1 || opts->poll_ms < 1 || opts->timeout_ms < 1 ||
-	    opts->lease_s * 1000 <= opts->timeout_ms) {
+	    opts->batch < 1 || opts->poll_ms < 1 || opts->timeout_ms < 1) {
 		free(w);
 		return ordo_err_set(err, ORDO_EINVALID, "outbox",
 				    "outbox options out of range (1..%d "
-				    "threads; the lease must outlast the "
-				    "timeout)",
+				    "threads)",
 				    OUTBOX_MAX_THREADS);
 	}
 	w->st = st;
 	w->opts = *opts;
+	/* A claim must outlast sending its whole batch, each delivery up to
+	 * the timeout, or another thread (or node) would claim and send the
+	 * same deliveries while this one still works through them. */
+	if ((int64_t)w->opts.lease_s * 1000 <
+	    (int64_t)w->opts.batch * w->opts.timeout_ms + 30000)
+		w->opts.lease_s = (int)(((int64_t)w->opts.batch *
+						 w->opts.timeout_ms +
+					 30000) /
+					1000);
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
 	for (i = 0; i < opts->threads; i++) {

@@ -17,13 +17,14 @@ typedef struct {
 	int threads;	      /* sending threads (each sends one at a time) */
 	int poll_ms;	      /* how often an idle thread looks for work */
 	int timeout_ms;	      /* a receiver slower than this has failed */
-	int lease_s;	      /* a claim lasts this long (> timeout) */
+	int lease_s;	      /* a claim lasts this long; raised to outlast
+				 a whole batch of timeouts */
 	int batch;	      /* deliveries claimed at once per thread */
 } outbox_options;
 
 #define OUTBOX_OPTIONS_DEFAULT                                                 \
 	{.threads = 2, .poll_ms = 200, .timeout_ms = 10000, .lease_s = 60,     \
-	 .batch = 8}
+	 .batch = 4}
 
 /* Seconds to wait before attempt n+1 after n failed attempts (n >= 1). */
 int64_t outbox_backoff_s(int attempts);

@@ -1225,6 +1225,97 @@ API_TEST(bulk_filters_escalate_and_cancel)
 	expect_matched("{\"channel\": \"r-bulk-c\"}", 0);
 }
 
+/* ---- decisions stand, announcements are not repeated ------------------- */
+
+static size_t deliveries_of(const char *type, const char *order_id)
+{
+	json_t *all = list_all(acme(), "/v1/webhooks/deliveries",
+			       "deliveries", 200),
+	       *d;
+	size_t i, n = 0;
+
+	json_array_foreach(all, i, d)
+		if (streq(jstr(d, "event_type"), type) &&
+		    streq(jstr(d, "order_id"), order_id))
+			n++;
+	json_decref(all);
+	return n;
+}
+
+API_TEST(an_approved_policy_hold_stays_approved_after_a_correction)
+{
+	json_t *body = body_in("R-APPROVED-STAYS", "r-approved"), *o;
+	char id[64], big[64], zip[64];
+	struct resp *r;
+
+	make_big(body); /* high_value, from the policy */
+	jset(body, "ship_to.postal_code", json_string("1011"));
+	o = create_held(body, id);
+	hold_id_of(o, "high_value", big, sizeof(big));
+	hold_id_of(o, "address_unverifiable", zip, sizeof(zip));
+	json_decref(o);
+	json_decref(body);
+
+	r = hold_resolve(agent1(), big, "approve", "known buyer", NULL);
+	assert_status(r, 200);
+	resp_free(r);
+	r = hold_resolve(agent1(), zip, "correct", "ZIP confirmed",
+			 "{\"ship_to\": {\"postal_code\": \"10118\"}}");
+	assert_status(r, 200);
+	resp_free(r);
+	/* The approval stands: no second high_value hold. */
+	expect_clean(id);
+}
+
+API_TEST(announcements_are_not_repeated_and_a_cancel_reaches_the_warehouse)
+{
+	static const char hook[] =
+		"{\"url\": \"http://127.0.0.1:9/hook\", \"events\": "
+		"[\"order.accepted\", \"fulfillment.cancelled\"]}";
+	char id[64], f1[64], f2[64], hold[64], path[128];
+	json_t *body, *o;
+	struct resp *r;
+	char *oid;
+
+	r = http("POST", "/v1/webhooks", acme(), hook, strlen(hook), NULL);
+	assert_status(r, 201);
+	snprintf(webhook_id, sizeof(webhook_id), "%s", jstr(r->json, "id"));
+	resp_free(r);
+
+	/* Accepted, then held for stock in hold mode, then approved: the
+	 * order was accepted once, and says so once. */
+	settings_patch(acme(), "{\"backorder_mode\": \"hold\"}");
+	make_sku(acme(), "RS-NONE", "Never in stock", PRICE, 1);
+	body = order_one_line("R-ACCEPTED-ONCE", "RS-NONE", 1, PRICE);
+	oid = order_create(acme(), body);
+	snprintf(id, sizeof(id), "%s", oid);
+	free(oid);
+	json_decref(body);
+	o = order_fetch(acme(), id);
+	hold_id_of(o, "insufficient_stock", hold, sizeof(hold));
+	json_decref(o);
+	r = hold_resolve(agent1(), hold, "approve", "will come in", NULL);
+	assert_status(r, 200);
+	resp_free(r);
+	settings_patch(acme(), "{\"backorder_mode\": \"backorder\"}");
+	check(deliveries_of("order.accepted", id) == 1,
+	      "order.accepted was announced %zu times for %s",
+	      deliveries_of("order.accepted", id), id);
+
+	/* Cancelled after release: the warehouse that had it is told. */
+	split_order("R-CANCEL-TELLS", id, f1, f2);
+	reject_other(id, f1, hold);
+	r = hold_resolve(agent1(), hold, "cancel_order", "customer called",
+			 NULL);
+	assert_status(r, 200);
+	resp_free(r);
+	check(deliveries_of("fulfillment.cancelled", id) == 1,
+	      "the cancelled fulfillment %s was not announced", f2);
+	snprintf(path, sizeof(path), "/v1/webhooks/%s", webhook_id);
+	resp_free(http("DELETE", path, acme(), NULL, 0, NULL));
+	webhook_id[0] = '\0';
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1248,6 +1339,10 @@ int main(void)
 		cmocka_unit_test(resolving_a_hold_another_agent_claims_is_409),
 		cmocka_unit_test(bulk_dry_run_then_real_run),
 		cmocka_unit_test(bulk_filters_escalate_and_cancel),
+		cmocka_unit_test(
+			an_approved_policy_hold_stays_approved_after_a_correction),
+		cmocka_unit_test(
+			announcements_are_not_repeated_and_a_cancel_reaches_the_warehouse),
 	};
 
 	return cmocka_run_group_tests(tests, harness_group_setup,

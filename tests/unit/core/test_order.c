@@ -211,6 +211,39 @@ static void test_line_identity(void **unused)
 	assert_false(order_line_consistent(&l));
 }
 
+/* A copy is independent: a job that runs again starts from the original. */
+static void test_copy_is_independent(void **state)
+{
+	order a, b;
+	order_hold h;
+	ordo_err err;
+
+	(void)state;
+	order_init(&a);
+	order_init(&b);
+	ordo_err_clear(&err);
+	assert_int_equal(order_lines_alloc(&a, 2, &err), ORDO_OK);
+	a.lines[0].quantity = 3;
+	a.lines[1].quantity = 4;
+	order_lines_open_all(&a);
+	memset(&h, 0, sizeof(h));
+	h.type = HOLD_UNKNOWN_SKU;
+	assert_non_null(order_hold_add(&a, &h));
+	assert_int_equal(order_copy(&b, &a, &err), ORDO_OK);
+	assert_ptr_not_equal(b.lines, a.lines);
+	assert_ptr_not_equal(b.holds, a.holds);
+	assert_int_equal(b.n_lines, 2);
+	assert_int_equal(b.n_holds, 1);
+	/* What happens to the copy does not happen to the original. */
+	b.lines[0].qty_open = 0;
+	b.lines[0].qty_allocated = 3;
+	assert_non_null(order_hold_add(&b, &h));
+	assert_int_equal(a.lines[0].qty_open, 3);
+	assert_int_equal(a.n_holds, 1);
+	order_free(&b);
+	order_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -221,6 +254,7 @@ int main(void)
 		cmocka_unit_test(test_holds_cap),
 		cmocka_unit_test(test_hold_add_to_malloced_array),
 		cmocka_unit_test(test_line_identity),
+		cmocka_unit_test(test_copy_is_independent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
