@@ -7,6 +7,7 @@
 #include "channels/native_out.h"
 
 #include <stdlib.h>
+#include <time.h>
 
 #include "core/catalog.h"
 #include "core/money.h"
@@ -98,9 +99,15 @@ static json_t *hold_json(const order_hold *h)
 			    json_integer(h->policy_version));
 	json_object_set_new(j, "priority", json_integer(h->priority));
 	json_object_set_new(j, "due_at", native_time_json(h->due_at));
-	json_object_set_new(j, "assignee", opt_string(h->assignee));
-	json_object_set_new(j, "claimed_until",
-			    native_time_json(h->claimed_until));
+	/* A lapsed claim is no claim: nobody holds the hold. */
+	if (h->claimed_until >= (ordo_time)time(NULL)) {
+		json_object_set_new(j, "assignee", opt_string(h->assignee));
+		json_object_set_new(j, "claimed_until",
+				    native_time_json(h->claimed_until));
+	} else {
+		json_object_set_new(j, "assignee", json_null());
+		json_object_set_new(j, "claimed_until", json_null());
+	}
 	json_object_set_new(j, "escalated", json_boolean(h->escalated));
 	json_object_set_new(j, "resolution", opt_string(h->resolution));
 	json_object_set_new(j, "resolution_reason",

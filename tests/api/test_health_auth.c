@@ -82,6 +82,59 @@ API_TEST(openapi_document_is_served)
 	resp_free(r);
 }
 
+/* Every operation the OpenAPI document describes is one the server has:
+ * none answers "no such endpoint" or "method not allowed". */
+API_TEST(every_documented_operation_exists)
+{
+	struct resp *doc = http_get(NULL, "/openapi.json");
+	json_t *paths = json_object_get(doc->json, "paths"), *ops;
+	const char *path;
+	size_t checked = 0;
+
+	json_object_foreach(paths, path, ops) {
+		static const char *const methods[] = {"get", "post", "put",
+						      "patch", "delete"};
+		char concrete[256], *o = concrete;
+		const char *p;
+
+		/* {param} -> a value no tenant has */
+		for (p = path; *p && o < concrete + sizeof(concrete) - 16;) {
+			if (*p == '{') {
+				memcpy(o, "zz-none", 7);
+				o += 7;
+				p = strchr(p, '}');
+				p = p ? p + 1 : p + strlen(p);
+			} else {
+				*o++ = *p++;
+			}
+		}
+		*o = '\0';
+		for (size_t m = 0; m < 5; m++) {
+			char upper[8];
+			struct resp *r;
+			size_t k;
+
+			if (!json_object_get(ops, methods[m]))
+				continue;
+			for (k = 0; methods[m][k]; k++)
+				upper[k] = (char)(methods[m][k] - 'a' + 'A');
+			upper[k] = '\0';
+			r = http(upper, concrete, srv->key_acme, "{}", 2, NULL);
+			check(r->status != 405 &&
+				      !(r->status == 404 && r->body &&
+					strstr(r->body, "no such endpoint")),
+			      "%s %s is documented but the server answers "
+			      "%ld: %s",
+			      upper, concrete, r->status,
+			      r->body ? r->body : "");
+			resp_free(r);
+			checked++;
+		}
+	}
+	check(checked >= 40, "only %zu operations documented", checked);
+	resp_free(doc);
+}
+
 API_TEST(every_v1_route_refuses_a_missing_key)
 {
 	for (size_t i = 0; i < N_ROUTES; i++) {
@@ -293,6 +346,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(healthz_needs_no_auth),
 		cmocka_unit_test(openapi_document_is_served),
+		cmocka_unit_test(every_documented_operation_exists),
 		cmocka_unit_test(every_v1_route_refuses_a_missing_key),
 		cmocka_unit_test(every_v1_route_refuses_a_malformed_header),
 		cmocka_unit_test(every_v1_route_refuses_a_wrong_key),

@@ -1162,6 +1162,12 @@ API_TEST(expiry_part2_an_expired_lease_frees_the_hold)
 		      json_integer_value(json_object_get(it, "age_s")) >= 60,
 	      "the hold was due 60 s after it was raised: overdue must be "
 	      "true and age_s >= 60");
+	/* Nobody holds it any more, and the hold says so. */
+	check(it && json_is_null(json_object_get(
+			    json_object_get(it, "hold"), "assignee")) &&
+		      json_is_null(json_object_get(
+			      json_object_get(it, "hold"), "claimed_until")),
+	      "a lapsed claim must show no assignee");
 	json_decref(items);
 
 	r = hold_post(agent(1), expiry.hold, "claim", NULL);
