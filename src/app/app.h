@@ -438,6 +438,11 @@ ordo_code app_policy_simulate(store *st, const app_caller *c,
 			      ordo_err *err);
 void app_sim_result_free(app_sim_result *res);
 
+/* Forget what is past its retention (limits.h): idempotency keys after a
+ * day, delivered webhooks after 30 days. */
+ordo_code app_purge(store_tx *tx, ordo_time now, int64_t *purged,
+		    ordo_err *err);
+
 /* ---- reads (app/queries.c): each in one read transaction --------------- */
 
 ordo_code app_order_get(store *st, const app_caller *c, const char *id,

@@ -70,3 +70,10 @@ ordo_code app_idempotent(store_tx *tx, const app_caller *c, const char *key,
 	}
 	return rc;
 }
+
+ordo_code app_purge(store_tx *tx, ordo_time now, int64_t *purged,
+		    ordo_err *err)
+{
+	return store_purge(tx, now - ORDO_IDEMPOTENCY_KEEP_S,
+			   now - ORDO_DELIVERED_KEEP_S, purged, err);
+}

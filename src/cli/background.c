@@ -2,7 +2,7 @@
  * background.c - the work `ordo serve` does on its own, beside answering
  * requests: delivering webhooks (outbox/worker.c) and, every second, the
  * time-driven use cases (closing delivered orders past their tenant's
- * closing period).
+ * closing period; once a minute, forgetting what is past its retention).
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -30,17 +30,33 @@ static ordo_code sweep_run(store_tx *tx, void *arg, ordo_err *err)
 	return app_close_due(tx, time(NULL), closed, err);
 }
 
+static ordo_code purge_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	return app_purge(tx, time(NULL), arg, err);
+}
+
 static void *sweeper_main(void *arg)
 {
 	struct background *b = arg;
 	ordo_err *err = malloc(sizeof(*err));
 
+	unsigned long round = 0;
+
 	pthread_mutex_lock(&b->mu);
 	while (!b->stopping && err) {
 		struct timespec until;
 		size_t closed = 0;
+		int64_t purged = 0;
 
 		pthread_mutex_unlock(&b->mu);
+		/* Retention once a minute, from the first round on. */
+		if (round++ % 60 == 0) {
+			ordo_err_clear(err);
+			if (store_write(b->st, purge_run, &purged, err) !=
+			    ORDO_OK)
+				log_error("purging old rows: %s",
+					  err->message);
+		}
 		ordo_err_clear(err);
 		if (store_write(b->st, sweep_run, &closed, err) != ORDO_OK)
 			log_error("closing delivered orders: %s",

@@ -54,6 +54,11 @@
 #define ORDO_PAGE_DEFAULT 50
 #define ORDO_PAGE_MAX 200
 
+/* Retention: an Idempotency-Key is remembered for a day (a client retries
+ * within minutes); a delivered webhook is kept for 30 days to look at. */
+#define ORDO_IDEMPOTENCY_KEEP_S (24 * 3600)
+#define ORDO_DELIVERED_KEEP_S (30 * 24 * 3600)
+
 /* Group commit: most write jobs batched into one transaction. */
 #define ORDO_COMMIT_BATCH_MAX 256
 

@@ -227,6 +227,9 @@ enum sql_id {
 	SQL_EVENTS_OF,
 	SQL_IDEM_GET,
 	SQL_IDEM_PUT,
+	SQL_PURGE_IDEM,
+	SQL_PURGE_DELIVERIES,
+	SQL_PURGE_EVENTS,
 	SQL_SETTINGS_GET,
 	SQL_SETTINGS_PUT,
 	SQL_STOCK_GET_LOCKED,
@@ -408,6 +411,16 @@ static const char *const sql_text[SQL_COUNT] = {
 	[SQL_IDEM_PUT] = "INSERT INTO idempotency_keys (tenant_id, key, "
 			 "request_hash, status, body, created_at) "
 			 "VALUES (?, ?, ?, ?, ?, ?)",
+	/* Retention (store_purge): each answers the rows it removed. */
+	[SQL_PURGE_IDEM] = "DELETE FROM idempotency_keys WHERE created_at < ? "
+			   "RETURNING 1",
+	[SQL_PURGE_DELIVERIES] = "DELETE FROM deliveries WHERE status = "
+				 "'delivered' AND delivered_at < ? "
+				 "RETURNING 1",
+	[SQL_PURGE_EVENTS] = "DELETE FROM outbox_events WHERE created_at < ? "
+			     "AND NOT EXISTS (SELECT 1 FROM deliveries d "
+			     "WHERE d.event_id = outbox_events.id) "
+			     "RETURNING 1",
 	[SQL_SETTINGS_GET] = "SELECT " SQL_SETTINGS_COLS
 			     " FROM tenant_settings WHERE tenant_id = ?",
 	[SQL_SETTINGS_PUT] =
@@ -2426,6 +2439,44 @@ ordo_code store_idempotency_get(store_tx *tx, int64_t tenant, const char *key,
 	rec->body[len] = '\0';
 out:
 	q_close(&q);
+	return rc;
+}
+
+/* Run one purge statement with its cut-off; count the rows it removed. */
+static ordo_code purge_one(store_tx *tx, unsigned id, ordo_time before,
+			   int64_t *n, ordo_err *err)
+{
+	struct q q = {0};
+	bool row = true;
+	ordo_code rc = q_open(&q, tx, id, err);
+
+	if (rc == ORDO_OK)
+		q_i64(&q, before);
+	while (rc == ORDO_OK && row) {
+		rc = q_step(&q, &row, "purging old rows", NULL, err);
+		if (rc == ORDO_OK && row)
+			(*n)++;
+	}
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_purge(store_tx *tx, ordo_time idempotency_before,
+		      ordo_time delivered_before, int64_t *purged,
+		      ordo_err *err)
+{
+	ordo_code rc = tx_check_writable(tx, "store_purge", err);
+
+	*purged = 0;
+	if (rc == ORDO_OK)
+		rc = purge_one(tx, SQL_PURGE_IDEM, idempotency_before, purged,
+			       err);
+	if (rc == ORDO_OK)
+		rc = purge_one(tx, SQL_PURGE_DELIVERIES, delivered_before,
+			       purged, err);
+	if (rc == ORDO_OK)
+		rc = purge_one(tx, SQL_PURGE_EVENTS, delivered_before, purged,
+			       err);
 	return rc;
 }
 

@@ -295,6 +295,17 @@ ordo_code store_idempotency_put(store_tx *tx, int64_t tenant,
 				const store_idempotency *rec, ordo_err *err);
 void store_idempotency_free(store_idempotency *rec);
 
+/*
+ * Retention, any tenant: forget idempotency keys made before
+ * idempotency_before, webhook deliveries delivered before
+ * delivered_before, and outbox events older than that with no delivery
+ * left. Failed and pending deliveries are kept (they can be sent again).
+ * *purged counts the rows removed.
+ */
+ordo_code store_purge(store_tx *tx, ordo_time idempotency_before,
+		      ordo_time delivered_before, int64_t *purged,
+		      ordo_err *err);
+
 /* ---- tenant settings --------------------------------------------------- */
 
 /* The tenant's settings; defaults (settings_defaults) when none were saved. */

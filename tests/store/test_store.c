@@ -2983,6 +2983,85 @@ static void delivery_finish(struct fx *f, int64_t tenant, const char *event_id,
 	assert_int_equal(wr(f, tenant, w_delivery_update, &d, &err), ORDO_OK);
 }
 
+struct purge_args {
+	ordo_time idem_before, delivered_before;
+	int64_t purged;
+};
+
+static ordo_code w_purge(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	struct purge_args *a = w->p;
+
+	return store_purge(tx, a->idem_before, a->delivered_before,
+			   &a->purged, err);
+}
+
+static void idem_at(struct fx *f, const char *key, ordo_time at)
+{
+	store_idempotency rec;
+	char body[] = "{}";
+	ordo_err err;
+
+	memset(&rec, 0, sizeof(rec));
+	ordo_strlcpy(rec.key, key, sizeof(rec.key));
+	memset(rec.request_hash, 'd', 64);
+	rec.status = 201;
+	rec.body = body;
+	rec.created_at = at;
+	assert_int_equal(wr(f, f->ta, w_idem_put, &rec, &err), ORDO_OK);
+}
+
+/* Retention forgets old keys and delivered webhooks, nothing else. */
+static void test_purge(void **state)
+{
+	struct fx *f = *state;
+	struct purge_args a = {.idem_before = 2000, .delivered_before = 300};
+	store_idempotency got;
+	delivery *items = NULL;
+	int64_t next = 0;
+	size_t n = 0;
+	store_tx *tx;
+	ordo_err err;
+
+	webhook_add(f, f->ta, "wh_p", "e", "");
+	emit(f, f->ta, "ev_p1", "e", "ord_1", "", 100);
+	emit(f, f->ta, "ev_p2", "e", "ord_2", "", 110);
+	emit(f, f->ta, "ev_p3", "nobody-listens", "ord_3", "", 50);
+	delivery_finish(f, f->ta, "ev_p1", "wh_p", DELIVERY_DELIVERED, 200);
+	delivery_finish(f, f->ta, "ev_p2", "wh_p", DELIVERY_FAILED, 210);
+	idem_at(f, "old-key", 100);
+	idem_at(f, "new-key", 5000);
+
+	assert_int_equal(wr(f, f->ta, w_purge, &a, &err), ORDO_OK);
+	/* The old key, ev_p1's delivery, and the events ev_p1 and ev_p3,
+	 * which no delivery needs any more. */
+	assert_int_equal(a.purged, 4);
+	tx = rd(f);
+	assert_int_equal(store_idempotency_get(tx, f->ta, "old-key", &got,
+					       &err),
+			 ORDO_ENOTFOUND);
+	assert_int_equal(store_idempotency_get(tx, f->ta, "new-key", &got,
+					       &err),
+			 ORDO_OK);
+	store_idempotency_free(&got);
+	assert_int_equal(store_delivery_list(tx, f->ta, true,
+					     DELIVERY_DELIVERED, 0, 10, &items,
+					     &n, &next, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 0);
+	free(items);
+	/* A failed delivery stays, to be sent again. */
+	assert_int_equal(store_delivery_list(tx, f->ta, true, DELIVERY_FAILED,
+					     0, 10, &items, &n, &next, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 1);
+	deliveries_free_all(items, n);
+	store_read_end(tx);
+	a.purged = -1;
+	assert_int_equal(wr(f, f->ta, w_purge, &a, &err), ORDO_OK);
+	assert_int_equal(a.purged, 0);
+}
+
 static void test_delivery_claim(void **state)
 {
 	struct fx *f = *state;
@@ -4835,6 +4914,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tenant_scoping, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_purge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_idempotency, setup,
 						teardown),
 		cmocka_unit_test(test_migrate_from_v1),
