@@ -2540,6 +2540,54 @@ static ordo_code no_memory(ordo_err *err, const char *what)
 	return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory %s", what);
 }
 
+/* Reads one row of an open statement into item (zeroed memory). */
+typedef ordo_code (*q_row_fn)(struct q *q, void *item, ordo_err *err);
+
+/*
+ * Read every row the open, bound statement q yields - at most max - into a
+ * new array of items of `size` bytes, each read by `read`. The array grows
+ * as rows come, and every item starts zeroed. On failure *items and *n
+ * still hold what was read (the row that failed included), for the caller
+ * to free with its item's destructor; the statement is left open.
+ */
+static ordo_code q_rows(struct q *q, size_t max, size_t size, q_row_fn read,
+			void **items, size_t *n, const char *what,
+			ordo_err *err)
+{
+	size_t cap = 0;
+	char *p = NULL;
+	bool row;
+	ordo_code rc;
+
+	*items = NULL;
+	*n = 0;
+	for (;;) {
+		rc = q_step(q, &row, what, NULL, err);
+		if (rc || !row)
+			break;
+		if (*n == max) {
+			rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
+					  "%s: more rows than the limit",
+					  what);
+			break;
+		}
+		if (*n == cap) {
+			char *g = grow(p, &cap, size);
+
+			if (!g) {
+				rc = no_memory(err, what);
+				break;
+			}
+			p = g;
+			*items = p;
+		}
+		rc = read(q, p + (*n)++ * size, err);
+		if (rc)
+			break;
+	}
+	return rc;
+}
+
 /* A limit in 1..max, or ORDO_EINVALID. */
 static ordo_code check_limit(int limit, int max, ordo_err *err)
 {
@@ -2817,13 +2865,17 @@ out:
 	return rc;
 }
 
+static ordo_code read_stock(struct q *q, void *item, ordo_err *err)
+{
+	return q_col_stock(q, item, err);
+}
+
 ordo_code store_stock_of_sku(store_tx *tx, int64_t tenant, const char *sku,
 			     stock_level **out, size_t *n, ordo_err *err)
 {
 	struct q q = {0};
-	stock_level *items = NULL;
-	size_t count = 0, cap = 0;
-	bool row;
+	void *items = NULL;
+	size_t count = 0;
 	ordo_code rc;
 
 	*out = NULL;
@@ -2838,23 +2890,8 @@ ordo_code store_stock_of_sku(store_tx *tx, int64_t tenant, const char *sku,
 		goto out;
 	q_i64(&q, tenant);
 	q_str(&q, sku);
-	for (;;) {
-		rc = q_step(&q, &row, "reading stock of a SKU", NULL, err);
-		if (rc || !row)
-			break;
-		if (count == cap) {
-			stock_level *p = grow(items, &cap, sizeof(*items));
-
-			if (!p) {
-				rc = no_memory(err, "reading stock");
-				break;
-			}
-			items = p;
-		}
-		rc = q_col_stock(&q, &items[count++], err);
-		if (rc)
-			break;
-	}
+	rc = q_rows(&q, SIZE_MAX, sizeof(stock_level), read_stock, &items,
+		    &count, "reading stock of a SKU", err);
 out:
 	q_close(&q);
 	if (rc) {
@@ -3201,15 +3238,23 @@ out:
 	return rc;
 }
 
+static ordo_code read_order_ref(struct q *q, void *item, ordo_err *err)
+{
+	store_order_ref *r = item;
+
+	r->tenant_id = q_col_i64(q);
+	q_col_str(q, r->id, sizeof(r->id));
+	return q_row_end(q, "finding orders to close", err);
+}
+
 ordo_code store_orders_due_to_close(store_tx *tx, ordo_time now, int limit,
 				    store_order_ref **out, size_t *n,
 				    ordo_err *err)
 {
 	struct q q = {0};
-	store_order_ref *items = NULL;
+	void *items = NULL;
 	tenant_settings defaults;
-	size_t count = 0, cap = 0;
-	bool row;
+	size_t count = 0;
 	ordo_code rc;
 
 	*out = NULL;
@@ -3225,26 +3270,9 @@ ordo_code store_orders_due_to_close(store_tx *tx, ordo_time now, int limit,
 	q_i64(&q, defaults.closing_period_s);
 	q_i64(&q, now);
 	q_i64(&q, limit);
-	for (;;) {
-		rc = q_step(&q, &row, "finding orders to close", NULL, err);
-		if (rc || !row)
-			break;
-		if (count == cap) {
-			store_order_ref *p = grow(items, &cap, sizeof(*items));
-
-			if (!p) {
-				rc = no_memory(err, "finding orders to close");
-				break;
-			}
-			items = p;
-		}
-		items[count].tenant_id = q_col_i64(&q);
-		q_col_str(&q, items[count].id, sizeof(items[count].id));
-		count++;
-		rc = q_row_end(&q, "finding orders to close", err);
-		if (rc)
-			break;
-	}
+	rc = q_rows(&q, (size_t)limit, sizeof(store_order_ref),
+		    read_order_ref, &items, &count, "finding orders to close",
+		    err);
 out:
 	q_close(&q);
 	if (rc) {
@@ -3506,6 +3534,11 @@ out:
 	return rc;
 }
 
+static ordo_code read_ful(struct q *q, void *item, ordo_err *err)
+{
+	return q_col_ful(q, item, err);
+}
+
 /*
  * Read the headers an open, bound statement yields (at most max), close it,
  * then load each one's lines. On failure nothing is left allocated.
@@ -3514,34 +3547,13 @@ static ordo_code ful_read_all(store_tx *tx, struct q *q, size_t max,
 			      fulfillment **out, size_t *n, const char *what,
 			      ordo_err *err)
 {
-	fulfillment *items = NULL;
-	size_t count = 0, cap = 0, i;
-	bool row;
-	ordo_code rc;
+	void *raw = NULL;
+	fulfillment *items;
+	size_t count = 0, i;
+	ordo_code rc = q_rows(q, max, sizeof(fulfillment), read_ful, &raw,
+			      &count, what, err);
 
-	for (;;) {
-		rc = q_step(q, &row, what, NULL, err);
-		if (rc || !row)
-			break;
-		if (count == max) {
-			rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
-					  "%s: more rows than the limit",
-					  what);
-			break;
-		}
-		if (count == cap) {
-			fulfillment *p = grow(items, &cap, sizeof(*items));
-
-			if (!p) {
-				rc = no_memory(err, what);
-				break;
-			}
-			items = p;
-		}
-		rc = q_col_ful(q, &items[count++], err);
-		if (rc)
-			break;
-	}
+	items = raw;
 	q_close(q);
 	for (i = 0; !rc && i < count; i++)
 		rc = ful_lines_load(tx, &items[i], err);
@@ -3922,13 +3934,25 @@ out:
 	return rc;
 }
 
+static ordo_code read_webhook(struct q *q, void *item, ordo_err *err)
+{
+	webhook_sub *w = item;
+
+	q_col_str(q, w->id, sizeof(w->id));
+	q_col_str(q, w->url, sizeof(w->url));
+	q_col_str(q, w->secret, sizeof(w->secret));
+	q_col_str(q, w->events, sizeof(w->events));
+	q_col_str(q, w->location, sizeof(w->location));
+	w->created_at = q_col_i64(q);
+	return q_row_end(q, "listing webhooks", err);
+}
+
 ordo_code store_webhook_list(store_tx *tx, int64_t tenant, webhook_sub **out,
 			     size_t *n, ordo_err *err)
 {
 	struct q q = {0};
-	webhook_sub *items = NULL;
-	size_t count = 0, cap = 0;
-	bool row;
+	void *items = NULL;
+	size_t count = 0;
 	ordo_code rc;
 
 	*out = NULL;
@@ -3937,32 +3961,8 @@ ordo_code store_webhook_list(store_tx *tx, int64_t tenant, webhook_sub **out,
 	if (rc)
 		goto out;
 	q_i64(&q, tenant);
-	for (;;) {
-		webhook_sub *w;
-
-		rc = q_step(&q, &row, "listing webhooks", NULL, err);
-		if (rc || !row)
-			break;
-		if (count == cap) {
-			webhook_sub *p = grow(items, &cap, sizeof(*items));
-
-			if (!p) {
-				rc = no_memory(err, "listing webhooks");
-				break;
-			}
-			items = p;
-		}
-		w = &items[count++];
-		q_col_str(&q, w->id, sizeof(w->id));
-		q_col_str(&q, w->url, sizeof(w->url));
-		q_col_str(&q, w->secret, sizeof(w->secret));
-		q_col_str(&q, w->events, sizeof(w->events));
-		q_col_str(&q, w->location, sizeof(w->location));
-		w->created_at = q_col_i64(&q);
-		rc = q_row_end(&q, "listing webhooks", err);
-		if (rc)
-			break;
-	}
+	rc = q_rows(&q, SIZE_MAX, sizeof(webhook_sub), read_webhook, &items,
+		    &count, "listing webhooks", err);
 out:
 	q_close(&q);
 	if (rc) {
@@ -4213,14 +4213,28 @@ static void deliveries_free(delivery *items, size_t n)
 	free(items);
 }
 
+/* A claimed delivery comes with what sending it takes. */
+static ordo_code read_claimed(struct q *q, void *item, ordo_err *err)
+{
+	delivery *d = item;
+	ordo_code rc = q_col_delivery(q, d, err);
+
+	if (rc)
+		return rc;
+	q_col_str(q, d->url, sizeof(d->url));
+	q_col_str(q, d->secret, sizeof(d->secret));
+	rc = q_col_dup(q, &d->payload, "claiming deliveries", err);
+	return rc ? rc : q_row_end(q, "claiming deliveries", err);
+}
+
 ordo_code store_delivery_claim(store_tx *tx, ordo_time now,
 			       ordo_time lease_until, int limit,
 			       delivery **out, size_t *n, ordo_err *err)
 {
 	struct q q = {0};
+	void *raw = NULL;
 	delivery *items = NULL;
-	size_t count = 0, cap = 0, i;
-	bool row;
+	size_t count = 0, i;
 	ordo_code rc;
 
 	*out = NULL;
@@ -4243,34 +4257,9 @@ ordo_code store_delivery_claim(store_tx *tx, ordo_time now,
 	q_i64(&q, now);
 	q_str(&q, delivery_status_name(DELIVERY_PENDING));
 	q_i64(&q, limit);
-	for (;;) {
-		delivery *d;
-
-		rc = q_step(&q, &row, "claiming deliveries", NULL, err);
-		if (rc || !row)
-			break;
-		if (count == cap) {
-			delivery *p = grow(items, &cap, sizeof(*items));
-
-			if (!p) {
-				rc = no_memory(err, "claiming deliveries");
-				break;
-			}
-			items = p;
-		}
-		d = &items[count++];
-		rc = q_col_delivery(&q, d, err);
-		if (rc)
-			break;
-		q_col_str(&q, d->url, sizeof(d->url));
-		q_col_str(&q, d->secret, sizeof(d->secret));
-		rc = q_col_dup(&q, &d->payload, "claiming deliveries", err);
-		if (rc)
-			break;
-		rc = q_row_end(&q, "claiming deliveries", err);
-		if (rc)
-			break;
-	}
+	rc = q_rows(&q, (size_t)limit, sizeof(delivery), read_claimed, &raw,
+		    &count, "claiming deliveries", err);
+	items = raw;
 	q_close(&q);
 	for (i = 0; !rc && i < count; i++) {
 		rc = q_open(&q, tx, SQL_DELIVERY_LEASE, err);
@@ -4739,13 +4728,18 @@ out:
 	return rc;
 }
 
+static ordo_code read_policy(struct q *q, void *item, ordo_err *err)
+{
+	return q_col_policy(q, item, err);
+}
+
 ordo_code store_policy_list(store_tx *tx, int64_t tenant,
 			    policy_version **out, size_t *n, ordo_err *err)
 {
 	struct q q = {0};
-	policy_version *items = NULL;
-	size_t count = 0, cap = 0, i;
-	bool row;
+	void *raw = NULL;
+	policy_version *items;
+	size_t count = 0, i;
 	ordo_code rc;
 
 	*out = NULL;
@@ -4754,26 +4748,11 @@ ordo_code store_policy_list(store_tx *tx, int64_t tenant,
 	if (rc)
 		goto out;
 	q_i64(&q, tenant);
-	for (;;) {
-		rc = q_step(&q, &row, "listing policies", NULL, err);
-		if (rc || !row)
-			break;
-		if (count == cap) {
-			policy_version *p = grow(items, &cap, sizeof(*items));
-
-			if (!p) {
-				rc = no_memory(err, "listing policies");
-				break;
-			}
-			items = p;
-		}
-		rc = q_col_policy(&q, &items[count], err);
-		if (rc)
-			break;
-		count++;
-	}
+	rc = q_rows(&q, SIZE_MAX, sizeof(policy_version), read_policy, &raw,
+		    &count, "listing policies", err);
 out:
 	q_close(&q);
+	items = raw;
 	if (rc) {
 		for (i = 0; i < count; i++)
 			store_policy_version_free(&items[i]);
@@ -4832,6 +4811,11 @@ static ordo_code q_col_defect(struct q *q, order_defect *d, ordo_err *err)
 	return q_row_end(q, "reading a defect", err);
 }
 
+static ordo_code read_defect(struct q *q, void *item, ordo_err *err)
+{
+	return q_col_defect(q, item, err);
+}
+
 /*
  * Read the defects an open, bound statement yields (at most max) into a new
  * array. On failure nothing is left allocated.
@@ -4839,34 +4823,11 @@ static ordo_code q_col_defect(struct q *q, order_defect *d, ordo_err *err)
 static ordo_code defect_read_all(struct q *q, size_t max, order_defect **out,
 				 size_t *n, const char *what, ordo_err *err)
 {
-	order_defect *items = NULL;
-	size_t count = 0, cap = 0;
-	bool row;
-	ordo_code rc;
+	void *items = NULL;
+	size_t count = 0;
+	ordo_code rc = q_rows(q, max, sizeof(order_defect), read_defect,
+			      &items, &count, what, err);
 
-	for (;;) {
-		rc = q_step(q, &row, what, NULL, err);
-		if (rc || !row)
-			break;
-		if (count == max) {
-			rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
-					  "%s: more rows than the limit",
-					  what);
-			break;
-		}
-		if (count == cap) {
-			order_defect *p = grow(items, &cap, sizeof(*items));
-
-			if (!p) {
-				rc = no_memory(err, what);
-				break;
-			}
-			items = p;
-		}
-		rc = q_col_defect(q, &items[count++], err);
-		if (rc)
-			break;
-	}
 	if (rc) {
 		free(items);
 		return rc;
