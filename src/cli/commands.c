@@ -112,6 +112,33 @@ static int parse_opts(const char *cmd, int argc, char **argv,
 	return 0;
 }
 
+/*
+ * Open the store at o->db with `pool` read connections, run fn on it, and
+ * report its failure: the exit code of a command that does one thing.
+ */
+static int with_store(const struct cli_opts *o, int pool,
+		      ordo_code (*fn)(store *st, const struct cli_opts *o,
+				      ordo_err *err))
+{
+	ordo_err *err = malloc(sizeof(*err));
+	store *st;
+	int rc = CLI_OK;
+
+	if (!err)
+		return CLI_FAIL;
+	st = cli_open_store(o->db, pool);
+	if (!st) {
+		free(err);
+		return CLI_FAIL;
+	}
+	ordo_err_clear(err);
+	if (fn(st, o, err) != ORDO_OK)
+		rc = cli_fail(err);
+	free(err);
+	store_close(st);
+	return rc;
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	struct cli_opts o = {0};
@@ -154,10 +181,21 @@ int cmd_serve(int argc, char **argv)
 	return rc;
 }
 
+static ordo_code migrate_run(store *st, const struct cli_opts *o,
+			     ordo_err *err)
+{
+	int version = 0;
+	ordo_code rc = store_schema_version(st, &version, err);
+
+	(void)o;
+	if (rc == ORDO_OK)
+		printf("schema version %d\n", version);
+	return rc;
+}
+
 int cmd_migrate(int argc, char **argv)
 {
 	struct cli_opts o = {0};
-	store *st;
 	int rc;
 
 	rc = parse_opts("migrate", argc, argv, &o);
@@ -173,29 +211,25 @@ int cmd_migrate(int argc, char **argv)
 	if (o.n_args)
 		return cli_usage_error("migrate", "unexpected argument \"%s\"",
 				       o.args[0]);
-	st = cli_open_store(o.db, CLI_DEFAULT_DB_POOL);
-	if (!st)
-		return CLI_FAIL;
-	{
-		ordo_err err;
-		int version = 0;
+	return with_store(&o, CLI_DEFAULT_DB_POOL, migrate_run);
+}
 
-		ordo_err_clear(&err);
-		if (store_schema_version(st, &version, &err) != ORDO_OK)
-			rc = cli_fail(&err);
-		else
-			printf("schema version %d\n", version);
-	}
-	store_close(st);
+static ordo_code tenant_run(store *st, const struct cli_opts *o,
+			    ordo_err *err)
+{
+	char key[APP_API_KEY_MAX];
+	ordo_code rc = app_tenant_create(st, o->args[1], key, err);
+
+	if (rc == ORDO_OK)
+		printf("tenant %s created; its admin API key (shown once):\n"
+		       "%s\n",
+		       o->args[1], key);
 	return rc;
 }
 
 int cmd_tenant(int argc, char **argv)
 {
 	struct cli_opts o = {0};
-	char key[APP_API_KEY_MAX];
-	ordo_err *err;
-	store *st;
 	int rc;
 
 	rc = parse_opts("tenant", argc, argv, &o);
@@ -215,33 +249,25 @@ int cmd_tenant(int argc, char **argv)
 	if (o.n_args != 2)
 		return cli_usage_error("tenant", "expected one SLUG after "
 				       "'create'");
-	st = cli_open_store(o.db, CLI_DEFAULT_DB_POOL);
-	if (!st)
-		return CLI_FAIL;
-	err = malloc(sizeof(*err));
-	if (!err) {
-		store_close(st);
-		return CLI_FAIL;
-	}
-	ordo_err_clear(err);
-	if (app_tenant_create(st, o.args[1], key, err) != ORDO_OK) {
-		rc = cli_fail(err);
-	} else {
-		printf("tenant %s created; its admin API key (shown once):\n"
+	return with_store(&o, CLI_DEFAULT_DB_POOL, tenant_run);
+}
+
+static ordo_code key_run(store *st, const struct cli_opts *o, ordo_err *err)
+{
+	char key[APP_API_KEY_MAX];
+	ordo_code rc = app_key_create(st, o->args[1], o->role, o->name, key,
+				      err);
+
+	if (rc == ORDO_OK)
+		printf("%s key \"%s\" created for tenant %s (shown once):\n"
 		       "%s\n",
-		       o.args[1], key);
-	}
-	free(err);
-	store_close(st);
+		       o->role, o->name, o->args[1], key);
 	return rc;
 }
 
 int cmd_key(int argc, char **argv)
 {
 	struct cli_opts o = {0};
-	char key[APP_API_KEY_MAX];
-	ordo_err *err;
-	store *st;
 	int rc;
 
 	rc = parse_opts("key", argc, argv, &o);
@@ -269,32 +295,22 @@ int cmd_key(int argc, char **argv)
 		return cli_usage_error("key", "--role is required");
 	if (!o.name)
 		return cli_usage_error("key", "--name is required");
-	st = cli_open_store(o.db, CLI_DEFAULT_DB_POOL);
-	if (!st)
-		return CLI_FAIL;
-	err = malloc(sizeof(*err));
-	if (!err) {
-		store_close(st);
-		return CLI_FAIL;
-	}
-	ordo_err_clear(err);
-	if (app_key_create(st, o.args[1], o.role, o.name, key, err) !=
-	    ORDO_OK) {
-		rc = cli_fail(err);
-	} else {
-		printf("%s key \"%s\" created for tenant %s (shown once):\n%s\n",
-		       o.role, o.name, o.args[1], key);
-	}
-	free(err);
-	store_close(st);
+	return with_store(&o, CLI_DEFAULT_DB_POOL, key_run);
+}
+
+static ordo_code backup_run(store *st, const struct cli_opts *o,
+			    ordo_err *err)
+{
+	ordo_code rc = store_backup(st, o->to, err);
+
+	if (rc == ORDO_OK)
+		printf("backed up %s to %s\n", o->db, o->to);
 	return rc;
 }
 
 int cmd_backup(int argc, char **argv)
 {
 	struct cli_opts o = {0};
-	ordo_err *err;
-	store *st;
 	int rc;
 
 	rc = parse_opts("backup", argc, argv, &o);
@@ -318,22 +334,7 @@ int cmd_backup(int argc, char **argv)
 				       o.args[0]);
 	if (!o.to)
 		return cli_usage_error("backup", "--to FILE is required");
-	st = cli_open_store(o.db, 1);
-	if (!st)
-		return CLI_FAIL;
-	err = malloc(sizeof(*err));
-	if (!err) {
-		store_close(st);
-		return CLI_FAIL;
-	}
-	ordo_err_clear(err);
-	if (store_backup(st, o.to, err) != ORDO_OK)
-		rc = cli_fail(err);
-	else
-		printf("backed up %s to %s\n", o.db, o.to);
-	free(err);
-	store_close(st);
-	return rc;
+	return with_store(&o, 1, backup_run);
 }
 
 int cmd_simulate(int argc, char **argv)
