@@ -239,6 +239,12 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "--version") == 0 ||
 	    strcmp(argv[1], "version") == 0) {
+		if (argc == 3 && (strcmp(argv[2], "--help") == 0 ||
+				  strcmp(argv[2], "-h") == 0)) {
+			printf("usage: ordo version (or ordo --version)\n\n"
+			       "Print the version of ordo.\n");
+			return CLI_OK;
+		}
 		if (argc > 2)
 			return cli_usage_error("version", "unexpected "
 					       "argument \"%s\"",
