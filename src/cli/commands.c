@@ -84,8 +84,8 @@ int cmd_serve(int argc, char **argv)
 		       "webhooks.\n"
 		       "  --db PATH|URL           SQLite file (default ./%s) or "
 		       "postgres://... URL\n"
-		       "  --listen HOST:PORT      address to bind (default "
-		       "%s)\n"
+		       "  --listen HOST:PORT      host name or address to bind "
+		       "(default %s)\n"
 		       "  --db-pool N             read connections to the "
 		       "database (1 to %d,\n"
 		       "                          default %d; plus one for "
@@ -341,7 +341,11 @@ int cmd_simulate(int argc, char **argv)
 	rc = CLI_OK;
 	doc = json_load_file(file, JSON_REJECT_DUPLICATES, &jerr);
 	if (!doc || !json_is_object(doc)) {
-		log_event("error", doc ? "not a JSON object" : jerr.text,
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "policy file %s: %s", file,
+			 doc ? "not a JSON object" : jerr.text);
+		log_event("error", msg,
 			  json_pack("{s:s, s:s, s:i}", "code", "invalid",
 				    "file", file, "line", jerr.line));
 		json_decref(doc);
