@@ -81,7 +81,7 @@ const char *cli_closest(const char *given, const char *const *names,
 	return NULL;
 }
 
-/* The value slot of flag i in o. */
+/* Where o keeps the value of flag (one CLI_F_*). */
 static const char **slot(struct cli_opts *o, unsigned flag)
 {
 	switch (flag) {

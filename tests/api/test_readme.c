@@ -55,6 +55,10 @@ static struct block *readme_blocks(size_t *n)
 				(*n)++;
 				in_block = true;
 			}
+			check(strlen(b[*n - 1].text) + len <
+				      sizeof(b[*n - 1].text),
+			      "an example block of the README is too long "
+			      "for this test");
 			strncat(b[*n - 1].text, line + 4, len - 4);
 			strcat(b[*n - 1].text, "\n");
 		} else if (!blank) {
