@@ -1,42 +1,69 @@
 # ordo - the two commands of the README, and a few more.
 #
-#   make run    install missing Debian packages, build, start the demo
-#   make test   install missing Debian packages, build with sanitizers, run every test
+#   make run    install what building and running needs, build ./build/ordo,
+#               start the demo
+#   make test   install that and what the tests need, build with sanitizers,
+#               run every test
 #   make bench  run the benchmarks under bench/
 #
 # Packages are installed with apt-get only when one is missing, so on a
 # machine that has them these targets never touch the network.
+#
+# Running ordo needs a compiler, CMake and the libraries it is built on;
+# nothing more. The tests also need cmocka, and the PostgreSQL and nginx
+# servers, which they start themselves (tests/run-with-postgres, the
+# multi-node test): so those are installed by `make test` only, and with
+# Debian's service start-up forbidden for the time of the install, so that
+# no database or web server is left running as a system service.
 
-DEBS := build-essential cmake pkg-config libsqlite3-dev libmicrohttpd-dev \
-        libjansson-dev libcurl4-openssl-dev libsodium-dev libcmocka-dev \
-        libpq-dev postgresql nginx
+RUN_DEBS := build-essential cmake pkg-config libsqlite3-dev libmicrohttpd-dev \
+            libjansson-dev libcurl4-openssl-dev libsodium-dev libpq-dev
+TEST_DEBS := $(RUN_DEBS) libcmocka-dev postgresql nginx curl
 BUILD_DIR ?= build
 TEST_DIR ?= build-test
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+POLICY_RC_D ?= /usr/sbin/policy-rc.d
 
-.PHONY: all deps build run test bench clean
-
-all: build
-
-deps:
-	@missing=""; for p in $(DEBS); do \
+# $(call install_missing,PACKAGES): apt-get install those not installed.
+# While apt-get runs, /usr/sbin/policy-rc.d answers 101 ("action forbidden")
+# to every request to start a service, which invoke-rc.d and
+# deb-systemd-invoke honour; an existing policy-rc.d is put back afterwards,
+# whatever apt-get did.
+define install_missing
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  if [ "$$(id -u)" != 0 ]; then echo "run as root to install:$$missing" >&2; exit 1; fi; \
+	  rcd=$(POLICY_RC_D); saved=""; \
+	  if [ -e "$$rcd" ]; then saved=$$(mktemp) && cp -p "$$rcd" "$$saved" || exit 1; fi; \
+	  trap 'if [ -n "$$saved" ]; then mv -f "$$saved" "$$rcd"; else rm -f "$$rcd"; fi' EXIT; \
+	  trap 'exit 130' INT TERM; \
+	  printf '#!/bin/sh\nexit 101\n' > "$$rcd" && chmod 755 "$$rcd" || exit 1; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
 	fi
+endef
+
+.PHONY: all deps deps-test build run test bench clean
+
+all: build
+
+deps:
+	$(call install_missing,$(RUN_DEBS))
+
+deps-test:
+	$(call install_missing,$(TEST_DEBS))
 
 build: deps
-	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DORDO_TESTS=OFF
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 run: build
 	./$(BUILD_DIR)/ordo demo
 
-test: deps
-	cmake -S . -B $(TEST_DIR) -DCMAKE_BUILD_TYPE=Debug -DORDO_SANITIZE=ON -DORDO_WERROR=ON
+test: deps-test
+	cmake -S . -B $(TEST_DIR) -DCMAKE_BUILD_TYPE=Debug -DORDO_SANITIZE=ON -DORDO_WERROR=ON -DORDO_TESTS=ON
 	cmake --build $(TEST_DIR) -j $(JOBS)
 	cd $(TEST_DIR) && $(CURDIR)/tests/run-with-postgres ctest --output-on-failure -j $(JOBS)
 

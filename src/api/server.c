@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "api/api_int.h"
+#include "api/listen.h"
 #include "api/log.h"
 #include "channels/json_fields.h"
 
@@ -716,37 +717,27 @@ ordo_code api_server_start(store *st, const api_server_options *opts,
 			   api_server **out, ordo_err *err)
 {
 	struct api_server *srv = calloc(1, sizeof(*srv));
-	struct sockaddr_storage addr;
-	socklen_t addr_len;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+	int fd = -1, family = 0;
+	ordo_code rc;
 
 	if (!srv)
 		return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
 	srv->st = st;
-	memset(&addr, 0, sizeof(addr));
-	if (strchr(opts->host, ':')) {
-		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&addr;
-
-		a6->sin6_family = AF_INET6;
-		a6->sin6_port = htons(opts->port);
-		if (inet_pton(AF_INET6, opts->host, &a6->sin6_addr) != 1)
-			goto bad_host;
-		addr_len = sizeof(*a6);
-		flags |= MHD_USE_IPv6;
-	} else {
-		struct sockaddr_in *a4 = (struct sockaddr_in *)&addr;
-
-		a4->sin_family = AF_INET;
-		a4->sin_port = htons(opts->port);
-		if (inet_pton(AF_INET, opts->host, &a4->sin_addr) != 1)
-			goto bad_host;
-		addr_len = sizeof(*a4);
+	/* ordo binds the socket (names resolved, failures in its words; see
+	 * listen.c) and the daemon takes it over, closing it when stopped. */
+	rc = api_listen_open(opts->host, opts->port, &fd, &family, err);
+	if (rc != ORDO_OK) {
+		free(srv);
+		return rc;
 	}
-	(void)addr_len;
+	if (family == AF_INET6)
+		flags |= MHD_USE_IPv6;
 	srv->daemon = MHD_start_daemon(
 		flags, opts->port, NULL, NULL, handle, srv,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+		MHD_OPTION_EXTERNAL_LOGGER, api_listen_mhd_log, NULL,
+		MHD_OPTION_LISTEN_SOCKET, fd,
 		MHD_OPTION_THREAD_POOL_SIZE,
 		(unsigned int)(opts->threads ? opts->threads : 4),
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
@@ -754,18 +745,15 @@ ordo_code api_server_start(store *st, const api_server_options *opts,
 		MHD_OPTION_NOTIFY_COMPLETED, request_completed, srv,
 		MHD_OPTION_END);
 	if (!srv->daemon) {
+		/* The socket is not closed here: a daemon that failed to
+		 * start has closed what it was given. */
 		free(srv);
 		return ordo_err_set(err, ORDO_EUNAVAILABLE, "listen",
-				    "cannot listen on %s:%u (is the port in "
-				    "use?)",
+				    "cannot serve on %s:%u",
 				    opts->host, (unsigned)opts->port);
 	}
 	*out = srv;
 	return ORDO_OK;
-bad_host:
-	free(srv);
-	return ordo_err_set(err, ORDO_EINVALID, "listen",
-			    "\"%s\" is not a numeric IP address", opts->host);
 }
 
 void api_server_stop(api_server *srv)

@@ -18,7 +18,7 @@
 typedef struct api_server api_server;
 
 typedef struct {
-	const char *host; /* numeric IPv4 or IPv6 address to bind */
+	const char *host; /* host name or IPv4 or IPv6 address to bind */
 	uint16_t port;
 	unsigned threads; /* HTTP worker threads */
 } api_server_options;

@@ -1,8 +1,9 @@
 /*
  * cli.h - the ordo command's subcommands and what they share.
  *
- * Exit codes: 0 success, 1 the operation failed (message on stderr),
- * 2 bad usage (message and a hint to --help on stderr).
+ * Exit codes: 0 success, 1 the operation failed, 2 bad usage. Results go to
+ * stdout; everything on stderr (logs, failures, usage errors with a hint to
+ * --help) is one JSON object per line, like the server's log.
  */
 #ifndef ORDO_CLI_H
 #define ORDO_CLI_H
@@ -16,6 +17,55 @@
 
 #define CLI_DEFAULT_DB "ordo.db"
 #define CLI_DEFAULT_LISTEN "127.0.0.1:8080"
+/* The demo keeps its own database, so that trying ordo never writes into
+ * the database that `ordo serve` uses by default. */
+#define CLI_DEMO_DB "ordo-demo.db"
+
+/* The flags of the ordo command; each command takes some of them. */
+#define CLI_F_DB (1u << 0)
+#define CLI_F_LISTEN (1u << 1)
+#define CLI_F_ROLE (1u << 2)
+#define CLI_F_NAME (1u << 3)
+#define CLI_F_WEBHOOK_TIMEOUT (1u << 4)
+#define CLI_F_DB_POOL (1u << 5)
+#define CLI_F_TO (1u << 6)
+#define CLI_F_TENANT (1u << 7)
+#define CLI_F_POLICY (1u << 8)
+#define CLI_F_FROM (1u << 9)
+
+/* What a command was given: each flag's value (NULL: not given), the
+ * positional arguments, and whether help was asked for. */
+struct cli_opts {
+	const char *db;
+	const char *listen;
+	const char *role;
+	const char *name;
+	const char *webhook_timeout;
+	const char *db_pool;
+	const char *to;
+	const char *tenant;
+	const char *policy;
+	const char *from;
+	unsigned given; /* CLI_F_* of the flags given */
+	bool help;
+	int n_args;
+	char *args[4];
+};
+
+/*
+ * Read argv[1..] of command cmd, which takes the flags in `takes`
+ * (CLI_F_*), into o (zeroed by the caller). Returns 0, or CLI_USAGE having
+ * said what is wrong.
+ */
+int cli_parse(const char *cmd, unsigned takes, int argc, char **argv,
+	      struct cli_opts *o);
+/* Read a flag's value as a whole number in [min, max]; 0 or CLI_USAGE. */
+int cli_parse_long(const char *cmd, const char *flag, const char *value,
+		   long min, long max, long *out);
+/* Of names[0..n), the one closest to given (a likely misspelling), or
+ * NULL when none is close. */
+const char *cli_closest(const char *given, const char *const *names,
+			size_t n);
 
 /* How the ordo command was invoked (argv[0]), for messages that show a
  * command to run. */
@@ -42,6 +92,19 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 /* Open and migrate the store at db with `pool` read connections; on
  * failure print and return NULL. */
 store *cli_open_store(const char *db, int pool);
+
+/*
+ * For the commands that work on a database that must be there already:
+ * CLI_OK when db is a postgres:// URL or a SQLite file that exists,
+ * otherwise CLI_FAIL having named the path (rather than create an empty
+ * database and fail later with a puzzling "no tenant").
+ */
+int cli_need_db(const char *db);
+
+/* Make sure ordo can listen on `listen` now: CLI_OK, or CLI_USAGE (not
+ * HOST:PORT, an unknown host) or CLI_FAIL (e.g. the port is in use),
+ * having said why. */
+int cli_check_listen(const char *cmd, const char *listen);
 
 /* Webhook delivery and the periodic sweeps (background.c). */
 struct background;

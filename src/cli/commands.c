@@ -1,129 +1,53 @@
 /*
  * commands.c - ordo serve, migrate, tenant create and key create.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/log.h"
 #include "api/server.h"
 #include "app/app.h"
 #include "core/timeutil.h"
 #include "cli/cli.h"
 
-struct cli_opts {
-	const char *db;
-	const char *listen;
-	const char *role;
-	const char *name;
-	long webhook_timeout_ms;
-	long db_pool;
-	const char *to;
-	bool help;
-	int n_args;
-	char *args[4];
-};
+/* The flags every command that works on a database takes. */
+#define TAKES_DB CLI_F_DB
 
 /*
- * Parse the options every command shares; positional arguments land in
- * o->args. Returns 0, or CLI_USAGE having printed why.
+ * Read a command's arguments (see args.c) and fill in the defaults.
+ * Returns 0, or CLI_USAGE having printed why.
  */
-static int parse_opts(const char *cmd, int argc, char **argv,
+static int parse_opts(const char *cmd, unsigned takes, int argc, char **argv,
 		      struct cli_opts *o)
 {
-	static const struct option longopts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"listen", required_argument, NULL, 'l'},
-		{"role", required_argument, NULL, 'r'},
-		{"name", required_argument, NULL, 'n'},
-		{"webhook-timeout-ms", required_argument, NULL, 'w'},
-		{"db-pool", required_argument, NULL, 'p'},
-		{"to", required_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
+	int rc = cli_parse(cmd, takes, argc, argv, o);
 
+	if (rc)
+		return rc;
 	if (!o->db)
 		o->db = CLI_DEFAULT_DB;
 	if (!o->listen)
 		o->listen = CLI_DEFAULT_LISTEN;
-	if (!o->webhook_timeout_ms)
-		o->webhook_timeout_ms = CLI_DEFAULT_WEBHOOK_TIMEOUT_MS;
-	if (!o->db_pool)
-		o->db_pool = CLI_DEFAULT_DB_POOL;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			o->db = optarg;
-			break;
-		case 'l':
-			o->listen = optarg;
-			break;
-		case 'r':
-			o->role = optarg;
-			break;
-		case 'n':
-			o->name = optarg;
-			break;
-		case 'w': {
-			char *end;
-
-			o->webhook_timeout_ms = strtol(optarg, &end, 10);
-			if (*end || end == optarg ||
-			    o->webhook_timeout_ms < 100 ||
-			    o->webhook_timeout_ms > 60000)
-				return cli_usage_error(
-					cmd, "--webhook-timeout-ms takes 100 "
-					     "to 60000");
-			break;
-		}
-		case 'p': {
-			char *end;
-
-			o->db_pool = strtol(optarg, &end, 10);
-			if (*end || end == optarg || o->db_pool < 1 ||
-			    o->db_pool > CLI_MAX_DB_POOL)
-				return cli_usage_error(
-					cmd, "--db-pool takes 1 to %d",
-					CLI_MAX_DB_POOL);
-			break;
-		}
-		case 't':
-			o->to = optarg;
-			break;
-		case 'h':
-			o->help = true;
-			break;
-		default:
-			return cli_usage_error(cmd, "unknown or incomplete "
-					       "option \"%s\"",
-					       argv[optind - 1]);
-		}
-	}
-	/* getopt_long moved the positional arguments to the end. */
-	for (; optind < argc; optind++) {
-		if (o->n_args >= (int)(sizeof(o->args) / sizeof(o->args[0])))
-			return cli_usage_error(cmd, "too many arguments");
-		o->args[o->n_args++] = argv[optind];
-	}
 	return 0;
 }
 
 /*
  * Open the store at o->db with `pool` read connections, run fn on it, and
- * report its failure: the exit code of a command that does one thing.
+ * report its failure: the exit code of a command that does one thing. Only
+ * a command that `creates` a database may be pointed at one not there.
  */
-static int with_store(const struct cli_opts *o, int pool,
+static int with_store(const struct cli_opts *o, int pool, bool creates,
 		      ordo_code (*fn)(store *st, const struct cli_opts *o,
 				      ordo_err *err))
 {
-	ordo_err *err = malloc(sizeof(*err));
+	ordo_err *err;
 	store *st;
 	int rc = CLI_OK;
 
+	if (!creates && cli_need_db(o->db) != CLI_OK)
+		return CLI_FAIL;
+	err = malloc(sizeof(*err));
 	if (!err)
 		return CLI_FAIL;
 	st = cli_open_store(o->db, pool);
@@ -142,10 +66,15 @@ static int with_store(const struct cli_opts *o, int pool,
 int cmd_serve(int argc, char **argv)
 {
 	struct cli_opts o = {0};
+	long timeout_ms = CLI_DEFAULT_WEBHOOK_TIMEOUT_MS;
+	long pool = CLI_DEFAULT_DB_POOL;
 	store *st;
 	int rc;
 
-	rc = parse_opts("serve", argc, argv, &o);
+	rc = parse_opts("serve",
+			TAKES_DB | CLI_F_LISTEN | CLI_F_DB_POOL |
+				CLI_F_WEBHOOK_TIMEOUT,
+			argc, argv, &o);
 	if (rc)
 		return rc;
 	if (o.help) {
@@ -155,8 +84,8 @@ int cmd_serve(int argc, char **argv)
 		       "webhooks.\n"
 		       "  --db PATH|URL           SQLite file (default ./%s) or "
 		       "postgres://... URL\n"
-		       "  --listen HOST:PORT      address to bind (default "
-		       "%s)\n"
+		       "  --listen HOST:PORT      host name or address to bind "
+		       "(default %s)\n"
 		       "  --db-pool N             read connections to the "
 		       "database (1 to %d,\n"
 		       "                          default %d; plus one for "
@@ -172,11 +101,22 @@ int cmd_serve(int argc, char **argv)
 	if (o.n_args)
 		return cli_usage_error("serve", "unexpected argument \"%s\"",
 				       o.args[0]);
-	st = cli_open_store(o.db, (int)o.db_pool);
+	if (o.db_pool && cli_parse_long("serve", "db-pool", o.db_pool, 1,
+					CLI_MAX_DB_POOL, &pool))
+		return CLI_USAGE;
+	if (o.webhook_timeout &&
+	    cli_parse_long("serve", "webhook-timeout-ms", o.webhook_timeout,
+			   100, 60000, &timeout_ms))
+		return CLI_USAGE;
+	/* A bad address or a port in use is found before the database is
+	 * touched. */
+	rc = cli_check_listen("serve", o.listen);
+	if (rc)
+		return rc;
+	st = cli_open_store(o.db, (int)pool);
 	if (!st)
 		return CLI_FAIL;
-	rc = cli_serve_until_signal(st, o.listen, NULL,
-				    (int)o.webhook_timeout_ms);
+	rc = cli_serve_until_signal(st, o.listen, NULL, (int)timeout_ms);
 	store_close(st);
 	return rc;
 }
@@ -198,7 +138,7 @@ int cmd_migrate(int argc, char **argv)
 	struct cli_opts o = {0};
 	int rc;
 
-	rc = parse_opts("migrate", argc, argv, &o);
+	rc = parse_opts("migrate", TAKES_DB, argc, argv, &o);
 	if (rc)
 		return rc;
 	if (o.help) {
@@ -211,7 +151,7 @@ int cmd_migrate(int argc, char **argv)
 	if (o.n_args)
 		return cli_usage_error("migrate", "unexpected argument \"%s\"",
 				       o.args[0]);
-	return with_store(&o, CLI_DEFAULT_DB_POOL, migrate_run);
+	return with_store(&o, CLI_DEFAULT_DB_POOL, true, migrate_run);
 }
 
 static ordo_code tenant_run(store *st, const struct cli_opts *o,
@@ -232,7 +172,7 @@ int cmd_tenant(int argc, char **argv)
 	struct cli_opts o = {0};
 	int rc;
 
-	rc = parse_opts("tenant", argc, argv, &o);
+	rc = parse_opts("tenant", TAKES_DB, argc, argv, &o);
 	if (rc)
 		return rc;
 	if (o.help) {
@@ -249,7 +189,7 @@ int cmd_tenant(int argc, char **argv)
 	if (o.n_args != 2)
 		return cli_usage_error("tenant", "expected one SLUG after "
 				       "'create'");
-	return with_store(&o, CLI_DEFAULT_DB_POOL, tenant_run);
+	return with_store(&o, CLI_DEFAULT_DB_POOL, true, tenant_run);
 }
 
 static ordo_code key_run(store *st, const struct cli_opts *o, ordo_err *err)
@@ -268,9 +208,11 @@ static ordo_code key_run(store *st, const struct cli_opts *o, ordo_err *err)
 int cmd_key(int argc, char **argv)
 {
 	struct cli_opts o = {0};
+	app_role role;
 	int rc;
 
-	rc = parse_opts("key", argc, argv, &o);
+	rc = parse_opts("key", TAKES_DB | CLI_F_ROLE | CLI_F_NAME, argc, argv,
+			&o);
 	if (rc)
 		return rc;
 	if (o.help) {
@@ -295,7 +237,12 @@ int cmd_key(int argc, char **argv)
 		return cli_usage_error("key", "--role is required");
 	if (!o.name)
 		return cli_usage_error("key", "--name is required");
-	return with_store(&o, CLI_DEFAULT_DB_POOL, key_run);
+	if (app_role_parse(o.role, &role) != 0)
+		return cli_usage_error("key", "--role \"%s\" is not a role: "
+				       "use admin, supervisor, agent, "
+				       "integration or viewer",
+				       o.role);
+	return with_store(&o, CLI_DEFAULT_DB_POOL, false, key_run);
 }
 
 static ordo_code backup_run(store *st, const struct cli_opts *o,
@@ -313,7 +260,7 @@ int cmd_backup(int argc, char **argv)
 	struct cli_opts o = {0};
 	int rc;
 
-	rc = parse_opts("backup", argc, argv, &o);
+	rc = parse_opts("backup", TAKES_DB | CLI_F_TO, argc, argv, &o);
 	if (rc)
 		return rc;
 	if (o.help) {
@@ -334,81 +281,77 @@ int cmd_backup(int argc, char **argv)
 				       o.args[0]);
 	if (!o.to)
 		return cli_usage_error("backup", "--to FILE is required");
-	return with_store(&o, 1, backup_run);
+	return with_store(&o, 1, false, backup_run);
 }
 
 int cmd_simulate(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"tenant", required_argument, NULL, 't'},
-		{"policy", required_argument, NULL, 'p'},
-		{"from", required_argument, NULL, 'f'},
-		{"to", required_argument, NULL, 'u'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *db = CLI_DEFAULT_DB, *tenant = NULL, *file = NULL;
+	struct cli_opts o = {0};
+	const char *db, *tenant, *file;
 	int64_t from = 0, to = 0;
 	json_error_t jerr;
 	json_t *doc = NULL, *answer = NULL;
 	app_caller caller;
-	store_tenant t;
 	store_tx *tx;
+	store_tenant t;
 	ordo_err *err;
 	store *st;
 	char *text;
-	int c, rc = CLI_OK;
+	int rc;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			db = optarg;
-			break;
-		case 't':
-			tenant = optarg;
-			break;
-		case 'p':
-			file = optarg;
-			break;
-		case 'f':
-			if (time_parse_rfc3339(optarg, &from) != 0)
-				return cli_usage_error("simulate",
-						       "--from takes an RFC "
-						       "3339 time");
-			break;
-		case 'u':
-			if (time_parse_rfc3339(optarg, &to) != 0)
-				return cli_usage_error("simulate",
-						       "--to takes an RFC 3339 "
-						       "time");
-			break;
-		case 'h':
-			printf("usage: ordo simulate --tenant SLUG --policy "
-			       "FILE [--from TIME] [--to TIME] [--db "
-			       "PATH|URL]\n\n"
-			       "Replay a candidate review policy (a JSON file "
-			       "{\"rules\": [...]}) and the\nactive one over "
-			       "the tenant's orders received in [from, to), "
-			       "and print\nwhat each would have held, as JSON. "
-			       "Writes nothing.\n");
-			return CLI_OK;
-		default:
-			return cli_usage_error("simulate",
-					       "unknown or incomplete option "
-					       "\"%s\"",
-					       argv[optind - 1]);
-		}
+	rc = parse_opts("simulate",
+			TAKES_DB | CLI_F_TENANT | CLI_F_POLICY | CLI_F_FROM |
+				CLI_F_TO,
+			argc, argv, &o);
+	if (rc)
+		return rc;
+	if (o.help) {
+		printf("usage: ordo simulate --tenant SLUG --policy FILE "
+		       "[--from TIME] [--to TIME] [--db PATH|URL]\n\n"
+		       "Replay a candidate review policy (a JSON file "
+		       "{\"rules\": [...]}) and the\nactive one over "
+		       "the tenant's orders received in [from, to), "
+		       "and print\nwhat each would have held, as JSON. "
+		       "Writes nothing.\n"
+		       "  --from, --to TIME  RFC 3339 times (default: all "
+		       "orders)\n"
+		       "  --db PATH|URL      SQLite file (default ./%s) or "
+		       "postgres://... URL\n",
+		       CLI_DEFAULT_DB);
+		return CLI_OK;
 	}
-	if (!tenant || !file)
+	if (o.n_args)
+		return cli_usage_error("simulate", "unexpected argument "
+				       "\"%s\"",
+				       o.args[0]);
+	if (!o.tenant || !o.policy)
 		return cli_usage_error("simulate",
 				       "--tenant and --policy are required");
+	if (o.from && time_parse_rfc3339(o.from, &from) != 0)
+		return cli_usage_error("simulate", "--from takes an RFC 3339 "
+				       "time, not \"%s\"",
+				       o.from);
+	if (o.to && time_parse_rfc3339(o.to, &to) != 0)
+		return cli_usage_error("simulate", "--to takes an RFC 3339 "
+				       "time, not \"%s\"",
+				       o.to);
+	db = o.db;
+	tenant = o.tenant;
+	file = o.policy;
+	rc = CLI_OK;
 	doc = json_load_file(file, JSON_REJECT_DUPLICATES, &jerr);
 	if (!doc || !json_is_object(doc)) {
-		fprintf(stderr, "ordo: %s: %s (line %d)\n", file,
-			doc ? "not a JSON object" : jerr.text, jerr.line);
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "policy file %s: %s", file,
+			 doc ? "not a JSON object" : jerr.text);
+		log_event("error", msg,
+			  json_pack("{s:s, s:s, s:i}", "code", "invalid",
+				    "file", file, "line", jerr.line));
+		json_decref(doc);
+		return CLI_FAIL;
+	}
+	if (cli_need_db(db) != CLI_OK) {
 		json_decref(doc);
 		return CLI_FAIL;
 	}

@@ -21,7 +21,7 @@
 #include "core/timeutil.h"
 
 #define DEMO_SLUG "demo"
-#define DEMO_DB "ordo-demo.db"
+#define DEMO_DB CLI_DEMO_DB
 
 static const struct {
 	const char *sku, *title, *price;
@@ -127,6 +127,17 @@ static const struct demo_order demo_problem_orders[] = {
 	 "{\"name\":\"Noah Fischer\",\"email\":\"noah.fischer@example.com\"}",
 	 NULL, "KETTLE-GN", 1, NULL, NULL, 0, NULL,
 	 "first order, express, billed abroad", NULL, "GB", true},
+	/* Two the desk leaves in the queue for whoever tries the README:
+	 * a high-value order and a ZIP code to correct. */
+	{"web", NULL, NULL, "GRIND-MAN", 12, NULL, NULL, 0, NULL,
+	 "high value, waiting for a reviewer", NULL, NULL, false},
+	{"phone", NULL,
+	 "{\"name\":\"Sam Reed\",\"line1\":\"400 E Adams St\",\"city\":"
+	 "\"Springfield\",\"region\":\"IL\",\"postal_code\":\"627O1\","
+	 "\"country\":\"US\"}",
+	 "FILTER-100", 2, NULL, NULL, 0, NULL,
+	 "a ZIP code typed with a letter O, waiting for a reviewer", NULL,
+	 NULL, false},
 };
 
 /* Build an order document as JSON text; caller frees. */
@@ -417,10 +428,12 @@ out:
 }
 
 /*
- * Play the order desk: approve the wholesale orders held for their value
- * (they go on to be split and backordered), correct a ZIP code, cancel an
- * order for a discontinued item, escalate the risky one - and leave the
- * rest in the queue for whoever opens the console.
+ * Play the order desk: approve the wholesale (EDI) orders held for their
+ * value (they go on to be split and backordered), correct the first bad
+ * ZIP code, cancel an order for a discontinued item, escalate the risky
+ * one - and leave the rest in the queue for whoever opens the console,
+ * among them a high-value web order and a second bad ZIP code, which the
+ * README's queue examples work on.
  */
 /* The desk's correction of the one order with a bad ZIP code. */
 static void demo_fix_zip(void *ctx, order *o, ordo_err *err)
@@ -438,7 +451,7 @@ static ordo_code review_run(store_tx *tx, void *arg, ordo_err *err)
 	queue_filter f;
 	queue_item *items = NULL;
 	size_t n = 0, i;
-	bool more = false;
+	bool more = false, zip_corrected = false;
 	ordo_code rc;
 
 	memset(&f, 0, sizeof(f));
@@ -452,12 +465,15 @@ static ordo_code review_run(store_tx *tx, void *arg, ordo_err *err)
 		order_hold out;
 		order o;
 
-		if (h->type == HOLD_HIGH_VALUE) {
+		if (h->type == HOLD_HIGH_VALUE &&
+		    strcmp(items[i].channel, "edi") == 0) {
 			action = REVIEW_APPROVE;
 			reason = "known wholesale customer; value confirmed "
 				 "with the buyer";
 		} else if (h->type == HOLD_ADDRESS_UNVERIFIABLE &&
-			   strcmp(h->field, "ship_to.postal_code") == 0) {
+			   strcmp(h->field, "ship_to.postal_code") == 0 &&
+			   !zip_corrected) {
+			zip_corrected = true;
 			action = REVIEW_CORRECT;
 			reason = "customer confirmed ZIP 62701 by phone";
 		} else if (h->type == HOLD_UNKNOWN_SKU) {
@@ -627,37 +643,45 @@ static ordo_code warehouse_run(store_tx *tx, void *arg, ordo_err *err)
 
 int cmd_demo(int argc, char **argv)
 {
-	const char *db = DEMO_DB, *listen = CLI_DEFAULT_LISTEN;
-	char key[APP_API_KEY_MAX], name[64], banner[1024];
+	struct cli_opts o = {0};
+	const char *db, *listen;
+	char key[APP_API_KEY_MAX], name[64], banner[1536];
 	app_caller caller;
 	ordo_err *err;
 	store *st;
-	int i, rc = CLI_OK;
+	int rc;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--help") == 0 ||
-		    strcmp(argv[i], "-h") == 0) {
-			printf("usage: ordo demo [--db PATH] [--listen "
-			       "HOST:PORT]\n\n"
-			       "Seed tenant \"%s\" with a catalog, stock and "
-			       "orders (once per database),\n"
-			       "print a fresh admin API key and serve.\n"
-			       "  --db PATH           database file (default "
-			       "./%s)\n"
-			       "  --listen HOST:PORT  address to bind (default "
-			       "%s)\n",
-			       DEMO_SLUG, DEMO_DB, CLI_DEFAULT_LISTEN);
-			return CLI_OK;
-		}
-		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
-			db = argv[++i];
-		else if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc)
-			listen = argv[++i];
-		else
-			return cli_usage_error("demo", "unexpected argument "
-					       "\"%s\"",
-					       argv[i]);
+	rc = cli_parse("demo", CLI_F_DB | CLI_F_LISTEN, argc, argv, &o);
+	if (rc)
+		return rc;
+	if (o.help) {
+		printf("usage: ordo demo [--db PATH|URL] [--listen "
+		       "HOST:PORT]\n\n"
+		       "Seed tenant \"%s\" with a catalog, stock and "
+		       "orders (once per database),\n"
+		       "print a fresh admin API key and serve.\n"
+		       "  --db PATH|URL       database (default ./%s: the "
+		       "demo's own, not\n"
+		       "                      ./%s, which the other commands "
+		       "use by default;\n"
+		       "                      give them --db %s to work on "
+		       "the demo's)\n"
+		       "  --listen HOST:PORT  address to bind (default "
+		       "%s)\n",
+		       DEMO_SLUG, DEMO_DB, CLI_DEFAULT_DB, DEMO_DB,
+		       CLI_DEFAULT_LISTEN);
+		return CLI_OK;
 	}
+	if (o.n_args)
+		return cli_usage_error("demo", "unexpected argument \"%s\"",
+				       o.args[0]);
+	db = o.db ? o.db : DEMO_DB;
+	listen = o.listen ? o.listen : CLI_DEFAULT_LISTEN;
+	/* Look before seeding: a demo that cannot serve must not leave a
+	 * seeded database behind it. */
+	rc = cli_check_listen("demo", listen);
+	if (rc)
+		return rc;
 	st = cli_open_store(db, CLI_DEFAULT_DB_POOL);
 	if (!st)
 		return CLI_FAIL;
@@ -714,9 +738,11 @@ int cmd_demo(int argc, char **argv)
 		 "http://%s/v1/queue\n"
 		 "simulate a candidate policy: %s simulate --db %s --tenant "
 		 "%s --policy docs/examples/candidate-policy.json\n"
+		 "another API key: %s key create %s --role agent --name "
+		 "alice --db %s\n"
 		 "stop with Ctrl-C\n",
 		 listen, DEMO_SLUG, key, key, listen, cli_program, db,
-		 DEMO_SLUG);
+		 DEMO_SLUG, cli_program, DEMO_SLUG, db);
 	rc = cli_serve_until_signal(st, listen, banner,
 				    CLI_DEFAULT_WEBHOOK_TIMEOUT_MS);
 out:

@@ -10,10 +10,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "api/listen.h"
 #include "api/log.h"
 #include "api/server.h"
 #include "cli/cli.h"
+
+#ifndef ORDO_VERSION
+#error "ORDO_VERSION must be the version of ordo (CMake's project version)"
+#endif
 
 static const char usage[] =
 	"usage: ordo COMMAND [OPTIONS]\n"
@@ -30,34 +36,87 @@ static const char usage[] =
 	"--name NAME)\n"
 	"  backup    copy a SQLite database while it is in use\n"
 	"  simulate  replay a candidate review policy over past orders\n"
+	"  version   print the version (also ordo --version)\n"
 	"\n"
 	"Every command takes --db PATH (a SQLite file, default ./" CLI_DEFAULT_DB
-	")\nor --db postgres://..., and --help.\n";
+	";\nordo demo's default is ./" CLI_DEMO_DB ", its own) or --db "
+	"postgres://...,\nand --help. Results go to stdout; logs and errors "
+	"go to stderr, one JSON\nobject per line. Exit status: 0 done, 1 "
+	"failed, 2 bad usage.\n";
 
 const char *cli_program = "ordo";
 
 int cli_fail(const ordo_err *err)
 {
+	json_t *fields = json_object(), *details = json_array();
 	size_t i;
 
-	fprintf(stderr, "ordo: %s\n",
-		err->message[0] ? err->message : ordo_code_name(err->code));
+	json_object_set_new(fields, "code",
+			    json_string(ordo_code_name(err->code)));
+	if (err->field[0])
+		json_object_set_new(fields, "field", json_string(err->field));
 	for (i = 0; i < err->n_details; i++)
-		fprintf(stderr, "  %s: %s\n", err->details[i].field,
-			err->details[i].message);
+		json_array_append_new(
+			details, json_pack("{s:s, s:s}", "field",
+					   err->details[i].field, "message",
+					   err->details[i].message));
+	if (err->n_details)
+		json_object_set_new(fields, "details", details);
+	else
+		json_decref(details);
+	log_event("error",
+		  err->message[0] ? err->message : ordo_code_name(err->code),
+		  fields);
 	return CLI_FAIL;
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
+	char msg[512], hint[128];
 	va_list ap;
 
-	fprintf(stderr, "ordo %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nrun 'ordo %s --help' for usage\n", cmd);
+	snprintf(hint, sizeof(hint), "run '%s %s --help' for usage",
+		 cli_program, cmd);
+	log_event("error", msg,
+		  json_pack("{s:s, s:s}", "command", cmd, "hint", hint));
 	return CLI_USAGE;
+}
+
+int cli_need_db(const char *db)
+{
+	static const char sqlite_prefix[] = "sqlite:";
+	const char *path = db;
+	struct stat sb;
+	ordo_err err;
+
+	/* A database server's URL is the server's to check. */
+	if (strstr(db, "://"))
+		return CLI_OK;
+	if (strncmp(db, sqlite_prefix, sizeof(sqlite_prefix) - 1) == 0)
+		path = db + sizeof(sqlite_prefix) - 1;
+	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+		return CLI_OK;
+	ordo_err_clear(&err);
+	ordo_err_set(&err, ORDO_ENOTFOUND, "db",
+		     "no database at %s (ordo tenant create, ordo migrate, "
+		     "ordo serve and ordo demo make one)",
+		     path);
+	return cli_fail(&err);
+}
+
+int cli_check_listen(const char *cmd, const char *listen)
+{
+	ordo_err err;
+
+	ordo_err_clear(&err);
+	if (api_listen_check(listen, &err) == ORDO_OK)
+		return CLI_OK;
+	if (err.code == ORDO_EINVALID)
+		return cli_usage_error(cmd, "--listen: %s", err.message);
+	return cli_fail(&err);
 }
 
 store *cli_open_store(const char *db, int pool)
@@ -151,21 +210,26 @@ int main(int argc, char **argv)
 		{"key", cmd_key},	{"backup", cmd_backup},
 		{"simulate", cmd_simulate},
 	};
+	const char *names[sizeof(commands) / sizeof(commands[0])];
+	const char *near;
 	size_t i;
 
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
-		fprintf(stderr, "ordo: libcurl failed to initialise\n");
+		log_error("libcurl failed to initialise");
 		return CLI_FAIL;
 	}
 	if (sodium_init() < 0) {
-		fprintf(stderr, "ordo: libsodium failed to initialise\n");
+		log_error("libsodium failed to initialise");
 		return CLI_FAIL;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	if (argc > 0 && argv[0] && argv[0][0])
 		cli_program = argv[0];
 	if (argc < 2) {
-		fputs(usage, stderr);
+		fputs(usage, stdout);
+		log_event("error", "no command given",
+			  json_pack("{s:s}", "hint",
+				    "run 'ordo --help' for usage"));
 		return CLI_USAGE;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
@@ -173,10 +237,42 @@ int main(int argc, char **argv)
 		fputs(usage, stdout);
 		return CLI_OK;
 	}
+	if (strcmp(argv[1], "--version") == 0 ||
+	    strcmp(argv[1], "version") == 0) {
+		if (argc == 3 && (strcmp(argv[2], "--help") == 0 ||
+				  strcmp(argv[2], "-h") == 0)) {
+			printf("usage: ordo version (or ordo --version)\n\n"
+			       "Print the version of ordo.\n");
+			return CLI_OK;
+		}
+		if (argc > 2)
+			return cli_usage_error("version", "unexpected "
+					       "argument \"%s\"",
+					       argv[2]);
+		printf("ordo %s\n", ORDO_VERSION);
+		return CLI_OK;
+	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].run(argc - 1, argv + 1);
 	}
-	fprintf(stderr, "ordo: unknown command \"%s\"\n\n%s", argv[1], usage);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		names[i] = commands[i].name;
+	near = cli_closest(argv[1], names, i);
+	{
+		char msg[256];
+
+		if (near)
+			snprintf(msg, sizeof(msg),
+				 "unknown command \"%.64s\"; did you mean "
+				 "%s?",
+				 argv[1], near);
+		else
+			snprintf(msg, sizeof(msg),
+				 "unknown command \"%.64s\"", argv[1]);
+		log_event("error", msg,
+			  json_pack("{s:s}", "hint",
+				    "run 'ordo --help' for the commands"));
+	}
 	return CLI_USAGE;
 }
