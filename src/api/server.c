@@ -520,7 +520,8 @@ static enum MHD_Result finish_write(api_request *r)
  * ORDO_CONNECTION_MEMORY_BYTES) it answers with its own HTML page: 0.9.75
  * has no hook to replace those. The memory limit is set well above ordo's
  * own URI and header limits so that ordinary oversized requests get ordo's
- * JSON answer; edge_log_unserved logs the others.
+ * JSON answer; the library logs the others through log_mhd, and
+ * edge_log_unserved logs a request that ended before ordo saw its headers.
  */
 
 /* libmicrohttpd's URI log callback: the target before unescaping. */
@@ -780,15 +781,35 @@ static enum MHD_Result edge_answer(api_request *r)
 			      ORDO_MAX_BODY_BYTES);
 }
 
-/* A request libmicrohttpd refused before ordo saw it (its own answer). */
-static void edge_log_unserved(api_request *r)
+/*
+ * A request that ended before ordo saw its headers: libmicrohttpd refused it
+ * (with its own answer), the client went away, or it timed out.
+ */
+static void edge_log_unserved(api_request *r,
+			      enum MHD_RequestTerminationCode toe)
 {
 	json_t *f = json_object();
 	char target[128];
+	const char *why;
 
+	switch (toe) {
+	case MHD_REQUEST_TERMINATED_WITH_ERROR:
+		why = "refused by the HTTP library";
+		break;
+	case MHD_REQUEST_TERMINATED_TIMEOUT_REACHED:
+		why = "timed out";
+		break;
+	case MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN:
+		why = "server stopping";
+		break;
+	default:
+		why = "the client went away";
+		break;
+	}
 	ordo_strlcpy(target, r->raw_uri ? r->raw_uri : "", sizeof(target));
 	json_object_set_new(f, "target", log_text(target));
-	log_event("warn", "request refused by the HTTP library", f);
+	json_object_set_new(f, "reason", json_string(why));
+	log_event("warn", "request not served", f);
 }
 
 /* ---- dispatch ----------------------------------------------------------- */
@@ -1014,13 +1035,12 @@ static void request_completed(void *cls, struct MHD_Connection *conn,
 
 	(void)cls;
 	(void)conn;
-	(void)toe;
 	if (!r)
 		return;
 	if (r->status)
 		log_request(r);
 	else if (!r->conn)
-		edge_log_unserved(r);
+		edge_log_unserved(r, toe);
 	free(r->raw_uri);
 	free(r->refusal);
 	free(r->params[0]);
