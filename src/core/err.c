@@ -5,9 +5,9 @@
  * value), and they end up in JSON, which must be valid UTF-8: an encoder
  * refuses anything else and the caller would get no answer at all. So every
  * string stored in an ordo_err is cut only between characters and scrubbed:
- * a character cut short at the end (by a full buffer) is dropped, and each
- * byte of any other invalid sequence (a "%.32s" may split a character in the
- * middle of a message) becomes '?', in place, so the length never grows.
+ * a character cut short (by a full buffer, or by a "%.32s" in the middle of
+ * a message) is dropped whole, and any other byte that is not UTF-8 becomes
+ * '?', in place, so the length never grows.
  */
 #include "core/err.h"
 
@@ -100,24 +100,53 @@ size_t ordo_utf8_cut(const char *s, size_t n)
 	return n;
 }
 
+/*
+ * The length of a character cut short at p (a lead byte and fewer
+ * continuation bytes than it needs, then something else), or 0 when the
+ * bytes there are not the start of a character at all.
+ */
+static size_t utf8_cut_len(const unsigned char *p, size_t n)
+{
+	size_t need, i;
+
+	if (p[0] >= 0xC2 && p[0] <= 0xDF)
+		need = 2;
+	else if (p[0] >= 0xE0 && p[0] <= 0xEF)
+		need = 3;
+	else if (p[0] >= 0xF0 && p[0] <= 0xF4)
+		need = 4;
+	else
+		return 0;
+	for (i = 1; i < need && i < n && (p[i] & 0xC0u) == 0x80u; i++)
+		;
+	return i < need ? i : 0;
+}
+
 void ordo_utf8_scrub(char *s)
 {
 	unsigned char *p = (unsigned char *)s;
-	size_t n = strlen(s), i = 0;
+	size_t n = strlen(s), i = 0, o = 0;
 
-	/* A character cut short at the end was cut by a fixed-size buffer
-	 * (vsnprintf): drop it rather than show a '?'. */
-	n = ordo_utf8_cut(s, n);
-	s[n] = '\0';
 	while (i < n) {
 		size_t len = utf8_seq_len(p + i, n - i);
 
-		if (len == 0) {
-			p[i++] = '?';
+		if (len > 0) {
+			memmove(p + o, p + i, len);
+			o += len;
+			i += len;
 			continue;
 		}
-		i += len;
+		/* A character cut short (a "%.32s" or a full buffer cut it)
+		 * is dropped whole; any other bad byte shows as '?'. */
+		len = utf8_cut_len(p + i, n - i);
+		if (len > 0) {
+			i += len;
+			continue;
+		}
+		p[o++] = '?';
+		i++;
 	}
+	p[o] = '\0';
 }
 
 int ordo_strlcpy(char *dst, const char *src, size_t size)

@@ -103,10 +103,11 @@ bool ordo_utf8_valid(const char *s, size_t n);
 size_t ordo_utf8_cut(const char *s, size_t n);
 
 /*
- * Make the NUL-terminated s valid UTF-8 in place: a character cut short at
- * the very end is dropped (a full buffer cut it), and every byte of any other
- * invalid sequence becomes '?'. The string never grows. Every string an
- * ordo_err holds has been through this, so it can always go into JSON.
+ * Make the NUL-terminated s valid UTF-8 in place: a character cut short (a
+ * lead byte without all its continuation bytes, as a fixed-size buffer or a
+ * "%.32s" leaves it) is dropped whole, and every other byte that is not
+ * UTF-8 becomes '?'. The string never grows. Every string an ordo_err holds
+ * has been through this, so it can always go into JSON.
  */
 void ordo_utf8_scrub(char *s);
 

@@ -71,12 +71,13 @@ static void test_strlcpy_cuts_between_characters(void **state)
 static void test_scrub(void **state)
 {
 	(void)state;
-	char a[] = "ok \xff mid \xc3( end";
+	char a[] = "ok \xff mid \xe2\x82( \x80\xc0\xaf end";
 	char b[] = "cut at the end \xe2\x82";
 	char c[] = "fine \xc3\xa9";
 
+	/* Cut characters go, other bad bytes show as '?'. */
 	ordo_utf8_scrub(a);
-	assert_string_equal(a, "ok ? mid ?( end");
+	assert_string_equal(a, "ok ? mid ( ??? end");
 	ordo_utf8_scrub(b);
 	assert_string_equal(b, "cut at the end ");
 	ordo_utf8_scrub(c);
@@ -98,6 +99,8 @@ static void test_messages_stay_utf8(void **state)
 	ordo_err_clear(&err);
 	ordo_err_set(&err, ORDO_ENOTFOUND, "id", "no order \"%.32s\"", id);
 	assert_true(ordo_utf8_valid(err.message, strlen(err.message)));
+	/* 32 bytes are "a" and 15 whole characters; the 16th is dropped. */
+	assert_int_equal(strlen(err.message), strlen("no order \"\"") + 31);
 	ordo_err_set(&err, ORDO_ENOTFOUND, id, "no order \"%s\"", id);
 	assert_true(ordo_utf8_valid(err.message, strlen(err.message)));
 	assert_true(ordo_utf8_valid(err.field, strlen(err.field)));
