@@ -508,10 +508,10 @@ static enum MHD_Result finish_write(api_request *r)
  *   Idempotency-Key not printable ASCII               400 "Idempotency-Key"
  *
  * A refusal is answered after the body has been read (and thrown away),
- * like a body over ORDO_MAX_BODY_BYTES (413): a server that answers and
- * closes while the client is still sending makes the client's TCP stack
- * reset the connection, and most clients then report the reset, not the
- * answer. Only when the client waits for permission to send the body
+ * like a body over ORDO_MAX_BODY_BYTES (413): a server that closes while
+ * unread data is still arriving resets the connection (its TCP stack sends
+ * RST), and a client still sending then reports the reset, not the answer
+ * it never got to read. Only when the client waits for permission to send the body
  * (Expect: 100-continue) or declares a body past ORDO_MAX_DISCARD_BYTES is
  * the answer sent at once.
  *
