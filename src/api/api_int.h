@@ -37,6 +37,15 @@ struct api_request {
 	size_t body_len, body_cap;
 	bool body_too_large;
 
+	/* The edge (server.c): what was sent before libmicrohttpd unescaped
+	 * it, and an answer decided there (sent once the body has been read,
+	 * so that the caller is not reset while still sending). */
+	char *raw_uri;
+	ordo_err *refusal;
+	unsigned refusal_status;
+	unsigned long long body_seen; /* body bytes received, kept or not */
+	bool close_after;	      /* answer with Connection: close */
+
 	app_caller caller;
 
 	/* A write handed to the store's committer (see server.c). */
@@ -113,6 +122,9 @@ bool api_query_limit(api_request *r, int *limit, enum MHD_Result *ret);
 
 unsigned api_status_for(ordo_code code);
 json_t *api_error_json(const ordo_err *err);
+/* A JSON string of s that is never NULL for want of valid UTF-8: bytes of
+ * invalid sequences become '?'. New reference (NULL only out of memory). */
+json_t *api_text_json(const char *s);
 
 /* ---- handlers ----------------------------------------------------------- */
 

@@ -6,10 +6,42 @@
  *
  * `details` is always present; a problem past the detail limit is counted in
  * the message rather than silently dropped.
+ *
+ * The strings of an error often echo what a caller sent; api_text_json makes
+ * sure none of them can make the encoder fail (which would leave the caller
+ * without an answer): text that is not valid UTF-8 is scrubbed first.
  */
 #include <microhttpd.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "api/api_int.h"
+
+json_t *api_text_json(const char *s)
+{
+	json_t *j = json_string(s ? s : "");
+	char *copy;
+
+	if (j || !s)
+		return j;
+	copy = strdup(s);
+	if (!copy)
+		return NULL;
+	ordo_utf8_scrub(copy);
+	j = json_string(copy);
+	free(copy);
+	return j;
+}
+
+/* {"field": ..., "message": ...} */
+static json_t *detail_json(const char *field, const char *message)
+{
+	json_t *d = json_object();
+
+	json_object_set_new(d, "field", api_text_json(field));
+	json_object_set_new(d, "message", api_text_json(message));
+	return d;
+}
 
 unsigned api_status_for(ordo_code code)
 {
@@ -51,22 +83,20 @@ json_t *api_error_json(const ordo_err *err)
 	json_t *details = json_array(), *e;
 	size_t i;
 
-	for (i = 0; i < err->n_details; i++) {
-		json_array_append_new(
-			details,
-			json_pack("{s:s, s:s}", "field", err->details[i].field,
-				  "message", err->details[i].message));
-	}
+	for (i = 0; i < err->n_details; i++)
+		json_array_append_new(details,
+				      detail_json(err->details[i].field,
+						  err->details[i].message));
 	if (err->n_details == 0 && err->field[0])
 		json_array_append_new(details,
-				      json_pack("{s:s, s:s}", "field",
-						err->field, "message",
-						err->message));
-	e = json_pack("{s:s, s:s, s:o}", "code", ordo_code_name(err->code),
-		      "message",
-		      err->message[0] ? err->message
-				      : ordo_code_name(err->code),
-		      "details", details);
+				      detail_json(err->field, err->message));
+	e = json_object();
+	json_object_set_new(e, "code", json_string(ordo_code_name(err->code)));
+	json_object_set_new(e, "message",
+			    api_text_json(err->message[0]
+						  ? err->message
+						  : ordo_code_name(err->code)));
+	json_object_set_new(e, "details", details);
 	if (err->n_dropped)
 		json_object_set_new(e, "more_problems",
 				    json_integer((json_int_t)err->n_dropped));

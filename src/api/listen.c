@@ -24,7 +24,6 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include "api/log.h"
 #include "api/server.h"
 
 /* Pending connections the kernel queues before the server accepts them. */
@@ -108,19 +107,4 @@ ordo_code api_listen_check(const char *listen, ordo_err *err)
 	if (fd >= 0)
 		close(fd);
 	return rc;
-}
-
-void api_listen_mhd_log(void *cls, const char *fmt, va_list ap)
-{
-	char msg[512];
-	size_t n;
-
-	(void)cls;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	/* The library ends its messages with a newline; a log line must not
-	 * carry one inside its message. */
-	n = strlen(msg);
-	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
-		msg[--n] = '\0';
-	log_event("error", msg, json_pack("{s:s}", "from", "libmicrohttpd"));
 }

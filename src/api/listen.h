@@ -10,7 +10,6 @@
 #ifndef ORDO_API_LISTEN_H
 #define ORDO_API_LISTEN_H
 
-#include <stdarg.h>
 #include <stdint.h>
 
 #include "core/err.h"
@@ -31,8 +30,5 @@ ordo_code api_listen_open(const char *host, uint16_t port, int *fd,
  * then let go). A malformed value or unknown host is ORDO_EINVALID.
  */
 ordo_code api_listen_check(const char *listen, ordo_err *err);
-
-/* libmicrohttpd's messages, as JSON log lines like every other. */
-void api_listen_mhd_log(void *cls, const char *fmt, va_list ap);
 
 #endif

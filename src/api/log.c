@@ -1,15 +1,36 @@
 /*
  * log.c - JSON log lines on stderr. One fputs per line under stdio's own
  * lock, so lines from concurrent threads never interleave.
+ *
+ * Every line is JSON, including libmicrohttpd's own messages (log_mhd), and
+ * text that is not valid UTF-8 is scrubbed rather than losing the line.
  */
 #include "api/log.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
+#include "core/err.h"
 #include "core/timeutil.h"
+
+json_t *log_text(const char *s)
+{
+	json_t *j = json_string(s ? s : "");
+	char *copy;
+
+	if (j || !s)
+		return j;
+	copy = strdup(s);
+	if (!copy)
+		return NULL;
+	ordo_utf8_scrub(copy);
+	j = json_string(copy);
+	free(copy);
+	return j;
+}
 
 void log_event(const char *level, const char *msg, json_t *fields)
 {
@@ -19,7 +40,7 @@ void log_event(const char *level, const char *msg, json_t *fields)
 	time_format_rfc3339(time(NULL), ts, sizeof(ts));
 	json_object_set_new(line, "ts", json_string(ts));
 	json_object_set_new(line, "level", json_string(level));
-	json_object_set_new(line, "msg", json_string(msg));
+	json_object_set_new(line, "msg", log_text(msg));
 	if (fields && json_is_object(fields))
 		json_object_update(line, fields);
 	json_decref(fields);
@@ -37,6 +58,21 @@ static void log_v(const char *level, const char *fmt, va_list ap)
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	log_event(level, msg, NULL);
+}
+
+void log_mhd(void *cls, const char *fmt, va_list ap)
+{
+	char text[1024];
+	size_t n;
+	json_t *f = json_object();
+
+	(void)cls;
+	vsnprintf(text, sizeof(text), fmt, ap);
+	n = strlen(text);
+	while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r'))
+		text[--n] = '\0';
+	json_object_set_new(f, "detail", log_text(text));
+	log_event("warn", "http", f);
 }
 
 void log_info(const char *fmt, ...)

@@ -7,6 +7,7 @@
 #define ORDO_API_LOG_H
 
 #include <jansson.h>
+#include <stdarg.h>
 
 /* Log msg at level with extra fields (stolen reference; may be NULL). */
 void log_event(const char *level, const char *msg, json_t *fields);
@@ -14,5 +15,18 @@ void log_event(const char *level, const char *msg, json_t *fields);
 /* printf-style convenience without extra fields. */
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * A JSON string of s for a log field; text that is not valid UTF-8 is
+ * scrubbed ('?') rather than lost. New reference.
+ */
+json_t *log_text(const char *s);
+
+/*
+ * libmicrohttpd's error messages (MHD_OPTION_EXTERNAL_LOGGER), logged as
+ *   {"level":"warn","msg":"http","detail":"..."}
+ */
+void log_mhd(void *cls, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 #endif

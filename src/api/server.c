@@ -6,10 +6,14 @@
  *
  * libmicrohttpd calls handle() several times per request:
  *
- *   1. headers in:  allocate an api_request; refuse a declared body over
- *                   ORDO_MAX_BODY_BYTES at once (413)
- *   2. body chunks: append to r->body (past the limit: keep reading, mark
- *                   too large, answer 413 at the end)
+ *   0. request line: edge_uri_seen() allocates the api_request and keeps
+ *                   the request target as sent (escapes and all)
+ *   1. headers in:  the edge checks the target, the query and the headers
+ *                   ordo uses (see "the edge" below); a refusal is kept
+ *                   and sent once the body has been read
+ *   2. body chunks: append to r->body (past the limit, or after a
+ *                   refusal: keep reading and throw it away, answer at the
+ *                   end; see edge_body_declared for when it answers early)
  *   3. body done:   route, authenticate, run the handler. A read answers at
  *                   once. A write is handed to the store's committer as a
  *                   job and the connection is SUSPENDED: the worker thread
@@ -176,6 +180,8 @@ static enum MHD_Result queue_text(api_request *r, unsigned status,
 		return MHD_NO;
 	}
 	MHD_add_response_header(resp, "Content-Type", "application/json");
+	if (r->close_after)
+		MHD_add_response_header(resp, "Connection", "close");
 	if (replayed)
 		MHD_add_response_header(resp, "Idempotent-Replayed", "true");
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED && r->allow[0])
@@ -189,13 +195,22 @@ static enum MHD_Result queue_text(api_request *r, unsigned status,
 	return ret;
 }
 
+/* Sent when an answer cannot be encoded: every request gets an answer. */
+static const char unencodable_body[] =
+	"{\"error\":{\"code\":\"internal_error\",\"message\":\"the answer "
+	"could not be encoded\",\"details\":[]}}";
+
 enum MHD_Result api_reply_json(api_request *r, unsigned status, json_t *body)
 {
-	char *text = native_dump(body);
+	char *text = body ? native_dump(body) : NULL;
 
 	json_decref(body);
-	if (!text)
-		return MHD_NO;
+	if (!text) {
+		text = strdup(unencodable_body);
+		if (!text)
+			return MHD_NO;
+		status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+	}
 	return queue_text(r, status, text, false);
 }
 
@@ -220,6 +235,7 @@ enum MHD_Result api_reply_fail(api_request *r, ordo_code code,
 	va_start(ap, fmt);
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	va_end(ap);
+	ordo_utf8_scrub(err->message);
 	if (field && field[0])
 		ordo_err_add(err, code, field, "%s", err->message);
 	ret = api_reply_error(r, err);
@@ -377,14 +393,59 @@ static void write_done(void *arg, ordo_code rc, const ordo_err *err)
 	atomic_fetch_sub(&srv->writes_in_flight, 1);
 }
 
+/*
+ * The request's identity for Idempotency-Key: method, path and the body's
+ * meaning. The body is parsed and written out again with sorted members and
+ * no whitespace, so a retry that serialises the same document differently
+ * (member order, spacing, escapes) is the same request. Numbers stay as
+ * parsed: 1 and 1.0 are an integer and a real, two different documents. A
+ * body that is not JSON (no write takes one past its handler) counts as its
+ * bytes. Fills r->request_hash; false when out of memory.
+ */
+static bool request_identity(api_request *r)
+{
+	char *canon = NULL, *hashed;
+	const char *body = r->body ? r->body : "";
+	size_t blen = r->body_len, head, hlen;
+
+	if (r->body_len > 0) {
+		json_t *doc = json_loadb(r->body, r->body_len,
+					 JSON_REJECT_DUPLICATES |
+						 JSON_DECODE_ANY,
+					 NULL);
+
+		if (doc) {
+			canon = json_dumps(doc, JSON_SORT_KEYS | JSON_COMPACT |
+							JSON_ENCODE_ANY);
+			json_decref(doc);
+			if (!canon)
+				return false;
+			body = canon;
+			blen = strlen(canon);
+		}
+	}
+	head = strlen(r->method) + strlen(r->path) + 2;
+	hlen = head + blen;
+	hashed = malloc(hlen + 1);
+	if (!hashed) {
+		free(canon);
+		return false;
+	}
+	snprintf(hashed, hlen + 1, "%s %s\n", r->method, r->path);
+	if (blen)
+		memcpy(hashed + head, body, blen);
+	app_sha256_hex(hashed, hlen, r->request_hash);
+	free(hashed);
+	free(canon);
+	return true;
+}
+
 enum MHD_Result api_submit_write(api_request *r, api_write_fn fn,
 				 void *payload,
 				 void (*payload_free)(void *payload))
 {
 	const char *key = MHD_lookup_connection_value(
 		r->conn, MHD_HEADER_KIND, "Idempotency-Key");
-	size_t hlen;
-	char *hashed;
 
 	r->payload = payload;
 	r->payload_free = payload_free;
@@ -398,17 +459,8 @@ enum MHD_Result api_submit_write(api_request *r, api_write_fn fn,
 				sizeof(r->idempotency_key) - 1);
 		memcpy(r->idempotency_key, key, klen + 1);
 	}
-	/* The request's identity: method, path and body. */
-	hlen = strlen(r->method) + strlen(r->path) + 2 + r->body_len;
-	hashed = malloc(hlen + 1);
-	if (!hashed)
-		return MHD_NO;
-	snprintf(hashed, hlen + 1, "%s %s\n", r->method, r->path);
-	if (r->body_len)
-		memcpy(hashed + strlen(r->method) + strlen(r->path) + 2,
-		       r->body, r->body_len);
-	app_sha256_hex(hashed, hlen, r->request_hash);
-	free(hashed);
+	if (!request_identity(r))
+		return api_reply_fail(r, ORDO_ENOMEM, NULL, "out of memory");
 
 	r->write_fn = fn;
 	r->write_pending = true;
@@ -435,6 +487,330 @@ static enum MHD_Result finish_write(api_request *r)
 		r->resp_body = NULL;
 		return queue_text(r, (unsigned)r->status, text, r->replayed);
 	}
+}
+
+/* ---- the edge ----------------------------------------------------------- */
+
+/*
+ * Everything a caller sends is checked here once, before routing, so that no
+ * handler ever looks at (or echoes into a JSON answer) a path, a query
+ * parameter or a header value that is not clean text. libmicrohttpd unescapes
+ * "%00" into a NUL that silently cuts a C string short (so "/v1/orders/ID%00x"
+ * would find the order ID) and "%ff" into a byte that is not UTF-8 (which the
+ * JSON encoder refuses, leaving the caller without an answer). So the edge
+ * decodes the request target as it was sent (kept by edge_uri_seen) itself:
+ *
+ *   target longer than ORDO_MAX_URI_BYTES            414 limit_exceeded
+ *   header names and values over ORDO_MAX_HEADER_BYTES 431 limit_exceeded
+ *   path: a malformed %-escape, NUL, control
+ *         character or invalid UTF-8                  400 field "path"
+ *   query: the same in a name                         400 field "query"
+ *          or in a value                              400 field <name>
+ *   Idempotency-Key not printable ASCII               400 "Idempotency-Key"
+ *
+ * A refusal is answered after the body has been read (and thrown away),
+ * like a body over ORDO_MAX_BODY_BYTES (413): a server that closes while
+ * unread data is still arriving resets the connection (its TCP stack sends
+ * RST), and a client still sending then reports the reset, not the answer
+ * it never got to read. Only when the client waits for permission to send the body
+ * (Expect: 100-continue) or declares a body past ORDO_MAX_DISCARD_BYTES is
+ * the answer sent at once.
+ *
+ * What libmicrohttpd refuses itself (a malformed request line or header, an
+ * unsupported HTTP version, a request line or headers past
+ * ORDO_CONNECTION_MEMORY_BYTES) it answers with its own HTML page: 0.9.75
+ * has no hook to replace those. The memory limit is set well above ordo's
+ * own URI and header limits so that ordinary oversized requests get ordo's
+ * JSON answer; the library logs the others through log_mhd, and
+ * edge_log_unserved logs a request that ended before ordo saw its headers.
+ */
+
+/* libmicrohttpd's URI log callback: the target before unescaping. */
+static void *edge_uri_seen(void *cls, const char *uri,
+			   struct MHD_Connection *conn)
+{
+	api_request *r = calloc(1, sizeof(*r));
+
+	(void)cls;
+	(void)conn;
+	if (!r)
+		return NULL;
+	r->raw_uri = strdup(uri ? uri : "");
+	return r;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Decode the %HH escapes (and in a query '+' as a space, as libmicrohttpd
+ * does) of the n bytes at s into out (n + 1 bytes); the decoded length in
+ * *out_len. False on a '%' not followed by two hex digits.
+ */
+static bool edge_unescape(const char *s, size_t n, bool query, char *out,
+			  size_t *out_len)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '%') {
+			int hi = i + 2 < n ? hex_digit(s[i + 1]) : -1;
+			int lo = i + 2 < n ? hex_digit(s[i + 2]) : -1;
+
+			if (hi < 0 || lo < 0)
+				return false;
+			out[o++] = (char)(hi * 16 + lo);
+			i += 2;
+		} else if (query && s[i] == '+') {
+			out[o++] = ' ';
+		} else {
+			out[o++] = s[i];
+		}
+	}
+	out[o] = '\0';
+	*out_len = o;
+	return true;
+}
+
+/* Why the n bytes at s are not clean text, or NULL when they are. */
+static const char *edge_text_problem(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == 0)
+			return "contains a NUL character (%00)";
+		if (c < 0x20 || c == 0x7F)
+			return "contains a control character";
+	}
+	if (!ordo_utf8_valid(s, n))
+		return "is not valid UTF-8";
+	return NULL;
+}
+
+/* Keep the first refusal found; it is answered once the body is read. */
+static void edge_refuse(api_request *r, unsigned status, const char *field,
+			const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void edge_refuse(api_request *r, unsigned status, const char *field,
+			const char *fmt, ...)
+{
+	ordo_err *err;
+	va_list ap;
+
+	if (r->refusal)
+		return;
+	err = malloc(sizeof(*err));
+	if (!err)
+		return;
+	ordo_err_clear(err);
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	ordo_utf8_scrub(err->message);
+	err->code = status == MHD_HTTP_BAD_REQUEST ? ORDO_EINVALID : ORDO_ELIMIT;
+	if (field)
+		ordo_err_add(err, err->code, field, "%s", err->message);
+	r->refusal = err;
+	r->refusal_status = status;
+}
+
+/* The path and every query parameter, decoded from the target as sent. */
+static void edge_check_target(api_request *r)
+{
+	const char *raw = r->raw_uri, *q, *p, *end, *why;
+	size_t len, plen, n;
+	char *name, *value;
+
+	if (!raw)
+		return; /* out of memory at the request line: nothing to add */
+	len = strlen(raw);
+	if (len > ORDO_MAX_URI_BYTES) {
+		edge_refuse(r, MHD_HTTP_URI_TOO_LONG, NULL,
+			    "the request target exceeds %d bytes",
+			    ORDO_MAX_URI_BYTES);
+		return;
+	}
+	name = malloc(len + 1);
+	value = malloc(len + 1);
+	if (!name || !value)
+		goto out;
+	q = strchr(raw, '?');
+	plen = q ? (size_t)(q - raw) : len;
+	if (!edge_unescape(raw, plen, false, name, &n))
+		edge_refuse(r, MHD_HTTP_BAD_REQUEST, "path",
+			    "the path has a malformed %%-escape");
+	else if ((why = edge_text_problem(name, n)))
+		edge_refuse(r, MHD_HTTP_BAD_REQUEST, "path", "the path %s",
+			    why);
+	for (p = q ? q + 1 : NULL; p && *p && !r->refusal; p = end) {
+		const char *amp = strchr(p, '&'), *eq;
+		size_t seg = amp ? (size_t)(amp - p) : strlen(p), vn;
+
+		end = amp ? amp + 1 : p + seg;
+		eq = memchr(p, '=', seg);
+		if (!edge_unescape(p, eq ? (size_t)(eq - p) : seg, true, name,
+				   &n)) {
+			edge_refuse(r, MHD_HTTP_BAD_REQUEST, "query",
+				    "a query parameter name has a malformed "
+				    "%%-escape");
+		} else if ((why = edge_text_problem(name, n))) {
+			edge_refuse(r, MHD_HTTP_BAD_REQUEST, "query",
+				    "a query parameter name %s", why);
+		} else if (eq && !edge_unescape(eq + 1,
+						seg - (size_t)(eq + 1 - p),
+						true, value, &vn)) {
+			edge_refuse(r, MHD_HTTP_BAD_REQUEST, name,
+				    "query parameter %s has a malformed "
+				    "%%-escape",
+				    name);
+		} else if (eq && (why = edge_text_problem(value, vn))) {
+			edge_refuse(r, MHD_HTTP_BAD_REQUEST, name,
+				    "query parameter %s %s", name, why);
+		}
+	}
+out:
+	free(name);
+	free(value);
+}
+
+static enum MHD_Result edge_count_header(void *cls, enum MHD_ValueKind kind,
+					 const char *key, size_t key_size,
+					 const char *value, size_t value_size)
+{
+	size_t *bytes = cls;
+
+	(void)kind;
+	(void)key;
+	(void)value;
+	*bytes += key_size + value_size;
+	return MHD_YES;
+}
+
+/* The size of all headers, and the header values ordo takes as text. */
+static void edge_check_headers(api_request *r)
+{
+	const char *v = NULL;
+	size_t bytes = 0, vn = 0, i;
+
+	MHD_get_connection_values_n(r->conn, MHD_HEADER_KIND,
+				    edge_count_header, &bytes);
+	if (bytes > ORDO_MAX_HEADER_BYTES) {
+		edge_refuse(r, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE, NULL,
+			    "the request headers exceed %d bytes",
+			    ORDO_MAX_HEADER_BYTES);
+		return;
+	}
+	/* A key is compared and stored as given: only printable ASCII, so
+	 * that it reads the same everywhere and can be echoed back. */
+	if (MHD_lookup_connection_value_n(r->conn, MHD_HEADER_KIND,
+					  "Idempotency-Key",
+					  strlen("Idempotency-Key"), &v,
+					  &vn) == MHD_YES &&
+	    v) {
+		for (i = 0; i < vn; i++) {
+			unsigned char c = (unsigned char)v[i];
+
+			if (c < 0x20 || c > 0x7E) {
+				edge_refuse(r, MHD_HTTP_BAD_REQUEST,
+					    "Idempotency-Key",
+					    "Idempotency-Key may hold only "
+					    "printable ASCII characters");
+				return;
+			}
+		}
+	}
+}
+
+static void edge_check(api_request *r)
+{
+	edge_check_target(r);
+	edge_check_headers(r);
+}
+
+/*
+ * Look at the declared body: true when the answer must go out now rather
+ * than after the body. Over ORDO_MAX_BODY_BYTES the body is read and thrown
+ * away, unless the client waits for "100 Continue" (it will not send the
+ * body; the answer tells it not to) or declares more than
+ * ORDO_MAX_DISCARD_BYTES (not worth reading).
+ */
+static bool edge_body_declared(api_request *r)
+{
+	const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+						     "Content-Length");
+	const char *expect = MHD_lookup_connection_value(
+		r->conn, MHD_HEADER_KIND, "Expect");
+	bool waits = expect && strcasecmp(expect, "100-continue") == 0;
+	unsigned long long n = 0;
+
+	if (cl) {
+		char *end;
+
+		errno = 0;
+		n = strtoull(cl, &end, 10);
+		if (errno || end == cl || *end)
+			n = 0; /* libmicrohttpd refuses a bad one itself */
+	}
+	if (n > ORDO_MAX_BODY_BYTES && !r->refusal)
+		r->body_too_large = true;
+	if (n == 0 || (!r->refusal && !r->body_too_large))
+		return false;
+	return waits || n > (unsigned long long)ORDO_MAX_DISCARD_BYTES;
+}
+
+/* Answer the edge's refusal, or 413 for a body over the limit. */
+static enum MHD_Result edge_answer(api_request *r)
+{
+	if (r->refusal)
+		return api_reply_json(r, r->refusal_status,
+				      api_error_json(r->refusal));
+	/* The caller sent more than it may; a fresh connection is cleaner
+	 * than one whose framing it may not honour. */
+	r->close_after = true;
+	return api_reply_fail(r, ORDO_ETOOLARGE, NULL,
+			      "the request body exceeds %d bytes",
+			      ORDO_MAX_BODY_BYTES);
+}
+
+/*
+ * A request that ended before ordo saw its headers: libmicrohttpd refused it
+ * (with its own answer), the client went away, or it timed out.
+ */
+static void edge_log_unserved(api_request *r,
+			      enum MHD_RequestTerminationCode toe)
+{
+	json_t *f = json_object();
+	char target[128];
+	const char *why;
+
+	switch (toe) {
+	case MHD_REQUEST_TERMINATED_WITH_ERROR:
+		why = "refused by the HTTP library";
+		break;
+	case MHD_REQUEST_TERMINATED_TIMEOUT_REACHED:
+		why = "timed out";
+		break;
+	case MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN:
+		why = "server stopping";
+		break;
+	default:
+		why = "the client went away";
+		break;
+	}
+	ordo_strlcpy(target, r->raw_uri ? r->raw_uri : "", sizeof(target));
+	json_object_set_new(f, "target", log_text(target));
+	json_object_set_new(f, "reason", json_string(why));
+	log_event("warn", "request not served", f);
 }
 
 /* ---- dispatch ----------------------------------------------------------- */
@@ -556,10 +932,6 @@ static enum MHD_Result dispatch_to(api_request *r, const struct route *rt)
 				app_role_name(r->caller.role), r->method,
 				r->path);
 	}
-	if (r->body_too_large)
-		return api_reply_fail(r, ORDO_ETOOLARGE, NULL,
-				      "the request body exceeds %d bytes",
-				      ORDO_MAX_BODY_BYTES);
 	if (r->body_len > 0 && !content_type_json(r))
 		return api_reply_fail(r, ORDO_EMEDIA, "Content-Type",
 				      "send the body as application/json");
@@ -570,8 +942,8 @@ static void log_request(api_request *r)
 {
 	json_t *f = json_object();
 
-	json_object_set_new(f, "method", json_string(r->method));
-	json_object_set_new(f, "path", json_string(r->path));
+	json_object_set_new(f, "method", log_text(r->method));
+	json_object_set_new(f, "path", log_text(r->path));
 	json_object_set_new(f, "status", json_integer(r->status));
 	json_object_set_new(f, "ms", json_integer(now_ms() - r->started_ms));
 	if (r->caller.tenant_slug[0])
@@ -589,10 +961,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 	api_request *r = *req_cls;
 
 	(void)version;
-	if (!r) {
-		const char *cl;
-
-		r = calloc(1, sizeof(*r));
+	/* r was made by edge_uri_seen (or not, if it ran out of memory) and
+	 * is new until it knows its connection. */
+	if (!r || !r->conn) {
+		if (!r)
+			r = calloc(1, sizeof(*r));
 		if (!r)
 			return MHD_NO;
 		r->srv = srv;
@@ -601,18 +974,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 		r->path = url;
 		r->started_ms = now_ms();
 		*req_cls = r;
-		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						 "Content-Length");
-		if (cl) {
-			char *end;
-			unsigned long long n = strtoull(cl, &end, 10);
-
-			if (*end == '\0' && n > ORDO_MAX_BODY_BYTES)
-				return api_reply_fail(
-					r, ORDO_ETOOLARGE, NULL,
-					"the request body exceeds %d bytes",
-					ORDO_MAX_BODY_BYTES);
-		}
+		edge_check(r);
+		if (edge_body_declared(r))
+			return edge_answer(r);
 		return MHD_YES;
 	}
 	if (r->write_pending) {
@@ -625,9 +989,19 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 		size_t n = *upload_data_size;
 
 		*upload_data_size = 0;
-		if (r->body_too_large ||
+		if (r->status != 0)
+			return MHD_YES; /* answered early; the rest is junk */
+		r->body_seen += n;
+		if (r->body_seen > (unsigned long long)ORDO_MAX_DISCARD_BYTES) {
+			/* Reading on would serve a flood: answer and close. */
+			r->body_too_large = !r->refusal;
+			return edge_answer(r);
+		}
+		if (r->refusal || r->body_too_large ||
 		    r->body_len + n > ORDO_MAX_BODY_BYTES) {
-			r->body_too_large = true;
+			/* Read to the end and throw away, so that the answer
+			 * reaches a caller that is still sending. */
+			r->body_too_large = !r->refusal;
 			return MHD_YES;
 		}
 		if (r->body_len + n + 1 > r->body_cap) {
@@ -649,6 +1023,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 	}
 	if (r->status != 0)
 		return MHD_YES; /* already answered (e.g. 413 up front) */
+	if (r->refusal || r->body_too_large)
+		return edge_answer(r);
 	return dispatch(r);
 }
 
@@ -660,11 +1036,14 @@ static void request_completed(void *cls, struct MHD_Connection *conn,
 
 	(void)cls;
 	(void)conn;
-	(void)toe;
 	if (!r)
 		return;
 	if (r->status)
 		log_request(r);
+	else if (!r->conn)
+		edge_log_unserved(r, toe);
+	free(r->raw_uri);
+	free(r->refusal);
 	free(r->params[0]);
 	free(r->params[1]);
 	free(r->body);
@@ -736,8 +1115,12 @@ ordo_code api_server_start(store *st, const api_server_options *opts,
 		flags |= MHD_USE_IPv6;
 	srv->daemon = MHD_start_daemon(
 		flags, opts->port, NULL, NULL, handle, srv,
-		MHD_OPTION_EXTERNAL_LOGGER, api_listen_mhd_log, NULL,
+		/* First, so that every message of the library is a JSON line. */
+		MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
 		MHD_OPTION_LISTEN_SOCKET, fd,
+		MHD_OPTION_URI_LOG_CALLBACK, edge_uri_seen, NULL,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		(size_t)ORDO_CONNECTION_MEMORY_BYTES,
 		MHD_OPTION_THREAD_POOL_SIZE,
 		(unsigned int)(opts->threads ? opts->threads : 4),
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,

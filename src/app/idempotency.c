@@ -4,7 +4,9 @@
  * The first request with a key runs and its answer (status and body) is
  * stored in the same transaction as its effects, so either both are durable
  * or neither is. A retry with the same key and the same request (same hash of
- * method, path and body) gets the stored answer back and changes nothing; a
+ * method, path and the body's meaning: the API hashes the body's JSON in a
+ * canonical form, so spacing and member order do not count) gets the stored
+ * answer back and changes nothing; a
  * different request under a used key is refused, since the client has mixed
  * up its keys and guessing which request it meant would be wrong. Failed
  * requests store nothing, so a client may retry them with the same key.

@@ -1,5 +1,13 @@
 /*
  * err.c - filling and naming ordo_err. See err.h.
+ *
+ * Messages and fields often echo what a caller sent (an id, a SKU, a query
+ * value), and they end up in JSON, which must be valid UTF-8: an encoder
+ * refuses anything else and the caller would get no answer at all. So every
+ * string stored in an ordo_err is cut only between characters and scrubbed:
+ * a character cut short (by a full buffer, or by a "%.32s" in the middle of
+ * a message) is dropped whole, and any other byte that is not UTF-8 becomes
+ * '?', in place, so the length never grows.
  */
 #include "core/err.h"
 
@@ -20,6 +28,127 @@ const char *ordo_code_name(ordo_code code)
 	return code_names[code];
 }
 
+/*
+ * Length of the valid UTF-8 sequence at s (of at most n bytes), or 0 when the
+ * bytes there are not one: a stray continuation byte, an overlong form, a
+ * surrogate, a value past U+10FFFF or a sequence cut short.
+ */
+static size_t utf8_seq_len(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+	unsigned long cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xC2 && s[0] <= 0xDF) {
+		len = 2;
+		cp = s[0] & 0x1Fu;
+	} else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+		len = 3;
+		cp = s[0] & 0x0Fu;
+	} else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+		len = 4;
+		cp = s[0] & 0x07u;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xC0u) != 0x80u)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3Fu);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+		return 0;
+	return len;
+}
+
+bool ordo_utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < n) {
+		size_t len = utf8_seq_len(p + i, n - i);
+
+		if (len == 0)
+			return false;
+		i += len;
+	}
+	return true;
+}
+
+size_t ordo_utf8_cut(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = n, back = 0;
+
+	/* Step back over at most three continuation bytes to the lead byte
+	 * of the last character, and drop it when it does not fit. */
+	while (i > 0 && back < 3 && (p[i - 1] & 0xC0u) == 0x80u) {
+		i--;
+		back++;
+	}
+	if (i > 0 && p[i - 1] >= 0xC0u) {
+		size_t need = p[i - 1] >= 0xF0u ? 4 : p[i - 1] >= 0xE0u ? 3 : 2;
+
+		if (back + 1 < need)
+			return i - 1;
+	}
+	return n;
+}
+
+/*
+ * The length of a character cut short at p (a lead byte and fewer
+ * continuation bytes than it needs, then something else), or 0 when the
+ * bytes there are not the start of a character at all.
+ */
+static size_t utf8_cut_len(const unsigned char *p, size_t n)
+{
+	size_t need, i;
+
+	if (p[0] >= 0xC2 && p[0] <= 0xDF)
+		need = 2;
+	else if (p[0] >= 0xE0 && p[0] <= 0xEF)
+		need = 3;
+	else if (p[0] >= 0xF0 && p[0] <= 0xF4)
+		need = 4;
+	else
+		return 0;
+	for (i = 1; i < need && i < n && (p[i] & 0xC0u) == 0x80u; i++)
+		;
+	return i < need ? i : 0;
+}
+
+void ordo_utf8_scrub(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	size_t n = strlen(s), i = 0, o = 0;
+
+	while (i < n) {
+		size_t len = utf8_seq_len(p + i, n - i);
+
+		if (len > 0) {
+			memmove(p + o, p + i, len);
+			o += len;
+			i += len;
+			continue;
+		}
+		/* A character cut short (a "%.32s" or a full buffer cut it)
+		 * is dropped whole; any other bad byte shows as '?'. */
+		len = utf8_cut_len(p + i, n - i);
+		if (len > 0) {
+			i += len;
+			continue;
+		}
+		p[o++] = '?';
+		i++;
+	}
+	p[o] = '\0';
+}
+
 int ordo_strlcpy(char *dst, const char *src, size_t size)
 {
 	size_t n;
@@ -30,8 +159,10 @@ int ordo_strlcpy(char *dst, const char *src, size_t size)
 		src = "";
 	n = strlen(src);
 	if (n >= size) {
-		memcpy(dst, src, size - 1);
-		dst[size - 1] = '\0';
+		/* Cut between characters, never inside one. */
+		n = ordo_utf8_cut(src, size - 1);
+		memcpy(dst, src, n);
+		dst[n] = '\0';
 		return -1;
 	}
 	memcpy(dst, src, n + 1);
@@ -61,6 +192,8 @@ ordo_code ordo_err_set(ordo_err *err, ordo_code code, const char *field,
 	va_start(ap, fmt);
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	va_end(ap);
+	ordo_utf8_scrub(err->message);
+	ordo_utf8_scrub(err->field);
 	return code;
 }
 
@@ -82,9 +215,12 @@ void ordo_err_add(ordo_err *err, ordo_code code, const char *field,
 	}
 	d = &err->details[err->n_details++];
 	ordo_strlcpy(d->field, field ? field : "", sizeof(d->field));
+	ordo_utf8_scrub(d->field);
+	ordo_utf8_scrub(err->field);
 	va_start(ap, fmt);
 	vsnprintf(d->message, sizeof(d->message), fmt, ap);
 	va_end(ap);
+	ordo_utf8_scrub(d->message);
 }
 
 void ordo_err_set_message(ordo_err *err, const char *fmt, ...)
@@ -96,4 +232,5 @@ void ordo_err_set_message(ordo_err *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	va_end(ap);
+	ordo_utf8_scrub(err->message);
 }

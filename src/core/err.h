@@ -14,6 +14,7 @@
 #ifndef ORDO_CORE_ERR_H
 #define ORDO_CORE_ERR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define ORDO_ERR_MESSAGE_MAX 256
@@ -86,7 +87,28 @@ void ordo_err_add(ordo_err *err, ordo_code code, const char *field,
 void ordo_err_set_message(ordo_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Bounded string copy that always terminates; returns 0, or -1 if truncated. */
+/*
+ * Bounded string copy that always terminates; returns 0, or -1 if truncated.
+ * A truncated copy ends between UTF-8 characters, never inside one.
+ */
 int ordo_strlcpy(char *dst, const char *src, size_t size);
+
+/* True when the n bytes at s are well-formed UTF-8 (NUL bytes included). */
+bool ordo_utf8_valid(const char *s, size_t n);
+
+/*
+ * The length to keep of the n bytes at s so that a UTF-8 character the cut
+ * at n would split is dropped whole: n, or up to three bytes less.
+ */
+size_t ordo_utf8_cut(const char *s, size_t n);
+
+/*
+ * Make the NUL-terminated s valid UTF-8 in place: a character cut short (a
+ * lead byte without all its continuation bytes, as a fixed-size buffer or a
+ * "%.32s" leaves it) is dropped whole, and every other byte that is not
+ * UTF-8 becomes '?'. The string never grows. Every string an ordo_err holds
+ * has been through this, so it can always go into JSON.
+ */
+void ordo_utf8_scrub(char *s);
 
 #endif

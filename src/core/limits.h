@@ -11,6 +11,25 @@
  * notes is well under 512 KiB; anything bigger is a mistake or an attack. */
 #define ORDO_MAX_BODY_BYTES (1024 * 1024)
 
+/* An oversized body is still read (and thrown away) up to this many bytes
+ * before the 413 is sent: a client that is still sending when the server
+ * closes gets a connection reset instead of the answer. Past this, closing
+ * early is fair. A declared Content-Length past it is refused at once. */
+#define ORDO_MAX_DISCARD_BYTES (16LL * ORDO_MAX_BODY_BYTES)
+
+/* Longest request target (path and query, as sent, escapes included): 414
+ * past it. ordo's longest real URLs are a few hundred bytes. */
+#define ORDO_MAX_URI_BYTES 8192
+
+/* Most bytes of request headers (names and values of all of them): 431
+ * past it. A bearer key and an Idempotency-Key are well under 1 KiB. */
+#define ORDO_MAX_HEADER_BYTES 16384
+
+/* Memory libmicrohttpd may use per connection for the request line and
+ * headers. Larger than the two limits above so that ordo, not the HTTP
+ * library, answers requests over them (in ordo's JSON error shape). */
+#define ORDO_CONNECTION_MEMORY_BYTES (128 * 1024)
+
 /* Deepest JSON nesting accepted. The order document nests four levels. */
 #define ORDO_MAX_JSON_DEPTH 16
 
