@@ -43,8 +43,10 @@ extern const size_t migrations_sqlite_count;
 extern const struct ordo_embedded migrations_postgres[];
 extern const size_t migrations_postgres_count;
 
-/* The schema version the store's migrations reach. */
-#define SCHEMA_VERSION 3
+/* The schema version the store's migrations reach, and how many there are
+ * (versions may skip numbers). */
+#define SCHEMA_VERSION 5
+#define MIGRATIONS ((int)migrations_sqlite_count)
 
 struct fx {
 	char dir[PATH_MAX]; /* SQLite: the directory; PostgreSQL: the db */
@@ -522,7 +524,7 @@ static void test_migrate(void **state)
 	int applied = -1, version = -1;
 	ordo_err err;
 
-	assert_int_equal(f->first_applied, SCHEMA_VERSION);
+	assert_int_equal(f->first_applied, MIGRATIONS);
 	assert_int_equal(f->first_version, SCHEMA_VERSION);
 	assert_int_equal(store_migrate(f->st, &applied, &version, &err),
 			 ORDO_OK);
@@ -547,7 +549,7 @@ static void test_open_fresh_and_bad_urls(void **state)
 	assert_int_equal(store_schema_version(st, &version, &err), ORDO_OK);
 	assert_int_equal(version, 0);
 	assert_int_equal(store_migrate(st, &applied, &version, &err), ORDO_OK);
-	assert_int_equal(applied, SCHEMA_VERSION);
+	assert_int_equal(applied, MIGRATIONS);
 	assert_int_equal(version, SCHEMA_VERSION);
 	store_close(st);
 	test_store_drop(&g);
@@ -619,7 +621,7 @@ static void test_migrate_concurrently(void **state)
 		assert_int_equal(m[i].rc, ORDO_OK);
 		total += m[i].applied;
 	}
-	assert_int_equal(total, SCHEMA_VERSION);
+	assert_int_equal(total, MIGRATIONS);
 	assert_int_equal(store_open(g.url, &o, &st, &err), ORDO_OK);
 	assert_int_equal(store_schema_version(st, &version, &err), ORDO_OK);
 	assert_int_equal(version, SCHEMA_VERSION);
@@ -743,9 +745,22 @@ static void test_api_keys(void **state)
 	assert_int_equal(wr(f, f->ta, w_api_key_insert, &k, &err), ORDO_OK);
 	assert_true(k.id > 0);
 	k.id = 0;
+	ordo_strlcpy(k.name, "shopify-2", sizeof(k.name));
 	assert_int_equal(wr(f, f->ta, w_api_key_insert, &k, &err),
 			 ORDO_ECONFLICT);
 	assert_string_equal(err.field, "key_hash");
+	/* A name is one key's within its tenant, so the timeline's actor
+	 * ("key:<name>") names one key; another tenant may use it. */
+	ordo_strlcpy(k.name, "shopify", sizeof(k.name));
+	memset(k.key_hash, 'c', 64);
+	assert_int_equal(wr(f, f->ta, w_api_key_insert, &k, &err),
+			 ORDO_ECONFLICT);
+	assert_string_equal(err.field, "name");
+	assert_non_null(strstr(err.message, "shopify"));
+	k.tenant_id = f->tb;
+	assert_int_equal(wr(f, f->tb, w_api_key_insert, &k, &err), ORDO_OK);
+	k.tenant_id = f->ta;
+	memset(k.key_hash, 'a', 64);
 
 	tx = rd(f);
 	assert_int_equal(store_api_key_by_hash(tx, k.key_hash, &got, &err),
@@ -1563,7 +1578,7 @@ static void test_migrate_from_v1(void **state)
 	assert_int_equal(version, 1);
 	assert_int_equal(store_migrate(g.st, &applied, &version, &err),
 			 ORDO_OK);
-	assert_int_equal(applied, SCHEMA_VERSION - 1);
+	assert_int_equal(applied, MIGRATIONS - 1);
 	assert_int_equal(version, SCHEMA_VERSION);
 	fresh = tenant_add(g.st, "fresh");
 
@@ -4809,7 +4824,7 @@ static void test_migrate_from_v2(void **state)
 	assert_int_equal(version, 2);
 	assert_int_equal(store_migrate(g.st, &applied, &version, &err),
 			 ORDO_OK);
-	assert_int_equal(applied, SCHEMA_VERSION - 2);
+	assert_int_equal(applied, MIGRATIONS - 2);
 	assert_int_equal(version, SCHEMA_VERSION);
 
 	tx = NULL;
@@ -4886,6 +4901,121 @@ static void test_migrate_from_v2(void **state)
 	store_close(g.st);
 	test_store_drop(&g);
 }
+
+/*
+ * Make f's database a version-3 database (migrations 0001 to 0003) with two
+ * tenants whose keys share names: tenant 1 has three keys "ops" and one
+ * "other", tenant 2 one "ops".
+ */
+static void test_store_make_v3_keys(struct fx *f)
+{
+	static const char v3_rows[] =
+		"INSERT INTO schema_migrations VALUES (1, 1), (2, 2), (3, 3);"
+		"INSERT INTO tenants (slug, created_at) "
+		"VALUES ('old', 1690000000), ('two', 1690000000);"
+		"INSERT INTO api_keys (tenant_id, name, role, key_hash, "
+		"created_at) VALUES "
+		"(1, 'ops', 'admin', 'h1', 1), (1, 'ops', 'agent', 'h2', 2), "
+		"(2, 'ops', 'admin', 'h3', 3), (1, 'other', 'viewer', 'h4', 4), "
+		"(1, 'ops', 'viewer', 'h5', 5);";
+	char path[PATH_MAX + 16];
+	sqlite3 *db = NULL;
+	char *msg = NULL;
+	size_t i;
+
+	if (test_pg_url()) {
+		PGconn *c = test_pg_connect(f->url);
+
+		assert_true(migrations_postgres_count >= 3);
+		assert_string_equal(migrations_postgres[2].name,
+				    "0003_review.sql");
+		for (i = 0; i < 3; i++)
+			test_pg_exec(c,
+				     (const char *)migrations_postgres[i].data);
+		test_pg_exec(c, "CREATE TABLE schema_migrations ("
+				" version INTEGER PRIMARY KEY,"
+				" applied_at BIGINT NOT NULL)");
+		test_pg_exec(c, v3_rows);
+		PQfinish(c);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/ordo.db", f->dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_true(migrations_sqlite_count >= 3);
+	assert_string_equal(migrations_sqlite[2].name, "0003_review.sql");
+	for (i = 0; i < 3; i++) {
+		const char *sql = (const char *)migrations_sqlite[i].data;
+
+		if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+			fail_msg("%s: %s", migrations_sqlite[i].name, msg);
+	}
+	assert_int_equal(
+		sqlite3_exec(db,
+			     "CREATE TABLE schema_migrations ("
+			     " version INTEGER PRIMARY KEY,"
+			     " applied_at BIGINT NOT NULL);",
+			     NULL, NULL, &msg),
+		SQLITE_OK);
+	if (sqlite3_exec(db, v3_rows, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("v3 rows: %s", msg);
+	sqlite3_free(msg);
+	sqlite3_close(db);
+}
+
+/*
+ * Key names become unique per tenant (0005): a database that already holds
+ * twins migrates, the later twins renamed "<name> (2)", "(3)" by id, every
+ * key still found by its hash; afterwards a twin is refused.
+ */
+static void test_migrate_renames_duplicate_key_names(void **state)
+{
+	static const struct {
+		const char *hash;
+		const char *name;
+	} want[] = {
+		{"h1", "ops"},	   {"h2", "ops (2)"}, {"h3", "ops"},
+		{"h4", "other"}, {"h5", "ops (3)"},
+	};
+	struct fx g;
+	store_options o = test_opts();
+	store_api_key k;
+	store_tx *tx;
+	int applied = -1, version = -1;
+	ordo_err err;
+	size_t i;
+
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	test_store_url(&g);
+	test_store_make_v3_keys(&g);
+	assert_int_equal(store_open(g.url, &o, &g.st, &err), ORDO_OK);
+	assert_int_equal(store_migrate(g.st, &applied, &version, &err),
+			 ORDO_OK);
+	assert_int_equal(version, SCHEMA_VERSION);
+
+	tx = NULL;
+	assert_int_equal(store_read_begin(g.st, &tx, &err), ORDO_OK);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		assert_int_equal(store_api_key_by_hash(tx, want[i].hash, &k,
+						       &err),
+				 ORDO_OK);
+		assert_string_equal(k.name, want[i].name);
+	}
+	store_read_end(tx);
+
+	/* From now on a twin is refused, naming the field. */
+	memset(&k, 0, sizeof(k));
+	k.tenant_id = 1;
+	ordo_strlcpy(k.name, "ops (2)", sizeof(k.name));
+	ordo_strlcpy(k.role, "viewer", sizeof(k.role));
+	memset(k.key_hash, 'd', 64);
+	assert_int_equal(wr(&g, 1, w_api_key_insert, &k, &err),
+			 ORDO_ECONFLICT);
+	assert_string_equal(err.field, "name");
+	store_close(g.st);
+	test_store_drop(&g);
+}
+
 
 int main(void)
 {
@@ -4967,6 +5097,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_handling_time, setup,
 						teardown),
 		cmocka_unit_test(test_migrate_from_v2),
+		cmocka_unit_test(test_migrate_renames_duplicate_key_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
