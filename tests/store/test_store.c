@@ -2669,6 +2669,122 @@ static void test_shipments(void **state)
 	store_read_end(tx);
 }
 
+/* The ids a shipment list answers, comma-separated, into out; *next. */
+static void ship_listed(struct fx *f, int64_t tenant,
+			const shipment_filter *flt, char *out, size_t size,
+			int64_t *next)
+{
+	store_tx *tx = rd(f);
+	shipment *items = NULL;
+	size_t n = 0, i, len = 0;
+	ordo_err err;
+
+	assert_int_equal(store_shipment_list(tx, tenant, flt, &items, &n, next,
+					     &err),
+			 ORDO_OK);
+	store_read_end(tx);
+	out[0] = '\0';
+	for (i = 0; i < n; i++) {
+		snprintf(out + len, size - len, "%s%s", i ? "," : "",
+			 items[i].id);
+		len = strlen(out);
+		shipment_free(&items[i]);
+	}
+	free(items);
+}
+
+static void test_shipment_list(void **state)
+{
+	struct fx *f = *state;
+	shipment_filter flt;
+	shipment s;
+	int64_t next = 0;
+	char got[256];
+	ordo_err err;
+	store_tx *tx;
+
+	ful_fixture(f);
+	ful_add(f, f->ta, "ful_1", "ord_f1", "WH1", FULFILLMENT_RELEASED, 2);
+	ful_add(f, f->ta, "ful_2", "ord_f2", "WH2", FULFILLMENT_RELEASED, 1);
+	ship_make(&s, "shp_a", "ful_1", "ord_f1", 1);
+	assert_int_equal(wr(f, f->ta, w_ship_insert, &s, &err), ORDO_OK);
+	shipment_free(&s);
+	ship_make(&s, "shp_b", "ful_2", "ord_f2", 1);
+	ordo_strlcpy(s.carrier, "fedex", sizeof(s.carrier));
+	assert_int_equal(wr(f, f->ta, w_ship_insert, &s, &err), ORDO_OK);
+	shipment_free(&s);
+	ship_make(&s, "shp_c", "ful_1", "ord_f1", 2);
+	assert_int_equal(wr(f, f->ta, w_ship_insert, &s, &err), ORDO_OK);
+	shipment_free(&s);
+
+	/* The location is the fulfillment's, stored with the shipment. */
+	tx = rd(f);
+	assert_int_equal(store_shipment_get(tx, f->ta, "shp_b", &s, &err),
+			 ORDO_OK);
+	store_read_end(tx);
+	assert_string_equal(s.location, "WH2");
+	shipment_free(&s);
+
+	memset(&flt, 0, sizeof(flt));
+	flt.limit = 10;
+	ship_listed(f, f->ta, &flt, got, sizeof(got), &next);
+	assert_string_equal(got, "shp_c,shp_b,shp_a");
+	assert_int_equal(next, 0);
+	/* Pages of one, newest first, with a cursor. */
+	flt.limit = 1;
+	ship_listed(f, f->ta, &flt, got, sizeof(got), &next);
+	assert_string_equal(got, "shp_c");
+	assert_true(next > 0);
+	flt.before_seq = next;
+	ship_listed(f, f->ta, &flt, got, sizeof(got), &next);
+	assert_string_equal(got, "shp_b");
+	flt.before_seq = next;
+	ship_listed(f, f->ta, &flt, got, sizeof(got), &next);
+	assert_string_equal(got, "shp_a");
+	assert_int_equal(next, 0);
+
+	/* Each filter, and together. */
+	memset(&flt, 0, sizeof(flt));
+	flt.limit = 10;
+	ordo_strlcpy(flt.order_id, "ord_f1", sizeof(flt.order_id));
+	ship_listed(f, f->ta, &flt, got, sizeof(got), &next);
+	assert_string_equal(got, "shp_c,shp_a");
+	ordo_strlcpy(flt.tracking_number, "1Z-shp_a",
+		     sizeof(flt.tracking_number));
+	ship_listed(f, f->ta, &flt, got, sizeof(got), &next);
+	assert_string_equal(got, "shp_a");
+	memset(&flt, 0, sizeof(flt));
+	flt.limit = 10;
+	ordo_strlcpy(flt.fulfillment_id, "ful_2", sizeof(flt.fulfillment_id));
+	ship_listed(f, f->ta, &flt, got, sizeof(got), &next);
+	assert_string_equal(got, "shp_b");
+	memset(&flt, 0, sizeof(flt));
+	flt.limit = 10;
+	ordo_strlcpy(flt.location, "WH1", sizeof(flt.location));
+	ship_listed(f, f->ta, &flt, got, sizeof(got), &next);
+	assert_string_equal(got, "shp_c,shp_a");
+	ordo_strlcpy(flt.carrier, "fedex", sizeof(flt.carrier));
+	ship_listed(f, f->ta, &flt, got, sizeof(got), &next);
+	assert_string_equal(got, "");
+	memset(&flt, 0, sizeof(flt));
+	flt.limit = 10;
+	ordo_strlcpy(flt.carrier, "fedex", sizeof(flt.carrier));
+	ship_listed(f, f->ta, &flt, got, sizeof(got), &next);
+	assert_string_equal(got, "shp_b");
+	ordo_strlcpy(flt.order_id, "ord_nope", sizeof(flt.order_id));
+	ship_listed(f, f->ta, &flt, got, sizeof(got), &next);
+	assert_string_equal(got, "");
+
+	/* Another tenant sees none, even by the order's id. */
+	memset(&flt, 0, sizeof(flt));
+	flt.limit = 10;
+	ship_listed(f, f->tb, &flt, got, sizeof(got), &next);
+	assert_string_equal(got, "");
+	ordo_strlcpy(flt.order_id, "ord_f1", sizeof(flt.order_id));
+	ship_listed(f, f->tb, &flt, got, sizeof(got), &next);
+	assert_string_equal(got, "");
+}
+
 /* ---- webhooks ------------------------------------------------------------ */
 
 static ordo_code w_webhook_insert(store_tx *tx, struct wctx *w, ordo_err *err)
@@ -4904,8 +5020,8 @@ static void test_migrate_from_v2(void **state)
 
 /*
  * Make f's database a version-3 database (migrations 0001 to 0003) with two
- * tenants whose keys share names: tenant 1 has three keys "ops" and one
- * "other", tenant 2 one "ops".
+ * tenants whose keys share names - tenant 1 has three keys "ops" and one
+ * "other", tenant 2 one "ops" - and one shipped order of tenant 1.
  */
 static void test_store_make_v3_keys(struct fx *f)
 {
@@ -4917,7 +5033,36 @@ static void test_store_make_v3_keys(struct fx *f)
 		"created_at) VALUES "
 		"(1, 'ops', 'admin', 'h1', 1), (1, 'ops', 'agent', 'h2', 2), "
 		"(2, 'ops', 'admin', 'h3', 3), (1, 'other', 'viewer', 'h4', 4), "
-		"(1, 'ops', 'viewer', 'h5', 5);";
+		"(1, 'ops', 'viewer', 'h5', 5);"
+		"INSERT INTO locations (tenant_id, code, name, addr_name, "
+		"addr_company, addr_line1, addr_line2, addr_city, addr_region, "
+		"addr_postal_code, addr_country, addr_phone, priority, active, "
+		"updated_at) VALUES (1, 'OLD1', 'Old', '', '', '', '', '', '', "
+		"'', 'US', '', 1, 1, 1690000000);"
+		"INSERT INTO orders (tenant_id, id, external_id, channel, "
+		"placed_at, received_at, updated_at, currency, "
+		"customer_external_id, customer_name, customer_email, "
+		"customer_phone, ship_to_name, ship_to_company, ship_to_line1, "
+		"ship_to_line2, ship_to_city, ship_to_region, "
+		"ship_to_postal_code, ship_to_country, ship_to_phone, "
+		"has_bill_to, bill_to_name, bill_to_company, bill_to_line1, "
+		"bill_to_line2, bill_to_city, bill_to_region, "
+		"bill_to_postal_code, bill_to_country, bill_to_phone, "
+		"shipping_method, shipping_amount, subtotal, shipping_total, "
+		"tax, discount, total, payment_status, notes, state, "
+		"fingerprint) VALUES "
+		"(1, 'ord_old', 'X1', 'web', 1690000100, 1690000200, "
+		"1690000300, 'USD', '', 'Ada', 'ada@example.com', '', "
+		"'', '', '', '', '', '', '', 'US', '', 0, "
+		"'', '', '', '', '', '', '', '', '', "
+		"'std', 0, 100, 0, 0, 0, 100, 'paid', '', 'shipped', 'fp1');"
+		"INSERT INTO fulfillments (id, tenant_id, order_seq, location, "
+		"state, reject_reason, reject_message, created_at, released_at, "
+		"updated_at) VALUES ('ful_old', 1, 1, 'OLD1', 'shipped', '', '', "
+		"1690000300, 1690000300, 1690000300);"
+		"INSERT INTO shipments (id, tenant_id, fulfillment_seq, "
+		"order_seq, carrier, tracking_number, shipped_at, delivered_at) "
+		"VALUES ('shp_old', 1, 1, 1, 'UPS', '1ZOLD', 1690000400, 0);";
 	char path[PATH_MAX + 16];
 	sqlite3 *db = NULL;
 	char *msg = NULL;
@@ -4963,9 +5108,10 @@ static void test_store_make_v3_keys(struct fx *f)
 }
 
 /*
- * Key names become unique per tenant (0005): a database that already holds
- * twins migrates, the later twins renamed "<name> (2)", "(3)" by id, every
- * key still found by its hash; afterwards a twin is refused.
+ * Migration 0005 on a database that has lived: key names become unique per
+ * tenant (the later twins renamed "<name> (2)", "(3)" by id, every key still
+ * found by its hash; afterwards a twin is refused), and a shipment made
+ * before it gets its fulfillment's location.
  */
 static void test_migrate_renames_duplicate_key_names(void **state)
 {
@@ -5000,6 +5146,29 @@ static void test_migrate_renames_duplicate_key_names(void **state)
 						       &err),
 				 ORDO_OK);
 		assert_string_equal(k.name, want[i].name);
+	}
+	/* A shipment made before 0005 has its fulfillment's location, and
+	 * is listed by it. */
+	{
+		shipment_filter flt;
+		shipment sh, *items = NULL;
+		size_t n = 0;
+		int64_t next = 0;
+
+		assert_int_equal(store_shipment_get(tx, 1, "shp_old", &sh, &err),
+				 ORDO_OK);
+		assert_string_equal(sh.location, "OLD1");
+		shipment_free(&sh);
+		memset(&flt, 0, sizeof(flt));
+		flt.limit = 10;
+		ordo_strlcpy(flt.location, "OLD1", sizeof(flt.location));
+		assert_int_equal(store_shipment_list(tx, 1, &flt, &items, &n,
+						     &next, &err),
+				 ORDO_OK);
+		assert_int_equal(n, 1);
+		assert_string_equal(items[0].id, "shp_old");
+		shipment_free(&items[0]);
+		free(items);
 	}
 	store_read_end(tx);
 
@@ -5064,6 +5233,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fulfillments, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_shipments, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_shipment_list, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_webhooks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_emit, setup,
