@@ -153,6 +153,9 @@ enum MHD_Result api_fulfillment_accept(api_request *r);
 enum MHD_Result api_fulfillment_reject(api_request *r);
 enum MHD_Result api_shipment_create(api_request *r);
 enum MHD_Result api_shipment_delivered(api_request *r);
+/* shipments.c */
+enum MHD_Result api_shipment_get(api_request *r);
+enum MHD_Result api_shipment_list(api_request *r);
 enum MHD_Result api_wave_create(api_request *r);
 enum MHD_Result api_webhook_create(api_request *r);
 enum MHD_Result api_webhook_list(api_request *r);

@@ -1,6 +1,8 @@
 /*
  * policy.c - the review policy over HTTP: the active version, new
- * versions, the history, and simulation over past orders.
+ * versions, the history, and simulation over past orders. The history ends
+ * with the built-in default (version 0, "builtin": true), which a tenant
+ * restores by putting its rules as a new version.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +47,9 @@ static json_t *version_json(const policy_version *v)
 	json_object_set_new(j, "created_by", v->created_by[0]
 						     ? json_string(v->created_by)
 						     : json_null());
+	/* Version 0 is ordo's own default, never stored: listed so that it
+	 * can be read and put back (PUT /v1/policy with its rules). */
+	json_object_set_new(j, "builtin", json_boolean(v->version == 0));
 	json_decref(doc);
 	return j;
 }
@@ -98,6 +103,13 @@ enum MHD_Result api_policy_versions(api_request *r)
 		store_policy_version_free(&vs[i]);
 	}
 	free(vs);
+	/* The built-in default, the oldest version, last. */
+	{
+		policy_version builtin;
+
+		memset(&builtin, 0, sizeof(builtin));
+		json_array_append_new(arr, version_json(&builtin));
+	}
 	return api_reply_json(r, MHD_HTTP_OK,
 			      json_pack("{s:o}", "versions", arr));
 }

@@ -101,6 +101,8 @@ static const struct route routes[] = {
 	 WRITERS},
 	{"POST", "/v1/shipments/*/delivered", api_shipment_delivered,
 	 WRITERS},
+	{"GET", "/v1/shipments", api_shipment_list, READERS},
+	{"GET", "/v1/shipments/*", api_shipment_get, READERS},
 	{"POST", "/v1/waves", api_wave_create, WRITERS},
 	{"POST", "/v1/webhooks", api_webhook_create, WRITERS},
 	{"GET", "/v1/webhooks", api_webhook_list, READERS},

@@ -10,6 +10,13 @@
  *                        allocated -> released; the warehouse is told
  *   app_stock_arrived    give new stock to the orders waiting for it,
  *                        oldest first
+ *   app_stock_take_back  stock counted below what is reserved: take the
+ *                        shortfall back from the newest reservations at
+ *                        that location (pending fulfillments first, then
+ *                        released, then accepted ones), units back to open
+ *   app_orders_reallocate  then route those units again, elsewhere, or
+ *                        backorder or hold them as the tenant's
+ *                        backorder_mode says
  *   app_wave_release     release everything pending at once (wave mode)
  *
  * Reserved never exceeds on_hand: the plan is made from available stock
@@ -646,6 +653,264 @@ ordo_code app_stock_arrived(store_tx *tx, int64_t tenant, const char *sku,
 			rc = sku_available(tx, tenant, sku, &left, err);
 	}
 	free(ids);
+	return rc;
+}
+
+/* ---- taking reservations back: stock counted below what is reserved ---- */
+
+/* A take-back in progress (app_stock_take_back). */
+struct take_back {
+	const char *location;
+	const char *sku;
+	int64_t need;	    /* units still to take back */
+	int64_t counted;    /* the new on_hand, for the messages */
+	int64_t reserved;   /* reserved before the take-back */
+	const char *actor;
+	ordo_time now;
+	char (*ids)[ORDO_ID_MAX]; /* orders taken from, in order taken */
+	size_t n, cap;
+};
+
+static ordo_code take_back_note(struct take_back *tb, const char *order_id,
+				ordo_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < tb->n; i++)
+		if (strcmp(tb->ids[i], order_id) == 0)
+			return ORDO_OK;
+	if (tb->n == tb->cap) {
+		size_t nc = tb->cap ? tb->cap * 2 : 8;
+		char(*grown)[ORDO_ID_MAX] =
+			realloc(tb->ids, nc * sizeof(*tb->ids));
+
+		if (!grown)
+			return ordo_err_set(err, ORDO_ENOMEM, NULL,
+					    "out of memory taking stock back");
+		tb->ids = grown;
+		tb->cap = nc;
+	}
+	ordo_strlcpy(tb->ids[tb->n++], order_id, ORDO_ID_MAX);
+	return ORDO_OK;
+}
+
+/*
+ * Take up to tb->need units of tb->sku back from one fulfillment (its
+ * newest lines first): the order's units go back to open (from allocated
+ * for a pending fulfillment, from released for one the warehouse has),
+ * the fulfillment ships that many fewer (cancelled when nothing is left of
+ * it, shipped when the rest is shipped), the reservation is dropped with a
+ * stock event saying why, and the order's timeline says what was taken.
+ */
+static ordo_code take_from_fulfillment(store_tx *tx, int64_t tenant,
+				       const fulfillment *listed,
+				       struct take_back *tb, ordo_err *err)
+{
+	char note[ORDO_MESSAGE_MAX];
+	stock_level before, after;
+	fulfillment *f = NULL;
+	int64_t taken = 0, shipped = 0;
+	qty_bucket from;
+	size_t i;
+	order o;
+	ordo_code rc;
+
+	order_init(&o);
+	rc = app_order_load(tx, tenant, listed->order_id, &o, err);
+	if (rc)
+		goto out;
+	for (i = 0; i < o.n_fulfillments; i++)
+		if (strcmp(o.fulfillments[i].id, listed->id) == 0)
+			f = &o.fulfillments[i];
+	if (!f) {
+		rc = ordo_err_set(err, ORDO_EINTERNAL, "fulfillments",
+				  "fulfillment %s is not among order %s's",
+				  listed->id, o.id);
+		goto out;
+	}
+	from = f->state == FULFILLMENT_PENDING ? QTY_ALLOCATED : QTY_RELEASED;
+	for (i = f->n_lines; i-- > 0 && tb->need > 0;) {
+		fulfillment_line *fl = &f->lines[i];
+		int64_t take = fl->quantity - fl->shipped;
+		order_line *l;
+
+		if (strcmp(fl->sku, tb->sku) != 0 || take <= 0)
+			continue;
+		if (take > tb->need)
+			take = tb->need;
+		l = line_no(&o, fl->line_no);
+		if (!l) {
+			rc = ordo_err_set(err, ORDO_EINTERNAL, "lines",
+					  "fulfillment %s names line %d, which "
+					  "the order does not have",
+					  f->id, fl->line_no);
+			goto out;
+		}
+		rc = order_line_move(l, from, QTY_OPEN, take, err);
+		if (rc)
+			goto out;
+		fl->quantity -= take;
+		taken += take;
+		tb->need -= take;
+	}
+	if (taken == 0)
+		goto out;
+	for (i = 0; i < f->n_lines; i++)
+		shipped += f->lines[i].shipped;
+	if (fulfillment_unshipped(f) == 0) {
+		rc = fulfillment_move(&f->state,
+				      shipped > 0 ? FULFILLMENT_SHIPPED
+						  : FULFILLMENT_CANCELLED,
+				      err);
+		if (rc)
+			goto out;
+	}
+	f->updated_at = tb->now;
+	rc = store_fulfillment_update(tx, tenant, f, err);
+	if (rc)
+		goto out;
+
+	rc = store_stock_get(tx, tenant, tb->location, tb->sku, &before, err);
+	if (rc)
+		goto out;
+	after = before;
+	after.reserved -= taken;
+	after.updated_at = tb->now;
+	snprintf(note, sizeof(note),
+		 "counted %lld, %lld reserved: %lld taken back from %s",
+		 (long long)tb->counted, (long long)tb->reserved,
+		 (long long)taken, o.id);
+	rc = app_stock_change(tx, tenant, &before, &after, "unreserve", "count",
+			      note, tb->actor, o.id, tb->now, err);
+	if (rc)
+		goto out;
+	snprintf(note, sizeof(note),
+		 "%lld of %s taken back from fulfillment %s at %s: counted "
+		 "%lld, %lld reserved",
+		 (long long)taken, tb->sku, f->id, tb->location,
+		 (long long)tb->counted, (long long)tb->reserved);
+	rc = app_event(tx, &o, "stock_taken_back", o.state, o.state, NULL,
+		       tb->actor, note, tb->now, err);
+	if (rc == ORDO_OK)
+		rc = app_order_advance(tx, &o, tb->actor, tb->now, err);
+	if (rc == ORDO_OK)
+		rc = take_back_note(tb, o.id, err);
+out:
+	order_free(&o);
+	return rc;
+}
+
+/* Take back from the fulfillments of one state at the location, newest
+ * first, until nothing more is needed. */
+static ordo_code take_back_from(store_tx *tx, int64_t tenant,
+				fulfillment_state state, struct take_back *tb,
+				ordo_err *err)
+{
+	fulfillment_filter f;
+	ordo_code rc = ORDO_OK;
+
+	memset(&f, 0, sizeof(f));
+	ordo_strlcpy(f.location, tb->location, sizeof(f.location));
+	f.has_state = true;
+	f.state = state;
+	f.limit = ORDO_PAGE_MAX;
+	while (tb->need > 0) {
+		fulfillment *page = NULL;
+		size_t got = 0, i, k;
+		int64_t next = 0;
+
+		rc = store_fulfillment_list(tx, tenant, &f, &page, &got, &next,
+					    err);
+		if (rc)
+			break;
+		for (i = 0; rc == ORDO_OK && i < got && tb->need > 0; i++) {
+			bool has = false;
+
+			for (k = 0; k < page[i].n_lines; k++)
+				has = has ||
+				      (strcmp(page[i].lines[k].sku, tb->sku) ==
+					       0 &&
+				       page[i].lines[k].quantity >
+					       page[i].lines[k].shipped);
+			if (has)
+				rc = take_from_fulfillment(tx, tenant,
+							   &page[i], tb, err);
+		}
+		for (i = 0; i < got; i++)
+			fulfillment_free(&page[i]);
+		free(page);
+		if (rc || next == 0)
+			break;
+		f.before_seq = next;
+	}
+	return rc;
+}
+
+ordo_code app_stock_take_back(store_tx *tx, int64_t tenant,
+			      const char *location, const char *sku,
+			      int64_t on_hand, const char *actor,
+			      ordo_time now, char (**ids)[ORDO_ID_MAX],
+			      size_t *n, ordo_err *err)
+{
+	/* Units the warehouse has not been told of go first; of those it
+	 * has, the ones it has not yet accepted. */
+	static const fulfillment_state order_of_states[] = {
+		FULFILLMENT_PENDING, FULFILLMENT_RELEASED,
+		FULFILLMENT_ACCEPTED};
+	struct take_back tb;
+	stock_level row;
+	size_t i;
+	ordo_code rc;
+
+	*ids = NULL;
+	*n = 0;
+	rc = store_stock_get(tx, tenant, location, sku, &row, err);
+	if (rc)
+		return rc;
+	memset(&tb, 0, sizeof(tb));
+	tb.location = location;
+	tb.sku = sku;
+	tb.need = row.reserved - on_hand;
+	tb.counted = on_hand;
+	tb.reserved = row.reserved;
+	tb.actor = actor;
+	tb.now = now;
+	for (i = 0; rc == ORDO_OK && tb.need > 0 && i < 3; i++)
+		rc = take_back_from(tx, tenant, order_of_states[i], &tb, err);
+	/* Every reservation belongs to a fulfillment line; units reserved
+	 * that none claims are a broken book, not a count to accept. */
+	if (rc == ORDO_OK && tb.need > 0)
+		rc = ordo_err_set(err, ORDO_EINTERNAL, "on_hand",
+				  "%lld units of %s reserved at %s belong to "
+				  "no fulfillment",
+				  (long long)tb.need, sku, location);
+	if (rc) {
+		free(tb.ids);
+		return rc;
+	}
+	*ids = tb.ids;
+	*n = tb.n;
+	return ORDO_OK;
+}
+
+ordo_code app_orders_reallocate(store_tx *tx, int64_t tenant,
+				char (*ids)[ORDO_ID_MAX], size_t n,
+				const char *actor, ordo_time now,
+				ordo_err *err)
+{
+	size_t i;
+	ordo_code rc = ORDO_OK;
+
+	for (i = 0; rc == ORDO_OK && i < n; i++) {
+		order o;
+
+		order_init(&o);
+		rc = app_order_load(tx, tenant, ids[i], &o, err);
+		if (rc == ORDO_OK)
+			rc = app_order_allocate(tx, &o, actor, HOLD_TYPE_COUNT,
+						now, err);
+		order_free(&o);
+	}
 	return rc;
 }
 

@@ -213,6 +213,29 @@ ordo_code app_order_release(store_tx *tx, order *o, const char *location,
 ordo_code app_stock_arrived(store_tx *tx, int64_t tenant, const char *sku,
 			    const char *actor, ordo_time now, ordo_err *err);
 
+/*
+ * Stock of sku at location was counted at on_hand, below what is
+ * reserved there: take the difference back from the newest reservations
+ * (pending fulfillments, then released, then accepted ones, newest first),
+ * each with an "unreserve" stock event (reason "count") and a
+ * "stock_taken_back" order event; the units go back to open. Afterwards
+ * reserved == on_hand. *ids lists the orders taken from (free()); the
+ * caller writes the count, then calls app_orders_reallocate on them.
+ */
+ordo_code app_stock_take_back(store_tx *tx, int64_t tenant,
+			      const char *location, const char *sku,
+			      int64_t on_hand, const char *actor,
+			      ordo_time now, char (**ids)[ORDO_ID_MAX],
+			      size_t *n, ordo_err *err);
+
+/* Allocate the open units of these orders again (app_order_allocate):
+ * elsewhere if stock allows, else backordered or held as the tenant's
+ * backorder_mode says. */
+ordo_code app_orders_reallocate(store_tx *tx, int64_t tenant,
+				char (*ids)[ORDO_ID_MAX], size_t n,
+				const char *actor, ordo_time now,
+				ordo_err *err);
+
 /* Release every pending fulfillment (of one location, or all when
  * location is "") of orders without open holds. ids: free(). */
 ordo_code app_wave_release(store_tx *tx, const app_caller *c,
@@ -470,6 +493,11 @@ ordo_code app_fulfillment_get(store *st, const app_caller *c, const char *id,
 ordo_code app_fulfillment_list(store *st, const app_caller *c,
 			       const fulfillment_filter *f, fulfillment **out,
 			       size_t *n, int64_t *next, ordo_err *err);
+ordo_code app_shipment_get(store *st, const app_caller *c, const char *id,
+			   shipment *s, ordo_err *err);
+ordo_code app_shipment_list(store *st, const app_caller *c,
+			    const shipment_filter *f, shipment **out,
+			    size_t *n, int64_t *next, ordo_err *err);
 ordo_code app_webhook_list(store *st, const app_caller *c, webhook_sub **out,
 			   size_t *n, ordo_err *err);
 ordo_code app_queue_list(store *st, const app_caller *c, const queue_filter *f,

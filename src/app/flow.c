@@ -36,6 +36,11 @@ ordo_code app_order_load(store_tx *tx, int64_t tenant, const char *id,
 	order_fulfillments_free(o);
 	o->fulfillments = f;
 	o->n_fulfillments = n;
+	order_shipments_free(o);
+	rc = store_shipments_of_order(tx, tenant, id, &o->shipments,
+				      &o->n_shipments, err);
+	if (rc)
+		return rc;
 	free(o->defects);
 	o->defects = NULL;
 	o->n_defects = 0;

@@ -29,6 +29,35 @@
 
 #include "channels/native_out.h"
 
+/* Append a copy of s (with its lines) to the order's shipments. */
+static ordo_code order_shipment_add(order *o, const shipment *s,
+				    ordo_err *err)
+{
+	shipment *grown = realloc(o->shipments,
+				  (o->n_shipments + 1) * sizeof(*grown));
+	shipment *c;
+
+	if (!grown)
+		return ordo_err_set(err, ORDO_ENOMEM, NULL,
+				    "out of memory recording a shipment");
+	o->shipments = grown;
+	c = &o->shipments[o->n_shipments];
+	*c = *s;
+	c->lines = NULL;
+	c->n_lines = 0;
+	if (s->n_lines) {
+		c->lines = malloc(s->n_lines * sizeof(*c->lines));
+		if (!c->lines)
+			return ordo_err_set(err, ORDO_ENOMEM, NULL,
+					    "out of memory recording a "
+					    "shipment");
+		memcpy(c->lines, s->lines, s->n_lines * sizeof(*c->lines));
+		c->n_lines = s->n_lines;
+	}
+	o->n_shipments++;
+	return ORDO_OK;
+}
+
 static fulfillment *find_fulfillment(order *o, const char *id)
 {
 	size_t i;
@@ -387,6 +416,7 @@ ordo_code app_shipment_create(store_tx *tx, const app_caller *c,
 	app_id_new("shp_", s->id);
 	ordo_strlcpy(s->fulfillment_id, f->id, sizeof(s->fulfillment_id));
 	ordo_strlcpy(s->order_id, o.id, sizeof(s->order_id));
+	ordo_strlcpy(s->location, f->location, sizeof(s->location));
 	if (s->shipped_at == 0)
 		s->shipped_at = now;
 	s->delivered_at = 0;
@@ -397,6 +427,10 @@ ordo_code app_shipment_create(store_tx *tx, const app_caller *c,
 	if (rc == ORDO_OK)
 		rc = app_emit(tx, c->tenant_id, "shipment.created", o.id,
 			      f->location, native_shipment_json(s), now, err);
+	/* The order's webhooks (order.shipped) carry its shipments, this
+	 * one too. */
+	if (rc == ORDO_OK)
+		rc = order_shipment_add(&o, s, err);
 	if (rc == ORDO_OK)
 		rc = app_order_advance(tx, &o, c->actor, now, err);
 out:

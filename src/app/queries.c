@@ -38,6 +38,10 @@ static ordo_code list_with_fulfillments(store_tx *tx, int64_t tenant,
 						 &o->fulfillments,
 						 &o->n_fulfillments, err);
 		if (rc == ORDO_OK)
+			rc = store_shipments_of_order(tx, tenant, o->id,
+						      &o->shipments,
+						      &o->n_shipments, err);
+		if (rc == ORDO_OK)
 			rc = store_defects_of_order(tx, tenant, o->id,
 						    &o->defects, &o->n_defects,
 						    err);
@@ -111,6 +115,20 @@ ordo_code app_fulfillment_list(store *st, const app_caller *c,
 {
 	APP_READ(st, store_fulfillment_list(tx, c->tenant_id, f, out, n, next,
 					    err));
+}
+
+ordo_code app_shipment_get(store *st, const app_caller *c, const char *id,
+			   shipment *s, ordo_err *err)
+{
+	APP_READ(st, store_shipment_get(tx, c->tenant_id, id, s, err));
+}
+
+ordo_code app_shipment_list(store *st, const app_caller *c,
+			    const shipment_filter *f, shipment **out,
+			    size_t *n, int64_t *next, ordo_err *err)
+{
+	APP_READ(st, store_shipment_list(tx, c->tenant_id, f, out, n, next,
+					 err));
 }
 
 ordo_code app_webhook_list(store *st, const app_caller *c, webhook_sub **out,

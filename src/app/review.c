@@ -24,6 +24,7 @@
 
 #include "channels/native_out.h"
 #include "core/fingerprint.h"
+#include "core/order_diff.h"
 #include "core/timeutil.h"
 #include "core/validate.h"
 
@@ -362,6 +363,44 @@ static ordo_code revalidate(store_tx *tx, order *o, const char *actor,
 	return rc;
 }
 
+/* Where a correction's field-by-field record goes (order_diff_fn). */
+struct correction_log {
+	store_tx *tx;
+	const order *o;
+	const char *hold_id;
+	const char *actor;
+	ordo_time now;
+	ordo_err *err;
+};
+
+/*
+ * One timeline event "corrected" per changed field, message
+ * "ship_to.postal_code: \"6270\" -> \"62701\"" (with a real arrow). A line
+ * longer than a message is cut at a character boundary and marked "...".
+ */
+static int log_correction(void *ctx, const char *field, const char *from,
+			  const char *to)
+{
+	struct correction_log *l = ctx;
+	char msg[ORDO_MESSAGE_MAX];
+	int n = snprintf(msg, sizeof(msg), "%s: %s \u2192 %s", field, from,
+			 to);
+
+	if (n < 0)
+		return ordo_err_set(l->err, ORDO_EINTERNAL, NULL,
+				    "cannot describe a correction");
+	if ((size_t)n >= sizeof(msg)) {
+		size_t k = sizeof(msg) - 4;
+
+		while (k > 0 && ((unsigned char)msg[k] & 0xC0) == 0x80)
+			k--;
+		memcpy(msg + k, "...", 4);
+	}
+	return (int)app_event(l->tx, l->o, "corrected", l->o->state,
+			      l->o->state, l->hold_id, l->actor, msg, l->now,
+			      l->err);
+}
+
 static bool touched_by_fulfillment(const order *o)
 {
 	size_t i;
@@ -381,6 +420,7 @@ ordo_code app_hold_resolve(store_tx *tx, const app_caller *c, const char *id,
 {
 	char order_id[ORDO_ID_MAX];
 	order_hold *h;
+	order before;
 	ordo_code rc = open_hold(tx, c, id, hold_out, order_id, err);
 
 	if (rc)
@@ -408,10 +448,25 @@ ordo_code app_hold_resolve(store_tx *tx, const app_caller *c, const char *id,
 					    "promised or shipped; change it "
 					    "through a change request",
 					    order_out->id);
+		/* The order as it was, to record what the changes change. */
+		order_init(&before);
+		rc = order_copy(&before, order_out, err);
+		if (rc)
+			return rc;
 		if (patch)
 			patch(ctx, order_out, err);
+		if (err->code == ORDO_OK) {
+			struct correction_log log = {tx, order_out, h->id,
+						     c->actor, now, err};
+
+			rc = (ordo_code)order_diff(&before, order_out,
+						   log_correction, &log);
+		}
+		order_free(&before);
 		if (err->code != ORDO_OK)
 			return err->code;
+		if (rc)
+			return rc;
 		resolve_one(h, "correct", reason, c->actor, now);
 		rc = record(tx, order_out, "hold_resolved", h, c->actor,
 			    "correct", reason, now, err);

@@ -9,12 +9,28 @@
  * (app_stock_arrived), in the same transaction.
  *
  * Invariant, checked here and again by the store: 0 <= reserved <= on_hand.
- * A count or adjustment that would put on_hand below what is reserved is
- * refused: those units are promised, and taking them back is a decision
- * (cancel or re-route orders), not a side effect of counting.
+ *
+ * COUNTED BELOW RESERVED
+ *
+ * A count (or a negative adjustment) is what the warehouse really has, so
+ * it is stored even below what is reserved: refusing it would leave the
+ * books saying units exist that do not. The shortfall is taken back from
+ * the newest reservations at that location and SKU
+ * (app_stock_take_back): units of pending fulfillments first (the
+ * warehouse has not been told of them), then of released and accepted
+ * ones as a last resort (the warehouse's fulfillment then lists fewer
+ * units to ship; one left with nothing is cancelled). The units go back
+ * to open on their lines, so the line identity holds; then, with the
+ * count written, those orders are allocated again: from another location
+ * when one has stock, else backordered or held (insufficient_stock) as the
+ * tenant's backorder_mode says. Each take-back is an "unreserve" stock
+ * event (reason "count") and a "stock_taken_back" order event, and the
+ * count's event says how many units were taken back from which orders.
  */
 #include "app/app.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -93,23 +109,69 @@ static ordo_code stock_row(store_tx *tx, int64_t tenant, const char *location,
 	return ORDO_OK;
 }
 
+/*
+ * Write the row `after` (a count or adjustment of *before), first taking
+ * back the reservations it no longer covers (see the top); *before is
+ * then the row as the take-back left it. note: the caller's, or NULL.
+ */
 static ordo_code stock_write(store_tx *tx, const app_caller *c,
-			     const stock_level *before, stock_level *after,
+			     stock_level *before, stock_level *after,
 			     const char *type, const char *reason,
 			     const char *note, ordo_err *err)
 {
 	ordo_time now = time(NULL);
-	ordo_code rc;
+	char (*ids)[ORDO_ID_MAX] = NULL;
+	char text[ORDO_MESSAGE_MAX];
+	int64_t reserved = before->reserved;
+	size_t n = 0, i;
+	ordo_code rc = ORDO_OK;
 
+	if (after->on_hand < before->reserved) {
+		rc = app_stock_take_back(tx, c->tenant_id, after->location,
+					 after->sku, after->on_hand, c->actor,
+					 now, &ids, &n, err);
+		if (rc == ORDO_OK)
+			rc = store_stock_get(tx, c->tenant_id,
+					     after->location, after->sku,
+					     before, err);
+		if (rc)
+			goto out;
+		after->reserved = before->reserved;
+		/* "counted 3, 5 reserved: 2 taken back from ord_a, ord_b"
+		 * (cut with "..." when the orders do not fit). */
+		snprintf(text, sizeof(text),
+			 "%s%scounted %lld, %lld reserved: %lld taken back "
+			 "from",
+			 note ? note : "", note && note[0] ? "; " : "",
+			 (long long)after->on_hand, (long long)reserved,
+			 (long long)(reserved - after->reserved));
+		for (i = 0; i < n; i++) {
+			size_t len = strlen(text);
+
+			if (len + strlen(ids[i]) + 6 >= sizeof(text)) {
+				ordo_strlcpy(text + len, " ...",
+					     sizeof(text) - len);
+				break;
+			}
+			snprintf(text + len, sizeof(text) - len, "%s %s",
+				 i ? "," : "", ids[i]);
+		}
+		note = text;
+	}
 	after->updated_at = now;
 	rc = app_stock_change(tx, c->tenant_id, before, after, type, reason,
 			      note, c->actor, NULL, now, err);
+	if (rc == ORDO_OK && n > 0)
+		rc = app_orders_reallocate(tx, c->tenant_id, ids, n, c->actor,
+					   now, err);
 	if (rc == ORDO_OK && stock_available(after) > stock_available(before))
 		rc = app_stock_arrived(tx, c->tenant_id, after->sku, c->actor,
 				       now, err);
 	if (rc == ORDO_OK)
 		rc = store_stock_get(tx, c->tenant_id, after->location,
 				     after->sku, after, err);
+out:
+	free(ids);
 	return rc;
 }
 
@@ -132,11 +194,6 @@ ordo_code app_stock_count(store_tx *tx, const app_caller *c,
 	rc = stock_row(tx, c->tenant_id, location, sku, &before, err);
 	if (rc)
 		return rc;
-	if (on_hand < before.reserved)
-		return ordo_err_set(err, ORDO_ECONFLICT, "on_hand",
-				    "%lld units of %s at %s are promised to "
-				    "orders; on_hand cannot go below that",
-				    (long long)before.reserved, sku, location);
 	*level = before;
 	level->on_hand = on_hand;
 	if (safety_stock >= 0)
@@ -176,14 +233,12 @@ ordo_code app_stock_adjust(store_tx *tx, const app_caller *c,
 	rc = stock_row(tx, c->tenant_id, location, sku, &before, err);
 	if (rc)
 		return rc;
-	if (before.on_hand + delta < before.reserved ||
+	if (before.on_hand + delta < 0 ||
 	    before.on_hand + delta > ORDO_MAX_STOCK)
 		return ordo_err_set(err, ORDO_ECONFLICT, "delta",
-				    "%s at %s has %lld on hand, %lld of them "
-				    "promised; a change of %lld is not "
-				    "possible",
+				    "%s at %s has %lld on hand; a change of "
+				    "%lld is not possible",
 				    sku, location, (long long)before.on_hand,
-				    (long long)before.reserved,
 				    (long long)delta);
 	*level = before;
 	level->on_hand += delta;

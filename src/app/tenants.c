@@ -103,7 +103,15 @@ static ordo_code key_job_run(store_tx *tx, void *arg, ordo_err *err)
 	ordo_strlcpy(k.role, app_role_name(j->role), sizeof(k.role));
 	k.created_at = time(NULL);
 	key_generate(j->key_out, k.key_hash);
-	return store_api_key_insert(tx, &k, err);
+	rc = store_api_key_insert(tx, &k, err);
+	/* Events name a key by its name ("key:<name>"), so one name is one
+	 * key within a tenant. */
+	if (rc == ORDO_ECONFLICT && strcmp(err->field, "name") == 0)
+		return ordo_err_set(err, ORDO_ECONFLICT, "name",
+				    "tenant %s already has a key named "
+				    "\"%s\"; choose another name",
+				    j->slug, j->name);
+	return rc;
 }
 
 ordo_code app_tenant_create(store *st, const char *slug,

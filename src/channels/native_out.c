@@ -139,7 +139,7 @@ json_t *native_order_json(const order *o)
 {
 	json_t *j = json_object(), *lines = json_array(), *holds = json_array();
 	json_t *customer = json_object(), *shipping = json_object(),
-	       *totals = json_object(), *fulfillments, *defects;
+	       *totals = json_object(), *fulfillments, *shipments, *defects;
 	size_t i;
 
 	json_object_set_new(j, "id", json_string(o->id));
@@ -203,6 +203,11 @@ json_t *native_order_json(const order *o)
 				      native_fulfillment_json(
 					      &o->fulfillments[i]));
 	json_object_set_new(j, "fulfillments", fulfillments);
+	shipments = json_array();
+	for (i = 0; i < o->n_shipments; i++)
+		json_array_append_new(shipments,
+				      native_shipment_json(&o->shipments[i]));
+	json_object_set_new(j, "shipments", shipments);
 	defects = json_array();
 	for (i = 0; i < o->n_defects; i++)
 		json_array_append_new(defects,
@@ -248,6 +253,7 @@ json_t *native_shipment_json(const shipment *s)
 	json_object_set_new(j, "id", json_string(s->id));
 	json_object_set_new(j, "fulfillment_id", json_string(s->fulfillment_id));
 	json_object_set_new(j, "order_id", json_string(s->order_id));
+	json_object_set_new(j, "location", json_string(s->location));
 	json_object_set_new(j, "carrier", json_string(s->carrier));
 	json_object_set_new(j, "tracking_number",
 			    json_string(s->tracking_number));

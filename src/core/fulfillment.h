@@ -103,10 +103,11 @@ typedef struct {
 	int64_t quantity;
 } shipment_line;
 
-typedef struct {
+typedef struct shipment_s {
 	char id[ORDO_ID_MAX];
 	char fulfillment_id[ORDO_ID_MAX];
 	char order_id[ORDO_ID_MAX];
+	char location[ORDO_LOCATION_CODE_MAX]; /* its fulfillment's */
 	char carrier[ORDO_METHOD_MAX];
 	char tracking_number[ORDO_EXTERNAL_ID_MAX];
 	ordo_time shipped_at;

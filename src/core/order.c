@@ -102,6 +102,17 @@ void order_fulfillments_free(order *o)
 	o->n_fulfillments = 0;
 }
 
+void order_shipments_free(order *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->n_shipments; i++)
+		shipment_free(&o->shipments[i]);
+	free(o->shipments);
+	o->shipments = NULL;
+	o->n_shipments = 0;
+}
+
 void order_init(order *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -117,6 +128,7 @@ void order_free(order *o)
 	free(o->holds);
 	free(o->defects);
 	order_fulfillments_free(o);
+	order_shipments_free(o);
 	order_init(o);
 }
 
@@ -127,6 +139,8 @@ ordo_code order_copy(order *dst, const order *src, ordo_err *err)
 	dst->holds = NULL;
 	dst->fulfillments = NULL;
 	dst->n_fulfillments = 0;
+	dst->shipments = NULL;
+	dst->n_shipments = 0;
 	dst->defects = NULL;
 	dst->n_defects = 0;
 	if (src->n_lines) {

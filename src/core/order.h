@@ -185,6 +185,8 @@ typedef struct {
 	/* Loaded by the app layer beside the order; see fulfillment.h. */
 	size_t n_fulfillments;
 	struct fulfillment *fulfillments; /* owned; freed by order_free */
+	size_t n_shipments;
+	struct shipment_s *shipments; /* owned; freed by order_free */
 	size_t n_defects;
 	struct order_defect_s *defects; /* owned; freed by order_free */
 } order;
@@ -229,6 +231,8 @@ void order_init(order *o);
 void order_free(order *o);
 /* Free only the fulfillments (to load them again). */
 void order_fulfillments_free(order *o);
+/* Free only the shipments (to load them again). */
+void order_shipments_free(order *o);
 
 /*
  * Allocate n zeroed lines (replacing none: the order must have none yet).
@@ -247,7 +251,7 @@ size_t order_open_holds(const order *o);
 
 /*
  * Copy src into dst (order_init'ed): the header, lines and holds, but not
- * fulfillments or defects. A write that may run again (the store retries
+ * fulfillments, shipments or defects. A write that may run again (the store retries
  * a job that lost to another transaction) works on a copy so that each
  * run starts from the request as it came. ORDO_ENOMEM leaves dst empty.
  */

@@ -26,10 +26,11 @@
  *                    order's.
  *
  * Every value reaches SQL as a bound parameter. The two statements with a
- * shape chosen at run time, the order list and the review queue, are
- * assembled from the fixed fragments of order_list_where[] and
- * queue_list_where[] and cached under their own number for each combination
- * of filters present (SQL_COUNT + bit mask, SQL_QUEUE_BASE + bit mask). The
+ * shape chosen at run time, the order list, the review queue and the
+ * shipment list, are assembled from the fixed fragments of
+ * order_list_where[], queue_list_where[] and ship_list_where[] and cached
+ * under their own number for each combination of filters present
+ * (SQL_COUNT, SQL_QUEUE_BASE, SQL_SHIP_LIST_BASE + bit mask). The
  * smaller lists (fulfillments, stock events, deliveries, defects) have one
  * text per combination of their optional filters in sql_text[]; their cursor
  * is always bound, the first page binding INT64_MAX (the queue's keyset
@@ -151,7 +152,7 @@
 #define SQL_FUL_FROM                                                           \
 	" FROM fulfillments f JOIN orders o ON o.seq = f.order_seq "
 #define SQL_SHIP_COLS                                                          \
-	"s.seq, s.id, f.id, o.id, s.carrier, s.tracking_number, "              \
+	"s.seq, s.id, f.id, o.id, s.location, s.carrier, s.tracking_number, "  \
 	"s.shipped_at, s.delivered_at"
 #define SQL_SHIP_FROM                                                          \
 	" FROM shipments s JOIN fulfillments f ON f.seq = s.fulfillment_seq "  \
@@ -312,9 +313,12 @@ static const char *const sql_text[SQL_COUNT] = {
 			       "FROM tenants WHERE slug = ?",
 	[SQL_TENANT_BY_ID] = "SELECT id, slug, created_at "
 			     "FROM tenants WHERE id = ?",
+	/* No row returned: the tenant has a key of that name (0005). */
 	[SQL_API_KEY_INSERT] = "INSERT INTO api_keys "
 			       "(tenant_id, name, role, key_hash, created_at) "
-			       "VALUES (?, ?, ?, ?, ?) RETURNING id",
+			       "VALUES (?, ?, ?, ?, ?) "
+			       "ON CONFLICT (tenant_id, name) DO NOTHING "
+			       "RETURNING id",
 	[SQL_API_KEY_BY_HASH] = "SELECT id, tenant_id, name, role, key_hash, "
 				"created_at FROM api_keys WHERE key_hash = ?",
 	[SQL_SKU_PUT] = "INSERT INTO skus (tenant_id, " SQL_SKU_COLS ") "
@@ -589,9 +593,11 @@ static const char *const sql_text[SQL_COUNT] = {
 				   "AND f.location = ? AND f.state = ? "
 				   "ORDER BY f.seq DESC LIMIT ?",
 	[SQL_SHIP_INSERT] = "INSERT INTO shipments (id, tenant_id, "
-			    "fulfillment_seq, order_seq, carrier, "
+			    "fulfillment_seq, order_seq, location, carrier, "
 			    "tracking_number, shipped_at, delivered_at) "
-			    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+			    "VALUES (?, ?, ?, ?, (SELECT f.location "
+			    "FROM fulfillments f WHERE f.seq = ?), "
+			    "?, ?, ?, ?) RETURNING seq",
 	[SQL_SHIP_LINE_INSERT] = "INSERT INTO shipment_lines (shipment_seq, "
 				 "line_no, sku, quantity) "
 				 "VALUES (?, ?, ?, ?)",
@@ -1107,6 +1113,7 @@ out:
 ordo_code store_api_key_insert(store_tx *tx, store_api_key *k, ordo_err *err)
 {
 	struct q q = {0};
+	bool row;
 	ordo_code rc;
 
 	rc = tx_check_writable(tx, "store_api_key_insert", err);
@@ -1120,7 +1127,17 @@ ordo_code store_api_key_insert(store_tx *tx, store_api_key *k, ordo_err *err)
 	q_str(&q, k->role);
 	q_str(&q, k->key_hash);
 	q_i64(&q, k->created_at);
-	rc = q_insert_returning(&q, &k->id, "API key", "key_hash", err);
+	rc = q_step(&q, &row, "API key", "key_hash", err);
+	if (rc)
+		goto out;
+	if (!row) {
+		rc = ordo_err_set(err, ORDO_ECONFLICT, "name",
+				  "the tenant already has a key named "
+				  "\"%.128s\"",
+				  k->name);
+		goto out;
+	}
+	k->id = q_col_i64(&q);
 out:
 	q_close(&q);
 	return rc;
@@ -3698,6 +3715,7 @@ ordo_code store_shipment_insert(store_tx *tx, int64_t tenant,
 	q_i64(&q, tenant);
 	q_i64(&q, ful);
 	q_i64(&q, oseq);
+	q_i64(&q, ful);
 	q_str(&q, s->carrier);
 	q_str(&q, s->tracking_number);
 	q_i64(&q, s->shipped_at);
@@ -3733,6 +3751,7 @@ static ordo_code q_col_ship(struct q *q, shipment *s, int64_t *seq,
 	q_col_str(q, s->id, sizeof(s->id));
 	q_col_str(q, s->fulfillment_id, sizeof(s->fulfillment_id));
 	q_col_str(q, s->order_id, sizeof(s->order_id));
+	q_col_str(q, s->location, sizeof(s->location));
 	q_col_str(q, s->carrier, sizeof(s->carrier));
 	q_col_str(q, s->tracking_number, sizeof(s->tracking_number));
 	s->shipped_at = q_col_i64(q);
@@ -3842,16 +3861,70 @@ out:
 	return rc;
 }
 
+/*
+ * Read every row of q (SQL_SHIP_COLS), at most cap, then each shipment's
+ * lines. On failure nothing is left allocated.
+ */
+static ordo_code ship_read_all(store_tx *tx, struct q *q, size_t cap,
+			       const char *what, shipment **out, size_t *n,
+			       int64_t **seqs_out, ordo_err *err)
+{
+	shipment *items = NULL;
+	int64_t *seqs = NULL;
+	size_t count = 0, icap = 0, scap = 0, i;
+	bool row;
+	ordo_code rc = ORDO_OK;
+
+	for (;;) {
+		if (count == cap)
+			break;
+		rc = q_step(q, &row, what, NULL, err);
+		if (rc || !row)
+			break;
+		if (count == icap) {
+			shipment *p = grow(items, &icap, sizeof(*items));
+			int64_t *ps;
+
+			if (!p) {
+				rc = no_memory(err, what);
+				break;
+			}
+			items = p;
+			ps = grow(seqs, &scap, sizeof(*seqs));
+			if (!ps) {
+				rc = no_memory(err, what);
+				break;
+			}
+			seqs = ps;
+		}
+		rc = q_col_ship(q, &items[count], &seqs[count], err);
+		count++;
+		if (rc)
+			break;
+	}
+	q_close(q);
+	for (i = 0; !rc && i < count; i++)
+		rc = ship_lines_load(tx, &items[i], seqs[i], err);
+	if (rc) {
+		for (i = 0; i < count; i++)
+			shipment_free(&items[i]);
+		free(items);
+		free(seqs);
+		return rc;
+	}
+	*out = items;
+	*n = count;
+	*seqs_out = seqs;
+	return ORDO_OK;
+}
+
 ordo_code store_shipments_of_order(store_tx *tx, int64_t tenant,
 				   const char *order_id, shipment **out,
 				   size_t *n, ordo_err *err)
 {
 	struct q q = {0};
-	shipment *items = NULL;
 	int64_t *seqs = NULL;
-	size_t count = 0, cap = 0, scap = 0, i;
 	int64_t oseq = 0;
-	bool row;
 	ordo_code rc;
 
 	*out = NULL;
@@ -3864,47 +3937,122 @@ ordo_code store_shipments_of_order(store_tx *tx, int64_t tenant,
 		goto out;
 	q_i64(&q, tenant);
 	q_i64(&q, oseq);
-	for (;;) {
-		rc = q_step(&q, &row, "reading an order's shipments", NULL,
-			    err);
-		if (rc || !row)
-			break;
-		if (count == cap) {
-			shipment *p = grow(items, &cap, sizeof(*items));
-			int64_t *ps;
-
-			if (!p) {
-				rc = no_memory(err, "reading shipments");
-				break;
-			}
-			items = p;
-			ps = grow(seqs, &scap, sizeof(*seqs));
-			if (!ps) {
-				rc = no_memory(err, "reading shipments");
-				break;
-			}
-			seqs = ps;
-		}
-		rc = q_col_ship(&q, &items[count], &seqs[count], err);
-		count++;
-		if (rc)
-			break;
-	}
-	q_close(&q);
-	for (i = 0; !rc && i < count; i++)
-		rc = ship_lines_load(tx, &items[i], seqs[i], err);
+	rc = ship_read_all(tx, &q, SIZE_MAX, "reading an order's shipments",
+			   out, n, &seqs, err);
+	free(seqs);
 out:
 	q_close(&q);
-	free(seqs);
-	if (rc) {
-		for (i = 0; i < count; i++)
-			shipment_free(&items[i]);
-		free(items);
-		return rc;
+	return rc;
+}
+
+/*
+ * The shipment list: "SELECT ... WHERE s.tenant_id = ? AND s.seq < ?", then
+ * the fragment of every filter present, in this order and bound in this
+ * order, then " ORDER BY s.seq DESC LIMIT ?". The order and fulfillment
+ * filters find their parent's seq by its (unique) id within the tenant.
+ */
+enum ship_list_filter {
+	SLF_ORDER,	 /* binds tenant, order id */
+	SLF_FULFILLMENT, /* binds tenant, fulfillment id */
+	SLF_LOCATION,
+	SLF_CARRIER,
+	SLF_TRACKING,
+	SLF_COUNT
+};
+
+static const char *const ship_list_where[SLF_COUNT] = {
+	[SLF_ORDER] = " AND s.order_seq = (SELECT seq FROM orders"
+		      " WHERE tenant_id = ? AND id = ?)",
+	[SLF_FULFILLMENT] = " AND s.fulfillment_seq = (SELECT seq FROM"
+			    " fulfillments WHERE tenant_id = ? AND id = ?)",
+	[SLF_LOCATION] = " AND s.location = ?",
+	[SLF_CARRIER] = " AND s.carrier = ?",
+	[SLF_TRACKING] = " AND s.tracking_number = ?",
+};
+
+#define SQL_SHIP_LIST_BASE (SQL_QUEUE_BASE + (1 << QLF_COUNT))
+
+_Static_assert(SQL_SHIP_LIST_BASE + (1 << SLF_COUNT) <= DB_STMT_MAX,
+	       "every statement number must fit the drivers' caches");
+
+ordo_code store_shipment_list(store_tx *tx, int64_t tenant,
+			      const shipment_filter *f, shipment **out,
+			      size_t *n, int64_t *next, ordo_err *err)
+{
+	bool has[SLF_COUNT] = {
+		[SLF_ORDER] = f->order_id[0] != '\0',
+		[SLF_FULFILLMENT] = f->fulfillment_id[0] != '\0',
+		[SLF_LOCATION] = f->location[0] != '\0',
+		[SLF_CARRIER] = f->carrier[0] != '\0',
+		[SLF_TRACKING] = f->tracking_number[0] != '\0',
+	};
+	const char *frag[SLF_COUNT];
+	struct q q = {0};
+	int64_t *seqs = NULL;
+	char sql[1024];
+	unsigned mask = 0;
+	size_t cap;
+	int i, len;
+	ordo_code rc;
+
+	*out = NULL;
+	*n = 0;
+	*next = 0;
+	rc = check_page(f->limit, f->before_seq, err);
+	if (rc)
+		goto out;
+	for (i = 0; i < SLF_COUNT; i++) {
+		frag[i] = has[i] ? ship_list_where[i] : "";
+		if (has[i])
+			mask |= 1u << i;
 	}
-	*out = items;
-	*n = count;
-	return ORDO_OK;
+	_Static_assert(SLF_COUNT == 5, "one %s per filter below");
+	len = snprintf(sql, sizeof(sql),
+		       "SELECT " SQL_SHIP_COLS SQL_SHIP_FROM
+		       "WHERE s.tenant_id = ? AND s.seq < ?%s%s%s%s%s "
+		       "ORDER BY s.seq DESC LIMIT ?",
+		       frag[0], frag[1], frag[2], frag[3], frag[4]);
+	/* Fixed fragments in a fixed buffer: too small is our bug. */
+	if (len < 0 || (size_t)len >= sizeof(sql)) {
+		rc = ordo_err_set(err, ORDO_EINTERNAL, NULL,
+				  "the shipment list query does not fit");
+		goto out;
+	}
+	cap = (size_t)f->limit + 1;
+	rc = q_open_sql(&q, tx, SQL_SHIP_LIST_BASE + mask, sql, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_i64(&q, page_bound(f->before_seq));
+	if (has[SLF_ORDER]) {
+		q_i64(&q, tenant);
+		q_str(&q, f->order_id);
+	}
+	if (has[SLF_FULFILLMENT]) {
+		q_i64(&q, tenant);
+		q_str(&q, f->fulfillment_id);
+	}
+	if (has[SLF_LOCATION])
+		q_str(&q, f->location);
+	if (has[SLF_CARRIER])
+		q_str(&q, f->carrier);
+	if (has[SLF_TRACKING])
+		q_str(&q, f->tracking_number);
+	q_i64(&q, (int64_t)cap);
+	rc = ship_read_all(tx, &q, cap, "listing shipments", out, n, &seqs,
+			   err);
+	if (rc)
+		goto out;
+	/* limit + 1 rows: another page follows this one. */
+	if (*n == cap) {
+		(*n)--;
+		shipment_free(&(*out)[*n]);
+		*next = seqs[*n - 1];
+	}
+	free(seqs);
+out:
+	q_close(&q);
+	return rc;
 }
 
 /* ---- webhooks ------------------------------------------------------------ */

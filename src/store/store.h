@@ -158,7 +158,9 @@ typedef struct {
 	ordo_time created_at;
 } store_api_key;
 
-/* Insert k; sets k->id. ORDO_ECONFLICT if the hash exists. */
+/* Insert k; sets k->id. ORDO_ECONFLICT if the hash exists, or naming
+ * "name" if the tenant has a key of that name already (names are unique
+ * per tenant: the timeline's actor "key:<name>" names one key). */
 ordo_code store_api_key_insert(store_tx *tx, store_api_key *k, ordo_err *err);
 ordo_code store_api_key_by_hash(store_tx *tx, const char *key_hash,
 				store_api_key *k, ordo_err *err);
@@ -437,6 +439,25 @@ ordo_code store_shipment_set_delivered(store_tx *tx, int64_t tenant,
 ordo_code store_shipments_of_order(store_tx *tx, int64_t tenant,
 				   const char *order_id, shipment **out,
 				   size_t *n, ordo_err *err);
+
+/* Every filter is exact; "" = any. An unknown order or fulfillment id
+ * matches nothing. */
+typedef struct {
+	char order_id[ORDO_ID_MAX];
+	char fulfillment_id[ORDO_ID_MAX];
+	char location[ORDO_LOCATION_CODE_MAX];
+	char carrier[ORDO_METHOD_MAX];
+	char tracking_number[ORDO_EXTERNAL_ID_MAX];
+	int64_t before_seq; /* cursor; 0 = first page */
+	int limit;	    /* 1..STORE_LIST_MAX */
+} shipment_filter;
+
+/* Newest first, each with its lines; every combination of filters is
+ * served by an index (migration 0005). Free each, then free(*out);
+ * *next: cursor or 0. */
+ordo_code store_shipment_list(store_tx *tx, int64_t tenant,
+			      const shipment_filter *f, shipment **out,
+			      size_t *n, int64_t *next, ordo_err *err);
 
 /* ---- webhooks and the outbox ------------------------------------------- */
 

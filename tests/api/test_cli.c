@@ -208,9 +208,13 @@ API_TEST(key_create_prints_a_working_key)
 	cli_result_free(&r);
 
 	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
+		char name[64];
 		const char *a[] = { "key", "create", "globex", "--role",
-				    roles[i], "--name", roles[i], "--db",
+				    roles[i], "--name", name, "--db",
 				    srv->db_path, NULL };
+
+		/* Names are unique per tenant ("admin" is the first key's). */
+		snprintf(name, sizeof(name), "%s-key", roles[i]);
 		cli_run(&r, a);
 		expect_exit(&r, roles[i],
 			    r.exit_status == 0 &&
@@ -230,6 +234,42 @@ API_TEST(key_create_refuses_a_bad_role)
 	expect_exit(&r, "ordo key create --role superuser",
 		    r.exit_status != 0 && strstr(r.err, "superuser"));
 	cli_result_free(&r);
+}
+
+API_TEST(key_create_refuses_a_name_in_use)
+{
+	const char *first[] = { "key", "create", "acme", "--role", "viewer",
+				"--name", "dup-name", "--db", srv->db_path,
+				NULL };
+	const char *again[] = { "key", "create", "acme", "--role", "agent",
+				"--name", "dup-name", "--db", srv->db_path,
+				NULL };
+	const char *other[] = { "key", "create", "globex", "--role", "agent",
+				"--name", "dup-name", "--db", srv->db_path,
+				NULL };
+	struct cli_result r;
+	char key[HARNESS_KEY_MAX];
+
+	cli_run(&r, first);
+	expect_exit(&r, "ordo key create acme --name dup-name",
+		    r.exit_status == 0 && !last_line(r.out, key, sizeof(key)));
+	cli_result_free(&r);
+
+	/* The same name again in the same tenant: refused, saying why. */
+	cli_run(&r, again);
+	expect_exit(&r, "ordo key create acme --name dup-name (in use)",
+		    r.exit_status != 0 && strstr(r.err, "dup-name") &&
+			    strstr(r.err, "already has a key"));
+	check(!strstr(r.out, "ordo_sk_"), "no key may be printed: %s", r.out);
+	cli_result_free(&r);
+	check_key_works(key, "the first dup-name key");
+
+	/* Another tenant may use the name. */
+	cli_run(&r, other);
+	expect_exit(&r, "ordo key create globex --name dup-name",
+		    r.exit_status == 0 && !last_line(r.out, key, sizeof(key)));
+	cli_result_free(&r);
+	check_key_works(key, "globex's dup-name key");
 }
 
 API_TEST(key_create_refuses_an_unknown_tenant)
@@ -500,6 +540,7 @@ int main(void)
 		cmocka_unit_test(new_tenant_key_works_on_the_running_server),
 		cmocka_unit_test(key_create_prints_a_working_key),
 		cmocka_unit_test(key_create_refuses_a_bad_role),
+		cmocka_unit_test(key_create_refuses_a_name_in_use),
 		cmocka_unit_test(key_create_refuses_an_unknown_tenant),
 		cmocka_unit_test(migrate_is_idempotent),
 		cmocka_unit_test(migrate_reports_an_unusable_path),

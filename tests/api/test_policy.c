@@ -899,6 +899,69 @@ API_TEST(refusals_name_the_rule_the_column_and_the_reason)
 	json_decref(before);
 }
 
+/* The built-in default is listed among the versions, last, as version 0
+ * with its rules, and putting those rules back restores it. */
+API_TEST(the_builtin_default_is_listed_and_can_be_restored)
+{
+	static const char *const ids[] = {
+		"large-value", "first-express-mismatch", "incomplete-contact",
+		"no-location-serves", "payment-not-verified"};
+	struct resp *r;
+	json_t *vs, *last, *doc, *p;
+	size_t n, i;
+	long restored;
+	char *text;
+
+	/* Some saved version first, so the default is not in force. */
+	r = policy_put(acme(), v_two);
+	assert_status(r, 201);
+	resp_free(r);
+
+	r = http_get(acme(), "/v1/policy/versions");
+	assert_status(r, 200);
+	vs = json_object_get(r->json, "versions");
+	n = json_array_size(vs);
+	check(n >= 2, "a saved version and the built-in one: %s", r->body);
+	last = json_array_get(vs, n - 1);
+	check(json_integer_value(json_object_get(last, "version")) == 0 &&
+		      json_is_true(json_object_get(last, "builtin")) &&
+		      json_is_null(json_object_get(last, "created_at")) &&
+		      json_is_null(json_object_get(last, "created_by")) &&
+		      json_array_size(json_object_get(last, "rules")) == 5,
+	      "the last version must be the built-in 0 with its 5 rules: %s",
+	      r->body);
+	for (i = 0; i < 5; i++)
+		check(streq(jstr(json_array_get(json_object_get(last, "rules"),
+						i),
+				 "id"),
+			    ids[i]),
+		      "built-in rule %zu must be %s: %s", i, ids[i], r->body);
+	for (i = 0; i + 1 < n; i++)
+		check(json_is_false(json_object_get(json_array_get(vs, i),
+						    "builtin")),
+		      "saved versions are not builtin: %s", r->body);
+
+	/* Put back: a new version with the default's rules, in force. */
+	doc = json_pack("{s:O}", "rules", json_object_get(last, "rules"));
+	text = json_dumps(doc, JSON_COMPACT);
+	resp_free(r);
+	r = policy_put(acme(), text);
+	assert_status(r, 201);
+	restored = (long)json_integer_value(json_object_get(r->json, "version"));
+	resp_free(r);
+	p = policy_get();
+	check(json_integer_value(json_object_get(p, "version")) == restored &&
+		      restored > 0 &&
+		      json_equal(json_object_get(p, "rules"),
+				 json_object_get(doc, "rules")) &&
+		      json_is_false(json_object_get(p, "builtin")),
+	      "the default's rules must be in force again as version %ld",
+	      restored);
+	json_decref(p);
+	json_decref(doc);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -916,6 +979,7 @@ int main(void)
 		cmocka_unit_test(an_approve_rule_first_exempts),
 		cmocka_unit_test(the_language_over_real_orders),
 		cmocka_unit_test(refusals_name_the_rule_the_column_and_the_reason),
+		cmocka_unit_test(the_builtin_default_is_listed_and_can_be_restored),
 	};
 
 	return cmocka_run_group_tests(tests, harness_group_setup,

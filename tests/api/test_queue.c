@@ -992,6 +992,30 @@ API_TEST(release_own_and_others)
 	resp_free(r);
 }
 
+/* An assignment's lease is the lease_s given (default 900 s), as for a
+ * claim: claimed_until = now + lease_s. */
+API_TEST(assign_takes_the_lease_given)
+{
+	char hold[64];
+	struct resp *r;
+
+	place("Q-ASN-L", "q-assign-lease", BAD_ZIP, hold);
+	r = hold_post(supervisor(), hold, "assign",
+		      "{\"assignee\": \"key:agent11\", \"lease_s\": 120}");
+	assert_status(r, 200);
+	expect_claimed_by(r, "key:agent11", 120);
+	resp_free(r);
+	r = hold_post(supervisor(), hold, "assign",
+		      "{\"assignee\": \"key:agent11\", \"lease_s\": 3600}");
+	assert_status(r, 200);
+	expect_claimed_by(r, "key:agent11", 3600);
+	resp_free(r);
+	r = hold_post(supervisor(), hold, "assign",
+		      "{\"assignee\": \"key:agent11\", \"lease_s\": 30}");
+	assert_error(r, 400, "invalid_request", "lease_s");
+	resp_free(r);
+}
+
 API_TEST(assign_is_for_supervisors)
 {
 	char hold[64];
@@ -1196,6 +1220,7 @@ int main(void)
 		cmocka_unit_test(viewer_and_integration_cannot_work_the_queue),
 		cmocka_unit_test(release_own_and_others),
 		cmocka_unit_test(assign_is_for_supervisors),
+		cmocka_unit_test(assign_takes_the_lease_given),
 		cmocka_unit_test(claim_race_exactly_one_of_32_wins),
 		/* Keep last: it waits out part 1's lease. */
 		cmocka_unit_test(expiry_part2_an_expired_lease_frees_the_hold),

@@ -423,6 +423,57 @@ API_TEST(correct_a_bad_zip_and_the_order_continues)
 			      "customer confirmed the address by email");
 }
 
+/* The order's timeline records each field a correction changed, from what
+ * to what, with the hold and the person; unchanged fields are not named. */
+API_TEST(a_correction_records_what_it_changed)
+{
+	json_t *body = body_in("R-COR-H", "r-correct"), *o, *events, *e;
+	char id[64], zip[64];
+	const char *want_zip = "ship_to.postal_code: \"6270\" \u2192 \"62701\"";
+	const char *want_notes = "notes: \"\" \u2192 \"call first\"";
+	int saw_zip = 0, saw_notes = 0, corrected = 0;
+	struct resp *r;
+	size_t i;
+
+	jset(body, "ship_to.postal_code", json_string("6270"));
+	jset(body, "notes", json_string(""));
+	o = create_held(body, id);
+	hold_id_of(o, "address_unverifiable", zip, sizeof(zip));
+	json_decref(o);
+	json_decref(body);
+
+	r = hold_resolve(agent1(), zip, "correct", "ZIP typo",
+			 "{\"ship_to\": {\"postal_code\": \"62701\", "
+			 "\"city\": \"New York\"}, \"notes\": \"call first\"}");
+	assert_status(r, 200);
+	resp_free(r);
+
+	events = order_events(acme(), id);
+	json_array_foreach(events, i, e) {
+		if (!streq(jstr(e, "type"), "corrected"))
+			continue;
+		corrected++;
+		check(streq(jstr(e, "hold_id"), zip) &&
+			      streq(jstr(e, "actor"), "key:ragent1"),
+		      "a corrected event must name the hold and the person: "
+		      "%s %s", jstr(e, "hold_id"), jstr(e, "actor"));
+		saw_zip += streq(jstr(e, "message"), want_zip);
+		saw_notes += streq(jstr(e, "message"), want_notes);
+	}
+	if (!(saw_zip == 1 && saw_notes == 1 && corrected == 2)) {
+		char *text = json_dumps(events, JSON_INDENT(1));
+
+		print_error("events: %s\n", text ? text : "?");
+		free(text);
+	}
+	check(saw_zip == 1 && saw_notes == 1,
+	      "the timeline must say '%s' and '%s'", want_zip, want_notes);
+	/* The city was "New York" already: not a change. */
+	check(corrected == 2, "two fields changed, %d corrected events",
+	      corrected);
+	json_decref(events);
+}
+
 static long long money_cents(const char *s)
 {
 	long long whole = 0, frac = 0;
@@ -1323,6 +1374,7 @@ int main(void)
 		cmocka_unit_test(
 			approve_one_of_two_holds_and_the_order_stays_on_hold),
 		cmocka_unit_test(correct_a_bad_zip_and_the_order_continues),
+		cmocka_unit_test(a_correction_records_what_it_changed),
 		cmocka_unit_test(
 			a_correction_that_leaves_a_problem_raises_a_new_hold),
 		cmocka_unit_test(bad_changes_are_refused_naming_the_path),

@@ -3,10 +3,12 @@
  *
  *   count        PUT .../stock/{sku} {"on_hand", "safety_stock"}: safety
  *                stock kept when absent; bad values 400 naming the field;
- *                unknown location or sku 404; below reserved 409 on_hand.
+ *                unknown location or sku 404; below reserved the count
+ *                stands and the released units it no longer covers are
+ *                taken back (test_stock_count.c has the rest).
  *   adjustments  POST .../adjustments {"delta", "reason", "note"}: every
  *                reason; bad reason, zero or non-integer delta 400; a
- *                result below 0 or below reserved 409 naming delta.
+ *                result below 0 409 naming delta.
  *   levels       GET /v1/stock?sku= per location and in total, available =
  *                max(0, on_hand - reserved - safety_stock); unknown sku 404,
  *                also for another tenant's sku.
@@ -264,48 +266,66 @@ API_TEST(adjustments_record_receipts_damage_and_corrections)
 	resp_free(r);
 }
 
-API_TEST(stock_cannot_go_below_reserved)
+API_TEST(stock_counted_below_reserved_takes_released_units_back)
 {
 	json_t *o;
 	struct resp *r;
-	json_t *st;
+	char id[96];
 	long res;
 
 	make_sku(acme(), "STK-RSV", "Reserved widget", PRICE, 1);
 	make_location_serving(acme(), "ST-RSV", 5, NULL);
 	set_stock(acme(), "ST-RSV", "STK-RSV", 10);
 	o = order_units_of("STK-RSV-1", "STK-RSV", 4);
+	snprintf(id, sizeof(id), "%s", jstr(o, "id"));
 	json_decref(o);
 	res = wait_reserved("STK-RSV", "ST-RSV", 4);
 	check(res == 4, "an order for 4 units must reserve 4, reserved %ld",
 	      res);
 
-	/* 10 - 7 = 3 < 4 reserved. */
+	/* 10 - 7 = 3 < 4 reserved: the damage is recorded, and with no
+	 * pending reservation left the released fulfillment gives 1 unit
+	 * back (the last resort); it ships 3, the 4th is open again. */
 	r = adjust("ST-RSV", "STK-RSV", "{\"delta\": -7, \"reason\": \"damage\"}");
+	assert_status(r, 200);
+	assert_level(r->json, "ST-RSV", "STK-RSV", 3, 3, 0, 0);
+	resp_free(r);
+	o = order_fetch(acme(), id);
+	check(order_units(o, "released", "STK-RSV") == 3 &&
+		      order_units(o, "open", "STK-RSV") == 1 &&
+		      ival(json_array_get(json_object_get(
+						  json_array_get(json_object_get(
+									 o, "fulfillments"),
+							 0),
+						  "lines"),
+					  0),
+			   "quantity") == 3 &&
+		      streq(jstr(o, "fulfillments[0].state"), "released"),
+	      "order %s must have 3 released (its fulfillment 3) and 1 open",
+	      id);
+	json_decref(o);
+
+	/* Below zero is still refused. */
+	r = adjust("ST-RSV", "STK-RSV", "{\"delta\": -4, \"reason\": \"damage\"}");
 	assert_error(r, 409, NULL, "delta");
 	resp_free(r);
-	r = put_stock("ST-RSV", "STK-RSV", "{\"on_hand\": 3}");
-	assert_error(r, 409, NULL, "on_hand");
-	resp_free(r);
-	st = stock_get(acme(), "STK-RSV");
-	assert_level(stock_at(st, "ST-RSV"), "ST-RSV", NULL, 10, 4, 0, 6);
-	json_decref(st);
 
-	/* Down to reserved is fine. */
-	r = adjust("ST-RSV", "STK-RSV", "{\"delta\": -6, \"reason\": \"damage\"}");
+	/* A count of 1: 2 more come back. */
+	r = put_stock("ST-RSV", "STK-RSV", "{\"on_hand\": 1}");
 	assert_status(r, 200);
-	assert_level(r->json, "ST-RSV", "STK-RSV", 4, 4, 0, 0);
+	assert_level(r->json, "ST-RSV", "STK-RSV", 1, 1, 0, 0);
 	resp_free(r);
-	r = put_stock("ST-RSV", "STK-RSV", "{\"on_hand\": 4}");
-	assert_status(r, 200);
-	assert_level(r->json, "ST-RSV", "STK-RSV", 4, 4, 0, 0);
-	resp_free(r);
+	o = order_fetch(acme(), id);
+	check(order_units(o, "released", "STK-RSV") == 1 &&
+		      order_units(o, "open", "STK-RSV") == 3,
+	      "order %s must have 1 released and 3 open", id);
+	json_decref(o);
 
 	/* Safety stock above what is free: available stays 0. */
 	r = put_stock("ST-RSV", "STK-RSV",
-		      "{\"on_hand\": 5, \"safety_stock\": 3}");
+		      "{\"on_hand\": 5, \"safety_stock\": 4}");
 	assert_status(r, 200);
-	assert_level(r->json, "ST-RSV", "STK-RSV", 5, 4, 3, 0);
+	assert_level(r->json, "ST-RSV", "STK-RSV", 5, 1, 4, 0);
 	resp_free(r);
 }
 
@@ -637,7 +657,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(count_sets_on_hand_and_safety_stock),
 		cmocka_unit_test(adjustments_record_receipts_damage_and_corrections),
-		cmocka_unit_test(stock_cannot_go_below_reserved),
+		cmocka_unit_test(stock_counted_below_reserved_takes_released_units_back),
 		cmocka_unit_test(stock_answers_per_location_and_in_total),
 		cmocka_unit_test(every_stock_change_is_an_event),
 		cmocka_unit_test(a_rejection_unreserves_as_an_event),

@@ -1619,6 +1619,69 @@ API_TEST(a_slow_receiver_is_retried)
 	free(id);
 }
 
+/* ---- carrier and tracking ------------------------------------------------------ */
+
+/* shipment.created and order.shipped tell the carrier, the tracking
+ * number and the location of what left. */
+API_TEST(shipped_events_carry_carrier_and_tracking)
+{
+	struct hook h;
+	struct view v;
+	char *id;
+	char ful[96];
+	int saw_created = 0, saw_shipped = 0;
+
+	receiver_mode(RCV_OK, 0, 0);
+	subscribe(acme(), &h, "/t-track",
+		  "[\"shipment.created\", \"order.shipped\"]", NULL);
+	make_stocked("WK-TRACK", "WK-TRACK", 10);
+	id = order_of("WK-TRACK-1", "WK-TRACK", 3);
+	first_fulfillment(id, ful, sizeof(ful));
+	/* ship_and_deliver sends carrier UPS, tracking "1Z<qty>". */
+	ship_and_deliver(ful, "WK-TRACK", 3);
+	{
+		const struct expect want[] = {
+			{ id, "shipment.created", 1 },
+			{ id, "order.shipped", 1 },
+		};
+
+		wait_delivered("/t-track", want, sizeof(want) / sizeof(want[0]),
+			       DELIVERY_WAIT_MS);
+	}
+	view_of("/t-track", &v);
+	for (size_t i = 0; i < v.n; i++) {
+		json_t *b = body_of("/t-track", v.ev[i].id);
+		char *text = json_dumps(b, JSON_COMPACT);
+
+		if (!strcmp(v.ev[i].type, "shipment.created")) {
+			saw_created++;
+			check(streq(jstr(b, "data.carrier"), "UPS") &&
+				      streq(jstr(b, "data.tracking_number"),
+					    "1Z3") &&
+				      streq(jstr(b, "data.location"),
+					    "WK-TRACK"),
+			      "shipment.created must carry carrier, tracking "
+			      "and location: %s", text ? text : "?");
+		} else if (!strcmp(v.ev[i].type, "order.shipped")) {
+			saw_shipped++;
+			check(json_array_size(jget(b, "data.shipments")) == 1 &&
+				      streq(jstr(b, "data.shipments[0].carrier"),
+					    "UPS") &&
+				      streq(jstr(b, "data.shipments[0]."
+						    "tracking_number"),
+					    "1Z3"),
+			      "order.shipped must list the shipment with its "
+			      "carrier and tracking: %s", text ? text : "?");
+		}
+		free(text);
+		json_decref(b);
+	}
+	view_free(&v);
+	check(saw_created == 1 && saw_shipped == 1,
+	      "one shipment.created and one order.shipped expected");
+	free(id);
+}
+
 /* ---- groups ---------------------------------------------------------------------- */
 
 static int group_setup(void **state)
@@ -1662,6 +1725,8 @@ int main(void)
 		cmocka_unit_test_teardown(concurrent_orders_are_each_reported_once_in_order,
 					  webhook_test_teardown),
 		cmocka_unit_test_teardown(holds_and_rejections_are_reported,
+					  webhook_test_teardown),
+		cmocka_unit_test_teardown(shipped_events_carry_carrier_and_tracking,
 					  webhook_test_teardown),
 	};
 	const struct CMUnitTest slow_tests[] = {

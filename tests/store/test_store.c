@@ -43,8 +43,10 @@ extern const size_t migrations_sqlite_count;
 extern const struct ordo_embedded migrations_postgres[];
 extern const size_t migrations_postgres_count;
 
-/* The schema version the store's migrations reach. */
-#define SCHEMA_VERSION 3
+/* The schema version the store's migrations reach, and how many there are
+ * (versions may skip numbers). */
+#define SCHEMA_VERSION 5
+#define MIGRATIONS ((int)migrations_sqlite_count)
 
 struct fx {
 	char dir[PATH_MAX]; /* SQLite: the directory; PostgreSQL: the db */
@@ -522,7 +524,7 @@ static void test_migrate(void **state)
 	int applied = -1, version = -1;
 	ordo_err err;
 
-	assert_int_equal(f->first_applied, SCHEMA_VERSION);
+	assert_int_equal(f->first_applied, MIGRATIONS);
 	assert_int_equal(f->first_version, SCHEMA_VERSION);
 	assert_int_equal(store_migrate(f->st, &applied, &version, &err),
 			 ORDO_OK);
@@ -547,7 +549,7 @@ static void test_open_fresh_and_bad_urls(void **state)
 	assert_int_equal(store_schema_version(st, &version, &err), ORDO_OK);
 	assert_int_equal(version, 0);
 	assert_int_equal(store_migrate(st, &applied, &version, &err), ORDO_OK);
-	assert_int_equal(applied, SCHEMA_VERSION);
+	assert_int_equal(applied, MIGRATIONS);
 	assert_int_equal(version, SCHEMA_VERSION);
 	store_close(st);
 	test_store_drop(&g);
@@ -619,7 +621,7 @@ static void test_migrate_concurrently(void **state)
 		assert_int_equal(m[i].rc, ORDO_OK);
 		total += m[i].applied;
 	}
-	assert_int_equal(total, SCHEMA_VERSION);
+	assert_int_equal(total, MIGRATIONS);
 	assert_int_equal(store_open(g.url, &o, &st, &err), ORDO_OK);
 	assert_int_equal(store_schema_version(st, &version, &err), ORDO_OK);
 	assert_int_equal(version, SCHEMA_VERSION);
@@ -743,9 +745,22 @@ static void test_api_keys(void **state)
 	assert_int_equal(wr(f, f->ta, w_api_key_insert, &k, &err), ORDO_OK);
 	assert_true(k.id > 0);
 	k.id = 0;
+	ordo_strlcpy(k.name, "shopify-2", sizeof(k.name));
 	assert_int_equal(wr(f, f->ta, w_api_key_insert, &k, &err),
 			 ORDO_ECONFLICT);
 	assert_string_equal(err.field, "key_hash");
+	/* A name is one key's within its tenant, so the timeline's actor
+	 * ("key:<name>") names one key; another tenant may use it. */
+	ordo_strlcpy(k.name, "shopify", sizeof(k.name));
+	memset(k.key_hash, 'c', 64);
+	assert_int_equal(wr(f, f->ta, w_api_key_insert, &k, &err),
+			 ORDO_ECONFLICT);
+	assert_string_equal(err.field, "name");
+	assert_non_null(strstr(err.message, "shopify"));
+	k.tenant_id = f->tb;
+	assert_int_equal(wr(f, f->tb, w_api_key_insert, &k, &err), ORDO_OK);
+	k.tenant_id = f->ta;
+	memset(k.key_hash, 'a', 64);
 
 	tx = rd(f);
 	assert_int_equal(store_api_key_by_hash(tx, k.key_hash, &got, &err),
@@ -1563,7 +1578,7 @@ static void test_migrate_from_v1(void **state)
 	assert_int_equal(version, 1);
 	assert_int_equal(store_migrate(g.st, &applied, &version, &err),
 			 ORDO_OK);
-	assert_int_equal(applied, SCHEMA_VERSION - 1);
+	assert_int_equal(applied, MIGRATIONS - 1);
 	assert_int_equal(version, SCHEMA_VERSION);
 	fresh = tenant_add(g.st, "fresh");
 
@@ -2652,6 +2667,122 @@ static void test_shipments(void **state)
 						  &n, &err),
 			 ORDO_ENOTFOUND);
 	store_read_end(tx);
+}
+
+/* The ids a shipment list answers, comma-separated, into out; *next. */
+static void ship_listed(struct fx *f, int64_t tenant,
+			const shipment_filter *flt, char *out, size_t size,
+			int64_t *next)
+{
+	store_tx *tx = rd(f);
+	shipment *items = NULL;
+	size_t n = 0, i, len = 0;
+	ordo_err err;
+
+	assert_int_equal(store_shipment_list(tx, tenant, flt, &items, &n, next,
+					     &err),
+			 ORDO_OK);
+	store_read_end(tx);
+	out[0] = '\0';
+	for (i = 0; i < n; i++) {
+		snprintf(out + len, size - len, "%s%s", i ? "," : "",
+			 items[i].id);
+		len = strlen(out);
+		shipment_free(&items[i]);
+	}
+	free(items);
+}
+
+static void test_shipment_list(void **state)
+{
+	struct fx *f = *state;
+	shipment_filter flt;
+	shipment s;
+	int64_t next = 0;
+	char got[256];
+	ordo_err err;
+	store_tx *tx;
+
+	ful_fixture(f);
+	ful_add(f, f->ta, "ful_1", "ord_f1", "WH1", FULFILLMENT_RELEASED, 2);
+	ful_add(f, f->ta, "ful_2", "ord_f2", "WH2", FULFILLMENT_RELEASED, 1);
+	ship_make(&s, "shp_a", "ful_1", "ord_f1", 1);
+	assert_int_equal(wr(f, f->ta, w_ship_insert, &s, &err), ORDO_OK);
+	shipment_free(&s);
+	ship_make(&s, "shp_b", "ful_2", "ord_f2", 1);
+	ordo_strlcpy(s.carrier, "fedex", sizeof(s.carrier));
+	assert_int_equal(wr(f, f->ta, w_ship_insert, &s, &err), ORDO_OK);
+	shipment_free(&s);
+	ship_make(&s, "shp_c", "ful_1", "ord_f1", 2);
+	assert_int_equal(wr(f, f->ta, w_ship_insert, &s, &err), ORDO_OK);
+	shipment_free(&s);
+
+	/* The location is the fulfillment's, stored with the shipment. */
+	tx = rd(f);
+	assert_int_equal(store_shipment_get(tx, f->ta, "shp_b", &s, &err),
+			 ORDO_OK);
+	store_read_end(tx);
+	assert_string_equal(s.location, "WH2");
+	shipment_free(&s);
+
+	memset(&flt, 0, sizeof(flt));
+	flt.limit = 10;
+	ship_listed(f, f->ta, &flt, got, sizeof(got), &next);
+	assert_string_equal(got, "shp_c,shp_b,shp_a");
+	assert_int_equal(next, 0);
+	/* Pages of one, newest first, with a cursor. */
+	flt.limit = 1;
+	ship_listed(f, f->ta, &flt, got, sizeof(got), &next);
+	assert_string_equal(got, "shp_c");
+	assert_true(next > 0);
+	flt.before_seq = next;
+	ship_listed(f, f->ta, &flt, got, sizeof(got), &next);
+	assert_string_equal(got, "shp_b");
+	flt.before_seq = next;
+	ship_listed(f, f->ta, &flt, got, sizeof(got), &next);
+	assert_string_equal(got, "shp_a");
+	assert_int_equal(next, 0);
+
+	/* Each filter, and together. */
+	memset(&flt, 0, sizeof(flt));
+	flt.limit = 10;
+	ordo_strlcpy(flt.order_id, "ord_f1", sizeof(flt.order_id));
+	ship_listed(f, f->ta, &flt, got, sizeof(got), &next);
+	assert_string_equal(got, "shp_c,shp_a");
+	ordo_strlcpy(flt.tracking_number, "1Z-shp_a",
+		     sizeof(flt.tracking_number));
+	ship_listed(f, f->ta, &flt, got, sizeof(got), &next);
+	assert_string_equal(got, "shp_a");
+	memset(&flt, 0, sizeof(flt));
+	flt.limit = 10;
+	ordo_strlcpy(flt.fulfillment_id, "ful_2", sizeof(flt.fulfillment_id));
+	ship_listed(f, f->ta, &flt, got, sizeof(got), &next);
+	assert_string_equal(got, "shp_b");
+	memset(&flt, 0, sizeof(flt));
+	flt.limit = 10;
+	ordo_strlcpy(flt.location, "WH1", sizeof(flt.location));
+	ship_listed(f, f->ta, &flt, got, sizeof(got), &next);
+	assert_string_equal(got, "shp_c,shp_a");
+	ordo_strlcpy(flt.carrier, "fedex", sizeof(flt.carrier));
+	ship_listed(f, f->ta, &flt, got, sizeof(got), &next);
+	assert_string_equal(got, "");
+	memset(&flt, 0, sizeof(flt));
+	flt.limit = 10;
+	ordo_strlcpy(flt.carrier, "fedex", sizeof(flt.carrier));
+	ship_listed(f, f->ta, &flt, got, sizeof(got), &next);
+	assert_string_equal(got, "shp_b");
+	ordo_strlcpy(flt.order_id, "ord_nope", sizeof(flt.order_id));
+	ship_listed(f, f->ta, &flt, got, sizeof(got), &next);
+	assert_string_equal(got, "");
+
+	/* Another tenant sees none, even by the order's id. */
+	memset(&flt, 0, sizeof(flt));
+	flt.limit = 10;
+	ship_listed(f, f->tb, &flt, got, sizeof(got), &next);
+	assert_string_equal(got, "");
+	ordo_strlcpy(flt.order_id, "ord_f1", sizeof(flt.order_id));
+	ship_listed(f, f->tb, &flt, got, sizeof(got), &next);
+	assert_string_equal(got, "");
 }
 
 /* ---- webhooks ------------------------------------------------------------ */
@@ -4809,7 +4940,7 @@ static void test_migrate_from_v2(void **state)
 	assert_int_equal(version, 2);
 	assert_int_equal(store_migrate(g.st, &applied, &version, &err),
 			 ORDO_OK);
-	assert_int_equal(applied, SCHEMA_VERSION - 2);
+	assert_int_equal(applied, MIGRATIONS - 2);
 	assert_int_equal(version, SCHEMA_VERSION);
 
 	tx = NULL;
@@ -4887,6 +5018,174 @@ static void test_migrate_from_v2(void **state)
 	test_store_drop(&g);
 }
 
+/*
+ * Make f's database a version-3 database (migrations 0001 to 0003) with two
+ * tenants whose keys share names - tenant 1 has three keys "ops" and one
+ * "other", tenant 2 one "ops" - and one shipped order of tenant 1.
+ */
+static void test_store_make_v3_keys(struct fx *f)
+{
+	static const char v3_rows[] =
+		"INSERT INTO schema_migrations VALUES (1, 1), (2, 2), (3, 3);"
+		"INSERT INTO tenants (slug, created_at) "
+		"VALUES ('old', 1690000000), ('two', 1690000000);"
+		"INSERT INTO api_keys (tenant_id, name, role, key_hash, "
+		"created_at) VALUES "
+		"(1, 'ops', 'admin', 'h1', 1), (1, 'ops', 'agent', 'h2', 2), "
+		"(2, 'ops', 'admin', 'h3', 3), (1, 'other', 'viewer', 'h4', 4), "
+		"(1, 'ops', 'viewer', 'h5', 5);"
+		"INSERT INTO locations (tenant_id, code, name, addr_name, "
+		"addr_company, addr_line1, addr_line2, addr_city, addr_region, "
+		"addr_postal_code, addr_country, addr_phone, priority, active, "
+		"updated_at) VALUES (1, 'OLD1', 'Old', '', '', '', '', '', '', "
+		"'', 'US', '', 1, 1, 1690000000);"
+		"INSERT INTO orders (tenant_id, id, external_id, channel, "
+		"placed_at, received_at, updated_at, currency, "
+		"customer_external_id, customer_name, customer_email, "
+		"customer_phone, ship_to_name, ship_to_company, ship_to_line1, "
+		"ship_to_line2, ship_to_city, ship_to_region, "
+		"ship_to_postal_code, ship_to_country, ship_to_phone, "
+		"has_bill_to, bill_to_name, bill_to_company, bill_to_line1, "
+		"bill_to_line2, bill_to_city, bill_to_region, "
+		"bill_to_postal_code, bill_to_country, bill_to_phone, "
+		"shipping_method, shipping_amount, subtotal, shipping_total, "
+		"tax, discount, total, payment_status, notes, state, "
+		"fingerprint) VALUES "
+		"(1, 'ord_old', 'X1', 'web', 1690000100, 1690000200, "
+		"1690000300, 'USD', '', 'Ada', 'ada@example.com', '', "
+		"'', '', '', '', '', '', '', 'US', '', 0, "
+		"'', '', '', '', '', '', '', '', '', "
+		"'std', 0, 100, 0, 0, 0, 100, 'paid', '', 'shipped', 'fp1');"
+		"INSERT INTO fulfillments (id, tenant_id, order_seq, location, "
+		"state, reject_reason, reject_message, created_at, released_at, "
+		"updated_at) VALUES ('ful_old', 1, 1, 'OLD1', 'shipped', '', '', "
+		"1690000300, 1690000300, 1690000300);"
+		"INSERT INTO shipments (id, tenant_id, fulfillment_seq, "
+		"order_seq, carrier, tracking_number, shipped_at, delivered_at) "
+		"VALUES ('shp_old', 1, 1, 1, 'UPS', '1ZOLD', 1690000400, 0);";
+	char path[PATH_MAX + 16];
+	sqlite3 *db = NULL;
+	char *msg = NULL;
+	size_t i;
+
+	if (test_pg_url()) {
+		PGconn *c = test_pg_connect(f->url);
+
+		assert_true(migrations_postgres_count >= 3);
+		assert_string_equal(migrations_postgres[2].name,
+				    "0003_review.sql");
+		for (i = 0; i < 3; i++)
+			test_pg_exec(c,
+				     (const char *)migrations_postgres[i].data);
+		test_pg_exec(c, "CREATE TABLE schema_migrations ("
+				" version INTEGER PRIMARY KEY,"
+				" applied_at BIGINT NOT NULL)");
+		test_pg_exec(c, v3_rows);
+		PQfinish(c);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/ordo.db", f->dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_true(migrations_sqlite_count >= 3);
+	assert_string_equal(migrations_sqlite[2].name, "0003_review.sql");
+	for (i = 0; i < 3; i++) {
+		const char *sql = (const char *)migrations_sqlite[i].data;
+
+		if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+			fail_msg("%s: %s", migrations_sqlite[i].name, msg);
+	}
+	assert_int_equal(
+		sqlite3_exec(db,
+			     "CREATE TABLE schema_migrations ("
+			     " version INTEGER PRIMARY KEY,"
+			     " applied_at BIGINT NOT NULL);",
+			     NULL, NULL, &msg),
+		SQLITE_OK);
+	if (sqlite3_exec(db, v3_rows, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("v3 rows: %s", msg);
+	sqlite3_free(msg);
+	sqlite3_close(db);
+}
+
+/*
+ * Migration 0005 on a database that has lived: key names become unique per
+ * tenant (the later twins renamed "<name> (2)", "(3)" by id, every key still
+ * found by its hash; afterwards a twin is refused), and a shipment made
+ * before it gets its fulfillment's location.
+ */
+static void test_migrate_renames_duplicate_key_names(void **state)
+{
+	static const struct {
+		const char *hash;
+		const char *name;
+	} want[] = {
+		{"h1", "ops"},	   {"h2", "ops (2)"}, {"h3", "ops"},
+		{"h4", "other"}, {"h5", "ops (3)"},
+	};
+	struct fx g;
+	store_options o = test_opts();
+	store_api_key k;
+	store_tx *tx;
+	int applied = -1, version = -1;
+	ordo_err err;
+	size_t i;
+
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	test_store_url(&g);
+	test_store_make_v3_keys(&g);
+	assert_int_equal(store_open(g.url, &o, &g.st, &err), ORDO_OK);
+	assert_int_equal(store_migrate(g.st, &applied, &version, &err),
+			 ORDO_OK);
+	assert_int_equal(version, SCHEMA_VERSION);
+
+	tx = NULL;
+	assert_int_equal(store_read_begin(g.st, &tx, &err), ORDO_OK);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		assert_int_equal(store_api_key_by_hash(tx, want[i].hash, &k,
+						       &err),
+				 ORDO_OK);
+		assert_string_equal(k.name, want[i].name);
+	}
+	/* A shipment made before 0005 has its fulfillment's location, and
+	 * is listed by it. */
+	{
+		shipment_filter flt;
+		shipment sh, *items = NULL;
+		size_t n = 0;
+		int64_t next = 0;
+
+		assert_int_equal(store_shipment_get(tx, 1, "shp_old", &sh, &err),
+				 ORDO_OK);
+		assert_string_equal(sh.location, "OLD1");
+		shipment_free(&sh);
+		memset(&flt, 0, sizeof(flt));
+		flt.limit = 10;
+		ordo_strlcpy(flt.location, "OLD1", sizeof(flt.location));
+		assert_int_equal(store_shipment_list(tx, 1, &flt, &items, &n,
+						     &next, &err),
+				 ORDO_OK);
+		assert_int_equal(n, 1);
+		assert_string_equal(items[0].id, "shp_old");
+		shipment_free(&items[0]);
+		free(items);
+	}
+	store_read_end(tx);
+
+	/* From now on a twin is refused, naming the field. */
+	memset(&k, 0, sizeof(k));
+	k.tenant_id = 1;
+	ordo_strlcpy(k.name, "ops (2)", sizeof(k.name));
+	ordo_strlcpy(k.role, "viewer", sizeof(k.role));
+	memset(k.key_hash, 'd', 64);
+	assert_int_equal(wr(&g, 1, w_api_key_insert, &k, &err),
+			 ORDO_ECONFLICT);
+	assert_string_equal(err.field, "name");
+	store_close(g.st);
+	test_store_drop(&g);
+}
+
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -4935,6 +5234,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_shipments, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_shipment_list, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_webhooks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_emit, setup,
 						teardown),
@@ -4967,6 +5268,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_handling_time, setup,
 						teardown),
 		cmocka_unit_test(test_migrate_from_v2),
+		cmocka_unit_test(test_migrate_renames_duplicate_key_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
