@@ -3,8 +3,9 @@
  * changes; the result is checked whole before it is saved.
  *
  * The patch's shape - which members, which hold types, which members of
- * each hold type - is checked before the write (patch_check); the values
- * are checked as they are merged into the stored settings.
+ * each hold type - and its values are checked before the write
+ * (patch_check, and a merge into scratch settings); inside the write it is
+ * merged into the stored settings and the result is checked whole.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -225,6 +226,15 @@ enum MHD_Result api_settings_patch(api_request *r)
 	}
 	ordo_err_clear(err);
 	patch_check(patch, err);
+	/* The values too, merged into scratch settings here so that every
+	 * problem is listed at once and a bad patch never reaches the write;
+	 * the merge inside the write then checks the settings whole. */
+	{
+		tenant_settings scratch;
+
+		settings_defaults(&scratch);
+		merge(patch, &scratch, err);
+	}
 	if (err->code != ORDO_OK) {
 		json_decref(patch);
 		ordo_err_set_message(err, "the settings have %zu problem%s",

@@ -36,9 +36,8 @@ static const json_t *detail(const struct resp *r, const char *field)
 	json_t *details = jget(r->json, "error.details"), *d;
 	size_t i;
 
-	json_array_foreach(details, i, d)
-		if (streq(jstr(d, "field"), field))
-			return d;
+	json_array_foreach(details, i,
+			   d) if (streq(jstr(d, "field"), field)) return d;
 	return NULL;
 }
 
@@ -52,8 +51,8 @@ static void expect_refused_at(const struct resp *r, const char *field,
 
 	harness_assert_error(r, 400, "invalid_request", field, file, line);
 	d = detail(r, field);
-	if (text && !strstr(jstr(d, "message") ? jstr(d, "message") : "",
-			    text)) {
+	if (text &&
+	    !strstr(jstr(d, "message") ? jstr(d, "message") : "", text)) {
 		print_error("%s:%d: %s: the detail of \"%s\" does not say "
 			    "\"%s\": %s\n",
 			    file, line, r->request, field, text, r->body);
@@ -107,7 +106,8 @@ API_TEST(every_operation_refuses_unknown_query_parameters_and_members)
 	const char *path;
 	size_t queries = 0, bodies = 0;
 
-	json_object_foreach(paths, path, ops) {
+	json_object_foreach(paths, path, ops)
+	{
 		for (size_t m = 0; m < 5; m++) {
 			json_t *op = json_object_get(ops, methods[m]);
 			char upper[8], url[512];
@@ -124,8 +124,8 @@ API_TEST(every_operation_refuses_unknown_query_parameters_and_members)
 			 * operation takes one, so the query is what is
 			 * refused. */
 			concrete_path(path, "zz_unknown=1", url, sizeof(url));
-			r = http(upper, url, acme(),
-				 m == 0 ? NULL : "{}", m == 0 ? 0 : 2, NULL);
+			r = http(upper, url, acme(), m == 0 ? NULL : "{}",
+				 m == 0 ? 0 : 2, NULL);
 			expect_refused(r, "zz_unknown",
 				       "is not a query parameter");
 			resp_free(r);
@@ -176,7 +176,8 @@ API_TEST(query_parameters_are_checked_by_name_and_once)
 	resp_free(r);
 }
 
-/* ---- orders ---------------------------------------------------------------- */
+/* ---- orders ----------------------------------------------------------------
+ */
 
 API_TEST(order_members_are_checked_at_every_depth)
 {
@@ -248,7 +249,8 @@ API_TEST(order_members_ordo_computes_are_refused)
 	free(id);
 }
 
-/* ---- holds: resolve and bulk ----------------------------------------------- */
+/* ---- holds: resolve and bulk -----------------------------------------------
+ */
 
 /* A high_value hold (default policy: total >= 1000) in channel. */
 static char *held_order(const char *ext, const char *channel, char *hold_id)
@@ -285,11 +287,12 @@ API_TEST(a_correction_with_an_unknown_member_changes_nothing)
 	struct resp *r;
 
 	snprintf(path, sizeof(path), "/v1/holds/%s/resolve", hold);
-	r = send("POST", path, acme(), "{\"action\": \"correct\", \"reason\": \"fix\", "
-			     "\"changes\": {\"ship_to\": {\"contry\": \"CA\"}, "
-			     "\"lines\": [{\"line_no\": 1, \"qty\": 1}], "
-			     "\"customer\": {\"emial\": \"x@example.com\"}, "
-			     "\"note\": \"n\"}}");
+	r = send("POST", path, acme(),
+		 "{\"action\": \"correct\", \"reason\": \"fix\", "
+		 "\"changes\": {\"ship_to\": {\"contry\": \"CA\"}, "
+		 "\"lines\": [{\"line_no\": 1, \"qty\": 1}], "
+		 "\"customer\": {\"emial\": \"x@example.com\"}, "
+		 "\"note\": \"n\"}}");
 	expect_refused(r, "changes.ship_to.contry",
 		       "did you mean \"country\"?");
 	expect_refused(r, "changes.lines[0].qty", NULL);
@@ -313,33 +316,38 @@ API_TEST(bulk_must_say_what_it_acts_on)
 	struct resp *r;
 
 	/* A typo in the filter used to match every open hold. */
-	r = send("POST", "/v1/holds/bulk", acme(), "{\"filter\": {\"typ\": \"high_value\"}, "
-			     "\"action\": \"approve\", \"reason\": \"ok\"}");
+	r = send("POST", "/v1/holds/bulk", acme(),
+		 "{\"filter\": {\"typ\": \"high_value\"}, "
+		 "\"action\": \"approve\", \"reason\": \"ok\"}");
 	expect_refused(r, "filter.typ", "did you mean \"type\"?");
 	resp_free(r);
 
 	/* No filter, or {}: refused without "all". */
-	r = send("POST", "/v1/holds/bulk", acme(), "{\"action\": \"approve\", \"reason\": \"ok\"}");
+	r = send("POST", "/v1/holds/bulk", acme(),
+		 "{\"action\": \"approve\", \"reason\": \"ok\"}");
 	expect_refused(r, "filter", "\"all\": true");
 	resp_free(r);
-	r = send("POST", "/v1/holds/bulk", acme(), "{\"filter\": {}, \"action\": \"approve\", "
-			     "\"reason\": \"ok\"}");
+	r = send("POST", "/v1/holds/bulk", acme(),
+		 "{\"filter\": {}, \"action\": \"approve\", "
+		 "\"reason\": \"ok\"}");
 	expect_refused(r, "filter", "every open hold");
 	resp_free(r);
-	r = send("POST", "/v1/holds/bulk", acme(), "{\"filter\": {\"channel\": \"strict-bulk\"}, "
-			     "\"all\": true, \"action\": \"approve\", "
-			     "\"reason\": \"ok\"}");
+	r = send("POST", "/v1/holds/bulk", acme(),
+		 "{\"filter\": {\"channel\": \"strict-bulk\"}, "
+		 "\"all\": true, \"action\": \"approve\", "
+		 "\"reason\": \"ok\"}");
 	expect_refused(r, "all", "empty filter only");
 	resp_free(r);
 	check(open_holds_of(a) == 1 && open_holds_of(b) == 1,
 	      "a refused bulk action decided a hold");
 
 	/* Said explicitly, a dry run shows every open hold. */
-	r = send("POST", "/v1/holds/bulk", acme(), "{\"all\": true, \"dry_run\": true, "
-			     "\"action\": \"approve\", \"reason\": \"ok\"}");
+	r = send("POST", "/v1/holds/bulk", acme(),
+		 "{\"all\": true, \"dry_run\": true, "
+		 "\"action\": \"approve\", \"reason\": \"ok\"}");
 	assert_status(r, 200);
-	check(json_integer_value(jget(r->json, "matched")) >= 2,
-	      "all: %s", r->body);
+	check(json_integer_value(jget(r->json, "matched")) >= 2, "all: %s",
+	      r->body);
 	resp_free(r);
 	check(open_holds_of(a) == 1 && open_holds_of(b) == 1,
 	      "a dry run decided a hold");
@@ -355,39 +363,42 @@ API_TEST(bulk_over_its_limit_is_refused_whole)
 	char *c = held_order("strict-l3", "strict-limit", h3);
 	struct resp *r;
 
-	r = send("POST", "/v1/holds/bulk", acme(), "{\"filter\": {\"channel\": \"strict-limit\"}, "
-			     "\"limit\": 2, \"action\": \"approve\", "
-			     "\"reason\": \"ok\"}");
+	r = send("POST", "/v1/holds/bulk", acme(),
+		 "{\"filter\": {\"channel\": \"strict-limit\"}, "
+		 "\"limit\": 2, \"action\": \"approve\", "
+		 "\"reason\": \"ok\"}");
 	assert_error(r, 409, "conflict", "limit");
-	check(strstr(jstr(r->json, "error.message"), "more than 2"),
-	      "%s", r->body);
+	check(strstr(jstr(r->json, "error.message"), "more than 2"), "%s",
+	      r->body);
 	resp_free(r);
 	check(open_holds_of(a) + open_holds_of(b) + open_holds_of(c) == 3,
 	      "a refused bulk action decided a hold");
 
 	/* A dry run shows the first of them and that there are more. */
-	r = send("POST", "/v1/holds/bulk", acme(), "{\"filter\": {\"channel\": \"strict-limit\"}, "
-			     "\"limit\": 2, \"dry_run\": true, "
-			     "\"action\": \"approve\", \"reason\": \"ok\"}");
+	r = send("POST", "/v1/holds/bulk", acme(),
+		 "{\"filter\": {\"channel\": \"strict-limit\"}, "
+		 "\"limit\": 2, \"dry_run\": true, "
+		 "\"action\": \"approve\", \"reason\": \"ok\"}");
 	assert_status(r, 200);
 	check(json_integer_value(jget(r->json, "matched")) == 2 &&
 		      json_is_true(jget(r->json, "more")),
 	      "%s", r->body);
 	resp_free(r);
 
-	r = send("POST", "/v1/holds/bulk", acme(), "{\"filter\": {\"channel\": \"strict-limit\"}, "
-			     "\"limit\": 1001, \"action\": \"approve\", "
-			     "\"reason\": \"ok\"}");
+	r = send("POST", "/v1/holds/bulk", acme(),
+		 "{\"filter\": {\"channel\": \"strict-limit\"}, "
+		 "\"limit\": 1001, \"action\": \"approve\", "
+		 "\"reason\": \"ok\"}");
 	expect_refused(r, "limit", "between 1 and 1000");
 	resp_free(r);
 
 	/* Within the limit, it is done. */
-	r = send("POST", "/v1/holds/bulk", acme(), "{\"filter\": {\"channel\": \"strict-limit\"}, "
-			     "\"limit\": 3, \"action\": \"approve\", "
-			     "\"reason\": \"ok\"}");
+	r = send("POST", "/v1/holds/bulk", acme(),
+		 "{\"filter\": {\"channel\": \"strict-limit\"}, "
+		 "\"limit\": 3, \"action\": \"approve\", "
+		 "\"reason\": \"ok\"}");
 	assert_status(r, 200);
-	check(json_integer_value(jget(r->json, "applied")) == 3, "%s",
-	      r->body);
+	check(json_integer_value(jget(r->json, "applied")) == 3, "%s", r->body);
 	resp_free(r);
 	free(a);
 	free(b);
@@ -401,7 +412,8 @@ API_TEST(claim_takes_its_lease_only)
 	struct resp *r;
 
 	snprintf(path, sizeof(path), "/v1/holds/%s/claim", hold);
-	r = send("POST", path, acme(), "{\"lease_s\": 600, \"assignee\": \"key:bob\"}");
+	r = send("POST", path, acme(),
+		 "{\"lease_s\": 600, \"assignee\": \"key:bob\"}");
 	expect_refused(r, "assignee", NULL);
 	resp_free(r);
 	snprintf(path, sizeof(path), "/v1/holds/%s/release", hold);
@@ -411,17 +423,19 @@ API_TEST(claim_takes_its_lease_only)
 	free(id);
 }
 
-/* ---- policy and settings -------------------------------------------------- */
+/* ---- policy and settings --------------------------------------------------
+ */
 
 API_TEST(policy_rules_are_checked_member_by_member)
 {
 	struct resp *before = http_get(acme(), "/v1/policy"), *r, *after;
 
-	r = send("PUT", "/v1/policy", acme(), "{\"rules\": [{\"id\": \"big\", \"when\": "
-			     "\"total >= 500\", \"then\": {\"hold\": "
-			     "\"high_value\", \"priorty\": 1}}, {\"id\": "
-			     "\"b\", \"whn\": \"total >= 1\", \"then\": "
-			     "\"approve\"}]}");
+	r = send("PUT", "/v1/policy", acme(),
+		 "{\"rules\": [{\"id\": \"big\", \"when\": "
+		 "\"total >= 500\", \"then\": {\"hold\": "
+		 "\"high_value\", \"priorty\": 1}}, {\"id\": "
+		 "\"b\", \"whn\": \"total >= 1\", \"then\": "
+		 "\"approve\"}]}");
 	expect_refused(r, "rules[0].then.priorty",
 		       "did you mean \"priority\"?");
 	expect_refused(r, "rules[1].whn", "did you mean \"when\"?");
@@ -438,10 +452,11 @@ API_TEST(policy_rules_are_checked_member_by_member)
 	resp_free(r);
 	resp_free(before);
 
-	r = send("POST", "/v1/policy/simulate", acme(), "{\"policy\": {\"rules\": [{\"id\": \"a\", "
-			     "\"when\": \"total >= 1\", \"then\": {\"hold\": "
-			     "\"high_value\", \"prio\": 2}}]}, \"form\": "
-			     "\"2026-01-01T00:00:00Z\"}");
+	r = send("POST", "/v1/policy/simulate", acme(),
+		 "{\"policy\": {\"rules\": [{\"id\": \"a\", "
+		 "\"when\": \"total >= 1\", \"then\": {\"hold\": "
+		 "\"high_value\", \"prio\": 2}}]}, \"form\": "
+		 "\"2026-01-01T00:00:00Z\"}");
 	expect_refused(r, "policy.rules[0].then.prio", NULL);
 	expect_refused(r, "form", "did you mean \"from\"?");
 	resp_free(r);
@@ -451,19 +466,24 @@ API_TEST(settings_are_checked_before_the_write)
 {
 	struct resp *r;
 
-	r = send("PATCH", "/v1/settings", acme(), "{\"releas_mode\": \"wave\", \"holds\": "
-			     "{\"high_valu\": {\"sla_s\": 600}, "
-			     "\"risky_order\": {\"slas\": 600}}}");
+	r = send("PATCH", "/v1/settings", acme(),
+		 "{\"releas_mode\": \"wave\", \"release_sla_s\": -1, "
+		 "\"holds\": "
+		 "{\"high_valu\": {\"sla_s\": 600}, "
+		 "\"risky_order\": {\"slas\": 600}}}");
 	expect_refused(r, "releas_mode", "did you mean \"release_mode\"?");
 	expect_refused(r, "holds.high_valu", "did you mean \"high_value\"?");
 	expect_refused(r, "holds.risky_order.slas", "did you mean \"sla_s\"?");
+	/* A bad value is listed with them. */
+	expect_refused(r, "release_sla_s", "must be between");
 	resp_free(r);
 	r = http_get(acme(), "/v1/settings");
 	check(streq(jstr(r->json, "release_mode"), "auto"), "%s", r->body);
 	resp_free(r);
 }
 
-/* ---- enumerations ------------------------------------------------------------ */
+/* ---- enumerations
+ * ------------------------------------------------------------ */
 
 API_TEST(refused_enum_values_list_the_accepted_ones)
 {
@@ -501,33 +521,39 @@ API_TEST(refused_enum_values_list_the_accepted_ones)
 	json_decref(o);
 
 	snprintf(path, sizeof(path), "/v1/holds/%s/resolve", hold);
-	r = send("POST", path, acme(), "{\"action\": \"aprove\", \"reason\": \"x\"}");
+	r = send("POST", path, acme(),
+		 "{\"action\": \"aprove\", \"reason\": \"x\"}");
 	expect_refused(r, "action",
 		       "one of: approve, correct, cancel_order, escalate");
 	resp_free(r);
-	r = send("POST", "/v1/holds/bulk", acme(), "{\"filter\": {\"type\": \"high_value\"}, "
-			     "\"action\": \"correct\", \"reason\": \"x\"}");
+	r = send("POST", "/v1/holds/bulk", acme(),
+		 "{\"filter\": {\"type\": \"high_value\"}, "
+		 "\"action\": \"correct\", \"reason\": \"x\"}");
 	expect_refused(r, "action",
 		       "one of: approve, cancel_order, escalate, release");
 	resp_free(r);
-	r = send("POST", "/v1/webhooks", acme(), "{\"url\": \"http://127.0.0.1:9/\", \"events\": "
-			     "[\"order.shipt\"]}");
+	r = send("POST", "/v1/webhooks", acme(),
+		 "{\"url\": \"http://127.0.0.1:9/\", \"events\": "
+		 "[\"order.shipt\"]}");
 	expect_refused(r, "events[0]", "one of: order.accepted");
 	resp_free(r);
-	r = send("PATCH", "/v1/settings", acme(), "{\"backorder_mode\": \"wait\", "
-			     "\"release_mode\": \"manual\"}");
+	r = send("PATCH", "/v1/settings", acme(),
+		 "{\"backorder_mode\": \"wait\", "
+		 "\"release_mode\": \"manual\"}");
 	expect_refused(r, "backorder_mode", "one of: backorder, hold");
 	expect_refused(r, "release_mode", "one of: auto, wave");
 	resp_free(r);
-	r = send("POST", "/v1/fulfillments/zz-none/reject", acme(), "{\"reason\": \"lost\"}");
+	r = send("POST", "/v1/fulfillments/zz-none/reject", acme(),
+		 "{\"reason\": \"lost\"}");
 	expect_refused(r, "reason", "one of: incorrect_address");
 	resp_free(r);
 	snprintf(path, sizeof(path), "/v1/orders/%s/defects", id);
-	r = send("POST", path, acme(), "{\"type\": \"broken\", \"found_by\": \"me\"}");
+	r = send("POST", path, acme(),
+		 "{\"type\": \"broken\", \"found_by\": \"me\"}");
 	expect_refused(r, "type", "one of: wrong_address");
 	resp_free(r);
 	r = send("POST", "/v1/locations/zz-none/stock/zz-none/adjustments",
-		      acme(), "{\"delta\": 1, \"reason\": \"lost\"}");
+		 acme(), "{\"delta\": 1, \"reason\": \"lost\"}");
 	expect_refused(r, "reason", "one of: receipt, damage");
 	resp_free(r);
 	free(id);
