@@ -59,6 +59,21 @@ static void filter_from_json(const json_t *obj, queue_filter *f,
 		f->has_escalated = true;
 }
 
+/* A query value as a JSON integer when it is one, else as the string it
+ * is, so that "priority=high" is refused as not an integer rather than
+ * read as 0. */
+static json_t *query_integer(const char *v)
+{
+	char *end;
+	long long n;
+
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno || end == v || *end)
+		return json_string(v);
+	return json_integer(n);
+}
+
 static bool filter_from_query(api_request *r, queue_filter *f,
 			      enum MHD_Result *ret)
 {
@@ -73,11 +88,9 @@ static bool filter_from_query(api_request *r, queue_filter *f,
 		if ((v = api_query(r, names[i])))
 			json_object_set_new(obj, names[i], json_string(v));
 	if ((v = api_query(r, "priority")))
-		json_object_set_new(obj, "priority",
-				    json_integer(strtoll(v, NULL, 10)));
+		json_object_set_new(obj, "priority", query_integer(v));
 	if ((v = api_query(r, "min_age_s")))
-		json_object_set_new(obj, "min_age_s",
-				    json_integer(strtoll(v, NULL, 10)));
+		json_object_set_new(obj, "min_age_s", query_integer(v));
 	if ((v = api_query(r, "escalated")))
 		json_object_set_new(obj, "escalated",
 				    strcmp(v, "true") == 0    ? json_true()

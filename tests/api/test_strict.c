@@ -167,6 +167,18 @@ API_TEST(query_parameters_are_checked_by_name_and_once)
 	expect_refused(r, "state", "more than once");
 	resp_free(r);
 
+	r = http_get(acme(), "/v1/queue?priority=high");
+	expect_refused(r, "priority", "must be an integer");
+	resp_free(r);
+
+	/* Without a value it would read as absent. */
+	r = http_get(acme(), "/v1/queue?escalated");
+	expect_refused(r, "escalated", "needs a value");
+	resp_free(r);
+	r = http_get(acme(), "/v1/queue?channel=%%FF");
+	expect_refused(r, "channel", "UTF-8");
+	resp_free(r);
+
 	r = http_get(acme(), "/v1/queue?prority=1");
 	expect_refused(r, "prority", "did you mean \"priority\"?");
 	resp_free(r);
@@ -559,6 +571,20 @@ API_TEST(refused_enum_values_list_the_accepted_ones)
 	free(id);
 }
 
+API_TEST(a_refused_role_lists_the_roles)
+{
+	const char *args[] = {"key",  "create", "acme", "--role", "superviser",
+			      "--name", "x",	  "--db", srv->db_path, NULL};
+	struct cli_result c;
+
+	cli_run(&c, args);
+	check(c.exit_status != 0 &&
+		      strstr(c.err, "one of: admin, supervisor, agent, "
+				    "integration, viewer"),
+	      "exit %d, stderr: %s", c.exit_status, c.err);
+	cli_result_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -575,6 +601,7 @@ int main(void)
 		cmocka_unit_test(policy_rules_are_checked_member_by_member),
 		cmocka_unit_test(settings_are_checked_before_the_write),
 		cmocka_unit_test(refused_enum_values_list_the_accepted_ones),
+		cmocka_unit_test(a_refused_role_lists_the_roles),
 	};
 
 	return cmocka_run_group_tests(tests, harness_group_setup,
