@@ -639,7 +639,7 @@ struct bulk_input {
  * matches every open hold of the tenant, so it is refused unless the
  * request also says "all": true - and "all" with a filter is refused as
  * contradictory. How many holds it may touch is its "limit" (see
- * limits.h); bulk_write refuses a filter that matches more.
+ * limits.h); app_holds_bulk refuses a filter that matches more.
  */
 static void bulk_decode(const json_t *doc, void *out, ordo_err *err)
 {

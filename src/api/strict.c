@@ -23,8 +23,8 @@
 #include "api/api_int.h"
 #include "channels/json_fields.h"
 
-/* A request names at most this many parameters before ordo stops looking;
- * far more than any operation reads, so only abuse reaches it. */
+/* The distinct known names a request can give: more than any operation
+ * reads (only known names are remembered, each once). */
 #define STRICT_QUERY_SEEN_MAX 32
 
 struct query_check {
