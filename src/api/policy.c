@@ -244,8 +244,14 @@ ordo_code api_simulate(store *st, const app_caller *c, const json_t *doc,
 	app_policy_doc d;
 	app_sim_result res;
 	policy candidate;
-	ordo_code rc = app_policy_decode(doc, &d, err);
+	ordo_code rc;
 
+	/* The HTTP route checked it already (naming "policy.<path>"); the
+	 * CLI's file is checked here. */
+	policy_doc_check(doc, "", err);
+	if (err->code != ORDO_OK)
+		return err->code;
+	rc = app_policy_decode(doc, &d, err);
 	if (rc)
 		return rc;
 	memset(&candidate, 0, sizeof(candidate));

@@ -571,10 +571,34 @@ API_TEST(refused_enum_values_list_the_accepted_ones)
 	free(id);
 }
 
+API_TEST(ordo_simulate_checks_the_policy_file)
+{
+	char file[HARNESS_PATH_MAX];
+	const char *args[] = {"simulate", "--tenant", "acme",	    "--policy",
+			      file,	  "--db",     srv->db_path, NULL};
+	struct cli_result c;
+	FILE *f;
+
+	snprintf(file, sizeof(file), "%s/strict-policy.json", srv->dir);
+	f = fopen(file, "w");
+	check(f != NULL, "cannot write %s", file);
+	fputs("{\"rules\": [{\"id\": \"a\", \"when\": \"total >= 1\", "
+	      "\"then\": {\"hold\": \"high_value\", \"priorty\": 1}}]}",
+	      f);
+	fclose(f);
+	cli_run(&c, args);
+	check(c.exit_status != 0 && strstr(c.err, "rules[0].then.priorty") &&
+		      strstr(c.err, "did you mean \"priority\"?"),
+	      "exit %d, stderr: %s", c.exit_status, c.err);
+	cli_result_free(&c);
+	remove(file);
+}
+
 API_TEST(a_refused_role_lists_the_roles)
 {
-	const char *args[] = {"key",  "create", "acme", "--role", "superviser",
-			      "--name", "x",	  "--db", srv->db_path, NULL};
+	const char *args[] = {"key",	    "create", "acme", "--role",
+			      "superviser", "--name", "x",    "--db",
+			      srv->db_path, NULL};
 	struct cli_result c;
 
 	cli_run(&c, args);
@@ -601,6 +625,7 @@ int main(void)
 		cmocka_unit_test(policy_rules_are_checked_member_by_member),
 		cmocka_unit_test(settings_are_checked_before_the_write),
 		cmocka_unit_test(refused_enum_values_list_the_accepted_ones),
+		cmocka_unit_test(ordo_simulate_checks_the_policy_file),
 		cmocka_unit_test(a_refused_role_lists_the_roles),
 	};
 
