@@ -118,6 +118,18 @@ json_t *api_cursor_json(int64_t next);
 /* Parse `limit` (default ORDO_PAGE_DEFAULT, 1..ORDO_PAGE_MAX) or answer 400. */
 bool api_query_limit(api_request *r, int *limit, enum MHD_Result *ret);
 
+/* ---- strictness (strict.c) ---------------------------------------------- */
+
+/*
+ * Refuse (400, every problem listed) a query parameter not in known (a
+ * NULL-terminated list; {NULL} for none) or one given twice. Call first.
+ */
+bool api_query_only(api_request *r, const char *const known[],
+		    enum MHD_Result *ret);
+/* For operations that take no body: an empty body or {} passes, any member
+ * is refused with 400 naming it. */
+bool api_body_none(api_request *r, enum MHD_Result *ret);
+
 /* ---- status table (errors.c) -------------------------------------------- */
 
 unsigned api_status_for(ordo_code code);

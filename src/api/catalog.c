@@ -11,10 +11,18 @@
 
 /* ---- SKUs --------------------------------------------------------------- */
 
+static const char *const no_query[] = {NULL};
+static const char *const list_query[] = {"limit", "cursor", NULL};
+
 static void sku_decode(const json_t *doc, void *out, ordo_err *err)
 {
+	static const char *const members[] = {
+		"sku", "title", "currency", "unit_price", "active", NULL,
+	};
+	static const char *const computed[] = {"updated_at", NULL};
 	catalog_sku *s = out;
 
+	jf_only(doc, "", members, computed, err);
 	jf_string(doc, "", "sku", true, s->sku, sizeof(s->sku), err);
 	jf_string(doc, "", "title", false, s->title, sizeof(s->title), err);
 	ordo_strlcpy(s->currency, "USD", sizeof(s->currency));
@@ -47,7 +55,8 @@ enum MHD_Result api_sku_create(api_request *r)
 
 	if (!s)
 		return MHD_NO;
-	if (!api_decode_body(r, sku_decode, s, &ret)) {
+	if (!api_query_only(r, no_query, &ret) ||
+	    !api_decode_body(r, sku_decode, s, &ret)) {
 		free(s);
 		return ret;
 	}
@@ -64,7 +73,8 @@ enum MHD_Result api_sku_list(api_request *r)
 	enum MHD_Result ret;
 	int limit;
 
-	if (!api_query_limit(r, &limit, &ret))
+	if (!api_query_only(r, list_query, &ret) ||
+	    !api_query_limit(r, &limit, &ret))
 		return ret;
 	err = malloc(sizeof(*err));
 	if (!err)
@@ -133,9 +143,16 @@ static void decode_serves(const json_t *doc, catalog_location *l,
 
 static void location_decode(const json_t *doc, void *out, ordo_err *err)
 {
+	static const char *const members[] = {
+		"code",	      "name",	 "line1",    "line2",  "city",
+		"region",     "postal_code", "country", "priority", "active",
+		"serves",     NULL,
+	};
+	static const char *const computed[] = {"updated_at", NULL};
 	catalog_location *l = out;
 	int64_t priority = 100;
 
+	jf_only(doc, "", members, computed, err);
 	jf_string(doc, "", "code", true, l->code, sizeof(l->code), err);
 	jf_string(doc, "", "name", true, l->name, sizeof(l->name), err);
 	jf_string(doc, "", "line1", false, l->address.line1,
@@ -177,7 +194,8 @@ enum MHD_Result api_location_create(api_request *r)
 
 	if (!l)
 		return MHD_NO;
-	if (!api_decode_body(r, location_decode, l, &ret)) {
+	if (!api_query_only(r, no_query, &ret) ||
+	    !api_decode_body(r, location_decode, l, &ret)) {
 		free(l);
 		return ret;
 	}
@@ -194,7 +212,8 @@ enum MHD_Result api_location_list(api_request *r)
 	enum MHD_Result ret;
 	int limit;
 
-	if (!api_query_limit(r, &limit, &ret))
+	if (!api_query_only(r, list_query, &ret) ||
+	    !api_query_limit(r, &limit, &ret))
 		return ret;
 	err = malloc(sizeof(*err));
 	if (!err)

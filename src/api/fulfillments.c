@@ -9,6 +9,8 @@
 #include "api/api_int.h"
 #include "channels/json_fields.h"
 
+static const char *const no_query[] = {NULL};
+
 static ordo_code fulfillment_answer(fulfillment *f, int *status, char **body,
 				    ordo_err *err)
 {
@@ -26,6 +28,10 @@ enum MHD_Result api_fulfillment_get(api_request *r)
 
 	if (!err)
 		return MHD_NO;
+	if (!api_query_only(r, no_query, &ret)) {
+		free(err);
+		return ret;
+	}
 	ordo_err_clear(err);
 	memset(&f, 0, sizeof(f));
 	if (app_fulfillment_get(r->srv->st, &r->caller, r->params[0], &f,
@@ -53,9 +59,12 @@ enum MHD_Result api_fulfillment_list(api_request *r)
 	json_t *arr, *j;
 	size_t n = 0, i;
 	enum MHD_Result ret;
+	static const char *const query[] = {"location", "state", "limit",
+					    "cursor", NULL};
 
 	memset(&f, 0, sizeof(f));
-	if (!api_query_limit(r, &f.limit, &ret))
+	if (!api_query_only(r, query, &ret) ||
+	    !api_query_limit(r, &f.limit, &ret))
 		return ret;
 	if (cursor && !api_parse_cursor(r, cursor, &f.before_seq, &ret))
 		return ret;
@@ -64,11 +73,17 @@ enum MHD_Result api_fulfillment_list(api_request *r)
 		return api_reply_fail(r, ORDO_EINVALID, "location",
 				      "location is too long");
 	if ((v = api_query(r, "state"))) {
-		if (fulfillment_state_parse(v, &f.state) != 0)
+		if (fulfillment_state_parse(v, &f.state) != 0) {
+			char list[JF_LIST_MAX];
+
+			JF_ENUM_LIST(list, sizeof(list),
+				     fulfillment_state_name,
+				     FULFILLMENT_STATE_COUNT);
 			return api_reply_fail(r, ORDO_EINVALID, "state",
 					      "\"%s\" is not a fulfillment "
-					      "state",
-					      v);
+					      "state; one of: %s",
+					      v, list);
+		}
 		f.has_state = true;
 	}
 	err = malloc(sizeof(*err));
@@ -108,6 +123,10 @@ static ordo_code accept_write(store_tx *tx, api_request *r, int *status,
 
 enum MHD_Result api_fulfillment_accept(api_request *r)
 {
+	enum MHD_Result ret;
+
+	if (!api_query_only(r, no_query, &ret) || !api_body_none(r, &ret))
+		return ret;
 	return api_submit_write(r, accept_write, NULL, NULL);
 }
 
@@ -118,15 +137,19 @@ struct reject_input {
 
 static void reject_decode(const json_t *doc, void *out, ordo_err *err)
 {
+	static const char *const members[] = {"reason", "message", NULL};
 	struct reject_input *in = out;
-	char reason[32];
+	char reason[32], list[JF_LIST_MAX];
 
+	jf_only(doc, "", members, NULL, err);
 	if (jf_string(doc, "", "reason", true, reason, sizeof(reason), err) &&
-	    reject_reason_parse(reason, &in->reason) != 0)
+	    reject_reason_parse(reason, &in->reason) != 0) {
+		JF_ENUM_LIST(list, sizeof(list), reject_reason_name,
+			     REJECT_REASON_COUNT);
 		ordo_err_add(err, ORDO_EINVALID, "reason",
-			     "\"%s\" is not one of incorrect_address, "
-			     "invalid_sku, out_of_stock, other",
-			     reason);
+			     "\"%s\" is not a reject reason; one of: %s",
+			     reason, list);
+	}
 	jf_string(doc, "", "message", false, in->message,
 		  sizeof(in->message), err);
 }
@@ -153,7 +176,8 @@ enum MHD_Result api_fulfillment_reject(api_request *r)
 
 	if (!in)
 		return MHD_NO;
-	if (!api_decode_body(r, reject_decode, in, &ret)) {
+	if (!api_query_only(r, no_query, &ret) ||
+	    !api_decode_body(r, reject_decode, in, &ret)) {
 		free(in);
 		return ret;
 	}
@@ -168,11 +192,20 @@ static void shipment_payload_free(void *p)
 
 static void shipment_decode(const json_t *doc, void *out, ordo_err *err)
 {
+	static const char *const members[] = {
+		"carrier", "tracking_number", "shipped_at", "lines", NULL,
+	};
+	static const char *const computed[] = {
+		"id", "fulfillment_id", "order_id", "delivered_at",
+		"created_at", NULL,
+	};
+	static const char *const line_members[] = {"sku", "quantity", NULL};
 	shipment *s = out;
 	json_t *lines = jf_array(doc, "", "lines", true, err), *item;
 	char path[ORDO_ERR_FIELD_MAX];
 	size_t i;
 
+	jf_only(doc, "", members, computed, err);
 	jf_string(doc, "", "carrier", true, s->carrier, sizeof(s->carrier),
 		  err);
 	jf_string(doc, "", "tracking_number", false, s->tracking_number,
@@ -200,6 +233,7 @@ static void shipment_decode(const json_t *doc, void *out, ordo_err *err)
 				     "must be an object");
 			continue;
 		}
+		jf_only(item, path, line_members, NULL, err);
 		jf_string(item, path, "sku", true, l->sku, sizeof(l->sku),
 			  err);
 		jf_int(item, path, "quantity", true, 1, ORDO_MAX_QUANTITY,
@@ -226,7 +260,8 @@ enum MHD_Result api_shipment_create(api_request *r)
 
 	if (!s)
 		return MHD_NO;
-	if (!api_decode_body(r, shipment_decode, s, &ret)) {
+	if (!api_query_only(r, no_query, &ret) ||
+	    !api_decode_body(r, shipment_decode, s, &ret)) {
 		shipment_payload_free(s);
 		return ret;
 	}
@@ -239,8 +274,10 @@ struct delivered_input {
 
 static void delivered_decode(const json_t *doc, void *out, ordo_err *err)
 {
+	static const char *const members[] = {"delivered_at", NULL};
 	struct delivered_input *in = out;
 
+	jf_only(doc, "", members, NULL, err);
 	jf_time(doc, "", "delivered_at", false, &in->at, err);
 }
 
@@ -270,6 +307,10 @@ enum MHD_Result api_shipment_delivered(api_request *r)
 
 	if (!in)
 		return MHD_NO;
+	if (!api_query_only(r, no_query, &ret)) {
+		free(in);
+		return ret;
+	}
 	/* The body is optional: {"delivered_at": ...}. */
 	if (r->body_len > 0 &&
 	    !api_decode_body(r, delivered_decode, in, &ret)) {
@@ -285,8 +326,10 @@ struct wave_input {
 
 static void wave_decode(const json_t *doc, void *out, ordo_err *err)
 {
+	static const char *const members[] = {"location", NULL};
 	struct wave_input *in = out;
 
+	jf_only(doc, "", members, NULL, err);
 	jf_string(doc, "", "location", false, in->location,
 		  sizeof(in->location), err);
 }
@@ -319,7 +362,8 @@ enum MHD_Result api_wave_create(api_request *r)
 
 	if (!in)
 		return MHD_NO;
-	if (r->body_len > 0 && !api_decode_body(r, wave_decode, in, &ret)) {
+	if (!api_query_only(r, no_query, &ret) ||
+	    (r->body_len > 0 && !api_decode_body(r, wave_decode, in, &ret))) {
 		free(in);
 		return ret;
 	}

@@ -12,12 +12,18 @@
 extern const struct ordo_embedded docs_files[];
 extern const size_t docs_files_count;
 
+/* None of these endpoints reads a query parameter: any is refused. */
+static const char *const no_query[] = {NULL};
+
 enum MHD_Result api_health(api_request *r)
 {
-	ordo_err *err = malloc(sizeof(*err));
+	ordo_err *err;
 	store_tx *tx;
 	enum MHD_Result ret;
 
+	if (!api_query_only(r, no_query, &ret))
+		return ret;
+	err = malloc(sizeof(*err));
 	if (!err)
 		return MHD_NO;
 	ordo_err_clear(err);
@@ -40,6 +46,8 @@ enum MHD_Result api_openapi(api_request *r)
 	enum MHD_Result ret;
 	size_t i;
 
+	if (!api_query_only(r, no_query, &ret))
+		return ret;
 	for (i = 0; i < docs_files_count; i++) {
 		if (strcmp(docs_files[i].name, "openapi.json") != 0)
 			continue;
@@ -71,6 +79,8 @@ enum MHD_Result api_metrics(api_request *r)
 	char text[2048];
 	int len;
 
+	if (!api_query_only(r, no_query, &ret))
+		return ret;
 	store_commit_stats_get(r->srv->st, &cs);
 	len = snprintf(
 		text, sizeof(text),

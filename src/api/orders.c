@@ -58,13 +58,23 @@ static ordo_code order_write(store_tx *tx, api_request *r, int *status,
 	return ORDO_OK;
 }
 
+/* The query parameters each operation reads; any other is refused. */
+static const char *const no_query[] = {NULL};
+static const char *const list_query[] = {
+	"limit",	 "cursor",	 "state",	"hold_type", "channel",
+	"external_id", "received_from", "received_to", NULL,
+};
+
 enum MHD_Result api_order_create(api_request *r)
 {
 	enum MHD_Result ret;
-	json_t *doc = api_body_object(r, &ret);
+	json_t *doc;
 	ordo_err *err;
 	order *o;
 
+	if (!api_query_only(r, no_query, &ret))
+		return ret;
+	doc = api_body_object(r, &ret);
 	if (!doc)
 		return ret;
 	o = calloc(1, sizeof(*o));
@@ -99,9 +109,13 @@ static enum MHD_Result reply_order_error(api_request *r, ordo_err *err)
 
 enum MHD_Result api_order_get(api_request *r)
 {
-	ordo_err *err = malloc(sizeof(*err));
+	ordo_err *err;
+	enum MHD_Result ret;
 	order o;
 
+	if (!api_query_only(r, no_query, &ret))
+		return ret;
+	err = malloc(sizeof(*err));
 	if (!err)
 		return MHD_NO;
 	ordo_err_clear(err);
@@ -121,11 +135,15 @@ enum MHD_Result api_order_get(api_request *r)
 
 enum MHD_Result api_order_events(api_request *r)
 {
-	ordo_err *err = malloc(sizeof(*err));
+	ordo_err *err;
 	order_event *evs = NULL;
+	enum MHD_Result ret;
 	json_t *arr;
 	size_t n = 0, i;
 
+	if (!api_query_only(r, no_query, &ret))
+		return ret;
+	err = malloc(sizeof(*err));
 	if (!err)
 		return MHD_NO;
 	ordo_err_clear(err);
@@ -146,22 +164,31 @@ enum MHD_Result api_order_events(api_request *r)
 static bool parse_filter(api_request *r, order_filter *f,
 			 enum MHD_Result *ret)
 {
+	char list[JF_LIST_MAX];
 	const char *v;
 
 	memset(f, 0, sizeof(*f));
-	if (!api_query_limit(r, &f->limit, ret))
+	if (!api_query_only(r, list_query, ret) ||
+	    !api_query_limit(r, &f->limit, ret))
 		return false;
 	if ((v = api_query(r, "state")) &&
 	    order_state_parse(v, &f->state) != 0) {
+		JF_ENUM_LIST(list, sizeof(list), order_state_name,
+			     ORDER_STATE_COUNT);
 		*ret = api_reply_fail(r, ORDO_EINVALID, "state",
-				      "\"%s\" is not an order state", v);
+				      "\"%s\" is not an order state; one of: "
+				      "%s",
+				      v, list);
 		return false;
 	}
 	f->has_state = v != NULL;
 	if ((v = api_query(r, "hold_type")) &&
 	    hold_type_parse(v, &f->hold_type) != 0) {
+		JF_ENUM_LIST(list, sizeof(list), hold_type_name,
+			     HOLD_TYPE_COUNT);
 		*ret = api_reply_fail(r, ORDO_EINVALID, "hold_type",
-				      "\"%s\" is not a hold type", v);
+				      "\"%s\" is not a hold type; one of: %s",
+				      v, list);
 		return false;
 	}
 	f->has_hold_type = v != NULL;

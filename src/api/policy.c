@@ -12,6 +12,70 @@
 #include "channels/json_fields.h"
 #include "core/timeutil.h"
 
+static const char *const no_query[] = {NULL};
+
+/*
+ * The shape of a policy document: {"rules": [{"id", "when", "then"}]},
+ * "then" being "approve" or {"hold", "priority"}. Checked before the write
+ * (and before a simulation), not where stored documents are read back, so
+ * that a version saved before ordo was strict still loads. A version's
+ * number and authorship, shown in answers, are ordo's to set.
+ */
+static void policy_doc_check(const json_t *doc, const char *parent,
+			     ordo_err *err)
+{
+	static const char *const members[] = {"rules", NULL};
+	static const char *const computed[] = {"version", "created_at",
+					       "created_by", NULL};
+	static const char *const rule_members[] = {"id", "when", "then",
+						   NULL};
+	static const char *const then_members[] = {"hold", "priority", NULL};
+	char path[ORDO_ERR_FIELD_MAX], rule[ORDO_ERR_FIELD_MAX];
+	const json_t *rules, *r;
+	size_t i;
+
+	jf_only(doc, parent, members, computed, err);
+	rules = json_object_get(doc, "rules");
+	if (!json_is_array(rules))
+		return;
+	jf_path(path, sizeof(path), parent, "rules");
+	json_array_foreach(rules, i, r) {
+		jf_index_path(rule, sizeof(rule), path, i);
+		jf_only(r, rule, rule_members, NULL, err);
+		if (json_is_object(r)) {
+			char then[ORDO_ERR_FIELD_MAX];
+
+			jf_path(then, sizeof(then), rule, "then");
+			jf_only(json_object_get(r, "then"), then,
+				then_members, NULL, err);
+		}
+	}
+}
+
+/* Check doc's shape; on a problem answer 400 and return false. */
+static bool policy_doc_ok(api_request *r, const json_t *doc,
+			  const char *parent, enum MHD_Result *ret)
+{
+	ordo_err *err = malloc(sizeof(*err));
+	bool ok;
+
+	if (!err) {
+		*ret = MHD_NO;
+		return false;
+	}
+	ordo_err_clear(err);
+	policy_doc_check(doc, parent, err);
+	ok = err->code == ORDO_OK;
+	if (!ok) {
+		ordo_err_set_message(err, "the policy has %zu problem%s",
+				     err->n_details,
+				     err->n_details == 1 ? "" : "s");
+		*ret = api_reply_error(r, err);
+	}
+	free(err);
+	return ok;
+}
+
 /* The built-in default as a document, in the shape tenants write. */
 static json_t *default_rules_json(void)
 {
@@ -63,6 +127,10 @@ enum MHD_Result api_policy_get(api_request *r)
 
 	if (!err)
 		return MHD_NO;
+	if (!api_query_only(r, no_query, &ret)) {
+		free(err);
+		return ret;
+	}
 	ordo_err_clear(err);
 	memset(&v, 0, sizeof(v));
 	rc = app_policy_active(r->srv->st, &r->caller, &v, err);
@@ -90,6 +158,10 @@ enum MHD_Result api_policy_versions(api_request *r)
 
 	if (!err)
 		return MHD_NO;
+	if (!api_query_only(r, no_query, &ret)) {
+		free(err);
+		return ret;
+	}
 	ordo_err_clear(err);
 	if (app_policy_versions(r->srv->st, &r->caller, &vs, &n, err)) {
 		ret = api_reply_error(r, err);
@@ -139,10 +211,17 @@ static ordo_code policy_write(store_tx *tx, api_request *r, int *status,
 enum MHD_Result api_policy_put(api_request *r)
 {
 	enum MHD_Result ret;
-	json_t *doc = api_body_object(r, &ret);
+	json_t *doc;
 
+	if (!api_query_only(r, no_query, &ret))
+		return ret;
+	doc = api_body_object(r, &ret);
 	if (!doc)
 		return ret;
+	if (!policy_doc_ok(r, doc, "", &ret)) {
+		json_decref(doc);
+		return ret;
+	}
 	return api_submit_write(r, policy_write, doc, doc_free);
 }
 
@@ -177,8 +256,14 @@ ordo_code api_simulate(store *st, const app_caller *c, const json_t *doc,
 	app_policy_doc d;
 	app_sim_result res;
 	policy candidate;
-	ordo_code rc = app_policy_decode(doc, &d, err);
+	ordo_code rc;
 
+	/* The HTTP route checked it already (naming "policy.<path>"); the
+	 * CLI's file is checked here. */
+	policy_doc_check(doc, "", err);
+	if (err->code != ORDO_OK)
+		return err->code;
+	rc = app_policy_decode(doc, &d, err);
 	if (rc)
 		return rc;
 	memset(&candidate, 0, sizeof(candidate));
@@ -208,11 +293,15 @@ ordo_code api_simulate(store *st, const app_caller *c, const json_t *doc,
 
 enum MHD_Result api_policy_simulate(api_request *r)
 {
+	static const char *const members[] = {"policy", "from", "to", NULL};
 	enum MHD_Result ret;
-	json_t *doc = api_body_object(r, &ret), *cand, *answer = NULL;
+	json_t *doc, *cand, *answer = NULL;
 	int64_t from = 0, to = 0;
 	ordo_err *err;
 
+	if (!api_query_only(r, no_query, &ret))
+		return ret;
+	doc = api_body_object(r, &ret);
 	if (!doc)
 		return ret;
 	err = malloc(sizeof(*err));
@@ -221,7 +310,10 @@ enum MHD_Result api_policy_simulate(api_request *r)
 		return MHD_NO;
 	}
 	ordo_err_clear(err);
+	jf_only(doc, "", members, NULL, err);
 	cand = jf_object(doc, "", "policy", true, err);
+	if (cand)
+		policy_doc_check(cand, "policy", err);
 	jf_time(doc, "", "from", false, &from, err);
 	jf_time(doc, "", "to", false, &to, err);
 	if (err->code == ORDO_OK)

@@ -15,6 +15,18 @@
 
 /* ---- the queue ----------------------------------------------------------- */
 
+/* The members of a queue filter: a bulk body's "filter", or the query
+ * parameters of GET /v1/queue (with limit and cursor). */
+static const char *const filter_members[] = {
+	"type", "priority", "min_age_s", "assignee", "channel", "escalated",
+	NULL,
+};
+static const char *const queue_query[] = {
+	"type",	   "priority",  "min_age_s", "assignee", "channel",
+	"escalated", "limit",	"cursor",    NULL,
+};
+static const char *const no_query[] = {NULL};
+
 /* Read the queue filter from a JSON object (bulk) or the query string. */
 static void filter_from_json(const json_t *obj, queue_filter *f,
 			     ordo_err *err)
@@ -22,10 +34,17 @@ static void filter_from_json(const json_t *obj, queue_filter *f,
 	char text[40];
 	int64_t n;
 
+	jf_only(obj, "filter", filter_members, NULL, err);
 	if (jf_string(obj, "filter", "type", false, text, sizeof(text), err)) {
-		if (hold_type_parse(text, &f->type) != 0)
+		if (hold_type_parse(text, &f->type) != 0) {
+			char list[JF_LIST_MAX];
+
+			JF_ENUM_LIST(list, sizeof(list), hold_type_name,
+				     HOLD_TYPE_COUNT);
 			ordo_err_add(err, ORDO_EINVALID, "filter.type",
-				     "\"%s\" is not a hold type", text);
+				     "\"%s\" is not a hold type; one of: %s",
+				     text, list);
+		}
 		f->has_type = true;
 	}
 	if (jf_int(obj, "filter", "priority", false, 1, 5, &n, err))
@@ -38,6 +57,21 @@ static void filter_from_json(const json_t *obj, queue_filter *f,
 		  sizeof(f->channel), err);
 	if (jf_bool(obj, "filter", "escalated", false, &f->escalated, err))
 		f->has_escalated = true;
+}
+
+/* A query value as a JSON integer when it is one, else as the string it
+ * is, so that "priority=high" is refused as not an integer rather than
+ * read as 0. */
+static json_t *query_integer(const char *v)
+{
+	char *end;
+	long long n;
+
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno || end == v || *end)
+		return json_string(v);
+	return json_integer(n);
 }
 
 static bool filter_from_query(api_request *r, queue_filter *f,
@@ -54,11 +88,9 @@ static bool filter_from_query(api_request *r, queue_filter *f,
 		if ((v = api_query(r, names[i])))
 			json_object_set_new(obj, names[i], json_string(v));
 	if ((v = api_query(r, "priority")))
-		json_object_set_new(obj, "priority",
-				    json_integer(strtoll(v, NULL, 10)));
+		json_object_set_new(obj, "priority", query_integer(v));
 	if ((v = api_query(r, "min_age_s")))
-		json_object_set_new(obj, "min_age_s",
-				    json_integer(strtoll(v, NULL, 10)));
+		json_object_set_new(obj, "min_age_s", query_integer(v));
 	if ((v = api_query(r, "escalated")))
 		json_object_set_new(obj, "escalated",
 				    strcmp(v, "true") == 0    ? json_true()
@@ -102,7 +134,8 @@ enum MHD_Result api_queue_list(api_request *r)
 
 	memset(&f, 0, sizeof(f));
 	f.now = now;
-	if (!api_query_limit(r, &f.limit, &ret) ||
+	if (!api_query_only(r, queue_query, &ret) ||
+	    !api_query_limit(r, &f.limit, &ret) ||
 	    !filter_from_query(r, &f, &ret))
 		return ret;
 	if (cursor) {
@@ -177,10 +210,23 @@ struct claim_input {
 	char assignee[ORDO_ACTOR_MAX];
 };
 
+/* A claim takes its lease; an assignment also names who takes the hold. */
 static void claim_decode(const json_t *doc, void *out, ordo_err *err)
 {
+	static const char *const members[] = {"lease_s", NULL};
 	struct claim_input *in = out;
 
+	jf_only(doc, "", members, NULL, err);
+	jf_int(doc, "", "lease_s", false, APP_CLAIM_LEASE_MIN_S,
+	       APP_CLAIM_LEASE_MAX_S, &in->lease_s, err);
+}
+
+static void assign_decode(const json_t *doc, void *out, ordo_err *err)
+{
+	static const char *const members[] = {"assignee", "lease_s", NULL};
+	struct claim_input *in = out;
+
+	jf_only(doc, "", members, NULL, err);
 	jf_int(doc, "", "lease_s", false, APP_CLAIM_LEASE_MIN_S,
 	       APP_CLAIM_LEASE_MAX_S, &in->lease_s, err);
 	jf_string(doc, "", "assignee", false, in->assignee,
@@ -226,16 +272,25 @@ static ordo_code assign_write(store_tx *tx, api_request *r, int *status,
 	return rc ? rc : hold_answer(&h, status, body, err);
 }
 
+/* decode NULL: the operation takes no body. */
 static enum MHD_Result claim_like(api_request *r, api_write_fn fn,
+				  void (*decode)(const json_t *doc, void *out,
+						 ordo_err *err),
 				  bool need_assignee)
 {
-	struct claim_input *in = calloc(1, sizeof(*in));
+	struct claim_input *in;
 	enum MHD_Result ret;
 
+	if (!api_query_only(r, no_query, &ret))
+		return ret;
+	if (!decode && !api_body_none(r, &ret))
+		return ret;
+	in = calloc(1, sizeof(*in));
 	if (!in)
 		return MHD_NO;
 	in->lease_s = APP_CLAIM_LEASE_DEFAULT_S;
-	if (r->body_len > 0 && !api_decode_body(r, claim_decode, in, &ret)) {
+	if (decode && r->body_len > 0 &&
+	    !api_decode_body(r, decode, in, &ret)) {
 		free(in);
 		return ret;
 	}
@@ -250,17 +305,17 @@ static enum MHD_Result claim_like(api_request *r, api_write_fn fn,
 
 enum MHD_Result api_hold_claim(api_request *r)
 {
-	return claim_like(r, claim_write, false);
+	return claim_like(r, claim_write, claim_decode, false);
 }
 
 enum MHD_Result api_hold_release(api_request *r)
 {
-	return claim_like(r, release_write, false);
+	return claim_like(r, release_write, NULL, false);
 }
 
 enum MHD_Result api_hold_assign(api_request *r)
 {
-	return claim_like(r, assign_write, true);
+	return claim_like(r, assign_write, assign_decode, true);
 }
 
 /* ---- decisions ----------------------------------------------------------- */
@@ -281,22 +336,88 @@ static void resolve_input_free(void *p)
 	free(in);
 }
 
+/* "one of: ..." for an action, every action but `except`. */
+static void action_list(char *buf, size_t size, review_action except)
+{
+	int a;
+
+	buf[0] = '\0';
+	for (a = 0; a <= (int)REVIEW_RELEASE; a++)
+		if (a != (int)except)
+			jf_list_add(buf, size, review_action_name(a));
+}
+
+/* The members of a correction's changes, object by object. They are
+ * checked here, before the write, because the changes are applied inside
+ * the transaction (apply_changes), where the stored order is at hand. */
+static const char *const changes_members[] = {
+	"customer", "ship_to", "bill_to", "shipping", "totals",
+	"payment_status", "notes", "lines", NULL,
+};
+static const char *const changes_customer[] = {"name", "email", "phone",
+					       NULL};
+static const char *const changes_address[] = {
+	"name", "company", "line1", "line2", "city", "region", "postal_code",
+	"country", "phone", NULL,
+};
+static const char *const changes_shipping[] = {"method", "amount", NULL};
+static const char *const changes_totals[] = {
+	"subtotal", "shipping", "tax", "discount", "total", NULL,
+};
+static const char *const changes_line[] = {
+	"line_no", "sku", "title", "unit_price", "quantity", NULL,
+};
+
+static void changes_check(const json_t *ch, ordo_err *err)
+{
+	static const struct {
+		const char *key;
+		const char *const *members;
+	} objects[] = {
+		{"customer", changes_customer}, {"ship_to", changes_address},
+		{"bill_to", changes_address},	{"shipping", changes_shipping},
+		{"totals", changes_totals},
+	};
+	char path[ORDO_ERR_FIELD_MAX];
+	const json_t *obj, *lines, *l;
+	size_t i;
+
+	jf_only(ch, "changes", changes_members, NULL, err);
+	for (i = 0; i < sizeof(objects) / sizeof(objects[0]); i++) {
+		obj = jf_object(ch, "changes", objects[i].key, false, err);
+		jf_path(path, sizeof(path), "changes", objects[i].key);
+		if (obj)
+			jf_only(obj, path, objects[i].members, NULL, err);
+	}
+	lines = jf_array(ch, "changes", "lines", false, err);
+	json_array_foreach(lines, i, l) {
+		jf_index_path(path, sizeof(path), "changes.lines", i);
+		jf_only(l, path, changes_line, NULL, err);
+	}
+}
+
 static void resolve_decode(const json_t *doc, void *out, ordo_err *err)
 {
+	static const char *const members[] = {"action", "reason", "changes",
+					      NULL};
 	struct resolve_input *in = out;
-	char action[32];
+	char action[32], list[JF_LIST_MAX];
 	json_t *changes;
 
+	jf_only(doc, "", members, NULL, err);
 	if (jf_string(doc, "", "action", true, action, sizeof(action), err) &&
 	    (review_action_parse(action, &in->action) != 0 ||
-	     in->action == REVIEW_RELEASE))
+	     in->action == REVIEW_RELEASE)) {
+		action_list(list, sizeof(list), REVIEW_RELEASE);
 		ordo_err_add(err, ORDO_EINVALID, "action",
-			     "\"%s\" is not approve, correct, cancel_order or "
-			     "escalate",
-			     action);
+			     "\"%s\" is not a decision; one of: %s", action,
+			     list);
+	}
 	jf_string(doc, "", "reason", true, in->reason, sizeof(in->reason),
 		  err);
 	changes = jf_object(doc, "", "changes", false, err);
+	if (changes)
+		changes_check(changes, err);
 	if (changes && in->action != REVIEW_CORRECT)
 		ordo_err_add(err, ORDO_EINVALID, "changes",
 			     "changes go with the action \"correct\" only");
@@ -445,9 +566,15 @@ static void apply_changes(void *ctx, order *o, ordo_err *err)
 	if (json_object_get(ch, "payment_status") &&
 	    jf_string(ch, "changes", "payment_status", true, text,
 		      sizeof(text), err) &&
-	    payment_status_parse(text, &o->payment) != 0)
+	    payment_status_parse(text, &o->payment) != 0) {
+		char list[JF_LIST_MAX];
+
+		JF_ENUM_LIST(list, sizeof(list), payment_status_name,
+			     PAYMENT_STATUS_COUNT);
 		ordo_err_add(err, ORDO_EINVALID, "changes.payment_status",
-			     "\"%s\" is not a payment status", text);
+			     "\"%s\" is not a payment status; one of: %s",
+			     text, list);
+	}
 	patch_string(ch, "changes", "notes", o->notes, sizeof(o->notes), err);
 	patch_lines(ch, o, err);
 	if (err->code != ORDO_OK)
@@ -486,7 +613,8 @@ enum MHD_Result api_hold_resolve(api_request *r)
 
 	if (!in)
 		return MHD_NO;
-	if (!api_decode_body(r, resolve_decode, in, &ret)) {
+	if (!api_query_only(r, no_query, &ret) ||
+	    !api_decode_body(r, resolve_decode, in, &ret)) {
 		resolve_input_free(in);
 		return ret;
 	}
@@ -495,28 +623,67 @@ enum MHD_Result api_hold_resolve(api_request *r)
 
 /* ---- bulk ---------------------------------------------------------------- */
 
+_Static_assert(ORDO_BULK_MAX <= STORE_BULK_MAX,
+	       "a bulk action's limit must fit one queue read");
+
 struct bulk_input {
 	queue_filter filter;
 	review_action action;
 	char reason[ORDO_MESSAGE_MAX];
 	bool dry_run;
+	int64_t limit;
 };
 
+/*
+ * A bulk action must say what it acts on: an empty (or absent) filter
+ * matches every open hold of the tenant, so it is refused unless the
+ * request also says "all": true - and "all" with a filter is refused as
+ * contradictory. How many holds it may touch is its "limit" (see
+ * limits.h); app_holds_bulk refuses a filter that matches more.
+ */
 static void bulk_decode(const json_t *doc, void *out, ordo_err *err)
 {
+	static const char *const members[] = {
+		"filter", "action", "reason", "dry_run", "all", "limit", NULL,
+	};
 	struct bulk_input *in = out;
-	json_t *filter = jf_object(doc, "", "filter", false, err);
-	char action[32];
+	json_t *filter, *v;
+	char action[32], list[JF_LIST_MAX];
+	const char *key;
+	size_t criteria = 0;
+	bool all = false;
 
-	if (filter)
+	jf_only(doc, "", members, NULL, err);
+	filter = jf_object(doc, "", "filter", false, err);
+	if (filter) {
 		filter_from_json(filter, &in->filter, err);
+		json_object_foreach(filter, key, v)
+			if (!json_is_null(v))
+				criteria++;
+	}
+	jf_bool(doc, "", "all", false, &all, err);
+	if (criteria > 0 && all)
+		ordo_err_add(err, ORDO_EINVALID, "all",
+			     "\"all\": true goes with an empty filter only; "
+			     "leave it out to act on the holds the filter "
+			     "matches");
+	else if (criteria == 0 && !all &&
+		 (filter || json_is_null(json_object_get(doc, "filter")) ||
+		  !json_object_get(doc, "filter")))
+		ordo_err_add(err, ORDO_EINVALID, "filter",
+			     "an empty filter matches every open hold; name "
+			     "which holds (e.g. {\"type\": \"high_value\"}), "
+			     "or say \"all\": true to act on all of them");
+	in->limit = ORDO_BULK_DEFAULT;
+	jf_int(doc, "", "limit", false, 1, ORDO_BULK_MAX, &in->limit, err);
 	if (jf_string(doc, "", "action", true, action, sizeof(action), err) &&
 	    (review_action_parse(action, &in->action) != 0 ||
-	     in->action == REVIEW_CORRECT))
+	     in->action == REVIEW_CORRECT)) {
+		action_list(list, sizeof(list), REVIEW_CORRECT);
 		ordo_err_add(err, ORDO_EINVALID, "action",
-			     "\"%s\" is not approve, cancel_order, escalate "
-			     "or release",
-			     action);
+			     "\"%s\" is not a bulk action; one of: %s",
+			     action, list);
+	}
 	jf_string(doc, "", "reason", true, in->reason, sizeof(in->reason),
 		  err);
 	jf_bool(doc, "", "dry_run", false, &in->dry_run, err);
@@ -532,7 +699,7 @@ static ordo_code bulk_write(store_tx *tx, api_request *r, int *status,
 	ordo_code rc;
 
 	in->filter.now = time(NULL);
-	in->filter.limit = STORE_BULK_MAX;
+	in->filter.limit = (int)in->limit;
 	rc = app_holds_bulk(tx, &r->caller, &in->filter, in->action,
 			    in->reason, in->dry_run, in->filter.now, &res, err);
 	if (rc) {
@@ -563,7 +730,8 @@ enum MHD_Result api_holds_bulk(api_request *r)
 
 	if (!in)
 		return MHD_NO;
-	if (!api_decode_body(r, bulk_decode, in, &ret)) {
+	if (!api_query_only(r, no_query, &ret) ||
+	    !api_decode_body(r, bulk_decode, in, &ret)) {
 		free(in);
 		return ret;
 	}
@@ -574,8 +742,14 @@ enum MHD_Result api_holds_bulk(api_request *r)
 
 static void defect_decode(const json_t *doc, void *out, ordo_err *err)
 {
+	static const char *const members[] = {"type", "found_by", "note",
+					      NULL};
+	static const char *const computed[] = {
+		"id", "order_id", "reported_by", "created_at", NULL,
+	};
 	order_defect *d = out;
 
+	jf_only(doc, "", members, computed, err);
 	jf_string(doc, "", "type", true, d->type, sizeof(d->type), err);
 	jf_string(doc, "", "found_by", true, d->found_by, sizeof(d->found_by),
 		  err);
@@ -602,7 +776,8 @@ enum MHD_Result api_defect_create(api_request *r)
 
 	if (!d)
 		return MHD_NO;
-	if (!api_decode_body(r, defect_decode, d, &ret)) {
+	if (!api_query_only(r, no_query, &ret) ||
+	    !api_decode_body(r, defect_decode, d, &ret)) {
 		free(d);
 		return ret;
 	}
@@ -620,14 +795,23 @@ enum MHD_Result api_defect_list(api_request *r)
 	size_t n = 0, i;
 	enum MHD_Result ret;
 	int limit;
+	static const char *const query[] = {"type", "from", "to", "limit",
+					    "cursor", NULL};
 
-	if (!api_query_limit(r, &limit, &ret))
+	if (!api_query_only(r, query, &ret) ||
+	    !api_query_limit(r, &limit, &ret))
 		return ret;
 	if (cursor && !api_parse_cursor(r, cursor, &before, &ret))
 		return ret;
-	if (type && !app_defect_type_known(type))
+	if (type && !app_defect_type_known(type)) {
+		char list[JF_LIST_MAX] = "";
+
+		for (i = 0; app_defect_types[i]; i++)
+			jf_list_add(list, sizeof(list), app_defect_types[i]);
 		return api_reply_fail(r, ORDO_EINVALID, "type",
-				      "\"%s\" is not a defect type", type);
+				      "\"%s\" is not a defect type; one of: %s",
+				      type, list);
+	}
 	if ((v = api_query(r, "from")) && time_parse_rfc3339(v, &from) != 0)
 		return api_reply_fail(r, ORDO_EINVALID, "from",
 				      "from must be an RFC 3339 time");

@@ -1,6 +1,11 @@
 /*
  * settings.c - GET and PATCH /v1/settings. A PATCH names only what it
  * changes; the result is checked whole before it is saved.
+ *
+ * The patch's shape - which members, which hold types, which members of
+ * each hold type - and its values are checked before the write
+ * (patch_check, and a merge into scratch settings); inside the write it is
+ * merged into the stored settings and the result is checked whole.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -42,12 +47,17 @@ static json_t *settings_json(const tenant_settings *s)
 	return j;
 }
 
+static const char *const no_query[] = {NULL};
+
 enum MHD_Result api_settings_get(api_request *r)
 {
-	ordo_err *err = malloc(sizeof(*err));
+	ordo_err *err;
 	tenant_settings s;
 	enum MHD_Result ret;
 
+	if (!api_query_only(r, no_query, &ret))
+		return ret;
+	err = malloc(sizeof(*err));
 	if (!err)
 		return MHD_NO;
 	ordo_err_clear(err);
@@ -66,21 +76,38 @@ static void patch_free(void *p)
 	json_decref(p);
 }
 
-static bool known_key(const char *key)
-{
-	static const char *const keys[] = {
+static const char *const setting_names[] = {
 #define SETTINGS_X_NAME(f, name, min, max, def) name,
-		SETTINGS_INT_MAP(SETTINGS_X_NAME)
+	SETTINGS_INT_MAP(SETTINGS_X_NAME)
 #undef SETTINGS_X_NAME
-			"backorder_mode",
-		"release_mode", "cutoff_utc", "holds",
-	};
-	size_t i;
+		"backorder_mode",
+	"release_mode", "cutoff_utc", "holds", NULL,
+};
 
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (strcmp(key, keys[i]) == 0)
-			return true;
-	return false;
+/* Every member of the patch is a setting, every key of "holds" a hold
+ * type, and each hold type's object holds only sla_s and priority. */
+static void patch_check(const json_t *patch, ordo_err *err)
+{
+	static const char *const hold_members[] = {"sla_s", "priority",
+						   NULL};
+	const char *hold_names[HOLD_TYPE_COUNT + 1];
+	char path[ORDO_ERR_FIELD_MAX];
+	json_t *holds, *v;
+	const char *type;
+	int t;
+
+	jf_only(patch, "", setting_names, NULL, err);
+	holds = json_object_get(patch, "holds");
+	if (!json_is_object(holds))
+		return;
+	for (t = 0; t < HOLD_TYPE_COUNT; t++)
+		hold_names[t] = hold_type_name((hold_type)t);
+	hold_names[HOLD_TYPE_COUNT] = NULL;
+	jf_only(holds, "holds", hold_names, NULL, err);
+	json_object_foreach(holds, type, v) {
+		jf_path(path, sizeof(path), "holds", type);
+		jf_only(v, path, hold_members, NULL, err);
+	}
 }
 
 /* "holds": {"<type>": {"sla_s": N, "priority": N}, ...} */
@@ -98,31 +125,13 @@ static void merge_holds(const json_t *patch, tenant_settings *s,
 		int64_t n;
 
 		jf_path(path, sizeof(path), "holds", type);
-		if (hold_type_parse(type, &t) != 0) {
-			ordo_err_add(err, ORDO_EINVALID, path,
-				     "is not a hold type");
+		/* Unknown types and members were refused by patch_check. */
+		if (hold_type_parse(type, &t) != 0)
 			continue;
-		}
 		if (!json_is_object(v)) {
 			ordo_err_add(err, ORDO_EINVALID, path,
 				     "must be {\"sla_s\": N, \"priority\": N}");
 			continue;
-		}
-		{
-			const char *k;
-			json_t *x;
-			char kpath[ORDO_ERR_FIELD_MAX];
-
-			json_object_foreach(v, k, x) {
-				(void)x;
-				if (strcmp(k, "sla_s") == 0 ||
-				    strcmp(k, "priority") == 0)
-					continue;
-				jf_path(kpath, sizeof(kpath), path, k);
-				ordo_err_add(err, ORDO_EINVALID, kpath,
-					     "is not a hold setting (sla_s, "
-					     "priority)");
-			}
 		}
 		if (jf_int(v, path, "sla_s", false, 60,
 			   SETTINGS_HOLD_SLA_MAX_S, &n, err))
@@ -138,13 +147,10 @@ static void merge(void *ctx, tenant_settings *s, ordo_err *err)
 	const json_t *patch = ctx;
 	const char *key;
 	json_t *v;
-	char text[16];
+	char text[16], list[JF_LIST_MAX];
 
 	json_object_foreach((json_t *)patch, key, v) {
-		if (!known_key(key))
-			ordo_err_add(err, ORDO_EINVALID, key,
-				     "is not a setting");
-		else if (json_is_null(v) && strcmp(key, "cutoff_utc") != 0)
+		if (json_is_null(v) && strcmp(key, "cutoff_utc") != 0)
 			ordo_err_add(err, ORDO_EINVALID, key,
 				     "must not be null (only cutoff_utc can "
 				     "be cleared)");
@@ -155,14 +161,22 @@ static void merge(void *ctx, tenant_settings *s, ordo_err *err)
 #undef SETTINGS_X_MERGE
 	if (jf_string(patch, "", "backorder_mode", false, text, sizeof(text),
 		      err) &&
-	    backorder_mode_parse(text, &s->backorder) != 0)
+	    backorder_mode_parse(text, &s->backorder) != 0) {
+		JF_ENUM_LIST(list, sizeof(list), backorder_mode_name,
+			     BACKORDER_HOLD + 1);
 		ordo_err_add(err, ORDO_EINVALID, "backorder_mode",
-			     "must be \"backorder\" or \"hold\"");
+			     "\"%s\" is not a backorder mode; one of: %s", text,
+			     list);
+	}
 	if (jf_string(patch, "", "release_mode", false, text, sizeof(text),
 		      err) &&
-	    release_mode_parse(text, &s->release) != 0)
+	    release_mode_parse(text, &s->release) != 0) {
+		JF_ENUM_LIST(list, sizeof(list), release_mode_name,
+			     RELEASE_WAVE + 1);
 		ordo_err_add(err, ORDO_EINVALID, "release_mode",
-			     "must be \"auto\" or \"wave\"");
+			     "\"%s\" is not a release mode; one of: %s", text,
+			     list);
+	}
 	merge_holds(patch, s, err);
 	v = json_object_get(patch, "cutoff_utc");
 	if (json_is_null(v)) {
@@ -197,9 +211,39 @@ static ordo_code patch_write(store_tx *tx, api_request *r, int *status,
 enum MHD_Result api_settings_patch(api_request *r)
 {
 	enum MHD_Result ret;
-	json_t *patch = api_body_object(r, &ret);
+	json_t *patch;
+	ordo_err *err;
 
+	if (!api_query_only(r, no_query, &ret))
+		return ret;
+	patch = api_body_object(r, &ret);
 	if (!patch)
 		return ret;
+	err = malloc(sizeof(*err));
+	if (!err) {
+		json_decref(patch);
+		return MHD_NO;
+	}
+	ordo_err_clear(err);
+	patch_check(patch, err);
+	/* The values too, merged into scratch settings here so that every
+	 * problem is listed at once and a bad patch never reaches the write;
+	 * the merge inside the write then checks the settings whole. */
+	{
+		tenant_settings scratch;
+
+		settings_defaults(&scratch);
+		merge(patch, &scratch, err);
+	}
+	if (err->code != ORDO_OK) {
+		json_decref(patch);
+		ordo_err_set_message(err, "the settings have %zu problem%s",
+				     err->n_details,
+				     err->n_details == 1 ? "" : "s");
+		ret = api_reply_error(r, err);
+		free(err);
+		return ret;
+	}
+	free(err);
 	return api_submit_write(r, patch_write, patch, patch_free);
 }

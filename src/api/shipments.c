@@ -16,9 +16,14 @@ enum MHD_Result api_shipment_get(api_request *r)
 	shipment s;
 	json_t *j;
 	enum MHD_Result ret;
+	static const char *const no_query[] = {NULL};
 
 	if (!err)
 		return MHD_NO;
+	if (!api_query_only(r, no_query, &ret)) {
+		free(err);
+		return ret;
+	}
 	ordo_err_clear(err);
 	memset(&s, 0, sizeof(s));
 	if (app_shipment_get(r->srv->st, &r->caller, r->params[0], &s, err)) {
@@ -60,9 +65,13 @@ enum MHD_Result api_shipment_list(api_request *r)
 	json_t *arr, *j;
 	size_t n = 0, i;
 	enum MHD_Result ret;
+	static const char *const query[] = {
+		"order_id", "fulfillment_id", "location", "carrier",
+		"tracking_number", "limit", "cursor", NULL};
 
 	memset(&f, 0, sizeof(f));
-	if (!api_query_limit(r, &f.limit, &ret))
+	if (!api_query_only(r, query, &ret) ||
+	    !api_query_limit(r, &f.limit, &ret))
 		return ret;
 	if (cursor && !api_parse_cursor(r, cursor, &f.before_seq, &ret))
 		return ret;

@@ -18,10 +18,19 @@ struct stock_input {
 	char note[ORDO_MESSAGE_MAX];
 };
 
+/* What ordo computes in a stock level: never written by a caller. */
+static const char *const level_computed[] = {
+	"location", "sku", "reserved", "available", "updated_at", NULL,
+};
+static const char *const no_query[] = {NULL};
+
 static void count_decode(const json_t *doc, void *out, ordo_err *err)
 {
+	static const char *const members[] = {"on_hand", "safety_stock",
+					      NULL};
 	struct stock_input *s = out;
 
+	jf_only(doc, "", members, level_computed, err);
 	s->safety_stock = -1;
 	jf_int(doc, "", "on_hand", true, 0, ORDO_MAX_STOCK, &s->on_hand, err);
 	jf_int(doc, "", "safety_stock", false, 0, ORDO_MAX_STOCK,
@@ -49,7 +58,8 @@ enum MHD_Result api_stock_put(api_request *r)
 
 	if (!s)
 		return MHD_NO;
-	if (!api_decode_body(r, count_decode, s, &ret)) {
+	if (!api_query_only(r, no_query, &ret) ||
+	    !api_decode_body(r, count_decode, s, &ret)) {
 		free(s);
 		return ret;
 	}
@@ -58,8 +68,11 @@ enum MHD_Result api_stock_put(api_request *r)
 
 static void adjust_decode(const json_t *doc, void *out, ordo_err *err)
 {
+	static const char *const members[] = {"delta", "reason", "note",
+					      NULL};
 	struct stock_input *s = out;
 
+	jf_only(doc, "", members, level_computed, err);
 	jf_int(doc, "", "delta", true, -ORDO_MAX_STOCK, ORDO_MAX_STOCK,
 	       &s->delta, err);
 	jf_string(doc, "", "reason", true, s->reason, sizeof(s->reason), err);
@@ -87,7 +100,8 @@ enum MHD_Result api_stock_adjust(api_request *r)
 
 	if (!s)
 		return MHD_NO;
-	if (!api_decode_body(r, adjust_decode, s, &ret)) {
+	if (!api_query_only(r, no_query, &ret) ||
+	    !api_decode_body(r, adjust_decode, s, &ret)) {
 		free(s);
 		return ret;
 	}
@@ -111,7 +125,10 @@ enum MHD_Result api_stock_get(api_request *r)
 	json_t *locs;
 	size_t n = 0, i;
 	enum MHD_Result ret;
+	static const char *const query[] = {"sku", NULL};
 
+	if (!api_query_only(r, query, &ret))
+		return ret;
 	if (!sku || !sku[0])
 		return api_reply_fail(r, ORDO_EINVALID, "sku",
 				      "give the SKU: /v1/stock?sku=...");
@@ -166,7 +183,11 @@ enum MHD_Result api_stock_events(api_request *r)
 	size_t n = 0, i;
 	enum MHD_Result ret;
 	int limit;
+	static const char *const query[] = {"sku", "location", "limit",
+					    "cursor", NULL};
 
+	if (!api_query_only(r, query, &ret))
+		return ret;
 	if (!sku || !sku[0])
 		return api_reply_fail(r, ORDO_EINVALID, "sku",
 				      "give the SKU: /v1/stock/events?sku=...");

@@ -7,6 +7,8 @@
 #include "api/api_int.h"
 #include "channels/json_fields.h"
 
+static const char *const no_query[] = {NULL};
+
 static json_t *webhook_json(const webhook_sub *w, bool with_secret)
 {
 	json_t *j = json_object(), *events = json_array();
@@ -30,11 +32,16 @@ static json_t *webhook_json(const webhook_sub *w, bool with_secret)
 
 static void webhook_decode(const json_t *doc, void *out, ordo_err *err)
 {
+	static const char *const members[] = {"url", "events", "location",
+					      NULL};
+	static const char *const computed[] = {"id", "secret", "created_at",
+					       NULL};
 	webhook_sub *w = out;
 	json_t *events = jf_array(doc, "", "events", true, err), *v;
 	char path[ORDO_ERR_FIELD_MAX];
 	size_t i, used = 0;
 
+	jf_only(doc, "", members, computed, err);
 	jf_string(doc, "", "url", true, w->url, sizeof(w->url), err);
 	jf_string(doc, "", "location", false, w->location,
 		  sizeof(w->location), err);
@@ -49,8 +56,16 @@ static void webhook_decode(const json_t *doc, void *out, ordo_err *err)
 
 		jf_index_path(path, sizeof(path), "events", i);
 		if (!t || !app_event_type_known(t)) {
+			char list[JF_LIST_MAX] = "";
+			size_t k;
+
+			for (k = 0; app_event_types[k]; k++)
+				jf_list_add(list, sizeof(list),
+					    app_event_types[k]);
 			ordo_err_add(err, ORDO_EINVALID, path,
-				     "is not an event type ordo sends");
+				     "is not an event type ordo sends; one "
+				     "of: %s",
+				     list);
 			continue;
 		}
 		len = strlen(t);
@@ -84,7 +99,8 @@ enum MHD_Result api_webhook_create(api_request *r)
 
 	if (!w)
 		return MHD_NO;
-	if (!api_decode_body(r, webhook_decode, w, &ret)) {
+	if (!api_query_only(r, no_query, &ret) ||
+	    !api_decode_body(r, webhook_decode, w, &ret)) {
 		free(w);
 		return ret;
 	}
@@ -101,6 +117,10 @@ enum MHD_Result api_webhook_list(api_request *r)
 
 	if (!err)
 		return MHD_NO;
+	if (!api_query_only(r, no_query, &ret)) {
+		free(err);
+		return ret;
+	}
 	ordo_err_clear(err);
 	if (app_webhook_list(r->srv->st, &r->caller, &items, &n, err)) {
 		ret = api_reply_error(r, err);
@@ -132,6 +152,10 @@ static ordo_code webhook_delete(store_tx *tx, api_request *r, int *status,
 
 enum MHD_Result api_webhook_delete(api_request *r)
 {
+	enum MHD_Result ret;
+
+	if (!api_query_only(r, no_query, &ret) || !api_body_none(r, &ret))
+		return ret;
 	return api_submit_write(r, webhook_delete, NULL, NULL);
 }
 
@@ -173,12 +197,20 @@ enum MHD_Result api_delivery_list(api_request *r)
 	size_t n = 0, i;
 	enum MHD_Result ret;
 	int limit;
+	static const char *const query[] = {"status", "limit", "cursor",
+					    NULL};
+	char list[JF_LIST_MAX];
 
-	if (status && delivery_status_parse(status, &st) != 0)
+	if (!api_query_only(r, query, &ret))
+		return ret;
+	if (status && delivery_status_parse(status, &st) != 0) {
+		JF_ENUM_LIST(list, sizeof(list), delivery_status_name,
+			     DELIVERY_FAILED + 1);
 		return api_reply_fail(r, ORDO_EINVALID, "status",
-				      "\"%s\" is not pending, delivered or "
-				      "failed",
-				      status);
+				      "\"%s\" is not a delivery status; one "
+				      "of: %s",
+				      status, list);
+	}
 	if (!api_query_limit(r, &limit, &ret))
 		return ret;
 	if (cursor && !api_parse_cursor(r, cursor, &before, &ret))
@@ -224,5 +256,9 @@ static ordo_code redeliver_write(store_tx *tx, api_request *r, int *status,
 
 enum MHD_Result api_delivery_redeliver(api_request *r)
 {
+	enum MHD_Result ret;
+
+	if (!api_query_only(r, no_query, &ret) || !api_body_none(r, &ret))
+		return ret;
 	return api_submit_write(r, redeliver_write, NULL, NULL);
 }

@@ -383,16 +383,18 @@ typedef struct {
 	size_t n_failed;
 } app_bulk_result;
 
-/* One action over every open hold f matches (up to STORE_BULK_MAX); with
- * dry_run, only count and list them. */
+/* One action over every open hold f matches, at most f->limit: when more
+ * match, ORDO_ECONFLICT (field "limit") and nothing is done. With dry_run,
+ * only count and list them (res->more says there are more). */
 ordo_code app_holds_bulk(store_tx *tx, const app_caller *c,
 			 const queue_filter *f, review_action action,
 			 const char *reason, bool dry_run, ordo_time now,
 			 app_bulk_result *res, ordo_err *err);
 void app_bulk_result_free(app_bulk_result *res);
 
-/* wrong_address, missing_item, wrong_item, duplicate_shipped, wrong_status,
- * bad_handoff or other. */
+/* The defect types, NULL-terminated: wrong_address, missing_item,
+ * wrong_item, duplicate_shipped, wrong_status, bad_handoff, other. */
+extern const char *const app_defect_types[];
 bool app_defect_type_known(const char *type);
 
 /* Record a downstream defect against an order (id, reporter, time set). */

@@ -58,9 +58,15 @@ static void decode_then(const json_t *then, size_t i, policy_rule_src *s,
 		return;
 	}
 	if (jf_string(then, path, "hold", true, type, sizeof(type), err) &&
-	    hold_type_parse(type, &s->hold) != 0)
+	    hold_type_parse(type, &s->hold) != 0) {
+		char list[JF_LIST_MAX];
+
+		JF_ENUM_LIST(list, sizeof(list), hold_type_name,
+			     HOLD_TYPE_COUNT);
 		ordo_err_add(err, ORDO_EINVALID, path,
-			     "\"%s\" is not a hold type", type);
+			     "\"%s\" is not a hold type; one of: %s", type,
+			     list);
+	}
 	jf_int(then, path, "priority", false, POLICY_PRIORITY_MIN,
 	       POLICY_PRIORITY_MAX, &prio, err);
 	s->priority = (int)prio;
@@ -111,7 +117,7 @@ ordo_code app_policy_decode(const json_t *doc, app_policy_doc *d,
 			char msg[ORDO_ERR_MESSAGE_MAX];
 
 			snprintf(msg, sizeof(msg),
-				 "rule \"%.64s\" (rules[%zu]): %.150s",
+				 "rule \"%.64s\" (rules[%zu]): %.400s",
 				 s->id[0] ? s->id : "?", i,
 				 err->details[k].message);
 			ordo_strlcpy(err->details[k].message, msg,

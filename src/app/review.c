@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "channels/json_fields.h"
 #include "channels/native_out.h"
 #include "core/fingerprint.h"
 #include "core/order_diff.h"
@@ -517,6 +518,18 @@ ordo_code app_holds_bulk(store_tx *tx, const app_caller *c,
 	rc = store_queue_list(tx, c->tenant_id, f, &items, &n, &more, err);
 	if (rc)
 		return rc;
+	/* More holds match than the request said it would touch: refused
+	 * whole rather than acting on the first f->limit of them, which
+	 * the caller could not tell from the rest. A dry run shows them. */
+	if (more && !dry_run) {
+		free(items);
+		return ordo_err_set(err, ORDO_ECONFLICT, "limit",
+				    "the filter matches more than %d open "
+				    "holds, the limit of this request; narrow "
+				    "the filter, or raise \"limit\" (at most "
+				    "%d) after a dry run",
+				    f->limit, ORDO_BULK_MAX);
+	}
 	res->ids = calloc(n + 1, sizeof(*res->ids));
 	res->failed = calloc(n + 1, sizeof(*res->failed));
 	if (!res->ids || !res->failed) {
@@ -583,17 +596,17 @@ void app_bulk_result_free(app_bulk_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
+const char *const app_defect_types[] = {
+	"wrong_address", "missing_item", "wrong_item", "duplicate_shipped",
+	"wrong_status",	 "bad_handoff",	 "other",      NULL,
+};
+
 bool app_defect_type_known(const char *type)
 {
-	static const char *const types[] = {
-		"wrong_address", "missing_item",  "wrong_item",
-		"duplicate_shipped", "wrong_status", "bad_handoff",
-		"other",
-	};
 	size_t i;
 
-	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		if (strcmp(type, types[i]) == 0)
+	for (i = 0; app_defect_types[i]; i++)
+		if (strcmp(type, app_defect_types[i]) == 0)
 			return true;
 	return false;
 }
@@ -604,13 +617,16 @@ ordo_code app_defect_report(store_tx *tx, const app_caller *c,
 	order o;
 	ordo_code rc;
 
-	if (!app_defect_type_known(d->type))
+	if (!app_defect_type_known(d->type)) {
+		char list[JF_LIST_MAX] = "";
+		size_t i;
+
+		for (i = 0; app_defect_types[i]; i++)
+			jf_list_add(list, sizeof(list), app_defect_types[i]);
 		return ordo_err_set(err, ORDO_EINVALID, "type",
-				    "\"%s\" is not a defect type: use "
-				    "wrong_address, missing_item, wrong_item, "
-				    "duplicate_shipped, wrong_status, "
-				    "bad_handoff or other",
-				    d->type);
+				    "\"%s\" is not a defect type; one of: %s",
+				    d->type, list);
+	}
 	app_id_new("dft_", d->id);
 	ordo_strlcpy(d->reported_by, c->actor, sizeof(d->reported_by));
 	d->created_at = time(NULL);

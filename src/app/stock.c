@@ -34,6 +34,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "channels/json_fields.h"
 #include "channels/native_out.h"
 
 ordo_code app_stock_change(store_tx *tx, int64_t tenant,
@@ -219,11 +220,17 @@ ordo_code app_stock_adjust(store_tx *tx, const app_caller *c,
 	for (i = 0; i < sizeof(adjust_reasons) / sizeof(adjust_reasons[0]);
 	     i++)
 		known = known || strcmp(reason, adjust_reasons[i]) == 0;
-	if (!known)
+	if (!known) {
+		char list[JF_LIST_MAX] = "";
+
+		for (i = 0;
+		     i < sizeof(adjust_reasons) / sizeof(adjust_reasons[0]);
+		     i++)
+			jf_list_add(list, sizeof(list), adjust_reasons[i]);
 		return ordo_err_set(err, ORDO_EINVALID, "reason",
-				    "\"%s\" is not a reason: use receipt, "
-				    "damage, correction, return or other",
-				    reason);
+				    "\"%s\" is not a reason; one of: %s",
+				    reason, list);
+	}
 	if (delta == 0 || delta > ORDO_MAX_STOCK || delta < -ORDO_MAX_STOCK)
 		return ordo_err_set(err, ORDO_EINVALID, "delta",
 				    "must be a non-zero integer between %lld "

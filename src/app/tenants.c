@@ -13,6 +13,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "channels/json_fields.h"
+
 static const char *const role_names[] = {
 #define APP_X_NAME(e, name) name,
 	APP_ROLE_MAP(APP_X_NAME)
@@ -136,11 +138,15 @@ ordo_code app_key_create(store *st, const char *slug, const char *role,
 {
 	struct key_job j = {.slug = slug, .name = name, .key_out = key_out};
 
-	if (app_role_parse(role, &j.role) != 0)
+	if (app_role_parse(role, &j.role) != 0) {
+		char list[JF_LIST_MAX];
+
+		JF_ENUM_LIST(list, sizeof(list), app_role_name,
+			     APP_ROLE_COUNT);
 		return ordo_err_set(err, ORDO_EINVALID, "role",
-				    "\"%s\" is not a role: use admin, "
-				    "supervisor, agent, integration or viewer",
-				    role);
+				    "\"%s\" is not a role; one of: %s", role,
+				    list);
+	}
 	if (name[0] == '\0' || strlen(name) >= ORDO_NAME_MAX)
 		return ordo_err_set(err, ORDO_EINVALID, "name",
 				    "a key name of 1 to %d characters is "

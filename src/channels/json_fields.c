@@ -4,6 +4,7 @@
  */
 #include "channels/json_fields.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -200,6 +201,132 @@ json_t *jf_array(const json_t *obj, const char *parent, const char *key,
 		return NULL;
 	}
 	return v;
+}
+
+/* ---- strict objects ------------------------------------------------------ */
+
+static bool in_list(const char *name, const char *const list[])
+{
+	size_t i;
+
+	for (i = 0; list && list[i]; i++)
+		if (strcmp(name, list[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Names longer than this are never typos of a member name. */
+#define JF_NAME_CMP_MAX 48
+
+/*
+ * Optimal string alignment distance: insertions, deletions, substitutions
+ * and swaps of two adjacent characters each cost one, so "emial" is one
+ * edit from "email".
+ */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	size_t d[JF_NAME_CMP_MAX + 1][JF_NAME_CMP_MAX + 1];
+
+	if (la > JF_NAME_CMP_MAX || lb > JF_NAME_CMP_MAX)
+		return SIZE_MAX;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++) {
+		for (j = 1; j <= lb; j++) {
+			size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+			size_t best = d[i - 1][j] + 1;
+
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (d[i - 1][j - 1] + cost < best)
+				best = d[i - 1][j - 1] + cost;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	}
+	return d[la][lb];
+}
+
+const char *jf_closest(const char *name, const char *const known[])
+{
+	const char *best = NULL;
+	size_t best_d = SIZE_MAX, len = strlen(name), i;
+	/* One edit in short names, up to a third of a longer one: close
+	 * enough to be a slip of the keyboard, not a different word. */
+	size_t allowed = len <= 4 ? 1 : (len + 2) / 3;
+
+	for (i = 0; known && known[i]; i++) {
+		size_t d = edit_distance(name, known[i]);
+
+		if (d < best_d) {
+			best_d = d;
+			best = known[i];
+		}
+	}
+	return best && best_d <= allowed ? best : NULL;
+}
+
+void jf_list_add(char *buf, size_t size, const char *name)
+{
+	size_t used = strlen(buf);
+
+	if (used + 1 >= size)
+		return;
+	snprintf(buf + used, size - used, "%s%s", used ? ", " : "", name);
+}
+
+void jf_unknown(const char *path, const char *name, const char *const known[],
+		const char *what, ordo_err *err)
+{
+	const char *close = jf_closest(name, known);
+	char list[JF_LIST_MAX] = "";
+	size_t i;
+
+	if (close) {
+		ordo_err_add(err, ORDO_EINVALID, path,
+			     "is not a %s ordo takes here; did you mean "
+			     "\"%s\"?",
+			     what, close);
+		return;
+	}
+	for (i = 0; known && known[i]; i++)
+		jf_list_add(list, sizeof(list), known[i]);
+	if (list[0])
+		ordo_err_add(err, ORDO_EINVALID, path,
+			     "is not a %s ordo takes here; it takes: %s",
+			     what, list);
+	else
+		ordo_err_add(err, ORDO_EINVALID, path,
+			     "is not a %s ordo takes here; it takes none",
+			     what);
+}
+
+void jf_only(const json_t *obj, const char *parent, const char *const known[],
+	     const char *const computed[], ordo_err *err)
+{
+	char path[ORDO_ERR_FIELD_MAX];
+	const char *key;
+	json_t *v;
+
+	if (!json_is_object(obj))
+		return;
+	json_object_foreach((json_t *)obj, key, v) {
+		(void)v;
+		if (in_list(key, known))
+			continue;
+		jf_path(path, sizeof(path), parent, key);
+		if (in_list(key, computed))
+			ordo_err_add(err, ORDO_EINVALID, path,
+				     "is computed by ordo and cannot be "
+				     "written; leave it out");
+		else
+			jf_unknown(path, key, known, "member", err);
+	}
 }
 
 static size_t depth_of(const json_t *v)

@@ -57,6 +57,49 @@ json_t *jf_array(const json_t *obj, const char *parent, const char *key,
 		 bool required, ordo_err *err);
 
 /*
+ * STRICT OBJECTS
+ *
+ * Nothing a caller writes is passed over in silence: each decoder calls
+ * jf_only() once for each object it reads, naming the members it takes
+ * (`known`) and the members ordo computes itself (`computed`, which a caller
+ * may echo back from an answer but never sets). Every other member is a
+ * problem, reported with its full path and, when a known name is close to
+ * it, that name ("customer.emial: is not a member here; did you mean
+ * \"email\"?"). Both lists end with NULL; computed may be NULL.
+ */
+void jf_only(const json_t *obj, const char *parent, const char *const known[],
+	     const char *const computed[], ordo_err *err);
+
+/* The known name closest to `name` by edit distance (adjacent swaps count
+ * as one edit), or NULL when none is close enough to be a likely typo. */
+const char *jf_closest(const char *name, const char *const known[]);
+
+/* The unknown-name detail jf_only adds, for callers checking names that
+ * are not JSON members: `what` is "member" or "query parameter". */
+void jf_unknown(const char *path, const char *name, const char *const known[],
+		const char *what, ordo_err *err);
+
+/* Append `name` to the ", "-separated list in buf (truncating safely). */
+void jf_list_add(char *buf, size_t size, const char *name);
+
+/*
+ * Fill buf with the names of an enumeration, from the same name function
+ * its parser uses: JF_ENUM_LIST(buf, sizeof(buf), hold_type_name,
+ * HOLD_TYPE_COUNT). Refusals say "one of: " and this list, so the accepted
+ * values are written in one place only.
+ */
+#define JF_ENUM_LIST(buf, size, name_fn, count)                                \
+	do {                                                                   \
+		int jf_i_;                                                     \
+		(buf)[0] = '\0';                                               \
+		for (jf_i_ = 0; jf_i_ < (int)(count); jf_i_++)                 \
+			jf_list_add((buf), (size), name_fn(jf_i_));            \
+	} while (0)
+
+/* Room for any enumeration's list of names. */
+#define JF_LIST_MAX 400
+
+/*
  * Parse a request body as a JSON object. Reports bad JSON (with line and
  * column), a non-object top level and nesting deeper than
  * ORDO_MAX_JSON_DEPTH. Returns a new reference or NULL.

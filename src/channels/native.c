@@ -5,6 +5,12 @@
  * The currency is read first because every money field depends on it; if it
  * is missing or unknown, money fields are still checked for shape with the
  * default exponent so that the caller sees their problems too.
+ *
+ * Every object of the document is checked with jf_only(): a member ordo
+ * does not read is refused, never dropped, and a member ordo computes (an
+ * order's id, state, timestamps, holds, a line's quantities by state) is
+ * refused saying so, so that an answer echoed back is not mistaken for
+ * input ordo took.
  */
 #include "channels/native.h"
 
@@ -13,9 +19,43 @@
 #include "channels/json_fields.h"
 #include "core/money.h"
 
+/* The members of each object of an order: what ordo reads, and what it
+ * computes and writes in its answers only. */
+static const char *const order_members[] = {
+	"currency", "external_id", "channel",  "placed_at",
+	"customer", "ship_to",	   "bill_to",  "lines",
+	"shipping", "totals",	   "payment_status", "notes",
+	NULL,
+};
+static const char *const order_computed[] = {
+	"id",	      "state",	      "received_at", "updated_at",
+	"accepted_at", "release_due_at", "released_at", "delivered_at",
+	"closed_at",  "holds",	      "fulfillments", "defects",
+	"fingerprint", "tenant",      "seq",	       NULL,
+};
+static const char *const customer_members[] = {
+	"external_id", "name", "email", "phone", NULL,
+};
+static const char *const address_members[] = {
+	"name",	       "company", "line1", "line2", "city",
+	"region",      "postal_code", "country", "phone", NULL,
+};
+static const char *const line_members[] = {
+	"sku", "title", "quantity", "unit_price", NULL,
+};
+static const char *const line_computed[] = {
+	"line_no", "open",	"allocated", "released",
+	"shipped", "cancelled", "returned",  NULL,
+};
+static const char *const shipping_members[] = {"method", "amount", NULL};
+static const char *const totals_members[] = {
+	"subtotal", "shipping", "tax", "discount", "total", NULL,
+};
+
 static void decode_address(const json_t *obj, const char *path,
 			   order_address *a, ordo_err *err)
 {
+	jf_only(obj, path, address_members, NULL, err);
 	jf_string(obj, path, "name", false, a->name, sizeof(a->name), err);
 	jf_string(obj, path, "company", false, a->company, sizeof(a->company),
 		  err);
@@ -78,6 +118,7 @@ static void decode_lines(const json_t *arr, const char *currency, order *o,
 				     "must be an object");
 			continue;
 		}
+		jf_only(item, path, line_members, line_computed, err);
 		jf_string(item, path, "sku", true, l->sku, sizeof(l->sku),
 			  err);
 		jf_string(item, path, "title", false, l->title,
@@ -99,6 +140,7 @@ ordo_code native_order_decode(const json_t *doc, order *o, ordo_err *err)
 
 	o->state = ORDER_RECEIVED;
 	o->payment = PAYMENT_UNKNOWN;
+	jf_only(doc, "", order_members, order_computed, err);
 
 	if (jf_string(doc, "", "currency", true, o->currency,
 		      sizeof(o->currency), err) &&
@@ -121,6 +163,7 @@ ordo_code native_order_decode(const json_t *doc, order *o, ordo_err *err)
 	if (customer) {
 		order_customer *c = &o->customer;
 
+		jf_only(customer, "customer", customer_members, NULL, err);
 		jf_string(customer, "customer", "external_id", false,
 			  c->external_id, sizeof(c->external_id), err);
 		jf_string(customer, "customer", "name", false, c->name,
@@ -149,6 +192,7 @@ ordo_code native_order_decode(const json_t *doc, order *o, ordo_err *err)
 	if (shipping) {
 		char method[ORDO_METHOD_MAX];
 
+		jf_only(shipping, "shipping", shipping_members, NULL, err);
 		if (jf_string(shipping, "shipping", "method", false, method,
 			      sizeof(method), err))
 			ordo_strlcpy(o->shipping.method, method,
@@ -161,6 +205,7 @@ ordo_code native_order_decode(const json_t *doc, order *o, ordo_err *err)
 	if (totals) {
 		order_totals *t = &o->totals;
 
+		jf_only(totals, "totals", totals_members, NULL, err);
 		t->shipping = o->shipping.amount;
 		jf_money(totals, "totals", "subtotal", true, currency, false,
 			 &t->subtotal, err);
@@ -198,11 +243,15 @@ ordo_code native_order_decode(const json_t *doc, order *o, ordo_err *err)
 
 	if (jf_string(doc, "", "payment_status", false, payment,
 		      sizeof(payment), err) &&
-	    payment_status_parse(payment, &o->payment) != 0)
+	    payment_status_parse(payment, &o->payment) != 0) {
+		char list[JF_LIST_MAX];
+
+		JF_ENUM_LIST(list, sizeof(list), payment_status_name,
+			     PAYMENT_STATUS_COUNT);
 		ordo_err_add(err, ORDO_EINVALID, "payment_status",
-			     "\"%s\" is not one of pending, authorized, paid, "
-			     "partially_paid, refunded, voided, unknown",
-			     payment);
+			     "\"%s\" is not a payment status; one of: %s",
+			     payment, list);
+	}
 	jf_string(doc, "", "notes", false, o->notes, sizeof(o->notes), err);
 
 	if (err->code != ORDO_OK && err->message[0] == '\0')

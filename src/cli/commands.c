@@ -8,6 +8,7 @@
 #include "api/log.h"
 #include "api/server.h"
 #include "app/app.h"
+#include "channels/json_fields.h"
 #include "core/timeutil.h"
 #include "cli/cli.h"
 
@@ -237,11 +238,15 @@ int cmd_key(int argc, char **argv)
 		return cli_usage_error("key", "--role is required");
 	if (!o.name)
 		return cli_usage_error("key", "--name is required");
-	if (app_role_parse(o.role, &role) != 0)
-		return cli_usage_error("key", "--role \"%s\" is not a role: "
-				       "use admin, supervisor, agent, "
-				       "integration or viewer",
-				       o.role);
+	if (app_role_parse(o.role, &role) != 0) {
+		char list[JF_LIST_MAX];
+
+		JF_ENUM_LIST(list, sizeof(list), app_role_name,
+			     APP_ROLE_COUNT);
+		return cli_usage_error("key", "--role \"%s\" is not a role; "
+				       "one of: %s",
+				       o.role, list);
+	}
 	return with_store(&o, CLI_DEFAULT_DB_POOL, false, key_run);
 }
 

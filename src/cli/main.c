@@ -64,9 +64,19 @@ int cli_fail(const ordo_err *err)
 		json_object_set_new(fields, "details", details);
 	else
 		json_decref(details);
-	log_event("error",
-		  err->message[0] ? err->message : ordo_code_name(err->code),
-		  fields);
+	/* A decoder's problems come as details only: the first one, field
+	 * and all, is the line's message. */
+	if (err->message[0]) {
+		log_event("error", err->message, fields);
+	} else if (err->n_details) {
+		char msg[ORDO_ERR_MESSAGE_MAX + ORDO_ERR_FIELD_MAX + 2];
+
+		snprintf(msg, sizeof(msg), "%s %s", err->details[0].field,
+			 err->details[0].message);
+		log_event("error", msg, fields);
+	} else {
+		log_event("error", ordo_code_name(err->code), fields);
+	}
 	return CLI_FAIL;
 }
 

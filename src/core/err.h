@@ -17,7 +17,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define ORDO_ERR_MESSAGE_MAX 256
+/* Room for a refusal that lists every accepted value of an enumeration. */
+#define ORDO_ERR_MESSAGE_MAX 512
 #define ORDO_ERR_FIELD_MAX 128
 #define ORDO_ERR_MAX_DETAILS 32
 

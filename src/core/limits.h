@@ -73,6 +73,13 @@
 #define ORDO_PAGE_DEFAULT 50
 #define ORDO_PAGE_MAX 200
 
+/* Bulk actions on holds: a request touches at most its "limit" holds
+ * (default ORDO_BULK_DEFAULT, never above ORDO_BULK_MAX); one whose filter
+ * matches more is refused rather than cut short, so that a loose filter is
+ * found out before it decides a hundred holds nobody looked at. */
+#define ORDO_BULK_DEFAULT 100
+#define ORDO_BULK_MAX 1000
+
 /* Retention: an Idempotency-Key is remembered for a day (a client retries
  * within minutes); a delivered webhook is kept for 30 days to look at. */
 #define ORDO_IDEMPOTENCY_KEEP_S (24 * 3600)

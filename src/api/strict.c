@@ -1,0 +1,153 @@
+/*
+ * strict.c - nothing a caller writes is passed over: the query string and
+ * the bodies of operations that take no body are checked against what the
+ * operation reads.
+ *
+ * Each handler names the query parameters it reads, in one list next to the
+ * code that reads them, and calls api_query_only() before anything else; a
+ * parameter not in the list, or one given twice (only the first would be
+ * read), is refused with 400 naming it, with the closest known name when
+ * there is one; so is a parameter without a value ("?escalated", which
+ * would read as absent) or one that is not UTF-8. Every problem of the
+ * query string is listed at once.
+ *
+ * Bodies that are decoded check their own members with jf_only() at every
+ * level (json_fields.h). Operations that take no body at all (accept,
+ * redeliver, delete ...) call api_body_none(): an empty body or {} is fine,
+ * any member is refused the same way. Both checks run before the request
+ * touches storage.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api_int.h"
+#include "channels/json_fields.h"
+
+/* The distinct known names a request can give: more than any operation
+ * reads (only known names are remembered, each once). */
+#define STRICT_QUERY_SEEN_MAX 32
+
+struct query_check {
+	const char *const *known;
+	ordo_err *err;
+	const char *seen[STRICT_QUERY_SEEN_MAX];
+	size_t n_seen;
+};
+
+static bool listed(const char *name, const char *const list[])
+{
+	size_t i;
+
+	for (i = 0; list && list[i]; i++)
+		if (strcmp(name, list[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool utf8(const char *text)
+{
+	json_t *j = json_string(text); /* NULL when not UTF-8 */
+
+	json_decref(j);
+	return j != NULL;
+}
+
+static enum MHD_Result query_one(void *cls, enum MHD_ValueKind kind,
+				 const char *key, const char *value)
+{
+	struct query_check *qc = cls;
+	size_t i;
+
+	(void)kind;
+	/* Names and values end up in JSON (the filter, the error), which
+	 * must be UTF-8; a name given without "=value" would read as absent. */
+	if (!utf8(key)) {
+		ordo_err_add(qc->err, ORDO_EINVALID, "",
+			     "a query parameter's name is not valid UTF-8");
+		return MHD_YES;
+	}
+	if (!listed(key, qc->known)) {
+		jf_unknown(key, key, qc->known, "query parameter", qc->err);
+		return MHD_YES;
+	}
+	for (i = 0; i < qc->n_seen; i++) {
+		if (strcmp(qc->seen[i], key) == 0) {
+			ordo_err_add(qc->err, ORDO_EINVALID, key,
+				     "is given more than once; give it once");
+			return MHD_YES;
+		}
+	}
+	if (qc->n_seen < STRICT_QUERY_SEEN_MAX)
+		qc->seen[qc->n_seen++] = key;
+	if (!value)
+		ordo_err_add(qc->err, ORDO_EINVALID, key,
+			     "needs a value: %s=...", key);
+	else if (!utf8(value))
+		ordo_err_add(qc->err, ORDO_EINVALID, key,
+			     "is not valid UTF-8");
+	return MHD_YES;
+}
+
+/* Set the answer's message from its details and queue it. */
+static enum MHD_Result reply_problems(api_request *r, ordo_err *err,
+				      const char *what)
+{
+	if (err->n_details == 1)
+		ordo_err_set_message(err, "%s: %s", err->details[0].field,
+				     err->details[0].message);
+	else
+		ordo_err_set_message(err, "the %s has %zu problems", what,
+				     err->n_details + err->n_dropped);
+	return api_reply_error(r, err);
+}
+
+bool api_query_only(api_request *r, const char *const known[],
+		    enum MHD_Result *ret)
+{
+	struct query_check qc;
+	bool ok;
+
+	memset(&qc, 0, sizeof(qc));
+	qc.known = known;
+	qc.err = malloc(sizeof(*qc.err));
+	if (!qc.err) {
+		*ret = MHD_NO;
+		return false;
+	}
+	ordo_err_clear(qc.err);
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, query_one,
+				  &qc);
+	ok = qc.err->code == ORDO_OK;
+	if (!ok)
+		*ret = reply_problems(r, qc.err, "query string");
+	free(qc.err);
+	return ok;
+}
+
+bool api_body_none(api_request *r, enum MHD_Result *ret)
+{
+	static const char *const nothing[] = {NULL};
+	ordo_err *err;
+	json_t *doc;
+	bool ok;
+
+	if (r->body_len == 0)
+		return true;
+	doc = api_body_object(r, ret);
+	if (!doc)
+		return false;
+	err = malloc(sizeof(*err));
+	if (!err) {
+		json_decref(doc);
+		*ret = MHD_NO;
+		return false;
+	}
+	ordo_err_clear(err);
+	jf_only(doc, "", nothing, NULL, err);
+	json_decref(doc);
+	ok = err->code == ORDO_OK;
+	if (!ok)
+		*ret = reply_problems(r, err, "request");
+	free(err);
+	return ok;
+}
