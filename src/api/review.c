@@ -674,7 +674,7 @@ static void bulk_decode(const json_t *doc, void *out, ordo_err *err)
 			     "an empty filter matches every open hold; name "
 			     "which holds (e.g. {\"type\": \"high_value\"}), "
 			     "or say \"all\": true to act on all of them");
-	in->limit = ORDO_BULK_DEFAULT;
+	in->limit = 0; /* the tenant's bulk_limit (app_holds_bulk) */
 	jf_int(doc, "", "limit", false, 1, ORDO_BULK_MAX, &in->limit, err);
 	if (jf_string(doc, "", "action", true, action, sizeof(action), err) &&
 	    (review_action_parse(action, &in->action) != 0 ||

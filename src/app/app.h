@@ -383,8 +383,9 @@ typedef struct {
 	size_t n_failed;
 } app_bulk_result;
 
-/* One action over every open hold f matches, at most f->limit: when more
- * match, ORDO_ECONFLICT (field "limit") and nothing is done. With dry_run,
+/* One action over every open hold f matches, at most f->limit (0: the
+ * tenant's bulk_limit setting): when more match, ORDO_ECONFLICT (field
+ * "limit") and nothing is done. With dry_run,
  * only count and list them (res->more says there are more). */
 ordo_code app_holds_bulk(store_tx *tx, const app_caller *c,
 			 const queue_filter *f, review_action action,

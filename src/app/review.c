@@ -510,11 +510,25 @@ ordo_code app_holds_bulk(store_tx *tx, const app_caller *c,
 			 app_bulk_result *res, ordo_err *err)
 {
 	queue_item *items = NULL;
+	queue_filter bounded;
 	size_t n = 0, i;
-	bool more = false;
+	bool more = false, own_limit = true;
 	ordo_code rc;
 
 	memset(res, 0, sizeof(*res));
+	/* Without a limit of its own, a request may touch the tenant's
+	 * bulk_limit holds: a request that means more must say so. */
+	if (f->limit == 0) {
+		tenant_settings s;
+
+		rc = store_settings_get(tx, c->tenant_id, &s, err);
+		if (rc)
+			return rc;
+		bounded = *f;
+		bounded.limit = (int)s.bulk_limit;
+		f = &bounded;
+		own_limit = false;
+	}
 	rc = store_queue_list(tx, c->tenant_id, f, &items, &n, &more, err);
 	if (rc)
 		return rc;
@@ -525,10 +539,14 @@ ordo_code app_holds_bulk(store_tx *tx, const app_caller *c,
 		free(items);
 		return ordo_err_set(err, ORDO_ECONFLICT, "limit",
 				    "the filter matches more than %d open "
-				    "holds, the limit of this request; narrow "
-				    "the filter, or raise \"limit\" (at most "
-				    "%d) after a dry run",
-				    f->limit, ORDO_BULK_MAX);
+				    "holds, the limit of %s; narrow the "
+				    "filter, or say \"limit\" (at most %d) "
+				    "after a dry run",
+				    f->limit,
+				    own_limit ? "this request"
+					      : "the tenant (setting "
+						"bulk_limit)",
+				    ORDO_BULK_MAX);
 	}
 	res->ids = calloc(n + 1, sizeof(*res->ids));
 	res->failed = calloc(n + 1, sizeof(*res->failed));

@@ -74,7 +74,8 @@
 #define ORDO_PAGE_MAX 200
 
 /* Bulk actions on holds: a request touches at most its "limit" holds
- * (default ORDO_BULK_DEFAULT, never above ORDO_BULK_MAX); one whose filter
+ * (default: the tenant's bulk_limit setting, itself ORDO_BULK_DEFAULT
+ * unless changed; never above ORDO_BULK_MAX); one whose filter
  * matches more is refused rather than cut short, so that a loose filter is
  * found out before it decides a hundred holds nobody looked at. */
 #define ORDO_BULK_DEFAULT 100

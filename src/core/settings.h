@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "core/limits.h"
 #include "core/order.h"
 
 typedef enum {
@@ -33,6 +34,9 @@ typedef struct {
 	int64_t closing_period_s;
 	int64_t webhook_retry_window_s;
 	int64_t low_stock_threshold;
+	/* How many holds a bulk action may touch unless it names a larger
+	 * "limit" itself. */
+	int64_t bulk_limit;
 	/* Per hold type: how soon someone must act, and how urgent it is
 	 * (1 most .. 5 least). Defaults from settings_hold_defaults. */
 	int64_t hold_sla_s[HOLD_TYPE_COUNT];
@@ -48,7 +52,8 @@ typedef struct {
 	X(closing_period_s, "closing_period_s", 0, 31536000, 1209600)          \
 	X(webhook_retry_window_s, "webhook_retry_window_s", 1, 2592000,        \
 	  259200)                                                              \
-	X(low_stock_threshold, "low_stock_threshold", 0, 1000000, 5)
+	X(low_stock_threshold, "low_stock_threshold", 0, 1000000, 5)          \
+	X(bulk_limit, "bulk_limit", 1, ORDO_BULK_MAX, ORDO_BULK_DEFAULT)
 
 void settings_defaults(tenant_settings *s);
 

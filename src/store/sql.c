@@ -140,7 +140,7 @@
 #define SQL_SETTINGS_COLS                                                      \
 	"duplicate_window_s, backorder_mode, release_mode, release_sla_s, "    \
 	"cutoff_minute, closing_period_s, webhook_retry_window_s, "            \
-	"low_stock_threshold"
+	"low_stock_threshold, bulk_limit"
 #define SQL_STOCK_EVENT_COLS                                                   \
 	"location, sku, type, delta_on_hand, delta_reserved, on_hand, "        \
 	"reserved, reason, note, actor, order_id, at"
@@ -430,7 +430,7 @@ static const char *const sql_text[SQL_COUNT] = {
 	[SQL_SETTINGS_PUT] =
 		"INSERT INTO tenant_settings (tenant_id, "
 		SQL_SETTINGS_COLS ") "
-		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
 		"ON CONFLICT (tenant_id) DO UPDATE SET "
 		"duplicate_window_s = excluded.duplicate_window_s, "
 		"backorder_mode = excluded.backorder_mode, "
@@ -439,7 +439,8 @@ static const char *const sql_text[SQL_COUNT] = {
 		"cutoff_minute = excluded.cutoff_minute, "
 		"closing_period_s = excluded.closing_period_s, "
 		"webhook_retry_window_s = excluded.webhook_retry_window_s, "
-		"low_stock_threshold = excluded.low_stock_threshold",
+		"low_stock_threshold = excluded.low_stock_threshold, "
+		"bulk_limit = excluded.bulk_limit",
 	/* SQL_STOCK_GET locking the row: drivers with row_locks, inside a
 	 * write transaction (read-modify-write across nodes). */
 	[SQL_STOCK_GET_LOCKED] = "SELECT " SQL_STOCK_COLS " FROM stock "
@@ -2750,6 +2751,7 @@ ordo_code store_settings_get(store_tx *tx, int64_t tenant, tenant_settings *s,
 	s->closing_period_s = q_col_i64(&q);
 	s->webhook_retry_window_s = q_col_i64(&q);
 	s->low_stock_threshold = q_col_i64(&q);
+	s->bulk_limit = q_col_i64(&q);
 	rc = q_row_end(&q, "reading settings", err);
 	if (rc)
 		goto out;
@@ -2793,6 +2795,7 @@ ordo_code store_settings_put(store_tx *tx, int64_t tenant,
 	q_i64(&q, s->closing_period_s);
 	q_i64(&q, s->webhook_retry_window_s);
 	q_i64(&q, s->low_stock_threshold);
+	q_i64(&q, s->bulk_limit);
 	rc = q_exec(&q, "settings", "tenant_id", err);
 	if (rc)
 		goto out;

@@ -202,7 +202,7 @@ static const char settings_defaults[] =
 	"{\"duplicate_window_s\": 86400, \"backorder_mode\": \"backorder\", "
 	"\"release_mode\": \"auto\", \"release_sla_s\": 14400, "
 	"\"cutoff_utc\": null, \"closing_period_s\": 1209600, "
-	"\"webhook_retry_window_s\": 259200, \"low_stock_threshold\": 5}";
+	"\"webhook_retry_window_s\": 259200, \"low_stock_threshold\": 5, \"bulk_limit\": 100}";
 
 /* The settings without the per-hold-type part (test_queue.c covers it). */
 static int settings_equal(const json_t *got, const json_t *want)

@@ -417,6 +417,51 @@ API_TEST(bulk_over_its_limit_is_refused_whole)
 	free(c);
 }
 
+API_TEST(bulk_without_a_limit_keeps_to_the_tenants_bulk_limit)
+{
+	char h1[64], h2[64], h3[64];
+	char *a = held_order("strict-t1", "strict-tenant-limit", h1);
+	char *b = held_order("strict-t2", "strict-tenant-limit", h2);
+	char *c = held_order("strict-t3", "strict-tenant-limit", h3);
+	struct resp *r;
+
+	r = send("PATCH", "/v1/settings", acme(), "{\"bulk_limit\": 2}");
+	assert_status(r, 200);
+	check(json_integer_value(jget(r->json, "bulk_limit")) == 2, "%s",
+	      r->body);
+	resp_free(r);
+
+	/* Three match, the tenant allows two: refused whole, named. */
+	r = send("POST", "/v1/holds/bulk", acme(),
+		 "{\"filter\": {\"channel\": \"strict-tenant-limit\"}, "
+		 "\"action\": \"approve\", \"reason\": \"ok\"}");
+	assert_error(r, 409, "conflict", "limit");
+	check(strstr(jstr(r->json, "error.message"), "bulk_limit"), "%s",
+	      r->body);
+	resp_free(r);
+	check(open_holds_of(a) + open_holds_of(b) + open_holds_of(c) == 3,
+	      "a refused bulk action decided a hold");
+
+	/* Saying so explicitly is how a request touches more. */
+	r = send("POST", "/v1/holds/bulk", acme(),
+		 "{\"filter\": {\"channel\": \"strict-tenant-limit\"}, "
+		 "\"limit\": 3, \"action\": \"approve\", "
+		 "\"reason\": \"ok\"}");
+	assert_status(r, 200);
+	check(json_integer_value(jget(r->json, "applied")) == 3, "%s", r->body);
+	resp_free(r);
+
+	r = send("PATCH", "/v1/settings", acme(), "{\"bulk_limit\": 1001}");
+	expect_refused(r, "bulk_limit", NULL);
+	resp_free(r);
+	r = send("PATCH", "/v1/settings", acme(), "{\"bulk_limit\": 100}");
+	assert_status(r, 200);
+	resp_free(r);
+	free(a);
+	free(b);
+	free(c);
+}
+
 API_TEST(claim_takes_its_lease_only)
 {
 	char hold[64], path[128];
@@ -621,6 +666,8 @@ int main(void)
 			a_correction_with_an_unknown_member_changes_nothing),
 		cmocka_unit_test(bulk_must_say_what_it_acts_on),
 		cmocka_unit_test(bulk_over_its_limit_is_refused_whole),
+		cmocka_unit_test(
+			bulk_without_a_limit_keeps_to_the_tenants_bulk_limit),
 		cmocka_unit_test(claim_takes_its_lease_only),
 		cmocka_unit_test(policy_rules_are_checked_member_by_member),
 		cmocka_unit_test(settings_are_checked_before_the_write),

@@ -45,7 +45,7 @@ extern const size_t migrations_postgres_count;
 
 /* The schema version the store's migrations reach, and how many there are
  * (versions may skip numbers). */
-#define SCHEMA_VERSION 5
+#define SCHEMA_VERSION 6
 #define MIGRATIONS ((int)migrations_sqlite_count)
 
 struct fx {
@@ -1593,6 +1593,7 @@ static void test_migrate_from_v1(void **state)
 	assert_int_equal(s.closing_period_s, 1209600);
 	assert_int_equal(s.webhook_retry_window_s, 259200);
 	assert_int_equal(s.low_stock_threshold, 5);
+	assert_int_equal(s.bulk_limit, ORDO_BULK_DEFAULT);
 	assert_int_equal(s.cutoff_minute, -1);
 	assert_int_equal(s.backorder, BACKORDER_KEEP_OPEN);
 	assert_int_equal(s.release, RELEASE_AUTO);
@@ -1639,6 +1640,7 @@ static void test_settings(void **state)
 	want.closing_period_s = 7200;
 	want.webhook_retry_window_s = 600;
 	want.low_stock_threshold = 9;
+	want.bulk_limit = 7;
 	for (t = 0; t < HOLD_TYPE_COUNT; t++) {
 		want.hold_sla_s[t] = 60 + 100 * t;
 		want.hold_priority[t] = 1 + (t + 2) % 5;
