@@ -10,6 +10,7 @@
 #include "app/app.h"
 #include "core/timeutil.h"
 #include "cli/cli.h"
+#include "outbox/worker.h"
 
 struct cli_opts {
 	const char *db;
@@ -18,6 +19,8 @@ struct cli_opts {
 	const char *name;
 	long webhook_timeout_ms;
 	long db_pool;
+	const char *webhook_allow;
+	long webhook_pause_after_s;
 	const char *to;
 	bool help;
 	int n_args;
@@ -39,6 +42,9 @@ static int parse_opts(const char *cmd, int argc, char **argv,
 		{"webhook-timeout-ms", required_argument, NULL, 'w'},
 		{"db-pool", required_argument, NULL, 'p'},
 		{"to", required_argument, NULL, 't'},
+		{"webhook-allow", required_argument, NULL, 'A'},
+		/* Hidden: tests pause a failing webhook in seconds. */
+		{"webhook-pause-after-s", required_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -94,6 +100,20 @@ static int parse_opts(const char *cmd, int argc, char **argv,
 		case 't':
 			o->to = optarg;
 			break;
+		case 'A':
+			o->webhook_allow = optarg;
+			break;
+		case 'P': {
+			char *end;
+
+			o->webhook_pause_after_s = strtol(optarg, &end, 10);
+			if (*end || end == optarg ||
+			    o->webhook_pause_after_s < 1)
+				return cli_usage_error(
+					cmd, "--webhook-pause-after-s takes a "
+					     "positive number of seconds");
+			break;
+		}
 		case 'h':
 			o->help = true;
 			break;
@@ -150,7 +170,8 @@ int cmd_serve(int argc, char **argv)
 		return rc;
 	if (o.help) {
 		printf("usage: ordo serve [--db PATH|URL] [--listen HOST:PORT] "
-		       "[--db-pool N] [--webhook-timeout-ms N]\n\n"
+		       "[--db-pool N] [--webhook-timeout-ms N]\n"
+		       "                  [--webhook-allow CIDR,...]\n\n"
 		       "Apply migrations, serve the HTTP API and deliver "
 		       "webhooks.\n"
 		       "  --db PATH|URL           SQLite file (default ./%s) or "
@@ -164,7 +185,13 @@ int cmd_serve(int argc, char **argv)
 		       "  --webhook-timeout-ms N  time a webhook receiver has "
 		       "to answer\n"
 		       "                          (100 to 60000, default "
-		       "%d)\n",
+		       "%d)\n"
+		       "  --webhook-allow CIDR,...  internal address ranges "
+		       "webhooks may\n"
+		       "                          go to (loopback, private ... "
+		       "are refused\n"
+		       "                          otherwise); default: "
+		       "$ORDO_WEBHOOK_ALLOW\n",
 		       CLI_DEFAULT_DB, CLI_DEFAULT_LISTEN, CLI_MAX_DB_POOL,
 		       CLI_DEFAULT_DB_POOL, CLI_DEFAULT_WEBHOOK_TIMEOUT_MS);
 		return CLI_OK;
@@ -172,6 +199,26 @@ int cmd_serve(int argc, char **argv)
 	if (o.n_args)
 		return cli_usage_error("serve", "unexpected argument \"%s\"",
 				       o.args[0]);
+	{
+		/* The flag wins over the environment. */
+		const char *allow = o.webhook_allow
+					    ? o.webhook_allow
+					    : getenv("ORDO_WEBHOOK_ALLOW");
+		netaddr_list list;
+		char bad[NETADDR_TEXT_MAX];
+
+		if (netaddr_list_parse(allow ? allow : "", &list, bad,
+				       sizeof(bad)) != 0)
+			return cli_usage_error(
+				"serve",
+				"%s: \"%s\" is not an IPv4 or IPv6 CIDR "
+				"(such as 10.0.0.0/8 or fd00::/8), or more "
+				"than %d were given",
+				o.webhook_allow ? "--webhook-allow"
+						: "ORDO_WEBHOOK_ALLOW",
+				bad, NETADDR_LIST_MAX);
+		outbox_rules_set(&list, o.webhook_pause_after_s);
+	}
 	st = cli_open_store(o.db, (int)o.db_pool);
 	if (!st)
 		return CLI_FAIL;
