@@ -3319,6 +3319,101 @@ static void test_delivery_claim(void **state)
 	store_read_end(tx);
 }
 
+struct emit_many_args {
+	const char *prefix; /* event ids: prefix + number */
+	int from, count;
+	int per_order; /* events per order id */
+};
+
+/* Many events of tenant w->tenant in one job: a backlog, made quickly. */
+static ordo_code w_emit_many(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	struct emit_many_args *a = w->p;
+	ordo_code rc = ORDO_OK;
+	int i;
+
+	for (i = a->from; rc == ORDO_OK && i < a->from + a->count; i++) {
+		outbox_event ev;
+		size_t n;
+
+		memset(&ev, 0, sizeof(ev));
+		snprintf(ev.id, sizeof(ev.id), "%s%d", a->prefix, i);
+		ordo_strlcpy(ev.type, "e", sizeof(ev.type));
+		snprintf(ev.order_id, sizeof(ev.order_id), "ord_%s%d",
+			 a->prefix, i / a->per_order);
+		ev.payload = "{}";
+		ev.created_at = 100;
+		rc = store_outbox_emit(tx, w->tenant, &ev, 100000, &n, err);
+	}
+	return rc;
+}
+
+/* The work of a claim that finds tenant B's webhook with one delivery. */
+static int64_t claim_work(struct fx *f, const char *event_id)
+{
+	struct claim_args a = {.now = 1000, .lease = 1060, .limit = 4};
+	ordo_err err;
+
+	emit(f, f->tb, event_id, "e", "", "", 100);
+	webhook_next(f, f->tb, "wh_live", 0);
+	assert_int_equal(ob(f, f->tb, w_claim, &a, &err), ORDO_OK);
+	assert_int_equal(a.c.n, 1);
+	assert_string_equal(a.c.hook.id, "wh_live");
+	assert_string_equal(a.c.items[0].event_id, event_id);
+	store_outbox_claim_free(&a.c);
+	/* Sent: delivered, so the next measure starts alike. */
+	delivery_finish(f, f->tb, event_id, "wh_live", DELIVERY_DELIVERED,
+			1000);
+	assert_true(a.rows_read > 0);
+	return a.rows_read;
+}
+
+/*
+ * A claim costs the same whatever the backlog of a failing webhook of
+ * another tenant: measured in the work the database did (rows read, or
+ * SQLite's VM steps), not in time. With the backlog scanned (as a NOT
+ * EXISTS over earlier deliveries did) the big case costs thousands of
+ * times more.
+ */
+static void test_claim_work_is_flat(void **state)
+{
+	struct fx *f = *state;
+	struct emit_many_args m = {.prefix = "dead", .per_order = 3};
+	int64_t small, big;
+	ordo_err err;
+
+	webhook_add(f, f->ta, "wh_dead", "e", "");
+	webhook_add(f, f->tb, "wh_live", "e", "");
+	/* Tenant A's receiver is dead: its webhook backs off. */
+	m.from = 0;
+	m.count = 10;
+	assert_int_equal(wr(f, f->ta, w_emit_many, &m, &err), ORDO_OK);
+	webhook_next(f, f->ta, "wh_dead", 1000000);
+	small = claim_work(f, "live1");
+
+	/* Thousands more wait for it, ready and waiting. */
+	m.from = 10;
+	m.count = 3000;
+	assert_int_equal(wr(f, f->ta, w_emit_many, &m, &err), ORDO_OK);
+	big = claim_work(f, "live2");
+	print_message("claim work: %lld with 10 deliveries waiting, %lld with "
+		      "3010\n",
+		      (long long)small, (long long)big);
+	if (big > small + small / 2 + 20)
+		fail_msg("a claim read %lld with 3010 deliveries waiting for "
+			 "another tenant's failing webhook, %lld with 10",
+			 (long long)big, (long long)small);
+	/* And the failing webhook itself is never claimed meanwhile. */
+	{
+		struct claim_args a = {.now = 1001, .lease = 1060,
+				       .limit = 4};
+
+		assert_int_equal(ob(f, f->ta, w_claim, &a, &err), ORDO_OK);
+		assert_int_equal(a.c.n, 0);
+		store_outbox_claim_free(&a.c);
+	}
+}
+
 static void test_delivery_status_names(void **state)
 {
 	delivery_status s;
@@ -5046,6 +5141,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_outbox_emit, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_delivery_claim, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_claim_work_is_flat, setup,
 						teardown),
 		cmocka_unit_test(test_delivery_status_names),
 		cmocka_unit_test_setup_teardown(test_batch_failure_isolated,
