@@ -273,6 +273,7 @@ enum sql_id {
 	SQL_OUTBOX_INSERT,
 	SQL_DELIVERY_INSERT,
 	SQL_DELIVERY_READY,
+	SQL_EVENT_PAYLOAD,
 	SQL_DELIVERY_LANE_BUSY,
 	SQL_DELIVERY_LANE_NEXT,
 	SQL_DELIVERY_UPDATE,
@@ -663,17 +664,22 @@ static const char *const sql_text[SQL_COUNT] = {
 				"VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, '', ?, ?, "
 				"0, 0, ?, ?)",
 	/*
-	 * A claimed webhook's ready deliveries, oldest first, with what
-	 * sending takes: an index range of deliveries_ready bounded by the
-	 * limit, one probe of outbox_events each. The webhook (tenant, id)
-	 * was just read from its row (any tenant, by design).
+	 * A claimed webhook's ready deliveries, oldest first: an index range
+	 * of deliveries_ready bounded by the limit. The ORDER BY names the
+	 * index's columns so that no planner prefers walking another index
+	 * in seq order. The webhook (tenant, id) was just read from its row
+	 * (any tenant, by design). Each payload is then read by its own
+	 * probe (SQL_EVENT_PAYLOAD), never by a join a planner could turn
+	 * into a scan.
 	 */
-	[SQL_DELIVERY_READY] = "SELECT " SQL_DELIVERY_COLS ", e.payload "
-			       "FROM deliveries d "
-			       "JOIN outbox_events e ON e.id = d.event_id "
+	[SQL_DELIVERY_READY] = "SELECT " SQL_DELIVERY_COLS " FROM deliveries d "
 			       "WHERE d.webhook_id = ? AND d.status = ? "
 			       "AND d.waiting = 0 AND d.tenant_id = ? "
-			       "ORDER BY d.seq LIMIT ?",
+			       "ORDER BY d.webhook_id, d.status, d.waiting, "
+			       "d.seq LIMIT ?",
+	/* A claimed delivery's payload: one probe of the unique id. */
+	[SQL_EVENT_PAYLOAD] = "SELECT payload FROM outbox_events "
+			      "WHERE id = ? AND tenant_id = ?",
 	/* Whether a lane (webhook, order) has a pending delivery. */
 	[SQL_DELIVERY_LANE_BUSY] = "SELECT seq FROM deliveries "
 				   "WHERE webhook_id = ? AND order_id = ? "
@@ -4443,16 +4449,37 @@ void store_outbox_claim_free(outbox_claim *c)
 	c->n = 0;
 }
 
-/* A ready delivery comes with its payload. */
 static ordo_code read_ready(struct q *q, void *item, ordo_err *err)
 {
-	delivery *d = item;
-	ordo_code rc = q_col_delivery(q, d, err);
+	return q_col_delivery(q, item, err);
+}
+
+/* The payload of a claimed delivery's event. */
+static ordo_code event_payload(store_tx *tx, delivery *d, ordo_err *err)
+{
+	struct q q = {0};
+	bool row;
+	ordo_code rc = q_open(&q, tx, SQL_EVENT_PAYLOAD, err);
 
 	if (rc)
-		return rc;
-	rc = q_col_dup(q, &d->payload, "claiming deliveries", err);
-	return rc ? rc : q_row_end(q, "claiming deliveries", err);
+		goto out;
+	q_str(&q, d->event_id);
+	q_i64(&q, d->tenant_id);
+	rc = q_step(&q, &row, "reading an event", NULL, err);
+	if (rc)
+		goto out;
+	if (!row) {
+		rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
+				  "delivery %s has no event %s", d->id,
+				  d->event_id);
+		goto out;
+	}
+	rc = q_col_dup(&q, &d->payload, "reading an event", err);
+	if (rc == ORDO_OK)
+		rc = q_row_end(&q, "reading an event", err);
+out:
+	q_close(&q);
+	return rc;
 }
 
 /* Webhooks looked at per claim for one with work: a bound on its cost. */
@@ -4486,11 +4513,16 @@ ordo_code store_outbox_claim(store_tx *tx, ordo_time now,
 	size_t n_due = 0, i;
 	void *raw = NULL;
 	size_t count = 0;
+	int64_t before = 0;
 	bool row;
 	ordo_code rc;
 
 	memset(c, 0, sizeof(*c));
 	rc = tx_check_writable(tx, "store_outbox_claim", err);
+	if (rc)
+		goto out;
+	/* The work counter may carry work done before this claim. */
+	rc = store_tx_rows_read(tx, &before, err);
 	if (rc)
 		goto out;
 	rc = check_limit(limit, SQL_SCAN_MAX, err);
@@ -4550,6 +4582,11 @@ ordo_code store_outbox_claim(store_tx *tx, ordo_time now,
 				goto out;
 			continue;
 		}
+		for (size_t k = 0; k < count; k++) {
+			rc = event_payload(tx, &((delivery *)raw)[k], err);
+			if (rc)
+				goto out;
+		}
 		rc = webhook_set_next(tx, due[i].seq, lease_until, err);
 		if (rc)
 			goto out;
@@ -4570,6 +4607,7 @@ ordo_code store_outbox_claim(store_tx *tx, ordo_time now,
 	/* What the claim cost, whatever it found: the measure that must not
 	 * grow with the backlog. */
 	rc = store_tx_rows_read(tx, &c->rows_read, err);
+	c->rows_read -= before;
 	if (rc == ORDO_OK)
 		store_note_claim(tx->st, c->rows_read);
 out:

@@ -2914,16 +2914,25 @@ struct claim_args {
 	ordo_time lease;
 	int limit;
 	outbox_claim c;
-	int64_t rows_read; /* store_tx_rows_read after the claim */
+	int64_t rows_read; /* the claim's own work */
 };
 
 static ordo_code w_claim(store_tx *tx, struct wctx *w, ordo_err *err)
 {
 	struct claim_args *a = w->p;
-	ordo_code rc = store_outbox_claim(tx, a->now, a->lease, a->now + 1,
-					  a->limit, &a->c, err);
+	int64_t before = 0, after = 0;
+	ordo_code rc = store_tx_rows_read(tx, &before, err);
 
-	return rc ? rc : store_tx_rows_read(tx, &a->rows_read, err);
+	if (rc == ORDO_OK)
+		rc = store_outbox_claim(tx, a->now, a->lease, a->now + 1,
+					a->limit, &a->c, err);
+	if (rc == ORDO_OK)
+		rc = store_tx_rows_read(tx, &after, err);
+	/* What the store reports is what the database counted. */
+	if (rc == ORDO_OK)
+		assert_int_equal(a->c.rows_read, after - before);
+	a->rows_read = after - before;
+	return rc;
 }
 
 static ordo_code w_delivery_update(store_tx *tx, struct wctx *w,
