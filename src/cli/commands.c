@@ -181,7 +181,7 @@ int cmd_serve(int argc, char **argv)
 		       "  --db-pool N             read connections to the "
 		       "database (1 to %d,\n"
 		       "                          default %d; plus one for "
-		       "writes)\n"
+		       "writes, one for webhooks)\n"
 		       "  --webhook-timeout-ms N  time a webhook receiver has "
 		       "to answer\n"
 		       "                          (100 to 60000, default "
