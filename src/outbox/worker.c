@@ -357,8 +357,8 @@ static ordo_code claim_run(store_tx *tx, void *arg, ordo_err *err)
 
 struct record_job {
 	int64_t tenant;
-	const delivery *d;     /* NULL: the webhook only */
-	const webhook_sub *hook; /* NULL: the delivery only */
+	const delivery *d;	 /* NULL: the webhook only */
+	const webhook_sub *hook; /* its state after the attempt */
 	bool paused_now;	 /* tell the tenant: webhook.paused */
 };
 
@@ -441,15 +441,22 @@ static ordo_code emit_paused(store_tx *tx, int64_t tenant,
 	return rc;
 }
 
+/*
+ * The webhook first: deleted meanwhile, its deliveries were failed with
+ * it ("the webhook was deleted") and must stay so, not come back pending
+ * with nothing left to send them.
+ */
 static ordo_code record_run(store_tx *tx, void *arg, ordo_err *err)
 {
 	struct record_job *j = arg;
-	ordo_code rc = ORDO_OK;
+	ordo_code rc = store_webhook_record(tx, j->tenant, j->hook, err);
 
-	if (j->d)
+	if (rc == ORDO_ENOTFOUND) {
+		ordo_err_clear(err);
+		return ORDO_OK;
+	}
+	if (rc == ORDO_OK && j->d)
 		rc = store_delivery_update(tx, j->d, err);
-	if (rc == ORDO_OK && j->hook)
-		rc = store_webhook_record(tx, j->tenant, j->hook, err);
 	if (rc == ORDO_OK && j->paused_now)
 		rc = emit_paused(tx, j->tenant, j->hook, err);
 	return rc;
@@ -526,7 +533,8 @@ static void send_claim(outbox_worker *w, CURL *curl, outbox_claim *c,
 
 	for (i = 0; i < c->n; i++) {
 		delivery *d = &c->items[i];
-		struct record_job j = {.tenant = c->tenant_id, .d = d};
+		struct record_job j = {.tenant = c->tenant_id, .d = d,
+				       .hook = hk};
 		char why[ORDO_MESSAGE_MAX] = "";
 		long status;
 		enum sent s;
@@ -571,7 +579,6 @@ static void send_claim(outbox_worker *w, CURL *curl, outbox_claim *c,
 		} else if (d->next_attempt_at > d->retry_until) {
 			d->status = DELIVERY_FAILED;
 		}
-		j.hook = hk;
 		record(w, &j, err);
 		if (hk->paused)
 			log_paused(c);

@@ -2070,6 +2070,58 @@ API_TEST(internal_addresses_are_refused)
 	resp_free(r);
 }
 
+/*
+ * The address is checked again when sending, on the address connected to:
+ * a webhook stored while its address was allowed (here by another node
+ * with another allow list; in life, a name that resolved outside at
+ * creation and inside later) is not sent to.
+ */
+API_TEST(a_send_is_checked_on_the_address_connected_to)
+{
+	static const char *const guarded[] = { "--webhook-allow",
+					       "192.0.2.0/24", NULL };
+	struct ordo_node n;
+	char body[256], id[64];
+	struct resp *r;
+	json_t *w = NULL;
+	long deadline;
+	struct view v;
+
+	/* A node that allows loopback (the harness's environment). */
+	harness_set_serve_args(NULL);
+	assert_int_equal(harness_node_start(&n, NULL), 0);
+	harness_set_serve_args(guarded);
+	snprintf(body, sizeof(body),
+		 "{\"url\": \"http://127.0.0.1:%d/rebound\", \"events\": "
+		 "[\"order.accepted\"]}",
+		 rcv.port);
+	r = http_at(n.base_url, "POST", "/v1/webhooks", acme(), body,
+		    strlen(body), NULL);
+	assert_status(r, 201);
+	snprintf(id, sizeof(id), "%s", jstr(r->json, "id"));
+	resp_free(r);
+	assert_int_equal(harness_node_stop(&n), 0);
+
+	make_stocked("WK-REBIND", "WK-REBIND", 10);
+	free(order_of("WK-REBIND-1", "WK-REBIND", 1));
+	deadline = harness_now_ms() + 15000;
+	for (;;) {
+		w = webhook_listed(acme(), id);
+		check(w != NULL, "webhook %s not listed", id);
+		if (streq(jstr(w, "last_error"), "address not allowed"))
+			break;
+		check(harness_now_ms() < deadline,
+		      "the send was not refused on its address: %s",
+		      json_dumps(w, 0));
+		json_decref(w);
+		harness_sleep_ms(200);
+	}
+	json_decref(w);
+	view_of("/rebound", &v);
+	check(v.n == 0, "the receiver inside was sent %zu events", v.n);
+	view_free(&v);
+}
+
 API_TEST(a_bad_allow_list_stops_the_start)
 {
 	const char *flag[] = { "serve", "--webhook-allow",
@@ -2284,6 +2336,8 @@ int main(void)
 		cmocka_unit_test_teardown(internal_addresses_are_refused,
 					  webhook_test_teardown),
 		cmocka_unit_test(a_bad_allow_list_stops_the_start),
+		cmocka_unit_test_teardown(a_send_is_checked_on_the_address_connected_to,
+					  webhook_test_teardown),
 	};
 	const struct CMUnitTest pause_tests[] = {
 		cmocka_unit_test_teardown(a_webhook_failing_too_long_is_paused_and_resumed,
