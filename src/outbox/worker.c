@@ -409,7 +409,7 @@ static ordo_code emit_paused(store_tx *tx, int64_t tenant,
 {
 	tenant_settings set;
 	outbox_event ev;
-	char payload[2048], t_now[40], t_since[40];
+	char payload[4096], t_now[40], t_since[40];
 	size_t at = 0, n = 0;
 	ordo_code rc;
 
@@ -462,7 +462,8 @@ static ordo_code record_run(store_tx *tx, void *arg, ordo_err *err)
 	return rc;
 }
 
-/* One JSON line on stderr, as the server's log (api/log.c) writes them. */
+/* One JSON line on stderr, as the server's log (api/log.c) writes them:
+ * "ts", "level", "msg", then fields. */
 static void log_paused(const outbox_claim *c)
 {
 	char line[1024], t[40];
@@ -470,7 +471,7 @@ static void log_paused(const outbox_claim *c)
 
 	time_format_rfc3339(c->hook.paused_at, t, sizeof(t));
 	at += (size_t)snprintf(line, sizeof(line),
-			       "{\"time\":\"%s\",\"level\":\"warn\","
+			       "{\"ts\":\"%s\",\"level\":\"warn\","
 			       "\"msg\":\"webhook paused after failing since "
 			       "%lld s\",\"tenant_id\":%lld,\"webhook_id\":",
 			       t,
@@ -511,15 +512,18 @@ static bool nap(outbox_worker *w, int ms)
  * and the delivery to be sent again: at least once. */
 static void record(outbox_worker *w, struct record_job *j, ordo_err *err)
 {
-	char line[512];
+	char line[512], ts[40];
 	size_t at;
 
 	ordo_err_clear(err);
 	if (store_outbox_run(w->st, record_run, j, err) == ORDO_OK)
 		return;
+	time_format_rfc3339(time(NULL), ts, sizeof(ts));
 	at = (size_t)snprintf(line, sizeof(line),
-			      "{\"level\":\"error\",\"msg\":\"recording a "
-			      "webhook delivery failed\",\"error\":");
+			      "{\"ts\":\"%s\",\"level\":\"error\","
+			      "\"msg\":\"recording a webhook delivery "
+			      "failed\",\"error\":",
+			      ts);
 	json_str(line, sizeof(line), &at, err->message);
 	fprintf(stderr, "%.*s}\n", (int)(at < sizeof(line) ? at : 0), line);
 }

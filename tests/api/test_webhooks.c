@@ -27,6 +27,31 @@
  *                   fails: the delivery ends failed, is listed with
  *                   status=failed, and redeliver sends it again.
  *   stock.low       fires when available drops to the threshold.
+ *   secrets         a replay of a creation (same Idempotency-Key, any key
+ *                   of the tenant) shows no secret.
+ *   management      only admin keys create, delete and resume webhooks; at
+ *                   most 20 per tenant; redelivering for a deleted webhook
+ *                   is 409.
+ *
+ * Further groups run servers with other options. A "black hole" (a socket
+ * that listens and never accepts) stands for a receiver that never answers.
+ *
+ *   dead receiver   (--webhook-timeout-ms 300) five acme webhooks to the
+ *                   black hole and thousands of pending deliveries: a
+ *                   globex webhook still gets its event within 5 s, the
+ *                   claims' work (/metrics) does not grow, the dead
+ *                   webhooks back off as a whole and say why neutrally.
+ *   stopping        (--webhook-timeout-ms 60000) SIGTERM while a send
+ *                   hangs: the server exits 0 within 5 s.
+ *   guarded         (--webhook-allow 192.0.2.0/24, so loopback is refused)
+ *                   internal addresses and names are refused at creation,
+ *                   an allowed range is accepted, a bad allow list stops
+ *                   the start, and a send is checked on the address it
+ *                   connects to.
+ *   paused          (--webhook-pause-after-s 2) a webhook failing for 2 s
+ *                   is paused, listed so, the tenant told by webhook.paused
+ *                   and the log, its deliveries kept; redelivery is 409
+ *                   until an admin resumes it.
  */
 #include "harness.h"
 
@@ -1874,6 +1899,63 @@ API_TEST(redelivering_for_a_deleted_webhook_conflicts)
 	free(order);
 }
 
+/* A refused connection is recorded as such, without the address or port
+ * ordo tried: ordo is no port scanner. */
+API_TEST(a_refused_connection_is_recorded_neutrally)
+{
+	struct sockaddr_in addr;
+	socklen_t len = sizeof(addr);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+	char url[128], id[64];
+	struct resp *r;
+	json_t *w = NULL, *all, *d;
+	long deadline;
+	size_t i;
+
+	/* A port nobody listens on: bound once, then closed. */
+	assert_true(fd >= 0);
+	memset(&addr, 0, sizeof(addr));
+	addr.sin_family = AF_INET;
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&addr, &len), 0);
+	port = ntohs(addr.sin_port);
+	close(fd);
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/closed", port);
+	r = webhook_post(acme(), url, "[\"order.accepted\"]", NULL);
+	assert_status(r, 201);
+	snprintf(id, sizeof(id), "%s", jstr(r->json, "id"));
+	resp_free(r);
+	make_stocked("WK-CLOSED", "WK-CLOSED", 10);
+	free(order_of("WK-CLOSED-1", "WK-CLOSED", 1));
+	deadline = harness_now_ms() + 15000;
+	for (;;) {
+		w = webhook_listed(acme(), id);
+		check(w != NULL, "webhook %s not listed", id);
+		if (jstr(w, "last_error") && jstr(w, "last_error")[0])
+			break;
+		check(harness_now_ms() < deadline, "no attempt recorded: %s",
+		      json_dumps(w, 0));
+		json_decref(w);
+		harness_sleep_ms(100);
+	}
+	check(streq(jstr(w, "last_error"), "the connection was refused"),
+	      "a refused connection reads \"the connection was refused\": %s",
+	      json_dumps(w, 0));
+	json_decref(w);
+	all = list_all(acme(), "/v1/webhooks/deliveries?status=pending",
+		       "deliveries", 200);
+	json_array_foreach(all, i, d)
+		if (streq(jstr(d, "webhook_id"), id))
+			check(streq(jstr(d, "last_error"),
+				    "the connection was refused") ||
+				      !ival(d, "attempts"),
+			      "a delivery's last_error: %s",
+			      jstr(d, "last_error"));
+	json_decref(all);
+}
+
 /* ---- a dead receiver slows nobody -------------------------------------------- */
 
 #define DEAD_HOOKS 5
@@ -2323,6 +2405,8 @@ int main(void)
 		cmocka_unit_test_teardown(a_tenant_has_at_most_20_webhooks,
 					  webhook_test_teardown),
 		cmocka_unit_test_teardown(redelivering_for_a_deleted_webhook_conflicts,
+					  webhook_test_teardown),
+		cmocka_unit_test_teardown(a_refused_connection_is_recorded_neutrally,
 					  webhook_test_teardown),
 	};
 	const struct CMUnitTest dead_tests[] = {
