@@ -88,9 +88,8 @@ ordo_code app_delivery_redeliver(store_tx *tx, const app_caller *c,
 {
 	tenant_settings set;
 	ordo_time now = time(NULL);
-	ordo_code rc;
-
 	webhook_sub w;
+	ordo_code rc;
 
 	memset(out, 0, sizeof(*out));
 	rc = store_delivery_get(tx, c->tenant_id, id, out, err);

@@ -472,7 +472,7 @@ static void log_paused(const outbox_claim *c)
 	time_format_rfc3339(c->hook.paused_at, t, sizeof(t));
 	at += (size_t)snprintf(line, sizeof(line),
 			       "{\"ts\":\"%s\",\"level\":\"warn\","
-			       "\"msg\":\"webhook paused after failing since "
+			       "\"msg\":\"webhook paused after failing for "
 			       "%lld s\",\"tenant_id\":%lld,\"webhook_id\":",
 			       t,
 			       (long long)(c->hook.paused_at -
