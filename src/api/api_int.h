@@ -60,6 +60,11 @@ struct api_request {
 	int status;
 	char *resp_body;
 	bool replayed;
+	/* When set, called on the answer of a write that ran (not one
+	 * replayed for its Idempotency-Key) before it is sent: it may return
+	 * another body, freeing the one given. The stored answer stays as the
+	 * write made it: a secret shown once is added here. */
+	char *(*answer_fresh)(api_request *r, char *body);
 };
 
 struct api_server {
@@ -172,6 +177,7 @@ enum MHD_Result api_wave_create(api_request *r);
 enum MHD_Result api_webhook_create(api_request *r);
 enum MHD_Result api_webhook_list(api_request *r);
 enum MHD_Result api_webhook_delete(api_request *r);
+enum MHD_Result api_webhook_resume(api_request *r);
 enum MHD_Result api_delivery_list(api_request *r);
 enum MHD_Result api_delivery_redeliver(api_request *r);
 enum MHD_Result api_queue_list(api_request *r);

@@ -99,10 +99,25 @@ enum MHD_Result api_metrics(api_request *r)
 		"# HELP ordo_http_writes_in_flight Writes waiting for their "
 		"commit.\n"
 		"# TYPE ordo_http_writes_in_flight gauge\n"
-		"ordo_http_writes_in_flight %d\n",
+		"ordo_http_writes_in_flight %d\n"
+		"# HELP ordo_webhook_claims_total Claims of webhook work by "
+		"the outbox.\n"
+		"# TYPE ordo_webhook_claims_total counter\n"
+		"ordo_webhook_claims_total %llu\n"
+		"# HELP ordo_webhook_claim_rows_read Work of the last claim "
+		"(rows read; SQLite: VM steps).\n"
+		"# TYPE ordo_webhook_claim_rows_read gauge\n"
+		"ordo_webhook_claim_rows_read %lld\n"
+		"# HELP ordo_webhook_claim_rows_read_max Work of the costliest "
+		"claim so far.\n"
+		"# TYPE ordo_webhook_claim_rows_read_max gauge\n"
+		"ordo_webhook_claim_rows_read_max %lld\n",
 		(unsigned long long)cs.jobs, (unsigned long long)cs.commits,
 		(unsigned long long)cs.max_batch,
-		atomic_load(&r->srv->writes_in_flight));
+		atomic_load(&r->srv->writes_in_flight),
+		(unsigned long long)cs.outbox_claims,
+		(long long)cs.outbox_claim_rows_last,
+		(long long)cs.outbox_claim_rows_max);
 	if (len < 0 || (size_t)len >= sizeof(text))
 		return MHD_NO;
 	resp = MHD_create_response_from_buffer((size_t)len, text,

@@ -61,6 +61,7 @@
 	(ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_SUPERVISOR) |                    \
 	 ROLE_BIT(ROLE_AGENT))
 #define SUPERVISORS (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_SUPERVISOR))
+#define ADMINS ROLE_BIT(ROLE_ADMIN)
 /* The review queue and policy are people's work: integrations keep out. */
 #define REVIEWERS (READERS & ~ROLE_BIT(ROLE_INTEGRATION))
 
@@ -104,9 +105,10 @@ static const struct route routes[] = {
 	{"GET", "/v1/shipments", api_shipment_list, READERS},
 	{"GET", "/v1/shipments/*", api_shipment_get, READERS},
 	{"POST", "/v1/waves", api_wave_create, WRITERS},
-	{"POST", "/v1/webhooks", api_webhook_create, WRITERS},
+	{"POST", "/v1/webhooks", api_webhook_create, ADMINS},
 	{"GET", "/v1/webhooks", api_webhook_list, READERS},
-	{"DELETE", "/v1/webhooks/*", api_webhook_delete, WRITERS},
+	{"DELETE", "/v1/webhooks/*", api_webhook_delete, ADMINS},
+	{"POST", "/v1/webhooks/*/resume", api_webhook_resume, ADMINS},
 	{"GET", "/v1/webhooks/deliveries", api_delivery_list, READERS},
 	{"POST", "/v1/webhooks/deliveries/*/redeliver",
 	 api_delivery_redeliver, WRITERS},
@@ -487,6 +489,10 @@ static enum MHD_Result finish_write(api_request *r)
 		char *text = r->resp_body;
 
 		r->resp_body = NULL;
+		if (!r->replayed && r->answer_fresh)
+			text = r->answer_fresh(r, text);
+		if (!text)
+			return MHD_NO;
 		return queue_text(r, (unsigned)r->status, text, r->replayed);
 	}
 }

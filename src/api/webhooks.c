@@ -1,11 +1,19 @@
 /*
  * webhooks.c - subscriptions and deliveries over HTTP.
+ *
+ * A webhook's url is checked before its creation is submitted (its host
+ * resolved, every address public or allowed: outbox_url_check), since
+ * resolving a name must not happen inside the write transaction. Its
+ * secret is shown once: the answer stored for an Idempotency-Key has none,
+ * and the secret is added only to the answer of the creation that ran
+ * (answer_fresh), so a replay - by any key of the tenant - never shows it.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/api_int.h"
 #include "channels/json_fields.h"
+#include "outbox/worker.h"
 
 static const char *const no_query[] = {NULL};
 
@@ -27,6 +35,12 @@ static json_t *webhook_json(const webhook_sub *w, bool with_secret)
 	if (with_secret)
 		json_object_set_new(j, "secret", json_string(w->secret));
 	json_object_set_new(j, "created_at", native_time_json(w->created_at));
+	json_object_set_new(j, "status",
+			    json_string(w->paused ? "paused" : "active"));
+	json_object_set_new(j, "paused_at", native_time_json(w->paused_at));
+	json_object_set_new(j, "failing_since",
+			    native_time_json(w->failing_since));
+	json_object_set_new(j, "last_error", json_string(w->last_error));
 	return j;
 }
 
@@ -89,12 +103,32 @@ static ordo_code webhook_write(store_tx *tx, api_request *r, int *status,
 
 	if (rc)
 		return rc;
-	return api_answer(webhook_json(w, true), 201, status, body, err);
+	/* Without the secret: this is also the answer kept for replays. */
+	return api_answer(webhook_json(w, false), 201, status, body, err);
+}
+
+/* The creation that ran shows the secret, once. */
+static char *webhook_add_secret(api_request *r, char *body)
+{
+	const webhook_sub *w = r->payload;
+	json_t *j = json_loads(body, 0, NULL);
+	char *out;
+
+	if (!j)
+		return body;
+	json_object_set_new(j, "secret", json_string(w->secret));
+	out = native_dump(j);
+	json_decref(j);
+	if (!out)
+		return body;
+	free(body);
+	return out;
 }
 
 enum MHD_Result api_webhook_create(api_request *r)
 {
 	webhook_sub *w = calloc(1, sizeof(*w));
+	ordo_err *err;
 	enum MHD_Result ret;
 
 	if (!w)
@@ -104,6 +138,20 @@ enum MHD_Result api_webhook_create(api_request *r)
 		free(w);
 		return ret;
 	}
+	err = malloc(sizeof(*err));
+	if (!err) {
+		free(w);
+		return MHD_NO;
+	}
+	ordo_err_clear(err);
+	if (outbox_url_check(w->url, err) != ORDO_OK) {
+		ret = api_reply_error(r, err);
+		free(err);
+		free(w);
+		return ret;
+	}
+	free(err);
+	r->answer_fresh = webhook_add_secret;
 	return api_submit_write(r, webhook_write, w, free);
 }
 
@@ -157,6 +205,27 @@ enum MHD_Result api_webhook_delete(api_request *r)
 	if (!api_query_only(r, no_query, &ret) || !api_body_none(r, &ret))
 		return ret;
 	return api_submit_write(r, webhook_delete, NULL, NULL);
+}
+
+static ordo_code resume_write(store_tx *tx, api_request *r, int *status,
+			      char **body, ordo_err *err)
+{
+	webhook_sub w;
+	ordo_code rc = app_webhook_resume(tx, &r->caller, r->params[0], &w,
+					  err);
+
+	if (rc)
+		return rc;
+	return api_answer(webhook_json(&w, false), 200, status, body, err);
+}
+
+enum MHD_Result api_webhook_resume(api_request *r)
+{
+	enum MHD_Result ret;
+
+	if (!api_query_only(r, no_query, &ret) || !api_body_none(r, &ret))
+		return ret;
+	return api_submit_write(r, resume_write, NULL, NULL);
 }
 
 static json_t *delivery_json(const delivery *d)

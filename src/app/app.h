@@ -313,6 +313,11 @@ ordo_code app_webhook_create(store_tx *tx, const app_caller *c,
 			     webhook_sub *w, ordo_err *err);
 ordo_code app_webhook_delete(store_tx *tx, const app_caller *c,
 			     const char *id, ordo_err *err);
+/* Send to a paused webhook again; *w is the webhook afterwards. */
+ordo_code app_webhook_resume(store_tx *tx, const app_caller *c,
+			     const char *id, webhook_sub *w, ordo_err *err);
+/* Send a delivery again. ORDO_ECONFLICT when its webhook was deleted or
+ * is paused (resume the webhook first). */
 ordo_code app_delivery_redeliver(store_tx *tx, const app_caller *c,
 				 const char *id, delivery *out, ordo_err *err);
 

@@ -6,7 +6,11 @@
  * fulfillment.* events. Its signing secret is made here, shown once in the
  * answer to its creation, and kept so that every delivery can be signed
  * (signature.h). Deliveries themselves are made by the outbox worker
- * (outbox/worker.c); here a failed one can be sent again.
+ * (outbox/worker.c); here a failed one can be sent again, and a webhook
+ * the outbox paused (its receiver failed too long) is resumed. A tenant has
+ * at most ORDO_WEBHOOKS_MAX webhooks. Whether a url's host is allowed
+ * (public, or in the operator's allow list) is checked before the write,
+ * where resolving a name may take its time (api/webhooks.c).
  */
 #include "app/app.h"
 
@@ -21,7 +25,7 @@ const char *const app_event_types[] = {
 	"fulfillment.rejected", "fulfillment.cancelled", "shipment.created",
 	"order.shipped",
 	"order.delivered",	"order.closed",		 "order.cancelled",
-	"stock.low",		NULL,
+	"stock.low",		"webhook.paused",	 NULL,
 };
 
 bool app_event_type_known(const char *type)
@@ -45,6 +49,24 @@ ordo_code app_webhook_create(store_tx *tx, const app_caller *c,
 		return ordo_err_set(err, ORDO_EINVALID, "url",
 				    "the url must start with http:// or "
 				    "https://");
+	{
+		int64_t n = 0;
+		/* Two creations racing on two nodes are counted one after
+		 * the other. */
+		ordo_code rc = store_lock_named(tx, c->tenant_id, "webhooks",
+						err);
+
+		if (rc == ORDO_OK)
+			rc = store_webhook_count(tx, c->tenant_id, &n, err);
+		if (rc)
+			return rc;
+		if (n >= ORDO_WEBHOOKS_MAX)
+			return ordo_err_set(err, ORDO_ELIMIT, "url",
+					    "a tenant has at most %d webhooks "
+					    "(ORDO_WEBHOOKS_MAX); delete one "
+					    "first",
+					    ORDO_WEBHOOKS_MAX);
+	}
 	if (w->location[0]) {
 		catalog_location l;
 		ordo_code rc = store_location_get(tx, c->tenant_id,
@@ -66,6 +88,7 @@ ordo_code app_delivery_redeliver(store_tx *tx, const app_caller *c,
 {
 	tenant_settings set;
 	ordo_time now = time(NULL);
+	webhook_sub w;
 	ordo_code rc;
 
 	memset(out, 0, sizeof(*out));
@@ -74,6 +97,23 @@ ordo_code app_delivery_redeliver(store_tx *tx, const app_caller *c,
 		rc = store_settings_get(tx, c->tenant_id, &set, err);
 	if (rc)
 		return rc;
+	/* Pending again would mean pending for ever: nothing sends to a
+	 * deleted webhook, nor to a paused one until it is resumed. */
+	rc = store_webhook_get(tx, c->tenant_id, out->webhook_id, &w, err);
+	if (rc == ORDO_ENOTFOUND) {
+		ordo_err_clear(err);
+		return ordo_err_set(err, ORDO_ECONFLICT, "id",
+				    "the webhook of delivery %s was deleted; "
+				    "nothing can send it again",
+				    out->id);
+	}
+	if (rc)
+		return rc;
+	if (w.paused)
+		return ordo_err_set(err, ORDO_ECONFLICT, "id",
+				    "the webhook %s is paused; resume it "
+				    "(POST /v1/webhooks/%s/resume) first",
+				    w.id, w.id);
 	out->status = DELIVERY_PENDING;
 	out->next_attempt_at = now;
 	out->retry_until = now + set.webhook_retry_window_s;
@@ -86,4 +126,13 @@ ordo_code app_webhook_delete(store_tx *tx, const app_caller *c,
 			     const char *id, ordo_err *err)
 {
 	return store_webhook_delete(tx, c->tenant_id, id, err);
+}
+
+ordo_code app_webhook_resume(store_tx *tx, const app_caller *c,
+			     const char *id, webhook_sub *w, ordo_err *err)
+{
+	ordo_code rc = store_webhook_resume(tx, c->tenant_id, id, time(NULL),
+					    err);
+
+	return rc ? rc : store_webhook_get(tx, c->tenant_id, id, w, err);
 }

@@ -31,6 +31,8 @@ static const struct {
 	{"tenant", CLI_F_TENANT, "SLUG"},
 	{"policy", CLI_F_POLICY, "FILE"},
 	{"from", CLI_F_FROM, "TIME"},
+	{"webhook-allow", CLI_F_WEBHOOK_ALLOW, "CIDR,..."},
+	{"webhook-pause-after-s", CLI_F_WEBHOOK_PAUSE, "N"},
 };
 
 #define N_FLAGS (sizeof(cli_flags) / sizeof(cli_flags[0]))
@@ -103,6 +105,10 @@ static const char **slot(struct cli_opts *o, unsigned flag)
 		return &o->tenant;
 	case CLI_F_POLICY:
 		return &o->policy;
+	case CLI_F_WEBHOOK_ALLOW:
+		return &o->webhook_allow;
+	case CLI_F_WEBHOOK_PAUSE:
+		return &o->webhook_pause_after_s;
 	default:
 		return &o->from;
 	}

@@ -32,6 +32,9 @@
 #define CLI_F_TENANT (1u << 7)
 #define CLI_F_POLICY (1u << 8)
 #define CLI_F_FROM (1u << 9)
+#define CLI_F_WEBHOOK_ALLOW (1u << 10)
+/* Not in any help: tests pause a failing webhook in seconds. */
+#define CLI_F_WEBHOOK_PAUSE (1u << 11)
 
 /* What a command was given: each flag's value (NULL: not given), the
  * positional arguments, and whether help was asked for. */
@@ -46,6 +49,8 @@ struct cli_opts {
 	const char *tenant;
 	const char *policy;
 	const char *from;
+	const char *webhook_allow;
+	const char *webhook_pause_after_s;
 	unsigned given; /* CLI_F_* of the flags given */
 	bool help;
 	int n_args;

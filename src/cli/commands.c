@@ -11,6 +11,7 @@
 #include "channels/json_fields.h"
 #include "core/timeutil.h"
 #include "cli/cli.h"
+#include "outbox/worker.h"
 
 /* The flags every command that works on a database takes. */
 #define TAKES_DB CLI_F_DB
@@ -69,18 +70,21 @@ int cmd_serve(int argc, char **argv)
 	struct cli_opts o = {0};
 	long timeout_ms = CLI_DEFAULT_WEBHOOK_TIMEOUT_MS;
 	long pool = CLI_DEFAULT_DB_POOL;
+	long pause_after_s = 0; /* the outbox's default */
 	store *st;
 	int rc;
 
 	rc = parse_opts("serve",
 			TAKES_DB | CLI_F_LISTEN | CLI_F_DB_POOL |
-				CLI_F_WEBHOOK_TIMEOUT,
+				CLI_F_WEBHOOK_TIMEOUT | CLI_F_WEBHOOK_ALLOW |
+				CLI_F_WEBHOOK_PAUSE,
 			argc, argv, &o);
 	if (rc)
 		return rc;
 	if (o.help) {
 		printf("usage: ordo serve [--db PATH|URL] [--listen HOST:PORT] "
-		       "[--db-pool N] [--webhook-timeout-ms N]\n\n"
+		       "[--db-pool N] [--webhook-timeout-ms N]\n"
+		       "                  [--webhook-allow CIDR,...]\n\n"
 		       "Apply migrations, serve the HTTP API and deliver "
 		       "webhooks.\n"
 		       "  --db PATH|URL           SQLite file (default ./%s) or "
@@ -90,11 +94,17 @@ int cmd_serve(int argc, char **argv)
 		       "  --db-pool N             read connections to the "
 		       "database (1 to %d,\n"
 		       "                          default %d; plus one for "
-		       "writes)\n"
+		       "writes, one for webhooks)\n"
 		       "  --webhook-timeout-ms N  time a webhook receiver has "
 		       "to answer\n"
 		       "                          (100 to 60000, default "
-		       "%d)\n",
+		       "%d)\n"
+		       "  --webhook-allow CIDR,...  internal address ranges "
+		       "webhooks may\n"
+		       "                          go to (loopback, private ... "
+		       "are refused\n"
+		       "                          otherwise); default: "
+		       "$ORDO_WEBHOOK_ALLOW\n",
 		       CLI_DEFAULT_DB, CLI_DEFAULT_LISTEN, CLI_MAX_DB_POOL,
 		       CLI_DEFAULT_DB_POOL, CLI_DEFAULT_WEBHOOK_TIMEOUT_MS);
 		return CLI_OK;
@@ -109,6 +119,31 @@ int cmd_serve(int argc, char **argv)
 	    cli_parse_long("serve", "webhook-timeout-ms", o.webhook_timeout,
 			   100, 60000, &timeout_ms))
 		return CLI_USAGE;
+	if (o.webhook_pause_after_s &&
+	    cli_parse_long("serve", "webhook-pause-after-s",
+			   o.webhook_pause_after_s, 1, 365L * 86400,
+			   &pause_after_s))
+		return CLI_USAGE;
+	{
+		/* The flag wins over the environment. */
+		const char *allow = o.webhook_allow
+					    ? o.webhook_allow
+					    : getenv("ORDO_WEBHOOK_ALLOW");
+		netaddr_list list;
+		char bad[NETADDR_TEXT_MAX];
+
+		if (netaddr_list_parse(allow ? allow : "", &list, bad,
+				       sizeof(bad)) != 0)
+			return cli_usage_error(
+				"serve",
+				"%s: \"%s\" is not an IPv4 or IPv6 CIDR "
+				"(such as 10.0.0.0/8 or fd00::/8), or more "
+				"than %d were given",
+				o.webhook_allow ? "--webhook-allow"
+						: "ORDO_WEBHOOK_ALLOW",
+				bad, NETADDR_LIST_MAX);
+		outbox_rules_set(&list, pause_after_s);
+	}
 	/* A bad address or a port in use is found before the database is
 	 * touched. */
 	rc = cli_check_listen("serve", o.listen);

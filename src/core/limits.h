@@ -86,6 +86,11 @@
 #define ORDO_IDEMPOTENCY_KEEP_S (24 * 3600)
 #define ORDO_DELIVERED_KEEP_S (30 * 24 * 3600)
 
+/* Webhooks per tenant. Each is a receiver the outbox sends every event to,
+ * with a sender and a backoff of its own: a handful serves every system a
+ * business runs; more is a mistake, or one tenant taking the outbox. */
+#define ORDO_WEBHOOKS_MAX 20
+
 /* Group commit: most write jobs batched into one transaction. */
 #define ORDO_COMMIT_BATCH_MAX 256
 

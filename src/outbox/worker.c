@@ -1,37 +1,73 @@
 /*
- * worker.c - sending webhook deliveries, at least once, in order per order.
+ * worker.c - sending webhook deliveries, at least once, in order per order,
+ * without one receiver slowing anyone else.
  *
- * Each thread loops:
+ * THE SCHEDULE. The unit of work is a webhook, not a delivery. Each thread
+ * loops:
  *
- *     claim    a write job: up to `batch` due deliveries get a lease
- *              (claimed_until), so no other thread - or, on a shared
- *              database, no other node - sends them meanwhile
- *     send     POST the event's JSON with X-Ordo-Signature (signature.h),
+ *     claim    an outbox transaction (store_outbox_run: its own connection,
+ *              never the committer's): the due webhook that waited longest
+ *              (round robin) is leased - its next_attempt_at moved to the
+ *              end of the lease, so no other thread or node sends to it -
+ *              with up to `batch` of its ready deliveries
+ *     send     POST each event's JSON with X-Ordo-Signature (signature.h),
  *              one at a time, each bounded by timeout_ms
- *     record   a write job: 2xx -> delivered; anything else, a timeout or
- *              a refused connection -> attempts + 1 and the next attempt
- *              after outbox_backoff_s (1 s, 2 s, 4 s ... capped at 1 h), or
- *              failed once that would fall past the delivery's retry_until
+ *     record   an outbox transaction per delivery: 2xx -> delivered; the
+ *              webhook then due again at once (it may have more)
  *
- * A crash between send and record leaves the lease to expire and the
- * delivery is sent again: at least once, never lost. The store only hands
- * out a delivery when no earlier one for the same webhook and order is
- * still pending, so a receiver sees each order's events in order even while
- * it is down and they queue up.
+ * THE CIRCUIT BREAKER. Anything but a 2xx (a status, a timeout, a refused
+ * connection, an address not allowed) fails the WEBHOOK: the rest of the
+ * batch is left as it was, and the webhook backs off as a whole,
+ * outbox_backoff_s(failures in a row) (1 s, 2 s, 4 s ... capped at 1 h).
+ * A dead receiver so costs one attempt per backoff period, whatever its
+ * backlog, and the claim never even reads a webhook that backs off. The
+ * delivery attempted is failed once the next attempt would fall past its
+ * retry_until, and the next one of its webhook goes next time.
+ *
+ * PAUSING. A webhook that has failed for pause_after_s (a day) with no
+ * success in between is paused: its deliveries are kept, pending; nothing
+ * is sent to it until an admin resumes it (POST /v1/webhooks/{id}/resume);
+ * a webhook.paused event goes to the tenant's other webhooks subscribed to
+ * it, and a JSON line is logged.
+ *
+ * ORDER PER ORDER. The store hands out only ready deliveries: one that
+ * has an earlier pending delivery of the same webhook and order waits, and
+ * becomes ready when that one ends (store_delivery_update). So a receiver
+ * sees each order's events in order even while it is down.
+ *
+ * SAFETY. A receiver must be on the internet: the address curl connects to
+ * (after any DNS answer, so rebinding a name does not help) is checked in
+ * the open-socket callback against netaddr_internal and the operator's
+ * allow list. What is recorded of a failure is the receiver's status or a
+ * short neutral reason, never curl's text with addresses and ports.
+ *
+ * STOPPING. Every wait checks the stop flag; a send in progress is aborted
+ * by curl's progress callback within about a second, its lease left to run
+ * out. A crash between send and record likewise leaves the lease to expire
+ * and the delivery is sent again: at least once, never lost.
  */
 #include "outbox/worker.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <pthread.h>
+#include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "core/signature.h"
+#include "core/timeutil.h"
 
 #define OUTBOX_MAX_THREADS 16
 #define OUTBOX_BACKOFF_CAP_S 3600
+/* A webhook with nothing to send is looked at again after this long. */
+#define OUTBOX_IDLE_S 1
 
 struct outbox_worker {
 	store *st;
@@ -41,7 +77,111 @@ struct outbox_worker {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	bool stopping;
+	atomic_bool stop_flag; /* the same, for curl's callbacks */
 };
+
+/* ---- the rules -------------------------------------------------------- */
+
+static netaddr_list rules_allow;
+static long rules_pause_after_s = OUTBOX_PAUSE_AFTER_DEFAULT_S;
+
+void outbox_rules_set(const netaddr_list *allow, long pause_after_s)
+{
+	if (allow)
+		rules_allow = *allow;
+	else
+		memset(&rules_allow, 0, sizeof(rules_allow));
+	rules_pause_after_s = pause_after_s > 0 ? pause_after_s
+						: OUTBOX_PAUSE_AFTER_DEFAULT_S;
+}
+
+bool outbox_address_allowed(int family, const unsigned char *addr)
+{
+	return !netaddr_internal(family, addr) ||
+	       netaddr_list_match(&rules_allow, family, addr);
+}
+
+/* The family and bytes of a socket address; 0 when neither IPv4 nor 6. */
+static int sockaddr_bytes(const struct sockaddr *sa, const unsigned char **b)
+{
+	if (sa->sa_family == AF_INET) {
+		*b = (const unsigned char *)&((const struct sockaddr_in *)
+						      (const void *)sa)
+			     ->sin_addr;
+		return 4;
+	}
+	if (sa->sa_family == AF_INET6) {
+		*b = (const unsigned char *)&((const struct sockaddr_in6 *)
+						      (const void *)sa)
+			     ->sin6_addr;
+		return 6;
+	}
+	return 0;
+}
+
+ordo_code outbox_url_check(const char *url, ordo_err *err)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL;
+	char name[256];
+	struct addrinfo hints, *res = NULL, *ai;
+	ordo_code rc = ORDO_OK;
+	size_t len;
+
+	if (!u)
+		return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+		rc = ordo_err_set(err, ORDO_EINVALID, "url",
+				  "is not a valid URL");
+		goto out;
+	}
+	if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) {
+		rc = ordo_err_set(err, ORDO_EINVALID, "url",
+				  "the url must start with http:// or "
+				  "https://");
+		goto out;
+	}
+	/* An IPv6 literal comes bracketed. */
+	len = strlen(host);
+	if (len >= 2 && host[0] == '[' && host[len - 1] == ']')
+		snprintf(name, sizeof(name), "%.*s", (int)(len - 2), host + 1);
+	else
+		snprintf(name, sizeof(name), "%s", host);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(name, NULL, &hints, &res) != 0 || !res) {
+		rc = ordo_err_set(err, ORDO_EINVALID, "url",
+				  "the host \"%.64s\" does not resolve", name);
+		goto out;
+	}
+	/* Every address: a name may answer one public and one internal. */
+	for (ai = res; ai; ai = ai->ai_next) {
+		const unsigned char *b;
+		int fam = sockaddr_bytes(ai->ai_addr, &b);
+
+		if (fam && !outbox_address_allowed(fam, b)) {
+			rc = ordo_err_set(err, ORDO_EINVALID, "url",
+					  "the host \"%.64s\" is an internal "
+					  "address (loopback, private, "
+					  "link-local ...); webhooks go to "
+					  "public addresses unless the "
+					  "operator allows the range "
+					  "(--webhook-allow)",
+					  name);
+			goto out;
+		}
+	}
+out:
+	if (res)
+		freeaddrinfo(res);
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return rc;
+}
 
 int64_t outbox_backoff_s(int attempts)
 {
@@ -52,26 +192,13 @@ int64_t outbox_backoff_s(int attempts)
 	return s < OUTBOX_BACKOFF_CAP_S ? s : OUTBOX_BACKOFF_CAP_S;
 }
 
-struct claim_job {
-	int limit;
-	int lease_s;
-	delivery *items;
-	size_t n;
+/* ---- sending ------------------------------------------------------------ */
+
+/* What one send learned, for the callbacks and the record. */
+struct send_ctx {
+	outbox_worker *w;
+	bool refused_address; /* the open-socket check said no */
 };
-
-static ordo_code claim_run(store_tx *tx, void *arg, ordo_err *err)
-{
-	struct claim_job *j = arg;
-	ordo_time now = time(NULL);
-
-	return store_delivery_claim(tx, now, now + j->lease_s, j->limit,
-				    &j->items, &j->n, err);
-}
-
-static ordo_code record_run(store_tx *tx, void *arg, ordo_err *err)
-{
-	return store_delivery_update(tx, arg, err);
-}
 
 static size_t discard(char *p, size_t size, size_t n, void *ud)
 {
@@ -80,16 +207,92 @@ static size_t discard(char *p, size_t size, size_t n, void *ud)
 	return size * n;
 }
 
-/* POST one delivery; returns the HTTP status, or 0 with *why set. */
-static long send_one(CURL *curl, const outbox_options *o, const delivery *d,
-		     char *why, size_t why_size)
+/* Checked on the address curl is about to connect to, after DNS. */
+static curl_socket_t open_socket(void *ud, curlsocktype purpose,
+				 struct curl_sockaddr *a)
 {
+	struct send_ctx *ctx = ud;
+	const unsigned char *b;
+	int fam;
+
+	(void)purpose;
+	fam = sockaddr_bytes(&a->addr, &b);
+	if (!fam || !outbox_address_allowed(fam, b)) {
+		ctx->refused_address = true;
+		return CURL_SOCKET_BAD;
+	}
+	return socket(a->family, a->socktype, a->protocol);
+}
+
+/* Called by curl at least once a second: a non-zero answer aborts. */
+static int progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut,
+		    curl_off_t un)
+{
+	struct send_ctx *ctx = ud;
+
+	(void)dt;
+	(void)dn;
+	(void)ut;
+	(void)un;
+	return atomic_load(&ctx->w->stop_flag) ? 1 : 0;
+}
+
+/* A failure as the receiver's owner may read it: what happened, never
+ * where (no address, port or library text). */
+static void neutral_reason(CURLcode rc, const struct send_ctx *ctx,
+			   int timeout_ms, char *why, size_t size)
+{
+	if (ctx->refused_address) {
+		snprintf(why, size, "address not allowed");
+		return;
+	}
+	switch (rc) {
+	case CURLE_OPERATION_TIMEDOUT:
+		snprintf(why, size, "no answer within %d ms", timeout_ms);
+		break;
+	case CURLE_COULDNT_CONNECT:
+		snprintf(why, size, "the connection was refused");
+		break;
+	case CURLE_COULDNT_RESOLVE_HOST:
+		snprintf(why, size, "the host name did not resolve");
+		break;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+		snprintf(why, size, "the TLS handshake failed");
+		break;
+	case CURLE_GOT_NOTHING:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_PARTIAL_FILE:
+		snprintf(why, size,
+			 "the connection closed without an answer");
+		break;
+	case CURLE_WEIRD_SERVER_REPLY:
+		snprintf(why, size, "the answer was not HTTP");
+		break;
+	default:
+		snprintf(why, size, "the request failed");
+		break;
+	}
+}
+
+enum sent { SENT_ANSWERED, SENT_FAILED, SENT_ABORTED };
+
+/* POST one delivery; *status is the HTTP status when answered, else why
+ * says what went wrong. */
+static enum sent send_one(outbox_worker *w, CURL *curl, const delivery *d,
+			  long *status, char *why, size_t why_size)
+{
+	const outbox_options *o = &w->opts;
+	struct send_ctx ctx = {.w = w};
 	struct curl_slist *h = NULL;
 	char line[STORE_URL_MAX], sig[SIGNATURE_HEADER_MAX];
 	size_t len = strlen(d->payload);
-	long status = 0;
 	CURLcode rc;
 
+	*status = 0;
 	signature_make(d->secret, time(NULL), d->payload, len, sig);
 	h = curl_slist_append(h, "Content-Type: application/json");
 	h = curl_slist_append(h, "User-Agent: ordo-webhooks/1");
@@ -114,46 +317,175 @@ static long send_one(CURL *curl, const outbox_options *o, const delivery *d,
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	/* Straight to the receiver: a proxy would hide the address checked
+	 * below, and a redirect would lead elsewhere. */
+	curl_easy_setopt(curl, CURLOPT_PROXY, "");
+	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+	curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, &ctx);
+	curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, progress);
+	curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &ctx);
 	rc = curl_easy_perform(curl);
-	if (rc == CURLE_OK)
-		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-	else
-		snprintf(why, why_size, "%s", curl_easy_strerror(rc));
 	curl_slist_free_all(h);
-	return status;
-}
-
-static void outcome(delivery *d, long status, const char *why,
-		    ordo_time now)
-{
-	d->attempts++;
-	d->last_status = (int)status;
-	d->claimed_until = 0;
-	if (status >= 200 && status < 300) {
-		d->status = DELIVERY_DELIVERED;
-		d->delivered_at = now;
-		d->last_error[0] = '\0';
-		return;
+	if (rc == CURLE_OK) {
+		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, status);
+		return SENT_ANSWERED;
 	}
-	if (status)
-		snprintf(d->last_error, sizeof(d->last_error),
-			 "the receiver answered %ld", status);
-	else
-		snprintf(d->last_error, sizeof(d->last_error), "%s", why);
-	d->next_attempt_at = now + outbox_backoff_s(d->attempts);
-	if (d->next_attempt_at > d->retry_until)
-		d->status = DELIVERY_FAILED;
+	if (rc == CURLE_ABORTED_BY_CALLBACK)
+		return SENT_ABORTED;
+	neutral_reason(rc, &ctx, o->timeout_ms, why, why_size);
+	return SENT_FAILED;
 }
 
-static bool stopping(outbox_worker *w)
+/* ---- the store's side ---------------------------------------------------- */
+
+struct claim_job {
+	int limit;
+	int lease_s;
+	outbox_claim c;
+};
+
+static ordo_code claim_run(store_tx *tx, void *arg, ordo_err *err)
 {
-	bool stop;
+	struct claim_job *j = arg;
+	ordo_time now = time(NULL);
 
-	pthread_mutex_lock(&w->mu);
-	stop = w->stopping;
-	pthread_mutex_unlock(&w->mu);
-	return stop;
+	return store_outbox_claim(tx, now, now + j->lease_s,
+				  now + OUTBOX_IDLE_S, j->limit, &j->c, err);
 }
+
+struct record_job {
+	int64_t tenant;
+	const delivery *d;	 /* NULL: the webhook only */
+	const webhook_sub *hook; /* its state after the attempt */
+	bool paused_now;	 /* tell the tenant: webhook.paused */
+};
+
+/* A JSON string of s (quoted, escaped) appended at *at in buf. */
+static void json_str(char *buf, size_t size, size_t *at, const char *s)
+{
+	size_t n = *at;
+
+	if (n < size)
+		buf[n++] = '"';
+	for (; *s && n + 7 < size; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\') {
+			buf[n++] = '\\';
+			buf[n++] = (char)ch;
+		} else if (ch < 0x20) {
+			n += (size_t)snprintf(buf + n, size - n, "\\u%04x", ch);
+		} else {
+			buf[n++] = (char)ch;
+		}
+	}
+	if (n < size)
+		buf[n++] = '"';
+	if (n < size)
+		buf[n] = '\0';
+	*at = n;
+}
+
+/* A new event id like app_id_new's: "evt_" and 26 base32 characters,
+ * 5 random bits each. */
+static void event_id_new(char out[ORDO_ID_MAX])
+{
+	static const char base32[] = "0123456789abcdefghjkmnpqrstvwxyz";
+	unsigned char raw[26];
+	size_t i;
+
+	randombytes_buf(raw, sizeof(raw));
+	memcpy(out, "evt_", 4);
+	for (i = 0; i < sizeof(raw); i++)
+		out[4 + i] = base32[raw[i] & 31];
+	out[4 + sizeof(raw)] = '\0';
+}
+
+/* The webhook.paused event, to the tenant's other webhooks. */
+static ordo_code emit_paused(store_tx *tx, int64_t tenant,
+			     const webhook_sub *w, ordo_err *err)
+{
+	tenant_settings set;
+	outbox_event ev;
+	char payload[4096], t_now[40], t_since[40];
+	size_t at = 0, n = 0;
+	ordo_code rc;
+
+	memset(&ev, 0, sizeof(ev));
+	event_id_new(ev.id);
+	ordo_strlcpy(ev.type, "webhook.paused", sizeof(ev.type));
+	ev.created_at = w->paused_at;
+	time_format_rfc3339(w->paused_at, t_now, sizeof(t_now));
+	time_format_rfc3339(w->failing_since, t_since, sizeof(t_since));
+	at += (size_t)snprintf(payload, sizeof(payload),
+			       "{\"id\":\"%s\",\"type\":\"webhook.paused\","
+			       "\"created_at\":\"%s\",\"data\":{\"id\":",
+			       ev.id, t_now);
+	json_str(payload, sizeof(payload), &at, w->id);
+	at += (size_t)snprintf(payload + at, sizeof(payload) - at, ",\"url\":");
+	json_str(payload, sizeof(payload), &at, w->url);
+	at += (size_t)snprintf(payload + at, sizeof(payload) - at,
+			       ",\"status\":\"paused\",\"paused_at\":\"%s\","
+			       "\"failing_since\":\"%s\",\"last_error\":",
+			       t_now, t_since);
+	json_str(payload, sizeof(payload), &at, w->last_error);
+	snprintf(payload + at, sizeof(payload) - at, "}}");
+	ev.payload = payload;
+	rc = store_settings_get(tx, tenant, &set, err);
+	if (rc == ORDO_OK)
+		rc = store_outbox_emit_except(tx, tenant, &ev,
+					      set.webhook_retry_window_s,
+					      w->id, &n, err);
+	return rc;
+}
+
+/*
+ * The webhook first: deleted meanwhile, its deliveries were failed with
+ * it ("the webhook was deleted") and must stay so, not come back pending
+ * with nothing left to send them.
+ */
+static ordo_code record_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct record_job *j = arg;
+	ordo_code rc = store_webhook_record(tx, j->tenant, j->hook, err);
+
+	if (rc == ORDO_ENOTFOUND) {
+		ordo_err_clear(err);
+		return ORDO_OK;
+	}
+	if (rc == ORDO_OK && j->d)
+		rc = store_delivery_update(tx, j->d, err);
+	if (rc == ORDO_OK && j->paused_now)
+		rc = emit_paused(tx, j->tenant, j->hook, err);
+	return rc;
+}
+
+/* One JSON line on stderr, as the server's log (api/log.c) writes them:
+ * "ts", "level", "msg", then fields. */
+static void log_paused(const outbox_claim *c)
+{
+	char line[1024], t[40];
+	size_t at = 0;
+
+	time_format_rfc3339(c->hook.paused_at, t, sizeof(t));
+	at += (size_t)snprintf(line, sizeof(line),
+			       "{\"ts\":\"%s\",\"level\":\"warn\","
+			       "\"msg\":\"webhook paused after failing for "
+			       "%lld s\",\"tenant_id\":%lld,\"webhook_id\":",
+			       t,
+			       (long long)(c->hook.paused_at -
+					   c->hook.failing_since),
+			       (long long)c->tenant_id);
+	json_str(line, sizeof(line), &at, c->hook.id);
+	at += (size_t)snprintf(line + at, sizeof(line) - at,
+			       ",\"last_error\":");
+	json_str(line, sizeof(line), &at, c->hook.last_error);
+	fprintf(stderr, "%.*s}\n", (int)(at < sizeof(line) ? at : 0), line);
+}
+
+/* ---- the threads ---------------------------------------------------------- */
 
 /* Wait up to ms, or until stopping; returns true when stopping. */
 static bool nap(outbox_worker *w, int ms)
@@ -176,45 +508,115 @@ static bool nap(outbox_worker *w, int ms)
 	return stop;
 }
 
+/* Record, in an outbox transaction; a failure leaves the lease to run out
+ * and the delivery to be sent again: at least once. */
+static void record(outbox_worker *w, struct record_job *j, ordo_err *err)
+{
+	char line[512], ts[40];
+	size_t at;
+
+	ordo_err_clear(err);
+	if (store_outbox_run(w->st, record_run, j, err) == ORDO_OK)
+		return;
+	time_format_rfc3339(time(NULL), ts, sizeof(ts));
+	at = (size_t)snprintf(line, sizeof(line),
+			      "{\"ts\":\"%s\",\"level\":\"error\","
+			      "\"msg\":\"recording a webhook delivery "
+			      "failed\",\"error\":",
+			      ts);
+	json_str(line, sizeof(line), &at, err->message);
+	fprintf(stderr, "%.*s}\n", (int)(at < sizeof(line) ? at : 0), line);
+}
+
+/* Send a claimed webhook's deliveries until one fails. */
+static void send_claim(outbox_worker *w, CURL *curl, outbox_claim *c,
+		       ordo_err *err)
+{
+	webhook_sub *hk = &c->hook;
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		delivery *d = &c->items[i];
+		struct record_job j = {.tenant = c->tenant_id, .d = d,
+				       .hook = hk};
+		char why[ORDO_MESSAGE_MAX] = "";
+		long status;
+		enum sent s;
+		ordo_time now;
+
+		if (atomic_load(&w->stop_flag))
+			return; /* the lease runs out; sent again later */
+		s = send_one(w, curl, d, &status, why, sizeof(why));
+		if (s == SENT_ABORTED)
+			return;
+		now = time(NULL);
+		d->attempts++;
+		d->last_status = (int)status;
+		d->claimed_until = 0;
+		if (s == SENT_ANSWERED && status >= 200 && status < 300) {
+			d->status = DELIVERY_DELIVERED;
+			d->delivered_at = now;
+			d->last_error[0] = '\0';
+			hk->failures = 0;
+			hk->failing_since = 0;
+			hk->last_error[0] = '\0';
+			record(w, &j, err);
+			continue;
+		}
+		/* The webhook fails as a whole and backs off. */
+		if (s == SENT_ANSWERED)
+			snprintf(why, sizeof(why), "the receiver answered %ld",
+				 status);
+		snprintf(d->last_error, sizeof(d->last_error), "%s", why);
+		snprintf(hk->last_error, sizeof(hk->last_error), "%s", why);
+		hk->failures++;
+		if (!hk->failing_since)
+			hk->failing_since = now;
+		hk->next_attempt_at = now + outbox_backoff_s(hk->failures);
+		d->next_attempt_at = hk->next_attempt_at;
+		if (now - hk->failing_since >= rules_pause_after_s) {
+			/* Paused: its deliveries wait, pending, for the
+			 * resume; none is given up meanwhile. */
+			hk->paused = true;
+			hk->paused_at = now;
+			j.paused_now = true;
+		} else if (d->next_attempt_at > d->retry_until) {
+			d->status = DELIVERY_FAILED;
+		}
+		record(w, &j, err);
+		if (hk->paused)
+			log_paused(c);
+		return;
+	}
+	/* All sent: due again at once, for whatever came meanwhile. */
+	hk->next_attempt_at = time(NULL);
+	{
+		struct record_job j = {.tenant = c->tenant_id, .hook = hk};
+
+		record(w, &j, err);
+	}
+}
+
 static void *worker_main(void *arg)
 {
 	outbox_worker *w = arg;
 	CURL *curl = curl_easy_init();
 	ordo_err *err = malloc(sizeof(*err));
 
-	while (curl && err) {
+	while (curl && err && !atomic_load(&w->stop_flag)) {
 		struct claim_job j = {.limit = w->opts.batch,
 				      .lease_s = w->opts.lease_s};
-		size_t i;
 
 		ordo_err_clear(err);
-		if (store_write(w->st, claim_run, &j, err) != ORDO_OK ||
-		    j.n == 0) {
-			free(j.items);
+		if (store_outbox_run(w->st, claim_run, &j, err) != ORDO_OK ||
+		    j.c.n == 0) {
+			store_outbox_claim_free(&j.c);
 			if (nap(w, w->opts.poll_ms))
 				break;
 			continue;
 		}
-		for (i = 0; i < j.n; i++) {
-			char why[ORDO_MESSAGE_MAX] = "";
-			long status;
-
-			/* Stopping: what is left of the batch is sent after
-			 * its lease runs out, by whoever claims it. */
-			if (stopping(w)) {
-				store_delivery_free(&j.items[i]);
-				continue;
-			}
-			status = send_one(curl, &w->opts, &j.items[i], why,
-					  sizeof(why));
-			outcome(&j.items[i], status, why, time(NULL));
-			ordo_err_clear(err);
-			/* If this fails the lease runs out and the delivery
-			 * is sent again: at least once. */
-			store_write(w->st, record_run, &j.items[i], err);
-			store_delivery_free(&j.items[i]);
-		}
-		free(j.items);
+		send_claim(w, curl, &j.c, err);
+		store_outbox_claim_free(&j.c);
 	}
 	curl_easy_cleanup(curl);
 	free(err);
@@ -239,9 +641,10 @@ ordo_code outbox_worker_start(store *st, const outbox_options *opts,
 	}
 	w->st = st;
 	w->opts = *opts;
+	atomic_init(&w->stop_flag, false);
 	/* A claim must outlast sending its whole batch, each delivery up to
-	 * the timeout, or another thread (or node) would claim and send the
-	 * same deliveries while this one still works through them. */
+	 * the timeout, or another thread (or node) would claim and send to
+	 * the same webhook while this one still works through it. */
 	if ((int64_t)w->opts.lease_s * 1000 <
 	    (int64_t)w->opts.batch * w->opts.timeout_ms + 30000)
 		w->opts.lease_s = (int)(((int64_t)w->opts.batch *
@@ -270,6 +673,7 @@ void outbox_worker_stop(outbox_worker *w)
 
 	if (!w)
 		return;
+	atomic_store(&w->stop_flag, true);
 	pthread_mutex_lock(&w->mu);
 	w->stopping = true;
 	pthread_cond_broadcast(&w->cv);

@@ -1,14 +1,18 @@
 /*
  * worker.h - delivering webhooks from the outbox.
  *
- * Background threads that claim due deliveries from the store, POST them,
- * and record each outcome. See worker.c for the retry schedule and how
- * ordering per order is kept.
+ * Background threads that claim webhooks with due work from the store,
+ * POST their deliveries, and record each outcome. See worker.c for the
+ * schedule: round robin over webhooks, a circuit breaker per webhook, the
+ * retry schedule, pausing, and how ordering per order is kept.
  */
 #ifndef ORDO_OUTBOX_WORKER_H
 #define ORDO_OUTBOX_WORKER_H
 
+#include <stdbool.h>
+
 #include "core/err.h"
+#include "core/netaddr.h"
 #include "store/store.h"
 
 typedef struct outbox_worker outbox_worker;
@@ -19,19 +23,46 @@ typedef struct {
 	int timeout_ms;	      /* a receiver slower than this has failed */
 	int lease_s;	      /* a claim lasts this long; raised to outlast
 				 a whole batch of timeouts */
-	int batch;	      /* deliveries claimed at once per thread */
+	int batch;	      /* deliveries claimed at once per webhook */
 } outbox_options;
 
 #define OUTBOX_OPTIONS_DEFAULT                                                 \
-	{.threads = 2, .poll_ms = 200, .timeout_ms = 10000, .lease_s = 60,     \
+	{.threads = 4, .poll_ms = 200, .timeout_ms = 10000, .lease_s = 60,     \
 	 .batch = 4}
+
+/* A webhook whose receiver has failed for this long without a success in
+ * between is paused (OUTBOX_PAUSE_AFTER_DEFAULT_S: a day). */
+#define OUTBOX_PAUSE_AFTER_DEFAULT_S (24 * 3600)
+
+/*
+ * Process-wide rules of sending, set once at start before any worker or
+ * request runs (`ordo serve`): the address ranges a receiver may be in
+ * although internal (NULL: none), and after how long failing a webhook is
+ * paused (<= 0: OUTBOX_PAUSE_AFTER_DEFAULT_S).
+ */
+void outbox_rules_set(const netaddr_list *allow, long pause_after_s);
+
+/*
+ * Whether a webhook may be sent to the address: not internal, or in the
+ * allow list. family 4 or 6, addr 4 or 16 bytes.
+ */
+bool outbox_address_allowed(int family, const unsigned char *addr);
+
+/*
+ * Check a webhook url before it is stored: http or https, a host that
+ * resolves, and every address it resolves to allowed. ORDO_EINVALID
+ * naming "url" with why, or ORDO_OK. Resolves names: call it outside any
+ * transaction.
+ */
+ordo_code outbox_url_check(const char *url, ordo_err *err);
 
 /* Seconds to wait before attempt n+1 after n failed attempts (n >= 1). */
 int64_t outbox_backoff_s(int attempts);
 
 ordo_code outbox_worker_start(store *st, const outbox_options *opts,
 			      outbox_worker **out, ordo_err *err);
-/* Finish the deliveries in hand, then stop. */
+/* Stop within about a second: a send in progress is abandoned, its lease
+ * left to run out, and the delivery sent again later. */
 void outbox_worker_stop(outbox_worker *w);
 
 #endif

@@ -11,7 +11,8 @@
  *                                              sqlite.c, pg.c
  *
  * A driver owns its connections. It keeps one writer connection, which only
- * the committer thread (store.c) uses, and a pool of read connections handed
+ * the committer thread (store.c) uses, a second writer for the outbox's own
+ * short transactions (outbox_begin), and a pool of read connections handed
  * out by read_begin and taken back by read_end. Each connection carries a
  * store_tx of its own (so beginning a transaction never allocates);
  * tx->conn points back at the driver's connection object.
@@ -122,6 +123,20 @@ struct db_driver {
 	ordo_code (*read_begin)(store *st, store_tx **tx, ordo_err *err);
 	void (*read_end)(store_tx *tx);
 
+	/* ---- the outbox's connection ------------------------------------ */
+	/*
+	 * A writer apart from the committer's, for the outbox's short
+	 * transactions (store_outbox_run): outbox_begin waits until no other
+	 * thread holds it, then begins a write transaction on it (SQLite:
+	 * BEGIN IMMEDIATE, waiting out the committer's transaction under the
+	 * busy timeout; PostgreSQL: BEGIN). The transaction is ended with
+	 * commit or rollback, then the connection given back by outbox_end.
+	 */
+	ordo_code (*outbox_begin)(store *st, store_tx **tx, ordo_err *err);
+	void (*outbox_end)(store_tx *tx);
+	/* The work done so far in tx's transaction (store_tx_rows_read). */
+	ordo_code (*rows_read)(store_tx *tx, int64_t *rows, ordo_err *err);
+
 	/* ---- statements on tx's connection ------------------------------ */
 	/* The cached statement number id, prepared from sql the first time. */
 	ordo_code (*prepare)(store_tx *tx, unsigned id, const char *sql,
@@ -177,8 +192,8 @@ struct db_driver {
 	 * the *_LOCKED variants of its statements instead of the plain ones:
 	 * SQL_STOCK_GET_LOCKED, SQL_STOCK_OF_SKU_LOCKED, SQL_ORDER_GET_LOCKED
 	 * and SQL_HOLD_GET_LOCKED in write transactions (read-modify-write of
-	 * stock rows, of an order and of a hold) and SQL_DELIVERY_CLAIM_LOCKED
-	 * (each node claims other deliveries). False for SQLite: one writer
+	 * stock rows, of an order and of a hold) and SQL_WEBHOOK_DUE_LOCKED
+	 * (each node claims other webhooks). False for SQLite: one writer
 	 * at a time holds the whole database, and its SQL has no FOR UPDATE.
 	 */
 	bool row_locks;

@@ -11,6 +11,8 @@
  *              its transactions are BEGIN (read committed): rows that must
  *              not change under a job are locked by the SQL itself
  *              (row_locks: SELECT ... FOR UPDATE [SKIP LOCKED]).
+ *     outbox   a second writer for the outbox's short transactions
+ *              (outbox_begin), BEGIN (read committed) like the writer's.
  *     readers  opts->read_pool_size connections, checked out by read_begin
  *              (waiting on a condition when all are out) and returned by
  *              read_end; each read is BEGIN ISOLATION LEVEL REPEATABLE READ
@@ -130,6 +132,9 @@ struct pg_conn {
 
 struct pg_store {
 	struct pg_conn writer;
+	/* The outbox's own writer, one thread at a time (outbox_mu). */
+	struct pg_conn outbox;
+	pthread_mutex_t outbox_mu;
 	struct pg_conn *readers;
 	int n_readers;
 	pthread_mutex_t pool_mu;
@@ -427,6 +432,8 @@ static void pg_close(store *st)
 	for (i = 0; i < s->n_readers; i++)
 		pg_conn_close(&s->readers[i]);
 	free(s->readers);
+	pg_conn_close(&s->outbox);
+	pthread_mutex_destroy(&s->outbox_mu);
 	pg_conn_close(&s->writer);
 	pthread_cond_destroy(&s->pool_cv);
 	pthread_mutex_destroy(&s->pool_mu);
@@ -460,10 +467,20 @@ static ordo_code pg_open(store *st, const char *url, const store_options *opts,
 		return ordo_err_set(err, ORDO_EINTERNAL, NULL,
 				    "cannot create the read pool's condition");
 	}
+	if (pthread_mutex_init(&s->outbox_mu, NULL) != 0) {
+		pthread_cond_destroy(&s->pool_cv);
+		pthread_mutex_destroy(&s->pool_mu);
+		free(s);
+		return ordo_err_set(err, ORDO_EINTERNAL, NULL,
+				    "cannot create the outbox's mutex");
+	}
 	atomic_init(&s->up_at_ms, 0);
 	st->impl = s;
 
 	rc = pg_conn_open(st, &s->writer, url, true, opts, err);
+	if (rc)
+		goto out;
+	rc = pg_conn_open(st, &s->outbox, url, true, opts, err);
 	if (rc)
 		goto out;
 	s->readers = calloc((size_t)opts->read_pool_size, sizeof(*s->readers));
@@ -720,6 +737,56 @@ static ordo_code pg_write_begin(store *st, store_tx **tx, ordo_err *err)
 	return rc;
 }
 
+static ordo_code pg_outbox_begin(store *st, store_tx **tx, ordo_err *err)
+{
+	struct pg_store *s = st->impl;
+	ordo_code rc;
+
+	*tx = NULL;
+	pthread_mutex_lock(&s->outbox_mu);
+	rc = pg_begin(&s->outbox, "BEGIN", err);
+	if (rc) {
+		pthread_mutex_unlock(&s->outbox_mu);
+		return rc;
+	}
+	*tx = &s->outbox.tx;
+	return ORDO_OK;
+}
+
+static void pg_outbox_end(store_tx *tx)
+{
+	struct pg_store *s = tx->st->impl;
+
+	pthread_mutex_unlock(&s->outbox_mu);
+}
+
+/* Tuples read by scans and fetched through indexes in this transaction,
+ * from the statistics PostgreSQL keeps for it before they are flushed. */
+static ordo_code pg_rows_read(store_tx *tx, int64_t *rows, ordo_err *err)
+{
+	struct pg_conn *c = tx->conn;
+	PGresult *res;
+	ordo_code rc = ORDO_OK;
+
+	*rows = 0;
+	if (c->broken)
+		return pg_command(c, "SELECT 1", true, "reading rows read",
+				  err);
+	res = PQexec(c->pg,
+		     "SELECT coalesce(sum(seq_tup_read + "
+		     "coalesce(idx_tup_fetch, 0)), 0) "
+		     "FROM pg_stat_xact_user_tables");
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK ||
+	    PQntuples(res) != 1) {
+		pg_note_error(c, res);
+		rc = pg_map_error(c, tx, "reading rows read", NULL, err);
+	} else {
+		*rows = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	}
+	PQclear(res);
+	return rc;
+}
+
 static ordo_code pg_savepoint(store_tx *tx, ordo_err *err)
 {
 	return pg_command(tx->conn, "SAVEPOINT ordo_job", false,
@@ -857,6 +924,9 @@ const struct db_driver db_driver_pg = {
 	.rollback = pg_rollback,
 	.read_begin = pg_read_begin,
 	.read_end = pg_read_end,
+	.outbox_begin = pg_outbox_begin,
+	.outbox_end = pg_outbox_end,
+	.rows_read = pg_rows_read,
 	.prepare = pg_prepare,
 	.bind_i64 = pg_bind_i64,
 	.bind_text = pg_bind_text,

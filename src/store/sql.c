@@ -56,8 +56,8 @@
  *     hold                          FOR UPDATE OF h: a claim, release or
  *                                   resolution of one hold reads it first,
  *                                   so of two claimers one wins
- *     delivery claim                FOR UPDATE OF d SKIP LOCKED: nodes
- *                                   claim disjoint deliveries, no waiting
+ *     webhook claim                 FOR UPDATE SKIP LOCKED: nodes
+ *                                   claim different webhooks, no waiting
  *
  * Each has a *_LOCKED twin in sql_text[], used when the driver sets
  * row_locks (db.h); SQLite, one writer at a time, never prepares them.
@@ -77,7 +77,7 @@
  * events are reached through an order's seq, which is only ever taken from a
  * row that matched the tenant; so are fulfillment and shipment lines through
  * their parent's seq. Three scans are across tenants by design, each row
- * carrying its tenant: orders due to close, the delivery claim and its lease.
+ * carrying its tenant: orders due to close, the webhook claim and its lease.
  *
  * INVARIANTS, CHECKED TWICE
  *
@@ -158,6 +158,10 @@
 	" FROM shipments s JOIN fulfillments f ON f.seq = s.fulfillment_seq "  \
 	"JOIN orders o ON o.seq = s.order_seq "
 #define SQL_WEBHOOK_COLS "id, url, secret, events, location, created_at"
+/* How sending to a webhook goes, after SQL_WEBHOOK_COLS when reading. */
+#define SQL_WEBHOOK_STATE_COLS                                                 \
+	"status, paused_at, failures, failing_since, last_error, "             \
+	"next_attempt_at"
 /* A hold with its order, from "holds h JOIN orders o". */
 #define SQL_HOLD_FROM " FROM holds h JOIN orders o ON o.seq = h.order_seq "
 #define SQL_POLICY_COLS "version, document, created_by, created_at"
@@ -172,24 +176,15 @@
 	"d.next_attempt_at, d.retry_until, d.claimed_until, d.delivered_at, "  \
 	"d.created_at"
 /*
- * Deliveries due at ? (bound twice: next attempt, lease), pending (bound
- * twice: the row, the earlier one), with no earlier pending delivery to the
- * same webhook for the same order, oldest first. The PostgreSQL variant
- * (SQL_DELIVERY_CLAIM_LOCKED) appends the row lock.
+ * Up to ? webhooks due at ? (status bound first), the longest-waiting
+ * first: the outbox's round robin. The PostgreSQL variant
+ * (SQL_WEBHOOK_DUE_LOCKED) appends the row lock.
  */
-#define SQL_DELIVERY_CLAIM_TEXT                                                \
-	"SELECT " SQL_DELIVERY_COLS ", w.url, w.secret, e.payload "            \
-	"FROM deliveries d "                                                   \
-	"JOIN webhooks w ON w.tenant_id = d.tenant_id "                        \
-	"AND w.id = d.webhook_id "                                             \
-	"JOIN outbox_events e ON e.tenant_id = d.tenant_id "                   \
-	"AND e.id = d.event_id "                                               \
-	"WHERE d.status = ? AND d.next_attempt_at <= ? "                       \
-	"AND d.claimed_until < ? "                                             \
-	"AND (d.order_id = '' OR NOT EXISTS (SELECT 1 FROM deliveries p "      \
-	"WHERE p.tenant_id = d.tenant_id AND p.webhook_id = d.webhook_id "     \
-	"AND p.order_id = d.order_id AND p.status = ? AND p.seq < d.seq)) "    \
-	"ORDER BY d.seq LIMIT ?"
+#define SQL_WEBHOOK_DUE_TEXT                                                   \
+	"SELECT seq, tenant_id, " SQL_WEBHOOK_COLS ", "                        \
+	SQL_WEBHOOK_STATE_COLS " FROM webhooks "                               \
+	"WHERE status = ? AND next_attempt_at <= ? "                           \
+	"ORDER BY next_attempt_at, seq LIMIT ?"
 
 enum sql_id {
 	SQL_TABLE_EXISTS, /* the driver's text: db->sql_table_exists */
@@ -266,14 +261,22 @@ enum sql_id {
 	SQL_SHIPS_OF_ORDER,
 	SQL_WEBHOOK_INSERT,
 	SQL_WEBHOOK_LIST,
+	SQL_WEBHOOK_GET,
+	SQL_WEBHOOK_COUNT,
 	SQL_WEBHOOK_DELETE,
 	SQL_WEBHOOK_FAIL_PENDING,
+	SQL_WEBHOOK_RESUME,
+	SQL_WEBHOOK_RECORD,
+	SQL_WEBHOOK_DUE,
+	SQL_WEBHOOK_DUE_LOCKED, /* drivers with row_locks (PostgreSQL) */
+	SQL_WEBHOOK_SET_NEXT,
 	SQL_WEBHOOKS_FOR_EVENT,
 	SQL_OUTBOX_INSERT,
 	SQL_DELIVERY_INSERT,
-	SQL_DELIVERY_CLAIM,
-	SQL_DELIVERY_CLAIM_LOCKED, /* drivers with row_locks (PostgreSQL) */
-	SQL_DELIVERY_LEASE,
+	SQL_DELIVERY_READY,
+	SQL_EVENT_PAYLOAD,
+	SQL_DELIVERY_LANE_BUSY,
+	SQL_DELIVERY_LANE_NEXT,
 	SQL_DELIVERY_UPDATE,
 	SQL_DELIVERY_GET,
 	SQL_DELIVERY_LIST,
@@ -615,8 +618,14 @@ static const char *const sql_text[SQL_COUNT] = {
 	[SQL_WEBHOOK_INSERT] = "INSERT INTO webhooks (tenant_id, "
 			       SQL_WEBHOOK_COLS ") "
 			       "VALUES (?, ?, ?, ?, ?, ?, ?)",
-	[SQL_WEBHOOK_LIST] = "SELECT " SQL_WEBHOOK_COLS " FROM webhooks "
+	[SQL_WEBHOOK_LIST] = "SELECT " SQL_WEBHOOK_COLS ", "
+			     SQL_WEBHOOK_STATE_COLS " FROM webhooks "
 			     "WHERE tenant_id = ? ORDER BY seq",
+	[SQL_WEBHOOK_GET] = "SELECT " SQL_WEBHOOK_COLS ", "
+			    SQL_WEBHOOK_STATE_COLS " FROM webhooks "
+			    "WHERE tenant_id = ? AND id = ?",
+	[SQL_WEBHOOK_COUNT] = "SELECT count(*) FROM webhooks "
+			      "WHERE tenant_id = ?",
 	[SQL_WEBHOOK_DELETE] = "DELETE FROM webhooks "
 			       "WHERE tenant_id = ? AND id = ? RETURNING seq",
 	/* Binds: failed, the message, tenant, webhook id, pending. */
@@ -624,6 +633,27 @@ static const char *const sql_text[SQL_COUNT] = {
 				     "last_error = ?, claimed_until = 0 "
 				     "WHERE tenant_id = ? AND webhook_id = ? "
 				     "AND status = ?",
+	/* Binds: active, now, tenant, id. */
+	[SQL_WEBHOOK_RESUME] = "UPDATE webhooks SET status = ?, paused_at = 0, "
+			       "failures = 0, failing_since = 0, "
+			       "last_error = '', next_attempt_at = ? "
+			       "WHERE tenant_id = ? AND id = ? RETURNING seq",
+	[SQL_WEBHOOK_RECORD] = "UPDATE webhooks SET status = ?, paused_at = ?, "
+			       "failures = ?, failing_since = ?, "
+			       "last_error = ?, next_attempt_at = ? "
+			       "WHERE tenant_id = ? AND id = ? RETURNING seq",
+	[SQL_WEBHOOK_DUE] = SQL_WEBHOOK_DUE_TEXT,
+	/*
+	 * POSTGRESQL HOOK: the claim for drivers with row_locks (db.h).
+	 * Several nodes claim at once there; each locks the webhook it chose
+	 * and skips those another node holds, so no webhook has two senders
+	 * and nobody waits. The lease (SQL_WEBHOOK_SET_NEXT) is written in
+	 * the same transaction. Never prepared on SQLite.
+	 */
+	[SQL_WEBHOOK_DUE_LOCKED] = SQL_WEBHOOK_DUE_TEXT " FOR UPDATE SKIP LOCKED",
+	/* seq comes from the claim just made (any tenant, by design). */
+	[SQL_WEBHOOK_SET_NEXT] = "UPDATE webhooks SET next_attempt_at = ? "
+				 "WHERE seq = ?",
 	/* Webhooks of any location or of the event's; the event type is
 	 * matched against each one's list in C. */
 	[SQL_WEBHOOKS_FOR_EVENT] = "SELECT id, events FROM webhooks "
@@ -637,29 +667,43 @@ static const char *const sql_text[SQL_COUNT] = {
 				"webhook_id, event_id, event_type, order_id, "
 				"status, attempts, last_status, last_error, "
 				"next_attempt_at, retry_until, claimed_until, "
-				"delivered_at, created_at) "
+				"delivered_at, created_at, waiting) "
 				"VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, '', ?, ?, "
-				"0, 0, ?)",
-	[SQL_DELIVERY_CLAIM] = SQL_DELIVERY_CLAIM_TEXT,
+				"0, 0, ?, ?)",
 	/*
-	 * POSTGRESQL HOOK: the claim for drivers with row_locks (db.h).
-	 * Several nodes claim at once there; each locks the rows it chose and
-	 * skips the rows another node holds, so no delivery is claimed twice
-	 * and nobody waits. The lease (SQL_DELIVERY_LEASE) is written in the
-	 * same transaction. Never prepared on SQLite, which has one writer
-	 * and no FOR UPDATE.
+	 * A claimed webhook's ready deliveries, oldest first: an index range
+	 * of deliveries_ready bounded by the limit. The ORDER BY names the
+	 * index's columns so that no planner prefers walking another index
+	 * in seq order. The webhook (tenant, id) was just read from its row
+	 * (any tenant, by design). Each payload is then read by its own
+	 * probe (SQL_EVENT_PAYLOAD), never by a join a planner could turn
+	 * into a scan.
 	 */
-	[SQL_DELIVERY_CLAIM_LOCKED] = SQL_DELIVERY_CLAIM_TEXT
-		" FOR UPDATE OF d SKIP LOCKED",
-	/* seq comes from the claim just made (any tenant, by design). */
-	[SQL_DELIVERY_LEASE] = "UPDATE deliveries SET claimed_until = ? "
-			       "WHERE seq = ?",
+	[SQL_DELIVERY_READY] = "SELECT " SQL_DELIVERY_COLS " FROM deliveries d "
+			       "WHERE d.webhook_id = ? AND d.status = ? "
+			       "AND d.waiting = 0 AND d.tenant_id = ? "
+			       "ORDER BY d.webhook_id, d.status, d.waiting, "
+			       "d.seq LIMIT ?",
+	/* A claimed delivery's payload: one probe of the unique id. */
+	[SQL_EVENT_PAYLOAD] = "SELECT payload FROM outbox_events "
+			      "WHERE id = ? AND tenant_id = ?",
+	/* Whether a lane (webhook, order) has a pending delivery. */
+	[SQL_DELIVERY_LANE_BUSY] = "SELECT seq FROM deliveries "
+				   "WHERE webhook_id = ? AND order_id = ? "
+				   "AND status = ? AND tenant_id = ? LIMIT 1",
+	/* The first pending delivery of a lane is ready. */
+	[SQL_DELIVERY_LANE_NEXT] = "UPDATE deliveries SET waiting = 0 "
+				   "WHERE seq = (SELECT seq FROM deliveries "
+				   "WHERE webhook_id = ? AND order_id = ? "
+				   "AND status = ? AND tenant_id = ? "
+				   "ORDER BY seq LIMIT 1) AND waiting = 1",
 	[SQL_DELIVERY_UPDATE] = "UPDATE deliveries SET status = ?, "
 				"attempts = ?, last_status = ?, "
 				"last_error = ?, next_attempt_at = ?, "
 				"retry_until = ?, delivered_at = ?, "
-				"claimed_until = 0 "
-				"WHERE tenant_id = ? AND id = ? RETURNING seq",
+				"claimed_until = 0, waiting = 0 "
+				"WHERE tenant_id = ? AND id = ? "
+				"RETURNING seq, webhook_id, order_id",
 	[SQL_DELIVERY_GET] = "SELECT " SQL_DELIVERY_COLS " FROM deliveries d "
 			     "WHERE d.tenant_id = ? AND d.id = ?",
 	[SQL_DELIVERY_LIST] = "SELECT " SQL_DELIVERY_COLS
@@ -4085,16 +4129,30 @@ out:
 	return rc;
 }
 
-static ordo_code read_webhook(struct q *q, void *item, ordo_err *err)
+/* SQL_WEBHOOK_COLS then SQL_WEBHOOK_STATE_COLS into w (not row-ended). */
+static void q_col_webhook(struct q *q, webhook_sub *w)
 {
-	webhook_sub *w = item;
+	char status[16];
 
+	memset(w, 0, sizeof(*w));
 	q_col_str(q, w->id, sizeof(w->id));
 	q_col_str(q, w->url, sizeof(w->url));
 	q_col_str(q, w->secret, sizeof(w->secret));
 	q_col_str(q, w->events, sizeof(w->events));
 	q_col_str(q, w->location, sizeof(w->location));
 	w->created_at = q_col_i64(q);
+	q_col_str(q, status, sizeof(status));
+	w->paused = strcmp(status, "paused") == 0;
+	w->paused_at = q_col_i64(q);
+	w->failures = (int)q_col_i64(q);
+	w->failing_since = q_col_i64(q);
+	q_col_str(q, w->last_error, sizeof(w->last_error));
+	w->next_attempt_at = q_col_i64(q);
+}
+
+static ordo_code read_webhook(struct q *q, void *item, ordo_err *err)
+{
+	q_col_webhook(q, item);
 	return q_row_end(q, "listing webhooks", err);
 }
 
@@ -4125,6 +4183,54 @@ out:
 	return ORDO_OK;
 }
 
+ordo_code store_webhook_get(store_tx *tx, int64_t tenant, const char *id,
+			    webhook_sub *w, ordo_err *err)
+{
+	struct q q = {0};
+	bool row;
+	ordo_code rc;
+
+	memset(w, 0, sizeof(*w));
+	rc = q_open(&q, tx, SQL_WEBHOOK_GET, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, id);
+	rc = q_step(&q, &row, "reading a webhook", NULL, err);
+	if (rc)
+		goto out;
+	if (!row) {
+		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
+				  "no webhook \"%.32s\"", id);
+		goto out;
+	}
+	q_col_webhook(&q, w);
+	rc = q_row_end(&q, "reading a webhook", err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_webhook_count(store_tx *tx, int64_t tenant, int64_t *n,
+			      ordo_err *err)
+{
+	struct q q = {0};
+	bool row;
+	ordo_code rc;
+
+	*n = 0;
+	rc = q_open(&q, tx, SQL_WEBHOOK_COUNT, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	rc = q_step(&q, &row, "counting webhooks", NULL, err);
+	if (!rc && row)
+		*n = q_col_i64(&q);
+out:
+	q_close(&q);
+	return rc;
+}
+
 ordo_code store_webhook_delete(store_tx *tx, int64_t tenant, const char *id,
 			       ordo_err *err)
 {
@@ -4149,7 +4255,8 @@ ordo_code store_webhook_delete(store_tx *tx, int64_t tenant, const char *id,
 		goto out;
 	}
 	q_close(&q);
-	/* Nothing will send its pending deliveries any more: say so. */
+	/* Nothing will send its pending deliveries any more: say so. No lane
+	 * is left to move on: every delivery of the webhook has ended. */
 	rc = q_open(&q, tx, SQL_WEBHOOK_FAIL_PENDING, err);
 	if (rc)
 		goto out;
@@ -4159,6 +4266,62 @@ ordo_code store_webhook_delete(store_tx *tx, int64_t tenant, const char *id,
 	q_str(&q, id);
 	q_str(&q, delivery_status_name(DELIVERY_PENDING));
 	rc = q_exec(&q, "failing a deleted webhook's deliveries", NULL, err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_webhook_resume(store_tx *tx, int64_t tenant, const char *id,
+			       ordo_time now, ordo_err *err)
+{
+	struct q q = {0};
+	bool row;
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_webhook_resume", err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, SQL_WEBHOOK_RESUME, err);
+	if (rc)
+		goto out;
+	q_str(&q, "active");
+	q_i64(&q, now);
+	q_i64(&q, tenant);
+	q_str(&q, id);
+	rc = q_step(&q, &row, "resuming a webhook", NULL, err);
+	if (!rc && !row)
+		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
+				  "no webhook \"%.32s\"", id);
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_webhook_record(store_tx *tx, int64_t tenant,
+			       const webhook_sub *w, ordo_err *err)
+{
+	struct q q = {0};
+	bool row;
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_webhook_record", err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, SQL_WEBHOOK_RECORD, err);
+	if (rc)
+		goto out;
+	q_str(&q, w->paused ? "paused" : "active");
+	q_i64(&q, w->paused_at);
+	q_i64(&q, w->failures);
+	q_i64(&q, w->failing_since);
+	q_str(&q, w->last_error);
+	q_i64(&q, w->next_attempt_at);
+	q_i64(&q, tenant);
+	q_str(&q, w->id);
+	rc = q_step(&q, &row, "recording a webhook's state", NULL, err);
+	if (!rc && !row)
+		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
+				  "no webhook \"%.32s\"", w->id);
 out:
 	q_close(&q);
 	return rc;
@@ -4190,9 +4353,59 @@ static bool events_has(const char *list, const char *type)
 	return false;
 }
 
+/*
+ * A lane is one webhook's deliveries for one order. On PostgreSQL its
+ * emits (under the order's row lock) and the end of its pending delivery
+ * (on the outbox's connection) take this lock first, so an emit that saw
+ * the lane busy commits before the ending delivery looks for the next one
+ * to make ready, or sees it ended: no delivery is left waiting behind
+ * nothing.
+ */
+static ordo_code lane_lock(store_tx *tx, int64_t tenant,
+			   const char *webhook_id, const char *order_id,
+			   ordo_err *err)
+{
+	char name[2 * ORDO_ID_MAX + 8];
+
+	snprintf(name, sizeof(name), "lane:%s:%s", webhook_id, order_id);
+	return store_lock_named(tx, tenant, name, err);
+}
+
+/* Whether the lane (webhook, order) has a pending delivery. */
+static ordo_code lane_busy(store_tx *tx, int64_t tenant,
+			   const char *webhook_id, const char *order_id,
+			   bool *busy, ordo_err *err)
+{
+	struct q q = {0};
+	ordo_code rc;
+
+	*busy = false;
+	rc = q_open(&q, tx, SQL_DELIVERY_LANE_BUSY, err);
+	if (rc)
+		goto out;
+	q_str(&q, webhook_id);
+	q_str(&q, order_id);
+	q_str(&q, delivery_status_name(DELIVERY_PENDING));
+	q_i64(&q, tenant);
+	rc = q_step(&q, busy, "reading a delivery lane", NULL, err);
+out:
+	q_close(&q);
+	return rc;
+}
+
 ordo_code store_outbox_emit(store_tx *tx, int64_t tenant,
 			    const outbox_event *ev, int64_t retry_window_s,
 			    size_t *n_deliveries, ordo_err *err)
+{
+	return store_outbox_emit_except(tx, tenant, ev, retry_window_s, "",
+					n_deliveries, err);
+}
+
+ordo_code store_outbox_emit_except(store_tx *tx, int64_t tenant,
+				   const outbox_event *ev,
+				   int64_t retry_window_s,
+				   const char *skip_webhook,
+				   size_t *n_deliveries, ordo_err *err)
 {
 	struct q q = {0};
 	char(*hooks)[ORDO_ID_MAX] = NULL;
@@ -4243,7 +4456,8 @@ ordo_code store_outbox_emit(store_tx *tx, int64_t tenant,
 		rc = q_row_end(&q, "finding webhooks", err);
 		if (rc)
 			goto out;
-		if (!events_has(events, ev->type))
+		if (!events_has(events, ev->type) ||
+		    strcmp(id, skip_webhook) == 0)
 			continue;
 		if (count == cap) {
 			char(*p)[ORDO_ID_MAX] =
@@ -4261,7 +4475,19 @@ ordo_code store_outbox_emit(store_tx *tx, int64_t tenant,
 
 	for (i = 0; i < count; i++) {
 		char id[ORDO_ID_MAX];
+		bool waiting = false;
 
+		/* Behind an earlier pending delivery of its order, a delivery
+		 * waits: one index probe now, none at claim time. */
+		if (ev->order_id[0]) {
+			rc = lane_lock(tx, tenant, hooks[i], ev->order_id,
+				       err);
+			if (rc == ORDO_OK)
+				rc = lane_busy(tx, tenant, hooks[i],
+					       ev->order_id, &waiting, err);
+			if (rc)
+				goto out;
+		}
 		store_id_new("dlv_", id);
 		rc = q_open(&q, tx, SQL_DELIVERY_INSERT, err);
 		if (rc)
@@ -4276,6 +4502,7 @@ ordo_code store_outbox_emit(store_tx *tx, int64_t tenant,
 		q_i64(&q, ev->created_at);
 		q_i64(&q, ev->created_at + retry_window_s);
 		q_i64(&q, ev->created_at);
+		q_i64(&q, waiting ? 1 : 0);
 		rc = q_exec(&q, "delivery", "id", err);
 		if (rc)
 			goto out;
@@ -4364,85 +4591,206 @@ static void deliveries_free(delivery *items, size_t n)
 	free(items);
 }
 
-/* A claimed delivery comes with what sending it takes. */
-static ordo_code read_claimed(struct q *q, void *item, ordo_err *err)
+void store_outbox_claim_free(outbox_claim *c)
 {
-	delivery *d = item;
-	ordo_code rc = q_col_delivery(q, d, err);
-
-	if (rc)
-		return rc;
-	q_col_str(q, d->url, sizeof(d->url));
-	q_col_str(q, d->secret, sizeof(d->secret));
-	rc = q_col_dup(q, &d->payload, "claiming deliveries", err);
-	return rc ? rc : q_row_end(q, "claiming deliveries", err);
+	if (!c)
+		return;
+	deliveries_free(c->items, c->n);
+	c->items = NULL;
+	c->n = 0;
 }
 
-ordo_code store_delivery_claim(store_tx *tx, ordo_time now,
-			       ordo_time lease_until, int limit,
-			       delivery **out, size_t *n, ordo_err *err)
+static ordo_code read_ready(struct q *q, void *item, ordo_err *err)
+{
+	return q_col_delivery(q, item, err);
+}
+
+/* The payload of a claimed delivery's event. */
+static ordo_code event_payload(store_tx *tx, delivery *d, ordo_err *err)
 {
 	struct q q = {0};
+	bool row;
+	ordo_code rc = q_open(&q, tx, SQL_EVENT_PAYLOAD, err);
+
+	if (rc)
+		goto out;
+	q_str(&q, d->event_id);
+	q_i64(&q, d->tenant_id);
+	rc = q_step(&q, &row, "reading an event", NULL, err);
+	if (rc)
+		goto out;
+	if (!row) {
+		rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
+				  "delivery %s has no event %s", d->id,
+				  d->event_id);
+		goto out;
+	}
+	rc = q_col_dup(&q, &d->payload, "reading an event", err);
+	if (rc == ORDO_OK)
+		rc = q_row_end(&q, "reading an event", err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+/* Webhooks looked at per claim for one with work: a bound on its cost. */
+#define OUTBOX_CLAIM_PROBE 8
+
+static ordo_code webhook_set_next(store_tx *tx, int64_t seq, ordo_time at,
+				  ordo_err *err)
+{
+	struct q q = {0};
+	ordo_code rc = q_open(&q, tx, SQL_WEBHOOK_SET_NEXT, err);
+
+	if (rc == ORDO_OK) {
+		q_i64(&q, at);
+		q_i64(&q, seq);
+		rc = q_exec(&q, "leasing a webhook", NULL, err);
+	}
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_outbox_claim(store_tx *tx, ordo_time now,
+			     ordo_time lease_until, ordo_time idle_until,
+			     int limit, outbox_claim *c, ordo_err *err)
+{
+	struct q q = {0};
+	struct due {
+		int64_t seq;
+		int64_t tenant;
+		webhook_sub w;
+	} *due = NULL;
+	size_t n_due = 0, i;
 	void *raw = NULL;
-	delivery *items = NULL;
-	size_t count = 0, i;
+	size_t count = 0;
+	int64_t before = 0;
+	bool row;
 	ordo_code rc;
 
-	*out = NULL;
-	*n = 0;
-	rc = tx_check_writable(tx, "store_delivery_claim", err);
+	memset(c, 0, sizeof(*c));
+	rc = tx_check_writable(tx, "store_outbox_claim", err);
+	if (rc)
+		goto out;
+	/* The work counter may carry work done before this claim. */
+	rc = store_tx_rows_read(tx, &before, err);
 	if (rc)
 		goto out;
 	rc = check_limit(limit, SQL_SCAN_MAX, err);
 	if (rc)
 		goto out;
-	/* The PostgreSQL hook: lock the chosen rows, skip locked ones. */
+	due = calloc(OUTBOX_CLAIM_PROBE, sizeof(*due));
+	if (!due) {
+		rc = no_memory(err, "claiming a webhook");
+		goto out;
+	}
+	/* The PostgreSQL hook: lock the chosen webhooks, skip locked ones. */
 	rc = q_open(&q, tx,
-		    tx->db->row_locks ? SQL_DELIVERY_CLAIM_LOCKED
-				      : SQL_DELIVERY_CLAIM,
+		    tx->db->row_locks ? SQL_WEBHOOK_DUE_LOCKED
+				      : SQL_WEBHOOK_DUE,
 		    err);
 	if (rc)
 		goto out;
-	q_str(&q, delivery_status_name(DELIVERY_PENDING));
+	q_str(&q, "active");
 	q_i64(&q, now);
-	q_i64(&q, now);
-	q_str(&q, delivery_status_name(DELIVERY_PENDING));
-	q_i64(&q, limit);
-	rc = q_rows(&q, (size_t)limit, sizeof(delivery), read_claimed, &raw,
-		    &count, "claiming deliveries", err);
-	items = raw;
-	q_close(&q);
-	for (i = 0; !rc && i < count; i++) {
-		rc = q_open(&q, tx, SQL_DELIVERY_LEASE, err);
+	q_i64(&q, OUTBOX_CLAIM_PROBE);
+	while (n_due < OUTBOX_CLAIM_PROBE) {
+		rc = q_step(&q, &row, "claiming a webhook", NULL, err);
+		if (rc || !row)
+			break;
+		due[n_due].seq = q_col_i64(&q);
+		due[n_due].tenant = q_col_i64(&q);
+		q_col_webhook(&q, &due[n_due].w);
+		rc = q_row_end(&q, "claiming a webhook", err);
 		if (rc)
 			break;
-		q_i64(&q, lease_until);
-		q_i64(&q, items[i].seq);
-		rc = q_exec(&q, "leasing a delivery", NULL, err);
-		q_close(&q);
-		items[i].claimed_until = lease_until;
+		n_due++;
 	}
+	q_close(&q);
+	if (rc)
+		goto out;
+
+	for (i = 0; i < n_due; i++) {
+		rc = q_open(&q, tx, SQL_DELIVERY_READY, err);
+		if (rc)
+			goto out;
+		q_str(&q, due[i].w.id);
+		q_str(&q, delivery_status_name(DELIVERY_PENDING));
+		q_i64(&q, due[i].tenant);
+		q_i64(&q, limit);
+		rc = q_rows(&q, (size_t)limit, sizeof(delivery), read_ready,
+			    &raw, &count, "claiming deliveries", err);
+		q_close(&q);
+		if (rc)
+			goto out;
+		if (count == 0) {
+			free(raw);
+			raw = NULL;
+			/* Nothing to send: look again after a short pause,
+			 * behind the webhooks that wait already. */
+			rc = webhook_set_next(tx, due[i].seq, idle_until, err);
+			if (rc)
+				goto out;
+			continue;
+		}
+		for (size_t k = 0; k < count; k++) {
+			rc = event_payload(tx, &((delivery *)raw)[k], err);
+			if (rc)
+				goto out;
+		}
+		rc = webhook_set_next(tx, due[i].seq, lease_until, err);
+		if (rc)
+			goto out;
+		c->tenant_id = due[i].tenant;
+		c->hook = due[i].w;
+		c->hook.next_attempt_at = lease_until;
+		c->items = raw;
+		c->n = count;
+		raw = NULL;
+		for (size_t k = 0; k < count; k++) {
+			ordo_strlcpy(c->items[k].url, c->hook.url,
+				     sizeof(c->items[k].url));
+			ordo_strlcpy(c->items[k].secret, c->hook.secret,
+				     sizeof(c->items[k].secret));
+		}
+		break;
+	}
+	/* What the claim cost, whatever it found: the measure that must not
+	 * grow with the backlog. */
+	rc = store_tx_rows_read(tx, &c->rows_read, err);
+	c->rows_read -= before;
+	if (rc == ORDO_OK)
+		store_note_claim(tx->st, c->rows_read);
 out:
 	q_close(&q);
 	if (rc) {
-		deliveries_free(items, count);
-		return rc;
+		deliveries_free(raw, count);
+		store_outbox_claim_free(c);
 	}
-	*out = items;
-	*n = count;
-	return ORDO_OK;
+	free(due);
+	return rc;
 }
 
 ordo_code store_delivery_update(store_tx *tx, const delivery *d,
 				ordo_err *err)
 {
 	struct q q = {0};
+	char webhook_id[ORDO_ID_MAX] = "", order_id[ORDO_ID_MAX] = "";
 	bool row;
 	ordo_code rc;
 
 	rc = tx_check_writable(tx, "store_delivery_update", err);
 	if (rc)
 		goto out;
+	/* Ending a delivery moves its lane on: lock the lane first (see
+	 * lane_lock), before the row. Its ids come from the row itself. */
+	if (d->status != DELIVERY_PENDING && d->order_id[0] &&
+	    d->webhook_id[0]) {
+		rc = lane_lock(tx, d->tenant_id, d->webhook_id, d->order_id,
+			       err);
+		if (rc)
+			goto out;
+	}
 	rc = q_open(&q, tx, SQL_DELIVERY_UPDATE, err);
 	if (rc)
 		goto out;
@@ -4458,9 +4806,27 @@ ordo_code store_delivery_update(store_tx *tx, const delivery *d,
 	rc = q_step(&q, &row, "updating a delivery", NULL, err);
 	if (rc)
 		goto out;
-	if (!row)
+	if (!row) {
 		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
 				  "no delivery \"%.32s\"", d->id);
+		goto out;
+	}
+	(void)q_col_i64(&q);
+	q_col_str(&q, webhook_id, sizeof(webhook_id));
+	q_col_str(&q, order_id, sizeof(order_id));
+	rc = q_row_end(&q, "updating a delivery", err);
+	q_close(&q);
+	if (rc || d->status == DELIVERY_PENDING || !order_id[0])
+		goto out;
+	/* It has ended: the next pending delivery of its lane is ready. */
+	rc = q_open(&q, tx, SQL_DELIVERY_LANE_NEXT, err);
+	if (rc)
+		goto out;
+	q_str(&q, webhook_id);
+	q_str(&q, order_id);
+	q_str(&q, delivery_status_name(DELIVERY_PENDING));
+	q_i64(&q, d->tenant_id);
+	rc = q_exec(&q, "moving a delivery lane on", NULL, err);
 out:
 	q_close(&q);
 	return rc;

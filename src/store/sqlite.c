@@ -9,6 +9,9 @@
  *     writer   one connection, used only by the committer thread (store.c):
  *              journal_mode=WAL, synchronous=FULL (a commit is on disk when
  *              COMMIT returns), foreign_keys=ON, busy_timeout from options.
+ *     outbox   a second writer for the outbox's short transactions
+ *              (outbox_begin): BEGIN IMMEDIATE, waiting out the committer's
+ *              transaction under the busy timeout, as it waits out these.
  *     readers  opts->read_pool_size connections with query_only=ON, checked
  *              out by read_begin (waiting on a condition when all are out)
  *              and returned by read_end. In WAL mode a reader's deferred
@@ -68,6 +71,7 @@ static const char *const sq_ctl_sql[SQ_CTL_COUNT] = {
 
 struct db_stmt {
 	sqlite3_stmt *s; /* NULL until first prepared */
+	struct sq_conn *c; /* its connection */
 	int pos;	 /* parameters bound since the last reset */
 	int r;		 /* the first binding error, SQLITE_OK if none */
 };
@@ -78,11 +82,17 @@ struct sq_conn {
 	struct db_stmt ctl[SQ_CTL_COUNT];
 	store_tx tx;
 	struct sq_conn *next_free;
+	/* Virtual machine steps of the statements run since the last BEGIN:
+	 * the work of the transaction (rows_read). */
+	int64_t steps;
 };
 
 struct sq_store {
 	char path[4096]; /* the database file, for backups */
 	struct sq_conn writer;
+	/* The outbox's own writer, one thread at a time (outbox_mu). */
+	struct sq_conn outbox;
+	pthread_mutex_t outbox_mu;
 	struct sq_conn *readers;
 	int n_readers;
 	pthread_mutex_t pool_mu;
@@ -196,6 +206,8 @@ static void sq_close(store *st)
 	for (i = 0; i < s->n_readers; i++)
 		sq_conn_close(&s->readers[i]);
 	free(s->readers);
+	sq_conn_close(&s->outbox);
+	pthread_mutex_destroy(&s->outbox_mu);
 	/* The writer goes last: closing the last connection checkpoints. */
 	sq_conn_close(&s->writer);
 	pthread_cond_destroy(&s->pool_cv);
@@ -234,6 +246,13 @@ static ordo_code sq_open(store *st, const char *path, const store_options *opts,
 		return ordo_err_set(err, ORDO_EINTERNAL, NULL,
 				    "cannot create the read pool's condition");
 	}
+	if (pthread_mutex_init(&s->outbox_mu, NULL) != 0) {
+		pthread_cond_destroy(&s->pool_cv);
+		pthread_mutex_destroy(&s->pool_mu);
+		free(s);
+		return ordo_err_set(err, ORDO_EINTERNAL, NULL,
+				    "cannot create the outbox's mutex");
+	}
 	st->impl = s;
 	if (ordo_strlcpy(s->path, path, sizeof(s->path)) != 0) {
 		rc = ordo_err_set(err, ORDO_EINVALID, "url",
@@ -243,6 +262,9 @@ static ordo_code sq_open(store *st, const char *path, const store_options *opts,
 
 	/* The writer first: it creates the file and switches it to WAL. */
 	rc = sq_conn_open(st, &s->writer, path, true, opts, err);
+	if (rc)
+		goto out;
+	rc = sq_conn_open(st, &s->outbox, path, true, opts, err);
 	if (rc)
 		goto out;
 	s->readers = calloc((size_t)opts->read_pool_size, sizeof(*s->readers));
@@ -284,6 +306,7 @@ static ordo_code sq_prepare_slot(struct sq_conn *c, struct db_stmt *s,
 				    "preparing a statement: %s",
 				    sqlite3_errmsg(c->db));
 	}
+	s->c = c;
 	s->pos = 0;
 	s->r = SQLITE_OK;
 	return ORDO_OK;
@@ -365,6 +388,7 @@ static void sq_reset(db_stmt *s)
 {
 	if (!s || !s->s)
 		return;
+	s->c->steps += sqlite3_stmt_status(s->s, SQLITE_STMTSTATUS_VM_STEP, 1);
 	sqlite3_reset(s->s);
 	sqlite3_clear_bindings(s->s);
 	s->pos = 0;
@@ -436,10 +460,43 @@ static ordo_code sq_write_begin(store *st, store_tx **tx, ordo_err *err)
 	ordo_code rc;
 
 	*tx = &s->writer.tx;
+	s->writer.steps = 0;
 	rc = sq_run_ctl(*tx, SQ_BEGIN_IMMEDIATE, err);
 	if (rc)
 		*tx = NULL;
 	return rc;
+}
+
+static ordo_code sq_outbox_begin(store *st, store_tx **tx, ordo_err *err)
+{
+	struct sq_store *s = st->impl;
+	ordo_code rc;
+
+	pthread_mutex_lock(&s->outbox_mu);
+	*tx = &s->outbox.tx;
+	rc = sq_run_ctl(*tx, SQ_BEGIN_IMMEDIATE, err);
+	s->outbox.steps = 0;
+	if (rc) {
+		*tx = NULL;
+		pthread_mutex_unlock(&s->outbox_mu);
+	}
+	return rc;
+}
+
+static void sq_outbox_end(store_tx *tx)
+{
+	struct sq_store *s = tx->st->impl;
+
+	pthread_mutex_unlock(&s->outbox_mu);
+}
+
+static ordo_code sq_rows_read(store_tx *tx, int64_t *rows, ordo_err *err)
+{
+	struct sq_conn *c = tx->conn;
+
+	(void)err;
+	*rows = c->steps;
+	return ORDO_OK;
 }
 
 static ordo_code sq_savepoint(store_tx *tx, ordo_err *err)
@@ -501,6 +558,7 @@ static ordo_code sq_read_begin(store *st, store_tx **tx, ordo_err *err)
 	c->next_free = NULL;
 	pthread_mutex_unlock(&s->pool_mu);
 
+	c->steps = 0;
 	rc = sq_run_ctl(&c->tx, SQ_BEGIN, err);
 	if (rc) {
 		pthread_mutex_lock(&s->pool_mu);
@@ -618,6 +676,9 @@ const struct db_driver db_driver_sqlite = {
 	.rollback = sq_rollback,
 	.read_begin = sq_read_begin,
 	.read_end = sq_read_end,
+	.outbox_begin = sq_outbox_begin,
+	.outbox_end = sq_outbox_end,
+	.rows_read = sq_rows_read,
 	.prepare = sq_prepare,
 	.bind_i64 = sq_bind_i64,
 	.bind_text = sq_bind_text,

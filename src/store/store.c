@@ -489,11 +489,48 @@ ordo_code store_backup(store *st, const char *dest, ordo_err *err)
 	return st->db->backup(st, dest, err);
 }
 
+void store_note_claim(store *st, int64_t rows_read)
+{
+	pthread_mutex_lock(&st->mu);
+	st->stats.outbox_claims++;
+	st->stats.outbox_claim_rows_last = rows_read;
+	if (rows_read > st->stats.outbox_claim_rows_max)
+		st->stats.outbox_claim_rows_max = rows_read;
+	pthread_mutex_unlock(&st->mu);
+}
+
 void store_commit_stats_get(store *st, store_commit_stats *out)
 {
 	pthread_mutex_lock(&st->mu);
 	*out = st->stats;
 	pthread_mutex_unlock(&st->mu);
+}
+
+/* ---- the outbox's own transactions --------------------------------------- */
+
+ordo_code store_outbox_run(store *st, store_job_fn fn, void *arg,
+			   ordo_err *err)
+{
+	store_tx *tx = NULL;
+	ordo_code rc;
+
+	rc = st->db->outbox_begin(st, &tx, err);
+	if (rc)
+		return rc;
+	tx->retryable = false;
+	rc = fn(tx, arg, err);
+	if (rc == ORDO_OK)
+		rc = tx->db->commit(tx, err);
+	if (rc != ORDO_OK)
+		tx->db->rollback(tx);
+	st->db->outbox_end(tx);
+	return rc;
+}
+
+ordo_code store_tx_rows_read(store_tx *tx, int64_t *rows, ordo_err *err)
+{
+	*rows = 0;
+	return tx->db->rows_read(tx, rows, err);
 }
 
 /* ---- reads --------------------------------------------------------------- */

@@ -122,6 +122,11 @@ typedef struct {
 	uint64_t jobs;
 	uint64_t commits;
 	uint64_t max_batch;
+	/* The outbox's claims (store_outbox_claim) and the work the last and
+	 * the costliest of them did (store_tx_rows_read). */
+	uint64_t outbox_claims;
+	int64_t outbox_claim_rows_last;
+	int64_t outbox_claim_rows_max;
 } store_commit_stats;
 
 void store_commit_stats_get(store *st, store_commit_stats *out);
@@ -472,6 +477,16 @@ typedef struct {
 	char events[STORE_EVENTS_MAX]; /* comma-separated event types */
 	char location[ORDO_LOCATION_CODE_MAX]; /* "" = any */
 	ordo_time created_at;
+	/* How sending to it goes (written by the outbox, not by callers):
+	 * paused after failing too long; the consecutive failed attempts,
+	 * since when, and what the last one was told; the earliest time
+	 * anyone may next send to it (a lease, a backoff or an idle pause). */
+	bool paused;
+	ordo_time paused_at;
+	int failures;
+	ordo_time failing_since;
+	char last_error[ORDO_MESSAGE_MAX];
+	ordo_time next_attempt_at;
 } webhook_sub;
 
 ordo_code store_webhook_insert(store_tx *tx, int64_t tenant,
@@ -479,9 +494,19 @@ ordo_code store_webhook_insert(store_tx *tx, int64_t tenant,
 /* Oldest first. *out: free(). */
 ordo_code store_webhook_list(store_tx *tx, int64_t tenant, webhook_sub **out,
 			     size_t *n, ordo_err *err);
+/* One webhook; ORDO_ENOTFOUND naming "id" when the tenant has none so. */
+ordo_code store_webhook_get(store_tx *tx, int64_t tenant, const char *id,
+			    webhook_sub *w, ordo_err *err);
+/* How many webhooks the tenant has (for ORDO_WEBHOOKS_MAX). */
+ordo_code store_webhook_count(store_tx *tx, int64_t tenant, int64_t *n,
+			      ordo_err *err);
 /* Its pending deliveries are marked failed ("the webhook was deleted"). */
 ordo_code store_webhook_delete(store_tx *tx, int64_t tenant, const char *id,
 			       ordo_err *err);
+/* Active again, due at `now`, its failures forgotten; its pending
+ * deliveries go out as they were. ORDO_ENOTFOUND for no such webhook. */
+ordo_code store_webhook_resume(store_tx *tx, int64_t tenant, const char *id,
+			       ordo_time now, ordo_err *err);
 
 typedef struct {
 	char id[ORDO_ID_MAX]; /* "evt_..." */
@@ -501,6 +526,13 @@ typedef struct {
 ordo_code store_outbox_emit(store_tx *tx, int64_t tenant,
 			    const outbox_event *ev, int64_t retry_window_s,
 			    size_t *n_deliveries, ordo_err *err);
+/* The same, leaving out the webhook named skip_webhook (the one an event
+ * is about, such as webhook.paused). */
+ordo_code store_outbox_emit_except(store_tx *tx, int64_t tenant,
+				   const outbox_event *ev,
+				   int64_t retry_window_s,
+				   const char *skip_webhook,
+				   size_t *n_deliveries, ordo_err *err);
 
 typedef enum {
 	DELIVERY_PENDING,
@@ -528,7 +560,7 @@ typedef struct {
 	ordo_time claimed_until;
 	ordo_time delivered_at;
 	ordo_time created_at;
-	/* filled by store_delivery_claim, for sending */
+	/* filled by store_outbox_claim, for sending */
 	char url[STORE_URL_MAX];
 	char secret[STORE_SECRET_MAX];
 	char *payload; /* owned; store_delivery_free */
@@ -537,20 +569,66 @@ typedef struct {
 void store_delivery_free(delivery *d);
 
 /*
- * Claim up to limit deliveries due at `now`, any tenant: pending,
- * next_attempt_at <= now, not claimed by a live lease, and with no earlier
- * pending delivery for the same webhook and order (so each order's events
- * go out in order). Sets claimed_until = lease_until on each and returns
- * them with url, secret and payload. On PostgreSQL the claim uses FOR
- * UPDATE SKIP LOCKED so two nodes never claim the same delivery.
- * Free each with store_delivery_free, then free(*out).
+ * THE OUTBOX'S OWN TRANSACTIONS. The outbox claims and records on a
+ * connection of its own, in short transactions of its own, never as jobs
+ * of the committer: order writes do not wait behind webhook bookkeeping.
+ * store_outbox_run runs fn in one such transaction (BEGIN IMMEDIATE on a
+ * second SQLite connection, BEGIN on a second PostgreSQL connection) and
+ * commits it when fn answers ORDO_OK, else rolls it back. One runs at a
+ * time per store; each is O(its batch).
  */
-ordo_code store_delivery_claim(store_tx *tx, ordo_time now,
-			       ordo_time lease_until, int limit,
-			       delivery **out, size_t *n, ordo_err *err);
+ordo_code store_outbox_run(store *st, store_job_fn fn, void *arg,
+			   ordo_err *err);
+
+/*
+ * The work the database has done so far in tx's transaction, in rows read
+ * (PostgreSQL: tuples read by scans and fetched through indexes, from
+ * pg_stat_xact_user_tables) or virtual machine steps (SQLite). A measure
+ * that grows with the rows a statement examines, to prove a claim's cost
+ * does not grow with the backlog (tests, /metrics).
+ */
+ordo_code store_tx_rows_read(store_tx *tx, int64_t *rows, ordo_err *err);
+
+/* One webhook claimed, with the ready deliveries to send to it. */
+typedef struct {
+	int64_t tenant_id;
+	webhook_sub hook;
+	delivery *items; /* seq order; store_outbox_claim_free */
+	size_t n;
+	int64_t rows_read; /* the claim's work (store_tx_rows_read) */
+} outbox_claim;
+
+void store_outbox_claim_free(outbox_claim *c);
+
+/*
+ * Claim one webhook that is due (active, next_attempt_at <= now), any
+ * tenant, the longest-waiting first (round robin over webhooks), with up
+ * to limit of its ready deliveries (pending, not waiting behind an earlier
+ * one of their order), in order, each with its payload, url and secret.
+ * The webhook is leased (next_attempt_at = lease_until): nobody else sends
+ * to it until the outcome is recorded or the lease runs out. A due
+ * webhook with nothing ready is set to idle_until and the next one looked
+ * at, up to a few; c->n == 0 when none had work. Reads only due webhooks
+ * and ready deliveries through indexes: the same cost whatever the
+ * backlog of webhooks that back off. On PostgreSQL the webhook row is
+ * taken FOR UPDATE SKIP LOCKED, so nodes claim different webhooks.
+ */
+ordo_code store_outbox_claim(store_tx *tx, ordo_time now,
+			     ordo_time lease_until, ordo_time idle_until,
+			     int limit, outbox_claim *c, ordo_err *err);
+
+/*
+ * Write back how sending to a webhook went: failures, failing_since,
+ * last_error, next_attempt_at, paused and paused_at of w (matched by
+ * tenant and id). ORDO_ENOTFOUND when it was deleted meanwhile.
+ */
+ordo_code store_webhook_record(store_tx *tx, int64_t tenant,
+			       const webhook_sub *w, ordo_err *err);
 
 /* Write back status, attempts, last_status, last_error, next_attempt_at,
- * retry_until, delivered_at, and clear the claim. */
+ * retry_until, delivered_at, and clear the claim; the delivery is ready
+ * (not waiting). When it is no longer pending, the next pending delivery
+ * of its webhook and order becomes ready. */
 ordo_code store_delivery_update(store_tx *tx, const delivery *d,
 				ordo_err *err);
 

@@ -48,6 +48,9 @@ struct store {
 	store_commit_stats stats; /* under mu */
 };
 
+/* Count an outbox claim and the work it did (store_commit_stats). */
+void store_note_claim(store *st, int64_t rows_read);
+
 /* ---- sql.c's migration bookkeeping, for the runner in store.c ----------- */
 
 /* Create the bookkeeping table if it does not exist (write transaction). */

@@ -2,6 +2,11 @@
  * harness.h - black-box API test harness: a real ordo server on a free port,
  * driven over HTTP with libcurl.
  *
+ * Servers are started with ORDO_WEBHOOK_ALLOW=127.0.0.0/8,::1/128 in their
+ * environment, so webhooks may go to receivers on this host; a group that
+ * wants the default (loopback refused) passes --webhook-allow with another
+ * range through harness_set_serve_args (the flag wins).
+ *
  * One server per test group. harness_group_setup() makes a private temporary
  * directory, creates two tenants there with the CLI ("acme" and "globex"),
  * starts `ordo serve` on a free port, waits for /healthz and seeds both

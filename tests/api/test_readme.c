@@ -456,7 +456,7 @@ API_TEST(the_command_section_matches_each_help)
 		if (strncmp(line, "ordo ", 5))
 			continue;
 		for (; *line; line = strchr(line, '\n') + 1) {
-			char cmd[32], flags[1024] = "", *p, *end;
+			char cmd[32], flags[1024] = "", *p, *end, *stop;
 			const char *args[4] = { cmd, "--help", NULL, NULL };
 			struct cli_result r;
 
@@ -468,9 +468,14 @@ API_TEST(the_command_section_matches_each_help)
 			}
 			snprintf(cmd, sizeof(cmd), "%.*s",
 				 (int)strcspn(line + 5, " \n"), line + 5);
-			/* The README's flags, from this line and the
-			 * comment line under it. */
-			for (p = line; p < end; p++)
+			/* The README's flags, from this line and the lines
+			 * under it that go on with it (indented). */
+			stop = end;
+			while (stop && stop[1] == ' ')
+				stop = strchr(stop + 1, '\n');
+			if (!stop)
+				stop = line + strlen(line);
+			for (p = line; p < stop; p++)
 				if (!strncmp(p, "--", 2)) {
 					size_t len = strspn(
 						p + 2,

@@ -27,6 +27,31 @@
  *                   fails: the delivery ends failed, is listed with
  *                   status=failed, and redeliver sends it again.
  *   stock.low       fires when available drops to the threshold.
+ *   secrets         a replay of a creation (same Idempotency-Key, any key
+ *                   of the tenant) shows no secret.
+ *   management      only admin keys create, delete and resume webhooks; at
+ *                   most 20 per tenant; redelivering for a deleted webhook
+ *                   is 409.
+ *
+ * Further groups run servers with other options. A "black hole" (a socket
+ * that listens and never accepts) stands for a receiver that never answers.
+ *
+ *   dead receiver   (--webhook-timeout-ms 300) five acme webhooks to the
+ *                   black hole and thousands of pending deliveries: a
+ *                   globex webhook still gets its event within 5 s, the
+ *                   claims' work (/metrics) does not grow, the dead
+ *                   webhooks back off as a whole and say why neutrally.
+ *   stopping        (--webhook-timeout-ms 60000) SIGTERM while a send
+ *                   hangs: the server exits 0 within 5 s.
+ *   guarded         (--webhook-allow 192.0.2.0/24, so loopback is refused)
+ *                   internal addresses and names are refused at creation,
+ *                   an allowed range is accepted, a bad allow list stops
+ *                   the start, and a send is checked on the address it
+ *                   connects to.
+ *   paused          (--webhook-pause-after-s 2) a webhook failing for 2 s
+ *                   is paused, listed so, the tenant told by webhook.paused
+ *                   and the log, its deliveries kept; redelivery is 409
+ *                   until an admin resumes it.
  */
 #include "harness.h"
 
@@ -37,7 +62,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 #include <sodium.h>
@@ -1682,6 +1711,704 @@ API_TEST(shipped_events_carry_carrier_and_tracking)
 	free(id);
 }
 
+/* ---- a receiver that never answers ---------------------------------------- */
+
+/*
+ * A socket that listens on 127.0.0.1 and never accepts: the kernel
+ * completes connections into its backlog, the request goes out, and no
+ * answer ever comes - a receiver that is up but dead.
+ */
+static int hole_fd = -1;
+static int hole_port;
+
+static void black_hole_start(void)
+{
+	struct sockaddr_in addr;
+	socklen_t len = sizeof(addr);
+
+	if (hole_fd >= 0)
+		return;
+	hole_fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(hole_fd >= 0);
+	memset(&addr, 0, sizeof(addr));
+	addr.sin_family = AF_INET;
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(hole_fd, (struct sockaddr *)&addr, sizeof(addr)),
+			 0);
+	assert_int_equal(listen(hole_fd, 4096), 0);
+	assert_int_equal(getsockname(hole_fd, (struct sockaddr *)&addr, &len),
+			 0);
+	hole_port = ntohs(addr.sin_port);
+}
+
+static void black_hole_stop(void)
+{
+	if (hole_fd >= 0)
+		close(hole_fd);
+	hole_fd = -1;
+}
+
+/* POST /v1/webhooks for url; the answer (caller frees). */
+static struct resp *webhook_post(const char *key, const char *url,
+				 const char *events_json,
+				 const char *const *headers)
+{
+	char body[1024];
+
+	snprintf(body, sizeof(body), "{\"url\": \"%s\", \"events\": %s}", url,
+		 events_json);
+	return http("POST", "/v1/webhooks", key, body, strlen(body), headers);
+}
+
+/* Subscribe to the black hole; the webhook id into id. */
+static void subscribe_dead(const char *key, const char *path, char *id,
+			   size_t size)
+{
+	char url[128];
+	struct resp *r;
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", hole_port, path);
+	r = webhook_post(key, url, all_events, NULL);
+	assert_status(r, 201);
+	snprintf(id, size, "%s", jstr(r->json, "id"));
+	resp_free(r);
+}
+
+/* The tenant's webhook id as GET /v1/webhooks lists it (new ref). */
+static json_t *webhook_listed(const char *key, const char *id)
+{
+	struct resp *r = http_get(key, "/v1/webhooks");
+	json_t *w, *found = NULL;
+	size_t i;
+
+	assert_status(r, 200);
+	json_array_foreach(json_object_get(r->json, "webhooks"), i, w)
+		if (streq(jstr(w, "id"), id))
+			found = json_incref(w);
+	resp_free(r);
+	return found;
+}
+
+/* One value of the server's /metrics. */
+static long long metric(const char *name)
+{
+	struct resp *r = http("GET", "/metrics", NULL, NULL, 0, NULL);
+	char pat[128];
+	const char *p;
+	long long v = -1;
+
+	assert_status(r, 200);
+	snprintf(pat, sizeof(pat), "\n%s ", name);
+	p = strstr(r->body, pat);
+	if (p)
+		v = strtoll(p + strlen(pat), NULL, 10);
+	resp_free(r);
+	check(v >= 0, "/metrics has no %s", name);
+	return v;
+}
+
+/* ---- a secret is shown once ------------------------------------------------- */
+
+API_TEST(a_replayed_creation_shows_no_secret)
+{
+	static const char *const idem[] = { "Idempotency-Key: whk-once-1",
+					    NULL };
+	char url[128], other[HARNESS_KEY_MAX];
+	char id[64];
+	struct resp *r;
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/once", rcv.port);
+	r = webhook_post(acme(), url, "[\"order.accepted\"]", idem);
+	assert_status(r, 201);
+	check(jstr(r->json, "secret") &&
+		      !strncmp(jstr(r->json, "secret"), "whsec_", 6),
+	      "the creation must show the secret: %s", r->body);
+	snprintf(id, sizeof(id), "%s", jstr(r->json, "id"));
+	resp_free(r);
+
+	/* The same caller again: the same webhook, no secret. */
+	r = webhook_post(acme(), url, "[\"order.accepted\"]", idem);
+	assert_status(r, 201);
+	check(streq(jstr(r->json, "id"), id), "a replay must answer the same "
+	      "webhook: %s", r->body);
+	check(!json_object_get(r->json, "secret"),
+	      "a replay must not show the secret again: %s", r->body);
+	check(strstr(r->body, "whsec_") == NULL,
+	      "no secret anywhere in a replay: %s", r->body);
+	resp_free(r);
+
+	/* Another key of the tenant: no secret either. */
+	key_create("acme", "admin", "whk-other-admin", other, sizeof(other));
+	r = webhook_post(other, url, "[\"order.accepted\"]", idem);
+	assert_status(r, 201);
+	check(streq(jstr(r->json, "id"), id) &&
+		      strstr(r->body, "whsec_") == NULL,
+	      "another key's replay must not show the secret: %s", r->body);
+	resp_free(r);
+}
+
+/* ---- who manages webhooks, and how many ------------------------------------- */
+
+API_TEST(only_admins_manage_webhooks)
+{
+	char sup[HARNESS_KEY_MAX], integ[HARNESS_KEY_MAX], url[128], id[64];
+	const char *keys[2];
+	char path[160];
+	struct resp *r;
+
+	key_create("acme", "supervisor", "whk-sup", sup, sizeof(sup));
+	key_create("acme", "integration", "whk-int", integ, sizeof(integ));
+	keys[0] = sup;
+	keys[1] = integ;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/roles", rcv.port);
+	r = webhook_post(acme(), url, "[\"order.accepted\"]", NULL);
+	assert_status(r, 201);
+	snprintf(id, sizeof(id), "%s", jstr(r->json, "id"));
+	resp_free(r);
+	for (int k = 0; k < 2; k++) {
+		r = webhook_post(keys[k], url, "[\"order.accepted\"]", NULL);
+		assert_error(r, 403, "forbidden", NULL);
+		resp_free(r);
+		snprintf(path, sizeof(path), "/v1/webhooks/%s", id);
+		r = http("DELETE", path, keys[k], NULL, 0, NULL);
+		assert_error(r, 403, "forbidden", NULL);
+		resp_free(r);
+		snprintf(path, sizeof(path), "/v1/webhooks/%s/resume", id);
+		r = http("POST", path, keys[k], NULL, 0, NULL);
+		assert_error(r, 403, "forbidden", NULL);
+		resp_free(r);
+		/* Looking is allowed. */
+		r = http_get(keys[k], "/v1/webhooks");
+		assert_status(r, 200);
+		resp_free(r);
+	}
+	snprintf(path, sizeof(path), "/v1/webhooks/%s/resume", id);
+	r = http("POST", path, acme(), NULL, 0, NULL);
+	assert_status(r, 200);
+	check(streq(jstr(r->json, "status"), "active") &&
+		      !json_object_get(r->json, "secret"),
+	      "resume answers the webhook, active, without its secret: %s",
+	      r->body);
+	resp_free(r);
+	r = http("POST", "/v1/webhooks/whk_nope/resume", acme(), NULL, 0,
+		 NULL);
+	assert_error(r, 404, "not_found", NULL);
+	resp_free(r);
+}
+
+API_TEST(a_tenant_has_at_most_20_webhooks)
+{
+	char url[128];
+	struct resp *r;
+	int i;
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/many", rcv.port);
+	for (i = 0; i < 20; i++) {
+		r = webhook_post(acme(), url, "[\"order.accepted\"]", NULL);
+		assert_status(r, 201);
+		resp_free(r);
+	}
+	r = webhook_post(acme(), url, "[\"order.accepted\"]", NULL);
+	assert_error(r, 400, "limit_exceeded", "url");
+	check(strstr(r->body, "20") != NULL,
+	      "the refusal must name the limit: %s", r->body);
+	resp_free(r);
+	/* Another tenant's count is its own. */
+	r = webhook_post(srv->key_globex, url, "[\"order.accepted\"]", NULL);
+	assert_status(r, 201);
+	resp_free(r);
+}
+
+/* ---- redelivery needs a webhook that sends ----------------------------------- */
+
+API_TEST(redelivering_for_a_deleted_webhook_conflicts)
+{
+	char id[64], path[160], dlv[96] = "";
+	char *order;
+	struct resp *r;
+	json_t *all, *d;
+	size_t i;
+	long deadline = harness_now_ms() + 10000;
+
+	black_hole_start();
+	make_stocked("WK-GONE", "WK-GONE", 10);
+	subscribe_dead(acme(), "/gone", id, sizeof(id));
+	order = order_of("WK-GONE-1", "WK-GONE", 1);
+	while (!dlv[0]) {
+		all = list_all(acme(), "/v1/webhooks/deliveries", "deliveries",
+			       200);
+		json_array_foreach(all, i, d)
+			if (streq(jstr(d, "webhook_id"), id) && !dlv[0])
+				snprintf(dlv, sizeof(dlv), "%s", jstr(d, "id"));
+		json_decref(all);
+		check(dlv[0] || harness_now_ms() < deadline,
+		      "no delivery listed for webhook %s", id);
+		if (!dlv[0])
+			harness_sleep_ms(100);
+	}
+	snprintf(path, sizeof(path), "/v1/webhooks/%s", id);
+	r = http("DELETE", path, acme(), NULL, 0, NULL);
+	assert_status(r, 204);
+	resp_free(r);
+	snprintf(path, sizeof(path), "/v1/webhooks/deliveries/%s/redeliver",
+		 dlv);
+	r = http("POST", path, acme(), NULL, 0, NULL);
+	assert_error(r, 409, "conflict", "id");
+	check(strstr(r->body, "deleted") != NULL,
+	      "the conflict must say the webhook was deleted: %s", r->body);
+	resp_free(r);
+	d = find_delivery("failed", "");
+	json_decref(d);
+	free(order);
+}
+
+/* A refused connection is recorded as such, without the address or port
+ * ordo tried: ordo is no port scanner. */
+API_TEST(a_refused_connection_is_recorded_neutrally)
+{
+	struct sockaddr_in addr;
+	socklen_t len = sizeof(addr);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+	char url[128], id[64];
+	struct resp *r;
+	json_t *w = NULL, *all, *d;
+	long deadline;
+	size_t i;
+
+	/* A port nobody listens on: bound once, then closed. */
+	assert_true(fd >= 0);
+	memset(&addr, 0, sizeof(addr));
+	addr.sin_family = AF_INET;
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&addr, &len), 0);
+	port = ntohs(addr.sin_port);
+	close(fd);
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/closed", port);
+	r = webhook_post(acme(), url, "[\"order.accepted\"]", NULL);
+	assert_status(r, 201);
+	snprintf(id, sizeof(id), "%s", jstr(r->json, "id"));
+	resp_free(r);
+	make_stocked("WK-CLOSED", "WK-CLOSED", 10);
+	free(order_of("WK-CLOSED-1", "WK-CLOSED", 1));
+	deadline = harness_now_ms() + 15000;
+	for (;;) {
+		w = webhook_listed(acme(), id);
+		check(w != NULL, "webhook %s not listed", id);
+		if (jstr(w, "last_error") && jstr(w, "last_error")[0])
+			break;
+		check(harness_now_ms() < deadline, "no attempt recorded: %s",
+		      json_dumps(w, 0));
+		json_decref(w);
+		harness_sleep_ms(100);
+	}
+	check(streq(jstr(w, "last_error"), "the connection was refused"),
+	      "a refused connection reads \"the connection was refused\": %s",
+	      json_dumps(w, 0));
+	json_decref(w);
+	all = list_all(acme(), "/v1/webhooks/deliveries?status=pending",
+		       "deliveries", 200);
+	json_array_foreach(all, i, d)
+		if (streq(jstr(d, "webhook_id"), id))
+			check(streq(jstr(d, "last_error"),
+				    "the connection was refused") ||
+				      !ival(d, "attempts"),
+			      "a delivery's last_error: %s",
+			      jstr(d, "last_error"));
+	json_decref(all);
+}
+
+/* ---- a dead receiver slows nobody -------------------------------------------- */
+
+#define DEAD_HOOKS 5
+#define DEAD_ORDERS 200
+
+API_TEST(a_dead_receiver_slows_nobody)
+{
+	char ids[DEAD_HOOKS][64], path[32];
+	struct hook g;
+	long long work_small, work_big, claims;
+	long t0, waited;
+	int i;
+
+	black_hole_start();
+	make_stocked("WK-DEAD", "WK-DEAD", 100000);
+	for (i = 0; i < DEAD_HOOKS; i++) {
+		snprintf(path, sizeof(path), "/dead%d", i);
+		subscribe_dead(acme(), path, ids[i], sizeof(ids[i]));
+	}
+	subscribe(srv->key_globex, &g, "/live", "[\"order.accepted\"]", NULL);
+
+	/* A small backlog first: what a claim costs then. */
+	for (i = 0; i < 5; i++) {
+		char ext[32];
+
+		snprintf(ext, sizeof(ext), "WK-DEAD-%d", i);
+		free(order_of(ext, "WK-DEAD", 1));
+	}
+	harness_sleep_ms(1500);
+	work_small = metric("ordo_webhook_claim_rows_read_max");
+
+	/* Thousands of deliveries wait for the dead receiver. */
+	for (i = 5; i < DEAD_ORDERS; i++) {
+		char ext[32];
+
+		snprintf(ext, sizeof(ext), "WK-DEAD-%d", i);
+		free(order_of(ext, "WK-DEAD", 1));
+	}
+	{
+		json_t *pending = list_all(acme(),
+					   "/v1/webhooks/deliveries?"
+					   "status=pending",
+					   "deliveries", 200);
+
+		check(json_array_size(pending) >= 2000,
+		      "only %zu deliveries pending; the test wants thousands",
+		      json_array_size(pending));
+		json_decref(pending);
+	}
+
+	/* Another tenant's receiver still gets its events promptly. */
+	claims = metric("ordo_webhook_claims_total");
+	t0 = harness_now_ms();
+	{
+		json_t *o = order_one_line("WK-LIVE-1", "TSHIRT-BLK-M", 1,
+					   "19.99");
+		char *id = order_create(srv->key_globex, o);
+		struct view v;
+		bool got = false;
+
+		json_decref(o);
+		while (!got) {
+			view_of("/live", &v);
+			for (size_t k = 0; k < v.n; k++)
+				if (streq(v.ev[k].order_id, id))
+					got = true;
+			view_free(&v);
+			waited = harness_now_ms() - t0;
+			check(got || waited < 5000,
+			      "globex's event not delivered within 5 s while "
+			      "acme's receiver is dead");
+			if (!got)
+				harness_sleep_ms(50);
+		}
+		free(id);
+	}
+	print_message("globex's event arrived after %ld ms\n", waited);
+
+	/* Claims went on, and none cost more with the backlog. */
+	harness_sleep_ms(1500);
+	check(metric("ordo_webhook_claims_total") > claims,
+	      "no claims while waiting");
+	work_big = metric("ordo_webhook_claim_rows_read_max");
+	print_message("claim work: %lld with a small backlog, %lld with "
+		      "thousands\n",
+		      work_small, work_big);
+	check(work_big <= 3 * work_small + 50,
+	      "a claim's work grew with the backlog: %lld, was %lld",
+	      work_big, work_small);
+
+	/* The dead webhooks say why, neutrally, and back off as a whole. */
+	for (i = 0; i < DEAD_HOOKS; i++) {
+		json_t *w = webhook_listed(acme(), ids[i]);
+
+		check(w != NULL, "webhook %s not listed", ids[i]);
+		check(streq(jstr(w, "status"), "active") &&
+			      streq(jstr(w, "last_error"),
+				    "no answer within 300 ms") &&
+			      is_rfc3339(jstr(w, "failing_since")) &&
+			      json_is_null(json_object_get(w, "paused_at")),
+		      "a failing webhook lists status, last_error and "
+		      "failing_since: %s",
+		      json_dumps(w, 0));
+		json_decref(w);
+	}
+	{
+		json_t *pending = list_all(acme(),
+					   "/v1/webhooks/deliveries?"
+					   "status=pending",
+					   "deliveries", 200);
+		json_t *d;
+		size_t k, tried = 0;
+
+		json_array_foreach(pending, k, d) {
+			const char *e = jstr(d, "last_error");
+
+			check(!strstr(e, "127.0.0.1") && !strstr(e, "port"),
+			      "a delivery's error names the network: %s", e);
+			if (ival(d, "attempts") > 0)
+				tried++;
+		}
+		/* One attempt per webhook per backoff period, not one per
+		 * delivery. */
+		check(tried <= (size_t)DEAD_HOOKS * 4,
+		      "%zu deliveries were tried; a dead receiver must cost "
+		      "one attempt per backoff period",
+		      tried);
+		json_decref(pending);
+	}
+}
+
+/* ---- stopping --------------------------------------------------------------------- */
+
+API_TEST(sigterm_ends_the_server_while_a_send_hangs)
+{
+	char id[64];
+	int status = 0;
+	long t0, took;
+	pid_t got = 0;
+
+	black_hole_start();
+	make_stocked("WK-TERM", "WK-TERM", 10);
+	subscribe_dead(acme(), "/term", id, sizeof(id));
+	free(order_of("WK-TERM-1", "WK-TERM", 1));
+	/* A send is under way, with a minute to run. */
+	harness_sleep_ms(2500);
+	t0 = harness_now_ms();
+	kill(srv->pid, SIGTERM);
+	while (got == 0 && harness_now_ms() - t0 < 15000) {
+		got = waitpid(srv->pid, &status, WNOHANG);
+		if (got == 0)
+			harness_sleep_ms(20);
+	}
+	took = harness_now_ms() - t0;
+	if (got == 0) {
+		kill(srv->pid, SIGKILL);
+		waitpid(srv->pid, &status, 0);
+	}
+	srv->pid = 0; /* stopped here; the teardown has nothing to stop */
+	check(got > 0 && took < 5000,
+	      "the server took %ld ms to end after SIGTERM", took);
+	check(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "the server must exit 0 after SIGTERM");
+}
+
+/* ---- webhooks go to the internet ------------------------------------------------- */
+
+API_TEST(internal_addresses_are_refused)
+{
+	static const char *const bad[] = {
+		"127.0.0.1",	   "localhost",	  "[::1]",
+		"10.0.0.5",	   "169.254.169.254", "100.64.1.1",
+		"0.0.0.0",	   "[fd00::1]",	  "224.0.0.1",
+		"[::ffff:127.0.0.1]", NULL,
+	};
+	char url[128];
+	struct resp *r;
+
+	for (int i = 0; bad[i]; i++) {
+		snprintf(url, sizeof(url), "http://%s:%d/in", bad[i],
+			 rcv.port);
+		r = webhook_post(acme(), url, "[\"order.accepted\"]", NULL);
+		assert_error(r, 400, "invalid_request", "url");
+		resp_free(r);
+	}
+	r = webhook_post(acme(), "http://no-such-host.invalid/x",
+			 "[\"order.accepted\"]", NULL);
+	assert_error(r, 400, "invalid_request", "url");
+	resp_free(r);
+	/* A range the operator allows is accepted, though internal. */
+	r = webhook_post(acme(), "http://192.0.2.10/allowed",
+			 "[\"order.accepted\"]", NULL);
+	assert_status(r, 201);
+	resp_free(r);
+}
+
+/*
+ * The address is checked again when sending, on the address connected to:
+ * a webhook stored while its address was allowed (here by another node
+ * with another allow list; in life, a name that resolved outside at
+ * creation and inside later) is not sent to.
+ */
+API_TEST(a_send_is_checked_on_the_address_connected_to)
+{
+	static const char *const guarded[] = { "--webhook-allow",
+					       "192.0.2.0/24", NULL };
+	struct ordo_node n;
+	char body[256], id[64];
+	struct resp *r;
+	json_t *w = NULL;
+	long deadline;
+	struct view v;
+
+	/* A node that allows loopback (the harness's environment). */
+	harness_set_serve_args(NULL);
+	assert_int_equal(harness_node_start(&n, NULL), 0);
+	harness_set_serve_args(guarded);
+	snprintf(body, sizeof(body),
+		 "{\"url\": \"http://127.0.0.1:%d/rebound\", \"events\": "
+		 "[\"order.accepted\"]}",
+		 rcv.port);
+	r = http_at(n.base_url, "POST", "/v1/webhooks", acme(), body,
+		    strlen(body), NULL);
+	assert_status(r, 201);
+	snprintf(id, sizeof(id), "%s", jstr(r->json, "id"));
+	resp_free(r);
+	assert_int_equal(harness_node_stop(&n), 0);
+
+	make_stocked("WK-REBIND", "WK-REBIND", 10);
+	free(order_of("WK-REBIND-1", "WK-REBIND", 1));
+	deadline = harness_now_ms() + 15000;
+	for (;;) {
+		w = webhook_listed(acme(), id);
+		check(w != NULL, "webhook %s not listed", id);
+		if (streq(jstr(w, "last_error"), "address not allowed"))
+			break;
+		check(harness_now_ms() < deadline,
+		      "the send was not refused on its address: %s",
+		      json_dumps(w, 0));
+		json_decref(w);
+		harness_sleep_ms(200);
+	}
+	json_decref(w);
+	view_of("/rebound", &v);
+	check(v.n == 0, "the receiver inside was sent %zu events", v.n);
+	view_free(&v);
+}
+
+API_TEST(a_bad_allow_list_stops_the_start)
+{
+	const char *flag[] = { "serve", "--webhook-allow",
+			       "10.0.0.0/8,10.0.0.0/33", "--db",
+			       srv->db_path, "--listen", "127.0.0.1:1", NULL };
+	const char *env[] = { "serve", "--db", srv->db_path, "--listen",
+			      "127.0.0.1:1", NULL };
+	const char *saved = getenv("ORDO_WEBHOOK_ALLOW");
+	char keep[256];
+	struct cli_result c;
+
+	snprintf(keep, sizeof(keep), "%s", saved ? saved : "");
+	cli_run(&c, flag);
+	check(c.exit_status != 0 && strstr(c.err, "10.0.0.0/33") &&
+		      strstr(c.err, "--webhook-allow"),
+	      "a bad --webhook-allow must stop the start, naming it: %d %s",
+	      c.exit_status, c.err);
+	cli_result_free(&c);
+	setenv("ORDO_WEBHOOK_ALLOW", "fe80::/10,nonsense", 1);
+	cli_run(&c, env);
+	setenv("ORDO_WEBHOOK_ALLOW", keep, 1);
+	check(c.exit_status != 0 && strstr(c.err, "nonsense") &&
+		      strstr(c.err, "ORDO_WEBHOOK_ALLOW"),
+	      "a bad ORDO_WEBHOOK_ALLOW must stop the start, naming it: %d %s",
+	      c.exit_status, c.err);
+	cli_result_free(&c);
+}
+
+/* ---- pausing ------------------------------------------------------------------------ */
+
+API_TEST(a_webhook_failing_too_long_is_paused_and_resumed)
+{
+	char dead[64], path[160], dlv[96] = "", sup[HARNESS_KEY_MAX];
+	struct hook told;
+	json_t *w = NULL;
+	long deadline;
+	struct view v;
+	bool heard = false;
+	char *log;
+	struct resp *r;
+
+	black_hole_start();
+	make_stocked("WK-PAUSE", "WK-PAUSE", 10);
+	subscribe_dead(acme(), "/paused", dead, sizeof(dead));
+	subscribe(acme(), &told, "/told", "[\"webhook.paused\"]", NULL);
+	free(order_of("WK-PAUSE-1", "WK-PAUSE", 1));
+
+	/* Failing for 2 s (--webhook-pause-after-s 2): paused. */
+	deadline = harness_now_ms() + 20000;
+	for (;;) {
+		w = webhook_listed(acme(), dead);
+		check(w != NULL, "webhook %s not listed", dead);
+		if (streq(jstr(w, "status"), "paused"))
+			break;
+		json_decref(w);
+		check(harness_now_ms() < deadline,
+		      "webhook %s not paused within 20 s", dead);
+		harness_sleep_ms(200);
+	}
+	check(is_rfc3339(jstr(w, "paused_at")) &&
+		      is_rfc3339(jstr(w, "failing_since")) &&
+		      streq(jstr(w, "last_error"), "no answer within 300 ms"),
+	      "a paused webhook lists paused_at, failing_since, last_error: "
+	      "%s",
+	      json_dumps(w, 0));
+	json_decref(w);
+
+	/* The tenant is told, through its other webhook and the log. */
+	deadline = harness_now_ms() + 10000;
+	while (!heard) {
+		view_of("/told", &v);
+		for (size_t i = 0; i < v.n; i++) {
+			json_t *b = body_of("/told", v.ev[i].id);
+
+			if (b && streq(jstr(b, "type"), "webhook.paused") &&
+			    streq(jstr(b, "data.id"), dead) &&
+			    streq(jstr(b, "data.status"), "paused"))
+				heard = true;
+			json_decref(b);
+		}
+		view_free(&v);
+		check(heard || harness_now_ms() < deadline,
+		      "no webhook.paused event delivered within 10 s");
+		if (!heard)
+			harness_sleep_ms(100);
+	}
+	check_signatures("/told", told.secret);
+	log = harness_log_text(srv);
+	check(strstr(log, "webhook paused") && strstr(log, dead),
+	      "the server log must say the webhook was paused");
+	free(log);
+
+	/* Its deliveries are kept, pending; redelivering waits for the
+	 * resume. */
+	{
+		json_t *all = list_all(acme(),
+				       "/v1/webhooks/deliveries?status=pending",
+				       "deliveries", 200);
+		json_t *d;
+		size_t i, mine = 0;
+
+		json_array_foreach(all, i, d)
+			if (streq(jstr(d, "webhook_id"), dead)) {
+				mine++;
+				if (!dlv[0])
+					snprintf(dlv, sizeof(dlv), "%s",
+						 jstr(d, "id"));
+			}
+		json_decref(all);
+		check(mine >= 2, "a paused webhook's deliveries stay pending "
+		      "(%zu)", mine);
+	}
+	snprintf(path, sizeof(path), "/v1/webhooks/deliveries/%s/redeliver",
+		 dlv);
+	r = http("POST", path, acme(), NULL, 0, NULL);
+	assert_error(r, 409, "conflict", "id");
+	check(strstr(r->body, "paused") != NULL,
+	      "the conflict must say the webhook is paused: %s", r->body);
+	resp_free(r);
+
+	/* An admin resumes it; a supervisor may not. */
+	key_create("acme", "supervisor", "whk-pause-sup", sup, sizeof(sup));
+	snprintf(path, sizeof(path), "/v1/webhooks/%s/resume", dead);
+	r = http("POST", path, sup, NULL, 0, NULL);
+	assert_error(r, 403, "forbidden", NULL);
+	resp_free(r);
+	r = http("POST", path, acme(), NULL, 0, NULL);
+	assert_status(r, 200);
+	check(streq(jstr(r->json, "status"), "active") &&
+		      json_is_null(json_object_get(r->json, "paused_at")) &&
+		      json_is_null(json_object_get(r->json, "failing_since")),
+	      "a resumed webhook is active, its failures forgotten: %s",
+	      r->body);
+	resp_free(r);
+	/* Resumed, redelivery is allowed again. */
+	snprintf(path, sizeof(path), "/v1/webhooks/deliveries/%s/redeliver",
+		 dlv);
+	r = http("POST", path, acme(), NULL, 0, NULL);
+	assert_status(r, 200);
+	resp_free(r);
+}
+
 /* ---- groups ---------------------------------------------------------------------- */
 
 static int group_setup(void **state)
@@ -1704,6 +2431,14 @@ static int group_teardown(void **state)
 }
 
 static const char *const slow_args[] = { "--webhook-timeout-ms", "500", NULL };
+static const char *const dead_args[] = { "--webhook-timeout-ms", "300", NULL };
+static const char *const long_args[] = { "--webhook-timeout-ms", "60000",
+					 NULL };
+static const char *const guarded_args[] = { "--webhook-allow", "192.0.2.0/24",
+					    NULL };
+static const char *const pause_args[] = { "--webhook-timeout-ms", "300",
+					  "--webhook-pause-after-s", "2",
+					  NULL };
 
 int main(void)
 {
@@ -1728,6 +2463,34 @@ int main(void)
 					  webhook_test_teardown),
 		cmocka_unit_test_teardown(shipped_events_carry_carrier_and_tracking,
 					  webhook_test_teardown),
+		cmocka_unit_test_teardown(a_replayed_creation_shows_no_secret,
+					  webhook_test_teardown),
+		cmocka_unit_test_teardown(only_admins_manage_webhooks,
+					  webhook_test_teardown),
+		cmocka_unit_test_teardown(a_tenant_has_at_most_20_webhooks,
+					  webhook_test_teardown),
+		cmocka_unit_test_teardown(redelivering_for_a_deleted_webhook_conflicts,
+					  webhook_test_teardown),
+		cmocka_unit_test_teardown(a_refused_connection_is_recorded_neutrally,
+					  webhook_test_teardown),
+	};
+	const struct CMUnitTest dead_tests[] = {
+		cmocka_unit_test_teardown(a_dead_receiver_slows_nobody,
+					  webhook_test_teardown),
+	};
+	const struct CMUnitTest long_tests[] = {
+		cmocka_unit_test(sigterm_ends_the_server_while_a_send_hangs),
+	};
+	const struct CMUnitTest guarded_tests[] = {
+		cmocka_unit_test_teardown(internal_addresses_are_refused,
+					  webhook_test_teardown),
+		cmocka_unit_test(a_bad_allow_list_stops_the_start),
+		cmocka_unit_test_teardown(a_send_is_checked_on_the_address_connected_to,
+					  webhook_test_teardown),
+	};
+	const struct CMUnitTest pause_tests[] = {
+		cmocka_unit_test_teardown(a_webhook_failing_too_long_is_paused_and_resumed,
+					  webhook_test_teardown),
 	};
 	const struct CMUnitTest slow_tests[] = {
 		cmocka_unit_test_teardown(a_slow_receiver_is_retried,
@@ -1743,6 +2506,21 @@ int main(void)
 	failed += cmocka_run_group_tests_name("webhooks_slow_receiver",
 					      slow_tests, group_setup,
 					      group_teardown);
+	harness_set_serve_args(dead_args);
+	failed += cmocka_run_group_tests_name("webhooks_dead_receiver",
+					      dead_tests, group_setup,
+					      group_teardown);
+	harness_set_serve_args(long_args);
+	failed += cmocka_run_group_tests_name("webhooks_stopping", long_tests,
+					      group_setup, group_teardown);
+	harness_set_serve_args(guarded_args);
+	failed += cmocka_run_group_tests_name("webhooks_guarded",
+					      guarded_tests, group_setup,
+					      group_teardown);
+	harness_set_serve_args(pause_args);
+	failed += cmocka_run_group_tests_name("webhooks_paused", pause_tests,
+					      group_setup, group_teardown);
 	harness_set_serve_args(NULL);
+	black_hole_stop();
 	return failed;
 }

@@ -3046,16 +3046,26 @@ struct claim_args {
 	ordo_time now;
 	ordo_time lease;
 	int limit;
-	delivery *items;
-	size_t n;
+	outbox_claim c;
+	int64_t rows_read; /* the claim's own work */
 };
 
 static ordo_code w_claim(store_tx *tx, struct wctx *w, ordo_err *err)
 {
 	struct claim_args *a = w->p;
+	int64_t before = 0, after = 0;
+	ordo_code rc = store_tx_rows_read(tx, &before, err);
 
-	return store_delivery_claim(tx, a->now, a->lease, a->limit, &a->items,
-				    &a->n, err);
+	if (rc == ORDO_OK)
+		rc = store_outbox_claim(tx, a->now, a->lease, a->now + 1,
+					a->limit, &a->c, err);
+	if (rc == ORDO_OK)
+		rc = store_tx_rows_read(tx, &after, err);
+	/* What the store reports is what the database counted. */
+	if (rc == ORDO_OK)
+		assert_int_equal(a->c.rows_read, after - before);
+	a->rows_read = after - before;
+	return rc;
 }
 
 static ordo_code w_delivery_update(store_tx *tx, struct wctx *w,
@@ -3064,7 +3074,35 @@ static ordo_code w_delivery_update(store_tx *tx, struct wctx *w,
 	return store_delivery_update(tx, w->p, err);
 }
 
-/* Claim at now; the event ids claimed, in order, joined by spaces. */
+static ordo_code w_webhook_record(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	return store_webhook_record(tx, w->tenant, w->p, err);
+}
+
+struct resume_args {
+	const char *id;
+	ordo_time now;
+};
+
+static ordo_code w_webhook_resume(store_tx *tx, struct wctx *w,
+				  ordo_err *err)
+{
+	struct resume_args *a = w->p;
+
+	return store_webhook_resume(tx, w->tenant, a->id, a->now, err);
+}
+
+/* Run fn as the outbox does: its own transaction, not the committer's. */
+static ordo_code ob(struct fx *f, int64_t tenant,
+		    ordo_code (*fn)(store_tx *tx, struct wctx *w, ordo_err *err),
+		    void *p, ordo_err *err)
+{
+	struct wctx w = {.f = f, .fn = fn, .p = p, .tenant = tenant};
+
+	return store_outbox_run(f->st, wctx_run, &w, err);
+}
+
+/* Claim at now; "webhook: event ids in order", or "" for nothing. */
 static void claim(struct fx *f, ordo_time now, ordo_time lease,
 		  const char *want)
 {
@@ -3073,13 +3111,17 @@ static void claim(struct fx *f, ordo_time now, ordo_time lease,
 	size_t i, len = 0;
 	ordo_err err;
 
-	assert_int_equal(wr(f, f->ta, w_claim, &a, &err), ORDO_OK);
-	for (i = 0; i < a.n; i++) {
-		const delivery *d = &a.items[i];
+	assert_int_equal(ob(f, f->ta, w_claim, &a, &err), ORDO_OK);
+	if (a.c.n)
+		len += (size_t)snprintf(got, sizeof(got), "%s:",
+					a.c.hook.id);
+	for (i = 0; i < a.c.n; i++) {
+		const delivery *d = &a.c.items[i];
 		char payload[128];
 
-		assert_int_equal(d->claimed_until, lease);
 		assert_int_equal(d->status, DELIVERY_PENDING);
+		assert_int_equal(d->tenant_id, a.c.tenant_id);
+		assert_string_equal(d->webhook_id, a.c.hook.id);
 		snprintf(payload, sizeof(payload),
 			 "{\"id\":\"%s\",\"type\":\"%s\"}", d->event_id,
 			 d->event_type);
@@ -3090,12 +3132,37 @@ static void claim(struct fx *f, ordo_time now, ordo_time lease,
 				 0);
 		assert_string_equal(d->url + 26, d->webhook_id);
 		assert_int_equal(strncmp(d->secret, "whsec_", 6), 0);
-		len += (size_t)snprintf(got + len, sizeof(got) - len, "%s%s",
-					i ? " " : "", d->event_id);
+		len += (size_t)snprintf(got + len, sizeof(got) - len, " %s",
+					d->event_id);
 		assert_true(len < sizeof(got));
 	}
-	deliveries_free_all(a.items, a.n);
+	if (a.c.n)
+		assert_int_equal(a.c.hook.next_attempt_at, lease);
+	store_outbox_claim_free(&a.c);
 	assert_string_equal(got, want);
+}
+
+/* The webhook as the store has it. */
+static void webhook_get(struct fx *f, int64_t tenant, const char *id,
+			webhook_sub *w)
+{
+	store_tx *tx = rd(f);
+	ordo_err err;
+
+	assert_int_equal(store_webhook_get(tx, tenant, id, w, &err), ORDO_OK);
+	store_read_end(tx);
+}
+
+/* Set when the webhook may next be sent to (releasing or backing off). */
+static void webhook_next(struct fx *f, int64_t tenant, const char *id,
+			 ordo_time at)
+{
+	webhook_sub w;
+	ordo_err err;
+
+	webhook_get(f, tenant, id, &w);
+	w.next_attempt_at = at;
+	assert_int_equal(ob(f, tenant, w_webhook_record, &w, &err), ORDO_OK);
 }
 
 /* Write back d (found by event and webhook) as delivered or failed. */
@@ -3113,7 +3180,7 @@ static void delivery_finish(struct fx *f, int64_t tenant, const char *event_id,
 	ordo_strlcpy(d.last_error, status == DELIVERY_DELIVERED ? "" : "boom",
 		     sizeof(d.last_error));
 	d.delivered_at = status == DELIVERY_DELIVERED ? at : 0;
-	assert_int_equal(wr(f, tenant, w_delivery_update, &d, &err), ORDO_OK);
+	assert_int_equal(ob(f, tenant, w_delivery_update, &d, &err), ORDO_OK);
 }
 
 struct purge_args {
@@ -3199,8 +3266,11 @@ static void test_delivery_claim(void **state)
 {
 	struct fx *f = *state;
 	struct claim_args a = {.now = 1, .lease = 2, .limit = 1};
+	struct resume_args ra = {.id = "wh_a", .now = 900};
 	char id[ORDO_ID_MAX];
 	delivery d, *items = NULL;
+	webhook_sub w;
+	outbox_claim c;
 	int64_t next = -1;
 	size_t n = 0;
 	store_tx *tx;
@@ -3208,8 +3278,9 @@ static void test_delivery_claim(void **state)
 
 	webhook_add(f, f->ta, "wh_a", "e", "");
 	webhook_add(f, f->tb, "wh_b", "e", "");
+	webhook_add(f, f->ta, "wh_idle", "other", "");
 	/* ev1, ev2: one order to one webhook, in this order. ev3, ev6: the
-	 * same for another order. ev4: no order, due later. ev5: tenant B. */
+	 * same for another order. ev4: no order. ev5: tenant B. */
 	emit(f, f->ta, "ev1", "e", "ord_1", "", 100);
 	emit(f, f->ta, "ev2", "e", "ord_1", "", 110);
 	emit(f, f->ta, "ev3", "e", "ord_2", "", 105);
@@ -3217,25 +3288,30 @@ static void test_delivery_claim(void **state)
 	emit(f, f->tb, "ev5", "e", "ord_1", "", 100);
 	emit(f, f->ta, "ev6", "e", "ord_2", "", 106);
 
-	/* Nothing is due before its time. */
-	claim(f, 99, 150, "");
-	/* Due: the first of each order, every tenant; ev2 and ev6 wait. */
-	claim(f, 200, 260, "ev1 ev3 ev5");
-	/* Leased: not claimed again while the lease lives. */
-	claim(f, 210, 270, "");
-	claim(f, 260, 270, "");
-	/* The lease ran out and they are still pending: claimed again. */
-	claim(f, 261, 320, "ev1 ev3 ev5");
+	/* One webhook per claim, the longest waiting first, any tenant, with
+	 * the first ready delivery of each order: ev2 and ev6 wait. A
+	 * webhook with nothing ready (wh_idle) is passed over and set to
+	 * look again later. */
+	claim(f, 200, 260, "wh_a: ev1 ev3 ev4");
+	claim(f, 201, 270, "wh_b: ev5");
+	/* Tenant B's receiver backs off for long: out of the way below. */
+	webhook_next(f, f->tb, "wh_b", 100000);
+	/* Leased: no other sender while the lease lives. */
+	claim(f, 210, 280, "");
+	webhook_get(f, f->ta, "wh_idle", &w);
+	assert_int_equal(w.next_attempt_at, 211);
+	claim(f, 259, 280, "");
+	/* The lease ran out, the deliveries still pending: claimed again. */
+	claim(f, 260, 320, "wh_a: ev1 ev3 ev4");
 
-	/* ev1 delivered: ev2 may go; ev6 still waits for ev3. */
+	/* ev1 delivered: ev2 is ready; ev6 still waits for ev3. */
 	delivery_finish(f, f->ta, "ev1", "wh_a", DELIVERY_DELIVERED, 262);
-	claim(f, 262, 330, "ev2");
-	/* ev3 failed for good: ev6 may go. */
+	webhook_next(f, f->ta, "wh_a", 262);
+	claim(f, 262, 330, "wh_a: ev2 ev3 ev4");
+	/* ev3 failed for good: ev6 is ready. */
 	delivery_finish(f, f->ta, "ev3", "wh_a", DELIVERY_FAILED, 263);
-	claim(f, 263, 340, "ev6");
-	/* ev4 is due at 300; by 321 ev5's lease is over too. */
-	claim(f, 299, 400, "");
-	claim(f, 321, 400, "ev4 ev5");
+	webhook_next(f, f->ta, "wh_a", 263);
+	claim(f, 263, 340, "wh_a: ev2 ev4 ev6");
 
 	/* The update wrote everything back and cleared the claim. */
 	delivery_find(f, f->ta, "ev1", "wh_a", &d);
@@ -3249,20 +3325,58 @@ static void test_delivery_claim(void **state)
 	assert_string_equal(d.last_error, "boom");
 	assert_int_equal(d.last_status, 500);
 
-	/* A retry later: next attempt moved, claim cleared, due again then. */
+	/* A failing receiver: the webhook backs off as a whole, whatever
+	 * its deliveries; its state is kept. */
+	webhook_get(f, f->ta, "wh_a", &w);
+	w.failures = 2;
+	w.failing_since = 263;
+	w.next_attempt_at = 500;
+	ordo_strlcpy(w.last_error, "no answer within 500 ms",
+		     sizeof(w.last_error));
+	assert_int_equal(ob(f, f->ta, w_webhook_record, &w, &err), ORDO_OK);
 	delivery_find(f, f->ta, "ev2", "wh_a", &d);
-	assert_int_equal(d.claimed_until, 330);
 	d.attempts = 1;
-	d.last_status = 503;
-	ordo_strlcpy(d.last_error, "unavailable", sizeof(d.last_error));
+	d.last_status = 0;
+	ordo_strlcpy(d.last_error, "no answer within 500 ms",
+		     sizeof(d.last_error));
 	d.next_attempt_at = 500;
 	d.retry_until = 9999;
-	assert_int_equal(wr(f, f->ta, w_delivery_update, &d, &err), ORDO_OK);
-	/* Leases that ran out come back; ev2 waits for its next attempt. */
-	claim(f, 499, 600, "ev4 ev5 ev6");
-	claim(f, 500, 600, "ev2");
+	assert_int_equal(ob(f, f->ta, w_delivery_update, &d, &err), ORDO_OK);
+	claim(f, 499, 600, "");
+	webhook_get(f, f->ta, "wh_a", &w);
+	assert_int_equal(w.failures, 2);
+	assert_int_equal(w.failing_since, 263);
+	assert_string_equal(w.last_error, "no answer within 500 ms");
+	assert_false(w.paused);
+	claim(f, 500, 600, "wh_a: ev2 ev4 ev6");
+
+	/* Paused: never claimed, however due, until resumed. */
+	webhook_get(f, f->ta, "wh_a", &w);
+	w.paused = true;
+	w.paused_at = 700;
+	w.next_attempt_at = 700;
+	assert_int_equal(ob(f, f->ta, w_webhook_record, &w, &err), ORDO_OK);
+	claim(f, 800, 850, "");
+	webhook_get(f, f->ta, "wh_a", &w);
+	assert_true(w.paused);
+	assert_int_equal(w.paused_at, 700);
+	ra.id = "wh_b";
+	assert_int_equal(wr(f, f->ta, w_webhook_resume, &ra, &err),
+			 ORDO_ENOTFOUND);
+	ra.id = "wh_a";
+	assert_int_equal(wr(f, f->ta, w_webhook_resume, &ra, &err), ORDO_OK);
+	webhook_get(f, f->ta, "wh_a", &w);
+	assert_false(w.paused);
+	assert_int_equal(w.paused_at, 0);
+	assert_int_equal(w.failures, 0);
+	assert_int_equal(w.failing_since, 0);
+	assert_string_equal(w.last_error, "");
+	assert_int_equal(w.next_attempt_at, 900);
+	claim(f, 899, 950, "");
+	claim(f, 900, 950, "wh_a: ev2 ev4 ev6");
 
 	/* Tenancy: get and update are the owner's only. */
+	delivery_find(f, f->ta, "ev2", "wh_a", &d);
 	ordo_strlcpy(id, d.id, sizeof(id));
 	tx = rd(f);
 	assert_int_equal(store_delivery_get(tx, f->ta, id, &d, &err), ORDO_OK);
@@ -3271,29 +3385,31 @@ static void test_delivery_claim(void **state)
 	assert_int_equal(d.attempts, 1);
 	assert_int_equal(d.retry_until, 9999);
 	assert_int_equal(d.next_attempt_at, 500);
-	assert_int_equal(d.claimed_until, 600);
-	assert_string_equal(d.last_error, "unavailable");
+	assert_string_equal(d.last_error, "no answer within 500 ms");
 	assert_null(d.payload);
 	assert_int_equal(store_delivery_get(tx, f->tb, id, &d, &err),
 			 ORDO_ENOTFOUND);
 	assert_int_equal(store_delivery_get(tx, f->ta, "dlv_nope", &d, &err),
 			 ORDO_ENOTFOUND);
-	/* A claim needs a write job. */
-	assert_int_equal(store_delivery_claim(tx, 1, 2, 1, &items, &n, &err),
+	assert_int_equal(store_webhook_get(tx, f->tb, "wh_a", &w, &err),
+			 ORDO_ENOTFOUND);
+	/* A claim needs a write transaction. */
+	assert_int_equal(store_outbox_claim(tx, 1, 2, 2, 1, &c, &err),
 			 ORDO_EINTERNAL);
 	store_read_end(tx);
 	delivery_find(f, f->ta, "ev2", "wh_a", &d);
 	d.tenant_id = f->tb;
-	assert_int_equal(wr(f, f->tb, w_delivery_update, &d, &err),
+	assert_int_equal(ob(f, f->tb, w_delivery_update, &d, &err),
 			 ORDO_ENOTFOUND);
 	a.limit = 0;
-	assert_int_equal(wr(f, f->ta, w_claim, &a, &err), ORDO_EINVALID);
+	assert_int_equal(ob(f, f->ta, w_claim, &a, &err), ORDO_EINVALID);
 
 	/* Deleting a webhook fails its pending deliveries: never claimed. */
 	emit(f, f->tb, "ev7", "e", "ord_9", "", 700);
 	assert_int_equal(wr(f, f->tb, w_webhook_delete, "wh_b", &err),
 			 ORDO_OK);
-	claim(f, 10000, 10100, "ev2 ev4 ev6");
+	claim(f, 10000, 10100, "wh_a: ev2 ev4 ev6");
+	claim(f, 10001, 10100, "");
 	delivery_find(f, f->tb, "ev7", "wh_b", &d);
 	assert_int_equal(d.status, DELIVERY_FAILED);
 
@@ -3343,6 +3459,101 @@ static void test_delivery_claim(void **state)
 					     &n, &next, &err),
 			 ORDO_EINVALID);
 	store_read_end(tx);
+}
+
+struct emit_many_args {
+	const char *prefix; /* event ids: prefix + number */
+	int from, count;
+	int per_order; /* events per order id */
+};
+
+/* Many events of tenant w->tenant in one job: a backlog, made quickly. */
+static ordo_code w_emit_many(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	struct emit_many_args *a = w->p;
+	ordo_code rc = ORDO_OK;
+	int i;
+
+	for (i = a->from; rc == ORDO_OK && i < a->from + a->count; i++) {
+		outbox_event ev;
+		size_t n;
+
+		memset(&ev, 0, sizeof(ev));
+		snprintf(ev.id, sizeof(ev.id), "%s%d", a->prefix, i);
+		ordo_strlcpy(ev.type, "e", sizeof(ev.type));
+		snprintf(ev.order_id, sizeof(ev.order_id), "ord_%s%d",
+			 a->prefix, i / a->per_order);
+		ev.payload = "{}";
+		ev.created_at = 100;
+		rc = store_outbox_emit(tx, w->tenant, &ev, 100000, &n, err);
+	}
+	return rc;
+}
+
+/* The work of a claim that finds tenant B's webhook with one delivery. */
+static int64_t claim_work(struct fx *f, const char *event_id)
+{
+	struct claim_args a = {.now = 1000, .lease = 1060, .limit = 4};
+	ordo_err err;
+
+	emit(f, f->tb, event_id, "e", "", "", 100);
+	webhook_next(f, f->tb, "wh_live", 0);
+	assert_int_equal(ob(f, f->tb, w_claim, &a, &err), ORDO_OK);
+	assert_int_equal(a.c.n, 1);
+	assert_string_equal(a.c.hook.id, "wh_live");
+	assert_string_equal(a.c.items[0].event_id, event_id);
+	store_outbox_claim_free(&a.c);
+	/* Sent: delivered, so the next measure starts alike. */
+	delivery_finish(f, f->tb, event_id, "wh_live", DELIVERY_DELIVERED,
+			1000);
+	assert_true(a.rows_read > 0);
+	return a.rows_read;
+}
+
+/*
+ * A claim costs the same whatever the backlog of a failing webhook of
+ * another tenant: measured in the work the database did (rows read, or
+ * SQLite's VM steps), not in time. With the backlog scanned (as a NOT
+ * EXISTS over earlier deliveries did) the big case costs thousands of
+ * times more.
+ */
+static void test_claim_work_is_flat(void **state)
+{
+	struct fx *f = *state;
+	struct emit_many_args m = {.prefix = "dead", .per_order = 3};
+	int64_t small, big;
+	ordo_err err;
+
+	webhook_add(f, f->ta, "wh_dead", "e", "");
+	webhook_add(f, f->tb, "wh_live", "e", "");
+	/* Tenant A's receiver is dead: its webhook backs off. */
+	m.from = 0;
+	m.count = 10;
+	assert_int_equal(wr(f, f->ta, w_emit_many, &m, &err), ORDO_OK);
+	webhook_next(f, f->ta, "wh_dead", 1000000);
+	small = claim_work(f, "live1");
+
+	/* Thousands more wait for it, ready and waiting. */
+	m.from = 10;
+	m.count = 3000;
+	assert_int_equal(wr(f, f->ta, w_emit_many, &m, &err), ORDO_OK);
+	big = claim_work(f, "live2");
+	print_message("claim work: %lld with 10 deliveries waiting, %lld with "
+		      "3010\n",
+		      (long long)small, (long long)big);
+	if (big > small + small / 2 + 20)
+		fail_msg("a claim read %lld with 3010 deliveries waiting for "
+			 "another tenant's failing webhook, %lld with 10",
+			 (long long)big, (long long)small);
+	/* And the failing webhook itself is never claimed meanwhile. */
+	{
+		struct claim_args a = {.now = 1001, .lease = 1060,
+				       .limit = 4};
+
+		assert_int_equal(ob(f, f->ta, w_claim, &a, &err), ORDO_OK);
+		assert_int_equal(a.c.n, 0);
+		store_outbox_claim_free(&a.c);
+	}
 }
 
 static void test_delivery_status_names(void **state)
@@ -5242,6 +5453,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_outbox_emit, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_delivery_claim, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_claim_work_is_flat, setup,
 						teardown),
 		cmocka_unit_test(test_delivery_status_names),
 		cmocka_unit_test_setup_teardown(test_batch_failure_isolated,
