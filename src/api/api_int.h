@@ -139,9 +139,6 @@ bool api_body_none(api_request *r, enum MHD_Result *ret);
 
 unsigned api_status_for(ordo_code code);
 json_t *api_error_json(const ordo_err *err);
-/* A JSON string of s that is never NULL for want of valid UTF-8: bytes of
- * invalid sequences become '?'. New reference (NULL only out of memory). */
-json_t *api_text_json(const char *s);
 
 /* ---- handlers ----------------------------------------------------------- */
 

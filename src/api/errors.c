@@ -7,39 +7,25 @@
  * `details` is always present; a problem past the detail limit is counted in
  * the message rather than silently dropped.
  *
- * The strings of an error often echo what a caller sent; api_text_json makes
- * sure none of them can make the encoder fail (which would leave the caller
- * without an answer): text that is not valid UTF-8 is scrubbed first.
+ * The strings of an error often echo what a caller sent; log_text (log.h)
+ * makes sure none of them can make the encoder fail (which would leave the
+ * caller without an answer): text that is not valid UTF-8 is scrubbed
+ * first.
  */
 #include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/api_int.h"
-
-json_t *api_text_json(const char *s)
-{
-	json_t *j = json_string(s ? s : "");
-	char *copy;
-
-	if (j || !s)
-		return j;
-	copy = strdup(s);
-	if (!copy)
-		return NULL;
-	ordo_utf8_scrub(copy);
-	j = json_string(copy);
-	free(copy);
-	return j;
-}
+#include "api/log.h"
 
 /* {"field": ..., "message": ...} */
 static json_t *detail_json(const char *field, const char *message)
 {
 	json_t *d = json_object();
 
-	json_object_set_new(d, "field", api_text_json(field));
-	json_object_set_new(d, "message", api_text_json(message));
+	json_object_set_new(d, "field", log_text(field));
+	json_object_set_new(d, "message", log_text(message));
 	return d;
 }
 
@@ -93,7 +79,7 @@ json_t *api_error_json(const ordo_err *err)
 	e = json_object();
 	json_object_set_new(e, "code", json_string(ordo_code_name(err->code)));
 	json_object_set_new(e, "message",
-			    api_text_json(err->message[0]
+			    log_text(err->message[0]
 						  ? err->message
 						  : ordo_code_name(err->code)));
 	json_object_set_new(e, "details", details);

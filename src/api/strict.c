@@ -124,30 +124,18 @@ bool api_query_only(api_request *r, const char *const known[],
 	return ok;
 }
 
-bool api_body_none(api_request *r, enum MHD_Result *ret)
+/* A body that takes no member: jf_only with nothing known. */
+static void decode_nothing(const json_t *doc, void *out, ordo_err *err)
 {
 	static const char *const nothing[] = {NULL};
-	ordo_err *err;
-	json_t *doc;
-	bool ok;
 
+	(void)out;
+	jf_only(doc, "", nothing, NULL, err);
+}
+
+bool api_body_none(api_request *r, enum MHD_Result *ret)
+{
 	if (r->body_len == 0)
 		return true;
-	doc = api_body_object(r, ret);
-	if (!doc)
-		return false;
-	err = malloc(sizeof(*err));
-	if (!err) {
-		json_decref(doc);
-		*ret = MHD_NO;
-		return false;
-	}
-	ordo_err_clear(err);
-	jf_only(doc, "", nothing, NULL, err);
-	json_decref(doc);
-	ok = err->code == ORDO_OK;
-	if (!ok)
-		*ret = reply_problems(r, err, "request");
-	free(err);
-	return ok;
+	return api_decode_body(r, decode_nothing, NULL, ret);
 }
