@@ -119,7 +119,8 @@ ordo_code app_delivery_redeliver(store_tx *tx, const app_caller *c,
 	out->retry_until = now + set.webhook_retry_window_s;
 	out->claimed_until = 0;
 	out->delivered_at = 0;
-	return store_delivery_update(tx, out, err);
+	rc = store_delivery_update(tx, out, err);
+	return rc ? rc : store_webhook_wake(tx, c->tenant_id, w.id, now, err);
 }
 
 ordo_code app_webhook_delete(store_tx *tx, const app_caller *c,

@@ -66,8 +66,12 @@
 
 #define OUTBOX_MAX_THREADS 16
 #define OUTBOX_BACKOFF_CAP_S 3600
-/* A webhook with nothing to send is looked at again after this long. */
-#define OUTBOX_IDLE_S 1
+/* A webhook with nothing to send is idle: an event for it wakes it at once
+ * (store_webhook_wake), and this is only the safety net, after which it is
+ * looked at again anyway (on PostgreSQL, an emit that commits just after a
+ * claim found its webhook empty can miss waking it). Idle webhooks thus
+ * cost a claim each per this period, not per second. */
+#define OUTBOX_IDLE_S 30
 
 struct outbox_worker {
 	store *st;

@@ -270,6 +270,7 @@ enum sql_id {
 	SQL_WEBHOOK_DUE,
 	SQL_WEBHOOK_DUE_LOCKED, /* drivers with row_locks (PostgreSQL) */
 	SQL_WEBHOOK_SET_NEXT,
+	SQL_WEBHOOK_WAKE,
 	SQL_WEBHOOKS_FOR_EVENT,
 	SQL_OUTBOX_INSERT,
 	SQL_DELIVERY_INSERT,
@@ -635,10 +636,12 @@ static const char *const sql_text[SQL_COUNT] = {
 				     "AND status = ?",
 	/* Binds: active, now, tenant, id. */
 	[SQL_WEBHOOK_RESUME] = "UPDATE webhooks SET status = ?, paused_at = 0, "
+			       "idle = 0, "
 			       "failures = 0, failing_since = 0, "
 			       "last_error = '', next_attempt_at = ? "
 			       "WHERE tenant_id = ? AND id = ? RETURNING seq",
-	[SQL_WEBHOOK_RECORD] = "UPDATE webhooks SET status = ?, paused_at = ?, "
+	[SQL_WEBHOOK_RECORD] = "UPDATE webhooks SET idle = 0, status = ?, "
+			       "paused_at = ?, "
 			       "failures = ?, failing_since = ?, "
 			       "last_error = ?, next_attempt_at = ? "
 			       "WHERE tenant_id = ? AND id = ? RETURNING seq",
@@ -652,8 +655,18 @@ static const char *const sql_text[SQL_COUNT] = {
 	 */
 	[SQL_WEBHOOK_DUE_LOCKED] = SQL_WEBHOOK_DUE_TEXT " FOR UPDATE SKIP LOCKED",
 	/* seq comes from the claim just made (any tenant, by design). */
-	[SQL_WEBHOOK_SET_NEXT] = "UPDATE webhooks SET next_attempt_at = ? "
+	[SQL_WEBHOOK_SET_NEXT] = "UPDATE webhooks SET next_attempt_at = ?, "
+				 "idle = ? "
 				 "WHERE seq = ?",
+	/*
+	 * An idle webhook (its last claim found nothing to send) is due at
+	 * once when it is given something: binds now, tenant, id. Only an
+	 * idle one: a webhook backing off or leased to a sender keeps its
+	 * time. On PostgreSQL the row is locked only when it matches, so
+	 * writers meet here only when a webhook wakes.
+	 */
+	[SQL_WEBHOOK_WAKE] = "UPDATE webhooks SET idle = 0, next_attempt_at = ? "
+			     "WHERE tenant_id = ? AND id = ? AND idle = 1",
 	/* Webhooks of any location or of the event's; the event type is
 	 * matched against each one's list in C. */
 	[SQL_WEBHOOKS_FOR_EVENT] = "SELECT id, events FROM webhooks "
@@ -4329,6 +4342,27 @@ out:
 
 /* ---- the outbox and deliveries ------------------------------------------- */
 
+ordo_code store_webhook_wake(store_tx *tx, int64_t tenant, const char *id,
+			     ordo_time now, ordo_err *err)
+{
+	struct q q = {0};
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_webhook_wake", err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, SQL_WEBHOOK_WAKE, err);
+	if (rc)
+		goto out;
+	q_i64(&q, now);
+	q_i64(&q, tenant);
+	q_str(&q, id);
+	rc = q_exec(&q, "waking a webhook", NULL, err);
+out:
+	q_close(&q);
+	return rc;
+}
+
 /* Whether the comma-separated list names type (blanks around names are
  * ignored). */
 static bool events_has(const char *list, const char *type)
@@ -4507,6 +4541,12 @@ ordo_code store_outbox_emit_except(store_tx *tx, int64_t tenant,
 		if (rc)
 			goto out;
 		q_close(&q);
+		if (!waiting) {
+			rc = store_webhook_wake(tx, tenant, hooks[i],
+						ev->created_at, err);
+			if (rc)
+				goto out;
+		}
 	}
 	*n_deliveries = count;
 out:
@@ -4637,13 +4677,14 @@ out:
 #define OUTBOX_CLAIM_PROBE 8
 
 static ordo_code webhook_set_next(store_tx *tx, int64_t seq, ordo_time at,
-				  ordo_err *err)
+				  bool idle, ordo_err *err)
 {
 	struct q q = {0};
 	ordo_code rc = q_open(&q, tx, SQL_WEBHOOK_SET_NEXT, err);
 
 	if (rc == ORDO_OK) {
 		q_i64(&q, at);
+		q_i64(&q, idle ? 1 : 0);
 		q_i64(&q, seq);
 		rc = q_exec(&q, "leasing a webhook", NULL, err);
 	}
@@ -4726,9 +4767,11 @@ ordo_code store_outbox_claim(store_tx *tx, ordo_time now,
 		if (count == 0) {
 			free(raw);
 			raw = NULL;
-			/* Nothing to send: look again after a short pause,
+			/* Nothing to send: idle until an event wakes it
+			 * (store_webhook_wake), or idle_until at the latest,
 			 * behind the webhooks that wait already. */
-			rc = webhook_set_next(tx, due[i].seq, idle_until, err);
+			rc = webhook_set_next(tx, due[i].seq, idle_until, true,
+					      err);
 			if (rc)
 				goto out;
 			continue;
@@ -4738,7 +4781,8 @@ ordo_code store_outbox_claim(store_tx *tx, ordo_time now,
 			if (rc)
 				goto out;
 		}
-		rc = webhook_set_next(tx, due[i].seq, lease_until, err);
+		rc = webhook_set_next(tx, due[i].seq, lease_until, false,
+				      err);
 		if (rc)
 			goto out;
 		c->tenant_id = due[i].tenant;

@@ -505,6 +505,15 @@ ordo_code store_webhook_delete(store_tx *tx, int64_t tenant, const char *id,
 			       ordo_err *err);
 /* Active again, due at `now`, its failures forgotten; its pending
  * deliveries go out as they were. ORDO_ENOTFOUND for no such webhook. */
+/*
+ * An idle webhook (its last claim found nothing to send) is made due at
+ * `now`: called for each delivery made ready for it (store_outbox_emit does
+ * so itself), so that a webhook waits for no poll. A webhook that is backing
+ * off, leased to a sender or paused keeps its time.
+ */
+ordo_code store_webhook_wake(store_tx *tx, int64_t tenant, const char *id,
+			     ordo_time now, ordo_err *err);
+
 ordo_code store_webhook_resume(store_tx *tx, int64_t tenant, const char *id,
 			       ordo_time now, ordo_err *err);
 

@@ -3046,6 +3046,7 @@ struct claim_args {
 	ordo_time now;
 	ordo_time lease;
 	int limit;
+	ordo_time idle; /* until when a webhook with nothing is idle; 0: now + 1 */
 	outbox_claim c;
 	int64_t rows_read; /* the claim's own work */
 };
@@ -3057,7 +3058,8 @@ static ordo_code w_claim(store_tx *tx, struct wctx *w, ordo_err *err)
 	ordo_code rc = store_tx_rows_read(tx, &before, err);
 
 	if (rc == ORDO_OK)
-		rc = store_outbox_claim(tx, a->now, a->lease, a->now + 1,
+		rc = store_outbox_claim(tx, a->now, a->lease,
+					a->idle ? a->idle : a->now + 1,
 					a->limit, &a->c, err);
 	if (rc == ORDO_OK)
 		rc = store_tx_rows_read(tx, &after, err);
@@ -3517,6 +3519,39 @@ static int64_t claim_work(struct fx *f, const char *event_id)
  * EXISTS over earlier deliveries did) the big case costs thousands of
  * times more.
  */
+/*
+ * A webhook whose claim found nothing is idle for long, and an event for
+ * it makes it due at once: no poll stands between an event and its send.
+ * A webhook leased to a sender (or backing off) keeps its time.
+ */
+static void test_idle_webhook_wakes_on_emit(void **state)
+{
+	struct fx *f = *state;
+	struct claim_args a = {
+		.now = 1000, .lease = 1100, .limit = 50, .idle = 5000};
+	webhook_sub w;
+	ordo_err err;
+
+	webhook_add(f, f->ta, "wh_w", "e", "");
+	assert_int_equal(ob(f, f->ta, w_claim, &a, &err), ORDO_OK);
+	assert_int_equal(a.c.n, 0);
+	store_outbox_claim_free(&a.c);
+	webhook_get(f, f->ta, "wh_w", &w);
+	assert_int_equal(w.next_attempt_at, 5000);
+
+	emit(f, f->ta, "evw1", "e", "ord_w", "", 1010);
+	webhook_get(f, f->ta, "wh_w", &w);
+	assert_int_equal(w.next_attempt_at, 1010);
+	claim(f, 1011, 1100, "wh_w: evw1");
+
+	/* Leased: another event does not make it due before the lease
+	 * ends (one sender per webhook). */
+	emit(f, f->ta, "evw2", "e", "ord_v", "", 1020);
+	webhook_get(f, f->ta, "wh_w", &w);
+	assert_int_equal(w.next_attempt_at, 1100);
+	claim(f, 1021, 1200, "");
+}
+
 static void test_claim_work_is_flat(void **state)
 {
 	struct fx *f = *state;
@@ -5454,6 +5489,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_delivery_claim, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_idle_webhook_wakes_on_emit,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_claim_work_is_flat, setup,
 						teardown),
 		cmocka_unit_test(test_delivery_status_names),

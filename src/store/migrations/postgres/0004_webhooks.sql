@@ -10,7 +10,8 @@ ALTER TABLE webhooks
 	ADD COLUMN failures BIGINT NOT NULL DEFAULT 0 CHECK (failures >= 0),
 	ADD COLUMN failing_since BIGINT NOT NULL DEFAULT 0,
 	ADD COLUMN paused_at BIGINT NOT NULL DEFAULT 0,
-	ADD COLUMN last_error TEXT NOT NULL DEFAULT '';
+	ADD COLUMN last_error TEXT NOT NULL DEFAULT '',
+	ADD COLUMN idle BIGINT NOT NULL DEFAULT 0 CHECK (idle IN (0, 1));
 CREATE INDEX webhooks_due ON webhooks(status, next_attempt_at);
 
 ALTER TABLE deliveries

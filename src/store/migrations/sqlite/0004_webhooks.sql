@@ -4,9 +4,10 @@
 -- A webhook is the unit the outbox schedules (src/outbox/worker.c): its
 -- next_attempt_at is when anyone may next send to it - the end of a
 -- sender's lease while one works on it, the end of its backoff while its
--- receiver fails (failures in a row, failing since), a short idle pause
--- when it had nothing to send. A paused webhook (failing too long) is left
--- alone until an admin resumes it. The claim reads webhooks by
+-- receiver fails (failures in a row, failing since), an idle pause when it
+-- had nothing to send (idle = 1: an event for it wakes it at once,
+-- store_webhook_wake, and the pause is only a safety net). A paused webhook
+-- (failing too long) is left alone until an admin resumes it. The claim reads webhooks by
 -- (status, next_attempt_at), so a backed-off or paused webhook costs
 -- nothing, however many deliveries wait for it.
 --
@@ -24,6 +25,8 @@ ALTER TABLE webhooks ADD COLUMN failures INTEGER NOT NULL DEFAULT 0
 ALTER TABLE webhooks ADD COLUMN failing_since INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE webhooks ADD COLUMN paused_at INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE webhooks ADD COLUMN last_error TEXT NOT NULL DEFAULT '';
+ALTER TABLE webhooks ADD COLUMN idle INTEGER NOT NULL DEFAULT 0
+	CHECK (idle IN (0, 1));
 CREATE INDEX webhooks_due ON webhooks(status, next_attempt_at);
 
 ALTER TABLE deliveries ADD COLUMN waiting INTEGER NOT NULL DEFAULT 0
