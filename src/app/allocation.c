@@ -482,7 +482,6 @@ ordo_code app_order_allocate(store_tx *tx, order *o, const char *actor,
 static ordo_code release_one(store_tx *tx, order *o, fulfillment *f,
 			     const char *actor, ordo_time now, ordo_err *err)
 {
-	json_t *data;
 	size_t i;
 	ordo_code rc = fulfillment_move(&f->state, FULFILLMENT_RELEASED, err);
 
@@ -514,10 +513,8 @@ static ordo_code release_one(store_tx *tx, order *o, fulfillment *f,
 			       actor, f->location, now, err);
 	if (rc)
 		return rc;
-	data = native_fulfillment_json(f);
-	json_object_set_new(data, "order", native_order_json(o));
-	return app_emit(tx, o->tenant_id, "fulfillment.released", o->id,
-			f->location, data, now, err);
+	return app_emit_fulfillment(tx, o, f, "fulfillment.released", now,
+				    err);
 }
 
 ordo_code app_order_release(store_tx *tx, order *o, const char *location,
@@ -767,6 +764,12 @@ static ordo_code take_from_fulfillment(store_tx *tx, int64_t tenant,
 	}
 	f->updated_at = tb->now;
 	rc = store_fulfillment_update(tx, tenant, f, err);
+	/* The warehouse had it and now has nothing left to ship: tell its
+	 * handoff, as when an order is cancelled. */
+	if (rc == ORDO_OK && from == QTY_RELEASED &&
+	    f->state == FULFILLMENT_CANCELLED)
+		rc = app_emit_fulfillment(tx, &o, f, "fulfillment.cancelled",
+					  tb->now, err);
 	if (rc)
 		goto out;
 

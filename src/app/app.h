@@ -185,6 +185,11 @@ ordo_code app_emit(store_tx *tx, int64_t tenant, const char *type,
 /* The order as a webhook payload ("order.*" events). */
 ordo_code app_emit_order(store_tx *tx, const order *o, const char *type,
 			 ordo_time now, ordo_err *err);
+/* The fulfillment with its order ("fulfillment.*" events), to its
+ * location's handoff. */
+ordo_code app_emit_fulfillment(store_tx *tx, const order *o,
+			       const fulfillment *f, const char *type,
+			       ordo_time now, ordo_err *err);
 
 /* ---- allocation and release (app/allocation.c) -------------------------- */
 

@@ -236,3 +236,14 @@ ordo_code app_emit_order(store_tx *tx, const order *o, const char *type,
 	return app_emit(tx, o->tenant_id, type, o->id, NULL,
 			native_order_json(o), now, err);
 }
+
+ordo_code app_emit_fulfillment(store_tx *tx, const order *o,
+			       const fulfillment *f, const char *type,
+			       ordo_time now, ordo_err *err)
+{
+	json_t *data = native_fulfillment_json(f);
+
+	json_object_set_new(data, "order", native_order_json(o));
+	return app_emit(tx, o->tenant_id, type, o->id, f->location, data, now,
+			err);
+}

@@ -119,17 +119,6 @@ static ordo_code copy_out(const fulfillment *f, fulfillment *out,
 	return ORDO_OK;
 }
 
-static ordo_code emit_fulfillment(store_tx *tx, const order *o,
-				  const fulfillment *f, const char *type,
-				  ordo_time now, ordo_err *err)
-{
-	json_t *data = native_fulfillment_json(f);
-
-	json_object_set_new(data, "order", native_order_json(o));
-	return app_emit(tx, o->tenant_id, type, o->id, f->location, data, now,
-			err);
-}
-
 ordo_code app_fulfillment_accept(store_tx *tx, const app_caller *c,
 				 const char *id, fulfillment *out,
 				 ordo_err *err)
@@ -151,7 +140,7 @@ ordo_code app_fulfillment_accept(store_tx *tx, const app_caller *c,
 		rc = app_event(tx, &o, "fulfillment_accepted", o.state,
 			       o.state, NULL, c->actor, f->location, now, err);
 	if (rc == ORDO_OK)
-		rc = emit_fulfillment(tx, &o, f, "fulfillment.accepted", now,
+		rc = app_emit_fulfillment(tx, &o, f, "fulfillment.accepted", now,
 				      err);
 	if (rc == ORDO_OK)
 		rc = copy_out(f, out, err);
@@ -264,7 +253,7 @@ ordo_code app_fulfillment_reject(store_tx *tx, const app_caller *c,
 		rc = app_event(tx, &o, "fulfillment_rejected", o.state,
 			       o.state, NULL, c->actor, text, now, err);
 	if (rc == ORDO_OK)
-		rc = emit_fulfillment(tx, &o, f, "fulfillment.rejected", now,
+		rc = app_emit_fulfillment(tx, &o, f, "fulfillment.rejected", now,
 				      err);
 	if (rc == ORDO_OK)
 		rc = copy_out(f, out, err);

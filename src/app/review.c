@@ -287,15 +287,10 @@ ordo_code app_order_cancel(store_tx *tx, order *o, const char *actor,
 			f->updated_at = now;
 			rc = store_fulfillment_update(tx, o->tenant_id, f,
 						      err);
-			if (rc == ORDO_OK && handed_over) {
-				json_t *data = native_fulfillment_json(f);
-
-				json_object_set_new(data, "order",
-						    native_order_json(o));
-				rc = app_emit(tx, o->tenant_id,
-					      "fulfillment.cancelled", o->id,
-					      f->location, data, now, err);
-			}
+			if (rc == ORDO_OK && handed_over)
+				rc = app_emit_fulfillment(
+					tx, o, f, "fulfillment.cancelled", now,
+					err);
 			if (rc)
 				return rc;
 		}

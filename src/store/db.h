@@ -184,6 +184,12 @@ struct db_driver {
 	 * the transaction ends, or NULL when writers never run concurrently
 	 * (SQLite: one writer at a time). See store_lock_named. */
 	const char *sql_named_lock;
+	/* Likewise a shared lock on a name (many holders at once, none while
+	 * another holds it exclusively), and a try: an exclusive lock taken
+	 * only if free now, answering one row whose first column is 1 when
+	 * taken and 0 when not. NULL with sql_named_lock. */
+	const char *sql_named_lock_shared;
+	const char *sql_named_try_lock;
 
 	/*
 	 * ROW LOCKS (the PostgreSQL hook). True when several processes may

@@ -941,6 +941,10 @@ const struct db_driver db_driver_pg = {
 	.exec_script = pg_exec_script,
 	.migrate_lock = pg_migrate_lock,
 	.sql_named_lock = "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))",
+	.sql_named_lock_shared =
+		"SELECT pg_advisory_xact_lock_shared(hashtextextended(?, 0))",
+	.sql_named_try_lock = "SELECT CASE WHEN pg_try_advisory_xact_lock("
+			      "hashtextextended(?, 0)) THEN 1 ELSE 0 END",
 	.sql_table_exists = "SELECT count(*) FROM pg_catalog.pg_tables "
 			    "WHERE schemaname = current_schema() "
 			    "AND tablename = ?",

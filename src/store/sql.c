@@ -189,6 +189,8 @@
 enum sql_id {
 	SQL_TABLE_EXISTS, /* the driver's text: db->sql_table_exists */
 	SQL_NAMED_LOCK,	  /* the driver's text: db->sql_named_lock */
+	SQL_NAMED_LOCK_SHARED, /* db->sql_named_lock_shared */
+	SQL_NAMED_TRY_LOCK,    /* db->sql_named_try_lock */
 	SQL_MIGRATIONS_CREATE,
 	SQL_MIGRATIONS_MAX,
 	SQL_MIGRATION_MARK,
@@ -2102,24 +2104,47 @@ out:
 	return rc;
 }
 
-ordo_code store_lock_named(store_tx *tx, int64_t tenant, const char *name,
-			   ordo_err *err)
+/*
+ * A named lock until the transaction ends: exclusive (waits), shared
+ * (waits for an exclusive holder only) or a try (exclusive if free now;
+ * *got says). Without named locks (one writer at a time) every kind is
+ * had at once.
+ */
+enum named_lock { NAMED_EXCLUSIVE, NAMED_SHARED, NAMED_TRY };
+
+static ordo_code named_lock(store_tx *tx, int64_t tenant, const char *name,
+			    enum named_lock kind, bool *got, ordo_err *err)
 {
+	static const unsigned ids[] = {SQL_NAMED_LOCK, SQL_NAMED_LOCK_SHARED,
+				       SQL_NAMED_TRY_LOCK};
+	const char *sql = kind == NAMED_EXCLUSIVE ? tx->db->sql_named_lock
+			  : kind == NAMED_SHARED  ? tx->db->sql_named_lock_shared
+						  : tx->db->sql_named_try_lock;
 	char key[256];
 	struct q q;
 	bool row = false;
 	ordo_code rc;
 
-	if (!tx->db->sql_named_lock)
+	if (got)
+		*got = true;
+	if (!sql)
 		return ORDO_OK; /* writers never overlap */
 	snprintf(key, sizeof(key), "%lld:%s", (long long)tenant, name);
-	rc = q_open_sql(&q, tx, SQL_NAMED_LOCK, tx->db->sql_named_lock, err);
+	rc = q_open_sql(&q, tx, ids[kind], sql, err);
 	if (rc == ORDO_OK) {
 		q_str(&q, key);
 		rc = q_step(&q, &row, "taking a lock", NULL, err);
 	}
+	if (rc == ORDO_OK && kind == NAMED_TRY && got)
+		*got = row && q_col_i64(&q) == 1;
 	q_close(&q);
 	return rc;
+}
+
+ordo_code store_lock_named(store_tx *tx, int64_t tenant, const char *name,
+			   ordo_err *err)
+{
+	return named_lock(tx, tenant, name, NAMED_EXCLUSIVE, NULL, err);
 }
 
 ordo_code store_order_find_fingerprint(store_tx *tx, int64_t tenant,
@@ -4342,13 +4367,33 @@ out:
 
 /* ---- the outbox and deliveries ------------------------------------------- */
 
+/*
+ * WAKING (POSTGRESQL). A claim that finds a webhook empty sets it idle, and
+ * an emit wakes an idle webhook; with several writers an emit not yet
+ * committed is invisible to the claim, and its wake may have run before
+ * the claim made the webhook idle - the wake-up would be lost. So a waker
+ * holds a shared lock "wake:<webhook>" until it commits, and the claim sets
+ * a webhook idle only when it can take that lock exclusively (a try, never
+ * a wait): a waker in flight makes it look again soon instead, and a waker
+ * coming after it waits for its commit and then finds the webhook idle.
+ */
+static void wake_lock_name(char *buf, size_t size, const char *webhook_id)
+{
+	snprintf(buf, size, "wake:%s", webhook_id);
+}
+
 ordo_code store_webhook_wake(store_tx *tx, int64_t tenant, const char *id,
 			     ordo_time now, ordo_err *err)
 {
+	char name[ORDO_ID_MAX + 8];
 	struct q q = {0};
 	ordo_code rc;
 
 	rc = tx_check_writable(tx, "store_webhook_wake", err);
+	if (rc)
+		goto out;
+	wake_lock_name(name, sizeof(name), id);
+	rc = named_lock(tx, tenant, name, NAMED_SHARED, NULL, err);
 	if (rc)
 		goto out;
 	rc = q_open(&q, tx, SQL_WEBHOOK_WAKE, err);
@@ -4765,13 +4810,23 @@ ordo_code store_outbox_claim(store_tx *tx, ordo_time now,
 		if (rc)
 			goto out;
 		if (count == 0) {
+			char name[ORDO_ID_MAX + 8];
+			bool quiet;
+
 			free(raw);
 			raw = NULL;
 			/* Nothing to send: idle until an event wakes it
 			 * (store_webhook_wake), or idle_until at the latest,
-			 * behind the webhooks that wait already. */
-			rc = webhook_set_next(tx, due[i].seq, idle_until, true,
-					      err);
+			 * behind the webhooks that wait already - unless a
+			 * waker is in flight (see WAKING): then soon. */
+			wake_lock_name(name, sizeof(name), due[i].w.id);
+			rc = named_lock(tx, due[i].tenant, name, NAMED_TRY,
+					&quiet, err);
+			if (rc)
+				goto out;
+			rc = webhook_set_next(tx, due[i].seq,
+					      quiet ? idle_until : now + 1,
+					      quiet, err);
 			if (rc)
 				goto out;
 			continue;

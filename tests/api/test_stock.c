@@ -329,6 +329,62 @@ API_TEST(stock_counted_below_reserved_takes_released_units_back)
 	resp_free(r);
 }
 
+/* A count that leaves nothing of a fulfillment the warehouse already has
+ * cancels it, and its location's handoff is told (fulfillment.cancelled). */
+API_TEST(a_count_that_empties_a_released_fulfillment_tells_the_warehouse)
+{
+	struct resp *r;
+	json_t *o, *d;
+	char id[96], hook[64];
+	size_t i;
+	int told = 0;
+
+	make_sku(acme(), "STK-CAN", "Cancelled widget", PRICE, 1);
+	make_location_serving(acme(), "ST-CAN", 5, NULL);
+	set_stock(acme(), "ST-CAN", "STK-CAN", 2);
+	{
+		static const char body[] =
+			"{\"url\": \"http://127.0.0.1:9/handoff\", "
+			"\"events\": [\"fulfillment.cancelled\"], "
+			"\"location\": \"ST-CAN\"}";
+
+		r = http("POST", "/v1/webhooks", acme(), body,
+			 sizeof(body) - 1, NULL);
+	}
+	assert_status(r, 201);
+	snprintf(hook, sizeof(hook), "%s", jstr(r->json, "id"));
+	resp_free(r);
+	o = order_units_of("STK-CAN-1", "STK-CAN", 2);
+	snprintf(id, sizeof(id), "%s", jstr(o, "id"));
+	json_decref(o);
+
+	r = put_stock("ST-CAN", "STK-CAN", "{\"on_hand\": 0}");
+	assert_status(r, 200);
+	resp_free(r);
+	o = order_fetch(acme(), id);
+	check(streq(jstr(o, "fulfillments[0].state"), "cancelled") &&
+		      order_units(o, "open", "STK-CAN") == 2,
+	      "order %s: its fulfillment cancelled, both units open", id);
+	json_decref(o);
+	r = http_get(acme(), "/v1/webhooks/deliveries");
+	assert_status(r, 200);
+	json_array_foreach(json_object_get(r->json, "deliveries"), i, d)
+		if (streq(jstr(d, "webhook_id"), hook) &&
+		    streq(jstr(d, "event_type"), "fulfillment.cancelled") &&
+		    streq(jstr(d, "order_id"), id))
+			told = 1;
+	resp_free(r);
+	check(told, "the handoff of ST-CAN must be told: fulfillment.cancelled");
+	{
+		char path[128];
+
+		snprintf(path, sizeof(path), "/v1/webhooks/%s", hook);
+		r = http("DELETE", path, acme(), NULL, 0, NULL);
+		assert_status(r, 204);
+		resp_free(r);
+	}
+}
+
 /* ---- levels ----------------------------------------------------------------- */
 
 /* Every entry's available is max(0, on_hand - reserved - safety_stock). */
@@ -658,6 +714,8 @@ int main(void)
 		cmocka_unit_test(count_sets_on_hand_and_safety_stock),
 		cmocka_unit_test(adjustments_record_receipts_damage_and_corrections),
 		cmocka_unit_test(stock_counted_below_reserved_takes_released_units_back),
+		cmocka_unit_test(
+			a_count_that_empties_a_released_fulfillment_tells_the_warehouse),
 		cmocka_unit_test(stock_answers_per_location_and_in_total),
 		cmocka_unit_test(every_stock_change_is_an_event),
 		cmocka_unit_test(a_rejection_unreserves_as_an_event),

@@ -3552,6 +3552,65 @@ static void test_idle_webhook_wakes_on_emit(void **state)
 	claim(f, 1021, 1200, "");
 }
 
+/* An emit whose transaction claims in the middle (on the outbox's own
+ * connection), as another writer's commit can come after a claim read. */
+struct emit_then_claim {
+	struct emit_args e;
+	struct claim_args c;
+	ordo_code claim_rc;
+};
+
+static ordo_code w_emit_then_claim(store_tx *tx, struct wctx *w,
+				   ordo_err *err)
+{
+	struct emit_then_claim *a = w->p;
+	ordo_err cerr;
+	ordo_code rc;
+
+	rc = store_outbox_emit(tx, w->tenant, &a->e.ev, a->e.window, &a->e.n,
+			       err);
+	if (rc == ORDO_OK)
+		a->claim_rc = ob(w->f, w->tenant, w_claim, &a->c, &cerr);
+	return rc;
+}
+
+/*
+ * With several writers (PostgreSQL), a claim that cannot see an emit not
+ * yet committed must not set the webhook idle for long, or the emit's
+ * wake-up, run before the claim, is lost and its delivery waits for the
+ * safety net: it looks again soon instead (see WAKING in sql.c).
+ */
+static void test_a_wake_in_flight_is_not_lost(void **state)
+{
+	struct fx *f = *state;
+	struct emit_then_claim a;
+	char payload[64] = "{\"id\":\"evr\",\"type\":\"e\"}";
+	webhook_sub w;
+	ordo_err err;
+
+	if (!test_pg_url())
+		skip(); /* one writer at a time: nothing is in flight */
+	webhook_add(f, f->ta, "wh_r", "e", "");
+	memset(&a, 0, sizeof(a));
+	ordo_strlcpy(a.e.ev.id, "evr", sizeof(a.e.ev.id));
+	ordo_strlcpy(a.e.ev.type, "e", sizeof(a.e.ev.type));
+	ordo_strlcpy(a.e.ev.order_id, "ord_r", sizeof(a.e.ev.order_id));
+	a.e.ev.payload = payload;
+	a.e.ev.created_at = 2000;
+	a.e.window = 1000;
+	a.c.now = 2000;
+	a.c.lease = 2100;
+	a.c.limit = 50;
+	a.c.idle = 9000;
+	assert_int_equal(wr(f, f->ta, w_emit_then_claim, &a, &err), ORDO_OK);
+	assert_int_equal(a.claim_rc, ORDO_OK);
+	assert_int_equal(a.c.c.n, 0); /* the delivery was not visible */
+	store_outbox_claim_free(&a.c.c);
+	webhook_get(f, f->ta, "wh_r", &w);
+	assert_int_equal(w.next_attempt_at, 2001);
+	claim(f, 2001, 2100, "wh_r: evr");
+}
+
 static void test_claim_work_is_flat(void **state)
 {
 	struct fx *f = *state;
@@ -5490,6 +5549,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_delivery_claim, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_idle_webhook_wakes_on_emit,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_wake_in_flight_is_not_lost,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_claim_work_is_flat, setup,
 						teardown),
