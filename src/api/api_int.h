@@ -135,6 +135,21 @@ bool api_query_only(api_request *r, const char *const known[],
  * is refused with 400 naming it. */
 bool api_body_none(api_request *r, enum MHD_Result *ret);
 
+/* ---- the edge (edge.c) --------------------------------------------------- */
+
+/* libmicrohttpd's URI log callback: allocates the api_request and keeps
+ * the request target as it was sent. */
+void *edge_uri_seen(void *cls, const char *uri, struct MHD_Connection *conn);
+/* Check the target and the headers once they are in; a refusal is kept
+ * in r (refusal_status) and answered by edge_answer. */
+void edge_check(api_request *r);
+/* Whether to answer now, before the body (see edge.c). */
+bool edge_body_declared(api_request *r);
+/* Answer the edge's refusal, or 413 for a body over the limit. */
+enum MHD_Result edge_answer(api_request *r);
+/* Log a request that ended before ordo saw its headers. */
+void edge_log_unserved(api_request *r, enum MHD_RequestTerminationCode toe);
+
 /* ---- status table (errors.c) -------------------------------------------- */
 
 unsigned api_status_for(ordo_code code);

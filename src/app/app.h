@@ -181,6 +181,14 @@ ordo_code app_hold_raise(store_tx *tx, order *o, hold_type type,
 ordo_code app_emit(store_tx *tx, int64_t tenant, const char *type,
 		   const char *order_id, const char *location, json_t *data,
 		   ordo_time now, ordo_err *err);
+/* The same, to every subscribed webhook but skip_webhook (an id). */
+ordo_code app_emit_except(store_tx *tx, int64_t tenant, const char *type,
+			  const char *order_id, const char *location,
+			  json_t *data, const char *skip_webhook,
+			  ordo_time now, ordo_err *err);
+/* webhook.paused: w (just paused) to the tenant's other webhooks. */
+ordo_code app_webhook_paused_emit(store_tx *tx, int64_t tenant,
+				  const webhook_sub *w, ordo_err *err);
 
 /* The order as a webhook payload ("order.*" events). */
 ordo_code app_emit_order(store_tx *tx, const order *o, const char *type,

@@ -200,6 +200,15 @@ ordo_code app_emit(store_tx *tx, int64_t tenant, const char *type,
 		   const char *order_id, const char *location, json_t *data,
 		   ordo_time now, ordo_err *err)
 {
+	return app_emit_except(tx, tenant, type, order_id, location, data,
+			       "", now, err);
+}
+
+ordo_code app_emit_except(store_tx *tx, int64_t tenant, const char *type,
+			  const char *order_id, const char *location,
+			  json_t *data, const char *skip_webhook,
+			  ordo_time now, ordo_err *err)
+{
 	tenant_settings set;
 	outbox_event ev;
 	json_t *body;
@@ -224,8 +233,9 @@ ordo_code app_emit(store_tx *tx, int64_t tenant, const char *type,
 				    "out of memory writing an event");
 	rc = store_settings_get(tx, tenant, &set, err);
 	if (rc == ORDO_OK)
-		rc = store_outbox_emit(tx, tenant, &ev,
-				       set.webhook_retry_window_s, &n, err);
+		rc = store_outbox_emit_except(tx, tenant, &ev,
+					      set.webhook_retry_window_s,
+					      skip_webhook, &n, err);
 	free(ev.payload);
 	return rc;
 }

@@ -19,6 +19,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "channels/native_out.h"
+
 const char *const app_event_types[] = {
 	"order.accepted",	"order.on_hold",	 "order.allocated",
 	"order.backordered",	"fulfillment.released", "fulfillment.accepted",
@@ -121,6 +123,22 @@ ordo_code app_delivery_redeliver(store_tx *tx, const app_caller *c,
 	out->delivered_at = 0;
 	rc = store_delivery_update(tx, out, err);
 	return rc ? rc : store_webhook_wake(tx, c->tenant_id, w.id, now, err);
+}
+
+ordo_code app_webhook_paused_emit(store_tx *tx, int64_t tenant,
+				  const webhook_sub *w, ordo_err *err)
+{
+	json_t *data = json_pack("{s:s, s:s, s:s, s:o, s:o, s:s}", "id", w->id,
+				 "url", w->url, "status", "paused",
+				 "paused_at", native_time_json(w->paused_at),
+				 "failing_since",
+				 native_time_json(w->failing_since),
+				 "last_error", w->last_error);
+
+	if (!data)
+		return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
+	return app_emit_except(tx, tenant, "webhook.paused", NULL, NULL, data,
+			       w->id, w->paused_at, err);
 }
 
 ordo_code app_webhook_delete(store_tx *tx, const app_caller *c,

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "api/log.h"
+#include "app/log.h"
 #include "app/app.h"
 #include "cli/cli.h"
 #include "outbox/worker.h"

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/log.h"
+#include "app/log.h"
 #include "api/server.h"
 #include "app/app.h"
 #include "channels/json_fields.h"

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 
 #include "api/listen.h"
-#include "api/log.h"
+#include "app/log.h"
 #include "api/server.h"
 #include "cli/cli.h"
 

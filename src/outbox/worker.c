@@ -53,7 +53,6 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
-#include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,16 +60,18 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "app/app.h"
+#include "app/log.h"
 #include "core/signature.h"
 #include "core/timeutil.h"
 
 #define OUTBOX_MAX_THREADS 16
 #define OUTBOX_BACKOFF_CAP_S 3600
 /* A webhook with nothing to send is idle: an event for it wakes it at once
- * (store_webhook_wake), and this is only the safety net, after which it is
- * looked at again anyway (on PostgreSQL, an emit that commits just after a
- * claim found its webhook empty can miss waking it). Idle webhooks thus
- * cost a claim each per this period, not per second. */
+ * (store_webhook_wake, which also covers an emit in flight during the
+ * claim), and this is only a safety net, after which it is looked at again
+ * anyway. Idle webhooks thus cost a claim each per this period, not per
+ * second. */
 #define OUTBOX_IDLE_S 30
 
 struct outbox_worker {
@@ -366,85 +367,6 @@ struct record_job {
 	bool paused_now;	 /* tell the tenant: webhook.paused */
 };
 
-/* A JSON string of s (quoted, escaped) appended at *at in buf. */
-static void json_str(char *buf, size_t size, size_t *at, const char *s)
-{
-	size_t n = *at;
-
-	if (n < size)
-		buf[n++] = '"';
-	for (; *s && n + 7 < size; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\') {
-			buf[n++] = '\\';
-			buf[n++] = (char)ch;
-		} else if (ch < 0x20) {
-			n += (size_t)snprintf(buf + n, size - n, "\\u%04x", ch);
-		} else {
-			buf[n++] = (char)ch;
-		}
-	}
-	if (n < size)
-		buf[n++] = '"';
-	if (n < size)
-		buf[n] = '\0';
-	*at = n;
-}
-
-/* A new event id like app_id_new's: "evt_" and 26 base32 characters,
- * 5 random bits each. */
-static void event_id_new(char out[ORDO_ID_MAX])
-{
-	static const char base32[] = "0123456789abcdefghjkmnpqrstvwxyz";
-	unsigned char raw[26];
-	size_t i;
-
-	randombytes_buf(raw, sizeof(raw));
-	memcpy(out, "evt_", 4);
-	for (i = 0; i < sizeof(raw); i++)
-		out[4 + i] = base32[raw[i] & 31];
-	out[4 + sizeof(raw)] = '\0';
-}
-
-/* The webhook.paused event, to the tenant's other webhooks. */
-static ordo_code emit_paused(store_tx *tx, int64_t tenant,
-			     const webhook_sub *w, ordo_err *err)
-{
-	tenant_settings set;
-	outbox_event ev;
-	char payload[4096], t_now[40], t_since[40];
-	size_t at = 0, n = 0;
-	ordo_code rc;
-
-	memset(&ev, 0, sizeof(ev));
-	event_id_new(ev.id);
-	ordo_strlcpy(ev.type, "webhook.paused", sizeof(ev.type));
-	ev.created_at = w->paused_at;
-	time_format_rfc3339(w->paused_at, t_now, sizeof(t_now));
-	time_format_rfc3339(w->failing_since, t_since, sizeof(t_since));
-	at += (size_t)snprintf(payload, sizeof(payload),
-			       "{\"id\":\"%s\",\"type\":\"webhook.paused\","
-			       "\"created_at\":\"%s\",\"data\":{\"id\":",
-			       ev.id, t_now);
-	json_str(payload, sizeof(payload), &at, w->id);
-	at += (size_t)snprintf(payload + at, sizeof(payload) - at, ",\"url\":");
-	json_str(payload, sizeof(payload), &at, w->url);
-	at += (size_t)snprintf(payload + at, sizeof(payload) - at,
-			       ",\"status\":\"paused\",\"paused_at\":\"%s\","
-			       "\"failing_since\":\"%s\",\"last_error\":",
-			       t_now, t_since);
-	json_str(payload, sizeof(payload), &at, w->last_error);
-	snprintf(payload + at, sizeof(payload) - at, "}}");
-	ev.payload = payload;
-	rc = store_settings_get(tx, tenant, &set, err);
-	if (rc == ORDO_OK)
-		rc = store_outbox_emit_except(tx, tenant, &ev,
-					      set.webhook_retry_window_s,
-					      w->id, &n, err);
-	return rc;
-}
-
 /*
  * The webhook first: deleted meanwhile, its deliveries were failed with
  * it ("the webhook was deleted") and must stay so, not come back pending
@@ -462,31 +384,20 @@ static ordo_code record_run(store_tx *tx, void *arg, ordo_err *err)
 	if (rc == ORDO_OK && j->d)
 		rc = store_delivery_update(tx, j->d, err);
 	if (rc == ORDO_OK && j->paused_now)
-		rc = emit_paused(tx, j->tenant, j->hook, err);
+		rc = app_webhook_paused_emit(tx, j->tenant, j->hook, err);
 	return rc;
 }
 
-/* One JSON line on stderr, as the server's log (api/log.c) writes them:
- * "ts", "level", "msg", then fields. */
+/* The tenant is told by webhook.paused; the operator by the log. */
 static void log_paused(const outbox_claim *c)
 {
-	char line[1024], t[40];
-	size_t at = 0;
-
-	time_format_rfc3339(c->hook.paused_at, t, sizeof(t));
-	at += (size_t)snprintf(line, sizeof(line),
-			       "{\"ts\":\"%s\",\"level\":\"warn\","
-			       "\"msg\":\"webhook paused after failing for "
-			       "%lld s\",\"tenant_id\":%lld,\"webhook_id\":",
-			       t,
-			       (long long)(c->hook.paused_at -
-					   c->hook.failing_since),
-			       (long long)c->tenant_id);
-	json_str(line, sizeof(line), &at, c->hook.id);
-	at += (size_t)snprintf(line + at, sizeof(line) - at,
-			       ",\"last_error\":");
-	json_str(line, sizeof(line), &at, c->hook.last_error);
-	fprintf(stderr, "%.*s}\n", (int)(at < sizeof(line) ? at : 0), line);
+	log_event("warn", "webhook paused",
+		  json_pack("{s:I, s:s, s:I, s:o}", "tenant_id",
+			    (json_int_t)c->tenant_id, "webhook_id", c->hook.id,
+			    "failing_s",
+			    (json_int_t)(c->hook.paused_at -
+					 c->hook.failing_since),
+			    "last_error", log_text(c->hook.last_error)));
 }
 
 /* ---- the threads ---------------------------------------------------------- */
@@ -516,20 +427,11 @@ static bool nap(outbox_worker *w, int ms)
  * and the delivery to be sent again: at least once. */
 static void record(outbox_worker *w, struct record_job *j, ordo_err *err)
 {
-	char line[512], ts[40];
-	size_t at;
-
 	ordo_err_clear(err);
 	if (store_outbox_run(w->st, record_run, j, err) == ORDO_OK)
 		return;
-	time_format_rfc3339(time(NULL), ts, sizeof(ts));
-	at = (size_t)snprintf(line, sizeof(line),
-			      "{\"ts\":\"%s\",\"level\":\"error\","
-			      "\"msg\":\"recording a webhook delivery "
-			      "failed\",\"error\":",
-			      ts);
-	json_str(line, sizeof(line), &at, err->message);
-	fprintf(stderr, "%.*s}\n", (int)(at < sizeof(line) ? at : 0), line);
+	log_event("error", "recording a webhook delivery failed",
+		  json_pack("{s:o}", "error", log_text(err->message)));
 }
 
 /* Send a claimed webhook's deliveries until one fails. */

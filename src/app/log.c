@@ -5,7 +5,7 @@
  * Every line is JSON, including libmicrohttpd's own messages (log_mhd), and
  * text that is not valid UTF-8 is scrubbed rather than losing the line.
  */
-#include "api/log.h"
+#include "app/log.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -3,8 +3,8 @@
  *   {"ts":"2026-11-27T10:15:00Z","level":"info","msg":"request",
  *    "method":"POST","path":"/v1/orders","status":201,"ms":3}
  */
-#ifndef ORDO_API_LOG_H
-#define ORDO_API_LOG_H
+#ifndef ORDO_APP_LOG_H
+#define ORDO_APP_LOG_H
 
 #include <jansson.h>
 #include <stdarg.h>
