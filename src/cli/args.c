@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "channels/json_fields.h"
 #include "cli/cli.h"
 
 static const struct {
@@ -37,50 +38,20 @@ static const struct {
 
 #define N_FLAGS (sizeof(cli_flags) / sizeof(cli_flags[0]))
 
-/* Edit distance between a and b (each at most 63 characters counted). */
-static size_t distance(const char *a, const char *b)
-{
-	size_t la = strnlen(a, 63), lb = strnlen(b, 63), i, j;
-	size_t row[64], prev, tmp;
-
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		prev = row[0];
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			tmp = row[j];
-			row[j] = a[i - 1] == b[j - 1] ? prev : 1 + prev;
-			if (row[j] > row[j - 1] + 1)
-				row[j] = row[j - 1] + 1;
-			if (row[j] > tmp + 1)
-				row[j] = tmp + 1;
-			prev = tmp;
-		}
-	}
-	return row[lb];
-}
-
 const char *cli_closest(const char *given, const char *const *names,
 			size_t n)
 {
-	size_t i, best = (size_t)-1, d, len = strlen(given);
-	const char *found = NULL;
+	const char *list[64];
+	size_t i, len = strlen(given);
 
-	for (i = 0; i < n; i++) {
-		/* A prefix ("--rol") or a near miss ("--roel") is a slip. */
+	for (i = 0; i < n && i + 1 < sizeof(list) / sizeof(list[0]); i++) {
+		/* A prefix ("--rol") is a slip too, not only a near miss. */
 		if (len >= 2 && strncmp(names[i], given, len) == 0)
 			return names[i];
-		d = distance(given, names[i]);
-		if (d < best) {
-			best = d;
-			found = names[i];
-		}
+		list[i] = names[i];
 	}
-	/* Suggest only what is plausibly what was meant. */
-	if (found && best <= 2 && best < strlen(found))
-		return found;
-	return NULL;
+	list[i] = NULL;
+	return jf_closest(given, list);
 }
 
 /* Where o keeps the value of flag (one CLI_F_*). */
