@@ -8,8 +8,8 @@
  * parameter not in the list, or one given twice (only the first would be
  * read), is refused with 400 naming it, with the closest known name when
  * there is one; so is a parameter without a value ("?escalated", which
- * would read as absent) or one that is not UTF-8. Every problem of the
- * query string is listed at once.
+ * would read as absent); bytes that are not UTF-8 never get this far
+ * (edge.c). Every problem of the query string is listed at once.
  *
  * Bodies that are decoded check their own members with jf_only() at every
  * level (json_fields.h). Operations that take no body at all (accept,
@@ -44,14 +44,6 @@ static bool listed(const char *name, const char *const list[])
 	return false;
 }
 
-static bool utf8(const char *text)
-{
-	json_t *j = json_string(text); /* NULL when not UTF-8 */
-
-	json_decref(j);
-	return j != NULL;
-}
-
 static enum MHD_Result query_one(void *cls, enum MHD_ValueKind kind,
 				 const char *key, const char *value)
 {
@@ -59,13 +51,9 @@ static enum MHD_Result query_one(void *cls, enum MHD_ValueKind kind,
 	size_t i;
 
 	(void)kind;
-	/* Names and values end up in JSON (the filter, the error), which
-	 * must be UTF-8; a name given without "=value" would read as absent. */
-	if (!utf8(key)) {
-		ordo_err_add(qc->err, ORDO_EINVALID, "",
-			     "a query parameter's name is not valid UTF-8");
-		return MHD_YES;
-	}
+	/* Names and values are clean UTF-8 text by now (edge.c refused any
+	 * other before routing); a name given without "=value" would read as
+	 * absent. */
 	if (!listed(key, qc->known)) {
 		jf_unknown(key, key, qc->known, "query parameter", qc->err);
 		return MHD_YES;
@@ -82,9 +70,6 @@ static enum MHD_Result query_one(void *cls, enum MHD_ValueKind kind,
 	if (!value)
 		ordo_err_add(qc->err, ORDO_EINVALID, key,
 			     "needs a value: %s=...", key);
-	else if (!utf8(value))
-		ordo_err_add(qc->err, ORDO_EINVALID, key,
-			     "is not valid UTF-8");
 	return MHD_YES;
 }
 
