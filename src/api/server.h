@@ -11,7 +11,7 @@
 
 #include <jansson.h>
 
-#include "app/app.h"
+#include "app/tenants.h"
 #include "core/err.h"
 #include "store/store.h"
 

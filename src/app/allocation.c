@@ -24,7 +24,11 @@
  * and refuses (as a bug) to go past it. With SQLite one writer runs at a
  * time; on PostgreSQL the read takes the row lock (store.h).
  */
-#include "app/app.h"
+#include "app/allocation.h"
+#include "app/caller.h"
+#include "app/flow.h"
+#include "app/stock.h"
+#include "app/tenants.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,7 +3,8 @@
  * allocation read. Each function is one write inside the caller's
  * transaction.
  */
-#include "app/app.h"
+#include "app/catalog.h"
+#include "app/tenants.h"
 
 #include <time.h>
 

@@ -12,7 +12,9 @@
  * app_order_advance walks the order there one lifecycle step at a time so
  * that the timeline shows every stage it passed.
  */
-#include "app/app.h"
+#include "app/caller.h"
+#include "app/flow.h"
+#include "app/policy.h"
 
 #include <stdarg.h>
 #include <stdio.h>

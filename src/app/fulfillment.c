@@ -20,7 +20,12 @@
  *              shipments are delivered, the order is delivered
  *   close      delivered orders close after the tenant's closing period
  */
-#include "app/app.h"
+#include "app/allocation.h"
+#include "app/caller.h"
+#include "app/flow.h"
+#include "app/fulfillment.h"
+#include "app/stock.h"
+#include "app/tenants.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -11,7 +11,9 @@
  * up its keys and guessing which request it meant would be wrong. Failed
  * requests store nothing, so a client may retry them with the same key.
  */
-#include "app/app.h"
+#include "app/idempotency.h"
+#include "app/policy.h"
+#include "app/tenants.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
  * drawn from 128 random bits (libsodium's randombytes): unguessable, so an
  * id reveals nothing about other orders or tenants, and safe in URLs.
  */
-#include "app/app.h"
+#include "app/caller.h"
 
 #include <sodium.h>
 #include <string.h>

@@ -24,7 +24,12 @@
  * arriving at once cannot both be stored: the second finds the first in
  * step 1, or the unique key on (tenant, channel, external_id) refuses it.
  */
-#include "app/app.h"
+#include "app/allocation.h"
+#include "app/caller.h"
+#include "app/flow.h"
+#include "app/intake.h"
+#include "app/policy.h"
+#include "app/tenants.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -14,7 +14,9 @@
  * received in a period, each judged as at its receipt, in one read
  * transaction: it writes nothing.
  */
-#include "app/app.h"
+#include "app/caller.h"
+#include "app/policy.h"
+#include "app/tenants.h"
 
 #include <stdio.h>
 #include <stdlib.h>

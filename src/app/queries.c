@@ -2,7 +2,9 @@
  * queries.c - the read use cases, each in one read transaction so that what
  * it answers is one consistent snapshot.
  */
-#include "app/app.h"
+#include "app/flow.h"
+#include "app/queries.h"
+#include "app/tenants.h"
 
 #include <stdlib.h>
 

@@ -15,7 +15,14 @@
  * Every decision is an order event with who, when and why. Resolving the
  * last open hold lets the order continue on its own (app_order_resume).
  */
-#include "app/app.h"
+#include "app/allocation.h"
+#include "app/caller.h"
+#include "app/flow.h"
+#include "app/intake.h"
+#include "app/policy.h"
+#include "app/review.h"
+#include "app/stock.h"
+#include "app/tenants.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,7 +3,8 @@
  * partial update into the current settings and checks the whole
  * (settings_check) before it is saved, so saved settings are always valid.
  */
-#include "app/app.h"
+#include "app/settings.h"
+#include "app/tenants.h"
 
 ordo_code app_settings_get(store *st, const app_caller *c, tenant_settings *s,
 			   ordo_err *err)

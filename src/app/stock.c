@@ -27,7 +27,10 @@
  * event (reason "count") and a "stock_taken_back" order event, and the
  * count's event says how many units were taken back from which orders.
  */
-#include "app/app.h"
+#include "app/allocation.h"
+#include "app/flow.h"
+#include "app/stock.h"
+#include "app/tenants.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,7 +6,8 @@
  * presented key is looked up by that hash. Keys carry a role and a name; the
  * name is what events record as the actor ("key:<name>").
  */
-#include "app/app.h"
+#include "app/caller.h"
+#include "app/tenants.h"
 
 #include <sodium.h>
 #include <stdio.h>

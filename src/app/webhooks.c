@@ -12,7 +12,10 @@
  * (public, or in the operator's allow list) is checked before the write,
  * where resolving a name may take its time (api/webhooks.c).
  */
-#include "app/app.h"
+#include "app/caller.h"
+#include "app/flow.h"
+#include "app/tenants.h"
+#include "app/webhooks.h"
 
 #include <sodium.h>
 #include <stdio.h>

@@ -9,7 +9,8 @@
 #include <time.h>
 
 #include "app/log.h"
-#include "app/app.h"
+#include "app/fulfillment.h"
+#include "app/policy.h"
 #include "cli/cli.h"
 #include "outbox/worker.h"
 

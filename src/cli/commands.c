@@ -7,7 +7,8 @@
 
 #include "app/log.h"
 #include "api/server.h"
-#include "app/app.h"
+#include "app/caller.h"
+#include "app/tenants.h"
 #include "channels/json_fields.h"
 #include "core/timeutil.h"
 #include "cli/cli.h"

@@ -14,7 +14,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "app/app.h"
+#include "app/catalog.h"
+#include "app/fulfillment.h"
+#include "app/intake.h"
+#include "app/review.h"
+#include "app/stock.h"
+#include "app/tenants.h"
 #include "channels/native.h"
 #include "cli/cli.h"
 #include "core/money.h"

@@ -60,7 +60,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "app/app.h"
+#include "app/flow.h"
 #include "app/log.h"
 #include "core/signature.h"
 #include "core/timeutil.h"

@@ -1,0 +1,77 @@
+/*
+ * app/caller.h - ordo's use cases: who asks, and the map of the layer.
+ *
+ * Each write use case is a function that runs inside one store transaction
+ * (a store job, see store.h) and either does all of its work or returns an
+ * error having written nothing the caller could see: the store rolls the
+ * job back to its savepoint. Read use cases take a read transaction.
+ *
+ * The callers - the HTTP API and the CLI - decode input, pick the use case
+ * and encode the answer; they never decide anything about orders themselves.
+ *
+ * Everything is scoped by the caller's tenant (app_caller), which the API
+ * derives from the API key and the CLI from the tenant slug.
+ *
+ * One header per area, each naming the file that implements it:
+ *
+ *     caller.h       roles, the caller, ids and secrets (ids.c)
+ *     tenants.h      tenants and API keys (tenants.c)
+ *     catalog.h      SKUs and locations (catalog.c)
+ *     intake.h       order intake (intake.c)
+ *     idempotency.h  Idempotency-Key (idempotency.c)
+ *     flow.h         the order flow inside a write, webhook events (flow.c)
+ *     allocation.h   promising stock, routing, release (allocation.c)
+ *     stock.h        counts and adjustments (stock.c)
+ *     fulfillment.h  fulfillment orders, shipments, delivery (fulfillment.c)
+ *     settings.h     tenant settings (settings.c)
+ *     webhooks.h     subscriptions and deliveries (webhooks.c)
+ *     review.h       the review queue and defects (review.c)
+ *     policy.h       review policy and simulation (policy.c)
+ *     queries.h      read use cases (queries.c)
+ */
+#ifndef ORDO_APP_CALLER_H
+#define ORDO_APP_CALLER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "core/limits.h"
+
+/* X(enum, name) - what each role may do is enforced per route. */
+#define APP_ROLE_MAP(X)                                                        \
+	X(ROLE_ADMIN, "admin")                                                 \
+	X(ROLE_SUPERVISOR, "supervisor")                                       \
+	X(ROLE_AGENT, "agent")                                                 \
+	X(ROLE_INTEGRATION, "integration")                                     \
+	X(ROLE_VIEWER, "viewer")
+
+typedef enum {
+#define APP_X_ENUM(e, name) e,
+	APP_ROLE_MAP(APP_X_ENUM)
+#undef APP_X_ENUM
+	APP_ROLE_COUNT
+} app_role;
+
+const char *app_role_name(app_role r);
+int app_role_parse(const char *name, app_role *out);
+
+/* Who is asking: the tenant and the actor recorded on every event. */
+typedef struct {
+	int64_t tenant_id;
+	char tenant_slug[ORDO_SLUG_MAX];
+	app_role role;
+	char actor[ORDO_ACTOR_MAX]; /* "key:<name>", "cli", "demo", ... */
+} app_caller;
+
+
+/* ---- ids and secrets (app/ids.c) --------------------------------------- */
+
+/* A new random public id: prefix + 26 base32 characters, e.g. "ord_...". */
+void app_id_new(const char *prefix, char out[ORDO_ID_MAX]);
+
+/* Hex SHA-256 of data (65 bytes with NUL). */
+void app_sha256_hex(const void *data, size_t len, char out[65]);
+
+#endif

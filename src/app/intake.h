@@ -1,0 +1,50 @@
+/*
+ * app/intake.h - order intake: decoded order in, validated, judged and stored.
+ */
+#ifndef ORDO_APP_INTAKE_H
+#define ORDO_APP_INTAKE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "app/caller.h"
+#include "core/catalog.h"
+#include "core/fulfillment.h"
+#include "core/order.h"
+#include "core/policy.h"
+#include "core/settings.h"
+#include "core/validate.h"
+#include "store/store.h"
+
+/* ---- order intake (app/intake.c) --------------------------------------- */
+
+/* The tenant's catalog, as validate.h looks SKUs up in it. */
+typedef struct {
+	store_tx *tx;
+	int64_t tenant;
+} app_catalog;
+
+/* catalog_lookup_fn over an app_catalog (ctx). */
+ordo_code app_catalog_lookup(void *ctx, const char *sku, catalog_entry *entry,
+			     ordo_err *err);
+
+typedef enum {
+	INTAKE_CREATED,	       /* stored as a new order */
+	INTAKE_EXISTING,       /* same channel + external id: nothing stored */
+} intake_outcome;
+
+/*
+ * Take in a decoded order: catch a channel duplicate (return the existing
+ * order), otherwise assign its id, validate it, look for content duplicates
+ * within the tenant's window, raise one hold per problem, move it along the
+ * lifecycle (received -> validated -> accepted, or -> on_hold) and store it
+ * with its timeline. On success *stored holds the order as stored (caller
+ * frees with order_free). `in` is consumed: its lines and holds move to the
+ * stored order or are freed.
+ */
+ordo_code app_order_intake(store_tx *tx, const app_caller *c, order *in,
+			   ordo_time now, intake_outcome *outcome,
+			   order *stored, ordo_err *err);
+
+#endif

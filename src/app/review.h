@@ -1,0 +1,106 @@
+/*
+ * app/review.h - the review queue: claims, decisions, bulk actions, defects.
+ */
+#ifndef ORDO_APP_REVIEW_H
+#define ORDO_APP_REVIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "app/caller.h"
+#include "core/catalog.h"
+#include "core/fulfillment.h"
+#include "core/order.h"
+#include "core/policy.h"
+#include "core/settings.h"
+#include "core/validate.h"
+#include "store/store.h"
+
+/* ---- the review queue (app/review.c) ------------------------------------ */
+
+#define APP_CLAIM_LEASE_DEFAULT_S 900
+#define APP_CLAIM_LEASE_MIN_S 60
+#define APP_CLAIM_LEASE_MAX_S 3600
+
+typedef enum {
+	REVIEW_APPROVE,
+	REVIEW_CORRECT,
+	REVIEW_CANCEL, /* "cancel_order" */
+	REVIEW_ESCALATE,
+	REVIEW_RELEASE, /* bulk only: give the claims up */
+} review_action;
+
+const char *review_action_name(review_action a);
+int review_action_parse(const char *name, review_action *out);
+
+/* Claim (or renew) a hold for the caller for lease_s seconds. */
+ordo_code app_hold_claim(store_tx *tx, const app_caller *c, const char *id,
+			 int lease_s, ordo_time now, order_hold *h,
+			 ordo_err *err);
+/* Give a claim up: one's own, or - for a supervisor - anyone's. */
+ordo_code app_hold_release(store_tx *tx, const app_caller *c, const char *id,
+			   ordo_time now, order_hold *h, ordo_err *err);
+/* A supervisor hands a hold to assignee for lease_s seconds. */
+ordo_code app_hold_assign(store_tx *tx, const app_caller *c, const char *id,
+			  const char *assignee, int lease_s, ordo_time now,
+			  order_hold *out, ordo_err *err);
+
+/* Changes a correction makes to the order, in place; adds a detail to err
+ * per bad value. */
+typedef void (*app_order_patch_fn)(void *ctx, order *o, ordo_err *err);
+
+/*
+ * Decide a hold (see review.c). patch is used by REVIEW_CORRECT only. On
+ * success *hold_out is the hold as decided and *order_out the order after
+ * (order_init'ed by the caller; free with order_free).
+ */
+ordo_code app_hold_resolve(store_tx *tx, const app_caller *c, const char *id,
+			   review_action action, const char *reason,
+			   app_order_patch_fn patch, void *ctx, ordo_time now,
+			   order_hold *hold_out, order *order_out,
+			   ordo_err *err);
+
+/* After its last open hold is resolved, the order goes on by itself. */
+ordo_code app_order_resume(store_tx *tx, order *o, const char *actor,
+			   ordo_time now, ordo_err *err);
+
+/* Cancel the whole order: stock given back, fulfillments cancelled, every
+ * unit not shipped cancelled, open holds resolved. */
+ordo_code app_order_cancel(store_tx *tx, order *o, const char *actor,
+			   const char *reason, ordo_time now, ordo_err *err);
+
+typedef struct {
+	char hold_id[ORDO_ID_MAX];
+	char error[ORDO_MESSAGE_MAX];
+} app_bulk_failed;
+
+typedef struct {
+	size_t matched;
+	size_t applied;
+	bool more; /* more holds matched than one call takes */
+	char (*ids)[ORDO_ID_MAX];
+	app_bulk_failed *failed;
+	size_t n_failed;
+} app_bulk_result;
+
+/* One action over every open hold f matches, at most f->limit (0: the
+ * tenant's bulk_limit setting): when more match, ORDO_ECONFLICT (field
+ * "limit") and nothing is done. With dry_run,
+ * only count and list them (res->more says there are more). */
+ordo_code app_holds_bulk(store_tx *tx, const app_caller *c,
+			 const queue_filter *f, review_action action,
+			 const char *reason, bool dry_run, ordo_time now,
+			 app_bulk_result *res, ordo_err *err);
+void app_bulk_result_free(app_bulk_result *res);
+
+/* The defect types, NULL-terminated: wrong_address, missing_item,
+ * wrong_item, duplicate_shipped, wrong_status, bad_handoff, other. */
+extern const char *const app_defect_types[];
+bool app_defect_type_known(const char *type);
+
+/* Record a downstream defect against an order (id, reporter, time set). */
+ordo_code app_defect_report(store_tx *tx, const app_caller *c,
+			    order_defect *d, ordo_err *err);
+
+#endif
