@@ -15,7 +15,6 @@
 #include "app/caller.h"
 #include "app/catalog.h"
 #include "app/fulfillment.h"
-#include "app/idempotency.h"
 #include "app/intake.h"
 #include "app/policy.h"
 #include "app/queries.h"
@@ -24,7 +23,9 @@
 #include "app/stock.h"
 #include "app/tenants.h"
 #include "app/webhooks.h"
+#include "app/write.h"
 #include "channels/native_out.h"
+#include "core/clock.h"
 #include "core/err.h"
 #include "store/store.h"
 
@@ -32,9 +33,13 @@
 
 typedef struct api_request api_request;
 
-/* A write's body: runs inside the store transaction and produces the answer. */
-typedef ordo_code (*api_write_fn)(store_tx *tx, api_request *r, int *status,
-				  char **body, ordo_err *err);
+/*
+ * A write's answer, encoded on the server's thread after the commit from
+ * the command's outputs: the body (a new reference; NULL when out of
+ * memory, or for no body with status 204) and its status.
+ */
+typedef json_t *(*api_reply_fn)(api_request *r, const app_write *w,
+				 int *status);
 
 struct api_request {
 	struct api_server *srv;
@@ -60,18 +65,19 @@ struct api_request {
 
 	app_caller caller;
 
-	/* A write handed to the store's committer (see server.c). */
-	store_job job;
+	/* A write handed to the store's committer (see server.c): the
+	 * command (owned, freed with write_free), how its answer is encoded,
+	 * and - while it is being kept for an Idempotency-Key - the answer. */
+	app_write *write;
+	void (*write_free)(app_write *w);
+	void *payload; /* LEGACY: api_submit_tx_write's input */
+	api_reply_fn reply;
 	bool write_pending;
 	atomic_bool write_done;
-	api_write_fn write_fn;
-	void *payload;
-	void (*payload_free)(void *payload);
-	char idempotency_key[ORDO_IDEMPOTENCY_KEY_MAX];
-	char request_hash[65];
-	int status;
-	char *resp_body;
-	bool replayed;
+	bool keeping;
+	int status; /* the status answered, once it is */
+	int answer_status;
+	char *answer;
 	/* When set, called on the answer of a write that ran (not one
 	 * replayed for its Idempotency-Key) before it is sent: it may return
 	 * another body, freeing the one given. The stored answer stays as the
@@ -81,6 +87,7 @@ struct api_request {
 
 struct api_server {
 	store *st;
+	const ordo_clock *clock;
 	struct MHD_Daemon *daemon;
 	atomic_int writes_in_flight;
 	atomic_bool stopping;
@@ -98,13 +105,32 @@ enum MHD_Result api_reply_fail(api_request *r, ordo_code code,
 	__attribute__((format(printf, 4, 5)));
 
 /*
- * Hand a write to the committer and suspend the connection; the answer is
- * sent when the write is durable. payload is freed with payload_free when
- * the request ends.
+ * Hand the command w (its inputs decoded and checked, set up with
+ * app_write_init for api_now(r)) to the committer and suspend the
+ * connection; once the write is durable its answer is encoded by reply and
+ * sent. w is freed with free_cmd (which frees the enclosing command) when
+ * the request ends, also when this fails.
  */
-enum MHD_Result api_submit_write(api_request *r, api_write_fn fn,
-				 void *payload,
-				 void (*payload_free)(void *payload));
+enum MHD_Result api_submit_write(api_request *r, app_write *w,
+				 api_reply_fn reply,
+				 void (*free_cmd)(app_write *w));
+
+/* LEGACY, until every write is a command: a write whose handler runs
+ * inside the transaction. */
+typedef ordo_code (*api_write_fn)(store_tx *tx, api_request *r, int *status,
+				  char **body, ordo_err *err);
+enum MHD_Result api_submit_tx_write(api_request *r, api_write_fn fn,
+				    void *payload,
+				    void (*payload_free)(void *payload));
+#define api_submit_write_legacy api_submit_tx_write
+ordo_code api_answer(json_t *j, int status_in, int *status, char **body,
+		     ordo_err *err);
+
+/* free_cmd for a command allocated alone (calloc), app_write first. */
+void api_write_free(app_write *w);
+
+/* The time of the request, by the server's clock. */
+ordo_time api_now(const api_request *r);
 
 /* Parse the body as a JSON object, or answer 400 and return NULL. */
 json_t *api_body_object(api_request *r, enum MHD_Result *ret);
@@ -118,10 +144,6 @@ bool api_decode_body(api_request *r,
 		     void (*decode)(const json_t *doc, void *out,
 				    ordo_err *err),
 		     void *out, enum MHD_Result *ret);
-
-/* A write's answer: serialise j (taken) as *body with status status_in. */
-ordo_code api_answer(json_t *j, int status_in, int *status, char **body,
-		     ordo_err *err);
 
 /* A query parameter, or NULL. */
 const char *api_query(api_request *r, const char *name);

@@ -1,6 +1,6 @@
 /*
- * catalog.c - /v1/skus, /v1/locations and stock counts over HTTP: decode,
- * hand to the app layer inside a write, encode.
+ * catalog.c - /v1/skus and /v1/locations over HTTP: decode into a command,
+ * submit it, encode the answer from its outputs.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -36,31 +36,29 @@ static void sku_decode(const json_t *doc, void *out, ordo_err *err)
 	jf_bool(doc, "", "active", false, &s->active, err);
 }
 
-static ordo_code sku_write(store_tx *tx, api_request *r, int *status,
-			   char **body, ordo_err *err)
+static json_t *sku_reply(api_request *r, const app_write *w, int *status)
 {
-	catalog_sku *s = r->payload;
-	bool created;
-	ordo_code rc = app_sku_put(tx, &r->caller, s, &created, err);
+	const app_sku_cmd *c = (const app_sku_cmd *)w;
 
-	if (rc)
-		return rc;
-	return api_answer(native_sku_json(s), created ? 201 : 200, status, body, err);
+	(void)r;
+	*status = c->created ? 201 : 200;
+	return native_sku_json(&c->stored);
 }
 
 enum MHD_Result api_sku_create(api_request *r)
 {
-	catalog_sku *s = calloc(1, sizeof(*s));
+	app_sku_cmd *c = calloc(1, sizeof(*c));
 	enum MHD_Result ret;
 
-	if (!s)
+	if (!c)
 		return MHD_NO;
+	app_sku_cmd_init(c, &r->caller, api_now(r));
 	if (!api_query_only(r, no_query, &ret) ||
-	    !api_decode_body(r, sku_decode, s, &ret)) {
-		free(s);
+	    !api_decode_body(r, sku_decode, &c->sku, &ret)) {
+		free(c);
 		return ret;
 	}
-	return api_submit_write(r, sku_write, s, free);
+	return api_submit_write(r, &c->w, sku_reply, api_write_free);
 }
 
 enum MHD_Result api_sku_list(api_request *r)
@@ -174,32 +172,30 @@ static void location_decode(const json_t *doc, void *out, ordo_err *err)
 	decode_serves(doc, l, err);
 }
 
-static ordo_code location_write(store_tx *tx, api_request *r, int *status,
-				char **body, ordo_err *err)
+static json_t *location_reply(api_request *r, const app_write *w,
+			      int *status)
 {
-	catalog_location *l = r->payload;
-	bool created;
-	ordo_code rc = app_location_put(tx, &r->caller, l, &created, err);
+	const app_location_cmd *c = (const app_location_cmd *)w;
 
-	if (rc)
-		return rc;
-	return api_answer(native_location_json(l), created ? 201 : 200, status, body,
-		      err);
+	(void)r;
+	*status = c->created ? 201 : 200;
+	return native_location_json(&c->stored);
 }
 
 enum MHD_Result api_location_create(api_request *r)
 {
-	catalog_location *l = calloc(1, sizeof(*l));
+	app_location_cmd *c = calloc(1, sizeof(*c));
 	enum MHD_Result ret;
 
-	if (!l)
+	if (!c)
 		return MHD_NO;
+	app_location_cmd_init(c, &r->caller, api_now(r));
 	if (!api_query_only(r, no_query, &ret) ||
-	    !api_decode_body(r, location_decode, l, &ret)) {
-		free(l);
+	    !api_decode_body(r, location_decode, &c->location, &ret)) {
+		free(c);
 		return ret;
 	}
-	return api_submit_write(r, location_write, l, free);
+	return api_submit_write(r, &c->w, location_reply, api_write_free);
 }
 
 enum MHD_Result api_location_list(api_request *r)

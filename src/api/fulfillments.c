@@ -127,7 +127,7 @@ enum MHD_Result api_fulfillment_accept(api_request *r)
 
 	if (!api_query_only(r, no_query, &ret) || !api_body_none(r, &ret))
 		return ret;
-	return api_submit_write(r, accept_write, NULL, NULL);
+	return api_submit_tx_write(r, accept_write, NULL, NULL);
 }
 
 struct reject_input {
@@ -181,7 +181,7 @@ enum MHD_Result api_fulfillment_reject(api_request *r)
 		free(in);
 		return ret;
 	}
-	return api_submit_write(r, reject_write, in, free);
+	return api_submit_tx_write(r, reject_write, in, free);
 }
 
 static void shipment_payload_free(void *p)
@@ -265,7 +265,7 @@ enum MHD_Result api_shipment_create(api_request *r)
 		shipment_payload_free(s);
 		return ret;
 	}
-	return api_submit_write(r, shipment_write, s, shipment_payload_free);
+	return api_submit_tx_write(r, shipment_write, s, shipment_payload_free);
 }
 
 struct delivered_input {
@@ -317,7 +317,7 @@ enum MHD_Result api_shipment_delivered(api_request *r)
 		free(in);
 		return ret;
 	}
-	return api_submit_write(r, delivered_write, in, free);
+	return api_submit_tx_write(r, delivered_write, in, free);
 }
 
 struct wave_input {
@@ -367,5 +367,5 @@ enum MHD_Result api_wave_create(api_request *r)
 		free(in);
 		return ret;
 	}
-	return api_submit_write(r, wave_write, in, free);
+	return api_submit_tx_write(r, wave_write, in, free);
 }

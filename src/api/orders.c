@@ -3,9 +3,9 @@
  *
  * POST decodes the native order document on the worker thread (a malformed
  * order is refused before it reaches the store), then hands intake to the
- * committer. The answer - 201 with the new order, or 200 with the existing
- * one for a channel duplicate - is encoded inside the transaction so that an
- * Idempotency-Key can replay it exactly.
+ * committer as an intake command. The answer - 201 with the new order, or
+ * 200 with the existing one for a channel duplicate - is encoded from the
+ * command's outputs once the write is durable.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,44 +18,15 @@
 #include "channels/native.h"
 #include "core/timeutil.h"
 
-static void order_payload_free(void *p)
+/* 201 with the new order, or 200 with the existing one (a channel
+ * duplicate). */
+static json_t *order_reply(api_request *r, const app_write *w, int *status)
 {
-	order *o = p;
+	const app_intake_cmd *c = (const app_intake_cmd *)w;
 
-	if (!o)
-		return;
-	order_free(o);
-	free(o);
-}
-
-static ordo_code order_write(store_tx *tx, api_request *r, int *status,
-			     char **body, ordo_err *err)
-{
-	order in, stored;
-	intake_outcome outcome;
-	json_t *j;
-	ordo_code rc;
-
-	/* Intake takes the order over; the store may run this again. */
-	order_init(&in);
-	order_init(&stored);
-	rc = order_copy(&in, r->payload, err);
-	if (rc == ORDO_OK)
-		rc = app_order_intake(tx, &r->caller, &in, time(NULL),
-				      &outcome, &stored, err);
-	order_free(&in);
-	if (rc) {
-		order_free(&stored);
-		return rc;
-	}
-	j = native_order_json(&stored);
-	order_free(&stored);
-	*body = native_dump(j);
-	json_decref(j);
-	if (!*body)
-		return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
-	*status = outcome == INTAKE_CREATED ? 201 : 200;
-	return ORDO_OK;
+	(void)r;
+	*status = c->outcome == INTAKE_CREATED ? 201 : 200;
+	return native_order_json(&c->stored);
 }
 
 /* The query parameters each operation reads; any other is refused. */
@@ -68,35 +39,35 @@ static const char *const list_query[] = {
 enum MHD_Result api_order_create(api_request *r)
 {
 	enum MHD_Result ret;
+	app_intake_cmd *c;
 	json_t *doc;
 	ordo_err *err;
-	order *o;
 
 	if (!api_query_only(r, no_query, &ret))
 		return ret;
 	doc = api_body_object(r, &ret);
 	if (!doc)
 		return ret;
-	o = calloc(1, sizeof(*o));
+	c = calloc(1, sizeof(*c));
 	err = malloc(sizeof(*err));
-	if (!o || !err) {
-		free(o);
+	if (!c || !err) {
+		free(c);
 		free(err);
 		json_decref(doc);
 		return MHD_NO;
 	}
-	order_init(o);
+	app_intake_cmd_init(c, &r->caller, api_now(r));
 	ordo_err_clear(err);
-	native_order_decode(doc, o, err);
+	native_order_decode(doc, &c->order, err);
 	json_decref(doc);
 	if (err->code != ORDO_OK) {
 		ret = api_reply_error(r, err);
 		free(err);
-		order_payload_free(o);
+		api_write_free(&c->w);
 		return ret;
 	}
 	free(err);
-	return api_submit_write(r, order_write, o, order_payload_free);
+	return api_submit_write(r, &c->w, order_reply, api_write_free);
 }
 
 static enum MHD_Result reply_order_error(api_request *r, ordo_err *err)

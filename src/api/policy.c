@@ -222,7 +222,7 @@ enum MHD_Result api_policy_put(api_request *r)
 		json_decref(doc);
 		return ret;
 	}
-	return api_submit_write(r, policy_write, doc, doc_free);
+	return api_submit_tx_write(r, policy_write, doc, doc_free);
 }
 
 static json_t *side_json(const app_sim_side *s, const policy *p,

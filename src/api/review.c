@@ -300,7 +300,7 @@ static enum MHD_Result claim_like(api_request *r, api_write_fn fn,
 				      "name who takes the hold, e.g. "
 				      "\"key:alice\"");
 	}
-	return api_submit_write(r, fn, in, free);
+	return api_submit_tx_write(r, fn, in, free);
 }
 
 enum MHD_Result api_hold_claim(api_request *r)
@@ -618,7 +618,7 @@ enum MHD_Result api_hold_resolve(api_request *r)
 		resolve_input_free(in);
 		return ret;
 	}
-	return api_submit_write(r, resolve_write, in, resolve_input_free);
+	return api_submit_tx_write(r, resolve_write, in, resolve_input_free);
 }
 
 /* ---- bulk ---------------------------------------------------------------- */
@@ -735,7 +735,7 @@ enum MHD_Result api_holds_bulk(api_request *r)
 		free(in);
 		return ret;
 	}
-	return api_submit_write(r, bulk_write, in, free);
+	return api_submit_tx_write(r, bulk_write, in, free);
 }
 
 /* ---- defects ------------------------------------------------------------- */
@@ -781,7 +781,7 @@ enum MHD_Result api_defect_create(api_request *r)
 		free(d);
 		return ret;
 	}
-	return api_submit_write(r, defect_write, d, free);
+	return api_submit_tx_write(r, defect_write, d, free);
 }
 
 enum MHD_Result api_defect_list(api_request *r)

@@ -353,45 +353,26 @@ bool api_decode_body(api_request *r,
 	return ok;
 }
 
-/* Answer a write with a JSON body (takes the reference). */
-ordo_code api_answer(json_t *j, int status_in, int *status, char **body,
-			ordo_err *err)
-{
-	*body = native_dump(j);
-	json_decref(j);
-	if (!*body)
-		return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
-	*status = status_in;
-	return ORDO_OK;
-}
-
 /* ---- writes ------------------------------------------------------------- */
 
-static ordo_code write_answer(store_tx *tx, void *arg, int *status,
-			      char **body, ordo_err *err)
+void api_write_free(app_write *w)
 {
-	api_request *r = arg;
-
-	return r->write_fn(tx, r, status, body, err);
+	app_write_free(w);
+	free(w);
 }
 
-static ordo_code write_run(store_tx *tx, void *arg, ordo_err *err)
+ordo_time api_now(const api_request *r)
 {
-	api_request *r = arg;
-
-	return app_idempotent(tx, &r->caller, r->idempotency_key,
-			      r->request_hash, time(NULL), write_answer, r,
-			      &r->status, &r->resp_body, &r->replayed, err);
+	return ordo_clock_now(r->srv->clock);
 }
 
-/* Called by the committer once the batch is durable (or failed). */
-static void write_done(void *arg, ordo_code rc, const ordo_err *err)
+/* Called by the committer once the write (or the keeping of its answer)
+ * is durable or has failed: hand back to the connection's thread. */
+static void write_done(app_write *w)
 {
-	api_request *r = arg;
+	api_request *r = w->done_arg;
 	struct api_server *srv = r->srv;
 
-	(void)rc;
-	(void)err; /* both are kept in r->job */
 	atomic_store(&r->write_done, true);
 	MHD_resume_connection(r->conn);
 	atomic_fetch_sub(&srv->writes_in_flight, 1);
@@ -406,7 +387,7 @@ static void write_done(void *arg, ordo_code rc, const ordo_err *err)
  * body that is not JSON (no write takes one past its handler) counts as its
  * bytes. Fills r->request_hash; false when out of memory.
  */
-static bool request_identity(api_request *r)
+static bool request_identity(api_request *r, char out[65])
 {
 	char *canon = NULL, *hashed;
 	const char *body = r->body ? r->body : "";
@@ -438,63 +419,182 @@ static bool request_identity(api_request *r)
 	snprintf(hashed, hlen + 1, "%s %s\n", r->method, r->path);
 	if (blen)
 		memcpy(hashed + head, body, blen);
-	app_sha256_hex(hashed, hlen, r->request_hash);
+	app_sha256_hex(hashed, hlen, out);
 	free(hashed);
 	free(canon);
 	return true;
 }
 
-enum MHD_Result api_submit_write(api_request *r, api_write_fn fn,
-				 void *payload,
-				 void (*payload_free)(void *payload))
+enum MHD_Result api_submit_write(api_request *r, app_write *w,
+				 api_reply_fn reply,
+				 void (*free_cmd)(app_write *w))
 {
 	const char *key = MHD_lookup_connection_value(
 		r->conn, MHD_HEADER_KIND, "Idempotency-Key");
 
-	r->payload = payload;
-	r->payload_free = payload_free;
+	r->write = w;
+	r->write_free = free_cmd;
+	r->reply = reply;
 	if (key) {
 		size_t klen = strlen(key);
 
-		if (klen == 0 || klen >= sizeof(r->idempotency_key))
+		if (klen == 0 || klen >= sizeof(w->idempotency_key))
 			return api_reply_fail(
 				r, ORDO_EINVALID, "Idempotency-Key",
 				"Idempotency-Key must be 1 to %zu characters",
-				sizeof(r->idempotency_key) - 1);
-		memcpy(r->idempotency_key, key, klen + 1);
+				sizeof(w->idempotency_key) - 1);
+		memcpy(w->idempotency_key, key, klen + 1);
+		if (!request_identity(r, w->request_hash))
+			return api_reply_fail(r, ORDO_ENOMEM, NULL,
+					      "out of memory");
 	}
-	if (!request_identity(r))
-		return api_reply_fail(r, ORDO_ENOMEM, NULL, "out of memory");
-
-	r->write_fn = fn;
+	w->done = write_done;
+	w->done_arg = r;
 	r->write_pending = true;
-	r->job.run = write_run;
-	r->job.done = write_done;
-	r->job.arg = r;
 	/* Counted in flight since dispatch(); suspend before submitting, so
 	 * that the resume cannot come first. */
 	MHD_suspend_connection(r->conn);
-	store_submit(r->srv->st, &r->job);
+	app_write_submit(r->srv->st, w);
 	return MHD_YES;
 }
 
+/* ---- LEGACY: handlers that run inside the transaction ---- */
+struct legacy_cmd {
+	app_write w;
+	api_request *r;
+	api_write_fn fn;
+	int status;
+	char *body;
+	void *payload;
+	void (*payload_free)(void *payload);
+};
+
+static ordo_code legacy_run(store_tx *tx, app_write *w, ordo_err *err)
+{
+	struct legacy_cmd *c = (struct legacy_cmd *)w;
+
+	free(c->body);
+	c->body = NULL;
+	return c->fn(tx, c->r, &c->status, &c->body, err);
+}
+
+static void legacy_free_input(app_write *w)
+{
+	struct legacy_cmd *c = (struct legacy_cmd *)w;
+
+	free(c->body);
+	if (c->payload_free)
+		c->payload_free(c->payload);
+}
+
+static const app_write_type legacy_type = {
+	.name = "legacy", .run = legacy_run, .free_input = legacy_free_input};
+
+static json_t *legacy_reply(api_request *r, const app_write *w, int *status)
+{
+	const struct legacy_cmd *c = (const struct legacy_cmd *)w;
+
+	(void)r;
+	*status = c->status;
+	if (!c->body || !c->body[0])
+		return NULL;
+	return json_loads(c->body, JSON_DECODE_ANY, NULL);
+}
+
+ordo_code api_answer(json_t *j, int status_in, int *status, char **body,
+		     ordo_err *err)
+{
+	*body = native_dump(j);
+	json_decref(j);
+	if (!*body)
+		return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
+	*status = status_in;
+	return ORDO_OK;
+}
+
+enum MHD_Result api_submit_tx_write(api_request *r, api_write_fn fn,
+				    void *payload,
+				    void (*payload_free)(void *payload))
+{
+	struct legacy_cmd *c = calloc(1, sizeof(*c));
+
+	if (!c) {
+		if (payload_free)
+			payload_free(payload);
+		return MHD_NO;
+	}
+	app_write_init(&c->w, &legacy_type, &r->caller, api_now(r));
+	c->r = r;
+	c->fn = fn;
+	c->payload = payload;
+	c->payload_free = payload_free;
+	r->payload = payload;
+	return api_submit_write(r, &c->w, legacy_reply, api_write_free);
+}
+
+/* Send a write's own answer (not a replay): answer_fresh may add to it. */
+static enum MHD_Result send_fresh(api_request *r, int status, char *text)
+{
+	if (r->answer_fresh)
+		text = r->answer_fresh(r, text);
+	if (!text)
+		return api_reply_fail(r, ORDO_ENOMEM, NULL, "out of memory");
+	return queue_text(r, (unsigned)status, text, false);
+}
+
+/*
+ * On the connection's thread once the write is durable: answer its error,
+ * its replayed answer, or encode its answer from the command's outputs -
+ * kept first, in a second write, when it has an Idempotency-Key.
+ */
 static enum MHD_Result finish_write(api_request *r)
 {
-	if (r->job.rc != ORDO_OK)
-		return api_reply_error(r, &r->job.err);
-	if (!r->resp_body)
-		return api_reply_fail(r, ORDO_EINTERNAL, NULL,
-				      "the write produced no answer");
-	{
-		char *text = r->resp_body;
+	app_write *w = r->write;
+	json_t *j;
+	char *text;
+	int status = 0;
 
-		r->resp_body = NULL;
-		if (!r->replayed && r->answer_fresh)
-			text = r->answer_fresh(r, text);
-		if (!text)
-			return MHD_NO;
-		return queue_text(r, (unsigned)r->status, text, r->replayed);
+	if (r->keeping) {
+		/* The write is done whether or not its answer was kept: a
+		 * retry then is refused rather than run twice (write.h). */
+		if (w->job.rc != ORDO_OK) {
+			json_t *f = json_object();
+
+			json_object_set_new(f, "error",
+					    log_text(w->job.err.message));
+			log_event("warning", "answer_not_kept", f);
+		}
+		r->keeping = false;
+		text = r->answer;
+		r->answer = NULL;
+		return send_fresh(r, r->answer_status, text);
 	}
+	if (w->job.rc != ORDO_OK)
+		return api_reply_error(r, &w->job.err);
+	if (w->replayed) {
+		text = w->replay_body;
+		w->replay_body = NULL;
+		return queue_text(r, (unsigned)w->replay_status, text, true);
+	}
+	j = r->reply(r, w, &status);
+	if (j)
+		text = native_dump(j);
+	else
+		text = status == MHD_HTTP_NO_CONTENT ? strdup("") : NULL;
+	json_decref(j);
+	if (!text)
+		return api_reply_fail(r, ORDO_ENOMEM, NULL, "out of memory");
+	if (!w->idempotency_key[0])
+		return send_fresh(r, status, text);
+	r->answer = text;
+	r->answer_status = status;
+	r->keeping = true;
+	r->write_pending = true;
+	atomic_store(&r->write_done, false);
+	atomic_fetch_add(&r->srv->writes_in_flight, 1);
+	MHD_suspend_connection(r->conn);
+	app_write_keep_answer(r->srv->st, w, status, r->answer);
+	return MHD_YES;
 }
 
 /* ---- dispatch ----------------------------------------------------------- */
@@ -731,9 +831,9 @@ static void request_completed(void *cls, struct MHD_Connection *conn,
 	free(r->params[0]);
 	free(r->params[1]);
 	free(r->body);
-	free(r->resp_body);
-	if (r->payload_free)
-		r->payload_free(r->payload);
+	free(r->answer);
+	if (r->write_free)
+		r->write_free(r->write);
 	free(r);
 	*req_cls = NULL;
 }
@@ -788,6 +888,7 @@ ordo_code api_server_start(store *st, const api_server_options *opts,
 	if (!srv)
 		return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
 	srv->st = st;
+	srv->clock = opts->clock;
 	/* ordo binds the socket (names resolved, failures in its words; see
 	 * listen.c) and the daemon takes it over, closing it when stopped. */
 	rc = api_listen_open(opts->host, opts->port, &fd, &family, err);

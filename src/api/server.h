@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "app/tenants.h"
+#include "core/clock.h"
 #include "core/err.h"
 #include "store/store.h"
 
@@ -21,6 +22,8 @@ typedef struct {
 	const char *host; /* host name or IPv4 or IPv6 address to bind */
 	uint16_t port;
 	unsigned threads; /* HTTP worker threads */
+	/* The clock every request reads its time from (NULL: the system's). */
+	const ordo_clock *clock;
 } api_server_options;
 
 /* Bind and start serving. The store must outlive the server. */

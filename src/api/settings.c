@@ -245,5 +245,5 @@ enum MHD_Result api_settings_patch(api_request *r)
 		return ret;
 	}
 	free(err);
-	return api_submit_write(r, patch_write, patch, patch_free);
+	return api_submit_tx_write(r, patch_write, patch, patch_free);
 }

@@ -63,7 +63,7 @@ enum MHD_Result api_stock_put(api_request *r)
 		free(s);
 		return ret;
 	}
-	return api_submit_write(r, count_write, s, free);
+	return api_submit_tx_write(r, count_write, s, free);
 }
 
 static void adjust_decode(const json_t *doc, void *out, ordo_err *err)
@@ -105,7 +105,7 @@ enum MHD_Result api_stock_adjust(api_request *r)
 		free(s);
 		return ret;
 	}
-	return api_submit_write(r, adjust_write, s, free);
+	return api_submit_tx_write(r, adjust_write, s, free);
 }
 
 static json_t *figures_json(const stock_level *s)

@@ -152,7 +152,7 @@ enum MHD_Result api_webhook_create(api_request *r)
 	}
 	free(err);
 	r->answer_fresh = webhook_add_secret;
-	return api_submit_write(r, webhook_write, w, free);
+	return api_submit_tx_write(r, webhook_write, w, free);
 }
 
 enum MHD_Result api_webhook_list(api_request *r)
@@ -204,7 +204,7 @@ enum MHD_Result api_webhook_delete(api_request *r)
 
 	if (!api_query_only(r, no_query, &ret) || !api_body_none(r, &ret))
 		return ret;
-	return api_submit_write(r, webhook_delete, NULL, NULL);
+	return api_submit_tx_write(r, webhook_delete, NULL, NULL);
 }
 
 static ordo_code resume_write(store_tx *tx, api_request *r, int *status,
@@ -225,7 +225,7 @@ enum MHD_Result api_webhook_resume(api_request *r)
 
 	if (!api_query_only(r, no_query, &ret) || !api_body_none(r, &ret))
 		return ret;
-	return api_submit_write(r, resume_write, NULL, NULL);
+	return api_submit_tx_write(r, resume_write, NULL, NULL);
 }
 
 static json_t *delivery_json(const delivery *d)
@@ -329,5 +329,5 @@ enum MHD_Result api_delivery_redeliver(api_request *r)
 
 	if (!api_query_only(r, no_query, &ret) || !api_body_none(r, &ret))
 		return ret;
-	return api_submit_write(r, redeliver_write, NULL, NULL);
+	return api_submit_tx_write(r, redeliver_write, NULL, NULL);
 }

@@ -30,6 +30,7 @@
 #include "app/intake.h"
 #include "app/policy.h"
 #include "app/tenants.h"
+#include "app/write.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -194,4 +195,53 @@ ordo_code app_order_intake(store_tx *tx, const app_caller *c, order *in,
 	rc = app_order_load(tx, c->tenant_id, in->id, stored, err);
 	order_free(in);
 	return rc;
+}
+
+/* ---- the intake command (write.h) ---------------------------------------- */
+
+static ordo_code intake_run(store_tx *tx, app_write *w, ordo_err *err)
+{
+	app_intake_cmd *c = (app_intake_cmd *)w;
+	order in;
+	ordo_code rc;
+
+	/* Intake takes its order over: it works on a copy, so that a run
+	 * again starts from the order as decoded. */
+	order_init(&in);
+	rc = order_copy(&in, &c->order, err);
+	if (rc == ORDO_OK)
+		rc = app_order_intake(tx, &w->caller, &in, w->now, &c->outcome,
+				      &c->stored, err);
+	order_free(&in);
+	return rc;
+}
+
+static void intake_clear(app_write *w)
+{
+	app_intake_cmd *c = (app_intake_cmd *)w;
+
+	order_free(&c->stored);
+	order_init(&c->stored);
+	c->outcome = INTAKE_CREATED;
+}
+
+static void intake_free_input(app_write *w)
+{
+	order_free(&((app_intake_cmd *)w)->order);
+}
+
+static const app_write_type intake_type = {
+	.name = "order_intake",
+	.run = intake_run,
+	.clear = intake_clear,
+	.free_input = intake_free_input,
+};
+
+void app_intake_cmd_init(app_intake_cmd *c, const app_caller *caller,
+			 ordo_time now)
+{
+	app_write_init(&c->w, &intake_type, caller, now);
+	order_init(&c->order);
+	order_init(&c->stored);
+	c->outcome = INTAKE_CREATED;
 }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "app/caller.h"
+#include "app/write.h"
 #include "core/catalog.h"
 #include "core/fulfillment.h"
 #include "core/order.h"
@@ -46,5 +47,17 @@ typedef enum {
 ordo_code app_order_intake(store_tx *tx, const app_caller *c, order *in,
 			   ordo_time now, intake_outcome *outcome,
 			   order *stored, ordo_err *err);
+
+/* The intake command: the decoded order in, the outcome and the order as
+ * stored out (write.h). */
+typedef struct {
+	app_write w;
+	order order;		/* in: order_init'ed, filled by the caller */
+	intake_outcome outcome; /* out */
+	order stored;		/* out */
+} app_intake_cmd;
+
+void app_intake_cmd_init(app_intake_cmd *c, const app_caller *caller,
+			 ordo_time now);
 
 #endif

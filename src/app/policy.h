@@ -80,9 +80,5 @@ ordo_code app_policy_simulate(store *st, const app_caller *c,
 			      ordo_err *err);
 void app_sim_result_free(app_sim_result *res);
 
-/* Forget what is past its retention (limits.h): idempotency keys after a
- * day, delivered webhooks after 30 days. */
-ordo_code app_purge(store_tx *tx, ordo_time now, int64_t *purged,
-		    ordo_err *err);
 
 #endif

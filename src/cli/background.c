@@ -11,6 +11,7 @@
 #include "app/log.h"
 #include "app/fulfillment.h"
 #include "app/policy.h"
+#include "app/write.h"
 #include "cli/cli.h"
 #include "outbox/worker.h"
 

@@ -313,7 +313,8 @@ static ordo_code seed_catalog(store_tx *tx, void *arg, ordo_err *err)
 		if (rc)
 			return rc;
 		s.active = demo_skus[i].active;
-		rc = app_sku_put(tx, j->caller, &s, &created, err);
+		rc = app_sku_put(tx, j->caller, &s, time(NULL), &created,
+				 err);
 		if (rc)
 			return rc;
 	}
@@ -337,7 +338,8 @@ static ordo_code seed_catalog(store_tx *tx, void *arg, ordo_err *err)
 		l.active = true;
 		l.n_serves = 1;
 		ordo_strlcpy(l.serves[0], "US", sizeof(l.serves[0]));
-		rc = app_location_put(tx, j->caller, &l, &created, err);
+		rc = app_location_put(tx, j->caller, &l, time(NULL),
+				      &created, err);
 		if (rc)
 			return rc;
 		for (k = 0; k < sizeof(demo_skus) / sizeof(demo_skus[0]);

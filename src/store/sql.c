@@ -418,9 +418,16 @@ static const char *const sql_text[SQL_COUNT] = {
 	[SQL_IDEM_GET] = "SELECT key, request_hash, status, body, created_at "
 			 "FROM idempotency_keys "
 			 "WHERE tenant_id = ? AND key = ?",
+	/* A key is stored with status 0 by the write, then its answer
+	 * (app/write.c): the second put fills in that row only. */
 	[SQL_IDEM_PUT] = "INSERT INTO idempotency_keys (tenant_id, key, "
 			 "request_hash, status, body, created_at) "
-			 "VALUES (?, ?, ?, ?, ?, ?)",
+			 "VALUES (?, ?, ?, ?, ?, ?) "
+			 "ON CONFLICT (tenant_id, key) DO UPDATE SET "
+			 "status = excluded.status, body = excluded.body "
+			 "WHERE idempotency_keys.status = 0 AND "
+			 "idempotency_keys.request_hash = "
+			 "excluded.request_hash",
 	/* Retention (store_purge): each answers the rows it removed. */
 	[SQL_PURGE_IDEM] = "DELETE FROM idempotency_keys WHERE created_at < ? "
 			   "RETURNING 1",

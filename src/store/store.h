@@ -297,7 +297,9 @@ typedef struct {
 
 ordo_code store_idempotency_get(store_tx *tx, int64_t tenant, const char *key,
 				store_idempotency *rec, ordo_err *err);
-/* ORDO_ECONFLICT if the key is taken. */
+/* Insert the key; or, when it is stored with status 0 (an answer still to
+ * come) for the same request hash, set its status and body. Otherwise the
+ * stored row is left as it is. */
 ordo_code store_idempotency_put(store_tx *tx, int64_t tenant,
 				const store_idempotency *rec, ordo_err *err);
 void store_idempotency_free(store_idempotency *rec);

@@ -1,0 +1,178 @@
+/*
+ * write.c - running a write command on the committer, at most once per
+ * Idempotency-Key (write.h).
+ *
+ * The key is taken under a named lock, so a retry racing its original on
+ * another node waits for it. The first run stores the key with status 0
+ * and no answer in the same transaction as the write's effects, so either
+ * both are durable or neither is; the answer follows in a second write
+ * once the caller has encoded it. A row with status 0 is a write whose
+ * answer is not kept (yet): a retry then is refused with ORDO_ECONFLICT
+ * rather than run twice. A different request under a used key is refused
+ * too, since the client has mixed up its keys and guessing which request
+ * it meant would be wrong.
+ */
+#include "app/write.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void app_write_init(app_write *w, const app_write_type *t,
+		    const app_caller *c, ordo_time now)
+{
+	w->type = t;
+	w->caller = *c;
+	w->now = now;
+	w->idempotency_key[0] = '\0';
+	w->request_hash[0] = '\0';
+	w->done = NULL;
+	w->done_arg = NULL;
+	w->replayed = false;
+	w->replay_status = 0;
+	w->replay_body = NULL;
+	memset(&w->job, 0, sizeof(w->job));
+	w->keep_status = 0;
+	w->keep_body = NULL;
+}
+
+static void outputs_clear(app_write *w)
+{
+	w->replayed = false;
+	w->replay_status = 0;
+	free(w->replay_body);
+	w->replay_body = NULL;
+	if (w->type->clear)
+		w->type->clear(w);
+}
+
+/* The key's row: replay it, refuse it, or (ORDO_ENOTFOUND) run. */
+static ordo_code key_lookup(store_tx *tx, app_write *w, ordo_err *err)
+{
+	const char *key = w->idempotency_key;
+	char lock[ORDO_IDEMPOTENCY_KEY_MAX + 8];
+	store_idempotency rec;
+	ordo_code rc;
+
+	snprintf(lock, sizeof(lock), "idem:%s", key);
+	rc = store_lock_named(tx, w->caller.tenant_id, lock, err);
+	if (rc)
+		return rc;
+	memset(&rec, 0, sizeof(rec));
+	rc = store_idempotency_get(tx, w->caller.tenant_id, key, &rec, err);
+	if (rc)
+		return rc;
+	if (strcmp(rec.request_hash, w->request_hash) != 0) {
+		store_idempotency_free(&rec);
+		return ordo_err_set(err, ORDO_EIDEMPOTENCY, "Idempotency-Key",
+				    "the key \"%s\" was already used for a "
+				    "different request",
+				    key);
+	}
+	if (rec.status == 0) {
+		store_idempotency_free(&rec);
+		return ordo_err_set(err, ORDO_ECONFLICT, "Idempotency-Key",
+				    "the request with the key \"%s\" was "
+				    "done, but its answer is not kept (it is "
+				    "still on its way, or the server stopped "
+				    "before keeping it): retry in a moment, "
+				    "or read what it changed",
+				    key);
+	}
+	w->replay_status = rec.status;
+	w->replay_body = rec.body; /* hand over */
+	rec.body = NULL;
+	w->replayed = true;
+	return ORDO_OK;
+}
+
+static ordo_code write_job(store_tx *tx, void *arg, ordo_err *err)
+{
+	app_write *w = arg;
+	store_idempotency rec;
+	ordo_code rc;
+
+	outputs_clear(w);
+	if (!w->idempotency_key[0])
+		return w->type->run(tx, w, err);
+	rc = key_lookup(tx, w, err);
+	if (rc != ORDO_ENOTFOUND)
+		return rc;
+	ordo_err_clear(err);
+	rc = w->type->run(tx, w, err);
+	if (rc)
+		return rc;
+	memset(&rec, 0, sizeof(rec));
+	ordo_strlcpy(rec.key, w->idempotency_key, sizeof(rec.key));
+	ordo_strlcpy(rec.request_hash, w->request_hash,
+		     sizeof(rec.request_hash));
+	rec.status = 0; /* the answer follows (app_write_keep_answer) */
+	rec.body = (char *)"";
+	rec.created_at = w->now;
+	return store_idempotency_put(tx, w->caller.tenant_id, &rec, err);
+}
+
+static ordo_code keep_job(store_tx *tx, void *arg, ordo_err *err)
+{
+	app_write *w = arg;
+	store_idempotency rec;
+
+	memset(&rec, 0, sizeof(rec));
+	ordo_strlcpy(rec.key, w->idempotency_key, sizeof(rec.key));
+	ordo_strlcpy(rec.request_hash, w->request_hash,
+		     sizeof(rec.request_hash));
+	rec.status = w->keep_status;
+	rec.body = (char *)w->keep_body;
+	rec.created_at = w->now;
+	return store_idempotency_put(tx, w->caller.tenant_id, &rec, err);
+}
+
+static void job_done(void *arg, ordo_code rc, const ordo_err *err)
+{
+	app_write *w = arg;
+
+	(void)rc;
+	(void)err; /* both are kept in w->job */
+	if (w->done)
+		w->done(w);
+}
+
+void app_write_submit(store *st, app_write *w)
+{
+	w->job.run = write_job;
+	w->job.done = job_done;
+	w->job.arg = w;
+	store_submit(st, &w->job);
+}
+
+void app_write_keep_answer(store *st, app_write *w, int status,
+			   const char *body)
+{
+	w->keep_status = status;
+	w->keep_body = body;
+	w->job.run = keep_job;
+	w->job.done = job_done;
+	w->job.arg = w;
+	store_submit(st, &w->job);
+}
+
+ordo_code app_write_run(store *st, app_write *w, ordo_err *err)
+{
+	return store_write(st, write_job, w, err);
+}
+
+void app_write_free(app_write *w)
+{
+	if (!w || !w->type)
+		return;
+	outputs_clear(w);
+	if (w->type->free_input)
+		w->type->free_input(w);
+}
+
+ordo_code app_purge(store_tx *tx, ordo_time now, int64_t *purged,
+		    ordo_err *err)
+{
+	return store_purge(tx, now - ORDO_IDEMPOTENCY_KEEP_S,
+			   now - ORDO_DELIVERED_KEEP_S, purged, err);
+}
