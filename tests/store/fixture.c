@@ -1,0 +1,504 @@
+/*
+ * fixture.c - the fixture and the helpers shared by the store test files;
+ * fixture.h says what each one does and how the backend under test is
+ * chosen.
+ *
+ * The builders and readers fail the test (cmocka assertions) rather than
+ * return an error a caller could forget to check; the write jobs, wr() and
+ * list() return the store's code, which is what the tests assert on.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fixture.h"
+
+/* ---- the backend under test ---------------------------------------------- */
+
+const char *test_pg_url(void)
+{
+	const char *be = getenv("ORDO_TEST_DB");
+
+	if (be && (strncmp(be, "postgres://", 11) == 0 ||
+		   strncmp(be, "postgresql://", 13) == 0))
+		return be;
+	return NULL;
+}
+
+static void test_pg_notice_ignore(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+PGconn *test_pg_connect(const char *url)
+{
+	PGconn *c = PQconnectdb(url);
+
+	if (PQstatus(c) != CONNECTION_OK)
+		fail_msg("cannot connect to %s: %s", url, PQerrorMessage(c));
+	PQsetNoticeProcessor(c, test_pg_notice_ignore, NULL);
+	return c;
+}
+
+void test_pg_exec(PGconn *c, const char *sql)
+{
+	PGresult *res = PQexec(c, sql);
+	ExecStatusType st = PQresultStatus(res);
+
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		print_error("%s: %s\n", sql, PQresultErrorMessage(res));
+		PQclear(res);
+		fail();
+	}
+	PQclear(res);
+}
+
+/* base with its database name replaced by db (query string kept). */
+static void test_pg_url_for(const char *base, const char *db, char *out,
+			    size_t size)
+{
+	const char *auth = strstr(base, "://") + 3;
+	const char *path = strchr(auth, '/');
+	const char *query = strchr(auth, '?');
+	size_t head;
+
+	if (path && query && path > query)
+		path = NULL;
+	head = path ? (size_t)(path - base)
+		    : query ? (size_t)(query - base) : strlen(base);
+	snprintf(out, size, "%.*s/%s%s", (int)head, base, db,
+		 query ? query : "");
+}
+
+void test_store_url(struct fx *f)
+{
+	static int seq;
+	const char *be = getenv("ORDO_TEST_DB");
+	const char *tmp = getenv("TMPDIR");
+	const char *pg = test_pg_url();
+
+	if (pg) {
+		char sql[PATH_MAX + 64];
+		PGconn *c = test_pg_connect(pg);
+
+		snprintf(f->dir, sizeof(f->dir), "ordo_t_%ld_%d",
+			 (long)getpid(), ++seq);
+		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s",
+			 f->dir);
+		test_pg_exec(c, sql);
+		snprintf(sql, sizeof(sql), "CREATE DATABASE %s", f->dir);
+		test_pg_exec(c, sql);
+		PQfinish(c);
+		test_pg_url_for(pg, f->dir, f->url, sizeof(f->url));
+		return;
+	}
+	if (be && be[0] && strcmp(be, "sqlite") != 0)
+		fail_msg("ORDO_TEST_DB=%s: no such backend in this build", be);
+	snprintf(f->dir, sizeof(f->dir), "%s/ordo-store-XXXXXX",
+		 tmp && tmp[0] ? tmp : "/tmp");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->url, sizeof(f->url), "sqlite:%s/ordo.db", f->dir);
+}
+
+void test_store_drop(struct fx *f)
+{
+	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+	char path[PATH_MAX + 32];
+	const char *pg = test_pg_url();
+	size_t i;
+
+	if (pg) {
+		char sql[PATH_MAX + 64];
+		PGconn *c = test_pg_connect(pg);
+
+		snprintf(sql, sizeof(sql),
+			 "DROP DATABASE IF EXISTS %s WITH (FORCE)", f->dir);
+		test_pg_exec(c, sql);
+		PQfinish(c);
+		return;
+	}
+	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		snprintf(path, sizeof(path), "%s/ordo.db%s", f->dir,
+			 suffixes[i]);
+		unlink(path);
+	}
+	rmdir(f->dir);
+}
+
+/* ---- the fixture and its helpers ----------------------------------------- */
+
+store_options test_opts(void)
+{
+	store_options o = STORE_OPTIONS_DEFAULT;
+
+	o.read_pool_size = 4;
+	return o;
+}
+
+ordo_code job_tenant_insert(store_tx *tx, void *arg, ordo_err *err)
+{
+	return store_tenant_insert(tx, arg, err);
+}
+
+int64_t tenant_add(store *st, const char *slug)
+{
+	store_tenant t;
+	ordo_err err;
+
+	memset(&t, 0, sizeof(t));
+	ordo_strlcpy(t.slug, slug, sizeof(t.slug));
+	t.created_at = 1700000000;
+	assert_int_equal(store_write(st, job_tenant_insert, &t, &err), ORDO_OK);
+	assert_true(t.id > 0);
+	return t.id;
+}
+
+int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	store_options o = test_opts();
+	ordo_err err;
+
+	assert_non_null(f);
+	test_store_url(f);
+	assert_int_equal(store_open(f->url, &o, &f->st, &err), ORDO_OK);
+	assert_int_equal(store_migrate(f->st, &f->first_applied,
+				       &f->first_version, &err),
+			 ORDO_OK);
+	f->ta = tenant_add(f->st, "acme");
+	f->tb = tenant_add(f->st, "bolt");
+	*state = f;
+	return 0;
+}
+
+int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	store_close(f->st);
+	test_store_drop(f);
+	free(f);
+	return 0;
+}
+
+store_tx *rd(struct fx *f)
+{
+	store_tx *tx = NULL;
+	ordo_err err;
+
+	assert_int_equal(store_read_begin(f->st, &tx, &err), ORDO_OK);
+	assert_non_null(tx);
+	return tx;
+}
+
+ordo_code wctx_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct wctx *w = arg;
+
+	return w->fn(tx, w, err);
+}
+
+ordo_code wr(struct fx *f, int64_t tenant,
+	     ordo_code (*fn)(store_tx *tx, struct wctx *w, ordo_err *err),
+	     void *p, ordo_err *err)
+{
+	struct wctx w = {.f = f, .fn = fn, .p = p, .tenant = tenant};
+
+	return store_write(f->st, wctx_run, &w, err);
+}
+
+ordo_code w_sku_put(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	return store_sku_put(tx, w->tenant, w->p, err);
+}
+
+ordo_code w_location_put(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	return store_location_put(tx, w->tenant, w->p, err);
+}
+
+ordo_code w_order_insert(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	(void)w->tenant;
+	return store_order_insert(tx, w->p, err);
+}
+
+ordo_code w_api_key_insert(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	return store_api_key_insert(tx, w->p, err);
+}
+
+ordo_code w_idem_put(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	return store_idempotency_put(tx, w->tenant, w->p, err);
+}
+
+ordo_code w_set_state(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	struct state_args *a = w->p;
+
+	return store_order_set_state(tx, w->tenant, a->id, a->state, a->now,
+				     err);
+}
+
+void sku_make(catalog_sku *s, const char *sku, const char *title,
+	      int64_t price)
+{
+	memset(s, 0, sizeof(*s));
+	ordo_strlcpy(s->sku, sku, sizeof(s->sku));
+	ordo_strlcpy(s->title, title, sizeof(s->title));
+	s->unit_price = price;
+	ordo_strlcpy(s->currency, "USD", sizeof(s->currency));
+	s->active = true;
+	s->updated_at = 1700000000;
+}
+
+static void address_make(order_address *a, const char *tag)
+{
+	memset(a, 0, sizeof(*a));
+	snprintf(a->name, sizeof(a->name), "%s Name", tag);
+	snprintf(a->company, sizeof(a->company), "%s Co", tag);
+	snprintf(a->line1, sizeof(a->line1), "%s 1 Main St", tag);
+	snprintf(a->line2, sizeof(a->line2), "%s Suite 2", tag);
+	snprintf(a->city, sizeof(a->city), "%s City", tag);
+	ordo_strlcpy(a->region, "CA", sizeof(a->region));
+	ordo_strlcpy(a->postal_code, "94105", sizeof(a->postal_code));
+	ordo_strlcpy(a->country, "US", sizeof(a->country));
+	ordo_strlcpy(a->phone, "+14155550100", sizeof(a->phone));
+}
+
+void address_equal(const order_address *a, const order_address *b)
+{
+	assert_string_equal(a->name, b->name);
+	assert_string_equal(a->company, b->company);
+	assert_string_equal(a->line1, b->line1);
+	assert_string_equal(a->line2, b->line2);
+	assert_string_equal(a->city, b->city);
+	assert_string_equal(a->region, b->region);
+	assert_string_equal(a->postal_code, b->postal_code);
+	assert_string_equal(a->country, b->country);
+	assert_string_equal(a->phone, b->phone);
+}
+
+void order_make(order *o, int64_t tenant, const char *id,
+		const char *channel, const char *external_id,
+		ordo_time received_at, order_state state,
+		size_t n_lines)
+{
+	ordo_err err;
+	size_t i;
+
+	order_init(o);
+	ordo_strlcpy(o->id, id, sizeof(o->id));
+	o->tenant_id = tenant;
+	ordo_strlcpy(o->external_id, external_id, sizeof(o->external_id));
+	ordo_strlcpy(o->channel, channel, sizeof(o->channel));
+	o->placed_at = received_at - 60;
+	o->received_at = received_at;
+	o->updated_at = received_at + 5;
+	ordo_strlcpy(o->currency, "USD", sizeof(o->currency));
+	ordo_strlcpy(o->customer.external_id, "cust-9",
+		     sizeof(o->customer.external_id));
+	ordo_strlcpy(o->customer.name, "Ada Lovelace",
+		     sizeof(o->customer.name));
+	ordo_strlcpy(o->customer.email, "ada@example.com",
+		     sizeof(o->customer.email));
+	ordo_strlcpy(o->customer.phone, "+442071234567",
+		     sizeof(o->customer.phone));
+	address_make(&o->ship_to, "Ship");
+	o->has_bill_to = true;
+	address_make(&o->bill_to, "Bill");
+	ordo_strlcpy(o->shipping.method, "express", sizeof(o->shipping.method));
+	o->shipping.amount = 995;
+	o->totals.subtotal = 10000;
+	o->totals.shipping = 995;
+	o->totals.tax = 812;
+	o->totals.discount = 500;
+	o->totals.total = 11307;
+	o->payment = PAYMENT_AUTHORIZED;
+	ordo_strlcpy(o->notes, "Leave at the door; it's fine.",
+		     sizeof(o->notes));
+	o->state = state;
+	snprintf(o->fingerprint, sizeof(o->fingerprint), "fp-%s", id);
+
+	assert_int_equal(order_lines_alloc(o, n_lines, &err), ORDO_OK);
+	for (i = 0; i < n_lines; i++) {
+		order_line *l = &o->lines[i];
+
+		l->line_no = (int)i + 1;
+		snprintf(l->sku, sizeof(l->sku), "SKU-%zu", i + 1);
+		snprintf(l->title, sizeof(l->title), "Widget %zu", i + 1);
+		l->quantity = 10 + (int64_t)i;
+		l->unit_price = 250 * ((int64_t)i + 1);
+		l->qty_open = 1;
+		l->qty_allocated = 2;
+		l->qty_released = 3;
+		l->qty_shipped = 3;
+		l->qty_cancelled = l->quantity - 9;
+		l->qty_returned = 1;
+		assert_true(order_line_consistent(l));
+	}
+}
+
+void hold_make(order_hold *h, const char *id, hold_type type,
+	       hold_status status)
+{
+	memset(h, 0, sizeof(*h));
+	ordo_strlcpy(h->id, id, sizeof(h->id));
+	h->type = type;
+	h->status = status;
+	ordo_strlcpy(h->field, "ship_to.postal_code", sizeof(h->field));
+	snprintf(h->message, sizeof(h->message), "hold %s", id);
+	ordo_strlcpy(h->related_order_id, "ord_other",
+		     sizeof(h->related_order_id));
+	ordo_strlcpy(h->raised_by, "validation", sizeof(h->raised_by));
+	h->created_at = 1700000200;
+	h->resolved_at = status == HOLD_RESOLVED ? 1700000300 : 0;
+}
+
+void hold_review_fill(order_hold *h, int k)
+{
+	snprintf(h->rule_id, sizeof(h->rule_id), "policy.rule_%d", k);
+	h->policy_version = 10 + k;
+	h->priority = 1 + k % 5;
+	h->due_at = 1700003000 + k;
+	snprintf(h->assignee, sizeof(h->assignee), "key:reviewer-%d", k);
+	h->claimed_at = 1700002000 + k;
+	h->claimed_until = 1700002600 + k;
+	h->escalated = k % 2 == 1;
+	ordo_strlcpy(h->resolution, k % 2 ? "approve" : "correct",
+		     sizeof(h->resolution));
+	snprintf(h->resolution_reason, sizeof(h->resolution_reason),
+		 "reason %d: it's fine", k);
+	snprintf(h->resolved_by, sizeof(h->resolved_by), "key:lead-%d", k);
+}
+
+void hold_equal(const order_hold *a, const order_hold *b)
+{
+	assert_string_equal(b->id, a->id);
+	assert_int_equal(b->type, a->type);
+	assert_int_equal(b->status, a->status);
+	assert_string_equal(b->field, a->field);
+	assert_string_equal(b->message, a->message);
+	assert_string_equal(b->related_order_id, a->related_order_id);
+	assert_string_equal(b->raised_by, a->raised_by);
+	assert_int_equal(b->created_at, a->created_at);
+	assert_int_equal(b->resolved_at, a->resolved_at);
+	assert_string_equal(b->rule_id, a->rule_id);
+	assert_int_equal(b->policy_version, a->policy_version);
+	assert_int_equal(b->priority, a->priority);
+	assert_int_equal(b->due_at, a->due_at);
+	assert_string_equal(b->assignee, a->assignee);
+	assert_int_equal(b->claimed_at, a->claimed_at);
+	assert_int_equal(b->claimed_until, a->claimed_until);
+	assert_int_equal(b->escalated, a->escalated);
+	assert_string_equal(b->resolution, a->resolution);
+	assert_string_equal(b->resolution_reason, a->resolution_reason);
+	assert_string_equal(b->resolved_by, a->resolved_by);
+}
+
+void order_put(struct fx *f, order *o)
+{
+	ordo_err err;
+
+	assert_int_equal(wr(f, o->tenant_id, w_order_insert, o, &err), ORDO_OK);
+	assert_true(o->seq > 0);
+}
+
+int64_t order_add(struct fx *f, int64_t tenant, const char *id,
+		  const char *channel, const char *external_id,
+		  ordo_time received_at, order_state state)
+{
+	order o;
+	int64_t seq;
+
+	order_make(&o, tenant, id, channel, external_id, received_at, state, 1);
+	order_put(f, &o);
+	seq = o.seq;
+	order_free(&o);
+	return seq;
+}
+
+void location_make(catalog_location *l, const char *code, int priority)
+{
+	memset(l, 0, sizeof(*l));
+	ordo_strlcpy(l->code, code, sizeof(l->code));
+	snprintf(l->name, sizeof(l->name), "Warehouse %s", code);
+	address_make(&l->address, code);
+	l->priority = priority;
+	l->active = true;
+	l->updated_at = 1700000010;
+}
+
+ordo_code list(struct fx *f, int64_t tenant, const order_filter *flt,
+	       order_page *page)
+{
+	store_tx *tx = rd(f);
+	ordo_err err;
+	ordo_code rc;
+
+	rc = store_order_list(tx, tenant, flt, page, &err);
+	store_read_end(tx);
+	return rc;
+}
+
+ordo_code w_settings_put(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	return store_settings_put(tx, w->tenant, w->p, err);
+}
+
+ordo_code w_stock_put(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	return store_stock_put(tx, w->tenant, w->p, err);
+}
+
+void catalog_add(struct fx *f, int64_t tenant)
+{
+	catalog_location l;
+	catalog_sku s;
+	ordo_err err;
+
+	location_make(&l, "WH1", 1);
+	assert_int_equal(wr(f, tenant, w_location_put, &l, &err), ORDO_OK);
+	location_make(&l, "WH2", 2);
+	assert_int_equal(wr(f, tenant, w_location_put, &l, &err), ORDO_OK);
+	sku_make(&s, "A-1", "Thing", 100);
+	assert_int_equal(wr(f, tenant, w_sku_put, &s, &err), ORDO_OK);
+	sku_make(&s, "B-2", "Other", 200);
+	assert_int_equal(wr(f, tenant, w_sku_put, &s, &err), ORDO_OK);
+}
+
+void level_make(stock_level *lv, const char *location, const char *sku,
+		int64_t on_hand, int64_t reserved, int64_t safety)
+{
+	memset(lv, 0, sizeof(*lv));
+	ordo_strlcpy(lv->location, location, sizeof(lv->location));
+	ordo_strlcpy(lv->sku, sku, sizeof(lv->sku));
+	lv->on_hand = on_hand;
+	lv->reserved = reserved;
+	lv->safety_stock = safety;
+	lv->updated_at = 1700000200;
+}
+
+void order_with_holds(struct fx *f, int64_t tenant, const char *id,
+		      const char *channel, const order_hold *holds,
+		      size_t n)
+{
+	order o;
+	size_t i;
+
+	order_make(&o, tenant, id, channel, id, 1700000000, ORDER_ON_HOLD, 1);
+	for (i = 0; i < n; i++)
+		assert_non_null(order_hold_add(&o, &holds[i]));
+	order_put(f, &o);
+	order_free(&o);
+}
+
+void queue_filter_init(queue_filter *q, ordo_time now, int limit)
+{
+	memset(q, 0, sizeof(*q));
+	q->now = now;
+	q->limit = limit;
+}

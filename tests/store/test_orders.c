@@ -1,0 +1,810 @@
+/*
+ * test_orders.c - orders: the round trip of every field, conflicts on
+ * insert, lookups, state changes, the list and its filters and paging,
+ * order events, orders waiting for a SKU, whole-order updates, and the
+ * delivered orders due to be closed.
+ *
+ * Each test gets a fresh, migrated database with two tenants, A ("acme") and
+ * B ("bolt"), from setup() in fixture.c, on the backend chosen by the
+ * environment (see fixture.h). Writes go through store_write / store_submit
+ * exactly as the app layer does, so every test also exercises the
+ * committer.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
+
+/* ---- orders -------------------------------------------------------------- */
+
+struct event_args {
+	const char *order_id;
+	order_event ev;
+};
+
+static ordo_code w_event_append(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	struct event_args *a = w->p;
+
+	return store_event_append(tx, w->tenant, a->order_id, &a->ev, err);
+}
+
+static void test_order_round_trip(void **state)
+{
+	struct fx *f = *state;
+	order o, got;
+	order_hold h;
+	store_tx *tx;
+	ordo_err err;
+	size_t i;
+
+	order_make(&o, f->ta, "ord_round", "shopify", "1001", 1700001000,
+		   ORDER_ON_HOLD, 3);
+	ordo_strlcpy(o.customer_key, "ada@example.com",
+		     sizeof(o.customer_key));
+	hold_make(&h, "hld_1", HOLD_ADDRESS_UNVERIFIABLE, HOLD_OPEN);
+	hold_review_fill(&h, 1);
+	assert_non_null(order_hold_add(&o, &h));
+	hold_make(&h, "hld_2", HOLD_HIGH_VALUE, HOLD_RESOLVED);
+	hold_review_fill(&h, 2);
+	assert_non_null(order_hold_add(&o, &h));
+	order_put(f, &o);
+
+	order_init(&got);
+	tx = rd(f);
+	assert_int_equal(store_order_get(tx, f->ta, "ord_round", &got, &err),
+			 ORDO_OK);
+	store_read_end(tx);
+
+	assert_int_equal(got.seq, o.seq);
+	assert_int_equal(got.tenant_id, f->ta);
+	assert_string_equal(got.id, o.id);
+	assert_string_equal(got.external_id, "1001");
+	assert_string_equal(got.channel, "shopify");
+	assert_int_equal(got.placed_at, o.placed_at);
+	assert_int_equal(got.received_at, o.received_at);
+	assert_int_equal(got.updated_at, o.updated_at);
+	assert_string_equal(got.currency, "USD");
+	assert_string_equal(got.customer.external_id, o.customer.external_id);
+	assert_string_equal(got.customer.name, o.customer.name);
+	assert_string_equal(got.customer.email, o.customer.email);
+	assert_string_equal(got.customer.phone, o.customer.phone);
+	address_equal(&got.ship_to, &o.ship_to);
+	assert_true(got.has_bill_to);
+	address_equal(&got.bill_to, &o.bill_to);
+	assert_string_equal(got.shipping.method, "express");
+	assert_int_equal(got.shipping.amount, 995);
+	assert_int_equal(got.totals.subtotal, o.totals.subtotal);
+	assert_int_equal(got.totals.shipping, o.totals.shipping);
+	assert_int_equal(got.totals.tax, o.totals.tax);
+	assert_int_equal(got.totals.discount, o.totals.discount);
+	assert_int_equal(got.totals.total, o.totals.total);
+	assert_int_equal(got.payment, PAYMENT_AUTHORIZED);
+	assert_string_equal(got.notes, o.notes);
+	assert_int_equal(got.state, ORDER_ON_HOLD);
+	assert_string_equal(got.fingerprint, o.fingerprint);
+	assert_string_equal(got.customer_key, "ada@example.com");
+
+	assert_int_equal(got.n_lines, 3);
+	for (i = 0; i < 3; i++) {
+		const order_line *a = &o.lines[i], *b = &got.lines[i];
+
+		assert_int_equal(b->line_no, a->line_no);
+		assert_string_equal(b->sku, a->sku);
+		assert_string_equal(b->title, a->title);
+		assert_int_equal(b->quantity, a->quantity);
+		assert_int_equal(b->unit_price, a->unit_price);
+		assert_int_equal(b->qty_open, a->qty_open);
+		assert_int_equal(b->qty_allocated, a->qty_allocated);
+		assert_int_equal(b->qty_released, a->qty_released);
+		assert_int_equal(b->qty_shipped, a->qty_shipped);
+		assert_int_equal(b->qty_cancelled, a->qty_cancelled);
+		assert_int_equal(b->qty_returned, a->qty_returned);
+	}
+	assert_int_equal(got.n_holds, 2);
+	for (i = 0; i < 2; i++)
+		hold_equal(&o.holds[i], &got.holds[i]);
+	assert_int_equal(order_open_holds(&got), 1);
+
+	/* Missing, and another tenant's: both not found. */
+	tx = rd(f);
+	assert_int_equal(store_order_get(tx, f->ta, "ord_nope", &got, &err),
+			 ORDO_ENOTFOUND);
+	assert_string_equal(err.field, "id");
+	assert_int_equal(got.n_lines, 0);
+	assert_int_equal(store_order_get(tx, f->tb, "ord_round", &got, &err),
+			 ORDO_ENOTFOUND);
+	store_read_end(tx);
+	order_free(&got);
+	order_free(&o);
+}
+
+static void test_order_conflicts(void **state)
+{
+	struct fx *f = *state;
+	order o;
+	ordo_err err;
+
+	order_add(f, f->ta, "ord_c1", "web", "E-1", 1700001000,
+		  ORDER_RECEIVED);
+
+	/* Same channel and external id, new order id. */
+	order_make(&o, f->ta, "ord_c2", "web", "E-1", 1700001000,
+		   ORDER_RECEIVED, 1);
+	assert_int_equal(wr(f, f->ta, w_order_insert, &o, &err),
+			 ORDO_ECONFLICT);
+	assert_string_equal(err.field, "external_id");
+	assert_int_equal(o.seq, 0);
+	order_free(&o);
+
+	/* Same order id. */
+	order_make(&o, f->ta, "ord_c1", "web", "E-2", 1700001000,
+		   ORDER_RECEIVED, 1);
+	assert_int_equal(wr(f, f->ta, w_order_insert, &o, &err),
+			 ORDO_ECONFLICT);
+	assert_string_equal(err.field, "id");
+	order_free(&o);
+
+	/* Another channel, or another tenant, may reuse the external id. */
+	order_add(f, f->ta, "ord_c3", "amazon", "E-1", 1700001000,
+		  ORDER_RECEIVED);
+	order_add(f, f->tb, "ord_c4", "web", "E-1", 1700001000,
+		  ORDER_RECEIVED);
+	/* Orders without an external id never collide. */
+	order_add(f, f->ta, "ord_c5", "phone", "", 1700001000,
+		  ORDER_RECEIVED);
+	order_add(f, f->ta, "ord_c6", "phone", "", 1700001000,
+		  ORDER_RECEIVED);
+}
+
+static void test_order_find(void **state)
+{
+	struct fx *f = *state;
+	char id[ORDO_ID_MAX];
+	order o;
+	store_tx *tx;
+	ordo_err err;
+
+	order_add(f, f->ta, "ord_f1", "web", "X-1", 1000, ORDER_RECEIVED);
+	/* Two orders with one content fingerprint, received at 1000 and 2000. */
+	order_make(&o, f->ta, "ord_f2", "web", "X-2", 1000, ORDER_RECEIVED, 1);
+	ordo_strlcpy(o.fingerprint, "same", sizeof(o.fingerprint));
+	order_put(f, &o);
+	order_free(&o);
+	order_make(&o, f->ta, "ord_f3", "web", "X-3", 2000, ORDER_RECEIVED, 1);
+	ordo_strlcpy(o.fingerprint, "same", sizeof(o.fingerprint));
+	order_put(f, &o);
+	order_free(&o);
+
+	tx = rd(f);
+	assert_int_equal(store_order_find_external(tx, f->ta, "web", "X-1", id,
+						   &err),
+			 ORDO_OK);
+	assert_string_equal(id, "ord_f1");
+	assert_int_equal(store_order_find_external(tx, f->ta, "pos", "X-1", id,
+						   &err),
+			 ORDO_ENOTFOUND);
+	assert_int_equal(store_order_find_external(tx, f->tb, "web", "X-1", id,
+						   &err),
+			 ORDO_ENOTFOUND);
+
+	assert_int_equal(store_order_find_fingerprint(tx, f->ta, "same", 500,
+						      id, &err),
+			 ORDO_OK);
+	assert_string_equal(id, "ord_f3");
+	assert_int_equal(store_order_find_fingerprint(tx, f->ta, "same", 2000,
+						      id, &err),
+			 ORDO_OK);
+	assert_string_equal(id, "ord_f3");
+	assert_int_equal(store_order_find_fingerprint(tx, f->ta, "same", 2001,
+						      id, &err),
+			 ORDO_ENOTFOUND);
+	assert_int_equal(store_order_find_fingerprint(tx, f->tb, "same", 0, id,
+						      &err),
+			 ORDO_ENOTFOUND);
+	assert_int_equal(store_order_find_fingerprint(tx, f->ta, "other", 0,
+						      id, &err),
+			 ORDO_ENOTFOUND);
+	store_read_end(tx);
+}
+
+static void test_order_set_state(void **state)
+{
+	struct fx *f = *state;
+	struct state_args a = {"ord_s1", ORDER_VALIDATED, 1700005000};
+	order got;
+	store_tx *tx;
+	ordo_err err;
+
+	order_add(f, f->ta, "ord_s1", "web", "S-1", 1700001000,
+		  ORDER_RECEIVED);
+	assert_int_equal(wr(f, f->ta, w_set_state, &a, &err), ORDO_OK);
+	assert_int_equal(wr(f, f->tb, w_set_state, &a, &err), ORDO_ENOTFOUND);
+	a.id = "ord_nope";
+	assert_int_equal(wr(f, f->ta, w_set_state, &a, &err), ORDO_ENOTFOUND);
+	assert_string_equal(err.field, "id");
+
+	order_init(&got);
+	tx = rd(f);
+	assert_int_equal(store_order_get(tx, f->ta, "ord_s1", &got, &err),
+			 ORDO_OK);
+	store_read_end(tx);
+	assert_int_equal(got.state, ORDER_VALIDATED);
+	assert_int_equal(got.updated_at, 1700005000);
+	order_free(&got);
+}
+
+static void test_order_list(void **state)
+{
+	struct fx *f = *state;
+	order_filter flt;
+	order_page page;
+	order o;
+	order_hold h;
+	int64_t seqs[7];
+	int64_t cursor;
+	size_t total, i;
+
+	/* 7 orders: seq order ord_l0 .. ord_l6. */
+	seqs[0] = order_add(f, f->ta, "ord_l0", "web", "L0", 1000,
+			    ORDER_RECEIVED);
+	seqs[1] = order_add(f, f->ta, "ord_l1", "amazon", "L1", 2000,
+			    ORDER_ACCEPTED);
+	order_make(&o, f->ta, "ord_l2", "web", "L2", 3000, ORDER_ON_HOLD, 2);
+	hold_make(&h, "hld_l2a", HOLD_PRICE_MISMATCH, HOLD_OPEN);
+	assert_non_null(order_hold_add(&o, &h));
+	order_put(f, &o);
+	seqs[2] = o.seq;
+	order_free(&o);
+	seqs[3] = order_add(f, f->ta, "ord_l3", "web", "L3", 4000,
+			    ORDER_ACCEPTED);
+	order_make(&o, f->ta, "ord_l4", "edi", "L4", 5000, ORDER_ON_HOLD, 1);
+	/* A resolved hold of the type does not count. */
+	hold_make(&h, "hld_l4a", HOLD_PRICE_MISMATCH, HOLD_RESOLVED);
+	assert_non_null(order_hold_add(&o, &h));
+	hold_make(&h, "hld_l4b", HOLD_HIGH_VALUE, HOLD_OPEN);
+	assert_non_null(order_hold_add(&o, &h));
+	order_put(f, &o);
+	seqs[4] = o.seq;
+	order_free(&o);
+	seqs[5] = order_add(f, f->ta, "ord_l5", "web", "L5", 6000,
+			    ORDER_ACCEPTED);
+	seqs[6] = order_add(f, f->ta, "ord_l6", "web", "L6", 7000,
+			    ORDER_RECEIVED);
+	/* Tenant B's order is never listed for A. */
+	order_add(f, f->tb, "ord_lb", "web", "LB", 4500, ORDER_ACCEPTED);
+
+	/* Everything, newest first, paged by 3: 3 + 3 + 1. */
+	memset(&flt, 0, sizeof(flt));
+	flt.limit = 3;
+	total = 0;
+	cursor = 0;
+	for (i = 0; i < 3; i++) {
+		size_t k;
+
+		flt.before_seq = cursor;
+		assert_int_equal(list(f, f->ta, &flt, &page), ORDO_OK);
+		assert_int_equal(page.n, i < 2 ? 3 : 1);
+		for (k = 0; k < page.n; k++) {
+			assert_int_equal(page.orders[k].seq, seqs[6 - total]);
+			assert_int_equal(page.orders[k].tenant_id, f->ta);
+			assert_true(page.orders[k].n_lines >= 1);
+			total++;
+		}
+		if (i < 2)
+			assert_int_equal(page.next_before_seq,
+					 page.orders[2].seq);
+		else
+			assert_int_equal(page.next_before_seq, 0);
+		cursor = page.next_before_seq;
+		order_page_free(&page);
+	}
+	assert_int_equal(total, 7);
+
+	/* An exact page still reports no next page. */
+	flt.before_seq = 0;
+	flt.limit = 7;
+	assert_int_equal(list(f, f->ta, &flt, &page), ORDO_OK);
+	assert_int_equal(page.n, 7);
+	assert_int_equal(page.next_before_seq, 0);
+	order_page_free(&page);
+
+	/* By state. */
+	memset(&flt, 0, sizeof(flt));
+	flt.limit = 50;
+	flt.has_state = true;
+	flt.state = ORDER_ACCEPTED;
+	assert_int_equal(list(f, f->ta, &flt, &page), ORDO_OK);
+	assert_int_equal(page.n, 3);
+	assert_string_equal(page.orders[0].id, "ord_l5");
+	assert_string_equal(page.orders[1].id, "ord_l3");
+	assert_string_equal(page.orders[2].id, "ord_l1");
+	order_page_free(&page);
+
+	/* By channel. */
+	memset(&flt, 0, sizeof(flt));
+	flt.limit = 50;
+	ordo_strlcpy(flt.channel, "amazon", sizeof(flt.channel));
+	assert_int_equal(list(f, f->ta, &flt, &page), ORDO_OK);
+	assert_int_equal(page.n, 1);
+	assert_string_equal(page.orders[0].id, "ord_l1");
+	order_page_free(&page);
+
+	/* By open hold type: l4's price hold is resolved. */
+	memset(&flt, 0, sizeof(flt));
+	flt.limit = 50;
+	flt.has_hold_type = true;
+	flt.hold_type = HOLD_PRICE_MISMATCH;
+	assert_int_equal(list(f, f->ta, &flt, &page), ORDO_OK);
+	assert_int_equal(page.n, 1);
+	assert_string_equal(page.orders[0].id, "ord_l2");
+	assert_int_equal(page.orders[0].n_holds, 1);
+	assert_int_equal(page.orders[0].n_lines, 2);
+	order_page_free(&page);
+	flt.hold_type = HOLD_HIGH_VALUE;
+	assert_int_equal(list(f, f->ta, &flt, &page), ORDO_OK);
+	assert_int_equal(page.n, 1);
+	assert_string_equal(page.orders[0].id, "ord_l4");
+	assert_int_equal(page.orders[0].n_holds, 2);
+	order_page_free(&page);
+	flt.hold_type = HOLD_RISKY_ORDER;
+	assert_int_equal(list(f, f->ta, &flt, &page), ORDO_OK);
+	assert_int_equal(page.n, 0);
+	order_page_free(&page);
+
+	/* By external id. */
+	memset(&flt, 0, sizeof(flt));
+	flt.limit = 50;
+	ordo_strlcpy(flt.external_id, "L3", sizeof(flt.external_id));
+	assert_int_equal(list(f, f->ta, &flt, &page), ORDO_OK);
+	assert_int_equal(page.n, 1);
+	assert_string_equal(page.orders[0].id, "ord_l3");
+	order_page_free(&page);
+
+	/* By received range [3000, 6000): l2, l3, l4. */
+	memset(&flt, 0, sizeof(flt));
+	flt.limit = 50;
+	flt.received_from = 3000;
+	flt.received_to = 6000;
+	assert_int_equal(list(f, f->ta, &flt, &page), ORDO_OK);
+	assert_int_equal(page.n, 3);
+	assert_string_equal(page.orders[0].id, "ord_l4");
+	assert_string_equal(page.orders[2].id, "ord_l2");
+	order_page_free(&page);
+
+	/* Filters combine, and combine with the cursor. */
+	memset(&flt, 0, sizeof(flt));
+	flt.limit = 1;
+	ordo_strlcpy(flt.channel, "web", sizeof(flt.channel));
+	flt.has_state = true;
+	flt.state = ORDER_ACCEPTED;
+	assert_int_equal(list(f, f->ta, &flt, &page), ORDO_OK);
+	assert_int_equal(page.n, 1);
+	assert_string_equal(page.orders[0].id, "ord_l5");
+	assert_int_equal(page.next_before_seq, seqs[5]);
+	flt.before_seq = page.next_before_seq;
+	order_page_free(&page);
+	assert_int_equal(list(f, f->ta, &flt, &page), ORDO_OK);
+	assert_int_equal(page.n, 1);
+	assert_string_equal(page.orders[0].id, "ord_l3");
+	assert_int_equal(page.next_before_seq, 0);
+	order_page_free(&page);
+
+	/* Tenant B sees only its own. */
+	memset(&flt, 0, sizeof(flt));
+	flt.limit = 50;
+	assert_int_equal(list(f, f->tb, &flt, &page), ORDO_OK);
+	assert_int_equal(page.n, 1);
+	assert_string_equal(page.orders[0].id, "ord_lb");
+	order_page_free(&page);
+
+	flt.limit = 0;
+	assert_int_equal(list(f, f->ta, &flt, &page), ORDO_EINVALID);
+	flt.limit = ORDO_PAGE_MAX + 1;
+	assert_int_equal(list(f, f->ta, &flt, &page), ORDO_EINVALID);
+}
+
+/* ---- events -------------------------------------------------------------- */
+
+static void test_events(void **state)
+{
+	struct fx *f = *state;
+	struct event_args a;
+	order_event *evs = NULL;
+	size_t n = 0, i;
+	int64_t last = 0;
+	store_tx *tx;
+	ordo_err err;
+
+	order_add(f, f->ta, "ord_events", "web", "EV", 1700001000,
+		  ORDER_RECEIVED);
+	for (i = 0; i < 3; i++) {
+		order_event *ev = &a.ev;
+
+		memset(&a, 0, sizeof(a));
+		a.order_id = "ord_events";
+		ordo_strlcpy(ev->type, i == 1 ? "hold_raised" : "state_changed",
+			     sizeof(ev->type));
+		ev->from_state = (order_state)i;
+		ev->to_state = (order_state)(i + 1);
+		if (i == 1)
+			ordo_strlcpy(ev->hold_id, "hld_e", sizeof(ev->hold_id));
+		snprintf(ev->actor, sizeof(ev->actor), "agent-%zu", i);
+		snprintf(ev->message, sizeof(ev->message), "step %zu", i);
+		ev->at = 1700002000 + (int64_t)i;
+		assert_int_equal(wr(f, f->ta, w_event_append, &a, &err),
+				 ORDO_OK);
+		assert_true(ev->seq > last);
+		last = ev->seq;
+	}
+	/* Tenant B cannot append to A's order; nobody to a missing one. */
+	assert_int_equal(wr(f, f->tb, w_event_append, &a, &err),
+			 ORDO_ENOTFOUND);
+	a.order_id = "ord_nope";
+	assert_int_equal(wr(f, f->ta, w_event_append, &a, &err),
+			 ORDO_ENOTFOUND);
+	assert_string_equal(err.field, "id");
+
+	tx = rd(f);
+	assert_int_equal(store_event_list(tx, f->ta, "ord_events", &evs, &n,
+					  &err),
+			 ORDO_OK);
+	assert_int_equal(n, 3);
+	for (i = 0; i < 3; i++) {
+		char want[32];
+
+		assert_string_equal(evs[i].type,
+				    i == 1 ? "hold_raised" : "state_changed");
+		assert_int_equal(evs[i].from_state, i);
+		assert_int_equal(evs[i].to_state, i + 1);
+		assert_string_equal(evs[i].hold_id, i == 1 ? "hld_e" : "");
+		snprintf(want, sizeof(want), "agent-%zu", i);
+		assert_string_equal(evs[i].actor, want);
+		snprintf(want, sizeof(want), "step %zu", i);
+		assert_string_equal(evs[i].message, want);
+		assert_int_equal(evs[i].at, 1700002000 + (int64_t)i);
+		if (i)
+			assert_true(evs[i].seq > evs[i - 1].seq);
+	}
+	free(evs);
+	evs = NULL;
+	assert_int_equal(store_event_list(tx, f->tb, "ord_events", &evs, &n,
+					  &err),
+			 ORDO_ENOTFOUND);
+	assert_null(evs);
+	assert_int_equal(n, 0);
+	store_read_end(tx);
+}
+
+/* ---- orders waiting for stock -------------------------------------------- */
+
+static void test_orders_awaiting_sku(void **state)
+{
+	struct fx *f = *state;
+	char(*ids)[ORDO_ID_MAX] = NULL;
+	size_t n = 0;
+	order o;
+	store_tx *tx;
+	ordo_err err;
+
+	/* One line of SKU-1 with 1 unit open each, unless said otherwise. */
+	order_add(f, f->ta, "ord_w1", "web", "W1", 1000, ORDER_ACCEPTED);
+	order_add(f, f->ta, "ord_w2", "web", "W2", 1000, ORDER_RECEIVED);
+	order_add(f, f->ta, "ord_w3", "web", "W3", 1000, ORDER_ON_HOLD);
+	/* Allocated, but nothing of SKU-1 open any more. */
+	order_make(&o, f->ta, "ord_w4", "web", "W4", 1000, ORDER_ALLOCATED, 1);
+	o.lines[0].qty_open = 0;
+	o.lines[0].qty_cancelled++;
+	order_put(f, &o);
+	order_free(&o);
+	order_add(f, f->ta, "ord_w5", "web", "W5", 1000, ORDER_RELEASED);
+	order_add(f, f->ta, "ord_w6", "web", "W6", 1000, ORDER_SHIPPED);
+	/* Two lines: SKU-2 open too. */
+	order_make(&o, f->ta, "ord_w7", "web", "W7", 1000, ORDER_ALLOCATED, 2);
+	order_put(f, &o);
+	order_free(&o);
+	order_add(f, f->tb, "ord_wb", "web", "WB", 1000, ORDER_ACCEPTED);
+
+	tx = rd(f);
+	assert_int_equal(store_orders_awaiting_sku(tx, f->ta, "SKU-1", 10,
+						   &ids, &n, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 4);
+	assert_string_equal(ids[0], "ord_w1");
+	assert_string_equal(ids[1], "ord_w3");
+	assert_string_equal(ids[2], "ord_w5");
+	assert_string_equal(ids[3], "ord_w7");
+	free(ids);
+	assert_int_equal(store_orders_awaiting_sku(tx, f->ta, "SKU-1", 2, &ids,
+						   &n, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(ids[1], "ord_w3");
+	free(ids);
+	assert_int_equal(store_orders_awaiting_sku(tx, f->ta, "SKU-2", 10,
+						   &ids, &n, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(ids[0], "ord_w7");
+	free(ids);
+	assert_int_equal(store_orders_awaiting_sku(tx, f->tb, "SKU-1", 10,
+						   &ids, &n, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(ids[0], "ord_wb");
+	free(ids);
+	assert_int_equal(store_orders_awaiting_sku(tx, f->ta, "SKU-1", 0, &ids,
+						   &n, &err),
+			 ORDO_EINVALID);
+	store_read_end(tx);
+}
+
+/* ---- whole-order update -------------------------------------------------- */
+
+static ordo_code w_order_update(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	return store_order_update(tx, w->p, err);
+}
+
+/* Read the order inside the write job, change it, write it back. */
+static ordo_code w_order_read_modify(store_tx *tx, struct wctx *w,
+				     ordo_err *err)
+{
+	order o;
+	order_hold h;
+	ordo_code rc;
+
+	order_init(&o);
+	rc = store_order_get(tx, w->tenant, w->p, &o, err);
+	if (rc)
+		goto out;
+	o.state = ORDER_ALLOCATED;
+	o.updated_at = 1700007000;
+	o.accepted_at = 1700006000;
+	o.release_due_at = 1700020400;
+	o.released_at = 1700006500;
+	o.delivered_at = 1700090000;
+	o.closed_at = 1700099000;
+	/* Line 1: its open unit allocated; line 2: two released shipped. */
+	o.lines[0].qty_open--;
+	o.lines[0].qty_allocated++;
+	o.lines[1].qty_released -= 2;
+	o.lines[1].qty_shipped += 2;
+	/* The open hold resolved, a new one raised. */
+	o.holds[0].status = HOLD_RESOLVED;
+	o.holds[0].resolved_at = 1700006900;
+	ordo_strlcpy(o.holds[0].message, "resolved",
+		     sizeof(o.holds[0].message));
+	hold_review_fill(&o.holds[0], 3);
+	hold_make(&h, "hld_u3", HOLD_CHANGE_AFTER_RELEASE, HOLD_OPEN);
+	hold_review_fill(&h, 4);
+	if (!order_hold_add(&o, &h)) {
+		rc = ORDO_ENOMEM;
+		goto out;
+	}
+	rc = store_order_update(tx, &o, err);
+out:
+	order_free(&o);
+	return rc;
+}
+
+static void test_order_update(void **state)
+{
+	struct fx *f = *state;
+	order o, got, bad;
+	order_hold h;
+	store_tx *tx;
+	ordo_err err;
+
+	order_make(&o, f->ta, "ord_u", "web", "U1", 1700001000, ORDER_ON_HOLD,
+		   2);
+	o.accepted_at = 11;
+	o.release_due_at = 12;
+	o.released_at = 13;
+	o.delivered_at = 14;
+	o.closed_at = 15;
+	hold_make(&h, "hld_u1", HOLD_ADDRESS_UNVERIFIABLE, HOLD_OPEN);
+	assert_non_null(order_hold_add(&o, &h));
+	hold_make(&h, "hld_u2", HOLD_HIGH_VALUE, HOLD_RESOLVED);
+	assert_non_null(order_hold_add(&o, &h));
+	order_put(f, &o);
+	order_add(f, f->ta, "ord_other", "web", "U2", 1700001000,
+		  ORDER_ACCEPTED);
+
+	/* The new header times are stored at insert. */
+	order_init(&got);
+	tx = rd(f);
+	assert_int_equal(store_order_get(tx, f->ta, "ord_u", &got, &err),
+			 ORDO_OK);
+	store_read_end(tx);
+	assert_int_equal(got.accepted_at, 11);
+	assert_int_equal(got.release_due_at, 12);
+	assert_int_equal(got.released_at, 13);
+	assert_int_equal(got.delivered_at, 14);
+	assert_int_equal(got.closed_at, 15);
+	order_free(&got);
+
+	assert_int_equal(wr(f, f->ta, w_order_read_modify, "ord_u", &err),
+			 ORDO_OK);
+	tx = rd(f);
+	assert_int_equal(store_order_get(tx, f->ta, "ord_u", &got, &err),
+			 ORDO_OK);
+	store_read_end(tx);
+	assert_int_equal(got.state, ORDER_ALLOCATED);
+	assert_int_equal(got.updated_at, 1700007000);
+	assert_int_equal(got.accepted_at, 1700006000);
+	assert_int_equal(got.release_due_at, 1700020400);
+	assert_int_equal(got.released_at, 1700006500);
+	assert_int_equal(got.delivered_at, 1700090000);
+	assert_int_equal(got.closed_at, 1700099000);
+	/* Header fields set at intake are kept. */
+	assert_int_equal(got.received_at, o.received_at);
+	assert_string_equal(got.notes, o.notes);
+	assert_int_equal(got.n_lines, 2);
+	assert_int_equal(got.lines[0].qty_open, o.lines[0].qty_open - 1);
+	assert_int_equal(got.lines[0].qty_allocated,
+			 o.lines[0].qty_allocated + 1);
+	assert_int_equal(got.lines[1].qty_released,
+			 o.lines[1].qty_released - 2);
+	assert_int_equal(got.lines[1].qty_shipped, o.lines[1].qty_shipped + 2);
+	assert_int_equal(got.lines[1].qty_returned, o.lines[1].qty_returned);
+	assert_int_equal(got.n_holds, 3);
+	assert_string_equal(got.holds[0].id, "hld_u1");
+	assert_int_equal(got.holds[0].status, HOLD_RESOLVED);
+	assert_int_equal(got.holds[0].resolved_at, 1700006900);
+	assert_string_equal(got.holds[0].message, "resolved");
+	/* The review fields are written for existing and new holds. */
+	h = o.holds[0];
+	h.status = HOLD_RESOLVED;
+	h.resolved_at = 1700006900;
+	ordo_strlcpy(h.message, "resolved", sizeof(h.message));
+	hold_review_fill(&h, 3);
+	hold_equal(&h, &got.holds[0]);
+	assert_string_equal(got.holds[1].id, "hld_u2");
+	assert_string_equal(got.holds[1].rule_id, "");
+	assert_int_equal(got.holds[1].priority, 0);
+	assert_string_equal(got.holds[2].id, "hld_u3");
+	assert_int_equal(got.holds[2].type, HOLD_CHANGE_AFTER_RELEASE);
+	assert_int_equal(got.holds[2].status, HOLD_OPEN);
+	hold_make(&h, "hld_u3", HOLD_CHANGE_AFTER_RELEASE, HOLD_OPEN);
+	hold_review_fill(&h, 4);
+	hold_equal(&h, &got.holds[2]);
+	assert_int_equal(order_open_holds(&got), 1);
+
+	/* Another tenant cannot update it. */
+	got.tenant_id = f->tb;
+	got.state = ORDER_CANCELLED;
+	assert_int_equal(wr(f, f->tb, w_order_update, &got, &err),
+			 ORDO_ENOTFOUND);
+	assert_string_equal(err.field, "id");
+	got.tenant_id = f->ta;
+
+	/* A hold id of another order is refused, and nothing is written. */
+	order_init(&bad);
+	tx = rd(f);
+	assert_int_equal(store_order_get(tx, f->ta, "ord_other", &bad, &err),
+			 ORDO_OK);
+	store_read_end(tx);
+	bad.state = ORDER_CANCELLED;
+	hold_make(&h, "hld_u1", HOLD_RISKY_ORDER, HOLD_OPEN);
+	assert_non_null(order_hold_add(&bad, &h));
+	assert_int_equal(wr(f, f->ta, w_order_update, &bad, &err),
+			 ORDO_ECONFLICT);
+	assert_string_equal(err.field, "holds");
+	/* A line the order does not have. */
+	bad.n_holds = 0;
+	bad.lines[0].line_no = 7;
+	assert_int_equal(wr(f, f->ta, w_order_update, &bad, &err),
+			 ORDO_ENOTFOUND);
+	assert_string_equal(err.field, "line_no");
+	order_free(&bad);
+	order_init(&bad);
+	tx = rd(f);
+	assert_int_equal(store_order_get(tx, f->ta, "ord_other", &bad, &err),
+			 ORDO_OK);
+	assert_int_equal(store_order_get(tx, f->ta, "ord_u", &got, &err),
+			 ORDO_OK);
+	store_read_end(tx);
+	assert_int_equal(bad.state, ORDER_ACCEPTED);
+	assert_int_equal(bad.n_holds, 0);
+	assert_int_equal(got.holds[0].type, HOLD_ADDRESS_UNVERIFIABLE);
+	order_free(&bad);
+	order_free(&got);
+	order_free(&o);
+}
+
+/* ---- closing delivered orders -------------------------------------------- */
+
+static void order_add_delivered(struct fx *f, int64_t tenant, const char *id,
+				order_state state, ordo_time delivered_at)
+{
+	order o;
+
+	order_make(&o, tenant, id, "web", id, 1000, state, 1);
+	o.delivered_at = delivered_at;
+	order_put(f, &o);
+	order_free(&o);
+}
+
+static ordo_code due(struct fx *f, ordo_time now, int limit,
+		     store_order_ref **refs, size_t *n)
+{
+	store_tx *tx = rd(f);
+	ordo_err err;
+	ordo_code rc;
+
+	rc = store_orders_due_to_close(tx, now, limit, refs, n, &err);
+	store_read_end(tx);
+	return rc;
+}
+
+static void test_orders_due_to_close(void **state)
+{
+	struct fx *f = *state;
+	store_order_ref *refs = NULL;
+	tenant_settings s;
+	size_t n = 0;
+	ordo_err err;
+	const ordo_time dflt = 1209600;
+
+	/* A closes after 100 s; B keeps the default. */
+	settings_defaults(&s);
+	s.closing_period_s = 100;
+	assert_int_equal(wr(f, f->ta, w_settings_put, &s, &err), ORDO_OK);
+	order_add_delivered(f, f->ta, "ord_a1", ORDER_DELIVERED, 1000);
+	order_add_delivered(f, f->ta, "ord_a2", ORDER_DELIVERED, 950);
+	order_add_delivered(f, f->ta, "ord_a3", ORDER_DELIVERED, 2000);
+	order_add_delivered(f, f->ta, "ord_a4", ORDER_SHIPPED, 0);
+	order_add_delivered(f, f->ta, "ord_a5", ORDER_CLOSED, 900);
+	order_add_delivered(f, f->tb, "ord_b1", ORDER_DELIVERED, 1000);
+
+	assert_int_equal(due(f, 1049, 10, &refs, &n), ORDO_OK);
+	assert_int_equal(n, 0);
+	free(refs);
+	assert_int_equal(due(f, 1100, 10, &refs, &n), ORDO_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(refs[0].id, "ord_a2");
+	assert_int_equal(refs[0].tenant_id, f->ta);
+	assert_string_equal(refs[1].id, "ord_a1");
+	free(refs);
+	/* B's default period passes too: every tenant, oldest first. */
+	assert_int_equal(due(f, 1000 + dflt, 10, &refs, &n), ORDO_OK);
+	assert_int_equal(n, 4);
+	assert_string_equal(refs[0].id, "ord_a2");
+	assert_string_equal(refs[1].id, "ord_a1");
+	assert_string_equal(refs[2].id, "ord_b1");
+	assert_int_equal(refs[2].tenant_id, f->tb);
+	assert_string_equal(refs[3].id, "ord_a3");
+	free(refs);
+	assert_int_equal(due(f, 1000 + dflt, 1, &refs, &n), ORDO_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(refs[0].id, "ord_a2");
+	free(refs);
+	assert_int_equal(due(f, 1000, 0, &refs, &n), ORDO_EINVALID);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_order_round_trip, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_order_conflicts, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_order_find, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_order_set_state, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_order_list, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_orders_awaiting_sku, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_order_update, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_orders_due_to_close, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
