@@ -427,7 +427,7 @@ static const char *const sql_text[SQL_COUNT] = {
 			 "status = excluded.status, body = excluded.body "
 			 "WHERE idempotency_keys.status = 0 AND "
 			 "idempotency_keys.request_hash = "
-			 "excluded.request_hash",
+			 "excluded.request_hash RETURNING 1",
 	/* Retention (store_purge): each answers the rows it removed. */
 	[SQL_PURGE_IDEM] = "DELETE FROM idempotency_keys WHERE created_at < ? "
 			   "RETURNING 1",
@@ -2591,6 +2591,7 @@ ordo_code store_idempotency_put(store_tx *tx, int64_t tenant,
 				const store_idempotency *rec, ordo_err *err)
 {
 	struct q q = {0};
+	bool row;
 	ordo_code rc;
 
 	rc = tx_check_writable(tx, "store_idempotency_put", err);
@@ -2605,7 +2606,11 @@ ordo_code store_idempotency_put(store_tx *tx, int64_t tenant,
 	q_i64(&q, rec->status);
 	q_str(&q, rec->body);
 	q_i64(&q, rec->created_at);
-	rc = q_exec(&q, "idempotency key", "key", err);
+	rc = q_step(&q, &row, "idempotency key", "key", err);
+	if (rc == ORDO_OK && !row)
+		rc = ordo_err_set(err, ORDO_ECONFLICT, "key",
+				  "the idempotency key \"%.64s\" is taken",
+				  rec->key);
 out:
 	q_close(&q);
 	return rc;

@@ -298,8 +298,8 @@ typedef struct {
 ordo_code store_idempotency_get(store_tx *tx, int64_t tenant, const char *key,
 				store_idempotency *rec, ordo_err *err);
 /* Insert the key; or, when it is stored with status 0 (an answer still to
- * come) for the same request hash, set its status and body. Otherwise the
- * stored row is left as it is. */
+ * come) for the same request hash, set its status and body. Otherwise
+ * ORDO_ECONFLICT (field "key"): the key is taken. */
 ordo_code store_idempotency_put(store_tx *tx, int64_t tenant,
 				const store_idempotency *rec, ordo_err *err);
 void store_idempotency_free(store_idempotency *rec);

@@ -55,6 +55,43 @@ static void test_idempotency(void **state)
 	store_read_end(tx);
 }
 
+/* A key stored with status 0 (its write done, the answer to come) takes its
+ * answer once, for the same request only. */
+static void test_idempotency_answer_follows(void **state)
+{
+	struct fx *f = *state;
+	store_idempotency rec, got;
+	char empty[] = "", body[] = "{\"id\":\"ord_2\"}";
+	store_tx *tx;
+	ordo_err err;
+
+	memset(&rec, 0, sizeof(rec));
+	ordo_strlcpy(rec.key, "idem-later", sizeof(rec.key));
+	memset(rec.request_hash, 'd', 64);
+	rec.status = 0;
+	rec.body = empty;
+	rec.created_at = 1700003000;
+	assert_int_equal(wr(f, f->ta, w_idem_put, &rec, &err), ORDO_OK);
+	/* Another request's answer does not fill it in. */
+	rec.status = 201;
+	rec.body = body;
+	memset(rec.request_hash, 'e', 64);
+	assert_int_equal(wr(f, f->ta, w_idem_put, &rec, &err), ORDO_ECONFLICT);
+	memset(rec.request_hash, 'd', 64);
+	assert_int_equal(wr(f, f->ta, w_idem_put, &rec, &err), ORDO_OK);
+	/* Once answered, the answer stays. */
+	assert_int_equal(wr(f, f->ta, w_idem_put, &rec, &err), ORDO_ECONFLICT);
+
+	tx = rd(f);
+	assert_int_equal(
+		store_idempotency_get(tx, f->ta, "idem-later", &got, &err),
+		ORDO_OK);
+	assert_int_equal(got.status, 201);
+	assert_string_equal(got.body, body);
+	store_idempotency_free(&got);
+	store_read_end(tx);
+}
+
 /* ---- downstream defects -------------------------------------------------- */
 
 static ordo_code w_defect_insert(store_tx *tx, struct wctx *w, ordo_err *err)
@@ -350,6 +387,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_idempotency, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_idempotency_answer_follows,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_defects, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_customer_history, setup,
 						teardown),
