@@ -25,16 +25,25 @@ struct background {
 	bool stopping;
 };
 
+/* One round's work: what it closed and purged, at the time it read. */
+struct sweep {
+	ordo_time now;
+	size_t closed;
+	int64_t purged;
+};
+
 static ordo_code sweep_run(store_tx *tx, void *arg, ordo_err *err)
 {
-	size_t *closed = arg;
+	struct sweep *s = arg;
 
-	return app_close_due(tx, time(NULL), closed, err);
+	return app_close_due(tx, s->now, &s->closed, err);
 }
 
 static ordo_code purge_run(store_tx *tx, void *arg, ordo_err *err)
 {
-	return app_purge(tx, time(NULL), arg, err);
+	struct sweep *s = arg;
+
+	return app_purge(tx, s->now, &s->purged, err);
 }
 
 static void *sweeper_main(void *arg)
@@ -47,25 +56,24 @@ static void *sweeper_main(void *arg)
 	pthread_mutex_lock(&b->mu);
 	while (!b->stopping && err) {
 		struct timespec until;
-		size_t closed = 0;
-		int64_t purged = 0;
+		struct sweep s = {.now = ordo_clock_now(cli_clock)};
 
 		pthread_mutex_unlock(&b->mu);
 		/* Retention once a minute, from the first round on. */
 		if (round++ % 60 == 0) {
 			ordo_err_clear(err);
-			if (store_write(b->st, purge_run, &purged, err) !=
+			if (store_write(b->st, purge_run, &s, err) !=
 			    ORDO_OK)
 				log_error("purging old rows: %s",
 					  err->message);
 		}
 		ordo_err_clear(err);
-		if (store_write(b->st, sweep_run, &closed, err) != ORDO_OK)
+		if (store_write(b->st, sweep_run, &s, err) != ORDO_OK)
 			log_error("closing delivered orders: %s",
 				  err->message);
-		else if (closed)
-			log_info("closed %zu delivered order%s", closed,
-				 closed == 1 ? "" : "s");
+		else if (s.closed)
+			log_info("closed %zu delivered order%s", s.closed,
+				 s.closed == 1 ? "" : "s");
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += 1;
 		pthread_mutex_lock(&b->mu);
@@ -84,6 +92,7 @@ struct background *background_start(store *st, int webhook_timeout_ms,
 	struct background *b = calloc(1, sizeof(*b));
 
 	oo.timeout_ms = webhook_timeout_ms;
+	oo.clock = cli_clock;
 	if (!b) {
 		ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
 		return NULL;

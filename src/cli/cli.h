@@ -8,6 +8,7 @@
 #ifndef ORDO_CLI_H
 #define ORDO_CLI_H
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "store/store.h"
 
@@ -35,6 +36,8 @@
 #define CLI_F_WEBHOOK_ALLOW (1u << 10)
 /* Not in any help: tests pause a failing webhook in seconds. */
 #define CLI_F_WEBHOOK_PAUSE (1u << 11)
+/* Not in any help: tests move the server's clock (clock_file.c). */
+#define CLI_F_CLOCK_FILE (1u << 12)
 
 /* What a command was given: each flag's value (NULL: not given), the
  * positional arguments, and whether help was asked for. */
@@ -51,6 +54,7 @@ struct cli_opts {
 	const char *from;
 	const char *webhook_allow;
 	const char *webhook_pause_after_s;
+	const char *clock_file;
 	unsigned given; /* CLI_F_* of the flags given */
 	bool help;
 	int n_args;
@@ -121,6 +125,14 @@ void background_stop(struct background *b);
  * running. Returns an exit code. */
 int cli_serve_until_signal(store *st, const char *listen, const char *banner,
 			   int webhook_timeout_ms);
+
+/* The clock of this process: the system's, unless `serve --clock-file`
+ * set one a test moves (cli_clock_file_use). Read it, never time(). */
+extern const ordo_clock *cli_clock;
+/* Longest --clock-file path. */
+#define CLI_PATH_MAX 512
+/* Run on the clock of the file at path; CLI_OK or CLI_USAGE. */
+int cli_clock_file_use(const char *path);
 
 /* Default time a webhook receiver has to answer. */
 #define CLI_DEFAULT_WEBHOOK_TIMEOUT_MS 10000

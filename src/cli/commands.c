@@ -78,7 +78,7 @@ int cmd_serve(int argc, char **argv)
 	rc = parse_opts("serve",
 			TAKES_DB | CLI_F_LISTEN | CLI_F_DB_POOL |
 				CLI_F_WEBHOOK_TIMEOUT | CLI_F_WEBHOOK_ALLOW |
-				CLI_F_WEBHOOK_PAUSE,
+				CLI_F_WEBHOOK_PAUSE | CLI_F_CLOCK_FILE,
 			argc, argv, &o);
 	if (rc)
 		return rc;
@@ -124,6 +124,8 @@ int cmd_serve(int argc, char **argv)
 	    cli_parse_long("serve", "webhook-pause-after-s",
 			   o.webhook_pause_after_s, 1, 365L * 86400,
 			   &pause_after_s))
+		return CLI_USAGE;
+	if (o.clock_file && cli_clock_file_use(o.clock_file) != CLI_OK)
 		return CLI_USAGE;
 	{
 		/* The flag wins over the environment. */

@@ -158,10 +158,12 @@ store *cli_open_store(const char *db, int pool)
 	return st;
 }
 
+const ordo_clock *cli_clock = &ordo_clock_system;
+
 int cli_serve_until_signal(store *st, const char *listen, const char *banner,
 			   int webhook_timeout_ms)
 {
-	api_server_options opts = {.threads = 4};
+	api_server_options opts = {.threads = 4, .clock = cli_clock};
 	api_server *srv = NULL;
 	struct background *bg = NULL;
 	char host[64];

@@ -298,7 +298,8 @@ static enum sent send_one(outbox_worker *w, CURL *curl, const delivery *d,
 	CURLcode rc;
 
 	*status = 0;
-	signature_make(d->secret, time(NULL), d->payload, len, sig);
+	signature_make(d->secret, ordo_clock_now(o->clock), d->payload, len,
+		       sig);
 	h = curl_slist_append(h, "Content-Type: application/json");
 	h = curl_slist_append(h, "User-Agent: ordo-webhooks/1");
 	snprintf(line, sizeof(line), "X-Ordo-Event-Id: %s", d->event_id);
@@ -348,13 +349,14 @@ static enum sent send_one(outbox_worker *w, CURL *curl, const delivery *d,
 struct claim_job {
 	int limit;
 	int lease_s;
+	ordo_time now; /* read before the claim, by the worker's clock */
 	outbox_claim c;
 };
 
 static ordo_code claim_run(store_tx *tx, void *arg, ordo_err *err)
 {
 	struct claim_job *j = arg;
-	ordo_time now = time(NULL);
+	ordo_time now = j->now;
 
 	return store_outbox_claim(tx, now, now + j->lease_s,
 				  now + OUTBOX_IDLE_S, j->limit, &j->c, err);
@@ -455,7 +457,7 @@ static void send_claim(outbox_worker *w, CURL *curl, outbox_claim *c,
 		s = send_one(w, curl, d, &status, why, sizeof(why));
 		if (s == SENT_ABORTED)
 			return;
-		now = time(NULL);
+		now = ordo_clock_now(w->opts.clock);
 		d->attempts++;
 		d->last_status = (int)status;
 		d->claimed_until = 0;
@@ -495,7 +497,7 @@ static void send_claim(outbox_worker *w, CURL *curl, outbox_claim *c,
 		return;
 	}
 	/* All sent: due again at once, for whatever came meanwhile. */
-	hk->next_attempt_at = time(NULL);
+	hk->next_attempt_at = ordo_clock_now(w->opts.clock);
 	{
 		struct record_job j = {.tenant = c->tenant_id, .hook = hk};
 
@@ -514,6 +516,7 @@ static void *worker_main(void *arg)
 				      .lease_s = w->opts.lease_s};
 
 		ordo_err_clear(err);
+		j.now = ordo_clock_now(w->opts.clock);
 		if (store_outbox_run(w->st, claim_run, &j, err) != ORDO_OK ||
 		    j.c.n == 0) {
 			store_outbox_claim_free(&j.c);

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/netaddr.h"
 #include "store/store.h"
@@ -24,6 +25,7 @@ typedef struct {
 	int lease_s;	      /* a claim lasts this long; raised to outlast
 				 a whole batch of timeouts */
 	int batch;	      /* deliveries claimed at once per webhook */
+	const ordo_clock *clock; /* what "now" is (NULL: the system's) */
 } outbox_options;
 
 #define OUTBOX_OPTIONS_DEFAULT                                                 \
