@@ -13,19 +13,39 @@
  *
  *     loop:
  *         wait until the queue is non-empty (or stopping with it empty)
- *         take up to ORDO_COMMIT_BATCH_MAX jobs off the queue
+ *         wait until the job at its head is due (a job queued again)
+ *         take up to ORDO_COMMIT_BATCH_MAX due jobs off the queue
  *         BEGIN IMMEDIATE
  *         for each job:  SAVEPOINT; rc = run(); RELEASE
  *                        (on rc != OK: ROLLBACK TO; RELEASE - only this job
  *                         is undone, the rest of the batch stands)
  *         COMMIT         one fsync for the whole batch
- *         done(job) for each job, in submission order, only now
+ *         put the jobs to run again back at the head of the queue
+ *         done(job) for each other job, in submission order, only now
+ *
+ * RUNNING A JOB AGAIN
+ *
+ * A job that failed only because a concurrent transaction got in its way
+ * (tx->retryable: a deadlock, a serialization failure, a lock wait or
+ * SQLite's busy timeout) may succeed if run again, but not inside the same
+ * transaction: what it lost to may be waiting for locks this batch holds,
+ * and every other job of the batch would wait with it. So, after its
+ * savepoint is rolled back, it leaves the batch; the batch commits and its
+ * other jobs are answered; the job goes back to the head of the queue, in
+ * its order, with a due time a short backoff ahead (STORE_JOB_BACKOFF_MS
+ * times its runs). The committer waits for that due time with no
+ * transaction open, and the job runs first in the next batch with the jobs
+ * queued behind it. After STORE_JOB_ATTEMPTS runs its last failure is its
+ * answer. Waiting for the head keeps the order in which jobs were queued;
+ * the backoff is a few milliseconds, and the jobs that arrive meanwhile
+ * all join the next batch.
  *
  * If COMMIT fails, every job of the batch that had succeeded is answered
  * ORDO_ESTORAGE (ORDO_EUNAVAILABLE when the database could not be
  * reached): nothing of the batch was stored - except that a connection
  * lost during COMMIT leaves its outcome unknown to the client, as with any
- * database server. If the transaction control
+ * database server. A COMMIT that failed retryably is answered so too; only
+ * a job's own run is ever run again. If the transaction control
  * itself fails (BEGIN, SAVEPOINT, RELEASE, ROLLBACK TO), the transaction can
  * no longer be trusted: the batch is rolled back and every job in it that was
  * not already failed by its own code is answered ORDO_ESTORAGE.
@@ -58,6 +78,7 @@
 #include "store/store_int.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -65,9 +86,43 @@
 /* Largest read pool a store opens: each is a connection and file handles. */
 #define STORE_READ_POOL_MAX 64
 
+/* The pause before a job that lost to a concurrent transaction runs again,
+ * times its runs so far: long enough for a competing transaction of a few
+ * statements to end, short enough that the writes queued behind it hardly
+ * notice (2, 4 and 6 ms with STORE_JOB_ATTEMPTS at 4). */
+#define STORE_JOB_BACKOFF_MS 2
+
 /* ---- opening ------------------------------------------------------------- */
 
 static void *committer_main(void *arg);
+
+/*
+ * The committer's condition waits on the monotonic clock, so a job's due
+ * time (store_job.due_ns) is not moved by the wall clock being set.
+ */
+static int committer_cond_init(pthread_cond_t *cv)
+{
+	pthread_condattr_t attr;
+	int e;
+
+	e = pthread_condattr_init(&attr);
+	if (e != 0)
+		return e;
+	e = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	if (e == 0)
+		e = pthread_cond_init(cv, &attr);
+	pthread_condattr_destroy(&attr);
+	return e;
+}
+
+/* Nanoseconds on the monotonic clock. */
+static int64_t committer_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 
 /*
  * Choose the driver from the url. Returns the driver and sets *target to
@@ -155,7 +210,7 @@ ordo_code store_open(const char *url, const store_options *opts, store **out,
 				  "cannot create the committer's mutex");
 		goto out;
 	}
-	if (pthread_cond_init(&st->cv, NULL) != 0) {
+	if (committer_cond_init(&st->cv) != 0) {
 		pthread_mutex_destroy(&st->mu);
 		rc = ordo_err_set(err, ORDO_EINTERNAL, NULL,
 				  "cannot create the committer's condition");
@@ -229,46 +284,49 @@ static void job_fail_storage(store_job *job, const ordo_err *cause,
 						: "the database refused");
 }
 
-/* Runs of one job that lost to a concurrent transaction, at most. */
-#define STORE_JOB_ATTEMPTS 4
-
 /*
- * Run one batch (a NULL-terminated list through job->next) in one
- * transaction. Sets every job's rc and err; calls no done callback.
- * Returns true when the transaction committed.
+ * Run one batch (a NULL-terminated list through job->next, *batchp) in one
+ * transaction. Sets every job's rc and err; calls no done callback. A job
+ * that lost to a concurrent transaction and has runs left is taken out of
+ * the batch, rolled back to its savepoint, given its due time and put on
+ * *retry (in batch order) to be queued again. Returns true when the
+ * transaction committed.
  */
-static bool committer_run_batch(store *st, store_job *batch)
+static bool committer_run_batch(store *st, store_job **batchp,
+				store_job **retry)
 {
 	const struct db_driver *db = st->db;
 	store_tx *tx = NULL;
 	store_job *job, *failed_at = NULL;
+	store_job **link = batchp, **retry_tail = retry;
 	ordo_err cerr;
 	ordo_code rc;
 
-	for (job = batch; job; job = job->next) {
+	*retry = NULL;
+	for (job = *batchp; job; job = job->next) {
 		job->rc = ORDO_OK;
 		ordo_err_clear(&job->err);
+		job->due_ns = 0;
 	}
 
 	ordo_err_clear(&cerr);
 	rc = db->write_begin(st, &tx, &cerr);
 	if (rc) {
-		for (job = batch; job; job = job->next)
+		for (job = *batchp; job; job = job->next)
 			job_fail_storage(job, &cerr,
 					 "cannot begin the write transaction");
 		return false;
 	}
 	tx->retryable = false;
 
-	for (job = batch; job; job = job->next) {
-		int attempt = 0;
-again:
+	while ((job = *link)) {
 		rc = db->savepoint(tx, &cerr);
 		if (rc) {
 			failed_at = job;
 			break;
 		}
 		tx->retryable = false;
+		job->runs++;
 		job->rc = job->run(tx, job->arg, &job->err);
 		if (job->rc == ORDO_OK) {
 			rc = db->release(tx, &cerr);
@@ -276,6 +334,7 @@ again:
 				failed_at = job;
 				break;
 			}
+			link = &job->next;
 			continue;
 		}
 		/* A job that failed without saying why still gets a message. */
@@ -289,17 +348,24 @@ again:
 			break;
 		}
 		/*
-		 * Lost a deadlock or a lock wait to another node: its own
-		 * work is undone, so run it again after a short pause.
+		 * Lost a deadlock or a lock wait to another transaction: its
+		 * own work is undone, so it leaves the batch to run again in
+		 * a later one (RUNNING A JOB AGAIN), without this batch
+		 * waiting for it.
 		 */
-		if (tx->retryable && ++attempt < STORE_JOB_ATTEMPTS) {
-			struct timespec pause = {0, 2000000L * attempt};
-
-			nanosleep(&pause, NULL);
+		if (tx->retryable && job->runs < STORE_JOB_ATTEMPTS) {
+			*link = job->next;
+			job->next = NULL;
 			job->rc = ORDO_OK;
 			ordo_err_clear(&job->err);
-			goto again;
+			job->due_ns = committer_now_ns() +
+				      (int64_t)STORE_JOB_BACKOFF_MS * 1000000 *
+					      job->runs;
+			*retry_tail = job;
+			retry_tail = &job->next;
+			continue;
 		}
+		link = &job->next;
 	}
 
 	if (failed_at) {
@@ -310,7 +376,7 @@ again:
 		 * state.
 		 */
 		db->rollback(tx);
-		for (job = batch; job; job = job->next) {
+		for (job = *batchp; job; job = job->next) {
 			if (job == failed_at && job->rc != ORDO_OK) {
 				/* Its own failure stands; nothing was kept. */
 				continue;
@@ -321,10 +387,15 @@ again:
 		return false;
 	}
 
+	if (!*batchp) {
+		/* Every job is to run again: nothing to make durable. */
+		db->rollback(tx);
+		return false;
+	}
 	rc = db->commit(tx, &cerr);
 	if (rc) {
 		db->rollback(tx);
-		for (job = batch; job; job = job->next)
+		for (job = *batchp; job; job = job->next)
 			job_fail_storage(job, &cerr, "commit failed");
 		return false;
 	}
@@ -337,8 +408,9 @@ static void *committer_main(void *arg)
 
 	pthread_mutex_lock(&st->mu);
 	for (;;) {
-		store_job *batch, *job, *last, *next;
-		uint64_t n = 1;
+		store_job *batch, *retry, *job, *last, *next;
+		uint64_t n = 1, answered = 0;
+		int64_t now;
 		bool committed;
 
 		while (!st->head && !st->stopping)
@@ -346,9 +418,25 @@ static void *committer_main(void *arg)
 		if (!st->head)
 			break; /* stopping and drained */
 
+		/*
+		 * A job queued again waits out its backoff at the head, with
+		 * no transaction open; new jobs queue up behind it meanwhile.
+		 */
+		now = committer_now_ns();
+		if (st->head->due_ns > now) {
+			struct timespec until;
+
+			until.tv_sec = (time_t)(st->head->due_ns / 1000000000);
+			until.tv_nsec = (long)(st->head->due_ns % 1000000000);
+			pthread_cond_timedwait(&st->cv, &st->mu, &until);
+			continue;
+		}
+
+		/* Due jobs only: one not yet due heads the next batch. */
 		batch = st->head;
 		last = batch;
-		while (last->next && n < ORDO_COMMIT_BATCH_MAX) {
+		while (last->next && n < ORDO_COMMIT_BATCH_MAX &&
+		       last->next->due_ns <= now) {
 			last = last->next;
 			n++;
 		}
@@ -358,10 +446,21 @@ static void *committer_main(void *arg)
 		last->next = NULL;
 		pthread_mutex_unlock(&st->mu);
 
-		committed = committer_run_batch(st, batch);
+		committed = committer_run_batch(st, &batch, &retry);
+		for (job = batch; job; job = job->next)
+			answered++;
 
 		pthread_mutex_lock(&st->mu);
-		st->stats.jobs += n;
+		/* The jobs to run again go back to the head, in their order. */
+		if (retry) {
+			for (last = retry; last->next; last = last->next)
+				;
+			last->next = st->head;
+			if (!st->head)
+				st->tail = last;
+			st->head = retry;
+		}
+		st->stats.jobs += answered;
 		if (committed)
 			st->stats.commits++;
 		if (n > st->stats.max_batch)
@@ -388,6 +487,8 @@ void store_submit(store *st, store_job *job)
 	job->next = NULL;
 	job->rc = ORDO_OK;
 	ordo_err_clear(&job->err);
+	job->runs = 0;
+	job->due_ns = 0;
 
 	pthread_mutex_lock(&st->mu);
 	if (st->stopping) {

@@ -20,6 +20,35 @@
  *     submit -> queue -> [BEGIN; SAVEPOINT; job1; RELEASE; SAVEPOINT; job2;
  *                         ... ; COMMIT (fsync)] -> done(job1), done(job2), ...
  *
+ * THE JOB CONTRACT
+ *
+ * The committer is the one thread every write passes through, and while a
+ * job runs it holds the write transaction - the database's write lock on
+ * SQLite, row locks on PostgreSQL - for every other job of the batch and for
+ * every other node. So a job does storage work only:
+ *
+ *   - It may call store_* functions on the tx it is given, and nothing else
+ *     that does I/O: no files, no network, no logging, no sleeping, no
+ *     waiting on other threads (store_write would wait for the committer
+ *     itself and is refused). Decoding, checking and encoding are done
+ *     before store_submit and in done, outside the transaction.
+ *   - It may run more than once. A job that lost to a concurrent
+ *     transaction (a deadlock, a serialization failure, a lock wait that
+ *     timed out, SQLite busy) is rolled back to its savepoint and queued
+ *     again at the front of the queue; it runs again in a later batch,
+ *     after a short backoff, up to STORE_JOB_ATTEMPTS times in all, and
+ *     only the last failure is answered. Its earlier runs left nothing in
+ *     the database. So a job must not consume or change its input (arg):
+ *     it only writes its outputs, and resets them at the start of every
+ *     run, so that a run sees exactly what the first one saw.
+ *   - It must not touch other jobs (their args, their outputs, the queue),
+ *     the store's committer state, or the read pool (store_read_begin):
+ *     a read snapshot taken inside a job would not see the job's own
+ *     writes, and waits for a pooled connection.
+ *
+ * The other jobs of a batch are answered when their batch commits; a job
+ * queued again never holds them back.
+ *
  * Reads take a transaction of their own from a small pool of read
  * connections (store_read_begin / store_read_end); they see a consistent
  * snapshot and never wait for the writer.
@@ -97,6 +126,20 @@ ordo_code store_schema_version(store *st, int *version, ordo_err *err);
 typedef ordo_code (*store_job_fn)(store_tx *tx, void *arg, ordo_err *err);
 typedef void (*store_done_fn)(void *arg, ordo_code rc, const ordo_err *err);
 
+/*
+ * Runs of one job, at most: the first and the runs again after it lost to a
+ * concurrent transaction (see THE JOB CONTRACT). A few are enough for a
+ * deadlock between nodes to resolve; a job that loses every time is failing
+ * for a reason that waiting will not cure, and its caller is told so.
+ */
+#define STORE_JOB_ATTEMPTS 4
+
+/*
+ * A write job (see THE JOB CONTRACT above). run is called on the committer
+ * thread inside the write transaction, once or more; it reads arg and writes
+ * only the outputs it owns, resetting them first on every run. It returns
+ * ORDO_OK or the error it set in err, and on an error leaves nothing behind.
+ */
 typedef struct store_job {
 	store_job_fn run;
 	store_done_fn done; /* called from the committer thread */
@@ -104,13 +147,15 @@ typedef struct store_job {
 	/* owned by the store while queued */
 	ordo_code rc;
 	ordo_err err;
+	int runs;	/* times run so far (at most STORE_JOB_ATTEMPTS) */
+	int64_t due_ns; /* a job queued again waits until this (monotonic) */
 	struct store_job *next;
 } store_job;
 
 /*
  * Queue a job; job must stay valid until done is called. done is called
- * exactly once, after the batch holding the job is durable (rc ORDO_OK) or
- * failed (rc and err set; nothing of the job is stored).
+ * exactly once, after the batch holding the job's last run is durable (rc
+ * ORDO_OK) or failed (rc and err set; nothing of the job is stored).
  */
 void store_submit(store *st, store_job *job);
 
@@ -119,9 +164,9 @@ ordo_code store_write(store *st, store_job_fn fn, void *arg, ordo_err *err);
 
 /* Statistics of the committer, for tests and /metrics. */
 typedef struct {
-	uint64_t jobs;
-	uint64_t commits;
-	uint64_t max_batch;
+	uint64_t jobs;	    /* jobs the committer answered, each once */
+	uint64_t commits;   /* batches committed */
+	uint64_t max_batch; /* most jobs run in one transaction */
 	/* The outbox's claims (store_outbox_claim) and the work the last and
 	 * the costliest of them did (store_tx_rows_read). */
 	uint64_t outbox_claims;

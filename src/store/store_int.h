@@ -28,8 +28,9 @@ struct store_tx {
 	bool writable; /* the committer's transaction, not a read snapshot */
 	/* Set by db->error when the transaction failed only because another
 	 * one got in its way (serialization failure, deadlock, busy): running
-	 * it again could succeed. Cleared by write_begin and read_begin. The
-	 * committer does not retry yet; the flag is where it would look. */
+	 * it again could succeed. Cleared by write_begin and read_begin, and
+	 * by the committer before each job; a job that fails with it set is
+	 * queued again for a later batch (store.c, THE COMMITTER). */
 	bool retryable;
 };
 

@@ -1,0 +1,689 @@
+/*
+ * test_committer.c - the committer's promise about a job that lost to a
+ * concurrent transaction, run against every backend: it runs again in a
+ * later batch, ahead of the jobs queued after it, while the other jobs of
+ * its batch are answered as soon as their batch commits; and after
+ * STORE_JOB_ATTEMPTS runs its failure is its answer, the others unharmed.
+ *
+ * THE COMPETING TRANSACTION
+ *
+ * The job under test (the contender) first takes a named lock
+ * (store_lock_named) that a competing writer holds:
+ *
+ *   PostgreSQL  a second store on the same database holds the lock in an
+ *               open transaction of its outbox connection, on a thread of
+ *               its own; the contender's lock wait ends after lock_timeout
+ *               (busy_timeout_ms) with SQLSTATE 55P03, which the driver
+ *               marks retryable - the real cause, end to end.
+ *   SQLite      one writer holds the whole database, so while the
+ *               committer's transaction is open nothing can get in the way
+ *               of a job's statement, and named locks are no-ops. The
+ *               contender then fails as the driver fails a statement that
+ *               met SQLITE_BUSY: ORDO_ESTORAGE with tx->retryable set.
+ *
+ * A gate job parks the committer so that the contender and the jobs after it
+ * are queued before the next batch starts and all land in it. The competing
+ * writer lets go from the done callback of the last of the other jobs - on
+ * the committer thread, after their batch committed and before the committer
+ * can run anything else - so the order of events is fixed.
+ *
+ * Each test gets a fresh, migrated database (env ORDO_TEST_DB, as in
+ * test_store.c: "sqlite" or a postgres:// url of a server to create a
+ * database on).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+
+#include "store/store.h"
+/* For tx->retryable only: the flag the SQLite stand-in sets (see above). */
+#include "store/store_int.h"
+
+/* The lock a competing writer holds. */
+#define CONTENDED "committer-test"
+/* PostgreSQL's lock_timeout for the store under test: each run of the
+ * contender while the lock is held waits this long. */
+#define LOCK_WAIT_MS 500
+/* How long a test waits for answers before it calls the committer stuck. */
+#define ANSWER_WAIT_S 60
+
+/* Jobs in the contender's batch besides it, and queued after it. */
+#define PEERS 3
+#define LATER 3
+
+struct fx {
+	char dir[PATH_MAX]; /* SQLite: the directory; PostgreSQL: the db */
+	char url[PATH_MAX + 16];
+	bool pg;
+	store *st;
+	int64_t tenant;
+};
+
+/* ---- the backend under test (as in test_store.c) -------------------------- */
+
+static const char *test_pg_url(void)
+{
+	const char *be = getenv("ORDO_TEST_DB");
+
+	if (be && (strncmp(be, "postgres://", 11) == 0 ||
+		   strncmp(be, "postgresql://", 13) == 0))
+		return be;
+	return NULL;
+}
+
+static void test_pg_notice_ignore(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+static void test_pg_exec_on(const char *url, const char *sql)
+{
+	PGconn *c = PQconnectdb(url);
+	PGresult *res;
+	ExecStatusType st;
+
+	if (PQstatus(c) != CONNECTION_OK)
+		fail_msg("cannot connect to %s: %s", url, PQerrorMessage(c));
+	PQsetNoticeProcessor(c, test_pg_notice_ignore, NULL);
+	res = PQexec(c, sql);
+	st = PQresultStatus(res);
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		print_error("%s: %s\n", sql, PQresultErrorMessage(res));
+		PQclear(res);
+		PQfinish(c);
+		fail();
+	}
+	PQclear(res);
+	PQfinish(c);
+}
+
+/* base with its database name replaced by db (query string kept). */
+static void test_pg_url_for(const char *base, const char *db, char *out,
+			    size_t size)
+{
+	const char *auth = strstr(base, "://") + 3;
+	const char *path = strchr(auth, '/');
+	const char *query = strchr(auth, '?');
+	size_t head;
+
+	if (path && query && path > query)
+		path = NULL;
+	head = path ? (size_t)(path - base)
+		    : query ? (size_t)(query - base) : strlen(base);
+	snprintf(out, size, "%.*s/%s%s", (int)head, base, db,
+		 query ? query : "");
+}
+
+static void test_store_url(struct fx *f)
+{
+	static int seq;
+	const char *be = getenv("ORDO_TEST_DB");
+	const char *tmp = getenv("TMPDIR");
+	const char *pg = test_pg_url();
+
+	if (pg) {
+		char sql[PATH_MAX + 64];
+
+		f->pg = true;
+		snprintf(f->dir, sizeof(f->dir), "ordo_tc_%ld_%d",
+			 (long)getpid(), ++seq);
+		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s",
+			 f->dir);
+		test_pg_exec_on(pg, sql);
+		snprintf(sql, sizeof(sql), "CREATE DATABASE %s", f->dir);
+		test_pg_exec_on(pg, sql);
+		test_pg_url_for(pg, f->dir, f->url, sizeof(f->url));
+		return;
+	}
+	if (be && be[0] && strcmp(be, "sqlite") != 0)
+		fail_msg("ORDO_TEST_DB=%s: no such backend in this build", be);
+	snprintf(f->dir, sizeof(f->dir), "%s/ordo-committer-XXXXXX",
+		 tmp && tmp[0] ? tmp : "/tmp");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->url, sizeof(f->url), "sqlite:%s/ordo.db", f->dir);
+}
+
+static void test_store_drop(struct fx *f)
+{
+	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+	char path[PATH_MAX + 32];
+	const char *pg = test_pg_url();
+	size_t i;
+
+	if (pg) {
+		char sql[PATH_MAX + 64];
+
+		snprintf(sql, sizeof(sql),
+			 "DROP DATABASE IF EXISTS %s WITH (FORCE)", f->dir);
+		test_pg_exec_on(pg, sql);
+		return;
+	}
+	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		snprintf(path, sizeof(path), "%s/ordo.db%s", f->dir,
+			 suffixes[i]);
+		unlink(path);
+	}
+	rmdir(f->dir);
+}
+
+static store_options test_opts(void)
+{
+	store_options o = STORE_OPTIONS_DEFAULT;
+
+	o.read_pool_size = 2;
+	o.busy_timeout_ms = LOCK_WAIT_MS;
+	return o;
+}
+
+static ordo_code job_tenant_insert(store_tx *tx, void *arg, ordo_err *err)
+{
+	return store_tenant_insert(tx, arg, err);
+}
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	store_options o = test_opts();
+	store_tenant t;
+	ordo_err err;
+
+	assert_non_null(f);
+	test_store_url(f);
+	assert_int_equal(store_open(f->url, &o, &f->st, &err), ORDO_OK);
+	assert_int_equal(store_migrate(f->st, NULL, NULL, &err), ORDO_OK);
+	memset(&t, 0, sizeof(t));
+	ordo_strlcpy(t.slug, "acme", sizeof(t.slug));
+	t.created_at = 1700000000;
+	assert_int_equal(store_write(f->st, job_tenant_insert, &t, &err),
+			 ORDO_OK);
+	f->tenant = t.id;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	store_close(f->st);
+	test_store_drop(f);
+	free(f);
+	return 0;
+}
+
+/* ---- the world of one test: jobs, answers, the competing writer ---------- */
+
+enum tjob_kind { TJOB_PLAIN, TJOB_CONTENDER };
+
+struct world;
+
+/* A job that inserts the tenant named slug; the contender takes the
+ * contended lock first. */
+struct tjob {
+	store_job job;
+	struct world *w;
+	enum tjob_kind kind;
+	bool peer; /* in the contender's batch */
+	char slug[ORDO_SLUG_MAX]; /* input: never changed by a run */
+	/* outputs, reset by every run */
+	int64_t id;
+	/* what the test saw, under w->mu */
+	int runs;
+	int run_seq; /* when it last ran, counted over every run */
+	bool answered;
+	ordo_code rc;
+	ordo_err err;
+	int contender_runs_at_answer;
+	bool contender_answered_first;
+};
+
+struct world {
+	struct fx *f;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int seq;      /* runs of every job so far */
+	int answered; /* done callbacks so far */
+
+	struct tjob *contender;
+	struct tjob peers[PEERS];
+	struct tjob later[LATER];
+	/* Let the competing writer go once every peer is answered, and queue
+	 * the later jobs then (the test of the retried job's order). */
+	bool release_after_peers;
+	int peers_answered;
+
+	/* The competing writer. */
+	bool held;
+	bool holder_ready;
+	bool holder_release;
+	bool holder_started;
+	ordo_code holder_rc;
+	store *st2; /* PostgreSQL: the second store the holder writes with */
+	pthread_t holder;
+
+	/* The gate: a job that parks the committer until opened. */
+	store_job gate;
+	bool gate_entered;
+	bool gate_open;
+	ordo_code gate_rc;
+};
+
+static void world_init(struct world *w, struct fx *f)
+{
+	memset(w, 0, sizeof(*w));
+	w->f = f;
+	assert_int_equal(pthread_mutex_init(&w->mu, NULL), 0);
+	assert_int_equal(pthread_cond_init(&w->cv, NULL), 0);
+}
+
+static void world_destroy(struct world *w)
+{
+	pthread_cond_destroy(&w->cv);
+	pthread_mutex_destroy(&w->mu);
+}
+
+/* ---- the competing writer ------------------------------------------------ */
+
+static ordo_code holder_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct world *w = arg;
+	ordo_code rc;
+
+	rc = store_lock_named(tx, w->f->tenant, CONTENDED, err);
+	pthread_mutex_lock(&w->mu);
+	w->holder_ready = true;
+	w->held = rc == ORDO_OK;
+	pthread_cond_broadcast(&w->cv);
+	while (rc == ORDO_OK && !w->holder_release)
+		pthread_cond_wait(&w->cv, &w->mu);
+	pthread_mutex_unlock(&w->mu);
+	return rc;
+}
+
+static void *holder_main(void *arg)
+{
+	struct world *w = arg;
+	ordo_err err;
+	ordo_code rc;
+
+	/* Ending the transaction lets the lock go. */
+	rc = store_outbox_run(w->st2, holder_run, w, &err);
+	pthread_mutex_lock(&w->mu);
+	w->holder_rc = rc;
+	w->holder_ready = true;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* Start holding the contended lock; returns once it is held. */
+static void hold_begin(struct world *w)
+{
+	store_options o = test_opts();
+	ordo_err err;
+
+	if (!w->f->pg) {
+		w->held = true;
+		return;
+	}
+	assert_int_equal(store_open(w->f->url, &o, &w->st2, &err), ORDO_OK);
+	assert_int_equal(pthread_create(&w->holder, NULL, holder_main, w), 0);
+	w->holder_started = true;
+	pthread_mutex_lock(&w->mu);
+	while (!w->holder_ready)
+		pthread_cond_wait(&w->cv, &w->mu);
+	pthread_mutex_unlock(&w->mu);
+	assert_true(w->held);
+}
+
+/* Let the lock go (w->mu held); the holder's commit follows on its own
+ * thread, and a contender waiting for the lock then gets it. */
+static void hold_end_locked(struct world *w)
+{
+	w->held = false;
+	w->holder_release = true;
+	pthread_cond_broadcast(&w->cv);
+}
+
+/* Let the lock go if still held and wait for the holder to finish. */
+static void hold_join(struct world *w)
+{
+	pthread_mutex_lock(&w->mu);
+	hold_end_locked(w);
+	pthread_mutex_unlock(&w->mu);
+	if (w->holder_started) {
+		pthread_join(w->holder, NULL);
+		w->holder_started = false;
+		assert_int_equal(w->holder_rc, ORDO_OK);
+	}
+	if (w->st2) {
+		store_close(w->st2);
+		w->st2 = NULL;
+	}
+}
+
+/* ---- the jobs ------------------------------------------------------------ */
+
+static ordo_code tjob_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct tjob *j = arg;
+	struct world *w = j->w;
+	store_tenant t;
+	bool held;
+	ordo_code rc;
+
+	j->id = 0;
+	pthread_mutex_lock(&w->mu);
+	j->runs++;
+	j->run_seq = ++w->seq;
+	held = w->held;
+	pthread_mutex_unlock(&w->mu);
+
+	if (j->kind == TJOB_CONTENDER) {
+		/* PostgreSQL: waits for the holder, failing retryably after
+		 * lock_timeout while it holds on. */
+		rc = store_lock_named(tx, w->f->tenant, CONTENDED, err);
+		if (rc)
+			return rc;
+		/* SQLite: the stand-in for SQLITE_BUSY (see the top). */
+		if (held && !w->f->pg) {
+			tx->retryable = true;
+			return ordo_err_set(err, ORDO_ESTORAGE, NULL,
+					    "taking a lock: database is "
+					    "locked");
+		}
+	}
+	memset(&t, 0, sizeof(t));
+	ordo_strlcpy(t.slug, j->slug, sizeof(t.slug));
+	t.created_at = 1700000000;
+	rc = store_tenant_insert(tx, &t, err);
+	if (rc == ORDO_OK)
+		j->id = t.id;
+	return rc;
+}
+
+static void tjob_done(void *arg, ordo_code rc, const ordo_err *err)
+{
+	struct tjob *j = arg;
+	struct world *w = j->w;
+	int i;
+
+	pthread_mutex_lock(&w->mu);
+	j->rc = rc;
+	if (rc)
+		j->err = *err;
+	j->answered = true;
+	j->contender_runs_at_answer = w->contender->runs;
+	j->contender_answered_first = w->contender->answered && j != w->contender;
+	w->answered++;
+	if (j->peer && ++w->peers_answered == PEERS && w->release_after_peers) {
+		/*
+		 * The peers' batch has committed and the committer has not
+		 * yet looked at its queue again: the retried contender is
+		 * waiting at its head. Jobs queued now wait behind it.
+		 */
+		hold_end_locked(w);
+		for (i = 0; i < LATER; i++)
+			store_submit(w->f->st, &w->later[i].job);
+	}
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+static void tjob_make(struct world *w, struct tjob *j, enum tjob_kind kind,
+		      const char *slug)
+{
+	memset(j, 0, sizeof(*j));
+	j->w = w;
+	j->kind = kind;
+	ordo_strlcpy(j->slug, slug, sizeof(j->slug));
+	j->job.run = tjob_run;
+	j->job.done = tjob_done;
+	j->job.arg = j;
+}
+
+static ordo_code gate_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct world *w = arg;
+
+	(void)tx;
+	(void)err;
+	pthread_mutex_lock(&w->mu);
+	w->gate_entered = true;
+	pthread_cond_broadcast(&w->cv);
+	while (!w->gate_open)
+		pthread_cond_wait(&w->cv, &w->mu);
+	pthread_mutex_unlock(&w->mu);
+	return ORDO_OK;
+}
+
+static void gate_done(void *arg, ordo_code rc, const ordo_err *err)
+{
+	struct world *w = arg;
+
+	(void)err;
+	pthread_mutex_lock(&w->mu);
+	w->gate_rc = rc;
+	w->answered++;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+/*
+ * Queue the contender and its peers behind the gate so that they make one
+ * batch, in that order.
+ */
+static void submit_batch(struct world *w, struct tjob *contender)
+{
+	int i;
+
+	w->contender = contender;
+	w->gate.run = gate_run;
+	w->gate.done = gate_done;
+	w->gate.arg = w;
+	store_submit(w->f->st, &w->gate);
+	pthread_mutex_lock(&w->mu);
+	while (!w->gate_entered)
+		pthread_cond_wait(&w->cv, &w->mu);
+	pthread_mutex_unlock(&w->mu);
+
+	store_submit(w->f->st, &contender->job);
+	for (i = 0; i < PEERS; i++) {
+		w->peers[i].peer = true;
+		store_submit(w->f->st, &w->peers[i].job);
+	}
+
+	pthread_mutex_lock(&w->mu);
+	w->gate_open = true;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+/* Wait until n jobs are answered, failing if the committer seems stuck. */
+static void wait_answers(struct world *w, int n)
+{
+	struct timespec until;
+	int e = 0;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ANSWER_WAIT_S;
+	pthread_mutex_lock(&w->mu);
+	while (w->answered < n && e != ETIMEDOUT)
+		e = pthread_cond_timedwait(&w->cv, &w->mu, &until);
+	pthread_mutex_unlock(&w->mu);
+	if (w->answered < n)
+		fail_msg("%d of %d jobs answered in %d s", w->answered, n,
+			 ANSWER_WAIT_S);
+}
+
+/* The id of the tenant slug, or 0 when there is none. */
+static int64_t tenant_id_of(struct fx *f, const char *slug)
+{
+	store_tx *tx = NULL;
+	store_tenant t;
+	ordo_err err;
+	ordo_code rc;
+
+	assert_int_equal(store_read_begin(f->st, &tx, &err), ORDO_OK);
+	rc = store_tenant_by_slug(tx, slug, &t, &err);
+	store_read_end(tx);
+	if (rc == ORDO_ENOTFOUND)
+		return 0;
+	assert_int_equal(rc, ORDO_OK);
+	return t.id;
+}
+
+/* ---- the tests ----------------------------------------------------------- */
+
+/*
+ * The contender loses its first run; its peers are answered when their batch
+ * commits, before it runs again; it then runs first in the next batch, ahead
+ * of the jobs queued after it, and succeeds.
+ */
+static void test_retried_job_does_not_hold_its_batch(void **state)
+{
+	struct fx *f = *state;
+	struct world w;
+	struct tjob contender;
+	store_commit_stats before, after;
+	char slug[ORDO_SLUG_MAX];
+	int i;
+
+	world_init(&w, f);
+	tjob_make(&w, &contender, TJOB_CONTENDER, "contender");
+	for (i = 0; i < PEERS; i++) {
+		snprintf(slug, sizeof(slug), "peer-%d", i);
+		tjob_make(&w, &w.peers[i], TJOB_PLAIN, slug);
+	}
+	for (i = 0; i < LATER; i++) {
+		snprintf(slug, sizeof(slug), "later-%d", i);
+		tjob_make(&w, &w.later[i], TJOB_PLAIN, slug);
+	}
+	w.release_after_peers = true;
+	store_commit_stats_get(f->st, &before);
+
+	hold_begin(&w);
+	submit_batch(&w, &contender);
+	wait_answers(&w, 1 + 1 + PEERS + LATER);
+	hold_join(&w);
+	assert_int_equal(w.gate_rc, ORDO_OK);
+
+	/* The peers did not wait for the contender's second run. */
+	for (i = 0; i < PEERS; i++) {
+		assert_int_equal(w.peers[i].rc, ORDO_OK);
+		assert_int_equal(w.peers[i].runs, 1);
+		assert_int_equal(w.peers[i].contender_runs_at_answer, 1);
+		assert_false(w.peers[i].contender_answered_first);
+		assert_int_equal(tenant_id_of(f, w.peers[i].slug),
+				 w.peers[i].id);
+	}
+	/* It ran again, later, and succeeded; its failed run left nothing. */
+	if (contender.rc != ORDO_OK)
+		fail_msg("the contender failed: %s", contender.err.message);
+	assert_true(contender.runs >= 2);
+	if (!f->pg)
+		assert_int_equal(contender.runs, 2);
+	assert_true(contender.id > 0);
+	assert_int_equal(tenant_id_of(f, "contender"), contender.id);
+	/* Ahead of every job queued after it. */
+	for (i = 0; i < LATER; i++) {
+		assert_int_equal(w.later[i].rc, ORDO_OK);
+		assert_true(contender.run_seq < w.later[i].run_seq);
+		assert_true(w.later[i].contender_answered_first);
+		assert_int_equal(tenant_id_of(f, w.later[i].slug),
+				 w.later[i].id);
+	}
+
+	/*
+	 * Every job is counted once, however often it ran. The gate, the
+	 * peers, and the contender with the later jobs: three commits.
+	 */
+	store_commit_stats_get(f->st, &after);
+	assert_int_equal(after.jobs - before.jobs, 1 + 1 + PEERS + LATER);
+	assert_int_equal(after.commits - before.commits, 3);
+	assert_true(after.max_batch >= 1 + PEERS);
+	world_destroy(&w);
+}
+
+/*
+ * A contender that loses every run is answered with its failure after
+ * STORE_JOB_ATTEMPTS runs, each in a batch of its own after the peers'; the
+ * peers are answered at once and stored.
+ */
+static void test_job_losing_every_run_fails_after_its_attempts(void **state)
+{
+	struct fx *f = *state;
+	struct world w;
+	struct tjob contender;
+	store_commit_stats before, after;
+	char slug[ORDO_SLUG_MAX];
+	int i;
+
+	world_init(&w, f);
+	tjob_make(&w, &contender, TJOB_CONTENDER, "contender");
+	for (i = 0; i < PEERS; i++) {
+		snprintf(slug, sizeof(slug), "peer-%d", i);
+		tjob_make(&w, &w.peers[i], TJOB_PLAIN, slug);
+	}
+	store_commit_stats_get(f->st, &before);
+
+	hold_begin(&w);
+	submit_batch(&w, &contender);
+	wait_answers(&w, 1 + 1 + PEERS);
+	hold_join(&w);
+	assert_int_equal(w.gate_rc, ORDO_OK);
+
+	assert_int_equal(contender.rc, ORDO_ESTORAGE);
+	assert_non_null(strstr(contender.err.message, "lock"));
+	assert_int_equal(contender.runs, STORE_JOB_ATTEMPTS);
+	assert_int_equal(contender.id, 0);
+	assert_int_equal(tenant_id_of(f, "contender"), 0);
+	for (i = 0; i < PEERS; i++) {
+		assert_int_equal(w.peers[i].rc, ORDO_OK);
+		assert_int_equal(w.peers[i].runs, 1);
+		assert_int_equal(w.peers[i].contender_runs_at_answer, 1);
+		assert_false(w.peers[i].contender_answered_first);
+		assert_int_equal(tenant_id_of(f, w.peers[i].slug),
+				 w.peers[i].id);
+	}
+
+	/*
+	 * The gate's batch, the peers' and the contender's last, which
+	 * commits with nothing of it; the runs in between held nothing to
+	 * commit.
+	 */
+	store_commit_stats_get(f->st, &after);
+	assert_int_equal(after.jobs - before.jobs, 1 + 1 + PEERS);
+	assert_int_equal(after.commits - before.commits, 3);
+	world_destroy(&w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+			test_retried_job_does_not_hold_its_batch, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_job_losing_every_run_fails_after_its_attempts,
+			setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
