@@ -342,6 +342,40 @@ static int healthz_ok(const char *base_url)
 	return code == 200;
 }
 
+/* ---- the servers' clock ---------------------------------------------------- */
+
+/* The group's clock file (`ordo serve --clock-file`), and the offset it
+ * holds: every server of the group runs that many seconds ahead. */
+static char clock_path[128];
+static long clock_offset;
+
+static void clock_write(long offset)
+{
+	char tmp[160];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.new", clock_path);
+	f = fopen(tmp, "w");
+	assert_non_null(f);
+	fprintf(f, "%ld\n", offset);
+	assert_int_equal(fclose(f), 0);
+	/* Renamed into place, so a server never reads half a number. */
+	assert_int_equal(rename(tmp, clock_path), 0);
+	clock_offset = offset;
+}
+
+void harness_clock_advance(long seconds)
+{
+	assert_true(clock_path[0] != '\0');
+	assert_true(seconds > 0);
+	clock_write(clock_offset + seconds);
+}
+
+long long harness_clock_now(void)
+{
+	return (long long)time(NULL) + clock_offset;
+}
+
 /* Start `ordo serve`; 0 when it answers /healthz, -1 after all attempts. */
 /*
  * Start `ordo serve` on db_path with its output in log_path and wait until
@@ -384,6 +418,8 @@ static int spawn_serve(const char *db_path, const char *log_path, pid_t *pid_out
 				argv[n++] = db_path;
 				argv[n++] = "--listen";
 				argv[n++] = listen;
+				argv[n++] = "--clock-file";
+				argv[n++] = clock_path;
 				for (size_t i = 0; serve_extra_args &&
 						   serve_extra_args[i] &&
 						   n < sizeof(argv) /
@@ -606,6 +642,8 @@ int harness_group_setup(void **state)
 		return -1;
 	}
 	snprintf(s->log_path, sizeof(s->log_path), "%s/server.log", s->dir);
+	snprintf(clock_path, sizeof(clock_path), "%s/clock", s->dir);
+	clock_write(0);
 	srv = s;
 	*state = s;
 	if (db_prepare(s))

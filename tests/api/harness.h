@@ -86,6 +86,16 @@ int harness_group_teardown(void **state);
  */
 void harness_set_serve_args(const char *const *args);
 
+/*
+ * The group's servers run on a clock the test moves (`ordo serve
+ * --clock-file`): harness_clock_advance(s) puts every server of the group
+ * s seconds ahead at once - a lease runs out, a retry falls due, a window
+ * passes - so no test waits in real time for one. harness_clock_now() is
+ * the servers' time (UTC seconds).
+ */
+void harness_clock_advance(long seconds);
+long long harness_clock_now(void);
+
 /* Monotonic milliseconds, and a sleep that survives signals. */
 long harness_now_ms(void);
 void harness_sleep_ms(long ms);
