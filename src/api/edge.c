@@ -10,7 +10,7 @@
 #include <strings.h>
 
 #include "api/api_int.h"
-#include "app/log.h"
+#include "log/log.h"
 
 /*
  * Everything a caller sends is checked here once, before routing, so that no

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "api/api_int.h"
-#include "app/log.h"
+#include "log/log.h"
 
 /* {"field": ..., "message": ...} */
 static json_t *detail_json(const char *field, const char *message)

@@ -46,7 +46,7 @@
 
 #include "api/api_int.h"
 #include "api/listen.h"
-#include "app/log.h"
+#include "log/log.h"
 #include "channels/json_fields.h"
 
 /* Who may call a route: a set of roles; 0 = no key needed. */

@@ -12,7 +12,6 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "channels/json_fields.h"
 
@@ -67,12 +66,14 @@ static void key_generate(char key_out[APP_API_KEY_MAX], char hash[65])
 	app_sha256_hex(key_out, strlen(key_out), hash);
 }
 
+/* The key is made before the write, which stores only its hash. */
 struct key_job {
 	const char *slug;
 	bool create_tenant;
 	app_role role;
 	const char *name;
-	char *key_out;
+	char key_hash[65];
+	ordo_time now;
 };
 
 static ordo_code key_job_run(store_tx *tx, void *arg, ordo_err *err)
@@ -85,7 +86,7 @@ static ordo_code key_job_run(store_tx *tx, void *arg, ordo_err *err)
 	memset(&t, 0, sizeof(t));
 	if (j->create_tenant) {
 		ordo_strlcpy(t.slug, j->slug, sizeof(t.slug));
-		t.created_at = time(NULL);
+		t.created_at = j->now;
 		rc = store_tenant_insert(tx, &t, err);
 		if (rc == ORDO_ECONFLICT)
 			return ordo_err_set(err, ORDO_ECONFLICT, "slug",
@@ -104,8 +105,8 @@ static ordo_code key_job_run(store_tx *tx, void *arg, ordo_err *err)
 	k.tenant_id = t.id;
 	ordo_strlcpy(k.name, j->name, sizeof(k.name));
 	ordo_strlcpy(k.role, app_role_name(j->role), sizeof(k.role));
-	k.created_at = time(NULL);
-	key_generate(j->key_out, k.key_hash);
+	k.created_at = j->now;
+	memcpy(k.key_hash, j->key_hash, sizeof(k.key_hash));
 	rc = store_api_key_insert(tx, &k, err);
 	/* Events name a key by its name ("key:<name>"), so one name is one
 	 * key within a tenant. */
@@ -117,12 +118,11 @@ static ordo_code key_job_run(store_tx *tx, void *arg, ordo_err *err)
 	return rc;
 }
 
-ordo_code app_tenant_create(store *st, const char *slug,
+ordo_code app_tenant_create(store *st, const char *slug, ordo_time now,
 			    char key_out[APP_API_KEY_MAX], ordo_err *err)
 {
 	struct key_job j = {.slug = slug, .create_tenant = true,
-			    .role = ROLE_ADMIN, .name = "admin",
-			    .key_out = key_out};
+			    .role = ROLE_ADMIN, .name = "admin", .now = now};
 
 	if (!app_slug_valid(slug))
 		return ordo_err_set(err, ORDO_EINVALID, "slug",
@@ -130,14 +130,15 @@ ordo_code app_tenant_create(store *st, const char *slug,
 				    "to %d of a-z, 0-9 and '-', not starting "
 				    "with '-'",
 				    slug, ORDO_SLUG_MAX - 1);
+	key_generate(key_out, j.key_hash);
 	return store_write(st, key_job_run, &j, err);
 }
 
 ordo_code app_key_create(store *st, const char *slug, const char *role,
-			 const char *name, char key_out[APP_API_KEY_MAX],
-			 ordo_err *err)
+			 const char *name, ordo_time now,
+			 char key_out[APP_API_KEY_MAX], ordo_err *err)
 {
-	struct key_job j = {.slug = slug, .name = name, .key_out = key_out};
+	struct key_job j = {.slug = slug, .name = name, .now = now};
 
 	if (app_role_parse(role, &j.role) != 0) {
 		char list[JF_LIST_MAX];
@@ -153,6 +154,7 @@ ordo_code app_key_create(store *st, const char *slug, const char *role,
 				    "a key name of 1 to %d characters is "
 				    "required",
 				    ORDO_NAME_MAX - 1);
+	key_generate(key_out, j.key_hash);
 	return store_write(st, key_job_run, &j, err);
 }
 

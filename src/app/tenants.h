@@ -23,13 +23,13 @@
 
 /* Create a tenant and its first admin key; the key (shown once, stored only
  * hashed) is written to key_out. */
-ordo_code app_tenant_create(store *st, const char *slug,
+ordo_code app_tenant_create(store *st, const char *slug, ordo_time now,
 			    char key_out[APP_API_KEY_MAX], ordo_err *err);
 
 /* Create another key for an existing tenant. */
 ordo_code app_key_create(store *st, const char *slug, const char *role,
-			 const char *name, char key_out[APP_API_KEY_MAX],
-			 ordo_err *err);
+			 const char *name, ordo_time now,
+			 char key_out[APP_API_KEY_MAX], ordo_err *err);
 
 /* Resolve a presented API key to its caller; ORDO_EUNAUTHORIZED if unknown. */
 ordo_code app_authenticate(store *st, const char *key, app_caller *caller,

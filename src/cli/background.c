@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "app/log.h"
+#include "log/log.h"
 #include "app/fulfillment.h"
 #include "app/policy.h"
 #include "app/write.h"

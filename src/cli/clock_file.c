@@ -18,6 +18,7 @@
 
 #include "cli/cli.h"
 #include "core/limits.h"
+#include "log/log.h"
 
 static char clock_path[CLI_PATH_MAX];
 static _Atomic long long clock_offset;
@@ -72,5 +73,7 @@ int cli_clock_file_use(const char *path)
 				       path);
 	atomic_store(&clock_offset, off);
 	cli_clock = &file_clock;
+	/* Log lines say the time the server runs on. */
+	log_set_clock(cli_clock);
 	return CLI_OK;
 }

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/log.h"
+#include "log/log.h"
 #include "api/server.h"
 #include "app/caller.h"
 #include "app/tenants.h"
@@ -197,7 +197,8 @@ static ordo_code tenant_run(store *st, const struct cli_opts *o,
 			    ordo_err *err)
 {
 	char key[APP_API_KEY_MAX];
-	ordo_code rc = app_tenant_create(st, o->args[1], key, err);
+	ordo_code rc = app_tenant_create(st, o->args[1],
+					 ordo_clock_now(cli_clock), key, err);
 
 	if (rc == ORDO_OK)
 		printf("tenant %s created; its admin API key (shown once):\n"
@@ -234,7 +235,8 @@ int cmd_tenant(int argc, char **argv)
 static ordo_code key_run(store *st, const struct cli_opts *o, ordo_err *err)
 {
 	char key[APP_API_KEY_MAX];
-	ordo_code rc = app_key_create(st, o->args[1], o->role, o->name, key,
+	ordo_code rc = app_key_create(st, o->args[1], o->role, o->name,
+				      ordo_clock_now(cli_clock), key,
 				      err);
 
 	if (rc == ORDO_OK)

@@ -699,7 +699,8 @@ int cmd_demo(int argc, char **argv)
 		return CLI_FAIL;
 	}
 	ordo_err_clear(err);
-	if (app_tenant_create(st, DEMO_SLUG, key, err) == ORDO_OK) {
+	if (app_tenant_create(st, DEMO_SLUG, ordo_clock_now(cli_clock),
+			      key, err) == ORDO_OK) {
 		printf("seeding tenant \"%s\" in %s ...\n", DEMO_SLUG, db);
 		fflush(stdout);
 		if (app_authenticate(st, key, &caller, err) == ORDO_OK) {
@@ -731,7 +732,8 @@ int cmd_demo(int argc, char **argv)
 		ordo_err_clear(err);
 		snprintf(name, sizeof(name), "demo-admin-%lld",
 			 (long long)time(NULL));
-		if (app_key_create(st, DEMO_SLUG, "admin", name, key, err)) {
+		if (app_key_create(st, DEMO_SLUG, "admin", name,
+				   ordo_clock_now(cli_clock), key, err)) {
 			rc = cli_fail(err);
 			goto out;
 		}

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 
 #include "api/listen.h"
-#include "app/log.h"
+#include "log/log.h"
 #include "api/server.h"
 #include "cli/cli.h"
 
@@ -145,7 +145,8 @@ store *cli_open_store(const char *db, int pool)
 		free(err);
 		return NULL;
 	}
-	if (store_migrate(st, &applied, &version, err) != ORDO_OK) {
+	if (store_migrate(st, ordo_clock_now(cli_clock), &applied,
+			  &version, err) != ORDO_OK) {
 		cli_fail(err);
 		store_close(st);
 		free(err);

@@ -61,7 +61,7 @@
 #include <time.h>
 
 #include "app/flow.h"
-#include "app/log.h"
+#include "log/log.h"
 #include "core/signature.h"
 #include "core/timeutil.h"
 

@@ -673,6 +673,7 @@ static int migration_version(const char *name)
 struct migrate_job {
 	const struct ordo_embedded *script;
 	int version;
+	ordo_time now; /* recorded as the time it was applied */
 	bool applied;
 };
 
@@ -707,7 +708,7 @@ static ordo_code migrate_run(store_tx *tx, void *arg, ordo_err *err)
 			     mj->script->name, msg);
 		goto out;
 	}
-	rc = sql_migration_mark(tx, mj->version, (ordo_time)time(NULL), err);
+	rc = sql_migration_mark(tx, mj->version, mj->now, err);
 	if (rc)
 		goto out;
 	mj->applied = true;
@@ -715,7 +716,8 @@ out:
 	return rc;
 }
 
-ordo_code store_migrate(store *st, int *applied, int *version, ordo_err *err)
+ordo_code store_migrate(store *st, ordo_time now, int *applied, int *version,
+			ordo_err *err)
 {
 	const struct ordo_embedded *list = NULL;
 	size_t n = 0, i;
@@ -728,6 +730,7 @@ ordo_code store_migrate(store *st, int *applied, int *version, ordo_err *err)
 
 		mj.script = &list[i];
 		mj.version = migration_version(list[i].name);
+		mj.now = now;
 		mj.applied = false;
 		/* Names are fixed at build time: a bad one is our bug. */
 		if (mj.version <= prev) {

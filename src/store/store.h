@@ -108,9 +108,11 @@ void store_close(store *st);
 
 /*
  * Apply every migration not yet applied, each in its own transaction, and
- * report how many ran and the version reached. Safe to run again.
+ * report how many ran and the version reached; each is recorded as applied
+ * at now. Safe to run again.
  */
-ordo_code store_migrate(store *st, int *applied, int *version, ordo_err *err);
+ordo_code store_migrate(store *st, ordo_time now, int *applied, int *version,
+			ordo_err *err);
 
 /*
  * Copy the database, while it is in use, to the new file dest (SQLite).

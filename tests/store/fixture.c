@@ -164,7 +164,7 @@ int setup(void **state)
 	assert_non_null(f);
 	test_store_url(f);
 	assert_int_equal(store_open(f->url, &o, &f->st, &err), ORDO_OK);
-	assert_int_equal(store_migrate(f->st, &f->first_applied,
+	assert_int_equal(store_migrate(f->st, FX_NOW, &f->first_applied,
 				       &f->first_version, &err),
 			 ORDO_OK);
 	f->ta = tenant_add(f->st, "acme");

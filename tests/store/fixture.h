@@ -24,6 +24,9 @@
 #ifndef ORDO_TESTS_STORE_FIXTURE_H
 #define ORDO_TESTS_STORE_FIXTURE_H
 
+/* The time the tests say it is, where a store function is told the time. */
+#define FX_NOW 1700000000
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

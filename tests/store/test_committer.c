@@ -206,7 +206,8 @@ static int setup(void **state)
 	assert_non_null(f);
 	test_store_url(f);
 	assert_int_equal(store_open(f->url, &o, &f->st, &err), ORDO_OK);
-	assert_int_equal(store_migrate(f->st, NULL, NULL, &err), ORDO_OK);
+	assert_int_equal(store_migrate(f->st, 1700000000, NULL, NULL, &err),
+			 ORDO_OK);
 	memset(&t, 0, sizeof(t));
 	ordo_strlcpy(t.slug, "acme", sizeof(t.slug));
 	t.created_at = 1700000000;

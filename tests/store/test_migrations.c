@@ -42,7 +42,7 @@ static void test_migrate(void **state)
 
 	assert_int_equal(f->first_applied, MIGRATIONS);
 	assert_int_equal(f->first_version, SCHEMA_VERSION);
-	assert_int_equal(store_migrate(f->st, &applied, &version, &err),
+	assert_int_equal(store_migrate(f->st, FX_NOW, &applied, &version, &err),
 			 ORDO_OK);
 	assert_int_equal(applied, 0);
 	assert_int_equal(version, SCHEMA_VERSION);
@@ -64,7 +64,7 @@ static void test_open_fresh_and_bad_urls(void **state)
 	assert_int_equal(store_open(g.url, &o, &st, &err), ORDO_OK);
 	assert_int_equal(store_schema_version(st, &version, &err), ORDO_OK);
 	assert_int_equal(version, 0);
-	assert_int_equal(store_migrate(st, &applied, &version, &err), ORDO_OK);
+	assert_int_equal(store_migrate(st, FX_NOW, &applied, &version, &err), ORDO_OK);
 	assert_int_equal(applied, MIGRATIONS);
 	assert_int_equal(version, SCHEMA_VERSION);
 	store_close(st);
@@ -102,7 +102,7 @@ static void *migrate_thread_main(void *arg)
 
 	m->rc = store_open(m->url, &o, &st, &err);
 	if (m->rc == ORDO_OK)
-		m->rc = store_migrate(st, &m->applied, NULL, &err);
+		m->rc = store_migrate(st, FX_NOW, &m->applied, NULL, &err);
 	if (m->rc)
 		print_error("migrating: %s\n", err.message);
 	store_close(st);
@@ -287,7 +287,7 @@ static void test_migrate_from_v1(void **state)
 	assert_int_equal(store_open(g.url, &o, &g.st, &err), ORDO_OK);
 	assert_int_equal(store_schema_version(g.st, &version, &err), ORDO_OK);
 	assert_int_equal(version, 1);
-	assert_int_equal(store_migrate(g.st, &applied, &version, &err),
+	assert_int_equal(store_migrate(g.st, FX_NOW, &applied, &version, &err),
 			 ORDO_OK);
 	assert_int_equal(applied, MIGRATIONS - 1);
 	assert_int_equal(version, SCHEMA_VERSION);
@@ -432,7 +432,7 @@ static void test_migrate_from_v2(void **state)
 	assert_int_equal(store_open(g.url, &o, &g.st, &err), ORDO_OK);
 	assert_int_equal(store_schema_version(g.st, &version, &err), ORDO_OK);
 	assert_int_equal(version, 2);
-	assert_int_equal(store_migrate(g.st, &applied, &version, &err),
+	assert_int_equal(store_migrate(g.st, FX_NOW, &applied, &version, &err),
 			 ORDO_OK);
 	assert_int_equal(applied, MIGRATIONS - 2);
 	assert_int_equal(version, SCHEMA_VERSION);
@@ -629,7 +629,7 @@ static void test_migrate_renames_duplicate_key_names(void **state)
 	test_store_url(&g);
 	test_store_make_v3_keys(&g);
 	assert_int_equal(store_open(g.url, &o, &g.st, &err), ORDO_OK);
-	assert_int_equal(store_migrate(g.st, &applied, &version, &err),
+	assert_int_equal(store_migrate(g.st, FX_NOW, &applied, &version, &err),
 			 ORDO_OK);
 	assert_int_equal(version, SCHEMA_VERSION);
 

@@ -5,16 +5,22 @@
  * Every line is JSON, including libmicrohttpd's own messages (log_mhd), and
  * text that is not valid UTF-8 is scrubbed rather than losing the line.
  */
-#include "app/log.h"
+#include "log/log.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/err.h"
 #include "core/timeutil.h"
+
+static const ordo_clock *log_clock;
+
+void log_set_clock(const ordo_clock *clock)
+{
+	log_clock = clock;
+}
 
 json_t *log_text(const char *s)
 {
@@ -37,7 +43,7 @@ void log_event(const char *level, const char *msg, json_t *fields)
 	json_t *line = json_object();
 	char ts[32], *text;
 
-	time_format_rfc3339(time(NULL), ts, sizeof(ts));
+	time_format_rfc3339(ordo_clock_now(log_clock), ts, sizeof(ts));
 	json_object_set_new(line, "ts", json_string(ts));
 	json_object_set_new(line, "level", json_string(level));
 	json_object_set_new(line, "msg", log_text(msg));

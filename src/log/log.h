@@ -2,12 +2,21 @@
  * log.h - structured logs: one JSON object per line on stderr, e.g.
  *   {"ts":"2026-11-27T10:15:00Z","level":"info","msg":"request",
  *    "method":"POST","path":"/v1/orders","status":201,"ms":3}
+ *
+ * Its own layer, below everything that logs (app, outbox, api, cli) and
+ * above only core: it knows nothing of what it logs.
  */
-#ifndef ORDO_APP_LOG_H
-#define ORDO_APP_LOG_H
+#ifndef ORDO_LOG_LOG_H
+#define ORDO_LOG_LOG_H
 
 #include <jansson.h>
 #include <stdarg.h>
+
+#include "core/clock.h"
+
+/* The clock the lines' "ts" is read from (NULL: the system's); set once
+ * at start, before any thread logs. */
+void log_set_clock(const ordo_clock *clock);
 
 /* Log msg at level with extra fields (stolen reference; may be NULL). */
 void log_event(const char *level, const char *msg, json_t *fields);
