@@ -130,13 +130,21 @@ typedef struct {
 	size_t hits[POLICY_MAX_RULES]; /* indices of matching hold rules */
 	bool approved;		       /* an approve rule matched */
 	size_t approved_by;	       /* its index */
+	bool failed;		       /* ORDO_EINTERNAL: ... */
+	size_t failed_at;	       /* ... this rule's tree was broken */
 } policy_outcome;
 
-/* Evaluate every rule in order (see the top of this file). */
-void policy_evaluate(const policy *p, const policy_context *ctx,
-		     policy_outcome *out);
+/*
+ * Evaluate every rule in order (see the top of this file). ORDO_OK, or
+ * ORDO_EINTERNAL when a compiled tree is not what policy_compile makes (or
+ * an argument is missing): then out holds no hits and no approval, only
+ * failed and failed_at, so no verdict is drawn from a broken policy.
+ */
+ordo_code policy_evaluate(const policy *p, const policy_context *ctx,
+			  policy_outcome *out);
 
-/* Evaluate one compiled condition (for tests and tools). */
+/* Evaluate one compiled condition (for tests and tools); false also when
+ * the tree is broken (policy_evaluate reports that). */
 bool policy_expr_eval(const policy_expr *e, const policy_context *ctx);
 
 /* The default policy's rules, as written: large value, first order with
