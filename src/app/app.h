@@ -62,7 +62,6 @@ void app_sha256_hex(const void *data, size_t len, char out[65]);
 
 /* ---- tenants and keys (app/tenants.c) ---------------------------------- */
 
-#define APP_API_KEY_MAX 80
 
 /* Create a tenant and its first admin key; the key (shown once, stored only
  * hashed) is written to key_out. */
@@ -336,9 +335,6 @@ ordo_code app_delivery_redeliver(store_tx *tx, const app_caller *c,
 
 /* ---- the review queue (app/review.c) ------------------------------------ */
 
-#define APP_CLAIM_LEASE_DEFAULT_S 900
-#define APP_CLAIM_LEASE_MIN_S 60
-#define APP_CLAIM_LEASE_MAX_S 3600
 
 typedef enum {
 	REVIEW_APPROVE,

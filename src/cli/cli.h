@@ -90,10 +90,6 @@ int cli_fail(const ordo_err *err);
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Read connections per node by default, and at most. */
-#define CLI_DEFAULT_DB_POOL 8
-#define CLI_MAX_DB_POOL 64
-
 /* Open and migrate the store at db with `pool` read connections; on
  * failure print and return NULL. */
 store *cli_open_store(const char *db, int pool);
@@ -121,8 +117,5 @@ void background_stop(struct background *b);
  * running. Returns an exit code. */
 int cli_serve_until_signal(store *st, const char *listen, const char *banner,
 			   int webhook_timeout_ms);
-
-/* Default time a webhook receiver has to answer. */
-#define CLI_DEFAULT_WEBHOOK_TIMEOUT_MS 10000
 
 #endif

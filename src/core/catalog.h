@@ -14,10 +14,8 @@
 
 #include "core/order.h"
 
-#define ORDO_LOCATION_CODE_MAX 33
-/* Destinations one location may serve: "US" or "US-CA" (country-region). */
-#define LOCATION_MAX_SERVES 64
-#define LOCATION_SERVE_MAX 8
+/* ORDO_LOCATION_CODE_MAX, LOCATION_MAX_SERVES and ORDO_MAX_STOCK are in
+ * core/limits.h (through order.h). */
 
 typedef struct {
 	char sku[ORDO_SKU_MAX];
@@ -50,8 +48,5 @@ typedef struct {
 
 /* on_hand - reserved - safety_stock, floored at zero. */
 int64_t stock_available(const stock_level *s);
-
-/* Upper bound on stock counts. */
-#define ORDO_MAX_STOCK 1000000000LL
 
 #endif

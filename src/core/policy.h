@@ -61,7 +61,7 @@
  * Refusals name the rule (by index and id), the position in the condition
  * (1-based column) and the reason: unknown field, unexpected token,
  * unterminated string, type mismatch, condition not boolean, nesting or
- * length past the limits below.
+ * length past the limits (POLICY_* in core/limits.h).
  */
 #ifndef ORDO_CORE_POLICY_H
 #define ORDO_CORE_POLICY_H
@@ -71,15 +71,8 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "core/limits.h" /* POLICY_MAX_RULES and the other bounds */
 #include "core/order.h"
-
-#define POLICY_MAX_RULES 200
-#define POLICY_RULE_ID_MAX 65	 /* 1..64 of [a-z0-9_.-] */
-#define POLICY_WHEN_MAX 2048	 /* bytes of one condition */
-#define POLICY_MAX_DEPTH 32	 /* nesting of parentheses and operators */
-#define POLICY_MAX_LIST 100	 /* items of one list literal */
-#define POLICY_PRIORITY_MIN 1	 /* most urgent */
-#define POLICY_PRIORITY_MAX 5
 
 /* One rule as written (the API decodes JSON into these). */
 typedef struct {

@@ -56,10 +56,6 @@
 #include "core/err.h"
 #include "core/policy.h"
 
-/* Significant digits of a NUMBER literal, and decimals after its point.
- * 15 digits is far past any money or count ordo stores (limits.h), and
- * keeps 10^(decimals + 3) inside int64 for dec_cmp(). */
-#define NUM_MAX_DIGITS 15
 /* How much of a token or name an error message quotes. */
 #define QUOTE_MAX 64
 #define REASON_MAX 192

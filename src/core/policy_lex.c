@@ -11,7 +11,7 @@
  * column and a reason once and every later call is ignored.
  *
  * A NUMBER literal is kept exactly as (mantissa, decimals), at most
- * NUM_MAX_DIGITS significant digits and NUM_MAX_DIGITS decimals; it never
+ * POLICY_NUM_MAX_DIGITS significant digits and POLICY_NUM_MAX_DIGITS decimals; it never
  * touches floating point. "12abc", "1.2.3" and "12." are one bad number,
  * not two tokens. A STRING is decoded into the parser's sval buffer, which
  * is as long as the whole condition, so decoding cannot overflow it.
@@ -85,7 +85,7 @@ static void lex_number(parser *p, token *t)
 	for (; i < p->len && is_digit(s[i]); i++) {
 		if (m == 0 && s[i] == '0')
 			continue; /* leading zeros are not significant */
-		if (++digits > NUM_MAX_DIGITS)
+		if (++digits > POLICY_NUM_MAX_DIGITS)
 			bad = true;
 		else
 			m = m * 10 + (s[i] - '0');
@@ -97,8 +97,8 @@ static void lex_number(parser *p, token *t)
 		for (; i < p->len && is_digit(s[i]); i++) {
 			if (m != 0 || s[i] != '0')
 				digits++;
-			if (++decimals > NUM_MAX_DIGITS ||
-			    digits > NUM_MAX_DIGITS)
+			if (++decimals > POLICY_NUM_MAX_DIGITS ||
+			    digits > POLICY_NUM_MAX_DIGITS)
 				bad = true;
 			else
 				m = m * 10 + (s[i] - '0');
@@ -112,12 +112,12 @@ static void lex_number(parser *p, token *t)
 	t->len = i - p->pos;
 	p->pos = i;
 	if (bad) {
-		if (digits > NUM_MAX_DIGITS || decimals > NUM_MAX_DIGITS)
+		if (digits > POLICY_NUM_MAX_DIGITS || decimals > POLICY_NUM_MAX_DIGITS)
 			policy_fail(p, t->col,
 			     "bad number \"%.*s\": at most %d digits and %d "
 			     "decimals",
 			     (int)(t->len > QUOTE_MAX ? QUOTE_MAX : t->len),
-			     t->start, NUM_MAX_DIGITS, NUM_MAX_DIGITS);
+			     t->start, POLICY_NUM_MAX_DIGITS, POLICY_NUM_MAX_DIGITS);
 		else
 			policy_fail(p, t->col,
 			     "bad number \"%.*s\": write digits with at most "

@@ -62,9 +62,6 @@
 #include <string.h>
 #include <time.h>
 
-/* Largest read pool a store opens: each is a connection and file handles. */
-#define STORE_READ_POOL_MAX 64
-
 /* ---- opening ------------------------------------------------------------- */
 
 static void *committer_main(void *arg);
@@ -228,9 +225,6 @@ static void job_fail_storage(store_job *job, const ordo_err *cause,
 		     cause && cause->message[0] ? cause->message
 						: "the database refused");
 }
-
-/* Runs of one job that lost to a concurrent transaction, at most. */
-#define STORE_JOB_ATTEMPTS 4
 
 /*
  * Run one batch (a NULL-terminated list through job->next) in one
