@@ -11,8 +11,8 @@
  * column and a reason once and every later call is ignored.
  *
  * A NUMBER literal is kept exactly as (mantissa, decimals), at most
- * POLICY_NUM_MAX_DIGITS significant digits and POLICY_NUM_MAX_DIGITS decimals; it never
- * touches floating point. "12abc", "1.2.3" and "12." are one bad number,
+ * POLICY_NUM_MAX_DIGITS (core/limits.h) significant digits and as many
+ * decimals; it never touches floating point. "12abc", "1.2.3" and "12." are one bad number,
  * not two tokens. A STRING is decoded into the parser's sval buffer, which
  * is as long as the whole condition, so decoding cannot overflow it.
  *
@@ -112,18 +112,23 @@ static void lex_number(parser *p, token *t)
 	t->len = i - p->pos;
 	p->pos = i;
 	if (bad) {
-		if (digits > POLICY_NUM_MAX_DIGITS || decimals > POLICY_NUM_MAX_DIGITS)
-			policy_fail(p, t->col,
-			     "bad number \"%.*s\": at most %d digits and %d "
-			     "decimals",
-			     (int)(t->len > QUOTE_MAX ? QUOTE_MAX : t->len),
-			     t->start, POLICY_NUM_MAX_DIGITS, POLICY_NUM_MAX_DIGITS);
+		if (digits > POLICY_NUM_MAX_DIGITS ||
+		    decimals > POLICY_NUM_MAX_DIGITS)
+			policy_fail(
+				p, t->col,
+				"bad number \"%.*s\": at most %d digits and %d "
+				"decimals",
+				(int)(t->len > QUOTE_MAX ? QUOTE_MAX : t->len),
+				t->start, POLICY_NUM_MAX_DIGITS,
+				POLICY_NUM_MAX_DIGITS);
 		else
-			policy_fail(p, t->col,
-			     "bad number \"%.*s\": write digits with at most "
-			     "one \".\" between digits, such as 12 or 12.5",
-			     (int)(t->len > QUOTE_MAX ? QUOTE_MAX : t->len),
-			     t->start);
+			policy_fail(
+				p, t->col,
+				"bad number \"%.*s\": write digits with at "
+				"most one \".\" between digits, such as 12 "
+				"or 12.5",
+				(int)(t->len > QUOTE_MAX ? QUOTE_MAX : t->len),
+				t->start);
 		t->kind = T_ERROR;
 		return;
 	}
@@ -156,14 +161,16 @@ static void lex_string(parser *p, token *t)
 			if (i + 1 >= p->len)
 				policy_fail(p, t->col, "unterminated string");
 			else if (s[i + 1] > ' ' && s[i + 1] < 0x7f)
-				policy_fail(p, col_at(i),
-				     "bad escape \"\\%c\" in string; only "
-				     "\\\" and \\\\ are allowed",
-				     s[i + 1]);
+				policy_fail(
+					p, col_at(i),
+					"bad escape \"\\%c\" in string; only "
+					"\\\" and \\\\ are allowed",
+					s[i + 1]);
 			else
-				policy_fail(p, col_at(i),
-				     "bad escape in string; only \\\" and "
-				     "\\\\ are allowed");
+				policy_fail(
+					p, col_at(i),
+					"bad escape in string; only \\\" and "
+					"\\\\ are allowed");
 			t->kind = T_ERROR;
 			return;
 		}
@@ -181,30 +188,37 @@ static void lex_bad_char(parser *p, token *t, char c)
 
 	t->kind = T_ERROR;
 	if (c == '=')
-		policy_fail(p, t->col, "unexpected character \"=\"; use \"==\" to "
-				"compare");
-	else if (c == '!')
-		policy_fail(p, t->col, "unexpected character \"!\"; use \"!=\" or "
-				"\"not\"");
-	else if (c == '&')
-		policy_fail(p, t->col, "unexpected character \"&\"; use \"and\"");
-	else if (c == '|')
-		policy_fail(p, t->col, "unexpected character \"|\"; use \"or\"");
-	else if (c == '-' || c == '+')
 		policy_fail(p, t->col,
-		     "unexpected character \"%c\"; numbers have no sign and "
-		     "there is no arithmetic",
-		     c);
+			    "unexpected character \"=\"; use \"==\" to "
+			    "compare");
+	else if (c == '!')
+		policy_fail(p, t->col,
+			    "unexpected character \"!\"; use \"!=\" or "
+			    "\"not\"");
+	else if (c == '&')
+		policy_fail(p, t->col,
+			    "unexpected character \"&\"; use \"and\"");
+	else if (c == '|')
+		policy_fail(p, t->col,
+			    "unexpected character \"|\"; use \"or\"");
+	else if (c == '-' || c == '+')
+		policy_fail(
+			p, t->col,
+			"unexpected character \"%c\"; numbers have no sign and "
+			"there is no arithmetic",
+			c);
 	else if (c == '\'')
-		policy_fail(p, t->col, "unexpected character \"'\"; strings are "
-				"written in double quotes");
+		policy_fail(p, t->col,
+			    "unexpected character \"'\"; strings are "
+			    "written in double quotes");
 	else if (u < 0x20 || u >= 0x7f)
 		policy_fail(p, t->col, "unexpected character 0x%02x", u);
 	else
 		policy_fail(p, t->col, "unexpected character \"%c\"", c);
 }
 
-/* Read the next token into p->tok; on a lexical error policy_fail() and T_ERROR. */
+/* Read the next token into p->tok; on a lexical error policy_fail() and
+ * T_ERROR. */
 void policy_lex_next(parser *p)
 {
 	const char *s = p->src;
@@ -296,10 +310,10 @@ void policy_fail_unexpected(parser *p, const char *hint)
 		return; /* the lexer already said why */
 	if (t->kind == T_END) {
 		policy_fail(p, t->col, "unexpected end of condition%s%s",
-		     hint ? ", " : "", hint ? hint : "");
+			    hint ? ", " : "", hint ? hint : "");
 		return;
 	}
 	policy_fail(p, t->col, "unexpected token \"%.*s\"%s%s",
-	     (int)(t->len > QUOTE_MAX ? QUOTE_MAX : t->len), t->start,
-	     hint ? ", " : "", hint ? hint : "");
+		    (int)(t->len > QUOTE_MAX ? QUOTE_MAX : t->len), t->start,
+		    hint ? ", " : "", hint ? hint : "");
 }

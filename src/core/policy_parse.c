@@ -141,7 +141,7 @@ static bool enter(parser *p, int depth, int col)
 	if (depth + 1 > POLICY_MAX_DEPTH) {
 		policy_fail(p, col, "nesting too deep: at most %d levels of "
 			     "parentheses, lists and \"not\"",
-		     POLICY_MAX_DEPTH);
+			    POLICY_MAX_DEPTH);
 		return false;
 	}
 	return true;
@@ -164,16 +164,18 @@ static policy_expr *parse_list(parser *p, int depth)
 	}
 	for (;;) {
 		if (list->n_kids == POLICY_MAX_LIST) {
-			policy_fail(p, p->tok.col, "list too long: at most %d items",
-			     POLICY_MAX_LIST);
+			policy_fail(p, p->tok.col,
+				    "list too long: at most %d items",
+				    POLICY_MAX_LIST);
 			goto bad;
 		}
 		item = parse_value(p, depth);
 		if (!item)
 			goto bad;
 		if (item->type != VT_STRING) {
-			policy_fail(p, item->col, "list items must be strings, not %s",
-			     vtype_name(item->type));
+			policy_fail(p, item->col,
+				    "list items must be strings, not %s",
+				    vtype_name(item->type));
 			policy_expr_free(item);
 			goto bad;
 		}
@@ -206,7 +208,8 @@ static policy_expr *parse_field(parser *p)
 			break;
 	if (i == F_COUNT) {
 		policy_fail(p, t->col, "unknown field \"%.*s\"",
-		     (int)(t->len > QUOTE_MAX ? QUOTE_MAX : t->len), t->start);
+			    (int)(t->len > QUOTE_MAX ? QUOTE_MAX : t->len),
+			    t->start);
 		return NULL;
 	}
 	e = node_new(p, N_FIELD, policy_field_types[i], t->col);
@@ -304,7 +307,8 @@ static bool tok_is_cmp(tok_kind k, cmp_op *op)
 	}
 }
 
-/* Type-check "a OP b" (the operator token is op_tok); policy_fail() if wrong. */
+/* Type-check "a OP b" (the operator token is op_tok); policy_fail() if wrong.
+ */
 static bool check_compare(parser *p, const token *op_tok, cmp_op op,
 			  const policy_expr *a, const policy_expr *b)
 {
@@ -313,9 +317,10 @@ static bool check_compare(parser *p, const token *op_tok, cmp_op op,
 	if (op == OP_EQ || op == OP_NE) {
 		if (a->type == VT_LIST || b->type == VT_LIST) {
 			policy_fail(p, op_tok->col,
-			     "cannot compare lists with \"%.*s\"; use \"in\" "
-			     "or \"contains\"",
-			     oplen, op_tok->start);
+				    "cannot compare lists with \"%.*s\"; use "
+				    "\"in\" "
+				    "or \"contains\"",
+				    oplen, op_tok->start);
 			return false;
 		}
 		if (a->type == b->type)
@@ -325,22 +330,22 @@ static bool check_compare(parser *p, const token *op_tok, cmp_op op,
 		    (a->type == VT_NUMBER || b->type == VT_NUMBER))
 			return true;
 		policy_fail(p, op_tok->col, "cannot compare %s with %s",
-		     vtype_name(a->type), vtype_name(b->type));
+			    vtype_name(a->type), vtype_name(b->type));
 		return false;
 	}
 	if (!vtype_numeric(a->type) || !vtype_numeric(b->type)) {
 		const policy_expr *bad = vtype_numeric(a->type) ? b : a;
 
 		policy_fail(p, op_tok->col,
-		     "\"%.*s\" compares numbers or money, not %s", oplen,
-		     op_tok->start, vtype_name(bad->type));
+			    "\"%.*s\" compares numbers or money, not %s", oplen,
+			    op_tok->start, vtype_name(bad->type));
 		return false;
 	}
 	if (a->type == b->type || a->type == VT_NUMBER ||
 	    b->type == VT_NUMBER)
 		return true;
-	policy_fail(p, op_tok->col, "cannot compare %s with %s", vtype_name(a->type),
-	     vtype_name(b->type));
+	policy_fail(p, op_tok->col, "cannot compare %s with %s",
+		    vtype_name(a->type), vtype_name(b->type));
 	return false;
 }
 
@@ -374,29 +379,31 @@ static policy_expr *parse_compare(parser *p, int depth)
 	if (kind == N_IN) {
 		if (a->type != VT_STRING) {
 			policy_fail(p, a->col,
-			     "\"in\" needs a string on its left, not %s",
-			     vtype_name(a->type));
+				    "\"in\" needs a string on its left, not %s",
+				    vtype_name(a->type));
 			goto bad;
 		}
 		if (b->type != VT_LIST) {
 			policy_fail(p, b->col,
-			     "\"in\" needs a list on its right, not %s",
-			     vtype_name(b->type));
+				    "\"in\" needs a list on its right, not %s",
+				    vtype_name(b->type));
 			goto bad;
 		}
 	}
 	if (kind == N_HAS) {
 		if (a->type != VT_LIST && a->type != VT_STRING) {
-			policy_fail(p, a->col,
-			     "\"contains\" needs a list or a string on its "
-			     "left, not %s",
-			     vtype_name(a->type));
+			policy_fail(
+				p, a->col,
+				"\"contains\" needs a list or a string on its "
+				"left, not %s",
+				vtype_name(a->type));
 			goto bad;
 		}
 		if (b->type != VT_STRING) {
 			policy_fail(p, b->col,
-			     "\"contains\" needs a string on its right, not %s",
-			     vtype_name(b->type));
+				    "\"contains\" needs a string on its right, "
+				    "not %s",
+				    vtype_name(b->type));
 			goto bad;
 		}
 	}
@@ -404,8 +411,9 @@ static policy_expr *parse_compare(parser *p, int depth)
 	/* Comparisons do not chain: "a == b == c" means nothing here. */
 	if (tok_is_cmp(p->tok.kind, &next_op) || p->tok.kind == T_IN ||
 	    p->tok.kind == T_CONTAINS) {
-		policy_fail_unexpected(p, "comparisons do not chain; join them with "
-				   "\"and\"");
+		policy_fail_unexpected(
+			p, "comparisons do not chain; join them with "
+			   "\"and\"");
 		goto bad;
 	}
 	e = node_pair(p, kind, a->col, a, b);
@@ -423,7 +431,7 @@ static bool check_bool(parser *p, const policy_expr *e, const char *what)
 	if (e->type == VT_BOOL)
 		return true;
 	policy_fail(p, e->col, "%s needs true or false, not %s", what,
-	     vtype_name(e->type));
+		    vtype_name(e->type));
 	return false;
 }
 
@@ -526,7 +534,8 @@ static policy_expr *expr_compile(const char *text, int *col, char *reason,
 	p.len = len;
 	if (len > POLICY_WHEN_MAX) {
 		policy_fail(&p, POLICY_WHEN_MAX + 1,
-		     "the condition is longer than %d bytes", POLICY_WHEN_MAX);
+			    "the condition is longer than %d bytes",
+			    POLICY_WHEN_MAX);
 		goto out;
 	}
 	p.sval = malloc(len + 1);
@@ -543,14 +552,19 @@ static policy_expr *expr_compile(const char *text, int *col, char *reason,
 	if (!e)
 		goto out;
 	if (p.tok.kind != T_END) {
-		policy_fail_unexpected(&p, "expected \"and\", \"or\" or the end");
+		policy_fail_unexpected(&p,
+				       "expected \"and\", \"or\" or the end");
 		goto out;
 	}
 	if (e->type != VT_BOOL)
-		policy_fail(&p, e->col, "the condition must be true or false, not %s",
-		     vtype_name(e->type));
+		policy_fail(&p, e->col,
+			    "the condition must be true or false, not %s",
+			    vtype_name(e->type));
 out:
 	free(p.sval);
+	/* Every path that returns no tree has failed; say so if one forgot. */
+	if (!e && !p.failed)
+		policy_fail(&p, 1, "the condition could not be compiled");
 	if (p.failed) {
 		policy_expr_free(e);
 		*col = p.err_col;
@@ -638,7 +652,7 @@ ordo_code policy_compile(const policy_rule_src *src, size_t n, policy *p,
 	ordo_code rc = ORDO_OK;
 	policy_rule *r;
 	size_t i;
-	int col;
+	int col = 1; /* set by expr_compile whenever it fails */
 
 	assert(p);
 	assert(src || n == 0);
