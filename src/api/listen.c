@@ -26,8 +26,6 @@
 
 #include "api/server.h"
 
-/* Pending connections the kernel queues before the server accepts them. */
-#define LISTEN_BACKLOG 128
 
 /* Bind and listen one resolved address; the socket, or -1 with errno. */
 static int listen_on(const struct addrinfo *ai)

@@ -246,6 +246,21 @@ static bool already_judged(const order *o, const policy_rule *r)
 	return false;
 }
 
+/* A policy that cannot be evaluated is a defect of ordo, never the
+ * order's: the job fails rather than judge the order on part of it. */
+static ordo_code evaluate_failed(const policy *p, const policy_outcome *out,
+				 ordo_err *err)
+{
+	if (out->failed && out->failed_at < p->n_rules)
+		return ordo_err_set(err, ORDO_EINTERNAL, NULL,
+				    "review policy v%d, rule \"%s\" could not "
+				    "be evaluated",
+				    p->version, p->rules[out->failed_at].id);
+	return ordo_err_set(err, ORDO_EINTERNAL, NULL,
+			    "review policy v%d could not be evaluated",
+			    p->version);
+}
+
 ordo_code app_policy_judge(store_tx *tx, order *o, ordo_time now,
 			   ordo_err *err)
 {
@@ -260,7 +275,11 @@ ordo_code app_policy_judge(store_tx *tx, order *o, ordo_time now,
 	rc = app_policy_context(tx, o, &ctx, err);
 	if (rc)
 		goto out;
-	policy_evaluate(&p, &ctx, &out);
+	rc = policy_evaluate(&p, &ctx, &out);
+	if (rc) {
+		rc = evaluate_failed(&p, &out, err);
+		goto out;
+	}
 	for (i = 0; i < out.n_hits; i++) {
 		const policy_rule *r = &p.rules[out.hits[i]];
 		order_hold h, *added;
@@ -351,13 +370,14 @@ ordo_code app_policy_save(store_tx *tx, const app_caller *c,
 
 /* ---- simulation ---------------------------------------------------------- */
 
-static void tally(const policy *p, const policy_context *ctx, bool bad,
-		  app_sim_side *side)
+static ordo_code tally(const policy *p, const policy_context *ctx, bool bad,
+		       app_sim_side *side, ordo_err *err)
 {
 	policy_outcome out;
 	size_t i;
 
-	policy_evaluate(p, ctx, &out);
+	if (policy_evaluate(p, ctx, &out))
+		return evaluate_failed(p, &out, err);
 	if (out.n_hits > 0)
 		side->held++;
 	side->holds += (int64_t)out.n_hits;
@@ -369,6 +389,7 @@ static void tally(const policy *p, const policy_context *ctx, bool bad,
 		else
 			side->defects_missed++;
 	}
+	return ORDO_OK;
 }
 
 static bool cancelled_in_review(const order *o)
@@ -424,8 +445,10 @@ static ordo_code simulate_in(store_tx *tx, const app_caller *c,
 				break;
 			bad = defects > 0 || cancelled_in_review(o);
 			res->orders++;
-			tally(candidate, &ctx, bad, &res->candidate);
-			tally(&res->active_policy, &ctx, bad, &res->active);
+			rc = tally(candidate, &ctx, bad, &res->candidate, err);
+			if (rc == ORDO_OK)
+				rc = tally(&res->active_policy, &ctx, bad,
+					   &res->active, err);
 		}
 		f.before_seq = page.next_before_seq;
 		order_page_free(&page);

@@ -19,10 +19,6 @@
 
 /* ---- the review queue (app/review.c) ------------------------------------ */
 
-#define APP_CLAIM_LEASE_DEFAULT_S 900
-#define APP_CLAIM_LEASE_MIN_S 60
-#define APP_CLAIM_LEASE_MAX_S 3600
-
 typedef enum {
 	REVIEW_APPROVE,
 	REVIEW_CORRECT,

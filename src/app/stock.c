@@ -8,7 +8,9 @@
  * and adjustments that add stock then offer it to the orders waiting for it
  * (app_stock_arrived), in the same transaction.
  *
- * Invariant, checked here and again by the store: 0 <= reserved <= on_hand.
+ * Invariant, checked here in every build (stock_level_check: a level that
+ * breaks it is ordo's mistake, ORDO_EINTERNAL, and nothing is written) and
+ * again by the store: 0 <= reserved <= on_hand.
  *
  * COUNTED BELOW RESERVED
  *
@@ -51,14 +53,11 @@ ordo_code app_stock_change(store_tx *tx, int64_t tenant,
 	int64_t was, is;
 	ordo_code rc;
 
-	if (after->on_hand < 0 || after->reserved < 0 ||
-	    after->reserved > after->on_hand || after->safety_stock < 0)
-		return ordo_err_set(err, ORDO_ECONFLICT, "on_hand",
-				    "%s at %s: on hand %lld with %lld reserved "
-				    "is not possible",
-				    after->sku, after->location,
-				    (long long)after->on_hand,
-				    (long long)after->reserved);
+	/* Input was checked and take-backs made before a level is computed,
+	 * so a level that breaks the invariant here is ordo's own mistake. */
+	rc = stock_level_check(after, err);
+	if (rc)
+		return rc;
 	rc = store_stock_put(tx, tenant, after, err);
 	if (rc)
 		return rc;

@@ -19,8 +19,6 @@
 
 /* ---- tenants and keys (app/tenants.c) ---------------------------------- */
 
-#define APP_API_KEY_MAX 80
-
 /* Create a tenant and its first admin key; the key (shown once, stored only
  * hashed) is written to key_out. */
 ordo_code app_tenant_create(store *st, const char *slug, ordo_time now,

@@ -94,10 +94,6 @@ int cli_fail(const ordo_err *err);
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Read connections per node by default, and at most. */
-#define CLI_DEFAULT_DB_POOL 8
-#define CLI_MAX_DB_POOL 64
-
 /* Open and migrate the store at db with `pool` read connections; on
  * failure print and return NULL. */
 store *cli_open_store(const char *db, int pool);
@@ -133,8 +129,5 @@ extern const ordo_clock *cli_clock;
 #define CLI_PATH_MAX 512
 /* Run on the clock of the file at path; CLI_OK or CLI_USAGE. */
 int cli_clock_file_use(const char *path);
-
-/* Default time a webhook receiver has to answer. */
-#define CLI_DEFAULT_WEBHOOK_TIMEOUT_MS 10000
 
 #endif

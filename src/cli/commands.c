@@ -118,11 +118,12 @@ int cmd_serve(int argc, char **argv)
 		return CLI_USAGE;
 	if (o.webhook_timeout &&
 	    cli_parse_long("serve", "webhook-timeout-ms", o.webhook_timeout,
-			   100, 60000, &timeout_ms))
+			   CLI_WEBHOOK_TIMEOUT_MIN_MS, CLI_WEBHOOK_TIMEOUT_MAX_MS,
+			   &timeout_ms))
 		return CLI_USAGE;
 	if (o.webhook_pause_after_s &&
 	    cli_parse_long("serve", "webhook-pause-after-s",
-			   o.webhook_pause_after_s, 1, 365L * 86400,
+			   o.webhook_pause_after_s, 1, CLI_WEBHOOK_PAUSE_AFTER_MAX_S,
 			   &pause_after_s))
 		return CLI_USAGE;
 	if (o.clock_file && cli_clock_file_use(o.clock_file) != CLI_OK)

@@ -39,10 +39,7 @@
 #include "core/catalog.h"
 #include "core/err.h"
 
-/* Candidate sets are searched exhaustively up to this many locations. */
-#define ALLOCATE_EXACT_MAX 12
-/* Locations one tenant may have, and destinations one location may serve. */
-#define ALLOCATE_MAX_LOCATIONS 256
+/* ALLOCATE_EXACT_MAX and ALLOCATE_MAX_LOCATIONS are in core/limits.h. */
 #define ALLOCATE_MAX_SERVES LOCATION_MAX_SERVES
 #define ALLOCATE_SERVE_MAX LOCATION_SERVE_MAX
 

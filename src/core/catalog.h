@@ -12,12 +12,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/err.h"
 #include "core/order.h"
 
-#define ORDO_LOCATION_CODE_MAX 33
-/* Destinations one location may serve: "US" or "US-CA" (country-region). */
-#define LOCATION_MAX_SERVES 64
-#define LOCATION_SERVE_MAX 8
+/* ORDO_LOCATION_CODE_MAX, LOCATION_MAX_SERVES and ORDO_MAX_STOCK are in
+ * core/limits.h (through order.h). */
 
 typedef struct {
 	char sku[ORDO_SKU_MAX];
@@ -51,7 +50,14 @@ typedef struct {
 /* on_hand - reserved - safety_stock, floored at zero. */
 int64_t stock_available(const stock_level *s);
 
-/* Upper bound on stock counts. */
-#define ORDO_MAX_STOCK 1000000000LL
+/*
+ * ORDO_OK when 0 <= reserved <= on_hand <= ORDO_MAX_STOCK and 0 <=
+ * safety_stock <= ORDO_MAX_STOCK; otherwise ORDO_EINTERNAL naming the SKU,
+ * the location and the counts. Callers refuse impossible input before they
+ * compute a level, so a level that fails here is ordo's mistake: the app
+ * checks every level before it writes it, in every build, and the job
+ * writes nothing.
+ */
+ordo_code stock_level_check(const stock_level *s, ordo_err *err);
 
 #endif

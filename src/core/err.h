@@ -17,10 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Room for a refusal that lists every accepted value of an enumeration. */
-#define ORDO_ERR_MESSAGE_MAX 512
-#define ORDO_ERR_FIELD_MAX 128
-#define ORDO_ERR_MAX_DETAILS 32
+#include "core/limits.h" /* ORDO_ERR_MESSAGE_MAX and the other sizes */
 
 /* X(enum, machine name) */
 #define ORDO_CODE_MAP(X)                                                       \

@@ -3,6 +3,16 @@
  *
  * Input past a limit is refused with an error naming the field and the
  * limit; nothing is truncated silently. Tests exercise each limit.
+ *
+ * Every limit a caller, an operator or a receiver of ordo's webhooks can
+ * meet - a size, a count, a rate, a timeout, a retention - is defined here,
+ * under the name the code has always used for it. What stays elsewhere are
+ * sizes internal to one module, which nobody outside it can reach; each is
+ * next to the code it bounds, with its reason, and listed at the end of
+ * this file so that a reader looking for a limit learns it is not one.
+ *
+ * This header includes nothing, so that every layer (err.h included) can
+ * include it.
  */
 #ifndef ORDO_CORE_LIMITS_H
 #define ORDO_CORE_LIMITS_H
@@ -38,8 +48,11 @@
 #define ORDO_MAX_LINES 500
 
 /* Largest quantity on one line, and largest money amount in minor units
- * (10^13 minor units = 100 billion in a 2-decimal currency). Both keep every
- * product and sum of an order far from int64 overflow. */
+ * (10^13 minor units = 100 billion in a 2-decimal currency). Their product,
+ * 10^19, is past INT64_MAX (about 9.2 * 10^18), so no code multiplies a
+ * price by a quantity directly: money_mul() checks the multiplication for
+ * overflow and refuses any result past ORDO_MAX_MONEY_MINOR, and sums go
+ * through money_add(), which does the same. */
 #define ORDO_MAX_QUANTITY 1000000LL
 #define ORDO_MAX_MONEY_MINOR 10000000000000LL
 
@@ -64,14 +77,78 @@
 #define ORDO_MESSAGE_MAX 256
 #define ORDO_ACTOR_MAX 136 /* "key:" + a key name */
 #define ORDO_IDEMPOTENCY_KEY_MAX 129
+#define ORDO_LOCATION_CODE_MAX 33
+#define ORDO_ROLE_MAX 16	     /* "integration", "supervisor", ... */
+#define APP_API_KEY_MAX 80	     /* the whole key as a caller sends it */
+#define STORE_URL_MAX 1024	     /* a webhook's URL */
+#define STORE_SECRET_MAX 80	     /* a webhook's signing secret */
+#define STORE_EVENTS_MAX 512	     /* a webhook's event names, joined */
+#define POLICY_RULE_ID_MAX 65	     /* 1..64 of [a-z0-9_.-] */
+
+/* What one error can say: a message, the field at fault, and at most this
+ * many details (one per problem). Fixed so that reporting an error never
+ * allocates; past ORDO_ERR_MAX_DETAILS an error says how many more problems
+ * there were. The message has room for every accepted value of an enum. */
+#define ORDO_ERR_MESSAGE_MAX 512
+#define ORDO_ERR_FIELD_MAX 128
+#define ORDO_ERR_MAX_DETAILS 32
+
+/* Checks on an order's contents. placed_at may be this far in the future
+ * (the sender's clock may run ahead of ours); a phone needs at least this
+ * many digits to reach anyone. */
+#define VALIDATE_FUTURE_SKEW_S (15 * 60)
+#define VALIDATE_PHONE_MIN_DIGITS 5
+
+/* Stock counts: a billion units of one SKU at one location is past any
+ * warehouse, and keeps sums of a tenant's stock far from int64 overflow. */
+#define ORDO_MAX_STOCK 1000000000LL
+
+/* Locations one tenant may have (allocation weighs every one of them), and
+ * destinations one location may serve, each "US" or "US-CA" (up to 7
+ * characters). Allocation searches every candidate set exhaustively up to
+ * ALLOCATE_EXACT_MAX locations (2^12 sets) and greedily past that, so the
+ * cost of one order stays bounded whatever the network. */
+#define ALLOCATE_MAX_LOCATIONS 256
+#define LOCATION_MAX_SERVES 64
+#define LOCATION_SERVE_MAX 8
+#define ALLOCATE_EXACT_MAX 12
+
+/* The review policy (policy.h): rules per policy, bytes of one condition,
+ * nesting of parentheses, lists and "not" (which bounds the recursion of
+ * the parser and the evaluator), items of one list literal, and the
+ * significant digits and decimals of a NUMBER (15 keeps 10^(decimals + 3)
+ * inside int64 for exact comparison). A hold's priority is 1 (most urgent)
+ * to 5. */
+#define POLICY_MAX_RULES 200
+#define POLICY_WHEN_MAX 2048
+#define POLICY_MAX_DEPTH 32
+#define POLICY_MAX_LIST 100
+#define POLICY_NUM_MAX_DIGITS 15
+#define POLICY_PRIORITY_MIN 1
+#define POLICY_PRIORITY_MAX 5
+
+/* The longest SLA a tenant may give a hold type: a month; a hold nobody
+ * must act on for longer is not a hold. (The bounds of the other tenant
+ * settings are in SETTINGS_INT_MAP, core/settings.h, beside each setting's
+ * name and default, because that one table also drives the JSON.) */
+#define SETTINGS_HOLD_SLA_MAX_S (30 * 86400)
+
+/* A claim on a hold lasts 15 minutes unless the claimer asks otherwise,
+ * between a minute (less cannot be worked) and an hour (more hides the
+ * hold from everybody else for too long). */
+#define APP_CLAIM_LEASE_DEFAULT_S 900
+#define APP_CLAIM_LEASE_MIN_S 60
+#define APP_CLAIM_LEASE_MAX_S 3600
 
 /* Holds one order may carry at once: one per line problem plus order-level
  * problems. Bounded so a pathological order cannot flood the queue. */
 #define ORDO_MAX_HOLDS (ORDO_MAX_LINES + 32)
 
-/* List pages. */
+/* List pages. The store reads one row past a page to learn whether
+ * another follows, hence STORE_LIST_MAX. */
 #define ORDO_PAGE_DEFAULT 50
 #define ORDO_PAGE_MAX 200
+#define STORE_LIST_MAX (ORDO_PAGE_MAX + 1)
 
 /* Bulk actions on holds: a request touches at most its "limit" holds
  * (default: the tenant's bulk_limit setting, itself ORDO_BULK_DEFAULT
@@ -80,6 +157,8 @@
  * found out before it decides a hundred holds nobody looked at. */
 #define ORDO_BULK_DEFAULT 100
 #define ORDO_BULK_MAX 1000
+/* Most rows one bulk read of the store returns: at least ORDO_BULK_MAX. */
+#define STORE_BULK_MAX 1000
 
 /* Retention: an Idempotency-Key is remembered for a day (a client retries
  * within minutes); a delivered webhook is kept for 30 days to look at. */
@@ -91,7 +170,90 @@
  * business runs; more is a mistake, or one tenant taking the outbox. */
 #define ORDO_WEBHOOKS_MAX 20
 
-/* Group commit: most write jobs batched into one transaction. */
+/* Webhook delivery (outbox/worker.c). By default 4 sending threads (at most
+ * OUTBOX_MAX_THREADS), an idle one looks for work every 200 ms, a receiver
+ * has 10 s to answer (5 s of it at most to accept the connection; `ordo
+ * serve --webhook-timeout-ms` sets 100 ms .. 60 s), and a claim takes up to
+ * 4 deliveries of one webhook for 60 s - raised to outlast a whole batch of
+ * timeouts plus OUTBOX_LEASE_MARGIN_MS. A failed delivery is retried after
+ * 1, 2, 4, ... seconds, never more than an hour apart; a webhook with
+ * nothing to send is looked at again every 30 s even if no event wakes it;
+ * one that has failed for a day without a success in between is paused
+ * (`--webhook-pause-after-s` sets 1 s .. a year). */
+#define OUTBOX_THREADS_DEFAULT 4
+#define OUTBOX_MAX_THREADS 16
+#define OUTBOX_POLL_MS_DEFAULT 200
+#define OUTBOX_TIMEOUT_MS_DEFAULT 10000
+#define OUTBOX_CONNECT_TIMEOUT_MAX_MS 5000
+#define OUTBOX_LEASE_S_DEFAULT 60
+#define OUTBOX_LEASE_MARGIN_MS 30000
+#define OUTBOX_BATCH_DEFAULT 4
+#define OUTBOX_BACKOFF_CAP_S 3600
+#define OUTBOX_IDLE_S 30
+#define OUTBOX_PAUSE_AFTER_DEFAULT_S (24 * 3600)
+#define CLI_DEFAULT_WEBHOOK_TIMEOUT_MS OUTBOX_TIMEOUT_MS_DEFAULT
+#define CLI_WEBHOOK_TIMEOUT_MIN_MS 100
+#define CLI_WEBHOOK_TIMEOUT_MAX_MS 60000
+#define CLI_WEBHOOK_PAUSE_AFTER_MAX_S (365L * 86400)
+
+/* Address ranges in one allow list (ORDO_WEBHOOK_ALLOW, trusted proxies):
+ * an operator names a handful; one range is at most NETADDR_TEXT_MAX - 1
+ * characters ("ffff:...:ffff/128" with room to spare). */
+#define NETADDR_LIST_MAX 32
+#define NETADDR_TEXT_MAX 64
+
+/* Pending connections the kernel queues before the server accepts them;
+ * past it a client's connect waits or fails. */
+#define LISTEN_BACKLOG 128
+
+/* Group commit: most write jobs batched into one transaction. A job that
+ * loses to a concurrent transaction (deadlock, serialization) is run again,
+ * at most STORE_JOB_ATTEMPTS times in all, then fails. */
 #define ORDO_COMMIT_BATCH_MAX 256
+#define STORE_JOB_ATTEMPTS 4
+/* The pause before a job that lost to a concurrent transaction runs again,
+ * times its runs so far: long enough for a competing transaction of a few
+ * statements to end, short enough that the writes queued behind it hardly
+ * notice (2, 4 and 6 ms with STORE_JOB_ATTEMPTS at 4). */
+#define STORE_JOB_BACKOFF_MS 2
+
+/* Read connections per node: 8 by default (`ordo serve --db-pool`), at most
+ * 64, each a database connection and its file handles. */
+#define CLI_DEFAULT_DB_POOL 8
+#define CLI_MAX_DB_POOL 64
+#define STORE_READ_POOL_MAX 64
+
+/* PostgreSQL: longest any one statement may run (migrations apart), so a
+ * stuck query frees its connection; a lost connection is retried after
+ * 50 ms, doubling to at most 2 s between attempts. */
+#define PG_STATEMENT_TIMEOUT_MS 30000
+#define PG_BACKOFF_MIN_MS 50
+#define PG_BACKOFF_MAX_MS 2000
+
+/*
+ * Internal sizes that stay with their module, because nothing outside it
+ * can reach them (each has its reason where it is defined):
+ *
+ *   API_MAX_PARAMS (api/api_int.h)      path parameters of one route
+ *   STRICT_QUERY_SEEN_MAX (api/strict.c)  known query names remembered
+ *                                        per request: more than any
+ *                                        operation reads
+ *   JF_LIST_MAX, JF_NAME_CMP_MAX (channels/json_fields.*)  room for an
+ *                                        enumeration's names in a message
+ *   DB_STMT_MAX (store/db.h)            prepared statements of one backend
+ *   SQL_SCAN_MAX, OUTBOX_CLAIM_PROBE (store/sql.c)  rows or webhooks one
+ *                                        internal scan looks at; callers
+ *                                        scan again for more
+ *   SIGNATURE_HEADER_MAX (core/signature.h)  the header ordo itself writes
+ *   QUOTE_MAX, REASON_MAX (core/policy_int.h), PO_WORDS_MAX
+ *   (core/policy_eval.c), MONEY_BUF (core/validate.c), DIFF_VALUE_MAX
+ *   (core/order_diff.c)                 buffers sized for what they hold
+ *   APP_DEFAULT_HANDLING_S (app/policy.c)  an estimate for simulation,
+ *                                        not a limit
+ *
+ * Not yet here: the HTTP idle timeout (30 s) and connection cap (1024)
+ * are still written as numbers where the server starts libmicrohttpd
+ * (api/server.c).
+ */
 
 #endif

@@ -14,10 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Ranges in one allow list; an operator names a handful. */
-#define NETADDR_LIST_MAX 32
-/* Longest CIDR text, "ffff:...:ffff/128" with room to spare. */
-#define NETADDR_TEXT_MAX 64
+#include "core/limits.h" /* NETADDR_LIST_MAX, NETADDR_TEXT_MAX */
 
 typedef struct {
 	int family; /* 4 or 6 */

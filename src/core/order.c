@@ -15,6 +15,9 @@
  * is a programmer invariant: order_line_check() asserts it, while
  * order_line_consistent() only reports it, for tests and for rows read back
  * from a store, where a broken identity is an operating error to report.
+ * order_check() is the guard on the way out: the app calls it before every
+ * write of an order's lines, in every build (asserts are compiled out of
+ * release builds), and a broken line fails the job with ORDO_EINTERNAL.
  */
 #include "core/order.h"
 
@@ -257,4 +260,31 @@ void order_line_check(const order_line *l)
 {
 	assert(order_line_consistent(l));
 	(void)l;
+}
+
+ordo_code order_check(const order *o, ordo_err *err)
+{
+	const order_line *l;
+	size_t i;
+
+	if (o->n_lines > 0 && !o->lines)
+		return ordo_err_set(err, ORDO_EINTERNAL, "lines",
+				    "order %s: %zu lines without their array",
+				    o->id, o->n_lines);
+	for (i = 0; i < o->n_lines; i++) {
+		l = &o->lines[i];
+		if (order_line_consistent(l))
+			continue;
+		return ordo_err_set(
+			err, ORDO_EINTERNAL, "lines",
+			"order %s, line %d (%.64s): ordered %lld must equal "
+			"open %lld + allocated %lld + released %lld + shipped "
+			"%lld + cancelled %lld, with 0 <= returned %lld <= "
+			"shipped and no count negative; not written",
+			o->id, l->line_no, l->sku, (long long)l->quantity,
+			(long long)l->qty_open, (long long)l->qty_allocated,
+			(long long)l->qty_released, (long long)l->qty_shipped,
+			(long long)l->qty_cancelled, (long long)l->qty_returned);
+	}
+	return ORDO_OK;
 }

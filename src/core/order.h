@@ -12,7 +12,9 @@
  *     returned <= shipped
  *
  * order_line_check() asserts this identity; every function that moves
- * quantities calls it before and after.
+ * quantities calls it before and after. Asserts vanish from release
+ * builds, so the app also calls order_check() before it writes an order,
+ * which checks every line in every build and refuses with ORDO_EINTERNAL.
  *
  * Money is integer minor units of the order's currency (see money.h); time is
  * UTC seconds since the epoch (see timeutil.h).
@@ -265,5 +267,14 @@ void order_line_check(const order_line *l);
 
 /* True when the identity holds; for tests and for reading back from a store. */
 bool order_line_consistent(const order_line *l);
+
+/*
+ * ORDO_OK when every line of o keeps the quantity identity; otherwise
+ * ORDO_EINTERNAL, with a message naming the order, the line and all its
+ * quantities. Checked in every build (unlike order_line_check) before an
+ * order's lines are written, so a use case that computed a wrong line fails
+ * and its transaction writes nothing.
+ */
+ordo_code order_check(const order *o, ordo_err *err);
 
 #endif

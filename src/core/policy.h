@@ -61,7 +61,7 @@
  * Refusals name the rule (by index and id), the position in the condition
  * (1-based column) and the reason: unknown field, unexpected token,
  * unterminated string, type mismatch, condition not boolean, nesting or
- * length past the limits below.
+ * length past the limits (POLICY_* in core/limits.h).
  */
 #ifndef ORDO_CORE_POLICY_H
 #define ORDO_CORE_POLICY_H
@@ -71,15 +71,8 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "core/limits.h" /* POLICY_MAX_RULES and the other bounds */
 #include "core/order.h"
-
-#define POLICY_MAX_RULES 200
-#define POLICY_RULE_ID_MAX 65	 /* 1..64 of [a-z0-9_.-] */
-#define POLICY_WHEN_MAX 2048	 /* bytes of one condition */
-#define POLICY_MAX_DEPTH 32	 /* nesting of parentheses and operators */
-#define POLICY_MAX_LIST 100	 /* items of one list literal */
-#define POLICY_PRIORITY_MIN 1	 /* most urgent */
-#define POLICY_PRIORITY_MAX 5
 
 /* One rule as written (the API decodes JSON into these). */
 typedef struct {
@@ -130,13 +123,21 @@ typedef struct {
 	size_t hits[POLICY_MAX_RULES]; /* indices of matching hold rules */
 	bool approved;		       /* an approve rule matched */
 	size_t approved_by;	       /* its index */
+	bool failed;		       /* ORDO_EINTERNAL: ... */
+	size_t failed_at;	       /* ... this rule's tree was broken */
 } policy_outcome;
 
-/* Evaluate every rule in order (see the top of this file). */
-void policy_evaluate(const policy *p, const policy_context *ctx,
-		     policy_outcome *out);
+/*
+ * Evaluate every rule in order (see the top of this file). ORDO_OK, or
+ * ORDO_EINTERNAL when a compiled tree is not what policy_compile makes (or
+ * an argument is missing): then out holds no hits and no approval, only
+ * failed and failed_at, so no verdict is drawn from a broken policy.
+ */
+ordo_code policy_evaluate(const policy *p, const policy_context *ctx,
+			  policy_outcome *out);
 
-/* Evaluate one compiled condition (for tests and tools). */
+/* Evaluate one compiled condition (for tests and tools); false also when
+ * the tree is broken (policy_evaluate reports that). */
 bool policy_expr_eval(const policy_expr *e, const policy_context *ctx);
 
 /* The default policy's rules, as written: large value, first order with

@@ -43,8 +43,6 @@ typedef struct {
 	int hold_priority[HOLD_TYPE_COUNT];
 } tenant_settings;
 
-#define SETTINGS_HOLD_SLA_MAX_S (30 * 86400)
-
 /* X(field, name, min, max, default) for the integer settings. */
 #define SETTINGS_INT_MAP(X)                                                    \
 	X(duplicate_window_s, "duplicate_window_s", 0, 2592000, 86400)         \

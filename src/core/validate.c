@@ -41,7 +41,6 @@
 #include "core/money.h"
 #include "core/timeutil.h"
 
-#define VALIDATE_PHONE_MIN_DIGITS 5
 #define MONEY_BUF 32
 
 static bool is_space(char c)

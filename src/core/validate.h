@@ -45,9 +45,6 @@ typedef struct {
 typedef ordo_code (*catalog_lookup_fn)(void *ctx, const char *sku,
 				       catalog_entry *entry, ordo_err *err);
 
-/* Clock skew tolerated for placed_at in the future. */
-#define VALIDATE_FUTURE_SKEW_S (15 * 60)
-
 /*
  * Run every rule and append one open hold per problem to o->holds (raised_by
  * "validation", created_at = now). Returns ORDO_OK even when holds were

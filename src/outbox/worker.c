@@ -65,14 +65,11 @@
 #include "core/signature.h"
 #include "core/timeutil.h"
 
-#define OUTBOX_MAX_THREADS 16
-#define OUTBOX_BACKOFF_CAP_S 3600
 /* A webhook with nothing to send is idle: an event for it wakes it at once
  * (store_webhook_wake, which also covers an emit in flight during the
- * claim), and this is only a safety net, after which it is looked at again
- * anyway. Idle webhooks thus cost a claim each per this period, not per
- * second. */
-#define OUTBOX_IDLE_S 30
+ * claim), and OUTBOX_IDLE_S (core/limits.h) is only a safety net, after
+ * which it is looked at again anyway. Idle webhooks thus cost a claim each
+ * per that period, not per second. */
 
 struct outbox_worker {
 	store *st;
@@ -319,7 +316,9 @@ static enum sent send_one(outbox_worker *w, CURL *curl, const delivery *d,
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)o->timeout_ms);
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-			 (long)(o->timeout_ms < 5000 ? o->timeout_ms : 5000));
+			 (long)(o->timeout_ms < OUTBOX_CONNECT_TIMEOUT_MAX_MS
+					 ? o->timeout_ms
+					 : OUTBOX_CONNECT_TIMEOUT_MAX_MS));
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -555,10 +554,10 @@ ordo_code outbox_worker_start(store *st, const outbox_options *opts,
 	 * the timeout, or another thread (or node) would claim and send to
 	 * the same webhook while this one still works through it. */
 	if ((int64_t)w->opts.lease_s * 1000 <
-	    (int64_t)w->opts.batch * w->opts.timeout_ms + 30000)
+	    (int64_t)w->opts.batch * w->opts.timeout_ms + OUTBOX_LEASE_MARGIN_MS)
 		w->opts.lease_s = (int)(((int64_t)w->opts.batch *
 						 w->opts.timeout_ms +
-					 30000) /
+					 OUTBOX_LEASE_MARGIN_MS) /
 					1000);
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);

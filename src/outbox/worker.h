@@ -13,6 +13,7 @@
 
 #include "core/clock.h"
 #include "core/err.h"
+#include "core/limits.h"
 #include "core/netaddr.h"
 #include "store/store.h"
 
@@ -28,13 +29,13 @@ typedef struct {
 	const ordo_clock *clock; /* what "now" is (NULL: the system's) */
 } outbox_options;
 
+/* The defaults and bounds, with their reasons, are in core/limits.h. */
 #define OUTBOX_OPTIONS_DEFAULT                                                 \
-	{.threads = 4, .poll_ms = 200, .timeout_ms = 10000, .lease_s = 60,     \
-	 .batch = 4}
-
-/* A webhook whose receiver has failed for this long without a success in
- * between is paused (OUTBOX_PAUSE_AFTER_DEFAULT_S: a day). */
-#define OUTBOX_PAUSE_AFTER_DEFAULT_S (24 * 3600)
+	{.threads = OUTBOX_THREADS_DEFAULT,                                    \
+	 .poll_ms = OUTBOX_POLL_MS_DEFAULT,                                    \
+	 .timeout_ms = OUTBOX_TIMEOUT_MS_DEFAULT,                              \
+	 .lease_s = OUTBOX_LEASE_S_DEFAULT,                                    \
+	 .batch = OUTBOX_BATCH_DEFAULT}
 
 /*
  * Process-wide rules of sending, set once at start before any worker or

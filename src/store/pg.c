@@ -88,11 +88,6 @@
 extern const struct ordo_embedded migrations_postgres[];
 extern const size_t migrations_postgres_count;
 
-/* Longest any one statement may run, migrations apart. */
-#define PG_STATEMENT_TIMEOUT_MS 30000
-/* The backoff between reconnect attempts of one connection. */
-#define PG_BACKOFF_MIN_MS 50
-#define PG_BACKOFF_MAX_MS 2000
 /* The advisory lock migrations take: "ordo" in ASCII. */
 #define PG_MIGRATE_LOCK "1869771375"
 

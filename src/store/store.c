@@ -83,15 +83,6 @@
 #include <string.h>
 #include <time.h>
 
-/* Largest read pool a store opens: each is a connection and file handles. */
-#define STORE_READ_POOL_MAX 64
-
-/* The pause before a job that lost to a concurrent transaction runs again,
- * times its runs so far: long enough for a competing transaction of a few
- * statements to end, short enough that the writes queued behind it hardly
- * notice (2, 4 and 6 ms with STORE_JOB_ATTEMPTS at 4). */
-#define STORE_JOB_BACKOFF_MS 2
-
 /* ---- opening ------------------------------------------------------------- */
 
 static void *committer_main(void *arg);

@@ -128,13 +128,7 @@ ordo_code store_schema_version(store *st, int *version, ordo_err *err);
 typedef ordo_code (*store_job_fn)(store_tx *tx, void *arg, ordo_err *err);
 typedef void (*store_done_fn)(void *arg, ordo_code rc, const ordo_err *err);
 
-/*
- * Runs of one job, at most: the first and the runs again after it lost to a
- * concurrent transaction (see THE JOB CONTRACT). A few are enough for a
- * deadlock between nodes to resolve; a job that loses every time is failing
- * for a reason that waiting will not cure, and its caller is told so.
- */
-#define STORE_JOB_ATTEMPTS 4
+/* Runs of one job, at most: STORE_JOB_ATTEMPTS (core/limits.h). */
 
 /*
  * A write job (see THE JOB CONTRACT above). run is called on the committer
@@ -199,8 +193,6 @@ ordo_code store_tenant_by_slug(store_tx *tx, const char *slug, store_tenant *t,
 ordo_code store_tenant_by_id(store_tx *tx, int64_t id, store_tenant *t,
 			     ordo_err *err);
 
-#define ORDO_ROLE_MAX 16
-
 typedef struct {
 	int64_t id;
 	int64_t tenant_id;
@@ -229,7 +221,6 @@ ordo_code store_sku_get(store_tx *tx, int64_t tenant, const char *sku,
  * page ("" for the first); limit is 1..STORE_LIST_MAX, which is one more than
  * a page so that a caller can ask for a page and one row to learn whether
  * another page follows. *out is malloc'd; free() it. */
-#define STORE_LIST_MAX (ORDO_PAGE_MAX + 1)
 ordo_code store_sku_list(store_tx *tx, int64_t tenant, const char *after,
 			 int limit, catalog_sku **out, size_t *n, ordo_err *err);
 
@@ -515,10 +506,6 @@ ordo_code store_shipment_list(store_tx *tx, int64_t tenant,
 
 /* ---- webhooks and the outbox ------------------------------------------- */
 
-#define STORE_URL_MAX 1024
-#define STORE_SECRET_MAX 80
-#define STORE_EVENTS_MAX 512
-
 typedef struct {
 	char id[ORDO_ID_MAX];
 	char url[STORE_URL_MAX];
@@ -715,8 +702,6 @@ ordo_code store_hold_get(store_tx *tx, int64_t tenant, const char *id,
  * resolved_by, resolved_at. */
 ordo_code store_hold_update(store_tx *tx, int64_t tenant, const order_hold *h,
 			    ordo_err *err);
-
-#define STORE_BULK_MAX 1000
 
 typedef struct {
 	bool has_type;

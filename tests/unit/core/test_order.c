@@ -211,6 +211,56 @@ static void test_line_identity(void **unused)
 	assert_false(order_line_consistent(&l));
 }
 
+/* order_check refuses a broken line in every build, naming it. */
+static void test_order_check(void **unused)
+{
+	ordo_err err;
+	order o;
+
+	(void)unused;
+	order_init(&o);
+	ordo_strlcpy(o.id, "ord_check", sizeof(o.id));
+	assert_int_equal(order_check(&o, &err), ORDO_OK); /* no lines */
+	assert_int_equal(order_lines_alloc(&o, 2, NULL), ORDO_OK);
+	o.lines[0].line_no = 1;
+	o.lines[0].quantity = 5;
+	o.lines[1].line_no = 2;
+	ordo_strlcpy(o.lines[1].sku, "SKU-B", sizeof(o.lines[1].sku));
+	o.lines[1].quantity = 4;
+	order_lines_open_all(&o);
+	assert_int_equal(order_check(&o, &err), ORDO_OK);
+
+	/* Allocated without leaving open: the parts exceed what was ordered. */
+	o.lines[1].qty_allocated = 3;
+	ordo_err_clear(&err);
+	assert_int_equal(order_check(&o, &err), ORDO_EINTERNAL);
+	assert_int_equal(err.code, ORDO_EINTERNAL);
+	assert_non_null(strstr(err.message, "order ord_check, line 2 (SKU-B)"));
+	assert_non_null(strstr(err.message, "ordered 4"));
+	assert_non_null(strstr(err.message, "open 4 + allocated 3"));
+
+	/* Moved correctly, it passes again. */
+	o.lines[1].qty_open = 1;
+	assert_int_equal(order_check(&o, &err), ORDO_OK);
+
+	/* More returned than shipped. */
+	o.lines[0].qty_open = 3;
+	o.lines[0].qty_shipped = 2;
+	o.lines[0].qty_returned = 3;
+	assert_int_equal(order_check(&o, &err), ORDO_EINTERNAL);
+	assert_non_null(strstr(err.message, "line 1"));
+	assert_non_null(strstr(err.message, "returned 3"));
+	o.lines[0].qty_returned = 2;
+	assert_int_equal(order_check(&o, &err), ORDO_OK);
+
+	/* A negative count, even where the sum still adds up. */
+	o.lines[0].qty_open = 4;
+	o.lines[0].qty_cancelled = -1;
+	o.lines[0].qty_returned = 0;
+	assert_int_equal(order_check(&o, &err), ORDO_EINTERNAL);
+	order_free(&o);
+}
+
 /* A copy is independent: a job that runs again starts from the original. */
 static void test_copy_is_independent(void **state)
 {
@@ -254,6 +304,7 @@ int main(void)
 		cmocka_unit_test(test_holds_cap),
 		cmocka_unit_test(test_hold_add_to_malloced_array),
 		cmocka_unit_test(test_line_identity),
+		cmocka_unit_test(test_order_check),
 		cmocka_unit_test(test_copy_is_independent),
 	};
 
