@@ -75,6 +75,7 @@ struct api_request {
 	bool write_pending;
 	atomic_bool write_done;
 	bool keeping;
+	long long pending_since_ms; /* waiting for a retried key's answer */
 	int status; /* the status answered, once it is */
 	int answer_status;
 	char *answer;

@@ -571,6 +571,25 @@ static enum MHD_Result finish_write(api_request *r)
 	}
 	if (w->job.rc != ORDO_OK)
 		return api_reply_error(r, &w->job.err);
+	if (w->pending) {
+		/* The key's first request is done, its answer on its way:
+		 * ask again (each time in a later batch) until it is kept. */
+		if (!r->pending_since_ms)
+			r->pending_since_ms = now_ms();
+		if (now_ms() - r->pending_since_ms > ORDO_IDEMPOTENCY_WAIT_MS) {
+			ordo_err err;
+
+			ordo_err_clear(&err);
+			app_write_lost_answer(w->idempotency_key, &err);
+			return api_reply_error(r, &err);
+		}
+		r->write_pending = true;
+		atomic_store(&r->write_done, false);
+		atomic_fetch_add(&r->srv->writes_in_flight, 1);
+		MHD_suspend_connection(r->conn);
+		app_write_submit(r->srv->st, w);
+		return MHD_YES;
+	}
 	if (w->replayed) {
 		text = w->replay_body;
 		w->replay_body = NULL;

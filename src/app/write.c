@@ -7,8 +7,9 @@
  * and no answer in the same transaction as the write's effects, so either
  * both are durable or neither is; the answer follows in a second write
  * once the caller has encoded it. A row with status 0 is a write whose
- * answer is not kept (yet): a retry then is refused with ORDO_ECONFLICT
- * rather than run twice. A different request under a used key is refused
+ * answer is not kept yet: a retry then runs nothing and says `pending`
+ * (the caller asks again), or, once the row is too old for the answer to
+ * be on its way, is refused with ORDO_ECONFLICT - never run twice. A different request under a used key is refused
  * too, since the client has mixed up its keys and guessing which request
  * it meant would be wrong.
  */
@@ -36,8 +37,18 @@ void app_write_init(app_write *w, const app_write_type *t,
 	w->keep_body = NULL;
 }
 
+ordo_code app_write_lost_answer(const char *key, ordo_err *err)
+{
+	return ordo_err_set(err, ORDO_ECONFLICT, "Idempotency-Key",
+			    "the request with the key \"%s\" was done, but "
+			    "its answer was not kept (the server stopped "
+			    "before it could): read what it changed",
+			    key);
+}
+
 static void outputs_clear(app_write *w)
 {
+	w->pending = false;
 	w->replayed = false;
 	w->replay_status = 0;
 	free(w->replay_body);
@@ -69,15 +80,15 @@ static ordo_code key_lookup(store_tx *tx, app_write *w, ordo_err *err)
 				    "different request",
 				    key);
 	}
+	if (rec.status == 0 &&
+	    w->now - rec.created_at <= ORDO_IDEMPOTENCY_LOST_S) {
+		store_idempotency_free(&rec);
+		w->pending = true;
+		return ORDO_OK;
+	}
 	if (rec.status == 0) {
 		store_idempotency_free(&rec);
-		return ordo_err_set(err, ORDO_ECONFLICT, "Idempotency-Key",
-				    "the request with the key \"%s\" was "
-				    "done, but its answer is not kept (it is "
-				    "still on its way, or the server stopped "
-				    "before keeping it): retry in a moment, "
-				    "or read what it changed",
-				    key);
+		return app_write_lost_answer(key, err);
 	}
 	w->replay_status = rec.status;
 	w->replay_body = rec.body; /* hand over */

@@ -25,9 +25,12 @@
  * the write's effects; the answer, encoded after the commit, is kept by a
  * second, small write (app_write_keep_answer) before it is sent. A retry
  * with the same key and request gets that answer back (replayed) and runs
- * nothing; a different request under the key is ORDO_EIDEMPOTENCY; a retry
- * that comes before the answer is kept (the first is still in flight, or
- * the server stopped in between) is ORDO_ECONFLICT and changes nothing.
+ * nothing; a different request under the key is ORDO_EIDEMPOTENCY. A retry
+ * that comes before the answer is kept (the first is still on its way) is
+ * `pending`: it changed nothing, and the caller submits it again to wait
+ * for the answer, up to ORDO_IDEMPOTENCY_WAIT_MS; a key whose answer was
+ * never kept (the server stopped in between) is ORDO_ECONFLICT once it is
+ * ORDO_IDEMPOTENCY_LOST_S old.
  * Failed writes store nothing, so a client may retry them with the key.
  */
 #ifndef ORDO_APP_WRITE_H
@@ -65,6 +68,7 @@ struct app_write {
 	void *done_arg;
 
 	/* Results besides the command's outputs. */
+	bool pending;	   /* the key's answer is still to come: nothing ran */
 	bool replayed;	   /* the answer below is an earlier request's */
 	int replay_status; /* and its status */
 	char *replay_body; /* owned */
@@ -94,6 +98,9 @@ ordo_code app_write_run(store *st, app_write *w, ordo_err *err);
  */
 void app_write_keep_answer(store *st, app_write *w, int status,
 			   const char *body);
+
+/* The refusal of a retry whose key's answer was never kept. */
+ordo_code app_write_lost_answer(const char *key, ordo_err *err);
 
 /* Free the outputs, the inputs and the replayed answer (not w itself). */
 void app_write_free(app_write *w);

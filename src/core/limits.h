@@ -163,6 +163,13 @@
 /* Retention: an Idempotency-Key is remembered for a day (a client retries
  * within minutes); a delivered webhook is kept for 30 days to look at. */
 #define ORDO_IDEMPOTENCY_KEEP_S (24 * 3600)
+/* A retry that finds its key's write done but the answer not kept yet (the
+ * first request is still on its way) waits this long for the answer, then
+ * is refused with 409 (app/write.h); a key left without an answer for
+ * longer than ORDO_IDEMPOTENCY_LOST_S (the server stopped in between) is
+ * refused at once. */
+#define ORDO_IDEMPOTENCY_WAIT_MS 5000
+#define ORDO_IDEMPOTENCY_LOST_S 60
 #define ORDO_DELIVERED_KEEP_S (30 * 24 * 3600)
 
 /* Webhooks per tenant. Each is a receiver the outbox sends every event to,
