@@ -456,6 +456,8 @@ static void expect_same(json_t *before, json_t *after, const char *what)
 
 static void make_resources(void)
 {
+	static const char hook[] = "{\"url\": \"http://127.0.0.1:9/routes\", "
+				   "\"events\": [\"order.accepted\"]}";
 	json_t *o = order_new("RT-CLEAN"), *got;
 	char *id;
 	struct resp *r;
@@ -464,12 +466,8 @@ static void make_resources(void)
 
 	/* The webhook first, so that the clean order's acceptance is
 	 * delivered (or tried: nothing listens on port 9) to it. */
-	r = http("POST", "/v1/webhooks", srv->key_acme,
-		 "{\"url\": \"http://127.0.0.1:9/routes\", "
-		 "\"events\": [\"order.accepted\"]}",
-		 strlen("{\"url\": \"http://127.0.0.1:9/routes\", "
-			"\"events\": [\"order.accepted\"]}"),
-		 NULL);
+	r = http("POST", "/v1/webhooks", srv->key_acme, hook,
+		 strlen(hook), NULL);
 	assert_status(r, 201);
 	snprintf(acme_ids.webhook, sizeof(acme_ids.webhook), "%s",
 		 jstr(r->json, "id"));
@@ -642,14 +640,13 @@ static void every_keyed_route_401(const char *key, const char *header,
 	for (size_t i = 0; i < api_n_routes; i++) {
 		const api_route *rt = &api_routes[i];
 		const struct expect *e = expect_of(rt->method, rt->pattern);
-		char path[HARNESS_PATH_MAX];
+		char real[HARNESS_PATH_MAX - 32], path[HARNESS_PATH_MAX];
 		struct resp *r;
 
 		if (rt->roles == ANYONE || !e)
 			continue;
-		path_of(rt, 1, path, sizeof(path) - 32);
-		if (query)
-			strncat(path, query, sizeof(path) - strlen(path) - 1);
+		path_of(rt, 1, real, sizeof(real));
+		snprintf(path, sizeof(path), "%s%s", real, query ? query : "");
 		r = call(rt->method, path, key, act_body(e), header);
 		if (r->status != 401)
 			print_error("%s %s with key \"%s\", header \"%s\"\n",
