@@ -46,85 +46,9 @@
 
 #include "api/api_int.h"
 #include "api/listen.h"
-#include "log/log.h"
+#include "api/routes.h"
 #include "channels/json_fields.h"
-
-/* Who may call a route: a set of roles; 0 = no key needed. */
-#define ROLE_BIT(r) (1u << (r))
-#define ANYONE 0u
-#define READERS                                                                \
-	(ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_SUPERVISOR) |                    \
-	 ROLE_BIT(ROLE_AGENT) | ROLE_BIT(ROLE_INTEGRATION) |                   \
-	 ROLE_BIT(ROLE_VIEWER))
-#define WRITERS (READERS & ~ROLE_BIT(ROLE_VIEWER))
-#define PEOPLE                                                                 \
-	(ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_SUPERVISOR) |                    \
-	 ROLE_BIT(ROLE_AGENT))
-#define SUPERVISORS (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_SUPERVISOR))
-#define ADMINS ROLE_BIT(ROLE_ADMIN)
-/* The review queue and policy are people's work: integrations keep out. */
-#define REVIEWERS (READERS & ~ROLE_BIT(ROLE_INTEGRATION))
-
-struct route {
-	const char *method;
-	const char *pattern; /* '*' matches one path segment */
-	api_handler handler;
-	unsigned roles; /* ROLE_BITs allowed; ANYONE: no key needed */
-};
-
-static const struct route routes[] = {
-	{"GET", "/healthz", api_health, ANYONE},
-	{"GET", "/metrics", api_metrics, ANYONE},
-	{"GET", "/openapi.json", api_openapi, ANYONE},
-	{"GET", "/v1/openapi.json", api_openapi, ANYONE},
-	{"POST", "/v1/skus", api_sku_create, WRITERS},
-	{"GET", "/v1/skus", api_sku_list, READERS},
-	{"POST", "/v1/locations", api_location_create, WRITERS},
-	{"GET", "/v1/locations", api_location_list, READERS},
-	{"PUT", "/v1/locations/*/stock/*", api_stock_put, WRITERS},
-	{"POST", "/v1/locations/*/stock/*/adjustments", api_stock_adjust,
-	 WRITERS},
-	{"GET", "/v1/stock", api_stock_get, READERS},
-	{"GET", "/v1/stock/events", api_stock_events, READERS},
-	{"GET", "/v1/settings", api_settings_get, READERS},
-	{"PATCH", "/v1/settings", api_settings_patch, SUPERVISORS},
-	{"POST", "/v1/orders", api_order_create, WRITERS},
-	{"GET", "/v1/orders", api_order_list, READERS},
-	{"GET", "/v1/orders/*", api_order_get, READERS},
-	{"GET", "/v1/orders/*/events", api_order_events, READERS},
-	{"POST", "/v1/orders/*/defects", api_defect_create, WRITERS},
-	{"GET", "/v1/defects", api_defect_list, READERS},
-	{"GET", "/v1/fulfillments", api_fulfillment_list, READERS},
-	{"GET", "/v1/fulfillments/*", api_fulfillment_get, READERS},
-	{"POST", "/v1/fulfillments/*/accept", api_fulfillment_accept, WRITERS},
-	{"POST", "/v1/fulfillments/*/reject", api_fulfillment_reject, WRITERS},
-	{"POST", "/v1/fulfillments/*/shipments", api_shipment_create,
-	 WRITERS},
-	{"POST", "/v1/shipments/*/delivered", api_shipment_delivered,
-	 WRITERS},
-	{"GET", "/v1/shipments", api_shipment_list, READERS},
-	{"GET", "/v1/shipments/*", api_shipment_get, READERS},
-	{"POST", "/v1/waves", api_wave_create, WRITERS},
-	{"POST", "/v1/webhooks", api_webhook_create, ADMINS},
-	{"GET", "/v1/webhooks", api_webhook_list, READERS},
-	{"DELETE", "/v1/webhooks/*", api_webhook_delete, ADMINS},
-	{"POST", "/v1/webhooks/*/resume", api_webhook_resume, ADMINS},
-	{"GET", "/v1/webhooks/deliveries", api_delivery_list, READERS},
-	{"POST", "/v1/webhooks/deliveries/*/redeliver",
-	 api_delivery_redeliver, WRITERS},
-	{"GET", "/v1/queue", api_queue_list, REVIEWERS},
-	{"POST", "/v1/holds/*/claim", api_hold_claim, PEOPLE},
-	{"POST", "/v1/holds/*/release", api_hold_release, PEOPLE},
-	{"POST", "/v1/holds/*/assign", api_hold_assign, SUPERVISORS},
-	{"POST", "/v1/holds/*/resolve", api_hold_resolve, PEOPLE},
-	{"POST", "/v1/holds/bulk", api_holds_bulk, SUPERVISORS},
-	{"GET", "/v1/policy", api_policy_get, REVIEWERS},
-	{"PUT", "/v1/policy", api_policy_put, SUPERVISORS},
-	{"GET", "/v1/policy/versions", api_policy_versions, REVIEWERS},
-	{"POST", "/v1/policy/simulate", api_policy_simulate, PEOPLE},
-};
-
-#define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
+#include "log/log.h"
 
 static long long now_ms(void)
 {
@@ -660,29 +584,29 @@ static bool content_type_json(api_request *r)
 	       (ct[16] == '\0' || ct[16] == ';' || ct[16] == ' ');
 }
 
-static enum MHD_Result dispatch_to(api_request *r, const struct route *rt);
+static enum MHD_Result dispatch_to(api_request *r, const api_route *rt);
 
 static enum MHD_Result dispatch(api_request *r)
 {
-	const struct route *rt = NULL;
+	const api_route *rt = NULL;
 	bool path_known = false;
 	enum MHD_Result ret;
 	size_t i;
 
-	for (i = 0; i < N_ROUTES; i++) {
+	for (i = 0; i < api_n_routes; i++) {
 		char *params[API_MAX_PARAMS] = {NULL, NULL};
 
-		if (!route_match(routes[i].pattern, r->path, params))
+		if (!route_match(api_routes[i].pattern, r->path, params))
 			continue;
 		path_known = true;
 		{
 			size_t used = strlen(r->allow);
 
 			snprintf(r->allow + used, sizeof(r->allow) - used,
-				 "%s%s", used ? ", " : "", routes[i].method);
+				 "%s%s", used ? ", " : "", api_routes[i].method);
 		}
-		if (strcmp(routes[i].method, r->method) == 0) {
-			rt = &routes[i];
+		if (strcmp(api_routes[i].method, r->method) == 0) {
+			rt = &api_routes[i];
 			memcpy(r->params, params, sizeof(params));
 			break;
 		}
@@ -715,7 +639,7 @@ static enum MHD_Result dispatch(api_request *r)
 }
 
 /* Authenticate, check the role, the body, and run the route's handler. */
-static enum MHD_Result dispatch_to(api_request *r, const struct route *rt)
+static enum MHD_Result dispatch_to(api_request *r, const api_route *rt)
 {
 	enum MHD_Result ret;
 

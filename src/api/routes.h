@@ -1,0 +1,55 @@
+/*
+ * routes.h - the API's route table: every method and path ordo answers,
+ * the handler that answers it and the roles that may call it.
+ *
+ * The table (routes.c) is data, not code, so that the server's dispatcher
+ * (server.c) and the tests read the same list: the route tests walk it to
+ * try every route with every role and fail when a route appears that they
+ * do not know, or when a route's roles differ from what they expect.
+ *
+ * A pattern is a path whose '*' segments match exactly one non-empty path
+ * segment each (at most API_MAX_PARAMS of them); the dispatcher hands the
+ * matched segments to the handler in order. The first route whose pattern
+ * and method both match wins.
+ *
+ * roles is a set of ROLE_BITs (app/caller.h's roles); ANYONE (0) means
+ * the route needs no key at all, and a key sent to it is not looked at.
+ */
+#ifndef ORDO_API_ROUTES_H
+#define ORDO_API_ROUTES_H
+
+#include <stddef.h>
+
+#include <microhttpd.h>
+
+#include "app/caller.h"
+
+/* Who may call a route: a set of roles; 0 = no key needed. */
+#define ROLE_BIT(r) (1u << (r))
+#define ANYONE 0u
+#define READERS                                                                \
+	(ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_SUPERVISOR) |                    \
+	 ROLE_BIT(ROLE_AGENT) | ROLE_BIT(ROLE_INTEGRATION) |                   \
+	 ROLE_BIT(ROLE_VIEWER))
+#define WRITERS (READERS & ~ROLE_BIT(ROLE_VIEWER))
+#define PEOPLE                                                                 \
+	(ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_SUPERVISOR) |                    \
+	 ROLE_BIT(ROLE_AGENT))
+#define SUPERVISORS (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_SUPERVISOR))
+#define ADMINS ROLE_BIT(ROLE_ADMIN)
+/* The review queue and policy are people's work: integrations keep out. */
+#define REVIEWERS (READERS & ~ROLE_BIT(ROLE_INTEGRATION))
+
+struct api_request;
+
+typedef struct {
+	const char *method;
+	const char *pattern; /* '*' matches one path segment */
+	enum MHD_Result (*handler)(struct api_request *r);
+	unsigned roles; /* ROLE_BITs allowed; ANYONE: no key needed */
+} api_route;
+
+extern const api_route api_routes[];
+extern const size_t api_n_routes;
+
+#endif

@@ -1,0 +1,893 @@
+/*
+ * test_routes.c - authentication, roles and tenant isolation of every route,
+ * driven by the server's own route table (api/routes.h).
+ *
+ * THE TWO TABLES
+ *
+ * The server's table (src/api/routes.c, linked into this test) says which
+ * routes exist and which roles may call each. This file holds its own table,
+ * `expected`, one entry per route, written by hand: the roles the route is
+ * meant to allow, spelled out by name, and what the test needs to call it.
+ * The first test compares the two: a route without an entry fails naming
+ * the route (a new route must be added here), an entry without a route
+ * fails, and a route whose roles differ from the entry's fails (a route
+ * widened by mistake is caught here, not in production).
+ *
+ * Every later test walks the server's table, so every route is covered.
+ *
+ * WHAT EACH ROUTE IS CALLED WITH
+ *
+ *   act       a body the route would act on (NULL: none): sent by callers
+ *             who must be refused (no key, a bad header, a wrong key, a
+ *             role without the right, another tenant), to acme's real ids.
+ *             Had the refusal not happened, acme's data would change, and
+ *             the snapshots taken around the calls would differ.
+ *   harmless  a body the route refuses (400) or NULL: sent by every role
+ *             that may call the route, to ids no tenant has, so that the
+ *             allowed calls change nothing either. `allowed` is the status
+ *             they must answer (never 401 or 403; never a success for a
+ *             write). Every route here has such a call.
+ *   segs      what each '*' segment of the pattern names, in order: an
+ *             acme resource (order, hold, fulfillment, shipment, webhook,
+ *             delivery) or a catalog code (location, sku), which both
+ *             tenants have alike (data/catalog.json).
+ *
+ * TENANT ISOLATION
+ *
+ * Setup makes in acme one of every resource a route names by id: a clean
+ * order that is released, its fulfillment and a shipment of part of it, an
+ * order held for an unknown SKU and its hold, a webhook and a delivery of
+ * it. globex's admin then calls each such route with acme's ids: the answer
+ * is 404, and acme's resource reads back the same afterwards. For a GET,
+ * acme's own key gets 200 on the same path, so the 404 means isolation and
+ * not a wrong id. Routes addressed by location and SKU codes act on the
+ * caller's row: globex's write changes globex's stock and not acme's.
+ */
+#include "harness.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "api/routes.h"
+
+/* ---- the expected table ---------------------------------------------------- */
+
+#define ALL_ROLES "admin supervisor agent integration viewer"
+
+struct expect {
+	const char *method;
+	const char *pattern;
+	const char *roles; /* role names, space separated; "" = no key */
+	const char *segs;  /* what each '*' names, space separated */
+	const char *act;      /* a body the route would act on */
+	const char *harmless; /* a body it refuses, for allowed roles */
+	long allowed;         /* what allowed roles answer to harmless */
+};
+
+/* A member no route takes: every body-reading route refuses it (400). */
+#define BAD "{\"zz_not_a_field\": 1}"
+
+static const struct expect expected[] = {
+	{"GET", "/healthz", "", NULL, NULL, NULL, 200},
+	{"GET", "/metrics", "", NULL, NULL, NULL, 200},
+	{"GET", "/openapi.json", "", NULL, NULL, NULL, 200},
+	{"GET", "/v1/openapi.json", "", NULL, NULL, NULL, 200},
+	{"POST", "/v1/skus", "admin supervisor agent integration", NULL,
+	 "{\"sku\": \"AUTH-PROBE\", \"title\": \"Probe\", "
+	 "\"unit_price\": \"1.00\"}",
+	 BAD, 400},
+	{"GET", "/v1/skus", ALL_ROLES, NULL, NULL, NULL, 200},
+	{"POST", "/v1/locations", "admin supervisor agent integration", NULL,
+	 "{\"code\": \"WH-PROBE\", \"name\": \"Probe\", \"country\": \"US\"}",
+	 BAD, 400},
+	{"GET", "/v1/locations", ALL_ROLES, NULL, NULL, NULL, 200},
+	{"PUT", "/v1/locations/*/stock/*", "admin supervisor agent integration",
+	 "location sku", "{\"on_hand\": 7}", BAD, 400},
+	{"POST", "/v1/locations/*/stock/*/adjustments",
+	 "admin supervisor agent integration", "location sku",
+	 "{\"delta\": 3, \"reason\": \"receipt\"}", BAD, 400},
+	/* Without ?sku= the stock reads answer 400, past the role check. */
+	{"GET", "/v1/stock", ALL_ROLES, NULL, NULL, NULL, 400},
+	{"GET", "/v1/stock/events", ALL_ROLES, NULL, NULL, NULL, 400},
+	{"GET", "/v1/settings", ALL_ROLES, NULL, NULL, NULL, 200},
+	{"PATCH", "/v1/settings", "admin supervisor", NULL,
+	 "{\"webhook_retry_window_s\": 5}", BAD, 400},
+	{"POST", "/v1/orders", "admin supervisor agent integration", NULL,
+	 NULL /* a valid order, made at setup */, "{}", 400},
+	{"GET", "/v1/orders", ALL_ROLES, NULL, NULL, NULL, 200},
+	{"GET", "/v1/orders/*", ALL_ROLES, "order", NULL, NULL, 404},
+	{"GET", "/v1/orders/*/events", ALL_ROLES, "order", NULL, NULL, 404},
+	{"POST", "/v1/orders/*/defects", "admin supervisor agent integration",
+	 "order", "{\"type\": \"other\", \"found_by\": \"carrier\"}", BAD, 400},
+	{"GET", "/v1/defects", ALL_ROLES, NULL, NULL, NULL, 200},
+	{"GET", "/v1/fulfillments", ALL_ROLES, NULL, NULL, NULL, 200},
+	{"GET", "/v1/fulfillments/*", ALL_ROLES, "fulfillment", NULL, NULL,
+	 404},
+	{"POST", "/v1/fulfillments/*/accept",
+	 "admin supervisor agent integration", "fulfillment", NULL, NULL, 404},
+	{"POST", "/v1/fulfillments/*/reject",
+	 "admin supervisor agent integration", "fulfillment",
+	 "{\"reason\": \"other\"}", BAD, 400},
+	{"POST", "/v1/fulfillments/*/shipments",
+	 "admin supervisor agent integration", "fulfillment",
+	 "{\"lines\": [{\"sku\": \"MUG-12OZ\", \"quantity\": 1}], "
+	 "\"carrier\": \"UPS\"}",
+	 BAD, 400},
+	{"POST", "/v1/shipments/*/delivered",
+	 "admin supervisor agent integration", "shipment", "{}", BAD, 400},
+	{"GET", "/v1/shipments", ALL_ROLES, NULL, NULL, NULL, 200},
+	{"GET", "/v1/shipments/*", ALL_ROLES, "shipment", NULL, NULL, 404},
+	{"POST", "/v1/waves", "admin supervisor agent integration", NULL, "{}",
+	 BAD, 400},
+	{"POST", "/v1/webhooks", "admin", NULL,
+	 "{\"url\": \"http://127.0.0.1:9/probe\", "
+	 "\"events\": [\"order.accepted\"]}",
+	 BAD, 400},
+	{"GET", "/v1/webhooks", ALL_ROLES, NULL, NULL, NULL, 200},
+	{"DELETE", "/v1/webhooks/*", "admin", "webhook", NULL, NULL, 404},
+	{"POST", "/v1/webhooks/*/resume", "admin", "webhook", NULL, NULL, 404},
+	{"GET", "/v1/webhooks/deliveries", ALL_ROLES, NULL, NULL, NULL, 200},
+	{"POST", "/v1/webhooks/deliveries/*/redeliver",
+	 "admin supervisor agent integration", "delivery", NULL, NULL, 404},
+	{"GET", "/v1/queue", "admin supervisor agent viewer", NULL, NULL, NULL,
+	 200},
+	{"POST", "/v1/holds/*/claim", "admin supervisor agent", "hold", NULL,
+	 NULL, 404},
+	{"POST", "/v1/holds/*/release", "admin supervisor agent", "hold", NULL,
+	 NULL, 404},
+	{"POST", "/v1/holds/*/assign", "admin supervisor", "hold",
+	 "{\"assignee\": \"key:someone\"}", BAD, 400},
+	{"POST", "/v1/holds/*/resolve", "admin supervisor agent", "hold",
+	 "{\"action\": \"cancel_order\", \"reason\": \"probe\"}", BAD, 400},
+	{"POST", "/v1/holds/bulk", "admin supervisor", NULL,
+	 "{\"action\": \"cancel_order\", \"reason\": \"probe\"}", BAD, 400},
+	{"GET", "/v1/policy", "admin supervisor agent viewer", NULL, NULL, NULL,
+	 200},
+	{"PUT", "/v1/policy", "admin supervisor", NULL, "{\"rules\": []}", BAD,
+	 400},
+	{"GET", "/v1/policy/versions", "admin supervisor agent viewer", NULL,
+	 NULL, NULL, 200},
+	{"POST", "/v1/policy/simulate", "admin supervisor agent", NULL,
+	 "{\"policy\": {\"rules\": []}}", BAD, 400},
+};
+
+#define N_EXPECTED (sizeof(expected) / sizeof(expected[0]))
+
+static const struct {
+	const char *name;
+	app_role role;
+} role_names[] = {
+	{"admin", ROLE_ADMIN},	     {"supervisor", ROLE_SUPERVISOR},
+	{"agent", ROLE_AGENT},	     {"integration", ROLE_INTEGRATION},
+	{"viewer", ROLE_VIEWER},
+};
+
+#define N_ROLES (sizeof(role_names) / sizeof(role_names[0]))
+
+/* ---- fixtures -------------------------------------------------------------- */
+
+/* acme's keys, one per role (role_names order), made with `ordo key create`. */
+static char role_key[N_ROLES][HARNESS_KEY_MAX];
+
+/* acme's resources, by the name a segment gives them. */
+static struct {
+	char order[64];	      /* clean, released, partly shipped */
+	char held[64];	      /* on hold for an unknown SKU */
+	char hold[64];	      /* its hold */
+	char fulfillment[64]; /* order's */
+	char shipment[64];    /* of fulfillment */
+	char webhook[64];
+	char delivery[64]; /* of webhook, for order's order.accepted */
+} acme_ids;
+
+/* A valid order: what an unauthorised POST /v1/orders would store. */
+static char *order_text;
+
+static const struct expect *expect_of(const char *method, const char *pattern)
+{
+	for (size_t i = 0; i < N_EXPECTED; i++)
+		if (streq(expected[i].method, method) &&
+		    streq(expected[i].pattern, pattern))
+			return &expected[i];
+	return NULL;
+}
+
+static const api_route *route_of(const char *method, const char *pattern)
+{
+	for (size_t i = 0; i < api_n_routes; i++)
+		if (streq(api_routes[i].method, method) &&
+		    streq(api_routes[i].pattern, pattern))
+			return &api_routes[i];
+	return NULL;
+}
+
+/* The role mask of a space-separated list of role names; fails on a typo. */
+static unsigned roles_mask(const char *names)
+{
+	unsigned mask = 0;
+	const char *p = names;
+
+	while (*p) {
+		size_t len = strcspn(p, " "), k;
+
+		for (k = 0; k < N_ROLES; k++)
+			if (strlen(role_names[k].name) == len &&
+			    !strncmp(role_names[k].name, p, len))
+				break;
+		check(k < N_ROLES, "\"%.*s\" is not a role", (int)len, p);
+		mask |= ROLE_BIT(role_names[k].role);
+		p += len;
+		p += strspn(p, " ");
+	}
+	return mask;
+}
+
+/* The n-th word of a space-separated list into out ("" past the end). */
+static void word(const char *list, int n, char *out, size_t size)
+{
+	const char *p = list ? list : "";
+
+	for (;;) {
+		size_t len;
+
+		p += strspn(p, " ");
+		len = strcspn(p, " ");
+		if (n-- == 0 || !len) {
+			snprintf(out, size, "%.*s", (int)len, p);
+			return;
+		}
+		p += len;
+	}
+}
+
+/* acme's id for a segment kind, or the catalog code both tenants share. */
+static const char *real_id(const char *kind)
+{
+	if (streq(kind, "order"))
+		return acme_ids.order;
+	if (streq(kind, "hold"))
+		return acme_ids.hold;
+	if (streq(kind, "fulfillment"))
+		return acme_ids.fulfillment;
+	if (streq(kind, "shipment"))
+		return acme_ids.shipment;
+	if (streq(kind, "webhook"))
+		return acme_ids.webhook;
+	if (streq(kind, "delivery"))
+		return acme_ids.delivery;
+	if (streq(kind, "location"))
+		return "WH-EAST";
+	if (streq(kind, "sku"))
+		return "MUG-12OZ";
+	fail_msg("segment kind \"%s\" is not known to the test", kind);
+	return NULL;
+}
+
+/* An id of the kind's form that no tenant has; catalog codes stay real
+ * (their routes are made harmless by the body). */
+static const char *probe_id(const char *kind)
+{
+	if (streq(kind, "location") || streq(kind, "sku"))
+		return real_id(kind);
+	if (streq(kind, "order"))
+		return "ord_01JDZ3B4X5Y6Z7A8B9C0D1E2F3";
+	if (streq(kind, "hold"))
+		return "hld_01JDZ3B4X5Y6Z7A8B9C0D1E2F3";
+	if (streq(kind, "fulfillment"))
+		return "ful_01JDZ3B4X5Y6Z7A8B9C0D1E2F3";
+	if (streq(kind, "shipment"))
+		return "shp_01JDZ3B4X5Y6Z7A8B9C0D1E2F3";
+	if (streq(kind, "webhook"))
+		return "whk_01JDZ3B4X5Y6Z7A8B9C0D1E2F3";
+	if (streq(kind, "delivery"))
+		return "dlv_01JDZ3B4X5Y6Z7A8B9C0D1E2F3";
+	fail_msg("segment kind \"%s\" is not known to the test", kind);
+	return NULL;
+}
+
+/* The route's pattern with each '*' replaced by acme's id (real) or an id
+ * nobody has (!real). */
+static void path_of(const api_route *rt, int real, char *out, size_t size)
+{
+	const struct expect *e = expect_of(rt->method, rt->pattern);
+	const char *p;
+	size_t o = 0;
+	int n = 0;
+
+	assert_non_null(e);
+	for (p = rt->pattern; *p && o + 1 < size; p++) {
+		if (*p == '*') {
+			char kind[32];
+			const char *id;
+
+			word(e->segs, n++, kind, sizeof(kind));
+			check(kind[0], "%s %s: no segment kind for '*' %d",
+			      rt->method, rt->pattern, n);
+			id = real ? real_id(kind) : probe_id(kind);
+			o += (size_t)snprintf(out + o, size - o, "%s", id);
+		} else {
+			out[o++] = *p;
+		}
+	}
+	check(o + 1 < size, "path of %s too long", rt->pattern);
+	out[o] = '\0';
+}
+
+static const char *act_body(const struct expect *e)
+{
+	if (streq(e->method, "POST") && streq(e->pattern, "/v1/orders"))
+		return order_text;
+	return e->act;
+}
+
+static struct resp *call(const char *method, const char *path,
+			 const char *key, const char *body,
+			 const char *auth_header)
+{
+	const char *headers[] = {auth_header, NULL};
+
+	return http(method, path, key, body, body ? strlen(body) : 0,
+		    auth_header ? headers : NULL);
+}
+
+/* ---- snapshots ------------------------------------------------------------- */
+
+/* Drop what changes with the passing of time alone: a queue item's age. */
+static void scrub_ages(json_t *j)
+{
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	if (json_is_object(j)) {
+		json_object_del(j, "age_s");
+		json_object_foreach(j, k, v)
+			scrub_ages(v);
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			scrub_ages(v);
+	}
+}
+
+/* What acme has, as its admin reads it: every list and document. */
+static json_t *tenant_snapshot(void)
+{
+	static const char *const paths[] = {
+		"/v1/orders?limit=100",	      "/v1/skus?limit=100",
+		"/v1/locations?limit=100",    "/v1/settings",
+		"/v1/policy",		      "/v1/policy/versions",
+		"/v1/webhooks",		      "/v1/defects?limit=100",
+		"/v1/fulfillments?limit=100", "/v1/shipments?limit=100",
+		"/v1/queue?limit=100",	      "/v1/stock?sku=MUG-12OZ",
+		"/v1/stock?sku=AUTH-PROBE",
+	};
+	json_t *snap = json_object();
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		struct resp *r = http_get(srv->key_acme, "%s", paths[i]);
+
+		json_object_set_new(snap, paths[i],
+				    json_pack("{s:I,s:O?}", "status",
+					      (json_int_t)r->status, "body",
+					      r->json));
+		resp_free(r);
+	}
+	scrub_ages(snap);
+	return snap;
+}
+
+/* The resource a segment names, as acme's admin reads it. */
+static json_t *resource_snapshot(const char *kind)
+{
+	char path[256];
+	struct resp *r;
+	json_t *snap;
+
+	if (streq(kind, "order") || streq(kind, "hold")) {
+		const char *id = streq(kind, "order") ? acme_ids.order
+						      : acme_ids.held;
+		json_t *events = order_events(srv->key_acme, id);
+
+		snap = json_pack("{s:o,s:o}", "order",
+				 order_fetch(srv->key_acme, id), "events",
+				 events);
+		return snap;
+	}
+	if (streq(kind, "fulfillment"))
+		snprintf(path, sizeof(path), "/v1/fulfillments/%s",
+			 acme_ids.fulfillment);
+	else if (streq(kind, "shipment"))
+		snprintf(path, sizeof(path), "/v1/shipments/%s",
+			 acme_ids.shipment);
+	else if (streq(kind, "webhook"))
+		snprintf(path, sizeof(path), "/v1/webhooks");
+	else if (streq(kind, "delivery"))
+		snprintf(path, sizeof(path), "/v1/webhooks/deliveries?limit=100");
+	else
+		fail_msg("no snapshot for \"%s\"", kind);
+	r = http_get(srv->key_acme, "%s", path);
+	assert_status(r, 200);
+	snap = json_incref(r->json);
+	resp_free(r);
+	return snap;
+}
+
+/* Print long text in pieces (a single print_error is bounded). */
+static void print_long(const char *label, const json_t *j)
+{
+	char *text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	size_t len = text ? strlen(text) : 0;
+
+	print_error("%s:\n", label);
+	for (size_t o = 0; o < len; o += 400)
+		print_error("%.400s", text + o);
+	print_error("\n");
+	free(text);
+}
+
+/* Fail naming what changed between two snapshots; frees both. */
+static void expect_same(json_t *before, json_t *after, const char *what)
+{
+	if (!json_equal(before, after)) {
+		const char *k;
+		json_t *v;
+
+		if (json_is_object(before) && json_is_object(after)) {
+			json_object_foreach(before, k, v) {
+				json_t *a = json_object_get(after, k);
+
+				if (json_equal(v, a))
+					continue;
+				print_error("%s differs\n", k);
+				print_long("before", v);
+				print_long("after", a);
+			}
+		} else {
+			print_long("before", before);
+			print_long("after", after);
+		}
+		fail_msg("%s changed acme's data", what);
+	}
+	json_decref(before);
+	json_decref(after);
+}
+
+/* ---- setup ------------------------------------------------------------------ */
+
+static void make_resources(void)
+{
+	static const char hook[] = "{\"url\": \"http://127.0.0.1:9/routes\", "
+				   "\"events\": [\"order.accepted\"]}";
+	json_t *o = order_new("RT-CLEAN"), *got;
+	char *id;
+	struct resp *r;
+	char path[256];
+	long deadline;
+
+	/* The webhook first, so that the clean order's acceptance is
+	 * delivered (or tried: nothing listens on port 9) to it. */
+	r = http("POST", "/v1/webhooks", srv->key_acme, hook,
+		 strlen(hook), NULL);
+	assert_status(r, 201);
+	snprintf(acme_ids.webhook, sizeof(acme_ids.webhook), "%s",
+		 jstr(r->json, "id"));
+	resp_free(r);
+
+	id = order_create(srv->key_acme, o);
+	snprintf(acme_ids.order, sizeof(acme_ids.order), "%s", id);
+	got = order_wait_state(srv->key_acme, id, "released", 10000);
+	check(jstr(got, "fulfillments[0].id"),
+	      "order %s has no fulfillment (state %s)", id,
+	      jstr(got, "state"));
+	snprintf(acme_ids.fulfillment, sizeof(acme_ids.fulfillment), "%s",
+		 jstr(got, "fulfillments[0].id"));
+	json_decref(got);
+	free(id);
+
+	/* Ship one unit of the first line: the order stays open. */
+	snprintf(path, sizeof(path), "/v1/fulfillments/%s/shipments",
+		 acme_ids.fulfillment);
+	{
+		char body[256];
+
+		snprintf(body, sizeof(body),
+			 "{\"lines\": [{\"sku\": \"%s\", \"quantity\": 1}], "
+			 "\"carrier\": \"UPS\"}",
+			 jstr(o, "lines[0].sku"));
+		r = http("POST", path, srv->key_acme, body, strlen(body),
+			 NULL);
+	}
+	assert_status(r, 201);
+	snprintf(acme_ids.shipment, sizeof(acme_ids.shipment), "%s",
+		 jstr(r->json, "id"));
+	resp_free(r);
+	json_decref(o);
+
+	o = order_new("RT-HELD");
+	jset(o, "lines[1].sku", json_string("NO-SUCH-SKU"));
+	id = order_create(srv->key_acme, o);
+	snprintf(acme_ids.held, sizeof(acme_ids.held), "%s", id);
+	got = order_fetch(srv->key_acme, id);
+	hold_id_of(got, "unknown_sku", acme_ids.hold, sizeof(acme_ids.hold));
+	json_decref(got);
+	json_decref(o);
+	free(id);
+
+	/* The delivery, once its first attempt has been made: it then waits
+	 * for a retry on the servers' clock, which the test does not move. */
+	deadline = harness_now_ms() + 10000;
+	while (!acme_ids.delivery[0]) {
+		json_t *all = list_all(srv->key_acme, "/v1/webhooks/deliveries",
+				       "deliveries", 100), *d;
+		size_t i;
+
+		json_array_foreach(all, i, d)
+			if (streq(jstr(d, "webhook_id"), acme_ids.webhook) &&
+			    json_integer_value(json_object_get(d, "attempts")) >=
+				    1)
+				snprintf(acme_ids.delivery,
+					 sizeof(acme_ids.delivery), "%s",
+					 jstr(d, "id"));
+		json_decref(all);
+		check(acme_ids.delivery[0] || harness_now_ms() < deadline,
+		      "no delivery attempt to webhook %s within 10 s",
+		      acme_ids.webhook);
+		if (!acme_ids.delivery[0])
+			harness_sleep_ms(100);
+	}
+}
+
+static int group_setup(void **state)
+{
+	int rc = harness_group_setup(state);
+	json_t *o;
+
+	if (rc)
+		return rc;
+	for (size_t k = 0; k < N_ROLES; k++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "routes-%s", role_names[k].name);
+		key_create("acme", role_names[k].name, name, role_key[k],
+			   HARNESS_KEY_MAX);
+	}
+	o = order_new("RT-PROBE");
+	order_text = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	make_resources();
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	free(order_text);
+	order_text = NULL;
+	return harness_group_teardown(state);
+}
+
+/* ---- the tables agree --------------------------------------------------------- */
+
+API_TEST(every_route_has_an_entry_with_its_roles)
+{
+	int bad = 0;
+
+	for (size_t i = 0; i < api_n_routes; i++) {
+		const api_route *rt = &api_routes[i];
+		const struct expect *e = expect_of(rt->method, rt->pattern);
+
+		if (!e) {
+			print_error("route %s %s has no entry in "
+				    "tests/api/test_routes.c: add one\n",
+				    rt->method, rt->pattern);
+			bad++;
+			continue;
+		}
+		if (roles_mask(e->roles) != rt->roles) {
+			print_error("route %s %s allows roles 0x%x; the test "
+				    "expects \"%s\" (0x%x)\n",
+				    rt->method, rt->pattern, rt->roles, e->roles,
+				    roles_mask(e->roles));
+			bad++;
+		}
+	}
+	for (size_t i = 0; i < N_EXPECTED; i++) {
+		/* An allowed probe that succeeds would have written. */
+		if (!streq(expected[i].method, "GET") &&
+		    expected[i].allowed >= 200 && expected[i].allowed < 300) {
+			print_error("the entry for %s %s expects a success "
+				    "from a probe that must change nothing\n",
+				    expected[i].method, expected[i].pattern);
+			bad++;
+		}
+		if (!route_of(expected[i].method, expected[i].pattern)) {
+			print_error("the test expects %s %s, which is not a "
+				    "route\n",
+				    expected[i].method, expected[i].pattern);
+			bad++;
+		}
+	}
+	check(bad == 0, "%d disagreement(s) between the route table and the "
+			"test's table", bad);
+}
+
+/* ---- open routes --------------------------------------------------------------- */
+
+API_TEST(open_routes_answer_without_a_key)
+{
+	for (size_t i = 0; i < api_n_routes; i++) {
+		const api_route *rt = &api_routes[i];
+		struct resp *r;
+
+		if (rt->roles != ANYONE)
+			continue;
+		r = call(rt->method, rt->pattern, NULL, NULL, NULL);
+		assert_status(r, 200);
+		resp_free(r);
+		/* A key that is no key is not looked at. */
+		r = call(rt->method, rt->pattern, "not-a-key", NULL, NULL);
+		assert_status(r, 200);
+		resp_free(r);
+	}
+}
+
+/* ---- authentication ------------------------------------------------------------ */
+
+/* Call every keyed route at acme's real path with its acting body, with
+ * key or header; each must answer 401 with the error body. */
+static void every_keyed_route_401(const char *key, const char *header,
+				  const char *query)
+{
+	for (size_t i = 0; i < api_n_routes; i++) {
+		const api_route *rt = &api_routes[i];
+		const struct expect *e = expect_of(rt->method, rt->pattern);
+		char real[HARNESS_PATH_MAX - 32], path[HARNESS_PATH_MAX];
+		struct resp *r;
+
+		if (rt->roles == ANYONE || !e)
+			continue;
+		path_of(rt, 1, real, sizeof(real));
+		snprintf(path, sizeof(path), "%s%s", real, query ? query : "");
+		r = call(rt->method, path, key, act_body(e), header);
+		if (r->status != 401)
+			print_error("%s %s with key \"%s\", header \"%s\"\n",
+				    rt->method, path, key ? key : "",
+				    header ? header : "");
+		assert_error(r, 401, "unauthorized", NULL);
+		resp_free(r);
+	}
+}
+
+API_TEST(every_keyed_route_refuses_a_missing_key)
+{
+	json_t *before = tenant_snapshot();
+	struct resp *r;
+	char www[128] = "";
+
+	every_keyed_route_401(NULL, NULL, NULL);
+	every_keyed_route_401(NULL, NULL, "?state=accepted");
+	r = call("GET", "/v1/orders", NULL, NULL, NULL);
+	check(resp_header(r, "WWW-Authenticate", www, sizeof(www)) &&
+		      !strncmp(www, "Bearer", 6),
+	      "a 401 must carry WWW-Authenticate: Bearer; headers:\n%s",
+	      r->headers);
+	resp_free(r);
+	expect_same(before, tenant_snapshot(), "a call without a key");
+}
+
+API_TEST(every_keyed_route_refuses_a_malformed_header)
+{
+	char with_key[HARNESS_KEY_MAX + 64];
+	char lower[HARNESS_KEY_MAX + 64];
+	char no_space[HARNESS_KEY_MAX + 64];
+	const char *bad[8];
+	size_t n = 0;
+	json_t *before = tenant_snapshot();
+
+	snprintf(with_key, sizeof(with_key), "Authorization: Basic %s",
+		 srv->key_acme);
+	snprintf(lower, sizeof(lower), "Authorization: Token %s",
+		 srv->key_acme);
+	snprintf(no_space, sizeof(no_space), "Authorization: Bearer%s",
+		 srv->key_acme);
+	bad[n++] = with_key;
+	bad[n++] = lower;
+	bad[n++] = no_space;
+	bad[n++] = "Authorization: Bearer";
+	bad[n++] = "Authorization: Bearer ";
+	bad[n++] = "Authorization: ";
+	bad[n++] = "Authorization: Basic YWRtaW46YWRtaW4=";
+	for (size_t j = 0; j < n; j++)
+		every_keyed_route_401(NULL, bad[j], NULL);
+	expect_same(before, tenant_snapshot(), "a malformed Authorization");
+}
+
+API_TEST(every_keyed_route_refuses_an_unknown_key)
+{
+	char longer[HARNESS_KEY_MAX + 8];
+	char shorter[HARNESS_KEY_MAX];
+	char flipped[HARNESS_KEY_MAX];
+	size_t len = strlen(srv->key_acme);
+	const char *wrong[4];
+	json_t *before = tenant_snapshot();
+
+	assert_true(len > 4);
+	snprintf(longer, sizeof(longer), "%sx", srv->key_acme);
+	memcpy(shorter, srv->key_acme, len - 1);
+	shorter[len - 1] = '\0';
+	memcpy(flipped, srv->key_acme, len + 1);
+	flipped[len - 1] = flipped[len - 1] == 'A' ? 'B' : 'A';
+	wrong[0] = longer;
+	wrong[1] = shorter;
+	wrong[2] = flipped;
+	wrong[3] = "ordo_live_0000000000000000000000000000000000000000";
+	for (size_t j = 0; j < 4; j++)
+		every_keyed_route_401(wrong[j], NULL, NULL);
+	expect_same(before, tenant_snapshot(), "an unknown key");
+}
+
+/* ---- roles ---------------------------------------------------------------------- */
+
+API_TEST(roles_without_the_right_get_403_and_change_nothing)
+{
+	json_t *before = tenant_snapshot();
+	size_t refused = 0;
+
+	for (size_t i = 0; i < api_n_routes; i++) {
+		const api_route *rt = &api_routes[i];
+		const struct expect *e = expect_of(rt->method, rt->pattern);
+		char path[HARNESS_PATH_MAX];
+
+		if (rt->roles == ANYONE || !e)
+			continue;
+		path_of(rt, 1, path, sizeof(path));
+		for (size_t k = 0; k < N_ROLES; k++) {
+			struct resp *r;
+
+			if (roles_mask(e->roles) & ROLE_BIT(role_names[k].role))
+				continue;
+			r = call(rt->method, path, role_key[k], act_body(e),
+				 NULL);
+			if (r->status != 403)
+				print_error("%s %s as %s\n", rt->method, path,
+					    role_names[k].name);
+			assert_error(r, 403, "forbidden", NULL);
+			check(r->body && strstr(r->body, role_names[k].name),
+			      "the 403 must name the role %s: %s",
+			      role_names[k].name, r->body);
+			resp_free(r);
+			refused++;
+		}
+	}
+	check(refused > 0, "no route refuses any role");
+	expect_same(before, tenant_snapshot(), "a refused role");
+}
+
+API_TEST(roles_with_the_right_are_let_through_harmlessly)
+{
+	json_t *before = tenant_snapshot();
+
+	for (size_t i = 0; i < api_n_routes; i++) {
+		const api_route *rt = &api_routes[i];
+		const struct expect *e = expect_of(rt->method, rt->pattern);
+		char path[HARNESS_PATH_MAX];
+
+		if (rt->roles == ANYONE || !e)
+			continue;
+		path_of(rt, 0, path, sizeof(path));
+		for (size_t k = 0; k < N_ROLES; k++) {
+			struct resp *r;
+
+			if (!(roles_mask(e->roles) & ROLE_BIT(role_names[k].role)))
+				continue;
+			r = call(rt->method, path, role_key[k], e->harmless,
+				 NULL);
+			check(r->status != 401 && r->status != 403,
+			      "%s %s as %s answers %ld: %s", rt->method, path,
+			      role_names[k].name, r->status, r->body);
+			check(r->status == e->allowed,
+			      "%s %s as %s answers %ld, the test expects "
+			      "%ld: %s",
+			      rt->method, path, role_names[k].name, r->status,
+			      e->allowed, r->body);
+			resp_free(r);
+		}
+	}
+	expect_same(before, tenant_snapshot(), "an allowed, harmless call");
+}
+
+/* ---- tenant isolation ----------------------------------------------------------- */
+
+static int names_tenant_resource(const struct expect *e)
+{
+	return e->segs && !strstr(e->segs, "location") &&
+	       !strstr(e->segs, "sku");
+}
+
+API_TEST(another_tenant_gets_404_for_every_id_route)
+{
+	json_t *before = tenant_snapshot();
+	size_t tried = 0;
+
+	for (size_t i = 0; i < api_n_routes; i++) {
+		const api_route *rt = &api_routes[i];
+		const struct expect *e = expect_of(rt->method, rt->pattern);
+		char path[HARNESS_PATH_MAX], kind[32];
+		json_t *was;
+		struct resp *r;
+
+		if (!e || !names_tenant_resource(e))
+			continue;
+		word(e->segs, 0, kind, sizeof(kind));
+		path_of(rt, 1, path, sizeof(path));
+		was = resource_snapshot(kind);
+		r = call(rt->method, path, srv->key_globex, act_body(e), NULL);
+		if (r->status != 404)
+			print_error("%s %s with globex's key\n", rt->method,
+				    path);
+		assert_error(r, 404, "not_found", NULL);
+		resp_free(r);
+		expect_same(was, resource_snapshot(kind), path);
+		if (streq(rt->method, "GET")) {
+			r = call("GET", path, srv->key_acme, NULL, NULL);
+			assert_status(r, 200);
+			resp_free(r);
+		}
+		tried++;
+	}
+	check(tried >= 15, "only %zu routes name a tenant resource", tried);
+	expect_same(before, tenant_snapshot(), "globex's calls");
+}
+
+API_TEST(stock_writes_by_code_change_only_the_callers_row)
+{
+	long acme_before = stock_figure(srv->key_acme, "MUG-12OZ", "WH-EAST",
+					"on_hand");
+	size_t tried = 0;
+
+	for (size_t i = 0; i < api_n_routes; i++) {
+		const api_route *rt = &api_routes[i];
+		const struct expect *e = expect_of(rt->method, rt->pattern);
+		char path[HARNESS_PATH_MAX];
+		long globex_before, globex_after, want;
+		struct resp *r;
+
+		if (!e || !e->segs || names_tenant_resource(e))
+			continue;
+		globex_before = stock_figure(srv->key_globex, "MUG-12OZ",
+					     "WH-EAST", "on_hand");
+		path_of(rt, 1, path, sizeof(path));
+		r = call(rt->method, path, srv->key_globex, e->act, NULL);
+		check(r->status == 200 || r->status == 201,
+		      "%s %s with globex's key answers %ld: %s", rt->method,
+		      path, r->status, r->body);
+		resp_free(r);
+		globex_after = stock_figure(srv->key_globex, "MUG-12OZ",
+					    "WH-EAST", "on_hand");
+		want = streq(rt->method, "PUT") ? 7 : globex_before + 3;
+		check(globex_after == want,
+		      "%s %s: globex's on_hand is %ld, not %ld", rt->method,
+		      path, globex_after, want);
+		check(stock_figure(srv->key_acme, "MUG-12OZ", "WH-EAST",
+				   "on_hand") == acme_before,
+		      "%s %s by globex changed acme's stock", rt->method, path);
+		tried++;
+	}
+	check(tried == 2, "%zu stock routes by code, expected 2", tried);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(every_route_has_an_entry_with_its_roles),
+		cmocka_unit_test(open_routes_answer_without_a_key),
+		cmocka_unit_test(every_keyed_route_refuses_a_missing_key),
+		cmocka_unit_test(every_keyed_route_refuses_a_malformed_header),
+		cmocka_unit_test(every_keyed_route_refuses_an_unknown_key),
+		cmocka_unit_test(roles_without_the_right_get_403_and_change_nothing),
+		cmocka_unit_test(roles_with_the_right_are_let_through_harmlessly),
+		cmocka_unit_test(another_tenant_gets_404_for_every_id_route),
+		cmocka_unit_test(stock_writes_by_code_change_only_the_callers_row),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
