@@ -756,6 +756,7 @@ enum MHD_Result api_defect_create(api_request *r)
 {
 	app_defect_cmd *c = calloc(1, sizeof(*c));
 	enum MHD_Result ret;
+	ordo_err *err;
 
 	if (!c)
 		return MHD_NO;
@@ -765,6 +766,21 @@ enum MHD_Result api_defect_create(api_request *r)
 		free(c);
 		return ret;
 	}
+	/* The type is checked here too, so that a bad one is refused
+	 * before the write rather than inside it. */
+	err = malloc(sizeof(*err));
+	if (!err) {
+		free(c);
+		return MHD_NO;
+	}
+	ordo_err_clear(err);
+	if (app_defect_check(&c->defect, err) != ORDO_OK) {
+		ret = api_reply_error(r, err);
+		free(err);
+		free(c);
+		return ret;
+	}
+	free(err);
 	return api_submit_write(r, &c->w, defect_reply, api_write_free);
 }
 

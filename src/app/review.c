@@ -639,22 +639,28 @@ bool app_defect_type_known(const char *type)
 	return false;
 }
 
+ordo_code app_defect_check(const order_defect *d, ordo_err *err)
+{
+	char list[JF_LIST_MAX] = "";
+	size_t i;
+
+	if (app_defect_type_known(d->type))
+		return ORDO_OK;
+	for (i = 0; app_defect_types[i]; i++)
+		jf_list_add(list, sizeof(list), app_defect_types[i]);
+	return ordo_err_set(err, ORDO_EINVALID, "type",
+			    "\"%s\" is not a defect type; one of: %s", d->type,
+			    list);
+}
+
 ordo_code app_defect_report(store_tx *tx, const app_caller *c,
 			    order_defect *d, ordo_time now, ordo_err *err)
 {
 	order o;
-	ordo_code rc;
+	ordo_code rc = app_defect_check(d, err);
 
-	if (!app_defect_type_known(d->type)) {
-		char list[JF_LIST_MAX] = "";
-		size_t i;
-
-		for (i = 0; app_defect_types[i]; i++)
-			jf_list_add(list, sizeof(list), app_defect_types[i]);
-		return ordo_err_set(err, ORDO_EINVALID, "type",
-				    "\"%s\" is not a defect type; one of: %s",
-				    d->type, list);
-	}
+	if (rc)
+		return rc;
 	app_id_new("dft_", d->id);
 	ordo_strlcpy(d->reported_by, c->actor, sizeof(d->reported_by));
 	d->created_at = now;

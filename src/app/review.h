@@ -100,6 +100,10 @@ void app_bulk_result_free(app_bulk_result *res);
 extern const char *const app_defect_types[];
 bool app_defect_type_known(const char *type);
 
+/* Check what a defect report says (its type is one of the above);
+ * ORDO_EINVALID naming the field otherwise. */
+ordo_code app_defect_check(const order_defect *d, ordo_err *err);
+
 /* Record a downstream defect against an order (id, reporter and time,
  * now, set). */
 ordo_code app_defect_report(store_tx *tx, const app_caller *c,
@@ -116,11 +120,11 @@ typedef enum {
 /* Claim, release or assign the hold hold_id; the hold as it is after. */
 typedef struct {
 	app_write w;
-	app_claim_op op;		    /* in */
-	char hold_id[ORDO_ID_MAX];	    /* in */
-	int lease_s;			    /* in: take, assign */
-	char assignee[ORDO_ACTOR_MAX];	    /* in: assign */
-	order_hold hold;		    /* out */
+	app_claim_op op;		/* in */
+	char hold_id[ORDO_ID_MAX];	/* in */
+	int lease_s;			/* in: take, assign */
+	char assignee[ORDO_ACTOR_MAX];	/* in: assign */
+	order_hold hold;		/* out */
 } app_claim_cmd;
 
 void app_claim_cmd_init(app_claim_cmd *c, const app_caller *caller,
@@ -129,12 +133,12 @@ void app_claim_cmd_init(app_claim_cmd *c, const app_caller *caller,
 /* Decide the hold hold_id; the hold as decided and its order after. */
 typedef struct {
 	app_write w;
-	char hold_id[ORDO_ID_MAX];	  /* in */
-	review_action action;		  /* in */
-	char reason[ORDO_MESSAGE_MAX];	  /* in */
-	order_patch changes;		  /* in: REVIEW_CORRECT's */
-	order_hold hold;		  /* out */
-	order order;			  /* out */
+	char hold_id[ORDO_ID_MAX];	/* in */
+	review_action action;		/* in */
+	char reason[ORDO_MESSAGE_MAX];	/* in */
+	order_patch changes;		/* in: REVIEW_CORRECT's */
+	order_hold hold;		/* out */
+	order order;			/* out */
 } app_resolve_cmd;
 
 void app_resolve_cmd_init(app_resolve_cmd *c, const app_caller *caller,
@@ -144,12 +148,12 @@ void app_resolve_cmd_init(app_resolve_cmd *c, const app_caller *caller,
  * now and limit are set by the run, from the command's). */
 typedef struct {
 	app_write w;
-	queue_filter filter;		  /* in */
-	review_action action;		  /* in */
-	char reason[ORDO_MESSAGE_MAX];	  /* in */
-	bool dry_run;			  /* in */
-	int limit;			  /* in: 0 for the tenant's */
-	app_bulk_result result;		  /* out */
+	queue_filter filter;		/* in */
+	review_action action;		/* in */
+	char reason[ORDO_MESSAGE_MAX];	/* in */
+	bool dry_run;			/* in */
+	int limit;			/* in: 0 for the tenant's */
+	app_bulk_result result;		/* out */
 } app_bulk_cmd;
 
 void app_bulk_cmd_init(app_bulk_cmd *c, const app_caller *caller,
@@ -158,9 +162,9 @@ void app_bulk_cmd_init(app_bulk_cmd *c, const app_caller *caller,
 /* Report defect against the order order_id; the defect as stored. */
 typedef struct {
 	app_write w;
-	char order_id[ORDO_ID_MAX];	  /* in */
-	order_defect defect;		  /* in: type, found_by, note */
-	order_defect stored;		  /* out */
+	char order_id[ORDO_ID_MAX];	/* in */
+	order_defect defect;		/* in: type, found_by, note */
+	order_defect stored;		/* out */
 } app_defect_cmd;
 
 void app_defect_cmd_init(app_defect_cmd *c, const app_caller *caller,
