@@ -3,6 +3,10 @@
  * versions, the history, and simulation over past orders. The history ends
  * with the built-in default (version 0, "builtin": true), which a tenant
  * restores by putting its rules as a new version.
+ *
+ * A new version is checked whole here, before the write (its shape, then
+ * its rules decoded and compiled); the write only stores it, and the
+ * answer is encoded from the version stored once it is durable.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -186,31 +190,24 @@ enum MHD_Result api_policy_versions(api_request *r)
 			      json_pack("{s:o}", "versions", arr));
 }
 
-static void doc_free(void *p)
+/* 201 with the version stored. */
+static json_t *policy_reply(api_request *r, const app_write *w, int *status)
 {
-	json_decref(p);
+	(void)r;
+	*status = 201;
+	return version_json(&((const app_policy_cmd *)w)->stored);
 }
 
-static ordo_code policy_write(store_tx *tx, api_request *r, int *status,
-			      char **body, ordo_err *err)
-{
-	policy_version v;
-	json_t *j;
-	ordo_code rc;
-
-	memset(&v, 0, sizeof(v));
-	rc = app_policy_save(tx, &r->caller, r->payload, &v, err);
-	if (rc == ORDO_OK) {
-		j = version_json(&v);
-		rc = api_answer(j, 201, status, body, err);
-	}
-	store_policy_version_free(&v);
-	return rc;
-}
-
+/*
+ * The document's shape is checked, then its rules decoded and compiled
+ * (app_policy_check), all before the write: the command carries the
+ * checked text, which its run only stores.
+ */
 enum MHD_Result api_policy_put(api_request *r)
 {
 	enum MHD_Result ret;
+	app_policy_cmd *c;
+	ordo_err *err;
 	json_t *doc;
 
 	if (!api_query_only(r, no_query, &ret))
@@ -222,7 +219,26 @@ enum MHD_Result api_policy_put(api_request *r)
 		json_decref(doc);
 		return ret;
 	}
-	return api_submit_tx_write(r, policy_write, doc, doc_free);
+	c = calloc(1, sizeof(*c));
+	err = malloc(sizeof(*err));
+	if (!c || !err) {
+		free(c);
+		free(err);
+		json_decref(doc);
+		return MHD_NO;
+	}
+	app_policy_cmd_init(c, &r->caller, api_now(r));
+	ordo_err_clear(err);
+	if (app_policy_check(doc, &c->document, err) != ORDO_OK) {
+		json_decref(doc);
+		ret = api_reply_error(r, err);
+		free(err);
+		api_write_free(&c->w);
+		return ret;
+	}
+	json_decref(doc);
+	free(err);
+	return api_submit_write(r, &c->w, policy_reply, api_write_free);
 }
 
 static json_t *side_json(const app_sim_side *s, const policy *p,

@@ -1,6 +1,12 @@
 /*
  * review.c - the review queue over HTTP: the queue itself, claims,
  * decisions, bulk actions, and downstream defects.
+ *
+ * Each write is decoded and checked here, on the server's thread, into a
+ * command of app/review.h - a correction's changes into an order_patch,
+ * whose money and line numbers the use case checks against the stored
+ * order as it applies them - and handed to the committer; its answer is
+ * encoded from the command's outputs once the write is durable.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -126,7 +132,7 @@ enum MHD_Result api_queue_list(api_request *r)
 	queue_item *items = NULL;
 	queue_filter f;
 	bool more = false;
-	ordo_time now = time(NULL);
+	ordo_time now = api_now(r);
 	ordo_err *err;
 	json_t *arr, *j;
 	size_t n = 0, i;
@@ -205,136 +211,94 @@ enum MHD_Result api_queue_list(api_request *r)
 
 /* ---- claims -------------------------------------------------------------- */
 
-struct claim_input {
-	int64_t lease_s;
-	char assignee[ORDO_ACTOR_MAX];
-};
-
 /* A claim takes its lease; an assignment also names who takes the hold. */
 static void claim_decode(const json_t *doc, void *out, ordo_err *err)
 {
 	static const char *const members[] = {"lease_s", NULL};
-	struct claim_input *in = out;
+	app_claim_cmd *c = out;
+	int64_t lease_s = c->lease_s;
 
 	jf_only(doc, "", members, NULL, err);
-	jf_int(doc, "", "lease_s", false, APP_CLAIM_LEASE_MIN_S,
-	       APP_CLAIM_LEASE_MAX_S, &in->lease_s, err);
+	if (jf_int(doc, "", "lease_s", false, APP_CLAIM_LEASE_MIN_S,
+		   APP_CLAIM_LEASE_MAX_S, &lease_s, err))
+		c->lease_s = (int)lease_s;
 }
 
 static void assign_decode(const json_t *doc, void *out, ordo_err *err)
 {
 	static const char *const members[] = {"assignee", "lease_s", NULL};
-	struct claim_input *in = out;
+	app_claim_cmd *c = out;
+	int64_t lease_s = c->lease_s;
 
 	jf_only(doc, "", members, NULL, err);
-	jf_int(doc, "", "lease_s", false, APP_CLAIM_LEASE_MIN_S,
-	       APP_CLAIM_LEASE_MAX_S, &in->lease_s, err);
-	jf_string(doc, "", "assignee", false, in->assignee,
-		  sizeof(in->assignee), err);
+	if (jf_int(doc, "", "lease_s", false, APP_CLAIM_LEASE_MIN_S,
+		   APP_CLAIM_LEASE_MAX_S, &lease_s, err))
+		c->lease_s = (int)lease_s;
+	jf_string(doc, "", "assignee", false, c->assignee,
+		  sizeof(c->assignee), err);
 }
 
-static ordo_code hold_answer(const order_hold *h, int *status, char **body,
-			     ordo_err *err)
+/* 200 with the hold as the claim left it. */
+static json_t *claim_reply(api_request *r, const app_write *w, int *status)
 {
-	return api_answer(native_hold_json(h), 200, status, body, err);
-}
-
-static ordo_code claim_write(store_tx *tx, api_request *r, int *status,
-			     char **body, ordo_err *err)
-{
-	struct claim_input *in = r->payload;
-	order_hold h;
-	ordo_code rc = app_hold_claim(tx, &r->caller, r->params[0],
-				      (int)in->lease_s, time(NULL), &h, err);
-
-	return rc ? rc : hold_answer(&h, status, body, err);
-}
-
-static ordo_code release_write(store_tx *tx, api_request *r, int *status,
-			       char **body, ordo_err *err)
-{
-	order_hold h;
-	ordo_code rc = app_hold_release(tx, &r->caller, r->params[0],
-					time(NULL), &h, err);
-
-	return rc ? rc : hold_answer(&h, status, body, err);
-}
-
-static ordo_code assign_write(store_tx *tx, api_request *r, int *status,
-			      char **body, ordo_err *err)
-{
-	struct claim_input *in = r->payload;
-	order_hold h;
-	ordo_code rc = app_hold_assign(tx, &r->caller, r->params[0],
-				       in->assignee, (int)in->lease_s,
-				       time(NULL), &h, err);
-
-	return rc ? rc : hold_answer(&h, status, body, err);
+	(void)r;
+	*status = 200;
+	return native_hold_json(&((const app_claim_cmd *)w)->hold);
 }
 
 /* decode NULL: the operation takes no body. */
-static enum MHD_Result claim_like(api_request *r, api_write_fn fn,
+static enum MHD_Result claim_like(api_request *r, app_claim_op op,
 				  void (*decode)(const json_t *doc, void *out,
-						 ordo_err *err),
-				  bool need_assignee)
+						 ordo_err *err))
 {
-	struct claim_input *in;
+	app_claim_cmd *c;
 	enum MHD_Result ret;
 
 	if (!api_query_only(r, no_query, &ret))
 		return ret;
 	if (!decode && !api_body_none(r, &ret))
 		return ret;
-	in = calloc(1, sizeof(*in));
-	if (!in)
+	c = calloc(1, sizeof(*c));
+	if (!c)
 		return MHD_NO;
-	in->lease_s = APP_CLAIM_LEASE_DEFAULT_S;
+	app_claim_cmd_init(c, &r->caller, api_now(r), op, r->params[0]);
 	if (decode && r->body_len > 0 &&
-	    !api_decode_body(r, decode, in, &ret)) {
-		free(in);
+	    !api_decode_body(r, decode, c, &ret)) {
+		free(c);
 		return ret;
 	}
-	if (need_assignee && !in->assignee[0]) {
-		free(in);
+	if (op == APP_CLAIM_ASSIGN && !c->assignee[0]) {
+		free(c);
 		return api_reply_fail(r, ORDO_EINVALID, "assignee",
 				      "name who takes the hold, e.g. "
 				      "\"key:alice\"");
 	}
-	return api_submit_tx_write(r, fn, in, free);
+	return api_submit_write(r, &c->w, claim_reply, api_write_free);
 }
 
 enum MHD_Result api_hold_claim(api_request *r)
 {
-	return claim_like(r, claim_write, claim_decode, false);
+	return claim_like(r, APP_CLAIM_TAKE, claim_decode);
 }
 
 enum MHD_Result api_hold_release(api_request *r)
 {
-	return claim_like(r, release_write, NULL, false);
+	return claim_like(r, APP_CLAIM_RELEASE, NULL);
 }
 
 enum MHD_Result api_hold_assign(api_request *r)
 {
-	return claim_like(r, assign_write, assign_decode, true);
+	return claim_like(r, APP_CLAIM_ASSIGN, assign_decode);
 }
 
 /* ---- decisions ----------------------------------------------------------- */
 
+/* The body of a decision as read: the command, and the "changes" object
+ * until it is decoded into the command's patch. */
 struct resolve_input {
-	review_action action;
-	char reason[ORDO_MESSAGE_MAX];
+	app_resolve_cmd *cmd;
 	json_t *changes; /* owned */
 };
-
-static void resolve_input_free(void *p)
-{
-	struct resolve_input *in = p;
-
-	if (!in)
-		return;
-	json_decref(in->changes);
-	free(in);
-}
 
 /* "one of: ..." for an action, every action but `except`. */
 static void action_list(char *buf, size_t size, review_action except)
@@ -347,9 +311,9 @@ static void action_list(char *buf, size_t size, review_action except)
 			jf_list_add(buf, size, review_action_name(a));
 }
 
-/* The members of a correction's changes, object by object. They are
- * checked here, before the write, because the changes are applied inside
- * the transaction (apply_changes), where the stored order is at hand. */
+/* The members of a correction's changes, object by object. The shape is
+ * checked first, with the rest of the body; the values are decoded next
+ * (changes_decode), both before the write. */
 static const char *const changes_members[] = {
 	"customer", "ship_to", "bill_to", "shipping", "totals",
 	"payment_status", "notes", "lines", NULL,
@@ -401,52 +365,53 @@ static void resolve_decode(const json_t *doc, void *out, ordo_err *err)
 	static const char *const members[] = {"action", "reason", "changes",
 					      NULL};
 	struct resolve_input *in = out;
+	app_resolve_cmd *c = in->cmd;
 	char action[32], list[JF_LIST_MAX];
 	json_t *changes;
 
 	jf_only(doc, "", members, NULL, err);
 	if (jf_string(doc, "", "action", true, action, sizeof(action), err) &&
-	    (review_action_parse(action, &in->action) != 0 ||
-	     in->action == REVIEW_RELEASE)) {
+	    (review_action_parse(action, &c->action) != 0 ||
+	     c->action == REVIEW_RELEASE)) {
 		action_list(list, sizeof(list), REVIEW_RELEASE);
 		ordo_err_add(err, ORDO_EINVALID, "action",
 			     "\"%s\" is not a decision; one of: %s", action,
 			     list);
 	}
-	jf_string(doc, "", "reason", true, in->reason, sizeof(in->reason),
-		  err);
+	jf_string(doc, "", "reason", true, c->reason, sizeof(c->reason), err);
 	changes = jf_object(doc, "", "changes", false, err);
 	if (changes)
 		changes_check(changes, err);
-	if (changes && in->action != REVIEW_CORRECT)
+	if (changes && c->action != REVIEW_CORRECT)
 		ordo_err_add(err, ORDO_EINVALID, "changes",
 			     "changes go with the action \"correct\" only");
-	if (!changes && in->action == REVIEW_CORRECT && err->code == ORDO_OK)
+	if (!changes && c->action == REVIEW_CORRECT && err->code == ORDO_OK)
 		ordo_err_add(err, ORDO_EINVALID, "changes",
 			     "\"correct\" needs the changes to make");
 	if (changes)
 		in->changes = json_incref(changes);
 }
 
-/* Copy a present string member into dst (absent: left as it is). */
+/*
+ * Copy a present string member into dst and mark it set (absent or null:
+ * left unset; "" sets it empty). size is dst's, at most ORDO_NOTES_MAX.
+ */
 static void patch_string(const json_t *obj, const char *parent,
-			 const char *key, char *dst, size_t size,
+			 const char *key, char *dst, size_t size, bool *set,
 			 ordo_err *err)
 {
-	char tmp[ORDO_NOTES_MAX];
+	const json_t *v = json_object_get(obj, key);
 
-	if (!json_object_get(obj, key))
+	if (!v)
 		return;
-	if (size > sizeof(tmp))
-		size = sizeof(tmp);
-	if (jf_string(obj, parent, key, false, tmp, size, err) ||
-	    (json_is_string(json_object_get(obj, key)) &&
-	     json_string_length(json_object_get(obj, key)) == 0))
-		ordo_strlcpy(dst, tmp, size);
+	if (jf_string(obj, parent, key, false, dst, size, err) ||
+	    (json_is_string(v) && json_string_length(v) == 0))
+		*set = true;
 }
 
 static void patch_address(const json_t *changes, const char *key,
-			  order_address *a, ordo_err *err)
+			  order_patch_address_set *set, order_address *a,
+			  ordo_err *err)
 {
 	const json_t *obj = jf_object(changes, "changes", key, false, err);
 	char parent[32];
@@ -454,41 +419,55 @@ static void patch_address(const json_t *changes, const char *key,
 	if (!obj)
 		return;
 	snprintf(parent, sizeof(parent), "changes.%s", key);
-	patch_string(obj, parent, "name", a->name, sizeof(a->name), err);
-	patch_string(obj, parent, "company", a->company, sizeof(a->company),
-		     err);
-	patch_string(obj, parent, "line1", a->line1, sizeof(a->line1), err);
-	patch_string(obj, parent, "line2", a->line2, sizeof(a->line2), err);
-	patch_string(obj, parent, "city", a->city, sizeof(a->city), err);
-	patch_string(obj, parent, "region", a->region, sizeof(a->region), err);
-	patch_string(obj, parent, "postal_code", a->postal_code,
-		     sizeof(a->postal_code), err);
-	patch_string(obj, parent, "country", a->country, sizeof(a->country),
-		     err);
-	patch_string(obj, parent, "phone", a->phone, sizeof(a->phone), err);
+#define PATCH_ADDRESS(m)                                                       \
+	patch_string(obj, parent, #m, a->m, sizeof(a->m), &set->m, err)
+	PATCH_ADDRESS(name);
+	PATCH_ADDRESS(company);
+	PATCH_ADDRESS(line1);
+	PATCH_ADDRESS(line2);
+	PATCH_ADDRESS(city);
+	PATCH_ADDRESS(region);
+	PATCH_ADDRESS(postal_code);
+	PATCH_ADDRESS(country);
+	PATCH_ADDRESS(phone);
+#undef PATCH_ADDRESS
 }
 
+/* A present money member: its decimal text, converted with the order's
+ * currency when the patch is applied (order_patch_apply). */
 static void patch_money(const json_t *obj, const char *parent,
-			const char *key, const char *currency, int64_t *dst,
-			ordo_err *err)
+			const char *key, char **dst, ordo_err *err)
 {
-	int64_t v;
+	char path[ORDO_ERR_FIELD_MAX];
+	const json_t *v = json_object_get(obj, key);
 
-	if (json_object_get(obj, key) &&
-	    jf_money(obj, parent, key, true, currency, false, &v, err))
-		*dst = v;
+	if (!v)
+		return;
+	jf_path(path, sizeof(path), parent, key);
+	if (json_is_null(v)) {
+		ordo_err_add(err, ORDO_EINVALID, path, "is required");
+		return;
+	}
+	if (!json_is_string(v)) {
+		ordo_err_add(err, ORDO_EINVALID, path,
+			     "must be a decimal string such as \"12.50\"");
+		return;
+	}
+	if (order_patch_money(dst, json_string_value(v), err) != ORDO_OK)
+		ordo_err_add(err, ORDO_ENOMEM, path, "out of memory");
 }
 
-static void patch_lines(const json_t *changes, order *o, ordo_err *err)
+static void patch_lines(const json_t *changes, order_patch *p,
+			ordo_err *err)
 {
 	json_t *lines = jf_array(changes, "changes", "lines", false, err), *l;
 	char path[ORDO_ERR_FIELD_MAX];
-	size_t i, k;
+	size_t i;
 
 	if (!lines)
 		return;
 	json_array_foreach(lines, i, l) {
-		order_line *line = NULL;
+		order_patch_line *pl;
 		int64_t no = 0, q;
 
 		jf_index_path(path, sizeof(path), "changes.lines", i);
@@ -500,139 +479,156 @@ static void patch_lines(const json_t *changes, order *o, ordo_err *err)
 		if (!jf_int(l, path, "line_no", true, 1, ORDO_MAX_LINES, &no,
 			    err))
 			continue;
-		for (k = 0; k < o->n_lines; k++)
-			if (o->lines[k].line_no == no)
-				line = &o->lines[k];
-		if (!line) {
-			ordo_err_add(err, ORDO_EINVALID, path,
-				     "the order has no line %lld",
-				     (long long)no);
+		pl = order_patch_line_add(p, i);
+		if (!pl) {
+			ordo_err_add(err, ORDO_ELIMIT, path,
+				     "at most %d lines change at once",
+				     ORDO_MAX_LINES);
 			continue;
 		}
-		patch_string(l, path, "sku", line->sku, sizeof(line->sku),
-			     err);
-		patch_string(l, path, "title", line->title,
-			     sizeof(line->title), err);
-		patch_money(l, path, "unit_price", o->currency,
-			    &line->unit_price, err);
+		pl->line_no = (int)no;
+		patch_string(l, path, "sku", pl->sku, sizeof(pl->sku),
+			     &pl->has_sku, err);
+		patch_string(l, path, "title", pl->title, sizeof(pl->title),
+			     &pl->has_title, err);
+		patch_money(l, path, "unit_price", &pl->unit_price, err);
 		if (json_object_get(l, "quantity") &&
 		    jf_int(l, path, "quantity", true, 1, ORDO_MAX_QUANTITY, &q,
 			   err)) {
-			/* Only open units can change (no stock promised). */
-			line->quantity = q + line->qty_cancelled;
-			line->qty_open = q;
+			pl->has_quantity = true;
+			pl->quantity = q;
 		}
 	}
 }
 
-/* app_order_patch_fn: apply "changes" to the order. */
-static void apply_changes(void *ctx, order *o, ordo_err *err)
+/* Decode a correction's "changes" (their shape already checked) into p;
+ * every bad value is added to err with its path. */
+static void changes_decode(const json_t *ch, order_patch *p, ordo_err *err)
 {
-	const json_t *ch = ctx, *obj;
+	const json_t *obj;
 	char text[32];
 
 	if ((obj = jf_object(ch, "changes", "customer", false, err))) {
-		patch_string(obj, "changes.customer", "name", o->customer.name,
-			     sizeof(o->customer.name), err);
+		patch_string(obj, "changes.customer", "name", p->customer.name,
+			     sizeof(p->customer.name), &p->has_customer_name,
+			     err);
 		patch_string(obj, "changes.customer", "email",
-			     o->customer.email, sizeof(o->customer.email), err);
+			     p->customer.email, sizeof(p->customer.email),
+			     &p->has_customer_email, err);
 		patch_string(obj, "changes.customer", "phone",
-			     o->customer.phone, sizeof(o->customer.phone), err);
+			     p->customer.phone, sizeof(p->customer.phone),
+			     &p->has_customer_phone, err);
 	}
-	patch_address(ch, "ship_to", &o->ship_to, err);
+	patch_address(ch, "ship_to", &p->ship_to_set, &p->ship_to, err);
 	if (json_object_get(ch, "bill_to")) {
-		o->has_bill_to = true;
-		patch_address(ch, "bill_to", &o->bill_to, err);
+		p->has_bill_to = true;
+		patch_address(ch, "bill_to", &p->bill_to_set, &p->bill_to,
+			      err);
 	}
 	if ((obj = jf_object(ch, "changes", "shipping", false, err))) {
 		patch_string(obj, "changes.shipping", "method",
-			     o->shipping.method, sizeof(o->shipping.method),
-			     err);
-		patch_money(obj, "changes.shipping", "amount", o->currency,
-			    &o->shipping.amount, err);
+			     p->shipping_method, sizeof(p->shipping_method),
+			     &p->has_shipping_method, err);
+		patch_money(obj, "changes.shipping", "amount",
+			    &p->shipping_amount, err);
 	}
 	if ((obj = jf_object(ch, "changes", "totals", false, err))) {
-		patch_money(obj, "changes.totals", "subtotal", o->currency,
-			    &o->totals.subtotal, err);
-		patch_money(obj, "changes.totals", "shipping", o->currency,
-			    &o->totals.shipping, err);
-		patch_money(obj, "changes.totals", "tax", o->currency,
-			    &o->totals.tax, err);
-		patch_money(obj, "changes.totals", "discount", o->currency,
-			    &o->totals.discount, err);
-		patch_money(obj, "changes.totals", "total", o->currency,
-			    &o->totals.total, err);
+		patch_money(obj, "changes.totals", "subtotal", &p->subtotal,
+			    err);
+		patch_money(obj, "changes.totals", "shipping", &p->shipping,
+			    err);
+		patch_money(obj, "changes.totals", "tax", &p->tax, err);
+		patch_money(obj, "changes.totals", "discount", &p->discount,
+			    err);
+		patch_money(obj, "changes.totals", "total", &p->total, err);
 	}
 	if (json_object_get(ch, "payment_status") &&
 	    jf_string(ch, "changes", "payment_status", true, text,
-		      sizeof(text), err) &&
-	    payment_status_parse(text, &o->payment) != 0) {
-		char list[JF_LIST_MAX];
+		      sizeof(text), err)) {
+		if (payment_status_parse(text, &p->payment) == 0) {
+			p->has_payment = true;
+		} else {
+			char list[JF_LIST_MAX];
 
-		JF_ENUM_LIST(list, sizeof(list), payment_status_name,
-			     PAYMENT_STATUS_COUNT);
-		ordo_err_add(err, ORDO_EINVALID, "changes.payment_status",
-			     "\"%s\" is not a payment status; one of: %s",
-			     text, list);
+			JF_ENUM_LIST(list, sizeof(list), payment_status_name,
+				     PAYMENT_STATUS_COUNT);
+			ordo_err_add(err, ORDO_EINVALID,
+				     "changes.payment_status",
+				     "\"%s\" is not a payment status; one "
+				     "of: %s",
+				     text, list);
+		}
 	}
-	patch_string(ch, "changes", "notes", o->notes, sizeof(o->notes), err);
-	patch_lines(ch, o, err);
-	if (err->code != ORDO_OK)
+	patch_string(ch, "changes", "notes", p->notes, sizeof(p->notes),
+		     &p->has_notes, err);
+	patch_lines(ch, p, err);
+}
+
+/* Decode in->changes into the command's patch, or answer 400 listing
+ * every bad value and return false. */
+static bool changes_ok(api_request *r, struct resolve_input *in,
+		       enum MHD_Result *ret)
+{
+	ordo_err *err;
+	bool ok;
+
+	if (!in->changes)
+		return true;
+	err = malloc(sizeof(*err));
+	if (!err) {
+		*ret = MHD_NO;
+		return false;
+	}
+	ordo_err_clear(err);
+	changes_decode(in->changes, &in->cmd->changes, err);
+	ok = err->code == ORDO_OK;
+	if (!ok) {
 		ordo_err_set_message(err, "the changes have %zu problem%s",
 				     err->n_details,
 				     err->n_details == 1 ? "" : "s");
+		*ret = api_reply_error(r, err);
+	}
+	free(err);
+	return ok;
 }
 
-static ordo_code resolve_write(store_tx *tx, api_request *r, int *status,
-			       char **body, ordo_err *err)
+/* 200 with the hold as decided and its order after. */
+static json_t *resolve_reply(api_request *r, const app_write *w,
+			     int *status)
 {
-	struct resolve_input *in = r->payload;
-	order_hold h;
-	order o;
-	json_t *j;
-	ordo_code rc;
+	const app_resolve_cmd *c = (const app_resolve_cmd *)w;
 
-	order_init(&o);
-	rc = app_hold_resolve(tx, &r->caller, r->params[0], in->action,
-			      in->reason, apply_changes, in->changes,
-			      time(NULL), &h, &o, err);
-	if (rc) {
-		order_free(&o);
-		return rc;
-	}
-	j = json_pack("{s:o, s:o}", "hold", native_hold_json(&h), "order",
-		      native_order_json(&o));
-	order_free(&o);
-	return api_answer(j, 200, status, body, err);
+	(void)r;
+	*status = 200;
+	return json_pack("{s:o, s:o}", "hold", native_hold_json(&c->hold),
+			 "order", native_order_json(&c->order));
 }
 
 enum MHD_Result api_hold_resolve(api_request *r)
 {
-	struct resolve_input *in = calloc(1, sizeof(*in));
+	struct resolve_input in = {NULL, NULL};
 	enum MHD_Result ret;
+	bool ok;
 
-	if (!in)
+	in.cmd = calloc(1, sizeof(*in.cmd));
+	if (!in.cmd)
 		return MHD_NO;
-	if (!api_query_only(r, no_query, &ret) ||
-	    !api_decode_body(r, resolve_decode, in, &ret)) {
-		resolve_input_free(in);
+	app_resolve_cmd_init(in.cmd, &r->caller, api_now(r), r->params[0]);
+	ok = api_query_only(r, no_query, &ret) &&
+	     api_decode_body(r, resolve_decode, &in, &ret) &&
+	     changes_ok(r, &in, &ret);
+	json_decref(in.changes);
+	if (!ok) {
+		api_write_free(&in.cmd->w);
 		return ret;
 	}
-	return api_submit_tx_write(r, resolve_write, in, resolve_input_free);
+	return api_submit_write(r, &in.cmd->w, resolve_reply, api_write_free);
 }
 
 /* ---- bulk ---------------------------------------------------------------- */
 
 _Static_assert(ORDO_BULK_MAX <= STORE_BULK_MAX,
 	       "a bulk action's limit must fit one queue read");
-
-struct bulk_input {
-	queue_filter filter;
-	review_action action;
-	char reason[ORDO_MESSAGE_MAX];
-	bool dry_run;
-	int64_t limit;
-};
 
 /*
  * A bulk action must say what it acts on: an empty (or absent) filter
@@ -646,17 +642,18 @@ static void bulk_decode(const json_t *doc, void *out, ordo_err *err)
 	static const char *const members[] = {
 		"filter", "action", "reason", "dry_run", "all", "limit", NULL,
 	};
-	struct bulk_input *in = out;
+	app_bulk_cmd *c = out;
 	json_t *filter, *v;
 	char action[32], list[JF_LIST_MAX];
 	const char *key;
 	size_t criteria = 0;
 	bool all = false;
+	int64_t limit = 0; /* the tenant's bulk_limit (app_holds_bulk) */
 
 	jf_only(doc, "", members, NULL, err);
 	filter = jf_object(doc, "", "filter", false, err);
 	if (filter) {
-		filter_from_json(filter, &in->filter, err);
+		filter_from_json(filter, &c->filter, err);
 		json_object_foreach(filter, key, v)
 			if (!json_is_null(v))
 				criteria++;
@@ -674,68 +671,59 @@ static void bulk_decode(const json_t *doc, void *out, ordo_err *err)
 			     "an empty filter matches every open hold; name "
 			     "which holds (e.g. {\"type\": \"high_value\"}), "
 			     "or say \"all\": true to act on all of them");
-	in->limit = 0; /* the tenant's bulk_limit (app_holds_bulk) */
-	jf_int(doc, "", "limit", false, 1, ORDO_BULK_MAX, &in->limit, err);
+	jf_int(doc, "", "limit", false, 1, ORDO_BULK_MAX, &limit, err);
+	c->limit = (int)limit;
 	if (jf_string(doc, "", "action", true, action, sizeof(action), err) &&
-	    (review_action_parse(action, &in->action) != 0 ||
-	     in->action == REVIEW_CORRECT)) {
+	    (review_action_parse(action, &c->action) != 0 ||
+	     c->action == REVIEW_CORRECT)) {
 		action_list(list, sizeof(list), REVIEW_CORRECT);
 		ordo_err_add(err, ORDO_EINVALID, "action",
 			     "\"%s\" is not a bulk action; one of: %s",
 			     action, list);
 	}
-	jf_string(doc, "", "reason", true, in->reason, sizeof(in->reason),
-		  err);
-	jf_bool(doc, "", "dry_run", false, &in->dry_run, err);
+	jf_string(doc, "", "reason", true, c->reason, sizeof(c->reason), err);
+	jf_bool(doc, "", "dry_run", false, &c->dry_run, err);
 }
 
-static ordo_code bulk_write(store_tx *tx, api_request *r, int *status,
-			    char **body, ordo_err *err)
+/* 200 with what matched, what was applied and what was skipped. */
+static json_t *bulk_reply(api_request *r, const app_write *w, int *status)
 {
-	struct bulk_input *in = r->payload;
-	app_bulk_result res;
-	json_t *ids, *failed, *j;
+	const app_bulk_cmd *c = (const app_bulk_cmd *)w;
+	const app_bulk_result *res = &c->result;
+	json_t *ids, *failed;
 	size_t i;
-	ordo_code rc;
 
-	in->filter.now = time(NULL);
-	in->filter.limit = (int)in->limit;
-	rc = app_holds_bulk(tx, &r->caller, &in->filter, in->action,
-			    in->reason, in->dry_run, in->filter.now, &res, err);
-	if (rc) {
-		app_bulk_result_free(&res);
-		return rc;
-	}
+	(void)r;
 	ids = json_array();
-	for (i = 0; i < res.matched; i++)
-		json_array_append_new(ids, json_string(res.ids[i]));
+	for (i = 0; i < res->matched; i++)
+		json_array_append_new(ids, json_string(res->ids[i]));
 	failed = json_array();
-	for (i = 0; i < res.n_failed; i++)
+	for (i = 0; i < res->n_failed; i++)
 		json_array_append_new(failed,
 				      json_pack("{s:s, s:s}", "hold_id",
-						res.failed[i].hold_id, "error",
-						res.failed[i].error));
-	j = json_pack("{s:b, s:I, s:I, s:b, s:o, s:o}", "dry_run",
-		      in->dry_run, "matched", (json_int_t)res.matched,
-		      "applied", (json_int_t)res.applied, "more", res.more,
-		      "hold_ids", ids, "failed", failed);
-	app_bulk_result_free(&res);
-	return api_answer(j, 200, status, body, err);
+						res->failed[i].hold_id, "error",
+						res->failed[i].error));
+	*status = 200;
+	return json_pack("{s:b, s:I, s:I, s:b, s:o, s:o}", "dry_run",
+			 c->dry_run, "matched", (json_int_t)res->matched,
+			 "applied", (json_int_t)res->applied, "more",
+			 res->more, "hold_ids", ids, "failed", failed);
 }
 
 enum MHD_Result api_holds_bulk(api_request *r)
 {
-	struct bulk_input *in = calloc(1, sizeof(*in));
+	app_bulk_cmd *c = calloc(1, sizeof(*c));
 	enum MHD_Result ret;
 
-	if (!in)
+	if (!c)
 		return MHD_NO;
+	app_bulk_cmd_init(c, &r->caller, api_now(r));
 	if (!api_query_only(r, no_query, &ret) ||
-	    !api_decode_body(r, bulk_decode, in, &ret)) {
-		free(in);
+	    !api_decode_body(r, bulk_decode, c, &ret)) {
+		free(c);
 		return ret;
 	}
-	return api_submit_tx_write(r, bulk_write, in, free);
+	return api_submit_write(r, &c->w, bulk_reply, api_write_free);
 }
 
 /* ---- defects ------------------------------------------------------------- */
@@ -756,32 +744,44 @@ static void defect_decode(const json_t *doc, void *out, ordo_err *err)
 	jf_string(doc, "", "note", false, d->note, sizeof(d->note), err);
 }
 
-static ordo_code defect_write(store_tx *tx, api_request *r, int *status,
-			      char **body, ordo_err *err)
+/* 201 with the defect as recorded. */
+static json_t *defect_reply(api_request *r, const app_write *w, int *status)
 {
-	order_defect *d = r->payload;
-	ordo_code rc;
-
-	ordo_strlcpy(d->order_id, r->params[0], sizeof(d->order_id));
-	rc = app_defect_report(tx, &r->caller, d, err);
-	if (rc)
-		return rc;
-	return api_answer(native_defect_json(d), 201, status, body, err);
+	(void)r;
+	*status = 201;
+	return native_defect_json(&((const app_defect_cmd *)w)->stored);
 }
 
 enum MHD_Result api_defect_create(api_request *r)
 {
-	order_defect *d = calloc(1, sizeof(*d));
+	app_defect_cmd *c = calloc(1, sizeof(*c));
 	enum MHD_Result ret;
+	ordo_err *err;
 
-	if (!d)
+	if (!c)
 		return MHD_NO;
+	app_defect_cmd_init(c, &r->caller, api_now(r), r->params[0]);
 	if (!api_query_only(r, no_query, &ret) ||
-	    !api_decode_body(r, defect_decode, d, &ret)) {
-		free(d);
+	    !api_decode_body(r, defect_decode, &c->defect, &ret)) {
+		free(c);
 		return ret;
 	}
-	return api_submit_tx_write(r, defect_write, d, free);
+	/* The type is checked here too, so that a bad one is refused
+	 * before the write rather than inside it. */
+	err = malloc(sizeof(*err));
+	if (!err) {
+		free(c);
+		return MHD_NO;
+	}
+	ordo_err_clear(err);
+	if (app_defect_check(&c->defect, err) != ORDO_OK) {
+		ret = api_reply_error(r, err);
+		free(err);
+		free(c);
+		return ret;
+	}
+	free(err);
+	return api_submit_write(r, &c->w, defect_reply, api_write_free);
 }
 
 enum MHD_Result api_defect_list(api_request *r)

@@ -10,6 +10,10 @@
  * raises one hold per matching hold rule (not twice the same type), each
  * recording its rule id and the policy version.
  *
+ * A new version is decoded and compiled before its write
+ * (app_policy_check), so that a policy that does not compile is refused
+ * without holding the committer; the write stores the checked text.
+ *
  * A simulation replays a candidate and the active policy over the orders
  * received in a period, each judged as at its receipt, in one read
  * transaction: it writes nothing.
@@ -21,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "channels/json_fields.h"
 #include "core/allocate.h"
@@ -343,14 +346,13 @@ ordo_code app_hold_stamp(store_tx *tx, int64_t tenant, order_hold *h,
 
 /* ---- versions ------------------------------------------------------------ */
 
-ordo_code app_policy_save(store_tx *tx, const app_caller *c,
-			  const json_t *doc, policy_version *out,
-			  ordo_err *err)
+ordo_code app_policy_check(const json_t *doc, char **document, ordo_err *err)
 {
 	app_policy_doc d;
 	policy p;
 	ordo_code rc = app_policy_decode(doc, &d, err);
 
+	*document = NULL;
 	if (rc)
 		return rc;
 	memset(&p, 0, sizeof(p));
@@ -359,13 +361,63 @@ ordo_code app_policy_save(store_tx *tx, const app_caller *c,
 	policy_free(&p);
 	if (rc)
 		return rc;
+	*document = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (!*document)
+		return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
+	return ORDO_OK;
+}
+
+ordo_code app_policy_save(store_tx *tx, const app_caller *c,
+			  const char *document, ordo_time now,
+			  policy_version *out, ordo_err *err)
+{
 	memset(out, 0, sizeof(*out));
-	out->document = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	out->document = strdup(document);
 	if (!out->document)
 		return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
 	ordo_strlcpy(out->created_by, c->actor, sizeof(out->created_by));
-	out->created_at = time(NULL);
+	out->created_at = now;
 	return store_policy_insert(tx, c->tenant_id, out, err);
+}
+
+/* ---- the command (write.h) ------------------------------------------------ */
+
+static ordo_code policy_run(store_tx *tx, app_write *w, ordo_err *err)
+{
+	app_policy_cmd *c = (app_policy_cmd *)w;
+
+	return app_policy_save(tx, &w->caller, c->document, w->now,
+			       &c->stored, err);
+}
+
+static void policy_clear(app_write *w)
+{
+	app_policy_cmd *c = (app_policy_cmd *)w;
+
+	store_policy_version_free(&c->stored);
+	memset(&c->stored, 0, sizeof(c->stored));
+}
+
+static void policy_free_input(app_write *w)
+{
+	app_policy_cmd *c = (app_policy_cmd *)w;
+
+	free(c->document);
+	c->document = NULL;
+}
+
+static const app_write_type policy_type = {
+	.name = "policy_save",
+	.run = policy_run,
+	.clear = policy_clear,
+	.free_input = policy_free_input,
+};
+
+void app_policy_cmd_init(app_policy_cmd *c, const app_caller *caller,
+			 ordo_time now)
+{
+	memset(c, 0, sizeof(*c));
+	app_write_init(&c->w, &policy_type, caller, now);
 }
 
 /* ---- simulation ---------------------------------------------------------- */

@@ -1,5 +1,8 @@
 /*
  * app/policy.h - review policy: documents, versions, judging orders, simulation, retention.
+ *
+ * A new version is checked (decoded and compiled, app_policy_check) by its
+ * caller before the write; the write, an app_policy_cmd, only stores it.
  */
 #ifndef ORDO_APP_POLICY_H
 #define ORDO_APP_POLICY_H
@@ -10,6 +13,7 @@
 #include <stdint.h>
 
 #include "app/caller.h"
+#include "app/write.h"
 #include "core/catalog.h"
 #include "core/fulfillment.h"
 #include "core/order.h"
@@ -51,10 +55,29 @@ ordo_code app_policy_judge(store_tx *tx, order *o, ordo_time now,
 ordo_code app_hold_stamp(store_tx *tx, int64_t tenant, order_hold *h,
 			 ordo_err *err);
 
-/* Check, compile and store doc as the tenant's next policy version. */
+/*
+ * Check doc as a policy: decode it (app_policy_decode) and compile its
+ * rules (core/policy.h). On success *document is its text as stored
+ * (compact, members in order; the caller frees it).
+ */
+ordo_code app_policy_check(const json_t *doc, char **document, ordo_err *err);
+
+/* Store document (checked by app_policy_check) as the tenant's next
+ * policy version, by the caller at now; *out is the version stored (free
+ * with store_policy_version_free). */
 ordo_code app_policy_save(store_tx *tx, const app_caller *c,
-			  const json_t *doc, policy_version *out,
-			  ordo_err *err);
+			  const char *document, ordo_time now,
+			  policy_version *out, ordo_err *err);
+
+/* The command (write.h): a checked document in, the version stored out. */
+typedef struct {
+	app_write w;
+	char *document;	       /* in: owned; from app_policy_check */
+	policy_version stored; /* out */
+} app_policy_cmd;
+
+void app_policy_cmd_init(app_policy_cmd *c, const app_caller *caller,
+			 ordo_time now);
 
 typedef struct {
 	int64_t held;  /* orders with at least one policy hold */

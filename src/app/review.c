@@ -14,6 +14,15 @@
  *
  * Every decision is an order event with who, when and why. Resolving the
  * last open hold lets the order continue on its own (app_order_resume).
+ *
+ * A correction's changes come decoded (core/order_patch.h): the caller
+ * read and checked them before the write, and only what needs the stored
+ * order - money in its currency, its line numbers - is checked here, as
+ * order_patch_apply applies them.
+ *
+ * The commands at the end (write.h) are how the API and the CLI hand these
+ * to the committer: their runs read the inputs, call the use case with the
+ * command's caller and time, and leave the results in the outputs.
  */
 #include "app/allocation.h"
 #include "app/caller.h"
@@ -27,7 +36,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "channels/json_fields.h"
 #include "channels/native_out.h"
@@ -417,7 +425,7 @@ static bool touched_by_fulfillment(const order *o)
 
 ordo_code app_hold_resolve(store_tx *tx, const app_caller *c, const char *id,
 			   review_action action, const char *reason,
-			   app_order_patch_fn patch, void *ctx, ordo_time now,
+			   const order_patch *patch, ordo_time now,
 			   order_hold *hold_out, order *order_out,
 			   ordo_err *err)
 {
@@ -457,7 +465,7 @@ ordo_code app_hold_resolve(store_tx *tx, const app_caller *c, const char *id,
 		if (rc)
 			return rc;
 		if (patch)
-			patch(ctx, order_out, err);
+			order_patch_apply(order_out, patch, err);
 		if (err->code == ORDO_OK) {
 			struct correction_log log = {tx, order_out, h->id,
 						     c->actor, now, err};
@@ -599,7 +607,7 @@ ordo_code app_holds_bulk(store_tx *tx, const app_caller *c,
 		/* Any refusal now ends the batch: the store undoes all of
 		 * it, rather than keep half of one decision. */
 		rc = app_hold_resolve(tx, c, qh->id, action, reason, NULL,
-				      NULL, now, &h, &o, err);
+				      now, &h, &o, err);
 		order_free(&o);
 		if (rc)
 			break;
@@ -631,25 +639,31 @@ bool app_defect_type_known(const char *type)
 	return false;
 }
 
+ordo_code app_defect_check(const order_defect *d, ordo_err *err)
+{
+	char list[JF_LIST_MAX] = "";
+	size_t i;
+
+	if (app_defect_type_known(d->type))
+		return ORDO_OK;
+	for (i = 0; app_defect_types[i]; i++)
+		jf_list_add(list, sizeof(list), app_defect_types[i]);
+	return ordo_err_set(err, ORDO_EINVALID, "type",
+			    "\"%s\" is not a defect type; one of: %s", d->type,
+			    list);
+}
+
 ordo_code app_defect_report(store_tx *tx, const app_caller *c,
-			    order_defect *d, ordo_err *err)
+			    order_defect *d, ordo_time now, ordo_err *err)
 {
 	order o;
-	ordo_code rc;
+	ordo_code rc = app_defect_check(d, err);
 
-	if (!app_defect_type_known(d->type)) {
-		char list[JF_LIST_MAX] = "";
-		size_t i;
-
-		for (i = 0; app_defect_types[i]; i++)
-			jf_list_add(list, sizeof(list), app_defect_types[i]);
-		return ordo_err_set(err, ORDO_EINVALID, "type",
-				    "\"%s\" is not a defect type; one of: %s",
-				    d->type, list);
-	}
+	if (rc)
+		return rc;
 	app_id_new("dft_", d->id);
 	ordo_strlcpy(d->reported_by, c->actor, sizeof(d->reported_by));
-	d->created_at = time(NULL);
+	d->created_at = now;
 	rc = store_defect_insert(tx, c->tenant_id, d, err);
 	if (rc)
 		return rc;
@@ -665,4 +679,140 @@ ordo_code app_defect_report(store_tx *tx, const app_caller *c,
 	}
 	order_free(&o);
 	return rc;
+}
+
+/* ---- the commands (write.h) ----------------------------------------------- */
+
+static ordo_code claim_run(store_tx *tx, app_write *w, ordo_err *err)
+{
+	app_claim_cmd *c = (app_claim_cmd *)w;
+
+	switch (c->op) {
+	case APP_CLAIM_TAKE:
+		return app_hold_claim(tx, &w->caller, c->hold_id, c->lease_s,
+				      w->now, &c->hold, err);
+	case APP_CLAIM_RELEASE:
+		return app_hold_release(tx, &w->caller, c->hold_id, w->now,
+					&c->hold, err);
+	case APP_CLAIM_ASSIGN:
+		return app_hold_assign(tx, &w->caller, c->hold_id, c->assignee,
+				       c->lease_s, w->now, &c->hold, err);
+	}
+	return ordo_err_set(err, ORDO_EINTERNAL, NULL, "unknown claim op %d",
+			    (int)c->op);
+}
+
+static void claim_clear(app_write *w)
+{
+	memset(&((app_claim_cmd *)w)->hold, 0, sizeof(order_hold));
+}
+
+static const app_write_type claim_type = {
+	.name = "hold_claim",
+	.run = claim_run,
+	.clear = claim_clear,
+};
+
+void app_claim_cmd_init(app_claim_cmd *c, const app_caller *caller,
+			ordo_time now, app_claim_op op, const char *hold_id)
+{
+	memset(c, 0, sizeof(*c));
+	app_write_init(&c->w, &claim_type, caller, now);
+	c->op = op;
+	c->lease_s = APP_CLAIM_LEASE_DEFAULT_S;
+	ordo_strlcpy(c->hold_id, hold_id, sizeof(c->hold_id));
+}
+
+static ordo_code resolve_run(store_tx *tx, app_write *w, ordo_err *err)
+{
+	app_resolve_cmd *c = (app_resolve_cmd *)w;
+
+	return app_hold_resolve(tx, &w->caller, c->hold_id, c->action,
+				c->reason,
+				c->action == REVIEW_CORRECT ? &c->changes
+							    : NULL,
+				w->now, &c->hold, &c->order, err);
+}
+
+static void resolve_clear(app_write *w)
+{
+	app_resolve_cmd *c = (app_resolve_cmd *)w;
+
+	order_free(&c->order);
+	order_init(&c->order);
+	memset(&c->hold, 0, sizeof(c->hold));
+}
+
+static void resolve_free_input(app_write *w)
+{
+	order_patch_free(&((app_resolve_cmd *)w)->changes);
+}
+
+static const app_write_type resolve_type = {
+	.name = "hold_resolve",
+	.run = resolve_run,
+	.clear = resolve_clear,
+	.free_input = resolve_free_input,
+};
+
+void app_resolve_cmd_init(app_resolve_cmd *c, const app_caller *caller,
+			  ordo_time now, const char *hold_id)
+{
+	memset(c, 0, sizeof(*c));
+	app_write_init(&c->w, &resolve_type, caller, now);
+	ordo_strlcpy(c->hold_id, hold_id, sizeof(c->hold_id));
+	order_patch_init(&c->changes);
+	order_init(&c->order);
+}
+
+static ordo_code bulk_run(store_tx *tx, app_write *w, ordo_err *err)
+{
+	app_bulk_cmd *c = (app_bulk_cmd *)w;
+	queue_filter f = c->filter;
+
+	/* The filter as sent, bounded and at the request's time: set on a
+	 * copy, so that a run again reads the input as it came. */
+	f.now = w->now;
+	f.limit = c->limit;
+	return app_holds_bulk(tx, &w->caller, &f, c->action, c->reason,
+			      c->dry_run, w->now, &c->result, err);
+}
+
+static void bulk_clear(app_write *w)
+{
+	app_bulk_result_free(&((app_bulk_cmd *)w)->result);
+}
+
+static const app_write_type bulk_type = {
+	.name = "holds_bulk",
+	.run = bulk_run,
+	.clear = bulk_clear,
+};
+
+void app_bulk_cmd_init(app_bulk_cmd *c, const app_caller *caller,
+		       ordo_time now)
+{
+	memset(c, 0, sizeof(*c));
+	app_write_init(&c->w, &bulk_type, caller, now);
+}
+
+static ordo_code defect_run(store_tx *tx, app_write *w, ordo_err *err)
+{
+	app_defect_cmd *c = (app_defect_cmd *)w;
+
+	c->stored = c->defect;
+	ordo_strlcpy(c->stored.order_id, c->order_id,
+		     sizeof(c->stored.order_id));
+	return app_defect_report(tx, &w->caller, &c->stored, w->now, err);
+}
+
+static const app_write_type defect_type = {.name = "defect_report",
+					   .run = defect_run};
+
+void app_defect_cmd_init(app_defect_cmd *c, const app_caller *caller,
+			 ordo_time now, const char *order_id)
+{
+	memset(c, 0, sizeof(*c));
+	app_write_init(&c->w, &defect_type, caller, now);
+	ordo_strlcpy(c->order_id, order_id, sizeof(c->order_id));
 }

@@ -1,5 +1,7 @@
 /*
- * app/review.h - the review queue: claims, decisions, bulk actions, defects.
+ * app/review.h - the review queue: claims, decisions, bulk actions, defects,
+ * and their commands (write.h): each decoded and checked by its caller,
+ * run on the committer, answered from its outputs after the commit.
  */
 #ifndef ORDO_APP_REVIEW_H
 #define ORDO_APP_REVIEW_H
@@ -9,9 +11,11 @@
 #include <stdint.h>
 
 #include "app/caller.h"
+#include "app/write.h"
 #include "core/catalog.h"
 #include "core/fulfillment.h"
 #include "core/order.h"
+#include "core/order_patch.h"
 #include "core/policy.h"
 #include "core/settings.h"
 #include "core/validate.h"
@@ -42,18 +46,15 @@ ordo_code app_hold_assign(store_tx *tx, const app_caller *c, const char *id,
 			  const char *assignee, int lease_s, ordo_time now,
 			  order_hold *out, ordo_err *err);
 
-/* Changes a correction makes to the order, in place; adds a detail to err
- * per bad value. */
-typedef void (*app_order_patch_fn)(void *ctx, order *o, ordo_err *err);
-
 /*
- * Decide a hold (see review.c). patch is used by REVIEW_CORRECT only. On
- * success *hold_out is the hold as decided and *order_out the order after
- * (order_init'ed by the caller; free with order_free).
+ * Decide a hold (see review.c). patch, the changes a correction makes, is
+ * used by REVIEW_CORRECT only (NULL: none). On success *hold_out is the
+ * hold as decided and *order_out the order after (order_init'ed by the
+ * caller; free with order_free).
  */
 ordo_code app_hold_resolve(store_tx *tx, const app_caller *c, const char *id,
 			   review_action action, const char *reason,
-			   app_order_patch_fn patch, void *ctx, ordo_time now,
+			   const order_patch *patch, ordo_time now,
 			   order_hold *hold_out, order *order_out,
 			   ordo_err *err);
 
@@ -95,8 +96,74 @@ void app_bulk_result_free(app_bulk_result *res);
 extern const char *const app_defect_types[];
 bool app_defect_type_known(const char *type);
 
-/* Record a downstream defect against an order (id, reporter, time set). */
+/* Check what a defect report says (its type is one of the above);
+ * ORDO_EINVALID naming the field otherwise. */
+ordo_code app_defect_check(const order_defect *d, ordo_err *err);
+
+/* Record a downstream defect against an order (id, reporter and time,
+ * now, set). */
 ordo_code app_defect_report(store_tx *tx, const app_caller *c,
-			    order_defect *d, ordo_err *err);
+			    order_defect *d, ordo_time now, ordo_err *err);
+
+/* ---- the commands (write.h) ----------------------------------------------- */
+
+typedef enum {
+	APP_CLAIM_TAKE,	   /* claim or renew for the caller */
+	APP_CLAIM_RELEASE, /* give the claim up */
+	APP_CLAIM_ASSIGN,  /* a supervisor hands the hold to assignee */
+} app_claim_op;
+
+/* Claim, release or assign the hold hold_id; the hold as it is after. */
+typedef struct {
+	app_write w;
+	app_claim_op op;		/* in */
+	char hold_id[ORDO_ID_MAX];	/* in */
+	int lease_s;			/* in: take, assign */
+	char assignee[ORDO_ACTOR_MAX];	/* in: assign */
+	order_hold hold;		/* out */
+} app_claim_cmd;
+
+void app_claim_cmd_init(app_claim_cmd *c, const app_caller *caller,
+			ordo_time now, app_claim_op op, const char *hold_id);
+
+/* Decide the hold hold_id; the hold as decided and its order after. */
+typedef struct {
+	app_write w;
+	char hold_id[ORDO_ID_MAX];	/* in */
+	review_action action;		/* in */
+	char reason[ORDO_MESSAGE_MAX];	/* in */
+	order_patch changes;		/* in: REVIEW_CORRECT's */
+	order_hold hold;		/* out */
+	order order;			/* out */
+} app_resolve_cmd;
+
+void app_resolve_cmd_init(app_resolve_cmd *c, const app_caller *caller,
+			  ordo_time now, const char *hold_id);
+
+/* One action over the holds filter matches (app_holds_bulk; the filter's
+ * now and limit are set by the run, from the command's). */
+typedef struct {
+	app_write w;
+	queue_filter filter;		/* in */
+	review_action action;		/* in */
+	char reason[ORDO_MESSAGE_MAX];	/* in */
+	bool dry_run;			/* in */
+	int limit;			/* in: 0 for the tenant's */
+	app_bulk_result result;		/* out */
+} app_bulk_cmd;
+
+void app_bulk_cmd_init(app_bulk_cmd *c, const app_caller *caller,
+		       ordo_time now);
+
+/* Report defect against the order order_id; the defect as stored. */
+typedef struct {
+	app_write w;
+	char order_id[ORDO_ID_MAX];	/* in */
+	order_defect defect;		/* in: type, found_by, note */
+	order_defect stored;		/* out */
+} app_defect_cmd;
+
+void app_defect_cmd_init(app_defect_cmd *c, const app_caller *caller,
+			 ordo_time now, const char *order_id);
 
 #endif

@@ -444,12 +444,13 @@ out:
  * README's queue examples work on.
  */
 /* The desk's correction of the one order with a bad ZIP code. */
-static void demo_fix_zip(void *ctx, order *o, ordo_err *err)
+/* The demo's one correction: the ZIP the customer confirmed. */
+static void demo_fix_zip(order_patch *p)
 {
-	(void)ctx;
-	(void)err;
-	ordo_strlcpy(o->ship_to.postal_code, "62701",
-		     sizeof(o->ship_to.postal_code));
+	order_patch_init(p);
+	p->ship_to_set.postal_code = true;
+	ordo_strlcpy(p->ship_to.postal_code, "62701",
+		     sizeof(p->ship_to.postal_code));
 }
 
 static ordo_code review_run(store_tx *tx, void *arg, ordo_err *err)
@@ -460,8 +461,10 @@ static ordo_code review_run(store_tx *tx, void *arg, ordo_err *err)
 	queue_item *items = NULL;
 	size_t n = 0, i;
 	bool more = false, zip_corrected = false;
+	order_patch zip;
 	ordo_code rc;
 
+	demo_fix_zip(&zip);
 	memset(&f, 0, sizeof(f));
 	f.now = now;
 	f.limit = STORE_BULK_MAX;
@@ -500,8 +503,7 @@ static ordo_code review_run(store_tx *tx, void *arg, ordo_err *err)
 		order_init(&o);
 		if (rc == ORDO_OK)
 			rc = app_hold_resolve(tx, c, h->id, action, reason,
-					      demo_fix_zip, NULL, now, &out,
-					      &o, err);
+					      &zip, now, &out, &o, err);
 		order_free(&o);
 		if (rc == ORDO_ESTATE) {
 			ordo_err_clear(err);
@@ -509,6 +511,7 @@ static ordo_code review_run(store_tx *tx, void *arg, ordo_err *err)
 		}
 	}
 	free(items);
+	order_patch_free(&zip);
 	return rc;
 }
 
@@ -545,7 +548,7 @@ static ordo_code defects_run(store_tx *tx, void *arg, ordo_err *err)
 			     reported ? "one mug missing from the box"
 				      : "returned to sender: no such suite",
 			     sizeof(d.note));
-		rc = app_defect_report(tx, j->caller, &d, err);
+		rc = app_defect_report(tx, j->caller, &d, time(NULL), err);
 		reported++;
 	}
 	order_page_free(&page);

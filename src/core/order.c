@@ -238,6 +238,34 @@ void order_lines_open_all(order *o)
 	}
 }
 
+ordo_code order_line_set_quantity(order_line *l, int64_t qty, ordo_err *err)
+{
+	int64_t promised, ordered;
+
+	order_line_check(l);
+	if (qty < 1 || qty > ORDO_MAX_QUANTITY)
+		return ordo_err_set(err, ORDO_EINVALID, "quantity",
+				    "must be between 1 and %lld (got %lld)",
+				    (long long)ORDO_MAX_QUANTITY,
+				    (long long)qty);
+	/* The identity holds (checked above), so this sum fits. */
+	promised = l->qty_allocated + l->qty_released + l->qty_shipped;
+	if (qty < promised)
+		return ordo_err_set(err, ORDO_ESTATE, "quantity",
+				    "line %d has %lld units promised or "
+				    "shipped; it cannot be made %lld",
+				    l->line_no, (long long)promised,
+				    (long long)qty);
+	if (__builtin_add_overflow(qty, l->qty_cancelled, &ordered))
+		return ordo_err_set(err, ORDO_EINVALID, "quantity",
+				    "line %d cannot be made %lld units",
+				    l->line_no, (long long)qty);
+	l->qty_open = qty - promised;
+	l->quantity = ordered;
+	order_line_check(l);
+	return ORDO_OK;
+}
+
 bool order_line_consistent(const order_line *l)
 {
 	int64_t sum;

@@ -262,6 +262,15 @@ ordo_code order_copy(order *dst, const order *src, ordo_err *err);
 /* Set every line's quantities for a new order: all ordered units open. */
 void order_lines_open_all(order *o);
 
+/*
+ * Make the line for qty units besides those cancelled (a correction of the
+ * ordered quantity). Only open units change: units allocated, released or
+ * shipped stay, so qty below them is ORDO_ESTATE (field "quantity"), and a
+ * qty below 1 or over ORDO_MAX_QUANTITY is ORDO_EINVALID; the line is then
+ * left as it was. The quantity identity holds before and after.
+ */
+ordo_code order_line_set_quantity(order_line *l, int64_t qty, ordo_err *err);
+
 /* Assert the quantity identity of one line (programmer error if broken). */
 void order_line_check(const order_line *l);
 

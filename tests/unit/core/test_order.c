@@ -1,6 +1,6 @@
 /*
  * test_order.c - enum names, line allocation and its limit, holds and their
- * cap, and the line quantity identity.
+ * cap, the line quantity identity, and setting a line's quantity.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -294,6 +294,74 @@ static void test_copy_is_independent(void **state)
 	order_free(&a);
 }
 
+/*
+ * Setting a line's quantity changes open units only: what is promised,
+ * shipped or cancelled stays, ordered follows, and the identity holds. A
+ * quantity below what is promised or shipped, or out of range, changes
+ * nothing.
+ */
+static void test_line_set_quantity(void **state)
+{
+	order_line l, before;
+	ordo_err err;
+
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	l.line_no = 2;
+	l.quantity = 5;
+	l.qty_open = 4;
+	l.qty_cancelled = 1;
+	ordo_err_clear(&err);
+	assert_int_equal(order_line_set_quantity(&l, 3, &err), ORDO_OK);
+	assert_int_equal(l.qty_open, 3);
+	assert_int_equal(l.qty_cancelled, 1);
+	assert_int_equal(l.quantity, 4); /* 3 wanted + 1 cancelled */
+	assert_true(order_line_consistent(&l));
+
+	/* Units allocated and shipped stay; only the open ones change. */
+	memset(&l, 0, sizeof(l));
+	l.line_no = 1;
+	l.quantity = 10;
+	l.qty_open = 4;
+	l.qty_allocated = 2;
+	l.qty_shipped = 3;
+	l.qty_cancelled = 1;
+	assert_int_equal(order_line_set_quantity(&l, 7, &err), ORDO_OK);
+	assert_int_equal(l.qty_open, 2);
+	assert_int_equal(l.qty_allocated, 2);
+	assert_int_equal(l.qty_shipped, 3);
+	assert_int_equal(l.qty_cancelled, 1);
+	assert_int_equal(l.quantity, 8);
+	assert_true(order_line_consistent(&l));
+
+	/* Below the 5 units promised or shipped: refused, line untouched. */
+	before = l;
+	ordo_err_clear(&err);
+	assert_int_equal(order_line_set_quantity(&l, 4, &err), ORDO_ESTATE);
+	assert_string_equal(err.field, "quantity");
+	assert_memory_equal(&l, &before, sizeof(l));
+	/* Exactly what is promised leaves nothing open. */
+	ordo_err_clear(&err);
+	assert_int_equal(order_line_set_quantity(&l, 5, &err), ORDO_OK);
+	assert_int_equal(l.qty_open, 0);
+	assert_int_equal(l.quantity, 6);
+
+	/* Out of range (limits.h). */
+	before = l;
+	ordo_err_clear(&err);
+	assert_int_equal(order_line_set_quantity(&l, 0, &err), ORDO_EINVALID);
+	ordo_err_clear(&err);
+	assert_int_equal(order_line_set_quantity(&l, ORDO_MAX_QUANTITY + 1,
+						 &err),
+			 ORDO_EINVALID);
+	assert_memory_equal(&l, &before, sizeof(l));
+	ordo_err_clear(&err);
+	assert_int_equal(order_line_set_quantity(&l, ORDO_MAX_QUANTITY, &err),
+			 ORDO_OK);
+	assert_int_equal(l.qty_open, ORDO_MAX_QUANTITY - 5);
+	assert_true(order_line_consistent(&l));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -306,6 +374,7 @@ int main(void)
 		cmocka_unit_test(test_line_identity),
 		cmocka_unit_test(test_order_check),
 		cmocka_unit_test(test_copy_is_independent),
+		cmocka_unit_test(test_line_set_quantity),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
