@@ -80,7 +80,7 @@ static bool filter_from_query(api_request *r, queue_filter *f,
 	json_t *obj = json_object();
 	const char *names[] = {"type", "assignee", "channel"};
 	const char *v;
-	ordo_err *err;
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	size_t i;
 	bool ok;
 
@@ -96,13 +96,6 @@ static bool filter_from_query(api_request *r, queue_filter *f,
 				    strcmp(v, "true") == 0    ? json_true()
 				    : strcmp(v, "false") == 0 ? json_false()
 							      : json_string(v));
-	err = malloc(sizeof(*err));
-	if (!err) {
-		json_decref(obj);
-		*ret = MHD_NO;
-		return false;
-	}
-	ordo_err_clear(err);
 	filter_from_json(obj, f, err);
 	json_decref(obj);
 	ok = err->code == ORDO_OK;
@@ -113,10 +106,12 @@ static bool filter_from_query(api_request *r, queue_filter *f,
 				memmove(err->details[i].field,
 					err->details[i].field + 7,
 					strlen(err->details[i].field + 7) + 1);
-		ordo_err_set_message(err, "%s", err->details[0].message);
+		if (err->n_details > 0)
+			ordo_err_set_message(err, "%s",
+					     err->details[0].message);
 		*ret = api_reply_error(r, err);
 	}
-	free(err);
+	ordo_err_clear(err);
 	return ok;
 }
 
@@ -127,7 +122,7 @@ enum MHD_Result api_queue_list(api_request *r)
 	queue_filter f;
 	bool more = false;
 	ordo_time now = time(NULL);
-	ordo_err *err;
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	json_t *arr, *j;
 	size_t n = 0, i;
 	enum MHD_Result ret;
@@ -156,17 +151,13 @@ enum MHD_Result api_queue_list(api_request *r)
 		f.after_due = due;
 		f.after_seq = seq;
 	}
-	err = malloc(sizeof(*err));
-	if (!err)
-		return MHD_NO;
-	ordo_err_clear(err);
 	if (app_queue_list(r->srv->st, &r->caller, &f, &items, &n, &more,
 			   err)) {
 		ret = api_reply_error(r, err);
-		free(err);
+		ordo_err_clear(err);
 		return ret;
 	}
-	free(err);
+	ordo_err_clear(err);
 	arr = json_array();
 	for (i = 0; i < n; i++) {
 		const queue_item *q = &items[i];
@@ -287,7 +278,7 @@ static enum MHD_Result claim_like(api_request *r, api_write_fn fn,
 		return ret;
 	in = calloc(1, sizeof(*in));
 	if (!in)
-		return MHD_NO;
+		return api_reply_nomem(r);
 	in->lease_s = APP_CLAIM_LEASE_DEFAULT_S;
 	if (decode && r->body_len > 0 &&
 	    !api_decode_body(r, decode, in, &ret)) {
@@ -612,7 +603,7 @@ enum MHD_Result api_hold_resolve(api_request *r)
 	enum MHD_Result ret;
 
 	if (!in)
-		return MHD_NO;
+		return api_reply_nomem(r);
 	if (!api_query_only(r, no_query, &ret) ||
 	    !api_decode_body(r, resolve_decode, in, &ret)) {
 		resolve_input_free(in);
@@ -729,7 +720,7 @@ enum MHD_Result api_holds_bulk(api_request *r)
 	enum MHD_Result ret;
 
 	if (!in)
-		return MHD_NO;
+		return api_reply_nomem(r);
 	if (!api_query_only(r, no_query, &ret) ||
 	    !api_decode_body(r, bulk_decode, in, &ret)) {
 		free(in);
@@ -775,7 +766,7 @@ enum MHD_Result api_defect_create(api_request *r)
 	enum MHD_Result ret;
 
 	if (!d)
-		return MHD_NO;
+		return api_reply_nomem(r);
 	if (!api_query_only(r, no_query, &ret) ||
 	    !api_decode_body(r, defect_decode, d, &ret)) {
 		free(d);
@@ -790,7 +781,7 @@ enum MHD_Result api_defect_list(api_request *r)
 	const char *cursor = api_query(r, "cursor");
 	int64_t from = 0, to = 0, before = 0, next = 0;
 	order_defect *items = NULL;
-	ordo_err *err;
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	json_t *arr, *j;
 	size_t n = 0, i;
 	enum MHD_Result ret;
@@ -818,17 +809,13 @@ enum MHD_Result api_defect_list(api_request *r)
 	if ((v = api_query(r, "to")) && time_parse_rfc3339(v, &to) != 0)
 		return api_reply_fail(r, ORDO_EINVALID, "to",
 				      "to must be an RFC 3339 time");
-	err = malloc(sizeof(*err));
-	if (!err)
-		return MHD_NO;
-	ordo_err_clear(err);
 	if (app_defect_list(r->srv->st, &r->caller, type ? type : "", from,
 			    to, before, limit, &items, &n, &next, err)) {
 		ret = api_reply_error(r, err);
-		free(err);
+		ordo_err_clear(err);
 		return ret;
 	}
-	free(err);
+	ordo_err_clear(err);
 	arr = json_array();
 	for (i = 0; i < n; i++)
 		json_array_append_new(arr, native_defect_json(&items[i]));

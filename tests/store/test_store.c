@@ -192,7 +192,7 @@ static ordo_code job_tenant_insert(store_tx *tx, void *arg, ordo_err *err)
 static int64_t tenant_add(store *st, const char *slug)
 {
 	store_tenant t;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	memset(&t, 0, sizeof(t));
 	ordo_strlcpy(t.slug, slug, sizeof(t.slug));
@@ -206,7 +206,7 @@ static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	store_options o = test_opts();
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	assert_non_null(f);
 	test_store_url(f);
@@ -233,7 +233,7 @@ static int teardown(void **state)
 static store_tx *rd(struct fx *f)
 {
 	store_tx *tx = NULL;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	assert_int_equal(store_read_begin(f->st, &tx, &err), ORDO_OK);
 	assert_non_null(tx);
@@ -379,7 +379,7 @@ static void order_make(order *o, int64_t tenant, const char *id,
 		       ordo_time received_at, order_state state,
 		       size_t n_lines)
 {
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	size_t i;
 
 	order_init(o);
@@ -495,7 +495,7 @@ static void hold_equal(const order_hold *a, const order_hold *b)
 
 static void order_put(struct fx *f, order *o)
 {
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	assert_int_equal(wr(f, o->tenant_id, w_order_insert, o, &err), ORDO_OK);
 	assert_true(o->seq > 0);
@@ -522,7 +522,7 @@ static void test_migrate(void **state)
 {
 	struct fx *f = *state;
 	int applied = -1, version = -1;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	assert_int_equal(f->first_applied, MIGRATIONS);
 	assert_int_equal(f->first_version, SCHEMA_VERSION);
@@ -540,7 +540,7 @@ static void test_open_fresh_and_bad_urls(void **state)
 	store_options o = test_opts();
 	store *st = NULL;
 	int version = -1, applied = -1;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	(void)state;
 	memset(&g, 0, sizeof(g));
@@ -582,7 +582,7 @@ static void *migrate_thread_main(void *arg)
 	struct migrate_thread *m = arg;
 	store_options o = test_opts();
 	store *st = NULL;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	m->rc = store_open(m->url, &o, &st, &err);
 	if (m->rc == ORDO_OK)
@@ -603,7 +603,7 @@ static void test_migrate_concurrently(void **state)
 	store_options o = test_opts();
 	store *st = NULL;
 	int i, total = 0, version = -1;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	(void)state;
 	memset(&g, 0, sizeof(g));
@@ -669,7 +669,7 @@ static void test_reconnect(void **state)
 	struct fx *f = *state;
 	store_tenant t;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	int i;
 
 	if (!test_pg_url())
@@ -704,7 +704,7 @@ static void test_tenants(void **state)
 	struct fx *f = *state;
 	store_tenant t;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	memset(&t, 0, sizeof(t));
 	ordo_strlcpy(t.slug, "acme", sizeof(t.slug));
@@ -734,7 +734,7 @@ static void test_api_keys(void **state)
 	struct fx *f = *state;
 	store_api_key k, got;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	memset(&k, 0, sizeof(k));
 	k.tenant_id = f->ta;
@@ -785,7 +785,7 @@ static void test_skus(void **state)
 	catalog_sku s, *page = NULL;
 	size_t n = 0, i;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	for (i = 0; i < 5; i++) {
 		sku_make(&s, names[i], "Thing", 100 + (int64_t)i);
@@ -859,7 +859,7 @@ static void test_locations(void **state)
 	catalog_location l, want, *page = NULL;
 	size_t n = 0;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	location_make(&l, "WH2", 2);
 	assert_int_equal(wr(f, f->ta, w_location_put, &l, &err), ORDO_OK);
@@ -917,7 +917,7 @@ static void test_stock(void **state)
 	catalog_sku s;
 	stock_level lv;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	assert_int_equal(wr(f, f->ta, w_stock_set, &a, &err), ORDO_ENOTFOUND);
 	assert_string_equal(err.field, "location");
@@ -964,7 +964,7 @@ static void test_order_round_trip(void **state)
 	order o, got;
 	order_hold h;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	size_t i;
 
 	order_make(&o, f->ta, "ord_round", "shopify", "1001", 1700001000,
@@ -1052,7 +1052,7 @@ static void test_order_conflicts(void **state)
 {
 	struct fx *f = *state;
 	order o;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	order_add(f, f->ta, "ord_c1", "web", "E-1", 1700001000,
 		  ORDER_RECEIVED);
@@ -1092,7 +1092,7 @@ static void test_order_find(void **state)
 	char id[ORDO_ID_MAX];
 	order o;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	order_add(f, f->ta, "ord_f1", "web", "X-1", 1000, ORDER_RECEIVED);
 	/* Two orders with one content fingerprint, received at 1000 and 2000. */
@@ -1143,7 +1143,7 @@ static void test_order_set_state(void **state)
 	struct state_args a = {"ord_s1", ORDER_VALIDATED, 1700005000};
 	order got;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	order_add(f, f->ta, "ord_s1", "web", "S-1", 1700001000,
 		  ORDER_RECEIVED);
@@ -1167,7 +1167,7 @@ static ordo_code list(struct fx *f, int64_t tenant, const order_filter *flt,
 		      order_page *page)
 {
 	store_tx *tx = rd(f);
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	ordo_code rc;
 
 	rc = store_order_list(tx, tenant, flt, page, &err);
@@ -1355,7 +1355,7 @@ static void test_events(void **state)
 	size_t n = 0, i;
 	int64_t last = 0;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	order_add(f, f->ta, "ord_events", "web", "EV", 1700001000,
 		  ORDER_RECEIVED);
@@ -1430,7 +1430,7 @@ static void test_tenant_scoping(void **state)
 	order_event *evs = NULL;
 	size_t n = 0;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	order_add(f, f->ta, "ord_a", "web", "TA", 1700001000, ORDER_RECEIVED);
 
@@ -1471,7 +1471,7 @@ static void test_idempotency(void **state)
 	store_idempotency rec, got;
 	char body[] = "{\"id\":\"ord_1\",\"state\":\"accepted\"}";
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	memset(&rec, 0, sizeof(rec));
 	ordo_strlcpy(rec.key, "idem-1", sizeof(rec.key));
@@ -1566,7 +1566,7 @@ static void test_migrate_from_v1(void **state)
 	catalog_location l;
 	store_tx *tx;
 	int applied = -1, version = -1;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	int64_t fresh;
 
 	(void)state;
@@ -1622,7 +1622,7 @@ static void test_settings(void **state)
 	struct fx *f = *state;
 	tenant_settings s, want, def;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	int t;
 
 	settings_defaults(&def);
@@ -1688,7 +1688,7 @@ static void test_location_serves(void **state)
 	catalog_location l, got, *page = NULL;
 	size_t n = 0;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	location_make(&l, "WH1", 1);
 	l.n_serves = 3;
@@ -1757,7 +1757,7 @@ static void catalog_add(struct fx *f, int64_t tenant)
 {
 	catalog_location l;
 	catalog_sku s;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	location_make(&l, "WH1", 1);
 	assert_int_equal(wr(f, tenant, w_location_put, &l, &err), ORDO_OK);
@@ -1788,7 +1788,7 @@ static void test_stock_put(void **state)
 	stock_level lv, got, *rows = NULL;
 	size_t n = 0;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	catalog_add(f, f->ta);
 	level_make(&lv, "WH1", "A-1", 10, 4, 1);
@@ -1891,7 +1891,7 @@ static void test_stock_events(void **state)
 	int64_t seqs[6], next = -1;
 	size_t n = 0;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	int i;
 
 	/* events 0..5 alternating WH1, WH2; one of B-2, one of B's. */
@@ -1973,7 +1973,7 @@ static void test_orders_awaiting_sku(void **state)
 	size_t n = 0;
 	order o;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	/* One line of SKU-1 with 1 unit open each, unless said otherwise. */
 	order_add(f, f->ta, "ord_w1", "web", "W1", 1000, ORDER_ACCEPTED);
@@ -2082,7 +2082,7 @@ static void test_order_update(void **state)
 	order o, got, bad;
 	order_hold h;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	order_make(&o, f->ta, "ord_u", "web", "U1", 1700001000, ORDER_ON_HOLD,
 		   2);
@@ -2218,7 +2218,7 @@ static ordo_code due(struct fx *f, ordo_time now, int limit,
 		     store_order_ref **refs, size_t *n)
 {
 	store_tx *tx = rd(f);
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	ordo_code rc;
 
 	rc = store_orders_due_to_close(tx, now, limit, refs, n, &err);
@@ -2232,7 +2232,7 @@ static void test_orders_due_to_close(void **state)
 	store_order_ref *refs = NULL;
 	tenant_settings s;
 	size_t n = 0;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	const ordo_time dflt = 1209600;
 
 	/* A closes after 100 s; B keeps the default. */
@@ -2324,7 +2324,7 @@ static void ful_add(struct fx *f, int64_t tenant, const char *id,
 		    fulfillment_state st, size_t n)
 {
 	fulfillment ful;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	ful_make(&ful, id, order_id, location, st, n);
 	assert_int_equal(ful_write(f, tenant, &ful, false, &err), ORDO_OK);
@@ -2336,7 +2336,7 @@ static ordo_code ful_list(struct fx *f, int64_t tenant,
 			  size_t *n, int64_t *next)
 {
 	store_tx *tx = rd(f);
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	ordo_code rc;
 
 	rc = store_fulfillment_list(tx, tenant, flt, out, n, next, &err);
@@ -2371,7 +2371,7 @@ static void test_fulfillments(void **state)
 	size_t n = 0;
 	int64_t next = -1, seq2;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	ful_fixture(f);
 	catalog_add(f, f->tb);
@@ -2582,7 +2582,7 @@ static void test_shipments(void **state)
 	shipment s, got, *items = NULL;
 	size_t n = 0, i;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	ful_fixture(f);
 	ful_add(f, f->ta, "ful_1", "ord_f1", "WH1", FULFILLMENT_RELEASED, 2);
@@ -2679,7 +2679,7 @@ static void ship_listed(struct fx *f, int64_t tenant,
 	store_tx *tx = rd(f);
 	shipment *items = NULL;
 	size_t n = 0, i, len = 0;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	assert_int_equal(store_shipment_list(tx, tenant, flt, &items, &n, next,
 					     &err),
@@ -2702,7 +2702,7 @@ static void test_shipment_list(void **state)
 	shipment s;
 	int64_t next = 0;
 	char got[256];
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	store_tx *tx;
 
 	ful_fixture(f);
@@ -2803,7 +2803,7 @@ static void webhook_add(struct fx *f, int64_t tenant, const char *id,
 			const char *events, const char *location)
 {
 	webhook_sub w;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	memset(&w, 0, sizeof(w));
 	ordo_strlcpy(w.id, id, sizeof(w.id));
@@ -2821,7 +2821,7 @@ static void test_webhooks(void **state)
 	webhook_sub w, *items = NULL;
 	size_t n = 0;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	webhook_add(f, f->ta, "wh_1", "order.created,order.updated", "");
 	webhook_add(f, f->ta, "wh_2", "fulfillment.released", "WH1");
@@ -2891,7 +2891,7 @@ static size_t emit(struct fx *f, int64_t tenant, const char *id,
 {
 	struct emit_args a;
 	char payload[128];
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	memset(&a, 0, sizeof(a));
 	ordo_strlcpy(a.ev.id, id, sizeof(a.ev.id));
@@ -2922,7 +2922,7 @@ static size_t deliveries_all(struct fx *f, int64_t tenant, delivery **out)
 	store_tx *tx = rd(f);
 	int64_t next = 0;
 	size_t n = 0;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	assert_int_equal(store_delivery_list(tx, tenant, false,
 					     DELIVERY_PENDING, 0,
@@ -2971,7 +2971,7 @@ static void test_outbox_emit(void **state)
 	struct emit_args a;
 	delivery *items = NULL, d;
 	size_t n;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	webhook_add(f, f->ta, "wh_all", "order.created, order.updated", "");
 	webhook_add(f, f->ta, "wh_ful", "fulfillment.released", "");
@@ -3111,7 +3111,7 @@ static void claim(struct fx *f, ordo_time now, ordo_time lease,
 	struct claim_args a = {.now = now, .lease = lease, .limit = 50};
 	char got[256] = "";
 	size_t i, len = 0;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	assert_int_equal(ob(f, f->ta, w_claim, &a, &err), ORDO_OK);
 	if (a.c.n)
@@ -3149,7 +3149,7 @@ static void webhook_get(struct fx *f, int64_t tenant, const char *id,
 			webhook_sub *w)
 {
 	store_tx *tx = rd(f);
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	assert_int_equal(store_webhook_get(tx, tenant, id, w, &err), ORDO_OK);
 	store_read_end(tx);
@@ -3160,7 +3160,7 @@ static void webhook_next(struct fx *f, int64_t tenant, const char *id,
 			 ordo_time at)
 {
 	webhook_sub w;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	webhook_get(f, tenant, id, &w);
 	w.next_attempt_at = at;
@@ -3173,7 +3173,7 @@ static void delivery_finish(struct fx *f, int64_t tenant, const char *event_id,
 			    ordo_time at)
 {
 	delivery d;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	delivery_find(f, tenant, event_id, webhook_id, &d);
 	d.status = status;
@@ -3202,7 +3202,7 @@ static void idem_at(struct fx *f, const char *key, ordo_time at)
 {
 	store_idempotency rec;
 	char body[] = "{}";
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	memset(&rec, 0, sizeof(rec));
 	ordo_strlcpy(rec.key, key, sizeof(rec.key));
@@ -3223,7 +3223,7 @@ static void test_purge(void **state)
 	int64_t next = 0;
 	size_t n = 0;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	webhook_add(f, f->ta, "wh_p", "e", "");
 	emit(f, f->ta, "ev_p1", "e", "ord_1", "", 100);
@@ -3276,7 +3276,7 @@ static void test_delivery_claim(void **state)
 	int64_t next = -1;
 	size_t n = 0;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	webhook_add(f, f->ta, "wh_a", "e", "");
 	webhook_add(f, f->tb, "wh_b", "e", "");
@@ -3496,7 +3496,7 @@ static ordo_code w_emit_many(store_tx *tx, struct wctx *w, ordo_err *err)
 static int64_t claim_work(struct fx *f, const char *event_id)
 {
 	struct claim_args a = {.now = 1000, .lease = 1060, .limit = 4};
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	emit(f, f->tb, event_id, "e", "", "", 100);
 	webhook_next(f, f->tb, "wh_live", 0);
@@ -3530,7 +3530,7 @@ static void test_idle_webhook_wakes_on_emit(void **state)
 	struct claim_args a = {
 		.now = 1000, .lease = 1100, .limit = 50, .idle = 5000};
 	webhook_sub w;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	webhook_add(f, f->ta, "wh_w", "e", "");
 	assert_int_equal(ob(f, f->ta, w_claim, &a, &err), ORDO_OK);
@@ -3564,7 +3564,7 @@ static ordo_code w_emit_then_claim(store_tx *tx, struct wctx *w,
 				   ordo_err *err)
 {
 	struct emit_then_claim *a = w->p;
-	ordo_err cerr;
+	ordo_err cerr = ORDO_ERR_INIT;
 	ordo_code rc;
 
 	rc = store_outbox_emit(tx, w->tenant, &a->e.ev, a->e.window, &a->e.n,
@@ -3586,7 +3586,7 @@ static void test_a_wake_in_flight_is_not_lost(void **state)
 	struct emit_then_claim a;
 	char payload[64] = "{\"id\":\"evr\",\"type\":\"e\"}";
 	webhook_sub w;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	if (!test_pg_url())
 		skip(); /* one writer at a time: nothing is in flight */
@@ -3616,7 +3616,7 @@ static void test_claim_work_is_flat(void **state)
 	struct fx *f = *state;
 	struct emit_many_args m = {.prefix = "dead", .per_order = 3};
 	int64_t small, big;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	webhook_add(f, f->ta, "wh_dead", "e", "");
 	webhook_add(f, f->tb, "wh_live", "e", "");
@@ -3741,7 +3741,7 @@ static void tjob_done(void *arg, ordo_code rc, const ordo_err *err)
 	struct tjob *j = arg;
 
 	j->rc = rc;
-	j->err = *err;
+	ordo_err_copy(&j->err, err);
 	pthread_mutex_lock(&j->w->mu);
 	j->w->done++;
 	pthread_cond_signal(&j->w->cv);
@@ -3824,7 +3824,7 @@ static void test_batch_failure_isolated(void **state)
 	store_tenant t;
 	store_tx *tx;
 	catalog_sku s;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	int i;
 
 	waiter_init(&w);
@@ -3923,7 +3923,7 @@ static void *gc_thread_main(void *arg)
 {
 	struct gc_thread *t = arg;
 	catalog_sku s;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	int i;
 
 	for (i = 0; i < GC_PER_THREAD; i++) {
@@ -3948,7 +3948,7 @@ static void test_group_commit_batches(void **state)
 	size_t n = 0, total = 0;
 	char after_key[ORDO_SKU_MAX] = "";
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	int i;
 
 	store_commit_stats_get(f->st, &before);
@@ -3997,7 +3997,7 @@ static void test_write_is_durable(void **state)
 	store_options o = test_opts();
 	store_tenant t;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	int64_t id;
 	int version = 0;
 
@@ -4052,7 +4052,7 @@ static ordo_code job_reserve_one(store_tx *tx, void *arg, ordo_err *err)
 static void *node_thread_main(void *arg)
 {
 	struct node_thread *t = arg;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	int i;
 
 	for (i = 0; i < NODE_WRITES; i++) {
@@ -4083,7 +4083,7 @@ static void test_two_stores_no_oversell(void **state)
 	store *second = NULL;
 	stock_level lv;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	int i, won = 0;
 
 	catalog_add(f, f->ta);
@@ -4122,7 +4122,7 @@ static void test_close_drains(void **state)
 	store_options o = test_opts();
 	catalog_sku s;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	int i;
 
 	waiter_init(&w);
@@ -4241,7 +4241,7 @@ static ordo_code queue_ids(struct fx *f, int64_t tenant, const queue_filter *q,
 	size_t count = 0, i;
 	store_tx *tx = rd(f);
 	bool m = false;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	ordo_code rc;
 
 	buf[0] = '\0';
@@ -4541,7 +4541,7 @@ static void test_hold_get_update(void **state)
 	order_hold h, got, want;
 	char order_id[ORDO_ID_MAX];
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	hold_make(&h, "hld_g", HOLD_PRICE_MISMATCH, HOLD_OPEN);
 	hold_review_fill(&h, 7);
@@ -4666,7 +4666,7 @@ static ordo_code job_claim(store_tx *tx, void *arg, ordo_err *err)
 static void *claim_thread_main(void *arg)
 {
 	struct claim_thread *t = arg;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	int i;
 
 	for (i = 0; i < CLAIM_HOLDS; i++) {
@@ -4698,7 +4698,7 @@ static void test_hold_claim_race(void **state)
 	char order_id[ORDO_ID_MAX];
 	order_hold holds[CLAIM_HOLDS], h;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	int i, k;
 
 	for (k = 0; k < CLAIM_HOLDS; k++) {
@@ -4776,7 +4776,7 @@ static void test_policy_versions(void **state)
 	policy_version v, two[2], got, *items = NULL;
 	size_t n = 0, i;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	/* None yet: not found (the default applies). */
 	tx = rd(f);
@@ -4855,7 +4855,7 @@ static void defect_add(struct fx *f, int64_t tenant, const char *id,
 		       const char *order_id, const char *type, ordo_time at)
 {
 	order_defect d;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	memset(&d, 0, sizeof(d));
 	ordo_strlcpy(d.id, id, sizeof(d.id));
@@ -4877,7 +4877,7 @@ static const char *defect_page(struct fx *f, int64_t tenant, const char *type,
 	order_defect *items = NULL;
 	size_t n = 0, i;
 	store_tx *tx = rd(f);
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	assert_int_equal(store_defect_list(tx, tenant, type, from, to, before,
 					   limit, &items, &n, next, &err),
@@ -4900,7 +4900,7 @@ static void test_defects(void **state)
 	int64_t next = -1, count = -1;
 	size_t n = 0;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	order_add(f, f->ta, "ord_d1", "web", "D1", 1700000000, ORDER_DELIVERED);
 	order_add(f, f->ta, "ord_d2", "web", "D2", 1700000000, ORDER_DELIVERED);
@@ -5024,7 +5024,7 @@ static void history_at(struct fx *f, int64_t tenant, const char *key,
 {
 	int64_t orders = -1, defects = -1;
 	store_tx *tx = rd(f);
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	assert_int_equal(store_customer_history(tx, tenant, key, before,
 						before_seq, &orders, &defects,
@@ -5086,7 +5086,7 @@ static void handling_time(struct fx *f, int64_t tenant, int64_t want_mean,
 {
 	int64_t mean = -1, n = -1;
 	store_tx *tx = rd(f);
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	assert_int_equal(store_handling_time(tx, tenant, &mean, &n, &err),
 			 ORDO_OK);
@@ -5236,7 +5236,7 @@ static void test_migrate_from_v2(void **state)
 	int64_t orders = -1, defects = -1, mean = -1, n = -1;
 	size_t count = 0;
 	bool more = true;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	(void)state;
 	memset(&g, 0, sizeof(g));
@@ -5434,7 +5434,7 @@ static void test_migrate_renames_duplicate_key_names(void **state)
 	store_api_key k;
 	store_tx *tx;
 	int applied = -1, version = -1;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	size_t i;
 
 	(void)state;

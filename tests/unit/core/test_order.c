@@ -76,7 +76,7 @@ static void test_init_free(void **unused)
 static void test_lines_alloc(void **unused)
 {
 	order o;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	size_t i;
 
 	(void)unused;
@@ -216,7 +216,7 @@ static void test_copy_is_independent(void **state)
 {
 	order a, b;
 	order_hold h;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	(void)state;
 	order_init(&a);
