@@ -53,15 +53,20 @@ struct api_request {
 	char *body;
 	size_t body_len, body_cap;
 	bool body_too_large;
+	bool out_of_memory; /* the body could not be kept: answer 503 */
 
 	/* The edge (server.c): what was sent before libmicrohttpd unescaped
 	 * it, and an answer decided there (sent once the body has been read,
 	 * so that the caller is not reset while still sending). */
 	char *raw_uri;
-	ordo_err *refusal;
+	ordo_err *refusal; /* &refusal_err once there is one */
+	ordo_err refusal_err;
 	unsigned refusal_status;
 	unsigned long long body_seen; /* body bytes received, kept or not */
 	bool close_after;	      /* answer with Connection: close */
+	/* Allocations it may still make under ORDO_TEST_FAIL_ALLOC (see
+	 * server.c); unused otherwise. */
+	long alloc_budget;
 
 	app_caller caller;
 
@@ -92,6 +97,12 @@ struct api_server {
 	struct MHD_Daemon *daemon;
 	atomic_int writes_in_flight;
 	atomic_bool stopping;
+	/* The out-of-memory answer, made at start (see api_reply_nomem). */
+	struct MHD_Response *nomem;
+	/* ORDO_TEST_FAIL_ALLOC, for tests only: the allocations each request
+	 * may make through core/alloc.h; -1 (always, outside tests): no
+	 * limit. */
+	long request_alloc_budget;
 };
 
 /* ---- answering (server.c) ---------------------------------------------- */
@@ -100,6 +111,12 @@ struct api_server {
 enum MHD_Result api_reply_json(api_request *r, unsigned status, json_t *body);
 /* Queue an error answer: status from the code (errors.c), error body. */
 enum MHD_Result api_reply_error(api_request *r, const ordo_err *err);
+/*
+ * Answer 503 out_of_memory. Needs no memory: the response was made when the
+ * server started. For every allocation failure on the request path, so that
+ * a request is answered rather than dropped.
+ */
+enum MHD_Result api_reply_nomem(api_request *r);
 /* Shorthand for an error made on the spot. */
 enum MHD_Result api_reply_fail(api_request *r, ordo_code code,
 			       const char *field, const char *fmt, ...)

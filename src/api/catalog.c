@@ -51,7 +51,7 @@ enum MHD_Result api_sku_create(api_request *r)
 	enum MHD_Result ret;
 
 	if (!c)
-		return MHD_NO;
+		return api_reply_nomem(r);
 	app_sku_cmd_init(c, &r->caller, api_now(r));
 	if (!api_query_only(r, no_query, &ret) ||
 	    !api_decode_body(r, sku_decode, &c->sku, &ret)) {
@@ -65,7 +65,7 @@ enum MHD_Result api_sku_list(api_request *r)
 {
 	const char *cursor = api_query(r, "cursor");
 	catalog_sku *items = NULL;
-	ordo_err *err;
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	json_t *arr, *j;
 	size_t n = 0, i;
 	enum MHD_Result ret;
@@ -74,17 +74,13 @@ enum MHD_Result api_sku_list(api_request *r)
 	if (!api_query_only(r, list_query, &ret) ||
 	    !api_query_limit(r, &limit, &ret))
 		return ret;
-	err = malloc(sizeof(*err));
-	if (!err)
-		return MHD_NO;
-	ordo_err_clear(err);
 	if (app_sku_list(r->srv->st, &r->caller, cursor ? cursor : "",
 			 limit + 1, &items, &n, err) != ORDO_OK) {
 		ret = api_reply_error(r, err);
-		free(err);
+		ordo_err_clear(err);
 		return ret;
 	}
-	free(err);
+	ordo_err_clear(err);
 	arr = json_array();
 	for (i = 0; i < n && i < (size_t)limit; i++)
 		json_array_append_new(arr, native_sku_json(&items[i]));
@@ -188,7 +184,7 @@ enum MHD_Result api_location_create(api_request *r)
 	enum MHD_Result ret;
 
 	if (!c)
-		return MHD_NO;
+		return api_reply_nomem(r);
 	app_location_cmd_init(c, &r->caller, api_now(r));
 	if (!api_query_only(r, no_query, &ret) ||
 	    !api_decode_body(r, location_decode, &c->location, &ret)) {
@@ -202,7 +198,7 @@ enum MHD_Result api_location_list(api_request *r)
 {
 	const char *cursor = api_query(r, "cursor");
 	catalog_location *items = NULL;
-	ordo_err *err;
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	json_t *arr, *j;
 	size_t n = 0, i;
 	enum MHD_Result ret;
@@ -211,17 +207,13 @@ enum MHD_Result api_location_list(api_request *r)
 	if (!api_query_only(r, list_query, &ret) ||
 	    !api_query_limit(r, &limit, &ret))
 		return ret;
-	err = malloc(sizeof(*err));
-	if (!err)
-		return MHD_NO;
-	ordo_err_clear(err);
 	if (app_location_list(r->srv->st, &r->caller, cursor ? cursor : "",
 			      limit + 1, &items, &n, err) != ORDO_OK) {
 		ret = api_reply_error(r, err);
-		free(err);
+		ordo_err_clear(err);
 		return ret;
 	}
-	free(err);
+	ordo_err_clear(err);
 	arr = json_array();
 	for (i = 0; i < n && i < (size_t)limit; i++)
 		json_array_append_new(arr, native_location_json(&items[i]));

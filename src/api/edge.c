@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "api/api_int.h"
+#include "core/alloc.h"
 #include "log/log.h"
 
 /*
@@ -49,13 +50,19 @@
 /* libmicrohttpd's URI log callback: the target before unescaping. */
 void *edge_uri_seen(void *cls, const char *uri, struct MHD_Connection *conn)
 {
-	api_request *r = calloc(1, sizeof(*r));
+	struct api_server *srv = cls;
+	api_request *r;
 
-	(void)cls;
 	(void)conn;
-	if (!r)
-		return NULL;
-	r->raw_uri = strdup(uri ? uri : "");
+	/* The request's allocation budget starts here (tests only; see
+	 * handle_budgeted in server.c). */
+	ordo_alloc_budget_set(srv->request_alloc_budget);
+	r = ordo_calloc(1, sizeof(*r));
+	if (r) {
+		r->raw_uri = strdup(uri ? uri : "");
+		r->alloc_budget = ordo_alloc_budget();
+	}
+	ordo_alloc_budget_set(-1);
 	return r;
 }
 
@@ -124,20 +131,18 @@ static void edge_refuse(api_request *r, unsigned status, const char *field,
 static void edge_refuse(api_request *r, unsigned status, const char *field,
 			const char *fmt, ...)
 {
-	ordo_err *err;
+	ordo_err *err = &r->refusal_err;
 	va_list ap;
 
 	if (r->refusal)
 		return;
-	err = malloc(sizeof(*err));
-	if (!err)
-		return;
-	ordo_err_clear(err);
 	va_start(ap, fmt);
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	va_end(ap);
 	ordo_utf8_scrub(err->message);
-	err->code = status == MHD_HTTP_BAD_REQUEST ? ORDO_EINVALID : ORDO_ELIMIT;
+	err->code = status == MHD_HTTP_BAD_REQUEST	     ? ORDO_EINVALID
+		    : status == MHD_HTTP_SERVICE_UNAVAILABLE ? ORDO_ENOMEM
+							     : ORDO_ELIMIT;
 	if (field)
 		ordo_err_add(err, err->code, field, "%s", err->message);
 	r->refusal = err;
@@ -151,8 +156,13 @@ static void edge_check_target(api_request *r)
 	size_t len, plen, n;
 	char *name, *value;
 
-	if (!raw)
-		return; /* out of memory at the request line: nothing to add */
+	if (!raw) {
+		/* Out of memory at the request line: a target that cannot be
+		 * checked is not served. */
+		edge_refuse(r, MHD_HTTP_SERVICE_UNAVAILABLE, NULL,
+			    "the server is out of memory; try again later");
+		return;
+	}
 	len = strlen(raw);
 	if (len > ORDO_MAX_URI_BYTES) {
 		edge_refuse(r, MHD_HTTP_URI_TOO_LONG, NULL,
@@ -162,8 +172,11 @@ static void edge_check_target(api_request *r)
 	}
 	name = malloc(len + 1);
 	value = malloc(len + 1);
-	if (!name || !value)
+	if (!name || !value) {
+		edge_refuse(r, MHD_HTTP_SERVICE_UNAVAILABLE, NULL,
+			    "the server is out of memory; try again later");
 		goto out;
+	}
 	q = strchr(raw, '?');
 	plen = q ? (size_t)(q - raw) : len;
 	if (!edge_unescape(raw, plen, false, name, &n))

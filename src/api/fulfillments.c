@@ -22,25 +22,22 @@ static ordo_code fulfillment_answer(fulfillment *f, int *status, char **body,
 
 enum MHD_Result api_fulfillment_get(api_request *r)
 {
-	ordo_err *err = malloc(sizeof(*err));
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	fulfillment f;
 	enum MHD_Result ret;
 
-	if (!err)
-		return MHD_NO;
 	if (!api_query_only(r, no_query, &ret)) {
-		free(err);
+		ordo_err_clear(err);
 		return ret;
 	}
-	ordo_err_clear(err);
 	memset(&f, 0, sizeof(f));
 	if (app_fulfillment_get(r->srv->st, &r->caller, r->params[0], &f,
 				err)) {
 		ret = api_reply_error(r, err);
-		free(err);
+		ordo_err_clear(err);
 		return ret;
 	}
-	free(err);
+	ordo_err_clear(err);
 	{
 		json_t *j = native_fulfillment_json(&f);
 
@@ -55,7 +52,7 @@ enum MHD_Result api_fulfillment_list(api_request *r)
 	fulfillment_filter f;
 	fulfillment *items = NULL;
 	int64_t next = 0;
-	ordo_err *err;
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	json_t *arr, *j;
 	size_t n = 0, i;
 	enum MHD_Result ret;
@@ -86,17 +83,13 @@ enum MHD_Result api_fulfillment_list(api_request *r)
 		}
 		f.has_state = true;
 	}
-	err = malloc(sizeof(*err));
-	if (!err)
-		return MHD_NO;
-	ordo_err_clear(err);
 	if (app_fulfillment_list(r->srv->st, &r->caller, &f, &items, &n,
 				 &next, err)) {
 		ret = api_reply_error(r, err);
-		free(err);
+		ordo_err_clear(err);
 		return ret;
 	}
-	free(err);
+	ordo_err_clear(err);
 	arr = json_array();
 	for (i = 0; i < n; i++) {
 		json_array_append_new(arr, native_fulfillment_json(&items[i]));
@@ -175,7 +168,7 @@ enum MHD_Result api_fulfillment_reject(api_request *r)
 	enum MHD_Result ret;
 
 	if (!in)
-		return MHD_NO;
+		return api_reply_nomem(r);
 	if (!api_query_only(r, no_query, &ret) ||
 	    !api_decode_body(r, reject_decode, in, &ret)) {
 		free(in);
@@ -259,7 +252,7 @@ enum MHD_Result api_shipment_create(api_request *r)
 	enum MHD_Result ret;
 
 	if (!s)
-		return MHD_NO;
+		return api_reply_nomem(r);
 	if (!api_query_only(r, no_query, &ret) ||
 	    !api_decode_body(r, shipment_decode, s, &ret)) {
 		shipment_payload_free(s);
@@ -306,7 +299,7 @@ enum MHD_Result api_shipment_delivered(api_request *r)
 	enum MHD_Result ret;
 
 	if (!in)
-		return MHD_NO;
+		return api_reply_nomem(r);
 	if (!api_query_only(r, no_query, &ret)) {
 		free(in);
 		return ret;
@@ -361,7 +354,7 @@ enum MHD_Result api_wave_create(api_request *r)
 	enum MHD_Result ret;
 
 	if (!in)
-		return MHD_NO;
+		return api_reply_nomem(r);
 	if (!api_query_only(r, no_query, &ret) ||
 	    (r->body_len > 0 && !api_decode_body(r, wave_decode, in, &ret))) {
 		free(in);

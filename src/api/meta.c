@@ -17,16 +17,12 @@ static const char *const no_query[] = {NULL};
 
 enum MHD_Result api_health(api_request *r)
 {
-	ordo_err *err;
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	store_tx *tx;
 	enum MHD_Result ret;
 
 	if (!api_query_only(r, no_query, &ret))
 		return ret;
-	err = malloc(sizeof(*err));
-	if (!err)
-		return MHD_NO;
-	ordo_err_clear(err);
 	/* Healthy means the database answers a read. */
 	if (store_read_begin(r->srv->st, &tx, err) != ORDO_OK) {
 		err->code = ORDO_EUNAVAILABLE;
@@ -36,7 +32,7 @@ enum MHD_Result api_health(api_request *r)
 		ret = api_reply_json(r, MHD_HTTP_OK,
 				     json_pack("{s:s}", "status", "ok"));
 	}
-	free(err);
+	ordo_err_clear(err);
 	return ret;
 }
 
@@ -55,7 +51,7 @@ enum MHD_Result api_openapi(api_request *r)
 			docs_files[i].len, (void *)docs_files[i].data,
 			MHD_RESPMEM_PERSISTENT);
 		if (!resp)
-			return MHD_NO;
+			return api_reply_nomem(r);
 		MHD_add_response_header(resp, "Content-Type",
 					"application/json");
 		ret = MHD_queue_response(r->conn, MHD_HTTP_OK, resp);
@@ -123,7 +119,7 @@ enum MHD_Result api_metrics(api_request *r)
 	resp = MHD_create_response_from_buffer((size_t)len, text,
 					       MHD_RESPMEM_MUST_COPY);
 	if (!resp)
-		return MHD_NO;
+		return api_reply_nomem(r);
 	MHD_add_response_header(resp, "Content-Type",
 				"text/plain; version=0.0.4");
 	ret = MHD_queue_response(r->conn, MHD_HTTP_OK, resp);

@@ -41,7 +41,7 @@ enum MHD_Result api_order_create(api_request *r)
 	enum MHD_Result ret;
 	app_intake_cmd *c;
 	json_t *doc;
-	ordo_err *err;
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 
 	if (!api_query_only(r, no_query, &ret))
 		return ret;
@@ -49,24 +49,20 @@ enum MHD_Result api_order_create(api_request *r)
 	if (!doc)
 		return ret;
 	c = calloc(1, sizeof(*c));
-	err = malloc(sizeof(*err));
-	if (!c || !err) {
-		free(c);
-		free(err);
+	if (!c) {
 		json_decref(doc);
-		return MHD_NO;
+		return api_reply_nomem(r);
 	}
 	app_intake_cmd_init(c, &r->caller, api_now(r));
-	ordo_err_clear(err);
 	native_order_decode(doc, &c->order, err);
 	json_decref(doc);
 	if (err->code != ORDO_OK) {
 		ret = api_reply_error(r, err);
-		free(err);
+		ordo_err_clear(err);
 		api_write_free(&c->w);
 		return ret;
 	}
-	free(err);
+	ordo_err_clear(err);
 	return api_submit_write(r, &c->w, order_reply, api_write_free);
 }
 
@@ -74,28 +70,24 @@ static enum MHD_Result reply_order_error(api_request *r, ordo_err *err)
 {
 	enum MHD_Result ret = api_reply_error(r, err);
 
-	free(err);
+	ordo_err_clear(err);
 	return ret;
 }
 
 enum MHD_Result api_order_get(api_request *r)
 {
-	ordo_err *err;
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	enum MHD_Result ret;
 	order o;
 
 	if (!api_query_only(r, no_query, &ret))
 		return ret;
-	err = malloc(sizeof(*err));
-	if (!err)
-		return MHD_NO;
-	ordo_err_clear(err);
 	order_init(&o);
 	if (app_order_get(r->srv->st, &r->caller, r->params[0], &o, err)) {
 		order_free(&o);
 		return reply_order_error(r, err);
 	}
-	free(err);
+	ordo_err_clear(err);
 	{
 		json_t *j = native_order_json(&o);
 
@@ -106,7 +98,7 @@ enum MHD_Result api_order_get(api_request *r)
 
 enum MHD_Result api_order_events(api_request *r)
 {
-	ordo_err *err;
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	order_event *evs = NULL;
 	enum MHD_Result ret;
 	json_t *arr;
@@ -114,14 +106,10 @@ enum MHD_Result api_order_events(api_request *r)
 
 	if (!api_query_only(r, no_query, &ret))
 		return ret;
-	err = malloc(sizeof(*err));
-	if (!err)
-		return MHD_NO;
-	ordo_err_clear(err);
 	if (app_order_events(r->srv->st, &r->caller, r->params[0], &evs, &n,
 			     err))
 		return reply_order_error(r, err);
-	free(err);
+	ordo_err_clear(err);
 	arr = json_array();
 	for (i = 0; i < n; i++)
 		json_array_append_new(arr, native_event_json(&evs[i]));
@@ -199,20 +187,16 @@ enum MHD_Result api_order_list(api_request *r)
 	order_filter f;
 	order_page page;
 	enum MHD_Result ret;
-	ordo_err *err;
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	json_t *arr, *j;
 	size_t i;
 
 	if (!parse_filter(r, &f, &ret))
 		return ret;
-	err = malloc(sizeof(*err));
-	if (!err)
-		return MHD_NO;
-	ordo_err_clear(err);
 	memset(&page, 0, sizeof(page));
 	if (app_order_list(r->srv->st, &r->caller, &f, &page, err))
 		return reply_order_error(r, err);
-	free(err);
+	ordo_err_clear(err);
 	arr = json_array();
 	for (i = 0; i < page.n; i++)
 		json_array_append_new(arr, native_order_json(&page.orders[i]));

@@ -60,14 +60,9 @@ static void policy_doc_check(const json_t *doc, const char *parent,
 static bool policy_doc_ok(api_request *r, const json_t *doc,
 			  const char *parent, enum MHD_Result *ret)
 {
-	ordo_err *err = malloc(sizeof(*err));
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	bool ok;
 
-	if (!err) {
-		*ret = MHD_NO;
-		return false;
-	}
-	ordo_err_clear(err);
 	policy_doc_check(doc, parent, err);
 	ok = err->code == ORDO_OK;
 	if (!ok) {
@@ -76,7 +71,7 @@ static bool policy_doc_ok(api_request *r, const json_t *doc,
 				     err->n_details == 1 ? "" : "s");
 		*ret = api_reply_error(r, err);
 	}
-	free(err);
+	ordo_err_clear(err);
 	return ok;
 }
 
@@ -124,18 +119,15 @@ static json_t *version_json(const policy_version *v)
 
 enum MHD_Result api_policy_get(api_request *r)
 {
-	ordo_err *err = malloc(sizeof(*err));
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	policy_version v;
 	enum MHD_Result ret;
 	ordo_code rc;
 
-	if (!err)
-		return MHD_NO;
 	if (!api_query_only(r, no_query, &ret)) {
-		free(err);
+		ordo_err_clear(err);
 		return ret;
 	}
-	ordo_err_clear(err);
 	memset(&v, 0, sizeof(v));
 	rc = app_policy_active(r->srv->st, &r->caller, &v, err);
 	if (rc == ORDO_ENOTFOUND) {
@@ -148,31 +140,28 @@ enum MHD_Result api_policy_get(api_request *r)
 		ret = api_reply_json(r, MHD_HTTP_OK, version_json(&v));
 	}
 	store_policy_version_free(&v);
-	free(err);
+	ordo_err_clear(err);
 	return ret;
 }
 
 enum MHD_Result api_policy_versions(api_request *r)
 {
-	ordo_err *err = malloc(sizeof(*err));
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	policy_version *vs = NULL;
 	json_t *arr;
 	size_t n = 0, i;
 	enum MHD_Result ret;
 
-	if (!err)
-		return MHD_NO;
 	if (!api_query_only(r, no_query, &ret)) {
-		free(err);
+		ordo_err_clear(err);
+		return ret;
+	}
+	if (app_policy_versions(r->srv->st, &r->caller, &vs, &n, err)) {
+		ret = api_reply_error(r, err);
+		ordo_err_clear(err);
 		return ret;
 	}
 	ordo_err_clear(err);
-	if (app_policy_versions(r->srv->st, &r->caller, &vs, &n, err)) {
-		ret = api_reply_error(r, err);
-		free(err);
-		return ret;
-	}
-	free(err);
 	arr = json_array();
 	for (i = 0; i < n; i++) {
 		json_array_append_new(arr, version_json(&vs[i]));
@@ -207,7 +196,7 @@ enum MHD_Result api_policy_put(api_request *r)
 {
 	enum MHD_Result ret;
 	app_policy_cmd *c;
-	ordo_err *err;
+	ordo_err err = ORDO_ERR_INIT;
 	json_t *doc;
 
 	if (!api_query_only(r, no_query, &ret))
@@ -220,24 +209,19 @@ enum MHD_Result api_policy_put(api_request *r)
 		return ret;
 	}
 	c = calloc(1, sizeof(*c));
-	err = malloc(sizeof(*err));
-	if (!c || !err) {
-		free(c);
-		free(err);
+	if (!c) {
 		json_decref(doc);
-		return MHD_NO;
+		return api_reply_nomem(r);
 	}
 	app_policy_cmd_init(c, &r->caller, api_now(r));
-	ordo_err_clear(err);
-	if (app_policy_check(doc, &c->document, err) != ORDO_OK) {
+	if (app_policy_check(doc, &c->document, &err) != ORDO_OK) {
 		json_decref(doc);
-		ret = api_reply_error(r, err);
-		free(err);
+		ret = api_reply_error(r, &err);
+		ordo_err_clear(&err);
 		api_write_free(&c->w);
 		return ret;
 	}
 	json_decref(doc);
-	free(err);
 	return api_submit_write(r, &c->w, policy_reply, api_write_free);
 }
 
@@ -313,19 +297,13 @@ enum MHD_Result api_policy_simulate(api_request *r)
 	enum MHD_Result ret;
 	json_t *doc, *cand, *answer = NULL;
 	int64_t from = 0, to = 0;
-	ordo_err *err;
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 
 	if (!api_query_only(r, no_query, &ret))
 		return ret;
 	doc = api_body_object(r, &ret);
 	if (!doc)
 		return ret;
-	err = malloc(sizeof(*err));
-	if (!err) {
-		json_decref(doc);
-		return MHD_NO;
-	}
-	ordo_err_clear(err);
 	jf_only(doc, "", members, NULL, err);
 	cand = jf_object(doc, "", "policy", true, err);
 	if (cand)
@@ -344,6 +322,6 @@ enum MHD_Result api_policy_simulate(api_request *r)
 	} else {
 		ret = api_reply_json(r, MHD_HTTP_OK, answer);
 	}
-	free(err);
+	ordo_err_clear(err);
 	return ret;
 }

@@ -86,7 +86,7 @@ static bool filter_from_query(api_request *r, queue_filter *f,
 	json_t *obj = json_object();
 	const char *names[] = {"type", "assignee", "channel"};
 	const char *v;
-	ordo_err *err;
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	size_t i;
 	bool ok;
 
@@ -102,13 +102,6 @@ static bool filter_from_query(api_request *r, queue_filter *f,
 				    strcmp(v, "true") == 0    ? json_true()
 				    : strcmp(v, "false") == 0 ? json_false()
 							      : json_string(v));
-	err = malloc(sizeof(*err));
-	if (!err) {
-		json_decref(obj);
-		*ret = MHD_NO;
-		return false;
-	}
-	ordo_err_clear(err);
 	filter_from_json(obj, f, err);
 	json_decref(obj);
 	ok = err->code == ORDO_OK;
@@ -119,10 +112,12 @@ static bool filter_from_query(api_request *r, queue_filter *f,
 				memmove(err->details[i].field,
 					err->details[i].field + 7,
 					strlen(err->details[i].field + 7) + 1);
-		ordo_err_set_message(err, "%s", err->details[0].message);
+		if (err->n_details > 0)
+			ordo_err_set_message(err, "%s",
+					     err->details[0].message);
 		*ret = api_reply_error(r, err);
 	}
-	free(err);
+	ordo_err_clear(err);
 	return ok;
 }
 
@@ -133,7 +128,7 @@ enum MHD_Result api_queue_list(api_request *r)
 	queue_filter f;
 	bool more = false;
 	ordo_time now = api_now(r);
-	ordo_err *err;
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	json_t *arr, *j;
 	size_t n = 0, i;
 	enum MHD_Result ret;
@@ -162,17 +157,13 @@ enum MHD_Result api_queue_list(api_request *r)
 		f.after_due = due;
 		f.after_seq = seq;
 	}
-	err = malloc(sizeof(*err));
-	if (!err)
-		return MHD_NO;
-	ordo_err_clear(err);
 	if (app_queue_list(r->srv->st, &r->caller, &f, &items, &n, &more,
 			   err)) {
 		ret = api_reply_error(r, err);
-		free(err);
+		ordo_err_clear(err);
 		return ret;
 	}
-	free(err);
+	ordo_err_clear(err);
 	arr = json_array();
 	for (i = 0; i < n; i++) {
 		const queue_item *q = &items[i];
@@ -260,7 +251,7 @@ static enum MHD_Result claim_like(api_request *r, app_claim_op op,
 		return ret;
 	c = calloc(1, sizeof(*c));
 	if (!c)
-		return MHD_NO;
+		return api_reply_nomem(r);
 	app_claim_cmd_init(c, &r->caller, api_now(r), op, r->params[0]);
 	if (decode && r->body_len > 0 &&
 	    !api_decode_body(r, decode, c, &ret)) {
@@ -569,26 +560,20 @@ static void changes_decode(const json_t *ch, order_patch *p, ordo_err *err)
 static bool changes_ok(api_request *r, struct resolve_input *in,
 		       enum MHD_Result *ret)
 {
-	ordo_err *err;
+	ordo_err err = ORDO_ERR_INIT;
 	bool ok;
 
 	if (!in->changes)
 		return true;
-	err = malloc(sizeof(*err));
-	if (!err) {
-		*ret = MHD_NO;
-		return false;
-	}
-	ordo_err_clear(err);
-	changes_decode(in->changes, &in->cmd->changes, err);
-	ok = err->code == ORDO_OK;
+	changes_decode(in->changes, &in->cmd->changes, &err);
+	ok = err.code == ORDO_OK;
 	if (!ok) {
-		ordo_err_set_message(err, "the changes have %zu problem%s",
-				     err->n_details,
-				     err->n_details == 1 ? "" : "s");
-		*ret = api_reply_error(r, err);
+		ordo_err_set_message(&err, "the changes have %zu problem%s",
+				     err.n_details,
+				     err.n_details == 1 ? "" : "s");
+		*ret = api_reply_error(r, &err);
 	}
-	free(err);
+	ordo_err_clear(&err);
 	return ok;
 }
 
@@ -612,7 +597,7 @@ enum MHD_Result api_hold_resolve(api_request *r)
 
 	in.cmd = calloc(1, sizeof(*in.cmd));
 	if (!in.cmd)
-		return MHD_NO;
+		return api_reply_nomem(r);
 	app_resolve_cmd_init(in.cmd, &r->caller, api_now(r), r->params[0]);
 	ok = api_query_only(r, no_query, &ret) &&
 	     api_decode_body(r, resolve_decode, &in, &ret) &&
@@ -716,7 +701,7 @@ enum MHD_Result api_holds_bulk(api_request *r)
 	enum MHD_Result ret;
 
 	if (!c)
-		return MHD_NO;
+		return api_reply_nomem(r);
 	app_bulk_cmd_init(c, &r->caller, api_now(r));
 	if (!api_query_only(r, no_query, &ret) ||
 	    !api_decode_body(r, bulk_decode, c, &ret)) {
@@ -756,10 +741,10 @@ enum MHD_Result api_defect_create(api_request *r)
 {
 	app_defect_cmd *c = calloc(1, sizeof(*c));
 	enum MHD_Result ret;
-	ordo_err *err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	if (!c)
-		return MHD_NO;
+		return api_reply_nomem(r);
 	app_defect_cmd_init(c, &r->caller, api_now(r), r->params[0]);
 	if (!api_query_only(r, no_query, &ret) ||
 	    !api_decode_body(r, defect_decode, &c->defect, &ret)) {
@@ -768,19 +753,12 @@ enum MHD_Result api_defect_create(api_request *r)
 	}
 	/* The type is checked here too, so that a bad one is refused
 	 * before the write rather than inside it. */
-	err = malloc(sizeof(*err));
-	if (!err) {
-		free(c);
-		return MHD_NO;
-	}
-	ordo_err_clear(err);
-	if (app_defect_check(&c->defect, err) != ORDO_OK) {
-		ret = api_reply_error(r, err);
-		free(err);
+	if (app_defect_check(&c->defect, &err) != ORDO_OK) {
+		ret = api_reply_error(r, &err);
+		ordo_err_clear(&err);
 		free(c);
 		return ret;
 	}
-	free(err);
 	return api_submit_write(r, &c->w, defect_reply, api_write_free);
 }
 
@@ -790,7 +768,7 @@ enum MHD_Result api_defect_list(api_request *r)
 	const char *cursor = api_query(r, "cursor");
 	int64_t from = 0, to = 0, before = 0, next = 0;
 	order_defect *items = NULL;
-	ordo_err *err;
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	json_t *arr, *j;
 	size_t n = 0, i;
 	enum MHD_Result ret;
@@ -818,17 +796,13 @@ enum MHD_Result api_defect_list(api_request *r)
 	if ((v = api_query(r, "to")) && time_parse_rfc3339(v, &to) != 0)
 		return api_reply_fail(r, ORDO_EINVALID, "to",
 				      "to must be an RFC 3339 time");
-	err = malloc(sizeof(*err));
-	if (!err)
-		return MHD_NO;
-	ordo_err_clear(err);
 	if (app_defect_list(r->srv->st, &r->caller, type ? type : "", from,
 			    to, before, limit, &items, &n, &next, err)) {
 		ret = api_reply_error(r, err);
-		free(err);
+		ordo_err_clear(err);
 		return ret;
 	}
-	free(err);
+	ordo_err_clear(err);
 	arr = json_array();
 	for (i = 0; i < n; i++)
 		json_array_append_new(arr, native_defect_json(&items[i]));

@@ -29,6 +29,11 @@
  *
  * Shutdown: stop taking new requests (503), wait until no write is in
  * flight (every suspended connection has been resumed), then stop the daemon.
+ *
+ * Out of memory: a request is answered 503 out_of_memory, never dropped
+ * (api_reply_nomem queues a response made at start, so the answer itself
+ * needs no memory). A body that cannot be kept is read to its end and
+ * thrown away first, as the library takes no answer while it is coming.
  */
 #include "api/server.h"
 
@@ -48,6 +53,7 @@
 #include "api/listen.h"
 #include "api/routes.h"
 #include "channels/json_fields.h"
+#include "core/alloc.h"
 #include "log/log.h"
 
 static long long now_ms(void)
@@ -105,7 +111,7 @@ static enum MHD_Result queue_text(api_request *r, unsigned status,
 					       MHD_RESPMEM_MUST_FREE);
 	if (!resp) {
 		free(text);
-		return MHD_NO;
+		return api_reply_nomem(r);
 	}
 	MHD_add_response_header(resp, "Content-Type", "application/json");
 	if (r->close_after)
@@ -123,6 +129,29 @@ static enum MHD_Result queue_text(api_request *r, unsigned status,
 	return ret;
 }
 
+/*
+ * The answer when memory runs out, preformatted: saying "out of memory" must
+ * not need memory. The response is made once when the server starts
+ * (MHD_RESPMEM_PERSISTENT: libmicrohttpd neither copies nor frees the body)
+ * and queued as often as needed; libmicrohttpd counts its references.
+ */
+static const char nomem_body[] =
+	"{\"error\":{\"code\":\"out_of_memory\",\"message\":\"the server "
+	"is out of memory; try again later\",\"details\":[]}}";
+
+static enum MHD_Result queue_nomem(struct api_server *srv,
+				   struct MHD_Connection *conn)
+{
+	return MHD_queue_response(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+				  srv->nomem);
+}
+
+enum MHD_Result api_reply_nomem(api_request *r)
+{
+	r->status = MHD_HTTP_SERVICE_UNAVAILABLE;
+	return queue_nomem(r->srv, r->conn);
+}
+
 /* Sent when an answer cannot be encoded: every request gets an answer. */
 static const char unencodable_body[] =
 	"{\"error\":{\"code\":\"internal_error\",\"message\":\"the answer "
@@ -136,7 +165,7 @@ enum MHD_Result api_reply_json(api_request *r, unsigned status, json_t *body)
 	if (!text) {
 		text = strdup(unencodable_body);
 		if (!text)
-			return MHD_NO;
+			return api_reply_nomem(r);
 		status = MHD_HTTP_INTERNAL_SERVER_ERROR;
 	}
 	return queue_text(r, status, text, false);
@@ -151,13 +180,10 @@ enum MHD_Result api_reply_error(api_request *r, const ordo_err *err)
 enum MHD_Result api_reply_fail(api_request *r, ordo_code code,
 			       const char *field, const char *fmt, ...)
 {
-	ordo_err *err = malloc(sizeof(*err));
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	enum MHD_Result ret;
 	va_list ap;
 
-	if (!err)
-		return MHD_NO;
-	ordo_err_clear(err);
 	err->code = code;
 	ordo_strlcpy(err->field, field ? field : "", sizeof(err->field));
 	va_start(ap, fmt);
@@ -167,7 +193,7 @@ enum MHD_Result api_reply_fail(api_request *r, ordo_code code,
 	if (field && field[0])
 		ordo_err_add(err, code, field, "%s", err->message);
 	ret = api_reply_error(r, err);
-	free(err);
+	ordo_err_clear(err);
 	return ret;
 }
 
@@ -228,20 +254,17 @@ json_t *api_cursor_json(int64_t next)
 
 json_t *api_body_object(api_request *r, enum MHD_Result *ret)
 {
-	ordo_err *err = malloc(sizeof(*err));
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	json_t *doc;
 
-	if (!err) {
-		*ret = MHD_NO;
-		return NULL;
-	}
-	ordo_err_clear(err);
 	doc = jf_parse_object(r->body ? r->body : "", r->body_len, err);
 	if (!doc) {
-		ordo_err_set_message(err, "%s", err->details[0].message);
+		if (err->n_details > 0)
+			ordo_err_set_message(err, "%s",
+					     err->details[0].message);
 		*ret = api_reply_error(r, err);
 	}
-	free(err);
+	ordo_err_clear(err);
 	return doc;
 }
 
@@ -252,18 +275,11 @@ bool api_decode_body(api_request *r,
 			void *out, enum MHD_Result *ret)
 {
 	json_t *doc = api_body_object(r, ret);
-	ordo_err *err;
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	bool ok;
 
 	if (!doc)
 		return false;
-	err = malloc(sizeof(*err));
-	if (!err) {
-		json_decref(doc);
-		*ret = MHD_NO;
-		return false;
-	}
-	ordo_err_clear(err);
 	decode(doc, out, err);
 	json_decref(doc);
 	ok = err->code == ORDO_OK;
@@ -273,7 +289,7 @@ bool api_decode_body(api_request *r,
 				     err->n_details == 1 ? "" : "s");
 		*ret = api_reply_error(r, err);
 	}
-	free(err);
+	ordo_err_clear(err);
 	return ok;
 }
 
@@ -445,7 +461,7 @@ enum MHD_Result api_submit_tx_write(api_request *r, api_write_fn fn,
 	if (!c) {
 		if (payload_free)
 			payload_free(payload);
-		return MHD_NO;
+		return api_reply_nomem(r);
 	}
 	app_write_init(&c->w, &legacy_type, &r->caller, api_now(r));
 	c->r = r;
@@ -462,7 +478,7 @@ static enum MHD_Result send_fresh(api_request *r, int status, char *text)
 	if (r->answer_fresh)
 		text = r->answer_fresh(r, text);
 	if (!text)
-		return api_reply_fail(r, ORDO_ENOMEM, NULL, "out of memory");
+		return api_reply_nomem(r);
 	return queue_text(r, (unsigned)status, text, false);
 }
 
@@ -501,11 +517,13 @@ static enum MHD_Result finish_write(api_request *r)
 		if (!r->pending_since_ms)
 			r->pending_since_ms = now_ms();
 		if (now_ms() - r->pending_since_ms > ORDO_IDEMPOTENCY_WAIT_MS) {
-			ordo_err err;
+			ordo_err err = ORDO_ERR_INIT;
+			enum MHD_Result ret;
 
-			ordo_err_clear(&err);
 			app_write_lost_answer(w->idempotency_key, &err);
-			return api_reply_error(r, &err);
+			ret = api_reply_error(r, &err);
+			ordo_err_clear(&err);
+			return ret;
 		}
 		r->write_pending = true;
 		atomic_store(&r->write_done, false);
@@ -526,7 +544,7 @@ static enum MHD_Result finish_write(api_request *r)
 		text = status == MHD_HTTP_NO_CONTENT ? strdup("") : NULL;
 	json_decref(j);
 	if (!text)
-		return api_reply_fail(r, ORDO_ENOMEM, NULL, "out of memory");
+		return api_reply_nomem(r);
 	if (!w->idempotency_key[0])
 		return send_fresh(r, status, text);
 	r->answer = text;
@@ -547,7 +565,7 @@ static bool authenticate(api_request *r, enum MHD_Result *ret)
 {
 	const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
 						    "Authorization");
-	ordo_err *err;
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	bool ok;
 
 	if (!h) {
@@ -562,16 +580,10 @@ static bool authenticate(api_request *r, enum MHD_Result *ret)
 				      "\"Bearer KEY\"");
 		return false;
 	}
-	err = malloc(sizeof(*err));
-	if (!err) {
-		*ret = MHD_NO;
-		return false;
-	}
-	ordo_err_clear(err);
 	ok = app_authenticate(r->srv->st, h + 7, &r->caller, err) == ORDO_OK;
 	if (!ok)
 		*ret = api_reply_error(r, err);
-	free(err);
+	ordo_err_clear(err);
 	return ok;
 }
 
@@ -692,9 +704,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 	 * is new until it knows its connection. */
 	if (!r || !r->conn) {
 		if (!r)
-			r = calloc(1, sizeof(*r));
+			r = ordo_calloc(1, sizeof(*r));
 		if (!r)
-			return MHD_NO;
+			return queue_nomem(srv, conn);
 		r->srv = srv;
 		r->conn = conn;
 		r->method = method;
@@ -724,6 +736,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 			r->body_too_large = !r->refusal;
 			return edge_answer(r);
 		}
+		if (r->out_of_memory)
+			return MHD_YES;
 		if (r->refusal || r->body_too_large ||
 		    r->body_len + n > ORDO_MAX_BODY_BYTES) {
 			/* Read to the end and throw away, so that the answer
@@ -737,9 +751,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 
 			while (cap < r->body_len + n + 1)
 				cap *= 2;
-			nb = realloc(r->body, cap);
-			if (!nb)
-				return MHD_NO;
+			nb = ordo_realloc(r->body, cap);
+			if (!nb) {
+				/* libmicrohttpd takes no answer while the
+				 * body is coming: throw the rest away and
+				 * answer 503 at its end. */
+				r->out_of_memory = true;
+				return MHD_YES;
+			}
 			r->body = nb;
 			r->body_cap = cap;
 		}
@@ -750,9 +769,40 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 	}
 	if (r->status != 0)
 		return MHD_YES; /* already answered (e.g. 413 up front) */
+	if (r->out_of_memory)
+		return api_reply_nomem(r);
 	if (r->refusal || r->body_too_large)
 		return edge_answer(r);
 	return dispatch(r);
+}
+
+/*
+ * handle() with the request's allocation budget (ORDO_TEST_FAIL_ALLOC, for
+ * tests only) in force on this thread while it runs, and kept in the
+ * request between calls: a worker thread serves many connections in turn.
+ */
+static enum MHD_Result handle_budgeted(void *cls, struct MHD_Connection *conn,
+				       const char *url, const char *method,
+				       const char *version,
+				       const char *upload_data,
+				       size_t *upload_data_size, void **req_cls)
+{
+	struct api_server *srv = cls;
+	api_request *r = *req_cls;
+	enum MHD_Result ret;
+
+	if (srv->request_alloc_budget < 0)
+		return handle(cls, conn, url, method, version, upload_data,
+			      upload_data_size, req_cls);
+	ordo_alloc_budget_set(r ? r->alloc_budget
+				: srv->request_alloc_budget);
+	ret = handle(cls, conn, url, method, version, upload_data,
+		     upload_data_size, req_cls);
+	r = *req_cls;
+	if (r)
+		r->alloc_budget = ordo_alloc_budget();
+	ordo_alloc_budget_set(-1);
+	return ret;
 }
 
 static void request_completed(void *cls, struct MHD_Connection *conn,
@@ -770,7 +820,7 @@ static void request_completed(void *cls, struct MHD_Connection *conn,
 	else if (!r->conn)
 		edge_log_unserved(r, toe);
 	free(r->raw_uri);
-	free(r->refusal);
+	ordo_err_clear(&r->refusal_err);
 	free(r->params[0]);
 	free(r->params[1]);
 	free(r->body);
@@ -819,6 +869,35 @@ bad:
 			    listen);
 }
 
+/*
+ * ORDO_TEST_FAIL_ALLOC=N, for tests only: every request may make N
+ * allocations through core/alloc.h (its own record, its body, the details
+ * of its errors); the ones after fail as if memory had run out, so that a
+ * black-box test can see the 503 answer. Unset: no limit.
+ */
+static ordo_code test_alloc_budget(long *budget, ordo_err *err)
+{
+	const char *v = getenv("ORDO_TEST_FAIL_ALLOC");
+	char *end;
+	long n;
+
+	*budget = -1;
+	if (!v)
+		return ORDO_OK;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || end == v || *end || n < 0)
+		return ordo_err_set(err, ORDO_EINVALID, "ORDO_TEST_FAIL_ALLOC",
+				    "ORDO_TEST_FAIL_ALLOC must be a count of "
+				    "allocations (0 or more), not \"%.32s\"",
+				    v);
+	*budget = n;
+	log_event("warn", "ORDO_TEST_FAIL_ALLOC is set: requests fail their "
+		  "allocations on purpose (for tests only)",
+		  json_pack("{s:I}", "allocations", (json_int_t)n));
+	return ORDO_OK;
+}
+
 ordo_code api_server_start(store *st, const api_server_options *opts,
 			   api_server **out, ordo_err *err)
 {
@@ -832,21 +911,38 @@ ordo_code api_server_start(store *st, const api_server_options *opts,
 		return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
 	srv->st = st;
 	srv->clock = opts->clock;
+	rc = test_alloc_budget(&srv->request_alloc_budget, err);
+	if (rc != ORDO_OK) {
+		free(srv);
+		return rc;
+	}
+	srv->nomem = MHD_create_response_from_buffer(
+		sizeof(nomem_body) - 1, (void *)nomem_body,
+		MHD_RESPMEM_PERSISTENT);
+	if (!srv->nomem ||
+	    MHD_add_response_header(srv->nomem, "Content-Type",
+				    "application/json") != MHD_YES) {
+		if (srv->nomem)
+			MHD_destroy_response(srv->nomem);
+		free(srv);
+		return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
+	}
 	/* ordo binds the socket (names resolved, failures in its words; see
 	 * listen.c) and the daemon takes it over, closing it when stopped. */
 	rc = api_listen_open(opts->host, opts->port, &fd, &family, err);
 	if (rc != ORDO_OK) {
+		MHD_destroy_response(srv->nomem);
 		free(srv);
 		return rc;
 	}
 	if (family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	srv->daemon = MHD_start_daemon(
-		flags, opts->port, NULL, NULL, handle, srv,
+		flags, opts->port, NULL, NULL, handle_budgeted, srv,
 		/* First, so that every message of the library is a JSON line. */
 		MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
 		MHD_OPTION_LISTEN_SOCKET, fd,
-		MHD_OPTION_URI_LOG_CALLBACK, edge_uri_seen, NULL,
+		MHD_OPTION_URI_LOG_CALLBACK, edge_uri_seen, srv,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 		(size_t)ORDO_CONNECTION_MEMORY_BYTES,
 		MHD_OPTION_THREAD_POOL_SIZE,
@@ -858,6 +954,7 @@ ordo_code api_server_start(store *st, const api_server_options *opts,
 	if (!srv->daemon) {
 		/* The socket is not closed here: a daemon that failed to
 		 * start has closed what it was given. */
+		MHD_destroy_response(srv->nomem);
 		free(srv);
 		return ordo_err_set(err, ORDO_EUNAVAILABLE, "listen",
 				    "cannot serve on %s:%u",
@@ -875,5 +972,6 @@ void api_server_stop(api_server *srv)
 	while (atomic_load(&srv->writes_in_flight) > 0)
 		usleep(10 * 1000);
 	MHD_stop_daemon(srv->daemon);
+	MHD_destroy_response(srv->nomem);
 	free(srv);
 }

@@ -51,22 +51,18 @@ static const char *const no_query[] = {NULL};
 
 enum MHD_Result api_settings_get(api_request *r)
 {
-	ordo_err *err;
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	tenant_settings s;
 	enum MHD_Result ret;
 
 	if (!api_query_only(r, no_query, &ret))
 		return ret;
-	err = malloc(sizeof(*err));
-	if (!err)
-		return MHD_NO;
-	ordo_err_clear(err);
 	if (app_settings_get(r->srv->st, &r->caller, &s, err)) {
 		ret = api_reply_error(r, err);
-		free(err);
+		ordo_err_clear(err);
 		return ret;
 	}
-	free(err);
+	ordo_err_clear(err);
 	return api_reply_json(r, MHD_HTTP_OK, settings_json(&s));
 }
 
@@ -212,19 +208,13 @@ enum MHD_Result api_settings_patch(api_request *r)
 {
 	enum MHD_Result ret;
 	json_t *patch;
-	ordo_err *err;
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 
 	if (!api_query_only(r, no_query, &ret))
 		return ret;
 	patch = api_body_object(r, &ret);
 	if (!patch)
 		return ret;
-	err = malloc(sizeof(*err));
-	if (!err) {
-		json_decref(patch);
-		return MHD_NO;
-	}
-	ordo_err_clear(err);
 	patch_check(patch, err);
 	/* The values too, merged into scratch settings here so that every
 	 * problem is listed at once and a bad patch never reaches the write;
@@ -241,9 +231,9 @@ enum MHD_Result api_settings_patch(api_request *r)
 				     err->n_details,
 				     err->n_details == 1 ? "" : "s");
 		ret = api_reply_error(r, err);
-		free(err);
+		ordo_err_clear(err);
 		return ret;
 	}
-	free(err);
+	ordo_err_clear(err);
 	return api_submit_tx_write(r, patch_write, patch, patch_free);
 }

@@ -12,26 +12,23 @@
 
 enum MHD_Result api_shipment_get(api_request *r)
 {
-	ordo_err *err = malloc(sizeof(*err));
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	shipment s;
 	json_t *j;
 	enum MHD_Result ret;
 	static const char *const no_query[] = {NULL};
 
-	if (!err)
-		return MHD_NO;
 	if (!api_query_only(r, no_query, &ret)) {
-		free(err);
+		ordo_err_clear(err);
 		return ret;
 	}
-	ordo_err_clear(err);
 	memset(&s, 0, sizeof(s));
 	if (app_shipment_get(r->srv->st, &r->caller, r->params[0], &s, err)) {
 		ret = api_reply_error(r, err);
-		free(err);
+		ordo_err_clear(err);
 		return ret;
 	}
-	free(err);
+	ordo_err_clear(err);
 	j = native_shipment_json(&s);
 	shipment_free(&s);
 	return api_reply_json(r, MHD_HTTP_OK, j);
@@ -61,7 +58,7 @@ enum MHD_Result api_shipment_list(api_request *r)
 	shipment_filter f;
 	shipment *items = NULL;
 	int64_t next = 0;
-	ordo_err *err;
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	json_t *arr, *j;
 	size_t n = 0, i;
 	enum MHD_Result ret;
@@ -85,17 +82,13 @@ enum MHD_Result api_shipment_list(api_request *r)
 	    !filter_param(r, "tracking_number", f.tracking_number,
 			  sizeof(f.tracking_number), &ret))
 		return ret;
-	err = malloc(sizeof(*err));
-	if (!err)
-		return MHD_NO;
-	ordo_err_clear(err);
 	if (app_shipment_list(r->srv->st, &r->caller, &f, &items, &n, &next,
 			      err)) {
 		ret = api_reply_error(r, err);
-		free(err);
+		ordo_err_clear(err);
 		return ret;
 	}
-	free(err);
+	ordo_err_clear(err);
 	arr = json_array();
 	for (i = 0; i < n; i++) {
 		json_array_append_new(arr, native_shipment_json(&items[i]));

@@ -57,7 +57,7 @@ enum MHD_Result api_stock_put(api_request *r)
 	enum MHD_Result ret;
 
 	if (!s)
-		return MHD_NO;
+		return api_reply_nomem(r);
 	if (!api_query_only(r, no_query, &ret) ||
 	    !api_decode_body(r, count_decode, s, &ret)) {
 		free(s);
@@ -99,7 +99,7 @@ enum MHD_Result api_stock_adjust(api_request *r)
 	enum MHD_Result ret;
 
 	if (!s)
-		return MHD_NO;
+		return api_reply_nomem(r);
 	if (!api_query_only(r, no_query, &ret) ||
 	    !api_decode_body(r, adjust_decode, s, &ret)) {
 		free(s);
@@ -121,7 +121,7 @@ enum MHD_Result api_stock_get(api_request *r)
 {
 	const char *sku = api_query(r, "sku");
 	stock_level *rows = NULL, total;
-	ordo_err *err;
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	json_t *locs;
 	size_t n = 0, i;
 	enum MHD_Result ret;
@@ -132,16 +132,12 @@ enum MHD_Result api_stock_get(api_request *r)
 	if (!sku || !sku[0])
 		return api_reply_fail(r, ORDO_EINVALID, "sku",
 				      "give the SKU: /v1/stock?sku=...");
-	err = malloc(sizeof(*err));
-	if (!err)
-		return MHD_NO;
-	ordo_err_clear(err);
 	if (app_stock_of_sku(r->srv->st, &r->caller, sku, &rows, &n, err)) {
 		ret = api_reply_error(r, err);
-		free(err);
+		ordo_err_clear(err);
 		return ret;
 	}
-	free(err);
+	ordo_err_clear(err);
 	memset(&total, 0, sizeof(total));
 	locs = json_array();
 	for (i = 0; i < n; i++) {
@@ -178,7 +174,7 @@ enum MHD_Result api_stock_events(api_request *r)
 	const char *cursor = api_query(r, "cursor");
 	stock_event *evs = NULL;
 	int64_t before = 0, next = 0;
-	ordo_err *err;
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	json_t *arr, *j;
 	size_t n = 0, i;
 	enum MHD_Result ret;
@@ -195,17 +191,13 @@ enum MHD_Result api_stock_events(api_request *r)
 		return ret;
 	if (cursor && !api_parse_cursor(r, cursor, &before, &ret))
 		return ret;
-	err = malloc(sizeof(*err));
-	if (!err)
-		return MHD_NO;
-	ordo_err_clear(err);
 	if (app_stock_events(r->srv->st, &r->caller, sku, loc ? loc : "",
 			     before, limit, &evs, &n, &next, err)) {
 		ret = api_reply_error(r, err);
-		free(err);
+		ordo_err_clear(err);
 		return ret;
 	}
-	free(err);
+	ordo_err_clear(err);
 	arr = json_array();
 	for (i = 0; i < n; i++) {
 		const stock_event *e = &evs[i];

@@ -90,22 +90,18 @@ bool api_query_only(api_request *r, const char *const known[],
 		    enum MHD_Result *ret)
 {
 	struct query_check qc;
+	ordo_err err = ORDO_ERR_INIT;
 	bool ok;
 
 	memset(&qc, 0, sizeof(qc));
 	qc.known = known;
-	qc.err = malloc(sizeof(*qc.err));
-	if (!qc.err) {
-		*ret = MHD_NO;
-		return false;
-	}
-	ordo_err_clear(qc.err);
+	qc.err = &err;
 	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, query_one,
 				  &qc);
 	ok = qc.err->code == ORDO_OK;
 	if (!ok)
 		*ret = reply_problems(r, qc.err, "query string");
-	free(qc.err);
+	ordo_err_clear(&err);
 	return ok;
 }
 

@@ -128,54 +128,45 @@ static char *webhook_add_secret(api_request *r, char *body)
 enum MHD_Result api_webhook_create(api_request *r)
 {
 	webhook_sub *w = calloc(1, sizeof(*w));
-	ordo_err *err;
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	enum MHD_Result ret;
 
 	if (!w)
-		return MHD_NO;
+		return api_reply_nomem(r);
 	if (!api_query_only(r, no_query, &ret) ||
 	    !api_decode_body(r, webhook_decode, w, &ret)) {
 		free(w);
 		return ret;
 	}
-	err = malloc(sizeof(*err));
-	if (!err) {
-		free(w);
-		return MHD_NO;
-	}
-	ordo_err_clear(err);
 	if (outbox_url_check(w->url, err) != ORDO_OK) {
 		ret = api_reply_error(r, err);
-		free(err);
+		ordo_err_clear(err);
 		free(w);
 		return ret;
 	}
-	free(err);
+	ordo_err_clear(err);
 	r->answer_fresh = webhook_add_secret;
 	return api_submit_tx_write(r, webhook_write, w, free);
 }
 
 enum MHD_Result api_webhook_list(api_request *r)
 {
-	ordo_err *err = malloc(sizeof(*err));
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	webhook_sub *items = NULL;
 	json_t *arr;
 	size_t n = 0, i;
 	enum MHD_Result ret;
 
-	if (!err)
-		return MHD_NO;
 	if (!api_query_only(r, no_query, &ret)) {
-		free(err);
+		ordo_err_clear(err);
+		return ret;
+	}
+	if (app_webhook_list(r->srv->st, &r->caller, &items, &n, err)) {
+		ret = api_reply_error(r, err);
+		ordo_err_clear(err);
 		return ret;
 	}
 	ordo_err_clear(err);
-	if (app_webhook_list(r->srv->st, &r->caller, &items, &n, err)) {
-		ret = api_reply_error(r, err);
-		free(err);
-		return ret;
-	}
-	free(err);
 	arr = json_array();
 	for (i = 0; i < n; i++)
 		json_array_append_new(arr, webhook_json(&items[i], false));
@@ -261,7 +252,7 @@ enum MHD_Result api_delivery_list(api_request *r)
 	delivery_status st = DELIVERY_PENDING;
 	delivery *items = NULL;
 	int64_t before = 0, next = 0;
-	ordo_err *err;
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	json_t *arr, *j;
 	size_t n = 0, i;
 	enum MHD_Result ret;
@@ -284,17 +275,13 @@ enum MHD_Result api_delivery_list(api_request *r)
 		return ret;
 	if (cursor && !api_parse_cursor(r, cursor, &before, &ret))
 		return ret;
-	err = malloc(sizeof(*err));
-	if (!err)
-		return MHD_NO;
-	ordo_err_clear(err);
 	if (app_delivery_list(r->srv->st, &r->caller, status != NULL, st,
 			      before, limit, &items, &n, &next, err)) {
 		ret = api_reply_error(r, err);
-		free(err);
+		ordo_err_clear(err);
 		return ret;
 	}
-	free(err);
+	ordo_err_clear(err);
 	arr = json_array();
 	for (i = 0; i < n; i++) {
 		json_array_append_new(arr, delivery_json(&items[i]));

@@ -179,6 +179,7 @@ void app_write_free(app_write *w)
 	outputs_clear(w);
 	if (w->type->free_input)
 		w->type->free_input(w);
+	ordo_err_clear(&w->job.err);
 }
 
 ordo_code app_purge(store_tx *tx, ordo_time now, int64_t *purged,

@@ -125,7 +125,7 @@ bool jf_money(const json_t *obj, const char *parent, const char *key,
 {
 	char path[ORDO_ERR_FIELD_MAX];
 	json_t *v = member(obj, key);
-	ordo_err one;
+	ordo_err one = ORDO_ERR_INIT;
 
 	jf_path(path, sizeof(path), parent, key);
 	if (!v) {
@@ -137,10 +137,10 @@ bool jf_money(const json_t *obj, const char *parent, const char *key,
 			     "must be a decimal string such as \"12.50\"");
 		return false;
 	}
-	ordo_err_clear(&one);
 	if (money_parse(json_string_value(v), currency, allow_negative, out,
 			path, &one) != ORDO_OK) {
 		ordo_err_add(err, ORDO_EINVALID, path, "%s", one.message);
+		ordo_err_clear(&one);
 		return false;
 	}
 	return true;

@@ -88,7 +88,7 @@ static void decode_lines(const json_t *arr, const char *currency, order *o,
 {
 	size_t n = json_array_size(arr), i;
 	char path[ORDO_ERR_FIELD_MAX];
-	ordo_err alloc_err;
+	ordo_err alloc_err = ORDO_ERR_INIT;
 
 	if (n == 0) {
 		ordo_err_add(err, ORDO_EINVALID, "lines",
@@ -101,10 +101,10 @@ static void decode_lines(const json_t *arr, const char *currency, order *o,
 			     ORDO_MAX_LINES, n);
 		return;
 	}
-	ordo_err_clear(&alloc_err);
 	if (order_lines_alloc(o, n, &alloc_err) != ORDO_OK) {
 		ordo_err_add(err, alloc_err.code, "lines", "%s",
 			     alloc_err.message);
+		ordo_err_clear(&alloc_err);
 		return;
 	}
 	for (i = 0; i < n; i++) {

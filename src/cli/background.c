@@ -49,12 +49,11 @@ static ordo_code purge_run(store_tx *tx, void *arg, ordo_err *err)
 static void *sweeper_main(void *arg)
 {
 	struct background *b = arg;
-	ordo_err *err = malloc(sizeof(*err));
-
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	unsigned long round = 0;
 
 	pthread_mutex_lock(&b->mu);
-	while (!b->stopping && err) {
+	while (!b->stopping) {
 		struct timespec until;
 		struct sweep s = {.now = ordo_clock_now(cli_clock)};
 
@@ -81,7 +80,7 @@ static void *sweeper_main(void *arg)
 			pthread_cond_timedwait(&b->cv, &b->mu, &until);
 	}
 	pthread_mutex_unlock(&b->mu);
-	free(err);
+	ordo_err_clear(err);
 	return NULL;
 }
 

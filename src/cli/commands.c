@@ -44,24 +44,18 @@ static int with_store(const struct cli_opts *o, int pool, bool creates,
 		      ordo_code (*fn)(store *st, const struct cli_opts *o,
 				      ordo_err *err))
 {
-	ordo_err *err;
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	store *st;
 	int rc = CLI_OK;
 
 	if (!creates && cli_need_db(o->db) != CLI_OK)
 		return CLI_FAIL;
-	err = malloc(sizeof(*err));
-	if (!err)
-		return CLI_FAIL;
 	st = cli_open_store(o->db, pool);
-	if (!st) {
-		free(err);
+	if (!st)
 		return CLI_FAIL;
-	}
-	ordo_err_clear(err);
 	if (fn(st, o, err) != ORDO_OK)
 		rc = cli_fail(err);
-	free(err);
+	ordo_err_clear(err);
 	store_close(st);
 	return rc;
 }
@@ -340,7 +334,7 @@ int cmd_simulate(int argc, char **argv)
 	app_caller caller;
 	store_tx *tx;
 	store_tenant t;
-	ordo_err *err;
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	store *st;
 	char *text;
 	int rc;
@@ -402,15 +396,10 @@ int cmd_simulate(int argc, char **argv)
 		return CLI_FAIL;
 	}
 	st = cli_open_store(db, 1);
-	err = malloc(sizeof(*err));
-	if (!st || !err) {
+	if (!st) {
 		json_decref(doc);
-		free(err);
-		if (st)
-			store_close(st);
 		return CLI_FAIL;
 	}
-	ordo_err_clear(err);
 	memset(&caller, 0, sizeof(caller));
 	if (store_read_begin(st, &tx, err) == ORDO_OK) {
 		if (store_tenant_by_slug(tx, tenant, &t, err) == ORDO_OK) {
@@ -435,7 +424,7 @@ int cmd_simulate(int argc, char **argv)
 	}
 	json_decref(answer);
 	json_decref(doc);
-	free(err);
+	ordo_err_clear(err);
 	store_close(st);
 	return rc;
 }

@@ -658,7 +658,7 @@ int cmd_demo(int argc, char **argv)
 	const char *db, *listen;
 	char key[APP_API_KEY_MAX], name[64], banner[1536];
 	app_caller caller;
-	ordo_err *err;
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	store *st;
 	int rc;
 
@@ -696,14 +696,8 @@ int cmd_demo(int argc, char **argv)
 	st = cli_open_store(db, CLI_DEFAULT_DB_POOL);
 	if (!st)
 		return CLI_FAIL;
-	err = malloc(sizeof(*err));
-	if (!err) {
-		store_close(st);
-		return CLI_FAIL;
-	}
-	ordo_err_clear(err);
-	if (app_tenant_create(st, DEMO_SLUG, ordo_clock_now(cli_clock),
-			      key, err) == ORDO_OK) {
+	if (app_tenant_create(st, DEMO_SLUG, ordo_clock_now(cli_clock), key,
+			      err) == ORDO_OK) {
 		printf("seeding tenant \"%s\" in %s ...\n", DEMO_SLUG, db);
 		fflush(stdout);
 		if (app_authenticate(st, key, &caller, err) == ORDO_OK) {
@@ -767,7 +761,7 @@ int cmd_demo(int argc, char **argv)
 	rc = cli_serve_until_signal(st, listen, banner,
 				    CLI_DEFAULT_WEBHOOK_TIMEOUT_MS);
 out:
-	free(err);
+	ordo_err_clear(err);
 	store_close(st);
 	return rc;
 }

@@ -100,7 +100,7 @@ int cli_need_db(const char *db)
 	static const char sqlite_prefix[] = "sqlite:";
 	const char *path = db;
 	struct stat sb;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	/* A database server's URL is the server's to check. */
 	if (strstr(db, "://"))
@@ -109,7 +109,6 @@ int cli_need_db(const char *db)
 		path = db + sizeof(sqlite_prefix) - 1;
 	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
 		return CLI_OK;
-	ordo_err_clear(&err);
 	ordo_err_set(&err, ORDO_ENOTFOUND, "db",
 		     "no database at %s (ordo tenant create, ordo migrate, "
 		     "ordo serve and ordo demo make one)",
@@ -119,43 +118,43 @@ int cli_need_db(const char *db)
 
 int cli_check_listen(const char *cmd, const char *listen)
 {
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
+	int rc;
 
-	ordo_err_clear(&err);
 	if (api_listen_check(listen, &err) == ORDO_OK)
 		return CLI_OK;
 	if (err.code == ORDO_EINVALID)
-		return cli_usage_error(cmd, "--listen: %s", err.message);
-	return cli_fail(&err);
+		rc = cli_usage_error(cmd, "--listen: %s", err.message);
+	else
+		rc = cli_fail(&err);
+	ordo_err_clear(&err);
+	return rc;
 }
 
 store *cli_open_store(const char *db, int pool)
 {
 	store_options opts = STORE_OPTIONS_DEFAULT;
-	ordo_err *err = malloc(sizeof(*err));
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	store *st = NULL;
 	int applied = 0, version = 0;
 
-	if (!err)
-		return NULL;
 	opts.read_pool_size = pool;
-	ordo_err_clear(err);
 	if (store_open(db, &opts, &st, err) != ORDO_OK) {
 		cli_fail(err);
-		free(err);
+		ordo_err_clear(err);
 		return NULL;
 	}
 	if (store_migrate(st, ordo_clock_now(cli_clock), &applied,
 			  &version, err) != ORDO_OK) {
 		cli_fail(err);
 		store_close(st);
-		free(err);
+		ordo_err_clear(err);
 		return NULL;
 	}
 	if (applied)
 		log_info("applied %d migration%s; schema version %d", applied,
 			 applied == 1 ? "" : "s", version);
-	free(err);
+	ordo_err_clear(err);
 	return st;
 }
 
@@ -168,14 +167,11 @@ int cli_serve_until_signal(store *st, const char *listen, const char *banner,
 	api_server *srv = NULL;
 	struct background *bg = NULL;
 	char host[64];
-	ordo_err *err = malloc(sizeof(*err));
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	sigset_t set;
 	int sig = 0, rc = CLI_OK;
 	json_t *fields;
 
-	if (!err)
-		return CLI_FAIL;
-	ordo_err_clear(err);
 	if (api_parse_listen(listen, host, sizeof(host), &opts.port, err)) {
 		rc = cli_fail(err);
 		goto out;
@@ -208,7 +204,7 @@ int cli_serve_until_signal(store *st, const char *listen, const char *banner,
 	api_server_stop(srv);
 	background_stop(bg);
 out:
-	free(err);
+	ordo_err_clear(err);
 	return rc;
 }
 

@@ -8,12 +8,24 @@
  * a character cut short (by a full buffer, or by a "%.32s" in the middle of
  * a message) is dropped whole, and any other byte that is not UTF-8 becomes
  * '?', in place, so the length never grows.
+ *
+ * The details array is the one allocation an error makes. It grows by
+ * doubling from ERR_DETAILS_FIRST to ORDO_ERR_MAX_DETAILS, through
+ * ordo_realloc (core/alloc.h) so that tests can make it fail; a detail that
+ * finds no room is counted in n_dropped, and nothing else about the error
+ * changes, so an error can always be reported.
  */
 #include "core/err.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "core/alloc.h"
+
+/* Most errors with details have one or two; start small. */
+#define ERR_DETAILS_FIRST 4
 
 static const char *const code_names[] = {
 #define ORDO_X_NAME(e, name) name,
@@ -169,15 +181,80 @@ int ordo_strlcpy(char *dst, const char *src, size_t size)
 	return 0;
 }
 
+void ordo_err_init(ordo_err *err)
+{
+	if (!err)
+		return;
+	memset(err, 0, sizeof(*err));
+	err->code = ORDO_OK;
+	err->details = NULL;
+}
+
 void ordo_err_clear(ordo_err *err)
 {
 	if (!err)
 		return;
-	err->code = ORDO_OK;
-	err->message[0] = '\0';
-	err->field[0] = '\0';
-	err->n_details = 0;
-	err->n_dropped = 0;
+	free(err->details);
+	ordo_err_init(err);
+}
+
+void ordo_err_move(ordo_err *dst, ordo_err *src)
+{
+	if (dst == src)
+		return;
+	if (!dst) {
+		ordo_err_clear(src);
+		return;
+	}
+	ordo_err_clear(dst);
+	memcpy(dst, src, sizeof(*dst));
+	ordo_err_init(src);
+}
+
+void ordo_err_copy(ordo_err *dst, const ordo_err *src)
+{
+	if (!dst || dst == src)
+		return;
+	ordo_err_clear(dst);
+	memcpy(dst, src, sizeof(*dst));
+	dst->details = NULL;
+	dst->details_cap = 0;
+	if (src->n_details == 0)
+		return;
+	dst->details = ordo_malloc(src->n_details * sizeof(*dst->details));
+	if (!dst->details) {
+		/* The top-level error stands; the details are counted. */
+		dst->n_dropped += dst->n_details;
+		dst->n_details = 0;
+		return;
+	}
+	memcpy(dst->details, src->details,
+	       src->n_details * sizeof(*dst->details));
+	dst->details_cap = src->n_details;
+}
+
+/*
+ * Room for one more detail: the next free slot, or NULL when the list is
+ * full or cannot grow (the caller counts the detail as dropped).
+ */
+static ordo_err_detail *detail_slot(ordo_err *err)
+{
+	ordo_err_detail *grown;
+	size_t cap;
+
+	if (err->n_details >= ORDO_ERR_MAX_DETAILS)
+		return NULL;
+	if (err->n_details < err->details_cap)
+		return &err->details[err->n_details];
+	cap = err->details_cap ? err->details_cap * 2 : ERR_DETAILS_FIRST;
+	if (cap > ORDO_ERR_MAX_DETAILS)
+		cap = ORDO_ERR_MAX_DETAILS;
+	grown = ordo_realloc(err->details, cap * sizeof(*grown));
+	if (!grown)
+		return NULL;
+	err->details = grown;
+	err->details_cap = cap;
+	return &err->details[err->n_details];
 }
 
 ordo_code ordo_err_set(ordo_err *err, ordo_code code, const char *field,
@@ -207,16 +284,17 @@ void ordo_err_add(ordo_err *err, ordo_code code, const char *field,
 		return;
 	if (err->code == ORDO_OK)
 		err->code = code;
-	if (err->n_details == 0)
+	if (err->n_details == 0 && err->n_dropped == 0)
 		ordo_strlcpy(err->field, field ? field : "", sizeof(err->field));
-	if (err->n_details >= ORDO_ERR_MAX_DETAILS) {
+	ordo_utf8_scrub(err->field);
+	d = detail_slot(err);
+	if (!d) {
 		err->n_dropped++;
 		return;
 	}
-	d = &err->details[err->n_details++];
+	err->n_details++;
 	ordo_strlcpy(d->field, field ? field : "", sizeof(d->field));
 	ordo_utf8_scrub(d->field);
-	ordo_utf8_scrub(err->field);
 	va_start(ap, fmt);
 	vsnprintf(d->message, sizeof(d->message), fmt, ap);
 	va_end(ap);

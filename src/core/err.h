@@ -4,9 +4,30 @@
  * Every fallible function returns an ordo_code (ORDO_OK is zero) and, when it
  * fails, fills an ordo_err: a stable machine code, a message a person can act
  * on, the field at fault, and - for input that has several problems at once -
- * a bounded list of details, one per problem. The list is fixed-size so that
- * reporting an error never allocates; past ORDO_ERR_MAX_DETAILS the error says
- * how many more problems there were.
+ * a bounded list of details, one per problem; past ORDO_ERR_MAX_DETAILS the
+ * error says how many more problems there were.
+ *
+ * An ordo_err is small (code, message and field inline, a few hundred bytes)
+ * so that it lives on the stack of whoever wants the answer. The details are
+ * the only part on the heap, and only when there are any: an array grown on
+ * demand up to ORDO_ERR_MAX_DETAILS. Reporting an error never fails: when a
+ * detail cannot be stored (the list is full, or there is no memory for it)
+ * it is counted in n_dropped, and the code, message and field are set all
+ * the same, so the caller still gets the top-level answer.
+ *
+ * OWNERSHIP
+ *
+ *   - An ordo_err starts empty: ORDO_ERR_INIT, ordo_err_init(), or all-zero
+ *     bytes (calloc, memset, `= {0}` of a struct holding one) all make one.
+ *   - Its owner - whoever declared it or holds the struct it is in - calls
+ *     ordo_err_clear() when done with it. Clearing frees the details and
+ *     leaves an empty error, ready to be used again; clearing twice is fine.
+ *   - A function given an ordo_err * fills it and may clear it first; it
+ *     never keeps it. So every ordo_err passed down must have been
+ *     initialised, even when the callee is expected only to set it.
+ *   - An ordo_err is never copied by struct assignment or memcpy: two copies
+ *     would own one details array. ordo_err_copy() makes an independent
+ *     copy; ordo_err_move() hands the details over and empties the source.
  *
  * Codes and their names come from one X-macro so the two never drift apart.
  * The API maps codes to HTTP statuses in one table (api/errors.c).
@@ -55,15 +76,47 @@ typedef struct {
 	char message[ORDO_ERR_MESSAGE_MAX];
 	char field[ORDO_ERR_FIELD_MAX];
 	size_t n_details;
-	size_t n_dropped; /* details that did not fit */
-	ordo_err_detail details[ORDO_ERR_MAX_DETAILS];
+	/* Details that did not fit or could not be allocated. */
+	size_t n_dropped;
+	/* n_details of them, in an array of details_cap (owned; NULL when
+	 * there are none). */
+	ordo_err_detail *details;
+	size_t details_cap;
 } ordo_err;
+
+/* An empty error, for declarations: `ordo_err err = ORDO_ERR_INIT;`. */
+#define ORDO_ERR_INIT { .code = ORDO_OK }
 
 /* The stable machine name of a code, e.g. "not_found". */
 const char *ordo_code_name(ordo_code code);
 
-/* Reset to ORDO_OK with no message and no details. */
+/*
+ * Make *err empty without looking at what it held: for storage that has not
+ * been initialised yet (never for an error that may hold details: those
+ * would leak).
+ */
+void ordo_err_init(ordo_err *err);
+
+/*
+ * Free the details and reset to ORDO_OK with no message: the owner's last
+ * call on an error, and how an error is emptied for reuse. err must have
+ * been initialised (see OWNERSHIP above). err may be NULL.
+ */
 void ordo_err_clear(ordo_err *err);
+
+/*
+ * Make dst an independent copy of src (both initialised). dst is cleared
+ * first. When there is no memory for the details, the copy keeps the code,
+ * message and field and counts the details in n_dropped.
+ */
+void ordo_err_copy(ordo_err *dst, const ordo_err *src);
+
+/*
+ * Hand src over to dst: dst is cleared first, then takes src's code,
+ * message, field and details; src is left empty. Never allocates. With dst
+ * NULL (a caller that wants no error) src is only cleared.
+ */
+void ordo_err_move(ordo_err *dst, ordo_err *src);
 
 /*
  * Set code, field (may be NULL) and a printf-style message; returns code so
@@ -76,7 +129,9 @@ ordo_code ordo_err_set(ordo_err *err, ordo_code code, const char *field,
 
 /*
  * Append one problem to the details list (and set the code if it is still
- * ORDO_OK). The first detail also becomes the top-level field.
+ * ORDO_OK). The first detail also becomes the top-level field. The list
+ * grows on demand; a detail past ORDO_ERR_MAX_DETAILS, or one there is no
+ * memory for, is counted in n_dropped instead.
  */
 void ordo_err_add(ordo_err *err, ordo_code code, const char *field,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -70,17 +70,16 @@ order_patch_line *order_patch_line_add(order_patch *p, size_t index)
 static void apply_money(const char *text, const char *currency,
 			const char *path, int64_t *dst, ordo_err *err)
 {
-	ordo_err one;
+	ordo_err one = ORDO_ERR_INIT;
 	int64_t v;
 
 	if (!text)
 		return;
-	ordo_err_clear(&one);
-	if (money_parse(text, currency, false, &v, path, &one) != ORDO_OK) {
+	if (money_parse(text, currency, false, &v, path, &one) != ORDO_OK)
 		ordo_err_add(err, ORDO_EINVALID, path, "%s", one.message);
-		return;
-	}
-	*dst = v;
+	else
+		*dst = v;
+	ordo_err_clear(&one);
 }
 
 static void apply_address(order_address *a, const order_patch_address_set *set,
@@ -131,13 +130,13 @@ static void apply_line(order *o, const order_patch_line *pl, ordo_err *err)
 	apply_money(pl->unit_price, o->currency, field, &line->unit_price,
 		    err);
 	if (pl->has_quantity) {
-		ordo_err one;
+		ordo_err one = ORDO_ERR_INIT;
 
-		ordo_err_clear(&one);
 		snprintf(field, sizeof(field), "changes.lines[%zu].quantity",
 			 pl->index);
 		if (order_line_set_quantity(line, pl->quantity, &one))
 			ordo_err_add(err, one.code, field, "%s", one.message);
+		ordo_err_clear(&one);
 	}
 }
 

@@ -508,9 +508,9 @@ static void *worker_main(void *arg)
 {
 	outbox_worker *w = arg;
 	CURL *curl = curl_easy_init();
-	ordo_err *err = malloc(sizeof(*err));
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 
-	while (curl && err && !atomic_load(&w->stop_flag)) {
+	while (curl && !atomic_load(&w->stop_flag)) {
 		struct claim_job j = {.limit = w->opts.batch,
 				      .lease_s = w->opts.lease_s};
 
@@ -527,7 +527,7 @@ static void *worker_main(void *arg)
 		store_outbox_claim_free(&j.c);
 	}
 	curl_easy_cleanup(curl);
-	free(err);
+	ordo_err_clear(err);
 	return NULL;
 }
 

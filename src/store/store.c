@@ -290,7 +290,7 @@ static bool committer_run_batch(store *st, store_job **batchp,
 	store_tx *tx = NULL;
 	store_job *job, *failed_at = NULL;
 	store_job **link = batchp, **retry_tail = retry;
-	ordo_err cerr;
+	ordo_err cerr = ORDO_ERR_INIT;
 	ordo_code rc;
 
 	*retry = NULL;
@@ -300,12 +300,12 @@ static bool committer_run_batch(store *st, store_job **batchp,
 		job->due_ns = 0;
 	}
 
-	ordo_err_clear(&cerr);
 	rc = db->write_begin(st, &tx, &cerr);
 	if (rc) {
 		for (job = *batchp; job; job = job->next)
 			job_fail_storage(job, &cerr,
 					 "cannot begin the write transaction");
+		ordo_err_clear(&cerr);
 		return false;
 	}
 	tx->retryable = false;
@@ -375,6 +375,7 @@ static bool committer_run_batch(store *st, store_job **batchp,
 			job_fail_storage(job, &cerr,
 					 "the write transaction failed");
 		}
+		ordo_err_clear(&cerr);
 		return false;
 	}
 
@@ -388,8 +389,10 @@ static bool committer_run_batch(store *st, store_job **batchp,
 		db->rollback(tx);
 		for (job = *batchp; job; job = job->next)
 			job_fail_storage(job, &cerr, "commit failed");
+		ordo_err_clear(&cerr);
 		return false;
 	}
+	ordo_err_clear(&cerr);
 	return true;
 }
 
@@ -507,7 +510,6 @@ struct write_wait {
 	pthread_cond_t cv;
 	bool done;
 	ordo_code rc;
-	ordo_err *err;
 };
 
 static ordo_code write_run(store_tx *tx, void *arg, ordo_err *err)
@@ -521,10 +523,9 @@ static void write_done(void *arg, ordo_code rc, const ordo_err *err)
 {
 	struct write_wait *w = arg;
 
+	(void)err; /* store_write takes it from its job once woken */
 	pthread_mutex_lock(&w->mu);
 	w->rc = rc;
-	if (rc && w->err)
-		*w->err = *err;
 	w->done = true;
 	pthread_cond_signal(&w->cv);
 	/* w lives on the waiter's stack: not touched after this unlock. */
@@ -546,7 +547,6 @@ ordo_code store_write(store *st, store_job_fn fn, void *arg, ordo_err *err)
 	w.arg = arg;
 	w.done = false;
 	w.rc = ORDO_OK;
-	w.err = err;
 	if (pthread_mutex_init(&w.mu, NULL) != 0)
 		return ordo_err_set(err, ORDO_EINTERNAL, NULL,
 				    "cannot create a mutex for the write");
@@ -568,6 +568,11 @@ ordo_code store_write(store *st, store_job_fn fn, void *arg, ordo_err *err)
 
 	pthread_cond_destroy(&w.cv);
 	pthread_mutex_destroy(&w.mu);
+	/* The committer is done with the job: its error (and the details it
+	 * owns) goes to the caller. */
+	if (w.rc != ORDO_OK)
+		ordo_err_move(err, &job.err);
+	ordo_err_clear(&job.err);
 	return w.rc;
 }
 

@@ -140,7 +140,8 @@ typedef struct store_job {
 	store_job_fn run;
 	store_done_fn done; /* called from the committer thread */
 	void *arg;
-	/* owned by the store while queued */
+	/* owned by the store while queued; err (ORDO_ERR_INIT, or a zeroed
+	 * job) is the job owner's to clear once done has been called */
 	ordo_code rc;
 	ordo_err err;
 	int runs;	/* times run so far (at most STORE_JOB_ATTEMPTS) */

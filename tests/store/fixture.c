@@ -145,7 +145,7 @@ ordo_code job_tenant_insert(store_tx *tx, void *arg, ordo_err *err)
 int64_t tenant_add(store *st, const char *slug)
 {
 	store_tenant t;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	memset(&t, 0, sizeof(t));
 	ordo_strlcpy(t.slug, slug, sizeof(t.slug));
@@ -159,7 +159,7 @@ int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	store_options o = test_opts();
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	assert_non_null(f);
 	test_store_url(f);
@@ -186,7 +186,7 @@ int teardown(void **state)
 store_tx *rd(struct fx *f)
 {
 	store_tx *tx = NULL;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	assert_int_equal(store_read_begin(f->st, &tx, &err), ORDO_OK);
 	assert_non_null(tx);
@@ -287,7 +287,7 @@ void order_make(order *o, int64_t tenant, const char *id,
 		ordo_time received_at, order_state state,
 		size_t n_lines)
 {
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	size_t i;
 
 	order_init(o);
@@ -401,7 +401,7 @@ void hold_equal(const order_hold *a, const order_hold *b)
 
 void order_put(struct fx *f, order *o)
 {
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	assert_int_equal(wr(f, o->tenant_id, w_order_insert, o, &err), ORDO_OK);
 	assert_true(o->seq > 0);
@@ -436,7 +436,7 @@ ordo_code list(struct fx *f, int64_t tenant, const order_filter *flt,
 	       order_page *page)
 {
 	store_tx *tx = rd(f);
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	ordo_code rc;
 
 	rc = store_order_list(tx, tenant, flt, page, &err);
@@ -458,7 +458,7 @@ void catalog_add(struct fx *f, int64_t tenant)
 {
 	catalog_location l;
 	catalog_sku s;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	location_make(&l, "WH1", 1);
 	assert_int_equal(wr(f, tenant, w_location_put, &l, &err), ORDO_OK);

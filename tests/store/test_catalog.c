@@ -38,7 +38,7 @@ static void test_skus(void **state)
 	catalog_sku s, *page = NULL;
 	size_t n = 0, i;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	for (i = 0; i < 5; i++) {
 		sku_make(&s, names[i], "Thing", 100 + (int64_t)i);
@@ -101,7 +101,7 @@ static void test_locations(void **state)
 	catalog_location l, want, *page = NULL;
 	size_t n = 0;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	location_make(&l, "WH2", 2);
 	assert_int_equal(wr(f, f->ta, w_location_put, &l, &err), ORDO_OK);
@@ -159,7 +159,7 @@ static void test_stock(void **state)
 	catalog_sku s;
 	stock_level lv;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	assert_int_equal(wr(f, f->ta, w_stock_set, &a, &err), ORDO_ENOTFOUND);
 	assert_string_equal(err.field, "location");
@@ -206,7 +206,7 @@ static void test_location_serves(void **state)
 	catalog_location l, got, *page = NULL;
 	size_t n = 0;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	location_make(&l, "WH1", 1);
 	l.n_serves = 3;
@@ -272,7 +272,7 @@ static void test_stock_put(void **state)
 	stock_level lv, got, *rows = NULL;
 	size_t n = 0;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	catalog_add(f, f->ta);
 	level_make(&lv, "WH1", "A-1", 10, 4, 1);
@@ -375,7 +375,7 @@ static void test_stock_events(void **state)
 	int64_t seqs[6], next = -1;
 	size_t n = 0;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	int i;
 
 	/* events 0..5 alternating WH1, WH2; one of B-2, one of B's. */

@@ -201,7 +201,7 @@ static int setup(void **state)
 	struct fx *f = calloc(1, sizeof(*f));
 	store_options o = test_opts();
 	store_tenant t;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	assert_non_null(f);
 	test_store_url(f);
@@ -320,7 +320,7 @@ static ordo_code holder_run(store_tx *tx, void *arg, ordo_err *err)
 static void *holder_main(void *arg)
 {
 	struct world *w = arg;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	ordo_code rc;
 
 	/* Ending the transaction lets the lock go. */
@@ -337,7 +337,7 @@ static void *holder_main(void *arg)
 static void hold_begin(struct world *w)
 {
 	store_options o = test_opts();
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	if (!w->f->pg) {
 		w->held = true;
@@ -428,7 +428,7 @@ static void tjob_done(void *arg, ordo_code rc, const ordo_err *err)
 	pthread_mutex_lock(&w->mu);
 	j->rc = rc;
 	if (rc)
-		j->err = *err;
+		ordo_err_copy(&j->err, err);
 	j->answered = true;
 	j->contender_runs_at_answer = w->contender->runs;
 	j->contender_answered_first = w->contender->answered && j != w->contender;
@@ -538,7 +538,7 @@ static int64_t tenant_id_of(struct fx *f, const char *slug)
 {
 	store_tx *tx = NULL;
 	store_tenant t;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	ordo_code rc;
 
 	assert_int_equal(store_read_begin(f->st, &tx, &err), ORDO_OK);

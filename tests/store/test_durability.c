@@ -92,7 +92,7 @@ static void tjob_done(void *arg, ordo_code rc, const ordo_err *err)
 	struct tjob *j = arg;
 
 	j->rc = rc;
-	j->err = *err;
+	ordo_err_copy(&j->err, err);
 	pthread_mutex_lock(&j->w->mu);
 	j->w->done++;
 	pthread_cond_signal(&j->w->cv);
@@ -175,7 +175,7 @@ static void test_batch_failure_isolated(void **state)
 	store_tenant t;
 	store_tx *tx;
 	catalog_sku s;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	int i;
 
 	waiter_init(&w);
@@ -274,7 +274,7 @@ static void *gc_thread_main(void *arg)
 {
 	struct gc_thread *t = arg;
 	catalog_sku s;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	int i;
 
 	for (i = 0; i < GC_PER_THREAD; i++) {
@@ -299,7 +299,7 @@ static void test_group_commit_batches(void **state)
 	size_t n = 0, total = 0;
 	char after_key[ORDO_SKU_MAX] = "";
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	int i;
 
 	store_commit_stats_get(f->st, &before);
@@ -348,7 +348,7 @@ static void test_write_is_durable(void **state)
 	store_options o = test_opts();
 	store_tenant t;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	int64_t id;
 	int version = 0;
 
@@ -403,7 +403,7 @@ static ordo_code job_reserve_one(store_tx *tx, void *arg, ordo_err *err)
 static void *node_thread_main(void *arg)
 {
 	struct node_thread *t = arg;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	int i;
 
 	for (i = 0; i < NODE_WRITES; i++) {
@@ -434,7 +434,7 @@ static void test_two_stores_no_oversell(void **state)
 	store *second = NULL;
 	stock_level lv;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	int i, won = 0;
 
 	catalog_add(f, f->ta);
@@ -473,7 +473,7 @@ static void test_close_drains(void **state)
 	store_options o = test_opts();
 	catalog_sku s;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	int i;
 
 	waiter_init(&w);

@@ -67,7 +67,7 @@ static void ful_add(struct fx *f, int64_t tenant, const char *id,
 		    fulfillment_state st, size_t n)
 {
 	fulfillment ful;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	ful_make(&ful, id, order_id, location, st, n);
 	assert_int_equal(ful_write(f, tenant, &ful, false, &err), ORDO_OK);
@@ -79,7 +79,7 @@ static ordo_code ful_list(struct fx *f, int64_t tenant,
 			  size_t *n, int64_t *next)
 {
 	store_tx *tx = rd(f);
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	ordo_code rc;
 
 	rc = store_fulfillment_list(tx, tenant, flt, out, n, next, &err);
@@ -114,7 +114,7 @@ static void test_fulfillments(void **state)
 	size_t n = 0;
 	int64_t next = -1, seq2;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	ful_fixture(f);
 	catalog_add(f, f->tb);
@@ -325,7 +325,7 @@ static void test_shipments(void **state)
 	shipment s, got, *items = NULL;
 	size_t n = 0, i;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	ful_fixture(f);
 	ful_add(f, f->ta, "ful_1", "ord_f1", "WH1", FULFILLMENT_RELEASED, 2);
@@ -422,7 +422,7 @@ static void ship_listed(struct fx *f, int64_t tenant,
 	store_tx *tx = rd(f);
 	shipment *items = NULL;
 	size_t n = 0, i, len = 0;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	assert_int_equal(store_shipment_list(tx, tenant, flt, &items, &n, next,
 					     &err),
@@ -445,7 +445,7 @@ static void test_shipment_list(void **state)
 	shipment s;
 	int64_t next = 0;
 	char got[256];
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	store_tx *tx;
 
 	ful_fixture(f);

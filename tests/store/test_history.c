@@ -24,7 +24,7 @@ static void test_idempotency(void **state)
 	store_idempotency rec, got;
 	char body[] = "{\"id\":\"ord_1\",\"state\":\"accepted\"}";
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	memset(&rec, 0, sizeof(rec));
 	ordo_strlcpy(rec.key, "idem-1", sizeof(rec.key));
@@ -63,7 +63,7 @@ static void test_idempotency_answer_follows(void **state)
 	store_idempotency rec, got;
 	char empty[] = "", body[] = "{\"id\":\"ord_2\"}";
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	memset(&rec, 0, sizeof(rec));
 	ordo_strlcpy(rec.key, "idem-later", sizeof(rec.key));
@@ -103,7 +103,7 @@ static void defect_add(struct fx *f, int64_t tenant, const char *id,
 		       const char *order_id, const char *type, ordo_time at)
 {
 	order_defect d;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	memset(&d, 0, sizeof(d));
 	ordo_strlcpy(d.id, id, sizeof(d.id));
@@ -125,7 +125,7 @@ static const char *defect_page(struct fx *f, int64_t tenant, const char *type,
 	order_defect *items = NULL;
 	size_t n = 0, i;
 	store_tx *tx = rd(f);
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	assert_int_equal(store_defect_list(tx, tenant, type, from, to, before,
 					   limit, &items, &n, next, &err),
@@ -148,7 +148,7 @@ static void test_defects(void **state)
 	int64_t next = -1, count = -1;
 	size_t n = 0;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	order_add(f, f->ta, "ord_d1", "web", "D1", 1700000000, ORDER_DELIVERED);
 	order_add(f, f->ta, "ord_d2", "web", "D2", 1700000000, ORDER_DELIVERED);
@@ -272,7 +272,7 @@ static void history_at(struct fx *f, int64_t tenant, const char *key,
 {
 	int64_t orders = -1, defects = -1;
 	store_tx *tx = rd(f);
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	assert_int_equal(store_customer_history(tx, tenant, key, before,
 						before_seq, &orders, &defects,
@@ -334,7 +334,7 @@ static void handling_time(struct fx *f, int64_t tenant, int64_t want_mean,
 {
 	int64_t mean = -1, n = -1;
 	store_tx *tx = rd(f);
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	assert_int_equal(store_handling_time(tx, tenant, &mean, &n, &err),
 			 ORDO_OK);

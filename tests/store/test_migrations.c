@@ -38,7 +38,7 @@ static void test_migrate(void **state)
 {
 	struct fx *f = *state;
 	int applied = -1, version = -1;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	assert_int_equal(f->first_applied, MIGRATIONS);
 	assert_int_equal(f->first_version, SCHEMA_VERSION);
@@ -56,7 +56,7 @@ static void test_open_fresh_and_bad_urls(void **state)
 	store_options o = test_opts();
 	store *st = NULL;
 	int version = -1, applied = -1;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	(void)state;
 	memset(&g, 0, sizeof(g));
@@ -98,7 +98,7 @@ static void *migrate_thread_main(void *arg)
 	struct migrate_thread *m = arg;
 	store_options o = test_opts();
 	store *st = NULL;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	m->rc = store_open(m->url, &o, &st, &err);
 	if (m->rc == ORDO_OK)
@@ -119,7 +119,7 @@ static void test_migrate_concurrently(void **state)
 	store_options o = test_opts();
 	store *st = NULL;
 	int i, total = 0, version = -1;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	(void)state;
 	memset(&g, 0, sizeof(g));
@@ -185,7 +185,7 @@ static void test_reconnect(void **state)
 	struct fx *f = *state;
 	store_tenant t;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	int i;
 
 	if (!test_pg_url())
@@ -277,7 +277,7 @@ static void test_migrate_from_v1(void **state)
 	catalog_location l;
 	store_tx *tx;
 	int applied = -1, version = -1;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	int64_t fresh;
 
 	(void)state;
@@ -423,7 +423,7 @@ static void test_migrate_from_v2(void **state)
 	int64_t orders = -1, defects = -1, mean = -1, n = -1;
 	size_t count = 0;
 	bool more = true;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	(void)state;
 	memset(&g, 0, sizeof(g));
@@ -621,7 +621,7 @@ static void test_migrate_renames_duplicate_key_names(void **state)
 	store_api_key k;
 	store_tx *tx;
 	int applied = -1, version = -1;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	size_t i;
 
 	(void)state;

@@ -36,7 +36,7 @@ static void test_order_round_trip(void **state)
 	order o, got;
 	order_hold h;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	size_t i;
 
 	order_make(&o, f->ta, "ord_round", "shopify", "1001", 1700001000,
@@ -124,7 +124,7 @@ static void test_order_conflicts(void **state)
 {
 	struct fx *f = *state;
 	order o;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	order_add(f, f->ta, "ord_c1", "web", "E-1", 1700001000,
 		  ORDER_RECEIVED);
@@ -164,7 +164,7 @@ static void test_order_find(void **state)
 	char id[ORDO_ID_MAX];
 	order o;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	order_add(f, f->ta, "ord_f1", "web", "X-1", 1000, ORDER_RECEIVED);
 	/* Two orders with one content fingerprint, received at 1000 and 2000. */
@@ -215,7 +215,7 @@ static void test_order_set_state(void **state)
 	struct state_args a = {"ord_s1", ORDER_VALIDATED, 1700005000};
 	order got;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	order_add(f, f->ta, "ord_s1", "web", "S-1", 1700001000,
 		  ORDER_RECEIVED);
@@ -415,7 +415,7 @@ static void test_events(void **state)
 	size_t n = 0, i;
 	int64_t last = 0;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	order_add(f, f->ta, "ord_events", "web", "EV", 1700001000,
 		  ORDER_RECEIVED);
@@ -486,7 +486,7 @@ static void test_orders_awaiting_sku(void **state)
 	size_t n = 0;
 	order o;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	/* One line of SKU-1 with 1 unit open each, unless said otherwise. */
 	order_add(f, f->ta, "ord_w1", "web", "W1", 1000, ORDER_ACCEPTED);
@@ -595,7 +595,7 @@ static void test_order_update(void **state)
 	order o, got, bad;
 	order_hold h;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	order_make(&o, f->ta, "ord_u", "web", "U1", 1700001000, ORDER_ON_HOLD,
 		   2);
@@ -731,7 +731,7 @@ static ordo_code due(struct fx *f, ordo_time now, int limit,
 		     store_order_ref **refs, size_t *n)
 {
 	store_tx *tx = rd(f);
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	ordo_code rc;
 
 	rc = store_orders_due_to_close(tx, now, limit, refs, n, &err);
@@ -745,7 +745,7 @@ static void test_orders_due_to_close(void **state)
 	store_order_ref *refs = NULL;
 	tenant_settings s;
 	size_t n = 0;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	const ordo_time dflt = 1209600;
 
 	/* A closes after 100 s; B keeps the default. */

@@ -32,7 +32,7 @@ static void webhook_add(struct fx *f, int64_t tenant, const char *id,
 			const char *events, const char *location)
 {
 	webhook_sub w;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	memset(&w, 0, sizeof(w));
 	ordo_strlcpy(w.id, id, sizeof(w.id));
@@ -50,7 +50,7 @@ static void test_webhooks(void **state)
 	webhook_sub w, *items = NULL;
 	size_t n = 0;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	webhook_add(f, f->ta, "wh_1", "order.created,order.updated", "");
 	webhook_add(f, f->ta, "wh_2", "fulfillment.released", "WH1");
@@ -120,7 +120,7 @@ static size_t emit(struct fx *f, int64_t tenant, const char *id,
 {
 	struct emit_args a;
 	char payload[128];
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	memset(&a, 0, sizeof(a));
 	ordo_strlcpy(a.ev.id, id, sizeof(a.ev.id));
@@ -151,7 +151,7 @@ static size_t deliveries_all(struct fx *f, int64_t tenant, delivery **out)
 	store_tx *tx = rd(f);
 	int64_t next = 0;
 	size_t n = 0;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	assert_int_equal(store_delivery_list(tx, tenant, false,
 					     DELIVERY_PENDING, 0,
@@ -200,7 +200,7 @@ static void test_outbox_emit(void **state)
 	struct emit_args a;
 	delivery *items = NULL, d;
 	size_t n;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	webhook_add(f, f->ta, "wh_all", "order.created, order.updated", "");
 	webhook_add(f, f->ta, "wh_ful", "fulfillment.released", "");
@@ -340,7 +340,7 @@ static void claim(struct fx *f, ordo_time now, ordo_time lease,
 	struct claim_args a = {.now = now, .lease = lease, .limit = 50};
 	char got[256] = "";
 	size_t i, len = 0;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	assert_int_equal(ob(f, f->ta, w_claim, &a, &err), ORDO_OK);
 	if (a.c.n)
@@ -378,7 +378,7 @@ static void webhook_get(struct fx *f, int64_t tenant, const char *id,
 			webhook_sub *w)
 {
 	store_tx *tx = rd(f);
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	assert_int_equal(store_webhook_get(tx, tenant, id, w, &err), ORDO_OK);
 	store_read_end(tx);
@@ -389,7 +389,7 @@ static void webhook_next(struct fx *f, int64_t tenant, const char *id,
 			 ordo_time at)
 {
 	webhook_sub w;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	webhook_get(f, tenant, id, &w);
 	w.next_attempt_at = at;
@@ -402,7 +402,7 @@ static void delivery_finish(struct fx *f, int64_t tenant, const char *event_id,
 			    ordo_time at)
 {
 	delivery d;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	delivery_find(f, tenant, event_id, webhook_id, &d);
 	d.status = status;
@@ -431,7 +431,7 @@ static void idem_at(struct fx *f, const char *key, ordo_time at)
 {
 	store_idempotency rec;
 	char body[] = "{}";
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	memset(&rec, 0, sizeof(rec));
 	ordo_strlcpy(rec.key, key, sizeof(rec.key));
@@ -452,7 +452,7 @@ static void test_purge(void **state)
 	int64_t next = 0;
 	size_t n = 0;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	webhook_add(f, f->ta, "wh_p", "e", "");
 	emit(f, f->ta, "ev_p1", "e", "ord_1", "", 100);
@@ -505,7 +505,7 @@ static void test_delivery_claim(void **state)
 	int64_t next = -1;
 	size_t n = 0;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	webhook_add(f, f->ta, "wh_a", "e", "");
 	webhook_add(f, f->tb, "wh_b", "e", "");
@@ -725,7 +725,7 @@ static ordo_code w_emit_many(store_tx *tx, struct wctx *w, ordo_err *err)
 static int64_t claim_work(struct fx *f, const char *event_id)
 {
 	struct claim_args a = {.now = 1000, .lease = 1060, .limit = 4};
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	emit(f, f->tb, event_id, "e", "", "", 100);
 	webhook_next(f, f->tb, "wh_live", 0);
@@ -759,7 +759,7 @@ static void test_idle_webhook_wakes_on_emit(void **state)
 	struct claim_args a = {
 		.now = 1000, .lease = 1100, .limit = 50, .idle = 5000};
 	webhook_sub w;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	webhook_add(f, f->ta, "wh_w", "e", "");
 	assert_int_equal(ob(f, f->ta, w_claim, &a, &err), ORDO_OK);
@@ -793,7 +793,7 @@ static ordo_code w_emit_then_claim(store_tx *tx, struct wctx *w,
 				   ordo_err *err)
 {
 	struct emit_then_claim *a = w->p;
-	ordo_err cerr;
+	ordo_err cerr = ORDO_ERR_INIT;
 	ordo_code rc;
 
 	rc = store_outbox_emit(tx, w->tenant, &a->e.ev, a->e.window, &a->e.n,
@@ -815,7 +815,7 @@ static void test_a_wake_in_flight_is_not_lost(void **state)
 	struct emit_then_claim a;
 	char payload[64] = "{\"id\":\"evr\",\"type\":\"e\"}";
 	webhook_sub w;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	if (!test_pg_url())
 		skip(); /* one writer at a time: nothing is in flight */
@@ -845,7 +845,7 @@ static void test_claim_work_is_flat(void **state)
 	struct fx *f = *state;
 	struct emit_many_args m = {.prefix = "dead", .per_order = 3};
 	int64_t small, big;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	webhook_add(f, f->ta, "wh_dead", "e", "");
 	webhook_add(f, f->tb, "wh_live", "e", "");

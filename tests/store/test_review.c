@@ -83,7 +83,7 @@ static ordo_code queue_ids(struct fx *f, int64_t tenant, const queue_filter *q,
 	size_t count = 0, i;
 	store_tx *tx = rd(f);
 	bool m = false;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	ordo_code rc;
 
 	buf[0] = '\0';
@@ -383,7 +383,7 @@ static void test_hold_get_update(void **state)
 	order_hold h, got, want;
 	char order_id[ORDO_ID_MAX];
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	hold_make(&h, "hld_g", HOLD_PRICE_MISMATCH, HOLD_OPEN);
 	hold_review_fill(&h, 7);
@@ -508,7 +508,7 @@ static ordo_code job_claim(store_tx *tx, void *arg, ordo_err *err)
 static void *claim_thread_main(void *arg)
 {
 	struct claim_thread *t = arg;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	int i;
 
 	for (i = 0; i < CLAIM_HOLDS; i++) {
@@ -540,7 +540,7 @@ static void test_hold_claim_race(void **state)
 	char order_id[ORDO_ID_MAX];
 	order_hold holds[CLAIM_HOLDS], h;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	int i, k;
 
 	for (k = 0; k < CLAIM_HOLDS; k++) {
@@ -618,7 +618,7 @@ static void test_policy_versions(void **state)
 	policy_version v, two[2], got, *items = NULL;
 	size_t n = 0, i;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	/* None yet: not found (the default applies). */
 	tx = rd(f);

@@ -21,7 +21,7 @@ static void test_tenants(void **state)
 	struct fx *f = *state;
 	store_tenant t;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	memset(&t, 0, sizeof(t));
 	ordo_strlcpy(t.slug, "acme", sizeof(t.slug));
@@ -51,7 +51,7 @@ static void test_api_keys(void **state)
 	struct fx *f = *state;
 	store_api_key k, got;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	memset(&k, 0, sizeof(k));
 	k.tenant_id = f->ta;
@@ -106,7 +106,7 @@ static void test_tenant_scoping(void **state)
 	order_event *evs = NULL;
 	size_t n = 0;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	order_add(f, f->ta, "ord_a", "web", "TA", 1700001000, ORDER_RECEIVED);
 
@@ -146,7 +146,7 @@ static void test_settings(void **state)
 	struct fx *f = *state;
 	tenant_settings s, want, def;
 	store_tx *tx;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	int t;
 
 	settings_defaults(&def);

@@ -467,7 +467,7 @@ static void check_case(const struct plan_case *c)
 {
 	struct req_buf *b = build_case(c);
 	allocate_plan plan;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	size_t n_expected = 0, i;
 
 	print_message("case: %s\n", c->name);
@@ -658,7 +658,7 @@ static void test_invalid_requests(void **unused)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct req_buf *b = req_buf_new();
 		allocate_plan plan;
-		ordo_err err;
+		ordo_err err = ORDO_ERR_INIT;
 
 		print_message("case: %s\n", cases[i].name);
 		add_loc(b, "A", 1, true, NULL);
@@ -690,7 +690,7 @@ static void test_limits_are_inclusive(void **unused)
 {
 	struct req_buf *b = req_buf_new();
 	allocate_plan plan;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	char code[32];
 	size_t i;
 
@@ -965,7 +965,7 @@ static void test_random_exact(void **unused)
 	rng_state = 0x6f72646f2d616c6cULL;
 	for (iter = 0; iter < 2000; iter++) {
 		allocate_plan plan, plan2;
-		ordo_err err;
+		ordo_err err = ORDO_ERR_INIT;
 		struct ref_result r;
 		long prio = 0;
 
@@ -1038,7 +1038,7 @@ static void test_random_greedy(void **unused)
 	rng_state = 0x677265656479ULL;
 	for (iter = 0; iter < 300; iter++) {
 		allocate_plan plan;
-		ordo_err err;
+		ordo_err err = ORDO_ERR_INIT;
 		char code[32];
 		int64_t total = 0, cover = 0;
 		size_t s, l, n_locs, n_lines;

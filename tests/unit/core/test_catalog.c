@@ -30,7 +30,7 @@ static void test_available(void **unused)
 static void test_stock_level_check(void **unused)
 {
 	stock_level s;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	(void)unused;
 	memset(&s, 0, sizeof(s));

@@ -53,7 +53,7 @@ static void base(order *o)
 
 static void fp(order *o)
 {
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	ordo_err_clear(&err);
 	assert_int_equal(fingerprint_order(o, &err), ORDO_OK);

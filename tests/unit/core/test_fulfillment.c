@@ -44,7 +44,7 @@ static void every_fulfillment_move(void **state)
 	for (a = 0; a < FULFILLMENT_STATE_COUNT; a++) {
 		for (b = 0; b < FULFILLMENT_STATE_COUNT; b++) {
 			fulfillment_state s = (fulfillment_state)a;
-			ordo_err err;
+			ordo_err err = ORDO_ERR_INIT;
 			ordo_code rc;
 
 			ordo_err_clear(&err);
@@ -123,7 +123,7 @@ static void sum_holds(const order_line *l)
 static void line_moves_keep_the_identity(void **state)
 {
 	order_line l = line_of(10);
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	(void)state;
 	ordo_err_clear(&err);
@@ -155,7 +155,7 @@ static void line_moves_refuse_too_many(void **state)
 {
 	order_line l = line_of(3);
 	order_line before;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	(void)state;
 	ordo_err_clear(&err);
@@ -185,7 +185,7 @@ static void stage_follows_lines(void **state)
 {
 	order_line lines[2] = {line_of(2), line_of(3)};
 	order o;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	(void)state;
 	ordo_err_clear(&err);

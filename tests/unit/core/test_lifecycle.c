@@ -142,7 +142,7 @@ static void test_same_state_and_terminal_refused(void **unused)
 static void test_move_applies_every_allowed(void **unused)
 {
 	size_t i, j;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	(void)unused;
 	for (i = 0; i < N_STATES; i++) {
@@ -172,7 +172,7 @@ static void test_move_applies_every_allowed(void **unused)
 static void test_move_message(void **unused)
 {
 	order_state s = ORDER_SHIPPED;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	(void)unused;
 	ordo_err_clear(&err);

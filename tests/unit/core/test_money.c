@@ -16,7 +16,7 @@
 static int64_t parse_ok(const char *text, const char *cur, bool neg)
 {
 	int64_t v = 12345;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	ordo_err_clear(&err);
 	if (money_parse(text, cur, neg, &v, "amount", &err) != ORDO_OK)
@@ -29,7 +29,7 @@ static void parse_bad(const char *text, const char *cur, bool neg,
 		      const char *why)
 {
 	int64_t v = 777;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	ordo_err_clear(&err);
 	if (money_parse(text, cur, neg, &v, "totals.total", &err) !=

@@ -76,7 +76,7 @@ static void test_init_free(void **unused)
 static void test_lines_alloc(void **unused)
 {
 	order o;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	size_t i;
 
 	(void)unused;
@@ -214,7 +214,7 @@ static void test_line_identity(void **unused)
 /* order_check refuses a broken line in every build, naming it. */
 static void test_order_check(void **unused)
 {
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	order o;
 
 	(void)unused;
@@ -266,7 +266,7 @@ static void test_copy_is_independent(void **state)
 {
 	order a, b;
 	order_hold h;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	(void)state;
 	order_init(&a);
@@ -303,7 +303,7 @@ static void test_copy_is_independent(void **state)
 static void test_line_set_quantity(void **state)
 {
 	order_line l, before;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	(void)state;
 	memset(&l, 0, sizeof(l));

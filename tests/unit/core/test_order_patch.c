@@ -18,7 +18,7 @@
 /* An order in currency with two lines (line_no 1 and 2), all units open. */
 static void order_make(order *o, const char *currency)
 {
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	order_init(o);
 	ordo_err_clear(&err);
@@ -41,7 +41,7 @@ static void test_money_in_the_orders_currency(void **state)
 {
 	order usd, jpy, kwd;
 	order_patch p;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	(void)state;
 	order_patch_init(&p);
@@ -85,7 +85,7 @@ static void test_only_what_is_given_changes(void **state)
 {
 	order o;
 	order_patch p;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	(void)state;
 	order_make(&o, "USD");
@@ -118,7 +118,7 @@ static void test_unknown_line_refused(void **state)
 	order o;
 	order_patch p;
 	order_patch_line *pl;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	(void)state;
 	order_make(&o, "USD");
@@ -157,7 +157,7 @@ static void test_quantity_keeps_the_identity(void **state)
 	order o;
 	order_patch p;
 	order_patch_line *pl;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	(void)state;
 	order_make(&o, "USD");

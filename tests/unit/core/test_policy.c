@@ -46,7 +46,7 @@ static void set(char *dst, size_t size, const char *src)
 static void add_lines(order *o, size_t n, const char *const *skus,
 		      const int64_t *qty)
 {
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	size_t i;
 
 	if (n == 0)
@@ -172,7 +172,7 @@ static ordo_code compile1(const char *when, policy *p, ordo_err *err)
 
 static bool eval1(const char *when, const policy_context *ctx)
 {
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	policy p;
 	bool v;
 
@@ -557,7 +557,7 @@ static void test_field_names(void **unused)
 					     "ship_to.po_box",
 					     "destination.served" };
 	char when[128];
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	policy p;
 	size_t i, j, n = 0;
 
@@ -706,7 +706,7 @@ static void test_refusals(void **unused)
 	for (i = 0; i < N_ELEMS(bad_cases); i++) {
 		const struct bad_case *c = &bad_cases[i];
 		char prefix[64];
-		ordo_err err;
+		ordo_err err = ORDO_ERR_INIT;
 		policy p;
 
 		if (compile1(c->when, &p, &err) != ORDO_EINVALID) {
@@ -735,7 +735,7 @@ static void test_refusal_message(void **unused)
 		  .hold = HOLD_HIGH_VALUE,
 		  .priority = 2 },
 	};
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	policy p;
 
 	(void)unused;
@@ -768,7 +768,7 @@ static void expect_rule_refused(const policy_rule_src *r, const char *field,
 		  .priority = 1 },
 		*r,
 	};
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	policy p;
 
 	memset(&p, 0, sizeof(p));
@@ -791,7 +791,7 @@ static void test_rule_refusals(void **unused)
 			      .hold = HOLD_RISKY_ORDER,
 			      .priority = 3 };
 	policy_rule_src ok;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	policy p;
 
 	(void)unused;
@@ -854,7 +854,7 @@ static void test_rule_refusals(void **unused)
 static void test_limit_rules(void **unused)
 {
 	policy_rule_src *rules;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	policy p;
 	size_t i;
 
@@ -900,7 +900,7 @@ static void test_limit_rules(void **unused)
 static void test_limit_length(void **unused)
 {
 	char *when = malloc(POLICY_WHEN_MAX + 2);
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	policy p;
 
 	(void)unused;
@@ -943,7 +943,7 @@ static void expect_depth(const char *open, const char *inner,
 			 const char *close, int n_ok, int col)
 {
 	char want[64];
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	policy p;
 	char *s;
 
@@ -965,7 +965,7 @@ static void expect_depth(const char *open, const char *inner,
 static void test_limit_depth(void **unused)
 {
 	char *s;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	policy p;
 
 	(void)unused;
@@ -997,7 +997,7 @@ static void test_limit_list(void **unused)
 {
 	char buf[1024];
 	size_t len, i;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	policy p;
 	int col101 = 0;
 
@@ -1028,7 +1028,7 @@ static void test_limit_list(void **unused)
 
 static void compile_ok(const policy_rule_src *r, size_t n, policy *p)
 {
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	memset(p, 0, sizeof(*p));
 	if (policy_compile(r, n, p, &err) != ORDO_OK)

@@ -45,7 +45,7 @@ static int order_drop(void **unused)
 static void compile2(policy *p, const char *when)
 {
 	policy_rule_src src[2];
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	memset(src, 0, sizeof(src));
 	memset(p, 0, sizeof(*p));

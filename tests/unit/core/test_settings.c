@@ -15,7 +15,7 @@
 static void defaults_are_valid(void **state)
 {
 	tenant_settings s;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	(void)state;
 	settings_defaults(&s);
@@ -31,7 +31,7 @@ static void defaults_are_valid(void **state)
 static void every_bound_refuses(void **state)
 {
 	tenant_settings s;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	(void)state;
 #define SETTINGS_X_TEST(f, name, min, max, def)                            \

@@ -131,7 +131,7 @@ static void clean_order(order *o)
 
 static ordo_code run(order *o)
 {
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	ordo_err_clear(&err);
 	return validate_order(o, fake_lookup, &catalog, NOW, &err);
@@ -645,7 +645,7 @@ static void test_multiple_problems(void **unused)
 static void test_lookup_error_aborts(void **unused)
 {
 	order o;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	(void)unused;
 	clean_order(&o);
@@ -676,7 +676,7 @@ static void test_lookup_error_aborts(void **unused)
 static void test_every_line_unknown(void **unused)
 {
 	order o;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	size_t i;
 	char sku[16];
 
