@@ -34,6 +34,7 @@ static void order_make(order *o, const char *currency)
 	o->lines[1].quantity = 1;
 	o->lines[1].unit_price = 500;
 	order_lines_open_all(o);
+	ordo_err_clear(&err);
 }
 
 /* The same decimal text is a different amount in another currency. */
@@ -78,6 +79,7 @@ static void test_money_in_the_orders_currency(void **state)
 	order_free(&usd);
 	order_free(&jpy);
 	order_patch_free(&p);
+	ordo_err_clear(&err);
 }
 
 /* What the patch sets changes; what it does not say stays. */
@@ -109,6 +111,7 @@ static void test_only_what_is_given_changes(void **state)
 	assert_true(o.has_bill_to);
 	order_free(&o);
 	order_patch_free(&p);
+	ordo_err_clear(&err);
 }
 
 /* A line_no the order lacks is refused at the request's position; every
@@ -148,6 +151,7 @@ static void test_unknown_line_refused(void **state)
 	assert_string_equal(err.message, "the changes have 2 problems");
 	order_free(&o);
 	order_patch_free(&p);
+	ordo_err_clear(&err);
 }
 
 /* A quantity change moves open units only, through the line's own rule,
@@ -192,6 +196,7 @@ static void test_quantity_keeps_the_identity(void **state)
 	assert_true(order_line_consistent(&o.lines[0]));
 	order_free(&o);
 	order_patch_free(&p);
+	ordo_err_clear(&err);
 }
 
 /* A patch holds at most ORDO_MAX_LINES lines. */
