@@ -351,7 +351,7 @@ static ordo_code seed_catalog(store_tx *tx, void *arg, ordo_err *err)
 			rc = app_stock_count(tx, j->caller, l.code,
 					     demo_skus[k].sku,
 					     (int64_t)(20 + 13 * k + 40 * i),
-					     -1, &level, err);
+					     -1, time(NULL), &level, err);
 			if (rc)
 				return rc;
 		}
