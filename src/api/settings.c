@@ -118,6 +118,7 @@ static void decode_holds(const json_t *doc, tenant_settings_patch *p,
 		return;
 	json_object_foreach(holds, type, v) {
 		hold_type t;
+		int64_t n;
 
 		jf_path(path, sizeof(path), "holds", type);
 		/* Unknown types and members were refused by patch_check. */
@@ -132,14 +133,10 @@ static void decode_holds(const json_t *doc, tenant_settings_patch *p,
 			jf_int(v, path, "sla_s", false, 60,
 			       SETTINGS_HOLD_SLA_MAX_S, &p->v.hold_sla_s[t],
 			       err);
-		{
-			int64_t n;
-
-			p->has_hold_priority[t] = jf_int(v, path, "priority",
-							 false, 1, 5, &n, err);
-			if (p->has_hold_priority[t])
-				p->v.hold_priority[t] = (int)n;
-		}
+		p->has_hold_priority[t] = jf_int(v, path, "priority", false, 1,
+						 5, &n, err);
+		if (p->has_hold_priority[t])
+			p->v.hold_priority[t] = (int)n;
 	}
 }
 
