@@ -75,7 +75,6 @@ struct api_request {
 	 * and - while it is being kept for an Idempotency-Key - the answer. */
 	app_write *write;
 	void (*write_free)(app_write *w);
-	void *payload; /* LEGACY: api_submit_tx_write's input */
 	api_reply_fn reply;
 	bool write_pending;
 	atomic_bool write_done;
@@ -132,17 +131,6 @@ enum MHD_Result api_reply_fail(api_request *r, ordo_code code,
 enum MHD_Result api_submit_write(api_request *r, app_write *w,
 				 api_reply_fn reply,
 				 void (*free_cmd)(app_write *w));
-
-/* LEGACY, until every write is a command: a write whose handler runs
- * inside the transaction. */
-typedef ordo_code (*api_write_fn)(store_tx *tx, api_request *r, int *status,
-				  char **body, ordo_err *err);
-enum MHD_Result api_submit_tx_write(api_request *r, api_write_fn fn,
-				    void *payload,
-				    void (*payload_free)(void *payload));
-#define api_submit_write_legacy api_submit_tx_write
-ordo_code api_answer(json_t *j, int status_in, int *status, char **body,
-		     ordo_err *err);
 
 /* free_cmd for a command allocated alone (calloc), app_write first. */
 void api_write_free(app_write *w);

@@ -1,23 +1,33 @@
 /*
  * fulfillments.c - the warehouse's side over HTTP: fulfillment orders to
  * poll, accept and reject; shipments and deliveries; waves of release.
+ *
+ * A write is decoded and checked here into its command (app/fulfillment.h,
+ * app/allocation.h), submitted, and answered from the command's outputs
+ * once it is durable, on this thread: the transaction holds only the
+ * storage work.
  */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "api/api_int.h"
 #include "channels/json_fields.h"
 
 static const char *const no_query[] = {NULL};
 
-static ordo_code fulfillment_answer(fulfillment *f, int *status, char **body,
-				    ordo_err *err)
+/*
+ * Copy the path's id into a command's buffer; one too long to fit is no
+ * id ordo made, so it is answered as one not found (as a lookup of it
+ * would be) rather than cut short into another.
+ */
+static bool path_id(api_request *r, const char *what, char *dst, size_t size,
+		    enum MHD_Result *ret)
 {
-	json_t *j = native_fulfillment_json(f);
-
-	fulfillment_free(f);
-	return api_answer(j, 200, status, body, err);
+	if (ordo_strlcpy(dst, r->params[0], size) == 0)
+		return true;
+	*ret = api_reply_fail(r, ORDO_ENOTFOUND, "id", "no %s \"%.64s\"",
+			      what, r->params[0]);
+	return false;
 }
 
 enum MHD_Result api_fulfillment_get(api_request *r)
@@ -101,86 +111,79 @@ enum MHD_Result api_fulfillment_list(api_request *r)
 	return api_reply_json(r, MHD_HTTP_OK, j);
 }
 
-static ordo_code accept_write(store_tx *tx, api_request *r, int *status,
-			      char **body, ordo_err *err)
+/* accept and reject answer with the fulfillment as it now is. */
+static json_t *fulfillment_reply(const fulfillment *f, int *status)
 {
-	fulfillment out;
-	ordo_code rc;
+	*status = 200;
+	return native_fulfillment_json(f);
+}
 
-	memset(&out, 0, sizeof(out));
-	rc = app_fulfillment_accept(tx, &r->caller, r->params[0], &out, err);
-	if (rc)
-		return rc;
-	return fulfillment_answer(&out, status, body, err);
+static json_t *accept_reply(api_request *r, const app_write *w, int *status)
+{
+	(void)r;
+	return fulfillment_reply(
+		&((const app_fulfillment_accept_cmd *)w)->stored, status);
 }
 
 enum MHD_Result api_fulfillment_accept(api_request *r)
 {
+	app_fulfillment_accept_cmd *c;
 	enum MHD_Result ret;
 
 	if (!api_query_only(r, no_query, &ret) || !api_body_none(r, &ret))
 		return ret;
-	return api_submit_tx_write(r, accept_write, NULL, NULL);
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return api_reply_nomem(r);
+	app_fulfillment_accept_cmd_init(c, &r->caller, api_now(r), "");
+	if (!path_id(r, "fulfillment", c->id, sizeof(c->id), &ret)) {
+		free(c);
+		return ret;
+	}
+	return api_submit_write(r, &c->w, accept_reply, api_write_free);
 }
-
-struct reject_input {
-	reject_reason reason;
-	char message[ORDO_MESSAGE_MAX];
-};
 
 static void reject_decode(const json_t *doc, void *out, ordo_err *err)
 {
 	static const char *const members[] = {"reason", "message", NULL};
-	struct reject_input *in = out;
+	app_fulfillment_reject_cmd *c = out;
 	char reason[32], list[JF_LIST_MAX];
 
 	jf_only(doc, "", members, NULL, err);
 	if (jf_string(doc, "", "reason", true, reason, sizeof(reason), err) &&
-	    reject_reason_parse(reason, &in->reason) != 0) {
+	    reject_reason_parse(reason, &c->reason) != 0) {
 		JF_ENUM_LIST(list, sizeof(list), reject_reason_name,
 			     REJECT_REASON_COUNT);
 		ordo_err_add(err, ORDO_EINVALID, "reason",
 			     "\"%s\" is not a reject reason; one of: %s",
 			     reason, list);
 	}
-	jf_string(doc, "", "message", false, in->message,
-		  sizeof(in->message), err);
+	jf_string(doc, "", "message", false, c->message,
+		  sizeof(c->message), err);
 }
 
-static ordo_code reject_write(store_tx *tx, api_request *r, int *status,
-			      char **body, ordo_err *err)
+static json_t *reject_reply(api_request *r, const app_write *w, int *status)
 {
-	struct reject_input *in = r->payload;
-	fulfillment out;
-	ordo_code rc;
-
-	memset(&out, 0, sizeof(out));
-	rc = app_fulfillment_reject(tx, &r->caller, r->params[0], in->reason,
-				    in->message, &out, err);
-	if (rc)
-		return rc;
-	return fulfillment_answer(&out, status, body, err);
+	(void)r;
+	return fulfillment_reply(
+		&((const app_fulfillment_reject_cmd *)w)->stored, status);
 }
 
 enum MHD_Result api_fulfillment_reject(api_request *r)
 {
-	struct reject_input *in = calloc(1, sizeof(*in));
+	app_fulfillment_reject_cmd *c = calloc(1, sizeof(*c));
 	enum MHD_Result ret;
 
-	if (!in)
+	if (!c)
 		return api_reply_nomem(r);
+	app_fulfillment_reject_cmd_init(c, &r->caller, api_now(r), "");
 	if (!api_query_only(r, no_query, &ret) ||
-	    !api_decode_body(r, reject_decode, in, &ret)) {
-		free(in);
+	    !api_decode_body(r, reject_decode, c, &ret) ||
+	    !path_id(r, "fulfillment", c->id, sizeof(c->id), &ret)) {
+		free(c);
 		return ret;
 	}
-	return api_submit_tx_write(r, reject_write, in, free);
-}
-
-static void shipment_payload_free(void *p)
-{
-	shipment_free(p);
-	free(p);
+	return api_submit_write(r, &c->w, reject_reply, api_write_free);
 }
 
 static void shipment_decode(const json_t *doc, void *out, ordo_err *err)
@@ -234,131 +237,107 @@ static void shipment_decode(const json_t *doc, void *out, ordo_err *err)
 	}
 }
 
-static ordo_code shipment_write(store_tx *tx, api_request *r, int *status,
-				char **body, ordo_err *err)
+static json_t *shipment_reply(api_request *r, const app_write *w,
+			      int *status)
 {
-	shipment *s = r->payload;
-	ordo_code rc = app_shipment_create(tx, &r->caller, r->params[0], s,
-					   err);
-
-	if (rc)
-		return rc;
-	return api_answer(native_shipment_json(s), 201, status, body, err);
+	(void)r;
+	*status = 201;
+	return native_shipment_json(&((const app_shipment_cmd *)w)->stored);
 }
 
 enum MHD_Result api_shipment_create(api_request *r)
 {
-	shipment *s = calloc(1, sizeof(*s));
+	app_shipment_cmd *c = calloc(1, sizeof(*c));
 	enum MHD_Result ret;
 
-	if (!s)
+	if (!c)
 		return api_reply_nomem(r);
+	app_shipment_cmd_init(c, &r->caller, api_now(r), "");
 	if (!api_query_only(r, no_query, &ret) ||
-	    !api_decode_body(r, shipment_decode, s, &ret)) {
-		shipment_payload_free(s);
+	    !api_decode_body(r, shipment_decode, &c->shipment, &ret) ||
+	    !path_id(r, "fulfillment", c->fulfillment_id,
+		     sizeof(c->fulfillment_id), &ret)) {
+		api_write_free(&c->w);
 		return ret;
 	}
-	return api_submit_tx_write(r, shipment_write, s, shipment_payload_free);
+	return api_submit_write(r, &c->w, shipment_reply, api_write_free);
 }
-
-struct delivered_input {
-	int64_t at;
-};
 
 static void delivered_decode(const json_t *doc, void *out, ordo_err *err)
 {
 	static const char *const members[] = {"delivered_at", NULL};
-	struct delivered_input *in = out;
+	app_delivered_cmd *c = out;
 
 	jf_only(doc, "", members, NULL, err);
-	jf_time(doc, "", "delivered_at", false, &in->at, err);
+	jf_time(doc, "", "delivered_at", false, &c->at, err);
 }
 
-static ordo_code delivered_write(store_tx *tx, api_request *r, int *status,
-				 char **body, ordo_err *err)
+static json_t *delivered_reply(api_request *r, const app_write *w,
+			       int *status)
 {
-	struct delivered_input *in = r->payload;
-	shipment s;
-	json_t *j;
-	ordo_code rc;
-
-	rc = app_shipment_delivered(tx, &r->caller, r->params[0],
-				    in ? in->at : 0, &s, err);
-	if (rc) {
-		shipment_free(&s);
-		return rc;
-	}
-	j = native_shipment_json(&s);
-	shipment_free(&s);
-	return api_answer(j, 200, status, body, err);
+	(void)r;
+	*status = 200;
+	return native_shipment_json(&((const app_delivered_cmd *)w)->stored);
 }
 
 enum MHD_Result api_shipment_delivered(api_request *r)
 {
-	struct delivered_input *in = calloc(1, sizeof(*in));
+	app_delivered_cmd *c = calloc(1, sizeof(*c));
 	enum MHD_Result ret;
 
-	if (!in)
+	if (!c)
 		return api_reply_nomem(r);
+	app_delivered_cmd_init(c, &r->caller, api_now(r), "");
 	if (!api_query_only(r, no_query, &ret)) {
-		free(in);
+		free(c);
 		return ret;
 	}
 	/* The body is optional: {"delivered_at": ...}. */
-	if (r->body_len > 0 &&
-	    !api_decode_body(r, delivered_decode, in, &ret)) {
-		free(in);
+	if ((r->body_len > 0 &&
+	     !api_decode_body(r, delivered_decode, c, &ret)) ||
+	    !path_id(r, "shipment", c->id, sizeof(c->id), &ret)) {
+		free(c);
 		return ret;
 	}
-	return api_submit_tx_write(r, delivered_write, in, free);
+	return api_submit_write(r, &c->w, delivered_reply, api_write_free);
 }
-
-struct wave_input {
-	char location[ORDO_LOCATION_CODE_MAX];
-};
 
 static void wave_decode(const json_t *doc, void *out, ordo_err *err)
 {
 	static const char *const members[] = {"location", NULL};
-	struct wave_input *in = out;
+	app_wave_cmd *c = out;
 
 	jf_only(doc, "", members, NULL, err);
-	jf_string(doc, "", "location", false, in->location,
-		  sizeof(in->location), err);
+	jf_string(doc, "", "location", false, c->location,
+		  sizeof(c->location), err);
 }
 
-static ordo_code wave_write(store_tx *tx, api_request *r, int *status,
-			    char **body, ordo_err *err)
+static json_t *wave_reply(api_request *r, const app_write *w, int *status)
 {
-	struct wave_input *in = r->payload;
-	char (*ids)[ORDO_ID_MAX] = NULL;
-	json_t *arr;
-	size_t n = 0, i;
-	ordo_code rc = app_wave_release(tx, &r->caller, in->location,
-					time(NULL), &ids, &n, err);
+	const app_wave_cmd *c = (const app_wave_cmd *)w;
+	json_t *arr = json_array();
+	size_t i;
 
-	if (rc)
-		return rc;
-	arr = json_array();
-	for (i = 0; i < n; i++)
-		json_array_append_new(arr, json_string(ids[i]));
-	free(ids);
-	return api_answer(json_pack("{s:I, s:o}", "released", (json_int_t)n,
-				    "fulfillments", arr),
-			  200, status, body, err);
+	(void)r;
+	for (i = 0; i < c->n; i++)
+		json_array_append_new(arr, json_string(c->ids[i]));
+	*status = 200;
+	return json_pack("{s:I, s:o}", "released", (json_int_t)c->n,
+			 "fulfillments", arr);
 }
 
 enum MHD_Result api_wave_create(api_request *r)
 {
-	struct wave_input *in = calloc(1, sizeof(*in));
+	app_wave_cmd *c = calloc(1, sizeof(*c));
 	enum MHD_Result ret;
 
-	if (!in)
+	if (!c)
 		return api_reply_nomem(r);
+	app_wave_cmd_init(c, &r->caller, api_now(r));
 	if (!api_query_only(r, no_query, &ret) ||
-	    (r->body_len > 0 && !api_decode_body(r, wave_decode, in, &ret))) {
-		free(in);
+	    (r->body_len > 0 && !api_decode_body(r, wave_decode, c, &ret))) {
+		free(c);
 		return ret;
 	}
-	return api_submit_tx_write(r, wave_write, in, free);
+	return api_submit_write(r, &c->w, wave_reply, api_write_free);
 }

@@ -18,17 +18,15 @@ static const char *const no_query[] = {NULL};
 enum MHD_Result api_health(api_request *r)
 {
 	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
-	store_tx *tx;
 	enum MHD_Result ret;
 
 	if (!api_query_only(r, no_query, &ret))
 		return ret;
 	/* Healthy means the database answers a read. */
-	if (store_read_begin(r->srv->st, &tx, err) != ORDO_OK) {
+	if (app_health(r->srv->st, err) != ORDO_OK) {
 		err->code = ORDO_EUNAVAILABLE;
 		ret = api_reply_error(r, err);
 	} else {
-		store_read_end(tx);
 		ret = api_reply_json(r, MHD_HTTP_OK,
 				     json_pack("{s:s}", "status", "ok"));
 	}

@@ -2,10 +2,12 @@
  * settings.c - GET and PATCH /v1/settings. A PATCH names only what it
  * changes; the result is checked whole before it is saved.
  *
- * The patch's shape - which members, which hold types, which members of
- * each hold type - and its values are checked before the write
- * (patch_check, and a merge into scratch settings); inside the write it is
- * merged into the stored settings and the result is checked whole.
+ * The patch is decoded and checked here, before the write: its shape -
+ * which members, which hold types, which members of each hold type
+ * (patch_check) - and its values, into a tenant_settings_patch
+ * (core/settings.h) with a flag for each setting given. The write only
+ * reads the settings, applies the patch (checking the result whole) and
+ * saves them; the answer is encoded from what it saved, after the commit.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -66,12 +68,6 @@ enum MHD_Result api_settings_get(api_request *r)
 	return api_reply_json(r, MHD_HTTP_OK, settings_json(&s));
 }
 
-/* The patch, kept as JSON until it is merged inside the transaction. */
-static void patch_free(void *p)
-{
-	json_decref(p);
-}
-
 static const char *const setting_names[] = {
 #define SETTINGS_X_NAME(f, name, min, max, def) name,
 	SETTINGS_INT_MAP(SETTINGS_X_NAME)
@@ -107,10 +103,10 @@ static void patch_check(const json_t *patch, ordo_err *err)
 }
 
 /* "holds": {"<type>": {"sla_s": N, "priority": N}, ...} */
-static void merge_holds(const json_t *patch, tenant_settings *s,
-			ordo_err *err)
+static void decode_holds(const json_t *doc, tenant_settings_patch *p,
+			 ordo_err *err)
 {
-	json_t *holds = jf_object(patch, "", "holds", false, err), *v;
+	json_t *holds = jf_object(doc, "", "holds", false, err), *v;
 	char path[ORDO_ERR_FIELD_MAX];
 	const char *type;
 
@@ -129,111 +125,116 @@ static void merge_holds(const json_t *patch, tenant_settings *s,
 				     "must be {\"sla_s\": N, \"priority\": N}");
 			continue;
 		}
-		if (jf_int(v, path, "sla_s", false, 60,
-			   SETTINGS_HOLD_SLA_MAX_S, &n, err))
-			s->hold_sla_s[t] = n;
-		if (jf_int(v, path, "priority", false, 1, 5, &n, err))
-			s->hold_priority[t] = (int)n;
+		p->has_hold_sla_s[t] =
+			jf_int(v, path, "sla_s", false, 60,
+			       SETTINGS_HOLD_SLA_MAX_S, &p->v.hold_sla_s[t],
+			       err);
+		p->has_hold_priority[t] = jf_int(v, path, "priority", false, 1,
+						 5, &n, err);
+		if (p->has_hold_priority[t])
+			p->v.hold_priority[t] = (int)n;
 	}
 }
 
-/* Merge patch into s, adding a detail to err per bad value. */
-static void merge(void *ctx, tenant_settings *s, ordo_err *err)
+/* Decode the PATCH body into p, adding a detail to err per bad member or
+ * value: every problem a patch can have without the current settings. */
+static void patch_decode(const json_t *doc, tenant_settings_patch *p,
+			 ordo_err *err)
 {
-	const json_t *patch = ctx;
 	const char *key;
 	json_t *v;
 	char text[16], list[JF_LIST_MAX];
 
-	json_object_foreach((json_t *)patch, key, v) {
+	patch_check(doc, err);
+	json_object_foreach((json_t *)doc, key, v) {
 		if (json_is_null(v) && strcmp(key, "cutoff_utc") != 0)
 			ordo_err_add(err, ORDO_EINVALID, key,
 				     "must not be null (only cutoff_utc can "
 				     "be cleared)");
 	}
-#define SETTINGS_X_MERGE(f, name, min, max, def)                               \
-	jf_int(patch, "", name, false, min, max, &s->f, err);
-	SETTINGS_INT_MAP(SETTINGS_X_MERGE)
-#undef SETTINGS_X_MERGE
-	if (jf_string(patch, "", "backorder_mode", false, text, sizeof(text),
-		      err) &&
-	    backorder_mode_parse(text, &s->backorder) != 0) {
-		JF_ENUM_LIST(list, sizeof(list), backorder_mode_name,
-			     BACKORDER_HOLD + 1);
-		ordo_err_add(err, ORDO_EINVALID, "backorder_mode",
-			     "\"%s\" is not a backorder mode; one of: %s", text,
-			     list);
+#define SETTINGS_X_DECODE(f, name, min, max, def)                              \
+	p->has_##f = jf_int(doc, "", name, false, min, max, &p->v.f, err);
+	SETTINGS_INT_MAP(SETTINGS_X_DECODE)
+#undef SETTINGS_X_DECODE
+	if (jf_string(doc, "", "backorder_mode", false, text, sizeof(text),
+		      err)) {
+		if (backorder_mode_parse(text, &p->v.backorder) == 0) {
+			p->has_backorder = true;
+		} else {
+			JF_ENUM_LIST(list, sizeof(list), backorder_mode_name,
+				     BACKORDER_HOLD + 1);
+			ordo_err_add(err, ORDO_EINVALID, "backorder_mode",
+				     "\"%s\" is not a backorder mode; one "
+				     "of: %s",
+				     text, list);
+		}
 	}
-	if (jf_string(patch, "", "release_mode", false, text, sizeof(text),
-		      err) &&
-	    release_mode_parse(text, &s->release) != 0) {
-		JF_ENUM_LIST(list, sizeof(list), release_mode_name,
-			     RELEASE_WAVE + 1);
-		ordo_err_add(err, ORDO_EINVALID, "release_mode",
-			     "\"%s\" is not a release mode; one of: %s", text,
-			     list);
+	if (jf_string(doc, "", "release_mode", false, text, sizeof(text),
+		      err)) {
+		if (release_mode_parse(text, &p->v.release) == 0) {
+			p->has_release = true;
+		} else {
+			JF_ENUM_LIST(list, sizeof(list), release_mode_name,
+				     RELEASE_WAVE + 1);
+			ordo_err_add(err, ORDO_EINVALID, "release_mode",
+				     "\"%s\" is not a release mode; one of: "
+				     "%s",
+				     text, list);
+		}
 	}
-	merge_holds(patch, s, err);
-	v = json_object_get(patch, "cutoff_utc");
+	decode_holds(doc, p, err);
+	v = json_object_get(doc, "cutoff_utc");
 	if (json_is_null(v)) {
-		s->cutoff_minute = -1;
+		p->has_cutoff = true;
+		p->v.cutoff_minute = -1;
 	} else if (v) {
-		if (!json_is_string(v) ||
-		    (s->cutoff_minute = settings_cutoff_parse(
-			     json_string_value(v))) < 0)
+		if (json_is_string(v) &&
+		    (p->v.cutoff_minute = settings_cutoff_parse(
+			     json_string_value(v))) >= 0)
+			p->has_cutoff = true;
+		else
 			ordo_err_add(err, ORDO_EINVALID, "cutoff_utc",
 				     "must be \"HH:MM\" (UTC) or null");
 	}
 }
 
-static ordo_code patch_write(store_tx *tx, api_request *r, int *status,
-			     char **body, ordo_err *err)
+static json_t *patch_reply(api_request *r, const app_write *w, int *status)
 {
-	tenant_settings s;
-	ordo_code rc = app_settings_update(tx, &r->caller, merge, r->payload,
-					   &s, err);
-
-	if (rc) {
-		if (err->n_details > 0)
-			ordo_err_set_message(err,
-					     "the settings have %zu problem%s",
-					     err->n_details,
-					     err->n_details == 1 ? "" : "s");
-		return rc;
-	}
-	return api_answer(settings_json(&s), 200, status, body, err);
+	(void)r;
+	*status = 200;
+	return settings_json(&((const app_settings_cmd *)w)->stored);
 }
 
 enum MHD_Result api_settings_patch(api_request *r)
 {
+	app_settings_cmd *c;
 	enum MHD_Result ret;
-	json_t *patch;
+	json_t *doc;
 	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 
 	if (!api_query_only(r, no_query, &ret))
 		return ret;
-	patch = api_body_object(r, &ret);
-	if (!patch)
+	doc = api_body_object(r, &ret);
+	if (!doc)
 		return ret;
-	patch_check(patch, err);
-	/* The values too, merged into scratch settings here so that every
-	 * problem is listed at once and a bad patch never reaches the write;
-	 * the merge inside the write then checks the settings whole. */
-	{
-		tenant_settings scratch;
-
-		settings_defaults(&scratch);
-		merge(patch, &scratch, err);
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		json_decref(doc);
+		return api_reply_nomem(r);
 	}
+	app_settings_cmd_init(c, &r->caller, api_now(r));
+	ordo_err_clear(err);
+	patch_decode(doc, &c->patch, err);
+	json_decref(doc);
 	if (err->code != ORDO_OK) {
-		json_decref(patch);
 		ordo_err_set_message(err, "the settings have %zu problem%s",
 				     err->n_details,
 				     err->n_details == 1 ? "" : "s");
 		ret = api_reply_error(r, err);
 		ordo_err_clear(err);
+		free(c);
 		return ret;
 	}
 	ordo_err_clear(err);
-	return api_submit_tx_write(r, patch_write, patch, patch_free);
+	return api_submit_write(r, &c->w, patch_reply, api_write_free);
 }

@@ -1,6 +1,11 @@
 /*
  * stock.c - stock over HTTP: counts, adjustments, levels per SKU and the
  * stock event log.
+ *
+ * A count or an adjustment is decoded and checked here into its command
+ * (app/stock.h), submitted, and answered from the stock level it wrote
+ * once that is durable, on this thread: the transaction holds only the
+ * storage work.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,102 +15,127 @@
 #include "api/api_int.h"
 #include "channels/json_fields.h"
 
-struct stock_input {
-	int64_t on_hand;
-	int64_t safety_stock; /* -1: keep */
-	int64_t delta;
-	char reason[32];
-	char note[ORDO_MESSAGE_MAX];
-};
-
 /* What ordo computes in a stock level: never written by a caller. */
 static const char *const level_computed[] = {
 	"location", "sku", "reserved", "available", "updated_at", NULL,
 };
 static const char *const no_query[] = {NULL};
 
+/*
+ * Copy the path's location and SKU into a command. One too long to fit is
+ * none the tenant has, so it is answered as not found (as a lookup of it
+ * would be) rather than cut short into another.
+ */
+static bool path_pair(api_request *r, char *location, size_t location_size,
+		      char *sku, size_t sku_size, enum MHD_Result *ret)
+{
+	if (ordo_strlcpy(location, r->params[0], location_size) != 0) {
+		*ret = api_reply_fail(r, ORDO_ENOTFOUND, "location",
+				      "no location \"%.32s\"", r->params[0]);
+		return false;
+	}
+	if (ordo_strlcpy(sku, r->params[1], sku_size) != 0) {
+		*ret = api_reply_fail(r, ORDO_ENOTFOUND, "sku",
+				      "no SKU \"%.64s\"", r->params[1]);
+		return false;
+	}
+	return true;
+}
+
+static json_t *level_reply(api_request *r, const stock_level *level,
+			   int *status)
+{
+	(void)r;
+	*status = 200;
+	return native_stock_json(level);
+}
+
 static void count_decode(const json_t *doc, void *out, ordo_err *err)
 {
 	static const char *const members[] = {"on_hand", "safety_stock",
 					      NULL};
-	struct stock_input *s = out;
+	app_stock_count_cmd *c = out;
 
 	jf_only(doc, "", members, level_computed, err);
-	s->safety_stock = -1;
-	jf_int(doc, "", "on_hand", true, 0, ORDO_MAX_STOCK, &s->on_hand, err);
+	c->safety_stock = -1;
+	jf_int(doc, "", "on_hand", true, 0, ORDO_MAX_STOCK, &c->on_hand, err);
 	jf_int(doc, "", "safety_stock", false, 0, ORDO_MAX_STOCK,
-	       &s->safety_stock, err);
+	       &c->safety_stock, err);
 }
 
-static ordo_code count_write(store_tx *tx, api_request *r, int *status,
-			     char **body, ordo_err *err)
+static json_t *count_reply(api_request *r, const app_write *w, int *status)
 {
-	struct stock_input *s = r->payload;
-	stock_level level;
-	ordo_code rc = app_stock_count(tx, &r->caller, r->params[0],
-				       r->params[1], s->on_hand,
-				       s->safety_stock, &level, err);
-
-	if (rc)
-		return rc;
-	return api_answer(native_stock_json(&level), 200, status, body, err);
+	return level_reply(r, &((const app_stock_count_cmd *)w)->level,
+			   status);
 }
 
 enum MHD_Result api_stock_put(api_request *r)
 {
-	struct stock_input *s = calloc(1, sizeof(*s));
+	app_stock_count_cmd *c = calloc(1, sizeof(*c));
 	enum MHD_Result ret;
 
-	if (!s)
+	if (!c)
 		return api_reply_nomem(r);
+	app_stock_count_cmd_init(c, &r->caller, api_now(r));
 	if (!api_query_only(r, no_query, &ret) ||
-	    !api_decode_body(r, count_decode, s, &ret)) {
-		free(s);
+	    !api_decode_body(r, count_decode, c, &ret) ||
+	    !path_pair(r, c->location, sizeof(c->location), c->sku,
+		       sizeof(c->sku), &ret)) {
+		free(c);
 		return ret;
 	}
-	return api_submit_tx_write(r, count_write, s, free);
+	return api_submit_write(r, &c->w, count_reply, api_write_free);
 }
 
 static void adjust_decode(const json_t *doc, void *out, ordo_err *err)
 {
 	static const char *const members[] = {"delta", "reason", "note",
 					      NULL};
-	struct stock_input *s = out;
+	app_stock_adjust_cmd *c = out;
 
 	jf_only(doc, "", members, level_computed, err);
 	jf_int(doc, "", "delta", true, -ORDO_MAX_STOCK, ORDO_MAX_STOCK,
-	       &s->delta, err);
-	jf_string(doc, "", "reason", true, s->reason, sizeof(s->reason), err);
-	jf_string(doc, "", "note", false, s->note, sizeof(s->note), err);
+	       &c->delta, err);
+	jf_string(doc, "", "reason", true, c->reason, sizeof(c->reason), err);
+	jf_string(doc, "", "note", false, c->note, sizeof(c->note), err);
 }
 
-static ordo_code adjust_write(store_tx *tx, api_request *r, int *status,
-			      char **body, ordo_err *err)
+static json_t *adjust_reply(api_request *r, const app_write *w, int *status)
 {
-	struct stock_input *s = r->payload;
-	stock_level level;
-	ordo_code rc = app_stock_adjust(tx, &r->caller, r->params[0],
-					r->params[1], s->delta, s->reason,
-					s->note, &level, err);
-
-	if (rc)
-		return rc;
-	return api_answer(native_stock_json(&level), 200, status, body, err);
+	return level_reply(r, &((const app_stock_adjust_cmd *)w)->level,
+			   status);
 }
 
 enum MHD_Result api_stock_adjust(api_request *r)
 {
-	struct stock_input *s = calloc(1, sizeof(*s));
+	app_stock_adjust_cmd *c = calloc(1, sizeof(*c));
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	enum MHD_Result ret;
 
-	if (!s)
+	if (!c)
 		return api_reply_nomem(r);
+	app_stock_adjust_cmd_init(c, &r->caller, api_now(r));
 	if (!api_query_only(r, no_query, &ret) ||
-	    !api_decode_body(r, adjust_decode, s, &ret)) {
-		free(s);
+	    !api_decode_body(r, adjust_decode, c, &ret)) {
+		free(c);
 		return ret;
 	}
-	return api_submit_tx_write(r, adjust_write, s, free);
+	/* The reason and the delta's bounds need no storage: checked here,
+	 * so that a refused adjustment never reaches the write. */
+	ordo_err_clear(err);
+	if (app_stock_adjust_check(c->delta, c->reason, err) != ORDO_OK) {
+		ret = api_reply_error(r, err);
+		ordo_err_clear(err);
+		free(c);
+		return ret;
+	}
+	ordo_err_clear(err);
+	if (!path_pair(r, c->location, sizeof(c->location), c->sku,
+		       sizeof(c->sku), &ret)) {
+		free(c);
+		return ret;
+	}
+	return api_submit_write(r, &c->w, adjust_reply, api_write_free);
 }
 
 static json_t *figures_json(const stock_level *s)

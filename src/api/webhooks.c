@@ -1,12 +1,16 @@
 /*
  * webhooks.c - subscriptions and deliveries over HTTP.
  *
- * A webhook's url is checked before its creation is submitted (its host
- * resolved, every address public or allowed: outbox_url_check), since
- * resolving a name must not happen inside the write transaction. Its
- * secret is shown once: the answer stored for an Idempotency-Key has none,
- * and the secret is added only to the answer of the creation that ran
- * (answer_fresh), so a replay - by any key of the tenant - never shows it.
+ * A write is decoded and checked here into its command (app/webhooks.h),
+ * submitted, and answered from the command's outputs once it is durable,
+ * on this thread. A webhook's url is checked before its creation is
+ * submitted (its host resolved, every address public or allowed:
+ * outbox_url_check; its scheme: app_webhook_check), since resolving a name
+ * must not happen inside the write transaction. Its secret is shown once:
+ * the answer encoded from the command (and stored for an Idempotency-Key)
+ * has none, and the secret is added only to the answer of the creation
+ * that ran (answer_fresh), so a replay - by any key of the tenant - never
+ * shows it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +20,21 @@
 #include "outbox/worker.h"
 
 static const char *const no_query[] = {NULL};
+
+/*
+ * Copy the path's id into a command's buffer; one too long to fit is no
+ * id ordo made, so it is answered as one not found (as a lookup of it
+ * would be) rather than cut short into another.
+ */
+static bool path_id(api_request *r, const char *what, char *dst, size_t size,
+		    enum MHD_Result *ret)
+{
+	if (ordo_strlcpy(dst, r->params[0], size) == 0)
+		return true;
+	*ret = api_reply_fail(r, ORDO_ENOTFOUND, "id", "no %s \"%.64s\"",
+			      what, r->params[0]);
+	return false;
+}
 
 static json_t *webhook_json(const webhook_sub *w, bool with_secret)
 {
@@ -95,22 +114,19 @@ static void webhook_decode(const json_t *doc, void *out, ordo_err *err)
 	}
 }
 
-static ordo_code webhook_write(store_tx *tx, api_request *r, int *status,
-			       char **body, ordo_err *err)
+static json_t *webhook_reply(api_request *r, const app_write *w,
+			     int *status)
 {
-	webhook_sub *w = r->payload;
-	ordo_code rc = app_webhook_create(tx, &r->caller, w, err);
-
-	if (rc)
-		return rc;
+	(void)r;
+	*status = 201;
 	/* Without the secret: this is also the answer kept for replays. */
-	return api_answer(webhook_json(w, false), 201, status, body, err);
+	return webhook_json(&((const app_webhook_cmd *)w)->stored, false);
 }
 
 /* The creation that ran shows the secret, once. */
 static char *webhook_add_secret(api_request *r, char *body)
 {
-	const webhook_sub *w = r->payload;
+	const webhook_sub *w = &((const app_webhook_cmd *)r->write)->stored;
 	json_t *j = json_loads(body, 0, NULL);
 	char *out;
 
@@ -127,26 +143,29 @@ static char *webhook_add_secret(api_request *r, char *body)
 
 enum MHD_Result api_webhook_create(api_request *r)
 {
-	webhook_sub *w = calloc(1, sizeof(*w));
+	app_webhook_cmd *c = calloc(1, sizeof(*c));
 	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	enum MHD_Result ret;
 
-	if (!w)
+	if (!c)
 		return api_reply_nomem(r);
+	app_webhook_cmd_init(c, &r->caller, api_now(r));
 	if (!api_query_only(r, no_query, &ret) ||
-	    !api_decode_body(r, webhook_decode, w, &ret)) {
-		free(w);
+	    !api_decode_body(r, webhook_decode, &c->sub, &ret)) {
+		free(c);
 		return ret;
 	}
-	if (outbox_url_check(w->url, err) != ORDO_OK) {
+	ordo_err_clear(err);
+	if (outbox_url_check(c->sub.url, err) != ORDO_OK ||
+	    app_webhook_check(&c->sub, err) != ORDO_OK) {
 		ret = api_reply_error(r, err);
 		ordo_err_clear(err);
-		free(w);
+		free(c);
 		return ret;
 	}
 	ordo_err_clear(err);
 	r->answer_fresh = webhook_add_secret;
-	return api_submit_tx_write(r, webhook_write, w, free);
+	return api_submit_write(r, &c->w, webhook_reply, api_write_free);
 }
 
 enum MHD_Result api_webhook_list(api_request *r)
@@ -175,48 +194,56 @@ enum MHD_Result api_webhook_list(api_request *r)
 			      json_pack("{s:o}", "webhooks", arr));
 }
 
-static ordo_code webhook_delete(store_tx *tx, api_request *r, int *status,
-				char **body, ordo_err *err)
+static json_t *delete_reply(api_request *r, const app_write *w, int *status)
 {
-	ordo_code rc = app_webhook_delete(tx, &r->caller, r->params[0], err);
-
-	if (rc)
-		return rc;
-	*body = strdup("");
-	if (!*body)
-		return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
+	(void)r;
+	(void)w;
 	*status = 204;
-	return ORDO_OK;
+	return NULL;
 }
 
 enum MHD_Result api_webhook_delete(api_request *r)
 {
+	app_webhook_delete_cmd *c;
 	enum MHD_Result ret;
 
 	if (!api_query_only(r, no_query, &ret) || !api_body_none(r, &ret))
 		return ret;
-	return api_submit_tx_write(r, webhook_delete, NULL, NULL);
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return api_reply_nomem(r);
+	app_webhook_delete_cmd_init(c, &r->caller, api_now(r));
+	if (!path_id(r, "webhook", c->id, sizeof(c->id), &ret)) {
+		free(c);
+		return ret;
+	}
+	return api_submit_write(r, &c->w, delete_reply, api_write_free);
 }
 
-static ordo_code resume_write(store_tx *tx, api_request *r, int *status,
-			      char **body, ordo_err *err)
+static json_t *resume_reply(api_request *r, const app_write *w, int *status)
 {
-	webhook_sub w;
-	ordo_code rc = app_webhook_resume(tx, &r->caller, r->params[0], &w,
-					  err);
-
-	if (rc)
-		return rc;
-	return api_answer(webhook_json(&w, false), 200, status, body, err);
+	(void)r;
+	*status = 200;
+	return webhook_json(&((const app_webhook_resume_cmd *)w)->stored,
+			    false);
 }
 
 enum MHD_Result api_webhook_resume(api_request *r)
 {
+	app_webhook_resume_cmd *c;
 	enum MHD_Result ret;
 
 	if (!api_query_only(r, no_query, &ret) || !api_body_none(r, &ret))
 		return ret;
-	return api_submit_tx_write(r, resume_write, NULL, NULL);
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return api_reply_nomem(r);
+	app_webhook_resume_cmd_init(c, &r->caller, api_now(r));
+	if (!path_id(r, "webhook", c->id, sizeof(c->id), &ret)) {
+		free(c);
+		return ret;
+	}
+	return api_submit_write(r, &c->w, resume_reply, api_write_free);
 }
 
 static json_t *delivery_json(const delivery *d)
@@ -293,28 +320,28 @@ enum MHD_Result api_delivery_list(api_request *r)
 	return api_reply_json(r, MHD_HTTP_OK, j);
 }
 
-static ordo_code redeliver_write(store_tx *tx, api_request *r, int *status,
-				 char **body, ordo_err *err)
+static json_t *redeliver_reply(api_request *r, const app_write *w,
+			       int *status)
 {
-	delivery d;
-	json_t *j;
-	ordo_code rc = app_delivery_redeliver(tx, &r->caller, r->params[0],
-					      &d, err);
-
-	if (rc) {
-		store_delivery_free(&d);
-		return rc;
-	}
-	j = delivery_json(&d);
-	store_delivery_free(&d);
-	return api_answer(j, 200, status, body, err);
+	(void)r;
+	*status = 200;
+	return delivery_json(&((const app_redeliver_cmd *)w)->stored);
 }
 
 enum MHD_Result api_delivery_redeliver(api_request *r)
 {
+	app_redeliver_cmd *c;
 	enum MHD_Result ret;
 
 	if (!api_query_only(r, no_query, &ret) || !api_body_none(r, &ret))
 		return ret;
-	return api_submit_tx_write(r, redeliver_write, NULL, NULL);
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return api_reply_nomem(r);
+	app_redeliver_cmd_init(c, &r->caller, api_now(r));
+	if (!path_id(r, "delivery", c->id, sizeof(c->id), &ret)) {
+		free(c);
+		return ret;
+	}
+	return api_submit_write(r, &c->w, redeliver_reply, api_write_free);
 }

@@ -996,3 +996,32 @@ ordo_code app_wave_release(store_tx *tx, const app_caller *c,
 	}
 	return rc;
 }
+
+/* ---- the command (write.h) ------------------------------------------------ */
+
+static ordo_code wave_run(store_tx *tx, app_write *w, ordo_err *err)
+{
+	app_wave_cmd *c = (app_wave_cmd *)w;
+
+	return app_wave_release(tx, &w->caller, c->location, w->now, &c->ids,
+				&c->n, err);
+}
+
+static void wave_clear(app_write *w)
+{
+	app_wave_cmd *c = (app_wave_cmd *)w;
+
+	free(c->ids);
+	c->ids = NULL;
+	c->n = 0;
+}
+
+static const app_write_type wave_type = {
+	.name = "wave_release", .run = wave_run, .clear = wave_clear};
+
+void app_wave_cmd_init(app_wave_cmd *c, const app_caller *caller,
+		       ordo_time now)
+{
+	memset(c, 0, sizeof(*c));
+	app_write_init(&c->w, &wave_type, caller, now);
+}

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "app/caller.h"
+#include "app/write.h"
 #include "core/catalog.h"
 #include "core/fulfillment.h"
 #include "core/order.h"
@@ -73,5 +74,17 @@ ordo_code app_wave_release(store_tx *tx, const app_caller *c,
 			   const char *location, ordo_time now,
 			   char (**ids)[ORDO_ID_MAX], size_t *n,
 			   ordo_err *err);
+
+/* The command (write.h): a wave of one location ("" for all) in, the
+ * fulfillments it released out. */
+typedef struct {
+	app_write w;
+	char location[ORDO_LOCATION_CODE_MAX]; /* in */
+	char (*ids)[ORDO_ID_MAX];	       /* out: owned */
+	size_t n;			       /* out */
+} app_wave_cmd;
+
+void app_wave_cmd_init(app_wave_cmd *c, const app_caller *caller,
+		       ordo_time now);
 
 #endif

@@ -30,7 +30,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "channels/native_out.h"
 
@@ -125,10 +124,9 @@ static ordo_code copy_out(const fulfillment *f, fulfillment *out,
 }
 
 ordo_code app_fulfillment_accept(store_tx *tx, const app_caller *c,
-				 const char *id, fulfillment *out,
-				 ordo_err *err)
+				 const char *id, ordo_time now,
+				 fulfillment *out, ordo_err *err)
 {
-	ordo_time now = time(NULL);
 	fulfillment *f;
 	order o;
 	ordo_code rc;
@@ -230,10 +228,9 @@ static ordo_code record_rerouted(store_tx *tx, order *o, hold_type t,
 
 ordo_code app_fulfillment_reject(store_tx *tx, const app_caller *c,
 				 const char *id, reject_reason reason,
-				 const char *message, fulfillment *out,
-				 ordo_err *err)
+				 const char *message, ordo_time now,
+				 fulfillment *out, ordo_err *err)
 {
-	ordo_time now = time(NULL);
 	char text[ORDO_MESSAGE_MAX];
 	fulfillment *f;
 	order o;
@@ -365,9 +362,8 @@ static ordo_code ship_units(store_tx *tx, order *o, fulfillment *f,
 
 ordo_code app_shipment_create(store_tx *tx, const app_caller *c,
 			      const char *fulfillment_id, shipment *s,
-			      ordo_err *err)
+			      ordo_time now, ordo_err *err)
 {
-	ordo_time now = time(NULL);
 	fulfillment *f;
 	order o;
 	size_t i;
@@ -433,10 +429,9 @@ out:
 }
 
 ordo_code app_shipment_delivered(store_tx *tx, const app_caller *c,
-				 const char *id, ordo_time at, shipment *out,
-				 ordo_err *err)
+				 const char *id, ordo_time at, ordo_time now,
+				 shipment *out, ordo_err *err)
 {
-	ordo_time now = time(NULL);
 	shipment *all = NULL;
 	size_t n = 0, i;
 	bool every = true;
@@ -508,4 +503,139 @@ ordo_code app_close_due(store_tx *tx, ordo_time now, size_t *closed,
 	}
 	free(refs);
 	return rc;
+}
+
+/* ---- the commands (write.h) ----------------------------------------------- */
+
+/* Copy src into dst with its own lines (dst's are not freed). */
+static ordo_code shipment_copy(shipment *dst, const shipment *src,
+			       ordo_err *err)
+{
+	*dst = *src;
+	dst->lines = NULL;
+	dst->n_lines = 0;
+	if (src->n_lines) {
+		dst->lines = malloc(src->n_lines * sizeof(*dst->lines));
+		if (!dst->lines)
+			return ordo_err_set(err, ORDO_ENOMEM, NULL,
+					    "out of memory");
+		memcpy(dst->lines, src->lines,
+		       src->n_lines * sizeof(*dst->lines));
+		dst->n_lines = src->n_lines;
+	}
+	return ORDO_OK;
+}
+
+static ordo_code accept_run(store_tx *tx, app_write *w, ordo_err *err)
+{
+	app_fulfillment_accept_cmd *c = (app_fulfillment_accept_cmd *)w;
+
+	return app_fulfillment_accept(tx, &w->caller, c->id, w->now,
+				      &c->stored, err);
+}
+
+static void accept_clear(app_write *w)
+{
+	fulfillment_free(&((app_fulfillment_accept_cmd *)w)->stored);
+}
+
+static const app_write_type accept_type = {.name = "fulfillment_accept",
+					   .run = accept_run,
+					   .clear = accept_clear};
+
+void app_fulfillment_accept_cmd_init(app_fulfillment_accept_cmd *c,
+				     const app_caller *caller, ordo_time now,
+				     const char *id)
+{
+	memset(c, 0, sizeof(*c));
+	app_write_init(&c->w, &accept_type, caller, now);
+	ordo_strlcpy(c->id, id, sizeof(c->id));
+}
+
+static ordo_code reject_run(store_tx *tx, app_write *w, ordo_err *err)
+{
+	app_fulfillment_reject_cmd *c = (app_fulfillment_reject_cmd *)w;
+
+	return app_fulfillment_reject(tx, &w->caller, c->id, c->reason,
+				      c->message, w->now, &c->stored, err);
+}
+
+static void reject_clear(app_write *w)
+{
+	fulfillment_free(&((app_fulfillment_reject_cmd *)w)->stored);
+}
+
+static const app_write_type reject_type = {.name = "fulfillment_reject",
+					   .run = reject_run,
+					   .clear = reject_clear};
+
+void app_fulfillment_reject_cmd_init(app_fulfillment_reject_cmd *c,
+				     const app_caller *caller, ordo_time now,
+				     const char *id)
+{
+	memset(c, 0, sizeof(*c));
+	app_write_init(&c->w, &reject_type, caller, now);
+	ordo_strlcpy(c->id, id, sizeof(c->id));
+}
+
+/* app_shipment_create fills in the shipment it is given, so it works on
+ * a copy of the input: a run that is repeated starts from the same. */
+static ordo_code shipment_run(store_tx *tx, app_write *w, ordo_err *err)
+{
+	app_shipment_cmd *c = (app_shipment_cmd *)w;
+	ordo_code rc = shipment_copy(&c->stored, &c->shipment, err);
+
+	return rc ? rc
+		  : app_shipment_create(tx, &w->caller, c->fulfillment_id,
+					&c->stored, w->now, err);
+}
+
+static void shipment_clear(app_write *w)
+{
+	shipment_free(&((app_shipment_cmd *)w)->stored);
+}
+
+static void shipment_free_input(app_write *w)
+{
+	shipment_free(&((app_shipment_cmd *)w)->shipment);
+}
+
+static const app_write_type shipment_type = {
+	.name = "shipment_create",
+	.run = shipment_run,
+	.clear = shipment_clear,
+	.free_input = shipment_free_input};
+
+void app_shipment_cmd_init(app_shipment_cmd *c, const app_caller *caller,
+			   ordo_time now, const char *fulfillment_id)
+{
+	memset(c, 0, sizeof(*c));
+	app_write_init(&c->w, &shipment_type, caller, now);
+	ordo_strlcpy(c->fulfillment_id, fulfillment_id,
+		     sizeof(c->fulfillment_id));
+}
+
+static ordo_code delivered_run(store_tx *tx, app_write *w, ordo_err *err)
+{
+	app_delivered_cmd *c = (app_delivered_cmd *)w;
+
+	return app_shipment_delivered(tx, &w->caller, c->id, c->at, w->now,
+				      &c->stored, err);
+}
+
+static void delivered_clear(app_write *w)
+{
+	shipment_free(&((app_delivered_cmd *)w)->stored);
+}
+
+static const app_write_type delivered_type = {.name = "shipment_delivered",
+					      .run = delivered_run,
+					      .clear = delivered_clear};
+
+void app_delivered_cmd_init(app_delivered_cmd *c, const app_caller *caller,
+			    ordo_time now, const char *id)
+{
+	memset(c, 0, sizeof(*c));
+	app_write_init(&c->w, &delivered_type, caller, now);
+	ordo_strlcpy(c->id, id, sizeof(c->id));
 }

@@ -20,6 +20,11 @@
 		return rc_;                                                    \
 	} while (0)
 
+ordo_code app_health(store *st, ordo_err *err)
+{
+	APP_READ(st, ORDO_OK);
+}
+
 ordo_code app_order_get(store *st, const app_caller *c, const char *id,
 			order *o, ordo_err *err)
 {

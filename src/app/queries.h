@@ -19,6 +19,9 @@
 
 /* ---- reads (app/queries.c): each in one read transaction --------------- */
 
+/* Whether the database answers a read (ORDO_OK), for /healthz. */
+ordo_code app_health(store *st, ordo_err *err);
+
 ordo_code app_order_get(store *st, const app_caller *c, const char *id,
 			order *o, ordo_err *err);
 ordo_code app_order_list(store *st, const app_caller *c,

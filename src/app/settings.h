@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "app/caller.h"
+#include "app/write.h"
 #include "core/catalog.h"
 #include "core/fulfillment.h"
 #include "core/order.h"
@@ -21,14 +22,21 @@
 
 ordo_code app_settings_get(store *st, const app_caller *c, tenant_settings *s,
 			   ordo_err *err);
-/* Changes the settings in place; adds a detail to err per bad value. */
-typedef void (*app_settings_merge_fn)(void *ctx, tenant_settings *s,
-				      ordo_err *err);
 
-/* Read the settings, merge the change, check the whole and save it; *s is
- * the result. */
+/* Read the settings, apply the patch (tenant_settings_apply: one detail
+ * per problem, nothing applied on any) and save the result; *s is it. */
 ordo_code app_settings_update(store_tx *tx, const app_caller *c,
-			      app_settings_merge_fn merge, void *ctx,
+			      const tenant_settings_patch *p,
 			      tenant_settings *s, ordo_err *err);
+
+/* The command (write.h): the patch in, the settings as saved out. */
+typedef struct {
+	app_write w;
+	tenant_settings_patch patch; /* in */
+	tenant_settings stored;	     /* out */
+} app_settings_cmd;
+
+void app_settings_cmd_init(app_settings_cmd *c, const app_caller *caller,
+			   ordo_time now);
 
 #endif

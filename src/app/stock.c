@@ -12,6 +12,11 @@
  * breaks it is ordo's mistake, ORDO_EINTERNAL, and nothing is written) and
  * again by the store: 0 <= reserved <= on_hand.
  *
+ * What needs no storage - an adjustment's reason and the bounds of its
+ * delta - is checked before the write is submitted
+ * (app_stock_adjust_check), so the transaction holds only the work that
+ * reads or writes rows.
+ *
  * COUNTED BELOW RESERVED
  *
  * A count (or a negative adjustment) is what the warehouse really has, so
@@ -37,7 +42,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "channels/json_fields.h"
 #include "channels/native_out.h"
@@ -120,9 +124,8 @@ static ordo_code stock_row(store_tx *tx, int64_t tenant, const char *location,
 static ordo_code stock_write(store_tx *tx, const app_caller *c,
 			     stock_level *before, stock_level *after,
 			     const char *type, const char *reason,
-			     const char *note, ordo_err *err)
+			     const char *note, ordo_time now, ordo_err *err)
 {
-	ordo_time now = time(NULL);
 	char (*ids)[ORDO_ID_MAX] = NULL;
 	char text[ORDO_MESSAGE_MAX];
 	int64_t reserved = before->reserved;
@@ -181,7 +184,7 @@ out:
 ordo_code app_stock_count(store_tx *tx, const app_caller *c,
 			  const char *location, const char *sku,
 			  int64_t on_hand, int64_t safety_stock,
-			  stock_level *level, ordo_err *err)
+			  ordo_time now, stock_level *level, ordo_err *err)
 {
 	stock_level before;
 	ordo_code rc;
@@ -202,22 +205,18 @@ ordo_code app_stock_count(store_tx *tx, const app_caller *c,
 	if (safety_stock >= 0)
 		level->safety_stock = safety_stock;
 	return stock_write(tx, c, &before, level, "count", "count", NULL,
-			   err);
+			   now, err);
 }
 
 static const char *const adjust_reasons[] = {"receipt", "damage",
 					      "correction", "return",
 					      "other"};
 
-ordo_code app_stock_adjust(store_tx *tx, const app_caller *c,
-			   const char *location, const char *sku,
-			   int64_t delta, const char *reason, const char *note,
-			   stock_level *level, ordo_err *err)
+ordo_code app_stock_adjust_check(int64_t delta, const char *reason,
+				 ordo_err *err)
 {
-	stock_level before;
 	bool known = false;
 	size_t i;
-	ordo_code rc;
 
 	for (i = 0; i < sizeof(adjust_reasons) / sizeof(adjust_reasons[0]);
 	     i++)
@@ -239,6 +238,17 @@ ordo_code app_stock_adjust(store_tx *tx, const app_caller *c,
 				    "and %lld",
 				    -(long long)ORDO_MAX_STOCK,
 				    (long long)ORDO_MAX_STOCK);
+	return ORDO_OK;
+}
+
+ordo_code app_stock_adjust(store_tx *tx, const app_caller *c,
+			   const char *location, const char *sku,
+			   int64_t delta, const char *reason, const char *note,
+			   ordo_time now, stock_level *level, ordo_err *err)
+{
+	stock_level before;
+	ordo_code rc;
+
 	rc = stock_row(tx, c->tenant_id, location, sku, &before, err);
 	if (rc)
 		return rc;
@@ -252,5 +262,45 @@ ordo_code app_stock_adjust(store_tx *tx, const app_caller *c,
 	*level = before;
 	level->on_hand += delta;
 	return stock_write(tx, c, &before, level, "adjustment", reason, note,
-			   err);
+			   now, err);
+}
+
+/* ---- the commands (write.h) ----------------------------------------------- */
+
+static ordo_code count_run(store_tx *tx, app_write *w, ordo_err *err)
+{
+	app_stock_count_cmd *c = (app_stock_count_cmd *)w;
+
+	return app_stock_count(tx, &w->caller, c->location, c->sku,
+			       c->on_hand, c->safety_stock, w->now, &c->level,
+			       err);
+}
+
+static const app_write_type count_type = {.name = "stock_count",
+					  .run = count_run};
+
+void app_stock_count_cmd_init(app_stock_count_cmd *c,
+			      const app_caller *caller, ordo_time now)
+{
+	memset(c, 0, sizeof(*c));
+	app_write_init(&c->w, &count_type, caller, now);
+	c->safety_stock = -1;
+}
+
+static ordo_code adjust_run(store_tx *tx, app_write *w, ordo_err *err)
+{
+	app_stock_adjust_cmd *c = (app_stock_adjust_cmd *)w;
+
+	return app_stock_adjust(tx, &w->caller, c->location, c->sku, c->delta,
+				c->reason, c->note, w->now, &c->level, err);
+}
+
+static const app_write_type adjust_type = {.name = "stock_adjust",
+					   .run = adjust_run};
+
+void app_stock_adjust_cmd_init(app_stock_adjust_cmd *c,
+			       const app_caller *caller, ordo_time now)
+{
+	memset(c, 0, sizeof(*c));
+	app_write_init(&c->w, &adjust_type, caller, now);
 }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "app/caller.h"
+#include "app/write.h"
 #include "core/catalog.h"
 #include "core/fulfillment.h"
 #include "core/order.h"
@@ -34,12 +35,46 @@ ordo_code app_stock_change(store_tx *tx, int64_t tenant,
 ordo_code app_stock_count(store_tx *tx, const app_caller *c,
 			  const char *location, const char *sku,
 			  int64_t on_hand, int64_t safety_stock,
-			  stock_level *level, ordo_err *err);
+			  ordo_time now, stock_level *level, ordo_err *err);
 
-/* Adjust on_hand by delta for a reason (receipt, damage, ...). */
+/* Whether delta (non-zero, within ORDO_MAX_STOCK) and reason (receipt,
+ * damage, ...) make an adjustment: checked before it is submitted. */
+ordo_code app_stock_adjust_check(int64_t delta, const char *reason,
+				 ordo_err *err);
+
+/* Adjust on_hand by delta for a reason, both passed by
+ * app_stock_adjust_check; ORDO_ECONFLICT when on_hand would leave its
+ * bounds. */
 ordo_code app_stock_adjust(store_tx *tx, const app_caller *c,
 			   const char *location, const char *sku,
 			   int64_t delta, const char *reason, const char *note,
-			   stock_level *level, ordo_err *err);
+			   ordo_time now, stock_level *level, ordo_err *err);
+
+/* The commands (write.h): the location and SKU of the path and the
+ * figures in; the stock level as written out. */
+typedef struct {
+	app_write w;
+	char location[ORDO_LOCATION_CODE_MAX]; /* in */
+	char sku[ORDO_SKU_MAX];		       /* in */
+	int64_t on_hand;		       /* in */
+	int64_t safety_stock;		       /* in: -1 keeps it */
+	stock_level level;		       /* out */
+} app_stock_count_cmd;
+
+void app_stock_count_cmd_init(app_stock_count_cmd *c,
+			      const app_caller *caller, ordo_time now);
+
+typedef struct {
+	app_write w;
+	char location[ORDO_LOCATION_CODE_MAX]; /* in */
+	char sku[ORDO_SKU_MAX];		       /* in */
+	int64_t delta;			       /* in */
+	char reason[32];		       /* in */
+	char note[ORDO_MESSAGE_MAX];	       /* in */
+	stock_level level;		       /* out */
+} app_stock_adjust_cmd;
+
+void app_stock_adjust_cmd_init(app_stock_adjust_cmd *c,
+			       const app_caller *caller, ordo_time now);
 
 #endif

@@ -8,9 +8,11 @@
  * (signature.h). Deliveries themselves are made by the outbox worker
  * (outbox/worker.c); here a failed one can be sent again, and a webhook
  * the outbox paused (its receiver failed too long) is resumed. A tenant has
- * at most ORDO_WEBHOOKS_MAX webhooks. Whether a url's host is allowed
- * (public, or in the operator's allow list) is checked before the write,
- * where resolving a name may take its time (api/webhooks.c).
+ * at most ORDO_WEBHOOKS_MAX webhooks. Whether a url is one (http or
+ * https: app_webhook_check) and whether its host is allowed (public, or in
+ * the operator's allow list) are checked before the write, where resolving
+ * a name may take its time (api/webhooks.c); the write counts, looks up
+ * the location and stores.
  */
 #include "app/caller.h"
 #include "app/flow.h"
@@ -20,7 +22,6 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "channels/native_out.h"
 
@@ -43,17 +44,22 @@ bool app_event_type_known(const char *type)
 	return false;
 }
 
-ordo_code app_webhook_create(store_tx *tx, const app_caller *c,
-			     webhook_sub *w, ordo_err *err)
+ordo_code app_webhook_check(const webhook_sub *w, ordo_err *err)
 {
-	unsigned char raw[24];
-	char hex[49];
-
 	if (strncmp(w->url, "http://", 7) != 0 &&
 	    strncmp(w->url, "https://", 8) != 0)
 		return ordo_err_set(err, ORDO_EINVALID, "url",
 				    "the url must start with http:// or "
 				    "https://");
+	return ORDO_OK;
+}
+
+ordo_code app_webhook_create(store_tx *tx, const app_caller *c,
+			     webhook_sub *w, ordo_time now, ordo_err *err)
+{
+	unsigned char raw[24];
+	char hex[49];
+
 	{
 		int64_t n = 0;
 		/* Two creations racing on two nodes are counted one after
@@ -84,15 +90,15 @@ ordo_code app_webhook_create(store_tx *tx, const app_caller *c,
 	randombytes_buf(raw, sizeof(raw));
 	sodium_bin2hex(hex, sizeof(hex), raw, sizeof(raw));
 	snprintf(w->secret, sizeof(w->secret), "whsec_%s", hex);
-	w->created_at = time(NULL);
+	w->created_at = now;
 	return store_webhook_insert(tx, c->tenant_id, w, err);
 }
 
 ordo_code app_delivery_redeliver(store_tx *tx, const app_caller *c,
-				 const char *id, delivery *out, ordo_err *err)
+				 const char *id, ordo_time now, delivery *out,
+				 ordo_err *err)
 {
 	tenant_settings set;
-	ordo_time now = time(NULL);
 	webhook_sub w;
 	ordo_code rc;
 
@@ -151,10 +157,99 @@ ordo_code app_webhook_delete(store_tx *tx, const app_caller *c,
 }
 
 ordo_code app_webhook_resume(store_tx *tx, const app_caller *c,
-			     const char *id, webhook_sub *w, ordo_err *err)
+			     const char *id, ordo_time now, webhook_sub *w,
+			     ordo_err *err)
 {
-	ordo_code rc = store_webhook_resume(tx, c->tenant_id, id, time(NULL),
-					    err);
+	ordo_code rc = store_webhook_resume(tx, c->tenant_id, id, now, err);
 
 	return rc ? rc : store_webhook_get(tx, c->tenant_id, id, w, err);
+}
+
+/* ---- the commands (write.h) ----------------------------------------------- */
+
+/* app_webhook_create fills in the webhook it is given (id, secret): it
+ * works on a copy, so that a run that is repeated starts from the same. */
+static ordo_code create_run(store_tx *tx, app_write *w, ordo_err *err)
+{
+	app_webhook_cmd *c = (app_webhook_cmd *)w;
+
+	c->stored = c->sub;
+	return app_webhook_create(tx, &w->caller, &c->stored, w->now, err);
+}
+
+static void create_clear(app_write *w)
+{
+	app_webhook_cmd *c = (app_webhook_cmd *)w;
+
+	/* The secret is wiped, not just forgotten, before the command's
+	 * memory is given back. */
+	sodium_memzero(&c->stored, sizeof(c->stored));
+}
+
+static const app_write_type create_type = {
+	.name = "webhook_create", .run = create_run, .clear = create_clear};
+
+void app_webhook_cmd_init(app_webhook_cmd *c, const app_caller *caller,
+			  ordo_time now)
+{
+	memset(c, 0, sizeof(*c));
+	app_write_init(&c->w, &create_type, caller, now);
+}
+
+static ordo_code delete_run(store_tx *tx, app_write *w, ordo_err *err)
+{
+	return app_webhook_delete(tx, &w->caller,
+				  ((app_webhook_delete_cmd *)w)->id, err);
+}
+
+static const app_write_type delete_type = {.name = "webhook_delete",
+					   .run = delete_run};
+
+void app_webhook_delete_cmd_init(app_webhook_delete_cmd *c,
+				 const app_caller *caller, ordo_time now)
+{
+	memset(c, 0, sizeof(*c));
+	app_write_init(&c->w, &delete_type, caller, now);
+}
+
+static ordo_code resume_run(store_tx *tx, app_write *w, ordo_err *err)
+{
+	app_webhook_resume_cmd *c = (app_webhook_resume_cmd *)w;
+
+	return app_webhook_resume(tx, &w->caller, c->id, w->now, &c->stored,
+				  err);
+}
+
+static const app_write_type resume_type = {.name = "webhook_resume",
+					   .run = resume_run};
+
+void app_webhook_resume_cmd_init(app_webhook_resume_cmd *c,
+				 const app_caller *caller, ordo_time now)
+{
+	memset(c, 0, sizeof(*c));
+	app_write_init(&c->w, &resume_type, caller, now);
+}
+
+static ordo_code redeliver_run(store_tx *tx, app_write *w, ordo_err *err)
+{
+	app_redeliver_cmd *c = (app_redeliver_cmd *)w;
+
+	return app_delivery_redeliver(tx, &w->caller, c->id, w->now,
+				      &c->stored, err);
+}
+
+static void redeliver_clear(app_write *w)
+{
+	store_delivery_free(&((app_redeliver_cmd *)w)->stored);
+}
+
+static const app_write_type redeliver_type = {.name = "delivery_redeliver",
+					      .run = redeliver_run,
+					      .clear = redeliver_clear};
+
+void app_redeliver_cmd_init(app_redeliver_cmd *c, const app_caller *caller,
+			    ordo_time now)
+{
+	memset(c, 0, sizeof(*c));
+	app_write_init(&c->w, &redeliver_type, caller, now);
 }

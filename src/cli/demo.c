@@ -351,7 +351,7 @@ static ordo_code seed_catalog(store_tx *tx, void *arg, ordo_err *err)
 			rc = app_stock_count(tx, j->caller, l.code,
 					     demo_skus[k].sku,
 					     (int64_t)(20 + 13 * k + 40 * i),
-					     -1, &level, err);
+					     -1, time(NULL), &level, err);
 			if (rc)
 				return rc;
 		}
@@ -605,13 +605,13 @@ static ordo_code warehouse_run(store_tx *tx, void *arg, ordo_err *err)
 				break; /* leave the wholesale orders be */
 			rc = app_fulfillment_reject(tx, j->caller, page[i].id,
 						    REJECT_OUT_OF_STOCK,
-						    "bin empty at pick", &out,
-						    err);
+						    "bin empty at pick",
+						    time(NULL), &out, err);
 			fulfillment_free(&out);
 			break;
 		case 1: /* accepted, not yet shipped */
 			rc = app_fulfillment_accept(tx, j->caller, page[i].id,
-						    &out, err);
+						    time(NULL), &out, err);
 			fulfillment_free(&out);
 			break;
 		case 2: /* shipped in part */
@@ -620,18 +620,18 @@ static ordo_code warehouse_run(store_tx *tx, void *arg, ordo_err *err)
 			lines[0].quantity /= 2;
 			s.n_lines = 1;
 			rc = app_shipment_create(tx, j->caller, page[i].id, &s,
-						 err);
+						 time(NULL), err);
 			break;
 		case 3: /* shipped in full and delivered */
 		case 4: {
 			shipment done;
 
 			rc = app_shipment_create(tx, j->caller, page[i].id, &s,
-						 err);
+						 time(NULL), err);
 			if (rc == ORDO_OK && i % 6 == 3) {
 				rc = app_shipment_delivered(tx, j->caller,
-							    s.id, 0, &done,
-							    err);
+							    s.id, 0, time(NULL),
+							    &done, err);
 				shipment_free(&done);
 			}
 			break;

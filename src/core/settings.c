@@ -1,8 +1,10 @@
 /*
- * settings.c - tenant settings: defaults, bounds, names. See settings.h.
+ * settings.c - tenant settings: defaults, bounds, names, and patches
+ * applied whole or not at all (tenant_settings_apply). See settings.h.
  */
 #include "core/settings.h"
 
+#include <stdio.h>
 #include <string.h>
 
 void settings_hold_defaults(hold_type t, int64_t *sla_s, int *priority)
@@ -73,6 +75,101 @@ ordo_code settings_check(const tenant_settings *s, ordo_err *err)
 	    (unsigned)s->release > RELEASE_WAVE)
 		return ordo_err_set(err, ORDO_EINVALID, "backorder_mode",
 				    "unknown mode");
+	return ORDO_OK;
+}
+
+void tenant_settings_patch_init(tenant_settings_patch *p)
+{
+	memset(p, 0, sizeof(*p));
+	settings_defaults(&p->v);
+}
+
+/* Each value given, against its own bounds: one detail per problem. */
+static void patch_values_check(const tenant_settings_patch *p, ordo_err *err)
+{
+	char path[ORDO_ERR_FIELD_MAX];
+	int t;
+
+#define SETTINGS_X_PATCH_CHECK(field, name, min, max, def)                     \
+	if (p->has_##field && (p->v.field < (min) || p->v.field > (max)))        \
+		ordo_err_add(err, ORDO_EINVALID, name,                         \
+			     "must be between %lld and %lld (got %lld)",        \
+			     (long long)(min), (long long)(max),                \
+			     (long long)p->v.field);
+	SETTINGS_INT_MAP(SETTINGS_X_PATCH_CHECK)
+#undef SETTINGS_X_PATCH_CHECK
+	if (p->has_backorder && (unsigned)p->v.backorder > BACKORDER_HOLD)
+		ordo_err_add(err, ORDO_EINVALID, "backorder_mode",
+			     "is not a backorder mode");
+	if (p->has_release && (unsigned)p->v.release > RELEASE_WAVE)
+		ordo_err_add(err, ORDO_EINVALID, "release_mode",
+			     "is not a release mode");
+	if (p->has_cutoff &&
+	    (p->v.cutoff_minute < -1 || p->v.cutoff_minute >= 24 * 60))
+		ordo_err_add(err, ORDO_EINVALID, "cutoff_utc",
+			     "must be \"HH:MM\" (UTC) or null");
+	for (t = 0; t < HOLD_TYPE_COUNT; t++) {
+		const char *type = hold_type_name((hold_type)t);
+
+		if (p->has_hold_sla_s[t] &&
+		    (p->v.hold_sla_s[t] < 60 ||
+		     p->v.hold_sla_s[t] > SETTINGS_HOLD_SLA_MAX_S)) {
+			snprintf(path, sizeof(path), "holds.%s.sla_s", type);
+			ordo_err_add(err, ORDO_EINVALID, path,
+				     "must be between 60 and %d (got %lld)",
+				     SETTINGS_HOLD_SLA_MAX_S,
+				     (long long)p->v.hold_sla_s[t]);
+		}
+		if (p->has_hold_priority[t] &&
+		    (p->v.hold_priority[t] < 1 || p->v.hold_priority[t] > 5)) {
+			snprintf(path, sizeof(path), "holds.%s.priority", type);
+			ordo_err_add(err, ORDO_EINVALID, path,
+				     "must be between 1 and 5 (got %d)",
+				     p->v.hold_priority[t]);
+		}
+	}
+}
+
+ordo_code tenant_settings_apply(tenant_settings *s,
+				const tenant_settings_patch *p, ordo_err *err)
+{
+	tenant_settings next = *s;
+	ordo_err whole;
+	int t;
+
+	patch_values_check(p, err);
+	if (err->code == ORDO_OK) {
+#define SETTINGS_X_APPLY(field, name, min, max, def)                           \
+	if (p->has_##field)                                                    \
+		next.field = p->v.field;
+		SETTINGS_INT_MAP(SETTINGS_X_APPLY)
+#undef SETTINGS_X_APPLY
+		if (p->has_backorder)
+			next.backorder = p->v.backorder;
+		if (p->has_release)
+			next.release = p->v.release;
+		if (p->has_cutoff)
+			next.cutoff_minute = p->v.cutoff_minute;
+		for (t = 0; t < HOLD_TYPE_COUNT; t++) {
+			if (p->has_hold_sla_s[t])
+				next.hold_sla_s[t] = p->v.hold_sla_s[t];
+			if (p->has_hold_priority[t])
+				next.hold_priority[t] = p->v.hold_priority[t];
+		}
+		/* The settings as they would be, whole: what the patch leaves
+		 * must hold too, or they could not be saved. */
+		ordo_err_clear(&whole);
+		if (settings_check(&next, &whole) != ORDO_OK)
+			ordo_err_add(err, whole.code, whole.field, "%s",
+				     whole.message);
+	}
+	if (err->code != ORDO_OK) {
+		ordo_err_set_message(err, "the settings have %zu problem%s",
+				     err->n_details,
+				     err->n_details == 1 ? "" : "s");
+		return err->code;
+	}
+	*s = next;
 	return ORDO_OK;
 }
 

@@ -61,6 +61,37 @@ void settings_hold_defaults(hold_type t, int64_t *sla_s, int *priority);
 /* ORDO_OK, or ORDO_EINVALID naming the first setting out of bounds. */
 ordo_code settings_check(const tenant_settings *s, ordo_err *err);
 
+/*
+ * A change to some of the settings (a PATCH): which are given, and their
+ * new values in v (what is not given there is not read). Holds are given
+ * per hold type and member, so a change of one SLA keeps its priority.
+ */
+typedef struct {
+	tenant_settings v;
+#define SETTINGS_X_HAS(field, name, min, max, def) bool has_##field;
+	SETTINGS_INT_MAP(SETTINGS_X_HAS)
+#undef SETTINGS_X_HAS
+	bool has_backorder;
+	bool has_release;
+	bool has_cutoff; /* v.cutoff_minute -1 clears it */
+	bool has_hold_sla_s[HOLD_TYPE_COUNT];
+	bool has_hold_priority[HOLD_TYPE_COUNT];
+} tenant_settings_patch;
+
+/* A patch that changes nothing. */
+void tenant_settings_patch_init(tenant_settings_patch *p);
+
+/*
+ * Apply p to s, whole or not at all. Every value given is checked against
+ * its bounds, and then the settings that result, as a whole, against
+ * settings_check - the check that needs the current settings: a patch can
+ * be refused for a setting it does not name. Each problem adds a detail to
+ * err naming its setting ("holds.<type>.sla_s" for a hold's); on any, s
+ * is left as it was and ORDO_EINVALID is returned.
+ */
+ordo_code tenant_settings_apply(tenant_settings *s,
+				const tenant_settings_patch *p, ordo_err *err);
+
 const char *backorder_mode_name(backorder_mode m);
 int backorder_mode_parse(const char *name, backorder_mode *out);
 const char *release_mode_name(release_mode m);

@@ -5,7 +5,9 @@
  *                stock kept when absent; bad values 400 naming the field;
  *                unknown location or sku 404; below reserved the count
  *                stands and the released units it no longer covers are
- *                taken back (test_stock_count.c has the rest).
+ *                taken back (test_stock_count.c has the rest). A location
+ *                or sku in the path longer than any is 404, never the
+ *                longest real one it begins with.
  *   adjustments  POST .../adjustments {"delta", "reason", "note"}: every
  *                reason; bad reason, zero or non-integer delta 400; a
  *                result below 0 409 naming delta.
@@ -188,6 +190,47 @@ API_TEST(count_sets_on_hand_and_safety_stock)
 
 	st = stock_get(acme(), "STK-CNT");
 	assert_level(stock_at(st, "ST-CNT"), "ST-CNT", NULL, 2, 0, 5, 0);
+	json_decref(st);
+}
+
+/* A location code or SKU in the path longer than any can be, beginning
+ * with the longest real one, names nothing: 404 naming it, never the real
+ * one cut short, whose stock stays as it was. */
+API_TEST(an_overlong_location_or_sku_is_404_not_the_one_it_begins_with)
+{
+	/* 32 and 64 characters: the longest a code and a SKU can be. */
+	static const char loc[] = "ST-LONG-0123456789ABCDEFGHIJKLMN";
+	static const char sku[] = "STK-LONG-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				  "abcdefghijklmnopqrs";
+	char longer_loc[64], longer_sku[96];
+	struct resp *r;
+	json_t *st;
+
+	assert_int_equal(strlen(loc), 32);
+	assert_int_equal(strlen(sku), 64);
+	snprintf(longer_loc, sizeof(longer_loc), "%sX", loc);
+	snprintf(longer_sku, sizeof(longer_sku), "%sX", sku);
+	make_sku(acme(), sku, "Longest widget", PRICE, 1);
+	make_location_serving(acme(), loc, 5, NULL);
+	r = put_stock(loc, sku, "{\"on_hand\": 10}");
+	assert_status(r, 200);
+	resp_free(r);
+
+	r = put_stock(longer_loc, sku, "{\"on_hand\": 3}");
+	assert_error(r, 404, "not_found", "location");
+	resp_free(r);
+	r = put_stock(loc, longer_sku, "{\"on_hand\": 3}");
+	assert_error(r, 404, "not_found", "sku");
+	resp_free(r);
+	r = adjust(longer_loc, sku, "{\"delta\": -1, \"reason\": \"damage\"}");
+	assert_error(r, 404, "not_found", "location");
+	resp_free(r);
+	r = adjust(loc, longer_sku, "{\"delta\": -1, \"reason\": \"damage\"}");
+	assert_error(r, 404, "not_found", "sku");
+	resp_free(r);
+
+	st = stock_get(acme(), sku);
+	assert_level(stock_at(st, loc), loc, NULL, 10, 0, 0, 10);
 	json_decref(st);
 }
 
@@ -712,6 +755,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(count_sets_on_hand_and_safety_stock),
+		cmocka_unit_test(
+			an_overlong_location_or_sku_is_404_not_the_one_it_begins_with),
 		cmocka_unit_test(adjustments_record_receipts_damage_and_corrections),
 		cmocka_unit_test(stock_counted_below_reserved_takes_released_units_back),
 		cmocka_unit_test(
