@@ -1,0 +1,819 @@
+/*
+ * sql_catalog.c - what a tenant sells and where it keeps it: SKUs,
+ * locations, stock levels and the stock events that record each change,
+ * and the orders waiting for a SKU that stock arriving may release. Stock
+ * rows are checked when read (0 <= reserved <= on_hand), also the row a
+ * stock update returns. See store.h for the contract of each public
+ * function.
+ */
+#include "store/sql_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- SQL ----------------------------------------------------------------- */
+
+#define SQL_SKU_COLS "sku, title, unit_price, currency, active, updated_at"
+#define SQL_LOCATION_COLS                                                      \
+	"code, name, " SQL_ADDR_COLS("addr_") ", priority, serves, active, "  \
+	"updated_at"
+#define SQL_STOCK_COLS                                                         \
+	"location, sku, on_hand, reserved, safety_stock, updated_at"
+#define SQL_STOCK_EVENT_COLS                                                   \
+	"location, sku, type, delta_on_hand, delta_reserved, on_hand, "        \
+	"reserved, reason, note, actor, order_id, at"
+
+static const char *const sql_text[SQL_COUNT] = {
+	[SQL_SKU_PUT] = "INSERT INTO skus (tenant_id, " SQL_SKU_COLS ") "
+			"VALUES (?, ?, ?, ?, ?, ?, ?) "
+			"ON CONFLICT (tenant_id, sku) DO UPDATE SET "
+			"title = excluded.title, "
+			"unit_price = excluded.unit_price, "
+			"currency = excluded.currency, "
+			"active = excluded.active, "
+			"updated_at = excluded.updated_at",
+	[SQL_SKU_GET] = "SELECT " SQL_SKU_COLS " FROM skus "
+			"WHERE tenant_id = ? AND sku = ?",
+	[SQL_SKU_LIST] = "SELECT " SQL_SKU_COLS " FROM skus "
+			 "WHERE tenant_id = ? AND sku > ? ORDER BY sku LIMIT ?",
+	[SQL_LOCATION_PUT] =
+		"INSERT INTO locations (tenant_id, " SQL_LOCATION_COLS ") "
+		"VALUES (?, " SQL_Q10 ", ?, ?, ?, ?, ?) "
+		"ON CONFLICT (tenant_id, code) DO UPDATE SET "
+		"name = excluded.name, addr_name = excluded.addr_name, "
+		"addr_company = excluded.addr_company, "
+		"addr_line1 = excluded.addr_line1, "
+		"addr_line2 = excluded.addr_line2, "
+		"addr_city = excluded.addr_city, "
+		"addr_region = excluded.addr_region, "
+		"addr_postal_code = excluded.addr_postal_code, "
+		"addr_country = excluded.addr_country, "
+		"addr_phone = excluded.addr_phone, "
+		"priority = excluded.priority, serves = excluded.serves, "
+		"active = excluded.active, updated_at = excluded.updated_at",
+	[SQL_LOCATION_GET] = "SELECT " SQL_LOCATION_COLS " FROM locations "
+			     "WHERE tenant_id = ? AND code = ?",
+	[SQL_LOCATION_LIST] = "SELECT " SQL_LOCATION_COLS " FROM locations "
+			      "WHERE tenant_id = ? AND code > ? "
+			      "ORDER BY code LIMIT ?",
+	[SQL_LOCATION_EXISTS] = "SELECT 1 FROM locations "
+				"WHERE tenant_id = ? AND code = ?",
+	[SQL_SKU_EXISTS] = "SELECT 1 FROM skus WHERE tenant_id = ? AND sku = ?",
+	/* No row back: on_hand would fall below what is reserved. */
+	[SQL_STOCK_SET] = "INSERT INTO stock (tenant_id, " SQL_STOCK_COLS ") "
+			  "VALUES (?, ?, ?, ?, 0, 0, ?) "
+			  "ON CONFLICT (tenant_id, location, sku) "
+			  "DO UPDATE SET on_hand = excluded.on_hand, "
+			  "updated_at = excluded.updated_at "
+			  "WHERE stock.reserved <= excluded.on_hand "
+			  "RETURNING " SQL_STOCK_COLS,
+	[SQL_STOCK_GET] = "SELECT " SQL_STOCK_COLS " FROM stock "
+			  "WHERE tenant_id = ? AND location = ? AND sku = ?",
+	/* SQL_STOCK_GET locking the row: drivers with row_locks, inside a
+	 * write transaction (read-modify-write across nodes). */
+	[SQL_STOCK_GET_LOCKED] = "SELECT " SQL_STOCK_COLS " FROM stock "
+				 "WHERE tenant_id = ? AND location = ? "
+				 "AND sku = ? FOR UPDATE",
+	[SQL_STOCK_PUT] = "INSERT INTO stock (tenant_id, " SQL_STOCK_COLS ") "
+			  "VALUES (?, ?, ?, ?, ?, ?, ?) "
+			  "ON CONFLICT (tenant_id, location, sku) "
+			  "DO UPDATE SET on_hand = excluded.on_hand, "
+			  "reserved = excluded.reserved, "
+			  "safety_stock = excluded.safety_stock, "
+			  "updated_at = excluded.updated_at "
+			  "RETURNING " SQL_STOCK_COLS,
+	[SQL_STOCK_OF_SKU] = "SELECT " SQL_STOCK_COLS " FROM stock "
+			     "WHERE tenant_id = ? AND sku = ? "
+			     "ORDER BY location",
+	/* SQL_STOCK_OF_SKU locking the rows: drivers with row_locks, inside
+	 * a write transaction (routing plans on the stock it will reserve). */
+	[SQL_STOCK_OF_SKU_LOCKED] = "SELECT " SQL_STOCK_COLS " FROM stock "
+				    "WHERE tenant_id = ? AND sku = ? "
+				    "ORDER BY location FOR UPDATE",
+	[SQL_STOCK_EVENT_INSERT] = "INSERT INTO stock_events (tenant_id, "
+				   SQL_STOCK_EVENT_COLS ") "
+				   "VALUES (?, ?,?,?,?,?,?,?,?,?,?,?,?) "
+				   "RETURNING seq",
+	/* The first page binds INT64_MAX as the cursor. */
+	[SQL_STOCK_EVENTS] = "SELECT seq, " SQL_STOCK_EVENT_COLS
+			     " FROM stock_events "
+			     "WHERE tenant_id = ? AND sku = ? AND seq < ? "
+			     "ORDER BY seq DESC LIMIT ?",
+	[SQL_STOCK_EVENTS_AT] = "SELECT seq, " SQL_STOCK_EVENT_COLS
+				" FROM stock_events "
+				"WHERE tenant_id = ? AND sku = ? "
+				"AND location = ? AND seq < ? "
+				"ORDER BY seq DESC LIMIT ?",
+	/* The four states bound are the ones that may take stock. */
+	[SQL_ORDERS_AWAITING_SKU] = "SELECT o.id FROM orders o "
+				    "WHERE o.tenant_id = ? "
+				    "AND o.state IN (?, ?, ?, ?) "
+				    "AND EXISTS (SELECT 1 FROM order_lines l "
+				    "WHERE l.order_seq = o.seq AND l.sku = ? "
+				    "AND l.qty_open > 0) "
+				    "ORDER BY o.seq LIMIT ?",
+};
+
+/* ---- SKUs and locations -------------------------------------------------- */
+
+static void q_col_sku(struct q *q, catalog_sku *s)
+{
+	memset(s, 0, sizeof(*s));
+	q_col_str(q, s->sku, sizeof(s->sku));
+	q_col_str(q, s->title, sizeof(s->title));
+	s->unit_price = q_col_i64(q);
+	q_col_str(q, s->currency, sizeof(s->currency));
+	s->active = q_col_i64(q) != 0;
+	s->updated_at = q_col_i64(q);
+}
+
+/* The serves column: codes joined by commas, "" for everywhere. */
+#define SERVES_TEXT_MAX (LOCATION_MAX_SERVES * LOCATION_SERVE_MAX)
+
+/* Join l's serve codes into buf; ORDO_EINVALID if one cannot be stored. */
+static ordo_code serves_join(const catalog_location *l,
+			     char buf[SERVES_TEXT_MAX], ordo_err *err)
+{
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	if (l->n_serves > LOCATION_MAX_SERVES)
+		return ordo_err_set(err, ORDO_EINVALID, "serves",
+				    "a location serves at most %d "
+				    "destinations",
+				    LOCATION_MAX_SERVES);
+	for (i = 0; i < l->n_serves; i++) {
+		const char *c = l->serves[i];
+		size_t n = strnlen(c, LOCATION_SERVE_MAX);
+
+		if (n == 0 || n == LOCATION_SERVE_MAX || strchr(c, ','))
+			return ordo_err_set(err, ORDO_EINVALID, "serves",
+					    "location %.32s: serve code %zu "
+					    "is empty, too long or has a comma",
+					    l->code, i + 1);
+		if (i)
+			buf[len++] = ',';
+		memcpy(buf + len, c, n);
+		len += n;
+		buf[len] = '\0';
+	}
+	return ORDO_OK;
+}
+
+/* Split a serves column into l; false if it does not fit. */
+static bool serves_split(const char *text, catalog_location *l)
+{
+	const char *p = text;
+
+	l->n_serves = 0;
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		if (n == 0 || n >= LOCATION_SERVE_MAX ||
+		    l->n_serves == LOCATION_MAX_SERVES)
+			return false;
+		memcpy(l->serves[l->n_serves], p, n);
+		l->serves[l->n_serves][n] = '\0';
+		l->n_serves++;
+		if (!end)
+			break;
+		p = end + 1;
+		if (!*p)
+			return false; /* a trailing comma */
+	}
+	return true;
+}
+
+static void q_col_location(struct q *q, catalog_location *l)
+{
+	char serves[SERVES_TEXT_MAX];
+
+	memset(l, 0, sizeof(*l));
+	q_col_str(q, l->code, sizeof(l->code));
+	q_col_str(q, l->name, sizeof(l->name));
+	q_col_address(q, &l->address);
+	l->priority = (int)q_col_i64(q);
+	q_col_str(q, serves, sizeof(serves));
+	if (!serves_split(serves, l))
+		q->bad = true;
+	l->active = q_col_i64(q) != 0;
+	l->updated_at = q_col_i64(q);
+}
+
+ordo_code store_sku_put(store_tx *tx, int64_t tenant, const catalog_sku *s,
+			ordo_err *err)
+{
+	struct q q = {0};
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_sku_put", err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, SQL_SKU_PUT, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, s->sku);
+	q_str(&q, s->title);
+	q_i64(&q, s->unit_price);
+	q_str(&q, s->currency);
+	q_i64(&q, s->active ? 1 : 0);
+	q_i64(&q, s->updated_at);
+	rc = q_exec(&q, "SKU", "sku", err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_sku_get(store_tx *tx, int64_t tenant, const char *sku,
+			catalog_sku *s, ordo_err *err)
+{
+	struct q q;
+	bool row;
+	ordo_code rc;
+
+	rc = q_open(&q, tx, SQL_SKU_GET, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, sku);
+	rc = q_step(&q, &row, "reading a SKU", NULL, err);
+	if (rc)
+		goto out;
+	if (!row) {
+		rc = ordo_err_set(err, ORDO_ENOTFOUND, "sku",
+				  "no SKU \"%.64s\"", sku);
+		goto out;
+	}
+	q_col_sku(&q, s);
+	rc = q_row_end(&q, "reading a SKU", err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+/*
+ * One page of a catalog list (SKUs or locations, keyed by a text column):
+ * up to limit items of size bytes, each filled by read from a row.
+ */
+static ordo_code catalog_list(store_tx *tx, enum sql_id id, int64_t tenant,
+			      const char *after, int limit, size_t size,
+			      void (*read)(struct q *q, void *item),
+			      const char *what, void **out, size_t *n,
+			      ordo_err *err)
+{
+	struct q q = {0};
+	char *items = NULL;
+	size_t count = 0;
+	bool row;
+	ordo_code rc;
+
+	*out = NULL;
+	*n = 0;
+	if (limit < 1 || limit > STORE_LIST_MAX) {
+		rc = ordo_err_set(err, ORDO_EINVALID, "limit",
+				  "limit must be 1..%d, not %d",
+				  STORE_LIST_MAX, limit);
+		goto out;
+	}
+	items = calloc((size_t)limit, size);
+	if (!items) {
+		rc = ordo_err_set(err, ORDO_ENOMEM, NULL,
+				  "out of memory %s", what);
+		goto out;
+	}
+	rc = q_open(&q, tx, id, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, after ? after : "");
+	q_i64(&q, limit);
+	for (;;) {
+		rc = q_step(&q, &row, what, NULL, err);
+		if (rc || !row)
+			break;
+		if (count == (size_t)limit) {
+			rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
+					  "%s: more rows than the limit", what);
+			break;
+		}
+		read(&q, items + count++ * size);
+		rc = q_row_end(&q, what, err);
+		if (rc)
+			break;
+	}
+out:
+	q_close(&q);
+	if (rc) {
+		free(items);
+		return rc;
+	}
+	*out = items;
+	*n = count;
+	return ORDO_OK;
+}
+
+static void sku_item(struct q *q, void *item)
+{
+	q_col_sku(q, item);
+}
+
+static void location_item(struct q *q, void *item)
+{
+	q_col_location(q, item);
+}
+
+ordo_code store_sku_list(store_tx *tx, int64_t tenant, const char *after,
+			 int limit, catalog_sku **out, size_t *n, ordo_err *err)
+{
+	void *items = NULL;
+	ordo_code rc;
+
+	rc = catalog_list(tx, SQL_SKU_LIST, tenant, after, limit,
+			  sizeof(**out), sku_item, "listing SKUs", &items, n,
+			  err);
+	*out = items;
+	return rc;
+}
+
+ordo_code store_location_put(store_tx *tx, int64_t tenant,
+			     const catalog_location *l, ordo_err *err)
+{
+	struct q q = {0};
+	char serves[SERVES_TEXT_MAX];
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_location_put", err);
+	if (rc)
+		goto out;
+	rc = serves_join(l, serves, err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, SQL_LOCATION_PUT, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, l->code);
+	q_str(&q, l->name);
+	q_address(&q, &l->address);
+	q_i64(&q, l->priority);
+	q_str(&q, serves);
+	q_i64(&q, l->active ? 1 : 0);
+	q_i64(&q, l->updated_at);
+	rc = q_exec(&q, "location", "code", err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_location_get(store_tx *tx, int64_t tenant, const char *code,
+			     catalog_location *l, ordo_err *err)
+{
+	struct q q;
+	bool row;
+	ordo_code rc;
+
+	rc = q_open(&q, tx, SQL_LOCATION_GET, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, code);
+	rc = q_step(&q, &row, "reading a location", NULL, err);
+	if (rc)
+		goto out;
+	if (!row) {
+		rc = ordo_err_set(err, ORDO_ENOTFOUND, "location",
+				  "no location \"%.32s\"", code);
+		goto out;
+	}
+	q_col_location(&q, l);
+	rc = q_row_end(&q, "reading a location", err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_location_list(store_tx *tx, int64_t tenant, const char *after,
+			      int limit, catalog_location **out, size_t *n,
+			      ordo_err *err)
+{
+	void *items = NULL;
+	ordo_code rc;
+
+	rc = catalog_list(tx, SQL_LOCATION_LIST, tenant, after, limit,
+			  sizeof(**out), location_item, "listing locations",
+			  &items, n, err);
+	*out = items;
+	return rc;
+}
+
+/* ---- stock --------------------------------------------------------------- */
+
+/* ORDO_ENOTFOUND naming field unless (tenant, key) exists via statement id. */
+ordo_code require_key(store_tx *tx, enum sql_id id, int64_t tenant,
+		      const char *key, const char *field, ordo_err *err)
+{
+	struct q q;
+	bool row = false;
+	ordo_code rc;
+
+	rc = q_open(&q, tx, id, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, key);
+	rc = q_step(&q, &row, "looking up a key", NULL, err);
+	if (rc)
+		goto out;
+	if (!row)
+		rc = ordo_err_set(err, ORDO_ENOTFOUND, field, "no %s \"%.64s\"",
+				  field, key);
+out:
+	q_close(&q);
+	return rc;
+}
+
+/* Read a stock row (SQL_STOCK_COLS) and check 0 <= reserved <= on_hand. */
+static ordo_code q_col_stock(struct q *q, stock_level *level, ordo_err *err)
+{
+	ordo_code rc;
+
+	memset(level, 0, sizeof(*level));
+	q_col_str(q, level->location, sizeof(level->location));
+	q_col_str(q, level->sku, sizeof(level->sku));
+	level->on_hand = q_col_i64(q);
+	level->reserved = q_col_i64(q);
+	level->safety_stock = q_col_i64(q);
+	level->updated_at = q_col_i64(q);
+	rc = q_row_end(q, "reading stock", err);
+	if (rc)
+		return rc;
+	if (level->on_hand < 0 || level->reserved < 0 ||
+	    level->safety_stock < 0 || level->reserved > level->on_hand)
+		return ordo_err_set(err, ORDO_ESTORAGE, NULL,
+				    "stock of \"%.64s\" at \"%.32s\" is "
+				    "inconsistent: on hand %lld, reserved %lld",
+				    level->sku, level->location,
+				    (long long)level->on_hand,
+				    (long long)level->reserved);
+	return ORDO_OK;
+}
+
+ordo_code store_stock_get(store_tx *tx, int64_t tenant, const char *location,
+			  const char *sku, stock_level *level, ordo_err *err)
+{
+	struct q q;
+	bool row;
+	ordo_code rc;
+
+	/* On a database with row locks, a write job's read locks the row
+	 * it will write back (store_stock_put). */
+	rc = q_open(&q, tx,
+		    tx->writable && tx->db->row_locks ? SQL_STOCK_GET_LOCKED
+						       : SQL_STOCK_GET,
+		    err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, location);
+	q_str(&q, sku);
+	rc = q_step(&q, &row, "reading stock", NULL, err);
+	if (rc)
+		goto out;
+	if (!row) {
+		rc = ordo_err_set(err, ORDO_ENOTFOUND, "sku",
+				  "no stock of SKU \"%.64s\" at location "
+				  "\"%.32s\"",
+				  sku, location);
+		goto out;
+	}
+	rc = q_col_stock(&q, level, err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_stock_set(store_tx *tx, int64_t tenant, const char *location,
+			  const char *sku, int64_t on_hand, ordo_time now,
+			  stock_level *level, ordo_err *err)
+{
+	struct q q = {0};
+	stock_level tmp;
+	bool row;
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_stock_set", err);
+	if (rc)
+		goto out;
+	if (on_hand < 0 || on_hand > ORDO_MAX_STOCK) {
+		rc = ordo_err_set(err, ORDO_EINVALID, "on_hand",
+				  "on_hand must be 0..%lld, not %lld",
+				  (long long)ORDO_MAX_STOCK,
+				  (long long)on_hand);
+		goto out;
+	}
+	rc = require_key(tx, SQL_LOCATION_EXISTS, tenant, location,
+			 "location", err);
+	if (rc)
+		goto out;
+	rc = require_key(tx, SQL_SKU_EXISTS, tenant, sku, "sku", err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, SQL_STOCK_SET, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, location);
+	q_str(&q, sku);
+	q_i64(&q, on_hand);
+	q_i64(&q, now);
+	rc = q_step(&q, &row, "setting stock", NULL, err);
+	if (rc)
+		goto out;
+	if (!row) {
+		rc = ordo_err_set(err, ORDO_ECONFLICT, "on_hand",
+				  "on hand %lld is less than what is "
+				  "already reserved of \"%.64s\" at "
+				  "\"%.32s\"",
+				  (long long)on_hand, sku, location);
+		goto out;
+	}
+	rc = q_col_stock(&q, level ? level : &tmp, err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+/* ---- stock: rows and history --------------------------------------------- */
+
+ordo_code store_stock_put(store_tx *tx, int64_t tenant,
+			  const stock_level *level, ordo_err *err)
+{
+	struct q q = {0};
+	stock_level back;
+	bool row;
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_stock_put", err);
+	if (rc)
+		goto out;
+	if (level->on_hand < 0 || level->reserved < 0 ||
+	    level->safety_stock < 0 || level->reserved > level->on_hand) {
+		rc = ordo_err_set(err, ORDO_ECONFLICT, "on_hand",
+				  "stock of \"%.64s\" at \"%.32s\": on hand "
+				  "%lld, reserved %lld, safety stock %lld is "
+				  "not possible",
+				  level->sku, level->location,
+				  (long long)level->on_hand,
+				  (long long)level->reserved,
+				  (long long)level->safety_stock);
+		goto out;
+	}
+	if (level->on_hand > ORDO_MAX_STOCK ||
+	    level->safety_stock > ORDO_MAX_STOCK) {
+		rc = ordo_err_set(err, ORDO_EINVALID, "on_hand",
+				  "stock counts must be at most %lld",
+				  (long long)ORDO_MAX_STOCK);
+		goto out;
+	}
+	rc = require_key(tx, SQL_LOCATION_EXISTS, tenant, level->location,
+			 "location", err);
+	if (rc)
+		goto out;
+	rc = require_key(tx, SQL_SKU_EXISTS, tenant, level->sku, "sku", err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, SQL_STOCK_PUT, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, level->location);
+	q_str(&q, level->sku);
+	q_i64(&q, level->on_hand);
+	q_i64(&q, level->reserved);
+	q_i64(&q, level->safety_stock);
+	q_i64(&q, level->updated_at);
+	rc = q_step(&q, &row, "writing stock", NULL, err);
+	if (rc)
+		goto out;
+	if (!row) {
+		rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
+				  "writing stock: the database returned no "
+				  "row");
+		goto out;
+	}
+	/* What was stored is checked like what is read. */
+	rc = q_col_stock(&q, &back, err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+static ordo_code read_stock(struct q *q, void *item, ordo_err *err)
+{
+	return q_col_stock(q, item, err);
+}
+
+ordo_code store_stock_of_sku(store_tx *tx, int64_t tenant, const char *sku,
+			     stock_level **out, size_t *n, ordo_err *err)
+{
+	struct q q = {0};
+	void *items = NULL;
+	size_t count = 0;
+	ordo_code rc;
+
+	*out = NULL;
+	*n = 0;
+	/* Locked in a write job on a database with row locks: what is
+	 * planned on it is still there when it is reserved. */
+	rc = q_open(&q, tx,
+		    tx->writable && tx->db->row_locks ? SQL_STOCK_OF_SKU_LOCKED
+						       : SQL_STOCK_OF_SKU,
+		    err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, sku);
+	rc = q_rows(&q, SIZE_MAX, sizeof(stock_level), read_stock, &items,
+		    &count, "reading stock of a SKU", err);
+out:
+	q_close(&q);
+	if (rc) {
+		free(items);
+		return rc;
+	}
+	*out = items;
+	*n = count;
+	return ORDO_OK;
+}
+
+ordo_code store_stock_event_append(store_tx *tx, int64_t tenant,
+				   stock_event *ev, ordo_err *err)
+{
+	struct q q = {0};
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_stock_event_append", err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, SQL_STOCK_EVENT_INSERT, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, ev->location);
+	q_str(&q, ev->sku);
+	q_str(&q, ev->type);
+	q_i64(&q, ev->delta_on_hand);
+	q_i64(&q, ev->delta_reserved);
+	q_i64(&q, ev->on_hand);
+	q_i64(&q, ev->reserved);
+	q_str(&q, ev->reason);
+	q_str(&q, ev->note);
+	q_str(&q, ev->actor);
+	q_str(&q, ev->order_id);
+	q_i64(&q, ev->at);
+	rc = q_insert_returning(&q, &ev->seq, "stock event", NULL, err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+static void q_col_stock_event(struct q *q, stock_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->seq = q_col_i64(q);
+	q_col_str(q, ev->location, sizeof(ev->location));
+	q_col_str(q, ev->sku, sizeof(ev->sku));
+	q_col_str(q, ev->type, sizeof(ev->type));
+	ev->delta_on_hand = q_col_i64(q);
+	ev->delta_reserved = q_col_i64(q);
+	ev->on_hand = q_col_i64(q);
+	ev->reserved = q_col_i64(q);
+	q_col_str(q, ev->reason, sizeof(ev->reason));
+	q_col_str(q, ev->note, sizeof(ev->note));
+	q_col_str(q, ev->actor, sizeof(ev->actor));
+	q_col_str(q, ev->order_id, sizeof(ev->order_id));
+	ev->at = q_col_i64(q);
+}
+
+ordo_code store_stock_event_list(store_tx *tx, int64_t tenant, const char *sku,
+				 const char *location, int64_t before_seq,
+				 int limit, stock_event **out, size_t *n,
+				 int64_t *next, ordo_err *err)
+{
+	struct q q = {0};
+	stock_event *items = NULL;
+	size_t count = 0, cap;
+	bool at = location && location[0], row;
+	ordo_code rc;
+
+	*out = NULL;
+	*n = 0;
+	*next = 0;
+	rc = sql_check_page(limit, before_seq, err);
+	if (rc)
+		goto out;
+	/* One row more than the page tells whether another page follows. */
+	cap = (size_t)limit + 1;
+	items = calloc(cap, sizeof(*items));
+	if (!items) {
+		rc = sql_no_memory(err, "listing stock events");
+		goto out;
+	}
+	rc = q_open(&q, tx, at ? SQL_STOCK_EVENTS_AT : SQL_STOCK_EVENTS, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, sku);
+	if (at)
+		q_str(&q, location);
+	q_i64(&q, sql_page_bound(before_seq));
+	q_i64(&q, (int64_t)cap);
+	for (;;) {
+		rc = q_step(&q, &row, "listing stock events", NULL, err);
+		if (rc || !row)
+			break;
+		if (count == cap) {
+			rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
+					  "listing stock events: more rows "
+					  "than the limit");
+			break;
+		}
+		q_col_stock_event(&q, &items[count++]);
+		rc = q_row_end(&q, "listing stock events", err);
+		if (rc)
+			break;
+	}
+out:
+	q_close(&q);
+	if (rc) {
+		free(items);
+		return rc;
+	}
+	if (count == cap) {
+		count--;
+		*next = items[count - 1].seq;
+	}
+	*out = items;
+	*n = count;
+	return ORDO_OK;
+}
+
+ordo_code store_orders_awaiting_sku(store_tx *tx, int64_t tenant,
+				    const char *sku, int limit,
+				    char (**ids)[ORDO_ID_MAX], size_t *n,
+				    ordo_err *err)
+{
+	struct q q = {0};
+	char(*items)[ORDO_ID_MAX] = NULL;
+	size_t count = 0, cap = 0;
+	bool row;
+	ordo_code rc;
+
+	*ids = NULL;
+	*n = 0;
+	rc = sql_check_limit(limit, SQL_SCAN_MAX, err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, SQL_ORDERS_AWAITING_SKU, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, order_state_name(ORDER_ACCEPTED));
+	q_str(&q, order_state_name(ORDER_ALLOCATED));
+	q_str(&q, order_state_name(ORDER_RELEASED));
+	q_str(&q, order_state_name(ORDER_ON_HOLD));
+	q_str(&q, sku);
+	q_i64(&q, limit);
+	for (;;) {
+		rc = q_step(&q, &row, "finding orders awaiting a SKU", NULL,
+			    err);
+		if (rc || !row)
+			break;
+		if (count == cap) {
+			char(*p)[ORDO_ID_MAX] =
+				sql_grow(items, &cap, sizeof(*items));
+
+			if (!p) {
+				rc = sql_no_memory(err, "finding orders");
+				break;
+			}
+			items = p;
+		}
+		q_col_str(&q, items[count++], ORDO_ID_MAX);
+		rc = q_row_end(&q, "finding orders awaiting a SKU", err);
+		if (rc)
+			break;
+	}
+out:
+	q_close(&q);
+	if (rc) {
+		free(items);
+		return rc;
+	}
+	*ids = items;
+	*n = count;
+	return ORDO_OK;
+}

@@ -1,0 +1,1068 @@
+/*
+ * sql_orders.c - orders with their lines and holds as stored with them:
+ * insert, get (with the row lock of write jobs on PostgreSQL), the whole
+ * order update, the lookups by external id and fingerprint, the order list
+ * with its filters, and the scans across tenants of orders due to close.
+ * An order row is read by one function (q_col_order), its lines by one
+ * (order_lines_load) and its holds by one (q_col_hold, which the review
+ * queue uses too). Line quantities are asserted before writing and checked
+ * again when read back. See store.h for the contract of each public
+ * function.
+ *
+ * This file is a little over a thousand lines: an order's row, lines and
+ * holds are written and read together, and splitting them would put one
+ * table's mapping in two files.
+ */
+#include "store/sql_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- SQL ----------------------------------------------------------------- */
+
+/* The order's columns after seq, in the order they are bound and read. */
+#define SQL_ORDER_COLS_NOSEQ                                                   \
+	"tenant_id, id, external_id, channel, placed_at, received_at, "        \
+	"updated_at, currency, customer_external_id, customer_name, "          \
+	"customer_email, customer_phone, "                                     \
+	SQL_ADDR_COLS("ship_to_") ", has_bill_to, "                            \
+	SQL_ADDR_COLS("bill_to_") ", "                                         \
+	"shipping_method, shipping_amount, subtotal, shipping_total, tax, "    \
+	"discount, total, payment_status, notes, state, fingerprint, "         \
+	"accepted_at, release_due_at, released_at, delivered_at, closed_at, "  \
+	"customer_key"
+#define SQL_ORDER_COLS "seq, " SQL_ORDER_COLS_NOSEQ
+#define SQL_LINE_COLS                                                          \
+	"line_no, sku, title, quantity, unit_price, qty_open, qty_allocated, " \
+	"qty_released, qty_shipped, qty_cancelled, qty_returned"
+#define SQL_HOLD_COLS SQL_HOLD_COLS_OF("")
+#define SQL_Q20 SQL_Q10 "," SQL_Q10
+
+static const char *const sql_text[SQL_COUNT] = {
+	/* No row back: (tenant, channel, external id) is taken. */
+	[SQL_ORDER_INSERT] = "INSERT INTO orders (" SQL_ORDER_COLS_NOSEQ ") "
+			     "VALUES (" SQL_Q10 "," SQL_Q10 "," SQL_Q10
+			     "," SQL_Q10 ",?,?,?,?,?,?,?,?) "
+			     "ON CONFLICT (tenant_id, channel, external_id) "
+			     "DO NOTHING RETURNING seq",
+	[SQL_LINE_INSERT] = "INSERT INTO order_lines (order_seq, "
+			    SQL_LINE_COLS ") VALUES (?, " SQL_Q10 ", ?)",
+	[SQL_HOLD_INSERT] = "INSERT INTO holds (tenant_id, order_seq, "
+			    SQL_HOLD_COLS ") VALUES (?, ?, " SQL_Q20 ")",
+	[SQL_ORDER_GET] = "SELECT " SQL_ORDER_COLS " FROM orders "
+			  "WHERE tenant_id = ? AND id = ?",
+	/* SQL_ORDER_GET locking the row: drivers with row_locks, inside a
+	 * write transaction (changes to one order, one node at a time). */
+	[SQL_ORDER_GET_LOCKED] = "SELECT " SQL_ORDER_COLS " FROM orders "
+				 "WHERE tenant_id = ? AND id = ? FOR UPDATE",
+	[SQL_ORDER_SEQ] = "SELECT seq FROM orders "
+			  "WHERE tenant_id = ? AND id = ?",
+	[SQL_LINE_COUNT] = "SELECT count(*) FROM order_lines "
+			   "WHERE order_seq = ?",
+	[SQL_LINES_OF] = "SELECT " SQL_LINE_COLS " FROM order_lines "
+			 "WHERE order_seq = ? ORDER BY line_no",
+	/* Insertion order: SQLite's implicit rowid, an explicit identity
+	 * column of that name in PostgreSQL. */
+	[SQL_HOLDS_OF] = "SELECT " SQL_HOLD_COLS " FROM holds "
+			 "WHERE tenant_id = ? AND order_seq = ? "
+			 "ORDER BY created_at, rowid",
+	[SQL_ORDER_BY_EXTERNAL] = "SELECT id FROM orders WHERE tenant_id = ? "
+				  "AND channel = ? AND external_id = ?",
+	[SQL_ORDER_BY_FINGERPRINT] = "SELECT id FROM orders "
+				     "WHERE tenant_id = ? AND fingerprint = ? "
+				     "AND received_at >= ? "
+				     "ORDER BY received_at DESC, seq DESC "
+				     "LIMIT 1",
+	/* No row back: no such order of the tenant. */
+	[SQL_ORDER_SET_STATE] = "UPDATE orders SET state = ?, updated_at = ? "
+				"WHERE tenant_id = ? AND id = ? RETURNING seq",
+	/* No row back: no such order of the tenant. */
+	[SQL_ORDER_UPDATE] = "UPDATE orders SET state = ?, updated_at = ?, "
+			     "accepted_at = ?, release_due_at = ?, "
+			     "released_at = ?, delivered_at = ?, "
+			     "closed_at = ? "
+			     "WHERE tenant_id = ? AND id = ? RETURNING seq",
+	[SQL_ORDER_UPDATE_CONTENT] =
+		"UPDATE orders SET customer_external_id = ?, customer_name = ?, "
+		"customer_email = ?, customer_phone = ?, "
+		"ship_to_name = ?, ship_to_company = ?, ship_to_line1 = ?, "
+		"ship_to_line2 = ?, ship_to_city = ?, ship_to_region = ?, "
+		"ship_to_postal_code = ?, ship_to_country = ?, "
+		"ship_to_phone = ?, has_bill_to = ?, "
+		"bill_to_name = ?, bill_to_company = ?, bill_to_line1 = ?, "
+		"bill_to_line2 = ?, bill_to_city = ?, bill_to_region = ?, "
+		"bill_to_postal_code = ?, bill_to_country = ?, "
+		"bill_to_phone = ?, shipping_method = ?, shipping_amount = ?, "
+		"subtotal = ?, shipping_total = ?, tax = ?, discount = ?, "
+		"total = ?, payment_status = ?, notes = ?, fingerprint = ?, "
+		"customer_key = ? "
+		"WHERE tenant_id = ? AND id = ? RETURNING seq",
+	/* order_seq comes from SQL_ORDER_UPDATE_CONTENT (tenant matched). */
+	[SQL_LINE_UPDATE_CONTENT] = "UPDATE order_lines SET sku = ?, "
+				    "title = ?, unit_price = ? "
+				    "WHERE order_seq = ? AND line_no = ? "
+				    "RETURNING line_no",
+	/* order_seq comes from SQL_ORDER_UPDATE, which matched the tenant. */
+	[SQL_LINE_UPDATE] = "UPDATE order_lines SET quantity = ?, "
+			    "qty_open = ?, qty_allocated = ?, "
+			    "qty_released = ?, qty_shipped = ?, "
+			    "qty_cancelled = ?, qty_returned = ? "
+			    "WHERE order_seq = ? AND line_no = ? "
+			    "RETURNING line_no",
+	/* No row back: the hold id is another order's. */
+	[SQL_HOLD_UPSERT] = "INSERT INTO holds (tenant_id, order_seq, "
+			    SQL_HOLD_COLS ") VALUES (?, ?, " SQL_Q20 ") "
+			    "ON CONFLICT (id) DO UPDATE SET "
+			    "type = excluded.type, status = excluded.status, "
+			    "field = excluded.field, "
+			    "message = excluded.message, "
+			    "related_order_id = excluded.related_order_id, "
+			    "raised_by = excluded.raised_by, "
+			    "created_at = excluded.created_at, "
+			    "resolved_at = excluded.resolved_at, "
+			    "rule_id = excluded.rule_id, "
+			    "policy_version = excluded.policy_version, "
+			    "priority = excluded.priority, "
+			    "due_at = excluded.due_at, "
+			    "assignee = excluded.assignee, "
+			    "claimed_at = excluded.claimed_at, "
+			    "claimed_until = excluded.claimed_until, "
+			    "escalated = excluded.escalated, "
+			    "resolution = excluded.resolution, "
+			    "resolution_reason = excluded.resolution_reason, "
+			    "resolved_by = excluded.resolved_by "
+			    "WHERE holds.tenant_id = excluded.tenant_id "
+			    "AND holds.order_seq = excluded.order_seq "
+			    "RETURNING id",
+	/* Any tenant; the default closing period is bound for tenants that
+	 * saved no settings. */
+	[SQL_ORDERS_DUE_TO_CLOSE] = "SELECT o.tenant_id, o.id FROM orders o "
+				    "LEFT JOIN tenant_settings s "
+				    "ON s.tenant_id = o.tenant_id "
+				    "WHERE o.state = ? AND o.delivered_at + "
+				    "coalesce(s.closing_period_s, ?) <= ? "
+				    "ORDER BY o.delivered_at, o.seq LIMIT ?",
+};
+
+/*
+ * The order list: "SELECT ... WHERE tenant_id = ?", then the fragment of
+ * every filter present, in this order and bound in this order, then
+ * " ORDER BY seq DESC LIMIT ?".
+ */
+enum order_list_filter {
+	OLF_STATE,
+	OLF_CHANNEL,
+	OLF_EXTERNAL_ID,
+	OLF_RECEIVED_FROM,
+	OLF_RECEIVED_TO,
+	OLF_BEFORE_SEQ,
+	OLF_HOLD_TYPE, /* binds the type, then the open status */
+	OLF_COUNT
+};
+
+static const char *const order_list_where[OLF_COUNT] = {
+	[OLF_STATE] = " AND state = ?",
+	[OLF_CHANNEL] = " AND channel = ?",
+	[OLF_EXTERNAL_ID] = " AND external_id = ?",
+	[OLF_RECEIVED_FROM] = " AND received_at >= ?",
+	[OLF_RECEIVED_TO] = " AND received_at < ?",
+	[OLF_BEFORE_SEQ] = " AND seq < ?",
+	[OLF_HOLD_TYPE] = " AND EXISTS (SELECT 1 FROM holds h"
+			  " WHERE h.tenant_id = orders.tenant_id"
+			  " AND h.order_seq = orders.seq"
+			  " AND h.type = ? AND h.status = ?)",
+};
+
+_Static_assert(OLF_COUNT == SQL_ORDER_LIST_FILTERS,
+	       "sql_int.h numbers one statement per combination of filters");
+
+/* ---- orders -------------------------------------------------------------- */
+
+/* Bind every column of a hold (SQL_HOLD_COLS). */
+static void q_hold(struct q *q, const order_hold *h)
+{
+	q_str(q, h->id);
+	q_str(q, hold_type_name(h->type));
+	q_str(q, hold_status_name(h->status));
+	q_str(q, h->field);
+	q_str(q, h->message);
+	q_str(q, h->related_order_id);
+	q_str(q, h->raised_by);
+	q_i64(q, h->created_at);
+	q_i64(q, h->resolved_at);
+	q_str(q, h->rule_id);
+	q_i64(q, h->policy_version);
+	q_i64(q, h->priority);
+	q_i64(q, h->due_at);
+	q_str(q, h->assignee);
+	q_i64(q, h->claimed_at);
+	q_i64(q, h->claimed_until);
+	q_i64(q, h->escalated ? 1 : 0);
+	q_str(q, h->resolution);
+	q_str(q, h->resolution_reason);
+	q_str(q, h->resolved_by);
+}
+
+/* Read one hold (SQL_HOLD_COLS) into h, checking its type and status. */
+ordo_code q_col_hold(struct q *q, order_hold *h, ordo_err *err)
+{
+	char type[32], status[16];
+	ordo_code rc;
+
+	memset(h, 0, sizeof(*h));
+	q_col_str(q, h->id, sizeof(h->id));
+	q_col_str(q, type, sizeof(type));
+	q_col_str(q, status, sizeof(status));
+	q_col_str(q, h->field, sizeof(h->field));
+	q_col_str(q, h->message, sizeof(h->message));
+	q_col_str(q, h->related_order_id, sizeof(h->related_order_id));
+	q_col_str(q, h->raised_by, sizeof(h->raised_by));
+	h->created_at = q_col_i64(q);
+	h->resolved_at = q_col_i64(q);
+	q_col_str(q, h->rule_id, sizeof(h->rule_id));
+	h->policy_version = (int)q_col_i64(q);
+	h->priority = (int)q_col_i64(q);
+	h->due_at = q_col_i64(q);
+	q_col_str(q, h->assignee, sizeof(h->assignee));
+	h->claimed_at = q_col_i64(q);
+	h->claimed_until = q_col_i64(q);
+	h->escalated = q_col_i64(q) != 0;
+	q_col_str(q, h->resolution, sizeof(h->resolution));
+	q_col_str(q, h->resolution_reason, sizeof(h->resolution_reason));
+	q_col_str(q, h->resolved_by, sizeof(h->resolved_by));
+	rc = q_row_end(q, "reading holds", err);
+	if (rc)
+		return rc;
+	if (hold_type_parse(type, &h->type) != 0)
+		return ordo_err_set(err, ORDO_ESTORAGE, NULL,
+				    "hold %s has an unknown type \"%s\"",
+				    h->id, type);
+	if (strcmp(status, hold_status_name(HOLD_OPEN)) == 0)
+		h->status = HOLD_OPEN;
+	else if (strcmp(status, hold_status_name(HOLD_RESOLVED)) == 0)
+		h->status = HOLD_RESOLVED;
+	else
+		return ordo_err_set(err, ORDO_ESTORAGE, NULL,
+				    "hold %s has an unknown status \"%s\"",
+				    h->id, status);
+	return ORDO_OK;
+}
+
+static ordo_code order_children_insert(store_tx *tx, const order *o,
+				       int64_t seq, ordo_err *err)
+{
+	struct q q = {0};
+	size_t i;
+	ordo_code rc = ORDO_OK;
+
+	for (i = 0; i < o->n_lines; i++) {
+		const order_line *l = &o->lines[i];
+
+		rc = q_open(&q, tx, SQL_LINE_INSERT, err);
+		if (rc)
+			goto out;
+		q_i64(&q, seq);
+		q_i64(&q, l->line_no);
+		q_str(&q, l->sku);
+		q_str(&q, l->title);
+		q_i64(&q, l->quantity);
+		q_i64(&q, l->unit_price);
+		q_i64(&q, l->qty_open);
+		q_i64(&q, l->qty_allocated);
+		q_i64(&q, l->qty_released);
+		q_i64(&q, l->qty_shipped);
+		q_i64(&q, l->qty_cancelled);
+		q_i64(&q, l->qty_returned);
+		rc = q_exec(&q, "order line", "line_no", err);
+		if (rc)
+			goto out;
+		q_close(&q);
+	}
+	for (i = 0; i < o->n_holds; i++) {
+		const order_hold *h = &o->holds[i];
+
+		rc = q_open(&q, tx, SQL_HOLD_INSERT, err);
+		if (rc)
+			goto out;
+		q_i64(&q, o->tenant_id);
+		q_i64(&q, seq);
+		q_hold(&q, h);
+		rc = q_exec(&q, "hold", "holds", err);
+		if (rc)
+			goto out;
+		q_close(&q);
+	}
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_order_insert(store_tx *tx, order *o, ordo_err *err)
+{
+	struct q q = {0};
+	int64_t seq = 0;
+	bool row;
+	size_t i;
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_order_insert", err);
+	if (rc)
+		goto out;
+	for (i = 0; i < o->n_lines; i++)
+		order_line_check(&o->lines[i]);
+
+	rc = q_open(&q, tx, SQL_ORDER_INSERT, err);
+	if (rc)
+		goto out;
+	q_i64(&q, o->tenant_id);
+	q_str(&q, o->id);
+	q_str_or_null(&q, o->external_id);
+	q_str(&q, o->channel);
+	q_i64(&q, o->placed_at);
+	q_i64(&q, o->received_at);
+	q_i64(&q, o->updated_at);
+	q_str(&q, o->currency);
+	q_str(&q, o->customer.external_id);
+	q_str(&q, o->customer.name);
+	q_str(&q, o->customer.email);
+	q_str(&q, o->customer.phone);
+	q_address(&q, &o->ship_to);
+	q_i64(&q, o->has_bill_to ? 1 : 0);
+	q_address(&q, &o->bill_to);
+	q_str(&q, o->shipping.method);
+	q_i64(&q, o->shipping.amount);
+	q_i64(&q, o->totals.subtotal);
+	q_i64(&q, o->totals.shipping);
+	q_i64(&q, o->totals.tax);
+	q_i64(&q, o->totals.discount);
+	q_i64(&q, o->totals.total);
+	q_str(&q, payment_status_name(o->payment));
+	q_str(&q, o->notes);
+	q_str(&q, order_state_name(o->state));
+	q_str(&q, o->fingerprint);
+	q_i64(&q, o->accepted_at);
+	q_i64(&q, o->release_due_at);
+	q_i64(&q, o->released_at);
+	q_i64(&q, o->delivered_at);
+	q_i64(&q, o->closed_at);
+	q_str(&q, o->customer_key);
+	/* The external id's key is DO NOTHING: a unique error is the id's. */
+	rc = q_step(&q, &row, "order", "id", err);
+	if (rc)
+		goto out;
+	if (!row) {
+		rc = ordo_err_set(err, ORDO_ECONFLICT, "external_id",
+				  "order: external_id is already taken");
+		goto out;
+	}
+	seq = q_col_i64(&q);
+	q_close(&q);
+
+	rc = order_children_insert(tx, o, seq, err);
+	if (rc)
+		goto out;
+	o->seq = seq;
+out:
+	q_close(&q);
+	return rc;
+}
+
+/* Read one orders row (SQL_ORDER_COLS) into o, which has no lines or holds. */
+static ordo_code q_col_order(struct q *q, order *o, ordo_err *err)
+{
+	char payment[32], state[32];
+	ordo_code rc;
+
+	order_init(o);
+	o->seq = q_col_i64(q);
+	o->tenant_id = q_col_i64(q);
+	q_col_str(q, o->id, sizeof(o->id));
+	q_col_str(q, o->external_id, sizeof(o->external_id));
+	q_col_str(q, o->channel, sizeof(o->channel));
+	o->placed_at = q_col_i64(q);
+	o->received_at = q_col_i64(q);
+	o->updated_at = q_col_i64(q);
+	q_col_str(q, o->currency, sizeof(o->currency));
+	q_col_str(q, o->customer.external_id, sizeof(o->customer.external_id));
+	q_col_str(q, o->customer.name, sizeof(o->customer.name));
+	q_col_str(q, o->customer.email, sizeof(o->customer.email));
+	q_col_str(q, o->customer.phone, sizeof(o->customer.phone));
+	q_col_address(q, &o->ship_to);
+	o->has_bill_to = q_col_i64(q) != 0;
+	q_col_address(q, &o->bill_to);
+	q_col_str(q, o->shipping.method, sizeof(o->shipping.method));
+	o->shipping.amount = q_col_i64(q);
+	o->totals.subtotal = q_col_i64(q);
+	o->totals.shipping = q_col_i64(q);
+	o->totals.tax = q_col_i64(q);
+	o->totals.discount = q_col_i64(q);
+	o->totals.total = q_col_i64(q);
+	q_col_str(q, payment, sizeof(payment));
+	q_col_str(q, o->notes, sizeof(o->notes));
+	q_col_str(q, state, sizeof(state));
+	q_col_str(q, o->fingerprint, sizeof(o->fingerprint));
+	o->accepted_at = q_col_i64(q);
+	o->release_due_at = q_col_i64(q);
+	o->released_at = q_col_i64(q);
+	o->delivered_at = q_col_i64(q);
+	o->closed_at = q_col_i64(q);
+	q_col_str(q, o->customer_key, sizeof(o->customer_key));
+	rc = q_row_end(q, "reading an order", err);
+	if (rc)
+		return rc;
+	if (payment_status_parse(payment, &o->payment) != 0)
+		return ordo_err_set(err, ORDO_ESTORAGE, NULL,
+				    "order %s has an unknown payment status "
+				    "\"%s\"",
+				    o->id, payment);
+	if (order_state_parse(state, &o->state) != 0)
+		return ordo_err_set(err, ORDO_ESTORAGE, NULL,
+				    "order %s has an unknown state \"%s\"",
+				    o->id, state);
+	return ORDO_OK;
+}
+
+/* Load the lines of o (header read, none loaded yet), checking each. */
+static ordo_code order_lines_load(store_tx *tx, order *o, ordo_err *err)
+{
+	struct q q;
+	size_t n = 0, i = 0;
+	bool row;
+	ordo_code rc;
+
+	rc = q_open(&q, tx, SQL_LINE_COUNT, err);
+	if (rc)
+		goto out;
+	q_i64(&q, o->seq);
+	rc = q_step(&q, &row, "counting order lines", NULL, err);
+	if (rc)
+		goto out;
+	if (row)
+		n = (size_t)q_col_i64(&q);
+	q_close(&q);
+	rc = order_lines_alloc(o, n, err);
+	if (rc)
+		goto out;
+
+	rc = q_open(&q, tx, SQL_LINES_OF, err);
+	if (rc)
+		goto out;
+	q_i64(&q, o->seq);
+	for (;;) {
+		order_line *l;
+
+		rc = q_step(&q, &row, "reading order lines", NULL, err);
+		if (rc)
+			goto out;
+		if (!row)
+			break;
+		/* One snapshot: the count cannot have changed. */
+		if (i >= n) {
+			rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
+					  "order %s: more lines than counted",
+					  o->id);
+			goto out;
+		}
+		l = &o->lines[i++];
+		l->line_no = (int)q_col_i64(&q);
+		q_col_str(&q, l->sku, sizeof(l->sku));
+		q_col_str(&q, l->title, sizeof(l->title));
+		l->quantity = q_col_i64(&q);
+		l->unit_price = q_col_i64(&q);
+		l->qty_open = q_col_i64(&q);
+		l->qty_allocated = q_col_i64(&q);
+		l->qty_released = q_col_i64(&q);
+		l->qty_shipped = q_col_i64(&q);
+		l->qty_cancelled = q_col_i64(&q);
+		l->qty_returned = q_col_i64(&q);
+		rc = q_row_end(&q, "reading order lines", err);
+		if (rc)
+			goto out;
+		if (!order_line_consistent(l)) {
+			rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
+					  "order %s line %d breaks the "
+					  "quantity identity",
+					  o->id, l->line_no);
+			goto out;
+		}
+	}
+	if (i != n)
+		rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
+				  "order %s: fewer lines than counted", o->id);
+out:
+	q_close(&q);
+	return rc;
+}
+
+static ordo_code order_holds_load(store_tx *tx, order *o, ordo_err *err)
+{
+	struct q q;
+	bool row;
+	ordo_code rc;
+
+	rc = q_open(&q, tx, SQL_HOLDS_OF, err);
+	if (rc)
+		goto out;
+	q_i64(&q, o->tenant_id);
+	q_i64(&q, o->seq);
+	for (;;) {
+		order_hold h;
+
+		rc = q_step(&q, &row, "reading holds", NULL, err);
+		if (rc)
+			goto out;
+		if (!row)
+			break;
+		rc = q_col_hold(&q, &h, err);
+		if (rc)
+			goto out;
+		if (!order_hold_add(o, &h)) {
+			rc = ordo_err_set(err, ORDO_ENOMEM, NULL,
+					  "order %s: cannot load its holds",
+					  o->id);
+			goto out;
+		}
+	}
+out:
+	q_close(&q);
+	return rc;
+}
+
+/* Load the lines and holds of o (header read, none loaded yet). */
+static ordo_code order_children_load(store_tx *tx, order *o, ordo_err *err)
+{
+	ordo_code rc = order_lines_load(tx, o, err);
+
+	return rc ? rc : order_holds_load(tx, o, err);
+}
+
+ordo_code store_order_get(store_tx *tx, int64_t tenant, const char *id,
+			  order *o, ordo_err *err)
+{
+	struct q q;
+	bool row;
+	ordo_code rc;
+
+	order_free(o);
+	/* On a database with row locks, a write job's read locks the order
+	 * it is about to change. */
+	rc = q_open(&q, tx,
+		    tx->writable && tx->db->row_locks ? SQL_ORDER_GET_LOCKED
+						       : SQL_ORDER_GET,
+		    err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, id);
+	rc = q_step(&q, &row, "reading an order", NULL, err);
+	if (rc)
+		goto out;
+	if (!row) {
+		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
+				  "no order \"%.32s\"", id);
+		goto out;
+	}
+	rc = q_col_order(&q, o, err);
+	if (rc)
+		goto out;
+	q_close(&q);
+	rc = order_children_load(tx, o, err);
+out:
+	q_close(&q);
+	if (rc)
+		order_free(o);
+	return rc;
+}
+
+/* Step an open, bound statement yielding one id column into id_out, or
+ * ORDO_ENOTFOUND naming field. */
+static ordo_code order_find_id(struct q *q, char *id_out, const char *field,
+			       const char *what, ordo_err *err)
+{
+	bool row;
+	ordo_code rc;
+
+	rc = q_step(q, &row, what, NULL, err);
+	if (rc)
+		return rc;
+	if (!row)
+		return ordo_err_set(err, ORDO_ENOTFOUND, field,
+				    "no order with this %s", field);
+	q_col_str(q, id_out, ORDO_ID_MAX);
+	return q_row_end(q, what, err);
+}
+
+ordo_code store_order_find_external(store_tx *tx, int64_t tenant,
+				    const char *channel,
+				    const char *external_id,
+				    char id_out[ORDO_ID_MAX], ordo_err *err)
+{
+	struct q q;
+	ordo_code rc;
+
+	id_out[0] = '\0';
+	rc = q_open(&q, tx, SQL_ORDER_BY_EXTERNAL, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, channel);
+	q_str(&q, external_id);
+	rc = order_find_id(&q, id_out, "external_id",
+			   "finding an order by external id", err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_order_find_fingerprint(store_tx *tx, int64_t tenant,
+				       const char *fingerprint,
+				       ordo_time since,
+				       char id_out[ORDO_ID_MAX],
+				       ordo_err *err)
+{
+	struct q q = {0};
+	ordo_code rc;
+
+	id_out[0] = '\0';
+	/* An order without a fingerprint is like no other. */
+	if (!fingerprint || !fingerprint[0]) {
+		rc = ordo_err_set(err, ORDO_ENOTFOUND, "fingerprint",
+				  "no order with this fingerprint");
+		goto out;
+	}
+	rc = q_open(&q, tx, SQL_ORDER_BY_FINGERPRINT, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, fingerprint);
+	q_i64(&q, since);
+	rc = order_find_id(&q, id_out, "fingerprint",
+			   "finding an order by fingerprint", err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_order_set_state(store_tx *tx, int64_t tenant, const char *id,
+				order_state state, ordo_time now,
+				ordo_err *err)
+{
+	struct q q = {0};
+	bool row;
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_order_set_state", err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, SQL_ORDER_SET_STATE, err);
+	if (rc)
+		goto out;
+	q_str(&q, order_state_name(state));
+	q_i64(&q, now);
+	q_i64(&q, tenant);
+	q_str(&q, id);
+	rc = q_step(&q, &row, "setting the order state", NULL, err);
+	if (rc)
+		goto out;
+	if (!row)
+		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
+				  "no order \"%.32s\"", id);
+out:
+	q_close(&q);
+	return rc;
+}
+
+/* Open the order list statement for the filters of f, with all bound. */
+static ordo_code order_list_open(struct q *q, store_tx *tx, int64_t tenant,
+				 const order_filter *f, int64_t limit,
+				 ordo_err *err)
+{
+	bool has[OLF_COUNT] = {
+		[OLF_STATE] = f->has_state,
+		[OLF_CHANNEL] = f->channel[0] != '\0',
+		[OLF_EXTERNAL_ID] = f->external_id[0] != '\0',
+		[OLF_RECEIVED_FROM] = f->received_from != 0,
+		[OLF_RECEIVED_TO] = f->received_to != 0,
+		[OLF_BEFORE_SEQ] = f->before_seq != 0,
+		[OLF_HOLD_TYPE] = f->has_hold_type,
+	};
+	const char *frag[OLF_COUNT];
+	char sql[2048];
+	unsigned mask = 0;
+	int i, len;
+	ordo_code rc;
+
+	for (i = 0; i < OLF_COUNT; i++) {
+		frag[i] = has[i] ? order_list_where[i] : "";
+		if (has[i])
+			mask |= 1u << i;
+	}
+	_Static_assert(OLF_COUNT == 7, "one %s per filter below");
+	len = snprintf(sql, sizeof(sql),
+		       "SELECT " SQL_ORDER_COLS " FROM orders "
+		       "WHERE tenant_id = ?%s%s%s%s%s%s%s "
+		       "ORDER BY seq DESC LIMIT ?",
+		       frag[0], frag[1], frag[2], frag[3], frag[4], frag[5],
+		       frag[6]);
+	/* Fixed fragments in a fixed buffer: too small is our bug. */
+	if (len < 0 || (size_t)len >= sizeof(sql))
+		return ordo_err_set(err, ORDO_EINTERNAL, NULL,
+				    "the order list query does not fit");
+
+	rc = q_open_sql(q, tx, SQL_ORDER_LIST_BASE + mask, sql, err);
+	if (rc)
+		return rc;
+	q_i64(q, tenant);
+	if (has[OLF_STATE])
+		q_str(q, order_state_name(f->state));
+	if (has[OLF_CHANNEL])
+		q_str(q, f->channel);
+	if (has[OLF_EXTERNAL_ID])
+		q_str(q, f->external_id);
+	if (has[OLF_RECEIVED_FROM])
+		q_i64(q, f->received_from);
+	if (has[OLF_RECEIVED_TO])
+		q_i64(q, f->received_to);
+	if (has[OLF_BEFORE_SEQ])
+		q_i64(q, f->before_seq);
+	if (has[OLF_HOLD_TYPE]) {
+		q_str(q, hold_type_name(f->hold_type));
+		q_str(q, hold_status_name(HOLD_OPEN));
+	}
+	q_i64(q, limit);
+	return ORDO_OK;
+}
+
+ordo_code store_order_list(store_tx *tx, int64_t tenant, const order_filter *f,
+			   order_page *page, ordo_err *err)
+{
+	struct q q = {0};
+	order *orders = NULL;
+	size_t n = 0, cap = 0, i;
+	bool row;
+	ordo_code rc;
+
+	memset(page, 0, sizeof(*page));
+	if (f->limit < 1 || f->limit > ORDO_PAGE_MAX) {
+		rc = ordo_err_set(err, ORDO_EINVALID, "limit",
+				  "limit must be 1..%d, not %d",
+				  ORDO_PAGE_MAX, f->limit);
+		goto out;
+	}
+	if (f->before_seq < 0) {
+		rc = ordo_err_set(err, ORDO_EINVALID, "cursor",
+				  "the page cursor is not valid");
+		goto out;
+	}
+	/* One row more than the page tells whether another page follows. */
+	cap = (size_t)f->limit + 1;
+	orders = calloc(cap, sizeof(*orders));
+	if (!orders) {
+		rc = ordo_err_set(err, ORDO_ENOMEM, NULL,
+				  "out of memory listing orders");
+		goto out;
+	}
+	rc = order_list_open(&q, tx, tenant, f, (int64_t)cap, err);
+	if (rc)
+		goto out;
+	for (;;) {
+		rc = q_step(&q, &row, "listing orders", NULL, err);
+		if (rc)
+			goto out;
+		if (!row)
+			break;
+		if (n == cap) {
+			rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
+					  "listing orders: more rows than "
+					  "the limit");
+			goto out;
+		}
+		rc = q_col_order(&q, &orders[n++], err);
+		if (rc)
+			goto out;
+	}
+	q_close(&q);
+
+	/* limit + 1 rows came back: there is another page after this one. */
+	if (n == cap) {
+		n--;
+		order_free(&orders[n]);
+		page->next_before_seq = orders[n - 1].seq;
+	}
+	for (i = 0; i < n; i++) {
+		rc = order_children_load(tx, &orders[i], err);
+		if (rc)
+			goto out;
+	}
+out:
+	q_close(&q);
+	if (rc) {
+		for (i = 0; i < n; i++)
+			order_free(&orders[i]);
+		free(orders);
+		page->next_before_seq = 0;
+		return rc;
+	}
+	page->orders = orders;
+	page->n = n;
+	return ORDO_OK;
+}
+
+void order_page_free(order_page *page)
+{
+	size_t i;
+
+	if (!page)
+		return;
+	for (i = 0; i < page->n; i++)
+		order_free(&page->orders[i]);
+	free(page->orders);
+	memset(page, 0, sizeof(*page));
+}
+
+/* The seq of the tenant's order id, or ORDO_ENOTFOUND naming field. */
+ordo_code order_seq_of(store_tx *tx, int64_t tenant, const char *id,
+		       const char *field, int64_t *seq, ordo_err *err)
+{
+	struct q q;
+	bool row;
+	ordo_code rc;
+
+	rc = q_open(&q, tx, SQL_ORDER_SEQ, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, id);
+	rc = q_step(&q, &row, "finding an order", NULL, err);
+	if (rc)
+		goto out;
+	if (!row) {
+		rc = ordo_err_set(err, ORDO_ENOTFOUND, field,
+				  "no order \"%.32s\"", id);
+		goto out;
+	}
+	*seq = q_col_i64(&q);
+out:
+	q_close(&q);
+	return rc;
+}
+
+/* The seq of the tenant's order id, or ORDO_ENOTFOUND naming "id". */
+ordo_code order_seq(store_tx *tx, int64_t tenant, const char *id,
+		    int64_t *seq, ordo_err *err)
+{
+	return order_seq_of(tx, tenant, id, "id", seq, err);
+}
+
+/* ---- orders: whole-order update ------------------------------------------ */
+
+ordo_code store_order_update_content(store_tx *tx, const order *o,
+				     ordo_err *err)
+{
+	struct q q = {0};
+	int64_t seq;
+	bool row;
+	size_t i;
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_order_update_content", err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, SQL_ORDER_UPDATE_CONTENT, err);
+	if (rc)
+		goto out;
+	q_str(&q, o->customer.external_id);
+	q_str(&q, o->customer.name);
+	q_str(&q, o->customer.email);
+	q_str(&q, o->customer.phone);
+	q_address(&q, &o->ship_to);
+	q_i64(&q, o->has_bill_to ? 1 : 0);
+	q_address(&q, &o->bill_to);
+	q_str(&q, o->shipping.method);
+	q_i64(&q, o->shipping.amount);
+	q_i64(&q, o->totals.subtotal);
+	q_i64(&q, o->totals.shipping);
+	q_i64(&q, o->totals.tax);
+	q_i64(&q, o->totals.discount);
+	q_i64(&q, o->totals.total);
+	q_str(&q, payment_status_name(o->payment));
+	q_str(&q, o->notes);
+	q_str(&q, o->fingerprint);
+	q_str(&q, o->customer_key);
+	q_i64(&q, o->tenant_id);
+	q_str(&q, o->id);
+	rc = q_step(&q, &row, "correcting an order", NULL, err);
+	if (rc)
+		goto out;
+	if (!row) {
+		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
+				  "no order \"%.32s\"", o->id);
+		goto out;
+	}
+	seq = q_col_i64(&q);
+	q_close(&q);
+	for (i = 0; i < o->n_lines; i++) {
+		const order_line *l = &o->lines[i];
+
+		rc = q_open(&q, tx, SQL_LINE_UPDATE_CONTENT, err);
+		if (rc)
+			goto out;
+		q_str(&q, l->sku);
+		q_str(&q, l->title);
+		q_i64(&q, l->unit_price);
+		q_i64(&q, seq);
+		q_i64(&q, l->line_no);
+		rc = q_step(&q, &row, "correcting an order line", NULL, err);
+		if (rc)
+			goto out;
+		if (!row) {
+			rc = ordo_err_set(err, ORDO_ENOTFOUND, "line_no",
+					  "order %.32s has no line %d", o->id,
+					  l->line_no);
+			goto out;
+		}
+		q_close(&q);
+	}
+	/* Quantities, state and holds: the ordinary update. */
+	rc = store_order_update(tx, o, err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_order_update(store_tx *tx, const order *o, ordo_err *err)
+{
+	struct q q = {0};
+	int64_t seq;
+	bool row;
+	size_t i;
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_order_update", err);
+	if (rc)
+		goto out;
+	for (i = 0; i < o->n_lines; i++)
+		order_line_check(&o->lines[i]);
+
+	rc = q_open(&q, tx, SQL_ORDER_UPDATE, err);
+	if (rc)
+		goto out;
+	q_str(&q, order_state_name(o->state));
+	q_i64(&q, o->updated_at);
+	q_i64(&q, o->accepted_at);
+	q_i64(&q, o->release_due_at);
+	q_i64(&q, o->released_at);
+	q_i64(&q, o->delivered_at);
+	q_i64(&q, o->closed_at);
+	q_i64(&q, o->tenant_id);
+	q_str(&q, o->id);
+	rc = q_step(&q, &row, "updating an order", NULL, err);
+	if (rc)
+		goto out;
+	if (!row) {
+		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
+				  "no order \"%.32s\"", o->id);
+		goto out;
+	}
+	/* The seq of the row that matched the tenant, not o->seq. */
+	seq = q_col_i64(&q);
+	q_close(&q);
+
+	for (i = 0; i < o->n_lines; i++) {
+		const order_line *l = &o->lines[i];
+
+		rc = q_open(&q, tx, SQL_LINE_UPDATE, err);
+		if (rc)
+			goto out;
+		q_i64(&q, l->quantity);
+		q_i64(&q, l->qty_open);
+		q_i64(&q, l->qty_allocated);
+		q_i64(&q, l->qty_released);
+		q_i64(&q, l->qty_shipped);
+		q_i64(&q, l->qty_cancelled);
+		q_i64(&q, l->qty_returned);
+		q_i64(&q, seq);
+		q_i64(&q, l->line_no);
+		rc = q_step(&q, &row, "updating an order line", NULL, err);
+		if (rc)
+			goto out;
+		if (!row) {
+			rc = ordo_err_set(err, ORDO_ENOTFOUND, "line_no",
+					  "order %.32s has no line %d", o->id,
+					  l->line_no);
+			goto out;
+		}
+		q_close(&q);
+	}
+	for (i = 0; i < o->n_holds; i++) {
+		const order_hold *h = &o->holds[i];
+
+		rc = q_open(&q, tx, SQL_HOLD_UPSERT, err);
+		if (rc)
+			goto out;
+		q_i64(&q, o->tenant_id);
+		q_i64(&q, seq);
+		q_hold(&q, h);
+		rc = q_step(&q, &row, "hold", "holds", err);
+		if (rc)
+			goto out;
+		if (!row) {
+			rc = ordo_err_set(err, ORDO_ECONFLICT, "holds",
+					  "hold %.32s belongs to another "
+					  "order",
+					  h->id);
+			goto out;
+		}
+		q_close(&q);
+	}
+out:
+	q_close(&q);
+	return rc;
+}
+
+static ordo_code read_order_ref(struct q *q, void *item, ordo_err *err)
+{
+	store_order_ref *r = item;
+
+	r->tenant_id = q_col_i64(q);
+	q_col_str(q, r->id, sizeof(r->id));
+	return q_row_end(q, "finding orders to close", err);
+}
+
+ordo_code store_orders_due_to_close(store_tx *tx, ordo_time now, int limit,
+				    store_order_ref **out, size_t *n,
+				    ordo_err *err)
+{
+	struct q q = {0};
+	void *items = NULL;
+	tenant_settings defaults;
+	size_t count = 0;
+	ordo_code rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = sql_check_limit(limit, SQL_SCAN_MAX, err);
+	if (rc)
+		goto out;
+	settings_defaults(&defaults);
+	rc = q_open(&q, tx, SQL_ORDERS_DUE_TO_CLOSE, err);
+	if (rc)
+		goto out;
+	q_str(&q, order_state_name(ORDER_DELIVERED));
+	q_i64(&q, defaults.closing_period_s);
+	q_i64(&q, now);
+	q_i64(&q, limit);
+	rc = q_rows(&q, (size_t)limit, sizeof(store_order_ref),
+		    read_order_ref, &items, &count, "finding orders to close",
+		    err);
+out:
+	q_close(&q);
+	if (rc) {
+		free(items);
+		return rc;
+	}
+	*out = items;
+	*n = count;
+	return ORDO_OK;
+}
