@@ -15,14 +15,44 @@
 /* ---- SQL ----------------------------------------------------------------- */
 
 #define SQL_SKU_COLS "sku, title, unit_price, currency, active, updated_at"
+/* A location's columns, serves (joined in C) last. */
 #define SQL_LOCATION_COLS                                                      \
-	"code, name, " SQL_ADDR_COLS("addr_") ", priority, serves, active, "  \
-	"updated_at"
+	"code, name, " SQL_ADDR_COLS("addr_") ", priority, active, "          \
+	"updated_at, serves"
 #define SQL_STOCK_COLS                                                         \
 	"location, sku, on_hand, reserved, safety_stock, updated_at"
 #define SQL_STOCK_EVENT_COLS                                                   \
 	"location, sku, type, delta_on_hand, delta_reserved, on_hand, "        \
 	"reserved, reason, note, actor, order_id, at"
+
+static const struct q_field sku_fields[] = {
+	Q_TEXT(catalog_sku, sku),	  Q_TEXT(catalog_sku, title),
+	Q_I64(catalog_sku, unit_price),	  Q_TEXT(catalog_sku, currency),
+	Q_BOOL(catalog_sku, active),	  Q_I64(catalog_sku, updated_at),
+};
+
+/* SQL_LOCATION_COLS but serves. */
+static const struct q_field location_fields[] = {
+	Q_TEXT(catalog_location, code),	      Q_TEXT(catalog_location, name),
+	Q_ADDRESS(catalog_location, address), Q_INT(catalog_location, priority),
+	Q_BOOL(catalog_location, active),     Q_I64(catalog_location, updated_at),
+};
+
+static const struct q_field stock_fields[] = {
+	Q_TEXT(stock_level, location),	  Q_TEXT(stock_level, sku),
+	Q_I64(stock_level, on_hand),	  Q_I64(stock_level, reserved),
+	Q_I64(stock_level, safety_stock), Q_I64(stock_level, updated_at),
+};
+
+/* SQL_STOCK_EVENT_COLS, after seq when read. */
+static const struct q_field stock_event_fields[] = {
+	Q_TEXT(stock_event, location),	  Q_TEXT(stock_event, sku),
+	Q_TEXT(stock_event, type),	  Q_I64(stock_event, delta_on_hand),
+	Q_I64(stock_event, delta_reserved), Q_I64(stock_event, on_hand),
+	Q_I64(stock_event, reserved),	  Q_TEXT(stock_event, reason),
+	Q_TEXT(stock_event, note),	  Q_TEXT(stock_event, actor),
+	Q_TEXT(stock_event, order_id),	  Q_I64(stock_event, at),
+};
 
 static const char *const sql_text[SQL_COUNT] = {
 	[SQL_SKU_PUT] = "INSERT INTO skus (tenant_id, " SQL_SKU_COLS ") "
@@ -117,17 +147,11 @@ static const char *const sql_text[SQL_COUNT] = {
 
 /* ---- SKUs and locations -------------------------------------------------- */
 
-static void q_col_sku(struct q *q, catalog_sku *s)
+static ordo_code read_sku(struct q *q, void *item, ordo_err *err)
 {
-	memset(s, 0, sizeof(*s));
-	q_col_str(q, s->sku, sizeof(s->sku));
-	q_col_str(q, s->title, sizeof(s->title));
-	s->unit_price = q_col_i64(q);
-	q_col_str(q, s->currency, sizeof(s->currency));
-	s->active = q_col_i64(q) != 0;
-	s->updated_at = q_col_i64(q);
+	q_read_row(q, item, sku_fields);
+	return q_row_end(q, "reading a SKU", err);
 }
-
 /* The serves column: codes joined by commas, "" for everywhere. */
 #define SERVES_TEXT_MAX (LOCATION_MAX_SERVES * LOCATION_SERVE_MAX)
 
@@ -186,22 +210,17 @@ static bool serves_split(const char *text, catalog_location *l)
 	return true;
 }
 
-static void q_col_location(struct q *q, catalog_location *l)
+static ordo_code read_location(struct q *q, void *item, ordo_err *err)
 {
+	catalog_location *l = item;
 	char serves[SERVES_TEXT_MAX];
 
-	memset(l, 0, sizeof(*l));
-	q_col_str(q, l->code, sizeof(l->code));
-	q_col_str(q, l->name, sizeof(l->name));
-	q_col_address(q, &l->address);
-	l->priority = (int)q_col_i64(q);
+	q_read_row(q, l, location_fields);
 	q_col_str(q, serves, sizeof(serves));
 	if (!serves_split(serves, l))
 		q->bad = true;
-	l->active = q_col_i64(q) != 0;
-	l->updated_at = q_col_i64(q);
+	return q_row_end(q, "reading a location", err);
 }
-
 ordo_code store_sku_put(store_tx *tx, int64_t tenant, const catalog_sku *s,
 			ordo_err *err)
 {
@@ -215,14 +234,35 @@ ordo_code store_sku_put(store_tx *tx, int64_t tenant, const catalog_sku *s,
 	if (rc)
 		goto out;
 	q_i64(&q, tenant);
-	q_str(&q, s->sku);
-	q_str(&q, s->title);
-	q_i64(&q, s->unit_price);
-	q_str(&q, s->currency);
-	q_i64(&q, s->active ? 1 : 0);
-	q_i64(&q, s->updated_at);
+	q_bind_row(&q, s, sku_fields);
 	rc = q_exec(&q, "SKU", "sku", err);
 out:
+	q_close(&q);
+	return rc;
+}
+
+/*
+ * Read the one row of (tenant, key) that statement id answers into item
+ * (size bytes) with read, or ORDO_ENOTFOUND naming field ("no <noun> ...").
+ */
+static ordo_code catalog_get(store_tx *tx, enum sql_id id, int64_t tenant,
+			     const char *key, const char *field,
+			     const char *noun, q_row_fn read, void *item,
+			     size_t size, ordo_err *err)
+{
+	struct q q;
+	ordo_code rc;
+
+	memset(item, 0, size);
+	rc = q_open(&q, tx, id, err);
+	if (rc == ORDO_OK) {
+		q_i64(&q, tenant);
+		q_str(&q, key);
+		rc = q_step_one(&q, "reading the catalog", field, noun, key,
+				err);
+	}
+	if (rc == ORDO_OK)
+		rc = read(&q, item, err);
 	q_close(&q);
 	return rc;
 }
@@ -230,101 +270,41 @@ out:
 ordo_code store_sku_get(store_tx *tx, int64_t tenant, const char *sku,
 			catalog_sku *s, ordo_err *err)
 {
-	struct q q;
-	bool row;
-	ordo_code rc;
-
-	rc = q_open(&q, tx, SQL_SKU_GET, err);
-	if (rc)
-		goto out;
-	q_i64(&q, tenant);
-	q_str(&q, sku);
-	rc = q_step(&q, &row, "reading a SKU", NULL, err);
-	if (rc)
-		goto out;
-	if (!row) {
-		rc = ordo_err_set(err, ORDO_ENOTFOUND, "sku",
-				  "no SKU \"%.64s\"", sku);
-		goto out;
-	}
-	q_col_sku(&q, s);
-	rc = q_row_end(&q, "reading a SKU", err);
-out:
-	q_close(&q);
-	return rc;
+	return catalog_get(tx, SQL_SKU_GET, tenant, sku, "sku", "SKU",
+			   read_sku, s, sizeof(*s), err);
 }
-
 /*
  * One page of a catalog list (SKUs or locations, keyed by a text column):
  * up to limit items of size bytes, each filled by read from a row.
  */
 static ordo_code catalog_list(store_tx *tx, enum sql_id id, int64_t tenant,
 			      const char *after, int limit, size_t size,
-			      void (*read)(struct q *q, void *item),
-			      const char *what, void **out, size_t *n,
-			      ordo_err *err)
+			      q_row_fn read, const char *what, void **out,
+			      size_t *n, ordo_err *err)
 {
 	struct q q = {0};
-	char *items = NULL;
-	size_t count = 0;
-	bool row;
 	ordo_code rc;
 
 	*out = NULL;
 	*n = 0;
-	if (limit < 1 || limit > STORE_LIST_MAX) {
-		rc = ordo_err_set(err, ORDO_EINVALID, "limit",
-				  "limit must be 1..%d, not %d",
-				  STORE_LIST_MAX, limit);
-		goto out;
-	}
-	items = calloc((size_t)limit, size);
-	if (!items) {
-		rc = ordo_err_set(err, ORDO_ENOMEM, NULL,
-				  "out of memory %s", what);
-		goto out;
-	}
-	rc = q_open(&q, tx, id, err);
+	rc = sql_check_limit(limit, STORE_LIST_MAX, err);
 	if (rc)
-		goto out;
-	q_i64(&q, tenant);
-	q_str(&q, after ? after : "");
-	q_i64(&q, limit);
-	for (;;) {
-		rc = q_step(&q, &row, what, NULL, err);
-		if (rc || !row)
-			break;
-		if (count == (size_t)limit) {
-			rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
-					  "%s: more rows than the limit", what);
-			break;
-		}
-		read(&q, items + count++ * size);
-		rc = q_row_end(&q, what, err);
-		if (rc)
-			break;
+		return rc;
+	rc = q_open(&q, tx, id, err);
+	if (rc == ORDO_OK) {
+		q_i64(&q, tenant);
+		q_str(&q, after ? after : "");
+		q_i64(&q, limit);
+		rc = q_rows(&q, (size_t)limit, size, read, out, n, what, err);
 	}
-out:
 	q_close(&q);
 	if (rc) {
-		free(items);
-		return rc;
+		free(*out);
+		*out = NULL;
+		*n = 0;
 	}
-	*out = items;
-	*n = count;
-	return ORDO_OK;
+	return rc;
 }
-
-static void sku_item(struct q *q, void *item)
-{
-	q_col_sku(q, item);
-}
-
-static void location_item(struct q *q, void *item)
-{
-	q_col_location(q, item);
-}
-
 ordo_code store_sku_list(store_tx *tx, int64_t tenant, const char *after,
 			 int limit, catalog_sku **out, size_t *n, ordo_err *err)
 {
@@ -332,7 +312,7 @@ ordo_code store_sku_list(store_tx *tx, int64_t tenant, const char *after,
 	ordo_code rc;
 
 	rc = catalog_list(tx, SQL_SKU_LIST, tenant, after, limit,
-			  sizeof(**out), sku_item, "listing SKUs", &items, n,
+			  sizeof(**out), read_sku, "listing SKUs", &items, n,
 			  err);
 	*out = items;
 	return rc;
@@ -355,13 +335,8 @@ ordo_code store_location_put(store_tx *tx, int64_t tenant,
 	if (rc)
 		goto out;
 	q_i64(&q, tenant);
-	q_str(&q, l->code);
-	q_str(&q, l->name);
-	q_address(&q, &l->address);
-	q_i64(&q, l->priority);
+	q_bind_row(&q, l, location_fields);
 	q_str(&q, serves);
-	q_i64(&q, l->active ? 1 : 0);
-	q_i64(&q, l->updated_at);
 	rc = q_exec(&q, "location", "code", err);
 out:
 	q_close(&q);
@@ -371,30 +346,9 @@ out:
 ordo_code store_location_get(store_tx *tx, int64_t tenant, const char *code,
 			     catalog_location *l, ordo_err *err)
 {
-	struct q q;
-	bool row;
-	ordo_code rc;
-
-	rc = q_open(&q, tx, SQL_LOCATION_GET, err);
-	if (rc)
-		goto out;
-	q_i64(&q, tenant);
-	q_str(&q, code);
-	rc = q_step(&q, &row, "reading a location", NULL, err);
-	if (rc)
-		goto out;
-	if (!row) {
-		rc = ordo_err_set(err, ORDO_ENOTFOUND, "location",
-				  "no location \"%.32s\"", code);
-		goto out;
-	}
-	q_col_location(&q, l);
-	rc = q_row_end(&q, "reading a location", err);
-out:
-	q_close(&q);
-	return rc;
+	return catalog_get(tx, SQL_LOCATION_GET, tenant, code, "location",
+			   "location", read_location, l, sizeof(*l), err);
 }
-
 ordo_code store_location_list(store_tx *tx, int64_t tenant, const char *after,
 			      int limit, catalog_location **out, size_t *n,
 			      ordo_err *err)
@@ -403,7 +357,7 @@ ordo_code store_location_list(store_tx *tx, int64_t tenant, const char *after,
 	ordo_code rc;
 
 	rc = catalog_list(tx, SQL_LOCATION_LIST, tenant, after, limit,
-			  sizeof(**out), location_item, "listing locations",
+			  sizeof(**out), read_location, "listing locations",
 			  &items, n, err);
 	*out = items;
 	return rc;
@@ -416,37 +370,24 @@ ordo_code require_key(store_tx *tx, enum sql_id id, int64_t tenant,
 		      const char *key, const char *field, ordo_err *err)
 {
 	struct q q;
-	bool row = false;
 	ordo_code rc;
 
 	rc = q_open(&q, tx, id, err);
-	if (rc)
-		goto out;
-	q_i64(&q, tenant);
-	q_str(&q, key);
-	rc = q_step(&q, &row, "looking up a key", NULL, err);
-	if (rc)
-		goto out;
-	if (!row)
-		rc = ordo_err_set(err, ORDO_ENOTFOUND, field, "no %s \"%.64s\"",
-				  field, key);
-out:
+	if (rc == ORDO_OK) {
+		q_i64(&q, tenant);
+		q_str(&q, key);
+		rc = q_step_one(&q, "looking up a key", field, field, key, err);
+	}
 	q_close(&q);
 	return rc;
 }
-
 /* Read a stock row (SQL_STOCK_COLS) and check 0 <= reserved <= on_hand. */
 static ordo_code q_col_stock(struct q *q, stock_level *level, ordo_err *err)
 {
 	ordo_code rc;
 
 	memset(level, 0, sizeof(*level));
-	q_col_str(q, level->location, sizeof(level->location));
-	q_col_str(q, level->sku, sizeof(level->sku));
-	level->on_hand = q_col_i64(q);
-	level->reserved = q_col_i64(q);
-	level->safety_stock = q_col_i64(q);
-	level->updated_at = q_col_i64(q);
+	q_read_row(q, level, stock_fields);
 	rc = q_row_end(q, "reading stock", err);
 	if (rc)
 		return rc;
@@ -589,12 +530,7 @@ ordo_code store_stock_put(store_tx *tx, int64_t tenant,
 	if (rc)
 		goto out;
 	q_i64(&q, tenant);
-	q_str(&q, level->location);
-	q_str(&q, level->sku);
-	q_i64(&q, level->on_hand);
-	q_i64(&q, level->reserved);
-	q_i64(&q, level->safety_stock);
-	q_i64(&q, level->updated_at);
+	q_bind_row(&q, level, stock_fields);
 	rc = q_step(&q, &row, "writing stock", NULL, err);
 	if (rc)
 		goto out;
@@ -662,51 +598,29 @@ ordo_code store_stock_event_append(store_tx *tx, int64_t tenant,
 	if (rc)
 		goto out;
 	q_i64(&q, tenant);
-	q_str(&q, ev->location);
-	q_str(&q, ev->sku);
-	q_str(&q, ev->type);
-	q_i64(&q, ev->delta_on_hand);
-	q_i64(&q, ev->delta_reserved);
-	q_i64(&q, ev->on_hand);
-	q_i64(&q, ev->reserved);
-	q_str(&q, ev->reason);
-	q_str(&q, ev->note);
-	q_str(&q, ev->actor);
-	q_str(&q, ev->order_id);
-	q_i64(&q, ev->at);
+	q_bind_row(&q, ev, stock_event_fields);
 	rc = q_insert_returning(&q, &ev->seq, "stock event", NULL, err);
 out:
 	q_close(&q);
 	return rc;
 }
 
-static void q_col_stock_event(struct q *q, stock_event *ev)
+static ordo_code read_stock_event(struct q *q, void *item, ordo_err *err)
 {
-	memset(ev, 0, sizeof(*ev));
-	ev->seq = q_col_i64(q);
-	q_col_str(q, ev->location, sizeof(ev->location));
-	q_col_str(q, ev->sku, sizeof(ev->sku));
-	q_col_str(q, ev->type, sizeof(ev->type));
-	ev->delta_on_hand = q_col_i64(q);
-	ev->delta_reserved = q_col_i64(q);
-	ev->on_hand = q_col_i64(q);
-	ev->reserved = q_col_i64(q);
-	q_col_str(q, ev->reason, sizeof(ev->reason));
-	q_col_str(q, ev->note, sizeof(ev->note));
-	q_col_str(q, ev->actor, sizeof(ev->actor));
-	q_col_str(q, ev->order_id, sizeof(ev->order_id));
-	ev->at = q_col_i64(q);
-}
+	stock_event *ev = item;
 
+	ev->seq = q_col_i64(q);
+	q_read_row(q, ev, stock_event_fields);
+	return q_row_end(q, "listing stock events", err);
+}
 ordo_code store_stock_event_list(store_tx *tx, int64_t tenant, const char *sku,
 				 const char *location, int64_t before_seq,
 				 int limit, stock_event **out, size_t *n,
 				 int64_t *next, ordo_err *err)
 {
 	struct q q = {0};
-	stock_event *items = NULL;
-	size_t count = 0, cap;
-	bool at = location && location[0], row;
+	void *items = NULL;
+	bool at = location && location[0];
 	ordo_code rc;
 
 	*out = NULL;
@@ -714,53 +628,28 @@ ordo_code store_stock_event_list(store_tx *tx, int64_t tenant, const char *sku,
 	*next = 0;
 	rc = sql_check_page(limit, before_seq, err);
 	if (rc)
-		goto out;
-	/* One row more than the page tells whether another page follows. */
-	cap = (size_t)limit + 1;
-	items = calloc(cap, sizeof(*items));
-	if (!items) {
-		rc = sql_no_memory(err, "listing stock events");
-		goto out;
-	}
+		return rc;
 	rc = q_open(&q, tx, at ? SQL_STOCK_EVENTS_AT : SQL_STOCK_EVENTS, err);
-	if (rc)
-		goto out;
-	q_i64(&q, tenant);
-	q_str(&q, sku);
-	if (at)
-		q_str(&q, location);
-	q_i64(&q, sql_page_bound(before_seq));
-	q_i64(&q, (int64_t)cap);
-	for (;;) {
-		rc = q_step(&q, &row, "listing stock events", NULL, err);
-		if (rc || !row)
-			break;
-		if (count == cap) {
-			rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
-					  "listing stock events: more rows "
-					  "than the limit");
-			break;
-		}
-		q_col_stock_event(&q, &items[count++]);
-		rc = q_row_end(&q, "listing stock events", err);
-		if (rc)
-			break;
+	if (rc == ORDO_OK) {
+		q_i64(&q, tenant);
+		q_str(&q, sku);
+		if (at)
+			q_str(&q, location);
+		q_i64(&q, sql_page_bound(before_seq));
+		q_i64(&q, (int64_t)limit + 1);
+		rc = q_page(&q, limit, sizeof(stock_event),
+			    offsetof(stock_event, seq), read_stock_event,
+			    &items, n, next, "listing stock events", err);
 	}
-out:
 	q_close(&q);
 	if (rc) {
 		free(items);
+		*n = 0;
 		return rc;
 	}
-	if (count == cap) {
-		count--;
-		*next = items[count - 1].seq;
-	}
 	*out = items;
-	*n = count;
 	return ORDO_OK;
 }
-
 ordo_code store_orders_awaiting_sku(store_tx *tx, int64_t tenant,
 				    const char *sku, int limit,
 				    char (**ids)[ORDO_ID_MAX], size_t *n,

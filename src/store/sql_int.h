@@ -275,7 +275,11 @@ struct q {
 	store_tx *tx;
 	db_stmt *s;
 	int col;  /* next column to read */
-	bool bad; /* a value did not fit its buffer */
+	bool bad; /* a value did not fit its buffer, or is no known name */
+	/* The first stored name no enum knows (bad_column names its
+	 * column), for q_row_end to say. */
+	const char *bad_column;
+	char bad_name[32];
 };
 
 /* Reads one row of an open statement into item (zeroed memory). */
@@ -312,12 +316,104 @@ ordo_code sql_no_memory(ordo_err *err, const char *what);
 ordo_code q_rows(struct q *q, size_t max, size_t size, q_row_fn read,
 		 void **items, size_t *n, const char *what,
 		 ordo_err *err);
+/*
+ * One page of rows, the statement bound with limit + 1 as its LIMIT: read
+ * as q_rows does, the row past the limit only telling that another page
+ * follows; *next is then the cursor for it, the seq (an int64_t at
+ * seq_offset in each item) of the last row kept, else 0.
+ */
+ordo_code q_page(struct q *q, int limit, size_t size, size_t seq_offset,
+		 q_row_fn read, void **items, size_t *n, int64_t *next,
+		 const char *what, ordo_err *err);
 ordo_code sql_check_limit(int limit, int max, ordo_err *err);
 ordo_code sql_check_page(int limit, int64_t before_seq, ordo_err *err);
 int64_t sql_page_bound(int64_t before_seq);
 void store_id_new(const char *prefix, char out[ORDO_ID_MAX]);
 ordo_code q_col_dup(struct q *q, char **out, const char *what,
 		    ordo_err *err);
+
+/* ---- a table's mapping, written once (sql_row.c) ------------------------- */
+
+/*
+ * The columns of a table (its SQL_*_COLS list, or a run of it) as the
+ * members of its struct, in the order they are named: one array per
+ * table, next to its column list, that q_bind_row binds (a write) and
+ * q_read_row reads (every query answering such rows). A member's type is
+ * checked when the array is compiled: Q_I64 an int64_t (money, time),
+ * Q_INT an int, Q_BOOL a bool (stored 0/1), Q_TEXT a char array (read
+ * cut to fit marks the row bad), Q_TEXT_OR_NULL likewise but "" is
+ * stored as NULL, Q_ADDRESS an order_address (nine columns), Q_ENUM a C
+ * enum stored by name (an unknown name marks the row bad).
+ */
+enum q_kind { Q_I64, Q_INT, Q_BOOL, Q_TEXT, Q_TEXT_OR_NULL, Q_ADDRESS, Q_ENUM };
+
+/* How one C enum's values are named in storage (Q_ENUM). */
+struct q_enum {
+	const char *(*name)(int v);
+	int (*parse)(const char *name, int *v); /* 0, or -1: unknown */
+};
+
+/* Define a struct q_enum var over an enum's own name and parse. */
+#define Q_ENUM_NAMES(var, type, name_fn, parse_fn)                            \
+	static const char *var##_name(int v)                                   \
+	{                                                                      \
+		return name_fn((type)v);                                       \
+	}                                                                      \
+	static int var##_parse(const char *name, int *v)                       \
+	{                                                                      \
+		type t;                                                        \
+		int r = parse_fn(name, &t);                                    \
+		*v = (int)t;                                                   \
+		return r;                                                      \
+	}                                                                      \
+	static const struct q_enum var = {var##_name, var##_parse}
+
+struct q_field {
+	enum q_kind kind;
+	size_t offset;
+	size_t size; /* of the member */
+	const struct q_enum *names; /* Q_ENUM */
+	const char *column;	    /* the member's name, for errors */
+};
+
+/* The member's offset, refused at compile time unless ok holds. */
+#define Q_OFFSET(type, member, ok)                                             \
+	(offsetof(type, member) + 0 * sizeof(char[(ok) ? 1 : -1]))
+#define Q_MSIZE(type, member) sizeof(((type *)0)->member)
+#define Q_FIELD(kind, type, member, ok, names)                                 \
+	{kind, Q_OFFSET(type, member, ok), Q_MSIZE(type, member), names,      \
+	 #member}
+#define Q_I64(type, m)                                                         \
+	Q_FIELD(Q_I64, type, m, Q_MSIZE(type, m) == sizeof(int64_t), NULL)
+#define Q_INT(type, m)                                                         \
+	Q_FIELD(Q_INT, type, m, Q_MSIZE(type, m) == sizeof(int), NULL)
+#define Q_BOOL(type, m)                                                        \
+	Q_FIELD(Q_BOOL, type, m, Q_MSIZE(type, m) == sizeof(bool), NULL)
+#define Q_TEXT(type, m)                                                        \
+	Q_FIELD(Q_TEXT, type, m, Q_MSIZE(type, m[0]) == 1, NULL)
+#define Q_TEXT_OR_NULL(type, m)                                                \
+	Q_FIELD(Q_TEXT_OR_NULL, type, m, Q_MSIZE(type, m[0]) == 1, NULL)
+#define Q_ADDRESS(type, m)                                                     \
+	Q_FIELD(Q_ADDRESS, type, m, Q_MSIZE(type, m) == sizeof(order_address), \
+		NULL)
+#define Q_ENUM(type, m, names)                                                 \
+	Q_FIELD(Q_ENUM, type, m, Q_MSIZE(type, m) == sizeof(int), names)
+
+void q_bind_fields(struct q *q, const void *obj, const struct q_field *f,
+		   size_t n);
+void q_read_fields(struct q *q, void *obj, const struct q_field *f, size_t n);
+#define Q_NFIELDS(fields) (sizeof(fields) / sizeof((fields)[0]))
+#define q_bind_row(q, obj, fields)                                             \
+	q_bind_fields((q), (obj), (fields), Q_NFIELDS(fields))
+#define q_read_row(q, obj, fields)                                             \
+	q_read_fields((q), (obj), (fields), Q_NFIELDS(fields))
+
+/*
+ * Step q to the one row it answers, left to read; none is ORDO_ENOTFOUND
+ * naming field: "no <noun> "<key>"".
+ */
+ordo_code q_step_one(struct q *q, const char *what, const char *field,
+		     const char *noun, const char *key, ordo_err *err);
 
 /* ---- lent from one file to another --------------------------------------- */
 

@@ -133,12 +133,110 @@ void q_col_address(struct q *q, order_address *a)
 /* The row just read is whole (no value cut to fit), or ORDO_ESTORAGE. */
 ordo_code q_row_end(struct q *q, const char *what, ordo_err *err)
 {
+	if (q->bad && q->bad_column)
+		return ordo_err_set(err, ORDO_ESTORAGE, NULL,
+				    "%s: unknown %s \"%s\" stored", what,
+				    q->bad_column, q->bad_name);
 	if (q->bad)
 		return ordo_err_set(err, ORDO_ESTORAGE, NULL,
 				    "%s: a stored value is longer than ordo "
 				    "allows",
 				    what);
 	return ORDO_OK;
+}
+
+ordo_code q_step_one(struct q *q, const char *what, const char *field,
+		     const char *noun, const char *key, ordo_err *err)
+{
+	bool row;
+	ordo_code rc = q_step(q, &row, what, NULL, err);
+
+	if (rc == ORDO_OK && !row)
+		rc = ordo_err_set(err, ORDO_ENOTFOUND, field,
+				  "no %s \"%.64s\"", noun, key);
+	return rc;
+}
+
+/* ---- a table's mapping ---------------------------------------------------- */
+
+void q_bind_fields(struct q *q, const void *obj, const struct q_field *f,
+		   size_t n)
+{
+	const char *base = obj;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const void *m = base + f[i].offset;
+
+		switch (f[i].kind) {
+		case Q_I64:
+			q_i64(q, *(const int64_t *)m);
+			break;
+		case Q_INT:
+			q_i64(q, *(const int *)m);
+			break;
+		case Q_BOOL:
+			q_i64(q, *(const bool *)m ? 1 : 0);
+			break;
+		case Q_TEXT:
+			q_str(q, m);
+			break;
+		case Q_TEXT_OR_NULL:
+			q_str_or_null(q, m);
+			break;
+		case Q_ADDRESS:
+			q_address(q, m);
+			break;
+		case Q_ENUM:
+			q_str(q, f[i].names->name(*(const int *)m));
+			break;
+		}
+	}
+}
+
+/* Read a Q_ENUM column into *v; an unknown name marks the row bad. */
+static void q_col_enum(struct q *q, const struct q_field *f, int *v)
+{
+	char name[sizeof(q->bad_name)];
+
+	q_col_str(q, name, sizeof(name));
+	if (f->names->parse(name, v) == 0 || q->bad)
+		return;
+	q->bad = true;
+	q->bad_column = f->column;
+	ordo_strlcpy(q->bad_name, name, sizeof(q->bad_name));
+}
+
+void q_read_fields(struct q *q, void *obj, const struct q_field *f, size_t n)
+{
+	char *base = obj;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		void *m = base + f[i].offset;
+
+		switch (f[i].kind) {
+		case Q_I64:
+			*(int64_t *)m = q_col_i64(q);
+			break;
+		case Q_INT:
+			*(int *)m = (int)q_col_i64(q);
+			break;
+		case Q_BOOL:
+			*(bool *)m = q_col_i64(q) != 0;
+			break;
+		case Q_TEXT:
+		case Q_TEXT_OR_NULL:
+			q_col_str(q, m, f[i].size);
+			break;
+		case Q_ADDRESS:
+			q_col_address(q, m);
+			break;
+		case Q_ENUM:
+			q_col_enum(q, &f[i], m);
+			break;
+		}
+	}
 }
 
 /*
@@ -242,6 +340,23 @@ ordo_code q_rows(struct q *q, size_t max, size_t size, q_row_fn read,
 		rc = read(q, p + (*n)++ * size, err);
 		if (rc)
 			break;
+	}
+	return rc;
+}
+
+ordo_code q_page(struct q *q, int limit, size_t size, size_t seq_offset,
+		 q_row_fn read, void **items, size_t *n, int64_t *next,
+		 const char *what, ordo_err *err)
+{
+	ordo_code rc;
+
+	*next = 0;
+	rc = q_rows(q, (size_t)limit + 1, size, read, items, n, what, err);
+	if (rc == ORDO_OK && *n == (size_t)limit + 1) {
+		char *last = (char *)*items + (*n - 2) * size;
+
+		(*n)--;
+		memcpy(next, last + seq_offset, sizeof(*next));
 	}
 	return rc;
 }
