@@ -254,13 +254,8 @@ static ordo_code catalog_get(store_tx *tx, enum sql_id id, int64_t tenant,
 	ordo_code rc;
 
 	memset(item, 0, size);
-	rc = q_open(&q, tx, id, err);
-	if (rc == ORDO_OK) {
-		q_i64(&q, tenant);
-		q_str(&q, key);
-		rc = q_step_one(&q, "reading the catalog", field, noun, key,
-				err);
-	}
+	rc = q_get(&q, tx, id, tenant, key, "reading the catalog", field, noun,
+		   err);
 	if (rc == ORDO_OK)
 		rc = read(&q, item, err);
 	q_close(&q);
@@ -372,12 +367,8 @@ ordo_code require_key(store_tx *tx, enum sql_id id, int64_t tenant,
 	struct q q;
 	ordo_code rc;
 
-	rc = q_open(&q, tx, id, err);
-	if (rc == ORDO_OK) {
-		q_i64(&q, tenant);
-		q_str(&q, key);
-		rc = q_step_one(&q, "looking up a key", field, field, key, err);
-	}
+	rc = q_get(&q, tx, id, tenant, key, "looking up a key", field, field,
+		   err);
 	q_close(&q);
 	return rc;
 }

@@ -415,6 +415,17 @@ void q_read_fields(struct q *q, void *obj, const struct q_field *f, size_t n);
 ordo_code q_step_one(struct q *q, const char *what, const char *field,
 		     const char *noun, const char *key, ordo_err *err);
 
+/*
+ * The common read of one row: open statement id, bind the tenant and a
+ * key, and step to the row (q_step_one). q_close it on every path.
+ */
+ordo_code q_get_sql(struct q *q, store_tx *tx, unsigned id, const char *sql,
+		    int64_t tenant, const char *key, const char *what,
+		    const char *field, const char *noun, ordo_err *err);
+#define q_get(q, tx, id, tenant, key, what, field, noun, err)                  \
+	q_get_sql((q), (tx), (id), sql_text[(id)], (tenant), (key), (what),    \
+		  (field), (noun), (err))
+
 /* ---- lent from one file to another --------------------------------------- */
 
 /* sql_tenants.c: a named lock until the transaction ends: exclusive

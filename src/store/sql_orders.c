@@ -21,23 +21,133 @@
 
 /* ---- SQL ----------------------------------------------------------------- */
 
-/* The order's columns after seq, in the order they are bound and read. */
-#define SQL_ORDER_COLS_NOSEQ                                                   \
+/*
+ * An order's columns after seq, in three runs, each mapped by one array
+ * below: what it was received as (order_head_fields), its content, which
+ * a correction rewrites (order_content_fields), and its course, which
+ * every update writes (order_course_fields).
+ */
+#define SQL_ORDER_HEAD_COLS                                                    \
 	"tenant_id, id, external_id, channel, placed_at, received_at, "        \
-	"updated_at, currency, customer_external_id, customer_name, "          \
-	"customer_email, customer_phone, "                                     \
-	SQL_ADDR_COLS("ship_to_") ", has_bill_to, "                            \
-	SQL_ADDR_COLS("bill_to_") ", "                                         \
-	"shipping_method, shipping_amount, subtotal, shipping_total, tax, "    \
-	"discount, total, payment_status, notes, state, fingerprint, "         \
-	"accepted_at, release_due_at, released_at, delivered_at, closed_at, "  \
-	"customer_key"
+	"updated_at, currency"
+#define SQL_ORDER_CONTENT_COLS                                                 \
+	"customer_external_id, customer_name, customer_email, "                \
+	"customer_phone, " SQL_ADDR_COLS("ship_to_") ", has_bill_to, "         \
+	SQL_ADDR_COLS("bill_to_") ", shipping_method, shipping_amount, "       \
+	"subtotal, shipping_total, tax, discount, total, payment_status, "     \
+	"notes, fingerprint, customer_key"
+#define SQL_ORDER_COURSE_COLS                                                  \
+	"state, accepted_at, release_due_at, released_at, delivered_at, "      \
+	"closed_at"
+#define SQL_ORDER_COLS_NOSEQ                                                   \
+	SQL_ORDER_HEAD_COLS ", " SQL_ORDER_CONTENT_COLS ", "                   \
+	SQL_ORDER_COURSE_COLS
 #define SQL_ORDER_COLS "seq, " SQL_ORDER_COLS_NOSEQ
+/* A line's columns after line_no: its content (line_content_fields), then
+ * its quantities (line_qty_fields). */
+#define SQL_LINE_CONTENT_COLS "sku, title, unit_price"
+#define SQL_LINE_QTY_COLS                                                      \
+	"quantity, qty_open, qty_allocated, qty_released, qty_shipped, "       \
+	"qty_cancelled, qty_returned"
 #define SQL_LINE_COLS                                                          \
-	"line_no, sku, title, quantity, unit_price, qty_open, qty_allocated, " \
-	"qty_released, qty_shipped, qty_cancelled, qty_returned"
+	"line_no, " SQL_LINE_CONTENT_COLS ", " SQL_LINE_QTY_COLS
 #define SQL_HOLD_COLS SQL_HOLD_COLS_OF("")
 #define SQL_Q20 SQL_Q10 "," SQL_Q10
+
+Q_ENUM_NAMES(payment_names, payment_status, payment_status_name,
+	     payment_status_parse);
+Q_ENUM_NAMES(order_state_names, order_state, order_state_name,
+	     order_state_parse);
+
+static const struct q_field order_head_fields[] = {
+	Q_I64(order, tenant_id),	 Q_TEXT(order, id),
+	Q_TEXT_OR_NULL(order, external_id), Q_TEXT(order, channel),
+	Q_I64(order, placed_at),	 Q_I64(order, received_at),
+	Q_I64(order, updated_at),	 Q_TEXT(order, currency),
+};
+
+static const struct q_field order_content_fields[] = {
+	Q_TEXT(order, customer.external_id),
+	Q_TEXT(order, customer.name),
+	Q_TEXT(order, customer.email),
+	Q_TEXT(order, customer.phone),
+	Q_ADDRESS(order, ship_to),
+	Q_BOOL(order, has_bill_to),
+	Q_ADDRESS(order, bill_to),
+	Q_TEXT(order, shipping.method),
+	Q_I64(order, shipping.amount),
+	Q_I64(order, totals.subtotal),
+	Q_I64(order, totals.shipping),
+	Q_I64(order, totals.tax),
+	Q_I64(order, totals.discount),
+	Q_I64(order, totals.total),
+	Q_ENUM(order, payment, &payment_names),
+	Q_TEXT(order, notes),
+	Q_TEXT(order, fingerprint),
+	Q_TEXT(order, customer_key),
+};
+
+static const struct q_field order_course_fields[] = {
+	Q_ENUM(order, state, &order_state_names),
+	Q_I64(order, accepted_at),
+	Q_I64(order, release_due_at),
+	Q_I64(order, released_at),
+	Q_I64(order, delivered_at),
+	Q_I64(order, closed_at),
+};
+
+static const struct q_field line_content_fields[] = {
+	Q_TEXT(order_line, sku),
+	Q_TEXT(order_line, title),
+	Q_I64(order_line, unit_price),
+};
+
+static const struct q_field line_qty_fields[] = {
+	Q_I64(order_line, quantity),	  Q_I64(order_line, qty_open),
+	Q_I64(order_line, qty_allocated), Q_I64(order_line, qty_released),
+	Q_I64(order_line, qty_shipped),	  Q_I64(order_line, qty_cancelled),
+	Q_I64(order_line, qty_returned),
+};
+
+/* Open and resolved are the only statuses a hold has; core names them. */
+static int hold_status_parse(const char *name, hold_status *out)
+{
+	if (strcmp(name, hold_status_name(HOLD_OPEN)) == 0)
+		*out = HOLD_OPEN;
+	else if (strcmp(name, hold_status_name(HOLD_RESOLVED)) == 0)
+		*out = HOLD_RESOLVED;
+	else
+		return -1;
+	return 0;
+}
+
+Q_ENUM_NAMES(hold_type_names, hold_type, hold_type_name, hold_type_parse);
+Q_ENUM_NAMES(hold_status_names, hold_status, hold_status_name,
+	     hold_status_parse);
+
+/* SQL_HOLD_COLS. */
+static const struct q_field hold_fields[] = {
+	Q_TEXT(order_hold, id),
+	Q_ENUM(order_hold, type, &hold_type_names),
+	Q_ENUM(order_hold, status, &hold_status_names),
+	Q_TEXT(order_hold, field),
+	Q_TEXT(order_hold, message),
+	Q_TEXT(order_hold, related_order_id),
+	Q_TEXT(order_hold, raised_by),
+	Q_I64(order_hold, created_at),
+	Q_I64(order_hold, resolved_at),
+	Q_TEXT(order_hold, rule_id),
+	Q_INT(order_hold, policy_version),
+	Q_INT(order_hold, priority),
+	Q_I64(order_hold, due_at),
+	Q_TEXT(order_hold, assignee),
+	Q_I64(order_hold, claimed_at),
+	Q_I64(order_hold, claimed_until),
+	Q_BOOL(order_hold, escalated),
+	Q_TEXT(order_hold, resolution),
+	Q_TEXT(order_hold, resolution_reason),
+	Q_TEXT(order_hold, resolved_by),
+};
 
 static const char *const sql_text[SQL_COUNT] = {
 	/* No row back: (tenant, channel, external id) is taken. */
@@ -78,60 +188,31 @@ static const char *const sql_text[SQL_COUNT] = {
 	[SQL_ORDER_SET_STATE] = "UPDATE orders SET state = ?, updated_at = ? "
 				"WHERE tenant_id = ? AND id = ? RETURNING seq",
 	/* No row back: no such order of the tenant. */
-	[SQL_ORDER_UPDATE] = "UPDATE orders SET state = ?, updated_at = ?, "
-			     "accepted_at = ?, release_due_at = ?, "
-			     "released_at = ?, delivered_at = ?, "
-			     "closed_at = ? "
+	/* The course, then updated_at. */
+	[SQL_ORDER_UPDATE] = "UPDATE orders SET (" SQL_ORDER_COURSE_COLS
+			     ", updated_at) = (?, ?, ?, ?, ?, ?, ?) "
 			     "WHERE tenant_id = ? AND id = ? RETURNING seq",
-	[SQL_ORDER_UPDATE_CONTENT] =
-		"UPDATE orders SET customer_external_id = ?, customer_name = ?, "
-		"customer_email = ?, customer_phone = ?, "
-		"ship_to_name = ?, ship_to_company = ?, ship_to_line1 = ?, "
-		"ship_to_line2 = ?, ship_to_city = ?, ship_to_region = ?, "
-		"ship_to_postal_code = ?, ship_to_country = ?, "
-		"ship_to_phone = ?, has_bill_to = ?, "
-		"bill_to_name = ?, bill_to_company = ?, bill_to_line1 = ?, "
-		"bill_to_line2 = ?, bill_to_city = ?, bill_to_region = ?, "
-		"bill_to_postal_code = ?, bill_to_country = ?, "
-		"bill_to_phone = ?, shipping_method = ?, shipping_amount = ?, "
-		"subtotal = ?, shipping_total = ?, tax = ?, discount = ?, "
-		"total = ?, payment_status = ?, notes = ?, fingerprint = ?, "
-		"customer_key = ? "
-		"WHERE tenant_id = ? AND id = ? RETURNING seq",
+	[SQL_ORDER_UPDATE_CONTENT] = "UPDATE orders SET ("
+				     SQL_ORDER_CONTENT_COLS ") = ("
+				     SQL_Q10 "," SQL_Q10 "," SQL_Q10
+				     ",?,?,?,?) "
+				     "WHERE tenant_id = ? AND id = ? "
+				     "RETURNING seq",
 	/* order_seq comes from SQL_ORDER_UPDATE_CONTENT (tenant matched). */
-	[SQL_LINE_UPDATE_CONTENT] = "UPDATE order_lines SET sku = ?, "
-				    "title = ?, unit_price = ? "
+	[SQL_LINE_UPDATE_CONTENT] = "UPDATE order_lines SET ("
+				    SQL_LINE_CONTENT_COLS ") = (?, ?, ?) "
 				    "WHERE order_seq = ? AND line_no = ? "
 				    "RETURNING line_no",
 	/* order_seq comes from SQL_ORDER_UPDATE, which matched the tenant. */
-	[SQL_LINE_UPDATE] = "UPDATE order_lines SET quantity = ?, "
-			    "qty_open = ?, qty_allocated = ?, "
-			    "qty_released = ?, qty_shipped = ?, "
-			    "qty_cancelled = ?, qty_returned = ? "
+	[SQL_LINE_UPDATE] = "UPDATE order_lines SET (" SQL_LINE_QTY_COLS
+			    ") = (?, ?, ?, ?, ?, ?, ?) "
 			    "WHERE order_seq = ? AND line_no = ? "
 			    "RETURNING line_no",
 	/* No row back: the hold id is another order's. */
 	[SQL_HOLD_UPSERT] = "INSERT INTO holds (tenant_id, order_seq, "
 			    SQL_HOLD_COLS ") VALUES (?, ?, " SQL_Q20 ") "
-			    "ON CONFLICT (id) DO UPDATE SET "
-			    "type = excluded.type, status = excluded.status, "
-			    "field = excluded.field, "
-			    "message = excluded.message, "
-			    "related_order_id = excluded.related_order_id, "
-			    "raised_by = excluded.raised_by, "
-			    "created_at = excluded.created_at, "
-			    "resolved_at = excluded.resolved_at, "
-			    "rule_id = excluded.rule_id, "
-			    "policy_version = excluded.policy_version, "
-			    "priority = excluded.priority, "
-			    "due_at = excluded.due_at, "
-			    "assignee = excluded.assignee, "
-			    "claimed_at = excluded.claimed_at, "
-			    "claimed_until = excluded.claimed_until, "
-			    "escalated = excluded.escalated, "
-			    "resolution = excluded.resolution, "
-			    "resolution_reason = excluded.resolution_reason, "
-			    "resolved_by = excluded.resolved_by "
+			    "ON CONFLICT (id) DO UPDATE SET (" SQL_HOLD_COLS
+			    ") = (" SQL_HOLD_COLS_OF("excluded.") ") "
 			    "WHERE holds.tenant_id = excluded.tenant_id "
 			    "AND holds.order_seq = excluded.order_seq "
 			    "RETURNING id",
@@ -180,75 +261,14 @@ _Static_assert(OLF_COUNT == SQL_ORDER_LIST_FILTERS,
 /* ---- orders -------------------------------------------------------------- */
 
 /* Bind every column of a hold (SQL_HOLD_COLS). */
-static void q_hold(struct q *q, const order_hold *h)
-{
-	q_str(q, h->id);
-	q_str(q, hold_type_name(h->type));
-	q_str(q, hold_status_name(h->status));
-	q_str(q, h->field);
-	q_str(q, h->message);
-	q_str(q, h->related_order_id);
-	q_str(q, h->raised_by);
-	q_i64(q, h->created_at);
-	q_i64(q, h->resolved_at);
-	q_str(q, h->rule_id);
-	q_i64(q, h->policy_version);
-	q_i64(q, h->priority);
-	q_i64(q, h->due_at);
-	q_str(q, h->assignee);
-	q_i64(q, h->claimed_at);
-	q_i64(q, h->claimed_until);
-	q_i64(q, h->escalated ? 1 : 0);
-	q_str(q, h->resolution);
-	q_str(q, h->resolution_reason);
-	q_str(q, h->resolved_by);
-}
 
 /* Read one hold (SQL_HOLD_COLS) into h, checking its type and status. */
 ordo_code q_col_hold(struct q *q, order_hold *h, ordo_err *err)
 {
-	char type[32], status[16];
-	ordo_code rc;
-
 	memset(h, 0, sizeof(*h));
-	q_col_str(q, h->id, sizeof(h->id));
-	q_col_str(q, type, sizeof(type));
-	q_col_str(q, status, sizeof(status));
-	q_col_str(q, h->field, sizeof(h->field));
-	q_col_str(q, h->message, sizeof(h->message));
-	q_col_str(q, h->related_order_id, sizeof(h->related_order_id));
-	q_col_str(q, h->raised_by, sizeof(h->raised_by));
-	h->created_at = q_col_i64(q);
-	h->resolved_at = q_col_i64(q);
-	q_col_str(q, h->rule_id, sizeof(h->rule_id));
-	h->policy_version = (int)q_col_i64(q);
-	h->priority = (int)q_col_i64(q);
-	h->due_at = q_col_i64(q);
-	q_col_str(q, h->assignee, sizeof(h->assignee));
-	h->claimed_at = q_col_i64(q);
-	h->claimed_until = q_col_i64(q);
-	h->escalated = q_col_i64(q) != 0;
-	q_col_str(q, h->resolution, sizeof(h->resolution));
-	q_col_str(q, h->resolution_reason, sizeof(h->resolution_reason));
-	q_col_str(q, h->resolved_by, sizeof(h->resolved_by));
-	rc = q_row_end(q, "reading holds", err);
-	if (rc)
-		return rc;
-	if (hold_type_parse(type, &h->type) != 0)
-		return ordo_err_set(err, ORDO_ESTORAGE, NULL,
-				    "hold %s has an unknown type \"%s\"",
-				    h->id, type);
-	if (strcmp(status, hold_status_name(HOLD_OPEN)) == 0)
-		h->status = HOLD_OPEN;
-	else if (strcmp(status, hold_status_name(HOLD_RESOLVED)) == 0)
-		h->status = HOLD_RESOLVED;
-	else
-		return ordo_err_set(err, ORDO_ESTORAGE, NULL,
-				    "hold %s has an unknown status \"%s\"",
-				    h->id, status);
-	return ORDO_OK;
+	q_read_row(q, h, hold_fields);
+	return q_row_end(q, "reading holds", err);
 }
-
 static ordo_code order_children_insert(store_tx *tx, const order *o,
 				       int64_t seq, ordo_err *err)
 {
@@ -264,16 +284,8 @@ static ordo_code order_children_insert(store_tx *tx, const order *o,
 			goto out;
 		q_i64(&q, seq);
 		q_i64(&q, l->line_no);
-		q_str(&q, l->sku);
-		q_str(&q, l->title);
-		q_i64(&q, l->quantity);
-		q_i64(&q, l->unit_price);
-		q_i64(&q, l->qty_open);
-		q_i64(&q, l->qty_allocated);
-		q_i64(&q, l->qty_released);
-		q_i64(&q, l->qty_shipped);
-		q_i64(&q, l->qty_cancelled);
-		q_i64(&q, l->qty_returned);
+		q_bind_row(&q, l, line_content_fields);
+		q_bind_row(&q, l, line_qty_fields);
 		rc = q_exec(&q, "order line", "line_no", err);
 		if (rc)
 			goto out;
@@ -287,7 +299,7 @@ static ordo_code order_children_insert(store_tx *tx, const order *o,
 			goto out;
 		q_i64(&q, o->tenant_id);
 		q_i64(&q, seq);
-		q_hold(&q, h);
+		q_bind_row(&q, h, hold_fields);
 		rc = q_exec(&q, "hold", "holds", err);
 		if (rc)
 			goto out;
@@ -315,38 +327,9 @@ ordo_code store_order_insert(store_tx *tx, order *o, ordo_err *err)
 	rc = q_open(&q, tx, SQL_ORDER_INSERT, err);
 	if (rc)
 		goto out;
-	q_i64(&q, o->tenant_id);
-	q_str(&q, o->id);
-	q_str_or_null(&q, o->external_id);
-	q_str(&q, o->channel);
-	q_i64(&q, o->placed_at);
-	q_i64(&q, o->received_at);
-	q_i64(&q, o->updated_at);
-	q_str(&q, o->currency);
-	q_str(&q, o->customer.external_id);
-	q_str(&q, o->customer.name);
-	q_str(&q, o->customer.email);
-	q_str(&q, o->customer.phone);
-	q_address(&q, &o->ship_to);
-	q_i64(&q, o->has_bill_to ? 1 : 0);
-	q_address(&q, &o->bill_to);
-	q_str(&q, o->shipping.method);
-	q_i64(&q, o->shipping.amount);
-	q_i64(&q, o->totals.subtotal);
-	q_i64(&q, o->totals.shipping);
-	q_i64(&q, o->totals.tax);
-	q_i64(&q, o->totals.discount);
-	q_i64(&q, o->totals.total);
-	q_str(&q, payment_status_name(o->payment));
-	q_str(&q, o->notes);
-	q_str(&q, order_state_name(o->state));
-	q_str(&q, o->fingerprint);
-	q_i64(&q, o->accepted_at);
-	q_i64(&q, o->release_due_at);
-	q_i64(&q, o->released_at);
-	q_i64(&q, o->delivered_at);
-	q_i64(&q, o->closed_at);
-	q_str(&q, o->customer_key);
+	q_bind_row(&q, o, order_head_fields);
+	q_bind_row(&q, o, order_content_fields);
+	q_bind_row(&q, o, order_course_fields);
 	/* The external id's key is DO NOTHING: a unique error is the id's. */
 	rc = q_step(&q, &row, "order", "id", err);
 	if (rc)
@@ -371,58 +354,18 @@ out:
 /* Read one orders row (SQL_ORDER_COLS) into o, which has no lines or holds. */
 static ordo_code q_col_order(struct q *q, order *o, ordo_err *err)
 {
-	char payment[32], state[32];
-	ordo_code rc;
-
 	order_init(o);
 	o->seq = q_col_i64(q);
-	o->tenant_id = q_col_i64(q);
-	q_col_str(q, o->id, sizeof(o->id));
-	q_col_str(q, o->external_id, sizeof(o->external_id));
-	q_col_str(q, o->channel, sizeof(o->channel));
-	o->placed_at = q_col_i64(q);
-	o->received_at = q_col_i64(q);
-	o->updated_at = q_col_i64(q);
-	q_col_str(q, o->currency, sizeof(o->currency));
-	q_col_str(q, o->customer.external_id, sizeof(o->customer.external_id));
-	q_col_str(q, o->customer.name, sizeof(o->customer.name));
-	q_col_str(q, o->customer.email, sizeof(o->customer.email));
-	q_col_str(q, o->customer.phone, sizeof(o->customer.phone));
-	q_col_address(q, &o->ship_to);
-	o->has_bill_to = q_col_i64(q) != 0;
-	q_col_address(q, &o->bill_to);
-	q_col_str(q, o->shipping.method, sizeof(o->shipping.method));
-	o->shipping.amount = q_col_i64(q);
-	o->totals.subtotal = q_col_i64(q);
-	o->totals.shipping = q_col_i64(q);
-	o->totals.tax = q_col_i64(q);
-	o->totals.discount = q_col_i64(q);
-	o->totals.total = q_col_i64(q);
-	q_col_str(q, payment, sizeof(payment));
-	q_col_str(q, o->notes, sizeof(o->notes));
-	q_col_str(q, state, sizeof(state));
-	q_col_str(q, o->fingerprint, sizeof(o->fingerprint));
-	o->accepted_at = q_col_i64(q);
-	o->release_due_at = q_col_i64(q);
-	o->released_at = q_col_i64(q);
-	o->delivered_at = q_col_i64(q);
-	o->closed_at = q_col_i64(q);
-	q_col_str(q, o->customer_key, sizeof(o->customer_key));
-	rc = q_row_end(q, "reading an order", err);
-	if (rc)
-		return rc;
-	if (payment_status_parse(payment, &o->payment) != 0)
-		return ordo_err_set(err, ORDO_ESTORAGE, NULL,
-				    "order %s has an unknown payment status "
-				    "\"%s\"",
-				    o->id, payment);
-	if (order_state_parse(state, &o->state) != 0)
-		return ordo_err_set(err, ORDO_ESTORAGE, NULL,
-				    "order %s has an unknown state \"%s\"",
-				    o->id, state);
-	return ORDO_OK;
+	q_read_row(q, o, order_head_fields);
+	q_read_row(q, o, order_content_fields);
+	q_read_row(q, o, order_course_fields);
+	return q_row_end(q, "reading an order", err);
 }
 
+static ordo_code read_order(struct q *q, void *item, ordo_err *err)
+{
+	return q_col_order(q, item, err);
+}
 /* Load the lines of o (header read, none loaded yet), checking each. */
 static ordo_code order_lines_load(store_tx *tx, order *o, ordo_err *err)
 {
@@ -466,16 +409,8 @@ static ordo_code order_lines_load(store_tx *tx, order *o, ordo_err *err)
 		}
 		l = &o->lines[i++];
 		l->line_no = (int)q_col_i64(&q);
-		q_col_str(&q, l->sku, sizeof(l->sku));
-		q_col_str(&q, l->title, sizeof(l->title));
-		l->quantity = q_col_i64(&q);
-		l->unit_price = q_col_i64(&q);
-		l->qty_open = q_col_i64(&q);
-		l->qty_allocated = q_col_i64(&q);
-		l->qty_released = q_col_i64(&q);
-		l->qty_shipped = q_col_i64(&q);
-		l->qty_cancelled = q_col_i64(&q);
-		l->qty_returned = q_col_i64(&q);
+		q_read_row(&q, l, line_content_fields);
+		q_read_row(&q, l, line_qty_fields);
 		rc = q_row_end(&q, "reading order lines", err);
 		if (rc)
 			goto out;
@@ -541,28 +476,17 @@ ordo_code store_order_get(store_tx *tx, int64_t tenant, const char *id,
 			  order *o, ordo_err *err)
 {
 	struct q q;
-	bool row;
 	ordo_code rc;
 
 	order_free(o);
 	/* On a database with row locks, a write job's read locks the order
 	 * it is about to change. */
-	rc = q_open(&q, tx,
-		    tx->writable && tx->db->row_locks ? SQL_ORDER_GET_LOCKED
-						       : SQL_ORDER_GET,
-		    err);
+	rc = q_get(&q, tx,
+		   tx->writable && tx->db->row_locks ? SQL_ORDER_GET_LOCKED
+						      : SQL_ORDER_GET,
+		   tenant, id, "reading an order", "id", "order", err);
 	if (rc)
 		goto out;
-	q_i64(&q, tenant);
-	q_str(&q, id);
-	rc = q_step(&q, &row, "reading an order", NULL, err);
-	if (rc)
-		goto out;
-	if (!row) {
-		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
-				  "no order \"%.32s\"", id);
-		goto out;
-	}
 	rc = q_col_order(&q, o, err);
 	if (rc)
 		goto out;
@@ -649,7 +573,6 @@ ordo_code store_order_set_state(store_tx *tx, int64_t tenant, const char *id,
 				ordo_err *err)
 {
 	struct q q = {0};
-	bool row;
 	ordo_code rc;
 
 	rc = tx_check_writable(tx, "store_order_set_state", err);
@@ -662,12 +585,7 @@ ordo_code store_order_set_state(store_tx *tx, int64_t tenant, const char *id,
 	q_i64(&q, now);
 	q_i64(&q, tenant);
 	q_str(&q, id);
-	rc = q_step(&q, &row, "setting the order state", NULL, err);
-	if (rc)
-		goto out;
-	if (!row)
-		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
-				  "no order \"%.32s\"", id);
+	rc = q_step_one(&q, "setting the order state", "id", "order", id, err);
 out:
 	q_close(&q);
 	return rc;
@@ -738,65 +656,27 @@ ordo_code store_order_list(store_tx *tx, int64_t tenant, const order_filter *f,
 			   order_page *page, ordo_err *err)
 {
 	struct q q = {0};
-	order *orders = NULL;
-	size_t n = 0, cap = 0, i;
-	bool row;
+	void *items = NULL;
+	order *orders;
+	size_t n = 0, i;
 	ordo_code rc;
 
 	memset(page, 0, sizeof(*page));
-	if (f->limit < 1 || f->limit > ORDO_PAGE_MAX) {
-		rc = ordo_err_set(err, ORDO_EINVALID, "limit",
-				  "limit must be 1..%d, not %d",
-				  ORDO_PAGE_MAX, f->limit);
-		goto out;
-	}
-	if (f->before_seq < 0) {
+	rc = sql_check_limit(f->limit, ORDO_PAGE_MAX, err);
+	if (rc == ORDO_OK && f->before_seq < 0)
 		rc = ordo_err_set(err, ORDO_EINVALID, "cursor",
 				  "the page cursor is not valid");
-		goto out;
-	}
-	/* One row more than the page tells whether another page follows. */
-	cap = (size_t)f->limit + 1;
-	orders = calloc(cap, sizeof(*orders));
-	if (!orders) {
-		rc = ordo_err_set(err, ORDO_ENOMEM, NULL,
-				  "out of memory listing orders");
-		goto out;
-	}
-	rc = order_list_open(&q, tx, tenant, f, (int64_t)cap, err);
 	if (rc)
-		goto out;
-	for (;;) {
-		rc = q_step(&q, &row, "listing orders", NULL, err);
-		if (rc)
-			goto out;
-		if (!row)
-			break;
-		if (n == cap) {
-			rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
-					  "listing orders: more rows than "
-					  "the limit");
-			goto out;
-		}
-		rc = q_col_order(&q, &orders[n++], err);
-		if (rc)
-			goto out;
-	}
+		return rc;
+	rc = order_list_open(&q, tx, tenant, f, (int64_t)f->limit + 1, err);
+	if (rc == ORDO_OK)
+		rc = q_page(&q, f->limit, sizeof(order), offsetof(order, seq),
+			    read_order, &items, &n, &page->next_before_seq,
+			    "listing orders", err);
 	q_close(&q);
-
-	/* limit + 1 rows came back: there is another page after this one. */
-	if (n == cap) {
-		n--;
-		order_free(&orders[n]);
-		page->next_before_seq = orders[n - 1].seq;
-	}
-	for (i = 0; i < n; i++) {
+	orders = items;
+	for (i = 0; rc == ORDO_OK && i < n; i++)
 		rc = order_children_load(tx, &orders[i], err);
-		if (rc)
-			goto out;
-	}
-out:
-	q_close(&q);
 	if (rc) {
 		for (i = 0; i < n; i++)
 			order_free(&orders[i]);
@@ -808,7 +688,6 @@ out:
 	page->n = n;
 	return ORDO_OK;
 }
-
 void order_page_free(order_page *page)
 {
 	size_t i;
@@ -826,28 +705,15 @@ ordo_code order_seq_of(store_tx *tx, int64_t tenant, const char *id,
 		       const char *field, int64_t *seq, ordo_err *err)
 {
 	struct q q;
-	bool row;
 	ordo_code rc;
 
-	rc = q_open(&q, tx, SQL_ORDER_SEQ, err);
-	if (rc)
-		goto out;
-	q_i64(&q, tenant);
-	q_str(&q, id);
-	rc = q_step(&q, &row, "finding an order", NULL, err);
-	if (rc)
-		goto out;
-	if (!row) {
-		rc = ordo_err_set(err, ORDO_ENOTFOUND, field,
-				  "no order \"%.32s\"", id);
-		goto out;
-	}
-	*seq = q_col_i64(&q);
-out:
+	rc = q_get(&q, tx, SQL_ORDER_SEQ, tenant, id, "finding an order", field,
+		   "order", err);
+	if (rc == ORDO_OK)
+		*seq = q_col_i64(&q);
 	q_close(&q);
 	return rc;
 }
-
 /* The seq of the tenant's order id, or ORDO_ENOTFOUND naming "id". */
 ordo_code order_seq(store_tx *tx, int64_t tenant, const char *id,
 		    int64_t *seq, ordo_err *err)
@@ -857,12 +723,31 @@ ordo_code order_seq(store_tx *tx, int64_t tenant, const char *id,
 
 /* ---- orders: whole-order update ------------------------------------------ */
 
+/*
+ * Bind the line's key (its order's seq, its number) after what an update
+ * of one line sets, and step: no row is ORDO_ENOTFOUND naming line_no.
+ */
+static ordo_code line_step(struct q *q, const order *o, const order_line *l,
+			   int64_t seq, const char *what, ordo_err *err)
+{
+	bool row;
+	ordo_code rc;
+
+	q_i64(q, seq);
+	q_i64(q, l->line_no);
+	rc = q_step(q, &row, what, NULL, err);
+	if (rc == ORDO_OK && !row)
+		rc = ordo_err_set(err, ORDO_ENOTFOUND, "line_no",
+				  "order %.32s has no line %d", o->id,
+				  l->line_no);
+	return rc;
+}
+
 ordo_code store_order_update_content(store_tx *tx, const order *o,
 				     ordo_err *err)
 {
 	struct q q = {0};
 	int64_t seq;
-	bool row;
 	size_t i;
 	ordo_code rc;
 
@@ -872,34 +757,12 @@ ordo_code store_order_update_content(store_tx *tx, const order *o,
 	rc = q_open(&q, tx, SQL_ORDER_UPDATE_CONTENT, err);
 	if (rc)
 		goto out;
-	q_str(&q, o->customer.external_id);
-	q_str(&q, o->customer.name);
-	q_str(&q, o->customer.email);
-	q_str(&q, o->customer.phone);
-	q_address(&q, &o->ship_to);
-	q_i64(&q, o->has_bill_to ? 1 : 0);
-	q_address(&q, &o->bill_to);
-	q_str(&q, o->shipping.method);
-	q_i64(&q, o->shipping.amount);
-	q_i64(&q, o->totals.subtotal);
-	q_i64(&q, o->totals.shipping);
-	q_i64(&q, o->totals.tax);
-	q_i64(&q, o->totals.discount);
-	q_i64(&q, o->totals.total);
-	q_str(&q, payment_status_name(o->payment));
-	q_str(&q, o->notes);
-	q_str(&q, o->fingerprint);
-	q_str(&q, o->customer_key);
+	q_bind_row(&q, o, order_content_fields);
 	q_i64(&q, o->tenant_id);
 	q_str(&q, o->id);
-	rc = q_step(&q, &row, "correcting an order", NULL, err);
+	rc = q_step_one(&q, "correcting an order", "id", "order", o->id, err);
 	if (rc)
 		goto out;
-	if (!row) {
-		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
-				  "no order \"%.32s\"", o->id);
-		goto out;
-	}
 	seq = q_col_i64(&q);
 	q_close(&q);
 	for (i = 0; i < o->n_lines; i++) {
@@ -908,20 +771,10 @@ ordo_code store_order_update_content(store_tx *tx, const order *o,
 		rc = q_open(&q, tx, SQL_LINE_UPDATE_CONTENT, err);
 		if (rc)
 			goto out;
-		q_str(&q, l->sku);
-		q_str(&q, l->title);
-		q_i64(&q, l->unit_price);
-		q_i64(&q, seq);
-		q_i64(&q, l->line_no);
-		rc = q_step(&q, &row, "correcting an order line", NULL, err);
+		q_bind_row(&q, l, line_content_fields);
+		rc = line_step(&q, o, l, seq, "correcting an order line", err);
 		if (rc)
 			goto out;
-		if (!row) {
-			rc = ordo_err_set(err, ORDO_ENOTFOUND, "line_no",
-					  "order %.32s has no line %d", o->id,
-					  l->line_no);
-			goto out;
-		}
 		q_close(&q);
 	}
 	/* Quantities, state and holds: the ordinary update. */
@@ -948,23 +801,13 @@ ordo_code store_order_update(store_tx *tx, const order *o, ordo_err *err)
 	rc = q_open(&q, tx, SQL_ORDER_UPDATE, err);
 	if (rc)
 		goto out;
-	q_str(&q, order_state_name(o->state));
+	q_bind_row(&q, o, order_course_fields);
 	q_i64(&q, o->updated_at);
-	q_i64(&q, o->accepted_at);
-	q_i64(&q, o->release_due_at);
-	q_i64(&q, o->released_at);
-	q_i64(&q, o->delivered_at);
-	q_i64(&q, o->closed_at);
 	q_i64(&q, o->tenant_id);
 	q_str(&q, o->id);
-	rc = q_step(&q, &row, "updating an order", NULL, err);
+	rc = q_step_one(&q, "updating an order", "id", "order", o->id, err);
 	if (rc)
 		goto out;
-	if (!row) {
-		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
-				  "no order \"%.32s\"", o->id);
-		goto out;
-	}
 	/* The seq of the row that matched the tenant, not o->seq. */
 	seq = q_col_i64(&q);
 	q_close(&q);
@@ -975,24 +818,10 @@ ordo_code store_order_update(store_tx *tx, const order *o, ordo_err *err)
 		rc = q_open(&q, tx, SQL_LINE_UPDATE, err);
 		if (rc)
 			goto out;
-		q_i64(&q, l->quantity);
-		q_i64(&q, l->qty_open);
-		q_i64(&q, l->qty_allocated);
-		q_i64(&q, l->qty_released);
-		q_i64(&q, l->qty_shipped);
-		q_i64(&q, l->qty_cancelled);
-		q_i64(&q, l->qty_returned);
-		q_i64(&q, seq);
-		q_i64(&q, l->line_no);
-		rc = q_step(&q, &row, "updating an order line", NULL, err);
+		q_bind_row(&q, l, line_qty_fields);
+		rc = line_step(&q, o, l, seq, "updating an order line", err);
 		if (rc)
 			goto out;
-		if (!row) {
-			rc = ordo_err_set(err, ORDO_ENOTFOUND, "line_no",
-					  "order %.32s has no line %d", o->id,
-					  l->line_no);
-			goto out;
-		}
 		q_close(&q);
 	}
 	for (i = 0; i < o->n_holds; i++) {
@@ -1003,7 +832,7 @@ ordo_code store_order_update(store_tx *tx, const order *o, ordo_err *err)
 			goto out;
 		q_i64(&q, o->tenant_id);
 		q_i64(&q, seq);
-		q_hold(&q, h);
+		q_bind_row(&q, h, hold_fields);
 		rc = q_step(&q, &row, "hold", "holds", err);
 		if (rc)
 			goto out;

@@ -157,6 +157,19 @@ ordo_code q_step_one(struct q *q, const char *what, const char *field,
 	return rc;
 }
 
+ordo_code q_get_sql(struct q *q, store_tx *tx, unsigned id, const char *sql,
+		    int64_t tenant, const char *key, const char *what,
+		    const char *field, const char *noun, ordo_err *err)
+{
+	ordo_code rc = q_open_sql(q, tx, id, sql, err);
+
+	if (rc)
+		return rc;
+	q_i64(q, tenant);
+	q_str(q, key);
+	return q_step_one(q, what, field, noun, key, err);
+}
+
 /* ---- a table's mapping ---------------------------------------------------- */
 
 void q_bind_fields(struct q *q, const void *obj, const struct q_field *f,
