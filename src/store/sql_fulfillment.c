@@ -14,11 +14,16 @@
 
 /* ---- SQL ----------------------------------------------------------------- */
 
+/* What an update of a fulfillment writes (ful_course_fields; p: a table
+ * alias and its dot, or ""). */
+#define SQL_FUL_COURSE_COLS_OF(p)                                              \
+	p "state, " p "reject_reason, " p "reject_message, " p "released_at, " \
+	p "updated_at"
 /* A fulfillment's header, with its order's id, from "fulfillments f JOIN
  * orders o". */
 #define SQL_FUL_COLS                                                           \
-	"f.seq, f.id, o.id, f.location, f.state, f.reject_reason, "            \
-	"f.reject_message, f.created_at, f.released_at, f.updated_at"
+	"f.seq, f.id, o.id, f.location, f.created_at, "                        \
+	SQL_FUL_COURSE_COLS_OF("f.")
 #define SQL_FUL_FROM                                                           \
 	" FROM fulfillments f JOIN orders o ON o.seq = f.order_seq "
 #define SQL_SHIP_COLS                                                          \
@@ -28,11 +33,44 @@
 	" FROM shipments s JOIN fulfillments f ON f.seq = s.fulfillment_seq "  \
 	"JOIN orders o ON o.seq = s.order_seq "
 
+Q_ENUM_NAMES(ful_state_names, fulfillment_state, fulfillment_state_name,
+	     fulfillment_state_parse);
+
+static const struct q_field ful_course_fields[] = {
+	Q_ENUM(fulfillment, state, &ful_state_names),
+	Q_TEXT(fulfillment, reject_reason),
+	Q_TEXT(fulfillment, reject_message),
+	Q_I64(fulfillment, released_at),
+	Q_I64(fulfillment, updated_at),
+};
+
+/* line_no, sku, quantity, shipped. */
+static const struct q_field ful_line_fields[] = {
+	Q_INT(fulfillment_line, line_no),
+	Q_TEXT(fulfillment_line, sku),
+	Q_I64(fulfillment_line, quantity),
+	Q_I64(fulfillment_line, shipped),
+};
+
+/* SQL_SHIP_COLS after s.seq. */
+static const struct q_field ship_fields[] = {
+	Q_TEXT(shipment, id),	     Q_TEXT(shipment, fulfillment_id),
+	Q_TEXT(shipment, order_id),  Q_TEXT(shipment, location),
+	Q_TEXT(shipment, carrier),   Q_TEXT(shipment, tracking_number),
+	Q_I64(shipment, shipped_at), Q_I64(shipment, delivered_at),
+};
+
+/* sku, quantity. */
+static const struct q_field ship_line_fields[] = {
+	Q_TEXT(shipment_line, sku),
+	Q_I64(shipment_line, quantity),
+};
+
 static const char *const sql_text[SQL_COUNT] = {
 	[SQL_FUL_INSERT] = "INSERT INTO fulfillments (id, tenant_id, "
-			   "order_seq, location, state, reject_reason, "
-			   "reject_message, created_at, released_at, "
-			   "updated_at) VALUES (" SQL_Q10 ") RETURNING seq",
+			   "order_seq, location, created_at, "
+			   SQL_FUL_COURSE_COLS_OF("") ") "
+			   "VALUES (" SQL_Q10 ") RETURNING seq",
 	/* fulfillment_seq comes from a row that matched the tenant. */
 	[SQL_FUL_LINE_PUT] = "INSERT INTO fulfillment_lines (fulfillment_seq, "
 			     "line_no, sku, quantity, shipped) "
@@ -41,9 +79,8 @@ static const char *const sql_text[SQL_COUNT] = {
 			     "DO UPDATE SET sku = excluded.sku, "
 			     "quantity = excluded.quantity, "
 			     "shipped = excluded.shipped",
-	[SQL_FUL_UPDATE] = "UPDATE fulfillments SET state = ?, "
-			   "reject_reason = ?, reject_message = ?, "
-			   "released_at = ?, updated_at = ? "
+	[SQL_FUL_UPDATE] = "UPDATE fulfillments SET ("
+			   SQL_FUL_COURSE_COLS_OF("") ") = (?, ?, ?, ?, ?) "
 			   "WHERE tenant_id = ? AND id = ? RETURNING seq",
 	[SQL_FUL_GET] = "SELECT " SQL_FUL_COLS SQL_FUL_FROM
 			"WHERE f.tenant_id = ? AND f.id = ?",
@@ -135,10 +172,7 @@ static ordo_code ful_lines_put(store_tx *tx, int64_t seq, const fulfillment *f,
 		if (rc)
 			goto out;
 		q_i64(&q, seq);
-		q_i64(&q, l->line_no);
-		q_str(&q, l->sku);
-		q_i64(&q, l->quantity);
-		q_i64(&q, l->shipped);
+		q_bind_row(&q, l, ful_line_fields);
 		rc = q_exec(&q, "fulfillment line", "line_no", err);
 		if (rc)
 			goto out;
@@ -176,12 +210,8 @@ ordo_code store_fulfillment_insert(store_tx *tx, int64_t tenant,
 	q_i64(&q, tenant);
 	q_i64(&q, oseq);
 	q_str(&q, f->location);
-	q_str(&q, fulfillment_state_name(f->state));
-	q_str(&q, f->reject_reason);
-	q_str(&q, f->reject_message);
 	q_i64(&q, f->created_at);
-	q_i64(&q, f->released_at);
-	q_i64(&q, f->updated_at);
+	q_bind_row(&q, f, ful_course_fields);
 	rc = q_insert_returning(&q, &seq, "fulfillment", "id", err);
 	if (rc)
 		goto out;
@@ -197,7 +227,6 @@ ordo_code store_fulfillment_update(store_tx *tx, int64_t tenant,
 {
 	struct q q = {0};
 	int64_t seq;
-	bool row;
 	ordo_code rc;
 
 	rc = tx_check_writable(tx, "store_fulfillment_update", err);
@@ -209,21 +238,13 @@ ordo_code store_fulfillment_update(store_tx *tx, int64_t tenant,
 	rc = q_open(&q, tx, SQL_FUL_UPDATE, err);
 	if (rc)
 		goto out;
-	q_str(&q, fulfillment_state_name(f->state));
-	q_str(&q, f->reject_reason);
-	q_str(&q, f->reject_message);
-	q_i64(&q, f->released_at);
-	q_i64(&q, f->updated_at);
+	q_bind_row(&q, f, ful_course_fields);
 	q_i64(&q, tenant);
 	q_str(&q, f->id);
-	rc = q_step(&q, &row, "updating a fulfillment", NULL, err);
+	rc = q_step_one(&q, "updating a fulfillment", "id", "fulfillment",
+			f->id, err);
 	if (rc)
 		goto out;
-	if (!row) {
-		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
-				  "no fulfillment \"%.32s\"", f->id);
-		goto out;
-	}
 	seq = q_col_i64(&q);
 	q_close(&q);
 	rc = ful_lines_put(tx, seq, f, err);
@@ -235,102 +256,54 @@ out:
 /* Read one fulfillment header (SQL_FUL_COLS) into f, which has no lines. */
 static ordo_code q_col_ful(struct q *q, fulfillment *f, ordo_err *err)
 {
-	char state[32];
-	ordo_code rc;
-
 	memset(f, 0, sizeof(*f));
 	f->seq = q_col_i64(q);
 	q_col_str(q, f->id, sizeof(f->id));
 	q_col_str(q, f->order_id, sizeof(f->order_id));
 	q_col_str(q, f->location, sizeof(f->location));
-	q_col_str(q, state, sizeof(state));
-	q_col_str(q, f->reject_reason, sizeof(f->reject_reason));
-	q_col_str(q, f->reject_message, sizeof(f->reject_message));
 	f->created_at = q_col_i64(q);
-	f->released_at = q_col_i64(q);
-	f->updated_at = q_col_i64(q);
-	rc = q_row_end(q, "reading a fulfillment", err);
-	if (rc)
-		return rc;
-	if (fulfillment_state_parse(state, &f->state) != 0)
-		return ordo_err_set(err, ORDO_ESTORAGE, NULL,
-				    "fulfillment %s has an unknown state "
-				    "\"%s\"",
-				    f->id, state);
-	return ORDO_OK;
+	q_read_row(q, f, ful_course_fields);
+	return q_row_end(q, "reading a fulfillment", err);
 }
 
+static ordo_code read_ful_line(struct q *q, void *item, ordo_err *err)
+{
+	q_read_row(q, item, ful_line_fields);
+	return q_row_end(q, "reading fulfillment lines", err);
+}
 /* Load the lines of f (header read, none loaded yet), checking each. */
 static ordo_code ful_lines_load(store_tx *tx, fulfillment *f, ordo_err *err)
 {
-	struct q q;
-	size_t cap = 0;
-	bool row;
+	void *items = NULL;
+	size_t i;
 	ordo_code rc;
 
-	rc = q_open(&q, tx, SQL_FUL_LINES_OF, err);
-	if (rc)
-		goto out;
-	q_i64(&q, f->seq);
-	for (;;) {
-		fulfillment_line *l;
+	rc = q_rows_of(tx, SQL_FUL_LINES_OF, f->seq, sizeof(*f->lines),
+		       read_ful_line, &items, &f->n_lines,
+		       "reading fulfillment lines", err);
+	f->lines = items;
+	for (i = 0; rc == ORDO_OK && i < f->n_lines; i++) {
+		const fulfillment_line *l = &f->lines[i];
 
-		rc = q_step(&q, &row, "reading fulfillment lines", NULL, err);
-		if (rc || !row)
-			break;
-		if (f->n_lines == cap) {
-			fulfillment_line *p =
-				sql_grow(f->lines, &cap, sizeof(*f->lines));
-
-			if (!p) {
-				rc = sql_no_memory(err,
-					       "reading fulfillment lines");
-				break;
-			}
-			f->lines = p;
-		}
-		l = &f->lines[f->n_lines++];
-		l->line_no = (int)q_col_i64(&q);
-		q_col_str(&q, l->sku, sizeof(l->sku));
-		l->quantity = q_col_i64(&q);
-		l->shipped = q_col_i64(&q);
-		rc = q_row_end(&q, "reading fulfillment lines", err);
-		if (rc)
-			break;
-		if (!ful_line_consistent(l)) {
+		if (!ful_line_consistent(l))
 			rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
 					  "fulfillment %s line %d ships more "
 					  "than its quantity",
 					  f->id, l->line_no);
-			break;
-		}
 	}
-out:
-	q_close(&q);
 	return rc;
 }
-
 ordo_code store_fulfillment_get(store_tx *tx, int64_t tenant, const char *id,
 				fulfillment *f, ordo_err *err)
 {
 	struct q q;
-	bool row;
 	ordo_code rc;
 
 	fulfillment_free(f);
-	rc = q_open(&q, tx, SQL_FUL_GET, err);
+	rc = q_get(&q, tx, SQL_FUL_GET, tenant, id, "reading a fulfillment",
+		   "id", "fulfillment", err);
 	if (rc)
 		goto out;
-	q_i64(&q, tenant);
-	q_str(&q, id);
-	rc = q_step(&q, &row, "reading a fulfillment", NULL, err);
-	if (rc)
-		goto out;
-	if (!row) {
-		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
-				  "no fulfillment \"%.32s\"", id);
-		goto out;
-	}
 	rc = q_col_ful(&q, f, err);
 	if (rc)
 		goto out;
@@ -349,19 +322,26 @@ static ordo_code read_ful(struct q *q, void *item, ordo_err *err)
 }
 
 /*
- * Read the headers an open, bound statement yields (at most max), close it,
- * then load each one's lines. On failure nothing is left allocated.
+ * Read the headers an open, bound statement yields - one page of limit
+ * when next is given (q_page), else all - close it, then load each one's
+ * lines. On failure nothing is left allocated.
  */
-static ordo_code ful_read_all(store_tx *tx, struct q *q, size_t max,
-			      fulfillment **out, size_t *n, const char *what,
-			      ordo_err *err)
+static ordo_code ful_read_all(store_tx *tx, struct q *q, int limit,
+			      int64_t *next, fulfillment **out, size_t *n,
+			      const char *what, ordo_err *err)
 {
 	void *raw = NULL;
 	fulfillment *items;
 	size_t count = 0, i;
-	ordo_code rc = q_rows(q, max, sizeof(fulfillment), read_ful, &raw,
-			      &count, what, err);
+	ordo_code rc;
 
+	if (next)
+		rc = q_page(q, limit, sizeof(fulfillment),
+			    offsetof(fulfillment, seq), read_ful, &raw, &count,
+			    next, what, err);
+	else
+		rc = q_rows(q, SIZE_MAX, sizeof(fulfillment), read_ful, &raw,
+			    &count, what, err);
 	items = raw;
 	q_close(q);
 	for (i = 0; !rc && i < count; i++)
@@ -370,13 +350,14 @@ static ordo_code ful_read_all(store_tx *tx, struct q *q, size_t max,
 		for (i = 0; i < count; i++)
 			fulfillment_free(&items[i]);
 		free(items);
+		if (next)
+			*next = 0;
 		return rc;
 	}
 	*out = items;
 	*n = count;
 	return ORDO_OK;
 }
-
 ordo_code store_fulfillments_of_order(store_tx *tx, int64_t tenant,
 				      const char *order_id, fulfillment **out,
 				      size_t *n, ordo_err *err)
@@ -395,7 +376,7 @@ ordo_code store_fulfillments_of_order(store_tx *tx, int64_t tenant,
 		goto out;
 	q_i64(&q, tenant);
 	q_i64(&q, oseq);
-	rc = ful_read_all(tx, &q, SIZE_MAX, out, n,
+	rc = ful_read_all(tx, &q, 0, NULL, out, n,
 			  "reading an order's fulfillments", err);
 out:
 	q_close(&q);
@@ -413,7 +394,6 @@ ordo_code store_fulfillment_list(store_tx *tx, int64_t tenant,
 	};
 	struct q q = {0};
 	bool at = f->location[0] != '\0';
-	size_t cap;
 	ordo_code rc;
 
 	*out = NULL;
@@ -422,7 +402,6 @@ ordo_code store_fulfillment_list(store_tx *tx, int64_t tenant,
 	rc = sql_check_page(f->limit, f->before_seq, err);
 	if (rc)
 		goto out;
-	cap = (size_t)f->limit + 1;
 	rc = q_open(&q, tx, ids[at][f->has_state], err);
 	if (rc)
 		goto out;
@@ -432,16 +411,9 @@ ordo_code store_fulfillment_list(store_tx *tx, int64_t tenant,
 		q_str(&q, f->location);
 	if (f->has_state)
 		q_str(&q, fulfillment_state_name(f->state));
-	q_i64(&q, (int64_t)cap);
-	rc = ful_read_all(tx, &q, cap, out, n, "listing fulfillments", err);
-	if (rc)
-		goto out;
-	/* limit + 1 rows: another page follows this one. */
-	if (*n == cap) {
-		(*n)--;
-		fulfillment_free(&(*out)[*n]);
-		*next = (*out)[*n - 1].seq;
-	}
+	q_i64(&q, (int64_t)f->limit + 1);
+	rc = ful_read_all(tx, &q, f->limit, next, out, n,
+			  "listing fulfillments", err);
 out:
 	q_close(&q);
 	return rc;
@@ -455,7 +427,6 @@ ordo_code store_shipment_insert(store_tx *tx, int64_t tenant,
 	struct q q = {0};
 	char order_id[ORDO_ID_MAX];
 	int64_t ful = 0, oseq = 0, seq = 0;
-	bool row;
 	size_t i;
 	ordo_code rc;
 
@@ -477,15 +448,10 @@ ordo_code store_shipment_insert(store_tx *tx, int64_t tenant,
 		goto out;
 	q_i64(&q, tenant);
 	q_str(&q, s->fulfillment_id);
-	rc = q_step(&q, &row, "finding a fulfillment", NULL, err);
+	rc = q_step_one(&q, "finding a fulfillment", "fulfillment_id",
+			"fulfillment", s->fulfillment_id, err);
 	if (rc)
 		goto out;
-	if (!row) {
-		rc = ordo_err_set(err, ORDO_ENOTFOUND, "fulfillment_id",
-				  "no fulfillment \"%.32s\"",
-				  s->fulfillment_id);
-		goto out;
-	}
 	ful = q_col_i64(&q);
 	oseq = q_col_i64(&q);
 	q_col_str(&q, order_id, sizeof(order_id));
@@ -522,8 +488,7 @@ ordo_code store_shipment_insert(store_tx *tx, int64_t tenant,
 			goto out;
 		q_i64(&q, seq);
 		q_i64(&q, (int64_t)i + 1);
-		q_str(&q, s->lines[i].sku);
-		q_i64(&q, s->lines[i].quantity);
+		q_bind_row(&q, &s->lines[i], ship_line_fields);
 		rc = q_exec(&q, "shipment line", "line_no", err);
 		if (rc)
 			goto out;
@@ -535,102 +500,66 @@ out:
 }
 
 /* Read one shipment header (SQL_SHIP_COLS) into s; *seq is its key. */
-static ordo_code q_col_ship(struct q *q, shipment *s, int64_t *seq,
-			    ordo_err *err)
+/* A shipment with its key, which shipment does not carry. */
+struct ship_row {
+	int64_t seq;
+	shipment s;
+};
+
+/* Read one shipment header (SQL_SHIP_COLS) into a struct ship_row. */
+static ordo_code read_ship(struct q *q, void *item, ordo_err *err)
 {
-	memset(s, 0, sizeof(*s));
-	*seq = q_col_i64(q);
-	q_col_str(q, s->id, sizeof(s->id));
-	q_col_str(q, s->fulfillment_id, sizeof(s->fulfillment_id));
-	q_col_str(q, s->order_id, sizeof(s->order_id));
-	q_col_str(q, s->location, sizeof(s->location));
-	q_col_str(q, s->carrier, sizeof(s->carrier));
-	q_col_str(q, s->tracking_number, sizeof(s->tracking_number));
-	s->shipped_at = q_col_i64(q);
-	s->delivered_at = q_col_i64(q);
+	struct ship_row *r = item;
+
+	r->seq = q_col_i64(q);
+	q_read_row(q, &r->s, ship_fields);
 	return q_row_end(q, "reading a shipment", err);
 }
 
+static ordo_code read_ship_line(struct q *q, void *item, ordo_err *err)
+{
+	q_read_row(q, item, ship_line_fields);
+	return q_row_end(q, "reading shipment lines", err);
+}
 static ordo_code ship_lines_load(store_tx *tx, shipment *s, int64_t seq,
 				 ordo_err *err)
 {
-	struct q q;
-	size_t cap = 0;
-	bool row;
+	void *items = NULL;
 	ordo_code rc;
 
-	rc = q_open(&q, tx, SQL_SHIP_LINES_OF, err);
-	if (rc)
-		goto out;
-	q_i64(&q, seq);
-	for (;;) {
-		shipment_line *l;
-
-		rc = q_step(&q, &row, "reading shipment lines", NULL, err);
-		if (rc || !row)
-			break;
-		if (s->n_lines == cap) {
-			shipment_line *p =
-				sql_grow(s->lines, &cap, sizeof(*s->lines));
-
-			if (!p) {
-				rc = sql_no_memory(err, "reading shipment lines");
-				break;
-			}
-			s->lines = p;
-		}
-		l = &s->lines[s->n_lines++];
-		q_col_str(&q, l->sku, sizeof(l->sku));
-		l->quantity = q_col_i64(&q);
-		rc = q_row_end(&q, "reading shipment lines", err);
-		if (rc)
-			break;
-	}
-out:
-	q_close(&q);
+	rc = q_rows_of(tx, SQL_SHIP_LINES_OF, seq, sizeof(*s->lines),
+		       read_ship_line, &items, &s->n_lines,
+		       "reading shipment lines", err);
+	s->lines = items;
 	return rc;
 }
-
 ordo_code store_shipment_get(store_tx *tx, int64_t tenant, const char *id,
 			     shipment *s, ordo_err *err)
 {
 	struct q q;
-	int64_t seq = 0;
-	bool row;
+	struct ship_row r;
 	ordo_code rc;
 
 	memset(s, 0, sizeof(*s));
-	rc = q_open(&q, tx, SQL_SHIP_GET, err);
-	if (rc)
-		goto out;
-	q_i64(&q, tenant);
-	q_str(&q, id);
-	rc = q_step(&q, &row, "reading a shipment", NULL, err);
-	if (rc)
-		goto out;
-	if (!row) {
-		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
-				  "no shipment \"%.32s\"", id);
-		goto out;
+	memset(&r, 0, sizeof(r));
+	rc = q_get(&q, tx, SQL_SHIP_GET, tenant, id, "reading a shipment", "id",
+		   "shipment", err);
+	if (rc == ORDO_OK)
+		rc = read_ship(&q, &r, err);
+	q_close(&q);
+	if (rc == ORDO_OK) {
+		*s = r.s;
+		rc = ship_lines_load(tx, s, r.seq, err);
 	}
-	rc = q_col_ship(&q, s, &seq, err);
-	if (rc)
-		goto out;
-	q_close(&q);
-	rc = ship_lines_load(tx, s, seq, err);
-out:
-	q_close(&q);
 	if (rc)
 		shipment_free(s);
 	return rc;
 }
-
 ordo_code store_shipment_set_delivered(store_tx *tx, int64_t tenant,
 				       const char *id, ordo_time at,
 				       ordo_err *err)
 {
 	struct q q = {0};
-	bool row;
 	ordo_code rc;
 
 	rc = tx_check_writable(tx, "store_shipment_set_delivered", err);
@@ -642,80 +571,64 @@ ordo_code store_shipment_set_delivered(store_tx *tx, int64_t tenant,
 	q_i64(&q, at);
 	q_i64(&q, tenant);
 	q_str(&q, id);
-	rc = q_step(&q, &row, "marking a shipment delivered", NULL, err);
-	if (rc)
-		goto out;
-	if (!row)
-		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
-				  "no shipment \"%.32s\"", id);
+	rc = q_step_one(&q, "marking a shipment delivered", "id", "shipment",
+			id, err);
 out:
 	q_close(&q);
 	return rc;
 }
 
 /*
- * Read every row of q (SQL_SHIP_COLS), at most cap, then each shipment's
- * lines. On failure nothing is left allocated.
+ * Read the shipments an open, bound statement yields (SQL_SHIP_COLS) -
+ * one page of limit when next is given (q_page), else all - close it,
+ * then load each one's lines. On failure nothing is left allocated.
  */
-static ordo_code ship_read_all(store_tx *tx, struct q *q, size_t cap,
-			       const char *what, shipment **out, size_t *n,
-			       int64_t **seqs_out, ordo_err *err)
+static ordo_code ship_read_all(store_tx *tx, struct q *q, int limit,
+			       int64_t *next, const char *what,
+			       shipment **out, size_t *n, ordo_err *err)
 {
+	void *raw = NULL;
+	struct ship_row *rows;
 	shipment *items = NULL;
-	int64_t *seqs = NULL;
-	size_t count = 0, icap = 0, scap = 0, i;
-	bool row;
-	ordo_code rc = ORDO_OK;
+	size_t count = 0, i;
+	ordo_code rc;
 
-	for (;;) {
-		if (count == cap)
-			break;
-		rc = q_step(q, &row, what, NULL, err);
-		if (rc || !row)
-			break;
-		if (count == icap) {
-			shipment *p = sql_grow(items, &icap, sizeof(*items));
-			int64_t *ps;
-
-			if (!p) {
-				rc = sql_no_memory(err, what);
-				break;
-			}
-			items = p;
-			ps = sql_grow(seqs, &scap, sizeof(*seqs));
-			if (!ps) {
-				rc = sql_no_memory(err, what);
-				break;
-			}
-			seqs = ps;
-		}
-		rc = q_col_ship(q, &items[count], &seqs[count], err);
-		count++;
-		if (rc)
-			break;
-	}
+	if (next)
+		rc = q_page(q, limit, sizeof(*rows),
+			    offsetof(struct ship_row, seq), read_ship, &raw,
+			    &count, next, what, err);
+	else
+		rc = q_rows(q, SIZE_MAX, sizeof(*rows), read_ship, &raw, &count,
+			    what, err);
+	rows = raw;
 	q_close(q);
 	for (i = 0; !rc && i < count; i++)
-		rc = ship_lines_load(tx, &items[i], seqs[i], err);
+		rc = ship_lines_load(tx, &rows[i].s, rows[i].seq, err);
+	if (!rc && count) {
+		items = calloc(count, sizeof(*items));
+		if (!items)
+			rc = sql_no_memory(err, what);
+	}
 	if (rc) {
 		for (i = 0; i < count; i++)
-			shipment_free(&items[i]);
-		free(items);
-		free(seqs);
+			shipment_free(&rows[i].s);
+		free(rows);
+		if (next)
+			*next = 0;
 		return rc;
 	}
+	for (i = 0; i < count; i++)
+		items[i] = rows[i].s;
+	free(rows);
 	*out = items;
 	*n = count;
-	*seqs_out = seqs;
 	return ORDO_OK;
 }
-
 ordo_code store_shipments_of_order(store_tx *tx, int64_t tenant,
 				   const char *order_id, shipment **out,
 				   size_t *n, ordo_err *err)
 {
 	struct q q = {0};
-	int64_t *seqs = NULL;
 	int64_t oseq = 0;
 	ordo_code rc;
 
@@ -729,9 +642,8 @@ ordo_code store_shipments_of_order(store_tx *tx, int64_t tenant,
 		goto out;
 	q_i64(&q, tenant);
 	q_i64(&q, oseq);
-	rc = ship_read_all(tx, &q, SIZE_MAX, "reading an order's shipments",
-			   out, n, &seqs, err);
-	free(seqs);
+	rc = ship_read_all(tx, &q, 0, NULL, "reading an order's shipments",
+			   out, n, err);
 out:
 	q_close(&q);
 	return rc;
@@ -778,10 +690,8 @@ ordo_code store_shipment_list(store_tx *tx, int64_t tenant,
 	};
 	const char *frag[SLF_COUNT];
 	struct q q = {0};
-	int64_t *seqs = NULL;
 	char sql[1024];
 	unsigned mask = 0;
-	size_t cap;
 	int i, len;
 	ordo_code rc;
 
@@ -808,7 +718,6 @@ ordo_code store_shipment_list(store_tx *tx, int64_t tenant,
 				  "the shipment list query does not fit");
 		goto out;
 	}
-	cap = (size_t)f->limit + 1;
 	rc = q_open_sql(&q, tx, SQL_SHIP_LIST_BASE + mask, sql, err);
 	if (rc)
 		goto out;
@@ -828,18 +737,9 @@ ordo_code store_shipment_list(store_tx *tx, int64_t tenant,
 		q_str(&q, f->carrier);
 	if (has[SLF_TRACKING])
 		q_str(&q, f->tracking_number);
-	q_i64(&q, (int64_t)cap);
-	rc = ship_read_all(tx, &q, cap, "listing shipments", out, n, &seqs,
+	q_i64(&q, (int64_t)f->limit + 1);
+	rc = ship_read_all(tx, &q, f->limit, next, "listing shipments", out, n,
 			   err);
-	if (rc)
-		goto out;
-	/* limit + 1 rows: another page follows this one. */
-	if (*n == cap) {
-		(*n)--;
-		shipment_free(&(*out)[*n]);
-		*next = seqs[*n - 1];
-	}
-	free(seqs);
 out:
 	q_close(&q);
 	return rc;

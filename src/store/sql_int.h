@@ -325,6 +325,18 @@ ordo_code q_rows(struct q *q, size_t max, size_t size, q_row_fn read,
 ordo_code q_page(struct q *q, int limit, size_t size, size_t seq_offset,
 		 q_row_fn read, void **items, size_t *n, int64_t *next,
 		 const char *what, ordo_err *err);
+/*
+ * Every row statement id answers for one parent seq (its only parameter):
+ * the lines of a fulfillment or a shipment. As q_rows, the statement
+ * closed.
+ */
+ordo_code q_rows_of_sql(store_tx *tx, unsigned id, const char *sql,
+			int64_t parent, size_t size, q_row_fn read,
+			void **items, size_t *n, const char *what,
+			ordo_err *err);
+#define q_rows_of(tx, id, parent, size, read, items, n, what, err)             \
+	q_rows_of_sql((tx), (id), sql_text[(id)], (parent), (size), (read),    \
+		      (items), (n), (what), (err))
 ordo_code sql_check_limit(int limit, int max, ordo_err *err);
 ordo_code sql_check_page(int limit, int64_t before_seq, ordo_err *err);
 int64_t sql_page_bound(int64_t before_seq);

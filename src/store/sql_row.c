@@ -374,6 +374,24 @@ ordo_code q_page(struct q *q, int limit, size_t size, size_t seq_offset,
 	return rc;
 }
 
+ordo_code q_rows_of_sql(store_tx *tx, unsigned id, const char *sql,
+			int64_t parent, size_t size, q_row_fn read,
+			void **items, size_t *n, const char *what,
+			ordo_err *err)
+{
+	struct q q;
+	ordo_code rc = q_open_sql(&q, tx, id, sql, err);
+
+	*items = NULL;
+	*n = 0;
+	if (rc == ORDO_OK) {
+		q_i64(&q, parent);
+		rc = q_rows(&q, SIZE_MAX, size, read, items, n, what, err);
+	}
+	q_close(&q);
+	return rc;
+}
+
 /* A limit in 1..max, or ORDO_EINVALID. */
 ordo_code sql_check_limit(int limit, int max, ordo_err *err)
 {
