@@ -19,10 +19,14 @@
 #define SQL_WEBHOOK_STATE_COLS                                                 \
 	"status, paused_at, failures, failing_since, last_error, "             \
 	"next_attempt_at"
+/* What an attempt changes of a delivery (delivery_course_fields; p: a
+ * table alias and its dot, or ""). */
+#define SQL_DELIVERY_COURSE_COLS_OF(p)                                         \
+	p "status, " p "attempts, " p "last_status, " p "last_error, "         \
+	p "next_attempt_at, " p "retry_until, " p "delivered_at"
 #define SQL_DELIVERY_COLS                                                      \
 	"d.seq, d.id, d.tenant_id, d.webhook_id, d.event_id, d.event_type, "   \
-	"d.order_id, d.status, d.attempts, d.last_status, d.last_error, "      \
-	"d.next_attempt_at, d.retry_until, d.claimed_until, d.delivered_at, "  \
+	"d.order_id, " SQL_DELIVERY_COURSE_COLS_OF("d.") ", d.claimed_until, " \
 	"d.created_at"
 /*
  * Up to ? webhooks due at ? (status bound first), the longest-waiting
@@ -34,6 +38,40 @@
 	SQL_WEBHOOK_STATE_COLS " FROM webhooks "                               \
 	"WHERE status = ? AND next_attempt_at <= ? "                           \
 	"ORDER BY next_attempt_at, seq LIMIT ?"
+
+static const struct q_field webhook_fields[] = {
+	Q_TEXT(webhook_sub, id),       Q_TEXT(webhook_sub, url),
+	Q_TEXT(webhook_sub, secret),   Q_TEXT(webhook_sub, events),
+	Q_TEXT(webhook_sub, location), Q_I64(webhook_sub, created_at),
+};
+
+/* SQL_WEBHOOK_STATE_COLS after status (paused, a bool, is bound and read
+ * in C). */
+static const struct q_field webhook_state_fields[] = {
+	Q_I64(webhook_sub, paused_at),	   Q_INT(webhook_sub, failures),
+	Q_I64(webhook_sub, failing_since), Q_TEXT(webhook_sub, last_error),
+	Q_I64(webhook_sub, next_attempt_at),
+};
+
+Q_ENUM_NAMES(delivery_status_codec, delivery_status, delivery_status_name,
+	     delivery_status_parse);
+
+/* SQL_DELIVERY_COLS from d.id to d.order_id. */
+static const struct q_field delivery_head_fields[] = {
+	Q_TEXT(delivery, id),	      Q_I64(delivery, tenant_id),
+	Q_TEXT(delivery, webhook_id), Q_TEXT(delivery, event_id),
+	Q_TEXT(delivery, event_type), Q_TEXT(delivery, order_id),
+};
+
+static const struct q_field delivery_course_fields[] = {
+	Q_ENUM(delivery, status, &delivery_status_codec),
+	Q_INT(delivery, attempts),
+	Q_INT(delivery, last_status),
+	Q_TEXT(delivery, last_error),
+	Q_I64(delivery, next_attempt_at),
+	Q_I64(delivery, retry_until),
+	Q_I64(delivery, delivered_at),
+};
 
 static const char *const sql_text[SQL_COUNT] = {
 	[SQL_WEBHOOK_INSERT] = "INSERT INTO webhooks (tenant_id, "
@@ -60,10 +98,8 @@ static const char *const sql_text[SQL_COUNT] = {
 			       "failures = 0, failing_since = 0, "
 			       "last_error = '', next_attempt_at = ? "
 			       "WHERE tenant_id = ? AND id = ? RETURNING seq",
-	[SQL_WEBHOOK_RECORD] = "UPDATE webhooks SET idle = 0, status = ?, "
-			       "paused_at = ?, "
-			       "failures = ?, failing_since = ?, "
-			       "last_error = ?, next_attempt_at = ? "
+	[SQL_WEBHOOK_RECORD] = "UPDATE webhooks SET idle = 0, ("
+			       SQL_WEBHOOK_STATE_COLS ") = (?, ?, ?, ?, ?, ?) "
 			       "WHERE tenant_id = ? AND id = ? RETURNING seq",
 	[SQL_WEBHOOK_DUE] = SQL_WEBHOOK_DUE_TEXT,
 	/*
@@ -130,10 +166,9 @@ static const char *const sql_text[SQL_COUNT] = {
 				   "WHERE webhook_id = ? AND order_id = ? "
 				   "AND status = ? AND tenant_id = ? "
 				   "ORDER BY seq LIMIT 1) AND waiting = 1",
-	[SQL_DELIVERY_UPDATE] = "UPDATE deliveries SET status = ?, "
-				"attempts = ?, last_status = ?, "
-				"last_error = ?, next_attempt_at = ?, "
-				"retry_until = ?, delivered_at = ?, "
+	[SQL_DELIVERY_UPDATE] = "UPDATE deliveries SET ("
+				SQL_DELIVERY_COURSE_COLS_OF("")
+				") = (?, ?, ?, ?, ?, ?, ?), "
 				"claimed_until = 0, waiting = 0 "
 				"WHERE tenant_id = ? AND id = ? "
 				"RETURNING seq, webhook_id, order_id",
@@ -165,12 +200,7 @@ ordo_code store_webhook_insert(store_tx *tx, int64_t tenant,
 	if (rc)
 		goto out;
 	q_i64(&q, tenant);
-	q_str(&q, w->id);
-	q_str(&q, w->url);
-	q_str(&q, w->secret);
-	q_str(&q, w->events);
-	q_str(&q, w->location);
-	q_i64(&q, w->created_at);
+	q_bind_row(&q, w, webhook_fields);
 	rc = q_exec(&q, "webhook", "id", err);
 out:
 	q_close(&q);
@@ -183,21 +213,11 @@ static void q_col_webhook(struct q *q, webhook_sub *w)
 	char status[16];
 
 	memset(w, 0, sizeof(*w));
-	q_col_str(q, w->id, sizeof(w->id));
-	q_col_str(q, w->url, sizeof(w->url));
-	q_col_str(q, w->secret, sizeof(w->secret));
-	q_col_str(q, w->events, sizeof(w->events));
-	q_col_str(q, w->location, sizeof(w->location));
-	w->created_at = q_col_i64(q);
+	q_read_row(q, w, webhook_fields);
 	q_col_str(q, status, sizeof(status));
 	w->paused = strcmp(status, "paused") == 0;
-	w->paused_at = q_col_i64(q);
-	w->failures = (int)q_col_i64(q);
-	w->failing_since = q_col_i64(q);
-	q_col_str(q, w->last_error, sizeof(w->last_error));
-	w->next_attempt_at = q_col_i64(q);
+	q_read_row(q, w, webhook_state_fields);
 }
-
 static ordo_code read_webhook(struct q *q, void *item, ordo_err *err)
 {
 	q_col_webhook(q, item);
@@ -235,23 +255,13 @@ ordo_code store_webhook_get(store_tx *tx, int64_t tenant, const char *id,
 			    webhook_sub *w, ordo_err *err)
 {
 	struct q q = {0};
-	bool row;
 	ordo_code rc;
 
 	memset(w, 0, sizeof(*w));
-	rc = q_open(&q, tx, SQL_WEBHOOK_GET, err);
+	rc = q_get(&q, tx, SQL_WEBHOOK_GET, tenant, id, "reading a webhook",
+		   "id", "webhook", err);
 	if (rc)
 		goto out;
-	q_i64(&q, tenant);
-	q_str(&q, id);
-	rc = q_step(&q, &row, "reading a webhook", NULL, err);
-	if (rc)
-		goto out;
-	if (!row) {
-		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
-				  "no webhook \"%.32s\"", id);
-		goto out;
-	}
 	q_col_webhook(&q, w);
 	rc = q_row_end(&q, "reading a webhook", err);
 out:
@@ -283,7 +293,6 @@ ordo_code store_webhook_delete(store_tx *tx, int64_t tenant, const char *id,
 			       ordo_err *err)
 {
 	struct q q = {0};
-	bool row;
 	ordo_code rc;
 
 	rc = tx_check_writable(tx, "store_webhook_delete", err);
@@ -294,14 +303,9 @@ ordo_code store_webhook_delete(store_tx *tx, int64_t tenant, const char *id,
 		goto out;
 	q_i64(&q, tenant);
 	q_str(&q, id);
-	rc = q_step(&q, &row, "deleting a webhook", NULL, err);
+	rc = q_step_one(&q, "deleting a webhook", "id", "webhook", id, err);
 	if (rc)
 		goto out;
-	if (!row) {
-		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
-				  "no webhook \"%.32s\"", id);
-		goto out;
-	}
 	q_close(&q);
 	/* Nothing will send its pending deliveries any more: say so. No lane
 	 * is left to move on: every delivery of the webhook has ended. */
@@ -323,7 +327,6 @@ ordo_code store_webhook_resume(store_tx *tx, int64_t tenant, const char *id,
 			       ordo_time now, ordo_err *err)
 {
 	struct q q = {0};
-	bool row;
 	ordo_code rc;
 
 	rc = tx_check_writable(tx, "store_webhook_resume", err);
@@ -336,10 +339,7 @@ ordo_code store_webhook_resume(store_tx *tx, int64_t tenant, const char *id,
 	q_i64(&q, now);
 	q_i64(&q, tenant);
 	q_str(&q, id);
-	rc = q_step(&q, &row, "resuming a webhook", NULL, err);
-	if (!rc && !row)
-		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
-				  "no webhook \"%.32s\"", id);
+	rc = q_step_one(&q, "resuming a webhook", "id", "webhook", id, err);
 out:
 	q_close(&q);
 	return rc;
@@ -349,7 +349,6 @@ ordo_code store_webhook_record(store_tx *tx, int64_t tenant,
 			       const webhook_sub *w, ordo_err *err)
 {
 	struct q q = {0};
-	bool row;
 	ordo_code rc;
 
 	rc = tx_check_writable(tx, "store_webhook_record", err);
@@ -359,17 +358,11 @@ ordo_code store_webhook_record(store_tx *tx, int64_t tenant,
 	if (rc)
 		goto out;
 	q_str(&q, w->paused ? "paused" : "active");
-	q_i64(&q, w->paused_at);
-	q_i64(&q, w->failures);
-	q_i64(&q, w->failing_since);
-	q_str(&q, w->last_error);
-	q_i64(&q, w->next_attempt_at);
+	q_bind_row(&q, w, webhook_state_fields);
 	q_i64(&q, tenant);
 	q_str(&q, w->id);
-	rc = q_step(&q, &row, "recording a webhook's state", NULL, err);
-	if (!rc && !row)
-		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
-				  "no webhook \"%.32s\"", w->id);
+	rc = q_step_one(&q, "recording a webhook's state", "id", "webhook",
+			w->id, err);
 out:
 	q_close(&q);
 	return rc;
@@ -647,36 +640,14 @@ void store_delivery_free(delivery *d)
 /* Read one delivery (SQL_DELIVERY_COLS) into d, zeroing the rest. */
 static ordo_code q_col_delivery(struct q *q, delivery *d, ordo_err *err)
 {
-	char status[16];
-	ordo_code rc;
-
 	memset(d, 0, sizeof(*d));
 	d->seq = q_col_i64(q);
-	q_col_str(q, d->id, sizeof(d->id));
-	d->tenant_id = q_col_i64(q);
-	q_col_str(q, d->webhook_id, sizeof(d->webhook_id));
-	q_col_str(q, d->event_id, sizeof(d->event_id));
-	q_col_str(q, d->event_type, sizeof(d->event_type));
-	q_col_str(q, d->order_id, sizeof(d->order_id));
-	q_col_str(q, status, sizeof(status));
-	d->attempts = (int)q_col_i64(q);
-	d->last_status = (int)q_col_i64(q);
-	q_col_str(q, d->last_error, sizeof(d->last_error));
-	d->next_attempt_at = q_col_i64(q);
-	d->retry_until = q_col_i64(q);
+	q_read_row(q, d, delivery_head_fields);
+	q_read_row(q, d, delivery_course_fields);
 	d->claimed_until = q_col_i64(q);
-	d->delivered_at = q_col_i64(q);
 	d->created_at = q_col_i64(q);
-	rc = q_row_end(q, "reading a delivery", err);
-	if (rc)
-		return rc;
-	if (delivery_status_parse(status, &d->status) != 0)
-		return ordo_err_set(err, ORDO_ESTORAGE, NULL,
-				    "delivery %s has an unknown status \"%s\"",
-				    d->id, status);
-	return ORDO_OK;
+	return q_row_end(q, "reading a delivery", err);
 }
-
 static void deliveries_free(delivery *items, size_t n)
 {
 	size_t i;
@@ -885,7 +856,6 @@ ordo_code store_delivery_update(store_tx *tx, const delivery *d,
 {
 	struct q q = {0};
 	char webhook_id[ORDO_ID_MAX] = "", order_id[ORDO_ID_MAX] = "";
-	bool row;
 	ordo_code rc;
 
 	rc = tx_check_writable(tx, "store_delivery_update", err);
@@ -903,23 +873,13 @@ ordo_code store_delivery_update(store_tx *tx, const delivery *d,
 	rc = q_open(&q, tx, SQL_DELIVERY_UPDATE, err);
 	if (rc)
 		goto out;
-	q_str(&q, delivery_status_name(d->status));
-	q_i64(&q, d->attempts);
-	q_i64(&q, d->last_status);
-	q_str(&q, d->last_error);
-	q_i64(&q, d->next_attempt_at);
-	q_i64(&q, d->retry_until);
-	q_i64(&q, d->delivered_at);
+	q_bind_row(&q, d, delivery_course_fields);
 	q_i64(&q, d->tenant_id);
 	q_str(&q, d->id);
-	rc = q_step(&q, &row, "updating a delivery", NULL, err);
+	rc = q_step_one(&q, "updating a delivery", "id", "delivery", d->id,
+			err);
 	if (rc)
 		goto out;
-	if (!row) {
-		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
-				  "no delivery \"%.32s\"", d->id);
-		goto out;
-	}
 	(void)q_col_i64(&q);
 	q_col_str(&q, webhook_id, sizeof(webhook_id));
 	q_col_str(&q, order_id, sizeof(order_id));
@@ -945,23 +905,13 @@ ordo_code store_delivery_get(store_tx *tx, int64_t tenant, const char *id,
 			     delivery *d, ordo_err *err)
 {
 	struct q q;
-	bool row;
 	ordo_code rc;
 
 	memset(d, 0, sizeof(*d));
-	rc = q_open(&q, tx, SQL_DELIVERY_GET, err);
+	rc = q_get(&q, tx, SQL_DELIVERY_GET, tenant, id, "reading a delivery",
+		   "id", "delivery", err);
 	if (rc)
 		goto out;
-	q_i64(&q, tenant);
-	q_str(&q, id);
-	rc = q_step(&q, &row, "reading a delivery", NULL, err);
-	if (rc)
-		goto out;
-	if (!row) {
-		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
-				  "no delivery \"%.32s\"", id);
-		goto out;
-	}
 	rc = q_col_delivery(&q, d, err);
 out:
 	q_close(&q);
@@ -974,9 +924,7 @@ ordo_code store_delivery_list(store_tx *tx, int64_t tenant, bool has_status,
 			      int64_t *next, ordo_err *err)
 {
 	struct q q = {0};
-	delivery *items = NULL;
-	size_t count = 0, cap = 0;
-	bool row;
+	void *items = NULL;
 	ordo_code rc;
 
 	*out = NULL;
@@ -984,49 +932,26 @@ ordo_code store_delivery_list(store_tx *tx, int64_t tenant, bool has_status,
 	*next = 0;
 	rc = sql_check_page(limit, before_seq, err);
 	if (rc)
-		goto out;
-	cap = (size_t)limit + 1;
-	items = calloc(cap, sizeof(*items));
-	if (!items) {
-		rc = sql_no_memory(err, "listing deliveries");
-		goto out;
-	}
+		return rc;
 	rc = q_open(&q, tx,
 		    has_status ? SQL_DELIVERY_LIST_STATUS : SQL_DELIVERY_LIST,
 		    err);
-	if (rc)
-		goto out;
-	q_i64(&q, tenant);
-	q_i64(&q, sql_page_bound(before_seq));
-	if (has_status)
-		q_str(&q, delivery_status_name(status));
-	q_i64(&q, (int64_t)cap);
-	for (;;) {
-		rc = q_step(&q, &row, "listing deliveries", NULL, err);
-		if (rc || !row)
-			break;
-		if (count == cap) {
-			rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
-					  "listing deliveries: more rows "
-					  "than the limit");
-			break;
-		}
-		rc = q_col_delivery(&q, &items[count++], err);
-		if (rc)
-			break;
+	if (rc == ORDO_OK) {
+		q_i64(&q, tenant);
+		q_i64(&q, sql_page_bound(before_seq));
+		if (has_status)
+			q_str(&q, delivery_status_name(status));
+		q_i64(&q, (int64_t)limit + 1);
+		rc = q_page(&q, limit, sizeof(delivery),
+			    offsetof(delivery, seq), read_ready, &items, n,
+			    next, "listing deliveries", err);
 	}
-out:
 	q_close(&q);
 	if (rc) {
-		deliveries_free(items, count);
+		deliveries_free(items, *n);
+		*n = 0;
 		return rc;
 	}
-	/* limit + 1 rows: another page follows this one. */
-	if (count == cap) {
-		count--;
-		*next = items[count - 1].seq;
-	}
 	*out = items;
-	*n = count;
 	return ORDO_OK;
 }
