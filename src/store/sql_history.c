@@ -13,13 +13,43 @@
 
 /* ---- SQL ----------------------------------------------------------------- */
 
+/* An event's columns after seq (event_fields). */
 #define SQL_EVENT_COLS                                                         \
-	"seq, type, from_state, to_state, hold_id, actor, message, at"
+	"type, from_state, to_state, hold_id, actor, message, at"
+/* Its key, then what is bound and read (idem_fields), then the body. */
+#define SQL_IDEM_COLS "key, request_hash, status, created_at, body"
+/* What a defect is (defect_fields; p: a table alias and its dot, or ""). */
+#define SQL_DEFECT_WHAT_OF(p)                                                  \
+	p "type, " p "found_by, " p "note, " p "reported_by, " p "created_at"
 /* A defect with its order's id, from "defects d JOIN orders o". */
-#define SQL_DEFECT_COLS                                                        \
-	"d.seq, d.id, o.id, d.type, d.found_by, d.note, d.reported_by, "       \
-	"d.created_at"
+#define SQL_DEFECT_COLS "d.seq, d.id, o.id, " SQL_DEFECT_WHAT_OF("d.")
 #define SQL_DEFECT_FROM " FROM defects d JOIN orders o ON o.seq = d.order_seq "
+
+Q_ENUM_NAMES(event_state_names, order_state, order_state_name,
+	     order_state_parse);
+
+static const struct q_field event_fields[] = {
+	Q_TEXT(order_event, type),
+	Q_ENUM(order_event, from_state, &event_state_names),
+	Q_ENUM(order_event, to_state, &event_state_names),
+	Q_TEXT(order_event, hold_id),
+	Q_TEXT(order_event, actor),
+	Q_TEXT(order_event, message),
+	Q_I64(order_event, at),
+};
+
+static const struct q_field idem_fields[] = {
+	Q_TEXT(store_idempotency, key),
+	Q_TEXT(store_idempotency, request_hash),
+	Q_INT(store_idempotency, status),
+	Q_I64(store_idempotency, created_at),
+};
+
+static const struct q_field defect_fields[] = {
+	Q_TEXT(order_defect, type),	   Q_TEXT(order_defect, found_by),
+	Q_TEXT(order_defect, note),	   Q_TEXT(order_defect, reported_by),
+	Q_I64(order_defect, created_at),
+};
 
 static const char *const sql_text[SQL_COUNT] = {
 	[SQL_MIGRATIONS_CREATE] = "CREATE TABLE IF NOT EXISTS "
@@ -31,17 +61,15 @@ static const char *const sql_text[SQL_COUNT] = {
 	[SQL_MIGRATION_MARK] = "INSERT INTO schema_migrations "
 			       "(version, applied_at) VALUES (?, ?)",
 	[SQL_EVENT_INSERT] = "INSERT INTO order_events (tenant_id, order_seq, "
-			     "type, from_state, to_state, hold_id, actor, "
-			     "message, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+			     SQL_EVENT_COLS ") "
+			     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
 			     "RETURNING seq",
-	[SQL_EVENTS_OF] = "SELECT " SQL_EVENT_COLS " FROM order_events "
+	[SQL_EVENTS_OF] = "SELECT seq, " SQL_EVENT_COLS " FROM order_events "
 			  "WHERE tenant_id = ? AND order_seq = ? ORDER BY seq",
-	[SQL_IDEM_GET] = "SELECT key, request_hash, status, body, created_at "
-			 "FROM idempotency_keys "
+	[SQL_IDEM_GET] = "SELECT " SQL_IDEM_COLS " FROM idempotency_keys "
 			 "WHERE tenant_id = ? AND key = ?",
-	[SQL_IDEM_PUT] = "INSERT INTO idempotency_keys (tenant_id, key, "
-			 "request_hash, status, body, created_at) "
-			 "VALUES (?, ?, ?, ?, ?, ?)",
+	[SQL_IDEM_PUT] = "INSERT INTO idempotency_keys (tenant_id, "
+			 SQL_IDEM_COLS ") VALUES (?, ?, ?, ?, ?, ?)",
 	/* Retention (store_purge): each answers the rows it removed. */
 	[SQL_PURGE_IDEM] = "DELETE FROM idempotency_keys WHERE created_at < ? "
 			   "RETURNING 1",
@@ -53,7 +81,7 @@ static const char *const sql_text[SQL_COUNT] = {
 			     "WHERE d.event_id = outbox_events.id) "
 			     "RETURNING 1",
 	[SQL_DEFECT_INSERT] = "INSERT INTO defects (id, tenant_id, order_seq, "
-			      "type, found_by, note, reported_by, created_at) "
+			      SQL_DEFECT_WHAT_OF("") ") "
 			      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 	[SQL_DEFECTS_OF_ORDER] = "SELECT " SQL_DEFECT_COLS SQL_DEFECT_FROM
 				 "WHERE d.tenant_id = ? AND d.order_seq = ? "
@@ -172,140 +200,72 @@ ordo_code store_event_append(store_tx *tx, int64_t tenant,
 		goto out;
 	q_i64(&q, tenant);
 	q_i64(&q, seq);
-	q_str(&q, ev->type);
-	q_str(&q, order_state_name(ev->from_state));
-	q_str(&q, order_state_name(ev->to_state));
-	q_str(&q, ev->hold_id);
-	q_str(&q, ev->actor);
-	q_str(&q, ev->message);
-	q_i64(&q, ev->at);
+	q_bind_row(&q, ev, event_fields);
 	rc = q_insert_returning(&q, &ev->seq, "event", NULL, err);
 out:
 	q_close(&q);
 	return rc;
 }
 
+static ordo_code read_event(struct q *q, void *item, ordo_err *err)
+{
+	order_event *ev = item;
+
+	ev->seq = q_col_i64(q);
+	q_read_row(q, ev, event_fields);
+	return q_row_end(q, "reading events", err);
+}
+
 ordo_code store_event_list(store_tx *tx, int64_t tenant, const char *order_id,
 			   order_event **out, size_t *n, ordo_err *err)
 {
 	struct q q = {0};
-	order_event *evs = NULL;
-	size_t count = 0, cap = 0;
+	void *items = NULL;
 	int64_t seq = 0;
-	bool row;
 	ordo_code rc;
 
 	*out = NULL;
 	*n = 0;
 	rc = order_seq(tx, tenant, order_id, &seq, err);
-	if (rc)
-		goto out;
-	rc = q_open(&q, tx, SQL_EVENTS_OF, err);
-	if (rc)
-		goto out;
-	q_i64(&q, tenant);
-	q_i64(&q, seq);
-	for (;;) {
-		order_event *ev;
-		char from[32], to[32];
-
-		rc = q_step(&q, &row, "reading events", NULL, err);
-		if (rc)
-			goto out;
-		if (!row)
-			break;
-		if (count == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			order_event *nev = realloc(evs, ncap * sizeof(*nev));
-
-			if (!nev) {
-				rc = ordo_err_set(err, ORDO_ENOMEM, NULL,
-						  "out of memory reading "
-						  "events");
-				goto out;
-			}
-			evs = nev;
-			cap = ncap;
-		}
-		ev = &evs[count++];
-		memset(ev, 0, sizeof(*ev));
-		ev->seq = q_col_i64(&q);
-		q_col_str(&q, ev->type, sizeof(ev->type));
-		q_col_str(&q, from, sizeof(from));
-		q_col_str(&q, to, sizeof(to));
-		q_col_str(&q, ev->hold_id, sizeof(ev->hold_id));
-		q_col_str(&q, ev->actor, sizeof(ev->actor));
-		q_col_str(&q, ev->message, sizeof(ev->message));
-		ev->at = q_col_i64(&q);
-		rc = q_row_end(&q, "reading events", err);
-		if (rc)
-			goto out;
-		if (order_state_parse(from, &ev->from_state) != 0 ||
-		    order_state_parse(to, &ev->to_state) != 0) {
-			rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
-					  "event %lld has an unknown state",
-					  (long long)ev->seq);
-			goto out;
-		}
+	if (rc == ORDO_OK)
+		rc = q_open(&q, tx, SQL_EVENTS_OF, err);
+	if (rc == ORDO_OK) {
+		q_i64(&q, tenant);
+		q_i64(&q, seq);
+		rc = q_rows(&q, SIZE_MAX, sizeof(order_event), read_event,
+			    &items, n, "reading events", err);
 	}
-out:
 	q_close(&q);
 	if (rc) {
-		free(evs);
+		free(items);
+		*n = 0;
 		return rc;
 	}
-	*out = evs;
-	*n = count;
+	*out = items;
 	return ORDO_OK;
 }
-
 /* ---- idempotency --------------------------------------------------------- */
 
 ordo_code store_idempotency_get(store_tx *tx, int64_t tenant, const char *key,
 				store_idempotency *rec, ordo_err *err)
 {
 	struct q q;
-	const char *body;
-	size_t len = 0;
-	bool row;
 	ordo_code rc;
 
 	memset(rec, 0, sizeof(*rec));
-	rc = q_open(&q, tx, SQL_IDEM_GET, err);
-	if (rc)
-		goto out;
-	q_i64(&q, tenant);
-	q_str(&q, key);
-	rc = q_step(&q, &row, "reading an idempotency key", NULL, err);
-	if (rc)
-		goto out;
-	if (!row) {
-		rc = ordo_err_set(err, ORDO_ENOTFOUND, "key",
-				  "no idempotency key \"%.64s\"", key);
-		goto out;
+	rc = q_get(&q, tx, SQL_IDEM_GET, tenant, key,
+		   "reading an idempotency key", "key", "idempotency key", err);
+	if (rc == ORDO_OK) {
+		q_read_row(&q, rec, idem_fields);
+		rc = q_col_dup(&q, &rec->body, "reading a stored response", err);
 	}
-	q_col_str(&q, rec->key, sizeof(rec->key));
-	q_col_str(&q, rec->request_hash, sizeof(rec->request_hash));
-	rec->status = (int)q_col_i64(&q);
-	body = tx->db->column_text(q.s, q.col++, &len);
-	rec->created_at = q_col_i64(&q);
-	rc = q_row_end(&q, "reading an idempotency key", err);
-	if (rc)
-		goto out;
-	rec->body = malloc(len + 1);
-	if (!rec->body) {
-		rc = ordo_err_set(err, ORDO_ENOMEM, NULL,
-				  "out of memory reading a stored response");
-		goto out;
-	}
-	if (len)
-		memcpy(rec->body, body, len);
-	rec->body[len] = '\0';
-out:
+	if (rc == ORDO_OK)
+		rc = q_row_end(&q, "reading an idempotency key", err);
 	q_close(&q);
+	if (rc)
+		store_idempotency_free(rec);
 	return rc;
 }
-
 /* Run one purge statement with its cut-off; count the rows it removed. */
 static ordo_code purge_one(store_tx *tx, unsigned id, ordo_time before,
 			   int64_t *n, ordo_err *err)
@@ -357,11 +317,8 @@ ordo_code store_idempotency_put(store_tx *tx, int64_t tenant,
 	if (rc)
 		goto out;
 	q_i64(&q, tenant);
-	q_str(&q, rec->key);
-	q_str(&q, rec->request_hash);
-	q_i64(&q, rec->status);
+	q_bind_row(&q, rec, idem_fields);
 	q_str(&q, rec->body);
-	q_i64(&q, rec->created_at);
 	rc = q_exec(&q, "idempotency key", "key", err);
 out:
 	q_close(&q);
@@ -397,11 +354,7 @@ ordo_code store_defect_insert(store_tx *tx, int64_t tenant,
 	q_str(&q, d->id);
 	q_i64(&q, tenant);
 	q_i64(&q, oseq);
-	q_str(&q, d->type);
-	q_str(&q, d->found_by);
-	q_str(&q, d->note);
-	q_str(&q, d->reported_by);
-	q_i64(&q, d->created_at);
+	q_bind_row(&q, d, defect_fields);
 	rc = q_exec(&q, "defect", "id", err);
 out:
 	q_close(&q);
@@ -415,40 +368,41 @@ static ordo_code q_col_defect(struct q *q, order_defect *d, ordo_err *err)
 	d->seq = q_col_i64(q);
 	q_col_str(q, d->id, sizeof(d->id));
 	q_col_str(q, d->order_id, sizeof(d->order_id));
-	q_col_str(q, d->type, sizeof(d->type));
-	q_col_str(q, d->found_by, sizeof(d->found_by));
-	q_col_str(q, d->note, sizeof(d->note));
-	q_col_str(q, d->reported_by, sizeof(d->reported_by));
-	d->created_at = q_col_i64(q);
+	q_read_row(q, d, defect_fields);
 	return q_row_end(q, "reading a defect", err);
 }
-
 static ordo_code read_defect(struct q *q, void *item, ordo_err *err)
 {
 	return q_col_defect(q, item, err);
 }
 
 /*
- * Read the defects an open, bound statement yields (at most max) into a new
- * array. On failure nothing is left allocated.
+ * Read the defects an open, bound statement yields - one page of limit when
+ * next is given (q_page), else all - into a new array. On failure nothing
+ * is left allocated.
  */
-static ordo_code defect_read_all(struct q *q, size_t max, order_defect **out,
-				 size_t *n, const char *what, ordo_err *err)
+static ordo_code defect_read_all(struct q *q, int limit, int64_t *next,
+				 order_defect **out, size_t *n,
+				 const char *what, ordo_err *err)
 {
 	void *items = NULL;
-	size_t count = 0;
-	ordo_code rc = q_rows(q, max, sizeof(order_defect), read_defect,
-			      &items, &count, what, err);
+	ordo_code rc;
 
+	if (next)
+		rc = q_page(q, limit, sizeof(order_defect),
+			    offsetof(order_defect, seq), read_defect, &items,
+			    n, next, what, err);
+	else
+		rc = q_rows(q, SIZE_MAX, sizeof(order_defect), read_defect,
+			    &items, n, what, err);
 	if (rc) {
 		free(items);
+		*n = 0;
 		return rc;
 	}
 	*out = items;
-	*n = count;
 	return ORDO_OK;
 }
-
 ordo_code store_defects_of_order(store_tx *tx, int64_t tenant,
 				 const char *order_id, order_defect **out,
 				 size_t *n, ordo_err *err)
@@ -467,8 +421,8 @@ ordo_code store_defects_of_order(store_tx *tx, int64_t tenant,
 		goto out;
 	q_i64(&q, tenant);
 	q_i64(&q, oseq);
-	rc = defect_read_all(&q, SIZE_MAX, out, n,
-			     "reading an order's defects", err);
+	rc = defect_read_all(&q, 0, NULL, out, n, "reading an order's defects",
+			     err);
 out:
 	q_close(&q);
 	return rc;
@@ -481,7 +435,6 @@ ordo_code store_defect_list(store_tx *tx, int64_t tenant, const char *type,
 {
 	struct q q = {0};
 	bool typed = type && type[0];
-	size_t cap;
 	ordo_code rc;
 
 	*out = NULL;
@@ -490,7 +443,6 @@ ordo_code store_defect_list(store_tx *tx, int64_t tenant, const char *type,
 	rc = sql_check_page(limit, before_seq, err);
 	if (rc)
 		goto out;
-	cap = (size_t)limit + 1;
 	rc = q_open(&q, tx, typed ? SQL_DEFECT_LIST_TYPE : SQL_DEFECT_LIST,
 		    err);
 	if (rc)
@@ -501,15 +453,8 @@ ordo_code store_defect_list(store_tx *tx, int64_t tenant, const char *type,
 	q_i64(&q, to != 0 ? to : INT64_MAX);
 	if (typed)
 		q_str(&q, type);
-	q_i64(&q, (int64_t)cap);
-	rc = defect_read_all(&q, cap, out, n, "listing defects", err);
-	if (rc)
-		goto out;
-	/* limit + 1 rows: another page follows this one. */
-	if (*n == cap) {
-		(*n)--;
-		*next = (*out)[*n - 1].seq;
-	}
+	q_i64(&q, (int64_t)limit + 1);
+	rc = defect_read_all(&q, limit, next, out, n, "listing defects", err);
 out:
 	q_close(&q);
 	return rc;
