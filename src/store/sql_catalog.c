@@ -14,13 +14,21 @@
 
 /* ---- SQL ----------------------------------------------------------------- */
 
-#define SQL_SKU_COLS "sku, title, unit_price, currency, active, updated_at"
+/* Each table's columns (p: a table alias and its dot, or ""), in the order
+ * of its array of members below. */
+#define SQL_SKU_COLS_OF(p)                                                     \
+	p "sku, " p "title, " p "unit_price, " p "currency, " p "active, "     \
+	p "updated_at"
+#define SQL_SKU_COLS SQL_SKU_COLS_OF("")
 /* A location's columns, serves (joined in C) last. */
-#define SQL_LOCATION_COLS                                                      \
-	"code, name, " SQL_ADDR_COLS("addr_") ", priority, active, "          \
-	"updated_at, serves"
-#define SQL_STOCK_COLS                                                         \
-	"location, sku, on_hand, reserved, safety_stock, updated_at"
+#define SQL_LOCATION_COLS_OF(p)                                                \
+	p "code, " p "name, " SQL_ADDR_COLS(p "addr_") ", " p "priority, "     \
+	p "active, " p "updated_at, " p "serves"
+#define SQL_LOCATION_COLS SQL_LOCATION_COLS_OF("")
+#define SQL_STOCK_COLS_OF(p)                                                   \
+	p "location, " p "sku, " p "on_hand, " p "reserved, "                  \
+	p "safety_stock, " p "updated_at"
+#define SQL_STOCK_COLS SQL_STOCK_COLS_OF("")
 #define SQL_STOCK_EVENT_COLS                                                   \
 	"location, sku, type, delta_on_hand, delta_reserved, on_hand, "        \
 	"reserved, reason, note, actor, order_id, at"
@@ -57,12 +65,8 @@ static const struct q_field stock_event_fields[] = {
 static const char *const sql_text[SQL_COUNT] = {
 	[SQL_SKU_PUT] = "INSERT INTO skus (tenant_id, " SQL_SKU_COLS ") "
 			"VALUES (?, ?, ?, ?, ?, ?, ?) "
-			"ON CONFLICT (tenant_id, sku) DO UPDATE SET "
-			"title = excluded.title, "
-			"unit_price = excluded.unit_price, "
-			"currency = excluded.currency, "
-			"active = excluded.active, "
-			"updated_at = excluded.updated_at",
+			"ON CONFLICT (tenant_id, sku) DO UPDATE SET ("
+			SQL_SKU_COLS ") = (" SQL_SKU_COLS_OF("excluded.") ")",
 	[SQL_SKU_GET] = "SELECT " SQL_SKU_COLS " FROM skus "
 			"WHERE tenant_id = ? AND sku = ?",
 	[SQL_SKU_LIST] = "SELECT " SQL_SKU_COLS " FROM skus "
@@ -70,18 +74,9 @@ static const char *const sql_text[SQL_COUNT] = {
 	[SQL_LOCATION_PUT] =
 		"INSERT INTO locations (tenant_id, " SQL_LOCATION_COLS ") "
 		"VALUES (?, " SQL_Q10 ", ?, ?, ?, ?, ?) "
-		"ON CONFLICT (tenant_id, code) DO UPDATE SET "
-		"name = excluded.name, addr_name = excluded.addr_name, "
-		"addr_company = excluded.addr_company, "
-		"addr_line1 = excluded.addr_line1, "
-		"addr_line2 = excluded.addr_line2, "
-		"addr_city = excluded.addr_city, "
-		"addr_region = excluded.addr_region, "
-		"addr_postal_code = excluded.addr_postal_code, "
-		"addr_country = excluded.addr_country, "
-		"addr_phone = excluded.addr_phone, "
-		"priority = excluded.priority, serves = excluded.serves, "
-		"active = excluded.active, updated_at = excluded.updated_at",
+		"ON CONFLICT (tenant_id, code) DO UPDATE SET ("
+		SQL_LOCATION_COLS ") = ("
+		SQL_LOCATION_COLS_OF("excluded.") ")",
 	[SQL_LOCATION_GET] = "SELECT " SQL_LOCATION_COLS " FROM locations "
 			     "WHERE tenant_id = ? AND code = ?",
 	[SQL_LOCATION_LIST] = "SELECT " SQL_LOCATION_COLS " FROM locations "
@@ -108,10 +103,8 @@ static const char *const sql_text[SQL_COUNT] = {
 	[SQL_STOCK_PUT] = "INSERT INTO stock (tenant_id, " SQL_STOCK_COLS ") "
 			  "VALUES (?, ?, ?, ?, ?, ?, ?) "
 			  "ON CONFLICT (tenant_id, location, sku) "
-			  "DO UPDATE SET on_hand = excluded.on_hand, "
-			  "reserved = excluded.reserved, "
-			  "safety_stock = excluded.safety_stock, "
-			  "updated_at = excluded.updated_at "
+			  "DO UPDATE SET (" SQL_STOCK_COLS ") = ("
+			  SQL_STOCK_COLS_OF("excluded.") ") "
 			  "RETURNING " SQL_STOCK_COLS,
 	[SQL_STOCK_OF_SKU] = "SELECT " SQL_STOCK_COLS " FROM stock "
 			     "WHERE tenant_id = ? AND sku = ? "

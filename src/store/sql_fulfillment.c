@@ -24,6 +24,8 @@
 #define SQL_FUL_COLS                                                           \
 	"f.seq, f.id, o.id, f.location, f.created_at, "                        \
 	SQL_FUL_COURSE_COLS_OF("f.")
+#define SQL_FUL_LINE_COLS_OF(p)                                                \
+	p "line_no, " p "sku, " p "quantity, " p "shipped"
 #define SQL_FUL_FROM                                                           \
 	" FROM fulfillments f JOIN orders o ON o.seq = f.order_seq "
 #define SQL_SHIP_COLS                                                          \
@@ -44,7 +46,7 @@ static const struct q_field ful_course_fields[] = {
 	Q_I64(fulfillment, updated_at),
 };
 
-/* line_no, sku, quantity, shipped. */
+/* SQL_FUL_LINE_COLS_OF. */
 static const struct q_field ful_line_fields[] = {
 	Q_INT(fulfillment_line, line_no),
 	Q_TEXT(fulfillment_line, sku),
@@ -73,12 +75,11 @@ static const char *const sql_text[SQL_COUNT] = {
 			   "VALUES (" SQL_Q10 ") RETURNING seq",
 	/* fulfillment_seq comes from a row that matched the tenant. */
 	[SQL_FUL_LINE_PUT] = "INSERT INTO fulfillment_lines (fulfillment_seq, "
-			     "line_no, sku, quantity, shipped) "
+			     SQL_FUL_LINE_COLS_OF("") ") "
 			     "VALUES (?, ?, ?, ?, ?) "
 			     "ON CONFLICT (fulfillment_seq, line_no) "
-			     "DO UPDATE SET sku = excluded.sku, "
-			     "quantity = excluded.quantity, "
-			     "shipped = excluded.shipped",
+			     "DO UPDATE SET (" SQL_FUL_LINE_COLS_OF("")
+			     ") = (" SQL_FUL_LINE_COLS_OF("excluded.") ")",
 	[SQL_FUL_UPDATE] = "UPDATE fulfillments SET ("
 			   SQL_FUL_COURSE_COLS_OF("") ") = (?, ?, ?, ?, ?) "
 			   "WHERE tenant_id = ? AND id = ? RETURNING seq",
@@ -86,8 +87,8 @@ static const char *const sql_text[SQL_COUNT] = {
 			"WHERE f.tenant_id = ? AND f.id = ?",
 	[SQL_FUL_REF] = "SELECT f.seq, f.order_seq, o.id" SQL_FUL_FROM
 			"WHERE f.tenant_id = ? AND f.id = ?",
-	[SQL_FUL_LINES_OF] = "SELECT line_no, sku, quantity, shipped "
-			     "FROM fulfillment_lines "
+	[SQL_FUL_LINES_OF] = "SELECT " SQL_FUL_LINE_COLS_OF("")
+			     " FROM fulfillment_lines "
 			     "WHERE fulfillment_seq = ? ORDER BY line_no",
 	[SQL_FULS_OF_ORDER] = "SELECT " SQL_FUL_COLS SQL_FUL_FROM
 			      "WHERE f.tenant_id = ? AND f.order_seq = ? "

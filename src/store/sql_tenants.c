@@ -13,42 +13,65 @@
 
 /* ---- SQL ----------------------------------------------------------------- */
 
-#define SQL_SETTINGS_COLS                                                      \
-	"duplicate_window_s, backorder_mode, release_mode, release_sla_s, "    \
-	"cutoff_minute, closing_period_s, webhook_retry_window_s, "            \
-	"low_stock_threshold, bulk_limit"
+/* A tenant's settings (settings_fields; p: a table alias and its dot). */
+#define SQL_SETTINGS_COLS_OF(p)                                                \
+	p "duplicate_window_s, " p "backorder_mode, " p "release_mode, "       \
+	p "release_sla_s, " p "cutoff_minute, " p "closing_period_s, "         \
+	p "webhook_retry_window_s, " p "low_stock_threshold, " p "bulk_limit"
+#define SQL_TENANT_COLS "id, slug, created_at"
+#define SQL_API_KEY_COLS "tenant_id, name, role, key_hash, created_at"
+
+/* SQL_TENANT_COLS after id. */
+static const struct q_field tenant_fields[] = {
+	Q_TEXT(store_tenant, slug),
+	Q_I64(store_tenant, created_at),
+};
+
+static const struct q_field api_key_fields[] = {
+	Q_I64(store_api_key, tenant_id), Q_TEXT(store_api_key, name),
+	Q_TEXT(store_api_key, role),	 Q_TEXT(store_api_key, key_hash),
+	Q_I64(store_api_key, created_at),
+};
+
+Q_ENUM_NAMES(backorder_names, backorder_mode, backorder_mode_name,
+	     backorder_mode_parse);
+Q_ENUM_NAMES(release_names, release_mode, release_mode_name,
+	     release_mode_parse);
+
+static const struct q_field settings_fields[] = {
+	Q_I64(tenant_settings, duplicate_window_s),
+	Q_ENUM(tenant_settings, backorder, &backorder_names),
+	Q_ENUM(tenant_settings, release, &release_names),
+	Q_I64(tenant_settings, release_sla_s),
+	Q_INT(tenant_settings, cutoff_minute),
+	Q_I64(tenant_settings, closing_period_s),
+	Q_I64(tenant_settings, webhook_retry_window_s),
+	Q_I64(tenant_settings, low_stock_threshold),
+	Q_I64(tenant_settings, bulk_limit),
+};
 
 static const char *const sql_text[SQL_COUNT] = {
 	[SQL_TENANT_INSERT] = "INSERT INTO tenants (slug, created_at) "
 			      "VALUES (?, ?) RETURNING id",
-	[SQL_TENANT_BY_SLUG] = "SELECT id, slug, created_at "
-			       "FROM tenants WHERE slug = ?",
-	[SQL_TENANT_BY_ID] = "SELECT id, slug, created_at "
-			     "FROM tenants WHERE id = ?",
+	[SQL_TENANT_BY_SLUG] = "SELECT " SQL_TENANT_COLS " FROM tenants "
+			       "WHERE slug = ?",
+	[SQL_TENANT_BY_ID] = "SELECT " SQL_TENANT_COLS " FROM tenants "
+			     "WHERE id = ?",
 	/* No row returned: the tenant has a key of that name (0005). */
-	[SQL_API_KEY_INSERT] = "INSERT INTO api_keys "
-			       "(tenant_id, name, role, key_hash, created_at) "
+	[SQL_API_KEY_INSERT] = "INSERT INTO api_keys (" SQL_API_KEY_COLS ") "
 			       "VALUES (?, ?, ?, ?, ?) "
 			       "ON CONFLICT (tenant_id, name) DO NOTHING "
 			       "RETURNING id",
-	[SQL_API_KEY_BY_HASH] = "SELECT id, tenant_id, name, role, key_hash, "
-				"created_at FROM api_keys WHERE key_hash = ?",
-	[SQL_SETTINGS_GET] = "SELECT " SQL_SETTINGS_COLS
+	[SQL_API_KEY_BY_HASH] = "SELECT id, " SQL_API_KEY_COLS " FROM api_keys "
+				"WHERE key_hash = ?",
+	[SQL_SETTINGS_GET] = "SELECT " SQL_SETTINGS_COLS_OF("")
 			     " FROM tenant_settings WHERE tenant_id = ?",
-	[SQL_SETTINGS_PUT] =
-		"INSERT INTO tenant_settings (tenant_id, "
-		SQL_SETTINGS_COLS ") "
-		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-		"ON CONFLICT (tenant_id) DO UPDATE SET "
-		"duplicate_window_s = excluded.duplicate_window_s, "
-		"backorder_mode = excluded.backorder_mode, "
-		"release_mode = excluded.release_mode, "
-		"release_sla_s = excluded.release_sla_s, "
-		"cutoff_minute = excluded.cutoff_minute, "
-		"closing_period_s = excluded.closing_period_s, "
-		"webhook_retry_window_s = excluded.webhook_retry_window_s, "
-		"low_stock_threshold = excluded.low_stock_threshold, "
-		"bulk_limit = excluded.bulk_limit",
+	[SQL_SETTINGS_PUT] = "INSERT INTO tenant_settings (tenant_id, "
+			     SQL_SETTINGS_COLS_OF("") ") "
+			     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+			     "ON CONFLICT (tenant_id) DO UPDATE SET ("
+			     SQL_SETTINGS_COLS_OF("") ") = ("
+			     SQL_SETTINGS_COLS_OF("excluded.") ")",
 	[SQL_HOLD_SETTINGS_GET] = "SELECT type, sla_s, priority "
 				  "FROM tenant_hold_settings "
 				  "WHERE tenant_id = ?",
@@ -71,8 +94,7 @@ ordo_code store_tenant_insert(store_tx *tx, store_tenant *t, ordo_err *err)
 	rc = q_open(&q, tx, SQL_TENANT_INSERT, err);
 	if (rc)
 		goto out;
-	q_str(&q, t->slug);
-	q_i64(&q, t->created_at);
+	q_bind_row(&q, t, tenant_fields);
 	rc = q_insert_returning(&q, &t->id, "tenant", "slug", err);
 out:
 	q_close(&q);
@@ -94,8 +116,7 @@ static ordo_code tenant_read(struct q *q, store_tenant *t, const char *field,
 				    "no tenant with %s \"%.64s\"", field, key);
 	memset(t, 0, sizeof(*t));
 	t->id = q_col_i64(q);
-	q_col_str(q, t->slug, sizeof(t->slug));
-	t->created_at = q_col_i64(q);
+	q_read_row(q, t, tenant_fields);
 	return q_row_end(q, "reading a tenant", err);
 }
 
@@ -145,11 +166,7 @@ ordo_code store_api_key_insert(store_tx *tx, store_api_key *k, ordo_err *err)
 	rc = q_open(&q, tx, SQL_API_KEY_INSERT, err);
 	if (rc)
 		goto out;
-	q_i64(&q, k->tenant_id);
-	q_str(&q, k->name);
-	q_str(&q, k->role);
-	q_str(&q, k->key_hash);
-	q_i64(&q, k->created_at);
+	q_bind_row(&q, k, api_key_fields);
 	rc = q_step(&q, &row, "API key", "key_hash", err);
 	if (rc)
 		goto out;
@@ -187,11 +204,7 @@ ordo_code store_api_key_by_hash(store_tx *tx, const char *key_hash,
 	}
 	memset(k, 0, sizeof(*k));
 	k->id = q_col_i64(&q);
-	k->tenant_id = q_col_i64(&q);
-	q_col_str(&q, k->name, sizeof(k->name));
-	q_col_str(&q, k->role, sizeof(k->role));
-	q_col_str(&q, k->key_hash, sizeof(k->key_hash));
-	k->created_at = q_col_i64(&q);
+	q_read_row(&q, k, api_key_fields);
 	rc = q_row_end(&q, "reading an API key", err);
 out:
 	q_close(&q);
@@ -277,7 +290,6 @@ ordo_code store_settings_get(store_tx *tx, int64_t tenant, tenant_settings *s,
 			     ordo_err *err)
 {
 	struct q q;
-	char backorder[16], release[16];
 	bool row;
 	ordo_code rc;
 
@@ -294,26 +306,10 @@ ordo_code store_settings_get(store_tx *tx, int64_t tenant, tenant_settings *s,
 		rc = hold_settings_load(tx, tenant, s, err);
 		goto out;
 	}
-	s->duplicate_window_s = q_col_i64(&q);
-	q_col_str(&q, backorder, sizeof(backorder));
-	q_col_str(&q, release, sizeof(release));
-	s->release_sla_s = q_col_i64(&q);
-	s->cutoff_minute = (int)q_col_i64(&q);
-	s->closing_period_s = q_col_i64(&q);
-	s->webhook_retry_window_s = q_col_i64(&q);
-	s->low_stock_threshold = q_col_i64(&q);
-	s->bulk_limit = q_col_i64(&q);
+	q_read_row(&q, s, settings_fields);
 	rc = q_row_end(&q, "reading settings", err);
 	if (rc)
 		goto out;
-	if (backorder_mode_parse(backorder, &s->backorder) != 0 ||
-	    release_mode_parse(release, &s->release) != 0) {
-		rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
-				  "the settings of tenant %lld have an "
-				  "unknown mode",
-				  (long long)tenant);
-		goto out;
-	}
 	q_close(&q);
 	rc = hold_settings_load(tx, tenant, s, err);
 out:
@@ -338,15 +334,7 @@ ordo_code store_settings_put(store_tx *tx, int64_t tenant,
 	if (rc)
 		goto out;
 	q_i64(&q, tenant);
-	q_i64(&q, s->duplicate_window_s);
-	q_str(&q, backorder_mode_name(s->backorder));
-	q_str(&q, release_mode_name(s->release));
-	q_i64(&q, s->release_sla_s);
-	q_i64(&q, s->cutoff_minute);
-	q_i64(&q, s->closing_period_s);
-	q_i64(&q, s->webhook_retry_window_s);
-	q_i64(&q, s->low_stock_threshold);
-	q_i64(&q, s->bulk_limit);
+	q_bind_row(&q, s, settings_fields);
 	rc = q_exec(&q, "settings", "tenant_id", err);
 	if (rc)
 		goto out;
