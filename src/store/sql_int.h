@@ -120,15 +120,21 @@
 	p "region, " p "postal_code, " p "country, " p "phone"
 #define SQL_Q10 "?,?,?,?,?,?,?,?,?,?"
 
-/* A hold's columns (p: a table alias and its dot, or ""), in the order
- * they are bound (q_hold) and read (q_col_hold). */
+/*
+ * A hold's columns (p: a table alias and its dot, or ""), in the order
+ * they are bound and read (sql_orders.c's hold_fields): what it was
+ * raised as, then its course, which the review changes
+ * (hold_course_fields, q_bind_hold_course).
+ */
+#define SQL_HOLD_HEAD_COLS_OF(p)                                               \
+	p "id, " p "type, " p "field, " p "message, " p "related_order_id, "   \
+	p "raised_by, " p "created_at, " p "rule_id, " p "policy_version"
+#define SQL_HOLD_COURSE_COLS_OF(p)                                             \
+	p "status, " p "priority, " p "due_at, " p "assignee, "                \
+	p "claimed_at, " p "claimed_until, " p "escalated, " p "resolution, "  \
+	p "resolution_reason, " p "resolved_by, " p "resolved_at"
 #define SQL_HOLD_COLS_OF(p)                                                    \
-	p "id, " p "type, " p "status, " p "field, " p "message, "             \
-	p "related_order_id, " p "raised_by, " p "created_at, "                \
-	p "resolved_at, " p "rule_id, " p "policy_version, " p "priority, "   \
-	p "due_at, " p "assignee, " p "claimed_at, " p "claimed_until, "       \
-	p "escalated, " p "resolution, " p "resolution_reason, "               \
-	p "resolved_by"
+	SQL_HOLD_HEAD_COLS_OF(p) ", " SQL_HOLD_COURSE_COLS_OF(p)
 
 /* ---- statement numbers --------------------------------------------------- */
 
@@ -452,7 +458,9 @@ ordo_code named_lock(store_tx *tx, int64_t tenant, const char *name,
 ordo_code require_key(store_tx *tx, enum sql_id id, int64_t tenant,
 		      const char *key, const char *field, ordo_err *err);
 
-/* sql_orders.c: a hold row (SQL_HOLD_COLS) and an order's seq. */
+/* sql_orders.c: a hold row (SQL_HOLD_COLS), the course of a hold
+ * (SQL_HOLD_COURSE_COLS_OF) bound, and an order's seq. */
+void q_bind_hold_course(struct q *q, const order_hold *h);
 ordo_code q_col_hold(struct q *q, order_hold *h, ordo_err *err);
 ordo_code order_seq_of(store_tx *tx, int64_t tenant, const char *id,
 		       const char *field, int64_t *seq, ordo_err *err);

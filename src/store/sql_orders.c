@@ -125,19 +125,22 @@ Q_ENUM_NAMES(hold_type_names, hold_type, hold_type_name, hold_type_parse);
 Q_ENUM_NAMES(hold_status_names, hold_status, hold_status_name,
 	     hold_status_parse);
 
-/* SQL_HOLD_COLS. */
-static const struct q_field hold_fields[] = {
+/* SQL_HOLD_HEAD_COLS_OF. */
+static const struct q_field hold_head_fields[] = {
 	Q_TEXT(order_hold, id),
 	Q_ENUM(order_hold, type, &hold_type_names),
-	Q_ENUM(order_hold, status, &hold_status_names),
 	Q_TEXT(order_hold, field),
 	Q_TEXT(order_hold, message),
 	Q_TEXT(order_hold, related_order_id),
 	Q_TEXT(order_hold, raised_by),
 	Q_I64(order_hold, created_at),
-	Q_I64(order_hold, resolved_at),
 	Q_TEXT(order_hold, rule_id),
 	Q_INT(order_hold, policy_version),
+};
+
+/* SQL_HOLD_COURSE_COLS_OF. */
+static const struct q_field hold_course_fields[] = {
+	Q_ENUM(order_hold, status, &hold_status_names),
 	Q_INT(order_hold, priority),
 	Q_I64(order_hold, due_at),
 	Q_TEXT(order_hold, assignee),
@@ -147,6 +150,7 @@ static const struct q_field hold_fields[] = {
 	Q_TEXT(order_hold, resolution),
 	Q_TEXT(order_hold, resolution_reason),
 	Q_TEXT(order_hold, resolved_by),
+	Q_I64(order_hold, resolved_at),
 };
 
 static const char *const sql_text[SQL_COUNT] = {
@@ -266,8 +270,21 @@ _Static_assert(OLF_COUNT == SQL_ORDER_LIST_FILTERS,
 ordo_code q_col_hold(struct q *q, order_hold *h, ordo_err *err)
 {
 	memset(h, 0, sizeof(*h));
-	q_read_row(q, h, hold_fields);
+	q_read_row(q, h, hold_head_fields);
+	q_read_row(q, h, hold_course_fields);
 	return q_row_end(q, "reading holds", err);
+}
+
+/* Bind a whole hold (SQL_HOLD_COLS). */
+static void q_bind_hold(struct q *q, const order_hold *h)
+{
+	q_bind_row(q, h, hold_head_fields);
+	q_bind_hold_course(q, h);
+}
+
+void q_bind_hold_course(struct q *q, const order_hold *h)
+{
+	q_bind_row(q, h, hold_course_fields);
 }
 static ordo_code order_children_insert(store_tx *tx, const order *o,
 				       int64_t seq, ordo_err *err)
@@ -299,7 +316,7 @@ static ordo_code order_children_insert(store_tx *tx, const order *o,
 			goto out;
 		q_i64(&q, o->tenant_id);
 		q_i64(&q, seq);
-		q_bind_row(&q, h, hold_fields);
+		q_bind_hold(&q, h);
 		rc = q_exec(&q, "hold", "holds", err);
 		if (rc)
 			goto out;
@@ -832,7 +849,7 @@ ordo_code store_order_update(store_tx *tx, const order *o, ordo_err *err)
 			goto out;
 		q_i64(&q, o->tenant_id);
 		q_i64(&q, seq);
-		q_bind_row(&q, h, hold_fields);
+		q_bind_hold(&q, h);
 		rc = q_step(&q, &row, "hold", "holds", err);
 		if (rc)
 			goto out;

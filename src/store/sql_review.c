@@ -16,7 +16,32 @@
 
 /* A hold with its order, from "holds h JOIN orders o". */
 #define SQL_HOLD_FROM " FROM holds h JOIN orders o ON o.seq = h.order_seq "
-#define SQL_POLICY_COLS "version, document, created_by, created_at"
+/* A policy version's columns after version (policy_fields), then its
+ * document. */
+#define SQL_POLICY_COLS "created_by, created_at, document"
+/* The summary of its order a queue row carries (queue_order_fields). */
+#define SQL_QUEUE_ORDER_COLS                                                   \
+	"o.id, o.external_id, o.channel, o.state, o.total, o.currency, "       \
+	"o.customer_name, o.received_at"
+
+Q_ENUM_NAMES(queue_state_names, order_state, order_state_name,
+	     order_state_parse);
+
+static const struct q_field queue_order_fields[] = {
+	Q_TEXT(queue_item, order_id),
+	Q_TEXT(queue_item, external_id),
+	Q_TEXT(queue_item, channel),
+	Q_ENUM(queue_item, order_state, &queue_state_names),
+	Q_I64(queue_item, total),
+	Q_TEXT(queue_item, currency),
+	Q_TEXT(queue_item, customer_name),
+	Q_I64(queue_item, received_at),
+};
+
+static const struct q_field policy_fields[] = {
+	Q_TEXT(policy_version, created_by),
+	Q_I64(policy_version, created_at),
+};
 
 static const char *const sql_text[SQL_COUNT] = {
 	[SQL_HOLD_GET] = "SELECT " SQL_HOLD_COLS_OF("h.") ", o.id" SQL_HOLD_FROM
@@ -29,23 +54,20 @@ static const char *const sql_text[SQL_COUNT] = {
 				"WHERE h.tenant_id = ? AND h.id = ? "
 				"FOR UPDATE OF h",
 	/* No row back: no such hold of the tenant. */
-	[SQL_HOLD_UPDATE] = "UPDATE holds SET status = ?, priority = ?, "
-			    "due_at = ?, assignee = ?, claimed_at = ?, "
-			    "claimed_until = ?, escalated = ?, "
-			    "resolution = ?, resolution_reason = ?, "
-			    "resolved_by = ?, resolved_at = ? "
+	[SQL_HOLD_UPDATE] = "UPDATE holds SET (" SQL_HOLD_COURSE_COLS_OF("")
+			    ") = (" SQL_Q10 ", ?) "
 			    "WHERE tenant_id = ? AND id = ? RETURNING id",
-	[SQL_POLICY_ACTIVE] = "SELECT " SQL_POLICY_COLS
+	[SQL_POLICY_ACTIVE] = "SELECT version, " SQL_POLICY_COLS
 			      " FROM policy_versions WHERE tenant_id = ? "
 			      "ORDER BY version DESC LIMIT 1",
 	/* The next version is taken in the statement itself; two writers
 	 * taking the same one meet at the primary key (ORDO_ECONFLICT). */
 	[SQL_POLICY_INSERT] = "INSERT INTO policy_versions (tenant_id, "
-			      SQL_POLICY_COLS ") "
+			      "version, " SQL_POLICY_COLS ") "
 			      "VALUES (?, (SELECT coalesce(max(version), 0) "
 			      "+ 1 FROM policy_versions WHERE tenant_id = ?), "
 			      "?, ?, ?) RETURNING version",
-	[SQL_POLICY_LIST] = "SELECT " SQL_POLICY_COLS
+	[SQL_POLICY_LIST] = "SELECT version, " SQL_POLICY_COLS
 			    " FROM policy_versions WHERE tenant_id = ? "
 			    "ORDER BY version DESC",
 };
@@ -87,7 +109,6 @@ ordo_code store_hold_get(store_tx *tx, int64_t tenant, const char *id,
 			 ordo_err *err)
 {
 	struct q q;
-	bool row;
 	ordo_code rc;
 
 	memset(h, 0, sizeof(*h));
@@ -95,22 +116,12 @@ ordo_code store_hold_get(store_tx *tx, int64_t tenant, const char *id,
 	/* On a database with row locks, a write job's read locks the hold
 	 * it is about to change: of two claimers the second waits, then
 	 * reads the first one's claim. */
-	rc = q_open(&q, tx,
-		    tx->writable && tx->db->row_locks ? SQL_HOLD_GET_LOCKED
-						       : SQL_HOLD_GET,
-		    err);
+	rc = q_get(&q, tx,
+		   tx->writable && tx->db->row_locks ? SQL_HOLD_GET_LOCKED
+						      : SQL_HOLD_GET,
+		   tenant, id, "reading a hold", "id", "hold", err);
 	if (rc)
 		goto out;
-	q_i64(&q, tenant);
-	q_str(&q, id);
-	rc = q_step(&q, &row, "reading a hold", NULL, err);
-	if (rc)
-		goto out;
-	if (!row) {
-		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
-				  "no hold \"%.32s\"", id);
-		goto out;
-	}
 	rc = q_col_hold(&q, h, err);
 	if (rc)
 		goto out;
@@ -125,7 +136,6 @@ ordo_code store_hold_update(store_tx *tx, int64_t tenant, const order_hold *h,
 			    ordo_err *err)
 {
 	struct q q = {0};
-	bool row;
 	ordo_code rc;
 
 	rc = tx_check_writable(tx, "store_hold_update", err);
@@ -134,25 +144,10 @@ ordo_code store_hold_update(store_tx *tx, int64_t tenant, const order_hold *h,
 	rc = q_open(&q, tx, SQL_HOLD_UPDATE, err);
 	if (rc)
 		goto out;
-	q_str(&q, hold_status_name(h->status));
-	q_i64(&q, h->priority);
-	q_i64(&q, h->due_at);
-	q_str(&q, h->assignee);
-	q_i64(&q, h->claimed_at);
-	q_i64(&q, h->claimed_until);
-	q_i64(&q, h->escalated ? 1 : 0);
-	q_str(&q, h->resolution);
-	q_str(&q, h->resolution_reason);
-	q_str(&q, h->resolved_by);
-	q_i64(&q, h->resolved_at);
+	q_bind_hold_course(&q, h);
 	q_i64(&q, tenant);
 	q_str(&q, h->id);
-	rc = q_step(&q, &row, "updating a hold", NULL, err);
-	if (rc)
-		goto out;
-	if (!row)
-		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
-				  "no hold \"%.32s\"", h->id);
+	rc = q_step_one(&q, "updating a hold", "id", "hold", h->id, err);
 out:
 	q_close(&q);
 	return rc;
@@ -185,10 +180,8 @@ static ordo_code queue_list_open(struct q *q, store_tx *tx, int64_t tenant,
 	}
 	_Static_assert(QLF_COUNT == 6, "one %s per filter below");
 	len = snprintf(sql, sizeof(sql),
-		       "SELECT h.rowid, " SQL_HOLD_COLS_OF("h.") ", o.id, "
-		       "o.external_id, o.channel, o.state, o.total, "
-		       "o.currency, o.customer_name, o.received_at"
-		       SQL_HOLD_FROM
+		       "SELECT h.rowid, " SQL_HOLD_COLS_OF("h.") ", "
+		       SQL_QUEUE_ORDER_COLS SQL_HOLD_FROM
 		       "WHERE h.tenant_id = ? AND h.status = ? "
 		       "AND (h.due_at > ? OR (h.due_at = ? AND h.rowid > ?)) "
 		       "AND h.created_at <= ?%s%s%s%s%s%s "
@@ -230,7 +223,6 @@ static ordo_code queue_list_open(struct q *q, store_tx *tx, int64_t tenant,
 /* Read one queue row: the hold's seq and columns, its order's summary. */
 static ordo_code q_col_queue_item(struct q *q, queue_item *it, ordo_err *err)
 {
-	char state[32];
 	ordo_code rc;
 
 	memset(it, 0, sizeof(*it));
@@ -238,90 +230,51 @@ static ordo_code q_col_queue_item(struct q *q, queue_item *it, ordo_err *err)
 	rc = q_col_hold(q, &it->hold, err);
 	if (rc)
 		return rc;
-	q_col_str(q, it->order_id, sizeof(it->order_id));
-	q_col_str(q, it->external_id, sizeof(it->external_id));
-	q_col_str(q, it->channel, sizeof(it->channel));
-	q_col_str(q, state, sizeof(state));
-	it->total = q_col_i64(q);
-	q_col_str(q, it->currency, sizeof(it->currency));
-	q_col_str(q, it->customer_name, sizeof(it->customer_name));
-	it->received_at = q_col_i64(q);
-	rc = q_row_end(q, "listing the queue", err);
-	if (rc)
-		return rc;
-	if (order_state_parse(state, &it->order_state) != 0)
-		return ordo_err_set(err, ORDO_ESTORAGE, NULL,
-				    "order %s has an unknown state \"%s\"",
-				    it->order_id, state);
-	return ORDO_OK;
+	q_read_row(q, it, queue_order_fields);
+	return q_row_end(q, "listing the queue", err);
 }
 
+static ordo_code read_queue_item(struct q *q, void *item, ordo_err *err)
+{
+	return q_col_queue_item(q, item, err);
+}
 ordo_code store_queue_list(store_tx *tx, int64_t tenant, const queue_filter *f,
 			   queue_item **out, size_t *n, bool *more,
 			   ordo_err *err)
 {
 	struct q q = {0};
-	queue_item *items = NULL;
-	size_t count = 0, cap = 0;
-	bool row;
+	void *items = NULL;
+	int64_t next = 0;
 	ordo_code rc;
 
 	*out = NULL;
 	*n = 0;
 	*more = false;
 	rc = sql_check_limit(f->limit, STORE_BULK_MAX, err);
-	if (rc)
-		goto out;
-	if (f->after_seq < 0) {
+	if (rc == ORDO_OK && f->after_seq < 0)
 		rc = ordo_err_set(err, ORDO_EINVALID, "cursor",
 				  "the page cursor is not valid");
-		goto out;
-	}
-	if (f->min_age_s < 0) {
+	if (rc == ORDO_OK && f->min_age_s < 0)
 		rc = ordo_err_set(err, ORDO_EINVALID, "min_age_s",
 				  "the minimum age must not be negative");
-		goto out;
-	}
-	/* One row more than the page tells whether another page follows. */
-	cap = (size_t)f->limit + 1;
-	items = calloc(cap, sizeof(*items));
-	if (!items) {
-		rc = sql_no_memory(err, "listing the queue");
-		goto out;
-	}
-	rc = queue_list_open(&q, tx, tenant, f, (int64_t)cap, err);
 	if (rc)
-		goto out;
-	for (;;) {
-		rc = q_step(&q, &row, "listing the queue", NULL, err);
-		if (rc || !row)
-			break;
-		if (count == cap) {
-			rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
-					  "listing the queue: more rows "
-					  "than the limit");
-			break;
-		}
-		rc = q_col_queue_item(&q, &items[count++], err);
-		if (rc)
-			break;
-	}
-out:
+		return rc;
+	rc = queue_list_open(&q, tx, tenant, f, (int64_t)f->limit + 1, err);
+	/* A hold's seq is never 0: a cursor back means another page. */
+	if (rc == ORDO_OK)
+		rc = q_page(&q, f->limit, sizeof(queue_item),
+			    offsetof(queue_item, seq), read_queue_item, &items,
+			    n, &next, "listing the queue", err);
 	q_close(&q);
 	if (rc) {
 		free(items);
+		*n = 0;
 		return rc;
 	}
-	/* limit + 1 rows: another page follows this one. */
-	if (count == cap) {
-		count--;
-		*more = true;
-	}
+	*more = next != 0;
 	*out = items;
-	*n = count;
 	return ORDO_OK;
 }
-
 /* ---- review policy versions ---------------------------------------------- */
 
 void store_policy_version_free(policy_version *v)
@@ -339,17 +292,14 @@ static ordo_code q_col_policy(struct q *q, policy_version *v, ordo_err *err)
 
 	memset(v, 0, sizeof(*v));
 	v->version = (int)q_col_i64(q);
+	q_read_row(q, v, policy_fields);
 	rc = q_col_dup(q, &v->document, "reading a policy", err);
-	if (rc)
-		return rc;
-	q_col_str(q, v->created_by, sizeof(v->created_by));
-	v->created_at = q_col_i64(q);
-	rc = q_row_end(q, "reading a policy", err);
+	if (rc == ORDO_OK)
+		rc = q_row_end(q, "reading a policy", err);
 	if (rc)
 		store_policy_version_free(v);
 	return rc;
 }
-
 ordo_code store_policy_active(store_tx *tx, int64_t tenant,
 			      policy_version *out, ordo_err *err)
 {
@@ -391,9 +341,8 @@ ordo_code store_policy_insert(store_tx *tx, int64_t tenant, policy_version *v,
 		goto out;
 	q_i64(&q, tenant);
 	q_i64(&q, tenant);
+	q_bind_row(&q, v, policy_fields);
 	q_str(&q, v->document);
-	q_str(&q, v->created_by);
-	q_i64(&q, v->created_at);
 	rc = q_insert_returning(&q, &version, "policy", "version", err);
 	if (rc)
 		goto out;
