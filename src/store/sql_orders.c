@@ -29,7 +29,7 @@
  */
 #define SQL_ORDER_HEAD_COLS                                                    \
 	"tenant_id, id, external_id, channel, placed_at, received_at, "        \
-	"updated_at, currency"
+	"currency"
 #define SQL_ORDER_CONTENT_COLS                                                 \
 	"customer_external_id, customer_name, customer_email, "                \
 	"customer_phone, " SQL_ADDR_COLS("ship_to_") ", has_bill_to, "         \
@@ -37,8 +37,8 @@
 	"subtotal, shipping_total, tax, discount, total, payment_status, "     \
 	"notes, fingerprint, customer_key"
 #define SQL_ORDER_COURSE_COLS                                                  \
-	"state, accepted_at, release_due_at, released_at, delivered_at, "      \
-	"closed_at"
+	"state, updated_at, accepted_at, release_due_at, released_at, "        \
+	"delivered_at, closed_at"
 #define SQL_ORDER_COLS_NOSEQ                                                   \
 	SQL_ORDER_HEAD_COLS ", " SQL_ORDER_CONTENT_COLS ", "                   \
 	SQL_ORDER_COURSE_COLS
@@ -63,7 +63,7 @@ static const struct q_field order_head_fields[] = {
 	Q_I64(order, tenant_id),	 Q_TEXT(order, id),
 	Q_TEXT_OR_NULL(order, external_id), Q_TEXT(order, channel),
 	Q_I64(order, placed_at),	 Q_I64(order, received_at),
-	Q_I64(order, updated_at),	 Q_TEXT(order, currency),
+	Q_TEXT(order, currency),
 };
 
 static const struct q_field order_content_fields[] = {
@@ -89,6 +89,7 @@ static const struct q_field order_content_fields[] = {
 
 static const struct q_field order_course_fields[] = {
 	Q_ENUM(order, state, &order_state_names),
+	Q_I64(order, updated_at),
 	Q_I64(order, accepted_at),
 	Q_I64(order, release_due_at),
 	Q_I64(order, released_at),
@@ -192,9 +193,8 @@ static const char *const sql_text[SQL_COUNT] = {
 	[SQL_ORDER_SET_STATE] = "UPDATE orders SET state = ?, updated_at = ? "
 				"WHERE tenant_id = ? AND id = ? RETURNING seq",
 	/* No row back: no such order of the tenant. */
-	/* The course, then updated_at. */
 	[SQL_ORDER_UPDATE] = "UPDATE orders SET (" SQL_ORDER_COURSE_COLS
-			     ", updated_at) = (?, ?, ?, ?, ?, ?, ?) "
+			     ") = (?, ?, ?, ?, ?, ?, ?) "
 			     "WHERE tenant_id = ? AND id = ? RETURNING seq",
 	[SQL_ORDER_UPDATE_CONTENT] = "UPDATE orders SET ("
 				     SQL_ORDER_CONTENT_COLS ") = ("
@@ -286,47 +286,63 @@ void q_bind_hold_course(struct q *q, const order_hold *h)
 {
 	q_bind_row(q, h, hold_course_fields);
 }
-static ordo_code order_children_insert(store_tx *tx, const order *o,
-				       int64_t seq, ordo_err *err)
+/*
+ * Write every hold of o under the order's seq with statement id:
+ * SQL_HOLD_INSERT (a new order's) or SQL_HOLD_UPSERT, which answers no row
+ * for a hold id of another order.
+ */
+static ordo_code holds_put(store_tx *tx, const order *o, int64_t seq,
+			   enum sql_id id, ordo_err *err)
 {
-	struct q q = {0};
+	struct q q;
 	size_t i;
 	ordo_code rc = ORDO_OK;
 
-	for (i = 0; i < o->n_lines; i++) {
-		const order_line *l = &o->lines[i];
-
-		rc = q_open(&q, tx, SQL_LINE_INSERT, err);
-		if (rc)
-			goto out;
-		q_i64(&q, seq);
-		q_i64(&q, l->line_no);
-		q_bind_row(&q, l, line_content_fields);
-		q_bind_row(&q, l, line_qty_fields);
-		rc = q_exec(&q, "order line", "line_no", err);
-		if (rc)
-			goto out;
-		q_close(&q);
-	}
-	for (i = 0; i < o->n_holds; i++) {
+	for (i = 0; rc == ORDO_OK && i < o->n_holds; i++) {
 		const order_hold *h = &o->holds[i];
+		bool row = true;
 
-		rc = q_open(&q, tx, SQL_HOLD_INSERT, err);
-		if (rc)
-			goto out;
-		q_i64(&q, o->tenant_id);
-		q_i64(&q, seq);
-		q_bind_hold(&q, h);
-		rc = q_exec(&q, "hold", "holds", err);
-		if (rc)
-			goto out;
+		rc = q_open(&q, tx, id, err);
+		if (rc == ORDO_OK) {
+			q_i64(&q, o->tenant_id);
+			q_i64(&q, seq);
+			q_bind_hold(&q, h);
+			rc = q_step(&q, &row, "hold", "holds", err);
+		}
+		if (rc == ORDO_OK && id == SQL_HOLD_UPSERT && !row)
+			rc = ordo_err_set(err, ORDO_ECONFLICT, "holds",
+					  "hold %.32s belongs to another "
+					  "order",
+					  h->id);
 		q_close(&q);
 	}
-out:
-	q_close(&q);
 	return rc;
 }
 
+static ordo_code order_children_insert(store_tx *tx, const order *o,
+				       int64_t seq, ordo_err *err)
+{
+	struct q q;
+	size_t i;
+	ordo_code rc = ORDO_OK;
+
+	for (i = 0; rc == ORDO_OK && i < o->n_lines; i++) {
+		const order_line *l = &o->lines[i];
+
+		rc = q_open(&q, tx, SQL_LINE_INSERT, err);
+		if (rc == ORDO_OK) {
+			q_i64(&q, seq);
+			q_i64(&q, l->line_no);
+			q_bind_row(&q, l, line_content_fields);
+			q_bind_row(&q, l, line_qty_fields);
+			rc = q_exec(&q, "order line", "line_no", err);
+		}
+		q_close(&q);
+	}
+	if (rc == ORDO_OK)
+		rc = holds_put(tx, o, seq, SQL_HOLD_INSERT, err);
+	return rc;
+}
 ordo_code store_order_insert(store_tx *tx, order *o, ordo_err *err)
 {
 	struct q q = {0};
@@ -744,129 +760,92 @@ ordo_code order_seq(store_tx *tx, int64_t tenant, const char *id,
  * Bind the line's key (its order's seq, its number) after what an update
  * of one line sets, and step: no row is ORDO_ENOTFOUND naming line_no.
  */
-static ordo_code line_step(struct q *q, const order *o, const order_line *l,
-			   int64_t seq, const char *what, ordo_err *err)
+/*
+ * Rewrite one part of the order o and of each of its lines: statement id
+ * sets the order's columns mapped by of (then its key, the tenant and id)
+ * and answers its seq; line_id sets each line's columns mapped by lf (then
+ * the order's seq and the line's number). A missing order or line is
+ * ORDO_ENOTFOUND naming id or line_no.
+ */
+static ordo_code order_rewrite(store_tx *tx, const order *o, enum sql_id id,
+			       const struct q_field *of, size_t n_of,
+			       enum sql_id line_id, const struct q_field *lf,
+			       size_t n_lf, const char *what, int64_t *seq,
+			       ordo_err *err)
 {
-	bool row;
-	ordo_code rc;
+	struct q q;
+	size_t i;
+	ordo_code rc = q_open(&q, tx, id, err);
 
-	q_i64(q, seq);
-	q_i64(q, l->line_no);
-	rc = q_step(q, &row, what, NULL, err);
-	if (rc == ORDO_OK && !row)
-		rc = ordo_err_set(err, ORDO_ENOTFOUND, "line_no",
-				  "order %.32s has no line %d", o->id,
-				  l->line_no);
+	if (rc == ORDO_OK) {
+		q_bind_fields(&q, o, of, n_of);
+		q_i64(&q, o->tenant_id);
+		q_str(&q, o->id);
+		rc = q_step_one(&q, what, "id", "order", o->id, err);
+	}
+	/* The seq of the row that matched the tenant, not o->seq. */
+	if (rc == ORDO_OK)
+		*seq = q_col_i64(&q);
+	q_close(&q);
+	for (i = 0; rc == ORDO_OK && i < o->n_lines; i++) {
+		const order_line *l = &o->lines[i];
+		bool row = false;
+
+		rc = q_open(&q, tx, line_id, err);
+		if (rc == ORDO_OK) {
+			q_bind_fields(&q, l, lf, n_lf);
+			q_i64(&q, *seq);
+			q_i64(&q, l->line_no);
+			rc = q_step(&q, &row, what, NULL, err);
+		}
+		if (rc == ORDO_OK && !row)
+			rc = ordo_err_set(err, ORDO_ENOTFOUND, "line_no",
+					  "order %.32s has no line %d", o->id,
+					  l->line_no);
+		q_close(&q);
+	}
 	return rc;
 }
 
 ordo_code store_order_update_content(store_tx *tx, const order *o,
 				     ordo_err *err)
 {
-	struct q q = {0};
 	int64_t seq;
-	size_t i;
 	ordo_code rc;
 
 	rc = tx_check_writable(tx, "store_order_update_content", err);
-	if (rc)
-		goto out;
-	rc = q_open(&q, tx, SQL_ORDER_UPDATE_CONTENT, err);
-	if (rc)
-		goto out;
-	q_bind_row(&q, o, order_content_fields);
-	q_i64(&q, o->tenant_id);
-	q_str(&q, o->id);
-	rc = q_step_one(&q, "correcting an order", "id", "order", o->id, err);
-	if (rc)
-		goto out;
-	seq = q_col_i64(&q);
-	q_close(&q);
-	for (i = 0; i < o->n_lines; i++) {
-		const order_line *l = &o->lines[i];
-
-		rc = q_open(&q, tx, SQL_LINE_UPDATE_CONTENT, err);
-		if (rc)
-			goto out;
-		q_bind_row(&q, l, line_content_fields);
-		rc = line_step(&q, o, l, seq, "correcting an order line", err);
-		if (rc)
-			goto out;
-		q_close(&q);
-	}
+	if (rc == ORDO_OK)
+		rc = order_rewrite(tx, o, SQL_ORDER_UPDATE_CONTENT,
+				   order_content_fields,
+				   Q_NFIELDS(order_content_fields),
+				   SQL_LINE_UPDATE_CONTENT, line_content_fields,
+				   Q_NFIELDS(line_content_fields),
+				   "correcting an order", &seq, err);
 	/* Quantities, state and holds: the ordinary update. */
-	rc = store_order_update(tx, o, err);
-out:
-	q_close(&q);
+	if (rc == ORDO_OK)
+		rc = store_order_update(tx, o, err);
 	return rc;
 }
 
 ordo_code store_order_update(store_tx *tx, const order *o, ordo_err *err)
 {
-	struct q q = {0};
 	int64_t seq;
-	bool row;
 	size_t i;
 	ordo_code rc;
 
 	rc = tx_check_writable(tx, "store_order_update", err);
 	if (rc)
-		goto out;
+		return rc;
 	for (i = 0; i < o->n_lines; i++)
 		order_line_check(&o->lines[i]);
-
-	rc = q_open(&q, tx, SQL_ORDER_UPDATE, err);
-	if (rc)
-		goto out;
-	q_bind_row(&q, o, order_course_fields);
-	q_i64(&q, o->updated_at);
-	q_i64(&q, o->tenant_id);
-	q_str(&q, o->id);
-	rc = q_step_one(&q, "updating an order", "id", "order", o->id, err);
-	if (rc)
-		goto out;
-	/* The seq of the row that matched the tenant, not o->seq. */
-	seq = q_col_i64(&q);
-	q_close(&q);
-
-	for (i = 0; i < o->n_lines; i++) {
-		const order_line *l = &o->lines[i];
-
-		rc = q_open(&q, tx, SQL_LINE_UPDATE, err);
-		if (rc)
-			goto out;
-		q_bind_row(&q, l, line_qty_fields);
-		rc = line_step(&q, o, l, seq, "updating an order line", err);
-		if (rc)
-			goto out;
-		q_close(&q);
-	}
-	for (i = 0; i < o->n_holds; i++) {
-		const order_hold *h = &o->holds[i];
-
-		rc = q_open(&q, tx, SQL_HOLD_UPSERT, err);
-		if (rc)
-			goto out;
-		q_i64(&q, o->tenant_id);
-		q_i64(&q, seq);
-		q_bind_hold(&q, h);
-		rc = q_step(&q, &row, "hold", "holds", err);
-		if (rc)
-			goto out;
-		if (!row) {
-			rc = ordo_err_set(err, ORDO_ECONFLICT, "holds",
-					  "hold %.32s belongs to another "
-					  "order",
-					  h->id);
-			goto out;
-		}
-		q_close(&q);
-	}
-out:
-	q_close(&q);
+	rc = order_rewrite(tx, o, SQL_ORDER_UPDATE, order_course_fields,
+			   Q_NFIELDS(order_course_fields), SQL_LINE_UPDATE,
+			   line_qty_fields, Q_NFIELDS(line_qty_fields),
+			   "updating an order", &seq, err);
+	if (rc == ORDO_OK)
+		rc = holds_put(tx, o, seq, SQL_HOLD_UPSERT, err);
 	return rc;
 }
-
 static ordo_code read_order_ref(struct q *q, void *item, ordo_err *err)
 {
 	store_order_ref *r = item;

@@ -285,7 +285,7 @@ void store_policy_version_free(policy_version *v)
 	v->document = NULL;
 }
 
-/* Read one version (SQL_POLICY_COLS) into v. */
+/* Read one version (version, then SQL_POLICY_COLS) into v. */
 static ordo_code q_col_policy(struct q *q, policy_version *v, ordo_err *err)
 {
 	ordo_code rc;
