@@ -145,6 +145,7 @@ static ordo_code read_sku(struct q *q, void *item, ordo_err *err)
 	q_read_row(q, item, sku_fields);
 	return q_row_end(q, "reading a SKU", err);
 }
+
 /* The serves column: codes joined by commas, "" for everywhere. */
 #define SERVES_TEXT_MAX (LOCATION_MAX_SERVES * LOCATION_SERVE_MAX)
 
@@ -214,6 +215,7 @@ static ordo_code read_location(struct q *q, void *item, ordo_err *err)
 		q->bad = true;
 	return q_row_end(q, "reading a location", err);
 }
+
 ordo_code store_sku_put(store_tx *tx, int64_t tenant, const catalog_sku *s,
 			ordo_err *err)
 {
@@ -261,6 +263,7 @@ ordo_code store_sku_get(store_tx *tx, int64_t tenant, const char *sku,
 	return catalog_get(tx, SQL_SKU_GET, tenant, sku, "sku", "SKU",
 			   read_sku, s, sizeof(*s), err);
 }
+
 /*
  * One page of a catalog list (SKUs or locations, keyed by a text column):
  * up to limit items of size bytes, each filled by read from a row.
@@ -293,6 +296,7 @@ static ordo_code catalog_list(store_tx *tx, enum sql_id id, int64_t tenant,
 	}
 	return rc;
 }
+
 ordo_code store_sku_list(store_tx *tx, int64_t tenant, const char *after,
 			 int limit, catalog_sku **out, size_t *n, ordo_err *err)
 {
@@ -337,6 +341,7 @@ ordo_code store_location_get(store_tx *tx, int64_t tenant, const char *code,
 	return catalog_get(tx, SQL_LOCATION_GET, tenant, code, "location",
 			   "location", read_location, l, sizeof(*l), err);
 }
+
 ordo_code store_location_list(store_tx *tx, int64_t tenant, const char *after,
 			      int limit, catalog_location **out, size_t *n,
 			      ordo_err *err)
@@ -365,6 +370,7 @@ ordo_code require_key(store_tx *tx, enum sql_id id, int64_t tenant,
 	q_close(&q);
 	return rc;
 }
+
 /* Read a stock row (SQL_STOCK_COLS) and check 0 <= reserved <= on_hand. */
 static ordo_code q_col_stock(struct q *q, stock_level *level, ordo_err *err)
 {
@@ -597,6 +603,7 @@ static ordo_code read_stock_event(struct q *q, void *item, ordo_err *err)
 	q_read_row(q, ev, stock_event_fields);
 	return q_row_end(q, "listing stock events", err);
 }
+
 ordo_code store_stock_event_list(store_tx *tx, int64_t tenant, const char *sku,
 				 const char *location, int64_t before_seq,
 				 int limit, stock_event **out, size_t *n,
@@ -634,6 +641,7 @@ ordo_code store_stock_event_list(store_tx *tx, int64_t tenant, const char *sku,
 	*out = items;
 	return ORDO_OK;
 }
+
 ordo_code store_orders_awaiting_sku(store_tx *tx, int64_t tenant,
 				    const char *sku, int limit,
 				    char (**ids)[ORDO_ID_MAX], size_t *n,

@@ -272,6 +272,7 @@ static ordo_code read_ful_line(struct q *q, void *item, ordo_err *err)
 	q_read_row(q, item, ful_line_fields);
 	return q_row_end(q, "reading fulfillment lines", err);
 }
+
 /* Load the lines of f (header read, none loaded yet), checking each. */
 static ordo_code ful_lines_load(store_tx *tx, fulfillment *f, ordo_err *err)
 {
@@ -294,6 +295,7 @@ static ordo_code ful_lines_load(store_tx *tx, fulfillment *f, ordo_err *err)
 	}
 	return rc;
 }
+
 ordo_code store_fulfillment_get(store_tx *tx, int64_t tenant, const char *id,
 				fulfillment *f, ordo_err *err)
 {
@@ -359,24 +361,19 @@ static ordo_code ful_read_all(store_tx *tx, struct q *q, int limit,
 	*n = count;
 	return ORDO_OK;
 }
+
 ordo_code store_fulfillments_of_order(store_tx *tx, int64_t tenant,
 				      const char *order_id, fulfillment **out,
 				      size_t *n, ordo_err *err)
 {
 	struct q q = {0};
-	int64_t oseq = 0;
 	ordo_code rc;
 
 	*out = NULL;
 	*n = 0;
-	rc = order_seq(tx, tenant, order_id, &oseq, err);
+	rc = q_open_of_order(&q, tx, SQL_FULS_OF_ORDER, tenant, order_id, err);
 	if (rc)
 		goto out;
-	rc = q_open(&q, tx, SQL_FULS_OF_ORDER, err);
-	if (rc)
-		goto out;
-	q_i64(&q, tenant);
-	q_i64(&q, oseq);
 	rc = ful_read_all(tx, &q, 0, NULL, out, n,
 			  "reading an order's fulfillments", err);
 out:
@@ -522,6 +519,7 @@ static ordo_code read_ship_line(struct q *q, void *item, ordo_err *err)
 	q_read_row(q, item, ship_line_fields);
 	return q_row_end(q, "reading shipment lines", err);
 }
+
 static ordo_code ship_lines_load(store_tx *tx, shipment *s, int64_t seq,
 				 ordo_err *err)
 {
@@ -534,6 +532,7 @@ static ordo_code ship_lines_load(store_tx *tx, shipment *s, int64_t seq,
 	s->lines = items;
 	return rc;
 }
+
 ordo_code store_shipment_get(store_tx *tx, int64_t tenant, const char *id,
 			     shipment *s, ordo_err *err)
 {
@@ -556,6 +555,7 @@ ordo_code store_shipment_get(store_tx *tx, int64_t tenant, const char *id,
 		shipment_free(s);
 	return rc;
 }
+
 ordo_code store_shipment_set_delivered(store_tx *tx, int64_t tenant,
 				       const char *id, ordo_time at,
 				       ordo_err *err)
@@ -625,24 +625,19 @@ static ordo_code ship_read_all(store_tx *tx, struct q *q, int limit,
 	*n = count;
 	return ORDO_OK;
 }
+
 ordo_code store_shipments_of_order(store_tx *tx, int64_t tenant,
 				   const char *order_id, shipment **out,
 				   size_t *n, ordo_err *err)
 {
 	struct q q = {0};
-	int64_t oseq = 0;
 	ordo_code rc;
 
 	*out = NULL;
 	*n = 0;
-	rc = order_seq(tx, tenant, order_id, &oseq, err);
+	rc = q_open_of_order(&q, tx, SQL_SHIPS_OF_ORDER, tenant, order_id, err);
 	if (rc)
 		goto out;
-	rc = q_open(&q, tx, SQL_SHIPS_OF_ORDER, err);
-	if (rc)
-		goto out;
-	q_i64(&q, tenant);
-	q_i64(&q, oseq);
 	rc = ship_read_all(tx, &q, 0, NULL, "reading an order's shipments",
 			   out, n, err);
 out:

@@ -221,20 +221,14 @@ ordo_code store_event_list(store_tx *tx, int64_t tenant, const char *order_id,
 {
 	struct q q = {0};
 	void *items = NULL;
-	int64_t seq = 0;
 	ordo_code rc;
 
 	*out = NULL;
 	*n = 0;
-	rc = order_seq(tx, tenant, order_id, &seq, err);
+	rc = q_open_of_order(&q, tx, SQL_EVENTS_OF, tenant, order_id, err);
 	if (rc == ORDO_OK)
-		rc = q_open(&q, tx, SQL_EVENTS_OF, err);
-	if (rc == ORDO_OK) {
-		q_i64(&q, tenant);
-		q_i64(&q, seq);
 		rc = q_rows(&q, SIZE_MAX, sizeof(order_event), read_event,
 			    &items, n, "reading events", err);
-	}
 	q_close(&q);
 	if (rc) {
 		free(items);
@@ -244,6 +238,7 @@ ordo_code store_event_list(store_tx *tx, int64_t tenant, const char *order_id,
 	*out = items;
 	return ORDO_OK;
 }
+
 /* ---- idempotency --------------------------------------------------------- */
 
 ordo_code store_idempotency_get(store_tx *tx, int64_t tenant, const char *key,
@@ -266,6 +261,7 @@ ordo_code store_idempotency_get(store_tx *tx, int64_t tenant, const char *key,
 		store_idempotency_free(rec);
 	return rc;
 }
+
 /* Run one purge statement with its cut-off; count the rows it removed. */
 static ordo_code purge_one(store_tx *tx, unsigned id, ordo_time before,
 			   int64_t *n, ordo_err *err)
@@ -371,6 +367,7 @@ static ordo_code q_col_defect(struct q *q, order_defect *d, ordo_err *err)
 	q_read_row(q, d, defect_fields);
 	return q_row_end(q, "reading a defect", err);
 }
+
 static ordo_code read_defect(struct q *q, void *item, ordo_err *err)
 {
 	return q_col_defect(q, item, err);
@@ -403,24 +400,20 @@ static ordo_code defect_read_all(struct q *q, int limit, int64_t *next,
 	*out = items;
 	return ORDO_OK;
 }
+
 ordo_code store_defects_of_order(store_tx *tx, int64_t tenant,
 				 const char *order_id, order_defect **out,
 				 size_t *n, ordo_err *err)
 {
 	struct q q = {0};
-	int64_t oseq = 0;
 	ordo_code rc;
 
 	*out = NULL;
 	*n = 0;
-	rc = order_seq(tx, tenant, order_id, &oseq, err);
+	rc = q_open_of_order(&q, tx, SQL_DEFECTS_OF_ORDER, tenant, order_id,
+			     err);
 	if (rc)
 		goto out;
-	rc = q_open(&q, tx, SQL_DEFECTS_OF_ORDER, err);
-	if (rc)
-		goto out;
-	q_i64(&q, tenant);
-	q_i64(&q, oseq);
 	rc = defect_read_all(&q, 0, NULL, out, n, "reading an order's defects",
 			     err);
 out:
@@ -465,19 +458,13 @@ ordo_code store_order_defect_count(store_tx *tx, int64_t tenant,
 				   ordo_err *err)
 {
 	struct q q = {0};
-	int64_t oseq = 0;
 	bool row;
 	ordo_code rc;
 
 	*n = 0;
-	rc = order_seq(tx, tenant, order_id, &oseq, err);
+	rc = q_open_of_order(&q, tx, SQL_DEFECT_COUNT, tenant, order_id, err);
 	if (rc)
 		goto out;
-	rc = q_open(&q, tx, SQL_DEFECT_COUNT, err);
-	if (rc)
-		goto out;
-	q_i64(&q, tenant);
-	q_i64(&q, oseq);
 	rc = q_step(&q, &row, "counting an order's defects", NULL, err);
 	if (!rc && row)
 		*n = q_col_i64(&q);

@@ -461,6 +461,17 @@ ordo_code require_key(store_tx *tx, enum sql_id id, int64_t tenant,
 /* sql_orders.c: a hold row (SQL_HOLD_COLS), the course of a hold
  * (SQL_HOLD_COURSE_COLS_OF) bound, and an order's seq. */
 void q_bind_hold_course(struct q *q, const order_hold *h);
+/*
+ * Open statement id over the rows of one order of the tenant, bound with
+ * (tenant, the order's seq); ORDO_ENOTFOUND naming "id" when there is no
+ * such order. q_close it on every path.
+ */
+ordo_code q_open_of_order_sql(struct q *q, store_tx *tx, unsigned id,
+			      const char *sql, int64_t tenant,
+			      const char *order_id, ordo_err *err);
+#define q_open_of_order(q, tx, id, tenant, order_id, err)                      \
+	q_open_of_order_sql((q), (tx), (id), sql_text[(id)], (tenant),         \
+			    (order_id), (err))
 ordo_code q_col_hold(struct q *q, order_hold *h, ordo_err *err);
 ordo_code order_seq_of(store_tx *tx, int64_t tenant, const char *id,
 		       const char *field, int64_t *seq, ordo_err *err);

@@ -286,6 +286,7 @@ void q_bind_hold_course(struct q *q, const order_hold *h)
 {
 	q_bind_row(q, h, hold_course_fields);
 }
+
 /*
  * Write every hold of o under the order's seq with statement id:
  * SQL_HOLD_INSERT (a new order's) or SQL_HOLD_UPSERT, which answers no row
@@ -343,6 +344,7 @@ static ordo_code order_children_insert(store_tx *tx, const order *o,
 		rc = holds_put(tx, o, seq, SQL_HOLD_INSERT, err);
 	return rc;
 }
+
 ordo_code store_order_insert(store_tx *tx, order *o, ordo_err *err)
 {
 	struct q q = {0};
@@ -399,6 +401,7 @@ static ordo_code read_order(struct q *q, void *item, ordo_err *err)
 {
 	return q_col_order(q, item, err);
 }
+
 /* Load the lines of o (header read, none loaded yet), checking each. */
 static ordo_code order_lines_load(store_tx *tx, order *o, ordo_err *err)
 {
@@ -721,6 +724,7 @@ ordo_code store_order_list(store_tx *tx, int64_t tenant, const order_filter *f,
 	page->n = n;
 	return ORDO_OK;
 }
+
 void order_page_free(order_page *page)
 {
 	size_t i;
@@ -747,6 +751,25 @@ ordo_code order_seq_of(store_tx *tx, int64_t tenant, const char *id,
 	q_close(&q);
 	return rc;
 }
+
+ordo_code q_open_of_order_sql(struct q *q, store_tx *tx, unsigned id,
+			      const char *sql, int64_t tenant,
+			      const char *order_id, ordo_err *err)
+{
+	int64_t seq = 0;
+	ordo_code rc;
+
+	memset(q, 0, sizeof(*q));
+	rc = order_seq(tx, tenant, order_id, &seq, err);
+	if (rc == ORDO_OK)
+		rc = q_open_sql(q, tx, id, sql, err);
+	if (rc == ORDO_OK) {
+		q_i64(q, tenant);
+		q_i64(q, seq);
+	}
+	return rc;
+}
+
 /* The seq of the tenant's order id, or ORDO_ENOTFOUND naming "id". */
 ordo_code order_seq(store_tx *tx, int64_t tenant, const char *id,
 		    int64_t *seq, ordo_err *err)
@@ -846,6 +869,7 @@ ordo_code store_order_update(store_tx *tx, const order *o, ordo_err *err)
 		rc = holds_put(tx, o, seq, SQL_HOLD_UPSERT, err);
 	return rc;
 }
+
 static ordo_code read_order_ref(struct q *q, void *item, ordo_err *err)
 {
 	store_order_ref *r = item;

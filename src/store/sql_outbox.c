@@ -218,6 +218,7 @@ static void q_col_webhook(struct q *q, webhook_sub *w)
 	w->paused = strcmp(status, "paused") == 0;
 	q_read_row(q, w, webhook_state_fields);
 }
+
 static ordo_code read_webhook(struct q *q, void *item, ordo_err *err)
 {
 	q_col_webhook(q, item);
@@ -648,6 +649,7 @@ static ordo_code q_col_delivery(struct q *q, delivery *d, ordo_err *err)
 	d->created_at = q_col_i64(q);
 	return q_row_end(q, "reading a delivery", err);
 }
+
 static void deliveries_free(delivery *items, size_t n)
 {
 	size_t i;

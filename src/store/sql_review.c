@@ -238,6 +238,7 @@ static ordo_code read_queue_item(struct q *q, void *item, ordo_err *err)
 {
 	return q_col_queue_item(q, item, err);
 }
+
 ordo_code store_queue_list(store_tx *tx, int64_t tenant, const queue_filter *f,
 			   queue_item **out, size_t *n, bool *more,
 			   ordo_err *err)
@@ -275,6 +276,7 @@ ordo_code store_queue_list(store_tx *tx, int64_t tenant, const queue_filter *f,
 	*out = items;
 	return ORDO_OK;
 }
+
 /* ---- review policy versions ---------------------------------------------- */
 
 void store_policy_version_free(policy_version *v)
@@ -300,6 +302,7 @@ static ordo_code q_col_policy(struct q *q, policy_version *v, ordo_err *err)
 		store_policy_version_free(v);
 	return rc;
 }
+
 ordo_code store_policy_active(store_tx *tx, int64_t tenant,
 			      policy_version *out, ordo_err *err)
 {
