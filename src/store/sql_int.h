@@ -298,6 +298,8 @@ typedef ordo_code (*q_row_fn)(struct q *q, void *item, ordo_err *err);
 #define q_open(q, tx, id, err) \
 	q_open_sql((q), (tx), (id), sql_text[(id)], (err))
 
+/* The course of one statement; each is described where sql_row.c
+ * defines it. */
 ordo_code q_open_sql(struct q *q, store_tx *tx, unsigned id,
 		     const char *sql, ordo_err *err);
 void q_close(struct q *q);
@@ -312,16 +314,22 @@ ordo_code q_exec(struct q *q, const char *what, const char *field,
 int64_t q_col_i64(struct q *q);
 void q_col_str(struct q *q, char *dst, size_t size);
 void q_col_address(struct q *q, order_address *a);
+ordo_code q_col_dup(struct q *q, char **out, const char *what,
+		    ordo_err *err);
 ordo_code q_row_end(struct q *q, const char *what, ordo_err *err);
-ordo_code tx_check_writable(store_tx *tx, const char *what,
-			    ordo_err *err);
 ordo_code q_insert_returning(struct q *q, int64_t *id, const char *what,
 			     const char *field, ordo_err *err);
+ordo_code tx_check_writable(store_tx *tx, const char *what,
+			    ordo_err *err);
+
+/* Rows into a growing array (sql_row.c says how). */
 void *sql_grow(void *items, size_t *cap, size_t size);
 ordo_code sql_no_memory(ordo_err *err, const char *what);
 ordo_code q_rows(struct q *q, size_t max, size_t size, q_row_fn read,
 		 void **items, size_t *n, const char *what,
 		 ordo_err *err);
+
+
 /*
  * One page of rows, the statement bound with limit + 1 as its LIMIT: read
  * as q_rows does, the row past the limit only telling that another page
@@ -343,12 +351,13 @@ ordo_code q_rows_of_sql(store_tx *tx, unsigned id, const char *sql,
 #define q_rows_of(tx, id, parent, size, read, items, n, what, err)             \
 	q_rows_of_sql((tx), (id), sql_text[(id)], (parent), (size), (read),    \
 		      (items), (n), (what), (err))
+
+
+/* The checks every page makes, and the ids the store makes itself. */
 ordo_code sql_check_limit(int limit, int max, ordo_err *err);
 ordo_code sql_check_page(int limit, int64_t before_seq, ordo_err *err);
 int64_t sql_page_bound(int64_t before_seq);
 void store_id_new(const char *prefix, char out[ORDO_ID_MAX]);
-ordo_code q_col_dup(struct q *q, char **out, const char *what,
-		    ordo_err *err);
 
 /* ---- a table's mapping, written once (sql_row.c) ------------------------- */
 
@@ -381,7 +390,8 @@ struct q_enum {
 	{                                                                      \
 		type t;                                                        \
 		int r = parse_fn(name, &t);                                    \
-		*v = (int)t;                                                   \
+		if (r == 0)                                                    \
+			*v = (int)t;                                           \
 		return r;                                                      \
 	}                                                                      \
 	static const struct q_enum var = {var##_name, var##_parse}
@@ -458,9 +468,15 @@ ordo_code named_lock(store_tx *tx, int64_t tenant, const char *name,
 ordo_code require_key(store_tx *tx, enum sql_id id, int64_t tenant,
 		      const char *key, const char *field, ordo_err *err);
 
-/* sql_orders.c: a hold row (SQL_HOLD_COLS), the course of a hold
- * (SQL_HOLD_COURSE_COLS_OF) bound, and an order's seq. */
+/* sql_orders.c: a hold row read (SQL_HOLD_COLS), a hold's course bound
+ * (SQL_HOLD_COURSE_COLS_OF), an order's seq. */
+ordo_code q_col_hold(struct q *q, order_hold *h, ordo_err *err);
 void q_bind_hold_course(struct q *q, const order_hold *h);
+ordo_code order_seq_of(store_tx *tx, int64_t tenant, const char *id,
+		       const char *field, int64_t *seq, ordo_err *err);
+ordo_code order_seq(store_tx *tx, int64_t tenant, const char *id,
+		    int64_t *seq, ordo_err *err);
+
 /*
  * Open statement id over the rows of one order of the tenant, bound with
  * (tenant, the order's seq); ORDO_ENOTFOUND naming "id" when there is no
@@ -472,10 +488,5 @@ ordo_code q_open_of_order_sql(struct q *q, store_tx *tx, unsigned id,
 #define q_open_of_order(q, tx, id, tenant, order_id, err)                      \
 	q_open_of_order_sql((q), (tx), (id), sql_text[(id)], (tenant),         \
 			    (order_id), (err))
-ordo_code q_col_hold(struct q *q, order_hold *h, ordo_err *err);
-ordo_code order_seq_of(store_tx *tx, int64_t tenant, const char *id,
-		       const char *field, int64_t *seq, ordo_err *err);
-ordo_code order_seq(store_tx *tx, int64_t tenant, const char *id,
-		    int64_t *seq, ordo_err *err);
 
 #endif

@@ -5,13 +5,10 @@
  * with its filters, and the scans across tenants of orders due to close.
  * An order row is read by one function (q_col_order), its lines by one
  * (order_lines_load) and its holds by one (q_col_hold, which the review
- * queue uses too). Line quantities are asserted before writing and checked
- * again when read back. See store.h for the contract of each public
- * function.
- *
- * This file is a little over a thousand lines: an order's row, lines and
- * holds are written and read together, and splitting them would put one
- * table's mapping in two files.
+ * queue uses too), each from its arrays of members (order_*_fields,
+ * line_*_fields, hold_*_fields), which also bind what is written. Line
+ * quantities are asserted before writing and checked again when read
+ * back. See store.h for the contract of each public function.
  */
 #include "store/sql_int.h"
 

@@ -170,7 +170,7 @@ ordo_code q_get_sql(struct q *q, store_tx *tx, unsigned id, const char *sql,
 	return q_step_one(q, what, field, noun, key, err);
 }
 
-/* ---- a table's mapping ---------------------------------------------------- */
+/* ---- a table's mapping --------------------------------------------------- */
 
 void q_bind_fields(struct q *q, const void *obj, const struct q_field *f,
 		   size_t n)
