@@ -401,9 +401,7 @@ ordo_code store_stock_get(store_tx *tx, int64_t tenant, const char *location,
 
 	/* On a database with row locks, a write job's read locks the row
 	 * it will write back (store_stock_put). */
-	rc = q_open(&q, tx,
-		    tx->writable && tx->db->row_locks ? SQL_STOCK_GET_LOCKED
-						       : SQL_STOCK_GET,
+	rc = q_open(&q, tx, q_locking(tx, SQL_STOCK_GET, SQL_STOCK_GET_LOCKED),
 		    err);
 	if (rc)
 		goto out;
@@ -555,8 +553,7 @@ ordo_code store_stock_of_sku(store_tx *tx, int64_t tenant, const char *sku,
 	/* Locked in a write job on a database with row locks: what is
 	 * planned on it is still there when it is reserved. */
 	rc = q_open(&q, tx,
-		    tx->writable && tx->db->row_locks ? SQL_STOCK_OF_SKU_LOCKED
-						       : SQL_STOCK_OF_SKU,
+		    q_locking(tx, SQL_STOCK_OF_SKU, SQL_STOCK_OF_SKU_LOCKED),
 		    err);
 	if (rc)
 		goto out;

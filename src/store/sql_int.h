@@ -298,6 +298,13 @@ typedef ordo_code (*q_row_fn)(struct q *q, void *item, ordo_err *err);
 #define q_open(q, tx, id, err) \
 	q_open_sql((q), (tx), (id), sql_text[(id)], (err))
 
+/*
+ * The statement a read runs: in a write job on a database with row locks
+ * (db.h), its *_LOCKED twin, which locks the rows it reads until the
+ * transaction ends; else the plain one.
+ */
+unsigned q_locking(const store_tx *tx, unsigned plain, unsigned locked);
+
 /* The course of one statement; each is described where sql_row.c
  * defines it. */
 ordo_code q_open_sql(struct q *q, store_tx *tx, unsigned id,

@@ -514,9 +514,7 @@ ordo_code store_order_get(store_tx *tx, int64_t tenant, const char *id,
 	order_free(o);
 	/* On a database with row locks, a write job's read locks the order
 	 * it is about to change. */
-	rc = q_get(&q, tx,
-		   tx->writable && tx->db->row_locks ? SQL_ORDER_GET_LOCKED
-						      : SQL_ORDER_GET,
+	rc = q_get(&q, tx, q_locking(tx, SQL_ORDER_GET, SQL_ORDER_GET_LOCKED),
 		   tenant, id, "reading an order", "id", "order", err);
 	if (rc)
 		goto out;

@@ -116,9 +116,7 @@ ordo_code store_hold_get(store_tx *tx, int64_t tenant, const char *id,
 	/* On a database with row locks, a write job's read locks the hold
 	 * it is about to change: of two claimers the second waits, then
 	 * reads the first one's claim. */
-	rc = q_get(&q, tx,
-		   tx->writable && tx->db->row_locks ? SQL_HOLD_GET_LOCKED
-						      : SQL_HOLD_GET,
+	rc = q_get(&q, tx, q_locking(tx, SQL_HOLD_GET, SQL_HOLD_GET_LOCKED),
 		   tenant, id, "reading a hold", "id", "hold", err);
 	if (rc)
 		goto out;

@@ -1,12 +1,15 @@
 /*
  * sql_row.c - the one way every sql_*.c file runs a statement and reads its
  * rows: struct q (one statement in use) and its sequential binding and
- * column reading, stepping with the driver's error mapping, reading rows
- * into a growing array (q_rows), the checks every page makes, and the ids
- * the store makes itself. A table's mapping to its struct is written once,
- * next to its SQL, as a q_col_* reader (and a binder where it is written);
- * these helpers are what those readers are made of. See sql_int.h for the
- * course a function follows through them.
+ * column reading, stepping with the driver's error mapping, the one row of
+ * a key (q_get), rows into a growing array (q_rows), pages (q_page), the
+ * checks every page makes, and the ids the store makes itself.
+ *
+ * A table's mapping to its struct is written once, next to its SQL, as an
+ * array of struct q_field (sql_int.h); q_bind_fields binds and
+ * q_read_fields reads a row by walking it, so the list of columns and
+ * members is never written again per query. See sql_int.h for the course
+ * a function follows through these helpers.
  */
 #include "store/sql_int.h"
 
@@ -29,6 +32,11 @@ ordo_code q_open_sql(struct q *q, store_tx *tx, unsigned id,
 		return ordo_err_set(err, ORDO_EINTERNAL, NULL,
 				    "statement %u has no SQL text here", id);
 	return tx->db->prepare(tx, id, sql, &q->s, err);
+}
+
+unsigned q_locking(const store_tx *tx, unsigned plain, unsigned locked)
+{
+	return tx->writable && tx->db->row_locks ? locked : plain;
 }
 
 /* Reset the statement for its next use; safe after a failed q_open. */
