@@ -289,11 +289,7 @@ static ordo_code catalog_list(store_tx *tx, enum sql_id id, int64_t tenant,
 		rc = q_rows(&q, (size_t)limit, size, read, out, n, what, err);
 	}
 	q_close(&q);
-	if (rc) {
-		free(*out);
-		*out = NULL;
-		*n = 0;
-	}
+	*out = q_rows_done(rc, *out, n);
 	return rc;
 }
 
@@ -563,13 +559,9 @@ ordo_code store_stock_of_sku(store_tx *tx, int64_t tenant, const char *sku,
 		    &count, "reading stock of a SKU", err);
 out:
 	q_close(&q);
-	if (rc) {
-		free(items);
-		return rc;
-	}
-	*out = items;
 	*n = count;
-	return ORDO_OK;
+	*out = q_rows_done(rc, items, n);
+	return rc;
 }
 
 ordo_code store_stock_event_append(store_tx *tx, int64_t tenant,
@@ -630,13 +622,8 @@ ordo_code store_stock_event_list(store_tx *tx, int64_t tenant, const char *sku,
 			    &items, n, next, "listing stock events", err);
 	}
 	q_close(&q);
-	if (rc) {
-		free(items);
-		*n = 0;
-		return rc;
-	}
-	*out = items;
-	return ORDO_OK;
+	*out = q_rows_done(rc, items, n);
+	return rc;
 }
 
 ordo_code store_orders_awaiting_sku(store_tx *tx, int64_t tenant,
@@ -687,11 +674,7 @@ ordo_code store_orders_awaiting_sku(store_tx *tx, int64_t tenant,
 	}
 out:
 	q_close(&q);
-	if (rc) {
-		free(items);
-		return rc;
-	}
-	*ids = items;
 	*n = count;
-	return ORDO_OK;
+	*ids = q_rows_done(rc, items, n);
+	return rc;
 }

@@ -230,13 +230,8 @@ ordo_code store_event_list(store_tx *tx, int64_t tenant, const char *order_id,
 		rc = q_rows(&q, SIZE_MAX, sizeof(order_event), read_event,
 			    &items, n, "reading events", err);
 	q_close(&q);
-	if (rc) {
-		free(items);
-		*n = 0;
-		return rc;
-	}
-	*out = items;
-	return ORDO_OK;
+	*out = q_rows_done(rc, items, n);
+	return rc;
 }
 
 /* ---- idempotency --------------------------------------------------------- */
@@ -392,13 +387,8 @@ static ordo_code defect_read_all(struct q *q, int limit, int64_t *next,
 	else
 		rc = q_rows(q, SIZE_MAX, sizeof(order_defect), read_defect,
 			    &items, n, what, err);
-	if (rc) {
-		free(items);
-		*n = 0;
-		return rc;
-	}
-	*out = items;
-	return ORDO_OK;
+	*out = q_rows_done(rc, items, n);
+	return rc;
 }
 
 ordo_code store_defects_of_order(store_tx *tx, int64_t tenant,

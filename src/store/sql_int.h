@@ -360,6 +360,12 @@ ordo_code q_rows_of_sql(store_tx *tx, unsigned id, const char *sql,
 		      (items), (n), (what), (err))
 
 
+/*
+ * The end of reading rows whose items own nothing (q_rows, q_page): the
+ * array itself after rc == ORDO_OK; else NULL, the array freed and *n 0.
+ */
+void *q_rows_done(ordo_code rc, void *items, size_t *n);
+
 /* The checks every page makes, and the ids the store makes itself. */
 ordo_code sql_check_limit(int limit, int max, ordo_err *err);
 ordo_code sql_check_page(int limit, int64_t before_seq, ordo_err *err);

@@ -902,11 +902,7 @@ ordo_code store_orders_due_to_close(store_tx *tx, ordo_time now, int limit,
 		    err);
 out:
 	q_close(&q);
-	if (rc) {
-		free(items);
-		return rc;
-	}
-	*out = items;
 	*n = count;
-	return ORDO_OK;
+	*out = q_rows_done(rc, items, n);
+	return rc;
 }

@@ -230,26 +230,18 @@ ordo_code store_webhook_list(store_tx *tx, int64_t tenant, webhook_sub **out,
 {
 	struct q q = {0};
 	void *items = NULL;
-	size_t count = 0;
 	ordo_code rc;
 
-	*out = NULL;
 	*n = 0;
 	rc = q_open(&q, tx, SQL_WEBHOOK_LIST, err);
-	if (rc)
-		goto out;
-	q_i64(&q, tenant);
-	rc = q_rows(&q, SIZE_MAX, sizeof(webhook_sub), read_webhook, &items,
-		    &count, "listing webhooks", err);
-out:
-	q_close(&q);
-	if (rc) {
-		free(items);
-		return rc;
+	if (rc == ORDO_OK) {
+		q_i64(&q, tenant);
+		rc = q_rows(&q, SIZE_MAX, sizeof(webhook_sub), read_webhook,
+			    &items, n, "listing webhooks", err);
 	}
-	*out = items;
-	*n = count;
-	return ORDO_OK;
+	q_close(&q);
+	*out = q_rows_done(rc, items, n);
+	return rc;
 }
 
 ordo_code store_webhook_get(store_tx *tx, int64_t tenant, const char *id,

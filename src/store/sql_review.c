@@ -265,14 +265,9 @@ ordo_code store_queue_list(store_tx *tx, int64_t tenant, const queue_filter *f,
 			    offsetof(queue_item, seq), read_queue_item, &items,
 			    n, &next, "listing the queue", err);
 	q_close(&q);
-	if (rc) {
-		free(items);
-		*n = 0;
-		return rc;
-	}
 	*more = next != 0;
-	*out = items;
-	return ORDO_OK;
+	*out = q_rows_done(rc, items, n);
+	return rc;
 }
 
 /* ---- review policy versions ---------------------------------------------- */

@@ -400,6 +400,15 @@ ordo_code q_rows_of_sql(store_tx *tx, unsigned id, const char *sql,
 	return rc;
 }
 
+void *q_rows_done(ordo_code rc, void *items, size_t *n)
+{
+	if (rc == ORDO_OK)
+		return items;
+	free(items);
+	*n = 0;
+	return NULL;
+}
+
 /* A limit in 1..max, or ORDO_EINVALID. */
 ordo_code sql_check_limit(int limit, int max, ordo_err *err)
 {
