@@ -166,10 +166,6 @@ ordo_code app_order_advance(store_tx *tx, order *o, const char *actor,
 ordo_code app_order_save(store_tx *tx, order *o, ordo_time now,
 			 ordo_err *err)
 {
-	ordo_code rc = order_check(o, err);
-
-	if (rc)
-		return rc;
 	o->updated_at = now;
 	return store_order_update(tx, o, err);
 }

@@ -157,9 +157,7 @@ ordo_code app_order_intake(store_tx *tx, const app_caller *c, order *in,
 		return rc;
 
 	/* 6, 7: the order row first, so that events can refer to it. */
-	rc = order_check(in, err);
-	if (rc == ORDO_OK)
-		rc = store_order_insert(tx, in, err);
+	rc = store_order_insert(tx, in, err);
 	if (rc)
 		return rc;
 	rc = app_event(tx, in, "received", ORDER_RECEIVED, ORDER_RECEIVED,

@@ -1,11 +1,11 @@
 /*
  * db.h - the database driver under the store: the little a backend must do
- * so that every store operation (sql.c) can be written once, for SQLite and
+ * so that every store operation (sql_*.c) can be written once, for SQLite and
  * PostgreSQL alike. Nothing outside src/store/ includes this file.
  *
  * SHAPE
  *
- *     store_order_get(tx, ...)                 sql.c: SQL text + C, once
+ *     store_order_get(tx, ...)                 sql_orders.c: SQL text + C, once
  *         -> tx->db->prepare(tx, SQL_ORDER_GET, sql_text[...])
  *         -> tx->db->bind_i64 / bind_text / step / column_* / reset
  *                                              sqlite.c, pg.c
@@ -33,7 +33,7 @@
  * STATEMENTS
  *
  * Every connection caches prepared statements by a small number (below
- * DB_STMT_MAX) chosen by sql.c; the same number always comes with the same
+ * DB_STMT_MAX) chosen by sql_int.h; the same number always comes with the same
  * SQL text, which is only read the first time the number is prepared on a
  * connection. A statement in use is: prepared, bound, stepped, read, reset -
  * always reset before its connection runs the same number again, and before
@@ -48,7 +48,7 @@
  * statement is reset. Binding every parameter of the statement, no more and
  * no fewer, is the caller's duty; a driver may assert it.
  *
- * The SQL sql.c writes is the common subset of SQLite 3.40 and PostgreSQL 15:
+ * The SQL sql_*.c write is the common subset of SQLite 3.40 and PostgreSQL 15:
  * "?" placeholders, INSERT ... ON CONFLICT (...) DO UPDATE / DO NOTHING,
  * RETURNING for generated keys and to learn whether a row was touched, LIMIT
  * ?, integer 0/1 for booleans, no functions of one database only. What
@@ -86,7 +86,7 @@
 typedef struct db_stmt db_stmt;
 
 /* Statement numbers are 0..DB_STMT_MAX-1: each connection's cache size
- * (sql.c's fixed statements, then the variants of the order list and of
+ * (sql_int.h's fixed statements, then the variants of the order list and of
  * the review queue, one per combination of filters). */
 #define DB_STMT_MAX 512
 
@@ -194,7 +194,7 @@ struct db_driver {
 	/*
 	 * ROW LOCKS (the PostgreSQL hook). True when several processes may
 	 * write the database at once and a transaction can lock the rows it
-	 * reads (SELECT ... FOR UPDATE [SKIP LOCKED]). sql.c then prepares
+	 * reads (SELECT ... FOR UPDATE [SKIP LOCKED]). sql_*.c then prepare
 	 * the *_LOCKED variants of its statements instead of the plain ones:
 	 * SQL_STOCK_GET_LOCKED, SQL_STOCK_OF_SKU_LOCKED, SQL_ORDER_GET_LOCKED
 	 * and SQL_HOLD_GET_LOCKED in write transactions (read-modify-write of

@@ -1,7 +1,7 @@
 /*
  * pg.c - the PostgreSQL driver of the store (see db.h), over libpq:
  * connections, the read pool, a cache of prepared statements per connection,
- * the statement primitives sql.c runs every data operation with, the
+ * the statement primitives sql_*.c run every data operation with, the
  * mapping of PostgreSQL's errors, and reconnecting after the database went
  * away. No data operation is written here.
  *
@@ -47,7 +47,7 @@
  *
  * STATEMENTS
  *
- * Each connection has DB_STMT_MAX slots for the numbers sql.c chooses.
+ * Each connection has DB_STMT_MAX slots for the numbers sql_int.h chooses.
  * The first prepare of a number rewrites each '?' into $1, $2 ... and sends
  * it with PQprepare under the name "s<number>", parameter types left to
  * the server to infer from where they stand. Parameters are text: an

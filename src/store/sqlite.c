@@ -1,7 +1,7 @@
 /*
  * sqlite.c - the SQLite driver of the store (see db.h): connections, the
  * read pool, a cache of prepared statements per connection, the statement
- * primitives sql.c runs every data operation with, and the mapping of
+ * primitives sql_*.c run every data operation with, and the mapping of
  * SQLite's errors. No data operation is written here.
  *
  * CONNECTIONS
@@ -19,7 +19,7 @@
  *              the writer, nor the writer for it.
  *
  * Each connection has its own store_tx (tx->conn points back at it) and its
- * own statement cache: DB_STMT_MAX slots for the numbers sql.c chooses and a
+ * own statement cache: DB_STMT_MAX slots for the numbers of sql_int.h and a
  * few of the driver's own for transaction control (sq_ctl_sql[]). Statements
  * are prepared on first use, kept for the life of the connection, and reset
  * after every use. Bound text is SQLITE_STATIC: the caller keeps it alive

@@ -1,14 +1,25 @@
 /*
  * store_int.h - the inside of the store: the structs shared by store.c (the
- * committer, opening, migrations), sql.c (every data operation, written once)
- * and the drivers (sqlite.c, pg.c), and the few functions sql.c lends
- * store.c. Nothing outside src/store/ includes this file; the driver
- * interface itself is db.h.
+ * committer, opening, migrations), the sql_*.c files (every data operation,
+ * written once) and the drivers (sqlite.c, pg.c), and the few functions
+ * sql_history.c lends store.c. Nothing outside src/store/ includes this
+ * file; the driver interface itself is db.h.
  *
  *     store.h          the public door
  *     store.c          store_open by url, the committer, the migration runner
- *     sql.c            every store_* data operation: SQL text + C
- *     db.h             the driver interface sql.c and store.c call
+ *     sql_*.c          every store_* data operation, SQL text + C, by area:
+ *       sql_tenants.c      tenants, API keys, settings, named locks
+ *       sql_catalog.c      SKUs, locations, stock levels and events
+ *       sql_orders.c       orders, their lines and holds, the order list
+ *       sql_fulfillment.c  fulfillments, shipments
+ *       sql_outbox.c       webhooks, outbox events, deliveries
+ *       sql_review.c       holds on their own, review queue, policies
+ *       sql_history.c      events, defects, idempotency, purge,
+ *                          migration bookkeeping
+ *     sql_int.h        what they share: statement numbers, struct q
+ *     sql_row.c        struct q: binding, stepping, reading rows
+ *     db.h             the driver interface the sql_*.c files and store.c
+ *                      call
  *     sqlite.c         the SQLite driver
  *     pg.c             the PostgreSQL driver (libpq)
  */
@@ -52,7 +63,7 @@ struct store {
 /* Count an outbox claim and the work it did (store_commit_stats). */
 void store_note_claim(store *st, int64_t rows_read);
 
-/* ---- sql.c's migration bookkeeping, for the runner in store.c ----------- */
+/* ---- sql_history.c's migration bookkeeping, for the runner in store.c --- */
 
 /* Create the bookkeeping table if it does not exist (write transaction). */
 ordo_code sql_migrations_init(store_tx *tx, ordo_err *err);

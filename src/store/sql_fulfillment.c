@@ -1,0 +1,742 @@
+/*
+ * sql_fulfillment.c - fulfillments and their lines, shipments and their
+ * lines, and the lists of both. Fulfillment and shipment lines are reached
+ * only through their parent's seq, itself taken from a row that matched
+ * the tenant; fulfillment lines are checked when written and read
+ * (0 <= shipped <= quantity). See store.h for the contract of each public
+ * function.
+ */
+#include "store/sql_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- SQL ----------------------------------------------------------------- */
+
+/* What an update of a fulfillment writes (ful_course_fields; p: a table
+ * alias and its dot, or ""). */
+#define SQL_FUL_COURSE_COLS_OF(p)                                              \
+	p "state, " p "reject_reason, " p "reject_message, " p "released_at, " \
+	p "updated_at"
+/* A fulfillment's header, with its order's id, from "fulfillments f JOIN
+ * orders o". */
+#define SQL_FUL_COLS                                                           \
+	"f.seq, f.id, o.id, f.location, f.created_at, "                        \
+	SQL_FUL_COURSE_COLS_OF("f.")
+#define SQL_FUL_LINE_COLS_OF(p)                                                \
+	p "line_no, " p "sku, " p "quantity, " p "shipped"
+#define SQL_FUL_FROM                                                           \
+	" FROM fulfillments f JOIN orders o ON o.seq = f.order_seq "
+#define SQL_SHIP_COLS                                                          \
+	"s.seq, s.id, f.id, o.id, s.location, s.carrier, s.tracking_number, "  \
+	"s.shipped_at, s.delivered_at"
+#define SQL_SHIP_FROM                                                          \
+	" FROM shipments s JOIN fulfillments f ON f.seq = s.fulfillment_seq "  \
+	"JOIN orders o ON o.seq = s.order_seq "
+
+Q_ENUM_NAMES(ful_state_names, fulfillment_state, fulfillment_state_name,
+	     fulfillment_state_parse);
+
+static const struct q_field ful_course_fields[] = {
+	Q_ENUM(fulfillment, state, &ful_state_names),
+	Q_TEXT(fulfillment, reject_reason),
+	Q_TEXT(fulfillment, reject_message),
+	Q_I64(fulfillment, released_at),
+	Q_I64(fulfillment, updated_at),
+};
+
+/* SQL_FUL_LINE_COLS_OF. */
+static const struct q_field ful_line_fields[] = {
+	Q_INT(fulfillment_line, line_no),
+	Q_TEXT(fulfillment_line, sku),
+	Q_I64(fulfillment_line, quantity),
+	Q_I64(fulfillment_line, shipped),
+};
+
+/* SQL_SHIP_COLS after s.seq. */
+static const struct q_field ship_fields[] = {
+	Q_TEXT(shipment, id),	     Q_TEXT(shipment, fulfillment_id),
+	Q_TEXT(shipment, order_id),  Q_TEXT(shipment, location),
+	Q_TEXT(shipment, carrier),   Q_TEXT(shipment, tracking_number),
+	Q_I64(shipment, shipped_at), Q_I64(shipment, delivered_at),
+};
+
+/* sku, quantity. */
+static const struct q_field ship_line_fields[] = {
+	Q_TEXT(shipment_line, sku),
+	Q_I64(shipment_line, quantity),
+};
+
+static const char *const sql_text[SQL_COUNT] = {
+	[SQL_FUL_INSERT] = "INSERT INTO fulfillments (id, tenant_id, "
+			   "order_seq, location, created_at, "
+			   SQL_FUL_COURSE_COLS_OF("") ") "
+			   "VALUES (" SQL_Q10 ") RETURNING seq",
+	/* fulfillment_seq comes from a row that matched the tenant. */
+	[SQL_FUL_LINE_PUT] = "INSERT INTO fulfillment_lines (fulfillment_seq, "
+			     SQL_FUL_LINE_COLS_OF("") ") "
+			     "VALUES (?, ?, ?, ?, ?) "
+			     "ON CONFLICT (fulfillment_seq, line_no) "
+			     "DO UPDATE SET (" SQL_FUL_LINE_COLS_OF("")
+			     ") = (" SQL_FUL_LINE_COLS_OF("excluded.") ")",
+	[SQL_FUL_UPDATE] = "UPDATE fulfillments SET ("
+			   SQL_FUL_COURSE_COLS_OF("") ") = (?, ?, ?, ?, ?) "
+			   "WHERE tenant_id = ? AND id = ? RETURNING seq",
+	[SQL_FUL_GET] = "SELECT " SQL_FUL_COLS SQL_FUL_FROM
+			"WHERE f.tenant_id = ? AND f.id = ?",
+	[SQL_FUL_REF] = "SELECT f.seq, f.order_seq, o.id" SQL_FUL_FROM
+			"WHERE f.tenant_id = ? AND f.id = ?",
+	[SQL_FUL_LINES_OF] = "SELECT " SQL_FUL_LINE_COLS_OF("")
+			     " FROM fulfillment_lines "
+			     "WHERE fulfillment_seq = ? ORDER BY line_no",
+	[SQL_FULS_OF_ORDER] = "SELECT " SQL_FUL_COLS SQL_FUL_FROM
+			      "WHERE f.tenant_id = ? AND f.order_seq = ? "
+			      "ORDER BY f.seq",
+	/* The list, one text per combination of filters; the first page
+	 * binds INT64_MAX as the cursor. */
+	[SQL_FUL_LIST] = "SELECT " SQL_FUL_COLS SQL_FUL_FROM
+			 "WHERE f.tenant_id = ? AND f.seq < ? "
+			 "ORDER BY f.seq DESC LIMIT ?",
+	[SQL_FUL_LIST_LOC] = "SELECT " SQL_FUL_COLS SQL_FUL_FROM
+			     "WHERE f.tenant_id = ? AND f.seq < ? "
+			     "AND f.location = ? "
+			     "ORDER BY f.seq DESC LIMIT ?",
+	[SQL_FUL_LIST_STATE] = "SELECT " SQL_FUL_COLS SQL_FUL_FROM
+			       "WHERE f.tenant_id = ? AND f.seq < ? "
+			       "AND f.state = ? "
+			       "ORDER BY f.seq DESC LIMIT ?",
+	[SQL_FUL_LIST_LOC_STATE] = "SELECT " SQL_FUL_COLS SQL_FUL_FROM
+				   "WHERE f.tenant_id = ? AND f.seq < ? "
+				   "AND f.location = ? AND f.state = ? "
+				   "ORDER BY f.seq DESC LIMIT ?",
+	[SQL_SHIP_INSERT] = "INSERT INTO shipments (id, tenant_id, "
+			    "fulfillment_seq, order_seq, location, carrier, "
+			    "tracking_number, shipped_at, delivered_at) "
+			    "VALUES (?, ?, ?, ?, (SELECT f.location "
+			    "FROM fulfillments f WHERE f.seq = ?), "
+			    "?, ?, ?, ?) RETURNING seq",
+	[SQL_SHIP_LINE_INSERT] = "INSERT INTO shipment_lines (shipment_seq, "
+				 "line_no, sku, quantity) "
+				 "VALUES (?, ?, ?, ?)",
+	[SQL_SHIP_GET] = "SELECT " SQL_SHIP_COLS SQL_SHIP_FROM
+			 "WHERE s.tenant_id = ? AND s.id = ?",
+	[SQL_SHIP_LINES_OF] = "SELECT sku, quantity FROM shipment_lines "
+			      "WHERE shipment_seq = ? ORDER BY line_no",
+	[SQL_SHIP_SET_DELIVERED] = "UPDATE shipments SET delivered_at = ? "
+				   "WHERE tenant_id = ? AND id = ? "
+				   "RETURNING seq",
+	[SQL_SHIPS_OF_ORDER] = "SELECT " SQL_SHIP_COLS SQL_SHIP_FROM
+			       "WHERE s.tenant_id = ? AND s.order_seq = ? "
+			       "ORDER BY s.seq",
+};
+
+/* ---- fulfillments -------------------------------------------------------- */
+
+static bool ful_line_consistent(const fulfillment_line *l)
+{
+	return l->quantity >= 0 && l->shipped >= 0 &&
+	       l->shipped <= l->quantity;
+}
+
+/* Every line of f ships 0..quantity units: checked before writing. */
+static ordo_code ful_lines_check(const fulfillment *f, ordo_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < f->n_lines; i++) {
+		const fulfillment_line *l = &f->lines[i];
+
+		if (!ful_line_consistent(l))
+			return ordo_err_set(err, ORDO_EINTERNAL, NULL,
+					    "fulfillment %.32s line %d: "
+					    "shipped %lld of %lld",
+					    f->id, l->line_no,
+					    (long long)l->shipped,
+					    (long long)l->quantity);
+	}
+	return ORDO_OK;
+}
+
+/* Insert or rewrite every line of f under fulfillment seq. */
+static ordo_code ful_lines_put(store_tx *tx, int64_t seq, const fulfillment *f,
+			       ordo_err *err)
+{
+	struct q q = {0};
+	size_t i;
+	ordo_code rc = ORDO_OK;
+
+	for (i = 0; i < f->n_lines; i++) {
+		const fulfillment_line *l = &f->lines[i];
+
+		rc = q_open(&q, tx, SQL_FUL_LINE_PUT, err);
+		if (rc)
+			goto out;
+		q_i64(&q, seq);
+		q_bind_row(&q, l, ful_line_fields);
+		rc = q_exec(&q, "fulfillment line", "line_no", err);
+		if (rc)
+			goto out;
+		q_close(&q);
+	}
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_fulfillment_insert(store_tx *tx, int64_t tenant,
+				   const fulfillment *f, ordo_err *err)
+{
+	struct q q = {0};
+	int64_t oseq = 0, seq = 0;
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_fulfillment_insert", err);
+	if (rc)
+		goto out;
+	rc = ful_lines_check(f, err);
+	if (rc)
+		goto out;
+	rc = order_seq_of(tx, tenant, f->order_id, "order_id", &oseq, err);
+	if (rc)
+		goto out;
+	rc = require_key(tx, SQL_LOCATION_EXISTS, tenant, f->location,
+			 "location", err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, SQL_FUL_INSERT, err);
+	if (rc)
+		goto out;
+	q_str(&q, f->id);
+	q_i64(&q, tenant);
+	q_i64(&q, oseq);
+	q_str(&q, f->location);
+	q_i64(&q, f->created_at);
+	q_bind_row(&q, f, ful_course_fields);
+	rc = q_insert_returning(&q, &seq, "fulfillment", "id", err);
+	if (rc)
+		goto out;
+	q_close(&q);
+	rc = ful_lines_put(tx, seq, f, err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_fulfillment_update(store_tx *tx, int64_t tenant,
+				   const fulfillment *f, ordo_err *err)
+{
+	struct q q = {0};
+	int64_t seq;
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_fulfillment_update", err);
+	if (rc)
+		goto out;
+	rc = ful_lines_check(f, err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, SQL_FUL_UPDATE, err);
+	if (rc)
+		goto out;
+	q_bind_row(&q, f, ful_course_fields);
+	q_i64(&q, tenant);
+	q_str(&q, f->id);
+	rc = q_step_one(&q, "updating a fulfillment", "id", "fulfillment",
+			f->id, err);
+	if (rc)
+		goto out;
+	seq = q_col_i64(&q);
+	q_close(&q);
+	rc = ful_lines_put(tx, seq, f, err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+/* Read one fulfillment header (SQL_FUL_COLS) into f, which has no lines. */
+static ordo_code q_col_ful(struct q *q, fulfillment *f, ordo_err *err)
+{
+	memset(f, 0, sizeof(*f));
+	f->seq = q_col_i64(q);
+	q_col_str(q, f->id, sizeof(f->id));
+	q_col_str(q, f->order_id, sizeof(f->order_id));
+	q_col_str(q, f->location, sizeof(f->location));
+	f->created_at = q_col_i64(q);
+	q_read_row(q, f, ful_course_fields);
+	return q_row_end(q, "reading a fulfillment", err);
+}
+
+static ordo_code read_ful_line(struct q *q, void *item, ordo_err *err)
+{
+	q_read_row(q, item, ful_line_fields);
+	return q_row_end(q, "reading fulfillment lines", err);
+}
+
+/* Load the lines of f (header read, none loaded yet), checking each. */
+static ordo_code ful_lines_load(store_tx *tx, fulfillment *f, ordo_err *err)
+{
+	void *items = NULL;
+	size_t i;
+	ordo_code rc;
+
+	rc = q_rows_of(tx, SQL_FUL_LINES_OF, f->seq, sizeof(*f->lines),
+		       read_ful_line, &items, &f->n_lines,
+		       "reading fulfillment lines", err);
+	f->lines = items;
+	for (i = 0; rc == ORDO_OK && i < f->n_lines; i++) {
+		const fulfillment_line *l = &f->lines[i];
+
+		if (!ful_line_consistent(l))
+			rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
+					  "fulfillment %s line %d ships more "
+					  "than its quantity",
+					  f->id, l->line_no);
+	}
+	return rc;
+}
+
+ordo_code store_fulfillment_get(store_tx *tx, int64_t tenant, const char *id,
+				fulfillment *f, ordo_err *err)
+{
+	struct q q;
+	ordo_code rc;
+
+	fulfillment_free(f);
+	rc = q_get(&q, tx, SQL_FUL_GET, tenant, id, "reading a fulfillment",
+		   "id", "fulfillment", err);
+	if (rc)
+		goto out;
+	rc = q_col_ful(&q, f, err);
+	if (rc)
+		goto out;
+	q_close(&q);
+	rc = ful_lines_load(tx, f, err);
+out:
+	q_close(&q);
+	if (rc)
+		fulfillment_free(f);
+	return rc;
+}
+
+static ordo_code read_ful(struct q *q, void *item, ordo_err *err)
+{
+	return q_col_ful(q, item, err);
+}
+
+/*
+ * Read the headers an open, bound statement yields - one page of limit
+ * when next is given (q_page), else all - close it, then load each one's
+ * lines. On failure nothing is left allocated.
+ */
+static ordo_code ful_read_all(store_tx *tx, struct q *q, int limit,
+			      int64_t *next, fulfillment **out, size_t *n,
+			      const char *what, ordo_err *err)
+{
+	void *raw = NULL;
+	fulfillment *items;
+	size_t count = 0, i;
+	ordo_code rc;
+
+	if (next)
+		rc = q_page(q, limit, sizeof(fulfillment),
+			    offsetof(fulfillment, seq), read_ful, &raw, &count,
+			    next, what, err);
+	else
+		rc = q_rows(q, SIZE_MAX, sizeof(fulfillment), read_ful, &raw,
+			    &count, what, err);
+	items = raw;
+	q_close(q);
+	for (i = 0; !rc && i < count; i++)
+		rc = ful_lines_load(tx, &items[i], err);
+	if (rc) {
+		for (i = 0; i < count; i++)
+			fulfillment_free(&items[i]);
+		free(items);
+		if (next)
+			*next = 0;
+		return rc;
+	}
+	*out = items;
+	*n = count;
+	return ORDO_OK;
+}
+
+ordo_code store_fulfillments_of_order(store_tx *tx, int64_t tenant,
+				      const char *order_id, fulfillment **out,
+				      size_t *n, ordo_err *err)
+{
+	struct q q = {0};
+	ordo_code rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = q_open_of_order(&q, tx, SQL_FULS_OF_ORDER, tenant, order_id, err);
+	if (rc)
+		goto out;
+	rc = ful_read_all(tx, &q, 0, NULL, out, n,
+			  "reading an order's fulfillments", err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_fulfillment_list(store_tx *tx, int64_t tenant,
+				 const fulfillment_filter *f,
+				 fulfillment **out, size_t *n, int64_t *next,
+				 ordo_err *err)
+{
+	static const enum sql_id ids[2][2] = {
+		{SQL_FUL_LIST, SQL_FUL_LIST_STATE},
+		{SQL_FUL_LIST_LOC, SQL_FUL_LIST_LOC_STATE},
+	};
+	struct q q = {0};
+	bool at = f->location[0] != '\0';
+	ordo_code rc;
+
+	*out = NULL;
+	*n = 0;
+	*next = 0;
+	rc = sql_check_page(f->limit, f->before_seq, err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, ids[at][f->has_state], err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_i64(&q, sql_page_bound(f->before_seq));
+	if (at)
+		q_str(&q, f->location);
+	if (f->has_state)
+		q_str(&q, fulfillment_state_name(f->state));
+	q_i64(&q, (int64_t)f->limit + 1);
+	rc = ful_read_all(tx, &q, f->limit, next, out, n,
+			  "listing fulfillments", err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+/* ---- shipments ----------------------------------------------------------- */
+
+ordo_code store_shipment_insert(store_tx *tx, int64_t tenant,
+				const shipment *s, ordo_err *err)
+{
+	struct q q = {0};
+	char order_id[ORDO_ID_MAX];
+	int64_t ful = 0, oseq = 0, seq = 0;
+	size_t i;
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_shipment_insert", err);
+	if (rc)
+		goto out;
+	for (i = 0; i < s->n_lines; i++) {
+		if (s->lines[i].quantity < 0) {
+			rc = ordo_err_set(err, ORDO_EINTERNAL, NULL,
+					  "shipment %.32s line %zu: negative "
+					  "quantity",
+					  s->id, i + 1);
+			goto out;
+		}
+	}
+	/* The fulfillment, the tenant's, and the order it belongs to. */
+	rc = q_open(&q, tx, SQL_FUL_REF, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, s->fulfillment_id);
+	rc = q_step_one(&q, "finding a fulfillment", "fulfillment_id",
+			"fulfillment", s->fulfillment_id, err);
+	if (rc)
+		goto out;
+	ful = q_col_i64(&q);
+	oseq = q_col_i64(&q);
+	q_col_str(&q, order_id, sizeof(order_id));
+	rc = q_row_end(&q, "finding a fulfillment", err);
+	if (rc)
+		goto out;
+	q_close(&q);
+	if (s->order_id[0] && strcmp(s->order_id, order_id) != 0) {
+		rc = ordo_err_set(err, ORDO_EINVALID, "order_id",
+				  "fulfillment %.32s is not of order %.32s",
+				  s->fulfillment_id, s->order_id);
+		goto out;
+	}
+
+	rc = q_open(&q, tx, SQL_SHIP_INSERT, err);
+	if (rc)
+		goto out;
+	q_str(&q, s->id);
+	q_i64(&q, tenant);
+	q_i64(&q, ful);
+	q_i64(&q, oseq);
+	q_i64(&q, ful);
+	q_str(&q, s->carrier);
+	q_str(&q, s->tracking_number);
+	q_i64(&q, s->shipped_at);
+	q_i64(&q, s->delivered_at);
+	rc = q_insert_returning(&q, &seq, "shipment", "id", err);
+	if (rc)
+		goto out;
+	q_close(&q);
+	for (i = 0; i < s->n_lines; i++) {
+		rc = q_open(&q, tx, SQL_SHIP_LINE_INSERT, err);
+		if (rc)
+			goto out;
+		q_i64(&q, seq);
+		q_i64(&q, (int64_t)i + 1);
+		q_bind_row(&q, &s->lines[i], ship_line_fields);
+		rc = q_exec(&q, "shipment line", "line_no", err);
+		if (rc)
+			goto out;
+		q_close(&q);
+	}
+out:
+	q_close(&q);
+	return rc;
+}
+
+/* Read one shipment header (SQL_SHIP_COLS) into s; *seq is its key. */
+/* A shipment with its key, which shipment does not carry. */
+struct ship_row {
+	int64_t seq;
+	shipment s;
+};
+
+/* Read one shipment header (SQL_SHIP_COLS) into a struct ship_row. */
+static ordo_code read_ship(struct q *q, void *item, ordo_err *err)
+{
+	struct ship_row *r = item;
+
+	r->seq = q_col_i64(q);
+	q_read_row(q, &r->s, ship_fields);
+	return q_row_end(q, "reading a shipment", err);
+}
+
+static ordo_code read_ship_line(struct q *q, void *item, ordo_err *err)
+{
+	q_read_row(q, item, ship_line_fields);
+	return q_row_end(q, "reading shipment lines", err);
+}
+
+static ordo_code ship_lines_load(store_tx *tx, shipment *s, int64_t seq,
+				 ordo_err *err)
+{
+	void *items = NULL;
+	ordo_code rc;
+
+	rc = q_rows_of(tx, SQL_SHIP_LINES_OF, seq, sizeof(*s->lines),
+		       read_ship_line, &items, &s->n_lines,
+		       "reading shipment lines", err);
+	s->lines = items;
+	return rc;
+}
+
+ordo_code store_shipment_get(store_tx *tx, int64_t tenant, const char *id,
+			     shipment *s, ordo_err *err)
+{
+	struct q q;
+	struct ship_row r;
+	ordo_code rc;
+
+	memset(s, 0, sizeof(*s));
+	memset(&r, 0, sizeof(r));
+	rc = q_get(&q, tx, SQL_SHIP_GET, tenant, id, "reading a shipment", "id",
+		   "shipment", err);
+	if (rc == ORDO_OK)
+		rc = read_ship(&q, &r, err);
+	q_close(&q);
+	if (rc == ORDO_OK) {
+		*s = r.s;
+		rc = ship_lines_load(tx, s, r.seq, err);
+	}
+	if (rc)
+		shipment_free(s);
+	return rc;
+}
+
+ordo_code store_shipment_set_delivered(store_tx *tx, int64_t tenant,
+				       const char *id, ordo_time at,
+				       ordo_err *err)
+{
+	struct q q = {0};
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_shipment_set_delivered", err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, SQL_SHIP_SET_DELIVERED, err);
+	if (rc)
+		goto out;
+	q_i64(&q, at);
+	q_i64(&q, tenant);
+	q_str(&q, id);
+	rc = q_step_one(&q, "marking a shipment delivered", "id", "shipment",
+			id, err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+/*
+ * Read the shipments an open, bound statement yields (SQL_SHIP_COLS) -
+ * one page of limit when next is given (q_page), else all - close it,
+ * then load each one's lines. On failure nothing is left allocated.
+ */
+static ordo_code ship_read_all(store_tx *tx, struct q *q, int limit,
+			       int64_t *next, const char *what,
+			       shipment **out, size_t *n, ordo_err *err)
+{
+	void *raw = NULL;
+	struct ship_row *rows;
+	shipment *items = NULL;
+	size_t count = 0, i;
+	ordo_code rc;
+
+	if (next)
+		rc = q_page(q, limit, sizeof(*rows),
+			    offsetof(struct ship_row, seq), read_ship, &raw,
+			    &count, next, what, err);
+	else
+		rc = q_rows(q, SIZE_MAX, sizeof(*rows), read_ship, &raw, &count,
+			    what, err);
+	rows = raw;
+	q_close(q);
+	for (i = 0; !rc && i < count; i++)
+		rc = ship_lines_load(tx, &rows[i].s, rows[i].seq, err);
+	if (!rc && count) {
+		items = calloc(count, sizeof(*items));
+		if (!items)
+			rc = sql_no_memory(err, what);
+	}
+	if (rc) {
+		for (i = 0; i < count; i++)
+			shipment_free(&rows[i].s);
+		free(rows);
+		if (next)
+			*next = 0;
+		return rc;
+	}
+	for (i = 0; i < count; i++)
+		items[i] = rows[i].s;
+	free(rows);
+	*out = items;
+	*n = count;
+	return ORDO_OK;
+}
+
+ordo_code store_shipments_of_order(store_tx *tx, int64_t tenant,
+				   const char *order_id, shipment **out,
+				   size_t *n, ordo_err *err)
+{
+	struct q q = {0};
+	ordo_code rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = q_open_of_order(&q, tx, SQL_SHIPS_OF_ORDER, tenant, order_id, err);
+	if (rc)
+		goto out;
+	rc = ship_read_all(tx, &q, 0, NULL, "reading an order's shipments",
+			   out, n, err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+/*
+ * The shipment list: "SELECT ... WHERE s.tenant_id = ? AND s.seq < ?", then
+ * the fragment of every filter present, in this order and bound in this
+ * order, then " ORDER BY s.seq DESC LIMIT ?". The order and fulfillment
+ * filters find their parent's seq by its (unique) id within the tenant.
+ */
+enum ship_list_filter {
+	SLF_ORDER,	 /* binds tenant, order id */
+	SLF_FULFILLMENT, /* binds tenant, fulfillment id */
+	SLF_LOCATION,
+	SLF_CARRIER,
+	SLF_TRACKING,
+	SLF_COUNT
+};
+
+static const char *const ship_list_where[SLF_COUNT] = {
+	[SLF_ORDER] = " AND s.order_seq = (SELECT seq FROM orders"
+		      " WHERE tenant_id = ? AND id = ?)",
+	[SLF_FULFILLMENT] = " AND s.fulfillment_seq = (SELECT seq FROM"
+			    " fulfillments WHERE tenant_id = ? AND id = ?)",
+	[SLF_LOCATION] = " AND s.location = ?",
+	[SLF_CARRIER] = " AND s.carrier = ?",
+	[SLF_TRACKING] = " AND s.tracking_number = ?",
+};
+
+_Static_assert(SLF_COUNT == SQL_SHIP_LIST_FILTERS,
+	       "sql_int.h numbers one statement per combination of filters");
+
+ordo_code store_shipment_list(store_tx *tx, int64_t tenant,
+			      const shipment_filter *f, shipment **out,
+			      size_t *n, int64_t *next, ordo_err *err)
+{
+	bool has[SLF_COUNT] = {
+		[SLF_ORDER] = f->order_id[0] != '\0',
+		[SLF_FULFILLMENT] = f->fulfillment_id[0] != '\0',
+		[SLF_LOCATION] = f->location[0] != '\0',
+		[SLF_CARRIER] = f->carrier[0] != '\0',
+		[SLF_TRACKING] = f->tracking_number[0] != '\0',
+	};
+	const char *frag[SLF_COUNT];
+	struct q q = {0};
+	char sql[1024];
+	unsigned mask = 0;
+	int i, len;
+	ordo_code rc;
+
+	*out = NULL;
+	*n = 0;
+	*next = 0;
+	rc = sql_check_page(f->limit, f->before_seq, err);
+	if (rc)
+		goto out;
+	for (i = 0; i < SLF_COUNT; i++) {
+		frag[i] = has[i] ? ship_list_where[i] : "";
+		if (has[i])
+			mask |= 1u << i;
+	}
+	_Static_assert(SLF_COUNT == 5, "one %s per filter below");
+	len = snprintf(sql, sizeof(sql),
+		       "SELECT " SQL_SHIP_COLS SQL_SHIP_FROM
+		       "WHERE s.tenant_id = ? AND s.seq < ?%s%s%s%s%s "
+		       "ORDER BY s.seq DESC LIMIT ?",
+		       frag[0], frag[1], frag[2], frag[3], frag[4]);
+	/* Fixed fragments in a fixed buffer: too small is our bug. */
+	if (len < 0 || (size_t)len >= sizeof(sql)) {
+		rc = ordo_err_set(err, ORDO_EINTERNAL, NULL,
+				  "the shipment list query does not fit");
+		goto out;
+	}
+	rc = q_open_sql(&q, tx, SQL_SHIP_LIST_BASE + mask, sql, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_i64(&q, sql_page_bound(f->before_seq));
+	if (has[SLF_ORDER]) {
+		q_i64(&q, tenant);
+		q_str(&q, f->order_id);
+	}
+	if (has[SLF_FULFILLMENT]) {
+		q_i64(&q, tenant);
+		q_str(&q, f->fulfillment_id);
+	}
+	if (has[SLF_LOCATION])
+		q_str(&q, f->location);
+	if (has[SLF_CARRIER])
+		q_str(&q, f->carrier);
+	if (has[SLF_TRACKING])
+		q_str(&q, f->tracking_number);
+	q_i64(&q, (int64_t)f->limit + 1);
+	rc = ship_read_all(tx, &q, f->limit, next, "listing shipments", out, n,
+			   err);
+out:
+	q_close(&q);
+	return rc;
+}

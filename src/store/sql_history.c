@@ -1,0 +1,548 @@
+/*
+ * sql_history.c - what is kept about the past: an order's events (its
+ * timeline), downstream defects, the history policies are judged on
+ * (a customer's orders and defects, handling time), idempotency records,
+ * their purge, and the bookkeeping of applied migrations that store.c's
+ * runner asks for. See store.h for the contract of each public function.
+ */
+#include "store/sql_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- SQL ----------------------------------------------------------------- */
+
+/* An event's columns after seq (event_fields). */
+#define SQL_EVENT_COLS                                                         \
+	"type, from_state, to_state, hold_id, actor, message, at"
+/* Its key, then what is bound and read (idem_fields), then the body. */
+#define SQL_IDEM_COLS "key, request_hash, status, created_at, body"
+/* What a defect is (defect_fields; p: a table alias and its dot, or ""). */
+#define SQL_DEFECT_WHAT_OF(p)                                                  \
+	p "type, " p "found_by, " p "note, " p "reported_by, " p "created_at"
+/* A defect with its order's id, from "defects d JOIN orders o". */
+#define SQL_DEFECT_COLS "d.seq, d.id, o.id, " SQL_DEFECT_WHAT_OF("d.")
+#define SQL_DEFECT_FROM " FROM defects d JOIN orders o ON o.seq = d.order_seq "
+
+Q_ENUM_NAMES(event_state_names, order_state, order_state_name,
+	     order_state_parse);
+
+static const struct q_field event_fields[] = {
+	Q_TEXT(order_event, type),
+	Q_ENUM(order_event, from_state, &event_state_names),
+	Q_ENUM(order_event, to_state, &event_state_names),
+	Q_TEXT(order_event, hold_id),
+	Q_TEXT(order_event, actor),
+	Q_TEXT(order_event, message),
+	Q_I64(order_event, at),
+};
+
+static const struct q_field idem_fields[] = {
+	Q_TEXT(store_idempotency, key),
+	Q_TEXT(store_idempotency, request_hash),
+	Q_INT(store_idempotency, status),
+	Q_I64(store_idempotency, created_at),
+};
+
+static const struct q_field defect_fields[] = {
+	Q_TEXT(order_defect, type),	   Q_TEXT(order_defect, found_by),
+	Q_TEXT(order_defect, note),	   Q_TEXT(order_defect, reported_by),
+	Q_I64(order_defect, created_at),
+};
+
+static const char *const sql_text[SQL_COUNT] = {
+	[SQL_MIGRATIONS_CREATE] = "CREATE TABLE IF NOT EXISTS "
+				  "schema_migrations ("
+				  " version INTEGER PRIMARY KEY,"
+				  " applied_at BIGINT NOT NULL)",
+	[SQL_MIGRATIONS_MAX] = "SELECT coalesce(max(version), 0) "
+			       "FROM schema_migrations",
+	[SQL_MIGRATION_MARK] = "INSERT INTO schema_migrations "
+			       "(version, applied_at) VALUES (?, ?)",
+	[SQL_EVENT_INSERT] = "INSERT INTO order_events (tenant_id, order_seq, "
+			     SQL_EVENT_COLS ") "
+			     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+			     "RETURNING seq",
+	[SQL_EVENTS_OF] = "SELECT seq, " SQL_EVENT_COLS " FROM order_events "
+			  "WHERE tenant_id = ? AND order_seq = ? ORDER BY seq",
+	[SQL_IDEM_GET] = "SELECT " SQL_IDEM_COLS " FROM idempotency_keys "
+			 "WHERE tenant_id = ? AND key = ?",
+	/* A key is stored with status 0 by the write, then its answer
+	 * (app/write.c): the second put fills in that row only. */
+	[SQL_IDEM_PUT] = "INSERT INTO idempotency_keys (tenant_id, "
+			 SQL_IDEM_COLS ") VALUES (?, ?, ?, ?, ?, ?) "
+			 "ON CONFLICT (tenant_id, key) DO UPDATE SET "
+			 "status = excluded.status, body = excluded.body "
+			 "WHERE idempotency_keys.status = 0 AND "
+			 "idempotency_keys.request_hash = "
+			 "excluded.request_hash RETURNING 1",
+	/* Retention (store_purge): each answers the rows it removed. */
+	[SQL_PURGE_IDEM] = "DELETE FROM idempotency_keys WHERE created_at < ? "
+			   "RETURNING 1",
+	[SQL_PURGE_DELIVERIES] = "DELETE FROM deliveries WHERE status = "
+				 "'delivered' AND delivered_at < ? "
+				 "RETURNING 1",
+	[SQL_PURGE_EVENTS] = "DELETE FROM outbox_events WHERE created_at < ? "
+			     "AND NOT EXISTS (SELECT 1 FROM deliveries d "
+			     "WHERE d.event_id = outbox_events.id) "
+			     "RETURNING 1",
+	[SQL_DEFECT_INSERT] = "INSERT INTO defects (id, tenant_id, order_seq, "
+			      SQL_DEFECT_WHAT_OF("") ") "
+			      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	[SQL_DEFECTS_OF_ORDER] = "SELECT " SQL_DEFECT_COLS SQL_DEFECT_FROM
+				 "WHERE d.tenant_id = ? AND d.order_seq = ? "
+				 "ORDER BY d.seq",
+	/* The list, one text with the type filter and one without; the
+	 * cursor and the time bounds are always bound (INT64_MAX, INT64_MIN
+	 * and INT64_MAX when open). */
+	[SQL_DEFECT_LIST] = "SELECT " SQL_DEFECT_COLS SQL_DEFECT_FROM
+			    "WHERE d.tenant_id = ? AND d.seq < ? "
+			    "AND d.created_at >= ? AND d.created_at < ? "
+			    "ORDER BY d.seq DESC LIMIT ?",
+	[SQL_DEFECT_LIST_TYPE] = "SELECT " SQL_DEFECT_COLS SQL_DEFECT_FROM
+				 "WHERE d.tenant_id = ? AND d.seq < ? "
+				 "AND d.created_at >= ? AND d.created_at < ? "
+				 "AND d.type = ? "
+				 "ORDER BY d.seq DESC LIMIT ?",
+	/* order_seq comes from a row that matched the tenant. */
+	[SQL_DEFECT_COUNT] = "SELECT count(*) FROM defects "
+			     "WHERE tenant_id = ? AND order_seq = ?",
+	/* Binds: tenant, key, before (the orders), the same again (their
+	 * defects). */
+	/* "Before" is (received_at, seq) < (?, ?): orders received in the
+	 * same second count when they came first. */
+	[SQL_CUSTOMER_HISTORY] = "SELECT (SELECT count(*) FROM orders "
+				 "WHERE tenant_id = ? AND customer_key = ? "
+				 "AND (received_at < ? OR (received_at = ? "
+				 "AND seq < ?))), "
+				 "(SELECT count(*) FROM orders o "
+				 "JOIN defects d ON d.tenant_id = o.tenant_id "
+				 "AND d.order_seq = o.seq "
+				 "WHERE o.tenant_id = ? AND o.customer_key = ? "
+				 "AND (o.received_at < ? OR (o.received_at = ? "
+				 "AND o.seq < ?)) AND d.created_at <= ?)",
+	/* The sum, not avg(): avg is numeric in PostgreSQL and real in
+	 * SQLite, and each rounds its own way; C divides. Binds: tenant,
+	 * resolved, "system". */
+	[SQL_HANDLING_TIME] = "SELECT count(*), "
+			      "coalesce(sum(resolved_at - claimed_at), 0) "
+			      "FROM holds WHERE tenant_id = ? AND status = ? "
+			      "AND claimed_at > 0 AND resolution <> ? "
+			      "AND resolved_at >= claimed_at",
+};
+
+/* ---- migration bookkeeping ----------------------------------------------- */
+
+ordo_code sql_migrations_init(store_tx *tx, ordo_err *err)
+{
+	return tx->db->exec_script(tx, sql_text[SQL_MIGRATIONS_CREATE], err);
+}
+
+ordo_code sql_schema_version(store_tx *tx, int *version, ordo_err *err)
+{
+	struct q q;
+	bool row = false;
+	ordo_code rc;
+
+	*version = 0;
+	rc = q_open_sql(&q, tx, SQL_TABLE_EXISTS, tx->db->sql_table_exists,
+			err);
+	if (rc)
+		goto out;
+	q_str(&q, "schema_migrations");
+	rc = q_step(&q, &row, "reading the schema version", NULL, err);
+	if (rc || !row || q_col_i64(&q) == 0)
+		goto out;
+	q_close(&q);
+	/* Prepared only once the table exists. */
+	rc = q_open(&q, tx, SQL_MIGRATIONS_MAX, err);
+	if (rc)
+		goto out;
+	rc = q_step(&q, &row, "reading the schema version", NULL, err);
+	if (rc)
+		goto out;
+	if (row)
+		*version = (int)q_col_i64(&q);
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code sql_migration_mark(store_tx *tx, int version, ordo_time at,
+			     ordo_err *err)
+{
+	struct q q;
+	ordo_code rc;
+
+	rc = q_open(&q, tx, SQL_MIGRATION_MARK, err);
+	if (rc)
+		goto out;
+	q_i64(&q, version);
+	q_i64(&q, at);
+	rc = q_exec(&q, "recording a migration", "version", err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+/* ---- events -------------------------------------------------------------- */
+
+ordo_code store_event_append(store_tx *tx, int64_t tenant,
+			     const char *order_id, order_event *ev,
+			     ordo_err *err)
+{
+	struct q q = {0};
+	int64_t seq = 0;
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_event_append", err);
+	if (rc)
+		goto out;
+	rc = order_seq(tx, tenant, order_id, &seq, err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, SQL_EVENT_INSERT, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_i64(&q, seq);
+	q_bind_row(&q, ev, event_fields);
+	rc = q_insert_returning(&q, &ev->seq, "event", NULL, err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+static ordo_code read_event(struct q *q, void *item, ordo_err *err)
+{
+	order_event *ev = item;
+
+	ev->seq = q_col_i64(q);
+	q_read_row(q, ev, event_fields);
+	return q_row_end(q, "reading events", err);
+}
+
+ordo_code store_event_list(store_tx *tx, int64_t tenant, const char *order_id,
+			   order_event **out, size_t *n, ordo_err *err)
+{
+	struct q q = {0};
+	void *items = NULL;
+	ordo_code rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = q_open_of_order(&q, tx, SQL_EVENTS_OF, tenant, order_id, err);
+	if (rc == ORDO_OK)
+		rc = q_rows(&q, SIZE_MAX, sizeof(order_event), read_event,
+			    &items, n, "reading events", err);
+	q_close(&q);
+	*out = q_rows_done(rc, items, n);
+	return rc;
+}
+
+/* ---- idempotency --------------------------------------------------------- */
+
+ordo_code store_idempotency_get(store_tx *tx, int64_t tenant, const char *key,
+				store_idempotency *rec, ordo_err *err)
+{
+	struct q q;
+	ordo_code rc;
+
+	memset(rec, 0, sizeof(*rec));
+	rc = q_get(&q, tx, SQL_IDEM_GET, tenant, key,
+		   "reading an idempotency key", "key", "idempotency key", err);
+	if (rc == ORDO_OK) {
+		q_read_row(&q, rec, idem_fields);
+		rc = q_col_dup(&q, &rec->body, "reading a stored response", err);
+	}
+	if (rc == ORDO_OK)
+		rc = q_row_end(&q, "reading an idempotency key", err);
+	q_close(&q);
+	if (rc)
+		store_idempotency_free(rec);
+	return rc;
+}
+
+/* Run one purge statement with its cut-off; count the rows it removed. */
+static ordo_code purge_one(store_tx *tx, unsigned id, ordo_time before,
+			   int64_t *n, ordo_err *err)
+{
+	struct q q = {0};
+	bool row = true;
+	ordo_code rc = q_open(&q, tx, id, err);
+
+	if (rc == ORDO_OK)
+		q_i64(&q, before);
+	while (rc == ORDO_OK && row) {
+		rc = q_step(&q, &row, "purging old rows", NULL, err);
+		if (rc == ORDO_OK && row)
+			(*n)++;
+	}
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_purge(store_tx *tx, ordo_time idempotency_before,
+		      ordo_time delivered_before, int64_t *purged,
+		      ordo_err *err)
+{
+	ordo_code rc = tx_check_writable(tx, "store_purge", err);
+
+	*purged = 0;
+	if (rc == ORDO_OK)
+		rc = purge_one(tx, SQL_PURGE_IDEM, idempotency_before, purged,
+			       err);
+	if (rc == ORDO_OK)
+		rc = purge_one(tx, SQL_PURGE_DELIVERIES, delivered_before,
+			       purged, err);
+	if (rc == ORDO_OK)
+		rc = purge_one(tx, SQL_PURGE_EVENTS, delivered_before, purged,
+			       err);
+	return rc;
+}
+
+ordo_code store_idempotency_put(store_tx *tx, int64_t tenant,
+				const store_idempotency *rec, ordo_err *err)
+{
+	struct q q = {0};
+	bool row;
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_idempotency_put", err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, SQL_IDEM_PUT, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_bind_row(&q, rec, idem_fields);
+	q_str(&q, rec->body);
+	rc = q_step(&q, &row, "idempotency key", "key", err);
+	if (rc == ORDO_OK && !row)
+		rc = ordo_err_set(err, ORDO_ECONFLICT, "key",
+				  "the idempotency key \"%.64s\" is taken",
+				  rec->key);
+out:
+	q_close(&q);
+	return rc;
+}
+
+void store_idempotency_free(store_idempotency *rec)
+{
+	if (!rec)
+		return;
+	free(rec->body);
+	rec->body = NULL;
+}
+
+/* ---- downstream defects -------------------------------------------------- */
+
+ordo_code store_defect_insert(store_tx *tx, int64_t tenant,
+			      const order_defect *d, ordo_err *err)
+{
+	struct q q = {0};
+	int64_t oseq = 0;
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_defect_insert", err);
+	if (rc)
+		goto out;
+	rc = order_seq_of(tx, tenant, d->order_id, "order_id", &oseq, err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, SQL_DEFECT_INSERT, err);
+	if (rc)
+		goto out;
+	q_str(&q, d->id);
+	q_i64(&q, tenant);
+	q_i64(&q, oseq);
+	q_bind_row(&q, d, defect_fields);
+	rc = q_exec(&q, "defect", "id", err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+/* Read one defect (SQL_DEFECT_COLS) into d. */
+static ordo_code q_col_defect(struct q *q, order_defect *d, ordo_err *err)
+{
+	memset(d, 0, sizeof(*d));
+	d->seq = q_col_i64(q);
+	q_col_str(q, d->id, sizeof(d->id));
+	q_col_str(q, d->order_id, sizeof(d->order_id));
+	q_read_row(q, d, defect_fields);
+	return q_row_end(q, "reading a defect", err);
+}
+
+static ordo_code read_defect(struct q *q, void *item, ordo_err *err)
+{
+	return q_col_defect(q, item, err);
+}
+
+/*
+ * Read the defects an open, bound statement yields - one page of limit when
+ * next is given (q_page), else all - into a new array. On failure nothing
+ * is left allocated.
+ */
+static ordo_code defect_read_all(struct q *q, int limit, int64_t *next,
+				 order_defect **out, size_t *n,
+				 const char *what, ordo_err *err)
+{
+	void *items = NULL;
+	ordo_code rc;
+
+	if (next)
+		rc = q_page(q, limit, sizeof(order_defect),
+			    offsetof(order_defect, seq), read_defect, &items,
+			    n, next, what, err);
+	else
+		rc = q_rows(q, SIZE_MAX, sizeof(order_defect), read_defect,
+			    &items, n, what, err);
+	*out = q_rows_done(rc, items, n);
+	return rc;
+}
+
+ordo_code store_defects_of_order(store_tx *tx, int64_t tenant,
+				 const char *order_id, order_defect **out,
+				 size_t *n, ordo_err *err)
+{
+	struct q q = {0};
+	ordo_code rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = q_open_of_order(&q, tx, SQL_DEFECTS_OF_ORDER, tenant, order_id,
+			     err);
+	if (rc)
+		goto out;
+	rc = defect_read_all(&q, 0, NULL, out, n, "reading an order's defects",
+			     err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_defect_list(store_tx *tx, int64_t tenant, const char *type,
+			    ordo_time from, ordo_time to, int64_t before_seq,
+			    int limit, order_defect **out, size_t *n,
+			    int64_t *next, ordo_err *err)
+{
+	struct q q = {0};
+	bool typed = type && type[0];
+	ordo_code rc;
+
+	*out = NULL;
+	*n = 0;
+	*next = 0;
+	rc = sql_check_page(limit, before_seq, err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, typed ? SQL_DEFECT_LIST_TYPE : SQL_DEFECT_LIST,
+		    err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_i64(&q, sql_page_bound(before_seq));
+	q_i64(&q, from != 0 ? from : INT64_MIN);
+	q_i64(&q, to != 0 ? to : INT64_MAX);
+	if (typed)
+		q_str(&q, type);
+	q_i64(&q, (int64_t)limit + 1);
+	rc = defect_read_all(&q, limit, next, out, n, "listing defects", err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_order_defect_count(store_tx *tx, int64_t tenant,
+				   const char *order_id, int64_t *n,
+				   ordo_err *err)
+{
+	struct q q = {0};
+	bool row;
+	ordo_code rc;
+
+	*n = 0;
+	rc = q_open_of_order(&q, tx, SQL_DEFECT_COUNT, tenant, order_id, err);
+	if (rc)
+		goto out;
+	rc = q_step(&q, &row, "counting an order's defects", NULL, err);
+	if (!rc && row)
+		*n = q_col_i64(&q);
+out:
+	q_close(&q);
+	return rc;
+}
+
+/* ---- what policies are judged on ----------------------------------------- */
+
+ordo_code store_customer_history(store_tx *tx, int64_t tenant,
+				 const char *customer_key, ordo_time before,
+				 int64_t before_seq,
+				 int64_t *orders, int64_t *defects,
+				 ordo_err *err)
+{
+	struct q q = {0};
+	bool row;
+	ordo_code rc = ORDO_OK;
+
+	*orders = 0;
+	*defects = 0;
+	/* Orders without a key are nobody's: no history to count. */
+	if (!customer_key || !customer_key[0])
+		goto out;
+	rc = q_open(&q, tx, SQL_CUSTOMER_HISTORY, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, customer_key);
+	q_i64(&q, before);
+	q_i64(&q, before);
+	q_i64(&q, before_seq);
+	q_i64(&q, tenant);
+	q_str(&q, customer_key);
+	q_i64(&q, before);
+	q_i64(&q, before);
+	q_i64(&q, before_seq);
+	q_i64(&q, before); /* defects known by then */
+	rc = q_step(&q, &row, "counting a customer's orders", NULL, err);
+	if (!rc && row) {
+		*orders = q_col_i64(&q);
+		*defects = q_col_i64(&q);
+	}
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_handling_time(store_tx *tx, int64_t tenant, int64_t *mean_s,
+			      int64_t *n, ordo_err *err)
+{
+	struct q q = {0};
+	int64_t count = 0, sum = 0;
+	bool row;
+	ordo_code rc;
+
+	*mean_s = 0;
+	*n = 0;
+	rc = q_open(&q, tx, SQL_HANDLING_TIME, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, hold_status_name(HOLD_RESOLVED));
+	q_str(&q, "system");
+	rc = q_step(&q, &row, "measuring handling time", NULL, err);
+	if (rc || !row)
+		goto out;
+	count = q_col_i64(&q);
+	sum = q_col_i64(&q);
+	/* Whole seconds, rounded down (every term is >= 0). */
+	if (count > 0) {
+		*mean_s = sum / count;
+		*n = count;
+	}
+out:
+	q_close(&q);
+	return rc;
+}

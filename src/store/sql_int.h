@@ -1,0 +1,506 @@
+/*
+ * sql_int.h - what the sql_*.c files share: the numbers of their
+ * statements, the column lists more than one of them names, struct q (one
+ * statement in use) with the helpers of sql_row.c, and the few row readers
+ * and lookups one file lends another. Nothing outside src/store/ includes
+ * this file.
+ *
+ *     sql_row.c          struct q: binding, stepping, reading rows
+ *     sql_tenants.c      tenants, API keys, settings, named locks
+ *     sql_catalog.c      SKUs, locations, stock levels and stock events
+ *     sql_orders.c       orders, their lines and holds, the order list
+ *     sql_fulfillment.c  fulfillments, shipments
+ *     sql_outbox.c       webhooks, outbox events, deliveries, the claim
+ *     sql_review.c       holds on their own, the review queue, policies
+ *     sql_history.c      events, defects, policy history, idempotency,
+ *                        purge, migration bookkeeping
+ *
+ * Each file keeps the SQL text of its statements (its own sql_text[],
+ * indexed by the one enum sql_id below so that no two files can use the
+ * same number) next to the functions that run them; q_open takes the text
+ * from the table of the file it is written in. The C binds, steps and reads
+ * through the driver interface of db.h; the same code runs on SQLite and
+ * PostgreSQL, only the driver under tx->db differs.
+ *
+ * THE SQL
+ *
+ * Statements are written in the common subset of SQLite 3.40 and PostgreSQL
+ * 15 (see db.h): "?" placeholders and never a '?' elsewhere, ON CONFLICT
+ * upserts, RETURNING instead of last_insert_rowid() and changes(), LIMIT ?,
+ * integer 0/1 for booleans. Both schemas (migrations/sqlite and
+ * migrations/postgres) have the same tables, columns and keys, so one text
+ * fits both. Two answers come from RETURNING rather than from an error the
+ * databases word differently:
+ *
+ *     order insert   ON CONFLICT (tenant_id, channel, external_id) DO NOTHING
+ *                    RETURNING seq: no row means the external id is taken; a
+ *                    unique error can then only be the order id.
+ *     stock set      DO UPDATE ... WHERE stock.reserved <= excluded.on_hand
+ *                    RETURNING the row: no row means on_hand would fall below
+ *                    what is reserved.
+ *     hold upsert    ON CONFLICT (id) DO UPDATE ... WHERE the hold is this
+ *                    order's, RETURNING id: no row means the id is another
+ *                    order's.
+ *
+ * Every value reaches SQL as a bound parameter. The statements with a
+ * shape chosen at run time, the order list, the review queue and the
+ * shipment list, are assembled from the fixed fragments of
+ * order_list_where[], queue_list_where[] and ship_list_where[] and cached
+ * under their own number for each combination of filters present
+ * (SQL_ORDER_LIST_BASE, SQL_QUEUE_BASE, SQL_SHIP_LIST_BASE + bit mask). The
+ * smaller lists (fulfillments, stock events, deliveries, defects) have one
+ * text per combination of their optional filters in sql_text[]; their cursor
+ * is always bound, the first page binding INT64_MAX (the queue's keyset
+ * cursor (due_at, seq) likewise, from INT64_MIN). Pages fetch one row more
+ * than the limit to learn whether another page follows.
+ *
+ * ROW LOCKS (POSTGRESQL)
+ *
+ * A few statements differ where several writers share the database (read
+ * committed: each statement sees what others committed before it, and
+ * nothing stops two transactions from reading the same row and writing
+ * it back). In a write job they lock the rows they read for the rest of
+ * the transaction, so a read-modify-write on one node waits for the
+ * other's to commit and then reads its result:
+ *
+ *     stock row, stock of a SKU     FOR UPDATE: reservations and counts
+ *                                   are computed from rows no one else
+ *                                   can change before the commit
+ *     order                         FOR UPDATE: every change to an order
+ *                                   (its lines, holds, fulfillments) is
+ *                                   made after reading it, so changes to
+ *                                   one order are serialized
+ *     hold                          FOR UPDATE OF h: a claim, release or
+ *                                   resolution of one hold reads it first,
+ *                                   so of two claimers one wins
+ *     webhook claim                 FOR UPDATE SKIP LOCKED: nodes
+ *                                   claim different webhooks, no waiting
+ *
+ * Each has a *_LOCKED twin in sql_text[], used when the driver sets
+ * row_locks (db.h); SQLite, one writer at a time, never prepares them.
+ * Locks taken in different orders by two nodes can deadlock; PostgreSQL
+ * then fails one job (ORDO_ESTORAGE, tx->retryable) and the rest of its
+ * batch stands.
+ *
+ * Each function follows the same course through a struct q (one statement in
+ * use): q_open (prepare or take from the cache), q_i64 / q_str (sequential
+ * binding), q_step (row, done, or the driver's mapped error), q_col_*
+ * (sequential reading; a value longer than its buffer marks the row bad) and
+ * q_close (reset) on every path out.
+ *
+ * TENANCY
+ *
+ * Every query on tenant data has "tenant_id = ?" in it. Lines, holds and
+ * events are reached through an order's seq, which is only ever taken from a
+ * row that matched the tenant; so are fulfillment and shipment lines through
+ * their parent's seq. Three scans are across tenants by design, each row
+ * carrying its tenant: orders due to close, the webhook claim and its lease.
+ *
+ * INVARIANTS, CHECKED TWICE
+ *
+ * Line quantities are checked before writing (order_check, in every build:
+ * a wrong order fails its job with ORDO_EINTERNAL) and checked
+ * again when read back (order_line_consistent, a broken row is ORDO_ESTORAGE),
+ * with CHECK constraints in the schema between the two. Stock rows are
+ * checked the same way (0 <= reserved <= on_hand), also the row a stock
+ * update returns; fulfillment lines likewise (0 <= shipped <= quantity).
+ */
+#ifndef ORDO_STORE_SQL_INT_H
+#define ORDO_STORE_SQL_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store_int.h"
+
+/* ---- column lists more than one file names ------------------------------- */
+
+#define SQL_ADDR_COLS(p)                                                       \
+	p "name, " p "company, " p "line1, " p "line2, " p "city, "            \
+	p "region, " p "postal_code, " p "country, " p "phone"
+#define SQL_Q10 "?,?,?,?,?,?,?,?,?,?"
+
+/*
+ * A hold's columns (p: a table alias and its dot, or ""), in the order
+ * they are bound and read (sql_orders.c's hold_fields): what it was
+ * raised as, then its course, which the review changes
+ * (hold_course_fields, q_bind_hold_course).
+ */
+#define SQL_HOLD_HEAD_COLS_OF(p)                                               \
+	p "id, " p "type, " p "field, " p "message, " p "related_order_id, "   \
+	p "raised_by, " p "created_at, " p "rule_id, " p "policy_version"
+#define SQL_HOLD_COURSE_COLS_OF(p)                                             \
+	p "status, " p "priority, " p "due_at, " p "assignee, "                \
+	p "claimed_at, " p "claimed_until, " p "escalated, " p "resolution, "  \
+	p "resolution_reason, " p "resolved_by, " p "resolved_at"
+#define SQL_HOLD_COLS_OF(p)                                                    \
+	SQL_HOLD_HEAD_COLS_OF(p) ", " SQL_HOLD_COURSE_COLS_OF(p)
+
+/* ---- statement numbers --------------------------------------------------- */
+
+enum sql_id {
+	SQL_TABLE_EXISTS, /* the driver's text: db->sql_table_exists */
+	SQL_NAMED_LOCK,	  /* the driver's text: db->sql_named_lock */
+	SQL_NAMED_LOCK_SHARED, /* db->sql_named_lock_shared */
+	SQL_NAMED_TRY_LOCK,    /* db->sql_named_try_lock */
+	SQL_MIGRATIONS_CREATE,
+	SQL_MIGRATIONS_MAX,
+	SQL_MIGRATION_MARK,
+	SQL_TENANT_INSERT,
+	SQL_TENANT_BY_SLUG,
+	SQL_TENANT_BY_ID,
+	SQL_API_KEY_INSERT,
+	SQL_API_KEY_BY_HASH,
+	SQL_SKU_PUT,
+	SQL_SKU_GET,
+	SQL_SKU_LIST,
+	SQL_LOCATION_PUT,
+	SQL_LOCATION_GET,
+	SQL_LOCATION_LIST,
+	SQL_LOCATION_EXISTS,
+	SQL_SKU_EXISTS,
+	SQL_STOCK_SET,
+	SQL_STOCK_GET,
+	SQL_ORDER_INSERT,
+	SQL_LINE_INSERT,
+	SQL_HOLD_INSERT,
+	SQL_ORDER_GET,
+	SQL_ORDER_GET_LOCKED, /* drivers with row_locks, write jobs */
+	SQL_ORDER_SEQ,
+	SQL_LINE_COUNT,
+	SQL_LINES_OF,
+	SQL_HOLDS_OF,
+	SQL_ORDER_BY_EXTERNAL,
+	SQL_ORDER_BY_FINGERPRINT,
+	SQL_ORDER_SET_STATE,
+	SQL_EVENT_INSERT,
+	SQL_EVENTS_OF,
+	SQL_IDEM_GET,
+	SQL_IDEM_PUT,
+	SQL_PURGE_IDEM,
+	SQL_PURGE_DELIVERIES,
+	SQL_PURGE_EVENTS,
+	SQL_SETTINGS_GET,
+	SQL_SETTINGS_PUT,
+	SQL_STOCK_GET_LOCKED,
+	SQL_STOCK_PUT,
+	SQL_STOCK_OF_SKU,
+	SQL_STOCK_OF_SKU_LOCKED, /* drivers with row_locks, write jobs */
+	SQL_STOCK_EVENT_INSERT,
+	SQL_STOCK_EVENTS,
+	SQL_STOCK_EVENTS_AT,
+	SQL_ORDERS_AWAITING_SKU,
+	SQL_ORDER_UPDATE,
+	SQL_LINE_UPDATE,
+	SQL_ORDER_UPDATE_CONTENT,
+	SQL_LINE_UPDATE_CONTENT,
+	SQL_HOLD_UPSERT,
+	SQL_ORDERS_DUE_TO_CLOSE,
+	SQL_FUL_INSERT,
+	SQL_FUL_LINE_PUT,
+	SQL_FUL_UPDATE,
+	SQL_FUL_GET,
+	SQL_FUL_REF,
+	SQL_FUL_LINES_OF,
+	SQL_FULS_OF_ORDER,
+	SQL_FUL_LIST,
+	SQL_FUL_LIST_LOC,
+	SQL_FUL_LIST_STATE,
+	SQL_FUL_LIST_LOC_STATE,
+	SQL_SHIP_INSERT,
+	SQL_SHIP_LINE_INSERT,
+	SQL_SHIP_GET,
+	SQL_SHIP_LINES_OF,
+	SQL_SHIP_SET_DELIVERED,
+	SQL_SHIPS_OF_ORDER,
+	SQL_WEBHOOK_INSERT,
+	SQL_WEBHOOK_LIST,
+	SQL_WEBHOOK_GET,
+	SQL_WEBHOOK_COUNT,
+	SQL_WEBHOOK_DELETE,
+	SQL_WEBHOOK_FAIL_PENDING,
+	SQL_WEBHOOK_RESUME,
+	SQL_WEBHOOK_RECORD,
+	SQL_WEBHOOK_DUE,
+	SQL_WEBHOOK_DUE_LOCKED, /* drivers with row_locks (PostgreSQL) */
+	SQL_WEBHOOK_SET_NEXT,
+	SQL_WEBHOOK_WAKE,
+	SQL_WEBHOOKS_FOR_EVENT,
+	SQL_OUTBOX_INSERT,
+	SQL_DELIVERY_INSERT,
+	SQL_DELIVERY_READY,
+	SQL_EVENT_PAYLOAD,
+	SQL_DELIVERY_LANE_BUSY,
+	SQL_DELIVERY_LANE_NEXT,
+	SQL_DELIVERY_UPDATE,
+	SQL_DELIVERY_GET,
+	SQL_DELIVERY_LIST,
+	SQL_DELIVERY_LIST_STATUS,
+	SQL_HOLD_SETTINGS_GET,
+	SQL_HOLD_SETTINGS_PUT,
+	SQL_HOLD_GET,
+	SQL_HOLD_GET_LOCKED, /* drivers with row_locks, write jobs */
+	SQL_HOLD_UPDATE,
+	SQL_POLICY_ACTIVE,
+	SQL_POLICY_INSERT,
+	SQL_POLICY_LIST,
+	SQL_DEFECT_INSERT,
+	SQL_DEFECTS_OF_ORDER,
+	SQL_DEFECT_LIST,
+	SQL_DEFECT_LIST_TYPE,
+	SQL_DEFECT_COUNT,
+	SQL_CUSTOMER_HISTORY,
+	SQL_HANDLING_TIME,
+	SQL_COUNT
+	/* Then the assembled statements: SQL_ORDER_LIST_BASE and on. */
+};
+
+/*
+ * The statements assembled at run time, one number per combination of
+ * filters present (a bit mask over each list's filters): the order list
+ * (sql_orders.c), the review queue (sql_review.c) and the shipment list
+ * (sql_fulfillment.c). Each file asserts its filter count is the one here.
+ */
+#define SQL_ORDER_LIST_FILTERS 7
+#define SQL_QUEUE_FILTERS 6
+#define SQL_SHIP_LIST_FILTERS 5
+#define SQL_ORDER_LIST_BASE SQL_COUNT
+#define SQL_QUEUE_BASE (SQL_ORDER_LIST_BASE + (1 << SQL_ORDER_LIST_FILTERS))
+#define SQL_SHIP_LIST_BASE (SQL_QUEUE_BASE + (1 << SQL_QUEUE_FILTERS))
+
+_Static_assert(SQL_SHIP_LIST_BASE + (1 << SQL_SHIP_LIST_FILTERS) <= DB_STMT_MAX,
+	       "every statement number must fit the drivers' caches");
+
+/* Most rows one scan across orders or deliveries returns (claims, closers,
+ * orders waiting for stock); callers run it again for more. */
+#define SQL_SCAN_MAX 10000
+
+/* ---- one statement in use (sql_row.c) ------------------------------------ */
+
+struct q {
+	store_tx *tx;
+	db_stmt *s;
+	int col;  /* next column to read */
+	bool bad; /* a value did not fit its buffer, or is no known name */
+	/* The first stored name no enum knows (bad_column names its
+	 * column), for q_row_end to say. */
+	const char *bad_column;
+	char bad_name[32];
+};
+
+/* Reads one row of an open statement into item (zeroed memory). */
+typedef ordo_code (*q_row_fn)(struct q *q, void *item, ordo_err *err);
+
+/*
+ * Open statement id with the SQL text of the calling file's own sql_text[]
+ * (each sql_*.c file defines one for the numbers it runs).
+ */
+#define q_open(q, tx, id, err) \
+	q_open_sql((q), (tx), (id), sql_text[(id)], (err))
+
+/*
+ * The statement a read runs: in a write job on a database with row locks
+ * (db.h), its *_LOCKED twin, which locks the rows it reads until the
+ * transaction ends; else the plain one.
+ */
+unsigned q_locking(const store_tx *tx, unsigned plain, unsigned locked);
+
+/* The course of one statement; each is described where sql_row.c
+ * defines it. */
+ordo_code q_open_sql(struct q *q, store_tx *tx, unsigned id,
+		     const char *sql, ordo_err *err);
+void q_close(struct q *q);
+void q_i64(struct q *q, int64_t v);
+void q_str(struct q *q, const char *v);
+void q_str_or_null(struct q *q, const char *v);
+void q_address(struct q *q, const order_address *a);
+ordo_code q_step(struct q *q, bool *row, const char *what,
+		 const char *field, ordo_err *err);
+ordo_code q_exec(struct q *q, const char *what, const char *field,
+		 ordo_err *err);
+int64_t q_col_i64(struct q *q);
+void q_col_str(struct q *q, char *dst, size_t size);
+void q_col_address(struct q *q, order_address *a);
+ordo_code q_col_dup(struct q *q, char **out, const char *what,
+		    ordo_err *err);
+ordo_code q_row_end(struct q *q, const char *what, ordo_err *err);
+ordo_code q_insert_returning(struct q *q, int64_t *id, const char *what,
+			     const char *field, ordo_err *err);
+ordo_code tx_check_writable(store_tx *tx, const char *what,
+			    ordo_err *err);
+
+/* Rows into a growing array (sql_row.c says how). */
+void *sql_grow(void *items, size_t *cap, size_t size);
+ordo_code sql_no_memory(ordo_err *err, const char *what);
+ordo_code q_rows(struct q *q, size_t max, size_t size, q_row_fn read,
+		 void **items, size_t *n, const char *what,
+		 ordo_err *err);
+
+
+/*
+ * One page of rows, the statement bound with limit + 1 as its LIMIT: read
+ * as q_rows does, the row past the limit only telling that another page
+ * follows; *next is then the cursor for it, the seq (an int64_t at
+ * seq_offset in each item) of the last row kept, else 0.
+ */
+ordo_code q_page(struct q *q, int limit, size_t size, size_t seq_offset,
+		 q_row_fn read, void **items, size_t *n, int64_t *next,
+		 const char *what, ordo_err *err);
+/*
+ * Every row statement id answers for one parent seq (its only parameter):
+ * the lines of a fulfillment or a shipment. As q_rows, the statement
+ * closed.
+ */
+ordo_code q_rows_of_sql(store_tx *tx, unsigned id, const char *sql,
+			int64_t parent, size_t size, q_row_fn read,
+			void **items, size_t *n, const char *what,
+			ordo_err *err);
+#define q_rows_of(tx, id, parent, size, read, items, n, what, err)             \
+	q_rows_of_sql((tx), (id), sql_text[(id)], (parent), (size), (read),    \
+		      (items), (n), (what), (err))
+
+
+/*
+ * The end of reading rows whose items own nothing (q_rows, q_page): the
+ * array itself after rc == ORDO_OK; else NULL, the array freed and *n 0.
+ */
+void *q_rows_done(ordo_code rc, void *items, size_t *n);
+
+/* The checks every page makes, and the ids the store makes itself. */
+ordo_code sql_check_limit(int limit, int max, ordo_err *err);
+ordo_code sql_check_page(int limit, int64_t before_seq, ordo_err *err);
+int64_t sql_page_bound(int64_t before_seq);
+void store_id_new(const char *prefix, char out[ORDO_ID_MAX]);
+
+/* ---- a table's mapping, written once (sql_row.c) ------------------------- */
+
+/*
+ * The columns of a table (its SQL_*_COLS list, or a run of it) as the
+ * members of its struct, in the order they are named: one array per
+ * table, next to its column list, that q_bind_row binds (a write) and
+ * q_read_row reads (every query answering such rows). A member's type is
+ * checked when the array is compiled: Q_I64 an int64_t (money, time),
+ * Q_INT an int, Q_BOOL a bool (stored 0/1), Q_TEXT a char array (read
+ * cut to fit marks the row bad), Q_TEXT_OR_NULL likewise but "" is
+ * stored as NULL, Q_ADDRESS an order_address (nine columns), Q_ENUM a C
+ * enum stored by name (an unknown name marks the row bad).
+ */
+enum q_kind { Q_I64, Q_INT, Q_BOOL, Q_TEXT, Q_TEXT_OR_NULL, Q_ADDRESS, Q_ENUM };
+
+/* How one C enum's values are named in storage (Q_ENUM). */
+struct q_enum {
+	const char *(*name)(int v);
+	int (*parse)(const char *name, int *v); /* 0, or -1: unknown */
+};
+
+/* Define a struct q_enum var over an enum's own name and parse. */
+#define Q_ENUM_NAMES(var, type, name_fn, parse_fn)                            \
+	static const char *var##_name(int v)                                   \
+	{                                                                      \
+		return name_fn((type)v);                                       \
+	}                                                                      \
+	static int var##_parse(const char *name, int *v)                       \
+	{                                                                      \
+		type t;                                                        \
+		int r = parse_fn(name, &t);                                    \
+		if (r == 0)                                                    \
+			*v = (int)t;                                           \
+		return r;                                                      \
+	}                                                                      \
+	static const struct q_enum var = {var##_name, var##_parse}
+
+struct q_field {
+	enum q_kind kind;
+	size_t offset;
+	size_t size; /* of the member */
+	const struct q_enum *names; /* Q_ENUM */
+	const char *column;	    /* the member's name, for errors */
+};
+
+/* The member's offset, refused at compile time unless ok holds. */
+#define Q_OFFSET(type, member, ok)                                             \
+	(offsetof(type, member) + 0 * sizeof(char[(ok) ? 1 : -1]))
+#define Q_MSIZE(type, member) sizeof(((type *)0)->member)
+#define Q_FIELD(kind, type, member, ok, names)                                 \
+	{kind, Q_OFFSET(type, member, ok), Q_MSIZE(type, member), names,      \
+	 #member}
+#define Q_I64(type, m)                                                         \
+	Q_FIELD(Q_I64, type, m, Q_MSIZE(type, m) == sizeof(int64_t), NULL)
+#define Q_INT(type, m)                                                         \
+	Q_FIELD(Q_INT, type, m, Q_MSIZE(type, m) == sizeof(int), NULL)
+#define Q_BOOL(type, m)                                                        \
+	Q_FIELD(Q_BOOL, type, m, Q_MSIZE(type, m) == sizeof(bool), NULL)
+#define Q_TEXT(type, m)                                                        \
+	Q_FIELD(Q_TEXT, type, m, Q_MSIZE(type, m[0]) == 1, NULL)
+#define Q_TEXT_OR_NULL(type, m)                                                \
+	Q_FIELD(Q_TEXT_OR_NULL, type, m, Q_MSIZE(type, m[0]) == 1, NULL)
+#define Q_ADDRESS(type, m)                                                     \
+	Q_FIELD(Q_ADDRESS, type, m, Q_MSIZE(type, m) == sizeof(order_address), \
+		NULL)
+#define Q_ENUM(type, m, names)                                                 \
+	Q_FIELD(Q_ENUM, type, m, Q_MSIZE(type, m) == sizeof(int), names)
+
+void q_bind_fields(struct q *q, const void *obj, const struct q_field *f,
+		   size_t n);
+void q_read_fields(struct q *q, void *obj, const struct q_field *f, size_t n);
+#define Q_NFIELDS(fields) (sizeof(fields) / sizeof((fields)[0]))
+#define q_bind_row(q, obj, fields)                                             \
+	q_bind_fields((q), (obj), (fields), Q_NFIELDS(fields))
+#define q_read_row(q, obj, fields)                                             \
+	q_read_fields((q), (obj), (fields), Q_NFIELDS(fields))
+
+/*
+ * Step q to the one row it answers, left to read; none is ORDO_ENOTFOUND
+ * naming field: "no <noun> "<key>"".
+ */
+ordo_code q_step_one(struct q *q, const char *what, const char *field,
+		     const char *noun, const char *key, ordo_err *err);
+
+/*
+ * The common read of one row: open statement id, bind the tenant and a
+ * key, and step to the row (q_step_one). q_close it on every path.
+ */
+ordo_code q_get_sql(struct q *q, store_tx *tx, unsigned id, const char *sql,
+		    int64_t tenant, const char *key, const char *what,
+		    const char *field, const char *noun, ordo_err *err);
+#define q_get(q, tx, id, tenant, key, what, field, noun, err)                  \
+	q_get_sql((q), (tx), (id), sql_text[(id)], (tenant), (key), (what),    \
+		  (field), (noun), (err))
+
+/* ---- lent from one file to another --------------------------------------- */
+
+/* sql_tenants.c: a named lock until the transaction ends: exclusive
+ * (waits), shared (waits for an exclusive holder only) or a try (exclusive
+ * if free now; *got says). */
+enum named_lock { NAMED_EXCLUSIVE, NAMED_SHARED, NAMED_TRY };
+ordo_code named_lock(store_tx *tx, int64_t tenant, const char *name,
+		     enum named_lock kind, bool *got, ordo_err *err);
+
+/* sql_catalog.c: the row of statement id (tenant, key) exists, or
+ * ORDO_ENOTFOUND naming field. */
+ordo_code require_key(store_tx *tx, enum sql_id id, int64_t tenant,
+		      const char *key, const char *field, ordo_err *err);
+
+/* sql_orders.c: a hold row read (SQL_HOLD_COLS), a hold's course bound
+ * (SQL_HOLD_COURSE_COLS_OF), an order's seq. */
+ordo_code q_col_hold(struct q *q, order_hold *h, ordo_err *err);
+void q_bind_hold_course(struct q *q, const order_hold *h);
+ordo_code order_seq_of(store_tx *tx, int64_t tenant, const char *id,
+		       const char *field, int64_t *seq, ordo_err *err);
+ordo_code order_seq(store_tx *tx, int64_t tenant, const char *id,
+		    int64_t *seq, ordo_err *err);
+
+/*
+ * Open statement id over the rows of one order of the tenant, bound with
+ * (tenant, the order's seq); ORDO_ENOTFOUND naming "id" when there is no
+ * such order. q_close it on every path.
+ */
+ordo_code q_open_of_order_sql(struct q *q, store_tx *tx, unsigned id,
+			      const char *sql, int64_t tenant,
+			      const char *order_id, ordo_err *err);
+#define q_open_of_order(q, tx, id, tenant, order_id, err)                      \
+	q_open_of_order_sql((q), (tx), (id), sql_text[(id)], (tenant),         \
+			    (order_id), (err))
+
+#endif

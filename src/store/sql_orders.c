@@ -1,0 +1,906 @@
+/*
+ * sql_orders.c - orders with their lines and holds as stored with them:
+ * insert, get (with the row lock of write jobs on PostgreSQL), the whole
+ * order update, the lookups by external id and fingerprint, the order list
+ * with its filters, and the scans across tenants of orders due to close.
+ * An order row is read by one function (q_col_order), its lines by one
+ * (order_lines_load) and its holds by one (q_col_hold, which the review
+ * queue uses too), each from its arrays of members (order_*_fields,
+ * line_*_fields, hold_*_fields), which also bind what is written. Line
+ * quantities are asserted before writing and checked again when read
+ * back. See store.h for the contract of each public function.
+ */
+#include "store/sql_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- SQL ----------------------------------------------------------------- */
+
+/*
+ * An order's columns after seq, in three runs, each mapped by one array
+ * below: what it was received as (order_head_fields), its content, which
+ * a correction rewrites (order_content_fields), and its course, which
+ * every update writes (order_course_fields).
+ */
+#define SQL_ORDER_HEAD_COLS                                                    \
+	"tenant_id, id, external_id, channel, placed_at, received_at, "        \
+	"currency"
+#define SQL_ORDER_CONTENT_COLS                                                 \
+	"customer_external_id, customer_name, customer_email, "                \
+	"customer_phone, " SQL_ADDR_COLS("ship_to_") ", has_bill_to, "         \
+	SQL_ADDR_COLS("bill_to_") ", shipping_method, shipping_amount, "       \
+	"subtotal, shipping_total, tax, discount, total, payment_status, "     \
+	"notes, fingerprint, customer_key"
+#define SQL_ORDER_COURSE_COLS                                                  \
+	"state, updated_at, accepted_at, release_due_at, released_at, "        \
+	"delivered_at, closed_at"
+#define SQL_ORDER_COLS_NOSEQ                                                   \
+	SQL_ORDER_HEAD_COLS ", " SQL_ORDER_CONTENT_COLS ", "                   \
+	SQL_ORDER_COURSE_COLS
+#define SQL_ORDER_COLS "seq, " SQL_ORDER_COLS_NOSEQ
+/* A line's columns after line_no: its content (line_content_fields), then
+ * its quantities (line_qty_fields). */
+#define SQL_LINE_CONTENT_COLS "sku, title, unit_price"
+#define SQL_LINE_QTY_COLS                                                      \
+	"quantity, qty_open, qty_allocated, qty_released, qty_shipped, "       \
+	"qty_cancelled, qty_returned"
+#define SQL_LINE_COLS                                                          \
+	"line_no, " SQL_LINE_CONTENT_COLS ", " SQL_LINE_QTY_COLS
+#define SQL_HOLD_COLS SQL_HOLD_COLS_OF("")
+#define SQL_Q20 SQL_Q10 "," SQL_Q10
+
+Q_ENUM_NAMES(payment_names, payment_status, payment_status_name,
+	     payment_status_parse);
+Q_ENUM_NAMES(order_state_names, order_state, order_state_name,
+	     order_state_parse);
+
+static const struct q_field order_head_fields[] = {
+	Q_I64(order, tenant_id),	 Q_TEXT(order, id),
+	Q_TEXT_OR_NULL(order, external_id), Q_TEXT(order, channel),
+	Q_I64(order, placed_at),	 Q_I64(order, received_at),
+	Q_TEXT(order, currency),
+};
+
+static const struct q_field order_content_fields[] = {
+	Q_TEXT(order, customer.external_id),
+	Q_TEXT(order, customer.name),
+	Q_TEXT(order, customer.email),
+	Q_TEXT(order, customer.phone),
+	Q_ADDRESS(order, ship_to),
+	Q_BOOL(order, has_bill_to),
+	Q_ADDRESS(order, bill_to),
+	Q_TEXT(order, shipping.method),
+	Q_I64(order, shipping.amount),
+	Q_I64(order, totals.subtotal),
+	Q_I64(order, totals.shipping),
+	Q_I64(order, totals.tax),
+	Q_I64(order, totals.discount),
+	Q_I64(order, totals.total),
+	Q_ENUM(order, payment, &payment_names),
+	Q_TEXT(order, notes),
+	Q_TEXT(order, fingerprint),
+	Q_TEXT(order, customer_key),
+};
+
+static const struct q_field order_course_fields[] = {
+	Q_ENUM(order, state, &order_state_names),
+	Q_I64(order, updated_at),
+	Q_I64(order, accepted_at),
+	Q_I64(order, release_due_at),
+	Q_I64(order, released_at),
+	Q_I64(order, delivered_at),
+	Q_I64(order, closed_at),
+};
+
+static const struct q_field line_content_fields[] = {
+	Q_TEXT(order_line, sku),
+	Q_TEXT(order_line, title),
+	Q_I64(order_line, unit_price),
+};
+
+static const struct q_field line_qty_fields[] = {
+	Q_I64(order_line, quantity),	  Q_I64(order_line, qty_open),
+	Q_I64(order_line, qty_allocated), Q_I64(order_line, qty_released),
+	Q_I64(order_line, qty_shipped),	  Q_I64(order_line, qty_cancelled),
+	Q_I64(order_line, qty_returned),
+};
+
+/* Open and resolved are the only statuses a hold has; core names them. */
+static int hold_status_parse(const char *name, hold_status *out)
+{
+	if (strcmp(name, hold_status_name(HOLD_OPEN)) == 0)
+		*out = HOLD_OPEN;
+	else if (strcmp(name, hold_status_name(HOLD_RESOLVED)) == 0)
+		*out = HOLD_RESOLVED;
+	else
+		return -1;
+	return 0;
+}
+
+Q_ENUM_NAMES(hold_type_names, hold_type, hold_type_name, hold_type_parse);
+Q_ENUM_NAMES(hold_status_names, hold_status, hold_status_name,
+	     hold_status_parse);
+
+/* SQL_HOLD_HEAD_COLS_OF. */
+static const struct q_field hold_head_fields[] = {
+	Q_TEXT(order_hold, id),
+	Q_ENUM(order_hold, type, &hold_type_names),
+	Q_TEXT(order_hold, field),
+	Q_TEXT(order_hold, message),
+	Q_TEXT(order_hold, related_order_id),
+	Q_TEXT(order_hold, raised_by),
+	Q_I64(order_hold, created_at),
+	Q_TEXT(order_hold, rule_id),
+	Q_INT(order_hold, policy_version),
+};
+
+/* SQL_HOLD_COURSE_COLS_OF. */
+static const struct q_field hold_course_fields[] = {
+	Q_ENUM(order_hold, status, &hold_status_names),
+	Q_INT(order_hold, priority),
+	Q_I64(order_hold, due_at),
+	Q_TEXT(order_hold, assignee),
+	Q_I64(order_hold, claimed_at),
+	Q_I64(order_hold, claimed_until),
+	Q_BOOL(order_hold, escalated),
+	Q_TEXT(order_hold, resolution),
+	Q_TEXT(order_hold, resolution_reason),
+	Q_TEXT(order_hold, resolved_by),
+	Q_I64(order_hold, resolved_at),
+};
+
+static const char *const sql_text[SQL_COUNT] = {
+	/* No row back: (tenant, channel, external id) is taken. */
+	[SQL_ORDER_INSERT] = "INSERT INTO orders (" SQL_ORDER_COLS_NOSEQ ") "
+			     "VALUES (" SQL_Q10 "," SQL_Q10 "," SQL_Q10
+			     "," SQL_Q10 ",?,?,?,?,?,?,?,?) "
+			     "ON CONFLICT (tenant_id, channel, external_id) "
+			     "DO NOTHING RETURNING seq",
+	[SQL_LINE_INSERT] = "INSERT INTO order_lines (order_seq, "
+			    SQL_LINE_COLS ") VALUES (?, " SQL_Q10 ", ?)",
+	[SQL_HOLD_INSERT] = "INSERT INTO holds (tenant_id, order_seq, "
+			    SQL_HOLD_COLS ") VALUES (?, ?, " SQL_Q20 ")",
+	[SQL_ORDER_GET] = "SELECT " SQL_ORDER_COLS " FROM orders "
+			  "WHERE tenant_id = ? AND id = ?",
+	/* SQL_ORDER_GET locking the row: drivers with row_locks, inside a
+	 * write transaction (changes to one order, one node at a time). */
+	[SQL_ORDER_GET_LOCKED] = "SELECT " SQL_ORDER_COLS " FROM orders "
+				 "WHERE tenant_id = ? AND id = ? FOR UPDATE",
+	[SQL_ORDER_SEQ] = "SELECT seq FROM orders "
+			  "WHERE tenant_id = ? AND id = ?",
+	[SQL_LINE_COUNT] = "SELECT count(*) FROM order_lines "
+			   "WHERE order_seq = ?",
+	[SQL_LINES_OF] = "SELECT " SQL_LINE_COLS " FROM order_lines "
+			 "WHERE order_seq = ? ORDER BY line_no",
+	/* Insertion order: SQLite's implicit rowid, an explicit identity
+	 * column of that name in PostgreSQL. */
+	[SQL_HOLDS_OF] = "SELECT " SQL_HOLD_COLS " FROM holds "
+			 "WHERE tenant_id = ? AND order_seq = ? "
+			 "ORDER BY created_at, rowid",
+	[SQL_ORDER_BY_EXTERNAL] = "SELECT id FROM orders WHERE tenant_id = ? "
+				  "AND channel = ? AND external_id = ?",
+	[SQL_ORDER_BY_FINGERPRINT] = "SELECT id FROM orders "
+				     "WHERE tenant_id = ? AND fingerprint = ? "
+				     "AND received_at >= ? "
+				     "ORDER BY received_at DESC, seq DESC "
+				     "LIMIT 1",
+	/* No row back: no such order of the tenant. */
+	[SQL_ORDER_SET_STATE] = "UPDATE orders SET state = ?, updated_at = ? "
+				"WHERE tenant_id = ? AND id = ? RETURNING seq",
+	/* No row back: no such order of the tenant. */
+	[SQL_ORDER_UPDATE] = "UPDATE orders SET (" SQL_ORDER_COURSE_COLS
+			     ") = (?, ?, ?, ?, ?, ?, ?) "
+			     "WHERE tenant_id = ? AND id = ? RETURNING seq",
+	[SQL_ORDER_UPDATE_CONTENT] = "UPDATE orders SET ("
+				     SQL_ORDER_CONTENT_COLS ") = ("
+				     SQL_Q10 "," SQL_Q10 "," SQL_Q10
+				     ",?,?,?,?) "
+				     "WHERE tenant_id = ? AND id = ? "
+				     "RETURNING seq",
+	/* order_seq comes from SQL_ORDER_UPDATE_CONTENT (tenant matched). */
+	[SQL_LINE_UPDATE_CONTENT] = "UPDATE order_lines SET ("
+				    SQL_LINE_CONTENT_COLS ") = (?, ?, ?) "
+				    "WHERE order_seq = ? AND line_no = ? "
+				    "RETURNING line_no",
+	/* order_seq comes from SQL_ORDER_UPDATE, which matched the tenant. */
+	[SQL_LINE_UPDATE] = "UPDATE order_lines SET (" SQL_LINE_QTY_COLS
+			    ") = (?, ?, ?, ?, ?, ?, ?) "
+			    "WHERE order_seq = ? AND line_no = ? "
+			    "RETURNING line_no",
+	/* No row back: the hold id is another order's. */
+	[SQL_HOLD_UPSERT] = "INSERT INTO holds (tenant_id, order_seq, "
+			    SQL_HOLD_COLS ") VALUES (?, ?, " SQL_Q20 ") "
+			    "ON CONFLICT (id) DO UPDATE SET (" SQL_HOLD_COLS
+			    ") = (" SQL_HOLD_COLS_OF("excluded.") ") "
+			    "WHERE holds.tenant_id = excluded.tenant_id "
+			    "AND holds.order_seq = excluded.order_seq "
+			    "RETURNING id",
+	/* Any tenant; the default closing period is bound for tenants that
+	 * saved no settings. */
+	[SQL_ORDERS_DUE_TO_CLOSE] = "SELECT o.tenant_id, o.id FROM orders o "
+				    "LEFT JOIN tenant_settings s "
+				    "ON s.tenant_id = o.tenant_id "
+				    "WHERE o.state = ? AND o.delivered_at + "
+				    "coalesce(s.closing_period_s, ?) <= ? "
+				    "ORDER BY o.delivered_at, o.seq LIMIT ?",
+};
+
+/*
+ * The order list: "SELECT ... WHERE tenant_id = ?", then the fragment of
+ * every filter present, in this order and bound in this order, then
+ * " ORDER BY seq DESC LIMIT ?".
+ */
+enum order_list_filter {
+	OLF_STATE,
+	OLF_CHANNEL,
+	OLF_EXTERNAL_ID,
+	OLF_RECEIVED_FROM,
+	OLF_RECEIVED_TO,
+	OLF_BEFORE_SEQ,
+	OLF_HOLD_TYPE, /* binds the type, then the open status */
+	OLF_COUNT
+};
+
+static const char *const order_list_where[OLF_COUNT] = {
+	[OLF_STATE] = " AND state = ?",
+	[OLF_CHANNEL] = " AND channel = ?",
+	[OLF_EXTERNAL_ID] = " AND external_id = ?",
+	[OLF_RECEIVED_FROM] = " AND received_at >= ?",
+	[OLF_RECEIVED_TO] = " AND received_at < ?",
+	[OLF_BEFORE_SEQ] = " AND seq < ?",
+	[OLF_HOLD_TYPE] = " AND EXISTS (SELECT 1 FROM holds h"
+			  " WHERE h.tenant_id = orders.tenant_id"
+			  " AND h.order_seq = orders.seq"
+			  " AND h.type = ? AND h.status = ?)",
+};
+
+_Static_assert(OLF_COUNT == SQL_ORDER_LIST_FILTERS,
+	       "sql_int.h numbers one statement per combination of filters");
+
+/* ---- orders -------------------------------------------------------------- */
+
+/* Bind every column of a hold (SQL_HOLD_COLS). */
+
+/* Read one hold (SQL_HOLD_COLS) into h, checking its type and status. */
+ordo_code q_col_hold(struct q *q, order_hold *h, ordo_err *err)
+{
+	memset(h, 0, sizeof(*h));
+	q_read_row(q, h, hold_head_fields);
+	q_read_row(q, h, hold_course_fields);
+	return q_row_end(q, "reading holds", err);
+}
+
+/* Bind a whole hold (SQL_HOLD_COLS). */
+static void q_bind_hold(struct q *q, const order_hold *h)
+{
+	q_bind_row(q, h, hold_head_fields);
+	q_bind_hold_course(q, h);
+}
+
+void q_bind_hold_course(struct q *q, const order_hold *h)
+{
+	q_bind_row(q, h, hold_course_fields);
+}
+
+/*
+ * Write every hold of o under the order's seq with statement id:
+ * SQL_HOLD_INSERT (a new order's) or SQL_HOLD_UPSERT, which answers no row
+ * for a hold id of another order.
+ */
+static ordo_code holds_put(store_tx *tx, const order *o, int64_t seq,
+			   enum sql_id id, ordo_err *err)
+{
+	struct q q;
+	size_t i;
+	ordo_code rc = ORDO_OK;
+
+	for (i = 0; rc == ORDO_OK && i < o->n_holds; i++) {
+		const order_hold *h = &o->holds[i];
+		bool row = true;
+
+		rc = q_open(&q, tx, id, err);
+		if (rc == ORDO_OK) {
+			q_i64(&q, o->tenant_id);
+			q_i64(&q, seq);
+			q_bind_hold(&q, h);
+			rc = q_step(&q, &row, "hold", "holds", err);
+		}
+		if (rc == ORDO_OK && id == SQL_HOLD_UPSERT && !row)
+			rc = ordo_err_set(err, ORDO_ECONFLICT, "holds",
+					  "hold %.32s belongs to another "
+					  "order",
+					  h->id);
+		q_close(&q);
+	}
+	return rc;
+}
+
+static ordo_code order_children_insert(store_tx *tx, const order *o,
+				       int64_t seq, ordo_err *err)
+{
+	struct q q;
+	size_t i;
+	ordo_code rc = ORDO_OK;
+
+	for (i = 0; rc == ORDO_OK && i < o->n_lines; i++) {
+		const order_line *l = &o->lines[i];
+
+		rc = q_open(&q, tx, SQL_LINE_INSERT, err);
+		if (rc == ORDO_OK) {
+			q_i64(&q, seq);
+			q_i64(&q, l->line_no);
+			q_bind_row(&q, l, line_content_fields);
+			q_bind_row(&q, l, line_qty_fields);
+			rc = q_exec(&q, "order line", "line_no", err);
+		}
+		q_close(&q);
+	}
+	if (rc == ORDO_OK)
+		rc = holds_put(tx, o, seq, SQL_HOLD_INSERT, err);
+	return rc;
+}
+
+ordo_code store_order_insert(store_tx *tx, order *o, ordo_err *err)
+{
+	struct q q = {0};
+	int64_t seq = 0;
+	bool row;
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_order_insert", err);
+	if (rc == ORDO_OK)
+		rc = order_check(o, err);
+	if (rc)
+		goto out;
+
+	rc = q_open(&q, tx, SQL_ORDER_INSERT, err);
+	if (rc)
+		goto out;
+	q_bind_row(&q, o, order_head_fields);
+	q_bind_row(&q, o, order_content_fields);
+	q_bind_row(&q, o, order_course_fields);
+	/* The external id's key is DO NOTHING: a unique error is the id's. */
+	rc = q_step(&q, &row, "order", "id", err);
+	if (rc)
+		goto out;
+	if (!row) {
+		rc = ordo_err_set(err, ORDO_ECONFLICT, "external_id",
+				  "order: external_id is already taken");
+		goto out;
+	}
+	seq = q_col_i64(&q);
+	q_close(&q);
+
+	rc = order_children_insert(tx, o, seq, err);
+	if (rc)
+		goto out;
+	o->seq = seq;
+out:
+	q_close(&q);
+	return rc;
+}
+
+/* Read one orders row (SQL_ORDER_COLS) into o, which has no lines or holds. */
+static ordo_code q_col_order(struct q *q, order *o, ordo_err *err)
+{
+	order_init(o);
+	o->seq = q_col_i64(q);
+	q_read_row(q, o, order_head_fields);
+	q_read_row(q, o, order_content_fields);
+	q_read_row(q, o, order_course_fields);
+	return q_row_end(q, "reading an order", err);
+}
+
+static ordo_code read_order(struct q *q, void *item, ordo_err *err)
+{
+	return q_col_order(q, item, err);
+}
+
+/* Load the lines of o (header read, none loaded yet), checking each. */
+static ordo_code order_lines_load(store_tx *tx, order *o, ordo_err *err)
+{
+	struct q q;
+	size_t n = 0, i = 0;
+	bool row;
+	ordo_code rc;
+
+	rc = q_open(&q, tx, SQL_LINE_COUNT, err);
+	if (rc)
+		goto out;
+	q_i64(&q, o->seq);
+	rc = q_step(&q, &row, "counting order lines", NULL, err);
+	if (rc)
+		goto out;
+	if (row)
+		n = (size_t)q_col_i64(&q);
+	q_close(&q);
+	rc = order_lines_alloc(o, n, err);
+	if (rc)
+		goto out;
+
+	rc = q_open(&q, tx, SQL_LINES_OF, err);
+	if (rc)
+		goto out;
+	q_i64(&q, o->seq);
+	for (;;) {
+		order_line *l;
+
+		rc = q_step(&q, &row, "reading order lines", NULL, err);
+		if (rc)
+			goto out;
+		if (!row)
+			break;
+		/* One snapshot: the count cannot have changed. */
+		if (i >= n) {
+			rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
+					  "order %s: more lines than counted",
+					  o->id);
+			goto out;
+		}
+		l = &o->lines[i++];
+		l->line_no = (int)q_col_i64(&q);
+		q_read_row(&q, l, line_content_fields);
+		q_read_row(&q, l, line_qty_fields);
+		rc = q_row_end(&q, "reading order lines", err);
+		if (rc)
+			goto out;
+		if (!order_line_consistent(l)) {
+			rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
+					  "order %s line %d breaks the "
+					  "quantity identity",
+					  o->id, l->line_no);
+			goto out;
+		}
+	}
+	if (i != n)
+		rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
+				  "order %s: fewer lines than counted", o->id);
+out:
+	q_close(&q);
+	return rc;
+}
+
+static ordo_code order_holds_load(store_tx *tx, order *o, ordo_err *err)
+{
+	struct q q;
+	bool row;
+	ordo_code rc;
+
+	rc = q_open(&q, tx, SQL_HOLDS_OF, err);
+	if (rc)
+		goto out;
+	q_i64(&q, o->tenant_id);
+	q_i64(&q, o->seq);
+	for (;;) {
+		order_hold h;
+
+		rc = q_step(&q, &row, "reading holds", NULL, err);
+		if (rc)
+			goto out;
+		if (!row)
+			break;
+		rc = q_col_hold(&q, &h, err);
+		if (rc)
+			goto out;
+		if (!order_hold_add(o, &h)) {
+			rc = ordo_err_set(err, ORDO_ENOMEM, NULL,
+					  "order %s: cannot load its holds",
+					  o->id);
+			goto out;
+		}
+	}
+out:
+	q_close(&q);
+	return rc;
+}
+
+/* Load the lines and holds of o (header read, none loaded yet). */
+static ordo_code order_children_load(store_tx *tx, order *o, ordo_err *err)
+{
+	ordo_code rc = order_lines_load(tx, o, err);
+
+	return rc ? rc : order_holds_load(tx, o, err);
+}
+
+ordo_code store_order_get(store_tx *tx, int64_t tenant, const char *id,
+			  order *o, ordo_err *err)
+{
+	struct q q;
+	ordo_code rc;
+
+	order_free(o);
+	/* On a database with row locks, a write job's read locks the order
+	 * it is about to change. */
+	rc = q_get(&q, tx, q_locking(tx, SQL_ORDER_GET, SQL_ORDER_GET_LOCKED),
+		   tenant, id, "reading an order", "id", "order", err);
+	if (rc)
+		goto out;
+	rc = q_col_order(&q, o, err);
+	if (rc)
+		goto out;
+	q_close(&q);
+	rc = order_children_load(tx, o, err);
+out:
+	q_close(&q);
+	if (rc)
+		order_free(o);
+	return rc;
+}
+
+/* Step an open, bound statement yielding one id column into id_out, or
+ * ORDO_ENOTFOUND naming field. */
+static ordo_code order_find_id(struct q *q, char *id_out, const char *field,
+			       const char *what, ordo_err *err)
+{
+	bool row;
+	ordo_code rc;
+
+	rc = q_step(q, &row, what, NULL, err);
+	if (rc)
+		return rc;
+	if (!row)
+		return ordo_err_set(err, ORDO_ENOTFOUND, field,
+				    "no order with this %s", field);
+	q_col_str(q, id_out, ORDO_ID_MAX);
+	return q_row_end(q, what, err);
+}
+
+ordo_code store_order_find_external(store_tx *tx, int64_t tenant,
+				    const char *channel,
+				    const char *external_id,
+				    char id_out[ORDO_ID_MAX], ordo_err *err)
+{
+	struct q q;
+	ordo_code rc;
+
+	id_out[0] = '\0';
+	rc = q_open(&q, tx, SQL_ORDER_BY_EXTERNAL, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, channel);
+	q_str(&q, external_id);
+	rc = order_find_id(&q, id_out, "external_id",
+			   "finding an order by external id", err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_order_find_fingerprint(store_tx *tx, int64_t tenant,
+				       const char *fingerprint,
+				       ordo_time since,
+				       char id_out[ORDO_ID_MAX],
+				       ordo_err *err)
+{
+	struct q q = {0};
+	ordo_code rc;
+
+	id_out[0] = '\0';
+	/* An order without a fingerprint is like no other. */
+	if (!fingerprint || !fingerprint[0]) {
+		rc = ordo_err_set(err, ORDO_ENOTFOUND, "fingerprint",
+				  "no order with this fingerprint");
+		goto out;
+	}
+	rc = q_open(&q, tx, SQL_ORDER_BY_FINGERPRINT, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, fingerprint);
+	q_i64(&q, since);
+	rc = order_find_id(&q, id_out, "fingerprint",
+			   "finding an order by fingerprint", err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_order_set_state(store_tx *tx, int64_t tenant, const char *id,
+				order_state state, ordo_time now,
+				ordo_err *err)
+{
+	struct q q = {0};
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_order_set_state", err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, SQL_ORDER_SET_STATE, err);
+	if (rc)
+		goto out;
+	q_str(&q, order_state_name(state));
+	q_i64(&q, now);
+	q_i64(&q, tenant);
+	q_str(&q, id);
+	rc = q_step_one(&q, "setting the order state", "id", "order", id, err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+/* Open the order list statement for the filters of f, with all bound. */
+static ordo_code order_list_open(struct q *q, store_tx *tx, int64_t tenant,
+				 const order_filter *f, int64_t limit,
+				 ordo_err *err)
+{
+	bool has[OLF_COUNT] = {
+		[OLF_STATE] = f->has_state,
+		[OLF_CHANNEL] = f->channel[0] != '\0',
+		[OLF_EXTERNAL_ID] = f->external_id[0] != '\0',
+		[OLF_RECEIVED_FROM] = f->received_from != 0,
+		[OLF_RECEIVED_TO] = f->received_to != 0,
+		[OLF_BEFORE_SEQ] = f->before_seq != 0,
+		[OLF_HOLD_TYPE] = f->has_hold_type,
+	};
+	const char *frag[OLF_COUNT];
+	char sql[2048];
+	unsigned mask = 0;
+	int i, len;
+	ordo_code rc;
+
+	for (i = 0; i < OLF_COUNT; i++) {
+		frag[i] = has[i] ? order_list_where[i] : "";
+		if (has[i])
+			mask |= 1u << i;
+	}
+	_Static_assert(OLF_COUNT == 7, "one %s per filter below");
+	len = snprintf(sql, sizeof(sql),
+		       "SELECT " SQL_ORDER_COLS " FROM orders "
+		       "WHERE tenant_id = ?%s%s%s%s%s%s%s "
+		       "ORDER BY seq DESC LIMIT ?",
+		       frag[0], frag[1], frag[2], frag[3], frag[4], frag[5],
+		       frag[6]);
+	/* Fixed fragments in a fixed buffer: too small is our bug. */
+	if (len < 0 || (size_t)len >= sizeof(sql))
+		return ordo_err_set(err, ORDO_EINTERNAL, NULL,
+				    "the order list query does not fit");
+
+	rc = q_open_sql(q, tx, SQL_ORDER_LIST_BASE + mask, sql, err);
+	if (rc)
+		return rc;
+	q_i64(q, tenant);
+	if (has[OLF_STATE])
+		q_str(q, order_state_name(f->state));
+	if (has[OLF_CHANNEL])
+		q_str(q, f->channel);
+	if (has[OLF_EXTERNAL_ID])
+		q_str(q, f->external_id);
+	if (has[OLF_RECEIVED_FROM])
+		q_i64(q, f->received_from);
+	if (has[OLF_RECEIVED_TO])
+		q_i64(q, f->received_to);
+	if (has[OLF_BEFORE_SEQ])
+		q_i64(q, f->before_seq);
+	if (has[OLF_HOLD_TYPE]) {
+		q_str(q, hold_type_name(f->hold_type));
+		q_str(q, hold_status_name(HOLD_OPEN));
+	}
+	q_i64(q, limit);
+	return ORDO_OK;
+}
+
+ordo_code store_order_list(store_tx *tx, int64_t tenant, const order_filter *f,
+			   order_page *page, ordo_err *err)
+{
+	struct q q = {0};
+	void *items = NULL;
+	order *orders;
+	size_t n = 0, i;
+	ordo_code rc;
+
+	memset(page, 0, sizeof(*page));
+	rc = sql_check_limit(f->limit, ORDO_PAGE_MAX, err);
+	if (rc == ORDO_OK && f->before_seq < 0)
+		rc = ordo_err_set(err, ORDO_EINVALID, "cursor",
+				  "the page cursor is not valid");
+	if (rc)
+		return rc;
+	rc = order_list_open(&q, tx, tenant, f, (int64_t)f->limit + 1, err);
+	if (rc == ORDO_OK)
+		rc = q_page(&q, f->limit, sizeof(order), offsetof(order, seq),
+			    read_order, &items, &n, &page->next_before_seq,
+			    "listing orders", err);
+	q_close(&q);
+	orders = items;
+	for (i = 0; rc == ORDO_OK && i < n; i++)
+		rc = order_children_load(tx, &orders[i], err);
+	if (rc) {
+		for (i = 0; i < n; i++)
+			order_free(&orders[i]);
+		free(orders);
+		page->next_before_seq = 0;
+		return rc;
+	}
+	page->orders = orders;
+	page->n = n;
+	return ORDO_OK;
+}
+
+void order_page_free(order_page *page)
+{
+	size_t i;
+
+	if (!page)
+		return;
+	for (i = 0; i < page->n; i++)
+		order_free(&page->orders[i]);
+	free(page->orders);
+	memset(page, 0, sizeof(*page));
+}
+
+/* The seq of the tenant's order id, or ORDO_ENOTFOUND naming field. */
+ordo_code order_seq_of(store_tx *tx, int64_t tenant, const char *id,
+		       const char *field, int64_t *seq, ordo_err *err)
+{
+	struct q q;
+	ordo_code rc;
+
+	rc = q_get(&q, tx, SQL_ORDER_SEQ, tenant, id, "finding an order", field,
+		   "order", err);
+	if (rc == ORDO_OK)
+		*seq = q_col_i64(&q);
+	q_close(&q);
+	return rc;
+}
+
+ordo_code q_open_of_order_sql(struct q *q, store_tx *tx, unsigned id,
+			      const char *sql, int64_t tenant,
+			      const char *order_id, ordo_err *err)
+{
+	int64_t seq = 0;
+	ordo_code rc;
+
+	memset(q, 0, sizeof(*q));
+	rc = order_seq(tx, tenant, order_id, &seq, err);
+	if (rc == ORDO_OK)
+		rc = q_open_sql(q, tx, id, sql, err);
+	if (rc == ORDO_OK) {
+		q_i64(q, tenant);
+		q_i64(q, seq);
+	}
+	return rc;
+}
+
+/* The seq of the tenant's order id, or ORDO_ENOTFOUND naming "id". */
+ordo_code order_seq(store_tx *tx, int64_t tenant, const char *id,
+		    int64_t *seq, ordo_err *err)
+{
+	return order_seq_of(tx, tenant, id, "id", seq, err);
+}
+
+/* ---- orders: whole-order update ------------------------------------------ */
+
+/*
+ * Bind the line's key (its order's seq, its number) after what an update
+ * of one line sets, and step: no row is ORDO_ENOTFOUND naming line_no.
+ */
+/*
+ * Rewrite one part of the order o and of each of its lines: statement id
+ * sets the order's columns mapped by of (then its key, the tenant and id)
+ * and answers its seq; line_id sets each line's columns mapped by lf (then
+ * the order's seq and the line's number). A missing order or line is
+ * ORDO_ENOTFOUND naming id or line_no.
+ */
+static ordo_code order_rewrite(store_tx *tx, const order *o, enum sql_id id,
+			       const struct q_field *of, size_t n_of,
+			       enum sql_id line_id, const struct q_field *lf,
+			       size_t n_lf, const char *what, int64_t *seq,
+			       ordo_err *err)
+{
+	struct q q;
+	size_t i;
+	ordo_code rc = q_open(&q, tx, id, err);
+
+	if (rc == ORDO_OK) {
+		q_bind_fields(&q, o, of, n_of);
+		q_i64(&q, o->tenant_id);
+		q_str(&q, o->id);
+		rc = q_step_one(&q, what, "id", "order", o->id, err);
+	}
+	/* The seq of the row that matched the tenant, not o->seq. */
+	if (rc == ORDO_OK)
+		*seq = q_col_i64(&q);
+	q_close(&q);
+	for (i = 0; rc == ORDO_OK && i < o->n_lines; i++) {
+		const order_line *l = &o->lines[i];
+		bool row = false;
+
+		rc = q_open(&q, tx, line_id, err);
+		if (rc == ORDO_OK) {
+			q_bind_fields(&q, l, lf, n_lf);
+			q_i64(&q, *seq);
+			q_i64(&q, l->line_no);
+			rc = q_step(&q, &row, what, NULL, err);
+		}
+		if (rc == ORDO_OK && !row)
+			rc = ordo_err_set(err, ORDO_ENOTFOUND, "line_no",
+					  "order %.32s has no line %d", o->id,
+					  l->line_no);
+		q_close(&q);
+	}
+	return rc;
+}
+
+ordo_code store_order_update_content(store_tx *tx, const order *o,
+				     ordo_err *err)
+{
+	int64_t seq;
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_order_update_content", err);
+	if (rc == ORDO_OK)
+		rc = order_rewrite(tx, o, SQL_ORDER_UPDATE_CONTENT,
+				   order_content_fields,
+				   Q_NFIELDS(order_content_fields),
+				   SQL_LINE_UPDATE_CONTENT, line_content_fields,
+				   Q_NFIELDS(line_content_fields),
+				   "correcting an order", &seq, err);
+	/* Quantities, state and holds: the ordinary update. */
+	if (rc == ORDO_OK)
+		rc = store_order_update(tx, o, err);
+	return rc;
+}
+
+ordo_code store_order_update(store_tx *tx, const order *o, ordo_err *err)
+{
+	int64_t seq;
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_order_update", err);
+	if (rc == ORDO_OK)
+		rc = order_check(o, err);
+	if (rc)
+		return rc;
+	rc = order_rewrite(tx, o, SQL_ORDER_UPDATE, order_course_fields,
+			   Q_NFIELDS(order_course_fields), SQL_LINE_UPDATE,
+			   line_qty_fields, Q_NFIELDS(line_qty_fields),
+			   "updating an order", &seq, err);
+	if (rc == ORDO_OK)
+		rc = holds_put(tx, o, seq, SQL_HOLD_UPSERT, err);
+	return rc;
+}
+
+static ordo_code read_order_ref(struct q *q, void *item, ordo_err *err)
+{
+	store_order_ref *r = item;
+
+	r->tenant_id = q_col_i64(q);
+	q_col_str(q, r->id, sizeof(r->id));
+	return q_row_end(q, "finding orders to close", err);
+}
+
+ordo_code store_orders_due_to_close(store_tx *tx, ordo_time now, int limit,
+				    store_order_ref **out, size_t *n,
+				    ordo_err *err)
+{
+	struct q q = {0};
+	void *items = NULL;
+	tenant_settings defaults;
+	size_t count = 0;
+	ordo_code rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = sql_check_limit(limit, SQL_SCAN_MAX, err);
+	if (rc)
+		goto out;
+	settings_defaults(&defaults);
+	rc = q_open(&q, tx, SQL_ORDERS_DUE_TO_CLOSE, err);
+	if (rc)
+		goto out;
+	q_str(&q, order_state_name(ORDER_DELIVERED));
+	q_i64(&q, defaults.closing_period_s);
+	q_i64(&q, now);
+	q_i64(&q, limit);
+	rc = q_rows(&q, (size_t)limit, sizeof(store_order_ref),
+		    read_order_ref, &items, &count, "finding orders to close",
+		    err);
+out:
+	q_close(&q);
+	*n = count;
+	*out = q_rows_done(rc, items, n);
+	return rc;
+}

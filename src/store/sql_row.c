@@ -1,0 +1,487 @@
+/*
+ * sql_row.c - the one way every sql_*.c file runs a statement and reads its
+ * rows: struct q (one statement in use) and its sequential binding and
+ * column reading, stepping with the driver's error mapping, the one row of
+ * a key (q_get), rows into a growing array (q_rows), pages (q_page), the
+ * checks every page makes, and the ids the store makes itself.
+ *
+ * A table's mapping to its struct is written once, next to its SQL, as an
+ * array of struct q_field (sql_int.h); q_bind_fields binds and
+ * q_read_fields reads a row by walking it, so the list of columns and
+ * members is never written again per query. See sql_int.h for the course
+ * a function follows through these helpers.
+ */
+#include "store/sql_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+/* ---- one statement in use ------------------------------------------------ */
+
+ordo_code q_open_sql(struct q *q, store_tx *tx, unsigned id,
+		     const char *sql, ordo_err *err)
+{
+	memset(q, 0, sizeof(*q));
+	q->tx = tx;
+	/* A number whose text is in another file's sql_text[] reads NULL
+	 * here: a mistake in ordo, said plainly rather than crashed on. */
+	if (!sql)
+		return ordo_err_set(err, ORDO_EINTERNAL, NULL,
+				    "statement %u has no SQL text here", id);
+	return tx->db->prepare(tx, id, sql, &q->s, err);
+}
+
+unsigned q_locking(const store_tx *tx, unsigned plain, unsigned locked)
+{
+	return tx->writable && tx->db->row_locks ? locked : plain;
+}
+
+/* Reset the statement for its next use; safe after a failed q_open. */
+void q_close(struct q *q)
+{
+	if (q->s)
+		q->tx->db->reset(q->s);
+	q->s = NULL;
+}
+
+void q_i64(struct q *q, int64_t v)
+{
+	q->tx->db->bind_i64(q->s, v);
+}
+
+void q_str(struct q *q, const char *v)
+{
+	q->tx->db->bind_text(q->s, v ? v : "");
+}
+
+/* "" is stored as NULL (an external id the channel did not give). */
+void q_str_or_null(struct q *q, const char *v)
+{
+	if (!v || !v[0])
+		q->tx->db->bind_null(q->s);
+	else
+		q->tx->db->bind_text(q->s, v);
+}
+
+void q_address(struct q *q, const order_address *a)
+{
+	q_str(q, a->name);
+	q_str(q, a->company);
+	q_str(q, a->line1);
+	q_str(q, a->line2);
+	q_str(q, a->city);
+	q_str(q, a->region);
+	q_str(q, a->postal_code);
+	q_str(q, a->country);
+	q_str(q, a->phone);
+}
+
+/*
+ * Step to the next row; *row says whether there was one. what says what was
+ * being done, field names the unique key should the step violate one.
+ */
+ordo_code q_step(struct q *q, bool *row, const char *what,
+		 const char *field, ordo_err *err)
+{
+	*row = false;
+	q->col = 0;
+	switch (q->tx->db->step(q->s)) {
+	case DB_ROW:
+		*row = true;
+		return ORDO_OK;
+	case DB_DONE:
+		return ORDO_OK;
+	default:
+		return q->tx->db->error(q->tx, what, field, err);
+	}
+}
+
+/* Step a statement whose rows (if any) do not matter. */
+ordo_code q_exec(struct q *q, const char *what, const char *field,
+		 ordo_err *err)
+{
+	bool row;
+
+	return q_step(q, &row, what, field, err);
+}
+
+int64_t q_col_i64(struct q *q)
+{
+	return q->tx->db->column_i64(q->s, q->col++);
+}
+
+void q_col_str(struct q *q, char *dst, size_t size)
+{
+	const struct db_driver *db = q->tx->db;
+	const char *t = NULL;
+
+	if (!db->column_is_null(q->s, q->col))
+		t = db->column_text(q->s, q->col, NULL);
+	if (ordo_strlcpy(dst, t ? t : "", size) != 0)
+		q->bad = true;
+	q->col++;
+}
+
+void q_col_address(struct q *q, order_address *a)
+{
+	q_col_str(q, a->name, sizeof(a->name));
+	q_col_str(q, a->company, sizeof(a->company));
+	q_col_str(q, a->line1, sizeof(a->line1));
+	q_col_str(q, a->line2, sizeof(a->line2));
+	q_col_str(q, a->city, sizeof(a->city));
+	q_col_str(q, a->region, sizeof(a->region));
+	q_col_str(q, a->postal_code, sizeof(a->postal_code));
+	q_col_str(q, a->country, sizeof(a->country));
+	q_col_str(q, a->phone, sizeof(a->phone));
+}
+
+/* The row just read is whole (no value cut to fit), or ORDO_ESTORAGE. */
+ordo_code q_row_end(struct q *q, const char *what, ordo_err *err)
+{
+	if (q->bad && q->bad_column)
+		return ordo_err_set(err, ORDO_ESTORAGE, NULL,
+				    "%s: unknown %s \"%s\" stored", what,
+				    q->bad_column, q->bad_name);
+	if (q->bad)
+		return ordo_err_set(err, ORDO_ESTORAGE, NULL,
+				    "%s: a stored value is longer than ordo "
+				    "allows",
+				    what);
+	return ORDO_OK;
+}
+
+ordo_code q_step_one(struct q *q, const char *what, const char *field,
+		     const char *noun, const char *key, ordo_err *err)
+{
+	bool row;
+	ordo_code rc = q_step(q, &row, what, NULL, err);
+
+	if (rc == ORDO_OK && !row)
+		rc = ordo_err_set(err, ORDO_ENOTFOUND, field,
+				  "no %s \"%.64s\"", noun, key);
+	return rc;
+}
+
+ordo_code q_get_sql(struct q *q, store_tx *tx, unsigned id, const char *sql,
+		    int64_t tenant, const char *key, const char *what,
+		    const char *field, const char *noun, ordo_err *err)
+{
+	ordo_code rc = q_open_sql(q, tx, id, sql, err);
+
+	if (rc)
+		return rc;
+	q_i64(q, tenant);
+	q_str(q, key);
+	return q_step_one(q, what, field, noun, key, err);
+}
+
+/* ---- a table's mapping --------------------------------------------------- */
+
+void q_bind_fields(struct q *q, const void *obj, const struct q_field *f,
+		   size_t n)
+{
+	const char *base = obj;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const void *m = base + f[i].offset;
+
+		switch (f[i].kind) {
+		case Q_I64:
+			q_i64(q, *(const int64_t *)m);
+			break;
+		case Q_INT:
+			q_i64(q, *(const int *)m);
+			break;
+		case Q_BOOL:
+			q_i64(q, *(const bool *)m ? 1 : 0);
+			break;
+		case Q_TEXT:
+			q_str(q, m);
+			break;
+		case Q_TEXT_OR_NULL:
+			q_str_or_null(q, m);
+			break;
+		case Q_ADDRESS:
+			q_address(q, m);
+			break;
+		case Q_ENUM:
+			q_str(q, f[i].names->name(*(const int *)m));
+			break;
+		}
+	}
+}
+
+/* Read a Q_ENUM column into *v; an unknown name marks the row bad. */
+static void q_col_enum(struct q *q, const struct q_field *f, int *v)
+{
+	char name[sizeof(q->bad_name)];
+
+	q_col_str(q, name, sizeof(name));
+	if (f->names->parse(name, v) == 0 || q->bad)
+		return;
+	q->bad = true;
+	q->bad_column = f->column;
+	ordo_strlcpy(q->bad_name, name, sizeof(q->bad_name));
+}
+
+void q_read_fields(struct q *q, void *obj, const struct q_field *f, size_t n)
+{
+	char *base = obj;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		void *m = base + f[i].offset;
+
+		switch (f[i].kind) {
+		case Q_I64:
+			*(int64_t *)m = q_col_i64(q);
+			break;
+		case Q_INT:
+			*(int *)m = (int)q_col_i64(q);
+			break;
+		case Q_BOOL:
+			*(bool *)m = q_col_i64(q) != 0;
+			break;
+		case Q_TEXT:
+		case Q_TEXT_OR_NULL:
+			q_col_str(q, m, f[i].size);
+			break;
+		case Q_ADDRESS:
+			q_col_address(q, m);
+			break;
+		case Q_ENUM:
+			q_col_enum(q, &f[i], m);
+			break;
+		}
+	}
+}
+
+/*
+ * A write through a read snapshot is a programmer error the database would
+ * also refuse (read connections are read-only); say so plainly.
+ */
+ordo_code tx_check_writable(store_tx *tx, const char *what,
+			    ordo_err *err)
+{
+	if (tx->writable)
+		return ORDO_OK;
+	return ordo_err_set(err, ORDO_EINTERNAL, NULL,
+			    "%s needs a write job, not a read transaction",
+			    what);
+}
+
+/* ---- tenants and API keys ------------------------------------------------ */
+
+/*
+ * Run an INSERT ... RETURNING of one generated key into *id. A unique key
+ * taken is ORDO_ECONFLICT naming field.
+ */
+ordo_code q_insert_returning(struct q *q, int64_t *id, const char *what,
+			     const char *field, ordo_err *err)
+{
+	bool row;
+	ordo_code rc;
+
+	rc = q_step(q, &row, what, field, err);
+	if (rc)
+		return rc;
+	if (!row)
+		return ordo_err_set(err, ORDO_ESTORAGE, NULL,
+				    "%s: the database returned no key", what);
+	*id = q_col_i64(q);
+	return ORDO_OK;
+}
+
+/* ---- helpers of the operations below ------------------------------------- */
+
+/*
+ * Double an array of items of size bytes (when count reached *cap), zeroing
+ * the new part. Returns the array, or NULL (the old one kept) when out of
+ * memory.
+ */
+void *sql_grow(void *items, size_t *cap, size_t size)
+{
+	size_t ncap = *cap ? *cap * 2 : 16;
+	char *p = realloc(items, ncap * size);
+
+	if (!p)
+		return NULL;
+	memset(p + *cap * size, 0, (ncap - *cap) * size);
+	*cap = ncap;
+	return p;
+}
+
+ordo_code sql_no_memory(ordo_err *err, const char *what)
+{
+	return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory %s", what);
+}
+
+/*
+ * Read every row the open, bound statement q yields - at most max - into a
+ * new array of items of `size` bytes, each read by `read`. The array grows
+ * as rows come, and every item starts zeroed. On failure *items and *n
+ * still hold what was read (the row that failed included), for the caller
+ * to free with its item's destructor; the statement is left open.
+ */
+ordo_code q_rows(struct q *q, size_t max, size_t size, q_row_fn read,
+		 void **items, size_t *n, const char *what,
+		 ordo_err *err)
+{
+	size_t cap = 0;
+	char *p = NULL;
+	bool row;
+	ordo_code rc;
+
+	*items = NULL;
+	*n = 0;
+	for (;;) {
+		rc = q_step(q, &row, what, NULL, err);
+		if (rc || !row)
+			break;
+		if (*n == max) {
+			rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
+					  "%s: more rows than the limit",
+					  what);
+			break;
+		}
+		if (*n == cap) {
+			char *g = sql_grow(p, &cap, size);
+
+			if (!g) {
+				rc = sql_no_memory(err, what);
+				break;
+			}
+			p = g;
+			*items = p;
+		}
+		rc = read(q, p + (*n)++ * size, err);
+		if (rc)
+			break;
+	}
+	return rc;
+}
+
+ordo_code q_page(struct q *q, int limit, size_t size, size_t seq_offset,
+		 q_row_fn read, void **items, size_t *n, int64_t *next,
+		 const char *what, ordo_err *err)
+{
+	ordo_code rc;
+
+	*next = 0;
+	rc = q_rows(q, (size_t)limit + 1, size, read, items, n, what, err);
+	if (rc == ORDO_OK && *n == (size_t)limit + 1) {
+		char *last = (char *)*items + (*n - 2) * size;
+
+		(*n)--;
+		memcpy(next, last + seq_offset, sizeof(*next));
+	}
+	return rc;
+}
+
+ordo_code q_rows_of_sql(store_tx *tx, unsigned id, const char *sql,
+			int64_t parent, size_t size, q_row_fn read,
+			void **items, size_t *n, const char *what,
+			ordo_err *err)
+{
+	struct q q;
+	ordo_code rc = q_open_sql(&q, tx, id, sql, err);
+
+	*items = NULL;
+	*n = 0;
+	if (rc == ORDO_OK) {
+		q_i64(&q, parent);
+		rc = q_rows(&q, SIZE_MAX, size, read, items, n, what, err);
+	}
+	q_close(&q);
+	return rc;
+}
+
+void *q_rows_done(ordo_code rc, void *items, size_t *n)
+{
+	if (rc == ORDO_OK)
+		return items;
+	free(items);
+	*n = 0;
+	return NULL;
+}
+
+/* A limit in 1..max, or ORDO_EINVALID. */
+ordo_code sql_check_limit(int limit, int max, ordo_err *err)
+{
+	if (limit < 1 || limit > max)
+		return ordo_err_set(err, ORDO_EINVALID, "limit",
+				    "limit must be 1..%d, not %d", max, limit);
+	return ORDO_OK;
+}
+
+/* A page's limit and cursor are valid. */
+ordo_code sql_check_page(int limit, int64_t before_seq, ordo_err *err)
+{
+	ordo_code rc = sql_check_limit(limit, STORE_LIST_MAX, err);
+
+	if (!rc && before_seq < 0)
+		rc = ordo_err_set(err, ORDO_EINVALID, "cursor",
+				  "the page cursor is not valid");
+	return rc;
+}
+
+/* The "seq < ?" bound of a page: the first page has none. */
+int64_t sql_page_bound(int64_t before_seq)
+{
+	return before_seq > 0 ? before_seq : INT64_MAX;
+}
+
+static const char base32[] = "0123456789abcdefghjkmnpqrstvwxyz";
+
+/*
+ * A new public id: prefix and 26 characters of Crockford base32 drawn from
+ * 128 random bits, as the app layer makes them (app/ids.c) - the store
+ * cannot call up into the app for the few ids it makes itself.
+ */
+void store_id_new(const char *prefix, char out[ORDO_ID_MAX])
+{
+	unsigned char raw[16];
+	size_t plen = strlen(prefix), i, bit = 0;
+
+	randombytes_buf(raw, sizeof(raw));
+	memcpy(out, prefix, plen);
+	/* 26 characters x 5 bits = 130 bits; the last 2 bits read as zero. */
+	for (i = 0; i < 26; i++, bit += 5) {
+		unsigned v = 0, b;
+
+		for (b = 0; b < 5; b++) {
+			size_t at = bit + b;
+			unsigned set =
+				at < 128 ? (raw[at / 8] >> (7 - at % 8)) & 1u
+					 : 0u;
+
+			v = (v << 1) | set;
+		}
+		out[plen + i] = base32[v];
+	}
+	out[plen + 26] = '\0';
+}
+
+/* Copy the text column at q->col into a new string *out. */
+ordo_code q_col_dup(struct q *q, char **out, const char *what,
+		    ordo_err *err)
+{
+	const struct db_driver *db = q->tx->db;
+	const char *t = "";
+	size_t len = 0;
+
+	if (!db->column_is_null(q->s, q->col))
+		t = db->column_text(q->s, q->col, &len);
+	q->col++;
+	*out = malloc(len + 1);
+	if (!*out)
+		return sql_no_memory(err, what);
+	if (len)
+		memcpy(*out, t, len);
+	(*out)[len] = '\0';
+	return ORDO_OK;
+}
