@@ -134,7 +134,7 @@ ordo_code tenant_settings_apply(tenant_settings *s,
 				const tenant_settings_patch *p, ordo_err *err)
 {
 	tenant_settings next = *s;
-	ordo_err whole;
+	ordo_err whole = ORDO_ERR_INIT;
 	int t;
 
 	patch_values_check(p, err);
@@ -158,10 +158,10 @@ ordo_code tenant_settings_apply(tenant_settings *s,
 		}
 		/* The settings as they would be, whole: what the patch leaves
 		 * must hold too, or they could not be saved. */
-		ordo_err_clear(&whole);
 		if (settings_check(&next, &whole) != ORDO_OK)
 			ordo_err_add(err, whole.code, whole.field, "%s",
 				     whole.message);
+		ordo_err_clear(&whole);
 	}
 	if (err->code != ORDO_OK) {
 		ordo_err_set_message(err, "the settings have %zu problem%s",

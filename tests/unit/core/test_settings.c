@@ -123,7 +123,7 @@ static void a_patch_applies_every_setting_it_gives(void **state)
 {
 	tenant_settings s, before;
 	tenant_settings_patch p;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 	int64_t sla;
 	int priority;
 
@@ -170,7 +170,7 @@ static void bad_values_are_each_named_and_nothing_is_applied(void **state)
 {
 	tenant_settings s, before;
 	tenant_settings_patch p;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	(void)state;
 	settings_defaults(&s);
@@ -192,6 +192,7 @@ static void bad_values_are_each_named_and_nothing_is_applied(void **state)
 	assert_string_equal(err.details[2].field, "holds.high_value.priority");
 	assert_string_equal(err.message, "the settings have 3 problems");
 	assert_true(settings_same(&s, &before));
+	ordo_err_clear(&err);
 }
 
 /* The result is checked whole: a patch of good values is refused when
@@ -202,7 +203,7 @@ static void a_patch_is_refused_for_the_settings_it_leaves(void **state)
 {
 	tenant_settings s, before;
 	tenant_settings_patch p;
-	ordo_err err;
+	ordo_err err = ORDO_ERR_INIT;
 
 	(void)state;
 	settings_defaults(&s);
