@@ -26,7 +26,7 @@ static json_t *order_reply(api_request *r, const app_write *w, int *status)
 
 	(void)r;
 	*status = c->outcome == INTAKE_CREATED ? 201 : 200;
-	return native_order_json(&c->stored);
+	return native_order_json(&c->stored, w->now);
 }
 
 /* The query parameters each operation reads; any other is refused. */
@@ -89,7 +89,7 @@ enum MHD_Result api_order_get(api_request *r)
 	}
 	ordo_err_clear(err);
 	{
-		json_t *j = native_order_json(&o);
+		json_t *j = native_order_json(&o, api_now(r));
 
 		order_free(&o);
 		return api_reply_json(r, MHD_HTTP_OK, j);
@@ -184,6 +184,7 @@ static bool parse_filter(api_request *r, order_filter *f,
 
 enum MHD_Result api_order_list(api_request *r)
 {
+	ordo_time now = api_now(r);
 	order_filter f;
 	order_page page;
 	enum MHD_Result ret;
@@ -199,7 +200,8 @@ enum MHD_Result api_order_list(api_request *r)
 	ordo_err_clear(err);
 	arr = json_array();
 	for (i = 0; i < page.n; i++)
-		json_array_append_new(arr, native_order_json(&page.orders[i]));
+		json_array_append_new(arr, native_order_json(&page.orders[i],
+							     now));
 	j = json_pack("{s:o}", "orders", arr);
 	json_object_set_new(j, "next_cursor",
 			    api_cursor_json(page.next_before_seq));

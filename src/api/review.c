@@ -174,7 +174,8 @@ enum MHD_Result api_queue_list(api_request *r)
 			arr,
 			json_pack("{s:o, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
 				  "s:o}, s:I, s:b}",
-				  "hold", native_hold_json(&q->hold), "order",
+				  "hold", native_hold_json(&q->hold, now),
+				  "order",
 				  "id", q->order_id, "external_id",
 				  q->external_id, "channel", q->channel,
 				  "state", order_state_name(q->order_state),
@@ -234,7 +235,7 @@ static json_t *claim_reply(api_request *r, const app_write *w, int *status)
 {
 	(void)r;
 	*status = 200;
-	return native_hold_json(&((const app_claim_cmd *)w)->hold);
+	return native_hold_json(&((const app_claim_cmd *)w)->hold, w->now);
 }
 
 /* decode NULL: the operation takes no body. */
@@ -585,8 +586,9 @@ static json_t *resolve_reply(api_request *r, const app_write *w,
 
 	(void)r;
 	*status = 200;
-	return json_pack("{s:o, s:o}", "hold", native_hold_json(&c->hold),
-			 "order", native_order_json(&c->order));
+	return json_pack("{s:o, s:o}", "hold",
+			 native_hold_json(&c->hold, w->now), "order",
+			 native_order_json(&c->order, w->now));
 }
 
 enum MHD_Result api_hold_resolve(api_request *r)

@@ -246,7 +246,7 @@ ordo_code app_emit_order(store_tx *tx, const order *o, const char *type,
 			 ordo_time now, ordo_err *err)
 {
 	return app_emit(tx, o->tenant_id, type, o->id, NULL,
-			native_order_json(o), now, err);
+			native_order_json(o, now), now, err);
 }
 
 ordo_code app_emit_fulfillment(store_tx *tx, const order *o,
@@ -255,7 +255,7 @@ ordo_code app_emit_fulfillment(store_tx *tx, const order *o,
 {
 	json_t *data = native_fulfillment_json(f);
 
-	json_object_set_new(data, "order", native_order_json(o));
+	json_object_set_new(data, "order", native_order_json(o, now));
 	return app_emit(tx, o->tenant_id, type, o->id, f->location, data, now,
 			err);
 }

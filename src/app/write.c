@@ -9,9 +9,9 @@
  * once the caller has encoded it. A row with status 0 is a write whose
  * answer is not kept yet: a retry then runs nothing and says `pending`
  * (the caller asks again), or, once the row is too old for the answer to
- * be on its way, is refused with ORDO_ECONFLICT - never run twice. A different request under a used key is refused
- * too, since the client has mixed up its keys and guessing which request
- * it meant would be wrong.
+ * be on its way, is refused with ORDO_ECONFLICT - never run twice. A
+ * different request under a used key is refused too, since the client has
+ * mixed up its keys and guessing which request it meant would be wrong.
  */
 #include "app/write.h"
 

@@ -7,7 +7,6 @@
 #include "channels/native_out.h"
 
 #include <stdlib.h>
-#include <time.h>
 
 #include "core/catalog.h"
 #include "core/money.h"
@@ -79,7 +78,7 @@ static json_t *line_json(const order_line *l, const char *currency)
 	return j;
 }
 
-static json_t *hold_json(const order_hold *h)
+static json_t *hold_json(const order_hold *h, ordo_time now)
 {
 	json_t *j = json_object();
 
@@ -100,7 +99,7 @@ static json_t *hold_json(const order_hold *h)
 	json_object_set_new(j, "priority", json_integer(h->priority));
 	json_object_set_new(j, "due_at", native_time_json(h->due_at));
 	/* A lapsed claim is no claim: nobody holds the hold. */
-	if (h->claimed_until >= (ordo_time)time(NULL)) {
+	if (hold_claim_live(h, now)) {
 		json_object_set_new(j, "assignee", opt_string(h->assignee));
 		json_object_set_new(j, "claimed_until",
 				    native_time_json(h->claimed_until));
@@ -116,9 +115,9 @@ static json_t *hold_json(const order_hold *h)
 	return j;
 }
 
-json_t *native_hold_json(const order_hold *h)
+json_t *native_hold_json(const order_hold *h, ordo_time now)
 {
-	return hold_json(h);
+	return hold_json(h, now);
 }
 
 json_t *native_defect_json(const order_defect *d)
@@ -135,7 +134,7 @@ json_t *native_defect_json(const order_defect *d)
 	return j;
 }
 
-json_t *native_order_json(const order *o)
+json_t *native_order_json(const order *o, ordo_time now)
 {
 	json_t *j = json_object(), *lines = json_array(), *holds = json_array();
 	json_t *customer = json_object(), *shipping = json_object(),
@@ -195,7 +194,7 @@ json_t *native_order_json(const order *o)
 				      line_json(&o->lines[i], o->currency));
 	json_object_set_new(j, "lines", lines);
 	for (i = 0; i < o->n_holds; i++)
-		json_array_append_new(holds, hold_json(&o->holds[i]));
+		json_array_append_new(holds, hold_json(&o->holds[i], now));
 	json_object_set_new(j, "holds", holds);
 	fulfillments = json_array();
 	for (i = 0; i < o->n_fulfillments; i++)

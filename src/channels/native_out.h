@@ -12,9 +12,9 @@
 #include "core/order.h"
 
 /* The order with its lines, holds and (when loaded) fulfillments. */
-json_t *native_order_json(const order *o);
+json_t *native_order_json(const order *o, ordo_time now);
 json_t *native_fulfillment_json(const fulfillment *f);
-json_t *native_hold_json(const order_hold *h);
+json_t *native_hold_json(const order_hold *h, ordo_time now);
 json_t *native_defect_json(const order_defect *d);
 json_t *native_shipment_json(const shipment *s);
 json_t *native_event_json(const order_event *ev);

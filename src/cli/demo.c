@@ -29,6 +29,12 @@
 #define DEMO_SLUG "demo"
 #define DEMO_DB CLI_DEMO_DB
 
+/* The time by the process's clock (cli.h). */
+static ordo_time demo_now(void)
+{
+	return ordo_clock_now(cli_clock);
+}
+
 static const struct {
 	const char *sku, *title, *price;
 	bool active;
@@ -262,7 +268,7 @@ static ordo_code intake_run(store_tx *tx, void *arg, ordo_err *err)
 	order_init(&stored);
 	rc = order_copy(&in, j->o, err);
 	if (rc == ORDO_OK)
-		rc = app_order_intake(tx, j->caller, &in, time(NULL),
+		rc = app_order_intake(tx, j->caller, &in, demo_now(),
 				      &j->outcome, &stored, err);
 	order_free(&in);
 	order_free(&stored);
@@ -313,7 +319,7 @@ static ordo_code seed_catalog(store_tx *tx, void *arg, ordo_err *err)
 		if (rc)
 			return rc;
 		s.active = demo_skus[i].active;
-		rc = app_sku_put(tx, j->caller, &s, time(NULL), &created,
+		rc = app_sku_put(tx, j->caller, &s, demo_now(), &created,
 				 err);
 		if (rc)
 			return rc;
@@ -338,7 +344,7 @@ static ordo_code seed_catalog(store_tx *tx, void *arg, ordo_err *err)
 		l.active = true;
 		l.n_serves = 1;
 		ordo_strlcpy(l.serves[0], "US", sizeof(l.serves[0]));
-		rc = app_location_put(tx, j->caller, &l, time(NULL),
+		rc = app_location_put(tx, j->caller, &l, demo_now(),
 				      &created, err);
 		if (rc)
 			return rc;
@@ -351,7 +357,7 @@ static ordo_code seed_catalog(store_tx *tx, void *arg, ordo_err *err)
 			rc = app_stock_count(tx, j->caller, l.code,
 					     demo_skus[k].sku,
 					     (int64_t)(20 + 13 * k + 40 * i),
-					     -1, time(NULL), &level, err);
+					     -1, demo_now(), &level, err);
 			if (rc)
 				return rc;
 		}
@@ -368,7 +374,7 @@ static ordo_code demo_seed(store *st, const app_caller *c, ordo_err *err)
 	static const char *const channels[] = {"web", "marketplace", "edi",
 					       "web", "csv"};
 	struct seed_job sj = {.caller = c};
-	time_t now = time(NULL);
+	ordo_time now = demo_now();
 	intake_outcome outcome;
 	char *first_clean = NULL, *text;
 	int seq = 0, i;
@@ -456,7 +462,7 @@ static void demo_fix_zip(order_patch *p)
 static ordo_code review_run(store_tx *tx, void *arg, ordo_err *err)
 {
 	const app_caller *c = arg;
-	ordo_time now = time(NULL);
+	ordo_time now = demo_now();
 	queue_filter f;
 	queue_item *items = NULL;
 	size_t n = 0, i;
@@ -548,7 +554,7 @@ static ordo_code defects_run(store_tx *tx, void *arg, ordo_err *err)
 			     reported ? "one mug missing from the box"
 				      : "returned to sender: no such suite",
 			     sizeof(d.note));
-		rc = app_defect_report(tx, j->caller, &d, time(NULL), err);
+		rc = app_defect_report(tx, j->caller, &d, demo_now(), err);
 		reported++;
 	}
 	order_page_free(&page);
@@ -606,12 +612,12 @@ static ordo_code warehouse_run(store_tx *tx, void *arg, ordo_err *err)
 			rc = app_fulfillment_reject(tx, j->caller, page[i].id,
 						    REJECT_OUT_OF_STOCK,
 						    "bin empty at pick",
-						    time(NULL), &out, err);
+						    demo_now(), &out, err);
 			fulfillment_free(&out);
 			break;
 		case 1: /* accepted, not yet shipped */
 			rc = app_fulfillment_accept(tx, j->caller, page[i].id,
-						    time(NULL), &out, err);
+						    demo_now(), &out, err);
 			fulfillment_free(&out);
 			break;
 		case 2: /* shipped in part */
@@ -620,17 +626,17 @@ static ordo_code warehouse_run(store_tx *tx, void *arg, ordo_err *err)
 			lines[0].quantity /= 2;
 			s.n_lines = 1;
 			rc = app_shipment_create(tx, j->caller, page[i].id, &s,
-						 time(NULL), err);
+						 demo_now(), err);
 			break;
 		case 3: /* shipped in full and delivered */
 		case 4: {
 			shipment done;
 
 			rc = app_shipment_create(tx, j->caller, page[i].id, &s,
-						 time(NULL), err);
+						 demo_now(), err);
 			if (rc == ORDO_OK && i % 6 == 3) {
 				rc = app_shipment_delivered(tx, j->caller,
-							    s.id, 0, time(NULL),
+							    s.id, 0, demo_now(),
 							    &done, err);
 				shipment_free(&done);
 			}
@@ -696,7 +702,7 @@ int cmd_demo(int argc, char **argv)
 	st = cli_open_store(db, CLI_DEFAULT_DB_POOL);
 	if (!st)
 		return CLI_FAIL;
-	if (app_tenant_create(st, DEMO_SLUG, ordo_clock_now(cli_clock), key,
+	if (app_tenant_create(st, DEMO_SLUG, demo_now(), key,
 			      err) == ORDO_OK) {
 		printf("seeding tenant \"%s\" in %s ...\n", DEMO_SLUG, db);
 		fflush(stdout);
@@ -728,9 +734,9 @@ int cmd_demo(int argc, char **argv)
 	} else if (err->code == ORDO_ECONFLICT) {
 		ordo_err_clear(err);
 		snprintf(name, sizeof(name), "demo-admin-%lld",
-			 (long long)time(NULL));
+			 (long long)demo_now());
 		if (app_key_create(st, DEMO_SLUG, "admin", name,
-				   ordo_clock_now(cli_clock), key, err)) {
+				   demo_now(), key, err)) {
 			rc = cli_fail(err);
 			goto out;
 		}

@@ -72,6 +72,11 @@ const char *hold_status_name(hold_status s)
 	return "unknown";
 }
 
+bool hold_claim_live(const order_hold *h, ordo_time now)
+{
+	return h->claimed_until >= now;
+}
+
 const char *payment_status_name(payment_status p)
 {
 	if ((unsigned)p >= PAYMENT_STATUS_COUNT)

@@ -223,6 +223,10 @@ const char *hold_type_name(hold_type t);
 int hold_type_parse(const char *name, hold_type *out);
 const char *hold_status_name(hold_status s);
 
+/* Whether h is claimed at `now`: a claim whose lease has run out is no
+ * claim, and nobody holds the hold. */
+bool hold_claim_live(const order_hold *h, ordo_time now);
+
 const char *payment_status_name(payment_status p);
 int payment_status_parse(const char *name, payment_status *out);
 

@@ -1424,7 +1424,7 @@ json_t *order_new(const char *external_id)
 	char buf[128];
 
 	jset(o, "external_id", json_string(external_id));
-	rfc3339(time(NULL) - 3600, buf, sizeof(buf));
+	rfc3339(harness_clock_now() - 3600, buf, sizeof(buf));
 	jset(o, "placed_at", json_string(buf));
 	snprintf(buf, sizeof(buf), "margaret.hollis+%lu@example.com", n);
 	jset(o, "customer.email", json_string(buf));

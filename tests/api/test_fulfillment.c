@@ -634,7 +634,7 @@ API_TEST(shipments_partial_then_full)
 	json_decref(o);
 
 	/* Partial: 1 of 3 FS-1, with an explicit shipped_at. */
-	rfc3339(time(NULL) - 120, when, sizeof(when));
+	rfc3339(harness_clock_now() - 120, when, sizeof(when));
 	snprintf(body, sizeof(body),
 		 "{\"lines\": [{\"sku\": \"FS-1\", \"quantity\": 1}], "
 		 "\"carrier\": \"FedEx\", \"tracking_number\": \"7712 3456 "
@@ -783,7 +783,7 @@ API_TEST(delivered_when_every_shipment_is_delivered)
 
 	create_shipment(f1, "FD", 1, s2, sizeof(s2));
 	expect_state(id, "shipped");
-	rfc3339(time(NULL) - 30, when, sizeof(when));
+	rfc3339(harness_clock_now() - 30, when, sizeof(when));
 	snprintf(body, sizeof(body), "{\"delivered_at\": \"%s\"}", when);
 	r = deliver(acme(), s2, body);
 	assert_status(r, 200);

@@ -344,7 +344,7 @@ static json_t *hold_case_order(const struct hold_case *c, const char *ext)
 		if (c->value[k] && !strcmp(c->value[k], "FUTURE")) {
 			char t[32];
 
-			rfc3339(time(NULL) + 24 * 3600, t, sizeof(t));
+			rfc3339(harness_clock_now() + 24 * 3600, t, sizeof(t));
 			v = json_string(t);
 		} else if (c->value[k]) {
 			v = jparse(c->value[k]);

@@ -43,7 +43,7 @@ static int group_setup(void **state)
 
 	if (rc)
 		return rc;
-	rfc3339(time(NULL) - 2, t_before, sizeof(t_before));
+	rfc3339(harness_clock_now() - 2, t_before, sizeof(t_before));
 	for (int i = 0; i < N_ORDERS; i++) {
 		json_t *o = order_new(fixtures[i].ext);
 		struct resp *r;
@@ -69,8 +69,8 @@ static int group_setup(void **state)
 		resp_free(r);
 		json_decref(o);
 	}
-	rfc3339(time(NULL) + 2, t_after, sizeof(t_after));
-	rfc3339(time(NULL) + 3600, t_later, sizeof(t_later));
+	rfc3339(harness_clock_now() + 2, t_after, sizeof(t_after));
+	rfc3339(harness_clock_now() + 3600, t_later, sizeof(t_later));
 	if (rc)
 		group_teardown(state);
 	return rc;

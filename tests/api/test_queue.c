@@ -18,12 +18,12 @@
  *                (agent 403, supervisor 200); assign (supervisor only).
  *   race         32 agents with 32 keys claim one hold at once: exactly
  *                one wins, the 31 others get 409 naming the winner.
- *   expiry       SLOW (about 60 s, the minimum lease): the first test
- *                claims a hold with lease_s 60 and the LAST test waits for
- *                the lease to run out (the other tests run meanwhile), then
- *                checks the hold is free: not listed for its old assignee,
- *                listed as unclaimed and overdue, claimable by another
- *                agent.
+ *   expiry       the first test claims a hold with lease_s 60 (the
+ *                minimum) and the LAST test moves the servers' clock past
+ *                the lease (harness_clock_advance: nothing waits for it),
+ *                then checks the hold is free: not listed for its old
+ *                assignee, listed as unclaimed and overdue, claimable by
+ *                another agent.
  *
  * Each test works in its own channel so that the holds other tests leave
  * in the queue do not disturb it.
@@ -308,7 +308,7 @@ static void expect_claimed_by(const struct resp *r, const char *actor,
 	json_t *h = answer_hold(r);
 	const char *until = jstr(h, "claimed_until");
 	time_t t = until ? rfc3339_parse(until) : (time_t)-1;
-	long want = (long)time(NULL) + lease_s;
+	long want = (long)harness_clock_now() + lease_s;
 
 	if (!streq(jstr(h, "assignee"), actor) || t == (time_t)-1 ||
 	    labs((long)t - want) > LEASE_TOLERANCE_S) {
@@ -674,7 +674,7 @@ API_TEST(queue_filters)
 	place("Q-FIL-SKU", "q-filter", UNKNOWN_SKU, sku);
 	place("Q-FIL-BIG", "q-filter", BIG, big);
 	place("Q-FIL-OTHER", "q-filter-b", BAD_ZIP, other);
-	harness_sleep_ms(2200);
+	harness_clock_advance(3);
 	place("Q-FIL-PEND", "q-filter", PENDING, pend);
 
 	{
@@ -1161,8 +1161,9 @@ API_TEST(claim_race_exactly_one_of_32_wins)
 /* ---- expiry, part 2 -------------------------------------------------------------- */
 
 /*
- * SLOW, part 2 (must stay the last test): wait until the 60 s lease taken
- * in part 1 has run out, then the hold is free and overdue.
+ * Part 2 (must stay the last test, since it moves the clock a minute on):
+ * once the 60 s lease taken in part 1 has run out, the hold is free and
+ * overdue.
  */
 API_TEST(expiry_part2_an_expired_lease_frees_the_hold)
 {
@@ -1170,8 +1171,9 @@ API_TEST(expiry_part2_an_expired_lease_frees_the_hold)
 	struct resp *r;
 
 	check(expiry.started, "part 1 did not get to claim the hold");
-	while (time(NULL) <= expiry.claimed_until + 1)
-		harness_sleep_ms(200);
+	/* The lease runs out: the servers' clock moves past it. */
+	harness_clock_advance((long)(expiry.claimed_until + 2 -
+				     harness_clock_now()));
 
 	expect_queue(acme(), "channel=q-expiry&assignee=key%3Aagent0", NULL, 0,
 		     1);

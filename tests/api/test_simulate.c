@@ -203,9 +203,8 @@ static void history(void)
 	place(5, b);
 
 	/* T: a whole second after H5 was received. */
-	t = time(NULL) + 1;
-	while (time(NULL) < t)
-		harness_sleep_ms(20);
+	t = harness_clock_now() + 1;
+	harness_clock_advance(1);
 	rfc3339(t, hist.boundary, sizeof(hist.boundary));
 
 	b = hoodies("SIM-H6", 1);
@@ -259,7 +258,7 @@ static void history(void)
 	r = hold_post(agent_key, big, "claim", NULL);
 	assert_status(r, 200);
 	resp_free(r);
-	harness_sleep_ms(2100);
+	harness_clock_advance(2);
 	r = hold_resolve(agent_key, risky, "cancel_order",
 			 "card holder denies the order", NULL);
 	assert_status(r, 200);

@@ -179,7 +179,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 
 	memset(&rec, 0, sizeof(rec));
 	rec.arrived_ms = harness_now_ms();
-	rec.arrived_unix = time(NULL);
+	rec.arrived_unix = harness_clock_now();
 	snprintf(rec.path, sizeof(rec.path), "%s", url);
 	copy_header(c, "X-Ordo-Event-Id", rec.event_id, sizeof(rec.event_id));
 	copy_header(c, "X-Ordo-Event-Type", rec.event_type,
