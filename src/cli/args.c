@@ -33,7 +33,6 @@ static const struct {
 	{"policy", CLI_F_POLICY, "FILE"},
 	{"from", CLI_F_FROM, "TIME"},
 	{"webhook-allow", CLI_F_WEBHOOK_ALLOW, "CIDR,..."},
-	{"webhook-pause-after-s", CLI_F_WEBHOOK_PAUSE, "N"},
 	{"clock-file", CLI_F_CLOCK_FILE, "PATH"},
 };
 
@@ -79,8 +78,6 @@ static const char **slot(struct cli_opts *o, unsigned flag)
 		return &o->policy;
 	case CLI_F_WEBHOOK_ALLOW:
 		return &o->webhook_allow;
-	case CLI_F_WEBHOOK_PAUSE:
-		return &o->webhook_pause_after_s;
 	case CLI_F_CLOCK_FILE:
 		return &o->clock_file;
 	default:

@@ -34,10 +34,8 @@
 #define CLI_F_POLICY (1u << 8)
 #define CLI_F_FROM (1u << 9)
 #define CLI_F_WEBHOOK_ALLOW (1u << 10)
-/* Not in any help: tests pause a failing webhook in seconds. */
-#define CLI_F_WEBHOOK_PAUSE (1u << 11)
 /* Not in any help: tests move the server's clock (clock_file.c). */
-#define CLI_F_CLOCK_FILE (1u << 12)
+#define CLI_F_CLOCK_FILE (1u << 11)
 
 /* What a command was given: each flag's value (NULL: not given), the
  * positional arguments, and whether help was asked for. */
@@ -53,7 +51,6 @@ struct cli_opts {
 	const char *policy;
 	const char *from;
 	const char *webhook_allow;
-	const char *webhook_pause_after_s;
 	const char *clock_file;
 	unsigned given; /* CLI_F_* of the flags given */
 	bool help;

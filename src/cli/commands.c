@@ -65,14 +65,13 @@ int cmd_serve(int argc, char **argv)
 	struct cli_opts o = {0};
 	long timeout_ms = CLI_DEFAULT_WEBHOOK_TIMEOUT_MS;
 	long pool = CLI_DEFAULT_DB_POOL;
-	long pause_after_s = 0; /* the outbox's default */
 	store *st;
 	int rc;
 
 	rc = parse_opts("serve",
 			TAKES_DB | CLI_F_LISTEN | CLI_F_DB_POOL |
 				CLI_F_WEBHOOK_TIMEOUT | CLI_F_WEBHOOK_ALLOW |
-				CLI_F_WEBHOOK_PAUSE | CLI_F_CLOCK_FILE,
+				CLI_F_CLOCK_FILE,
 			argc, argv, &o);
 	if (rc)
 		return rc;
@@ -115,11 +114,6 @@ int cmd_serve(int argc, char **argv)
 			   CLI_WEBHOOK_TIMEOUT_MIN_MS, CLI_WEBHOOK_TIMEOUT_MAX_MS,
 			   &timeout_ms))
 		return CLI_USAGE;
-	if (o.webhook_pause_after_s &&
-	    cli_parse_long("serve", "webhook-pause-after-s",
-			   o.webhook_pause_after_s, 1, CLI_WEBHOOK_PAUSE_AFTER_MAX_S,
-			   &pause_after_s))
-		return CLI_USAGE;
 	if (o.clock_file && cli_clock_file_use(o.clock_file) != CLI_OK)
 		return CLI_USAGE;
 	{
@@ -140,7 +134,7 @@ int cmd_serve(int argc, char **argv)
 				o.webhook_allow ? "--webhook-allow"
 						: "ORDO_WEBHOOK_ALLOW",
 				bad, NETADDR_LIST_MAX);
-		outbox_rules_set(&list, pause_after_s);
+		outbox_rules_set(&list);
 	}
 	/* A bad address or a port in use is found before the database is
 	 * touched. */

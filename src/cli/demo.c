@@ -762,7 +762,7 @@ int cmd_demo(int argc, char **argv)
 		netaddr_list loopback;
 
 		netaddr_list_parse("127.0.0.0/8,::1/128", &loopback, NULL, 0);
-		outbox_rules_set(&loopback, 0);
+		outbox_rules_set(&loopback);
 	}
 	rc = cli_serve_until_signal(st, listen, banner,
 				    CLI_DEFAULT_WEBHOOK_TIMEOUT_MS);

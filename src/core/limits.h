@@ -185,8 +185,7 @@
  * timeouts plus OUTBOX_LEASE_MARGIN_MS. A failed delivery is retried after
  * 1, 2, 4, ... seconds, never more than an hour apart; a webhook with
  * nothing to send is looked at again every 30 s even if no event wakes it;
- * one that has failed for a day without a success in between is paused
- * (`--webhook-pause-after-s` sets 1 s .. a year). */
+ * one that has failed for a day without a success in between is paused. */
 #define OUTBOX_THREADS_DEFAULT 4
 #define OUTBOX_MAX_THREADS 16
 #define OUTBOX_POLL_MS_DEFAULT 200
@@ -197,11 +196,10 @@
 #define OUTBOX_BATCH_DEFAULT 4
 #define OUTBOX_BACKOFF_CAP_S 3600
 #define OUTBOX_IDLE_S 30
-#define OUTBOX_PAUSE_AFTER_DEFAULT_S (24 * 3600)
+#define OUTBOX_PAUSE_AFTER_S (24 * 3600)
 #define CLI_DEFAULT_WEBHOOK_TIMEOUT_MS OUTBOX_TIMEOUT_MS_DEFAULT
 #define CLI_WEBHOOK_TIMEOUT_MIN_MS 100
 #define CLI_WEBHOOK_TIMEOUT_MAX_MS 60000
-#define CLI_WEBHOOK_PAUSE_AFTER_MAX_S (365L * 86400)
 
 /* Address ranges in one allow list (ORDO_WEBHOOK_ALLOW, trusted proxies):
  * an operator names a handful; one range is at most NETADDR_TEXT_MAX - 1

@@ -24,7 +24,7 @@
  * delivery attempted is failed once the next attempt would fall past its
  * retry_until, and the next one of its webhook goes next time.
  *
- * PAUSING. A webhook that has failed for pause_after_s (a day) with no
+ * PAUSING. A webhook that has failed for OUTBOX_PAUSE_AFTER_S (a day) with no
  * success in between is paused: its deliveries are kept, pending; nothing
  * is sent to it until an admin resumes it (POST /v1/webhooks/{id}/resume);
  * a webhook.paused event goes to the tenant's other webhooks subscribed to
@@ -85,16 +85,12 @@ struct outbox_worker {
 /* ---- the rules -------------------------------------------------------- */
 
 static netaddr_list rules_allow;
-static long rules_pause_after_s = OUTBOX_PAUSE_AFTER_DEFAULT_S;
-
-void outbox_rules_set(const netaddr_list *allow, long pause_after_s)
+void outbox_rules_set(const netaddr_list *allow)
 {
 	if (allow)
 		rules_allow = *allow;
 	else
 		memset(&rules_allow, 0, sizeof(rules_allow));
-	rules_pause_after_s = pause_after_s > 0 ? pause_after_s
-						: OUTBOX_PAUSE_AFTER_DEFAULT_S;
 }
 
 bool outbox_address_allowed(int family, const unsigned char *addr)
@@ -481,7 +477,7 @@ static void send_claim(outbox_worker *w, CURL *curl, outbox_claim *c,
 			hk->failing_since = now;
 		hk->next_attempt_at = now + outbox_backoff_s(hk->failures);
 		d->next_attempt_at = hk->next_attempt_at;
-		if (now - hk->failing_since >= rules_pause_after_s) {
+		if (now - hk->failing_since >= OUTBOX_PAUSE_AFTER_S) {
 			/* Paused: its deliveries wait, pending, for the
 			 * resume; none is given up meanwhile. */
 			hk->paused = true;

@@ -40,10 +40,9 @@ typedef struct {
 /*
  * Process-wide rules of sending, set once at start before any worker or
  * request runs (`ordo serve`): the address ranges a receiver may be in
- * although internal (NULL: none), and after how long failing a webhook is
- * paused (<= 0: OUTBOX_PAUSE_AFTER_DEFAULT_S).
+ * although internal (NULL: none).
  */
-void outbox_rules_set(const netaddr_list *allow, long pause_after_s);
+void outbox_rules_set(const netaddr_list *allow);
 
 /*
  * Whether a webhook may be sent to the address: not internal, or in the

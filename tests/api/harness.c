@@ -376,6 +376,11 @@ long long harness_clock_now(void)
 	return (long long)time(NULL) + clock_offset;
 }
 
+long harness_clock_ms(void)
+{
+	return harness_now_ms() + clock_offset * 1000;
+}
+
 /* Start `ordo serve`; 0 when it answers /healthz, -1 after all attempts. */
 /*
  * Start `ordo serve` on db_path with its output in log_path and wait until

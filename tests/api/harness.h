@@ -95,6 +95,9 @@ void harness_set_serve_args(const char *const *args);
  */
 void harness_clock_advance(long seconds);
 long long harness_clock_now(void);
+/* Monotonic milliseconds on the servers' clock: for spans between events
+ * the servers time (a retry's backoff), moved on with the clock. */
+long harness_clock_ms(void);
 
 /* Monotonic milliseconds, and a sleep that survives signals. */
 long harness_now_ms(void);
