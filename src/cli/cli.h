@@ -8,6 +8,8 @@
 #ifndef ORDO_CLI_H
 #define ORDO_CLI_H
 
+#include <signal.h>
+
 #include "core/clock.h"
 #include "core/err.h"
 #include "store/store.h"
@@ -113,6 +115,15 @@ struct background;
 struct background *background_start(store *st, int webhook_timeout_ms,
 				    ordo_err *err);
 void background_stop(struct background *b);
+
+/* SIGINT and SIGTERM, the signals that stop a server; and blocking them
+ * in the calling thread. A serving command blocks them before it starts
+ * any thread (the store's committer included), so that every thread
+ * inherits the mask and a stop is only ever taken by sigwait: a signal
+ * delivered to a thread that does not block it would end the process at
+ * once, without finishing the writes in flight. */
+void cli_stop_signals(sigset_t *set);
+void cli_block_stop_signals(void);
 
 /* Serve st on listen until SIGINT or SIGTERM, with the background work
  * running. Returns an exit code. */

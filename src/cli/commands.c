@@ -141,6 +141,7 @@ int cmd_serve(int argc, char **argv)
 	rc = cli_check_listen("serve", o.listen);
 	if (rc)
 		return rc;
+	cli_block_stop_signals();
 	st = cli_open_store(o.db, (int)pool);
 	if (!st)
 		return CLI_FAIL;

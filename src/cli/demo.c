@@ -699,6 +699,7 @@ int cmd_demo(int argc, char **argv)
 	rc = cli_check_listen("demo", listen);
 	if (rc)
 		return rc;
+	cli_block_stop_signals();
 	st = cli_open_store(db, CLI_DEFAULT_DB_POOL);
 	if (!st)
 		return CLI_FAIL;

@@ -160,6 +160,21 @@ store *cli_open_store(const char *db, int pool)
 
 const ordo_clock *cli_clock = &ordo_clock_system;
 
+void cli_stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+}
+
+void cli_block_stop_signals(void)
+{
+	sigset_t set;
+
+	cli_stop_signals(&set);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
 int cli_serve_until_signal(store *st, const char *listen, const char *banner,
 			   int webhook_timeout_ms)
 {
@@ -178,10 +193,10 @@ int cli_serve_until_signal(store *st, const char *listen, const char *banner,
 	}
 	opts.host = host;
 
-	/* Signals are taken by sigwait below, never by a server thread. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
+	/* Signals are taken by sigwait below, never by another thread: they
+	 * were blocked before the first one started (cli_block_stop_signals),
+	 * and every thread inherits that. */
+	cli_stop_signals(&set);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	if (api_server_start(st, &opts, &srv, err)) {
 		rc = cli_fail(err);
