@@ -20,7 +20,8 @@
  *     intake.h       order intake (intake.c)
  *     idempotency.h  Idempotency-Key (idempotency.c)
  *     flow.h         the order flow inside a write, webhook events (flow.c)
- *     allocation.h   promising stock, routing, release (allocation.c)
+ *     allocation.h   promising stock, routing, release (allocation.c),
+ *                    waves (wave.c)
  *     stock.h        counts and adjustments (stock.c)
  *     fulfillment.h  fulfillment orders, shipments, delivery (fulfillment.c)
  *     settings.h     tenant settings (settings.c)
