@@ -1,6 +1,10 @@
 /*
  * harness.c - start a real ordo server on a free port and talk to it.
  *
+ * Why it is long: it is the one harness every API test links (servers,
+ * nodes, the clock, HTTP, the CLI, seeding, checks); split, its helpers
+ * would be harder to find, not easier.
+ *
  * Life of a group:
  *
  *   harness_group_setup

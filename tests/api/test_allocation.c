@@ -1,6 +1,9 @@
 /*
  * test_allocation.c - promising stock and routing an accepted order.
  *
+ * Why it is long: settings, routing, backorders, arrivals and release are
+ * one flow on one seeded group, and the cases share its stock builders.
+ *
  *   settings     GET/PATCH /v1/settings: every key, its bounds, bad values
  *                400 naming the key, unknown keys 400, nothing half-applied.
  *   routing      ship complete from one location when one can (priority,

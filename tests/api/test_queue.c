@@ -2,6 +2,10 @@
  * test_queue.c - the review queue: what holds carry, how the queue lists
  * them, and claiming them without colliding.
  *
+ * Why it is long: the queue's parts (holds, listing, filters, claims,
+ * races, expiry) are tested on one group whose expiry spans it: the first
+ * test claims, the last moves the clock past the lease.
+ *
  *   holds        every hold carries rule_id, policy_version, priority and
  *                due_at = created_at + the type's SLA (from settings
  *                "holds"); PATCH settings changes SLA and priority of new

@@ -2,6 +2,10 @@
  * test_resolve.c - deciding holds: POST /v1/holds/{id}/resolve and
  * POST /v1/holds/bulk.
  *
+ * Why it is long: every decision (approve, correct, cancel_order,
+ * escalate, bulk) is checked end to end against one seeded group; the
+ * cases share their order builders.
+ *
  *   approve       the last open hold -> the order continues on its own
  *                 (accepted, allocated, released); not the last -> it stays
  *                 on_hold.

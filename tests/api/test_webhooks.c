@@ -1,6 +1,10 @@
 /*
  * test_webhooks.c - signed webhooks out of the transactional outbox.
  *
+ * Why it is long: its groups share one in-process receiver (recording,
+ * answering by mode, the views and checks over what arrived), and each
+ * group needs its own server flags; the receiver is this file's fixture.
+ *
  * A webhook receiver runs inside this process: libmicrohttpd on 127.0.0.1
  * and a free port, recording every request (path, headers, body, arrival)
  * and answering as the test says: 200, 500 (until a moment), slow (sleep

@@ -1,6 +1,9 @@
 /*
  * test_allocate.c - the allocation planner.
  *
+ * Why it is long: most of it is the table of hand-written cases; the
+ * brute-force check beside them shares its builders.
+ *
  * Three kinds of test:
  *   - a table of cases, each a stock layout, order lines, locations and
  *     destination, with the exact picks and flags expected (written here from

@@ -5,6 +5,9 @@
  * column and reason, rule id/outcome refusals, limits, evaluation order, the
  * default policy, and the customer key.
  *
+ * Why it is long: the language is one unit (lexer, parser, checker,
+ * evaluator); its cases are tables, one per part, over shared builders.
+ *
  * Three orders are built once (orders_build):
  *
  *     ORD_A  USD 1500.00, express, ships US / bills GB, first order, paid,
