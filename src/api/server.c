@@ -873,8 +873,9 @@ ordo_code api_server_start(store *st, const api_server_options *opts,
 		(size_t)ORDO_CONNECTION_MEMORY_BYTES,
 		MHD_OPTION_THREAD_POOL_SIZE,
 		(unsigned int)(opts->threads ? opts->threads : 4),
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1024,
+		MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned int)ORDO_CONNECTION_IDLE_S,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)ORDO_CONNECTIONS_MAX,
 		MHD_OPTION_NOTIFY_COMPLETED, request_completed, srv,
 		MHD_OPTION_END);
 	if (!srv->daemon) {

@@ -39,6 +39,12 @@
  * headers. Larger than the two limits above so that ordo, not the HTTP
  * library, answers requests over them (in ordo's JSON error shape). */
 #define ORDO_CONNECTION_MEMORY_BYTES (128 * 1024)
+/* A connection idle this long is closed (a client that stopped mid-request
+ * holds nothing for long), and at most this many are open at once (each
+ * is a socket and its memory; past it new connections are refused until
+ * one closes). */
+#define ORDO_CONNECTION_IDLE_S 30
+#define ORDO_CONNECTIONS_MAX 1024
 
 /* Deepest JSON nesting accepted. The order document nests four levels. */
 #define ORDO_MAX_JSON_DEPTH 16
@@ -246,7 +252,8 @@
  *   JF_LIST_MAX, JF_NAME_CMP_MAX (channels/json_fields.*)  room for an
  *                                        enumeration's names in a message
  *   DB_STMT_MAX (store/db.h)            prepared statements of one backend
- *   SQL_SCAN_MAX, OUTBOX_CLAIM_PROBE (store/sql.c)  rows or webhooks one
+ *   SQL_SCAN_MAX (store/sql_int.h), OUTBOX_CLAIM_PROBE (store/sql_outbox.c)
+ *                                        rows or webhooks one
  *                                        internal scan looks at; callers
  *                                        scan again for more
  *   SIGNATURE_HEADER_MAX (core/signature.h)  the header ordo itself writes
@@ -255,10 +262,6 @@
  *   (core/order_diff.c)                 buffers sized for what they hold
  *   APP_DEFAULT_HANDLING_S (app/policy.c)  an estimate for simulation,
  *                                        not a limit
- *
- * Not yet here: the HTTP idle timeout (30 s) and connection cap (1024)
- * are still written as numbers where the server starts libmicrohttpd
- * (api/server.c).
  */
 
 #endif

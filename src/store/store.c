@@ -1,8 +1,8 @@
 /*
  * store.c - the backend-independent frame of the store: opening by url, the
  * committer (group commit), read snapshots and the migration runner. The data
- * operations themselves are in sql.c, written once over the driver interface
- * of db.h. See store.h for the contract.
+ * operations themselves are in the sql_*.c files, one per area, written once
+ * over the driver interface of db.h. See store.h for the contract.
  *
  * THE COMMITTER
  *
