@@ -161,7 +161,7 @@ ordo_code app_hold_assign(store_tx *tx, const app_caller *c, const char *id,
 			  order_hold *out, ordo_err *err)
 {
 	char order_id[ORDO_ID_MAX], text[ORDO_MESSAGE_MAX];
-	order_hold *h;
+	order_hold *h = NULL;
 	order o;
 	ordo_code rc = open_hold(tx, c, id, out, order_id, err);
 
@@ -430,7 +430,7 @@ ordo_code app_hold_resolve(store_tx *tx, const app_caller *c, const char *id,
 			   ordo_err *err)
 {
 	char order_id[ORDO_ID_MAX];
-	order_hold *h;
+	order_hold *h = NULL;
 	order before;
 	ordo_code rc = open_hold(tx, c, id, hold_out, order_id, err);
 
