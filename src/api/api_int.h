@@ -132,6 +132,14 @@ enum MHD_Result api_submit_write(api_request *r, app_write *w,
 				 api_reply_fn reply,
 				 void (*free_cmd)(app_write *w));
 
+/*
+ * Copy the path's id (its first '*') into dst; one too long to fit is no
+ * id ordo made, so it is answered 404 naming "id" (as a lookup of it would
+ * be) rather than cut short into another, and false is returned.
+ */
+bool api_path_id(api_request *r, const char *what, char *dst, size_t size,
+		 enum MHD_Result *ret);
+
 /* free_cmd for a command allocated alone (calloc), app_write first. */
 void api_write_free(app_write *w);
 

@@ -15,21 +15,6 @@
 
 static const char *const no_query[] = {NULL};
 
-/*
- * Copy the path's id into a command's buffer; one too long to fit is no
- * id ordo made, so it is answered as one not found (as a lookup of it
- * would be) rather than cut short into another.
- */
-static bool path_id(api_request *r, const char *what, char *dst, size_t size,
-		    enum MHD_Result *ret)
-{
-	if (ordo_strlcpy(dst, r->params[0], size) == 0)
-		return true;
-	*ret = api_reply_fail(r, ORDO_ENOTFOUND, "id", "no %s \"%.64s\"",
-			      what, r->params[0]);
-	return false;
-}
-
 enum MHD_Result api_fulfillment_get(api_request *r)
 {
 	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
@@ -136,7 +121,7 @@ enum MHD_Result api_fulfillment_accept(api_request *r)
 	if (!c)
 		return api_reply_nomem(r);
 	app_fulfillment_accept_cmd_init(c, &r->caller, api_now(r), "");
-	if (!path_id(r, "fulfillment", c->id, sizeof(c->id), &ret)) {
+	if (!api_path_id(r, "fulfillment", c->id, sizeof(c->id), &ret)) {
 		free(c);
 		return ret;
 	}
@@ -179,7 +164,7 @@ enum MHD_Result api_fulfillment_reject(api_request *r)
 	app_fulfillment_reject_cmd_init(c, &r->caller, api_now(r), "");
 	if (!api_query_only(r, no_query, &ret) ||
 	    !api_decode_body(r, reject_decode, c, &ret) ||
-	    !path_id(r, "fulfillment", c->id, sizeof(c->id), &ret)) {
+	    !api_path_id(r, "fulfillment", c->id, sizeof(c->id), &ret)) {
 		free(c);
 		return ret;
 	}
@@ -255,7 +240,7 @@ enum MHD_Result api_shipment_create(api_request *r)
 	app_shipment_cmd_init(c, &r->caller, api_now(r), "");
 	if (!api_query_only(r, no_query, &ret) ||
 	    !api_decode_body(r, shipment_decode, &c->shipment, &ret) ||
-	    !path_id(r, "fulfillment", c->fulfillment_id,
+	    !api_path_id(r, "fulfillment", c->fulfillment_id,
 		     sizeof(c->fulfillment_id), &ret)) {
 		api_write_free(&c->w);
 		return ret;
@@ -295,7 +280,7 @@ enum MHD_Result api_shipment_delivered(api_request *r)
 	/* The body is optional: {"delivered_at": ...}. */
 	if ((r->body_len > 0 &&
 	     !api_decode_body(r, delivered_decode, c, &ret)) ||
-	    !path_id(r, "shipment", c->id, sizeof(c->id), &ret)) {
+	    !api_path_id(r, "shipment", c->id, sizeof(c->id), &ret)) {
 		free(c);
 		return ret;
 	}

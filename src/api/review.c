@@ -243,17 +243,19 @@ static enum MHD_Result claim_like(api_request *r, app_claim_op op,
 				  void (*decode)(const json_t *doc, void *out,
 						 ordo_err *err))
 {
+	char id[ORDO_ID_MAX];
 	app_claim_cmd *c;
 	enum MHD_Result ret;
 
-	if (!api_query_only(r, no_query, &ret))
+	if (!api_query_only(r, no_query, &ret) ||
+	    !api_path_id(r, "hold", id, sizeof(id), &ret))
 		return ret;
 	if (!decode && !api_body_none(r, &ret))
 		return ret;
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return api_reply_nomem(r);
-	app_claim_cmd_init(c, &r->caller, api_now(r), op, r->params[0]);
+	app_claim_cmd_init(c, &r->caller, api_now(r), op, id);
 	if (decode && r->body_len > 0 &&
 	    !api_decode_body(r, decode, c, &ret)) {
 		free(c);
@@ -594,13 +596,16 @@ static json_t *resolve_reply(api_request *r, const app_write *w,
 enum MHD_Result api_hold_resolve(api_request *r)
 {
 	struct resolve_input in = {NULL, NULL};
+	char id[ORDO_ID_MAX];
 	enum MHD_Result ret;
 	bool ok;
 
+	if (!api_path_id(r, "hold", id, sizeof(id), &ret))
+		return ret;
 	in.cmd = calloc(1, sizeof(*in.cmd));
 	if (!in.cmd)
 		return api_reply_nomem(r);
-	app_resolve_cmd_init(in.cmd, &r->caller, api_now(r), r->params[0]);
+	app_resolve_cmd_init(in.cmd, &r->caller, api_now(r), id);
 	ok = api_query_only(r, no_query, &ret) &&
 	     api_decode_body(r, resolve_decode, &in, &ret) &&
 	     changes_ok(r, &in, &ret);
@@ -741,13 +746,17 @@ static json_t *defect_reply(api_request *r, const app_write *w, int *status)
 
 enum MHD_Result api_defect_create(api_request *r)
 {
-	app_defect_cmd *c = calloc(1, sizeof(*c));
+	char id[ORDO_ID_MAX];
+	app_defect_cmd *c;
 	enum MHD_Result ret;
 	ordo_err err = ORDO_ERR_INIT;
 
+	if (!api_path_id(r, "order", id, sizeof(id), &ret))
+		return ret;
+	c = calloc(1, sizeof(*c));
 	if (!c)
 		return api_reply_nomem(r);
-	app_defect_cmd_init(c, &r->caller, api_now(r), r->params[0]);
+	app_defect_cmd_init(c, &r->caller, api_now(r), id);
 	if (!api_query_only(r, no_query, &ret) ||
 	    !api_decode_body(r, defect_decode, &c->defect, &ret)) {
 		free(c);

@@ -295,6 +295,16 @@ bool api_decode_body(api_request *r,
 
 /* ---- writes ------------------------------------------------------------- */
 
+bool api_path_id(api_request *r, const char *what, char *dst, size_t size,
+		 enum MHD_Result *ret)
+{
+	if (ordo_strlcpy(dst, r->params[0], size) == 0)
+		return true;
+	*ret = api_reply_fail(r, ORDO_ENOTFOUND, "id", "no %s \"%.64s\"",
+			      what, r->params[0]);
+	return false;
+}
+
 void api_write_free(app_write *w)
 {
 	app_write_free(w);
@@ -359,7 +369,7 @@ static bool request_identity(api_request *r, char out[65])
 	snprintf(hashed, hlen + 1, "%s %s\n", r->method, r->path);
 	if (blen)
 		memcpy(hashed + head, body, blen);
-	app_sha256_hex(hashed, hlen, out);
+	ordo_sha256_hex(hashed, hlen, out);
 	free(hashed);
 	free(canon);
 	return true;

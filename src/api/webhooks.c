@@ -21,21 +21,6 @@
 
 static const char *const no_query[] = {NULL};
 
-/*
- * Copy the path's id into a command's buffer; one too long to fit is no
- * id ordo made, so it is answered as one not found (as a lookup of it
- * would be) rather than cut short into another.
- */
-static bool path_id(api_request *r, const char *what, char *dst, size_t size,
-		    enum MHD_Result *ret)
-{
-	if (ordo_strlcpy(dst, r->params[0], size) == 0)
-		return true;
-	*ret = api_reply_fail(r, ORDO_ENOTFOUND, "id", "no %s \"%.64s\"",
-			      what, r->params[0]);
-	return false;
-}
-
 static json_t *webhook_json(const webhook_sub *w, bool with_secret)
 {
 	json_t *j = json_object(), *events = json_array();
@@ -213,7 +198,7 @@ enum MHD_Result api_webhook_delete(api_request *r)
 	if (!c)
 		return api_reply_nomem(r);
 	app_webhook_delete_cmd_init(c, &r->caller, api_now(r));
-	if (!path_id(r, "webhook", c->id, sizeof(c->id), &ret)) {
+	if (!api_path_id(r, "webhook", c->id, sizeof(c->id), &ret)) {
 		free(c);
 		return ret;
 	}
@@ -239,7 +224,7 @@ enum MHD_Result api_webhook_resume(api_request *r)
 	if (!c)
 		return api_reply_nomem(r);
 	app_webhook_resume_cmd_init(c, &r->caller, api_now(r));
-	if (!path_id(r, "webhook", c->id, sizeof(c->id), &ret)) {
+	if (!api_path_id(r, "webhook", c->id, sizeof(c->id), &ret)) {
 		free(c);
 		return ret;
 	}
@@ -339,7 +324,7 @@ enum MHD_Result api_delivery_redeliver(api_request *r)
 	if (!c)
 		return api_reply_nomem(r);
 	app_redeliver_cmd_init(c, &r->caller, api_now(r));
-	if (!path_id(r, "delivery", c->id, sizeof(c->id), &ret)) {
+	if (!api_path_id(r, "delivery", c->id, sizeof(c->id), &ret)) {
 		free(c);
 		return ret;
 	}

@@ -179,7 +179,7 @@ static fulfillment *pending_fulfillment(order *o, const char *location,
 	f = &o->fulfillments[o->n_fulfillments++];
 	memset(f, 0, sizeof(*f));
 	f->seq = 0; /* not stored yet */
-	app_id_new("ful_", f->id);
+	ordo_id_new("ful_", f->id);
 	ordo_strlcpy(f->order_id, o->id, sizeof(f->order_id));
 	ordo_strlcpy(f->location, location, sizeof(f->location));
 	f->state = FULFILLMENT_PENDING;

@@ -14,7 +14,7 @@
  *
  * One header per area, each naming the file that implements it:
  *
- *     caller.h       roles, the caller, ids and secrets (ids.c)
+ *     caller.h       roles and the caller (ids: core/ids.h)
  *     tenants.h      tenants and API keys (tenants.c)
  *     catalog.h      SKUs and locations (catalog.c)
  *     intake.h       order intake (intake.c)
@@ -38,6 +38,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "core/ids.h"
 #include "core/limits.h"
 
 /* X(enum, name) - what each role may do is enforced per route. */
@@ -67,12 +68,5 @@ typedef struct {
 } app_caller;
 
 
-/* ---- ids and secrets (app/ids.c) --------------------------------------- */
-
-/* A new random public id: prefix + 26 base32 characters, e.g. "ord_...". */
-void app_id_new(const char *prefix, char out[ORDO_ID_MAX]);
-
-/* Hex SHA-256 of data (65 bytes with NUL). */
-void app_sha256_hex(const void *data, size_t len, char out[65]);
 
 #endif

@@ -218,7 +218,7 @@ ordo_code app_emit_except(store_tx *tx, int64_t tenant, const char *type,
 	ordo_code rc;
 
 	memset(&ev, 0, sizeof(ev));
-	app_id_new("evt_", ev.id);
+	ordo_id_new("evt_", ev.id);
 	ordo_strlcpy(ev.type, type, sizeof(ev.type));
 	ordo_strlcpy(ev.order_id, order_id ? order_id : "",
 		     sizeof(ev.order_id));

@@ -403,7 +403,7 @@ ordo_code app_shipment_create(store_tx *tx, const app_caller *c,
 	rc = store_fulfillment_update(tx, c->tenant_id, f, err);
 	if (rc)
 		goto out;
-	app_id_new("shp_", s->id);
+	ordo_id_new("shp_", s->id);
 	ordo_strlcpy(s->fulfillment_id, f->id, sizeof(s->fulfillment_id));
 	ordo_strlcpy(s->order_id, o.id, sizeof(s->order_id));
 	ordo_strlcpy(s->location, f->location, sizeof(s->location));

@@ -130,7 +130,7 @@ ordo_code app_order_intake(store_tx *tx, const app_caller *c, order *in,
 		return rc;
 
 	/* 2. identify */
-	app_id_new("ord_", in->id);
+	ordo_id_new("ord_", in->id);
 	in->tenant_id = c->tenant_id;
 	in->received_at = now;
 	in->updated_at = now;

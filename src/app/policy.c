@@ -323,7 +323,7 @@ ordo_code app_hold_stamp(store_tx *tx, int64_t tenant, order_hold *h,
 	if (rc)
 		return rc;
 	if (!h->id[0])
-		app_id_new("hld_", h->id);
+		ordo_id_new("hld_", h->id);
 	if (!h->rule_id[0])
 		snprintf(h->rule_id, sizeof(h->rule_id), "%.40s.%s",
 			 h->raised_by[0] ? h->raised_by : "ordo",

@@ -661,7 +661,7 @@ ordo_code app_defect_report(store_tx *tx, const app_caller *c,
 
 	if (rc)
 		return rc;
-	app_id_new("dft_", d->id);
+	ordo_id_new("dft_", d->id);
 	ordo_strlcpy(d->reported_by, c->actor, sizeof(d->reported_by));
 	d->created_at = now;
 	rc = store_defect_insert(tx, c->tenant_id, d, err);

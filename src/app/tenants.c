@@ -63,7 +63,7 @@ static void key_generate(char key_out[APP_API_KEY_MAX], char hash[65])
 	randombytes_buf(raw, sizeof(raw));
 	sodium_bin2hex(hex, sizeof(hex), raw, sizeof(raw));
 	snprintf(key_out, APP_API_KEY_MAX, "ordo_sk_%s", hex);
-	app_sha256_hex(key_out, strlen(key_out), hash);
+	ordo_sha256_hex(key_out, strlen(key_out), hash);
 }
 
 /* The key is made before the write, which stores only its hash. */
@@ -170,7 +170,7 @@ ordo_code app_authenticate(store *st, const char *key, app_caller *caller,
 	if (strncmp(key, "ordo_sk_", 8) != 0 || strlen(key) >= APP_API_KEY_MAX)
 		return ordo_err_set(err, ORDO_EUNAUTHORIZED, "Authorization",
 				    "the API key is not valid");
-	app_sha256_hex(key, strlen(key), hash);
+	ordo_sha256_hex(key, strlen(key), hash);
 	rc = store_read_begin(st, &tx, err);
 	if (rc)
 		return rc;

@@ -86,7 +86,7 @@ ordo_code app_webhook_create(store_tx *tx, const app_caller *c,
 		if (rc)
 			return rc;
 	}
-	app_id_new("whk_", w->id);
+	ordo_id_new("whk_", w->id);
 	randombytes_buf(raw, sizeof(raw));
 	sodium_bin2hex(hex, sizeof(hex), raw, sizeof(raw));
 	snprintf(w->secret, sizeof(w->secret), "whsec_%s", hex);

@@ -367,11 +367,11 @@ ordo_code q_rows_of_sql(store_tx *tx, unsigned id, const char *sql,
  */
 void *q_rows_done(ordo_code rc, void *items, size_t *n);
 
-/* The checks every page makes, and the ids the store makes itself. */
+/* The checks every page makes. (The ids the store makes itself come from
+ * core/ids.h, as everyone's.) */
 ordo_code sql_check_limit(int limit, int max, ordo_err *err);
 ordo_code sql_check_page(int limit, int64_t before_seq, ordo_err *err);
 int64_t sql_page_bound(int64_t before_seq);
-void store_id_new(const char *prefix, char out[ORDO_ID_MAX]);
 
 /* ---- a table's mapping, written once (sql_row.c) ------------------------- */
 

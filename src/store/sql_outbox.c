@@ -6,6 +6,7 @@
  * attempt. The claim and its lease are the scans across tenants by design.
  * See store.h for the contract of each public function.
  */
+#include "core/ids.h"
 #include "store/sql_int.h"
 
 #include <stdio.h>
@@ -563,7 +564,7 @@ ordo_code store_outbox_emit_except(store_tx *tx, int64_t tenant,
 			if (rc)
 				goto out;
 		}
-		store_id_new("dlv_", id);
+		ordo_id_new("dlv_", id);
 		rc = q_open(&q, tx, SQL_DELIVERY_INSERT, err);
 		if (rc)
 			goto out;

@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
 
 /* ---- one statement in use ------------------------------------------------ */
 
@@ -435,36 +434,6 @@ int64_t sql_page_bound(int64_t before_seq)
 	return before_seq > 0 ? before_seq : INT64_MAX;
 }
 
-static const char base32[] = "0123456789abcdefghjkmnpqrstvwxyz";
-
-/*
- * A new public id: prefix and 26 characters of Crockford base32 drawn from
- * 128 random bits, as the app layer makes them (app/ids.c) - the store
- * cannot call up into the app for the few ids it makes itself.
- */
-void store_id_new(const char *prefix, char out[ORDO_ID_MAX])
-{
-	unsigned char raw[16];
-	size_t plen = strlen(prefix), i, bit = 0;
-
-	randombytes_buf(raw, sizeof(raw));
-	memcpy(out, prefix, plen);
-	/* 26 characters x 5 bits = 130 bits; the last 2 bits read as zero. */
-	for (i = 0; i < 26; i++, bit += 5) {
-		unsigned v = 0, b;
-
-		for (b = 0; b < 5; b++) {
-			size_t at = bit + b;
-			unsigned set =
-				at < 128 ? (raw[at / 8] >> (7 - at % 8)) & 1u
-					 : 0u;
-
-			v = (v << 1) | set;
-		}
-		out[plen + i] = base32[v];
-	}
-	out[plen + 26] = '\0';
-}
 
 /* Copy the text column at q->col into a new string *out. */
 ordo_code q_col_dup(struct q *q, char **out, const char *what,

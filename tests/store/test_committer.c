@@ -27,9 +27,9 @@
  * the committer thread, after their batch committed and before the committer
  * can run anything else - so the order of events is fixed.
  *
- * Each test gets a fresh, migrated database (env ORDO_TEST_DB, as in
- * test_store.c: "sqlite" or a postgres:// url of a server to create a
- * database on).
+ * Each test gets a fresh, migrated database from the store tests' fixture
+ * (fixture.h: ORDO_TEST_DB says the backend), opened with a short lock
+ * wait.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -48,8 +48,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <libpq-fe.h>
-
+#include "fixture.h"
 #include "store/store.h"
 /* For tx->retryable only: the flag the SQLite stand-in sets (see above). */
 #include "store/store_int.h"
@@ -66,165 +65,31 @@
 #define PEERS 3
 #define LATER 3
 
-struct fx {
-	char dir[PATH_MAX]; /* SQLite: the directory; PostgreSQL: the db */
-	char url[PATH_MAX + 16];
-	bool pg;
-	store *st;
-	int64_t tenant;
-};
-
-/* ---- the backend under test (as in test_store.c) -------------------------- */
-
-static const char *test_pg_url(void)
+/* The store options of this file: PostgreSQL's lock_timeout short enough
+ * that a contended run fails fast. */
+static store_options committer_opts(void)
 {
-	const char *be = getenv("ORDO_TEST_DB");
+	store_options o = test_opts();
 
-	if (be && (strncmp(be, "postgres://", 11) == 0 ||
-		   strncmp(be, "postgresql://", 13) == 0))
-		return be;
-	return NULL;
-}
-
-static void test_pg_notice_ignore(void *arg, const char *message)
-{
-	(void)arg;
-	(void)message;
-}
-
-static void test_pg_exec_on(const char *url, const char *sql)
-{
-	PGconn *c = PQconnectdb(url);
-	PGresult *res;
-	ExecStatusType st;
-
-	if (PQstatus(c) != CONNECTION_OK)
-		fail_msg("cannot connect to %s: %s", url, PQerrorMessage(c));
-	PQsetNoticeProcessor(c, test_pg_notice_ignore, NULL);
-	res = PQexec(c, sql);
-	st = PQresultStatus(res);
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-		print_error("%s: %s\n", sql, PQresultErrorMessage(res));
-		PQclear(res);
-		PQfinish(c);
-		fail();
-	}
-	PQclear(res);
-	PQfinish(c);
-}
-
-/* base with its database name replaced by db (query string kept). */
-static void test_pg_url_for(const char *base, const char *db, char *out,
-			    size_t size)
-{
-	const char *auth = strstr(base, "://") + 3;
-	const char *path = strchr(auth, '/');
-	const char *query = strchr(auth, '?');
-	size_t head;
-
-	if (path && query && path > query)
-		path = NULL;
-	head = path ? (size_t)(path - base)
-		    : query ? (size_t)(query - base) : strlen(base);
-	snprintf(out, size, "%.*s/%s%s", (int)head, base, db,
-		 query ? query : "");
-}
-
-static void test_store_url(struct fx *f)
-{
-	static int seq;
-	const char *be = getenv("ORDO_TEST_DB");
-	const char *tmp = getenv("TMPDIR");
-	const char *pg = test_pg_url();
-
-	if (pg) {
-		char sql[PATH_MAX + 64];
-
-		f->pg = true;
-		snprintf(f->dir, sizeof(f->dir), "ordo_tc_%ld_%d",
-			 (long)getpid(), ++seq);
-		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s",
-			 f->dir);
-		test_pg_exec_on(pg, sql);
-		snprintf(sql, sizeof(sql), "CREATE DATABASE %s", f->dir);
-		test_pg_exec_on(pg, sql);
-		test_pg_url_for(pg, f->dir, f->url, sizeof(f->url));
-		return;
-	}
-	if (be && be[0] && strcmp(be, "sqlite") != 0)
-		fail_msg("ORDO_TEST_DB=%s: no such backend in this build", be);
-	snprintf(f->dir, sizeof(f->dir), "%s/ordo-committer-XXXXXX",
-		 tmp && tmp[0] ? tmp : "/tmp");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->url, sizeof(f->url), "sqlite:%s/ordo.db", f->dir);
-}
-
-static void test_store_drop(struct fx *f)
-{
-	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-	char path[PATH_MAX + 32];
-	const char *pg = test_pg_url();
-	size_t i;
-
-	if (pg) {
-		char sql[PATH_MAX + 64];
-
-		snprintf(sql, sizeof(sql),
-			 "DROP DATABASE IF EXISTS %s WITH (FORCE)", f->dir);
-		test_pg_exec_on(pg, sql);
-		return;
-	}
-	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		snprintf(path, sizeof(path), "%s/ordo.db%s", f->dir,
-			 suffixes[i]);
-		unlink(path);
-	}
-	rmdir(f->dir);
-}
-
-static store_options test_opts(void)
-{
-	store_options o = STORE_OPTIONS_DEFAULT;
-
-	o.read_pool_size = 2;
 	o.busy_timeout_ms = LOCK_WAIT_MS;
 	return o;
 }
 
-static ordo_code job_tenant_insert(store_tx *tx, void *arg, ordo_err *err)
-{
-	return store_tenant_insert(tx, arg, err);
-}
-
-static int setup(void **state)
+/* A fresh, migrated database (fixture.h) with one tenant, f->ta, opened
+ * with committer_opts. */
+static int committer_setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	store_options o = test_opts();
-	store_tenant t;
+	store_options o = committer_opts();
 	ordo_err err = ORDO_ERR_INIT;
 
 	assert_non_null(f);
 	test_store_url(f);
 	assert_int_equal(store_open(f->url, &o, &f->st, &err), ORDO_OK);
-	assert_int_equal(store_migrate(f->st, 1700000000, NULL, NULL, &err),
+	assert_int_equal(store_migrate(f->st, FX_NOW, NULL, NULL, &err),
 			 ORDO_OK);
-	memset(&t, 0, sizeof(t));
-	ordo_strlcpy(t.slug, "acme", sizeof(t.slug));
-	t.created_at = 1700000000;
-	assert_int_equal(store_write(f->st, job_tenant_insert, &t, &err),
-			 ORDO_OK);
-	f->tenant = t.id;
+	f->ta = tenant_add(f->st, "acme");
 	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	store_close(f->st);
-	test_store_drop(f);
-	free(f);
 	return 0;
 }
 
@@ -306,7 +171,7 @@ static ordo_code holder_run(store_tx *tx, void *arg, ordo_err *err)
 	struct world *w = arg;
 	ordo_code rc;
 
-	rc = store_lock_named(tx, w->f->tenant, CONTENDED, err);
+	rc = store_lock_named(tx, w->f->ta, CONTENDED, err);
 	pthread_mutex_lock(&w->mu);
 	w->holder_ready = true;
 	w->held = rc == ORDO_OK;
@@ -336,10 +201,10 @@ static void *holder_main(void *arg)
 /* Start holding the contended lock; returns once it is held. */
 static void hold_begin(struct world *w)
 {
-	store_options o = test_opts();
+	store_options o = committer_opts();
 	ordo_err err = ORDO_ERR_INIT;
 
-	if (!w->f->pg) {
+	if (!test_pg_url()) {
 		w->held = true;
 		return;
 	}
@@ -399,11 +264,11 @@ static ordo_code tjob_run(store_tx *tx, void *arg, ordo_err *err)
 	if (j->kind == TJOB_CONTENDER) {
 		/* PostgreSQL: waits for the holder, failing retryably after
 		 * lock_timeout while it holds on. */
-		rc = store_lock_named(tx, w->f->tenant, CONTENDED, err);
+		rc = store_lock_named(tx, w->f->ta, CONTENDED, err);
 		if (rc)
 			return rc;
 		/* SQLite: the stand-in for SQLITE_BUSY (see the top). */
-		if (held && !w->f->pg) {
+		if (held && !test_pg_url()) {
 			tx->retryable = true;
 			return ordo_err_set(err, ORDO_ESTORAGE, NULL,
 					    "taking a lock: database is "
@@ -598,7 +463,7 @@ static void test_retried_job_does_not_hold_its_batch(void **state)
 	if (contender.rc != ORDO_OK)
 		fail_msg("the contender failed: %s", contender.err.message);
 	assert_true(contender.runs >= 2);
-	if (!f->pg)
+	if (!test_pg_url())
 		assert_int_equal(contender.runs, 2);
 	assert_true(contender.id > 0);
 	assert_int_equal(tenant_id_of(f, "contender"), contender.id);
@@ -679,11 +544,11 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
-			test_retried_job_does_not_hold_its_batch, setup,
-			teardown),
+			test_retried_job_does_not_hold_its_batch,
+			committer_setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_job_losing_every_run_fails_after_its_attempts,
-			setup, teardown),
+			committer_setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,15 +4,17 @@
  * Public ids are a short type prefix and 26 characters of Crockford base32
  * drawn from 128 random bits (libsodium's randombytes): unguessable, so an
  * id reveals nothing about other orders or tenants, and safe in URLs.
+ * Every layer that makes an id (the use cases, the store for the few rows it
+ * makes itself) makes it here.
  */
-#include "app/caller.h"
+#include "core/ids.h"
 
 #include <sodium.h>
 #include <string.h>
 
 static const char base32[] = "0123456789abcdefghjkmnpqrstvwxyz";
 
-void app_id_new(const char *prefix, char out[ORDO_ID_MAX])
+void ordo_id_new(const char *prefix, char out[ORDO_ID_MAX])
 {
 	unsigned char raw[16];
 	size_t plen = strlen(prefix), i, bit = 0;
@@ -35,7 +37,7 @@ void app_id_new(const char *prefix, char out[ORDO_ID_MAX])
 	out[plen + 26] = '\0';
 }
 
-void app_sha256_hex(const void *data, size_t len, char out[65])
+void ordo_sha256_hex(const void *data, size_t len, char out[65])
 {
 	unsigned char digest[crypto_hash_sha256_BYTES];
 
