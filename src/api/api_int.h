@@ -183,6 +183,27 @@ bool api_query_only(api_request *r, const char *const known[],
  * is refused with 400 naming it. */
 bool api_body_none(api_request *r, enum MHD_Result *ret);
 
+/*
+ * The one way a number, boolean or time is read from the query string.
+ * api_int_text: true when the len bytes at text are an integer from min to
+ * max written as decimal digits, with a leading '-' only when min < 0, and
+ * no '+', white space or leading zero; its value is then in *out.
+ */
+bool api_int_text(const char *text, size_t len, int64_t min, int64_t max,
+		  int64_t *out);
+/*
+ * Read the query parameter `name` as such an integer, as "true" or "false",
+ * or as an RFC 3339 time (UTC seconds). Absent: true, *out untouched. Bad:
+ * answer 400 naming it, saying what it takes, and return false. *given
+ * (when not NULL) says whether it was in the query.
+ */
+bool api_query_int(api_request *r, const char *name, int64_t min,
+		   int64_t max, int64_t *out, bool *given, enum MHD_Result *ret);
+bool api_query_bool(api_request *r, const char *name, bool *out,
+		    bool *given, enum MHD_Result *ret);
+bool api_query_time(api_request *r, const char *name, int64_t *out,
+		    bool *given, enum MHD_Result *ret);
+
 /* ---- the edge (edge.c) --------------------------------------------------- */
 
 /* libmicrohttpd's URI log callback: allocates the api_request and keeps

@@ -163,19 +163,10 @@ static bool parse_filter(api_request *r, order_filter *f,
 				      "external_id is too long");
 		return false;
 	}
-	if ((v = api_query(r, "received_from")) &&
-	    time_parse_rfc3339(v, &f->received_from) != 0) {
-		*ret = api_reply_fail(r, ORDO_EINVALID, "received_from",
-				      "received_from must be an RFC 3339 "
-				      "time");
+	if (!api_query_time(r, "received_from", &f->received_from, NULL,
+			    ret) ||
+	    !api_query_time(r, "received_to", &f->received_to, NULL, ret))
 		return false;
-	}
-	if ((v = api_query(r, "received_to")) &&
-	    time_parse_rfc3339(v, &f->received_to) != 0) {
-		*ret = api_reply_fail(r, ORDO_EINVALID, "received_to",
-				      "received_to must be an RFC 3339 time");
-		return false;
-	}
 	if ((v = api_query(r, "cursor")) &&
 	    !api_parse_cursor(r, v, &f->before_seq, ret))
 		return false;

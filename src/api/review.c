@@ -32,6 +32,9 @@ static const char *const queue_query[] = {
 	"escalated", "limit",	"cursor",    NULL,
 };
 static const char *const no_query[] = {NULL};
+/* The largest min_age_s a queue filter takes: a year, leap day included
+ * (it matches every hold older than that too). */
+#define QUEUE_MIN_AGE_MAX_S (366LL * 86400)
 
 /* Read the queue filter from a JSON object (bulk) or the query string. */
 static void filter_from_json(const json_t *obj, queue_filter *f,
@@ -53,9 +56,10 @@ static void filter_from_json(const json_t *obj, queue_filter *f,
 		}
 		f->has_type = true;
 	}
-	if (jf_int(obj, "filter", "priority", false, 1, 5, &n, err))
+	if (jf_int(obj, "filter", "priority", false, POLICY_PRIORITY_MIN,
+		   POLICY_PRIORITY_MAX, &n, err))
 		f->priority = (int)n;
-	jf_int(obj, "filter", "min_age_s", false, 0, 366LL * 86400,
+	jf_int(obj, "filter", "min_age_s", false, 0, QUEUE_MIN_AGE_MAX_S,
 	       &f->min_age_s, err);
 	jf_string(obj, "filter", "assignee", false, f->assignee,
 		  sizeof(f->assignee), err);
@@ -65,21 +69,6 @@ static void filter_from_json(const json_t *obj, queue_filter *f,
 		f->has_escalated = true;
 }
 
-/* A query value as a JSON integer when it is one, else as the string it
- * is, so that "priority=high" is refused as not an integer rather than
- * read as 0. */
-static json_t *query_integer(const char *v)
-{
-	char *end;
-	long long n;
-
-	errno = 0;
-	n = strtoll(v, &end, 10);
-	if (errno || end == v || *end)
-		return json_string(v);
-	return json_integer(n);
-}
-
 static bool filter_from_query(api_request *r, queue_filter *f,
 			      enum MHD_Result *ret)
 {
@@ -87,21 +76,31 @@ static bool filter_from_query(api_request *r, queue_filter *f,
 	const char *names[] = {"type", "assignee", "channel"};
 	const char *v;
 	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
+	int64_t priority, min_age_s;
+	bool escalated, has_priority, has_min_age, has_escalated;
 	size_t i;
 	bool ok;
 
+	/* Numbers and booleans are read strictly here, then checked with the
+	 * bulk filter's members by filter_from_json. */
+	if (!api_query_int(r, "priority", POLICY_PRIORITY_MIN,
+			   POLICY_PRIORITY_MAX, &priority, &has_priority,
+			   ret) ||
+	    !api_query_int(r, "min_age_s", 0, QUEUE_MIN_AGE_MAX_S, &min_age_s,
+			   &has_min_age, ret) ||
+	    !api_query_bool(r, "escalated", &escalated, &has_escalated, ret)) {
+		json_decref(obj);
+		return false;
+	}
 	for (i = 0; i < 3; i++)
 		if ((v = api_query(r, names[i])))
 			json_object_set_new(obj, names[i], json_string(v));
-	if ((v = api_query(r, "priority")))
-		json_object_set_new(obj, "priority", query_integer(v));
-	if ((v = api_query(r, "min_age_s")))
-		json_object_set_new(obj, "min_age_s", query_integer(v));
-	if ((v = api_query(r, "escalated")))
-		json_object_set_new(obj, "escalated",
-				    strcmp(v, "true") == 0    ? json_true()
-				    : strcmp(v, "false") == 0 ? json_false()
-							      : json_string(v));
+	if (has_priority)
+		json_object_set_new(obj, "priority", json_integer(priority));
+	if (has_min_age)
+		json_object_set_new(obj, "min_age_s", json_integer(min_age_s));
+	if (has_escalated)
+		json_object_set_new(obj, "escalated", json_boolean(escalated));
 	filter_from_json(obj, f, err);
 	json_decref(obj);
 	ok = err->code == ORDO_OK;
@@ -119,6 +118,19 @@ static bool filter_from_query(api_request *r, queue_filter *f,
 	}
 	ordo_err_clear(err);
 	return ok;
+}
+
+/* A queue cursor as written below: "<due_at>.<seq>", the due time (any
+ * integer) and the sequence number (positive) of the last item shown, each
+ * read strictly. */
+static bool queue_cursor_parse(const char *text, int64_t *due, int64_t *seq)
+{
+	const char *dot = strchr(text, '.');
+
+	return dot &&
+	       api_int_text(text, (size_t)(dot - text), INT64_MIN, INT64_MAX,
+			    due) &&
+	       api_int_text(dot + 1, strlen(dot + 1), 1, INT64_MAX, seq);
 }
 
 enum MHD_Result api_queue_list(api_request *r)
@@ -139,24 +151,9 @@ enum MHD_Result api_queue_list(api_request *r)
 	    !api_query_limit(r, &f.limit, &ret) ||
 	    !filter_from_query(r, &f, &ret))
 		return ret;
-	if (cursor) {
-		long long due, seq;
-		char *end;
-
-		errno = 0;
-		due = strtoll(cursor, &end, 10);
-		if (*end != '.' || errno)
-			return api_reply_fail(r, ORDO_EINVALID, "cursor",
-					      "cursor is not one this server "
-					      "gave out");
-		seq = strtoll(end + 1, &end, 10);
-		if (*end || errno || seq <= 0)
-			return api_reply_fail(r, ORDO_EINVALID, "cursor",
-					      "cursor is not one this server "
-					      "gave out");
-		f.after_due = due;
-		f.after_seq = seq;
-	}
+	if (cursor && !queue_cursor_parse(cursor, &f.after_due, &f.after_seq))
+		return api_reply_fail(r, ORDO_EINVALID, "cursor",
+				      "cursor is not one this server gave out");
 	if (app_queue_list(r->srv->st, &r->caller, &f, &items, &n, &more,
 			   err)) {
 		ret = api_reply_error(r, err);
@@ -775,7 +772,7 @@ enum MHD_Result api_defect_create(api_request *r)
 
 enum MHD_Result api_defect_list(api_request *r)
 {
-	const char *type = api_query(r, "type"), *v;
+	const char *type = api_query(r, "type");
 	const char *cursor = api_query(r, "cursor");
 	int64_t from = 0, to = 0, before = 0, next = 0;
 	order_defect *items = NULL;
@@ -801,12 +798,9 @@ enum MHD_Result api_defect_list(api_request *r)
 				      "\"%s\" is not a defect type; one of: %s",
 				      type, list);
 	}
-	if ((v = api_query(r, "from")) && time_parse_rfc3339(v, &from) != 0)
-		return api_reply_fail(r, ORDO_EINVALID, "from",
-				      "from must be an RFC 3339 time");
-	if ((v = api_query(r, "to")) && time_parse_rfc3339(v, &to) != 0)
-		return api_reply_fail(r, ORDO_EINVALID, "to",
-				      "to must be an RFC 3339 time");
+	if (!api_query_time(r, "from", &from, NULL, &ret) ||
+	    !api_query_time(r, "to", &to, NULL, &ret))
+		return ret;
 	if (app_defect_list(r->srv->st, &r->caller, type ? type : "", from,
 			    to, before, limit, &items, &n, &next, err)) {
 		ret = api_reply_error(r, err);

@@ -205,21 +205,10 @@ const char *api_query(api_request *r, const char *name)
 
 bool api_query_limit(api_request *r, int *limit, enum MHD_Result *ret)
 {
-	const char *v = api_query(r, "limit");
-	char *end;
-	long n;
+	int64_t n = ORDO_PAGE_DEFAULT;
 
-	*limit = ORDO_PAGE_DEFAULT;
-	if (!v)
-		return true;
-	errno = 0;
-	n = strtol(v, &end, 10);
-	if (errno || end == v || *end || n < 1 || n > ORDO_PAGE_MAX) {
-		*ret = api_reply_fail(r, ORDO_EINVALID, "limit",
-				      "limit must be an integer from 1 to %d",
-				      ORDO_PAGE_MAX);
+	if (!api_query_int(r, "limit", 1, ORDO_PAGE_MAX, &n, NULL, ret))
 		return false;
-	}
 	*limit = (int)n;
 	return true;
 }
@@ -227,18 +216,14 @@ bool api_query_limit(api_request *r, int *limit, enum MHD_Result *ret)
 bool api_parse_cursor(api_request *r, const char *text, int64_t *out,
 		      enum MHD_Result *ret)
 {
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(text, &end, 10);
-	if (errno || end == text || *end || v <= 0) {
+	/* Cursors are written by this server as plain positive numbers, so
+	 * only that form is read back. */
+	if (!api_int_text(text, strlen(text), 1, INT64_MAX, out)) {
 		*ret = api_reply_fail(r, ORDO_EINVALID, "cursor",
 				      "cursor is not one this server gave "
 				      "out");
 		return false;
 	}
-	*out = v;
 	return true;
 }
 

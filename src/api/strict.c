@@ -16,12 +16,24 @@
  * redeliver, delete ...) call api_body_none(): an empty body or {} is fine,
  * any member is refused the same way. Both checks run before the request
  * touches storage.
+ *
+ * Values are read one way too. A number, a boolean or a time in the query
+ * is read only by api_query_int(), api_query_bool() and api_query_time()
+ * below (cursors by api_int_text()), so that what is taken is exactly what
+ * was written: an integer is decimal digits, with a '-' only where the
+ * parameter can be negative, and no '+', white space or leading zero (so
+ * "limit=+5", "limit= 5" and "limit=05" are refused rather than read as
+ * 5); a boolean is "true" or "false"; a time is RFC 3339 with nothing
+ * around it. Anything else is 400 naming the parameter and saying what it
+ * takes.
  */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/api_int.h"
 #include "channels/json_fields.h"
+#include "core/timeutil.h"
 
 /* The distinct known names a request can give: more than any operation
  * reads (only known names are remembered, each once). */
@@ -119,4 +131,106 @@ bool api_body_none(api_request *r, enum MHD_Result *ret)
 	if (r->body_len == 0)
 		return true;
 	return api_decode_body(r, decode_nothing, NULL, ret);
+}
+
+/* ---- values ------------------------------------------------------------- */
+
+bool api_int_text(const char *text, size_t len, int64_t min, int64_t max,
+		  int64_t *out)
+{
+	const char *p = text, *end = text + len;
+	bool negative = false;
+	uint64_t magnitude = 0, bound;
+	int64_t value;
+
+	if (p < end && *p == '-') {
+		negative = true;
+		p++;
+	}
+	if (p == end || (negative && min >= 0))
+		return false;
+	/* One way to write each number: "0" alone, never "-0" or "007". */
+	if (*p == '0' && (end - p > 1 || negative))
+		return false;
+	/* The largest magnitude the sign allows; -INT64_MIN does not fit an
+	 * int64, so it is computed in uint64. */
+	bound = negative ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+	for (; p < end; p++) {
+		unsigned digit;
+
+		if (*p < '0' || *p > '9')
+			return false;
+		digit = (unsigned)(*p - '0');
+		if (magnitude > (bound - digit) / 10)
+			return false;
+		magnitude = magnitude * 10 + digit;
+	}
+	if (negative)
+		value = magnitude == (uint64_t)INT64_MAX + 1
+				? INT64_MIN
+				: -(int64_t)magnitude;
+	else
+		value = (int64_t)magnitude;
+	if (value < min || value > max)
+		return false;
+	*out = value;
+	return true;
+}
+
+bool api_query_int(api_request *r, const char *name, int64_t min,
+		   int64_t max, int64_t *out, bool *given, enum MHD_Result *ret)
+{
+	const char *v = api_query(r, name);
+
+	if (given)
+		*given = v != NULL;
+	if (!v || api_int_text(v, strlen(v), min, max, out))
+		return true;
+	*ret = api_reply_fail(r, ORDO_EINVALID, name,
+			      "%s must be an integer from %" PRId64
+			      " to %" PRId64 " in decimal digits%s, with no "
+			      "'+', spaces or leading zeros, not \"%.32s\"",
+			      name, min, max,
+			      min < 0 ? " (a '-' before a negative one)" : "",
+			      v);
+	return false;
+}
+
+bool api_query_bool(api_request *r, const char *name, bool *out,
+		    bool *given, enum MHD_Result *ret)
+{
+	const char *v = api_query(r, name);
+
+	if (given)
+		*given = v != NULL;
+	if (!v)
+		return true;
+	if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0) {
+		*out = v[0] == 't';
+		return true;
+	}
+	*ret = api_reply_fail(r, ORDO_EINVALID, name,
+			      "%s must be true or false (in lower case), not "
+			      "\"%.32s\"",
+			      name, v);
+	return false;
+}
+
+bool api_query_time(api_request *r, const char *name, int64_t *out,
+		    bool *given, enum MHD_Result *ret)
+{
+	const char *v = api_query(r, name);
+
+	if (given)
+		*given = v != NULL;
+	/* time_parse_rfc3339 reads the whole text and nothing else: white
+	 * space before or after the time is refused. */
+	if (!v || time_parse_rfc3339(v, out) == 0)
+		return true;
+	*ret = api_reply_fail(r, ORDO_EINVALID, name,
+			      "%s must be an RFC 3339 time such as "
+			      "2026-01-31T09:30:00Z, with no spaces, not "
+			      "\"%.40s\"",
+			      name, v);
+	return false;
 }

@@ -19,9 +19,19 @@
  *                     filter matching more holds than the request's limit
  *                     is refused whole (409 "limit"); a dry run shows them.
  *   enums             a refused enum value lists the accepted values.
+ *   query values      generated from the OpenAPI document: every integer
+ *                     query parameter refuses "+1", " 1", "1 ", "1x",
+ *                     "0x10", "1e3", "01", "" and the values just past its
+ *                     declared minimum and maximum, and takes both bounds;
+ *                     every boolean takes only "true" and "false"; every
+ *                     time refuses spaces around it; every cursor with a
+ *                     pattern is refused exactly when it does not match
+ *                     it. A number past int64 is refused, not wrapped.
  */
 #include "harness.h"
 
+#include <inttypes.h>
+#include <regex.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -654,6 +664,302 @@ API_TEST(a_refused_role_lists_the_roles)
 	cli_result_free(&c);
 }
 
+/* ---- query values, from the OpenAPI document ---------------------------- */
+
+/* p, or the parameter of components.parameters its $ref names. Borrowed. */
+static json_t *param_resolve(json_t *doc, json_t *p)
+{
+	static const char prefix[] = "#/components/parameters/";
+	const char *ref = json_string_value(json_object_get(p, "$ref"));
+	json_t *all;
+
+	if (!ref)
+		return p;
+	check(strncmp(ref, prefix, sizeof(prefix) - 1) == 0,
+	      "a $ref the test cannot follow: %s", ref);
+	all = json_object_get(json_object_get(doc, "components"),
+			      "parameters");
+	p = json_object_get(all, ref + sizeof(prefix) - 1);
+	check(p != NULL, "$ref %s names no parameter", ref);
+	return p;
+}
+
+/* name=value with every byte of value but letters and digits
+ * percent-encoded, so that what the server decodes is value exactly. */
+static void query_text(const char *name, const char *value, char *out,
+		       size_t size)
+{
+	size_t n = (size_t)snprintf(out, size, "%s=", name);
+	const unsigned char *v;
+
+	for (v = (const unsigned char *)value; *v && n + 4 < size; v++) {
+		if ((*v >= '0' && *v <= '9') || (*v >= 'a' && *v <= 'z') ||
+		    (*v >= 'A' && *v <= 'Z'))
+			out[n++] = (char)*v;
+		else
+			n += (size_t)snprintf(out + n, size - n, "%%%02X", *v);
+	}
+	out[n] = '\0';
+}
+
+/* An operation of the document, with the query parameters it requires
+ * given a value ("zz-none" for each, as no tenant has that name). */
+struct query_op {
+	const char *method; /* "get" ... */
+	const char *path;
+	char required[256]; /* "" or "sku=zz-none&" */
+};
+
+/* The operation's request with ?name=value (a body of {} unless GET). */
+static struct resp *query_send(const struct query_op *op, const char *name,
+			       const char *value)
+{
+	char query[512], url[768], upper[8];
+	size_t k, n;
+
+	for (k = 0; op->method[k] && k + 1 < sizeof(upper); k++)
+		upper[k] = (char)(op->method[k] - 'a' + 'A');
+	upper[k] = '\0';
+	n = (size_t)snprintf(query, sizeof(query), "%s", op->required);
+	query_text(name, value, query + n, sizeof(query) - n);
+	concrete_path(op->path, query, url, sizeof(url));
+	return http(upper, url, acme(), streq(op->method, "get") ? NULL : "{}",
+		    streq(op->method, "get") ? 0 : 2, NULL);
+}
+
+/* The value is refused, 400 naming the parameter, saying `says`. */
+static void query_refused(const struct query_op *op, const char *name,
+			  const char *value, const char *says)
+{
+	struct resp *r = query_send(op, name, value);
+
+	if (r->status != 400 || !detail(r, name))
+		print_error("\"%s\" was not refused as %s\n", value, name);
+	expect_refused(r, name, says);
+	resp_free(r);
+}
+
+/* The value is taken: whatever the answer, it does not refuse it. */
+static void query_taken(const struct query_op *op, const char *name,
+			const char *value)
+{
+	struct resp *r = query_send(op, name, value);
+
+	check(r->status != 400 && r->status != 0,
+	      "%s: \"%s\" is a good %s, refused: %s", r->request, value,
+	      name, r->body);
+	resp_free(r);
+}
+
+static void check_integer_param(const struct query_op *op, const char *name,
+				const json_t *schema)
+{
+	static const char *const malformed[] = {
+		"+1",  " 1",  "1 ",   "1x",  "0x10", "1e3",
+		"",    "01",  "-0",   "1.0", "1,0",  "99999999999999999999",
+		"-99999999999999999999", NULL};
+	const json_t *min = json_object_get(schema, "minimum");
+	const json_t *max = json_object_get(schema, "maximum");
+	char says[96], text[32];
+	json_int_t lo, hi;
+	size_t i;
+
+	check(json_is_integer(min) && json_is_integer(max),
+	      "%s %s: %s declares no minimum and maximum", op->method,
+	      op->path, name);
+	lo = json_integer_value(min);
+	hi = json_integer_value(max);
+	snprintf(says, sizeof(says), "must be an integer from %" JSON_INTEGER_FORMAT
+		 " to %" JSON_INTEGER_FORMAT, lo, hi);
+	for (i = 0; malformed[i]; i++)
+		query_refused(op, name, malformed[i], says);
+	snprintf(text, sizeof(text), "%" JSON_INTEGER_FORMAT, lo - 1);
+	query_refused(op, name, text, says);
+	snprintf(text, sizeof(text), "%" JSON_INTEGER_FORMAT, hi + 1);
+	query_refused(op, name, text, says);
+	snprintf(text, sizeof(text), "%" JSON_INTEGER_FORMAT, lo);
+	query_taken(op, name, text);
+	snprintf(text, sizeof(text), "%" JSON_INTEGER_FORMAT, hi);
+	query_taken(op, name, text);
+}
+
+static void check_boolean_param(const struct query_op *op, const char *name)
+{
+	static const char *const malformed[] = {
+		"TRUE", "True", "1", "0", "yes", "", " true", "false ", NULL};
+	size_t i;
+
+	for (i = 0; malformed[i]; i++)
+		query_refused(op, name, malformed[i],
+			      "must be true or false");
+	query_taken(op, name, "true");
+	query_taken(op, name, "false");
+}
+
+static void check_time_param(const struct query_op *op, const char *name)
+{
+	static const char *const malformed[] = {
+		" 2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z ",
+		"2026-01-01 00:00:00Z", "", "2026-01-01", NULL};
+	size_t i;
+
+	for (i = 0; malformed[i]; i++)
+		query_refused(op, name, malformed[i], "RFC 3339");
+	query_taken(op, name, "2026-01-01T00:00:00Z");
+	query_taken(op, name, "2026-01-01T00:00:00+02:00");
+}
+
+/* A parameter with a pattern (the cursors): a value is refused exactly
+ * when it does not match the pattern the document gives. */
+static void check_pattern_param(const struct query_op *op, const char *name,
+				const char *pattern)
+{
+	static const char *const values[] = {
+		"1",	 "5",	  "12",	   "1.1",   "-5.1", "0.1",  "+1",
+		" 1",	 "1 ",	  "1x",	   "0x10",  "1e3",  "",	    "01",
+		"-1",	 "0",	  "-0",	   "1.",    ".1",   "+1.1", "1.+1",
+		"1. 1",	 " 1.1",  "1.1 ",  "1.01",  "01.1", "-0.1", "1.0",
+		"1.1.1", "-+1.1", "1.-1",  NULL};
+	regex_t re;
+	size_t i;
+
+	check(regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) == 0,
+	      "%s: the pattern of %s is not a regular expression: %s",
+	      op->path, name, pattern);
+	for (i = 0; values[i]; i++) {
+		if (regexec(&re, values[i], 0, NULL, 0) == 0)
+			query_taken(op, name, values[i]);
+		else
+			query_refused(op, name, values[i], NULL);
+	}
+	regfree(&re);
+}
+
+/* The query parameters of an operation (its path's, then its own), each
+ * resolved, in *params; the number. */
+static size_t query_params(json_t *doc, json_t *ops, json_t *op,
+			   json_t *params[], size_t max)
+{
+	json_t *lists[2], *p;
+	size_t l, i, n = 0;
+
+	lists[0] = json_object_get(ops, "parameters");
+	lists[1] = json_object_get(op, "parameters");
+	for (l = 0; l < 2; l++) {
+		json_array_foreach(lists[l], i, p)
+		{
+			json_t *q = param_resolve(doc, p);
+
+			if (streq(jstr(q, "in"), "query") && n < max)
+				params[n++] = q;
+		}
+	}
+	return n;
+}
+
+API_TEST(every_query_value_is_read_strictly)
+{
+	static const char *const methods[] = {"get", "post", "put", "patch",
+					      "delete"};
+	struct resp *doc = http_get(NULL, "/openapi.json");
+	json_t *paths = json_object_get(doc->json, "paths"), *ops;
+	const char *path;
+	size_t integers = 0, booleans = 0, times = 0, patterns = 0;
+
+	json_object_foreach(paths, path, ops)
+	{
+		for (size_t m = 0; m < 5; m++) {
+			json_t *op = json_object_get(ops, methods[m]);
+			json_t *params[32];
+			struct query_op qo;
+			size_t n, i, len = 0;
+
+			if (!op)
+				continue;
+			qo.method = methods[m];
+			qo.path = path;
+			qo.required[0] = '\0';
+			n = query_params(doc->json, ops, op, params, 32);
+			for (i = 0; i < n; i++)
+				if (json_is_true(
+					    json_object_get(params[i],
+							    "required")))
+					len += (size_t)snprintf(
+						qo.required + len,
+						sizeof(qo.required) - len,
+						"%s=zz-none&",
+						jstr(params[i], "name"));
+			for (i = 0; i < n; i++) {
+				json_t *schema =
+					json_object_get(params[i], "schema");
+				const char *name = jstr(params[i], "name");
+				const char *type = jstr(schema, "type");
+
+				if (streq(type, "integer")) {
+					check_integer_param(&qo, name, schema);
+					integers++;
+				} else if (streq(type, "boolean")) {
+					check_boolean_param(&qo, name);
+					booleans++;
+				} else if (streq(jstr(schema, "format"),
+						 "date-time")) {
+					check_time_param(&qo, name);
+					times++;
+				} else if (jstr(schema, "pattern")) {
+					check_pattern_param(
+						&qo, name,
+						jstr(schema, "pattern"));
+					patterns++;
+				}
+			}
+		}
+	}
+	check(integers >= 10 && booleans >= 1 && times >= 4 && patterns >= 7,
+	      "too few query parameters documented: %zu integers, %zu "
+	      "booleans, %zu times, %zu patterns",
+	      integers, booleans, times, patterns);
+	resp_free(doc);
+}
+
+API_TEST(query_numbers_past_int64_are_refused_not_wrapped)
+{
+	static const char *const refused[] = {
+		"/v1/orders?cursor=9223372036854775808",
+		"/v1/orders?cursor=18446744073709551617",
+		"/v1/queue?cursor=9223372036854775808.1",
+		"/v1/queue?cursor=-9223372036854775809.1",
+		"/v1/queue?cursor=1.9223372036854775808",
+		"/v1/queue?limit=18446744073709551617",
+		"/v1/queue?priority=18446744073709551617",
+		"/v1/queue?min_age_s=-18446744073709551616",
+	};
+	struct resp *r;
+	size_t i;
+
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		const char *name = strchr(refused[i], '?') + 1;
+		char field[32];
+
+		snprintf(field, sizeof(field), "%.*s",
+			 (int)(strchr(name, '=') - name), name);
+		r = http_get(acme(), "%s", refused[i]);
+		expect_refused(r, field, NULL);
+		resp_free(r);
+	}
+
+	/* The ends of int64 themselves are read. */
+	r = http_get(acme(), "/v1/orders?cursor=9223372036854775807");
+	assert_status(r, 200);
+	resp_free(r);
+	r = http_get(acme(), "/v1/queue?cursor=-9223372036854775808.1");
+	assert_status(r, 200);
+	resp_free(r);
+	r = http_get(acme(), "/v1/queue?cursor=9223372036854775807."
+			     "9223372036854775807");
+	assert_status(r, 200);
+	resp_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -674,6 +980,9 @@ int main(void)
 		cmocka_unit_test(refused_enum_values_list_the_accepted_ones),
 		cmocka_unit_test(ordo_simulate_checks_the_policy_file),
 		cmocka_unit_test(a_refused_role_lists_the_roles),
+		cmocka_unit_test(every_query_value_is_read_strictly),
+		cmocka_unit_test(
+			query_numbers_past_int64_are_refused_not_wrapped),
 	};
 
 	return cmocka_run_group_tests(tests, harness_group_setup,
