@@ -1054,11 +1054,17 @@ static int ids_include(const json_t *arr, const char *id)
 	return 0;
 }
 
-/* Sorted hold ids of the queue for query, joined: to compare snapshots. */
+/* The queue for query as text, to compare snapshots: every item whole but
+ * its age_s, which grows with the clock between two looks. */
 static char *queue_snapshot(const char *query)
 {
-	json_t *items = queue_items(acme(), query);
-	char *text = json_dumps(items, JSON_COMPACT | JSON_SORT_KEYS);
+	json_t *items = queue_items(acme(), query), *it;
+	size_t i;
+	char *text;
+
+	json_array_foreach(items, i, it)
+		json_object_del(it, "age_s");
+	text = json_dumps(items, JSON_COMPACT | JSON_SORT_KEYS);
 
 	json_decref(items);
 	return text;
