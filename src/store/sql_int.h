@@ -227,6 +227,9 @@ enum sql_id {
 	SQL_WEBHOOK_SET_NEXT,
 	SQL_WEBHOOK_WAKE,
 	SQL_WEBHOOKS_FOR_EVENT,
+	SQL_WEBHOOK_EVENT_INSERT,
+	SQL_WEBHOOK_EVENTS_OF,
+	SQL_WEBHOOK_LIST_EVENTS,
 	SQL_OUTBOX_INSERT,
 	SQL_DELIVERY_INSERT,
 	SQL_DELIVERY_READY,
@@ -469,6 +472,10 @@ ordo_code q_get_sql(struct q *q, store_tx *tx, unsigned id, const char *sql,
 		  (field), (noun), (err))
 
 /* ---- lent from one file to another --------------------------------------- */
+
+/* The text of a statement named for store_statement_sql, from the file
+ * that holds it; NULL for a name it does not know. */
+const char *sql_outbox_named(const char *name);
 
 /* sql_tenants.c: a named lock until the transaction ends: exclusive
  * (waits), shared (waits for an exclusive holder only) or a try (exclusive

@@ -31,6 +31,7 @@ ordo_code q_open_sql(struct q *q, store_tx *tx, unsigned id,
 	if (!sql)
 		return ordo_err_set(err, ORDO_EINTERNAL, NULL,
 				    "statement %u has no SQL text here", id);
+	tx->statements++;
 	return tx->db->prepare(tx, id, sql, &q->s, err);
 }
 
@@ -484,4 +485,11 @@ ordo_code q_col_dup(struct q *q, char **out, const char *what,
 		memcpy(*out, t, len);
 	(*out)[len] = '\0';
 	return ORDO_OK;
+}
+
+/* ---- statements named for tests ------------------------------------------ */
+
+const char *store_statement_sql(const char *name)
+{
+	return sql_outbox_named(name);
 }

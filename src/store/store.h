@@ -513,7 +513,9 @@ typedef struct {
 	char id[ORDO_ID_MAX];
 	char url[STORE_URL_MAX];
 	char secret[STORE_SECRET_MAX];
-	char events[STORE_EVENTS_MAX]; /* comma-separated event types */
+	/* Comma-separated event types, in the order given, each named once;
+	 * stored as rows of webhook_events (migration 0007). */
+	char events[STORE_EVENTS_MAX];
 	char location[ORDO_LOCATION_CODE_MAX]; /* "" = any */
 	ordo_time created_at;
 	/* How sending to it goes (written by the outbox, not by callers):
@@ -636,6 +638,20 @@ ordo_code store_outbox_run(store *st, store_job_fn fn, void *arg,
  * does not grow with the backlog (tests, /metrics).
  */
 ordo_code store_tx_rows_read(store_tx *tx, int64_t *rows, ordo_err *err);
+
+/*
+ * How many statements have been run on tx's connection so far (a count
+ * that only grows; take the difference around a call). For the tests that
+ * prove a read runs a fixed number of statements, whatever its size.
+ */
+int64_t store_tx_statements(const store_tx *tx);
+
+/*
+ * The SQL text of one of the store's statements, named for the tests that
+ * EXPLAIN it exactly as it is prepared ("?" placeholders); NULL for a name
+ * the store does not know. Names: "webhooks_for_event".
+ */
+const char *store_statement_sql(const char *name);
 
 /* One webhook claimed, with the ready deliveries to send to it. */
 typedef struct {
