@@ -483,6 +483,16 @@ ordo_code store_shipment_get(store_tx *tx, int64_t tenant, const char *id,
 ordo_code store_shipment_set_delivered(store_tx *tx, int64_t tenant,
 				       const char *id, ordo_time at,
 				       ordo_err *err);
+/*
+ * The fulfillments (each with its lines), shipments (each with its lines)
+ * and defects of every order of a page of store_order_list, none loaded
+ * yet, each order's as store_fulfillments_of_order, store_shipments_of_order
+ * and store_defects_of_order give them: five statements, whatever the size
+ * of the page. On failure some orders may have some loaded;
+ * order_page_free frees them all.
+ */
+ordo_code store_order_page_fulfillment(store_tx *tx, int64_t tenant,
+				       order_page *page, ordo_err *err);
 /* An order's shipments, oldest first. Free each, then free(*out). */
 ordo_code store_shipments_of_order(store_tx *tx, int64_t tenant,
 				   const char *order_id, shipment **out,
@@ -649,7 +659,10 @@ int64_t store_tx_statements(const store_tx *tx);
 /*
  * The SQL text of one of the store's statements, named for the tests that
  * EXPLAIN it exactly as it is prepared ("?" placeholders); NULL for a name
- * the store does not know. Names: "webhooks_for_event".
+ * the store does not know. Names: "webhooks_for_event", and the
+ * statements that read the children of a page of orders: "page_lines",
+ * "page_holds", "page_fulfillments", "page_fulfillment_lines",
+ * "page_shipments", "page_shipment_lines", "page_defects".
  */
 const char *store_statement_sql(const char *name);
 

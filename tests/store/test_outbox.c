@@ -142,8 +142,7 @@ static void test_emit_reads_subscriptions_by_index(void **state)
 	assert_null(store_statement_sql("no such statement"));
 	webhook_add(f, f->ta, "wh_1", "order.created,order.updated", "");
 	plan = test_explain(f, sql, "1, 'order.created', '', ''");
-	if (!strstr(plan, "webhook_events_type") || strstr(plan, "SCAN ") ||
-	    strstr(plan, "Seq Scan")) {
+	if (!plan_keyed(plan, "webhook_events_type")) {
 		print_error("the emit's query plan:%s", plan);
 		free(plan);
 		fail();
