@@ -93,7 +93,8 @@
  * Every query on tenant data has "tenant_id = ?" in it. Lines, holds and
  * events are reached through an order's seq, which is only ever taken from a
  * row that matched the tenant; so are fulfillment and shipment lines through
- * their parent's seq. Three scans are across tenants by design, each row
+ * their parent's seq, and the children of a page of orders through the
+ * page's seqs (SQL_PAGE_IN). Three scans are across tenants by design, each row
  * carrying its tenant: orders due to close, the webhook claim and its lease.
  *
  * INVARIANTS, CHECKED TWICE

@@ -669,6 +669,7 @@ const char *store_statement_sql(const char *name);
 /* One webhook claimed, with the ready deliveries to send to it. */
 typedef struct {
 	int64_t tenant_id;
+	/* Its events are not read: a claim sends, it does not match. */
 	webhook_sub hook;
 	delivery *items; /* seq order; store_outbox_claim_free */
 	size_t n;
