@@ -57,7 +57,7 @@ static void webhook_decode(const json_t *doc, void *out, ordo_err *err)
 	webhook_sub *w = out;
 	json_t *events = jf_array(doc, "", "events", true, err), *v;
 	char path[ORDO_ERR_FIELD_MAX];
-	size_t i, used = 0;
+	size_t i, k, used = 0;
 
 	jf_only(doc, "", members, computed, err);
 	jf_string(doc, "", "url", true, w->url, sizeof(w->url), err);
@@ -75,7 +75,6 @@ static void webhook_decode(const json_t *doc, void *out, ordo_err *err)
 		jf_index_path(path, sizeof(path), "events", i);
 		if (!t || !app_event_type_known(t)) {
 			char list[JF_LIST_MAX] = "";
-			size_t k;
 
 			for (k = 0; app_event_types[k]; k++)
 				jf_list_add(list, sizeof(list),
@@ -84,6 +83,22 @@ static void webhook_decode(const json_t *doc, void *out, ordo_err *err)
 				     "is not an event type ordo sends; one "
 				     "of: %s",
 				     list);
+			continue;
+		}
+		/* Each type is one subscription (a row of its own): a type
+		 * named twice is refused rather than quietly kept once. */
+		for (k = 0; k < i; k++) {
+			const char *u = json_string_value(
+				json_array_get(events, k));
+
+			if (u && strcmp(u, t) == 0)
+				break;
+		}
+		if (k < i) {
+			ordo_err_add(err, ORDO_EINVALID, path,
+				     "names an event type already listed "
+				     "(events[%zu])",
+				     k);
 			continue;
 		}
 		len = strlen(t);

@@ -31,29 +31,15 @@ ordo_code app_order_get(store *st, const app_caller *c, const char *id,
 	APP_READ(st, app_order_load(tx, c->tenant_id, id, o, err));
 }
 
+/* The page, then the fulfillments, shipments and defects of all its orders
+ * at once: a fixed number of statements, whatever the page size. */
 static ordo_code list_with_fulfillments(store_tx *tx, int64_t tenant,
 					const order_filter *f,
 					order_page *page, ordo_err *err)
 {
-	size_t i;
 	ordo_code rc = store_order_list(tx, tenant, f, page, err);
 
-	for (i = 0; rc == ORDO_OK && i < page->n; i++) {
-		order *o = &page->orders[i];
-
-		rc = store_fulfillments_of_order(tx, tenant, o->id,
-						 &o->fulfillments,
-						 &o->n_fulfillments, err);
-		if (rc == ORDO_OK)
-			rc = store_shipments_of_order(tx, tenant, o->id,
-						      &o->shipments,
-						      &o->n_shipments, err);
-		if (rc == ORDO_OK)
-			rc = store_defects_of_order(tx, tenant, o->id,
-						    &o->defects, &o->n_defects,
-						    err);
-	}
-	return rc;
+	return rc ? rc : store_order_page_fulfillment(tx, tenant, page, err);
 }
 
 ordo_code app_order_list(store *st, const app_caller *c,

@@ -126,6 +126,35 @@ static const char *const sql_text[SQL_COUNT] = {
 	[SQL_SHIP_SET_DELIVERED] = "UPDATE shipments SET delivered_at = ? "
 				   "WHERE tenant_id = ? AND id = ? "
 				   "RETURNING seq",
+	/*
+	 * The fulfillments, shipments and their lines of a whole page of
+	 * orders, each by one statement (SQL_PAGE_IN: the page's seqs, taken
+	 * from rows that matched the tenant), grouped by their parent:
+	 * fulfillments_order and shipments_order, then the lines' primary
+	 * keys, in the order of the parents' index (a line's parent is
+	 * f.seq = fl.fulfillment_seq, s.seq = sl.shipment_seq, so the lines
+	 * of one come together). They are not matched on the tenant again: that would let a
+	 * planner walk all the tenant's rows (fulfillments_queue,
+	 * shipments_tenant) instead of probing the page's orders.
+	 */
+	[SQL_PAGE_FULS] = "SELECT f.order_seq, " SQL_FUL_COLS SQL_FUL_FROM
+			  "WHERE f.order_seq IN " SQL_PAGE_IN " "
+			  "ORDER BY f.order_seq, f.seq",
+	[SQL_PAGE_FUL_LINES] = "SELECT fl.fulfillment_seq, "
+			       SQL_FUL_LINE_COLS_OF("fl.")
+			       " FROM fulfillments f "
+			       "JOIN fulfillment_lines fl "
+			       "ON fl.fulfillment_seq = f.seq "
+			       "WHERE f.order_seq IN " SQL_PAGE_IN " "
+			       "ORDER BY f.order_seq, f.seq, fl.line_no",
+	[SQL_PAGE_SHIPS] = "SELECT s.order_seq, " SQL_SHIP_COLS SQL_SHIP_FROM
+			   "WHERE s.order_seq IN " SQL_PAGE_IN " "
+			   "ORDER BY s.order_seq, s.seq",
+	[SQL_PAGE_SHIP_LINES] = "SELECT sl.shipment_seq, sl.sku, sl.quantity "
+				"FROM shipments s JOIN shipment_lines sl "
+				"ON sl.shipment_seq = s.seq "
+				"WHERE s.order_seq IN " SQL_PAGE_IN " "
+				"ORDER BY s.order_seq, s.seq, sl.line_no",
 	[SQL_SHIPS_OF_ORDER] = "SELECT " SQL_SHIP_COLS SQL_SHIP_FROM
 			       "WHERE s.tenant_id = ? AND s.order_seq = ? "
 			       "ORDER BY s.seq",
@@ -739,4 +768,234 @@ ordo_code store_shipment_list(store_tx *tx, int64_t tenant,
 out:
 	q_close(&q);
 	return rc;
+}
+
+/* ---- the fulfillments and shipments of a page of orders ------------------ */
+
+/* Rows of the SQL_PAGE_* statements: the parent's seq, then the item. */
+struct page_ful {
+	int64_t order_seq;
+	fulfillment f;
+};
+struct page_ful_line {
+	int64_t fulfillment_seq;
+	fulfillment_line l;
+};
+struct page_ship {
+	int64_t order_seq;
+	struct ship_row r;
+};
+struct page_ship_line {
+	int64_t shipment_seq;
+	shipment_line l;
+};
+
+static ordo_code read_page_ful(struct q *q, void *item, ordo_err *err)
+{
+	struct page_ful *r = item;
+
+	r->order_seq = q_col_i64(q);
+	return q_col_ful(q, &r->f, err);
+}
+
+static ordo_code read_page_ful_line(struct q *q, void *item, ordo_err *err)
+{
+	struct page_ful_line *r = item;
+
+	r->fulfillment_seq = q_col_i64(q);
+	return read_ful_line(q, &r->l, err);
+}
+
+static ordo_code read_page_ship(struct q *q, void *item, ordo_err *err)
+{
+	struct page_ship *r = item;
+
+	r->order_seq = q_col_i64(q);
+	return read_ship(q, &r->r, err);
+}
+
+static ordo_code read_page_ship_line(struct q *q, void *item, ordo_err *err)
+{
+	struct page_ship_line *r = item;
+
+	r->shipment_seq = q_col_i64(q);
+	return read_ship_line(q, &r->l, err);
+}
+
+/* Every row statement id answers for the page's orders (bound the
+ * page's seqs), into *rows. */
+static ordo_code page_rows(store_tx *tx, unsigned id, const order_page *page,
+			   size_t size, q_row_fn read, void **rows, size_t *n,
+			   const char *what, ordo_err *err)
+{
+	struct q q = {0};
+	ordo_code rc = q_open(&q, tx, id, err);
+
+	if (rc == ORDO_OK) {
+		q_page_seqs(&q, page->orders, page->n);
+		rc = q_rows(&q, SIZE_MAX, size, read, rows, n, what, err);
+	}
+	q_close(&q);
+	return rc;
+}
+
+/*
+ * The fulfillments of the page, each with its lines: the lines are handed
+ * to the rows read, then the rows to their orders.
+ */
+static ordo_code page_fulfillments(store_tx *tx, order_page *page,
+				   ordo_err *err)
+{
+	const char *what = "reading the page's fulfillments";
+	struct page_ful *fuls = NULL;
+	struct page_ful_line *lines = NULL;
+	struct q_parent *to_ful = NULL, *to_order = NULL;
+	void *raw = NULL;
+	size_t n_f = 0, n_l = 0, i;
+	ordo_code rc;
+
+	rc = page_rows(tx, SQL_PAGE_FULS, page, sizeof(*fuls),
+		       read_page_ful, &raw, &n_f, what, err);
+	fuls = raw;
+	raw = NULL;
+	if (rc)
+		goto out;
+	rc = page_rows(tx, SQL_PAGE_FUL_LINES, page, sizeof(*lines),
+		       read_page_ful_line, &raw, &n_l, what, err);
+	lines = raw;
+	for (i = 0; rc == ORDO_OK && i < n_l; i++)
+		if (!ful_line_consistent(&lines[i].l))
+			rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
+					  "fulfillment seq %lld line %d ships "
+					  "more than its quantity",
+					  (long long)lines[i].fulfillment_seq,
+					  lines[i].l.line_no);
+	if (rc)
+		goto out;
+	to_ful = calloc(n_f + 1, sizeof(*to_ful));
+	to_order = calloc(page->n + 1, sizeof(*to_order));
+	if (!to_ful || !to_order) {
+		rc = sql_no_memory(err, what);
+		goto out;
+	}
+	for (i = 0; i < n_f; i++)
+		to_ful[i] = (struct q_parent){fuls[i].f.seq, &fuls[i].f.lines,
+					      &fuls[i].f.n_lines};
+	rc = q_spread(to_ful, n_f, lines, n_l, sizeof(*lines),
+		      offsetof(struct page_ful_line, l),
+		      sizeof(fulfillment_line), SIZE_MAX, what, err);
+	if (rc)
+		goto out;
+	for (i = 0; i < page->n; i++) {
+		order *o = &page->orders[i];
+
+		to_order[i] = (struct q_parent){o->seq, &o->fulfillments,
+						&o->n_fulfillments};
+	}
+	rc = q_spread(to_order, page->n, fuls, n_f, sizeof(*fuls),
+		      offsetof(struct page_ful, f), sizeof(fulfillment),
+		      SIZE_MAX, what, err);
+	if (rc == ORDO_OK)
+		n_f = 0; /* their lines are the orders' now */
+out:
+	for (i = 0; i < n_f; i++)
+		fulfillment_free(&fuls[i].f);
+	free(fuls);
+	free(lines);
+	free(to_ful);
+	free(to_order);
+	return rc;
+}
+
+/* The shipments of the page, each with its lines, likewise. */
+static ordo_code page_shipments(store_tx *tx, order_page *page,
+				ordo_err *err)
+{
+	const char *what = "reading the page's shipments";
+	struct page_ship *ships = NULL;
+	struct page_ship_line *lines = NULL;
+	struct q_parent *to_ship = NULL, *to_order = NULL;
+	void *raw = NULL;
+	size_t n_s = 0, n_l = 0, i;
+	ordo_code rc;
+
+	rc = page_rows(tx, SQL_PAGE_SHIPS, page, sizeof(*ships),
+		       read_page_ship, &raw, &n_s, what, err);
+	ships = raw;
+	raw = NULL;
+	if (rc)
+		goto out;
+	rc = page_rows(tx, SQL_PAGE_SHIP_LINES, page, sizeof(*lines),
+		       read_page_ship_line, &raw, &n_l, what, err);
+	lines = raw;
+	if (rc)
+		goto out;
+	to_ship = calloc(n_s + 1, sizeof(*to_ship));
+	to_order = calloc(page->n + 1, sizeof(*to_order));
+	if (!to_ship || !to_order) {
+		rc = sql_no_memory(err, what);
+		goto out;
+	}
+	for (i = 0; i < n_s; i++)
+		to_ship[i] = (struct q_parent){ships[i].r.seq,
+					       &ships[i].r.s.lines,
+					       &ships[i].r.s.n_lines};
+	rc = q_spread(to_ship, n_s, lines, n_l, sizeof(*lines),
+		      offsetof(struct page_ship_line, l),
+		      sizeof(shipment_line), SIZE_MAX, what, err);
+	if (rc)
+		goto out;
+	for (i = 0; i < page->n; i++) {
+		order *o = &page->orders[i];
+
+		to_order[i] = (struct q_parent){o->seq, &o->shipments,
+						&o->n_shipments};
+	}
+	rc = q_spread(to_order, page->n, ships, n_s, sizeof(*ships),
+		      offsetof(struct page_ship, r.s), sizeof(shipment),
+		      SIZE_MAX, what, err);
+	if (rc == ORDO_OK)
+		n_s = 0; /* their lines are the orders' now */
+out:
+	for (i = 0; i < n_s; i++)
+		shipment_free(&ships[i].r.s);
+	free(ships);
+	free(lines);
+	free(to_ship);
+	free(to_order);
+	return rc;
+}
+
+ordo_code store_order_page_fulfillment(store_tx *tx, int64_t tenant,
+				       order_page *page, ordo_err *err)
+{
+	ordo_code rc;
+
+	if (page->n == 0)
+		return ORDO_OK;
+	rc = page_fulfillments(tx, page, err);
+	if (rc == ORDO_OK)
+		rc = page_shipments(tx, page, err);
+	if (rc == ORDO_OK)
+		rc = sql_page_defects(tx, tenant, page->orders, page->n, err);
+	return rc;
+}
+
+const char *sql_fulfillment_named(const char *name)
+{
+	static const struct {
+		const char *name;
+		enum sql_id id;
+	} named[] = {
+		{"page_fulfillments", SQL_PAGE_FULS},
+		{"page_fulfillment_lines", SQL_PAGE_FUL_LINES},
+		{"page_shipments", SQL_PAGE_SHIPS},
+		{"page_shipment_lines", SQL_PAGE_SHIP_LINES},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+		if (strcmp(name, named[i].name) == 0)
+			return sql_text[named[i].id];
+	return NULL;
 }

@@ -96,6 +96,12 @@ static const char *const sql_text[SQL_COUNT] = {
 	/* The list, one text with the type filter and one without; the
 	 * cursor and the time bounds are always bound (INT64_MAX, INT64_MIN
 	 * and INT64_MAX when open). */
+	/* The defects of a whole page of orders (SQL_PAGE_IN: the page's
+	 * seqs, taken from rows that matched the tenant), by defects_order. */
+	[SQL_PAGE_DEFECTS] = "SELECT d.order_seq, " SQL_DEFECT_COLS
+			     SQL_DEFECT_FROM "WHERE d.tenant_id = ? "
+			     "AND d.order_seq IN " SQL_PAGE_IN " "
+			     "ORDER BY d.order_seq, d.seq",
 	[SQL_DEFECT_LIST] = "SELECT " SQL_DEFECT_COLS SQL_DEFECT_FROM
 			    "WHERE d.tenant_id = ? AND d.seq < ? "
 			    "AND d.created_at >= ? AND d.created_at < ? "
@@ -545,4 +551,62 @@ ordo_code store_handling_time(store_tx *tx, int64_t tenant, int64_t *mean_s,
 out:
 	q_close(&q);
 	return rc;
+}
+
+/* ---- the defects of a page of orders ------------------------------------- */
+
+struct page_defect {
+	int64_t order_seq;
+	order_defect d;
+};
+
+static ordo_code read_page_defect(struct q *q, void *item, ordo_err *err)
+{
+	struct page_defect *r = item;
+
+	r->order_seq = q_col_i64(q);
+	return q_col_defect(q, &r->d, err);
+}
+
+ordo_code sql_page_defects(store_tx *tx, int64_t tenant, order *orders,
+			   size_t n, ordo_err *err)
+{
+	const char *what = "reading the page's defects";
+	struct q q = {0};
+	struct q_parent *to = NULL;
+	void *raw = NULL;
+	size_t n_d = 0, i;
+	ordo_code rc;
+
+	rc = q_open(&q, tx, SQL_PAGE_DEFECTS, err);
+	if (rc == ORDO_OK) {
+		q_i64(&q, tenant);
+		q_page_seqs(&q, orders, n);
+		rc = q_rows(&q, SIZE_MAX, sizeof(struct page_defect),
+			    read_page_defect, &raw, &n_d, what, err);
+	}
+	q_close(&q);
+	if (rc)
+		goto out;
+	to = calloc(n + 1, sizeof(*to));
+	if (!to) {
+		rc = sql_no_memory(err, what);
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		to[i] = (struct q_parent){orders[i].seq, &orders[i].defects,
+					  &orders[i].n_defects};
+	rc = q_spread(to, n, raw, n_d, sizeof(struct page_defect),
+		      offsetof(struct page_defect, d), sizeof(order_defect),
+		      SIZE_MAX, what, err);
+out:
+	free(raw);
+	free(to);
+	return rc;
+}
+
+const char *sql_history_named(const char *name)
+{
+	return strcmp(name, "page_defects") == 0 ? sql_text[SQL_PAGE_DEFECTS]
+						 : NULL;
 }

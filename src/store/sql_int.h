@@ -93,7 +93,8 @@
  * Every query on tenant data has "tenant_id = ?" in it. Lines, holds and
  * events are reached through an order's seq, which is only ever taken from a
  * row that matched the tenant; so are fulfillment and shipment lines through
- * their parent's seq. Three scans are across tenants by design, each row
+ * their parent's seq, and the children of a page of orders through the
+ * page's seqs (SQL_PAGE_IN). Three scans are across tenants by design, each row
  * carrying its tenant: orders due to close, the webhook claim and its lease.
  *
  * INVARIANTS, CHECKED TWICE
@@ -120,6 +121,14 @@
 	p "name, " p "company, " p "line1, " p "line2, " p "city, "            \
 	p "region, " p "postal_code, " p "country, " p "phone"
 #define SQL_Q10 "?,?,?,?,?,?,?,?,?,?"
+#define SQL_Q50 SQL_Q10 "," SQL_Q10 "," SQL_Q10 "," SQL_Q10 "," SQL_Q10
+/*
+ * The seqs of one page of orders, "IN (?, ... ?)" with one placeholder per
+ * order a page can hold, bound by q_page_seqs: the children of a whole
+ * page (lines, holds, fulfillments, ...) are read by one statement each,
+ * whatever the page size, each an index probe per order.
+ */
+#define SQL_PAGE_IN "(" SQL_Q50 "," SQL_Q50 "," SQL_Q50 "," SQL_Q50 ")"
 
 /*
  * A hold's columns (p: a table alias and its dot, or ""), in the order
@@ -227,6 +236,9 @@ enum sql_id {
 	SQL_WEBHOOK_SET_NEXT,
 	SQL_WEBHOOK_WAKE,
 	SQL_WEBHOOKS_FOR_EVENT,
+	SQL_WEBHOOK_EVENT_INSERT,
+	SQL_WEBHOOK_EVENTS_OF,
+	SQL_WEBHOOK_LIST_EVENTS,
 	SQL_OUTBOX_INSERT,
 	SQL_DELIVERY_INSERT,
 	SQL_DELIVERY_READY,
@@ -252,6 +264,13 @@ enum sql_id {
 	SQL_DEFECT_COUNT,
 	SQL_CUSTOMER_HISTORY,
 	SQL_HANDLING_TIME,
+	SQL_PAGE_LINES,
+	SQL_PAGE_HOLDS,
+	SQL_PAGE_FULS,
+	SQL_PAGE_FUL_LINES,
+	SQL_PAGE_SHIPS,
+	SQL_PAGE_SHIP_LINES,
+	SQL_PAGE_DEFECTS,
 	SQL_COUNT
 	/* Then the assembled statements: SQL_ORDER_LIST_BASE and on. */
 };
@@ -373,6 +392,38 @@ ordo_code sql_check_limit(int limit, int max, ordo_err *err);
 ordo_code sql_check_page(int limit, int64_t before_seq, ordo_err *err);
 int64_t sql_page_bound(int64_t before_seq);
 
+/*
+ * Bind the seqs of the n orders of a page for SQL_PAGE_IN, then 0 (no
+ * order's seq) for each place left.
+ */
+void q_page_seqs(struct q *q, const order *orders, size_t n);
+
+/*
+ * Where rows read for many parents go: a parent's key, and the addresses
+ * of its array pointer (a T *, set from a void *) and of its count.
+ */
+struct q_parent {
+	int64_t key;
+	void *items;
+	size_t *n;
+};
+
+/*
+ * Hand rows out to their parents. rows holds n_rows rows of row_size
+ * bytes, each starting with its parent's key (an int64_t), those of one key
+ * next to each other (the statement orders by the key first); what a
+ * parent gets of a row is the item_size bytes at item_offset. A parent
+ * with rows gets a new array of its items, in row order, of at most max;
+ * one without is left as it was. All or nothing: a key no parent has
+ * (ORDO_ESTORAGE), a run longer than max (ORDO_ESTORAGE) or no memory,
+ * and no parent is changed. parents is sorted by key here. The items'
+ * own pointers move to the parents: the caller then frees rows alone.
+ */
+ordo_code q_spread(struct q_parent *parents, size_t n_parents,
+		   const void *rows, size_t n_rows, size_t row_size,
+		   size_t item_offset, size_t item_size, size_t max,
+		   const char *what, ordo_err *err);
+
 /* ---- a table's mapping, written once (sql_row.c) ------------------------- */
 
 /*
@@ -469,6 +520,18 @@ ordo_code q_get_sql(struct q *q, store_tx *tx, unsigned id, const char *sql,
 		  (field), (noun), (err))
 
 /* ---- lent from one file to another --------------------------------------- */
+
+/* The text of a statement named for store_statement_sql, from the file
+ * that holds it; NULL for a name it does not know. */
+const char *sql_outbox_named(const char *name);
+const char *sql_orders_named(const char *name);
+const char *sql_fulfillment_named(const char *name);
+const char *sql_history_named(const char *name);
+
+/* sql_history.c: the defects of every order of a page, by one statement
+ * (SQL_PAGE_DEFECTS); each order must have none loaded. */
+ordo_code sql_page_defects(store_tx *tx, int64_t tenant, order *orders,
+			   size_t n, ordo_err *err);
 
 /* sql_tenants.c: a named lock until the transaction ends: exclusive
  * (waits), shared (waits for an exclusive holder only) or a try (exclusive

@@ -179,6 +179,19 @@ static const char *const sql_text[SQL_COUNT] = {
 	[SQL_HOLDS_OF] = "SELECT " SQL_HOLD_COLS " FROM holds "
 			 "WHERE tenant_id = ? AND order_seq = ? "
 			 "ORDER BY created_at, rowid",
+	/* The lines and the holds of a whole page of orders, each by one
+	 * statement (SQL_PAGE_IN: the page's seqs, taken from rows that
+	 * matched the tenant), grouped by order: the primary key of
+	 * order_lines and holds_order. The holds are not matched on the
+	 * tenant again: that would let a planner walk all the tenant's
+	 * holds (holds_due) instead of probing the page's orders. */
+	[SQL_PAGE_LINES] = "SELECT order_seq, " SQL_LINE_COLS
+			   " FROM order_lines "
+			   "WHERE order_seq IN " SQL_PAGE_IN " "
+			   "ORDER BY order_seq, line_no",
+	[SQL_PAGE_HOLDS] = "SELECT order_seq, " SQL_HOLD_COLS " FROM holds "
+			   "WHERE order_seq IN " SQL_PAGE_IN " "
+			   "ORDER BY order_seq, created_at, rowid",
 	[SQL_ORDER_BY_EXTERNAL] = "SELECT id FROM orders WHERE tenant_id = ? "
 				  "AND channel = ? AND external_id = ?",
 	[SQL_ORDER_BY_FINGERPRINT] = "SELECT id FROM orders "
@@ -682,6 +695,108 @@ static ordo_code order_list_open(struct q *q, store_tx *tx, int64_t tenant,
 	return ORDO_OK;
 }
 
+/* A row of SQL_PAGE_LINES or SQL_PAGE_HOLDS: the order's seq, then it. */
+struct page_line {
+	int64_t order_seq;
+	order_line l;
+};
+struct page_hold {
+	int64_t order_seq;
+	order_hold h;
+};
+
+static ordo_code read_page_line(struct q *q, void *item, ordo_err *err)
+{
+	struct page_line *r = item;
+
+	r->order_seq = q_col_i64(q);
+	r->l.line_no = (int)q_col_i64(q);
+	q_read_row(q, &r->l, line_content_fields);
+	q_read_row(q, &r->l, line_qty_fields);
+	return q_row_end(q, "reading order lines", err);
+}
+
+static ordo_code read_page_hold(struct q *q, void *item, ordo_err *err)
+{
+	struct page_hold *r = item;
+
+	r->order_seq = q_col_i64(q);
+	return q_col_hold(q, &r->h, err);
+}
+
+/*
+ * The lines (checked as order_lines_load does) and the holds of the n
+ * orders of a page, none loaded yet: two statements, whatever n.
+ */
+static ordo_code page_children_load(store_tx *tx, order *orders, size_t n,
+				    ordo_err *err)
+{
+	struct q_parent *lines = NULL, *holds = NULL;
+	struct page_line *lrows = NULL;
+	struct page_hold *hrows = NULL;
+	void *raw = NULL;
+	size_t n_l = 0, n_h = 0, i;
+	struct q q = {0};
+	ordo_code rc;
+
+	if (n == 0)
+		return ORDO_OK;
+	lines = calloc(n, sizeof(*lines));
+	holds = calloc(n, sizeof(*holds));
+	if (!lines || !holds) {
+		rc = sql_no_memory(err, "listing orders");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		lines[i] = (struct q_parent){orders[i].seq, &orders[i].lines,
+					     &orders[i].n_lines};
+		holds[i] = (struct q_parent){orders[i].seq, &orders[i].holds,
+					     &orders[i].n_holds};
+	}
+	rc = q_open(&q, tx, SQL_PAGE_LINES, err);
+	if (rc)
+		goto out;
+	q_page_seqs(&q, orders, n);
+	rc = q_rows(&q, SIZE_MAX, sizeof(*lrows), read_page_line, &raw, &n_l,
+		    "reading order lines", err);
+	q_close(&q);
+	lrows = raw;
+	raw = NULL;
+	for (i = 0; rc == ORDO_OK && i < n_l; i++)
+		if (!order_line_consistent(&lrows[i].l))
+			rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
+					  "order seq %lld line %d breaks the "
+					  "quantity identity",
+					  (long long)lrows[i].order_seq,
+					  lrows[i].l.line_no);
+	if (rc == ORDO_OK)
+		rc = q_spread(lines, n, lrows, n_l, sizeof(*lrows),
+			      offsetof(struct page_line, l), sizeof(order_line),
+			      ORDO_MAX_LINES, "reading order lines", err);
+	if (rc)
+		goto out;
+
+	rc = q_open(&q, tx, SQL_PAGE_HOLDS, err);
+	if (rc)
+		goto out;
+	q_page_seqs(&q, orders, n);
+	rc = q_rows(&q, SIZE_MAX, sizeof(*hrows), read_page_hold, &raw, &n_h,
+		    "reading holds", err);
+	q_close(&q);
+	hrows = raw;
+	if (rc == ORDO_OK)
+		rc = q_spread(holds, n, hrows, n_h, sizeof(*hrows),
+			      offsetof(struct page_hold, h), sizeof(order_hold),
+			      ORDO_MAX_HOLDS, "reading holds", err);
+out:
+	q_close(&q);
+	free(lrows);
+	free(hrows);
+	free(lines);
+	free(holds);
+	return rc;
+}
+
 ordo_code store_order_list(store_tx *tx, int64_t tenant, const order_filter *f,
 			   order_page *page, ordo_err *err)
 {
@@ -705,8 +820,8 @@ ordo_code store_order_list(store_tx *tx, int64_t tenant, const order_filter *f,
 			    "listing orders", err);
 	q_close(&q);
 	orders = items;
-	for (i = 0; rc == ORDO_OK && i < n; i++)
-		rc = order_children_load(tx, &orders[i], err);
+	if (rc == ORDO_OK)
+		rc = page_children_load(tx, orders, n, err);
 	if (rc) {
 		for (i = 0; i < n; i++)
 			order_free(&orders[i]);
@@ -717,6 +832,15 @@ ordo_code store_order_list(store_tx *tx, int64_t tenant, const order_filter *f,
 	page->orders = orders;
 	page->n = n;
 	return ORDO_OK;
+}
+
+const char *sql_orders_named(const char *name)
+{
+	if (strcmp(name, "page_lines") == 0)
+		return sql_text[SQL_PAGE_LINES];
+	if (strcmp(name, "page_holds") == 0)
+		return sql_text[SQL_PAGE_HOLDS];
+	return NULL;
 }
 
 void order_page_free(order_page *page)

@@ -15,7 +15,9 @@
 
 /* ---- SQL ----------------------------------------------------------------- */
 
-#define SQL_WEBHOOK_COLS "id, url, secret, events, location, created_at"
+/* A webhook's event types are rows of webhook_events (migration 0007),
+ * read and written apart from these columns. */
+#define SQL_WEBHOOK_COLS "id, url, secret, location, created_at"
 /* How sending to a webhook goes, after SQL_WEBHOOK_COLS when reading. */
 #define SQL_WEBHOOK_STATE_COLS                                                 \
 	"status, paused_at, failures, failing_since, last_error, "             \
@@ -42,8 +44,8 @@
 
 static const struct q_field webhook_fields[] = {
 	Q_TEXT(webhook_sub, id),       Q_TEXT(webhook_sub, url),
-	Q_TEXT(webhook_sub, secret),   Q_TEXT(webhook_sub, events),
-	Q_TEXT(webhook_sub, location), Q_I64(webhook_sub, created_at),
+	Q_TEXT(webhook_sub, secret),   Q_TEXT(webhook_sub, location),
+	Q_I64(webhook_sub, created_at),
 };
 
 /* SQL_WEBHOOK_STATE_COLS after status (paused, a bool, is bound and read
@@ -77,7 +79,7 @@ static const struct q_field delivery_course_fields[] = {
 static const char *const sql_text[SQL_COUNT] = {
 	[SQL_WEBHOOK_INSERT] = "INSERT INTO webhooks (tenant_id, "
 			       SQL_WEBHOOK_COLS ") "
-			       "VALUES (?, ?, ?, ?, ?, ?, ?)",
+			       "VALUES (?, ?, ?, ?, ?, ?)",
 	[SQL_WEBHOOK_LIST] = "SELECT " SQL_WEBHOOK_COLS ", "
 			     SQL_WEBHOOK_STATE_COLS " FROM webhooks "
 			     "WHERE tenant_id = ? ORDER BY seq",
@@ -124,12 +126,38 @@ static const char *const sql_text[SQL_COUNT] = {
 	 */
 	[SQL_WEBHOOK_WAKE] = "UPDATE webhooks SET idle = 0, next_attempt_at = ? "
 			     "WHERE tenant_id = ? AND id = ? AND idle = 1",
-	/* Webhooks of any location or of the event's; the event type is
-	 * matched against each one's list in C. */
-	[SQL_WEBHOOKS_FOR_EVENT] = "SELECT id, events FROM webhooks "
-				   "WHERE tenant_id = ? "
-				   "AND (location = '' OR location = ?) "
-				   "ORDER BY seq",
+	/*
+	 * The webhooks subscribed to an event type, of any location or of
+	 * the event's, leaving out one (bound "" for none): binds tenant,
+	 * type, location, the webhook left out. One range of
+	 * webhook_events_type, then one probe of each webhook by its unique
+	 * id; at most ORDO_WEBHOOKS_MAX rows are sorted. A subscription row
+	 * has its webhook's tenant (written together), so the webhook is not
+	 * matched on the tenant again: that would let SQLite walk the
+	 * tenant's webhooks (webhooks_tenant) instead.
+	 */
+	[SQL_WEBHOOKS_FOR_EVENT] = "SELECT w.id FROM webhook_events e "
+				   "JOIN webhooks w ON w.id = e.webhook_id "
+				   "WHERE e.tenant_id = ? "
+				   "AND e.event_type = ? "
+				   "AND (w.location = '' OR w.location = ?) "
+				   "AND w.id <> ? "
+				   "ORDER BY w.seq",
+	[SQL_WEBHOOK_EVENT_INSERT] = "INSERT INTO webhook_events (webhook_id, "
+				     "tenant_id, event_type, position) "
+				     "VALUES (?, ?, ?, ?)",
+	/* One webhook's types in the order given: binds webhook, tenant. */
+	[SQL_WEBHOOK_EVENTS_OF] = "SELECT event_type FROM webhook_events "
+				  "WHERE webhook_id = ? AND tenant_id = ? "
+				  "ORDER BY position",
+	/* Every type of the tenant's webhooks, in SQL_WEBHOOK_LIST's order
+	 * of webhooks and each one's order of types. */
+	[SQL_WEBHOOK_LIST_EVENTS] = "SELECT w.id, e.event_type FROM webhooks w "
+				    "JOIN webhook_events e "
+				    "ON e.webhook_id = w.id "
+				    "AND e.tenant_id = w.tenant_id "
+				    "WHERE w.tenant_id = ? "
+				    "ORDER BY w.seq, e.position",
 	[SQL_OUTBOX_INSERT] = "INSERT INTO outbox_events (id, tenant_id, "
 			      "type, order_id, location, payload, "
 			      "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -186,26 +214,107 @@ static const char *const sql_text[SQL_COUNT] = {
 				     "ORDER BY d.seq DESC LIMIT ?",
 };
 
+const char *sql_outbox_named(const char *name)
+{
+	if (strcmp(name, "webhooks_for_event") == 0)
+		return sql_text[SQL_WEBHOOKS_FOR_EVENT];
+	return NULL;
+}
+
 /* ---- webhooks ------------------------------------------------------------ */
 
+/*
+ * The next name of a comma-separated list at *p (blanks around it left
+ * out) into name; *p moves past it and its comma. ORDO_EINVALID naming
+ * "events" for an empty name or one too long to be an event type.
+ */
+static ordo_code events_next(const char **p, char *name, size_t size,
+			     ordo_err *err)
+{
+	const char *start = *p, *end = strchr(start, ',');
+	const char *stop = end ? end : start + strlen(start);
+	size_t len;
+
+	*p = end ? end + 1 : stop;
+	while (start < stop && *start == ' ')
+		start++;
+	while (stop > start && stop[-1] == ' ')
+		stop--;
+	len = (size_t)(stop - start);
+	if (len == 0)
+		return ordo_err_set(err, ORDO_EINVALID, "events",
+				    "an event type is empty");
+	if (len >= size)
+		return ordo_err_set(err, ORDO_EINVALID, "events",
+				    "an event type is too long");
+	memcpy(name, start, len);
+	name[len] = '\0';
+	return ORDO_OK;
+}
+
+/*
+ * The webhook row, then one webhook_events row per type of w->events in
+ * the order given. A type named twice is refused by the primary key
+ * (ORDO_ECONFLICT from the driver), never collapsed: the caller is told.
+ */
 ordo_code store_webhook_insert(store_tx *tx, int64_t tenant,
 			       const webhook_sub *w, ordo_err *err)
 {
 	struct q q = {0};
+	const char *p = w->events;
+	int64_t position = 0;
 	ordo_code rc;
 
 	rc = tx_check_writable(tx, "store_webhook_insert", err);
 	if (rc)
 		goto out;
+	if (!w->events[0]) {
+		rc = ordo_err_set(err, ORDO_EINVALID, "events",
+				  "name at least one event type");
+		goto out;
+	}
 	rc = q_open(&q, tx, SQL_WEBHOOK_INSERT, err);
 	if (rc)
 		goto out;
 	q_i64(&q, tenant);
 	q_bind_row(&q, w, webhook_fields);
 	rc = q_exec(&q, "webhook", "id", err);
+	while (rc == ORDO_OK && *p) {
+		char type[sizeof(((outbox_event *)0)->type)];
+
+		q_close(&q);
+		rc = events_next(&p, type, sizeof(type), err);
+		if (rc)
+			break;
+		rc = q_open(&q, tx, SQL_WEBHOOK_EVENT_INSERT, err);
+		if (rc)
+			break;
+		q_str(&q, w->id);
+		q_i64(&q, tenant);
+		q_str(&q, type);
+		q_i64(&q, position++);
+		rc = q_exec(&q, "webhook event type", "events", err);
+	}
 out:
 	q_close(&q);
 	return rc;
+}
+
+/* Append type to w->events (comma-separated); a list that does not fit
+ * was not written by ordo. */
+static ordo_code events_append(webhook_sub *w, const char *type,
+			       ordo_err *err)
+{
+	size_t used = strlen(w->events), len = strlen(type);
+
+	if (used + (used ? 1 : 0) + len >= sizeof(w->events))
+		return ordo_err_set(err, ORDO_ESTORAGE, NULL,
+				    "webhook %s: its event types do not fit",
+				    w->id);
+	if (used)
+		w->events[used++] = ',';
+	memcpy(w->events + used, type, len + 1);
+	return ORDO_OK;
 }
 
 /* SQL_WEBHOOK_COLS then SQL_WEBHOOK_STATE_COLS into w (not row-ended). */
@@ -226,6 +335,56 @@ static ordo_code read_webhook(struct q *q, void *item, ordo_err *err)
 	return q_row_end(q, "listing webhooks", err);
 }
 
+/*
+ * The event types of the n webhooks listed (SQL_WEBHOOK_LIST), read in
+ * one statement: its rows come in the same order of webhooks, so each
+ * row belongs to the current webhook or to a later one.
+ */
+static ordo_code webhook_list_events(store_tx *tx, int64_t tenant,
+				     webhook_sub *items, size_t n,
+				     ordo_err *err)
+{
+	struct q q = {0};
+	size_t i = 0;
+	bool row;
+	ordo_code rc;
+
+	rc = q_open(&q, tx, SQL_WEBHOOK_LIST_EVENTS, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	for (;;) {
+		char id[ORDO_ID_MAX], type[sizeof(((outbox_event *)0)->type)];
+
+		rc = q_step(&q, &row, "listing webhook event types", NULL,
+			    err);
+		if (rc || !row)
+			break;
+		q_col_str(&q, id, sizeof(id));
+		q_col_str(&q, type, sizeof(type));
+		rc = q_row_end(&q, "listing webhook event types", err);
+		if (rc)
+			break;
+		while (i < n && strcmp(items[i].id, id) != 0)
+			i++;
+		/* A webhook made since the list was read (one snapshot:
+		 * none) would have no item. */
+		if (i == n) {
+			rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
+					  "webhook %s: event types out of "
+					  "order",
+					  id);
+			break;
+		}
+		rc = events_append(&items[i], type, err);
+		if (rc)
+			break;
+	}
+out:
+	q_close(&q);
+	return rc;
+}
+
 ordo_code store_webhook_list(store_tx *tx, int64_t tenant, webhook_sub **out,
 			     size_t *n, ordo_err *err)
 {
@@ -241,7 +400,41 @@ ordo_code store_webhook_list(store_tx *tx, int64_t tenant, webhook_sub **out,
 			    &items, n, "listing webhooks", err);
 	}
 	q_close(&q);
+	if (rc == ORDO_OK)
+		rc = webhook_list_events(tx, tenant, items, *n, err);
 	*out = q_rows_done(rc, items, n);
+	return rc;
+}
+
+/* The event types of w (read, events empty), in the order given. */
+static ordo_code webhook_events_load(store_tx *tx, int64_t tenant,
+				     webhook_sub *w, ordo_err *err)
+{
+	struct q q = {0};
+	bool row;
+	ordo_code rc;
+
+	rc = q_open(&q, tx, SQL_WEBHOOK_EVENTS_OF, err);
+	if (rc)
+		goto out;
+	q_str(&q, w->id);
+	q_i64(&q, tenant);
+	for (;;) {
+		char type[sizeof(((outbox_event *)0)->type)];
+
+		rc = q_step(&q, &row, "reading webhook event types", NULL,
+			    err);
+		if (rc || !row)
+			break;
+		q_col_str(&q, type, sizeof(type));
+		rc = q_row_end(&q, "reading webhook event types", err);
+		if (rc == ORDO_OK)
+			rc = events_append(w, type, err);
+		if (rc)
+			break;
+	}
+out:
+	q_close(&q);
 	return rc;
 }
 
@@ -258,6 +451,9 @@ ordo_code store_webhook_get(store_tx *tx, int64_t tenant, const char *id,
 		goto out;
 	q_col_webhook(&q, w);
 	rc = q_row_end(&q, "reading a webhook", err);
+	q_close(&q);
+	if (rc == ORDO_OK)
+		rc = webhook_events_load(tx, tenant, w, err);
 out:
 	q_close(&q);
 	return rc;
@@ -405,30 +601,6 @@ out:
 	return rc;
 }
 
-/* Whether the comma-separated list names type (blanks around names are
- * ignored). */
-static bool events_has(const char *list, const char *type)
-{
-	size_t tlen = strlen(type);
-	const char *p = list;
-
-	while (*p) {
-		const char *end = strchr(p, ',');
-		const char *stop = end ? end : p + strlen(p);
-
-		while (p < stop && *p == ' ')
-			p++;
-		while (stop > p && stop[-1] == ' ')
-			stop--;
-		if ((size_t)(stop - p) == tlen && memcmp(p, type, tlen) == 0)
-			return true;
-		if (!end)
-			break;
-		p = end + 1;
-	}
-	return false;
-}
-
 /*
  * A lane is one webhook's deliveries for one order. On PostgreSQL its
  * emits (under the order's row lock) and the end of its pending delivery
@@ -513,14 +685,16 @@ ordo_code store_outbox_emit_except(store_tx *tx, int64_t tenant,
 		goto out;
 	q_close(&q);
 
-	/* The subscribers: read them all before writing. */
+	/* The subscribers, matched in SQL: read them all before writing. */
 	rc = q_open(&q, tx, SQL_WEBHOOKS_FOR_EVENT, err);
 	if (rc)
 		goto out;
 	q_i64(&q, tenant);
+	q_str(&q, ev->type);
 	q_str(&q, ev->location);
+	q_str(&q, skip_webhook ? skip_webhook : "");
 	for (;;) {
-		char id[ORDO_ID_MAX], events[STORE_EVENTS_MAX];
+		char id[ORDO_ID_MAX];
 
 		rc = q_step(&q, &row, "finding webhooks", NULL, err);
 		if (rc)
@@ -528,13 +702,9 @@ ordo_code store_outbox_emit_except(store_tx *tx, int64_t tenant,
 		if (!row)
 			break;
 		q_col_str(&q, id, sizeof(id));
-		q_col_str(&q, events, sizeof(events));
 		rc = q_row_end(&q, "finding webhooks", err);
 		if (rc)
 			goto out;
-		if (!events_has(events, ev->type) ||
-		    strcmp(id, skip_webhook) == 0)
-			continue;
 		if (count == cap) {
 			char(*p)[ORDO_ID_MAX] =
 				sql_grow(hooks, &cap, sizeof(*hooks));

@@ -30,6 +30,7 @@ ordo_code q_open_sql(struct q *q, store_tx *tx, unsigned id,
 	if (!sql)
 		return ordo_err_set(err, ORDO_EINTERNAL, NULL,
 				    "statement %u has no SQL text here", id);
+	tx->statements++;
 	return tx->db->prepare(tx, id, sql, &q->s, err);
 }
 
@@ -453,4 +454,114 @@ ordo_code q_col_dup(struct q *q, char **out, const char *what,
 		memcpy(*out, t, len);
 	(*out)[len] = '\0';
 	return ORDO_OK;
+}
+
+/* ---- the children of a page ---------------------------------------------- */
+
+void q_page_seqs(struct q *q, const order *orders, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < ORDO_PAGE_MAX; i++)
+		q_i64(q, i < n ? orders[i].seq : 0);
+}
+
+static int parent_cmp(const void *a, const void *b)
+{
+	int64_t x = ((const struct q_parent *)a)->key;
+	int64_t y = ((const struct q_parent *)b)->key;
+
+	return (x > y) - (x < y);
+}
+
+static int64_t row_key(const void *rows, size_t i, size_t row_size)
+{
+	int64_t key;
+
+	memcpy(&key, (const char *)rows + i * row_size, sizeof(key));
+	return key;
+}
+
+ordo_code q_spread(struct q_parent *parents, size_t n_parents,
+		   const void *rows, size_t n_rows, size_t row_size,
+		   size_t item_offset, size_t item_size, size_t max,
+		   const char *what, ordo_err *err)
+{
+	/* The arrays made, one per run, kept until every run has its
+	 * parent: only then are they handed out. */
+	struct run {
+		struct q_parent *to;
+		void *items;
+		size_t n;
+	} *runs = NULL;
+	size_t n_runs = 0, i, j, k;
+	ordo_code rc = ORDO_OK;
+
+	if (n_rows == 0)
+		return ORDO_OK;
+	qsort(parents, n_parents, sizeof(*parents), parent_cmp);
+	runs = calloc(n_rows, sizeof(*runs));
+	if (!runs)
+		return sql_no_memory(err, what);
+	for (i = 0; i < n_rows; i = j) {
+		struct q_parent key = {.key = row_key(rows, i, row_size)};
+		struct run *r = &runs[n_runs];
+
+		for (j = i + 1; j < n_rows &&
+				row_key(rows, j, row_size) == key.key;
+		     j++)
+			;
+		r->to = bsearch(&key, parents, n_parents, sizeof(*parents),
+				parent_cmp);
+		if (!r->to || j - i > max) {
+			rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
+					  "%s: %zu rows of parent %lld "
+					  "(%s)",
+					  what, j - i, (long long)key.key,
+					  r->to ? "too many" : "no such parent");
+			goto out;
+		}
+		r->items = malloc((j - i) * item_size);
+		if (!r->items) {
+			rc = sql_no_memory(err, what);
+			goto out;
+		}
+		n_runs++;
+		r->n = j - i;
+		for (k = i; k < j; k++)
+			memcpy((char *)r->items + (k - i) * item_size,
+			       (const char *)rows + k * row_size + item_offset,
+			       item_size);
+	}
+	for (i = 0; i < n_runs; i++) {
+		memcpy(runs[i].to->items, &runs[i].items, sizeof(void *));
+		*runs[i].to->n = runs[i].n;
+	}
+	n_runs = 0;
+out:
+	for (i = 0; i < n_runs; i++)
+		free(runs[i].items);
+	free(runs);
+	return rc;
+}
+
+/* ---- statements named for tests ------------------------------------------ */
+
+const char *store_statement_sql(const char *name)
+{
+	const char *(*const files[])(const char *) = {
+		sql_outbox_named,
+		sql_orders_named,
+		sql_fulfillment_named,
+		sql_history_named,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		const char *sql = files[i](name);
+
+		if (sql)
+			return sql;
+	}
+	return NULL;
 }

@@ -630,6 +630,11 @@ ordo_code store_tx_rows_read(store_tx *tx, int64_t *rows, ordo_err *err)
 	return tx->db->rows_read(tx, rows, err);
 }
 
+int64_t store_tx_statements(const store_tx *tx)
+{
+	return tx->statements;
+}
+
 /* ---- reads --------------------------------------------------------------- */
 
 ordo_code store_read_begin(store *st, store_tx **tx, ordo_err *err)

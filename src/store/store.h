@@ -483,6 +483,16 @@ ordo_code store_shipment_get(store_tx *tx, int64_t tenant, const char *id,
 ordo_code store_shipment_set_delivered(store_tx *tx, int64_t tenant,
 				       const char *id, ordo_time at,
 				       ordo_err *err);
+/*
+ * The fulfillments (each with its lines), shipments (each with its lines)
+ * and defects of every order of a page of store_order_list, none loaded
+ * yet, each order's as store_fulfillments_of_order, store_shipments_of_order
+ * and store_defects_of_order give them: five statements, whatever the size
+ * of the page. On failure some orders may have some loaded;
+ * order_page_free frees them all.
+ */
+ordo_code store_order_page_fulfillment(store_tx *tx, int64_t tenant,
+				       order_page *page, ordo_err *err);
 /* An order's shipments, oldest first. Free each, then free(*out). */
 ordo_code store_shipments_of_order(store_tx *tx, int64_t tenant,
 				   const char *order_id, shipment **out,
@@ -513,7 +523,9 @@ typedef struct {
 	char id[ORDO_ID_MAX];
 	char url[STORE_URL_MAX];
 	char secret[STORE_SECRET_MAX];
-	char events[STORE_EVENTS_MAX]; /* comma-separated event types */
+	/* Comma-separated event types, in the order given, each named once;
+	 * stored as rows of webhook_events (migration 0007). */
+	char events[STORE_EVENTS_MAX];
 	char location[ORDO_LOCATION_CODE_MAX]; /* "" = any */
 	ordo_time created_at;
 	/* How sending to it goes (written by the outbox, not by callers):
@@ -637,9 +649,27 @@ ordo_code store_outbox_run(store *st, store_job_fn fn, void *arg,
  */
 ordo_code store_tx_rows_read(store_tx *tx, int64_t *rows, ordo_err *err);
 
+/*
+ * How many statements have been run on tx's connection so far (a count
+ * that only grows; take the difference around a call). For the tests that
+ * prove a read runs a fixed number of statements, whatever its size.
+ */
+int64_t store_tx_statements(const store_tx *tx);
+
+/*
+ * The SQL text of one of the store's statements, named for the tests that
+ * EXPLAIN it exactly as it is prepared ("?" placeholders); NULL for a name
+ * the store does not know. Names: "webhooks_for_event", and the
+ * statements that read the children of a page of orders: "page_lines",
+ * "page_holds", "page_fulfillments", "page_fulfillment_lines",
+ * "page_shipments", "page_shipment_lines", "page_defects".
+ */
+const char *store_statement_sql(const char *name);
+
 /* One webhook claimed, with the ready deliveries to send to it. */
 typedef struct {
 	int64_t tenant_id;
+	/* Its events are not read: a claim sends, it does not match. */
 	webhook_sub hook;
 	delivery *items; /* seq order; store_outbox_claim_free */
 	size_t n;

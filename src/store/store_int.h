@@ -43,6 +43,9 @@ struct store_tx {
 	 * by the committer before each job; a job that fails with it set is
 	 * queued again for a later batch (store.c, THE COMMITTER). */
 	bool retryable;
+	/* Statements opened on this connection so far (q_open_sql), never
+	 * reset: store_tx_statements gives tests the count a read makes. */
+	int64_t statements;
 };
 
 struct store {

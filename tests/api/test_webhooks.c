@@ -930,6 +930,10 @@ API_TEST(subscriptions_show_the_secret_once)
 		{ "{\"url\": \"http://127.0.0.1:9/x\", \"events\": "
 		  "[\"order.accepted\", \"order.exploded\"]}", "events[1]",
 		  "events" },
+		/* Each type is one subscription: named twice, refused. */
+		{ "{\"url\": \"http://127.0.0.1:9/x\", \"events\": "
+		  "[\"order.accepted\", \"order.shipped\", "
+		  "\"order.accepted\"]}", "events[2]", NULL },
 		{ "{\"url\": \"http://127.0.0.1:9/x\"}", "events", NULL },
 		{ "{\"url\": \"http://127.0.0.1:9/x\", \"events\": "
 		  "\"order.accepted\"}", "events", NULL },

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "fixture.h"
 
 /* ---- the backend under test ---------------------------------------------- */
@@ -53,6 +55,112 @@ void test_pg_exec(PGconn *c, const char *sql)
 		fail();
 	}
 	PQclear(res);
+}
+
+/* Append text to the growing string *buf (of *len bytes). */
+static void plan_append(char **buf, size_t *len, const char *text)
+{
+	size_t add = strlen(text);
+	char *p = realloc(*buf, *len + add + 2);
+
+	assert_non_null(p);
+	memcpy(p + *len, text, add);
+	p[*len + add] = '\n';
+	p[*len + add + 1] = '\0';
+	*buf = p;
+	*len += add + 1;
+}
+
+char *test_explain(struct fx *f, const char *sql, const char *pg_args)
+{
+	char *plan = NULL;
+	size_t len = 0;
+
+	plan_append(&plan, &len, "");
+	if (test_pg_url()) {
+		PGconn *c = test_pg_connect(f->url);
+		size_t size = strlen(sql) * 4 + 1;
+		char *text = malloc(size), *q;
+		char *exec = malloc(strlen(pg_args) + 64);
+		PGresult *res;
+		int n = 0, i;
+
+		assert_non_null(text);
+		assert_non_null(exec);
+		/* The placeholders as the PostgreSQL driver numbers them. */
+		for (q = text; *sql; sql++) {
+			if (*sql == '?')
+				q += snprintf(q, size - (size_t)(q - text),
+					      "$%d", ++n);
+			else
+				*q++ = *sql;
+		}
+		*q = '\0';
+		/* A test's tables are too small for the planner to prefer
+		 * probes to walking them: with sequential scans, merge and
+		 * hash joins off, a plan that still reads a whole table or
+		 * index is one no index can serve. */
+		test_pg_exec(c, "SET enable_seqscan = off");
+		test_pg_exec(c, "SET enable_mergejoin = off");
+		test_pg_exec(c, "SET enable_hashjoin = off");
+		res = PQprepare(c, "ordo_explain", text, 0, NULL);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			fail_msg("%s: %s", text, PQresultErrorMessage(res));
+		PQclear(res);
+		snprintf(exec, strlen(pg_args) + 64,
+			 "EXPLAIN EXECUTE ordo_explain(%s)", pg_args);
+		res = PQexec(c, exec);
+		if (PQresultStatus(res) != PGRES_TUPLES_OK)
+			fail_msg("%s: %s", exec, PQresultErrorMessage(res));
+		for (i = 0; i < PQntuples(res); i++)
+			plan_append(&plan, &len, PQgetvalue(res, i, 0));
+		PQclear(res);
+		PQfinish(c);
+		free(text);
+		free(exec);
+	} else {
+		char path[PATH_MAX + 16], *text;
+		sqlite3 *db = NULL;
+		sqlite3_stmt *st = NULL;
+
+		snprintf(path, sizeof(path), "%s/ordo.db", f->dir);
+		assert_int_equal(sqlite3_open_v2(path, &db,
+						 SQLITE_OPEN_READONLY, NULL),
+				 SQLITE_OK);
+		text = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sql);
+		assert_non_null(text);
+		if (sqlite3_prepare_v2(db, text, -1, &st, NULL) != SQLITE_OK)
+			fail_msg("%s: %s", text, sqlite3_errmsg(db));
+		while (sqlite3_step(st) == SQLITE_ROW)
+			plan_append(&plan, &len,
+				    (const char *)sqlite3_column_text(st, 3));
+		sqlite3_finalize(st);
+		sqlite3_free(text);
+		sqlite3_close(db);
+	}
+	return plan;
+}
+
+/* How many times needle occurs in hay. */
+static size_t occurrences(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay += strlen(needle);
+	}
+	return n;
+}
+
+bool plan_keyed(const char *plan, const char *index)
+{
+	size_t scans = occurrences(plan, "Index Scan") +
+		       occurrences(plan, "Index Only Scan");
+
+	return strstr(plan, index) && !strstr(plan, "SCAN ") &&
+	       !strstr(plan, "Seq Scan") &&
+	       occurrences(plan, "Index Cond") >= scans;
 }
 
 /* base with its database name replaced by db (query string kept). */

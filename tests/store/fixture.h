@@ -42,7 +42,7 @@
 #include "store/store.h"
 
 /* The schema version the store's migrations reach. */
-#define SCHEMA_VERSION 6
+#define SCHEMA_VERSION 7
 
 struct fx {
 	char dir[PATH_MAX]; /* SQLite: the directory; PostgreSQL: the db */
@@ -74,6 +74,25 @@ void test_store_drop(struct fx *f);
 
 /* The store options every test opens with. */
 store_options test_opts(void);
+
+/*
+ * The plan the database under test makes for sql (a store statement, "?"
+ * placeholders) on f's database, as one text to search: SQLite's EXPLAIN
+ * QUERY PLAN details, or PostgreSQL's EXPLAIN of the statement prepared
+ * and executed with pg_args (the values of its parameters, written as SQL
+ * literals: "1, 'a'") with sequential scans, merge and hash joins
+ * disabled, so that a small test table does not hide whether an index can
+ * serve the query. free() it. plan_keyed() checks what it says.
+ */
+char *test_explain(struct fx *f, const char *sql, const char *pg_args);
+
+/*
+ * Whether a plan of test_explain reads every table through an index by a
+ * key and names index: no SQLite "SCAN", no PostgreSQL "Seq Scan", and
+ * every PostgreSQL index scan with its "Index Cond" (an index walked
+ * whole has none).
+ */
+bool plan_keyed(const char *plan, const char *index);
 
 /* ---- the fixture --------------------------------------------------------- */
 

@@ -679,6 +679,122 @@ static void test_migrate_renames_duplicate_key_names(void **state)
 	test_store_drop(&g);
 }
 
+/*
+ * Make f's database a version-6 database (migrations 0001 to 0006) with
+ * one tenant and its webhooks as they were kept then: event types in one
+ * comma-separated column.
+ */
+static void test_store_make_v6_webhooks(struct fx *f)
+{
+	static const char v6_rows[] =
+		"INSERT INTO schema_migrations VALUES (1, 1), (2, 2), (3, 3), "
+		"(4, 4), (5, 5), (6, 6);"
+		"INSERT INTO tenants (slug, created_at) "
+		"VALUES ('old', 1690000000);"
+		"INSERT INTO webhooks (id, tenant_id, url, secret, events, "
+		"location, created_at) VALUES "
+		"('whk_ab', 1, 'https://h.example.com/ab', 'whsec_ab', 'a,b', "
+		"'', 1690000100), "
+		"('whk_c', 1, 'https://h.example.com/c', 'whsec_c', "
+		"' c , b,c', '', 1690000200);";
+	char path[PATH_MAX + 16];
+	sqlite3 *db = NULL;
+	char *msg = NULL;
+	size_t i;
+
+	if (test_pg_url()) {
+		PGconn *c = test_pg_connect(f->url);
+
+		assert_true(migrations_postgres_count >= 6);
+		assert_string_equal(migrations_postgres[5].name,
+				    "0006_bulk_limit.sql");
+		for (i = 0; i < 6; i++)
+			test_pg_exec(c,
+				     (const char *)migrations_postgres[i].data);
+		test_pg_exec(c, "CREATE TABLE schema_migrations ("
+				" version INTEGER PRIMARY KEY,"
+				" applied_at BIGINT NOT NULL)");
+		test_pg_exec(c, v6_rows);
+		PQfinish(c);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/ordo.db", f->dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_true(migrations_sqlite_count >= 6);
+	assert_string_equal(migrations_sqlite[5].name, "0006_bulk_limit.sql");
+	for (i = 0; i < 6; i++) {
+		const char *sql = (const char *)migrations_sqlite[i].data;
+
+		if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+			fail_msg("%s: %s", migrations_sqlite[i].name, msg);
+	}
+	assert_int_equal(
+		sqlite3_exec(db,
+			     "CREATE TABLE schema_migrations ("
+			     " version INTEGER PRIMARY KEY,"
+			     " applied_at BIGINT NOT NULL);",
+			     NULL, NULL, &msg),
+		SQLITE_OK);
+	if (sqlite3_exec(db, v6_rows, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("v6 rows: %s", msg);
+	sqlite3_free(msg);
+	sqlite3_close(db);
+}
+
+static ordo_code w_emit_type(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	outbox_event ev;
+	size_t *n = w->p;
+
+	memset(&ev, 0, sizeof(ev));
+	snprintf(ev.id, sizeof(ev.id), "evt_%zu", *n);
+	ordo_strlcpy(ev.type, "b", sizeof(ev.type));
+	ev.payload = "{}";
+	ev.created_at = FX_NOW;
+	return store_outbox_emit(tx, w->tenant, &ev, 3600, n, err);
+}
+
+/*
+ * Migration 0007 on a database with webhooks: each type of the old
+ * column becomes a subscription row, in the order given (blanks dropped,
+ * a type named twice kept once), read back as before and matched by the
+ * emit: both webhooks subscribed to "b" get its delivery.
+ */
+static void test_migrate_webhook_events_to_rows(void **state)
+{
+	struct fx g;
+	store_options o = test_opts();
+	webhook_sub w;
+	store_tx *tx;
+	int applied = -1, version = -1;
+	size_t n = 0;
+	ordo_err err = ORDO_ERR_INIT;
+
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	test_store_url(&g);
+	test_store_make_v6_webhooks(&g);
+	assert_int_equal(store_open(g.url, &o, &g.st, &err), ORDO_OK);
+	assert_int_equal(store_migrate(g.st, FX_NOW, &applied, &version, &err),
+			 ORDO_OK);
+	assert_int_equal(version, SCHEMA_VERSION);
+	assert_int_equal(applied, MIGRATIONS - 6);
+
+	tx = NULL;
+	assert_int_equal(store_read_begin(g.st, &tx, &err), ORDO_OK);
+	assert_int_equal(store_webhook_get(tx, 1, "whk_ab", &w, &err), ORDO_OK);
+	assert_string_equal(w.events, "a,b");
+	assert_string_equal(w.url, "https://h.example.com/ab");
+	assert_int_equal(store_webhook_get(tx, 1, "whk_c", &w, &err), ORDO_OK);
+	assert_string_equal(w.events, "c,b");
+	store_read_end(tx);
+
+	assert_int_equal(wr(&g, 1, w_emit_type, &n, &err), ORDO_OK);
+	assert_int_equal(n, 2);
+	store_close(g.st);
+	test_store_drop(&g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -690,6 +806,7 @@ int main(void)
 		cmocka_unit_test(test_migrate_from_v1),
 		cmocka_unit_test(test_migrate_from_v2),
 		cmocka_unit_test(test_migrate_renames_duplicate_key_names),
+		cmocka_unit_test(test_migrate_webhook_events_to_rows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -57,9 +57,37 @@ static void test_webhooks(void **state)
 	webhook_add(f, f->tb, "wh_3", "order.created", "");
 	memset(&w, 0, sizeof(w));
 	ordo_strlcpy(w.id, "wh_1", sizeof(w.id));
+	ordo_strlcpy(w.events, "order.created", sizeof(w.events));
 	assert_int_equal(wr(f, f->tb, w_webhook_insert, &w, &err),
 			 ORDO_ECONFLICT);
 	assert_string_equal(err.field, "id");
+	/* Each type is a row of its own: none, an empty one or one named
+	 * twice is refused, naming the field, and nothing is left behind. */
+	{
+		static const char *const bad[] = {
+			"", "order.created,,order.updated",
+			"order.created,order.created",
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			memset(&w, 0, sizeof(w));
+			ordo_strlcpy(w.id, "wh_bad", sizeof(w.id));
+			ordo_strlcpy(w.events, bad[i], sizeof(w.events));
+			assert_int_not_equal(wr(f, f->ta, w_webhook_insert, &w,
+						&err),
+					     ORDO_OK);
+			assert_string_equal(err.field, "events");
+		}
+	}
+	tx = rd(f);
+	assert_int_equal(store_webhook_get(tx, f->ta, "wh_bad", &w, &err),
+			 ORDO_ENOTFOUND);
+	/* Read back in the order given. */
+	assert_int_equal(store_webhook_get(tx, f->ta, "wh_1", &w, &err),
+			 ORDO_OK);
+	assert_string_equal(w.events, "order.created,order.updated");
+	store_read_end(tx);
 
 	tx = rd(f);
 	assert_int_equal(store_webhook_list(tx, f->ta, &items, &n, &err),
@@ -72,6 +100,7 @@ static void test_webhooks(void **state)
 	assert_string_equal(items[0].location, "");
 	assert_int_equal(items[0].created_at, 1700000500);
 	assert_string_equal(items[1].id, "wh_2");
+	assert_string_equal(items[1].events, "fulfillment.released");
 	assert_string_equal(items[1].location, "WH1");
 	free(items);
 	assert_int_equal(store_webhook_list(tx, f->tb, &items, &n, &err),
@@ -96,6 +125,29 @@ static void test_webhooks(void **state)
 	assert_string_equal(items[0].id, "wh_2");
 	free(items);
 	store_read_end(tx);
+}
+
+/*
+ * An emit reads only the webhooks subscribed to the event's type: a range
+ * of the index webhook_events_type, never a scan of the tenant's webhooks
+ * matched in C.
+ */
+static void test_emit_reads_subscriptions_by_index(void **state)
+{
+	struct fx *f = *state;
+	const char *sql = store_statement_sql("webhooks_for_event");
+	char *plan;
+
+	assert_non_null(sql);
+	assert_null(store_statement_sql("no such statement"));
+	webhook_add(f, f->ta, "wh_1", "order.created,order.updated", "");
+	plan = test_explain(f, sql, "1, 'order.created', '', ''");
+	if (!plan_keyed(plan, "webhook_events_type")) {
+		print_error("the emit's query plan:%s", plan);
+		free(plan);
+		fail();
+	}
+	free(plan);
 }
 
 /* ---- the outbox and deliveries ------------------------------------------- */
@@ -901,6 +953,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_purge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_webhooks, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_emit_reads_subscriptions_by_index, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_emit, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_delivery_claim, setup,
