@@ -123,6 +123,9 @@ static long long metric(CURL *c, const char *name)
 	return p ? strtoll(p + strlen(name) + 1, NULL, 10) : -1;
 }
 
+/* The server under test, stopped on the way out. */
+static pid_t pid;
+
 /* Run one round; returns orders per second and sets commits per order. */
 static double round_run(CURL *c, int round, int clients, int orders,
 			double *commits_per_order)
@@ -145,8 +148,12 @@ static double round_run(CURL *c, int round, int clients, int orders,
 	t1 = now_s();
 	commits1 = metric(c, "ordo_store_commits_total");
 	free(cl);
-	if (failures)
+	if (failures) {
+		/* A figure with failed orders in it measures nothing. */
 		fprintf(stderr, "bench: %d orders failed\n", failures);
+		kill(pid, SIGTERM);
+		exit(1);
+	}
 	*commits_per_order =
 		(double)(commits1 - commits0) / ((double)clients * orders);
 	return (double)clients * orders / (t1 - t0);
@@ -161,7 +168,6 @@ int main(int argc, char **argv)
 	char url[64];
 	double base, grouped, cpo_base, cpo_grouped;
 	struct sink out;
-	pid_t pid;
 	FILE *p;
 	CURL *c;
 	int i;
@@ -204,6 +210,12 @@ int main(int argc, char **argv)
 	for (i = 0; i < 100 && http(c, "GET", "/healthz", NULL, &out) != 200;
 	     i++)
 		usleep(50000);
+	if (i == 100) {
+		fprintf(stderr, "bench: ordo serve did not answer on %s\n",
+			url);
+		kill(pid, SIGTERM);
+		return 1;
+	}
 	http(c, "POST", "/v1/skus",
 	     "{\"sku\":\"BENCH-1\",\"title\":\"Bench\",\"unit_price\":\"10.00\"}",
 	     &out);
