@@ -5,6 +5,10 @@
  * the tenant; fulfillment lines are checked when written and read
  * (0 <= shipped <= quantity). See store.h for the contract of each public
  * function.
+ *
+ * Why it is a thousand lines: fulfillments and shipments (with their
+ * lines) are mapped once here, and the reads of one, of an order's and of
+ * a list page's all use those mappings.
  */
 #include "store/sql_int.h"
 

@@ -10,7 +10,8 @@
  *     sql_catalog.c      SKUs, locations, stock levels and stock events
  *     sql_orders.c       orders, their lines and holds, the order list
  *     sql_fulfillment.c  fulfillments, shipments
- *     sql_outbox.c       webhooks, outbox events, deliveries, the claim
+ *     sql_webhooks.c     webhooks and their subscriptions
+ *     sql_outbox.c       outbox events, deliveries, the claim
  *     sql_review.c       holds on their own, the review queue, policies
  *     sql_history.c      events, defects, policy history, idempotency,
  *                        purge, migration bookkeeping
@@ -523,6 +524,17 @@ ordo_code q_get_sql(struct q *q, store_tx *tx, unsigned id, const char *sql,
 
 /* The text of a statement named for store_statement_sql, from the file
  * that holds it; NULL for a name it does not know. */
+/* A webhook's columns (sql_webhooks.c; the outbox's claim reads them too).
+ * Its event types are rows of webhook_events (migration 0007), read and
+ * written apart from these columns. */
+#define SQL_WEBHOOK_COLS "id, url, secret, location, created_at"
+/* How sending to a webhook goes, after SQL_WEBHOOK_COLS when reading. */
+#define SQL_WEBHOOK_STATE_COLS                                                 \
+	"status, paused_at, failures, failing_since, last_error, "             \
+	"next_attempt_at"
+/* SQL_WEBHOOK_COLS then SQL_WEBHOOK_STATE_COLS into w (not row-ended). */
+void q_col_webhook(struct q *q, webhook_sub *w);
+
 const char *sql_outbox_named(const char *name);
 const char *sql_orders_named(const char *name);
 const char *sql_fulfillment_named(const char *name);

@@ -7,8 +7,14 @@
  * (order_lines_load) and its holds by one (q_col_hold, which the review
  * queue uses too), each from its arrays of members (order_*_fields,
  * line_*_fields, hold_*_fields), which also bind what is written. Line
- * quantities are asserted before writing and checked again when read
- * back. See store.h for the contract of each public function.
+ * quantities are checked before writing (order_check, in every build) and
+ * again when read back. See store.h for the contract of each public
+ * function.
+ *
+ * Why it is a thousand lines: an order's rows (the order, its lines, its
+ * holds) are mapped once here, and every read of them - one order, a
+ * list's page in a fixed number of statements, the scans - uses those
+ * mappings; split, they would have to be shared out again.
  */
 #include "store/sql_int.h"
 

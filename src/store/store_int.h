@@ -12,7 +12,8 @@
  *       sql_catalog.c      SKUs, locations, stock levels and events
  *       sql_orders.c       orders, their lines and holds, the order list
  *       sql_fulfillment.c  fulfillments, shipments
- *       sql_outbox.c       webhooks, outbox events, deliveries
+ *       sql_webhooks.c     webhooks and their subscriptions
+ *       sql_outbox.c       outbox events, deliveries, the claim
  *       sql_review.c       holds on their own, review queue, policies
  *       sql_history.c      events, defects, idempotency, purge,
  *                          migration bookkeeping
