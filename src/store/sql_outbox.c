@@ -170,6 +170,9 @@ const char *sql_outbox_named(const char *name)
  * a webhook idle only when it can take that lock exclusively (a try, never
  * a wait): a waker in flight makes it look again soon instead, and a waker
  * coming after it waits for its commit and then finds the webhook idle.
+ * The claim tries the lock before it reads the webhook's deliveries, not
+ * after: an emit that committed between that read and a later try would
+ * have woken a webhook not yet idle, and be lost behind the idle time.
  */
 static void wake_lock_name(char *buf, size_t size, const char *webhook_id)
 {
@@ -544,6 +547,18 @@ ordo_code store_outbox_claim(store_tx *tx, ordo_time now,
 		goto out;
 
 	for (i = 0; i < n_due; i++) {
+		char name[ORDO_ID_MAX + 8];
+		bool quiet;
+
+		/* Whether a waker is in flight, asked BEFORE the deliveries
+		 * are read (see WAKING): an emit that commits after this
+		 * has to wait for this claim's commit to wake the webhook,
+		 * and one that committed before it is in the read below. */
+		wake_lock_name(name, sizeof(name), due[i].w.id);
+		rc = named_lock(tx, due[i].tenant, name, NAMED_TRY, &quiet,
+				err);
+		if (rc)
+			goto out;
 		rc = q_open(&q, tx, SQL_DELIVERY_READY, err);
 		if (rc)
 			goto out;
@@ -557,20 +572,12 @@ ordo_code store_outbox_claim(store_tx *tx, ordo_time now,
 		if (rc)
 			goto out;
 		if (count == 0) {
-			char name[ORDO_ID_MAX + 8];
-			bool quiet;
-
 			free(raw);
 			raw = NULL;
 			/* Nothing to send: idle until an event wakes it
 			 * (store_webhook_wake), or idle_until at the latest,
 			 * behind the webhooks that wait already - unless a
 			 * waker is in flight (see WAKING): then soon. */
-			wake_lock_name(name, sizeof(name), due[i].w.id);
-			rc = named_lock(tx, due[i].tenant, name, NAMED_TRY,
-					&quiet, err);
-			if (rc)
-				goto out;
 			rc = webhook_set_next(tx, due[i].seq,
 					      quiet ? idle_until : now + 1,
 					      quiet, err);
