@@ -167,11 +167,6 @@ void app_write_keep_answer(store *st, app_write *w, int status,
 	store_submit(st, &w->job);
 }
 
-ordo_code app_write_run(store *st, app_write *w, ordo_err *err)
-{
-	return store_write(st, write_job, w, err);
-}
-
 void app_write_free(app_write *w)
 {
 	if (!w || !w->type)

@@ -87,9 +87,6 @@ void app_write_init(app_write *w, const app_write_type *t,
 /* Hand w to the committer; w must stay valid until done is called. */
 void app_write_submit(store *st, app_write *w);
 
-/* Run w and wait until it is durable (for the CLI). */
-ordo_code app_write_run(store *st, app_write *w, ordo_err *err);
-
 /*
  * Keep the answer (status, body) of a keyed write that ran (not one that
  * was replayed), so that a retry gets it back; done is called again once
