@@ -80,13 +80,16 @@ struct api_request {
 	atomic_bool write_done;
 	bool keeping;
 	long long pending_since_ms; /* waiting for a retried key's answer */
+	int pending_rounds;	    /* times it asked */
 	int status; /* the status answered, once it is */
 	int answer_status;
 	char *answer;
 	/* When set, called on the answer of a write that ran (not one
-	 * replayed for its Idempotency-Key) before it is sent: it may return
-	 * another body, freeing the one given. The stored answer stays as the
-	 * write made it: a secret shown once is added here. */
+	 * replayed for its Idempotency-Key) before it is sent: it returns
+	 * another body, freeing the one given, or NULL when it cannot make
+	 * one (the server then answers that the write was done but its
+	 * answer could not be made). The stored answer stays as the write
+	 * made it: a secret shown once is added here. */
 	char *(*answer_fresh)(api_request *r, char *body);
 };
 

@@ -32,10 +32,6 @@ static const char *const queue_query[] = {
 	"escalated", "limit",	"cursor",    NULL,
 };
 static const char *const no_query[] = {NULL};
-/* The largest min_age_s a queue filter takes: a year, leap day included
- * (it matches every hold older than that too). */
-#define QUEUE_MIN_AGE_MAX_S (366LL * 86400)
-
 /* Read the queue filter from a JSON object (bulk) or the query string. */
 static void filter_from_json(const json_t *obj, queue_filter *f,
 			     ordo_err *err)

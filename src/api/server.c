@@ -101,16 +101,20 @@ fail:
 	return false;
 }
 
-static enum MHD_Result queue_text(api_request *r, unsigned status,
-				  char *text, bool replayed)
+/* Queue text (malloc'd, taken; or, with is_static, a string that lives
+ * as long as the program) as a JSON answer. */
+static enum MHD_Result queue_body(api_request *r, unsigned status,
+				  char *text, bool is_static, bool replayed)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
 
-	resp = MHD_create_response_from_buffer(strlen(text), text,
-					       MHD_RESPMEM_MUST_FREE);
+	resp = MHD_create_response_from_buffer(
+		strlen(text), text,
+		is_static ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_FREE);
 	if (!resp) {
-		free(text);
+		if (!is_static)
+			free(text);
 		return api_reply_nomem(r);
 	}
 	MHD_add_response_header(resp, "Content-Type", "application/json");
@@ -127,6 +131,12 @@ static enum MHD_Result queue_text(api_request *r, unsigned status,
 	MHD_destroy_response(resp);
 	r->status = (int)status;
 	return ret;
+}
+
+static enum MHD_Result queue_text(api_request *r, unsigned status,
+				  char *text, bool replayed)
+{
+	return queue_body(r, status, text, false, replayed);
 }
 
 /*
@@ -306,11 +316,13 @@ ordo_time api_now(const api_request *r)
 static void write_done(app_write *w)
 {
 	api_request *r = w->done_arg;
-	struct api_server *srv = r->srv;
 
+	/* The request stays counted in flight (writes_in_flight) until its
+	 * own thread has finished with the write (handle): it may submit
+	 * again (an answer to keep, a key to ask about again), and the
+	 * server must not stop in between. */
 	atomic_store(&r->write_done, true);
 	MHD_resume_connection(r->conn);
-	atomic_fetch_sub(&srv->writes_in_flight, 1);
 }
 
 /*
@@ -393,13 +405,25 @@ enum MHD_Result api_submit_write(api_request *r, app_write *w,
 	return MHD_YES;
 }
 
+/*
+ * The answer of a write that was done but whose own answer could not be
+ * made (memory ran out encoding it): never "try again later", since the
+ * write is durable and doing it again would do it twice. Preformatted, so
+ * saying it needs no memory; kept for an Idempotency-Key like any answer.
+ */
+static char answer_lost_body[] =
+	"{\"error\":{\"code\":\"internal_error\",\"message\":\"the write "
+	"was done, but its answer could not be made (out of memory): read "
+	"what it changed rather than send it again\",\"details\":[]}}";
+
 /* Send a write's own answer (not a replay): answer_fresh may add to it. */
 static enum MHD_Result send_fresh(api_request *r, int status, char *text)
 {
 	if (r->answer_fresh)
 		text = r->answer_fresh(r, text);
 	if (!text)
-		return api_reply_nomem(r);
+		return queue_body(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				  answer_lost_body, true, false);
 	return queue_text(r, (unsigned)status, text, false);
 }
 
@@ -426,6 +450,9 @@ static enum MHD_Result finish_write(api_request *r)
 			log_event("warning", "answer_not_kept", f);
 		}
 		r->keeping = false;
+		if (!r->answer)
+			return queue_body(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
+					  answer_lost_body, true, false);
 		text = r->answer;
 		r->answer = NULL;
 		return send_fresh(r, r->answer_status, text);
@@ -446,11 +473,15 @@ static enum MHD_Result finish_write(api_request *r)
 			ordo_err_clear(&err);
 			return ret;
 		}
+		/* Each time a little later: the answer is a batch or two
+		 * away, and asking holds up no other write meanwhile. */
 		r->write_pending = true;
 		atomic_store(&r->write_done, false);
-		atomic_fetch_add(&r->srv->writes_in_flight, 1);
 		MHD_suspend_connection(r->conn);
-		app_write_submit(r->srv->st, w);
+		app_write_submit_after(r->srv->st, w,
+				       r->pending_rounds < 5
+					       ? 2 << r->pending_rounds++
+					       : 50);
 		return MHD_YES;
 	}
 	if (w->replayed) {
@@ -464,18 +495,21 @@ static enum MHD_Result finish_write(api_request *r)
 	else
 		text = status == MHD_HTTP_NO_CONTENT ? strdup("") : NULL;
 	json_decref(j);
-	if (!text)
-		return api_reply_nomem(r);
+	if (!text && !w->idempotency_key[0])
+		return queue_body(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				  answer_lost_body, true, false);
 	if (!w->idempotency_key[0])
 		return send_fresh(r, status, text);
+	/* r->answer NULL: the answer could not be made; the one kept for
+	 * the key says so. */
 	r->answer = text;
-	r->answer_status = status;
+	r->answer_status = text ? status : MHD_HTTP_INTERNAL_SERVER_ERROR;
 	r->keeping = true;
 	r->write_pending = true;
 	atomic_store(&r->write_done, false);
-	atomic_fetch_add(&r->srv->writes_in_flight, 1);
 	MHD_suspend_connection(r->conn);
-	app_write_keep_answer(r->srv->st, w, status, r->answer);
+	app_write_keep_answer(r->srv->st, w, r->answer_status,
+			      text ? text : answer_lost_body);
 	return MHD_YES;
 }
 
@@ -640,10 +674,15 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 		return MHD_YES;
 	}
 	if (r->write_pending) {
+		enum MHD_Result ret;
+
 		if (!atomic_load(&r->write_done))
 			return MHD_YES; /* spurious call while suspended */
 		r->write_pending = false;
-		return finish_write(r);
+		ret = finish_write(r);
+		if (!r->write_pending)
+			atomic_fetch_sub(&srv->writes_in_flight, 1);
+		return ret;
 	}
 	if (*upload_data_size > 0) {
 		size_t n = *upload_data_size;

@@ -128,15 +128,15 @@ static char *webhook_add_secret(api_request *r, char *body)
 {
 	const webhook_sub *w = &((const app_webhook_cmd *)r->write)->stored;
 	json_t *j = json_loads(body, 0, NULL);
-	char *out;
+	char *out = NULL;
 
-	if (!j)
-		return body;
-	json_object_set_new(j, "secret", json_string(w->secret));
-	out = native_dump(j);
+	/* Without memory for the secret there is no answer to give: an
+	 * answer without it would lose the secret for good (NULL: the
+	 * server says the write was done but its answer could not be
+	 * made). */
+	if (j && json_object_set_new(j, "secret", json_string(w->secret)) == 0)
+		out = native_dump(j);
 	json_decref(j);
-	if (!out)
-		return body;
 	free(body);
 	return out;
 }

@@ -29,6 +29,7 @@ void app_write_init(app_write *w, const app_write_type *t,
 	w->request_hash[0] = '\0';
 	w->done = NULL;
 	w->done_arg = NULL;
+	w->pending = false;
 	w->replayed = false;
 	w->replay_status = 0;
 	w->replay_body = NULL;
@@ -150,10 +151,15 @@ static void job_done(void *arg, ordo_code rc, const ordo_err *err)
 
 void app_write_submit(store *st, app_write *w)
 {
+	app_write_submit_after(st, w, 0);
+}
+
+void app_write_submit_after(store *st, app_write *w, int delay_ms)
+{
 	w->job.run = write_job;
 	w->job.done = job_done;
 	w->job.arg = w;
-	store_submit(st, &w->job);
+	store_submit_after(st, &w->job, delay_ms);
 }
 
 void app_write_keep_answer(store *st, app_write *w, int status,

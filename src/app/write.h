@@ -86,6 +86,8 @@ void app_write_init(app_write *w, const app_write_type *t,
 
 /* Hand w to the committer; w must stay valid until done is called. */
 void app_write_submit(store *st, app_write *w);
+/* The same once delay_ms have passed (a `pending` write asking again). */
+void app_write_submit_after(store *st, app_write *w, int delay_ms);
 
 /*
  * Keep the answer (status, body) of a keyed write that ran (not one that

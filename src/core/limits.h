@@ -145,6 +145,9 @@
 #define APP_CLAIM_LEASE_DEFAULT_S 900
 #define APP_CLAIM_LEASE_MIN_S 60
 #define APP_CLAIM_LEASE_MAX_S 3600
+/* The largest min_age_s a queue filter takes: a year, leap day included
+ * (it matches every hold older than that too). */
+#define QUEUE_MIN_AGE_MAX_S (366LL * 86400)
 
 /* Holds one order may carry at once: one per line problem plus order-level
  * problems. Bounded so a pathological order cannot flood the queue. */

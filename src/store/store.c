@@ -396,6 +396,35 @@ static bool committer_run_batch(store *st, store_job **batchp,
 	return true;
 }
 
+/*
+ * Move the delayed jobs that are due (all of them when stopping) to the
+ * queue's tail, due at once; under mu. Returns when the next one left
+ * waiting is due (monotonic ns), or 0 when none is.
+ */
+static int64_t delayed_promote(store *st)
+{
+	int64_t now = committer_now_ns(), next = 0;
+	store_job **link = &st->delayed, *job;
+
+	while ((job = *link)) {
+		if (job->due_ns <= now || st->stopping) {
+			*link = job->next;
+			job->next = NULL;
+			job->due_ns = 0;
+			if (st->tail)
+				st->tail->next = job;
+			else
+				st->head = job;
+			st->tail = job;
+			continue;
+		}
+		if (!next || job->due_ns < next)
+			next = job->due_ns;
+		link = &job->next;
+	}
+	return next;
+}
+
 static void *committer_main(void *arg)
 {
 	store *st = arg;
@@ -407,8 +436,22 @@ static void *committer_main(void *arg)
 		int64_t now;
 		bool committed;
 
-		while (!st->head && !st->stopping)
-			pthread_cond_wait(&st->cv, &st->mu);
+		for (;;) {
+			int64_t wake = delayed_promote(st);
+
+			if (st->head || (st->stopping && !st->delayed))
+				break;
+			if (wake) {
+				struct timespec until;
+
+				until.tv_sec = (time_t)(wake / 1000000000);
+				until.tv_nsec = (long)(wake % 1000000000);
+				pthread_cond_timedwait(&st->cv, &st->mu,
+						       &until);
+			} else {
+				pthread_cond_wait(&st->cv, &st->mu);
+			}
+		}
 		if (!st->head)
 			break; /* stopping and drained */
 
@@ -476,7 +519,8 @@ static void *committer_main(void *arg)
 	return NULL;
 }
 
-void store_submit(store *st, store_job *job)
+/* Queue job, or put it aside until delay_ms have passed (0: at once). */
+static void submit(store *st, store_job *job, int delay_ms)
 {
 	job->next = NULL;
 	job->rc = ORDO_OK;
@@ -493,13 +537,29 @@ void store_submit(store *st, store_job *job)
 			job->done(job->arg, job->rc, &job->err);
 		return;
 	}
-	if (st->tail)
-		st->tail->next = job;
-	else
-		st->head = job;
-	st->tail = job;
+	if (delay_ms > 0) {
+		job->due_ns = committer_now_ns() + (int64_t)delay_ms * 1000000;
+		job->next = st->delayed;
+		st->delayed = job;
+	} else {
+		if (st->tail)
+			st->tail->next = job;
+		else
+			st->head = job;
+		st->tail = job;
+	}
 	pthread_cond_signal(&st->cv);
 	pthread_mutex_unlock(&st->mu);
+}
+
+void store_submit(store *st, store_job *job)
+{
+	submit(st, job, 0);
+}
+
+void store_submit_after(store *st, store_job *job, int delay_ms)
+{
+	submit(st, job, delay_ms);
 }
 
 /* store_write's rendezvous with the committer, on the caller's stack. */

@@ -158,6 +158,14 @@ typedef struct store_job {
  */
 void store_submit(store *st, store_job *job);
 
+/*
+ * store_submit, but the job joins the queue only once delay_ms have
+ * passed, at its tail; it holds up no other job meanwhile. For a caller
+ * that asks again after a moment (a retry waiting for an earlier
+ * request's answer), not for ordering.
+ */
+void store_submit_after(store *st, store_job *job, int delay_ms);
+
 /* Run one job and wait until it is durable. */
 ordo_code store_write(store *st, store_job_fn fn, void *arg, ordo_err *err);
 

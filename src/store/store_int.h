@@ -58,6 +58,10 @@ struct store {
 	pthread_cond_t cv; /* queue not empty, or stopping */
 	store_job *head;
 	store_job *tail;
+	/* Jobs submitted to run later (store_submit_after), in no order:
+	 * each joins the queue's tail once due, never holding the queue up
+	 * meanwhile. */
+	store_job *delayed;
 	bool stopping;
 	bool thread_started;
 	pthread_t thread;

@@ -540,6 +540,96 @@ static void test_job_losing_every_run_fails_after_its_attempts(void **state)
 	world_destroy(&w);
 }
 
+/* ---- a job submitted to run later ----------------------------------------- */
+
+struct timed {
+	store_job job;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool done;
+	long long at_ms;
+	ordo_code rc;
+};
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static ordo_code timed_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	(void)tx;
+	(void)arg;
+	(void)err;
+	return ORDO_OK;
+}
+
+static void timed_done(void *arg, ordo_code rc, const ordo_err *err)
+{
+	struct timed *t = arg;
+
+	(void)err;
+	pthread_mutex_lock(&t->mu);
+	t->done = true;
+	t->at_ms = mono_ms();
+	t->rc = rc;
+	pthread_cond_signal(&t->cv);
+	pthread_mutex_unlock(&t->mu);
+}
+
+static void timed_init(struct timed *t)
+{
+	memset(t, 0, sizeof(*t));
+	pthread_mutex_init(&t->mu, NULL);
+	pthread_cond_init(&t->cv, NULL);
+	t->job.run = timed_run;
+	t->job.done = timed_done;
+	t->job.arg = t;
+}
+
+static void timed_wait(struct timed *t)
+{
+	pthread_mutex_lock(&t->mu);
+	while (!t->done)
+		pthread_cond_wait(&t->cv, &t->mu);
+	pthread_mutex_unlock(&t->mu);
+}
+
+static void timed_destroy(struct timed *t)
+{
+	ordo_err_clear(&t->job.err);
+	pthread_cond_destroy(&t->cv);
+	pthread_mutex_destroy(&t->mu);
+}
+
+/* A job put aside for later (store_submit_after) runs once its delay has
+ * passed, and holds up none of the jobs submitted after it. */
+static void test_a_later_job_holds_up_nobody(void **state)
+{
+	struct fx *f = *state;
+	struct timed later, now;
+	long long start = mono_ms();
+
+	timed_init(&later);
+	timed_init(&now);
+	store_submit_after(f->st, &later.job, 300);
+	store_submit(f->st, &now.job);
+	timed_wait(&now);
+	pthread_mutex_lock(&later.mu);
+	assert_false(later.done);
+	pthread_mutex_unlock(&later.mu);
+	assert_true(now.at_ms - start < 300);
+	timed_wait(&later);
+	assert_int_equal(later.rc, ORDO_OK);
+	assert_int_equal(now.rc, ORDO_OK);
+	assert_true(later.at_ms - start >= 300);
+	timed_destroy(&later);
+	timed_destroy(&now);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -549,6 +639,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_job_losing_every_run_fails_after_its_attempts,
 			committer_setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_later_job_holds_up_nobody,
+						committer_setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
