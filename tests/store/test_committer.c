@@ -630,6 +630,24 @@ static void test_a_later_job_holds_up_nobody(void **state)
 	timed_destroy(&now);
 }
 
+/* Closing the store does not leave a job put aside for later behind: it
+ * runs (done is called) before the store is gone, however far its time. */
+static void test_closing_runs_a_later_job(void **state)
+{
+	struct fx *f = *state;
+	struct timed later;
+	long long start = mono_ms();
+
+	timed_init(&later);
+	store_submit_after(f->st, &later.job, 60000);
+	store_close(f->st);
+	f->st = NULL;
+	assert_true(later.done);
+	assert_int_equal(later.rc, ORDO_OK);
+	assert_true(later.at_ms - start < 30000);
+	timed_destroy(&later);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -640,6 +658,8 @@ int main(void)
 			test_job_losing_every_run_fails_after_its_attempts,
 			committer_setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_later_job_holds_up_nobody,
+						committer_setup, teardown),
+		cmocka_unit_test_setup_teardown(test_closing_runs_a_later_job,
 						committer_setup, teardown),
 	};
 
