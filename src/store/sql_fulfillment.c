@@ -164,6 +164,13 @@ static const char *const sql_text[SQL_COUNT] = {
 			       "ORDER BY s.seq",
 };
 
+/* This file's text of statement id, NULL if another file holds it (for
+ * store_statement_text). */
+const char *sql_fulfillment_text(unsigned id)
+{
+	return id < SQL_COUNT ? sql_text[id] : NULL;
+}
+
 /* ---- fulfillments -------------------------------------------------------- */
 
 static bool ful_line_consistent(const fulfillment_line *l)

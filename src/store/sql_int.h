@@ -3,7 +3,8 @@
  * statements, the column lists more than one of them names, struct q (one
  * statement in use) with the helpers of sql_row.c, and the few row readers
  * and lookups one file lends another. Nothing outside src/store/ includes
- * this file.
+ * this file but the store test that EXPLAINs every statement by its number
+ * (tests/store/test_plans.c).
  *
  *     sql_row.c          struct q: binding, stepping, reading rows
  *     sql_tenants.c      tenants, API keys, settings, named locks
@@ -536,6 +537,17 @@ ordo_code q_get_sql(struct q *q, store_tx *tx, unsigned id, const char *sql,
 void q_col_webhook(struct q *q, webhook_sub *w);
 
 const char *sql_outbox_named(const char *name);
+
+/* Each file's own text of statement id, NULL when another file (or the
+ * driver) holds it: what store_statement_text asks. */
+const char *sql_tenants_text(unsigned id);
+const char *sql_catalog_text(unsigned id);
+const char *sql_orders_text(unsigned id);
+const char *sql_fulfillment_text(unsigned id);
+const char *sql_webhooks_text(unsigned id);
+const char *sql_outbox_text(unsigned id);
+const char *sql_review_text(unsigned id);
+const char *sql_history_text(unsigned id);
 const char *sql_orders_named(const char *name);
 const char *sql_fulfillment_named(const char *name);
 const char *sql_history_named(const char *name);

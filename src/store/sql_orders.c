@@ -246,6 +246,13 @@ static const char *const sql_text[SQL_COUNT] = {
 				    "ORDER BY o.delivered_at, o.seq LIMIT ?",
 };
 
+/* This file's text of statement id, NULL if another file holds it (for
+ * store_statement_text). */
+const char *sql_orders_text(unsigned id)
+{
+	return id < SQL_COUNT ? sql_text[id] : NULL;
+}
+
 /*
  * The order list: "SELECT ... WHERE tenant_id = ?", then the fragment of
  * every filter present, in this order and bound in this order, then

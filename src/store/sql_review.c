@@ -72,6 +72,13 @@ static const char *const sql_text[SQL_COUNT] = {
 			    "ORDER BY version DESC",
 };
 
+/* This file's text of statement id, NULL if another file holds it (for
+ * store_statement_text). */
+const char *sql_review_text(unsigned id)
+{
+	return id < SQL_COUNT ? sql_text[id] : NULL;
+}
+
 /*
  * The review queue: SQL_QUEUE_HEAD (tenant, open status, the cursor
  * (due_at, seq) bound as after_due, after_due, after_seq, and the age bound,

@@ -565,3 +565,25 @@ const char *store_statement_sql(const char *name)
 	}
 	return NULL;
 }
+
+/*
+ * Each file's sql_text[] holds the numbers it runs and NULL for the rest;
+ * the first file with a text for id is the one that owns it.
+ */
+const char *store_statement_text(unsigned id)
+{
+	const char *(*const files[])(unsigned) = {
+		sql_tenants_text,     sql_catalog_text, sql_orders_text,
+		sql_fulfillment_text, sql_webhooks_text, sql_outbox_text,
+		sql_review_text,      sql_history_text,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		const char *sql = files[i](id);
+
+		if (sql)
+			return sql;
+	}
+	return NULL;
+}

@@ -674,6 +674,16 @@ int64_t store_tx_statements(const store_tx *tx);
  */
 const char *store_statement_sql(const char *name);
 
+/*
+ * The SQL text of statement number id (sql_int.h numbers them, 0 up to
+ * SQL_COUNT), from whichever store file holds it; NULL for a number whose
+ * text the driver holds (its named locks, its table lookup) or that no
+ * statement has. It exists for the store test that EXPLAINs every
+ * statement the store prepares (tests/store/test_plans.c) and is no way
+ * to run SQL.
+ */
+const char *store_statement_text(unsigned id);
+
 /* One webhook claimed, with the ready deliveries to send to it. */
 typedef struct {
 	int64_t tenant_id;

@@ -1,0 +1,339 @@
+/*
+ * test_plans.c - no statement the store prepares reads a whole table: every
+ * statement number sql_int.h has (0 up to SQL_COUNT) is EXPLAINed, as the
+ * store prepares it, on a migrated database holding some rows, and its
+ * plan must reach every table through an index by a key.
+ *
+ * SQLite: EXPLAIN QUERY PLAN of the text with its parameters unbound; a
+ * "SCAN <table>" line, with or without "USING [COVERING] INDEX" (an index
+ * walked whole is a table walked whole), reads every row.
+ *
+ * PostgreSQL: the text is prepared as the driver prepares it ($1, $2 ...,
+ * types inferred by the server) and EXPLAIN EXECUTE runs it with NULL for
+ * every parameter. PostgreSQL 15 has no EXPLAIN (GENERIC_PLAN), so the
+ * test's database is set to plan_cache_mode = force_generic_plan: the plan
+ * is the one made for unknown values, not one folded around the NULLs
+ * ("x = NULL" is never true, and a custom plan would read nothing at
+ * all). Sequential scans, merge and hash joins are off, as in
+ * test_explain (fixture.c), so that the small tables of a test do not hide
+ * whether an index can serve the statement; a "Seq Scan" that remains, or
+ * an index scan without an "Index Cond" (an index walked whole), is a
+ * statement no index serves.
+ *
+ * A statement that reads a whole table by design is named in allowed[]
+ * below with its reason; any other statement that does, new ones included,
+ * fails the test, which names its number, its text and its plan. This
+ * test includes sql_int.h, the store's inside, only for the statement
+ * numbers, so that the list names statements the compiler knows.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "fixture.h"
+#include "store/sql_int.h"
+
+/* A statement that reads a whole table by design, and why. */
+struct allowed_scan {
+	unsigned id;
+	const char *name;
+	const char *reason;
+};
+
+#define ALLOW(id, reason) {id, #id, reason}
+
+static const struct allowed_scan allowed[] = {
+	ALLOW(SQL_MIGRATIONS_CREATE,
+	      "schema bookkeeping at start-up: DDL, no plan to make"),
+};
+
+/* The numbers whose text the driver holds (db.h), never a store file's. */
+static const unsigned driver_owned[] = {
+	SQL_TABLE_EXISTS,
+	SQL_NAMED_LOCK,
+	SQL_NAMED_LOCK_SHARED,
+	SQL_NAMED_TRY_LOCK,
+};
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct allowed_scan *allowed_find(unsigned id)
+{
+	size_t i;
+
+	for (i = 0; i < N_OF(allowed); i++)
+		if (allowed[i].id == id)
+			return &allowed[i];
+	return NULL;
+}
+
+static bool driver_owns(unsigned id)
+{
+	size_t i;
+
+	for (i = 0; i < N_OF(driver_owned); i++)
+		if (driver_owned[i] == id)
+			return true;
+	return false;
+}
+
+/* Append text and a newline to the growing string *buf (of *len bytes). */
+static void text_append(char **buf, size_t *len, const char *text)
+{
+	size_t add = strlen(text);
+	char *p = realloc(*buf, *len + add + 2);
+
+	assert_non_null(p);
+	memcpy(p + *len, text, add);
+	p[*len + add] = '\n';
+	p[*len + add + 1] = '\0';
+	*buf = p;
+	*len += add + 1;
+}
+
+/* How many times needle occurs in hay. */
+static size_t count_of(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay += strlen(needle);
+	}
+	return n;
+}
+
+/*
+ * The generic plan PostgreSQL makes for sql ("?" placeholders) on c, or
+ * the server's error; free() it.
+ */
+static char *pg_plan(PGconn *c, const char *sql, bool *ok)
+{
+	size_t size = strlen(sql) * 4 + 1, len = 0;
+	char *text = malloc(size), *q, *plan = NULL, *exec;
+	size_t exec_size = 64 + count_of(sql, "?") * 6;
+	PGresult *res;
+	int n = 0, i;
+
+	assert_non_null(text);
+	for (q = text; *sql; sql++) {
+		if (*sql == '?')
+			q += snprintf(q, size - (size_t)(q - text), "$%d", ++n);
+		else
+			*q++ = *sql;
+	}
+	*q = '\0';
+	text_append(&plan, &len, "");
+	*ok = false;
+	res = PQexec(c, "DEALLOCATE ALL");
+	PQclear(res);
+	res = PQprepare(c, "ordo_plan", text, 0, NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		text_append(&plan, &len, PQresultErrorMessage(res));
+		PQclear(res);
+		free(text);
+		return plan;
+	}
+	PQclear(res);
+	exec = malloc(exec_size);
+	assert_non_null(exec);
+	q = exec;
+	q += snprintf(q, exec_size, "EXPLAIN EXECUTE ordo_plan");
+	for (i = 1; i <= n; i++)
+		q += snprintf(q, exec_size - (size_t)(q - exec), "%sNULL",
+			      i == 1 ? "(" : ", ");
+	if (n)
+		snprintf(q, exec_size - (size_t)(q - exec), ")");
+	res = PQexec(c, exec);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+		for (i = 0; i < PQntuples(res); i++)
+			text_append(&plan, &len, PQgetvalue(res, i, 0));
+		*ok = true;
+	} else {
+		text_append(&plan, &len, PQresultErrorMessage(res));
+	}
+	PQclear(res);
+	free(exec);
+	free(text);
+	return plan;
+}
+
+/*
+ * SQLite's plan for sql on f's database (parameters unbound), one detail
+ * a line, or SQLite's error; free() it.
+ */
+static char *sqlite_plan(struct fx *f, const char *sql, bool *ok)
+{
+	char path[PATH_MAX + 16], *text, *plan = NULL;
+	size_t len = 0;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+
+	text_append(&plan, &len, "");
+	snprintf(path, sizeof(path), "%s/ordo.db", f->dir);
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
+			 SQLITE_OK);
+	text = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sql);
+	assert_non_null(text);
+	*ok = sqlite3_prepare_v2(db, text, -1, &st, NULL) == SQLITE_OK;
+	if (*ok) {
+		while (sqlite3_step(st) == SQLITE_ROW)
+			text_append(&plan, &len,
+				    (const char *)sqlite3_column_text(st, 3));
+	} else {
+		text_append(&plan, &len, sqlite3_errmsg(db));
+	}
+	sqlite3_finalize(st);
+	sqlite3_free(text);
+	sqlite3_close(db);
+	return plan;
+}
+
+/* Whether a plan (either backend's) reads a whole table or index. */
+static bool plan_scans(const char *plan)
+{
+	const char *line = plan;
+
+	if (strstr(plan, "Seq Scan"))
+		return true;
+	if (count_of(plan, "Index Scan") + count_of(plan, "Index Only Scan") >
+	    count_of(plan, "Index Cond"))
+		return true;
+	/* SQLite: every "SCAN" line but a constant row read for a
+	 * statement without a table. */
+	while ((line = strstr(line, "SCAN ")) != NULL) {
+		if (strncmp(line, "SCAN CONSTANT ROW", 17) != 0)
+			return true;
+		line += 5;
+	}
+	return false;
+}
+
+/*
+ * Rows for the planner to see in the tables the requests fill: a catalog
+ * and orders for both tenants.
+ */
+static void rows_add(struct fx *f)
+{
+	int k;
+
+	catalog_add(f, f->ta);
+	catalog_add(f, f->tb);
+	for (k = 0; k < 8; k++) {
+		char id[32], ext[32];
+
+		snprintf(id, sizeof(id), "ord_a%d", k);
+		snprintf(ext, sizeof(ext), "A%d", k);
+		order_add(f, f->ta, id, "web", ext, 1700000000 + k,
+			  ORDER_ACCEPTED);
+		snprintf(id, sizeof(id), "ord_b%d", k);
+		snprintf(ext, sizeof(ext), "B%d", k);
+		order_add(f, f->tb, id, "web", ext, 1700000000 + k,
+			  ORDER_RECEIVED);
+	}
+}
+
+static void test_every_statement_is_keyed(void **state)
+{
+	struct fx *f = *state;
+	PGconn *c = NULL;
+	char *report = NULL;
+	size_t report_len = 0, bad = 0;
+	unsigned id;
+
+	rows_add(f);
+	text_append(&report, &report_len, "");
+	/* An allowance is for a statement the store has. */
+	for (id = 0; id < N_OF(allowed); id++)
+		assert_non_null(store_statement_text(allowed[id].id));
+	if (test_pg_url()) {
+		char sql[PATH_MAX + 96];
+
+		c = test_pg_connect(f->url);
+		snprintf(sql, sizeof(sql),
+			 "ALTER DATABASE %s SET plan_cache_mode = "
+			 "force_generic_plan",
+			 f->dir);
+		test_pg_exec(c, sql);
+		PQfinish(c);
+		/* A new session takes the database's setting. */
+		c = test_pg_connect(f->url);
+		test_pg_exec(c, "SET enable_seqscan = off");
+		test_pg_exec(c, "SET enable_mergejoin = off");
+		test_pg_exec(c, "SET enable_hashjoin = off");
+	}
+	for (id = 0; id < SQL_COUNT; id++) {
+		const char *sql = store_statement_text(id);
+		char *plan;
+		bool ok = true;
+		char head[64];
+
+		if (!sql) {
+			if (!driver_owns(id)) {
+				snprintf(head, sizeof(head),
+					 "statement %u has no SQL text", id);
+				text_append(&report, &report_len, head);
+				bad++;
+			}
+			continue;
+		}
+		if (allowed_find(id))
+			continue;
+		/* The *_LOCKED twins are prepared only by a driver with row
+		 * locks (sql_int.h); SQLite has no FOR UPDATE. */
+		if (!c && strstr(sql, " FOR UPDATE"))
+			continue;
+		if (c)
+			plan = pg_plan(c, sql, &ok);
+		else
+			plan = sqlite_plan(f, sql, &ok);
+		if (!ok || plan_scans(plan)) {
+			snprintf(head, sizeof(head), "statement %u %s:", id,
+				 ok ? "reads a whole table" : "has no plan");
+			text_append(&report, &report_len, head);
+			text_append(&report, &report_len, sql);
+			text_append(&report, &report_len, plan);
+			bad++;
+		}
+		free(plan);
+	}
+	if (c)
+		PQfinish(c);
+	if (bad)
+		print_error("%s", report);
+	free(report);
+	assert_int_equal(bad, 0);
+}
+
+/*
+ * The check itself can fail: a plan of each backend that walks a table,
+ * and one that walks an index whole, are taken for what they are.
+ */
+static void test_scans_are_seen(void **state)
+{
+	(void)state;
+	assert_true(plan_scans("SCAN orders\n"));
+	assert_true(plan_scans("SCAN orders USING INDEX orders_tenant_seq\n"));
+	assert_true(plan_scans("SCAN h USING COVERING INDEX holds_due\n"));
+	assert_false(plan_scans("SEARCH orders USING INDEX orders_tenant_seq "
+				"(tenant_id=?)\nSCAN CONSTANT ROW\n"));
+	assert_true(plan_scans("Limit\n  ->  Seq Scan on orders\n"));
+	assert_true(plan_scans("Limit\n  ->  Index Scan Backward using "
+			       "orders_pkey on orders\n        Filter: "
+			       "(tenant_id = $1)\n"));
+	assert_false(plan_scans("Limit\n  ->  Index Scan using x on orders\n"
+				"        Index Cond: (tenant_id = $1)\n"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_scans_are_seen),
+		cmocka_unit_test_setup_teardown(test_every_statement_is_keyed,
+						setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
