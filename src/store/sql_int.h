@@ -293,6 +293,15 @@ enum sql_id {
 _Static_assert(SQL_SHIP_LIST_BASE + (1 << SQL_SHIP_LIST_FILTERS) <= DB_STMT_MAX,
 	       "every statement number must fit the drivers' caches");
 
+/*
+ * The text of each for one combination of filters (mask), into buf of size
+ * bytes: what snprintf answers, the length it needs (size or more: it did
+ * not fit).
+ */
+int sql_order_list_text(unsigned mask, char *buf, size_t size);
+int sql_queue_text(unsigned mask, char *buf, size_t size);
+int sql_ship_list_text(unsigned mask, char *buf, size_t size);
+
 /* Most rows one scan across orders or deliveries returns (claims, closers,
  * orders waiting for stock); callers run it again for more. */
 #define SQL_SCAN_MAX 10000
