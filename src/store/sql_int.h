@@ -546,6 +546,9 @@ ordo_code q_get_sql(struct q *q, store_tx *tx, unsigned id, const char *sql,
 void q_col_webhook(struct q *q, webhook_sub *w);
 
 const char *sql_outbox_named(const char *name);
+const char *sql_orders_named(const char *name);
+const char *sql_fulfillment_named(const char *name);
+const char *sql_history_named(const char *name);
 
 /* Each file's own text of statement id, NULL when another file (or the
  * driver) holds it: what store_statement_text asks. */
@@ -557,9 +560,6 @@ const char *sql_webhooks_text(unsigned id);
 const char *sql_outbox_text(unsigned id);
 const char *sql_review_text(unsigned id);
 const char *sql_history_text(unsigned id);
-const char *sql_orders_named(const char *name);
-const char *sql_fulfillment_named(const char *name);
-const char *sql_history_named(const char *name);
 
 /* sql_history.c: the defects of every order of a page, by one statement
  * (SQL_PAGE_DEFECTS); each order must have none loaded. */
