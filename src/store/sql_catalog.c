@@ -138,6 +138,13 @@ static const char *const sql_text[SQL_COUNT] = {
 				    "ORDER BY o.seq LIMIT ?",
 };
 
+/* This file's text of statement id, NULL if another file holds it (for
+ * store_statement_text). */
+const char *sql_catalog_text(unsigned id)
+{
+	return id < SQL_COUNT ? sql_text[id] : NULL;
+}
+
 /* ---- SKUs and locations -------------------------------------------------- */
 
 static ordo_code read_sku(struct q *q, void *item, ordo_err *err)

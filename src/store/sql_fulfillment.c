@@ -164,6 +164,13 @@ static const char *const sql_text[SQL_COUNT] = {
 			       "ORDER BY s.seq",
 };
 
+/* This file's text of statement id, NULL if another file holds it (for
+ * store_statement_text). */
+const char *sql_fulfillment_text(unsigned id)
+{
+	return id < SQL_COUNT ? sql_text[id] : NULL;
+}
+
 /* ---- fulfillments -------------------------------------------------------- */
 
 static bool ful_line_consistent(const fulfillment_line *l)
@@ -706,6 +713,21 @@ static const char *const ship_list_where[SLF_COUNT] = {
 _Static_assert(SLF_COUNT == SQL_SHIP_LIST_FILTERS,
 	       "sql_int.h numbers one statement per combination of filters");
 
+int sql_ship_list_text(unsigned mask, char *buf, size_t size)
+{
+	const char *frag[SLF_COUNT];
+	int i;
+
+	for (i = 0; i < SLF_COUNT; i++)
+		frag[i] = mask & (1u << i) ? ship_list_where[i] : "";
+	_Static_assert(SLF_COUNT == 5, "one %s per filter below");
+	return snprintf(buf, size,
+			"SELECT " SQL_SHIP_COLS SQL_SHIP_FROM
+			"WHERE s.tenant_id = ? AND s.seq < ?%s%s%s%s%s "
+			"ORDER BY s.seq DESC LIMIT ?",
+			frag[0], frag[1], frag[2], frag[3], frag[4]);
+}
+
 ordo_code store_shipment_list(store_tx *tx, int64_t tenant,
 			      const shipment_filter *f, shipment **out,
 			      size_t *n, int64_t *next, ordo_err *err)
@@ -717,7 +739,6 @@ ordo_code store_shipment_list(store_tx *tx, int64_t tenant,
 		[SLF_CARRIER] = f->carrier[0] != '\0',
 		[SLF_TRACKING] = f->tracking_number[0] != '\0',
 	};
-	const char *frag[SLF_COUNT];
 	struct q q = {0};
 	char sql[1024];
 	unsigned mask = 0;
@@ -730,17 +751,10 @@ ordo_code store_shipment_list(store_tx *tx, int64_t tenant,
 	rc = sql_check_page(f->limit, f->before_seq, err);
 	if (rc)
 		goto out;
-	for (i = 0; i < SLF_COUNT; i++) {
-		frag[i] = has[i] ? ship_list_where[i] : "";
+	for (i = 0; i < SLF_COUNT; i++)
 		if (has[i])
 			mask |= 1u << i;
-	}
-	_Static_assert(SLF_COUNT == 5, "one %s per filter below");
-	len = snprintf(sql, sizeof(sql),
-		       "SELECT " SQL_SHIP_COLS SQL_SHIP_FROM
-		       "WHERE s.tenant_id = ? AND s.seq < ?%s%s%s%s%s "
-		       "ORDER BY s.seq DESC LIMIT ?",
-		       frag[0], frag[1], frag[2], frag[3], frag[4]);
+	len = sql_ship_list_text(mask, sql, sizeof(sql));
 	/* Fixed fragments in a fixed buffer: too small is our bug. */
 	if (len < 0 || (size_t)len >= sizeof(sql)) {
 		rc = ordo_err_set(err, ORDO_EINTERNAL, NULL,

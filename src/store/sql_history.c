@@ -138,6 +138,13 @@ static const char *const sql_text[SQL_COUNT] = {
 			      "AND resolved_at >= claimed_at",
 };
 
+/* This file's text of statement id, NULL if another file holds it (for
+ * store_statement_text). */
+const char *sql_history_text(unsigned id)
+{
+	return id < SQL_COUNT ? sql_text[id] : NULL;
+}
+
 /* ---- migration bookkeeping ----------------------------------------------- */
 
 ordo_code sql_migrations_init(store_tx *tx, ordo_err *err)

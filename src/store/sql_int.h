@@ -3,7 +3,8 @@
  * statements, the column lists more than one of them names, struct q (one
  * statement in use) with the helpers of sql_row.c, and the few row readers
  * and lookups one file lends another. Nothing outside src/store/ includes
- * this file.
+ * this file but the store test that EXPLAINs every statement by its number
+ * (tests/store/test_plans.c).
  *
  *     sql_row.c          struct q: binding, stepping, reading rows
  *     sql_tenants.c      tenants, API keys, settings, named locks
@@ -292,6 +293,15 @@ enum sql_id {
 _Static_assert(SQL_SHIP_LIST_BASE + (1 << SQL_SHIP_LIST_FILTERS) <= DB_STMT_MAX,
 	       "every statement number must fit the drivers' caches");
 
+/*
+ * The text of each for one combination of filters (mask), into buf of size
+ * bytes: what snprintf answers, the length it needs (size or more: it did
+ * not fit).
+ */
+int sql_order_list_text(unsigned mask, char *buf, size_t size);
+int sql_queue_text(unsigned mask, char *buf, size_t size);
+int sql_ship_list_text(unsigned mask, char *buf, size_t size);
+
 /* Most rows one scan across orders or deliveries returns (claims, closers,
  * orders waiting for stock); callers run it again for more. */
 #define SQL_SCAN_MAX 10000
@@ -539,6 +549,17 @@ const char *sql_outbox_named(const char *name);
 const char *sql_orders_named(const char *name);
 const char *sql_fulfillment_named(const char *name);
 const char *sql_history_named(const char *name);
+
+/* Each file's own text of statement id, NULL when another file (or the
+ * driver) holds it: what store_statement_text asks. */
+const char *sql_tenants_text(unsigned id);
+const char *sql_catalog_text(unsigned id);
+const char *sql_orders_text(unsigned id);
+const char *sql_fulfillment_text(unsigned id);
+const char *sql_webhooks_text(unsigned id);
+const char *sql_outbox_text(unsigned id);
+const char *sql_review_text(unsigned id);
+const char *sql_history_text(unsigned id);
 
 /* sql_history.c: the defects of every order of a page, by one statement
  * (SQL_PAGE_DEFECTS); each order must have none loaded. */

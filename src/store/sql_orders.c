@@ -246,6 +246,13 @@ static const char *const sql_text[SQL_COUNT] = {
 				    "ORDER BY o.delivered_at, o.seq LIMIT ?",
 };
 
+/* This file's text of statement id, NULL if another file holds it (for
+ * store_statement_text). */
+const char *sql_orders_text(unsigned id)
+{
+	return id < SQL_COUNT ? sql_text[id] : NULL;
+}
+
 /*
  * The order list: "SELECT ... WHERE tenant_id = ?", then the fragment of
  * every filter present, in this order and bound in this order, then
@@ -640,6 +647,22 @@ out:
 	return rc;
 }
 
+int sql_order_list_text(unsigned mask, char *buf, size_t size)
+{
+	const char *frag[OLF_COUNT];
+	int i;
+
+	for (i = 0; i < OLF_COUNT; i++)
+		frag[i] = mask & (1u << i) ? order_list_where[i] : "";
+	_Static_assert(OLF_COUNT == 7, "one %s per filter below");
+	return snprintf(buf, size,
+			"SELECT " SQL_ORDER_COLS " FROM orders "
+			"WHERE tenant_id = ?%s%s%s%s%s%s%s "
+			"ORDER BY seq DESC LIMIT ?",
+			frag[0], frag[1], frag[2], frag[3], frag[4], frag[5],
+			frag[6]);
+}
+
 /* Open the order list statement for the filters of f, with all bound. */
 static ordo_code order_list_open(struct q *q, store_tx *tx, int64_t tenant,
 				 const order_filter *f, int64_t limit,
@@ -654,24 +677,15 @@ static ordo_code order_list_open(struct q *q, store_tx *tx, int64_t tenant,
 		[OLF_BEFORE_SEQ] = f->before_seq != 0,
 		[OLF_HOLD_TYPE] = f->has_hold_type,
 	};
-	const char *frag[OLF_COUNT];
 	char sql[2048];
 	unsigned mask = 0;
 	int i, len;
 	ordo_code rc;
 
-	for (i = 0; i < OLF_COUNT; i++) {
-		frag[i] = has[i] ? order_list_where[i] : "";
+	for (i = 0; i < OLF_COUNT; i++)
 		if (has[i])
 			mask |= 1u << i;
-	}
-	_Static_assert(OLF_COUNT == 7, "one %s per filter below");
-	len = snprintf(sql, sizeof(sql),
-		       "SELECT " SQL_ORDER_COLS " FROM orders "
-		       "WHERE tenant_id = ?%s%s%s%s%s%s%s "
-		       "ORDER BY seq DESC LIMIT ?",
-		       frag[0], frag[1], frag[2], frag[3], frag[4], frag[5],
-		       frag[6]);
+	len = sql_order_list_text(mask, sql, sizeof(sql));
 	/* Fixed fragments in a fixed buffer: too small is our bug. */
 	if (len < 0 || (size_t)len >= sizeof(sql))
 		return ordo_err_set(err, ORDO_EINTERNAL, NULL,

@@ -152,6 +152,13 @@ static const char *const sql_text[SQL_COUNT] = {
 				     "ORDER BY d.seq DESC LIMIT ?",
 };
 
+/* This file's text of statement id, NULL if another file holds it (for
+ * store_statement_text). */
+const char *sql_outbox_text(unsigned id)
+{
+	return id < SQL_COUNT ? sql_text[id] : NULL;
+}
+
 const char *sql_outbox_named(const char *name)
 {
 	if (strcmp(name, "webhooks_for_event") == 0)

@@ -72,6 +72,13 @@ static const char *const sql_text[SQL_COUNT] = {
 			    "ORDER BY version DESC",
 };
 
+/* This file's text of statement id, NULL if another file holds it (for
+ * store_statement_text). */
+const char *sql_review_text(unsigned id)
+{
+	return id < SQL_COUNT ? sql_text[id] : NULL;
+}
+
 /*
  * The review queue: SQL_QUEUE_HEAD (tenant, open status, the cursor
  * (due_at, seq) bound as after_due, after_due, after_seq, and the age bound,
@@ -151,6 +158,24 @@ out:
 	return rc;
 }
 
+int sql_queue_text(unsigned mask, char *buf, size_t size)
+{
+	const char *frag[QLF_COUNT];
+	int i;
+
+	for (i = 0; i < QLF_COUNT; i++)
+		frag[i] = mask & (1u << i) ? queue_list_where[i] : "";
+	_Static_assert(QLF_COUNT == 6, "one %s per filter below");
+	return snprintf(buf, size,
+			"SELECT h.rowid, " SQL_HOLD_COLS_OF("h.") ", "
+			SQL_QUEUE_ORDER_COLS SQL_HOLD_FROM
+			"WHERE h.tenant_id = ? AND h.status = ? "
+			"AND (h.due_at > ? OR (h.due_at = ? AND h.rowid > ?)) "
+			"AND h.created_at <= ?%s%s%s%s%s%s "
+			"ORDER BY h.due_at, h.rowid LIMIT ?",
+			frag[0], frag[1], frag[2], frag[3], frag[4], frag[5]);
+}
+
 /* Open the queue statement for the filters of f, with all bound. */
 static ordo_code queue_list_open(struct q *q, store_tx *tx, int64_t tenant,
 				 const queue_filter *f, int64_t limit,
@@ -165,26 +190,15 @@ static ordo_code queue_list_open(struct q *q, store_tx *tx, int64_t tenant,
 		[QLF_CHANNEL] = f->channel[0] != '\0',
 		[QLF_ESCALATED] = f->has_escalated,
 	};
-	const char *frag[QLF_COUNT];
 	char sql[2048];
 	unsigned mask = 0;
 	int i, len;
 	ordo_code rc;
 
-	for (i = 0; i < QLF_COUNT; i++) {
-		frag[i] = has[i] ? queue_list_where[i] : "";
+	for (i = 0; i < QLF_COUNT; i++)
 		if (has[i])
 			mask |= 1u << i;
-	}
-	_Static_assert(QLF_COUNT == 6, "one %s per filter below");
-	len = snprintf(sql, sizeof(sql),
-		       "SELECT h.rowid, " SQL_HOLD_COLS_OF("h.") ", "
-		       SQL_QUEUE_ORDER_COLS SQL_HOLD_FROM
-		       "WHERE h.tenant_id = ? AND h.status = ? "
-		       "AND (h.due_at > ? OR (h.due_at = ? AND h.rowid > ?)) "
-		       "AND h.created_at <= ?%s%s%s%s%s%s "
-		       "ORDER BY h.due_at, h.rowid LIMIT ?",
-		       frag[0], frag[1], frag[2], frag[3], frag[4], frag[5]);
+	len = sql_queue_text(mask, sql, sizeof(sql));
 	/* Fixed fragments in a fixed buffer: too small is our bug. */
 	if (len < 0 || (size_t)len >= sizeof(sql))
 		return ordo_err_set(err, ORDO_EINTERNAL, NULL,

@@ -565,3 +565,34 @@ const char *store_statement_sql(const char *name)
 	}
 	return NULL;
 }
+
+/*
+ * Each file's sql_text[] holds the numbers it runs and NULL for the rest;
+ * the first file with a text for id is the one that owns it. The numbers
+ * from SQL_COUNT on are assembled by the file of their list.
+ */
+const char *store_statement_text(unsigned id, char *buf, size_t size)
+{
+	const char *(*const files[])(unsigned) = {
+		sql_tenants_text,     sql_catalog_text, sql_orders_text,
+		sql_fulfillment_text, sql_webhooks_text, sql_outbox_text,
+		sql_review_text,      sql_history_text,
+	};
+	size_t i;
+	int len = -1;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		const char *sql = files[i](id);
+
+		if (sql)
+			return sql;
+	}
+	if (id >= SQL_ORDER_LIST_BASE && id < SQL_QUEUE_BASE)
+		len = sql_order_list_text(id - SQL_ORDER_LIST_BASE, buf, size);
+	else if (id >= SQL_QUEUE_BASE && id < SQL_SHIP_LIST_BASE)
+		len = sql_queue_text(id - SQL_QUEUE_BASE, buf, size);
+	else if (id >= SQL_SHIP_LIST_BASE &&
+		 id < SQL_SHIP_LIST_BASE + (1u << SQL_SHIP_LIST_FILTERS))
+		len = sql_ship_list_text(id - SQL_SHIP_LIST_BASE, buf, size);
+	return len >= 0 && (size_t)len < size ? buf : NULL;
+}

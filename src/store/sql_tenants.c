@@ -83,6 +83,13 @@ static const char *const sql_text[SQL_COUNT] = {
 				  "priority = excluded.priority",
 };
 
+/* This file's text of statement id, NULL if another file holds it (for
+ * store_statement_text). */
+const char *sql_tenants_text(unsigned id)
+{
+	return id < SQL_COUNT ? sql_text[id] : NULL;
+}
+
 ordo_code store_tenant_insert(store_tx *tx, store_tenant *t, ordo_err *err)
 {
 	struct q q = {0};

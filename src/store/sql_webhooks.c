@@ -75,6 +75,13 @@ static const char *const sql_text[SQL_COUNT] = {
 				    "ORDER BY w.seq, e.position",
 };
 
+/* This file's text of statement id, NULL if another file holds it (for
+ * store_statement_text). */
+const char *sql_webhooks_text(unsigned id)
+{
+	return id < SQL_COUNT ? sql_text[id] : NULL;
+}
+
 /* ---- webhooks ------------------------------------------------------------ */
 
 /*

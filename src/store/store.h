@@ -674,6 +674,19 @@ int64_t store_tx_statements(const store_tx *tx);
  */
 const char *store_statement_sql(const char *name);
 
+/*
+ * The SQL text of statement number id (sql_int.h numbers them: the fixed
+ * ones from 0 up to SQL_COUNT, then the assembled ones, one per
+ * combination of filters of the order list, the review queue and the
+ * shipment list), from whichever store file holds it: a fixed text as it
+ * is, an assembled one written into buf (size bytes). NULL for a number
+ * whose text the driver holds (its named locks, its table lookup) or that
+ * no statement has, and for an assembled text that does not fit. It exists
+ * for the store test that EXPLAINs every statement the store prepares
+ * (tests/store/test_plans.c) and is no way to run SQL.
+ */
+const char *store_statement_text(unsigned id, char *buf, size_t size);
+
 /* One webhook claimed, with the ready deliveries to send to it. */
 typedef struct {
 	int64_t tenant_id;

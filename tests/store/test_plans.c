@@ -1,0 +1,593 @@
+/*
+ * test_plans.c - no statement the store prepares reads a whole table: every
+ * statement number sql_int.h has is EXPLAINed, as the store prepares it,
+ * on a migrated database holding rows, and its plan must reach every table
+ * through an index by a key. The numbers are the fixed statements (0 up to
+ * SQL_COUNT) and the assembled ones after them, each combination of
+ * filters of the order list, the review queue and the shipment list.
+ *
+ * The rows are orders (with lines and holds) of many tenants, so that one
+ * tenant is a small part of each table, as in a database many share: a
+ * plan that walks every tenant's rows to find one tenant's then costs the
+ * planner what it costs in use.
+ *
+ * SQLite: EXPLAIN QUERY PLAN of the text with its parameters unbound; a
+ * "SCAN <table>" line, with or without "USING [COVERING] INDEX" (an index
+ * walked whole is a table walked whole), reads every row.
+ *
+ * PostgreSQL: the text is prepared as the driver prepares it ($1, $2 ...,
+ * types inferred by the server) and EXPLAIN EXECUTE runs it with NULL for
+ * every parameter. PostgreSQL 15 has no EXPLAIN (GENERIC_PLAN), so the
+ * test's database is set to plan_cache_mode = force_generic_plan: the plan
+ * is the one made for unknown values, not one folded around the NULLs
+ * ("x = NULL" is never true, and a custom plan would read nothing at
+ * all). The tables with rows are analyzed, as autovacuum does in use.
+ * Sequential scans, merge and hash joins are off, as in test_explain
+ * (fixture.c), so that the small tables of a test do not hide whether an
+ * index can serve the statement. A "Seq Scan" that remains, an index scan
+ * without an "Index Cond", or one whose condition leaves out the index's
+ * first column (PostgreSQL then reads the whole index to test it) is a
+ * statement no index serves.
+ *
+ * A statement that reads a whole table by design is named in allowed[]
+ * below with its reason; any other statement that does, new ones included,
+ * fails the test, which names its number, its text and its plan. This
+ * test includes sql_int.h, the store's inside, only for the statement
+ * numbers, so that the list names statements the compiler knows.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "fixture.h"
+#include "store/sql_int.h"
+
+/* A statement that reads a whole table by design, and why. */
+struct allowed_scan {
+	unsigned id;
+	const char *name;
+	const char *reason;
+};
+
+#define ALLOW(id, reason) {id, #id, reason}
+
+static const struct allowed_scan allowed[] = {
+	ALLOW(SQL_MIGRATIONS_CREATE,
+	      "schema bookkeeping at start-up: DDL, no plan to make"),
+};
+
+/* The numbers whose text the driver holds (db.h), never a store file's. */
+static const unsigned driver_owned[] = {
+	SQL_TABLE_EXISTS,
+	SQL_NAMED_LOCK,
+	SQL_NAMED_LOCK_SHARED,
+	SQL_NAMED_TRY_LOCK,
+};
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Every statement number, the assembled ones last. */
+#define SQL_IDS (SQL_SHIP_LIST_BASE + (1u << SQL_SHIP_LIST_FILTERS))
+
+static const struct allowed_scan *allowed_find(unsigned id)
+{
+	size_t i;
+
+	for (i = 0; i < N_OF(allowed); i++)
+		if (allowed[i].id == id)
+			return &allowed[i];
+	return NULL;
+}
+
+static bool driver_owns(unsigned id)
+{
+	size_t i;
+
+	for (i = 0; i < N_OF(driver_owned); i++)
+		if (driver_owned[i] == id)
+			return true;
+	return false;
+}
+
+/* Append text and a newline to the growing string *buf (of *len bytes). */
+static void text_append(char **buf, size_t *len, const char *text)
+{
+	size_t add = strlen(text);
+	char *p = realloc(*buf, *len + add + 2);
+
+	assert_non_null(p);
+	memcpy(p + *len, text, add);
+	p[*len + add] = '\n';
+	p[*len + add + 1] = '\0';
+	*buf = p;
+	*len += add + 1;
+}
+
+/* How many times needle occurs in hay. */
+static size_t count_of(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay += strlen(needle);
+	}
+	return n;
+}
+
+/*
+ * The generic plan PostgreSQL makes for sql ("?" placeholders) on c, or
+ * the server's error; free() it.
+ */
+static char *pg_plan(PGconn *c, const char *sql, bool *ok)
+{
+	size_t size = strlen(sql) * 4 + 1, len = 0;
+	char *text = malloc(size), *q, *plan = NULL, *exec;
+	size_t exec_size = 64 + count_of(sql, "?") * 6;
+	PGresult *res;
+	int n = 0, i;
+
+	assert_non_null(text);
+	for (q = text; *sql; sql++) {
+		if (*sql == '?')
+			q += snprintf(q, size - (size_t)(q - text), "$%d", ++n);
+		else
+			*q++ = *sql;
+	}
+	*q = '\0';
+	text_append(&plan, &len, "");
+	*ok = false;
+	res = PQexec(c, "DEALLOCATE ALL");
+	PQclear(res);
+	res = PQprepare(c, "ordo_plan", text, 0, NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		text_append(&plan, &len, PQresultErrorMessage(res));
+		PQclear(res);
+		free(text);
+		return plan;
+	}
+	PQclear(res);
+	exec = malloc(exec_size);
+	assert_non_null(exec);
+	q = exec;
+	q += snprintf(q, exec_size, "EXPLAIN EXECUTE ordo_plan");
+	for (i = 1; i <= n; i++)
+		q += snprintf(q, exec_size - (size_t)(q - exec), "%sNULL",
+			      i == 1 ? "(" : ", ");
+	if (n)
+		snprintf(q, exec_size - (size_t)(q - exec), ")");
+	res = PQexec(c, exec);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+		for (i = 0; i < PQntuples(res); i++)
+			text_append(&plan, &len, PQgetvalue(res, i, 0));
+		*ok = true;
+	} else {
+		text_append(&plan, &len, PQresultErrorMessage(res));
+	}
+	PQclear(res);
+	free(exec);
+	free(text);
+	return plan;
+}
+
+/*
+ * SQLite's plan for sql on f's database (parameters unbound), one detail
+ * a line, or SQLite's error; free() it.
+ */
+static char *sqlite_plan(struct fx *f, const char *sql, bool *ok)
+{
+	char path[PATH_MAX + 16], *text, *plan = NULL;
+	size_t len = 0;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+
+	text_append(&plan, &len, "");
+	snprintf(path, sizeof(path), "%s/ordo.db", f->dir);
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
+			 SQLITE_OK);
+	text = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sql);
+	assert_non_null(text);
+	*ok = sqlite3_prepare_v2(db, text, -1, &st, NULL) == SQLITE_OK;
+	if (*ok) {
+		while (sqlite3_step(st) == SQLITE_ROW)
+			text_append(&plan, &len,
+				    (const char *)sqlite3_column_text(st, 3));
+	} else {
+		text_append(&plan, &len, sqlite3_errmsg(db));
+	}
+	sqlite3_finalize(st);
+	sqlite3_free(text);
+	sqlite3_close(db);
+	return plan;
+}
+
+/* Whether a plan (either backend's) reads a whole table or index. */
+static bool plan_scans(const char *plan)
+{
+	const char *line = plan;
+
+	if (strstr(plan, "Seq Scan"))
+		return true;
+	if (count_of(plan, "Index Scan") + count_of(plan, "Index Only Scan") >
+	    count_of(plan, "Index Cond"))
+		return true;
+	/* SQLite: every "SCAN" line but a constant row read for a
+	 * statement without a table. */
+	while ((line = strstr(line, "SCAN ")) != NULL) {
+		if (strncmp(line, "SCAN CONSTANT ROW", 17) != 0)
+			return true;
+		line += 5;
+	}
+	return false;
+}
+
+/* Tenants the rows are spread over, and orders of each. */
+#define ROW_TENANTS 50
+#define ROW_ORDERS 12
+
+/*
+ * Order k of the job's tenant (w->p: its number t) and what comes of it:
+ * lines and, on every other one, a hold; an entry of its timeline and of
+ * the stock history; a fulfillment on every other one, shipped on every
+ * fourth; a defect on every third; an outbox event delivered to the
+ * tenant's webhook.
+ */
+static ordo_code order_rows_add(store_tx *tx, struct wctx *w, int t, int k,
+				ordo_err *err)
+{
+	static const char *const channels[] = {"web", "edi", "shopify"};
+	static const order_state states[] = {ORDER_RECEIVED, ORDER_ACCEPTED,
+					     ORDER_ON_HOLD, ORDER_SHIPPED};
+	char id[32], ext[32], ful_id[32];
+	order o;
+	order_event ev = {.type = "received", .at = 1700000000};
+	stock_event se = {.type = "adjustment", .delta_on_hand = 1,
+			  .on_hand = 1, .at = 1700000000};
+	outbox_event oe = {.type = "order.created", .payload = "{}"};
+	size_t n;
+	ordo_code rc;
+
+	snprintf(id, sizeof(id), "ord_%d_%d", t, k);
+	snprintf(ext, sizeof(ext), "X%d", k);
+	order_make(&o, w->tenant, id, channels[k % 3], ext,
+		   1700000000 + k * 60, states[k % N_OF(states)],
+		   (size_t)(1 + k % 2));
+	if (k % 2) {
+		order_hold h;
+		char hold_id[32];
+
+		snprintf(hold_id, sizeof(hold_id), "hld_%d_%d", t, k);
+		hold_make(&h, hold_id, HOLD_HIGH_VALUE, HOLD_OPEN);
+		assert_non_null(order_hold_add(&o, &h));
+	}
+	rc = store_order_insert(tx, &o, err);
+	order_free(&o);
+	if (rc == ORDO_OK)
+		rc = store_event_append(tx, w->tenant, id, &ev, err);
+	ordo_strlcpy(se.location, "WH1", sizeof(se.location));
+	ordo_strlcpy(se.sku, "A-1", sizeof(se.sku));
+	ordo_strlcpy(se.order_id, id, sizeof(se.order_id));
+	if (rc == ORDO_OK)
+		rc = store_stock_event_append(tx, w->tenant, &se, err);
+	snprintf(ful_id, sizeof(ful_id), "ful_%d_%d", t, k);
+	if (rc == ORDO_OK && k % 2 == 0) {
+		fulfillment ful = {.state = FULFILLMENT_RELEASED,
+				   .created_at = 1700003000,
+				   .updated_at = 1700003000};
+		fulfillment_line line = {.line_no = 1, .quantity = 1};
+
+		ordo_strlcpy(ful.id, ful_id, sizeof(ful.id));
+		ordo_strlcpy(ful.order_id, id, sizeof(ful.order_id));
+		ordo_strlcpy(ful.location, "WH1", sizeof(ful.location));
+		ordo_strlcpy(line.sku, "SKU-1", sizeof(line.sku));
+		ful.lines = &line;
+		ful.n_lines = 1;
+		rc = store_fulfillment_insert(tx, w->tenant, &ful, err);
+	}
+	if (rc == ORDO_OK && k % 4 == 0) {
+		shipment sh = {.shipped_at = 1700005000};
+		shipment_line sl = {.quantity = 1};
+
+		snprintf(sh.id, sizeof(sh.id), "shp_%d_%d", t, k);
+		ordo_strlcpy(sh.fulfillment_id, ful_id,
+			     sizeof(sh.fulfillment_id));
+		ordo_strlcpy(sh.order_id, id, sizeof(sh.order_id));
+		ordo_strlcpy(sh.carrier, "ups", sizeof(sh.carrier));
+		snprintf(sh.tracking_number, sizeof(sh.tracking_number),
+			 "1Z-%d-%d", t, k);
+		ordo_strlcpy(sl.sku, "SKU-1", sizeof(sl.sku));
+		sh.lines = &sl;
+		sh.n_lines = 1;
+		rc = store_shipment_insert(tx, w->tenant, &sh, err);
+	}
+	if (rc == ORDO_OK && k % 3 == 0) {
+		order_defect d = {.created_at = 1700006000};
+
+		snprintf(d.id, sizeof(d.id), "dfc_%d_%d", t, k);
+		ordo_strlcpy(d.order_id, id, sizeof(d.order_id));
+		ordo_strlcpy(d.type, "wrong_item", sizeof(d.type));
+		ordo_strlcpy(d.found_by, "Warehouse East", sizeof(d.found_by));
+		ordo_strlcpy(d.reported_by, "key:ops", sizeof(d.reported_by));
+		rc = store_defect_insert(tx, w->tenant, &d, err);
+	}
+	snprintf(oe.id, sizeof(oe.id), "evt_%d_%d", t, k);
+	ordo_strlcpy(oe.order_id, id, sizeof(oe.order_id));
+	oe.created_at = 1700000000 + k;
+	if (rc == ORDO_OK)
+		rc = store_outbox_emit(tx, w->tenant, &oe, 86400, &n, err);
+	return rc;
+}
+
+/* The job making every row of one tenant: its webhook, its settings on
+ * every other one, then its orders. */
+static ordo_code w_tenant_rows(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	int t = *(const int *)w->p, k;
+	webhook_sub hook = {.created_at = 1700000000};
+	ordo_code rc;
+
+	snprintf(hook.id, sizeof(hook.id), "wh_%d", t);
+	snprintf(hook.url, sizeof(hook.url), "https://hooks.example.com/%d",
+		 t);
+	snprintf(hook.secret, sizeof(hook.secret), "whsec_%d", t);
+	ordo_strlcpy(hook.events, "order.created", sizeof(hook.events));
+	rc = store_webhook_insert(tx, w->tenant, &hook, err);
+	/* Settings saved by every other tenant; the rest use the defaults. */
+	if (rc == ORDO_OK && t % 2) {
+		tenant_settings ts;
+
+		settings_defaults(&ts);
+		rc = store_settings_put(tx, w->tenant, &ts, err);
+	}
+	for (k = 0; rc == ORDO_OK && k < ROW_ORDERS; k++)
+		rc = order_rows_add(tx, w, t, k, err);
+	return rc;
+}
+
+/*
+ * Rows for the planner to see in the tables requests fill: each of many
+ * tenants has a catalog, a webhook and orders with what comes of them, so
+ * that a tenant is a small part of each table, as it is in a database
+ * shared by many, and a plan that reads every tenant's rows to find one
+ * tenant's costs what it would.
+ */
+static void rows_add(struct fx *f)
+{
+	ordo_err err = ORDO_ERR_INIT;
+	int t;
+
+	for (t = 0; t < ROW_TENANTS; t++) {
+		char slug[32];
+		int64_t tenant = t == 0 ? f->ta : t == 1 ? f->tb : 0;
+
+		if (!tenant) {
+			snprintf(slug, sizeof(slug), "tenant-%d", t);
+			tenant = tenant_add(f->st, slug);
+		}
+		catalog_add(f, tenant);
+		if (wr(f, tenant, w_tenant_rows, &t, &err) != ORDO_OK)
+			fail_msg("rows of tenant %d: %s", t, err.message);
+	}
+}
+
+/* The first column of PostgreSQL index name on c, into col ("" if none). */
+static void pg_index_lead(PGconn *c, const char *name, char *col,
+			  size_t size)
+{
+	const char *params[1] = {name};
+	PGresult *res = PQexecParams(
+		c,
+		"SELECT a.attname FROM pg_index i "
+		"JOIN pg_class x ON x.oid = i.indexrelid "
+		"JOIN pg_attribute a ON a.attrelid = i.indrelid "
+		"AND a.attnum = i.indkey[0] WHERE x.relname = $1",
+		1, NULL, params, NULL, NULL, 0);
+
+	col[0] = '\0';
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		snprintf(col, size, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+}
+
+/* Whether the len bytes of line hold needle. */
+static bool line_has(const char *line, size_t len, const char *needle)
+{
+	const char *at = strstr(line, needle);
+
+	return at && at + strlen(needle) <= line + len;
+}
+
+/*
+ * Whether a PostgreSQL plan walks an index whole although it names an
+ * "Index Cond": PostgreSQL can test a condition on a later column of an
+ * index while reading every entry of it, and only a condition on the
+ * index's first column bounds what is read. Each index scan's condition
+ * (the "Index Cond" line of its node) must name that column.
+ */
+static bool pg_index_walked(PGconn *c, const char *plan)
+{
+	static const char *const marks[] = {" using ", "Bitmap Index Scan on "};
+	const char *line = plan;
+
+	while (line && *line) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+		size_t m;
+
+		for (m = 0; m < N_OF(marks); m++) {
+			const char *at = strstr(line, marks[m]);
+			char name[128], col[128], want[160];
+			const char *cond, *next, *cond_end;
+			size_t n = 0;
+
+			/* " using " names an index on an index scan's
+			 * line only. */
+			if (!at || at >= line + len ||
+			    (m == 0 && !line_has(line, len, "Index")))
+				continue;
+			at += strlen(marks[m]);
+			while (at[n] && at[n] != ' ' && at[n] != '\n' &&
+			       n + 1 < sizeof(name)) {
+				name[n] = at[n];
+				n++;
+			}
+			name[n] = '\0';
+			pg_index_lead(c, name, col, sizeof(col));
+			if (!col[0])
+				return true;
+			/* The node's own lines run to the next node. */
+			cond = strstr(line + len, "Index Cond: ");
+			next = strstr(line + len, "->");
+			if (!cond || (next && next < cond))
+				return true;
+			snprintf(want, sizeof(want), "(%s ", col);
+			cond_end = strchr(cond, '\n');
+			next = strstr(cond, want);
+			if (!next || (cond_end && next > cond_end))
+				return true;
+		}
+		line = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+static void test_every_statement_is_keyed(void **state)
+{
+	struct fx *f = *state;
+	PGconn *c = NULL;
+	char *report = NULL;
+	size_t report_len = 0, bad = 0;
+	unsigned id;
+	char buf[4096];
+
+	rows_add(f);
+	text_append(&report, &report_len, "");
+	/* An allowance is for a statement the store has. */
+	for (id = 0; id < N_OF(allowed); id++)
+		if (!store_statement_text(allowed[id].id, buf, sizeof(buf)))
+			fail_msg("%s is allowed to scan but has no text",
+				 allowed[id].name);
+	if (test_pg_url()) {
+		char sql[PATH_MAX + 96];
+
+		c = test_pg_connect(f->url);
+		snprintf(sql, sizeof(sql),
+			 "ALTER DATABASE %s SET plan_cache_mode = "
+			 "force_generic_plan",
+			 f->dir);
+		test_pg_exec(c, sql);
+		/* The statistics PostgreSQL keeps of the tables in use (its
+		 * autovacuum gathers them). */
+		test_pg_exec(c, "ANALYZE");
+		PQfinish(c);
+		/* A new session takes the database's setting. */
+		c = test_pg_connect(f->url);
+		test_pg_exec(c, "SET enable_seqscan = off");
+		test_pg_exec(c, "SET enable_mergejoin = off");
+		test_pg_exec(c, "SET enable_hashjoin = off");
+	}
+	for (id = 0; id < SQL_IDS; id++) {
+		const char *sql = store_statement_text(id, buf, sizeof(buf));
+		char *plan;
+		bool ok = true;
+		char head[64];
+
+		if (!sql) {
+			if (!driver_owns(id)) {
+				snprintf(head, sizeof(head),
+					 "statement %u has no SQL text", id);
+				text_append(&report, &report_len, head);
+				bad++;
+			}
+			continue;
+		}
+		if (allowed_find(id))
+			continue;
+		/* The *_LOCKED twins are prepared only by a driver with row
+		 * locks (sql_int.h); SQLite has no FOR UPDATE. */
+		if (!c && strstr(sql, " FOR UPDATE"))
+			continue;
+		if (c)
+			plan = pg_plan(c, sql, &ok);
+		else
+			plan = sqlite_plan(f, sql, &ok);
+		if (!ok || plan_scans(plan) ||
+		    (c && pg_index_walked(c, plan))) {
+			snprintf(head, sizeof(head), "statement %u %s:", id,
+				 ok ? "reads a whole table" : "has no plan");
+			text_append(&report, &report_len, head);
+			text_append(&report, &report_len, sql);
+			text_append(&report, &report_len, plan);
+			bad++;
+		}
+		free(plan);
+	}
+	if (c)
+		PQfinish(c);
+	if (bad)
+		fprintf(stderr, "%s", report);
+	free(report);
+	assert_int_equal(bad, 0);
+}
+
+/*
+ * The check itself can fail: a plan of each backend that walks a table,
+ * and one that walks an index whole, are taken for what they are.
+ */
+static void test_scans_are_seen(void **state)
+{
+	(void)state;
+	assert_true(plan_scans("SCAN orders\n"));
+	assert_true(plan_scans("SCAN orders USING INDEX orders_tenant_seq\n"));
+	assert_true(plan_scans("SCAN h USING COVERING INDEX holds_due\n"));
+	assert_false(plan_scans("SEARCH orders USING INDEX orders_tenant_seq "
+				"(tenant_id=?)\nSCAN CONSTANT ROW\n"));
+	assert_true(plan_scans("Limit\n  ->  Seq Scan on orders\n"));
+	assert_true(plan_scans("Limit\n  ->  Index Scan Backward using "
+			       "orders_pkey on orders\n        Filter: "
+			       "(tenant_id = $1)\n"));
+	assert_false(plan_scans("Limit\n  ->  Index Scan using x on orders\n"
+				"        Index Cond: (tenant_id = $1)\n"));
+}
+
+/*
+ * The PostgreSQL check of an index's first column can fail too: a
+ * condition on a later column alone is a walk of the whole index (on the
+ * test's own database, whose indexes it looks up).
+ */
+static void test_index_walks_are_seen(void **state)
+{
+	struct fx *f = *state;
+	PGconn *c;
+
+	if (!test_pg_url())
+		skip();
+	c = test_pg_connect(f->url);
+	assert_true(pg_index_walked(
+		c, "Index Scan using orders_tenant_id_channel_external_id_key "
+		   "on orders o\n      Index Cond: (channel = $7)\n"));
+	assert_false(pg_index_walked(
+		c, "Index Scan using orders_tenant_id_channel_external_id_key "
+		   "on orders o\n      Index Cond: ((tenant_id = $1) AND "
+		   "(channel = $7))\n"));
+	assert_true(pg_index_walked(c, "Index Scan using orders_pkey on "
+				       "orders\n  Filter: (tenant_id = $1)\n"));
+	assert_false(pg_index_walked(c, "Bitmap Index Scan on holds_order\n"
+				        "  Index Cond: (order_seq = $1)\n"));
+	PQfinish(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_scans_are_seen),
+		cmocka_unit_test_setup_teardown(test_index_walks_are_seen,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_every_statement_is_keyed,
+						setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
