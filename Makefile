@@ -4,7 +4,9 @@
 #               start the demo
 #   make test   install that and what the tests need, build with sanitizers,
 #               run every test
-#   make bench  run the benchmarks under bench/
+#   make bench  install that and what the benchmarks need (wrk, curl),
+#               build, run the benchmarks under bench/ and append their
+#               figures to bench/results.md
 #
 # Packages are installed with apt-get only when one is missing, so on a
 # machine that has them these targets never touch the network.
@@ -19,6 +21,9 @@
 RUN_DEBS := build-essential cmake pkg-config libsqlite3-dev libmicrohttpd-dev \
             libjansson-dev libcurl4-openssl-dev libsodium-dev libpq-dev
 TEST_DEBS := $(RUN_DEBS) libcmocka-dev postgresql nginx curl
+# The benchmarks drive ordo over HTTP with wrk and set it up with curl;
+# neither running ordo nor its tests need wrk.
+BENCH_DEBS := $(RUN_DEBS) wrk curl
 BUILD_DIR ?= build
 TEST_DIR ?= build-test
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
@@ -45,7 +50,7 @@ define install_missing
 	fi
 endef
 
-.PHONY: all deps deps-test build run test bench clean
+.PHONY: all deps deps-test deps-bench build run test bench clean
 
 all: build
 
@@ -54,6 +59,9 @@ deps:
 
 deps-test:
 	$(call install_missing,$(TEST_DEBS))
+
+deps-bench:
+	$(call install_missing,$(BENCH_DEBS))
 
 build: deps
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DORDO_TESTS=OFF
@@ -67,7 +75,7 @@ test: deps-test
 	cmake --build $(TEST_DIR) -j $(JOBS)
 	cd $(TEST_DIR) && $(CURDIR)/tests/run-with-postgres ctest --output-on-failure -j $(JOBS)
 
-bench: build
+bench: deps-bench build
 	@if [ -x bench/run ]; then bench/run $(BUILD_DIR); else echo "no benchmarks yet"; fi
 
 clean:
