@@ -769,12 +769,18 @@ static void request_completed(void *cls, struct MHD_Connection *conn,
 			      void **req_cls,
 			      enum MHD_RequestTerminationCode toe)
 {
+	struct api_server *srv = cls;
 	api_request *r = *req_cls;
 
-	(void)cls;
 	(void)conn;
 	if (!r)
 		return;
+	/* A write whose answer nobody took (the client went away while it
+	 * was suspended; the library completes the request once the write
+	 * resumed it, without calling the handler again): its thread is done
+	 * with it here, and the stop must not wait for it. */
+	if (r->write_pending)
+		atomic_fetch_sub(&srv->writes_in_flight, 1);
 	if (r->status)
 		log_request(r);
 	else if (!r->conn)
