@@ -97,11 +97,13 @@ static const char *const sql_text[SQL_COUNT] = {
 	 * cursor and the time bounds are always bound (INT64_MAX, INT64_MIN
 	 * and INT64_MAX when open). */
 	/* The defects of a whole page of orders (SQL_PAGE_IN: the page's
-	 * seqs, taken from rows that matched the tenant), by defects_order. */
+	 * seqs, taken from rows that matched the tenant), by defects_page.
+	 * They are not matched on the tenant again: that would let a planner
+	 * walk all the tenant's defects (defects_order, defects_tenant)
+	 * instead of probing the page's orders, as SQL_PAGE_HOLDS says. */
 	[SQL_PAGE_DEFECTS] = "SELECT d.order_seq, " SQL_DEFECT_COLS
-			     SQL_DEFECT_FROM "WHERE d.tenant_id = ? "
-			     "AND d.order_seq IN " SQL_PAGE_IN " "
-			     "ORDER BY d.order_seq, d.seq",
+			     SQL_DEFECT_FROM "WHERE d.order_seq IN "
+			     SQL_PAGE_IN " ORDER BY d.order_seq, d.seq",
 	[SQL_DEFECT_LIST] = "SELECT " SQL_DEFECT_COLS SQL_DEFECT_FROM
 			    "WHERE d.tenant_id = ? AND d.seq < ? "
 			    "AND d.created_at >= ? AND d.created_at < ? "
@@ -575,8 +577,8 @@ static ordo_code read_page_defect(struct q *q, void *item, ordo_err *err)
 	return q_col_defect(q, &r->d, err);
 }
 
-ordo_code sql_page_defects(store_tx *tx, int64_t tenant, order *orders,
-			   size_t n, ordo_err *err)
+ordo_code sql_page_defects(store_tx *tx, order *orders, size_t n,
+			   ordo_err *err)
 {
 	const char *what = "reading the page's defects";
 	struct q q = {0};
@@ -587,7 +589,6 @@ ordo_code sql_page_defects(store_tx *tx, int64_t tenant, order *orders,
 
 	rc = q_open(&q, tx, SQL_PAGE_DEFECTS, err);
 	if (rc == ORDO_OK) {
-		q_i64(&q, tenant);
 		q_page_seqs(&q, orders, n);
 		rc = q_rows(&q, SIZE_MAX, sizeof(struct page_defect),
 			    read_page_defect, &raw, &n_d, what, err);

@@ -561,10 +561,11 @@ const char *sql_outbox_text(unsigned id);
 const char *sql_review_text(unsigned id);
 const char *sql_history_text(unsigned id);
 
-/* sql_history.c: the defects of every order of a page, by one statement
- * (SQL_PAGE_DEFECTS); each order must have none loaded. */
-ordo_code sql_page_defects(store_tx *tx, int64_t tenant, order *orders,
-			   size_t n, ordo_err *err);
+/* sql_history.c: the defects of every order of a page (orders that matched
+ * the tenant), by one statement (SQL_PAGE_DEFECTS); each order must have
+ * none loaded. */
+ordo_code sql_page_defects(store_tx *tx, order *orders, size_t n,
+			   ordo_err *err);
 
 /* sql_tenants.c: a named lock until the transaction ends: exclusive
  * (waits), shared (waits for an exclusive holder only) or a try (exclusive

@@ -314,7 +314,7 @@ static void test_page_statements_use_indexes(void **state)
 		{"page_fulfillment_lines", "fulfillments_order", false},
 		{"page_shipments", "shipments_order", false},
 		{"page_shipment_lines", "shipments_order", false},
-		{"page_defects", "defects_order", true},
+		{"page_defects", "defects_page", false},
 	};
 	struct fx *f = *state;
 	char args[ORDO_PAGE_MAX * 4 + 16];

@@ -29,11 +29,26 @@
  * first column (PostgreSQL then reads the whole index to test it) is a
  * statement no index serves.
  *
- * A statement that reads a whole table by design is named in allowed[]
- * below with its reason; any other statement that does, new ones included,
- * fails the test, which names its number, its text and its plan. This
- * test includes sql_int.h, the store's inside, only for the statement
- * numbers, so that the list names statements the compiler knows.
+ * A statement that returns a page (its text has an ORDER BY and a LIMIT)
+ * must also be read in its order, by an index whose columns are its
+ * equality columns, then its ORDER BY columns: a plan that sorts reads
+ * every matching row of the tenant, however long its history, to return
+ * one page. SQLite says "USE TEMP B-TREE FOR ORDER BY" (or for a part or
+ * the last terms of it); PostgreSQL has a Sort or an Incremental Sort
+ * node. PostgreSQL is asked for that plan again with bitmap scans off, as
+ * sequential scans are: a bitmap scan returns rows in table order, never
+ * an index's, and where a tenant has a handful of rows, as in a test, the
+ * planner takes a bitmap scan and a sort of those few over any index
+ * order; without bitmap scans it still sorts when no index gives the
+ * order, or when the index that does is worse for the rest of the
+ * statement.
+ *
+ * A statement that reads a whole table or sorts its page by design is
+ * named in allowed[] below with its reason; any other statement that
+ * does, new ones included, fails the test, which names its number, its
+ * text and its plan. This test includes sql_int.h, the store's inside,
+ * only for the statement numbers, so that the list names statements the
+ * compiler knows.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,15 +59,26 @@
 #include "fixture.h"
 #include "store/sql_int.h"
 
-/* A statement that reads a whole table by design, and why. */
+/* What a statement may do by design: read a whole table, or sort. */
+enum allowed_kind { ALLOWED_SCAN, ALLOWED_SORT };
+
+/* A statement that reads a whole table or sorts its page by design, and
+ * why. */
 struct allowed_scan {
 	unsigned id;
+	enum allowed_kind kind;
 	const char *name;
 	const char *reason;
 };
 
-#define ALLOW(id, reason) {id, #id, reason}
+#define ALLOW(id, reason) {id, ALLOWED_SCAN, #id, reason}
+#define ALLOW_SORT(id, reason) {id, ALLOWED_SORT, #id, reason}
 
+/*
+ * No page statement is allowed to sort (ALLOW_SORT): each has an index
+ * whose columns are its equality columns, then its ORDER BY columns (the
+ * review queue's is holds_due: tenant, status, then due time and seq).
+ */
 static const struct allowed_scan allowed[] = {
 	ALLOW(SQL_MIGRATIONS_CREATE,
 	      "schema bookkeeping at start-up: DDL, no plan to make"),
@@ -71,12 +97,13 @@ static const unsigned driver_owned[] = {
 /* Every statement number, the assembled ones last. */
 #define SQL_IDS (SQL_SHIP_LIST_BASE + (1u << SQL_SHIP_LIST_FILTERS))
 
-static const struct allowed_scan *allowed_find(unsigned id)
+static const struct allowed_scan *allowed_find(unsigned id,
+						enum allowed_kind kind)
 {
 	size_t i;
 
 	for (i = 0; i < N_OF(allowed); i++)
-		if (allowed[i].id == id)
+		if (allowed[i].id == id && allowed[i].kind == kind)
 			return &allowed[i];
 	return NULL;
 }
@@ -219,6 +246,44 @@ static bool plan_scans(const char *plan)
 		if (strncmp(line, "SCAN CONSTANT ROW", 17) != 0)
 			return true;
 		line += 5;
+	}
+	return false;
+}
+
+/* Whether the len bytes of line hold needle. */
+static bool line_has(const char *line, size_t len, const char *needle)
+{
+	const char *at = strstr(line, needle);
+
+	return at && at + strlen(needle) <= line + len;
+}
+
+/* Whether sql returns a page: its rows in an order, so many at most. */
+static bool sql_pages(const char *sql)
+{
+	return strstr(sql, "ORDER BY") && strstr(sql, " LIMIT ");
+}
+
+/*
+ * Whether a plan (either backend's) sorts the rows it reads: it then reads
+ * every row that matches, however few the page returns, where a read in
+ * the order of an index stops at the page's end. SQLite names the sort
+ * "USE TEMP B-TREE FOR ORDER BY" (or for a part or the last terms of it);
+ * PostgreSQL has a Sort or an Incremental Sort node.
+ */
+static bool plan_sorts(const char *plan)
+{
+	const char *line = plan;
+
+	if (strstr(plan, "Sort  (cost="))
+		return true;
+	while ((line = strstr(line, "USE TEMP B-TREE FOR ")) != NULL) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+
+		if (line_has(line, len, "ORDER BY"))
+			return true;
+		line += len;
 	}
 	return false;
 }
@@ -391,14 +456,6 @@ static void pg_index_lead(PGconn *c, const char *name, char *col,
 	PQclear(res);
 }
 
-/* Whether the len bytes of line hold needle. */
-static bool line_has(const char *line, size_t len, const char *needle)
-{
-	const char *at = strstr(line, needle);
-
-	return at && at + strlen(needle) <= line + len;
-}
-
 /*
  * Whether a PostgreSQL plan walks an index whole although it names an
  * "Index Cond": PostgreSQL can test a condition on a later column of an
@@ -503,7 +560,7 @@ static void test_every_statement_is_keyed(void **state)
 			}
 			continue;
 		}
-		if (allowed_find(id))
+		if (allowed_find(id, ALLOWED_SCAN))
 			continue;
 		/* The *_LOCKED twins are prepared only by a driver with row
 		 * locks (sql_int.h); SQLite has no FOR UPDATE. */
@@ -521,6 +578,29 @@ static void test_every_statement_is_keyed(void **state)
 			text_append(&report, &report_len, sql);
 			text_append(&report, &report_len, plan);
 			bad++;
+		} else if (sql_pages(sql) &&
+			   !allowed_find(id, ALLOWED_SORT)) {
+			char *ordered = plan;
+
+			/* PostgreSQL: the plan again without bitmap scans
+			 * (see the top of this file). */
+			if (c) {
+				test_pg_exec(c, "SET enable_bitmapscan = off");
+				ordered = pg_plan(c, sql, &ok);
+				test_pg_exec(c, "RESET enable_bitmapscan");
+			}
+			if (!ok || plan_sorts(ordered)) {
+				snprintf(head, sizeof(head),
+					 "statement %u %s:", id,
+					 ok ? "sorts the rows of its page"
+					    : "has no plan");
+				text_append(&report, &report_len, head);
+				text_append(&report, &report_len, sql);
+				text_append(&report, &report_len, ordered);
+				bad++;
+			}
+			if (ordered != plan)
+				free(ordered);
 		}
 		free(plan);
 	}
@@ -534,7 +614,8 @@ static void test_every_statement_is_keyed(void **state)
 
 /*
  * The check itself can fail: a plan of each backend that walks a table,
- * and one that walks an index whole, are taken for what they are.
+ * and one that walks an index whole, are taken for what they are; so are
+ * a plan that sorts and a statement that returns a page.
  */
 static void test_scans_are_seen(void **state)
 {
@@ -550,6 +631,33 @@ static void test_scans_are_seen(void **state)
 			       "(tenant_id = $1)\n"));
 	assert_false(plan_scans("Limit\n  ->  Index Scan using x on orders\n"
 				"        Index Cond: (tenant_id = $1)\n"));
+	assert_true(plan_sorts("SEARCH orders USING INDEX orders_received "
+			       "(tenant_id=? AND received_at>?)\n"
+			       "USE TEMP B-TREE FOR ORDER BY\n"));
+	assert_true(plan_sorts("SEARCH f USING INDEX fulfillments_queue "
+			       "(tenant_id=?)\n"
+			       "USE TEMP B-TREE FOR RIGHT PART OF ORDER BY\n"));
+	assert_true(plan_sorts("USE TEMP B-TREE FOR LAST TERM OF ORDER BY\n"));
+	assert_false(plan_sorts("SEARCH o USING INDEX x (tenant_id=?)\n"
+				"USE TEMP B-TREE FOR GROUP BY\n"));
+	assert_false(plan_sorts("SEARCH orders USING INDEX orders_tenant "
+				"(tenant_id=? AND seq<?)\n"));
+	assert_true(plan_sorts("Limit  (cost=8.31..8.31 rows=1 width=433)\n"
+			       "  ->  Sort  (cost=8.31..8.31 rows=1 width=433)\n"
+			       "        Sort Key: seq DESC\n"));
+	assert_true(plan_sorts("Limit  (cost=1.0..2.0 rows=1 width=8)\n"
+			       "  ->  Incremental Sort  (cost=1.0..2.0 rows=1 "
+			       "width=8)\n"));
+	assert_false(plan_sorts("Limit  (cost=0.28..8.30 rows=1 width=433)\n"
+				"  ->  Index Scan Backward using orders_tenant "
+				"on orders  (cost=0.28..8.30 rows=1 "
+				"width=433)\n"));
+	assert_true(sql_pages("SELECT id FROM orders WHERE tenant_id = ? "
+			      "ORDER BY seq DESC LIMIT ?"));
+	assert_false(sql_pages("SELECT id FROM orders WHERE tenant_id = ? "
+			       "ORDER BY seq"));
+	assert_false(sql_pages("SELECT seq FROM deliveries WHERE "
+			       "webhook_id = ? LIMIT 1"));
 }
 
 /*
