@@ -143,6 +143,16 @@ enum MHD_Result api_submit_write(api_request *r, app_write *w,
 bool api_path_id(api_request *r, const char *what, char *dst, size_t size,
 		 enum MHD_Result *ret);
 
+/*
+ * A write that takes no query parameter and no body, only the path's id:
+ * check both, copy the id into the command's id buffer (what names it in
+ * a 404) and submit w (allocated alone and set up), which is freed on
+ * every path as api_submit_write frees it.
+ */
+enum MHD_Result api_submit_on_id(api_request *r, app_write *w, char *id,
+				 size_t id_size, const char *what,
+				 api_reply_fn reply);
+
 /* free_cmd for a command allocated alone (calloc), app_write first. */
 void api_write_free(app_write *w);
 

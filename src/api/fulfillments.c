@@ -112,20 +112,13 @@ static json_t *accept_reply(api_request *r, const app_write *w, int *status)
 
 enum MHD_Result api_fulfillment_accept(api_request *r)
 {
-	app_fulfillment_accept_cmd *c;
-	enum MHD_Result ret;
+	app_fulfillment_accept_cmd *c = calloc(1, sizeof(*c));
 
-	if (!api_query_only(r, no_query, &ret) || !api_body_none(r, &ret))
-		return ret;
-	c = calloc(1, sizeof(*c));
 	if (!c)
 		return api_reply_nomem(r);
 	app_fulfillment_accept_cmd_init(c, &r->caller, api_now(r), "");
-	if (!api_path_id(r, "fulfillment", c->id, sizeof(c->id), &ret)) {
-		free(c);
-		return ret;
-	}
-	return api_submit_write(r, &c->w, accept_reply, api_write_free);
+	return api_submit_on_id(r, &c->w, c->id, sizeof(c->id), "fulfillment",
+				accept_reply);
 }
 
 static void reject_decode(const json_t *doc, void *out, ordo_err *err)

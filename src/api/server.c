@@ -300,6 +300,21 @@ bool api_path_id(api_request *r, const char *what, char *dst, size_t size,
 	return false;
 }
 
+enum MHD_Result api_submit_on_id(api_request *r, app_write *w, char *id,
+				 size_t id_size, const char *what,
+				 api_reply_fn reply)
+{
+	static const char *const no_query[] = {NULL};
+	enum MHD_Result ret;
+
+	if (!api_query_only(r, no_query, &ret) || !api_body_none(r, &ret) ||
+	    !api_path_id(r, what, id, id_size, &ret)) {
+		api_write_free(w);
+		return ret;
+	}
+	return api_submit_write(r, w, reply, api_write_free);
+}
+
 void api_write_free(app_write *w)
 {
 	app_write_free(w);

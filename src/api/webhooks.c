@@ -204,20 +204,13 @@ static json_t *delete_reply(api_request *r, const app_write *w, int *status)
 
 enum MHD_Result api_webhook_delete(api_request *r)
 {
-	app_webhook_delete_cmd *c;
-	enum MHD_Result ret;
+	app_webhook_delete_cmd *c = calloc(1, sizeof(*c));
 
-	if (!api_query_only(r, no_query, &ret) || !api_body_none(r, &ret))
-		return ret;
-	c = calloc(1, sizeof(*c));
 	if (!c)
 		return api_reply_nomem(r);
 	app_webhook_delete_cmd_init(c, &r->caller, api_now(r));
-	if (!api_path_id(r, "webhook", c->id, sizeof(c->id), &ret)) {
-		free(c);
-		return ret;
-	}
-	return api_submit_write(r, &c->w, delete_reply, api_write_free);
+	return api_submit_on_id(r, &c->w, c->id, sizeof(c->id), "webhook",
+				delete_reply);
 }
 
 static json_t *resume_reply(api_request *r, const app_write *w, int *status)
@@ -230,20 +223,13 @@ static json_t *resume_reply(api_request *r, const app_write *w, int *status)
 
 enum MHD_Result api_webhook_resume(api_request *r)
 {
-	app_webhook_resume_cmd *c;
-	enum MHD_Result ret;
+	app_webhook_resume_cmd *c = calloc(1, sizeof(*c));
 
-	if (!api_query_only(r, no_query, &ret) || !api_body_none(r, &ret))
-		return ret;
-	c = calloc(1, sizeof(*c));
 	if (!c)
 		return api_reply_nomem(r);
 	app_webhook_resume_cmd_init(c, &r->caller, api_now(r));
-	if (!api_path_id(r, "webhook", c->id, sizeof(c->id), &ret)) {
-		free(c);
-		return ret;
-	}
-	return api_submit_write(r, &c->w, resume_reply, api_write_free);
+	return api_submit_on_id(r, &c->w, c->id, sizeof(c->id), "webhook",
+				resume_reply);
 }
 
 static json_t *delivery_json(const delivery *d)
@@ -330,18 +316,11 @@ static json_t *redeliver_reply(api_request *r, const app_write *w,
 
 enum MHD_Result api_delivery_redeliver(api_request *r)
 {
-	app_redeliver_cmd *c;
-	enum MHD_Result ret;
+	app_redeliver_cmd *c = calloc(1, sizeof(*c));
 
-	if (!api_query_only(r, no_query, &ret) || !api_body_none(r, &ret))
-		return ret;
-	c = calloc(1, sizeof(*c));
 	if (!c)
 		return api_reply_nomem(r);
 	app_redeliver_cmd_init(c, &r->caller, api_now(r));
-	if (!api_path_id(r, "delivery", c->id, sizeof(c->id), &ret)) {
-		free(c);
-		return ret;
-	}
-	return api_submit_write(r, &c->w, redeliver_reply, api_write_free);
+	return api_submit_on_id(r, &c->w, c->id, sizeof(c->id), "delivery",
+				redeliver_reply);
 }
