@@ -10,7 +10,8 @@
  *     sql_tenants.c      tenants, API keys, settings, named locks
  *     sql_catalog.c      SKUs, locations, stock levels and stock events
  *     sql_orders.c       orders, their lines and holds, the order list
- *     sql_fulfillment.c  fulfillments, shipments
+ *     sql_fulfillment.c  fulfillments
+ *     sql_shipments.c    shipments
  *     sql_webhooks.c     webhooks and their subscriptions
  *     sql_outbox.c       outbox events, deliveries, the claim
  *     sql_review.c       holds on their own, the review queue, policies
@@ -281,7 +282,7 @@ enum sql_id {
  * The statements assembled at run time, one number per combination of
  * filters present (a bit mask over each list's filters): the order list
  * (sql_orders.c), the review queue (sql_review.c) and the shipment list
- * (sql_fulfillment.c). Each file asserts its filter count is the one here.
+ * (sql_shipments.c). Each file asserts its filter count is the one here.
  */
 #define SQL_ORDER_LIST_FILTERS 7
 #define SQL_QUEUE_FILTERS 6
@@ -408,6 +409,16 @@ int64_t sql_page_bound(int64_t before_seq);
  * order's seq) for each place left.
  */
 void q_page_seqs(struct q *q, const order *orders, size_t n);
+
+/* Every row statement id (text sql) answers for the page's orders (bound
+ * the page's seqs), into *rows; q_page_rows takes the calling file's text
+ * as q_open does. */
+ordo_code q_page_rows_sql(store_tx *tx, unsigned id, const char *sql,
+			  const order_page *page, size_t size, q_row_fn read,
+			  void **rows, size_t *n, const char *what,
+			  ordo_err *err);
+#define q_page_rows(tx, id, ...)                                               \
+	q_page_rows_sql((tx), (id), sql_text[(id)], __VA_ARGS__)
 
 /*
  * Where rows read for many parents go: a parent's key, and the addresses
@@ -548,6 +559,7 @@ void q_col_webhook(struct q *q, webhook_sub *w);
 const char *sql_outbox_named(const char *name);
 const char *sql_orders_named(const char *name);
 const char *sql_fulfillment_named(const char *name);
+const char *sql_shipments_named(const char *name);
 const char *sql_history_named(const char *name);
 
 /* Each file's own text of statement id, NULL when another file (or the
@@ -556,10 +568,21 @@ const char *sql_tenants_text(unsigned id);
 const char *sql_catalog_text(unsigned id);
 const char *sql_orders_text(unsigned id);
 const char *sql_fulfillment_text(unsigned id);
+const char *sql_shipments_text(unsigned id);
 const char *sql_webhooks_text(unsigned id);
 const char *sql_outbox_text(unsigned id);
 const char *sql_review_text(unsigned id);
 const char *sql_history_text(unsigned id);
+
+/* A fulfillment row is "fulfillments f JOIN orders o" (its order's id):
+ * sql_fulfillment.c's, and sql_shipments.c's for the fulfillment a
+ * shipment ships from. */
+#define SQL_FUL_FROM                                                           \
+	" FROM fulfillments f JOIN orders o ON o.seq = f.order_seq "
+
+/* sql_shipments.c: the shipments of every order of a page, each with its
+ * lines, by two statements; each order must have none loaded. */
+ordo_code sql_page_shipments(store_tx *tx, order_page *page, ordo_err *err);
 
 /* sql_history.c: the defects of every order of a page (orders that matched
  * the tenant), by one statement (SQL_PAGE_DEFECTS); each order must have

@@ -466,6 +466,22 @@ void q_page_seqs(struct q *q, const order *orders, size_t n)
 		q_i64(q, i < n ? orders[i].seq : 0);
 }
 
+ordo_code q_page_rows_sql(store_tx *tx, unsigned id, const char *sql,
+			  const order_page *page, size_t size, q_row_fn read,
+			  void **rows, size_t *n, const char *what,
+			  ordo_err *err)
+{
+	struct q q = {0};
+	ordo_code rc = q_open_sql(&q, tx, id, sql, err);
+
+	if (rc == ORDO_OK) {
+		q_page_seqs(&q, page->orders, page->n);
+		rc = q_rows(&q, SIZE_MAX, size, read, rows, n, what, err);
+	}
+	q_close(&q);
+	return rc;
+}
+
 static int parent_cmp(const void *a, const void *b)
 {
 	int64_t x = ((const struct q_parent *)a)->key;
@@ -553,6 +569,7 @@ const char *store_statement_sql(const char *name)
 		sql_outbox_named,
 		sql_orders_named,
 		sql_fulfillment_named,
+		sql_shipments_named,
 		sql_history_named,
 	};
 	size_t i;
@@ -574,9 +591,9 @@ const char *store_statement_sql(const char *name)
 const char *store_statement_text(unsigned id, char *buf, size_t size)
 {
 	const char *(*const files[])(unsigned) = {
-		sql_tenants_text,     sql_catalog_text, sql_orders_text,
-		sql_fulfillment_text, sql_webhooks_text, sql_outbox_text,
-		sql_review_text,      sql_history_text,
+		sql_tenants_text,     sql_catalog_text,   sql_orders_text,
+		sql_fulfillment_text, sql_shipments_text, sql_webhooks_text,
+		sql_outbox_text,      sql_review_text,    sql_history_text,
 	};
 	size_t i;
 	int len = -1;

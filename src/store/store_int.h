@@ -11,7 +11,8 @@
  *       sql_tenants.c      tenants, API keys, settings, named locks
  *       sql_catalog.c      SKUs, locations, stock levels and events
  *       sql_orders.c       orders, their lines and holds, the order list
- *       sql_fulfillment.c  fulfillments, shipments
+ *       sql_fulfillment.c  fulfillments
+ *       sql_shipments.c    shipments
  *       sql_webhooks.c     webhooks and their subscriptions
  *       sql_outbox.c       outbox events, deliveries, the claim
  *       sql_review.c       holds on their own, review queue, policies
