@@ -9,7 +9,8 @@
  *     sql_row.c          struct q: binding, stepping, reading rows
  *     sql_tenants.c      tenants, API keys, settings, named locks
  *     sql_catalog.c      SKUs, locations, stock levels and stock events
- *     sql_orders.c       orders, their lines and holds, the order list
+ *     sql_orders.c       orders, their lines and holds
+ *     sql_order_list.c   the order list
  *     sql_fulfillment.c  fulfillments
  *     sql_shipments.c    shipments
  *     sql_webhooks.c     webhooks and their subscriptions
@@ -281,7 +282,7 @@ enum sql_id {
 /*
  * The statements assembled at run time, one number per combination of
  * filters present (a bit mask over each list's filters): the order list
- * (sql_orders.c), the review queue (sql_review.c) and the shipment list
+ * (sql_order_list.c), the review queue (sql_review.c) and the shipment list
  * (sql_shipments.c). Each file asserts its filter count is the one here.
  */
 #define SQL_ORDER_LIST_FILTERS 7
@@ -557,7 +558,7 @@ ordo_code q_get_sql(struct q *q, store_tx *tx, unsigned id, const char *sql,
 void q_col_webhook(struct q *q, webhook_sub *w);
 
 const char *sql_outbox_named(const char *name);
-const char *sql_orders_named(const char *name);
+const char *sql_order_list_named(const char *name);
 const char *sql_fulfillment_named(const char *name);
 const char *sql_shipments_named(const char *name);
 const char *sql_history_named(const char *name);
@@ -567,12 +568,51 @@ const char *sql_history_named(const char *name);
 const char *sql_tenants_text(unsigned id);
 const char *sql_catalog_text(unsigned id);
 const char *sql_orders_text(unsigned id);
+const char *sql_order_list_text_of(unsigned id);
 const char *sql_fulfillment_text(unsigned id);
 const char *sql_shipments_text(unsigned id);
 const char *sql_webhooks_text(unsigned id);
 const char *sql_outbox_text(unsigned id);
 const char *sql_review_text(unsigned id);
 const char *sql_history_text(unsigned id);
+
+/*
+ * An order's columns after seq, in three runs, each mapped by one array
+ * of sql_orders.c: what it was received as (order_head_fields), its content, which
+ * a correction rewrites (order_content_fields), and its course, which
+ * every update writes (order_course_fields).
+ */
+#define SQL_ORDER_HEAD_COLS                                                    \
+	"tenant_id, id, external_id, channel, placed_at, received_at, "        \
+	"currency"
+#define SQL_ORDER_CONTENT_COLS                                                 \
+	"customer_external_id, customer_name, customer_email, "                \
+	"customer_phone, " SQL_ADDR_COLS("ship_to_") ", has_bill_to, "         \
+	SQL_ADDR_COLS("bill_to_") ", shipping_method, shipping_amount, "       \
+	"subtotal, shipping_total, tax, discount, total, payment_status, "     \
+	"notes, fingerprint, customer_key"
+#define SQL_ORDER_COURSE_COLS                                                  \
+	"state, updated_at, accepted_at, release_due_at, released_at, "        \
+	"delivered_at, closed_at"
+#define SQL_ORDER_COLS_NOSEQ                                                   \
+	SQL_ORDER_HEAD_COLS ", " SQL_ORDER_CONTENT_COLS ", "                   \
+	SQL_ORDER_COURSE_COLS
+#define SQL_ORDER_COLS "seq, " SQL_ORDER_COLS_NOSEQ
+/* A line's columns after line_no: its content (line_content_fields), then
+ * its quantities (line_qty_fields). */
+#define SQL_LINE_CONTENT_COLS "sku, title, unit_price"
+#define SQL_LINE_QTY_COLS                                                      \
+	"quantity, qty_open, qty_allocated, qty_released, qty_shipped, "       \
+	"qty_cancelled, qty_returned"
+#define SQL_LINE_COLS                                                          \
+	"line_no, " SQL_LINE_CONTENT_COLS ", " SQL_LINE_QTY_COLS
+#define SQL_HOLD_COLS SQL_HOLD_COLS_OF("")
+
+/* An orders row (SQL_ORDER_COLS) into the order item, which has no lines
+ * or holds (a q_row_fn); a line's columns (SQL_LINE_COLS) into l, not
+ * row-ended. sql_orders.c's mappings, which the order list reads by. */
+ordo_code q_read_order(struct q *q, void *item, ordo_err *err);
+void q_col_line(struct q *q, order_line *l);
 
 /* A fulfillment row is "fulfillments f JOIN orders o" (its order's id):
  * sql_fulfillment.c's, and sql_shipments.c's for the fulfillment a

@@ -1,20 +1,15 @@
 /*
  * sql_orders.c - orders with their lines and holds as stored with them:
  * insert, get (with the row lock of write jobs on PostgreSQL), the whole
- * order update, the lookups by external id and fingerprint, the order list
- * with its filters, and the scans across tenants of orders due to close.
- * An order row is read by one function (q_col_order), its lines by one
- * (order_lines_load) and its holds by one (q_col_hold, which the review
- * queue uses too), each from its arrays of members (order_*_fields,
+ * order update, the lookups by external id and fingerprint, and the scans
+ * across tenants of orders due to close (the order list is
+ * sql_order_list.c's). An order row is read by one function (q_col_order,
+ * q_read_order for lists), a line by one (q_col_line) and a hold by one
+ * (q_col_hold, which the review queue uses too), each from its arrays of members (order_*_fields,
  * line_*_fields, hold_*_fields), which also bind what is written. Line
  * quantities are checked before writing (order_check, in every build) and
  * again when read back. See store.h for the contract of each public
  * function.
- *
- * Why it is a thousand lines: an order's rows (the order, its lines, its
- * holds) are mapped once here, and every read of them - one order, a
- * list's page in a fixed number of statements, the scans - uses those
- * mappings; split, they would have to be shared out again.
  */
 #include "store/sql_int.h"
 
@@ -24,37 +19,6 @@
 
 /* ---- SQL ----------------------------------------------------------------- */
 
-/*
- * An order's columns after seq, in three runs, each mapped by one array
- * below: what it was received as (order_head_fields), its content, which
- * a correction rewrites (order_content_fields), and its course, which
- * every update writes (order_course_fields).
- */
-#define SQL_ORDER_HEAD_COLS                                                    \
-	"tenant_id, id, external_id, channel, placed_at, received_at, "        \
-	"currency"
-#define SQL_ORDER_CONTENT_COLS                                                 \
-	"customer_external_id, customer_name, customer_email, "                \
-	"customer_phone, " SQL_ADDR_COLS("ship_to_") ", has_bill_to, "         \
-	SQL_ADDR_COLS("bill_to_") ", shipping_method, shipping_amount, "       \
-	"subtotal, shipping_total, tax, discount, total, payment_status, "     \
-	"notes, fingerprint, customer_key"
-#define SQL_ORDER_COURSE_COLS                                                  \
-	"state, updated_at, accepted_at, release_due_at, released_at, "        \
-	"delivered_at, closed_at"
-#define SQL_ORDER_COLS_NOSEQ                                                   \
-	SQL_ORDER_HEAD_COLS ", " SQL_ORDER_CONTENT_COLS ", "                   \
-	SQL_ORDER_COURSE_COLS
-#define SQL_ORDER_COLS "seq, " SQL_ORDER_COLS_NOSEQ
-/* A line's columns after line_no: its content (line_content_fields), then
- * its quantities (line_qty_fields). */
-#define SQL_LINE_CONTENT_COLS "sku, title, unit_price"
-#define SQL_LINE_QTY_COLS                                                      \
-	"quantity, qty_open, qty_allocated, qty_released, qty_shipped, "       \
-	"qty_cancelled, qty_returned"
-#define SQL_LINE_COLS                                                          \
-	"line_no, " SQL_LINE_CONTENT_COLS ", " SQL_LINE_QTY_COLS
-#define SQL_HOLD_COLS SQL_HOLD_COLS_OF("")
 #define SQL_Q20 SQL_Q10 "," SQL_Q10
 
 Q_ENUM_NAMES(payment_names, payment_status, payment_status_name,
@@ -185,19 +149,6 @@ static const char *const sql_text[SQL_COUNT] = {
 	[SQL_HOLDS_OF] = "SELECT " SQL_HOLD_COLS " FROM holds "
 			 "WHERE tenant_id = ? AND order_seq = ? "
 			 "ORDER BY created_at, rowid",
-	/* The lines and the holds of a whole page of orders, each by one
-	 * statement (SQL_PAGE_IN: the page's seqs, taken from rows that
-	 * matched the tenant), grouped by order: the primary key of
-	 * order_lines and holds_order. The holds are not matched on the
-	 * tenant again: that would let a planner walk all the tenant's
-	 * holds (holds_due) instead of probing the page's orders. */
-	[SQL_PAGE_LINES] = "SELECT order_seq, " SQL_LINE_COLS
-			   " FROM order_lines "
-			   "WHERE order_seq IN " SQL_PAGE_IN " "
-			   "ORDER BY order_seq, line_no",
-	[SQL_PAGE_HOLDS] = "SELECT order_seq, " SQL_HOLD_COLS " FROM holds "
-			   "WHERE order_seq IN " SQL_PAGE_IN " "
-			   "ORDER BY order_seq, created_at, rowid",
 	[SQL_ORDER_BY_EXTERNAL] = "SELECT id FROM orders WHERE tenant_id = ? "
 				  "AND channel = ? AND external_id = ?",
 	[SQL_ORDER_BY_FINGERPRINT] = "SELECT id FROM orders "
@@ -252,38 +203,6 @@ const char *sql_orders_text(unsigned id)
 {
 	return id < SQL_COUNT ? sql_text[id] : NULL;
 }
-
-/*
- * The order list: "SELECT ... WHERE tenant_id = ?", then the fragment of
- * every filter present, in this order and bound in this order, then
- * " ORDER BY seq DESC LIMIT ?".
- */
-enum order_list_filter {
-	OLF_STATE,
-	OLF_CHANNEL,
-	OLF_EXTERNAL_ID,
-	OLF_RECEIVED_FROM,
-	OLF_RECEIVED_TO,
-	OLF_BEFORE_SEQ,
-	OLF_HOLD_TYPE, /* binds the type, then the open status */
-	OLF_COUNT
-};
-
-static const char *const order_list_where[OLF_COUNT] = {
-	[OLF_STATE] = " AND state = ?",
-	[OLF_CHANNEL] = " AND channel = ?",
-	[OLF_EXTERNAL_ID] = " AND external_id = ?",
-	[OLF_RECEIVED_FROM] = " AND received_at >= ?",
-	[OLF_RECEIVED_TO] = " AND received_at < ?",
-	[OLF_BEFORE_SEQ] = " AND seq < ?",
-	[OLF_HOLD_TYPE] = " AND EXISTS (SELECT 1 FROM holds h"
-			  " WHERE h.tenant_id = orders.tenant_id"
-			  " AND h.order_seq = orders.seq"
-			  " AND h.type = ? AND h.status = ?)",
-};
-
-_Static_assert(OLF_COUNT == SQL_ORDER_LIST_FILTERS,
-	       "sql_int.h numbers one statement per combination of filters");
 
 /* ---- orders -------------------------------------------------------------- */
 
@@ -419,9 +338,16 @@ static ordo_code q_col_order(struct q *q, order *o, ordo_err *err)
 	return q_row_end(q, "reading an order", err);
 }
 
-static ordo_code read_order(struct q *q, void *item, ordo_err *err)
+ordo_code q_read_order(struct q *q, void *item, ordo_err *err)
 {
 	return q_col_order(q, item, err);
+}
+
+void q_col_line(struct q *q, order_line *l)
+{
+	l->line_no = (int)q_col_i64(q);
+	q_read_row(q, l, line_content_fields);
+	q_read_row(q, l, line_qty_fields);
 }
 
 /* Load the lines of o (header read, none loaded yet), checking each. */
@@ -466,9 +392,7 @@ static ordo_code order_lines_load(store_tx *tx, order *o, ordo_err *err)
 			goto out;
 		}
 		l = &o->lines[i++];
-		l->line_no = (int)q_col_i64(&q);
-		q_read_row(&q, l, line_content_fields);
-		q_read_row(&q, l, line_qty_fields);
+		q_col_line(&q, l);
 		rc = q_row_end(&q, "reading order lines", err);
 		if (rc)
 			goto out;
@@ -645,234 +569,6 @@ ordo_code store_order_set_state(store_tx *tx, int64_t tenant, const char *id,
 out:
 	q_close(&q);
 	return rc;
-}
-
-int sql_order_list_text(unsigned mask, char *buf, size_t size)
-{
-	const char *frag[OLF_COUNT];
-	int i;
-
-	for (i = 0; i < OLF_COUNT; i++)
-		frag[i] = mask & (1u << i) ? order_list_where[i] : "";
-	_Static_assert(OLF_COUNT == 7, "one %s per filter below");
-	return snprintf(buf, size,
-			"SELECT " SQL_ORDER_COLS " FROM orders "
-			"WHERE tenant_id = ?%s%s%s%s%s%s%s "
-			"ORDER BY seq DESC LIMIT ?",
-			frag[0], frag[1], frag[2], frag[3], frag[4], frag[5],
-			frag[6]);
-}
-
-/* Open the order list statement for the filters of f, with all bound. */
-static ordo_code order_list_open(struct q *q, store_tx *tx, int64_t tenant,
-				 const order_filter *f, int64_t limit,
-				 ordo_err *err)
-{
-	bool has[OLF_COUNT] = {
-		[OLF_STATE] = f->has_state,
-		[OLF_CHANNEL] = f->channel[0] != '\0',
-		[OLF_EXTERNAL_ID] = f->external_id[0] != '\0',
-		[OLF_RECEIVED_FROM] = f->received_from != 0,
-		[OLF_RECEIVED_TO] = f->received_to != 0,
-		[OLF_BEFORE_SEQ] = f->before_seq != 0,
-		[OLF_HOLD_TYPE] = f->has_hold_type,
-	};
-	char sql[2048];
-	unsigned mask = 0;
-	int i, len;
-	ordo_code rc;
-
-	for (i = 0; i < OLF_COUNT; i++)
-		if (has[i])
-			mask |= 1u << i;
-	len = sql_order_list_text(mask, sql, sizeof(sql));
-	/* Fixed fragments in a fixed buffer: too small is our bug. */
-	if (len < 0 || (size_t)len >= sizeof(sql))
-		return ordo_err_set(err, ORDO_EINTERNAL, NULL,
-				    "the order list query does not fit");
-
-	rc = q_open_sql(q, tx, SQL_ORDER_LIST_BASE + mask, sql, err);
-	if (rc)
-		return rc;
-	q_i64(q, tenant);
-	if (has[OLF_STATE])
-		q_str(q, order_state_name(f->state));
-	if (has[OLF_CHANNEL])
-		q_str(q, f->channel);
-	if (has[OLF_EXTERNAL_ID])
-		q_str(q, f->external_id);
-	if (has[OLF_RECEIVED_FROM])
-		q_i64(q, f->received_from);
-	if (has[OLF_RECEIVED_TO])
-		q_i64(q, f->received_to);
-	if (has[OLF_BEFORE_SEQ])
-		q_i64(q, f->before_seq);
-	if (has[OLF_HOLD_TYPE]) {
-		q_str(q, hold_type_name(f->hold_type));
-		q_str(q, hold_status_name(HOLD_OPEN));
-	}
-	q_i64(q, limit);
-	return ORDO_OK;
-}
-
-/* A row of SQL_PAGE_LINES or SQL_PAGE_HOLDS: the order's seq, then it. */
-struct page_line {
-	int64_t order_seq;
-	order_line l;
-};
-struct page_hold {
-	int64_t order_seq;
-	order_hold h;
-};
-
-static ordo_code read_page_line(struct q *q, void *item, ordo_err *err)
-{
-	struct page_line *r = item;
-
-	r->order_seq = q_col_i64(q);
-	r->l.line_no = (int)q_col_i64(q);
-	q_read_row(q, &r->l, line_content_fields);
-	q_read_row(q, &r->l, line_qty_fields);
-	return q_row_end(q, "reading order lines", err);
-}
-
-static ordo_code read_page_hold(struct q *q, void *item, ordo_err *err)
-{
-	struct page_hold *r = item;
-
-	r->order_seq = q_col_i64(q);
-	return q_col_hold(q, &r->h, err);
-}
-
-/*
- * The lines (checked as order_lines_load does) and the holds of the n
- * orders of a page, none loaded yet: two statements, whatever n.
- */
-static ordo_code page_children_load(store_tx *tx, order *orders, size_t n,
-				    ordo_err *err)
-{
-	struct q_parent *lines = NULL, *holds = NULL;
-	struct page_line *lrows = NULL;
-	struct page_hold *hrows = NULL;
-	void *raw = NULL;
-	size_t n_l = 0, n_h = 0, i;
-	struct q q = {0};
-	ordo_code rc;
-
-	if (n == 0)
-		return ORDO_OK;
-	lines = calloc(n, sizeof(*lines));
-	holds = calloc(n, sizeof(*holds));
-	if (!lines || !holds) {
-		rc = sql_no_memory(err, "listing orders");
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		lines[i] = (struct q_parent){orders[i].seq, &orders[i].lines,
-					     &orders[i].n_lines};
-		holds[i] = (struct q_parent){orders[i].seq, &orders[i].holds,
-					     &orders[i].n_holds};
-	}
-	rc = q_open(&q, tx, SQL_PAGE_LINES, err);
-	if (rc)
-		goto out;
-	q_page_seqs(&q, orders, n);
-	rc = q_rows(&q, SIZE_MAX, sizeof(*lrows), read_page_line, &raw, &n_l,
-		    "reading order lines", err);
-	q_close(&q);
-	lrows = raw;
-	raw = NULL;
-	for (i = 0; rc == ORDO_OK && i < n_l; i++)
-		if (!order_line_consistent(&lrows[i].l))
-			rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
-					  "order seq %lld line %d breaks the "
-					  "quantity identity",
-					  (long long)lrows[i].order_seq,
-					  lrows[i].l.line_no);
-	if (rc == ORDO_OK)
-		rc = q_spread(lines, n, lrows, n_l, sizeof(*lrows),
-			      offsetof(struct page_line, l), sizeof(order_line),
-			      ORDO_MAX_LINES, "reading order lines", err);
-	if (rc)
-		goto out;
-
-	rc = q_open(&q, tx, SQL_PAGE_HOLDS, err);
-	if (rc)
-		goto out;
-	q_page_seqs(&q, orders, n);
-	rc = q_rows(&q, SIZE_MAX, sizeof(*hrows), read_page_hold, &raw, &n_h,
-		    "reading holds", err);
-	q_close(&q);
-	hrows = raw;
-	if (rc == ORDO_OK)
-		rc = q_spread(holds, n, hrows, n_h, sizeof(*hrows),
-			      offsetof(struct page_hold, h), sizeof(order_hold),
-			      ORDO_MAX_HOLDS, "reading holds", err);
-out:
-	q_close(&q);
-	free(lrows);
-	free(hrows);
-	free(lines);
-	free(holds);
-	return rc;
-}
-
-ordo_code store_order_list(store_tx *tx, int64_t tenant, const order_filter *f,
-			   order_page *page, ordo_err *err)
-{
-	struct q q = {0};
-	void *items = NULL;
-	order *orders;
-	size_t n = 0, i;
-	ordo_code rc;
-
-	memset(page, 0, sizeof(*page));
-	rc = sql_check_limit(f->limit, ORDO_PAGE_MAX, err);
-	if (rc == ORDO_OK && f->before_seq < 0)
-		rc = ordo_err_set(err, ORDO_EINVALID, "cursor",
-				  "the page cursor is not valid");
-	if (rc)
-		return rc;
-	rc = order_list_open(&q, tx, tenant, f, (int64_t)f->limit + 1, err);
-	if (rc == ORDO_OK)
-		rc = q_page(&q, f->limit, sizeof(order), offsetof(order, seq),
-			    read_order, &items, &n, &page->next_before_seq,
-			    "listing orders", err);
-	q_close(&q);
-	orders = items;
-	if (rc == ORDO_OK)
-		rc = page_children_load(tx, orders, n, err);
-	if (rc) {
-		for (i = 0; i < n; i++)
-			order_free(&orders[i]);
-		free(orders);
-		page->next_before_seq = 0;
-		return rc;
-	}
-	page->orders = orders;
-	page->n = n;
-	return ORDO_OK;
-}
-
-const char *sql_orders_named(const char *name)
-{
-	if (strcmp(name, "page_lines") == 0)
-		return sql_text[SQL_PAGE_LINES];
-	if (strcmp(name, "page_holds") == 0)
-		return sql_text[SQL_PAGE_HOLDS];
-	return NULL;
-}
-
-void order_page_free(order_page *page)
-{
-	size_t i;
-
-	if (!page)
-		return;
-	for (i = 0; i < page->n; i++)
-		order_free(&page->orders[i]);
-	free(page->orders);
-	memset(page, 0, sizeof(*page));
 }
 
 /* The seq of the tenant's order id, or ORDO_ENOTFOUND naming field. */

@@ -567,7 +567,7 @@ const char *store_statement_sql(const char *name)
 {
 	const char *(*const files[])(const char *) = {
 		sql_outbox_named,
-		sql_orders_named,
+		sql_order_list_named,
 		sql_fulfillment_named,
 		sql_shipments_named,
 		sql_history_named,
@@ -592,6 +592,7 @@ const char *store_statement_text(unsigned id, char *buf, size_t size)
 {
 	const char *(*const files[])(unsigned) = {
 		sql_tenants_text,     sql_catalog_text,   sql_orders_text,
+		sql_order_list_text_of,
 		sql_fulfillment_text, sql_shipments_text, sql_webhooks_text,
 		sql_outbox_text,      sql_review_text,    sql_history_text,
 	};

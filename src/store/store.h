@@ -4,9 +4,10 @@
  * Everything ordo keeps goes through the functions below; nothing above this
  * layer knows SQL or which backend answers. Each function is written once
  * (in the sql_*.c file of its area: sql_tenants.c, sql_catalog.c,
- * sql_orders.c, sql_fulfillment.c, sql_shipments.c, sql_webhooks.c,
- * sql_outbox.c, sql_review.c, sql_history.c) over a small database driver
- * (db.h; sqlite.c, pg.c) that store_open chooses by the url.
+ * sql_orders.c, sql_order_list.c, sql_fulfillment.c, sql_shipments.c,
+ * sql_webhooks.c, sql_outbox.c, sql_review.c, sql_history.c) over a small
+ * database driver (db.h; sqlite.c, pg.c) that store_open chooses by the
+ * url.
  *
  * TRANSACTIONS AND GROUP COMMIT
  *

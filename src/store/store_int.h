@@ -10,7 +10,8 @@
  *     sql_*.c          every store_* data operation, SQL text + C, by area:
  *       sql_tenants.c      tenants, API keys, settings, named locks
  *       sql_catalog.c      SKUs, locations, stock levels and events
- *       sql_orders.c       orders, their lines and holds, the order list
+ *       sql_orders.c       orders, their lines and holds
+ *       sql_order_list.c   the order list
  *       sql_fulfillment.c  fulfillments
  *       sql_shipments.c    shipments
  *       sql_webhooks.c     webhooks and their subscriptions
