@@ -589,6 +589,33 @@ out:
 	return rc;
 }
 
+/* An order whose line breaks the quantity identity is refused by the
+ * store in every build (not asserted): ORDO_EINTERNAL naming the line,
+ * and nothing is written. */
+static void test_a_broken_order_is_not_written(void **state)
+{
+	struct fx *f = *state;
+	order o, got;
+	store_tx *tx;
+	ordo_err err = ORDO_ERR_INIT;
+
+	order_make(&o, f->ta, "ord_broken", "web", "BROKEN-1", 1700001000,
+		   ORDER_ACCEPTED, 2);
+	o.lines[1].qty_open += 1; /* one unit more than the line has */
+	assert_int_equal(wr(f, f->ta, w_order_insert, &o, &err),
+			 ORDO_EINTERNAL);
+	assert_non_null(strstr(err.message, "ord_broken"));
+	ordo_err_clear(&err);
+	order_init(&got);
+	tx = rd(f);
+	assert_int_equal(store_order_get(tx, f->ta, "ord_broken", &got, &err),
+			 ORDO_ENOTFOUND);
+	store_read_end(tx);
+	ordo_err_clear(&err);
+	order_free(&got);
+	order_free(&o);
+}
+
 static void test_order_update(void **state)
 {
 	struct fx *f = *state;
@@ -800,6 +827,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_orders_awaiting_sku, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_a_broken_order_is_not_written,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order_update, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_orders_due_to_close, setup,
