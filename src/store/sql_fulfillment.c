@@ -67,7 +67,7 @@ static const char *const sql_text[SQL_COUNT] = {
 			     " FROM fulfillment_lines "
 			     "WHERE fulfillment_seq = ? ORDER BY line_no",
 	[SQL_FULS_OF_ORDER] = "SELECT " SQL_FUL_COLS SQL_FUL_FROM
-			      "WHERE f.tenant_id = ? AND f.order_seq = ? "
+			      "WHERE f.order_seq = ? "
 			      "ORDER BY f.seq",
 	/* The list, one text per combination of filters; the first page
 	 * binds INT64_MAX as the cursor. */

@@ -65,7 +65,7 @@ static const char *const sql_text[SQL_COUNT] = {
 			     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
 			     "RETURNING seq",
 	[SQL_EVENTS_OF] = "SELECT seq, " SQL_EVENT_COLS " FROM order_events "
-			  "WHERE tenant_id = ? AND order_seq = ? ORDER BY seq",
+			  "WHERE order_seq = ? ORDER BY seq",
 	[SQL_IDEM_GET] = "SELECT " SQL_IDEM_COLS " FROM idempotency_keys "
 			 "WHERE tenant_id = ? AND key = ?",
 	/* A key is stored with status 0 by the write, then its answer
@@ -91,7 +91,7 @@ static const char *const sql_text[SQL_COUNT] = {
 			      SQL_DEFECT_WHAT_OF("") ") "
 			      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 	[SQL_DEFECTS_OF_ORDER] = "SELECT " SQL_DEFECT_COLS SQL_DEFECT_FROM
-				 "WHERE d.tenant_id = ? AND d.order_seq = ? "
+				 "WHERE d.order_seq = ? "
 				 "ORDER BY d.seq",
 	/* The list, one text with the type filter and one without; the
 	 * cursor and the time bounds are always bound (INT64_MAX, INT64_MIN
@@ -115,7 +115,7 @@ static const char *const sql_text[SQL_COUNT] = {
 				 "ORDER BY d.seq DESC LIMIT ?",
 	/* order_seq comes from a row that matched the tenant. */
 	[SQL_DEFECT_COUNT] = "SELECT count(*) FROM defects "
-			     "WHERE tenant_id = ? AND order_seq = ?",
+			     "WHERE order_seq = ?",
 	/* Binds: tenant, key, before (the orders), the same again (their
 	 * defects). */
 	/* "Before" is (received_at, seq) < (?, ?): orders received in the

@@ -597,10 +597,8 @@ ordo_code q_open_of_order_sql(struct q *q, store_tx *tx, unsigned id,
 	rc = order_seq(tx, tenant, order_id, &seq, err);
 	if (rc == ORDO_OK)
 		rc = q_open_sql(q, tx, id, sql, err);
-	if (rc == ORDO_OK) {
-		q_i64(q, tenant);
+	if (rc == ORDO_OK)
 		q_i64(q, seq);
-	}
 	return rc;
 }
 

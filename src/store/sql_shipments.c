@@ -73,7 +73,7 @@ static const char *const sql_text[SQL_COUNT] = {
 				"WHERE s.order_seq IN " SQL_PAGE_IN " "
 				"ORDER BY s.order_seq, s.seq, sl.line_no",
 	[SQL_SHIPS_OF_ORDER] = "SELECT " SQL_SHIP_COLS SQL_SHIP_FROM
-			       "WHERE s.tenant_id = ? AND s.order_seq = ? "
+			       "WHERE s.order_seq = ? "
 			       "ORDER BY s.seq",
 };
 
