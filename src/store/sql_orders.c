@@ -322,6 +322,7 @@ ordo_code store_order_insert(store_tx *tx, order *o, ordo_err *err)
 	if (rc)
 		goto out;
 	o->seq = seq;
+	tx_cache_put_order_seq(tx, o->tenant_id, o->id, seq);
 out:
 	q_close(&q);
 	return rc;
@@ -578,10 +579,14 @@ ordo_code order_seq_of(store_tx *tx, int64_t tenant, const char *id,
 	struct q q;
 	ordo_code rc;
 
+	if (tx_cache_order_seq(tx, tenant, id, seq))
+		return ORDO_OK;
 	rc = q_get(&q, tx, SQL_ORDER_SEQ, tenant, id, "finding an order", field,
 		   "order", err);
-	if (rc == ORDO_OK)
+	if (rc == ORDO_OK) {
 		*seq = q_col_i64(&q);
+		tx_cache_put_order_seq(tx, tenant, id, *seq);
+	}
 	q_close(&q);
 	return rc;
 }

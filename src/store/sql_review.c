@@ -318,6 +318,12 @@ ordo_code store_policy_active(store_tx *tx, int64_t tenant,
 	ordo_code rc;
 
 	memset(out, 0, sizeof(*out));
+	if (tx_cache_policy(tx, tenant, &row, out, &rc, err)) {
+		if (rc == ORDO_OK && !row)
+			rc = ordo_err_set(err, ORDO_ENOTFOUND, "policy",
+					  "no review policy was saved");
+		return rc;
+	}
 	rc = q_open(&q, tx, SQL_POLICY_ACTIVE, err);
 	if (rc)
 		goto out;
@@ -326,11 +332,14 @@ ordo_code store_policy_active(store_tx *tx, int64_t tenant,
 	if (rc)
 		goto out;
 	if (!row) {
+		tx_cache_put_policy(tx, tenant, NULL);
 		rc = ordo_err_set(err, ORDO_ENOTFOUND, "policy",
 				  "no review policy was saved");
 		goto out;
 	}
 	rc = q_col_policy(&q, out, err);
+	if (rc == ORDO_OK)
+		tx_cache_put_policy(tx, tenant, out);
 out:
 	q_close(&q);
 	return rc;
@@ -343,6 +352,7 @@ ordo_code store_policy_insert(store_tx *tx, int64_t tenant, policy_version *v,
 	int64_t version = 0;
 	ordo_code rc;
 
+	tx_cache_forget_policy(tx);
 	rc = tx_check_writable(tx, "store_policy_insert", err);
 	if (rc)
 		goto out;

@@ -300,6 +300,8 @@ ordo_code store_settings_get(store_tx *tx, int64_t tenant, tenant_settings *s,
 	bool row;
 	ordo_code rc;
 
+	if (tx_cache_settings(tx, tenant, s))
+		return ORDO_OK;
 	settings_defaults(s);
 	rc = q_open(&q, tx, SQL_SETTINGS_GET, err);
 	if (rc)
@@ -321,6 +323,8 @@ ordo_code store_settings_get(store_tx *tx, int64_t tenant, tenant_settings *s,
 	rc = hold_settings_load(tx, tenant, s, err);
 out:
 	q_close(&q);
+	if (rc == ORDO_OK)
+		tx_cache_put_settings(tx, tenant, s);
 	return rc;
 }
 
@@ -331,6 +335,7 @@ ordo_code store_settings_put(store_tx *tx, int64_t tenant,
 	int t;
 	ordo_code rc;
 
+	tx_cache_forget_settings(tx);
 	rc = tx_check_writable(tx, "store_settings_put", err);
 	if (rc)
 		goto out;

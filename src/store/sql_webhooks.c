@@ -126,6 +126,7 @@ ordo_code store_webhook_insert(store_tx *tx, int64_t tenant,
 	int64_t position = 0;
 	ordo_code rc;
 
+	tx_cache_forget_subscribers(tx);
 	rc = tx_check_writable(tx, "store_webhook_insert", err);
 	if (rc)
 		goto out;
@@ -345,6 +346,7 @@ ordo_code store_webhook_delete(store_tx *tx, int64_t tenant, const char *id,
 	struct q q = {0};
 	ordo_code rc;
 
+	tx_cache_forget_subscribers(tx);
 	rc = tx_check_writable(tx, "store_webhook_delete", err);
 	if (rc)
 		goto out;

@@ -309,6 +309,7 @@ static bool committer_run_batch(store *st, store_job **batchp,
 		return false;
 	}
 	tx->retryable = false;
+	tx_cache_reset(tx);
 
 	while ((job = *link)) {
 		rc = db->savepoint(tx, &cerr);
@@ -334,6 +335,7 @@ static bool committer_run_batch(store *st, store_job **batchp,
 				     "the write failed (%s)",
 				     ordo_code_name(job->rc));
 		rc = db->rollback_to(tx, &cerr);
+		tx_cache_reset(tx); /* what it read after its writes is gone */
 		if (rc) {
 			failed_at = job;
 			break;
@@ -359,6 +361,7 @@ static bool committer_run_batch(store *st, store_job **batchp,
 		link = &job->next;
 	}
 
+	tx_cache_reset(tx);
 	if (failed_at) {
 		/*
 		 * The transaction control failed: what is in the transaction
@@ -656,6 +659,13 @@ void store_note_claim(store *st, int64_t rows_read)
 	pthread_mutex_unlock(&st->mu);
 }
 
+void store_note_checkpoint(store *st)
+{
+	pthread_mutex_lock(&st->mu);
+	st->stats.checkpoints++;
+	pthread_mutex_unlock(&st->mu);
+}
+
 void store_commit_stats_get(store *st, store_commit_stats *out)
 {
 	pthread_mutex_lock(&st->mu);
@@ -675,7 +685,9 @@ ordo_code store_outbox_run(store *st, store_job_fn fn, void *arg,
 	if (rc)
 		return rc;
 	tx->retryable = false;
+	tx_cache_reset(tx);
 	rc = fn(tx, arg, err);
+	tx_cache_reset(tx);
 	if (rc == ORDO_OK)
 		rc = tx->db->commit(tx, err);
 	if (rc != ORDO_OK)
@@ -703,15 +715,19 @@ ordo_code store_read_begin(store *st, store_tx **tx, ordo_err *err)
 
 	*tx = NULL;
 	rc = st->db->read_begin(st, tx, err);
-	if (!rc)
+	if (!rc) {
 		(*tx)->retryable = false;
+		tx_cache_reset(*tx);
+	}
 	return rc;
 }
 
 void store_read_end(store_tx *tx)
 {
-	if (tx)
+	if (tx) {
+		tx_cache_reset(tx);
 		tx->db->read_end(tx);
+	}
 }
 
 /* ---- migrations ---------------------------------------------------------- */

@@ -35,6 +35,56 @@
 #include "store/db.h"
 #include "store/store.h"
 
+/*
+ * TRANSACTION CACHE. Within one transaction, a few rows are read again and
+ * again: every order a batch takes in reads its tenant's settings, asks
+ * which webhooks hear of each event it emits, reads the active review
+ * policy, and finds its own seq for each event and row it adds. The
+ * transaction keeps the answers (sql_cache.c) so that each is read once
+ * per batch rather than a dozen times per order.
+ *
+ * What it keeps is true for the whole transaction because nothing else
+ * changes it there: the statements that write these rows forget the entry
+ * (store_settings_put, store_webhook_insert and _delete,
+ * store_policy_insert), and a job rolled back to its savepoint forgets
+ * everything, since what it read after its own writes is gone with them.
+ * The cache starts empty at every BEGIN. On PostgreSQL another node may
+ * change a setting meanwhile; the batch then works as if it had begun a
+ * moment earlier, which no one can tell from outside.
+ */
+#define TX_CACHE_ORDERS 8
+#define TX_CACHE_SUBSCRIBERS 8
+
+struct tx_subscribers {
+	int64_t tenant;
+	char type[32];
+	char location[ORDO_LOCATION_CODE_MAX];
+	char skip[ORDO_ID_MAX];
+	size_t n;
+	char ids[ORDO_WEBHOOKS_MAX][ORDO_ID_MAX];
+};
+
+struct tx_cache {
+	bool has_settings;
+	int64_t settings_tenant;
+	tenant_settings settings;
+
+	bool has_policy; /* policy (or its absence) of policy_tenant */
+	bool policy_found;
+	int64_t policy_tenant;
+	policy_version policy;
+
+	struct {
+		int64_t tenant; /* 0: empty */
+		char id[ORDO_ID_MAX];
+		int64_t seq;
+	} orders[TX_CACHE_ORDERS];
+	unsigned next_order;
+
+	struct tx_subscribers subscribers[TX_CACHE_SUBSCRIBERS];
+	unsigned n_subscribers, next_subscribers;
+};
+
 struct store_tx {
 	store *st;
 	const struct db_driver *db;
@@ -49,6 +99,7 @@ struct store_tx {
 	/* Statements opened on this connection so far (q_open_sql), never
 	 * reset: store_tx_statements gives tests the count a read makes. */
 	int64_t statements;
+	struct tx_cache cache;
 };
 
 struct store {
@@ -69,6 +120,34 @@ struct store {
 	pthread_t thread;
 	store_commit_stats stats; /* under mu */
 };
+
+/* sql_cache.c: the transaction cache (TRANSACTION CACHE above). */
+void tx_cache_reset(store_tx *tx);
+bool tx_cache_settings(store_tx *tx, int64_t tenant, tenant_settings *out);
+void tx_cache_put_settings(store_tx *tx, int64_t tenant,
+			   const tenant_settings *s);
+void tx_cache_forget_settings(store_tx *tx);
+/* true when the tenant's active policy is known: *found says whether there
+ * is one, and then out receives a copy (ORDO_ENOMEM in *rc otherwise). */
+bool tx_cache_policy(store_tx *tx, int64_t tenant, bool *found,
+		     policy_version *out, ordo_code *rc, ordo_err *err);
+void tx_cache_put_policy(store_tx *tx, int64_t tenant,
+			 const policy_version *v);
+void tx_cache_forget_policy(store_tx *tx);
+bool tx_cache_order_seq(store_tx *tx, int64_t tenant, const char *id,
+			int64_t *seq);
+void tx_cache_put_order_seq(store_tx *tx, int64_t tenant, const char *id,
+			    int64_t seq);
+const struct tx_subscribers *tx_cache_subscribers(store_tx *tx,
+						  int64_t tenant,
+						  const char *type,
+						  const char *location,
+						  const char *skip);
+void tx_cache_put_subscribers(store_tx *tx, const struct tx_subscribers *s);
+void tx_cache_forget_subscribers(store_tx *tx);
+
+/* Count a checkpoint made off the committer's thread (sqlite.c). */
+void store_note_checkpoint(store *st);
 
 /* Count an outbox claim and the work it did (store_commit_stats). */
 void store_note_claim(store *st, int64_t rows_read);

@@ -1,0 +1,162 @@
+/*
+ * sql_cache.c - the transaction cache: rows a transaction reads again and
+ * again, kept for its length (store_int.h, TRANSACTION CACHE, says why it
+ * stays true). Each kind is a handful of fixed slots, the oldest replaced
+ * first; a miss only costs the read the cache would have saved.
+ */
+#include "store/store_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+
+void tx_cache_reset(store_tx *tx)
+{
+	struct tx_cache *c = &tx->cache;
+
+	store_policy_version_free(&c->policy);
+	memset(c, 0, sizeof(*c));
+}
+
+/* ---- settings ------------------------------------------------------------ */
+
+bool tx_cache_settings(store_tx *tx, int64_t tenant, tenant_settings *out)
+{
+	const struct tx_cache *c = &tx->cache;
+
+	if (!c->has_settings || c->settings_tenant != tenant)
+		return false;
+	*out = c->settings;
+	return true;
+}
+
+void tx_cache_put_settings(store_tx *tx, int64_t tenant,
+			   const tenant_settings *s)
+{
+	tx->cache.has_settings = true;
+	tx->cache.settings_tenant = tenant;
+	tx->cache.settings = *s;
+}
+
+void tx_cache_forget_settings(store_tx *tx)
+{
+	tx->cache.has_settings = false;
+}
+
+/* ---- the active review policy --------------------------------------------- */
+
+bool tx_cache_policy(store_tx *tx, int64_t tenant, bool *found,
+		     policy_version *out, ordo_code *rc, ordo_err *err)
+{
+	const struct tx_cache *c = &tx->cache;
+
+	*rc = ORDO_OK;
+	if (!c->has_policy || c->policy_tenant != tenant)
+		return false;
+	*found = c->policy_found;
+	if (!c->policy_found)
+		return true;
+	*out = c->policy;
+	out->document = strdup(c->policy.document);
+	if (!out->document)
+		*rc = ordo_err_set(err, ORDO_ENOMEM, NULL,
+				   "out of memory reading the policy");
+	return true;
+}
+
+void tx_cache_put_policy(store_tx *tx, int64_t tenant,
+			 const policy_version *v)
+{
+	struct tx_cache *c = &tx->cache;
+
+	tx_cache_forget_policy(tx);
+	if (v) {
+		c->policy = *v;
+		c->policy.document = strdup(v->document);
+		if (!c->policy.document)
+			return; /* not kept: the next read asks again */
+	}
+	c->has_policy = true;
+	c->policy_found = v != NULL;
+	c->policy_tenant = tenant;
+}
+
+void tx_cache_forget_policy(store_tx *tx)
+{
+	struct tx_cache *c = &tx->cache;
+
+	store_policy_version_free(&c->policy);
+	memset(&c->policy, 0, sizeof(c->policy));
+	c->has_policy = false;
+}
+
+/* ---- orders' seqs --------------------------------------------------------- */
+
+bool tx_cache_order_seq(store_tx *tx, int64_t tenant, const char *id,
+			int64_t *seq)
+{
+	const struct tx_cache *c = &tx->cache;
+	size_t i;
+
+	for (i = 0; i < TX_CACHE_ORDERS; i++)
+		if (c->orders[i].tenant == tenant && tenant != 0 &&
+		    strcmp(c->orders[i].id, id) == 0) {
+			*seq = c->orders[i].seq;
+			return true;
+		}
+	return false;
+}
+
+void tx_cache_put_order_seq(store_tx *tx, int64_t tenant, const char *id,
+			    int64_t seq)
+{
+	struct tx_cache *c = &tx->cache;
+	int64_t known;
+
+	if (strlen(id) >= sizeof(c->orders[0].id) ||
+	    tx_cache_order_seq(tx, tenant, id, &known))
+		return;
+	c->orders[c->next_order].tenant = tenant;
+	memcpy(c->orders[c->next_order].id, id, strlen(id) + 1);
+	c->orders[c->next_order].seq = seq;
+	c->next_order = (c->next_order + 1) % TX_CACHE_ORDERS;
+}
+
+/* ---- the webhooks that hear of an event ----------------------------------- */
+
+const struct tx_subscribers *tx_cache_subscribers(store_tx *tx,
+						  int64_t tenant,
+						  const char *type,
+						  const char *location,
+						  const char *skip)
+{
+	const struct tx_cache *c = &tx->cache;
+	size_t i;
+
+	for (i = 0; i < c->n_subscribers; i++) {
+		const struct tx_subscribers *s = &c->subscribers[i];
+
+		if (s->tenant == tenant && strcmp(s->type, type) == 0 &&
+		    strcmp(s->location, location) == 0 &&
+		    strcmp(s->skip, skip) == 0)
+			return s;
+	}
+	return NULL;
+}
+
+void tx_cache_put_subscribers(store_tx *tx, const struct tx_subscribers *s)
+{
+	struct tx_cache *c = &tx->cache;
+
+	c->subscribers[c->next_subscribers] = *s;
+	c->next_subscribers = (c->next_subscribers + 1) % TX_CACHE_SUBSCRIBERS;
+	if (c->n_subscribers < TX_CACHE_SUBSCRIBERS)
+		c->n_subscribers++;
+}
+
+void tx_cache_forget_subscribers(store_tx *tx)
+{
+	tx->cache.n_subscribers = 0;
+	tx->cache.next_subscribers = 0;
+}

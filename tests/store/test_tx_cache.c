@@ -1,0 +1,268 @@
+/*
+ * test_tx_cache.c - what a write transaction remembers of the rows it read
+ * (store_int.h, TRANSACTION CACHE) is never wrong, on every backend:
+ *
+ *   - a job rolled back to its savepoint takes what it wrote with it, and
+ *     the next job of the same batch reads the rows as they are, not as the
+ *     failed job left them in the transaction's memory;
+ *   - a job that writes a setting reads its new value back at once.
+ *
+ * And, on SQLite, checkpoints run beside the committer: the WAL is copied
+ * back into the database by the checkpointer thread once it is long
+ * enough, never in a commit (store_commit_stats.checkpoints counts them).
+ *
+ * A gate job parks the committer so that the jobs under test are queued
+ * behind it and all run in the next batch, one transaction.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/settings.h"
+#include "fixture.h"
+#include "store/store.h"
+
+/* ---- a batch of jobs behind a gate ----------------------------------------- */
+
+struct batch_job {
+	store_job job;
+	struct batch *b;
+	ordo_code (*fn)(store_tx *tx, struct batch_job *j, ordo_err *err);
+	int64_t seen; /* what the job read */
+	ordo_code rc;
+	bool done;
+};
+
+struct batch {
+	struct fx *f;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool gate_entered, gate_open;
+	int pending;
+	store_job gate;
+};
+
+static ordo_code gate_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct batch *b = arg;
+
+	(void)tx;
+	(void)err;
+	pthread_mutex_lock(&b->mu);
+	b->gate_entered = true;
+	pthread_cond_broadcast(&b->cv);
+	while (!b->gate_open)
+		pthread_cond_wait(&b->cv, &b->mu);
+	pthread_mutex_unlock(&b->mu);
+	return ORDO_OK;
+}
+
+static void gate_done(void *arg, ordo_code rc, const ordo_err *err)
+{
+	(void)arg;
+	(void)rc;
+	(void)err;
+}
+
+static ordo_code job_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct batch_job *j = arg;
+
+	return j->fn(tx, j, err);
+}
+
+static void job_done(void *arg, ordo_code rc, const ordo_err *err)
+{
+	struct batch_job *j = arg;
+	struct batch *b = j->b;
+
+	(void)err;
+	pthread_mutex_lock(&b->mu);
+	j->rc = rc;
+	j->done = true;
+	b->pending--;
+	pthread_cond_broadcast(&b->cv);
+	pthread_mutex_unlock(&b->mu);
+}
+
+/* Run the n jobs in one batch (behind a gate) and wait for their answers. */
+static void run_batch(struct fx *f, struct batch_job *jobs, size_t n)
+{
+	struct batch b;
+	size_t i;
+
+	memset(&b, 0, sizeof(b));
+	b.f = f;
+	pthread_mutex_init(&b.mu, NULL);
+	pthread_cond_init(&b.cv, NULL);
+	b.gate.run = gate_run;
+	b.gate.done = gate_done;
+	b.gate.arg = &b;
+	store_submit(f->st, &b.gate);
+	pthread_mutex_lock(&b.mu);
+	while (!b.gate_entered)
+		pthread_cond_wait(&b.cv, &b.mu);
+	pthread_mutex_unlock(&b.mu);
+	b.pending = (int)n;
+	for (i = 0; i < n; i++) {
+		jobs[i].b = &b;
+		jobs[i].job.run = job_run;
+		jobs[i].job.done = job_done;
+		jobs[i].job.arg = &jobs[i];
+		store_submit(f->st, &jobs[i].job);
+	}
+	pthread_mutex_lock(&b.mu);
+	b.gate_open = true;
+	pthread_cond_broadcast(&b.cv);
+	while (b.pending > 0)
+		pthread_cond_wait(&b.cv, &b.mu);
+	pthread_mutex_unlock(&b.mu);
+	for (i = 0; i < n; i++)
+		ordo_err_clear(&jobs[i].job.err);
+	ordo_err_clear(&b.gate.err);
+	pthread_cond_destroy(&b.cv);
+	pthread_mutex_destroy(&b.mu);
+}
+
+/* ---- the jobs ------------------------------------------------------------- */
+
+static int64_t tenant_a;
+
+static ordo_code read_window(store_tx *tx, struct batch_job *j, ordo_err *err)
+{
+	tenant_settings s;
+	ordo_code rc = store_settings_get(tx, tenant_a, &s, err);
+
+	j->seen = s.duplicate_window_s;
+	return rc;
+}
+
+/* Write a new window, read it back, then fail: all of it is undone. */
+static ordo_code write_then_fail(store_tx *tx, struct batch_job *j,
+				 ordo_err *err)
+{
+	tenant_settings s;
+	ordo_code rc = store_settings_get(tx, tenant_a, &s, err);
+
+	if (rc)
+		return rc;
+	s.duplicate_window_s = 7777;
+	rc = store_settings_put(tx, tenant_a, &s, err);
+	if (rc == ORDO_OK)
+		rc = read_window(tx, j, err);
+	if (rc)
+		return rc;
+	return ordo_err_set(err, ORDO_EINVALID, NULL, "failing on purpose");
+}
+
+static ordo_code write_and_read(store_tx *tx, struct batch_job *j,
+				ordo_err *err)
+{
+	tenant_settings s;
+	ordo_code rc = store_settings_get(tx, tenant_a, &s, err);
+
+	if (rc)
+		return rc;
+	s.duplicate_window_s = 4242;
+	rc = store_settings_put(tx, tenant_a, &s, err);
+	return rc ? rc : read_window(tx, j, err);
+}
+
+/* A job rolled back takes its writes out of the transaction's memory. */
+static void test_a_failed_job_leaves_nothing_remembered(void **state)
+{
+	struct fx *f = *state;
+	struct batch_job jobs[4];
+	tenant_settings defaults;
+
+	settings_defaults(&defaults);
+	tenant_a = f->ta;
+	memset(jobs, 0, sizeof(jobs));
+	jobs[0].fn = read_window;     /* the batch remembers the setting */
+	jobs[1].fn = write_then_fail; /* changes it, reads it, fails */
+	jobs[2].fn = read_window;     /* must see it unchanged */
+	jobs[3].fn = write_and_read;  /* changes it and sees the change */
+	run_batch(f, jobs, 4);
+
+	assert_int_equal(jobs[0].rc, ORDO_OK);
+	assert_int_equal(jobs[0].seen, defaults.duplicate_window_s);
+	assert_int_equal(jobs[1].rc, ORDO_EINVALID);
+	assert_int_equal(jobs[1].seen, 7777);
+	assert_int_equal(jobs[2].rc, ORDO_OK);
+	assert_int_equal(jobs[2].seen, defaults.duplicate_window_s);
+	assert_int_equal(jobs[3].rc, ORDO_OK);
+	assert_int_equal(jobs[3].seen, 4242);
+}
+
+/* ---- checkpoints ------------------------------------------------------------ */
+
+/* About 1 MiB of idempotency answers per job: the WAL grows fast. */
+static ordo_code write_a_lot(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	static char body[64 * 1024];
+	store_idempotency rec;
+	int *round = w->p;
+	int i;
+	ordo_code rc = ORDO_OK;
+
+	memset(body, 'x', sizeof(body) - 1);
+	for (i = 0; rc == ORDO_OK && i < 16; i++) {
+		memset(&rec, 0, sizeof(rec));
+		snprintf(rec.key, sizeof(rec.key), "bulk-%d-%d", *round, i);
+		memset(rec.request_hash, 'a', 64);
+		rec.status = 201;
+		rec.body = body;
+		rec.created_at = FX_NOW;
+		rc = store_idempotency_put(tx, w->tenant, &rec, err);
+	}
+	return rc;
+}
+
+static void test_checkpoints_run_beside_the_committer(void **state)
+{
+	struct fx *f = *state;
+	store_commit_stats cs;
+	ordo_err err = ORDO_ERR_INIT;
+	int round, waited;
+
+	if (test_pg_url())
+		skip();
+	store_commit_stats_get(f->st, &cs);
+	assert_int_equal(cs.checkpoints, 0);
+	/* 8 MiB of pages: twice the checkpointer's threshold. */
+	for (round = 0; round < 8; round++)
+		assert_int_equal(wr(f, f->ta, write_a_lot, &round, &err),
+				 ORDO_OK);
+	for (waited = 0; waited < 100; waited++) {
+		store_commit_stats_get(f->st, &cs);
+		if (cs.checkpoints > 0)
+			break;
+		usleep(100 * 1000);
+	}
+	assert_true(cs.checkpoints > 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+			test_a_failed_job_leaves_nothing_remembered, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_checkpoints_run_beside_the_committer, setup,
+			teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
