@@ -38,17 +38,15 @@
  *     order_events        7 inserts: received, received -> validated ->
  *                         accepted, allocated, accepted -> allocated,
  *                         released, allocated -> released
- *     outbox_events       3 inserts: order.accepted, order.allocated,
- *                         fulfillment.released, their JSON payloads as long
- *                         as ordo's (PAYLOAD_BASE + L * PAYLOAD_PER_LINE
- *                         bytes, measured on 1- and 3-line orders)
  *     stock               L updates (reserved), one per line
  *     stock_events        L inserts (reserve)
  *     fulfillments        1 insert (released)
  *     fulfillment_lines   L inserts
  *
- * and nothing in holds (a clean order has none), deliveries (no webhook is
- * subscribed in the benchmark), or idempotency_keys (no header is sent).
+ * and nothing in holds (a clean order has none), outbox_events and
+ * deliveries (no webhook is subscribed in the benchmark, and ordo stores an
+ * event only when some webhook hears of it), or idempotency_keys (no header
+ * is sent).
  * Every row is written once, with its final values; ordo writes some of them
  * more than once on the way (the order and its lines are updated at each
  * move, the fulfillment when it is released) and reads before it writes -
@@ -59,7 +57,7 @@
  * ORDERS_PER_COMMIT orders, without the savepoint ordo opens for each job.
  *
  * This file must follow ordo's write set: when a clean order comes to write
- * other rows (a new table, another event, a longer payload), the list above
+ * other rows (a new table, another event), the list above
  * and order_write() change with it, or the floor stops being one. Counting
  * the rows of every table before and after posting one order to `ordo
  * serve` tells.
@@ -77,19 +75,8 @@
 extern const struct ordo_embedded floor_migrations[];
 extern const size_t floor_migrations_count;
 
-/* JSON payload lengths of the three outbox events of a clean order, in
- * bytes, as ordo stored them for the orders bench/intake.lua posts (with a
- * counter of four digits; the length for L lines is base + L * per_line,
- * measured with 1 and 3 lines). */
-enum { EV_ACCEPTED, EV_ALLOCATED, EV_RELEASED, EV_COUNT };
-static const char *const ev_type[EV_COUNT] = {
-	"order.accepted", "order.allocated", "fulfillment.released"};
-static const int payload_base[EV_COUNT] = {979, 1261, 1593};
-static const int payload_per_line[EV_COUNT] = {149, 204, 259};
-
 /* The largest order this benchmark writes: lines are SKUs BENCH-1.. */
 #define FLOOR_LINES_MAX 50
-#define PAYLOAD_MAX (1593 + FLOOR_LINES_MAX * 259 + 1)
 
 /* Stock on hand of every SKU: more than any run can reserve. */
 #define FLOOR_ON_HAND 1000000000LL
@@ -98,7 +85,6 @@ enum {
 	S_ORDER,
 	S_LINE,
 	S_EVENT,
-	S_OUTBOX,
 	S_STOCK,
 	S_STOCK_EVENT,
 	S_FUL,
@@ -132,9 +118,6 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_EVENT] = "INSERT INTO order_events (tenant_id, order_seq, type, "
 		    "from_state, to_state, hold_id, actor, message, at) "
 		    "VALUES (1, ?1, ?2, ?3, ?4, '', ?5, ?6, ?7)",
-	[S_OUTBOX] = "INSERT INTO outbox_events (id, tenant_id, type, "
-		     "order_id, location, payload, created_at) "
-		     "VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6)",
 	[S_STOCK] = "UPDATE stock SET reserved = reserved + ?1, "
 		    "updated_at = ?2 WHERE tenant_id = 1 AND location = 'WH1' "
 		    "AND sku = ?3",
@@ -252,16 +235,15 @@ static void fingerprint_new(char out[65])
 }
 
 static int64_t reserved[FLOOR_LINES_MAX + 1]; /* per SKU, kept in memory */
-static char payload[PAYLOAD_MAX];
 
 /* Write the rows of clean order number n (see the top of this file). */
 static void order_write(long n, int lines, int64_t now)
 {
-	char id[32], evt[32], ful[32], fp[65], ext[32], name[48], email[64];
+	char id[32], ful[32], fp[65], ext[32], name[48], email[64];
 	char line1[48], sku[24];
 	int64_t seq, ful_seq;
 	size_t i;
-	int l, e;
+	int l;
 
 	id_new("ord_", id);
 	fingerprint_new(fp);
@@ -333,20 +315,6 @@ static void order_write(long n, int lines, int64_t now)
 		bind_text(S_FUL_LINE, 3, sku);
 		bind_i64(S_FUL_LINE, 4, 1);
 		run(S_FUL_LINE, "inserting a fulfillment line");
-	}
-	for (e = 0; e < EV_COUNT; e++) {
-		int len = payload_base[e] + lines * payload_per_line[e];
-
-		id_new("evt_", evt);
-		bind_text(S_OUTBOX, 1, evt);
-		bind_text(S_OUTBOX, 2, ev_type[e]);
-		bind_text(S_OUTBOX, 3, id);
-		bind_text(S_OUTBOX, 4, e == EV_RELEASED ? "WH1" : "");
-		if (sqlite3_bind_text(stmt[S_OUTBOX], 5, payload, len,
-				      SQLITE_STATIC) != SQLITE_OK)
-			die("binding");
-		bind_i64(S_OUTBOX, 6, now);
-		run(S_OUTBOX, "inserting an outbox event");
 	}
 }
 
@@ -450,11 +418,6 @@ int main(int argc, char **argv)
 				       SQLITE_PREPARE_PERSISTENT, &stmt[i],
 				       NULL) != SQLITE_OK)
 			die("preparing a statement");
-	/* A JSON-looking payload: SQLite stores text as it is, so only
-	 * its length matters. */
-	for (k = 0; k + 1 < sizeof(payload); k++)
-		payload[k] = "{\"id\":\"evt_\",\"data\":{}}"[k % 24];
-	payload[sizeof(payload) - 1] = '\0';
 
 	t0 = now_s();
 	do {
@@ -468,8 +431,7 @@ int main(int argc, char **argv)
 
 	/* A figure for rows that are not there would measure nothing. */
 	failed = query_i64("SELECT count(*) FROM orders") != n ||
-		 query_i64("SELECT count(*) FROM order_events") != 7 * n ||
-		 query_i64("SELECT count(*) FROM outbox_events") != 3 * n;
+		 query_i64("SELECT count(*) FROM order_events") != 7 * n;
 	for (i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(stmt[i]);
 	sqlite3_close(db);
@@ -481,7 +443,7 @@ int main(int argc, char **argv)
 	}
 	printf("floor, %ld orders per commit, %d line%s, %d rows each: "
 	       "%8.0f orders/s (%ld orders, %ld commits, %.1f s)\n",
-	       per_commit, lines, lines == 1 ? "" : "s", 12 + 4 * lines,
+	       per_commit, lines, lines == 1 ? "" : "s", 9 + 4 * lines,
 	       (double)n / (t1 - t0), n, commits, t1 - t0);
 	snprintf(path, sizeof(path), "%s/floor.db", dir);
 	unlink(path);

@@ -449,8 +449,10 @@ static ordo_code allocate_open_units(store_tx *tx, order *o,
 			goto out;
 	}
 	rc = save_fulfillments(tx, o, err);
+	/* Not saved here: every caller saves the order next, released or
+	 * not (app_order_allocate, feed_order). */
 	if (rc == ORDO_OK)
-		rc = app_order_advance(tx, o, actor, now, err);
+		rc = app_order_walk(tx, o, actor, now, err);
 	if (rc == ORDO_OK && !plan.complete &&
 	    (announce || short_hold != HOLD_TYPE_COUNT ||
 	     set->backorder == BACKORDER_HOLD))

@@ -138,6 +138,14 @@ static order_state step_toward(order_state at, order_state target)
 ordo_code app_order_advance(store_tx *tx, order *o, const char *actor,
 			    ordo_time now, ordo_err *err)
 {
+	ordo_code rc = app_order_walk(tx, o, actor, now, err);
+
+	return rc ? rc : app_order_save(tx, o, now, err);
+}
+
+ordo_code app_order_walk(store_tx *tx, order *o, const char *actor,
+			 ordo_time now, ordo_err *err)
+{
 	order_state target;
 	ordo_code rc;
 
@@ -148,7 +156,7 @@ ordo_code app_order_advance(store_tx *tx, order *o, const char *actor,
 	case ORDER_SHIPPED:
 		break;
 	default:
-		return app_order_save(tx, o, now, err);
+		return ORDO_OK;
 	}
 	target = order_stage_from_lines(o);
 	while (o->state != target) {
@@ -160,7 +168,7 @@ ordo_code app_order_advance(store_tx *tx, order *o, const char *actor,
 		if (rc)
 			return rc;
 	}
-	return app_order_save(tx, o, now, err);
+	return ORDO_OK;
 }
 
 ordo_code app_order_save(store_tx *tx, order *o, ordo_time now,
@@ -215,8 +223,16 @@ ordo_code app_emit_except(store_tx *tx, int64_t tenant, const char *type,
 	outbox_event ev;
 	json_t *body;
 	size_t n = 0;
+	bool any = false;
 	ordo_code rc;
 
+	/* An event no webhook hears of is not stored: nor encoded. */
+	rc = store_outbox_subscribed(tx, tenant, type, location, skip_webhook,
+				     &any, err);
+	if (rc || !any) {
+		json_decref(data);
+		return rc;
+	}
 	memset(&ev, 0, sizeof(ev));
 	ordo_id_new("evt_", ev.id);
 	ordo_strlcpy(ev.type, type, sizeof(ev.type));
@@ -242,9 +258,20 @@ ordo_code app_emit_except(store_tx *tx, int64_t tenant, const char *type,
 	return rc;
 }
 
+/*
+ * The order's own events carry the whole order: it is made only when some
+ * webhook will hear of the event (most of an intake's time would otherwise
+ * go to encoding payloads nobody receives).
+ */
 ordo_code app_emit_order(store_tx *tx, const order *o, const char *type,
 			 ordo_time now, ordo_err *err)
 {
+	bool any = false;
+	ordo_code rc = store_outbox_subscribed(tx, o->tenant_id, type, NULL,
+					       NULL, &any, err);
+
+	if (rc || !any)
+		return rc;
 	return app_emit(tx, o->tenant_id, type, o->id, NULL,
 			native_order_json(o, now), now, err);
 }
@@ -253,8 +280,14 @@ ordo_code app_emit_fulfillment(store_tx *tx, const order *o,
 			       const fulfillment *f, const char *type,
 			       ordo_time now, ordo_err *err)
 {
-	json_t *data = native_fulfillment_json(f);
+	bool any = false;
+	json_t *data;
+	ordo_code rc = store_outbox_subscribed(tx, o->tenant_id, type,
+					       f->location, NULL, &any, err);
 
+	if (rc || !any)
+		return rc;
+	data = native_fulfillment_json(f);
 	json_object_set_new(data, "order", native_order_json(o, now));
 	return app_emit(tx, o->tenant_id, type, o->id, f->location, data, now,
 			err);

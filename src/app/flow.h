@@ -44,6 +44,11 @@ ordo_code app_order_move(store_tx *tx, order *o, order_state to,
  */
 ordo_code app_order_advance(store_tx *tx, order *o, const char *actor,
 			    ordo_time now, ordo_err *err);
+/* The same without saving, for a caller that saves the order itself
+ * before its transaction ends (each save rewrites the order and every
+ * line). */
+ordo_code app_order_walk(store_tx *tx, order *o, const char *actor,
+			 ordo_time now, ordo_err *err);
 
 /* Write the order back (header, lines, holds). */
 ordo_code app_order_save(store_tx *tx, order *o, ordo_time now,

@@ -190,11 +190,14 @@ ordo_code app_order_intake(store_tx *tx, const app_caller *c, order *in,
 	if (rc)
 		return rc;
 
-	/* Read back what was stored: the answer is the store's truth. */
+	/* The answer is the order as written: every row above was written
+	 * from it, so reading them back would only repeat it (a test holds
+	 * the answer equal to a later GET for every kind of intake). */
 	*outcome = INTAKE_CREATED;
-	rc = app_order_load(tx, c->tenant_id, in->id, stored, err);
-	order_free(in);
-	return rc;
+	order_free(stored);
+	*stored = *in;
+	order_init(in);
+	return ORDO_OK;
 }
 
 /* ---- the intake command (write.h) ---------------------------------------- */

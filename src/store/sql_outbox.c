@@ -260,50 +260,45 @@ ordo_code store_outbox_emit(store_tx *tx, int64_t tenant,
 					n_deliveries, err);
 }
 
-ordo_code store_outbox_emit_except(store_tx *tx, int64_t tenant,
-				   const outbox_event *ev,
-				   int64_t retry_window_s,
-				   const char *skip_webhook,
-				   size_t *n_deliveries, ordo_err *err)
+/*
+ * The webhooks that hear of ev (but skip_webhook), in webhook order, as a
+ * new array *out of *n ids (NULL when none). Asked once per transaction
+ * for each kind of event (TRANSACTION CACHE, store_int.h).
+ */
+static ordo_code subscribers_of(store_tx *tx, int64_t tenant,
+				const outbox_event *ev, const char *skip,
+				char (**out)[ORDO_ID_MAX], size_t *n,
+				ordo_err *err)
 {
+	const struct tx_subscribers *known =
+		tx_cache_subscribers(tx, tenant, ev->type, ev->location, skip);
+	struct tx_subscribers *keep = NULL;
 	struct q q = {0};
 	char(*hooks)[ORDO_ID_MAX] = NULL;
-	size_t count = 0, cap = 0, i;
+	size_t count = 0, cap = 0;
 	bool row;
-	ordo_code rc;
+	ordo_code rc = ORDO_OK;
 
-	*n_deliveries = 0;
-	rc = tx_check_writable(tx, "store_outbox_emit", err);
-	if (rc)
-		goto out;
-	if (retry_window_s < 0) {
-		rc = ordo_err_set(err, ORDO_EINVALID, "retry_window_s",
-				  "the retry window must not be negative");
-		goto out;
+	*out = NULL;
+	*n = 0;
+	if (known) {
+		if (known->n == 0)
+			return ORDO_OK;
+		hooks = malloc(known->n * sizeof(*hooks));
+		if (!hooks)
+			return sql_no_memory(err, "finding webhooks");
+		memcpy(hooks, known->ids, known->n * sizeof(*hooks));
+		*out = hooks;
+		*n = known->n;
+		return ORDO_OK;
 	}
-	rc = q_open(&q, tx, SQL_OUTBOX_INSERT, err);
-	if (rc)
-		goto out;
-	q_str(&q, ev->id);
-	q_i64(&q, tenant);
-	q_str(&q, ev->type);
-	q_str(&q, ev->order_id);
-	q_str(&q, ev->location);
-	q_str(&q, ev->payload);
-	q_i64(&q, ev->created_at);
-	rc = q_exec(&q, "outbox event", "id", err);
-	if (rc)
-		goto out;
-	q_close(&q);
-
-	/* The subscribers, matched in SQL: read them all before writing. */
 	rc = q_open(&q, tx, SQL_WEBHOOKS_FOR_EVENT, err);
 	if (rc)
 		goto out;
 	q_i64(&q, tenant);
 	q_str(&q, ev->type);
 	q_str(&q, ev->location);
-	q_str(&q, skip_webhook ? skip_webhook : "");
+	q_str(&q, skip);
 	for (;;) {
 		char id[ORDO_ID_MAX];
 
@@ -328,6 +323,90 @@ ordo_code store_outbox_emit_except(store_tx *tx, int64_t tenant,
 		}
 		memcpy(hooks[count++], id, sizeof(id));
 	}
+	/* Kept when it fits: a tenant has at most ORDO_WEBHOOKS_MAX webhooks,
+	 * but two nodes may each have let one more in at once. */
+	if (count <= ORDO_WEBHOOKS_MAX && (keep = calloc(1, sizeof(*keep)))) {
+		keep->tenant = tenant;
+		ordo_strlcpy(keep->type, ev->type, sizeof(keep->type));
+		ordo_strlcpy(keep->location, ev->location,
+			     sizeof(keep->location));
+		ordo_strlcpy(keep->skip, skip, sizeof(keep->skip));
+		keep->n = count;
+		if (count)
+			memcpy(keep->ids, hooks, count * sizeof(*hooks));
+		tx_cache_put_subscribers(tx, keep);
+		free(keep);
+	}
+	*out = hooks;
+	*n = count;
+	hooks = NULL;
+out:
+	q_close(&q);
+	free(hooks);
+	return rc;
+}
+
+ordo_code store_outbox_subscribed(store_tx *tx, int64_t tenant,
+				  const char *type, const char *location,
+				  const char *skip_webhook, bool *any,
+				  ordo_err *err)
+{
+	outbox_event ev;
+	char(*hooks)[ORDO_ID_MAX] = NULL;
+	size_t n = 0;
+	ordo_code rc;
+
+	*any = false;
+	memset(&ev, 0, sizeof(ev));
+	ordo_strlcpy(ev.type, type, sizeof(ev.type));
+	ordo_strlcpy(ev.location, location ? location : "",
+		     sizeof(ev.location));
+	rc = subscribers_of(tx, tenant, &ev, skip_webhook ? skip_webhook : "",
+			    &hooks, &n, err);
+	free(hooks);
+	*any = n > 0;
+	return rc;
+}
+
+ordo_code store_outbox_emit_except(store_tx *tx, int64_t tenant,
+				   const outbox_event *ev,
+				   int64_t retry_window_s,
+				   const char *skip_webhook,
+				   size_t *n_deliveries, ordo_err *err)
+{
+	struct q q = {0};
+	char(*hooks)[ORDO_ID_MAX] = NULL;
+	size_t count = 0, i;
+	ordo_code rc;
+
+	*n_deliveries = 0;
+	rc = tx_check_writable(tx, "store_outbox_emit", err);
+	if (rc)
+		goto out;
+	if (retry_window_s < 0) {
+		rc = ordo_err_set(err, ORDO_EINVALID, "retry_window_s",
+				  "the retry window must not be negative");
+		goto out;
+	}
+	/* The subscribers, matched in SQL, before writing anything: an event
+	 * no webhook hears of is not stored at all. */
+	rc = subscribers_of(tx, tenant, ev, skip_webhook ? skip_webhook : "",
+			    &hooks, &count, err);
+	if (rc || count == 0)
+		goto out;
+	rc = q_open(&q, tx, SQL_OUTBOX_INSERT, err);
+	if (rc)
+		goto out;
+	q_str(&q, ev->id);
+	q_i64(&q, tenant);
+	q_str(&q, ev->type);
+	q_str(&q, ev->order_id);
+	q_str(&q, ev->location);
+	q_str(&q, ev->payload);
+	q_i64(&q, ev->created_at);
+	rc = q_exec(&q, "outbox event", "id", err);
+	if (rc)
+		goto out;
 	q_close(&q);
 
 	for (i = 0; i < count; i++) {

@@ -180,6 +180,9 @@ typedef struct {
 	uint64_t outbox_claims;
 	int64_t outbox_claim_rows_last;
 	int64_t outbox_claim_rows_max;
+	/* Checkpoints run beside the committer, not in its commits (SQLite:
+	 * the WAL copied back into the database). */
+	uint64_t checkpoints;
 } store_commit_stats;
 
 void store_commit_stats_get(store *st, store_commit_stats *out);
@@ -591,6 +594,8 @@ typedef struct {
  * the tenant's webhooks subscribed to ev->type (and, for a webhook tied to
  * a location, only for events of that location). retry_window_s bounds how
  * long each delivery is retried. *n_deliveries says how many were made.
+ * An event no webhook hears of is not recorded: nothing would ever read
+ * it (a webhook created later hears of later events only).
  */
 ordo_code store_outbox_emit(store_tx *tx, int64_t tenant,
 			    const outbox_event *ev, int64_t retry_window_s,
@@ -602,6 +607,14 @@ ordo_code store_outbox_emit_except(store_tx *tx, int64_t tenant,
 				   int64_t retry_window_s,
 				   const char *skip_webhook,
 				   size_t *n_deliveries, ordo_err *err);
+/* Would an event of this type (about this location, "" for none) reach
+ * any webhook but skip_webhook (NULL or "" for none)? Asked before an
+ * event's payload is made: an event no webhook hears of is never stored
+ * (store_outbox_emit stores nothing then), so it need not be encoded. */
+ordo_code store_outbox_subscribed(store_tx *tx, int64_t tenant,
+				  const char *type, const char *location,
+				  const char *skip_webhook, bool *any,
+				  ordo_err *err);
 
 typedef enum {
 	DELIVERY_PENDING,

@@ -479,6 +479,70 @@ static ordo_code w_purge(store_tx *tx, struct wctx *w, ordo_err *err)
 			   &a->purged, err);
 }
 
+/*
+ * One transaction: an event nobody hears of is not stored; a webhook added
+ * in the same transaction hears of the next one at once (the transaction's
+ * memory of who subscribes is forgotten when a webhook is written).
+ */
+static ordo_code w_subscribe_midway(store_tx *tx, struct wctx *w,
+				    ordo_err *err)
+{
+	size_t *made = w->p;
+	outbox_event ev;
+	webhook_sub hook;
+	bool any = true;
+	char payload[] = "{}";
+	ordo_code rc;
+
+	memset(&ev, 0, sizeof(ev));
+	ordo_strlcpy(ev.id, "evt_mid1", sizeof(ev.id));
+	ordo_strlcpy(ev.type, "order.midway", sizeof(ev.type));
+	ev.payload = payload;
+	ev.created_at = 100;
+	rc = store_outbox_subscribed(tx, w->tenant, ev.type, "", NULL, &any,
+				     err);
+	if (rc || any)
+		return rc ? rc : ORDO_EINTERNAL;
+	rc = store_outbox_emit(tx, w->tenant, &ev, 1000, &made[0], err);
+	if (rc)
+		return rc;
+	memset(&hook, 0, sizeof(hook));
+	ordo_strlcpy(hook.id, "wh_mid", sizeof(hook.id));
+	ordo_strlcpy(hook.url, "https://hooks.example.com/mid",
+		     sizeof(hook.url));
+	ordo_strlcpy(hook.secret, "whsec_mid", sizeof(hook.secret));
+	ordo_strlcpy(hook.events, "order.midway", sizeof(hook.events));
+	hook.created_at = 100;
+	rc = store_webhook_insert(tx, w->tenant, &hook, err);
+	if (rc)
+		return rc;
+	rc = store_outbox_subscribed(tx, w->tenant, ev.type, "", NULL, &any,
+				     err);
+	if (rc || !any)
+		return rc ? rc : ORDO_EINTERNAL;
+	ordo_strlcpy(ev.id, "evt_mid2", sizeof(ev.id));
+	return store_outbox_emit(tx, w->tenant, &ev, 1000, &made[1], err);
+}
+
+static void test_unheard_events_are_not_stored(void **state)
+{
+	struct fx *f = *state;
+	struct purge_args a = {.idem_before = 0, .delivered_before = 1000000};
+	size_t made[2] = {9, 9};
+	delivery d;
+	ordo_err err = ORDO_ERR_INIT;
+
+	assert_int_equal(wr(f, f->ta, w_subscribe_midway, made, &err),
+			 ORDO_OK);
+	assert_int_equal(made[0], 0);
+	assert_int_equal(made[1], 1);
+	delivery_find(f, f->ta, "evt_mid2", "wh_mid", &d);
+	/* Nothing is left of the first event to purge, however old: only
+	 * the second is stored, and its delivery still needs it. */
+	assert_int_equal(wr(f, f->ta, w_purge, &a, &err), ORDO_OK);
+	assert_int_equal(a.purged, 0);
+}
+
 static void idem_at(struct fx *f, const char *key, ordo_time at)
 {
 	store_idempotency rec;
@@ -516,9 +580,10 @@ static void test_purge(void **state)
 	idem_at(f, "new-key", 5000);
 
 	assert_int_equal(wr(f, f->ta, w_purge, &a, &err), ORDO_OK);
-	/* The old key, ev_p1's delivery, and the events ev_p1 and ev_p3,
-	 * which no delivery needs any more. */
-	assert_int_equal(a.purged, 4);
+	/* The old key, ev_p1's delivery, and the event ev_p1, which no
+	 * delivery needs any more (ev_p3, heard of by nobody, was never
+	 * stored). */
+	assert_int_equal(a.purged, 3);
 	tx = rd(f);
 	assert_int_equal(store_idempotency_get(tx, f->ta, "old-key", &got,
 					       &err),
@@ -952,6 +1017,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_purge, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_unheard_events_are_not_stored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_webhooks, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_emit_reads_subscriptions_by_index, setup,
