@@ -105,13 +105,18 @@ enum MHD_Result api_metrics(api_request *r)
 		"# HELP ordo_webhook_claim_rows_read_max Work of the costliest "
 		"claim so far.\n"
 		"# TYPE ordo_webhook_claim_rows_read_max gauge\n"
-		"ordo_webhook_claim_rows_read_max %lld\n",
+		"ordo_webhook_claim_rows_read_max %lld\n"
+		"# HELP ordo_store_checkpoints_total Checkpoints run beside "
+		"the committer (SQLite's WAL copied back).\n"
+		"# TYPE ordo_store_checkpoints_total counter\n"
+		"ordo_store_checkpoints_total %llu\n",
 		(unsigned long long)cs.jobs, (unsigned long long)cs.commits,
 		(unsigned long long)cs.max_batch,
 		atomic_load(&r->srv->writes_in_flight),
 		(unsigned long long)cs.outbox_claims,
 		(long long)cs.outbox_claim_rows_last,
-		(long long)cs.outbox_claim_rows_max);
+		(long long)cs.outbox_claim_rows_max,
+		(unsigned long long)cs.checkpoints);
 	if (len < 0 || (size_t)len >= sizeof(text))
 		return MHD_NO;
 	resp = MHD_create_response_from_buffer((size_t)len, text,

@@ -224,6 +224,12 @@
  * loses to a concurrent transaction (deadlock, serialization) is run again,
  * at most STORE_JOB_ATTEMPTS times in all, then fails. */
 #define ORDO_COMMIT_BATCH_MAX 256
+/* SQLite's WAL: past this many pages the checkpointer thread copies it
+ * back into the database (SQLite's own default threshold); past the
+ * larger one the writer does it itself, so the WAL stays bounded (about
+ * 64 MiB at 4 KiB pages) whatever keeps the checkpointer behind. */
+#define SQ_WAL_CHECKPOINT_PAGES 1000
+#define SQ_WAL_MAX_PAGES 16000
 #define STORE_JOB_ATTEMPTS 4
 /* The pause before a job that lost to a concurrent transaction runs again,
  * times its runs so far: long enough for a competing transaction of a few

@@ -98,7 +98,70 @@ struct sq_store {
 	pthread_mutex_t pool_mu;
 	pthread_cond_t pool_cv; /* a reader was returned */
 	struct sq_conn *free_readers;
+
+	/* CHECKPOINTS: the checkpointer's thread and connection. */
+	struct sq_conn checkpointer;
+	pthread_t ckpt_thread;
+	bool ckpt_started;
+	pthread_mutex_t ckpt_mu;
+	pthread_cond_t ckpt_cv; /* wanted or stop */
+	bool ckpt_wanted;
+	bool ckpt_stop;
 };
+
+/*
+ * CHECKPOINTS. In WAL mode every commit appends pages to the -wal file,
+ * and a checkpoint copies them back into the database (and fsyncs it) so
+ * that the WAL can start over. SQLite runs that checkpoint, by default,
+ * inside the commit that takes the WAL past 1,000 pages - on the
+ * committer's thread, which every writer waits for. Here the writers' WAL
+ * hook only asks the checkpointer thread, on a connection of its own, to
+ * run a PASSIVE checkpoint (one that never waits for readers or writers)
+ * once the WAL holds SQ_WAL_CHECKPOINT_PAGES; the committer goes on
+ * committing meanwhile. Should the checkpointer fall behind (a long
+ * reader keeping it from finishing), the writer itself checkpoints past
+ * SQ_WAL_MAX_PAGES, so the WAL stays bounded.
+ */
+static int sq_wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	struct sq_store *s = arg;
+
+	if (pages >= SQ_WAL_MAX_PAGES) {
+		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE,
+					  NULL, NULL);
+		return SQLITE_OK;
+	}
+	if (pages >= SQ_WAL_CHECKPOINT_PAGES) {
+		pthread_mutex_lock(&s->ckpt_mu);
+		s->ckpt_wanted = true;
+		pthread_cond_signal(&s->ckpt_cv);
+		pthread_mutex_unlock(&s->ckpt_mu);
+	}
+	return SQLITE_OK;
+}
+
+static void *sq_checkpointer_main(void *arg)
+{
+	store *st = arg;
+	struct sq_store *s = st->impl;
+
+	pthread_mutex_lock(&s->ckpt_mu);
+	for (;;) {
+		while (!s->ckpt_wanted && !s->ckpt_stop)
+			pthread_cond_wait(&s->ckpt_cv, &s->ckpt_mu);
+		if (s->ckpt_stop)
+			break;
+		s->ckpt_wanted = false;
+		pthread_mutex_unlock(&s->ckpt_mu);
+		if (sqlite3_wal_checkpoint_v2(s->checkpointer.db, NULL,
+					      SQLITE_CHECKPOINT_PASSIVE, NULL,
+					      NULL) == SQLITE_OK)
+			store_note_checkpoint(st);
+		pthread_mutex_lock(&s->ckpt_mu);
+	}
+	pthread_mutex_unlock(&s->ckpt_mu);
+	return NULL;
+}
 
 static void sq_conn_close(struct sq_conn *c)
 {
@@ -203,6 +266,16 @@ static void sq_close(store *st)
 
 	if (!s)
 		return;
+	if (s->ckpt_started) {
+		pthread_mutex_lock(&s->ckpt_mu);
+		s->ckpt_stop = true;
+		pthread_cond_signal(&s->ckpt_cv);
+		pthread_mutex_unlock(&s->ckpt_mu);
+		pthread_join(s->ckpt_thread, NULL);
+	}
+	sq_conn_close(&s->checkpointer);
+	pthread_cond_destroy(&s->ckpt_cv);
+	pthread_mutex_destroy(&s->ckpt_mu);
 	for (i = 0; i < s->n_readers; i++)
 		sq_conn_close(&s->readers[i]);
 	free(s->readers);
@@ -253,6 +326,15 @@ static ordo_code sq_open(store *st, const char *path, const store_options *opts,
 		return ordo_err_set(err, ORDO_EINTERNAL, NULL,
 				    "cannot create the outbox's mutex");
 	}
+	if (pthread_mutex_init(&s->ckpt_mu, NULL) != 0 ||
+	    pthread_cond_init(&s->ckpt_cv, NULL) != 0) {
+		pthread_mutex_destroy(&s->outbox_mu);
+		pthread_cond_destroy(&s->pool_cv);
+		pthread_mutex_destroy(&s->pool_mu);
+		free(s);
+		return ordo_err_set(err, ORDO_EINTERNAL, NULL,
+				    "cannot create the checkpointer's lock");
+	}
 	st->impl = s;
 	if (ordo_strlcpy(s->path, path, sizeof(s->path)) != 0) {
 		rc = ordo_err_set(err, ORDO_EINVALID, "url",
@@ -267,6 +349,18 @@ static ordo_code sq_open(store *st, const char *path, const store_options *opts,
 	rc = sq_conn_open(st, &s->outbox, path, true, opts, err);
 	if (rc)
 		goto out;
+	rc = sq_conn_open(st, &s->checkpointer, path, true, opts, err);
+	if (rc)
+		goto out;
+	sqlite3_wal_hook(s->writer.db, sq_wal_hook, s);
+	sqlite3_wal_hook(s->outbox.db, sq_wal_hook, s);
+	if (pthread_create(&s->ckpt_thread, NULL, sq_checkpointer_main, st) !=
+	    0) {
+		rc = ordo_err_set(err, ORDO_EINTERNAL, NULL,
+				  "cannot start the checkpointer thread");
+		goto out;
+	}
+	s->ckpt_started = true;
 	s->readers = calloc((size_t)opts->read_pool_size, sizeof(*s->readers));
 	if (!s->readers) {
 		rc = ordo_err_set(err, ORDO_ENOMEM, NULL,
