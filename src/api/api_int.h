@@ -77,6 +77,7 @@ struct api_request {
 	void (*write_free)(app_write *w);
 	api_reply_fn reply;
 	bool write_pending;
+	bool queued; /* counted in writes_queued until completed */
 	atomic_bool write_done;
 	bool keeping;
 	long long pending_since_ms; /* waiting for a retried key's answer */
@@ -98,6 +99,10 @@ struct api_server {
 	const ordo_clock *clock;
 	struct MHD_Daemon *daemon;
 	atomic_int writes_in_flight;
+	/* Requests with a write handed to the committer and not yet
+	 * completed, at most max_queued_writes (api_submit_write). */
+	atomic_int writes_queued;
+	int max_queued_writes;
 	atomic_bool stopping;
 	/* The out-of-memory answer, made at start (see api_reply_nomem). */
 	struct MHD_Response *nomem;

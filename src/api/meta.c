@@ -70,7 +70,7 @@ enum MHD_Result api_metrics(api_request *r)
 	store_commit_stats cs;
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
-	char text[2048];
+	char text[3072];
 	int len;
 
 	if (!api_query_only(r, no_query, &ret))
@@ -94,6 +94,10 @@ enum MHD_Result api_metrics(api_request *r)
 		"commit.\n"
 		"# TYPE ordo_http_writes_in_flight gauge\n"
 		"ordo_http_writes_in_flight %d\n"
+		"# HELP ordo_http_writes_queued Writes taken in and not yet "
+		"answered (refused with 503 past --max-queued-writes).\n"
+		"# TYPE ordo_http_writes_queued gauge\n"
+		"ordo_http_writes_queued %d\n"
 		"# HELP ordo_webhook_claims_total Claims of webhook work by "
 		"the outbox.\n"
 		"# TYPE ordo_webhook_claims_total counter\n"
@@ -113,6 +117,7 @@ enum MHD_Result api_metrics(api_request *r)
 		(unsigned long long)cs.jobs, (unsigned long long)cs.commits,
 		(unsigned long long)cs.max_batch,
 		atomic_load(&r->srv->writes_in_flight),
+		atomic_load(&r->srv->writes_queued),
 		(unsigned long long)cs.outbox_claims,
 		(long long)cs.outbox_claim_rows_last,
 		(long long)cs.outbox_claim_rows_max,

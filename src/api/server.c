@@ -56,6 +56,11 @@
 #include "core/alloc.h"
 #include "log/log.h"
 
+#define RETRY_AFTER_TEXT_(s) #s
+#define RETRY_AFTER_TEXT_OF(s) RETRY_AFTER_TEXT_(s)
+/* The Retry-After of every 503, in seconds. */
+#define RETRY_AFTER_TEXT RETRY_AFTER_TEXT_OF(ORDO_RETRY_AFTER_S)
+
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -127,6 +132,11 @@ static enum MHD_Result queue_body(api_request *r, unsigned status,
 	if (status == MHD_HTTP_UNAUTHORIZED)
 		MHD_add_response_header(resp, "WWW-Authenticate",
 					"Bearer realm=\"ordo\"");
+	/* Every 503 is for a moment (busy, the database away, memory short,
+	 * stopping): it says when to try again. */
+	if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
+		MHD_add_response_header(resp, "Retry-After",
+					RETRY_AFTER_TEXT);
 	ret = MHD_queue_response(r->conn, status, resp);
 	MHD_destroy_response(resp);
 	r->status = (int)status;
@@ -409,6 +419,25 @@ enum MHD_Result api_submit_write(api_request *r, app_write *w,
 		if (!request_identity(r, w->request_hash))
 			return api_reply_fail(r, ORDO_ENOMEM, NULL,
 					      "out of memory");
+	}
+	/*
+	 * A bounded queue: past max_queued_writes a write is refused at once
+	 * (503, Retry-After) rather than held in memory behind the others.
+	 * A request that submits again (keeping its answer, asking again
+	 * about a key) was counted when it first came.
+	 */
+	if (!r->queued) {
+		if (atomic_fetch_add(&r->srv->writes_queued, 1) >=
+		    r->srv->max_queued_writes) {
+			atomic_fetch_sub(&r->srv->writes_queued, 1);
+			return api_reply_fail(
+				r, ORDO_EUNAVAILABLE, NULL,
+				"%d writes are waiting for the database, the "
+				"most this node takes in (--max-queued-writes); "
+				"send it again in a moment",
+				r->srv->max_queued_writes);
+		}
+		r->queued = true;
 	}
 	w->done = write_done;
 	w->done_arg = r;
@@ -796,6 +825,8 @@ static void request_completed(void *cls, struct MHD_Connection *conn,
 	 * with it here, and the stop must not wait for it. */
 	if (r->write_pending)
 		atomic_fetch_sub(&srv->writes_in_flight, 1);
+	if (r->queued)
+		atomic_fetch_sub(&srv->writes_queued, 1);
 	if (r->status)
 		log_request(r);
 	else if (!r->conn)
@@ -892,6 +923,16 @@ ordo_code api_server_start(store *st, const api_server_options *opts,
 		return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
 	srv->st = st;
 	srv->clock = opts->clock;
+	if (opts->max_queued_writes < 0 ||
+	    opts->max_queued_writes > ORDO_QUEUED_WRITES_MAX) {
+		free(srv);
+		return ordo_err_set(err, ORDO_EINVALID, "max_queued_writes",
+				    "at most %d writes may be queued",
+				    ORDO_QUEUED_WRITES_MAX);
+	}
+	srv->max_queued_writes = opts->max_queued_writes
+					 ? opts->max_queued_writes
+					 : ORDO_QUEUED_WRITES_DEFAULT;
 	rc = test_alloc_budget(&srv->request_alloc_budget, err);
 	if (rc != ORDO_OK) {
 		free(srv);
@@ -902,7 +943,9 @@ ordo_code api_server_start(store *st, const api_server_options *opts,
 		MHD_RESPMEM_PERSISTENT);
 	if (!srv->nomem ||
 	    MHD_add_response_header(srv->nomem, "Content-Type",
-				    "application/json") != MHD_YES) {
+				    "application/json") != MHD_YES ||
+	    MHD_add_response_header(srv->nomem, "Retry-After",
+				    RETRY_AFTER_TEXT) != MHD_YES) {
 		if (srv->nomem)
 			MHD_destroy_response(srv->nomem);
 		free(srv);

@@ -24,6 +24,9 @@ typedef struct {
 	unsigned threads; /* HTTP worker threads */
 	/* The clock every request reads its time from (NULL: the system's). */
 	const ordo_clock *clock;
+	/* Writes taken in before their commit, at most (0: the default,
+	 * ORDO_QUEUED_WRITES_DEFAULT); more are answered 503. */
+	int max_queued_writes;
 } api_server_options;
 
 /* Bind and start serving. The store must outlive the server. */

@@ -34,6 +34,7 @@ static const struct {
 	{"from", CLI_F_FROM, "TIME"},
 	{"webhook-allow", CLI_F_WEBHOOK_ALLOW, "CIDR,..."},
 	{"clock-file", CLI_F_CLOCK_FILE, "PATH"},
+	{"max-queued-writes", CLI_F_MAX_QUEUED, "N"},
 };
 
 #define N_FLAGS (sizeof(cli_flags) / sizeof(cli_flags[0]))
@@ -80,6 +81,8 @@ static const char **slot(struct cli_opts *o, unsigned flag)
 		return &o->webhook_allow;
 	case CLI_F_CLOCK_FILE:
 		return &o->clock_file;
+	case CLI_F_MAX_QUEUED:
+		return &o->max_queued;
 	default:
 		return &o->from;
 	}

@@ -38,6 +38,7 @@
 #define CLI_F_WEBHOOK_ALLOW (1u << 10)
 /* Not in any help: tests move the server's clock (clock_file.c). */
 #define CLI_F_CLOCK_FILE (1u << 11)
+#define CLI_F_MAX_QUEUED (1u << 12)
 
 /* What a command was given: each flag's value (NULL: not given), the
  * positional arguments, and whether help was asked for. */
@@ -54,6 +55,7 @@ struct cli_opts {
 	const char *from;
 	const char *webhook_allow;
 	const char *clock_file;
+	const char *max_queued;
 	unsigned given; /* CLI_F_* of the flags given */
 	bool help;
 	int n_args;
@@ -128,7 +130,7 @@ void cli_block_stop_signals(void);
 /* Serve st on listen until SIGINT or SIGTERM, with the background work
  * running. Returns an exit code. */
 int cli_serve_until_signal(store *st, const char *listen, const char *banner,
-			   int webhook_timeout_ms);
+			   int webhook_timeout_ms, int max_queued_writes);
 
 /* The clock of this process: the system's, unless `serve --clock-file`
  * set one a test moves (cli_clock_file_use). Read it, never time(). */

@@ -65,20 +65,22 @@ int cmd_serve(int argc, char **argv)
 	struct cli_opts o = {0};
 	long timeout_ms = CLI_DEFAULT_WEBHOOK_TIMEOUT_MS;
 	long pool = CLI_DEFAULT_DB_POOL;
+	long max_queued = 0; /* the server's default */
 	store *st;
 	int rc;
 
 	rc = parse_opts("serve",
 			TAKES_DB | CLI_F_LISTEN | CLI_F_DB_POOL |
 				CLI_F_WEBHOOK_TIMEOUT | CLI_F_WEBHOOK_ALLOW |
-				CLI_F_CLOCK_FILE,
+				CLI_F_CLOCK_FILE | CLI_F_MAX_QUEUED,
 			argc, argv, &o);
 	if (rc)
 		return rc;
 	if (o.help) {
 		printf("usage: ordo serve [--db PATH|URL] [--listen HOST:PORT] "
 		       "[--db-pool N] [--webhook-timeout-ms N]\n"
-		       "                  [--webhook-allow CIDR,...]\n\n"
+		       "                  [--webhook-allow CIDR,...] "
+		       "[--max-queued-writes N]\n\n"
 		       "Apply migrations, serve the HTTP API and deliver "
 		       "webhooks.\n"
 		       "  --db PATH|URL           SQLite file (default ./%s) or "
@@ -98,9 +100,14 @@ int cmd_serve(int argc, char **argv)
 		       "                          go to (loopback, private ... "
 		       "are refused\n"
 		       "                          otherwise); default: "
-		       "$ORDO_WEBHOOK_ALLOW\n",
+		       "$ORDO_WEBHOOK_ALLOW\n"
+		       "  --max-queued-writes N   writes taken in before their "
+		       "commit (1 to %d,\n"
+		       "                          default %d); more are "
+		       "answered 503\n",
 		       CLI_DEFAULT_DB, CLI_DEFAULT_LISTEN, CLI_MAX_DB_POOL,
-		       CLI_DEFAULT_DB_POOL, CLI_DEFAULT_WEBHOOK_TIMEOUT_MS);
+		       CLI_DEFAULT_DB_POOL, CLI_DEFAULT_WEBHOOK_TIMEOUT_MS,
+		       ORDO_QUEUED_WRITES_MAX, ORDO_QUEUED_WRITES_DEFAULT);
 		return CLI_OK;
 	}
 	if (o.n_args)
@@ -113,6 +120,10 @@ int cmd_serve(int argc, char **argv)
 	    cli_parse_long("serve", "webhook-timeout-ms", o.webhook_timeout,
 			   CLI_WEBHOOK_TIMEOUT_MIN_MS, CLI_WEBHOOK_TIMEOUT_MAX_MS,
 			   &timeout_ms))
+		return CLI_USAGE;
+	if (o.max_queued &&
+	    cli_parse_long("serve", "max-queued-writes", o.max_queued, 1,
+			   ORDO_QUEUED_WRITES_MAX, &max_queued))
 		return CLI_USAGE;
 	if (o.clock_file && cli_clock_file_use(o.clock_file) != CLI_OK)
 		return CLI_USAGE;
@@ -145,7 +156,8 @@ int cmd_serve(int argc, char **argv)
 	st = cli_open_store(o.db, (int)pool);
 	if (!st)
 		return CLI_FAIL;
-	rc = cli_serve_until_signal(st, o.listen, NULL, (int)timeout_ms);
+	rc = cli_serve_until_signal(st, o.listen, NULL, (int)timeout_ms,
+				    (int)max_queued);
 	store_close(st);
 	return rc;
 }

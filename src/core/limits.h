@@ -224,6 +224,15 @@
  * loses to a concurrent transaction (deadlock, serialization) is run again,
  * at most STORE_JOB_ATTEMPTS times in all, then fails. */
 #define ORDO_COMMIT_BATCH_MAX 256
+/* Writes a node takes in before their commit (queued for the committer or
+ * in its batch): past it a write is refused at once with 503 and
+ * Retry-After rather than queued, so that a flood costs at most this many
+ * requests' memory (each at most ORDO_MAX_BODY_BYTES of body). `ordo serve
+ * --max-queued-writes N` sets it, 1 to the most. */
+#define ORDO_QUEUED_WRITES_DEFAULT 512
+#define ORDO_QUEUED_WRITES_MAX 65536
+/* What a 503 tells the client to wait before trying again, in seconds. */
+#define ORDO_RETRY_AFTER_S 1
 /* SQLite's WAL: past this many pages the checkpointer thread copies it
  * back into the database (SQLite's own default threshold); past the
  * larger one the writer does it itself, so the WAL stays bounded (about
