@@ -1,0 +1,123 @@
+/*
+ * search.h - order search: what an order is found by, and how a caller's
+ * text becomes what is looked up. Pure: the store keeps the words this
+ * module writes in a full-text index (migration 0010), and looks up the
+ * terms it parses.
+ *
+ * WORDS. Text is cut into words at every byte that is not an ASCII letter
+ * or digit or part of a multi-byte UTF-8 character; ASCII letters are
+ * lowercased. So "Jane.Doe@Example.com" is the words jane, doe, example,
+ * com, "TSHIRT-RED-M" is tshirt, red, m and "SW1A 1AA" is sw1a, 1aa. Both
+ * indexes (SQLite FTS5's "ascii" tokenizer, PostgreSQL's tsvector read
+ * from text) split the stored words at spaces and nothing else, and fold
+ * nothing: the two backends find the same orders.
+ *
+ * TOKENS. Every word is stored as a token that starts with its tenant:
+ * "t<tenant>z<word>" (the tenant's digits end at the 'z'). A lookup for
+ * tenant 7 is a lookup of tokens starting "t7z", so another tenant's
+ * orders are never read, however many of them match. An order's document
+ * holds:
+ *
+ *     words    of the customer's name, email and phone, the ship-to
+ *              name, postal code and phone, the external id, each line's
+ *              SKU and each shipment's tracking number
+ *     phones   the digits of each phone alone, and every run of them that
+ *              ends with the last digit and has at least
+ *              SEARCH_PHONE_MIN_DIGITS: "+1 (555) 010-2345" is found as
+ *              15550102345 and as 5550102345
+ *     exact    "t<tenant>e<key>" for the external id, the email, each
+ *              phone and each tracking number, the key being its words run
+ *              together (a phone's: its digits): what ranks an order whose
+ *              id, email, phone or tracking number is exactly q first
+ *
+ * TERMS. q is cut into words the same way; each is a term, matched as a
+ * prefix of a word ("jane@exa" finds jane@example.com), and an order
+ * matches when it matches every term. A q made of digits and the
+ * punctuation of phone numbers only (spaces, + - . ( ) /) with at least
+ * SEARCH_PHONE_MIN_DIGITS digits is one term, its digits: a phone number
+ * however it is written. Quotes, stars, colons, AND, OR, NEAR and the
+ * like are words or separators like any other text: nothing a caller
+ * types is query syntax.
+ */
+#ifndef ORDO_CORE_SEARCH_H
+#define ORDO_CORE_SEARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "core/limits.h"
+#include "core/order.h"
+
+/* The fewest digits taken for a phone number (a local number without its
+ * area code has seven). */
+#define SEARCH_PHONE_MIN_DIGITS 7
+
+typedef struct {
+	size_t n_terms; /* 0: no search */
+	/* Lowercase words, each matched as the prefix of a word. */
+	char terms[ORDO_SEARCH_TERMS_MAX][ORDO_SEARCH_Q_MAX + 1];
+	/* The terms run together: an exact id, email, phone or tracking
+	 * number ranks first. */
+	char exact[ORDO_SEARCH_Q_MAX + 1];
+	/* A hash of the terms, which a page cursor carries so that it is
+	 * never read against another q. */
+	uint32_t hash;
+} search_query;
+
+/*
+ * Parse the caller's text into q. ORDO_EINVALID naming field when the text
+ * is longer than ORDO_SEARCH_Q_MAX bytes, has more than
+ * ORDO_SEARCH_TERMS_MAX terms, or none (nothing but spaces and
+ * punctuation).
+ */
+ordo_code search_query_parse(const char *text, const char *field,
+			     search_query *q, ordo_err *err);
+
+/*
+ * The lookup of q for tenant, into buf of size bytes: each term's token
+ * followed by '*' (a prefix), separated by spaces - FTS5's implicit AND,
+ * and the form the PostgreSQL twin of the index turns into a tsquery.
+ * Like snprintf, answers the length it needs.
+ */
+int search_match_text(const search_query *q, int64_t tenant, char *buf,
+		      size_t size);
+
+/*
+ * A LIKE pattern that matches a document (its tokens between spaces, with
+ * a space before and after) holding q's exact token: "% t7e<key> %".
+ * Like snprintf, answers the length it needs.
+ */
+int search_exact_pattern(const search_query *q, int64_t tenant, char *buf,
+			 size_t size);
+
+/* A document: tokens separated by spaces. Owns text (NULL while empty). */
+typedef struct {
+	char *text;
+	size_t len, cap;
+	bool failed; /* out of memory: text is incomplete */
+} search_doc;
+
+void search_doc_init(search_doc *d);
+void search_doc_free(search_doc *d);
+/* The text, "" while empty. */
+const char *search_doc_text(const search_doc *d);
+
+/*
+ * Append the tokens of o's own searched fields for tenant (see the top:
+ * all but the tracking numbers, which come with shipments).
+ * ORDO_ENOMEM when there was no memory.
+ */
+ordo_code search_doc_order(search_doc *d, int64_t tenant, const order *o,
+			   ordo_err *err);
+
+/* Append the tokens of one tracking number (or of one SKU, or one other
+ * field: kind), each preceded by a space. */
+enum search_field { SEARCH_WORDS, SEARCH_EXACT, SEARCH_PHONE };
+void search_doc_add(search_doc *d, int64_t tenant, const char *text,
+		    enum search_field kind);
+ordo_code search_doc_tracking(search_doc *d, int64_t tenant,
+			      const char *tracking, ordo_err *err);
+
+#endif
