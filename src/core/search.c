@@ -106,6 +106,25 @@ ordo_code search_query_parse(const char *text, const char *field,
 	return ORDO_OK;
 }
 
+bool search_query_valid(const search_query *q)
+{
+	size_t i;
+	const char *p;
+
+	if (q->n_terms == 0 || q->n_terms > ORDO_SEARCH_TERMS_MAX)
+		return false;
+	for (i = 0; i < q->n_terms; i++) {
+		if (!q->terms[i][0] ||
+		    !memchr(q->terms[i], '\0', sizeof(q->terms[i])))
+			return false;
+		for (p = q->terms[i]; *p; p++)
+			if (!word_byte((unsigned char)*p) ||
+			    (*p >= 'A' && *p <= 'Z'))
+				return false;
+	}
+	return true;
+}
+
 int search_match_text(const search_query *q, int64_t tenant, char *buf,
 		      size_t size)
 {

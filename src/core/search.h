@@ -112,11 +112,21 @@ const char *search_doc_text(const search_doc *d);
 ordo_code search_doc_order(search_doc *d, int64_t tenant, const order *o,
 			   ordo_err *err);
 
-/* Append the tokens of one tracking number (or of one SKU, or one other
- * field: kind), each preceded by a space. */
+/*
+ * Whether q holds what search_query_parse writes: 1 to
+ * ORDO_SEARCH_TERMS_MAX terms, each non-empty and of word bytes only
+ * (lowercase), so that no term can be query syntax to either index.
+ */
+bool search_query_valid(const search_query *q);
+
+/* Append the tokens of one field's text, each preceded by a space: its
+ * words, and for SEARCH_EXACT its exact token, for SEARCH_PHONE its exact
+ * digits and their runs (see the top). */
 enum search_field { SEARCH_WORDS, SEARCH_EXACT, SEARCH_PHONE };
 void search_doc_add(search_doc *d, int64_t tenant, const char *text,
 		    enum search_field kind);
+/* Append a tracking number's tokens (SEARCH_EXACT); ORDO_ENOMEM when
+ * there was no memory. */
 ordo_code search_doc_tracking(search_doc *d, int64_t tenant,
 			      const char *tracking, ordo_err *err);
 

@@ -5,6 +5,12 @@
  * statements more, whatever its size. Orders, lines and holds are read by
  * sql_orders.c's mappings (q_read_order, q_col_line, q_col_hold). See
  * store.h for the contract of each public function.
+ *
+ * A search (q) is one more filter of the same scheme: its statements read
+ * the newest ORDO_SEARCH_CANDIDATES_MAX orders matching q from the search
+ * index (migration 0010, kept by sql_search.c), rank them and apply the
+ * other filters to them (SQL_SEARCH_FROM); its cursor is the rank and seq
+ * of the last order of the page.
  */
 #include "store/sql_int.h"
 
@@ -348,6 +354,12 @@ ordo_code store_order_list(store_tx *tx, int64_t tenant, const order_filter *f,
 
 	memset(page, 0, sizeof(*page));
 	rc = sql_check_limit(f->limit, ORDO_PAGE_MAX, err);
+	/* Terms that search_query_parse did not write could be query
+	 * syntax to the index: our bug, refused before it reaches SQL. */
+	if (rc == ORDO_OK && f->search.n_terms > 0 &&
+	    !search_query_valid(&f->search))
+		rc = ordo_err_set(err, ORDO_EINTERNAL, "q",
+				  "the search terms are not parsed ones");
 	if (rc == ORDO_OK && f->before_seq < 0)
 		rc = ordo_err_set(err, ORDO_EINVALID, "cursor",
 				  "the page cursor is not valid");

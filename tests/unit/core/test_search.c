@@ -114,6 +114,14 @@ static void test_lookup_texts(void **state)
 	assert_int_equal(search_query_parse("jane exb", "q", &q2, &err),
 			 ORDO_OK);
 	assert_int_not_equal(q.hash, q2.hash);
+	/* What the parse writes is valid; a term with syntax is not. */
+	assert_true(search_query_valid(&q));
+	q2 = q;
+	ordo_strlcpy(q2.terms[1], "exa\" OR", sizeof(q2.terms[1]));
+	assert_false(search_query_valid(&q2));
+	q2 = q;
+	q2.terms[0][0] = '\0';
+	assert_false(search_query_valid(&q2));
 	/* Too small a buffer: the length it needs, the text cut. */
 	assert_int_equal(search_match_text(&q, 7, buf, 4),
 			 (int)strlen("t7zjane* t7zexa*"));
