@@ -170,6 +170,11 @@
 #define ORDO_SEARCH_Q_MAX 200
 #define ORDO_SEARCH_TERMS_MAX 8
 #define ORDO_SEARCH_CANDIDATES_MAX 1000
+/* A word is indexed under each of its prefixes up to this many bytes (and
+ * whole), so that a term is one token to look up; a longer term is
+ * matched by its first ORDO_SEARCH_PREFIX_MAX bytes. Ids, SKUs, tracking
+ * numbers and names are shorter. */
+#define ORDO_SEARCH_PREFIX_MAX 24
 
 /* Bulk actions on holds: a request touches at most its "limit" holds
  * (default: the tenant's bulk_limit setting, itself ORDO_BULK_DEFAULT

@@ -16,6 +16,12 @@ static bool word_byte(unsigned char c)
 	       (c >= '0' && c <= '9') || c >= 0x80;
 }
 
+/* Whether byte c starts a character (is no UTF-8 continuation byte). */
+static bool char_start(unsigned char c)
+{
+	return c < 0x80 || c >= 0xC0;
+}
+
 static char lower(unsigned char c)
 {
 	return (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
@@ -134,9 +140,19 @@ int search_match_text(const search_query *q, int64_t tenant, char *buf,
 	if (size)
 		buf[0] = '\0';
 	for (i = 0; i < q->n_terms; i++) {
+		size_t len = strlen(q->terms[i]);
+
+		/* The longest prefix the document holds of a longer word. */
+		if (len > ORDO_SEARCH_PREFIX_MAX) {
+			len = ORDO_SEARCH_PREFIX_MAX;
+			while (len > 0 &&
+			       !char_start((unsigned char)q->terms[i][len]))
+				len--;
+		}
 		n = snprintf(at < size ? buf + at : NULL,
-			     at < size ? size - at : 0, "%st%lldz%s*",
-			     i ? " " : "", (long long)tenant, q->terms[i]);
+			     at < size ? size - at : 0, "%st%lldz%.*s",
+			     i ? " " : "", (long long)tenant, (int)len,
+			     q->terms[i]);
 		if (n < 0)
 			return n;
 		at += (size_t)n;
@@ -153,148 +169,166 @@ int search_exact_pattern(const search_query *q, int64_t tenant, char *buf,
 
 /* ---- an order's document ------------------------------------------------- */
 
+static void text_init(search_text *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
 void search_doc_init(search_doc *d)
 {
-	memset(d, 0, sizeof(*d));
+	text_init(&d->words);
+	text_init(&d->exact);
 }
 
 void search_doc_free(search_doc *d)
 {
-	free(d->text);
+	free(d->words.text);
+	free(d->exact.text);
 	search_doc_init(d);
 }
 
-const char *search_doc_text(const search_doc *d)
+const char *search_doc_words(const search_doc *d)
 {
-	return d->text ? d->text : "";
+	return d->words.text ? d->words.text : "";
 }
 
-/* Append n bytes of s; on no memory mark the document failed. */
-static void doc_put(search_doc *d, const char *s, size_t n)
+const char *search_doc_exact(const search_doc *d)
 {
-	if (d->failed)
-		return;
-	if (d->len + n + 1 > d->cap) {
-		size_t cap = d->cap ? d->cap : 256;
-		char *t;
+	return d->exact.text ? d->exact.text : "";
+}
 
-		while (cap < d->len + n + 1)
+/* Append n bytes of s; on no memory mark the text failed. */
+static void text_put(search_text *t, const char *s, size_t n)
+{
+	if (t->failed)
+		return;
+	if (t->len + n + 1 > t->cap) {
+		size_t cap = t->cap ? t->cap : 256;
+		char *p;
+
+		while (cap < t->len + n + 1)
 			cap *= 2;
-		t = realloc(d->text, cap);
-		if (!t) {
-			d->failed = true;
+		p = realloc(t->text, cap);
+		if (!p) {
+			t->failed = true;
 			return;
 		}
-		d->text = t;
-		d->cap = cap;
+		t->text = p;
+		t->cap = cap;
 	}
-	memcpy(d->text + d->len, s, n);
-	d->len += n;
-	d->text[d->len] = '\0';
+	memcpy(t->text + t->len, s, n);
+	t->len += n;
+	t->text[t->len] = '\0';
 }
 
-/* Start a token of tenant of the kind mark ('z' a word, 'e' exact). */
-static void doc_token(search_doc *d, int64_t tenant, char mark)
+/* Append " t<tenant><mark>" and the n bytes at s, lowered. */
+static void text_token(search_text *t, int64_t tenant, char mark,
+		       const char *s, size_t n)
 {
 	char head[32];
-	int n = snprintf(head, sizeof(head), " t%lld%c", (long long)tenant,
+	int h = snprintf(head, sizeof(head), " t%lld%c", (long long)tenant,
 			 mark);
+	size_t i;
 
-	doc_put(d, head, (size_t)n);
+	text_put(t, head, (size_t)h);
+	for (i = 0; i < n; i++) {
+		char c = lower((unsigned char)s[i]);
+
+		text_put(t, &c, 1);
+	}
 }
 
-/* The words of text, lowered, each a token. */
-static void doc_words(search_doc *d, int64_t tenant, const char *text)
+/* The n bytes of a word as tokens: each of its prefixes that ends at a
+ * character's end and is at most ORDO_SEARCH_PREFIX_MAX bytes long, and
+ * the whole word when it is longer. */
+static void word_tokens(search_text *t, int64_t tenant, const char *w,
+			size_t n)
+{
+	size_t k;
+
+	for (k = 1; k <= n && k <= ORDO_SEARCH_PREFIX_MAX; k++)
+		if (k == n || char_start((unsigned char)w[k]))
+			text_token(t, tenant, 'z', w, k);
+	if (n > ORDO_SEARCH_PREFIX_MAX)
+		text_token(t, tenant, 'z', w, n);
+}
+
+/* The words of text, each as its tokens. */
+static void doc_words(search_text *t, int64_t tenant, const char *text)
 {
 	const char *p = text;
 
 	while (*p) {
+		const char *w;
+
 		while (*p && !word_byte((unsigned char)*p))
 			p++;
-		if (!*p)
-			break;
-		doc_token(d, tenant, 'z');
-		for (; *p && word_byte((unsigned char)*p); p++) {
-			char c = lower((unsigned char)*p);
-
-			doc_put(d, &c, 1);
-		}
+		for (w = p; *p && word_byte((unsigned char)*p); p++)
+			;
+		if (p > w)
+			word_tokens(t, tenant, w, (size_t)(p - w));
 	}
 }
 
-/* The words of text run together, lowered (an exact key). */
-static void doc_joined(search_doc *d, const char *text, bool digits_only)
+/* The exact token of text: its word bytes (digits_only: its digits) run
+ * together, lowered; none when it has none. */
+static void doc_exact(search_text *t, int64_t tenant, const char *text,
+		      bool digits_only)
 {
+	char key[ORDO_SEARCH_Q_MAX + 1];
+	size_t n = 0;
 	const char *p;
 
 	for (p = text; *p; p++) {
 		bool keep = digits_only ? *p >= '0' && *p <= '9'
 					: word_byte((unsigned char)*p);
 
-		if (keep) {
-			char c = lower((unsigned char)*p);
-
-			doc_put(d, &c, 1);
-		}
+		/* A key longer than any q can never be typed whole. */
+		if (keep && n == sizeof(key) - 1)
+			return;
+		if (keep)
+			key[n++] = *p;
 	}
-}
-
-static size_t digit_count(const char *text)
-{
-	size_t n = 0;
-
-	for (; *text; text++)
-		if (*text >= '0' && *text <= '9')
-			n++;
-	return n;
+	if (n > 0)
+		text_token(t, tenant, 'e', key, n);
 }
 
 void search_doc_add(search_doc *d, int64_t tenant, const char *text,
 		    enum search_field kind)
 {
-	size_t digits, skip;
+	char digits[ORDO_PHONE_MAX];
+	size_t n = 0, from, len;
+	const char *p;
 
-	doc_words(d, tenant, text);
-	if (kind == SEARCH_WORDS)
+	doc_words(&d->words, tenant, text);
+	if (kind == SEARCH_EXACT)
+		doc_exact(&d->exact, tenant, text, false);
+	if (kind != SEARCH_PHONE)
 		return;
-	if (kind == SEARCH_EXACT) {
-		const char *p = text;
-
-		while (*p && !word_byte((unsigned char)*p))
-			p++;
-		if (!*p)
-			return;
-		doc_token(d, tenant, 'e');
-		doc_joined(d, text, false);
+	for (p = text; *p && n < sizeof(digits); p++)
+		if (*p >= '0' && *p <= '9')
+			digits[n++] = *p;
+	if (n < SEARCH_PHONE_MIN_DIGITS || *p)
 		return;
-	}
-	digits = digit_count(text);
-	if (digits < SEARCH_PHONE_MIN_DIGITS)
-		return;
-	doc_token(d, tenant, 'e');
-	doc_joined(d, text, true);
-	/* Every run of digits ending with the last, down to the shortest
-	 * a phone number is looked up by. */
-	for (skip = 0; skip + SEARCH_PHONE_MIN_DIGITS <= digits; skip++) {
-		const char *p = text;
-		size_t seen = 0;
-
-		doc_token(d, tenant, 'z');
-		for (; *p; p++) {
-			if (*p < '0' || *p > '9')
-				continue;
-			if (seen++ >= skip)
-				doc_put(d, p, 1);
-		}
-	}
+	doc_exact(&d->exact, tenant, text, true);
+	/* Every run of SEARCH_PHONE_MIN_DIGITS digits or more, each a
+	 * token: a number is found by any long enough part of it, with or
+	 * without its country and area codes. */
+	for (from = 0; from + SEARCH_PHONE_MIN_DIGITS <= n; from++)
+		for (len = SEARCH_PHONE_MIN_DIGITS; from + len <= n; len++)
+			text_token(&d->words, tenant, 'z', digits + from,
+				   len < ORDO_SEARCH_PREFIX_MAX
+					   ? len
+					   : ORDO_SEARCH_PREFIX_MAX);
 }
 
 static ordo_code doc_done(const search_doc *d, ordo_err *err)
 {
-	return d->failed ? ordo_err_set(err, ORDO_ENOMEM, NULL,
-					"no memory for an order's search "
-					"words")
-			 : ORDO_OK;
+	return d->words.failed || d->exact.failed
+		       ? ordo_err_set(err, ORDO_ENOMEM, NULL,
+				      "no memory for an order's search "
+				      "words")
+		       : ORDO_OK;
 }
 
 ordo_code search_doc_order(search_doc *d, int64_t tenant, const order *o,

@@ -12,27 +12,35 @@
  * from text) split the stored words at spaces and nothing else, and fold
  * nothing: the two backends find the same orders.
  *
- * TOKENS. Every word is stored as a token that starts with its tenant:
- * "t<tenant>z<word>" (the tenant's digits end at the 'z'). A lookup for
- * tenant 7 is a lookup of tokens starting "t7z", so another tenant's
- * orders are never read, however many of them match. An order's document
- * holds:
+ * TOKENS. Every word is stored as tokens that start with its tenant:
+ * "t<tenant>z<prefix>" for each prefix of the word (each that ends at a
+ * character's end, up to ORDO_SEARCH_PREFIX_MAX bytes, and the whole word
+ * when longer): "jane" is t7zj, t7zja, t7zjan and t7zjane. A term is then
+ * looked up as one whole token ("jan" as t7zjan), which both indexes
+ * answer by walking that token's entries alone, newest first, and stopping
+ * after as many as the page needs; a prefix lookup ("t7zjan*") would read
+ * every entry of every word it covers, a read that grows with history. A
+ * lookup for tenant 7 reads tokens starting "t7z" only (the tenant's
+ * digits end at the 'z'), so another tenant's orders are never read,
+ * however many of them match. An order's document holds:
  *
- *     words    of the customer's name, email and phone, the ship-to
- *              name, postal code and phone, the external id, each line's
- *              SKU and each shipment's tracking number
- *     phones   the digits of each phone alone, and every run of them that
- *              ends with the last digit and has at least
- *              SEARCH_PHONE_MIN_DIGITS: "+1 (555) 010-2345" is found as
- *              15550102345 and as 5550102345
- *     exact    "t<tenant>e<key>" for the external id, the email, each
- *              phone and each tracking number, the key being its words run
- *              together (a phone's: its digits): what ranks an order whose
- *              id, email, phone or tracking number is exactly q first
+ *     words    the tokens of the words of the customer's name, email and
+ *              phone, the ship-to name, postal code and phone, the
+ *              external id, each line's SKU and each shipment's tracking
+ *              number
+ *     phones   every run of SEARCH_PHONE_MIN_DIGITS or more of a phone's
+ *              digits, each a token: "+1 (555) 010-2345" is found as
+ *              15550102345, as 5550102345 and as 0102345
+ *     exact    apart, not indexed: "t<tenant>e<key>" for the external id,
+ *              the email, each phone and each tracking number, the key
+ *              being its words run together (a phone's: its digits); what
+ *              ranks an order whose id, email, phone or tracking number is
+ *              exactly q first
  *
  * TERMS. q is cut into words the same way; each is a term, matched as a
- * prefix of a word ("jane@exa" finds jane@example.com), and an order
- * matches when it matches every term. A q made of digits and the
+ * prefix of a word ("jane@exa" finds jane@example.com; a term longer than
+ * ORDO_SEARCH_PREFIX_MAX bytes by its first ORDO_SEARCH_PREFIX_MAX), and
+ * an order matches when it matches every term. A q made of digits and the
  * punctuation of phone numbers only (spaces, + - . ( ) /) with at least
  * SEARCH_PHONE_MIN_DIGITS digits is one term, its digits: a phone number
  * however it is written. Quotes, stars, colons, AND, OR, NEAR and the
@@ -76,10 +84,10 @@ ordo_code search_query_parse(const char *text, const char *field,
 			     search_query *q, ordo_err *err);
 
 /*
- * The lookup of q for tenant, into buf of size bytes: each term's token
- * followed by '*' (a prefix), separated by spaces - FTS5's implicit AND,
- * and the form the PostgreSQL twin of the index turns into a tsquery.
- * Like snprintf, answers the length it needs.
+ * The lookup of q for tenant, into buf of size bytes: each term's token,
+ * separated by spaces - FTS5's implicit AND of whole tokens, and the form
+ * the PostgreSQL twin of the index turns into a tsquery. Like snprintf,
+ * answers the length it needs.
  */
 int search_match_text(const search_query *q, int64_t tenant, char *buf,
 		      size_t size);
@@ -92,17 +100,25 @@ int search_match_text(const search_query *q, int64_t tenant, char *buf,
 int search_exact_pattern(const search_query *q, int64_t tenant, char *buf,
 			 size_t size);
 
-/* A document: tokens separated by spaces. Owns text (NULL while empty). */
+/* Tokens separated by spaces. Owns text (NULL while empty). */
 typedef struct {
 	char *text;
 	size_t len, cap;
 	bool failed; /* out of memory: text is incomplete */
+} search_text;
+
+/* A document: the tokens the index holds, and the exact tokens kept
+ * beside them. */
+typedef struct {
+	search_text words;
+	search_text exact;
 } search_doc;
 
 void search_doc_init(search_doc *d);
 void search_doc_free(search_doc *d);
-/* The text, "" while empty. */
-const char *search_doc_text(const search_doc *d);
+/* The texts, "" while empty. */
+const char *search_doc_words(const search_doc *d);
+const char *search_doc_exact(const search_doc *d);
 
 /*
  * Append the tokens of o's own searched fields for tenant (see the top:
@@ -120,8 +136,8 @@ ordo_code search_doc_order(search_doc *d, int64_t tenant, const order *o,
 bool search_query_valid(const search_query *q);
 
 /* Append the tokens of one field's text, each preceded by a space: its
- * words, and for SEARCH_EXACT its exact token, for SEARCH_PHONE its exact
- * digits and their runs (see the top). */
+ * words' tokens, and for SEARCH_EXACT its exact token, for SEARCH_PHONE
+ * its digits' exact token and runs (see the top). */
 enum search_field { SEARCH_WORDS, SEARCH_EXACT, SEARCH_PHONE };
 void search_doc_add(search_doc *d, int64_t tenant, const char *text,
 		    enum search_field kind);

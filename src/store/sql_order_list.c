@@ -82,20 +82,21 @@ static const char *const order_list_where[OLF_COUNT] = {
  * ORDO_SEARCH_CANDIDATES_MAX matching every term (order_search_fts: the
  * FTS5 index on SQLite, migration 0010's function over the GIN index on
  * PostgreSQL; the same text), each given its key: its seq, plus
- * SQL_SEARCH_EXACT when its words hold q's exact token (an external id,
+ * SQL_SEARCH_EXACT when its exact tokens hold q's (an external id,
  * email, phone or tracking number that is exactly q). The page is the
  * keys in descending order: exact matches first, each tier newest first,
  * and the key of the last is the cursor. Binds the exact pattern, the
  * lookup and the number of candidates, then the tenant and the filters as
  * the list does. Ranking sorts the candidates, at most
  * ORDO_SEARCH_CANDIDATES_MAX rows whatever the history; reading the
- * newest candidates is the index's walk in seq order (FTS5) or a bitmap
- * of the tenant's matching entries (GIN).
+ * newest candidates is the index's walk of each term's token in seq order,
+ * stopping after that many (FTS5), or a bitmap of the tenant's entries for
+ * the terms (GIN).
  */
 #define SQL_SEARCH_EXACT "4611686018427387904" /* 2^62, above every seq */
 #define SQL_SEARCH_FROM                                                        \
 	" FROM (SELECT c.hit + CASE WHEN"                                      \
-	" (' ' || s.head || ' ' || s.tracking || ' ') LIKE ?"                  \
+	" (' ' || s.head_exact || ' ' || s.tracking_exact || ' ') LIKE ?"      \
 	" THEN " SQL_SEARCH_EXACT " ELSE 0 END AS hit_key, c.hit AS hit"       \
 	" FROM (SELECT rowid AS hit FROM order_search_fts(?)"                  \
 	" ORDER BY rowid DESC LIMIT ?) c"                                      \

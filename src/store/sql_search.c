@@ -1,8 +1,9 @@
 /*
  * sql_search.c - keeping the order search index true (migration 0010):
- * each order's words (core/search.h) in order_search, whose FTS5 index
+ * each order's tokens (core/search.h) in order_search, whose FTS5 index
  * (SQLite, by triggers) or GIN index (PostgreSQL, a generated tsvector)
- * the order list looks q up in (sql_order_list.c).
+ * the order list looks q up in (sql_order_list.c), and its exact tokens
+ * beside them, which rank the matches.
  *
  * The words are written by the store functions that write what is
  * searched, in their transaction: an order's insert (head: its customer,
@@ -23,13 +24,15 @@
 #define SEARCH_FILL_BATCH 500
 
 static const char *const sql_text[SQL_COUNT] = {
-	[SQL_SEARCH_INSERT] = "INSERT INTO order_search (seq, head, tracking) "
-			      "VALUES (?, ?, '')",
+	[SQL_SEARCH_INSERT] = "INSERT INTO order_search (seq, head_exact, "
+			      "tracking_exact, head, tracking) "
+			      "VALUES (?, ?, '', ?, '')",
 	/* The seqs come from rows that matched the tenant. */
-	[SQL_SEARCH_SET_HEAD] = "UPDATE order_search SET head = ? "
-				"WHERE seq = ?",
+	[SQL_SEARCH_SET_HEAD] = "UPDATE order_search "
+				"SET head_exact = ?, head = ? WHERE seq = ?",
 	[SQL_SEARCH_ADD_TRACKING] = "UPDATE order_search "
-				    "SET tracking = tracking || ? "
+				    "SET tracking_exact = tracking_exact || ?,"
+				    " tracking = tracking || ? "
 				    "WHERE seq = ?",
 	/* Across tenants by design: the migration gives every order its
 	 * words, each row carrying its tenant. */
@@ -50,21 +53,21 @@ const char *sql_search_text(unsigned id)
 	return id < SQL_COUNT ? sql_text[id] : NULL;
 }
 
-/* Run statement id with a text and a seq bound. */
+/* Run statement id with the document's texts and the order's seq bound,
+ * in the statement's order. */
 static ordo_code search_write(store_tx *tx, enum sql_id id, int64_t seq,
-			      const char *text, ordo_err *err)
+			      const search_doc *d, ordo_err *err)
 {
 	struct q q;
 	ordo_code rc = q_open(&q, tx, id, err);
 
 	if (rc == ORDO_OK) {
-		if (id == SQL_SEARCH_INSERT) {
+		if (id == SQL_SEARCH_INSERT)
 			q_i64(&q, seq);
-			q_str(&q, text);
-		} else {
-			q_str(&q, text);
+		q_str(&q, search_doc_exact(d));
+		q_str(&q, search_doc_words(d));
+		if (id != SQL_SEARCH_INSERT)
 			q_i64(&q, seq);
-		}
 		rc = q_exec(&q, "the order search index", NULL, err);
 	}
 	q_close(&q);
@@ -82,7 +85,7 @@ static ordo_code search_head_put(store_tx *tx, enum sql_id id, int64_t seq,
 	search_doc_init(&d);
 	rc = search_doc_order(&d, o->tenant_id, o, err);
 	if (rc == ORDO_OK)
-		rc = search_write(tx, id, seq, search_doc_text(&d), err);
+		rc = search_write(tx, id, seq, &d, err);
 	search_doc_free(&d);
 	return rc;
 }
@@ -108,9 +111,8 @@ ordo_code sql_search_add_tracking(store_tx *tx, int64_t tenant,
 
 	search_doc_init(&d);
 	rc = search_doc_tracking(&d, tenant, tracking, err);
-	if (rc == ORDO_OK && d.len > 0)
-		rc = search_write(tx, SQL_SEARCH_ADD_TRACKING, seq,
-				  search_doc_text(&d), err);
+	if (rc == ORDO_OK && d.words.len > 0)
+		rc = search_write(tx, SQL_SEARCH_ADD_TRACKING, seq, &d, err);
 	search_doc_free(&d);
 	return rc;
 }

@@ -5,6 +5,7 @@
  * syntax taken as text.
  */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -102,8 +103,8 @@ static void test_lookup_texts(void **state)
 	assert_int_equal(search_query_parse("Jane@Exa", "q", &q, &err),
 			 ORDO_OK);
 	assert_int_equal(search_match_text(&q, 7, buf, sizeof(buf)),
-			 (int)strlen("t7zjane* t7zexa*"));
-	assert_string_equal(buf, "t7zjane* t7zexa*");
+			 (int)strlen("t7zjane t7zexa"));
+	assert_string_equal(buf, "t7zjane t7zexa");
 	assert_int_equal(search_exact_pattern(&q, 42, buf, sizeof(buf)),
 			 (int)strlen("% t42ejaneexa %"));
 	assert_string_equal(buf, "% t42ejaneexa %");
@@ -124,16 +125,52 @@ static void test_lookup_texts(void **state)
 	assert_false(search_query_valid(&q2));
 	/* Too small a buffer: the length it needs, the text cut. */
 	assert_int_equal(search_match_text(&q, 7, buf, 4),
-			 (int)strlen("t7zjane* t7zexa*"));
+			 (int)strlen("t7zjane t7zexa"));
+	/* A term past ORDO_SEARCH_PREFIX_MAX bytes: its first bytes. */
+	assert_int_equal(search_query_parse("abcdefghijklmnopqrstuvwxyz0123",
+					    "q", &q, &err),
+			 ORDO_OK);
+	search_match_text(&q, 7, buf, sizeof(buf));
+	assert_string_equal(buf, "t7zabcdefghijklmnopqrstuvwx");
+	/* Not inside a character: 23 ASCII bytes then a 2-byte one. */
+	assert_int_equal(search_query_parse("abcdefghijklmnopqrstuvwéz",
+					    "q", &q, &err),
+			 ORDO_OK);
+	search_match_text(&q, 7, buf, sizeof(buf));
+	assert_string_equal(buf, "t7zabcdefghijklmnopqrstuvw");
+}
+
+/* Whether the space-separated text holds token tok. */
+static bool has_token(const char *text, const char *tok)
+{
+	char spaced[8192], want[256];
+
+	snprintf(spaced, sizeof(spaced), " %s ", text);
+	snprintf(want, sizeof(want), " %s ", tok);
+	return strstr(spaced, want) != NULL;
 }
 
 static void test_document(void **state)
 {
+	static const char *const present[] = {
+		/* every prefix of every word */
+		"t3zj", "t3zja", "t3zjan", "t3zjane", "t3zd", "t3zdo",
+		"t3zdoe", "t3zexample", "t3zexam", "t3zcom", "t3zsw1a",
+		"t3zsw", "t3z1aa", "t3zext", "t3z9", "t3ztshirt", "t3zts",
+		"t3zred", "t3zm", "t3zmug", "t3z1z", "t3z99",
+		/* a phone's words and its runs of 7 digits or more */
+		"t3z555", "t3z010", "t3z2345", "t3z15550102345",
+		"t3z5550102345", "t3z0102345", "t3z1555010", "t3z5550102",
+	};
+	static const char *const absent[] = {
+		"t3zane", "t3zxample", "t3z102345", "t3zjanedoe",
+		"t3zjane@example.com", "t3zTSHIRT", "t3ejaneexamplecom",
+	};
 	order o;
 	order_line lines[2];
 	search_doc d;
 	ordo_err err = ORDO_ERR_INIT;
-	const char *text;
+	size_t i;
 
 	(void)state;
 	order_init(&o);
@@ -153,24 +190,42 @@ static void test_document(void **state)
 	search_doc_init(&d);
 	assert_int_equal(search_doc_order(&d, 3, &o, &err), ORDO_OK);
 	assert_int_equal(search_doc_tracking(&d, 3, "1Z-99", &err), ORDO_OK);
-	text = search_doc_text(&d);
-	assert_string_equal(
-		text,
-		" t3zjane t3zdoe"
-		" t3zjane t3zexample t3zcom t3ejaneexamplecom"
-		" t3z1 t3z555 t3z010 t3z2345 t3e15550102345"
-		" t3z15550102345 t3z5550102345 t3z550102345 t3z50102345"
-		" t3z0102345"
-		" t3zsw1a t3z1aa"
-		" t3zext t3z9 t3eext9"
-		" t3ztshirt t3zred t3zm t3zmug"
-		" t3z1z t3z99 t3e1z99");
+	for (i = 0; i < sizeof(present) / sizeof(present[0]); i++)
+		if (!has_token(search_doc_words(&d), present[i]))
+			fail_msg("no token %s in %s", present[i],
+				 search_doc_words(&d));
+	for (i = 0; i < sizeof(absent) / sizeof(absent[0]); i++)
+		if (has_token(search_doc_words(&d), absent[i]))
+			fail_msg("token %s in %s", absent[i],
+				 search_doc_words(&d));
+	/* The exact tokens, apart: email, phone, external id, tracking. */
+	assert_string_equal(search_doc_exact(&d),
+			    " t3ejaneexamplecom t3e15550102345 t3eext9"
+			    " t3e1z99");
 	search_doc_free(&d);
-	/* Nothing to index: an empty document. */
+
+	/* A word longer than ORDO_SEARCH_PREFIX_MAX: its prefixes up to
+	 * that, and itself whole. */
+	search_doc_init(&d);
+	search_doc_add(&d, 3, "abcdefghijklmnopqrstuvwxyz0123", SEARCH_WORDS);
+	assert_true(has_token(search_doc_words(&d), "t3zabcdefghijklmnopqrstuvwx"));
+	assert_false(has_token(search_doc_words(&d),
+			       "t3zabcdefghijklmnopqrstuvwxy"));
+	assert_true(has_token(search_doc_words(&d),
+			      "t3zabcdefghijklmnopqrstuvwxyz0123"));
+	search_doc_free(&d);
+	/* No prefix ends inside a character. */
+	search_doc_init(&d);
+	search_doc_add(&d, 3, "Åb", SEARCH_WORDS);
+	assert_string_equal(search_doc_words(&d), " t3zÅ t3zÅb");
+	search_doc_free(&d);
+
+	/* Nothing to index: empty texts. */
 	order_init(&o);
 	search_doc_init(&d);
 	assert_int_equal(search_doc_order(&d, 3, &o, &err), ORDO_OK);
-	assert_string_equal(search_doc_text(&d), "");
+	assert_string_equal(search_doc_words(&d), "");
+	assert_string_equal(search_doc_exact(&d), "");
 	search_doc_free(&d);
 }
 
