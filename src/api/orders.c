@@ -8,6 +8,7 @@
  * command's outputs once the write is durable.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,7 @@ static json_t *order_reply(api_request *r, const app_write *w, int *status)
 static const char *const no_query[] = {NULL};
 static const char *const list_query[] = {
 	"limit",	 "cursor",	 "state",	"hold_type", "channel",
-	"external_id", "received_from", "received_to", NULL,
+	"external_id", "received_from", "received_to", "q",	     NULL,
 };
 
 enum MHD_Result api_order_create(api_request *r)
@@ -118,6 +119,61 @@ enum MHD_Result api_order_events(api_request *r)
 							 arr));
 }
 
+/* q: the search text, parsed into its terms (core/search.h). */
+static bool parse_search(api_request *r, const char *v, order_filter *f,
+			 enum MHD_Result *ret)
+{
+	ordo_err err = ORDO_ERR_INIT;
+
+	if (search_query_parse(v, "q", &f->search, &err) == ORDO_OK)
+		return true;
+	*ret = api_reply_error(r, &err);
+	ordo_err_clear(&err);
+	return false;
+}
+
+/*
+ * A search's cursor: the key of the last order of the page before (its
+ * rank and seq, which store_order_list answers), a dot, and the hash of
+ * the terms it was given out for, in hex: a cursor of one q read against
+ * another would skip or repeat orders, so it is refused.
+ */
+static bool parse_search_cursor(api_request *r, const char *v,
+				order_filter *f, enum MHD_Result *ret)
+{
+	const char *dot = strchr(v, '.');
+	char want[16];
+
+	snprintf(want, sizeof(want), "%08" PRIx32, f->search.hash);
+	if (!dot || !api_int_text(v, (size_t)(dot - v), 1, INT64_MAX,
+				  &f->before_seq)) {
+		*ret = api_reply_fail(r, ORDO_EINVALID, "cursor",
+				      "cursor is not one this server gave "
+				      "out for a search");
+		return false;
+	}
+	if (strcmp(dot + 1, want) != 0) {
+		*ret = api_reply_fail(r, ORDO_EINVALID, "cursor",
+				      "cursor was given out for another q; "
+				      "a cursor pages the search it came "
+				      "with");
+		return false;
+	}
+	return true;
+}
+
+/* The next_cursor of a page: a search's carries its terms' hash. */
+static json_t *list_cursor_json(const order_filter *f, int64_t next)
+{
+	char text[48];
+
+	if (next <= 0 || f->search.n_terms == 0)
+		return api_cursor_json(next);
+	snprintf(text, sizeof(text), "%lld.%08" PRIx32, (long long)next,
+		 f->search.hash);
+	return json_string(text);
+}
+
 /* Read the list filters from the query string; false when one is bad (and
  * then the 400 is queued in *ret). */
 static bool parse_filter(api_request *r, order_filter *f,
@@ -167,8 +223,11 @@ static bool parse_filter(api_request *r, order_filter *f,
 			    ret) ||
 	    !api_query_time(r, "received_to", &f->received_to, NULL, ret))
 		return false;
-	if ((v = api_query(r, "cursor")) &&
-	    !api_parse_cursor(r, v, &f->before_seq, ret))
+	if ((v = api_query(r, "q")) && !parse_search(r, v, f, ret))
+		return false;
+	if ((v = api_query(r, "cursor")) && f->search.n_terms > 0)
+		return parse_search_cursor(r, v, f, ret);
+	if (v && !api_parse_cursor(r, v, &f->before_seq, ret))
 		return false;
 	return true;
 }
@@ -195,7 +254,7 @@ enum MHD_Result api_order_list(api_request *r)
 							     now));
 	j = json_pack("{s:o}", "orders", arr);
 	json_object_set_new(j, "next_cursor",
-			    api_cursor_json(page.next_before_seq));
+			    list_cursor_json(&f, page.next_before_seq));
 	order_page_free(&page);
 	return api_reply_json(r, MHD_HTTP_OK, j);
 }

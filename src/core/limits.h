@@ -159,6 +159,23 @@
 #define ORDO_PAGE_MAX 200
 #define STORE_LIST_MAX (ORDO_PAGE_MAX + 1)
 
+/* Order search (GET /v1/orders?q=, core/search.h). The text is at most
+ * ORDO_SEARCH_Q_MAX bytes and ORDO_SEARCH_TERMS_MAX terms, every one of
+ * which an order must match: enough for a name, an email, a phone number,
+ * a postal code and a SKU at once, and a bound on the index lookups one
+ * request makes. A search ranks the newest ORDO_SEARCH_CANDIDATES_MAX
+ * orders that match q (then narrowed by the list's other filters), so
+ * that what one search reads stays the same however many orders in
+ * history match it; an older match is found by a more precise q. */
+#define ORDO_SEARCH_Q_MAX 200
+#define ORDO_SEARCH_TERMS_MAX 8
+#define ORDO_SEARCH_CANDIDATES_MAX 1000
+/* A word is indexed under each of its prefixes up to this many bytes (and
+ * whole), so that a term is one token to look up; a longer term is
+ * matched by its first ORDO_SEARCH_PREFIX_MAX bytes. Ids, SKUs, tracking
+ * numbers and names are shorter. */
+#define ORDO_SEARCH_PREFIX_MAX 24
+
 /* Bulk actions on holds: a request touches at most its "limit" holds
  * (default: the tenant's bulk_limit setting, itself ORDO_BULK_DEFAULT
  * unless changed; never above ORDO_BULK_MAX); one whose filter

@@ -10,7 +10,8 @@
  *     sql_tenants.c      tenants, API keys, settings, named locks
  *     sql_catalog.c      SKUs, locations, stock levels and stock events
  *     sql_orders.c       orders, their lines and holds
- *     sql_order_list.c   the order list
+ *     sql_order_list.c   the order list, and its search (q)
+ *     sql_search.c       the order search index, kept true on writes
  *     sql_fulfillment.c  fulfillments
  *     sql_shipments.c    shipments
  *     sql_webhooks.c     webhooks and their subscriptions
@@ -275,6 +276,12 @@ enum sql_id {
 	SQL_PAGE_SHIPS,
 	SQL_PAGE_SHIP_LINES,
 	SQL_PAGE_DEFECTS,
+	SQL_SEARCH_INSERT,
+	SQL_SEARCH_SET_HEAD,
+	SQL_SEARCH_ADD_TRACKING,
+	SQL_SEARCH_FILL_ORDERS,
+	SQL_SEARCH_FILL_SKUS,
+	SQL_SEARCH_FILL_TRACKING,
 	SQL_COUNT
 	/* Then the assembled statements: SQL_ORDER_LIST_BASE and on. */
 };
@@ -285,7 +292,10 @@ enum sql_id {
  * (sql_order_list.c), the review queue (sql_review.c) and the shipment list
  * (sql_shipments.c). Each file asserts its filter count is the one here.
  */
-#define SQL_ORDER_LIST_FILTERS 7
+#define SQL_ORDER_LIST_FILTERS 8
+/* The order list's filter bit of a search (q): its statements rank their
+ * candidates, at most ORDO_SEARCH_CANDIDATES_MAX (sql_order_list.c). */
+#define SQL_ORDER_LIST_SEARCH_BIT 7
 #define SQL_QUEUE_FILTERS 6
 #define SQL_SHIP_LIST_FILTERS 5
 #define SQL_ORDER_LIST_BASE SQL_COUNT
@@ -575,6 +585,7 @@ const char *sql_webhooks_text(unsigned id);
 const char *sql_outbox_text(unsigned id);
 const char *sql_review_text(unsigned id);
 const char *sql_history_text(unsigned id);
+const char *sql_search_text(unsigned id);
 
 /*
  * An order's columns after seq, in three runs, each mapped by one array
@@ -629,6 +640,20 @@ ordo_code sql_page_shipments(store_tx *tx, order_page *page, ordo_err *err);
  * none loaded. */
 ordo_code sql_page_defects(store_tx *tx, order *orders, size_t n,
 			   ordo_err *err);
+
+/*
+ * sql_search.c: an order's words in the search index (core/search.h), by
+ * its seq (taken from a row that matched the tenant): inserted with a new
+ * order, rewritten with a correction of its content, a tracking number's
+ * appended with a shipment (and sql_search_fill, store_int.h).
+ */
+ordo_code sql_search_insert(store_tx *tx, int64_t seq, const order *o,
+			    ordo_err *err);
+ordo_code sql_search_set_head(store_tx *tx, int64_t seq, const order *o,
+			      ordo_err *err);
+ordo_code sql_search_add_tracking(store_tx *tx, int64_t tenant,
+				  int64_t seq, const char *tracking,
+				  ordo_err *err);
 
 /* sql_tenants.c: a named lock until the transaction ends: exclusive
  * (waits), shared (waits for an exclusive holder only) or a try (exclusive

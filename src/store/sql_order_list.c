@@ -5,6 +5,12 @@
  * statements more, whatever its size. Orders, lines and holds are read by
  * sql_orders.c's mappings (q_read_order, q_col_line, q_col_hold). See
  * store.h for the contract of each public function.
+ *
+ * A search (q) is one more filter of the same scheme: its statements read
+ * the newest ORDO_SEARCH_CANDIDATES_MAX orders matching q from the search
+ * index (migration 0010, kept by sql_search.c), rank them and apply the
+ * other filters to them (SQL_SEARCH_FROM); its cursor is the rank and seq
+ * of the last order of the page.
  */
 #include "store/sql_int.h"
 
@@ -52,6 +58,7 @@ enum order_list_filter {
 	OLF_RECEIVED_TO,
 	OLF_BEFORE_SEQ,
 	OLF_HOLD_TYPE, /* binds the type, then the open status */
+	OLF_SEARCH,    /* binds before every other: see SQL_SEARCH_FROM */
 	OLF_COUNT
 };
 
@@ -66,8 +73,38 @@ static const char *const order_list_where[OLF_COUNT] = {
 			  " WHERE h.tenant_id = orders.tenant_id"
 			  " AND h.order_seq = orders.seq"
 			  " AND h.type = ? AND h.status = ?)",
+	/* In SQL_SEARCH_FROM, not after the tenant. */
+	[OLF_SEARCH] = "",
 };
 
+/*
+ * A search (OLF_SEARCH): the orders of the candidates, the newest
+ * ORDO_SEARCH_CANDIDATES_MAX matching every term (order_search_fts: the
+ * FTS5 index on SQLite, migration 0010's function over the GIN index on
+ * PostgreSQL; the same text), each given its key: its seq, plus
+ * SQL_SEARCH_EXACT when its exact tokens hold q's (an external id,
+ * email, phone or tracking number that is exactly q). The page is the
+ * keys in descending order: exact matches first, each tier newest first,
+ * and the key of the last is the cursor. Binds the exact pattern, the
+ * lookup and the number of candidates, then the tenant and the filters as
+ * the list does. Ranking sorts the candidates, at most
+ * ORDO_SEARCH_CANDIDATES_MAX rows whatever the history; reading the
+ * newest candidates is the index's walk of each term's token in seq order,
+ * stopping after that many (FTS5), or a bitmap of the tenant's entries for
+ * the terms (GIN).
+ */
+#define SQL_SEARCH_EXACT "4611686018427387904" /* 2^62, above every seq */
+#define SQL_SEARCH_FROM                                                        \
+	" FROM (SELECT c.hit + CASE WHEN"                                      \
+	" (' ' || s.head_exact || ' ' || s.tracking_exact || ' ') LIKE ?"      \
+	" THEN " SQL_SEARCH_EXACT " ELSE 0 END AS hit_key, c.hit AS hit"       \
+	" FROM (SELECT rowid AS hit FROM order_search_fts(?)"                  \
+	" ORDER BY rowid DESC LIMIT ?) c"                                      \
+	" JOIN order_search s ON s.seq = c.hit) k"                             \
+	" JOIN orders ON orders.seq = k.hit"
+
+_Static_assert(OLF_SEARCH == SQL_ORDER_LIST_SEARCH_BIT,
+	       "sql_int.h names the search's bit for the plans test");
 _Static_assert(OLF_COUNT == SQL_ORDER_LIST_FILTERS,
 	       "sql_int.h numbers one statement per combination of filters");
 
@@ -80,7 +117,19 @@ int sql_order_list_text(unsigned mask, char *buf, size_t size)
 
 	for (i = 0; i < OLF_COUNT; i++)
 		frag[i] = mask & (1u << i) ? order_list_where[i] : "";
-	_Static_assert(OLF_COUNT == 7, "one %s per filter below");
+	_Static_assert(OLF_COUNT == 8, "one %s per filter below");
+	if (mask & (1u << OLF_SEARCH)) {
+		/* The cursor is the key of the last order of the page. */
+		if (mask & (1u << OLF_BEFORE_SEQ))
+			frag[OLF_BEFORE_SEQ] = " AND hit_key < ?";
+		return snprintf(buf, size,
+				"SELECT hit_key, " SQL_ORDER_COLS
+				SQL_SEARCH_FROM " "
+				"WHERE tenant_id = ?%s%s%s%s%s%s%s "
+				"ORDER BY hit_key DESC LIMIT ?",
+				frag[0], frag[1], frag[2], frag[3], frag[4],
+				frag[5], frag[6]);
+	}
 	return snprintf(buf, size,
 			"SELECT " SQL_ORDER_COLS " FROM orders "
 			"WHERE tenant_id = ?%s%s%s%s%s%s%s "
@@ -89,10 +138,18 @@ int sql_order_list_text(unsigned mask, char *buf, size_t size)
 			frag[6]);
 }
 
-/* Open the order list statement for the filters of f, with all bound. */
+/* What a search binds: its exact pattern and its lookup, kept by the
+ * caller until the statement is closed (bound text is not copied). */
+struct search_texts {
+	char exact[1024];
+	char match[1024];
+};
+
+/* Open the order list statement for the filters of f, with all bound
+ * (a search's texts written into st). */
 static ordo_code order_list_open(struct q *q, store_tx *tx, int64_t tenant,
 				 const order_filter *f, int64_t limit,
-				 ordo_err *err)
+				 struct search_texts *st, ordo_err *err)
 {
 	bool has[OLF_COUNT] = {
 		[OLF_STATE] = f->has_state,
@@ -102,8 +159,9 @@ static ordo_code order_list_open(struct q *q, store_tx *tx, int64_t tenant,
 		[OLF_RECEIVED_TO] = f->received_to != 0,
 		[OLF_BEFORE_SEQ] = f->before_seq != 0,
 		[OLF_HOLD_TYPE] = f->has_hold_type,
+		[OLF_SEARCH] = f->search.n_terms > 0,
 	};
-	char sql[2048];
+	char sql[4096];
 	unsigned mask = 0;
 	int i, len;
 	ordo_code rc;
@@ -120,6 +178,23 @@ static ordo_code order_list_open(struct q *q, store_tx *tx, int64_t tenant,
 	rc = q_open_sql(q, tx, SQL_ORDER_LIST_BASE + mask, sql, err);
 	if (rc)
 		return rc;
+	if (has[OLF_SEARCH]) {
+		int n_exact, n_match;
+
+		/* Terms of a q of at most ORDO_SEARCH_Q_MAX bytes, each
+		 * with its tenant: too long is our bug. */
+		n_exact = search_exact_pattern(&f->search, tenant, st->exact,
+					       sizeof(st->exact));
+		n_match = search_match_text(&f->search, tenant, st->match,
+					    sizeof(st->match));
+		if (n_exact < 0 || (size_t)n_exact >= sizeof(st->exact) ||
+		    n_match < 0 || (size_t)n_match >= sizeof(st->match))
+			return ordo_err_set(err, ORDO_EINTERNAL, "q",
+					    "the search does not fit");
+		q_str(q, st->exact);
+		q_str(q, st->match);
+		q_i64(q, ORDO_SEARCH_CANDIDATES_MAX);
+	}
 	q_i64(q, tenant);
 	if (has[OLF_STATE])
 		q_str(q, order_state_name(f->state));
@@ -231,9 +306,47 @@ out:
 	return rc;
 }
 
+/* A row of a search: its key (rank and seq, SQL_SEARCH_FROM), then the
+ * order. */
+struct search_hit {
+	int64_t key;
+	order o;
+};
+
+static ordo_code read_search_hit(struct q *q, void *item, ordo_err *err)
+{
+	struct search_hit *h = item;
+
+	h->key = q_col_i64(q);
+	return q_read_order(q, &h->o, err);
+}
+
+/* The orders of the n hits (which own nothing yet), as an array of their
+ * own; the hits freed. NULL and *rc set when there is no memory. */
+static order *search_hits_orders(void *items, size_t *n, ordo_code *rc,
+				 ordo_err *err)
+{
+	struct search_hit *hits = items;
+	order *orders = NULL;
+	size_t i;
+
+	if (*n > 0) {
+		orders = calloc(*n, sizeof(*orders));
+		if (!orders) {
+			*rc = sql_no_memory(err, "searching orders");
+			*n = 0;
+		}
+	}
+	for (i = 0; orders && i < *n; i++)
+		orders[i] = hits[i].o;
+	free(hits);
+	return orders;
+}
+
 ordo_code store_order_list(store_tx *tx, int64_t tenant, const order_filter *f,
 			   order_page *page, ordo_err *err)
 {
+	struct search_texts texts;
 	struct q q = {0};
 	void *items = NULL;
 	order *orders;
@@ -242,17 +355,31 @@ ordo_code store_order_list(store_tx *tx, int64_t tenant, const order_filter *f,
 
 	memset(page, 0, sizeof(*page));
 	rc = sql_check_limit(f->limit, ORDO_PAGE_MAX, err);
+	/* Terms that search_query_parse did not write could be query
+	 * syntax to the index: our bug, refused before it reaches SQL. */
+	if (rc == ORDO_OK && f->search.n_terms > 0 &&
+	    !search_query_valid(&f->search))
+		rc = ordo_err_set(err, ORDO_EINTERNAL, "q",
+				  "the search terms are not parsed ones");
 	if (rc == ORDO_OK && f->before_seq < 0)
 		rc = ordo_err_set(err, ORDO_EINVALID, "cursor",
 				  "the page cursor is not valid");
 	if (rc)
 		return rc;
-	rc = order_list_open(&q, tx, tenant, f, (int64_t)f->limit + 1, err);
-	if (rc == ORDO_OK)
+	rc = order_list_open(&q, tx, tenant, f, (int64_t)f->limit + 1, &texts,
+			     err);
+	if (rc == ORDO_OK && f->search.n_terms > 0)
+		rc = q_page(&q, f->limit, sizeof(struct search_hit),
+			    offsetof(struct search_hit, key), read_search_hit,
+			    &items, &n, &page->next_before_seq,
+			    "searching orders", err);
+	else if (rc == ORDO_OK)
 		rc = q_page(&q, f->limit, sizeof(order), offsetof(order, seq),
 			    q_read_order, &items, &n, &page->next_before_seq,
 			    "listing orders", err);
 	q_close(&q);
+	if (rc == ORDO_OK && f->search.n_terms > 0)
+		items = search_hits_orders(items, &n, &rc, err);
 	orders = items;
 	if (rc == ORDO_OK)
 		rc = page_children_load(tx, orders, n, err);

@@ -319,6 +319,8 @@ ordo_code store_order_insert(store_tx *tx, order *o, ordo_err *err)
 	q_close(&q);
 
 	rc = order_children_insert(tx, o, seq, err);
+	if (rc == ORDO_OK)
+		rc = sql_search_insert(tx, seq, o, err);
 	if (rc)
 		goto out;
 	o->seq = seq;
@@ -681,6 +683,10 @@ ordo_code store_order_update_content(store_tx *tx, const order *o,
 				   SQL_LINE_UPDATE_CONTENT, line_content_fields,
 				   Q_NFIELDS(line_content_fields),
 				   "correcting an order", &seq, err);
+	/* The customer, ship-to and SKUs may have changed: the order's
+	 * words in the search index with them. */
+	if (rc == ORDO_OK)
+		rc = sql_search_set_head(tx, seq, o, err);
 	/* Quantities, state and holds: the ordinary update. */
 	if (rc == ORDO_OK)
 		rc = store_order_update(tx, o, err);

@@ -156,6 +156,11 @@ ordo_code store_shipment_insert(store_tx *tx, int64_t tenant,
 	if (rc)
 		goto out;
 	q_close(&q);
+	/* The order is found by its tracking numbers from now on. */
+	rc = sql_search_add_tracking(tx, tenant, oseq, s->tracking_number,
+				     err);
+	if (rc)
+		goto out;
 	for (i = 0; i < s->n_lines; i++) {
 		rc = q_open(&q, tx, SQL_SHIP_LINE_INSERT, err);
 		if (rc)

@@ -785,6 +785,14 @@ static ordo_code migrate_run(store_tx *tx, void *arg, ordo_err *err)
 			     mj->script->name, msg);
 		goto out;
 	}
+	/* The search index's words are written by the code that writes
+	 * every order's (sql_search.c), not by SQL that could only imitate
+	 * it: the orders stored before it get theirs here, in the same
+	 * transaction as the script. */
+	if (mj->version == SQL_SEARCH_MIGRATION)
+		rc = sql_search_fill(tx, err);
+	if (rc)
+		goto out;
 	rc = sql_migration_mark(tx, mj->version, mj->now, err);
 	if (rc)
 		goto out;

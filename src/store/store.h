@@ -80,6 +80,7 @@
 #include "core/err.h"
 #include "core/fulfillment.h"
 #include "core/order.h"
+#include "core/search.h"
 #include "core/settings.h"
 
 typedef struct store store;
@@ -313,6 +314,10 @@ typedef struct {
 	ordo_time received_to;			/* exclusive; 0 = open */
 	int64_t before_seq;			/* cursor; 0 = first page */
 	int limit;				/* 1..ORDO_PAGE_MAX */
+	/* Orders matching every term (search_query_parse; n_terms 0 = no
+	 * search). before_seq is then the next_before_seq of the page
+	 * before, for the same terms. */
+	search_query search;
 } order_filter;
 
 typedef struct {
@@ -321,7 +326,14 @@ typedef struct {
 	int64_t next_before_seq; /* 0 when this is the last page */
 } order_page;
 
-/* Newest first (seq descending). */
+/*
+ * Newest first (seq descending). With a search (f->search), the newest
+ * ORDO_SEARCH_CANDIDATES_MAX orders of the tenant matching every term,
+ * narrowed by the other filters: those whose external id, email, phone or
+ * tracking number is exactly the terms first, then the others, each
+ * newest first; next_before_seq then carries the rank with the seq, and
+ * is only good for the same terms.
+ */
 ordo_code store_order_list(store_tx *tx, int64_t tenant, const order_filter *f,
 			   order_page *page, ordo_err *err);
 void order_page_free(order_page *page);

@@ -158,6 +158,12 @@ void store_note_claim(store *st, int64_t rows_read);
 ordo_code sql_migrations_init(store_tx *tx, ordo_err *err);
 /* Highest applied version; 0 when the bookkeeping table does not exist. */
 ordo_code sql_schema_version(store_tx *tx, int *version, ordo_err *err);
+
+/* Give every order stored before the search index (migration
+ * SQL_SEARCH_MIGRATION) its words in it (sql_search.c); the migration job
+ * runs it after that migration's script, in its transaction. */
+#define SQL_SEARCH_MIGRATION 10
+ordo_code sql_search_fill(store_tx *tx, ordo_err *err);
 ordo_code sql_migration_mark(store_tx *tx, int version, ordo_time at,
 			     ordo_err *err);
 

@@ -2,7 +2,8 @@
  * test_migrations.c - opening and migrating: a fresh database, bad urls,
  * concurrent migrations, reconnecting after PostgreSQL ends the sessions,
  * and migrating databases made by older schemas (version 1, version 2, and
- * a version-3 database with duplicate key names) up to the current one.
+ * a version-3 database with duplicate key names) up to the current one,
+ * and a version-9 database's orders made searchable by migration 10.
  *
  * The tests that open or migrate a database themselves make an empty one
  * with test_store_url() (fixture.c) on the backend chosen by the
@@ -795,6 +796,144 @@ static void test_migrate_webhook_events_to_rows(void **state)
 	test_store_drop(&g);
 }
 
+/* ---- the search index of orders stored before it ------------------------ */
+
+static ordo_code w_ful_put(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	return store_fulfillment_insert(tx, w->tenant, w->p, err);
+}
+
+static ordo_code w_ship_put(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	return store_shipment_insert(tx, w->tenant, w->p, err);
+}
+
+/* The external ids tenant's search for q lists, comma-separated. */
+static void searched(struct fx *f, int64_t tenant, const char *q, char *out,
+		     size_t size)
+{
+	order_filter flt;
+	order_page p;
+	ordo_err err = ORDO_ERR_INIT;
+	size_t i, len = 0;
+
+	memset(&flt, 0, sizeof(flt));
+	assert_int_equal(search_query_parse(q, "q", &flt.search, &err),
+			 ORDO_OK);
+	flt.limit = 50;
+	assert_int_equal(list(f, tenant, &flt, &p), ORDO_OK);
+	out[0] = '\0';
+	for (i = 0; i < p.n; i++) {
+		snprintf(out + len, size - len, "%s%s", i ? "," : "",
+			 p.orders[i].external_id);
+		len = strlen(out);
+	}
+	order_page_free(&p);
+}
+
+/*
+ * Orders stored before migration 0010 are searchable after it: the
+ * database is taken back to version 9 (the search index dropped, its
+ * version forgotten) with its orders, one of them shipped, in it; the
+ * migration then gives each its words, its tracking number's too.
+ */
+static void test_migrate_fills_the_search_index(void **state)
+{
+	struct fx *f = *state;
+	store_options o = test_opts();
+	ordo_err err = ORDO_ERR_INIT;
+	fulfillment ful;
+	fulfillment_line fl;
+	shipment sh;
+	shipment_line sl;
+	int applied = -1, version = -1;
+	char got[256];
+	order ord;
+
+	catalog_add(f, f->ta);
+	order_make(&ord, f->ta, "ord_old", "web", "OLD-1", 1700000001,
+		   ORDER_RELEASED, 2);
+	ordo_strlcpy(ord.customer.name, "Winifred Oldcastle",
+		     sizeof(ord.customer.name));
+	order_put(f, &ord);
+	order_free(&ord);
+	order_make(&ord, f->tb, "ord_old_b", "web", "OLD-B", 1700000002,
+		   ORDER_ACCEPTED, 1);
+	ordo_strlcpy(ord.customer.name, "Winifred Bolt",
+		     sizeof(ord.customer.name));
+	order_put(f, &ord);
+	order_free(&ord);
+	memset(&ful, 0, sizeof(ful));
+	memset(&fl, 0, sizeof(fl));
+	ordo_strlcpy(ful.id, "ful_old", sizeof(ful.id));
+	ordo_strlcpy(ful.order_id, "ord_old", sizeof(ful.order_id));
+	ordo_strlcpy(ful.location, "WH1", sizeof(ful.location));
+	ful.state = FULFILLMENT_RELEASED;
+	ful.created_at = ful.updated_at = 1700000100;
+	fl.line_no = 1;
+	ordo_strlcpy(fl.sku, "A-1", sizeof(fl.sku));
+	fl.quantity = 1;
+	ful.lines = &fl;
+	ful.n_lines = 1;
+	assert_int_equal(wr(f, f->ta, w_ful_put, &ful, &err), ORDO_OK);
+	memset(&sh, 0, sizeof(sh));
+	memset(&sl, 0, sizeof(sl));
+	ordo_strlcpy(sh.id, "shp_old", sizeof(sh.id));
+	ordo_strlcpy(sh.fulfillment_id, "ful_old", sizeof(sh.fulfillment_id));
+	ordo_strlcpy(sh.carrier, "ups", sizeof(sh.carrier));
+	ordo_strlcpy(sh.tracking_number, "1ZOLD777", sizeof(sh.tracking_number));
+	sh.shipped_at = 1700000200;
+	ordo_strlcpy(sl.sku, "A-1", sizeof(sl.sku));
+	sl.quantity = 1;
+	sh.lines = &sl;
+	sh.n_lines = 1;
+	assert_int_equal(wr(f, f->ta, w_ship_put, &sh, &err), ORDO_OK);
+	store_close(f->st);
+	f->st = NULL;
+
+	/* Back to version 9: no search index, its version forgotten. */
+	if (test_pg_url()) {
+		PGconn *c = test_pg_connect(f->url);
+
+		test_pg_exec(c, "DROP FUNCTION order_search_fts(text);"
+				"DROP TABLE order_search;"
+				"DELETE FROM schema_migrations "
+				"WHERE version >= 10");
+		PQfinish(c);
+	} else {
+		char path[PATH_MAX + 16];
+		sqlite3 *db = NULL;
+
+		snprintf(path, sizeof(path), "%s/ordo.db", f->dir);
+		assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+		assert_int_equal(
+			sqlite3_exec(db,
+				     "DROP TABLE order_search_fts;"
+				     "DROP TABLE order_search;"
+				     "DELETE FROM schema_migrations "
+				     "WHERE version >= 10",
+				     NULL, NULL, NULL),
+			SQLITE_OK);
+		sqlite3_close(db);
+	}
+	assert_int_equal(store_open(f->url, &o, &f->st, &err), ORDO_OK);
+	assert_int_equal(store_schema_version(f->st, &version, &err), ORDO_OK);
+	assert_int_equal(version, 9);
+	assert_int_equal(store_migrate(f->st, FX_NOW, &applied, &version, &err),
+			 ORDO_OK);
+	assert_int_equal(applied, MIGRATIONS - 9);
+	assert_int_equal(version, SCHEMA_VERSION);
+
+	searched(f, f->ta, "winifred", got, sizeof(got));
+	assert_string_equal(got, "OLD-1");
+	searched(f, f->ta, "oldcastle 1zold777", got, sizeof(got));
+	assert_string_equal(got, "OLD-1");
+	searched(f, f->tb, "winifred", got, sizeof(got));
+	assert_string_equal(got, "OLD-B");
+	searched(f, f->tb, "oldcastle", got, sizeof(got));
+	assert_string_equal(got, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -807,6 +946,8 @@ int main(void)
 		cmocka_unit_test(test_migrate_from_v2),
 		cmocka_unit_test(test_migrate_renames_duplicate_key_names),
 		cmocka_unit_test(test_migrate_webhook_events_to_rows),
+		cmocka_unit_test_setup_teardown(
+			test_migrate_fills_the_search_index, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,253 @@
+/*
+ * test_search.c - the order search index in the store, on each backend:
+ * an order is found by its words as it is inserted, by its new words and
+ * no longer by its old once its content is corrected, by a tracking
+ * number once shipped; another tenant's orders never match; exact ids
+ * rank first; pages follow next_before_seq; and a search considers the
+ * newest ORDO_SEARCH_CANDIDATES_MAX matches only, an older order still
+ * found by a q precise enough.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
+
+/* The external ids of a search of tenant for q (pages of page orders,
+ * all of them), comma-separated, into out; the number of orders. */
+static size_t found(struct fx *f, int64_t tenant, const char *q, int page,
+		    char *out, size_t size)
+{
+	order_filter flt;
+	ordo_err err = ORDO_ERR_INIT;
+	size_t total = 0, len = 0, i;
+
+	memset(&flt, 0, sizeof(flt));
+	assert_int_equal(search_query_parse(q, "q", &flt.search, &err),
+			 ORDO_OK);
+	flt.limit = page;
+	out[0] = '\0';
+	for (;;) {
+		order_page p;
+
+		assert_int_equal(list(f, tenant, &flt, &p), ORDO_OK);
+		for (i = 0; i < p.n; i++) {
+			if (len + 1 < size)
+				snprintf(out + len, size - len, "%s%s",
+					 total ? "," : "",
+					 p.orders[i].external_id);
+			len = strlen(out);
+			total++;
+		}
+		flt.before_seq = p.next_before_seq;
+		order_page_free(&p);
+		if (!flt.before_seq)
+			break;
+	}
+	return total;
+}
+
+#define assert_found(f, tenant, q, want)                                       \
+	do {                                                                   \
+		char got_[2048];                                               \
+		found((f), (tenant), (q), 50, got_, sizeof(got_));            \
+		if (strcmp(got_, (want)) != 0)                                 \
+			fail_msg("q=%s found [%s], want [%s]", (q), got_,      \
+				 (want));                                      \
+	} while (0)
+
+/* Order ext of tenant, received at `at`, its customer named name. */
+static void order_named(struct fx *f, int64_t tenant, const char *ext,
+			const char *name, ordo_time at)
+{
+	char id[64];
+	order o;
+
+	snprintf(id, sizeof(id), "ord_s_%lld_%s", (long long)tenant, ext);
+	order_make(&o, tenant, id, "web", ext, at, ORDER_ACCEPTED, 1);
+	ordo_strlcpy(o.customer.name, name, sizeof(o.customer.name));
+	order_put(f, &o);
+	order_free(&o);
+}
+
+static void test_found_by_its_words_in_its_tenant_only(void **state)
+{
+	struct fx *f = *state;
+
+	order_named(f, f->ta, "S-1", "Rowena Marchbanks", 1700000001);
+	order_named(f, f->ta, "S-2", "Rowena Pike", 1700000002);
+	order_named(f, f->tb, "S-B", "Rowena Marchbanks", 1700000003);
+
+	assert_found(f, f->ta, "rowena", "S-2,S-1");
+	assert_found(f, f->ta, "MARCHB", "S-1");
+	assert_found(f, f->ta, "rowena pike", "S-2");
+	assert_found(f, f->tb, "rowena", "S-B");
+	assert_found(f, f->tb, "pike", "");
+	/* order_make's email and phone, on every order. */
+	assert_found(f, f->tb, "ada@example.com", "S-B");
+	assert_found(f, f->tb, "(207) 123-4567", "S-B");
+}
+
+static void test_an_exact_id_ranks_first(void **state)
+{
+	struct fx *f = *state;
+	char got[512];
+
+	order_named(f, f->ta, "K-7", "Kestrel One", 1700000001);
+	order_named(f, f->ta, "K-7-B", "Kestrel Two", 1700000002);
+	order_named(f, f->ta, "K-7-C", "Kestrel Three", 1700000003);
+	assert_found(f, f->ta, "k-7", "K-7,K-7-C,K-7-B");
+	/* The same across pages of one. */
+	found(f, f->ta, "k-7", 1, got, sizeof(got));
+	assert_string_equal(got, "K-7,K-7-C,K-7-B");
+	found(f, f->ta, "kestrel", 2, got, sizeof(got));
+	assert_string_equal(got, "K-7-C,K-7-B,K-7");
+}
+
+static ordo_code w_update_content(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	return store_order_update_content(tx, w->p, err);
+}
+
+static void test_a_correction_rewrites_the_words(void **state)
+{
+	struct fx *f = *state;
+	ordo_err err = ORDO_ERR_INIT;
+	order o;
+
+	order_make(&o, f->ta, "ord_fix", "web", "FIX-1", 1700000001,
+		   ORDER_ON_HOLD, 2);
+	ordo_strlcpy(o.ship_to.postal_code, "QQ9Z", sizeof(o.ship_to.postal_code));
+	ordo_strlcpy(o.lines[1].sku, "OLD-SKU", sizeof(o.lines[1].sku));
+	order_put(f, &o);
+	assert_found(f, f->ta, "qq9z", "FIX-1");
+	assert_found(f, f->ta, "old-sku", "FIX-1");
+
+	ordo_strlcpy(o.ship_to.postal_code, "10118", sizeof(o.ship_to.postal_code));
+	ordo_strlcpy(o.lines[1].sku, "NEW-SKU", sizeof(o.lines[1].sku));
+	assert_int_equal(wr(f, f->ta, w_update_content, &o, &err), ORDO_OK);
+	order_free(&o);
+	assert_found(f, f->ta, "qq9z", "");
+	assert_found(f, f->ta, "old-sku", "");
+	assert_found(f, f->ta, "10118 new-sku", "FIX-1");
+}
+
+static ordo_code w_ful_insert(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	return store_fulfillment_insert(tx, w->tenant, w->p, err);
+}
+
+static ordo_code w_ship_insert(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	return store_shipment_insert(tx, w->tenant, w->p, err);
+}
+
+static void test_a_shipment_adds_its_tracking_number(void **state)
+{
+	struct fx *f = *state;
+	ordo_err err = ORDO_ERR_INIT;
+	fulfillment ful;
+	fulfillment_line fl;
+	shipment sh;
+	shipment_line sl;
+	int i;
+
+	catalog_add(f, f->ta);
+	order_named(f, f->ta, "SHIP-1", "Tracy Parcel", 1700000001);
+	memset(&ful, 0, sizeof(ful));
+	memset(&fl, 0, sizeof(fl));
+	ordo_strlcpy(ful.id, "ful_s1", sizeof(ful.id));
+	snprintf(ful.order_id, sizeof(ful.order_id), "ord_s_%lld_SHIP-1",
+		 (long long)f->ta);
+	ordo_strlcpy(ful.location, "WH1", sizeof(ful.location));
+	ful.state = FULFILLMENT_RELEASED;
+	ful.created_at = ful.updated_at = 1700000100;
+	fl.line_no = 1;
+	ordo_strlcpy(fl.sku, "SKU-1", sizeof(fl.sku));
+	fl.quantity = 2;
+	ful.lines = &fl;
+	ful.n_lines = 1;
+	if (wr(f, f->ta, w_ful_insert, &ful, &err) != ORDO_OK)
+		fail_msg("fulfillment: %s", err.message);
+	assert_found(f, f->ta, "1ZTRACK", "");
+
+	/* Two shipments: each number finds the order. */
+	for (i = 0; i < 2; i++) {
+		memset(&sh, 0, sizeof(sh));
+		memset(&sl, 0, sizeof(sl));
+		snprintf(sh.id, sizeof(sh.id), "shp_s%d", i);
+		ordo_strlcpy(sh.fulfillment_id, "ful_s1",
+			     sizeof(sh.fulfillment_id));
+		ordo_strlcpy(sh.carrier, "ups", sizeof(sh.carrier));
+		snprintf(sh.tracking_number, sizeof(sh.tracking_number),
+			 "1ZTRACK-%d", i);
+		sh.shipped_at = 1700000200;
+		ordo_strlcpy(sl.sku, "SKU-1", sizeof(sl.sku));
+		sl.quantity = 1;
+		sh.lines = &sl;
+		sh.n_lines = 1;
+		if (wr(f, f->ta, w_ship_insert, &sh, &err) != ORDO_OK)
+			fail_msg("shipment: %s", err.message);
+	}
+	assert_found(f, f->ta, "1ztrack-0", "SHIP-1");
+	assert_found(f, f->ta, "1ZTRACK 1", "SHIP-1");
+	assert_found(f, f->ta, "tracy 1ztrack", "SHIP-1");
+	assert_found(f, f->tb, "1ztrack", "");
+}
+
+/* ORDO_SEARCH_CANDIDATES_MAX + 5 orders of one name, in one job. */
+static ordo_code w_many(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	ordo_code rc = ORDO_OK;
+	int k;
+
+	for (k = 0; rc == ORDO_OK && k < ORDO_SEARCH_CANDIDATES_MAX + 5; k++) {
+		char id[32], ext[32];
+		order o;
+
+		snprintf(id, sizeof(id), "ord_m%d", k);
+		snprintf(ext, sizeof(ext), "MANYx%d", k);
+		order_make(&o, w->tenant, id, "web", ext, 1700000000 + k,
+			   ORDER_ACCEPTED, 1);
+		ordo_strlcpy(o.customer.name, "Multitude",
+			     sizeof(o.customer.name));
+		rc = store_order_insert(tx, &o, err);
+		order_free(&o);
+	}
+	return rc;
+}
+
+static void test_a_search_ranks_the_newest_candidates(void **state)
+{
+	struct fx *f = *state;
+	ordo_err err = ORDO_ERR_INIT;
+	char got[64];
+	size_t n;
+
+	assert_int_equal(wr(f, f->ta, w_many, NULL, &err), ORDO_OK);
+	n = found(f, f->ta, "multitude", 200, got, sizeof(got));
+	assert_int_equal(n, ORDO_SEARCH_CANDIDATES_MAX);
+	/* The oldest, past the candidates of "multitude", by its id. */
+	assert_found(f, f->ta, "multitude manyx0", "MANYx0");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+			test_found_by_its_words_in_its_tenant_only, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_an_exact_id_ranks_first,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_correction_rewrites_the_words, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_shipment_adds_its_tracking_number, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_search_ranks_the_newest_candidates, setup,
+			teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
