@@ -42,6 +42,10 @@
  *     stock_events        L inserts (reserve)
  *     fulfillments        1 insert (released)
  *     fulfillment_lines   L inserts
+ *     order_search        1 insert (and its FTS5 index order_search_fts,
+ *                         by trigger): the order's search words, made by
+ *                         ordo's own src/core/search.c as the store
+ *                         makes them
  *
  * and nothing in holds (a clean order has none), outbox_events and
  * deliveries (no webhook is subscribed in the benchmark, and ordo stores an
@@ -70,6 +74,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/order.h"
+#include "core/search.h"
 #include "embedded.h"
 
 extern const struct ordo_embedded floor_migrations[];
@@ -89,6 +95,7 @@ enum {
 	S_STOCK_EVENT,
 	S_FUL,
 	S_FUL_LINE,
+	S_SEARCH,
 	S_COUNT
 };
 
@@ -111,6 +118,9 @@ static const char *const stmt_sql[S_COUNT] = {
 		"'Springfield', 'IL', '62701', 'US', '', 0, '', '', '', '', "
 		"'', '', '', '', '', 'standard', 0, ?8, 0, 0, 0, ?8, 'paid', "
 		"'', 'released', ?9, ?4, ?10, ?4, 0, 0, ?6)",
+	[S_SEARCH] = "INSERT INTO order_search (seq, head_exact, "
+		     "tracking_exact, head, tracking) VALUES (?1, ?2, '', ?3, "
+		     "'')",
 	[S_LINE] = "INSERT INTO order_lines (order_seq, line_no, sku, title, "
 		   "quantity, unit_price, qty_open, qty_allocated, "
 		   "qty_released, qty_shipped, qty_cancelled, qty_returned) "
@@ -236,6 +246,37 @@ static void fingerprint_new(char out[65])
 
 static int64_t reserved[FLOOR_LINES_MAX + 1]; /* per SKU, kept in memory */
 
+/* The order's search words, as the store makes them from the order. */
+static void search_write(int64_t seq, const char *ext, const char *name,
+			 const char *email, int lines)
+{
+	static order_line line[FLOOR_LINES_MAX];
+	order o;
+	search_doc d;
+	ordo_err err = ORDO_ERR_INIT;
+	int l;
+
+	memset(&o, 0, sizeof(o));
+	ordo_strlcpy(o.external_id, ext, sizeof(o.external_id));
+	ordo_strlcpy(o.customer.name, name, sizeof(o.customer.name));
+	ordo_strlcpy(o.customer.email, email, sizeof(o.customer.email));
+	ordo_strlcpy(o.ship_to.name, name, sizeof(o.ship_to.name));
+	ordo_strlcpy(o.ship_to.postal_code, "62701",
+		     sizeof(o.ship_to.postal_code));
+	for (l = 0; l < lines; l++)
+		snprintf(line[l].sku, sizeof(line[l].sku), "BENCH-%d", l + 1);
+	o.lines = line;
+	o.n_lines = (size_t)lines;
+	search_doc_init(&d);
+	if (search_doc_order(&d, 1, &o, &err) != ORDO_OK)
+		die("making the search words");
+	bind_i64(S_SEARCH, 1, seq);
+	bind_text(S_SEARCH, 2, search_doc_exact(&d));
+	bind_text(S_SEARCH, 3, search_doc_words(&d));
+	run(S_SEARCH, "inserting the search words");
+	search_doc_free(&d);
+}
+
 /* Write the rows of clean order number n (see the top of this file). */
 static void order_write(long n, int lines, int64_t now)
 {
@@ -316,6 +357,7 @@ static void order_write(long n, int lines, int64_t now)
 		bind_i64(S_FUL_LINE, 4, 1);
 		run(S_FUL_LINE, "inserting a fulfillment line");
 	}
+	search_write(seq, ext, name, email, lines);
 }
 
 /* Read a positive whole number argument, or use the default. */
@@ -431,7 +473,8 @@ int main(int argc, char **argv)
 
 	/* A figure for rows that are not there would measure nothing. */
 	failed = query_i64("SELECT count(*) FROM orders") != n ||
-		 query_i64("SELECT count(*) FROM order_events") != 7 * n;
+		 query_i64("SELECT count(*) FROM order_events") != 7 * n ||
+		 query_i64("SELECT count(*) FROM order_search") != n;
 	for (i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(stmt[i]);
 	sqlite3_close(db);
@@ -443,7 +486,7 @@ int main(int argc, char **argv)
 	}
 	printf("floor, %ld orders per commit, %d line%s, %d rows each: "
 	       "%8.0f orders/s (%ld orders, %ld commits, %.1f s)\n",
-	       per_commit, lines, lines == 1 ? "" : "s", 9 + 4 * lines,
+	       per_commit, lines, lines == 1 ? "" : "s", 10 + 4 * lines,
 	       (double)n / (t1 - t0), n, commits, t1 - t0);
 	snprintf(path, sizeof(path), "%s/floor.db", dir);
 	unlink(path);
