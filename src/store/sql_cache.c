@@ -16,6 +16,7 @@ void tx_cache_reset(store_tx *tx)
 	struct tx_cache *c = &tx->cache;
 
 	store_policy_version_free(&c->policy);
+	free(c->locations);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -159,4 +160,86 @@ void tx_cache_forget_subscribers(store_tx *tx)
 {
 	tx->cache.n_subscribers = 0;
 	tx->cache.next_subscribers = 0;
+}
+
+/* ---- locations -------------------------------------------------------------- */
+
+bool tx_cache_locations(store_tx *tx, int64_t tenant, int limit,
+			catalog_location **out, size_t *n)
+{
+	const struct tx_cache *c = &tx->cache;
+
+	*out = NULL;
+	*n = 0;
+	if (!c->has_locations || c->locations_tenant != tenant ||
+	    c->locations_limit != limit)
+		return false;
+	if (c->n_locations > 0) {
+		*out = malloc(c->n_locations * sizeof(**out));
+		if (!*out)
+			return false; /* read again: that path says ENOMEM */
+		memcpy(*out, c->locations, c->n_locations * sizeof(**out));
+	}
+	*n = c->n_locations;
+	return true;
+}
+
+void tx_cache_put_locations(store_tx *tx, int64_t tenant, int limit,
+			    const catalog_location *items, size_t n)
+{
+	struct tx_cache *c = &tx->cache;
+	catalog_location *copy = NULL;
+
+	tx_cache_forget_locations(tx);
+	if (n > 0) {
+		copy = malloc(n * sizeof(*copy));
+		if (!copy)
+			return; /* not kept */
+		memcpy(copy, items, n * sizeof(*copy));
+	}
+	c->has_locations = true;
+	c->locations_tenant = tenant;
+	c->locations_limit = limit;
+	c->locations = copy;
+	c->n_locations = n;
+}
+
+void tx_cache_forget_locations(store_tx *tx)
+{
+	struct tx_cache *c = &tx->cache;
+
+	free(c->locations);
+	c->locations = NULL;
+	c->n_locations = 0;
+	c->has_locations = false;
+}
+
+/* ---- keys that exist ---------------------------------------------------------- */
+
+bool tx_cache_key_exists(store_tx *tx, unsigned id, int64_t tenant,
+			 const char *key)
+{
+	const struct tx_cache *c = &tx->cache;
+	size_t i;
+
+	for (i = 0; i < TX_CACHE_KEYS; i++)
+		if (c->keys[i].id == id && id != 0 &&
+		    c->keys[i].tenant == tenant &&
+		    strcmp(c->keys[i].key, key) == 0)
+			return true;
+	return false;
+}
+
+void tx_cache_put_key(store_tx *tx, unsigned id, int64_t tenant,
+		      const char *key)
+{
+	struct tx_cache *c = &tx->cache;
+	size_t len = strlen(key);
+
+	if (id == 0 || len >= sizeof(c->keys[0].key))
+		return;
+	c->keys[c->next_key].id = id;
+	c->keys[c->next_key].tenant = tenant;
+	memcpy(c->keys[c->next_key].key, key, len + 1);
+	c->next_key = (c->next_key + 1) % TX_CACHE_KEYS;
 }

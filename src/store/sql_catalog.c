@@ -320,6 +320,7 @@ ordo_code store_location_put(store_tx *tx, int64_t tenant,
 	char serves[SERVES_TEXT_MAX];
 	ordo_code rc;
 
+	tx_cache_forget_locations(tx);
 	rc = tx_check_writable(tx, "store_location_put", err);
 	if (rc)
 		goto out;
@@ -350,12 +351,17 @@ ordo_code store_location_list(store_tx *tx, int64_t tenant, const char *after,
 			      ordo_err *err)
 {
 	void *items = NULL;
+	bool first = !after || !after[0];
 	ordo_code rc;
 
+	if (first && tx_cache_locations(tx, tenant, limit, out, n))
+		return ORDO_OK;
 	rc = catalog_list(tx, SQL_LOCATION_LIST, tenant, after, limit,
 			  sizeof(**out), read_location, "listing locations",
 			  &items, n, err);
 	*out = items;
+	if (rc == ORDO_OK && first)
+		tx_cache_put_locations(tx, tenant, limit, *out, *n);
 	return rc;
 }
 
@@ -368,9 +374,13 @@ ordo_code require_key(store_tx *tx, enum sql_id id, int64_t tenant,
 	struct q q;
 	ordo_code rc;
 
+	if (tx_cache_key_exists(tx, id, tenant, key))
+		return ORDO_OK;
 	rc = q_get(&q, tx, id, tenant, key, "looking up a key", field, field,
 		   err);
 	q_close(&q);
+	if (rc == ORDO_OK)
+		tx_cache_put_key(tx, id, tenant, key);
 	return rc;
 }
 

@@ -43,17 +43,23 @@
  * transaction keeps the answers (sql_cache.c) so that each is read once
  * per batch rather than a dozen times per order.
  *
+ * It also keeps the first page of the tenant's locations (every order is
+ * routed over them) and which locations and SKUs exist (every stock write
+ * checks them; neither is ever deleted).
+ *
  * What it keeps is true for the whole transaction because nothing else
  * changes it there: the statements that write these rows forget the entry
  * (store_settings_put, store_webhook_insert and _delete,
- * store_policy_insert), and a job rolled back to its savepoint forgets
- * everything, since what it read after its own writes is gone with them.
+ * store_policy_insert, store_location_put), and a job rolled back to its
+ * savepoint forgets everything, since what it read after its own writes is
+ * gone with them.
  * The cache starts empty at every BEGIN. On PostgreSQL another node may
  * change a setting meanwhile; the batch then works as if it had begun a
  * moment earlier, which no one can tell from outside.
  */
 #define TX_CACHE_ORDERS 8
 #define TX_CACHE_SUBSCRIBERS 8
+#define TX_CACHE_KEYS 16
 
 struct tx_subscribers {
 	int64_t tenant;
@@ -83,6 +89,22 @@ struct tx_cache {
 
 	struct tx_subscribers subscribers[TX_CACHE_SUBSCRIBERS];
 	unsigned n_subscribers, next_subscribers;
+
+	/* The first page (after "") of locations of locations_tenant, read
+	 * with locations_limit. */
+	bool has_locations;
+	int64_t locations_tenant;
+	int locations_limit;
+	catalog_location *locations;
+	size_t n_locations;
+
+	/* Keys found to exist (require_key): statement, tenant, key. */
+	struct {
+		unsigned id; /* 0: empty */
+		int64_t tenant;
+		char key[ORDO_SKU_MAX];
+	} keys[TX_CACHE_KEYS];
+	unsigned next_key;
 };
 
 struct store_tx {
@@ -145,6 +167,16 @@ const struct tx_subscribers *tx_cache_subscribers(store_tx *tx,
 						  const char *skip);
 void tx_cache_put_subscribers(store_tx *tx, const struct tx_subscribers *s);
 void tx_cache_forget_subscribers(store_tx *tx);
+/* A copy of the first page of locations (*out, free()), when known. */
+bool tx_cache_locations(store_tx *tx, int64_t tenant, int limit,
+			catalog_location **out, size_t *n);
+void tx_cache_put_locations(store_tx *tx, int64_t tenant, int limit,
+			    const catalog_location *items, size_t n);
+void tx_cache_forget_locations(store_tx *tx);
+bool tx_cache_key_exists(store_tx *tx, unsigned id, int64_t tenant,
+			 const char *key);
+void tx_cache_put_key(store_tx *tx, unsigned id, int64_t tenant,
+		      const char *key);
 
 /* Count a checkpoint made off the committer's thread (sqlite.c). */
 void store_note_checkpoint(store *st);

@@ -5,7 +5,9 @@
  *   - a job rolled back to its savepoint takes what it wrote with it, and
  *     the next job of the same batch reads the rows as they are, not as the
  *     failed job left them in the transaction's memory;
- *   - a job that writes a setting reads its new value back at once.
+ *   - a job that writes a setting reads its new value back at once, and one
+ *     that adds a location finds it in the list at once;
+ *   - a location a failed job added does not exist for the next job.
  *
  * And, on SQLite, checkpoints run beside the committer: the WAL is copied
  * back into the database by the checkpointer thread once it is long
@@ -205,6 +207,77 @@ static void test_a_failed_job_leaves_nothing_remembered(void **state)
 	assert_int_equal(jobs[3].seen, 4242);
 }
 
+/* Add location NEW between two reads of the list: the second sees it. */
+static ordo_code add_between_lists(store_tx *tx, struct batch_job *j,
+				   ordo_err *err)
+{
+	catalog_location *page = NULL, loc;
+	size_t before = 0, after = 0;
+	ordo_code rc;
+
+	rc = store_location_list(tx, tenant_a, "", 50, &page, &before, err);
+	free(page);
+	page = NULL;
+	if (rc)
+		return rc;
+	location_make(&loc, "NEW", 3);
+	rc = store_location_put(tx, tenant_a, &loc, err);
+	if (rc == ORDO_OK)
+		rc = store_location_list(tx, tenant_a, "", 50, &page, &after,
+					 err);
+	free(page);
+	j->seen = (int64_t)(after - before);
+	return rc;
+}
+
+/* Add location GHOST and stock there, then fail. */
+static ordo_code ghost_then_fail(store_tx *tx, struct batch_job *j,
+				 ordo_err *err)
+{
+	catalog_location loc;
+	stock_level lv;
+	ordo_code rc;
+
+	(void)j;
+	location_make(&loc, "GHOST", 4);
+	rc = store_location_put(tx, tenant_a, &loc, err);
+	level_make(&lv, "GHOST", "A-1", 5, 0, 0);
+	if (rc == ORDO_OK)
+		rc = store_stock_put(tx, tenant_a, &lv, err);
+	if (rc)
+		return rc;
+	return ordo_err_set(err, ORDO_EINVALID, NULL, "failing on purpose");
+}
+
+static ordo_code stock_at_ghost(store_tx *tx, struct batch_job *j,
+				ordo_err *err)
+{
+	stock_level lv;
+
+	(void)j;
+	level_make(&lv, "GHOST", "A-1", 5, 0, 0);
+	return store_stock_put(tx, tenant_a, &lv, err);
+}
+
+static void test_locations_are_seen_as_they_are(void **state)
+{
+	struct fx *f = *state;
+	struct batch_job jobs[4];
+
+	catalog_add(f, f->ta);
+	tenant_a = f->ta;
+	memset(jobs, 0, sizeof(jobs));
+	jobs[0].fn = add_between_lists;
+	jobs[1].fn = ghost_then_fail;
+	jobs[2].fn = stock_at_ghost;
+	run_batch(f, jobs, 3);
+	assert_int_equal(jobs[0].rc, ORDO_OK);
+	assert_int_equal(jobs[0].seen, 1);
+	assert_int_equal(jobs[1].rc, ORDO_EINVALID);
+	/* GHOST went with the job that made it. */
+	assert_int_equal(jobs[2].rc, ORDO_ENOTFOUND);
+}
+
 /* ---- checkpoints ------------------------------------------------------------ */
 
 /* About 1 MiB of idempotency answers per job: the WAL grows fast. */
@@ -259,6 +332,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_a_failed_job_leaves_nothing_remembered, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_locations_are_seen_as_they_are, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_checkpoints_run_beside_the_committer, setup,
 			teardown),
