@@ -22,6 +22,7 @@
 #include "app/policy.h"
 #include "app/tenants.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,12 +141,37 @@ ordo_code app_policy_decode(const json_t *doc, app_policy_doc *d,
 }
 
 /* The active version's number and compiled rules. */
+/* Compile the stored version v, or the built-in default when v is NULL. */
+static ordo_code policy_of_version(const policy_version *v, policy *p,
+				   ordo_err *err)
+{
+	app_policy_doc d;
+	json_t *doc;
+	ordo_code rc;
+
+	memset(p, 0, sizeof(*p));
+	if (!v)
+		return policy_compile(policy_default_rules,
+				      policy_default_count, p, err);
+	doc = json_loads(v->document, 0, NULL);
+	rc = doc ? app_policy_decode(doc, &d, err)
+		 : ordo_err_set(err, ORDO_ESTORAGE, "policy",
+				"stored policy version %d does not parse",
+				v->version);
+	json_decref(doc);
+	if (rc == ORDO_OK) {
+		rc = policy_compile(d.src, d.n, p, err);
+		app_policy_doc_free(&d);
+	}
+	if (rc == ORDO_OK)
+		p->version = v->version;
+	return rc;
+}
+
 ordo_code app_policy_load(store_tx *tx, int64_t tenant, policy *p,
 			  ordo_err *err)
 {
 	policy_version v;
-	app_policy_doc d;
-	json_t *doc;
 	ordo_code rc;
 
 	memset(p, 0, sizeof(*p));
@@ -153,25 +179,75 @@ ordo_code app_policy_load(store_tx *tx, int64_t tenant, policy *p,
 	rc = store_policy_active(tx, tenant, &v, err);
 	if (rc == ORDO_ENOTFOUND) {
 		ordo_err_clear(err);
-		return policy_compile(policy_default_rules,
-				      policy_default_count, p, err);
+		return policy_of_version(NULL, p, err);
+	}
+	if (rc == ORDO_OK)
+		rc = policy_of_version(&v, p, err);
+	store_policy_version_free(&v);
+	return rc;
+}
+
+/*
+ * COMPILED POLICIES. Every order taken in is judged by its tenant's
+ * active policy; decoding and compiling it each time was most of judging.
+ * A version never changes once saved (a change is a new version), so a
+ * compiled (tenant, version) stays right for as long as the process runs:
+ * judging reads which version is active (once per transaction, store.h)
+ * and compiles only a version it has not seen. The few slots are shared
+ * by every thread that judges, under judge_mu, held while judging.
+ */
+#define JUDGE_SLOTS 8
+
+static struct {
+	bool used;
+	int64_t tenant;
+	int version;
+	policy p;
+} judge_slots[JUDGE_SLOTS];
+static unsigned judge_next;
+static pthread_mutex_t judge_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* The compiled active policy of the tenant, under judge_mu. */
+static ordo_code judge_policy(store_tx *tx, int64_t tenant,
+			      const policy **out, ordo_err *err)
+{
+	policy_version v;
+	bool found;
+	int version;
+	size_t i;
+	ordo_code rc;
+
+	memset(&v, 0, sizeof(v));
+	rc = store_policy_active(tx, tenant, &v, err);
+	found = rc == ORDO_OK;
+	if (rc == ORDO_ENOTFOUND) {
+		ordo_err_clear(err);
+		rc = ORDO_OK;
 	}
 	if (rc)
 		return rc;
-	doc = json_loads(v.document, 0, NULL);
-	rc = doc ? app_policy_decode(doc, &d, err)
-		 : ordo_err_set(err, ORDO_ESTORAGE, "policy",
-				"stored policy version %d does not parse",
-				v.version);
-	json_decref(doc);
-	if (rc == ORDO_OK) {
-		rc = policy_compile(d.src, d.n, p, err);
-		app_policy_doc_free(&d);
-	}
-	if (rc == ORDO_OK)
-		p->version = v.version;
+	version = found ? v.version : 0;
+	for (i = 0; i < JUDGE_SLOTS; i++)
+		if (judge_slots[i].used && judge_slots[i].tenant == tenant &&
+		    judge_slots[i].version == version) {
+			*out = &judge_slots[i].p;
+			store_policy_version_free(&v);
+			return ORDO_OK;
+		}
+	i = judge_next;
+	judge_next = (judge_next + 1) % JUDGE_SLOTS;
+	if (judge_slots[i].used)
+		policy_free(&judge_slots[i].p);
+	judge_slots[i].used = false;
+	rc = policy_of_version(found ? &v : NULL, &judge_slots[i].p, err);
 	store_policy_version_free(&v);
-	return rc;
+	if (rc)
+		return rc;
+	judge_slots[i].used = true;
+	judge_slots[i].tenant = tenant;
+	judge_slots[i].version = version;
+	*out = &judge_slots[i].p;
+	return ORDO_OK;
 }
 
 static ordo_code destination_served(store_tx *tx, const order *o, bool *out,
@@ -269,22 +345,24 @@ ordo_code app_policy_judge(store_tx *tx, order *o, ordo_time now,
 {
 	policy_context ctx;
 	policy_outcome out;
-	policy p;
+	const policy *pp = NULL;
 	size_t i;
-	ordo_code rc = app_policy_load(tx, o->tenant_id, &p, err);
+	ordo_code rc;
 
-	if (rc)
-		return rc;
 	rc = app_policy_context(tx, o, &ctx, err);
 	if (rc)
+		return rc;
+	pthread_mutex_lock(&judge_mu);
+	rc = judge_policy(tx, o->tenant_id, &pp, err);
+	if (rc)
 		goto out;
-	rc = policy_evaluate(&p, &ctx, &out);
+	rc = policy_evaluate(pp, &ctx, &out);
 	if (rc) {
-		rc = evaluate_failed(&p, &out, err);
+		rc = evaluate_failed(pp, &out, err);
 		goto out;
 	}
 	for (i = 0; i < out.n_hits; i++) {
-		const policy_rule *r = &p.rules[out.hits[i]];
+		const policy_rule *r = &pp->rules[out.hits[i]];
 		order_hold h, *added;
 
 		if (already_judged(o, r))
@@ -293,13 +371,13 @@ ordo_code app_policy_judge(store_tx *tx, order *o, ordo_time now,
 		h.type = r->hold;
 		h.status = HOLD_OPEN;
 		h.priority = r->priority;
-		h.policy_version = p.version;
+		h.policy_version = pp->version;
 		ordo_strlcpy(h.rule_id, r->id, sizeof(h.rule_id));
 		ordo_strlcpy(h.field, "", sizeof(h.field));
 		ordo_strlcpy(h.raised_by, "policy", sizeof(h.raised_by));
 		h.created_at = now;
 		snprintf(h.message, sizeof(h.message),
-			 "review policy v%d, rule \"%s\": %.120s", p.version,
+			 "review policy v%d, rule \"%s\": %.120s", pp->version,
 			 r->id, r->when);
 		added = order_hold_add(o, &h);
 		if (!added) {
@@ -309,7 +387,7 @@ ordo_code app_policy_judge(store_tx *tx, order *o, ordo_time now,
 		}
 	}
 out:
-	policy_free(&p);
+	pthread_mutex_unlock(&judge_mu);
 	return rc;
 }
 
