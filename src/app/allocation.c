@@ -272,7 +272,23 @@ static bool in_main_flow(const order *o)
 }
 
 /* Save new and changed fulfillments. */
-static ordo_code save_fulfillments(store_tx *tx, order *o, ordo_err *err)
+/* Write a fulfillment: the first time an insert, then updates. */
+static ordo_code fulfillment_write(store_tx *tx, order *o, fulfillment *f,
+				   ordo_err *err)
+{
+	ordo_code rc;
+
+	if (f->seq != 0)
+		return store_fulfillment_update(tx, o->tenant_id, f, err);
+	rc = store_fulfillment_insert(tx, o->tenant_id, f, err);
+	f->seq = -1; /* stored; the real seq is not needed */
+	return rc;
+}
+
+/* Write the order's new fulfillments and those still open to change
+ * (pending; and released unless pending_only). */
+static ordo_code save_fulfillments(store_tx *tx, order *o, bool pending_only,
+				   ordo_err *err)
 {
 	size_t i;
 	ordo_code rc = ORDO_OK;
@@ -281,11 +297,10 @@ static ordo_code save_fulfillments(store_tx *tx, order *o, ordo_err *err)
 		fulfillment *f = &o->fulfillments[i];
 
 		if (f->seq == 0) {
-			rc = store_fulfillment_insert(tx, o->tenant_id, f,
-						      err);
-			f->seq = -1; /* stored; the real seq is not needed */
+			rc = fulfillment_write(tx, o, f, err);
 		} else if (f->state == FULFILLMENT_PENDING ||
-			   f->state == FULFILLMENT_RELEASED) {
+			   (!pending_only &&
+			    f->state == FULFILLMENT_RELEASED)) {
 			rc = store_fulfillment_update(tx, o->tenant_id, f,
 						      err);
 		}
@@ -353,11 +368,17 @@ static ordo_code handle_shortfall(store_tx *tx, order *o,
  * decide whether it may take stock. announce: tell subscribers when units
  * are left backordered (the first time an order is allocated).
  */
+/*
+ * Promise o's open units. The fulfillments are written here unless
+ * then_release: the caller then releases them at once and writes each
+ * (app_order_allocate), so that a fulfillment is written once, released,
+ * rather than written pending and again released.
+ */
 static ordo_code allocate_open_units(store_tx *tx, order *o,
 				     const tenant_settings *set,
 				     const char *actor, hold_type short_hold,
-				     bool announce, ordo_time now,
-				     ordo_err *err)
+				     bool announce, bool then_release,
+				     ordo_time now, ordo_err *err)
 {
 	struct plan_input in;
 	allocate_request req;
@@ -448,7 +469,8 @@ static ordo_code allocate_open_units(store_tx *tx, order *o,
 		if (rc)
 			goto out;
 	}
-	rc = save_fulfillments(tx, o, err);
+	if (!then_release)
+		rc = save_fulfillments(tx, o, false, err);
 	/* Not saved here: every caller saves the order next, released or
 	 * not (app_order_allocate, feed_order). */
 	if (rc == ORDO_OK)
@@ -476,13 +498,16 @@ ordo_code app_order_allocate(store_tx *tx, order *o, const char *actor,
 	rc = store_settings_get(tx, o->tenant_id, &set, err);
 	if (rc == ORDO_OK)
 		rc = allocate_open_units(tx, o, &set, actor, short_hold,
-					 short_hold == HOLD_TYPE_COUNT, now,
-					 err);
+					 short_hold == HOLD_TYPE_COUNT,
+					 set.release == RELEASE_AUTO, now, err);
 	if (rc)
 		return rc;
-	if (set.release == RELEASE_AUTO)
-		return app_order_release(tx, o, NULL, actor, now, err);
-	return app_order_save(tx, o, now, err);
+	if (set.release != RELEASE_AUTO)
+		return app_order_save(tx, o, now, err);
+	rc = app_order_release(tx, o, NULL, actor, now, err);
+	/* What the release did not write: all of it when the order is on
+	 * hold, and fulfillments of other locations left pending. */
+	return rc ? rc : save_fulfillments(tx, o, true, err);
 }
 
 /* Release one pending fulfillment of o. */
@@ -514,7 +539,7 @@ static ordo_code release_one(store_tx *tx, order *o, fulfillment *f,
 	f->updated_at = now;
 	if (o->released_at == 0)
 		o->released_at = now;
-	rc = store_fulfillment_update(tx, o->tenant_id, f, err);
+	rc = fulfillment_write(tx, o, f, err);
 	if (rc == ORDO_OK)
 		rc = app_event(tx, o, "released", o->state, o->state, NULL,
 			       actor, f->location, now, err);
@@ -612,13 +637,13 @@ static ordo_code feed_order(store_tx *tx, order *o,
 
 	if (held_only_for_stock(o)) {
 		rc = allocate_open_units(tx, o, set, actor,
-					 HOLD_INSUFFICIENT_STOCK, false, now,
-					 err);
+					 HOLD_INSUFFICIENT_STOCK, false, false,
+					 now, err);
 		if (rc == ORDO_OK && order_open_units(o) == 0)
 			rc = resolve_stock_holds(tx, o, actor, now, err);
 	} else if (in_main_flow(o) && order_open_holds(o) == 0) {
 		rc = allocate_open_units(tx, o, set, actor, HOLD_TYPE_COUNT,
-					 false, now, err);
+					 false, false, now, err);
 	} else {
 		return ORDO_OK;
 	}
