@@ -86,6 +86,10 @@ enum MHD_Result api_metrics(api_request *r)
 		"fsync each).\n"
 		"# TYPE ordo_store_commits_total counter\n"
 		"ordo_store_commits_total %llu\n"
+		"# HELP ordo_store_write_statements_total Statements run by "
+		"the committer's writes.\n"
+		"# TYPE ordo_store_write_statements_total counter\n"
+		"ordo_store_write_statements_total %llu\n"
 		"# HELP ordo_store_commit_batch_max Most writes committed "
 		"together.\n"
 		"# TYPE ordo_store_commit_batch_max gauge\n"
@@ -115,6 +119,7 @@ enum MHD_Result api_metrics(api_request *r)
 		"# TYPE ordo_store_checkpoints_total counter\n"
 		"ordo_store_checkpoints_total %llu\n",
 		(unsigned long long)cs.jobs, (unsigned long long)cs.commits,
+		(unsigned long long)cs.write_statements,
 		(unsigned long long)cs.max_batch,
 		atomic_load(&r->srv->writes_in_flight),
 		atomic_load(&r->srv->writes_queued),

@@ -284,7 +284,7 @@ static void job_fail_storage(store_job *job, const ordo_err *cause,
  * transaction committed.
  */
 static bool committer_run_batch(store *st, store_job **batchp,
-				store_job **retry)
+				store_job **retry, int64_t *statements)
 {
 	const struct db_driver *db = st->db;
 	store_tx *tx = NULL;
@@ -310,6 +310,7 @@ static bool committer_run_batch(store *st, store_job **batchp,
 	}
 	tx->retryable = false;
 	tx_cache_reset(tx);
+	*statements = -tx->statements;
 
 	while ((job = *link)) {
 		rc = db->savepoint(tx, &cerr);
@@ -362,6 +363,7 @@ static bool committer_run_batch(store *st, store_job **batchp,
 	}
 
 	tx_cache_reset(tx);
+	*statements += tx->statements;
 	if (failed_at) {
 		/*
 		 * The transaction control failed: what is in the transaction
@@ -438,6 +440,7 @@ static void *committer_main(void *arg)
 		uint64_t n = 1, answered = 0;
 		int64_t now;
 		bool committed;
+		int64_t statements;
 
 		for (;;) {
 			int64_t wake = delayed_promote(st);
@@ -486,7 +489,9 @@ static void *committer_main(void *arg)
 		last->next = NULL;
 		pthread_mutex_unlock(&st->mu);
 
-		committed = committer_run_batch(st, &batch, &retry);
+		statements = 0;
+		committed = committer_run_batch(st, &batch, &retry,
+						&statements);
 		for (job = batch; job; job = job->next)
 			answered++;
 
@@ -501,6 +506,7 @@ static void *committer_main(void *arg)
 			st->head = retry;
 		}
 		st->stats.jobs += answered;
+		st->stats.write_statements += (uint64_t)statements;
 		if (committed)
 			st->stats.commits++;
 		if (n > st->stats.max_batch)

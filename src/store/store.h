@@ -176,6 +176,9 @@ typedef struct {
 	uint64_t jobs;	    /* jobs the committer answered, each once */
 	uint64_t commits;   /* batches committed */
 	uint64_t max_batch; /* most jobs run in one transaction */
+	/* Statements the committer's jobs ran (not counting BEGIN, COMMIT
+	 * and the savepoints around each job). */
+	uint64_t write_statements;
 	/* The outbox's claims (store_outbox_claim) and the work the last and
 	 * the costliest of them did (store_tx_rows_read). */
 	uint64_t outbox_claims;

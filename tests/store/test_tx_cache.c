@@ -278,6 +278,34 @@ static void test_locations_are_seen_as_they_are(void **state)
 	assert_int_equal(jobs[2].rc, ORDO_ENOTFOUND);
 }
 
+/* Read the settings three times in one job. */
+static ordo_code settings_thrice(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	tenant_settings s;
+	ordo_code rc = ORDO_OK;
+	int i;
+
+	for (i = 0; rc == ORDO_OK && i < 3; i++)
+		rc = store_settings_get(tx, w->tenant, &s, err);
+	return rc;
+}
+
+/* The committer counts the statements its jobs run (/metrics shows it),
+ * and a setting read again in the transaction costs none. */
+static void test_statements_are_counted_and_spared(void **state)
+{
+	struct fx *f = *state;
+	store_commit_stats before, after;
+	ordo_err err = ORDO_ERR_INIT;
+
+	store_commit_stats_get(f->st, &before);
+	assert_int_equal(wr(f, f->ta, settings_thrice, NULL, &err), ORDO_OK);
+	store_commit_stats_get(f->st, &after);
+	/* The settings row and the per-hold-type rows: two statements,
+	 * read once. */
+	assert_int_equal(after.write_statements - before.write_statements, 2);
+}
+
 /* ---- checkpoints ------------------------------------------------------------ */
 
 /* About 1 MiB of idempotency answers per job: the WAL grows fast. */
@@ -334,6 +362,9 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_locations_are_seen_as_they_are, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_statements_are_counted_and_spared, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_checkpoints_run_beside_the_committer, setup,
 			teardown),
