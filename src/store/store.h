@@ -343,9 +343,10 @@ void order_page_free(order_page *page);
 
 /* ---- events (the order timeline) --------------------------------------- */
 
-/* Append ev to the order's timeline; sets ev->seq. */
+/* Append ev to the order's timeline (ev->seq is not set: the list reads
+ * the seqs the store gave). */
 ordo_code store_event_append(store_tx *tx, int64_t tenant,
-			     const char *order_id, order_event *ev,
+			     const char *order_id, const order_event *ev,
 			     ordo_err *err);
 
 /* All events of one order, oldest first. ORDO_ENOTFOUND if the order is not
