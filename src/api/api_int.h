@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "api/server.h"
+#include "core/arena.h"
 #include "app/allocation.h"
 #include "app/caller.h"
 #include "app/catalog.h"
@@ -43,6 +44,8 @@ typedef json_t *(*api_reply_fn)(api_request *r, const app_write *w,
 
 struct api_request {
 	struct api_server *srv;
+	/* jansson's memory while the request is handled (json_pool.h). */
+	ordo_arena arena;
 	struct MHD_Connection *conn;
 	const char *method;
 	const char *path;

@@ -53,6 +53,7 @@
 #include "api/listen.h"
 #include "api/routes.h"
 #include "channels/json_fields.h"
+#include "channels/json_pool.h"
 #include "core/alloc.h"
 #include "log/log.h"
 
@@ -372,8 +373,9 @@ static bool request_identity(api_request *r, char out[65])
 					 NULL);
 
 		if (doc) {
-			canon = json_dumps(doc, JSON_SORT_KEYS | JSON_COMPACT |
-							JSON_ENCODE_ANY);
+			canon = native_dump_flags(doc, JSON_SORT_KEYS |
+							       JSON_COMPACT |
+							       JSON_ENCODE_ANY);
 			json_decref(doc);
 			if (!canon)
 				return false;
@@ -809,6 +811,24 @@ static enum MHD_Result handle_budgeted(void *cls, struct MHD_Connection *conn,
 	return ret;
 }
 
+/* The handler with jansson working in the request's arena (json_pool.h):
+ * decoding the body and building the answer cost no malloc per value. */
+static enum MHD_Result handle_pooled(void *cls, struct MHD_Connection *conn,
+				     const char *url, const char *method,
+				     const char *version,
+				     const char *upload_data,
+				     size_t *upload_data_size, void **req_cls)
+{
+	api_request *r = *req_cls;
+	ordo_arena *was = json_pool_use(r ? &r->arena : NULL);
+	enum MHD_Result ret = handle_budgeted(cls, conn, url, method, version,
+					      upload_data, upload_data_size,
+					      req_cls);
+
+	json_pool_use(was);
+	return ret;
+}
+
 static void request_completed(void *cls, struct MHD_Connection *conn,
 			      void **req_cls,
 			      enum MHD_RequestTerminationCode toe)
@@ -819,6 +839,9 @@ static void request_completed(void *cls, struct MHD_Connection *conn,
 	(void)conn;
 	if (!r)
 		return;
+	/* What the request made in its arena is released in it, then the
+	 * arena at once (json_pool.h). */
+	json_pool_use(&r->arena);
 	/* A write whose answer nobody took (the client went away while it
 	 * was suspended; the library completes the request once the write
 	 * resumed it, without calling the handler again): its thread is done
@@ -839,6 +862,8 @@ static void request_completed(void *cls, struct MHD_Connection *conn,
 	free(r->answer);
 	if (r->write_free)
 		r->write_free(r->write);
+	json_pool_use(NULL);
+	ordo_arena_release(&r->arena);
 	free(r);
 	*req_cls = NULL;
 }
@@ -962,7 +987,7 @@ ordo_code api_server_start(store *st, const api_server_options *opts,
 	if (family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	srv->daemon = MHD_start_daemon(
-		flags, opts->port, NULL, NULL, handle_budgeted, srv,
+		flags, opts->port, NULL, NULL, handle_pooled, srv,
 		/* First, so that every message of the library is a JSON line. */
 		MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
 		MHD_OPTION_LISTEN_SOCKET, fd,

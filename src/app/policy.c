@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "channels/json_fields.h"
+#include "channels/native_out.h"
 #include "core/allocate.h"
 
 /* Default handling time when no hold has been worked yet. */
@@ -439,7 +440,7 @@ ordo_code app_policy_check(const json_t *doc, char **document, ordo_err *err)
 	policy_free(&p);
 	if (rc)
 		return rc;
-	*document = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	*document = native_dump_flags(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	if (!*document)
 		return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
 	return ORDO_OK;

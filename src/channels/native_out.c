@@ -12,11 +12,31 @@
 #include "core/money.h"
 #include "core/timeutil.h"
 
+char *native_dump_flags(const json_t *j, size_t flags)
+{
+	size_t n = json_dumpb(j, NULL, 0, flags);
+	char *text;
+
+	/* Measured, then written into malloc'd memory: the text outlives
+	 * any arena jansson works in (json_pool.h). */
+	if (n == 0)
+		return NULL;
+	text = malloc(n + 1);
+	if (!text)
+		return NULL;
+	if (json_dumpb(j, text, n, flags) != n) {
+		free(text);
+		return NULL;
+	}
+	text[n] = '\0';
+	return text;
+}
+
 char *native_dump(const json_t *j)
 {
 	/* Reals are ratios (shares, hours), never money: 6 digits say it. */
-	return json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER |
-				     JSON_REAL_PRECISION(6));
+	return native_dump_flags(j, JSON_COMPACT | JSON_PRESERVE_ORDER |
+					    JSON_REAL_PRECISION(6));
 }
 
 json_t *native_time_json(ordo_time t)

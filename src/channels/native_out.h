@@ -25,5 +25,8 @@ json_t *native_stock_json(const stock_level *s);
 json_t *native_time_json(ordo_time t);
 /* Serialise compactly, keeping key order; caller frees. */
 char *native_dump(const json_t *j);
+/* j written with jansson's flags, in malloc'd memory (free()); NULL when
+ * it cannot be encoded or memory ran out. */
+char *native_dump_flags(const json_t *j, size_t flags);
 
 #endif

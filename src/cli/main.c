@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "channels/json_pool.h"
 #include "api/listen.h"
 #include "log/log.h"
 #include "api/server.h"
@@ -249,6 +250,8 @@ int main(int argc, char **argv)
 		return CLI_FAIL;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/* Before any thread: requests' JSON from their arenas. */
+	json_pool_install();
 	if (argc > 0 && argv[0] && argv[0][0])
 		cli_program = argv[0];
 	if (argc < 2) {

@@ -241,6 +241,9 @@
  * loses to a concurrent transaction (deadlock, serialization) is run again,
  * at most STORE_JOB_ATTEMPTS times in all, then fails. */
 #define ORDO_COMMIT_BATCH_MAX 256
+/* A request's memory (core/arena.h) comes in blocks of this size; most
+ * requests need one. */
+#define ORDO_ARENA_BLOCK_BYTES (32 * 1024)
 /* Writes a node takes in before their commit (queued for the committer or
  * in its batch): past it a write is refused at once with 503 and
  * Retry-After rather than queued, so that a flood costs at most this many

@@ -38,6 +38,22 @@ json_t *log_text(const char *s)
 	return j;
 }
 
+/* The line as text in malloc'd memory, whatever memory jansson works in
+ * on this thread (a request's arena: channels/json_pool.h). */
+static char *line_text(const json_t *line)
+{
+	size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER;
+	size_t n = json_dumpb(line, NULL, 0, flags);
+	char *text = n ? malloc(n + 1) : NULL;
+
+	if (text && json_dumpb(line, text, n, flags) == n) {
+		text[n] = '\0';
+		return text;
+	}
+	free(text);
+	return NULL;
+}
+
 void log_event(const char *level, const char *msg, json_t *fields)
 {
 	json_t *line = json_object();
@@ -50,7 +66,7 @@ void log_event(const char *level, const char *msg, json_t *fields)
 	if (fields && json_is_object(fields))
 		json_object_update(line, fields);
 	json_decref(fields);
-	text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	text = line_text(line);
 	if (text) {
 		fprintf(stderr, "%s\n", text);
 		free(text);

@@ -289,6 +289,20 @@ static void sq_close(store *st)
 	st->impl = NULL;
 }
 
+/*
+ * SQLite keeps statistics of its memory by default, taking a global mutex
+ * around every allocation of every connection: thousands per second on the
+ * committer alone, contended by the readers. ordo reads none of them. The
+ * setting must come before SQLite is first used; if something used it
+ * first, SQLite refuses it and all that is lost is the saving.
+ */
+static pthread_once_t sq_configured = PTHREAD_ONCE_INIT;
+
+static void sq_configure(void)
+{
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static ordo_code sq_open(store *st, const char *path, const store_options *opts,
 			 ordo_err *err)
 {
@@ -300,6 +314,7 @@ static ordo_code sq_open(store *st, const char *path, const store_options *opts,
 		return ordo_err_set(err, ORDO_ESTORAGE, NULL,
 				    "this SQLite library was built without "
 				    "thread support");
+	pthread_once(&sq_configured, sq_configure);
 	if (strcmp(path, ":memory:") == 0)
 		return ordo_err_set(err, ORDO_EINVALID, "url",
 				    "an in-memory SQLite database cannot be "
