@@ -69,9 +69,12 @@ static const char *const order_list_where[OLF_COUNT] = {
 	[OLF_RECEIVED_FROM] = " AND received_at >= ?",
 	[OLF_RECEIVED_TO] = " AND received_at < ?",
 	[OLF_BEFORE_SEQ] = " AND seq < ?",
+	/* Each order tested is probed by its seq alone (holds_order), as
+	 * the page's holds are: matched on the tenant too, the planners
+	 * took holds_queue (tenant, type, status) and read every open hold
+	 * of the type the tenant has for each order they tested. */
 	[OLF_HOLD_TYPE] = " AND EXISTS (SELECT 1 FROM holds h"
-			  " WHERE h.tenant_id = orders.tenant_id"
-			  " AND h.order_seq = orders.seq"
+			  " WHERE h.order_seq = orders.seq"
 			  " AND h.type = ? AND h.status = ?)",
 	/* In SQL_SEARCH_FROM, not after the tenant. */
 	[OLF_SEARCH] = "",

@@ -1,0 +1,277 @@
+/*
+ * reads.c - the reads of the scale benchmark, timed over HTTP.
+ *
+ *   bench_reads URL KEY [CALLS]
+ *
+ * Against a running `ordo serve` on a database seeded by bench_seed, times
+ * each read below CALLS times (20 by default) on one kept connection, after
+ * three calls to warm it up, and prints one line per read:
+ *
+ *   read NAME STATUS MEDIAN_MS P90_MS PATH
+ *
+ * libcurl's total time of each call is the server's answer and the bytes
+ * on a local socket, without process start-up or a new connection. A read
+ * the server does not know yet (400 for a query parameter it refuses, 404
+ * for a path it does not route) is printed with "n/a" for its times, so
+ * the benchmark names it without failing; any other status that is not
+ * 2xx fails the run.
+ *
+ * The ids the reads need (a closed order: it has a fulfillment, a
+ * shipment and a long timeline; a cursor, an external id, a customer's
+ * email, a time window) are found first by reads of the same API, so that
+ * every size is read the same way.
+ */
+#include <curl/curl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char *base;
+static char auth[200];
+
+struct sink {
+	char *buf;
+	size_t len, cap;
+};
+
+static size_t sink_write(char *p, size_t sz, size_t n, void *ud)
+{
+	struct sink *s = ud;
+	size_t k = sz * n;
+
+	if (s->len + k + 1 > s->cap) {
+		size_t cap = (s->len + k + 1) * 2;
+		char *b = realloc(s->buf, cap);
+
+		if (!b)
+			return 0;
+		s->buf = b;
+		s->cap = cap;
+	}
+	memcpy(s->buf + s->len, p, k);
+	s->len += k;
+	s->buf[s->len] = '\0';
+	return k;
+}
+
+/* GET path on c; the status, the body in out and the time in *us. */
+static long get(CURL *c, const char *path, struct sink *out, long long *us)
+{
+	char url[1024];
+	long status = 0;
+	curl_off_t t = 0;
+
+	snprintf(url, sizeof(url), "%s%s", base, path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	out->len = 0;
+	if (out->buf)
+		out->buf[0] = '\0';
+	if (curl_easy_perform(c) == CURLE_OK) {
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+		curl_easy_getinfo(c, CURLINFO_TOTAL_TIME_T, &t);
+	}
+	if (us)
+		*us = (long long)t;
+	return status;
+}
+
+/* GET path and parse it; exit unless it is 200 JSON. */
+static json_t *get_json(CURL *c, const char *path, struct sink *out)
+{
+	long status = get(c, path, out, NULL);
+	json_t *j = status == 200 ? json_loads(out->buf, 0, NULL) : NULL;
+
+	if (!j) {
+		fprintf(stderr, "bench_reads: GET %s answered %ld\n", path,
+			status);
+		exit(1);
+	}
+	return j;
+}
+
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void timed(CURL *c, struct sink *out, int calls, const char *name,
+		  const char *path)
+{
+	long long *us = calloc((size_t)calls, sizeof(*us));
+	long status = 0;
+	int i;
+
+	if (!us)
+		exit(1);
+	for (i = 0; i < 3; i++)
+		status = get(c, path, out, NULL);
+	if (status == 400 || status == 404) {
+		printf("read %s %ld n/a n/a %s\n", name, status, path);
+		free(us);
+		return;
+	}
+	for (i = 0; i < calls; i++) {
+		status = get(c, path, out, &us[i]);
+		if (status < 200 || status > 299) {
+			fprintf(stderr, "bench_reads: GET %s answered %ld: %s\n",
+				path, status, out->buf ? out->buf : "");
+			exit(1);
+		}
+	}
+	qsort(us, (size_t)calls, sizeof(*us), cmp_ll);
+	printf("read %s %ld %.2f %.2f %s\n", name, status,
+	       (double)us[calls / 2] / 1000.0,
+	       (double)us[(calls * 9 + 9) / 10 - 1] / 1000.0, path);
+	fflush(stdout);
+	free(us);
+}
+
+/* "YYYY-MM-DDTHH:MM:SSZ" shifted by delta seconds, into out. */
+static void shift_time(const char *t, long delta, char *out, size_t size)
+{
+	struct tm tm;
+	time_t s;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(t, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon,
+		   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
+		fprintf(stderr, "bench_reads: bad time %s\n", t);
+		exit(1);
+	}
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	s = timegm(&tm) + delta;
+	gmtime_r(&s, &tm);
+	strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static const char *jstr(json_t *j, const char *key)
+{
+	const char *s = json_string_value(json_object_get(j, key));
+
+	if (!s) {
+		fprintf(stderr, "bench_reads: no \"%s\" in an answer\n", key);
+		exit(1);
+	}
+	return s;
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const holds[] = {
+		"unknown_sku", "address_unverifiable", "duplicate_suspect",
+		"high_value", "risky_order",
+	};
+	int calls = argc > 3 ? (int)strtol(argv[3], NULL, 10) : 20;
+	struct curl_slist *h = NULL;
+	struct sink out = {0};
+	char path[1024], name[64], cursor[256], ext[128], email[256];
+	char order_id[128], newest[64], from[64], to[64];
+	json_t *page, *o, *del;
+	size_t i;
+	CURL *c;
+
+	if (argc < 3 || calls < 1) {
+		fprintf(stderr, "usage: bench_reads URL KEY [CALLS]\n");
+		return 2;
+	}
+	base = argv[1];
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", argv[2]);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	c = curl_easy_init();
+	h = curl_slist_append(h, auth);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &out);
+
+	/* What the reads name: the newest page's cursor, an order in its
+	 * middle (its external id and customer), the newest time, and a
+	 * closed order. */
+	page = get_json(c, "/v1/orders?limit=50", &out);
+	snprintf(cursor, sizeof(cursor), "%s", jstr(page, "next_cursor"));
+	o = json_array_get(json_object_get(page, "orders"), 25);
+	snprintf(ext, sizeof(ext), "%s", jstr(o, "external_id"));
+	snprintf(email, sizeof(email), "%s",
+		 jstr(json_object_get(o, "customer"), "email"));
+	snprintf(newest, sizeof(newest), "%s",
+		 jstr(json_array_get(json_object_get(page, "orders"), 0),
+		      "received_at"));
+	json_decref(page);
+	page = get_json(c, "/v1/orders?state=closed&limit=1", &out);
+	del = json_array_get(json_object_get(page, "orders"), 0);
+	if (!del) {
+		fprintf(stderr, "bench_reads: no closed order\n");
+		return 1;
+	}
+	snprintf(order_id, sizeof(order_id), "%s", jstr(del, "id"));
+	json_decref(page);
+	/* An hour's window that ends an hour before the newest order. */
+	shift_time(newest, -7200, from, sizeof(from));
+	shift_time(newest, -3600, to, sizeof(to));
+
+	timed(c, &out, calls, "list", "/v1/orders?limit=50");
+	snprintf(path, sizeof(path), "/v1/orders?limit=50&cursor=%s", cursor);
+	timed(c, &out, calls, "list_page2", path);
+	timed(c, &out, calls, "state_released",
+	      "/v1/orders?state=released&limit=50");
+	timed(c, &out, calls, "state_on_hold",
+	      "/v1/orders?state=on_hold&limit=50");
+	timed(c, &out, calls, "state_shipped",
+	      "/v1/orders?state=shipped&limit=50");
+	timed(c, &out, calls, "state_closed",
+	      "/v1/orders?state=closed&limit=50");
+	timed(c, &out, calls, "channel", "/v1/orders?channel=edi&limit=50");
+	snprintf(path, sizeof(path), "/v1/orders?external_id=%s", ext);
+	timed(c, &out, calls, "external_id", path);
+	for (i = 0; i < sizeof(holds) / sizeof(holds[0]); i++) {
+		snprintf(name, sizeof(name), "hold_%s", holds[i]);
+		snprintf(path, sizeof(path),
+			 "/v1/orders?hold_type=%s&limit=50", holds[i]);
+		timed(c, &out, calls, name, path);
+	}
+	snprintf(path, sizeof(path),
+		 "/v1/orders?received_from=%s&received_to=%s&limit=50", from,
+		 to);
+	timed(c, &out, calls, "received_window", path);
+	timed(c, &out, calls, "q_rare", "/v1/orders?q=GONE-0007&limit=50");
+	timed(c, &out, calls, "q_common_sku",
+	      "/v1/orders?q=SKU-0001&limit=50");
+	{
+		char *e = curl_easy_escape(c, email, 0);
+
+		snprintf(path, sizeof(path), "/v1/orders?q=%s&limit=50",
+			 e ? e : email);
+		curl_free(e);
+	}
+	timed(c, &out, calls, "q_email", path);
+	timed(c, &out, calls, "queue", "/v1/queue?limit=50");
+	timed(c, &out, calls, "queue_high_value",
+	      "/v1/queue?type=high_value&limit=50");
+	timed(c, &out, calls, "queue_unclaimed_address",
+	      "/v1/queue?type=address_unverifiable&assignee=-&limit=50");
+	timed(c, &out, calls, "queue_channel",
+	      "/v1/queue?channel=marketplace&limit=50");
+	snprintf(path, sizeof(path), "/v1/orders/%s", order_id);
+	timed(c, &out, calls, "order", path);
+	snprintf(path, sizeof(path), "/v1/orders/%s/events", order_id);
+	timed(c, &out, calls, "order_events", path);
+	snprintf(path, sizeof(path), "/v1/shipments?order_id=%s", order_id);
+	timed(c, &out, calls, "order_shipments", path);
+	timed(c, &out, calls, "fulfillments_released",
+	      "/v1/fulfillments?state=released&limit=50");
+	timed(c, &out, calls, "shipments", "/v1/shipments?limit=50");
+	timed(c, &out, calls, "stock", "/v1/stock?sku=SKU-0001");
+	timed(c, &out, calls, "stock_events",
+	      "/v1/stock/events?sku=SKU-0001&limit=50");
+	timed(c, &out, calls, "metrics_summary", "/v1/metrics/summary");
+
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	free(out.buf);
+	curl_global_cleanup();
+	return 0;
+}
