@@ -69,10 +69,9 @@ static const char *const order_list_where[OLF_COUNT] = {
 	[OLF_RECEIVED_FROM] = " AND received_at >= ?",
 	[OLF_RECEIVED_TO] = " AND received_at < ?",
 	[OLF_BEFORE_SEQ] = " AND seq < ?",
-	/* Each order tested is probed by its seq alone (holds_order), as
-	 * the page's holds are: matched on the tenant too, the planners
-	 * took holds_queue (tenant, type, status) and read every open hold
-	 * of the type the tenant has for each order they tested. */
+	/* Within a search's candidates only (a list by hold type alone is
+	 * read from the holds: SQL_HELD_FROM). Each candidate is probed by
+	 * its seq alone (holds_order), as the page's holds are. */
 	[OLF_HOLD_TYPE] = " AND EXISTS (SELECT 1 FROM holds h"
 			  " WHERE h.order_seq = orders.seq"
 			  " AND h.type = ? AND h.status = ?)",
@@ -106,6 +105,25 @@ static const char *const order_list_where[OLF_COUNT] = {
 	" JOIN order_search s ON s.seq = c.hit) k"                             \
 	" JOIN orders ON orders.seq = k.hit"
 
+/*
+ * The list by hold type (OLF_HOLD_TYPE without a search): the open holds
+ * of the type, newest order first (holds_by_type: tenant, type, status,
+ * order_seq), each order once (an order holds one open unknown_sku per
+ * line: only its first such hold leads to it), and each one's order by
+ * its seq. Walking the orders newest first instead, probing each for
+ * such a hold, read the whole history when the type was rare. Binds the
+ * tenant, the type, the open status and the cursor (%s: " AND
+ * h.order_seq < ?" or ""), then the tenant and the filters as the list
+ * does. CROSS JOIN keeps the holds first on SQLite.
+ */
+#define SQL_HELD_FROM                                                          \
+	" FROM (SELECT h.order_seq AS held FROM holds h"                       \
+	" WHERE h.tenant_id = ? AND h.type = ? AND h.status = ?%s"             \
+	" AND NOT EXISTS (SELECT 1 FROM holds d"                               \
+	" WHERE d.order_seq = h.order_seq AND d.type = h.type"                 \
+	" AND d.status = h.status AND d.rowid < h.rowid)) k"                   \
+	" CROSS JOIN orders"
+
 _Static_assert(OLF_SEARCH == SQL_ORDER_LIST_SEARCH_BIT,
 	       "sql_int.h names the search's bit for the plans test");
 _Static_assert(OLF_COUNT == SQL_ORDER_LIST_FILTERS,
@@ -133,6 +151,16 @@ int sql_order_list_text(unsigned mask, char *buf, size_t size)
 				frag[0], frag[1], frag[2], frag[3], frag[4],
 				frag[5], frag[6]);
 	}
+	if (mask & (1u << OLF_HOLD_TYPE))
+		return snprintf(buf, size,
+				"SELECT " SQL_ORDER_COLS SQL_HELD_FROM " "
+				"WHERE orders.seq = k.held "
+				"AND tenant_id = ?%s%s%s%s%s "
+				"ORDER BY k.held DESC LIMIT ?",
+				mask & (1u << OLF_BEFORE_SEQ)
+					? " AND h.order_seq < ?"
+					: "",
+				frag[0], frag[1], frag[2], frag[3], frag[4]);
 	return snprintf(buf, size,
 			"SELECT " SQL_ORDER_COLS " FROM orders "
 			"WHERE tenant_id = ?%s%s%s%s%s%s%s "
@@ -197,6 +225,15 @@ static ordo_code order_list_open(struct q *q, store_tx *tx, int64_t tenant,
 		q_str(q, st->exact);
 		q_str(q, st->match);
 		q_i64(q, ORDO_SEARCH_CANDIDATES_MAX);
+	} else if (has[OLF_HOLD_TYPE]) {
+		/* SQL_HELD_FROM: the holds first, the cursor with them. */
+		q_i64(q, tenant);
+		q_str(q, hold_type_name(f->hold_type));
+		q_str(q, hold_status_name(HOLD_OPEN));
+		if (has[OLF_BEFORE_SEQ])
+			q_i64(q, f->before_seq);
+		has[OLF_BEFORE_SEQ] = false;
+		has[OLF_HOLD_TYPE] = false;
 	}
 	q_i64(q, tenant);
 	if (has[OLF_STATE])

@@ -891,12 +891,16 @@ static void test_migrate_fills_the_search_index(void **state)
 	store_close(f->st);
 	f->st = NULL;
 
-	/* Back to version 9: no search index, its version forgotten. */
+	/* Back to version 9: no search index, holds indexed as they were
+	 * (0011), their versions forgotten. */
 	if (test_pg_url()) {
 		PGconn *c = test_pg_connect(f->url);
 
 		test_pg_exec(c, "DROP FUNCTION order_search_fts(text);"
 				"DROP TABLE order_search;"
+				"DROP INDEX holds_by_type;"
+				"CREATE INDEX holds_queue ON "
+				"holds(tenant_id, type, status);"
 				"DELETE FROM schema_migrations "
 				"WHERE version >= 10");
 		PQfinish(c);
@@ -910,6 +914,9 @@ static void test_migrate_fills_the_search_index(void **state)
 			sqlite3_exec(db,
 				     "DROP TABLE order_search_fts;"
 				     "DROP TABLE order_search;"
+				     "DROP INDEX holds_by_type;"
+				     "CREATE INDEX holds_queue ON "
+				     "holds(tenant_id, type, status);"
 				     "DELETE FROM schema_migrations "
 				     "WHERE version >= 10",
 				     NULL, NULL, NULL),
