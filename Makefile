@@ -23,7 +23,7 @@ RUN_DEBS := build-essential cmake pkg-config libsqlite3-dev libmicrohttpd-dev \
 TEST_DEBS := $(RUN_DEBS) libcmocka-dev postgresql nginx curl
 # The benchmarks drive ordo over HTTP with wrk and set it up with curl;
 # neither running ordo nor its tests need wrk.
-BENCH_DEBS := $(RUN_DEBS) wrk curl
+BENCH_DEBS := $(RUN_DEBS) wrk curl postgresql
 BUILD_DIR ?= build
 TEST_DIR ?= build-test
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
