@@ -44,6 +44,9 @@ struct plan_input {
 	allocate_location *locations;
 	size_t n_locations;
 	allocate_stock *stock;
+	/* The rows stock[] was made of (same index), kept true as units are
+	 * reserved: reserving reads no row again. */
+	stock_level *levels;
 	size_t n_stock;
 	const char **excluded;
 	size_t n_excluded;
@@ -54,6 +57,7 @@ static void plan_input_free(struct plan_input *in)
 	free(in->lines);
 	free(in->locations);
 	free(in->stock);
+	free(in->levels);
 	free(in->excluded);
 	memset(in, 0, sizeof(*in));
 }
@@ -126,7 +130,7 @@ static ordo_code load_stock(store_tx *tx, int64_t tenant,
 	ordo_code rc;
 
 	for (i = 0; i < in->n_lines; i++) {
-		stock_level *rows = NULL;
+		stock_level *rows = NULL, *levels;
 		allocate_stock *grown;
 		size_t n = 0;
 
@@ -138,15 +142,21 @@ static ordo_code load_stock(store_tx *tx, int64_t tenant,
 			return rc;
 		grown = realloc(in->stock,
 				(in->n_stock + n + 1) * sizeof(*grown));
-		if (!grown) {
+		if (grown)
+			in->stock = grown;
+		levels = grown ? realloc(in->levels, (in->n_stock + n + 1) *
+							     sizeof(*levels))
+			       : NULL;
+		if (!levels) {
 			free(rows);
 			return ordo_err_set(err, ORDO_ENOMEM, NULL,
 					    "out of memory routing");
 		}
-		in->stock = grown;
+		in->levels = levels;
 		for (k = 0; k < n; k++) {
-			allocate_stock *s = &in->stock[in->n_stock++];
+			allocate_stock *s = &in->stock[in->n_stock];
 
+			in->levels[in->n_stock++] = rows[k];
 			ordo_strlcpy(s->location, rows[k].location,
 				     sizeof(s->location));
 			ordo_strlcpy(s->sku, rows[k].sku, sizeof(s->sku));
@@ -225,14 +235,24 @@ static order_line *line_no(order *o, int n)
 }
 
 /* Reserve q of sku at location for order o: the row is read again here. */
-static ordo_code reserve(store_tx *tx, order *o, const char *location,
-			 const char *sku, int64_t q, const char *actor,
-			 ordo_time now, ordo_err *err)
+static ordo_code reserve(store_tx *tx, order *o, struct plan_input *in,
+			 const char *location, const char *sku, int64_t q,
+			 const char *actor, ordo_time now, ordo_err *err)
 {
-	stock_level before, after;
-	ordo_code rc = store_stock_get(tx, o->tenant_id, location, sku,
-				       &before, err);
+	stock_level before, after, *known = NULL;
+	size_t i;
+	ordo_code rc = ORDO_OK;
 
+	/* The row as the plan read it (and as earlier picks left it). */
+	for (i = 0; i < in->n_stock && !known; i++)
+		if (strcmp(in->levels[i].location, location) == 0 &&
+		    strcmp(in->levels[i].sku, sku) == 0)
+			known = &in->levels[i];
+	if (known)
+		before = *known;
+	else
+		rc = store_stock_get(tx, o->tenant_id, location, sku, &before,
+				     err);
 	if (rc)
 		return rc;
 	if (stock_available(&before) < q)
@@ -244,8 +264,11 @@ static ordo_code reserve(store_tx *tx, order *o, const char *location,
 	after = before;
 	after.reserved += q;
 	after.updated_at = now;
-	return app_stock_change(tx, o->tenant_id, &before, &after, "reserve",
-				"allocation", NULL, actor, o->id, now, err);
+	rc = app_stock_change(tx, o->tenant_id, &before, &after, "reserve",
+			      "allocation", NULL, actor, o->id, now, err);
+	if (rc == ORDO_OK && known)
+		*known = after;
+	return rc;
 }
 
 /* The locations whose warehouse already refused this order. */
@@ -441,8 +464,8 @@ static ordo_code allocate_open_units(store_tx *tx, order *o,
 					  p->line_no);
 			goto out;
 		}
-		rc = reserve(tx, o, p->location, l->sku, p->quantity, actor,
-			     now, err);
+		rc = reserve(tx, o, &in, p->location, l->sku, p->quantity,
+			     actor, now, err);
 		if (rc)
 			goto out;
 		rc = order_line_move(l, QTY_OPEN, QTY_ALLOCATED, p->quantity,

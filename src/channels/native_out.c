@@ -7,29 +7,53 @@
 #include "channels/native_out.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/catalog.h"
 #include "core/money.h"
 #include "core/timeutil.h"
 
+/* A text growing in malloc'd memory, for json_dump_callback. */
+struct dump_text {
+	char *s;
+	size_t len, cap;
+};
+
+static int dump_append(const char *buf, size_t size, void *data)
+{
+	struct dump_text *t = data;
+
+	if (size >= t->cap - t->len) {
+		size_t cap = t->cap * 2;
+		char *s;
+
+		while (size >= cap - t->len)
+			cap *= 2;
+		s = realloc(t->s, cap);
+		if (!s)
+			return -1;
+		t->s = s;
+		t->cap = cap;
+	}
+	memcpy(t->s + t->len, buf, size);
+	t->len += size;
+	return 0;
+}
+
 char *native_dump_flags(const json_t *j, size_t flags)
 {
-	size_t n = json_dumpb(j, NULL, 0, flags);
-	char *text;
+	/* Written into malloc'd memory, in one pass: the text outlives any
+	 * arena jansson works in (json_pool.h). */
+	struct dump_text t = {malloc(1024), 0, 1024};
 
-	/* Measured, then written into malloc'd memory: the text outlives
-	 * any arena jansson works in (json_pool.h). */
-	if (n == 0)
+	if (!t.s)
 		return NULL;
-	text = malloc(n + 1);
-	if (!text)
-		return NULL;
-	if (json_dumpb(j, text, n, flags) != n) {
-		free(text);
+	if (json_dump_callback(j, dump_append, &t, flags) != 0) {
+		free(t.s);
 		return NULL;
 	}
-	text[n] = '\0';
-	return text;
+	t.s[t.len] = '\0'; /* dump_append always leaves a byte */
+	return t.s;
 }
 
 char *native_dump(const json_t *j)

@@ -483,6 +483,46 @@ API_TEST(priority_then_code_decides_between_complete_locations)
 	json_decref(o);
 }
 
+/*
+ * Two lines of one SKU at one location: the second line's reservation
+ * counts the first's (reserving takes the stock row as the first left it,
+ * not as it was before the order), and every stock event says so.
+ */
+API_TEST(two_lines_of_one_sku_reserve_both)
+{
+	json_t *order, *o, *st, *e;
+	struct resp *r;
+	long sum = 0, last = -1;
+	size_t i;
+
+	make_sku(acme(), "AL-TWICE", "Twice", PRICE, 1);
+	make_location_serving(acme(), "AL-TW", 5, NULL);
+	set_stock(acme(), "AL-TW", "AL-TWICE", 5);
+	order = order_one_line("AL-TWICE-1", "AL-TWICE", 2, PRICE);
+	order_add_line(order, "AL-TWICE", 3, PRICE);
+	o = place(order);
+	check(order_units(o, "released", NULL) == 5 &&
+		      order_units(o, "open", NULL) == 0,
+	      "both lines (5 units) must be released");
+	check(stock_figure(acme(), "AL-TWICE", "AL-TW", "reserved") == 5,
+	      "5 of 5 reserved, not the last line's alone");
+	r = http_get(acme(), "/v1/stock/events?sku=AL-TWICE");
+	assert_status(r, 200);
+	st = json_object_get(r->json, "events");
+	json_array_foreach(st, i, e) {
+		if (!streq(jstr(e, "type"), "reserve"))
+			continue;
+		sum += ival(e, "delta_reserved");
+		if (ival(e, "reserved") > last)
+			last = ival(e, "reserved");
+	}
+	check(sum == 5 && last == 5,
+	      "reserve events must add up to 5 and end at 5: %s", r->body);
+	resp_free(r);
+	json_decref(o);
+	json_decref(order);
+}
+
 API_TEST(split_across_the_fewest_locations)
 {
 	json_t *order, *o, *f1, *f2;
@@ -1336,6 +1376,7 @@ int main(void)
 					  settings_reset),
 		cmocka_unit_test(ship_complete_from_one_location_beats_priority),
 		cmocka_unit_test(priority_then_code_decides_between_complete_locations),
+		cmocka_unit_test(two_lines_of_one_sku_reserve_both),
 		cmocka_unit_test(split_across_the_fewest_locations),
 		cmocka_unit_test(only_locations_serving_the_destination_are_used),
 		cmocka_unit_test(backorders_are_allocated_oldest_first_when_stock_arrives),
