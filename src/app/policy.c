@@ -194,8 +194,12 @@ ordo_code app_policy_load(store_tx *tx, int64_t tenant, policy *p,
  * A version never changes once saved (a change is a new version), so a
  * compiled (tenant, version) stays right for as long as the process runs:
  * judging reads which version is active (once per transaction, store.h)
- * and compiles only a version it has not seen. The few slots are shared
- * by every thread that judges, under judge_mu, held while judging.
+ * and compiles only a version it has not seen. A slot also keeps the
+ * document it compiled and is used only for the same text: a version
+ * saved in a transaction that then failed, and saved again with other
+ * rules, is the same number with another document (so is a database
+ * restored under a running node). The few slots are shared by every
+ * thread that judges, under judge_mu, held while judging.
  */
 #define JUDGE_SLOTS 8
 
@@ -203,6 +207,7 @@ static struct {
 	bool used;
 	int64_t tenant;
 	int version;
+	char *document; /* as stored (NULL: the built-in default) */
 	policy p;
 } judge_slots[JUDGE_SLOTS];
 static unsigned judge_next;
@@ -230,7 +235,11 @@ static ordo_code judge_policy(store_tx *tx, int64_t tenant,
 	version = found ? v.version : 0;
 	for (i = 0; i < JUDGE_SLOTS; i++)
 		if (judge_slots[i].used && judge_slots[i].tenant == tenant &&
-		    judge_slots[i].version == version) {
+		    judge_slots[i].version == version &&
+		    (found ? judge_slots[i].document &&
+				     strcmp(judge_slots[i].document,
+					    v.document) == 0
+			   : !judge_slots[i].document)) {
 			*out = &judge_slots[i].p;
 			store_policy_version_free(&v);
 			return ORDO_OK;
@@ -239,8 +248,14 @@ static ordo_code judge_policy(store_tx *tx, int64_t tenant,
 	judge_next = (judge_next + 1) % JUDGE_SLOTS;
 	if (judge_slots[i].used)
 		policy_free(&judge_slots[i].p);
+	free(judge_slots[i].document);
+	judge_slots[i].document = NULL;
 	judge_slots[i].used = false;
 	rc = policy_of_version(found ? &v : NULL, &judge_slots[i].p, err);
+	if (rc == ORDO_OK && found) {
+		judge_slots[i].document = v.document; /* taken over */
+		v.document = NULL;
+	}
 	store_policy_version_free(&v);
 	if (rc)
 		return rc;

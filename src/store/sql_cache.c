@@ -14,9 +14,12 @@
 void tx_cache_reset(store_tx *tx)
 {
 	struct tx_cache *c = &tx->cache;
+	size_t i;
 
 	store_policy_version_free(&c->policy);
 	free(c->locations);
+	for (i = 0; i < TX_CACHE_STOCK; i++)
+		free(c->stock[i].rows);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -242,4 +245,111 @@ void tx_cache_put_key(store_tx *tx, unsigned id, int64_t tenant,
 	c->keys[c->next_key].tenant = tenant;
 	memcpy(c->keys[c->next_key].key, key, len + 1);
 	c->next_key = (c->next_key + 1) % TX_CACHE_KEYS;
+}
+
+/* ---- SKUs ---------------------------------------------------------------- */
+
+bool tx_cache_sku(store_tx *tx, int64_t tenant, const char *sku,
+		  catalog_sku *out)
+{
+	const struct tx_cache *c = &tx->cache;
+	size_t i;
+
+	for (i = 0; i < TX_CACHE_SKUS; i++)
+		if (c->skus[i].tenant == tenant && tenant != 0 &&
+		    strcmp(c->skus[i].sku.sku, sku) == 0) {
+			*out = c->skus[i].sku;
+			return true;
+		}
+	return false;
+}
+
+void tx_cache_put_sku(store_tx *tx, int64_t tenant, const catalog_sku *s)
+{
+	struct tx_cache *c = &tx->cache;
+
+	c->skus[c->next_sku].tenant = tenant;
+	c->skus[c->next_sku].sku = *s;
+	c->next_sku = (c->next_sku + 1) % TX_CACHE_SKUS;
+}
+
+void tx_cache_forget_skus(store_tx *tx)
+{
+	struct tx_cache *c = &tx->cache;
+
+	memset(c->skus, 0, sizeof(c->skus));
+	c->next_sku = 0;
+}
+
+/* ---- stock of a SKU --------------------------------------------------------- */
+
+bool tx_cache_stock_of_sku(store_tx *tx, int64_t tenant, const char *sku,
+			   stock_level **out, size_t *n)
+{
+	const struct tx_cache *c = &tx->cache;
+	size_t i;
+
+	*out = NULL;
+	*n = 0;
+	for (i = 0; i < TX_CACHE_STOCK; i++) {
+		if (c->stock[i].tenant != tenant || tenant == 0 ||
+		    strcmp(c->stock[i].sku, sku) != 0)
+			continue;
+		if (c->stock[i].n > 0) {
+			*out = malloc(c->stock[i].n * sizeof(**out));
+			if (!*out)
+				return false; /* read again: it says ENOMEM */
+			memcpy(*out, c->stock[i].rows,
+			       c->stock[i].n * sizeof(**out));
+		}
+		*n = c->stock[i].n;
+		return true;
+	}
+	return false;
+}
+
+void tx_cache_put_stock_of_sku(store_tx *tx, int64_t tenant, const char *sku,
+			       const stock_level *rows, size_t n)
+{
+	struct tx_cache *c = &tx->cache;
+	unsigned at = c->next_stock;
+	stock_level *copy = NULL;
+
+	if (strlen(sku) >= sizeof(c->stock[0].sku))
+		return;
+	if (n > 0) {
+		copy = malloc(n * sizeof(*copy));
+		if (!copy)
+			return; /* not kept */
+		memcpy(copy, rows, n * sizeof(*copy));
+	}
+	free(c->stock[at].rows);
+	c->stock[at].tenant = tenant;
+	memcpy(c->stock[at].sku, sku, strlen(sku) + 1);
+	c->stock[at].rows = copy;
+	c->stock[at].n = n;
+	c->next_stock = (at + 1) % TX_CACHE_STOCK;
+}
+
+void tx_cache_stock_written(store_tx *tx, int64_t tenant,
+			    const stock_level *level)
+{
+	struct tx_cache *c = &tx->cache;
+	size_t i, k;
+
+	for (i = 0; i < TX_CACHE_STOCK; i++) {
+		if (c->stock[i].tenant != tenant || tenant == 0 ||
+		    strcmp(c->stock[i].sku, level->sku) != 0)
+			continue;
+		for (k = 0; k < c->stock[i].n; k++)
+			if (strcmp(c->stock[i].rows[k].location,
+				   level->location) == 0) {
+				c->stock[i].rows[k] = *level;
+				return;
+			}
+		/* A row the list does not have: read the list again. */
+		free(c->stock[i].rows);
+		memset(&c->stock[i], 0, sizeof(c->stock[i]));
+		return;
+	}
 }

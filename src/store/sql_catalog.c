@@ -229,6 +229,7 @@ ordo_code store_sku_put(store_tx *tx, int64_t tenant, const catalog_sku *s,
 	struct q q = {0};
 	ordo_code rc;
 
+	tx_cache_forget_skus(tx);
 	rc = tx_check_writable(tx, "store_sku_put", err);
 	if (rc)
 		goto out;
@@ -267,8 +268,15 @@ static ordo_code catalog_get(store_tx *tx, enum sql_id id, int64_t tenant,
 ordo_code store_sku_get(store_tx *tx, int64_t tenant, const char *sku,
 			catalog_sku *s, ordo_err *err)
 {
-	return catalog_get(tx, SQL_SKU_GET, tenant, sku, "sku", "SKU",
-			   read_sku, s, sizeof(*s), err);
+	ordo_code rc;
+
+	if (tx_cache_sku(tx, tenant, sku, s))
+		return ORDO_OK;
+	rc = catalog_get(tx, SQL_SKU_GET, tenant, sku, "sku", "SKU", read_sku,
+			 s, sizeof(*s), err);
+	if (rc == ORDO_OK)
+		tx_cache_put_sku(tx, tenant, s);
+	return rc;
 }
 
 /*
@@ -483,6 +491,8 @@ ordo_code store_stock_set(store_tx *tx, int64_t tenant, const char *location,
 		goto out;
 	}
 	rc = q_col_stock(&q, level ? level : &tmp, err);
+	if (rc == ORDO_OK)
+		tx_cache_stock_written(tx, tenant, level ? level : &tmp);
 out:
 	q_close(&q);
 	return rc;
@@ -543,6 +553,8 @@ ordo_code store_stock_put(store_tx *tx, int64_t tenant,
 	}
 	/* What was stored is checked like what is read. */
 	rc = q_col_stock(&q, &back, err);
+	if (rc == ORDO_OK)
+		tx_cache_stock_written(tx, tenant, &back);
 out:
 	q_close(&q);
 	return rc;
@@ -563,6 +575,10 @@ ordo_code store_stock_of_sku(store_tx *tx, int64_t tenant, const char *sku,
 
 	*out = NULL;
 	*n = 0;
+	/* Read (and locked) once per transaction: the stock writes made
+	 * since went through store_stock_put/set, which keep it true. */
+	if (tx_cache_stock_of_sku(tx, tenant, sku, out, n))
+		return ORDO_OK;
 	/* Locked in a write job on a database with row locks: what is
 	 * planned on it is still there when it is reserved. */
 	rc = q_open(&q, tx,
@@ -578,6 +594,8 @@ out:
 	q_close(&q);
 	*n = count;
 	*out = q_rows_done(rc, items, n);
+	if (rc == ORDO_OK)
+		tx_cache_put_stock_of_sku(tx, tenant, sku, *out, *n);
 	return rc;
 }
 

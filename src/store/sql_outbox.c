@@ -263,7 +263,11 @@ ordo_code store_outbox_emit(store_tx *tx, int64_t tenant,
 /*
  * The webhooks that hear of ev (but skip_webhook), in webhook order, as a
  * new array *out of *n ids (NULL when none). Asked once per transaction
- * for each kind of event (TRANSACTION CACHE, store_int.h).
+ * for each kind of event (TRANSACTION CACHE, store_int.h) where one
+ * writer has the database; where several nodes write (row locks), at
+ * every event, so that a webhook another node deleted meanwhile gets no
+ * delivery from the rest of the batch (its pending ones were failed when
+ * it was deleted; a new one would wait for it forever).
  */
 static ordo_code subscribers_of(store_tx *tx, int64_t tenant,
 				const outbox_event *ev, const char *skip,
@@ -325,7 +329,8 @@ static ordo_code subscribers_of(store_tx *tx, int64_t tenant,
 	}
 	/* Kept when it fits: a tenant has at most ORDO_WEBHOOKS_MAX webhooks,
 	 * but two nodes may each have let one more in at once. */
-	if (count <= ORDO_WEBHOOKS_MAX && (keep = calloc(1, sizeof(*keep)))) {
+	if (!tx->db->row_locks && count <= ORDO_WEBHOOKS_MAX &&
+	    (keep = calloc(1, sizeof(*keep)))) {
 		keep->tenant = tenant;
 		ordo_strlcpy(keep->type, ev->type, sizeof(keep->type));
 		ordo_strlcpy(keep->location, ev->location,

@@ -44,13 +44,17 @@
  * per batch rather than a dozen times per order.
  *
  * It also keeps the first page of the tenant's locations (every order is
- * routed over them) and which locations and SKUs exist (every stock write
- * checks them; neither is ever deleted).
+ * routed over them), which locations and SKUs exist (every stock write
+ * checks them; neither is ever deleted), the SKUs read (every order's
+ * lines are checked against them) and the stock rows of a SKU read for
+ * routing, kept true by every stock write made through the transaction
+ * (store_stock_put and store_stock_set write them through).
  *
  * What it keeps is true for the whole transaction because nothing else
  * changes it there: the statements that write these rows forget the entry
  * (store_settings_put, store_webhook_insert and _delete,
- * store_policy_insert, store_location_put), and a job rolled back to its
+ * store_policy_insert, store_location_put, store_sku_put), and a job
+ * rolled back to its
  * savepoint forgets everything, since what it read after its own writes is
  * gone with them.
  * The cache starts empty at every BEGIN. On PostgreSQL another node may
@@ -60,6 +64,8 @@
 #define TX_CACHE_ORDERS 8
 #define TX_CACHE_SUBSCRIBERS 8
 #define TX_CACHE_KEYS 16
+#define TX_CACHE_SKUS 8
+#define TX_CACHE_STOCK 4
 
 struct tx_subscribers {
 	int64_t tenant;
@@ -105,6 +111,21 @@ struct tx_cache {
 		char key[ORDO_SKU_MAX];
 	} keys[TX_CACHE_KEYS];
 	unsigned next_key;
+
+	struct {
+		int64_t tenant; /* 0: empty */
+		catalog_sku sku;
+	} skus[TX_CACHE_SKUS];
+	unsigned next_sku;
+
+	/* The stock rows of a SKU (store_stock_of_sku), each list owned. */
+	struct {
+		int64_t tenant; /* 0: empty */
+		char sku[ORDO_SKU_MAX];
+		stock_level *rows;
+		size_t n;
+	} stock[TX_CACHE_STOCK];
+	unsigned next_stock;
 };
 
 struct store_tx {
@@ -177,6 +198,19 @@ bool tx_cache_key_exists(store_tx *tx, unsigned id, int64_t tenant,
 			 const char *key);
 void tx_cache_put_key(store_tx *tx, unsigned id, int64_t tenant,
 		      const char *key);
+bool tx_cache_sku(store_tx *tx, int64_t tenant, const char *sku,
+		  catalog_sku *out);
+void tx_cache_put_sku(store_tx *tx, int64_t tenant, const catalog_sku *s);
+void tx_cache_forget_skus(store_tx *tx);
+/* A copy (*out, free()) of the SKU's stock rows, when known. */
+bool tx_cache_stock_of_sku(store_tx *tx, int64_t tenant, const char *sku,
+			   stock_level **out, size_t *n);
+void tx_cache_put_stock_of_sku(store_tx *tx, int64_t tenant, const char *sku,
+			       const stock_level *rows, size_t n);
+/* A stock row as just written: the known list of its SKU follows it (or
+ * is forgotten when the row is new to it). */
+void tx_cache_stock_written(store_tx *tx, int64_t tenant,
+			    const stock_level *level);
 
 /* Count a checkpoint made off the committer's thread (sqlite.c). */
 void store_note_checkpoint(store *st);

@@ -306,6 +306,56 @@ static void test_statements_are_counted_and_spared(void **state)
 	assert_int_equal(after.write_statements - before.write_statements, 2);
 }
 
+/* Read a SKU's stock, change it two ways, read it again: the reads see
+ * each write (a row changed, a row new to the list). */
+static ordo_code stock_follows_writes(store_tx *tx, struct wctx *w,
+				      ordo_err *err)
+{
+	stock_level *rows = NULL, lv;
+	size_t n = 0, i;
+	int64_t *seen = w->p;
+	ordo_code rc;
+
+	level_make(&lv, "WH1", "A-1", 10, 0, 0);
+	rc = store_stock_put(tx, w->tenant, &lv, err);
+	if (rc == ORDO_OK)
+		rc = store_stock_of_sku(tx, w->tenant, "A-1", &rows, &n, err);
+	free(rows);
+	rows = NULL;
+	if (rc)
+		return rc;
+	level_make(&lv, "WH1", "A-1", 10, 4, 0);
+	rc = store_stock_put(tx, w->tenant, &lv, err);
+	if (rc == ORDO_OK)
+		rc = store_stock_set(tx, w->tenant, "WH2", "A-1", 7, FX_NOW,
+				     NULL, err);
+	if (rc == ORDO_OK)
+		rc = store_stock_of_sku(tx, w->tenant, "A-1", &rows, &n, err);
+	for (i = 0; rc == ORDO_OK && i < n; i++) {
+		if (strcmp(rows[i].location, "WH1") == 0)
+			seen[0] = rows[i].reserved;
+		if (strcmp(rows[i].location, "WH2") == 0)
+			seen[1] = rows[i].on_hand;
+	}
+	seen[2] = (int64_t)n;
+	free(rows);
+	return rc;
+}
+
+static void test_stock_reads_follow_stock_writes(void **state)
+{
+	struct fx *f = *state;
+	int64_t seen[3] = {-1, -1, -1};
+	ordo_err err = ORDO_ERR_INIT;
+
+	catalog_add(f, f->ta);
+	assert_int_equal(wr(f, f->ta, stock_follows_writes, seen, &err),
+			 ORDO_OK);
+	assert_int_equal(seen[0], 4);
+	assert_int_equal(seen[1], 7);
+	assert_int_equal(seen[2], 2);
+}
+
 /* ---- checkpoints ------------------------------------------------------------ */
 
 /* About 1 MiB of idempotency answers per job: the WAL grows fast. */
@@ -365,6 +415,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_statements_are_counted_and_spared, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_stock_reads_follow_stock_writes, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_checkpoints_run_beside_the_committer, setup,
 			teardown),
