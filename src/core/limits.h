@@ -253,11 +253,13 @@
 #define ORDO_QUEUED_WRITES_MAX 65536
 /* What a 503 tells the client to wait before trying again, in seconds. */
 #define ORDO_RETRY_AFTER_S 1
-/* SQLite's WAL: past this many pages the checkpointer thread copies it
- * back into the database (SQLite's own default threshold); past the
- * larger one the writer does it itself, so the WAL stays bounded (about
- * 64 MiB at 4 KiB pages) whatever keeps the checkpointer behind. */
-#define SQ_WAL_CHECKPOINT_PAGES 1000
+/* SQLite's WAL: past this many pages (16 MiB at 4 KiB pages; SQLite's
+ * own default is 1,000) the checkpointer thread copies it back into the
+ * database: the pages every commit touches are copied once per
+ * checkpoint, so fewer checkpoints copy less. Past the larger one the
+ * writer does it itself, so the WAL stays bounded (about 64 MiB) whatever
+ * keeps the checkpointer behind. */
+#define SQ_WAL_CHECKPOINT_PAGES 4000
 #define SQ_WAL_MAX_PAGES 16000
 #define STORE_JOB_ATTEMPTS 4
 /* The pause before a job that lost to a concurrent transaction runs again,

@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/limits.h"
 #include "core/settings.h"
 #include "fixture.h"
 #include "store/store.h"
@@ -391,8 +392,9 @@ static void test_checkpoints_run_beside_the_committer(void **state)
 		skip();
 	store_commit_stats_get(f->st, &cs);
 	assert_int_equal(cs.checkpoints, 0);
-	/* 8 MiB of pages: twice the checkpointer's threshold. */
-	for (round = 0; round < 8; round++)
+	/* Twice the checkpointer's threshold of pages, 1 MiB a round. */
+	for (round = 0; round < SQ_WAL_CHECKPOINT_PAGES * 4096 * 2 / 1048576;
+	     round++)
 		assert_int_equal(wr(f, f->ta, write_a_lot, &round, &err),
 				 ORDO_OK);
 	for (waited = 0; waited < 100; waited++) {
