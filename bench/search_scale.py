@@ -30,7 +30,7 @@ import tempfile
 import time
 
 # sql_order_list.c's statement for a search alone (mask OLF_SEARCH): keep
-# in step with SQL_SEARCH_FROM and sql_order_list_text.
+# in step with SQL_SEARCH_TEXT and sql_order_list_text.
 ORDER_COLS = (
     "seq, tenant_id, id, external_id, channel, placed_at, received_at, "
     "currency, customer_external_id, customer_name, customer_email, "
@@ -43,17 +43,19 @@ ORDER_COLS = (
     "discount, total, payment_status, notes, fingerprint, customer_key, "
     "state, updated_at, accepted_at, release_due_at, released_at, "
     "delivered_at, closed_at")
+TIER = (
+    "SELECT * FROM (SELECT {key} AS hit_key, " + ORDER_COLS +
+    " FROM order_search_fts(?) f CROSS JOIN orders"
+    " WHERE f.rowid < ?{exclude} AND orders.seq = f.rowid"
+    " AND tenant_id = ? ORDER BY f.rowid DESC LIMIT ?)")
 SEARCH_SQL = (
-    "SELECT hit_key, " + ORDER_COLS +
-    " FROM (SELECT c.hit + CASE WHEN"
-    " (' ' || s.head_exact || ' ' || s.tracking_exact || ' ') LIKE ?"
-    " THEN 4611686018427387904 ELSE 0 END AS hit_key, c.hit AS hit"
-    " FROM (SELECT rowid AS hit FROM order_search_fts(?)"
-    " ORDER BY rowid DESC LIMIT ?) c"
-    " JOIN order_search s ON s.seq = c.hit) k"
-    " JOIN orders ON orders.seq = k.hit"
-    " WHERE tenant_id = ? ORDER BY hit_key DESC LIMIT ?")
-CANDIDATES = 1000  # ORDO_SEARCH_CANDIDATES_MAX
+    TIER.format(key="f.rowid + 4611686018427387904", exclude="") +
+    " x UNION ALL " +
+    TIER.format(key="f.rowid", exclude=(
+        " AND NOT EXISTS (SELECT 1 FROM order_search_fts(?) e"
+        " WHERE e.rowid = f.rowid)")) +
+    " w ORDER BY hit_key DESC LIMIT ?")
+TOP = 4611686018427387904  # SQL_SEARCH_EXACT: no cursor bound
 PAGE = 50
 
 FIRST = ["ada", "ben", "cleo", "dan", "eve", "finn", "gus", "hana", "ivan",
@@ -174,16 +176,17 @@ def doc_exact(tenant, email, phone, ext):
 
 
 def lookup(tenant, terms):
-    """search_match_text and search_exact_pattern of core/search.c."""
+    """search_match_text and search_exact_token of core/search.c."""
     match = " ".join(f"t{tenant}z{t[:PREFIX_MAX]}" for t in terms)
-    exact = f"% t{tenant}e{''.join(terms)} %"
+    exact = f"t{tenant}e{''.join(terms)}"
     return exact, match
 
 
 def time_query(db, tenant, terms, runs):
     c = sqlite3.connect(db)
     exact, match = lookup(tenant, terms)
-    args = (exact, match, CANDIDATES, tenant, PAGE + 1)
+    args = (exact, TOP, tenant, PAGE + 1, match, TOP, exact, tenant,
+            PAGE + 1, PAGE + 1)
     rows = c.execute(SEARCH_SQL, args).fetchall()  # warm the cache
     best, total = None, 0.0
     for _ in range(runs):

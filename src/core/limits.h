@@ -163,13 +163,9 @@
  * ORDO_SEARCH_Q_MAX bytes and ORDO_SEARCH_TERMS_MAX terms, every one of
  * which an order must match: enough for a name, an email, a phone number,
  * a postal code and a SKU at once, and a bound on the index lookups one
- * request makes. A search ranks the newest ORDO_SEARCH_CANDIDATES_MAX
- * orders that match q (then narrowed by the list's other filters), so
- * that what one search reads stays the same however many orders in
- * history match it; an older match is found by a more precise q. */
+ * request makes. */
 #define ORDO_SEARCH_Q_MAX 200
 #define ORDO_SEARCH_TERMS_MAX 8
-#define ORDO_SEARCH_CANDIDATES_MAX 1000
 /* A word is indexed under each of its prefixes up to this many bytes (and
  * whole), so that a term is one token to look up; a longer term is
  * matched by its first ORDO_SEARCH_PREFIX_MAX bytes. Ids, SKUs, tracking

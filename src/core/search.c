@@ -160,11 +160,10 @@ int search_match_text(const search_query *q, int64_t tenant, char *buf,
 	return (int)at;
 }
 
-int search_exact_pattern(const search_query *q, int64_t tenant, char *buf,
-			 size_t size)
+int search_exact_token(const search_query *q, int64_t tenant, char *buf,
+		       size_t size)
 {
-	return snprintf(buf, size, "%% t%llde%s %%", (long long)tenant,
-			q->exact);
+	return snprintf(buf, size, "t%llde%s", (long long)tenant, q->exact);
 }
 
 /* ---- an order's document ------------------------------------------------- */

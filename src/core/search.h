@@ -31,11 +31,12 @@
  *     phones   every run of SEARCH_PHONE_MIN_DIGITS or more of a phone's
  *              digits, each a token: "+1 (555) 010-2345" is found as
  *              15550102345, as 5550102345 and as 0102345
- *     exact    apart, not indexed: "t<tenant>e<key>" for the external id,
- *              the email, each phone and each tracking number, the key
- *              being its words run together (a phone's: its digits); what
- *              ranks an order whose id, email, phone or tracking number is
- *              exactly q first
+ *     exact    "t<tenant>e<key>" for the external id, the email, each
+ *              phone and each tracking number, the key being its words run
+ *              together (a phone's: its digits), kept in a text of their
+ *              own and indexed like the words: the orders whose id,
+ *              email, phone or tracking number is exactly q are found by
+ *              that one token, and come first
  *
  * TERMS. q is cut into words the same way; each is a term, matched as a
  * prefix of a word ("jane@exa" finds jane@example.com; a term longer than
@@ -93,12 +94,12 @@ int search_match_text(const search_query *q, int64_t tenant, char *buf,
 		      size_t size);
 
 /*
- * A LIKE pattern that matches a document (its tokens between spaces, with
- * a space before and after) holding q's exact token: "% t7e<key> %".
- * Like snprintf, answers the length it needs.
+ * q's exact token for tenant, "t7e<key>": the lookup of the orders whose
+ * external id, email, phone or tracking number is exactly q. Like
+ * snprintf, answers the length it needs.
  */
-int search_exact_pattern(const search_query *q, int64_t tenant, char *buf,
-			 size_t size);
+int search_exact_token(const search_query *q, int64_t tenant, char *buf,
+		       size_t size);
 
 /* Tokens separated by spaces. Owns text (NULL while empty). */
 typedef struct {

@@ -293,8 +293,8 @@ enum sql_id {
  * (sql_shipments.c). Each file asserts its filter count is the one here.
  */
 #define SQL_ORDER_LIST_FILTERS 8
-/* The order list's filter bit of a search (q): its statements rank their
- * candidates, at most ORDO_SEARCH_CANDIDATES_MAX (sql_order_list.c). */
+/* The order list's filter bit of a search (q): its statements merge a
+ * page of each of their two tiers (sql_order_list.c). */
 #define SQL_ORDER_LIST_SEARCH_BIT 7
 #define SQL_QUEUE_FILTERS 6
 #define SQL_SHIP_LIST_FILTERS 5

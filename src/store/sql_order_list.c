@@ -6,11 +6,12 @@
  * sql_orders.c's mappings (q_read_order, q_col_line, q_col_hold). See
  * store.h for the contract of each public function.
  *
- * A search (q) is one more filter of the same scheme: its statements read
- * the newest ORDO_SEARCH_CANDIDATES_MAX orders matching q from the search
- * index (migration 0010, kept by sql_search.c), rank them and apply the
- * other filters to them (SQL_SEARCH_FROM); its cursor is the rank and seq
- * of the last order of the page.
+ * A search (q) is one more filter of the same scheme: its statements walk
+ * the search index (migration 0010, kept by sql_search.c) newest first in
+ * two tiers, the orders whose id, email, phone or tracking number is
+ * exactly q, then the others, each with the other filters and stopping
+ * at a page (SQL_SEARCH_TEXT); its cursor is the tier and seq of the last
+ * order of the page.
  */
 #include "store/sql_int.h"
 
@@ -58,7 +59,7 @@ enum order_list_filter {
 	OLF_RECEIVED_TO,
 	OLF_BEFORE_SEQ,
 	OLF_HOLD_TYPE, /* binds the type, then the open status */
-	OLF_SEARCH,    /* binds before every other: see SQL_SEARCH_FROM */
+	OLF_SEARCH,    /* binds its own way: see SQL_SEARCH_TEXT */
 	OLF_COUNT
 };
 
@@ -69,41 +70,51 @@ static const char *const order_list_where[OLF_COUNT] = {
 	[OLF_RECEIVED_FROM] = " AND received_at >= ?",
 	[OLF_RECEIVED_TO] = " AND received_at < ?",
 	[OLF_BEFORE_SEQ] = " AND seq < ?",
-	/* Within a search's candidates only (a list by hold type alone is
+	/* Within each tier of a search only (a list by hold type alone is
 	 * read from the holds: SQL_HELD_FROM). Each candidate is probed by
 	 * its seq alone (holds_order), as the page's holds are. */
 	[OLF_HOLD_TYPE] = " AND EXISTS (SELECT 1 FROM holds h"
 			  " WHERE h.order_seq = orders.seq"
 			  " AND h.type = ? AND h.status = ?)",
-	/* In SQL_SEARCH_FROM, not after the tenant. */
+	/* In SQL_SEARCH_TEXT, not after the tenant. */
 	[OLF_SEARCH] = "",
 };
 
 /*
- * A search (OLF_SEARCH): the orders of the candidates, the newest
- * ORDO_SEARCH_CANDIDATES_MAX matching every term (order_search_fts: the
- * FTS5 index on SQLite, migration 0010's function over the GIN index on
- * PostgreSQL; the same text), each given its key: its seq, plus
- * SQL_SEARCH_EXACT when its exact tokens hold q's (an external id,
- * email, phone or tracking number that is exactly q). The page is the
- * keys in descending order: exact matches first, each tier newest first,
- * and the key of the last is the cursor. Binds the exact pattern, the
- * lookup and the number of candidates, then the tenant and the filters as
- * the list does. Ranking sorts the candidates, at most
- * ORDO_SEARCH_CANDIDATES_MAX rows whatever the history; reading the
- * newest candidates is the index's walk of each term's token in seq order,
- * stopping after that many (FTS5), or a bitmap of the tenant's entries for
- * the terms (GIN).
+ * A search (OLF_SEARCH), in two tiers, each a walk of the search index
+ * (order_search_fts: the FTS5 index on SQLite, migration 0010's function
+ * over the GIN index on PostgreSQL; the same text) newest first that
+ * stops once it has a page:
+ *
+ *   exact  the orders holding q's exact token (an external id, email,
+ *          phone or tracking number that is exactly q), keyed by their
+ *          seq + SQL_SEARCH_EXACT;
+ *   words  the orders holding every term's token, but not the exact
+ *          token (those are in the first tier), keyed by their seq.
+ *
+ * Each tier takes the list's filters and at most a page; the page is the
+ * two merged by key, descending: exact matches first, each tier newest
+ * first, and the key of the last is the cursor. Each tier binds its
+ * lookup, the bound its keys stay below (the cursor's part in it:
+ * search_bounds), the exact token again for the words, then the tenant,
+ * the filters and the page size as the list does; then the page size.
+ * Nothing is read beyond the rows a page needs from each tier, whatever
+ * the history (FTS5 walks each token's entries in seq order; the GIN
+ * index reads the tenant's entries of the tokens).
  */
 #define SQL_SEARCH_EXACT "4611686018427387904" /* 2^62, above every seq */
-#define SQL_SEARCH_FROM                                                        \
-	" FROM (SELECT c.hit + CASE WHEN"                                      \
-	" (' ' || s.head_exact || ' ' || s.tracking_exact || ' ') LIKE ?"      \
-	" THEN " SQL_SEARCH_EXACT " ELSE 0 END AS hit_key, c.hit AS hit"       \
-	" FROM (SELECT rowid AS hit FROM order_search_fts(?)"                  \
-	" ORDER BY rowid DESC LIMIT ?) c"                                      \
-	" JOIN order_search s ON s.seq = c.hit) k"                             \
-	" JOIN orders ON orders.seq = k.hit"
+#define SQL_SEARCH_TIER(key, exclude)                                          \
+	"SELECT * FROM (SELECT " key " AS hit_key, " SQL_ORDER_COLS            \
+	" FROM order_search_fts(?) f CROSS JOIN orders"                        \
+	" WHERE f.rowid < ?" exclude " AND orders.seq = f.rowid"               \
+	" AND tenant_id = ?%s%s%s%s%s%s"                                       \
+	" ORDER BY f.rowid DESC LIMIT ?)"
+#define SQL_SEARCH_TEXT                                                        \
+	SQL_SEARCH_TIER("f.rowid + " SQL_SEARCH_EXACT, "") " x UNION ALL "     \
+	SQL_SEARCH_TIER("f.rowid",                                             \
+			" AND NOT EXISTS (SELECT 1 FROM order_search_fts(?) e" \
+			" WHERE e.rowid = f.rowid)")                           \
+	" w ORDER BY hit_key DESC LIMIT ?"
 
 /*
  * The list by hold type (OLF_HOLD_TYPE without a search): the open holds
@@ -139,18 +150,11 @@ int sql_order_list_text(unsigned mask, char *buf, size_t size)
 	for (i = 0; i < OLF_COUNT; i++)
 		frag[i] = mask & (1u << i) ? order_list_where[i] : "";
 	_Static_assert(OLF_COUNT == 8, "one %s per filter below");
-	if (mask & (1u << OLF_SEARCH)) {
-		/* The cursor is the key of the last order of the page. */
-		if (mask & (1u << OLF_BEFORE_SEQ))
-			frag[OLF_BEFORE_SEQ] = " AND hit_key < ?";
-		return snprintf(buf, size,
-				"SELECT hit_key, " SQL_ORDER_COLS
-				SQL_SEARCH_FROM " "
-				"WHERE tenant_id = ?%s%s%s%s%s%s%s "
-				"ORDER BY hit_key DESC LIMIT ?",
-				frag[0], frag[1], frag[2], frag[3], frag[4],
-				frag[5], frag[6]);
-	}
+	if (mask & (1u << OLF_SEARCH))
+		/* The cursor is in the bounds each tier binds. */
+		return snprintf(buf, size, SQL_SEARCH_TEXT, frag[0], frag[1],
+				frag[2], frag[3], frag[4], frag[6], frag[0],
+				frag[1], frag[2], frag[3], frag[4], frag[6]);
 	if (mask & (1u << OLF_HOLD_TYPE))
 		return snprintf(buf, size,
 				"SELECT " SQL_ORDER_COLS SQL_HELD_FROM " "
@@ -169,12 +173,59 @@ int sql_order_list_text(unsigned mask, char *buf, size_t size)
 			frag[6]);
 }
 
-/* What a search binds: its exact pattern and its lookup, kept by the
+/* What a search binds: its exact token and its lookup, kept by the
  * caller until the statement is closed (bound text is not copied). */
 struct search_texts {
 	char exact[1024];
 	char match[1024];
 };
+
+/*
+ * The bounds a search's tiers bind from its cursor (0: the first page):
+ * the exact tier's seqs stay below *exact, the words' below *words. A
+ * cursor in the exact tier (at or above SQL_SEARCH_EXACT) goes on there,
+ * and the words start from the newest; one in the words tier is past
+ * every exact match.
+ */
+static void search_bounds(int64_t cursor, int64_t *exact, int64_t *words)
+{
+	const int64_t tier = INT64_C(4611686018427387904); /* SQL_SEARCH_EXACT */
+
+	if (cursor == 0) {
+		*exact = *words = tier;
+	} else if (cursor >= tier) {
+		*exact = cursor - tier;
+		*words = tier;
+	} else {
+		*exact = 0;
+		*words = cursor;
+	}
+}
+
+/* The tenant and the filters of f present in has, bound in the order of
+ * order_list_where, and the limit. */
+static void bind_filters(struct q *q, const bool *has, const order_filter *f,
+			 int64_t tenant, int64_t limit)
+{
+	q_i64(q, tenant);
+	if (has[OLF_STATE])
+		q_str(q, order_state_name(f->state));
+	if (has[OLF_CHANNEL])
+		q_str(q, f->channel);
+	if (has[OLF_EXTERNAL_ID])
+		q_str(q, f->external_id);
+	if (has[OLF_RECEIVED_FROM])
+		q_i64(q, f->received_from);
+	if (has[OLF_RECEIVED_TO])
+		q_i64(q, f->received_to);
+	if (has[OLF_BEFORE_SEQ])
+		q_i64(q, f->before_seq);
+	if (has[OLF_HOLD_TYPE]) {
+		q_str(q, hold_type_name(f->hold_type));
+		q_str(q, hold_status_name(HOLD_OPEN));
+	}
+	q_i64(q, limit);
+}
 
 /* Open the order list statement for the filters of f, with all bound
  * (a search's texts written into st). */
@@ -210,22 +261,33 @@ static ordo_code order_list_open(struct q *q, store_tx *tx, int64_t tenant,
 	if (rc)
 		return rc;
 	if (has[OLF_SEARCH]) {
+		int64_t exact_below, words_below;
 		int n_exact, n_match;
 
 		/* Terms of a q of at most ORDO_SEARCH_Q_MAX bytes, each
 		 * with its tenant: too long is our bug. */
-		n_exact = search_exact_pattern(&f->search, tenant, st->exact,
-					       sizeof(st->exact));
+		n_exact = search_exact_token(&f->search, tenant, st->exact,
+					     sizeof(st->exact));
 		n_match = search_match_text(&f->search, tenant, st->match,
 					    sizeof(st->match));
 		if (n_exact < 0 || (size_t)n_exact >= sizeof(st->exact) ||
 		    n_match < 0 || (size_t)n_match >= sizeof(st->match))
 			return ordo_err_set(err, ORDO_EINTERNAL, "q",
 					    "the search does not fit");
+		search_bounds(has[OLF_BEFORE_SEQ] ? f->before_seq : 0,
+			      &exact_below, &words_below);
+		has[OLF_BEFORE_SEQ] = false; /* in the bounds */
 		q_str(q, st->exact);
+		q_i64(q, exact_below);
+		bind_filters(q, has, f, tenant, limit);
 		q_str(q, st->match);
-		q_i64(q, ORDO_SEARCH_CANDIDATES_MAX);
-	} else if (has[OLF_HOLD_TYPE]) {
+		q_i64(q, words_below);
+		q_str(q, st->exact);
+		bind_filters(q, has, f, tenant, limit);
+		q_i64(q, limit);
+		return ORDO_OK;
+	}
+	if (has[OLF_HOLD_TYPE]) {
 		/* SQL_HELD_FROM: the holds first, the cursor with them. */
 		q_i64(q, tenant);
 		q_str(q, hold_type_name(f->hold_type));
@@ -235,24 +297,7 @@ static ordo_code order_list_open(struct q *q, store_tx *tx, int64_t tenant,
 		has[OLF_BEFORE_SEQ] = false;
 		has[OLF_HOLD_TYPE] = false;
 	}
-	q_i64(q, tenant);
-	if (has[OLF_STATE])
-		q_str(q, order_state_name(f->state));
-	if (has[OLF_CHANNEL])
-		q_str(q, f->channel);
-	if (has[OLF_EXTERNAL_ID])
-		q_str(q, f->external_id);
-	if (has[OLF_RECEIVED_FROM])
-		q_i64(q, f->received_from);
-	if (has[OLF_RECEIVED_TO])
-		q_i64(q, f->received_to);
-	if (has[OLF_BEFORE_SEQ])
-		q_i64(q, f->before_seq);
-	if (has[OLF_HOLD_TYPE]) {
-		q_str(q, hold_type_name(f->hold_type));
-		q_str(q, hold_status_name(HOLD_OPEN));
-	}
-	q_i64(q, limit);
+	bind_filters(q, has, f, tenant, limit);
 	return ORDO_OK;
 }
 
@@ -346,7 +391,7 @@ out:
 	return rc;
 }
 
-/* A row of a search: its key (rank and seq, SQL_SEARCH_FROM), then the
+/* A row of a search: its key (tier and seq, SQL_SEARCH_TEXT), then the
  * order. */
 struct search_hit {
 	int64_t key;

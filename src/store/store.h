@@ -330,12 +330,12 @@ typedef struct {
 } order_page;
 
 /*
- * Newest first (seq descending). With a search (f->search), the newest
- * ORDO_SEARCH_CANDIDATES_MAX orders of the tenant matching every term,
- * narrowed by the other filters: those whose external id, email, phone or
- * tracking number is exactly the terms first, then the others, each
- * newest first; next_before_seq then carries the rank with the seq, and
- * is only good for the same terms.
+ * Newest first (seq descending). With a search (f->search), the orders of
+ * the tenant matching every term, narrowed by the other filters: those
+ * whose external id, email, phone or tracking number is exactly the terms
+ * first, then the others, each newest first; next_before_seq then carries
+ * the tier with the seq, and is only good for the same terms. A page
+ * reads the rows it returns, however many orders match.
  */
 ordo_code store_order_list(store_tx *tx, int64_t tenant, const order_filter *f,
 			   order_page *page, ordo_err *err);

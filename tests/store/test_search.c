@@ -3,9 +3,7 @@
  * an order is found by its words as it is inserted, by its new words and
  * no longer by its old once its content is corrected, by a tracking
  * number once shipped; another tenant's orders never match; exact ids
- * rank first; pages follow next_before_seq; and a search considers the
- * newest ORDO_SEARCH_CANDIDATES_MAX matches only, an older order still
- * found by a q precise enough.
+ * rank first, however old; pages follow next_before_seq to every match.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -195,13 +193,15 @@ static void test_a_shipment_adds_its_tracking_number(void **state)
 	assert_found(f, f->tb, "1ztrack", "");
 }
 
-/* ORDO_SEARCH_CANDIDATES_MAX + 5 orders of one name, in one job. */
+/* MANY orders of one name, in one job. */
+#define MANY 1005
+
 static ordo_code w_many(store_tx *tx, struct wctx *w, ordo_err *err)
 {
 	ordo_code rc = ORDO_OK;
 	int k;
 
-	for (k = 0; rc == ORDO_OK && k < ORDO_SEARCH_CANDIDATES_MAX + 5; k++) {
+	for (k = 0; rc == ORDO_OK && k < MANY; k++) {
 		char id[32], ext[32];
 		order o;
 
@@ -217,7 +217,12 @@ static ordo_code w_many(store_tx *tx, struct wctx *w, ordo_err *err)
 	return rc;
 }
 
-static void test_a_search_ranks_the_newest_candidates(void **state)
+/*
+ * Every match is found by paging, however many; an exact match comes
+ * first however old, before every newer order the words match (MANYx1's
+ * words "manyx1" begin 115 newer ids: manyx10 .. manyx1004).
+ */
+static void test_every_match_pages_and_exact_ones_lead(void **state)
 {
 	struct fx *f = *state;
 	ordo_err err = ORDO_ERR_INIT;
@@ -226,8 +231,12 @@ static void test_a_search_ranks_the_newest_candidates(void **state)
 
 	assert_int_equal(wr(f, f->ta, w_many, NULL, &err), ORDO_OK);
 	n = found(f, f->ta, "multitude", 200, got, sizeof(got));
-	assert_int_equal(n, ORDO_SEARCH_CANDIDATES_MAX);
-	/* The oldest, past the candidates of "multitude", by its id. */
+	assert_int_equal(n, MANY);
+	n = found(f, f->ta, "manyx1", 50, got, sizeof(got));
+	assert_int_equal(n, 116);
+	assert_true(strncmp(got, "MANYx1,", 7) == 0);
+	/* The newest of the others follows it. */
+	assert_true(strncmp(got + 7, "MANYx1004,", 10) == 0);
 	assert_found(f, f->ta, "multitude manyx0", "MANYx0");
 }
 
@@ -245,7 +254,7 @@ int main(void)
 			test_a_shipment_adds_its_tracking_number, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(
-			test_a_search_ranks_the_newest_candidates, setup,
+			test_every_match_pages_and_exact_ones_lead, setup,
 			teardown),
 	};
 

@@ -105,9 +105,9 @@ static void test_lookup_texts(void **state)
 	assert_int_equal(search_match_text(&q, 7, buf, sizeof(buf)),
 			 (int)strlen("t7zjane t7zexa"));
 	assert_string_equal(buf, "t7zjane t7zexa");
-	assert_int_equal(search_exact_pattern(&q, 42, buf, sizeof(buf)),
-			 (int)strlen("% t42ejaneexa %"));
-	assert_string_equal(buf, "% t42ejaneexa %");
+	assert_int_equal(search_exact_token(&q, 42, buf, sizeof(buf)),
+			 (int)strlen("t42ejaneexa"));
+	assert_string_equal(buf, "t42ejaneexa");
 	/* The same terms however written hash alike; others do not. */
 	assert_int_equal(search_query_parse("jane exa", "q", &q2, &err),
 			 ORDO_OK);

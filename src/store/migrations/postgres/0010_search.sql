@@ -27,8 +27,9 @@
 -- order_search holds each order's tokens (head: the order's own fields,
 -- rewritten when they change; tracking: appended by each shipment), words
 -- their tsvector, and, apart, its exact tokens ("t7e<id run together>":
--- external id, email, phones, tracking numbers), which rank the matches
--- and are not indexed. order_search_fts(lookup) answers the seqs (as
+-- external id, email, phones, tracking numbers), in the tsvector too: the
+-- orders whose id, email, phone or tracking number is exactly q, which a
+-- search lists first, are found by that one token. order_search_fts(lookup) answers the seqs (as
 -- rowid) of the orders holding every token of the lookup ("t7zjane
 -- t7zexa", search_match_text): the same SQL text as SQLite's FTS5
 -- table-valued function. A SQL function of one SELECT, it is inlined into
@@ -52,7 +53,8 @@ CREATE TABLE order_search (
 	head TEXT NOT NULL,
 	tracking TEXT NOT NULL DEFAULT '',
 	words tsvector GENERATED ALWAYS AS
-		(CAST(head || ' ' || tracking AS tsvector)) STORED
+		(CAST(head || ' ' || tracking || ' ' || head_exact || ' ' ||
+		      tracking_exact AS tsvector)) STORED
 );
 CREATE INDEX order_search_words ON order_search USING gin (words);
 CREATE FUNCTION order_search_fts(lookup TEXT)

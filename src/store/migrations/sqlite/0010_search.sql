@@ -20,15 +20,17 @@
 -- A term is looked up as one whole token, never as an FTS5 prefix query
 -- ("jan*" merges the entries of every word it covers before the first
 -- row comes back): FTS5 answers "every term, newest first" by walking each
--- term's entries in rowid (order seq) order and stops after the newest
--- ORDO_SEARCH_CANDIDATES_MAX, a read that stays the same as history grows.
+-- term's entries in rowid (order seq) order and stops once a page is
+-- full, a read that stays the same as history grows.
 -- detail='none': no positions or columns are kept, as no phrase is ever
 -- looked up.
 --
 -- order_search holds each order's tokens (head: the order's own fields,
 -- rewritten when they change; tracking: appended by each shipment) and,
 -- apart, its exact tokens ("t7e<id run together>": external id, email,
--- phones, tracking numbers), which rank the matches and are not indexed.
+-- phones, tracking numbers), indexed too: the orders whose id, email,
+-- phone or tracking number is exactly q, which a search lists first, are
+-- found by that one token.
 -- The triggers keep the contentless FTS5 index order_search_fts in step
 -- with it, in the same transaction. The statements that write and read
 -- both are the same text on PostgreSQL, whose twin is a table with a GIN
@@ -50,16 +52,21 @@ CREATE VIRTUAL TABLE order_search_fts USING fts5(
 );
 CREATE TRIGGER order_search_insert AFTER INSERT ON order_search BEGIN
 	INSERT INTO order_search_fts (rowid, head, tracking)
-		VALUES (new.seq, new.head, new.tracking);
+		VALUES (new.seq, new.head || ' ' || new.head_exact,
+			new.tracking || ' ' || new.tracking_exact);
 END;
-CREATE TRIGGER order_search_update AFTER UPDATE OF head, tracking
+CREATE TRIGGER order_search_update
+AFTER UPDATE OF head, tracking, head_exact, tracking_exact
 ON order_search BEGIN
 	INSERT INTO order_search_fts (order_search_fts, rowid, head, tracking)
-		VALUES ('delete', old.seq, old.head, old.tracking);
+		VALUES ('delete', old.seq, old.head || ' ' || old.head_exact,
+			old.tracking || ' ' || old.tracking_exact);
 	INSERT INTO order_search_fts (rowid, head, tracking)
-		VALUES (new.seq, new.head, new.tracking);
+		VALUES (new.seq, new.head || ' ' || new.head_exact,
+			new.tracking || ' ' || new.tracking_exact);
 END;
 CREATE TRIGGER order_search_delete AFTER DELETE ON order_search BEGIN
 	INSERT INTO order_search_fts (order_search_fts, rowid, head, tracking)
-		VALUES ('delete', old.seq, old.head, old.tracking);
+		VALUES ('delete', old.seq, old.head || ' ' || old.head_exact,
+			old.tracking || ' ' || old.tracking_exact);
 END;
