@@ -117,6 +117,15 @@ struct api_server {
 
 /* ---- answering (server.c) ---------------------------------------------- */
 
+/* Queue text as a JSON answer: malloc'd and taken, or with is_static a
+ * string that lives as long as the program; replayed marks an
+ * Idempotency-Key's replay. */
+enum MHD_Result api_queue_body(api_request *r, unsigned status, char *text,
+			       bool is_static, bool replayed);
+/* Monotonic milliseconds. */
+long long api_now_ms(void);
+/* A write's answer once its job is done (submit.c), from the handler. */
+enum MHD_Result api_finish_write(api_request *r);
 /* Queue a JSON answer (takes the reference). */
 enum MHD_Result api_reply_json(api_request *r, unsigned status, json_t *body);
 /* Queue an error answer: status from the code (errors.c), error body. */
