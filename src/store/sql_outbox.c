@@ -108,18 +108,21 @@ static const char *const sql_text[SQL_COUNT] = {
 				"0, 0, ?, ?)",
 	/*
 	 * A claimed webhook's ready deliveries, oldest first: an index range
-	 * of deliveries_ready bounded by the limit. The ORDER BY names the
-	 * index's columns so that no planner prefers walking another index
-	 * in seq order. The webhook (tenant, id) was just read from its row
-	 * (any tenant, by design). Each payload is then read by its own
+	 * of deliveries_ready bounded by the limit. That index has every
+	 * column the read tests (0012): PostgreSQL drops the ORDER BY terms
+	 * an equality fixes, so any index of (tenant, seq) gives the same
+	 * order, and one that left a column to a filter would be walked
+	 * past the other webhooks' deliveries. The webhook (tenant, id) was
+	 * just read from its row (any tenant, by design). Each payload is
+	 * then read by its own
 	 * probe (SQL_EVENT_PAYLOAD), never by a join a planner could turn
 	 * into a scan.
 	 */
 	[SQL_DELIVERY_READY] = "SELECT " SQL_DELIVERY_COLS " FROM deliveries d "
-			       "WHERE d.webhook_id = ? AND d.status = ? "
-			       "AND d.waiting = 0 AND d.tenant_id = ? "
-			       "ORDER BY d.webhook_id, d.status, d.waiting, "
-			       "d.seq LIMIT ?",
+			       "WHERE d.tenant_id = ? AND d.webhook_id = ? "
+			       "AND d.status = ? AND d.waiting = 0 "
+			       "ORDER BY d.tenant_id, d.webhook_id, d.status, "
+			       "d.waiting, d.seq LIMIT ?",
 	/* A claimed delivery's payload: one probe of the unique id. */
 	[SQL_EVENT_PAYLOAD] = "SELECT payload FROM outbox_events "
 			      "WHERE id = ? AND tenant_id = ?",
@@ -653,9 +656,9 @@ ordo_code store_outbox_claim(store_tx *tx, ordo_time now,
 		rc = q_open(&q, tx, SQL_DELIVERY_READY, err);
 		if (rc)
 			goto out;
+		q_i64(&q, due[i].tenant);
 		q_str(&q, due[i].w.id);
 		q_str(&q, delivery_status_name(DELIVERY_PENDING));
-		q_i64(&q, due[i].tenant);
 		q_i64(&q, limit);
 		rc = q_rows(&q, (size_t)limit, sizeof(delivery), read_ready,
 			    &raw, &count, "claiming deliveries", err);

@@ -42,7 +42,7 @@
 #include "store/store.h"
 
 /* The schema version the store's migrations reach. */
-#define SCHEMA_VERSION 11
+#define SCHEMA_VERSION 12
 
 struct fx {
 	char dir[PATH_MAX]; /* SQLite: the directory; PostgreSQL: the db */

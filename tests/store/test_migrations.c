@@ -891,8 +891,8 @@ static void test_migrate_fills_the_search_index(void **state)
 	store_close(f->st);
 	f->st = NULL;
 
-	/* Back to version 9: no search index, holds indexed as they were
-	 * (0011), their versions forgotten. */
+	/* Back to version 9: no search index, holds and deliveries indexed
+	 * as they were (0011, 0012), their versions forgotten. */
 	if (test_pg_url()) {
 		PGconn *c = test_pg_connect(f->url);
 
@@ -901,6 +901,11 @@ static void test_migrate_fills_the_search_index(void **state)
 				"DROP INDEX holds_by_type;"
 				"CREATE INDEX holds_queue ON "
 				"holds(tenant_id, type, status);"
+				"DROP INDEX deliveries_status;"
+				"DROP INDEX deliveries_ready;"
+				"CREATE INDEX deliveries_ready ON "
+				"deliveries(webhook_id, status, waiting, "
+				"seq);"
 				"DELETE FROM schema_migrations "
 				"WHERE version >= 10");
 		PQfinish(c);
@@ -917,6 +922,11 @@ static void test_migrate_fills_the_search_index(void **state)
 				     "DROP INDEX holds_by_type;"
 				     "CREATE INDEX holds_queue ON "
 				     "holds(tenant_id, type, status);"
+				     "DROP INDEX deliveries_status;"
+				     "DROP INDEX deliveries_ready;"
+				     "CREATE INDEX deliveries_ready ON "
+				     "deliveries(webhook_id, status, waiting, "
+				     "seq);"
 				     "DELETE FROM schema_migrations "
 				     "WHERE version >= 10",
 				     NULL, NULL, NULL),
