@@ -7,8 +7,15 @@
 -- customer and address, so no order is a channel duplicate or a duplicate
 -- suspect of another. It is paid, for one unit of BENCH-1 at the catalog
 -- price, so ordo accepts, allocates and releases it in the transaction that
--- takes it in (bench/run sets up the SKU, a location and its stock) - the
--- write set bench/floor.c stores.
+-- takes it in (bench/intake_one sets up the SKU, a location and its stock)
+-- - the write set bench/floor.c stores.
+--
+-- With ORDO_BENCH_SKUS=S and ORDO_BENCH_LINES=L in the environment, each
+-- order has L lines (one unit each) of L distinct SKUs among BENCH-1 ..
+-- BENCH-S, consecutive from a point that moves with the counter, every
+-- other order's lines in reverse: S = L gives every order the same hot
+-- SKUs, a large S spreads them, and the lines arrive in either order, as
+-- a storefront's do.
 --
 -- Every answer must be 201: done() counts the others (and wrk's socket
 -- errors and timeouts), prints the figures and exits 1 if there was any, so
@@ -30,9 +37,28 @@ function init(args)
    run = args[2] or "1"
    counter = 0
    non201 = 0
+   skus = tonumber(os.getenv("ORDO_BENCH_SKUS") or "1")
+   lines = tonumber(os.getenv("ORDO_BENCH_LINES") or "1")
+   if not skus or not lines or lines < 1 or skus < lines then
+      io.stderr:write("intake.lua: ORDO_BENCH_LINES must be 1 to " ..
+                      "ORDO_BENCH_SKUS\n")
+      os.exit(2)
+   end
    wrk.method = "POST"
    wrk.headers["Authorization"] = "Bearer " .. key
    wrk.headers["Content-Type"] = "application/json"
+end
+
+function order_lines()
+   local first = (counter * 7919 + tid * 104729) % skus
+   local out = {}
+   for j = 0, lines - 1 do
+      local k = j
+      if counter % 2 == 1 then k = lines - 1 - j end
+      out[#out + 1] = '{"sku":"BENCH-' .. ((first + k) % skus + 1) ..
+         '","quantity":1,"unit_price":"10.00"}'
+   end
+   return table.concat(out, ",")
 end
 
 function request()
@@ -43,8 +69,8 @@ function request()
       '"customer":{"name":"Client ' .. n .. '","email":"c' .. n ..
       '@example.com"},"ship_to":{"name":"Client ' .. n .. '","line1":"' ..
       n .. ' Main St","city":"Springfield","region":"IL",' ..
-      '"postal_code":"62701","country":"US"},"lines":[{"sku":"BENCH-1",' ..
-      '"quantity":1,"unit_price":"10.00"}],"payment_status":"paid"}'
+      '"postal_code":"62701","country":"US"},"lines":[' .. order_lines() ..
+      '],"payment_status":"paid"}'
    return wrk.format(nil, "/v1/orders", nil, body)
 end
 

@@ -233,11 +233,24 @@ static void intake_free_input(app_write *w)
 	order_free(&((app_intake_cmd *)w)->order);
 }
 
+/* The SKUs of its lines: allocation locks their stock. */
+static size_t intake_stock_skus(const app_write *w, const char **skus,
+				size_t max)
+{
+	const order *o = &((const app_intake_cmd *)w)->order;
+	size_t i;
+
+	for (i = 0; i < o->n_lines && i < max; i++)
+		skus[i] = o->lines[i].sku;
+	return o->n_lines;
+}
+
 static const app_write_type intake_type = {
 	.name = "order_intake",
 	.run = intake_run,
 	.clear = intake_clear,
 	.free_input = intake_free_input,
+	.stock_skus = intake_stock_skus,
 };
 
 void app_intake_cmd_init(app_intake_cmd *c, const app_caller *caller,

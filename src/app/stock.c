@@ -276,8 +276,23 @@ static ordo_code count_run(store_tx *tx, app_write *w, ordo_err *err)
 			       err);
 }
 
+/* A count or an adjustment locks the stock row of its SKU. */
+static size_t one_stock_sku(const char *sku, const char **skus, size_t max)
+{
+	if (max > 0)
+		skus[0] = sku;
+	return 1;
+}
+
+static size_t count_stock_skus(const app_write *w, const char **skus,
+			       size_t max)
+{
+	return one_stock_sku(((const app_stock_count_cmd *)w)->sku, skus, max);
+}
+
 static const app_write_type count_type = {.name = "stock_count",
-					  .run = count_run};
+					  .run = count_run,
+					  .stock_skus = count_stock_skus};
 
 void app_stock_count_cmd_init(app_stock_count_cmd *c,
 			      const app_caller *caller, ordo_time now)
@@ -295,8 +310,16 @@ static ordo_code adjust_run(store_tx *tx, app_write *w, ordo_err *err)
 				c->reason, c->note, w->now, &c->level, err);
 }
 
+static size_t adjust_stock_skus(const app_write *w, const char **skus,
+				size_t max)
+{
+	return one_stock_sku(((const app_stock_adjust_cmd *)w)->sku, skus,
+			     max);
+}
+
 static const app_write_type adjust_type = {.name = "stock_adjust",
-					   .run = adjust_run};
+					   .run = adjust_run,
+					   .stock_skus = adjust_stock_skus};
 
 void app_stock_adjust_cmd_init(app_stock_adjust_cmd *c,
 			       const app_caller *caller, ordo_time now)

@@ -154,11 +154,21 @@ void app_write_submit(store *st, app_write *w)
 	app_write_submit_after(st, w, 0);
 }
 
+static size_t job_stock_skus(void *arg, int64_t *tenant, const char **skus,
+			     size_t max)
+{
+	app_write *w = arg;
+
+	*tenant = w->caller.tenant_id;
+	return w->type->stock_skus(w, skus, max);
+}
+
 void app_write_submit_after(store *st, app_write *w, int delay_ms)
 {
 	w->job.run = write_job;
 	w->job.done = job_done;
 	w->job.arg = w;
+	w->job.stock_skus = w->type->stock_skus ? job_stock_skus : NULL;
 	store_submit_after(st, &w->job, delay_ms);
 }
 
@@ -170,6 +180,7 @@ void app_write_keep_answer(store *st, app_write *w, int status,
 	w->job.run = keep_job;
 	w->job.done = job_done;
 	w->job.arg = w;
+	w->job.stock_skus = NULL;
 	store_submit(st, &w->job);
 }
 

@@ -52,6 +52,11 @@ typedef struct {
 	void (*clear)(app_write *w);
 	/* Free the inputs; may be NULL. */
 	void (*free_input)(app_write *w);
+	/* The SKUs whose stock the run will lock, from the inputs: up to max
+	 * of them into skus, returning how many there are (store_job's
+	 * stock_skus). NULL for a command that locks no stock. */
+	size_t (*stock_skus)(const app_write *w, const char **skus,
+			     size_t max);
 } app_write_type;
 
 struct app_write {

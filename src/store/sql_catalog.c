@@ -114,6 +114,11 @@ static const char *const sql_text[SQL_COUNT] = {
 	[SQL_STOCK_OF_SKU_LOCKED] = "SELECT " SQL_STOCK_COLS " FROM stock "
 				    "WHERE tenant_id = ? AND sku = ? "
 				    "ORDER BY location FOR UPDATE",
+	/* The stock of a batch's SKUs of one tenant, locked in one order
+	 * (STOCK LOCKS, store.c); binds the SKUs as one array. */
+	[SQL_STOCK_LOCK_SKUS] = "SELECT 1 FROM stock WHERE tenant_id = ? "
+				"AND sku = ANY (CAST(? AS TEXT[])) "
+				"ORDER BY sku, location FOR UPDATE",
 	[SQL_STOCK_EVENT_INSERT] = "INSERT INTO stock_events (tenant_id, "
 				   SQL_STOCK_EVENT_COLS ") "
 				   "VALUES (?, ?,?,?,?,?,?,?,?,?,?,?,?) "
@@ -596,6 +601,48 @@ out:
 	*out = q_rows_done(rc, items, n);
 	if (rc == ORDO_OK)
 		tx_cache_put_stock_of_sku(tx, tenant, sku, *out, *n);
+	return rc;
+}
+
+ordo_code sql_stock_lock(store_tx *tx, int64_t tenant,
+			 const char *const *skus, size_t n, ordo_err *err)
+{
+	struct q q = {0};
+	size_t size = 3, i, len = 0;
+	char *list;
+	ordo_code rc;
+
+	/* An array literal: {"A","B"}, each " and \ escaped. */
+	for (i = 0; i < n; i++)
+		size += 2 * strlen(skus[i]) + 3;
+	list = malloc(size);
+	if (!list)
+		return sql_no_memory(err, "locking stock");
+	list[len++] = '{';
+	for (i = 0; i < n; i++) {
+		const char *c;
+
+		if (i)
+			list[len++] = ',';
+		list[len++] = '"';
+		for (c = skus[i]; *c; c++) {
+			if (*c == '"' || *c == '\\')
+				list[len++] = '\\';
+			list[len++] = *c;
+		}
+		list[len++] = '"';
+	}
+	list[len++] = '}';
+	list[len] = '\0';
+	rc = q_open(&q, tx, SQL_STOCK_LOCK_SKUS, err);
+	if (rc == ORDO_OK) {
+		q_i64(&q, tenant);
+		q_str(&q, list);
+		/* Run whole by its first step: every row is locked. */
+		rc = q_exec(&q, "locking stock", NULL, err);
+	}
+	q_close(&q);
+	free(list);
 	return rc;
 }
 

@@ -40,6 +40,22 @@
  * the backoff is a few milliseconds, and the jobs that arrive meanwhile
  * all join the next batch.
  *
+ * STOCK LOCKS
+ *
+ * On a backend with row locks (PostgreSQL, several nodes), a job locks the
+ * stock rows it reserves or counts until the batch commits. Jobs taking
+ * them in the order of their own lines, in two nodes' batches at once,
+ * would wait on each other in a cycle: PostgreSQL breaks one only after
+ * its deadlock timeout (a second), and the loser, run again, meets the
+ * next. So before its first job a batch locks the stock of every SKU its
+ * jobs name (store_job.stock_skus), tenant by tenant in ascending id, each
+ * tenant's rows in (sku, location) order, in one statement; the jobs then
+ * find their rows locked already. Two batches wait for each other only
+ * where they share a SKU, and then one simply goes first. A job that
+ * cannot name its SKUs before it runs (a hold released to allocation)
+ * locks them as it goes, as before: should that meet a cycle, it runs
+ * again (below) and the rest of its batch stands.
+ *
  * If COMMIT fails, every job of the batch that had succeeded is answered
  * ORDO_ESTORAGE (ORDO_EUNAVAILABLE when the database could not be
  * reached): nothing of the batch was stored - except that a connection
@@ -275,6 +291,100 @@ static void job_fail_storage(store_job *job, const ordo_err *cause,
 						: "the database refused");
 }
 
+struct stock_key {
+	int64_t tenant;
+	const char *sku;
+};
+
+static int stock_key_cmp(const void *a, const void *b)
+{
+	const struct stock_key *x = a, *y = b;
+
+	if (x->tenant != y->tenant)
+		return x->tenant < y->tenant ? -1 : 1;
+	return strcmp(x->sku, y->sku);
+}
+
+/* The SKUs a job names into *keys (growing it), or false without memory. */
+static bool job_stock_keys(store_job *job, struct stock_key **keys,
+			   size_t *n, size_t *cap)
+{
+	const char *some[16], **skus = some;
+	int64_t tenant = 0;
+	size_t k, count;
+
+	count = job->stock_skus(job->arg, &tenant, some, 16);
+	if (count > 16) {
+		skus = malloc(count * sizeof(*skus));
+		if (!skus)
+			return false;
+		count = job->stock_skus(job->arg, &tenant, skus, count);
+	}
+	for (k = 0; k < count; k++) {
+		if (*n == *cap) {
+			size_t grown = *cap ? *cap * 2 : 64;
+			struct stock_key *more =
+				realloc(*keys, grown * sizeof(**keys));
+
+			if (!more)
+				break;
+			*keys = more;
+			*cap = grown;
+		}
+		(*keys)[(*n)++] = (struct stock_key){tenant, skus[k]};
+	}
+	if (skus != some)
+		free(skus);
+	return k == count;
+}
+
+/*
+ * STOCK LOCKS: lock the stock of every SKU the batch's jobs name, in one
+ * order, before the first job runs. In a savepoint of its own: should it
+ * fail (a lock wait timed out, no memory), the jobs lock as they go.
+ */
+static void batch_lock_stock(store_tx *tx, store_job *batch)
+{
+	const struct db_driver *db = tx->db;
+	struct stock_key *keys = NULL;
+	const char **skus = NULL;
+	size_t n = 0, cap = 0, i, from, m;
+	ordo_err err = ORDO_ERR_INIT;
+	store_job *job;
+	ordo_code rc = ORDO_OK;
+
+	for (job = batch; job; job = job->next)
+		if (job->stock_skus && !job_stock_keys(job, &keys, &n, &cap))
+			goto out;
+	if (n == 0)
+		goto out;
+	qsort(keys, n, sizeof(*keys), stock_key_cmp);
+	skus = malloc(n * sizeof(*skus));
+	if (!skus)
+		goto out;
+	rc = db->savepoint(tx, &err);
+	if (rc)
+		goto out;
+	for (from = 0; rc == ORDO_OK && from < n; from = i) {
+		m = 0;
+		for (i = from; i < n && keys[i].tenant == keys[from].tenant;
+		     i++)
+			if (m == 0 || strcmp(skus[m - 1], keys[i].sku) != 0)
+				skus[m++] = keys[i].sku;
+		rc = sql_stock_lock(tx, keys[from].tenant, skus, m, &err);
+	}
+	if (rc)
+		rc = db->rollback_to(tx, &err);
+	else
+		rc = db->release(tx, &err);
+	(void)rc; /* a broken transaction fails the first job's savepoint */
+	tx->retryable = false;
+out:
+	ordo_err_clear(&err);
+	free(skus);
+	free(keys);
+}
+
 /*
  * Run one batch (a NULL-terminated list through job->next, *batchp) in one
  * transaction. Sets every job's rc and err; calls no done callback. A job
@@ -311,6 +421,8 @@ static bool committer_run_batch(store *st, store_job **batchp,
 	tx->retryable = false;
 	tx_cache_reset(tx);
 	*statements = -tx->statements;
+	if (db->row_locks)
+		batch_lock_stock(tx, *batchp);
 
 	while ((job = *link)) {
 		rc = db->savepoint(tx, &cerr);
@@ -498,8 +610,9 @@ static void *committer_main(void *arg)
 		pthread_mutex_lock(&st->mu);
 		/* The jobs to run again go back to the head, in their order. */
 		if (retry) {
+			st->stats.retries++;
 			for (last = retry; last->next; last = last->next)
-				;
+				st->stats.retries++;
 			last->next = st->head;
 			if (!st->head)
 				st->tail = last;

@@ -144,6 +144,17 @@ typedef struct store_job {
 	store_job_fn run;
 	store_done_fn done; /* called from the committer thread */
 	void *arg;
+	/*
+	 * The stock the job will lock, when it can say before it runs: its
+	 * tenant and the SKUs whose stock rows it reserves or counts, up to
+	 * max of them put in skus (pointers into arg, valid while queued);
+	 * returns how many there are (more than max: asked again with room
+	 * for all). NULL for a job that locks no stock. On a backend with
+	 * row locks, a batch locks the stock of all its jobs' SKUs at once,
+	 * in one order, before the first job runs (store.c, STOCK LOCKS).
+	 */
+	size_t (*stock_skus)(void *arg, int64_t *tenant, const char **skus,
+			     size_t max);
 	/* owned by the store while queued; err (ORDO_ERR_INIT, or a zeroed
 	 * job) is the job owner's to clear once done has been called */
 	ordo_code rc;
@@ -179,6 +190,9 @@ typedef struct {
 	/* Statements the committer's jobs ran (not counting BEGIN, COMMIT
 	 * and the savepoints around each job). */
 	uint64_t write_statements;
+	/* Runs of a job again, after it lost a deadlock or a lock wait to a
+	 * concurrent transaction (another node's). */
+	uint64_t retries;
 	/* The outbox's claims (store_outbox_claim) and the work the last and
 	 * the costliest of them did (store_tx_rows_read). */
 	uint64_t outbox_claims;

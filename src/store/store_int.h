@@ -221,6 +221,10 @@ void store_note_claim(store *st, int64_t rows_read);
 /* ---- sql_history.c's migration bookkeeping, for the runner in store.c --- */
 
 /* Create the bookkeeping table if it does not exist (write transaction). */
+/* Lock the stock rows of n SKUs (sorted, distinct) of a tenant, in the
+ * order of (sku, location): STOCK LOCKS in store.c. */
+ordo_code sql_stock_lock(store_tx *tx, int64_t tenant,
+			 const char *const *skus, size_t n, ordo_err *err);
 ordo_code sql_migrations_init(store_tx *tx, ordo_err *err);
 /* Highest applied version; 0 when the bookkeeping table does not exist. */
 ordo_code sql_schema_version(store_tx *tx, int *version, ordo_err *err);
