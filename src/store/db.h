@@ -158,6 +158,24 @@ struct db_driver {
 	 * being done, field names the unique key for ORDO_ECONFLICT. */
 	ordo_code (*error)(store_tx *tx, const char *what, const char *field,
 			   ordo_err *err);
+	/*
+	 * DEFERRED STATEMENTS (the PostgreSQL hook; NULL where every step
+	 * runs at once). Send the bound statement to run without waiting for
+	 * its outcome, and answer DB_DONE (or DB_ERROR as step does). The
+	 * caller reads none of its rows; when if_none is not ORDO_OK, a
+	 * statement that returns no row has failed with that code. Its
+	 * outcome is learned at the connection's next call that waits (a
+	 * step, a transaction command) or at flush, which then answers its
+	 * failure, mapped with the what and field given here (literals). So
+	 * only a statement whose failure fails the whole job may be
+	 * deferred, never one whose error the caller handles. Statements
+	 * deferred one after another reach the database together, in one
+	 * round trip (PostgreSQL's pipeline mode).
+	 */
+	enum db_step (*defer)(db_stmt *s, const char *what, const char *field,
+			      ordo_code if_none);
+	/* Wait for the deferred statements: ORDO_OK or the first failure. */
+	ordo_code (*flush)(store_tx *tx, ordo_err *err);
 
 	/* ---- migrations -------------------------------------------------- */
 	/* The embedded scripts, sorted by name ("0001_init.sql"). */

@@ -57,6 +57,19 @@
  * whole result is then held by the slot and handed out one row per step,
  * so other statements may run on the connection while its rows are read.
  *
+ * DEFERRED STATEMENTS (db.h)
+ *
+ * A deferred statement is sent in pipeline mode (PQsendQueryPrepared) and
+ * its outcome left unread; SAVEPOINT and RELEASE of a job are sent so
+ * too. The connection leaves pipeline mode before anything that waits for
+ * an answer (every other statement, prepare, transaction command): it
+ * sends a sync, reads every pending outcome in order (the first failure
+ * is kept; the server skips what follows it until the sync) and exits
+ * pipeline mode, then runs what came. A kept failure is that call's
+ * error, mapped as the deferred statement asked. The committer flushes at
+ * each job's end, so a failure is always its own job's: what a job sends
+ * travels with its next read, or with its end, in one round trip.
+ *
  * ERRORS (SQLSTATE)
  *
  *     23505 unique violation               -> ORDO_ECONFLICT (field named)
@@ -91,6 +104,10 @@ extern const size_t migrations_postgres_count;
 /* The advisory lock migrations take: "ordo" in ASCII. */
 #define PG_MIGRATE_LOCK "1869771375"
 
+/* Deferred statements sent before their outcomes are read, at most: far
+ * less than fills the socket buffers with answers nobody reads yet. */
+#define PG_PIPELINE_MAX 256
+
 struct db_stmt {
 	struct pg_conn *c;
 	unsigned id;
@@ -123,6 +140,21 @@ struct pg_conn {
 	bool err_lost;
 	char err_state[6];
 	char err_msg[256];
+
+	/* DEFERRED STATEMENTS: in pipeline mode, n_pending sent and not yet
+	 * read, each with what to map its failure by. */
+	bool piped;
+	int n_pending;
+	struct pg_pending {
+		const char *what, *field;
+		ordo_code if_none;
+	} pending[PG_PIPELINE_MAX];
+	/* The first deferred failure, for error(): its what and field, and
+	 * the code of a statement that returned no row (ORDO_OK when the
+	 * server refused it: err_state says why). */
+	bool deferred_failed;
+	const char *failed_what, *failed_field;
+	ordo_code failed_none;
 };
 
 struct pg_store {
@@ -228,6 +260,139 @@ static ordo_code pg_map_error(struct pg_conn *c, store_tx *tx,
 			    c->err_msg);
 }
 
+/* ---- deferred statements -------------------------------------------------- */
+
+/* Note the deferred failure of pending[i] (res: the server's answer). */
+static void pg_pending_failed(struct pg_conn *c, int i, const PGresult *res,
+			      ordo_code if_none)
+{
+	if (c->deferred_failed)
+		return;
+	c->deferred_failed = true;
+	c->failed_what = c->pending[i].what;
+	c->failed_field = c->pending[i].field;
+	c->failed_none = if_none;
+	if (if_none == ORDO_OK)
+		pg_note_error(c, res);
+}
+
+/*
+ * Read the outcome of every deferred statement and leave pipeline mode.
+ * False when one failed (deferred_failed says which) or the connection
+ * broke (err_lost).
+ */
+static bool pg_drain(struct pg_conn *c)
+{
+	PGresult *res;
+	int i;
+
+	if (!c->piped)
+		return !c->deferred_failed;
+	if (PQpipelineSync(c->pg) != 1)
+		goto lost;
+	for (i = 0; i < c->n_pending; i++) {
+		ExecStatusType st;
+
+		res = PQgetResult(c->pg);
+		if (!res)
+			goto lost;
+		st = PQresultStatus(res);
+		if (st == PGRES_TUPLES_OK && PQntuples(res) == 0 &&
+		    c->pending[i].if_none != ORDO_OK)
+			pg_pending_failed(c, i, res, c->pending[i].if_none);
+		else if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK &&
+			 st != PGRES_PIPELINE_ABORTED)
+			pg_pending_failed(c, i, res, ORDO_OK);
+		PQclear(res);
+		/* Each statement's results end with a NULL. */
+		res = PQgetResult(c->pg);
+		if (res) {
+			PQclear(res);
+			goto lost;
+		}
+	}
+	res = PQgetResult(c->pg);
+	if (!res || PQresultStatus(res) != PGRES_PIPELINE_SYNC) {
+		PQclear(res);
+		goto lost;
+	}
+	PQclear(res);
+	if (PQexitPipelineMode(c->pg) != 1)
+		goto lost;
+	c->piped = false;
+	c->n_pending = 0;
+	return !c->deferred_failed;
+lost:
+	/* Whatever was pending is lost with the connection. */
+	pg_note_error(c, NULL);
+	c->broken = true;
+	c->err_lost = true;
+	c->piped = false;
+	c->n_pending = 0;
+	c->deferred_failed = false;
+	return false;
+}
+
+/* Forget a kept deferred failure: the job it failed is being undone. */
+static void pg_drain_quiet(struct pg_conn *c)
+{
+	(void)pg_drain(c);
+	c->deferred_failed = false;
+}
+
+/* Send a statement deferred: named prepared one, or sql (no params). */
+static bool pg_send(struct pg_conn *c, const char *name, const char *sql,
+		    int nparams, const char *const *vals, const char *what,
+		    const char *field, ordo_code if_none)
+{
+	int sent;
+
+	if (c->n_pending == PG_PIPELINE_MAX && !pg_drain(c))
+		return false;
+	if (c->deferred_failed)
+		return false;
+	if (!c->piped) {
+		if (PQenterPipelineMode(c->pg) != 1) {
+			pg_note_error(c, NULL);
+			return false;
+		}
+		c->piped = true;
+	}
+	if (name)
+		sent = PQsendQueryPrepared(c->pg, name, nparams, vals, NULL,
+					   NULL, 0);
+	else
+		sent = PQsendQueryParams(c->pg, sql, 0, NULL, NULL, NULL, NULL,
+					 0);
+	if (sent != 1) {
+		pg_note_error(c, NULL);
+		return false;
+	}
+	c->pending[c->n_pending].what = what;
+	c->pending[c->n_pending].field = field;
+	c->pending[c->n_pending].if_none = if_none;
+	c->n_pending++;
+	return true;
+}
+
+/* Map the connection's error: a deferred statement's, first. */
+static ordo_code pg_error_of(struct pg_conn *c, store_tx *tx,
+			     const char *what, const char *field,
+			     ordo_err *err)
+{
+	if (c->deferred_failed) {
+		ordo_code none = c->failed_none;
+
+		c->deferred_failed = false;
+		what = c->failed_what;
+		field = c->failed_field;
+		if (none != ORDO_OK)
+			return ordo_err_set(err, none, field,
+					    "%s: no row matched", what);
+	}
+	return pg_map_error(c, tx, what, field, err);
+}
+
 /*
  * Run one or more statements without parameters (transaction control, SET,
  * a script); rows_ok when the last may answer rows, which are dropped.
@@ -239,6 +404,8 @@ static ordo_code pg_command(struct pg_conn *c, const char *sql, bool rows_ok,
 	ExecStatusType st;
 	ordo_code rc = ORDO_OK;
 
+	if (!c->broken && !pg_drain(c))
+		return pg_error_of(c, &c->tx, what, NULL, err);
 	if (c->broken) {
 		c->err_lost = true;
 		ordo_strlcpy(c->err_msg, "not reconnected yet",
@@ -292,12 +459,17 @@ static void pg_notice_ignore(void *arg, const char *message)
 }
 
 /* What every new session sets: the timeouts. */
+/*
+ * Every session: bounded waits, and plans made once per prepared
+ * statement for any parameters, the plans test_plans checks.
+ */
 static ordo_code pg_session_setup(struct pg_conn *c, ordo_err *err)
 {
 	char sql[160];
 
 	snprintf(sql, sizeof(sql),
-		 "SET statement_timeout = %d; SET lock_timeout = %d",
+		 "SET statement_timeout = %d; SET lock_timeout = %d; "
+		 "SET plan_cache_mode = force_generic_plan",
 		 PG_STATEMENT_TIMEOUT_MS, c->lock_timeout_ms);
 	return pg_command(c, sql, false, "setting up the session", err);
 }
@@ -390,6 +562,9 @@ static ordo_code pg_conn_ready(struct pg_conn *c, ordo_err *err)
 				    c->retry_at_ms - now, c->err_msg);
 
 	PQreset(c->pg);
+	c->piped = false;
+	c->n_pending = 0;
+	c->deferred_failed = false;
 	for (i = 0; i < DB_STMT_MAX; i++) {
 		pg_stmt_clear(&c->stmt[i]);
 		c->stmt[i].prepared = false;
@@ -566,6 +741,10 @@ static ordo_code pg_prepare(store_tx *tx, unsigned id, const char *sql,
 	assert(s->nparams == 0 || s->nparams == n);
 	s->nparams = n;
 	snprintf(name, sizeof(name), "s%u", id);
+	if (!pg_drain(c)) {
+		rc = pg_error_of(c, tx, "preparing a statement", NULL, err);
+		goto out;
+	}
 	res = PQprepare(c->pg, name, text, 0, NULL);
 	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
 		pg_note_error(c, res);
@@ -636,6 +815,8 @@ static enum db_step pg_step(db_stmt *s)
 		c->err_lost = true;
 		return DB_ERROR;
 	}
+	if (!pg_drain(c))
+		return DB_ERROR;
 	snprintf(name, sizeof(name), "s%u", s->id);
 	s->res = PQexecPrepared(c->pg, name, s->nparams,
 				(const char *const *)s->vals, NULL, NULL, 0);
@@ -691,7 +872,40 @@ static void pg_reset(db_stmt *s)
 static ordo_code pg_error(store_tx *tx, const char *what, const char *field,
 			  ordo_err *err)
 {
-	return pg_map_error(tx->conn, tx, what, field, err);
+	return pg_error_of(tx->conn, tx, what, field, err);
+}
+
+static enum db_step pg_defer(db_stmt *s, const char *what, const char *field,
+			     ordo_code if_none)
+{
+	struct pg_conn *c = s->c;
+	char name[16];
+
+	if (s->overbound) {
+		pg_note_own_error(c, "a statement was bound more parameters "
+				     "than it has");
+		return DB_ERROR;
+	}
+	assert(s->pos == s->nparams);
+	if (c->broken) {
+		pg_note_own_error(c, "not reconnected yet");
+		c->err_lost = true;
+		return DB_ERROR;
+	}
+	snprintf(name, sizeof(name), "s%u", s->id);
+	if (!pg_send(c, name, NULL, s->nparams,
+		     (const char *const *)s->vals, what, field, if_none))
+		return DB_ERROR;
+	return DB_DONE;
+}
+
+static ordo_code pg_flush(store_tx *tx, ordo_err *err)
+{
+	struct pg_conn *c = tx->conn;
+
+	if (pg_drain(c))
+		return ORDO_OK;
+	return pg_error_of(c, tx, "writing", NULL, err);
 }
 
 /* ---- transactions -------------------------------------------------------- */
@@ -710,8 +924,9 @@ static ordo_code pg_begin(struct pg_conn *c, const char *sql, ordo_err *err)
 		rc = pg_conn_ready(c, err);
 		if (rc)
 			return rc;
+		pg_drain_quiet(c);
 		/* Left open by a failure: it can only be rolled back. */
-		if (PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+		if (!c->broken && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
 			(void)pg_command(c, "ROLLBACK", false, "ROLLBACK",
 					 NULL);
 		rc = pg_command(c, sql, false, "BEGIN", err);
@@ -764,7 +979,7 @@ static ordo_code pg_rows_read(store_tx *tx, int64_t *rows, ordo_err *err)
 	ordo_code rc = ORDO_OK;
 
 	*rows = 0;
-	if (c->broken)
+	if (c->broken || !pg_drain(c))
 		return pg_command(c, "SELECT 1", true, "reading rows read",
 				  err);
 	res = PQexec(c->pg,
@@ -782,20 +997,32 @@ static ordo_code pg_rows_read(store_tx *tx, int64_t *rows, ordo_err *err)
 	return rc;
 }
 
+/* A transaction command sent deferred (SAVEPOINT, RELEASE): its failure,
+ * if any, is learned by the next call that waits. */
+static ordo_code pg_command_deferred(struct pg_conn *c, const char *sql,
+				     const char *what, ordo_err *err)
+{
+	if (c->broken || !pg_send(c, NULL, sql, 0, NULL, what, NULL, ORDO_OK))
+		return pg_error_of(c, &c->tx, what, NULL, err);
+	return ORDO_OK;
+}
+
 static ordo_code pg_savepoint(store_tx *tx, ordo_err *err)
 {
-	return pg_command(tx->conn, "SAVEPOINT ordo_job", false,
-			  "SAVEPOINT", err);
+	return pg_command_deferred(tx->conn, "SAVEPOINT ordo_job",
+				   "SAVEPOINT", err);
 }
 
 static ordo_code pg_release(store_tx *tx, ordo_err *err)
 {
-	return pg_command(tx->conn, "RELEASE SAVEPOINT ordo_job", false,
-			  "RELEASE", err);
+	return pg_command_deferred(tx->conn, "RELEASE SAVEPOINT ordo_job",
+				   "RELEASE", err);
 }
 
 static ordo_code pg_rollback_to(store_tx *tx, ordo_err *err)
 {
+	/* What the job sent is undone whatever became of it. */
+	pg_drain_quiet(tx->conn);
 	/* ROLLBACK TO keeps the savepoint open; pop it. One round trip. */
 	return pg_command(tx->conn,
 			  "ROLLBACK TO SAVEPOINT ordo_job; "
@@ -809,6 +1036,8 @@ static ordo_code pg_commit(store_tx *tx, ordo_err *err)
 	PGresult *res;
 	ordo_code rc = ORDO_OK;
 
+	if (!c->broken && !pg_drain(c))
+		return pg_error_of(c, tx, "COMMIT", NULL, err);
 	/* COMMIT of a failed transaction "succeeds" as a ROLLBACK. */
 	if (!c->broken && PQtransactionStatus(c->pg) != PQTRANS_INTRANS)
 		return ordo_err_set(err, ORDO_ESTORAGE, NULL,
@@ -832,6 +1061,8 @@ static void pg_rollback(store_tx *tx)
 {
 	struct pg_conn *c = tx->conn;
 
+	if (!c->broken)
+		pg_drain_quiet(c);
 	if (!c->broken && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
 		(void)pg_command(c, "ROLLBACK", false, "ROLLBACK", NULL);
 }
@@ -932,6 +1163,8 @@ const struct db_driver db_driver_pg = {
 	.column_is_null = pg_column_is_null,
 	.reset = pg_reset,
 	.error = pg_error,
+	.defer = pg_defer,
+	.flush = pg_flush,
 	.migrations = pg_migrations,
 	.exec_script = pg_exec_script,
 	.migrate_lock = pg_migrate_lock,

@@ -159,7 +159,8 @@ static ordo_code ful_lines_put(store_tx *tx, int64_t seq, const fulfillment *f,
 			goto out;
 		q_i64(&q, seq);
 		q_bind_row(&q, l, ful_line_fields);
-		rc = q_exec(&q, "fulfillment line", "line_no", err);
+		rc = q_exec_deferred(&q, "fulfillment line", "line_no",
+				     ORDO_OK, err);
 		if (rc)
 			goto out;
 		q_close(&q);

@@ -243,20 +243,20 @@ static ordo_code holds_put(store_tx *tx, const order *o, int64_t seq,
 
 	for (i = 0; rc == ORDO_OK && i < o->n_holds; i++) {
 		const order_hold *h = &o->holds[i];
-		bool row = true;
 
 		rc = q_open(&q, tx, id, err);
 		if (rc == ORDO_OK) {
 			q_i64(&q, o->tenant_id);
 			q_i64(&q, seq);
 			q_bind_hold(&q, h);
-			rc = q_step(&q, &row, "hold", "holds", err);
+			/* No row back from the upsert: the hold id is
+			 * another order's. */
+			rc = q_exec_deferred(&q, "hold", "holds",
+					     id == SQL_HOLD_UPSERT
+						     ? ORDO_ECONFLICT
+						     : ORDO_OK,
+					     err);
 		}
-		if (rc == ORDO_OK && id == SQL_HOLD_UPSERT && !row)
-			rc = ordo_err_set(err, ORDO_ECONFLICT, "holds",
-					  "hold %.32s belongs to another "
-					  "order",
-					  h->id);
 		q_close(&q);
 	}
 	return rc;
@@ -278,7 +278,8 @@ static ordo_code order_children_insert(store_tx *tx, const order *o,
 			q_i64(&q, l->line_no);
 			q_bind_row(&q, l, line_content_fields);
 			q_bind_row(&q, l, line_qty_fields);
-			rc = q_exec(&q, "order line", "line_no", err);
+			rc = q_exec_deferred(&q, "order line", "line_no",
+					     ORDO_OK, err);
 		}
 		q_close(&q);
 	}
@@ -637,33 +638,36 @@ static ordo_code order_rewrite(store_tx *tx, const order *o, enum sql_id id,
 {
 	struct q q;
 	size_t i;
+	/* The seq of the row that matched the tenant, not o->seq: known
+	 * already when this transaction read or wrote the order, and then
+	 * the rewrite is deferred whole (db.h), else read back. */
+	bool known = tx_cache_order_seq(tx, o->tenant_id, o->id, seq);
 	ordo_code rc = q_open(&q, tx, id, err);
 
 	if (rc == ORDO_OK) {
 		q_bind_fields(&q, o, of, n_of);
 		q_i64(&q, o->tenant_id);
 		q_str(&q, o->id);
-		rc = q_step_one(&q, what, "id", "order", o->id, err);
+		if (known)
+			rc = q_exec_deferred(&q, what, "id", ORDO_ENOTFOUND,
+					     err);
+		else
+			rc = q_step_one(&q, what, "id", "order", o->id, err);
 	}
-	/* The seq of the row that matched the tenant, not o->seq. */
-	if (rc == ORDO_OK)
+	if (rc == ORDO_OK && !known)
 		*seq = q_col_i64(&q);
 	q_close(&q);
 	for (i = 0; rc == ORDO_OK && i < o->n_lines; i++) {
 		const order_line *l = &o->lines[i];
-		bool row = false;
 
 		rc = q_open(&q, tx, line_id, err);
 		if (rc == ORDO_OK) {
 			q_bind_fields(&q, l, lf, n_lf);
 			q_i64(&q, *seq);
 			q_i64(&q, l->line_no);
-			rc = q_step(&q, &row, what, NULL, err);
+			rc = q_exec_deferred(&q, what, "line_no",
+					     ORDO_ENOTFOUND, err);
 		}
-		if (rc == ORDO_OK && !row)
-			rc = ordo_err_set(err, ORDO_ENOTFOUND, "line_no",
-					  "order %.32s has no line %d", o->id,
-					  l->line_no);
 		q_close(&q);
 	}
 	return rc;

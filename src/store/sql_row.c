@@ -108,6 +108,32 @@ ordo_code q_exec(struct q *q, const char *what, const char *field,
 	return q_step(q, &row, what, field, err);
 }
 
+/*
+ * Run a statement whose rows are not read and whose failure fails the
+ * job, deferred where the driver can (db.h, DEFERRED STATEMENTS): its
+ * outcome then comes with the job's next read or its end. if_none (not
+ * ORDO_OK) is its failure when it returns no row. Elsewhere it runs now.
+ */
+ordo_code q_exec_deferred(struct q *q, const char *what, const char *field,
+			  ordo_code if_none, ordo_err *err)
+{
+	const struct db_driver *db = q->tx->db;
+	bool row;
+	ordo_code rc;
+
+	if (!db->defer) {
+		rc = q_step(q, &row, what, field, err);
+		if (rc == ORDO_OK && !row && if_none != ORDO_OK)
+			rc = ordo_err_set(err, if_none, field,
+					  "%s: no row matched", what);
+		return rc;
+	}
+	q->col = 0;
+	if (db->defer(q->s, what, field, if_none) == DB_DONE)
+		return ORDO_OK;
+	return db->error(q->tx, what, field, err);
+}
+
 int64_t q_col_i64(struct q *q)
 {
 	return q->tx->db->column_i64(q->s, q->col++);

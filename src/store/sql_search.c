@@ -68,7 +68,8 @@ static ordo_code search_write(store_tx *tx, enum sql_id id, int64_t seq,
 		q_str(&q, search_doc_words(d));
 		if (id != SQL_SEARCH_INSERT)
 			q_i64(&q, seq);
-		rc = q_exec(&q, "the order search index", NULL, err);
+		rc = q_exec_deferred(&q, "the order search index", NULL,
+				     ORDO_OK, err);
 	}
 	q_close(&q);
 	return rc;

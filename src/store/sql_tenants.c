@@ -238,9 +238,15 @@ ordo_code named_lock(store_tx *tx, int64_t tenant, const char *name,
 		return ORDO_OK; /* writers never overlap */
 	snprintf(key, sizeof(key), "%lld:%s", (long long)tenant, name);
 	rc = q_open_sql(&q, tx, ids[kind], sql, err);
+	/* A lock is waited for by whatever the job runs next: only a try
+	 * needs its answer now. */
 	if (rc == ORDO_OK) {
 		q_str(&q, key);
-		rc = q_step(&q, &row, "taking a lock", NULL, err);
+		if (kind == NAMED_TRY)
+			rc = q_step(&q, &row, "taking a lock", NULL, err);
+		else
+			rc = q_exec_deferred(&q, "taking a lock", NULL,
+					     ORDO_OK, err);
 	}
 	if (rc == ORDO_OK && kind == NAMED_TRY && got)
 		*got = row && q_col_i64(&q) == 1;

@@ -433,6 +433,9 @@ static bool committer_run_batch(store *st, store_job **batchp,
 		tx->retryable = false;
 		job->runs++;
 		job->rc = job->run(tx, job->arg, &job->err);
+		/* What the job deferred fails or stands with it. */
+		if (job->rc == ORDO_OK && db->flush)
+			job->rc = db->flush(tx, &job->err);
 		if (job->rc == ORDO_OK) {
 			rc = db->release(tx, &cerr);
 			if (rc) {

@@ -169,9 +169,14 @@ static void world_destroy(struct world *w)
 static ordo_code holder_run(store_tx *tx, void *arg, ordo_err *err)
 {
 	struct world *w = arg;
+	store_tenant t;
 	ordo_code rc;
 
 	rc = store_lock_named(tx, w->f->ta, CONTENDED, err);
+	/* A lock may reach the database with the job's next read (db.h,
+	 * DEFERRED STATEMENTS): read, so that it is held from here. */
+	if (rc == ORDO_OK)
+		rc = store_tenant_by_id(tx, w->f->ta, &t, err);
 	pthread_mutex_lock(&w->mu);
 	w->holder_ready = true;
 	w->held = rc == ORDO_OK;

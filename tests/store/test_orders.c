@@ -10,6 +10,7 @@
  * exactly as the app layer does, so every test also exercises the
  * committer.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -740,6 +741,171 @@ static void test_order_update(void **state)
 
 /* ---- closing delivered orders -------------------------------------------- */
 
+/* ---- a failed write fails its own job only ------------------------------- */
+
+/*
+ * A batch of three jobs behind a gate: the middle one inserts an order,
+ * then rewrites a line the order does not have and appends an event. On
+ * PostgreSQL the rewrite and the event are deferred (db.h) and their
+ * outcome learned only at the job's end: the failure must still be that
+ * job's, named as its own statement would name it, undo all of its
+ * writes and none of the others'.
+ */
+struct batch_gate {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool entered, open;
+	int answered;
+};
+
+struct batch_job {
+	store_job job;
+	struct batch_gate *g;
+	struct fx *f;
+	order o;
+	bool bad;
+	ordo_code rc;
+	ordo_err err;
+};
+
+static ordo_code gate_wait(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct batch_gate *g = arg;
+
+	(void)tx;
+	(void)err;
+	pthread_mutex_lock(&g->mu);
+	g->entered = true;
+	pthread_cond_broadcast(&g->cv);
+	while (!g->open)
+		pthread_cond_wait(&g->cv, &g->mu);
+	pthread_mutex_unlock(&g->mu);
+	return ORDO_OK;
+}
+
+static void gate_answered(void *arg, ordo_code rc, const ordo_err *err)
+{
+	struct batch_gate *g = arg;
+
+	(void)rc;
+	(void)err;
+	pthread_mutex_lock(&g->mu);
+	g->answered++;
+	pthread_cond_broadcast(&g->cv);
+	pthread_mutex_unlock(&g->mu);
+}
+
+static ordo_code batch_job_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct batch_job *j = arg;
+	order copy;
+	order_event ev;
+	ordo_code rc;
+
+	order_init(&copy);
+	rc = order_copy(&copy, &j->o, err);
+	if (rc == ORDO_OK)
+		rc = store_order_insert(tx, &copy, err);
+	if (rc == ORDO_OK && j->bad) {
+		copy.lines[0].line_no = 7;
+		rc = store_order_update(tx, &copy, err);
+	}
+	if (rc == ORDO_OK) {
+		memset(&ev, 0, sizeof(ev));
+		ordo_strlcpy(ev.type, "note", sizeof(ev.type));
+		ordo_strlcpy(ev.actor, "test", sizeof(ev.actor));
+		ev.at = 1700002000;
+		rc = store_event_append(tx, j->o.tenant_id, j->o.id, &ev, err);
+	}
+	order_free(&copy);
+	return rc;
+}
+
+static void batch_job_done(void *arg, ordo_code rc, const ordo_err *err)
+{
+	struct batch_job *j = arg;
+
+	j->rc = rc;
+	if (rc)
+		ordo_err_copy(&j->err, err);
+	gate_answered(j->g, rc, err);
+}
+
+static void test_a_failed_write_fails_its_own_job(void **state)
+{
+	struct fx *f = *state;
+	struct batch_gate g = {.entered = false};
+	store_job gate = {0};
+	struct batch_job jobs[3];
+	static const char *const ids[] = {"ord_b0", "ord_b1", "ord_b2"};
+	ordo_err err = ORDO_ERR_INIT;
+	store_tx *tx;
+	order got;
+	int i;
+
+	pthread_mutex_init(&g.mu, NULL);
+	pthread_cond_init(&g.cv, NULL);
+	memset(jobs, 0, sizeof(jobs));
+	for (i = 0; i < 3; i++) {
+		char ext[16];
+
+		snprintf(ext, sizeof(ext), "B-%d", i);
+		jobs[i].g = &g;
+		jobs[i].f = f;
+		jobs[i].bad = i == 1;
+		jobs[i].err = (ordo_err)ORDO_ERR_INIT;
+		order_make(&jobs[i].o, f->ta, ids[i], "web", ext, 1700001000,
+			   ORDER_RECEIVED, 2);
+		jobs[i].job.run = batch_job_run;
+		jobs[i].job.done = batch_job_done;
+		jobs[i].job.arg = &jobs[i];
+	}
+	gate.run = gate_wait;
+	gate.done = gate_answered;
+	gate.arg = &g;
+	store_submit(f->st, &gate);
+	pthread_mutex_lock(&g.mu);
+	while (!g.entered)
+		pthread_cond_wait(&g.cv, &g.mu);
+	pthread_mutex_unlock(&g.mu);
+	/* Queued while the gate's batch runs: the next batch, together. */
+	for (i = 0; i < 3; i++)
+		store_submit(f->st, &jobs[i].job);
+	pthread_mutex_lock(&g.mu);
+	g.open = true;
+	pthread_cond_broadcast(&g.cv);
+	while (g.answered < 4)
+		pthread_cond_wait(&g.cv, &g.mu);
+	pthread_mutex_unlock(&g.mu);
+
+	assert_int_equal(jobs[0].rc, ORDO_OK);
+	assert_int_equal(jobs[2].rc, ORDO_OK);
+	assert_int_equal(jobs[1].rc, ORDO_ENOTFOUND);
+	assert_string_equal(jobs[1].err.field, "line_no");
+	tx = rd(f);
+	order_init(&got);
+	assert_int_equal(store_order_get(tx, f->ta, "ord_b0", &got, &err),
+			 ORDO_OK);
+	order_free(&got);
+	order_init(&got);
+	assert_int_equal(store_order_get(tx, f->ta, "ord_b2", &got, &err),
+			 ORDO_OK);
+	order_free(&got);
+	order_init(&got);
+	assert_int_equal(store_order_get(tx, f->ta, "ord_b1", &got, &err),
+			 ORDO_ENOTFOUND);
+	ordo_err_clear(&err);
+	order_free(&got);
+	store_read_end(tx);
+	for (i = 0; i < 3; i++) {
+		order_free(&jobs[i].o);
+		ordo_err_clear(&jobs[i].err);
+	}
+	ordo_err_clear(&gate.err);
+	pthread_cond_destroy(&g.cv);
+	pthread_mutex_destroy(&g.mu);
+}
+
 static void order_add_delivered(struct fx *f, int64_t tenant, const char *id,
 				order_state state, ordo_time delivered_at)
 {
@@ -828,6 +994,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order_update, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_failed_write_fails_its_own_job, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_orders_due_to_close, setup,
 						teardown),
 	};
