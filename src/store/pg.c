@@ -277,11 +277,12 @@ static void pg_pending_failed(struct pg_conn *c, int i, const PGresult *res,
 }
 
 /*
- * Read the outcome of every deferred statement and leave pipeline mode.
- * False when one failed (deferred_failed says which) or the connection
- * broke (err_lost).
+ * Read the outcome of every deferred statement and leave pipeline mode;
+ * with last, the last one sent is a statement that waits, whose result is
+ * handed over in *last rather than judged. False when a deferred one
+ * failed (deferred_failed says which) or the connection broke (err_lost).
  */
-static bool pg_drain(struct pg_conn *c)
+static bool pg_drain_keep(struct pg_conn *c, PGresult **last)
 {
 	PGresult *res;
 	int i;
@@ -297,12 +298,16 @@ static bool pg_drain(struct pg_conn *c)
 		if (!res)
 			goto lost;
 		st = PQresultStatus(res);
-		if (st == PGRES_TUPLES_OK && PQntuples(res) == 0 &&
-		    c->pending[i].if_none != ORDO_OK)
+		if (last && i == c->n_pending - 1) {
+			*last = res;
+			res = NULL;
+		} else if (st == PGRES_TUPLES_OK && PQntuples(res) == 0 &&
+			   c->pending[i].if_none != ORDO_OK) {
 			pg_pending_failed(c, i, res, c->pending[i].if_none);
-		else if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK &&
-			 st != PGRES_PIPELINE_ABORTED)
+		} else if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK &&
+			   st != PGRES_PIPELINE_ABORTED) {
 			pg_pending_failed(c, i, res, ORDO_OK);
+		}
 		PQclear(res);
 		/* Each statement's results end with a NULL. */
 		res = PQgetResult(c->pg);
@@ -324,6 +329,10 @@ static bool pg_drain(struct pg_conn *c)
 	return !c->deferred_failed;
 lost:
 	/* Whatever was pending is lost with the connection. */
+	if (last) {
+		PQclear(*last);
+		*last = NULL;
+	}
 	pg_note_error(c, NULL);
 	c->broken = true;
 	c->err_lost = true;
@@ -331,6 +340,11 @@ lost:
 	c->n_pending = 0;
 	c->deferred_failed = false;
 	return false;
+}
+
+static bool pg_drain(struct pg_conn *c)
+{
+	return pg_drain_keep(c, NULL);
 }
 
 /* Forget a kept deferred failure: the job it failed is being undone. */
@@ -815,11 +829,22 @@ static enum db_step pg_step(db_stmt *s)
 		c->err_lost = true;
 		return DB_ERROR;
 	}
-	if (!pg_drain(c))
-		return DB_ERROR;
 	snprintf(name, sizeof(name), "s%u", s->id);
-	s->res = PQexecPrepared(c->pg, name, s->nparams,
-				(const char *const *)s->vals, NULL, NULL, 0);
+	if (c->piped) {
+		/* Behind what is deferred, in the same round trip. */
+		if (!pg_send(c, name, NULL, s->nparams,
+			     (const char *const *)s->vals, NULL, NULL,
+			     ORDO_OK) ||
+		    !pg_drain_keep(c, &s->res)) {
+			PQclear(s->res);
+			s->res = NULL;
+			return DB_ERROR;
+		}
+	} else {
+		s->res = PQexecPrepared(c->pg, name, s->nparams,
+					(const char *const *)s->vals, NULL,
+					NULL, 0);
+	}
 	st = s->res ? PQresultStatus(s->res) : PGRES_FATAL_ERROR;
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
 		pg_note_error(c, s->res);

@@ -16,6 +16,8 @@ void tx_cache_reset(store_tx *tx)
 	struct tx_cache *c = &tx->cache;
 	size_t i;
 
+	if (!c->dirty)
+		return; /* nothing kept: as zeroed as it was */
 	store_policy_version_free(&c->policy);
 	free(c->locations);
 	for (i = 0; i < TX_CACHE_STOCK; i++)
@@ -38,6 +40,7 @@ bool tx_cache_settings(store_tx *tx, int64_t tenant, tenant_settings *out)
 void tx_cache_put_settings(store_tx *tx, int64_t tenant,
 			   const tenant_settings *s)
 {
+	tx->cache.dirty = true;
 	tx->cache.has_settings = true;
 	tx->cache.settings_tenant = tenant;
 	tx->cache.settings = *s;
@@ -74,6 +77,7 @@ void tx_cache_put_policy(store_tx *tx, int64_t tenant,
 {
 	struct tx_cache *c = &tx->cache;
 
+	c->dirty = true;
 	tx_cache_forget_policy(tx);
 	if (v) {
 		c->policy = *v;
@@ -118,6 +122,7 @@ void tx_cache_put_order_seq(store_tx *tx, int64_t tenant, const char *id,
 	struct tx_cache *c = &tx->cache;
 	int64_t known;
 
+	c->dirty = true;
 	if (strlen(id) >= sizeof(c->orders[0].id) ||
 	    tx_cache_order_seq(tx, tenant, id, &known))
 		return;
@@ -153,6 +158,7 @@ void tx_cache_put_subscribers(store_tx *tx, const struct tx_subscribers *s)
 {
 	struct tx_cache *c = &tx->cache;
 
+	c->dirty = true;
 	c->subscribers[c->next_subscribers] = *s;
 	c->next_subscribers = (c->next_subscribers + 1) % TX_CACHE_SUBSCRIBERS;
 	if (c->n_subscribers < TX_CACHE_SUBSCRIBERS)
@@ -193,6 +199,7 @@ void tx_cache_put_locations(store_tx *tx, int64_t tenant, int limit,
 	struct tx_cache *c = &tx->cache;
 	catalog_location *copy = NULL;
 
+	c->dirty = true;
 	tx_cache_forget_locations(tx);
 	if (n > 0) {
 		copy = malloc(n * sizeof(*copy));
@@ -239,6 +246,7 @@ void tx_cache_put_key(store_tx *tx, unsigned id, int64_t tenant,
 	struct tx_cache *c = &tx->cache;
 	size_t len = strlen(key);
 
+	c->dirty = true;
 	if (id == 0 || len >= sizeof(c->keys[0].key))
 		return;
 	c->keys[c->next_key].id = id;
@@ -268,6 +276,7 @@ void tx_cache_put_sku(store_tx *tx, int64_t tenant, const catalog_sku *s)
 {
 	struct tx_cache *c = &tx->cache;
 
+	c->dirty = true;
 	c->skus[c->next_sku].tenant = tenant;
 	c->skus[c->next_sku].sku = *s;
 	c->next_sku = (c->next_sku + 1) % TX_CACHE_SKUS;
@@ -315,6 +324,7 @@ void tx_cache_put_stock_of_sku(store_tx *tx, int64_t tenant, const char *sku,
 	unsigned at = c->next_stock;
 	stock_level *copy = NULL;
 
+	c->dirty = true;
 	if (strlen(sku) >= sizeof(c->stock[0].sku))
 		return;
 	if (n > 0) {

@@ -116,13 +116,17 @@ static const char *const sql_text[SQL_COUNT] = {
 				    "ORDER BY location FOR UPDATE",
 	/* The stock of a batch's SKUs of one tenant, locked in one order
 	 * (STOCK LOCKS, store.c); binds the SKUs as one array. */
-	[SQL_STOCK_LOCK_SKUS] = "SELECT 1 FROM stock WHERE tenant_id = ? "
+	[SQL_STOCK_LOCK_SKUS] = "SELECT " SQL_STOCK_COLS " FROM stock "
+				"WHERE tenant_id = ? "
 				"AND sku = ANY (CAST(? AS TEXT[])) "
 				"ORDER BY sku, location FOR UPDATE",
+	/* The same SKUs' catalog rows, read with their stock. */
+	[SQL_SKUS_OF_BATCH] = "SELECT " SQL_SKU_COLS " FROM skus "
+			      "WHERE tenant_id = ? "
+			      "AND sku = ANY (CAST(? AS TEXT[]))",
 	[SQL_STOCK_EVENT_INSERT] = "INSERT INTO stock_events (tenant_id, "
 				   SQL_STOCK_EVENT_COLS ") "
-				   "VALUES (?, ?,?,?,?,?,?,?,?,?,?,?,?) "
-				   "RETURNING seq",
+				   "VALUES (?, ?,?,?,?,?,?,?,?,?,?,?,?)",
 	/* The first page binds INT64_MAX as the cursor. */
 	[SQL_STOCK_EVENTS] = "SELECT seq, " SQL_STOCK_EVENT_COLS
 			     " FROM stock_events "
@@ -598,7 +602,8 @@ ordo_code sql_stock_lock(store_tx *tx, int64_t tenant,
 			 const char *const *skus, size_t n, ordo_err *err)
 {
 	struct q q = {0};
-	size_t size = 3, i, len = 0;
+	size_t size = 3, i, k, len = 0, count = 0, n_found = 0;
+	void *rows = NULL, *found = NULL;
 	char *list;
 	ordo_code rc;
 
@@ -628,16 +633,52 @@ ordo_code sql_stock_lock(store_tx *tx, int64_t tenant,
 	if (rc == ORDO_OK) {
 		q_i64(&q, tenant);
 		q_str(&q, list);
-		/* Run whole by its first step: every row is locked. */
-		rc = q_exec(&q, "locking stock", NULL, err);
+		rc = q_rows(&q, SIZE_MAX, sizeof(stock_level), read_stock,
+			    &rows, &count, "locking stock", err);
+	}
+	q_close(&q);
+	/* The jobs check their lines against the SKUs and write stock only
+	 * of SKUs and at locations that exist: read those at once too. */
+	if (rc == ORDO_OK)
+		rc = q_open(&q, tx, SQL_SKUS_OF_BATCH, err);
+	if (rc == ORDO_OK) {
+		q_i64(&q, tenant);
+		q_str(&q, list);
+		rc = q_rows(&q, SIZE_MAX, sizeof(catalog_sku), read_sku,
+			    &found, &n_found, "reading SKUs", err);
 	}
 	q_close(&q);
 	free(list);
+	for (i = 0; rc == ORDO_OK && i < n_found; i++) {
+		const catalog_sku *s = (const catalog_sku *)found + i;
+
+		tx_cache_put_sku(tx, tenant, s);
+		tx_cache_put_key(tx, SQL_SKU_EXISTS, tenant, s->sku);
+	}
+	free(found);
+	for (i = 0; rc == ORDO_OK && i < count; i++) {
+		const char *at = ((stock_level *)rows)[i].location;
+
+		if (!tx_cache_key_exists(tx, SQL_LOCATION_EXISTS, tenant, at))
+			tx_cache_put_key(tx, SQL_LOCATION_EXISTS, tenant, at);
+	}
+	/* What the batch's jobs will read of these SKUs, read now: each
+	 * SKU's rows, in location order, none for a SKU without stock. */
+	for (i = 0, k = 0; rc == ORDO_OK && i < n; i++) {
+		stock_level *of = (stock_level *)rows + k;
+		size_t m = 0;
+
+		while (k + m < count && strcmp(of[m].sku, skus[i]) == 0)
+			m++;
+		tx_cache_put_stock_of_sku(tx, tenant, skus[i], of, m);
+		k += m;
+	}
+	free(rows);
 	return rc;
 }
 
 ordo_code store_stock_event_append(store_tx *tx, int64_t tenant,
-				   stock_event *ev, ordo_err *err)
+				   const stock_event *ev, ordo_err *err)
 {
 	struct q q = {0};
 	ordo_code rc;
@@ -650,7 +691,9 @@ ordo_code store_stock_event_append(store_tx *tx, int64_t tenant,
 		goto out;
 	q_i64(&q, tenant);
 	q_bind_row(&q, ev, stock_event_fields);
-	rc = q_insert_returning(&q, &ev->seq, "stock event", NULL, err);
+	/* No RETURNING: each reservation appends one, and its writer needs
+	 * no seq (the history is read by the list). */
+	rc = q_exec_deferred(&q, "stock event", NULL, ORDO_OK, err);
 out:
 	q_close(&q);
 	return rc;

@@ -440,9 +440,9 @@ typedef struct {
 	ordo_time at;
 } stock_event;
 
-/* Sets ev->seq. */
+/* Appends ev (its seq is the database's, read by the list). */
 ordo_code store_stock_event_append(store_tx *tx, int64_t tenant,
-				   stock_event *ev, ordo_err *err);
+				   const stock_event *ev, ordo_err *err);
 /* Newest first; sku required, location "" = any; before_seq 0 = first
  * page. *next is the cursor of the next page or 0. *out: free(). */
 ordo_code store_stock_event_list(store_tx *tx, int64_t tenant, const char *sku,

@@ -63,9 +63,9 @@
  */
 #define TX_CACHE_ORDERS 8
 #define TX_CACHE_SUBSCRIBERS 8
-#define TX_CACHE_KEYS 16
-#define TX_CACHE_SKUS 8
-#define TX_CACHE_STOCK 4
+#define TX_CACHE_KEYS 128
+#define TX_CACHE_SKUS 128
+#define TX_CACHE_STOCK 128
 
 struct tx_subscribers {
 	int64_t tenant;
@@ -77,6 +77,7 @@ struct tx_subscribers {
 };
 
 struct tx_cache {
+	bool dirty; /* something was kept since the last reset */
 	bool has_settings;
 	int64_t settings_tenant;
 	tenant_settings settings;

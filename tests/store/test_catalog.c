@@ -384,10 +384,21 @@ static void test_stock_events(void **state)
 		ev = want[i];
 		assert_int_equal(wr(f, f->ta, w_stock_event, &ev, &err),
 				 ORDO_OK);
-		assert_true(i == 0 || ev.seq > seqs[i - 1]);
-		seqs[i] = ev.seq;
-		want[i].seq = ev.seq;
 	}
+	/* Their seqs as the history reads them: rising as appended. */
+	tx = rd(f);
+	assert_int_equal(store_stock_event_list(tx, f->ta, "A-1", "", 0, 6,
+						&page, &n, &next, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 6);
+	for (i = 0; i < 6; i++) {
+		seqs[i] = page[5 - i].seq;
+		want[i].seq = seqs[i];
+		assert_true(i == 0 || seqs[i] > seqs[i - 1]);
+	}
+	free(page);
+	page = NULL;
+	store_read_end(tx);
 	stock_event_make(&ev, "WH1", "B-2", 9);
 	assert_int_equal(wr(f, f->ta, w_stock_event, &ev, &err), ORDO_OK);
 	stock_event_make(&ev, "WH1", "A-1", 9);
