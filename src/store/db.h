@@ -163,7 +163,8 @@ struct db_driver {
 	 * runs at once). Send the bound statement to run without waiting for
 	 * its outcome, and answer DB_DONE (or DB_ERROR as step does). The
 	 * caller reads none of its rows; when if_none is not ORDO_OK, a
-	 * statement that returns no row has failed with that code. Its
+	 * statement that returns no row has failed with that code, naming
+	 * none_field (NULL: field). Its
 	 * outcome is learned at the connection's next call that waits (a
 	 * step, a transaction command) or at flush, which then answers its
 	 * failure, mapped with the what and field given here (literals). So
@@ -173,7 +174,7 @@ struct db_driver {
 	 * round trip (PostgreSQL's pipeline mode).
 	 */
 	enum db_step (*defer)(db_stmt *s, const char *what, const char *field,
-			      ordo_code if_none);
+			      ordo_code if_none, const char *none_field);
 	/* Wait for the deferred statements: ORDO_OK or the first failure. */
 	ordo_code (*flush)(store_tx *tx, ordo_err *err);
 
@@ -208,6 +209,15 @@ struct db_driver {
 	 * taken and 0 when not. NULL with sql_named_lock. */
 	const char *sql_named_lock_shared;
 	const char *sql_named_try_lock;
+	/*
+	 * SEQS DRAWN AHEAD (the PostgreSQL hook; NULL where a row's seq is
+	 * only known once inserted). SQL with one parameter, a count, whose
+	 * rows are that many new orders.seq values: a write transaction
+	 * draws a few at once and inserts its orders with them, so that an
+	 * insert need not wait for its seq (DEFERRED STATEMENTS). A seq
+	 * drawn and not used is a gap, as a rolled-back insert leaves.
+	 */
+	const char *sql_order_seqs;
 
 	/*
 	 * ROW LOCKS (the PostgreSQL hook). True when several processes may

@@ -146,7 +146,7 @@ struct pg_conn {
 	bool piped;
 	int n_pending;
 	struct pg_pending {
-		const char *what, *field;
+		const char *what, *field, *none_field;
 		ordo_code if_none;
 	} pending[PG_PIPELINE_MAX];
 	/* The first deferred failure, for error(): its what and field, and
@@ -270,7 +270,9 @@ static void pg_pending_failed(struct pg_conn *c, int i, const PGresult *res,
 		return;
 	c->deferred_failed = true;
 	c->failed_what = c->pending[i].what;
-	c->failed_field = c->pending[i].field;
+	c->failed_field = if_none != ORDO_OK && c->pending[i].none_field
+				  ? c->pending[i].none_field
+				  : c->pending[i].field;
 	c->failed_none = if_none;
 	if (if_none == ORDO_OK)
 		pg_note_error(c, res);
@@ -357,7 +359,8 @@ static void pg_drain_quiet(struct pg_conn *c)
 /* Send a statement deferred: named prepared one, or sql (no params). */
 static bool pg_send(struct pg_conn *c, const char *name, const char *sql,
 		    int nparams, const char *const *vals, const char *what,
-		    const char *field, ordo_code if_none)
+		    const char *field, ordo_code if_none,
+		    const char *none_field)
 {
 	int sent;
 
@@ -385,6 +388,7 @@ static bool pg_send(struct pg_conn *c, const char *name, const char *sql,
 	c->pending[c->n_pending].what = what;
 	c->pending[c->n_pending].field = field;
 	c->pending[c->n_pending].if_none = if_none;
+	c->pending[c->n_pending].none_field = none_field;
 	c->n_pending++;
 	return true;
 }
@@ -401,8 +405,9 @@ static ordo_code pg_error_of(struct pg_conn *c, store_tx *tx,
 		what = c->failed_what;
 		field = c->failed_field;
 		if (none != ORDO_OK)
-			return ordo_err_set(err, none, field,
-					    "%s: no row matched", what);
+			return ordo_err_set(err, none, field, "%s: %s %s",
+					    what, field ? field : "the row",
+					    store_none_reason(none));
 	}
 	return pg_map_error(c, tx, what, field, err);
 }
@@ -834,7 +839,7 @@ static enum db_step pg_step(db_stmt *s)
 		/* Behind what is deferred, in the same round trip. */
 		if (!pg_send(c, name, NULL, s->nparams,
 			     (const char *const *)s->vals, NULL, NULL,
-			     ORDO_OK) ||
+			     ORDO_OK, NULL) ||
 		    !pg_drain_keep(c, &s->res)) {
 			PQclear(s->res);
 			s->res = NULL;
@@ -901,7 +906,7 @@ static ordo_code pg_error(store_tx *tx, const char *what, const char *field,
 }
 
 static enum db_step pg_defer(db_stmt *s, const char *what, const char *field,
-			     ordo_code if_none)
+			     ordo_code if_none, const char *none_field)
 {
 	struct pg_conn *c = s->c;
 	char name[16];
@@ -919,7 +924,8 @@ static enum db_step pg_defer(db_stmt *s, const char *what, const char *field,
 	}
 	snprintf(name, sizeof(name), "s%u", s->id);
 	if (!pg_send(c, name, NULL, s->nparams,
-		     (const char *const *)s->vals, what, field, if_none))
+		     (const char *const *)s->vals, what, field, if_none,
+		     none_field))
 		return DB_ERROR;
 	return DB_DONE;
 }
@@ -1027,7 +1033,8 @@ static ordo_code pg_rows_read(store_tx *tx, int64_t *rows, ordo_err *err)
 static ordo_code pg_command_deferred(struct pg_conn *c, const char *sql,
 				     const char *what, ordo_err *err)
 {
-	if (c->broken || !pg_send(c, NULL, sql, 0, NULL, what, NULL, ORDO_OK))
+	if (c->broken ||
+	    !pg_send(c, NULL, sql, 0, NULL, what, NULL, ORDO_OK, NULL))
 		return pg_error_of(c, &c->tx, what, NULL, err);
 	return ORDO_OK;
 }
@@ -1196,6 +1203,8 @@ const struct db_driver db_driver_pg = {
 	.sql_named_lock = "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))",
 	.sql_named_lock_shared =
 		"SELECT pg_advisory_xact_lock_shared(hashtextextended(?, 0))",
+	.sql_order_seqs = "SELECT nextval(pg_get_serial_sequence('orders', "
+			  "'seq')) FROM generate_series(1, ?)",
 	.sql_named_try_lock = "SELECT CASE WHEN pg_try_advisory_xact_lock("
 			      "hashtextextended(?, 0)) THEN 1 ELSE 0 END",
 	.sql_table_exists = "SELECT count(*) FROM pg_catalog.pg_tables "

@@ -158,6 +158,7 @@ enum sql_id {
 	SQL_NAMED_LOCK,	  /* the driver's text: db->sql_named_lock */
 	SQL_NAMED_LOCK_SHARED, /* db->sql_named_lock_shared */
 	SQL_NAMED_TRY_LOCK,    /* db->sql_named_try_lock */
+	SQL_ORDER_SEQS,	       /* db->sql_order_seqs */
 	SQL_MIGRATIONS_CREATE,
 	SQL_MIGRATIONS_MAX,
 	SQL_MIGRATION_MARK,
@@ -177,6 +178,7 @@ enum sql_id {
 	SQL_STOCK_SET,
 	SQL_STOCK_GET,
 	SQL_ORDER_INSERT,
+	SQL_ORDER_INSERT_SEQ, /* drivers with sql_order_seqs */
 	SQL_LINE_INSERT,
 	SQL_HOLD_INSERT,
 	SQL_ORDER_GET,
@@ -365,6 +367,9 @@ ordo_code q_exec(struct q *q, const char *what, const char *field,
 		 ordo_err *err);
 ordo_code q_exec_deferred(struct q *q, const char *what, const char *field,
 			  ordo_code if_none, ordo_err *err);
+ordo_code q_exec_deferred_none(struct q *q, const char *what,
+			       const char *field, ordo_code if_none,
+			       const char *none_field, ordo_err *err);
 int64_t q_col_i64(struct q *q);
 void q_col_str(struct q *q, char *dst, size_t size);
 void q_col_address(struct q *q, order_address *a);

@@ -128,6 +128,14 @@ static const char *const sql_text[SQL_COUNT] = {
 			     "," SQL_Q10 ",?,?,?,?,?,?,?,?) "
 			     "ON CONFLICT (tenant_id, channel, external_id) "
 			     "DO NOTHING RETURNING seq",
+	/* SQL_ORDER_INSERT with a seq drawn ahead (db.h, SEQS DRAWN AHEAD). */
+	[SQL_ORDER_INSERT_SEQ] = "INSERT INTO orders (seq, "
+				 SQL_ORDER_COLS_NOSEQ ") "
+				 "OVERRIDING SYSTEM VALUE VALUES (?, " SQL_Q10
+				 "," SQL_Q10 "," SQL_Q10 "," SQL_Q10
+				 ",?,?,?,?,?,?,?,?) "
+				 "ON CONFLICT (tenant_id, channel, external_id) "
+				 "DO NOTHING RETURNING seq",
 	[SQL_LINE_INSERT] = "INSERT INTO order_lines (order_seq, "
 			    SQL_LINE_COLS ") VALUES (?, " SQL_Q10 ", ?)",
 	[SQL_HOLD_INSERT] = "INSERT INTO holds (tenant_id, order_seq, "
@@ -288,6 +296,46 @@ static ordo_code order_children_insert(store_tx *tx, const order *o,
 	return rc;
 }
 
+/*
+ * The next order seq the transaction drew (db.h, SEQS DRAWN AHEAD),
+ * drawing TX_ORDER_SEQS more when none is left; 0 where the driver draws
+ * none.
+ */
+static ordo_code order_seq_draw(store_tx *tx, int64_t *seq, ordo_err *err)
+{
+	struct tx_cache *c = &tx->cache;
+	struct q q;
+	bool row = true;
+	ordo_code rc = ORDO_OK;
+
+	*seq = 0;
+	if (!tx->db->sql_order_seqs)
+		return ORDO_OK;
+	if (c->next_seq >= c->n_seqs) {
+		c->n_seqs = c->next_seq = 0;
+		c->dirty = true;
+		rc = q_open_sql(&q, tx, SQL_ORDER_SEQS, tx->db->sql_order_seqs,
+				err);
+		if (rc == ORDO_OK)
+			q_i64(&q, TX_ORDER_SEQS);
+		while (rc == ORDO_OK && c->n_seqs < TX_ORDER_SEQS) {
+			rc = q_step(&q, &row, "drawing order seqs", NULL, err);
+			if (rc == ORDO_OK && !row)
+				break;
+			if (rc == ORDO_OK)
+				c->seqs[c->n_seqs++] = q_col_i64(&q);
+		}
+		q_close(&q);
+		if (rc == ORDO_OK && c->n_seqs == 0)
+			rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
+					  "drawing order seqs: none came");
+		if (rc)
+			return rc;
+	}
+	*seq = c->seqs[c->next_seq++];
+	return ORDO_OK;
+}
+
 ordo_code store_order_insert(store_tx *tx, order *o, ordo_err *err)
 {
 	struct q q = {0};
@@ -298,25 +346,42 @@ ordo_code store_order_insert(store_tx *tx, order *o, ordo_err *err)
 	rc = tx_check_writable(tx, "store_order_insert", err);
 	if (rc == ORDO_OK)
 		rc = order_check(o, err);
+	if (rc == ORDO_OK)
+		rc = order_seq_draw(tx, &seq, err);
 	if (rc)
 		goto out;
 
-	rc = q_open(&q, tx, SQL_ORDER_INSERT, err);
+	rc = q_open(&q, tx, seq ? SQL_ORDER_INSERT_SEQ : SQL_ORDER_INSERT,
+		    err);
 	if (rc)
 		goto out;
+	if (seq)
+		q_i64(&q, seq);
 	q_bind_row(&q, o, order_head_fields);
 	q_bind_row(&q, o, order_content_fields);
 	q_bind_row(&q, o, order_course_fields);
-	/* The external id's key is DO NOTHING: a unique error is the id's. */
-	rc = q_step(&q, &row, "order", "id", err);
-	if (rc)
-		goto out;
-	if (!row) {
-		rc = ordo_err_set(err, ORDO_ECONFLICT, "external_id",
-				  "order: external_id is already taken");
-		goto out;
+	if (seq) {
+		/* Its seq known, it need not be waited for; DO NOTHING (no
+		 * row) is the external id's conflict, a unique error the
+		 * id's. */
+		rc = q_exec_deferred_none(&q, "order", "id", ORDO_ECONFLICT,
+					  "external_id", err);
+		if (rc)
+			goto out;
+	} else {
+		/* The external id's key is DO NOTHING: a unique error is
+		 * the id's. */
+		rc = q_step(&q, &row, "order", "id", err);
+		if (rc)
+			goto out;
+		if (!row) {
+			rc = ordo_err_set(err, ORDO_ECONFLICT, "external_id",
+					  "order: external_id is already "
+					  "taken");
+			goto out;
+		}
+		seq = q_col_i64(&q);
 	}
-	seq = q_col_i64(&q);
 	q_close(&q);
 
 	rc = order_children_insert(tx, o, seq, err);

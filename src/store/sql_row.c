@@ -117,19 +117,29 @@ ordo_code q_exec(struct q *q, const char *what, const char *field,
 ordo_code q_exec_deferred(struct q *q, const char *what, const char *field,
 			  ordo_code if_none, ordo_err *err)
 {
+	return q_exec_deferred_none(q, what, field, if_none, NULL, err);
+}
+
+/* q_exec_deferred, a returned row's absence naming none_field. */
+ordo_code q_exec_deferred_none(struct q *q, const char *what,
+			       const char *field, ordo_code if_none,
+			       const char *none_field, ordo_err *err)
+{
 	const struct db_driver *db = q->tx->db;
+	const char *nf = none_field ? none_field : field;
 	bool row;
 	ordo_code rc;
 
 	if (!db->defer) {
 		rc = q_step(q, &row, what, field, err);
 		if (rc == ORDO_OK && !row && if_none != ORDO_OK)
-			rc = ordo_err_set(err, if_none, field,
-					  "%s: no row matched", what);
+			rc = ordo_err_set(err, if_none, nf, "%s: %s %s", what,
+					  nf ? nf : "the row",
+					  store_none_reason(if_none));
 		return rc;
 	}
 	q->col = 0;
-	if (db->defer(q->s, what, field, if_none) == DB_DONE)
+	if (db->defer(q->s, what, field, if_none, none_field) == DB_DONE)
 		return ORDO_OK;
 	return db->error(q->tx, what, field, err);
 }

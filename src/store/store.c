@@ -788,6 +788,18 @@ void store_note_checkpoint(store *st)
 	pthread_mutex_unlock(&st->mu);
 }
 
+const char *store_none_reason(ordo_code code)
+{
+	switch (code) {
+	case ORDO_ECONFLICT:
+		return "is already taken";
+	case ORDO_ENOTFOUND:
+		return "does not exist";
+	default:
+		return "has no row";
+	}
+}
+
 void store_commit_stats_get(store *st, store_commit_stats *out)
 {
 	pthread_mutex_lock(&st->mu);

@@ -281,8 +281,10 @@ ordo_code store_stock_get(store_tx *tx, int64_t tenant, const char *location,
 
 /*
  * Insert a new order with its lines and holds (ids already assigned by the
- * caller); sets o->seq. ORDO_ECONFLICT if (tenant, channel, external_id) or
- * the order id already exists.
+ * caller); sets o->seq. ORDO_ECONFLICT naming external_id if (tenant,
+ * channel, external_id) exists, naming id if the order id does: from this
+ * call, or, where the insert is deferred (db.h), as the job's failure,
+ * which then also voids the seq set.
  */
 ordo_code store_order_insert(store_tx *tx, order *o, ordo_err *err);
 

@@ -76,8 +76,14 @@ struct tx_subscribers {
 	char ids[ORDO_WEBHOOKS_MAX][ORDO_ID_MAX];
 };
 
+/* Order seqs a transaction draws at once (db.h, SEQS DRAWN AHEAD). */
+#define TX_ORDER_SEQS 32
+
 struct tx_cache {
 	bool dirty; /* something was kept since the last reset */
+	/* Drawn and not used yet, the next at seqs[next_seq]. */
+	int64_t seqs[TX_ORDER_SEQS];
+	unsigned n_seqs, next_seq;
 	bool has_settings;
 	int64_t settings_tenant;
 	tenant_settings settings;
@@ -222,6 +228,10 @@ void store_note_claim(store *st, int64_t rows_read);
 /* ---- sql_history.c's migration bookkeeping, for the runner in store.c --- */
 
 /* Create the bookkeeping table if it does not exist (write transaction). */
+/* What a statement that had to return a row and returned none means, by
+ * the code it fails with (db.h, DEFERRED STATEMENTS). */
+const char *store_none_reason(ordo_code code);
+
 /* Lock the stock rows of n SKUs (sorted, distinct) of a tenant, in the
  * order of (sku, location): STOCK LOCKS in store.c. */
 ordo_code sql_stock_lock(store_tx *tx, int64_t tenant,
