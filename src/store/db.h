@@ -211,13 +211,14 @@ struct db_driver {
 	const char *sql_named_try_lock;
 	/*
 	 * SEQS DRAWN AHEAD (the PostgreSQL hook; NULL where a row's seq is
-	 * only known once inserted). SQL with one parameter, a count, whose
-	 * rows are that many new orders.seq values: a write transaction
-	 * draws a few at once and inserts its orders with them, so that an
-	 * insert need not wait for its seq (DEFERRED STATEMENTS). A seq
-	 * drawn and not used is a gap, as a rolled-back insert leaves.
+	 * only known once inserted). SQL with two parameters, a table (orders
+	 * or fulfillments) and a count, whose rows are that many new values
+	 * of the table's seq: a write transaction draws a few at once and
+	 * inserts its rows with them, so that an insert need not wait for
+	 * its seq (DEFERRED STATEMENTS). A seq drawn and not used is a gap,
+	 * as a rolled-back insert leaves.
 	 */
-	const char *sql_order_seqs;
+	const char *sql_seqs;
 
 	/*
 	 * ROW LOCKS (the PostgreSQL hook). True when several processes may

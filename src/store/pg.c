@@ -1203,8 +1203,8 @@ const struct db_driver db_driver_pg = {
 	.sql_named_lock = "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))",
 	.sql_named_lock_shared =
 		"SELECT pg_advisory_xact_lock_shared(hashtextextended(?, 0))",
-	.sql_order_seqs = "SELECT nextval(pg_get_serial_sequence('orders', "
-			  "'seq')) FROM generate_series(1, ?)",
+	.sql_seqs = "SELECT nextval(pg_get_serial_sequence(?, 'seq')) "
+		    "FROM generate_series(1, ?)",
 	.sql_named_try_lock = "SELECT CASE WHEN pg_try_advisory_xact_lock("
 			      "hashtextextended(?, 0)) THEN 1 ELSE 0 END",
 	.sql_table_exists = "SELECT count(*) FROM pg_catalog.pg_tables "

@@ -51,6 +51,12 @@ static const char *const sql_text[SQL_COUNT] = {
 			   "order_seq, location, created_at, "
 			   SQL_FUL_COURSE_COLS_OF("") ") "
 			   "VALUES (" SQL_Q10 ") RETURNING seq",
+	/* SQL_FUL_INSERT with a seq drawn ahead (db.h, SEQS DRAWN AHEAD). */
+	[SQL_FUL_INSERT_SEQ] = "INSERT INTO fulfillments (seq, id, tenant_id, "
+			       "order_seq, location, created_at, "
+			       SQL_FUL_COURSE_COLS_OF("") ") "
+			       "OVERRIDING SYSTEM VALUE "
+			       "VALUES (?, " SQL_Q10 ")",
 	/* fulfillment_seq comes from a row that matched the tenant. */
 	[SQL_FUL_LINE_PUT] = "INSERT INTO fulfillment_lines (fulfillment_seq, "
 			     SQL_FUL_LINE_COLS_OF("") ") "
@@ -190,16 +196,25 @@ ordo_code store_fulfillment_insert(store_tx *tx, int64_t tenant,
 			 "location", err);
 	if (rc)
 		goto out;
-	rc = q_open(&q, tx, SQL_FUL_INSERT, err);
+	rc = sql_seq_draw(tx, TX_SEQ_FULFILLMENTS, &seq, err);
 	if (rc)
 		goto out;
+	rc = q_open(&q, tx, seq ? SQL_FUL_INSERT_SEQ : SQL_FUL_INSERT, err);
+	if (rc)
+		goto out;
+	if (seq)
+		q_i64(&q, seq);
 	q_str(&q, f->id);
 	q_i64(&q, tenant);
 	q_i64(&q, oseq);
 	q_str(&q, f->location);
 	q_i64(&q, f->created_at);
 	q_bind_row(&q, f, ful_course_fields);
-	rc = q_insert_returning(&q, &seq, "fulfillment", "id", err);
+	/* With its seq known, not waited for. */
+	if (seq)
+		rc = q_exec_deferred(&q, "fulfillment", "id", ORDO_OK, err);
+	else
+		rc = q_insert_returning(&q, &seq, "fulfillment", "id", err);
 	if (rc)
 		goto out;
 	q_close(&q);

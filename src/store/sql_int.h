@@ -158,7 +158,7 @@ enum sql_id {
 	SQL_NAMED_LOCK,	  /* the driver's text: db->sql_named_lock */
 	SQL_NAMED_LOCK_SHARED, /* db->sql_named_lock_shared */
 	SQL_NAMED_TRY_LOCK,    /* db->sql_named_try_lock */
-	SQL_ORDER_SEQS,	       /* db->sql_order_seqs */
+	SQL_SEQS,	       /* db->sql_seqs */
 	SQL_MIGRATIONS_CREATE,
 	SQL_MIGRATIONS_MAX,
 	SQL_MIGRATION_MARK,
@@ -178,7 +178,7 @@ enum sql_id {
 	SQL_STOCK_SET,
 	SQL_STOCK_GET,
 	SQL_ORDER_INSERT,
-	SQL_ORDER_INSERT_SEQ, /* drivers with sql_order_seqs */
+	SQL_ORDER_INSERT_SEQ, /* drivers with sql_seqs */
 	SQL_LINE_INSERT,
 	SQL_HOLD_INSERT,
 	SQL_ORDER_GET,
@@ -216,6 +216,7 @@ enum sql_id {
 	SQL_HOLD_UPSERT,
 	SQL_ORDERS_DUE_TO_CLOSE,
 	SQL_FUL_INSERT,
+	SQL_FUL_INSERT_SEQ, /* drivers with sql_seqs */
 	SQL_FUL_LINE_PUT,
 	SQL_FUL_UPDATE,
 	SQL_FUL_GET,
@@ -367,6 +368,8 @@ ordo_code q_exec(struct q *q, const char *what, const char *field,
 		 ordo_err *err);
 ordo_code q_exec_deferred(struct q *q, const char *what, const char *field,
 			  ordo_code if_none, ordo_err *err);
+ordo_code sql_seq_draw(store_tx *tx, enum tx_seq_table table, int64_t *seq,
+		       ordo_err *err);
 ordo_code q_exec_deferred_none(struct q *q, const char *what,
 			       const char *field, ordo_code if_none,
 			       const char *none_field, ordo_err *err);

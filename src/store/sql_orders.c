@@ -296,46 +296,6 @@ static ordo_code order_children_insert(store_tx *tx, const order *o,
 	return rc;
 }
 
-/*
- * The next order seq the transaction drew (db.h, SEQS DRAWN AHEAD),
- * drawing TX_ORDER_SEQS more when none is left; 0 where the driver draws
- * none.
- */
-static ordo_code order_seq_draw(store_tx *tx, int64_t *seq, ordo_err *err)
-{
-	struct tx_cache *c = &tx->cache;
-	struct q q;
-	bool row = true;
-	ordo_code rc = ORDO_OK;
-
-	*seq = 0;
-	if (!tx->db->sql_order_seqs)
-		return ORDO_OK;
-	if (c->next_seq >= c->n_seqs) {
-		c->n_seqs = c->next_seq = 0;
-		c->dirty = true;
-		rc = q_open_sql(&q, tx, SQL_ORDER_SEQS, tx->db->sql_order_seqs,
-				err);
-		if (rc == ORDO_OK)
-			q_i64(&q, TX_ORDER_SEQS);
-		while (rc == ORDO_OK && c->n_seqs < TX_ORDER_SEQS) {
-			rc = q_step(&q, &row, "drawing order seqs", NULL, err);
-			if (rc == ORDO_OK && !row)
-				break;
-			if (rc == ORDO_OK)
-				c->seqs[c->n_seqs++] = q_col_i64(&q);
-		}
-		q_close(&q);
-		if (rc == ORDO_OK && c->n_seqs == 0)
-			rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
-					  "drawing order seqs: none came");
-		if (rc)
-			return rc;
-	}
-	*seq = c->seqs[c->next_seq++];
-	return ORDO_OK;
-}
-
 ordo_code store_order_insert(store_tx *tx, order *o, ordo_err *err)
 {
 	struct q q = {0};
@@ -347,7 +307,7 @@ ordo_code store_order_insert(store_tx *tx, order *o, ordo_err *err)
 	if (rc == ORDO_OK)
 		rc = order_check(o, err);
 	if (rc == ORDO_OK)
-		rc = order_seq_draw(tx, &seq, err);
+		rc = sql_seq_draw(tx, TX_SEQ_ORDERS, &seq, err);
 	if (rc)
 		goto out;
 

@@ -270,7 +270,11 @@ ordo_code store_outbox_emit(store_tx *tx, int64_t tenant,
  * writer has the database; where several nodes write (row locks), at
  * every event, so that a webhook another node deleted meanwhile gets no
  * delivery from the rest of the batch (its pending ones were failed when
- * it was deleted; a new one would wait for it forever).
+ * it was deleted; a new one would wait for it forever) - unless none
+ * hears of it: that is kept for the batch as well, since it makes no
+ * delivery (a webhook another node creates meanwhile hears of the events
+ * written after, as it would of this batch's had it read a moment
+ * earlier).
  */
 static ordo_code subscribers_of(store_tx *tx, int64_t tenant,
 				const outbox_event *ev, const char *skip,
@@ -332,7 +336,7 @@ static ordo_code subscribers_of(store_tx *tx, int64_t tenant,
 	}
 	/* Kept when it fits: a tenant has at most ORDO_WEBHOOKS_MAX webhooks,
 	 * but two nodes may each have let one more in at once. */
-	if (!tx->db->row_locks && count <= ORDO_WEBHOOKS_MAX &&
+	if ((!tx->db->row_locks || count == 0) && count <= ORDO_WEBHOOKS_MAX &&
 	    (keep = calloc(1, sizeof(*keep)))) {
 		keep->tenant = tenant;
 		ordo_strlcpy(keep->type, ev->type, sizeof(keep->type));

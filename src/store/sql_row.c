@@ -144,6 +144,54 @@ ordo_code q_exec_deferred_none(struct q *q, const char *what,
 	return db->error(q->tx, what, field, err);
 }
 
+/*
+ * The next seq of the table the transaction drew (db.h, SEQS DRAWN
+ * AHEAD), drawing TX_SEQS_DRAWN more when none is left; 0 where the
+ * driver draws none (the insert then answers its seq).
+ */
+ordo_code sql_seq_draw(store_tx *tx, enum tx_seq_table table, int64_t *seq,
+		       ordo_err *err)
+{
+	static const char *const names[TX_SEQ_TABLES] = {
+		[TX_SEQ_ORDERS] = "orders",
+		[TX_SEQ_FULFILLMENTS] = "fulfillments",
+	};
+	struct tx_cache *c = &tx->cache;
+	struct q q;
+	bool row = true;
+	ordo_code rc = ORDO_OK;
+
+	*seq = 0;
+	if (!tx->db->sql_seqs)
+		return ORDO_OK;
+	if (c->drawn[table].next >= c->drawn[table].n) {
+		c->drawn[table].n = c->drawn[table].next = 0;
+		c->dirty = true;
+		rc = q_open_sql(&q, tx, SQL_SEQS, tx->db->sql_seqs, err);
+		if (rc == ORDO_OK) {
+			q_str(&q, names[table]);
+			q_i64(&q, TX_SEQS_DRAWN);
+		}
+		while (rc == ORDO_OK && c->drawn[table].n < TX_SEQS_DRAWN) {
+			rc = q_step(&q, &row, "drawing seqs", NULL, err);
+			if (rc == ORDO_OK && !row)
+				break;
+			if (rc == ORDO_OK)
+				c->drawn[table].seqs[c->drawn[table].n++] =
+					q_col_i64(&q);
+		}
+		q_close(&q);
+		if (rc == ORDO_OK && c->drawn[table].n == 0)
+			rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
+					  "drawing seqs of %s: none came",
+					  names[table]);
+		if (rc)
+			return rc;
+	}
+	*seq = c->drawn[table].seqs[c->drawn[table].next++];
+	return ORDO_OK;
+}
+
 int64_t q_col_i64(struct q *q)
 {
 	return q->tx->db->column_i64(q->s, q->col++);

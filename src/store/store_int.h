@@ -76,14 +76,20 @@ struct tx_subscribers {
 	char ids[ORDO_WEBHOOKS_MAX][ORDO_ID_MAX];
 };
 
-/* Order seqs a transaction draws at once (db.h, SEQS DRAWN AHEAD). */
-#define TX_ORDER_SEQS 32
+/* Seqs a transaction draws at once (db.h, SEQS DRAWN AHEAD). */
+#define TX_SEQS_DRAWN 32
+
+/* The tables whose seqs are drawn ahead. */
+enum tx_seq_table { TX_SEQ_ORDERS, TX_SEQ_FULFILLMENTS, TX_SEQ_TABLES };
 
 struct tx_cache {
 	bool dirty; /* something was kept since the last reset */
-	/* Drawn and not used yet, the next at seqs[next_seq]. */
-	int64_t seqs[TX_ORDER_SEQS];
-	unsigned n_seqs, next_seq;
+	/* Drawn and not used yet, of each table: the next at
+	 * seqs[next]. */
+	struct {
+		int64_t seqs[TX_SEQS_DRAWN];
+		unsigned n, next;
+	} drawn[TX_SEQ_TABLES];
 	bool has_settings;
 	int64_t settings_tenant;
 	tenant_settings settings;

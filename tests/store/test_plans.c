@@ -111,7 +111,7 @@ static const unsigned driver_owned[] = {
 	SQL_NAMED_LOCK,
 	SQL_NAMED_LOCK_SHARED,
 	SQL_NAMED_TRY_LOCK,
-	SQL_ORDER_SEQS,
+	SQL_SEQS,
 };
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -696,7 +696,8 @@ static void test_every_statement_is_keyed(void **state)
 		 * FOR UPDATE, nor arrays. */
 		if (!c && (strstr(sql, " FOR UPDATE") ||
 			   id == SQL_SKUS_OF_BATCH ||
-			   id == SQL_ORDER_INSERT_SEQ))
+			   id == SQL_ORDER_INSERT_SEQ ||
+			   id == SQL_FUL_INSERT_SEQ))
 			continue;
 		if (c)
 			plan = pg_plan(c, sql, &ok);
