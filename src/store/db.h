@@ -164,7 +164,7 @@ struct db_driver {
 	 * its outcome, and answer DB_DONE (or DB_ERROR as step does). The
 	 * caller reads none of its rows; when if_none is not ORDO_OK, a
 	 * statement that returns no row has failed with that code, naming
-	 * none_field (NULL: field). Its
+	 * none_field (NULL: field), saying "what: none_msg". Its
 	 * outcome is learned at the connection's next call that waits (a
 	 * step, a transaction command) or at flush, which then answers its
 	 * failure, mapped with the what and field given here (literals). So
@@ -174,7 +174,8 @@ struct db_driver {
 	 * round trip (PostgreSQL's pipeline mode).
 	 */
 	enum db_step (*defer)(db_stmt *s, const char *what, const char *field,
-			      ordo_code if_none, const char *none_field);
+			      ordo_code if_none, const char *none_field,
+			      const char *none_msg);
 	/* Wait for the deferred statements: ORDO_OK or the first failure. */
 	ordo_code (*flush)(store_tx *tx, ordo_err *err);
 

@@ -146,14 +146,14 @@ struct pg_conn {
 	bool piped;
 	int n_pending;
 	struct pg_pending {
-		const char *what, *field, *none_field;
+		const char *what, *field, *none_field, *none_msg;
 		ordo_code if_none;
 	} pending[PG_PIPELINE_MAX];
 	/* The first deferred failure, for error(): its what and field, and
 	 * the code of a statement that returned no row (ORDO_OK when the
 	 * server refused it: err_state says why). */
 	bool deferred_failed;
-	const char *failed_what, *failed_field;
+	const char *failed_what, *failed_field, *failed_msg;
 	ordo_code failed_none;
 };
 
@@ -274,6 +274,7 @@ static void pg_pending_failed(struct pg_conn *c, int i, const PGresult *res,
 				  ? c->pending[i].none_field
 				  : c->pending[i].field;
 	c->failed_none = if_none;
+	c->failed_msg = c->pending[i].none_msg;
 	if (if_none == ORDO_OK)
 		pg_note_error(c, res);
 }
@@ -360,7 +361,7 @@ static void pg_drain_quiet(struct pg_conn *c)
 static bool pg_send(struct pg_conn *c, const char *name, const char *sql,
 		    int nparams, const char *const *vals, const char *what,
 		    const char *field, ordo_code if_none,
-		    const char *none_field)
+		    const char *none_field, const char *none_msg)
 {
 	int sent;
 
@@ -389,25 +390,29 @@ static bool pg_send(struct pg_conn *c, const char *name, const char *sql,
 	c->pending[c->n_pending].field = field;
 	c->pending[c->n_pending].if_none = if_none;
 	c->pending[c->n_pending].none_field = none_field;
+	c->pending[c->n_pending].none_msg = none_msg;
 	c->n_pending++;
 	return true;
 }
 
-/* Map the connection's error: a deferred statement's, first. */
+/*
+ * Map the connection's error: a deferred statement's, first. That stays
+ * the job's failure until the job is undone (pg_drain_quiet): a caller
+ * that takes an error in its stride (a missing row it may create) must
+ * not end it, since every later call and the job's flush fail with it.
+ */
 static ordo_code pg_error_of(struct pg_conn *c, store_tx *tx,
 			     const char *what, const char *field,
 			     ordo_err *err)
 {
 	if (c->deferred_failed) {
-		ordo_code none = c->failed_none;
-
-		c->deferred_failed = false;
 		what = c->failed_what;
 		field = c->failed_field;
-		if (none != ORDO_OK)
-			return ordo_err_set(err, none, field, "%s: %s %s",
-					    what, field ? field : "the row",
-					    store_none_reason(none));
+		if (c->failed_none != ORDO_OK)
+			return ordo_err_set(err, c->failed_none, field,
+					    "%s: %s", what,
+					    c->failed_msg ? c->failed_msg
+							  : "no row");
 	}
 	return pg_map_error(c, tx, what, field, err);
 }
@@ -839,7 +844,7 @@ static enum db_step pg_step(db_stmt *s)
 		/* Behind what is deferred, in the same round trip. */
 		if (!pg_send(c, name, NULL, s->nparams,
 			     (const char *const *)s->vals, NULL, NULL,
-			     ORDO_OK, NULL) ||
+			     ORDO_OK, NULL, NULL) ||
 		    !pg_drain_keep(c, &s->res)) {
 			PQclear(s->res);
 			s->res = NULL;
@@ -906,7 +911,8 @@ static ordo_code pg_error(store_tx *tx, const char *what, const char *field,
 }
 
 static enum db_step pg_defer(db_stmt *s, const char *what, const char *field,
-			     ordo_code if_none, const char *none_field)
+			     ordo_code if_none, const char *none_field,
+			     const char *none_msg)
 {
 	struct pg_conn *c = s->c;
 	char name[16];
@@ -925,7 +931,7 @@ static enum db_step pg_defer(db_stmt *s, const char *what, const char *field,
 	snprintf(name, sizeof(name), "s%u", s->id);
 	if (!pg_send(c, name, NULL, s->nparams,
 		     (const char *const *)s->vals, what, field, if_none,
-		     none_field))
+		     none_field, none_msg))
 		return DB_ERROR;
 	return DB_DONE;
 }
@@ -934,9 +940,14 @@ static ordo_code pg_flush(store_tx *tx, ordo_err *err)
 {
 	struct pg_conn *c = tx->conn;
 
-	if (pg_drain(c))
-		return ORDO_OK;
-	return pg_error_of(c, tx, "writing", NULL, err);
+	if (!pg_drain(c))
+		return pg_error_of(c, tx, "writing", NULL, err);
+	/* A failed statement whose error its caller took in its stride
+	 * left the transaction failed: the job cannot stand. */
+	if (!c->broken && PQtransactionStatus(c->pg) == PQTRANS_INERROR)
+		return ordo_err_set(err, ORDO_ESTORAGE, NULL,
+				    "writing: a statement of the write failed");
+	return ORDO_OK;
 }
 
 /* ---- transactions -------------------------------------------------------- */
@@ -1034,7 +1045,7 @@ static ordo_code pg_command_deferred(struct pg_conn *c, const char *sql,
 				     const char *what, ordo_err *err)
 {
 	if (c->broken ||
-	    !pg_send(c, NULL, sql, 0, NULL, what, NULL, ORDO_OK, NULL))
+	    !pg_send(c, NULL, sql, 0, NULL, what, NULL, ORDO_OK, NULL, NULL))
 		return pg_error_of(c, &c->tx, what, NULL, err);
 	return ORDO_OK;
 }

@@ -551,7 +551,8 @@ ordo_code store_stock_put(store_tx *tx, int64_t tenant,
 	q_bind_row(&q, level, stock_fields);
 	/* What is stored is level, checked above and by the schema's own
 	 * CHECKs; the upsert answers its row, so none back is a failure. */
-	rc = q_exec_deferred(&q, "writing stock", NULL, ORDO_ESTORAGE, err);
+	rc = q_exec_deferred_row(&q, "writing stock", NULL, ORDO_ESTORAGE,
+				 NULL, "the database returned no row", err);
 	if (rc == ORDO_OK)
 		tx_cache_stock_written(tx, tenant, level);
 out:
@@ -693,7 +694,7 @@ ordo_code store_stock_event_append(store_tx *tx, int64_t tenant,
 	q_bind_row(&q, ev, stock_event_fields);
 	/* No RETURNING: each reservation appends one, and its writer needs
 	 * no seq (the history is read by the list). */
-	rc = q_exec_deferred(&q, "stock event", NULL, ORDO_OK, err);
+	rc = q_exec_deferred(&q, "stock event", NULL, err);
 out:
 	q_close(&q);
 	return rc;

@@ -166,7 +166,7 @@ static ordo_code ful_lines_put(store_tx *tx, int64_t seq, const fulfillment *f,
 		q_i64(&q, seq);
 		q_bind_row(&q, l, ful_line_fields);
 		rc = q_exec_deferred(&q, "fulfillment line", "line_no",
-				     ORDO_OK, err);
+				     err);
 		if (rc)
 			goto out;
 		q_close(&q);
@@ -212,7 +212,7 @@ ordo_code store_fulfillment_insert(store_tx *tx, int64_t tenant,
 	q_bind_row(&q, f, ful_course_fields);
 	/* With its seq known, not waited for. */
 	if (seq)
-		rc = q_exec_deferred(&q, "fulfillment", "id", ORDO_OK, err);
+		rc = q_exec_deferred(&q, "fulfillment", "id", err);
 	else
 		rc = q_insert_returning(&q, &seq, "fulfillment", "id", err);
 	if (rc)

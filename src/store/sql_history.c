@@ -224,7 +224,7 @@ ordo_code store_event_append(store_tx *tx, int64_t tenant,
 	q_bind_row(&q, ev, event_fields);
 	/* No RETURNING: an order takes in seven events, and its writer
 	 * needs none of their seqs (the timeline is read by the list). */
-	rc = q_exec_deferred(&q, "event", NULL, ORDO_OK, err);
+	rc = q_exec_deferred(&q, "event", NULL, err);
 out:
 	q_close(&q);
 	return rc;

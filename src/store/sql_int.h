@@ -367,12 +367,13 @@ ordo_code q_step(struct q *q, bool *row, const char *what,
 ordo_code q_exec(struct q *q, const char *what, const char *field,
 		 ordo_err *err);
 ordo_code q_exec_deferred(struct q *q, const char *what, const char *field,
-			  ordo_code if_none, ordo_err *err);
+			  ordo_err *err);
 ordo_code sql_seq_draw(store_tx *tx, enum tx_seq_table table, int64_t *seq,
 		       ordo_err *err);
-ordo_code q_exec_deferred_none(struct q *q, const char *what,
-			       const char *field, ordo_code if_none,
-			       const char *none_field, ordo_err *err);
+ordo_code q_exec_deferred_row(struct q *q, const char *what,
+			      const char *field, ordo_code if_none,
+			      const char *none_field, const char *none_msg,
+			      ordo_err *err);
 int64_t q_col_i64(struct q *q);
 void q_col_str(struct q *q, char *dst, size_t size);
 void q_col_address(struct q *q, order_address *a);

@@ -259,11 +259,13 @@ static ordo_code holds_put(store_tx *tx, const order *o, int64_t seq,
 			q_bind_hold(&q, h);
 			/* No row back from the upsert: the hold id is
 			 * another order's. */
-			rc = q_exec_deferred(&q, "hold", "holds",
-					     id == SQL_HOLD_UPSERT
-						     ? ORDO_ECONFLICT
-						     : ORDO_OK,
-					     err);
+			rc = q_exec_deferred_row(
+				&q, "hold", "holds",
+				id == SQL_HOLD_UPSERT ? ORDO_ECONFLICT
+						      : ORDO_OK,
+				NULL, "a hold of that id belongs to another "
+				      "order",
+				err);
 		}
 		q_close(&q);
 	}
@@ -287,7 +289,7 @@ static ordo_code order_children_insert(store_tx *tx, const order *o,
 			q_bind_row(&q, l, line_content_fields);
 			q_bind_row(&q, l, line_qty_fields);
 			rc = q_exec_deferred(&q, "order line", "line_no",
-					     ORDO_OK, err);
+					     err);
 		}
 		q_close(&q);
 	}
@@ -324,8 +326,9 @@ ordo_code store_order_insert(store_tx *tx, order *o, ordo_err *err)
 		/* Its seq known, it need not be waited for; DO NOTHING (no
 		 * row) is the external id's conflict, a unique error the
 		 * id's. */
-		rc = q_exec_deferred_none(&q, "order", "id", ORDO_ECONFLICT,
-					  "external_id", err);
+		rc = q_exec_deferred_row(&q, "order", "id", ORDO_ECONFLICT,
+					 "external_id",
+					 "external_id is already taken", err);
 		if (rc)
 			goto out;
 	} else {
@@ -674,8 +677,9 @@ static ordo_code order_rewrite(store_tx *tx, const order *o, enum sql_id id,
 		q_i64(&q, o->tenant_id);
 		q_str(&q, o->id);
 		if (known)
-			rc = q_exec_deferred(&q, what, "id", ORDO_ENOTFOUND,
-					     err);
+			rc = q_exec_deferred_row(&q, what, "id",
+						 ORDO_ENOTFOUND, NULL,
+						 "no such order", err);
 		else
 			rc = q_step_one(&q, what, "id", "order", o->id, err);
 	}
@@ -690,8 +694,10 @@ static ordo_code order_rewrite(store_tx *tx, const order *o, enum sql_id id,
 			q_bind_fields(&q, l, lf, n_lf);
 			q_i64(&q, *seq);
 			q_i64(&q, l->line_no);
-			rc = q_exec_deferred(&q, what, "line_no",
-					     ORDO_ENOTFOUND, err);
+			rc = q_exec_deferred_row(&q, what, "line_no",
+						 ORDO_ENOTFOUND, NULL,
+						 "the order has no such line",
+						 err);
 		}
 		q_close(&q);
 	}

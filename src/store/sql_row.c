@@ -111,35 +111,41 @@ ordo_code q_exec(struct q *q, const char *what, const char *field,
 /*
  * Run a statement whose rows are not read and whose failure fails the
  * job, deferred where the driver can (db.h, DEFERRED STATEMENTS): its
- * outcome then comes with the job's next read or its end. if_none (not
- * ORDO_OK) is its failure when it returns no row. Elsewhere it runs now.
+ * outcome then comes with the job's next read or its end. Elsewhere it
+ * runs now.
  */
 ordo_code q_exec_deferred(struct q *q, const char *what, const char *field,
-			  ordo_code if_none, ordo_err *err)
+			  ordo_err *err)
 {
-	return q_exec_deferred_none(q, what, field, if_none, NULL, err);
+	return q_exec_deferred_row(q, what, field, ORDO_OK, NULL, NULL, err);
 }
 
-/* q_exec_deferred, a returned row's absence naming none_field. */
-ordo_code q_exec_deferred_none(struct q *q, const char *what,
-			       const char *field, ordo_code if_none,
-			       const char *none_field, ordo_err *err)
+/*
+ * q_exec_deferred of a statement that answers a row: none is a failure
+ * with code if_none, naming none_field (NULL: field) and saying
+ * "what: none_msg" (literals).
+ */
+ordo_code q_exec_deferred_row(struct q *q, const char *what,
+			      const char *field, ordo_code if_none,
+			      const char *none_field, const char *none_msg,
+			      ordo_err *err)
 {
 	const struct db_driver *db = q->tx->db;
-	const char *nf = none_field ? none_field : field;
 	bool row;
 	ordo_code rc;
 
 	if (!db->defer) {
 		rc = q_step(q, &row, what, field, err);
 		if (rc == ORDO_OK && !row && if_none != ORDO_OK)
-			rc = ordo_err_set(err, if_none, nf, "%s: %s %s", what,
-					  nf ? nf : "the row",
-					  store_none_reason(if_none));
+			rc = ordo_err_set(err, if_none,
+					  none_field ? none_field : field,
+					  "%s: %s", what,
+					  none_msg ? none_msg : "no row");
 		return rc;
 	}
 	q->col = 0;
-	if (db->defer(q->s, what, field, if_none, none_field) == DB_DONE)
+	if (db->defer(q->s, what, field, if_none, none_field, none_msg) ==
+	    DB_DONE)
 		return ORDO_OK;
 	return db->error(q->tx, what, field, err);
 }

@@ -69,7 +69,7 @@ static ordo_code search_write(store_tx *tx, enum sql_id id, int64_t seq,
 		if (id != SQL_SEARCH_INSERT)
 			q_i64(&q, seq);
 		rc = q_exec_deferred(&q, "the order search index", NULL,
-				     ORDO_OK, err);
+				     err);
 	}
 	q_close(&q);
 	return rc;

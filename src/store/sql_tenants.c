@@ -246,7 +246,7 @@ ordo_code named_lock(store_tx *tx, int64_t tenant, const char *name,
 			rc = q_step(&q, &row, "taking a lock", NULL, err);
 		else
 			rc = q_exec_deferred(&q, "taking a lock", NULL,
-					     ORDO_OK, err);
+					     err);
 	}
 	if (rc == ORDO_OK && kind == NAMED_TRY && got)
 		*got = row && q_col_i64(&q) == 1;

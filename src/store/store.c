@@ -373,10 +373,14 @@ static void batch_lock_stock(store_tx *tx, store_job *batch)
 				skus[m++] = keys[i].sku;
 		rc = sql_stock_lock(tx, keys[from].tenant, skus, m, &err);
 	}
-	if (rc)
+	if (rc) {
+		/* The locks are gone with the savepoint: so is what was
+		 * read under them. */
 		rc = db->rollback_to(tx, &err);
-	else
+		tx_cache_reset(tx);
+	} else {
 		rc = db->release(tx, &err);
+	}
 	(void)rc; /* a broken transaction fails the first job's savepoint */
 	tx->retryable = false;
 out:
@@ -786,18 +790,6 @@ void store_note_checkpoint(store *st)
 	pthread_mutex_lock(&st->mu);
 	st->stats.checkpoints++;
 	pthread_mutex_unlock(&st->mu);
-}
-
-const char *store_none_reason(ordo_code code)
-{
-	switch (code) {
-	case ORDO_ECONFLICT:
-		return "is already taken";
-	case ORDO_ENOTFOUND:
-		return "does not exist";
-	default:
-		return "has no row";
-	}
 }
 
 void store_commit_stats_get(store *st, store_commit_stats *out)

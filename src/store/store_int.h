@@ -234,10 +234,6 @@ void store_note_claim(store *st, int64_t rows_read);
 /* ---- sql_history.c's migration bookkeeping, for the runner in store.c --- */
 
 /* Create the bookkeeping table if it does not exist (write transaction). */
-/* What a statement that had to return a row and returned none means, by
- * the code it fails with (db.h, DEFERRED STATEMENTS). */
-const char *store_none_reason(ordo_code code);
-
 /* Lock the stock rows of n SKUs (sorted, distinct) of a tenant, in the
  * order of (sku, location): STOCK LOCKS in store.c. */
 ordo_code sql_stock_lock(store_tx *tx, int64_t tenant,

@@ -782,6 +782,10 @@ struct batch_job {
 	struct fx *f;
 	order o;
 	bool bad;
+	/* Appends a stock event of a tenant that does not exist, then
+	 * reads a SKU that does not exist and takes the error in its
+	 * stride, as a lookup does. */
+	bool swallows;
 	ordo_code rc;
 	ordo_err err;
 };
@@ -820,6 +824,26 @@ static ordo_code batch_job_run(store_tx *tx, void *arg, ordo_err *err)
 	order_event ev;
 	ordo_code rc;
 
+	if (j->swallows) {
+		stock_event se;
+		catalog_sku s;
+
+		memset(&se, 0, sizeof(se));
+		ordo_strlcpy(se.location, "WH1", sizeof(se.location));
+		ordo_strlcpy(se.sku, "A-1", sizeof(se.sku));
+		ordo_strlcpy(se.type, "adjustment", sizeof(se.type));
+		se.at = 1700002000;
+		rc = store_stock_event_append(tx, 987654321, &se, err);
+		if (rc == ORDO_OK) {
+			rc = store_sku_get(tx, j->o.tenant_id, "NO-SUCH", &s,
+					   err);
+			if (rc == ORDO_ENOTFOUND) {
+				ordo_err_clear(err);
+				rc = ORDO_OK;
+			}
+		}
+		return rc;
+	}
 	order_init(&copy);
 	rc = order_copy(&copy, &j->o, err);
 	if (rc == ORDO_OK)
@@ -849,28 +873,24 @@ static void batch_job_done(void *arg, ordo_code rc, const ordo_err *err)
 	gate_answered(j->g, rc, err);
 }
 
-static void test_a_failed_write_fails_its_own_job(void **state)
+static void batch_run(struct fx *f, struct batch_job *jobs, int n,
+		      const char *const *ids, int bad, int swallows)
 {
-	struct fx *f = *state;
 	struct batch_gate g = {.entered = false};
 	store_job gate = {0};
-	struct batch_job jobs[3];
-	static const char *const ids[] = {"ord_b0", "ord_b1", "ord_b2"};
-	ordo_err err = ORDO_ERR_INIT;
-	store_tx *tx;
-	order got;
 	int i;
 
 	pthread_mutex_init(&g.mu, NULL);
 	pthread_cond_init(&g.cv, NULL);
-	memset(jobs, 0, sizeof(jobs));
-	for (i = 0; i < 3; i++) {
+	memset(jobs, 0, (size_t)n * sizeof(*jobs));
+	for (i = 0; i < n; i++) {
 		char ext[16];
 
-		snprintf(ext, sizeof(ext), "B-%d", i);
+		snprintf(ext, sizeof(ext), "B-%s", ids[i]);
 		jobs[i].g = &g;
 		jobs[i].f = f;
-		jobs[i].bad = i == 1;
+		jobs[i].bad = i == bad;
+		jobs[i].swallows = i == swallows;
 		jobs[i].err = (ordo_err)ORDO_ERR_INIT;
 		order_make(&jobs[i].o, f->ta, ids[i], "web", ext, 1700001000,
 			   ORDER_RECEIVED, 2);
@@ -887,41 +907,64 @@ static void test_a_failed_write_fails_its_own_job(void **state)
 		pthread_cond_wait(&g.cv, &g.mu);
 	pthread_mutex_unlock(&g.mu);
 	/* Queued while the gate's batch runs: the next batch, together. */
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < n; i++)
 		store_submit(f->st, &jobs[i].job);
 	pthread_mutex_lock(&g.mu);
 	g.open = true;
 	pthread_cond_broadcast(&g.cv);
-	while (g.answered < 4)
+	while (g.answered < n + 1)
 		pthread_cond_wait(&g.cv, &g.mu);
 	pthread_mutex_unlock(&g.mu);
+	ordo_err_clear(&gate.err);
+	pthread_cond_destroy(&g.cv);
+	pthread_mutex_destroy(&g.mu);
+}
 
+static void batch_free(struct batch_job *jobs, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		order_free(&jobs[i].o);
+		ordo_err_clear(&jobs[i].err);
+	}
+}
+
+/*
+ * A failure of a deferred statement stays its job's even when the job
+ * takes the error of a later read in its stride: the job fails, and the
+ * job after it in the batch stands.
+ */
+static void test_a_failure_taken_in_stride_still_fails_its_job(void **state)
+{
+	struct fx *f = *state;
+	static const char *const ids[] = {"ord_s0", "ord_s1", "ord_s2"};
+	struct batch_job jobs[3];
+
+	batch_run(f, jobs, 3, ids, -1, 1);
+	assert_int_equal(jobs[0].rc, ORDO_OK);
+	assert_int_not_equal(jobs[1].rc, ORDO_OK);
+	assert_int_equal(jobs[2].rc, ORDO_OK);
+	assert_int_equal(order_count(f, f->ta, "ord_s0"), 1);
+	assert_int_equal(order_count(f, f->ta, "ord_s2"), 1);
+	batch_free(jobs, 3);
+}
+
+static void test_a_failed_write_fails_its_own_job(void **state)
+{
+	struct fx *f = *state;
+	static const char *const ids[] = {"ord_b0", "ord_b1", "ord_b2"};
+	struct batch_job jobs[3];
+
+	batch_run(f, jobs, 3, ids, 1, -1);
 	assert_int_equal(jobs[0].rc, ORDO_OK);
 	assert_int_equal(jobs[2].rc, ORDO_OK);
 	assert_int_equal(jobs[1].rc, ORDO_ENOTFOUND);
 	assert_string_equal(jobs[1].err.field, "line_no");
-	tx = rd(f);
-	order_init(&got);
-	assert_int_equal(store_order_get(tx, f->ta, "ord_b0", &got, &err),
-			 ORDO_OK);
-	order_free(&got);
-	order_init(&got);
-	assert_int_equal(store_order_get(tx, f->ta, "ord_b2", &got, &err),
-			 ORDO_OK);
-	order_free(&got);
-	order_init(&got);
-	assert_int_equal(store_order_get(tx, f->ta, "ord_b1", &got, &err),
-			 ORDO_ENOTFOUND);
-	ordo_err_clear(&err);
-	order_free(&got);
-	store_read_end(tx);
-	for (i = 0; i < 3; i++) {
-		order_free(&jobs[i].o);
-		ordo_err_clear(&jobs[i].err);
-	}
-	ordo_err_clear(&gate.err);
-	pthread_cond_destroy(&g.cv);
-	pthread_mutex_destroy(&g.mu);
+	assert_int_equal(order_count(f, f->ta, "ord_b0"), 1);
+	assert_int_equal(order_count(f, f->ta, "ord_b2"), 1);
+	assert_int_equal(order_count(f, f->ta, "ord_b1"), 0);
+	batch_free(jobs, 3);
 }
 
 static void order_add_delivered(struct fx *f, int64_t tenant, const char *id,
@@ -1014,6 +1057,9 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(
 			test_a_failed_write_fails_its_own_job, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_failure_taken_in_stride_still_fails_its_job,
+			setup, teardown),
 		cmocka_unit_test_setup_teardown(test_orders_due_to_close, setup,
 						teardown),
 	};
