@@ -27,6 +27,9 @@
  * the committer thread, after their batch committed and before the committer
  * can run anything else - so the order of events is fixed.
  *
+ * And on PostgreSQL, a batch whose stock lock (store.c, STOCK LOCKS) fails
+ * keeps nothing it read under it.
+ *
  * Each test gets a fresh, migrated database from the store tests' fixture
  * (fixture.h: ORDO_TEST_DB says the backend), opened with a short lock
  * wait.
@@ -653,6 +656,189 @@ static void test_closing_runs_a_later_job(void **state)
 	timed_destroy(&later);
 }
 
+/* ---- a batch's stock lock that fails keeps nothing it read ------------- */
+
+/*
+ * PostgreSQL: a batch of two tenants' jobs locks the stock of the first
+ * tenant's SKU, then waits for the second's, which another writer holds,
+ * until lock_timeout. The lock is undone (its savepoint), and with it the
+ * locks it took: what it read of the first tenant's stock must be gone
+ * from the transaction's cache too, or a job would plan on rows another
+ * node may be changing.
+ */
+struct stock_hold {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int64_t tenant;
+	bool held, release;
+	ordo_code rc;
+};
+
+static ordo_code stock_hold_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct stock_hold *h = arg;
+	stock_level *rows = NULL;
+	size_t n = 0;
+	ordo_code rc = store_stock_of_sku(tx, h->tenant, "A-1", &rows, &n,
+					  err);
+
+	free(rows);
+	pthread_mutex_lock(&h->mu);
+	h->held = true;
+	pthread_cond_broadcast(&h->cv);
+	while (rc == ORDO_OK && !h->release)
+		pthread_cond_wait(&h->cv, &h->mu);
+	pthread_mutex_unlock(&h->mu);
+	return rc;
+}
+
+struct stock_hold_thread {
+	store *st;
+	struct stock_hold *h;
+};
+
+static void *stock_hold_main(void *arg)
+{
+	struct stock_hold_thread *t = arg;
+	ordo_err err = ORDO_ERR_INIT;
+	ordo_code rc = store_outbox_run(t->st, stock_hold_run, t->h, &err);
+
+	pthread_mutex_lock(&t->h->mu);
+	t->h->rc = rc;
+	t->h->held = true;
+	pthread_cond_broadcast(&t->h->cv);
+	pthread_mutex_unlock(&t->h->mu);
+	ordo_err_clear(&err);
+	return NULL;
+}
+
+struct stock_job {
+	store_job job;
+	int64_t tenant;
+	const char *sku;
+	bool cached; /* output: the cache had the SKU's stock */
+	struct world *w;
+};
+
+static size_t stock_job_skus(void *arg, int64_t *tenant, const char **skus,
+			     size_t max)
+{
+	struct stock_job *j = arg;
+
+	*tenant = j->tenant;
+	if (max > 0)
+		skus[0] = j->sku;
+	return 1;
+}
+
+static ordo_code stock_job_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct stock_job *j = arg;
+	stock_level *rows = NULL;
+	size_t n = 0;
+
+	(void)err;
+	j->cached = tx_cache_stock_of_sku(tx, j->tenant, j->sku, &rows, &n);
+	free(rows);
+	return ORDO_OK;
+}
+
+static void stock_job_done(void *arg, ordo_code rc, const ordo_err *err)
+{
+	struct stock_job *j = arg;
+
+	(void)rc;
+	(void)err;
+	pthread_mutex_lock(&j->w->mu);
+	j->w->answered++;
+	pthread_cond_broadcast(&j->w->cv);
+	pthread_mutex_unlock(&j->w->mu);
+}
+
+static void test_a_failed_stock_lock_keeps_nothing_it_read(void **state)
+{
+	struct fx *f = *state;
+	store_options o = committer_opts();
+	struct stock_hold h;
+	struct stock_hold_thread t;
+	struct stock_job jobs[2];
+	struct world w;
+	stock_level lv;
+	ordo_err err = ORDO_ERR_INIT;
+	pthread_t thread;
+	int64_t tb;
+	int i;
+
+	if (!test_pg_url())
+		skip();
+	tb = tenant_add(f->st, "globex");
+	catalog_add(f, f->ta);
+	catalog_add(f, tb);
+	level_make(&lv, "WH1", "A-1", 10, 0, 0);
+	assert_int_equal(wr(f, f->ta, w_stock_put, &lv, &err), ORDO_OK);
+	assert_int_equal(wr(f, tb, w_stock_put, &lv, &err), ORDO_OK);
+
+	/* Another writer holds the second tenant's stock of A-1. */
+	memset(&h, 0, sizeof(h));
+	pthread_mutex_init(&h.mu, NULL);
+	pthread_cond_init(&h.cv, NULL);
+	h.tenant = tb;
+	assert_int_equal(store_open(f->url, &o, &t.st, &err), ORDO_OK);
+	t.h = &h;
+	assert_int_equal(pthread_create(&thread, NULL, stock_hold_main, &t),
+			 0);
+	pthread_mutex_lock(&h.mu);
+	while (!h.held)
+		pthread_cond_wait(&h.cv, &h.mu);
+	pthread_mutex_unlock(&h.mu);
+	assert_int_equal(h.rc, ORDO_OK);
+
+	/* Both tenants' jobs in one batch, behind the gate. */
+	world_init(&w, f);
+	w.gate.run = gate_run;
+	w.gate.done = gate_done;
+	w.gate.arg = &w;
+	store_submit(f->st, &w.gate);
+	pthread_mutex_lock(&w.mu);
+	while (!w.gate_entered)
+		pthread_cond_wait(&w.cv, &w.mu);
+	pthread_mutex_unlock(&w.mu);
+	memset(jobs, 0, sizeof(jobs));
+	for (i = 0; i < 2; i++) {
+		jobs[i].tenant = i == 0 ? f->ta : tb;
+		jobs[i].sku = "A-1";
+		jobs[i].w = &w;
+		jobs[i].job.run = stock_job_run;
+		jobs[i].job.done = stock_job_done;
+		jobs[i].job.arg = &jobs[i];
+		jobs[i].job.stock_skus = stock_job_skus;
+		store_submit(f->st, &jobs[i].job);
+	}
+	pthread_mutex_lock(&w.mu);
+	w.gate_open = true;
+	pthread_cond_broadcast(&w.cv);
+	pthread_mutex_unlock(&w.mu);
+	wait_answers(&w, 3);
+
+	pthread_mutex_lock(&h.mu);
+	h.release = true;
+	pthread_cond_broadcast(&h.cv);
+	pthread_mutex_unlock(&h.mu);
+	pthread_join(thread, NULL);
+	store_close(t.st);
+	for (i = 0; i < 2; i++)
+		ordo_err_clear(&jobs[i].job.err);
+	ordo_err_clear(&w.gate.err);
+	world_destroy(&w);
+	pthread_cond_destroy(&h.cv);
+	pthread_mutex_destroy(&h.mu);
+
+	/* The lock failed on the second tenant's row; the first tenant's
+	 * rows it had read are not kept. */
+	assert_false(jobs[0].cached);
+	assert_false(jobs[1].cached);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -664,6 +850,9 @@ int main(void)
 			committer_setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_later_job_holds_up_nobody,
 						committer_setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_failed_stock_lock_keeps_nothing_it_read,
+			committer_setup, teardown),
 		cmocka_unit_test_setup_teardown(test_closing_runs_a_later_job,
 						committer_setup, teardown),
 	};
