@@ -814,6 +814,27 @@ static void pg_bind_null(db_stmt *s)
 	s->vals[s->pos++] = NULL;
 }
 
+/* Whether s can be sent: bound whole, on a live connection; else the
+ * error is noted for error(). */
+static bool pg_stmt_ready(db_stmt *s)
+{
+	struct pg_conn *c = s->c;
+
+	if (s->overbound) {
+		pg_note_own_error(c, "a statement was bound more parameters "
+				     "than it has");
+		return false;
+	}
+	/* Every parameter of the statement bound: our bug if not. */
+	assert(s->pos == s->nparams);
+	if (c->broken) {
+		pg_note_own_error(c, "not reconnected yet");
+		c->err_lost = true;
+		return false;
+	}
+	return true;
+}
+
 static enum db_step pg_step(db_stmt *s)
 {
 	struct pg_conn *c = s->c;
@@ -827,18 +848,8 @@ static enum db_step pg_step(db_stmt *s)
 		s->row = s->nrows;
 		return DB_DONE;
 	}
-	if (s->overbound) {
-		pg_note_own_error(c, "a statement was bound more parameters "
-				     "than it has");
+	if (!pg_stmt_ready(s))
 		return DB_ERROR;
-	}
-	/* Every parameter of the statement bound: our bug if not. */
-	assert(s->pos == s->nparams);
-	if (c->broken) {
-		pg_note_own_error(c, "not reconnected yet");
-		c->err_lost = true;
-		return DB_ERROR;
-	}
 	snprintf(name, sizeof(name), "s%u", s->id);
 	if (c->piped) {
 		/* Behind what is deferred, in the same round trip. */
@@ -917,17 +928,8 @@ static enum db_step pg_defer(db_stmt *s, const char *what, const char *field,
 	struct pg_conn *c = s->c;
 	char name[16];
 
-	if (s->overbound) {
-		pg_note_own_error(c, "a statement was bound more parameters "
-				     "than it has");
+	if (!pg_stmt_ready(s))
 		return DB_ERROR;
-	}
-	assert(s->pos == s->nparams);
-	if (c->broken) {
-		pg_note_own_error(c, "not reconnected yet");
-		c->err_lost = true;
-		return DB_ERROR;
-	}
 	snprintf(name, sizeof(name), "s%u", s->id);
 	if (!pg_send(c, name, NULL, s->nparams,
 		     (const char *const *)s->vals, what, field, if_none,

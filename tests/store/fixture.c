@@ -610,3 +610,60 @@ void queue_filter_init(queue_filter *q, ordo_time now, int limit)
 	q->now = now;
 	q->limit = limit;
 }
+
+/* ---- the gate ------------------------------------------------------------ */
+
+static ordo_code gate_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct fx_gate *g = arg;
+
+	(void)tx;
+	(void)err;
+	pthread_mutex_lock(&g->mu);
+	g->entered = true;
+	pthread_cond_broadcast(&g->cv);
+	while (!g->open)
+		pthread_cond_wait(&g->cv, &g->mu);
+	pthread_mutex_unlock(&g->mu);
+	return ORDO_OK;
+}
+
+static void gate_done(void *arg, ordo_code rc, const ordo_err *err)
+{
+	struct fx_gate *g = arg;
+
+	(void)err;
+	pthread_mutex_lock(&g->mu);
+	g->rc = rc;
+	g->answered = true;
+	pthread_cond_broadcast(&g->cv);
+	pthread_mutex_unlock(&g->mu);
+}
+
+void gate_park(store *st, struct fx_gate *g)
+{
+	memset(g, 0, sizeof(*g));
+	pthread_mutex_init(&g->mu, NULL);
+	pthread_cond_init(&g->cv, NULL);
+	g->job.run = gate_run;
+	g->job.done = gate_done;
+	g->job.arg = g;
+	store_submit(st, &g->job);
+	pthread_mutex_lock(&g->mu);
+	while (!g->entered)
+		pthread_cond_wait(&g->cv, &g->mu);
+	pthread_mutex_unlock(&g->mu);
+}
+
+void gate_open(struct fx_gate *g)
+{
+	pthread_mutex_lock(&g->mu);
+	g->open = true;
+	pthread_cond_broadcast(&g->cv);
+	while (!g->answered)
+		pthread_cond_wait(&g->cv, &g->mu);
+	pthread_mutex_unlock(&g->mu);
+	ordo_err_clear(&g->job.err);
+	pthread_cond_destroy(&g->cv);
+	pthread_mutex_destroy(&g->mu);
+}

@@ -35,6 +35,7 @@
 #include <cmocka.h>
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdbool.h>
 
 #include <libpq-fe.h>
@@ -98,6 +99,23 @@ bool plan_keyed(const char *plan, const char *index);
 
 /* A write job inserting the store_tenant arg. */
 ordo_code job_tenant_insert(store_tx *tx, void *arg, ordo_err *err);
+
+/*
+ * A gate: a job that parks the committer inside its batch until opened,
+ * so that the jobs queued meanwhile make the next batch together.
+ * gate_park submits it and returns once the committer is in it;
+ * gate_open lets it go and waits for its answer (rc).
+ */
+struct fx_gate {
+	store_job job;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool entered, open, answered;
+	ordo_code rc;
+};
+
+void gate_park(store *st, struct fx_gate *g);
+void gate_open(struct fx_gate *g);
 
 /* Insert a tenant with the slug and return its id. */
 int64_t tenant_add(store *st, const char *slug);

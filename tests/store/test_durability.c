@@ -99,44 +99,6 @@ static void tjob_done(void *arg, ordo_code rc, const ordo_err *err)
 	pthread_mutex_unlock(&j->w->mu);
 }
 
-/* Holds the committer inside its batch until released. */
-struct gate {
-	store_job job;
-	struct waiter *w;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	bool entered;
-	bool open;
-	ordo_code rc;
-};
-
-static ordo_code gate_run(store_tx *tx, void *arg, ordo_err *err)
-{
-	struct gate *g = arg;
-
-	(void)tx;
-	(void)err;
-	pthread_mutex_lock(&g->mu);
-	g->entered = true;
-	pthread_cond_broadcast(&g->cv);
-	while (!g->open)
-		pthread_cond_wait(&g->cv, &g->mu);
-	pthread_mutex_unlock(&g->mu);
-	return ORDO_OK;
-}
-
-static void gate_done(void *arg, ordo_code rc, const ordo_err *err)
-{
-	struct gate *g = arg;
-
-	(void)err;
-	g->rc = rc;
-	pthread_mutex_lock(&g->w->mu);
-	g->w->done++;
-	pthread_cond_signal(&g->w->cv);
-	pthread_mutex_unlock(&g->w->mu);
-}
-
 struct submitter {
 	store *st;
 	struct tjob *jobs;
@@ -170,7 +132,7 @@ static void test_batch_failure_isolated(void **state)
 	struct submitter subs[ISO_THREADS];
 	pthread_t th[ISO_THREADS];
 	struct waiter w;
-	struct gate g;
+	struct fx_gate g;
 	store_commit_stats before, after;
 	store_tenant t;
 	store_tx *tx;
@@ -179,20 +141,8 @@ static void test_batch_failure_isolated(void **state)
 	int i;
 
 	waiter_init(&w);
-	memset(&g, 0, sizeof(g));
-	pthread_mutex_init(&g.mu, NULL);
-	pthread_cond_init(&g.cv, NULL);
-	g.w = &w;
-	g.job.run = gate_run;
-	g.job.done = gate_done;
-	g.job.arg = &g;
 	store_commit_stats_get(f->st, &before);
-
-	store_submit(f->st, &g.job);
-	pthread_mutex_lock(&g.mu);
-	while (!g.entered)
-		pthread_cond_wait(&g.cv, &g.mu);
-	pthread_mutex_unlock(&g.mu);
+	gate_park(f->st, &g);
 
 	memset(jobs, 0, sizeof(jobs));
 	for (i = 0; i < ISO_JOBS; i++) {
@@ -219,11 +169,8 @@ static void test_batch_failure_isolated(void **state)
 	for (i = 0; i < ISO_THREADS; i++)
 		pthread_join(th[i], NULL);
 
-	pthread_mutex_lock(&g.mu);
-	g.open = true;
-	pthread_cond_broadcast(&g.cv);
-	pthread_mutex_unlock(&g.mu);
-	waiter_wait(&w, ISO_JOBS + 1);
+	gate_open(&g);
+	waiter_wait(&w, ISO_JOBS);
 
 	assert_int_equal(g.rc, ORDO_OK);
 	for (i = 0; i < ISO_JOBS; i++) {
@@ -256,8 +203,6 @@ static void test_batch_failure_isolated(void **state)
 	assert_int_equal(t.id, f->ta);
 	store_read_end(tx);
 
-	pthread_cond_destroy(&g.cv);
-	pthread_mutex_destroy(&g.mu);
 	waiter_destroy(&w);
 }
 

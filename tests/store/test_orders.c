@@ -769,16 +769,16 @@ static void test_order_update(void **state)
  * job's, named as its own statement would name it, undo all of its
  * writes and none of the others'.
  */
-struct batch_gate {
+/* The jobs of a batch answered so far. */
+struct batch_answers {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	bool entered, open;
 	int answered;
 };
 
 struct batch_job {
 	store_job job;
-	struct batch_gate *g;
+	struct batch_answers *g;
 	struct fx *f;
 	order o;
 	bool bad;
@@ -789,33 +789,6 @@ struct batch_job {
 	ordo_code rc;
 	ordo_err err;
 };
-
-static ordo_code gate_wait(store_tx *tx, void *arg, ordo_err *err)
-{
-	struct batch_gate *g = arg;
-
-	(void)tx;
-	(void)err;
-	pthread_mutex_lock(&g->mu);
-	g->entered = true;
-	pthread_cond_broadcast(&g->cv);
-	while (!g->open)
-		pthread_cond_wait(&g->cv, &g->mu);
-	pthread_mutex_unlock(&g->mu);
-	return ORDO_OK;
-}
-
-static void gate_answered(void *arg, ordo_code rc, const ordo_err *err)
-{
-	struct batch_gate *g = arg;
-
-	(void)rc;
-	(void)err;
-	pthread_mutex_lock(&g->mu);
-	g->answered++;
-	pthread_cond_broadcast(&g->cv);
-	pthread_mutex_unlock(&g->mu);
-}
 
 static ordo_code batch_job_run(store_tx *tx, void *arg, ordo_err *err)
 {
@@ -870,14 +843,17 @@ static void batch_job_done(void *arg, ordo_code rc, const ordo_err *err)
 	j->rc = rc;
 	if (rc)
 		ordo_err_copy(&j->err, err);
-	gate_answered(j->g, rc, err);
+	pthread_mutex_lock(&j->g->mu);
+	j->g->answered++;
+	pthread_cond_broadcast(&j->g->cv);
+	pthread_mutex_unlock(&j->g->mu);
 }
 
 static void batch_run(struct fx *f, struct batch_job *jobs, int n,
 		      const char *const *ids, int bad, int swallows)
 {
-	struct batch_gate g = {.entered = false};
-	store_job gate = {0};
+	struct batch_answers g = {.answered = 0};
+	struct fx_gate gate;
 	int i;
 
 	pthread_mutex_init(&g.mu, NULL);
@@ -898,24 +874,15 @@ static void batch_run(struct fx *f, struct batch_job *jobs, int n,
 		jobs[i].job.done = batch_job_done;
 		jobs[i].job.arg = &jobs[i];
 	}
-	gate.run = gate_wait;
-	gate.done = gate_answered;
-	gate.arg = &g;
-	store_submit(f->st, &gate);
-	pthread_mutex_lock(&g.mu);
-	while (!g.entered)
-		pthread_cond_wait(&g.cv, &g.mu);
-	pthread_mutex_unlock(&g.mu);
 	/* Queued while the gate's batch runs: the next batch, together. */
+	gate_park(f->st, &gate);
 	for (i = 0; i < n; i++)
 		store_submit(f->st, &jobs[i].job);
+	gate_open(&gate);
 	pthread_mutex_lock(&g.mu);
-	g.open = true;
-	pthread_cond_broadcast(&g.cv);
-	while (g.answered < n + 1)
+	while (g.answered < n)
 		pthread_cond_wait(&g.cv, &g.mu);
 	pthread_mutex_unlock(&g.mu);
-	ordo_err_clear(&gate.err);
 	pthread_cond_destroy(&g.cv);
 	pthread_mutex_destroy(&g.mu);
 }
