@@ -820,6 +820,10 @@ static bool pg_stmt_ready(db_stmt *s)
 {
 	struct pg_conn *c = s->c;
 
+	/* A kept deferred failure is every later call's (pg_error_of):
+	 * nothing more goes to the server to overwrite why. */
+	if (c->deferred_failed)
+		return false;
 	if (s->overbound) {
 		pg_note_own_error(c, "a statement was bound more parameters "
 				     "than it has");

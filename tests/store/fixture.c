@@ -650,9 +650,11 @@ void gate_park(store *st, struct fx_gate *g)
 	g->job.arg = g;
 	store_submit(st, &g->job);
 	pthread_mutex_lock(&g->mu);
-	while (!g->entered)
+	while (!g->entered && !g->answered)
 		pthread_cond_wait(&g->cv, &g->mu);
 	pthread_mutex_unlock(&g->mu);
+	/* Answered without running: the store would not take it. */
+	assert_true(g->entered);
 }
 
 void gate_open(struct fx_gate *g)
