@@ -24,7 +24,10 @@
  *     db.h             the driver interface the sql_*.c files and store.c
  *                      call
  *     sqlite.c         the SQLite driver
- *     pg.c             the PostgreSQL driver (libpq)
+ *     pg.c             the PostgreSQL driver (libpq): connections,
+ *                      statements, transactions
+ *     pg_pipe.c        its errors and deferred statements (pipeline
+ *                      mode); pg_int.h what the two share
  */
 #ifndef ORDO_STORE_STORE_INT_H
 #define ORDO_STORE_STORE_INT_H
