@@ -7,7 +7,15 @@
  * each read below CALLS times (20 by default) on one kept connection, after
  * three calls to warm it up, and prints one line per read:
  *
- *   read NAME STATUS MEDIAN_MS P90_MS PATH
+ *   read NAME STATUS MEDIAN_MS P90_MS ROWS PATH
+ *
+ * ROWS is how many items the answer held (the length of its first array:
+ * a page's orders, an order's events; "-" for an answer with none). Each
+ * read asks for what its answer holds as much of at every size the
+ * benchmark seeds (a page that 10,000 orders already fill, or a few
+ * orders that history does not add to), so that the ratio of two sizes
+ * compares the same answer, read from more history; bench/run shows ROWS
+ * beside the times.
  *
  * libcurl's total time of each call is the server's answer and the bytes
  * on a local socket, without process start-up or a new connection. A read
@@ -98,11 +106,31 @@ static int cmp_ll(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* The length of the first array among the members of the answer in out,
+ * into buf ("-" when it has none). */
+static void rows_of(const struct sink *out, char *buf, size_t size)
+{
+	json_t *j = json_loads(out->buf ? out->buf : "", 0, NULL);
+	const char *key;
+	json_t *v;
+
+	snprintf(buf, size, "-");
+	json_object_foreach(j, key, v)
+	{
+		if (json_is_array(v)) {
+			snprintf(buf, size, "%zu", json_array_size(v));
+			break;
+		}
+	}
+	json_decref(j);
+}
+
 static void timed(CURL *c, struct sink *out, int calls, const char *name,
 		  const char *path)
 {
 	long long *us = calloc((size_t)calls, sizeof(*us));
 	long status = 0;
+	char rows[32];
 	int i;
 
 	if (!us)
@@ -110,7 +138,7 @@ static void timed(CURL *c, struct sink *out, int calls, const char *name,
 	for (i = 0; i < 3; i++)
 		status = get(c, path, out, NULL);
 	if (status == 400 || status == 404) {
-		printf("read %s %ld n/a n/a %s\n", name, status, path);
+		printf("read %s %ld n/a n/a - %s\n", name, status, path);
 		free(us);
 		return;
 	}
@@ -123,9 +151,10 @@ static void timed(CURL *c, struct sink *out, int calls, const char *name,
 		}
 	}
 	qsort(us, (size_t)calls, sizeof(*us), cmp_ll);
-	printf("read %s %ld %.2f %.2f %s\n", name, status,
+	rows_of(out, rows, sizeof(rows));
+	printf("read %s %ld %.2f %.2f %s %s\n", name, status,
 	       (double)us[calls / 2] / 1000.0,
-	       (double)us[(calls * 9 + 9) / 10 - 1] / 1000.0, path);
+	       (double)us[(calls * 9 + 9) / 10 - 1] / 1000.0, rows, path);
 	fflush(stdout);
 	free(us);
 }
@@ -237,7 +266,13 @@ int main(int argc, char **argv)
 		 "/v1/orders?received_from=%s&received_to=%s&limit=50", from,
 		 to);
 	timed(c, &out, calls, "received_window", path);
-	timed(c, &out, calls, "q_rare", "/v1/orders?q=GONE-0007&limit=50");
+	/* A SKU no catalog has, on a few orders in 10,000 (8 with
+	 * bench_seed's orders): a page of 5 of them, the newest. */
+	timed(c, &out, calls, "q_rare_sku", "/v1/orders?q=GONE-0007&limit=5");
+	/* One order from the start of history, by its external id
+	 * (bench_seed's order 7). */
+	timed(c, &out, calls, "q_old_external_id",
+	      "/v1/orders?q=edi-00000007&limit=50");
 	timed(c, &out, calls, "q_common_sku",
 	      "/v1/orders?q=SKU-0001&limit=50");
 	{

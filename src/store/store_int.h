@@ -144,6 +144,36 @@ struct tx_cache {
 	unsigned next_stock;
 };
 
+/*
+ * NEW ORDERS' WORDS, WRITTEN AT THE BATCH'S END. An order's search words
+ * (sql_search.c) are kept in the transaction when the order is inserted
+ * and written with the other new orders' by one statement just before the
+ * commit (sql_search_finish), not one by one: SQLite's FTS5 index writes
+ * what it holds as a segment of its own at every savepoint, and the
+ * committer opens one for each job, so words written with each order cost
+ * a segment (and its merging) per order instead of per batch. A job that
+ * is rolled back takes its orders' words with it (sql_search_job_undo); a
+ * statement about an order whose words are still kept writes them first;
+ * more than TX_SEARCH_KEPT are written at once. Once written, the rows of
+ * the earlier jobs are kept until the running job stands (a rollback of
+ * it unwrites them: kept again), its own are dropped.
+ */
+#define TX_SEARCH_KEPT 64
+
+struct tx_search {
+	struct {
+		int64_t seq;
+		char *exact, *words; /* owned; NULL for none */
+		/* 0 while kept; once written, the number of the job that
+		 * wrote them, which a rollback of that job undoes. */
+		unsigned written_by;
+	} rows[2 * TX_SEARCH_KEPT]; /* the earlier jobs', then the running
+				     * one's */
+	unsigned n;    /* rows */
+	unsigned mark; /* rows before the running job's */
+	unsigned job;  /* the running job's number; 0 outside a job */
+};
+
 struct store_tx {
 	store *st;
 	const struct db_driver *db;
@@ -159,6 +189,7 @@ struct store_tx {
 	 * reset: store_tx_statements gives tests the count a read makes. */
 	int64_t statements;
 	struct tx_cache cache;
+	struct tx_search search;
 };
 
 struct store {
@@ -250,6 +281,17 @@ ordo_code sql_schema_version(store_tx *tx, int *version, ordo_err *err);
  * runs it after that migration's script, in its transaction. */
 #define SQL_SEARCH_MIGRATION 10
 ordo_code sql_search_fill(store_tx *tx, ordo_err *err);
+
+/* The committer's marks of the words kept for the batch's end (NEW
+ * ORDERS' WORDS above): a job begins, stands (released) or is undone
+ * (rolled back to its savepoint); the batch's end writes what is kept
+ * (before the commit), and sql_search_forget drops it all (a transaction
+ * begun or abandoned). */
+void sql_search_job_begin(store_tx *tx);
+void sql_search_job_kept(store_tx *tx);
+void sql_search_job_undo(store_tx *tx);
+ordo_code sql_search_finish(store_tx *tx, ordo_err *err);
+void sql_search_forget(store_tx *tx);
 ordo_code sql_migration_mark(store_tx *tx, int version, ordo_time at,
 			     ordo_err *err);
 

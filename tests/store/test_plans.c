@@ -274,8 +274,9 @@ static char *sqlite_plan(struct fx *f, const char *sql, bool *ok)
 /*
  * Whether a SQLite "SCAN x" line at line reads no table whole: x is a
  * subquery's rows, made by a MATERIALIZE or CO-ROUTINE line of the same
- * plan (its own plan's lines say how it reads), or a full-text lookup, an
- * FTS5 table read by its index for a MATCH ("VIRTUAL TABLE INDEX n:M...").
+ * plan (its own plan's lines say how it reads), a full-text lookup, an
+ * FTS5 table read by its index for a MATCH ("VIRTUAL TABLE INDEX n:M..."),
+ * or json_each, which reads the JSON text bound to it, no table.
  */
 static bool sqlite_scan_bounded(const char *plan, const char *line)
 {
@@ -289,6 +290,8 @@ static bool sqlite_scan_bounded(const char *plan, const char *line)
 	if (len + 16 > sizeof(made))
 		return false;
 	if (strncmp(end, " VIRTUAL TABLE INDEX ", 21) == 0) {
+		if (len == 9 && strncmp(name, "json_each", 9) == 0)
+			return true;
 		/* "<number>:<constraints>": an FTS5 lookup has its MATCH
 		 * (M) among them, after a rowid bound ("=", "<") or not. */
 		const char *idx = strchr(end + 21, ':');
@@ -805,6 +808,8 @@ static void test_scans_are_seen(void **state)
 			       "0:\n"));
 	assert_false(plan_scans("SCAN e VIRTUAL TABLE INDEX 0:=M2\n"));
 	assert_true(plan_scans("SCAN e VIRTUAL TABLE INDEX 0:=\n"));
+	assert_false(plan_scans("SCAN json_each VIRTUAL TABLE INDEX 1:\n"));
+	assert_true(plan_scans("SCAN json_each_x VIRTUAL TABLE INDEX 1:\n"));
 	assert_true(plan_scans("MATERIALIZE c\nSCAN d\n"));
 	assert_true(plan_scans("Limit\n  ->  Seq Scan on orders\n"));
 	assert_true(plan_scans("Limit\n  ->  Index Scan Backward using "

@@ -3,13 +3,17 @@
  * an order is found by its words as it is inserted, by its new words and
  * no longer by its old once its content is corrected, by a tracking
  * number once shipped; another tenant's orders never match; exact ids
- * rank first, however old; pages follow next_before_seq to every match.
+ * rank first, however old; pages follow next_before_seq to every match;
+ * the words a batch's new orders keep until its end are written for the
+ * jobs that stand, once, and for no other.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fixture.h"
+#include "store/store_int.h" /* TX_SEARCH_KEPT */
 
 /* The external ids of a search of tenant for q (pages of page orders,
  * all of them), comma-separated, into out; the number of orders. */
@@ -240,6 +244,145 @@ static void test_every_match_pages_and_exact_ones_lead(void **state)
 	assert_found(f, f->ta, "multitude manyx0", "MANYx0");
 }
 
+/* ---- words kept for the batch's end ---------------------------------- */
+
+enum step { INSERT, CORRECT, INSERT_MANY };
+
+/* A job of one batch: a step, then a failure when fails. */
+struct bjob {
+	store_job job;
+	struct fx *f;
+	enum step step;
+	const char *ext, *name;
+	bool fails;
+	ordo_code rc;
+	pthread_mutex_t *mu;
+	pthread_cond_t *cv;
+	int *answered;
+};
+
+static void named(order *o, int64_t tenant, const char *ext, const char *name)
+{
+	char id[64];
+
+	snprintf(id, sizeof(id), "ord_s_%lld_%s", (long long)tenant, ext);
+	order_make(o, tenant, id, "web", ext, 1700000001, ORDER_ACCEPTED, 1);
+	ordo_strlcpy(o->customer.name, name, sizeof(o->customer.name));
+	ordo_strlcpy(o->ship_to.name, name, sizeof(o->ship_to.name));
+}
+
+static ordo_code bjob_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct bjob *j = arg;
+	ordo_code rc = ORDO_OK;
+	int k;
+	order o;
+
+	switch (j->step) {
+	case INSERT:
+		named(&o, j->f->ta, j->ext, j->name);
+		rc = store_order_insert(tx, &o, err);
+		order_free(&o);
+		break;
+	case CORRECT:
+		named(&o, j->f->ta, j->ext, j->name);
+		rc = store_order_update_content(tx, &o, err);
+		order_free(&o);
+		break;
+	case INSERT_MANY:
+		/* More than the transaction keeps: written in the job. */
+		for (k = 0; rc == ORDO_OK && k < TX_SEARCH_KEPT + 6; k++) {
+			char ext[32];
+
+			snprintf(ext, sizeof(ext), "%s-%d", j->ext, k);
+			named(&o, j->f->ta, ext, j->name);
+			rc = store_order_insert(tx, &o, err);
+			order_free(&o);
+		}
+		break;
+	}
+	if (rc == ORDO_OK && j->fails)
+		rc = ordo_err_set(err, ORDO_EINVALID, "test", "failing");
+	return rc;
+}
+
+static void bjob_done(void *arg, ordo_code rc, const ordo_err *err)
+{
+	struct bjob *j = arg;
+
+	(void)err;
+	j->rc = rc;
+	pthread_mutex_lock(j->mu);
+	(*j->answered)++;
+	pthread_cond_broadcast(j->cv);
+	pthread_mutex_unlock(j->mu);
+}
+
+/*
+ * New orders' words are written at the batch's end, and stand or go with
+ * each job: in one batch, a job's words go with its rollback; a rolled
+ * back job that had to write the earlier jobs' words (to correct one of
+ * their orders, or past the rows a transaction keeps) leaves them to be
+ * written still; a correction of an order made earlier in the batch
+ * rewrites its words.
+ */
+static void test_a_batch_writes_the_words_of_the_jobs_that_stand(void **state)
+{
+	struct fx *f = *state;
+	struct bjob jobs[] = {
+		{.step = INSERT, .ext = "BAT-A", .name = "Alder Ames"},
+		{.step = INSERT, .ext = "BAT-B", .name = "Birch Bell",
+		 .fails = true},
+		{.step = CORRECT, .ext = "BAT-A", .name = "Cedar Cole",
+		 .fails = true},
+		{.step = INSERT, .ext = "BAT-C", .name = "Cherry Cole"},
+		{.step = INSERT_MANY, .ext = "BAT-M", .name = "Maple Moss",
+		 .fails = true},
+		{.step = INSERT, .ext = "BAT-D", .name = "Dogwood Dunn"},
+		{.step = CORRECT, .ext = "BAT-D", .name = "Elm Ede"},
+		{.step = INSERT_MANY, .ext = "BAT-W", .name = "Willow Wren"},
+	};
+	const int n = (int)(sizeof(jobs) / sizeof(jobs[0]));
+	pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+	struct fx_gate gate;
+	char got[64];
+	int i, answered = 0;
+
+	gate_park(f->st, &gate);
+	for (i = 0; i < n; i++) {
+		jobs[i].f = f;
+		jobs[i].mu = &mu;
+		jobs[i].cv = &cv;
+		jobs[i].answered = &answered;
+		jobs[i].job.run = bjob_run;
+		jobs[i].job.done = bjob_done;
+		jobs[i].job.arg = &jobs[i];
+		store_submit(f->st, &jobs[i].job);
+	}
+	gate_open(&gate);
+	pthread_mutex_lock(&mu);
+	while (answered < n)
+		pthread_cond_wait(&cv, &mu);
+	pthread_mutex_unlock(&mu);
+	for (i = 0; i < n; i++)
+		assert_int_equal(jobs[i].rc,
+				 jobs[i].fails ? ORDO_EINVALID : ORDO_OK);
+
+	assert_found(f, f->ta, "alder", "BAT-A");
+	assert_found(f, f->ta, "cedar", "");
+	assert_found(f, f->ta, "birch", "");
+	assert_found(f, f->ta, "cole", "BAT-C");
+	assert_found(f, f->ta, "maple", "");
+	assert_found(f, f->ta, "dogwood", "");
+	assert_found(f, f->ta, "elm ede", "BAT-D");
+	assert_int_equal(found(f, f->ta, "willow", 50, got, sizeof(got)),
+			 TX_SEARCH_KEPT + 6);
+	/* Each order once: its words were written once. */
+	assert_int_equal(found(f, f->ta, "bat", 100, got, sizeof(got)),
+			 3 + TX_SEARCH_KEPT + 6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -256,6 +399,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_every_match_pages_and_exact_ones_lead, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_batch_writes_the_words_of_the_jobs_that_stand,
+			setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
