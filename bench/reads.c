@@ -189,6 +189,15 @@ static const char *jstr(json_t *j, const char *key)
 	return s;
 }
 
+static size_t digits(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s >= '0' && *s <= '9';
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	static const char *const holds[] = {
@@ -224,8 +233,22 @@ int main(int argc, char **argv)
 	snprintf(cursor, sizeof(cursor), "%s", jstr(page, "next_cursor"));
 	o = json_array_get(json_object_get(page, "orders"), 25);
 	snprintf(ext, sizeof(ext), "%s", jstr(o, "external_id"));
-	snprintf(email, sizeof(email), "%s",
-		 jstr(json_object_get(o, "customer"), "email"));
+	/* Of the page's customers, one whose email no other customer's
+	 * begins with (search matches each term as a prefix, and an email
+	 * with fewer digits begins more of them as history grows): the one
+	 * with the most digits. */
+	email[0] = '\0';
+	for (i = 0; i < json_array_size(json_object_get(page, "orders")); i++) {
+		const char *e = jstr(
+			json_object_get(
+				json_array_get(json_object_get(page, "orders"),
+					       i),
+				"customer"),
+			"email");
+
+		if (digits(e) > digits(email))
+			snprintf(email, sizeof(email), "%s", e);
+	}
 	snprintf(newest, sizeof(newest), "%s",
 		 jstr(json_array_get(json_object_get(page, "orders"), 0),
 		      "received_at"));

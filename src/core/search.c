@@ -131,6 +131,21 @@ bool search_query_valid(const search_query *q)
 	return true;
 }
 
+int search_term_token(const search_query *q, size_t i, int64_t tenant,
+		      char *buf, size_t size)
+{
+	size_t len = strlen(q->terms[i]);
+
+	/* The longest prefix the document holds of a longer word. */
+	if (len > ORDO_SEARCH_PREFIX_MAX) {
+		len = ORDO_SEARCH_PREFIX_MAX;
+		while (len > 0 && !char_start((unsigned char)q->terms[i][len]))
+			len--;
+	}
+	return snprintf(buf, size, "t%lldz%.*s", (long long)tenant, (int)len,
+			q->terms[i]);
+}
+
 int search_match_text(const search_query *q, int64_t tenant, char *buf,
 		      size_t size)
 {
@@ -140,19 +155,13 @@ int search_match_text(const search_query *q, int64_t tenant, char *buf,
 	if (size)
 		buf[0] = '\0';
 	for (i = 0; i < q->n_terms; i++) {
-		size_t len = strlen(q->terms[i]);
-
-		/* The longest prefix the document holds of a longer word. */
-		if (len > ORDO_SEARCH_PREFIX_MAX) {
-			len = ORDO_SEARCH_PREFIX_MAX;
-			while (len > 0 &&
-			       !char_start((unsigned char)q->terms[i][len]))
-				len--;
+		if (i > 0) {
+			if (at + 1 < size)
+				buf[at] = ' ', buf[at + 1] = '\0';
+			at++;
 		}
-		n = snprintf(at < size ? buf + at : NULL,
-			     at < size ? size - at : 0, "%st%lldz%.*s",
-			     i ? " " : "", (long long)tenant, (int)len,
-			     q->terms[i]);
+		n = search_term_token(q, i, tenant, at < size ? buf + at : NULL,
+				      at < size ? size - at : 0);
 		if (n < 0)
 			return n;
 		at += (size_t)n;

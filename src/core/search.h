@@ -94,6 +94,14 @@ int search_match_text(const search_query *q, int64_t tenant, char *buf,
 		      size_t size);
 
 /*
+ * The token of q's term i for tenant, into buf of size bytes: what
+ * search_match_text writes for it. Like snprintf, answers the length it
+ * needs.
+ */
+int search_term_token(const search_query *q, size_t i, int64_t tenant,
+		      char *buf, size_t size);
+
+/*
  * q's exact token for tenant, "t7e<key>": the lookup of the orders whose
  * external id, email, phone or tracking number is exactly q. Like
  * snprintf, answers the length it needs.

@@ -233,6 +233,16 @@ struct db_driver {
 	 * at a time holds the whole database, and its SQL has no FOR UPDATE.
 	 */
 	bool row_locks;
+	/*
+	 * SEARCH BY THE RAREST TERM. True when the full-text index answers
+	 * an AND of terms by walking a common term's entries until it
+	 * reaches a rare term's (SQLite's FTS5: a read that grows with
+	 * history): a search of several terms then looks up the term with
+	 * the fewest entries alone, when it has few, and checks the others
+	 * on the rows it finds (sql_order_list.c). False where the index
+	 * skips to the rare term's entries itself (PostgreSQL's GIN).
+	 */
+	bool search_by_rarest;
 };
 
 /*

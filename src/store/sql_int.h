@@ -287,6 +287,7 @@ enum sql_id {
 	SQL_SEARCH_FILL_ORDERS,
 	SQL_SEARCH_FILL_SKUS,
 	SQL_SEARCH_FILL_TRACKING,
+	SQL_SEARCH_PROBE,
 	SQL_COUNT
 	/* Then the assembled statements: SQL_ORDER_LIST_BASE and on. */
 };

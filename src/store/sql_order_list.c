@@ -37,6 +37,10 @@ static const char *const sql_text[SQL_COUNT] = {
 	[SQL_PAGE_HOLDS] = "SELECT order_seq, " SQL_HOLD_COLS " FROM holds "
 			   "WHERE order_seq IN " SQL_PAGE_IN " "
 			   "ORDER BY order_seq, created_at, rowid",
+	/* How many entries a token has, up to a bound (SEARCH BY THE
+	 * RAREST TERM below). */
+	[SQL_SEARCH_PROBE] = "SELECT count(*) FROM (SELECT rowid "
+			     "FROM order_search_fts(?) LIMIT ?) p",
 };
 
 /* This file's text of statement id, NULL if another file holds it (for
@@ -101,7 +105,30 @@ static const char *const order_list_where[OLF_COUNT] = {
  * Nothing is read beyond the rows a page needs from each tier, whatever
  * the history (FTS5 walks each token's entries in seq order; the GIN
  * index reads the tenant's entries of the tokens).
+ *
+ * SEARCH BY THE RAREST TERM. FTS5 answers "every term" by walking each
+ * term's entries: a rare term beside a common one ("edi-00000007" is edi
+ * and 00000007; an email's words end in example and com) walks the
+ * common term's entries back to the rare one's, a read that grows with
+ * history. Where the driver says so (db.h), a search of several terms
+ * first counts each term's entries up to SEARCH_RAREST_MAX
+ * (SQL_SEARCH_PROBE); when one has no more, the words tier looks that
+ * term up alone and checks each of the others on the order's words in
+ * order_search (LIKE '% <token> %': whole tokens, as the index matches
+ * them), reading at most SEARCH_RAREST_MAX rows. The tier binds after
+ * the exact token whether it does (1, then one pattern per other term, a
+ * "%" for each slot left) or not (0: every term looked up in the index).
  */
+#define SEARCH_RAREST_MAX 64
+#define SQL_SEARCH_OTHER "(' ' || s.head || ' ' || s.tracking || ' ') LIKE ?"
+#define SQL_SEARCH_OTHERS                                                      \
+	" AND (? = 0 OR EXISTS (SELECT 1 FROM order_search s"                  \
+	" WHERE s.seq = f.rowid AND " SQL_SEARCH_OTHER                         \
+	" AND " SQL_SEARCH_OTHER " AND " SQL_SEARCH_OTHER                      \
+	" AND " SQL_SEARCH_OTHER " AND " SQL_SEARCH_OTHER                      \
+	" AND " SQL_SEARCH_OTHER " AND " SQL_SEARCH_OTHER "))"
+#define SEARCH_OTHERS (ORDO_SEARCH_TERMS_MAX - 1)
+_Static_assert(SEARCH_OTHERS == 7, "one SQL_SEARCH_OTHER per other term");
 #define SQL_SEARCH_EXACT "4611686018427387904" /* 2^62, above every seq */
 #define SQL_SEARCH_TIER(key, exclude)                                          \
 	"SELECT * FROM (SELECT " key " AS hit_key, " SQL_ORDER_COLS            \
@@ -113,7 +140,7 @@ static const char *const order_list_where[OLF_COUNT] = {
 	SQL_SEARCH_TIER("f.rowid + " SQL_SEARCH_EXACT, "") " x UNION ALL "     \
 	SQL_SEARCH_TIER("f.rowid",                                             \
 			" AND NOT EXISTS (SELECT 1 FROM order_search_fts(?) e" \
-			" WHERE e.rowid = f.rowid)")                           \
+			" WHERE e.rowid = f.rowid)" SQL_SEARCH_OTHERS)         \
 	" w ORDER BY hit_key DESC LIMIT ?"
 
 /*
@@ -178,7 +205,76 @@ int sql_order_list_text(unsigned mask, char *buf, size_t size)
 struct search_texts {
 	char exact[1024];
 	char match[1024];
+	bool by_rarest;
+	char others[SEARCH_OTHERS][ORDO_SEARCH_PREFIX_MAX + 48];
 };
+
+/* The entries of token, up to SEARCH_RAREST_MAX + 1. */
+static ordo_code search_probe(store_tx *tx, const char *token, int64_t *n,
+			      ordo_err *err)
+{
+	struct q q;
+	bool row;
+	ordo_code rc = q_open(&q, tx, SQL_SEARCH_PROBE, err);
+
+	if (rc == ORDO_OK) {
+		q_str(&q, token);
+		q_i64(&q, SEARCH_RAREST_MAX + 1);
+		rc = q_step(&q, &row, "searching orders", NULL, err);
+		*n = rc == ORDO_OK && row ? q_col_i64(&q) : 0;
+	}
+	q_close(&q);
+	return rc;
+}
+
+/* The words tier's lookup of f's terms for tenant into st (SEARCH BY THE
+ * RAREST TERM). */
+static ordo_code search_words(store_tx *tx, const order_filter *f,
+			      int64_t tenant, struct search_texts *st,
+			      ordo_err *err)
+{
+	char token[ORDO_SEARCH_PREFIX_MAX + 40];
+	size_t i, rarest = 0, k = 0;
+	int64_t fewest = INT64_MAX;
+	ordo_code rc;
+	int n;
+
+	st->by_rarest = false;
+	n = search_match_text(&f->search, tenant, st->match,
+			      sizeof(st->match));
+	if (n < 0 || (size_t)n >= sizeof(st->match))
+		return ordo_err_set(err, ORDO_EINTERNAL, "q",
+				    "the search does not fit");
+	if (!tx->db->search_by_rarest || f->search.n_terms < 2)
+		return ORDO_OK;
+	for (i = 0; i < f->search.n_terms; i++) {
+		int64_t entries;
+
+		search_term_token(&f->search, i, tenant, token, sizeof(token));
+		rc = search_probe(tx, token, &entries, err);
+		if (rc)
+			return rc;
+		if (entries < fewest) {
+			fewest = entries;
+			rarest = i;
+		}
+	}
+	if (fewest > SEARCH_RAREST_MAX)
+		return ORDO_OK;
+	st->by_rarest = true;
+	search_term_token(&f->search, rarest, tenant, st->match,
+			  sizeof(st->match));
+	for (i = 0; i < f->search.n_terms; i++) {
+		if (i == rarest)
+			continue;
+		search_term_token(&f->search, i, tenant, token, sizeof(token));
+		snprintf(st->others[k++], sizeof(st->others[0]), "%% %s %%",
+			 token);
+	}
+	while (k < SEARCH_OTHERS)
+		snprintf(st->others[k++], sizeof(st->others[0]), "%%");
+	return ORDO_OK;
+}
 
 /*
  * The bounds a search's tiers bind from its cursor (0: the first page):
@@ -257,21 +353,23 @@ static ordo_code order_list_open(struct q *q, store_tx *tx, int64_t tenant,
 		return ordo_err_set(err, ORDO_EINTERNAL, NULL,
 				    "the order list query does not fit");
 
+	if (has[OLF_SEARCH]) {
+		rc = search_words(tx, f, tenant, st, err);
+		if (rc)
+			return rc;
+	}
 	rc = q_open_sql(q, tx, SQL_ORDER_LIST_BASE + mask, sql, err);
 	if (rc)
 		return rc;
 	if (has[OLF_SEARCH]) {
 		int64_t exact_below, words_below;
-		int n_exact, n_match;
+		int n_exact, k;
 
 		/* Terms of a q of at most ORDO_SEARCH_Q_MAX bytes, each
 		 * with its tenant: too long is our bug. */
 		n_exact = search_exact_token(&f->search, tenant, st->exact,
 					     sizeof(st->exact));
-		n_match = search_match_text(&f->search, tenant, st->match,
-					    sizeof(st->match));
-		if (n_exact < 0 || (size_t)n_exact >= sizeof(st->exact) ||
-		    n_match < 0 || (size_t)n_match >= sizeof(st->match))
+		if (n_exact < 0 || (size_t)n_exact >= sizeof(st->exact))
 			return ordo_err_set(err, ORDO_EINTERNAL, "q",
 					    "the search does not fit");
 		search_bounds(has[OLF_BEFORE_SEQ] ? f->before_seq : 0,
@@ -283,6 +381,9 @@ static ordo_code order_list_open(struct q *q, store_tx *tx, int64_t tenant,
 		q_str(q, st->match);
 		q_i64(q, words_below);
 		q_str(q, st->exact);
+		q_i64(q, st->by_rarest);
+		for (k = 0; k < SEARCH_OTHERS; k++)
+			q_str(q, st->by_rarest ? st->others[k] : "%");
 		bind_filters(q, has, f, tenant, limit);
 		q_i64(q, limit);
 		return ORDO_OK;

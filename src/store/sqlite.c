@@ -805,4 +805,6 @@ const struct db_driver db_driver_sqlite = {
 			    "WHERE type = 'table' AND name = ?",
 	/* One writer holds the whole database: no row locks to take. */
 	.row_locks = false,
+	/* FTS5 walks a common term's entries to reach a rare term's. */
+	.search_by_rarest = true,
 };
