@@ -12,6 +12,7 @@
  *     sql_orders.c       orders, their lines and holds
  *     sql_order_list.c   the order list, and its search (q)
  *     sql_search.c       the order search index, kept true on writes
+ *     sql_kept.c         rows written at the batch's end (store_int.h)
  *     sql_fulfillment.c  fulfillments
  *     sql_shipments.c    shipments
  *     sql_webhooks.c     webhooks and their subscriptions
@@ -668,6 +669,28 @@ ordo_code sql_search_set_head(store_tx *tx, int64_t seq, const order *o,
 ordo_code sql_search_add_tracking(store_tx *tx, int64_t tenant,
 				  int64_t seq, const char *tracking,
 				  ordo_err *err);
+
+/*
+ * sql_kept.c: a row kept for the batch's end (store_int.h, ROWS WRITTEN AT
+ * THE BATCH'S END), made as a JSON array of its values in the order its
+ * table's statement reads them: sql_kept_row_init, then each value, then
+ * sql_kept_add, which takes the row over (its seq: the order's, for
+ * sql_kept_needed). sql_kept_needed writes the kept rows when one of kind
+ * for the order seq is among them: a statement about its row needs it.
+ */
+struct sql_kept_row {
+	char *text;
+	size_t len, cap;
+	bool failed;
+};
+void sql_kept_row_init(struct sql_kept_row *r);
+void sql_kept_row_i64(struct sql_kept_row *r, int64_t v);
+void sql_kept_row_str(struct sql_kept_row *r, const char *v);
+void sql_kept_row_free(struct sql_kept_row *r);
+ordo_code sql_kept_add(store_tx *tx, enum tx_kept_kind kind, int64_t seq,
+		       struct sql_kept_row *r, ordo_err *err);
+ordo_code sql_kept_needed(store_tx *tx, enum tx_kept_kind kind, int64_t seq,
+			  ordo_err *err);
 
 /* sql_tenants.c: a named lock until the transaction ends: exclusive
  * (waits), shared (waits for an exclusive holder only) or a try (exclusive

@@ -11,15 +11,13 @@
  * rewritten) and each shipment (its tracking number's words appended).
  * A new order's words are kept in the transaction and written with the
  * batch's other new orders' at its end, by one statement (store_int.h,
- * NEW ORDERS' WORDS). Nothing else changes a searched field. The orders
+ * ROWS WRITTEN AT THE BATCH'S END). Nothing else changes a searched field. The orders
  * stored before the
  * migration get theirs from sql_search_fill, which the migration job runs
  * after the script.
  */
 #include "store/sql_int.h"
 
-#include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,13 +27,14 @@
 #define SEARCH_FILL_BATCH 500
 
 static const char *const sql_text[SQL_COUNT] = {
-	/* New orders' words, kept until the batch's end (store_int.h, NEW
-	 * ORDERS' WORDS), in one statement: a JSON object of seq:
-	 * [exact, words], which both databases read with json_each. */
+	/* New orders' words, kept until the batch's end (store_int.h, ROWS
+	 * WRITTEN AT THE BATCH'S END) and written by one statement: a JSON
+	 * object of [seq, exact, words] (sql_kept.c). */
 	[SQL_SEARCH_INSERT] = "INSERT INTO order_search (seq, head_exact, "
 			      "tracking_exact, head, tracking) "
-			      "SELECT CAST(key AS BIGINT), value ->> 0, '', "
-			      "value ->> 1, '' FROM json_each(?)",
+			      "SELECT CAST(value ->> 0 AS BIGINT), value ->> 1, "
+			      "'', value ->> 2, '' FROM json_each(?) "
+			      "ORDER BY CAST(key AS BIGINT)",
 	/* The seqs come from rows that matched the tenant. */
 	[SQL_SEARCH_SET_HEAD] = "UPDATE order_search "
 				"SET head_exact = ?, head = ? WHERE seq = ?",
@@ -62,206 +61,13 @@ const char *sql_search_text(unsigned id)
 	return id < SQL_COUNT ? sql_text[id] : NULL;
 }
 
-/* ---- new orders' words, written at the batch's end ------------------------ */
-
-/* The JSON string of text (search.h's tokens: letters, digits, spaces and
- * UTF-8, escaped all the same where JSON needs it) at out, when out is
- * not NULL; its length either way. */
-static size_t json_str(char *out, const char *text)
-{
-	const char *p;
-	size_t n = 0;
-
-	if (out)
-		out[n] = '"';
-	n++;
-	for (p = text ? text : ""; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-
-		if (c == '"' || c == '\\' || c < 0x20) {
-			if (out)
-				snprintf(out + n, 7, "\\u%04x", c);
-			n += 6;
-		} else {
-			if (out)
-				out[n] = (char)c;
-			n++;
-		}
-	}
-	if (out)
-		out[n] = '"';
-	return n + 1;
-}
-
-/* The kept rows as the JSON object SQL_SEARCH_INSERT reads (seq: [exact,
- * words]) at out, when out is not NULL; its length either way, and in *n
- * the rows. */
-static size_t kept_json(const struct tx_search *k, char *out, unsigned *n)
-{
-	size_t len = 1;
-	unsigned i;
-
-	*n = 0;
-	if (out)
-		out[0] = '{';
-	for (i = 0; i < k->n; i++) {
-		char head[32];
-		int h;
-
-		if (k->rows[i].written_by != 0)
-			continue;
-		h = snprintf(head, sizeof(head), "%s\"%lld\":[",
-			     *n > 0 ? "," : "", (long long)k->rows[i].seq);
-		if (out)
-			memcpy(out + len, head, (size_t)h);
-		len += (size_t)h;
-		len += json_str(out ? out + len : NULL, k->rows[i].exact);
-		if (out)
-			out[len] = ',';
-		len++;
-		len += json_str(out ? out + len : NULL, k->rows[i].words);
-		if (out)
-			out[len] = ']';
-		len++;
-		(*n)++;
-	}
-	if (out) {
-		out[len] = '}';
-		out[len + 1] = '\0';
-	}
-	return len + 1;
-}
-
-/* Write every kept row, by one statement; each becomes written by the
- * running job (0 outside the committer's jobs). */
-static ordo_code search_write_kept(store_tx *tx, ordo_err *err)
-{
-	struct tx_search *k = &tx->search;
-	unsigned i, n;
-	size_t len = kept_json(k, NULL, &n);
-	struct q q;
-	char *json;
-	ordo_code rc;
-
-	if (n == 0)
-		return ORDO_OK;
-	json = malloc(len + 1);
-	if (!json)
-		return sql_no_memory(err, "writing the order search index");
-	kept_json(k, json, &n);
-	rc = q_open(&q, tx, SQL_SEARCH_INSERT, err);
-	if (rc == ORDO_OK) {
-		q_str(&q, json);
-		rc = q_exec_deferred(&q, "the order search index", NULL, err);
-	}
-	q_close(&q);
-	free(json);
-	for (i = 0; rc == ORDO_OK && i < k->n; i++)
-		if (k->rows[i].written_by == 0)
-			k->rows[i].written_by = k->job ? k->job : UINT_MAX;
-	return rc;
-}
-
-static void kept_free(struct tx_search *k, unsigned from)
-{
-	unsigned i;
-
-	for (i = from; i < k->n; i++) {
-		free(k->rows[i].exact);
-		free(k->rows[i].words);
-	}
-	k->n = from;
-}
-
-/* Drop the written rows from the from'th on: they stand with the
- * transaction, or are gone with the running job's own writes. */
-static void kept_drop_written(struct tx_search *k, unsigned from)
-{
-	unsigned i, n = from;
-
-	for (i = from; i < k->n; i++) {
-		if (k->rows[i].written_by != 0) {
-			free(k->rows[i].exact);
-			free(k->rows[i].words);
-			continue;
-		}
-		k->rows[n++] = k->rows[i];
-	}
-	k->n = n;
-}
-
-/* Write the kept rows (search_write_kept), then drop the running job's own
- * once written. */
-static ordo_code search_write_now(store_tx *tx, ordo_err *err)
-{
-	ordo_code rc = search_write_kept(tx, err);
-
-	if (rc == ORDO_OK)
-		kept_drop_written(&tx->search, tx->search.mark);
-	return rc;
-}
-
-/* Write the kept rows first when seq's is one of them: a statement about
- * that order's row needs it. */
-static ordo_code search_row_needed(store_tx *tx, int64_t seq, ordo_err *err)
-{
-	unsigned i;
-
-	for (i = 0; i < tx->search.n; i++)
-		if (tx->search.rows[i].seq == seq &&
-		    tx->search.rows[i].written_by == 0)
-			return search_write_now(tx, err);
-	return ORDO_OK;
-}
-
-void sql_search_job_begin(store_tx *tx)
-{
-	tx->search.mark = tx->search.n;
-	tx->search.job = tx->search.job == UINT_MAX - 1 ? 1
-						       : tx->search.job + 1;
-}
-
-void sql_search_job_kept(store_tx *tx)
-{
-	kept_drop_written(&tx->search, 0);
-	tx->search.mark = tx->search.n;
-}
-
-void sql_search_job_undo(store_tx *tx)
-{
-	struct tx_search *k = &tx->search;
-	unsigned i;
-
-	/* The job's own rows are gone, written or not; the earlier jobs'
-	 * rows it wrote are unwritten by the rollback, so kept again. */
-	kept_free(k, k->mark);
-	for (i = 0; i < k->n; i++)
-		if (k->rows[i].written_by == k->job)
-			k->rows[i].written_by = 0;
-}
-
-ordo_code sql_search_finish(store_tx *tx, ordo_err *err)
-{
-	ordo_code rc = search_write_kept(tx, err);
-
-	sql_search_forget(tx);
-	return rc;
-}
-
-void sql_search_forget(store_tx *tx)
-{
-	kept_free(&tx->search, 0);
-	tx->search.mark = 0;
-	tx->search.job = 0;
-}
-
 /* Rewrite statement id (the order's head, or a tracking number appended)
  * with the document's texts, then the order's seq. */
 static ordo_code search_update(store_tx *tx, enum sql_id id, int64_t seq,
 			       const search_doc *d, ordo_err *err)
 {
 	struct q q;
-	ordo_code rc = search_row_needed(tx, seq, err);
+	ordo_code rc = sql_kept_needed(tx, TX_KEPT_SEARCH, seq, err);
 
 	if (rc == ORDO_OK)
 		rc = q_open(&q, tx, id, err);
@@ -278,26 +84,18 @@ static ordo_code search_update(store_tx *tx, enum sql_id id, int64_t seq,
 ordo_code sql_search_insert(store_tx *tx, int64_t seq, const order *o,
 			    ordo_err *err)
 {
-	struct tx_search *k = &tx->search;
+	struct sql_kept_row r;
 	search_doc d;
-	ordo_code rc = ORDO_OK;
-	unsigned i, kept = 0;
+	ordo_code rc;
 
-	for (i = 0; i < k->n; i++)
-		kept += k->rows[i].written_by == 0;
-	if (kept == TX_SEARCH_KEPT)
-		rc = search_write_now(tx, err);
-	if (rc)
-		return rc;
 	search_doc_init(&d);
 	rc = search_doc_order(&d, o->tenant_id, o, err);
 	if (rc == ORDO_OK) {
-		k->rows[k->n].seq = seq;
-		k->rows[k->n].exact = d.exact.text;
-		k->rows[k->n].words = d.words.text;
-		k->rows[k->n].written_by = 0;
-		k->n++;
-		search_doc_init(&d);
+		sql_kept_row_init(&r);
+		sql_kept_row_i64(&r, seq);
+		sql_kept_row_str(&r, search_doc_exact(&d));
+		sql_kept_row_str(&r, search_doc_words(&d));
+		rc = sql_kept_add(tx, TX_KEPT_SEARCH, seq, &r, err);
 	}
 	search_doc_free(&d);
 	return rc;

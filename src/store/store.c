@@ -424,7 +424,7 @@ static bool committer_run_batch(store *st, store_job **batchp,
 	}
 	tx->retryable = false;
 	tx_cache_reset(tx);
-	sql_search_forget(tx);
+	tx_kept_forget(tx);
 	*statements = -tx->statements;
 	if (db->row_locks)
 		batch_lock_stock(tx, *batchp);
@@ -435,7 +435,7 @@ static bool committer_run_batch(store *st, store_job **batchp,
 			failed_at = job;
 			break;
 		}
-		sql_search_job_begin(tx);
+		tx_kept_job_begin(tx);
 		tx->retryable = false;
 		job->runs++;
 		job->rc = job->run(tx, job->arg, &job->err);
@@ -448,7 +448,7 @@ static bool committer_run_batch(store *st, store_job **batchp,
 				failed_at = job;
 				break;
 			}
-			sql_search_job_kept(tx);
+			tx_kept_job_kept(tx);
 			link = &job->next;
 			continue;
 		}
@@ -459,7 +459,7 @@ static bool committer_run_batch(store *st, store_job **batchp,
 				     ordo_code_name(job->rc));
 		rc = db->rollback_to(tx, &cerr);
 		tx_cache_reset(tx); /* what it read after its writes is gone */
-		sql_search_job_undo(tx);
+		tx_kept_job_undo(tx);
 		if (rc) {
 			failed_at = job;
 			break;
@@ -494,7 +494,7 @@ static bool committer_run_batch(store *st, store_job **batchp,
 		 * are failed too rather than run in a transaction in that
 		 * state.
 		 */
-		sql_search_forget(tx);
+		tx_kept_forget(tx);
 		db->rollback(tx);
 		for (job = *batchp; job; job = job->next) {
 			if (job == failed_at && job->rc != ORDO_OK) {
@@ -510,13 +510,14 @@ static bool committer_run_batch(store *st, store_job **batchp,
 
 	if (!*batchp) {
 		/* Every job is to run again: nothing to make durable. */
-		sql_search_forget(tx);
+		tx_kept_forget(tx);
 		db->rollback(tx);
 		return false;
 	}
-	/* The new orders' words (store_int.h), then the commit: either
-	 * failing, the batch's writes are incomplete, and none stands. */
-	rc = sql_search_finish(tx, &cerr);
+	/* The rows kept for the batch's end (store_int.h), then the commit:
+	 * either failing, the batch's writes are incomplete, and none
+	 * stands. */
+	rc = tx_kept_finish(tx, &cerr);
 	if (rc == ORDO_OK && db->flush)
 		rc = db->flush(tx, &cerr);
 	if (rc == ORDO_OK)
@@ -824,13 +825,13 @@ ordo_code store_outbox_run(store *st, store_job_fn fn, void *arg,
 		return rc;
 	tx->retryable = false;
 	tx_cache_reset(tx);
-	sql_search_forget(tx);
+	tx_kept_forget(tx);
 	rc = fn(tx, arg, err);
 	tx_cache_reset(tx);
 	if (rc == ORDO_OK)
-		rc = sql_search_finish(tx, err);
+		rc = tx_kept_finish(tx, err);
 	else
-		sql_search_forget(tx);
+		tx_kept_forget(tx);
 	if (rc == ORDO_OK && tx->db->flush)
 		rc = tx->db->flush(tx, err);
 	if (rc == ORDO_OK)

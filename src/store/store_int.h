@@ -145,33 +145,37 @@ struct tx_cache {
 };
 
 /*
- * NEW ORDERS' WORDS, WRITTEN AT THE BATCH'S END. An order's search words
- * (sql_search.c) are kept in the transaction when the order is inserted
- * and written with the other new orders' by one statement just before the
- * commit (sql_search_finish), not one by one: SQLite's FTS5 index writes
- * what it holds as a segment of its own at every savepoint, and the
- * committer opens one for each job, so words written with each order cost
- * a segment (and its merging) per order instead of per batch. A job that
- * is rolled back takes its orders' words with it (sql_search_job_undo); a
- * statement about an order whose words are still kept writes them first;
- * more than TX_SEARCH_KEPT are written at once. Once written, the rows of
- * the earlier jobs are kept until the running job stands (a rollback of
- * it unwrites them: kept again), its own are dropped.
+ * ROWS WRITTEN AT THE BATCH'S END (sql_kept.c). Rows that nothing in the
+ * transaction reads back - a new order's search words, an order's events
+ * - are kept in the transaction and written at the batch's end, each
+ * table's by one statement, just before the commit (tx_kept_finish),
+ * rather than one statement each: an order takes in seven events. And
+ * SQLite's FTS5 index writes what it holds as a segment of its own at
+ * every savepoint, which the committer opens for each job: words written
+ * with each order cost a segment (and its merging) per order, not per
+ * batch. A job that is rolled back takes its rows with it
+ * (tx_kept_job_undo); a statement about an order whose words are still
+ * kept writes them first (sql_kept_needed); once TX_KEPT rows wait, they
+ * are written at once. Once written, the rows of the earlier jobs are
+ * kept until the running job stands (a rollback of it unwrites them:
+ * kept again); its own are dropped.
  */
-#define TX_SEARCH_KEPT 64
+#define TX_KEPT 256
 
-struct tx_search {
+enum tx_kept_kind { TX_KEPT_SEARCH, TX_KEPT_EVENTS, TX_KEPT_KINDS };
+
+struct tx_kept {
 	struct {
-		int64_t seq;
-		char *exact, *words; /* owned; NULL for none */
+		unsigned char kind; /* enum tx_kept_kind */
+		int64_t seq;	    /* the order's */
+		char *json;	    /* its values, a JSON array; owned */
 		/* 0 while kept; once written, the number of the job that
-		 * wrote them, which a rollback of that job undoes. */
+		 * wrote it, which a rollback of that job undoes. */
 		unsigned written_by;
-	} rows[2 * TX_SEARCH_KEPT]; /* the earlier jobs', then the running
-				     * one's */
-	unsigned n;    /* rows */
-	unsigned mark; /* rows before the running job's */
-	unsigned job;  /* the running job's number; 0 outside a job */
+	} rows[2 * TX_KEPT]; /* the earlier jobs', then the running one's */
+	unsigned n;	     /* rows */
+	unsigned mark;	     /* rows before the running job's */
+	unsigned job;	     /* the running job's number; 0 outside a job */
 };
 
 struct store_tx {
@@ -189,7 +193,7 @@ struct store_tx {
 	 * reset: store_tx_statements gives tests the count a read makes. */
 	int64_t statements;
 	struct tx_cache cache;
-	struct tx_search search;
+	struct tx_kept kept;
 };
 
 struct store {
@@ -282,16 +286,16 @@ ordo_code sql_schema_version(store_tx *tx, int *version, ordo_err *err);
 #define SQL_SEARCH_MIGRATION 10
 ordo_code sql_search_fill(store_tx *tx, ordo_err *err);
 
-/* The committer's marks of the words kept for the batch's end (NEW
- * ORDERS' WORDS above): a job begins, stands (released) or is undone
- * (rolled back to its savepoint); the batch's end writes what is kept
- * (before the commit), and sql_search_forget drops it all (a transaction
- * begun or abandoned). */
-void sql_search_job_begin(store_tx *tx);
-void sql_search_job_kept(store_tx *tx);
-void sql_search_job_undo(store_tx *tx);
-ordo_code sql_search_finish(store_tx *tx, ordo_err *err);
-void sql_search_forget(store_tx *tx);
+/* The committer's marks of the rows kept for the batch's end (ROWS
+ * WRITTEN AT THE BATCH'S END above): a job begins, stands (released) or
+ * is undone (rolled back to its savepoint); the batch's end writes what
+ * is kept (before the commit), and tx_kept_forget drops it all (a
+ * transaction begun or abandoned). */
+void tx_kept_job_begin(store_tx *tx);
+void tx_kept_job_kept(store_tx *tx);
+void tx_kept_job_undo(store_tx *tx);
+ordo_code tx_kept_finish(store_tx *tx, ordo_err *err);
+void tx_kept_forget(store_tx *tx);
 ordo_code sql_migration_mark(store_tx *tx, int version, ordo_time at,
 			     ordo_err *err);
 

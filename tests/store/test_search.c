@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "fixture.h"
-#include "store/store_int.h" /* TX_SEARCH_KEPT */
+#include "store/store_int.h" /* TX_KEPT */
 
 /* The external ids of a search of tenant for q (pages of page orders,
  * all of them), comma-separated, into out; the number of orders. */
@@ -271,6 +271,21 @@ static void named(order *o, int64_t tenant, const char *ext, const char *name)
 	ordo_strlcpy(o->ship_to.name, name, sizeof(o->ship_to.name));
 }
 
+/* An event of order o, its message msg. */
+static ordo_code note(store_tx *tx, const order *o, const char *msg,
+		      ordo_err *err)
+{
+	order_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ordo_strlcpy(ev.type, "note", sizeof(ev.type));
+	ordo_strlcpy(ev.actor, "test", sizeof(ev.actor));
+	ordo_strlcpy(ev.message, msg, sizeof(ev.message));
+	ev.from_state = ev.to_state = o->state;
+	ev.at = 1700002000;
+	return store_event_append(tx, o->tenant_id, o->id, &ev, err);
+}
+
 static ordo_code bjob_run(store_tx *tx, void *arg, ordo_err *err)
 {
 	struct bjob *j = arg;
@@ -282,21 +297,31 @@ static ordo_code bjob_run(store_tx *tx, void *arg, ordo_err *err)
 	case INSERT:
 		named(&o, j->f->ta, j->ext, j->name);
 		rc = store_order_insert(tx, &o, err);
+		if (rc == ORDO_OK)
+			rc = note(tx, &o, "first", err);
+		/* Text JSON escapes, and text it keeps as it is. */
+		if (rc == ORDO_OK)
+			rc = note(tx, &o, "\"then\"\\ \xc3\xa9\t", err);
 		order_free(&o);
 		break;
 	case CORRECT:
 		named(&o, j->f->ta, j->ext, j->name);
 		rc = store_order_update_content(tx, &o, err);
+		if (rc == ORDO_OK)
+			rc = note(tx, &o, "corrected", err);
 		order_free(&o);
 		break;
 	case INSERT_MANY:
-		/* More than the transaction keeps: written in the job. */
-		for (k = 0; rc == ORDO_OK && k < TX_SEARCH_KEPT + 6; k++) {
+		/* More rows than the transaction keeps: written in the
+		 * job. */
+		for (k = 0; rc == ORDO_OK && k < TX_KEPT + 6; k++) {
 			char ext[32];
 
 			snprintf(ext, sizeof(ext), "%s-%d", j->ext, k);
 			named(&o, j->f->ta, ext, j->name);
 			rc = store_order_insert(tx, &o, err);
+			if (rc == ORDO_OK)
+				rc = note(tx, &o, ext, err);
 			order_free(&o);
 		}
 		break;
@@ -318,13 +343,37 @@ static void bjob_done(void *arg, ordo_code rc, const ordo_err *err)
 	pthread_mutex_unlock(j->mu);
 }
 
+/* The messages of the events of order ext of tenant A, '|'-separated, in
+ * their order, are want. */
+static void assert_events(struct fx *f, const char *ext, const char *want)
+{
+	ordo_err err = ORDO_ERR_INIT;
+	order_event *ev = NULL;
+	char id[64], got[512] = "";
+	size_t n = 0, i;
+	store_tx *tx = rd(f);
+
+	snprintf(id, sizeof(id), "ord_s_%lld_%s", (long long)f->ta, ext);
+	assert_int_equal(store_event_list(tx, f->ta, id, &ev, &n, &err),
+			 ORDO_OK);
+	store_read_end(tx);
+	for (i = 0; i < n; i++) {
+		assert_string_equal(ev[i].type, "note");
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s",
+			 i ? "|" : "", ev[i].message);
+	}
+	free(ev);
+	if (strcmp(got, want) != 0)
+		fail_msg("%s: events [%s], want [%s]", ext, got, want);
+}
+
 /*
  * New orders' words are written at the batch's end, and stand or go with
  * each job: in one batch, a job's words go with its rollback; a rolled
  * back job that had to write the earlier jobs' words (to correct one of
  * their orders, or past the rows a transaction keeps) leaves them to be
  * written still; a correction of an order made earlier in the batch
- * rewrites its words.
+ * rewrites its words. Their events too, in the order written.
  */
 static void test_a_batch_writes_the_words_of_the_jobs_that_stand(void **state)
 {
@@ -377,10 +426,17 @@ static void test_a_batch_writes_the_words_of_the_jobs_that_stand(void **state)
 	assert_found(f, f->ta, "dogwood", "");
 	assert_found(f, f->ta, "elm ede", "BAT-D");
 	assert_int_equal(found(f, f->ta, "willow", 50, got, sizeof(got)),
-			 TX_SEARCH_KEPT + 6);
+			 TX_KEPT + 6);
 	/* Each order once: its words were written once. */
 	assert_int_equal(found(f, f->ta, "bat", 100, got, sizeof(got)),
-			 3 + TX_SEARCH_KEPT + 6);
+			 3 + TX_KEPT + 6);
+	/* Events: those of the jobs that stand, in the order written. */
+	assert_events(f, "BAT-A", "first|\"then\"\\ \xc3\xa9\t");
+	assert_events(f, "BAT-C", "first|\"then\"\\ \xc3\xa9\t");
+	assert_events(f, "BAT-D",
+		      "first|\"then\"\\ \xc3\xa9\t|corrected");
+	assert_events(f, "BAT-W-0", "BAT-W-0");
+	assert_events(f, "BAT-W-261", "BAT-W-261"); /* TX_KEPT + 5 */
 }
 
 int main(void)

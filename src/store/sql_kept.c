@@ -1,0 +1,287 @@
+/*
+ * sql_kept.c - rows kept in the write transaction and written at the
+ * batch's end, each table's by one statement (store_int.h, ROWS WRITTEN
+ * AT THE BATCH'S END): the new orders' search words (sql_search.c) and
+ * the orders' events (sql_history.c).
+ *
+ * A kept row is a JSON array of its values, made by the file that keeps
+ * it (sql_kept_row_*). A table's rows are written as one JSON object of
+ * their arrays keyed by their order ({"0": [...], "1": [...]}), which
+ * the table's statement reads with json_each, a function of both
+ * databases' (object members in the order written; the statement orders
+ * them by key, so that rows take their seqs in the order they were kept).
+ */
+#include "store/sql_int.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The statement that writes each kind's rows, and the file that holds its
+ * text. */
+static const enum sql_id kept_statement[TX_KEPT_KINDS] = {
+	[TX_KEPT_SEARCH] = SQL_SEARCH_INSERT,
+	[TX_KEPT_EVENTS] = SQL_EVENT_INSERT,
+};
+static const char *(*const kept_text[TX_KEPT_KINDS])(unsigned) = {
+	[TX_KEPT_SEARCH] = sql_search_text,
+	[TX_KEPT_EVENTS] = sql_history_text,
+};
+
+static const char *const kept_what[TX_KEPT_KINDS] = {
+	[TX_KEPT_SEARCH] = "the order search index",
+	[TX_KEPT_EVENTS] = "event",
+};
+
+/* ---- a row's JSON --------------------------------------------------------- */
+
+/* Append n bytes of s to r; on no memory mark it failed. */
+static void row_put(struct sql_kept_row *r, const char *s, size_t n)
+{
+	if (r->failed)
+		return;
+	if (r->len + n + 1 > r->cap) {
+		size_t cap = r->cap ? r->cap : 256;
+		char *p;
+
+		while (cap < r->len + n + 1)
+			cap *= 2;
+		p = realloc(r->text, cap);
+		if (!p) {
+			r->failed = true;
+			return;
+		}
+		r->text = p;
+		r->cap = cap;
+	}
+	memcpy(r->text + r->len, s, n);
+	r->len += n;
+	r->text[r->len] = '\0';
+}
+
+static void row_sep(struct sql_kept_row *r)
+{
+	row_put(r, r->len == 0 ? "[" : ",", 1);
+}
+
+void sql_kept_row_init(struct sql_kept_row *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+void sql_kept_row_i64(struct sql_kept_row *r, int64_t v)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%lld", (long long)v);
+
+	row_sep(r);
+	row_put(r, buf, (size_t)n);
+}
+
+/* Text as a JSON string: quotes, backslashes and control characters
+ * escaped, the rest (UTF-8 included) as it is. */
+void sql_kept_row_str(struct sql_kept_row *r, const char *v)
+{
+	const char *p, *run;
+
+	row_sep(r);
+	row_put(r, "\"", 1);
+	for (p = run = v ? v : ""; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		char esc[8];
+
+		if (c != '"' && c != '\\' && c >= 0x20)
+			continue;
+		row_put(r, run, (size_t)(p - run));
+		snprintf(esc, sizeof(esc), "\\u%04x", c);
+		row_put(r, esc, 6);
+		run = p + 1;
+	}
+	row_put(r, run, (size_t)(p - run));
+	row_put(r, "\"", 1);
+}
+
+void sql_kept_row_free(struct sql_kept_row *r)
+{
+	free(r->text);
+	sql_kept_row_init(r);
+}
+
+/* ---- keeping and writing -------------------------------------------------- */
+
+static unsigned unwritten(const struct tx_kept *k)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < k->n; i++)
+		n += k->rows[i].written_by == 0;
+	return n;
+}
+
+/* Write the unwritten rows of kind by one statement. */
+static ordo_code write_kind(store_tx *tx, enum tx_kept_kind kind,
+			    ordo_err *err)
+{
+	struct tx_kept *k = &tx->kept;
+	size_t len = 2;
+	unsigned i, n = 0;
+	struct q q;
+	char *json, head[32];
+	ordo_code rc;
+
+	for (i = 0; i < k->n; i++)
+		if (k->rows[i].written_by == 0 && k->rows[i].kind == kind)
+			len += strlen(k->rows[i].json) + 16;
+	if (len == 2)
+		return ORDO_OK;
+	json = malloc(len + 1);
+	if (!json)
+		return sql_no_memory(err, kept_what[kind]);
+	len = 0;
+	json[len++] = '{';
+	for (i = 0; i < k->n; i++) {
+		size_t rl;
+		int h;
+
+		if (k->rows[i].written_by != 0 || k->rows[i].kind != kind)
+			continue;
+		h = snprintf(head, sizeof(head), "%s\"%u\":", n ? "," : "", n);
+		memcpy(json + len, head, (size_t)h);
+		len += (size_t)h;
+		rl = strlen(k->rows[i].json);
+		memcpy(json + len, k->rows[i].json, rl);
+		len += rl;
+		n++;
+	}
+	json[len++] = '}';
+	json[len] = '\0';
+	rc = q_open_sql(&q, tx, kept_statement[kind],
+			kept_text[kind](kept_statement[kind]), err);
+	if (rc == ORDO_OK) {
+		q_str(&q, json);
+		rc = q_exec_deferred(&q, kept_what[kind], NULL, err);
+	}
+	q_close(&q);
+	free(json);
+	/* Written by the running job (a rollback of it unwrites them), or
+	 * for good outside the committer's jobs. */
+	for (i = 0; rc == ORDO_OK && i < k->n; i++)
+		if (k->rows[i].written_by == 0 && k->rows[i].kind == kind)
+			k->rows[i].written_by = k->job ? k->job : UINT_MAX;
+	return rc;
+}
+
+/* Drop the written rows from the from'th on: they stand with the
+ * transaction, or go with the running job's own writes. */
+static void drop_written(struct tx_kept *k, unsigned from)
+{
+	unsigned i, n = from;
+
+	for (i = from; i < k->n; i++) {
+		if (k->rows[i].written_by != 0) {
+			free(k->rows[i].json);
+			continue;
+		}
+		k->rows[n++] = k->rows[i];
+	}
+	k->n = n;
+}
+
+static void drop_from(struct tx_kept *k, unsigned from)
+{
+	unsigned i;
+
+	for (i = from; i < k->n; i++)
+		free(k->rows[i].json);
+	k->n = from;
+}
+
+/* Write every unwritten row, then drop the running job's own. */
+static ordo_code write_now(store_tx *tx, ordo_err *err)
+{
+	ordo_code rc = ORDO_OK;
+	int kind;
+
+	for (kind = 0; rc == ORDO_OK && kind < TX_KEPT_KINDS; kind++)
+		rc = write_kind(tx, (enum tx_kept_kind)kind, err);
+	if (rc == ORDO_OK)
+		drop_written(&tx->kept, tx->kept.mark);
+	return rc;
+}
+
+ordo_code sql_kept_add(store_tx *tx, enum tx_kept_kind kind, int64_t seq,
+		       struct sql_kept_row *r, ordo_err *err)
+{
+	struct tx_kept *k = &tx->kept;
+	ordo_code rc = ORDO_OK;
+
+	row_put(r, "]", 1);
+	if (r->failed)
+		rc = sql_no_memory(err, kept_what[kind]);
+	if (rc == ORDO_OK && unwritten(k) == TX_KEPT)
+		rc = write_now(tx, err);
+	if (rc == ORDO_OK) {
+		k->rows[k->n].kind = (unsigned char)kind;
+		k->rows[k->n].seq = seq;
+		k->rows[k->n].json = r->text;
+		k->rows[k->n].written_by = 0;
+		k->n++;
+		sql_kept_row_init(r);
+	}
+	sql_kept_row_free(r);
+	return rc;
+}
+
+ordo_code sql_kept_needed(store_tx *tx, enum tx_kept_kind kind, int64_t seq,
+			  ordo_err *err)
+{
+	const struct tx_kept *k = &tx->kept;
+	unsigned i;
+
+	for (i = 0; i < k->n; i++)
+		if (k->rows[i].kind == kind && k->rows[i].seq == seq &&
+		    k->rows[i].written_by == 0)
+			return write_now(tx, err);
+	return ORDO_OK;
+}
+
+void tx_kept_job_begin(store_tx *tx)
+{
+	tx->kept.mark = tx->kept.n;
+	tx->kept.job = tx->kept.job >= UINT_MAX - 1 ? 1 : tx->kept.job + 1;
+}
+
+void tx_kept_job_kept(store_tx *tx)
+{
+	drop_written(&tx->kept, 0);
+	tx->kept.mark = tx->kept.n;
+}
+
+void tx_kept_job_undo(store_tx *tx)
+{
+	struct tx_kept *k = &tx->kept;
+	unsigned i;
+
+	/* The job's own rows are gone, written or not; the earlier jobs'
+	 * rows it wrote are unwritten by the rollback: kept again. */
+	drop_from(k, k->mark);
+	for (i = 0; i < k->n; i++)
+		if (k->rows[i].written_by == k->job)
+			k->rows[i].written_by = 0;
+}
+
+ordo_code tx_kept_finish(store_tx *tx, ordo_err *err)
+{
+	ordo_code rc = write_now(tx, err);
+
+	tx_kept_forget(tx);
+	return rc;
+}
+
+void tx_kept_forget(store_tx *tx)
+{
+	drop_from(&tx->kept, 0);
+	tx->kept.mark = 0;
+	tx->kept.job = 0;
+}
