@@ -177,15 +177,10 @@ int search_exact_token(const search_query *q, int64_t tenant, char *buf,
 
 /* ---- an order's document ------------------------------------------------- */
 
-static void text_init(search_text *t)
-{
-	memset(t, 0, sizeof(*t));
-}
-
 void search_doc_init(search_doc *d)
 {
-	text_init(&d->words);
-	text_init(&d->exact);
+	strbuf_init(&d->words);
+	strbuf_init(&d->exact);
 }
 
 void search_doc_free(search_doc *d)
@@ -205,30 +200,6 @@ const char *search_doc_exact(const search_doc *d)
 	return d->exact.text ? d->exact.text : "";
 }
 
-/* Append n bytes of s; on no memory mark the text failed. */
-static void text_put(search_text *t, const char *s, size_t n)
-{
-	if (t->failed)
-		return;
-	if (t->len + n + 1 > t->cap) {
-		size_t cap = t->cap ? t->cap : 256;
-		char *p;
-
-		while (cap < t->len + n + 1)
-			cap *= 2;
-		p = realloc(t->text, cap);
-		if (!p) {
-			t->failed = true;
-			return;
-		}
-		t->text = p;
-		t->cap = cap;
-	}
-	memcpy(t->text + t->len, s, n);
-	t->len += n;
-	t->text[t->len] = '\0';
-}
-
 /* Append " t<tenant><mark>" and the n bytes at s, lowered. */
 static void text_token(search_text *t, int64_t tenant, char mark,
 		       const char *s, size_t n)
@@ -238,11 +209,11 @@ static void text_token(search_text *t, int64_t tenant, char mark,
 			 mark);
 	size_t i;
 
-	text_put(t, head, (size_t)h);
+	strbuf_put(t, head, (size_t)h);
 	for (i = 0; i < n; i++) {
 		char c = lower((unsigned char)s[i]);
 
-		text_put(t, &c, 1);
+		strbuf_put(t, &c, 1);
 	}
 }
 

@@ -58,6 +58,7 @@
 #include "core/err.h"
 #include "core/limits.h"
 #include "core/order.h"
+#include "core/strbuf.h"
 
 /* The fewest digits taken for a phone number (a local number without its
  * area code has seven). */
@@ -110,11 +111,7 @@ int search_exact_token(const search_query *q, int64_t tenant, char *buf,
 		       size_t size);
 
 /* Tokens separated by spaces. Owns text (NULL while empty). */
-typedef struct {
-	char *text;
-	size_t len, cap;
-	bool failed; /* out of memory: text is incomplete */
-} search_text;
+typedef strbuf search_text;
 
 /* A document: the tokens the index holds, and the exact tokens kept
  * beside them. */

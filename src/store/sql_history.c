@@ -214,7 +214,7 @@ ordo_code store_event_append(store_tx *tx, int64_t tenant,
 			     const char *order_id, const order_event *ev,
 			     ordo_err *err)
 {
-	struct sql_kept_row r;
+	strbuf r;
 	int64_t seq = 0;
 	ordo_code rc;
 
@@ -225,7 +225,7 @@ ordo_code store_event_append(store_tx *tx, int64_t tenant,
 		return rc;
 	/* Kept for the batch's end: an order takes in seven events, and its
 	 * writer reads none back (the timeline is read by the list). */
-	sql_kept_row_init(&r);
+	strbuf_init(&r);
 	sql_kept_row_i64(&r, tenant);
 	sql_kept_row_i64(&r, seq);
 	sql_kept_row_str(&r, ev->type);

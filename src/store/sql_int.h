@@ -119,6 +119,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/strbuf.h"
 #include "store/store_int.h"
 
 /* ---- column lists more than one file names ------------------------------- */
@@ -673,22 +674,15 @@ ordo_code sql_search_add_tracking(store_tx *tx, int64_t tenant,
 /*
  * sql_kept.c: a row kept for the batch's end (store_int.h, ROWS WRITTEN AT
  * THE BATCH'S END), made as a JSON array of its values in the order its
- * table's statement reads them: sql_kept_row_init, then each value, then
- * sql_kept_add, which takes the row over (its seq: the order's, for
+ * table's statement reads them: an empty strbuf, then each value, then
+ * sql_kept_add, which takes the text over (its seq: the order's, for
  * sql_kept_needed). sql_kept_needed writes the kept rows when one of kind
  * for the order seq is among them: a statement about its row needs it.
  */
-struct sql_kept_row {
-	char *text;
-	size_t len, cap;
-	bool failed;
-};
-void sql_kept_row_init(struct sql_kept_row *r);
-void sql_kept_row_i64(struct sql_kept_row *r, int64_t v);
-void sql_kept_row_str(struct sql_kept_row *r, const char *v);
-void sql_kept_row_free(struct sql_kept_row *r);
+void sql_kept_row_i64(strbuf *r, int64_t v);
+void sql_kept_row_str(strbuf *r, const char *v);
 ordo_code sql_kept_add(store_tx *tx, enum tx_kept_kind kind, int64_t seq,
-		       struct sql_kept_row *r, ordo_err *err);
+		       strbuf *r, ordo_err *err);
 ordo_code sql_kept_needed(store_tx *tx, enum tx_kept_kind kind, int64_t seq,
 			  ordo_err *err);
 

@@ -36,76 +36,41 @@ static const char *const kept_what[TX_KEPT_KINDS] = {
 
 /* ---- a row's JSON --------------------------------------------------------- */
 
-/* Append n bytes of s to r; on no memory mark it failed. */
-static void row_put(struct sql_kept_row *r, const char *s, size_t n)
+static void row_sep(strbuf *r)
 {
-	if (r->failed)
-		return;
-	if (r->len + n + 1 > r->cap) {
-		size_t cap = r->cap ? r->cap : 256;
-		char *p;
-
-		while (cap < r->len + n + 1)
-			cap *= 2;
-		p = realloc(r->text, cap);
-		if (!p) {
-			r->failed = true;
-			return;
-		}
-		r->text = p;
-		r->cap = cap;
-	}
-	memcpy(r->text + r->len, s, n);
-	r->len += n;
-	r->text[r->len] = '\0';
+	strbuf_put(r, r->len == 0 ? "[" : ",", 1);
 }
 
-static void row_sep(struct sql_kept_row *r)
-{
-	row_put(r, r->len == 0 ? "[" : ",", 1);
-}
-
-void sql_kept_row_init(struct sql_kept_row *r)
-{
-	memset(r, 0, sizeof(*r));
-}
-
-void sql_kept_row_i64(struct sql_kept_row *r, int64_t v)
+void sql_kept_row_i64(strbuf *r, int64_t v)
 {
 	char buf[32];
 	int n = snprintf(buf, sizeof(buf), "%lld", (long long)v);
 
 	row_sep(r);
-	row_put(r, buf, (size_t)n);
+	strbuf_put(r, buf, (size_t)n);
 }
 
 /* Text as a JSON string: quotes, backslashes and control characters
  * escaped, the rest (UTF-8 included) as it is. */
-void sql_kept_row_str(struct sql_kept_row *r, const char *v)
+void sql_kept_row_str(strbuf *r, const char *v)
 {
 	const char *p, *run;
 
 	row_sep(r);
-	row_put(r, "\"", 1);
+	strbuf_put(r, "\"", 1);
 	for (p = run = v ? v : ""; *p; p++) {
 		unsigned char c = (unsigned char)*p;
 		char esc[8];
 
 		if (c != '"' && c != '\\' && c >= 0x20)
 			continue;
-		row_put(r, run, (size_t)(p - run));
+		strbuf_put(r, run, (size_t)(p - run));
 		snprintf(esc, sizeof(esc), "\\u%04x", c);
-		row_put(r, esc, 6);
+		strbuf_put(r, esc, 6);
 		run = p + 1;
 	}
-	row_put(r, run, (size_t)(p - run));
-	row_put(r, "\"", 1);
-}
-
-void sql_kept_row_free(struct sql_kept_row *r)
-{
-	free(r->text);
-	sql_kept_row_init(r);
+	strbuf_put(r, run, (size_t)(p - run));
+	strbuf_put(r, "\"", 1);
 }
 
 /* ---- keeping and writing -------------------------------------------------- */
@@ -211,12 +176,12 @@ static ordo_code write_now(store_tx *tx, ordo_err *err)
 }
 
 ordo_code sql_kept_add(store_tx *tx, enum tx_kept_kind kind, int64_t seq,
-		       struct sql_kept_row *r, ordo_err *err)
+		       strbuf *r, ordo_err *err)
 {
 	struct tx_kept *k = &tx->kept;
 	ordo_code rc = ORDO_OK;
 
-	row_put(r, "]", 1);
+	strbuf_put(r, "]", 1);
 	if (r->failed)
 		rc = sql_no_memory(err, kept_what[kind]);
 	if (rc == ORDO_OK && unwritten(k) == TX_KEPT)
@@ -227,9 +192,9 @@ ordo_code sql_kept_add(store_tx *tx, enum tx_kept_kind kind, int64_t seq,
 		k->rows[k->n].json = r->text;
 		k->rows[k->n].written_by = 0;
 		k->n++;
-		sql_kept_row_init(r);
+		strbuf_init(r);
 	}
-	sql_kept_row_free(r);
+	strbuf_free(r);
 	return rc;
 }
 

@@ -84,14 +84,14 @@ static ordo_code search_update(store_tx *tx, enum sql_id id, int64_t seq,
 ordo_code sql_search_insert(store_tx *tx, int64_t seq, const order *o,
 			    ordo_err *err)
 {
-	struct sql_kept_row r;
+	strbuf r;
 	search_doc d;
 	ordo_code rc;
 
 	search_doc_init(&d);
 	rc = search_doc_order(&d, o->tenant_id, o, err);
 	if (rc == ORDO_OK) {
-		sql_kept_row_init(&r);
+		strbuf_init(&r);
 		sql_kept_row_i64(&r, seq);
 		sql_kept_row_str(&r, search_doc_exact(&d));
 		sql_kept_row_str(&r, search_doc_words(&d));
