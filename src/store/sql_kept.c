@@ -1,8 +1,7 @@
 /*
  * sql_kept.c - rows kept in the write transaction and written at the
  * batch's end, each table's by one statement (store_int.h, ROWS WRITTEN
- * AT THE BATCH'S END): the new orders' search words (sql_search.c) and
- * the orders' events (sql_history.c).
+ * AT THE BATCH'S END): the new orders' search words (sql_search.c).
  *
  * A kept row is a JSON array of its values, made by the file that keeps
  * it (sql_kept_row_*). A table's rows are written as one JSON object of
@@ -22,16 +21,13 @@
  * text. */
 static const enum sql_id kept_statement[TX_KEPT_KINDS] = {
 	[TX_KEPT_SEARCH] = SQL_SEARCH_INSERT,
-	[TX_KEPT_EVENTS] = SQL_EVENT_INSERT,
 };
 static const char *(*const kept_text[TX_KEPT_KINDS])(unsigned) = {
 	[TX_KEPT_SEARCH] = sql_search_text,
-	[TX_KEPT_EVENTS] = sql_history_text,
 };
 
 static const char *const kept_what[TX_KEPT_KINDS] = {
 	[TX_KEPT_SEARCH] = "the order search index",
-	[TX_KEPT_EVENTS] = "event",
 };
 
 /* ---- a row's JSON --------------------------------------------------------- */

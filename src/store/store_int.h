@@ -146,23 +146,24 @@ struct tx_cache {
 
 /*
  * ROWS WRITTEN AT THE BATCH'S END (sql_kept.c). Rows that nothing in the
- * transaction reads back - a new order's search words, an order's events
- * - are kept in the transaction and written at the batch's end, each
- * table's by one statement, just before the commit (tx_kept_finish),
- * rather than one statement each: an order takes in seven events. And
- * SQLite's FTS5 index writes what it holds as a segment of its own at
- * every savepoint, which the committer opens for each job: words written
- * with each order cost a segment (and its merging) per order, not per
- * batch. A job that is rolled back takes its rows with it
- * (tx_kept_job_undo); a statement about an order whose words are still
- * kept writes them first (sql_kept_needed); once TX_KEPT rows wait, they
- * are written at once. Once written, the rows of the earlier jobs are
- * kept until the running job stands (a rollback of it unwrites them:
- * kept again); its own are dropped.
+ * transaction reads back, and that cost more one by one, are kept in the
+ * transaction and written at the batch's end, each table's by one
+ * statement, just before the commit (tx_kept_finish): a new order's
+ * search words. SQLite's FTS5 index writes what it holds as a segment of
+ * its own at every savepoint, which the committer opens for each job:
+ * words written with each order cost a segment (and its merging) per
+ * order; kept, one per batch. (An order's events, kept the same way, cost
+ * the same as written one by one on both databases: they are not.) A job
+ * that is rolled back takes its rows with it (tx_kept_job_undo); a
+ * statement about an order whose words are still kept writes them first
+ * (sql_kept_needed); once TX_KEPT rows wait, they are written at once.
+ * Once written, the rows of the earlier jobs are kept until the running
+ * job stands (a rollback of it unwrites them: kept again); its own are
+ * dropped.
  */
 #define TX_KEPT 256
 
-enum tx_kept_kind { TX_KEPT_SEARCH, TX_KEPT_EVENTS, TX_KEPT_KINDS };
+enum tx_kept_kind { TX_KEPT_SEARCH, TX_KEPT_KINDS };
 
 struct tx_kept {
 	struct {

@@ -299,7 +299,6 @@ static ordo_code bjob_run(store_tx *tx, void *arg, ordo_err *err)
 		rc = store_order_insert(tx, &o, err);
 		if (rc == ORDO_OK)
 			rc = note(tx, &o, "first", err);
-		/* Text JSON escapes, and text it keeps as it is. */
 		if (rc == ORDO_OK)
 			rc = note(tx, &o, "\"then\"\\ \xc3\xa9\t", err);
 		order_free(&o);
@@ -373,7 +372,7 @@ static void assert_events(struct fx *f, const char *ext, const char *want)
  * back job that had to write the earlier jobs' words (to correct one of
  * their orders, or past the rows a transaction keeps) leaves them to be
  * written still; a correction of an order made earlier in the batch
- * rewrites its words. Their events too, in the order written.
+ * rewrites its words. The jobs' events stand or go with them too.
  */
 static void test_a_batch_writes_the_words_of_the_jobs_that_stand(void **state)
 {
