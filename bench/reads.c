@@ -227,8 +227,8 @@ int main(int argc, char **argv)
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &out);
 
 	/* What the reads name: the newest page's cursor, an order in its
-	 * middle (its external id and customer), the newest time, and a
-	 * closed order. */
+	 * middle (its external id), a customer of the page (below), the
+	 * newest time, and a closed order. */
 	page = get_json(c, "/v1/orders?limit=50", &out);
 	snprintf(cursor, sizeof(cursor), "%s", jstr(page, "next_cursor"));
 	o = json_array_get(json_object_get(page, "orders"), 25);

@@ -182,6 +182,12 @@ ordo_code sql_kept_add(store_tx *tx, enum tx_kept_kind kind, int64_t seq,
 		rc = sql_no_memory(err, kept_what[kind]);
 	if (rc == ORDO_OK && unwritten(k) == TX_KEPT)
 		rc = write_now(tx, err);
+	/* Never, with the earlier jobs' rows at most TX_KEPT (store_int.h)
+	 * and as many waiting: but never past the end either. */
+	if (rc == ORDO_OK && k->n == 2 * TX_KEPT)
+		rc = ordo_err_set(err, ORDO_EINTERNAL, NULL,
+				  "%s: more rows kept than the transaction "
+				  "holds", kept_what[kind]);
 	if (rc == ORDO_OK) {
 		k->rows[k->n].kind = (unsigned char)kind;
 		k->rows[k->n].seq = seq;

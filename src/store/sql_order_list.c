@@ -258,19 +258,27 @@ static ordo_code search_words(store_tx *tx, const order_filter *f,
 			fewest = entries;
 			rarest = i;
 		}
+		if (entries == 0)
+			break; /* nothing matches: that lookup is the cheapest */
 	}
 	if (fewest > SEARCH_RAREST_MAX)
 		return ORDO_OK;
-	st->by_rarest = true;
-	search_term_token(&f->search, rarest, tenant, st->match,
-			  sizeof(st->match));
 	for (i = 0; i < f->search.n_terms; i++) {
 		if (i == rarest)
 			continue;
 		search_term_token(&f->search, i, tenant, token, sizeof(token));
+		/* SQLite's LIKE reads U+FFFE and U+FFFF as U+FFFD, where the
+		 * index compares bytes: such a term is looked up in it. */
+		if (strstr(token, "\xef\xbf\xbd") ||
+		    strstr(token, "\xef\xbf\xbe") ||
+		    strstr(token, "\xef\xbf\xbf"))
+			return ORDO_OK;
 		snprintf(st->others[k++], sizeof(st->others[0]), "%% %s %%",
 			 token);
 	}
+	st->by_rarest = true;
+	search_term_token(&f->search, rarest, tenant, st->match,
+			  sizeof(st->match));
 	while (k < SEARCH_OTHERS)
 		snprintf(st->others[k++], sizeof(st->others[0]), "%%");
 	return ORDO_OK;

@@ -11,10 +11,9 @@
  * rewritten) and each shipment (its tracking number's words appended).
  * A new order's words are kept in the transaction and written with the
  * batch's other new orders' at its end, by one statement (store_int.h,
- * ROWS WRITTEN AT THE BATCH'S END). Nothing else changes a searched field. The orders
- * stored before the
- * migration get theirs from sql_search_fill, which the migration job runs
- * after the script.
+ * ROWS WRITTEN AT THE BATCH'S END). Nothing else changes a searched
+ * field. The orders stored before the migration get theirs from
+ * sql_search_fill, which the migration job runs after the script.
  */
 #include "store/sql_int.h"
 

@@ -486,7 +486,6 @@ static bool committer_run_batch(store *st, store_job **batchp,
 	}
 
 	tx_cache_reset(tx);
-	*statements += tx->statements;
 	if (failed_at) {
 		/*
 		 * The transaction control failed: what is in the transaction
@@ -494,6 +493,7 @@ static bool committer_run_batch(store *st, store_job **batchp,
 		 * are failed too rather than run in a transaction in that
 		 * state.
 		 */
+		*statements += tx->statements;
 		tx_kept_forget(tx);
 		db->rollback(tx);
 		for (job = *batchp; job; job = job->next) {
@@ -510,6 +510,7 @@ static bool committer_run_batch(store *st, store_job **batchp,
 
 	if (!*batchp) {
 		/* Every job is to run again: nothing to make durable. */
+		*statements += tx->statements;
 		tx_kept_forget(tx);
 		db->rollback(tx);
 		return false;
@@ -518,6 +519,7 @@ static bool committer_run_batch(store *st, store_job **batchp,
 	 * either failing, the batch's writes are incomplete, and none
 	 * stands. */
 	rc = tx_kept_finish(tx, &cerr);
+	*statements += tx->statements;
 	if (rc == ORDO_OK && db->flush)
 		rc = db->flush(tx, &cerr);
 	if (rc == ORDO_OK)

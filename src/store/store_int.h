@@ -159,7 +159,9 @@ struct tx_cache {
  * (sql_kept_needed); once TX_KEPT rows wait, they are written at once.
  * Once written, the rows of the earlier jobs are kept until the running
  * job stands (a rollback of it unwrites them: kept again); its own are
- * dropped.
+ * dropped. A kept row whose write fails at the batch's end fails the
+ * whole batch, as a failed commit does: its rows are the store's own
+ * (an order's seq, its words), which no caller's input can make fail.
  */
 #define TX_KEPT 256
 

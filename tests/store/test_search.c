@@ -90,6 +90,22 @@ static void test_found_by_its_words_in_its_tenant_only(void **state)
 	assert_found(f, f->tb, "(207) 123-4567", "S-B");
 }
 
+/*
+ * A term is matched by its bytes, however it is looked up: U+FFFF is not
+ * U+FFFD (SQLite's LIKE reads both as U+FFFD) beside a rarer term.
+ */
+static void test_a_term_matches_its_bytes_only(void **state)
+{
+	struct fx *f = *state;
+
+	order_named(f, f->ta, "U-1", "Quillon X\xef\xbf\xbd", 1700000001);
+	order_named(f, f->ta, "U-2", "Ormolu X\xef\xbf\xbf", 1700000002);
+	assert_found(f, f->ta, "quillon x\xef\xbf\xbd", "U-1");
+	assert_found(f, f->ta, "quillon x\xef\xbf\xbf", "");
+	assert_found(f, f->ta, "ormolu x\xef\xbf\xbd", "");
+	assert_found(f, f->ta, "ormolu x\xef\xbf\xbf", "U-2");
+}
+
 static void test_an_exact_id_ranks_first(void **state)
 {
 	struct fx *f = *state;
@@ -444,6 +460,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_found_by_its_words_in_its_tenant_only, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_term_matches_its_bytes_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_an_exact_id_ranks_first,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(

@@ -307,6 +307,38 @@ static void test_statements_are_counted_and_spared(void **state)
 	assert_int_equal(after.write_statements - before.write_statements, 2);
 }
 
+/* Insert an order; the job's own statements into w->p. */
+static ordo_code order_counted(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	int64_t *job = w->p, s0 = store_tx_statements(tx);
+	ordo_code rc;
+	order o;
+
+	order_make(&o, w->tenant, "ord_counted", "web", "CNT-1", 1700000000,
+		   ORDER_ACCEPTED, 1);
+	rc = store_order_insert(tx, &o, err);
+	order_free(&o);
+	*job = store_tx_statements(tx) - s0;
+	return rc;
+}
+
+/* The statements the batch runs at its end (the new orders' search words,
+ * store_int.h) are counted too. */
+static void test_the_batch_end_is_counted(void **state)
+{
+	struct fx *f = *state;
+	store_commit_stats before, after;
+	ordo_err err = ORDO_ERR_INIT;
+	int64_t job = 0;
+
+	store_commit_stats_get(f->st, &before);
+	assert_int_equal(wr(f, f->ta, order_counted, &job, &err), ORDO_OK);
+	store_commit_stats_get(f->st, &after);
+	assert_true(job > 0);
+	assert_int_equal(after.write_statements - before.write_statements,
+			 job + 1);
+}
+
 /* Read a SKU's stock, change it two ways, read it again: the reads see
  * each write (a row changed, a row new to the list). */
 static ordo_code stock_follows_writes(store_tx *tx, struct wctx *w,
@@ -416,6 +448,9 @@ int main(void)
 			test_locations_are_seen_as_they_are, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_statements_are_counted_and_spared, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_the_batch_end_is_counted,
+						setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_stock_reads_follow_stock_writes, setup, teardown),
