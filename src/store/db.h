@@ -222,6 +222,18 @@ struct db_driver {
 	const char *sql_seqs;
 
 	/*
+	 * PLANS FOR THE VALUES (NULL where plans do not depend on them).
+	 * SQL that makes the transaction's next statements planned for the
+	 * values they are run with, until it ends. A search
+	 * (sql_order_list.c) runs it first: where prepared statements are
+	 * planned once for any values (PostgreSQL, pg.c), a search's plan
+	 * depends on how many orders its words match, which only its
+	 * values say (a plan made for any words joined every order of a
+	 * common word to its order before keeping a page).
+	 */
+	const char *sql_plan_by_values;
+
+	/*
 	 * ROW LOCKS (the PostgreSQL hook). True when several processes may
 	 * write the database at once and a transaction can lock the rows it
 	 * reads (SELECT ... FOR UPDATE [SKIP LOCKED]). sql_*.c then prepare

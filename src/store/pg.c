@@ -868,6 +868,8 @@ const struct db_driver db_driver_pg = {
 		    "FROM generate_series(1, ?)",
 	.sql_named_try_lock = "SELECT CASE WHEN pg_try_advisory_xact_lock("
 			      "hashtextextended(?, 0)) THEN 1 ELSE 0 END",
+	.sql_plan_by_values = "SELECT set_config('plan_cache_mode', "
+			      "'force_custom_plan', true)",
 	.sql_table_exists = "SELECT count(*) FROM pg_catalog.pg_tables "
 			    "WHERE schemaname = current_schema() "
 			    "AND tablename = ?",

@@ -161,6 +161,7 @@ enum sql_id {
 	SQL_NAMED_LOCK_SHARED, /* db->sql_named_lock_shared */
 	SQL_NAMED_TRY_LOCK,    /* db->sql_named_try_lock */
 	SQL_SEQS,	       /* db->sql_seqs */
+	SQL_PLAN_BY_VALUES,    /* db->sql_plan_by_values */
 	SQL_MIGRATIONS_CREATE,
 	SQL_MIGRATIONS_MAX,
 	SQL_MIGRATION_MARK,

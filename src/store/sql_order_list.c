@@ -361,6 +361,18 @@ static ordo_code order_list_open(struct q *q, store_tx *tx, int64_t tenant,
 		return ordo_err_set(err, ORDO_EINTERNAL, NULL,
 				    "the order list query does not fit");
 
+	if (has[OLF_SEARCH] && tx->db->sql_plan_by_values) {
+		/* db.h, PLANS FOR THE VALUES */
+		bool row;
+
+		rc = q_open_sql(q, tx, SQL_PLAN_BY_VALUES,
+				tx->db->sql_plan_by_values, err);
+		if (rc == ORDO_OK)
+			rc = q_step(q, &row, "searching orders", NULL, err);
+		q_close(q);
+		if (rc)
+			return rc;
+	}
 	if (has[OLF_SEARCH]) {
 		rc = search_words(tx, f, tenant, st, err);
 		if (rc)

@@ -112,6 +112,7 @@ static const unsigned driver_owned[] = {
 	SQL_NAMED_LOCK_SHARED,
 	SQL_NAMED_TRY_LOCK,
 	SQL_SEQS,
+	SQL_PLAN_BY_VALUES,
 };
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
