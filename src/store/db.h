@@ -224,8 +224,8 @@ struct db_driver {
 	/*
 	 * PLANS FOR THE VALUES (NULL where plans do not depend on them).
 	 * SQL that makes the transaction's next statements planned for the
-	 * values they are run with, until it ends. A search
-	 * (sql_order_list.c) runs it first: where prepared statements are
+	 * values they are run with, until it ends. A search in a read
+	 * transaction (sql_order_list.c) runs it first: where prepared statements are
 	 * planned once for any values (PostgreSQL, pg.c), a search's plan
 	 * depends on how many orders its words match, which only its
 	 * values say (a plan made for any words joined every order of a

@@ -868,8 +868,12 @@ const struct db_driver db_driver_pg = {
 		    "FROM generate_series(1, ?)",
 	.sql_named_try_lock = "SELECT CASE WHEN pg_try_advisory_xact_lock("
 			      "hashtextextended(?, 0)) THEN 1 ELSE 0 END",
+	/* Nothing on a server without the setting (before PostgreSQL 12,
+	 * or a compatible engine without it): planned once, then. */
 	.sql_plan_by_values = "SELECT set_config('plan_cache_mode', "
-			      "'force_custom_plan', true)",
+			      "'force_custom_plan', true) "
+			      "WHERE current_setting('plan_cache_mode', true) "
+			      "IS NOT NULL",
 	.sql_table_exists = "SELECT count(*) FROM pg_catalog.pg_tables "
 			    "WHERE schemaname = current_schema() "
 			    "AND tablename = ?",

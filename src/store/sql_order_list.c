@@ -361,8 +361,9 @@ static ordo_code order_list_open(struct q *q, store_tx *tx, int64_t tenant,
 		return ordo_err_set(err, ORDO_EINTERNAL, NULL,
 				    "the order list query does not fit");
 
-	if (has[OLF_SEARCH] && tx->db->sql_plan_by_values) {
-		/* db.h, PLANS FOR THE VALUES */
+	if (has[OLF_SEARCH] && tx->db->sql_plan_by_values && !tx->writable) {
+		/* db.h, PLANS FOR THE VALUES: in a read, which it outlives
+		 * not; a write batch's other jobs keep their plans. */
 		bool row;
 
 		rc = q_open_sql(q, tx, SQL_PLAN_BY_VALUES,
