@@ -673,19 +673,17 @@ ordo_code sql_search_add_tracking(store_tx *tx, int64_t tenant,
 				  ordo_err *err);
 
 /*
- * sql_kept.c: a row kept for the batch's end (store_int.h, ROWS WRITTEN AT
- * THE BATCH'S END), made as a JSON array of its values in the order its
- * table's statement reads them: an empty strbuf, then each value, then
- * sql_kept_add, which takes the text over (its seq: the order's, for
- * sql_kept_needed). sql_kept_needed writes the kept rows when one of kind
- * for the order seq is among them: a statement about its row needs it.
+ * sql_kept.c: a new order's search words kept for the batch's end
+ * (store_int.h, ROWS WRITTEN AT THE BATCH'S END), made as a JSON array of
+ * the values SQL_SEARCH_INSERT reads: an empty strbuf, then each value,
+ * then sql_kept_add, which takes the text over. sql_kept_needed writes the
+ * kept rows when the order seq's is among them: a statement about its row
+ * needs it.
  */
 void sql_kept_row_i64(strbuf *r, int64_t v);
 void sql_kept_row_str(strbuf *r, const char *v);
-ordo_code sql_kept_add(store_tx *tx, enum tx_kept_kind kind, int64_t seq,
-		       strbuf *r, ordo_err *err);
-ordo_code sql_kept_needed(store_tx *tx, enum tx_kept_kind kind, int64_t seq,
-			  ordo_err *err);
+ordo_code sql_kept_add(store_tx *tx, int64_t seq, strbuf *r, ordo_err *err);
+ordo_code sql_kept_needed(store_tx *tx, int64_t seq, ordo_err *err);
 
 /* sql_tenants.c: a named lock until the transaction ends: exclusive
  * (waits), shared (waits for an exclusive holder only) or a try (exclusive

@@ -1,14 +1,15 @@
 /*
- * sql_kept.c - rows kept in the write transaction and written at the
- * batch's end, each table's by one statement (store_int.h, ROWS WRITTEN
- * AT THE BATCH'S END): the new orders' search words (sql_search.c).
+ * sql_kept.c - the new orders' search words, kept in the write transaction
+ * and written at the batch's end by one statement (store_int.h, ROWS
+ * WRITTEN AT THE BATCH'S END; the statement is sql_search.c's
+ * SQL_SEARCH_INSERT).
  *
- * A kept row is a JSON array of its values, made by the file that keeps
- * it (sql_kept_row_*). A table's rows are written as one JSON object of
- * their arrays keyed by their order ({"0": [...], "1": [...]}), which
- * the table's statement reads with json_each, a function of both
- * databases' (object members in the order written; the statement orders
- * them by key, so that rows take their seqs in the order they were kept).
+ * A kept row is a JSON array of its values, made by sql_search.c
+ * (sql_kept_row_*). The rows are written as one JSON object of their
+ * arrays keyed by their order ({"0": [...], "1": [...]}), which the
+ * statement reads with json_each, a function of both databases' (object
+ * members in the order written; the statement orders them by key, so that
+ * rows are written in the order they were kept).
  */
 #include "store/sql_int.h"
 
@@ -17,18 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The statement that writes each kind's rows, and the file that holds its
- * text. */
-static const enum sql_id kept_statement[TX_KEPT_KINDS] = {
-	[TX_KEPT_SEARCH] = SQL_SEARCH_INSERT,
-};
-static const char *(*const kept_text[TX_KEPT_KINDS])(unsigned) = {
-	[TX_KEPT_SEARCH] = sql_search_text,
-};
-
-static const char *const kept_what[TX_KEPT_KINDS] = {
-	[TX_KEPT_SEARCH] = "the order search index",
-};
+/* What the kept rows are, for errors. */
+#define KEPT_WHAT "the order search index"
 
 /* ---- a row's JSON --------------------------------------------------------- */
 
@@ -80,9 +71,10 @@ static unsigned unwritten(const struct tx_kept *k)
 	return n;
 }
 
-/* Write the unwritten rows of kind by one statement. */
-static ordo_code write_kind(store_tx *tx, enum tx_kept_kind kind,
-			    ordo_err *err)
+/* Write the unwritten rows by one statement; each becomes written by the
+ * running job (a rollback of it unwrites them), or for good outside the
+ * committer's jobs. */
+static ordo_code write_kept(store_tx *tx, ordo_err *err)
 {
 	struct tx_kept *k = &tx->kept;
 	size_t len = 2;
@@ -92,20 +84,20 @@ static ordo_code write_kind(store_tx *tx, enum tx_kept_kind kind,
 	ordo_code rc;
 
 	for (i = 0; i < k->n; i++)
-		if (k->rows[i].written_by == 0 && k->rows[i].kind == kind)
+		if (k->rows[i].written_by == 0)
 			len += strlen(k->rows[i].json) + 16;
 	if (len == 2)
 		return ORDO_OK;
 	json = malloc(len + 1);
 	if (!json)
-		return sql_no_memory(err, kept_what[kind]);
+		return sql_no_memory(err, KEPT_WHAT);
 	len = 0;
 	json[len++] = '{';
 	for (i = 0; i < k->n; i++) {
 		size_t rl;
 		int h;
 
-		if (k->rows[i].written_by != 0 || k->rows[i].kind != kind)
+		if (k->rows[i].written_by != 0)
 			continue;
 		h = snprintf(head, sizeof(head), "%s\"%u\":", n ? "," : "", n);
 		memcpy(json + len, head, (size_t)h);
@@ -117,18 +109,16 @@ static ordo_code write_kind(store_tx *tx, enum tx_kept_kind kind,
 	}
 	json[len++] = '}';
 	json[len] = '\0';
-	rc = q_open_sql(&q, tx, kept_statement[kind],
-			kept_text[kind](kept_statement[kind]), err);
+	rc = q_open_sql(&q, tx, SQL_SEARCH_INSERT,
+			sql_search_text(SQL_SEARCH_INSERT), err);
 	if (rc == ORDO_OK) {
 		q_str(&q, json);
-		rc = q_exec_deferred(&q, kept_what[kind], NULL, err);
+		rc = q_exec_deferred(&q, KEPT_WHAT, NULL, err);
 	}
 	q_close(&q);
 	free(json);
-	/* Written by the running job (a rollback of it unwrites them), or
-	 * for good outside the committer's jobs. */
 	for (i = 0; rc == ORDO_OK && i < k->n; i++)
-		if (k->rows[i].written_by == 0 && k->rows[i].kind == kind)
+		if (k->rows[i].written_by == 0)
 			k->rows[i].written_by = k->job ? k->job : UINT_MAX;
 	return rc;
 }
@@ -161,17 +151,14 @@ static void drop_from(struct tx_kept *k, unsigned from)
 /* Write every unwritten row, then drop the running job's own. */
 static ordo_code write_now(store_tx *tx, ordo_err *err)
 {
-	ordo_code rc = ORDO_OK;
-	int kind;
+	ordo_code rc = write_kept(tx, err);
 
-	for (kind = 0; rc == ORDO_OK && kind < TX_KEPT_KINDS; kind++)
-		rc = write_kind(tx, (enum tx_kept_kind)kind, err);
 	if (rc == ORDO_OK)
 		drop_written(&tx->kept, tx->kept.mark);
 	return rc;
 }
 
-ordo_code sql_kept_add(store_tx *tx, enum tx_kept_kind kind, int64_t seq,
+ordo_code sql_kept_add(store_tx *tx, int64_t seq,
 		       strbuf *r, ordo_err *err)
 {
 	struct tx_kept *k = &tx->kept;
@@ -179,7 +166,7 @@ ordo_code sql_kept_add(store_tx *tx, enum tx_kept_kind kind, int64_t seq,
 
 	strbuf_put(r, "]", 1);
 	if (r->failed)
-		rc = sql_no_memory(err, kept_what[kind]);
+		rc = sql_no_memory(err, KEPT_WHAT);
 	if (rc == ORDO_OK && unwritten(k) == TX_KEPT)
 		rc = write_now(tx, err);
 	/* Never, with the earlier jobs' rows at most TX_KEPT (store_int.h)
@@ -187,9 +174,8 @@ ordo_code sql_kept_add(store_tx *tx, enum tx_kept_kind kind, int64_t seq,
 	if (rc == ORDO_OK && k->n == 2 * TX_KEPT)
 		rc = ordo_err_set(err, ORDO_EINTERNAL, NULL,
 				  "%s: more rows kept than the transaction "
-				  "holds", kept_what[kind]);
+				  "holds", KEPT_WHAT);
 	if (rc == ORDO_OK) {
-		k->rows[k->n].kind = (unsigned char)kind;
 		k->rows[k->n].seq = seq;
 		k->rows[k->n].json = r->text;
 		k->rows[k->n].written_by = 0;
@@ -200,14 +186,14 @@ ordo_code sql_kept_add(store_tx *tx, enum tx_kept_kind kind, int64_t seq,
 	return rc;
 }
 
-ordo_code sql_kept_needed(store_tx *tx, enum tx_kept_kind kind, int64_t seq,
+ordo_code sql_kept_needed(store_tx *tx, int64_t seq,
 			  ordo_err *err)
 {
 	const struct tx_kept *k = &tx->kept;
 	unsigned i;
 
 	for (i = 0; i < k->n; i++)
-		if (k->rows[i].kind == kind && k->rows[i].seq == seq &&
+		if (k->rows[i].seq == seq &&
 		    k->rows[i].written_by == 0)
 			return write_now(tx, err);
 	return ORDO_OK;

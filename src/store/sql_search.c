@@ -66,7 +66,7 @@ static ordo_code search_update(store_tx *tx, enum sql_id id, int64_t seq,
 			       const search_doc *d, ordo_err *err)
 {
 	struct q q;
-	ordo_code rc = sql_kept_needed(tx, TX_KEPT_SEARCH, seq, err);
+	ordo_code rc = sql_kept_needed(tx, seq, err);
 
 	if (rc == ORDO_OK)
 		rc = q_open(&q, tx, id, err);
@@ -94,7 +94,7 @@ ordo_code sql_search_insert(store_tx *tx, int64_t seq, const order *o,
 		sql_kept_row_i64(&r, seq);
 		sql_kept_row_str(&r, search_doc_exact(&d));
 		sql_kept_row_str(&r, search_doc_words(&d));
-		rc = sql_kept_add(tx, TX_KEPT_SEARCH, seq, &r, err);
+		rc = sql_kept_add(tx, seq, &r, err);
 	}
 	search_doc_free(&d);
 	return rc;

@@ -6,7 +6,8 @@
  * file; the driver interface itself is db.h.
  *
  *     store.h          the public door
- *     store.c          store_open by url, the committer, the migration runner
+ *     store.c          store_open by url, the committer, read snapshots
+ *     store_migrate.c  the migration runner
  *     sql_*.c          every store_* data operation, SQL text + C, by area:
  *       sql_tenants.c      tenants, API keys, settings, named locks
  *       sql_catalog.c      SKUs, locations, stock levels and events
@@ -145,33 +146,30 @@ struct tx_cache {
 };
 
 /*
- * ROWS WRITTEN AT THE BATCH'S END (sql_kept.c). Rows that nothing in the
- * transaction reads back, and that cost more one by one, are kept in the
- * transaction and written at the batch's end, each table's by one
- * statement, just before the commit (tx_kept_finish): a new order's
- * search words. SQLite's FTS5 index writes what it holds as a segment of
- * its own at every savepoint, which the committer opens for each job:
- * words written with each order cost a segment (and its merging) per
- * order; kept, one per batch. (An order's events, kept the same way, cost
- * the same as written one by one on both databases: they are not.) A job
- * that is rolled back takes its rows with it (tx_kept_job_undo); a
- * statement about an order whose words are still kept writes them first
- * (sql_kept_needed); once TX_KEPT rows wait, they are written at once.
- * Once written, the rows of the earlier jobs are kept until the running
- * job stands (a rollback of it unwrites them: kept again); its own are
- * dropped. A kept row whose write fails at the batch's end fails the
- * whole batch, as a failed commit does: its rows are the store's own
- * (an order's seq, its words), which no caller's input can make fail.
+ * ROWS WRITTEN AT THE BATCH'S END (sql_kept.c). A new order's search
+ * words, which nothing in the transaction reads back, are kept in the
+ * transaction and written with the batch's others by one statement, just
+ * before the commit (tx_kept_finish). SQLite's FTS5 index writes what it
+ * holds as a segment of its own at every savepoint, which the committer
+ * opens for each job: words written with each order cost a segment (and
+ * its merging) per order; kept, one per batch. (An order's events, kept
+ * the same way, cost the same as written one by one on both databases:
+ * they are not.) A job that is rolled back takes its rows with it
+ * (tx_kept_job_undo); a statement about an order whose words are still
+ * kept writes them first (sql_kept_needed); once TX_KEPT rows wait, they
+ * are written at once. Once written, the rows of the earlier jobs are
+ * kept until the running job stands (a rollback of it unwrites them: kept
+ * again); its own are dropped. A kept row whose write fails at the
+ * batch's end fails the whole batch, as a failed commit does: its rows
+ * are the store's own (an order's seq, its words), which no caller's
+ * input can make fail.
  */
 #define TX_KEPT 256
 
-enum tx_kept_kind { TX_KEPT_SEARCH, TX_KEPT_KINDS };
-
 struct tx_kept {
 	struct {
-		unsigned char kind; /* enum tx_kept_kind */
-		int64_t seq;	    /* the order's */
-		char *json;	    /* its values, a JSON array; owned */
+		int64_t seq; /* the order's */
+		char *json;  /* its values, a JSON array; owned */
 		/* 0 while kept; once written, the number of the job that
 		 * wrote it, which a rollback of that job undoes. */
 		unsigned written_by;
@@ -272,7 +270,7 @@ void store_note_checkpoint(store *st);
 /* Count an outbox claim and the work it did (store_commit_stats). */
 void store_note_claim(store *st, int64_t rows_read);
 
-/* ---- sql_history.c's migration bookkeeping, for the runner in store.c --- */
+/* ---- sql_history.c's migration bookkeeping, for store_migrate.c ------- */
 
 /* Create the bookkeeping table if it does not exist (write transaction). */
 /* Lock the stock rows of n SKUs (sorted, distinct) of a tenant, in the
