@@ -2,8 +2,8 @@
  * sql_history.c - what is kept about the past: an order's events (its
  * timeline), downstream defects, the history policies are judged on
  * (a customer's orders and defects, handling time), idempotency records,
- * their purge, and the bookkeeping of applied migrations that store.c's
- * runner asks for. See store.h for the contract of each public function.
+ * their purge, and the bookkeeping of applied migrations that the runner
+ * of store_migrate.c asks for. See store.h for the contract of each public function.
  */
 #include "store/sql_int.h"
 
