@@ -147,10 +147,7 @@ struct world {
 	pthread_t holder;
 
 	/* The gate: a job that parks the committer until opened. */
-	store_job gate;
-	bool gate_entered;
-	bool gate_open;
-	ordo_code gate_rc;
+	struct fx_gate gate;
 };
 
 static void world_init(struct world *w, struct fx *f)
@@ -332,33 +329,6 @@ static void tjob_make(struct world *w, struct tjob *j, enum tjob_kind kind,
 	j->job.arg = j;
 }
 
-static ordo_code gate_run(store_tx *tx, void *arg, ordo_err *err)
-{
-	struct world *w = arg;
-
-	(void)tx;
-	(void)err;
-	pthread_mutex_lock(&w->mu);
-	w->gate_entered = true;
-	pthread_cond_broadcast(&w->cv);
-	while (!w->gate_open)
-		pthread_cond_wait(&w->cv, &w->mu);
-	pthread_mutex_unlock(&w->mu);
-	return ORDO_OK;
-}
-
-static void gate_done(void *arg, ordo_code rc, const ordo_err *err)
-{
-	struct world *w = arg;
-
-	(void)err;
-	pthread_mutex_lock(&w->mu);
-	w->gate_rc = rc;
-	w->answered++;
-	pthread_cond_broadcast(&w->cv);
-	pthread_mutex_unlock(&w->mu);
-}
-
 /*
  * Queue the contender and its peers behind the gate so that they make one
  * batch, in that order.
@@ -368,14 +338,7 @@ static void submit_batch(struct world *w, struct tjob *contender)
 	int i;
 
 	w->contender = contender;
-	w->gate.run = gate_run;
-	w->gate.done = gate_done;
-	w->gate.arg = w;
-	store_submit(w->f->st, &w->gate);
-	pthread_mutex_lock(&w->mu);
-	while (!w->gate_entered)
-		pthread_cond_wait(&w->cv, &w->mu);
-	pthread_mutex_unlock(&w->mu);
+	gate_park(w->f->st, &w->gate);
 
 	store_submit(w->f->st, &contender->job);
 	for (i = 0; i < PEERS; i++) {
@@ -383,10 +346,7 @@ static void submit_batch(struct world *w, struct tjob *contender)
 		store_submit(w->f->st, &w->peers[i].job);
 	}
 
-	pthread_mutex_lock(&w->mu);
-	w->gate_open = true;
-	pthread_cond_broadcast(&w->cv);
-	pthread_mutex_unlock(&w->mu);
+	gate_open(&w->gate);
 }
 
 /* Wait until n jobs are answered, failing if the committer seems stuck. */
@@ -454,9 +414,9 @@ static void test_retried_job_does_not_hold_its_batch(void **state)
 
 	hold_begin(&w);
 	submit_batch(&w, &contender);
-	wait_answers(&w, 1 + 1 + PEERS + LATER);
+	wait_answers(&w, 1 + PEERS + LATER);
 	hold_join(&w);
-	assert_int_equal(w.gate_rc, ORDO_OK);
+	assert_int_equal(w.gate.rc, ORDO_OK);
 
 	/* The peers did not wait for the contender's second run. */
 	for (i = 0; i < PEERS; i++) {
@@ -519,9 +479,9 @@ static void test_job_losing_every_run_fails_after_its_attempts(void **state)
 
 	hold_begin(&w);
 	submit_batch(&w, &contender);
-	wait_answers(&w, 1 + 1 + PEERS);
+	wait_answers(&w, 1 + PEERS);
 	hold_join(&w);
-	assert_int_equal(w.gate_rc, ORDO_OK);
+	assert_int_equal(w.gate.rc, ORDO_OK);
 
 	assert_int_equal(contender.rc, ORDO_ESTORAGE);
 	assert_non_null(strstr(contender.err.message, "lock"));
@@ -795,14 +755,7 @@ static void test_a_failed_stock_lock_keeps_nothing_it_read(void **state)
 
 	/* Both tenants' jobs in one batch, behind the gate. */
 	world_init(&w, f);
-	w.gate.run = gate_run;
-	w.gate.done = gate_done;
-	w.gate.arg = &w;
-	store_submit(f->st, &w.gate);
-	pthread_mutex_lock(&w.mu);
-	while (!w.gate_entered)
-		pthread_cond_wait(&w.cv, &w.mu);
-	pthread_mutex_unlock(&w.mu);
+	gate_park(f->st, &w.gate);
 	memset(jobs, 0, sizeof(jobs));
 	for (i = 0; i < 2; i++) {
 		jobs[i].tenant = i == 0 ? f->ta : tb;
@@ -814,11 +767,8 @@ static void test_a_failed_stock_lock_keeps_nothing_it_read(void **state)
 		jobs[i].job.stock_skus = stock_job_skus;
 		store_submit(f->st, &jobs[i].job);
 	}
-	pthread_mutex_lock(&w.mu);
-	w.gate_open = true;
-	pthread_cond_broadcast(&w.cv);
-	pthread_mutex_unlock(&w.mu);
-	wait_answers(&w, 3);
+	gate_open(&w.gate);
+	wait_answers(&w, 2);
 
 	pthread_mutex_lock(&h.mu);
 	h.release = true;
@@ -828,7 +778,6 @@ static void test_a_failed_stock_lock_keeps_nothing_it_read(void **state)
 	store_close(t.st);
 	for (i = 0; i < 2; i++)
 		ordo_err_clear(&jobs[i].job.err);
-	ordo_err_clear(&w.gate.err);
 	world_destroy(&w);
 	pthread_cond_destroy(&h.cv);
 	pthread_mutex_destroy(&h.mu);

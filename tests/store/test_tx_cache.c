@@ -51,32 +51,8 @@ struct batch {
 	struct fx *f;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	bool gate_entered, gate_open;
 	int pending;
-	store_job gate;
 };
-
-static ordo_code gate_run(store_tx *tx, void *arg, ordo_err *err)
-{
-	struct batch *b = arg;
-
-	(void)tx;
-	(void)err;
-	pthread_mutex_lock(&b->mu);
-	b->gate_entered = true;
-	pthread_cond_broadcast(&b->cv);
-	while (!b->gate_open)
-		pthread_cond_wait(&b->cv, &b->mu);
-	pthread_mutex_unlock(&b->mu);
-	return ORDO_OK;
-}
-
-static void gate_done(void *arg, ordo_code rc, const ordo_err *err)
-{
-	(void)arg;
-	(void)rc;
-	(void)err;
-}
 
 static ordo_code job_run(store_tx *tx, void *arg, ordo_err *err)
 {
@@ -102,6 +78,7 @@ static void job_done(void *arg, ordo_code rc, const ordo_err *err)
 /* Run the n jobs in one batch (behind a gate) and wait for their answers. */
 static void run_batch(struct fx *f, struct batch_job *jobs, size_t n)
 {
+	struct fx_gate gate;
 	struct batch b;
 	size_t i;
 
@@ -109,14 +86,7 @@ static void run_batch(struct fx *f, struct batch_job *jobs, size_t n)
 	b.f = f;
 	pthread_mutex_init(&b.mu, NULL);
 	pthread_cond_init(&b.cv, NULL);
-	b.gate.run = gate_run;
-	b.gate.done = gate_done;
-	b.gate.arg = &b;
-	store_submit(f->st, &b.gate);
-	pthread_mutex_lock(&b.mu);
-	while (!b.gate_entered)
-		pthread_cond_wait(&b.cv, &b.mu);
-	pthread_mutex_unlock(&b.mu);
+	gate_park(f->st, &gate);
 	b.pending = (int)n;
 	for (i = 0; i < n; i++) {
 		jobs[i].b = &b;
@@ -125,15 +95,13 @@ static void run_batch(struct fx *f, struct batch_job *jobs, size_t n)
 		jobs[i].job.arg = &jobs[i];
 		store_submit(f->st, &jobs[i].job);
 	}
+	gate_open(&gate);
 	pthread_mutex_lock(&b.mu);
-	b.gate_open = true;
-	pthread_cond_broadcast(&b.cv);
 	while (b.pending > 0)
 		pthread_cond_wait(&b.cv, &b.mu);
 	pthread_mutex_unlock(&b.mu);
 	for (i = 0; i < n; i++)
 		ordo_err_clear(&jobs[i].job.err);
-	ordo_err_clear(&b.gate.err);
 	pthread_cond_destroy(&b.cv);
 	pthread_mutex_destroy(&b.mu);
 }
