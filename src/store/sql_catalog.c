@@ -115,15 +115,22 @@ static const char *const sql_text[SQL_COUNT] = {
 				    "WHERE tenant_id = ? AND sku = ? "
 				    "ORDER BY location FOR UPDATE",
 	/* The stock of a batch's SKUs of one tenant, locked in one order
-	 * (STOCK LOCKS, store.c); binds the SKUs as one array. */
-	[SQL_STOCK_LOCK_SKUS] = "SELECT " SQL_STOCK_COLS " FROM stock "
-				"WHERE tenant_id = ? "
-				"AND sku = ANY (CAST(? AS TEXT[])) "
-				"ORDER BY sku, location FOR UPDATE",
-	/* The same SKUs' catalog rows, read with their stock. */
-	[SQL_SKUS_OF_BATCH] = "SELECT " SQL_SKU_COLS " FROM skus "
-			      "WHERE tenant_id = ? "
-			      "AND sku = ANY (CAST(? AS TEXT[]))",
+	 * (STOCK LOCKS, store.c); binds the SKUs as one array, sorted. Each
+	 * SKU is looked up by the index on its own: with "sku = ANY (?)" a
+	 * plan made for any array read every stock row of a small catalog
+	 * and compared each with every SKU of the batch. */
+	[SQL_STOCK_LOCK_SKUS] = "SELECT s.* FROM (SELECT CAST(? AS BIGINT) "
+				"AS t, unnest(CAST(? AS TEXT[])) AS sku) k, "
+				"LATERAL (SELECT " SQL_STOCK_COLS " FROM stock "
+				"WHERE tenant_id = k.t AND sku = k.sku "
+				"ORDER BY location FOR UPDATE) s "
+				"ORDER BY s.sku, s.location",
+	/* The same SKUs' catalog rows, read with their stock, likewise. */
+	[SQL_SKUS_OF_BATCH] = "SELECT s.* FROM (SELECT CAST(? AS BIGINT) "
+			      "AS t, unnest(CAST(? AS TEXT[])) AS sku) k, "
+			      "LATERAL (SELECT " SQL_SKU_COLS " FROM skus "
+			      "WHERE tenant_id = k.t AND sku = k.sku "
+			      "LIMIT 1) s",
 	[SQL_STOCK_EVENT_INSERT] = "INSERT INTO stock_events (tenant_id, "
 				   SQL_STOCK_EVENT_COLS ") "
 				   "VALUES (?, ?,?,?,?,?,?,?,?,?,?,?,?)",

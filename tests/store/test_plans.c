@@ -886,6 +886,64 @@ static void test_index_walks_are_seen(void **state)
 	PQfinish(c);
 }
 
+/*
+ * A batch's stock and SKUs (STOCK LOCKS, store.c) are read SKU by SKU by
+ * their indexes on a catalog of a thousand SKUs, the planner left to
+ * choose (sequential scans on): a plan made for any array of SKUs
+ * ("sku = ANY (?)") read every stock and SKU row of such a catalog in
+ * every batch, and compared each with every SKU of the batch.
+ */
+static void test_a_batch_reads_its_skus_by_their_index(void **state)
+{
+	static const unsigned ids[] = {SQL_STOCK_LOCK_SKUS, SQL_SKUS_OF_BATCH};
+	struct fx *f = *state;
+	char buf[4096], sql[PATH_MAX + 256];
+	PGconn *c;
+	size_t i;
+
+	if (!test_pg_url())
+		skip(); /* SQLite has neither arrays nor row locks */
+	c = test_pg_connect(f->url);
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO locations VALUES (%lld, 'WH1', 'one', '', '', "
+		 "'', '', '', '', '', 'US', '', 1, 1, 0, '')",
+		 (long long)f->ta);
+	test_pg_exec(c, sql);
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO skus SELECT %lld, 'SKU-' || i, 'one', 100, "
+		 "'USD', 1, 0 FROM generate_series(1, 1000) i",
+		 (long long)f->ta);
+	test_pg_exec(c, sql);
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO stock SELECT %lld, 'WH1', 'SKU-' || i, 10, 0, "
+		 "0, 0 FROM generate_series(1, 1000) i",
+		 (long long)f->ta);
+	test_pg_exec(c, sql);
+	snprintf(sql, sizeof(sql),
+		 "ALTER DATABASE %s SET plan_cache_mode = force_generic_plan",
+		 f->dir);
+	test_pg_exec(c, sql);
+	test_pg_exec(c, "ANALYZE");
+	PQfinish(c);
+	c = test_pg_connect(f->url); /* with the database's setting */
+	for (i = 0; i < N_OF(ids); i++) {
+		const char *text = store_statement_text(ids[i], buf,
+							sizeof(buf));
+		bool ok;
+		char *plan;
+
+		assert_non_null(text);
+		plan = pg_plan(c, text, &ok);
+		if (!ok || strstr(plan, "Seq Scan") ||
+		    !strstr(plan, "Index Cond"))
+			fail_msg("statement %u reads more than its SKUs:\n%s\n"
+				 "%s",
+				 ids[i], text, plan);
+		free(plan);
+	}
+	PQfinish(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -894,6 +952,9 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_statement_is_keyed,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_batch_reads_its_skus_by_their_index, setup,
+			teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
