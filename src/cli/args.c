@@ -35,6 +35,7 @@ static const struct {
 	{"webhook-allow", CLI_F_WEBHOOK_ALLOW, "CIDR,..."},
 	{"clock-file", CLI_F_CLOCK_FILE, "PATH"},
 	{"max-queued-writes", CLI_F_MAX_QUEUED, "N"},
+	{"db-writers", CLI_F_DB_WRITERS, "N"},
 };
 
 #define N_FLAGS (sizeof(cli_flags) / sizeof(cli_flags[0]))
@@ -83,6 +84,8 @@ static const char **slot(struct cli_opts *o, unsigned flag)
 		return &o->clock_file;
 	case CLI_F_MAX_QUEUED:
 		return &o->max_queued;
+	case CLI_F_DB_WRITERS:
+		return &o->db_writers;
 	default:
 		return &o->from;
 	}

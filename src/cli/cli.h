@@ -39,6 +39,7 @@
 /* Not in any help: tests move the server's clock (clock_file.c). */
 #define CLI_F_CLOCK_FILE (1u << 11)
 #define CLI_F_MAX_QUEUED (1u << 12)
+#define CLI_F_DB_WRITERS (1u << 13)
 
 /* What a command was given: each flag's value (NULL: not given), the
  * positional arguments, and whether help was asked for. */
@@ -56,6 +57,7 @@ struct cli_opts {
 	const char *webhook_allow;
 	const char *clock_file;
 	const char *max_queued;
+	const char *db_writers;
 	unsigned given; /* CLI_F_* of the flags given */
 	bool help;
 	int n_args;
@@ -97,7 +99,10 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 
 /* Open and migrate the store at db with `pool` read connections; on
  * failure print and return NULL. */
-store *cli_open_store(const char *db, int pool);
+/* Open and migrate the store: pool read connections, writers committers
+ * (0: the backend's own number, store_options.writers). NULL having said
+ * why. */
+store *cli_open_store(const char *db, int pool, int writers);
 
 /*
  * For the commands that work on a database that must be there already:

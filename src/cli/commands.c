@@ -50,7 +50,7 @@ static int with_store(const struct cli_opts *o, int pool, bool creates,
 
 	if (!creates && cli_need_db(o->db) != CLI_OK)
 		return CLI_FAIL;
-	st = cli_open_store(o->db, pool);
+	st = cli_open_store(o->db, pool, 1);
 	if (!st)
 		return CLI_FAIL;
 	if (fn(st, o, err) != ORDO_OK)
@@ -65,22 +65,24 @@ int cmd_serve(int argc, char **argv)
 	struct cli_opts o = {0};
 	long timeout_ms = CLI_DEFAULT_WEBHOOK_TIMEOUT_MS;
 	long pool = CLI_DEFAULT_DB_POOL;
+	long writers = 0; /* the backend's own */
 	long max_queued = 0; /* the server's default */
 	store *st;
 	int rc;
 
 	rc = parse_opts("serve",
 			TAKES_DB | CLI_F_LISTEN | CLI_F_DB_POOL |
-				CLI_F_WEBHOOK_TIMEOUT | CLI_F_WEBHOOK_ALLOW |
+				CLI_F_DB_WRITERS | CLI_F_WEBHOOK_TIMEOUT | CLI_F_WEBHOOK_ALLOW |
 				CLI_F_CLOCK_FILE | CLI_F_MAX_QUEUED,
 			argc, argv, &o);
 	if (rc)
 		return rc;
 	if (o.help) {
 		printf("usage: ordo serve [--db PATH|URL] [--listen HOST:PORT] "
-		       "[--db-pool N] [--webhook-timeout-ms N]\n"
-		       "                  [--webhook-allow CIDR,...] "
-		       "[--max-queued-writes N]\n\n"
+		       "[--db-pool N] [--db-writers N]\n"
+		       "                  [--webhook-timeout-ms N] "
+		       "[--webhook-allow CIDR,...]\n"
+		       "                  [--max-queued-writes N]\n\n"
 		       "Apply migrations, serve the HTTP API and deliver "
 		       "webhooks.\n"
 		       "  --db PATH|URL           SQLite file (default ./%s) or "
@@ -89,8 +91,11 @@ int cmd_serve(int argc, char **argv)
 		       "(default %s)\n"
 		       "  --db-pool N             read connections to the "
 		       "database (1 to %d,\n"
-		       "                          default %d; plus one for "
-		       "writes, one for webhooks)\n"
+		       "                          default %d; plus the "
+		       "writers, one for webhooks)\n"
+		       "  --db-writers N          write transactions at once "
+		       "(PostgreSQL: 1 to %d,\n"
+		       "                          default %d; SQLite: 1)\n"
 		       "  --webhook-timeout-ms N  time a webhook receiver has "
 		       "to answer\n"
 		       "                          (100 to 60000, default "
@@ -106,7 +111,8 @@ int cmd_serve(int argc, char **argv)
 		       "                          default %d); more are "
 		       "answered 503\n",
 		       CLI_DEFAULT_DB, CLI_DEFAULT_LISTEN, CLI_MAX_DB_POOL,
-		       CLI_DEFAULT_DB_POOL, CLI_DEFAULT_WEBHOOK_TIMEOUT_MS,
+		       CLI_DEFAULT_DB_POOL, STORE_WRITERS_MAX, STORE_WRITERS_PG,
+		       CLI_DEFAULT_WEBHOOK_TIMEOUT_MS,
 		       ORDO_QUEUED_WRITES_MAX, ORDO_QUEUED_WRITES_DEFAULT);
 		return CLI_OK;
 	}
@@ -115,6 +121,9 @@ int cmd_serve(int argc, char **argv)
 				       o.args[0]);
 	if (o.db_pool && cli_parse_long("serve", "db-pool", o.db_pool, 1,
 					CLI_MAX_DB_POOL, &pool))
+		return CLI_USAGE;
+	if (o.db_writers && cli_parse_long("serve", "db-writers", o.db_writers,
+					   1, STORE_WRITERS_MAX, &writers))
 		return CLI_USAGE;
 	if (o.webhook_timeout &&
 	    cli_parse_long("serve", "webhook-timeout-ms", o.webhook_timeout,
@@ -153,7 +162,7 @@ int cmd_serve(int argc, char **argv)
 	if (rc)
 		return rc;
 	cli_block_stop_signals();
-	st = cli_open_store(o.db, (int)pool);
+	st = cli_open_store(o.db, (int)pool, (int)writers);
 	if (!st)
 		return CLI_FAIL;
 	rc = cli_serve_until_signal(st, o.listen, NULL, (int)timeout_ms,
@@ -402,7 +411,7 @@ int cmd_simulate(int argc, char **argv)
 		json_decref(doc);
 		return CLI_FAIL;
 	}
-	st = cli_open_store(db, 1);
+	st = cli_open_store(db, 1, 1);
 	if (!st) {
 		json_decref(doc);
 		return CLI_FAIL;

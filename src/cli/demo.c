@@ -700,7 +700,7 @@ int cmd_demo(int argc, char **argv)
 	if (rc)
 		return rc;
 	cli_block_stop_signals();
-	st = cli_open_store(db, CLI_DEFAULT_DB_POOL);
+	st = cli_open_store(db, CLI_DEFAULT_DB_POOL, 0);
 	if (!st)
 		return CLI_FAIL;
 	if (app_tenant_create(st, DEMO_SLUG, demo_now(), key,

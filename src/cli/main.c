@@ -132,7 +132,7 @@ int cli_check_listen(const char *cmd, const char *listen)
 	return rc;
 }
 
-store *cli_open_store(const char *db, int pool)
+store *cli_open_store(const char *db, int pool, int writers)
 {
 	store_options opts = STORE_OPTIONS_DEFAULT;
 	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
@@ -140,6 +140,7 @@ store *cli_open_store(const char *db, int pool)
 	int applied = 0, version = 0;
 
 	opts.read_pool_size = pool;
+	opts.writers = writers;
 	if (store_open(db, &opts, &st, err) != ORDO_OK) {
 		cli_fail(err);
 		ordo_err_clear(err);

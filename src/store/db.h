@@ -10,10 +10,11 @@
  *         -> tx->db->bind_i64 / bind_text / step / column_* / reset
  *                                              sqlite.c, pg.c
  *
- * A driver owns its connections. It keeps one writer connection, which only
- * the committer thread (store.c) uses, a second writer for the outbox's own
- * short transactions (outbox_begin), and a pool of read connections handed
- * out by read_begin and taken back by read_end. Each connection carries a
+ * A driver owns its connections. It keeps a writer connection for each
+ * committer thread (store.c, THE COMMITTERS: opts->writers of them, at most
+ * writers_max; committer k begins on writer k alone), a writer for the
+ * outbox's own short transactions (outbox_begin), and a pool of read
+ * connections handed out by read_begin and taken back by read_end. Each connection carries a
  * store_tx of its own (so beginning a transaction never allocates);
  * tx->conn points back at the driver's connection object.
  *
@@ -109,8 +110,9 @@ struct db_driver {
 	/* Close every connection and free st->impl. No transaction is open. */
 	void (*close)(store *st);
 
-	/* ---- the writer; called from the committer thread only ---------- */
-	ordo_code (*write_begin)(store *st, store_tx **tx, ordo_err *err);
+	/* ---- the writers; writer k called from committer k only --------- */
+	ordo_code (*write_begin)(store *st, int writer, store_tx **tx,
+				 ordo_err *err);
 	ordo_code (*savepoint)(store_tx *tx, ordo_err *err);
 	ordo_code (*release)(store_tx *tx, ordo_err *err);
 	ordo_code (*rollback_to)(store_tx *tx, ordo_err *err);
@@ -245,6 +247,14 @@ struct db_driver {
 	 * at a time holds the whole database, and its SQL has no FOR UPDATE.
 	 */
 	bool row_locks;
+	/*
+	 * WRITERS. How many write transactions the database takes at once
+	 * from one process, each on a writer connection of its own: 1 for
+	 * SQLite (one writer holds the whole database), STORE_WRITERS_MAX
+	 * for PostgreSQL, whose writers wait for each other only on the rows
+	 * they share (row_locks).
+	 */
+	int writers_max;
 	/*
 	 * SEARCH BY THE RAREST TERM. True when the full-text index answers
 	 * an AND of terms by walking a common term's entries until it

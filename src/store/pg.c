@@ -8,12 +8,13 @@
  *
  * CONNECTIONS
  *
- *     writer   one connection, used only by the committer thread (store.c);
- *              its transactions are BEGIN (read committed): rows that must
- *              not change under a job are locked by the SQL itself
- *              (row_locks: SELECT ... FOR UPDATE [SKIP LOCKED]).
- *     outbox   a second writer for the outbox's short transactions
- *              (outbox_begin), BEGIN (read committed) like the writer's.
+ *     writers  opts->writers connections, writer k used only by committer
+ *              thread k (store.c, THE COMMITTERS); their transactions are
+ *              BEGIN (read committed): rows that must not change under a
+ *              job are locked by the SQL itself (row_locks: SELECT ...
+ *              FOR UPDATE [SKIP LOCKED]).
+ *     outbox   a writer for the outbox's short transactions
+ *              (outbox_begin), BEGIN (read committed) like the others.
  *     readers  opts->read_pool_size connections, checked out by read_begin
  *              (waiting on a condition when all are out) and returned by
  *              read_end; each read is BEGIN ISOLATION LEVEL REPEATABLE READ
@@ -272,7 +273,9 @@ static void pg_close(store *st)
 	free(s->readers);
 	pg_conn_close(&s->outbox);
 	pthread_mutex_destroy(&s->outbox_mu);
-	pg_conn_close(&s->writer);
+	for (i = 0; i < s->n_writers; i++)
+		pg_conn_close(&s->writers[i]);
+	free(s->writers);
 	pthread_cond_destroy(&s->pool_cv);
 	pthread_mutex_destroy(&s->pool_mu);
 	free(s);
@@ -315,9 +318,18 @@ static ordo_code pg_open(store *st, const char *url, const store_options *opts,
 	atomic_init(&s->up_at_ms, 0);
 	st->impl = s;
 
-	rc = pg_conn_open(st, &s->writer, url, true, opts, err);
-	if (rc)
+	s->writers = calloc((size_t)opts->writers, sizeof(*s->writers));
+	if (!s->writers) {
+		rc = ordo_err_set(err, ORDO_ENOMEM, NULL,
+				  "out of memory opening the writers");
 		goto out;
+	}
+	for (i = 0; i < opts->writers; i++) {
+		rc = pg_conn_open(st, &s->writers[i], url, true, opts, err);
+		if (rc)
+			goto out;
+		s->n_writers = i + 1;
+	}
 	rc = pg_conn_open(st, &s->outbox, url, true, opts, err);
 	if (rc)
 		goto out;
@@ -627,15 +639,16 @@ static ordo_code pg_begin(struct pg_conn *c, const char *sql, ordo_err *err)
 	}
 }
 
-static ordo_code pg_write_begin(store *st, store_tx **tx, ordo_err *err)
+static ordo_code pg_write_begin(store *st, int writer, store_tx **tx,
+				ordo_err *err)
 {
 	struct pg_store *s = st->impl;
 	ordo_code rc;
 
 	*tx = NULL;
-	rc = pg_begin(&s->writer, "BEGIN", err);
+	rc = pg_begin(&s->writers[writer], "BEGIN", err);
 	if (!rc)
-		*tx = &s->writer.tx;
+		*tx = &s->writers[writer].tx;
 	return rc;
 }
 
@@ -879,4 +892,6 @@ const struct db_driver db_driver_pg = {
 			    "AND tablename = ?",
 	/* Several nodes write at once: lock the rows read to be changed. */
 	.row_locks = true,
+	/* Each committer's transactions in a server process of its own. */
+	.writers_max = STORE_WRITERS_MAX,
 };

@@ -67,7 +67,9 @@ struct pg_conn {
 };
 
 struct pg_store {
-	struct pg_conn writer;
+	/* One per committer (store.c), n_writers of them. */
+	struct pg_conn *writers;
+	int n_writers;
 	/* The outbox's own writer, one thread at a time (outbox_mu). */
 	struct pg_conn outbox;
 	pthread_mutex_t outbox_mu;

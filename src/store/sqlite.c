@@ -563,11 +563,13 @@ static ordo_code sq_check_in_tx(store_tx *tx, const char *what, ordo_err *err)
 	return ORDO_OK;
 }
 
-static ordo_code sq_write_begin(store *st, store_tx **tx, ordo_err *err)
+static ordo_code sq_write_begin(store *st, int writer, store_tx **tx,
+				ordo_err *err)
 {
 	struct sq_store *s = st->impl;
 	ordo_code rc;
 
+	(void)writer; /* always 0: writers_max is 1 */
 	*tx = &s->writer.tx;
 	s->writer.steps = 0;
 	rc = sq_run_ctl(*tx, SQ_BEGIN_IMMEDIATE, err);
@@ -803,8 +805,10 @@ const struct db_driver db_driver_sqlite = {
 	.backup = sq_backup,
 	.sql_table_exists = "SELECT count(*) FROM sqlite_master "
 			    "WHERE type = 'table' AND name = ?",
-	/* One writer holds the whole database: no row locks to take. */
+	/* One writer holds the whole database: no row locks to take, and
+	 * one committer. */
 	.row_locks = false,
+	.writers_max = 1,
 	/* FTS5 walks a common term's entries to reach a rare term's. */
 	.search_by_rarest = true,
 };

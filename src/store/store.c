@@ -7,8 +7,8 @@
  *
  * THE COMMITTER
  *
- * One thread per store owns the writer connection. Writers never touch it;
- * they queue jobs:
+ * A thread per store owns the writer connection (THE COMMITTERS: one per
+ * writer connection). Writers never touch it; they queue jobs:
  *
  *     store_submit(job) --> [ queue (mu, cv) ] --> committer thread
  *
@@ -23,6 +23,22 @@
  *         COMMIT         one fsync for the whole batch
  *         put the jobs to run again back at the head of the queue
  *         done(job) for each other job, in submission order, only now
+ *
+ * THE COMMITTERS
+ *
+ * On SQLite that thread is the one writer the database has. PostgreSQL
+ * takes write transactions at once, each on a connection of its own, and
+ * does the work of each in a server process of its own: one thread, with
+ * one transaction open at a time, leaves the rest of the server idle
+ * (while its batch is being made durable, too). So a store opens
+ * store_options.writers committers (PostgreSQL: STORE_WRITERS_PG unless
+ * told; SQLite: 1), each a thread with a writer connection of its own
+ * (write_begin's writer), all taking batches off the one queue by the loop
+ * above: while one batch runs or commits, the jobs queued meanwhile make
+ * the next committer's batch. Two committers of one store are two writers
+ * as two nodes' committers are, and are safe for the same reasons (row
+ * locks, STOCK LOCKS below, unique keys); a client that waits for one
+ * answer before its next request still has its writes made in its order.
  *
  * RUNNING A JOB AGAIN
  *
@@ -56,6 +72,14 @@
  * cannot name its SKUs before it runs (a hold released to allocation)
  * locks them as it goes, as before: should that meet a cycle, it runs
  * again (below) and the rest of its batch stands.
+ *
+ * The committers of one store keep out of each other's way: a batch's
+ * stock is known from when it is taken off the queue until it commits,
+ * and the next committer takes the jobs behind it that need none of that
+ * stock, leaving the others queued, in their order, for a batch after it
+ * (batch_take). Orders all on the same few SKUs are then one batch at a
+ * time, each as large as one committer's, rather than batches half as
+ * large waiting for each other's commit.
  *
  * If COMMIT fails, every job of the batch that had succeeded is answered
  * ORDO_ESTORAGE (ORDO_EUNAVAILABLE when the database could not be
@@ -102,6 +126,7 @@
 /* ---- opening ------------------------------------------------------------- */
 
 static void *committer_main(void *arg);
+static void committers_join(store *st);
 
 /*
  * The committer's condition waits on the monotonic clock, so a job's due
@@ -179,10 +204,11 @@ ordo_code store_open(const char *url, const store_options *opts, store **out,
 	static const store_options defaults = STORE_OPTIONS_DEFAULT;
 	const struct db_driver *db;
 	const char *target = NULL;
+	store_options resolved;
 	store *st = NULL;
 	bool locks = false, opened = false;
 	ordo_code rc = ORDO_OK;
-	int e;
+	int e, i;
 
 	*out = NULL;
 	if (!opts)
@@ -202,6 +228,21 @@ ordo_code store_open(const char *url, const store_options *opts, store **out,
 	db = store_driver_for(url, &target, err);
 	if (!db) {
 		rc = err ? err->code : ORDO_EINVALID;
+		goto out;
+	}
+	resolved = *opts;
+	if (resolved.writers == 0)
+		resolved.writers = db->writers_max > 1 ? STORE_WRITERS_PG : 1;
+	if (resolved.writers < 1 || resolved.writers > db->writers_max) {
+		rc = ordo_err_set(err, ORDO_EINVALID, "writers",
+				  db->writers_max == 1
+					  ? "%s takes one write transaction at "
+					    "a time: writers must be 1, not %d"
+					  : "%s takes 1..%d writers, not %d",
+				  db->name,
+				  db->writers_max == 1 ? resolved.writers
+						       : db->writers_max,
+				  resolved.writers);
 		goto out;
 	}
 
@@ -225,23 +266,33 @@ ordo_code store_open(const char *url, const store_options *opts, store **out,
 	}
 	locks = true;
 
-	rc = db->open(st, target, opts, err);
+	rc = db->open(st, target, &resolved, err);
 	if (rc)
 		goto out;
 	opened = true;
 
-	e = pthread_create(&st->thread, NULL, committer_main, st);
-	if (e != 0) {
-		rc = ordo_err_set(err, ORDO_EINTERNAL, NULL,
-				  "cannot start the committer thread: %s",
-				  strerror(e));
-		goto out;
+	st->n_committers = resolved.writers;
+	for (i = 0; i < st->n_committers; i++) {
+		struct committer *c = &st->committers[i];
+
+		c->st = st;
+		c->writer = i;
+		e = pthread_create(&c->thread, NULL, committer_main, c);
+		if (e != 0) {
+			rc = ordo_err_set(err, ORDO_EINTERNAL, NULL,
+					  "cannot start a committer thread: "
+					  "%s",
+					  strerror(e));
+			goto out;
+		}
+		c->started = true;
 	}
-	st->thread_started = true;
 	*out = st;
 	st = NULL;
 out:
 	if (st) {
+		if (locks)
+			committers_join(st);
 		if (opened)
 			st->db->close(st);
 		if (locks) {
@@ -253,16 +304,29 @@ out:
 	return rc;
 }
 
-void store_close(store *st)
+/* Stop the committers that were started, once the queue is drained. */
+static void committers_join(store *st)
 {
-	if (!st)
-		return;
+	int i;
+
 	pthread_mutex_lock(&st->mu);
 	st->stopping = true;
 	pthread_cond_broadcast(&st->cv);
 	pthread_mutex_unlock(&st->mu);
-	if (st->thread_started)
-		pthread_join(st->thread, NULL);
+	for (i = 0; i < st->n_committers; i++) {
+		if (st->committers[i].started)
+			pthread_join(st->committers[i].thread, NULL);
+		st->committers[i].started = false;
+		free(st->committers[i].keys);
+		st->committers[i].keys = NULL;
+	}
+}
+
+void store_close(store *st)
+{
+	if (!st)
+		return;
+	committers_join(st);
 	st->db->close(st);
 	pthread_cond_destroy(&st->cv);
 	pthread_mutex_destroy(&st->mu);
@@ -291,11 +355,6 @@ static void job_fail_storage(store_job *job, const ordo_err *cause,
 						: "the database refused");
 }
 
-struct stock_key {
-	int64_t tenant;
-	const char *sku;
-};
-
 static int stock_key_cmp(const void *a, const void *b)
 {
 	const struct stock_key *x = a, *y = b;
@@ -305,60 +364,110 @@ static int stock_key_cmp(const void *a, const void *b)
 	return strcmp(x->sku, y->sku);
 }
 
-/* The SKUs a job names into *keys (growing it), or false without memory. */
-static bool job_stock_keys(store_job *job, struct stock_key **keys,
-			   size_t *n, size_t *cap)
+/*
+ * The SKUs job names (store_job.stock_skus) into *skus: some (16 of them)
+ * or, for more, an array to free(); *n their count, 0 without memory.
+ */
+static const char **job_skus(store_job *job, const char **some,
+			     int64_t *tenant, size_t *n)
 {
-	const char *some[16], **skus = some;
-	int64_t tenant = 0;
-	size_t k, count;
+	const char **skus = some;
+	size_t count = job->stock_skus(job->arg, tenant, some, 16);
 
-	count = job->stock_skus(job->arg, &tenant, some, 16);
 	if (count > 16) {
 		skus = malloc(count * sizeof(*skus));
-		if (!skus)
-			return false;
-		count = job->stock_skus(job->arg, &tenant, skus, count);
+		count = skus ? job->stock_skus(job->arg, tenant, skus, count)
+			     : 0;
 	}
-	for (k = 0; k < count; k++) {
-		if (*n == *cap) {
-			size_t grown = *cap ? *cap * 2 : 64;
-			struct stock_key *more =
-				realloc(*keys, grown * sizeof(**keys));
+	*n = count;
+	return skus;
+}
 
-			if (!more)
-				break;
-			*keys = more;
-			*cap = grown;
+/* Does another committer's batch hold the stock of a SKU job names? */
+static bool job_waits_for_other(store *st, const struct committer *self,
+				store_job *job)
+{
+	const char *some[16], **skus;
+	int64_t tenant = 0;
+	size_t n, k;
+	int i;
+	bool held = false;
+
+	skus = job_skus(job, some, &tenant, &n);
+	for (i = 0; i < st->n_committers && !held; i++) {
+		const struct committer *c = &st->committers[i];
+
+		if (c == self || c->n_keys == 0)
+			continue;
+		for (k = 0; k < n && !held; k++) {
+			struct stock_key key = {tenant, skus[k]};
+
+			held = bsearch(&key, c->keys, c->n_keys, sizeof(key),
+				       stock_key_cmp) != NULL;
 		}
-		(*keys)[(*n)++] = (struct stock_key){tenant, skus[k]};
 	}
 	if (skus != some)
 		free(skus);
-	return k == count;
+	return held;
+}
+
+/* Add the SKUs job names to self's keys (unsorted until keys_sort). */
+static void keys_add(struct committer *self, store_job *job)
+{
+	const char *some[16], **skus;
+	int64_t tenant = 0;
+	size_t n, k;
+
+	skus = job_skus(job, some, &tenant, &n);
+	for (k = 0; k < n; k++) {
+		if (self->n_keys == self->cap_keys) {
+			size_t grown = self->cap_keys ? self->cap_keys * 2 : 64;
+			struct stock_key *more = realloc(
+				self->keys, grown * sizeof(*self->keys));
+
+			if (!more)
+				break; /* its jobs lock the rest as they go */
+			self->keys = more;
+			self->cap_keys = grown;
+		}
+		self->keys[self->n_keys++] = (struct stock_key){tenant, skus[k]};
+	}
+	if (skus != some)
+		free(skus);
+}
+
+/* Sort self's keys and drop repeats. */
+static void keys_sort(struct committer *self)
+{
+	size_t i, m = 0;
+
+	if (self->n_keys < 2)
+		return;
+	qsort(self->keys, self->n_keys, sizeof(*self->keys), stock_key_cmp);
+	for (i = 0; i < self->n_keys; i++)
+		if (m == 0 || stock_key_cmp(&self->keys[m - 1],
+					    &self->keys[i]) != 0)
+			self->keys[m++] = self->keys[i];
+	self->n_keys = m;
 }
 
 /*
- * STOCK LOCKS: lock the stock of every SKU the batch's jobs name, in one
- * order, before the first job runs. In a savepoint of its own: should it
- * fail (a lock wait timed out, no memory), the jobs lock as they go.
+ * STOCK LOCKS: lock the stock of every SKU the batch's jobs name (keys,
+ * sorted), in that order, before the first job runs. In a savepoint of its
+ * own: should it fail (a lock wait timed out, no memory), the jobs lock as
+ * they go.
  */
-static void batch_lock_stock(store_tx *tx, store_job *batch)
+static void batch_lock_stock(store_tx *tx, const struct stock_key *keys,
+			     size_t n)
 {
 	const struct db_driver *db = tx->db;
-	struct stock_key *keys = NULL;
 	const char **skus = NULL;
-	size_t n = 0, cap = 0, i, from, m;
+	size_t i, from, m;
 	ordo_err err = ORDO_ERR_INIT;
-	store_job *job;
 	ordo_code rc = ORDO_OK;
 
-	for (job = batch; job; job = job->next)
-		if (job->stock_skus && !job_stock_keys(job, &keys, &n, &cap))
-			goto out;
 	if (n == 0)
 		goto out;
-	qsort(keys, n, sizeof(*keys), stock_key_cmp);
 	skus = malloc(n * sizeof(*skus));
 	if (!skus)
 		goto out;
@@ -369,8 +478,7 @@ static void batch_lock_stock(store_tx *tx, store_job *batch)
 		m = 0;
 		for (i = from; i < n && keys[i].tenant == keys[from].tenant;
 		     i++)
-			if (m == 0 || strcmp(skus[m - 1], keys[i].sku) != 0)
-				skus[m++] = keys[i].sku;
+			skus[m++] = keys[i].sku;
 		rc = sql_stock_lock(tx, keys[from].tenant, skus, m, &err);
 	}
 	if (rc) {
@@ -386,7 +494,6 @@ static void batch_lock_stock(store_tx *tx, store_job *batch)
 out:
 	ordo_err_clear(&err);
 	free(skus);
-	free(keys);
 }
 
 /*
@@ -397,8 +504,9 @@ out:
  * *retry (in batch order) to be queued again. Returns true when the
  * transaction committed.
  */
-static bool committer_run_batch(store *st, store_job **batchp,
-				store_job **retry, int64_t *statements)
+static bool committer_run_batch(store *st, const struct committer *self,
+				store_job **batchp, store_job **retry,
+				int64_t *statements)
 {
 	const struct db_driver *db = st->db;
 	store_tx *tx = NULL;
@@ -414,7 +522,7 @@ static bool committer_run_batch(store *st, store_job **batchp,
 		job->due_ns = 0;
 	}
 
-	rc = db->write_begin(st, &tx, &cerr);
+	rc = db->write_begin(st, self->writer, &tx, &cerr);
 	if (rc) {
 		for (job = *batchp; job; job = job->next)
 			job_fail_storage(job, &cerr,
@@ -427,7 +535,7 @@ static bool committer_run_batch(store *st, store_job **batchp,
 	tx_kept_forget(tx);
 	*statements = -tx->statements;
 	if (db->row_locks)
-		batch_lock_stock(tx, *batchp);
+		batch_lock_stock(tx, self->keys, self->n_keys);
 
 	while ((job = *link)) {
 		rc = db->savepoint(tx, &cerr);
@@ -564,14 +672,55 @@ static int64_t delayed_promote(store *st)
 	return next;
 }
 
+/*
+ * Take the next batch off the queue for self, under mu: up to
+ * ORDO_COMMIT_BATCH_MAX due jobs in their order (one not yet due heads a
+ * later batch), leaving in the queue, in their order, the jobs whose stock
+ * another committer's batch holds (STOCK LOCKS): they would only wait for
+ * it to commit, and hold up the jobs behind them. NULL when every due job
+ * waits so.
+ */
+static store_job *batch_take(store *st, struct committer *self, int64_t now,
+			     uint64_t *n)
+{
+	store_job *batch = NULL, **tail = &batch, **link = &st->head, *job;
+	store_job *prev = NULL;
+	bool locks = st->db->row_locks;
+
+	*n = 0;
+	self->n_keys = 0;
+	while ((job = *link) && *n < ORDO_COMMIT_BATCH_MAX &&
+	       job->due_ns <= now) {
+		if (locks && job->stock_skus && st->n_committers > 1 &&
+		    job_waits_for_other(st, self, job)) {
+			prev = job;
+			link = &job->next;
+			continue;
+		}
+		*link = job->next;
+		if (st->tail == job)
+			st->tail = prev;
+		job->next = NULL;
+		*tail = job;
+		tail = &job->next;
+		(*n)++;
+		if (locks && job->stock_skus)
+			keys_add(self, job);
+	}
+	if (locks)
+		keys_sort(self);
+	return batch;
+}
+
 static void *committer_main(void *arg)
 {
-	store *st = arg;
+	struct committer *self = arg;
+	store *st = self->st;
 
 	pthread_mutex_lock(&st->mu);
 	for (;;) {
 		store_job *batch, *retry, *job, *last, *next;
-		uint64_t n = 1, answered = 0;
+		uint64_t n = 0, answered = 0;
 		int64_t now;
 		bool committed;
 		int64_t statements;
@@ -608,28 +757,29 @@ static void *committer_main(void *arg)
 			pthread_cond_timedwait(&st->cv, &st->mu, &until);
 			continue;
 		}
-
-		/* Due jobs only: one not yet due heads the next batch. */
-		batch = st->head;
-		last = batch;
-		while (last->next && n < ORDO_COMMIT_BATCH_MAX &&
-		       last->next->due_ns <= now) {
-			last = last->next;
-			n++;
+		batch = batch_take(st, self, now, &n);
+		if (!batch) {
+			/* Every due job waits for another committer's
+			 * batch, which wakes us once it has committed. */
+			pthread_cond_wait(&st->cv, &st->mu);
+			continue;
 		}
-		st->head = last->next;
-		if (!st->head)
-			st->tail = NULL;
-		last->next = NULL;
+		if (st->head)
+			pthread_cond_signal(&st->cv); /* for another committer */
 		pthread_mutex_unlock(&st->mu);
 
 		statements = 0;
-		committed = committer_run_batch(st, &batch, &retry,
+		committed = committer_run_batch(st, self, &batch, &retry,
 						&statements);
 		for (job = batch; job; job = job->next)
 			answered++;
 
 		pthread_mutex_lock(&st->mu);
+		/* Its stock is free (the keys point into jobs answered
+		 * below); the jobs that waited for it may go. */
+		self->n_keys = 0;
+		if (st->n_committers > 1 && st->head)
+			pthread_cond_broadcast(&st->cv);
 		/* The jobs to run again go back to the head, in their order. */
 		if (retry) {
 			st->stats.retries++;
@@ -740,11 +890,14 @@ ordo_code store_write(store *st, store_job_fn fn, void *arg, ordo_err *err)
 {
 	struct write_wait w;
 	store_job job;
+	int i;
 
-	if (st->thread_started && pthread_equal(pthread_self(), st->thread))
-		return ordo_err_set(err, ORDO_EINTERNAL, NULL,
-				    "store_write called from inside a write "
-				    "job would wait for itself");
+	for (i = 0; i < st->n_committers; i++)
+		if (st->committers[i].started &&
+		    pthread_equal(pthread_self(), st->committers[i].thread))
+			return ordo_err_set(err, ORDO_EINTERNAL, NULL,
+					    "store_write called from inside a "
+					    "write job would wait for itself");
 
 	memset(&job, 0, sizeof(job));
 	w.fn = fn;

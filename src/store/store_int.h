@@ -197,11 +197,30 @@ struct store_tx {
 	struct tx_kept kept;
 };
 
+/* A SKU's stock in a tenant, as a batch locks it (store.c, STOCK LOCKS). */
+struct stock_key {
+	int64_t tenant;
+	const char *sku; /* the job's own, valid while the job is */
+};
+
+/* One committer thread and the driver's writer connection it uses. */
+struct committer {
+	store *st;
+	int writer; /* 0 .. n_committers - 1 */
+	pthread_t thread;
+	bool started;
+	/* The stock its batch locks, sorted, from when the batch is taken
+	 * until it has committed (under store.mu; STOCK LOCKS). */
+	struct stock_key *keys;
+	size_t n_keys, cap_keys;
+};
+
 struct store {
 	const struct db_driver *db;
 	void *impl; /* the driver's state: connections, pools */
 
-	/* The committer: one thread, one queue of jobs. */
+	/* The committers (THE COMMITTERS): their threads, one queue of
+	 * jobs. */
 	pthread_mutex_t mu;
 	pthread_cond_t cv; /* queue not empty, or stopping */
 	store_job *head;
@@ -211,8 +230,8 @@ struct store {
 	 * meanwhile. */
 	store_job *delayed;
 	bool stopping;
-	bool thread_started;
-	pthread_t thread;
+	struct committer committers[STORE_WRITERS_MAX];
+	int n_committers;
 	store_commit_stats stats; /* under mu */
 };
 

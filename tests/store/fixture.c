@@ -242,6 +242,9 @@ store_options test_opts(void)
 	store_options o = STORE_OPTIONS_DEFAULT;
 
 	o.read_pool_size = 4;
+	/* One committer: tests park it behind a gate (fx_gate) to make the
+	 * batches they need; test_committer opens several. */
+	o.writers = 1;
 	return o;
 }
 
@@ -640,7 +643,24 @@ static void gate_done(void *arg, ordo_code rc, const ordo_err *err)
 	pthread_mutex_unlock(&g->mu);
 }
 
+static size_t gate_skus(void *arg, int64_t *tenant, const char **skus,
+			size_t max)
+{
+	struct fx_gate *g = arg;
+
+	*tenant = g->tenant;
+	if (max > 0)
+		skus[0] = g->sku;
+	return 1;
+}
+
 void gate_park(store *st, struct fx_gate *g)
+{
+	gate_park_on(st, g, 0, NULL);
+}
+
+void gate_park_on(store *st, struct fx_gate *g, int64_t tenant,
+		  const char *sku)
 {
 	memset(g, 0, sizeof(*g));
 	pthread_mutex_init(&g->mu, NULL);
@@ -648,6 +668,10 @@ void gate_park(store *st, struct fx_gate *g)
 	g->job.run = gate_run;
 	g->job.done = gate_done;
 	g->job.arg = g;
+	g->tenant = tenant;
+	g->sku = sku;
+	if (sku)
+		g->job.stock_skus = gate_skus;
 	store_submit(st, &g->job);
 	pthread_mutex_lock(&g->mu);
 	while (!g->entered && !g->answered)

@@ -112,9 +112,15 @@ struct fx_gate {
 	pthread_cond_t cv;
 	bool entered, open, answered;
 	ordo_code rc;
+	int64_t tenant;
+	const char *sku;
 };
 
 void gate_park(store *st, struct fx_gate *g);
+/* The same, the gate naming the tenant's SKU as the stock it takes
+ * (store_job.stock_skus): its batch locks that SKU's stock. */
+void gate_park_on(store *st, struct fx_gate *g, int64_t tenant,
+		  const char *sku);
 void gate_open(struct fx_gate *g);
 
 /* Insert a tenant with the slug and return its id. */

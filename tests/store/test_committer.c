@@ -517,6 +517,9 @@ struct timed {
 	bool done;
 	long long at_ms;
 	ordo_code rc;
+	/* The stock it names (store_job.stock_skus), when sku is set. */
+	int64_t tenant;
+	const char *sku;
 };
 
 static long long mono_ms(void)
@@ -556,6 +559,53 @@ static void timed_init(struct timed *t)
 	t->job.run = timed_run;
 	t->job.done = timed_done;
 	t->job.arg = t;
+}
+
+static size_t timed_skus(void *arg, int64_t *tenant, const char **skus,
+			 size_t max)
+{
+	struct timed *t = arg;
+
+	*tenant = t->tenant;
+	if (max > 0)
+		skus[0] = t->sku;
+	return 1;
+}
+
+/* t, naming the tenant's SKU as its stock. */
+static void timed_init_on(struct timed *t, int64_t tenant, const char *sku)
+{
+	timed_init(t);
+	t->tenant = tenant;
+	t->sku = sku;
+	t->job.stock_skus = timed_skus;
+}
+
+/* Whether t is answered within ANSWER_WAIT_S. */
+static bool timed_wait_bounded(struct timed *t)
+{
+	struct timespec until;
+	bool done;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ANSWER_WAIT_S;
+	pthread_mutex_lock(&t->mu);
+	while (!t->done &&
+	       pthread_cond_timedwait(&t->cv, &t->mu, &until) != ETIMEDOUT)
+		;
+	done = t->done;
+	pthread_mutex_unlock(&t->mu);
+	return done;
+}
+
+static bool timed_done_yet(struct timed *t)
+{
+	bool done;
+
+	pthread_mutex_lock(&t->mu);
+	done = t->done;
+	pthread_mutex_unlock(&t->mu);
+	return done;
 }
 
 static void timed_wait(struct timed *t)
@@ -614,6 +664,78 @@ static void test_closing_runs_a_later_job(void **state)
 	assert_int_equal(later.rc, ORDO_OK);
 	assert_true(later.at_ms - start < 30000);
 	timed_destroy(&later);
+}
+
+/* ---- the committers ------------------------------------------------------ */
+
+/* SQLite takes one writer, PostgreSQL up to STORE_WRITERS_MAX: a number
+ * beyond is refused, naming it, and nothing is opened. */
+static void test_writers_beyond_the_backend_are_refused(void **state)
+{
+	struct fx *f = *state;
+	store_options o = committer_opts();
+	ordo_err err = ORDO_ERR_INIT;
+	store *st = NULL;
+
+	o.writers = test_pg_url() ? STORE_WRITERS_MAX + 1 : 2;
+	assert_int_equal(store_open(f->url, &o, &st, &err), ORDO_EINVALID);
+	assert_null(st);
+	assert_string_equal(err.field, "writers");
+	ordo_err_clear(&err);
+	o.writers = -1;
+	assert_int_equal(store_open(f->url, &o, &st, &err), ORDO_EINVALID);
+	ordo_err_clear(&err);
+}
+
+/* f->st reopened with two committers (PostgreSQL). */
+static void reopen_with_two_writers(struct fx *f)
+{
+	store_options o = committer_opts();
+	ordo_err err = ORDO_ERR_INIT;
+
+	store_close(f->st);
+	o.writers = 2;
+	assert_int_equal(store_open(f->url, &o, &f->st, &err), ORDO_OK);
+}
+
+/*
+ * PostgreSQL with two writers: while one committer's batch is open (a
+ * gate parks it), the other commits a job queued meanwhile. And a job
+ * naming stock that the open batch locks waits in the queue for it,
+ * while one queued after it with other stock goes ahead: it would only
+ * have waited for that batch's commit in the other committer's batch,
+ * holding up the jobs in it.
+ */
+static void test_two_writers_commit_side_by_side(void **state)
+{
+	struct fx *f = *state;
+	struct fx_gate gate;
+	struct timed held, free_sku, plain;
+	bool ahead, early;
+
+	if (!test_pg_url())
+		skip(); /* SQLite: one writer (the test above) */
+	reopen_with_two_writers(f);
+	gate_park_on(f->st, &gate, f->ta, "SKU-HELD");
+	timed_init_on(&held, f->ta, "SKU-HELD");
+	timed_init_on(&free_sku, f->ta, "SKU-FREE");
+	timed_init(&plain);
+	store_submit(f->st, &held.job);
+	store_submit(f->st, &free_sku.job);
+	store_submit(f->st, &plain.job);
+	ahead = timed_wait_bounded(&free_sku) && timed_wait_bounded(&plain);
+	/* Still queued behind the gate's batch, which holds its stock. */
+	early = timed_done_yet(&held);
+	gate_open(&gate); /* first: the store closes only once it is */
+	assert_true(ahead);
+	assert_false(early);
+	assert_int_equal(free_sku.rc, ORDO_OK);
+	assert_int_equal(gate.rc, ORDO_OK);
+	assert_true(timed_wait_bounded(&held));
+	assert_int_equal(held.rc, ORDO_OK);
+	timed_destroy(&held);
+	timed_destroy(&free_sku);
+	timed_destroy(&plain);
 }
 
 /* ---- a batch's stock lock that fails keeps nothing it read ------------- */
@@ -804,6 +926,12 @@ int main(void)
 			committer_setup, teardown),
 		cmocka_unit_test_setup_teardown(test_closing_runs_a_later_job,
 						committer_setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_writers_beyond_the_backend_are_refused,
+			committer_setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_two_writers_commit_side_by_side, committer_setup,
+			teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
