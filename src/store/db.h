@@ -222,6 +222,15 @@ struct db_driver {
 	 * as a rolled-back insert leaves.
 	 */
 	const char *sql_seqs;
+	/*
+	 * KEYS CHECKED AT THE WRITE (the PostgreSQL hook, with sql_seqs; NULL
+	 * where an order is inserted at once). Two statements without
+	 * parameters: the first defers the checks of the deferrable foreign
+	 * keys to orders (migration 0013) until the second, which checks
+	 * them at once again (sql_orders.c, AN ORDER WRITTEN ONCE).
+	 */
+	const char *sql_checks_deferred;
+	const char *sql_checks_immediate;
 
 	/*
 	 * PLANS FOR THE VALUES (NULL where plans do not depend on them).

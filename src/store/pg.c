@@ -877,8 +877,14 @@ const struct db_driver db_driver_pg = {
 	.sql_named_lock = "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))",
 	.sql_named_lock_shared =
 		"SELECT pg_advisory_xact_lock_shared(hashtextextended(?, 0))",
-	.sql_seqs = "SELECT nextval(pg_get_serial_sequence(?, 'seq')) "
-		    "FROM generate_series(1, ?)",
+	/* The sequence looked up once (OFFSET 0 keeps the subquery apart),
+	 * not for each value drawn. */
+	.sql_seqs = "SELECT nextval(q.s) FROM (SELECT CAST("
+		    "pg_get_serial_sequence(?, 'seq') AS regclass) AS s "
+		    "OFFSET 0) q, generate_series(1, ?)",
+	/* The keys of migration 0013: the rest are never deferrable. */
+	.sql_checks_deferred = "SET CONSTRAINTS ALL DEFERRED",
+	.sql_checks_immediate = "SET CONSTRAINTS ALL IMMEDIATE",
 	.sql_named_try_lock = "SELECT CASE WHEN pg_try_advisory_xact_lock("
 			      "hashtextextended(?, 0)) THEN 1 ELSE 0 END",
 	/* Nothing on a server without the setting (before PostgreSQL 12,

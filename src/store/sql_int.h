@@ -161,6 +161,8 @@ enum sql_id {
 	SQL_NAMED_LOCK_SHARED, /* db->sql_named_lock_shared */
 	SQL_NAMED_TRY_LOCK,    /* db->sql_named_try_lock */
 	SQL_SEQS,	       /* db->sql_seqs */
+	SQL_CHECKS_DEFERRED,   /* db->sql_checks_deferred */
+	SQL_CHECKS_IMMEDIATE,  /* db->sql_checks_immediate */
 	SQL_PLAN_BY_VALUES,    /* db->sql_plan_by_values */
 	SQL_MIGRATIONS_CREATE,
 	SQL_MIGRATIONS_MAX,
@@ -392,6 +394,9 @@ ordo_code tx_check_writable(store_tx *tx, const char *what,
 /* Rows into a growing array (sql_row.c says how). */
 void *sql_grow(void *items, size_t *cap, size_t size);
 ordo_code sql_no_memory(ordo_err *err, const char *what);
+/* Whether statement id may run while a new order waits to be written
+ * (sql_orders.c, AN ORDER WRITTEN ONCE): it reads none of it. */
+bool sql_order_may_wait(unsigned id);
 ordo_code q_rows(struct q *q, size_t max, size_t size, q_row_fn read,
 		 void **items, size_t *n, const char *what,
 		 ordo_err *err);

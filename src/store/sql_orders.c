@@ -298,31 +298,27 @@ static ordo_code order_children_insert(store_tx *tx, const order *o,
 	return rc;
 }
 
-ordo_code store_order_insert(store_tx *tx, order *o, ordo_err *err)
+/*
+ * Insert o's row, with the seq drawn ahead (0: none, the database gives
+ * it), and its lines and holds; *seq is its seq.
+ */
+static ordo_code order_rows_insert(store_tx *tx, const order *o,
+				   int64_t *seq, ordo_err *err)
 {
 	struct q q = {0};
-	int64_t seq = 0;
 	bool row;
 	ordo_code rc;
 
-	rc = tx_check_writable(tx, "store_order_insert", err);
-	if (rc == ORDO_OK)
-		rc = order_check(o, err);
-	if (rc == ORDO_OK)
-		rc = sql_seq_draw(tx, TX_SEQ_ORDERS, &seq, err);
-	if (rc)
-		goto out;
-
-	rc = q_open(&q, tx, seq ? SQL_ORDER_INSERT_SEQ : SQL_ORDER_INSERT,
+	rc = q_open(&q, tx, *seq ? SQL_ORDER_INSERT_SEQ : SQL_ORDER_INSERT,
 		    err);
 	if (rc)
 		goto out;
-	if (seq)
-		q_i64(&q, seq);
+	if (*seq)
+		q_i64(&q, *seq);
 	q_bind_row(&q, o, order_head_fields);
 	q_bind_row(&q, o, order_content_fields);
 	q_bind_row(&q, o, order_course_fields);
-	if (seq) {
+	if (*seq) {
 		/* Its seq known, it need not be waited for; DO NOTHING (no
 		 * row) is the external id's conflict, a unique error the
 		 * id's. */
@@ -343,20 +339,211 @@ ordo_code store_order_insert(store_tx *tx, order *o, ordo_err *err)
 					  "taken");
 			goto out;
 		}
-		seq = q_col_i64(&q);
+		*seq = q_col_i64(&q);
 	}
 	q_close(&q);
-
-	rc = order_children_insert(tx, o, seq, err);
-	if (rc == ORDO_OK)
-		rc = sql_search_insert(tx, seq, o, err);
-	if (rc)
-		goto out;
-	o->seq = seq;
-	tx_cache_put_order_seq(tx, o->tenant_id, o->id, seq);
+	rc = order_children_insert(tx, o, *seq, err);
 out:
 	q_close(&q);
 	return rc;
+}
+
+/*
+ * AN ORDER WRITTEN ONCE (drivers with sql_seqs and sql_checks_deferred:
+ * PostgreSQL). Intake inserts a new order, then in the same job moves it
+ * through its states, allocates and releases it, and saves it: written as
+ * it goes, its row and its lines' rows would be written twice, each time
+ * with every index of orders and order_lines. So a new order whose seq is
+ * drawn ahead is kept in the transaction (tx->pending, a copy) and
+ * inserted once, as it stands, when the job ends (sql_order_pending_write,
+ * from the committer) or before any statement that might read it or its
+ * lines (q_open_sql: every statement but those sql_order_may_wait names),
+ * whichever comes first; store_order_update of it replaces the copy. The
+ * rows written meanwhile that refer to it (its events, fulfillments and
+ * search words) need its row only by then: their foreign keys to orders
+ * are deferrable (migration 0013), deferred while it is kept, and checked
+ * again as soon as it is written, still inside the job, so that a row
+ * referring to no order fails its own job, never the batch. SQLite learns
+ * a seq by inserting: there an order is inserted at once.
+ */
+bool sql_order_may_wait(unsigned id)
+{
+	switch (id) {
+	case SQL_SEQS:
+	case SQL_CHECKS_DEFERRED:
+	case SQL_CHECKS_IMMEDIATE:
+	case SQL_NAMED_LOCK:
+	case SQL_EVENT_INSERT:
+	case SQL_SETTINGS_GET:
+	case SQL_HOLD_SETTINGS_GET:
+	case SQL_LOCATION_LIST:
+	case SQL_LOCATION_EXISTS:
+	case SQL_SKU_EXISTS:
+	case SQL_STOCK_OF_SKU:
+	case SQL_STOCK_OF_SKU_LOCKED:
+	case SQL_STOCK_PUT:
+	case SQL_STOCK_EVENT_INSERT:
+	case SQL_FUL_INSERT_SEQ:
+	case SQL_FUL_LINE_PUT:
+	case SQL_WEBHOOKS_FOR_EVENT:
+	case SQL_OUTBOX_INSERT:
+	case SQL_DELIVERY_INSERT:
+	case SQL_SEARCH_INSERT:
+		return true; /* none reads orders, order_lines or holds */
+	default:
+		return false;
+	}
+}
+
+/* Run one of the driver's statements without parameters, deferred. */
+static ordo_code checks_set(store_tx *tx, unsigned id, const char *sql,
+			    ordo_err *err)
+{
+	struct q q;
+	ordo_code rc = q_open_sql(&q, tx, id, sql, err);
+
+	if (rc == ORDO_OK)
+		rc = q_exec_deferred(&q, "checking foreign keys", NULL, err);
+	q_close(&q);
+	return rc;
+}
+
+ordo_code sql_order_pending_write(store_tx *tx, ordo_err *err)
+{
+	order *o = tx->pending;
+	int64_t seq;
+	ordo_code rc;
+
+	if (!o)
+		return ORDO_OK;
+	tx->pending = NULL; /* its own statements must not write it again */
+	seq = o->seq;
+	rc = order_rows_insert(tx, o, &seq, err);
+	if (rc == ORDO_OK)
+		rc = checks_set(tx, SQL_CHECKS_IMMEDIATE,
+				tx->db->sql_checks_immediate, err);
+	order_free(o);
+	free(o);
+	return rc;
+}
+
+void sql_order_pending_drop(store_tx *tx)
+{
+	order_free(tx->pending);
+	free(tx->pending);
+	tx->pending = NULL;
+}
+
+/* Keep a copy of o as the order to write (AN ORDER WRITTEN ONCE). */
+static ordo_code pending_keep(store_tx *tx, const order *o, ordo_err *err)
+{
+	order *copy = malloc(sizeof(*copy));
+	ordo_code rc;
+
+	if (!copy)
+		return sql_no_memory(err, "keeping an order");
+	rc = order_copy(copy, o, err);
+	if (rc) {
+		free(copy);
+		return rc;
+	}
+	sql_order_pending_drop(tx);
+	tx->pending = copy;
+	return ORDO_OK;
+}
+
+/* Copy the members fields name from src to dst. */
+static void fields_copy(void *dst, const void *src,
+			const struct q_field *fields, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		memcpy((char *)dst + fields[i].offset,
+		       (const char *)src + fields[i].offset, fields[i].size);
+}
+
+/*
+ * Apply o to the kept order p as store_order_update's statements apply it
+ * to its rows: its course, each of its lines' quantities (a line p does not
+ * have fails, as no row would match), its holds put by id.
+ */
+static ordo_code pending_update(order *p, const order *o, ordo_err *err)
+{
+	size_t i, k, add = 0;
+
+	for (i = 0; i < o->n_lines; i++) {
+		for (k = 0; k < p->n_lines; k++)
+			if (p->lines[k].line_no == o->lines[i].line_no)
+				break;
+		if (k == p->n_lines)
+			return ordo_err_set(err, ORDO_ENOTFOUND, "line_no",
+					    "updating an order: the order has "
+					    "no such line");
+	}
+	for (i = 0; i < o->n_holds; i++) {
+		for (k = 0; k < p->n_holds; k++)
+			if (strcmp(p->holds[k].id, o->holds[i].id) == 0)
+				break;
+		add += k == p->n_holds;
+	}
+	if (add) {
+		order_hold *more = realloc(p->holds, (p->n_holds + add) *
+							     sizeof(*more));
+
+		if (!more)
+			return sql_no_memory(err, "keeping an order");
+		p->holds = more;
+	}
+	fields_copy(p, o, order_course_fields, Q_NFIELDS(order_course_fields));
+	for (i = 0; i < o->n_lines; i++) {
+		for (k = 0; p->lines[k].line_no != o->lines[i].line_no; k++)
+			;
+		fields_copy(&p->lines[k], &o->lines[i], line_qty_fields,
+			    Q_NFIELDS(line_qty_fields));
+	}
+	for (i = 0; i < o->n_holds; i++) {
+		for (k = 0; k < p->n_holds; k++)
+			if (strcmp(p->holds[k].id, o->holds[i].id) == 0)
+				break;
+		p->holds[k] = o->holds[i]; /* k == n_holds: added */
+		if (k == p->n_holds)
+			p->n_holds++;
+	}
+	return ORDO_OK;
+}
+
+ordo_code store_order_insert(store_tx *tx, order *o, ordo_err *err)
+{
+	int64_t seq = 0;
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_order_insert", err);
+	if (rc == ORDO_OK)
+		rc = order_check(o, err);
+	/* An order kept before this one is written first. */
+	if (rc == ORDO_OK)
+		rc = sql_order_pending_write(tx, err);
+	if (rc == ORDO_OK)
+		rc = sql_seq_draw(tx, TX_SEQ_ORDERS, &seq, err);
+	if (rc)
+		return rc;
+	if (seq && tx->db->sql_checks_deferred) {
+		o->seq = seq;
+		rc = checks_set(tx, SQL_CHECKS_DEFERRED,
+				tx->db->sql_checks_deferred, err);
+		if (rc == ORDO_OK)
+			rc = pending_keep(tx, o, err);
+	} else {
+		rc = order_rows_insert(tx, o, &seq, err);
+	}
+	if (rc == ORDO_OK)
+		rc = sql_search_insert(tx, seq, o, err);
+	if (rc)
+		return rc;
+	o->seq = seq;
+	tx_cache_put_order_seq(tx, o->tenant_id, o->id, seq);
+	return ORDO_OK;
 }
 
 /* Read one orders row (SQL_ORDER_COLS) into o, which has no lines or holds. */
@@ -738,6 +925,12 @@ ordo_code store_order_update(store_tx *tx, const order *o, ordo_err *err)
 		rc = order_check(o, err);
 	if (rc)
 		return rc;
+	/* The order kept to be written (AN ORDER WRITTEN ONCE): the update
+	 * applied to it, written once. */
+	if (tx->pending && tx->pending->seq == o->seq &&
+	    tx->pending->tenant_id == o->tenant_id &&
+	    strcmp(tx->pending->id, o->id) == 0)
+		return pending_update(tx->pending, o, err);
 	rc = order_rewrite(tx, o, SQL_ORDER_UPDATE, order_course_fields,
 			   Q_NFIELDS(order_course_fields), SQL_LINE_UPDATE,
 			   line_qty_fields, Q_NFIELDS(line_qty_fields),

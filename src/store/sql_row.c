@@ -30,6 +30,14 @@ ordo_code q_open_sql(struct q *q, store_tx *tx, unsigned id,
 	if (!sql)
 		return ordo_err_set(err, ORDO_EINTERNAL, NULL,
 				    "statement %u has no SQL text here", id);
+	/* A statement that may read the new order kept to be written
+	 * (sql_orders.c, AN ORDER WRITTEN ONCE) finds it written. */
+	if (tx->pending && !sql_order_may_wait(id)) {
+		ordo_code rc = sql_order_pending_write(tx, err);
+
+		if (rc)
+			return rc;
+	}
 	tx->statements++;
 	return tx->db->prepare(tx, id, sql, &q->s, err);
 }

@@ -533,6 +533,7 @@ static bool committer_run_batch(store *st, const struct committer *self,
 	tx->retryable = false;
 	tx_cache_reset(tx);
 	tx_kept_forget(tx);
+	sql_order_pending_drop(tx);
 	*statements = -tx->statements;
 	if (db->row_locks)
 		batch_lock_stock(tx, self->keys, self->n_keys);
@@ -547,6 +548,12 @@ static bool committer_run_batch(store *st, const struct committer *self,
 		tx->retryable = false;
 		job->runs++;
 		job->rc = job->run(tx, job->arg, &job->err);
+		/* Its new order, if it kept one to write once (sql_orders.c,
+		 * AN ORDER WRITTEN ONCE). */
+		if (job->rc == ORDO_OK)
+			job->rc = sql_order_pending_write(tx, &job->err);
+		else
+			sql_order_pending_drop(tx);
 		/* What the job deferred fails or stands with it. */
 		if (job->rc == ORDO_OK && db->flush)
 			job->rc = db->flush(tx, &job->err);
@@ -982,6 +989,9 @@ ordo_code store_outbox_run(store *st, store_job_fn fn, void *arg,
 	tx_cache_reset(tx);
 	tx_kept_forget(tx);
 	rc = fn(tx, arg, err);
+	if (rc == ORDO_OK)
+		rc = sql_order_pending_write(tx, err);
+	sql_order_pending_drop(tx);
 	tx_cache_reset(tx);
 	if (rc == ORDO_OK)
 		rc = tx_kept_finish(tx, err);

@@ -195,6 +195,9 @@ struct store_tx {
 	int64_t statements;
 	struct tx_cache cache;
 	struct tx_kept kept;
+	/* A new order of the running job, kept to be inserted once, or
+	 * NULL (sql_orders.c, AN ORDER WRITTEN ONCE); owned. */
+	order *pending;
 };
 
 /* A SKU's stock in a tenant, as a batch locks it (store.c, STOCK LOCKS). */
@@ -294,6 +297,10 @@ void store_note_claim(store *st, int64_t rows_read);
 /* Create the bookkeeping table if it does not exist (write transaction). */
 /* Lock the stock rows of n SKUs (sorted, distinct) of a tenant, in the
  * order of (sku, location): STOCK LOCKS in store.c. */
+/* AN ORDER WRITTEN ONCE (sql_orders.c): the running job's new order
+ * inserted now, or dropped with the job. */
+ordo_code sql_order_pending_write(store_tx *tx, ordo_err *err);
+void sql_order_pending_drop(store_tx *tx);
 ordo_code sql_stock_lock(store_tx *tx, int64_t tenant,
 			 const char *const *skus, size_t n, ordo_err *err);
 ordo_code sql_migrations_init(store_tx *tx, ordo_err *err);

@@ -859,7 +859,7 @@ static void batch_job_done(void *arg, ordo_code rc, const ordo_err *err)
 }
 
 static void batch_run(struct fx *f, struct batch_job *jobs, int n,
-		      const char *const *ids, int bad, int swallows)
+		      const char *const *ids, int bad, int swallows, int dup)
 {
 	struct batch_answers g = {.answered = 0};
 	struct fx_gate gate;
@@ -871,7 +871,8 @@ static void batch_run(struct fx *f, struct batch_job *jobs, int n,
 	for (i = 0; i < n; i++) {
 		char ext[16];
 
-		snprintf(ext, sizeof(ext), "B-%s", ids[i]);
+		/* dup takes the first job's external id again. */
+		snprintf(ext, sizeof(ext), "B-%s", ids[i == dup ? 0 : i]);
 		jobs[i].g = &g;
 		jobs[i].f = f;
 		jobs[i].bad = i == bad;
@@ -917,7 +918,7 @@ static void test_a_failure_taken_in_stride_still_fails_its_job(void **state)
 	static const char *const ids[] = {"ord_s0", "ord_s1", "ord_s2"};
 	struct batch_job jobs[3];
 
-	batch_run(f, jobs, 3, ids, -1, 1);
+	batch_run(f, jobs, 3, ids, -1, 1, -1);
 	assert_int_equal(jobs[0].rc, ORDO_OK);
 	/* The stock event's own failure: its tenant does not exist. */
 	assert_int_equal(jobs[1].rc, ORDO_ENOTFOUND);
@@ -928,13 +929,48 @@ static void test_a_failure_taken_in_stride_still_fails_its_job(void **state)
 	batch_free(jobs, 3);
 }
 
+/*
+ * The middle job's order takes the first's external id: its insert does
+ * nothing, which fails it. On PostgreSQL a new order is inserted at its
+ * job's end (sql_orders.c, AN ORDER WRITTEN ONCE), after the event that
+ * refers to it, whose key to orders is checked then: the job must fail as
+ * an insert at once would, with its event, and the batch stand.
+ */
+static void test_an_order_written_at_the_end_fails_its_own_job(void **state)
+{
+	struct fx *f = *state;
+	static const char *const ids[] = {"ord_d0", "ord_d1", "ord_d2"};
+	struct batch_job jobs[3];
+	store_tx *tx;
+	order_event *evs = NULL;
+	size_t n = 0;
+	ordo_err err = ORDO_ERR_INIT;
+
+	batch_run(f, jobs, 3, ids, -1, -1, 1);
+	assert_int_equal(jobs[0].rc, ORDO_OK);
+	assert_int_equal(jobs[1].rc, ORDO_ECONFLICT);
+	assert_string_equal(jobs[1].err.field, "external_id");
+	assert_int_equal(jobs[2].rc, ORDO_OK);
+	assert_int_equal(order_count(f, f->ta, "ord_d0"), 1);
+	assert_int_equal(order_count(f, f->ta, "ord_d1"), 0);
+	assert_int_equal(order_count(f, f->ta, "ord_d2"), 1);
+	/* The events of the others stand. */
+	assert_int_equal(store_read_begin(f->st, &tx, &err), ORDO_OK);
+	assert_int_equal(store_event_list(tx, f->ta, "ord_d2", &evs, &n, &err),
+			 ORDO_OK);
+	store_read_end(tx);
+	assert_int_equal(n, 1);
+	free(evs);
+	batch_free(jobs, 3);
+}
+
 static void test_a_failed_write_fails_its_own_job(void **state)
 {
 	struct fx *f = *state;
 	static const char *const ids[] = {"ord_b0", "ord_b1", "ord_b2"};
 	struct batch_job jobs[3];
 
-	batch_run(f, jobs, 3, ids, 1, -1);
+	batch_run(f, jobs, 3, ids, 1, -1, -1);
 	assert_int_equal(jobs[0].rc, ORDO_OK);
 	assert_int_equal(jobs[2].rc, ORDO_OK);
 	assert_int_equal(jobs[1].rc, ORDO_ENOTFOUND);
@@ -1035,6 +1071,9 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(
 			test_a_failed_write_fails_its_own_job, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_an_order_written_at_the_end_fails_its_own_job,
+			setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_a_failure_taken_in_stride_still_fails_its_job,
 			setup, teardown),

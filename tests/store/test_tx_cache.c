@@ -282,9 +282,16 @@ static ordo_code order_counted(store_tx *tx, struct wctx *w, ordo_err *err)
 	ordo_code rc;
 	order o;
 
+	char id[ORDO_ID_MAX];
+
 	order_make(&o, w->tenant, "ord_counted", "web", "CNT-1", 1700000000,
 		   ORDER_ACCEPTED, 1);
 	rc = store_order_insert(tx, &o, err);
+	/* A read of it: where the order is written once, at the job's end
+	 * (sql_orders.c), it is written now, among the job's statements. */
+	if (rc == ORDO_OK)
+		rc = store_order_find_external(tx, w->tenant, "web", "CNT-1",
+					       id, err);
 	order_free(&o);
 	*job = store_tx_statements(tx) - s0;
 	return rc;
