@@ -434,8 +434,10 @@ void sql_order_pending_drop(store_tx *tx)
 	tx->pending = NULL;
 }
 
-/* Keep a copy of o as the order to write (AN ORDER WRITTEN ONCE). */
-static ordo_code pending_keep(store_tx *tx, const order *o, ordo_err *err)
+/* Keep a copy of o, with seq, as the order to write (AN ORDER WRITTEN
+ * ONCE). */
+static ordo_code pending_keep(store_tx *tx, const order *o, int64_t seq,
+			      ordo_err *err)
 {
 	order *copy = malloc(sizeof(*copy));
 	ordo_code rc;
@@ -447,6 +449,7 @@ static ordo_code pending_keep(store_tx *tx, const order *o, ordo_err *err)
 		free(copy);
 		return rc;
 	}
+	copy->seq = seq;
 	sql_order_pending_drop(tx);
 	tx->pending = copy;
 	return ORDO_OK;
@@ -529,11 +532,10 @@ ordo_code store_order_insert(store_tx *tx, order *o, ordo_err *err)
 	if (rc)
 		return rc;
 	if (seq && tx->db->sql_checks_deferred) {
-		o->seq = seq;
 		rc = checks_set(tx, SQL_CHECKS_DEFERRED,
 				tx->db->sql_checks_deferred, err);
 		if (rc == ORDO_OK)
-			rc = pending_keep(tx, o, err);
+			rc = pending_keep(tx, o, seq, err);
 	} else {
 		rc = order_rows_insert(tx, o, &seq, err);
 	}

@@ -317,8 +317,12 @@ static void committers_join(store *st)
 		if (st->committers[i].started)
 			pthread_join(st->committers[i].thread, NULL);
 		st->committers[i].started = false;
-		free(st->committers[i].keys);
-		st->committers[i].keys = NULL;
+		free(st->committers[i].keys.v);
+		free(st->committers[i].blocked.v);
+		memset(&st->committers[i].keys, 0,
+		       sizeof(st->committers[i].keys));
+		memset(&st->committers[i].blocked, 0,
+		       sizeof(st->committers[i].blocked));
 	}
 }
 
@@ -383,36 +387,39 @@ static const char **job_skus(store_job *job, const char **some,
 	return skus;
 }
 
-/* Does another committer's batch hold the stock of a SKU job names? */
-static bool job_waits_for_other(store *st, const struct committer *self,
-				store_job *job)
+/*
+ * Does another committer's batch hold the stock of a SKU job names, or a
+ * job left queued before it need it?
+ */
+static bool job_waits(store *st, const struct committer *self, store_job *job)
 {
 	const char *some[16], **skus;
 	int64_t tenant = 0;
-	size_t n, k;
+	size_t n, k, b;
 	int i;
 	bool held = false;
 
 	skus = job_skus(job, some, &tenant, &n);
-	for (i = 0; i < st->n_committers && !held; i++) {
-		const struct committer *c = &st->committers[i];
+	for (k = 0; k < n && !held; k++) {
+		struct stock_key key = {tenant, skus[k]};
 
-		if (c == self || c->n_keys == 0)
-			continue;
-		for (k = 0; k < n && !held; k++) {
-			struct stock_key key = {tenant, skus[k]};
+		for (i = 0; i < st->n_committers && !held; i++) {
+			const struct committer *c = &st->committers[i];
 
-			held = bsearch(&key, c->keys, c->n_keys, sizeof(key),
+			held = c != self && c->keys.n > 0 &&
+			       bsearch(&key, c->keys.v, c->keys.n, sizeof(key),
 				       stock_key_cmp) != NULL;
 		}
+		for (b = 0; b < self->blocked.n && !held; b++)
+			held = stock_key_cmp(&key, &self->blocked.v[b]) == 0;
 	}
 	if (skus != some)
 		free(skus);
 	return held;
 }
 
-/* Add the SKUs job names to self's keys (unsorted until keys_sort). */
-static void keys_add(struct committer *self, store_job *job)
+/* Add the SKUs job names to keys (unsorted until keys_sort). */
+static void keys_add(struct stock_keys *keys, store_job *job)
 {
 	const char *some[16], **skus;
 	int64_t tenant = 0;
@@ -420,35 +427,34 @@ static void keys_add(struct committer *self, store_job *job)
 
 	skus = job_skus(job, some, &tenant, &n);
 	for (k = 0; k < n; k++) {
-		if (self->n_keys == self->cap_keys) {
-			size_t grown = self->cap_keys ? self->cap_keys * 2 : 64;
-			struct stock_key *more = realloc(
-				self->keys, grown * sizeof(*self->keys));
+		if (keys->n == keys->cap) {
+			size_t grown = keys->cap ? keys->cap * 2 : 64;
+			struct stock_key *more =
+				realloc(keys->v, grown * sizeof(*keys->v));
 
 			if (!more)
 				break; /* its jobs lock the rest as they go */
-			self->keys = more;
-			self->cap_keys = grown;
+			keys->v = more;
+			keys->cap = grown;
 		}
-		self->keys[self->n_keys++] = (struct stock_key){tenant, skus[k]};
+		keys->v[keys->n++] = (struct stock_key){tenant, skus[k]};
 	}
 	if (skus != some)
 		free(skus);
 }
 
-/* Sort self's keys and drop repeats. */
-static void keys_sort(struct committer *self)
+/* Sort keys and drop repeats. */
+static void keys_sort(struct stock_keys *keys)
 {
 	size_t i, m = 0;
 
-	if (self->n_keys < 2)
+	if (keys->n < 2)
 		return;
-	qsort(self->keys, self->n_keys, sizeof(*self->keys), stock_key_cmp);
-	for (i = 0; i < self->n_keys; i++)
-		if (m == 0 || stock_key_cmp(&self->keys[m - 1],
-					    &self->keys[i]) != 0)
-			self->keys[m++] = self->keys[i];
-	self->n_keys = m;
+	qsort(keys->v, keys->n, sizeof(*keys->v), stock_key_cmp);
+	for (i = 0; i < keys->n; i++)
+		if (m == 0 || stock_key_cmp(&keys->v[m - 1], &keys->v[i]) != 0)
+			keys->v[m++] = keys->v[i];
+	keys->n = m;
 }
 
 /*
@@ -536,7 +542,7 @@ static bool committer_run_batch(store *st, const struct committer *self,
 	sql_order_pending_drop(tx);
 	*statements = -tx->statements;
 	if (db->row_locks)
-		batch_lock_stock(tx, self->keys, self->n_keys);
+		batch_lock_stock(tx, self->keys.v, self->keys.n);
 
 	while ((job = *link)) {
 		rc = db->savepoint(tx, &cerr);
@@ -684,22 +690,30 @@ static int64_t delayed_promote(store *st)
  * ORDO_COMMIT_BATCH_MAX due jobs in their order (one not yet due heads a
  * later batch), leaving in the queue, in their order, the jobs whose stock
  * another committer's batch holds (STOCK LOCKS): they would only wait for
- * it to commit, and hold up the jobs behind them. NULL when every due job
- * waits so.
+ * it to commit, and hold up the jobs behind them. A job behind one left
+ * queued that names some of its stock is left too, so that no job takes
+ * stock before one queued earlier. At most BATCH_TAKE_SCAN jobs are looked
+ * at. NULL when every due job waits.
  */
+#define BATCH_TAKE_SCAN (4 * ORDO_COMMIT_BATCH_MAX)
+
 static store_job *batch_take(store *st, struct committer *self, int64_t now,
 			     uint64_t *n)
 {
 	store_job *batch = NULL, **tail = &batch, **link = &st->head, *job;
 	store_job *prev = NULL;
-	bool locks = st->db->row_locks;
+	bool locks = st->db->row_locks, others = locks && st->n_committers > 1;
+	int left = BATCH_TAKE_SCAN;
 
 	*n = 0;
-	self->n_keys = 0;
+	self->keys.n = 0;
+	self->blocked.n = 0;
 	while ((job = *link) && *n < ORDO_COMMIT_BATCH_MAX &&
-	       job->due_ns <= now) {
-		if (locks && job->stock_skus && st->n_committers > 1 &&
-		    job_waits_for_other(st, self, job)) {
+	       job->due_ns <= now && left-- > 0) {
+		if (others && job->stock_skus && job_waits(st, self, job)) {
+			/* Its stock is the later jobs' to wait for too: none
+			 * takes it before it. */
+			keys_add(&self->blocked, job);
 			prev = job;
 			link = &job->next;
 			continue;
@@ -712,10 +726,11 @@ static store_job *batch_take(store *st, struct committer *self, int64_t now,
 		tail = &job->next;
 		(*n)++;
 		if (locks && job->stock_skus)
-			keys_add(self, job);
+			keys_add(&self->keys, job);
 	}
+	self->blocked.n = 0;
 	if (locks)
-		keys_sort(self);
+		keys_sort(&self->keys);
 	return batch;
 }
 
@@ -728,12 +743,12 @@ static void *committer_main(void *arg)
 	for (;;) {
 		store_job *batch, *retry, *job, *last, *next;
 		uint64_t n = 0, answered = 0;
-		int64_t now;
+		int64_t now, wake;
 		bool committed;
 		int64_t statements;
 
 		for (;;) {
-			int64_t wake = delayed_promote(st);
+			wake = delayed_promote(st);
 
 			if (st->head || (st->stopping && !st->delayed))
 				break;
@@ -767,8 +782,18 @@ static void *committer_main(void *arg)
 		batch = batch_take(st, self, now, &n);
 		if (!batch) {
 			/* Every due job waits for another committer's
-			 * batch, which wakes us once it has committed. */
-			pthread_cond_wait(&st->cv, &st->mu);
+			 * batch, which wakes us once it has committed; or
+			 * until a job put aside for later is due. */
+			if (wake) {
+				struct timespec until;
+
+				until.tv_sec = (time_t)(wake / 1000000000);
+				until.tv_nsec = (long)(wake % 1000000000);
+				pthread_cond_timedwait(&st->cv, &st->mu,
+						       &until);
+			} else {
+				pthread_cond_wait(&st->cv, &st->mu);
+			}
 			continue;
 		}
 		if (st->head)
@@ -784,7 +809,7 @@ static void *committer_main(void *arg)
 		pthread_mutex_lock(&st->mu);
 		/* Its stock is free (the keys point into jobs answered
 		 * below); the jobs that waited for it may go. */
-		self->n_keys = 0;
+		self->keys.n = 0;
 		if (st->n_committers > 1 && st->head)
 			pthread_cond_broadcast(&st->cv);
 		/* The jobs to run again go back to the head, in their order. */

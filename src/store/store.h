@@ -158,7 +158,9 @@ typedef struct store_job {
 	/*
 	 * The stock the job will lock, when it can say before it runs: its
 	 * tenant and the SKUs whose stock rows it reserves or counts, up to
-	 * max of them put in skus (pointers into arg, valid while queued);
+	 * max of them put in skus (pointers into arg, unchanged and valid
+	 * until done is called: the committers compare them while the job
+	 * is queued and while its batch runs);
 	 * returns how many there are (more than max: asked again with room
 	 * for all). NULL for a job that locks no stock. On a backend with
 	 * row locks, a batch locks the stock of all its jobs' SKUs at once,

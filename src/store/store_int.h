@@ -206,6 +206,11 @@ struct stock_key {
 	const char *sku; /* the job's own, valid while the job is */
 };
 
+struct stock_keys {
+	struct stock_key *v;
+	size_t n, cap;
+};
+
 /* One committer thread and the driver's writer connection it uses. */
 struct committer {
 	store *st;
@@ -214,8 +219,10 @@ struct committer {
 	bool started;
 	/* The stock its batch locks, sorted, from when the batch is taken
 	 * until it has committed (under store.mu; STOCK LOCKS). */
-	struct stock_key *keys;
-	size_t n_keys, cap_keys;
+	struct stock_keys keys;
+	/* While a batch is taken: the stock of the jobs left queued, which
+	 * the jobs behind them must not take first. */
+	struct stock_keys blocked;
 };
 
 struct store {

@@ -517,9 +517,10 @@ struct timed {
 	bool done;
 	long long at_ms;
 	ordo_code rc;
-	/* The stock it names (store_job.stock_skus), when sku is set. */
+	/* The stock it names (store_job.stock_skus), when sku is set:
+	 * sku, and sku2 when set. */
 	int64_t tenant;
-	const char *sku;
+	const char *sku, *sku2;
 };
 
 static long long mono_ms(void)
@@ -566,10 +567,14 @@ static size_t timed_skus(void *arg, int64_t *tenant, const char **skus,
 {
 	struct timed *t = arg;
 
+	size_t n = t->sku2 ? 2 : 1;
+
 	*tenant = t->tenant;
-	if (max > 0)
+	if (max >= n) {
 		skus[0] = t->sku;
-	return 1;
+		skus[n - 1] = n == 2 ? t->sku2 : t->sku;
+	}
+	return n;
 }
 
 /* t, naming the tenant's SKU as its stock. */
@@ -704,36 +709,47 @@ static void reopen_with_two_writers(struct fx *f)
  * naming stock that the open batch locks waits in the queue for it,
  * while one queued after it with other stock goes ahead: it would only
  * have waited for that batch's commit in the other committer's batch,
- * holding up the jobs in it.
+ * holding up the jobs in it. A job queued after the waiting one that
+ * names some of its other stock waits too: it must not take that stock
+ * before the job queued first.
  */
 static void test_two_writers_commit_side_by_side(void **state)
 {
 	struct fx *f = *state;
 	struct fx_gate gate;
-	struct timed held, free_sku, plain;
-	bool ahead, early;
+	struct timed held, behind, free_sku, plain;
+	bool ahead, early, overtaken;
 
 	if (!test_pg_url())
 		skip(); /* SQLite: one writer (the test above) */
 	reopen_with_two_writers(f);
 	gate_park_on(f->st, &gate, f->ta, "SKU-HELD");
 	timed_init_on(&held, f->ta, "SKU-HELD");
+	held.sku2 = "SKU-SHARED";
+	timed_init_on(&behind, f->ta, "SKU-SHARED");
 	timed_init_on(&free_sku, f->ta, "SKU-FREE");
 	timed_init(&plain);
 	store_submit(f->st, &held.job);
+	store_submit(f->st, &behind.job);
 	store_submit(f->st, &free_sku.job);
 	store_submit(f->st, &plain.job);
 	ahead = timed_wait_bounded(&free_sku) && timed_wait_bounded(&plain);
-	/* Still queued behind the gate's batch, which holds its stock. */
+	/* Still queued behind the gate's batch, which holds its stock, and
+	 * the job that needs some of the same. */
 	early = timed_done_yet(&held);
+	overtaken = timed_done_yet(&behind);
 	gate_open(&gate); /* first: the store closes only once it is */
 	assert_true(ahead);
 	assert_false(early);
+	assert_false(overtaken);
 	assert_int_equal(free_sku.rc, ORDO_OK);
 	assert_int_equal(gate.rc, ORDO_OK);
 	assert_true(timed_wait_bounded(&held));
+	assert_true(timed_wait_bounded(&behind));
 	assert_int_equal(held.rc, ORDO_OK);
+	assert_int_equal(behind.rc, ORDO_OK);
 	timed_destroy(&held);
+	timed_destroy(&behind);
 	timed_destroy(&free_sku);
 	timed_destroy(&plain);
 }
