@@ -125,6 +125,13 @@ int cmd_serve(int argc, char **argv)
 	if (o.db_writers && cli_parse_long("serve", "db-writers", o.db_writers,
 					   1, STORE_WRITERS_MAX, &writers))
 		return CLI_USAGE;
+	/* SQLite is any --db that is not a database server's URL. */
+	if (writers > 1 && !(o.db && strstr(o.db, "://")))
+		return cli_usage_error("serve",
+				       "--db-writers %ld: SQLite writes one "
+				       "transaction at a time, so it takes 1; "
+				       "more writers need a postgres:// --db",
+				       writers);
 	if (o.webhook_timeout &&
 	    cli_parse_long("serve", "webhook-timeout-ms", o.webhook_timeout,
 			   CLI_WEBHOOK_TIMEOUT_MIN_MS, CLI_WEBHOOK_TIMEOUT_MAX_MS,

@@ -97,6 +97,10 @@ API_TEST(bad_usage_exits_2_with_a_message)
 		{ "serve", "--db", "DB", "--listen", NULL },
 		{ "serve", "--db", "DB", "--listen", "nonsense", NULL },
 		{ "serve", "--db", "DB", "--db-pool", "0", NULL },
+		/* SQLite has one writer (a path no CLI going ahead can
+		 * make a database at). */
+		{ "serve", "--db", "/nonexistent-dir/ordo.db", "--db-writers",
+		  "2", NULL },
 		/* An abbreviation is not the flag. */
 		{ "key", "create", "acme", "--rol", "viewer", "--name", "x",
 		  "--db", "DB", NULL },
