@@ -90,6 +90,10 @@ enum MHD_Result api_metrics(api_request *r)
 		"the committer's writes.\n"
 		"# TYPE ordo_store_write_statements_total counter\n"
 		"ordo_store_write_statements_total %llu\n"
+		"# HELP ordo_store_write_round_trips_total Waits of the "
+		"committers for the database's answers (0 on SQLite).\n"
+		"# TYPE ordo_store_write_round_trips_total counter\n"
+		"ordo_store_write_round_trips_total %llu\n"
 		"# HELP ordo_store_write_retries_total Writes run again after "
 		"losing a deadlock or a lock wait to another transaction.\n"
 		"# TYPE ordo_store_write_retries_total counter\n"
@@ -124,6 +128,7 @@ enum MHD_Result api_metrics(api_request *r)
 		"ordo_store_checkpoints_total %llu\n",
 		(unsigned long long)cs.jobs, (unsigned long long)cs.commits,
 		(unsigned long long)cs.write_statements,
+		(unsigned long long)cs.write_round_trips,
 		(unsigned long long)cs.retries,
 		(unsigned long long)cs.max_batch,
 		atomic_load(&r->srv->writes_in_flight),

@@ -425,6 +425,7 @@ static ordo_code pg_prepare(store_tx *tx, unsigned id, const char *sql,
 		rc = pg_error_of(c, tx, "preparing a statement", NULL, err);
 		goto out;
 	}
+	c->tx.round_trips++;
 	res = PQprepare(c->pg, name, text, 0, NULL);
 	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
 		pg_note_error(c, res);
@@ -522,6 +523,7 @@ static enum db_step pg_step(db_stmt *s)
 			return DB_ERROR;
 		}
 	} else {
+		c->tx.round_trips++;
 		s->res = PQexecPrepared(c->pg, name, s->nparams,
 					(const char *const *)s->vals, NULL,
 					NULL, 0);
@@ -687,6 +689,7 @@ static ordo_code pg_rows_read(store_tx *tx, int64_t *rows, ordo_err *err)
 	if (c->broken || !pg_drain(c))
 		return pg_command(c, "SELECT 1", true, "reading rows read",
 				  err);
+	c->tx.round_trips++;
 	res = PQexec(c->pg,
 		     "SELECT coalesce(sum(seq_tup_read + "
 		     "coalesce(idx_tup_fetch, 0)), 0) "
@@ -750,6 +753,7 @@ static ordo_code pg_commit(store_tx *tx, ordo_err *err)
 				    "COMMIT: the transaction had failed");
 	if (c->broken)
 		return pg_command(c, "COMMIT", false, "COMMIT", err);
+	c->tx.round_trips++;
 	res = PQexec(c->pg, "COMMIT");
 	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
 		pg_note_error(c, res);

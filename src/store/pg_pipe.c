@@ -144,6 +144,7 @@ bool pg_drain_keep(struct pg_conn *c, PGresult **last)
 
 	if (!c->piped)
 		return !c->deferred_failed;
+	c->tx.round_trips++;
 	if (PQpipelineSync(c->pg) != 1)
 		goto lost;
 	for (i = 0; i < c->n_pending; i++) {
@@ -288,6 +289,7 @@ ordo_code pg_command(struct pg_conn *c, const char *sql, bool rows_ok,
 			     sizeof(c->err_msg));
 		return pg_map_error(c, &c->tx, what, NULL, err);
 	}
+	c->tx.round_trips++;
 	res = PQexec(c->pg, sql);
 	st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (st != PGRES_COMMAND_OK && !(rows_ok && st == PGRES_TUPLES_OK)) {

@@ -508,11 +508,11 @@ out:
  * that lost to a concurrent transaction and has runs left is taken out of
  * the batch, rolled back to its savepoint, given its due time and put on
  * *retry (in batch order) to be queued again. Returns true when the
- * transaction committed.
+ * transaction committed; *txp is the transaction it began, NULL if none.
  */
 static bool committer_run_batch(store *st, const struct committer *self,
 				store_job **batchp, store_job **retry,
-				int64_t *statements)
+				int64_t *statements, store_tx **txp)
 {
 	const struct db_driver *db = st->db;
 	store_tx *tx = NULL;
@@ -529,6 +529,7 @@ static bool committer_run_batch(store *st, const struct committer *self,
 	}
 
 	rc = db->write_begin(st, self->writer, &tx, &cerr);
+	*txp = tx;
 	if (rc) {
 		for (job = *batchp; job; job = job->next)
 			job_fail_storage(job, &cerr,
@@ -743,9 +744,10 @@ static void *committer_main(void *arg)
 	for (;;) {
 		store_job *batch, *retry, *job, *last, *next;
 		uint64_t n = 0, answered = 0;
-		int64_t now, wake;
+		int64_t now, wake, trips = 0;
 		bool committed;
 		int64_t statements;
+		store_tx *tx;
 
 		for (;;) {
 			wake = delayed_promote(st);
@@ -802,7 +804,12 @@ static void *committer_main(void *arg)
 
 		statements = 0;
 		committed = committer_run_batch(st, self, &batch, &retry,
-						&statements);
+						&statements, &tx);
+		/* The writer's waits since the last batch: its BEGIN too. */
+		if (tx) {
+			trips = tx->round_trips - self->trips_seen;
+			self->trips_seen = tx->round_trips;
+		}
 		for (job = batch; job; job = job->next)
 			answered++;
 
@@ -824,6 +831,7 @@ static void *committer_main(void *arg)
 		}
 		st->stats.jobs += answered;
 		st->stats.write_statements += (uint64_t)statements;
+		st->stats.write_round_trips += (uint64_t)trips;
 		if (committed)
 			st->stats.commits++;
 		if (n > st->stats.max_batch)
@@ -1041,6 +1049,11 @@ ordo_code store_tx_rows_read(store_tx *tx, int64_t *rows, ordo_err *err)
 int64_t store_tx_statements(const store_tx *tx)
 {
 	return tx->statements;
+}
+
+int64_t store_tx_round_trips(const store_tx *tx)
+{
+	return tx->round_trips;
 }
 
 /* ---- reads --------------------------------------------------------------- */

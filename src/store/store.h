@@ -203,6 +203,9 @@ typedef struct {
 	/* Statements the committer's jobs ran (not counting BEGIN, COMMIT
 	 * and the savepoints around each job). */
 	uint64_t write_statements;
+	/* Waits of the committers for the database's answers, BEGIN and
+	 * COMMIT included (network round trips; 0 on SQLite). */
+	uint64_t write_round_trips;
 	/* Runs of a job again, after it lost a deadlock or a lock wait to a
 	 * concurrent transaction (another node's). */
 	uint64_t retries;
@@ -722,6 +725,9 @@ ordo_code store_tx_rows_read(store_tx *tx, int64_t *rows, ordo_err *err);
  * prove a read runs a fixed number of statements, whatever its size.
  */
 int64_t store_tx_statements(const store_tx *tx);
+/* Likewise the waits for the database's answers (network round trips;
+ * always 0 on SQLite), for the tests that prove a write waits few times. */
+int64_t store_tx_round_trips(const store_tx *tx);
 
 /*
  * The SQL text of one of the store's statements, named for the tests that

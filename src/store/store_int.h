@@ -193,6 +193,11 @@ struct store_tx {
 	/* Statements opened on this connection so far (q_open_sql), never
 	 * reset: store_tx_statements gives tests the count a read makes. */
 	int64_t statements;
+	/* Waits for the database's answers on this connection (network
+	 * round trips: a statement run at once, the deferred ones read
+	 * together, a transaction command, a prepare), never reset; none on
+	 * SQLite, which answers in the same process. */
+	int64_t round_trips;
 	struct tx_cache cache;
 	struct tx_kept kept;
 	/* A new order of the running job, kept to be inserted once, or
@@ -223,6 +228,8 @@ struct committer {
 	/* While a batch is taken: the stock of the jobs left queued, which
 	 * the jobs behind them must not take first. */
 	struct stock_keys blocked;
+	/* Its writer's round trips counted into the statistics so far. */
+	int64_t trips_seen;
 };
 
 struct store {

@@ -314,6 +314,71 @@ static void test_the_batch_end_is_counted(void **state)
 			 job + 1);
 }
 
+/* A new order of 3 lines, *(int *)w->p events, saved again: what
+ * intake writes of an order. */
+static ordo_code order_with_events(store_tx *tx, struct wctx *w,
+				   ordo_err *err)
+{
+	int n = *(int *)w->p, i;
+	char id[32], ext[32];
+	order_event ev;
+	ordo_code rc;
+	order o;
+
+	snprintf(id, sizeof(id), "ord_trips_%d", n);
+	snprintf(ext, sizeof(ext), "TRIPS-%d", n);
+	order_make(&o, w->tenant, id, "web", ext, 1700000000, ORDER_RECEIVED,
+		   3);
+	rc = store_order_insert(tx, &o, err);
+	memset(&ev, 0, sizeof(ev));
+	ordo_strlcpy(ev.type, "note", sizeof(ev.type));
+	ordo_strlcpy(ev.actor, "test", sizeof(ev.actor));
+	ev.at = 1700000000;
+	for (i = 0; rc == ORDO_OK && i < n; i++)
+		rc = store_event_append(tx, w->tenant, id, &ev, err);
+	if (rc == ORDO_OK) {
+		o.state = ORDER_VALIDATED;
+		rc = store_order_update(tx, &o, err);
+	}
+	order_free(&o);
+	return rc;
+}
+
+/* The committers' waits for answers around one write of order_with_events
+ * with n events. */
+static uint64_t trips_of(struct fx *f, int n)
+{
+	store_commit_stats before, after;
+	ordo_err err = ORDO_ERR_INIT;
+
+	store_commit_stats_get(f->st, &before);
+	assert_int_equal(wr(f, f->ta, order_with_events, &n, &err), ORDO_OK);
+	store_commit_stats_get(f->st, &after);
+	return after.write_round_trips - before.write_round_trips;
+}
+
+/*
+ * A write waits for the database's answers a few times, however many rows
+ * it writes: its statements whose answers it does not read go together
+ * (db.h, DEFERRED STATEMENTS; sql_orders.c, AN ORDER WRITTEN ONCE). On
+ * PostgreSQL: BEGIN, the seqs drawn, the job's deferred statements read at
+ * its end, the batch's at its end, COMMIT. SQLite has no round trips.
+ */
+static void test_a_write_waits_a_few_times_whatever_it_writes(void **state)
+{
+	struct fx *f = *state;
+	uint64_t few, many;
+
+	(void)trips_of(f, 1); /* statements prepared, seqs drawn */
+	few = trips_of(f, 2);
+	many = trips_of(f, 20);
+	assert_int_equal(few, many);
+	if (test_pg_url())
+		assert_in_range(few, 3, 5);
+	else
+		assert_int_equal(few, 0);
+}
+
 /* Read a SKU's stock, change it two ways, read it again: the reads see
  * each write (a row changed, a row new to the list). */
 static ordo_code stock_follows_writes(store_tx *tx, struct wctx *w,
@@ -424,6 +489,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_statements_are_counted_and_spared, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_write_waits_a_few_times_whatever_it_writes,
+			setup, teardown),
 		cmocka_unit_test_setup_teardown(test_the_batch_end_is_counted,
 						setup,
 			teardown),
