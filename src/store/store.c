@@ -735,6 +735,21 @@ static store_job *batch_take(store *st, struct committer *self, int64_t now,
 	return batch;
 }
 
+/* Wait on the queue's condition, under mu: until due_ns on the monotonic
+ * clock, or, with 0, until woken. */
+static void committer_wait(store *st, int64_t due_ns)
+{
+	struct timespec until;
+
+	if (!due_ns) {
+		pthread_cond_wait(&st->cv, &st->mu);
+		return;
+	}
+	until.tv_sec = (time_t)(due_ns / 1000000000);
+	until.tv_nsec = (long)(due_ns % 1000000000);
+	pthread_cond_timedwait(&st->cv, &st->mu, &until);
+}
+
 static void *committer_main(void *arg)
 {
 	struct committer *self = arg;
@@ -754,16 +769,7 @@ static void *committer_main(void *arg)
 
 			if (st->head || (st->stopping && !st->delayed))
 				break;
-			if (wake) {
-				struct timespec until;
-
-				until.tv_sec = (time_t)(wake / 1000000000);
-				until.tv_nsec = (long)(wake % 1000000000);
-				pthread_cond_timedwait(&st->cv, &st->mu,
-						       &until);
-			} else {
-				pthread_cond_wait(&st->cv, &st->mu);
-			}
+			committer_wait(st, wake);
 		}
 		if (!st->head)
 			break; /* stopping and drained */
@@ -774,11 +780,7 @@ static void *committer_main(void *arg)
 		 */
 		now = committer_now_ns();
 		if (st->head->due_ns > now) {
-			struct timespec until;
-
-			until.tv_sec = (time_t)(st->head->due_ns / 1000000000);
-			until.tv_nsec = (long)(st->head->due_ns % 1000000000);
-			pthread_cond_timedwait(&st->cv, &st->mu, &until);
+			committer_wait(st, st->head->due_ns);
 			continue;
 		}
 		batch = batch_take(st, self, now, &n);
@@ -786,16 +788,7 @@ static void *committer_main(void *arg)
 			/* Every due job waits for another committer's
 			 * batch, which wakes us once it has committed; or
 			 * until a job put aside for later is due. */
-			if (wake) {
-				struct timespec until;
-
-				until.tv_sec = (time_t)(wake / 1000000000);
-				until.tv_nsec = (long)(wake % 1000000000);
-				pthread_cond_timedwait(&st->cv, &st->mu,
-						       &until);
-			} else {
-				pthread_cond_wait(&st->cv, &st->mu);
-			}
+			committer_wait(st, wake);
 			continue;
 		}
 		if (st->head)
