@@ -68,10 +68,7 @@ static ordo_code check_content_duplicate(store_tx *tx, order *o,
 
 	if (window_s <= 0)
 		return ORDO_OK;
-	/* Two nodes taking in the same content at once: one waits. */
-	rc = store_lock_named(tx, o->tenant_id, o->fingerprint, err);
-	if (rc)
-		return rc;
+	/* Under the content's lock, taken by app_order_intake. */
 	rc = store_order_find_fingerprint(tx, o->tenant_id, o->fingerprint,
 					  o->received_at - window_s, other,
 					  err);
@@ -109,12 +106,36 @@ ordo_code app_order_intake(store_tx *tx, const app_caller *c, order *in,
 	size_t i;
 	ordo_code rc;
 
-	/* 1. channel duplicate (other nodes taking the same order wait) */
+	/* Other nodes taking the same order (channel and external id) or
+	 * the same content at once wait for this one. */
 	snprintf(lock, sizeof(lock), "ext:%s:%s", in->channel,
 		 in->external_id);
 	rc = store_lock_named(tx, c->tenant_id, lock, err);
+	if (rc == ORDO_OK)
+		rc = store_settings_get(tx, c->tenant_id, &set, err);
 	if (rc)
 		return rc;
+
+	/* 1. identify */
+	ordo_id_new("ord_", in->id);
+	in->tenant_id = c->tenant_id;
+	in->received_at = now;
+	in->updated_at = now;
+	in->state = ORDER_RECEIVED;
+	order_lines_open_all(in);
+	policy_customer_key(&in->customer, in->customer_key,
+			    sizeof(in->customer_key));
+	rc = fingerprint_order(in, err);
+	if (rc == ORDO_OK && set.duplicate_window_s > 0)
+		rc = store_lock_named(tx, c->tenant_id, in->fingerprint, err);
+	/* What steps 2, 4 and 5 look up, asked at once. */
+	if (rc == ORDO_OK)
+		rc = store_intake_lookup(tx, in, set.duplicate_window_s > 0,
+					 now - set.duplicate_window_s, err);
+	if (rc)
+		return rc;
+
+	/* 2. channel duplicate */
 	rc = store_order_find_external(tx, c->tenant_id, in->channel,
 				       in->external_id, existing, err);
 	if (rc == ORDO_OK) {
@@ -125,22 +146,6 @@ ordo_code app_order_intake(store_tx *tx, const app_caller *c, order *in,
 	if (rc != ORDO_ENOTFOUND)
 		return rc;
 	ordo_err_clear(err);
-	rc = store_settings_get(tx, c->tenant_id, &set, err);
-	if (rc)
-		return rc;
-
-	/* 2. identify */
-	ordo_id_new("ord_", in->id);
-	in->tenant_id = c->tenant_id;
-	in->received_at = now;
-	in->updated_at = now;
-	in->state = ORDER_RECEIVED;
-	order_lines_open_all(in);
-	policy_customer_key(&in->customer, in->customer_key,
-			    sizeof(in->customer_key));
-	rc = fingerprint_order(in, err);
-	if (rc)
-		return rc;
 
 	/* 3. validate, 4. content duplicate */
 	rc = validate_order(in, app_catalog_lookup, &lookup, now, err);

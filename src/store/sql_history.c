@@ -119,16 +119,8 @@ static const char *const sql_text[SQL_COUNT] = {
 	 * defects). */
 	/* "Before" is (received_at, seq) < (?, ?): orders received in the
 	 * same second count when they came first. */
-	[SQL_CUSTOMER_HISTORY] = "SELECT (SELECT count(*) FROM orders "
-				 "WHERE tenant_id = ? AND customer_key = ? "
-				 "AND (received_at < ? OR (received_at = ? "
-				 "AND seq < ?))), "
-				 "(SELECT count(*) FROM orders o "
-				 "JOIN defects d ON d.tenant_id = o.tenant_id "
-				 "AND d.order_seq = o.seq "
-				 "WHERE o.tenant_id = ? AND o.customer_key = ? "
-				 "AND (o.received_at < ? OR (o.received_at = ? "
-				 "AND o.seq < ?)) AND d.created_at <= ?)",
+	[SQL_CUSTOMER_HISTORY] = "SELECT " SQL_HISTORY_ORDERS ", "
+				 SQL_HISTORY_DEFECTS,
 	/* The sum, not avg(): avg is numeric in PostgreSQL and real in
 	 * SQLite, and each rounds its own way; C divides. Binds: tenant,
 	 * resolved, "system". */
@@ -495,6 +487,22 @@ out:
 
 /* ---- what policies are judged on ----------------------------------------- */
 
+void q_bind_history(struct q *q, int64_t tenant, const char *customer_key,
+		    ordo_time before, int64_t before_seq)
+{
+	q_i64(q, tenant);
+	q_str(q, customer_key);
+	q_i64(q, before);
+	q_i64(q, before);
+	q_i64(q, before_seq);
+	q_i64(q, tenant);
+	q_str(q, customer_key);
+	q_i64(q, before);
+	q_i64(q, before);
+	q_i64(q, before_seq);
+	q_i64(q, before); /* defects known by then */
+}
+
 ordo_code store_customer_history(store_tx *tx, int64_t tenant,
 				 const char *customer_key, ordo_time before,
 				 int64_t before_seq,
@@ -510,20 +518,14 @@ ordo_code store_customer_history(store_tx *tx, int64_t tenant,
 	/* Orders without a key are nobody's: no history to count. */
 	if (!customer_key || !customer_key[0])
 		goto out;
+	/* Looked up with the rest of intake's lookups (sql_orders.c)? */
+	if (sql_lookups_history(tx, tenant, customer_key, before, before_seq,
+				orders, defects))
+		goto out;
 	rc = q_open(&q, tx, SQL_CUSTOMER_HISTORY, err);
 	if (rc)
 		goto out;
-	q_i64(&q, tenant);
-	q_str(&q, customer_key);
-	q_i64(&q, before);
-	q_i64(&q, before);
-	q_i64(&q, before_seq);
-	q_i64(&q, tenant);
-	q_str(&q, customer_key);
-	q_i64(&q, before);
-	q_i64(&q, before);
-	q_i64(&q, before_seq);
-	q_i64(&q, before); /* defects known by then */
+	q_bind_history(&q, tenant, customer_key, before, before_seq);
 	rc = q_step(&q, &row, "counting a customer's orders", NULL, err);
 	if (!rc && row) {
 		*orders = q_col_i64(&q);

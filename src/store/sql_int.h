@@ -194,6 +194,7 @@ enum sql_id {
 	SQL_HOLDS_OF,
 	SQL_ORDER_BY_EXTERNAL,
 	SQL_ORDER_BY_FINGERPRINT,
+	SQL_INTAKE_LOOKUP,
 	SQL_ORDER_SET_STATE,
 	SQL_EVENT_INSERT,
 	SQL_EVENTS_OF,
@@ -394,6 +395,29 @@ ordo_code tx_check_writable(store_tx *tx, const char *what,
 /* Rows into a growing array (sql_row.c says how). */
 void *sql_grow(void *items, size_t *cap, size_t size);
 ordo_code sql_no_memory(ordo_err *err, const char *what);
+/*
+ * A customer's history (store_customer_history), as two subqueries: its
+ * orders before a moment, and the defects on them known by then. Bound by
+ * q_bind_history.
+ */
+#define SQL_HISTORY_ORDERS                                                     \
+	"(SELECT count(*) FROM orders WHERE tenant_id = ? "                    \
+	"AND customer_key = ? AND (received_at < ? OR (received_at = ? "       \
+	"AND seq < ?)))"
+#define SQL_HISTORY_DEFECTS                                                    \
+	"(SELECT count(*) FROM orders o JOIN defects d "                       \
+	"ON d.tenant_id = o.tenant_id AND d.order_seq = o.seq "                \
+	"WHERE o.tenant_id = ? AND o.customer_key = ? "                        \
+	"AND (o.received_at < ? OR (o.received_at = ? AND o.seq < ?)) "        \
+	"AND d.created_at <= ?)"
+void q_bind_history(struct q *q, int64_t tenant, const char *customer_key,
+		    ordo_time before, int64_t before_seq);
+/* The history store_intake_lookup found, when asked exactly that
+ * (sql_orders.c, INTAKE'S LOOKUPS). */
+bool sql_lookups_history(store_tx *tx, int64_t tenant,
+			 const char *customer_key, ordo_time before,
+			 int64_t before_seq, int64_t *orders, int64_t *defects);
+
 /* Whether statement id may run while a new order waits to be written
  * (sql_orders.c, AN ORDER WRITTEN ONCE): it reads none of it. */
 bool sql_order_may_wait(unsigned id);

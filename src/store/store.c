@@ -541,6 +541,7 @@ static bool committer_run_batch(store *st, const struct committer *self,
 	tx_cache_reset(tx);
 	tx_kept_forget(tx);
 	sql_order_pending_drop(tx);
+	sql_lookups_forget(tx);
 	*statements = -tx->statements;
 	if (db->row_locks)
 		batch_lock_stock(tx, self->keys.v, self->keys.n);
@@ -561,6 +562,7 @@ static bool committer_run_batch(store *st, const struct committer *self,
 			job->rc = sql_order_pending_write(tx, &job->err);
 		else
 			sql_order_pending_drop(tx);
+		sql_lookups_forget(tx);
 		/* What the job deferred fails or stands with it. */
 		if (job->rc == ORDO_OK && db->flush)
 			job->rc = db->flush(tx, &job->err);
@@ -1018,6 +1020,7 @@ ordo_code store_outbox_run(store *st, store_job_fn fn, void *arg,
 	if (rc == ORDO_OK)
 		rc = sql_order_pending_write(tx, err);
 	sql_order_pending_drop(tx);
+	sql_lookups_forget(tx);
 	tx_cache_reset(tx);
 	if (rc == ORDO_OK)
 		rc = tx_kept_finish(tx, err);

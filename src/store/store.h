@@ -324,6 +324,20 @@ ordo_code store_order_find_external(store_tx *tx, int64_t tenant,
 ordo_code store_lock_named(store_tx *tx, int64_t tenant, const char *name,
 			   ordo_err *err);
 
+/*
+ * What intake looks up before it writes the new order o, in one statement
+ * (on PostgreSQL one round trip where three were): the order taken before
+ * with o's channel and external id; when by_content, the newest order with
+ * o's fingerprint received at or after `since`; and o's customer's history
+ * before o (store_customer_history with o->received_at and INT64_MAX).
+ * It answers nothing itself: until the job inserts an order or ends,
+ * store_order_find_external, store_order_find_fingerprint and
+ * store_customer_history asked exactly the same answer from it, with no
+ * statement of their own. Take any named locks the lookups need first.
+ */
+ordo_code store_intake_lookup(store_tx *tx, const order *o, bool by_content,
+			      ordo_time since, ordo_err *err);
+
 /* The id of the most recently received order with this content fingerprint
  * received at or after `since`, if any. */
 ordo_code store_order_find_fingerprint(store_tx *tx, int64_t tenant,

@@ -203,6 +203,22 @@ struct store_tx {
 	/* A new order of the running job, kept to be inserted once, or
 	 * NULL (sql_orders.c, AN ORDER WRITTEN ONCE); owned. */
 	order *pending;
+	/* What store_intake_lookup answered for the running job, until it
+	 * inserts an order or ends (sql_orders.c, INTAKE'S LOOKUPS). */
+	struct tx_lookups {
+		bool valid;
+		int64_t tenant;
+		char channel[ORDO_CHANNEL_MAX];
+		char external_id[ORDO_EXTERNAL_ID_MAX];
+		char by_external[ORDO_ID_MAX]; /* "": none */
+		bool by_content;	       /* the content was looked up */
+		char fingerprint[65];
+		ordo_time since;
+		char by_fingerprint[ORDO_ID_MAX]; /* "": none */
+		char customer_key[ORDO_EMAIL_MAX];
+		ordo_time before;
+		int64_t orders, defects;
+	} lookups;
 };
 
 /* A SKU's stock in a tenant, as a batch locks it (store.c, STOCK LOCKS). */
@@ -315,6 +331,8 @@ void store_note_claim(store *st, int64_t rows_read);
  * inserted now, or dropped with the job. */
 ordo_code sql_order_pending_write(store_tx *tx, ordo_err *err);
 void sql_order_pending_drop(store_tx *tx);
+/* The job's INTAKE'S LOOKUPS forgotten (sql_orders.c). */
+void sql_lookups_forget(store_tx *tx);
 ordo_code sql_stock_lock(store_tx *tx, int64_t tenant,
 			 const char *const *skus, size_t n, ordo_err *err);
 ordo_code sql_migrations_init(store_tx *tx, ordo_err *err);

@@ -100,6 +100,11 @@ static const struct allowed_scan allowed[] = {
 	ALLOW_FILTER(SQL_DEFECT_LIST_TYPE,
 		     "the type with its index, the time range tested: a "
 		     "filter and a range, as the order list combines them"),
+	ALLOW_FILTER(SQL_INTAKE_LOOKUP,
+		     "no page: one new order's lookups, each subquery the "
+		     "text of a statement checked on its own "
+		     "(SQL_ORDER_BY_EXTERNAL, SQL_ORDER_BY_FINGERPRINT, "
+		     "SQL_CUSTOMER_HISTORY); LIMIT 1 takes the newest"),
 	ALLOW_FILTER(SQL_DELIVERY_LANE_NEXT,
 		     "one order's deliveries to one webhook, by its lane: "
 		     "the tenant tested on a handful of rows"),

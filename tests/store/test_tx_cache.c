@@ -379,6 +379,110 @@ static void test_a_write_waits_a_few_times_whatever_it_writes(void **state)
 		assert_int_equal(few, 0);
 }
 
+/* What the lookups found, one by one and answered from the joint one. */
+struct found {
+	ordo_code ext_rc, fp_rc;
+	char ext[ORDO_ID_MAX], fp[ORDO_ID_MAX];
+	int64_t orders, defects;
+	int64_t statements; /* the three lookups' own */
+	bool after_insert;  /* asked again once an order was inserted */
+};
+
+static void look_up(store_tx *tx, const order *o, struct found *out)
+{
+	ordo_err err = ORDO_ERR_INIT;
+	int64_t s0 = store_tx_statements(tx);
+
+	out->ext_rc = store_order_find_external(tx, o->tenant_id, o->channel,
+						o->external_id, out->ext,
+						&err);
+	ordo_err_clear(&err);
+	out->fp_rc = store_order_find_fingerprint(tx, o->tenant_id,
+						  o->fingerprint,
+						  o->received_at - 3600,
+						  out->fp, &err);
+	ordo_err_clear(&err);
+	assert_int_equal(store_customer_history(tx, o->tenant_id,
+						o->customer_key,
+						o->received_at, INT64_MAX,
+						&out->orders, &out->defects,
+						&err),
+			 ORDO_OK);
+	out->statements = store_tx_statements(tx) - s0;
+}
+
+/* w->p: struct found[2], one by one, then after store_intake_lookup. */
+static ordo_code lookups_compared(store_tx *tx, struct wctx *w,
+				  ordo_err *err)
+{
+	struct found *f = w->p;
+	char id[ORDO_ID_MAX];
+	ordo_code rc;
+	order o;
+
+	/* The same channel, external id, content and customer as the
+	 * order the test stored: each lookup finds something. */
+	order_make(&o, w->tenant, "ord_look_2", "web", "LOOK-1", 1700000100,
+		   ORDER_RECEIVED, 1);
+	ordo_strlcpy(o.fingerprint, "fp-ord_look_1", sizeof(o.fingerprint));
+	ordo_strlcpy(o.customer_key, "ada@example.com",
+		     sizeof(o.customer_key));
+	look_up(tx, &o, &f[0]);
+	rc = store_intake_lookup(tx, &o, true, o.received_at - 3600, err);
+	if (rc == ORDO_OK)
+		look_up(tx, &o, &f[1]);
+	/* An order inserted: the answers kept may be stale, asked again. */
+	ordo_strlcpy(o.external_id, "LOOK-2", sizeof(o.external_id));
+	if (rc == ORDO_OK)
+		rc = store_order_insert(tx, &o, err);
+	if (rc == ORDO_OK) {
+		int64_t s0 = store_tx_statements(tx);
+
+		rc = store_order_find_external(tx, w->tenant, "web", "LOOK-1",
+					       id, err);
+		f[1].after_insert = store_tx_statements(tx) > s0;
+	}
+	order_free(&o);
+	return rc;
+}
+
+/*
+ * INTAKE'S LOOKUPS (sql_orders.c): after store_intake_lookup, an order by
+ * external id, an order by content and the customer's history are the
+ * answers the statements of each give, and cost no statement; once the
+ * job inserts an order they are asked of the database again.
+ */
+static void test_intake_looks_up_at_once(void **state)
+{
+	struct fx *f = *state;
+	ordo_err err = ORDO_ERR_INIT;
+	struct found found[2];
+	order stored;
+
+	memset(found, 0, sizeof(found));
+	order_make(&stored, f->ta, "ord_look_1", "web", "LOOK-1", 1700000000,
+		   ORDER_ACCEPTED, 1);
+	ordo_strlcpy(stored.customer_key, "ada@example.com",
+		     sizeof(stored.customer_key));
+	order_put(f, &stored);
+	order_free(&stored);
+	assert_int_equal(wr(f, f->ta, lookups_compared, found, &err), ORDO_OK);
+	assert_int_equal(found[0].ext_rc, ORDO_OK);
+	assert_string_equal(found[0].ext, "ord_look_1");
+	assert_int_equal(found[0].fp_rc, ORDO_OK);
+	assert_string_equal(found[0].fp, "ord_look_1");
+	assert_int_equal(found[0].orders, 1);
+	assert_true(found[0].statements >= 3);
+	assert_int_equal(found[1].ext_rc, found[0].ext_rc);
+	assert_string_equal(found[1].ext, found[0].ext);
+	assert_int_equal(found[1].fp_rc, found[0].fp_rc);
+	assert_string_equal(found[1].fp, found[0].fp);
+	assert_int_equal(found[1].orders, found[0].orders);
+	assert_int_equal(found[1].defects, found[0].defects);
+	assert_int_equal(found[1].statements, 0);
+	assert_true(found[1].after_insert);
+}
+
 /* Read a SKU's stock, change it two ways, read it again: the reads see
  * each write (a row changed, a row new to the list). */
 static ordo_code stock_follows_writes(store_tx *tx, struct wctx *w,
@@ -492,6 +596,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_a_write_waits_a_few_times_whatever_it_writes,
 			setup, teardown),
+		cmocka_unit_test_setup_teardown(test_intake_looks_up_at_once,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_the_batch_end_is_counted,
 						setup,
 			teardown),
