@@ -257,11 +257,13 @@ struct db_driver {
 	 */
 	bool row_locks;
 	/*
-	 * WRITERS. How many write transactions the database takes at once
-	 * from one process, each on a writer connection of its own: 1 for
+	 * WRITERS. How many batches may run at once from one process, each
+	 * in a write transaction on a writer connection of its own: 1 for
 	 * SQLite (one writer holds the whole database), STORE_WRITERS_MAX
 	 * for PostgreSQL, whose writers wait for each other only on the rows
-	 * they share (row_locks).
+	 * they share (row_locks). Where it is more than 1, open is asked for
+	 * one writer connection more than the batches that may run (store.c,
+	 * THE COMMITTERS): a batch begins while another commits.
 	 */
 	int writers_max;
 	/*

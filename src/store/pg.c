@@ -135,12 +135,16 @@ static void pg_notice_ignore(void *arg, const char *message)
 static ordo_code pg_session_setup(struct pg_conn *c, ordo_err *err)
 {
 	char sql[160];
+	int64_t trips = c->tx.round_trips;
+	ordo_code rc;
 
 	snprintf(sql, sizeof(sql),
 		 "SET statement_timeout = %d; SET lock_timeout = %d; "
 		 "SET plan_cache_mode = force_generic_plan",
 		 PG_STATEMENT_TIMEOUT_MS, c->lock_timeout_ms);
-	return pg_command(c, sql, false, "setting up the session", err);
+	rc = pg_command(c, sql, false, "setting up the session", err);
+	c->tx.round_trips = trips; /* the session's, not a transaction's */
+	return rc;
 }
 
 static ordo_code pg_conn_open(store *st, struct pg_conn *c, const char *url,
@@ -394,6 +398,7 @@ static ordo_code pg_prepare(store_tx *tx, unsigned id, const char *sql,
 	PGresult *res = NULL;
 	ordo_code rc = ORDO_OK;
 	int n = 0;
+	int64_t trips;
 
 	assert(id < DB_STMT_MAX && sql);
 	*out = NULL;
@@ -421,11 +426,15 @@ static ordo_code pg_prepare(store_tx *tx, unsigned id, const char *sql,
 	assert(s->nparams == 0 || s->nparams == n);
 	s->nparams = n;
 	snprintf(name, sizeof(name), "s%u", id);
+	/* Not counted in tx.round_trips, nor the deferred statements read
+	 * first: once per statement and session. */
+	trips = c->tx.round_trips;
 	if (!pg_drain(c)) {
+		c->tx.round_trips = trips;
 		rc = pg_error_of(c, tx, "preparing a statement", NULL, err);
 		goto out;
 	}
-	c->tx.round_trips++;
+	c->tx.round_trips = trips;
 	res = PQprepare(c->pg, name, text, 0, NULL);
 	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
 		pg_note_error(c, res);

@@ -28,17 +28,24 @@
  *
  * On SQLite that thread is the one writer the database has. PostgreSQL
  * takes write transactions at once, each on a connection of its own, and
- * does the work of each in a server process of its own: one thread, with
- * one transaction open at a time, leaves the rest of the server idle
- * (while its batch is being made durable, too). So a store opens
- * store_options.writers committers (PostgreSQL: STORE_WRITERS_PG unless
- * told; SQLite: 1), each a thread with a writer connection of its own
- * (write_begin's writer), all taking batches off the one queue by the loop
- * above: while one batch runs or commits, the jobs queued meanwhile make
- * the next committer's batch. Two committers of one store are two writers
- * as two nodes' committers are, and are safe for the same reasons (row
- * locks, STOCK LOCKS below, unique keys); a client that waits for one
- * answer before its next request still has its writes made in its order.
+ * does the work of each in a server process of its own. One thread with
+ * one transaction open at a time leaves that process idle while each
+ * batch's COMMIT reaches the disk, and every other process of the server
+ * idle all the time. So a store runs store_options.writers batches at
+ * once (PostgreSQL: STORE_WRITERS_PG unless told; SQLite: 1), and on
+ * PostgreSQL one committer more than that, each a thread with a writer
+ * connection of its own (write_begin's writer), all taking batches off
+ * the one queue by the loop above. A committer takes a batch only while
+ * fewer than `writers` batches are running their jobs; a batch that has
+ * reached its COMMIT runs no more (batch_ran), so the next committer
+ * takes the jobs queued meanwhile and runs them while that COMMIT is made
+ * durable. With the default of one, a node's batches run one after
+ * another as with one committer, less the wait for each commit; more
+ * run side by side where the database server has the cores for them.
+ * Two committers of one store are two writers as two nodes' committers
+ * are, and are safe for the same reasons (row locks, STOCK LOCKS below,
+ * unique keys); a client that waits for one answer before its next
+ * request still has its writes made in its order.
  *
  * RUNNING A JOB AGAIN
  *
@@ -253,6 +260,12 @@ ordo_code store_open(const char *url, const store_options *opts, store **out,
 		goto out;
 	}
 	st->db = db;
+	/* On a database that takes several writers, one committer more
+	 * than may run batches: it begins the next batch while a batch's
+	 * COMMIT reaches the disk (THE COMMITTERS). */
+	st->running_max = resolved.writers;
+	if (db->writers_max > 1)
+		resolved.writers++;
 	if (pthread_mutex_init(&st->mu, NULL) != 0) {
 		rc = ordo_err_set(err, ORDO_EINTERNAL, NULL,
 				  "cannot create the committer's mutex");
@@ -502,6 +515,19 @@ out:
 	free(skus);
 }
 
+/* The batch of self has run its jobs: another may start running (THE
+ * COMMITTERS). Once per batch; a no-op after. */
+static void batch_ran(store *st, struct committer *self)
+{
+	pthread_mutex_lock(&st->mu);
+	if (self->running) {
+		self->running = false;
+		st->running--;
+		pthread_cond_broadcast(&st->cv);
+	}
+	pthread_mutex_unlock(&st->mu);
+}
+
 /*
  * Run one batch (a NULL-terminated list through job->next, *batchp) in one
  * transaction. Sets every job's rc and err; calls no done callback. A job
@@ -510,7 +536,7 @@ out:
  * *retry (in batch order) to be queued again. Returns true when the
  * transaction committed; *txp is the transaction it began, NULL if none.
  */
-static bool committer_run_batch(store *st, const struct committer *self,
+static bool committer_run_batch(store *st, struct committer *self,
 				store_job **batchp, store_job **retry,
 				int64_t *statements, store_tx **txp)
 {
@@ -646,6 +672,8 @@ static bool committer_run_batch(store *st, const struct committer *self,
 	*statements += tx->statements;
 	if (rc == ORDO_OK && db->flush)
 		rc = db->flush(tx, &cerr);
+	/* While its COMMIT reaches the disk, the next batch may run. */
+	batch_ran(st, self);
 	if (rc == ORDO_OK)
 		rc = db->commit(tx, &cerr);
 	if (rc) {
@@ -785,7 +813,17 @@ static void *committer_main(void *arg)
 			committer_wait(st, st->head->due_ns);
 			continue;
 		}
+		/* As many batches run their jobs at once as may: another
+		 * waits for one to reach its COMMIT. */
+		if (st->running >= st->running_max) {
+			committer_wait(st, wake);
+			continue;
+		}
 		batch = batch_take(st, self, now, &n);
+		if (batch) {
+			self->running = true;
+			st->running++;
+		}
 		if (!batch) {
 			/* Every due job waits for another committer's
 			 * batch, which wakes us once it has committed; or
@@ -800,6 +838,7 @@ static void *committer_main(void *arg)
 		statements = 0;
 		committed = committer_run_batch(st, self, &batch, &retry,
 						&statements, &tx);
+		batch_ran(st, self); /* if it ended before its COMMIT */
 		/* The writer's waits since the last batch: its BEGIN too. */
 		if (tx) {
 			trips = tx->round_trips - self->trips_seen;

@@ -94,19 +94,20 @@ typedef struct {
 	/* How long a job may wait for the database lock before failing
 	 * (SQLite's busy timeout; PostgreSQL's lock_timeout). */
 	int busy_timeout_ms;
-	/* Write transactions at once: committer threads, each beginning its
-	 * batches on a writer connection of its own (store.c, THE
-	 * COMMITTERS). 0 is the backend's own number: 1 on SQLite, where
-	 * one writer holds the whole database and 1 is the only number
-	 * taken, STORE_WRITERS_PG on PostgreSQL. */
+	/* Batches that run their jobs at once (store.c, THE COMMITTERS),
+	 * each in a write transaction on a writer connection of its own;
+	 * where the database takes several writers, one more begins while
+	 * a batch commits. 0 is the backend's own number: 1 on SQLite,
+	 * where one writer holds the whole database and 1 is the only
+	 * number taken, STORE_WRITERS_PG on PostgreSQL. */
 	int writers;
 } store_options;
 
 #define STORE_OPTIONS_DEFAULT {.read_pool_size = 8, .busy_timeout_ms = 5000}
 
-/* Committers on PostgreSQL unless told (STORE_OPTIONS_DEFAULT), and at
- * most, on any backend. */
-#define STORE_WRITERS_PG 2
+/* Batches running at once on PostgreSQL unless told
+ * (STORE_OPTIONS_DEFAULT), and at most, on any backend. */
+#define STORE_WRITERS_PG 1
 #define STORE_WRITERS_MAX 16
 
 /*

@@ -195,7 +195,8 @@ struct store_tx {
 	int64_t statements;
 	/* Waits for the database's answers on this connection (network
 	 * round trips: a statement run at once, the deferred ones read
-	 * together, a transaction command, a prepare), never reset; none on
+	 * together, a transaction command; not the session's setup nor a
+	 * statement's preparing, once per session), never reset; none on
 	 * SQLite, which answers in the same process. */
 	int64_t round_trips;
 	struct tx_cache cache;
@@ -246,6 +247,8 @@ struct committer {
 	struct stock_keys blocked;
 	/* Its writer's round trips counted into the statistics so far. */
 	int64_t trips_seen;
+	/* Its batch counts in store.running (under store.mu). */
+	bool running;
 };
 
 struct store {
@@ -263,8 +266,11 @@ struct store {
 	 * meanwhile. */
 	store_job *delayed;
 	bool stopping;
-	struct committer committers[STORE_WRITERS_MAX];
+	struct committer committers[STORE_WRITERS_MAX + 1];
 	int n_committers;
+	/* Batches running their jobs now, and how many may at once
+	 * (store_options.writers); a batch committing counts no more. */
+	int running, running_max;
 	store_commit_stats stats; /* under mu */
 };
 

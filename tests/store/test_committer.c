@@ -692,15 +692,43 @@ static void test_writers_beyond_the_backend_are_refused(void **state)
 	ordo_err_clear(&err);
 }
 
-/* f->st reopened with two committers (PostgreSQL). */
-static void reopen_with_two_writers(struct fx *f)
+/* f->st reopened with n batches running at once (PostgreSQL). */
+static void reopen_with_writers(struct fx *f, int n)
 {
 	store_options o = committer_opts();
 	ordo_err err = ORDO_ERR_INIT;
 
 	store_close(f->st);
-	o.writers = 2;
+	o.writers = n;
 	assert_int_equal(store_open(f->url, &o, &f->st, &err), ORDO_OK);
+}
+
+/*
+ * PostgreSQL with one batch running at a time (the default), and so two
+ * committers, one to begin the next batch while a batch commits: while a
+ * batch runs its jobs (a gate parks it), a job queued meanwhile waits for
+ * it, though a committer is free.
+ */
+static void test_one_batch_runs_at_a_time(void **state)
+{
+	struct fx *f = *state;
+	struct fx_gate gate;
+	struct timed later;
+	bool early;
+
+	if (!test_pg_url())
+		skip(); /* SQLite: one committer */
+	reopen_with_writers(f, 1);
+	gate_park(f->st, &gate);
+	timed_init(&later);
+	store_submit(f->st, &later.job);
+	usleep(200 * 1000); /* time enough for a free committer to take it */
+	early = timed_done_yet(&later);
+	gate_open(&gate); /* first: the store closes only once it is */
+	assert_false(early);
+	assert_true(timed_wait_bounded(&later));
+	assert_int_equal(later.rc, ORDO_OK);
+	timed_destroy(&later);
 }
 
 /*
@@ -722,7 +750,7 @@ static void test_two_writers_commit_side_by_side(void **state)
 
 	if (!test_pg_url())
 		skip(); /* SQLite: one writer (the test above) */
-	reopen_with_two_writers(f);
+	reopen_with_writers(f, 2);
 	gate_park_on(f->st, &gate, f->ta, "SKU-HELD");
 	timed_init_on(&held, f->ta, "SKU-HELD");
 	held.sku2 = "SKU-SHARED";
@@ -948,6 +976,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_two_writers_commit_side_by_side, committer_setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(test_one_batch_runs_at_a_time,
+						committer_setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
