@@ -242,8 +242,9 @@ store_options test_opts(void)
 	store_options o = STORE_OPTIONS_DEFAULT;
 
 	o.read_pool_size = 4;
-	/* One committer: tests park it behind a gate (fx_gate) to make the
-	 * batches they need; test_committer opens several. */
+	/* One batch running at a time: tests park it behind a gate
+	 * (fx_gate) to make the batches they need; test_committer runs
+	 * several at once. */
 	o.writers = 1;
 	return o;
 }
