@@ -3,9 +3,13 @@
  *
  * One transaction, in this order:
  *
- *   1. channel duplicate?  same (channel, external_id) as a stored order:
+ *   1. identify            id, received_at, all units open, fingerprint;
+ *                          the named locks of its external id and of its
+ *                          content taken, then what steps 2, 4 and 5 look
+ *                          up asked of the store at once
+ *                          (store_intake_lookup: one statement)
+ *   2. channel duplicate?  same (channel, external_id) as a stored order:
  *                          answer that order, store nothing
- *   2. identify            id, received_at, all units open, fingerprint
  *   3. validate            one hold per business problem (validate.c)
  *   4. content duplicate?  same fingerprint received within the tenant's
  *                          window: a duplicate_suspect hold naming it
@@ -19,10 +23,12 @@
  *                          (when the tenant releases automatically)
  *                          released to its warehouses (allocation.c)
  *
- * Because all writes of a tenant's store pass through one committer (and on
- * a shared database through unique keys), two copies of the same order
- * arriving at once cannot both be stored: the second finds the first in
- * step 1, or the unique key on (tenant, channel, external_id) refuses it.
+ * Because two writes taking in the same order wait for each other (the
+ * named lock of its external id; on one database through unique keys), two
+ * copies of the same order arriving at once cannot both be stored: the
+ * second finds the first in step 2, or the unique key on (tenant, channel,
+ * external_id) refuses it. A copy sent again takes the content's lock too
+ * before it is answered, since both locks come before the one lookup.
  */
 #include "app/allocation.h"
 #include "app/caller.h"

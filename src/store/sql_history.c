@@ -490,13 +490,15 @@ out:
 void q_bind_history(struct q *q, int64_t tenant, const char *customer_key,
 		    ordo_time before, int64_t before_seq)
 {
+	/* No key matches nothing: a keyless order has no history, and
+	 * counting every keyless order would grow with them. */
 	q_i64(q, tenant);
-	q_str(q, customer_key);
+	q_str_or_null(q, customer_key);
 	q_i64(q, before);
 	q_i64(q, before);
 	q_i64(q, before_seq);
 	q_i64(q, tenant);
-	q_str(q, customer_key);
+	q_str_or_null(q, customer_key);
 	q_i64(q, before);
 	q_i64(q, before);
 	q_i64(q, before_seq);

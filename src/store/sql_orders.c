@@ -798,7 +798,8 @@ ordo_code store_intake_lookup(store_tx *tx, const order *o, bool by_content,
 	/* An order without a key has no history (store_customer_history). */
 	l->orders = o->customer_key[0] ? q_col_i64(&q) : 0;
 	l->defects = o->customer_key[0] ? q_col_i64(&q) : 0;
-	l->valid = true;
+	rc = q_row_end(&q, "looking up a new order", err);
+	l->valid = rc == ORDO_OK;
 out:
 	q_close(&q);
 	return rc;

@@ -39,12 +39,15 @@
  * fewer than `writers` batches are running their jobs; a batch that has
  * reached its COMMIT runs no more (batch_ran), so the next committer
  * takes the jobs queued meanwhile and runs them while that COMMIT is made
- * durable. With the default of one, a node's batches run one after
- * another as with one committer, less the wait for each commit; more
- * run side by side where the database server has the cores for them.
- * Two committers of one store are two writers as two nodes' committers
- * are, and are safe for the same reasons (row locks, STOCK LOCKS below,
- * unique keys); a client that waits for one answer before its next
+ * durable. With the default of one, a batch begins once the one before
+ * has run its jobs, no longer once it has committed; more run side by
+ * side where the database server has the cores for them. Two committers
+ * of one store are two writers as two nodes' committers are, and are safe
+ * for the same reasons (row locks, STOCK LOCKS below, unique keys): a
+ * batch begun while another commits reads what that one wrote only where
+ * it waits for its locks (stock, an order, a named lock), as it would on
+ * another node, and a job of it run again goes back to the queue only
+ * after that commit. A client that waits for one answer before its next
  * request still has its writes made in its order.
  *
  * RUNNING A JOB AGAIN
