@@ -11,7 +11,7 @@
  *                                              sqlite.c, pg.c
  *
  * A driver owns its connections. It keeps a writer connection for each
- * committer thread (store.c, THE COMMITTERS: opts->writers of them, at most
+ * committer thread (committer.c, THE COMMITTERS: opts->writers of them, at most
  * writers_max; committer k begins on writer k alone), a writer for the
  * outbox's own short transactions (outbox_begin), and a pool of read
  * connections handed out by read_begin and taken back by read_end. Each connection carries a
@@ -262,8 +262,8 @@ struct db_driver {
 	 * SQLite (one writer holds the whole database), STORE_WRITERS_MAX
 	 * for PostgreSQL, whose writers wait for each other only on the rows
 	 * they share (row_locks). Where it is more than 1, open is asked for
-	 * one writer connection more than the batches that may run (store.c,
-	 * THE COMMITTERS): a batch begins while another commits.
+	 * one writer connection more than the batches that may run
+	 * (committer.c, THE COMMITTERS): a batch begins while another commits.
 	 */
 	int writers_max;
 	/*

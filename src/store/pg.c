@@ -9,7 +9,7 @@
  * CONNECTIONS
  *
  *     writers  opts->writers connections, writer k used only by committer
- *              thread k (store.c, THE COMMITTERS); their transactions are
+ *              thread k (committer.c, THE COMMITTERS); their transactions are
  *              BEGIN (read committed): rows that must not change under a
  *              job are locked by the SQL itself (row_locks: SELECT ...
  *              FOR UPDATE [SKIP LOCKED]).

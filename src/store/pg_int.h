@@ -67,7 +67,7 @@ struct pg_conn {
 };
 
 struct pg_store {
-	/* One per committer (store.c), n_writers of them. */
+	/* One per committer (committer.c), n_writers of them. */
 	struct pg_conn *writers;
 	int n_writers;
 	/* The outbox's own writer, one thread at a time (outbox_mu). */

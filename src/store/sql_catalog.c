@@ -115,7 +115,7 @@ static const char *const sql_text[SQL_COUNT] = {
 				    "WHERE tenant_id = ? AND sku = ? "
 				    "ORDER BY location FOR UPDATE",
 	/* The stock of a batch's SKUs of one tenant, locked in one order
-	 * (STOCK LOCKS, store.c); binds the SKUs as one array, sorted. Each
+	 * (STOCK LOCKS, committer.c); binds the SKUs as one array, sorted. Each
 	 * SKU is looked up by the index on its own: with "sku = ANY (?)" a
 	 * plan made for any array read every stock row of a small catalog
 	 * and compared each with every SKU of the batch. */

@@ -413,7 +413,7 @@ ordo_code sql_no_memory(ordo_err *err, const char *what);
 void q_bind_history(struct q *q, int64_t tenant, const char *customer_key,
 		    ordo_time before, int64_t before_seq);
 /* The history store_intake_lookup found, when asked exactly that
- * (sql_orders.c, INTAKE'S LOOKUPS). */
+ * (sql_lookups.c). */
 bool sql_lookups_history(store_tx *tx, int64_t tenant,
 			 const char *customer_key, ordo_time before,
 			 int64_t before_seq, int64_t *orders, int64_t *defects);
@@ -624,6 +624,7 @@ const char *sql_history_named(const char *name);
 const char *sql_tenants_text(unsigned id);
 const char *sql_catalog_text(unsigned id);
 const char *sql_orders_text(unsigned id);
+const char *sql_lookups_text(unsigned id);
 const char *sql_order_list_text_of(unsigned id);
 const char *sql_fulfillment_text(unsigned id);
 const char *sql_shipments_text(unsigned id);

@@ -6,7 +6,7 @@
  *
  * CONNECTIONS
  *
- *     writer   one connection, used only by the committer thread (store.c):
+ *     writer   one connection, used only by the committer thread (committer.c):
  *              journal_mode=WAL, synchronous=FULL (a commit is on disk when
  *              COMMIT returns), foreign_keys=ON, busy_timeout from options.
  *     outbox   a second writer for the outbox's short transactions

@@ -94,7 +94,7 @@ typedef struct {
 	/* How long a job may wait for the database lock before failing
 	 * (SQLite's busy timeout; PostgreSQL's lock_timeout). */
 	int busy_timeout_ms;
-	/* Batches that run their jobs at once (store.c, THE COMMITTERS),
+	/* Batches that run their jobs at once (committer.c, THE COMMITTERS),
 	 * each in a write transaction on a writer connection of its own;
 	 * where the database takes several writers, one more begins while
 	 * a batch commits. 0 is the backend's own number: 1 on SQLite,
@@ -165,7 +165,7 @@ typedef struct store_job {
 	 * returns how many there are (more than max: asked again with room
 	 * for all). NULL for a job that locks no stock. On a backend with
 	 * row locks, a batch locks the stock of all its jobs' SKUs at once,
-	 * in one order, before the first job runs (store.c, STOCK LOCKS).
+	 * in one order, before the first job runs (committer.c, STOCK LOCKS).
 	 */
 	size_t (*stock_skus)(void *arg, int64_t *tenant, const char **skus,
 			     size_t max);

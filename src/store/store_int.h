@@ -1,17 +1,20 @@
 /*
- * store_int.h - the inside of the store: the structs shared by store.c (the
- * committer, opening, migrations), the sql_*.c files (every data operation,
+ * store_int.h - the inside of the store: the structs shared by store.c
+ * (opening, the queue), committer.c (the committers), the sql_*.c files (every data operation,
  * written once) and the drivers (sqlite.c, pg.c), and the few functions
  * sql_history.c lends store.c. Nothing outside src/store/ includes this
  * file; the driver interface itself is db.h.
  *
  *     store.h          the public door
- *     store.c          store_open by url, the committer, read snapshots
+ *     store.c          store_open by url, the queue of writes, read
+ *                      snapshots
+ *     committer.c      the committers: batches, stock locks, commits
  *     store_migrate.c  the migration runner
  *     sql_*.c          every store_* data operation, SQL text + C, by area:
  *       sql_tenants.c      tenants, API keys, settings, named locks
  *       sql_catalog.c      SKUs, locations, stock levels and events
  *       sql_orders.c       orders, their lines and holds
+ *       sql_lookups.c      what intake looks up before it writes
  *       sql_order_list.c   the order list
  *       sql_fulfillment.c  fulfillments
  *       sql_shipments.c    shipments
@@ -188,7 +191,7 @@ struct store_tx {
 	 * one got in its way (serialization failure, deadlock, busy): running
 	 * it again could succeed. Cleared by write_begin and read_begin, and
 	 * by the committer before each job; a job that fails with it set is
-	 * queued again for a later batch (store.c, THE COMMITTER). */
+	 * queued again for a later batch (committer.c, THE COMMITTER). */
 	bool retryable;
 	/* Statements opened on this connection so far (q_open_sql), never
 	 * reset: store_tx_statements gives tests the count a read makes. */
@@ -205,7 +208,7 @@ struct store_tx {
 	 * NULL (sql_orders.c, AN ORDER WRITTEN ONCE); owned. */
 	order *pending;
 	/* What store_intake_lookup answered for the running job, until it
-	 * inserts an order or ends (sql_orders.c, INTAKE'S LOOKUPS). */
+	 * inserts an order or ends (sql_lookups.c). */
 	struct tx_lookups {
 		bool valid;
 		int64_t tenant;
@@ -222,7 +225,7 @@ struct store_tx {
 	} lookups;
 };
 
-/* A SKU's stock in a tenant, as a batch locks it (store.c, STOCK LOCKS). */
+/* A SKU's stock in a tenant, as a batch locks it (committer.c, STOCK LOCKS). */
 struct stock_key {
 	int64_t tenant;
 	const char *sku; /* the job's own, valid while the job is */
@@ -332,12 +335,18 @@ void store_note_claim(store *st, int64_t rows_read);
 
 /* Create the bookkeeping table if it does not exist (write transaction). */
 /* Lock the stock rows of n SKUs (sorted, distinct) of a tenant, in the
- * order of (sku, location): STOCK LOCKS in store.c. */
+ * order of (sku, location): STOCK LOCKS in committer.c. */
+/* committer.c: the thread of one committer (arg: its struct committer),
+ * and nanoseconds on the monotonic clock, which the queue's due times
+ * (store_job.due_ns) and condition waits use. */
+void *committer_main(void *arg);
+int64_t committer_now_ns(void);
+
 /* AN ORDER WRITTEN ONCE (sql_orders.c): the running job's new order
  * inserted now, or dropped with the job. */
 ordo_code sql_order_pending_write(store_tx *tx, ordo_err *err);
 void sql_order_pending_drop(store_tx *tx);
-/* The job's INTAKE'S LOOKUPS forgotten (sql_orders.c). */
+/* The job's INTAKE'S LOOKUPS forgotten (sql_lookups.c). */
 void sql_lookups_forget(store_tx *tx);
 ordo_code sql_stock_lock(store_tx *tx, int64_t tenant,
 			 const char *const *skus, size_t n, ordo_err *err);

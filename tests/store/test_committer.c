@@ -27,7 +27,7 @@
  * the committer thread, after their batch committed and before the committer
  * can run anything else - so the order of events is fixed.
  *
- * And on PostgreSQL, a batch whose stock lock (store.c, STOCK LOCKS) fails
+ * And on PostgreSQL, a batch whose stock lock (committer.c, STOCK LOCKS) fails
  * keeps nothing it read under it.
  *
  * Each test gets a fresh, migrated database from the store tests' fixture

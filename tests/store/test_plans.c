@@ -894,7 +894,7 @@ static void test_index_walks_are_seen(void **state)
 }
 
 /*
- * A batch's stock and SKUs (STOCK LOCKS, store.c) are read SKU by SKU by
+ * A batch's stock and SKUs (STOCK LOCKS, committer.c) are read SKU by SKU by
  * their indexes on a catalog of a thousand SKUs, the planner left to
  * choose (sequential scans on): a plan made for any array of SKUs
  * ("sku = ANY (?)") read every stock and SKU row of such a catalog in

@@ -447,7 +447,7 @@ static ordo_code lookups_compared(store_tx *tx, struct wctx *w,
 }
 
 /*
- * INTAKE'S LOOKUPS (sql_orders.c): after store_intake_lookup, an order by
+ * INTAKE'S LOOKUPS (sql_lookups.c): after store_intake_lookup, an order by
  * external id, an order by content and the customer's history are the
  * answers the statements of each give, and cost no statement; once the
  * job inserts an order they are asked of the database again.
