@@ -98,6 +98,11 @@ enum MHD_Result api_metrics(api_request *r)
 		"losing a deadlock or a lock wait to another transaction.\n"
 		"# TYPE ordo_store_write_retries_total counter\n"
 		"ordo_store_write_retries_total %llu\n"
+		"# HELP ordo_store_stock_reruns_total Batches run again with "
+		"their stock locked, another transaction having taken it "
+		"first.\n"
+		"# TYPE ordo_store_stock_reruns_total counter\n"
+		"ordo_store_stock_reruns_total %llu\n"
 		"# HELP ordo_store_commit_batch_max Most writes committed "
 		"together.\n"
 		"# TYPE ordo_store_commit_batch_max gauge\n"
@@ -130,6 +135,7 @@ enum MHD_Result api_metrics(api_request *r)
 		(unsigned long long)cs.write_statements,
 		(unsigned long long)cs.write_round_trips,
 		(unsigned long long)cs.retries,
+		(unsigned long long)cs.stock_reruns,
 		(unsigned long long)cs.max_batch,
 		atomic_load(&r->srv->writes_in_flight),
 		atomic_load(&r->srv->writes_queued),

@@ -292,7 +292,8 @@ static size_t count_stock_skus(const app_write *w, const char **skus,
 
 static const app_write_type count_type = {.name = "stock_count",
 					  .run = count_run,
-					  .stock_skus = count_stock_skus};
+					  .stock_skus = count_stock_skus,
+					  .stock_exact = true};
 
 void app_stock_count_cmd_init(app_stock_count_cmd *c,
 			      const app_caller *caller, ordo_time now)
@@ -319,7 +320,8 @@ static size_t adjust_stock_skus(const app_write *w, const char **skus,
 
 static const app_write_type adjust_type = {.name = "stock_adjust",
 					   .run = adjust_run,
-					   .stock_skus = adjust_stock_skus};
+					   .stock_skus = adjust_stock_skus,
+					   .stock_exact = true};
 
 void app_stock_adjust_cmd_init(app_stock_adjust_cmd *c,
 			       const app_caller *caller, ordo_time now)

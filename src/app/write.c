@@ -169,6 +169,7 @@ void app_write_submit_after(store *st, app_write *w, int delay_ms)
 	w->job.done = job_done;
 	w->job.arg = w;
 	w->job.stock_skus = w->type->stock_skus ? job_stock_skus : NULL;
+	w->job.stock_exact = w->type->stock_exact;
 	store_submit_after(st, &w->job, delay_ms);
 }
 
@@ -181,6 +182,7 @@ void app_write_keep_answer(store *st, app_write *w, int status,
 	w->job.done = job_done;
 	w->job.arg = w;
 	w->job.stock_skus = NULL;
+	w->job.stock_exact = false;
 	store_submit(st, &w->job);
 }
 

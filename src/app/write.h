@@ -57,6 +57,8 @@ typedef struct {
 	 * stock_skus). NULL for a command that locks no stock. */
 	size_t (*stock_skus)(const app_write *w, const char **skus,
 			     size_t max);
+	/* The run sets stock to what it finds (store_job's stock_exact). */
+	bool stock_exact;
 } app_write_type;
 
 struct app_write {

@@ -68,19 +68,24 @@
  *
  * STOCK LOCKS
  *
- * On a backend with row locks (PostgreSQL, several nodes), a job locks the
- * stock rows it reserves or counts until the batch commits. Jobs taking
- * them in the order of their own lines, in two nodes' batches at once,
- * would wait on each other in a cycle: PostgreSQL breaks one only after
- * its deadlock timeout (a second), and the loser, run again, meets the
- * next. So before its first job a batch locks the stock of every SKU its
- * jobs name (store_job.stock_skus), tenant by tenant in ascending id, each
- * tenant's rows in (sku, location) order, in one statement; the jobs then
- * find their rows locked already. Two batches wait for each other only
- * where they share a SKU, and then one simply goes first. A job that
- * cannot name its SKUs before it runs (a hold released to allocation)
- * locks them as it goes, as before: should that meet a cycle, it runs
- * again (below) and the rest of its batch stands.
+ * On a backend with row locks (PostgreSQL, several nodes), a batch reads
+ * the stock of every SKU its jobs name (store_job.stock_skus) before its
+ * first job, in one statement, and writes what its jobs changed of it at
+ * its end (store_int.h, STOCK WRITTEN AT THE BATCH'S END): it locks the
+ * rows then, tenant by tenant in ascending id, each tenant's rows in (sku,
+ * location) order, in one statement. Should another transaction have taken
+ * the stock meanwhile, the batch is rolled back and run again exact: the
+ * same locks taken before its first job, the jobs finding their rows
+ * locked already (and a job that cannot name its SKUs before it runs, a
+ * hold released to allocation, locking them as it goes). So is a batch
+ * with a job that sets stock to what it finds (store_job.stock_exact).
+ * Jobs taking the locks in the order of their own lines, in two nodes'
+ * batches at once, would wait on each other in a cycle: PostgreSQL breaks
+ * one only after its deadlock timeout (a second), and the loser, run
+ * again, meets the next. In one order, two batches wait for each other
+ * only where they share a SKU, and then one simply goes first; a job that
+ * locks as it goes and meets a cycle runs again (below) and the rest of
+ * its batch stands.
  *
  * The committers of one store keep out of each other's way: a batch's
  * stock is known from when it is taken off the queue until it commits,
@@ -314,12 +319,21 @@ static bool committer_run_batch(store *st, struct committer *self,
 {
 	const struct db_driver *db = st->db;
 	store_tx *tx = NULL;
-	store_job *job, *failed_at = NULL;
-	store_job **link = batchp, **retry_tail = retry;
+	store_job *job, *failed_at;
+	store_job **link, **retry_tail = retry;
 	ordo_err cerr = ORDO_ERR_INIT;
 	ordo_code rc;
+	/* Its stock written at its end (store_int.h, STOCK WRITTEN AT THE
+	 * BATCH'S END) unless it runs exact. */
+	bool exact = !db->row_locks;
 
 	*retry = NULL;
+	for (job = *batchp; job; job = job->next)
+		exact = exact || job->stock_exact;
+	*statements = 0;
+again:
+	failed_at = NULL;
+	link = batchp;
 	for (job = *batchp; job; job = job->next) {
 		job->rc = ORDO_OK;
 		ordo_err_clear(&job->err);
@@ -338,9 +352,10 @@ static bool committer_run_batch(store *st, struct committer *self,
 	tx->retryable = false;
 	tx_cache_reset(tx);
 	tx_kept_forget(tx);
+	tx_stock_begin(tx, !exact);
 	sql_order_pending_drop(tx);
 	sql_lookups_forget(tx);
-	*statements = -tx->statements;
+	*statements -= tx->statements;
 	if (db->row_locks)
 		batch_lock_stock(tx, self->keys.v, self->keys.n);
 
@@ -351,6 +366,7 @@ static bool committer_run_batch(store *st, struct committer *self,
 			break;
 		}
 		tx_kept_job_begin(tx);
+		tx_stock_job_begin(tx);
 		tx->retryable = false;
 		job->runs++;
 		job->rc = job->run(tx, job->arg, &job->err);
@@ -382,6 +398,7 @@ static bool committer_run_batch(store *st, struct committer *self,
 		rc = db->rollback_to(tx, &cerr);
 		tx_cache_reset(tx); /* what it read after its writes is gone */
 		tx_kept_job_undo(tx);
+		tx_stock_job_undo(tx);
 		if (rc) {
 			failed_at = job;
 			break;
@@ -392,7 +409,8 @@ static bool committer_run_batch(store *st, struct committer *self,
 		 * a later one (RUNNING A JOB AGAIN), without this batch
 		 * waiting for it.
 		 */
-		if (tx->retryable && job->runs < STORE_JOB_ATTEMPTS) {
+		if (tx->retryable && !tx->stock.conflict &&
+		    job->runs < STORE_JOB_ATTEMPTS) {
 			*link = job->next;
 			job->next = NULL;
 			job->rc = ORDO_OK;
@@ -417,6 +435,7 @@ static bool committer_run_batch(store *st, struct committer *self,
 		 */
 		*statements += tx->statements;
 		tx_kept_forget(tx);
+		tx_stock_forget(tx);
 		db->rollback(tx);
 		for (job = *batchp; job; job = job->next) {
 			if (job == failed_at && job->rc != ORDO_OK) {
@@ -434,13 +453,35 @@ static bool committer_run_batch(store *st, struct committer *self,
 		/* Every job is to run again: nothing to make durable. */
 		*statements += tx->statements;
 		tx_kept_forget(tx);
+		tx_stock_forget(tx);
 		db->rollback(tx);
 		return false;
+	}
+	/* Its stock, checked and written now; should another transaction
+	 * have taken it meanwhile (or a job need it exact), the whole batch
+	 * runs again, exact. */
+	tx->retryable = false;
+	rc = tx->stock.conflict ? ORDO_ECONFLICT : tx_stock_finish(tx, &cerr);
+	if (rc && (tx->stock.conflict || tx->retryable)) {
+		*statements += tx->statements;
+		tx_kept_forget(tx);
+		tx_stock_forget(tx);
+		db->rollback(tx);
+		ordo_err_clear(&cerr);
+		pthread_mutex_lock(&st->mu);
+		st->stats.stock_reruns++;
+		pthread_mutex_unlock(&st->mu);
+		for (job = *batchp; job; job = job->next)
+			job->runs--; /* this run does not count */
+		exact = true;
+		goto again;
 	}
 	/* The rows kept for the batch's end (store_int.h), then the commit:
 	 * either failing, the batch's writes are incomplete, and none
 	 * stands. */
-	rc = tx_kept_finish(tx, &cerr);
+	if (rc == ORDO_OK)
+		rc = tx_kept_finish(tx, &cerr);
+	tx_stock_forget(tx);
 	*statements += tx->statements;
 	if (rc == ORDO_OK && db->flush)
 		rc = db->flush(tx, &cerr);

@@ -125,6 +125,14 @@ static const char *const sql_text[SQL_COUNT] = {
 				"WHERE tenant_id = k.t AND sku = k.sku "
 				"ORDER BY location FOR UPDATE) s "
 				"ORDER BY s.sku, s.location",
+	/* The same, not locked: a batch writing its stock at its end
+	 * (store_int.h, STOCK WRITTEN AT THE BATCH'S END). */
+	[SQL_STOCK_OF_SKUS] = "SELECT s.* FROM (SELECT CAST(? AS BIGINT) "
+			      "AS t, unnest(CAST(? AS TEXT[])) AS sku) k, "
+			      "LATERAL (SELECT " SQL_STOCK_COLS " FROM stock "
+			      "WHERE tenant_id = k.t AND sku = k.sku "
+			      "ORDER BY location) s "
+			      "ORDER BY s.sku, s.location",
 	/* The same SKUs' catalog rows, read with their stock, likewise. */
 	[SQL_SKUS_OF_BATCH] = "SELECT s.* FROM (SELECT CAST(? AS BIGINT) "
 			      "AS t, unnest(CAST(? AS TEXT[])) AS sku) k, "
@@ -429,16 +437,32 @@ static ordo_code q_col_stock(struct q *q, stock_level *level, ordo_err *err)
 	return ORDO_OK;
 }
 
+/* plain in a batch that writes its stock at its end, else q_locking. */
+static unsigned stock_locking(const store_tx *tx, unsigned plain,
+			      unsigned locked)
+{
+	return tx->stock.deltas ? plain : q_locking(tx, plain, locked);
+}
+
 ordo_code store_stock_get(store_tx *tx, int64_t tenant, const char *location,
 			  const char *sku, stock_level *level, ordo_err *err)
 {
 	struct q q;
+	struct tx_stock_row *r;
 	bool row;
 	ordo_code rc;
 
-	/* On a database with row locks, a write job's read locks the row
-	 * it will write back (store_stock_put). */
-	rc = q_open(&q, tx, q_locking(tx, SQL_STOCK_GET, SQL_STOCK_GET_LOCKED),
+	/* A batch writing its stock at its end reads a row once, unlocked,
+	 * and sees its own changes (STOCK WRITTEN AT THE BATCH'S END). */
+	if (tx->stock.deltas &&
+	    (r = tx_stock_find(tx, tenant, location, sku))) {
+		*level = r->base;
+		return tx_stock_seen(tx, tenant, level, err);
+	}
+	/* Else, on a database with row locks, a write job's read locks the
+	 * row it will write back (store_stock_put). */
+	rc = q_open(&q, tx, stock_locking(tx, SQL_STOCK_GET,
+					  SQL_STOCK_GET_LOCKED),
 		    err);
 	if (rc)
 		goto out;
@@ -456,6 +480,8 @@ ordo_code store_stock_get(store_tx *tx, int64_t tenant, const char *location,
 		goto out;
 	}
 	rc = q_col_stock(&q, level, err);
+	if (rc == ORDO_OK && tx->stock.deltas)
+		rc = tx_stock_seen(tx, tenant, level, err);
 out:
 	q_close(&q);
 	return rc;
@@ -473,6 +499,14 @@ ordo_code store_stock_set(store_tx *tx, int64_t tenant, const char *location,
 	rc = tx_check_writable(tx, "store_stock_set", err);
 	if (rc)
 		goto out;
+	/* Sets the row as it stands, not as the batch read it. */
+	if (tx->stock.deltas) {
+		tx->stock.conflict = true;
+		rc = ordo_err_set(err, ORDO_ECONFLICT, "on_hand",
+				  "stock set in a batch that writes its "
+				  "stock at its end: run again exact");
+		goto out;
+	}
 	if (on_hand < 0 || on_hand > ORDO_MAX_STOCK) {
 		rc = ordo_err_set(err, ORDO_EINVALID, "on_hand",
 				  "on_hand must be 0..%lld, not %lld",
@@ -516,54 +550,87 @@ out:
 
 /* ---- stock: rows and history --------------------------------------------- */
 
-ordo_code store_stock_put(store_tx *tx, int64_t tenant,
+ordo_code sql_stock_write(store_tx *tx, int64_t tenant,
 			  const stock_level *level, ordo_err *err)
 {
 	struct q q = {0};
 	ordo_code rc;
 
+	rc = q_open(&q, tx, SQL_STOCK_PUT, err);
+	if (rc == ORDO_OK) {
+		q_i64(&q, tenant);
+		q_bind_row(&q, level, stock_fields);
+		/* What is stored is level, checked by the caller and by the
+		 * schema's own CHECKs; the upsert answers its row, so none
+		 * back is a failure. */
+		rc = q_exec_deferred_row(&q, "writing stock", NULL,
+					 ORDO_ESTORAGE, NULL,
+					 "the database returned no row", err);
+	}
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_stock_put(store_tx *tx, int64_t tenant,
+			  const stock_level *level, ordo_err *err)
+{
+	struct tx_stock_row *r;
+	stock_level seen;
+	ordo_code rc;
+
 	rc = tx_check_writable(tx, "store_stock_put", err);
 	if (rc)
-		goto out;
+		return rc;
 	if (level->on_hand < 0 || level->reserved < 0 ||
-	    level->safety_stock < 0 || level->reserved > level->on_hand) {
-		rc = ordo_err_set(err, ORDO_ECONFLICT, "on_hand",
-				  "stock of \"%.64s\" at \"%.32s\": on hand "
-				  "%lld, reserved %lld, safety stock %lld is "
-				  "not possible",
-				  level->sku, level->location,
-				  (long long)level->on_hand,
-				  (long long)level->reserved,
-				  (long long)level->safety_stock);
-		goto out;
-	}
+	    level->safety_stock < 0 || level->reserved > level->on_hand)
+		return ordo_err_set(err, ORDO_ECONFLICT, "on_hand",
+				    "stock of \"%.64s\" at \"%.32s\": on hand "
+				    "%lld, reserved %lld, safety stock %lld is "
+				    "not possible",
+				    level->sku, level->location,
+				    (long long)level->on_hand,
+				    (long long)level->reserved,
+				    (long long)level->safety_stock);
 	if (level->on_hand > ORDO_MAX_STOCK ||
-	    level->safety_stock > ORDO_MAX_STOCK) {
-		rc = ordo_err_set(err, ORDO_EINVALID, "on_hand",
-				  "stock counts must be at most %lld",
-				  (long long)ORDO_MAX_STOCK);
-		goto out;
+	    level->safety_stock > ORDO_MAX_STOCK)
+		return ordo_err_set(err, ORDO_EINVALID, "on_hand",
+				    "stock counts must be at most %lld",
+				    (long long)ORDO_MAX_STOCK);
+	/* Kept as a change of the row as the batch read it (STOCK WRITTEN
+	 * AT THE BATCH'S END); a row it has not read, read first. */
+	if (tx->stock.deltas) {
+		r = tx_stock_find(tx, tenant, level->location, level->sku);
+		if (!r) {
+			rc = store_stock_get(tx, tenant, level->location,
+					     level->sku, &seen, err);
+			if (rc == ORDO_ENOTFOUND) {
+				/* A new row is a count's: not a change. */
+				tx->stock.conflict = true;
+				return ordo_err_set(err, ORDO_ECONFLICT,
+						    "sku",
+						    "a new stock row in a "
+						    "batch that writes its "
+						    "stock at its end: run "
+						    "again exact");
+			}
+			if (rc)
+				return rc;
+			r = tx_stock_find(tx, tenant, level->location,
+					  level->sku);
+		}
+		tx_stock_change(tx, r, level);
+		tx_cache_stock_written(tx, tenant, level);
+		return ORDO_OK;
 	}
 	rc = require_key(tx, SQL_LOCATION_EXISTS, tenant, level->location,
 			 "location", err);
-	if (rc)
-		goto out;
-	rc = require_key(tx, SQL_SKU_EXISTS, tenant, level->sku, "sku", err);
-	if (rc)
-		goto out;
-	rc = q_open(&q, tx, SQL_STOCK_PUT, err);
-	if (rc)
-		goto out;
-	q_i64(&q, tenant);
-	q_bind_row(&q, level, stock_fields);
-	/* What is stored is level, checked above and by the schema's own
-	 * CHECKs; the upsert answers its row, so none back is a failure. */
-	rc = q_exec_deferred_row(&q, "writing stock", NULL, ORDO_ESTORAGE,
-				 NULL, "the database returned no row", err);
+	if (rc == ORDO_OK)
+		rc = require_key(tx, SQL_SKU_EXISTS, tenant, level->sku, "sku",
+				 err);
+	if (rc == ORDO_OK)
+		rc = sql_stock_write(tx, tenant, level, err);
 	if (rc == ORDO_OK)
 		tx_cache_stock_written(tx, tenant, level);
-out:
-	q_close(&q);
 	return rc;
 }
 
@@ -577,7 +644,7 @@ ordo_code store_stock_of_sku(store_tx *tx, int64_t tenant, const char *sku,
 {
 	struct q q = {0};
 	void *items = NULL;
-	size_t count = 0;
+	size_t count = 0, i;
 	ordo_code rc;
 
 	*out = NULL;
@@ -589,7 +656,8 @@ ordo_code store_stock_of_sku(store_tx *tx, int64_t tenant, const char *sku,
 	/* Locked in a write job on a database with row locks: what is
 	 * planned on it is still there when it is reserved. */
 	rc = q_open(&q, tx,
-		    q_locking(tx, SQL_STOCK_OF_SKU, SQL_STOCK_OF_SKU_LOCKED),
+		    stock_locking(tx, SQL_STOCK_OF_SKU,
+				  SQL_STOCK_OF_SKU_LOCKED),
 		    err);
 	if (rc)
 		goto out;
@@ -601,26 +669,27 @@ out:
 	q_close(&q);
 	*n = count;
 	*out = q_rows_done(rc, items, n);
+	/* Each row as the batch sees it (STOCK WRITTEN AT THE BATCH'S
+	 * END). */
+	for (i = 0; rc == ORDO_OK && tx->stock.deltas && i < *n; i++)
+		rc = tx_stock_seen(tx, tenant, &(*out)[i], err);
 	if (rc == ORDO_OK)
 		tx_cache_put_stock_of_sku(tx, tenant, sku, *out, *n);
 	return rc;
 }
 
-ordo_code sql_stock_lock(store_tx *tx, int64_t tenant,
-			 const char *const *skus, size_t n, ordo_err *err)
+/* An array literal of skus: {"A","B"}, each " and \\ escaped; NULL when
+ * out of memory. free(). */
+static char *sku_array(const char *const *skus, size_t n)
 {
-	struct q q = {0};
-	size_t size = 3, i, k, len = 0, count = 0, n_found = 0;
-	void *rows = NULL, *found = NULL;
+	size_t size = 3, i, len = 0;
 	char *list;
-	ordo_code rc;
 
-	/* An array literal: {"A","B"}, each " and \ escaped. */
 	for (i = 0; i < n; i++)
 		size += 2 * strlen(skus[i]) + 3;
 	list = malloc(size);
 	if (!list)
-		return sql_no_memory(err, "locking stock");
+		return NULL;
 	list[len++] = '{';
 	for (i = 0; i < n; i++) {
 		const char *c;
@@ -637,14 +706,64 @@ ordo_code sql_stock_lock(store_tx *tx, int64_t tenant,
 	}
 	list[len++] = '}';
 	list[len] = '\0';
-	rc = q_open(&q, tx, SQL_STOCK_LOCK_SKUS, err);
+	return list;
+}
+
+static ordo_code stock_rows_of(store_tx *tx, int64_t tenant,
+			       const char *list, bool lock, stock_level **rows,
+			       size_t *count, ordo_err *err)
+{
+	struct q q = {0};
+	void *items = NULL;
+	ordo_code rc;
+
+	*count = 0;
+	rc = q_open(&q, tx, lock ? SQL_STOCK_LOCK_SKUS : SQL_STOCK_OF_SKUS,
+		    err);
 	if (rc == ORDO_OK) {
 		q_i64(&q, tenant);
 		q_str(&q, list);
 		rc = q_rows(&q, SIZE_MAX, sizeof(stock_level), read_stock,
-			    &rows, &count, "locking stock", err);
+			    &items, count,
+			    lock ? "locking stock" : "reading stock", err);
 	}
 	q_close(&q);
+	*rows = q_rows_done(rc, items, count);
+	return rc;
+}
+
+ordo_code sql_stock_rows_of_skus(store_tx *tx, int64_t tenant,
+				 const char *const *skus, size_t n,
+				 bool lock, stock_level **rows, size_t *count,
+				 ordo_err *err)
+{
+	char *list = sku_array(skus, n);
+	ordo_code rc;
+
+	*rows = NULL;
+	*count = 0;
+	if (!list)
+		return sql_no_memory(err, "reading stock");
+	rc = stock_rows_of(tx, tenant, list, lock, rows, count, err);
+	free(list);
+	return rc;
+}
+
+ordo_code sql_stock_lock(store_tx *tx, int64_t tenant,
+			 const char *const *skus, size_t n, ordo_err *err)
+{
+	struct q q = {0};
+	size_t i, k, count = 0, n_found = 0;
+	stock_level *rows = NULL;
+	void *found = NULL;
+	char *list = sku_array(skus, n);
+	ordo_code rc;
+
+	if (!list)
+		return sql_no_memory(err, "locking stock");
+	/* A batch writing its stock at its end reads it now, unlocked. */
+	rc = stock_rows_of(tx, tenant, list, !tx->stock.deltas, &rows, &count,
+			   err);
 	/* The jobs check their lines against the SKUs and write stock only
 	 * of SKUs and at locations that exist: read those at once too. */
 	if (rc == ORDO_OK)
@@ -665,15 +784,17 @@ ordo_code sql_stock_lock(store_tx *tx, int64_t tenant,
 	}
 	free(found);
 	for (i = 0; rc == ORDO_OK && i < count; i++) {
-		const char *at = ((stock_level *)rows)[i].location;
+		const char *at = rows[i].location;
 
+		if (tx->stock.deltas)
+			rc = tx_stock_seen(tx, tenant, &rows[i], err);
 		if (!tx_cache_key_exists(tx, SQL_LOCATION_EXISTS, tenant, at))
 			tx_cache_put_key(tx, SQL_LOCATION_EXISTS, tenant, at);
 	}
 	/* What the batch's jobs will read of these SKUs, read now: each
 	 * SKU's rows, in location order, none for a SKU without stock. */
 	for (i = 0, k = 0; rc == ORDO_OK && i < n; i++) {
-		stock_level *of = (stock_level *)rows + k;
+		stock_level *of = rows + k;
 		size_t m = 0;
 
 		while (k + m < count && strcmp(of[m].sku, skus[i]) == 0)
@@ -685,26 +806,37 @@ ordo_code sql_stock_lock(store_tx *tx, int64_t tenant,
 	return rc;
 }
 
-ordo_code store_stock_event_append(store_tx *tx, int64_t tenant,
-				   const stock_event *ev, ordo_err *err)
+ordo_code sql_stock_event_write(store_tx *tx, int64_t tenant,
+				const stock_event *ev, ordo_err *err)
 {
 	struct q q = {0};
 	ordo_code rc;
 
-	rc = tx_check_writable(tx, "store_stock_event_append", err);
-	if (rc)
-		goto out;
 	rc = q_open(&q, tx, SQL_STOCK_EVENT_INSERT, err);
-	if (rc)
-		goto out;
-	q_i64(&q, tenant);
-	q_bind_row(&q, ev, stock_event_fields);
-	/* No RETURNING: each reservation appends one, and its writer needs
-	 * no seq (the history is read by the list). */
-	rc = q_exec_deferred(&q, "stock event", NULL, err);
-out:
+	if (rc == ORDO_OK) {
+		q_i64(&q, tenant);
+		q_bind_row(&q, ev, stock_event_fields);
+		/* No RETURNING: each reservation appends one, and its writer
+		 * needs no seq (the history is read by the list). */
+		rc = q_exec_deferred(&q, "stock event", NULL, err);
+	}
 	q_close(&q);
 	return rc;
+}
+
+ordo_code store_stock_event_append(store_tx *tx, int64_t tenant,
+				   const stock_event *ev, ordo_err *err)
+{
+	ordo_code rc = tx_check_writable(tx, "store_stock_event_append", err);
+
+	if (rc)
+		return rc;
+	/* An event of a row the batch changes is written with it, at the
+	 * batch's end: its levels are moved by what others changed
+	 * meanwhile. */
+	if (tx->stock.deltas && tx_stock_find(tx, tenant, ev->location, ev->sku))
+		return tx_stock_keep_event(tx, tenant, ev, err);
+	return sql_stock_event_write(tx, tenant, ev, err);
 }
 
 static ordo_code read_stock_event(struct q *q, void *item, ordo_err *err)

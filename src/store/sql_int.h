@@ -211,6 +211,7 @@ enum sql_id {
 	SQL_STOCK_OF_SKU_LOCKED, /* drivers with row_locks, write jobs */
 	SQL_STOCK_LOCK_SKUS,	 /* drivers with row_locks: STOCK LOCKS */
 	SQL_SKUS_OF_BATCH,	 /* drivers with row_locks: STOCK LOCKS */
+	SQL_STOCK_OF_SKUS,	 /* drivers with row_locks: STOCK LOCKS */
 	SQL_STOCK_EVENT_INSERT,
 	SQL_STOCK_EVENTS,
 	SQL_STOCK_EVENTS_AT,

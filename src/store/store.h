@@ -169,6 +169,13 @@ typedef struct store_job {
 	 */
 	size_t (*stock_skus)(void *arg, int64_t *tenant, const char **skus,
 			     size_t max);
+	/*
+	 * The job sets stock to what it finds (a count takes back what it
+	 * no longer covers): it reads each row as committed, locked, rather
+	 * than changing the row as its batch read it. Its batch runs exact
+	 * (store_int.h, STOCK WRITTEN AT THE BATCH'S END).
+	 */
+	bool stock_exact;
 	/* owned by the store while queued; err (ORDO_ERR_INIT, or a zeroed
 	 * job) is the job owner's to clear once done has been called */
 	ordo_code rc;
@@ -210,6 +217,10 @@ typedef struct {
 	/* Runs of a job again, after it lost a deadlock or a lock wait to a
 	 * concurrent transaction (another node's). */
 	uint64_t retries;
+	/* Batches run again with their stock locked from their start: the
+	 * stock they changed was taken by another transaction before their
+	 * end (STOCK WRITTEN AT THE BATCH'S END). */
+	uint64_t stock_reruns;
 	/* The outbox's claims (store_outbox_claim) and the work the last and
 	 * the costliest of them did (store_tx_rows_read). */
 	uint64_t outbox_claims;

@@ -182,6 +182,56 @@ struct tx_kept {
 	unsigned job;	     /* the running job's number; 0 outside a job */
 };
 
+/*
+ * STOCK WRITTEN AT THE BATCH'S END (sql_stock.c). On a backend with row
+ * locks, a batch of another node's that locks a popular SKU's stock holds
+ * it until it commits: locked from the batch's start, every order on that
+ * SKU, on every node, waits for the whole batch before it. So a batch
+ * (unless run exact, below) reads stock without locking it and keeps what
+ * its jobs change of each row as a change (on hand, reserved, safety
+ * stock) over the row as it read it; the jobs see the row with the
+ * batch's changes made. A job's stock events are kept too. At the batch's
+ * end, just before its commit, it locks the rows it changed (STOCK LOCKS'
+ * one order and statement), checks that each still holds with its changes
+ * made to the row as it is now (reserved within on hand; what the batch
+ * took of what was free still free) and writes them, then its stock
+ * events, each event's levels moved by what others changed of its row
+ * since it was read. The rows are then locked from the batch's end to its
+ * commit only.
+ *
+ * Should a check fail (another transaction took the stock meanwhile), the
+ * batch is rolled back and run again exact: its stock locked before its
+ * first job, read and written as it stands (committer.c). So is a batch
+ * holding a job that sets stock to what it counts (store_job.stock_exact),
+ * whose writes are not changes to what it read. A job rolled back to its
+ * savepoint takes its changes and events with it.
+ */
+struct tx_stock_row {
+	int64_t tenant;
+	stock_level base; /* as read; updated_at: the latest written */
+	int64_t d_on_hand, d_reserved, d_safety; /* the batch's changes */
+	/* The changes before the running job's first, which undo restores;
+	 * job: the job that saved them (0: none). */
+	int64_t s_on_hand, s_reserved, s_safety;
+	unsigned job;
+};
+
+struct tx_stock {
+	bool deltas;   /* this batch writes its stock at its end */
+	bool conflict; /* its end found stock taken: run it again exact */
+	struct tx_stock_row *rows;
+	size_t n, cap;
+	struct tx_stock_event {
+		int64_t tenant;
+		size_t row; /* its row in rows */
+		stock_event ev;
+	} *events;
+	size_t n_events, cap_events;
+	size_t mark; /* events before the running job's */
+	unsigned job; /* the running job's number */
+	uint64_t reruns; /* batches run again exact, never reset */
+};
+
 struct store_tx {
 	store *st;
 	const struct db_driver *db;
@@ -204,6 +254,7 @@ struct store_tx {
 	int64_t round_trips;
 	struct tx_cache cache;
 	struct tx_kept kept;
+	struct tx_stock stock;
 	/* A new order of the running job, kept to be inserted once, or
 	 * NULL (sql_orders.c, AN ORDER WRITTEN ONCE); owned. */
 	order *pending;
@@ -370,6 +421,42 @@ void tx_kept_job_kept(store_tx *tx);
 void tx_kept_job_undo(store_tx *tx);
 ordo_code tx_kept_finish(store_tx *tx, ordo_err *err);
 void tx_kept_forget(store_tx *tx);
+/* STOCK WRITTEN AT THE BATCH'S END (above; sql_stock.c): a batch
+ * begins with its stock changes kept (deltas) or written as it goes; a job
+ * begins, stands or is undone; tx_stock_finish writes the changes and
+ * events before the commit, failing with tx->stock.conflict set when the
+ * batch must run again exact; tx_stock_forget drops them all. */
+void tx_stock_begin(store_tx *tx, bool deltas);
+void tx_stock_job_begin(store_tx *tx);
+void tx_stock_job_undo(store_tx *tx);
+ordo_code tx_stock_finish(store_tx *tx, ordo_err *err);
+void tx_stock_forget(store_tx *tx);
+/* The row (tenant, location, sku) the batch keeps, or NULL. */
+struct tx_stock_row *tx_stock_find(store_tx *tx, int64_t tenant,
+				   const char *location, const char *sku);
+/* *level (just read) as the batch sees it: its row kept from the first
+ * read (added now if new), with the batch's changes made. */
+ordo_code tx_stock_seen(store_tx *tx, int64_t tenant, stock_level *level,
+			ordo_err *err);
+/* level, written by a job, kept as a change of its row (which must be
+ * kept: tx_stock_seen first). */
+void tx_stock_change(store_tx *tx, struct tx_stock_row *r,
+		     const stock_level *level);
+/* A stock event kept for the batch's end. */
+ordo_code tx_stock_keep_event(store_tx *tx, int64_t tenant,
+			      const stock_event *ev, ordo_err *err);
+/* A stock row and a stock event written now (sql_catalog.c). */
+ordo_code sql_stock_write(store_tx *tx, int64_t tenant,
+			  const stock_level *level, ordo_err *err);
+ordo_code sql_stock_event_write(store_tx *tx, int64_t tenant,
+				const stock_event *ev, ordo_err *err);
+/* The stock rows (a SKU's every location) of n SKUs (sorted, distinct) of
+ * a tenant, in (sku, location) order, locked or not (sql_catalog.c).
+ * *rows: free(). */
+ordo_code sql_stock_rows_of_skus(store_tx *tx, int64_t tenant,
+				 const char *const *skus, size_t n,
+				 bool lock, stock_level **rows, size_t *count,
+				 ordo_err *err);
 ordo_code sql_migration_mark(store_tx *tx, int version, ordo_time at,
 			     ordo_err *err);
 

@@ -305,9 +305,10 @@ static void tjob_done(void *arg, ordo_code rc, const ordo_err *err)
 	w->answered++;
 	if (j->peer && ++w->peers_answered == PEERS && w->release_after_peers) {
 		/*
-		 * The peers' batch has committed and the committer has not
+		 * The peers' batch has committed and its committer has not
 		 * yet looked at its queue again: the retried contender is
-		 * waiting at its head. Jobs queued now wait behind it.
+		 * waiting at its head (or, its backoff run out, taken by the
+		 * node's other committer). Jobs queued now come after it.
 		 */
 		hold_end_locked(w);
 		for (i = 0; i < LATER; i++)
@@ -446,11 +447,14 @@ static void test_retried_job_does_not_hold_its_batch(void **state)
 
 	/*
 	 * Every job is counted once, however often it ran. The gate, the
-	 * peers, and the contender with the later jobs: three commits.
+	 * peers, and the contender with the later jobs: three commits; or
+	 * four, when the node's other committer took the contender once its
+	 * backoff ran out, before the later jobs were queued (the peers'
+	 * answers, which queue them, are slow on a loaded machine).
 	 */
 	store_commit_stats_get(f->st, &after);
 	assert_int_equal(after.jobs - before.jobs, 1 + 1 + PEERS + LATER);
-	assert_int_equal(after.commits - before.commits, 3);
+	assert_in_range(after.commits - before.commits, 3, 4);
 	assert_true(after.max_batch >= 1 + PEERS);
 	world_destroy(&w);
 }
@@ -931,6 +935,8 @@ static void test_a_failed_stock_lock_keeps_nothing_it_read(void **state)
 		jobs[i].job.done = stock_job_done;
 		jobs[i].job.arg = &jobs[i];
 		jobs[i].job.stock_skus = stock_job_skus;
+		/* Locked before the batch's first job: exact. */
+		jobs[i].job.stock_exact = true;
 		store_submit(f->st, &jobs[i].job);
 	}
 	gate_open(&w.gate);

@@ -706,7 +706,7 @@ static void test_every_statement_is_keyed(void **state)
 		 * only by a driver with row locks (sql_int.h); SQLite has no
 		 * FOR UPDATE, nor arrays. */
 		if (!c && (strstr(sql, " FOR UPDATE") ||
-			   id == SQL_SKUS_OF_BATCH ||
+			   id == SQL_SKUS_OF_BATCH || id == SQL_STOCK_OF_SKUS ||
 			   id == SQL_ORDER_INSERT_SEQ ||
 			   id == SQL_FUL_INSERT_SEQ))
 			continue;
@@ -902,7 +902,8 @@ static void test_index_walks_are_seen(void **state)
  */
 static void test_a_batch_reads_its_skus_by_their_index(void **state)
 {
-	static const unsigned ids[] = {SQL_STOCK_LOCK_SKUS, SQL_SKUS_OF_BATCH};
+	static const unsigned ids[] = {SQL_STOCK_LOCK_SKUS, SQL_STOCK_OF_SKUS,
+				       SQL_SKUS_OF_BATCH};
 	struct fx *f = *state;
 	char buf[4096], sql[PATH_MAX + 256];
 	PGconn *c;

@@ -1,0 +1,312 @@
+/*
+ * sql_stock.c - a batch's stock changes, kept as changes and written at its
+ * end (store_int.h, STOCK WRITTEN AT THE BATCH'S END, says why and when).
+ *
+ * The rows a batch reads are kept in tx->stock.rows in the order first
+ * read, each with the batch's changes to it; a job's first change of a row
+ * saves the changes before it, which a rollback of the job restores. The
+ * stock events are kept in the order appended, each naming its row.
+ */
+#include "store/sql_int.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/catalog.h"
+#include "core/err.h"
+#include "core/limits.h"
+
+void tx_stock_begin(store_tx *tx, bool deltas)
+{
+	tx_stock_forget(tx);
+	tx->stock.deltas = deltas;
+}
+
+void tx_stock_forget(store_tx *tx)
+{
+	struct tx_stock *s = &tx->stock;
+
+	free(s->rows);
+	free(s->events);
+	s->rows = NULL;
+	s->events = NULL;
+	s->n = s->cap = s->n_events = s->cap_events = s->mark = 0;
+	s->deltas = s->conflict = false;
+}
+
+void tx_stock_job_begin(store_tx *tx)
+{
+	struct tx_stock *s = &tx->stock;
+
+	s->mark = s->n_events;
+	s->job = s->job >= UINT_MAX - 1 ? 1 : s->job + 1;
+}
+
+void tx_stock_job_undo(store_tx *tx)
+{
+	struct tx_stock *s = &tx->stock;
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		struct tx_stock_row *r = &s->rows[i];
+
+		if (r->job != s->job)
+			continue;
+		r->d_on_hand = r->s_on_hand;
+		r->d_reserved = r->s_reserved;
+		r->d_safety = r->s_safety;
+		r->job = 0;
+	}
+	s->n_events = s->mark;
+}
+
+struct tx_stock_row *tx_stock_find(store_tx *tx, int64_t tenant,
+				   const char *location, const char *sku)
+{
+	struct tx_stock *s = &tx->stock;
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		struct tx_stock_row *r = &s->rows[i];
+
+		if (r->tenant == tenant && strcmp(r->base.sku, sku) == 0 &&
+		    strcmp(r->base.location, location) == 0)
+			return r;
+	}
+	return NULL;
+}
+
+/* The row as the batch sees it: as read, with its changes made. */
+static void row_view(const struct tx_stock_row *r, stock_level *out)
+{
+	*out = r->base;
+	out->on_hand += r->d_on_hand;
+	out->reserved += r->d_reserved;
+	out->safety_stock += r->d_safety;
+}
+
+ordo_code tx_stock_seen(store_tx *tx, int64_t tenant, stock_level *level,
+			ordo_err *err)
+{
+	struct tx_stock *s = &tx->stock;
+	struct tx_stock_row *r;
+
+	r = tx_stock_find(tx, tenant, level->location, level->sku);
+	if (!r) {
+		if (s->n == s->cap) {
+			size_t grown = s->cap ? s->cap * 2 : 64;
+			struct tx_stock_row *more =
+				realloc(s->rows, grown * sizeof(*more));
+
+			if (!more)
+				return sql_no_memory(err, "keeping stock");
+			s->rows = more;
+			s->cap = grown;
+		}
+		r = &s->rows[s->n++];
+		memset(r, 0, sizeof(*r));
+		r->tenant = tenant;
+		r->base = *level;
+	}
+	row_view(r, level);
+	return ORDO_OK;
+}
+
+void tx_stock_change(store_tx *tx, struct tx_stock_row *r,
+		     const stock_level *level)
+{
+	stock_level view;
+
+	if (r->job != tx->stock.job) {
+		r->s_on_hand = r->d_on_hand;
+		r->s_reserved = r->d_reserved;
+		r->s_safety = r->d_safety;
+		r->job = tx->stock.job;
+	}
+	row_view(r, &view);
+	r->d_on_hand += level->on_hand - view.on_hand;
+	r->d_reserved += level->reserved - view.reserved;
+	r->d_safety += level->safety_stock - view.safety_stock;
+	if (level->updated_at > r->base.updated_at)
+		r->base.updated_at = level->updated_at;
+}
+
+ordo_code tx_stock_keep_event(store_tx *tx, int64_t tenant,
+			      const stock_event *ev, ordo_err *err)
+{
+	struct tx_stock *s = &tx->stock;
+	struct tx_stock_row *r = tx_stock_find(tx, tenant, ev->location,
+					       ev->sku);
+	struct tx_stock_event *e;
+
+	if (!r)
+		return ordo_err_set(err, ORDO_EINTERNAL, "sku",
+				    "a stock event of \"%.64s\" at \"%.32s\" "
+				    "kept without its row",
+				    ev->sku, ev->location);
+	if (s->n_events == s->cap_events) {
+		size_t grown = s->cap_events ? s->cap_events * 2 : 64;
+		struct tx_stock_event *more =
+			realloc(s->events, grown * sizeof(*more));
+
+		if (!more)
+			return sql_no_memory(err, "keeping a stock event");
+		s->events = more;
+		s->cap_events = grown;
+	}
+	e = &s->events[s->n_events++];
+	e->tenant = tenant;
+	e->row = (size_t)(r - s->rows);
+	e->ev = *ev;
+	return ORDO_OK;
+}
+
+/* ---- the batch's end ------------------------------------------------------ */
+
+static int changed_cmp(const void *a, const void *b)
+{
+	const struct tx_stock_row *x = *(const struct tx_stock_row *const *)a;
+	const struct tx_stock_row *y = *(const struct tx_stock_row *const *)b;
+	int c;
+
+	if (x->tenant != y->tenant)
+		return x->tenant < y->tenant ? -1 : 1;
+	c = strcmp(x->base.sku, y->base.sku);
+	return c ? c : strcmp(x->base.location, y->base.location);
+}
+
+
+/* The stock taken by another transaction since the batch read it: the batch
+ * must run again exact. */
+static ordo_code conflict(store_tx *tx, const stock_level *now,
+			  ordo_err *err)
+{
+	tx->stock.conflict = true;
+	return ordo_err_set(err, ORDO_ECONFLICT, "sku",
+			    "stock of \"%.64s\" at \"%.32s\" changed while "
+			    "the batch ran",
+			    now->sku, now->location);
+}
+
+/*
+ * Check row r's changes made to the row as it now is (locked, *now) and
+ * set *now to the row to write. The changes hold when the row stays
+ * possible and, where they take what was free, that stays free.
+ */
+static ordo_code check_row(store_tx *tx, const struct tx_stock_row *r,
+			   stock_level *now, ordo_err *err)
+{
+	int64_t taken = r->d_reserved + r->d_safety - r->d_on_hand;
+	int64_t updated = now->updated_at > r->base.updated_at
+				  ? now->updated_at
+				  : r->base.updated_at;
+
+	now->on_hand += r->d_on_hand;
+	now->reserved += r->d_reserved;
+	now->safety_stock += r->d_safety;
+	now->updated_at = updated;
+	if (now->on_hand < 0 || now->reserved < 0 || now->safety_stock < 0 ||
+	    now->reserved > now->on_hand || now->on_hand > ORDO_MAX_STOCK ||
+	    now->safety_stock > ORDO_MAX_STOCK ||
+	    (taken > 0 &&
+	     now->on_hand - now->reserved - now->safety_stock < 0))
+		return conflict(tx, now, err);
+	return ORDO_OK;
+}
+
+/* Lock, check and write the changed rows of one tenant, changed[0..n)
+ * (sorted); each row's levels as they were when read are moved to what
+ * they are now in moved[] (by row index). */
+static ordo_code finish_tenant(store_tx *tx, struct tx_stock_row **chg,
+			       size_t n, stock_level *moved, ordo_err *err)
+{
+	struct tx_stock *s = &tx->stock;
+	const char **skus = malloc(n * sizeof(*skus));
+	stock_level *rows = NULL;
+	size_t i, k, m = 0, count = 0;
+	ordo_code rc = ORDO_OK;
+
+	if (!skus)
+		return sql_no_memory(err, "writing stock");
+	for (i = 0; i < n; i++)
+		if (m == 0 || strcmp(skus[m - 1], chg[i]->base.sku) != 0)
+			skus[m++] = chg[i]->base.sku;
+	rc = sql_stock_rows_of_skus(tx, chg[0]->tenant, skus, m, true, &rows,
+				    &count, err);
+	for (i = 0, k = 0; rc == ORDO_OK && i < n; i++) {
+		struct tx_stock_row *r = chg[i];
+		stock_level now;
+
+		while (k < count &&
+		       (strcmp(rows[k].sku, r->base.sku) < 0 ||
+			(strcmp(rows[k].sku, r->base.sku) == 0 &&
+			 strcmp(rows[k].location, r->base.location) < 0)))
+			k++;
+		if (k == count || strcmp(rows[k].sku, r->base.sku) != 0 ||
+		    strcmp(rows[k].location, r->base.location) != 0) {
+			rc = conflict(tx, &r->base, err);
+			break;
+		}
+		now = rows[k];
+		moved[r - s->rows].on_hand = now.on_hand - r->base.on_hand;
+		moved[r - s->rows].reserved = now.reserved - r->base.reserved;
+		rc = check_row(tx, r, &now, err);
+		if (rc == ORDO_OK)
+			rc = sql_stock_write(tx, r->tenant, &now, err);
+	}
+	free(rows);
+	free(skus);
+	return rc;
+}
+
+ordo_code tx_stock_finish(store_tx *tx, ordo_err *err)
+{
+	struct tx_stock *s = &tx->stock;
+	struct tx_stock_row **chg = NULL;
+	stock_level *moved = NULL;
+	bool *evented = NULL;
+	size_t i, n = 0, from;
+	ordo_code rc = ORDO_OK;
+
+	if (!s->deltas || (s->n == 0 && s->n_events == 0))
+		return ORDO_OK;
+	chg = malloc((s->n ? s->n : 1) * sizeof(*chg));
+	moved = calloc(s->n ? s->n : 1, sizeof(*moved));
+	evented = calloc(s->n ? s->n : 1, sizeof(*evented));
+	if (!chg || !moved || !evented) {
+		rc = sql_no_memory(err, "writing stock");
+		goto out;
+	}
+	/* The rows changed, and those with events (whose levels are moved
+	 * by what others changed): locked and written. */
+	for (i = 0; i < s->n_events; i++)
+		evented[s->events[i].row] = true;
+	for (i = 0; i < s->n; i++) {
+		const struct tx_stock_row *r = &s->rows[i];
+
+		if (r->d_on_hand || r->d_reserved || r->d_safety || evented[i])
+			chg[n++] = &s->rows[i];
+	}
+	qsort(chg, n, sizeof(*chg), changed_cmp);
+	for (from = 0; rc == ORDO_OK && from < n; from = i) {
+		for (i = from; i < n && chg[i]->tenant == chg[from]->tenant;
+		     i++)
+			;
+		rc = finish_tenant(tx, chg + from, i - from, moved, err);
+	}
+	/* The events, in their order, each with what others changed of its
+	 * row since the batch read it. */
+	for (i = 0; rc == ORDO_OK && i < s->n_events; i++) {
+		struct tx_stock_event *e = &s->events[i];
+
+		e->ev.on_hand += moved[e->row].on_hand;
+		e->ev.reserved += moved[e->row].reserved;
+		rc = sql_stock_event_write(tx, e->tenant, &e->ev, err);
+	}
+out:
+	free(chg);
+	free(moved);
+	free(evented);
+	return rc;
+}

@@ -1,0 +1,360 @@
+/*
+ * test_stock_batch.c - a batch's stock written at its end (store_int.h,
+ * STOCK WRITTEN AT THE BATCH'S END): on PostgreSQL a batch holds no stock
+ * lock while its jobs run, another node's write of the same stock goes
+ * ahead and the batch's changes are made to the row as that left it; stock
+ * taken meanwhile runs the batch again, exact; on both backends a job
+ * rolled back takes its stock changes and events with it.
+ */
+#include "fixture.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+
+/* PostgreSQL's lock_timeout of the stores under test: a write that waits
+ * for another's stock lock fails after this. */
+#define LOCK_WAIT_MS 300
+
+/* Reserve `take` units of A-1 at WH1 when they are free, else fail with
+ * ORDO_ECONFLICT naming "stock"; fail (after reserving) when `fails`. The
+ * first run parks after its reservation while `park` is set. */
+struct reserve {
+	store_job job;
+	int64_t tenant;
+	int64_t take;
+	bool fails;
+	const char *order_id;
+	/* the park, under mu */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool park, parked, release, answered;
+	int runs;
+	ordo_code rc;
+	ordo_err err;
+};
+
+static ordo_code reserve_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct reserve *r = arg;
+	stock_level before, after;
+	stock_event ev;
+	ordo_code rc;
+
+	pthread_mutex_lock(&r->mu);
+	r->runs++;
+	pthread_mutex_unlock(&r->mu);
+	rc = store_stock_get(tx, r->tenant, "WH1", "A-1", &before, err);
+	if (rc)
+		return rc;
+	if (before.on_hand - before.reserved - before.safety_stock < r->take)
+		return ordo_err_set(err, ORDO_ECONFLICT, "stock",
+				    "only %lld free",
+				    (long long)(before.on_hand -
+						before.reserved));
+	after = before;
+	after.reserved += r->take;
+	after.updated_at = FX_NOW;
+	rc = store_stock_put(tx, r->tenant, &after, err);
+	if (rc)
+		return rc;
+	memset(&ev, 0, sizeof(ev));
+	ordo_strlcpy(ev.location, "WH1", sizeof(ev.location));
+	ordo_strlcpy(ev.sku, "A-1", sizeof(ev.sku));
+	ordo_strlcpy(ev.type, "reserve", sizeof(ev.type));
+	ordo_strlcpy(ev.reason, "allocation", sizeof(ev.reason));
+	ordo_strlcpy(ev.actor, "test", sizeof(ev.actor));
+	ordo_strlcpy(ev.order_id, r->order_id, sizeof(ev.order_id));
+	ev.delta_reserved = r->take;
+	ev.on_hand = after.on_hand;
+	ev.reserved = after.reserved;
+	ev.at = FX_NOW;
+	rc = store_stock_event_append(tx, r->tenant, &ev, err);
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&r->mu);
+	if (r->park && r->runs == 1) {
+		r->parked = true;
+		pthread_cond_broadcast(&r->cv);
+		while (!r->release)
+			pthread_cond_wait(&r->cv, &r->mu);
+	}
+	pthread_mutex_unlock(&r->mu);
+	if (r->fails)
+		return ordo_err_set(err, ORDO_EINVALID, "order",
+				    "failed after its reservation");
+	return ORDO_OK;
+}
+
+static void reserve_done(void *arg, ordo_code rc, const ordo_err *err)
+{
+	struct reserve *r = arg;
+
+	pthread_mutex_lock(&r->mu);
+	r->rc = rc;
+	if (rc)
+		ordo_err_copy(&r->err, err);
+	r->answered = true;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+}
+
+static void reserve_init(struct reserve *r, int64_t tenant, int64_t take,
+			 const char *order_id)
+{
+	memset(r, 0, sizeof(*r));
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->cv, NULL);
+	r->tenant = tenant;
+	r->take = take;
+	r->order_id = order_id;
+	r->err = (ordo_err)ORDO_ERR_INIT;
+	r->job.run = reserve_run;
+	r->job.done = reserve_done;
+	r->job.arg = r;
+}
+
+static void reserve_wait(struct reserve *r, bool *flag)
+{
+	pthread_mutex_lock(&r->mu);
+	while (!*flag)
+		pthread_cond_wait(&r->cv, &r->mu);
+	pthread_mutex_unlock(&r->mu);
+}
+
+static void reserve_release(struct reserve *r)
+{
+	pthread_mutex_lock(&r->mu);
+	r->release = true;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+}
+
+static void reserve_destroy(struct reserve *r)
+{
+	ordo_err_clear(&r->err);
+	pthread_cond_destroy(&r->cv);
+	pthread_mutex_destroy(&r->mu);
+}
+
+/* A-1 at WH1 of tenant A: on_hand, nothing reserved. The job sets the
+ * row (a new one): its batch runs exact, which the returned count of
+ * batches run again exact so far includes. */
+static uint64_t stock_add(struct fx *f, int64_t on_hand)
+{
+	stock_level lv;
+	store_commit_stats cs;
+	ordo_err err = ORDO_ERR_INIT;
+
+	catalog_add(f, f->ta);
+	level_make(&lv, "WH1", "A-1", on_hand, 0, 0);
+	assert_int_equal(wr(f, f->ta, w_stock_put, &lv, &err), ORDO_OK);
+	store_commit_stats_get(f->st, &cs);
+	return cs.stock_reruns;
+}
+
+static stock_level stock_now(struct fx *f)
+{
+	store_tx *tx = rd(f);
+	stock_level lv;
+	ordo_err err = ORDO_ERR_INIT;
+
+	assert_int_equal(store_stock_get(tx, f->ta, "WH1", "A-1", &lv, &err),
+			 ORDO_OK);
+	store_read_end(tx);
+	return lv;
+}
+
+/* A-1's events at WH1, newest first: *n of them. free(). */
+static stock_event *events_now(struct fx *f, size_t *n)
+{
+	store_tx *tx = rd(f);
+	stock_event *evs = NULL;
+	int64_t next = 0;
+	ordo_err err = ORDO_ERR_INIT;
+
+	assert_int_equal(store_stock_event_list(tx, f->ta, "A-1", "WH1", 0,
+						10, &evs, n, &next, &err),
+			 ORDO_OK);
+	store_read_end(tx);
+	return evs;
+}
+
+/* A second store on f's database (another node), lock waits cut short. */
+static store *node_open(struct fx *f)
+{
+	store_options o = test_opts();
+	store *st = NULL;
+	ordo_err err = ORDO_ERR_INIT;
+
+	o.busy_timeout_ms = LOCK_WAIT_MS;
+	assert_int_equal(store_open(f->url, &o, &st, &err), ORDO_OK);
+	return st;
+}
+
+/*
+ * PostgreSQL: while a batch of one node has reserved 2 units and not yet
+ * ended, another node reserves 3 and commits without waiting for it (with
+ * the stock locked from the batch's start it waited until its lock wait
+ * ran out, every run). The batch then ends on the row as the other node
+ * left it: 5 reserved, and its event says so, after the other's.
+ */
+static void test_a_batch_holds_no_stock_until_its_end(void **state)
+{
+	struct fx *f = *state;
+	struct reserve parked, other;
+	store_commit_stats cs, cs2;
+	stock_event *evs;
+	stock_level lv;
+	size_t n = 0;
+	uint64_t reruns;
+	store *st2;
+
+	if (!test_pg_url())
+		skip(); /* SQLite has one writer */
+	reruns = stock_add(f, 10);
+	st2 = node_open(f);
+	reserve_init(&parked, f->ta, 2, "ord_parked");
+	parked.park = true;
+	store_submit(f->st, &parked.job);
+	reserve_wait(&parked, &parked.parked);
+
+	reserve_init(&other, f->ta, 3, "ord_other");
+	store_submit(st2, &other.job);
+	reserve_wait(&other, &other.answered);
+	store_commit_stats_get(st2, &cs2);
+	reserve_release(&parked);
+	reserve_wait(&parked, &parked.answered);
+	assert_int_equal(other.rc, ORDO_OK);
+	assert_int_equal(cs2.retries, 0);
+	assert_int_equal(parked.rc, ORDO_OK);
+	store_commit_stats_get(f->st, &cs);
+	assert_int_equal(cs.stock_reruns, reruns);
+
+	lv = stock_now(f);
+	assert_int_equal(lv.on_hand, 10);
+	assert_int_equal(lv.reserved, 5);
+	evs = events_now(f, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(evs[0].order_id, "ord_parked");
+	assert_int_equal(evs[0].reserved, 5);
+	assert_int_equal(evs[0].delta_reserved, 2);
+	assert_string_equal(evs[1].order_id, "ord_other");
+	assert_int_equal(evs[1].reserved, 3);
+	free(evs);
+	store_close(st2);
+	reserve_destroy(&parked);
+	reserve_destroy(&other);
+}
+
+/*
+ * PostgreSQL: of 5 units, a parked batch reserves 4 while another node
+ * reserves 3 and commits. At its end the batch finds that its 4 are no
+ * longer free: it runs again, exact, where its job finds 2 free and fails
+ * on its own. Nothing of its first run stands: 3 reserved, one event.
+ */
+static void test_stock_taken_meanwhile_runs_the_batch_exact(void **state)
+{
+	struct fx *f = *state;
+	struct reserve parked, other;
+	store_commit_stats cs;
+	stock_event *evs;
+	stock_level lv;
+	size_t n = 0;
+	uint64_t reruns;
+	store *st2;
+
+	if (!test_pg_url())
+		skip(); /* SQLite has one writer */
+	reruns = stock_add(f, 5);
+	st2 = node_open(f);
+	reserve_init(&parked, f->ta, 4, "ord_parked");
+	parked.park = true;
+	store_submit(f->st, &parked.job);
+	reserve_wait(&parked, &parked.parked);
+
+	reserve_init(&other, f->ta, 3, "ord_other");
+	store_submit(st2, &other.job);
+	reserve_wait(&other, &other.answered);
+	reserve_release(&parked);
+	reserve_wait(&parked, &parked.answered);
+	assert_int_equal(other.rc, ORDO_OK);
+	assert_int_equal(parked.rc, ORDO_ECONFLICT);
+	assert_string_equal(parked.err.field, "stock");
+	assert_int_equal(parked.runs, 2);
+	store_commit_stats_get(f->st, &cs);
+	assert_int_equal(cs.stock_reruns, reruns + 1);
+
+	lv = stock_now(f);
+	assert_int_equal(lv.reserved, 3);
+	evs = events_now(f, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(evs[0].order_id, "ord_other");
+	free(evs);
+	store_close(st2);
+	reserve_destroy(&parked);
+	reserve_destroy(&other);
+}
+
+/*
+ * Both backends: in one batch, the second of three jobs reserves and then
+ * fails. Its reservation and event go with it; the third job saw the
+ * first's reservation and not the second's.
+ */
+static void test_a_job_undone_takes_its_stock_changes(void **state)
+{
+	struct fx *f = *state;
+	struct reserve jobs[3];
+	struct fx_gate gate;
+	static const int64_t take[] = {1, 2, 4};
+	static const char *const ids[] = {"ord_1", "ord_2", "ord_3"};
+	stock_event *evs;
+	stock_level lv;
+	size_t n = 0;
+	int i;
+
+	stock_add(f, 10);
+	gate_park(f->st, &gate);
+	for (i = 0; i < 3; i++) {
+		reserve_init(&jobs[i], f->ta, take[i], ids[i]);
+		jobs[i].fails = i == 1;
+		store_submit(f->st, &jobs[i].job);
+	}
+	gate_open(&gate);
+	for (i = 0; i < 3; i++)
+		reserve_wait(&jobs[i], &jobs[i].answered);
+	assert_int_equal(jobs[0].rc, ORDO_OK);
+	assert_int_equal(jobs[1].rc, ORDO_EINVALID);
+	assert_int_equal(jobs[2].rc, ORDO_OK);
+
+	lv = stock_now(f);
+	assert_int_equal(lv.reserved, 5);
+	evs = events_now(f, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(evs[0].order_id, "ord_3");
+	assert_int_equal(evs[0].reserved, 5);
+	assert_string_equal(evs[1].order_id, "ord_1");
+	assert_int_equal(evs[1].reserved, 1);
+	free(evs);
+	for (i = 0; i < 3; i++)
+		reserve_destroy(&jobs[i]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+			test_a_batch_holds_no_stock_until_its_end, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_stock_taken_meanwhile_runs_the_batch_exact, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_job_undone_takes_its_stock_changes, setup,
+			teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
