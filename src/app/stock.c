@@ -94,14 +94,17 @@ ordo_code app_stock_change(store_tx *tx, int64_t tenant,
 	return ORDO_OK;
 }
 
-/* The row for (location, sku), or a new one when the pair is known. */
+/* The row for (location, sku), or a new one when the pair is known; as
+ * committed, since a count or adjustment writes what it finds. */
 static ordo_code stock_row(store_tx *tx, int64_t tenant, const char *location,
 			   const char *sku, stock_level *level, ordo_err *err)
 {
 	catalog_location l;
 	catalog_sku s;
-	ordo_code rc = store_stock_get(tx, tenant, location, sku, level, err);
+	ordo_code rc = store_stock_exact(tx, err);
 
+	if (rc == ORDO_OK)
+		rc = store_stock_get(tx, tenant, location, sku, level, err);
 	if (rc != ORDO_ENOTFOUND)
 		return rc;
 	ordo_err_clear(err);

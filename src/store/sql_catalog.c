@@ -673,6 +673,11 @@ out:
 	 * END). */
 	for (i = 0; rc == ORDO_OK && tx->stock.deltas && i < *n; i++)
 		rc = tx_stock_seen(tx, tenant, &(*out)[i], err);
+	if (rc) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
 	if (rc == ORDO_OK)
 		tx_cache_put_stock_of_sku(tx, tenant, sku, *out, *n);
 	return rc;

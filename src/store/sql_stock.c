@@ -29,10 +29,24 @@ void tx_stock_forget(store_tx *tx)
 
 	free(s->rows);
 	free(s->events);
+	free(s->index);
 	s->rows = NULL;
 	s->events = NULL;
-	s->n = s->cap = s->n_events = s->cap_events = s->mark = 0;
+	s->index = NULL;
+	s->n = s->cap = s->index_cap = s->n_events = s->cap_events = 0;
+	s->mark = 0;
 	s->deltas = s->conflict = false;
+}
+
+ordo_code store_stock_exact(store_tx *tx, ordo_err *err)
+{
+	if (!tx->stock.deltas)
+		return ORDO_OK;
+	tx->stock.conflict = true;
+	return ordo_err_set(err, ORDO_ECONFLICT, "sku",
+			    "stock set to what is found, in a batch that "
+			    "writes its stock at its end: it runs again "
+			    "exact");
 }
 
 void tx_stock_job_begin(store_tx *tx)
@@ -56,25 +70,86 @@ void tx_stock_job_undo(store_tx *tx)
 		r->d_on_hand = r->s_on_hand;
 		r->d_reserved = r->s_reserved;
 		r->d_safety = r->s_safety;
+		r->base.updated_at = r->s_updated_at;
+		r->reserves = r->s_reserves;
 		r->job = 0;
 	}
 	s->n_events = s->mark;
+}
+
+/* FNV-1a of (tenant, location, sku). */
+static size_t row_hash(int64_t tenant, const char *location, const char *sku)
+{
+	uint64_t h = 14695981039346656037ULL ^ (uint64_t)tenant;
+	const char *parts[2] = {location, sku};
+	size_t k;
+
+	for (k = 0; k < 2; k++) {
+		const unsigned char *c;
+
+		for (c = (const unsigned char *)parts[k]; *c; c++)
+			h = (h ^ *c) * 1099511628211ULL;
+		h = (h ^ 0xff) * 1099511628211ULL; /* between the parts */
+	}
+	return (size_t)h;
+}
+
+/* The slot of (tenant, location, sku) in the index: its row's, or the
+ * empty one where it would go. */
+static size_t *index_slot(struct tx_stock *s, int64_t tenant,
+			  const char *location, const char *sku)
+{
+	size_t mask = s->index_cap - 1;
+	size_t at = row_hash(tenant, location, sku) & mask;
+
+	for (;; at = (at + 1) & mask) {
+		const struct tx_stock_row *r;
+
+		if (s->index[at] == 0)
+			return &s->index[at];
+		r = &s->rows[s->index[at] - 1];
+		if (r->tenant == tenant && strcmp(r->base.sku, sku) == 0 &&
+		    strcmp(r->base.location, location) == 0)
+			return &s->index[at];
+	}
 }
 
 struct tx_stock_row *tx_stock_find(store_tx *tx, int64_t tenant,
 				   const char *location, const char *sku)
 {
 	struct tx_stock *s = &tx->stock;
-	size_t i;
+	size_t *slot;
 
-	for (i = 0; i < s->n; i++) {
-		struct tx_stock_row *r = &s->rows[i];
+	if (s->n == 0)
+		return NULL;
+	slot = index_slot(s, tenant, location, sku);
+	return *slot ? &s->rows[*slot - 1] : NULL;
+}
 
-		if (r->tenant == tenant && strcmp(r->base.sku, sku) == 0 &&
-		    strcmp(r->base.location, location) == 0)
-			return r;
-	}
-	return NULL;
+/* Room for one row more, the index at most half full. */
+static ordo_code rows_grow(struct tx_stock *s, ordo_err *err)
+{
+	size_t grown, i, *index;
+	struct tx_stock_row *more;
+
+	if (s->n < s->cap)
+		return ORDO_OK;
+	grown = s->cap ? s->cap * 2 : 64;
+	more = realloc(s->rows, grown * sizeof(*more));
+	if (!more)
+		return sql_no_memory(err, "keeping stock");
+	s->rows = more;
+	index = calloc(2 * grown, sizeof(*index));
+	if (!index)
+		return sql_no_memory(err, "keeping stock");
+	free(s->index);
+	s->index = index;
+	s->index_cap = 2 * grown;
+	s->cap = grown;
+	for (i = 0; i < s->n; i++)
+		*index_slot(s, s->rows[i].tenant, s->rows[i].base.location,
+			    s->rows[i].base.sku) = i + 1;
+	return ORDO_OK;
 }
 
 /* The row as the batch sees it: as read, with its changes made. */
@@ -94,20 +169,15 @@ ordo_code tx_stock_seen(store_tx *tx, int64_t tenant, stock_level *level,
 
 	r = tx_stock_find(tx, tenant, level->location, level->sku);
 	if (!r) {
-		if (s->n == s->cap) {
-			size_t grown = s->cap ? s->cap * 2 : 64;
-			struct tx_stock_row *more =
-				realloc(s->rows, grown * sizeof(*more));
+		ordo_code rc = rows_grow(s, err);
 
-			if (!more)
-				return sql_no_memory(err, "keeping stock");
-			s->rows = more;
-			s->cap = grown;
-		}
+		if (rc)
+			return rc;
 		r = &s->rows[s->n++];
 		memset(r, 0, sizeof(*r));
 		r->tenant = tenant;
 		r->base = *level;
+		*index_slot(s, tenant, level->location, level->sku) = s->n;
 	}
 	row_view(r, level);
 	return ORDO_OK;
@@ -122,9 +192,13 @@ void tx_stock_change(store_tx *tx, struct tx_stock_row *r,
 		r->s_on_hand = r->d_on_hand;
 		r->s_reserved = r->d_reserved;
 		r->s_safety = r->d_safety;
+		r->s_updated_at = r->base.updated_at;
+		r->s_reserves = r->reserves;
 		r->job = tx->stock.job;
 	}
 	row_view(r, &view);
+	if (level->reserved > view.reserved)
+		r->reserves = true;
 	r->d_on_hand += level->on_hand - view.on_hand;
 	r->d_reserved += level->reserved - view.reserved;
 	r->d_safety += level->safety_stock - view.safety_stock;
@@ -189,28 +263,47 @@ static ordo_code conflict(store_tx *tx, const stock_level *now,
 			    now->sku, now->location);
 }
 
+/* Whether availability going from `from` to `to` crosses the tenant's
+ * low-stock threshold downwards (the stock.low webhook's test). */
+static bool crosses(const stock_level *from, const stock_level *to,
+		    int64_t threshold)
+{
+	return stock_available(from) > threshold &&
+	       stock_available(to) <= threshold;
+}
+
 /*
  * Check row r's changes made to the row as it now is (locked, *now) and
- * set *now to the row to write. The changes hold when the row stays
- * possible and, where they take what was free, that stays free.
+ * set *now to the row to write. Where no one else changed the row since
+ * the batch read it, the jobs saw it as it is. Else the changes hold when
+ * the row stays possible, what the batch reserved or took stays free of
+ * others' reservations and safety stock, and the batch's change crosses
+ * the low-stock threshold (threshold) exactly when its jobs saw it cross.
  */
 static ordo_code check_row(store_tx *tx, const struct tx_stock_row *r,
-			   stock_level *now, ordo_err *err)
+			   int64_t threshold, stock_level *now, ordo_err *err)
 {
+	stock_level before = *now, view;
 	int64_t taken = r->d_reserved + r->d_safety - r->d_on_hand;
-	int64_t updated = now->updated_at > r->base.updated_at
-				  ? now->updated_at
-				  : r->base.updated_at;
+	bool others = before.on_hand != r->base.on_hand ||
+		      before.reserved != r->base.reserved ||
+		      before.safety_stock != r->base.safety_stock;
 
 	now->on_hand += r->d_on_hand;
 	now->reserved += r->d_reserved;
 	now->safety_stock += r->d_safety;
-	now->updated_at = updated;
+	if (r->base.updated_at > now->updated_at)
+		now->updated_at = r->base.updated_at;
+	if (!others)
+		return ORDO_OK;
+	row_view(r, &view);
 	if (now->on_hand < 0 || now->reserved < 0 || now->safety_stock < 0 ||
 	    now->reserved > now->on_hand || now->on_hand > ORDO_MAX_STOCK ||
 	    now->safety_stock > ORDO_MAX_STOCK ||
-	    (taken > 0 &&
-	     now->on_hand - now->reserved - now->safety_stock < 0))
+	    ((taken > 0 || r->reserves) &&
+	     now->on_hand - now->reserved - now->safety_stock < 0) ||
+	    crosses(&r->base, &view, threshold) !=
+		    crosses(&before, now, threshold))
 		return conflict(tx, now, err);
 	return ORDO_OK;
 }
@@ -224,11 +317,17 @@ static ordo_code finish_tenant(store_tx *tx, struct tx_stock_row **chg,
 	struct tx_stock *s = &tx->stock;
 	const char **skus = malloc(n * sizeof(*skus));
 	stock_level *rows = NULL;
+	tenant_settings set;
 	size_t i, k, m = 0, count = 0;
-	ordo_code rc = ORDO_OK;
+	ordo_code rc;
 
 	if (!skus)
 		return sql_no_memory(err, "writing stock");
+	rc = store_settings_get(tx, chg[0]->tenant, &set, err);
+	if (rc) {
+		free(skus);
+		return rc;
+	}
 	for (i = 0; i < n; i++)
 		if (m == 0 || strcmp(skus[m - 1], chg[i]->base.sku) != 0)
 			skus[m++] = chg[i]->base.sku;
@@ -251,7 +350,7 @@ static ordo_code finish_tenant(store_tx *tx, struct tx_stock_row **chg,
 		now = rows[k];
 		moved[r - s->rows].on_hand = now.on_hand - r->base.on_hand;
 		moved[r - s->rows].reserved = now.reserved - r->base.reserved;
-		rc = check_row(tx, r, &now, err);
+		rc = check_row(tx, r, set.low_stock_threshold, &now, err);
 		if (rc == ORDO_OK)
 			rc = sql_stock_write(tx, r->tenant, &now, err);
 	}

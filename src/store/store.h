@@ -464,6 +464,17 @@ ordo_code store_settings_put(store_tx *tx, int64_t tenant,
 ordo_code store_stock_put(store_tx *tx, int64_t tenant,
 			  const stock_level *level, ordo_err *err);
 
+/*
+ * The running job sets stock to what it finds (a count, an adjustment
+ * taking back what it no longer covers), not by changes to what it read:
+ * it must read stock as committed, locked. On PostgreSQL a batch keeps its
+ * stock changes for its end (store_job.stock_exact says why); there this
+ * fails (ORDO_ECONFLICT) and the batch runs again with its stock locked
+ * from its start, where it answers ORDO_OK, as it does on SQLite. A job
+ * submitted with stock_exact set never meets the failure.
+ */
+ordo_code store_stock_exact(store_tx *tx, ordo_err *err);
+
 /* Every location's row for one SKU, by location code. *out: free(). */
 ordo_code store_stock_of_sku(store_tx *tx, int64_t tenant, const char *sku,
 			     stock_level **out, size_t *n, ordo_err *err);

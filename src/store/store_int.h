@@ -194,25 +194,30 @@ struct tx_kept {
  * end, just before its commit, it locks the rows it changed (STOCK LOCKS'
  * one order and statement), checks that each still holds with its changes
  * made to the row as it is now (reserved within on hand; what the batch
- * took of what was free still free) and writes them, then its stock
- * events, each event's levels moved by what others changed of its row
- * since it was read. The rows are then locked from the batch's end to its
- * commit only.
+ * reserved or took still free of others' reservations and safety stock;
+ * the tenant's low-stock threshold crossed exactly when the jobs saw it
+ * crossed, since app_stock_change sends stock.low on what they saw) and
+ * writes them, then its stock events, each event's levels moved by what
+ * others changed of its row since it was read. The rows are then locked
+ * from the batch's end to its commit only.
  *
  * Should a check fail (another transaction took the stock meanwhile), the
  * batch is rolled back and run again exact: its stock locked before its
  * first job, read and written as it stands (committer.c). So is a batch
- * holding a job that sets stock to what it counts (store_job.stock_exact),
- * whose writes are not changes to what it read. A job rolled back to its
+ * holding a job that sets stock to what it counts (store_job.stock_exact,
+ * or, unflagged, its first run failing in store_stock_exact), whose writes
+ * are not changes to what it read. A job rolled back to its
  * savepoint takes its changes and events with it.
  */
 struct tx_stock_row {
 	int64_t tenant;
 	stock_level base; /* as read; updated_at: the latest written */
 	int64_t d_on_hand, d_reserved, d_safety; /* the batch's changes */
-	/* The changes before the running job's first, which undo restores;
-	 * job: the job that saved them (0: none). */
-	int64_t s_on_hand, s_reserved, s_safety;
+	bool reserves; /* some change of it reserved more */
+	/* The above before the running job's first change, which undo
+	 * restores; job: the job that saved them (0: none). */
+	int64_t s_on_hand, s_reserved, s_safety, s_updated_at;
+	bool s_reserves;
 	unsigned job;
 };
 
@@ -221,6 +226,9 @@ struct tx_stock {
 	bool conflict; /* its end found stock taken: run it again exact */
 	struct tx_stock_row *rows;
 	size_t n, cap;
+	/* rows by (tenant, location, sku): open addressing, each slot a
+	 * row's index + 1 (0: empty); index_cap a power of 2, twice cap */
+	size_t *index, index_cap;
 	struct tx_stock_event {
 		int64_t tenant;
 		size_t row; /* its row in rows */

@@ -18,14 +18,16 @@
  * for another's stock lock fails after this. */
 #define LOCK_WAIT_MS 300
 
-/* Reserve `take` units of A-1 at WH1 when they are free, else fail with
- * ORDO_ECONFLICT naming "stock"; fail (after reserving) when `fails`. The
- * first run parks after its reservation while `park` is set. */
+/* Give back `give_back` reserved units of A-1 at WH1, then reserve `take`
+ * when they are free, else fail with ORDO_ECONFLICT naming "stock"; fail
+ * (after reserving) when `fails`. The first run parks after its
+ * reservation while `park` is set. With `named`, the job names A-1 as its
+ * stock (store_job.stock_skus) and reads it as routing does. */
 struct reserve {
 	store_job job;
 	int64_t tenant;
-	int64_t take;
-	bool fails;
+	int64_t take, give_back;
+	bool fails, named;
 	const char *order_id;
 	/* the park, under mu */
 	pthread_mutex_t mu;
@@ -46,9 +48,30 @@ static ordo_code reserve_run(store_tx *tx, void *arg, ordo_err *err)
 	pthread_mutex_lock(&r->mu);
 	r->runs++;
 	pthread_mutex_unlock(&r->mu);
-	rc = store_stock_get(tx, r->tenant, "WH1", "A-1", &before, err);
+	if (r->named) {
+		stock_level *rows = NULL;
+		size_t n = 0;
+
+		rc = store_stock_of_sku(tx, r->tenant, "A-1", &rows, &n, err);
+		if (rc == ORDO_OK && (n != 1 || strcmp(rows[0].location, "WH1")))
+			rc = ordo_err_set(err, ORDO_EINTERNAL, "stock",
+					  "A-1 has %zu rows", n);
+		if (rc == ORDO_OK)
+			before = rows[0];
+		free(rows);
+	} else {
+		rc = store_stock_get(tx, r->tenant, "WH1", "A-1", &before,
+				     err);
+	}
 	if (rc)
 		return rc;
+	if (r->give_back) {
+		/* As a cancellation does: a write of its own. */
+		before.reserved -= r->give_back;
+		rc = store_stock_put(tx, r->tenant, &before, err);
+		if (rc)
+			return rc;
+	}
 	if (before.on_hand - before.reserved - before.safety_stock < r->take)
 		return ordo_err_set(err, ORDO_ECONFLICT, "stock",
 				    "only %lld free",
@@ -88,6 +111,17 @@ static ordo_code reserve_run(store_tx *tx, void *arg, ordo_err *err)
 	return ORDO_OK;
 }
 
+static size_t reserve_skus(void *arg, int64_t *tenant, const char **skus,
+			   size_t max)
+{
+	struct reserve *r = arg;
+
+	*tenant = r->tenant;
+	if (max > 0)
+		skus[0] = "A-1";
+	return 1;
+}
+
 static void reserve_done(void *arg, ordo_code rc, const ordo_err *err)
 {
 	struct reserve *r = arg;
@@ -114,6 +148,12 @@ static void reserve_init(struct reserve *r, int64_t tenant, int64_t take,
 	r->job.run = reserve_run;
 	r->job.done = reserve_done;
 	r->job.arg = r;
+}
+
+static void reserve_named(struct reserve *r)
+{
+	r->named = true;
+	r->job.stock_skus = reserve_skus;
 }
 
 static void reserve_wait(struct reserve *r, bool *flag)
@@ -199,7 +239,8 @@ static store *node_open(struct fx *f)
  * ended, another node reserves 3 and commits without waiting for it (with
  * the stock locked from the batch's start it waited until its lock wait
  * ran out, every run). The batch then ends on the row as the other node
- * left it: 5 reserved, and its event says so, after the other's.
+ * left it: 5 reserved, and its event says so, after the other's. The
+ * parked batch names its SKU, so its stock is read before its first job.
  */
 static void test_a_batch_holds_no_stock_until_its_end(void **state)
 {
@@ -214,14 +255,16 @@ static void test_a_batch_holds_no_stock_until_its_end(void **state)
 
 	if (!test_pg_url())
 		skip(); /* SQLite has one writer */
-	reruns = stock_add(f, 10);
+	reruns = stock_add(f, 100);
 	st2 = node_open(f);
 	reserve_init(&parked, f->ta, 2, "ord_parked");
+	reserve_named(&parked);
 	parked.park = true;
 	store_submit(f->st, &parked.job);
 	reserve_wait(&parked, &parked.parked);
 
 	reserve_init(&other, f->ta, 3, "ord_other");
+	reserve_named(&other);
 	store_submit(st2, &other.job);
 	reserve_wait(&other, &other.answered);
 	store_commit_stats_get(st2, &cs2);
@@ -234,7 +277,7 @@ static void test_a_batch_holds_no_stock_until_its_end(void **state)
 	assert_int_equal(cs.stock_reruns, reruns);
 
 	lv = stock_now(f);
-	assert_int_equal(lv.on_hand, 10);
+	assert_int_equal(lv.on_hand, 100);
 	assert_int_equal(lv.reserved, 5);
 	evs = events_now(f, &n);
 	assert_int_equal(n, 2);
@@ -284,6 +327,7 @@ static void test_stock_taken_meanwhile_runs_the_batch_exact(void **state)
 	assert_int_equal(parked.rc, ORDO_ECONFLICT);
 	assert_string_equal(parked.err.field, "stock");
 	assert_int_equal(parked.runs, 2);
+	assert_int_equal(parked.job.runs, 1); /* the first does not count */
 	store_commit_stats_get(f->st, &cs);
 	assert_int_equal(cs.stock_reruns, reruns + 1);
 
@@ -296,6 +340,145 @@ static void test_stock_taken_meanwhile_runs_the_batch_exact(void **state)
 	store_close(st2);
 	reserve_destroy(&parked);
 	reserve_destroy(&other);
+}
+
+/*
+ * PostgreSQL: 10 on hand, the tenant's low-stock threshold 5 (the
+ * default). A parked batch reserves 2 (10 free to 8: above the threshold)
+ * while another node reserves 3. At its end the batch would take the row
+ * from 7 free to 5, crossing the threshold, which its job did not see
+ * (nor would it have sent stock.low): the batch runs again exact, where
+ * its job sees the row as it is, and stands.
+ */
+static void test_a_threshold_crossed_unseen_runs_exact(void **state)
+{
+	struct fx *f = *state;
+	struct reserve parked, other;
+	store_commit_stats cs;
+	uint64_t reruns;
+	store *st2;
+
+	if (!test_pg_url())
+		skip(); /* SQLite has one writer */
+	reruns = stock_add(f, 10);
+	st2 = node_open(f);
+	reserve_init(&parked, f->ta, 2, "ord_parked");
+	parked.park = true;
+	store_submit(f->st, &parked.job);
+	reserve_wait(&parked, &parked.parked);
+	reserve_init(&other, f->ta, 3, "ord_other");
+	store_submit(st2, &other.job);
+	reserve_wait(&other, &other.answered);
+	reserve_release(&parked);
+	reserve_wait(&parked, &parked.answered);
+	assert_int_equal(other.rc, ORDO_OK);
+	assert_int_equal(parked.rc, ORDO_OK);
+	assert_int_equal(parked.runs, 2);
+	store_commit_stats_get(f->st, &cs);
+	assert_int_equal(cs.stock_reruns, reruns + 1);
+	assert_int_equal(stock_now(f).reserved, 5);
+	store_close(st2);
+	reserve_destroy(&parked);
+	reserve_destroy(&other);
+}
+
+/* Set A-1's safety stock at WH1 (w->p: the int64_t). */
+static ordo_code w_safety(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	stock_level lv;
+	ordo_code rc = store_stock_get(tx, w->tenant, "WH1", "A-1", &lv, err);
+
+	if (rc)
+		return rc;
+	lv.safety_stock = *(int64_t *)w->p;
+	return store_stock_put(tx, w->tenant, &lv, err);
+}
+
+/*
+ * PostgreSQL: 10 on hand, 5 reserved. A parked batch gives the 5 back and
+ * reserves 4, fewer than before, of the 10 it saw free; meanwhile another
+ * node sets 8 units of safety stock. At its end the 4 are no longer free
+ * of safety stock: the batch runs again exact and its job, finding 2
+ * free, fails on its own.
+ */
+static void test_reserving_into_safety_stock_set_meanwhile(void **state)
+{
+	struct fx *f = *state;
+	struct reserve parked;
+	int64_t safety = 8;
+	store_commit_stats cs;
+	stock_level lv;
+	ordo_err err = ORDO_ERR_INIT;
+	uint64_t reruns;
+	store *st2;
+
+	if (!test_pg_url())
+		skip(); /* SQLite has one writer */
+	reruns = stock_add(f, 10);
+	reserve_init(&parked, f->ta, 5, "ord_first");
+	store_submit(f->st, &parked.job);
+	reserve_wait(&parked, &parked.answered);
+	assert_int_equal(parked.rc, ORDO_OK);
+	reserve_destroy(&parked);
+
+	st2 = node_open(f);
+	reserve_init(&parked, f->ta, 4, "ord_parked");
+	parked.give_back = 5;
+	parked.park = true;
+	store_submit(f->st, &parked.job);
+	reserve_wait(&parked, &parked.parked);
+	{
+		struct fx f2 = *f;
+
+		f2.st = st2;
+		assert_int_equal(wr(&f2, f->ta, w_safety, &safety, &err),
+				 ORDO_OK);
+	}
+	reserve_release(&parked);
+	reserve_wait(&parked, &parked.answered);
+	assert_int_equal(parked.rc, ORDO_ECONFLICT);
+	assert_string_equal(parked.err.field, "stock");
+	store_commit_stats_get(f->st, &cs);
+	assert_int_equal(cs.stock_reruns, reruns + 1);
+	lv = stock_now(f);
+	assert_int_equal(lv.reserved, 5);
+	assert_int_equal(lv.safety_stock, 8);
+	store_close(st2);
+	reserve_destroy(&parked);
+}
+
+/* A job that counts A-1 at WH1 as `counted`, reading it after
+ * store_stock_exact. */
+static ordo_code w_count(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	stock_level lv;
+	ordo_code rc = store_stock_exact(tx, err);
+
+	if (rc == ORDO_OK)
+		rc = store_stock_get(tx, w->tenant, "WH1", "A-1", &lv, err);
+	if (rc)
+		return rc;
+	lv.on_hand = *(int64_t *)w->p;
+	return store_stock_put(tx, w->tenant, &lv, err);
+}
+
+/*
+ * A job that sets stock to what it finds, submitted without stock_exact:
+ * on PostgreSQL its first run fails and its batch runs again exact, where
+ * it stands; on SQLite it runs once.
+ */
+static void test_a_count_runs_its_batch_exact(void **state)
+{
+	struct fx *f = *state;
+	int64_t counted = 7;
+	store_commit_stats cs;
+	ordo_err err = ORDO_ERR_INIT;
+	uint64_t reruns = stock_add(f, 10);
+
+	assert_int_equal(wr(f, f->ta, w_count, &counted, &err), ORDO_OK);
+	store_commit_stats_get(f->st, &cs);
+	assert_int_equal(cs.stock_reruns, reruns + (test_pg_url() ? 1 : 0));
+	assert_int_equal(stock_now(f).on_hand, 7);
 }
 
 /*
@@ -351,6 +534,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_stock_taken_meanwhile_runs_the_batch_exact, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_threshold_crossed_unseen_runs_exact, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_reserving_into_safety_stock_set_meanwhile, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_count_runs_its_batch_exact, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_a_job_undone_takes_its_stock_changes, setup,
 			teardown),
