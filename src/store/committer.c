@@ -326,6 +326,12 @@ static bool committer_run_batch(store *st, struct committer *self,
 	/* Its stock written at its end (store_int.h, STOCK WRITTEN AT THE
 	 * BATCH'S END) unless it runs exact. */
 	bool exact = !db->row_locks;
+	/* Each job waits for its deferred statements' answers at its end
+	 * (DEFERRED STATEMENTS, db.h): only once a batch is run again after
+	 * one failed unseen (store_tx.late_failure). */
+	bool wait_each = false;
+	unsigned job_no = 0;
+	store_job *last_run; /* the last job of the batch run in this pass */
 
 	*retry = NULL;
 	for (job = *batchp; job; job = job->next)
@@ -333,6 +339,7 @@ static bool committer_run_batch(store *st, struct committer *self,
 	*statements = 0;
 again:
 	failed_at = NULL;
+	last_run = NULL;
 	link = batchp;
 	for (job = *batchp; job; job = job->next) {
 		job->rc = ORDO_OK;
@@ -350,6 +357,8 @@ again:
 		return false;
 	}
 	tx->retryable = false;
+	tx->late_failure = false;
+	tx->job = 0;
 	tx_cache_reset(tx);
 	tx_kept_forget(tx);
 	tx_stock_begin(tx, !exact);
@@ -368,6 +377,8 @@ again:
 		tx_kept_job_begin(tx);
 		tx_stock_job_begin(tx);
 		tx->retryable = false;
+		tx->job = ++job_no ? job_no : ++job_no;
+		last_run = job;
 		job->runs++;
 		job->rc = job->run(tx, job->arg, &job->err);
 		/* Its new order, if it kept one to write once (sql_orders.c,
@@ -377,9 +388,12 @@ again:
 		else
 			sql_order_pending_drop(tx);
 		sql_lookups_forget(tx);
-		/* What the job deferred fails or stands with it. */
-		if (job->rc == ORDO_OK && db->flush)
+		/* What the job deferred fails or stands with it: answered
+		 * with the next job's first read, unless it waits now. */
+		if (job->rc == ORDO_OK && db->flush && wait_each)
 			job->rc = db->flush(tx, &job->err);
+		if (tx->late_failure)
+			goto late;
 		if (job->rc == ORDO_OK) {
 			rc = db->release(tx, &cerr);
 			if (rc) {
@@ -399,6 +413,8 @@ again:
 		tx_cache_reset(tx); /* what it read after its writes is gone */
 		tx_kept_job_undo(tx);
 		tx_stock_job_undo(tx);
+		if (tx->late_failure)
+			goto late;
 		if (rc) {
 			failed_at = job;
 			break;
@@ -425,6 +441,7 @@ again:
 		link = &job->next;
 	}
 
+	tx->job = 0;
 	tx_cache_reset(tx);
 	if (failed_at) {
 		/*
@@ -462,29 +479,26 @@ again:
 	 * runs again, exact. */
 	tx->retryable = false;
 	rc = tx->stock.conflict ? ORDO_ECONFLICT : tx_stock_finish(tx, &cerr);
+	if (tx->late_failure)
+		goto late;
 	if (rc && (tx->stock.conflict || tx->retryable)) {
-		*statements += tx->statements;
-		tx_kept_forget(tx);
-		tx_stock_forget(tx);
-		db->rollback(tx);
-		ordo_err_clear(&cerr);
 		pthread_mutex_lock(&st->mu);
 		st->stats.stock_reruns++;
 		pthread_mutex_unlock(&st->mu);
-		for (job = *batchp; job; job = job->next)
-			job->runs--; /* this run does not count */
 		exact = true;
-		goto again;
+		goto rerun;
 	}
 	/* The rows kept for the batch's end (store_int.h), then the commit:
 	 * either failing, the batch's writes are incomplete, and none
 	 * stands. */
 	if (rc == ORDO_OK)
 		rc = tx_kept_finish(tx, &cerr);
-	tx_stock_forget(tx);
-	*statements += tx->statements;
 	if (rc == ORDO_OK && db->flush)
 		rc = db->flush(tx, &cerr);
+	if (tx->late_failure)
+		goto late;
+	tx_stock_forget(tx);
+	*statements += tx->statements;
 	/* While its COMMIT reaches the disk, the next batch may run. */
 	batch_ran(st, self);
 	if (rc == ORDO_OK)
@@ -498,6 +512,27 @@ again:
 	}
 	ordo_err_clear(&cerr);
 	return true;
+
+late:
+	/* A statement a job that stood had deferred failed: which job's
+	 * failure it is, only waiting at each job's end tells. */
+	wait_each = true;
+rerun:
+	*statements += tx->statements;
+	tx_kept_forget(tx);
+	tx_stock_forget(tx);
+	sql_order_pending_drop(tx);
+	sql_lookups_forget(tx);
+	tx->job = 0;
+	db->rollback(tx);
+	ordo_err_clear(&cerr);
+	/* The runs of this pass do not count. */
+	for (job = *batchp; job && last_run; job = job->next) {
+		job->runs--;
+		if (job == last_run)
+			break;
+	}
+	goto again;
 }
 
 /*

@@ -173,7 +173,11 @@ struct db_driver {
 	 * only a statement whose failure fails the whole job may be
 	 * deferred, never one whose error the caller handles. Statements
 	 * deferred one after another reach the database together, in one
-	 * round trip (PostgreSQL's pipeline mode).
+	 * round trip (PostgreSQL's pipeline mode). The committer does not
+	 * flush at each job's end: a job's deferred statements travel with
+	 * the next job's first call that waits. A failure of one learned
+	 * there is an earlier job's (store_tx.late_failure), and the batch
+	 * runs again, flushing at each job's end.
 	 */
 	enum db_step (*defer)(db_stmt *s, const char *what, const char *field,
 			      ordo_code if_none, const char *none_field,

@@ -57,6 +57,7 @@ struct pg_conn {
 	struct pg_pending {
 		const char *what, *field, *none_field, *none_msg;
 		ordo_code if_none;
+		unsigned job; /* tx.job when sent */
 	} pending[PG_PIPELINE_MAX];
 	/* The first deferred failure, for error(): its what and field, and
 	 * the code of a statement that returned no row (ORDO_OK when the

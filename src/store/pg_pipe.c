@@ -11,9 +11,12 @@
  * sends a sync, reads every pending outcome in order (the first failure
  * is kept; the server skips what follows it until the sync) and exits
  * pipeline mode, then runs what came. A kept failure is that call's
- * error, mapped as the deferred statement asked. The committer flushes at
- * each job's end, so a failure is always its own job's: what a job sends
- * travels with its next read, or with its end, in one round trip.
+ * error, mapped as the deferred statement asked. What a job sends travels
+ * with its next read, the next job's first, or the batch's end: the
+ * committer does not wait at each job's end. A failure of a statement an
+ * earlier job sent (store_tx.late_failure) makes the committer run the
+ * batch again, waiting at each job's end, where every failure is its own
+ * job's.
  *
  * ERRORS (SQLSTATE)
  *
@@ -121,6 +124,10 @@ static void pg_pending_failed(struct pg_conn *c, int i, const PGresult *res,
 	if (c->deferred_failed)
 		return;
 	c->deferred_failed = true;
+	/* Sent by a job before the running one, which stood unflushed
+	 * (store_int.h, store_tx.job). */
+	if (c->pending[i].job != c->tx.job)
+		c->tx.late_failure = true;
 	c->failed_what = c->pending[i].what;
 	c->failed_field = if_none != ORDO_OK && c->pending[i].none_field
 				  ? c->pending[i].none_field
@@ -244,6 +251,7 @@ bool pg_send(struct pg_conn *c, const char *name, const char *sql,
 	c->pending[c->n_pending].if_none = if_none;
 	c->pending[c->n_pending].none_field = none_field;
 	c->pending[c->n_pending].none_msg = none_msg;
+	c->pending[c->n_pending].job = c->tx.job;
 	c->n_pending++;
 	return true;
 }

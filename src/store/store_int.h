@@ -260,6 +260,12 @@ struct store_tx {
 	 * statement's preparing, once per session), never reset; none on
 	 * SQLite, which answers in the same process. */
 	int64_t round_trips;
+	/* The running job's number (committer.c; 0 between jobs) and
+	 * whether a statement deferred by an earlier one failed, found only
+	 * now: the jobs did not wait for their deferred statements' answers
+	 * at their end, and the batch runs again, waiting (pg_pipe.c). */
+	unsigned job;
+	bool late_failure;
 	struct tx_cache cache;
 	struct tx_kept kept;
 	struct tx_stock stock;
