@@ -88,12 +88,14 @@
  * its batch stands.
  *
  * The committers of one store keep out of each other's way: a batch's
- * stock is known from when it is taken off the queue until it commits,
- * and the next committer takes the jobs behind it that need none of that
- * stock, leaving the others queued, in their order, for a batch after it
- * (batch_take). Orders all on the same few SKUs are then one batch at a
- * time, each as large as one committer's, rather than batches half as
- * large waiting for each other's commit.
+ * stock is known from when it is taken off the queue until it commits. A
+ * job that locks its stock from its batch's start (store_job.stock_exact)
+ * and names some of it stays queued, with the jobs behind it that name
+ * any of its SKUs (none takes stock before a job queued earlier), while
+ * the next committer takes the others (batch_take). Other jobs need not
+ * wait: their batch reads stock unlocked and locks what it changed at its
+ * end, after the batch before it committed, so orders all on the same few
+ * SKUs run in a batch begun while the one before it commits.
  *
  * If COMMIT fails, every job of the batch that had succeeded is answered
  * ORDO_ESTORAGE (ORDO_EUNAVAILABLE when the database could not be
@@ -178,8 +180,12 @@ static const char **job_skus(store_job *job, const char **some,
 }
 
 /*
- * Does another committer's batch hold the stock of a SKU job names, or a
- * job left queued before it need it?
+ * Must job wait for another committer's batch to commit: does a job left
+ * queued before it need the stock of a SKU it names, or, for a job that
+ * locks its stock from its batch's start (store_job.stock_exact), does
+ * another batch hold it? Any other job's batch reads the stock without
+ * locking it and locks it only at its end (STOCK WRITTEN AT THE BATCH'S
+ * END), after the other batch's commit.
  */
 static bool job_waits(store *st, const struct committer *self, store_job *job)
 {
@@ -193,7 +199,8 @@ static bool job_waits(store *st, const struct committer *self, store_job *job)
 	for (k = 0; k < n && !held; k++) {
 		struct stock_key key = {tenant, skus[k]};
 
-		for (i = 0; i < st->n_committers && !held; i++) {
+		for (i = 0; job->stock_exact && i < st->n_committers && !held;
+		     i++) {
 			const struct committer *c = &st->committers[i];
 
 			held = c != self && c->keys.n > 0 &&

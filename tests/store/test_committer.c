@@ -737,35 +737,41 @@ static void test_one_batch_runs_at_a_time(void **state)
 
 /*
  * PostgreSQL with two writers: while one committer's batch is open (a
- * gate parks it), the other commits a job queued meanwhile. And a job
- * naming stock that the open batch locks waits in the queue for it,
- * while one queued after it with other stock goes ahead: it would only
- * have waited for that batch's commit in the other committer's batch,
- * holding up the jobs in it. A job queued after the waiting one that
- * names some of its other stock waits too: it must not take that stock
- * before the job queued first.
+ * gate parks it), the other commits a job queued meanwhile. A job that
+ * locks its stock from its batch's start (a count) and names stock the
+ * open batch names waits in the queue for it, while one queued after it
+ * with other stock goes ahead: it would only have waited for that batch's
+ * commit in the other committer's batch, holding up the jobs in it. A job
+ * queued after the waiting one that names some of its other stock waits
+ * too: it must not take that stock before the job queued first. A job
+ * queued before it that names the open batch's stock but changes it as
+ * it read it goes ahead: its batch locks the stock only at its end.
  */
 static void test_two_writers_commit_side_by_side(void **state)
 {
 	struct fx *f = *state;
 	struct fx_gate gate;
-	struct timed held, behind, free_sku, plain;
+	struct timed changes, held, behind, free_sku, plain;
 	bool ahead, early, overtaken;
 
 	if (!test_pg_url())
 		skip(); /* SQLite: one writer (the test above) */
 	reopen_with_writers(f, 2);
 	gate_park_on(f->st, &gate, f->ta, "SKU-HELD");
+	timed_init_on(&changes, f->ta, "SKU-HELD");
 	timed_init_on(&held, f->ta, "SKU-HELD");
 	held.sku2 = "SKU-SHARED";
+	held.job.stock_exact = true;
 	timed_init_on(&behind, f->ta, "SKU-SHARED");
 	timed_init_on(&free_sku, f->ta, "SKU-FREE");
 	timed_init(&plain);
+	store_submit(f->st, &changes.job);
 	store_submit(f->st, &held.job);
 	store_submit(f->st, &behind.job);
 	store_submit(f->st, &free_sku.job);
 	store_submit(f->st, &plain.job);
-	ahead = timed_wait_bounded(&free_sku) && timed_wait_bounded(&plain);
+	ahead = timed_wait_bounded(&free_sku) && timed_wait_bounded(&plain) &&
+		timed_wait_bounded(&changes);
 	/* Still queued behind the gate's batch, which holds its stock, and
 	 * the job that needs some of the same. */
 	early = timed_done_yet(&held);
@@ -775,11 +781,13 @@ static void test_two_writers_commit_side_by_side(void **state)
 	assert_false(early);
 	assert_false(overtaken);
 	assert_int_equal(free_sku.rc, ORDO_OK);
+	assert_int_equal(changes.rc, ORDO_OK);
 	assert_int_equal(gate.rc, ORDO_OK);
 	assert_true(timed_wait_bounded(&held));
 	assert_true(timed_wait_bounded(&behind));
 	assert_int_equal(held.rc, ORDO_OK);
 	assert_int_equal(behind.rc, ORDO_OK);
+	timed_destroy(&changes);
 	timed_destroy(&held);
 	timed_destroy(&behind);
 	timed_destroy(&free_sku);
