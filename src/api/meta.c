@@ -103,6 +103,11 @@ enum MHD_Result api_metrics(api_request *r)
 		"first.\n"
 		"# TYPE ordo_store_stock_reruns_total counter\n"
 		"ordo_store_stock_reruns_total %llu\n"
+		"# HELP ordo_store_batch_reruns_total Batches run again, "
+		"each write waiting at its end, after a write's deferred "
+		"statement failed unseen.\n"
+		"# TYPE ordo_store_batch_reruns_total counter\n"
+		"ordo_store_batch_reruns_total %llu\n"
 		"# HELP ordo_store_commit_batch_max Most writes committed "
 		"together.\n"
 		"# TYPE ordo_store_commit_batch_max gauge\n"
@@ -136,6 +141,7 @@ enum MHD_Result api_metrics(api_request *r)
 		(unsigned long long)cs.write_round_trips,
 		(unsigned long long)cs.retries,
 		(unsigned long long)cs.stock_reruns,
+		(unsigned long long)cs.batch_reruns,
 		(unsigned long long)cs.max_batch,
 		atomic_load(&r->srv->writes_in_flight),
 		atomic_load(&r->srv->writes_queued),

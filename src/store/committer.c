@@ -313,6 +313,18 @@ static void batch_ran(store *st, struct committer *self)
 }
 
 /*
+ * A failure of a statement an earlier job deferred, found late, while the
+ * batch's jobs do not each wait at their end: the batch runs again, each
+ * waiting. Once they do, no such failure is late (a failed RELEASE or
+ * SAVEPOINT, which no job's input can cause, is the transaction's own
+ * failure), so a batch runs again for this once at most.
+ */
+static bool found_late(const store_tx *tx, bool wait_each)
+{
+	return tx->late_failure && !wait_each;
+}
+
+/*
  * Run one batch (a NULL-terminated list through job->next, *batchp) in one
  * transaction. Sets every job's rc and err; calls no done callback. A job
  * that lost to a concurrent transaction and has runs left is taken out of
@@ -376,7 +388,12 @@ again:
 		batch_lock_stock(tx, self->keys.v, self->keys.n);
 
 	while ((job = *link)) {
+		/* Numbered first: what the pipeline answers at its SAVEPOINT
+		 * is an earlier job's. */
+		tx->job = ++job_no ? job_no : ++job_no;
 		rc = db->savepoint(tx, &cerr);
+		if (rc && found_late(tx, wait_each))
+			goto late;
 		if (rc) {
 			failed_at = job;
 			break;
@@ -384,7 +401,6 @@ again:
 		tx_kept_job_begin(tx);
 		tx_stock_job_begin(tx);
 		tx->retryable = false;
-		tx->job = ++job_no ? job_no : ++job_no;
 		last_run = job;
 		job->runs++;
 		job->rc = job->run(tx, job->arg, &job->err);
@@ -395,21 +411,39 @@ again:
 		else
 			sql_order_pending_drop(tx);
 		sql_lookups_forget(tx);
-		/* What the job deferred fails or stands with it: answered
-		 * with the next job's first read, unless it waits now. */
-		if (job->rc == ORDO_OK && db->flush && wait_each)
+		/*
+		 * What the job deferred fails or stands with it, answered
+		 * with the next job's first read. It waits for the answers
+		 * now only where they must be known now: when the batch runs
+		 * again after a failure found late, when one is known to have
+		 * failed already (the job took the error in its stride, or a
+		 * full pipeline was read), and as the batch's last job.
+		 */
+		if (job->rc == ORDO_OK && db->flush &&
+		    (wait_each || !job->next ||
+		     (db->deferred_failed && db->deferred_failed(tx))))
 			job->rc = db->flush(tx, &job->err);
-		if (tx->late_failure)
+		if (found_late(tx, wait_each))
 			goto late;
 		if (job->rc == ORDO_OK) {
 			rc = db->release(tx, &cerr);
-			if (rc) {
+			if (rc && found_late(tx, wait_each))
+				goto late;
+			if (rc == ORDO_OK) {
+				tx_kept_job_kept(tx);
+				link = &job->next;
+				continue;
+			}
+			if (!db->deferred_failed || !db->deferred_failed(tx)) {
 				failed_at = job;
 				break;
 			}
-			tx_kept_job_kept(tx);
-			link = &job->next;
-			continue;
+			/* Its own statements failed, read as the full
+			 * pipeline made way for its RELEASE, which was not
+			 * sent: undone below. */
+			job->rc = rc;
+			ordo_err_copy(&job->err, &cerr);
+			ordo_err_clear(&cerr);
 		}
 		/* A job that failed without saying why still gets a message. */
 		if (job->err.code == ORDO_OK)
@@ -420,7 +454,7 @@ again:
 		tx_cache_reset(tx); /* what it read after its writes is gone */
 		tx_kept_job_undo(tx);
 		tx_stock_job_undo(tx);
-		if (tx->late_failure)
+		if (found_late(tx, wait_each))
 			goto late;
 		if (rc) {
 			failed_at = job;
@@ -486,7 +520,7 @@ again:
 	 * runs again, exact. */
 	tx->retryable = false;
 	rc = tx->stock.conflict ? ORDO_ECONFLICT : tx_stock_finish(tx, &cerr);
-	if (tx->late_failure)
+	if (found_late(tx, wait_each))
 		goto late;
 	if (rc && (tx->stock.conflict || tx->retryable)) {
 		pthread_mutex_lock(&st->mu);
@@ -502,7 +536,7 @@ again:
 		rc = tx_kept_finish(tx, &cerr);
 	if (rc == ORDO_OK && db->flush)
 		rc = db->flush(tx, &cerr);
-	if (tx->late_failure)
+	if (found_late(tx, wait_each))
 		goto late;
 	tx_stock_forget(tx);
 	*statements += tx->statements;
@@ -524,6 +558,9 @@ late:
 	/* A statement a job that stood had deferred failed: which job's
 	 * failure it is, only waiting at each job's end tells. */
 	wait_each = true;
+	pthread_mutex_lock(&st->mu);
+	st->stats.batch_reruns++;
+	pthread_mutex_unlock(&st->mu);
 rerun:
 	*statements += tx->statements;
 	tx_kept_forget(tx);

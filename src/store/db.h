@@ -184,6 +184,9 @@ struct db_driver {
 			      const char *none_msg);
 	/* Wait for the deferred statements: ORDO_OK or the first failure. */
 	ordo_code (*flush)(store_tx *tx, ordo_err *err);
+	/* Whether one of them is known to have failed already (its answer
+	 * read with a later call's), without waiting. */
+	bool (*deferred_failed)(store_tx *tx);
 
 	/* ---- migrations -------------------------------------------------- */
 	/* The embedded scripts, sorted by name ("0001_init.sql"). */

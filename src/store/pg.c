@@ -609,6 +609,11 @@ static enum db_step pg_defer(db_stmt *s, const char *what, const char *field,
 	return DB_DONE;
 }
 
+static bool pg_deferred_failed(store_tx *tx)
+{
+	return ((struct pg_conn *)tx->conn)->deferred_failed;
+}
+
 static ordo_code pg_flush(store_tx *tx, ordo_err *err)
 {
 	struct pg_conn *c = tx->conn;
@@ -884,6 +889,7 @@ const struct db_driver db_driver_pg = {
 	.error = pg_error,
 	.defer = pg_defer,
 	.flush = pg_flush,
+	.deferred_failed = pg_deferred_failed,
 	.migrations = pg_migrations,
 	.exec_script = pg_exec_script,
 	.migrate_lock = pg_migrate_lock,

@@ -221,6 +221,10 @@ typedef struct {
 	 * stock they changed was taken by another transaction before their
 	 * end (STOCK WRITTEN AT THE BATCH'S END). */
 	uint64_t stock_reruns;
+	/* Batches run again with each write waiting for its deferred
+	 * statements' answers at its end: one of them had failed, found only
+	 * with a later write's (pg_pipe.c). */
+	uint64_t batch_reruns;
 	/* The outbox's claims (store_outbox_claim) and the work the last and
 	 * the costliest of them did (store_tx_rows_read). */
 	uint64_t outbox_claims;

@@ -433,6 +433,97 @@ static void test_a_batch_waits_as_often_whatever_its_writes(void **state)
 		assert_int_equal(one, 0);
 }
 
+/* Jobs that only defer: events_n stock events each, the last of job
+ * `bad`'s for a tenant that does not exist; job `swallow` then reads a SKU
+ * that does not exist, takes the error in its stride and stands. */
+static int events_n = 2, events_bad = -1, events_swallow = -1;
+
+static ordo_code two_events(store_tx *tx, struct batch_job *j, ordo_err *err)
+{
+	stock_event ev;
+	catalog_sku sku;
+	ordo_code rc = ORDO_OK;
+	int k;
+
+	memset(&ev, 0, sizeof(ev));
+	ordo_strlcpy(ev.location, "WH1", sizeof(ev.location));
+	ordo_strlcpy(ev.sku, "A-1", sizeof(ev.sku));
+	ordo_strlcpy(ev.type, "adjustment", sizeof(ev.type));
+	ev.at = 1700002000;
+	for (k = 0; rc == ORDO_OK && k < events_n; k++)
+		rc = store_stock_event_append(
+			tx,
+			j->seen == events_bad && k == events_n - 1
+				? 987654321
+				: tenant_a,
+			&ev, err);
+	if (rc == ORDO_OK && j->seen == events_swallow) {
+		rc = store_sku_get(tx, tenant_a, "NO-SUCH", &sku, err);
+		if (rc == ORDO_ENOTFOUND) {
+			ordo_err_clear(err);
+			rc = ORDO_OK;
+		}
+	}
+	return rc;
+}
+
+/* A batch of n two_events jobs; fails unless only job bad failed, as its
+ * own (the event's tenant); returns the batches run again for a failure
+ * found late. */
+static uint64_t events_batch(struct fx *f, int n, int bad, int swallow)
+{
+	struct batch_job jobs[80];
+	store_commit_stats before, after;
+	int i;
+
+	assert_true(n <= 80);
+	memset(jobs, 0, sizeof(jobs));
+	for (i = 0; i < n; i++) {
+		jobs[i].fn = two_events;
+		jobs[i].seen = i;
+	}
+	events_bad = bad;
+	events_swallow = swallow;
+	store_commit_stats_get(f->st, &before);
+	run_batch(f, jobs, (size_t)n);
+	store_commit_stats_get(f->st, &after);
+	for (i = 0; i < n; i++)
+		if (jobs[i].rc != (i == bad ? ORDO_ENOTFOUND : ORDO_OK))
+			fail_msg("job %d of %d (bad %d): %s", i, n, bad,
+				 ordo_code_name(jobs[i].rc));
+	return after.batch_reruns - before.batch_reruns;
+}
+
+/*
+ * Jobs do not wait for their deferred statements at their end on
+ * PostgreSQL (pg_pipe.c): a failure is found with a later job's answers
+ * and the batch runs again, each job waiting, so that only the job that
+ * failed fails, wherever the full pipeline (PG_PIPELINE_MAX, 256
+ * statements) is read: at a later job's statement or its SAVEPOINT (two
+ * events a job: SAVEPOINT, 2 inserts, RELEASE), or at the failing job's
+ * own RELEASE (seven events a job, 9 statements: the pipeline is read as
+ * job 56 sends its RELEASE; with that job's failure taken for the
+ * transaction's, every job failed). A job that took the failure's error in
+ * its stride fails at once. The last job waits at its end: its failure is
+ * its own.
+ */
+static void test_a_failure_found_late_fails_its_job_alone(void **state)
+{
+	struct fx *f = *state;
+	bool pg = test_pg_url() != NULL;
+	int bad;
+
+	tenant_a = f->ta;
+	(void)events_batch(f, 1, -1, -1); /* statements prepared */
+	for (bad = 0; bad < 79; bad += 6)
+		assert_int_equal(events_batch(f, 80, bad, -1), pg ? 1 : 0);
+	assert_int_equal(events_batch(f, 80, 79, -1), 0);
+	assert_int_equal(events_batch(f, 3, 1, 1), 0);
+	events_n = 7;
+	assert_in_range(events_batch(f, 60, 56, -1), 0, pg ? 1 : 0);
+	events_n = 2;
+}
+
 /* What the lookups found, one by one and answered from the joint one. */
 struct found {
 	ordo_code ext_rc, fp_rc;
@@ -714,6 +805,9 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_a_batch_waits_as_often_whatever_its_writes, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_failure_found_late_fails_its_job_alone, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_a_write_waits_a_few_times_whatever_it_writes,
