@@ -93,7 +93,7 @@
  * and names some of it stays queued, with the jobs behind it that name
  * any of its SKUs (none takes stock before a job queued earlier), while
  * the next committer takes the others (batch_take). Other jobs need not
- * wait: their batch reads stock unlocked and locks what it changed at its
+ * wait: their batch reads stock unlocked and locks what it read at its
  * end, after the batch before it committed, so orders all on the same few
  * SKUs run in a batch begun while the one before it commits.
  *

@@ -276,9 +276,12 @@ static bool crosses(const stock_level *from, const stock_level *to,
  * Check row r's changes made to the row as it now is (locked, *now) and
  * set *now to the row to write. Where no one else changed the row since
  * the batch read it, the jobs saw it as it is. Else the changes hold when
- * the row stays possible, what the batch reserved or took stays free of
- * others' reservations and safety stock, and the batch's change crosses
- * the low-stock threshold (threshold) exactly when its jobs saw it cross.
+ * no more of it is free than the jobs saw (one that found too little
+ * would find enough now: a count that added stock looked for orders
+ * waiting for it before this batch's were stored), the row stays
+ * possible, what the batch reserved or took stays free of others'
+ * reservations and safety stock, and the batch's change crosses the
+ * low-stock threshold (threshold) exactly when its jobs saw it cross.
  */
 static ordo_code check_row(store_tx *tx, const struct tx_stock_row *r,
 			   int64_t threshold, stock_level *now, ordo_err *err)
@@ -297,7 +300,8 @@ static ordo_code check_row(store_tx *tx, const struct tx_stock_row *r,
 	if (!others)
 		return ORDO_OK;
 	row_view(r, &view);
-	if (now->on_hand < 0 || now->reserved < 0 || now->safety_stock < 0 ||
+	if (stock_available(&before) > stock_available(&r->base) ||
+	    now->on_hand < 0 || now->reserved < 0 || now->safety_stock < 0 ||
 	    now->reserved > now->on_hand || now->on_hand > ORDO_MAX_STOCK ||
 	    now->safety_stock > ORDO_MAX_STOCK ||
 	    ((taken > 0 || r->reserves) &&
@@ -308,9 +312,9 @@ static ordo_code check_row(store_tx *tx, const struct tx_stock_row *r,
 	return ORDO_OK;
 }
 
-/* Lock, check and write the changed rows of one tenant, changed[0..n)
- * (sorted); each row's levels as they were when read are moved to what
- * they are now in moved[] (by row index). */
+/* Lock and check the rows of one tenant the batch read, chg[0..n)
+ * (sorted), and write those it changed; each row's levels as they were
+ * when read are moved to what they are now in moved[] (by row index). */
 static ordo_code finish_tenant(store_tx *tx, struct tx_stock_row **chg,
 			       size_t n, stock_level *moved, ordo_err *err)
 {
@@ -351,7 +355,8 @@ static ordo_code finish_tenant(store_tx *tx, struct tx_stock_row **chg,
 		moved[r - s->rows].on_hand = now.on_hand - r->base.on_hand;
 		moved[r - s->rows].reserved = now.reserved - r->base.reserved;
 		rc = check_row(tx, r, set.low_stock_threshold, &now, err);
-		if (rc == ORDO_OK)
+		if (rc == ORDO_OK &&
+		    (r->d_on_hand || r->d_reserved || r->d_safety))
 			rc = sql_stock_write(tx, r->tenant, &now, err);
 	}
 	free(rows);
@@ -364,29 +369,20 @@ ordo_code tx_stock_finish(store_tx *tx, ordo_err *err)
 	struct tx_stock *s = &tx->stock;
 	struct tx_stock_row **chg = NULL;
 	stock_level *moved = NULL;
-	bool *evented = NULL;
 	size_t i, n = 0, from;
 	ordo_code rc = ORDO_OK;
 
-	if (!s->deltas || (s->n == 0 && s->n_events == 0))
+	if (!s->deltas || s->n == 0)
 		return ORDO_OK;
-	chg = malloc((s->n ? s->n : 1) * sizeof(*chg));
-	moved = calloc(s->n ? s->n : 1, sizeof(*moved));
-	evented = calloc(s->n ? s->n : 1, sizeof(*evented));
-	if (!chg || !moved || !evented) {
+	chg = malloc(s->n * sizeof(*chg));
+	moved = calloc(s->n, sizeof(*moved));
+	if (!chg || !moved) {
 		rc = sql_no_memory(err, "writing stock");
 		goto out;
 	}
-	/* The rows changed, and those with events (whose levels are moved
-	 * by what others changed): locked and written. */
-	for (i = 0; i < s->n_events; i++)
-		evented[s->events[i].row] = true;
-	for (i = 0; i < s->n; i++) {
-		const struct tx_stock_row *r = &s->rows[i];
-
-		if (r->d_on_hand || r->d_reserved || r->d_safety || evented[i])
-			chg[n++] = &s->rows[i];
-	}
+	/* Every row read: a job may have found too little of it. */
+	for (i = 0; i < s->n; i++)
+		chg[n++] = &s->rows[i];
 	qsort(chg, n, sizeof(*chg), changed_cmp);
 	for (from = 0; rc == ORDO_OK && from < n; from = i) {
 		for (i = from; i < n && chg[i]->tenant == chg[from]->tenant;
@@ -406,6 +402,5 @@ ordo_code tx_stock_finish(store_tx *tx, ordo_err *err)
 out:
 	free(chg);
 	free(moved);
-	free(evented);
 	return rc;
 }

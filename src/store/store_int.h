@@ -191,13 +191,16 @@ struct tx_kept {
  * its jobs change of each row as a change (on hand, reserved, safety
  * stock) over the row as it read it; the jobs see the row with the
  * batch's changes made. A job's stock events are kept too. At the batch's
- * end, just before its commit, it locks the rows it changed (STOCK LOCKS'
+ * end, just before its commit, it locks the rows it read (STOCK LOCKS'
  * one order and statement), checks that each still holds with its changes
- * made to the row as it is now (reserved within on hand; what the batch
- * reserved or took still free of others' reservations and safety stock;
+ * made to the row as it is now (no more of it free than the jobs saw, or
+ * one that found too little would now find enough, and a count that added
+ * the stock looked for the orders waiting before this batch's were
+ * stored; reserved within on hand; what the batch reserved or took still
+ * free of others' reservations and safety stock;
  * the tenant's low-stock threshold crossed exactly when the jobs saw it
  * crossed, since app_stock_change sends stock.low on what they saw) and
- * writes them, then its stock events, each event's levels moved by what
+ * writes those it changed, then its stock events, each event's levels moved by what
  * others changed of its row since it was read. The rows are then locked
  * from the batch's end to its commit only.
  *

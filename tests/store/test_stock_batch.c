@@ -28,6 +28,8 @@ struct reserve {
 	int64_t tenant;
 	int64_t take, give_back;
 	bool fails, named;
+	/* Short of stock, stand without it (a backorder), parking too. */
+	bool backorder;
 	const char *order_id;
 	/* the park, under mu */
 	pthread_mutex_t mu;
@@ -71,6 +73,18 @@ static ordo_code reserve_run(store_tx *tx, void *arg, ordo_err *err)
 		rc = store_stock_put(tx, r->tenant, &before, err);
 		if (rc)
 			return rc;
+	}
+	if (before.on_hand - before.reserved - before.safety_stock < r->take &&
+	    r->backorder) {
+		pthread_mutex_lock(&r->mu);
+		if (r->park && r->runs == 1) {
+			r->parked = true;
+			pthread_cond_broadcast(&r->cv);
+			while (!r->release)
+				pthread_cond_wait(&r->cv, &r->mu);
+		}
+		pthread_mutex_unlock(&r->mu);
+		return ORDO_OK;
 	}
 	if (before.on_hand - before.reserved - before.safety_stock < r->take)
 		return ordo_err_set(err, ORDO_ECONFLICT, "stock",
@@ -382,6 +396,69 @@ static void test_a_threshold_crossed_unseen_runs_exact(void **state)
 	reserve_destroy(&other);
 }
 
+/* Set A-1's on hand at WH1 (w->p: the int64_t). */
+static ordo_code w_on_hand(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	stock_level lv;
+	ordo_code rc = store_stock_get(tx, w->tenant, "WH1", "A-1", &lv, err);
+
+	if (rc)
+		return rc;
+	lv.on_hand = *(int64_t *)w->p;
+	return store_stock_put(tx, w->tenant, &lv, err);
+}
+
+/*
+ * PostgreSQL: 5 on hand, all 5 reserved. A parked batch finds none free
+ * for its order and leaves it waiting for stock, writing no stock; another
+ * node raises on hand to 15 meanwhile (a count, which then looks for the
+ * orders waiting for stock, before this batch's is stored). At its end
+ * the batch finds more free than its job saw: it runs again exact, where
+ * its job reserves from the 10 now free.
+ */
+static void test_stock_added_meanwhile_runs_exact(void **state)
+{
+	struct fx *f = *state;
+	struct reserve first, parked;
+	int64_t on_hand = 15;
+	store_commit_stats cs;
+	ordo_err err = ORDO_ERR_INIT;
+	uint64_t reruns;
+	store *st2;
+
+	if (!test_pg_url())
+		skip(); /* SQLite has one writer */
+	reruns = stock_add(f, 5);
+	reserve_init(&first, f->ta, 5, "ord_first");
+	store_submit(f->st, &first.job);
+	reserve_wait(&first, &first.answered);
+	assert_int_equal(first.rc, ORDO_OK);
+
+	st2 = node_open(f);
+	reserve_init(&parked, f->ta, 1, "ord_parked");
+	parked.backorder = true;
+	parked.park = true;
+	store_submit(f->st, &parked.job);
+	reserve_wait(&parked, &parked.parked);
+	{
+		struct fx f2 = *f;
+
+		f2.st = st2;
+		assert_int_equal(wr(&f2, f->ta, w_on_hand, &on_hand, &err),
+				 ORDO_OK);
+	}
+	reserve_release(&parked);
+	reserve_wait(&parked, &parked.answered);
+	assert_int_equal(parked.rc, ORDO_OK);
+	assert_int_equal(parked.runs, 2);
+	store_commit_stats_get(f->st, &cs);
+	assert_int_equal(cs.stock_reruns, reruns + 1);
+	assert_int_equal(stock_now(f).reserved, 6);
+	store_close(st2);
+	reserve_destroy(&first);
+	reserve_destroy(&parked);
+}
+
 /* Set A-1's safety stock at WH1 (w->p: the int64_t). */
 static ordo_code w_safety(store_tx *tx, struct wctx *w, ordo_err *err)
 {
@@ -540,6 +617,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_reserving_into_safety_stock_set_meanwhile, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_stock_added_meanwhile_runs_exact, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_a_count_runs_its_batch_exact, setup, teardown),
 		cmocka_unit_test_setup_teardown(
