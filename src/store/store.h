@@ -218,8 +218,9 @@ typedef struct {
 	 * concurrent transaction (another node's). */
 	uint64_t retries;
 	/* Batches run again with their stock locked from their start: the
-	 * stock they changed was taken by another transaction before their
-	 * end (STOCK WRITTEN AT THE BATCH'S END). */
+	 * stock they read was taken or added by another transaction before
+	 * their end, or a write of theirs set stock to what it found, not
+	 * submitted as such (STOCK WRITTEN AT THE BATCH'S END). */
 	uint64_t stock_reruns;
 	/* Batches run again with each write waiting for its deferred
 	 * statements' answers at its end: one of them had failed, found only
