@@ -481,6 +481,11 @@ static ordo_code allocate_open_units(store_tx *tx, order *o,
 		if (rc)
 			goto out;
 	}
+	/* What is left open waits for stock: stock of it freed or added
+	 * meanwhile elsewhere must be seen (store_stock_short). */
+	for (i = 0; !plan.complete && i < o->n_lines; i++)
+		if (o->lines[i].qty_open > 0)
+			store_stock_short(tx, o->tenant_id, o->lines[i].sku);
 	if (plan.n_picks > 0) {
 		rc = app_event(tx, o, "allocated", o->state, o->state, NULL,
 			       actor,

@@ -236,6 +236,30 @@ ordo_code tx_stock_keep_event(store_tx *tx, int64_t tenant,
 	return ORDO_OK;
 }
 
+void store_stock_short(store_tx *tx, int64_t tenant, const char *sku)
+{
+	struct tx_stock *s = &tx->stock;
+	stock_level mark;
+	ordo_err err = ORDO_ERR_INIT;
+	size_t i;
+
+	if (!s->deltas)
+		return;
+	for (i = 0; i < s->n; i++)
+		if (s->rows[i].tenant == tenant &&
+		    strcmp(s->rows[i].base.sku, sku) == 0)
+			s->rows[i].short_of = true;
+	if (tx_stock_find(tx, tenant, "", sku))
+		return;
+	memset(&mark, 0, sizeof(mark));
+	ordo_strlcpy(mark.sku, sku, sizeof(mark.sku));
+	if (tx_stock_seen(tx, tenant, &mark, &err) == ORDO_OK)
+		tx_stock_find(tx, tenant, "", sku)->short_of = true;
+	else
+		tx->stock.conflict = true; /* no memory: run it exact */
+	ordo_err_clear(&err);
+}
+
 /* ---- the batch's end ------------------------------------------------------ */
 
 static int changed_cmp(const void *a, const void *b)
@@ -300,7 +324,8 @@ static ordo_code check_row(store_tx *tx, const struct tx_stock_row *r,
 	if (!others)
 		return ORDO_OK;
 	row_view(r, &view);
-	if (stock_available(&before) > stock_available(&r->base) ||
+	if ((r->short_of &&
+	     stock_available(&before) > stock_available(&r->base)) ||
 	    now->on_hand < 0 || now->reserved < 0 || now->safety_stock < 0 ||
 	    now->reserved > now->on_hand || now->on_hand > ORDO_MAX_STOCK ||
 	    now->safety_stock > ORDO_MAX_STOCK ||
@@ -337,10 +362,24 @@ static ordo_code finish_tenant(store_tx *tx, struct tx_stock_row **chg,
 			skus[m++] = chg[i]->base.sku;
 	rc = sql_stock_rows_of_skus(tx, chg[0]->tenant, skus, m, true, &rows,
 				    &count, err);
+	/* A row of a SKU a job found too little of, at a location new to the
+	 * batch (another transaction's since), with stock free. */
+	for (k = 0; rc == ORDO_OK && k < count; k++) {
+		struct tx_stock_row *mark =
+			tx_stock_find(tx, chg[0]->tenant, "", rows[k].sku);
+
+		if (mark && mark->short_of &&
+		    !tx_stock_find(tx, chg[0]->tenant, rows[k].location,
+				   rows[k].sku) &&
+		    stock_available(&rows[k]) > 0)
+			rc = conflict(tx, &rows[k], err);
+	}
 	for (i = 0, k = 0; rc == ORDO_OK && i < n; i++) {
 		struct tx_stock_row *r = chg[i];
 		stock_level now;
 
+		if (!r->base.location[0])
+			continue; /* a SKU's mark (store_stock_short) */
 		while (k < count &&
 		       (strcmp(rows[k].sku, r->base.sku) < 0 ||
 			(strcmp(rows[k].sku, r->base.sku) == 0 &&

@@ -480,6 +480,16 @@ ordo_code store_stock_put(store_tx *tx, int64_t tenant,
  */
 ordo_code store_stock_exact(store_tx *tx, ordo_err *err);
 
+/*
+ * A job of the running write found too little of sku's stock for what it
+ * needed (it left units waiting or held). On PostgreSQL, where a batch
+ * keeps its stock changes for its end (store_job.stock_exact says why),
+ * stock of that SKU freed or added by another transaction meanwhile runs
+ * the batch again with its stock locked from its start, where the job
+ * finds it. Nothing elsewhere.
+ */
+void store_stock_short(store_tx *tx, int64_t tenant, const char *sku);
+
 /* Every location's row for one SKU, by location code. *out: free(). */
 ordo_code store_stock_of_sku(store_tx *tx, int64_t tenant, const char *sku,
 			     stock_level **out, size_t *n, ordo_err *err);

@@ -193,11 +193,12 @@ struct tx_kept {
  * batch's changes made. A job's stock events are kept too. At the batch's
  * end, just before its commit, it locks the rows it read (STOCK LOCKS'
  * one order and statement), checks that each still holds with its changes
- * made to the row as it is now (no more of it free than the jobs saw, or
- * one that found too little would now find enough, and a count that added
- * the stock looked for the orders waiting before this batch's were
- * stored; reserved within on hand; what the batch reserved or took still
- * free of others' reservations and safety stock;
+ * made to the row as it is now (for a SKU a job found too little of, no
+ * more of it free than the jobs saw, at no location new to them: the job
+ * would now find enough, and a count that added the stock looked for the
+ * orders waiting for it before this batch's were stored; reserved within
+ * on hand; what the batch reserved or took still free of others'
+ * reservations and safety stock;
  * the tenant's low-stock threshold crossed exactly when the jobs saw it
  * crossed, since app_stock_change sends stock.low on what they saw) and
  * writes those it changed, then its stock events, each event's levels moved by what
@@ -217,6 +218,10 @@ struct tx_stock_row {
 	stock_level base; /* as read; updated_at: the latest written */
 	int64_t d_on_hand, d_reserved, d_safety; /* the batch's changes */
 	bool reserves; /* some change of it reserved more */
+	/* A job found too little of its SKU (store_stock_short). A row of
+	 * location "" marks the SKU so: its rows made or added to by others
+	 * meanwhile run the batch again. */
+	bool short_of;
 	/* The above before the running job's first change, which undo
 	 * restores; job: the job that saved them (0: none). */
 	int64_t s_on_hand, s_reserved, s_safety, s_updated_at;

@@ -23,17 +23,19 @@
  * A stock write on A-1 at WH1: give back `give_back` reserved units, then
  * reserve `take` when they are free, else fail with ORDO_ECONFLICT naming
  * "stock" (or, with `backorder`, stand without them); fail (after
- * reserving) when `fails`. Or, with set_on_hand or set_safety (not -1),
- * set that and nothing else. The first run parks at its end while `park`
- * is set. With `named`, the job names A-1 as its stock
- * (store_job.stock_skus) and reads it as routing does.
+ * reserving) when `fails`; short, it tells the store so
+ * (store_stock_short). Or, with set_on_hand or set_safety (not -1), set
+ * that and nothing else, at `at` (WH1 unless set; a row made if there is
+ * none). The first run parks at its end while `park` is set. With
+ * `named`, the job names A-1 as its stock (store_job.stock_skus) and
+ * reads it as routing does.
  */
 struct reserve {
 	store_job job;
 	int64_t tenant;
 	int64_t take, give_back, set_on_hand, set_safety;
 	bool fails, named, backorder;
-	const char *order_id;
+	const char *order_id, *at;
 	/* the park, under mu */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -63,7 +65,7 @@ static ordo_code reserve_event(store_tx *tx, struct reserve *r,
 	stock_event ev;
 
 	memset(&ev, 0, sizeof(ev));
-	ordo_strlcpy(ev.location, "WH1", sizeof(ev.location));
+	ordo_strlcpy(ev.location, after->location, sizeof(ev.location));
 	ordo_strlcpy(ev.sku, "A-1", sizeof(ev.sku));
 	ordo_strlcpy(ev.type, "reserve", sizeof(ev.type));
 	ordo_strlcpy(ev.reason, "allocation", sizeof(ev.reason));
@@ -89,16 +91,28 @@ static ordo_code reserve_run(store_tx *tx, void *arg, ordo_err *err)
 		stock_level *rows = NULL;
 		size_t n = 0;
 
+		size_t i, most = 0;
+
+		/* The location with the most free, as routing would. */
 		rc = store_stock_of_sku(tx, r->tenant, "A-1", &rows, &n, err);
-		if (rc == ORDO_OK && (n != 1 || strcmp(rows[0].location, "WH1")))
+		if (rc == ORDO_OK && n == 0)
 			rc = ordo_err_set(err, ORDO_EINTERNAL, "stock",
-					  "A-1 has %zu rows", n);
+					  "A-1 has no stock rows");
+		for (i = 1; rc == ORDO_OK && i < n; i++)
+			if (stock_available(&rows[i]) >
+			    stock_available(&rows[most]))
+				most = i;
 		if (rc == ORDO_OK)
-			before = rows[0];
+			before = rows[most];
 		free(rows);
 	} else {
-		rc = store_stock_get(tx, r->tenant, "WH1", "A-1", &before,
-				     err);
+		rc = store_stock_get(tx, r->tenant, r->at ? r->at : "WH1",
+				     "A-1", &before, err);
+	}
+	if (rc == ORDO_ENOTFOUND && r->at) {
+		ordo_err_clear(err);
+		level_make(&before, r->at, "A-1", 0, 0, 0);
+		rc = ORDO_OK;
 	}
 	if (rc)
 		return rc;
@@ -121,6 +135,7 @@ static ordo_code reserve_run(store_tx *tx, void *arg, ordo_err *err)
 			return ordo_err_set(err, ORDO_ECONFLICT, "stock",
 					    "only %lld free",
 					    (long long)stock_available(&before));
+		store_stock_short(tx, r->tenant, "A-1");
 		reserve_park(r);
 		return ORDO_OK;
 	}
@@ -441,6 +456,73 @@ static void test_stock_added_meanwhile_runs_exact(void **state)
 }
 
 /*
+ * PostgreSQL: as above, but the count is of a location new to A-1, WH2,
+ * 10 units: a row the parked batch never read, made meanwhile; its job,
+ * short of A-1, would find them. The batch runs again exact and reserves
+ * at WH2.
+ */
+static void test_stock_at_a_new_location_runs_exact(void **state)
+{
+	struct fx *f = *state;
+	struct reserve parked, other;
+	store_tx *tx;
+	stock_level lv;
+	ordo_err err = ORDO_ERR_INIT;
+	uint64_t reruns;
+
+	if (!test_pg_url())
+		skip(); /* SQLite has one writer */
+	reruns = stock_add(f, 5);
+	reserve_all(f, 5);
+	reserve_init(&parked, f->ta, 1, "ord_parked");
+	parked.backorder = true;
+	reserve_named(&parked);
+	reserve_init(&other, f->ta, 0, "ord_count");
+	other.at = "WH2";
+	other.set_on_hand = 10;
+	race(f, &parked, &other);
+	assert_int_equal(other.rc, ORDO_OK);
+	assert_int_equal(parked.rc, ORDO_OK);
+	assert_int_equal(parked.runs, 2);
+	assert_int_equal(reruns_of(f), reruns + 1);
+	tx = rd(f);
+	assert_int_equal(store_stock_get(tx, f->ta, "WH2", "A-1", &lv, &err),
+			 ORDO_OK);
+	store_read_end(tx);
+	assert_int_equal(lv.reserved, 1);
+	reserve_destroy(&parked);
+	reserve_destroy(&other);
+}
+
+/*
+ * PostgreSQL: a parked batch reserves 1 of 90 free while another node
+ * gives 5 back (a cancellation): more is free at its end than it saw, but
+ * no job of it was short. It stands, not run again.
+ */
+static void test_stock_freed_meanwhile_keeps_the_batch(void **state)
+{
+	struct fx *f = *state;
+	struct reserve parked, other;
+	uint64_t reruns;
+
+	if (!test_pg_url())
+		skip(); /* SQLite has one writer */
+	reruns = stock_add(f, 100);
+	reserve_all(f, 10);
+	reserve_init(&parked, f->ta, 1, "ord_parked");
+	reserve_init(&other, f->ta, 0, "ord_cancelled");
+	other.give_back = 5;
+	race(f, &parked, &other);
+	assert_int_equal(other.rc, ORDO_OK);
+	assert_int_equal(parked.rc, ORDO_OK);
+	assert_int_equal(parked.runs, 1);
+	assert_int_equal(reruns_of(f), reruns);
+	assert_int_equal(stock_now(f).reserved, 6);
+	reserve_destroy(&parked);
+	reserve_destroy(&other);
+}
+
+/*
  * PostgreSQL: 10 on hand, 5 reserved. A parked batch gives the 5 back and
  * reserves 4, fewer than before, of the 10 it saw free; meanwhile another
  * node sets 8 units of safety stock. At its end the 4 are no longer free
@@ -569,6 +651,12 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_stock_added_meanwhile_runs_exact, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_stock_at_a_new_location_runs_exact, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_stock_freed_meanwhile_keeps_the_batch, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_a_count_runs_its_batch_exact, setup, teardown),
 		cmocka_unit_test_setup_teardown(
