@@ -69,9 +69,12 @@
  * the transaction, so a read-modify-write on one node waits for the
  * other's to commit and then reads its result:
  *
- *     stock row, stock of a SKU     FOR UPDATE: reservations and counts
- *                                   are computed from rows no one else
- *                                   can change before the commit
+ *     stock row, stock of a SKU     FOR UPDATE in a batch run exact:
+ *                                   counts are computed from rows no one
+ *                                   else can change before the commit;
+ *                                   other batches read stock unlocked and
+ *                                   lock it at their end (store_int.h,
+ *                                   STOCK WRITTEN AT THE BATCH'S END)
  *     order                         FOR UPDATE: every change to an order
  *                                   (its lines, holds, fulfillments) is
  *                                   made after reading it, so changes to
