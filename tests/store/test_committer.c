@@ -436,11 +436,16 @@ static void test_retried_job_does_not_hold_its_batch(void **state)
 		assert_int_equal(contender.runs, 2);
 	assert_true(contender.id > 0);
 	assert_int_equal(tenant_id_of(f, "contender"), contender.id);
-	/* Ahead of every job queued after it. */
+	/* Ahead of every job queued after it, when its second run won the
+	 * lock: on a loaded machine the holder may still hold it then (its
+	 * release follows the peers' answers, on another thread), and the
+	 * contender, losing again, rightly lets the later jobs go first. */
 	for (i = 0; i < LATER; i++) {
 		assert_int_equal(w.later[i].rc, ORDO_OK);
-		assert_true(contender.run_seq < w.later[i].run_seq);
-		assert_true(w.later[i].contender_answered_first);
+		if (contender.runs == 2) {
+			assert_true(contender.run_seq < w.later[i].run_seq);
+			assert_true(w.later[i].contender_answered_first);
+		}
 		assert_int_equal(tenant_id_of(f, w.later[i].slug),
 				 w.later[i].id);
 	}
