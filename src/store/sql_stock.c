@@ -178,6 +178,15 @@ ordo_code tx_stock_seen(store_tx *tx, int64_t tenant, stock_level *level,
 		r->tenant = tenant;
 		r->base = *level;
 		*index_slot(s, tenant, level->location, level->sku) = s->n;
+		/* Stock free of a SKU a job found short, at a location it did
+		 * not see: it came meanwhile (store_stock_short). */
+		if (level->location[0] && stock_available(level) > 0) {
+			struct tx_stock_row *mark =
+				tx_stock_find(tx, tenant, "", level->sku);
+
+			if (mark && mark->short_of)
+				s->conflict = true;
+		}
 	}
 	row_view(r, level);
 	return ORDO_OK;
@@ -273,7 +282,6 @@ static int changed_cmp(const void *a, const void *b)
 	c = strcmp(x->base.sku, y->base.sku);
 	return c ? c : strcmp(x->base.location, y->base.location);
 }
-
 
 /* The stock taken by another transaction since the batch read it: the batch
  * must run again exact. */
