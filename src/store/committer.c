@@ -388,6 +388,10 @@ again:
 		batch_lock_stock(tx, self->keys.v, self->keys.n);
 
 	while ((job = *link)) {
+		/* The batch is to run again exact (its end says so): the
+		 * jobs left run there. */
+		if (tx->stock.conflict)
+			break;
 		/* Numbered first: what the pipeline answers at its SAVEPOINT
 		 * is an earlier job's. */
 		tx->job = ++job_no ? job_no : ++job_no;
