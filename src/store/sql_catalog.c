@@ -500,13 +500,9 @@ ordo_code store_stock_set(store_tx *tx, int64_t tenant, const char *location,
 	if (rc)
 		goto out;
 	/* Sets the row as it stands, not as the batch read it. */
-	if (tx->stock.deltas) {
-		tx->stock.conflict = true;
-		rc = ordo_err_set(err, ORDO_ECONFLICT, "on_hand",
-				  "stock set in a batch that writes its "
-				  "stock at its end: run again exact");
+	rc = store_stock_exact(tx, err);
+	if (rc)
 		goto out;
-	}
 	if (on_hand < 0 || on_hand > ORDO_MAX_STOCK) {
 		rc = ordo_err_set(err, ORDO_EINVALID, "on_hand",
 				  "on_hand must be 0..%lld, not %lld",
@@ -605,13 +601,8 @@ ordo_code store_stock_put(store_tx *tx, int64_t tenant,
 					     level->sku, &seen, err);
 			if (rc == ORDO_ENOTFOUND) {
 				/* A new row is a count's: not a change. */
-				tx->stock.conflict = true;
-				return ordo_err_set(err, ORDO_ECONFLICT,
-						    "sku",
-						    "a new stock row in a "
-						    "batch that writes its "
-						    "stock at its end: run "
-						    "again exact");
+				ordo_err_clear(err);
+				return store_stock_exact(tx, err);
 			}
 			if (rc)
 				return rc;
@@ -832,6 +823,7 @@ ordo_code sql_stock_event_write(store_tx *tx, int64_t tenant,
 ordo_code store_stock_event_append(store_tx *tx, int64_t tenant,
 				   const stock_event *ev, ordo_err *err)
 {
+	struct tx_stock_row *r;
 	ordo_code rc = tx_check_writable(tx, "store_stock_event_append", err);
 
 	if (rc)
@@ -839,8 +831,11 @@ ordo_code store_stock_event_append(store_tx *tx, int64_t tenant,
 	/* An event of a row the batch changes is written with it, at the
 	 * batch's end: its levels are moved by what others changed
 	 * meanwhile. */
-	if (tx->stock.deltas && tx_stock_find(tx, tenant, ev->location, ev->sku))
-		return tx_stock_keep_event(tx, tenant, ev, err);
+	r = tx->stock.deltas
+		    ? tx_stock_find(tx, tenant, ev->location, ev->sku)
+		    : NULL;
+	if (r)
+		return tx_stock_keep_event(tx, r, ev, err);
 	return sql_stock_event_write(tx, tenant, ev, err);
 }
 

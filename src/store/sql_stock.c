@@ -9,7 +9,6 @@
  */
 #include "store/sql_int.h"
 
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,7 +53,6 @@ void tx_stock_job_begin(store_tx *tx)
 	struct tx_stock *s = &tx->stock;
 
 	s->mark = s->n_events;
-	s->job = s->job >= UINT_MAX - 1 ? 1 : s->job + 1;
 }
 
 void tx_stock_job_undo(store_tx *tx)
@@ -65,7 +63,7 @@ void tx_stock_job_undo(store_tx *tx)
 	for (i = 0; i < s->n; i++) {
 		struct tx_stock_row *r = &s->rows[i];
 
-		if (r->job != s->job)
+		if (r->job != tx->job)
 			continue;
 		r->d_on_hand = r->s_on_hand;
 		r->d_reserved = r->s_reserved;
@@ -197,13 +195,13 @@ void tx_stock_change(store_tx *tx, struct tx_stock_row *r,
 {
 	stock_level view;
 
-	if (r->job != tx->stock.job) {
+	if (r->job != tx->job) {
 		r->s_on_hand = r->d_on_hand;
 		r->s_reserved = r->d_reserved;
 		r->s_safety = r->d_safety;
 		r->s_updated_at = r->base.updated_at;
 		r->s_reserves = r->reserves;
-		r->job = tx->stock.job;
+		r->job = tx->job;
 	}
 	row_view(r, &view);
 	if (level->reserved > view.reserved)
@@ -215,19 +213,12 @@ void tx_stock_change(store_tx *tx, struct tx_stock_row *r,
 		r->base.updated_at = level->updated_at;
 }
 
-ordo_code tx_stock_keep_event(store_tx *tx, int64_t tenant,
+ordo_code tx_stock_keep_event(store_tx *tx, const struct tx_stock_row *r,
 			      const stock_event *ev, ordo_err *err)
 {
 	struct tx_stock *s = &tx->stock;
-	struct tx_stock_row *r = tx_stock_find(tx, tenant, ev->location,
-					       ev->sku);
 	struct tx_stock_event *e;
 
-	if (!r)
-		return ordo_err_set(err, ORDO_EINTERNAL, "sku",
-				    "a stock event of \"%.64s\" at \"%.32s\" "
-				    "kept without its row",
-				    ev->sku, ev->location);
 	if (s->n_events == s->cap_events) {
 		size_t grown = s->cap_events ? s->cap_events * 2 : 64;
 		struct tx_stock_event *more =
@@ -239,7 +230,7 @@ ordo_code tx_stock_keep_event(store_tx *tx, int64_t tenant,
 		s->cap_events = grown;
 	}
 	e = &s->events[s->n_events++];
-	e->tenant = tenant;
+	e->tenant = r->tenant;
 	e->row = (size_t)(r - s->rows);
 	e->ev = *ev;
 	return ORDO_OK;

@@ -244,7 +244,6 @@ struct tx_stock {
 	} *events;
 	size_t n_events, cap_events;
 	size_t mark; /* events before the running job's */
-	unsigned job; /* the running job's number */
 	uint64_t reruns; /* batches run again exact, never reset */
 };
 
@@ -464,8 +463,8 @@ ordo_code tx_stock_seen(store_tx *tx, int64_t tenant, stock_level *level,
  * kept: tx_stock_seen first). */
 void tx_stock_change(store_tx *tx, struct tx_stock_row *r,
 		     const stock_level *level);
-/* A stock event kept for the batch's end. */
-ordo_code tx_stock_keep_event(store_tx *tx, int64_t tenant,
+/* A stock event of the kept row r, kept for the batch's end. */
+ordo_code tx_stock_keep_event(store_tx *tx, const struct tx_stock_row *r,
 			      const stock_event *ev, ordo_err *err);
 /* A stock row and a stock event written now (sql_catalog.c). */
 ordo_code sql_stock_write(store_tx *tx, int64_t tenant,
