@@ -429,12 +429,45 @@ static void reserve_all(struct fx *f, int64_t on_hand)
 }
 
 /*
- * PostgreSQL: 5 on hand, all 5 reserved. A parked batch finds none free
- * for its order and leaves it waiting for stock, writing no stock; another
- * node raises on hand to 15 meanwhile (a count, which then looks for the
- * orders waiting for stock, before this batch's is stored). At its end
- * the batch finds more free than its job saw: it runs again exact, where
- * its job reserves from the 10 now free.
+ * A shortage raced: 5 of A-1 on hand at WH1, all 5 reserved; parked wants
+ * 1 and, short, leaves its order waiting for stock (backorder); other
+ * counts on_hand at `at` meanwhile. Returns the batches run again exact
+ * before the race; *parked and *other are set up for it (the caller may
+ * add to them, then calls race).
+ */
+static uint64_t shortage_init(struct fx *f, struct reserve *parked,
+			      struct reserve *other, const char *at,
+			      int64_t on_hand)
+{
+	uint64_t reruns = stock_add(f, 5);
+
+	reserve_all(f, 5);
+	reserve_init(parked, f->ta, 1, "ord_parked");
+	parked->backorder = true;
+	reserve_init(other, f->ta, 0, "ord_count");
+	other->at = at;
+	other->set_on_hand = on_hand;
+	return reruns;
+}
+
+/* After a shortage raced: the count stood, and the parked batch ran again
+ * exact (its job twice). */
+static void shortage_ran_again(struct fx *f, struct reserve *parked,
+			       struct reserve *other, uint64_t reruns)
+{
+	assert_int_equal(other->rc, ORDO_OK);
+	assert_int_equal(parked->rc, ORDO_OK);
+	assert_int_equal(parked->runs, 2);
+	assert_int_equal(reruns_of(f), reruns + 1);
+}
+
+/*
+ * PostgreSQL: a parked batch finds none free for its order and leaves it
+ * waiting for stock, writing no stock; another node raises on hand to 15
+ * meanwhile (a count, which then looks for the orders waiting for stock,
+ * before this batch's is stored). At its end the batch finds more free
+ * than its job saw: it runs again exact, where its job reserves from the
+ * 10 now free.
  */
 static void test_stock_added_meanwhile_runs_exact(void **state)
 {
@@ -444,17 +477,9 @@ static void test_stock_added_meanwhile_runs_exact(void **state)
 
 	if (!test_pg_url())
 		skip(); /* SQLite has one writer */
-	reruns = stock_add(f, 5);
-	reserve_all(f, 5);
-	reserve_init(&parked, f->ta, 1, "ord_parked");
-	parked.backorder = true;
-	reserve_init(&other, f->ta, 0, "ord_count");
-	other.set_on_hand = 15;
+	reruns = shortage_init(f, &parked, &other, NULL, 15);
 	race(f, &parked, &other);
-	assert_int_equal(other.rc, ORDO_OK);
-	assert_int_equal(parked.rc, ORDO_OK);
-	assert_int_equal(parked.runs, 2);
-	assert_int_equal(reruns_of(f), reruns + 1);
+	shortage_ran_again(f, &parked, &other, reruns);
 	assert_int_equal(stock_now(f).reserved, 6);
 	reserve_destroy(&parked);
 	reserve_destroy(&other);
@@ -477,19 +502,10 @@ static void test_stock_at_a_new_location_runs_exact(void **state)
 
 	if (!test_pg_url())
 		skip(); /* SQLite has one writer */
-	reruns = stock_add(f, 5);
-	reserve_all(f, 5);
-	reserve_init(&parked, f->ta, 1, "ord_parked");
-	parked.backorder = true;
+	reruns = shortage_init(f, &parked, &other, "WH2", 10);
 	reserve_named(&parked);
-	reserve_init(&other, f->ta, 0, "ord_count");
-	other.at = "WH2";
-	other.set_on_hand = 10;
 	race(f, &parked, &other);
-	assert_int_equal(other.rc, ORDO_OK);
-	assert_int_equal(parked.rc, ORDO_OK);
-	assert_int_equal(parked.runs, 2);
-	assert_int_equal(reruns_of(f), reruns + 1);
+	shortage_ran_again(f, &parked, &other, reruns);
 	tx = rd(f);
 	assert_int_equal(store_stock_get(tx, f->ta, "WH2", "A-1", &lv, &err),
 			 ORDO_OK);
@@ -513,18 +529,10 @@ static void test_stock_seen_after_a_shortage_runs_exact(void **state)
 
 	if (!test_pg_url())
 		skip(); /* SQLite has one writer */
-	reruns = stock_add(f, 5);
-	reserve_all(f, 5);
-	reserve_init(&parked, f->ta, 1, "ord_parked");
-	parked.backorder = true;
+	reruns = shortage_init(f, &parked, &other, "WH2", 10);
 	parked.then_at = "WH2";
-	reserve_init(&other, f->ta, 0, "ord_count");
-	other.at = "WH2";
-	other.set_on_hand = 10;
 	race(f, &parked, &other);
-	assert_int_equal(other.rc, ORDO_OK);
-	assert_int_equal(parked.runs, 2);
-	assert_int_equal(reruns_of(f), reruns + 1);
+	shortage_ran_again(f, &parked, &other, reruns);
 	reserve_destroy(&parked);
 	reserve_destroy(&other);
 }

@@ -389,26 +389,41 @@ static ordo_code order_in_batch(store_tx *tx, struct batch_job *j,
 	return order_with_events(tx, &w, err);
 }
 
+/* Run n jobs of fn in one batch (run_batch), job i seeing from + i; *d:
+ * the committer's statistics after less those before (the counters). */
+static void run_batch_of(struct fx *f, struct batch_job *jobs, int n,
+			 ordo_code (*fn)(store_tx *, struct batch_job *,
+					 ordo_err *),
+			 int from, store_commit_stats *d)
+{
+	store_commit_stats before;
+	int i;
+
+	memset(jobs, 0, (size_t)n * sizeof(*jobs));
+	for (i = 0; i < n; i++) {
+		jobs[i].fn = fn;
+		jobs[i].seen = from + i;
+	}
+	store_commit_stats_get(f->st, &before);
+	run_batch(f, jobs, (size_t)n);
+	store_commit_stats_get(f->st, d);
+	d->write_round_trips -= before.write_round_trips;
+	d->batch_reruns -= before.batch_reruns;
+}
+
 /* The committers' waits around one batch of n writes of order_with_events
  * (distinct orders from `from` on, as many events). */
 static uint64_t batch_trips(struct fx *f, int n, int from)
 {
 	struct batch_job jobs[12];
-	store_commit_stats before, after;
+	store_commit_stats d;
 	int i;
 
 	assert_true(n <= 12);
-	memset(jobs, 0, sizeof(jobs));
-	for (i = 0; i < n; i++) {
-		jobs[i].fn = order_in_batch;
-		jobs[i].seen = from + i;
-	}
-	store_commit_stats_get(f->st, &before);
-	run_batch(f, jobs, (size_t)n);
-	store_commit_stats_get(f->st, &after);
+	run_batch_of(f, jobs, n, order_in_batch, from, &d);
 	for (i = 0; i < n; i++)
 		assert_int_equal(jobs[i].rc, ORDO_OK);
-	return after.write_round_trips - before.write_round_trips;
+	return d.write_round_trips;
 }
 
 /*
@@ -473,25 +488,18 @@ static ordo_code two_events(store_tx *tx, struct batch_job *j, ordo_err *err)
 static uint64_t events_batch(struct fx *f, int n, int bad, int swallow)
 {
 	struct batch_job jobs[80];
-	store_commit_stats before, after;
+	store_commit_stats d;
 	int i;
 
 	assert_true(n <= 80);
-	memset(jobs, 0, sizeof(jobs));
-	for (i = 0; i < n; i++) {
-		jobs[i].fn = two_events;
-		jobs[i].seen = i;
-	}
 	events_bad = bad;
 	events_swallow = swallow;
-	store_commit_stats_get(f->st, &before);
-	run_batch(f, jobs, (size_t)n);
-	store_commit_stats_get(f->st, &after);
+	run_batch_of(f, jobs, n, two_events, 0, &d);
 	for (i = 0; i < n; i++)
 		if (jobs[i].rc != (i == bad ? ORDO_ENOTFOUND : ORDO_OK))
 			fail_msg("job %d of %d (bad %d): %s", i, n, bad,
 				 ordo_code_name(jobs[i].rc));
-	return after.batch_reruns - before.batch_reruns;
+	return d.batch_reruns;
 }
 
 /*
