@@ -381,7 +381,7 @@ again:
 	tx_cache_reset(tx);
 	tx_kept_forget(tx);
 	tx_stock_begin(tx, !exact);
-	sql_order_pending_drop(tx);
+	sql_job_kept_drop(tx);
 	sql_lookups_forget(tx);
 	*statements -= tx->statements;
 	if (db->row_locks)
@@ -409,11 +409,11 @@ again:
 		job->runs++;
 		job->rc = job->run(tx, job->arg, &job->err);
 		/* Its new order, if it kept one to write once (sql_orders.c,
-		 * AN ORDER WRITTEN ONCE). */
+		 * AN ORDER WRITTEN ONCE), and its events (sql_history.c). */
 		if (job->rc == ORDO_OK)
-			job->rc = sql_order_pending_write(tx, &job->err);
+			job->rc = sql_job_kept_write(tx, &job->err);
 		else
-			sql_order_pending_drop(tx);
+			sql_job_kept_drop(tx);
 		sql_lookups_forget(tx);
 		/*
 		 * What the job deferred fails or stands with it, answered
@@ -569,7 +569,7 @@ rerun:
 	*statements += tx->statements;
 	tx_kept_forget(tx);
 	tx_stock_forget(tx);
-	sql_order_pending_drop(tx);
+	sql_job_kept_drop(tx);
 	sql_lookups_forget(tx);
 	tx->job = 0;
 	db->rollback(tx);

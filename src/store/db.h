@@ -88,8 +88,9 @@ typedef struct db_stmt db_stmt;
 
 /* Statement numbers are 0..DB_STMT_MAX-1: each connection's cache size
  * (sql_int.h's fixed statements, then the variants of the order list and of
- * the review queue, one per combination of filters). */
-#define DB_STMT_MAX 512
+ * the review queue, one per combination of filters, then the inserts of
+ * several rows, one per row count). */
+#define DB_STMT_MAX 640
 
 enum db_step {
 	DB_ROW,	 /* a row is ready to be read with column_* */

@@ -802,21 +802,30 @@ ordo_code sql_stock_lock(store_tx *tx, int64_t tenant,
 	return rc;
 }
 
-ordo_code sql_stock_event_write(store_tx *tx, int64_t tenant,
-				const stock_event *ev, ordo_err *err)
+/* Write n stock events (tenant and event; their rows unused), SQL_ROWS_MAX
+ * a statement (sql_int.h, ROWS IN ONE STATEMENT). */
+ordo_code sql_stock_events_write(store_tx *tx,
+				 const struct tx_stock_event *evs, size_t n,
+				 ordo_err *err)
 {
 	struct q q = {0};
-	ordo_code rc;
+	size_t i, j, k;
+	ordo_code rc = ORDO_OK;
 
-	rc = q_open(&q, tx, SQL_STOCK_EVENT_INSERT, err);
-	if (rc == ORDO_OK) {
-		q_i64(&q, tenant);
-		q_bind_row(&q, ev, stock_event_fields);
-		/* No RETURNING: each reservation appends one, and its writer
-		 * needs no seq (the history is read by the list). */
-		rc = q_exec_deferred(&q, "stock event", NULL, err);
+	for (i = 0; rc == ORDO_OK && i < n; i += k) {
+		k = n - i < SQL_ROWS_MAX ? n - i : SQL_ROWS_MAX;
+		rc = q_open_rows(&q, tx, SQL_STOCK_EVENT_INSERT, (unsigned)k,
+				 err);
+		for (j = i; rc == ORDO_OK && j < i + k; j++) {
+			q_i64(&q, evs[j].tenant);
+			q_bind_row(&q, &evs[j].ev, stock_event_fields);
+		}
+		/* No RETURNING: each reservation appends one, and its
+		 * writer needs no seq (the history is read by the list). */
+		if (rc == ORDO_OK)
+			rc = q_exec_deferred(&q, "stock event", NULL, err);
+		q_close(&q);
 	}
-	q_close(&q);
 	return rc;
 }
 
@@ -824,6 +833,7 @@ ordo_code store_stock_event_append(store_tx *tx, int64_t tenant,
 				   const stock_event *ev, ordo_err *err)
 {
 	struct tx_stock_row *r;
+	struct tx_stock_event one = {0};
 	ordo_code rc = tx_check_writable(tx, "store_stock_event_append", err);
 
 	if (rc)
@@ -836,7 +846,9 @@ ordo_code store_stock_event_append(store_tx *tx, int64_t tenant,
 		    : NULL;
 	if (r)
 		return tx_stock_keep_event(tx, r, ev, err);
-	return sql_stock_event_write(tx, tenant, ev, err);
+	one.tenant = tenant;
+	one.ev = *ev;
+	return sql_stock_events_write(tx, &one, 1, err);
 }
 
 static ordo_code read_stock_event(struct q *q, void *item, ordo_err *err)

@@ -133,7 +133,7 @@ static bool ful_line_consistent(const fulfillment_line *l)
 /* Every line of f ships 0..quantity units: checked before writing. */
 static ordo_code ful_lines_check(const fulfillment *f, ordo_err *err)
 {
-	size_t i;
+	size_t i, j;
 
 	for (i = 0; i < f->n_lines; i++) {
 		const fulfillment_line *l = &f->lines[i];
@@ -145,6 +145,12 @@ static ordo_code ful_lines_check(const fulfillment *f, ordo_err *err)
 					    f->id, l->line_no,
 					    (long long)l->shipped,
 					    (long long)l->quantity);
+		for (j = 0; j < i; j++)
+			if (f->lines[j].line_no == l->line_no)
+				return ordo_err_set(
+					err, ORDO_EINTERNAL, "line_no",
+					"fulfillment %.32s has line %d twice",
+					f->id, l->line_no);
 	}
 	return ORDO_OK;
 }
@@ -154,25 +160,25 @@ static ordo_code ful_lines_put(store_tx *tx, int64_t seq, const fulfillment *f,
 			       ordo_err *err)
 {
 	struct q q = {0};
-	size_t i;
+	size_t i, j, n;
 	ordo_code rc = ORDO_OK;
 
-	for (i = 0; i < f->n_lines; i++) {
-		const fulfillment_line *l = &f->lines[i];
-
-		rc = q_open(&q, tx, SQL_FUL_LINE_PUT, err);
-		if (rc)
-			goto out;
-		q_i64(&q, seq);
-		q_bind_row(&q, l, ful_line_fields);
-		rc = q_exec_deferred(&q, "fulfillment line", "line_no",
-				     err);
-		if (rc)
-			goto out;
+	/* SQL_ROWS_MAX lines a statement (sql_int.h, ROWS IN ONE
+	 * STATEMENT); no two of one line (ful_lines_check), which one
+	 * upsert may not touch twice. */
+	for (i = 0; rc == ORDO_OK && i < f->n_lines; i += n) {
+		n = f->n_lines - i < SQL_ROWS_MAX ? f->n_lines - i
+						  : SQL_ROWS_MAX;
+		rc = q_open_rows(&q, tx, SQL_FUL_LINE_PUT, (unsigned)n, err);
+		for (j = i; rc == ORDO_OK && j < i + n; j++) {
+			q_i64(&q, seq);
+			q_bind_row(&q, &f->lines[j], ful_line_fields);
+		}
+		if (rc == ORDO_OK)
+			rc = q_exec_deferred(&q, "fulfillment line",
+					     "line_no", err);
 		q_close(&q);
 	}
-out:
-	q_close(&q);
 	return rc;
 }
 

@@ -194,34 +194,62 @@ out:
 
 /* ---- events -------------------------------------------------------------- */
 
+/*
+ * EVENTS WRITTEN TOGETHER. A clean order takes in seven events in the job
+ * that takes it in, each appended where its step happens. They are kept
+ * in the transaction (store_tx.events) and written by one statement
+ * (sql_int.h, ROWS IN ONE STATEMENT) at the job's end, before any
+ * statement that may read them (sql_row.c, as a kept order is), or once
+ * TX_EVENTS wait. A job that fails drops its own (sql_job_kept_drop); none
+ * outlives its job, so a failed write of them is the job's. Their seqs
+ * are drawn as they are written, in the order they were appended, so the
+ * timeline reads as before.
+ */
+ordo_code sql_events_write(store_tx *tx, ordo_err *err)
+{
+	struct tx_events *e = &tx->events;
+	unsigned n = e->n, i;
+	struct q q = {0};
+	ordo_code rc;
+
+	if (n == 0)
+		return ORDO_OK;
+	e->n = 0; /* its own statement finds none left to write */
+	rc = q_open_rows(&q, tx, SQL_EVENT_INSERT, n, err);
+	if (rc == ORDO_OK) {
+		for (i = 0; i < n; i++) {
+			q_i64(&q, e->rows[i].tenant);
+			q_i64(&q, e->rows[i].order_seq);
+			q_bind_row(&q, &e->rows[i].ev, event_fields);
+		}
+		/* No RETURNING: the writer needs none of their seqs (the
+		 * timeline is read by the list). */
+		rc = q_exec_deferred(&q, "event", NULL, err);
+	}
+	q_close(&q);
+	return rc;
+}
+
 ordo_code store_event_append(store_tx *tx, int64_t tenant,
 			     const char *order_id, const order_event *ev,
 			     ordo_err *err)
 {
-	struct q q = {0};
+	struct tx_event *row;
 	int64_t seq = 0;
 	ordo_code rc;
 
 	rc = tx_check_writable(tx, "store_event_append", err);
+	if (rc == ORDO_OK)
+		rc = order_seq(tx, tenant, order_id, &seq, err);
+	if (rc == ORDO_OK && tx->events.n == TX_EVENTS)
+		rc = sql_events_write(tx, err);
 	if (rc)
-		goto out;
-	rc = order_seq(tx, tenant, order_id, &seq, err);
-	if (rc)
-		goto out;
-	rc = q_open(&q, tx, SQL_EVENT_INSERT, err);
-	if (rc)
-		goto out;
-	q_i64(&q, tenant);
-	q_i64(&q, seq);
-	q_bind_row(&q, ev, event_fields);
-	/* No RETURNING: an order takes in seven events, and its writer
-	 * needs none of their seqs (the timeline is read by the list).
-	 * Written at once: kept for the batch's end like the search words
-	 * (store_int.h), they cost the same on both databases, measured. */
-	rc = q_exec_deferred(&q, "event", NULL, err);
-out:
-	q_close(&q);
-	return rc;
+		return rc;
+	row = &tx->events.rows[tx->events.n++];
+	row->tenant = tenant;
+	row->order_seq = seq;
+	row->ev = *ev;
+	return ORDO_OK;
 }
 
 static ordo_code read_event(struct q *q, void *item, ordo_err *err)

@@ -318,8 +318,33 @@ enum sql_id {
 #define SQL_QUEUE_BASE (SQL_ORDER_LIST_BASE + (1 << SQL_ORDER_LIST_FILTERS))
 #define SQL_SHIP_LIST_BASE (SQL_QUEUE_BASE + (1 << SQL_QUEUE_FILTERS))
 
-_Static_assert(SQL_SHIP_LIST_BASE + (1 << SQL_SHIP_LIST_FILTERS) <= DB_STMT_MAX,
+/*
+ * ROWS IN ONE STATEMENT (sql_row.c). Where a write inserts several rows of
+ * one table at once - an order's lines, a fulfillment's lines, a job's
+ * order events, a batch's stock events - it inserts them by statements of
+ * up to SQL_ROWS_MAX rows each, not one statement per row: a database
+ * spends on each statement (on PostgreSQL: its executor set up and taken
+ * down, the table's CHECK constraints read back from their stored text)
+ * about what it spends on a row. The text for n rows is the one-row
+ * statement's (sql_text[id]) with its VALUES tuple written n times, made
+ * once; each kind of row has SQL_ROWS_MAX - 1 numbers from SQL_ROWS_BASE,
+ * for 2 to SQL_ROWS_MAX rows (one row is the statement's own number).
+ */
+#define SQL_ROWS_MAX 16
+enum sql_rows_kind {
+	SQL_ROWS_LINES,	      /* SQL_LINE_INSERT */
+	SQL_ROWS_FUL_LINES,   /* SQL_FUL_LINE_PUT */
+	SQL_ROWS_EVENTS,      /* SQL_EVENT_INSERT */
+	SQL_ROWS_STOCK_EVENTS, /* SQL_STOCK_EVENT_INSERT */
+	SQL_ROWS_KINDS
+};
+#define SQL_ROWS_BASE (SQL_SHIP_LIST_BASE + (1 << SQL_SHIP_LIST_FILTERS))
+
+_Static_assert(SQL_ROWS_BASE + SQL_ROWS_KINDS * (SQL_ROWS_MAX - 1) <=
+		       DB_STMT_MAX,
 	       "every statement number must fit the drivers' caches");
+_Static_assert(TX_EVENTS <= SQL_ROWS_MAX,
+	       "a job's kept events are written by one statement");
 
 /*
  * The text of each for one combination of filters (mask), into buf of size
@@ -368,6 +393,15 @@ unsigned q_locking(const store_tx *tx, unsigned plain, unsigned locked);
  * defines it. */
 ordo_code q_open_sql(struct q *q, store_tx *tx, unsigned id,
 		     const char *sql, ordo_err *err);
+/*
+ * Open statement id (one of ROWS IN ONE STATEMENT's), whose one-row text is
+ * sql, for n rows (1 to SQL_ROWS_MAX): its parameters are bound row after
+ * row.
+ */
+ordo_code q_open_rows_sql(struct q *q, store_tx *tx, unsigned id,
+			  const char *sql, unsigned n, ordo_err *err);
+#define q_open_rows(q, tx, id, n, err) \
+	q_open_rows_sql((q), (tx), (id), sql_text[(id)], (n), (err))
 void q_close(struct q *q);
 void q_i64(struct q *q, int64_t v);
 void q_str(struct q *q, const char *v);

@@ -269,21 +269,26 @@ static ordo_code order_children_insert(store_tx *tx, const order *o,
 				       int64_t seq, ordo_err *err)
 {
 	struct q q;
-	size_t i;
+	size_t i, j, n;
 	ordo_code rc = ORDO_OK;
 
-	for (i = 0; rc == ORDO_OK && i < o->n_lines; i++) {
-		const order_line *l = &o->lines[i];
+	/* SQL_ROWS_MAX lines a statement (sql_int.h, ROWS IN ONE
+	 * STATEMENT). */
+	for (i = 0; rc == ORDO_OK && i < o->n_lines; i += n) {
+		n = o->n_lines - i < SQL_ROWS_MAX ? o->n_lines - i
+						  : SQL_ROWS_MAX;
+		rc = q_open_rows(&q, tx, SQL_LINE_INSERT, (unsigned)n, err);
+		for (j = i; rc == ORDO_OK && j < i + n; j++) {
+			const order_line *l = &o->lines[j];
 
-		rc = q_open(&q, tx, SQL_LINE_INSERT, err);
-		if (rc == ORDO_OK) {
 			q_i64(&q, seq);
 			q_i64(&q, l->line_no);
 			q_bind_row(&q, l, line_content_fields);
 			q_bind_row(&q, l, line_qty_fields);
+		}
+		if (rc == ORDO_OK)
 			rc = q_exec_deferred(&q, "order line", "line_no",
 					     err);
-		}
 		q_close(&q);
 	}
 	if (rc == ORDO_OK)
@@ -425,6 +430,21 @@ void sql_order_pending_drop(store_tx *tx)
 	order_free(tx->pending);
 	free(tx->pending);
 	tx->pending = NULL;
+}
+
+ordo_code sql_job_kept_write(store_tx *tx, ordo_err *err)
+{
+	ordo_code rc = sql_order_pending_write(tx, err);
+
+	if (rc == ORDO_OK)
+		rc = sql_events_write(tx, err);
+	return rc;
+}
+
+void sql_job_kept_drop(store_tx *tx)
+{
+	sql_order_pending_drop(tx);
+	tx->events.n = 0;
 }
 
 /* Keep a copy of o, with seq, as the order to write (AN ORDER WRITTEN

@@ -13,6 +13,7 @@
  */
 #include "store/sql_int.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +21,10 @@
 
 /* ---- one statement in use ------------------------------------------------ */
 
-ordo_code q_open_sql(struct q *q, store_tx *tx, unsigned id,
-		     const char *sql, ordo_err *err)
+/* Open statement number id, whose text is sql and which is statement as
+ * for what it reads (as: id, or the one-row statement of rows). */
+static ordo_code q_open_as(struct q *q, store_tx *tx, unsigned id,
+			   unsigned as, const char *sql, ordo_err *err)
 {
 	memset(q, 0, sizeof(*q));
 	q->tx = tx;
@@ -29,17 +32,121 @@ ordo_code q_open_sql(struct q *q, store_tx *tx, unsigned id,
 	 * here: a mistake in ordo, said plainly rather than crashed on. */
 	if (!sql)
 		return ordo_err_set(err, ORDO_EINTERNAL, NULL,
-				    "statement %u has no SQL text here", id);
-	/* A statement that may read the new order kept to be written
-	 * (sql_orders.c, AN ORDER WRITTEN ONCE) finds it written. */
-	if (tx->pending && !sql_order_may_wait(id)) {
-		ordo_code rc = sql_order_pending_write(tx, err);
+				    "statement %u has no SQL text here", as);
+	/* A statement that may read what the job keeps to write at its end
+	 * (its new order, its events) finds it written. */
+	if ((tx->pending || tx->events.n) && !sql_order_may_wait(as)) {
+		ordo_code rc = sql_job_kept_write(tx, err);
 
 		if (rc)
 			return rc;
 	}
 	tx->statements++;
 	return tx->db->prepare(tx, id, sql, &q->s, err);
+}
+
+ordo_code q_open_sql(struct q *q, store_tx *tx, unsigned id,
+		     const char *sql, ordo_err *err)
+{
+	return q_open_as(q, tx, id, id, sql, err);
+}
+
+/* ---- rows in one statement ----------------------------------------------- */
+
+/* The kind of rows statement id inserts, or -1. */
+static int rows_kind(unsigned id)
+{
+	switch (id) {
+	case SQL_LINE_INSERT:
+		return SQL_ROWS_LINES;
+	case SQL_FUL_LINE_PUT:
+		return SQL_ROWS_FUL_LINES;
+	case SQL_EVENT_INSERT:
+		return SQL_ROWS_EVENTS;
+	case SQL_STOCK_EVENT_INSERT:
+		return SQL_ROWS_STOCK_EVENTS;
+	default:
+		return -1;
+	}
+}
+
+/*
+ * The text of one (INSERT ... VALUES (tuple) rest) for n rows:
+ * "INSERT ... VALUES (tuple), (tuple), ... rest"; NULL when out of memory
+ * or sql has no VALUES tuple. Owned by the caller.
+ */
+static char *rows_text(const char *sql, unsigned n)
+{
+	const char *open = strstr(sql, " VALUES (");
+	const char *close;
+	size_t head, tuple, len;
+	char *out, *o;
+	unsigned i;
+	int depth = 0;
+
+	if (!open)
+		return NULL;
+	open += strlen(" VALUES ");
+	for (close = open; *close; close++) {
+		depth += *close == '(';
+		depth -= *close == ')';
+		if (depth == 0)
+			break;
+	}
+	if (!*close)
+		return NULL;
+	head = (size_t)(open - sql);
+	tuple = (size_t)(close + 1 - open);
+	len = strlen(sql) + (n - 1) * (tuple + 2);
+	out = malloc(len + 1);
+	if (!out)
+		return NULL;
+	memcpy(out, sql, head);
+	o = out + head;
+	for (i = 0; i < n; i++) {
+		if (i > 0) {
+			memcpy(o, ", ", 2);
+			o += 2;
+		}
+		memcpy(o, open, tuple);
+		o += tuple;
+	}
+	strcpy(o, close + 1);
+	return out;
+}
+
+/* The texts made so far, kept for the process's life: a connection reads
+ * a number's text again when it prepares it on a new session. */
+static pthread_mutex_t rows_mu = PTHREAD_MUTEX_INITIALIZER;
+static char *rows_texts[SQL_ROWS_KINDS][SQL_ROWS_MAX + 1];
+
+ordo_code q_open_rows_sql(struct q *q, store_tx *tx, unsigned id,
+			  const char *sql, unsigned n, ordo_err *err)
+{
+	int kind = rows_kind(id);
+	char *text;
+
+	if (n == 1)
+		return q_open_sql(q, tx, id, sql, err);
+	if (kind < 0 || n < 1 || n > SQL_ROWS_MAX || !sql) {
+		memset(q, 0, sizeof(*q));
+		return ordo_err_set(err, ORDO_EINTERNAL, NULL,
+				    "statement %u has no text for %u rows",
+				    id, n);
+	}
+	pthread_mutex_lock(&rows_mu);
+	text = rows_texts[kind][n];
+	if (!text)
+		text = rows_texts[kind][n] = rows_text(sql, n);
+	pthread_mutex_unlock(&rows_mu);
+	if (!text) {
+		memset(q, 0, sizeof(*q));
+		return sql_no_memory(err, "writing a statement's rows");
+	}
+	return q_open_as(q, tx,
+			 SQL_ROWS_BASE + (unsigned)kind * (SQL_ROWS_MAX - 1) +
+				 (n - 2),
+			 id, text, err);
 }
 
 unsigned q_locking(const store_tx *tx, unsigned plain, unsigned locked)

@@ -435,8 +435,9 @@ ordo_code tx_stock_finish(store_tx *tx, ordo_err *err)
 
 		e->ev.on_hand += moved[e->row].on_hand;
 		e->ev.reserved += moved[e->row].reserved;
-		rc = sql_stock_event_write(tx, e->tenant, &e->ev, err);
 	}
+	if (rc == ORDO_OK)
+		rc = sql_stock_events_write(tx, s->events, s->n_events, err);
 out:
 	free(chg);
 	free(moved);

@@ -409,8 +409,8 @@ ordo_code store_outbox_run(store *st, store_job_fn fn, void *arg,
 	tx_kept_forget(tx);
 	rc = fn(tx, arg, err);
 	if (rc == ORDO_OK)
-		rc = sql_order_pending_write(tx, err);
-	sql_order_pending_drop(tx);
+		rc = sql_job_kept_write(tx, err);
+	sql_job_kept_drop(tx);
 	sql_lookups_forget(tx);
 	tx_cache_reset(tx);
 	if (rc == ORDO_OK)

@@ -155,9 +155,9 @@ struct tx_cache {
  * before the commit (tx_kept_finish). SQLite's FTS5 index writes what it
  * holds as a segment of its own at every savepoint, which the committer
  * opens for each job: words written with each order cost a segment (and
- * its merging) per order; kept, one per batch. (An order's events, kept
- * the same way, cost the same as written one by one on both databases:
- * they are not.) A job that is rolled back takes its rows with it
+ * its merging) per order; kept, one per batch. (An order's events are
+ * kept for their job's end only: sql_history.c, EVENTS WRITTEN
+ * TOGETHER.) A job that is rolled back takes its rows with it
  * (tx_kept_job_undo); a statement about an order whose words are still
  * kept writes them first (sql_kept_needed); once TX_KEPT rows wait, they
  * are written at once. Once written, the rows of the earlier jobs are
@@ -168,6 +168,11 @@ struct tx_cache {
  * input can make fail.
  */
 #define TX_KEPT 256
+
+/* A job's order events kept at most before they are written
+ * (sql_history.c, EVENTS WRITTEN TOGETHER): one statement's rows
+ * (sql_int.h, ROWS IN ONE STATEMENT). */
+#define TX_EVENTS 16
 
 struct tx_kept {
 	struct {
@@ -279,6 +284,15 @@ struct store_tx {
 	/* A new order of the running job, kept to be inserted once, or
 	 * NULL (sql_orders.c, AN ORDER WRITTEN ONCE); owned. */
 	order *pending;
+	/* The running job's order events not yet written (sql_history.c,
+	 * EVENTS WRITTEN TOGETHER), each with its tenant and order. */
+	struct tx_events {
+		struct tx_event {
+			int64_t tenant, order_seq;
+			order_event ev;
+		} rows[TX_EVENTS];
+		unsigned n;
+	} events;
 	/* What store_intake_lookup answered for the running job, until it
 	 * inserts an order or ends (sql_lookups.c). */
 	struct tx_lookups {
@@ -418,6 +432,13 @@ int64_t committer_now_ns(void);
  * inserted now, or dropped with the job. */
 ordo_code sql_order_pending_write(store_tx *tx, ordo_err *err);
 void sql_order_pending_drop(store_tx *tx);
+/* EVENTS WRITTEN TOGETHER (sql_history.c): the running job's events
+ * written now. */
+ordo_code sql_events_write(store_tx *tx, ordo_err *err);
+/* What the running job keeps to write at its end (its new order, its
+ * events) written now, or dropped with the job (sql_orders.c). */
+ordo_code sql_job_kept_write(store_tx *tx, ordo_err *err);
+void sql_job_kept_drop(store_tx *tx);
 /* The job's INTAKE'S LOOKUPS forgotten (sql_lookups.c). */
 void sql_lookups_forget(store_tx *tx);
 ordo_code sql_stock_lock(store_tx *tx, int64_t tenant,
@@ -466,11 +487,13 @@ void tx_stock_change(store_tx *tx, struct tx_stock_row *r,
 /* A stock event of the kept row r, kept for the batch's end. */
 ordo_code tx_stock_keep_event(store_tx *tx, const struct tx_stock_row *r,
 			      const stock_event *ev, ordo_err *err);
-/* A stock row and a stock event written now (sql_catalog.c). */
+/* A stock row, and n stock events (their rows unused), written now
+ * (sql_catalog.c). */
 ordo_code sql_stock_write(store_tx *tx, int64_t tenant,
 			  const stock_level *level, ordo_err *err);
-ordo_code sql_stock_event_write(store_tx *tx, int64_t tenant,
-				const stock_event *ev, ordo_err *err);
+ordo_code sql_stock_events_write(store_tx *tx,
+				 const struct tx_stock_event *evs, size_t n,
+				 ordo_err *err);
 /* The stock rows (a SKU's every location) of n SKUs (sorted, distinct) of
  * a tenant, in (sku, location) order, locked or not (sql_catalog.c).
  * *rows: free(). */

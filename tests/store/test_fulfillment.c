@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "fixture.h"
+#include "store/sql_int.h" /* SQL_ROWS_MAX */
 
 /* ---- fulfillments -------------------------------------------------------- */
 
@@ -104,6 +105,67 @@ static void ful_fixture(struct fx *f)
 		  ORDER_ALLOCATED);
 	order_add(f, f->ta, "ord_f2", "web", "F2", 1700001000,
 		  ORDER_ALLOCATED);
+}
+
+/* Lines enough for two full statements and part of a third (sql_int.h,
+ * ROWS IN ONE STATEMENT). */
+#define FUL_MANY (2 * SQL_ROWS_MAX + 1)
+
+/* The lines of a fulfillment of many are stored, rewritten and read back
+ * in their order; one with a line twice is refused and not written. */
+static void test_a_fulfillment_of_many_lines(void **state)
+{
+	struct fx *f = *state;
+	fulfillment ful, got;
+	store_tx *tx;
+	ordo_err err = ORDO_ERR_INIT;
+	size_t i, pass;
+
+	ful_fixture(f);
+	ful_make(&ful, "ful_many", "ord_f1", "WH1", FULFILLMENT_RELEASED,
+		 FUL_MANY);
+	for (pass = 0; pass < 2; pass++) {
+		/* Then rewritten: each line partly shipped. */
+		for (i = 0; pass && i < FUL_MANY; i++)
+			ful.lines[i].shipped = (int64_t)(i % 4);
+		assert_int_equal(ful_write(f, f->ta, &ful, pass == 1, &err),
+				 ORDO_OK);
+		memset(&got, 0, sizeof(got));
+		tx = rd(f);
+		assert_int_equal(store_fulfillment_get(tx, f->ta, "ful_many",
+						       &got, &err),
+				 ORDO_OK);
+		store_read_end(tx);
+		assert_int_equal(got.n_lines, FUL_MANY);
+		for (i = 0; i < FUL_MANY; i++) {
+			char sku[16];
+
+			snprintf(sku, sizeof(sku), "SKU-%zu", i + 1);
+			assert_int_equal(got.lines[i].line_no, (int)i + 1);
+			assert_string_equal(got.lines[i].sku, sku);
+			assert_int_equal(got.lines[i].quantity, 3);
+			assert_int_equal(got.lines[i].shipped,
+					 pass ? (int64_t)(i % 4) : 0);
+		}
+		fulfillment_free(&got);
+	}
+	fulfillment_free(&ful);
+
+	/* Line 2 twice: one statement may not write a row twice, and a
+	 * fulfillment has each line once. */
+	ful_make(&ful, "ful_twice", "ord_f2", "WH1", FULFILLMENT_RELEASED,
+		 FUL_MANY);
+	ful.lines[FUL_MANY - 1].line_no = 2;
+	assert_int_equal(ful_write(f, f->ta, &ful, false, &err),
+			 ORDO_EINTERNAL);
+	assert_string_equal(err.field, "line_no");
+	fulfillment_free(&ful);
+	memset(&got, 0, sizeof(got));
+	tx = rd(f);
+	assert_int_equal(store_fulfillment_get(tx, f->ta, "ful_twice", &got,
+					       &err),
+			 ORDO_ENOTFOUND);
+	store_read_end(tx);
 }
 
 static void test_fulfillments(void **state)
@@ -533,6 +595,8 @@ static void test_shipment_list(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+			test_a_fulfillment_of_many_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fulfillments, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_shipments, setup,

@@ -16,6 +16,11 @@
 #include <string.h>
 
 #include "fixture.h"
+#include "store/sql_int.h" /* SQL_ROWS_MAX, TX_EVENTS */
+
+/* Lines enough for two full statements and part of a third (sql_int.h,
+ * ROWS IN ONE STATEMENT). */
+#define ROUND_TRIP_LINES (2 * SQL_ROWS_MAX + 3)
 
 /* ---- orders -------------------------------------------------------------- */
 
@@ -41,7 +46,7 @@ static void test_order_round_trip(void **state)
 	size_t i;
 
 	order_make(&o, f->ta, "ord_round", "shopify", "1001", 1700001000,
-		   ORDER_ON_HOLD, 3);
+		   ORDER_ON_HOLD, ROUND_TRIP_LINES);
 	ordo_strlcpy(o.customer_key, "ada@example.com",
 		     sizeof(o.customer_key));
 	hold_make(&h, "hld_1", HOLD_ADDRESS_UNVERIFIABLE, HOLD_OPEN);
@@ -87,8 +92,8 @@ static void test_order_round_trip(void **state)
 	assert_string_equal(got.fingerprint, o.fingerprint);
 	assert_string_equal(got.customer_key, "ada@example.com");
 
-	assert_int_equal(got.n_lines, 3);
-	for (i = 0; i < 3; i++) {
+	assert_int_equal(got.n_lines, ROUND_TRIP_LINES);
+	for (i = 0; i < ROUND_TRIP_LINES; i++) {
 		const order_line *a = &o.lines[i], *b = &got.lines[i];
 
 		assert_int_equal(b->line_no, a->line_no);
@@ -491,6 +496,113 @@ static void test_events(void **state)
 	assert_null(evs);
 	assert_int_equal(n, 0);
 	store_read_end(tx);
+}
+
+/* One job appending EVENTS_MANY events, every third to order B, the rest
+ * to order A, and listing A's after the first few. */
+#define EVENTS_MANY (2 * TX_EVENTS + 5)
+#define EVENTS_READ_AT 5
+
+struct many_events {
+	size_t read_mid; /* A's events listed after EVENTS_READ_AT appends */
+	ordo_code read_rc;
+};
+
+static bool many_to_b(size_t i)
+{
+	return i % 3 == 2;
+}
+
+static ordo_code w_events_many(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	struct many_events *m = w->p;
+	size_t i;
+
+	for (i = 0; i < EVENTS_MANY; i++) {
+		order_event ev;
+		ordo_code rc;
+
+		memset(&ev, 0, sizeof(ev));
+		ordo_strlcpy(ev.type, "note", sizeof(ev.type));
+		ev.from_state = ORDER_RECEIVED;
+		ev.to_state = ORDER_RECEIVED;
+		snprintf(ev.message, sizeof(ev.message), "n%zu", i);
+		ev.at = 1700003000 + (int64_t)i;
+		rc = store_event_append(tx, w->tenant,
+					many_to_b(i) ? "ord_many_b"
+						     : "ord_many_a",
+					&ev, err);
+		if (rc)
+			return rc;
+		if (i + 1 == EVENTS_READ_AT) {
+			order_event *evs = NULL;
+
+			m->read_rc = store_event_list(tx, w->tenant,
+						      "ord_many_a", &evs,
+						      &m->read_mid, err);
+			free(evs);
+		}
+	}
+	return ORDO_OK;
+}
+
+/* The messages of an order's events, comma-separated. */
+static void events_of(struct fx *f, const char *order_id, char *out,
+		      size_t size)
+{
+	order_event *evs = NULL;
+	size_t n = 0, i, len = 0;
+	ordo_err err = ORDO_ERR_INIT;
+	store_tx *tx = rd(f);
+
+	assert_int_equal(store_event_list(tx, f->ta, order_id, &evs, &n, &err),
+			 ORDO_OK);
+	store_read_end(tx);
+	out[0] = '\0';
+	for (i = 0; i < n; i++) {
+		snprintf(out + len, size - len, "%s%s", i ? "," : "",
+			 evs[i].message);
+		len = strlen(out);
+		assert_int_equal(evs[i].at, 1700003000 + atoll(evs[i].message + 1));
+	}
+	free(evs);
+}
+
+/*
+ * A job's events are kept and written together (sql_history.c, EVENTS
+ * WRITTEN TOGETHER): more than a statement holds, to two orders in turn,
+ * are all stored, each order's in the order appended; a read in the job
+ * finds those appended before it.
+ */
+static void test_a_jobs_many_events_are_stored_in_order(void **state)
+{
+	struct fx *f = *state;
+	struct many_events m = {0};
+	ordo_err err = ORDO_ERR_INIT;
+	char got[1024], want_a[1024] = "", want_b[1024] = "";
+	size_t i, before = 0;
+
+	order_add(f, f->ta, "ord_many_a", "web", "MANY-A", 1700001000,
+		  ORDER_RECEIVED);
+	order_add(f, f->ta, "ord_many_b", "web", "MANY-B", 1700001000,
+		  ORDER_RECEIVED);
+	events_of(f, "ord_many_a", got, sizeof(got));
+	assert_string_equal(got, "");
+	assert_int_equal(wr(f, f->ta, w_events_many, &m, &err), ORDO_OK);
+	assert_int_equal(m.read_rc, ORDO_OK);
+	for (i = 0; i < EVENTS_READ_AT; i++)
+		before += !many_to_b(i);
+	assert_int_equal(m.read_mid, before);
+	for (i = 0; i < EVENTS_MANY; i++) {
+		char *w = many_to_b(i) ? want_b : want_a;
+
+		snprintf(w + strlen(w), sizeof(want_a) - strlen(w), "%sn%zu",
+			 w[0] ? "," : "", i);
+	}
+	events_of(f, "ord_many_a", got, sizeof(got));
+	assert_string_equal(got, want_a);
+	events_of(f, "ord_many_b", got, sizeof(got));
+	assert_string_equal(got, want_b);
 }
 
 /* ---- orders waiting for stock -------------------------------------------- */
@@ -1063,6 +1175,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_order_list, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_jobs_many_events_are_stored_in_order, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_orders_awaiting_sku, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_a_broken_order_is_not_written,

@@ -14,6 +14,7 @@
 
 #include "core/catalog.h"
 #include "core/err.h"
+#include "store/sql_int.h" /* SQL_ROWS_MAX */
 
 /* PostgreSQL's lock_timeout of the stores under test: a write that waits
  * for another's stock lock fails after this. */
@@ -265,7 +266,7 @@ static stock_event *events_now(struct fx *f, size_t *n)
 	ordo_err err = ORDO_ERR_INIT;
 
 	assert_int_equal(store_stock_event_list(tx, f->ta, "A-1", "WH1", 0,
-						10, &evs, n, &next, &err),
+						100, &evs, n, &next, &err),
 			 ORDO_OK);
 	store_read_end(tx);
 	return evs;
@@ -638,42 +639,59 @@ static void test_a_count_runs_its_batch_exact(void **state)
  * fails. Its reservation and event go with it; the third job saw the
  * first's reservation and not the second's.
  */
+/* Jobs in one batch: more stock events than one statement writes
+ * (sql_int.h, ROWS IN ONE STATEMENT). */
+#define UNDONE_JOBS (2 * SQL_ROWS_MAX + 3)
+
+/* In one batch, a job undone takes its stock changes and events with it;
+ * the others' events are all stored, in the order of their jobs, each
+ * with the levels it left. */
 static void test_a_job_undone_takes_its_stock_changes(void **state)
 {
 	struct fx *f = *state;
-	struct reserve jobs[3];
+	struct reserve jobs[UNDONE_JOBS];
+	char ids[UNDONE_JOBS][16];
 	struct fx_gate gate;
-	static const int64_t take[] = {1, 2, 4};
-	static const char *const ids[] = {"ord_1", "ord_2", "ord_3"};
 	stock_event *evs;
 	stock_level lv;
 	size_t n = 0;
-	int i;
+	int64_t reserved = 0;
+	int i, k;
 
-	stock_add(f, 10);
+	stock_add(f, 1000);
 	gate_park(f->st, &gate);
-	for (i = 0; i < 3; i++) {
-		reserve_init(&jobs[i], f->ta, take[i], ids[i]);
+	for (i = 0; i < UNDONE_JOBS; i++) {
+		snprintf(ids[i], sizeof(ids[i]), "ord_%d", i);
+		reserve_init(&jobs[i], f->ta, 1 + i % 3, ids[i]);
 		jobs[i].fails = i == 1;
 		store_submit(f->st, &jobs[i].job);
 	}
 	gate_open(&gate);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < UNDONE_JOBS; i++)
 		reserve_wait(&jobs[i], &jobs[i].answered);
-	assert_int_equal(jobs[0].rc, ORDO_OK);
-	assert_int_equal(jobs[1].rc, ORDO_EINVALID);
-	assert_int_equal(jobs[2].rc, ORDO_OK);
+	for (i = 0; i < UNDONE_JOBS; i++) {
+		assert_int_equal(jobs[i].rc, i == 1 ? ORDO_EINVALID : ORDO_OK);
+		reserved += i == 1 ? 0 : 1 + i % 3;
+	}
 
 	lv = stock_now(f);
-	assert_int_equal(lv.reserved, 5);
+	assert_int_equal(lv.reserved, reserved);
 	evs = events_now(f, &n);
-	assert_int_equal(n, 2);
-	assert_string_equal(evs[0].order_id, "ord_3");
-	assert_int_equal(evs[0].reserved, 5);
-	assert_string_equal(evs[1].order_id, "ord_1");
-	assert_int_equal(evs[1].reserved, 1);
+	assert_int_equal(n, UNDONE_JOBS - 1);
+	/* Newest first: the last job's, down to the first's. */
+	for (i = UNDONE_JOBS - 1, k = 0; i >= 0; i--) {
+		if (i == 1)
+			continue;
+		assert_string_equal(evs[k].order_id, ids[i]);
+		assert_int_equal(evs[k].delta_reserved, 1 + i % 3);
+		assert_int_equal(evs[k].reserved, reserved);
+		assert_int_equal(evs[k].on_hand, 1000);
+		reserved -= 1 + i % 3;
+		k++;
+	}
+	assert_int_equal(reserved, 0);
 	free(evs);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < UNDONE_JOBS; i++)
 		reserve_destroy(&jobs[i]);
 }
 
