@@ -174,15 +174,12 @@ ordo_code app_authenticate(store *st, const char *key, app_caller *caller,
 	rc = store_read_begin(st, &tx, err);
 	if (rc)
 		return rc;
-	rc = store_api_key_by_hash(tx, hash, &k, err);
+	rc = store_api_key_by_hash(tx, hash, &k, &t, err);
 	if (rc == ORDO_ENOTFOUND) {
 		rc = ordo_err_set(err, ORDO_EUNAUTHORIZED, "Authorization",
 				  "the API key is not valid");
 		goto out;
 	}
-	if (rc)
-		goto out;
-	rc = store_tenant_by_id(tx, k.tenant_id, &t, err);
 	if (rc)
 		goto out;
 	memset(caller, 0, sizeof(*caller));

@@ -62,8 +62,16 @@ static const char *const sql_text[SQL_COUNT] = {
 			       "VALUES (?, ?, ?, ?, ?) "
 			       "ON CONFLICT (tenant_id, name) DO NOTHING "
 			       "RETURNING id",
-	[SQL_API_KEY_BY_HASH] = "SELECT id, " SQL_API_KEY_COLS " FROM api_keys "
-				"WHERE key_hash = ?",
+	/* With its tenant's row (SQL_TENANT_COLS): a request's caller in
+	 * one statement. The key's row found by its hash alone, then its
+	 * tenant's by its key; every key has its tenant (a foreign key). */
+	[SQL_API_KEY_BY_HASH] = "SELECT k.id, k.tenant_id, k.name, k.role, "
+				"k.key_hash, k.created_at, k.tenant_id, "
+				"(SELECT slug FROM tenants "
+				"WHERE id = k.tenant_id), "
+				"(SELECT created_at FROM tenants "
+				"WHERE id = k.tenant_id) "
+				"FROM api_keys k WHERE k.key_hash = ?",
 	[SQL_SETTINGS_GET] = "SELECT " SQL_SETTINGS_COLS_OF("")
 			     " FROM tenant_settings WHERE tenant_id = ?",
 	[SQL_SETTINGS_PUT] = "INSERT INTO tenant_settings (tenant_id, "
@@ -191,7 +199,8 @@ out:
 }
 
 ordo_code store_api_key_by_hash(store_tx *tx, const char *key_hash,
-				store_api_key *k, ordo_err *err)
+				store_api_key *k, store_tenant *t,
+				ordo_err *err)
 {
 	struct q q;
 	bool row;
@@ -212,6 +221,11 @@ ordo_code store_api_key_by_hash(store_tx *tx, const char *key_hash,
 	memset(k, 0, sizeof(*k));
 	k->id = q_col_i64(&q);
 	q_read_row(&q, k, api_key_fields);
+	if (t) {
+		memset(t, 0, sizeof(*t));
+		t->id = q_col_i64(&q);
+		q_read_row(&q, t, tenant_fields);
+	}
 	rc = q_row_end(&q, "reading an API key", err);
 out:
 	q_close(&q);

@@ -272,8 +272,11 @@ typedef struct {
  * "name" if the tenant has a key of that name already (names are unique
  * per tenant: the timeline's actor "key:<name>" names one key). */
 ordo_code store_api_key_insert(store_tx *tx, store_api_key *k, ordo_err *err);
+/* The key of the hash, and its tenant into *t (unless NULL): a request's
+ * caller in one statement. */
 ordo_code store_api_key_by_hash(store_tx *tx, const char *key_hash,
-				store_api_key *k, ordo_err *err);
+				store_api_key *k, store_tenant *t,
+				ordo_err *err);
 
 /* ---- catalog: SKUs, locations, stock ----------------------------------- */
 

@@ -638,7 +638,7 @@ static void test_migrate_renames_duplicate_key_names(void **state)
 	assert_int_equal(store_read_begin(g.st, &tx, &err), ORDO_OK);
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		assert_int_equal(store_api_key_by_hash(tx, want[i].hash, &k,
-						       &err),
+						       NULL, &err),
 				 ORDO_OK);
 		assert_string_equal(k.name, want[i].name);
 	}

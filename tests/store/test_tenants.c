@@ -50,6 +50,7 @@ static void test_api_keys(void **state)
 {
 	struct fx *f = *state;
 	store_api_key k, got;
+	store_tenant t;
 	store_tx *tx;
 	ordo_err err = ORDO_ERR_INIT;
 
@@ -80,15 +81,20 @@ static void test_api_keys(void **state)
 	memset(k.key_hash, 'a', 64);
 
 	tx = rd(f);
-	assert_int_equal(store_api_key_by_hash(tx, k.key_hash, &got, &err),
+	memset(&t, 0, sizeof(t));
+	assert_int_equal(store_api_key_by_hash(tx, k.key_hash, &got, &t, &err),
 			 ORDO_OK);
+	/* With its tenant. */
+	assert_int_equal(t.id, f->ta);
+	assert_string_equal(t.slug, "acme");
+	assert_true(t.created_at > 0);
 	assert_true(got.id > 0);
 	assert_int_equal(got.tenant_id, f->ta);
 	assert_string_equal(got.name, "shopify");
 	assert_string_equal(got.role, "channel");
 	assert_string_equal(got.key_hash, k.key_hash);
 	assert_int_equal(got.created_at, 1700000050);
-	assert_int_equal(store_api_key_by_hash(tx, "bbbb", &got, &err),
+	assert_int_equal(store_api_key_by_hash(tx, "bbbb", &got, NULL, &err),
 			 ORDO_ENOTFOUND);
 	store_read_end(tx);
 }
