@@ -235,6 +235,7 @@ static ordo_code pg_conn_ready(struct pg_conn *c, ordo_err *err)
 				    c->retry_at_ms - now, c->err_msg);
 
 	PQreset(c->pg);
+	c->ending = false;
 	c->piped = false;
 	c->n_pending = 0;
 	c->deferred_failed = false;
@@ -644,6 +645,15 @@ static ordo_code pg_begin(struct pg_conn *c, const char *sql, ordo_err *err)
 		rc = pg_conn_ready(c, err);
 		if (rc)
 			return rc;
+		/* The answer of the ROLLBACK a read sent (pg_read_end): here
+		 * by now, read without waiting for the server. */
+		if (c->ending) {
+			PGresult *res;
+
+			c->ending = false;
+			while ((res = PQgetResult(c->pg)))
+				PQclear(res);
+		}
 		pg_drain_quiet(c);
 		/* Left open by a failure: it can only be rolled back. */
 		if (!c->broken && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
@@ -828,7 +838,17 @@ static void pg_read_end(store_tx *tx)
 {
 	struct pg_conn *c = tx->conn;
 
-	/* Nothing to keep from a read-only transaction. */
+	/* Nothing to keep from a read-only transaction. Its ROLLBACK is
+	 * sent, so that the server ends it now, and its answer left to the
+	 * connection's next BEGIN (pg_begin): the caller does not wait a
+	 * round trip for it. */
+	if (!c->broken && !c->piped &&
+	    PQtransactionStatus(c->pg) == PQTRANS_INTRANS &&
+	    PQsendQuery(c->pg, "ROLLBACK") == 1) {
+		c->ending = true;
+		pg_reader_put(tx->st->impl, c);
+		return;
+	}
 	pg_rollback(tx);
 	pg_reader_put(tx->st->impl, c);
 }

@@ -45,6 +45,9 @@ struct pg_conn {
 	int64_t retry_at_ms;
 	int backoff_ms;
 
+	/* A read's ROLLBACK sent, its answer not read yet (pg_read_end). */
+	bool ending;
+
 	/* The last error, for error(). */
 	bool err_lost;
 	char err_state[6];

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "fixture.h"
 
@@ -97,6 +98,61 @@ static void test_api_keys(void **state)
 	assert_int_equal(store_api_key_by_hash(tx, "bbbb", &got, NULL, &err),
 			 ORDO_ENOTFOUND);
 	store_read_end(tx);
+}
+
+/*
+ * PostgreSQL: a read's transaction ends on the server once the read ends,
+ * though its caller does not wait for the ROLLBACK's answer: no session of
+ * the store is left inside it (holding its snapshot back from vacuum), and
+ * the next reads on the same connections work.
+ */
+static void test_a_read_ends_on_the_server_at_once(void **state)
+{
+	struct fx *f = *state;
+	const char *url = test_pg_url();
+	PGconn *c;
+	store_tenant t;
+	ordo_err err = ORDO_ERR_INIT;
+	int i, waited;
+
+	if (!url) {
+		skip();
+		return;
+	}
+	c = test_pg_connect(f->url);
+	for (i = 0; i < 3; i++) {
+		store_tx *tx = rd(f);
+
+		assert_int_equal(store_tenant_by_id(tx, f->tb, &t, &err),
+				 ORDO_OK);
+		assert_string_equal(t.slug, "bolt");
+		store_read_end(tx);
+	}
+	/* Every session that ran the read ends it: none is still in it. */
+	for (waited = 0;; waited++) {
+		PGresult *res = PQexec(
+			c, "SELECT count(*) FILTER (WHERE query <> 'ROLLBACK' "
+			   "OR state <> 'idle'), count(*) "
+			   "FROM pg_stat_activity "
+			   "WHERE datname = current_database() "
+			   "AND pid <> pg_backend_pid() "
+			   "AND (query LIKE '%FROM tenants WHERE id%' "
+			   "OR query = 'ROLLBACK')");
+		long in_read, ended;
+		struct timespec ms10 = {0, 10 * 1000 * 1000};
+
+		assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+		in_read = atol(PQgetvalue(res, 0, 0));
+		ended = atol(PQgetvalue(res, 0, 1)) - in_read;
+		PQclear(res);
+		if (in_read == 0 && ended > 0)
+			break;
+		if (waited == 300)
+			fail_msg("%ld sessions still in a read after 3 s",
+				 in_read);
+		nanosleep(&ms10, NULL);
+	}
+	PQfinish(c);
 }
 
 /* ---- tenancy ------------------------------------------------------------- */
@@ -215,6 +271,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_tenants, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_api_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_read_ends_on_the_server_at_once, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_tenant_scoping, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_settings, setup, teardown),
