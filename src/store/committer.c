@@ -412,7 +412,7 @@ again:
 		 * AN ORDER WRITTEN ONCE), and its events (sql_history.c). */
 		if (job->rc == ORDO_OK)
 			job->rc = sql_job_kept_write(tx, &job->err);
-		else
+		if (job->rc != ORDO_OK)
 			sql_job_kept_drop(tx);
 		sql_lookups_forget(tx);
 		/*

@@ -645,8 +645,9 @@ static ordo_code pg_begin(struct pg_conn *c, const char *sql, ordo_err *err)
 		rc = pg_conn_ready(c, err);
 		if (rc)
 			return rc;
-		/* The answer of the ROLLBACK a read sent (pg_read_end): here
-		 * by now, read without waiting for the server. */
+		/* The answer of the ROLLBACK a read sent (pg_read_end),
+		 * read now: the read that sent it did not wait for it, and
+		 * unless this BEGIN comes at once, it is here already. */
 		if (c->ending) {
 			PGresult *res;
 

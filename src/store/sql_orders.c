@@ -353,12 +353,13 @@ out:
  * it goes, its row and its lines' rows would be written twice, each time
  * with every index of orders and order_lines. So a new order whose seq is
  * drawn ahead is kept in the transaction (tx->pending, a copy) and
- * inserted once, as it stands, when the job ends (sql_order_pending_write,
+ * inserted once, as it stands, when the job ends (sql_job_kept_write,
  * from the committer) or before any statement that might read it or its
- * lines (q_open_sql: every statement but those sql_order_may_wait names),
- * whichever comes first; store_order_update of it replaces the copy. The
- * rows written meanwhile that refer to it (its events, fulfillments and
- * search words) need its row only by then: their foreign keys to orders
+ * lines (q_open_as in sql_row.c: every statement but those
+ * sql_order_may_wait names), whichever comes first; store_order_update of
+ * it replaces the copy. The rows written meanwhile that refer to it (its
+ * fulfillments and search words; its events, kept too, go in just before
+ * its row, by its insert's own q_open) need its row only by then: their foreign keys to orders
  * are deferrable (migration 0013), deferred while it is kept, and checked
  * again as soon as it is written, still inside the job, so that a row
  * referring to no order fails its own job, never the batch. SQLite learns
@@ -387,7 +388,8 @@ bool sql_order_may_wait(unsigned id)
 	case SQL_OUTBOX_INSERT:
 	case SQL_DELIVERY_INSERT:
 	case SQL_SEARCH_INSERT:
-		return true; /* none reads orders, order_lines or holds */
+		/* none reads orders, order_lines, holds or order_events */
+		return true;
 	default:
 		return false;
 	}

@@ -53,39 +53,42 @@ ordo_code q_open_sql(struct q *q, store_tx *tx, unsigned id,
 
 /* ---- rows in one statement ----------------------------------------------- */
 
+/* The one-row statement of each kind of rows. */
+static const unsigned rows_one[SQL_ROWS_KINDS] = {
+	[SQL_ROWS_LINES] = SQL_LINE_INSERT,
+	[SQL_ROWS_FUL_LINES] = SQL_FUL_LINE_PUT,
+	[SQL_ROWS_EVENTS] = SQL_EVENT_INSERT,
+	[SQL_ROWS_STOCK_EVENTS] = SQL_STOCK_EVENT_INSERT,
+};
+
 /* The kind of rows statement id inserts, or -1. */
 static int rows_kind(unsigned id)
 {
-	switch (id) {
-	case SQL_LINE_INSERT:
-		return SQL_ROWS_LINES;
-	case SQL_FUL_LINE_PUT:
-		return SQL_ROWS_FUL_LINES;
-	case SQL_EVENT_INSERT:
-		return SQL_ROWS_EVENTS;
-	case SQL_STOCK_EVENT_INSERT:
-		return SQL_ROWS_STOCK_EVENTS;
-	default:
-		return -1;
-	}
+	int k;
+
+	for (k = 0; k < SQL_ROWS_KINDS; k++)
+		if (rows_one[k] == id)
+			return k;
+	return -1;
 }
 
 /*
- * The text of one (INSERT ... VALUES (tuple) rest) for n rows:
- * "INSERT ... VALUES (tuple), (tuple), ... rest"; NULL when out of memory
- * or sql has no VALUES tuple. Owned by the caller.
+ * The text of one-row sql (INSERT ... VALUES (tuple) rest) for n rows,
+ * "INSERT ... VALUES (tuple), (tuple), ... rest", into out (size bytes)
+ * where it fits: its length, which does not fit when size or more; -1
+ * when sql has no VALUES tuple.
  */
-static char *rows_text(const char *sql, unsigned n)
+static long rows_text(const char *sql, unsigned n, char *out, size_t size)
 {
 	const char *open = strstr(sql, " VALUES (");
 	const char *close;
 	size_t head, tuple, len;
-	char *out, *o;
+	char *o;
 	unsigned i;
 	int depth = 0;
 
 	if (!open)
-		return NULL;
+		return -1;
 	open += strlen(" VALUES ");
 	for (close = open; *close; close++) {
 		depth += *close == '(';
@@ -94,13 +97,12 @@ static char *rows_text(const char *sql, unsigned n)
 			break;
 	}
 	if (!*close)
-		return NULL;
+		return -1;
 	head = (size_t)(open - sql);
 	tuple = (size_t)(close + 1 - open);
 	len = strlen(sql) + (n - 1) * (tuple + 2);
-	out = malloc(len + 1);
-	if (!out)
-		return NULL;
+	if (len >= size)
+		return (long)len;
 	memcpy(out, sql, head);
 	o = out + head;
 	for (i = 0; i < n; i++) {
@@ -112,6 +114,19 @@ static char *rows_text(const char *sql, unsigned n)
 		o += tuple;
 	}
 	strcpy(o, close + 1);
+	return (long)len;
+}
+
+/* rows_text into memory of its own (free()), NULL when out of memory or
+ * sql has no VALUES tuple. */
+static char *rows_text_dup(const char *sql, unsigned n)
+{
+	long len = rows_text(sql, n, NULL, 0);
+	char *out;
+
+	if (len < 0 || !(out = malloc((size_t)len + 1)))
+		return NULL;
+	rows_text(sql, n, out, (size_t)len + 1);
 	return out;
 }
 
@@ -137,7 +152,7 @@ ordo_code q_open_rows_sql(struct q *q, store_tx *tx, unsigned id,
 	pthread_mutex_lock(&rows_mu);
 	text = rows_texts[kind][n];
 	if (!text)
-		text = rows_texts[kind][n] = rows_text(sql, n);
+		text = rows_texts[kind][n] = rows_text_dup(sql, n);
 	pthread_mutex_unlock(&rows_mu);
 	if (!text) {
 		memset(q, 0, sizeof(*q));
@@ -810,6 +825,18 @@ const char *store_statement_text(unsigned id, char *buf, size_t size)
 
 		if (sql)
 			return sql;
+	}
+	if (id >= SQL_ROWS_BASE &&
+	    id < SQL_ROWS_BASE + SQL_ROWS_KINDS * (SQL_ROWS_MAX - 1)) {
+		unsigned k = (id - SQL_ROWS_BASE) / (SQL_ROWS_MAX - 1);
+		const char *one = store_statement_text(rows_one[k], NULL, 0);
+		long n = one ? rows_text(one, (id - SQL_ROWS_BASE) %
+						      (SQL_ROWS_MAX - 1) +
+						      2,
+					 buf, size)
+			     : -1;
+
+		return n >= 0 && (size_t)n < size ? buf : NULL;
 	}
 	if (id >= SQL_ORDER_LIST_BASE && id < SQL_QUEUE_BASE)
 		len = sql_order_list_text(id - SQL_ORDER_LIST_BASE, buf, size);

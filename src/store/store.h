@@ -798,7 +798,8 @@ const char *store_statement_sql(const char *name);
  * The SQL text of statement number id (sql_int.h numbers them: the fixed
  * ones from 0 up to SQL_COUNT, then the assembled ones, one per
  * combination of filters of the order list, the review queue and the
- * shipment list), from whichever store file holds it: a fixed text as it
+ * shipment list, then the inserts of 2 to SQL_ROWS_MAX rows of each kind
+ * of ROWS IN ONE STATEMENT), from whichever store file holds it: a fixed text as it
  * is, an assembled one written into buf (size bytes). NULL for a number
  * whose text the driver holds (its named locks, its table lookup) or that
  * no statement has, and for an assembled text that does not fit. It exists

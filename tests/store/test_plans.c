@@ -125,7 +125,7 @@ static const unsigned driver_owned[] = {
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Every statement number, the assembled ones last. */
-#define SQL_IDS (SQL_SHIP_LIST_BASE + (1u << SQL_SHIP_LIST_FILTERS))
+#define SQL_IDS (SQL_ROWS_BASE + SQL_ROWS_KINDS * (SQL_ROWS_MAX - 1))
 
 /*
  * The order list's searches (q) merge two tiers, each a page read from
@@ -319,6 +319,19 @@ static bool sqlite_scan_bounded(const char *plan, const char *line)
 	return strstr(plan, made) != NULL;
 }
 
+/* Whether a SQLite "SCAN" line at line reads the rows of a VALUES list
+ * ("SCAN 3 CONSTANT ROWS": an insert of several rows), no table. */
+static bool sqlite_scan_values(const char *line)
+{
+	const char *p = line + 5;
+
+	if (*p < '0' || *p > '9')
+		return false;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return strncmp(p, " CONSTANT ROWS\n", 15) == 0;
+}
+
 /* Whether a plan (either backend's) reads a whole table or index. */
 static bool plan_scans(const char *plan)
 {
@@ -330,9 +343,10 @@ static bool plan_scans(const char *plan)
 	    count_of(plan, "Index Cond"))
 		return true;
 	/* SQLite: every "SCAN" line but a constant row read for a
-	 * statement without a table. */
+	 * statement without a table, or the rows of a VALUES list. */
 	while ((line = strstr(line, "SCAN ")) != NULL) {
 		if (strncmp(line, "SCAN CONSTANT ROW", 17) != 0 &&
+		    !sqlite_scan_values(line) &&
 		    !sqlite_scan_bounded(plan, line))
 			return true;
 		line += 5;
@@ -817,6 +831,9 @@ static void test_scans_are_seen(void **state)
 	assert_false(plan_scans("SCAN e VIRTUAL TABLE INDEX 0:=M2\n"));
 	assert_true(plan_scans("SCAN e VIRTUAL TABLE INDEX 0:=\n"));
 	assert_false(plan_scans("SCAN json_each VIRTUAL TABLE INDEX 1:\n"));
+	assert_false(plan_scans("SCAN 16 CONSTANT ROWS\n"));
+	assert_true(plan_scans("SCAN 16 CONSTANT ROWS x\n"));
+	assert_true(plan_scans("SCAN 16x\n"));
 	assert_true(plan_scans("SCAN json_each_x VIRTUAL TABLE INDEX 1:\n"));
 	assert_true(plan_scans("MATERIALIZE c\nSCAN d\n"));
 	assert_true(plan_scans("Limit\n  ->  Seq Scan on orders\n"));
