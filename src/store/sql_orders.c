@@ -408,7 +408,8 @@ static ordo_code checks_set(store_tx *tx, unsigned id, const char *sql,
 	return rc;
 }
 
-ordo_code sql_order_pending_write(store_tx *tx, ordo_err *err)
+/* The running job's new order inserted now (AN ORDER WRITTEN ONCE). */
+static ordo_code pending_write(store_tx *tx, ordo_err *err)
 {
 	order *o = tx->pending;
 	int64_t seq;
@@ -427,7 +428,7 @@ ordo_code sql_order_pending_write(store_tx *tx, ordo_err *err)
 	return rc;
 }
 
-void sql_order_pending_drop(store_tx *tx)
+static void pending_drop(store_tx *tx)
 {
 	order_free(tx->pending);
 	free(tx->pending);
@@ -436,7 +437,7 @@ void sql_order_pending_drop(store_tx *tx)
 
 ordo_code sql_job_kept_write(store_tx *tx, ordo_err *err)
 {
-	ordo_code rc = sql_order_pending_write(tx, err);
+	ordo_code rc = pending_write(tx, err);
 
 	if (rc == ORDO_OK)
 		rc = sql_events_write(tx, err);
@@ -445,7 +446,7 @@ ordo_code sql_job_kept_write(store_tx *tx, ordo_err *err)
 
 void sql_job_kept_drop(store_tx *tx)
 {
-	sql_order_pending_drop(tx);
+	pending_drop(tx);
 	tx->events.n = 0;
 }
 
@@ -465,7 +466,7 @@ static ordo_code pending_keep(store_tx *tx, const order *o, int64_t seq,
 		return rc;
 	}
 	copy->seq = seq;
-	sql_order_pending_drop(tx);
+	pending_drop(tx);
 	tx->pending = copy;
 	return ORDO_OK;
 }
@@ -542,7 +543,7 @@ ordo_code store_order_insert(store_tx *tx, order *o, ordo_err *err)
 		rc = order_check(o, err);
 	/* An order kept before this one is written first. */
 	if (rc == ORDO_OK)
-		rc = sql_order_pending_write(tx, err);
+		rc = pending_write(tx, err);
 	if (rc == ORDO_OK)
 		rc = sql_seq_draw(tx, TX_SEQ_ORDERS, &seq, err);
 	if (rc)

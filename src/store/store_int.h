@@ -428,15 +428,12 @@ void store_note_claim(store *st, int64_t rows_read);
 void *committer_main(void *arg);
 int64_t committer_now_ns(void);
 
-/* AN ORDER WRITTEN ONCE (sql_orders.c): the running job's new order
- * inserted now, or dropped with the job. */
-ordo_code sql_order_pending_write(store_tx *tx, ordo_err *err);
-void sql_order_pending_drop(store_tx *tx);
 /* EVENTS WRITTEN TOGETHER (sql_history.c): the running job's events
  * written now. */
 ordo_code sql_events_write(store_tx *tx, ordo_err *err);
-/* What the running job keeps to write at its end (its new order, its
- * events) written now, or dropped with the job (sql_orders.c). */
+/* What the running job keeps to write at its end (its new order: AN ORDER
+ * WRITTEN ONCE; its events) written now, or dropped with the job
+ * (sql_orders.c). */
 ordo_code sql_job_kept_write(store_tx *tx, ordo_err *err);
 void sql_job_kept_drop(store_tx *tx);
 /* The job's INTAKE'S LOOKUPS forgotten (sql_lookups.c). */
