@@ -287,6 +287,18 @@ static void pg_close(store *st)
 	st->impl = NULL;
 }
 
+/* Put reader c last among the free ones (pool_mu held, or the pool not
+ * yet shared). */
+static void pg_reader_queue(struct pg_store *s, struct pg_conn *c)
+{
+	c->next_free = NULL;
+	if (s->free_last)
+		s->free_last->next_free = c;
+	else
+		s->free_readers = c;
+	s->free_last = c;
+}
+
 static ordo_code pg_open(store *st, const char *url, const store_options *opts,
 			 ordo_err *err)
 {
@@ -349,8 +361,7 @@ static ordo_code pg_open(store *st, const char *url, const store_options *opts,
 		if (rc)
 			goto out;
 		s->n_readers = i + 1;
-		s->readers[i].next_free = s->free_readers;
-		s->free_readers = &s->readers[i];
+		pg_reader_queue(s, &s->readers[i]);
 	}
 out:
 	if (rc)
@@ -805,8 +816,7 @@ static void pg_rollback(store_tx *tx)
 static void pg_reader_put(struct pg_store *s, struct pg_conn *c)
 {
 	pthread_mutex_lock(&s->pool_mu);
-	c->next_free = s->free_readers;
-	s->free_readers = c;
+	pg_reader_queue(s, c);
 	pthread_cond_signal(&s->pool_cv);
 	pthread_mutex_unlock(&s->pool_mu);
 }
@@ -822,6 +832,8 @@ static ordo_code pg_read_begin(store *st, store_tx **tx, ordo_err *err)
 		pthread_cond_wait(&s->pool_cv, &s->pool_mu);
 	c = s->free_readers;
 	s->free_readers = c->next_free;
+	if (!s->free_readers)
+		s->free_last = NULL;
 	c->next_free = NULL;
 	pthread_mutex_unlock(&s->pool_mu);
 

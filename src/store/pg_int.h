@@ -81,7 +81,10 @@ struct pg_store {
 	int n_readers;
 	pthread_mutex_t pool_mu;
 	pthread_cond_t pool_cv; /* a reader was returned */
-	struct pg_conn *free_readers;
+	/* The readers free, the one returned longest ago first: a read's
+	 * ROLLBACK is answered (pg_read_end) before its connection is
+	 * taken again. */
+	struct pg_conn *free_readers, *free_last;
 	/* When a connection last reconnected (pg_now_ms), any of them. */
 	_Atomic int64_t up_at_ms;
 };
