@@ -71,6 +71,7 @@
 
 #include <assert.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -642,12 +643,28 @@ static ordo_code pg_flush(store_tx *tx, ordo_err *err)
 
 /* ---- transactions -------------------------------------------------------- */
 
+/* Whether nothing has come from the server on c's idle session since it
+ * was last read (no notice, no word that it ended), without waiting. */
+static bool pg_quiet(struct pg_conn *c)
+{
+	struct pollfd p = {.fd = PQsocket(c->pg), .events = POLLIN};
+
+	return p.fd >= 0 && poll(&p, 1, 0) == 0;
+}
+
 /*
  * BEGIN on c, after a reset if it was broken. A connection that turns out
  * dead at its BEGIN lost nothing yet: it is reset and the BEGIN tried once
- * more.
+ * more. Deferred (a read's), the BEGIN is sent and not waited for: it is
+ * answered with the transaction's first statement, one round trip for
+ * both. Only on a quiet session, though: one the server has ended since
+ * its last use (a restart, a terminated backend) has said so on its
+ * socket, and is found dead by a BEGIN waited for, which resets it and
+ * tries again, rather than by the read's first statement, which would
+ * fail.
  */
-static ordo_code pg_begin(struct pg_conn *c, const char *sql, ordo_err *err)
+static ordo_code pg_begin(struct pg_conn *c, const char *sql, bool deferred,
+			  ordo_err *err)
 {
 	ordo_code rc;
 	int attempt;
@@ -671,7 +688,14 @@ static ordo_code pg_begin(struct pg_conn *c, const char *sql, ordo_err *err)
 		if (!c->broken && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
 			(void)pg_command(c, "ROLLBACK", false, "ROLLBACK",
 					 NULL);
-		rc = pg_command(c, sql, false, "BEGIN", err);
+		if (deferred && !c->broken && pg_quiet(c))
+			rc = pg_send(c, NULL, sql, 0, NULL, "BEGIN", NULL,
+				     ORDO_OK, NULL, NULL)
+				     ? ORDO_OK
+				     : pg_error_of(c, &c->tx, "BEGIN", NULL,
+						   err);
+		else
+			rc = pg_command(c, sql, false, "BEGIN", err);
 		if (!rc || !c->broken || attempt > 0)
 			return rc;
 	}
@@ -684,7 +708,7 @@ static ordo_code pg_write_begin(store *st, int writer, store_tx **tx,
 	ordo_code rc;
 
 	*tx = NULL;
-	rc = pg_begin(&s->writers[writer], "BEGIN", err);
+	rc = pg_begin(&s->writers[writer], "BEGIN", false, err);
 	if (!rc)
 		*tx = &s->writers[writer].tx;
 	return rc;
@@ -697,7 +721,7 @@ static ordo_code pg_outbox_begin(store *st, store_tx **tx, ordo_err *err)
 
 	*tx = NULL;
 	pthread_mutex_lock(&s->outbox_mu);
-	rc = pg_begin(&s->outbox, "BEGIN", err);
+	rc = pg_begin(&s->outbox, "BEGIN", false, err);
 	if (rc) {
 		pthread_mutex_unlock(&s->outbox_mu);
 		return rc;
@@ -837,8 +861,8 @@ static ordo_code pg_read_begin(store *st, store_tx **tx, ordo_err *err)
 	c->next_free = NULL;
 	pthread_mutex_unlock(&s->pool_mu);
 
-	rc = pg_begin(c,
-		      "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err);
+	rc = pg_begin(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+		      true, err);
 	if (rc) {
 		pg_reader_put(s, c);
 		return rc;
