@@ -802,31 +802,24 @@ ordo_code sql_stock_lock(store_tx *tx, int64_t tenant,
 	return rc;
 }
 
-/* Write n stock events (tenant and event; their rows unused), SQL_ROWS_MAX
- * a statement (sql_int.h, ROWS IN ONE STATEMENT). */
+static void stock_event_bind(struct q *q, const void *item, const void *ctx)
+{
+	const struct tx_stock_event *e = item;
+
+	(void)ctx;
+	q_i64(q, e->tenant);
+	q_bind_row(q, &e->ev, stock_event_fields);
+}
+
+/* Write n stock events (tenant and event; their rows unused). No
+ * RETURNING: each reservation appends one, and its writer needs no seq
+ * (the history is read by the list). */
 ordo_code sql_stock_events_write(store_tx *tx,
 				 const struct tx_stock_event *evs, size_t n,
 				 ordo_err *err)
 {
-	struct q q = {0};
-	size_t i, j, k;
-	ordo_code rc = ORDO_OK;
-
-	for (i = 0; rc == ORDO_OK && i < n; i += k) {
-		k = n - i < SQL_ROWS_MAX ? n - i : SQL_ROWS_MAX;
-		rc = q_open_rows(&q, tx, SQL_STOCK_EVENT_INSERT, (unsigned)k,
-				 err);
-		for (j = i; rc == ORDO_OK && j < i + k; j++) {
-			q_i64(&q, evs[j].tenant);
-			q_bind_row(&q, &evs[j].ev, stock_event_fields);
-		}
-		/* No RETURNING: each reservation appends one, and its
-		 * writer needs no seq (the history is read by the list). */
-		if (rc == ORDO_OK)
-			rc = q_exec_deferred(&q, "stock event", NULL, err);
-		q_close(&q);
-	}
-	return rc;
+	return q_insert_rows(tx, SQL_STOCK_EVENT_INSERT, evs, n, sizeof(*evs),
+			     stock_event_bind, NULL, "stock event", NULL, err);
 }
 
 ordo_code store_stock_event_append(store_tx *tx, int64_t tenant,

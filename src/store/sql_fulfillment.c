@@ -155,31 +155,22 @@ static ordo_code ful_lines_check(const fulfillment *f, ordo_err *err)
 	return ORDO_OK;
 }
 
-/* Insert or rewrite every line of f under fulfillment seq. */
+/* A line of the fulfillment of seq (ctx) for SQL_FUL_LINE_PUT. */
+static void ful_line_bind(struct q *q, const void *item, const void *ctx)
+{
+	q_i64(q, *(const int64_t *)ctx);
+	q_bind_row(q, item, ful_line_fields);
+}
+
+/* Insert or rewrite every line of f under fulfillment seq: no two of one
+ * line (ful_lines_check), which one upsert of several rows may not touch
+ * twice. */
 static ordo_code ful_lines_put(store_tx *tx, int64_t seq, const fulfillment *f,
 			       ordo_err *err)
 {
-	struct q q = {0};
-	size_t i, j, n;
-	ordo_code rc = ORDO_OK;
-
-	/* SQL_ROWS_MAX lines a statement (sql_int.h, ROWS IN ONE
-	 * STATEMENT); no two of one line (ful_lines_check), which one
-	 * upsert may not touch twice. */
-	for (i = 0; rc == ORDO_OK && i < f->n_lines; i += n) {
-		n = f->n_lines - i < SQL_ROWS_MAX ? f->n_lines - i
-						  : SQL_ROWS_MAX;
-		rc = q_open_rows(&q, tx, SQL_FUL_LINE_PUT, (unsigned)n, err);
-		for (j = i; rc == ORDO_OK && j < i + n; j++) {
-			q_i64(&q, seq);
-			q_bind_row(&q, &f->lines[j], ful_line_fields);
-		}
-		if (rc == ORDO_OK)
-			rc = q_exec_deferred(&q, "fulfillment line",
-					     "line_no", err);
-		q_close(&q);
-	}
-	return rc;
+	return q_insert_rows(tx, SQL_FUL_LINE_PUT, f->lines, f->n_lines,
+			     sizeof(*f->lines), ful_line_bind, &seq,
+			     "fulfillment line", "line_no", err);
 }
 
 ordo_code store_fulfillment_insert(store_tx *tx, int64_t tenant,

@@ -205,29 +205,26 @@ out:
  * are drawn as they are written, in the order they were appended, so the
  * timeline reads as before.
  */
+static void event_bind(struct q *q, const void *item, const void *ctx)
+{
+	const struct tx_event *e = item;
+
+	(void)ctx;
+	q_i64(q, e->tenant);
+	q_i64(q, e->order_seq);
+	q_bind_row(q, &e->ev, event_fields);
+}
+
 ordo_code sql_events_write(store_tx *tx, ordo_err *err)
 {
-	struct tx_events *e = &tx->events;
-	unsigned n = e->n, i;
-	struct q q = {0};
-	ordo_code rc;
+	unsigned n = tx->events.n;
 
-	if (n == 0)
-		return ORDO_OK;
-	e->n = 0; /* its own statement finds none left to write */
-	rc = q_open_rows(&q, tx, SQL_EVENT_INSERT, n, err);
-	if (rc == ORDO_OK) {
-		for (i = 0; i < n; i++) {
-			q_i64(&q, e->rows[i].tenant);
-			q_i64(&q, e->rows[i].order_seq);
-			q_bind_row(&q, &e->rows[i].ev, event_fields);
-		}
-		/* No RETURNING: the writer needs none of their seqs (the
-		 * timeline is read by the list). */
-		rc = q_exec_deferred(&q, "event", NULL, err);
-	}
-	q_close(&q);
-	return rc;
+	tx->events.n = 0; /* its own statement finds none left to write */
+	/* No RETURNING: the writer needs none of their seqs (the timeline
+	 * is read by the list). */
+	return q_insert_rows(tx, SQL_EVENT_INSERT, tx->events.rows, n,
+			     sizeof(tx->events.rows[0]), event_bind, NULL,
+			     "event", NULL, err);
 }
 
 ordo_code store_event_append(store_tx *tx, int64_t tenant,

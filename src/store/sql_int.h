@@ -393,15 +393,23 @@ unsigned q_locking(const store_tx *tx, unsigned plain, unsigned locked);
  * defines it. */
 ordo_code q_open_sql(struct q *q, store_tx *tx, unsigned id,
 		     const char *sql, ordo_err *err);
+/* How q_insert_rows binds one row's parameters: item, with what every
+ * row shares (ctx). */
+typedef void (*q_row_bind_fn)(struct q *q, const void *item,
+			      const void *ctx);
 /*
- * Open statement id (one of ROWS IN ONE STATEMENT's), whose one-row text is
- * sql, for n rows (1 to SQL_ROWS_MAX): its parameters are bound row after
- * row.
+ * Insert n rows (items, size bytes apart) by statement id, one of ROWS IN
+ * ONE STATEMENT's (sql its one-row text): SQL_ROWS_MAX rows a statement,
+ * each row bound by bind, each statement run deferred (q_exec_deferred
+ * naming what and field).
  */
-ordo_code q_open_rows_sql(struct q *q, store_tx *tx, unsigned id,
-			  const char *sql, unsigned n, ordo_err *err);
-#define q_open_rows(q, tx, id, n, err) \
-	q_open_rows_sql((q), (tx), (id), sql_text[(id)], (n), (err))
+ordo_code q_insert_rows_sql(store_tx *tx, unsigned id, const char *sql,
+			    const void *items, size_t n, size_t size,
+			    q_row_bind_fn bind, const void *ctx,
+			    const char *what, const char *field,
+			    ordo_err *err);
+#define q_insert_rows(tx, id, ...) \
+	q_insert_rows_sql((tx), (id), sql_text[(id)], __VA_ARGS__)
 void q_close(struct q *q);
 void q_i64(struct q *q, int64_t v);
 void q_str(struct q *q, const char *v);

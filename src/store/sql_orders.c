@@ -265,32 +265,24 @@ static ordo_code holds_put(store_tx *tx, const order *o, int64_t seq,
 	return rc;
 }
 
+/* A line of the order of seq (ctx) for SQL_LINE_INSERT. */
+static void line_bind(struct q *q, const void *item, const void *ctx)
+{
+	const order_line *l = item;
+
+	q_i64(q, *(const int64_t *)ctx);
+	q_i64(q, l->line_no);
+	q_bind_row(q, l, line_content_fields);
+	q_bind_row(q, l, line_qty_fields);
+}
+
 static ordo_code order_children_insert(store_tx *tx, const order *o,
 				       int64_t seq, ordo_err *err)
 {
-	struct q q;
-	size_t i, j, n;
-	ordo_code rc = ORDO_OK;
+	ordo_code rc = q_insert_rows(tx, SQL_LINE_INSERT, o->lines,
+				     o->n_lines, sizeof(*o->lines), line_bind,
+				     &seq, "order line", "line_no", err);
 
-	/* SQL_ROWS_MAX lines a statement (sql_int.h, ROWS IN ONE
-	 * STATEMENT). */
-	for (i = 0; rc == ORDO_OK && i < o->n_lines; i += n) {
-		n = o->n_lines - i < SQL_ROWS_MAX ? o->n_lines - i
-						  : SQL_ROWS_MAX;
-		rc = q_open_rows(&q, tx, SQL_LINE_INSERT, (unsigned)n, err);
-		for (j = i; rc == ORDO_OK && j < i + n; j++) {
-			const order_line *l = &o->lines[j];
-
-			q_i64(&q, seq);
-			q_i64(&q, l->line_no);
-			q_bind_row(&q, l, line_content_fields);
-			q_bind_row(&q, l, line_qty_fields);
-		}
-		if (rc == ORDO_OK)
-			rc = q_exec_deferred(&q, "order line", "line_no",
-					     err);
-		q_close(&q);
-	}
 	if (rc == ORDO_OK)
 		rc = holds_put(tx, o, seq, SQL_HOLD_INSERT, err);
 	return rc;
@@ -359,8 +351,8 @@ out:
  * sql_order_may_wait names), whichever comes first; store_order_update of
  * it replaces the copy. The rows written meanwhile that refer to it (its
  * fulfillments and search words; its events, kept too, go in just before
- * its row, by its insert's own q_open) need its row only by then: their foreign keys to orders
- * are deferrable (migration 0013), deferred while it is kept, and checked
+ * its row, by its insert's own q_open) need its row only by then: their
+ * foreign keys to orders are deferrable (migration 0013), deferred while it is kept, and checked
  * again as soon as it is written, still inside the job, so that a row
  * referring to no order fails its own job, never the batch. SQLite learns
  * a seq by inserting: there an order is inserted at once.

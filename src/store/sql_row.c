@@ -135,8 +135,9 @@ static char *rows_text_dup(const char *sql, unsigned n)
 static pthread_mutex_t rows_mu = PTHREAD_MUTEX_INITIALIZER;
 static char *rows_texts[SQL_ROWS_KINDS][SQL_ROWS_MAX + 1];
 
-ordo_code q_open_rows_sql(struct q *q, store_tx *tx, unsigned id,
-			  const char *sql, unsigned n, ordo_err *err)
+/* Open statement id, whose one-row text is sql, for n rows. */
+static ordo_code q_open_rows(struct q *q, store_tx *tx, unsigned id,
+			     const char *sql, unsigned n, ordo_err *err)
 {
 	int kind = rows_kind(id);
 	char *text;
@@ -162,6 +163,29 @@ ordo_code q_open_rows_sql(struct q *q, store_tx *tx, unsigned id,
 			 SQL_ROWS_BASE + (unsigned)kind * (SQL_ROWS_MAX - 1) +
 				 (n - 2),
 			 id, text, err);
+}
+
+ordo_code q_insert_rows_sql(store_tx *tx, unsigned id, const char *sql,
+			    const void *items, size_t n, size_t size,
+			    q_row_bind_fn bind, const void *ctx,
+			    const char *what, const char *field,
+			    ordo_err *err)
+{
+	const char *item = items;
+	struct q q = {0};
+	size_t i, j, k;
+	ordo_code rc = ORDO_OK;
+
+	for (i = 0; rc == ORDO_OK && i < n; i += k) {
+		k = n - i < SQL_ROWS_MAX ? n - i : SQL_ROWS_MAX;
+		rc = q_open_rows(&q, tx, id, sql, (unsigned)k, err);
+		for (j = i; rc == ORDO_OK && j < i + k; j++)
+			bind(&q, item + j * size, ctx);
+		if (rc == ORDO_OK)
+			rc = q_exec_deferred(&q, what, field, err);
+		q_close(&q);
+	}
+	return rc;
 }
 
 unsigned q_locking(const store_tx *tx, unsigned plain, unsigned locked)
