@@ -20,7 +20,7 @@
 
 RUN_DEBS := build-essential cmake pkg-config libsqlite3-dev libmicrohttpd-dev \
             libjansson-dev libcurl4-openssl-dev libsodium-dev libpq-dev
-TEST_DEBS := $(RUN_DEBS) libcmocka-dev postgresql nginx curl
+TEST_DEBS := $(RUN_DEBS) libcmocka-dev postgresql nginx curl openssl
 # The benchmarks drive ordo over HTTP with wrk and set it up with curl;
 # neither running ordo nor its tests need wrk.
 BENCH_DEBS := $(RUN_DEBS) wrk curl postgresql

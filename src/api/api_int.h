@@ -122,6 +122,9 @@ struct api_server {
  * Idempotency-Key's replay. */
 enum MHD_Result api_queue_body(api_request *r, unsigned status, char *text,
 			       bool is_static, bool replayed);
+/* Queue text (malloc'd, taken) as an answer of the media type `type`. */
+enum MHD_Result api_queue_typed(api_request *r, unsigned status, char *text,
+				const char *type);
 /* Monotonic milliseconds. */
 long long api_now_ms(void);
 /* A write's answer once its job is done (submit.c), from the handler. */
@@ -285,6 +288,14 @@ enum MHD_Result api_shipment_delivered(api_request *r);
 enum MHD_Result api_shipment_get(api_request *r);
 enum MHD_Result api_shipment_list(api_request *r);
 enum MHD_Result api_wave_create(api_request *r);
+/* channels.c */
+enum MHD_Result api_channel_create(api_request *r);
+enum MHD_Result api_channel_list(api_request *r);
+enum MHD_Result api_channel_get(api_request *r);
+enum MHD_Result api_channel_update(api_request *r);
+enum MHD_Result api_channel_delete(api_request *r);
+enum MHD_Result api_shopify_order(api_request *r);
+enum MHD_Result api_order_source(api_request *r);
 enum MHD_Result api_webhook_create(api_request *r);
 enum MHD_Result api_webhook_list(api_request *r);
 enum MHD_Result api_webhook_delete(api_request *r);

@@ -57,6 +57,13 @@ enum MHD_Result api_order_create(api_request *r)
 	app_intake_cmd_init(c, &r->caller, api_now(r));
 	native_order_decode(doc, &c->order, err);
 	json_decref(doc);
+	if (err->code == ORDO_OK) {
+		c->order.source = strndup(r->body, r->body_len);
+		if (!c->order.source)
+			ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
+		snprintf(c->order.source_type, sizeof(c->order.source_type),
+			 "application/json");
+	}
 	if (err->code != ORDO_OK) {
 		ret = api_reply_error(r, err);
 		ordo_err_clear(err);

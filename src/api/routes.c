@@ -32,6 +32,7 @@ const api_route api_routes[] = {
 	{"GET", "/v1/orders", api_order_list, READERS},
 	{"GET", "/v1/orders/*", api_order_get, READERS},
 	{"GET", "/v1/orders/*/events", api_order_events, READERS},
+	{"GET", "/v1/orders/*/source", api_order_source, READERS},
 	{"POST", "/v1/orders/*/defects", api_defect_create, WRITERS},
 	{"GET", "/v1/defects", api_defect_list, READERS},
 	{"GET", "/v1/fulfillments", api_fulfillment_list, READERS},
@@ -52,6 +53,14 @@ const api_route api_routes[] = {
 	{"GET", "/v1/webhooks/deliveries", api_delivery_list, READERS},
 	{"POST", "/v1/webhooks/deliveries/*/redeliver",
 	 api_delivery_redeliver, WRITERS},
+	{"POST", "/v1/channels", api_channel_create, ADMINS},
+	{"GET", "/v1/channels", api_channel_list, READERS},
+	{"GET", "/v1/channels/*", api_channel_get, READERS},
+	{"PATCH", "/v1/channels/*", api_channel_update, ADMINS},
+	{"DELETE", "/v1/channels/*", api_channel_delete, ADMINS},
+	/* A Shopify store's order webhook: no key; its signature and the
+	 * channel's secret say who sent it (api/channels.c). */
+	{"POST", "/v1/channels/*/shopify/orders", api_shopify_order, ANYONE},
 	{"GET", "/v1/queue", api_queue_list, REVIEWERS},
 	{"POST", "/v1/holds/*/claim", api_hold_claim, PEOPLE},
 	{"POST", "/v1/holds/*/release", api_hold_release, PEOPLE},

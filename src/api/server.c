@@ -110,8 +110,9 @@ fail:
 
 /* Queue text (malloc'd, taken; or, with is_static, a string that lives
  * as long as the program) as a JSON answer. */
-enum MHD_Result api_queue_body(api_request *r, unsigned status, char *text,
-			       bool is_static, bool replayed)
+static enum MHD_Result queue_as(api_request *r, unsigned status, char *text,
+				bool is_static, bool replayed,
+				const char *type)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
@@ -124,7 +125,7 @@ enum MHD_Result api_queue_body(api_request *r, unsigned status, char *text,
 			free(text);
 		return api_reply_nomem(r);
 	}
-	MHD_add_response_header(resp, "Content-Type", "application/json");
+	MHD_add_response_header(resp, "Content-Type", type);
 	if (r->close_after)
 		MHD_add_response_header(resp, "Connection", "close");
 	if (replayed)
@@ -143,6 +144,19 @@ enum MHD_Result api_queue_body(api_request *r, unsigned status, char *text,
 	MHD_destroy_response(resp);
 	r->status = (int)status;
 	return ret;
+}
+
+enum MHD_Result api_queue_body(api_request *r, unsigned status, char *text,
+			       bool is_static, bool replayed)
+{
+	return queue_as(r, status, text, is_static, replayed,
+			"application/json");
+}
+
+enum MHD_Result api_queue_typed(api_request *r, unsigned status, char *text,
+				const char *type)
+{
+	return queue_as(r, status, text, false, false, type);
 }
 
 static enum MHD_Result queue_text(api_request *r, unsigned status,

@@ -127,6 +127,11 @@ enum MHD_Result api_submit_write(api_request *r, app_write *w,
 	const char *key = MHD_lookup_connection_value(
 		r->conn, MHD_HEADER_KIND, "Idempotency-Key");
 
+	/* A key the handler set itself (a storefront's delivery id) when
+	 * the request names none. */
+	if (!key && w->idempotency_key[0])
+		key = w->idempotency_key;
+
 	r->write = w;
 	r->write_free = free_cmd;
 	r->reply = reply;
@@ -138,7 +143,7 @@ enum MHD_Result api_submit_write(api_request *r, app_write *w,
 				r, ORDO_EINVALID, "Idempotency-Key",
 				"Idempotency-Key must be 1 to %zu characters",
 				sizeof(w->idempotency_key) - 1);
-		memcpy(w->idempotency_key, key, klen + 1);
+		memmove(w->idempotency_key, key, klen + 1);
 		if (!request_identity(r, w->request_hash))
 			return api_reply_fail(r, ORDO_ENOMEM, NULL,
 					      "out of memory");

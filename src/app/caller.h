@@ -26,6 +26,8 @@
  *     fulfillment.h  fulfillment orders, shipments, delivery (fulfillment.c)
  *     settings.h     tenant settings (settings.c)
  *     webhooks.h     subscriptions and deliveries (webhooks.c)
+ *     channels.h     channels, their documents (channels.c; reads:
+ *                    queries.c)
  *     review.h       the review queue and defects (review.c)
  *     policy.h       review policy and simulation (policy.c)
  *     queries.h      read use cases (queries.c)

@@ -2,11 +2,14 @@
  * queries.c - the read use cases, each in one read transaction so that what
  * it answers is one consistent snapshot.
  */
+#include "app/channels.h"
 #include "app/flow.h"
 #include "app/queries.h"
 #include "app/tenants.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Open a read transaction around one statement-like call. */
 #define APP_READ(st, call)                                                     \
@@ -166,4 +169,62 @@ ordo_code app_defect_list(store *st, const app_caller *c, const char *type,
 {
 	APP_READ(st, store_defect_list(tx, c->tenant_id, type, from, to,
 				       before_seq, limit, out, n, next, err));
+}
+
+/* ---- channels (app/channels.h) --------------------------------------------------------------- */
+
+ordo_code app_channel_get(store *st, const app_caller *c, const char *id,
+			  ordo_channel *out, ordo_err *err)
+{
+	if (!c->tenant_id)
+		return ordo_err_set(err, ORDO_ENOTFOUND, "id",
+				    "no channel \"%.64s\"", id);
+	APP_READ(st, store_channel_get(tx, c->tenant_id, id, out, err));
+}
+
+ordo_code app_channel_list(store *st, const app_caller *c,
+			   ordo_channel **out, size_t *n, ordo_err *err)
+{
+	APP_READ(st, store_channel_list(tx, c->tenant_id, out, n, err));
+}
+
+ordo_code app_order_source(store *st, const app_caller *c, const char *id,
+			   char *type, size_t type_size, char **body,
+			   ordo_err *err)
+{
+	APP_READ(st, store_order_source(tx, c->tenant_id, id, type,
+					    type_size, body, err));
+}
+
+static ordo_code channel_caller(store_tx *tx, const char *id,
+				channel_kind kind, ordo_channel *ch,
+				app_caller *caller, ordo_err *err)
+{
+	store_tenant t;
+	ordo_code rc = store_channel_get(tx, 0, id, ch, err);
+
+	if (rc == ORDO_OK && ch->kind != kind) {
+		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
+				  "channel %s is a %s channel, not a %s one",
+				  id, channel_kind_name(ch->kind),
+				  channel_kind_name(kind));
+	}
+	if (rc == ORDO_OK)
+		rc = store_tenant_by_id(tx, ch->tenant_id, &t, err);
+	if (rc)
+		return rc;
+	memset(caller, 0, sizeof(*caller));
+	caller->tenant_id = ch->tenant_id;
+	ordo_strlcpy(caller->tenant_slug, t.slug, sizeof(caller->tenant_slug));
+	caller->role = ROLE_INTEGRATION;
+	snprintf(caller->actor, sizeof(caller->actor), "channel:%s",
+		 ch->name);
+	return ORDO_OK;
+}
+
+ordo_code app_channel_caller(store *st, const char *id, channel_kind kind,
+			     ordo_channel *ch, app_caller *caller,
+			     ordo_err *err)
+{
+	APP_READ(st, channel_caller(tx, id, kind, ch, caller, err));
 }

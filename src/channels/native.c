@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "channels/json_fields.h"
+#include "core/channel.h"
 #include "core/money.h"
 
 /* The members of each object of an order: what ordo reads, and what it
@@ -69,18 +70,6 @@ static void decode_address(const json_t *obj, const char *path,
 	jf_string(obj, path, "country", false, a->country, sizeof(a->country),
 		  err);
 	jf_string(obj, path, "phone", false, a->phone, sizeof(a->phone), err);
-}
-
-static bool channel_name_ok(const char *s)
-{
-	for (; *s; s++) {
-		char c = *s;
-
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		      c == '_' || c == '-' || c == '.'))
-			return false;
-	}
-	return true;
 }
 
 static void decode_lines(const json_t *arr, const char *currency, order *o,
@@ -156,7 +145,7 @@ ordo_code native_order_decode(const json_t *doc, order *o, ordo_err *err)
 		      sizeof(o->channel), err) &&
 	    !channel_name_ok(o->channel))
 		ordo_err_add(err, ORDO_EINVALID, "channel",
-			     "may hold only a-z, 0-9, '_', '-' and '.'");
+			     CHANNEL_NAME_RULE);
 	jf_time(doc, "", "placed_at", true, &o->placed_at, err);
 
 	customer = jf_object(doc, "", "customer", true, err);

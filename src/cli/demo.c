@@ -15,18 +15,22 @@
 #include <time.h>
 
 #include "app/catalog.h"
+#include "app/channels.h"
 #include "app/fulfillment.h"
 #include "app/intake.h"
 #include "app/review.h"
 #include "app/stock.h"
 #include "app/tenants.h"
 #include "channels/native.h"
+#include "channels/shopify.h"
 #include "cli/cli.h"
 #include "core/money.h"
 #include "core/timeutil.h"
 #include "outbox/worker.h"
 
 #define DEMO_SLUG "demo"
+/* The demo's Shopify store signs with this (README, Channels). */
+#define DEMO_SHOPIFY_SECRET "shpss_demo_only"
 #define DEMO_DB CLI_DEMO_DB
 
 /* The time by the process's clock (cli.h). */
@@ -275,24 +279,131 @@ static ordo_code intake_run(store_tx *tx, void *arg, ordo_err *err)
 	return rc;
 }
 
+/* Take in the order o decoded from text (its source, kept with it). */
+static ordo_code demo_take(store *st, const app_caller *c, order *o,
+			   const char *text, intake_outcome *outcome,
+			   ordo_err *err)
+{
+	struct intake_job j = {.caller = c, .o = o};
+	ordo_code rc;
+
+	o->source = strdup(text);
+	if (!o->source)
+		return ordo_err_set(err, ORDO_ENOMEM, NULL, "oom");
+	snprintf(o->source_type, sizeof(o->source_type), "application/json");
+	rc = store_write(st, intake_run, &j, err);
+	*outcome = j.outcome;
+	return rc;
+}
+
 /* Decode and take in one order document; returns ORDO_OK or the error. */
 static ordo_code demo_send(store *st, const app_caller *c, const char *text,
 			   intake_outcome *outcome, ordo_err *err)
 {
 	json_t *doc = json_loads(text, 0, NULL);
-	struct intake_job j = {.caller = c};
 	order o;
 	ordo_code rc;
 
 	order_init(&o);
 	rc = native_order_decode(doc, &o, err);
 	json_decref(doc);
-	if (rc == ORDO_OK) {
-		j.o = &o;
-		rc = store_write(st, intake_run, &j, err);
-		*outcome = j.outcome;
-	}
+	if (rc == ORDO_OK)
+		rc = demo_take(st, c, &o, text, outcome, err);
 	order_free(&o);
+	return rc;
+}
+
+struct channel_job {
+	const app_caller *caller;
+	ordo_channel ch;
+};
+
+static ordo_code channel_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct channel_job *j = arg;
+
+	return app_channel_create(tx, j->caller, &j->ch, demo_now(), err);
+}
+
+/* Customer ci's order of qty sku as a Shopify store's webhook sends it. */
+static char *shopify_order_json(long long id, size_t ci, const char *sku,
+				int qty, ordo_time placed)
+{
+	const char *name = demo_customers[ci].name, *sp = strchr(name, ' ');
+	const char *price = "10.00";
+	int64_t unit = 0, sub;
+	char placed_s[32], first[64], sub_s[32], total_s[32];
+	json_t *doc;
+	char *text;
+	size_t k;
+
+	for (k = 0; k < sizeof(demo_skus) / sizeof(demo_skus[0]); k++)
+		if (strcmp(demo_skus[k].sku, sku) == 0)
+			price = demo_skus[k].price;
+	if (money_parse(price, "USD", false, &unit, "price", NULL))
+		unit = 0;
+	sub = unit * qty;
+	money_format(sub, "USD", sub_s, sizeof(sub_s));
+	money_format(sub + 595, "USD", total_s, sizeof(total_s));
+	snprintf(first, sizeof(first), "%.*s",
+		 (int)(sp ? (size_t)(sp - name) : strlen(name)), name);
+	time_format_rfc3339(placed, placed_s, sizeof(placed_s));
+	doc = json_pack(
+		"{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s,"
+		" s:{s:I, s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s, s:s},"
+		" s:[{s:I, s:s, s:s, s:i, s:s}], s:[{s:s, s:s, s:s}]}",
+		"id", (json_int_t)id, "name", "#1001", "created_at", placed_s,
+		"currency", "USD", "email", demo_customers[ci].email,
+		"financial_status", "paid", "total_line_items_price", sub_s,
+		"subtotal_price", sub_s, "total_tax", "0.00", "total_price",
+		total_s, "customer", "id", (json_int_t)(id + 500), "first_name",
+		first, "last_name", sp ? sp + 1 : "", "shipping_address",
+		"name", name, "address1", demo_customers[ci].line1, "city",
+		demo_customers[ci].city, "province_code",
+		demo_customers[ci].region, "zip", demo_customers[ci].postal,
+		"country_code", "US", "line_items", "variant_id",
+		(json_int_t)(id + 900), "sku", sku, "title", sku, "quantity",
+		qty, "price", price, "shipping_lines", "code", "standard",
+		"title", "Standard", "price", "5.95");
+	text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
+	json_decref(doc);
+	return text;
+}
+
+/* The demo's Shopify store: its channel, and two orders it sent. */
+static ordo_code demo_shopify(store *st, const app_caller *c, ordo_err *err)
+{
+	struct channel_job j = {.caller = c};
+	app_caller store_caller = *c;
+	intake_outcome outcome;
+	ordo_code rc;
+	int i;
+
+	channel_init(&j.ch);
+	j.ch.kind = CHANNEL_SHOPIFY;
+	snprintf(j.ch.name, sizeof(j.ch.name), "shopify");
+	snprintf(j.ch.secret, sizeof(j.ch.secret), DEMO_SHOPIFY_SECRET);
+	rc = store_write(st, channel_run, &j, err);
+	store_caller.role = ROLE_INTEGRATION;
+	snprintf(store_caller.actor, sizeof(store_caller.actor),
+		 "channel:%s", j.ch.name);
+	for (i = 0; rc == ORDO_OK && i < 2; i++) {
+		char *text = shopify_order_json(
+			5551000001LL + i, (size_t)i + 2, i ? "TEE-NAVY-M" : "MUG-WHT-12",
+			1 + i, demo_now() - 5400 + i * 600);
+		order o;
+
+		order_init(&o);
+		rc = text ? shopify_order_decode(text, strlen(text), &j.ch, &o,
+						 err)
+			  : ordo_err_set(err, ORDO_ENOMEM, NULL, "oom");
+		if (rc == ORDO_OK)
+			rc = demo_take(st, &store_caller, &o, text, &outcome,
+				       err);
+		order_free(&o);
+		free(text);
+	}
+	channel_free(&j.ch);
 	return rc;
 }
 
@@ -436,6 +547,8 @@ static ordo_code demo_seed(store *st, const app_caller *c, ordo_err *err)
 		}
 		json_decref(doc);
 	}
+	if (rc == ORDO_OK)
+		rc = demo_shopify(st, c, err);
 out:
 	free(first_clean);
 	return rc;

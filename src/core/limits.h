@@ -88,6 +88,9 @@
 #define APP_API_KEY_MAX 80	     /* the whole key as a caller sends it */
 #define STORE_URL_MAX 1024	     /* a webhook's URL */
 #define STORE_SECRET_MAX 80	     /* a webhook's signing secret */
+#define ORDO_CHANNEL_CODE_MAX 65   /* a channel's product code */
+#define ORDO_SOURCE_TYPE_MAX 64    /* an order's source's media type */
+#define ORDO_CHANNEL_SECRET_MAX 129 /* a channel's signing secret */
 #define STORE_EVENTS_MAX 512	     /* a webhook's event names, joined */
 #define POLICY_RULE_ID_MAX 65	     /* 1..64 of [a-z0-9_.-] */
 
@@ -198,6 +201,12 @@
  * with a sender and a backoff of its own: a handful serves every system a
  * business runs; more is a mistake, or one tenant taking the outbox. */
 #define ORDO_WEBHOOKS_MAX 20
+
+/* Channels per tenant, and entries of one channel's SKU mapping. A
+ * channel's mapping is read whole with it for each document it sends: it
+ * names the exceptions to the channel's own SKUs, not a whole catalog. */
+#define ORDO_CHANNELS_MAX 50
+#define ORDO_CHANNEL_SKUS_MAX 1000
 
 /* Webhook delivery (outbox/worker.c). By default 4 sending threads (at most
  * OUTBOX_MAX_THREADS), an idle one looks for work every 200 ms, a receiver

@@ -135,6 +135,7 @@ void order_free(order *o)
 	free(o->lines);
 	free(o->holds);
 	free(o->defects);
+	free(o->source);
 	order_fulfillments_free(o);
 	order_shipments_free(o);
 	order_init(o);
@@ -151,6 +152,12 @@ ordo_code order_copy(order *dst, const order *src, ordo_err *err)
 	dst->n_shipments = 0;
 	dst->defects = NULL;
 	dst->n_defects = 0;
+	dst->source = NULL;
+	if (src->source) {
+		dst->source = strdup(src->source);
+		if (!dst->source)
+			goto nomem;
+	}
 	if (src->n_lines) {
 		dst->lines = malloc(src->n_lines * sizeof(*dst->lines));
 		if (!dst->lines)
@@ -167,6 +174,7 @@ ordo_code order_copy(order *dst, const order *src, ordo_err *err)
 	}
 	return ORDO_OK;
 nomem:
+	free(dst->source);
 	free(dst->lines);
 	order_init(dst);
 	return ordo_err_set(err, ORDO_ENOMEM, NULL,

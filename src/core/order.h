@@ -179,6 +179,11 @@ typedef struct {
 	order_state state;
 	char fingerprint[65]; /* hex SHA-256, see fingerprint.h */
 	char customer_key[ORDO_EMAIL_MAX]; /* policy_customer_key() */
+	/* The document it came in, as it came (UTF-8 text), and its media
+	 * type: stored with a new order, for audit. NULL on an order read
+	 * back (store_order_source reads it). Owned; copied by order_copy. */
+	char *source;
+	char source_type[ORDO_SOURCE_TYPE_MAX];
 
 	size_t n_lines;
 	order_line *lines; /* owned; freed by order_free */
@@ -232,8 +237,8 @@ int payment_status_parse(const char *name, payment_status *out);
 
 /* Zero an order. */
 void order_init(order *o);
-/* Free lines, holds and fulfillments and zero the order. Safe on a zeroed
- * order. */
+/* Free lines, holds, fulfillments and the source and zero the order. Safe
+ * on a zeroed order. */
 void order_free(order *o);
 /* Free only the fulfillments (to load them again). */
 void order_fulfillments_free(order *o);
@@ -256,8 +261,8 @@ order_hold *order_hold_add(order *o, const order_hold *h);
 size_t order_open_holds(const order *o);
 
 /*
- * Copy src into dst (order_init'ed): the header, lines and holds, but not
- * fulfillments, shipments or defects. A write that may run again (the store retries
+ * Copy src into dst (order_init'ed): the header, lines, holds and source,
+ * but not fulfillments, shipments or defects. A write that may run again (the store retries
  * a job that lost to another transaction) works on a copy so that each
  * run starts from the request as it came. ORDO_ENOMEM leaves dst empty.
  */

@@ -57,3 +57,41 @@ bool signature_verify(const char *secret, const char *header,
 	mac_hex(secret, t, body, len, want);
 	return sodium_memcmp(want, v1, 64) == 0;
 }
+
+static void mac_of(const char *secret, const char *body, size_t len,
+		   unsigned char mac[crypto_auth_hmacsha256_BYTES])
+{
+	crypto_auth_hmacsha256_state st;
+
+	crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret,
+				    strlen(secret));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, len);
+	crypto_auth_hmacsha256_final(&st, mac);
+}
+
+void signature_make_base64(const char *secret, const char *body, size_t len,
+			   char out[SIGNATURE_BASE64_MAX])
+{
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+
+	mac_of(secret, body, len, mac);
+	sodium_bin2base64(out, SIGNATURE_BASE64_MAX, mac, sizeof(mac),
+			  sodium_base64_VARIANT_ORIGINAL);
+}
+
+bool signature_verify_base64(const char *secret, const char *header,
+			     const char *body, size_t len)
+{
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	unsigned char got[crypto_auth_hmacsha256_BYTES];
+	size_t n = 0;
+	const char *end = NULL;
+
+	if (!secret[0] ||
+	    sodium_base642bin(got, sizeof(got), header, strlen(header), NULL,
+			      &n, &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    n != sizeof(got) || *end != '\0')
+		return false;
+	mac_of(secret, body, len, mac);
+	return sodium_memcmp(mac, got, sizeof(mac)) == 0;
+}

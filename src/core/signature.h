@@ -27,4 +27,17 @@ bool signature_verify(const char *secret, const char *header,
 		      const char *body, size_t len, int64_t now,
 		      int64_t tolerance_s);
 
+/*
+ * A storefront's signature (Shopify's X-Shopify-Hmac-Sha256, WooCommerce's
+ * X-WC-Webhook-Signature): header is the base64 (standard alphabet, with
+ * padding) of the HMAC-SHA256 of the raw body, keyed with the secret.
+ * True when it is; compares in constant time.
+ */
+bool signature_verify_base64(const char *secret, const char *header,
+			     const char *body, size_t len);
+/* That signature of body, into out (for tests and stand-ins). */
+#define SIGNATURE_BASE64_MAX 48
+void signature_make_base64(const char *secret, const char *body, size_t len,
+			   char out[SIGNATURE_BASE64_MAX]);
+
 #endif

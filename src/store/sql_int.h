@@ -16,6 +16,7 @@
  *     sql_fulfillment.c  fulfillments
  *     sql_shipments.c    shipments
  *     sql_webhooks.c     webhooks and their subscriptions
+ *     sql_channels.c     channels, their SKU mappings, orders' sources
  *     sql_outbox.c       outbox events, deliveries, the claim
  *     sql_review.c       holds on their own, the review queue, policies
  *     sql_history.c      events, defects, policy history, idempotency,
@@ -298,6 +299,16 @@ enum sql_id {
 	SQL_SEARCH_FILL_SKUS,
 	SQL_SEARCH_FILL_TRACKING,
 	SQL_SEARCH_PROBE,
+	SQL_CHANNEL_INSERT,
+	SQL_CHANNEL_GET,
+	SQL_CHANNEL_LIST,
+	SQL_CHANNEL_COUNT,
+	SQL_CHANNEL_UPDATE,
+	SQL_CHANNEL_DELETE,
+	SQL_CHANNEL_SKUS_OF,
+	SQL_CHANNEL_SKUS_DELETE,
+	SQL_CHANNEL_SKU_INSERT,
+	SQL_ORDER_SOURCE,
 	SQL_COUNT
 	/* Then the assembled statements: SQL_ORDER_LIST_BASE and on. */
 };
@@ -675,6 +686,7 @@ const char *sql_order_list_text_of(unsigned id);
 const char *sql_fulfillment_text(unsigned id);
 const char *sql_shipments_text(unsigned id);
 const char *sql_webhooks_text(unsigned id);
+const char *sql_channels_text(unsigned id);
 const char *sql_outbox_text(unsigned id);
 const char *sql_review_text(unsigned id);
 const char *sql_history_text(unsigned id);

@@ -123,17 +123,19 @@ static const struct q_field hold_course_fields[] = {
 
 static const char *const sql_text[SQL_COUNT] = {
 	/* No row back: (tenant, channel, external id) is taken. */
-	[SQL_ORDER_INSERT] = "INSERT INTO orders (" SQL_ORDER_COLS_NOSEQ ") "
+	/* Then the source it came in (SQL_ORDER_SOURCE reads it). */
+	[SQL_ORDER_INSERT] = "INSERT INTO orders (" SQL_ORDER_COLS_NOSEQ
+			     ", source_type, source) "
 			     "VALUES (" SQL_Q10 "," SQL_Q10 "," SQL_Q10
-			     "," SQL_Q10 ",?,?,?,?,?,?,?,?) "
+			     "," SQL_Q10 ",?,?,?,?,?,?,?,?,?,?) "
 			     "ON CONFLICT (tenant_id, channel, external_id) "
 			     "DO NOTHING RETURNING seq",
 	/* SQL_ORDER_INSERT with a seq drawn ahead (db.h, SEQS DRAWN AHEAD). */
 	[SQL_ORDER_INSERT_SEQ] = "INSERT INTO orders (seq, "
-				 SQL_ORDER_COLS_NOSEQ ") "
+				 SQL_ORDER_COLS_NOSEQ ", source_type, source) "
 				 "OVERRIDING SYSTEM VALUE VALUES (?, " SQL_Q10
 				 "," SQL_Q10 "," SQL_Q10 "," SQL_Q10
-				 ",?,?,?,?,?,?,?,?) "
+				 ",?,?,?,?,?,?,?,?,?,?) "
 				 "ON CONFLICT (tenant_id, channel, external_id) "
 				 "DO NOTHING RETURNING seq",
 	[SQL_LINE_INSERT] = "INSERT INTO order_lines (order_seq, "
@@ -308,6 +310,11 @@ static ordo_code order_rows_insert(store_tx *tx, const order *o,
 	q_bind_row(&q, o, order_head_fields);
 	q_bind_row(&q, o, order_content_fields);
 	q_bind_row(&q, o, order_course_fields);
+	q_str(&q, o->source_type);
+	if (o->source)
+		q_str(&q, o->source);
+	else
+		q_str_or_null(&q, NULL);
 	if (*seq) {
 		/* Its seq known, it need not be waited for; DO NOTHING (no
 		 * row) is the external id's conflict, a unique error the

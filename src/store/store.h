@@ -77,6 +77,7 @@
 #include <stdint.h>
 
 #include "core/catalog.h"
+#include "core/channel.h"
 #include "core/err.h"
 #include "core/fulfillment.h"
 #include "core/order.h"
@@ -631,6 +632,51 @@ typedef struct {
 ordo_code store_shipment_list(store_tx *tx, int64_t tenant,
 			      const shipment_filter *f, shipment **out,
 			      size_t *n, int64_t *next, ordo_err *err);
+
+/* ---- channels (sql_channels.c) ------------------------------------------ */
+
+/*
+ * Insert c (its id, kind, name, secret, base_url, currency, times and SKU
+ * mapping) for the tenant; c->seq and c->tenant_id are set. A name the
+ * tenant's channels have already is ORDO_ECONFLICT naming "name".
+ */
+ordo_code store_channel_insert(store_tx *tx, int64_t tenant, ordo_channel *c,
+			       ordo_err *err);
+/*
+ * One channel with its SKU mapping into c (channel_init'ed or read
+ * before; freed with channel_free). tenant 0 reads it by its id alone,
+ * for what a channel sends with no API key (c->tenant_id says whose it
+ * is); otherwise another tenant's channel is ORDO_ENOTFOUND naming "id",
+ * as one that does not exist.
+ */
+ordo_code store_channel_get(store_tx *tx, int64_t tenant, const char *id,
+			    ordo_channel *c, ordo_err *err);
+/* The tenant's channels by name, each with n_skus counted and skus NULL
+ * (free *out with free()). */
+ordo_code store_channel_list(store_tx *tx, int64_t tenant, ordo_channel **out,
+			     size_t *n, ordo_err *err);
+/* How many channels the tenant has (for ORDO_CHANNELS_MAX). */
+ordo_code store_channel_count(store_tx *tx, int64_t tenant, int64_t *n,
+			      ordo_err *err);
+/*
+ * Write c's name, secret, base_url, currency and updated_at over the
+ * tenant's channel c->id (ORDO_ENOTFOUND naming "id" when it has none so),
+ * and when skus, its SKU mapping too; c->seq is set.
+ */
+ordo_code store_channel_update(store_tx *tx, int64_t tenant, ordo_channel *c,
+			       bool skus, ordo_err *err);
+/* Delete the tenant's channel and its mapping. Its orders keep their
+ * channel's name. ORDO_ENOTFOUND naming "id" for no such channel. */
+ordo_code store_channel_delete(store_tx *tx, int64_t tenant, const char *id,
+			       ordo_err *err);
+/*
+ * The document an order came in (*body, malloc'd, NUL-terminated) and its
+ * media type. ORDO_ENOTFOUND naming "id" for no such order of the tenant's,
+ * naming "source" for one taken in before sources were kept.
+ */
+ordo_code store_order_source(store_tx *tx, int64_t tenant,
+			     const char *order_id, char *type,
+			     size_t type_size, char **body, ordo_err *err);
 
 /* ---- webhooks and the outbox ------------------------------------------- */
 

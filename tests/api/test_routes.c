@@ -97,6 +97,7 @@ static const struct expect expected[] = {
 	{"GET", "/v1/orders", ALL_ROLES, NULL, NULL, NULL, 200},
 	{"GET", "/v1/orders/*", ALL_ROLES, "order", NULL, NULL, 404},
 	{"GET", "/v1/orders/*/events", ALL_ROLES, "order", NULL, NULL, 404},
+	{"GET", "/v1/orders/*/source", ALL_ROLES, "order", NULL, NULL, 404},
 	{"POST", "/v1/orders/*/defects", "admin supervisor agent integration",
 	 "order", "{\"type\": \"other\", \"found_by\": \"carrier\"}", BAD, 400},
 	{"GET", "/v1/defects", ALL_ROLES, NULL, NULL, NULL, 200},
@@ -129,6 +130,16 @@ static const struct expect expected[] = {
 	{"GET", "/v1/webhooks/deliveries", ALL_ROLES, NULL, NULL, NULL, 200},
 	{"POST", "/v1/webhooks/deliveries/*/redeliver",
 	 "admin supervisor agent integration", "delivery", NULL, NULL, 404},
+	{"POST", "/v1/channels", "admin", NULL,
+	 "{\"kind\": \"csv\", \"name\": \"routes-probe\"}", BAD, 400},
+	{"GET", "/v1/channels", ALL_ROLES, NULL, NULL, NULL, 200},
+	{"GET", "/v1/channels/*", ALL_ROLES, "channel", NULL, NULL, 404},
+	{"PATCH", "/v1/channels/*", "admin", "channel",
+	 "{\"base_url\": \"https://probe.example.com\"}", BAD, 400},
+	{"DELETE", "/v1/channels/*", "admin", "channel", NULL, NULL, 404},
+	/* No key: the channel's signature says who sends (open routes). */
+	{"POST", "/v1/channels/*/shopify/orders", "", "channel", "{}", NULL,
+	 401},
 	{"GET", "/v1/queue", "admin supervisor agent viewer", NULL, NULL, NULL,
 	 200},
 	{"POST", "/v1/holds/*/claim", "admin supervisor agent", "hold", NULL,
@@ -178,6 +189,7 @@ static struct {
 	char shipment[64];    /* of fulfillment */
 	char webhook[64];
 	char delivery[64]; /* of webhook, for order's order.accepted */
+	char channel[64];  /* a shopify channel */
 } acme_ids;
 
 /* A valid order: what an unauthorised POST /v1/orders would store. */
@@ -255,6 +267,8 @@ static const char *real_id(const char *kind)
 		return acme_ids.webhook;
 	if (streq(kind, "delivery"))
 		return acme_ids.delivery;
+	if (streq(kind, "channel"))
+		return acme_ids.channel;
 	if (streq(kind, "location"))
 		return "WH-EAST";
 	if (streq(kind, "sku"))
@@ -281,6 +295,8 @@ static const char *probe_id(const char *kind)
 		return "whk_01JDZ3B4X5Y6Z7A8B9C0D1E2F3";
 	if (streq(kind, "delivery"))
 		return "dlv_01JDZ3B4X5Y6Z7A8B9C0D1E2F3";
+	if (streq(kind, "channel"))
+		return "chn_01JDZ3B4X5Y6Z7A8B9C0D1E2F3";
 	fail_msg("segment kind \"%s\" is not known to the test", kind);
 	return NULL;
 }
@@ -403,6 +419,9 @@ static json_t *resource_snapshot(const char *kind)
 		snprintf(path, sizeof(path), "/v1/webhooks");
 	else if (streq(kind, "delivery"))
 		snprintf(path, sizeof(path), "/v1/webhooks/deliveries?limit=100");
+	else if (streq(kind, "channel"))
+		snprintf(path, sizeof(path), "/v1/channels/%s",
+			 acme_ids.channel);
 	else
 		fail_msg("no snapshot for \"%s\"", kind);
 	r = http_get(srv->key_acme, "%s", path);
@@ -458,11 +477,20 @@ static void make_resources(void)
 {
 	static const char hook[] = "{\"url\": \"http://127.0.0.1:9/routes\", "
 				   "\"events\": [\"order.accepted\"]}";
+	static const char channel[] = "{\"kind\": \"shopify\", \"name\": "
+				      "\"routes-shop\", \"secret\": \"s\"}";
 	json_t *o = order_new("RT-CLEAN"), *got;
 	char *id;
 	struct resp *r;
 	char path[256];
 	long deadline;
+
+	r = http("POST", "/v1/channels", srv->key_acme, channel,
+		 strlen(channel), NULL);
+	assert_status(r, 201);
+	snprintf(acme_ids.channel, sizeof(acme_ids.channel), "%s",
+		 jstr(r->json, "id"));
+	resp_free(r);
 
 	/* The webhook first, so that the clean order's acceptance is
 	 * delivered (or tried: nothing listens on port 9) to it. */
@@ -612,14 +640,34 @@ API_TEST(every_route_has_an_entry_with_its_roles)
 
 /* ---- open routes --------------------------------------------------------------- */
 
+/* A route that needs no key either answers anyone (the meta routes) or,
+ * addressed to a channel, whoever proves by the channel's signature to be
+ * it (test_channels.c): without the signature 401, key or none, and
+ * nothing changes. */
 API_TEST(open_routes_answer_without_a_key)
 {
 	for (size_t i = 0; i < api_n_routes; i++) {
 		const api_route *rt = &api_routes[i];
+		const struct expect *e = expect_of(rt->method, rt->pattern);
 		struct resp *r;
 
 		if (rt->roles != ANYONE)
 			continue;
+		if (e && e->segs) {
+			char path[HARNESS_PATH_MAX];
+			json_t *before = tenant_snapshot();
+
+			path_of(rt, 1, path, sizeof(path));
+			r = call(rt->method, path, NULL, act_body(e), NULL);
+			assert_error(r, 401, "unauthorized", NULL);
+			resp_free(r);
+			r = call(rt->method, path, srv->key_acme, act_body(e),
+				 NULL);
+			assert_error(r, 401, "unauthorized", NULL);
+			resp_free(r);
+			expect_same(before, tenant_snapshot(), path);
+			continue;
+		}
 		r = call(rt->method, rt->pattern, NULL, NULL, NULL);
 		assert_status(r, 200);
 		resp_free(r);
@@ -815,7 +863,7 @@ API_TEST(another_tenant_gets_404_for_every_id_route)
 		json_t *was;
 		struct resp *r;
 
-		if (!e || !names_tenant_resource(e))
+		if (!e || rt->roles == ANYONE || !names_tenant_resource(e))
 			continue;
 		word(e->segs, 0, kind, sizeof(kind));
 		path_of(rt, 1, path, sizeof(path));

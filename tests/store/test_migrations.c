@@ -848,6 +848,10 @@ static void searched(struct fx *f, int64_t tenant, const char *q, char *out,
 	"DROP INDEX deliveries_ready;"                                         \
 	"CREATE INDEX deliveries_ready ON "                                    \
 	"deliveries(webhook_id, status, waiting, seq);"                        \
+	"DROP TABLE channel_skus;"                                             \
+	"DROP TABLE channels;"                                                 \
+	"ALTER TABLE orders DROP COLUMN source;"                               \
+	"ALTER TABLE orders DROP COLUMN source_type;"                          \
 	"DELETE FROM schema_migrations WHERE version >= 10"
 
 static void test_migrate_fills_the_search_index(void **state)

@@ -1,0 +1,435 @@
+/*
+ * channels.c - channels over HTTP, what they send, and an order's source.
+ *
+ * /v1/channels makes, lists, reads, changes and deletes a tenant's
+ * channels (app/channels.h). A channel's secret is written, never read
+ * back: an answer says only whether one is set (secret_set).
+ *
+ * POST /v1/channels/{id}/shopify/orders is what a Shopify store's order
+ * webhook calls. It carries no API key: the path's channel names the
+ * tenant, and X-Shopify-Hmac-Sha256 (signature_verify_base64 of the raw
+ * body with the channel's secret) proves the store sent it; anything else
+ * answers 401 and stores nothing. Shopify sends each delivery again until
+ * it is answered: a delivery's X-Shopify-Webhook-Id is its Idempotency-Key
+ * (a second delivery gets the first one's answer back, replayed), and the
+ * Shopify order id is the order's external_id (a second webhook for the
+ * same order finds it: 200 with the order as stored). The order is decoded
+ * here, outside the write (channels/shopify.c), and taken in as any other:
+ * the same validation, duplicate detection and review policy. Its document
+ * is kept with it, as it came (GET /v1/orders/{id}/source).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api_int.h"
+#include "app/channels.h"
+#include "channels/json_fields.h"
+#include "channels/shopify.h"
+#include "core/money.h"
+#include "core/signature.h"
+
+static const char *const no_query[] = {NULL};
+
+/* What a channel's document is kept as. */
+#define SOURCE_JSON "application/json"
+
+static json_t *channel_json(const ordo_channel *ch, bool with_skus)
+{
+	json_t *j = json_object();
+	char endpoint[128];
+
+	json_object_set_new(j, "id", json_string(ch->id));
+	json_object_set_new(j, "kind",
+			    json_string(channel_kind_name(ch->kind)));
+	json_object_set_new(j, "name", json_string(ch->name));
+	json_object_set_new(j, "secret_set", json_boolean(ch->secret[0]));
+	json_object_set_new(j, "base_url", ch->base_url[0]
+						   ? json_string(ch->base_url)
+						   : json_null());
+	json_object_set_new(j, "currency", ch->currency[0]
+						   ? json_string(ch->currency)
+						   : json_null());
+	if (ch->kind == CHANNEL_SHOPIFY) {
+		snprintf(endpoint, sizeof(endpoint),
+			 "/v1/channels/%s/shopify/orders", ch->id);
+		json_object_set_new(j, "endpoint", json_string(endpoint));
+	} else {
+		json_object_set_new(j, "endpoint", json_null());
+	}
+	if (with_skus) {
+		json_t *skus = json_array();
+		size_t i;
+
+		for (i = 0; i < ch->n_skus; i++)
+			json_array_append_new(
+				skus, json_pack("{s:s,s:s}", "code",
+						ch->skus[i].code, "sku",
+						ch->skus[i].sku));
+		json_object_set_new(j, "skus", skus);
+	} else {
+		json_object_set_new(j, "sku_count",
+				    json_integer((json_int_t)ch->n_skus));
+	}
+	json_object_set_new(j, "created_at", native_time_json(ch->created_at));
+	json_object_set_new(j, "updated_at", native_time_json(ch->updated_at));
+	return j;
+}
+
+/* ---- decoding a channel -------------------------------------------------- */
+
+static const char *const channel_members[] = {
+	"kind", "name", "secret", "base_url", "currency", "skus", NULL,
+};
+static const char *const channel_computed[] = {
+	"id",	   "secret_set", "endpoint",   "sku_count",
+	"created_at", "updated_at", NULL,
+};
+
+/* The SKU mapping at doc's "skus" into ch; *given says it was there. */
+static void decode_skus(const json_t *doc, ordo_channel *ch, bool *given,
+			ordo_err *err)
+{
+	static const char *const members[] = {"code", "sku", NULL};
+	json_t *arr = jf_array(doc, "", "skus", false, err), *item;
+	channel_sku *skus;
+	char path[ORDO_ERR_FIELD_MAX];
+	size_t n, i;
+
+	*given = arr != NULL;
+	if (!arr)
+		return;
+	n = json_array_size(arr);
+	if (n > ORDO_CHANNEL_SKUS_MAX) {
+		ordo_err_add(err, ORDO_ELIMIT, "skus",
+			     "%zu SKU mappings; a channel holds at most %d", n,
+			     ORDO_CHANNEL_SKUS_MAX);
+		return;
+	}
+	skus = calloc(n ? n : 1, sizeof(*skus));
+	if (!skus) {
+		ordo_err_add(err, ORDO_ENOMEM, "skus", "out of memory");
+		return;
+	}
+	json_array_foreach(arr, i, item) {
+		jf_index_path(path, sizeof(path), "skus", i);
+		if (!json_is_object(item)) {
+			ordo_err_add(err, ORDO_EINVALID, path,
+				     "must be an object {\"code\", \"sku\"}");
+			continue;
+		}
+		jf_only(item, path, members, NULL, err);
+		jf_string(item, path, "code", true, skus[i].code,
+			  sizeof(skus[i].code), err);
+		jf_string(item, path, "sku", true, skus[i].sku,
+			  sizeof(skus[i].sku), err);
+	}
+	if (err->code == ORDO_OK)
+		channel_set_skus(ch, skus, n, err);
+	free(skus);
+}
+
+/*
+ * The members of a channel present in doc into ch; *set gets the
+ * CHANNEL_SET_* of those present. A creation needs kind and name; a
+ * change may not name the kind.
+ */
+static void decode_channel(const json_t *doc, ordo_channel *ch,
+			   unsigned *set, bool creating, ordo_err *err)
+{
+	char kind[16], list[JF_LIST_MAX];
+	bool skus = false;
+
+	*set = 0;
+	jf_only(doc, "", channel_members, channel_computed, err);
+	if (creating) {
+		if (jf_string(doc, "", "kind", true, kind, sizeof(kind), err) &&
+		    channel_kind_parse(kind, &ch->kind) != 0) {
+			JF_ENUM_LIST(list, sizeof(list), channel_kind_name,
+				     CHANNEL_KIND_COUNT);
+			ordo_err_add(err, ORDO_EINVALID, "kind",
+				     "\"%s\" is not a channel kind; one of: %s",
+				     kind, list);
+		}
+	} else if (json_object_get(doc, "kind")) {
+		ordo_err_add(err, ORDO_EINVALID, "kind",
+			     "a channel's kind cannot change; make a new "
+			     "channel");
+	}
+	if (jf_string(doc, "", "name", creating, ch->name, sizeof(ch->name),
+		      err)) {
+		*set |= CHANNEL_SET_NAME;
+		if (!channel_name_ok(ch->name))
+			ordo_err_add(err, ORDO_EINVALID, "name",
+				     CHANNEL_NAME_RULE);
+	}
+	if (json_object_get(doc, "secret") &&
+	    (json_is_null(json_object_get(doc, "secret")) ||
+	     jf_string(doc, "", "secret", false, ch->secret,
+		       sizeof(ch->secret), err)))
+		*set |= CHANNEL_SET_SECRET;
+	if (json_object_get(doc, "base_url") &&
+	    (json_is_null(json_object_get(doc, "base_url")) ||
+	     jf_string(doc, "", "base_url", false, ch->base_url,
+		       sizeof(ch->base_url), err))) {
+		*set |= CHANNEL_SET_BASE_URL;
+		if (ch->base_url[0] &&
+		    strncmp(ch->base_url, "http://", 7) != 0 &&
+		    strncmp(ch->base_url, "https://", 8) != 0)
+			ordo_err_add(err, ORDO_EINVALID, "base_url",
+				     "must start with http:// or https://");
+	}
+	if (json_object_get(doc, "currency") &&
+	    (json_is_null(json_object_get(doc, "currency")) ||
+	     jf_string(doc, "", "currency", false, ch->currency,
+		       sizeof(ch->currency), err))) {
+		*set |= CHANNEL_SET_CURRENCY;
+		if (ch->currency[0] && !money_currency_known(ch->currency))
+			ordo_err_add(err, ORDO_EINVALID, "currency",
+				     "\"%s\" is not an ISO 4217 currency ordo "
+				     "knows",
+				     ch->currency);
+	}
+	decode_skus(doc, ch, &skus, err);
+	if (skus)
+		*set |= CHANNEL_SET_SKUS;
+	if (creating && err->code == ORDO_OK)
+		app_channel_check(ch, err);
+	if (!creating && err->code == ORDO_OK && !*set)
+		ordo_err_add(err, ORDO_EINVALID, NULL,
+			     "name at least one member to change: %s",
+			     "name, secret, base_url, currency, skus");
+}
+
+static void decode_create(const json_t *doc, void *out, ordo_err *err)
+{
+	app_channel_cmd *c = out;
+
+	decode_channel(doc, &c->in, &c->set, true, err);
+}
+
+static void decode_update(const json_t *doc, void *out, ordo_err *err)
+{
+	app_channel_cmd *c = out;
+
+	decode_channel(doc, &c->in, &c->set, false, err);
+}
+
+/* ---- the routes ---------------------------------------------------------- */
+
+static json_t *channel_reply(api_request *r, const app_write *w, int *status)
+{
+	(void)r;
+	*status = 200;
+	return channel_json(&((const app_channel_cmd *)w)->stored, true);
+}
+
+static json_t *created_reply(api_request *r, const app_write *w, int *status)
+{
+	json_t *j = channel_reply(r, w, status);
+
+	*status = 201;
+	return j;
+}
+
+static enum MHD_Result channel_write(api_request *r, bool creating)
+{
+	app_channel_cmd *c = calloc(1, sizeof(*c));
+	enum MHD_Result ret;
+
+	if (!c)
+		return api_reply_nomem(r);
+	if (creating)
+		app_channel_create_cmd_init(c, &r->caller, api_now(r));
+	else
+		app_channel_update_cmd_init(c, &r->caller, api_now(r));
+	if (!api_query_only(r, no_query, &ret) ||
+	    (!creating &&
+	     !api_path_id(r, "channel", c->id, sizeof(c->id), &ret)) ||
+	    !api_decode_body(r, creating ? decode_create : decode_update, c,
+			     &ret)) {
+		api_write_free(&c->w);
+		return ret;
+	}
+	return api_submit_write(r, &c->w,
+				creating ? created_reply : channel_reply,
+				api_write_free);
+}
+
+enum MHD_Result api_channel_create(api_request *r)
+{
+	return channel_write(r, true);
+}
+
+enum MHD_Result api_channel_update(api_request *r)
+{
+	return channel_write(r, false);
+}
+
+static json_t *delete_reply(api_request *r, const app_write *w, int *status)
+{
+	(void)r;
+	(void)w;
+	*status = 204;
+	return NULL;
+}
+
+enum MHD_Result api_channel_delete(api_request *r)
+{
+	app_channel_cmd *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return api_reply_nomem(r);
+	app_channel_delete_cmd_init(c, &r->caller, api_now(r));
+	return api_submit_on_id(r, &c->w, c->id, sizeof(c->id), "channel",
+				delete_reply);
+}
+
+static enum MHD_Result reply_error(api_request *r, ordo_err *err)
+{
+	enum MHD_Result ret = api_reply_error(r, err);
+
+	ordo_err_clear(err);
+	return ret;
+}
+
+enum MHD_Result api_channel_list(api_request *r)
+{
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
+	ordo_channel *items = NULL;
+	json_t *arr;
+	size_t n = 0, i;
+	enum MHD_Result ret;
+
+	if (!api_query_only(r, no_query, &ret))
+		return ret;
+	if (app_channel_list(r->srv->st, &r->caller, &items, &n, err))
+		return reply_error(r, err);
+	arr = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, channel_json(&items[i], false));
+	free(items);
+	return api_reply_json(r, MHD_HTTP_OK,
+			      json_pack("{s:o}", "channels", arr));
+}
+
+enum MHD_Result api_channel_get(api_request *r)
+{
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
+	ordo_channel ch;
+	enum MHD_Result ret;
+	json_t *j;
+
+	if (!api_query_only(r, no_query, &ret))
+		return ret;
+	channel_init(&ch);
+	if (app_channel_get(r->srv->st, &r->caller, r->params[0], &ch, err))
+		return reply_error(r, err);
+	j = channel_json(&ch, true);
+	channel_free(&ch);
+	return api_reply_json(r, MHD_HTTP_OK, j);
+}
+
+enum MHD_Result api_order_source(api_request *r)
+{
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
+	char type[ORDO_SOURCE_TYPE_MAX], *body = NULL;
+	enum MHD_Result ret;
+
+	if (!api_query_only(r, no_query, &ret))
+		return ret;
+	if (app_order_source(r->srv->st, &r->caller, r->params[0], type,
+			     sizeof(type), &body, err))
+		return reply_error(r, err);
+	return api_queue_typed(r, MHD_HTTP_OK, body, type);
+}
+
+/* ---- what a Shopify store sends ------------------------------------------ */
+
+static json_t *intake_reply(api_request *r, const app_write *w, int *status)
+{
+	const app_intake_cmd *c = (const app_intake_cmd *)w;
+
+	(void)r;
+	*status = c->outcome == INTAKE_CREATED ? 201 : 200;
+	return native_order_json(&c->stored, w->now);
+}
+
+static const char *header(api_request *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+enum MHD_Result api_shopify_order(api_request *r)
+{
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
+	const char *hmac = header(r, "X-Shopify-Hmac-Sha256");
+	const char *topic = header(r, "X-Shopify-Topic");
+	const char *delivery_id = header(r, "X-Shopify-Webhook-Id");
+	const char *body = r->body ? r->body : "";
+	ordo_channel ch;
+	app_caller caller;
+	app_intake_cmd *c;
+	enum MHD_Result ret;
+
+	if (!api_query_only(r, no_query, &ret))
+		return ret;
+	channel_init(&ch);
+	if (app_channel_caller(r->srv->st, r->params[0], CHANNEL_SHOPIFY, &ch,
+			       &caller, err))
+		return reply_error(r, err);
+	if (!hmac || !signature_verify_base64(ch.secret, hmac, body,
+					      r->body_len)) {
+		channel_free(&ch);
+		return api_reply_fail(r, ORDO_EUNAUTHORIZED,
+				      "X-Shopify-Hmac-Sha256",
+				      hmac ? "X-Shopify-Hmac-Sha256 is not "
+					     "the signature of this body "
+					     "with the channel's secret"
+					   : "X-Shopify-Hmac-Sha256 is "
+					     "missing: a Shopify webhook is "
+					     "signed");
+	}
+	/* Signed: the channel is the caller from here on. */
+	r->caller = caller;
+	if (!topic || (strcmp(topic, "orders/create") != 0 &&
+		       strcmp(topic, "orders/updated") != 0)) {
+		channel_free(&ch);
+		return api_reply_fail(
+			r, ORDO_EINVALID, "X-Shopify-Topic",
+			"%s%s%s: this endpoint takes orders/create and "
+			"orders/updated (an order ordo does not have yet); "
+			"ordo does not take a storefront's changes to an "
+			"order it has taken",
+			topic ? "topic \"" : "X-Shopify-Topic is missing",
+			topic ? topic : "", topic ? "\"" : "");
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		channel_free(&ch);
+		return api_reply_nomem(r);
+	}
+	app_intake_cmd_init(c, &r->caller, api_now(r));
+	shopify_order_decode(body, r->body_len, &ch, &c->order, err);
+	channel_free(&ch);
+	if (err->code == ORDO_OK) {
+		c->order.source = strndup(body, r->body_len);
+		if (!c->order.source)
+			ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
+		snprintf(c->order.source_type, sizeof(c->order.source_type),
+			 "%s", SOURCE_JSON);
+	}
+	if (err->code == ORDO_OK && delivery_id &&
+	    ordo_strlcpy(c->w.idempotency_key, delivery_id,
+			 sizeof(c->w.idempotency_key)) != 0)
+		ordo_err_set(err, ORDO_EINVALID, "X-Shopify-Webhook-Id",
+			     "X-Shopify-Webhook-Id is longer than %zu "
+			     "characters",
+			     sizeof(c->w.idempotency_key) - 1);
+	if (err->code != ORDO_OK) {
+		api_write_free(&c->w);
+		return reply_error(r, err);
+	}
+	ordo_err_clear(err);
+	return api_submit_write(r, &c->w, intake_reply, api_write_free);
+}

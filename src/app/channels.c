@@ -1,0 +1,161 @@
+/*
+ * channels.c - channels and what comes through them.
+ *
+ * A channel is made, changed and deleted by the tenant's admins; its
+ * secret is never shown back (an answer says only whether one is set). A
+ * tenant has at most ORDO_CHANNELS_MAX channels, each mapping at most
+ * ORDO_CHANNEL_SKUS_MAX of its codes. Each member is checked as it is
+ * decoded (api/channels.c); here, once a change has met the channel as
+ * stored, what the members ask of each other (app_channel_check).
+ *
+ * What a channel sends (a storefront's order webhook) carries no API key:
+ * app_channel_caller reads the channel by the id of the path, and the
+ * caller of the intake that follows is the channel itself.
+ */
+#include "app/channels.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "app/tenants.h"
+#include "core/ids.h"
+
+ordo_code app_channel_check(const ordo_channel *ch, ordo_err *err)
+{
+	if ((ch->kind == CHANNEL_SHOPIFY || ch->kind == CHANNEL_WOOCOMMERCE) &&
+	    !ch->secret[0])
+		return ordo_err_set(err, ORDO_EINVALID, "secret",
+				    "a %s channel needs the secret %s signs "
+				    "its webhooks with",
+				    channel_kind_name(ch->kind),
+				    ch->kind == CHANNEL_SHOPIFY
+					    ? "Shopify"
+					    : "WooCommerce");
+	return ORDO_OK;
+}
+
+ordo_code app_channel_create(store_tx *tx, const app_caller *c,
+			     ordo_channel *ch, ordo_time now, ordo_err *err)
+{
+	int64_t n = 0;
+	ordo_code rc;
+
+	/* Two creations racing on two nodes are counted one after the
+	 * other. */
+	rc = store_lock_named(tx, c->tenant_id, "channels", err);
+	if (rc == ORDO_OK)
+		rc = store_channel_count(tx, c->tenant_id, &n, err);
+	if (rc)
+		return rc;
+	if (n >= ORDO_CHANNELS_MAX)
+		return ordo_err_set(err, ORDO_ELIMIT, "name",
+				    "a tenant has at most %d channels "
+				    "(ORDO_CHANNELS_MAX); delete one first",
+				    ORDO_CHANNELS_MAX);
+	ordo_id_new("chn_", ch->id);
+	ch->created_at = now;
+	ch->updated_at = now;
+	return store_channel_insert(tx, c->tenant_id, ch, err);
+}
+
+static ordo_code create_run(store_tx *tx, app_write *w, ordo_err *err)
+{
+	app_channel_cmd *c = (app_channel_cmd *)w;
+	ordo_code rc = channel_copy(&c->stored, &c->in, err);
+
+	if (rc == ORDO_OK)
+		rc = app_channel_create(tx, &w->caller, &c->stored, w->now,
+					err);
+	return rc;
+}
+
+static ordo_code update_run(store_tx *tx, app_write *w, ordo_err *err)
+{
+	app_channel_cmd *c = (app_channel_cmd *)w;
+	ordo_channel *s = &c->stored;
+	ordo_code rc;
+
+	rc = store_channel_get(tx, w->caller.tenant_id, c->id, s, err);
+	if (rc)
+		return rc;
+	if (c->set & CHANNEL_SET_NAME)
+		memcpy(s->name, c->in.name, sizeof(s->name));
+	if (c->set & CHANNEL_SET_SECRET)
+		memcpy(s->secret, c->in.secret, sizeof(s->secret));
+	if (c->set & CHANNEL_SET_BASE_URL)
+		memcpy(s->base_url, c->in.base_url, sizeof(s->base_url));
+	if (c->set & CHANNEL_SET_CURRENCY)
+		memcpy(s->currency, c->in.currency, sizeof(s->currency));
+	if (c->set & CHANNEL_SET_SKUS) {
+		rc = channel_set_skus(s, c->in.skus, c->in.n_skus, err);
+		if (rc)
+			return rc;
+	}
+	rc = app_channel_check(s, err);
+	if (rc)
+		return rc;
+	s->updated_at = w->now;
+	return store_channel_update(tx, w->caller.tenant_id, s,
+				    (c->set & CHANNEL_SET_SKUS) != 0, err);
+}
+
+static ordo_code delete_run(store_tx *tx, app_write *w, ordo_err *err)
+{
+	app_channel_cmd *c = (app_channel_cmd *)w;
+
+	return store_channel_delete(tx, w->caller.tenant_id, c->id, err);
+}
+
+static void channel_clear(app_write *w)
+{
+	channel_free(&((app_channel_cmd *)w)->stored);
+}
+
+static void channel_free_input(app_write *w)
+{
+	channel_free(&((app_channel_cmd *)w)->in);
+}
+
+static const app_write_type create_type = {
+	.name = "channel_create",
+	.run = create_run,
+	.clear = channel_clear,
+	.free_input = channel_free_input,
+};
+static const app_write_type update_type = {
+	.name = "channel_update",
+	.run = update_run,
+	.clear = channel_clear,
+	.free_input = channel_free_input,
+};
+static const app_write_type delete_type = {
+	.name = "channel_delete",
+	.run = delete_run,
+	.clear = channel_clear,
+	.free_input = channel_free_input,
+};
+
+static void cmd_init(app_channel_cmd *c, const app_write_type *t,
+		     const app_caller *caller, ordo_time now)
+{
+	memset(c, 0, sizeof(*c));
+	app_write_init(&c->w, t, caller, now);
+}
+
+void app_channel_create_cmd_init(app_channel_cmd *c, const app_caller *caller,
+				 ordo_time now)
+{
+	cmd_init(c, &create_type, caller, now);
+}
+
+void app_channel_update_cmd_init(app_channel_cmd *c, const app_caller *caller,
+				 ordo_time now)
+{
+	cmd_init(c, &update_type, caller, now);
+}
+
+void app_channel_delete_cmd_init(app_channel_cmd *c, const app_caller *caller,
+				 ordo_time now)
+{
+	cmd_init(c, &delete_type, caller, now);
+}

@@ -1,0 +1,553 @@
+/*
+ * test_channels.c - channels, a Shopify store's order webhook, and an
+ * order's source document.
+ *
+ *   management   an admin makes, lists, reads, changes and deletes a
+ *                channel; the secret is never shown back; every bad member
+ *                is named; a name is unique in its tenant; at most 50
+ *                channels; another tenant sees none of it; other roles may
+ *                read but not write.
+ *   shopify      the real order payload (tests/samples/shopify), signed
+ *                with the channel's secret, becomes an order: its ids,
+ *                customer, addresses, lines (codes mapped to SKUs), money
+ *                and payment as Shopify sent them, kept byte for byte as
+ *                its source, made by the channel as its actor.
+ *   signatures   a missing, wrong, other-secret or stale (body changed)
+ *                signature is 401 and stores nothing.
+ *   duplicates   the same delivery again is replayed; another delivery of
+ *                the same Shopify order finds it (200); one order stored.
+ *   topics       a topic ordo does not take is refused, naming it.
+ *   loose        a payload as real stores send them (ids and quantities
+ *                as strings, no customer, no shipping address, yen) is
+ *                taken, and held where it lacks what a shipment needs.
+ *   sources      a native order's source is the body posted.
+ */
+#include "harness.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#define SAMPLE ORDO_SOURCE_DIR "/tests/samples/shopify/"                      \
+			       "Shopify_shopify_python_api__test_fixtures_"   \
+			       "order.json"
+#define SECRET "shpss_0123456789abcdef"
+
+static const char *acme(void)
+{
+	return srv->key_acme;
+}
+
+/* A request with a body of text. */
+static struct resp *req(const char *method, const char *path, const char *key,
+			const char *body)
+{
+	return http(method, path, key, body, strlen(body), NULL);
+}
+
+/* POST a channel; assert the status; its id into id (may be NULL). */
+static json_t *channel_post(const char *key, const char *body, long status,
+			    char *id, size_t id_size)
+{
+	struct resp *r = req("POST", "/v1/channels", key, body);
+	json_t *j;
+
+	assert_status(r, status);
+	j = json_incref(r->json);
+	if (id)
+		snprintf(id, id_size, "%s", jstr(r->json, "id"));
+	resp_free(r);
+	return j;
+}
+
+/* The base64 HMAC-SHA256 of body with secret, as Shopify signs it. */
+static void shopify_sign(const char *secret, const char *body, size_t len,
+			 char out[64])
+{
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	crypto_auth_hmacsha256_state st;
+
+	crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret,
+				    strlen(secret));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, len);
+	crypto_auth_hmacsha256_final(&st, mac);
+	sodium_bin2base64(out, 64, mac, sizeof(mac),
+			  sodium_base64_VARIANT_ORIGINAL);
+}
+
+/* POST body to the channel's Shopify endpoint as a store would: signed
+ * with `secret` (NULL: no signature header), topic and delivery id. */
+static struct resp *shopify_post(const char *channel, const char *body,
+				 const char *secret, const char *topic,
+				 const char *delivery)
+{
+	char path[128], sig[64], h_sig[128], h_topic[96], h_id[96];
+	const char *headers[4] = {NULL};
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/v1/channels/%s/shopify/orders",
+		 channel);
+	if (secret) {
+		shopify_sign(secret, body, strlen(body), sig);
+		snprintf(h_sig, sizeof(h_sig), "X-Shopify-Hmac-Sha256: %s",
+			 sig);
+		headers[n++] = h_sig;
+	}
+	snprintf(h_topic, sizeof(h_topic), "X-Shopify-Topic: %s", topic);
+	headers[n++] = h_topic;
+	snprintf(h_id, sizeof(h_id), "X-Shopify-Webhook-Id: %s", delivery);
+	headers[n++] = h_id;
+	return http("POST", path, NULL, body, strlen(body), headers);
+}
+
+/* The sample's order object, as Shopify's webhook sends it (the file is
+ * the REST answer {"order": {...}}), with id as given. */
+static char *sample_body(long long id)
+{
+	json_t *doc = json_load_file(SAMPLE, 0, NULL), *o;
+	char *text;
+
+	assert_non_null(doc);
+	o = json_incref(json_object_get(doc, "order"));
+	json_decref(doc);
+	assert_non_null(o);
+	json_object_set_new(o, "id", json_integer(id));
+	text = json_dumps(o, JSON_INDENT(2));
+	json_decref(o);
+	return text;
+}
+
+/* A Shopify channel of acme's mapping the sample's variants to the
+ * catalog; its id into id. */
+static void shopify_channel(const char *name, char *id, size_t id_size)
+{
+	char body[512];
+
+	snprintf(body, sizeof(body),
+		 "{\"kind\": \"shopify\", \"name\": \"%s\", \"secret\": "
+		 "\"" SECRET "\", \"skus\": ["
+		 "{\"code\": \"39072856\", \"sku\": \"TSHIRT-BLK-M\"},"
+		 "{\"code\": \"49148385\", \"sku\": \"MUG-12OZ\"},"
+		 "{\"code\": \"IPOD2008BLACK\", \"sku\": \"HOODIE-GRY-L\"}]}",
+		 name);
+	json_decref(channel_post(acme(), body, 201, id, id_size));
+}
+
+API_TEST(channels_are_made_read_changed_and_deleted)
+{
+	char id[64], path[128], agent[HARNESS_KEY_MAX];
+	struct resp *r;
+	json_t *j;
+
+	j = channel_post(acme(),
+			 "{\"kind\": \"shopify\", \"name\": \"store-eu\", "
+			 "\"secret\": \"s3cret\", \"base_url\": "
+			 "\"https://eu.example.com\", \"currency\": \"EUR\", "
+			 "\"skus\": [{\"code\": \"v-2\", \"sku\": \"MUG-12OZ\"},"
+			 " {\"code\": \"v-1\", \"sku\": \"TSHIRT-BLK-M\"}]}",
+			 201, id, sizeof(id));
+	check(strncmp(id, "chn_", 4) == 0, "id %s", id);
+	check(streq(jstr(j, "kind"), "shopify") &&
+		      streq(jstr(j, "name"), "store-eu") &&
+		      streq(jstr(j, "currency"), "EUR") &&
+		      streq(jstr(j, "base_url"), "https://eu.example.com"),
+	      "created %s", json_dumps(j, 0));
+	check(json_is_true(jget(j, "secret_set")) && !jget(j, "secret"),
+	      "the secret is never shown back");
+	check(streq(jstr(j, "skus[0].code"), "v-1") &&
+		      streq(jstr(j, "skus[1].sku"), "MUG-12OZ"),
+	      "mapping sorted by code: %s", json_dumps(jget(j, "skus"), 0));
+	check(strstr(jstr(j, "endpoint"), id) != NULL, "endpoint %s",
+	      jstr(j, "endpoint"));
+	json_decref(j);
+
+	r = http_get(acme(), "/v1/channels");
+	assert_status(r, 200);
+	check(json_array_size(jget(r->json, "channels")) >= 1 &&
+		      !strstr(r->body, "s3cret"),
+	      "list %s", r->body);
+	resp_free(r);
+
+	snprintf(path, sizeof(path), "/v1/channels/%s", id);
+	r = req("PATCH", path, acme(),
+		"{\"name\": \"store-de\", \"skus\": []}");
+	assert_status(r, 200);
+	check(streq(jstr(r->json, "name"), "store-de") &&
+		      json_array_size(jget(r->json, "skus")) == 0 &&
+		      streq(jstr(r->json, "currency"), "EUR"),
+	      "changed %s", r->body);
+	resp_free(r);
+
+	/* Nothing a caller writes is passed over. */
+	r = req("PATCH", path, acme(),
+		"{\"kind\": \"csv\"}");
+	assert_error(r, 400, NULL, "kind");
+	resp_free(r);
+	r = req("PATCH", path, acme(),
+		"{\"nmae\": \"x\"}");
+	assert_error(r, 400, NULL, "nmae");
+	check(strstr(r->body, "did you mean") != NULL, "%s", r->body);
+	resp_free(r);
+	r = req("PATCH", path, acme(),
+		"{\"secret\": null}");
+	assert_error(r, 400, NULL, "secret");
+	resp_free(r);
+
+	/* Another tenant sees nothing; a reader may read, not write. */
+	r = http_get(srv->key_globex, "%s", path);
+	assert_error(r, 404, NULL, "id");
+	resp_free(r);
+	key_create("acme", "agent", "chan-agent", agent, sizeof(agent));
+	r = http_get(agent, "%s", path);
+	assert_status(r, 200);
+	resp_free(r);
+	r = http("DELETE", path, agent, NULL, 0, NULL);
+	assert_status(r, 403);
+	resp_free(r);
+
+	r = http("DELETE", path, acme(), NULL, 0, NULL);
+	assert_status(r, 204);
+	resp_free(r);
+	r = http_get(acme(), "%s", path);
+	assert_error(r, 404, NULL, "id");
+	resp_free(r);
+}
+
+API_TEST(bad_channels_are_refused_naming_each_problem)
+{
+	static const char *const bad[][2] = {
+		{"{\"kind\": \"shopfy\", \"name\": \"a\", \"secret\": \"s\"}",
+		 "kind"},
+		{"{\"kind\": \"csv\"}", "name"},
+		{"{\"kind\": \"csv\", \"name\": \"Big Shop\"}", "name"},
+		{"{\"kind\": \"shopify\", \"name\": \"nosecret\"}", "secret"},
+		{"{\"kind\": \"woocommerce\", \"name\": \"nosecret\"}",
+		 "secret"},
+		{"{\"kind\": \"csv\", \"name\": \"u\", \"base_url\": "
+		 "\"ftp://x\"}",
+		 "base_url"},
+		{"{\"kind\": \"csv\", \"name\": \"c\", \"currency\": \"XYZ\"}",
+		 "currency"},
+		{"{\"kind\": \"csv\", \"name\": \"d\", \"skus\": [{\"code\": "
+		 "\"a\", \"sku\": \"X\"}, {\"code\": \"a\", \"sku\": \"Y\"}]}",
+		 "skus"},
+		{"{\"kind\": \"csv\", \"name\": \"e\", \"skus\": [{\"code\": "
+		 "\"a\"}]}",
+		 "skus[0].sku"},
+		{"{\"kind\": \"csv\", \"name\": \"f\", \"id\": \"chn_1\"}", "id"},
+		{"{\"kind\": \"csv\", \"name\": \"g\", \"colour\": \"red\"}",
+		 "colour"},
+	};
+	char agent[HARNESS_KEY_MAX];
+	struct resp *r;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		r = req("POST", "/v1/channels", acme(), bad[i][0]);
+		check(r->status == 400 &&
+			      error_details_naming(r, bad[i][1]) > 0,
+		      "%s -> %ld %s (want 400 naming %s)", bad[i][0],
+		      r->status, r->body, bad[i][1]);
+		resp_free(r);
+	}
+	/* Two problems at once are both named. */
+	r = req("POST", "/v1/channels", acme(),
+		"{\"kind\": \"x\", \"name\": \"A B\"}");
+	check(error_details_naming(r, "kind") && error_details_naming(r, "name"),
+	      "%s", r->body);
+	resp_free(r);
+
+	/* A name is its tenant's once; another tenant may use it. */
+	json_decref(channel_post(acme(), "{\"kind\": \"csv\", \"name\": "
+					 "\"sheet\"}",
+				 201, NULL, 0));
+	r = req("POST", "/v1/channels", acme(),
+		"{\"kind\": \"x12\", \"name\": \"sheet\"}");
+	assert_error(r, 409, NULL, "name");
+	resp_free(r);
+	json_decref(channel_post(srv->key_globex,
+				 "{\"kind\": \"csv\", \"name\": \"sheet\"}",
+				 201, NULL, 0));
+
+	key_create("acme", "agent", "chan-agent-2", agent, sizeof(agent));
+	r = req("POST", "/v1/channels", agent,
+		"{\"kind\": \"csv\", \"name\": \"mine\"}");
+	assert_status(r, 403);
+	resp_free(r);
+}
+
+API_TEST(a_tenant_has_at_most_50_channels)
+{
+	char body[128];
+	struct resp *r;
+	size_t have, i;
+
+	r = http_get(srv->key_globex, "/v1/channels");
+	have = json_array_size(jget(r->json, "channels"));
+	resp_free(r);
+	for (i = have; i < 50; i++) {
+		snprintf(body, sizeof(body),
+			 "{\"kind\": \"csv\", \"name\": \"many-%zu\"}", i);
+		json_decref(channel_post(srv->key_globex, body, 201, NULL, 0));
+	}
+	r = req("POST", "/v1/channels", srv->key_globex,
+		"{\"kind\": \"csv\", \"name\": \"one-more\"}");
+	assert_error(r, 400, "limit_exceeded", NULL);
+	resp_free(r);
+}
+
+API_TEST(a_shopify_order_is_taken_as_shopify_sent_it)
+{
+	char ch[64], path[160];
+	char *body = sample_body(450789469);
+	struct resp *r = NULL;
+	const char *order_id;
+	json_t *o;
+
+	shopify_channel("shop", ch, sizeof(ch));
+	r = shopify_post(ch, body, SECRET, "orders/create", "wh-create-1");
+	assert_status(r, 201);
+	o = r->json;
+	order_id = jstr(o, "id");
+	check(streq(jstr(o, "external_id"), "450789469") &&
+		      streq(jstr(o, "channel"), "shop") &&
+		      streq(jstr(o, "currency"), "USD") &&
+		      streq(jstr(o, "placed_at"), "2008-01-10T16:00:00Z"),
+	      "header %s", r->body);
+	check(streq(jstr(o, "customer.name"), "Bob Norman") &&
+		      streq(jstr(o, "customer.email"),
+			    "bob.norman@hostmail.com") &&
+		      streq(jstr(o, "customer.external_id"), "207119551"),
+	      "customer %s", json_dumps(jget(o, "customer"), 0));
+	check(streq(jstr(o, "ship_to.line1"), "Chestnut Street 92") &&
+		      streq(jstr(o, "ship_to.city"), "Louisville") &&
+		      streq(jstr(o, "ship_to.region"), "KY") &&
+		      streq(jstr(o, "ship_to.postal_code"), "40202") &&
+		      streq(jstr(o, "ship_to.country"), "US") &&
+		      streq(jstr(o, "bill_to.city"), "Louisville"),
+	      "addresses %s", r->body);
+	/* Mapped by variant id, by variant id, and by Shopify's SKU. */
+	check(streq(jstr(o, "lines[0].sku"), "TSHIRT-BLK-M") &&
+		      streq(jstr(o, "lines[1].sku"), "MUG-12OZ") &&
+		      streq(jstr(o, "lines[2].sku"), "HOODIE-GRY-L") &&
+		      streq(jstr(o, "lines[0].unit_price"), "199.00") &&
+		      json_integer_value(jget(o, "lines[2].quantity")) == 1,
+	      "lines %s", json_dumps(jget(o, "lines"), 0));
+	check(streq(jstr(o, "totals.subtotal"), "398.00") &&
+		      streq(jstr(o, "totals.tax"), "11.94") &&
+		      streq(jstr(o, "totals.total"), "409.94") &&
+		      streq(jstr(o, "payment_status"), "authorized"),
+	      "money %s %s", json_dumps(jget(o, "totals"), 0),
+	      jstr(o, "payment_status"));
+	/* The sample's own totals do not add up (three lines of 199.00,
+	 * a subtotal of 398.00): held for a person, as any order would be. */
+	check(open_holds(o, "totals_mismatch") == 1, "holds %s",
+	      json_dumps(jget(o, "holds"), 0));
+
+	snprintf(path, sizeof(path), "/v1/orders/%s/source", order_id);
+	{
+		struct resp *s = http_get(acme(), "%s", path);
+		char type[64] = "";
+
+		assert_status(s, 200);
+		check(s->body_len == strlen(body) &&
+			      memcmp(s->body, body, s->body_len) == 0,
+		      "the source is the body as it came (%zu bytes, sent "
+		      "%zu)",
+		      s->body_len, strlen(body));
+		check(resp_header(s, "Content-Type", type, sizeof(type)) &&
+			      streq(type, "application/json"),
+		      "type %s", type);
+		resp_free(s);
+		s = http_get(srv->key_globex, "%s", path);
+		assert_error(s, 404, NULL, "id");
+		resp_free(s);
+	}
+	snprintf(path, sizeof(path), "/v1/orders/%s/events", order_id);
+	{
+		struct resp *e = http_get(acme(), "%s", path);
+
+		check(streq(jstr(e->json, "events[0].actor"), "channel:shop"),
+		      "the channel took it in: %s", e->body);
+		resp_free(e);
+	}
+	resp_free(r);
+	free(body);
+}
+
+API_TEST(a_signature_that_does_not_hold_stores_nothing)
+{
+	char ch[64];
+	char *body = sample_body(910001);
+	struct resp *r;
+	size_t before = orders_count(acme(), "channel=shop-sig");
+
+	shopify_channel("shop-sig", ch, sizeof(ch));
+	r = shopify_post(ch, body, NULL, "orders/create", "wh-sig-1");
+	assert_error(r, 401, "unauthorized", "X-Shopify-Hmac-Sha256");
+	resp_free(r);
+	r = shopify_post(ch, body, "another secret", "orders/create",
+			 "wh-sig-2");
+	assert_error(r, 401, "unauthorized", "X-Shopify-Hmac-Sha256");
+	resp_free(r);
+	{
+		/* Signed, then changed on the way. */
+		char path[128], sig[64], h_sig[128];
+		const char *headers[] = {h_sig, "X-Shopify-Topic: orders/create",
+					 NULL};
+		char *changed = strdup(body);
+
+		shopify_sign(SECRET, body, strlen(body), sig);
+		snprintf(h_sig, sizeof(h_sig), "X-Shopify-Hmac-Sha256: %s",
+			 sig);
+		changed[strlen(changed) - 3] = ' ';
+		snprintf(path, sizeof(path), "/v1/channels/%s/shopify/orders",
+			 ch);
+		r = http("POST", path, NULL, changed, strlen(changed), headers);
+		assert_error(r, 401, "unauthorized", "X-Shopify-Hmac-Sha256");
+		resp_free(r);
+		h_sig[22] = '\0'; /* "X-Shopify-Hmac-Sha256:" and nothing */
+		r = http("POST", path, NULL, body, strlen(body), headers);
+		assert_status(r, 401);
+		resp_free(r);
+		free(changed);
+	}
+	check(orders_count(acme(), "channel=shop-sig") == before,
+	      "nothing stored");
+	/* No such channel, or not a Shopify one. */
+	r = shopify_post("chn_nosuchchannel00000000000", body, SECRET,
+			 "orders/create", "wh-sig-3");
+	assert_error(r, 404, NULL, "id");
+	resp_free(r);
+	{
+		char csv[64];
+
+		json_decref(channel_post(acme(),
+					 "{\"kind\": \"csv\", \"name\": "
+					 "\"not-shopify\", \"secret\": \"" SECRET
+					 "\"}",
+					 201, csv, sizeof(csv)));
+		r = shopify_post(csv, body, SECRET, "orders/create",
+				 "wh-sig-4");
+		assert_error(r, 404, NULL, "id");
+		resp_free(r);
+	}
+	free(body);
+}
+
+API_TEST(a_delivery_twice_and_an_order_twice_store_one_order)
+{
+	char ch[64], first[64], replayed[16] = "";
+	char *body = sample_body(920001);
+	struct resp *r;
+
+	shopify_channel("shop-dup", ch, sizeof(ch));
+	r = shopify_post(ch, body, SECRET, "orders/create", "wh-dup-1");
+	assert_status(r, 201);
+	snprintf(first, sizeof(first), "%s", jstr(r->json, "id"));
+	resp_free(r);
+	/* Shopify sends a delivery again when it heard no answer. */
+	r = shopify_post(ch, body, SECRET, "orders/create", "wh-dup-1");
+	assert_status(r, 201);
+	check(streq(jstr(r->json, "id"), first) &&
+		      resp_header(r, "Idempotent-Replayed", replayed,
+				  sizeof(replayed)) &&
+		      streq(replayed, "true"),
+	      "replayed %s", r->body);
+	resp_free(r);
+	/* orders/updated of the same order, another delivery: found. */
+	r = shopify_post(ch, body, SECRET, "orders/updated", "wh-dup-2");
+	assert_status(r, 200);
+	check(streq(jstr(r->json, "id"), first), "same order %s", r->body);
+	resp_free(r);
+	check(orders_count(acme(), "channel=shop-dup") == 1, "one order");
+
+	/* A topic ordo does not take is named, and stores nothing. */
+	r = shopify_post(ch, body, SECRET, "orders/cancelled", "wh-dup-3");
+	assert_error(r, 400, NULL, "X-Shopify-Topic");
+	check(strstr(r->body, "orders/cancelled") != NULL, "%s", r->body);
+	resp_free(r);
+	free(body);
+}
+
+API_TEST(a_loose_payload_is_taken_and_held_for_what_it_lacks)
+{
+	static const char loose[] =
+		"{\"id\": \"930001\", \"created_at\": "
+		"\"2026-03-01T09:30:00+09:00\", \"currency\": \"JPY\", "
+		"\"email\": \"kenji@example.jp\", \"shipping_address\": null, "
+		"\"billing_address\": null, \"customer\": null, "
+		"\"financial_status\": \"paid\", \"total_price\": \"2500\", "
+		"\"subtotal_price\": \"2500\", \"total_tax\": \"0\", "
+		"\"line_items\": [{\"sku\": \"MUG-12OZ\", \"title\": \"Mug\", "
+		"\"quantity\": \"2\", \"price\": \"1250.00\", "
+		"\"variant_id\": null}]}";
+	char ch[64];
+	struct resp *r;
+
+	shopify_channel("shop-loose", ch, sizeof(ch));
+	r = shopify_post(ch, loose, SECRET, "orders/create", "wh-loose-1");
+	assert_status(r, 201);
+	check(streq(jstr(r->json, "currency"), "JPY") &&
+		      streq(jstr(r->json, "lines[0].unit_price"), "1250") &&
+		      json_integer_value(jget(r->json, "lines[0].quantity")) ==
+			      2 &&
+		      streq(jstr(r->json, "placed_at"), "2026-03-01T00:30:00Z") &&
+		      streq(jstr(r->json, "payment_status"), "paid"),
+	      "taken %s", r->body);
+	check(streq(jstr(r->json, "state"), "on_hold") &&
+		      open_holds(r->json, "address_unverifiable") >= 1,
+	      "no address to ship to: held %s",
+	      json_dumps(jget(r->json, "holds"), 0));
+	resp_free(r);
+
+	/* Not an order at all: refused, naming what is wrong. */
+	r = shopify_post(ch, "{\"id\": 5, \"line_items\": []}", SECRET,
+			 "orders/create", "wh-loose-2");
+	assert_error(r, 400, NULL, "line_items");
+	resp_free(r);
+	r = shopify_post(ch, "[1, 2]", SECRET, "orders/create", "wh-loose-3");
+	assert_status(r, 400);
+	resp_free(r);
+}
+
+API_TEST(a_native_orders_source_is_the_body_posted)
+{
+	json_t *o = order_new("src-native-1");
+	char *text = json_dumps(o, JSON_INDENT(3) | JSON_SORT_KEYS);
+	struct resp *r = http("POST", "/v1/orders", acme(), text, strlen(text),
+			      NULL), *s;
+
+	assert_status(r, 201);
+	s = http_get(acme(), "/v1/orders/%s/source", jstr(r->json, "id"));
+	assert_status(s, 200);
+	check(s->body_len == strlen(text) &&
+		      memcmp(s->body, text, s->body_len) == 0,
+	      "source %.200s", s->body);
+	resp_free(s);
+	resp_free(r);
+	free(text);
+	json_decref(o);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(channels_are_made_read_changed_and_deleted),
+		cmocka_unit_test(bad_channels_are_refused_naming_each_problem),
+		cmocka_unit_test(a_tenant_has_at_most_50_channels),
+		cmocka_unit_test(a_shopify_order_is_taken_as_shopify_sent_it),
+		cmocka_unit_test(a_signature_that_does_not_hold_stores_nothing),
+		cmocka_unit_test(
+			a_delivery_twice_and_an_order_twice_store_one_order),
+		cmocka_unit_test(
+			a_loose_payload_is_taken_and_held_for_what_it_lacks),
+		cmocka_unit_test(a_native_orders_source_is_the_body_posted),
+	};
+
+	if (sodium_init() < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, harness_group_setup,
+				      harness_group_teardown);
+}
