@@ -55,6 +55,9 @@ struct api_request {
 
 	char *body;
 	size_t body_len, body_cap;
+	/* The largest body its route takes (api_route.max_body; set with
+	 * the headers, before any body is read). */
+	size_t max_body;
 	bool body_too_large;
 	bool out_of_memory; /* the body could not be kept: answer 503 */
 
@@ -107,6 +110,8 @@ struct api_server {
 	atomic_int writes_queued;
 	int max_queued_writes;
 	atomic_bool stopping;
+	/* Imports running (imports.c), at most ORDO_IMPORTS_RUNNING. */
+	atomic_int imports_running;
 	/* The out-of-memory answer, made at start (see api_reply_nomem). */
 	struct MHD_Response *nomem;
 	/* ORDO_TEST_FAIL_ALLOC, for tests only: the allocations each request
@@ -125,6 +130,8 @@ enum MHD_Result api_queue_body(api_request *r, unsigned status, char *text,
 /* Queue text (malloc'd, taken) as an answer of the media type `type`. */
 enum MHD_Result api_queue_typed(api_request *r, unsigned status, char *text,
 				const char *type);
+/* Whether the request's Content-Type is media (parameters aside). */
+bool api_content_is(api_request *r, const char *media);
 /* Monotonic milliseconds. */
 long long api_now_ms(void);
 /* A write's answer once its job is done (submit.c), from the handler. */
@@ -247,6 +254,10 @@ void *edge_uri_seen(void *cls, const char *uri, struct MHD_Connection *conn);
 void edge_check(api_request *r);
 /* Whether to answer now, before the body (see edge.c). */
 bool edge_body_declared(api_request *r);
+/* The most of a refused body read and thrown away before the connection
+ * is closed instead: ORDO_MAX_DISCARD_BYTES, or the route's own limit
+ * when larger. */
+unsigned long long edge_max_discard(const api_request *r);
 /* Answer the edge's refusal, or 413 for a body over the limit. */
 enum MHD_Result edge_answer(api_request *r);
 /* Log a request that ended before ordo saw its headers. */
@@ -288,6 +299,10 @@ enum MHD_Result api_shipment_delivered(api_request *r);
 enum MHD_Result api_shipment_get(api_request *r);
 enum MHD_Result api_shipment_list(api_request *r);
 enum MHD_Result api_wave_create(api_request *r);
+/* imports.c */
+enum MHD_Result api_import_create(api_request *r);
+enum MHD_Result api_import_list(api_request *r);
+enum MHD_Result api_import_get(api_request *r);
 /* channels.c */
 enum MHD_Result api_channel_create(api_request *r);
 enum MHD_Result api_channel_list(api_request *r);
@@ -295,6 +310,7 @@ enum MHD_Result api_channel_get(api_request *r);
 enum MHD_Result api_channel_update(api_request *r);
 enum MHD_Result api_channel_delete(api_request *r);
 enum MHD_Result api_shopify_order(api_request *r);
+enum MHD_Result api_woocommerce_order(api_request *r);
 enum MHD_Result api_order_source(api_request *r);
 enum MHD_Result api_webhook_create(api_request *r);
 enum MHD_Result api_webhook_list(api_request *r);

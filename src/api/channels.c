@@ -5,27 +5,35 @@
  * channels (app/channels.h). A channel's secret is written, never read
  * back: an answer says only whether one is set (secret_set).
  *
- * POST /v1/channels/{id}/shopify/orders is what a Shopify store's order
- * webhook calls. It carries no API key: the path's channel names the
- * tenant, and X-Shopify-Hmac-Sha256 (signature_verify_base64 of the raw
- * body with the channel's secret) proves the store sent it; anything else
- * answers 401 and stores nothing. Shopify sends each delivery again until
- * it is answered: a delivery's X-Shopify-Webhook-Id is its Idempotency-Key
- * (a second delivery gets the first one's answer back, replayed), and the
- * Shopify order id is the order's external_id (a second webhook for the
- * same order finds it: 200 with the order as stored). The order is decoded
- * here, outside the write (channels/shopify.c), and taken in as any other:
- * the same validation, duplicate detection and review policy. Its document
- * is kept with it, as it came (GET /v1/orders/{id}/source).
+ * POST /v1/channels/{id}/shopify/orders and .../woocommerce/orders are
+ * what a store's order webhook calls (struct storefront says how each
+ * store signs and names things). They carry no API key: the path's
+ * channel names the tenant, and the signature header (the base64 HMAC-
+ * SHA256 of the raw body with the channel's secret: X-Shopify-Hmac-Sha256,
+ * X-WC-Webhook-Signature) proves the store sent it; anything else answers
+ * 401 and stores nothing. A store sends each delivery again until it is
+ * answered: a delivery's id (X-Shopify-Webhook-Id, X-WC-Webhook-Delivery-ID)
+ * is its Idempotency-Key (a second delivery gets the first one's answer
+ * back, replayed), and the store's order id is the order's external_id (a
+ * second webhook for the same order finds it: 200 with the order as
+ * stored). The order is decoded here, outside the write (channels/
+ * shopify.c, woocommerce.c), and taken in as any other: the same
+ * validation, duplicate detection and review policy. Its document is kept
+ * with it, as it came (GET /v1/orders/{id}/source). WooCommerce's unsigned
+ * ping as a webhook is saved ("webhook_id=N") is answered 200, storing
+ * nothing.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "api/api_int.h"
 #include "app/channels.h"
+#include "channels/csv.h"
 #include "channels/json_fields.h"
 #include "channels/shopify.h"
+#include "channels/woocommerce.h"
 #include "core/money.h"
 #include "core/signature.h"
 
@@ -50,9 +58,9 @@ static json_t *channel_json(const ordo_channel *ch, bool with_skus)
 	json_object_set_new(j, "currency", ch->currency[0]
 						   ? json_string(ch->currency)
 						   : json_null());
-	if (ch->kind == CHANNEL_SHOPIFY) {
-		snprintf(endpoint, sizeof(endpoint),
-			 "/v1/channels/%s/shopify/orders", ch->id);
+	if (ch->kind == CHANNEL_SHOPIFY || ch->kind == CHANNEL_WOOCOMMERCE) {
+		snprintf(endpoint, sizeof(endpoint), "/v1/channels/%s/%s/orders",
+			 ch->id, channel_kind_name(ch->kind));
 		json_object_set_new(j, "endpoint", json_string(endpoint));
 	} else {
 		json_object_set_new(j, "endpoint", json_null());
@@ -71,6 +79,9 @@ static json_t *channel_json(const ordo_channel *ch, bool with_skus)
 		json_object_set_new(j, "sku_count",
 				    json_integer((json_int_t)ch->n_skus));
 	}
+	json_object_set_new(j, "map", ch->csv_map[0]
+					      ? json_loads(ch->csv_map, 0, NULL)
+					      : json_null());
 	json_object_set_new(j, "created_at", native_time_json(ch->created_at));
 	json_object_set_new(j, "updated_at", native_time_json(ch->updated_at));
 	return j;
@@ -79,7 +90,7 @@ static json_t *channel_json(const ordo_channel *ch, bool with_skus)
 /* ---- decoding a channel -------------------------------------------------- */
 
 static const char *const channel_members[] = {
-	"kind", "name", "secret", "base_url", "currency", "skus", NULL,
+	"kind", "name", "secret", "base_url", "currency", "skus", "map", NULL,
 };
 static const char *const channel_computed[] = {
 	"id",	   "secret_set", "endpoint",   "sku_count",
@@ -127,6 +138,53 @@ static void decode_skus(const json_t *doc, ordo_channel *ch, bool *given,
 	if (err->code == ORDO_OK)
 		channel_set_skus(ch, skus, n, err);
 	free(skus);
+}
+
+/* A csv channel's column mapping ("map": an object, or null for none),
+ * checked as its files will be read (channels/csv.h) and kept as compact
+ * JSON text. Whether the kind takes one is the app's to say. */
+static void decode_map(const json_t *doc, ordo_channel *ch, unsigned *set,
+		       ordo_err *err)
+{
+	json_t *map = json_object_get(doc, "map");
+	ordo_err map_err = ORDO_ERR_INIT;
+	csv_map m;
+	char *text;
+	size_t i;
+
+	if (!map)
+		return;
+	*set |= CHANNEL_SET_CSV_MAP;
+	if (json_is_null(map))
+		return;
+	if (!json_is_object(map)) {
+		ordo_err_add(err, ORDO_EINVALID, "map",
+			     "must be an object (a column mapping) or null");
+		return;
+	}
+	if (csv_map_from_json(map, &m, &map_err) != ORDO_OK) {
+		for (i = 0; i < map_err.n_details; i++) {
+			char path[ORDO_ERR_FIELD_MAX];
+
+			jf_path(path, sizeof(path), "map",
+				map_err.details[i].field);
+			ordo_err_add(err, map_err.code, path, "%s",
+				     map_err.details[i].message);
+		}
+		if (!map_err.n_details)
+			ordo_err_add(err, map_err.code, "map", "%s",
+				     map_err.message);
+		ordo_err_clear(&map_err);
+		return;
+	}
+	text = native_dump_flags(map, JSON_COMPACT | JSON_SORT_KEYS);
+	if (!text || strlen(text) >= sizeof(ch->csv_map))
+		ordo_err_add(err, text ? ORDO_ELIMIT : ORDO_ENOMEM, "map",
+			     "the mapping takes more than %zu bytes",
+			     sizeof(ch->csv_map) - 1);
+	else
+		memcpy(ch->csv_map, text, strlen(text) + 1);
+	free(text);
 }
 
 /*
@@ -193,6 +251,7 @@ static void decode_channel(const json_t *doc, ordo_channel *ch,
 	decode_skus(doc, ch, &skus, err);
 	if (skus)
 		*set |= CHANNEL_SET_SKUS;
+	decode_map(doc, ch, set, err);
 	if (creating && err->code == ORDO_OK)
 		app_channel_check(ch, err);
 	if (!creating && err->code == ORDO_OK && !*set)
@@ -344,7 +403,34 @@ enum MHD_Result api_order_source(api_request *r)
 	return api_queue_typed(r, MHD_HTTP_OK, body, type);
 }
 
-/* ---- what a Shopify store sends ------------------------------------------ */
+/* ---- what a storefront sends ---------------------------------------------- */
+
+/* A storefront's order webhook: how it signs, names its topic and its
+ * delivery, which topics take orders, and its decoder. */
+struct storefront {
+	channel_kind kind;
+	const char *signature; /* header: base64 HMAC-SHA256 of the body */
+	const char *topic;     /* header */
+	const char *delivery;  /* header: the delivery's id */
+	const char *const *topics; /* taking an order in; NULL-ended */
+	ordo_code (*decode)(const char *body, size_t len,
+			    const ordo_channel *ch, order *o, ordo_err *err);
+};
+
+static const char *const shopify_topics[] = {"orders/create",
+					     "orders/updated", NULL};
+static const char *const woocommerce_topics[] = {"order.created",
+						 "order.updated", NULL};
+
+static const struct storefront shopify = {
+	CHANNEL_SHOPIFY,      "X-Shopify-Hmac-Sha256", "X-Shopify-Topic",
+	"X-Shopify-Webhook-Id", shopify_topics,	       shopify_order_decode,
+};
+static const struct storefront woocommerce = {
+	CHANNEL_WOOCOMMERCE,	    "X-WC-Webhook-Signature",
+	"X-WC-Webhook-Topic",	    "X-WC-Webhook-Delivery-ID",
+	woocommerce_topics,	    woocommerce_order_decode,
+};
 
 static json_t *intake_reply(api_request *r, const app_write *w, int *status)
 {
@@ -360,12 +446,34 @@ static const char *header(api_request *r, const char *name)
 	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
-enum MHD_Result api_shopify_order(api_request *r)
+static bool topic_takes(const struct storefront *sf, const char *topic)
+{
+	size_t i;
+
+	for (i = 0; topic && sf->topics[i]; i++)
+		if (strcmp(topic, sf->topics[i]) == 0)
+			return true;
+	return false;
+}
+
+/* WooCommerce, as a webhook is saved, sends "webhook_id=N" (a form, not
+ * an order, and not signed) to see that the address answers. */
+static bool woocommerce_ping(api_request *r)
+{
+	const char *ct = header(r, "Content-Type");
+
+	return r->body && ct &&
+	       strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0 &&
+	       strncmp(r->body, "webhook_id=", 11) == 0;
+}
+
+static enum MHD_Result storefront_order(api_request *r,
+					const struct storefront *sf)
 {
 	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
-	const char *hmac = header(r, "X-Shopify-Hmac-Sha256");
-	const char *topic = header(r, "X-Shopify-Topic");
-	const char *delivery_id = header(r, "X-Shopify-Webhook-Id");
+	const char *sig = header(r, sf->signature);
+	const char *topic = header(r, sf->topic);
+	const char *delivery_id = header(r, sf->delivery);
 	const char *body = r->body ? r->body : "";
 	ordo_channel ch;
 	app_caller caller;
@@ -375,34 +483,40 @@ enum MHD_Result api_shopify_order(api_request *r)
 	if (!api_query_only(r, no_query, &ret))
 		return ret;
 	channel_init(&ch);
-	if (app_channel_caller(r->srv->st, r->params[0], CHANNEL_SHOPIFY, &ch,
+	if (app_channel_caller(r->srv->st, r->params[0], sf->kind, &ch,
 			       &caller, err))
 		return reply_error(r, err);
-	if (!hmac || !signature_verify_base64(ch.secret, hmac, body,
-					      r->body_len)) {
+	if (sf->kind == CHANNEL_WOOCOMMERCE && !sig && woocommerce_ping(r)) {
 		channel_free(&ch);
-		return api_reply_fail(r, ORDO_EUNAUTHORIZED,
-				      "X-Shopify-Hmac-Sha256",
-				      hmac ? "X-Shopify-Hmac-Sha256 is not "
-					     "the signature of this body "
-					     "with the channel's secret"
-					   : "X-Shopify-Hmac-Sha256 is "
-					     "missing: a Shopify webhook is "
-					     "signed");
+		return api_reply_json(r, MHD_HTTP_OK,
+				      json_pack("{s:s}", "ping", "ok"));
+	}
+	if (!sig || !signature_verify_base64(ch.secret, sig, body,
+					     r->body_len)) {
+		channel_free(&ch);
+		return api_reply_fail(r, ORDO_EUNAUTHORIZED, sf->signature,
+				      sig ? "%s is not the signature of this "
+					    "body with the channel's secret"
+					  : "%s is missing: the store signs "
+					    "what it sends",
+				      sf->signature);
 	}
 	/* Signed: the channel is the caller from here on. */
 	r->caller = caller;
-	if (!topic || (strcmp(topic, "orders/create") != 0 &&
-		       strcmp(topic, "orders/updated") != 0)) {
+	if (!topic_takes(sf, topic)) {
 		channel_free(&ch);
 		return api_reply_fail(
-			r, ORDO_EINVALID, "X-Shopify-Topic",
-			"%s%s%s: this endpoint takes orders/create and "
-			"orders/updated (an order ordo does not have yet); "
-			"ordo does not take a storefront's changes to an "
-			"order it has taken",
-			topic ? "topic \"" : "X-Shopify-Topic is missing",
-			topic ? topic : "", topic ? "\"" : "");
+			r, ORDO_EINVALID, sf->topic,
+			"%s%s%s: this endpoint takes %s and %s (an order ordo "
+			"does not have yet); ordo does not take a store's "
+			"changes to an order it has taken",
+			topic ? "topic \"" : sf->topic, topic ? topic : " is missing",
+			topic ? "\"" : "", sf->topics[0], sf->topics[1]);
+	}
+	if (!api_content_is(r, SOURCE_JSON)) {
+		channel_free(&ch);
+		return api_reply_fail(r, ORDO_EMEDIA, "Content-Type",
+				      "send the body as application/json");
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c) {
@@ -410,7 +524,7 @@ enum MHD_Result api_shopify_order(api_request *r)
 		return api_reply_nomem(r);
 	}
 	app_intake_cmd_init(c, &r->caller, api_now(r));
-	shopify_order_decode(body, r->body_len, &ch, &c->order, err);
+	sf->decode(body, r->body_len, &ch, &c->order, err);
 	channel_free(&ch);
 	if (err->code == ORDO_OK) {
 		c->order.source = strndup(body, r->body_len);
@@ -422,9 +536,8 @@ enum MHD_Result api_shopify_order(api_request *r)
 	if (err->code == ORDO_OK && delivery_id &&
 	    ordo_strlcpy(c->w.idempotency_key, delivery_id,
 			 sizeof(c->w.idempotency_key)) != 0)
-		ordo_err_set(err, ORDO_EINVALID, "X-Shopify-Webhook-Id",
-			     "X-Shopify-Webhook-Id is longer than %zu "
-			     "characters",
+		ordo_err_set(err, ORDO_EINVALID, sf->delivery,
+			     "%s is longer than %zu characters", sf->delivery,
 			     sizeof(c->w.idempotency_key) - 1);
 	if (err->code != ORDO_OK) {
 		api_write_free(&c->w);
@@ -432,4 +545,14 @@ enum MHD_Result api_shopify_order(api_request *r)
 	}
 	ordo_err_clear(err);
 	return api_submit_write(r, &c->w, intake_reply, api_write_free);
+}
+
+enum MHD_Result api_shopify_order(api_request *r)
+{
+	return storefront_order(r, &shopify);
+}
+
+enum MHD_Result api_woocommerce_order(api_request *r)
+{
+	return storefront_order(r, &woocommerce);
 }

@@ -294,11 +294,18 @@ bool edge_body_declared(api_request *r)
 		if (errno || end == cl || *end)
 			n = 0; /* libmicrohttpd refuses a bad one itself */
 	}
-	if (n > ORDO_MAX_BODY_BYTES && !r->refusal)
+	if (n > r->max_body && !r->refusal)
 		r->body_too_large = true;
 	if (n == 0 || (!r->refusal && !r->body_too_large))
 		return false;
-	return waits || n > (unsigned long long)ORDO_MAX_DISCARD_BYTES;
+	return waits || n > edge_max_discard(r);
+}
+
+unsigned long long edge_max_discard(const api_request *r)
+{
+	return r->max_body > (size_t)ORDO_MAX_DISCARD_BYTES
+		       ? (unsigned long long)r->max_body
+		       : (unsigned long long)ORDO_MAX_DISCARD_BYTES;
 }
 
 /* Answer the edge's refusal, or 413 for a body over the limit. */
@@ -311,8 +318,8 @@ enum MHD_Result edge_answer(api_request *r)
 	 * than one whose framing it may not honour. */
 	r->close_after = true;
 	return api_reply_fail(r, ORDO_ETOOLARGE, NULL,
-			      "the request body exceeds %d bytes",
-			      ORDO_MAX_BODY_BYTES);
+			      "the request body exceeds %zu bytes",
+			      r->max_body);
 }
 
 /*

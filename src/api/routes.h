@@ -47,6 +47,10 @@ typedef struct {
 	const char *pattern; /* '*' matches one path segment */
 	enum MHD_Result (*handler)(struct api_request *r);
 	unsigned roles; /* ROLE_BITs allowed; ANYONE: no key needed */
+	/* The body it takes: its media type (NULL: application/json) and
+	 * its largest size (0: ORDO_MAX_BODY_BYTES). */
+	const char *media;
+	size_t max_body;
 } api_route;
 
 extern const api_route api_routes[];

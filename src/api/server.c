@@ -343,13 +343,36 @@ static bool authenticate(api_request *r, enum MHD_Result *ret)
 	return ok;
 }
 
-static bool content_type_json(api_request *r)
+bool api_content_is(api_request *r, const char *media)
 {
 	const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
 						     "Content-Type");
+	size_t n = strlen(media);
 
-	return ct && strncasecmp(ct, "application/json", 16) == 0 &&
-	       (ct[16] == '\0' || ct[16] == ';' || ct[16] == ' ');
+	return ct && strncasecmp(ct, media, n) == 0 &&
+	       (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+/* The largest body the request's route takes (ORDO_MAX_BODY_BYTES unless
+ * the route says otherwise), known from its method and path alone. */
+static size_t route_max_body(const char *method, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < api_n_routes; i++) {
+		char *params[API_MAX_PARAMS] = {NULL, NULL};
+		/* A match that fails frees what it matched itself. */
+		bool hit = strcmp(api_routes[i].method, method) == 0 &&
+			   route_match(api_routes[i].pattern, path, params);
+
+		if (!hit)
+			continue;
+		free(params[0]);
+		free(params[1]);
+		return api_routes[i].max_body ? api_routes[i].max_body
+					      : ORDO_MAX_BODY_BYTES;
+	}
+	return ORDO_MAX_BODY_BYTES;
 }
 
 static enum MHD_Result dispatch_to(api_request *r, const api_route *rt);
@@ -427,9 +450,12 @@ static enum MHD_Result dispatch_to(api_request *r, const api_route *rt)
 				app_role_name(r->caller.role), r->method,
 				r->path);
 	}
-	if (r->body_len > 0 && !content_type_json(r))
+	if (r->body_len > 0 && !(rt->media && strcmp(rt->media, "*") == 0) &&
+	    !api_content_is(r, rt->media ? rt->media : "application/json"))
 		return api_reply_fail(r, ORDO_EMEDIA, "Content-Type",
-				      "send the body as application/json");
+				      "send the body as %s",
+				      rt->media ? rt->media
+						: "application/json");
 	return rt->handler(r);
 }
 
@@ -468,6 +494,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 		r->method = method;
 		r->path = url;
 		r->started_ms = api_now_ms();
+		r->max_body = route_max_body(method, url);
 		*req_cls = r;
 		edge_check(r);
 		if (edge_body_declared(r))
@@ -492,7 +519,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 		if (r->status != 0)
 			return MHD_YES; /* answered early; the rest is junk */
 		r->body_seen += n;
-		if (r->body_seen > (unsigned long long)ORDO_MAX_DISCARD_BYTES) {
+		if (r->body_seen > edge_max_discard(r)) {
 			/* Reading on would serve a flood: answer and close. */
 			r->body_too_large = !r->refusal;
 			return edge_answer(r);
@@ -500,7 +527,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 		if (r->out_of_memory)
 			return MHD_YES;
 		if (r->refusal || r->body_too_large ||
-		    r->body_len + n > ORDO_MAX_BODY_BYTES) {
+		    r->body_len + n > r->max_body) {
 			/* Read to the end and throw away, so that the answer
 			 * reaches a caller that is still sending. */
 			r->body_too_large = !r->refusal;

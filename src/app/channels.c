@@ -31,6 +31,11 @@ ordo_code app_channel_check(const ordo_channel *ch, ordo_err *err)
 				    ch->kind == CHANNEL_SHOPIFY
 					    ? "Shopify"
 					    : "WooCommerce");
+	if (ch->kind != CHANNEL_CSV && ch->csv_map[0])
+		return ordo_err_set(err, ORDO_EINVALID, "map",
+				    "a column mapping is for a csv channel, "
+				    "not a %s one",
+				    channel_kind_name(ch->kind));
 	return ORDO_OK;
 }
 
@@ -86,6 +91,8 @@ static ordo_code update_run(store_tx *tx, app_write *w, ordo_err *err)
 		memcpy(s->base_url, c->in.base_url, sizeof(s->base_url));
 	if (c->set & CHANNEL_SET_CURRENCY)
 		memcpy(s->currency, c->in.currency, sizeof(s->currency));
+	if (c->set & CHANNEL_SET_CSV_MAP)
+		memcpy(s->csv_map, c->in.csv_map, sizeof(s->csv_map));
 	if (c->set & CHANNEL_SET_SKUS) {
 		rc = channel_set_skus(s, c->in.skus, c->in.n_skus, err);
 		if (rc)

@@ -15,7 +15,8 @@
 
 /* What a channel's members ask of each other, checked once a creation or
  * a change has them all: a storefront that signs what it sends (shopify,
- * woocommerce) needs its secret. */
+ * woocommerce) needs its secret; only a csv channel has a column mapping
+ * (csv_map). */
 ordo_code app_channel_check(const ordo_channel *ch, ordo_err *err);
 
 /* Make ch (checked: app_channel_check) the tenant's, within
@@ -30,6 +31,7 @@ enum {
 	CHANNEL_SET_BASE_URL = 1u << 2,
 	CHANNEL_SET_CURRENCY = 1u << 3,
 	CHANNEL_SET_SKUS = 1u << 4,
+	CHANNEL_SET_CSV_MAP = 1u << 5,
 };
 
 /*
@@ -57,6 +59,9 @@ void app_channel_delete_cmd_init(app_channel_cmd *c, const app_caller *caller,
  * channels (mappings counted, not read). */
 ordo_code app_channel_get(store *st, const app_caller *c, const char *id,
 			  ordo_channel *out, ordo_err *err);
+ordo_code app_channel_by_name(store *st, const app_caller *c,
+			      const char *name, ordo_channel *out,
+			      ordo_err *err);
 ordo_code app_channel_list(store *st, const app_caller *c,
 			   ordo_channel **out, size_t *n, ordo_err *err);
 

@@ -4,6 +4,7 @@
  */
 #include "app/channels.h"
 #include "app/flow.h"
+#include "app/imports.h"
 #include "app/queries.h"
 #include "app/tenants.h"
 
@@ -182,6 +183,13 @@ ordo_code app_channel_get(store *st, const app_caller *c, const char *id,
 	APP_READ(st, store_channel_get(tx, c->tenant_id, id, out, err));
 }
 
+ordo_code app_channel_by_name(store *st, const app_caller *c,
+			      const char *name, ordo_channel *out,
+			      ordo_err *err)
+{
+	APP_READ(st, store_channel_by_name(tx, c->tenant_id, name, out, err));
+}
+
 ordo_code app_channel_list(store *st, const app_caller *c,
 			   ordo_channel **out, size_t *n, ordo_err *err)
 {
@@ -227,4 +235,43 @@ ordo_code app_channel_caller(store *st, const char *id, channel_kind kind,
 			     ordo_err *err)
 {
 	APP_READ(st, channel_caller(tx, id, kind, ch, caller, err));
+}
+
+/* ---- imports (app/imports.h) --------------------------------------------- */
+
+ordo_code app_import_get(store *st, const app_caller *c, const char *id,
+			 store_import *im, ordo_err *err)
+{
+	APP_READ(st, store_import_get(tx, c->tenant_id, id, im, err));
+}
+
+ordo_code app_import_list(store *st, const app_caller *c, int64_t before_seq,
+			  int limit, store_import **out, size_t *n,
+			  int64_t *next, ordo_err *err)
+{
+	APP_READ(st, store_import_list(tx, c->tenant_id, before_seq, limit, out,
+				       n, next, err));
+}
+
+static ordo_code import_problems(store_tx *tx, int64_t tenant, const char *id,
+				 int64_t after_n, int limit, store_import *im,
+				 import_problem **out, size_t *n,
+				 ordo_err *err)
+{
+	ordo_code rc = store_import_get(tx, tenant, id, im, err);
+
+	*out = NULL;
+	*n = 0;
+	if (rc == ORDO_OK)
+		rc = store_import_problems(tx, im->seq, after_n, limit, out, n,
+					   err);
+	return rc;
+}
+
+ordo_code app_import_problems(store *st, const app_caller *c, const char *id,
+			      int64_t after_n, int limit, store_import *im,
+			      import_problem **out, size_t *n, ordo_err *err)
+{
+	APP_READ(st, import_problems(tx, c->tenant_id, id, after_n, limit, im,
+				     out, n, err));
 }

@@ -36,6 +36,8 @@ static const struct {
 	{"clock-file", CLI_F_CLOCK_FILE, "PATH"},
 	{"max-queued-writes", CLI_F_MAX_QUEUED, "N"},
 	{"db-writers", CLI_F_DB_WRITERS, "N"},
+	{"map", CLI_F_MAP, "FILE"},
+	{"channel", CLI_F_CHANNEL, "NAME"},
 };
 
 #define N_FLAGS (sizeof(cli_flags) / sizeof(cli_flags[0]))
@@ -86,6 +88,10 @@ static const char **slot(struct cli_opts *o, unsigned flag)
 		return &o->max_queued;
 	case CLI_F_DB_WRITERS:
 		return &o->db_writers;
+	case CLI_F_MAP:
+		return &o->map;
+	case CLI_F_CHANNEL:
+		return &o->channel;
 	default:
 		return &o->from;
 	}

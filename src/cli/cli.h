@@ -40,6 +40,8 @@
 #define CLI_F_CLOCK_FILE (1u << 11)
 #define CLI_F_MAX_QUEUED (1u << 12)
 #define CLI_F_DB_WRITERS (1u << 13)
+#define CLI_F_MAP (1u << 14)
+#define CLI_F_CHANNEL (1u << 15)
 
 /* What a command was given: each flag's value (NULL: not given), the
  * positional arguments, and whether help was asked for. */
@@ -58,6 +60,8 @@ struct cli_opts {
 	const char *clock_file;
 	const char *max_queued;
 	const char *db_writers;
+	const char *map;
+	const char *channel;
 	unsigned given; /* CLI_F_* of the flags given */
 	bool help;
 	int n_args;
@@ -89,7 +93,12 @@ int cmd_tenant(int argc, char **argv);
 int cmd_key(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
+/* cli_parse, then the defaults of --db and --listen. 0, or CLI_USAGE
+ * having said what is wrong. */
+int cli_parse_opts(const char *cmd, unsigned takes, int argc, char **argv,
+		   struct cli_opts *o);
 int cmd_simulate(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 
 /* Print "ordo: <message>" (and each detail) to stderr; returns CLI_FAIL. */
 int cli_fail(const ordo_err *err);

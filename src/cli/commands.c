@@ -14,15 +14,8 @@
 #include "cli/cli.h"
 #include "outbox/worker.h"
 
-/* The flags every command that works on a database takes. */
-#define TAKES_DB CLI_F_DB
-
-/*
- * Read a command's arguments (see args.c) and fill in the defaults.
- * Returns 0, or CLI_USAGE having printed why.
- */
-static int parse_opts(const char *cmd, unsigned takes, int argc, char **argv,
-		      struct cli_opts *o)
+int cli_parse_opts(const char *cmd, unsigned takes, int argc, char **argv,
+		   struct cli_opts *o)
 {
 	int rc = cli_parse(cmd, takes, argc, argv, o);
 
@@ -70,8 +63,8 @@ int cmd_serve(int argc, char **argv)
 	store *st;
 	int rc;
 
-	rc = parse_opts("serve",
-			TAKES_DB | CLI_F_LISTEN | CLI_F_DB_POOL |
+	rc = cli_parse_opts("serve",
+			CLI_F_DB | CLI_F_LISTEN | CLI_F_DB_POOL |
 				CLI_F_DB_WRITERS | CLI_F_WEBHOOK_TIMEOUT | CLI_F_WEBHOOK_ALLOW |
 				CLI_F_CLOCK_FILE | CLI_F_MAX_QUEUED,
 			argc, argv, &o);
@@ -197,7 +190,7 @@ int cmd_migrate(int argc, char **argv)
 	struct cli_opts o = {0};
 	int rc;
 
-	rc = parse_opts("migrate", TAKES_DB, argc, argv, &o);
+	rc = cli_parse_opts("migrate", CLI_F_DB, argc, argv, &o);
 	if (rc)
 		return rc;
 	if (o.help) {
@@ -232,7 +225,7 @@ int cmd_tenant(int argc, char **argv)
 	struct cli_opts o = {0};
 	int rc;
 
-	rc = parse_opts("tenant", TAKES_DB, argc, argv, &o);
+	rc = cli_parse_opts("tenant", CLI_F_DB, argc, argv, &o);
 	if (rc)
 		return rc;
 	if (o.help) {
@@ -272,7 +265,7 @@ int cmd_key(int argc, char **argv)
 	app_role role;
 	int rc;
 
-	rc = parse_opts("key", TAKES_DB | CLI_F_ROLE | CLI_F_NAME, argc, argv,
+	rc = cli_parse_opts("key", CLI_F_DB | CLI_F_ROLE | CLI_F_NAME, argc, argv,
 			&o);
 	if (rc)
 		return rc;
@@ -325,7 +318,7 @@ int cmd_backup(int argc, char **argv)
 	struct cli_opts o = {0};
 	int rc;
 
-	rc = parse_opts("backup", TAKES_DB | CLI_F_TO, argc, argv, &o);
+	rc = cli_parse_opts("backup", CLI_F_DB | CLI_F_TO, argc, argv, &o);
 	if (rc)
 		return rc;
 	if (o.help) {
@@ -364,8 +357,8 @@ int cmd_simulate(int argc, char **argv)
 	char *text;
 	int rc;
 
-	rc = parse_opts("simulate",
-			TAKES_DB | CLI_F_TENANT | CLI_F_POLICY | CLI_F_FROM |
+	rc = cli_parse_opts("simulate",
+			CLI_F_DB | CLI_F_TENANT | CLI_F_POLICY | CLI_F_FROM |
 				CLI_F_TO,
 			argc, argv, &o);
 	if (rc)

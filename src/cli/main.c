@@ -37,6 +37,8 @@ static const char usage[] =
 	"--name NAME)\n"
 	"  backup    copy a SQLite database while it is in use\n"
 	"  simulate  replay a candidate review policy over past orders\n"
+	"  import    take in an order file (ordo import csv FILE --tenant "
+	"SLUG)\n"
 	"  version   print the version (also ordo --version)\n"
 	"\n"
 	"Every command takes --db PATH (a SQLite file, default ./" CLI_DEFAULT_DB
@@ -236,7 +238,7 @@ int main(int argc, char **argv)
 		{"serve", cmd_serve},	{"demo", cmd_demo},
 		{"migrate", cmd_migrate}, {"tenant", cmd_tenant},
 		{"key", cmd_key},	{"backup", cmd_backup},
-		{"simulate", cmd_simulate},
+		{"simulate", cmd_simulate}, {"import", cmd_import},
 	};
 	const char *names[sizeof(commands) / sizeof(commands[0])];
 	const char *near;

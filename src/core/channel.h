@@ -59,6 +59,9 @@ typedef struct {
 	/* What its documents leave out: the currency of an order that names
 	 * none ("" = none; such an order is refused). */
 	char currency[ORDO_CURRENCY_MAX];
+	/* A csv channel's column mapping, as the JSON object it was given
+	 * in ("" = ordo's own column names; channels/csv.h reads it). */
+	char csv_map[ORDO_CSV_MAP_MAX];
 	size_t n_skus;
 	channel_sku *skus; /* owned; sorted by code, each code once */
 	int64_t created_at;

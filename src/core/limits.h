@@ -90,6 +90,17 @@
 #define STORE_SECRET_MAX 80	     /* a webhook's signing secret */
 #define ORDO_CHANNEL_CODE_MAX 65   /* a channel's product code */
 #define ORDO_SOURCE_TYPE_MAX 64    /* an order's source's media type */
+#define ORDO_IMPORT_NAME_MAX 256   /* an imported file's name */
+#define ORDO_CSV_COLUMN_MAX 128    /* a CSV column's name */
+#define ORDO_CSV_MAP_MAX 8192      /* a CSV column mapping, as JSON */
+
+/* Imports (app/imports.c): the orders of a file waiting for the committer
+ * at once (enough to fill its batches; other writes join the same ones),
+ * and how often an import records how far it got. */
+#define ORDO_IMPORT_IN_FLIGHT 64
+#define ORDO_IMPORT_PROGRESS_ORDERS 500
+/* Imports one node runs at once (each holds its file in memory). */
+#define ORDO_IMPORTS_RUNNING 2
 #define ORDO_CHANNEL_SECRET_MAX 129 /* a channel's signing secret */
 #define STORE_EVENTS_MAX 512	     /* a webhook's event names, joined */
 #define POLICY_RULE_ID_MAX 65	     /* 1..64 of [a-z0-9_.-] */

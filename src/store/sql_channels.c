@@ -19,26 +19,28 @@ static const struct q_field channel_fields[] = {
 	Q_TEXT(ordo_channel, id),	     Q_I64(ordo_channel, tenant_id),
 	Q_ENUM(ordo_channel, kind, &kind_names), Q_TEXT(ordo_channel, name),
 	Q_TEXT(ordo_channel, secret),     Q_TEXT(ordo_channel, base_url),
-	Q_TEXT(ordo_channel, currency),   Q_I64(ordo_channel, created_at),
-	Q_I64(ordo_channel, updated_at),
+	Q_TEXT(ordo_channel, currency),   Q_TEXT(ordo_channel, csv_map),
+	Q_I64(ordo_channel, created_at),  Q_I64(ordo_channel, updated_at),
 };
 #define SQL_CHANNEL_COLS                                                       \
-	"id, tenant_id, kind, name, secret, base_url, currency, created_at, "  \
-	"updated_at"
+	"id, tenant_id, kind, name, secret, base_url, currency, csv_map, "     \
+	"created_at, updated_at"
 /* What an update writes, in channel_fields' order from name on. */
 static const struct q_field channel_set_fields[] = {
 	Q_TEXT(ordo_channel, name),	   Q_TEXT(ordo_channel, secret),
 	Q_TEXT(ordo_channel, base_url), Q_TEXT(ordo_channel, currency),
-	Q_I64(ordo_channel, updated_at),
+	Q_TEXT(ordo_channel, csv_map),	Q_I64(ordo_channel, updated_at),
 };
 
 static const char *const sql_text[SQL_COUNT] = {
 	[SQL_CHANNEL_INSERT] = "INSERT INTO channels (" SQL_CHANNEL_COLS ") "
-			       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+			       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
 			       "RETURNING seq",
 	/* By the id alone (unique): a channel's deliveries carry no key. */
 	[SQL_CHANNEL_GET] = "SELECT seq, " SQL_CHANNEL_COLS " FROM channels "
 			    "WHERE id = ?",
+	[SQL_CHANNEL_BY_NAME] = "SELECT seq, " SQL_CHANNEL_COLS " FROM channels "
+				"WHERE tenant_id = ? AND name = ?",
 	/* A tenant's, by name, each with how many codes it maps. */
 	[SQL_CHANNEL_LIST] = "SELECT c.seq, " SQL_CHANNEL_COLS ", "
 			     "(SELECT count(*) FROM channel_skus s "
@@ -48,7 +50,8 @@ static const char *const sql_text[SQL_COUNT] = {
 	[SQL_CHANNEL_COUNT] = "SELECT count(*) FROM channels "
 			      "WHERE tenant_id = ?",
 	[SQL_CHANNEL_UPDATE] = "UPDATE channels SET (name, secret, base_url, "
-			       "currency, updated_at) = (?, ?, ?, ?, ?) "
+			       "currency, csv_map, updated_at) = "
+			       "(?, ?, ?, ?, ?, ?) "
 			       "WHERE tenant_id = ? AND id = ? RETURNING seq",
 	[SQL_CHANNEL_DELETE] = "DELETE FROM channels "
 			       "WHERE tenant_id = ? AND id = ? RETURNING seq",
@@ -158,18 +161,21 @@ static void col_channel(struct q *q, ordo_channel *c)
 	q_read_row(q, c, channel_fields);
 }
 
-ordo_code store_channel_get(store_tx *tx, int64_t tenant, const char *id,
-			    ordo_channel *c, ordo_err *err)
+/* The channel of statement id (by its id, or the tenant's by name). */
+static ordo_code channel_read(store_tx *tx, unsigned id, int64_t tenant,
+			      const char *key, ordo_channel *c, ordo_err *err)
 {
 	struct q q = {0};
 	bool row;
 	ordo_code rc;
 
 	channel_free(c);
-	rc = q_open(&q, tx, SQL_CHANNEL_GET, err);
+	rc = q_open(&q, tx, id, err);
 	if (rc)
 		goto out;
-	q_str(&q, id);
+	if (id == SQL_CHANNEL_BY_NAME)
+		q_i64(&q, tenant);
+	q_str(&q, key);
 	rc = q_step(&q, &row, "reading a channel", "id", err);
 	if (rc)
 		goto out;
@@ -177,8 +183,9 @@ ordo_code store_channel_get(store_tx *tx, int64_t tenant, const char *id,
 		col_channel(&q, c);
 	if (!row || (tenant && c->tenant_id != tenant)) {
 		channel_init(c);
-		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
-				  "no channel \"%.64s\"", id);
+		rc = ordo_err_set(err, ORDO_ENOTFOUND,
+				  id == SQL_CHANNEL_BY_NAME ? "channel" : "id",
+				  "no channel \"%.64s\"", key);
 		goto out;
 	}
 	rc = q_row_end(&q, "reading a channel", err);
@@ -190,6 +197,19 @@ out:
 	if (rc)
 		channel_free(c);
 	return rc;
+}
+
+ordo_code store_channel_get(store_tx *tx, int64_t tenant, const char *id,
+			    ordo_channel *c, ordo_err *err)
+{
+	return channel_read(tx, SQL_CHANNEL_GET, tenant, id, c, err);
+}
+
+ordo_code store_channel_by_name(store_tx *tx, int64_t tenant,
+				const char *name, ordo_channel *c,
+				ordo_err *err)
+{
+	return channel_read(tx, SQL_CHANNEL_BY_NAME, tenant, name, c, err);
 }
 
 /* A listed channel: its mapping counted (n_skus), not read (skus NULL). */

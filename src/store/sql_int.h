@@ -17,6 +17,7 @@
  *     sql_shipments.c    shipments
  *     sql_webhooks.c     webhooks and their subscriptions
  *     sql_channels.c     channels, their SKU mappings, orders' sources
+ *     sql_imports.c      order files taken in, their rows not taken
  *     sql_outbox.c       outbox events, deliveries, the claim
  *     sql_review.c       holds on their own, the review queue, policies
  *     sql_history.c      events, defects, policy history, idempotency,
@@ -301,6 +302,7 @@ enum sql_id {
 	SQL_SEARCH_PROBE,
 	SQL_CHANNEL_INSERT,
 	SQL_CHANNEL_GET,
+	SQL_CHANNEL_BY_NAME,
 	SQL_CHANNEL_LIST,
 	SQL_CHANNEL_COUNT,
 	SQL_CHANNEL_UPDATE,
@@ -309,6 +311,12 @@ enum sql_id {
 	SQL_CHANNEL_SKUS_DELETE,
 	SQL_CHANNEL_SKU_INSERT,
 	SQL_ORDER_SOURCE,
+	SQL_IMPORT_INSERT,
+	SQL_IMPORT_UPDATE,
+	SQL_IMPORT_GET,
+	SQL_IMPORT_LIST,
+	SQL_IMPORT_PROBLEM_INSERT,
+	SQL_IMPORT_PROBLEMS,
 	SQL_COUNT
 	/* Then the assembled statements: SQL_ORDER_LIST_BASE and on. */
 };
@@ -687,6 +695,7 @@ const char *sql_fulfillment_text(unsigned id);
 const char *sql_shipments_text(unsigned id);
 const char *sql_webhooks_text(unsigned id);
 const char *sql_channels_text(unsigned id);
+const char *sql_imports_text(unsigned id);
 const char *sql_outbox_text(unsigned id);
 const char *sql_review_text(unsigned id);
 const char *sql_history_text(unsigned id);

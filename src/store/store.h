@@ -651,6 +651,11 @@ ordo_code store_channel_insert(store_tx *tx, int64_t tenant, ordo_channel *c,
  */
 ordo_code store_channel_get(store_tx *tx, int64_t tenant, const char *id,
 			    ordo_channel *c, ordo_err *err);
+/* The tenant's channel named name, with its mapping; ORDO_ENOTFOUND
+ * naming "channel" when it has none so. */
+ordo_code store_channel_by_name(store_tx *tx, int64_t tenant,
+				const char *name, ordo_channel *c,
+				ordo_err *err);
 /* The tenant's channels by name, each with n_skus counted and skus NULL
  * (free *out with free()). */
 ordo_code store_channel_list(store_tx *tx, int64_t tenant, ordo_channel **out,
@@ -677,6 +682,58 @@ ordo_code store_channel_delete(store_tx *tx, int64_t tenant, const char *id,
 ordo_code store_order_source(store_tx *tx, int64_t tenant,
 			     const char *order_id, char *type,
 			     size_t type_size, char **body, ordo_err *err);
+
+/* ---- imports (sql_imports.c) -------------------------------------------- */
+
+/* An order file taken in (migration 0015). */
+typedef struct {
+	int64_t seq;
+	char id[ORDO_ID_MAX]; /* "imp_..." */
+	char channel[ORDO_CHANNEL_MAX];
+	char file_name[ORDO_IMPORT_NAME_MAX];
+	char state[16]; /* running, done, failed */
+	int64_t rows_total, orders_total;
+	/* Orders dealt with so far: taken, found taken already (the same
+	 * channel and external id), refused (a bad row, or intake said no). */
+	int64_t orders_done, orders_taken, orders_existing, orders_refused;
+	int64_t rows_refused;
+	char message[ORDO_MESSAGE_MAX]; /* why it failed, or "" */
+	int64_t created_at, updated_at, finished_at;
+} store_import;
+
+/* A row an import did not take. */
+typedef struct {
+	int64_t n;    /* 1, 2, ... in the order found */
+	int64_t line; /* in the file; 0 for the file as a whole */
+	char column[ORDO_CSV_COLUMN_MAX]; /* as the file names it, or "" */
+	char external_id[ORDO_EXTERNAL_ID_MAX];
+	char reason[ORDO_MESSAGE_MAX];
+} import_problem;
+
+/* Insert im (id ... finished_at) for the tenant; im->seq is set. */
+ordo_code store_import_insert(store_tx *tx, int64_t tenant, store_import *im,
+			      ordo_err *err);
+/* Write im's course (state, its counts, message, updated_at,
+ * finished_at) over the tenant's import im->id. */
+ordo_code store_import_update(store_tx *tx, int64_t tenant,
+			      const store_import *im, ordo_err *err);
+/* Add n rows not taken to the import of seq import_seq. */
+ordo_code store_import_problems_add(store_tx *tx, int64_t import_seq,
+				    const import_problem *p, size_t n,
+				    ordo_err *err);
+/* One import; ORDO_ENOTFOUND naming "id" when the tenant has none so. */
+ordo_code store_import_get(store_tx *tx, int64_t tenant, const char *id,
+			   store_import *im, ordo_err *err);
+/* The tenant's imports, newest first, limit a page, from before_seq (0:
+ * the newest); *next is the cursor of the next page, or 0. */
+ordo_code store_import_list(store_tx *tx, int64_t tenant, int64_t before_seq,
+			    int limit, store_import **out, size_t *n,
+			    int64_t *next, ordo_err *err);
+/* Up to limit rows not taken of an import, in order, after the after_n'th
+ * (free *out with free()). */
+ordo_code store_import_problems(store_tx *tx, int64_t import_seq,
+				int64_t after_n, int limit,
+				import_problem **out, size_t *n, ordo_err *err);
 
 /* ---- webhooks and the outbox ------------------------------------------- */
 

@@ -21,6 +21,10 @@
  *                as strings, no customer, no shipping address, yen) is
  *                taken, and held where it lacks what a shipment needs.
  *   sources      a native order's source is the body posted.
+ *   woocommerce  the real refunded order (tests/samples/woocommerce),
+ *                signed X-WC-Webhook-Signature, taken as WooCommerce sent
+ *                it; its unsigned ping answered and nothing stored; a bad
+ *                signature 401; a delivery again replayed.
  */
 #include "harness.h"
 
@@ -33,6 +37,10 @@
 			       "Shopify_shopify_python_api__test_fixtures_"   \
 			       "order.json"
 #define SECRET "shpss_0123456789abcdef"
+#define WOO_SAMPLE ORDO_SOURCE_DIR "/tests/samples/woocommerce/woocommerce_" \
+			   "woocommerce-ios__Networking_NetworkingTests_"     \
+			   "Responses_order-fully-refunded.json"
+#define WOO_SECRET "wc-webhook-secret-42"
 
 static const char *acme(void)
 {
@@ -531,6 +539,93 @@ API_TEST(a_native_orders_source_is_the_body_posted)
 	json_decref(o);
 }
 
+/* POST body to the channel's WooCommerce endpoint as a store would. */
+static struct resp *woo_post(const char *channel, const char *body,
+			     const char *secret, const char *delivery)
+{
+	char path[128], sig[64], h_sig[128], h_id[96];
+	const char *headers[4] = {"X-WC-Webhook-Topic: order.created", h_id,
+				  NULL, NULL};
+
+	snprintf(path, sizeof(path), "/v1/channels/%s/woocommerce/orders",
+		 channel);
+	snprintf(h_id, sizeof(h_id), "X-WC-Webhook-Delivery-ID: %s", delivery);
+	if (secret) {
+		shopify_sign(secret, body, strlen(body), sig);
+		snprintf(h_sig, sizeof(h_sig), "X-WC-Webhook-Signature: %s",
+			 sig);
+		headers[2] = h_sig;
+	}
+	return http("POST", path, NULL, body, strlen(body), headers);
+}
+
+API_TEST(a_woocommerce_order_is_taken_as_woocommerce_sent_it)
+{
+	json_t *doc = json_load_file(WOO_SAMPLE, 0, NULL);
+	char ch[64], path[160], *body;
+	struct resp *r;
+	json_t *j;
+
+	assert_non_null(doc);
+	body = json_dumps(json_object_get(doc, "data"), JSON_INDENT(1));
+	json_decref(doc);
+	j = channel_post(acme(),
+			 "{\"kind\": \"woocommerce\", \"name\": \"woo\", "
+			 "\"secret\": \"" WOO_SECRET "\", \"skus\": [{\"code\": "
+			 "\"379\", \"sku\": \"HOODIE-GRY-L\"}]}",
+			 201, ch, sizeof(ch));
+	check(strstr(jstr(j, "endpoint"), "/woocommerce/orders") != NULL,
+	      "endpoint %s", jstr(j, "endpoint"));
+	json_decref(j);
+
+	/* The ping a store sends as the webhook is saved: no order. */
+	{
+		static const char ping[] = "webhook_id=17";
+		const char *headers[] = {
+			"Content-Type: application/x-www-form-urlencoded",
+			NULL};
+
+		snprintf(path, sizeof(path),
+			 "/v1/channels/%s/woocommerce/orders", ch);
+		r = http("POST", path, NULL, ping, sizeof(ping) - 1, headers);
+		assert_status(r, 200);
+		resp_free(r);
+	}
+	r = woo_post(ch, body, "not the secret", "woo-1");
+	assert_error(r, 401, "unauthorized", "X-WC-Webhook-Signature");
+	resp_free(r);
+	check(orders_count(acme(), "channel=woo") == 0, "nothing stored");
+
+	r = woo_post(ch, body, WOO_SECRET, "woo-2");
+	assert_status(r, 201);
+	/* Product 379 mapped; 2 x 90.00 (its subtotal 180.00 / 2). */
+	check(streq(jstr(r->json, "external_id"), "609") &&
+		      streq(jstr(r->json, "channel"), "woo") &&
+		      streq(jstr(r->json, "lines[0].sku"), "HOODIE-GRY-L") &&
+		      streq(jstr(r->json, "lines[0].unit_price"), "90.00") &&
+		      json_integer_value(jget(r->json, "lines[0].quantity")) ==
+			      2 &&
+		      streq(jstr(r->json, "totals.total"), "223.71") &&
+		      streq(jstr(r->json, "payment_status"), "refunded") &&
+		      streq(jstr(r->json, "placed_at"), "2017-08-24T20:56:57Z") &&
+		      streq(jstr(r->json, "ship_to.city"), "Los Angeles"),
+	      "order %s", r->body);
+	resp_free(r);
+	r = woo_post(ch, body, WOO_SECRET, "woo-2");
+	{
+		char replayed[16] = "";
+
+		check(r->status == 201 &&
+			      resp_header(r, "Idempotent-Replayed", replayed,
+					  sizeof(replayed)) &&
+			      streq(replayed, "true"),
+		      "a delivery again is replayed: %ld", r->status);
+	}
+	resp_free(r);
+	check(orders_count(acme(), "channel=woo") == 1, "one order");
+	free(body);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -544,6 +639,8 @@ int main(void)
 		cmocka_unit_test(
 			a_loose_payload_is_taken_and_held_for_what_it_lacks),
 		cmocka_unit_test(a_native_orders_source_is_the_body_posted),
+		cmocka_unit_test(
+			a_woocommerce_order_is_taken_as_woocommerce_sent_it),
 	};
 
 	if (sodium_init() < 0)

@@ -140,6 +140,15 @@ static const struct expect expected[] = {
 	/* No key: the channel's signature says who sends (open routes). */
 	{"POST", "/v1/channels/*/shopify/orders", "", "channel", "{}", NULL,
 	 401},
+	{"POST", "/v1/channels/*/woocommerce/orders", "", "woo-channel", "{}",
+	 NULL, 401},
+	/* A file (text/csv): a JSON body is 415, past the role check. */
+	{"POST", "/v1/imports", "admin supervisor agent integration", NULL,
+	 "external_id,sku,quantity,unit_price,currency\nRT-IMP,MUG-12OZ,1,"
+	 "12.50,USD\n",
+	 BAD, 415},
+	{"GET", "/v1/imports", ALL_ROLES, NULL, NULL, NULL, 200},
+	{"GET", "/v1/imports/*", ALL_ROLES, "import", NULL, NULL, 404},
 	{"GET", "/v1/queue", "admin supervisor agent viewer", NULL, NULL, NULL,
 	 200},
 	{"POST", "/v1/holds/*/claim", "admin supervisor agent", "hold", NULL,
@@ -190,6 +199,8 @@ static struct {
 	char webhook[64];
 	char delivery[64]; /* of webhook, for order's order.accepted */
 	char channel[64];  /* a shopify channel */
+	char woo[64];	   /* a woocommerce channel */
+	char import[64];   /* a file taken in */
 } acme_ids;
 
 /* A valid order: what an unauthorised POST /v1/orders would store. */
@@ -269,6 +280,10 @@ static const char *real_id(const char *kind)
 		return acme_ids.delivery;
 	if (streq(kind, "channel"))
 		return acme_ids.channel;
+	if (streq(kind, "woo-channel"))
+		return acme_ids.woo;
+	if (streq(kind, "import"))
+		return acme_ids.import;
 	if (streq(kind, "location"))
 		return "WH-EAST";
 	if (streq(kind, "sku"))
@@ -295,8 +310,10 @@ static const char *probe_id(const char *kind)
 		return "whk_01JDZ3B4X5Y6Z7A8B9C0D1E2F3";
 	if (streq(kind, "delivery"))
 		return "dlv_01JDZ3B4X5Y6Z7A8B9C0D1E2F3";
-	if (streq(kind, "channel"))
+	if (streq(kind, "channel") || streq(kind, "woo-channel"))
 		return "chn_01JDZ3B4X5Y6Z7A8B9C0D1E2F3";
+	if (streq(kind, "import"))
+		return "imp_01JDZ3B4X5Y6Z7A8B9C0D1E2F3";
 	fail_msg("segment kind \"%s\" is not known to the test", kind);
 	return NULL;
 }
@@ -422,6 +439,9 @@ static json_t *resource_snapshot(const char *kind)
 	else if (streq(kind, "channel"))
 		snprintf(path, sizeof(path), "/v1/channels/%s",
 			 acme_ids.channel);
+	else if (streq(kind, "import"))
+		snprintf(path, sizeof(path), "/v1/imports/%s",
+			 acme_ids.import);
 	else
 		fail_msg("no snapshot for \"%s\"", kind);
 	r = http_get(srv->key_acme, "%s", path);
@@ -479,6 +499,8 @@ static void make_resources(void)
 				   "\"events\": [\"order.accepted\"]}";
 	static const char channel[] = "{\"kind\": \"shopify\", \"name\": "
 				      "\"routes-shop\", \"secret\": \"s\"}";
+	static const char woo[] = "{\"kind\": \"woocommerce\", \"name\": "
+				  "\"routes-woo\", \"secret\": \"s\"}";
 	json_t *o = order_new("RT-CLEAN"), *got;
 	char *id;
 	struct resp *r;
@@ -491,6 +513,40 @@ static void make_resources(void)
 	snprintf(acme_ids.channel, sizeof(acme_ids.channel), "%s",
 		 jstr(r->json, "id"));
 	resp_free(r);
+	r = http("POST", "/v1/channels", srv->key_acme, woo, strlen(woo),
+		 NULL);
+	assert_status(r, 201);
+	snprintf(acme_ids.woo, sizeof(acme_ids.woo), "%s",
+		 jstr(r->json, "id"));
+	resp_free(r);
+
+	{
+		static const char file[] = "external_id,sku,quantity,"
+					   "unit_price,currency\n"
+					   "RT-FILE,MUG-12OZ,1,12.50,USD\n";
+		static const char *const csv[] = {"Content-Type: text/csv",
+						  NULL};
+		long until = harness_now_ms() + 10000;
+
+		r = http("POST", "/v1/imports", srv->key_acme, file,
+			 sizeof(file) - 1, csv);
+		assert_status(r, 202);
+		snprintf(acme_ids.import, sizeof(acme_ids.import), "%s",
+			 jstr(r->json, "id"));
+		resp_free(r);
+		/* Ended, so that snapshots of it stay the same. */
+		for (;;) {
+			r = http_get(srv->key_acme, "/v1/imports/%s",
+				     acme_ids.import);
+			if (!streq(jstr(r->json, "state"), "running")) {
+				resp_free(r);
+				break;
+			}
+			resp_free(r);
+			check(harness_now_ms() < until, "import running");
+			harness_sleep_ms(20);
+		}
+	}
 
 	/* The webhook first, so that the clean order's acceptance is
 	 * delivered (or tried: nothing listens on port 9) to it. */

@@ -848,6 +848,8 @@ static void searched(struct fx *f, int64_t tenant, const char *q, char *out,
 	"DROP INDEX deliveries_ready;"                                         \
 	"CREATE INDEX deliveries_ready ON "                                    \
 	"deliveries(webhook_id, status, waiting, seq);"                        \
+	"DROP TABLE import_problems;"                                          \
+	"DROP TABLE imports;"                                                  \
 	"DROP TABLE channel_skus;"                                             \
 	"DROP TABLE channels;"                                                 \
 	"ALTER TABLE orders DROP COLUMN source;"                               \
