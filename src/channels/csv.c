@@ -1277,8 +1277,9 @@ static const char *number_normalise(const char *s, char decimal, char *out,
 		return "is not a number";
 	ip[ni] = '\0';
 	fp[nf] = '\0';
-	snprintf(out, size, "%s%s%s%s", neg ? "-" : "", ni ? ip : "0",
-		 nf ? "." : "", fp);
+	if (snprintf(out, size, "%s%s%s%s", neg ? "-" : "", ni ? ip : "0",
+		     nf ? "." : "", fp) >= (int)size)
+		return "has too many digits";
 	return NULL;
 grouping:
 	return decimal == ','

@@ -16,6 +16,7 @@
 
 #include "app/catalog.h"
 #include "app/channels.h"
+#include "app/imports.h"
 #include "app/fulfillment.h"
 #include "app/intake.h"
 #include "app/review.h"
@@ -23,6 +24,7 @@
 #include "app/tenants.h"
 #include "channels/native.h"
 #include "channels/shopify.h"
+#include "channels/woocommerce.h"
 #include "cli/cli.h"
 #include "core/money.h"
 #include "core/timeutil.h"
@@ -31,6 +33,7 @@
 #define DEMO_SLUG "demo"
 /* The demo's Shopify store signs with this (README, Channels). */
 #define DEMO_SHOPIFY_SECRET "shpss_demo_only"
+#define DEMO_WOO_SECRET "wc_demo_only"
 #define DEMO_DB CLI_DEMO_DB
 
 /* The time by the process's clock (cli.h). */
@@ -407,6 +410,107 @@ static ordo_code demo_shopify(store *st, const app_caller *c, ordo_err *err)
 	return rc;
 }
 
+/* The demo's WooCommerce store: its channel and an order it sent. */
+static ordo_code demo_woocommerce(store *st, const app_caller *c,
+				  ordo_err *err)
+{
+	struct channel_job j = {.caller = c};
+	app_caller store_caller = *c;
+	intake_outcome outcome;
+	char placed[32], *text;
+	json_t *doc;
+	order o;
+	ordo_code rc;
+
+	channel_init(&j.ch);
+	j.ch.kind = CHANNEL_WOOCOMMERCE;
+	snprintf(j.ch.name, sizeof(j.ch.name), "woocommerce");
+	snprintf(j.ch.secret, sizeof(j.ch.secret), DEMO_WOO_SECRET);
+	rc = store_write(st, channel_run, &j, err);
+	store_caller.role = ROLE_INTEGRATION;
+	snprintf(store_caller.actor, sizeof(store_caller.actor),
+		 "channel:%s", j.ch.name);
+	time_format_rfc3339(demo_now() - 4000, placed, sizeof(placed));
+	placed[19] = '\0'; /* WooCommerce's GMT times carry no offset */
+	doc = json_pack(
+		"{s:i, s:s, s:s, s:s, s:s, s:b,"
+		" s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s},"
+		" s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s},"
+		" s:[{s:i, s:s, s:s, s:i, s:s, s:s}], s:[{s:s, s:s}],"
+		" s:s, s:s, s:s, s:s}",
+		"id", 7101, "date_created_gmt", placed, "currency", "USD",
+		"status", "processing", "payment_method", "stripe",
+		"needs_payment", 0, "billing", "first_name", "Nora", "last_name",
+		"Quinn", "email", "nora.quinn@example.com", "phone",
+		"+1 503 555 0123", "address_1", "55 Pine St", "city", "Portland",
+		"state", "OR", "postcode", "97204", "country", "US", "shipping",
+		"first_name", "Nora", "last_name", "Quinn", "address_1",
+		"55 Pine St", "city", "Portland", "state", "OR", "postcode",
+		"97204", "country", "US", "line_items", "product_id", 88, "sku",
+		"KETTLE-GN", "name", "Gooseneck kettle", "quantity", 1,
+		"subtotal", "64.00", "total", "64.00", "shipping_lines",
+		"method_id", "flat_rate", "total", "5.95", "shipping_total",
+		"5.95", "discount_total", "0.00", "total_tax", "0.00", "total",
+		"69.95");
+	text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
+	json_decref(doc);
+	order_init(&o);
+	if (rc == ORDO_OK)
+		rc = text ? woocommerce_order_decode(text, strlen(text), &j.ch,
+						     &o, err)
+			  : ordo_err_set(err, ORDO_ENOMEM, NULL, "oom");
+	if (rc == ORDO_OK)
+		rc = demo_take(st, &store_caller, &o, text, &outcome, err);
+	order_free(&o);
+	free(text);
+	channel_free(&j.ch);
+	return rc;
+}
+
+/* The demo's order desk spreadsheet: a csv channel with its saved column
+ * mapping, and a file of orders imported through it. */
+static ordo_code demo_sheets(store *st, const app_caller *c, ordo_err *err)
+{
+	static const char map[] =
+		"{\"columns\": {\"external_id\": \"Order\", \"customer_name\": "
+		"\"Customer\", \"customer_email\": \"Email\", "
+		"\"ship_to_name\": \"Customer\", \"ship_to_line1\": "
+		"\"Street\", \"ship_to_city\": \"City\", \"ship_to_region\": "
+		"\"State\", \"ship_to_postal_code\": \"Zip\", \"sku\": "
+		"\"Item\", \"quantity\": \"Qty\", \"unit_price\": "
+		"\"Price\", \"payment_status\": \"Payment\"}, \"currency\": "
+		"\"USD\", \"country\": \"US\"}";
+	static const char file[] =
+		"Order;Customer;Email;Street;City;State;Zip;Item;Qty;Price;"
+		"Payment\n"
+		"S-501;Lena Ortiz;lena.ortiz@example.com;8 Bay Rd;Miami;FL;"
+		"33101;FILTER-100;4;6.50;paid\n"
+		"S-501;Lena Ortiz;lena.ortiz@example.com;8 Bay Rd;Miami;FL;"
+		"33101;MUG-BLK-12;1;14.00;paid\n"
+		"S-502;Omar Haddad;omar.h@example.com;77 Lake Dr;Denver;CO;"
+		"80202;BEAN-1KG;2;32.00;paid\n";
+	struct channel_job j = {.caller = c};
+	store_import im;
+	csv_map m;
+	ordo_code rc;
+
+	channel_init(&j.ch);
+	j.ch.kind = CHANNEL_CSV;
+	snprintf(j.ch.name, sizeof(j.ch.name), "sheets");
+	snprintf(j.ch.csv_map, sizeof(j.ch.csv_map), "%s", map);
+	rc = csv_map_parse(map, sizeof(map) - 1, &m, err);
+	if (rc == ORDO_OK)
+		rc = store_write(st, channel_run, &j, err);
+	if (rc == ORDO_OK)
+		rc = app_import_begin(st, c, j.ch.name, "desk-orders.csv",
+				      demo_now(), &im, err);
+	if (rc == ORDO_OK)
+		rc = app_import_csv(st, c, &j.ch, cli_clock, &im, file,
+				    sizeof(file) - 1, &m, NULL, err);
+	channel_free(&j.ch);
+	return rc;
+}
+
 struct seed_job {
 	const app_caller *caller;
 };
@@ -549,6 +653,10 @@ static ordo_code demo_seed(store *st, const app_caller *c, ordo_err *err)
 	}
 	if (rc == ORDO_OK)
 		rc = demo_shopify(st, c, err);
+	if (rc == ORDO_OK)
+		rc = demo_woocommerce(st, c, err);
+	if (rc == ORDO_OK)
+		rc = demo_sheets(st, c, err);
 out:
 	free(first_clean);
 	return rc;
