@@ -127,9 +127,10 @@ struct api_server {
  * Idempotency-Key's replay. */
 enum MHD_Result api_queue_body(api_request *r, unsigned status, char *text,
 			       bool is_static, bool replayed);
-/* Queue text (malloc'd, taken) as an answer of the media type `type`. */
+/* Queue text (malloc'd, taken) as an answer of the media type `type`,
+ * with headers (name, value, ..., NULL; may be NULL). */
 enum MHD_Result api_queue_typed(api_request *r, unsigned status, char *text,
-				const char *type);
+				const char *type, const char *const *headers);
 /* Whether the request's Content-Type is media (parameters aside). */
 bool api_content_is(api_request *r, const char *media);
 /* Monotonic milliseconds. */
@@ -311,6 +312,8 @@ enum MHD_Result api_channel_update(api_request *r);
 enum MHD_Result api_channel_delete(api_request *r);
 enum MHD_Result api_shopify_order(api_request *r);
 enum MHD_Result api_woocommerce_order(api_request *r);
+enum MHD_Result api_x12_take(api_request *r);
+enum MHD_Result api_order_x12_855(api_request *r);
 enum MHD_Result api_order_source(api_request *r);
 enum MHD_Result api_webhook_create(api_request *r);
 enum MHD_Result api_webhook_list(api_request *r);

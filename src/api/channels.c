@@ -30,6 +30,7 @@
 
 #include "api/api_int.h"
 #include "app/channels.h"
+#include "app/imports.h"
 #include "channels/csv.h"
 #include "channels/json_fields.h"
 #include "channels/shopify.h"
@@ -400,7 +401,7 @@ enum MHD_Result api_order_source(api_request *r)
 	if (app_order_source(r->srv->st, &r->caller, r->params[0], type,
 			     sizeof(type), &body, err))
 		return reply_error(r, err);
-	return api_queue_typed(r, MHD_HTTP_OK, body, type);
+	return api_queue_typed(r, MHD_HTTP_OK, body, type, NULL);
 }
 
 /* ---- what a storefront sends ---------------------------------------------- */
@@ -555,4 +556,63 @@ enum MHD_Result api_shopify_order(api_request *r)
 enum MHD_Result api_woocommerce_order(api_request *r)
 {
 	return storefront_order(r, &woocommerce);
+}
+
+/* ---- what a trading partner sends (EDI X12) ------------------------------ */
+
+#define X12_MEDIA "application/edi-x12"
+
+enum MHD_Result api_x12_take(api_request *r)
+{
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
+	app_x12_result res;
+	ordo_channel ch;
+	enum MHD_Result ret;
+	char taken[24], existing[24], refused[24], seen[24];
+	const char *headers[] = {"X-Ordo-Orders-Taken", taken,
+				 "X-Ordo-Orders-Existing", existing,
+				 "X-Ordo-Orders-Refused", refused,
+				 "X-Ordo-Interchanges-Seen", seen, NULL};
+
+	if (!api_query_only(r, no_query, &ret))
+		return ret;
+	channel_init(&ch);
+	if (app_channel_get(r->srv->st, &r->caller, r->params[0], &ch, err))
+		return reply_error(r, err);
+	if (ch.kind != CHANNEL_X12) {
+		channel_free(&ch);
+		return api_reply_fail(r, ORDO_ENOTFOUND, "id",
+				      "channel %s is a %s channel, not an x12 "
+				      "one",
+				      r->params[0], channel_kind_name(ch.kind));
+	}
+	if (app_x12_take(r->srv->st, &r->caller, &ch, r->srv->clock,
+			 r->body ? r->body : "", r->body_len, &res, err)) {
+		channel_free(&ch);
+		free(res.ack);
+		return reply_error(r, err);
+	}
+	channel_free(&ch);
+	snprintf(taken, sizeof(taken), "%lld", (long long)res.orders_taken);
+	snprintf(existing, sizeof(existing), "%lld",
+		 (long long)res.orders_existing);
+	snprintf(refused, sizeof(refused), "%lld",
+		 (long long)res.orders_refused);
+	snprintf(seen, sizeof(seen), "%lld", (long long)res.interchanges_seen);
+	return api_queue_typed(r, MHD_HTTP_OK, res.ack, X12_MEDIA, headers);
+}
+
+enum MHD_Result api_order_x12_855(api_request *r)
+{
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
+	enum MHD_Result ret;
+	char *text = NULL;
+	size_t len = 0;
+
+	if (!api_query_only(r, no_query, &ret))
+		return ret;
+	if (app_order_855(r->srv->st, &r->caller, r->params[0], api_now(r),
+			  &text, &len, err))
+		return reply_error(r, err);
+	return api_queue_typed(r, MHD_HTTP_OK, text, X12_MEDIA, NULL);
 }

@@ -38,6 +38,7 @@ const api_route api_routes[] = {
 	{"GET", "/v1/orders/*", api_order_get, READERS, NULL, 0},
 	{"GET", "/v1/orders/*/events", api_order_events, READERS, NULL, 0},
 	{"GET", "/v1/orders/*/source", api_order_source, READERS, NULL, 0},
+	{"GET", "/v1/orders/*/x12/855", api_order_x12_855, READERS, NULL, 0},
 	{"POST", "/v1/orders/*/defects", api_defect_create, WRITERS, NULL, 0},
 	{"GET", "/v1/defects", api_defect_list, READERS, NULL, 0},
 	{"GET", "/v1/fulfillments", api_fulfillment_list, READERS, NULL, 0},
@@ -71,6 +72,9 @@ const api_route api_routes[] = {
 	 "*", 0},
 	{"POST", "/v1/channels/*/woocommerce/orders", api_woocommerce_order,
 	 ANYONE, "*", 0},
+	/* A partner's interchange, by its key's integration: any media type
+	 * (application/edi-x12, text/plain, ...), answered with its 997. */
+	{"POST", "/v1/channels/*/x12", api_x12_take, WRITERS, "*", 0},
 	{"POST", "/v1/imports", api_import_create, WRITERS, "text/csv",
 	 CSV_MAX_FILE_BYTES},
 	{"GET", "/v1/imports", api_import_list, READERS, NULL, 0},

@@ -112,7 +112,7 @@ fail:
  * as long as the program) as a JSON answer. */
 static enum MHD_Result queue_as(api_request *r, unsigned status, char *text,
 				bool is_static, bool replayed,
-				const char *type)
+				const char *type, const char *const *headers)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
@@ -126,6 +126,8 @@ static enum MHD_Result queue_as(api_request *r, unsigned status, char *text,
 		return api_reply_nomem(r);
 	}
 	MHD_add_response_header(resp, "Content-Type", type);
+	for (; headers && headers[0]; headers += 2)
+		MHD_add_response_header(resp, headers[0], headers[1]);
 	if (r->close_after)
 		MHD_add_response_header(resp, "Connection", "close");
 	if (replayed)
@@ -150,13 +152,13 @@ enum MHD_Result api_queue_body(api_request *r, unsigned status, char *text,
 			       bool is_static, bool replayed)
 {
 	return queue_as(r, status, text, is_static, replayed,
-			"application/json");
+			"application/json", NULL);
 }
 
 enum MHD_Result api_queue_typed(api_request *r, unsigned status, char *text,
-				const char *type)
+				const char *type, const char *const *headers)
 {
-	return queue_as(r, status, text, false, false, type);
+	return queue_as(r, status, text, false, false, type, headers);
 }
 
 static enum MHD_Result queue_text(api_request *r, unsigned status,

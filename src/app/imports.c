@@ -25,7 +25,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/channels.h"
 #include "app/intake.h"
+#include "app/queries.h"
+#include "channels/x12.h"
 #include "core/clock.h"
 #include "core/ids.h"
 
@@ -322,5 +325,328 @@ ordo_code app_import_csv(store *st, const app_caller *c,
 	pthread_cond_destroy(&r->cv);
 	pthread_mutex_destroy(&r->mu);
 	free(r);
+	return rc;
+}
+
+/* ---- EDI X12 ------------------------------------------------------------- */
+
+struct x12_intake {
+	const app_caller *caller;
+	const order *o;
+	ordo_time now;
+	intake_outcome outcome;
+};
+
+static ordo_code x12_intake_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct x12_intake *j = arg;
+	order in, stored;
+	ordo_code rc;
+
+	order_init(&in);
+	order_init(&stored);
+	rc = order_copy(&in, j->o, err);
+	if (rc == ORDO_OK)
+		rc = app_order_intake(tx, j->caller, &in, j->now, &j->outcome,
+				      &stored, err);
+	order_free(&in);
+	order_free(&stored);
+	return rc;
+}
+
+struct x12_keep {
+	int64_t channel_seq;
+	const char *sender, *control, *ack;
+	ordo_time now;
+};
+
+static ordo_code x12_keep_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct x12_keep *k = arg;
+
+	return store_x12_keep(tx, k->channel_seq, k->sender, k->control,
+			      k->now, k->ack, err);
+}
+
+struct x12_seen {
+	int64_t channel_seq;
+	const char *sender, *control;
+	char *ack;
+};
+
+static ordo_code ack_append(app_x12_result *res, const char *ack, size_t len,
+			    ordo_err *err)
+{
+	char *grown = realloc(res->ack, res->ack_len + len + 1);
+
+	if (!grown)
+		return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
+	memcpy(grown + res->ack_len, ack, len);
+	res->ack_len += len;
+	grown[res->ack_len] = '\0';
+	res->ack = grown;
+	return ORDO_OK;
+}
+
+/* Take the accepted 850s of interchange i of d; *accepted counts them. */
+static ordo_code x12_take_orders(store *st, const app_caller *c,
+				 const ordo_channel *ch, const x12_doc *d,
+				 size_t i, ordo_time now, app_x12_result *res,
+				 size_t *accepted, ordo_err *err)
+{
+	const x12_interchange *x = &d->interchanges[i];
+	size_t g, s;
+	ordo_code rc = ORDO_OK;
+
+	for (g = x->first_group; rc == ORDO_OK && g < x->first_group + x->n_groups;
+	     g++) {
+		const x12_group *gr = &d->groups[g];
+
+		for (s = gr->first_set;
+		     rc == ORDO_OK && s < gr->first_set + gr->n_sets; s++) {
+			struct x12_intake j = {.caller = c, .now = now};
+			ordo_err oerr = ORDO_ERR_INIT;
+			order o;
+
+			if (d->sets[s].kind != X12_SET_ORDER ||
+			    !d->sets[s].accepted)
+				continue;
+			(*accepted)++;
+			order_init(&o);
+			if (x12_set_order(d, s, ch, &o, &oerr) == ORDO_OK) {
+				free(o.source);
+				o.source = strndup(d->text, d->len);
+				if (!o.source)
+					rc = ordo_err_set(err, ORDO_ENOMEM,
+							  NULL,
+							  "out of memory");
+			}
+			if (rc == ORDO_OK && oerr.code == ORDO_OK) {
+				j.o = &o;
+				store_write(st, x12_intake_run, &j, &oerr);
+			}
+			if (rc == ORDO_OK && oerr.code != ORDO_OK)
+				res->orders_refused++;
+			else if (rc == ORDO_OK && j.outcome == INTAKE_CREATED)
+				res->orders_taken++;
+			else if (rc == ORDO_OK)
+				res->orders_existing++;
+			ordo_err_clear(&oerr);
+			order_free(&o);
+		}
+	}
+	return rc;
+}
+
+static ordo_code x12_seen_read(store *st, struct x12_seen *q, ordo_err *err)
+{
+	store_tx *tx;
+	ordo_code rc = store_read_begin(st, &tx, err);
+
+	if (rc == ORDO_OK) {
+		rc = store_x12_seen(tx, q->channel_seq, q->sender, q->control,
+				    &q->ack, err);
+		store_read_end(tx);
+	}
+	return rc;
+}
+
+ordo_code app_x12_take(store *st, const app_caller *c, const ordo_channel *ch,
+		       const ordo_clock *clock, const char *buf, size_t len,
+		       app_x12_result *res, ordo_err *err)
+{
+	ordo_err rerr = ORDO_ERR_INIT;
+	x12_doc d;
+	ordo_code rc;
+	size_t i;
+
+	memset(res, 0, sizeof(*res));
+	x12_doc_init(&d);
+	rc = x12_read(buf, len, ch, &d, &rerr);
+	if (rc == ORDO_ENOMEM || d.refused) {
+		ordo_err_move(err, &rerr);
+		x12_doc_free(&d);
+		return rc;
+	}
+	rc = ORDO_OK;
+	for (i = 0; rc == ORDO_OK && i < d.n_interchanges; i++) {
+		const x12_interchange *x = &d.interchanges[i];
+		ordo_time now = ordo_clock_now(clock);
+		char sender[24];
+		struct x12_seen seen = {.channel_seq = ch->seq,
+					.sender = sender,
+					.control = x->control};
+		x12_reply_opts opts = {.now = now, .newline = true};
+		char *ack = NULL;
+		size_t ack_len = 0, accepted = 0;
+
+		if (!x->readable)
+			continue;
+		snprintf(sender, sizeof(sender), "%s:%s", x->sender_qualifier,
+			 x->sender);
+		rc = x12_seen_read(st, &seen, err);
+		if (rc == ORDO_OK && seen.ack) {
+			rc = ack_append(res, seen.ack, strlen(seen.ack), err);
+			free(seen.ack);
+			res->interchanges_seen++;
+			continue;
+		}
+		/* The reply's control numbers are those of the interchange
+		 * it answers: unique as long as the partner's are, which
+		 * this very check holds it to. */
+		opts.interchange_control = strtoll(x->control, NULL, 10);
+		if (opts.interchange_control < 1)
+			opts.interchange_control = 1;
+		opts.group_control = opts.interchange_control;
+		if (rc == ORDO_OK)
+			rc = x12_take_orders(st, c, ch, &d, i, now, res,
+					     &accepted, err);
+		if (rc == ORDO_OK)
+			rc = x12_997_build(&d, i, &opts, &ack, &ack_len, err);
+		/* Kept when it took something: an interchange the 997
+		 * rejected whole may come again, corrected or once the
+		 * channel is (its currency), and is read again. */
+		if (rc == ORDO_OK && accepted) {
+			struct x12_keep k = {ch->seq, sender, x->control, ack,
+					     now};
+			ordo_err kerr = ORDO_ERR_INIT;
+
+			/* Kept by another node at the same moment: its
+			 * orders were found by their PO numbers. */
+			if (store_write(st, x12_keep_run, &k, &kerr) !=
+				    ORDO_OK &&
+			    kerr.code != ORDO_ECONFLICT) {
+				rc = kerr.code;
+				ordo_err_move(err, &kerr);
+			}
+			ordo_err_clear(&kerr);
+		}
+		if (rc == ORDO_OK) {
+			rc = ack_append(res, ack, ack_len, err);
+			res->interchanges++;
+		}
+		free(ack);
+	}
+	if (rc == ORDO_OK && !res->interchanges && !res->interchanges_seen) {
+		/* No one to answer: the file's problems are the answer. */
+		if (rerr.code != ORDO_OK)
+			ordo_err_move(err, &rerr);
+		else
+			ordo_err_set(err, ORDO_EINVALID, "body",
+				     "no interchange (ISA ... IEA) in it");
+		rc = err->code;
+	}
+	ordo_err_clear(&rerr);
+	x12_doc_free(&d);
+	return rc;
+}
+
+/* ordo's answer to one line of an 850, as the line stands. */
+static x12_855_line line_answer(const order_line *l)
+{
+	x12_855_line a = {.answer = X12_LINE_ACCEPTED};
+
+	if (l->qty_cancelled == l->quantity) {
+		a.answer = X12_LINE_REJECTED;
+	} else if (l->qty_open > 0) {
+		a.answer = X12_LINE_BACKORDERED;
+		a.quantity = l->qty_open;
+	} else if (l->qty_cancelled > 0) {
+		a.answer = X12_LINE_QUANTITY_CHANGED;
+		a.quantity = l->quantity - l->qty_cancelled;
+	}
+	return a;
+}
+
+/* The 855 of order o, whose source is the EDI file it came in. */
+static ordo_code build_855(const order *o, const char *source, ordo_time now,
+			   char **out, size_t *out_len, ordo_err *err)
+{
+	x12_reply_opts opts = {.now = now, .newline = true};
+	x12_855_answer answer = {.order_id = o->id};
+	x12_855_line *lines = NULL;
+	ordo_channel none;
+	ordo_err rerr = ORDO_ERR_INIT;
+	x12_doc d;
+	size_t s, i;
+	ordo_code rc;
+
+	channel_init(&none);
+	x12_doc_init(&d);
+	rc = x12_read(source, strlen(source), &none, &d, &rerr);
+	ordo_err_clear(&rerr);
+	if (rc == ORDO_ENOMEM) {
+		x12_doc_free(&d);
+		return ordo_err_set(err, rc, NULL, "out of memory");
+	}
+	for (s = 0; s < d.n_sets; s++)
+		if (d.sets[s].kind == X12_SET_ORDER &&
+		    strcmp(d.sets[s].po_number, o->external_id) == 0)
+			break;
+	if (s == d.n_sets) {
+		x12_doc_free(&d);
+		return ordo_err_set(err, ORDO_ENOTFOUND, "id",
+				    "order %s has no 850 of its PO number in "
+				    "its source",
+				    o->id);
+	}
+	if (o->state != ORDER_CANCELLED && o->state != ORDER_REJECTED) {
+		lines = calloc(o->n_lines ? o->n_lines : 1, sizeof(*lines));
+		if (!lines) {
+			x12_doc_free(&d);
+			return ordo_err_set(err, ORDO_ENOMEM, NULL,
+					    "out of memory");
+		}
+		for (i = 0; i < o->n_lines; i++)
+			lines[i] = line_answer(&o->lines[i]);
+		answer.lines = lines;
+		answer.n_lines = o->n_lines;
+	}
+	/* ordo's interchange: a number of its own per order. */
+	opts.interchange_control = o->seq % 999999999 + 1;
+	opts.group_control = opts.interchange_control;
+	rc = x12_855_build(&d, s, &answer, &opts, out, out_len, err);
+	free(lines);
+	x12_doc_free(&d);
+	return rc;
+}
+
+ordo_code app_order_855(store *st, const app_caller *c, const char *id,
+			ordo_time now, char **out, size_t *out_len,
+			ordo_err *err)
+{
+	char type[ORDO_SOURCE_TYPE_MAX], *source = NULL;
+	order o;
+	ordo_code rc;
+
+	*out = NULL;
+	*out_len = 0;
+	order_init(&o);
+	rc = app_order_get(st, c, id, &o, err);
+	if (rc == ORDO_OK)
+		rc = app_order_source(st, c, id, type, sizeof(type), &source,
+				      err);
+	if (rc == ORDO_ENOTFOUND && err->field[0] &&
+	    strcmp(err->field, "source") == 0) {
+		ordo_err_clear(err);
+		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
+				  "order %s did not come in an 850", id);
+	}
+	if (rc == ORDO_OK && strcmp(type, "application/edi-x12") != 0)
+		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
+				  "order %s came through channel %s, not in "
+				  "an 850",
+				  id, o.channel);
+	if (rc == ORDO_OK &&
+	    (o.state == ORDER_RECEIVED || o.state == ORDER_VALIDATED ||
+	     o.state == ORDER_ON_HOLD))
+		rc = ordo_err_set(err, ORDO_ESTATE, "state",
+				  "order %s is %s: its acknowledgment is made "
+				  "once it is accepted",
+				  id, order_state_name(o.state));
+	if (rc == ORDO_OK)
+		rc = build_855(&o, source, now, out, out_len, err);
+	free(source);
+	order_free(&o);
 	return rc;
 }

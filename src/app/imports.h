@@ -57,6 +57,47 @@ ordo_code app_import_csv(store *st, const app_caller *c,
 			 const csv_map *map, const app_import_watch *watch,
 			 ordo_err *err);
 
+/* What taking an EDI file did. */
+typedef struct {
+	int64_t interchanges;	   /* answered */
+	int64_t interchanges_seen; /* read before: answered as then */
+	int64_t orders_taken, orders_existing, orders_refused;
+	/* The replies, one 997 per interchange answered, in order
+	 * (malloc'd; the caller frees). */
+	char *ack;
+	size_t ack_len;
+} app_x12_result;
+
+/*
+ * Take in an EDI X12 file sent through the x12 channel ch (channels/x12.h):
+ * each interchange the channel has taken orders from before (its sender,
+ * ISA05/ISA06, and control number, ISA13) is answered with the 997 it got
+ * then and takes nothing (one the 997 rejected whole is read again); each new one's accepted 850s are taken in as POST
+ * /v1/orders takes an order (one write each; the PO number is the
+ * external id, so a PO sent again is found, not taken twice; the whole
+ * file is each order's source), and its 997 is built - control numbers
+ * those of the interchange it answers - and kept with it. A set the 997
+ * rejects is not taken. ORDO_EINVALID, with the file's problems as
+ * details, when no interchange in it can be answered; ORDO_ELIMIT for a
+ * file over the X12 limits.
+ */
+ordo_code app_x12_take(store *st, const app_caller *c, const ordo_channel *ch,
+		       const ordo_clock *clock, const char *buf, size_t len,
+		       app_x12_result *res, ordo_err *err);
+
+/*
+ * The 855 purchase order acknowledgment of an order taken from an 850
+ * (channels/x12.h), as its lines stand now: each accepted, backordered
+ * (units still open), changed (some cancelled) or rejected (all
+ * cancelled); the whole order rejected when it was. *out is malloc'd.
+ * ORDO_ENOTFOUND naming "id" for no such order, or one that did not come
+ * in an 850; ORDO_ESTATE while it is not yet accepted (received or on
+ * hold): the partner hears once a person has decided.
+ */
+ordo_code app_order_855(store *st, const app_caller *c, const char *id,
+			ordo_time now, char **out, size_t *out_len,
+			ordo_err *err);
+
 /* Reads: an import, a page of the tenant's imports (newest first), and a
  * page of an import's rows not taken (after the after_n'th). */
 ordo_code app_import_get(store *st, const app_caller *c, const char *id,

@@ -1,7 +1,9 @@
 /*
  * import.c - ordo import csv FILE --tenant SLUG [--map FILE]
  * [--channel NAME] [--db PATH|URL]: an order file taken in, as POST
- * /v1/imports takes it, by this process on the database directly.
+ * /v1/imports takes it, by this process on the database directly; and
+ * ordo import x12 FILE --tenant SLUG --channel NAME: a trading partner's
+ * EDI file, as POST /v1/channels/{id}/x12 takes it, its 997 printed.
  *
  * The file is read whole, its orders taken in (app/imports.h), a progress
  * line kept on standard error when it is a terminal, and the import
@@ -19,6 +21,7 @@
 #include "app/channels.h"
 #include "api/server.h"
 #include "app/imports.h"
+#include "channels/x12.h"
 #include "cli/cli.h"
 #include "core/clock.h"
 #include "log/log.h"
@@ -83,8 +86,9 @@ static void progress(void *ctx, const store_import *im)
 
 /* The tenant's caller, and the csv channel's mapping when named. */
 static ordo_code import_setup(store *st, const char *tenant,
-			      const char *channel, app_caller *caller,
-			      ordo_channel *ch, ordo_err *err)
+			      const char *channel, channel_kind kind,
+			      app_caller *caller, ordo_channel *ch,
+			      ordo_err *err)
 {
 	store_tx *tx;
 	store_tenant t;
@@ -103,13 +107,73 @@ static ordo_code import_setup(store *st, const char *tenant,
 	}
 	if (rc == ORDO_OK && channel) {
 		rc = store_channel_by_name(tx, t.id, channel, ch, err);
-		if (rc == ORDO_OK && ch->kind != CHANNEL_CSV)
+		if (rc == ORDO_OK && ch->kind != kind)
 			rc = ordo_err_set(err, ORDO_EINVALID, "channel",
 					  "channel %s is a %s channel, not a "
-					  "csv one",
-					  channel, channel_kind_name(ch->kind));
+					  "%s one",
+					  channel, channel_kind_name(ch->kind),
+					  channel_kind_name(kind));
 	}
 	store_read_end(tx);
+	return rc;
+}
+
+/* ordo import x12 FILE --tenant SLUG --channel NAME: the 997 on stdout. */
+static int import_x12(const struct cli_opts *o)
+{
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
+	app_x12_result res = {0};
+	ordo_channel ch;
+	app_caller caller;
+	char *buf;
+	size_t len = 0;
+	store *st;
+	int rc = CLI_OK;
+
+	if (o->map)
+		return cli_usage_error("import", "--map is for csv files");
+	if (!o->channel)
+		return cli_usage_error("import", "an x12 file comes through a "
+				       "trading partner's channel: --channel "
+				       "NAME is required");
+	buf = slurp(o->args[1], X12_MAX_FILE_BYTES, &len);
+	if (!buf)
+		return CLI_FAIL;
+	if (cli_need_db(o->db) != CLI_OK) {
+		free(buf);
+		return CLI_FAIL;
+	}
+	st = cli_open_store(o->db, 1, 1);
+	if (!st) {
+		free(buf);
+		return CLI_FAIL;
+	}
+	channel_init(&ch);
+	if (import_setup(st, o->tenant, o->channel, CHANNEL_X12, &caller, &ch,
+			 err) == ORDO_OK &&
+	    app_x12_take(st, &caller, &ch, cli_clock, buf, len, &res, err) ==
+		    ORDO_OK) {
+		fwrite(res.ack, 1, res.ack_len, stdout);
+		log_event("info", "interchanges read",
+			  json_pack("{s:I, s:I, s:I, s:I, s:I}",
+				    "interchanges",
+				    (json_int_t)res.interchanges,
+				    "interchanges_seen",
+				    (json_int_t)res.interchanges_seen,
+				    "orders_taken",
+				    (json_int_t)res.orders_taken,
+				    "orders_existing",
+				    (json_int_t)res.orders_existing,
+				    "orders_refused",
+				    (json_int_t)res.orders_refused));
+	}
+	if (err->code != ORDO_OK)
+		rc = cli_fail(err);
+	ordo_err_clear(err);
+	free(res.ack);
+	channel_free(&ch);
+	free(buf);
+	store_close(st);
 	return rc;
 }
 
@@ -134,7 +198,9 @@ int cmd_import(int argc, char **argv)
 		return rc;
 	if (o.help) {
 		printf("usage: ordo import csv FILE --tenant SLUG [--map FILE] "
-		       "[--channel NAME] [--db PATH|URL]\n\n"
+		       "[--channel NAME] [--db PATH|URL]\n"
+		       "       ordo import x12 FILE --tenant SLUG --channel "
+		       "NAME [--db PATH|URL]\n\n"
 		       "Take in the orders of a CSV file, one row per order "
 		       "line, as POST /v1/imports\ntakes them, and print the "
 		       "import as JSON: its counts and every row not\ntaken "
@@ -146,23 +212,28 @@ int cmd_import(int argc, char **argv)
 		       "orders' channel, and its\n"
 		       "                  saved mapping unless --map "
 		       "(default channel: %s)\n"
+		       "An x12 file (EDI interchanges) comes through a trading "
+		       "partner's x12\nchannel, as POST /v1/channels/{id}/x12 "
+		       "takes it: its 850s become orders\nand the 997 that "
+		       "answers each interchange is printed.\n"
 		       "  --db PATH|URL   SQLite file (default ./%s) or "
 		       "postgres://... URL\n",
 		       IMPORT_DEFAULT_CHANNEL, CLI_DEFAULT_DB);
 		return CLI_OK;
 	}
-	if (o.n_args != 2 || strcmp(o.args[0], "csv") != 0)
-		return cli_usage_error("import", o.n_args && strcmp(o.args[0],
-								    "csv")
-						       ? "\"%s\" is not a kind "
-							 "of file ordo "
-							 "imports; one of: csv"
-						       : "name the kind and the "
-							 "file: ordo import "
-							 "csv FILE%s",
-				       o.n_args ? o.args[0] : "");
+	if (o.n_args >= 1 && strcmp(o.args[0], "csv") != 0 &&
+	    strcmp(o.args[0], "x12") != 0)
+		return cli_usage_error("import",
+				       "\"%s\" is not a kind of file ordo "
+				       "imports; one of: csv, x12",
+				       o.args[0]);
+	if (o.n_args != 2)
+		return cli_usage_error("import", "name the kind and the file: "
+				       "ordo import csv|x12 FILE");
 	if (!o.tenant)
 		return cli_usage_error("import", "--tenant is required");
+	if (strcmp(o.args[0], "x12") == 0)
+		return import_x12(&o);
 	csv_map_init(&map);
 	channel_init(&ch);
 	if (o.map) {
@@ -188,7 +259,8 @@ int cmd_import(int argc, char **argv)
 		return CLI_FAIL;
 	}
 	rc = CLI_OK;
-	if (import_setup(st, o.tenant, o.channel, &caller, &ch, err) ==
+	if (import_setup(st, o.tenant, o.channel, CHANNEL_CSV, &caller, &ch,
+			 err) ==
 		    ORDO_OK &&
 	    !o.map && ch.csv_map[0])
 		csv_map_parse(ch.csv_map, strlen(ch.csv_map), &map, err);

@@ -61,6 +61,13 @@ static const char *const sql_text[SQL_COUNT] = {
 				    "WHERE channel_seq = ?",
 	[SQL_CHANNEL_SKU_INSERT] = "INSERT INTO channel_skus (channel_seq, "
 				   "code, sku) VALUES (?, ?, ?)",
+	[SQL_X12_SEEN] = "SELECT ack FROM x12_interchanges WHERE channel_seq = "
+			 "? AND sender = ? AND control_number = ?",
+	/* A second node's insert of the same interchange loses on the key
+	 * (ORDO_ECONFLICT): it was taken by the other. */
+	[SQL_X12_KEEP] = "INSERT INTO x12_interchanges (channel_seq, sender, "
+			 "control_number, received_at, ack) "
+			 "VALUES (?, ?, ?, ?, ?)",
 	[SQL_ORDER_SOURCE] = "SELECT source_type, source FROM orders "
 			     "WHERE tenant_id = ? AND id = ?",
 };
@@ -349,6 +356,50 @@ ordo_code store_order_source(store_tx *tx, int64_t tenant,
 		*body = NULL;
 	}
 out:
+	q_close(&q);
+	return rc;
+}
+
+/* ---- EDI interchanges ---------------------------------------------------- */
+
+ordo_code store_x12_seen(store_tx *tx, int64_t channel_seq, const char *sender,
+			 const char *control_number, char **ack, ordo_err *err)
+{
+	struct q q = {0};
+	bool row;
+	ordo_code rc;
+
+	*ack = NULL;
+	rc = q_open(&q, tx, SQL_X12_SEEN, err);
+	if (rc == ORDO_OK) {
+		q_i64(&q, channel_seq);
+		q_str(&q, sender);
+		q_str(&q, control_number);
+		rc = q_step(&q, &row, "reading an interchange", NULL, err);
+		if (rc == ORDO_OK && row)
+			rc = q_col_dup(&q, ack, "an interchange's 997", err);
+	}
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_x12_keep(store_tx *tx, int64_t channel_seq, const char *sender,
+			 const char *control_number, int64_t received_at,
+			 const char *ack, ordo_err *err)
+{
+	struct q q = {0};
+	ordo_code rc = tx_check_writable(tx, "store_x12_keep", err);
+
+	if (rc == ORDO_OK)
+		rc = q_open(&q, tx, SQL_X12_KEEP, err);
+	if (rc == ORDO_OK) {
+		q_i64(&q, channel_seq);
+		q_str(&q, sender);
+		q_str(&q, control_number);
+		q_i64(&q, received_at);
+		q_str(&q, ack);
+		rc = q_exec(&q, "keeping an interchange", "ISA13", err);
+	}
 	q_close(&q);
 	return rc;
 }

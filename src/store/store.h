@@ -683,6 +683,18 @@ ordo_code store_order_source(store_tx *tx, int64_t tenant,
 			     const char *order_id, char *type,
 			     size_t type_size, char **body, ordo_err *err);
 
+/*
+ * An EDI interchange the channel has read before (its sender, ISA06, and
+ * control number, ISA13): *ack is the 997 it was answered with (malloc'd),
+ * NULL when it is new. store_x12_keep records one as read, with its 997;
+ * the same one kept twice (two nodes at once) is ORDO_ECONFLICT.
+ */
+ordo_code store_x12_seen(store_tx *tx, int64_t channel_seq, const char *sender,
+			 const char *control_number, char **ack, ordo_err *err);
+ordo_code store_x12_keep(store_tx *tx, int64_t channel_seq, const char *sender,
+			 const char *control_number, int64_t received_at,
+			 const char *ack, ordo_err *err);
+
 /* ---- imports (sql_imports.c) -------------------------------------------- */
 
 /* An order file taken in (migration 0015). */

@@ -98,6 +98,8 @@ static const struct expect expected[] = {
 	{"GET", "/v1/orders/*", ALL_ROLES, "order", NULL, NULL, 404},
 	{"GET", "/v1/orders/*/events", ALL_ROLES, "order", NULL, NULL, 404},
 	{"GET", "/v1/orders/*/source", ALL_ROLES, "order", NULL, NULL, 404},
+	{"GET", "/v1/orders/*/x12/855", ALL_ROLES, "edi-order", NULL, NULL,
+	 404},
 	{"POST", "/v1/orders/*/defects", "admin supervisor agent integration",
 	 "order", "{\"type\": \"other\", \"found_by\": \"carrier\"}", BAD, 400},
 	{"GET", "/v1/defects", ALL_ROLES, NULL, NULL, NULL, 200},
@@ -142,6 +144,8 @@ static const struct expect expected[] = {
 	 401},
 	{"POST", "/v1/channels/*/woocommerce/orders", "", "woo-channel", "{}",
 	 NULL, 401},
+	{"POST", "/v1/channels/*/x12", "admin supervisor agent integration",
+	 "x12-channel", "not an interchange", NULL, 404},
 	/* A file (text/csv): a JSON body is 415, past the role check. */
 	{"POST", "/v1/imports", "admin supervisor agent integration", NULL,
 	 "external_id,sku,quantity,unit_price,currency\nRT-IMP,MUG-12OZ,1,"
@@ -200,6 +204,8 @@ static struct {
 	char delivery[64]; /* of webhook, for order's order.accepted */
 	char channel[64];  /* a shopify channel */
 	char woo[64];	   /* a woocommerce channel */
+	char x12[64];	   /* an x12 channel */
+	char edi_order[64]; /* taken from its 850, accepted */
 	char import[64];   /* a file taken in */
 } acme_ids;
 
@@ -282,6 +288,10 @@ static const char *real_id(const char *kind)
 		return acme_ids.channel;
 	if (streq(kind, "woo-channel"))
 		return acme_ids.woo;
+	if (streq(kind, "x12-channel"))
+		return acme_ids.x12;
+	if (streq(kind, "edi-order"))
+		return acme_ids.edi_order;
 	if (streq(kind, "import"))
 		return acme_ids.import;
 	if (streq(kind, "location"))
@@ -298,7 +308,7 @@ static const char *probe_id(const char *kind)
 {
 	if (streq(kind, "location") || streq(kind, "sku"))
 		return real_id(kind);
-	if (streq(kind, "order"))
+	if (streq(kind, "order") || streq(kind, "edi-order"))
 		return "ord_01JDZ3B4X5Y6Z7A8B9C0D1E2F3";
 	if (streq(kind, "hold"))
 		return "hld_01JDZ3B4X5Y6Z7A8B9C0D1E2F3";
@@ -310,7 +320,8 @@ static const char *probe_id(const char *kind)
 		return "whk_01JDZ3B4X5Y6Z7A8B9C0D1E2F3";
 	if (streq(kind, "delivery"))
 		return "dlv_01JDZ3B4X5Y6Z7A8B9C0D1E2F3";
-	if (streq(kind, "channel") || streq(kind, "woo-channel"))
+	if (streq(kind, "channel") || streq(kind, "woo-channel") ||
+	    streq(kind, "x12-channel"))
 		return "chn_01JDZ3B4X5Y6Z7A8B9C0D1E2F3";
 	if (streq(kind, "import"))
 		return "imp_01JDZ3B4X5Y6Z7A8B9C0D1E2F3";
@@ -439,6 +450,11 @@ static json_t *resource_snapshot(const char *kind)
 	else if (streq(kind, "channel"))
 		snprintf(path, sizeof(path), "/v1/channels/%s",
 			 acme_ids.channel);
+	else if (streq(kind, "x12-channel"))
+		snprintf(path, sizeof(path), "/v1/channels/%s", acme_ids.x12);
+	else if (streq(kind, "edi-order"))
+		snprintf(path, sizeof(path), "/v1/orders/%s",
+			 acme_ids.edi_order);
 	else if (streq(kind, "import"))
 		snprintf(path, sizeof(path), "/v1/imports/%s",
 			 acme_ids.import);
@@ -493,6 +509,48 @@ static void expect_same(json_t *before, json_t *after, const char *what)
 
 /* ---- setup ------------------------------------------------------------------ */
 
+/* An order taken from an 850 through the x12 channel and accepted (its
+ * holds approved), so that it has an 855. */
+static void edi_order_make(void)
+{
+	static const char *const edi[] = {
+		"Content-Type: application/edi-x12", NULL};
+	static const char file[] =
+		"ISA*00*          *00*          *ZZ*PARTNERR       *ZZ*ORDO      "
+		"     *261201*1200*U*00401*000000901*0*P*>~\n"
+		"GS*PO*PARTNERR*ORDO*20261201*1200*901*X*004010~\n"
+		"ST*850*0001~\nBEG*00*SA*RT-PO-1**20261201~\nCUR*BY*USD~\n"
+		"PER*BD*Pat Buyer*EM*pat@partner.example~\n"
+		"N1*ST*Pat Buyer~\nN3*100 Main St~\n"
+		"N4*Springfield*IL*62701*US~\n"
+		"PO1*1*2*EA*12.50**VP*MUG-12OZ~\nCTT*1~\nSE*10*0001~\n"
+		"GE*1*901~\nIEA*1*000000901~\n";
+	char path[128];
+	json_t *all, *o, *h;
+	struct resp *r;
+	size_t i;
+
+	snprintf(path, sizeof(path), "/v1/channels/%s/x12", acme_ids.x12);
+	r = http("POST", path, srv->key_acme, file, sizeof(file) - 1, edi);
+	assert_status(r, 200);
+	resp_free(r);
+	all = list_all(srv->key_acme, "/v1/orders?channel=routes-x12",
+		       "orders", 10);
+	o = json_array_get(all, 0);
+	check(o != NULL, "the 850 was not taken");
+	snprintf(acme_ids.edi_order, sizeof(acme_ids.edi_order), "%s",
+		 jstr(o, "id"));
+	json_array_foreach(jget(o, "holds"), i, h) {
+		r = hold_resolve(srv->key_acme, jstr(h, "id"), "approve",
+				 "terms customer", NULL);
+		assert_status(r, 200);
+		resp_free(r);
+	}
+	json_decref(order_wait_state(srv->key_acme, acme_ids.edi_order,
+				     "released", 10000));
+	json_decref(all);
+}
+
 static void make_resources(void)
 {
 	static const char hook[] = "{\"url\": \"http://127.0.0.1:9/routes\", "
@@ -501,6 +559,8 @@ static void make_resources(void)
 				      "\"routes-shop\", \"secret\": \"s\"}";
 	static const char woo[] = "{\"kind\": \"woocommerce\", \"name\": "
 				  "\"routes-woo\", \"secret\": \"s\"}";
+	static const char x12[] = "{\"kind\": \"x12\", \"name\": "
+				  "\"routes-x12\"}";
 	json_t *o = order_new("RT-CLEAN"), *got;
 	char *id;
 	struct resp *r;
@@ -519,6 +579,13 @@ static void make_resources(void)
 	snprintf(acme_ids.woo, sizeof(acme_ids.woo), "%s",
 		 jstr(r->json, "id"));
 	resp_free(r);
+	r = http("POST", "/v1/channels", srv->key_acme, x12, strlen(x12),
+		 NULL);
+	assert_status(r, 201);
+	snprintf(acme_ids.x12, sizeof(acme_ids.x12), "%s",
+		 jstr(r->json, "id"));
+	resp_free(r);
+	edi_order_make();
 
 	{
 		static const char file[] = "external_id,sku,quantity,"

@@ -848,6 +848,7 @@ static void searched(struct fx *f, int64_t tenant, const char *q, char *out,
 	"DROP INDEX deliveries_ready;"                                         \
 	"CREATE INDEX deliveries_ready ON "                                    \
 	"deliveries(webhook_id, status, waiting, seq);"                        \
+	"DROP TABLE x12_interchanges;"                                         \
 	"DROP TABLE import_problems;"                                          \
 	"DROP TABLE imports;"                                                  \
 	"DROP TABLE channel_skus;"                                             \

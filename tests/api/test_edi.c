@@ -1,0 +1,361 @@
+/*
+ * test_edi.c - trading partners' EDI X12: POST /v1/channels/{id}/x12,
+ * GET /v1/orders/{id}/x12/855 and `ordo import x12`.
+ *
+ *   samples      real partners' files (tests/samples/x12): an 850 taken and
+ *                acknowledged (997 AK5 A), separators read from each ISA
+ *                (`|` terminators, bare newlines, a byte-order mark), a
+ *                broken 850 rejected with the segment and element at fault
+ *                (AK3/AK4, AK5 R) and nothing taken, an 810 beside an 850
+ *                acknowledged but not an order.
+ *   duplicates   the same interchange again is answered with its first 997
+ *                and takes nothing; the same PO in another interchange is
+ *                found, not taken twice.
+ *   refusals     a body that holds no interchange is 400 naming why; a
+ *                channel that is not an x12 one is 404; no key is 401.
+ *   the 855      for an order of an 850 once it is accepted, each line
+ *                acknowledged as it stands; 409 while it is on hold; 404
+ *                for an order that did not come in an 850.
+ *   the command  `ordo import x12` prints the 997.
+ */
+#include "harness.h"
+#include "proc.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define X12_DIR ORDO_SOURCE_DIR "/tests/samples/x12/"
+
+static const char *acme(void)
+{
+	return srv->key_acme;
+}
+
+static const char *const edi_type[] = {"Content-Type: application/edi-x12",
+				       NULL};
+
+/* An x12 channel of acme's (currency USD); its id into id. */
+static void x12_channel(const char *name, char *id, size_t size)
+{
+	char body[256];
+	struct resp *r;
+
+	snprintf(body, sizeof(body),
+		 "{\"kind\": \"x12\", \"name\": \"%s\", \"currency\": \"USD\"}",
+		 name);
+	r = http("POST", "/v1/channels", acme(), body, strlen(body), NULL);
+	assert_status(r, 201);
+	snprintf(id, size, "%s", jstr(r->json, "id"));
+	resp_free(r);
+}
+
+static struct resp *x12_post(const char *channel, const char *text, size_t len)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/v1/channels/%s/x12", channel);
+	return http("POST", path, acme(), text, len, edi_type);
+}
+
+static struct resp *x12_post_file(const char *channel, const char *name)
+{
+	char path[512];
+	char *text;
+	struct resp *r;
+
+	snprintf(path, sizeof(path), X12_DIR "%s", name);
+	text = proc_slurp(path);
+	r = x12_post(channel, text, strlen(text));
+	free(text);
+	return r;
+}
+
+static long header_num(const struct resp *r, const char *name)
+{
+	char v[32] = "";
+
+	check(resp_header(r, name, v, sizeof(v)), "no %s header", name);
+	return strtol(v, NULL, 10);
+}
+
+/* A synthetic 850 of one line of 2 MUG-12OZ at 12.50, PO po, interchange
+ * control number control, with the ISA's fixed widths. */
+static char *synthetic_850(const char *po, int control)
+{
+	char *buf = malloc(2048);
+
+	assert_non_null(buf);
+	snprintf(buf, 2048,
+		 "ISA*00*          *00*          *ZZ*%-15s*ZZ*%-15s*261201*1200*"
+		 "U*00401*%09d*0*P*>~\n"
+		 "GS*PO*PARTNERA*ORDO*20261201*1200*%d*X*004010~\n"
+		 "ST*850*0001~\nBEG*00*SA*%s**20261201~\n"
+		 "PER*BD*Pat Buyer*EM*pat@partner.example~\n"
+		 "N1*ST*Pat Buyer~\nN3*100 Main St~\n"
+		 "N4*Springfield*IL*62701*US~\n"
+		 "PO1*1*2*EA*12.50**VP*MUG-12OZ~\nPID*F****Mug~\nCTT*1~\n"
+		 "SE*10*0001~\nGE*1*%d~\nIEA*1*%09d~\n",
+		 "PARTNERA", "ORDO", control, control, po, control, control);
+	return buf;
+}
+
+API_TEST(real_partners_files_are_taken_and_acknowledged)
+{
+	char ch[64];
+	struct resp *r;
+
+	x12_channel("partner-real", ch, sizeof(ch));
+
+	/* A 4010 850, `~` and a newline after each segment. */
+	r = x12_post_file(ch, "aaronhuggins_node-x12__test_test-data_850.edi");
+	assert_status(r, 200);
+	check(strncmp(r->body, "ISA*", 4) == 0 &&
+		      strstr(r->body, "ST*997*") &&
+		      strstr(r->body, "AK2*850*") &&
+		      strstr(r->body, "AK5*A~") && strstr(r->body, "AK9*A*"),
+	      "997 %s", r->body);
+	check(header_num(r, "X-Ordo-Orders-Taken") == 1, "%s", r->headers);
+	resp_free(r);
+
+	/* `|` as the segment terminator, a byte-order mark, CRLF. */
+	r = x12_post_file(ch, "Inteligenz_X12Parser__tests_OopFactory.X12."
+			      "Tests.Unit_Parsing__SampleEdiFiles_ORD__850_"
+			      "Example1_PGWGlass.txt");
+	assert_status(r, 200);
+	check(strstr(r->body, "AK5*A|") != NULL &&
+		      header_num(r, "X-Ordo-Orders-Taken") == 1,
+	      "997 %s", r->body);
+	resp_free(r);
+
+	/* The same PO as 850.edi, a bare newline ending each segment: found,
+	 * not taken twice. */
+	r = x12_post_file(ch,
+			  "aaronhuggins_node-x12__test_test-data_850_2.edi");
+	assert_status(r, 200);
+	check(header_num(r, "X-Ordo-Orders-Taken") == 0, "%s\n%s", r->headers,
+	      r->body);
+	resp_free(r);
+
+	/* A bad unit of measure and a wrong SE01: rejected, with the
+	 * segment and element at fault; nothing taken. */
+	r = x12_post_file(ch,
+			  "EdiFabric_X12.NET__Files_X12_PurchaseOrderInvalid.txt");
+	assert_status(r, 200);
+	check(strstr(r->body, "AK3*PO1*") && strstr(r->body, "AK4*3*") &&
+		      strstr(r->body, "AK5*R") &&
+		      header_num(r, "X-Ordo-Orders-Taken") == 0,
+	      "997 %s", r->body);
+	resp_free(r);
+
+	/* An 850 and an 810 in one group: the 850 taken, both answered. */
+	r = x12_post_file(ch, "EdiFabric_X12.NET__Files_X12_MixedTransactions.txt");
+	assert_status(r, 200);
+	check(strstr(r->body, "AK2*850*") && strstr(r->body, "AK2*810*") &&
+		      header_num(r, "X-Ordo-Orders-Taken") == 1,
+	      "997 %s\n%s", r->body, r->headers);
+	resp_free(r);
+
+	check(orders_count(acme(), "channel=partner-real") == 3,
+	      "three orders");
+	{
+		json_t *all = list_all(acme(),
+				       "/v1/orders?channel=partner-real&"
+				       "external_id=S41000439",
+				       "orders", 10);
+
+		check(json_array_size(all) == 1 &&
+			      json_array_size(jget(json_array_get(all, 0),
+						   "lines")) == 4,
+		      "PGW Glass PO S41000439 with 4 lines: %s",
+		      json_dumps(all, 0));
+		json_decref(all);
+	}
+}
+
+API_TEST(an_interchange_again_is_answered_as_before)
+{
+	char ch[64], *first, *again, *other;
+	struct resp *r;
+	char *ack;
+
+	x12_channel("partner-dup", ch, sizeof(ch));
+	first = synthetic_850("PO-DUP-1", 501);
+	r = x12_post(ch, first, strlen(first));
+	assert_status(r, 200);
+	check(header_num(r, "X-Ordo-Orders-Taken") == 1, "%s", r->body);
+	ack = strdup(r->body);
+	resp_free(r);
+
+	/* The partner heard nothing and sends it again. */
+	again = synthetic_850("PO-DUP-1", 501);
+	r = x12_post(ch, again, strlen(again));
+	assert_status(r, 200);
+	check(streq(r->body, ack) &&
+		      header_num(r, "X-Ordo-Interchanges-Seen") == 1 &&
+		      header_num(r, "X-Ordo-Orders-Taken") == 0,
+	      "the first 997 again:\n%s\nfirst:\n%s", r->body, ack);
+	resp_free(r);
+
+	/* The same PO in a new interchange: found by its number. */
+	other = synthetic_850("PO-DUP-1", 502);
+	r = x12_post(ch, other, strlen(other));
+	assert_status(r, 200);
+	check(header_num(r, "X-Ordo-Orders-Existing") == 1 &&
+		      header_num(r, "X-Ordo-Orders-Taken") == 0,
+	      "%s", r->headers);
+	resp_free(r);
+	check(orders_count(acme(), "channel=partner-dup") == 1, "one order");
+	free(ack);
+	free(first);
+	free(again);
+	free(other);
+}
+
+API_TEST(what_is_not_an_interchange_is_refused)
+{
+	static const char junk[] = "hello, this is not EDI";
+	char ch[64], path[128];
+	struct resp *r;
+
+	x12_channel("partner-bad", ch, sizeof(ch));
+	r = x12_post(ch, junk, sizeof(junk) - 1);
+	assert_status(r, 400);
+	check(r->json && jstr(r->json, "error.message"), "%s", r->body);
+	resp_free(r);
+
+	r = http("POST", "/v1/channels", acme(),
+		 "{\"kind\": \"csv\", \"name\": \"edi-not\"}",
+		 strlen("{\"kind\": \"csv\", \"name\": \"edi-not\"}"), NULL);
+	assert_status(r, 201);
+	snprintf(path, sizeof(path), "/v1/channels/%s/x12",
+		 jstr(r->json, "id"));
+	resp_free(r);
+	r = http("POST", path, acme(), junk, sizeof(junk) - 1, edi_type);
+	assert_error(r, 404, NULL, "id");
+	resp_free(r);
+
+	snprintf(path, sizeof(path), "/v1/channels/%s/x12", ch);
+	r = http("POST", path, NULL, junk, sizeof(junk) - 1, edi_type);
+	assert_status(r, 401);
+	resp_free(r);
+	r = http("POST", path, srv->key_globex, junk, sizeof(junk) - 1,
+		 edi_type);
+	assert_error(r, 404, NULL, "id");
+	resp_free(r);
+}
+
+API_TEST(an_accepted_order_is_acknowledged_line_by_line)
+{
+	char ch[64], *file;
+	struct resp *r;
+	json_t *all, *o;
+	const char *id;
+	size_t i;
+
+	x12_channel("partner-855", ch, sizeof(ch));
+	file = synthetic_850("PO-855-1", 601);
+	r = x12_post(ch, file, strlen(file));
+	assert_status(r, 200);
+	resp_free(r);
+	free(file);
+	all = list_all(acme(), "/v1/orders?channel=partner-855", "orders", 10);
+	assert_int_equal(json_array_size(all), 1);
+	o = json_array_get(all, 0);
+	id = jstr(o, "id");
+	check(streq(jstr(o, "external_id"), "PO-855-1") &&
+		      streq(jstr(o, "lines[0].sku"), "MUG-12OZ") &&
+		      streq(jstr(o, "lines[0].unit_price"), "12.50") &&
+		      streq(jstr(o, "ship_to.city"), "Springfield"),
+	      "order %s", json_dumps(o, 0));
+
+	/* On hold (a purchase order says nothing of payment): not yet. */
+	if (streq(jstr(o, "state"), "on_hold")) {
+		json_t *h;
+
+		r = http_get(acme(), "/v1/orders/%s/x12/855", id);
+		assert_error(r, 409, NULL, "state");
+		resp_free(r);
+		json_array_foreach(jget(o, "holds"), i, h) {
+			struct resp *d = hold_resolve(acme(), jstr(h, "id"),
+						      "approve",
+						      "terms customer", NULL);
+
+			assert_status(d, 200);
+			resp_free(d);
+		}
+		json_decref(order_wait_state(acme(), id, "released", 10000));
+	}
+	r = http_get(acme(), "/v1/orders/%s/x12/855", id);
+	assert_status(r, 200);
+	check(strstr(r->body, "ST*855*") && strstr(r->body, "BAK*00*AD*") &&
+		      strstr(r->body, "PO-855-1") &&
+		      strstr(r->body, "ACK*IA*2*EA") &&
+		      strstr(r->body, "*ZZ*ORDO           *ZZ*PARTNERA       *"),
+	      "855 %s", r->body);
+	resp_free(r);
+	json_decref(all);
+
+	/* An order that came some other way has no 855. */
+	{
+		json_t *n = order_new("NOT-EDI-1");
+		char *nid = order_create(acme(), n);
+
+		r = http_get(acme(), "/v1/orders/%s/x12/855", nid);
+		assert_error(r, 404, NULL, "id");
+		resp_free(r);
+		free(nid);
+		json_decref(n);
+	}
+}
+
+API_TEST(the_command_takes_a_file)
+{
+	char ch[64], file_path[HARNESS_PATH_MAX];
+	struct cli_result res;
+	char *text = synthetic_850("PO-CLI-1", 701);
+	FILE *f;
+
+	x12_channel("partner-cli", ch, sizeof(ch));
+	snprintf(file_path, sizeof(file_path), "%s/po.edi", srv->dir);
+	f = fopen(file_path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	free(text);
+	{
+		const char *args[] = {"import",	    "x12",	   file_path,
+				      "--tenant",   "acme",	   "--channel",
+				      "partner-cli", "--db", srv->db_path,
+				      NULL};
+
+		cli_run(&res, args);
+	}
+	check(res.exit_status == 0 && strncmp(res.out, "ISA*", 4) == 0 &&
+		      strstr(res.out, "AK5*A~"),
+	      "exit %d\n%s\n%s", res.exit_status, res.out, res.err);
+	cli_result_free(&res);
+	{
+		const char *args[] = {"import", "x12", file_path, "--tenant",
+				      "acme",	"--db", srv->db_path, NULL};
+
+		cli_run(&res, args);
+		check(res.exit_status == 2 && strstr(res.err, "--channel"),
+		      "%d %s", res.exit_status, res.err);
+		cli_result_free(&res);
+	}
+	check(orders_count(acme(), "channel=partner-cli") == 1, "taken");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(real_partners_files_are_taken_and_acknowledged),
+		cmocka_unit_test(an_interchange_again_is_answered_as_before),
+		cmocka_unit_test(what_is_not_an_interchange_is_refused),
+		cmocka_unit_test(an_accepted_order_is_acknowledged_line_by_line),
+		cmocka_unit_test(the_command_takes_a_file),
+	};
+
+	return cmocka_run_group_tests(tests, harness_group_setup,
+				      harness_group_teardown);
+}
