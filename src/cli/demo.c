@@ -511,6 +511,43 @@ static ordo_code demo_sheets(store *st, const app_caller *c, ordo_err *err)
 	return rc;
 }
 
+/* The demo's trading partner: an x12 channel and a purchase order it
+ * sent by EDI. */
+static ordo_code demo_partner(store *st, const app_caller *c, ordo_err *err)
+{
+	static const char file[] =
+		"ISA*00*          *00*          *ZZ*HARBORHOTELS   *ZZ*DEMOCOFFEE"
+		"     *261201*0800*U*00401*000004711*0*P*>~\n"
+		"GS*PO*HARBORHOTELS*DEMOCOFFEE*20261201*0800*4711*X*004010~\n"
+		"ST*850*0001~\nBEG*00*SA*HH-PO-88231**20261201~\n"
+		"PER*BD*Dana Cole*EM*purchasing@harborhotels.example~\n"
+		"N1*ST*Harbor Hotel Seattle~\nN3*2 Pier Way~\n"
+		"N4*Seattle*WA*98101*US~\n"
+		"PO1*1*6*EA*32.00**VP*BEAN-1KG~\nPID*F****Whole bean coffee~\n"
+		"PO1*2*24*EA*14.00**VP*MUG-WHT-12~\nPID*F****White mug~\n"
+		"CTT*2~\nSE*12*0001~\nGE*1*4711~\nIEA*1*000004711~\n";
+	struct channel_job j = {.caller = c};
+	app_x12_result res = {0};
+	ordo_code rc;
+
+	channel_init(&j.ch);
+	j.ch.kind = CHANNEL_X12;
+	snprintf(j.ch.name, sizeof(j.ch.name), "harbor-hotels");
+	snprintf(j.ch.currency, sizeof(j.ch.currency), "USD");
+	rc = store_write(st, channel_run, &j, err);
+	if (rc == ORDO_OK)
+		rc = app_x12_take(st, c, &j.ch, cli_clock, file,
+				  sizeof(file) - 1, &res, err);
+	if (rc == ORDO_OK && res.orders_taken != 1)
+		rc = ordo_err_set(err, ORDO_EINTERNAL, NULL,
+				  "the demo's purchase order was not taken: "
+				  "%.200s",
+				  res.ack ? res.ack : "");
+	free(res.ack);
+	channel_free(&j.ch);
+	return rc;
+}
+
 struct seed_job {
 	const app_caller *caller;
 };
@@ -657,6 +694,8 @@ static ordo_code demo_seed(store *st, const app_caller *c, ordo_err *err)
 		rc = demo_woocommerce(st, c, err);
 	if (rc == ORDO_OK)
 		rc = demo_sheets(st, c, err);
+	if (rc == ORDO_OK)
+		rc = demo_partner(st, c, err);
 out:
 	free(first_clean);
 	return rc;
