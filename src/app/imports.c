@@ -412,6 +412,13 @@ static ordo_code x12_take_orders(store *st, const app_caller *c,
 			    !d->sets[s].accepted)
 				continue;
 			(*accepted)++;
+			/* A cancellation (BEG01 01) asks to change an order
+			 * the partner sent before: not a new order, and not
+			 * one ordo takes from a partner yet. */
+			if (strcmp(d->sets[s].purpose, "01") == 0) {
+				res->orders_refused++;
+				continue;
+			}
 			order_init(&o);
 			if (x12_set_order(d, s, ch, &o, &oerr) == ORDO_OK) {
 				free(o.source);

@@ -77,7 +77,8 @@ typedef struct {
  * external id, so a PO sent again is found, not taken twice; the whole
  * file is each order's source), and its 997 is built - control numbers
  * those of the interchange it answers - and kept with it. A set the 997
- * rejects is not taken. ORDO_EINVALID, with the file's problems as
+ * rejects is not taken, nor is a cancellation (BEG01 01: refused,
+ * counted so). ORDO_EINVALID, with the file's problems as
  * details, when no interchange in it can be answered; ORDO_ELIMIT for a
  * file over the X12 limits.
  */

@@ -80,7 +80,8 @@ static long header_num(const struct resp *r, const char *name)
 
 /* A synthetic 850 of one line of 2 MUG-12OZ at 12.50, PO po, interchange
  * control number control, with the ISA's fixed widths. */
-static char *synthetic_850(const char *po, int control)
+static char *synthetic_850_of(const char *purpose, const char *po,
+			      int control)
 {
 	char *buf = malloc(2048);
 
@@ -89,14 +90,20 @@ static char *synthetic_850(const char *po, int control)
 		 "ISA*00*          *00*          *ZZ*%-15s*ZZ*%-15s*261201*1200*"
 		 "U*00401*%09d*0*P*>~\n"
 		 "GS*PO*PARTNERA*ORDO*20261201*1200*%d*X*004010~\n"
-		 "ST*850*0001~\nBEG*00*SA*%s**20261201~\n"
+		 "ST*850*0001~\nBEG*%s*SA*%s**20261201~\n"
 		 "PER*BD*Pat Buyer*EM*pat@partner.example~\n"
 		 "N1*ST*Pat Buyer~\nN3*100 Main St~\n"
 		 "N4*Springfield*IL*62701*US~\n"
 		 "PO1*1*2*EA*12.50**VP*MUG-12OZ~\nPID*F****Mug~\nCTT*1~\n"
 		 "SE*10*0001~\nGE*1*%d~\nIEA*1*%09d~\n",
-		 "PARTNERA", "ORDO", control, control, po, control, control);
+		 "PARTNERA", "ORDO", control, control, purpose, po, control,
+		 control);
 	return buf;
+}
+
+static char *synthetic_850(const char *po, int control)
+{
+	return synthetic_850_of("00", po, control);
 }
 
 API_TEST(real_partners_files_are_taken_and_acknowledged)
@@ -205,6 +212,21 @@ API_TEST(an_interchange_again_is_answered_as_before)
 	      "%s", r->headers);
 	resp_free(r);
 	check(orders_count(acme(), "channel=partner-dup") == 1, "one order");
+
+	/* A cancellation of a PO is no new order, and not taken. */
+	{
+		char *cancel = synthetic_850_of("01", "PO-DUP-2", 503);
+
+		r = x12_post(ch, cancel, strlen(cancel));
+		assert_status(r, 200);
+		check(header_num(r, "X-Ordo-Orders-Refused") == 1 &&
+			      header_num(r, "X-Ordo-Orders-Taken") == 0,
+		      "%s", r->headers);
+		resp_free(r);
+		free(cancel);
+	}
+	check(orders_count(acme(), "channel=partner-dup") == 1,
+	      "a cancellation takes nothing");
 	free(ack);
 	free(first);
 	free(again);
