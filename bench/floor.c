@@ -33,7 +33,9 @@
  * before and after posting a 1-line and a 3-line order differ by exactly
  * these, with L the number of lines:
  *
- *     orders              1 insert, in its final state (released)
+ *     orders              1 insert, in its final state (released), with
+ *                         the document it came in (its source: the JSON
+ *                         bench/intake.lua posts)
  *     order_lines         L inserts
  *     order_events        7 inserts: received, received -> validated ->
  *                         accepted, allocated, accepted -> allocated,
@@ -113,11 +115,13 @@ static const char *const stmt_sql[S_COUNT] = {
 		"shipping_method, shipping_amount, subtotal, shipping_total, "
 		"tax, discount, total, payment_status, notes, state, "
 		"fingerprint, accepted_at, release_due_at, released_at, "
-		"delivered_at, closed_at, customer_key) VALUES (1, ?1, ?2, "
+		"delivered_at, closed_at, customer_key, source_type, source) "
+		"VALUES (1, ?1, ?2, "
 		"'web', ?3, ?4, ?4, 'USD', '', ?5, ?6, '', ?5, '', ?7, '', "
 		"'Springfield', 'IL', '62701', 'US', '', 0, '', '', '', '', "
 		"'', '', '', '', '', 'standard', 0, ?8, 0, 0, 0, ?8, 'paid', "
-		"'', 'released', ?9, ?4, ?10, ?4, 0, 0, ?6)",
+		"'', 'released', ?9, ?4, ?10, ?4, 0, 0, ?6, 'application/json', "
+		"?11)",
 	[S_SEARCH] = "INSERT INTO order_search (seq, head_exact, "
 		     "tracking_exact, head, tracking) VALUES (?1, ?2, '', ?3, "
 		     "'')",
@@ -281,7 +285,8 @@ static void search_write(int64_t seq, const char *ext, const char *name,
 static void order_write(long n, int lines, int64_t now)
 {
 	char id[32], ful[32], fp[65], ext[32], name[48], email[64];
-	char line1[48], sku[24];
+	char line1[48], sku[24], source[2048];
+	size_t used;
 	int64_t seq, ful_seq;
 	size_t i;
 	int l;
@@ -304,6 +309,25 @@ static void order_write(long n, int lines, int64_t now)
 	bind_i64(S_ORDER, 8, 1000LL * lines);
 	bind_text(S_ORDER, 9, fp);
 	bind_i64(S_ORDER, 10, now + 4 * 3600);
+	/* The body bench/intake.lua posts for it, byte for byte in form. */
+	used = (size_t)snprintf(
+		source, sizeof(source),
+		"{\"external_id\":\"%s\",\"channel\":\"web\","
+		"\"placed_at\":\"2026-11-27T09:00:00Z\",\"currency\":\"USD\","
+		"\"customer\":{\"name\":\"%s\",\"email\":\"%s\"},"
+		"\"ship_to\":{\"name\":\"%s\",\"line1\":\"%s\","
+		"\"city\":\"Springfield\",\"region\":\"IL\","
+		"\"postal_code\":\"62701\",\"country\":\"US\"},\"lines\":[",
+		ext, name, email, name, line1);
+	for (l = 1; l <= lines && used < sizeof(source); l++)
+		used += (size_t)snprintf(source + used, sizeof(source) - used,
+					 "%s{\"sku\":\"BENCH-%d\",\"quantity\":1,"
+					 "\"unit_price\":\"10.00\"}",
+					 l > 1 ? "," : "", l);
+	if (used < sizeof(source))
+		snprintf(source + used, sizeof(source) - used,
+			 "],\"payment_status\":\"paid\"}");
+	bind_text(S_ORDER, 11, source);
 	run(S_ORDER, "inserting an order");
 	seq = sqlite3_last_insert_rowid(db);
 
