@@ -245,6 +245,16 @@ static ordo_code on_order(void *ctx, order *o, const csv_rows *rows,
 	return ORDO_OK;
 }
 
+/* The file read whole: its size known, recorded before its orders. */
+static void on_start(void *ctx, const csv_summary *sum)
+{
+	struct run *r = ctx;
+
+	r->im->rows_total = (int64_t)sum->rows;
+	r->im->orders_total = (int64_t)sum->orders;
+	record(r);
+}
+
 static void on_report(void *ctx, const csv_report *rep)
 {
 	struct run *r = ctx;
@@ -268,7 +278,9 @@ ordo_code app_import_csv(store *st, const app_caller *c,
 			 ordo_err *err)
 {
 	struct run *r = calloc(1, sizeof(*r));
-	csv_handler h = {.on_order = on_order, .on_report = on_report};
+	csv_handler h = {.on_order = on_order,
+			 .on_report = on_report,
+			 .on_start = on_start};
 	csv_summary sum = {0};
 	csv_map with = map ? *map : (csv_map){0};
 	ordo_code rc;
@@ -294,10 +306,10 @@ ordo_code app_import_csv(store *st, const app_caller *c,
 	rc = csv_import(buf, len, &with, im->channel, &h, &sum, err);
 	slot_free(r, true);
 	im->rows_total = (int64_t)sum.rows;
+	im->orders_total = (int64_t)sum.orders;
 	im->rows_refused += (int64_t)sum.rows_refused;
 	im->orders_refused += (int64_t)sum.orders_refused;
 	im->orders_done += (int64_t)sum.orders_refused;
-	im->orders_total = im->orders_done;
 	if (rc == ORDO_OK) {
 		snprintf(im->state, sizeof(im->state), "done");
 	} else {

@@ -2461,6 +2461,9 @@ ordo_code csv_import(const char *buf, size_t len, const csv_map *map,
 	rc = index_build(&st, &rd, err);
 	if (rc != ORDO_OK)
 		goto out;
+	sum->orders = st.n_groups;
+	if (h->on_start)
+		h->on_start(h->ctx, sum);
 
 	/* The file is taken as a whole: now the report and the orders. */
 	if (st.text.owned) {

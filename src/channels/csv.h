@@ -264,20 +264,26 @@ typedef struct {
 
 typedef void (*csv_report_fn)(void *ctx, const csv_report *r);
 
+typedef struct csv_summary csv_summary;
+
 typedef struct {
 	csv_order_fn on_order;	 /* required */
 	csv_report_fn on_report; /* NULL: the report is only counted */
 	void *ctx;
+	/* Told once the file is read whole and before its first order:
+	 * sum->rows and sum->orders say how much there is. NULL: none. */
+	void (*on_start)(void *ctx, const csv_summary *sum);
 } csv_handler;
 
-typedef struct {
+struct csv_summary {
 	size_t rows;		/* data rows read (blank lines not counted) */
+	size_t orders;		/* orders the file holds, good and bad */
 	size_t rows_refused;	/* rows reported as not taken */
 	size_t orders_taken;	/* orders given to on_order */
 	size_t orders_refused;	/* orders not taken */
 	char delimiter;		/* the one the file was read with */
 	bool converted;		/* read as Windows-1252 */
-} csv_summary;
+};
 
 /*
  * Import the order file buf (len bytes, not NUL-terminated necessarily):

@@ -73,14 +73,23 @@ static char *slurp(const char *path, size_t max, size_t *len)
 	return buf;
 }
 
+/* A bar of the orders dealt with, and the counts so far. */
 static void progress(void *ctx, const store_import *im)
 {
+	char bar[31];
+	int64_t total = im->orders_total, done = im->orders_done;
+	int filled = total > 0 ? (int)(done * 30 / total) : 0, i;
+
 	(void)ctx;
+	for (i = 0; i < 30; i++)
+		bar[i] = i < filled ? '#' : '.';
+	bar[30] = '\0';
 	fprintf(stderr,
-		"\rimporting: %lld orders (%lld taken, %lld already there, "
-		"%lld refused)",
-		(long long)im->orders_done, (long long)im->orders_taken,
-		(long long)im->orders_existing, (long long)im->orders_refused);
+		"\r[%s] %lld of %lld orders: %lld taken, %lld already "
+		"there, %lld refused",
+		bar, (long long)done, (long long)total,
+		(long long)im->orders_taken, (long long)im->orders_existing,
+		(long long)im->orders_refused);
 	fflush(stderr);
 }
 

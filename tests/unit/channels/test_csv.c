@@ -68,6 +68,9 @@ typedef struct {
 	size_t n_count; /* orders seen with count_only */
 	/* Stop the import at this order (1-based); 0: never. */
 	size_t stop_at;
+	/* What on_start said, and the orders given before it (none). */
+	size_t start_rows, start_orders, orders_before_start;
+	bool started;
 } sink;
 
 static sink S;
@@ -205,7 +208,17 @@ static void on_report(void *ctx, const csv_report *r)
 	snprintf(p->message, sizeof(p->message), "%s", r->message);
 }
 
-static const csv_handler handler = {on_order, on_report, &S};
+static void on_start(void *ctx, const csv_summary *s)
+{
+	sink *k = ctx;
+
+	k->started = true;
+	k->start_rows = s->rows;
+	k->start_orders = s->orders;
+	k->orders_before_start = k->n_orders + k->n_count;
+}
+
+static const csv_handler handler = {on_order, on_report, &S, on_start};
 
 static char *read_file(const char *path, size_t *len)
 {
@@ -382,6 +395,12 @@ static void test_retail_sample(void **state)
 	 * 536589 (one row of -10 at price 0), and 536544 and 536592 (527
 	 * and 592 rows, past ORDO_MAX_LINES) are not taken. */
 	assert_int_equal(sum.rows, 3108);
+	/* Told before the first order how much the file holds. */
+	assert_true(S.started);
+	assert_int_equal(S.start_rows, 3108);
+	assert_int_equal(S.start_orders, 143);
+	assert_int_equal(S.orders_before_start, 0);
+	assert_int_equal(sum.orders, 143);
 	assert_int_equal(sum.orders_taken, 134);
 	assert_int_equal(sum.orders_refused, 9);
 	assert_int_equal(S.n_orders, 134);
