@@ -188,6 +188,15 @@ static void decode_map(const json_t *doc, ordo_channel *ch, unsigned *set,
 	free(text);
 }
 
+/* Whether doc's member key is null or "": what clears a setting. */
+static bool cleared(const json_t *doc, const char *key)
+{
+	const json_t *v = json_object_get(doc, key);
+
+	return json_is_null(v) ||
+	       (json_is_string(v) && json_string_length(v) == 0);
+}
+
 /*
  * The members of a channel present in doc into ch; *set gets the
  * CHANNEL_SET_* of those present. A creation needs kind and name; a
@@ -223,12 +232,12 @@ static void decode_channel(const json_t *doc, ordo_channel *ch,
 				     CHANNEL_NAME_RULE);
 	}
 	if (json_object_get(doc, "secret") &&
-	    (json_is_null(json_object_get(doc, "secret")) ||
+	    (cleared(doc, "secret") ||
 	     jf_string(doc, "", "secret", false, ch->secret,
 		       sizeof(ch->secret), err)))
 		*set |= CHANNEL_SET_SECRET;
 	if (json_object_get(doc, "base_url") &&
-	    (json_is_null(json_object_get(doc, "base_url")) ||
+	    (cleared(doc, "base_url") ||
 	     jf_string(doc, "", "base_url", false, ch->base_url,
 		       sizeof(ch->base_url), err))) {
 		*set |= CHANNEL_SET_BASE_URL;
@@ -239,7 +248,7 @@ static void decode_channel(const json_t *doc, ordo_channel *ch,
 				     "must start with http:// or https://");
 	}
 	if (json_object_get(doc, "currency") &&
-	    (json_is_null(json_object_get(doc, "currency")) ||
+	    (cleared(doc, "currency") ||
 	     jf_string(doc, "", "currency", false, ch->currency,
 		       sizeof(ch->currency), err))) {
 		*set |= CHANNEL_SET_CURRENCY;
@@ -258,7 +267,7 @@ static void decode_channel(const json_t *doc, ordo_channel *ch,
 	if (!creating && err->code == ORDO_OK && !*set)
 		ordo_err_add(err, ORDO_EINVALID, NULL,
 			     "name at least one member to change: %s",
-			     "name, secret, base_url, currency, skus");
+			     "name, secret, base_url, currency, skus, map");
 }
 
 static void decode_create(const json_t *doc, void *out, ordo_err *err)
@@ -534,12 +543,17 @@ static enum MHD_Result storefront_order(api_request *r,
 		snprintf(c->order.source_type, sizeof(c->order.source_type),
 			 "%s", SOURCE_JSON);
 	}
+	/* The delivery's key is its channel's own: two stores may number
+	 * their deliveries alike, and a caller's Idempotency-Key never
+	 * meets a store's. */
 	if (err->code == ORDO_OK && delivery_id &&
-	    ordo_strlcpy(c->w.idempotency_key, delivery_id,
-			 sizeof(c->w.idempotency_key)) != 0)
+	    (size_t)snprintf(c->w.idempotency_key,
+			     sizeof(c->w.idempotency_key), "%s:%s:%s",
+			     channel_kind_name(sf->kind), r->params[0],
+			     delivery_id) >= sizeof(c->w.idempotency_key))
 		ordo_err_set(err, ORDO_EINVALID, sf->delivery,
-			     "%s is longer than %zu characters", sf->delivery,
-			     sizeof(c->w.idempotency_key) - 1);
+			     "%s is too long to be a delivery's id",
+			     sf->delivery);
 	if (err->code != ORDO_OK) {
 		api_write_free(&c->w);
 		return reply_error(r, err);

@@ -318,6 +318,20 @@ bool api_decode_body(api_request *r,
 
 /* ---- dispatch ----------------------------------------------------------- */
 
+/* Whether the request's Authorization names a key (nothing answered). */
+static bool key_known(api_request *r)
+{
+	const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+						    "Authorization");
+	ordo_err err = ORDO_ERR_INIT;
+	app_caller c;
+	bool ok = h && strncasecmp(h, "Bearer ", 7) == 0 &&
+		  app_authenticate(r->srv->st, h + 7, &c, &err) == ORDO_OK;
+
+	ordo_err_clear(&err);
+	return ok;
+}
+
 /* True when the caller is known; otherwise the answer is queued in *ret. */
 static bool authenticate(api_request *r, enum MHD_Result *ret)
 {
@@ -497,6 +511,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 		r->path = url;
 		r->started_ms = api_now_ms();
 		r->max_body = route_max_body(method, url);
+		/* A route that takes more than any other body (a file) keeps
+		 * it only for a caller its key names: known from the headers
+		 * alone, so that no one else makes the server hold a file.
+		 * The key is checked again, as for every route, at dispatch. */
+		if (r->max_body > ORDO_MAX_BODY_BYTES && !key_known(r))
+			r->max_body = ORDO_MAX_BODY_BYTES;
 		*req_cls = r;
 		edge_check(r);
 		if (edge_body_declared(r))
@@ -541,6 +561,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 
 			while (cap < r->body_len + n + 1)
 				cap *= 2;
+			/* Never past the route's limit: a 64 MiB file is
+			 * not kept in 128 MiB. */
+			if (cap > r->max_body + 1)
+				cap = r->max_body + 1;
 			nb = ordo_realloc(r->body, cap);
 			if (!nb) {
 				/* libmicrohttpd takes no answer while the

@@ -83,8 +83,13 @@ static ordo_code update_run(store_tx *tx, app_write *w, ordo_err *err)
 	rc = store_channel_get(tx, w->caller.tenant_id, c->id, s, err);
 	if (rc)
 		return rc;
-	if (c->set & CHANNEL_SET_NAME)
-		memcpy(s->name, c->in.name, sizeof(s->name));
+	/* Its orders carry its name, and are told apart by it: a store's
+	 * order sent again after a rename would be taken twice. */
+	if ((c->set & CHANNEL_SET_NAME) && strcmp(s->name, c->in.name) != 0)
+		return ordo_err_set(err, ORDO_EINVALID, "name",
+				    "a channel's name cannot change: its "
+				    "orders carry it and are told apart by "
+				    "it (make a new channel)");
 	if (c->set & CHANNEL_SET_SECRET)
 		memcpy(s->secret, c->in.secret, sizeof(s->secret));
 	if (c->set & CHANNEL_SET_BASE_URL)

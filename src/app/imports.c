@@ -31,6 +31,18 @@
 #include "channels/x12.h"
 #include "core/clock.h"
 #include "core/ids.h"
+#include "core/strbuf.h"
+
+/* Append ": " and s to dst (cut at a character's end when it must). */
+static void reason_join(char *dst, size_t size, const char *s)
+{
+	size_t used = strlen(dst);
+
+	if (used + 2 < size) {
+		memcpy(dst + used, ": ", 3);
+		ordo_strlcpy(dst + used + 2, s, size - used - 2);
+	}
+}
 
 /* Rows not taken kept in memory before they are written. */
 #define IMPORT_PROBLEMS_KEPT 256
@@ -167,9 +179,21 @@ static void harvest(struct run *r, struct slot *s)
 	} else {
 		im->orders_refused++;
 		im->rows_refused += (int64_t)s->rows;
-		problem_add(r, s->line, "", c->order.external_id,
-			    c->w.job.err.message[0] ? c->w.job.err.message
-						    : "not taken");
+		char reason[ORDO_MESSAGE_MAX];
+		const ordo_err *e = &c->w.job.err;
+
+		/* Intake's reason: its first problem, with its field. */
+		if (e->n_details) {
+			ordo_strlcpy(reason, e->details[0].field,
+				     sizeof(reason));
+			reason_join(reason, sizeof(reason),
+				     e->details[0].message);
+		} else {
+			ordo_strlcpy(reason,
+				     e->message[0] ? e->message : "not taken",
+				     sizeof(reason));
+		}
+		problem_add(r, s->line, "", c->order.external_id, reason);
 	}
 	im->orders_done++;
 	r->since_record++;
@@ -400,11 +424,62 @@ static ordo_code ack_append(app_x12_result *res, const char *ack, size_t len,
 	return ORDO_OK;
 }
 
-/* Take the accepted 850s of interchange i of d; *accepted counts them. */
+/* Append the n bytes at t and the interchange's terminator (and a line
+ * feed, unless the terminator is one) to b. */
+static void seg_put(strbuf *b, const char *t, size_t n,
+		    const x12_interchange *x)
+{
+	strbuf_put(b, t, n);
+	strbuf_put(b, &x->segment_term, 1);
+	if (x->segment_term != '\n')
+		strbuf_put(b, "\n", 1);
+}
+
+/*
+ * The source of set s's order: its interchange's ISA, its group's GS, its
+ * own segments as the partner wrote them, and the trailers that close
+ * them around this one set. Not the whole file: a file of thousands of
+ * purchase orders would be stored again with each of them (and a byte a
+ * rejected set holds would be stored with the others).
+ */
+static char *set_source(const x12_doc *d, size_t s)
+{
+	const x12_set *set = &d->sets[s];
+	const x12_group *g = &d->groups[set->group];
+	const x12_interchange *x = &d->interchanges[g->interchange];
+	char sep = x->element_sep, trailer[64];
+	strbuf b;
+	size_t k;
+	int n;
+
+	strbuf_init(&b);
+	seg_put(&b, d->text + d->segments[x->segment].offset,
+		d->segments[x->segment].len, x);
+	seg_put(&b, d->text + d->segments[g->segment].offset,
+		d->segments[g->segment].len, x);
+	for (k = set->first; k < set->end && k < d->n_segments; k++)
+		seg_put(&b, d->text + d->segments[k].offset,
+			d->segments[k].len, x);
+	n = snprintf(trailer, sizeof(trailer), "GE%c1%c%s", sep, sep,
+		     g->control);
+	seg_put(&b, trailer, (size_t)n, x);
+	n = snprintf(trailer, sizeof(trailer), "IEA%c1%c%s", sep, sep,
+		     x->control);
+	seg_put(&b, trailer, (size_t)n, x);
+	if (b.failed) {
+		strbuf_free(&b);
+		return NULL;
+	}
+	return b.text;
+}
+
+/* Take the accepted 850s of interchange i of d; *accepted counts them,
+ * *failed those intake could not take (a store that failed). */
 static ordo_code x12_take_orders(store *st, const app_caller *c,
 				 const ordo_channel *ch, const x12_doc *d,
 				 size_t i, ordo_time now, app_x12_result *res,
-				 size_t *accepted, ordo_err *err)
+				 size_t *accepted, size_t *failed,
+				 ordo_err *err)
 {
 	const x12_interchange *x = &d->interchanges[i];
 	size_t g, s;
@@ -424,17 +499,18 @@ static ordo_code x12_take_orders(store *st, const app_caller *c,
 			    !d->sets[s].accepted)
 				continue;
 			(*accepted)++;
-			/* A cancellation (BEG01 01) asks to change an order
-			 * the partner sent before: not a new order, and not
-			 * one ordo takes from a partner yet. */
-			if (strcmp(d->sets[s].purpose, "01") == 0) {
+			/* Anything but an original (BEG01 00) - a
+			 * cancellation, a change, a replacement - asks to
+			 * change an order the partner sent before: not a new
+			 * order, and not one ordo takes from a partner yet. */
+			if (strcmp(d->sets[s].purpose, "00") != 0) {
 				res->orders_refused++;
 				continue;
 			}
 			order_init(&o);
 			if (x12_set_order(d, s, ch, &o, &oerr) == ORDO_OK) {
 				free(o.source);
-				o.source = strndup(d->text, d->len);
+				o.source = set_source(d, s);
 				if (!o.source)
 					rc = ordo_err_set(err, ORDO_ENOMEM,
 							  NULL,
@@ -444,8 +520,10 @@ static ordo_code x12_take_orders(store *st, const app_caller *c,
 				j.o = &o;
 				store_write(st, x12_intake_run, &j, &oerr);
 			}
-			if (rc == ORDO_OK && oerr.code != ORDO_OK)
+			if (rc == ORDO_OK && oerr.code != ORDO_OK) {
 				res->orders_refused++;
+				(*failed)++;
+			}
 			else if (rc == ORDO_OK && j.outcome == INTAKE_CREATED)
 				res->orders_taken++;
 			else if (rc == ORDO_OK)
@@ -497,7 +575,7 @@ ordo_code app_x12_take(store *st, const app_caller *c, const ordo_channel *ch,
 					.control = x->control};
 		x12_reply_opts opts = {.now = now, .newline = true};
 		char *ack = NULL;
-		size_t ack_len = 0, accepted = 0;
+		size_t ack_len = 0, accepted = 0, failed = 0;
 
 		if (!x->readable)
 			continue;
@@ -519,13 +597,16 @@ ordo_code app_x12_take(store *st, const app_caller *c, const ordo_channel *ch,
 		opts.group_control = opts.interchange_control;
 		if (rc == ORDO_OK)
 			rc = x12_take_orders(st, c, ch, &d, i, now, res,
-					     &accepted, err);
+					     &accepted, &failed, err);
 		if (rc == ORDO_OK)
 			rc = x12_997_build(&d, i, &opts, &ack, &ack_len, err);
-		/* Kept when it took something: an interchange the 997
-		 * rejected whole may come again, corrected or once the
-		 * channel is (its currency), and is read again. */
-		if (rc == ORDO_OK && accepted) {
+		/* Kept when it took something and lost nothing: an
+		 * interchange the 997 rejected whole may come again,
+		 * corrected or once the channel is (its currency), and one
+		 * whose order intake could not take (the store failed) must
+		 * be taken when it comes again; each is read again, its
+		 * orders taken before found by their PO numbers. */
+		if (rc == ORDO_OK && accepted && !failed) {
 			struct x12_keep k = {ch->seq, sender, x->control, ack,
 					     now};
 			ordo_err kerr = ORDO_ERR_INIT;
@@ -621,8 +702,10 @@ static ordo_code build_855(const order *o, const char *source, ordo_time now,
 		answer.lines = lines;
 		answer.n_lines = o->n_lines;
 	}
-	/* ordo's interchange: a number of its own per order. */
-	opts.interchange_control = o->seq % 999999999 + 1;
+	/* ordo's interchange: a number that moves on with time, so that
+	 * an 855 made again (the order changed) is not taken by the
+	 * partner for one it has seen. */
+	opts.interchange_control = (now > 0 ? now : 0) % 999999999 + 1;
 	opts.group_control = opts.interchange_control;
 	rc = x12_855_build(&d, s, &answer, &opts, out, out_len, err);
 	free(lines);

@@ -211,11 +211,12 @@ static ordo_code channel_caller(store_tx *tx, const char *id,
 	store_tenant t;
 	ordo_code rc = store_channel_get(tx, 0, id, ch, err);
 
-	if (rc == ORDO_OK && ch->kind != kind) {
+	/* No key: say nothing of a channel of another kind. */
+	if (rc == ORDO_ENOTFOUND || (rc == ORDO_OK && ch->kind != kind)) {
+		ordo_err_clear(err);
 		rc = ordo_err_set(err, ORDO_ENOTFOUND, "id",
-				  "channel %s is a %s channel, not a %s one",
-				  id, channel_kind_name(ch->kind),
-				  channel_kind_name(kind));
+				  "no %s channel \"%.64s\"",
+				  channel_kind_name(kind), id);
 	}
 	if (rc == ORDO_OK)
 		rc = store_tenant_by_id(tx, ch->tenant_id, &t, err);

@@ -193,7 +193,7 @@ int cmd_import(int argc, char **argv)
 	app_import_watch watch = {0};
 	ordo_channel ch;
 	app_caller caller;
-	store_import im;
+	store_import im = {0};
 	csv_map map;
 	char *buf = NULL, *map_text = NULL;
 	size_t len = 0, map_len = 0;

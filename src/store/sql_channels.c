@@ -61,6 +61,7 @@ static const char *const sql_text[SQL_COUNT] = {
 				    "WHERE channel_seq = ?",
 	[SQL_CHANNEL_SKU_INSERT] = "INSERT INTO channel_skus (channel_seq, "
 				   "code, sku) VALUES (?, ?, ?)",
+	[SQL_X12_FORGET] = "DELETE FROM x12_interchanges WHERE channel_seq = ?",
 	[SQL_X12_SEEN] = "SELECT ack FROM x12_interchanges WHERE channel_seq = "
 			 "? AND sender = ? AND control_number = ?",
 	/* A second node's insert of the same interchange loses on the key
@@ -314,6 +315,15 @@ ordo_code store_channel_delete(store_tx *tx, int64_t tenant, const char *id,
 	rc = skus_write(tx, &c, err);
 	if (rc)
 		goto out;
+	/* And the interchanges it read (migration 0016). */
+	rc = q_open(&q, tx, SQL_X12_FORGET, err);
+	if (rc)
+		goto out;
+	q_i64(&q, c.seq);
+	rc = q_exec(&q, "forgetting a channel's interchanges", NULL, err);
+	if (rc)
+		goto out;
+	q_close(&q);
 	rc = q_open(&q, tx, SQL_CHANNEL_DELETE, err);
 	if (rc)
 		goto out;

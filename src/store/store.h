@@ -670,8 +670,9 @@ ordo_code store_channel_count(store_tx *tx, int64_t tenant, int64_t *n,
  */
 ordo_code store_channel_update(store_tx *tx, int64_t tenant, ordo_channel *c,
 			       bool skus, ordo_err *err);
-/* Delete the tenant's channel and its mapping. Its orders keep their
- * channel's name. ORDO_ENOTFOUND naming "id" for no such channel. */
+/* Delete the tenant's channel, its mapping and the interchanges it read.
+ * Its orders keep their channel's name. ORDO_ENOTFOUND naming "id" for no
+ * such channel. */
 ordo_code store_channel_delete(store_tx *tx, int64_t tenant, const char *id,
 			       ordo_err *err);
 /*

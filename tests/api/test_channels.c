@@ -179,12 +179,18 @@ API_TEST(channels_are_made_read_changed_and_deleted)
 
 	snprintf(path, sizeof(path), "/v1/channels/%s", id);
 	r = req("PATCH", path, acme(),
-		"{\"name\": \"store-de\", \"skus\": []}");
+		"{\"skus\": [], \"currency\": \"\", \"base_url\": null}");
 	assert_status(r, 200);
-	check(streq(jstr(r->json, "name"), "store-de") &&
+	check(streq(jstr(r->json, "name"), "store-eu") &&
 		      json_array_size(jget(r->json, "skus")) == 0 &&
-		      streq(jstr(r->json, "currency"), "EUR"),
+		      json_is_null(jget(r->json, "currency")) &&
+		      json_is_null(jget(r->json, "base_url")) &&
+		      json_is_true(jget(r->json, "secret_set")),
 	      "changed %s", r->body);
+	resp_free(r);
+	/* Its orders carry its name: it never changes. */
+	r = req("PATCH", path, acme(), "{\"name\": \"store-de\"}");
+	assert_error(r, 400, NULL, "name");
 	resp_free(r);
 
 	/* Nothing a caller writes is passed over. */
@@ -623,6 +629,22 @@ API_TEST(a_woocommerce_order_is_taken_as_woocommerce_sent_it)
 	}
 	resp_free(r);
 	check(orders_count(acme(), "channel=woo") == 1, "one order");
+
+	/* Another store numbers its deliveries alike: its own. */
+	{
+		char ch2[64];
+
+		json_decref(channel_post(acme(),
+					 "{\"kind\": \"woocommerce\", "
+					 "\"name\": \"woo-2\", \"secret\": "
+					 "\"" WOO_SECRET "\"}",
+					 201, ch2, sizeof(ch2)));
+		r = woo_post(ch2, body, WOO_SECRET, "woo-2");
+		assert_status(r, 201);
+		resp_free(r);
+		check(orders_count(acme(), "channel=woo-2") == 1,
+		      "the other store's order taken");
+	}
 	free(body);
 }
 

@@ -124,14 +124,17 @@ API_TEST(real_partners_files_are_taken_and_acknowledged)
 	check(header_num(r, "X-Ordo-Orders-Taken") == 1, "%s", r->headers);
 	resp_free(r);
 
-	/* `|` as the segment terminator, a byte-order mark, CRLF. */
+	/* `|` as the segment terminator, a byte-order mark, CRLF: read;
+	 * but its BEG01 is 05, a replacement of an order sent before,
+	 * which ordo does not take from a partner. */
 	r = x12_post_file(ch, "Inteligenz_X12Parser__tests_OopFactory.X12."
 			      "Tests.Unit_Parsing__SampleEdiFiles_ORD__850_"
 			      "Example1_PGWGlass.txt");
 	assert_status(r, 200);
 	check(strstr(r->body, "AK5*A|") != NULL &&
-		      header_num(r, "X-Ordo-Orders-Taken") == 1,
-	      "997 %s", r->body);
+		      header_num(r, "X-Ordo-Orders-Taken") == 0 &&
+		      header_num(r, "X-Ordo-Orders-Refused") == 1,
+	      "997 %s\n%s", r->body, r->headers);
 	resp_free(r);
 
 	/* The same PO as 850.edi, a bare newline ending each segment: found,
@@ -162,19 +165,30 @@ API_TEST(real_partners_files_are_taken_and_acknowledged)
 	      "997 %s\n%s", r->body, r->headers);
 	resp_free(r);
 
-	check(orders_count(acme(), "channel=partner-real") == 3,
-	      "three orders");
+	check(orders_count(acme(), "channel=partner-real") == 2,
+	      "two orders");
+	/* Each order's source is its own set in its envelope: not the
+	 * 810 beside it, not the whole file. */
 	{
-		json_t *all = list_all(acme(),
-				       "/v1/orders?channel=partner-real&"
-				       "external_id=S41000439",
-				       "orders", 10);
+		json_t *all = list_all(acme(), "/v1/orders?channel=partner-real",
+				       "orders", 10), *o;
+		size_t i;
 
-		check(json_array_size(all) == 1 &&
-			      json_array_size(jget(json_array_get(all, 0),
-						   "lines")) == 4,
-		      "PGW Glass PO S41000439 with 4 lines: %s",
-		      json_dumps(all, 0));
+		json_array_foreach(all, i, o) {
+			struct resp *s = http_get(acme(),
+						  "/v1/orders/%s/source",
+						  jstr(o, "id"));
+			const char *first = strstr(s->body, "ST*850*");
+
+			check(s->status == 200 &&
+				      strncmp(s->body, "ISA*", 4) == 0 &&
+				      first && !strstr(first + 1, "ST*850*") &&
+				      !strstr(s->body, "ST*810") &&
+				      strstr(s->body, "IEA*1*"),
+			      "source of %s: %s", jstr(o, "external_id"),
+			      s->body);
+			resp_free(s);
+		}
 		json_decref(all);
 	}
 }
@@ -227,6 +241,16 @@ API_TEST(an_interchange_again_is_answered_as_before)
 	}
 	check(orders_count(acme(), "channel=partner-dup") == 1,
 	      "a cancellation takes nothing");
+
+	/* A channel that has read interchanges can be deleted. */
+	{
+		char path[128];
+
+		snprintf(path, sizeof(path), "/v1/channels/%s", ch);
+		r = http("DELETE", path, acme(), NULL, 0, NULL);
+		assert_status(r, 204);
+		resp_free(r);
+	}
 	free(ack);
 	free(first);
 	free(again);

@@ -307,6 +307,20 @@ API_TEST(a_file_or_request_that_cannot_be_imported_is_refused)
 	r = http("POST", "/v1/imports", acme(), NULL, 0, csv_type);
 	assert_error(r, 400, NULL, "body");
 	resp_free(r);
+	/* A file is kept only for a caller whose key says who it is:
+	 * without one, a body past the ordinary limit is not kept. */
+	{
+		size_t big = 2u * 1024 * 1024;
+		char *blob = malloc(big);
+
+		assert_non_null(blob);
+		memset(blob, 'a', big);
+		r = http("POST", "/v1/imports", NULL, blob, big, csv_type);
+		check(r->status == 413 || r->status == 401, "%ld %s",
+		      r->status, r->body);
+		resp_free(r);
+		free(blob);
+	}
 	r = http("POST", "/v1/imports?chanel=x", acme(), no_price,
 		 sizeof(no_price) - 1, csv_type);
 	assert_error(r, 400, NULL, "chanel");
