@@ -17,6 +17,9 @@
  * stopped by a crash stays "running" with the counts of its last record;
  * importing the file again takes the orders it did not (the others are
  * found by their channel and external id).
+ *
+ * An EDI file's accepted 850s go through the same slots (struct pool),
+ * one interchange at a time, before its 997 is built and kept.
  */
 #include "app/imports.h"
 
@@ -47,13 +50,32 @@ static void reason_join(char *dst, size_t size, const char *s)
 /* Rows not taken kept in memory before they are written. */
 #define IMPORT_PROBLEMS_KEPT 256
 
+struct pool;
+
 struct slot {
 	app_intake_cmd cmd; /* first: the command's done finds its slot */
 	bool busy;	    /* submitted, its outcome not yet taken */
 	bool done;	    /* the committer is done with it */
-	int64_t line;	    /* the order's first row */
+	int64_t line;	    /* the order's first row (0: none) */
 	size_t rows;
-	struct run *run;
+	struct pool *pool;
+};
+
+/*
+ * Intake commands in flight, at most ORDO_IMPORT_IN_FLIGHT at once: the
+ * submitting thread fills a free slot and submits it; the committer's
+ * done callback only marks it done; the submitting thread, needing a slot
+ * or waiting for all, tells `harvest` each done one's outcome and frees
+ * it. Orders of a file so join the committer's batches with everyone
+ * else's writes, rather than one commit each.
+ */
+struct pool {
+	store *st;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct slot slots[ORDO_IMPORT_IN_FLIGHT];
+	void (*harvest)(void *ctx, const struct slot *s);
+	void *ctx;
 };
 
 struct run {
@@ -63,9 +85,7 @@ struct run {
 	const ordo_clock *clock;
 	store_import *im;
 	const app_import_watch *watch;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct slot slots[ORDO_IMPORT_IN_FLIGHT];
+	struct pool pool;
 	import_problem problems[IMPORT_PROBLEMS_KEPT];
 	size_t n_problems;
 	int64_t problems_total;
@@ -156,66 +176,46 @@ static void problem_add(struct run *r, int64_t line, const char *column,
 
 /* ---- the orders' slots --------------------------------------------------- */
 
+static void pool_init(struct pool *p, store *st,
+		      void (*harvest)(void *ctx, const struct slot *s),
+		      void *ctx)
+{
+	p->st = st;
+	p->harvest = harvest;
+	p->ctx = ctx;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+}
+
+static void pool_destroy(struct pool *p)
+{
+	pthread_cond_destroy(&p->cv);
+	pthread_mutex_destroy(&p->mu);
+}
+
 static void slot_done(app_write *w)
 {
 	struct slot *s = (struct slot *)w;
 
-	pthread_mutex_lock(&s->run->mu);
+	pthread_mutex_lock(&s->pool->mu);
 	s->done = true;
-	pthread_cond_broadcast(&s->run->cv);
-	pthread_mutex_unlock(&s->run->mu);
+	pthread_cond_broadcast(&s->pool->cv);
+	pthread_mutex_unlock(&s->pool->mu);
 }
 
-/* Take a done slot's outcome and free it (r->mu not held). */
-static void harvest(struct run *r, struct slot *s)
-{
-	app_intake_cmd *c = &s->cmd;
-	store_import *im = r->im;
-
-	if (c->w.job.rc == ORDO_OK && c->outcome == INTAKE_CREATED) {
-		im->orders_taken++;
-	} else if (c->w.job.rc == ORDO_OK) {
-		im->orders_existing++;
-	} else {
-		im->orders_refused++;
-		im->rows_refused += (int64_t)s->rows;
-		char reason[ORDO_MESSAGE_MAX];
-		const ordo_err *e = &c->w.job.err;
-
-		/* Intake's reason: its first problem, with its field. */
-		if (e->n_details) {
-			ordo_strlcpy(reason, e->details[0].field,
-				     sizeof(reason));
-			reason_join(reason, sizeof(reason),
-				     e->details[0].message);
-		} else {
-			ordo_strlcpy(reason,
-				     e->message[0] ? e->message : "not taken",
-				     sizeof(reason));
-		}
-		problem_add(r, s->line, "", c->order.external_id, reason);
-	}
-	im->orders_done++;
-	r->since_record++;
-	app_write_free(&c->w);
-	s->busy = s->done = false;
-	if (r->since_record >= ORDO_IMPORT_PROGRESS_ORDERS)
-		record(r);
-}
-
-/* A free slot, taking the outcomes of done ones while waiting; NULL only
+/* A free slot, telling the outcomes of done ones while waiting; NULL only
  * with all = true, once every slot is free. */
-static struct slot *slot_free(struct run *r, bool all)
+static struct slot *slot_free(struct pool *p, bool all)
 {
 	for (;;) {
 		struct slot *done = NULL, *free_slot = NULL;
 		size_t i, busy = 0;
 
-		pthread_mutex_lock(&r->mu);
+		pthread_mutex_lock(&p->mu);
 		for (;;) {
 			busy = 0;
 			for (i = 0; i < ORDO_IMPORT_IN_FLIGHT; i++) {
-				struct slot *s = &r->slots[i];
+				struct slot *s = &p->slots[i];
 
 				if (s->busy && s->done && !done)
 					done = s;
@@ -225,22 +225,79 @@ static struct slot *slot_free(struct run *r, bool all)
 			}
 			if (done || (!all && free_slot) || (all && !busy))
 				break;
-			pthread_cond_wait(&r->cv, &r->mu);
+			pthread_cond_wait(&p->cv, &p->mu);
 		}
-		pthread_mutex_unlock(&r->mu);
+		pthread_mutex_unlock(&p->mu);
 		if (done) {
-			harvest(r, done);
+			p->harvest(p->ctx, done);
+			app_write_free(&done->cmd.w);
+			done->busy = done->done = false;
 			continue;
 		}
 		return all ? NULL : free_slot;
 	}
 }
 
+/* Hand o (moved out: o is left empty) to the committer as an intake of
+ * c's at now, in a free slot. */
+static void pool_submit(struct pool *p, const app_caller *c, ordo_time now,
+			order *o, int64_t line, size_t rows)
+{
+	struct slot *s = slot_free(p, false);
+
+	app_intake_cmd_init(&s->cmd, c, now);
+	s->cmd.order = *o;
+	order_init(o);
+	s->line = line;
+	s->rows = rows;
+	s->pool = p;
+	s->busy = true;
+	s->done = false;
+	s->cmd.w.done = slot_done;
+	s->cmd.w.done_arg = s;
+	app_write_submit(p->st, &s->cmd.w);
+}
+
+/* An import's order done: counted, and its refusal recorded. */
+static void harvest(void *ctx, const struct slot *s)
+{
+	struct run *r = ctx;
+	const app_intake_cmd *c = &s->cmd;
+	store_import *im = r->im;
+
+	if (c->w.job.rc == ORDO_OK && c->outcome == INTAKE_CREATED) {
+		im->orders_taken++;
+	} else if (c->w.job.rc == ORDO_OK) {
+		im->orders_existing++;
+	} else {
+		char reason[ORDO_MESSAGE_MAX];
+		const ordo_err *e = &c->w.job.err;
+
+		im->orders_refused++;
+		im->rows_refused += (int64_t)s->rows;
+		/* Intake's reason: its first problem, with its field. */
+		if (e->n_details) {
+			ordo_strlcpy(reason, e->details[0].field,
+				     sizeof(reason));
+			reason_join(reason, sizeof(reason),
+				    e->details[0].message);
+		} else {
+			ordo_strlcpy(reason,
+				     e->message[0] ? e->message : "not taken",
+				     sizeof(reason));
+		}
+		problem_add(r, s->line, "", c->order.external_id, reason);
+	}
+	im->orders_done++;
+	r->since_record++;
+	if (r->since_record >= ORDO_IMPORT_PROGRESS_ORDERS)
+		record(r);
+}
+
 static ordo_code on_order(void *ctx, order *o, const csv_rows *rows,
 			  ordo_err *err)
 {
 	struct run *r = ctx;
-	struct slot *s;
 	size_t i;
 
 	if (r->watch && r->watch->stop && atomic_load(r->watch->stop))
@@ -254,18 +311,8 @@ static ordo_code on_order(void *ctx, order *o, const csv_rows *rows,
 			ordo_strlcpy(o->lines[i].sku, sku,
 				     sizeof(o->lines[i].sku));
 	}
-	s = slot_free(r, false);
-	app_intake_cmd_init(&s->cmd, r->caller, ordo_clock_now(r->clock));
-	s->cmd.order = *o;
-	order_init(o);
-	s->line = rows->n ? rows->lines[0] : 0;
-	s->rows = rows->n;
-	s->run = r;
-	s->busy = true;
-	s->done = false;
-	s->cmd.w.done = slot_done;
-	s->cmd.w.done_arg = s;
-	app_write_submit(r->st, &s->cmd.w);
+	pool_submit(&r->pool, r->caller, ordo_clock_now(r->clock), o,
+		    rows->n ? rows->lines[0] : 0, rows->n);
 	return ORDO_OK;
 }
 
@@ -324,11 +371,10 @@ ordo_code app_import_csv(store *st, const app_caller *c,
 	r->im = im;
 	r->watch = watch;
 	r->err = (ordo_err)ORDO_ERR_INIT;
-	pthread_mutex_init(&r->mu, NULL);
-	pthread_cond_init(&r->cv, NULL);
+	pool_init(&r->pool, st, harvest, r);
 	h.ctx = r;
 	rc = csv_import(buf, len, &with, im->channel, &h, &sum, err);
-	slot_free(r, true);
+	slot_free(&r->pool, true);
 	im->rows_total = (int64_t)sum.rows;
 	im->orders_total = (int64_t)sum.orders;
 	im->rows_refused += (int64_t)sum.rows_refused;
@@ -358,36 +404,31 @@ ordo_code app_import_csv(store *st, const app_caller *c,
 		ordo_err_move(err, &r->err);
 	}
 	ordo_err_clear(&r->err);
-	pthread_cond_destroy(&r->cv);
-	pthread_mutex_destroy(&r->mu);
+	pool_destroy(&r->pool);
 	free(r);
 	return rc;
 }
 
 /* ---- EDI X12 ------------------------------------------------------------- */
 
-struct x12_intake {
-	const app_caller *caller;
-	const order *o;
-	ordo_time now;
-	intake_outcome outcome;
+/* What the orders of one interchange came to. */
+struct x12_tally {
+	app_x12_result *res;
+	size_t failed; /* intake could not take them (the store failed) */
 };
 
-static ordo_code x12_intake_run(store_tx *tx, void *arg, ordo_err *err)
+static void x12_harvest(void *ctx, const struct slot *s)
 {
-	struct x12_intake *j = arg;
-	order in, stored;
-	ordo_code rc;
+	struct x12_tally *t = ctx;
 
-	order_init(&in);
-	order_init(&stored);
-	rc = order_copy(&in, j->o, err);
-	if (rc == ORDO_OK)
-		rc = app_order_intake(tx, j->caller, &in, j->now, &j->outcome,
-				      &stored, err);
-	order_free(&in);
-	order_free(&stored);
-	return rc;
+	if (s->cmd.w.job.rc != ORDO_OK) {
+		t->res->orders_refused++;
+		t->failed++;
+	} else if (s->cmd.outcome == INTAKE_CREATED) {
+		t->res->orders_taken++;
+	} else {
+		t->res->orders_existing++;
+	}
 }
 
 struct x12_keep {
@@ -482,16 +523,20 @@ static ordo_code x12_take_orders(store *st, const app_caller *c,
 				 ordo_err *err)
 {
 	const x12_interchange *x = &d->interchanges[i];
+	struct x12_tally tally = {.res = res};
+	struct pool *pool = calloc(1, sizeof(*pool));
 	size_t g, s;
 	ordo_code rc = ORDO_OK;
 
+	if (!pool)
+		return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
+	pool_init(pool, st, x12_harvest, &tally);
 	for (g = x->first_group; rc == ORDO_OK && g < x->first_group + x->n_groups;
 	     g++) {
 		const x12_group *gr = &d->groups[g];
 
 		for (s = gr->first_set;
 		     rc == ORDO_OK && s < gr->first_set + gr->n_sets; s++) {
-			struct x12_intake j = {.caller = c, .now = now};
 			ordo_err oerr = ORDO_ERR_INIT;
 			order o;
 
@@ -516,22 +561,18 @@ static ordo_code x12_take_orders(store *st, const app_caller *c,
 							  NULL,
 							  "out of memory");
 			}
-			if (rc == ORDO_OK && oerr.code == ORDO_OK) {
-				j.o = &o;
-				store_write(st, x12_intake_run, &j, &oerr);
-			}
-			if (rc == ORDO_OK && oerr.code != ORDO_OK) {
-				res->orders_refused++;
-				(*failed)++;
-			}
-			else if (rc == ORDO_OK && j.outcome == INTAKE_CREATED)
-				res->orders_taken++;
+			if (rc == ORDO_OK && oerr.code == ORDO_OK)
+				pool_submit(pool, c, now, &o, 0, o.n_lines);
 			else if (rc == ORDO_OK)
-				res->orders_existing++;
+				res->orders_refused++;
 			ordo_err_clear(&oerr);
 			order_free(&o);
 		}
 	}
+	slot_free(pool, true);
+	pool_destroy(pool);
+	free(pool);
+	*failed = tally.failed;
 	return rc;
 }
 
