@@ -445,10 +445,17 @@ static const struct storefront woocommerce = {
 static json_t *intake_reply(api_request *r, const app_write *w, int *status)
 {
 	const app_intake_cmd *c = (const app_intake_cmd *)w;
+	json_t *j;
 
 	(void)r;
 	*status = c->outcome == INTAKE_CREATED ? 201 : 200;
-	return native_order_json(&c->stored, w->now);
+	j = native_order_json(&c->stored, w->now);
+	/* An update of an order ordo has: what it changed, not applied
+	 * (and written on the order's timeline). */
+	if (j && c->changed[0])
+		json_object_set_new(j, "changes_not_applied",
+				    json_string(c->changed));
+	return j;
 }
 
 static const char *header(api_request *r, const char *name)
@@ -534,6 +541,7 @@ static enum MHD_Result storefront_order(api_request *r,
 		return api_reply_nomem(r);
 	}
 	app_intake_cmd_init(c, &r->caller, api_now(r));
+	c->channel_update = strcmp(topic, sf->topics[1]) == 0;
 	sf->decode(body, r->body_len, &ch, &c->order, err);
 	channel_free(&ch);
 	if (err->code == ORDO_OK) {

@@ -42,6 +42,7 @@
 #include <string.h>
 
 #include "core/fingerprint.h"
+#include "core/order_diff.h"
 #include "core/validate.h"
 
 ordo_code app_catalog_lookup(void *arg, const char *sku,
@@ -213,6 +214,41 @@ ordo_code app_order_intake(store_tx *tx, const app_caller *c, order *in,
 
 /* ---- the intake command (write.h) ---------------------------------------- */
 
+/* order_diff's callback: each field into the list (cut when full). */
+static int changed_field(void *ctx, const char *field, const char *from,
+			 const char *to)
+{
+	app_intake_cmd *c = ctx;
+
+	(void)from;
+	(void)to;
+	if (strlen(c->changed) + strlen(field) + 3 < sizeof(c->changed)) {
+		if (c->changed[0])
+			strcat(c->changed, ", ");
+		strcat(c->changed, field);
+	}
+	return 0;
+}
+
+/* A channel's update of an order ordo has: what it changes is written on
+ * the order's timeline, and nothing applied (changes to an order are a
+ * person's, through ordo). */
+static ordo_code note_update(store_tx *tx, app_intake_cmd *c, ordo_err *err)
+{
+	const order *was = &c->stored, *now = &c->order;
+	char message[ORDO_MESSAGE_MAX];
+
+	order_diff(was, now, changed_field, c);
+	if (was->n_lines != now->n_lines)
+		changed_field(c, "lines", "", "");
+	if (!c->changed[0])
+		return ORDO_OK;
+	snprintf(message, sizeof(message), "%s changed %.180s; not applied",
+		 now->channel, c->changed);
+	return app_event(tx, was, "channel_changed", was->state, was->state,
+			 "", c->w.caller.actor, message, c->w.now, err);
+}
+
 static ordo_code intake_run(store_tx *tx, app_write *w, ordo_err *err)
 {
 	app_intake_cmd *c = (app_intake_cmd *)w;
@@ -227,6 +263,9 @@ static ordo_code intake_run(store_tx *tx, app_write *w, ordo_err *err)
 		rc = app_order_intake(tx, &w->caller, &in, w->now, &c->outcome,
 				      &c->stored, err);
 	order_free(&in);
+	if (rc == ORDO_OK && c->channel_update &&
+	    c->outcome == INTAKE_EXISTING)
+		rc = note_update(tx, c, err);
 	return rc;
 }
 
@@ -237,6 +276,7 @@ static void intake_clear(app_write *w)
 	order_free(&c->stored);
 	order_init(&c->stored);
 	c->outcome = INTAKE_CREATED;
+	c->changed[0] = '\0';
 }
 
 static void intake_free_input(app_write *w)

@@ -53,8 +53,16 @@ ordo_code app_order_intake(store_tx *tx, const app_caller *c, order *in,
 typedef struct {
 	app_write w;
 	order order;		/* in: order_init'ed, filled by the caller */
+	/* in: the order is a channel's update of one it may have sent
+	 * before (a store's orders/updated): when ordo has it, what the
+	 * update changes is not applied but written on its timeline
+	 * (event "channel_changed", naming each field), and told in
+	 * `changed`. */
+	bool channel_update;
 	intake_outcome outcome; /* out */
 	order stored;		/* out */
+	/* out: the fields the update changed, comma-separated ("" none). */
+	char changed[ORDO_MESSAGE_MAX];
 } app_intake_cmd;
 
 void app_intake_cmd_init(app_intake_cmd *c, const app_caller *caller,

@@ -54,6 +54,18 @@ static struct resp *req(const char *method, const char *path, const char *key,
 	return http(method, path, key, body, strlen(body), NULL);
 }
 
+/* Whether the timeline has an event of type. */
+static int json_has_event(const json_t *events, const char *type)
+{
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(events, i, e)
+		if (streq(jstr(e, "type"), type))
+			return 1;
+	return 0;
+}
+
 /* POST a channel; assert the status; its id into id (may be NULL). */
 static json_t *channel_post(const char *key, const char *body, long status,
 			    char *id, size_t id_size)
@@ -473,9 +485,41 @@ API_TEST(a_delivery_twice_and_an_order_twice_store_one_order)
 	/* orders/updated of the same order, another delivery: found. */
 	r = shopify_post(ch, body, SECRET, "orders/updated", "wh-dup-2");
 	assert_status(r, 200);
-	check(streq(jstr(r->json, "id"), first), "same order %s", r->body);
+	check(streq(jstr(r->json, "id"), first) &&
+		      !jget(r->json, "changes_not_applied"),
+	      "same order, nothing changed: %s", r->body);
 	resp_free(r);
 	check(orders_count(acme(), "channel=shop-dup") == 1, "one order");
+
+	/* The store changes the address: not applied, and said so, on the
+	 * answer and on the order's timeline. */
+	{
+		json_t *doc = jparse(body), *events;
+		char *changed, path[128];
+
+		jset(doc, "shipping_address.address1",
+		     json_string("1 Other Street"));
+		changed = json_dumps(doc, 0);
+		r = shopify_post(ch, changed, SECRET, "orders/updated",
+				 "wh-dup-4");
+		assert_status(r, 200);
+		check(streq(jstr(r->json, "id"), first) &&
+			      jstr(r->json, "changes_not_applied") &&
+			      strstr(jstr(r->json, "changes_not_applied"),
+				     "ship_to.line1") &&
+			      streq(jstr(r->json, "ship_to.line1"),
+				    "Chestnut Street 92"),
+		      "%s", r->body);
+		resp_free(r);
+		snprintf(path, sizeof(path), "/v1/orders/%s/events", first);
+		r = http_get(acme(), "%s", path);
+		events = jget(r->json, "events");
+		check(json_has_event(events, "channel_changed"),
+		      "timeline %s", r->body);
+		resp_free(r);
+		free(changed);
+		json_decref(doc);
+	}
 
 	/* A topic ordo does not take is named, and stores nothing. */
 	r = shopify_post(ch, body, SECRET, "orders/cancelled", "wh-dup-3");
