@@ -2313,6 +2313,8 @@ static ordo_code group_build(csv_import_state *st, const group_ix *g,
 	o.state = ORDER_RECEIVED;
 	o.payment = PAYMENT_UNKNOWN;
 	ordo_strlcpy(o.channel, st->channel, sizeof(o.channel));
+	ordo_strlcpy(o.channel_kind, channel_kind_name(CHANNEL_CSV),
+		     sizeof(o.channel_kind));
 	ordo_strlcpy(o.shipping.method, "standard", sizeof(o.shipping.method));
 	rc = order_lines_alloc(&o, g->n, err);
 	if (rc != ORDO_OK)

@@ -32,7 +32,8 @@ static const char *const order_computed[] = {
 	"id",	      "state",	      "received_at", "updated_at",
 	"accepted_at", "release_due_at", "released_at", "delivered_at",
 	"closed_at",  "holds",	      "fulfillments", "defects",
-	"fingerprint", "tenant",      "seq",	       NULL,
+	"fingerprint", "tenant",      "seq",	       "channel_kind",
+	"changes_not_applied", NULL,
 };
 static const char *const customer_members[] = {
 	"external_id", "name", "email", "phone", NULL,

@@ -188,6 +188,9 @@ json_t *native_order_json(const order *o, ordo_time now)
 	json_object_set_new(j, "id", json_string(o->id));
 	json_object_set_new(j, "external_id", json_string(o->external_id));
 	json_object_set_new(j, "channel", json_string(o->channel));
+	json_object_set_new(j, "channel_kind", o->channel_kind[0]
+						       ? json_string(o->channel_kind)
+						       : json_null());
 	json_object_set_new(j, "state",
 			    json_string(order_state_name(o->state)));
 	json_object_set_new(j, "placed_at", native_time_json(o->placed_at));

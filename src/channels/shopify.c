@@ -223,6 +223,8 @@ ordo_code shopify_order_decode(const char *body, size_t len,
 	o->state = ORDER_RECEIVED;
 	o->payment = PAYMENT_UNKNOWN;
 	ordo_strlcpy(o->channel, ch->name, sizeof(o->channel));
+	ordo_strlcpy(o->channel_kind, channel_kind_name(CHANNEL_SHOPIFY),
+		     sizeof(o->channel_kind));
 
 	/* The REST API's envelope, {"order": {...}}; a webhook's body is
 	 * the bare order. */

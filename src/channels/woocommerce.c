@@ -417,6 +417,8 @@ ordo_code woocommerce_order_decode(const char *body, size_t len,
 	o->state = ORDER_RECEIVED;
 	o->payment = PAYMENT_UNKNOWN;
 	ordo_strlcpy(o->channel, ch->name, sizeof(o->channel));
+	ordo_strlcpy(o->channel_kind, channel_kind_name(CHANNEL_WOOCOMMERCE),
+		     sizeof(o->channel_kind));
 
 	/* The REST answer's envelope, {"data": {...}}; a webhook's body is
 	 * the bare order. */

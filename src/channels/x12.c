@@ -2285,6 +2285,8 @@ static ordo_code po_decode(const x12_doc *d, size_t set,
 	o->state = ORDER_RECEIVED;
 	o->payment = PAYMENT_UNKNOWN;
 	ordo_strlcpy(o->channel, ch->name, sizeof(o->channel));
+	ordo_strlcpy(o->channel_kind, channel_kind_name(CHANNEL_X12),
+		     sizeof(o->channel_kind));
 	ordo_strlcpy(o->shipping.method, "standard",
 		     sizeof(o->shipping.method));
 

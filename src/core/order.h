@@ -159,6 +159,9 @@ typedef struct {
 	int64_t tenant_id;
 	char external_id[ORDO_EXTERNAL_ID_MAX];
 	char channel[ORDO_CHANNEL_MAX];
+	/* The kind of the configured channel it came through ("shopify",
+	 * "woocommerce", "csv", "x12"); "" for ordo's own API. */
+	char channel_kind[16];
 	ordo_time placed_at;
 	ordo_time received_at;
 	ordo_time updated_at;

@@ -712,7 +712,7 @@ const char *sql_search_text(unsigned id);
  */
 #define SQL_ORDER_HEAD_COLS                                                    \
 	"tenant_id, id, external_id, channel, placed_at, received_at, "        \
-	"currency"
+	"currency, channel_kind"
 #define SQL_ORDER_CONTENT_COLS                                                 \
 	"customer_external_id, customer_name, customer_email, "                \
 	"customer_phone, " SQL_ADDR_COLS("ship_to_") ", has_bill_to, "         \

@@ -338,6 +338,7 @@ API_TEST(a_shopify_order_is_taken_as_shopify_sent_it)
 	order_id = jstr(o, "id");
 	check(streq(jstr(o, "external_id"), "450789469") &&
 		      streq(jstr(o, "channel"), "shop") &&
+		      streq(jstr(o, "channel_kind"), "shopify") &&
 		      streq(jstr(o, "currency"), "USD") &&
 		      streq(jstr(o, "placed_at"), "2008-01-10T16:00:00Z"),
 	      "header %s", r->body);
@@ -578,6 +579,8 @@ API_TEST(a_native_orders_source_is_the_body_posted)
 			      NULL), *s;
 
 	assert_status(r, 201);
+	check(json_is_null(jget(r->json, "channel_kind")),
+	      "ordo's own API is no configured channel: %s", r->body);
 	s = http_get(acme(), "/v1/orders/%s/source", jstr(r->json, "id"));
 	assert_status(s, 200);
 	check(s->body_len == strlen(text) &&
@@ -651,6 +654,7 @@ API_TEST(a_woocommerce_order_is_taken_as_woocommerce_sent_it)
 	/* Product 379 mapped; 2 x 90.00 (its subtotal 180.00 / 2). */
 	check(streq(jstr(r->json, "external_id"), "609") &&
 		      streq(jstr(r->json, "channel"), "woo") &&
+		      streq(jstr(r->json, "channel_kind"), "woocommerce") &&
 		      streq(jstr(r->json, "lines[0].sku"), "HOODIE-GRY-L") &&
 		      streq(jstr(r->json, "lines[0].unit_price"), "90.00") &&
 		      json_integer_value(jget(r->json, "lines[0].quantity")) ==

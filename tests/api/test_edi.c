@@ -309,6 +309,7 @@ API_TEST(an_accepted_order_is_acknowledged_line_by_line)
 	o = json_array_get(all, 0);
 	id = jstr(o, "id");
 	check(streq(jstr(o, "external_id"), "PO-855-1") &&
+		      streq(jstr(o, "channel_kind"), "x12") &&
 		      streq(jstr(o, "lines[0].sku"), "MUG-12OZ") &&
 		      streq(jstr(o, "lines[0].unit_price"), "12.50") &&
 		      streq(jstr(o, "ship_to.city"), "Springfield"),

@@ -174,6 +174,8 @@ API_TEST(a_real_export_is_taken_with_its_saved_mapping)
 		      streq(jstr(json_array_get(all, 0), "lines[0].unit_price"),
 			    "2.55") &&
 		      streq(jstr(json_array_get(all, 0), "currency"), "GBP") &&
+		      streq(jstr(json_array_get(all, 0), "channel_kind"),
+			    "csv") &&
 		      streq(jstr(json_array_get(all, 0), "placed_at"),
 			    "2010-12-01T08:26:00Z"),
 	      "order %s", json_dumps(all, 0));

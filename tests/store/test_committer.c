@@ -638,7 +638,11 @@ static void timed_destroy(struct timed *t)
 }
 
 /* A job put aside for later (store_submit_after) runs once its delay has
- * passed, and holds up none of the jobs submitted after it. */
+ * passed, and holds up none of the jobs submitted after it. The delay is
+ * long enough that a loaded machine (the suite runs two tests at once
+ * under sanitizers) commits the job after it well within it. */
+#define LATER_MS 2000
+
 static void test_a_later_job_holds_up_nobody(void **state)
 {
 	struct fx *f = *state;
@@ -647,17 +651,17 @@ static void test_a_later_job_holds_up_nobody(void **state)
 
 	timed_init(&later);
 	timed_init(&now);
-	store_submit_after(f->st, &later.job, 300);
+	store_submit_after(f->st, &later.job, LATER_MS);
 	store_submit(f->st, &now.job);
 	timed_wait(&now);
 	pthread_mutex_lock(&later.mu);
 	assert_false(later.done);
 	pthread_mutex_unlock(&later.mu);
-	assert_true(now.at_ms - start < 300);
+	assert_true(now.at_ms - start < LATER_MS);
 	timed_wait(&later);
 	assert_int_equal(later.rc, ORDO_OK);
 	assert_int_equal(now.rc, ORDO_OK);
-	assert_true(later.at_ms - start >= 300);
+	assert_true(later.at_ms - start >= LATER_MS);
 	timed_destroy(&later);
 	timed_destroy(&now);
 }

@@ -853,6 +853,7 @@ static void searched(struct fx *f, int64_t tenant, const char *q, char *out,
 	"DROP TABLE imports;"                                                  \
 	"DROP TABLE channel_skus;"                                             \
 	"DROP TABLE channels;"                                                 \
+	"ALTER TABLE orders DROP COLUMN channel_kind;"                         \
 	"ALTER TABLE orders DROP COLUMN source;"                               \
 	"ALTER TABLE orders DROP COLUMN source_type;"                          \
 	"DELETE FROM schema_migrations WHERE version >= 10"
