@@ -210,6 +210,15 @@ API_TEST(the_curl_examples_run_as_written)
 		*status = '\0';
 		ran++;
 		line = out;
+		/* A trading partner's answer is EDI: its 997 accepting the
+		 * purchase order. */
+		if (strstr(cmd, "/x12")) {
+			check(strncmp(out, "ISA", 3) == 0 &&
+				      strstr(out, "AK5*A"),
+			      "not a 997 accepting the order: %.400s", out);
+			free(out);
+			continue;
+		}
 		answer = json_loads(line, 0, NULL);
 		check(answer != NULL, "not JSON: %.200s", out);
 		if (strstr(cmd, "/v1/orders -d")) {
