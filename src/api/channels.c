@@ -262,8 +262,16 @@ static void decode_channel(const json_t *doc, ordo_channel *ch,
 	if (skus)
 		*set |= CHANNEL_SET_SKUS;
 	decode_map(doc, ch, set, err);
-	if (creating && err->code == ORDO_OK)
-		app_channel_check(ch, err);
+	if (creating && err->code == ORDO_OK) {
+		/* What the members ask of each other, as one more problem
+		 * of the request (its message kept, its field named). */
+		ordo_err check = ORDO_ERR_INIT;
+
+		if (app_channel_check(ch, &check) != ORDO_OK)
+			ordo_err_add(err, check.code, check.field, "%s",
+				     check.message);
+		ordo_err_clear(&check);
+	}
 	if (!creating && err->code == ORDO_OK && !*set)
 		ordo_err_add(err, ORDO_EINVALID, NULL,
 			     "name at least one member to change: %s",

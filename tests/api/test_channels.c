@@ -277,6 +277,18 @@ API_TEST(bad_channels_are_refused_naming_each_problem)
 		      r->status, r->body, bad[i][1]);
 		resp_free(r);
 	}
+	/* What members ask of each other is said, not only named. */
+	r = req("POST", "/v1/channels", acme(),
+		"{\"kind\": \"shopify\", \"name\": \"with-map\", "
+		"\"secret\": \"s\", \"map\": {}}");
+	assert_error(r, 400, NULL, "map");
+	check(strstr(r->body, "csv channel") != NULL, "%s", r->body);
+	resp_free(r);
+	r = req("POST", "/v1/channels", acme(),
+		"{\"kind\": \"shopify\", \"name\": \"no-secret\"}");
+	check(strstr(r->body, "secret Shopify signs") != NULL, "%s", r->body);
+	resp_free(r);
+
 	/* Two problems at once are both named. */
 	r = req("POST", "/v1/channels", acme(),
 		"{\"kind\": \"x\", \"name\": \"A B\"}");
