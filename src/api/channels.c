@@ -59,13 +59,17 @@ static json_t *channel_json(const ordo_channel *ch, bool with_skus)
 	json_object_set_new(j, "currency", ch->currency[0]
 						   ? json_string(ch->currency)
 						   : json_null());
-	if (ch->kind == CHANNEL_SHOPIFY || ch->kind == CHANNEL_WOOCOMMERCE) {
+	/* Where its documents go. */
+	if (ch->kind == CHANNEL_SHOPIFY || ch->kind == CHANNEL_WOOCOMMERCE)
 		snprintf(endpoint, sizeof(endpoint), "/v1/channels/%s/%s/orders",
 			 ch->id, channel_kind_name(ch->kind));
-		json_object_set_new(j, "endpoint", json_string(endpoint));
-	} else {
-		json_object_set_new(j, "endpoint", json_null());
-	}
+	else if (ch->kind == CHANNEL_X12)
+		snprintf(endpoint, sizeof(endpoint), "/v1/channels/%s/x12",
+			 ch->id);
+	else
+		snprintf(endpoint, sizeof(endpoint), "/v1/imports?channel=%s",
+			 ch->name);
+	json_object_set_new(j, "endpoint", json_string(endpoint));
 	if (with_skus) {
 		json_t *skus = json_array();
 		size_t i;

@@ -37,7 +37,7 @@ static const char *const edi_type[] = {"Content-Type: application/edi-x12",
 /* An x12 channel of acme's (currency USD); its id into id. */
 static void x12_channel(const char *name, char *id, size_t size)
 {
-	char body[256];
+	char body[256], endpoint[128];
 	struct resp *r;
 
 	snprintf(body, sizeof(body),
@@ -46,6 +46,9 @@ static void x12_channel(const char *name, char *id, size_t size)
 	r = http("POST", "/v1/channels", acme(), body, strlen(body), NULL);
 	assert_status(r, 201);
 	snprintf(id, size, "%s", jstr(r->json, "id"));
+	snprintf(endpoint, sizeof(endpoint), "/v1/channels/%s/x12", id);
+	check(streq(jstr(r->json, "endpoint"), endpoint), "endpoint %s",
+	      r->body);
 	resp_free(r);
 }
 
