@@ -614,11 +614,13 @@ enum MHD_Result api_x12_take(api_request *r)
 	if (app_channel_get(r->srv->st, &r->caller, r->params[0], &ch, err))
 		return reply_error(r, err);
 	if (ch.kind != CHANNEL_X12) {
+		channel_kind kind = ch.kind;
+
 		channel_free(&ch);
 		return api_reply_fail(r, ORDO_ENOTFOUND, "id",
 				      "channel %s is a %s channel, not an x12 "
 				      "one",
-				      r->params[0], channel_kind_name(ch.kind));
+				      r->params[0], channel_kind_name(kind));
 	}
 	if (app_x12_take(r->srv->st, &r->caller, &ch, r->srv->clock,
 			 r->body ? r->body : "", r->body_len, &res, err)) {

@@ -28,8 +28,8 @@
 /* The orders' channel of an import that names none. */
 #define IMPORT_DEFAULT_CHANNEL "csv"
 
-json_t *api_import_json(const store_import *im, const import_problem *p,
-			size_t n, int64_t next)
+json_t *api_import_json(const store_import *im, bool with_rows,
+			const import_problem *p, size_t n, int64_t next)
 {
 	json_t *j = json_object(), *arr = json_array();
 	size_t i;
@@ -52,7 +52,7 @@ json_t *api_import_json(const store_import *im, const import_problem *p,
 	json_object_set_new(j, "updated_at", native_time_json(im->updated_at));
 	json_object_set_new(j, "finished_at",
 			    native_time_json(im->finished_at));
-	if (!p)
+	if (!with_rows)
 		return j;
 	for (i = 0; i < n; i++)
 		json_array_append_new(
@@ -244,7 +244,7 @@ enum MHD_Result api_import_create(api_request *r)
 	if (run->rc != ORDO_OK) {
 		ret = api_reply_error(r, &run->err);
 	} else {
-		j = api_import_json(&run->im, NULL, 0, 0);
+		j = api_import_json(&run->im, false, NULL, 0, 0);
 		ret = api_reply_json(r, 202, j);
 	}
 	ordo_err_clear(&run->err);
@@ -279,7 +279,7 @@ enum MHD_Result api_import_get(api_request *r)
 		n = (size_t)limit;
 		next = p[n - 1].n;
 	}
-	j = api_import_json(&im, p, n, next);
+	j = api_import_json(&im, true, p, n, next);
 	free(p);
 	return api_reply_json(r, MHD_HTTP_OK, j);
 }
@@ -306,7 +306,7 @@ enum MHD_Result api_import_list(api_request *r)
 	arr = json_array();
 	for (i = 0; i < n; i++)
 		json_array_append_new(arr,
-				      api_import_json(&items[i], NULL, 0, 0));
+				      api_import_json(&items[i], false, NULL, 0, 0));
 	free(items);
 	j = json_pack("{s:o}", "imports", arr);
 	json_object_set_new(j, "next_cursor", api_cursor_json(next));

@@ -7,6 +7,7 @@
 #ifndef ORDO_API_SERVER_H
 #define ORDO_API_SERVER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -46,11 +47,11 @@ ordo_code api_simulate(store *st, const app_caller *c, const json_t *doc,
 		       ordo_time from, ordo_time to, json_t **out,
 		       ordo_err *err);
 
-/* An import as GET /v1/imports/{id} gives it: with p (n rows not taken,
- * and the next page's cursor, 0 for none) when not NULL. Shared with
- * `ordo import`. */
-json_t *api_import_json(const store_import *im, const import_problem *p,
-			size_t n, int64_t next);
+/* An import as GET /v1/imports/{id} gives it: with_rows, with its rows
+ * not taken p (n of them, and the next page's cursor, 0 for none). Shared
+ * with `ordo import`. */
+json_t *api_import_json(const store_import *im, bool with_rows,
+			const import_problem *p, size_t n, int64_t next);
 
 /* Split "HOST:PORT" ("[::1]:8080" for IPv6) into its parts. */
 ordo_code api_parse_listen(const char *listen, char *host, size_t host_size,

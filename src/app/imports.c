@@ -303,6 +303,9 @@ static ordo_code on_order(void *ctx, order *o, const csv_rows *rows,
 	if (r->watch && r->watch->stop && atomic_load(r->watch->stop))
 		return ordo_err_set(err, ORDO_EUNAVAILABLE, NULL,
 				    "the import was stopped");
+	/* A file that gives no date: placed when it came to ordo. */
+	if (!o->placed_at)
+		o->placed_at = ordo_clock_now(r->clock);
 	/* The channel's own codes, as its mapping names them. */
 	for (i = 0; i < o->n_lines; i++) {
 		const char *sku = channel_sku_of(r->ch, o->lines[i].sku);

@@ -296,7 +296,7 @@ int cmd_import(int argc, char **argv)
 
 		app_import_problems(st, &caller, im.id, 0, INT32_MAX, &im, &p,
 				    &n, &rerr);
-		j = api_import_json(&im, p, n, 0);
+		j = api_import_json(&im, true, p, n, 0);
 		text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		if (text)
 			printf("%s\n", text);

@@ -281,6 +281,7 @@ API_TEST(what_is_not_an_interchange_is_refused)
 	resp_free(r);
 	r = http("POST", path, acme(), junk, sizeof(junk) - 1, edi_type);
 	assert_error(r, 404, NULL, "id");
+	check(strstr(r->body, "a csv channel") != NULL, "%s", r->body);
 	resp_free(r);
 
 	snprintf(path, sizeof(path), "/v1/channels/%s/x12", ch);

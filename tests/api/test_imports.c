@@ -395,7 +395,9 @@ API_TEST(a_large_file_does_not_hold_other_writes)
 	im = import_wait(id);
 	check(streq(jstr(im, "state"), "done") &&
 		      num(im, "orders_taken") == ORDERS &&
-		      num(im, "rows") == 2 * ORDERS,
+		      num(im, "rows") == 2 * ORDERS &&
+		      json_is_array(jget(im, "rows_not_taken")) &&
+		      json_array_size(jget(im, "rows_not_taken")) == 0,
 	      "import %s", json_dumps(im, 0));
 	json_decref(im);
 	free(id);
@@ -461,6 +463,16 @@ API_TEST(the_command_imports_a_file)
 	}
 	check(orders_count(acme(), "channel=csv&external_id=CLI-1") == 1,
 	      "CLI-1 taken");
+	/* The file gives no date: placed when it was imported. */
+	{
+		json_t *all = list_all(acme(),
+				       "/v1/orders?channel=csv&external_id=CLI-1",
+				       "orders", 10);
+
+		check(is_rfc3339(jstr(json_array_get(all, 0), "placed_at")),
+		      "placed_at %s", json_dumps(all, 0));
+		json_decref(all);
+	}
 }
 
 int main(void)
