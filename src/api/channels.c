@@ -109,8 +109,8 @@ static void decode_skus(const json_t *doc, ordo_channel *ch, bool *given,
 	static const char *const members[] = {"code", "sku", NULL};
 	json_t *arr = jf_array(doc, "", "skus", false, err), *item;
 	channel_sku *skus;
-	char path[ORDO_ERR_FIELD_MAX];
-	size_t n, i;
+	char path[ORDO_ERR_FIELD_MAX], code_path[ORDO_ERR_FIELD_MAX];
+	size_t n, i, k;
 
 	*given = arr != NULL;
 	if (!arr)
@@ -139,6 +139,17 @@ static void decode_skus(const json_t *doc, ordo_channel *ch, bool *given,
 			  sizeof(skus[i].code), err);
 		jf_string(item, path, "sku", true, skus[i].sku,
 			  sizeof(skus[i].sku), err);
+		/* A code mapped twice, named where it is given again. */
+		for (k = 0; skus[i].code[0] && k < i; k++) {
+			if (strcmp(skus[k].code, skus[i].code) != 0)
+				continue;
+			jf_path(code_path, sizeof(code_path), path, "code");
+			ordo_err_add(err, ORDO_EINVALID, code_path,
+				     "code \"%s\" is mapped already "
+				     "(skus[%zu])",
+				     skus[i].code, k);
+			break;
+		}
 	}
 	if (err->code == ORDO_OK)
 		channel_set_skus(ch, skus, n, err);

@@ -257,7 +257,7 @@ API_TEST(bad_channels_are_refused_naming_each_problem)
 		 "currency"},
 		{"{\"kind\": \"csv\", \"name\": \"d\", \"skus\": [{\"code\": "
 		 "\"a\", \"sku\": \"X\"}, {\"code\": \"a\", \"sku\": \"Y\"}]}",
-		 "skus"},
+		 "skus[1].code"},
 		{"{\"kind\": \"csv\", \"name\": \"e\", \"skus\": [{\"code\": "
 		 "\"a\"}]}",
 		 "skus[0].sku"},
