@@ -318,15 +318,30 @@ bool api_decode_body(api_request *r,
 
 /* ---- dispatch ----------------------------------------------------------- */
 
-/* Whether the request's Authorization names a key (nothing answered). */
-static bool key_known(api_request *r)
+/* The caller the request's Authorization names (ORDO_EUNAUTHORIZED,
+ * naming the header, when it names none). */
+static ordo_code caller_of(api_request *r, app_caller *caller, ordo_err *err)
 {
 	const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
 						    "Authorization");
+
+	if (!h)
+		return ordo_err_set(err, ORDO_EUNAUTHORIZED, "Authorization",
+				    "an API key is required: send "
+				    "\"Authorization: Bearer KEY\"");
+	if (strncasecmp(h, "Bearer ", 7) != 0 || h[7] == '\0')
+		return ordo_err_set(err, ORDO_EUNAUTHORIZED, "Authorization",
+				    "the Authorization header must be "
+				    "\"Bearer KEY\"");
+	return app_authenticate(r->srv->st, h + 7, caller, err);
+}
+
+/* Whether the request's Authorization names a key (nothing answered). */
+static bool key_known(api_request *r)
+{
 	ordo_err err = ORDO_ERR_INIT;
 	app_caller c;
-	bool ok = h && strncasecmp(h, "Bearer ", 7) == 0 &&
-		  app_authenticate(r->srv->st, h + 7, &c, &err) == ORDO_OK;
+	bool ok = caller_of(r, &c, &err) == ORDO_OK;
 
 	ordo_err_clear(&err);
 	return ok;
@@ -335,27 +350,12 @@ static bool key_known(api_request *r)
 /* True when the caller is known; otherwise the answer is queued in *ret. */
 static bool authenticate(api_request *r, enum MHD_Result *ret)
 {
-	const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-						    "Authorization");
-	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
-	bool ok;
+	ordo_err err = ORDO_ERR_INIT;
+	bool ok = caller_of(r, &r->caller, &err) == ORDO_OK;
 
-	if (!h) {
-		*ret = api_reply_fail(r, ORDO_EUNAUTHORIZED, "Authorization",
-				      "an API key is required: send "
-				      "\"Authorization: Bearer KEY\"");
-		return false;
-	}
-	if (strncasecmp(h, "Bearer ", 7) != 0 || h[7] == '\0') {
-		*ret = api_reply_fail(r, ORDO_EUNAUTHORIZED, "Authorization",
-				      "the Authorization header must be "
-				      "\"Bearer KEY\"");
-		return false;
-	}
-	ok = app_authenticate(r->srv->st, h + 7, &r->caller, err) == ORDO_OK;
 	if (!ok)
-		*ret = api_reply_error(r, err);
-	ordo_err_clear(err);
+		*ret = api_reply_error(r, &err);
+	ordo_err_clear(&err);
 	return ok;
 }
 
