@@ -37,6 +37,7 @@
 #include "channels/woocommerce.h"
 #include "core/money.h"
 #include "core/signature.h"
+#include "outbox/worker.h"
 
 static const char *const no_query[] = {NULL};
 
@@ -53,6 +54,9 @@ static json_t *channel_json(const ordo_channel *ch, bool with_skus)
 			    json_string(channel_kind_name(ch->kind)));
 	json_object_set_new(j, "name", json_string(ch->name));
 	json_object_set_new(j, "secret_set", json_boolean(ch->secret[0]));
+	json_object_set_new(j, "api_token_set",
+			    json_boolean(ch->api_token[0]));
+
 	json_object_set_new(j, "base_url", ch->base_url[0]
 						   ? json_string(ch->base_url)
 						   : json_null());
@@ -95,10 +99,11 @@ static json_t *channel_json(const ordo_channel *ch, bool with_skus)
 /* ---- decoding a channel -------------------------------------------------- */
 
 static const char *const channel_members[] = {
-	"kind", "name", "secret", "base_url", "currency", "skus", "map", NULL,
+	"kind",	    "name", "secret", "base_url", "api_token",
+	"currency", "skus", "map",	NULL,
 };
 static const char *const channel_computed[] = {
-	"id",	   "secret_set", "endpoint",   "sku_count",
+	"id",	   "secret_set", "api_token_set", "endpoint",   "sku_count",
 	"created_at", "updated_at", NULL,
 };
 
@@ -262,6 +267,11 @@ static void decode_channel(const json_t *doc, ordo_channel *ch,
 			ordo_err_add(err, ORDO_EINVALID, "base_url",
 				     "must start with http:// or https://");
 	}
+	if (json_object_get(doc, "api_token") &&
+	    (cleared(doc, "api_token") ||
+	     jf_string(doc, "", "api_token", false, ch->api_token,
+		       sizeof(ch->api_token), err)))
+		*set |= CHANNEL_SET_API_TOKEN;
 	if (json_object_get(doc, "currency") &&
 	    (cleared(doc, "currency") ||
 	     jf_string(doc, "", "currency", false, ch->currency,
@@ -290,7 +300,8 @@ static void decode_channel(const json_t *doc, ordo_channel *ch,
 	if (!creating && err->code == ORDO_OK && !*set)
 		ordo_err_add(err, ORDO_EINVALID, NULL,
 			     "name at least one member to change: %s",
-			     "name, secret, base_url, currency, skus, map");
+			     "name, secret, base_url, api_token, currency, "
+			     "skus, map");
 }
 
 static void decode_create(const json_t *doc, void *out, ordo_err *err)
@@ -342,6 +353,21 @@ static enum MHD_Result channel_write(api_request *r, bool creating)
 			     &ret)) {
 		api_write_free(&c->w);
 		return ret;
+	}
+	/* ordo calls the store there: checked as a webhook's url is, and
+	 * before the write, since it resolves the host. */
+	if ((c->set & CHANNEL_SET_BASE_URL) && c->in.base_url[0]) {
+		ordo_err check = ORDO_ERR_INIT, err = ORDO_ERR_INIT;
+
+		if (outbox_url_check(c->in.base_url, &check) != ORDO_OK) {
+			ordo_err_set(&err, check.code, "base_url", "%s",
+				     check.message);
+			ret = api_reply_error(r, &err);
+			ordo_err_clear(&check);
+			ordo_err_clear(&err);
+			api_write_free(&c->w);
+			return ret;
+		}
 	}
 	return api_submit_write(r, &c->w,
 				creating ? created_reply : channel_reply,

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "api/api_int.h"
+#include "channels/calls.h"
 #include "channels/json_fields.h"
 #include "outbox/worker.h"
 
@@ -25,8 +26,13 @@ static json_t *webhook_json(const webhook_sub *w, bool with_secret)
 {
 	json_t *j = json_object(), *events = json_array();
 	char list[STORE_EVENTS_MAX], *save = NULL, *tok;
+	channel_kind kind;
 
-	ordo_strlcpy(list, w->events, sizeof(list));
+	/* A channel's own webhook hears what its protocol tells the store. */
+	if (w->channel[0] && channel_kind_parse(w->protocol, &kind) == 0)
+		ordo_strlcpy(list, channel_calls_events(kind), sizeof(list));
+	else
+		ordo_strlcpy(list, w->events, sizeof(list));
 	for (tok = strtok_r(list, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save))
 		json_array_append_new(events, json_string(tok));
@@ -36,6 +42,9 @@ static json_t *webhook_json(const webhook_sub *w, bool with_secret)
 	json_object_set_new(j, "location", w->location[0]
 						   ? json_string(w->location)
 						   : json_null());
+	json_object_set_new(j, "channel", w->channel[0]
+						  ? json_string(w->channel)
+						  : json_null());
 	if (with_secret)
 		json_object_set_new(j, "secret", json_string(w->secret));
 	json_object_set_new(j, "created_at", native_time_json(w->created_at));

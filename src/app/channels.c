@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "app/tenants.h"
+#include "channels/calls.h"
 #include "core/ids.h"
 
 ordo_code app_channel_check(const ordo_channel *ch, ordo_err *err)
@@ -31,12 +32,69 @@ ordo_code app_channel_check(const ordo_channel *ch, ordo_err *err)
 				    ch->kind == CHANNEL_SHOPIFY
 					    ? "Shopify"
 					    : "WooCommerce");
+	if (ch->api_token[0] && ch->kind != CHANNEL_SHOPIFY &&
+	    ch->kind != CHANNEL_WOOCOMMERCE)
+		return ordo_err_set(err, ORDO_EINVALID, "api_token",
+				    "ordo calls back only a shopify or "
+				    "woocommerce channel's API, not a %s one",
+				    channel_kind_name(ch->kind));
+	if (ch->api_token[0] && !ch->base_url[0])
+		return ordo_err_set(err, ORDO_EINVALID, "base_url",
+				    "is needed with an api_token: where the "
+				    "store's API is");
+	if (ch->kind == CHANNEL_WOOCOMMERCE && ch->api_token[0] &&
+	    !strchr(ch->api_token, ':'))
+		return ordo_err_set(err, ORDO_EINVALID, "api_token",
+				    "a WooCommerce REST API key is given as "
+				    "consumer_key:consumer_secret");
 	if (ch->kind != CHANNEL_CSV && ch->csv_map[0])
 		return ordo_err_set(err, ORDO_EINVALID, "map",
 				    "a column mapping is for a csv channel, "
 				    "not a %s one",
 				    channel_kind_name(ch->kind));
 	return ORDO_OK;
+}
+
+/*
+ * The channel's own webhook, kept to what ch asks: one while it has a
+ * base URL and an API token (its url and secret those), none otherwise.
+ * A changed URL or token is tried at once on whatever waited; a removed
+ * one fails what was pending (store_webhook_delete says why).
+ */
+static ordo_code hook_sync(store_tx *tx, int64_t tenant,
+			   const ordo_channel *ch, bool gone, ordo_time now,
+			   ordo_err *err)
+{
+	bool wanted = !gone && ch->api_token[0] && ch->base_url[0] &&
+		      channel_calls_events(ch->kind)[0];
+	bool found = false;
+	webhook_sub w;
+	ordo_code rc = store_channel_hook_get(tx, tenant, ch->name, &w, &found,
+					      err);
+
+	if (rc)
+		return rc;
+	if (!wanted)
+		return found ? store_webhook_delete(tx, tenant, w.id, err)
+			     : ORDO_OK;
+	if (found) {
+		if (strcmp(w.url, ch->base_url) == 0 &&
+		    strcmp(w.secret, ch->api_token) == 0)
+			return ORDO_OK;
+		ordo_strlcpy(w.url, ch->base_url, sizeof(w.url));
+		ordo_strlcpy(w.secret, ch->api_token, sizeof(w.secret));
+		return store_channel_hook_set(tx, tenant, &w, now, err);
+	}
+	memset(&w, 0, sizeof(w));
+	ordo_id_new("whk_", w.id);
+	ordo_strlcpy(w.url, ch->base_url, sizeof(w.url));
+	ordo_strlcpy(w.secret, ch->api_token, sizeof(w.secret));
+	ordo_strlcpy(w.channel, ch->name, sizeof(w.channel));
+	ordo_strlcpy(w.protocol, channel_kind_name(ch->kind),
+		     sizeof(w.protocol));
+	w.created_at = now;
+	w.next_attempt_at = now;
+	return store_webhook_insert(tx, tenant, &w, err);
 }
 
 ordo_code app_channel_create(store_tx *tx, const app_caller *c,
@@ -60,7 +118,8 @@ ordo_code app_channel_create(store_tx *tx, const app_caller *c,
 	ordo_id_new("chn_", ch->id);
 	ch->created_at = now;
 	ch->updated_at = now;
-	return store_channel_insert(tx, c->tenant_id, ch, err);
+	rc = store_channel_insert(tx, c->tenant_id, ch, err);
+	return rc ? rc : hook_sync(tx, c->tenant_id, ch, false, now, err);
 }
 
 static ordo_code create_run(store_tx *tx, app_write *w, ordo_err *err)
@@ -98,6 +157,9 @@ static ordo_code update_run(store_tx *tx, app_write *w, ordo_err *err)
 		memcpy(s->currency, c->in.currency, sizeof(s->currency));
 	if (c->set & CHANNEL_SET_CSV_MAP)
 		memcpy(s->csv_map, c->in.csv_map, sizeof(s->csv_map));
+	if (c->set & CHANNEL_SET_API_TOKEN)
+		memcpy(s->api_token, c->in.api_token, sizeof(s->api_token));
+
 	if (c->set & CHANNEL_SET_SKUS) {
 		rc = channel_set_skus(s, c->in.skus, c->in.n_skus, err);
 		if (rc)
@@ -107,15 +169,23 @@ static ordo_code update_run(store_tx *tx, app_write *w, ordo_err *err)
 	if (rc)
 		return rc;
 	s->updated_at = w->now;
-	return store_channel_update(tx, w->caller.tenant_id, s,
-				    (c->set & CHANNEL_SET_SKUS) != 0, err);
+	rc = store_channel_update(tx, w->caller.tenant_id, s,
+				  (c->set & CHANNEL_SET_SKUS) != 0, err);
+	return rc ? rc
+		  : hook_sync(tx, w->caller.tenant_id, s, false, w->now, err);
 }
 
 static ordo_code delete_run(store_tx *tx, app_write *w, ordo_err *err)
 {
 	app_channel_cmd *c = (app_channel_cmd *)w;
+	ordo_code rc = store_channel_get(tx, w->caller.tenant_id, c->id,
+					 &c->stored, err);
 
-	return store_channel_delete(tx, w->caller.tenant_id, c->id, err);
+	if (rc == ORDO_OK)
+		rc = store_channel_delete(tx, w->caller.tenant_id, c->id, err);
+	return rc ? rc
+		  : hook_sync(tx, w->caller.tenant_id, &c->stored, true,
+			      w->now, err);
 }
 
 static void channel_clear(app_write *w)

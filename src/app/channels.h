@@ -32,6 +32,7 @@ enum {
 	CHANNEL_SET_CURRENCY = 1u << 3,
 	CHANNEL_SET_SKUS = 1u << 4,
 	CHANNEL_SET_CSV_MAP = 1u << 5,
+	CHANNEL_SET_API_TOKEN = 1u << 6,
 };
 
 /*

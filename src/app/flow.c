@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "channels/calls.h"
 #include "channels/native_out.h"
 
 ordo_code app_order_load(store_tx *tx, int64_t tenant, const char *id,
@@ -206,6 +207,34 @@ ordo_code app_hold_raise(store_tx *tx, order *o, hold_type type,
 			 raised_by, h.message, now, err);
 }
 
+/* An event as the outbox keeps it: ev->payload is the envelope every
+ * receiver gets ({"id","type","created_at","data"}; malloc'd, the
+ * caller frees it, also on failure). data is stolen. */
+static ordo_code event_make(outbox_event *ev, const char *type,
+			    const char *order_id, const char *location,
+			    json_t *data, ordo_time now, ordo_err *err)
+{
+	json_t *body;
+
+	memset(ev, 0, sizeof(*ev));
+	ordo_id_new("evt_", ev->id);
+	ordo_strlcpy(ev->type, type, sizeof(ev->type));
+	ordo_strlcpy(ev->order_id, order_id ? order_id : "",
+		     sizeof(ev->order_id));
+	ordo_strlcpy(ev->location, location ? location : "",
+		     sizeof(ev->location));
+	ev->created_at = now;
+	body = json_pack("{s:s, s:s, s:o, s:o}", "id", ev->id, "type", type,
+			 "created_at", native_time_json(now), "data",
+			 data ? data : json_null());
+	ev->payload = body ? native_dump(body) : NULL;
+	json_decref(body);
+	if (!ev->payload)
+		return ordo_err_set(err, ORDO_ENOMEM, NULL,
+				    "out of memory writing an event");
+	return ORDO_OK;
+}
+
 ordo_code app_emit(store_tx *tx, int64_t tenant, const char *type,
 		   const char *order_id, const char *location, json_t *data,
 		   ordo_time now, ordo_err *err)
@@ -221,7 +250,6 @@ ordo_code app_emit_except(store_tx *tx, int64_t tenant, const char *type,
 {
 	tenant_settings set;
 	outbox_event ev;
-	json_t *body;
 	size_t n = 0;
 	bool any = false;
 	ordo_code rc;
@@ -233,27 +261,49 @@ ordo_code app_emit_except(store_tx *tx, int64_t tenant, const char *type,
 		json_decref(data);
 		return rc;
 	}
-	memset(&ev, 0, sizeof(ev));
-	ordo_id_new("evt_", ev.id);
-	ordo_strlcpy(ev.type, type, sizeof(ev.type));
-	ordo_strlcpy(ev.order_id, order_id ? order_id : "",
-		     sizeof(ev.order_id));
-	ordo_strlcpy(ev.location, location ? location : "",
-		     sizeof(ev.location));
-	ev.created_at = now;
-	body = json_pack("{s:s, s:s, s:o, s:o}", "id", ev.id, "type", type,
-			 "created_at", native_time_json(now), "data",
-			 data ? data : json_null());
-	ev.payload = body ? native_dump(body) : NULL;
-	json_decref(body);
-	if (!ev.payload)
-		return ordo_err_set(err, ORDO_ENOMEM, NULL,
-				    "out of memory writing an event");
-	rc = store_settings_get(tx, tenant, &set, err);
+	rc = event_make(&ev, type, order_id, location, data, now, err);
+	if (rc == ORDO_OK)
+		rc = store_settings_get(tx, tenant, &set, err);
 	if (rc == ORDO_OK)
 		rc = store_outbox_emit_except(tx, tenant, &ev,
 					      set.webhook_retry_window_s,
 					      skip_webhook, &n, err);
+	free(ev.payload);
+	return rc;
+}
+
+ordo_code app_channel_tell(store_tx *tx, const order *o, const char *type,
+			   const shipment *s, ordo_time now, ordo_err *err)
+{
+	tenant_settings set;
+	outbox_event ev;
+	webhook_sub hook;
+	channel_kind kind;
+	json_t *data;
+	bool found = false;
+	ordo_code rc;
+
+	/* Only a storefront's orders, and only what it is told of: the
+	 * others pay nothing here. */
+	if (!o->channel_kind[0] ||
+	    channel_kind_parse(o->channel_kind, &kind) != 0 ||
+	    !channel_calls_wanted(kind, type))
+		return ORDO_OK;
+	rc = store_channel_hook_get(tx, o->tenant_id, o->channel, &hook,
+				    &found, err);
+	if (rc || !found)
+		return rc;
+	data = json_pack("{s:o}", "order", native_order_json(o, now));
+	if (data && s)
+		json_object_set_new(data, "shipment", native_shipment_json(s));
+	rc = event_make(&ev, type, o->id, s ? s->location : NULL, data, now,
+			err);
+	if (rc == ORDO_OK)
+		rc = store_settings_get(tx, o->tenant_id, &set, err);
+	if (rc == ORDO_OK)
+		rc = store_outbox_emit_to(tx, o->tenant_id, &ev,
+					  set.webhook_retry_window_s, hook.id,
+					  err);
 	free(ev.payload);
 	return rc;
 }
@@ -267,9 +317,11 @@ ordo_code app_emit_order(store_tx *tx, const order *o, const char *type,
 			 ordo_time now, ordo_err *err)
 {
 	bool any = false;
-	ordo_code rc = store_outbox_subscribed(tx, o->tenant_id, type, NULL,
-					       NULL, &any, err);
+	ordo_code rc = app_channel_tell(tx, o, type, NULL, now, err);
 
+	if (rc == ORDO_OK)
+		rc = store_outbox_subscribed(tx, o->tenant_id, type, NULL,
+					     NULL, &any, err);
 	if (rc || !any)
 		return rc;
 	return app_emit(tx, o->tenant_id, type, o->id, NULL,

@@ -417,6 +417,9 @@ ordo_code app_shipment_create(store_tx *tx, const app_caller *c,
 	if (rc == ORDO_OK)
 		rc = app_emit(tx, c->tenant_id, "shipment.created", o.id,
 			      f->location, native_shipment_json(s), now, err);
+	if (rc == ORDO_OK)
+		rc = app_channel_tell(tx, &o, "shipment.created", s, now,
+				      err);
 	/* The order's webhooks (order.shipped) carry its shipments, this
 	 * one too. */
 	if (rc == ORDO_OK)

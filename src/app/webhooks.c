@@ -153,6 +153,18 @@ ordo_code app_webhook_paused_emit(store_tx *tx, int64_t tenant,
 ordo_code app_webhook_delete(store_tx *tx, const app_caller *c,
 			     const char *id, ordo_err *err)
 {
+	webhook_sub w;
+	ordo_code rc = store_webhook_get(tx, c->tenant_id, id, &w, err);
+
+	if (rc)
+		return rc;
+	/* A channel's own webhook lives as long as the channel's calls. */
+	if (w.channel[0])
+		return ordo_err_set(err, ORDO_ECONFLICT, "id",
+				    "webhook %s is channel %s's own; clear "
+				    "the channel's api_token to stop its "
+				    "calls",
+				    w.id, w.channel);
 	return store_webhook_delete(tx, c->tenant_id, id, err);
 }
 

@@ -43,7 +43,7 @@ static const char *const address_members[] = {
 	"region",      "postal_code", "country", "phone", NULL,
 };
 static const char *const line_members[] = {
-	"sku", "title", "quantity", "unit_price", NULL,
+	"sku", "title", "quantity", "unit_price", "external_id", NULL,
 };
 static const char *const line_computed[] = {
 	"line_no", "open",	"allocated", "released",
@@ -113,6 +113,8 @@ static void decode_lines(const json_t *arr, const char *currency, order *o,
 			  err);
 		jf_string(item, path, "title", false, l->title,
 			  sizeof(l->title), err);
+		jf_string(item, path, "external_id", false, l->external_id,
+			  sizeof(l->external_id), err);
 		jf_int(item, path, "quantity", true, 1, ORDO_MAX_QUANTITY,
 		       &l->quantity, err);
 		jf_money(item, path, "unit_price", true, currency, false,

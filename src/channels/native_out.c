@@ -110,6 +110,7 @@ static json_t *line_json(const order_line *l, const char *currency)
 	json_object_set_new(j, "line_no", json_integer(l->line_no));
 	json_object_set_new(j, "sku", json_string(l->sku));
 	json_object_set_new(j, "title", json_string(l->title));
+	json_object_set_new(j, "external_id", json_string(l->external_id));
 	json_object_set_new(j, "quantity", json_integer(l->quantity));
 	json_object_set_new(j, "unit_price",
 			    money_json(l->unit_price, currency));

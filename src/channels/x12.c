@@ -2099,6 +2099,10 @@ static void po_po1(struct po *p, size_t seg)
 	memset(&scratch, 0, sizeof(scratch));
 	l = p->lines_ok ? &p->o->lines[p->line] : &scratch;
 	l->line_no = (int)p->line + 1;
+	/* PO1-01, the partner's own line number: what its 856 and 855
+	 * name the line by. */
+	if (po_get(p, seg, 1, buf, sizeof(buf)) > 0)
+		ordo_strlcpy(l->external_id, buf, sizeof(l->external_id));
 	po_quantity(p, seg, &l->quantity);
 
 	n = po_get(p, seg, 3, buf, sizeof(buf));

@@ -6,7 +6,7 @@
  * `channel` every order taken through it carries, unique in its tenant), a
  * secret (the key its signed deliveries are checked with), the base URL of
  * its own API (where ordo tells it about shipments and cancellations), and
- * a SKU mapping: the channel's own product codes (a Shopify variant id, a
+ * an API token for that, and a SKU mapping: the channel's own product codes (a Shopify variant id, a
  * partner's part number) to ordo SKUs. A code the mapping does not name is
  * taken as the SKU itself.
  */
@@ -56,6 +56,10 @@ typedef struct {
 	char name[ORDO_CHANNEL_MAX];
 	char secret[ORDO_CHANNEL_SECRET_MAX]; /* "" = none set */
 	char base_url[STORE_URL_MAX];	       /* "" = none */
+	/* What ordo calls the channel's API at base_url with: a Shopify
+	 * admin API access token, a WooCommerce REST API key as
+	 * consumer_key:consumer_secret ("" = none: nothing is called). */
+	char api_token[STORE_SECRET_MAX];
 	/* What its documents leave out: the currency of an order that names
 	 * none ("" = none; such an order is refused). */
 	char currency[ORDO_CURRENCY_MAX];

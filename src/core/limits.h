@@ -87,7 +87,9 @@
 #define ORDO_ROLE_MAX 16	     /* "integration", "supervisor", ... */
 #define APP_API_KEY_MAX 80	     /* the whole key as a caller sends it */
 #define STORE_URL_MAX 1024	     /* a webhook's URL */
-#define STORE_SECRET_MAX 80	     /* a webhook's signing secret */
+/* A webhook's signing secret, or the token a channel's own webhook calls
+ * its API with (WooCommerce's consumer_key:consumer_secret is 87). */
+#define STORE_SECRET_MAX 129
 #define ORDO_CHANNEL_CODE_MAX 65   /* a channel's product code */
 #define ORDO_SOURCE_TYPE_MAX 64    /* an order's source's media type */
 #define ORDO_IMPORT_NAME_MAX 256   /* an imported file's name */
@@ -239,6 +241,9 @@
 #define OUTBOX_BACKOFF_CAP_S 3600
 #define OUTBOX_IDLE_S 30
 #define OUTBOX_PAUSE_AFTER_S (24 * 3600)
+/* The most of a store's answer a channel call reads (Shopify's
+ * fulfillment orders of one order run to a few kB). */
+#define OUTBOX_ANSWER_MAX (1024 * 1024)
 #define CLI_DEFAULT_WEBHOOK_TIMEOUT_MS OUTBOX_TIMEOUT_MS_DEFAULT
 #define CLI_WEBHOOK_TIMEOUT_MIN_MS 100
 #define CLI_WEBHOOK_TIMEOUT_MAX_MS 60000

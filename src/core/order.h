@@ -56,6 +56,9 @@ typedef struct {
 	int line_no; /* 1-based position in the order */
 	char sku[ORDO_SKU_MAX];
 	char title[ORDO_TITLE_MAX];
+	/* The channel's own id of the line (a storefront's line item, a
+	 * partner's PO1 line); "" = none given. */
+	char external_id[ORDO_EXTERNAL_ID_MAX];
 	int64_t quantity; /* ordered */
 	ordo_money unit_price;
 	/* ordered = open + allocated + released + shipped + cancelled */

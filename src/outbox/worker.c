@@ -61,6 +61,7 @@
 #include <time.h>
 
 #include "app/flow.h"
+#include "channels/calls.h"
 #include "log/log.h"
 #include "core/signature.h"
 #include "core/timeutil.h"
@@ -276,39 +277,72 @@ static void neutral_reason(CURLcode rc, const struct send_ctx *ctx,
 	}
 }
 
-enum sent { SENT_ANSWERED, SENT_FAILED, SENT_ABORTED };
+/* SENT_REFUSED: this delivery can never succeed (a store refused what it
+ * was told, or ordo cannot say it): failed at once, and the next goes on;
+ * the receiver is not at fault and does not back off. */
+enum sent { SENT_ANSWERED, SENT_FAILED, SENT_REFUSED, SENT_ABORTED };
 
-/* POST one delivery; *status is the HTTP status when answered, else why
- * says what went wrong. */
-static enum sent send_one(outbox_worker *w, CURL *curl, const delivery *d,
-			  long *status, char *why, size_t why_size)
+/* What a store answered, kept up to OUTBOX_ANSWER_MAX bytes. */
+struct answer {
+	char *data;
+	size_t len;
+	bool too_long;
+};
+
+static size_t keep(char *p, size_t size, size_t n, void *ud)
+{
+	struct answer *a = ud;
+	size_t add = size * n;
+	char *d;
+
+	if (a->too_long || a->len + add > OUTBOX_ANSWER_MAX) {
+		a->too_long = true;
+		return add;
+	}
+	d = realloc(a->data, a->len + add + 1);
+	if (!d) {
+		a->too_long = true;
+		return add;
+	}
+	memcpy(d + a->len, p, add);
+	a->data = d;
+	a->len += add;
+	d[a->len] = '\0';
+	return add;
+}
+
+/* One HTTP call under the outbox's rules (the receiver's address checked,
+ * no proxy, no redirect, bounded by timeout_ms, aborted on stop): method
+ * with body (NULL: none) and headers h, basic credentials userpwd (NULL:
+ * none); the answer's body into *ans when given. *status is the HTTP
+ * status when answered, else why says what went wrong. */
+static enum sent perform(outbox_worker *w, CURL *curl, const char *method,
+			 const char *url, struct curl_slist *h,
+			 const char *body, const char *userpwd,
+			 struct answer *ans, long *status, char *why,
+			 size_t why_size)
 {
 	const outbox_options *o = &w->opts;
 	struct send_ctx ctx = {.w = w};
-	struct curl_slist *h = NULL;
-	char line[STORE_URL_MAX], sig[SIGNATURE_HEADER_MAX];
-	size_t len = strlen(d->payload);
 	CURLcode rc;
 
 	*status = 0;
-	signature_make(d->secret, ordo_clock_now(o->clock), d->payload, len,
-		       sig);
-	h = curl_slist_append(h, "Content-Type: application/json");
-	h = curl_slist_append(h, "User-Agent: ordo-webhooks/1");
-	snprintf(line, sizeof(line), "X-Ordo-Event-Id: %s", d->event_id);
-	h = curl_slist_append(h, line);
-	snprintf(line, sizeof(line), "X-Ordo-Event-Type: %s", d->event_type);
-	h = curl_slist_append(h, line);
-	snprintf(line, sizeof(line), "X-Ordo-Delivery-Id: %s", d->id);
-	h = curl_slist_append(h, line);
-	snprintf(line, sizeof(line), "X-Ordo-Signature: %s", sig);
-	h = curl_slist_append(h, line);
-
 	curl_easy_reset(curl);
-	curl_easy_setopt(curl, CURLOPT_URL, d->url);
-	curl_easy_setopt(curl, CURLOPT_POST, 1L);
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, d->payload);
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)len);
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	if (strcmp(method, "GET") == 0) {
+		curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+	} else {
+		if (strcmp(method, "POST") != 0)
+			curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+		curl_easy_setopt(curl, CURLOPT_POST, 1L);
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body ? body : "");
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE,
+				 (long)(body ? strlen(body) : 0));
+	}
+	if (userpwd) {
+		curl_easy_setopt(curl, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		curl_easy_setopt(curl, CURLOPT_USERPWD, userpwd);
+	}
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)o->timeout_ms);
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
@@ -316,7 +350,9 @@ static enum sent send_one(outbox_worker *w, CURL *curl, const delivery *d,
 					 ? o->timeout_ms
 					 : OUTBOX_CONNECT_TIMEOUT_MAX_MS));
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, ans ? keep : discard);
+	if (ans)
+		curl_easy_setopt(curl, CURLOPT_WRITEDATA, ans);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
 	/* Straight to the receiver: a proxy would hide the address checked
 	 * below, and a redirect would lead elsewhere. */
@@ -328,7 +364,6 @@ static enum sent send_one(outbox_worker *w, CURL *curl, const delivery *d,
 	curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, progress);
 	curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &ctx);
 	rc = curl_easy_perform(curl);
-	curl_slist_free_all(h);
 	if (rc == CURLE_OK) {
 		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, status);
 		return SENT_ANSWERED;
@@ -337,6 +372,115 @@ static enum sent send_one(outbox_worker *w, CURL *curl, const delivery *d,
 		return SENT_ABORTED;
 	neutral_reason(rc, &ctx, o->timeout_ms, why, why_size);
 	return SENT_FAILED;
+}
+
+/* POST one delivery to a webhook, signed. */
+static enum sent send_one(outbox_worker *w, CURL *curl, const delivery *d,
+			  long *status, char *why, size_t why_size)
+{
+	struct curl_slist *h = NULL;
+	char line[STORE_URL_MAX], sig[SIGNATURE_HEADER_MAX];
+	enum sent s;
+
+	signature_make(d->secret, ordo_clock_now(w->opts.clock), d->payload,
+		       strlen(d->payload), sig);
+	h = curl_slist_append(h, "Content-Type: application/json");
+	h = curl_slist_append(h, "User-Agent: ordo-webhooks/1");
+	snprintf(line, sizeof(line), "X-Ordo-Event-Id: %s", d->event_id);
+	h = curl_slist_append(h, line);
+	snprintf(line, sizeof(line), "X-Ordo-Event-Type: %s", d->event_type);
+	h = curl_slist_append(h, line);
+	snprintf(line, sizeof(line), "X-Ordo-Delivery-Id: %s", d->id);
+	h = curl_slist_append(h, line);
+	snprintf(line, sizeof(line), "X-Ordo-Signature: %s", sig);
+	h = curl_slist_append(h, line);
+	s = perform(w, curl, "POST", d->url, h, d->payload, NULL, NULL, status,
+		    why, why_size);
+	curl_slist_free_all(h);
+	return s;
+}
+
+/* A store's answer that says the call itself is wrong (the order is
+ * unknown or already so, the request malformed): sending it again would
+ * change nothing. A refused token (401, 403), a timeout or throttling
+ * (408, 429) and the store's own trouble (5xx) are retried. */
+static bool store_refused(long status)
+{
+	return status >= 400 && status < 500 && status != 401 &&
+	       status != 403 && status != 408 && status != 429;
+}
+
+/*
+ * Tell a storefront of one delivery of its channel's own webhook: the
+ * calls channel_call_plan makes of the event, in turn, each answered 2xx
+ * before the next (the last one's status is the delivery's). The
+ * webhook's url is the store's base URL, its secret the API token.
+ */
+static enum sent send_store(outbox_worker *w, CURL *curl,
+			    const webhook_sub *hk, const delivery *d,
+			    long *status, char *why, size_t why_size)
+{
+	struct answer ans = {0};
+	channel_kind kind;
+	enum sent s = SENT_ANSWERED;
+	int step;
+
+	*status = 0;
+	if (channel_kind_parse(hk->protocol, &kind) != 0) {
+		snprintf(why, why_size, "no channel protocol \"%s\"",
+			 hk->protocol);
+		return SENT_FAILED;
+	}
+	for (step = 0;; step++) {
+		struct curl_slist *h = NULL;
+		channel_call call;
+		char line[STORE_SECRET_MAX + 40];
+		ordo_err err = ORDO_ERR_INIT;
+
+		if (channel_call_plan(kind, hk->url, d->event_type, d->payload,
+				      step, ans.data, ans.len, &call,
+				      &err) != ORDO_OK) {
+			ordo_strlcpy(why, err.message, why_size);
+			s = err.code == ORDO_ENOMEM ? SENT_FAILED
+						    : SENT_REFUSED;
+			break;
+		}
+		if (!call.method[0])
+			break; /* all told */
+		free(ans.data);
+		memset(&ans, 0, sizeof(ans));
+		h = curl_slist_append(h, "Content-Type: application/json");
+		h = curl_slist_append(h, "Accept: application/json");
+		h = curl_slist_append(h, "User-Agent: ordo-channels/1");
+		if (kind == CHANNEL_SHOPIFY) {
+			snprintf(line, sizeof(line),
+				 "X-Shopify-Access-Token: %s", hk->secret);
+			h = curl_slist_append(h, line);
+		}
+		s = perform(w, curl, call.method, call.url, h, call.body,
+			    kind == CHANNEL_WOOCOMMERCE ? hk->secret : NULL,
+			    &ans, status, why, why_size);
+		curl_slist_free_all(h);
+		channel_call_free(&call);
+		if (s == SENT_ANSWERED && store_refused(*status)) {
+			/* What the store said, for the person who looks. */
+			snprintf(why, why_size, "the store refused it (%ld): "
+				 "%.200s",
+				 *status, ans.data ? ans.data : "");
+			s = SENT_REFUSED;
+		}
+		if (s != SENT_ANSWERED || *status < 200 || *status >= 300)
+			break;
+		if (ans.too_long) {
+			snprintf(why, why_size,
+				 "the store's answer was over %d bytes",
+				 OUTBOX_ANSWER_MAX);
+			s = SENT_FAILED;
+			break;
+		}
+	}
+	free(ans.data);
+	return s;
 }
 
 /* ---- the store's side ---------------------------------------------------- */
@@ -449,7 +593,10 @@ static void send_claim(outbox_worker *w, CURL *curl, outbox_claim *c,
 
 		if (atomic_load(&w->stop_flag))
 			return; /* the lease runs out; sent again later */
-		s = send_one(w, curl, d, &status, why, sizeof(why));
+		s = hk->protocol[0]
+			    ? send_store(w, curl, hk, d, &status, why,
+					 sizeof(why))
+			    : send_one(w, curl, d, &status, why, sizeof(why));
 		if (s == SENT_ABORTED)
 			return;
 		now = ordo_clock_now(w->opts.clock);
@@ -463,6 +610,13 @@ static void send_claim(outbox_worker *w, CURL *curl, outbox_claim *c,
 			hk->failures = 0;
 			hk->failing_since = 0;
 			hk->last_error[0] = '\0';
+			record(w, &j, err);
+			continue;
+		}
+		if (s == SENT_REFUSED) {
+			d->status = DELIVERY_FAILED;
+			snprintf(d->last_error, sizeof(d->last_error), "%s",
+				 why);
 			record(w, &j, err);
 			continue;
 		}

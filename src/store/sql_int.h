@@ -248,6 +248,8 @@ enum sql_id {
 	SQL_WEBHOOK_INSERT,
 	SQL_WEBHOOK_LIST,
 	SQL_WEBHOOK_GET,
+	SQL_CHANNEL_HOOK_GET,
+	SQL_CHANNEL_HOOK_SET,
 	SQL_WEBHOOK_COUNT,
 	SQL_WEBHOOK_DELETE,
 	SQL_WEBHOOK_FAIL_PENDING,
@@ -673,7 +675,8 @@ ordo_code q_get_sql(struct q *q, store_tx *tx, unsigned id, const char *sql,
 /* A webhook's columns (sql_webhooks.c; the outbox's claim reads them too).
  * Its event types are rows of webhook_events (migration 0007), read and
  * written apart from these columns. */
-#define SQL_WEBHOOK_COLS "id, url, secret, location, created_at"
+#define SQL_WEBHOOK_COLS                                                       \
+	"id, url, secret, location, created_at, channel, protocol"
 /* How sending to a webhook goes, after SQL_WEBHOOK_COLS when reading. */
 #define SQL_WEBHOOK_STATE_COLS                                                 \
 	"status, paused_at, failures, failing_since, last_error, "             \
@@ -728,7 +731,7 @@ const char *sql_search_text(unsigned id);
 #define SQL_ORDER_COLS "seq, " SQL_ORDER_COLS_NOSEQ
 /* A line's columns after line_no: its content (line_content_fields), then
  * its quantities (line_qty_fields). */
-#define SQL_LINE_CONTENT_COLS "sku, title, unit_price"
+#define SQL_LINE_CONTENT_COLS "sku, title, unit_price, external_id"
 #define SQL_LINE_QTY_COLS                                                      \
 	"quantity, qty_open, qty_allocated, qty_released, qty_shipped, "       \
 	"qty_cancelled, qty_returned"

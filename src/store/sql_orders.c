@@ -68,6 +68,7 @@ static const struct q_field line_content_fields[] = {
 	Q_TEXT(order_line, sku),
 	Q_TEXT(order_line, title),
 	Q_I64(order_line, unit_price),
+	Q_TEXT(order_line, external_id),
 };
 
 static const struct q_field line_qty_fields[] = {
@@ -139,7 +140,7 @@ static const char *const sql_text[SQL_COUNT] = {
 				 "ON CONFLICT (tenant_id, channel, external_id) "
 				 "DO NOTHING RETURNING seq",
 	[SQL_LINE_INSERT] = "INSERT INTO order_lines (order_seq, "
-			    SQL_LINE_COLS ") VALUES (?, " SQL_Q10 ", ?)",
+			    SQL_LINE_COLS ") VALUES (?, " SQL_Q10 ", ?, ?)",
 	[SQL_HOLD_INSERT] = "INSERT INTO holds (tenant_id, order_seq, "
 			    SQL_HOLD_COLS ") VALUES (?, ?, " SQL_Q20 ")",
 	[SQL_ORDER_GET] = "SELECT " SQL_ORDER_COLS " FROM orders "
@@ -174,7 +175,7 @@ static const char *const sql_text[SQL_COUNT] = {
 				     "RETURNING seq",
 	/* order_seq comes from SQL_ORDER_UPDATE_CONTENT (tenant matched). */
 	[SQL_LINE_UPDATE_CONTENT] = "UPDATE order_lines SET ("
-				    SQL_LINE_CONTENT_COLS ") = (?, ?, ?) "
+				    SQL_LINE_CONTENT_COLS ") = (?, ?, ?, ?) "
 				    "WHERE order_seq = ? AND line_no = ? "
 				    "RETURNING line_no",
 	/* order_seq comes from SQL_ORDER_UPDATE, which matched the tenant. */

@@ -380,32 +380,19 @@ ordo_code store_outbox_subscribed(store_tx *tx, int64_t tenant,
 	return rc;
 }
 
-ordo_code store_outbox_emit_except(store_tx *tx, int64_t tenant,
-				   const outbox_event *ev,
-				   int64_t retry_window_s,
-				   const char *skip_webhook,
-				   size_t *n_deliveries, ordo_err *err)
+/* Store ev and one pending delivery of it to each of the count hooks. */
+static ordo_code emit_to(store_tx *tx, int64_t tenant, const outbox_event *ev,
+			 int64_t retry_window_s,
+			 const char (*hooks)[ORDO_ID_MAX], size_t count,
+			 ordo_err *err)
 {
 	struct q q = {0};
-	char(*hooks)[ORDO_ID_MAX] = NULL;
-	size_t count = 0, i;
+	size_t i;
 	ordo_code rc;
 
-	*n_deliveries = 0;
-	rc = tx_check_writable(tx, "store_outbox_emit", err);
-	if (rc)
-		goto out;
-	if (retry_window_s < 0) {
-		rc = ordo_err_set(err, ORDO_EINVALID, "retry_window_s",
-				  "the retry window must not be negative");
-		goto out;
-	}
-	/* The subscribers, matched in SQL, before writing anything: an event
-	 * no webhook hears of is not stored at all. */
-	rc = subscribers_of(tx, tenant, ev, skip_webhook ? skip_webhook : "",
-			    &hooks, &count, err);
-	if (rc || count == 0)
-		goto out;
+	if (retry_window_s < 0)
+		return ordo_err_set(err, ORDO_EINVALID, "retry_window_s",
+				    "the retry window must not be negative");
 	rc = q_open(&q, tx, SQL_OUTBOX_INSERT, err);
 	if (rc)
 		goto out;
@@ -462,11 +449,50 @@ ordo_code store_outbox_emit_except(store_tx *tx, int64_t tenant,
 				goto out;
 		}
 	}
-	*n_deliveries = count;
 out:
 	q_close(&q);
+	return rc;
+}
+
+ordo_code store_outbox_emit_except(store_tx *tx, int64_t tenant,
+				   const outbox_event *ev,
+				   int64_t retry_window_s,
+				   const char *skip_webhook,
+				   size_t *n_deliveries, ordo_err *err)
+{
+	char(*hooks)[ORDO_ID_MAX] = NULL;
+	size_t count = 0;
+	ordo_code rc;
+
+	*n_deliveries = 0;
+	rc = tx_check_writable(tx, "store_outbox_emit", err);
+	if (rc)
+		return rc;
+	/* The subscribers, matched in SQL, before writing anything: an event
+	 * no webhook hears of is not stored at all. */
+	rc = subscribers_of(tx, tenant, ev, skip_webhook ? skip_webhook : "",
+			    &hooks, &count, err);
+	if (rc == ORDO_OK && count > 0)
+		rc = emit_to(tx, tenant, ev, retry_window_s,
+			     (const char(*)[ORDO_ID_MAX])hooks, count, err);
+	if (rc == ORDO_OK)
+		*n_deliveries = count;
 	free(hooks);
 	return rc;
+}
+
+ordo_code store_outbox_emit_to(store_tx *tx, int64_t tenant,
+			       const outbox_event *ev, int64_t retry_window_s,
+			       const char *webhook_id, ordo_err *err)
+{
+	char hook[1][ORDO_ID_MAX];
+	ordo_code rc = tx_check_writable(tx, "store_outbox_emit_to", err);
+
+	if (rc)
+		return rc;
+	ordo_strlcpy(hook[0], webhook_id, sizeof(hook[0]));
+	return emit_to(tx, tenant, ev, retry_window_s,
+		       (const char(*)[ORDO_ID_MAX])hook, 1, err);
 }
 
 static const char *const delivery_status_names[] = {

@@ -20,6 +20,7 @@ static const struct q_field webhook_fields[] = {
 	Q_TEXT(webhook_sub, id),       Q_TEXT(webhook_sub, url),
 	Q_TEXT(webhook_sub, secret),   Q_TEXT(webhook_sub, location),
 	Q_I64(webhook_sub, created_at),
+	Q_TEXT(webhook_sub, channel),  Q_TEXT(webhook_sub, protocol),
 };
 
 /* SQL_WEBHOOK_STATE_COLS after status (paused, a bool, is bound and read
@@ -33,15 +34,28 @@ static const struct q_field webhook_state_fields[] = {
 static const char *const sql_text[SQL_COUNT] = {
 	[SQL_WEBHOOK_INSERT] = "INSERT INTO webhooks (tenant_id, "
 			       SQL_WEBHOOK_COLS ") "
-			       "VALUES (?, ?, ?, ?, ?, ?)",
+			       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 	[SQL_WEBHOOK_LIST] = "SELECT " SQL_WEBHOOK_COLS ", "
 			     SQL_WEBHOOK_STATE_COLS " FROM webhooks "
 			     "WHERE tenant_id = ? ORDER BY seq",
 	[SQL_WEBHOOK_GET] = "SELECT " SQL_WEBHOOK_COLS ", "
 			    SQL_WEBHOOK_STATE_COLS " FROM webhooks "
 			    "WHERE tenant_id = ? AND id = ?",
+	/* A channel's own webhook: binds tenant, the channel's name. */
+	[SQL_CHANNEL_HOOK_GET] = "SELECT " SQL_WEBHOOK_COLS ", "
+				 SQL_WEBHOOK_STATE_COLS " FROM webhooks "
+				 "WHERE tenant_id = ? AND channel = ?",
+	/* Sent to anew, as a resumed webhook is. Binds url, secret, now,
+	 * tenant, id. */
+	[SQL_CHANNEL_HOOK_SET] = "UPDATE webhooks SET url = ?, secret = ?, "
+				 "status = 'active', paused_at = 0, idle = 0, "
+				 "failures = 0, failing_since = 0, "
+				 "last_error = '', next_attempt_at = ? "
+				 "WHERE tenant_id = ? AND id = ? RETURNING seq",
+	/* The tenant's own webhooks (ORDO_WEBHOOKS_MAX), not its
+	 * channels'. */
 	[SQL_WEBHOOK_COUNT] = "SELECT count(*) FROM webhooks "
-			      "WHERE tenant_id = ?",
+			      "WHERE tenant_id = ? AND channel = ''",
 	[SQL_WEBHOOK_DELETE] = "DELETE FROM webhooks "
 			       "WHERE tenant_id = ? AND id = ? RETURNING seq",
 	/* Binds: failed, the message, tenant, webhook id, pending. */
@@ -130,7 +144,7 @@ ordo_code store_webhook_insert(store_tx *tx, int64_t tenant,
 	rc = tx_check_writable(tx, "store_webhook_insert", err);
 	if (rc)
 		goto out;
-	if (!w->events[0]) {
+	if (!w->events[0] && !w->channel[0]) {
 		rc = ordo_err_set(err, ORDO_EINVALID, "events",
 				  "name at least one event type");
 		goto out;
@@ -420,3 +434,54 @@ out:
 	return rc;
 }
 
+
+ordo_code store_channel_hook_get(store_tx *tx, int64_t tenant,
+				 const char *channel, webhook_sub *w,
+				 bool *found, ordo_err *err)
+{
+	struct q q = {0};
+	bool row = false;
+	ordo_code rc;
+
+	memset(w, 0, sizeof(*w));
+	*found = false;
+	rc = q_open(&q, tx, SQL_CHANNEL_HOOK_GET, err);
+	if (rc)
+		goto out;
+	q_i64(&q, tenant);
+	q_str(&q, channel);
+	rc = q_step(&q, &row, "reading a channel's webhook", NULL, err);
+	if (rc || !row)
+		goto out;
+	q_col_webhook(&q, w);
+	rc = q_row_end(&q, "reading a channel's webhook", err);
+	*found = rc == ORDO_OK;
+out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_channel_hook_set(store_tx *tx, int64_t tenant,
+				 const webhook_sub *w, ordo_time now,
+				 ordo_err *err)
+{
+	struct q q = {0};
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_channel_hook_set", err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, SQL_CHANNEL_HOOK_SET, err);
+	if (rc)
+		goto out;
+	q_str(&q, w->url);
+	q_str(&q, w->secret);
+	q_i64(&q, now);
+	q_i64(&q, tenant);
+	q_str(&q, w->id);
+	rc = q_step_one(&q, "changing a channel's webhook", "id", "webhook",
+			w->id, err);
+out:
+	q_close(&q);
+	return rc;
+}

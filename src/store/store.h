@@ -759,6 +759,13 @@ typedef struct {
 	char events[STORE_EVENTS_MAX];
 	char location[ORDO_LOCATION_CODE_MAX]; /* "" = any */
 	ordo_time created_at;
+	/* A channel's own webhook (migration 0018): the channel it belongs
+	 * to and the protocol its events are sent in (the channel's kind);
+	 * "" and "" for the tenant's webhooks. It subscribes to no event
+	 * type: store_outbox_emit_to hands it the events of its channel's
+	 * orders, and the webhook API neither lists nor changes it. */
+	char channel[ORDO_CHANNEL_MAX];
+	char protocol[16];
 	/* How sending to it goes (written by the outbox, not by callers):
 	 * paused after failing too long; the consecutive failed attempts,
 	 * since when, and what the last one was told; the earliest time
@@ -799,6 +806,19 @@ ordo_code store_webhook_wake(store_tx *tx, int64_t tenant, const char *id,
 ordo_code store_webhook_resume(store_tx *tx, int64_t tenant, const char *id,
 			       ordo_time now, ordo_err *err);
 
+/* A channel's own webhook (webhook_sub.channel), *found false when the
+ * channel has none. */
+ordo_code store_channel_hook_get(store_tx *tx, int64_t tenant,
+				 const char *channel, webhook_sub *w,
+				 bool *found, ordo_err *err);
+/* Its url and secret set to w's (matched by tenant and id), and sent to
+ * anew at `now`, as a resumed webhook is: a changed token is tried at
+ * once on what waited. Made with store_webhook_insert; ended with
+ * store_webhook_delete. */
+ordo_code store_channel_hook_set(store_tx *tx, int64_t tenant,
+				 const webhook_sub *w, ordo_time now,
+				 ordo_err *err);
+
 typedef struct {
 	char id[ORDO_ID_MAX]; /* "evt_..." */
 	char type[32];
@@ -826,6 +846,12 @@ ordo_code store_outbox_emit_except(store_tx *tx, int64_t tenant,
 				   int64_t retry_window_s,
 				   const char *skip_webhook,
 				   size_t *n_deliveries, ordo_err *err);
+/* Record ev with one pending delivery, to the webhook webhook_id alone
+ * (a channel's own, which subscribes to nothing), waiting behind an
+ * earlier pending one of its order as any delivery does. */
+ordo_code store_outbox_emit_to(store_tx *tx, int64_t tenant,
+			       const outbox_event *ev, int64_t retry_window_s,
+			       const char *webhook_id, ordo_err *err);
 /* Would an event of this type (about this location, "" for none) reach
  * any webhook but skip_webhook (NULL or "" for none)? Asked before an
  * event's payload is made: an event no webhook hears of is never stored

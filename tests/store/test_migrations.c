@@ -854,6 +854,9 @@ static void searched(struct fx *f, int64_t tenant, const char *q, char *out,
 	"DROP TABLE channel_skus;"                                             \
 	"DROP TABLE channels;"                                                 \
 	"ALTER TABLE orders DROP COLUMN channel_kind;"                         \
+	"ALTER TABLE order_lines DROP COLUMN external_id;"                     \
+	"ALTER TABLE webhooks DROP COLUMN channel;"                            \
+	"ALTER TABLE webhooks DROP COLUMN protocol;"                           \
 	"ALTER TABLE orders DROP COLUMN source;"                               \
 	"ALTER TABLE orders DROP COLUMN source_type;"                          \
 	"DELETE FROM schema_migrations WHERE version >= 10"

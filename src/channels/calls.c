@@ -1,0 +1,406 @@
+/*
+ * calls.c - a storefront told of its orders' shipments and cancellations:
+ * see calls.h for the calls each event becomes.
+ */
+#include "channels/calls.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "channels/native_out.h"
+
+/* The types each kind is told of, as calls.h lists them. */
+static const char *events_of(channel_kind kind)
+{
+	switch (kind) {
+	case CHANNEL_SHOPIFY:
+		return "shipment.created,order.cancelled";
+	case CHANNEL_WOOCOMMERCE:
+		return "order.shipped,order.cancelled";
+	default:
+		return "";
+	}
+}
+
+const char *channel_calls_events(channel_kind kind)
+{
+	return events_of(kind);
+}
+
+bool channel_calls_wanted(channel_kind kind, const char *type)
+{
+	const char *p = events_of(kind);
+	size_t n = strlen(type);
+
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (len == n && strncmp(p, type, n) == 0)
+			return true;
+		p += len + (end ? 1 : 0);
+	}
+	return false;
+}
+
+void channel_call_free(channel_call *c)
+{
+	free(c->body);
+	memset(c, 0, sizeof(*c));
+}
+
+/* ---- reading the event ---------------------------------------------------- */
+
+static const char *str_at(const json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	return s ? s : "";
+}
+
+/* A JSON id (Shopify writes integers, some proxies strings) as text. */
+static void id_text(const json_t *v, char *buf, size_t size)
+{
+	if (json_is_integer(v))
+		snprintf(buf, size, "%" JSON_INTEGER_FORMAT,
+			 json_integer_value(v));
+	else if (json_is_string(v))
+		snprintf(buf, size, "%s", json_string_value(v));
+	else
+		buf[0] = '\0';
+}
+
+/* base_url without its trailing slashes, then the rest. */
+static ordo_code url_make(channel_call *c, const char *base_url,
+			  ordo_err *err, const char *fmt, ...)
+{
+	size_t n = strlen(base_url);
+	va_list ap;
+	int k;
+
+	while (n > 0 && base_url[n - 1] == '/')
+		n--;
+	if (n >= sizeof(c->url))
+		return ordo_err_set(err, ORDO_EINVALID, "base_url",
+				    "the channel's base_url is too long");
+	memcpy(c->url, base_url, n);
+	va_start(ap, fmt);
+	k = vsnprintf(c->url + n, sizeof(c->url) - n, fmt, ap);
+	va_end(ap);
+	if (k < 0 || (size_t)k >= sizeof(c->url) - n)
+		return ordo_err_set(err, ORDO_EINVALID, "base_url",
+				    "the call's URL does not fit");
+	return ORDO_OK;
+}
+
+/* The store's order id, from the event's order; names what is missing. */
+static ordo_code store_order_id(const json_t *ord, const char *type,
+				char *buf, size_t size, ordo_err *err)
+{
+	const char *id = str_at(ord, "external_id");
+	size_t i;
+
+	if (!id[0])
+		return ordo_err_set(err, ORDO_EINVALID, "external_id",
+				    "order %s has no external_id; the store "
+				    "cannot be told of its %s",
+				    str_at(ord, "id"), type);
+	/* It goes into a path: the store's ids are digits. */
+	for (i = 0; id[i]; i++)
+		if (id[i] < '0' || id[i] > '9')
+			return ordo_err_set(err, ORDO_EINVALID, "external_id",
+					    "order %s's external_id \"%s\" is "
+					    "not the store's numeric order id",
+					    str_at(ord, "id"), id);
+	snprintf(buf, size, "%s", id);
+	return ORDO_OK;
+}
+
+static ordo_code body_set(channel_call *c, json_t *body, ordo_err *err)
+{
+	c->body = body ? native_dump(body) : NULL;
+	json_decref(body);
+	if (!c->body)
+		return ordo_err_set(err, ORDO_ENOMEM, NULL,
+				    "out of memory writing a store call");
+	return ORDO_OK;
+}
+
+/* ---- Shopify's fulfillment --------------------------------------------- */
+
+/* One line item of a fulfillment order still to fulfill. */
+struct fo_item {
+	const json_t *fo_id, *id; /* the fulfillment order's, the item's */
+	char line_item[32];
+	json_int_t open;
+	json_int_t take;
+};
+
+/* The open items of the fulfillment orders answered (n of them; *items
+ * malloc'd). Closed, cancelled and incomplete orders have none to give. */
+static ordo_code fo_items(const json_t *answer, struct fo_item **items,
+			  size_t *n, ordo_err *err)
+{
+	const json_t *fos = json_object_get(answer, "fulfillment_orders");
+	const json_t *fo, *li;
+	size_t i, k, cap = 0;
+
+	*items = NULL;
+	*n = 0;
+	if (!json_is_array(fos))
+		return ordo_err_set(err, ORDO_EINVALID, "fulfillment_orders",
+				    "the store's answer has no "
+				    "fulfillment_orders list");
+	json_array_foreach(fos, i, fo) {
+		const char *status = str_at(fo, "status");
+
+		if (strcmp(status, "open") != 0 &&
+		    strcmp(status, "in_progress") != 0)
+			continue;
+		json_array_foreach(json_object_get(fo, "line_items"), k, li) {
+			json_t *q = json_object_get(li, "fulfillable_quantity");
+			struct fo_item *it;
+
+			if (!json_is_integer(q) || json_integer_value(q) <= 0)
+				continue;
+			if (*n == cap) {
+				size_t c2 = cap ? cap * 2 : 16;
+				struct fo_item *p =
+					realloc(*items, c2 * sizeof(*p));
+
+				if (!p) {
+					free(*items);
+					*items = NULL;
+					*n = 0;
+					return ordo_err_set(
+						err, ORDO_ENOMEM, NULL,
+						"out of memory reading the "
+						"store's answer");
+				}
+				*items = p;
+				cap = c2;
+			}
+			it = &(*items)[(*n)++];
+			memset(it, 0, sizeof(*it));
+			it->fo_id = json_object_get(fo, "id");
+			it->id = json_object_get(li, "id");
+			id_text(json_object_get(li, "line_item_id"),
+				it->line_item, sizeof(it->line_item));
+			it->open = json_integer_value(q);
+		}
+	}
+	return ORDO_OK;
+}
+
+/* Take up to *want units of the store line item `line_item` from the
+ * open items. */
+static void fo_take(struct fo_item *items, size_t n, const char *line_item,
+		    json_int_t *want)
+{
+	size_t i;
+
+	for (i = 0; i < n && *want > 0; i++) {
+		json_int_t t;
+
+		if (strcmp(items[i].line_item, line_item) != 0)
+			continue;
+		t = items[i].open - items[i].take;
+		if (t > *want)
+			t = *want;
+		items[i].take += t;
+		*want -= t;
+	}
+}
+
+/* The fulfillment of the shipment's units, by fulfillment order line. */
+static ordo_code shopify_fulfillment(const json_t *data, const json_t *answer,
+				     json_t **out, ordo_err *err)
+{
+	const json_t *ord = json_object_get(data, "order");
+	const json_t *ship = json_object_get(data, "shipment");
+	const json_t *sl, *ol;
+	struct fo_item *items = NULL;
+	json_t *by_fo, *body, *tracking;
+	size_t n = 0, i, k;
+	ordo_code rc = fo_items(answer, &items, &n, err);
+
+	if (rc)
+		return rc;
+	json_array_foreach(json_object_get(ship, "lines"), i, sl) {
+		const char *sku = str_at(sl, "sku");
+		json_int_t want =
+			json_integer_value(json_object_get(sl, "quantity"));
+
+		json_array_foreach(json_object_get(ord, "lines"), k, ol) {
+			const char *line_item = str_at(ol, "external_id");
+
+			if (strcmp(str_at(ol, "sku"), sku) == 0 &&
+			    line_item[0])
+				fo_take(items, n, line_item, &want);
+		}
+		if (want > 0) {
+			free(items);
+			return ordo_err_set(
+				err, ORDO_EINVALID, "lines",
+				"the store has no open fulfillment order line "
+				"for %" JSON_INTEGER_FORMAT " unit(s) of %s "
+				"shipped from order %s",
+				want, sku, str_at(ord, "id"));
+		}
+	}
+	by_fo = json_array();
+	for (i = 0; i < n; i++) {
+		json_t *group = NULL, *g;
+		size_t j;
+
+		if (items[i].take == 0)
+			continue;
+		json_array_foreach(by_fo, j, g) {
+			if (json_equal(json_object_get(g,
+						       "fulfillment_order_id"),
+				       items[i].fo_id)) {
+				group = g;
+				break;
+			}
+		}
+		if (!group) {
+			group = json_pack("{s:O, s:[]}", "fulfillment_order_id",
+					  items[i].fo_id,
+					  "fulfillment_order_line_items");
+			json_array_append_new(by_fo, group);
+		}
+		json_array_append_new(
+			json_object_get(group, "fulfillment_order_line_items"),
+			json_pack("{s:O, s:I}", "id", items[i].id, "quantity",
+				  (json_int_t)items[i].take));
+	}
+	free(items);
+	tracking = json_object();
+	if (str_at(ship, "tracking_number")[0])
+		json_object_set_new(tracking, "number",
+				    json_string(str_at(ship, "tracking_number")));
+	if (str_at(ship, "carrier")[0])
+		json_object_set_new(tracking, "company",
+				    json_string(str_at(ship, "carrier")));
+	body = json_pack("{s:{s:o, s:o, s:b}}", "fulfillment",
+			 "line_items_by_fulfillment_order", by_fo,
+			 "tracking_info", tracking, "notify_customer", 1);
+	*out = body;
+	return body ? ORDO_OK
+		    : ordo_err_set(err, ORDO_ENOMEM, NULL,
+				   "out of memory writing a store call");
+}
+
+#define SHOPIFY_ADMIN "/admin/api/" SHOPIFY_API_VERSION
+
+static ordo_code shopify_plan(const char *base_url, const char *type,
+			      const json_t *data, int step,
+			      const json_t *answer, channel_call *c,
+			      ordo_err *err)
+{
+	char id[ORDO_EXTERNAL_ID_MAX];
+	json_t *body = NULL;
+	ordo_code rc = store_order_id(json_object_get(data, "order"), type,
+				      id, sizeof(id), err);
+
+	if (rc)
+		return rc;
+	if (strcmp(type, "order.cancelled") == 0) {
+		if (step > 0)
+			return ORDO_OK;
+		snprintf(c->method, sizeof(c->method), "POST");
+		rc = url_make(c, base_url, err,
+			      SHOPIFY_ADMIN "/orders/%s/cancel.json", id);
+		return rc ? rc : body_set(c, json_object(), err);
+	}
+	/* shipment.created: what is open to fulfill, then the fulfillment */
+	if (step == 0) {
+		snprintf(c->method, sizeof(c->method), "GET");
+		return url_make(c, base_url, err,
+				SHOPIFY_ADMIN
+				"/orders/%s/fulfillment_orders.json",
+				id);
+	}
+	if (step > 1)
+		return ORDO_OK;
+	rc = shopify_fulfillment(data, answer, &body, err);
+	if (rc)
+		return rc;
+	snprintf(c->method, sizeof(c->method), "POST");
+	rc = url_make(c, base_url, err, SHOPIFY_ADMIN "/fulfillments.json");
+	if (rc) {
+		json_decref(body);
+		return rc;
+	}
+	return body_set(c, body, err);
+}
+
+/* ---- WooCommerce's order status ------------------------------------------ */
+
+static ordo_code woo_plan(const char *base_url, const char *type,
+			  const json_t *data, int step, channel_call *c,
+			  ordo_err *err)
+{
+	char id[ORDO_EXTERNAL_ID_MAX];
+	ordo_code rc;
+
+	if (step > 0)
+		return ORDO_OK;
+	rc = store_order_id(json_object_get(data, "order"), type, id,
+			    sizeof(id), err);
+	if (rc == ORDO_OK)
+		rc = url_make(c, base_url, err, "/wp-json/wc/v3/orders/%s", id);
+	if (rc)
+		return rc;
+	snprintf(c->method, sizeof(c->method), "PUT");
+	return body_set(c,
+			json_pack("{s:s}", "status",
+				  strcmp(type, "order.cancelled") == 0
+					  ? "cancelled"
+					  : "completed"),
+			err);
+}
+
+ordo_code channel_call_plan(channel_kind kind, const char *base_url,
+			    const char *type, const char *payload, int step,
+			    const char *answer, size_t answer_len,
+			    channel_call *c, ordo_err *err)
+{
+	json_t *ev, *ans = NULL;
+	const json_t *data;
+	ordo_code rc;
+
+	memset(c, 0, sizeof(*c));
+	if (!channel_calls_wanted(kind, type))
+		return ordo_err_set(err, ORDO_EINVALID, "type",
+				    "a %s channel is not told of %s",
+				    channel_kind_name(kind), type);
+	ev = json_loads(payload, 0, NULL);
+	data = json_object_get(ev, "data");
+	if (!json_is_object(json_object_get(data, "order"))) {
+		json_decref(ev);
+		return ordo_err_set(err, ORDO_EINVALID, "data",
+				    "the event carries no order");
+	}
+	if (step > 0 && answer) {
+		ans = json_loadb(answer, answer_len, 0, NULL);
+		if (!ans && kind == CHANNEL_SHOPIFY &&
+		    strcmp(type, "shipment.created") == 0 && step == 1) {
+			json_decref(ev);
+			return ordo_err_set(err, ORDO_EINVALID, NULL,
+					    "the store's answer was not JSON");
+		}
+	}
+	if (kind == CHANNEL_SHOPIFY)
+		rc = shopify_plan(base_url, type, data, step, ans, c, err);
+	else
+		rc = woo_plan(base_url, type, data, step, c, err);
+	json_decref(ans);
+	json_decref(ev);
+	if (rc)
+		channel_call_free(c);
+	return rc;
+}

@@ -1,0 +1,707 @@
+/*
+ * test_channel_calls.c - ordo tells a storefront when it ships or cancels
+ * one of that store's orders, through the outbox, against a stand-in shop
+ * on this host that answers as Shopify's and WooCommerce's APIs do.
+ *
+ *   shopify      a shipment of a Shopify order: ordo reads the order's
+ *                fulfillment orders, then posts the fulfillment of the
+ *                shipped units by fulfillment order line, with carrier and
+ *                tracking number, with the channel's access token; a
+ *                cancellation posts orders/{id}/cancel.
+ *   retries      a store that answers 503 is called again until it takes
+ *                the call; nothing is lost.
+ *   refusals     a call the store refuses (422), or one ordo cannot make
+ *                (units the store has no open line for), fails that
+ *                delivery with the reason, and the next call goes on.
+ *   woocommerce  a shipped order sets its status completed, with the REST
+ *                key as basic credentials.
+ *   settings     the token is never shown; the channel's own webhook is
+ *                listed with its channel, cannot be deleted as a webhook,
+ *                and goes with the token; orders of other channels and of
+ *                the API call nothing.
+ */
+#include "harness.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <microhttpd.h>
+#include <sodium.h>
+
+#define SECRET "shpss_calls"
+#define TOKEN "shpat_0123456789abcdef"
+#define WOO_SECRET "wc-calls"
+#define WOO_KEY "ck_abc:cs_def"
+#define WAIT_MS 20000
+#define ADMIN "/admin/api/2024-10"
+
+static const char *acme(void)
+{
+	return srv->key_acme;
+}
+
+/* ---- the stand-in shop ----------------------------------------------------- */
+
+struct call {
+	char method[8];
+	char path[160];
+	char token[96];	 /* X-Shopify-Access-Token */
+	char auth[160];	 /* Authorization */
+	char *body;
+};
+
+static struct shop {
+	struct MHD_Daemon *daemon;
+	int port;
+	pthread_mutex_t mu;
+	struct call calls[64];
+	size_t n;
+	int fail_next;	     /* answer 503 to this many calls */
+	int refuse_next;     /* answer 422 to this many calls */
+	char fo_answer[2048]; /* what GET fulfillment_orders answers */
+} shop = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+struct upload {
+	char *data;
+	size_t len;
+};
+
+static void header(struct MHD_Connection *c, const char *name, char *out,
+		   size_t size)
+{
+	const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+
+	snprintf(out, size, "%s", v ? v : "");
+}
+
+static enum MHD_Result on_call(void *cls, struct MHD_Connection *c,
+			       const char *url, const char *method,
+			       const char *version, const char *data,
+			       size_t *data_size, void **con_cls)
+{
+	struct upload *up = *con_cls;
+	struct call *k;
+	struct MHD_Response *resp;
+	const char *answer = "{}";
+	unsigned status = 200;
+	enum MHD_Result ret;
+
+	(void)cls;
+	(void)version;
+	if (!up) {
+		*con_cls = up = calloc(1, sizeof(*up));
+		return up ? MHD_YES : MHD_NO;
+	}
+	if (*data_size) {
+		char *d = realloc(up->data, up->len + *data_size + 1);
+
+		if (!d)
+			return MHD_NO;
+		memcpy(d + up->len, data, *data_size);
+		up->data = d;
+		up->len += *data_size;
+		d[up->len] = '\0';
+		*data_size = 0;
+		return MHD_YES;
+	}
+	pthread_mutex_lock(&shop.mu);
+	if (shop.n < sizeof(shop.calls) / sizeof(shop.calls[0])) {
+		k = &shop.calls[shop.n++];
+		snprintf(k->method, sizeof(k->method), "%s", method);
+		snprintf(k->path, sizeof(k->path), "%s", url);
+		header(c, "X-Shopify-Access-Token", k->token,
+		       sizeof(k->token));
+		header(c, "Authorization", k->auth, sizeof(k->auth));
+		k->body = up->data ? up->data : strdup("");
+		up->data = NULL;
+	}
+	if (shop.fail_next > 0) {
+		shop.fail_next--;
+		status = 503;
+		answer = "{\"errors\":\"try again\"}";
+	} else if (shop.refuse_next > 0) {
+		shop.refuse_next--;
+		status = 422;
+		answer = "{\"errors\":\"Order has already been cancelled\"}";
+	} else if (strstr(url, "/fulfillment_orders.json")) {
+		answer = shop.fo_answer;
+	} else if (strstr(url, "/fulfillments.json")) {
+		status = 201;
+		answer = "{\"fulfillment\":{\"id\":255858046}}";
+	}
+	resp = MHD_create_response_from_buffer(strlen(answer), (void *)answer,
+					       MHD_RESPMEM_MUST_COPY);
+	pthread_mutex_unlock(&shop.mu);
+	if (!resp)
+		return MHD_NO;
+	ret = MHD_queue_response(c, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
+		    enum MHD_RequestTerminationCode toe)
+{
+	struct upload *up = *con_cls;
+
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (up) {
+		free(up->data);
+		free(up);
+		*con_cls = NULL;
+	}
+}
+
+static void shop_start(void)
+{
+	struct sockaddr_in addr;
+	const union MHD_DaemonInfo *info;
+
+	memset(&addr, 0, sizeof(addr));
+	addr.sin_family = AF_INET;
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	shop.daemon = MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION,
+		0, NULL, NULL, on_call, NULL, MHD_OPTION_SOCK_ADDR,
+		(struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED, on_done,
+		NULL, MHD_OPTION_END);
+	assert_non_null(shop.daemon);
+	info = MHD_get_daemon_info(shop.daemon, MHD_DAEMON_INFO_BIND_PORT);
+	assert_non_null(info);
+	shop.port = info->port;
+}
+
+static void shop_stop(void)
+{
+	size_t i;
+
+	if (shop.daemon)
+		MHD_stop_daemon(shop.daemon);
+	shop.daemon = NULL;
+	for (i = 0; i < shop.n; i++)
+		free(shop.calls[i].body);
+	shop.n = 0;
+}
+
+static void shop_answers(const char *fo_answer, int fail_next, int refuse_next)
+{
+	pthread_mutex_lock(&shop.mu);
+	snprintf(shop.fo_answer, sizeof(shop.fo_answer), "%s", fo_answer);
+	shop.fail_next = fail_next;
+	shop.refuse_next = refuse_next;
+	pthread_mutex_unlock(&shop.mu);
+}
+
+/* Wait for a call from the since'th on whose method and path (a suffix)
+ * are these; its index, or -1 when none came in time. */
+static int shop_wait(const char *method, const char *path_end, size_t since)
+{
+	long deadline = harness_now_ms() + WAIT_MS;
+
+	for (;;) {
+		size_t i, len = strlen(path_end);
+
+		pthread_mutex_lock(&shop.mu);
+		for (i = since; i < shop.n; i++) {
+			size_t pl = strlen(shop.calls[i].path);
+
+			if (strcmp(shop.calls[i].method, method) == 0 &&
+			    pl >= len &&
+			    strcmp(shop.calls[i].path + pl - len, path_end) ==
+				    0) {
+				pthread_mutex_unlock(&shop.mu);
+				return (int)i;
+			}
+		}
+		pthread_mutex_unlock(&shop.mu);
+		if (harness_now_ms() > deadline)
+			return -1;
+		harness_sleep_ms(50);
+	}
+}
+
+static size_t shop_count(void)
+{
+	size_t n;
+
+	pthread_mutex_lock(&shop.mu);
+	n = shop.n;
+	pthread_mutex_unlock(&shop.mu);
+	return n;
+}
+
+/* ---- ordo's side ------------------------------------------------------------ */
+
+static struct resp *send_json(const char *method, const char *path,
+			      const char *body)
+{
+	return http(method, path, acme(), body, strlen(body), NULL);
+}
+
+static void sign(const char *secret, const char *body, char out[64])
+{
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+
+	crypto_auth_hmacsha256_state st;
+	crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret,
+				    strlen(secret));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)body,
+				      strlen(body));
+	crypto_auth_hmacsha256_final(&st, mac);
+	sodium_bin2base64(out, 64, mac, sizeof(mac),
+			  sodium_base64_VARIANT_ORIGINAL);
+}
+
+/* A channel of acme's calling the stand-in shop; its id into id. */
+static void channel_make(const char *kind, const char *name,
+			 const char *secret, const char *token, char *id,
+			 size_t size)
+{
+	char body[512];
+	struct resp *r;
+
+	snprintf(body, sizeof(body),
+		 "{\"kind\": \"%s\", \"name\": \"%s\", \"secret\": \"%s\", "
+		 "\"base_url\": \"http://127.0.0.1:%d/\", "
+		 "\"api_token\": \"%s\"}",
+		 kind, name, secret, shop.port, token);
+	r = http("POST", "/v1/channels", acme(), body, strlen(body), NULL);
+	assert_status(r, 201);
+	check(json_is_true(jget(r->json, "api_token_set")) &&
+		      !jget(r->json, "api_token") &&
+		      !strstr(r->body, token),
+	      "the token is never shown: %s", r->body);
+	snprintf(id, size, "%s", jstr(r->json, "id"));
+	resp_free(r);
+}
+
+/* A clean Shopify order (store id sid, line item 7001 of 2 x
+ * TSHIRT-BLK-M, line item 7002 of sku2 x 1, at the catalog's prices),
+ * its customer and address its own (no duplicate suspect) as its webhook sends it. */
+static struct resp *shopify_order(const char *ch, long long sid,
+				  const char *sku2)
+{
+	char body[2048], path[128], sig[64], h_sig[128], h_id[96];
+	const char *headers[] = {h_sig, "X-Shopify-Topic: orders/create",
+				 h_id, NULL};
+
+	snprintf(body, sizeof(body),
+		 "{\"id\": %lld, \"name\": \"#%lld\", \"created_at\": "
+		 "\"2026-12-01T10:00:00-05:00\", \"currency\": \"USD\", "
+		 "\"financial_status\": \"paid\", \"email\": "
+		 "\"jon%lld@example.com\", \"customer\": {\"id\": %lld, "
+		 "\"first_name\": \"Jon\", \"last_name\": \"Snow\"}, "
+		 "\"shipping_address\": {\"first_name\": \"Jon\", "
+		 "\"last_name\": \"Snow\", \"address1\": \"%lld Main Street\", "
+		 "\"city\": \"Springfield\", \"province_code\": \"IL\", "
+		 "\"zip\": \"62701\", \"country_code\": \"US\"}, "
+		 "\"line_items\": [{\"id\": 7001, \"sku\": \"TSHIRT-BLK-M\", "
+		 "\"title\": \"T-shirt\", \"quantity\": 2, \"price\": "
+		 "\"19.99\"}, {\"id\": 7002, \"sku\": \"%s\", \"title\": "
+		 "\"Mug\", \"quantity\": 1, \"price\": \"12.50\"}], "
+		 "\"subtotal_price\": \"52.48\", \"total_tax\": \"0.00\", "
+		 "\"total_discounts\": \"0.00\", \"total_price\": \"52.48\"}",
+		 sid, sid, sid, sid, sid, sku2);
+	sign(SECRET, body, sig);
+	snprintf(h_sig, sizeof(h_sig), "X-Shopify-Hmac-Sha256: %s", sig);
+	snprintf(h_id, sizeof(h_id), "X-Shopify-Webhook-Id: wh-%lld", sid);
+	snprintf(path, sizeof(path), "/v1/channels/%s/shopify/orders", ch);
+	return http("POST", path, NULL, body, strlen(body), headers);
+}
+
+/* Ship the order's first fulfillment: n_a of TSHIRT-BLK-M and n_b of
+ * MUG-12OZ (0: none). */
+static void ship(const json_t *order, int n_a, int n_b)
+{
+	char body[512], path[160], a[64] = "", b[64] = "";
+	struct resp *r;
+
+	if (n_a)
+		snprintf(a, sizeof(a),
+			 "{\"sku\": \"TSHIRT-BLK-M\", \"quantity\": %d}", n_a);
+	if (n_b)
+		snprintf(b, sizeof(b),
+			 "%s{\"sku\": \"MUG-12OZ\", \"quantity\": %d}",
+			 n_a ? ", " : "", n_b);
+	snprintf(body, sizeof(body),
+		 "{\"carrier\": \"UPS\", \"tracking_number\": \"1Z%s\", "
+		 "\"lines\": [%s%s]}",
+		 jstr(order, "external_id"), a, b);
+	snprintf(path, sizeof(path), "/v1/fulfillments/%s/shipments",
+		 jstr(order, "fulfillments[0].id"));
+	r = http("POST", path, acme(), body, strlen(body), NULL);
+	assert_status(r, 201);
+	resp_free(r);
+}
+
+/* The status of the newest delivery of type for order id, waiting until
+ * it is no longer pending; "" when there is none. */
+static void delivery_outcome(const char *type, const char *order_id,
+			     char *status, size_t ssize, char *error,
+			     size_t esize)
+{
+	long deadline = harness_now_ms() + WAIT_MS;
+
+	status[0] = error[0] = '\0';
+	for (;;) {
+		struct resp *r = http_get(acme(), "/v1/webhooks/deliveries");
+		const json_t *d;
+		size_t i;
+
+		assert_status(r, 200);
+		json_array_foreach(jget(r->json, "deliveries"), i, d) {
+			if (streq(jstr(d, "event_type"), type) &&
+			    streq(jstr(d, "order_id"), order_id)) {
+				snprintf(status, ssize, "%s",
+					 jstr(d, "status"));
+				snprintf(error, esize, "%s",
+					 jstr(d, "last_error"));
+				break;
+			}
+		}
+		resp_free(r);
+		if ((status[0] && !streq(status, "pending")) ||
+		    harness_now_ms() > deadline)
+			return;
+		harness_sleep_ms(100);
+	}
+}
+
+/* The fulfillment orders Shopify would answer for store order 1: one
+ * closed, one open with line items 7001 (2 open) and 7002 (1 open). */
+static const char fo_open[] =
+	"{\"fulfillment_orders\": ["
+	"{\"id\": 111, \"status\": \"closed\", \"line_items\": [{\"id\": 1, "
+	"\"line_item_id\": 7001, \"fulfillable_quantity\": 2}]},"
+	"{\"id\": 1046000778, \"status\": \"open\", \"line_items\": ["
+	"{\"id\": 1025578633, \"line_item_id\": 7001, "
+	"\"fulfillable_quantity\": 2},"
+	"{\"id\": 1025578634, \"line_item_id\": 7002, "
+	"\"fulfillable_quantity\": 1}]}]}";
+
+API_TEST(a_shopify_shipment_becomes_a_fulfillment_in_the_shop)
+{
+	char ch[64], st[32], why[512];
+	struct resp *r;
+	json_t *body, *group, *o;
+	int get, post;
+
+	size_t since = shop_count();
+
+	channel_make("shopify", "calls", SECRET, TOKEN, ch, sizeof(ch));
+	shop_answers(fo_open, 0, 0);
+	r = shopify_order(ch, 1001, "MUG-12OZ");
+	assert_status(r, 201);
+	o = json_incref(r->json);
+	resp_free(r);
+	check(streq(jstr(o, "state"), "released") &&
+		      streq(jstr(o, "lines[0].external_id"), "7001") &&
+		      streq(jstr(o, "lines[1].external_id"), "7002"),
+	      "a clean order, released, its store line ids kept: %s %s",
+	      jstr(o, "state"), json_dumps(jget(o, "holds"), 0));
+
+	ship(o, 2, 0);
+	get = shop_wait("GET", "/orders/1001/fulfillment_orders.json", since);
+	post = shop_wait("POST", ADMIN "/fulfillments.json", since);
+	check(get >= 0 && post > get, "the shop was asked, then told "
+				       "(%d, %d)",
+	      get, post);
+	check(streq(shop.calls[get].path,
+		    ADMIN "/orders/1001/fulfillment_orders.json") &&
+		      streq(shop.calls[get].token, TOKEN) &&
+		      streq(shop.calls[post].token, TOKEN),
+	      "with the access token: %s %s", shop.calls[get].path,
+	      shop.calls[get].token);
+	body = json_loads(shop.calls[post].body, 0, NULL);
+	assert_non_null(body);
+	group = jget(body, "fulfillment.line_items_by_fulfillment_order[0]");
+	check(json_integer_value(jget(group, "fulfillment_order_id")) ==
+			      1046000778 &&
+		      json_array_size(jget(body, "fulfillment.line_items_by_"
+						 "fulfillment_order")) == 1 &&
+		      json_array_size(jget(group, "fulfillment_order_line_"
+						  "items")) == 1 &&
+		      json_integer_value(jget(group, "fulfillment_order_line_"
+						     "items[0].id")) ==
+			      1025578633 &&
+		      json_integer_value(jget(group, "fulfillment_order_line_"
+						     "items[0].quantity")) ==
+			      2 &&
+		      streq(jstr(body, "fulfillment.tracking_info.number"),
+			    "1Z1001") &&
+		      streq(jstr(body, "fulfillment.tracking_info.company"),
+			    "UPS"),
+	      "the shipped units by fulfillment order line: %s",
+	      shop.calls[post].body);
+	json_decref(body);
+	delivery_outcome("shipment.created", jstr(o, "id"), st, sizeof(st),
+			 why, sizeof(why));
+	check(streq(st, "delivered"), "delivered: %s %s", st, why);
+
+	/* The channel's own webhook is listed, and is not the webhook API's
+	 * to delete. */
+	r = http_get(acme(), "/v1/webhooks");
+	{
+		const json_t *w, *mine = NULL;
+		size_t i;
+		char path[128];
+
+		json_array_foreach(jget(r->json, "webhooks"), i, w)
+			if (streq(jstr(w, "channel"), "calls"))
+				mine = w;
+		check(mine && !strstr(r->body, TOKEN) &&
+			      streq(jstr(mine, "events[0]"),
+				    "shipment.created"),
+		      "listed with its channel, no token: %s", r->body);
+		snprintf(path, sizeof(path), "/v1/webhooks/%s",
+			 mine ? jstr(mine, "id") : "none");
+		resp_free(r);
+		r = http("DELETE", path, acme(), NULL, 0, NULL);
+		assert_error(r, 409, NULL, "id");
+	}
+	resp_free(r);
+	json_decref(o);
+}
+
+API_TEST(a_store_that_fails_is_called_again_and_a_refusal_moves_on)
+{
+	char ch[64], st[32], why[512];
+	struct resp *r;
+	json_t *a, *b;
+	size_t before;
+
+	channel_make("shopify", "retry", SECRET, TOKEN, ch, sizeof(ch));
+	r = shopify_order(ch, 2001, "MUG-12OZ");
+	assert_status(r, 201);
+	a = json_incref(r->json);
+	resp_free(r);
+	r = shopify_order(ch, 2002, "MUG-12OZ");
+	assert_status(r, 201);
+	b = json_incref(r->json);
+	resp_free(r);
+
+	/* Down twice: the shipment is told on the third try. */
+	shop_answers(fo_open, 2, 0);
+	before = shop_count();
+	ship(a, 2, 1);
+	check(shop_wait("POST", ADMIN "/fulfillments.json", before) >= 0,
+	      "told after the store came back");
+	delivery_outcome("shipment.created", jstr(a, "id"), st, sizeof(st),
+			 why, sizeof(why));
+	check(streq(st, "delivered") && shop_count() >= before + 4,
+	      "delivered after retries: %s %s (%zu calls)", st, why,
+	      shop_count() - before);
+
+	/* The store has nothing open for order b: failed with the reason,
+	 * at once; the next event of the channel still goes. */
+	shop_answers("{\"fulfillment_orders\": []}", 0, 0);
+	ship(b, 2, 0);
+	delivery_outcome("shipment.created", jstr(b, "id"), st, sizeof(st),
+			 why, sizeof(why));
+	check(streq(st, "failed") &&
+		      strstr(why, "no open fulfillment order line") &&
+		      strstr(why, "TSHIRT-BLK-M"),
+	      "refused with why: %s %s", st, why);
+	shop_answers(fo_open, 0, 1);
+	ship(b, 0, 1);
+	{
+		char st2[32];
+
+		/* This one the store itself refuses (422). */
+		delivery_outcome("shipment.created", jstr(b, "id"), st2,
+				 sizeof(st2), why, sizeof(why));
+		check(streq(st2, "failed") && strstr(why, "422") &&
+			      strstr(why, "already"),
+		      "the store's refusal recorded: %s %s", st2, why);
+	}
+	json_decref(a);
+	json_decref(b);
+}
+
+API_TEST(a_cancelled_shopify_order_is_cancelled_in_the_shop)
+{
+	char ch[64], agent[HARNESS_KEY_MAX], hold[64] = "", path[128];
+	char st[32], why[512];
+	struct resp *r;
+	const json_t *h;
+	json_t *o;
+	size_t i;
+	size_t since = shop_count();
+	int k;
+
+	key_create("acme", "agent", "calls-agent", agent, sizeof(agent));
+	channel_make("shopify", "cancels", SECRET, TOKEN, ch, sizeof(ch));
+	/* A SKU ordo does not know: held, then cancelled by a person. */
+	r = shopify_order(ch, 3001, "NO-SUCH-SKU");
+	assert_status(r, 201);
+	o = json_incref(r->json);
+	resp_free(r);
+	json_array_foreach(jget(o, "holds"), i, h)
+		if (streq(jstr(h, "type"), "unknown_sku"))
+			snprintf(hold, sizeof(hold), "%s", jstr(h, "id"));
+	check(hold[0], "held for the unknown SKU: %s", json_dumps(o, 0));
+	r = hold_post(agent, hold, "claim", NULL);
+	assert_status(r, 200);
+	resp_free(r);
+	r = hold_resolve(agent, hold, "cancel_order", "the shop sells none",
+			 NULL);
+	assert_status(r, 200);
+	resp_free(r);
+	k = shop_wait("POST", ADMIN "/orders/3001/cancel.json", since);
+	check(k >= 0 && streq(shop.calls[k].token, TOKEN),
+	      "the shop was told to cancel");
+	delivery_outcome("order.cancelled", jstr(o, "id"), st, sizeof(st),
+			 why, sizeof(why));
+	check(streq(st, "delivered"), "delivered: %s %s", st, why);
+
+	/* No token, no calls: its webhook goes with it. */
+	snprintf(path, sizeof(path), "/v1/channels/%s", ch);
+	r = send_json("PATCH", path, "{\"api_token\": null}");
+	assert_status(r, 200);
+	check(json_is_false(jget(r->json, "api_token_set")), "%s", r->body);
+	resp_free(r);
+	r = http_get(acme(), "/v1/webhooks");
+	check(!strstr(r->body, "\"cancels\""), "its webhook is gone: %s",
+	      r->body);
+	resp_free(r);
+	json_decref(o);
+}
+
+API_TEST(a_shipped_woocommerce_order_is_completed_in_the_store)
+{
+	char ch[64], path[128], sig[64], h_sig[128];
+	char basic[160], b64[128], st[32], why[512];
+	const char *headers[] = {"X-WC-Webhook-Topic: order.created",
+				 "X-WC-Webhook-Delivery-ID: wc-calls-1", h_sig,
+				 NULL};
+	static const char body[] =
+		"{\"id\": 727, \"status\": \"processing\", \"currency\": "
+		"\"USD\", \"date_created_gmt\": \"2026-12-01T10:00:00\", "
+		"\"total\": \"39.98\", \"total_tax\": \"0.00\", "
+		"\"shipping_total\": \"0.00\", \"discount_total\": \"0.00\", "
+		"\"billing\": {\"first_name\": \"Ann\", \"last_name\": "
+		"\"Lee\", \"email\": \"ann@example.com\"}, "
+		"\"shipping\": {\"first_name\": \"Ann\", \"last_name\": "
+		"\"Lee\", \"address_1\": \"5 Oak Avenue\", \"city\": "
+		"\"Portland\", \"state\": \"OR\", \"postcode\": \"97201\", "
+		"\"country\": \"US\"}, \"date_paid_gmt\": "
+		"\"2026-12-01T10:00:00\", \"payment_method\": \"stripe\", "
+		"\"line_items\": [{\"id\": 315, \"sku\": \"TSHIRT-BLK-M\", "
+		"\"name\": \"T-shirt\", \"quantity\": 2, \"subtotal\": "
+		"\"39.98\", \"total\": \"39.98\", \"price\": 19.99}]}";
+	struct resp *r;
+	json_t *o;
+	size_t since = shop_count();
+	int k;
+
+	channel_make("woocommerce", "wc-calls", WOO_SECRET, WOO_KEY, ch,
+		     sizeof(ch));
+	sign(WOO_SECRET, body, sig);
+	snprintf(h_sig, sizeof(h_sig), "X-WC-Webhook-Signature: %s", sig);
+	snprintf(path, sizeof(path), "/v1/channels/%s/woocommerce/orders", ch);
+	r = http("POST", path, NULL, body, strlen(body), headers);
+	assert_status(r, 201);
+	o = json_incref(r->json);
+	resp_free(r);
+	check(streq(jstr(o, "state"), "released") &&
+		      streq(jstr(o, "lines[0].external_id"), "315"),
+	      "released: %s %s", jstr(o, "state"),
+	      json_dumps(jget(o, "holds"), 0));
+	ship(o, 2, 0);
+	k = shop_wait("PUT", "/wp-json/wc/v3/orders/727", since);
+	check(k >= 0, "the store was told");
+	sodium_bin2base64(b64, sizeof(b64), (const unsigned char *)WOO_KEY,
+			  strlen(WOO_KEY), sodium_base64_VARIANT_ORIGINAL);
+	snprintf(basic, sizeof(basic), "Basic %s", b64);
+	check(k >= 0 && streq(shop.calls[k].auth, basic) &&
+		      streq(shop.calls[k].body, "{\"status\":\"completed\"}"),
+	      "completed, with the REST key: %s %s",
+	      k >= 0 ? shop.calls[k].auth : "", k >= 0 ? shop.calls[k].body : "");
+	delivery_outcome("order.shipped", jstr(o, "id"), st, sizeof(st), why,
+			 sizeof(why));
+	check(streq(st, "delivered"), "delivered: %s %s", st, why);
+	json_decref(o);
+}
+
+API_TEST(orders_of_other_channels_call_nothing)
+{
+	char ch[64];
+	struct resp *r;
+	size_t before;
+	json_t *o;
+
+	/* A Shopify channel with no token: nothing to call with. */
+	{
+		static const char body[] =
+			"{\"kind\": \"shopify\", \"name\": \"quiet\", "
+			"\"secret\": \"" SECRET "\"}";
+
+		r = http("POST", "/v1/channels", acme(), body, strlen(body),
+			 NULL);
+		assert_status(r, 201);
+		snprintf(ch, sizeof(ch), "%s", jstr(r->json, "id"));
+		resp_free(r);
+	}
+	before = shop_count();
+	r = shopify_order(ch, 4001, "MUG-12OZ");
+	assert_status(r, 201);
+	o = json_incref(r->json);
+	resp_free(r);
+	ship(o, 2, 1);
+	harness_sleep_ms(1500);
+	check(shop_count() == before, "no call for a channel without a "
+				      "token (%zu)",
+	      shop_count() - before);
+	json_decref(o);
+
+	/* A token needs a base URL, and is only for a store. */
+	r = send_json("POST", "/v1/channels",
+		      "{\"kind\": \"shopify\", \"name\": \"nourl\", "
+		      "\"secret\": \"s\", \"api_token\": \"t\"}");
+	assert_error(r, 400, NULL, "base_url");
+	resp_free(r);
+	r = send_json("POST", "/v1/channels",
+		      "{\"kind\": \"woocommerce\", \"name\": \"nocolon\", "
+		      "\"secret\": \"s\", \"base_url\": "
+		      "\"http://127.0.0.1:9\", \"api_token\": \"ck_only\"}");
+	assert_error(r, 400, NULL, "api_token");
+	resp_free(r);
+}
+
+static int group_setup(void **state)
+{
+	int rc = harness_group_setup(state);
+
+	if (rc == 0)
+		shop_start();
+	return rc;
+}
+
+static int group_teardown(void **state)
+{
+	shop_stop();
+	return harness_group_teardown(state);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(
+			a_shopify_shipment_becomes_a_fulfillment_in_the_shop),
+		cmocka_unit_test(
+			a_store_that_fails_is_called_again_and_a_refusal_moves_on),
+		cmocka_unit_test(a_cancelled_shopify_order_is_cancelled_in_the_shop),
+		cmocka_unit_test(a_shipped_woocommerce_order_is_completed_in_the_store),
+		cmocka_unit_test(orders_of_other_channels_call_nothing),
+	};
+
+	if (sodium_init() < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
