@@ -56,6 +56,9 @@ static json_t *channel_json(const ordo_channel *ch, bool with_skus)
 	json_object_set_new(j, "secret_set", json_boolean(ch->secret[0]));
 	json_object_set_new(j, "api_token_set",
 			    json_boolean(ch->api_token[0]));
+	json_object_set_new(j, "location", ch->location[0]
+						   ? json_string(ch->location)
+						   : json_null());
 
 	json_object_set_new(j, "base_url", ch->base_url[0]
 						   ? json_string(ch->base_url)
@@ -100,7 +103,7 @@ static json_t *channel_json(const ordo_channel *ch, bool with_skus)
 
 static const char *const channel_members[] = {
 	"kind",	    "name", "secret", "base_url", "api_token",
-	"currency", "skus", "map",	NULL,
+	"location", "currency", "skus", "map",	    NULL,
 };
 static const char *const channel_computed[] = {
 	"id",	   "secret_set", "api_token_set", "endpoint",   "sku_count",
@@ -272,6 +275,11 @@ static void decode_channel(const json_t *doc, ordo_channel *ch,
 	     jf_string(doc, "", "api_token", false, ch->api_token,
 		       sizeof(ch->api_token), err)))
 		*set |= CHANNEL_SET_API_TOKEN;
+	if (json_object_get(doc, "location") &&
+	    (cleared(doc, "location") ||
+	     jf_string(doc, "", "location", false, ch->location,
+		       sizeof(ch->location), err)))
+		*set |= CHANNEL_SET_LOCATION;
 	if (json_object_get(doc, "currency") &&
 	    (cleared(doc, "currency") ||
 	     jf_string(doc, "", "currency", false, ch->currency,
@@ -300,8 +308,8 @@ static void decode_channel(const json_t *doc, ordo_channel *ch,
 	if (!creating && err->code == ORDO_OK && !*set)
 		ordo_err_add(err, ORDO_EINVALID, NULL,
 			     "name at least one member to change: %s",
-			     "name, secret, base_url, api_token, currency, "
-			     "skus, map");
+			     "name, secret, base_url, api_token, location, "
+			     "currency, skus, map");
 }
 
 static void decode_create(const json_t *doc, void *out, ordo_err *err)
@@ -640,10 +648,13 @@ enum MHD_Result api_x12_take(api_request *r)
 	ordo_channel ch;
 	enum MHD_Result ret;
 	char taken[24], existing[24], refused[24], seen[24];
+	char ship_taken[24], ship_refused[24];
 	const char *headers[] = {"X-Ordo-Orders-Taken", taken,
 				 "X-Ordo-Orders-Existing", existing,
 				 "X-Ordo-Orders-Refused", refused,
-				 "X-Ordo-Interchanges-Seen", seen, NULL};
+				 "X-Ordo-Interchanges-Seen", seen,
+				 "X-Ordo-Shipments-Taken", ship_taken,
+				 "X-Ordo-Shipments-Refused", ship_refused, NULL};
 
 	if (!api_query_only(r, no_query, &ret))
 		return ret;
@@ -672,6 +683,10 @@ enum MHD_Result api_x12_take(api_request *r)
 	snprintf(refused, sizeof(refused), "%lld",
 		 (long long)res.orders_refused);
 	snprintf(seen, sizeof(seen), "%lld", (long long)res.interchanges_seen);
+	snprintf(ship_taken, sizeof(ship_taken), "%lld",
+		 (long long)res.shipments_taken);
+	snprintf(ship_refused, sizeof(ship_refused), "%lld",
+		 (long long)res.shipments_refused);
 	return api_queue_typed(r, MHD_HTTP_OK, res.ack, X12_MEDIA, headers);
 }
 

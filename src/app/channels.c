@@ -14,12 +14,41 @@
  */
 #include "app/channels.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "app/tenants.h"
 #include "channels/calls.h"
 #include "core/ids.h"
+
+/* Whether a token may go to url: over TLS, or not off this machine
+ * (localhost, 127.0.0.0/8, [::1]). */
+static bool https_or_local(const char *url)
+{
+	char host[64];
+	const char *h, *end;
+	struct in_addr a;
+
+	if (strncmp(url, "https://", 8) == 0)
+		return true;
+	if (strncmp(url, "http://", 7) != 0)
+		return false;
+	h = url + 7;
+	end = h[0] == '[' ? strchr(h, ']') : h + strcspn(h, ":/?#");
+	if (!end)
+		return false;
+	if (h[0] == '[')
+		end++;
+	if ((size_t)(end - h) >= sizeof(host))
+		return false;
+	memcpy(host, h, (size_t)(end - h));
+	host[end - h] = '\0';
+	if (strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0)
+		return true;
+	return inet_pton(AF_INET, host, &a) == 1 &&
+	       (ntohl(a.s_addr) >> 24) == 127;
+}
 
 ordo_code app_channel_check(const ordo_channel *ch, ordo_err *err)
 {
@@ -42,6 +71,11 @@ ordo_code app_channel_check(const ordo_channel *ch, ordo_err *err)
 		return ordo_err_set(err, ORDO_EINVALID, "base_url",
 				    "is needed with an api_token: where the "
 				    "store's API is");
+	if (ch->api_token[0] && !https_or_local(ch->base_url))
+		return ordo_err_set(err, ORDO_EINVALID, "base_url",
+				    "must be https:// when ordo sends the "
+				    "api_token there (http:// only to this "
+				    "machine itself)");
 	if (ch->kind == CHANNEL_WOOCOMMERCE && ch->api_token[0] &&
 	    !strchr(ch->api_token, ':'))
 		return ordo_err_set(err, ORDO_EINVALID, "api_token",
@@ -97,6 +131,25 @@ static ordo_code hook_sync(store_tx *tx, int64_t tenant,
 	return store_webhook_insert(tx, tenant, &w, err);
 }
 
+/* The location a channel names is one of the tenant's. */
+static ordo_code location_check(store_tx *tx, int64_t tenant,
+				const ordo_channel *ch, ordo_err *err)
+{
+	catalog_location l;
+	ordo_code rc;
+
+	if (!ch->location[0])
+		return ORDO_OK;
+	rc = store_location_get(tx, tenant, ch->location, &l, err);
+	if (rc == ORDO_ENOTFOUND) {
+		ordo_err_clear(err);
+		return ordo_err_set(err, ORDO_EINVALID, "location",
+				    "the tenant has no location \"%s\"",
+				    ch->location);
+	}
+	return rc;
+}
+
 ordo_code app_channel_create(store_tx *tx, const app_caller *c,
 			     ordo_channel *ch, ordo_time now, ordo_err *err)
 {
@@ -115,6 +168,9 @@ ordo_code app_channel_create(store_tx *tx, const app_caller *c,
 				    "a tenant has at most %d channels "
 				    "(ORDO_CHANNELS_MAX); delete one first",
 				    ORDO_CHANNELS_MAX);
+	rc = location_check(tx, c->tenant_id, ch, err);
+	if (rc)
+		return rc;
 	ordo_id_new("chn_", ch->id);
 	ch->created_at = now;
 	ch->updated_at = now;
@@ -159,6 +215,12 @@ static ordo_code update_run(store_tx *tx, app_write *w, ordo_err *err)
 		memcpy(s->csv_map, c->in.csv_map, sizeof(s->csv_map));
 	if (c->set & CHANNEL_SET_API_TOKEN)
 		memcpy(s->api_token, c->in.api_token, sizeof(s->api_token));
+	if (c->set & CHANNEL_SET_LOCATION) {
+		memcpy(s->location, c->in.location, sizeof(s->location));
+		rc = location_check(tx, w->caller.tenant_id, s, err);
+		if (rc)
+			return rc;
+	}
 
 	if (c->set & CHANNEL_SET_SKUS) {
 		rc = channel_set_skus(s, c->in.skus, c->in.n_skus, err);

@@ -33,6 +33,7 @@ enum {
 	CHANNEL_SET_SKUS = 1u << 4,
 	CHANNEL_SET_CSV_MAP = 1u << 5,
 	CHANNEL_SET_API_TOKEN = 1u << 6,
+	CHANNEL_SET_LOCATION = 1u << 7,
 };
 
 /*

@@ -543,6 +543,15 @@ static ordo_code x12_take_orders(store *st, const app_caller *c,
 			ordo_err oerr = ORDO_ERR_INIT;
 			order o;
 
+			if (x12_set_is_notice(d, s) && d->sets[s].accepted) {
+				size_t f = 0;
+
+				(*accepted)++;
+				rc = app_x12_ship_notices(st, c, ch, d, s, now,
+							  res, &f, err);
+				tally.failed += f;
+				continue;
+			}
 			if (d->sets[s].kind != X12_SET_ORDER ||
 			    !d->sets[s].accepted)
 				continue;

@@ -11,6 +11,7 @@
 
 #include "app/caller.h"
 #include "channels/csv.h"
+#include "channels/x12.h"
 #include "core/clock.h"
 #include "store/store.h"
 
@@ -62,6 +63,9 @@ typedef struct {
 	int64_t interchanges;	   /* answered */
 	int64_t interchanges_seen; /* read before: answered as then */
 	int64_t orders_taken, orders_existing, orders_refused;
+	/* Ship notices (856, 945): shipments made of them, notices
+	 * refused (each logged with why). */
+	int64_t shipments_taken, shipments_refused;
 	/* The replies, one 997 per interchange answered, in order
 	 * (malloc'd; the caller frees). */
 	char *ack;
@@ -85,6 +89,21 @@ typedef struct {
 ordo_code app_x12_take(store *st, const app_caller *c, const ordo_channel *ch,
 		       const ordo_clock *clock, const char *buf, size_t len,
 		       app_x12_result *res, ordo_err *err);
+
+/*
+ * The notices of what a warehouse shipped in set `set` of d (an 856 or
+ * 945, channels/x12.h SHIP NOTICES), each shipped as POST
+ * /v1/fulfillments/{id}/shipments ships (app/notices.c): the order its
+ * ordo id or, else, its one order of that external id (the PO number);
+ * the fulfillment the order's released one at ch's location (any, when
+ * ch names none, if it has only one); the lines' codes mapped by ch,
+ * a partner's line ID that is one of the order's lines winning. One
+ * write each; counted in res; *failed counts those the store failed.
+ */
+ordo_code app_x12_ship_notices(store *st, const app_caller *c,
+			       const ordo_channel *ch, const x12_doc *d,
+			       size_t set, ordo_time now, app_x12_result *res,
+			       size_t *failed, ordo_err *err);
 
 /*
  * The 855 purchase order acknowledgment of an order taken from an 850

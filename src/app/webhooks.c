@@ -125,6 +125,13 @@ ordo_code app_delivery_redeliver(store_tx *tx, const app_caller *c,
 				    "the webhook %s is paused; resume it "
 				    "(POST /v1/webhooks/%s/resume) first",
 				    w.id, w.id);
+	/* A store told of a shipment would fulfill its units again. */
+	if (w.channel[0] && out->status == DELIVERY_DELIVERED)
+		return ordo_err_set(err, ORDO_ECONFLICT, "id",
+				    "delivery %s was taken by channel %s's "
+				    "store; telling it again would do it "
+				    "twice",
+				    out->id, w.channel);
 	out->status = DELIVERY_PENDING;
 	out->next_attempt_at = now;
 	out->retry_until = now + set.webhook_retry_window_s;

@@ -37,7 +37,10 @@
 #include "core/err.h"
 #include "core/limits.h"
 
-#define SHOPIFY_API_VERSION "2024-10"
+#define SHOPIFY_API_VERSION "2026-10"
+/* The most calls one event becomes (Shopify's shipment: a read, then the
+ * fulfillment): the outbox's lease is sized for that many per delivery. */
+#define CHANNEL_CALLS_MAX 2
 
 /* Whether a channel of this kind is told of events of this type. */
 bool channel_calls_wanted(channel_kind kind, const char *type);

@@ -525,3 +525,13 @@ ordo_code foreign_finish(ordo_err *err, const char *system)
 				     system, n, n == 1 ? "" : "s");
 	return err->code;
 }
+
+void foreign_line_id(const json_t *item, order_line *l)
+{
+	ordo_err scratch = ORDO_ERR_INIT;
+
+	if (!foreign_id_get(item, "", "id", false, l->external_id,
+			    sizeof(l->external_id), &scratch))
+		l->external_id[0] = '\0';
+	ordo_err_clear(&scratch);
+}

@@ -89,6 +89,10 @@ bool foreign_name_get(const json_t *obj, const char *parent,
 
 /* ---- numbers ----------------------------------------------------------- */
 
+/* The store's own id of a line item (its "id") into l->external_id when
+ * it is one; a line whose id is missing or odd is still taken, without. */
+void foreign_line_id(const json_t *item, order_line *l);
+
 /* An id as decimal text: a non-negative JSON integer or a string of
  * digits, at most size - 1 of them. An empty string is absent. */
 bool foreign_id_get(const json_t *obj, const char *parent, const char *key,

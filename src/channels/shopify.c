@@ -135,8 +135,7 @@ static void line_decode(const json_t *item, const char *path, void *ctx,
 		/* A title cut short may end in the separator. */
 		foreign_text_trim(l->title);
 	}
-	foreign_id_get(item, path, "id", false, l->external_id,
-		       sizeof(l->external_id), err);
+	foreign_line_id(item, l);
 	foreign_quantity_get(item, path, "quantity", &l->quantity, err);
 	foreign_money_get(item, path, "price", true, lc->currency, false,
 			  &l->unit_price, err);

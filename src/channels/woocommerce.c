@@ -223,8 +223,7 @@ static void line_decode(const json_t *item, const char *path, void *ctx,
 			     "product_id; ordo cannot tell what was ordered");
 
 	foreign_text_get(item, path, "name", l->title, sizeof(l->title), err);
-	foreign_id_get(item, path, "id", false, l->external_id,
-		       sizeof(l->external_id), err);
+	foreign_line_id(item, l);
 	/* An invalid quantity leaves the line's 0: no unit price then. */
 	foreign_quantity_get(item, path, "quantity", &l->quantity, err);
 	unit_price_decode(item, path, lc->currency, l->quantity, l, err);

@@ -382,6 +382,15 @@ static bool seg_elem(const x12_doc *d, size_t seg, unsigned el,
  * any cut: 0 for an element absent or empty.
  */
 static size_t elem_text(const x12_doc *d, size_t seg, unsigned el, char *buf,
+			size_t size);
+
+size_t x12_element(const x12_doc *d, size_t seg, unsigned el, char *buf,
+		   size_t size)
+{
+	return elem_text(d, seg, el, buf, size);
+}
+
+static size_t elem_text(const x12_doc *d, size_t seg, unsigned el, char *buf,
 			size_t size)
 {
 	const char *p;
@@ -2033,11 +2042,11 @@ static void po_quantity(struct po *p, size_t seg, int64_t *out)
 
 /* Product ID qualifiers in the order the mapping is tried, and in the
  * order an unmapped ID becomes the SKU (see the top of this file). */
-static const char *const sku_mapped_order[] = {
+const char *const x12_sku_mapped_order[X12_PRODUCT_QUALIFIERS] = {
 	"BP", "IN", "SK", "CB", "PI", "VP", "VN", "VC", "VA",
 	"MG", "UP", "UK", "EN", "UA", "UI", "IB", "ZZ",
 };
-static const char *const sku_plain_order[] = {
+const char *const x12_sku_plain_order[X12_PRODUCT_QUALIFIERS] = {
 	"VP", "VN", "VC", "VA", "MG", "UP", "UK", "EN", "UA",
 	"UI", "IB", "BP", "IN", "SK", "CB", "PI", "ZZ",
 };
@@ -2050,14 +2059,14 @@ struct po1_id {
 static void po_sku(struct po *p, size_t seg, const struct po1_id *ids,
 		   size_t n, order_line *l)
 {
-	const size_t n_q = sizeof(sku_plain_order) / sizeof(sku_plain_order[0]);
+	const size_t n_q = X12_PRODUCT_QUALIFIERS;
 	char buf[ELEM_BUF];
 	const char *mapped;
 	size_t i, k;
 
 	for (k = 0; k < n_q; k++)
 		for (i = 0; i < n; i++) {
-			if (strcmp(ids[i].q, sku_mapped_order[k]) != 0)
+			if (strcmp(ids[i].q, x12_sku_mapped_order[k]) != 0)
 				continue;
 			po_get(p, seg, ids[i].el, buf, sizeof(buf));
 			mapped = channel_sku_of(p->ch, buf);
@@ -2068,7 +2077,7 @@ static void po_sku(struct po *p, size_t seg, const struct po1_id *ids,
 		}
 	for (k = 0; k < n_q; k++)
 		for (i = 0; i < n; i++) {
-			if (strcmp(ids[i].q, sku_plain_order[k]) != 0)
+			if (strcmp(ids[i].q, x12_sku_plain_order[k]) != 0)
 				continue;
 			po_ident(p, seg, ids[i].el, l->sku, sizeof(l->sku),
 				 "SKU");

@@ -372,4 +372,83 @@ ordo_code x12_855_build(const x12_doc *d, size_t set,
 			const x12_reply_opts *opts, char **out, size_t *out_len,
 			ordo_err *err);
 
+/* Element el (1-based) of segment seg as text, trimmed, in buf (cut to
+ * fit size); the trimmed length before any cut, 0 when absent or empty. */
+size_t x12_element(const x12_doc *d, size_t seg, unsigned el, char *buf,
+		   size_t size);
+
+/* The product ID qualifiers ordo reads (element 235), in the order a
+ * line's SKU is looked for: first a code the channel's mapping names, in
+ * x12_sku_mapped_order, then a code taken as the SKU itself, in
+ * x12_sku_plain_order. */
+#define X12_PRODUCT_QUALIFIERS 17
+extern const char *const x12_sku_mapped_order[X12_PRODUCT_QUALIFIERS];
+extern const char *const x12_sku_plain_order[X12_PRODUCT_QUALIFIERS];
+
+/*
+ * SHIP NOTICES (x12_set_notices, x12_ship.c)
+ *
+ * What left a warehouse, as it reports it: an 856 ship notice or a 945
+ * warehouse shipping advice becomes one notice per order it ships.
+ *
+ *   856  one per order level (HL03 "O"); the order is its PRF01 (the
+ *        buyer's PO number, or the ordo order id a 940 gave). Carrier:
+ *        TD503 (the SCAC), else TD505 (routing). Tracking: REF 2I
+ *        (tracking number), else CN (carrier's reference), else BM (bill
+ *        of lading), else BSN02 (the shipment's ID); shipped: DTM 011.
+ *        Read at the shipment level (before the first order level) and
+ *        within the order's own. Lines: each item's LIN (LIN01 the
+ *        line's ID, then qualifier / product ID pairs) with its SN1
+ *        (SN101 the line's ID when LIN gave none, SN102 units shipped).
+ *   945  one per set; the order is W0602 (the depositor's order number:
+ *        the ordo order id a 940 gave), else W0606 (the PO number).
+ *        Carrier: W2702, else W2703. Tracking: N9 2I, CN or BM, else
+ *        W0604; shipped: G62 11, else W0603. Lines: each W12's units
+ *        shipped (W1203) with its pairs W1207/W1208 and W1216/W1217, and
+ *        W1206 (UPC case code) as UK.
+ *
+ * A line shipping no unit is left out. A notice ordo cannot read as a
+ * shipment (a quantity that is not a whole number, no order named, no
+ * line) carries why in `problem`, with the segment at fault.
+ */
+#define X12_NOTICE_IDS 8 /* product ID pairs kept per line */
+
+typedef struct {
+	char q[3];
+	char id[ORDO_CHANNEL_CODE_MAX];
+} x12_product_id;
+
+typedef struct {
+	char line_id[ORDO_EXTERNAL_ID_MAX]; /* the partner's line ID, "" */
+	x12_product_id ids[X12_NOTICE_IDS];
+	size_t n_ids;
+	int64_t quantity;
+	size_t segment; /* its SN1 or W12, 1-based in the file */
+} x12_notice_line;
+
+typedef struct {
+	size_t set;
+	size_t segment; /* its HL or W06, 1-based in the file */
+	char order_ref[ORDO_EXTERNAL_ID_MAX];
+	char carrier[ORDO_METHOD_MAX];
+	char tracking[ORDO_EXTERNAL_ID_MAX];
+	int64_t shipped_at; /* UTC seconds; 0 when not said */
+	size_t n_lines;
+	x12_notice_line *lines; /* owned */
+	char problem[ORDO_MESSAGE_MAX]; /* "" = none */
+} x12_notice;
+
+/* Whether set `set` of d is a ship notice (856) or advice (945). */
+bool x12_set_is_notice(const x12_doc *d, size_t set);
+/* The notices of set `set` (an 856 or 945) into *out (n of them; free
+ * with x12_notices_free). ORDO_EINVALID for another set; ORDO_ENOMEM. */
+ordo_code x12_set_notices(const x12_doc *d, size_t set, x12_notice **out,
+			  size_t *n, ordo_err *err);
+void x12_notices_free(x12_notice *v, size_t n);
+/* The SKU a notice line names: a code of the channel's mapping first,
+ * then a code taken as the SKU itself (the qualifier orders above); false
+ * when it names none. */
+bool x12_notice_line_sku(const ordo_channel *ch, const x12_notice_line *l,
+			 char *sku, size_t size);
+
 #endif

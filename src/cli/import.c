@@ -164,7 +164,7 @@ static int import_x12(const struct cli_opts *o)
 		    ORDO_OK) {
 		fwrite(res.ack, 1, res.ack_len, stdout);
 		log_event("info", "interchanges read",
-			  json_pack("{s:I, s:I, s:I, s:I, s:I}",
+			  json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 				    "interchanges",
 				    (json_int_t)res.interchanges,
 				    "interchanges_seen",
@@ -174,7 +174,11 @@ static int import_x12(const struct cli_opts *o)
 				    "orders_existing",
 				    (json_int_t)res.orders_existing,
 				    "orders_refused",
-				    (json_int_t)res.orders_refused));
+				    (json_int_t)res.orders_refused,
+				    "shipments_taken",
+				    (json_int_t)res.shipments_taken,
+				    "shipments_refused",
+				    (json_int_t)res.shipments_refused));
 	}
 	if (err->code != ORDO_OK)
 		rc = cli_fail(err);

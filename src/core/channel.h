@@ -6,7 +6,8 @@
  * `channel` every order taken through it carries, unique in its tenant), a
  * secret (the key its signed deliveries are checked with), the base URL of
  * its own API (where ordo tells it about shipments and cancellations), and
- * an API token for that, and a SKU mapping: the channel's own product codes (a Shopify variant id, a
+ * an API token for that, the location whose warehouse reports through it,
+ * and a SKU mapping: the channel's own product codes (a Shopify variant id, a
  * partner's part number) to ordo SKUs. A code the mapping does not name is
  * taken as the SKU itself.
  */
@@ -60,6 +61,10 @@ typedef struct {
 	 * admin API access token, a WooCommerce REST API key as
 	 * consumer_key:consumer_secret ("" = none: nothing is called). */
 	char api_token[STORE_SECRET_MAX];
+	/* The location whose warehouse reports through the channel (X12 856
+	 * and 945 ship its fulfillment of the order they name); "" = the
+	 * order's only open fulfillment. */
+	char location[ORDO_LOCATION_CODE_MAX];
 	/* What its documents leave out: the currency of an order that names
 	 * none ("" = none; such an order is refused). */
 	char currency[ORDO_CURRENCY_MAX];

@@ -11,12 +11,16 @@
  *              end of the lease, so no other thread or node sends to it -
  *              with up to `batch` of its ready deliveries
  *     send     POST each event's JSON with X-Ordo-Signature (signature.h),
- *              one at a time, each bounded by timeout_ms
+ *              one at a time, each bounded by timeout_ms; a channel's own
+ *              webhook instead makes the calls to the store's API that
+ *              channels/calls.c plans of the event (send_store)
  *     record   an outbox transaction per delivery: 2xx -> delivered; the
  *              webhook then due again at once (it may have more)
  *
  * THE CIRCUIT BREAKER. Anything but a 2xx (a status, a timeout, a refused
- * connection, an address not allowed) fails the WEBHOOK: the rest of the
+ * connection, an address not allowed) fails the WEBHOOK - but a call a
+ * store refuses as wrong in itself, or one ordo cannot make (SENT_REFUSED:
+ * that delivery alone fails, at once) - : the rest of the
  * batch is left as it was, and the webhook backs off as a whole,
  * outbox_backoff_s(failures in a row) (1 s, 2 s, 4 s ... capped at 1 h).
  * A dead receiver so costs one attempt per backoff period, whatever its
@@ -400,14 +404,38 @@ static enum sent send_one(outbox_worker *w, CURL *curl, const delivery *d,
 	return s;
 }
 
-/* A store's answer that says the call itself is wrong (the order is
- * unknown or already so, the request malformed): sending it again would
- * change nothing. A refused token (401, 403), a timeout or throttling
- * (408, 429) and the store's own trouble (5xx) are retried. */
+/* A store's answer that says the call itself is wrong (the request
+ * malformed, the order already so): sending it again would change
+ * nothing. A refused token (401, 403), a shop frozen or locked (402,
+ * 423), a path not found (404: a wrong base_url as likely as a gone
+ * order), a timeout or throttling (408, 429) and the store's own trouble
+ * (5xx) fail the channel's webhook, which backs off and is retried. */
 static bool store_refused(long status)
 {
 	return status >= 400 && status < 500 && status != 401 &&
-	       status != 403 && status != 408 && status != 429;
+	       status != 402 && status != 403 && status != 404 &&
+	       status != 408 && status != 423 && status != 429;
+}
+
+/* The store's refusal as the delivery's last_error: its status and the
+ * start of its answer, valid UTF-8 without control characters. */
+static void store_said(long status, const struct answer *ans, char *why,
+		       size_t why_size)
+{
+	char said[201] = "";
+	size_t n = ans->data ? ans->len : 0, i;
+
+	if (n > sizeof(said) - 1)
+		n = ordo_utf8_cut(ans->data, sizeof(said) - 1);
+	if (n)
+		memcpy(said, ans->data, n);
+	said[n] = '\0';
+	for (i = 0; i < n; i++)
+		if ((unsigned char)said[i] < 0x20 || said[i] == 0x7f)
+			said[i] = ' ';
+	ordo_utf8_scrub(said);
+	snprintf(why, why_size, "the store refused it (%ld): %s", status,
+		 said);
 }
 
 /*
@@ -463,10 +491,7 @@ static enum sent send_store(outbox_worker *w, CURL *curl,
 		curl_slist_free_all(h);
 		channel_call_free(&call);
 		if (s == SENT_ANSWERED && store_refused(*status)) {
-			/* What the store said, for the person who looks. */
-			snprintf(why, why_size, "the store refused it (%ld): "
-				 "%.200s",
-				 *status, ans.data ? ans.data : "");
+			store_said(*status, &ans, why, why_size);
 			s = SENT_REFUSED;
 		}
 		if (s != SENT_ANSWERED || *status < 200 || *status >= 300)
@@ -701,14 +726,17 @@ ordo_code outbox_worker_start(store *st, const outbox_options *opts,
 	w->opts = *opts;
 	atomic_init(&w->stop_flag, false);
 	/* A claim must outlast sending its whole batch, each delivery up to
-	 * the timeout, or another thread (or node) would claim and send to
-	 * the same webhook while this one still works through it. */
+	 * the timeout per call it makes (a store's up to CHANNEL_CALLS_MAX),
+	 * or another thread (or node) would claim and send to the same
+	 * webhook while this one still works through it. */
 	if ((int64_t)w->opts.lease_s * 1000 <
-	    (int64_t)w->opts.batch * w->opts.timeout_ms + OUTBOX_LEASE_MARGIN_MS)
-		w->opts.lease_s = (int)(((int64_t)w->opts.batch *
-						 w->opts.timeout_ms +
-					 OUTBOX_LEASE_MARGIN_MS) /
-					1000);
+	    (int64_t)w->opts.batch * CHANNEL_CALLS_MAX * w->opts.timeout_ms +
+		    OUTBOX_LEASE_MARGIN_MS)
+		w->opts.lease_s =
+			(int)(((int64_t)w->opts.batch * CHANNEL_CALLS_MAX *
+				       w->opts.timeout_ms +
+			       OUTBOX_LEASE_MARGIN_MS) /
+			      1000);
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
 	for (i = 0; i < opts->threads; i++) {

@@ -21,22 +21,22 @@ static const struct q_field channel_fields[] = {
 	Q_TEXT(ordo_channel, secret),     Q_TEXT(ordo_channel, base_url),
 	Q_TEXT(ordo_channel, currency),   Q_TEXT(ordo_channel, csv_map),
 	Q_I64(ordo_channel, created_at),  Q_I64(ordo_channel, updated_at),
-	Q_TEXT(ordo_channel, api_token),
+	Q_TEXT(ordo_channel, api_token),  Q_TEXT(ordo_channel, location),
 };
 #define SQL_CHANNEL_COLS                                                       \
 	"id, tenant_id, kind, name, secret, base_url, currency, csv_map, "     \
-	"created_at, updated_at, api_token"
+	"created_at, updated_at, api_token, location"
 /* What an update writes, in channel_fields' order from name on. */
 static const struct q_field channel_set_fields[] = {
 	Q_TEXT(ordo_channel, name),	   Q_TEXT(ordo_channel, secret),
 	Q_TEXT(ordo_channel, base_url), Q_TEXT(ordo_channel, currency),
 	Q_TEXT(ordo_channel, csv_map),	Q_I64(ordo_channel, updated_at),
-	Q_TEXT(ordo_channel, api_token),
+	Q_TEXT(ordo_channel, api_token), Q_TEXT(ordo_channel, location),
 };
 
 static const char *const sql_text[SQL_COUNT] = {
 	[SQL_CHANNEL_INSERT] = "INSERT INTO channels (" SQL_CHANNEL_COLS ") "
-			       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+			       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
 			       "RETURNING seq",
 	/* By the id alone (unique): a channel's deliveries carry no key. */
 	[SQL_CHANNEL_GET] = "SELECT seq, " SQL_CHANNEL_COLS " FROM channels "
@@ -52,8 +52,8 @@ static const char *const sql_text[SQL_COUNT] = {
 	[SQL_CHANNEL_COUNT] = "SELECT count(*) FROM channels "
 			      "WHERE tenant_id = ?",
 	[SQL_CHANNEL_UPDATE] = "UPDATE channels SET (name, secret, base_url, "
-			       "currency, csv_map, updated_at, api_token) = "
-			       "(?, ?, ?, ?, ?, ?, ?) "
+			       "currency, csv_map, updated_at, api_token, "
+			       "location) = (?, ?, ?, ?, ?, ?, ?, ?) "
 			       "WHERE tenant_id = ? AND id = ? RETURNING seq",
 	[SQL_CHANNEL_DELETE] = "DELETE FROM channels "
 			       "WHERE tenant_id = ? AND id = ? RETURNING seq",

@@ -763,7 +763,9 @@ typedef struct {
 	 * to and the protocol its events are sent in (the channel's kind);
 	 * "" and "" for the tenant's webhooks. It subscribes to no event
 	 * type: store_outbox_emit_to hands it the events of its channel's
-	 * orders, and the webhook API neither lists nor changes it. */
+	 * orders. The webhook API lists it and may resume it, but neither
+	 * counts it (store_webhook_count) nor deletes it: the channel's
+	 * base_url and api_token make, change and end it. */
 	char channel[ORDO_CHANNEL_MAX];
 	char protocol[16];
 	/* How sending to it goes (written by the outbox, not by callers):
@@ -786,7 +788,8 @@ ordo_code store_webhook_list(store_tx *tx, int64_t tenant, webhook_sub **out,
 /* One webhook; ORDO_ENOTFOUND naming "id" when the tenant has none so. */
 ordo_code store_webhook_get(store_tx *tx, int64_t tenant, const char *id,
 			    webhook_sub *w, ordo_err *err);
-/* How many webhooks the tenant has (for ORDO_WEBHOOKS_MAX). */
+/* How many webhooks the tenant has of its own, its channels' left out
+ * (for ORDO_WEBHOOKS_MAX). */
 ordo_code store_webhook_count(store_tx *tx, int64_t tenant, int64_t *n,
 			      ordo_err *err);
 /* Its pending deliveries are marked failed ("the webhook was deleted"). */

@@ -37,7 +37,7 @@
 #define WOO_SECRET "wc-calls"
 #define WOO_KEY "ck_abc:cs_def"
 #define WAIT_MS 20000
-#define ADMIN "/admin/api/2024-10"
+#define ADMIN "/admin/api/2026-10"
 
 static const char *acme(void)
 {
@@ -341,7 +341,9 @@ static void ship(const json_t *order, int n_a, int n_b)
 }
 
 /* The status of the newest delivery of type for order id, waiting until
- * it is no longer pending; "" when there is none. */
+ * it is no longer pending; "" when there is none. Its id into last_id. */
+static char last_id[64];
+
 static void delivery_outcome(const char *type, const char *order_id,
 			     char *status, size_t ssize, char *error,
 			     size_t esize)
@@ -362,6 +364,8 @@ static void delivery_outcome(const char *type, const char *order_id,
 					 jstr(d, "status"));
 				snprintf(error, esize, "%s",
 					 jstr(d, "last_error"));
+				snprintf(last_id, sizeof(last_id), "%s",
+					 jstr(d, "id"));
 				break;
 			}
 		}
@@ -443,6 +447,16 @@ API_TEST(a_shopify_shipment_becomes_a_fulfillment_in_the_shop)
 	delivery_outcome("shipment.created", jstr(o, "id"), st, sizeof(st),
 			 why, sizeof(why));
 	check(streq(st, "delivered"), "delivered: %s %s", st, why);
+	/* Told again, the store would fulfill the units twice. */
+	{
+		char path[160];
+
+		snprintf(path, sizeof(path),
+			 "/v1/webhooks/deliveries/%s/redeliver", last_id);
+		r = http("POST", path, acme(), NULL, 0, NULL);
+		assert_error(r, 409, NULL, "id");
+		resp_free(r);
+	}
 
 	/* The channel's own webhook is listed, and is not the webhook API's
 	 * to delete. */
@@ -671,6 +685,14 @@ API_TEST(orders_of_other_channels_call_nothing)
 		      "\"secret\": \"s\", \"base_url\": "
 		      "\"http://127.0.0.1:9\", \"api_token\": \"ck_only\"}");
 	assert_error(r, 400, NULL, "api_token");
+	resp_free(r);
+	/* A token goes over TLS, or not off this machine. */
+	r = send_json("POST", "/v1/channels",
+		      "{\"kind\": \"shopify\", \"name\": \"plain\", "
+		      "\"secret\": \"s\", \"base_url\": \"http://8.8.8.8/\", "
+		      "\"api_token\": \"t\"}");
+	assert_error(r, 400, NULL, "base_url");
+	check(strstr(r->body, "https://") != NULL, "%s", r->body);
 	resp_free(r);
 }
 

@@ -359,6 +359,164 @@ API_TEST(an_accepted_order_is_acknowledged_line_by_line)
 	}
 }
 
+/* An interchange from the warehouse WAREHOUSE of one set (its segments
+ * between ST and SE, n_seg of them), control number control. */
+static char *warehouse_file(const char *st01, const char *body, int n_seg,
+			    int control)
+{
+	char *buf = malloc(4096);
+
+	assert_non_null(buf);
+	snprintf(buf, 4096,
+		 "ISA*00*          *00*          *ZZ*%-15s*ZZ*%-15s*261206*1200*"
+		 "U*00401*%09d*0*P*>~\n"
+		 "GS*SH*WAREHOUSE*ORDO*20261206*1200*%d*X*004010~\n"
+		 "ST*%s*0001~\n%sSE*%d*0001~\nGE*1*%d~\nIEA*1*%09d~\n",
+		 "WAREHOUSE", "ORDO", control, control, st01, body, n_seg + 2,
+		 control, control);
+	return buf;
+}
+
+/* The order's shipments, oldest first. */
+static json_t *shipments_of(const char *order_id)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "/v1/shipments?order_id=%s", order_id);
+	return list_all(acme(), path, "shipments", 10);
+}
+
+API_TEST(a_warehouses_856_and_945_ship_the_order)
+{
+	char buyer[64], wh[64], body[1024], id[64], location[64], *file;
+	struct resp *r;
+	json_t *all, *o, *ships;
+	size_t i;
+
+	x12_channel("buyer-856", buyer, sizeof(buyer));
+	file = synthetic_850("PO-856-1", 701);
+	r = x12_post(buyer, file, strlen(file));
+	assert_status(r, 200);
+	resp_free(r);
+	free(file);
+	all = list_all(acme(), "/v1/orders?channel=buyer-856", "orders", 10);
+	assert_int_equal(json_array_size(all), 1);
+	o = json_incref(json_array_get(all, 0));
+	json_decref(all);
+	snprintf(id, sizeof(id), "%s", jstr(o, "id"));
+	check(streq(jstr(o, "lines[0].external_id"), "1"), "PO1-01 kept: %s",
+	      json_dumps(jget(o, "lines"), 0));
+	{
+		json_t *h;
+
+		json_array_foreach(jget(o, "holds"), i, h) {
+			struct resp *d = hold_resolve(acme(), jstr(h, "id"),
+						      "approve",
+						      "terms customer", NULL);
+
+			assert_status(d, 200);
+			resp_free(d);
+		}
+	}
+	json_decref(o);
+	o = order_wait_state(acme(), id, "released", 10000);
+	snprintf(location, sizeof(location), "%s",
+		 jstr(o, "fulfillments[0].location"));
+
+	/* The warehouse that ships from the fulfillment's location. */
+	snprintf(body, sizeof(body),
+		 "{\"kind\": \"x12\", \"name\": \"three-pl\", "
+		 "\"location\": \"%s\"}",
+		 location);
+	r = http("POST", "/v1/channels", acme(), body, strlen(body), NULL);
+	assert_status(r, 201);
+	check(streq(jstr(r->json, "location"), location), "%s", r->body);
+	snprintf(wh, sizeof(wh), "%s", jstr(r->json, "id"));
+	resp_free(r);
+	r = http("POST", "/v1/channels", acme(),
+		 "{\"kind\": \"x12\", \"name\": \"nowhere\", "
+		 "\"location\": \"NO-SUCH\"}",
+		 strlen("{\"kind\": \"x12\", \"name\": \"nowhere\", "
+			"\"location\": \"NO-SUCH\"}"),
+		 NULL);
+	assert_error(r, 400, NULL, "location");
+	resp_free(r);
+
+	/* An 856: one of the two units, its line named by the PO's own
+	 * line number (the vendor's code is none of ordo's). */
+	file = warehouse_file("856",
+			      "BSN*00*SHIP-1*20261206*1200~\nHL*1**S~\n"
+			      "TD5*B*2*UPSN*M~\nREF*BM*BOL-1~\n"
+			      "REF*CN*1ZTRACK856~\nDTM*011*20261206~\n"
+			      "HL*2*1*O~\nPRF*PO-856-1~\nHL*3*2*I~\n"
+			      "LIN*1*VP*VENDOR-MUG~\nSN1*1*1*EA~\n",
+			      11, 801);
+	r = x12_post(wh, file, strlen(file));
+	assert_status(r, 200);
+	check(header_num(r, "X-Ordo-Shipments-Taken") == 1 &&
+		      header_num(r, "X-Ordo-Shipments-Refused") == 0 &&
+		      strstr(r->body, "AK5*A"),
+	      "the 856 taken and accepted: %s", r->body);
+	resp_free(r);
+	ships = shipments_of(id);
+	check(json_array_size(ships) == 1 &&
+		      streq(jstr(json_array_get(ships, 0), "carrier"), "UPSN") &&
+		      streq(jstr(json_array_get(ships, 0), "tracking_number"),
+			    "1ZTRACK856") &&
+		      streq(jstr(json_array_get(ships, 0), "shipped_at"),
+			    "2026-12-06T00:00:00Z") &&
+		      streq(jstr(json_array_get(ships, 0), "lines[0].sku"),
+			    "MUG-12OZ") &&
+		      json_integer_value(jget(json_array_get(ships, 0),
+					      "lines[0].quantity")) == 1,
+	      "one shipment of one mug: %s", json_dumps(ships, 0));
+	json_decref(ships);
+
+	/* The same interchange again: answered as then, nothing shipped. */
+	r = x12_post(wh, file, strlen(file));
+	assert_status(r, 200);
+	check(header_num(r, "X-Ordo-Interchanges-Seen") == 1,
+	      "seen before");
+	resp_free(r);
+	free(file);
+	ships = shipments_of(id);
+	check(json_array_size(ships) == 1, "still one shipment");
+	json_decref(ships);
+
+	/* A 945 naming the order by ordo's id ships the other unit; one
+	 * for a PO nobody has is refused, and takes nothing. */
+	snprintf(body, sizeof(body),
+		 "W06*F*%s*20261207*SHIP-2~\nW27*M*FDEG~\nN9*2I*TRACK945~\n"
+		 "LX*1~\nW12*CC*2*1**EA**VP*MUG-12OZ~\n",
+		 id);
+	file = warehouse_file("945", body, 5, 802);
+	r = x12_post(wh, file, strlen(file));
+	assert_status(r, 200);
+	check(header_num(r, "X-Ordo-Shipments-Taken") == 1, "the 945 taken");
+	resp_free(r);
+	free(file);
+	json_decref(o);
+	o = order_wait_state(acme(), id, "shipped", 10000);
+	ships = shipments_of(id);
+	check(json_array_size(ships) == 2, "two shipments: %s",
+	      json_dumps(ships, 0));
+	json_decref(ships);
+
+	file = warehouse_file("945",
+			      "W06*F*PO-NOBODY*20261207*SHIP-3~\nLX*1~\n"
+			      "W12*CC*1*1**EA**VP*MUG-12OZ~\n",
+			      3, 803);
+	r = x12_post(wh, file, strlen(file));
+	assert_status(r, 200);
+	check(header_num(r, "X-Ordo-Shipments-Taken") == 0 &&
+		      header_num(r, "X-Ordo-Shipments-Refused") == 1 &&
+		      strstr(r->body, "AK5*A"),
+	      "refused, though well formed: %s", r->body);
+	resp_free(r);
+	free(file);
+	json_decref(o);
+}
+
 API_TEST(the_command_takes_a_file)
 {
 	char ch[64], file_path[HARNESS_PATH_MAX];
@@ -404,6 +562,7 @@ int main(void)
 		cmocka_unit_test(an_interchange_again_is_answered_as_before),
 		cmocka_unit_test(what_is_not_an_interchange_is_refused),
 		cmocka_unit_test(an_accepted_order_is_acknowledged_line_by_line),
+		cmocka_unit_test(a_warehouses_856_and_945_ship_the_order),
 		cmocka_unit_test(the_command_takes_a_file),
 	};
 

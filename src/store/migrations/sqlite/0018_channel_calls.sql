@@ -9,6 +9,9 @@
 -- channels.api_token is the credential ordo calls the channel's own API
 -- with (a Shopify admin API access token; WooCommerce's REST API key as
 -- consumer_key:consumer_secret); '' = none, and nothing is called.
+-- channels.location is the location whose warehouse reports through the
+-- channel (X12 856 and 945): its notices ship that location's
+-- fulfillment of the order they name ('' = the order's only open one).
 --
 -- A channel with a base URL and a token has a webhook of its own: a row of
 -- webhooks whose channel names it and whose protocol is the channel's
@@ -18,5 +21,6 @@
 -- tenant's own webhooks have channel '' and protocol ''.
 ALTER TABLE order_lines ADD COLUMN external_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE channels ADD COLUMN api_token TEXT NOT NULL DEFAULT '';
+ALTER TABLE channels ADD COLUMN location TEXT NOT NULL DEFAULT '';
 ALTER TABLE webhooks ADD COLUMN channel TEXT NOT NULL DEFAULT '';
 ALTER TABLE webhooks ADD COLUMN protocol TEXT NOT NULL DEFAULT '';

@@ -1,0 +1,220 @@
+/*
+ * notices.c - what a warehouse says it shipped (an X12 856 or 945, read by
+ * channels/x12_ship.c) becomes a shipment of the order it names.
+ *
+ * Everything a notice says is read and mapped to SKUs before its write;
+ * the write finds the order (an ordo order id, else the one order of the
+ * tenant with that external id: the PO number), its open fulfillment (at
+ * the channel's location when it has one, else the only one), and ships
+ * it as POST /v1/fulfillments/{id}/shipments does: the same checks, the
+ * same events and webhooks. One write per notice: a notice refused takes
+ * nothing, and the others go on.
+ */
+#include "app/imports.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/fulfillment.h"
+#include "log/log.h"
+
+/* One notice, its lines as SKUs (and the partner's line IDs, which win
+ * when they name a line of the order). */
+struct notice_job {
+	const app_caller *c;
+	const ordo_channel *ch;
+	const x12_notice *n;
+	char (*skus)[ORDO_SKU_MAX]; /* per notice line; "" = none named */
+	ordo_time now;
+	shipment s; /* out */
+};
+
+/* The order a notice names: by ordo's id, else by external id. */
+static ordo_code notice_order(store_tx *tx, int64_t tenant, const char *ref,
+			      order *o, ordo_err *err)
+{
+	order_filter f;
+	order_page page;
+	ordo_code rc;
+
+	if (strncmp(ref, "ord_", 4) == 0) {
+		rc = store_order_get(tx, tenant, ref, o, err);
+		if (rc == ORDO_ENOTFOUND) {
+			ordo_err_clear(err);
+			return ordo_err_set(err, ORDO_ENOTFOUND, "order",
+					    "no order %s", ref);
+		}
+		return rc;
+	}
+	memset(&f, 0, sizeof(f));
+	ordo_strlcpy(f.external_id, ref, sizeof(f.external_id));
+	f.limit = 2;
+	memset(&page, 0, sizeof(page));
+	rc = store_order_list(tx, tenant, &f, &page, err);
+	if (rc)
+		return rc;
+	if (page.n == 1)
+		rc = order_copy(o, &page.orders[0], err);
+	else if (page.n == 0)
+		rc = ordo_err_set(err, ORDO_ENOTFOUND, "order",
+				  "no order has the id or external id \"%s\"",
+				  ref);
+	else
+		rc = ordo_err_set(err, ORDO_ECONFLICT, "order",
+				  "orders of channels %s and %s both have the "
+				  "external id \"%s\"; the notice must name "
+				  "the ordo order id",
+				  page.orders[0].channel, page.orders[1].channel,
+				  ref);
+	order_page_free(&page);
+	return rc;
+}
+
+/* The fulfillment it ships: the order's released or accepted one, at the
+ * channel's location when it names one. */
+static ordo_code notice_fulfillment(store_tx *tx, int64_t tenant,
+				    const ordo_channel *ch, const order *o,
+				    char id[ORDO_ID_MAX], ordo_err *err)
+{
+	fulfillment *f = NULL;
+	size_t n = 0, i, open = 0;
+	ordo_code rc = store_fulfillments_of_order(tx, tenant, o->id, &f, &n,
+						   err);
+
+	if (rc)
+		return rc;
+	for (i = 0; i < n; i++) {
+		if (f[i].state != FULFILLMENT_RELEASED &&
+		    f[i].state != FULFILLMENT_ACCEPTED)
+			continue;
+		if (ch->location[0] && strcmp(f[i].location, ch->location))
+			continue;
+		if (open++ == 0)
+			ordo_strlcpy(id, f[i].id, ORDO_ID_MAX);
+	}
+	for (i = 0; i < n; i++)
+		fulfillment_free(&f[i]);
+	free(f);
+	if (open == 1)
+		return ORDO_OK;
+	if (open == 0)
+		return ordo_err_set(err, ORDO_ESTATE, "order",
+				    "order %s (%s) has no released fulfillment"
+				    "%s%s to ship",
+				    o->id, o->external_id,
+				    ch->location[0] ? " at " : "",
+				    ch->location);
+	return ordo_err_set(err, ORDO_ECONFLICT, "order",
+			    "order %s has %zu released fulfillments; the "
+			    "channel's location says which one its "
+			    "warehouse ships",
+			    o->id, open);
+}
+
+static ordo_code notice_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct notice_job *j = arg;
+	const x12_notice *n = j->n;
+	char ful[ORDO_ID_MAX];
+	size_t i, k, m = 0;
+	order o;
+	ordo_code rc;
+
+	order_init(&o);
+	shipment_free(&j->s);
+	rc = notice_order(tx, j->c->tenant_id, n->order_ref, &o, err);
+	if (rc == ORDO_OK)
+		rc = notice_fulfillment(tx, j->c->tenant_id, j->ch, &o, ful,
+					err);
+	if (rc)
+		goto out;
+	j->s.lines = calloc(n->n_lines, sizeof(*j->s.lines));
+	if (!j->s.lines) {
+		rc = ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n->n_lines; i++) {
+		const char *sku = j->skus[i];
+
+		/* The partner's line ID, when it is one of the order's. */
+		for (k = 0; n->lines[i].line_id[0] && k < o.n_lines; k++)
+			if (strcmp(o.lines[k].external_id,
+				   n->lines[i].line_id) == 0)
+				sku = o.lines[k].sku;
+		if (!sku[0]) {
+			rc = ordo_err_set(err, ORDO_EINVALID, "lines",
+					  "segment %zu: the line names no "
+					  "product ordo can use",
+					  n->lines[i].segment);
+			goto out;
+		}
+		for (k = 0; k < m && strcmp(j->s.lines[k].sku, sku); k++)
+			;
+		if (k == m)
+			ordo_strlcpy(j->s.lines[m++].sku, sku,
+				     sizeof(j->s.lines[0].sku));
+		j->s.lines[k].quantity += n->lines[i].quantity;
+	}
+	j->s.n_lines = m;
+	ordo_strlcpy(j->s.carrier, n->carrier, sizeof(j->s.carrier));
+	ordo_strlcpy(j->s.tracking_number, n->tracking,
+		     sizeof(j->s.tracking_number));
+	j->s.shipped_at = n->shipped_at;
+	rc = app_shipment_create(tx, j->c, ful, &j->s, j->now, err);
+out:
+	order_free(&o);
+	return rc;
+}
+
+ordo_code app_x12_ship_notices(store *st, const app_caller *c,
+			       const ordo_channel *ch, const x12_doc *d,
+			       size_t set, ordo_time now, app_x12_result *res,
+			       size_t *failed, ordo_err *err)
+{
+	x12_notice *v = NULL;
+	size_t n = 0, i, l;
+	ordo_code rc = x12_set_notices(d, set, &v, &n, err);
+
+	for (i = 0; rc == ORDO_OK && i < n; i++) {
+		struct notice_job j = {.c = c, .ch = ch, .n = &v[i], .now = now};
+		ordo_err nerr = ORDO_ERR_INIT;
+
+		if (v[i].problem[0]) {
+			ordo_err_set(&nerr, ORDO_EINVALID, "body", "%s",
+				     v[i].problem);
+		} else {
+			j.skus = calloc(v[i].n_lines, sizeof(*j.skus));
+			if (!j.skus) {
+				rc = ordo_err_set(err, ORDO_ENOMEM, NULL,
+						  "out of memory");
+				break;
+			}
+			for (l = 0; l < v[i].n_lines; l++)
+				x12_notice_line_sku(ch, &v[i].lines[l],
+						    j.skus[l],
+						    sizeof(j.skus[l]));
+			store_write(st, notice_run, &j, &nerr);
+			free(j.skus);
+			shipment_free(&j.s);
+		}
+		if (nerr.code == ORDO_OK) {
+			res->shipments_taken++;
+			continue;
+		}
+		/* The store failing is no verdict on the notice: it is read
+		 * again when the interchange comes again. */
+		if (nerr.code == ORDO_ESTORAGE || nerr.code == ORDO_ENOMEM ||
+		    nerr.code == ORDO_EUNAVAILABLE)
+			(*failed)++;
+		res->shipments_refused++;
+		log_event("warn", "ship notice refused",
+			  json_pack("{s:s, s:s, s:I, s:o}", "channel",
+				    ch->name, "order", v[i].order_ref,
+				    "segment", (json_int_t)v[i].segment,
+				    "reason", log_text(nerr.message)));
+		ordo_err_clear(&nerr);
+	}
+	x12_notices_free(v, n);
+	return rc;
+}
