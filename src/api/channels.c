@@ -35,6 +35,12 @@
 #include "channels/json_fields.h"
 #include "channels/shopify.h"
 #include "channels/woocommerce.h"
+#include "channels/x12.h"
+
+#define EDI_ID_RULE                                                            \
+	"is an ISA identity as \"QQ:ID\": a qualifier of 2 letters or "       \
+	"digits, a colon "                                                     \
+	"and an ID of 1 to 15 printable characters, none of *~>^|"
 #include "core/money.h"
 #include "core/signature.h"
 #include "outbox/worker.h"
@@ -59,6 +65,13 @@ static json_t *channel_json(const ordo_channel *ch, bool with_skus)
 	json_object_set_new(j, "location", ch->location[0]
 						   ? json_string(ch->location)
 						   : json_null());
+	json_object_set_new(j, "edi_own_id", ch->edi_own_id[0]
+						     ? json_string(ch->edi_own_id)
+						     : json_null());
+	json_object_set_new(j, "edi_partner_id",
+			    ch->edi_partner_id[0]
+				    ? json_string(ch->edi_partner_id)
+				    : json_null());
 
 	json_object_set_new(j, "base_url", ch->base_url[0]
 						   ? json_string(ch->base_url)
@@ -102,8 +115,9 @@ static json_t *channel_json(const ordo_channel *ch, bool with_skus)
 /* ---- decoding a channel -------------------------------------------------- */
 
 static const char *const channel_members[] = {
-	"kind",	    "name", "secret", "base_url", "api_token",
-	"location", "currency", "skus", "map",	    NULL,
+	"kind",	    "name", "secret", "base_url",   "api_token",
+	"location", "edi_own_id", "edi_partner_id", "currency",
+	"skus",	    "map",	  NULL,
 };
 static const char *const channel_computed[] = {
 	"id",	   "secret_set", "api_token_set", "endpoint",   "sku_count",
@@ -280,6 +294,25 @@ static void decode_channel(const json_t *doc, ordo_channel *ch,
 	     jf_string(doc, "", "location", false, ch->location,
 		       sizeof(ch->location), err)))
 		*set |= CHANNEL_SET_LOCATION;
+	if (json_object_get(doc, "edi_own_id") &&
+	    (cleared(doc, "edi_own_id") ||
+	     jf_string(doc, "", "edi_own_id", false, ch->edi_own_id,
+		       sizeof(ch->edi_own_id), err))) {
+		*set |= CHANNEL_SET_EDI_OWN_ID;
+		if (ch->edi_own_id[0] && !x12_edi_id_ok(ch->edi_own_id))
+			ordo_err_add(err, ORDO_EINVALID, "edi_own_id",
+				     EDI_ID_RULE);
+	}
+	if (json_object_get(doc, "edi_partner_id") &&
+	    (cleared(doc, "edi_partner_id") ||
+	     jf_string(doc, "", "edi_partner_id", false, ch->edi_partner_id,
+		       sizeof(ch->edi_partner_id), err))) {
+		*set |= CHANNEL_SET_EDI_PARTNER_ID;
+		if (ch->edi_partner_id[0] &&
+		    !x12_edi_id_ok(ch->edi_partner_id))
+			ordo_err_add(err, ORDO_EINVALID, "edi_partner_id",
+				     EDI_ID_RULE);
+	}
 	if (json_object_get(doc, "currency") &&
 	    (cleared(doc, "currency") ||
 	     jf_string(doc, "", "currency", false, ch->currency,
@@ -309,7 +342,8 @@ static void decode_channel(const json_t *doc, ordo_channel *ch,
 		ordo_err_add(err, ORDO_EINVALID, NULL,
 			     "name at least one member to change: %s",
 			     "name, secret, base_url, api_token, location, "
-			     "currency, skus, map");
+			     "edi_own_id, edi_partner_id, currency, skus, "
+			     "map");
 }
 
 static void decode_create(const json_t *doc, void *out, ordo_err *err)
@@ -479,24 +513,44 @@ struct storefront {
 	const char *signature; /* header: base64 HMAC-SHA256 of the body */
 	const char *topic;     /* header */
 	const char *delivery;  /* header: the delivery's id */
-	const char *const *topics; /* taking an order in; NULL-ended */
+	/* Taken: a new order, an update, and the store's cancellation
+	 * (NULL when it has no topic of its own). */
+	const char *topics[3];
 	ordo_code (*decode)(const char *body, size_t len,
 			    const ordo_channel *ch, order *o, ordo_err *err);
+	/* Whether an update says the store cancelled the order. */
+	bool (*cancels)(const char *body, size_t len);
 };
 
-static const char *const shopify_topics[] = {"orders/create",
-					     "orders/updated", NULL};
-static const char *const woocommerce_topics[] = {"order.created",
-						 "order.updated", NULL};
+/* WooCommerce has no topic for it: the order's status says so. */
+static bool woocommerce_cancels(const char *body, size_t len)
+{
+	json_t *doc = json_loadb(body, len, 0, NULL);
+	bool yes = doc && json_is_string(json_object_get(doc, "status")) &&
+		   strcmp(json_string_value(json_object_get(doc, "status")),
+			  "cancelled") == 0;
+
+	json_decref(doc);
+	return yes;
+}
 
 static const struct storefront shopify = {
-	CHANNEL_SHOPIFY,      "X-Shopify-Hmac-Sha256", "X-Shopify-Topic",
-	"X-Shopify-Webhook-Id", shopify_topics,	       shopify_order_decode,
+	CHANNEL_SHOPIFY,
+	"X-Shopify-Hmac-Sha256",
+	"X-Shopify-Topic",
+	"X-Shopify-Webhook-Id",
+	{"orders/create", "orders/updated", "orders/cancelled"},
+	shopify_order_decode,
+	NULL,
 };
 static const struct storefront woocommerce = {
-	CHANNEL_WOOCOMMERCE,	    "X-WC-Webhook-Signature",
-	"X-WC-Webhook-Topic",	    "X-WC-Webhook-Delivery-ID",
-	woocommerce_topics,	    woocommerce_order_decode,
+	CHANNEL_WOOCOMMERCE,
+	"X-WC-Webhook-Signature",
+	"X-WC-Webhook-Topic",
+	"X-WC-Webhook-Delivery-ID",
+	{"order.created", "order.updated", NULL},
+	woocommerce_order_decode,
+	woocommerce_cancels,
 };
 
 static json_t *intake_reply(api_request *r, const app_write *w, int *status)
@@ -506,7 +560,15 @@ static json_t *intake_reply(api_request *r, const app_write *w, int *status)
 
 	(void)r;
 	*status = c->outcome == INTAKE_CREATED ? 201 : 200;
+	/* A cancellation of an order ordo never had: nothing to do. */
+	if (c->outcome == INTAKE_UNKNOWN)
+		return json_pack("{s:b, s:s}", "cancelled", 0, "message",
+				 "ordo has no order of this channel with this "
+				 "external id; nothing was cancelled");
 	j = native_order_json(&c->stored, w->now);
+	if (j && c->not_applied[0])
+		json_object_set_new(j, "cancellation_not_applied",
+				    json_string(c->not_applied));
 	/* An update of an order ordo has: what it changed, not applied
 	 * (and written on the order's timeline). */
 	if (j && c->changed[0])
@@ -524,7 +586,7 @@ static bool topic_takes(const struct storefront *sf, const char *topic)
 {
 	size_t i;
 
-	for (i = 0; topic && sf->topics[i]; i++)
+	for (i = 0; topic && i < 3 && sf->topics[i]; i++)
 		if (strcmp(topic, sf->topics[i]) == 0)
 			return true;
 	return false;
@@ -581,11 +643,11 @@ static enum MHD_Result storefront_order(api_request *r,
 		channel_free(&ch);
 		return api_reply_fail(
 			r, ORDO_EINVALID, sf->topic,
-			"%s%s%s: this endpoint takes %s and %s (an order ordo "
-			"does not have yet); ordo does not take a store's "
-			"changes to an order it has taken",
+			"%s%s%s: this endpoint takes %s, %s%s%s",
 			topic ? "topic \"" : sf->topic, topic ? topic : " is missing",
-			topic ? "\"" : "", sf->topics[0], sf->topics[1]);
+			topic ? "\"" : "", sf->topics[0], sf->topics[1],
+			sf->topics[2] ? " and " : "",
+			sf->topics[2] ? sf->topics[2] : "");
 	}
 	if (!api_content_is(r, SOURCE_JSON)) {
 		channel_free(&ch);
@@ -599,6 +661,10 @@ static enum MHD_Result storefront_order(api_request *r,
 	}
 	app_intake_cmd_init(c, &r->caller, api_now(r));
 	c->channel_update = strcmp(topic, sf->topics[1]) == 0;
+	c->channel_cancel =
+		(sf->topics[2] && strcmp(topic, sf->topics[2]) == 0) ||
+		(c->channel_update && sf->cancels &&
+		 sf->cancels(body, r->body_len));
 	sf->decode(body, r->body_len, &ch, &c->order, err);
 	channel_free(&ch);
 	if (err->code == ORDO_OK) {

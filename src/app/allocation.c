@@ -348,7 +348,7 @@ static ordo_code handle_shortfall(store_tx *tx, order *o,
 				       "units wait for stock", now, err);
 			return rc ? rc : app_emit_order(tx, o,
 							"order.backordered",
-							now, err);
+							actor, now, err);
 		}
 		short_hold = HOLD_INSUFFICIENT_STOCK;
 	}

@@ -61,12 +61,27 @@ ordo_code app_channel_check(const ordo_channel *ch, ordo_err *err)
 				    ch->kind == CHANNEL_SHOPIFY
 					    ? "Shopify"
 					    : "WooCommerce");
-	if (ch->api_token[0] && ch->kind != CHANNEL_SHOPIFY &&
-	    ch->kind != CHANNEL_WOOCOMMERCE)
+	if (ch->api_token[0] && ch->kind == CHANNEL_CSV)
 		return ordo_err_set(err, ORDO_EINVALID, "api_token",
-				    "ordo calls back only a shopify or "
-				    "woocommerce channel's API, not a %s one",
+				    "ordo sends nothing to a csv channel");
+	if ((ch->edi_own_id[0] || ch->edi_partner_id[0]) &&
+	    ch->kind != CHANNEL_X12)
+		return ordo_err_set(err, ORDO_EINVALID,
+				    ch->edi_own_id[0] ? "edi_own_id"
+						      : "edi_partner_id",
+				    "ISA identities are an x12 channel's, "
+				    "not a %s one's",
 				    channel_kind_name(ch->kind));
+	/* A warehouse handed its releases (940s) is told who writes. */
+	if (ch->kind == CHANNEL_X12 && ch->base_url[0] && ch->location[0] &&
+	    (!ch->edi_own_id[0] || !ch->edi_partner_id[0]))
+		return ordo_err_set(err, ORDO_EINVALID,
+				    !ch->edi_own_id[0] ? "edi_own_id"
+						       : "edi_partner_id",
+				    "an x12 channel sent the releases at its "
+				    "location (a base_url and a location) "
+				    "needs both ISA identities, edi_own_id "
+				    "and edi_partner_id");
 	if (ch->api_token[0] && !ch->base_url[0])
 		return ordo_err_set(err, ORDO_EINVALID, "base_url",
 				    "is needed with an api_token: where the "
@@ -89,17 +104,31 @@ ordo_code app_channel_check(const ordo_channel *ch, ordo_err *err)
 	return ORDO_OK;
 }
 
+/* What the channel's own webhook subscribes to as any webhook does: an
+ * x12 channel's, the releases at its location (the 940s of its
+ * warehouse); the rest ordo hands it (app_channel_tell). */
+static void hook_events(const ordo_channel *ch, webhook_sub *w)
+{
+	ordo_strlcpy(w->events,
+		     ch->kind == CHANNEL_X12 && ch->location[0]
+			     ? "fulfillment.released"
+			     : "",
+		     sizeof(w->events));
+}
+
 /*
- * The channel's own webhook, kept to what ch asks: one while it has a
- * base URL and an API token (its url and secret those), none otherwise.
- * A changed URL or token is tried at once on whatever waited; a removed
- * one fails what was pending (store_webhook_delete says why).
+ * The channel's own webhook, kept to what ch asks: a storefront's while it
+ * has a base URL and an API token, an x12 channel's while it has a base
+ * URL (its url, secret and location the channel's); none otherwise. A
+ * changed URL, token or location is tried at once on whatever waited; a
+ * removed one fails what was pending (store_webhook_delete says why).
  */
 static ordo_code hook_sync(store_tx *tx, int64_t tenant,
 			   const ordo_channel *ch, bool gone, ordo_time now,
 			   ordo_err *err)
 {
-	bool wanted = !gone && ch->api_token[0] && ch->base_url[0] &&
+	bool wanted = !gone && ch->base_url[0] &&
+		      (ch->api_token[0] || ch->kind == CHANNEL_X12) &&
 		      channel_calls_events(ch->kind)[0];
 	bool found = false;
 	webhook_sub w;
@@ -113,10 +142,13 @@ static ordo_code hook_sync(store_tx *tx, int64_t tenant,
 			     : ORDO_OK;
 	if (found) {
 		if (strcmp(w.url, ch->base_url) == 0 &&
-		    strcmp(w.secret, ch->api_token) == 0)
+		    strcmp(w.secret, ch->api_token) == 0 &&
+		    strcmp(w.location, ch->location) == 0)
 			return ORDO_OK;
 		ordo_strlcpy(w.url, ch->base_url, sizeof(w.url));
 		ordo_strlcpy(w.secret, ch->api_token, sizeof(w.secret));
+		ordo_strlcpy(w.location, ch->location, sizeof(w.location));
+		hook_events(ch, &w);
 		return store_channel_hook_set(tx, tenant, &w, now, err);
 	}
 	memset(&w, 0, sizeof(w));
@@ -124,6 +156,8 @@ static ordo_code hook_sync(store_tx *tx, int64_t tenant,
 	ordo_strlcpy(w.url, ch->base_url, sizeof(w.url));
 	ordo_strlcpy(w.secret, ch->api_token, sizeof(w.secret));
 	ordo_strlcpy(w.channel, ch->name, sizeof(w.channel));
+	ordo_strlcpy(w.location, ch->location, sizeof(w.location));
+	hook_events(ch, &w);
 	ordo_strlcpy(w.protocol, channel_kind_name(ch->kind),
 		     sizeof(w.protocol));
 	w.created_at = now;
@@ -215,6 +249,11 @@ static ordo_code update_run(store_tx *tx, app_write *w, ordo_err *err)
 		memcpy(s->csv_map, c->in.csv_map, sizeof(s->csv_map));
 	if (c->set & CHANNEL_SET_API_TOKEN)
 		memcpy(s->api_token, c->in.api_token, sizeof(s->api_token));
+	if (c->set & CHANNEL_SET_EDI_OWN_ID)
+		memcpy(s->edi_own_id, c->in.edi_own_id, sizeof(s->edi_own_id));
+	if (c->set & CHANNEL_SET_EDI_PARTNER_ID)
+		memcpy(s->edi_partner_id, c->in.edi_partner_id,
+		       sizeof(s->edi_partner_id));
 	if (c->set & CHANNEL_SET_LOCATION) {
 		memcpy(s->location, c->in.location, sizeof(s->location));
 		rc = location_check(tx, w->caller.tenant_id, s, err);

@@ -115,7 +115,7 @@ ordo_code app_order_move(store_tx *tx, order *o, order_state to,
 	if (!type || (to == ORDER_ALLOCATED && from == ORDER_RELEASED) ||
 	    (to == ORDER_ACCEPTED && was_accepted))
 		return ORDO_OK;
-	return app_emit_order(tx, o, type, now, err);
+	return app_emit_order(tx, o, type, actor, now, err);
 }
 
 /* One step from `at` toward `target` along the main flow. */
@@ -296,6 +296,36 @@ ordo_code app_channel_tell(store_tx *tx, const order *o, const char *type,
 	data = json_pack("{s:o}", "order", native_order_json(o, now));
 	if (data && s)
 		json_object_set_new(data, "shipment", native_shipment_json(s));
+	/* A partner's 855 is made again from the 850 the order came in. */
+	if (data && kind == CHANNEL_X12) {
+		char type_buf[ORDO_SOURCE_TYPE_MAX], *source = NULL;
+
+		if (o->source) {
+			json_object_set_new(data, "source",
+					    json_string(o->source));
+		} else {
+			rc = store_order_source(tx, o->tenant_id, o->id,
+						type_buf, sizeof(type_buf),
+						&source, err);
+			if (rc == ORDO_OK && source)
+				json_object_set_new(data, "source",
+						    json_string(source));
+			free(source);
+			if (rc == ORDO_ENOTFOUND) {
+				/* No source, no 855: nothing to tell. */
+				ordo_err_clear(err);
+				rc = ORDO_OK;
+			}
+			if (rc) {
+				json_decref(data);
+				return rc;
+			}
+		}
+		if (!json_object_get(data, "source")) {
+			json_decref(data);
+			return ORDO_OK;
+		}
+	}
 	rc = event_make(&ev, type, o->id, s ? s->location : NULL, data, now,
 			err);
 	if (rc == ORDO_OK)
@@ -314,10 +344,17 @@ ordo_code app_channel_tell(store_tx *tx, const order *o, const char *type,
  * go to encoding payloads nobody receives).
  */
 ordo_code app_emit_order(store_tx *tx, const order *o, const char *type,
-			 ordo_time now, ordo_err *err)
+			 const char *actor, ordo_time now, ordo_err *err)
 {
+	char self[ORDO_ACTOR_MAX];
 	bool any = false;
-	ordo_code rc = app_channel_tell(tx, o, type, NULL, now, err);
+	ordo_code rc = ORDO_OK;
+
+	/* What the channel itself did (a store's own cancellation) is not
+	 * told back to it. */
+	snprintf(self, sizeof(self), "channel:%s", o->channel);
+	if (!actor || strcmp(actor, self) != 0)
+		rc = app_channel_tell(tx, o, type, NULL, now, err);
 
 	if (rc == ORDO_OK)
 		rc = store_outbox_subscribed(tx, o->tenant_id, type, NULL,

@@ -81,13 +81,14 @@ ordo_code app_webhook_paused_emit(store_tx *tx, int64_t tenant,
  * is told of such events (channels/calls.h) and has a webhook of its own
  * (a base URL and an API token): one delivery to that webhook, carrying
  * the order and, for shipment.created, the shipment s (else NULL). Every
- * other order costs nothing. app_emit_order does this itself.
+ * other order costs nothing. app_emit_order does this itself,
+ * but for what the channel did itself (its actor "channel:NAME").
  */
 ordo_code app_channel_tell(store_tx *tx, const order *o, const char *type,
 			   const shipment *s, ordo_time now, ordo_err *err);
 /* The order as a webhook payload ("order.*" events). */
 ordo_code app_emit_order(store_tx *tx, const order *o, const char *type,
-			 ordo_time now, ordo_err *err);
+			 const char *actor, ordo_time now, ordo_err *err);
 /* The fulfillment with its order ("fulfillment.*" events), to its
  * location's handoff. */
 ordo_code app_emit_fulfillment(store_tx *tx, const order *o,

@@ -694,75 +694,32 @@ ordo_code app_x12_take(store *st, const app_caller *c, const ordo_channel *ch,
 	return rc;
 }
 
-/* ordo's answer to one line of an 850, as the line stands. */
-static x12_855_line line_answer(const order_line *l)
-{
-	x12_855_line a = {.answer = X12_LINE_ACCEPTED};
-
-	if (l->qty_cancelled == l->quantity) {
-		a.answer = X12_LINE_REJECTED;
-	} else if (l->qty_open > 0) {
-		a.answer = X12_LINE_BACKORDERED;
-		a.quantity = l->qty_open;
-	} else if (l->qty_cancelled > 0) {
-		a.answer = X12_LINE_QUANTITY_CHANGED;
-		a.quantity = l->quantity - l->qty_cancelled;
-	}
-	return a;
-}
-
-/* The 855 of order o, whose source is the EDI file it came in. */
+/* The 855 of order o, whose source is the EDI file it came in: each line
+ * as it stands, or none for an order rejected whole. */
 static ordo_code build_855(const order *o, const char *source, ordo_time now,
 			   char **out, size_t *out_len, ordo_err *err)
 {
-	x12_reply_opts opts = {.now = now, .newline = true};
-	x12_855_answer answer = {.order_id = o->id};
 	x12_855_line *lines = NULL;
-	ordo_channel none;
-	ordo_err rerr = ORDO_ERR_INIT;
-	x12_doc d;
-	size_t s, i;
+	size_t i, n = 0;
 	ordo_code rc;
 
-	channel_init(&none);
-	x12_doc_init(&d);
-	rc = x12_read(source, strlen(source), &none, &d, &rerr);
-	ordo_err_clear(&rerr);
-	if (rc == ORDO_ENOMEM) {
-		x12_doc_free(&d);
-		return ordo_err_set(err, rc, NULL, "out of memory");
-	}
-	for (s = 0; s < d.n_sets; s++)
-		if (d.sets[s].kind == X12_SET_ORDER &&
-		    strcmp(d.sets[s].po_number, o->external_id) == 0)
-			break;
-	if (s == d.n_sets) {
-		x12_doc_free(&d);
-		return ordo_err_set(err, ORDO_ENOTFOUND, "id",
-				    "order %s has no 850 of its PO number in "
-				    "its source",
-				    o->id);
-	}
 	if (o->state != ORDER_CANCELLED && o->state != ORDER_REJECTED) {
 		lines = calloc(o->n_lines ? o->n_lines : 1, sizeof(*lines));
-		if (!lines) {
-			x12_doc_free(&d);
+		if (!lines)
 			return ordo_err_set(err, ORDO_ENOMEM, NULL,
 					    "out of memory");
-		}
 		for (i = 0; i < o->n_lines; i++)
-			lines[i] = line_answer(&o->lines[i]);
-		answer.lines = lines;
-		answer.n_lines = o->n_lines;
+			lines[i] = x12_line_answer_of(o->lines[i].quantity,
+						      o->lines[i].qty_open,
+						      o->lines[i].qty_cancelled);
+		n = o->n_lines;
 	}
-	/* ordo's interchange: a number that moves on with time, so that
-	 * an 855 made again (the order changed) is not taken by the
-	 * partner for one it has seen. */
-	opts.interchange_control = (now > 0 ? now : 0) % 999999999 + 1;
-	opts.group_control = opts.interchange_control;
-	rc = x12_855_build(&d, s, &answer, &opts, out, out_len, err);
+	/* ordo's interchange: a number that moves on with time, so that an
+	 * 855 made again (the order changed) is not taken by the partner
+	 * for one it has seen. */
+	rc = x12_855_of(source, o->external_id, o->id, lines, n, now, now,
+			out, out_len, err);
 	free(lines);
-	x12_doc_free(&d);
 	return rc;
 }
 

@@ -35,6 +35,7 @@
 #include "app/flow.h"
 #include "app/intake.h"
 #include "app/policy.h"
+#include "app/review.h"
 #include "app/tenants.h"
 #include "app/write.h"
 
@@ -42,6 +43,7 @@
 #include <string.h>
 
 #include "core/fingerprint.h"
+#include "core/lifecycle.h"
 #include "core/order_diff.h"
 #include "core/validate.h"
 
@@ -249,12 +251,65 @@ static ordo_code note_update(store_tx *tx, app_intake_cmd *c, ordo_err *err)
 			 "", c->w.caller.actor, message, c->w.now, err);
 }
 
+/* A channel's cancellation of an order it sent (app_intake_cmd). */
+static ordo_code cancel_run(store_tx *tx, app_intake_cmd *c, ordo_err *err)
+{
+	const app_caller *who = &c->w.caller;
+	order *o = &c->stored;
+	char id[ORDO_ID_MAX], message[ORDO_MESSAGE_MAX];
+	int64_t shipped = 0;
+	size_t i;
+	ordo_code rc;
+
+	rc = store_order_find_external(tx, who->tenant_id, c->order.channel,
+				       c->order.external_id, id, err);
+	if (rc == ORDO_ENOTFOUND) {
+		ordo_err_clear(err);
+		id[0] = '\0';
+	} else if (rc) {
+		return rc;
+	}
+	if (!id[0]) {
+		c->outcome = INTAKE_UNKNOWN;
+		return ORDO_OK;
+	}
+	c->outcome = INTAKE_EXISTING;
+	rc = app_order_load(tx, who->tenant_id, id, o, err);
+	if (rc)
+		return rc;
+	for (i = 0; i < o->n_lines; i++)
+		shipped += o->lines[i].qty_shipped;
+	if (o->state == ORDER_CANCELLED)
+		return ORDO_OK; /* told again: it is */
+	if (shipped > 0)
+		snprintf(c->not_applied, sizeof(c->not_applied),
+			 "%lld unit(s) of it have shipped; a return is a "
+			 "person's, in ordo",
+			 (long long)shipped);
+	else if (!lifecycle_can_move(o->state, ORDER_CANCELLED))
+		snprintf(c->not_applied, sizeof(c->not_applied),
+			 "it is %s, and can no longer be cancelled",
+			 order_state_name(o->state));
+	if (c->not_applied[0]) {
+		snprintf(message, sizeof(message),
+			 "%s cancelled the order; not applied: %.180s",
+			 o->channel, c->not_applied);
+		return app_event(tx, o, "channel_cancelled", o->state,
+				 o->state, "", who->actor, message, c->w.now,
+				 err);
+	}
+	return app_order_cancel(tx, o, who->actor, "cancelled at the store",
+				c->w.now, err);
+}
+
 static ordo_code intake_run(store_tx *tx, app_write *w, ordo_err *err)
 {
 	app_intake_cmd *c = (app_intake_cmd *)w;
 	order in;
 	ordo_code rc;
 
+	if (c->channel_cancel)
+		return cancel_run(tx, c, err);
 	/* Intake takes its order over: it works on a copy, so that a run
 	 * again starts from the order as decoded. */
 	order_init(&in);
@@ -277,6 +332,7 @@ static void intake_clear(app_write *w)
 	order_init(&c->stored);
 	c->outcome = INTAKE_CREATED;
 	c->changed[0] = '\0';
+	c->not_applied[0] = '\0';
 }
 
 static void intake_free_input(app_write *w)

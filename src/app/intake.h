@@ -33,6 +33,7 @@ ordo_code app_catalog_lookup(void *ctx, const char *sku, catalog_entry *entry,
 typedef enum {
 	INTAKE_CREATED,	       /* stored as a new order */
 	INTAKE_EXISTING,       /* same channel + external id: nothing stored */
+	INTAKE_UNKNOWN,	       /* a cancellation of an order ordo never had */
 } intake_outcome;
 
 /*
@@ -59,6 +60,15 @@ typedef struct {
 	 * (event "channel_changed", naming each field), and told in
 	 * `changed`. */
 	bool channel_update;
+	/* in: the channel says it cancelled the order (a Shopify
+	 * orders/cancelled, a WooCommerce order now "cancelled"): the order
+	 * ordo has of it is cancelled as a person would cancel it, unless
+	 * units of it have shipped, or it has ended otherwise; then that is
+	 * written on its timeline (event "channel_cancelled") and told in
+	 * `not_applied`. Nothing is taken in: an order ordo never had is
+	 * INTAKE_UNKNOWN. */
+	bool channel_cancel;
+	char not_applied[ORDO_MESSAGE_MAX]; /* out; "" = applied */
 	intake_outcome outcome; /* out */
 	order stored;		/* out */
 	/* out: the fields the update changed, comma-separated ("" none). */

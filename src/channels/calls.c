@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "channels/native_out.h"
+#include "channels/x12.h"
 
 /* The types each kind is told of, as calls.h lists them. */
 static const char *events_of(channel_kind kind)
@@ -20,6 +21,9 @@ static const char *events_of(channel_kind kind)
 		return "shipment.created,order.cancelled";
 	case CHANNEL_WOOCOMMERCE:
 		return "order.shipped,order.cancelled";
+	case CHANNEL_X12:
+		return "order.allocated,order.backordered,order.cancelled,"
+		       "fulfillment.released";
 	default:
 		return "";
 	}
@@ -364,10 +368,138 @@ static ordo_code woo_plan(const char *base_url, const char *type,
 			err);
 }
 
+/* ---- a trading partner's documents (X12) --------------------------------- */
+
+/* ISA13 of what an event becomes: the same on every try of it, so that a
+ * partner that took it once knows it again. */
+static int64_t event_control(const char *event_id)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *event_id; event_id++)
+		h = (h ^ (unsigned char)*event_id) * 1099511628211ULL;
+	return (int64_t)(h % 999999999ULL) + 1;
+}
+
+static int64_t int_at(const json_t *obj, const char *key)
+{
+	return (int64_t)json_integer_value(json_object_get(obj, key));
+}
+
+/* The 855 of the event's order, as its lines stand. */
+static ordo_code x12_855_plan(const json_t *data, int64_t control,
+			      ordo_time now, channel_call *c, ordo_err *err)
+{
+	const json_t *ord = json_object_get(data, "order"), *l;
+	const char *state = str_at(ord, "state");
+	x12_855_line *lines = NULL;
+	size_t n = 0, i;
+	char *text = NULL;
+	size_t len = 0;
+	ordo_code rc;
+
+	if (!json_is_string(json_object_get(data, "source")))
+		return ordo_err_set(err, ORDO_EINVALID, "source",
+				    "order %s came in no 850", str_at(ord, "id"));
+	if (strcmp(state, "cancelled") != 0 && strcmp(state, "rejected") != 0) {
+		n = json_array_size(json_object_get(ord, "lines"));
+		lines = calloc(n ? n : 1, sizeof(*lines));
+		if (!lines)
+			return ordo_err_set(err, ORDO_ENOMEM, NULL,
+					    "out of memory");
+		json_array_foreach(json_object_get(ord, "lines"), i, l)
+			lines[i] = x12_line_answer_of(int_at(l, "quantity"),
+						      int_at(l, "open"),
+						      int_at(l, "cancelled"));
+	}
+	rc = x12_855_of(str_at(data, "source"), str_at(ord, "external_id"),
+			str_at(ord, "id"), lines, n, control, now, &text, &len,
+			err);
+	free(lines);
+	c->body = text;
+	return rc;
+}
+
+/* The 940 that hands the event's fulfillment to the warehouse. */
+static ordo_code x12_940_plan(const json_t *data, int64_t control,
+			      const channel_call_ctx *ctx, channel_call *c,
+			      ordo_err *err)
+{
+	/* The fulfillment's own event: the fulfillment, its order within. */
+	const json_t *ord = json_object_get(data, "order");
+	const json_t *ful = data;
+	const json_t *to = json_object_get(ord, "ship_to"), *fl, *ol;
+	x12_940_line *lines;
+	order_address addr;
+	x12_940_order o;
+	size_t n = json_array_size(json_object_get(ful, "lines")), i, k;
+	size_t len = 0;
+	ordo_code rc;
+
+	memset(&addr, 0, sizeof(addr));
+	ordo_strlcpy(addr.line1, str_at(to, "line1"), sizeof(addr.line1));
+	ordo_strlcpy(addr.line2, str_at(to, "line2"), sizeof(addr.line2));
+	ordo_strlcpy(addr.city, str_at(to, "city"), sizeof(addr.city));
+	ordo_strlcpy(addr.region, str_at(to, "region"), sizeof(addr.region));
+	ordo_strlcpy(addr.postal_code, str_at(to, "postal_code"),
+		     sizeof(addr.postal_code));
+	ordo_strlcpy(addr.country, str_at(to, "country"),
+		     sizeof(addr.country));
+	lines = calloc(n ? n : 1, sizeof(*lines));
+	if (!lines)
+		return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
+	json_array_foreach(json_object_get(ful, "lines"), i, fl) {
+		lines[i].sku = str_at(fl, "sku");
+		lines[i].quantity = int_at(fl, "quantity");
+		lines[i].title = "";
+		json_array_foreach(json_object_get(ord, "lines"), k, ol)
+			if (int_at(ol, "line_no") == int_at(fl, "line_no"))
+				lines[i].title = str_at(ol, "title");
+	}
+	memset(&o, 0, sizeof(o));
+	o.sender = ctx->edi_own_id ? ctx->edi_own_id : "";
+	o.receiver = ctx->edi_partner_id ? ctx->edi_partner_id : "";
+	o.control = control;
+	o.now = ctx->now;
+	o.order_id = str_at(ord, "id");
+	o.po_number = str_at(ord, "external_id");
+	o.ship_to_name = str_at(to, "name");
+	o.ship_to = &addr;
+	o.method = str_at(json_object_get(ord, "shipping"), "method");
+	o.n_lines = n;
+	o.lines = lines;
+	rc = x12_940_build(&o, &c->body, &len, err);
+	free(lines);
+	return rc;
+}
+
+static ordo_code x12_plan(const char *base_url, const char *type,
+			  const json_t *ev, int step,
+			  const channel_call_ctx *ctx, channel_call *c,
+			  ordo_err *err)
+{
+	const json_t *data = json_object_get(ev, "data");
+	int64_t control = event_control(str_at(ev, "id"));
+
+	if (step > 0)
+		return ORDO_OK;
+	if (strlen(base_url) >= sizeof(c->url))
+		return ordo_err_set(err, ORDO_EINVALID, "base_url",
+				    "the channel's base_url is too long");
+	snprintf(c->method, sizeof(c->method), "POST");
+	snprintf(c->url, sizeof(c->url), "%s", base_url);
+	snprintf(c->content_type, sizeof(c->content_type),
+		 "application/edi-x12");
+	return strcmp(type, "fulfillment.released") == 0
+		       ? x12_940_plan(data, control, ctx, c, err)
+		       : x12_855_plan(data, control, ctx->now, c, err);
+}
+
 ordo_code channel_call_plan(channel_kind kind, const char *base_url,
 			    const char *type, const char *payload, int step,
 			    const char *answer, size_t answer_len,
-			    channel_call *c, ordo_err *err)
+			    const channel_call_ctx *ctx, channel_call *c,
+			    ordo_err *err)
 {
 	json_t *ev, *ans = NULL;
 	const json_t *data;
@@ -380,6 +512,8 @@ ordo_code channel_call_plan(channel_kind kind, const char *base_url,
 				    channel_kind_name(kind), type);
 	ev = json_loads(payload, 0, NULL);
 	data = json_object_get(ev, "data");
+	snprintf(c->content_type, sizeof(c->content_type),
+		 "application/json");
 	if (!json_is_object(json_object_get(data, "order"))) {
 		json_decref(ev);
 		return ordo_err_set(err, ORDO_EINVALID, "data",
@@ -396,8 +530,10 @@ ordo_code channel_call_plan(channel_kind kind, const char *base_url,
 	}
 	if (kind == CHANNEL_SHOPIFY)
 		rc = shopify_plan(base_url, type, data, step, ans, c, err);
-	else
+	else if (kind == CHANNEL_WOOCOMMERCE)
 		rc = woo_plan(base_url, type, data, step, c, err);
+	else
+		rc = x12_plan(base_url, type, ev, step, ctx, c, err);
 	json_decref(ans);
 	json_decref(ev);
 	if (rc)

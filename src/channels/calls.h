@@ -18,6 +18,15 @@
  *   woocommerce  order.shipped    -> PUT  orders/{id} {"status":"completed"}
  *                order.cancelled  -> PUT  orders/{id} {"status":"cancelled"}
  *                under {base_url}/wp-json/wc/v3/
+ *   x12          order.allocated, -> POST the 855 of an order the partner
+ *                order.backordered,    sent an 850 for (the event carries
+ *                order.cancelled       its "source"), as its lines stand
+ *                fulfillment.released -> POST the 940 handing a release
+ *                                    at the channel's location to its
+ *                                    warehouse (the webhook subscribes
+ *                                    to it at that location)
+ *                to {base_url} itself, application/edi-x12; ISA13 made of
+ *                the event's id, the same on every try.
  *
  * {id} is the order's external_id (the store's own order id). A shipment's
  * units are matched to the store's lines by the lines' external_id (the
@@ -34,6 +43,7 @@
 #include <stddef.h>
 
 #include "core/channel.h"
+#include "core/order.h"
 #include "core/err.h"
 #include "core/limits.h"
 
@@ -50,6 +60,7 @@ const char *channel_calls_events(channel_kind kind);
 typedef struct {
 	char method[8];	     /* "GET", "POST", "PUT"; "" = no call */
 	char url[STORE_URL_MAX + 160];
+	char content_type[32]; /* of the body */
 	char *body;	     /* JSON to send (malloc'd), NULL for none */
 } channel_call;
 
@@ -64,9 +75,17 @@ void channel_call_free(channel_call *c);
  * fulfillment order line for), which the outbox records as the
  * delivery's failure.
  */
+/* What a call needs besides the event: the time, and an x12 channel's
+ * ISA identities ("QQ:ID"; a 940 is refused without them). */
+typedef struct {
+	ordo_time now;
+	const char *edi_own_id, *edi_partner_id;
+} channel_call_ctx;
+
 ordo_code channel_call_plan(channel_kind kind, const char *base_url,
 			    const char *type, const char *payload, int step,
 			    const char *answer, size_t answer_len,
-			    channel_call *c, ordo_err *err);
+			    const channel_call_ctx *ctx, channel_call *c,
+			    ordo_err *err);
 
 #endif

@@ -451,4 +451,56 @@ void x12_notices_free(x12_notice *v, size_t n);
 bool x12_notice_line_sku(const ordo_channel *ch, const x12_notice_line *l,
 			 char *sku, size_t size);
 
+/*
+ * OUTBOUND (x12_out.c)
+ *
+ * The 855 of an order as it stands, made again from the 850 it came in
+ * (source, the order's source text; the set whose PO number is
+ * po_number): lines in the 850's order, x12_line_answer_of each, or none
+ * at all for an order rejected whole. ISA13 and GS06 are control
+ * (taken modulo 999999999, plus 1).
+ */
+x12_855_line x12_line_answer_of(int64_t quantity, int64_t open,
+			     int64_t cancelled);
+ordo_code x12_855_of(const char *source, const char *po_number,
+		     const char *order_id, const x12_855_line *lines,
+		     size_t n_lines, int64_t control, ordo_time now,
+		     char **out, size_t *out_len, ordo_err *err);
+
+/* Whether s is an ISA identity as a channel names it: "QQ:ID", the
+ * qualifier (ISA05/ISA07, 2 letters or digits) and the ID (1 to 15), printable
+ * ASCII with none of the separators ordo writes ("*~>") nor "^|". */
+bool x12_edi_id_ok(const char *s);
+
+/*
+ * The 940 warehouse shipping order that hands a fulfillment to a
+ * warehouse, 004010, separators "*", ">" and "~" (each segment on a line
+ * of its own): ISA/GS (OW) from sender to receiver ("QQ:ID" each), W05
+ * (N; W0502 the depositor order number - ordo's order id, which the
+ * warehouse's 945 names back -, W0503 the PO number), N1/N3/N4 ship-to,
+ * N9 ZZ the shipping method, G62 10 the date, per line LX, W01 (quantity,
+ * EA, VN and the SKU) and G69 (the title), W76 the units in all. Text is
+ * cut to each element's width and its separators become spaces. ISA13 is
+ * control, 1 .. 999999999 (a larger number is taken modulo).
+ */
+typedef struct {
+	const char *sku, *title;
+	int64_t quantity;
+} x12_940_line;
+
+typedef struct {
+	const char *sender, *receiver; /* "QQ:ID" */
+	int64_t control;
+	ordo_time now;
+	const char *order_id, *po_number;
+	const char *ship_to_name;
+	const order_address *ship_to;
+	const char *method; /* "" = none */
+	size_t n_lines;
+	const x12_940_line *lines;
+} x12_940_order;
+
+ordo_code x12_940_build(const x12_940_order *o, char **out, size_t *out_len,
+			ordo_err *err);
+
 #endif

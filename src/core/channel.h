@@ -65,6 +65,11 @@ typedef struct {
 	 * and 945 ship its fulfillment of the order they name); "" = the
 	 * order's only open fulfillment. */
 	char location[ORDO_LOCATION_CODE_MAX];
+	/* An x12 channel's ISA identities, "QQ:ID" (qualifier, ID): ordo's
+	 * and the partner's, for what ordo sends unasked (a 940); "" =
+	 * none. */
+	char edi_own_id[ORDO_EDI_ID_MAX];
+	char edi_partner_id[ORDO_EDI_ID_MAX];
 	/* What its documents leave out: the currency of an order that names
 	 * none ("" = none; such an order is refused). */
 	char currency[ORDO_CURRENCY_MAX];

@@ -91,6 +91,7 @@
  * its API with (WooCommerce's consumer_key:consumer_secret is 87). */
 #define STORE_SECRET_MAX 129
 #define ORDO_CHANNEL_CODE_MAX 65   /* a channel's product code */
+#define ORDO_EDI_ID_MAX 19	   /* "QQ:" and an ISA ID of up to 15 */
 #define ORDO_SOURCE_TYPE_MAX 64    /* an order's source's media type */
 #define ORDO_IMPORT_NAME_MAX 256   /* an imported file's name */
 #define ORDO_CSV_COLUMN_MAX 128    /* a CSV column's name */

@@ -449,15 +449,40 @@ static enum sent send_store(outbox_worker *w, CURL *curl,
 			    long *status, char *why, size_t why_size)
 {
 	struct answer ans = {0};
+	channel_call_ctx ctx = {0};
+	ordo_channel ch;
 	channel_kind kind;
 	enum sent s = SENT_ANSWERED;
 	int step;
 
+	channel_init(&ch);
 	*status = 0;
 	if (channel_kind_parse(hk->protocol, &kind) != 0) {
 		snprintf(why, why_size, "no channel protocol \"%s\"",
 			 hk->protocol);
 		return SENT_FAILED;
+	}
+	ctx.now = ordo_clock_now(w->opts.clock);
+	/* A 940 is written as the channel names both ends, as it is now. */
+	if (kind == CHANNEL_X12 &&
+	    strcmp(d->event_type, "fulfillment.released") == 0) {
+		ordo_err cerr = ORDO_ERR_INIT;
+		store_tx *tx;
+
+		if (store_read_begin(w->st, &tx, &cerr) == ORDO_OK) {
+			store_channel_by_name(tx, d->tenant_id, hk->channel,
+					      &ch, &cerr);
+			store_read_end(tx);
+		}
+		if (cerr.code != ORDO_OK) {
+			snprintf(why, why_size, "reading channel %s failed",
+				 hk->channel);
+			ordo_err_clear(&cerr);
+			channel_free(&ch);
+			return SENT_FAILED;
+		}
+		ctx.edi_own_id = ch.edi_own_id;
+		ctx.edi_partner_id = ch.edi_partner_id;
 	}
 	for (step = 0;; step++) {
 		struct curl_slist *h = NULL;
@@ -466,7 +491,7 @@ static enum sent send_store(outbox_worker *w, CURL *curl,
 		ordo_err err = ORDO_ERR_INIT;
 
 		if (channel_call_plan(kind, hk->url, d->event_type, d->payload,
-				      step, ans.data, ans.len, &call,
+				      step, ans.data, ans.len, &ctx, &call,
 				      &err) != ORDO_OK) {
 			ordo_strlcpy(why, err.message, why_size);
 			s = err.code == ORDO_ENOMEM ? SENT_FAILED
@@ -477,14 +502,21 @@ static enum sent send_store(outbox_worker *w, CURL *curl,
 			break; /* all told */
 		free(ans.data);
 		memset(&ans, 0, sizeof(ans));
-		h = curl_slist_append(h, "Content-Type: application/json");
-		h = curl_slist_append(h, "Accept: application/json");
+		snprintf(line, sizeof(line), "Content-Type: %s",
+			 call.content_type);
+		h = curl_slist_append(h, line);
 		h = curl_slist_append(h, "User-Agent: ordo-channels/1");
 		if (kind == CHANNEL_SHOPIFY) {
 			snprintf(line, sizeof(line),
 				 "X-Shopify-Access-Token: %s", hk->secret);
 			h = curl_slist_append(h, line);
+		} else if (kind == CHANNEL_X12 && hk->secret[0]) {
+			snprintf(line, sizeof(line), "Authorization: Bearer %s",
+				 hk->secret);
+			h = curl_slist_append(h, line);
 		}
+		if (kind != CHANNEL_X12)
+			h = curl_slist_append(h, "Accept: application/json");
 		s = perform(w, curl, call.method, call.url, h, call.body,
 			    kind == CHANNEL_WOOCOMMERCE ? hk->secret : NULL,
 			    &ans, status, why, why_size);
@@ -505,6 +537,7 @@ static enum sent send_store(outbox_worker *w, CURL *curl,
 		}
 	}
 	free(ans.data);
+	channel_free(&ch);
 	return s;
 }
 

@@ -45,9 +45,10 @@ static const char *const sql_text[SQL_COUNT] = {
 	[SQL_CHANNEL_HOOK_GET] = "SELECT " SQL_WEBHOOK_COLS ", "
 				 SQL_WEBHOOK_STATE_COLS " FROM webhooks "
 				 "WHERE tenant_id = ? AND channel = ?",
-	/* Sent to anew, as a resumed webhook is. Binds url, secret, now,
-	 * tenant, id. */
+	/* Sent to anew, as a resumed webhook is. Binds url, secret,
+	 * location, now, tenant, id. */
 	[SQL_CHANNEL_HOOK_SET] = "UPDATE webhooks SET url = ?, secret = ?, "
+				 "location = ?, "
 				 "status = 'active', paused_at = 0, idle = 0, "
 				 "failures = 0, failing_since = 0, "
 				 "last_error = '', next_attempt_at = ? "
@@ -75,6 +76,8 @@ static const char *const sql_text[SQL_COUNT] = {
 	[SQL_WEBHOOK_EVENT_INSERT] = "INSERT INTO webhook_events (webhook_id, "
 				     "tenant_id, event_type, position) "
 				     "VALUES (?, ?, ?, ?)",
+	[SQL_WEBHOOK_EVENTS_DELETE] = "DELETE FROM webhook_events "
+				      "WHERE webhook_id = ? AND tenant_id = ?",
 	/* One webhook's types in the order given: binds webhook, tenant. */
 	[SQL_WEBHOOK_EVENTS_OF] = "SELECT event_type FROM webhook_events "
 				  "WHERE webhook_id = ? AND tenant_id = ? "
@@ -132,12 +135,13 @@ static ordo_code events_next(const char **p, char *name, size_t size,
  * the order given. A type named twice is refused by the primary key
  * (ORDO_ECONFLICT from the driver), never collapsed: the caller is told.
  */
+static ordo_code events_insert(store_tx *tx, int64_t tenant,
+			       const webhook_sub *w, ordo_err *err);
+
 ordo_code store_webhook_insert(store_tx *tx, int64_t tenant,
 			       const webhook_sub *w, ordo_err *err)
 {
 	struct q q = {0};
-	const char *p = w->events;
-	int64_t position = 0;
 	ordo_code rc;
 
 	tx_cache_forget_subscribers(tx);
@@ -155,6 +159,23 @@ ordo_code store_webhook_insert(store_tx *tx, int64_t tenant,
 	q_i64(&q, tenant);
 	q_bind_row(&q, w, webhook_fields);
 	rc = q_exec(&q, "webhook", "id", err);
+	q_close(&q);
+	if (rc == ORDO_OK)
+		rc = events_insert(tx, tenant, w, err);
+out:
+	q_close(&q);
+	return rc;
+}
+
+/* w's event types as rows of webhook_events, in the order given. */
+static ordo_code events_insert(store_tx *tx, int64_t tenant,
+			       const webhook_sub *w, ordo_err *err)
+{
+	struct q q = {0};
+	const char *p = w->events;
+	int64_t position = 0;
+	ordo_code rc = ORDO_OK;
+
 	while (rc == ORDO_OK && *p) {
 		char type[sizeof(((outbox_event *)0)->type)];
 
@@ -171,7 +192,6 @@ ordo_code store_webhook_insert(store_tx *tx, int64_t tenant,
 		q_i64(&q, position++);
 		rc = q_exec(&q, "webhook event type", "events", err);
 	}
-out:
 	q_close(&q);
 	return rc;
 }
@@ -468,7 +488,19 @@ ordo_code store_channel_hook_set(store_tx *tx, int64_t tenant,
 	struct q q = {0};
 	ordo_code rc;
 
+	tx_cache_forget_subscribers(tx);
 	rc = tx_check_writable(tx, "store_channel_hook_set", err);
+	if (rc)
+		goto out;
+	rc = q_open(&q, tx, SQL_WEBHOOK_EVENTS_DELETE, err);
+	if (rc)
+		goto out;
+	q_str(&q, w->id);
+	q_i64(&q, tenant);
+	rc = q_exec(&q, "webhook event types", NULL, err);
+	q_close(&q);
+	if (rc == ORDO_OK)
+		rc = events_insert(tx, tenant, w, err);
 	if (rc)
 		goto out;
 	rc = q_open(&q, tx, SQL_CHANNEL_HOOK_SET, err);
@@ -476,6 +508,7 @@ ordo_code store_channel_hook_set(store_tx *tx, int64_t tenant,
 		goto out;
 	q_str(&q, w->url);
 	q_str(&q, w->secret);
+	q_str(&q, w->location);
 	q_i64(&q, now);
 	q_i64(&q, tenant);
 	q_str(&q, w->id);
@@ -485,3 +518,4 @@ out:
 	q_close(&q);
 	return rc;
 }
+

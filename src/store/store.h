@@ -814,13 +814,16 @@ ordo_code store_webhook_resume(store_tx *tx, int64_t tenant, const char *id,
 ordo_code store_channel_hook_get(store_tx *tx, int64_t tenant,
 				 const char *channel, webhook_sub *w,
 				 bool *found, ordo_err *err);
-/* Its url and secret set to w's (matched by tenant and id), and sent to
+/* Its url, secret, location and event types set to w's (matched by
+ * tenant and id; an x12 channel's hears fulfillment.released at its
+ * location as any webhook of that location would), and sent to
  * anew at `now`, as a resumed webhook is: a changed token is tried at
  * once on what waited. Made with store_webhook_insert; ended with
  * store_webhook_delete. */
 ordo_code store_channel_hook_set(store_tx *tx, int64_t tenant,
 				 const webhook_sub *w, ordo_time now,
 				 ordo_err *err);
+
 
 typedef struct {
 	char id[ORDO_ID_MAX]; /* "evt_..." */

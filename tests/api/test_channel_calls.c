@@ -15,6 +15,11 @@
  *                delivery with the reason, and the next call goes on.
  *   woocommerce  a shipped order sets its status completed, with the REST
  *                key as basic credentials.
+ *   x12          a trading partner's 850 is answered with its 855 once
+ *                allocated, posted to the partner's endpoint; a release
+ *                at a warehouse channel's location is handed to it as a
+ *                940, naming both ISA identities; the other warehouse
+ *                hears nothing.
  *   settings     the token is never shown; the channel's own webhook is
  *                listed with its channel, cannot be deleted as a webhook,
  *                and goes with the token; orders of other channels and of
@@ -25,6 +30,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -51,6 +57,7 @@ struct call {
 	char path[160];
 	char token[96];	 /* X-Shopify-Access-Token */
 	char auth[160];	 /* Authorization */
+	char ctype[64];	 /* Content-Type */
 	char *body;
 };
 
@@ -116,6 +123,7 @@ static enum MHD_Result on_call(void *cls, struct MHD_Connection *c,
 		header(c, "X-Shopify-Access-Token", k->token,
 		       sizeof(k->token));
 		header(c, "Authorization", k->auth, sizeof(k->auth));
+		header(c, "Content-Type", k->ctype, sizeof(k->ctype));
 		k->body = up->data ? up->data : strdup("");
 		up->data = NULL;
 	}
@@ -226,6 +234,25 @@ static int shop_wait(const char *method, const char *path_end, size_t since)
 	}
 }
 
+/* No call from the since'th on has this method and path suffix. */
+static bool shop_wait_none(const char *method, const char *path_end,
+			   size_t since)
+{
+	size_t i, len = strlen(path_end);
+	bool none = true;
+
+	pthread_mutex_lock(&shop.mu);
+	for (i = since; i < shop.n; i++) {
+		size_t pl = strlen(shop.calls[i].path);
+
+		if (strcmp(shop.calls[i].method, method) == 0 && pl >= len &&
+		    strcmp(shop.calls[i].path + pl - len, path_end) == 0)
+			none = false;
+	}
+	pthread_mutex_unlock(&shop.mu);
+	return none;
+}
+
 static size_t shop_count(void)
 {
 	size_t n;
@@ -284,12 +311,12 @@ static void channel_make(const char *kind, const char *name,
 /* A clean Shopify order (store id sid, line item 7001 of 2 x
  * TSHIRT-BLK-M, line item 7002 of sku2 x 1, at the catalog's prices),
  * its customer and address its own (no duplicate suspect) as its webhook sends it. */
-static struct resp *shopify_order(const char *ch, long long sid,
-				  const char *sku2)
+static struct resp *shopify_send(const char *ch, long long sid,
+				 const char *sku2, const char *topic)
 {
 	char body[2048], path[128], sig[64], h_sig[128], h_id[96];
-	const char *headers[] = {h_sig, "X-Shopify-Topic: orders/create",
-				 h_id, NULL};
+	char h_topic[64];
+	const char *headers[] = {h_sig, h_topic, h_id, NULL};
 
 	snprintf(body, sizeof(body),
 		 "{\"id\": %lld, \"name\": \"#%lld\", \"created_at\": "
@@ -310,9 +337,17 @@ static struct resp *shopify_order(const char *ch, long long sid,
 		 sid, sid, sid, sid, sid, sku2);
 	sign(SECRET, body, sig);
 	snprintf(h_sig, sizeof(h_sig), "X-Shopify-Hmac-Sha256: %s", sig);
-	snprintf(h_id, sizeof(h_id), "X-Shopify-Webhook-Id: wh-%lld", sid);
+	snprintf(h_id, sizeof(h_id), "X-Shopify-Webhook-Id: wh-%lld-%s", sid,
+		 topic);
+	snprintf(h_topic, sizeof(h_topic), "X-Shopify-Topic: %s", topic);
 	snprintf(path, sizeof(path), "/v1/channels/%s/shopify/orders", ch);
 	return http("POST", path, NULL, body, strlen(body), headers);
+}
+
+static struct resp *shopify_order(const char *ch, long long sid,
+				  const char *sku2)
+{
+	return shopify_send(ch, sid, sku2, "orders/create");
 }
 
 /* Ship the order's first fulfillment: n_a of TSHIRT-BLK-M and n_b of
@@ -696,6 +731,241 @@ API_TEST(orders_of_other_channels_call_nothing)
 	resp_free(r);
 }
 
+/* A partner's 850 of 2 MUG-12OZ at 12.50, PO po, control number ctl. */
+static char *po_850(const char *po, int ctl)
+{
+	char *buf = malloc(2048);
+
+	assert_non_null(buf);
+	snprintf(buf, 2048,
+		 "ISA*00*          *00*          *ZZ*%-15s*ZZ*%-15s*261201*1200*"
+		 "U*00401*%09d*0*P*>~\n"
+		 "GS*PO*PARTNERA*ORDO*20261201*1200*%d*X*004010~\n"
+		 "ST*850*0001~\nBEG*00*SA*%s**20261201~\n"
+		 "N1*ST*Pat Buyer~\nN3*100 Main St~\n"
+		 "N4*Springfield*IL*62701*US~\n"
+		 "PO1*1*2*EA*12.50**VP*MUG-12OZ~\nCTT*1~\n"
+		 "SE*8*0001~\nGE*1*%d~\nIEA*1*%09d~\n",
+		 "PARTNERA", "ORDO", ctl, ctl, po, ctl, ctl);
+	return buf;
+}
+
+API_TEST(a_partner_hears_855s_and_a_warehouse_gets_940s)
+{
+	static const char *const locs[] = {"WH-EAST", "WH-WEST"};
+	const char *edi_type[] = {"Content-Type: application/edi-x12", NULL};
+	char buyer[64], body[512], path[128], id[64], *file;
+	char want_path[64], other_path[64];
+	size_t since = shop_count(), i;
+	const json_t *h;
+	struct resp *r;
+	json_t *o;
+	int k;
+
+	snprintf(body, sizeof(body),
+		 "{\"kind\": \"x12\", \"name\": \"edi-buyer\", "
+		 "\"currency\": \"USD\", "
+		 "\"base_url\": \"http://127.0.0.1:%d/edi/buyer\"}",
+		 shop.port);
+	r = send_json("POST", "/v1/channels", body);
+	assert_status(r, 201);
+	snprintf(buyer, sizeof(buyer), "%s", jstr(r->json, "id"));
+	resp_free(r);
+	for (i = 0; i < 2; i++) {
+		snprintf(body, sizeof(body),
+			 "{\"kind\": \"x12\", \"name\": \"wh-%zu\", "
+			 "\"location\": \"%s\", \"edi_own_id\": \"ZZ:ORDO\", "
+			 "\"edi_partner_id\": \"ZZ:WAREHOUSE%zu\", "
+			 "\"base_url\": \"http://127.0.0.1:%d/edi/%s\"}",
+			 i, locs[i], i, shop.port, locs[i]);
+		r = send_json("POST", "/v1/channels", body);
+		assert_status(r, 201);
+		check(streq(jstr(r->json, "edi_partner_id"), i ? "ZZ:WAREHOUSE1"
+							      : "ZZ:WAREHOUSE0"),
+		      "%s", r->body);
+		resp_free(r);
+	}
+	/* A warehouse sent releases must be named at both ends, rightly. */
+	r = send_json("POST", "/v1/channels",
+		      "{\"kind\": \"x12\", \"name\": \"wh-x\", "
+		      "\"location\": \"WH-EAST\", "
+		      "\"base_url\": \"http://127.0.0.1:9/x\"}");
+	assert_error(r, 400, NULL, "edi_own_id");
+	resp_free(r);
+	r = send_json("POST", "/v1/channels",
+		      "{\"kind\": \"x12\", \"name\": \"wh-y\", "
+		      "\"edi_own_id\": \"ORDO\"}");
+	assert_error(r, 400, NULL, "edi_own_id");
+	resp_free(r);
+
+	file = po_850("PO-CALLS-1", 901);
+	snprintf(path, sizeof(path), "/v1/channels/%s/x12", buyer);
+	r = http("POST", path, acme(), file, strlen(file), edi_type);
+	assert_status(r, 200);
+	resp_free(r);
+	free(file);
+	r = http_get(acme(), "/v1/orders?channel=edi-buyer");
+	assert_status(r, 200);
+	snprintf(id, sizeof(id), "%s", jstr(r->json, "orders[0].id"));
+	o = json_incref(jget(r->json, "orders[0]"));
+	resp_free(r);
+	/* On hold until a person approves: nothing told yet. */
+	json_array_foreach(jget(o, "holds"), i, h) {
+		r = hold_resolve(acme(), jstr(h, "id"), "approve",
+				 "known buyer", NULL);
+		assert_status(r, 200);
+		resp_free(r);
+	}
+	json_decref(o);
+	o = order_wait_state(acme(), id, "released", 10000);
+
+	k = shop_wait("POST", "/edi/buyer", since);
+	check(k >= 0 && streq(shop.calls[k].ctype, "application/edi-x12") &&
+		      strstr(shop.calls[k].body, "ST*855*") &&
+		      strstr(shop.calls[k].body, "BAK*00*AD*PO-CALLS-1") &&
+		      strstr(shop.calls[k].body, "ACK*IA*2*EA") &&
+		      strstr(shop.calls[k].body,
+			     "*ZZ*ORDO           *ZZ*PARTNERA       *"),
+	      "the partner's 855: %s", k >= 0 ? shop.calls[k].body : "none");
+
+	snprintf(want_path, sizeof(want_path), "/edi/%s",
+		 jstr(o, "fulfillments[0].location"));
+	snprintf(other_path, sizeof(other_path), "/edi/%s",
+		 streq(jstr(o, "fulfillments[0].location"), "WH-EAST")
+			 ? "WH-WEST"
+			 : "WH-EAST");
+	k = shop_wait("POST", want_path, since);
+	{
+		char w05[96];
+
+		snprintf(w05, sizeof(w05), "W05*N*%s*PO-CALLS-1~", id);
+		check(k >= 0 && strstr(shop.calls[k].body, "ST*940*") &&
+			      strstr(shop.calls[k].body, w05) &&
+			      strstr(shop.calls[k].body,
+				     "W01*2*EA**VN*MUG-12OZ~") &&
+			      strstr(shop.calls[k].body, "N1*ST*Pat Buyer~") &&
+			      strstr(shop.calls[k].body, "*ZZ*ORDO           *ZZ*"
+							 "WAREHOUSE"),
+		      "the warehouse's 940: %s",
+		      k >= 0 ? shop.calls[k].body : "none");
+	}
+	harness_sleep_ms(500);
+	check(shop_wait_none("POST", other_path, since),
+	      "the other warehouse heard nothing");
+	json_decref(o);
+}
+
+API_TEST(a_store_cancels_what_has_not_shipped)
+{
+	char ch[64], path[160];
+	struct resp *r;
+	json_t *o, *ev;
+	size_t since;
+	const json_t *e;
+	size_t i;
+	int seen = 0;
+
+	channel_make("shopify", "store-cancels", SECRET, TOKEN, ch,
+		     sizeof(ch));
+	r = shopify_order(ch, 5001, "MUG-12OZ");
+	assert_status(r, 201);
+	o = json_incref(r->json);
+	resp_free(r);
+	check(streq(jstr(o, "state"), "released"), "released first");
+	since = shop_count();
+
+	/* Cancelled at the store: cancelled in ordo, its release taken
+	 * back; the store is not told what it did itself. */
+	r = shopify_send(ch, 5001, "MUG-12OZ", "orders/cancelled");
+	assert_status(r, 200);
+	check(streq(jstr(r->json, "state"), "cancelled") &&
+		      json_integer_value(jget(r->json, "lines[0].cancelled")) ==
+			      2 &&
+		      !jget(r->json, "cancellation_not_applied"),
+	      "cancelled: %s", r->body);
+	resp_free(r);
+	harness_sleep_ms(1000);
+	check(shop_wait_none("POST", "/orders/5001/cancel.json", since),
+	      "no echo of the store's own cancellation");
+	json_decref(o);
+
+	/* A store's cancellation of an order ordo never had. */
+	r = shopify_send(ch, 5999, "MUG-12OZ", "orders/cancelled");
+	assert_status(r, 200);
+	check(json_is_false(jget(r->json, "cancelled")), "%s", r->body);
+	resp_free(r);
+
+	/* Shipped: not applied, but written down. */
+	r = shopify_order(ch, 5002, "MUG-12OZ");
+	assert_status(r, 201);
+	o = json_incref(r->json);
+	resp_free(r);
+	shop_answers(fo_open, 0, 0);
+	ship(o, 2, 0);
+	r = shopify_send(ch, 5002, "MUG-12OZ", "orders/cancelled");
+	assert_status(r, 200);
+	check(!streq(jstr(r->json, "state"), "cancelled") &&
+		      strstr(jstr(r->json, "cancellation_not_applied"),
+			     "2 unit(s)"),
+	      "not applied: %s", r->body);
+	resp_free(r);
+	snprintf(path, sizeof(path), "/v1/orders/%s/events", jstr(o, "id"));
+	r = http_get(acme(), "%s", path);
+	ev = jget(r->json, "events");
+	json_array_foreach(ev, i, e)
+		if (streq(jstr(e, "type"), "channel_cancelled"))
+			seen = 1;
+	check(seen, "on its timeline: %s", r->body);
+	resp_free(r);
+	json_decref(o);
+}
+
+API_TEST(a_woocommerce_order_updated_to_cancelled_is_cancelled)
+{
+	char ch[64], path[128], sig[64], h_sig[128];
+	const char *headers[] = {"X-WC-Webhook-Topic: order.updated",
+				 "X-WC-Webhook-Delivery-ID: wc-cancel-2", h_sig,
+				 NULL};
+	const char *create[] = {"X-WC-Webhook-Topic: order.created",
+				"X-WC-Webhook-Delivery-ID: wc-cancel-1", h_sig,
+				NULL};
+	char body[2048];
+	struct resp *r;
+	static const char fmt[] =
+		"{\"id\": 828, \"status\": \"%s\", \"currency\": "
+		"\"USD\", \"date_created_gmt\": \"2026-12-01T10:00:00\", "
+		"\"total\": \"39.98\", \"total_tax\": \"0.00\", "
+		"\"shipping_total\": \"0.00\", \"discount_total\": \"0.00\", "
+		"\"billing\": {\"first_name\": \"Bo\", \"last_name\": "
+		"\"Ek\", \"email\": \"bo@example.com\"}, "
+		"\"shipping\": {\"first_name\": \"Bo\", \"last_name\": "
+		"\"Ek\", \"address_1\": \"9 Elm Street\", \"city\": "
+		"\"Salem\", \"state\": \"OR\", \"postcode\": \"97301\", "
+		"\"country\": \"US\"}, \"date_paid_gmt\": "
+		"\"2026-12-01T10:00:00\", \"payment_method\": \"stripe\", "
+		"\"line_items\": [{\"id\": 316, \"sku\": \"TSHIRT-BLK-M\", "
+		"\"name\": \"T-shirt\", \"quantity\": 2, \"subtotal\": "
+		"\"39.98\", \"total\": \"39.98\", \"price\": 19.99}]}";
+
+	channel_make("woocommerce", "wc-cancels", WOO_SECRET, WOO_KEY, ch,
+		     sizeof(ch));
+	snprintf(path, sizeof(path), "/v1/channels/%s/woocommerce/orders", ch);
+	snprintf(body, sizeof(body), fmt, "processing");
+	sign(WOO_SECRET, body, sig);
+	snprintf(h_sig, sizeof(h_sig), "X-WC-Webhook-Signature: %s", sig);
+	r = http("POST", path, NULL, body, strlen(body), create);
+	assert_status(r, 201);
+	resp_free(r);
+	snprintf(body, sizeof(body), fmt, "cancelled");
+	sign(WOO_SECRET, body, sig);
+	snprintf(h_sig, sizeof(h_sig), "X-WC-Webhook-Signature: %s", sig);
+	r = http("POST", path, NULL, body, strlen(body), headers);
+	assert_status(r, 200);
+	check(streq(jstr(r->json, "state"), "cancelled"), "cancelled: %s",
+	      r->body);
+	resp_free(r);
+}
+
 static int group_setup(void **state)
 {
 	int rc = harness_group_setup(state);
@@ -721,6 +991,10 @@ int main(void)
 		cmocka_unit_test(a_cancelled_shopify_order_is_cancelled_in_the_shop),
 		cmocka_unit_test(a_shipped_woocommerce_order_is_completed_in_the_store),
 		cmocka_unit_test(orders_of_other_channels_call_nothing),
+		cmocka_unit_test(a_partner_hears_855s_and_a_warehouse_gets_940s),
+		cmocka_unit_test(a_store_cancels_what_has_not_shipped),
+		cmocka_unit_test(
+			a_woocommerce_order_updated_to_cancelled_is_cancelled),
 	};
 
 	if (sodium_init() < 0)

@@ -14,6 +14,9 @@
 #include <string.h>
 
 #include "channels/calls.h"
+#include "channels/x12.h"
+
+static const channel_call_ctx ctx0 = {0, NULL, NULL};
 
 /* An event as app_channel_tell makes it: an order of two lines (store
  * line items 111 and 222, SKUs A and B) and, when given, a shipment. */
@@ -77,7 +80,7 @@ static void test_a_shopify_shipment_is_two_calls(void **state)
 					   "shipment.created",
 					   event("shipment.created", "450789",
 						 SHIP_A2),
-					   0, NULL, 0, &c, &err),
+					   0, NULL, 0, &ctx0, &c, &err),
 			 ORDO_OK);
 	assert_string_equal(c.method, "GET");
 	assert_string_equal(c.url, "https://shop.example/admin/api/"
@@ -91,7 +94,7 @@ static void test_a_shopify_shipment_is_two_calls(void **state)
 				 "shipment.created",
 				 event("shipment.created", "450789", SHIP_A2),
 				 1, fulfillment_orders,
-				 strlen(fulfillment_orders), &c, &err),
+				 strlen(fulfillment_orders), &ctx0, &c, &err),
 			 ORDO_OK);
 	assert_string_equal(c.method, "POST");
 	assert_string_equal(c.url, "https://shop.example/admin/api/"
@@ -132,7 +135,7 @@ static void test_a_shopify_shipment_is_two_calls(void **state)
 					   "shipment.created",
 					   event("shipment.created", "450789",
 						 SHIP_A2),
-					   2, "{}", 2, &c, &err),
+					   2, "{}", 2, &ctx0, &c, &err),
 			 ORDO_OK);
 	assert_string_equal(c.method, "");
 }
@@ -151,7 +154,7 @@ static void test_units_the_store_has_not_open_are_refused(void **state)
 					"\"lines\":[{\"sku\":\"B\","
 					"\"quantity\":2}]"),
 				  1, fulfillment_orders,
-				  strlen(fulfillment_orders), &c, &err),
+				  strlen(fulfillment_orders), &ctx0, &c, &err),
 		ORDO_EINVALID);
 	assert_non_null(strstr(err.message, "1 unit(s) of B"));
 	assert_string_equal(c.method, "");
@@ -164,7 +167,7 @@ static void test_units_the_store_has_not_open_are_refused(void **state)
 					"\"lines\":[{\"sku\":\"C\","
 					"\"quantity\":1}]"),
 				  1, fulfillment_orders,
-				  strlen(fulfillment_orders), &c, &err),
+				  strlen(fulfillment_orders), &ctx0, &c, &err),
 		ORDO_EINVALID);
 	ordo_err_clear(&err);
 	/* An answer that is not the fulfillment orders. */
@@ -172,7 +175,7 @@ static void test_units_the_store_has_not_open_are_refused(void **state)
 		channel_call_plan(CHANNEL_SHOPIFY, "https://shop.example",
 				  "shipment.created",
 				  event("shipment.created", "450789", SHIP_A2),
-				  1, "<html>", 6, &c, &err),
+				  1, "<html>", 6, &ctx0, &c, &err),
 		ORDO_EINVALID);
 	ordo_err_clear(&err);
 }
@@ -188,7 +191,7 @@ static void test_cancellations_and_woocommerce_statuses(void **state)
 					   "order.cancelled",
 					   event("order.cancelled", "450789",
 						 NULL),
-					   0, NULL, 0, &c, &err),
+					   0, NULL, 0, &ctx0, &c, &err),
 			 ORDO_OK);
 	assert_string_equal(c.method, "POST");
 	assert_string_equal(c.url, "https://shop.example/admin/api/"
@@ -201,7 +204,7 @@ static void test_cancellations_and_woocommerce_statuses(void **state)
 					   "https://wp.example/",
 					   "order.shipped",
 					   event("order.shipped", "727", NULL),
-					   0, NULL, 0, &c, &err),
+					   0, NULL, 0, &ctx0, &c, &err),
 			 ORDO_OK);
 	assert_string_equal(c.method, "PUT");
 	assert_string_equal(c.url, "https://wp.example/wp-json/wc/v3/orders/727");
@@ -211,7 +214,7 @@ static void test_cancellations_and_woocommerce_statuses(void **state)
 					   "https://wp.example",
 					   "order.cancelled",
 					   event("order.cancelled", "727", NULL),
-					   0, NULL, 0, &c, &err),
+					   0, NULL, 0, &ctx0, &c, &err),
 			 ORDO_OK);
 	assert_string_equal(c.body, "{\"status\":\"cancelled\"}");
 	channel_call_free(&c);
@@ -220,7 +223,7 @@ static void test_cancellations_and_woocommerce_statuses(void **state)
 					   "https://wp.example",
 					   "order.cancelled",
 					   event("order.cancelled", "727", NULL),
-					   1, "{}", 2, &c, &err),
+					   1, "{}", 2, &ctx0, &c, &err),
 			 ORDO_OK);
 	assert_string_equal(c.method, "");
 }
@@ -235,7 +238,7 @@ static void test_an_order_the_store_cannot_be_told_of(void **state)
 					   "https://wp.example",
 					   "order.shipped",
 					   event("order.shipped", "", NULL), 0,
-					   NULL, 0, &c, &err),
+					   NULL, 0, &ctx0, &c, &err),
 			 ORDO_EINVALID);
 	assert_string_equal(err.field, "external_id");
 	ordo_err_clear(&err);
@@ -245,7 +248,7 @@ static void test_an_order_the_store_cannot_be_told_of(void **state)
 					   "order.cancelled",
 					   event("order.cancelled", "1/../../x",
 						 NULL),
-					   0, NULL, 0, &c, &err),
+					   0, NULL, 0, &ctx0, &c, &err),
 			 ORDO_EINVALID);
 	ordo_err_clear(&err);
 	/* An event the kind is not told of. */
@@ -254,9 +257,155 @@ static void test_an_order_the_store_cannot_be_told_of(void **state)
 					   "shipment.created",
 					   event("shipment.created", "727",
 						 SHIP_A2),
-					   0, NULL, 0, &c, &err),
+					   0, NULL, 0, &ctx0, &c, &err),
 			 ORDO_EINVALID);
 	ordo_err_clear(&err);
+}
+
+/* ---- a trading partner's documents ---------------------------------------- */
+
+#define PO850                                                                  \
+	"ISA*00*          *00*          *ZZ*PARTNERA       *ZZ*ORDO           " \
+	"*261201*1200*U*00401*000000601*0*P*>~"                                 \
+	"GS*PO*PARTNERA*ORDO*20261201*1200*601*X*004010~"                        \
+	"ST*850*0001~BEG*00*SA*PO-1**20261201~N1*ST*Pat Buyer~"                 \
+	"N3*100 Main St~N4*Springfield*IL*62701*US~"                            \
+	"PO1*1*2*EA*12.50**VP*MUG-12OZ~PO1*2*1*EA*5.00**VP*CAP~CTT*2~"          \
+	"SE*9*0001~GE*1*601~IEA*1*000000601~"
+
+/* An order event of the x12 partner's order ord_1 (PO-1): line 1 of 2
+ * mugs allocated, line 2 of 1 cap still open. */
+static char *x12_event(const char *type, const char *state)
+{
+	json_t *ev = json_pack(
+		"{s:s, s:s, s:s, s:{s:{s:s, s:s, s:s, s:{s:s, s:s, s:s, "
+		"s:s, s:s, s:s}, s:{s:s}, s:[{s:i, s:s, s:s, s:i, s:i, s:i}, "
+		"{s:i, s:s, s:s, s:i, s:i, s:i}]}, s:s}}",
+		"id", "evt_42", "type", type, "created_at",
+		"2026-12-06T12:00:00Z", "data", "order", "id", "ord_1",
+		"external_id", "PO-1", "state", state, "ship_to", "name",
+		"Pat Buyer", "line1", "100 Main St", "line2", "", "city",
+		"Springfield", "region", "IL", "postal_code", "62701",
+		"shipping", "method", "ground", "lines", "line_no", 1, "sku",
+		"MUG-12OZ", "title", "Mug", "quantity", 2, "open", 0,
+		"cancelled", 0, "line_no", 2, "sku", "CAP", "title", "Cap",
+		"quantity", 1, "open", 1, "cancelled", 0, "source", PO850);
+	char *text;
+
+	assert_non_null(ev);
+	json_object_set_new(json_object_get(json_object_get(
+					    json_object_get(ev, "data"),
+					    "order"),
+				    "ship_to"),
+			    "country", json_string("US"));
+	text = json_dumps(ev, 0);
+	json_decref(ev);
+	return text;
+}
+
+static void test_a_partners_855_is_told(void **state)
+{
+	ordo_err err = ORDO_ERR_INIT;
+	channel_call c;
+	char *ev = x12_event("order.backordered", "backordered");
+	channel_call_ctx ctx = {1796558400, NULL, NULL};
+
+	(void)state;
+	assert_true(channel_calls_wanted(CHANNEL_X12, "order.backordered"));
+	assert_int_equal(channel_call_plan(CHANNEL_X12, "https://as2.example/in",
+					   "order.backordered", ev, 0, NULL, 0,
+					   &ctx, &c, &err),
+			 ORDO_OK);
+	assert_string_equal(c.method, "POST");
+	assert_string_equal(c.url, "https://as2.example/in");
+	assert_string_equal(c.content_type, "application/edi-x12");
+	assert_non_null(strstr(c.body, "ST*855*"));
+	assert_non_null(strstr(c.body, "BAK*00*AC*PO-1*20261201"));
+	assert_non_null(strstr(c.body, "ACK*IA*2*EA"));
+	assert_non_null(strstr(c.body, "ACK*IB*1*EA"));
+	/* Addressed back to the partner. */
+	assert_non_null(strstr(c.body, "*ZZ*ORDO           *ZZ*PARTNERA       *"));
+	channel_call_free(&c);
+	free(ev);
+}
+
+static void test_a_release_is_handed_over_in_a_940(void **state)
+{
+	ordo_err err = ORDO_ERR_INIT;
+	channel_call c;
+	channel_call_ctx ctx = {1796558400, "ZZ:DEMOCOFFEE", "01:123456789"};
+	json_t *ev = json_pack(
+		"{s:s, s:s, s:s, s:{s:s, s:s, s:[{s:i, s:s, s:i}], s:{s:s, "
+		"s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:{s:s}, "
+		"s:[{s:i, s:s, s:s}]}}}",
+		"id", "evt_7", "type", "fulfillment.released", "created_at",
+		"2026-12-06T12:00:00Z", "data", "id", "ful_1", "location",
+		"WH-EAST", "lines", "line_no", 1, "sku", "MUG-12OZ", "quantity",
+		2, "order", "id", "ord_1", "external_id", "PO*1", "ship_to",
+		"name", "Pat ~Buyer", "line1", "100 Main St", "city",
+		"Springfield", "region", "IL", "postal_code", "62701",
+		"country", "US", "shipping", "method", "ground", "lines",
+		"line_no", 1, "sku", "MUG-12OZ", "title", "Mug, black");
+	char *text = json_dumps(ev, 0);
+	ordo_channel none;
+	x12_doc d;
+
+	(void)state;
+	assert_int_equal(channel_call_plan(CHANNEL_X12, "https://wh.example/edi",
+					   "fulfillment.released", text, 0,
+					   NULL, 0, &ctx, &c, &err),
+			 ORDO_OK);
+	assert_string_equal(c.content_type, "application/edi-x12");
+	/* Read back as any partner's file: no problem in it. */
+	channel_init(&none);
+	x12_doc_init(&d);
+	assert_int_equal(x12_read(c.body, strlen(c.body), &none, &d, &err),
+			 ORDO_OK);
+	assert_int_equal(d.n_problems, 0);
+	assert_int_equal(d.n_sets, 1);
+	assert_string_equal(d.sets[0].id, "940");
+	x12_doc_free(&d);
+	assert_non_null(strstr(c.body, "*ZZ*DEMOCOFFEE     *01*123456789      *"));
+	assert_non_null(strstr(c.body, "GS*OW*DEMOCOFFEE*123456789*20261206*"));
+	/* The separators in the data became spaces. */
+	assert_non_null(strstr(c.body, "W05*N*ord_1*PO 1~"));
+	assert_non_null(strstr(c.body, "N1*ST*Pat  Buyer~"));
+	assert_non_null(strstr(c.body, "N4*Springfield*IL*62701*US~"));
+	assert_non_null(strstr(c.body, "N9*ZZ*ground~"));
+	assert_non_null(strstr(c.body, "LX*1~\nW01*2*EA**VN*MUG-12OZ~\n"
+				       "G69*Mug, black~"));
+	assert_non_null(strstr(c.body, "W76*2~"));
+	channel_call_free(&c);
+	/* Sent again, the same control number. */
+	{
+		char first[16];
+		const char *isa13;
+
+		assert_int_equal(channel_call_plan(CHANNEL_X12, "https://wh.example/edi",
+						   "fulfillment.released", text, 0,
+						   NULL, 0, &ctx, &c, &err),
+				 ORDO_OK);
+		isa13 = c.body + 90;
+		memcpy(first, isa13, 9);
+		first[9] = '\0';
+		channel_call_free(&c);
+		ctx.now += 3600;
+		assert_int_equal(channel_call_plan(CHANNEL_X12, "https://wh.example/edi",
+						   "fulfillment.released", text, 0,
+						   NULL, 0, &ctx, &c, &err),
+				 ORDO_OK);
+		assert_memory_equal(c.body + 90, first, 9);
+		channel_call_free(&c);
+	}
+	/* No ISA identities, no 940. */
+	ctx.edi_own_id = "";
+	assert_int_equal(channel_call_plan(CHANNEL_X12, "https://wh.example/edi",
+					   "fulfillment.released", text, 0,
+					   NULL, 0, &ctx, &c, &err),
+			 ORDO_EINVALID);
+	ordo_err_clear(&err);
+	free(text);
+	json_decref(ev);
 }
 
 int main(void)
@@ -267,6 +416,8 @@ int main(void)
 		cmocka_unit_test(test_units_the_store_has_not_open_are_refused),
 		cmocka_unit_test(test_cancellations_and_woocommerce_statuses),
 		cmocka_unit_test(test_an_order_the_store_cannot_be_told_of),
+		cmocka_unit_test(test_a_partners_855_is_told),
+		cmocka_unit_test(test_a_release_is_handed_over_in_a_940),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,6 +12,9 @@
 -- channels.location is the location whose warehouse reports through the
 -- channel (X12 856 and 945): its notices ship that location's
 -- fulfillment of the order they name ('' = the order's only open one).
+-- channels.edi_own_id and edi_partner_id are an x12 channel's ISA
+-- identities ("QQ:ID": qualifier and ID), ordo's and the partner's, for
+-- what ordo sends it unasked (940s); '' = none.
 --
 -- A channel with a base URL and a token has a webhook of its own: a row of
 -- webhooks whose channel names it and whose protocol is the channel's
@@ -22,5 +25,7 @@
 ALTER TABLE order_lines ADD COLUMN external_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE channels ADD COLUMN api_token TEXT NOT NULL DEFAULT '';
 ALTER TABLE channels ADD COLUMN location TEXT NOT NULL DEFAULT '';
+ALTER TABLE channels ADD COLUMN edi_own_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE channels ADD COLUMN edi_partner_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE webhooks ADD COLUMN channel TEXT NOT NULL DEFAULT '';
 ALTER TABLE webhooks ADD COLUMN protocol TEXT NOT NULL DEFAULT '';
