@@ -714,12 +714,13 @@ enum MHD_Result api_x12_take(api_request *r)
 	ordo_channel ch;
 	enum MHD_Result ret;
 	char taken[24], existing[24], refused[24], seen[24];
-	char ship_taken[24], ship_refused[24];
+	char ship_taken[24], ship_existing[24], ship_refused[24];
 	const char *headers[] = {"X-Ordo-Orders-Taken", taken,
 				 "X-Ordo-Orders-Existing", existing,
 				 "X-Ordo-Orders-Refused", refused,
 				 "X-Ordo-Interchanges-Seen", seen,
 				 "X-Ordo-Shipments-Taken", ship_taken,
+				 "X-Ordo-Shipments-Existing", ship_existing,
 				 "X-Ordo-Shipments-Refused", ship_refused, NULL};
 
 	if (!api_query_only(r, no_query, &ret))
@@ -751,6 +752,8 @@ enum MHD_Result api_x12_take(api_request *r)
 	snprintf(seen, sizeof(seen), "%lld", (long long)res.interchanges_seen);
 	snprintf(ship_taken, sizeof(ship_taken), "%lld",
 		 (long long)res.shipments_taken);
+	snprintf(ship_existing, sizeof(ship_existing), "%lld",
+		 (long long)res.shipments_existing);
 	snprintf(ship_refused, sizeof(ship_refused), "%lld",
 		 (long long)res.shipments_refused);
 	return api_queue_typed(r, MHD_HTTP_OK, res.ack, X12_MEDIA, headers);

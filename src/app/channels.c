@@ -105,13 +105,14 @@ ordo_code app_channel_check(const ordo_channel *ch, ordo_err *err)
 }
 
 /* What the channel's own webhook subscribes to as any webhook does: an
- * x12 channel's, the releases at its location (the 940s of its
- * warehouse); the rest ordo hands it (app_channel_tell). */
+ * x12 channel's, the releases at its location and their cancellations
+ * (the 940s of its warehouse); the rest ordo hands it
+ * (app_channel_tell). */
 static void hook_events(const ordo_channel *ch, webhook_sub *w)
 {
 	ordo_strlcpy(w->events,
 		     ch->kind == CHANNEL_X12 && ch->location[0]
-			     ? "fulfillment.released"
+			     ? "fulfillment.released,fulfillment.cancelled"
 			     : "",
 		     sizeof(w->events));
 }

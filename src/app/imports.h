@@ -63,9 +63,10 @@ typedef struct {
 	int64_t interchanges;	   /* answered */
 	int64_t interchanges_seen; /* read before: answered as then */
 	int64_t orders_taken, orders_existing, orders_refused;
-	/* Ship notices (856, 945): shipments made of them, notices
-	 * refused (each logged with why). */
-	int64_t shipments_taken, shipments_refused;
+	/* Ship notices (856, 945): shipments made of them, notices taken
+	 * before (the same tracking number on the same fulfillment),
+	 * notices refused (each logged with why). */
+	int64_t shipments_taken, shipments_existing, shipments_refused;
 	/* The replies, one 997 per interchange answered, in order
 	 * (malloc'd; the caller frees). */
 	char *ack;

@@ -2,13 +2,15 @@
  * notices.c - what a warehouse says it shipped (an X12 856 or 945, read by
  * channels/x12_ship.c) becomes a shipment of the order it names.
  *
- * Everything a notice says is read and mapped to SKUs before its write;
- * the write finds the order (an ordo order id, else the one order of the
- * tenant with that external id: the PO number), its open fulfillment (at
- * the channel's location when it has one, else the only one), and ships
+ * Only a warehouse reports shipments: a channel with a location. Everything
+ * a notice says is read and mapped to SKUs before its write; the write
+ * finds the order (an ordo order id, the depositor order number a 940
+ * gave, else the one order of the tenant with that external id: the PO
+ * number), its released fulfillment at the channel's location, and ships
  * it as POST /v1/fulfillments/{id}/shipments does: the same checks, the
- * same events and webhooks. One write per notice: a notice refused takes
- * nothing, and the others go on.
+ * same events and webhooks. A notice already taken (a shipment of that
+ * fulfillment with its tracking number) is not shipped again. One write
+ * per notice: a notice refused takes nothing, and the others go on.
  */
 #include "app/imports.h"
 
@@ -27,7 +29,8 @@ struct notice_job {
 	const x12_notice *n;
 	char (*skus)[ORDO_SKU_MAX]; /* per notice line; "" = none named */
 	ordo_time now;
-	shipment s; /* out */
+	shipment s;    /* out */
+	bool existing; /* out: taken before */
 };
 
 /* The order a notice names: by ordo's id, else by external id. */
@@ -38,6 +41,17 @@ static ordo_code notice_order(store_tx *tx, int64_t tenant, const char *ref,
 	order_page page;
 	ordo_code rc;
 
+	int64_t seq = x12_depositor_seq(ref);
+	char id[ORDO_ID_MAX];
+
+	if (seq > 0) {
+		rc = store_order_id_by_seq(tx, tenant, seq, id, err);
+		if (rc == ORDO_OK)
+			return store_order_get(tx, tenant, id, o, err);
+		if (rc != ORDO_ENOTFOUND)
+			return rc;
+		ordo_err_clear(err); /* a PO number of that form, perhaps */
+	}
 	if (strncmp(ref, "ord_", 4) == 0) {
 		rc = store_order_get(tx, tenant, ref, o, err);
 		if (rc == ORDO_ENOTFOUND) {
@@ -71,8 +85,8 @@ static ordo_code notice_order(store_tx *tx, int64_t tenant, const char *ref,
 	return rc;
 }
 
-/* The fulfillment it ships: the order's released or accepted one, at the
- * channel's location when it names one. */
+/* The fulfillment it ships: the order's released or accepted one at the
+ * channel's location. */
 static ordo_code notice_fulfillment(store_tx *tx, int64_t tenant,
 				    const ordo_channel *ch, const order *o,
 				    char id[ORDO_ID_MAX], ordo_err *err)
@@ -88,7 +102,7 @@ static ordo_code notice_fulfillment(store_tx *tx, int64_t tenant,
 		if (f[i].state != FULFILLMENT_RELEASED &&
 		    f[i].state != FULFILLMENT_ACCEPTED)
 			continue;
-		if (ch->location[0] && strcmp(f[i].location, ch->location))
+		if (strcmp(f[i].location, ch->location) != 0)
 			continue;
 		if (open++ == 0)
 			ordo_strlcpy(id, f[i].id, ORDO_ID_MAX);
@@ -100,16 +114,47 @@ static ordo_code notice_fulfillment(store_tx *tx, int64_t tenant,
 		return ORDO_OK;
 	if (open == 0)
 		return ordo_err_set(err, ORDO_ESTATE, "order",
-				    "order %s (%s) has no released fulfillment"
-				    "%s%s to ship",
-				    o->id, o->external_id,
-				    ch->location[0] ? " at " : "",
-				    ch->location);
+				    "order %s (%s) has no released fulfillment "
+				    "at %s to ship",
+				    o->id, o->external_id, ch->location);
 	return ordo_err_set(err, ORDO_ECONFLICT, "order",
-			    "order %s has %zu released fulfillments; the "
-			    "channel's location says which one its "
-			    "warehouse ships",
-			    o->id, open);
+			    "order %s has %zu released fulfillments at %s; "
+			    "the notice cannot say which it ships",
+			    o->id, open, ch->location);
+}
+
+static bool order_has_sku(const order *o, const char *sku)
+{
+	size_t i;
+
+	for (i = 0; sku[0] && i < o->n_lines; i++)
+		if (strcmp(o->lines[i].sku, sku) == 0)
+			return true;
+	return false;
+}
+
+/* A notice sent again (another interchange, the same shipment): its
+ * fulfillment already has a shipment of its tracking number. */
+static ordo_code already_taken(store_tx *tx, struct notice_job *j,
+			       const order *o, const char *ful, ordo_err *err)
+{
+	shipment *all = NULL;
+	size_t n = 0, i;
+	ordo_code rc;
+
+	j->existing = false;
+	if (!j->n->tracking[0])
+		return ORDO_OK;
+	rc = store_shipments_of_order(tx, j->c->tenant_id, o->id, &all, &n,
+				      err);
+	for (i = 0; rc == ORDO_OK && i < n; i++)
+		if (strcmp(all[i].fulfillment_id, ful) == 0 &&
+		    strcmp(all[i].tracking_number, j->n->tracking) == 0)
+			j->existing = true;
+	for (i = 0; i < n; i++)
+		shipment_free(&all[i]);
+	free(all);
+	return rc;
 }
 
 static ordo_code notice_run(store_tx *tx, void *arg, ordo_err *err)
@@ -134,14 +179,20 @@ static ordo_code notice_run(store_tx *tx, void *arg, ordo_err *err)
 		rc = ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
 		goto out;
 	}
+	rc = already_taken(tx, j, &o, ful, err);
+	if (rc || j->existing)
+		goto out;
 	for (i = 0; i < n->n_lines; i++) {
 		const char *sku = j->skus[i];
 
-		/* The partner's line ID, when it is one of the order's. */
-		for (k = 0; n->lines[i].line_id[0] && k < o.n_lines; k++)
-			if (strcmp(o.lines[k].external_id,
-				   n->lines[i].line_id) == 0)
-				sku = o.lines[k].sku;
+		/* The product named, when the order has it; else the line
+		 * the partner's line ID is. */
+		if (!order_has_sku(&o, sku))
+			for (k = 0; n->lines[i].line_id[0] && k < o.n_lines;
+			     k++)
+				if (strcmp(o.lines[k].external_id,
+					   n->lines[i].line_id) == 0)
+					sku = o.lines[k].sku;
 		if (!sku[0]) {
 			rc = ordo_err_set(err, ORDO_EINVALID, "lines",
 					  "segment %zu: the line names no "
@@ -180,7 +231,13 @@ ordo_code app_x12_ship_notices(store *st, const app_caller *c,
 		struct notice_job j = {.c = c, .ch = ch, .n = &v[i], .now = now};
 		ordo_err nerr = ORDO_ERR_INIT;
 
-		if (v[i].problem[0]) {
+		if (!ch->location[0]) {
+			ordo_err_set(&nerr, ORDO_EINVALID, "location",
+				     "channel %s has no location: only a "
+				     "warehouse's channel reports what it "
+				     "shipped",
+				     ch->name);
+		} else if (v[i].problem[0]) {
 			ordo_err_set(&nerr, ORDO_EINVALID, "body", "%s",
 				     v[i].problem);
 		} else {
@@ -199,7 +256,10 @@ ordo_code app_x12_ship_notices(store *st, const app_caller *c,
 			shipment_free(&j.s);
 		}
 		if (nerr.code == ORDO_OK) {
-			res->shipments_taken++;
+			if (j.existing)
+				res->shipments_existing++;
+			else
+				res->shipments_taken++;
 			continue;
 		}
 		/* The store failing is no verdict on the notice: it is read

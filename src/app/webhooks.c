@@ -169,8 +169,8 @@ ordo_code app_webhook_delete(store_tx *tx, const app_caller *c,
 	if (w.channel[0])
 		return ordo_err_set(err, ORDO_ECONFLICT, "id",
 				    "webhook %s is channel %s's own; clear "
-				    "the channel's api_token to stop its "
-				    "calls",
+				    "the channel's base_url to stop what it "
+				    "sends",
 				    w.id, w.channel);
 	return store_webhook_delete(tx, c->tenant_id, id, err);
 }

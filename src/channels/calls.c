@@ -23,7 +23,7 @@ static const char *events_of(channel_kind kind)
 		return "order.shipped,order.cancelled";
 	case CHANNEL_X12:
 		return "order.allocated,order.backordered,order.cancelled,"
-		       "fulfillment.released";
+		       "fulfillment.released,fulfillment.cancelled";
 	default:
 		return "";
 	}
@@ -370,17 +370,6 @@ static ordo_code woo_plan(const char *base_url, const char *type,
 
 /* ---- a trading partner's documents (X12) --------------------------------- */
 
-/* ISA13 of what an event becomes: the same on every try of it, so that a
- * partner that took it once knows it again. */
-static int64_t event_control(const char *event_id)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *event_id; event_id++)
-		h = (h ^ (unsigned char)*event_id) * 1099511628211ULL;
-	return (int64_t)(h % 999999999ULL) + 1;
-}
-
 static int64_t int_at(const json_t *obj, const char *key)
 {
 	return (int64_t)json_integer_value(json_object_get(obj, key));
@@ -422,9 +411,10 @@ static ordo_code x12_855_plan(const json_t *data, int64_t control,
 
 /* The 940 that hands the event's fulfillment to the warehouse. */
 static ordo_code x12_940_plan(const json_t *data, int64_t control,
-			      const channel_call_ctx *ctx, channel_call *c,
-			      ordo_err *err)
+			      const channel_call_ctx *ctx, bool cancel,
+			      channel_call *c, ordo_err *err)
 {
+	char depositor[X12_DEPOSITOR_REF_MAX];
 	/* The fulfillment's own event: the fulfillment, its order within. */
 	const json_t *ord = json_object_get(data, "order");
 	const json_t *ful = data;
@@ -461,6 +451,9 @@ static ordo_code x12_940_plan(const json_t *data, int64_t control,
 	o.receiver = ctx->edi_partner_id ? ctx->edi_partner_id : "";
 	o.control = control;
 	o.now = ctx->now;
+	o.cancel = cancel;
+	x12_depositor_ref(ctx->order_seq, depositor);
+	o.depositor_ref = ctx->order_seq > 0 ? depositor : "";
 	o.order_id = str_at(ord, "id");
 	o.po_number = str_at(ord, "external_id");
 	o.ship_to_name = str_at(to, "name");
@@ -479,7 +472,7 @@ static ordo_code x12_plan(const char *base_url, const char *type,
 			  ordo_err *err)
 {
 	const json_t *data = json_object_get(ev, "data");
-	int64_t control = event_control(str_at(ev, "id"));
+	int64_t control = ctx->control;
 
 	if (step > 0)
 		return ORDO_OK;
@@ -490,8 +483,10 @@ static ordo_code x12_plan(const char *base_url, const char *type,
 	snprintf(c->url, sizeof(c->url), "%s", base_url);
 	snprintf(c->content_type, sizeof(c->content_type),
 		 "application/edi-x12");
-	return strcmp(type, "fulfillment.released") == 0
-		       ? x12_940_plan(data, control, ctx, c, err)
+	return strncmp(type, "fulfillment.", 12) == 0
+		       ? x12_940_plan(data, control, ctx,
+				      strcmp(type, "fulfillment.cancelled") == 0,
+				      c, err)
 		       : x12_855_plan(data, control, ctx->now, c, err);
 }
 

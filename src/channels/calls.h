@@ -25,8 +25,10 @@
  *                                    at the channel's location to its
  *                                    warehouse (the webhook subscribes
  *                                    to it at that location)
- *                to {base_url} itself, application/edi-x12; ISA13 made of
- *                the event's id, the same on every try.
+ *                fulfillment.cancelled -> POST the 940 taking it back
+ *                                    (W0501 F)
+ *                to {base_url} itself, application/edi-x12; ISA13 the
+ *                delivery's number, the same on every try.
  *
  * {id} is the order's external_id (the store's own order id). A shipment's
  * units are matched to the store's lines by the lines' external_id (the
@@ -75,11 +77,16 @@ void channel_call_free(channel_call *c);
  * fulfillment order line for), which the outbox records as the
  * delivery's failure.
  */
-/* What a call needs besides the event: the time, and an x12 channel's
- * ISA identities ("QQ:ID"; a 940 is refused without them). */
+/* What a call needs besides the event: the time; for an x12 document its
+ * ISA13 (the same on every try of one delivery: the partner knows it
+ * again), and for a 940 the channel's ISA identities ("QQ:ID") and the
+ * order's seq (its depositor order number); a 940 is refused without
+ * them. */
 typedef struct {
 	ordo_time now;
+	int64_t control;
 	const char *edi_own_id, *edi_partner_id;
+	int64_t order_seq;
 } channel_call_ctx;
 
 ordo_code channel_call_plan(channel_kind kind, const char *base_url,

@@ -467,6 +467,13 @@ ordo_code x12_855_of(const char *source, const char *po_number,
 		     size_t n_lines, int64_t control, ordo_time now,
 		     char **out, size_t *out_len, ordo_err *err);
 
+/* The depositor order number ordo gives an order in a 940 (W0502, at
+ * most 22): "ORDO" and its seq; x12_depositor_seq reads one back (0 when
+ * ref is none). */
+#define X12_DEPOSITOR_REF_MAX 24
+void x12_depositor_ref(int64_t seq, char out[X12_DEPOSITOR_REF_MAX]);
+int64_t x12_depositor_seq(const char *ref);
+
 /* Whether s is an ISA identity as a channel names it: "QQ:ID", the
  * qualifier (ISA05/ISA07, 2 letters or digits) and the ID (1 to 15), printable
  * ASCII with none of the separators ordo writes ("*~>") nor "^|". */
@@ -474,11 +481,14 @@ bool x12_edi_id_ok(const char *s);
 
 /*
  * The 940 warehouse shipping order that hands a fulfillment to a
- * warehouse, 004010, separators "*", ">" and "~" (each segment on a line
- * of its own): ISA/GS (OW) from sender to receiver ("QQ:ID" each), W05
- * (N; W0502 the depositor order number - ordo's order id, which the
- * warehouse's 945 names back -, W0503 the PO number), N1/N3/N4 ship-to,
- * N9 ZZ the shipping method, G62 10 the date, per line LX, W01 (quantity,
+ * warehouse, or takes it back (cancel), 004010, separators "*", ">" and
+ * "~" (each segment on a line of its own): ISA/GS (OW) from sender to
+ * receiver ("QQ:ID" each), W05 (N, or F to cancel; W0502 the depositor
+ * order number, x12_depositor_ref of the order, which the warehouse's 945
+ * names back; W0503 the PO number, when it fits its 22), N1 ST (the
+ * ship-to name, else the order id) with N3/N4 when the address has them
+ * (a region of more than 2 letters left out), N9 CO the ordo order id, N9
+ * ZZ the shipping method, G62 10 the date, per line LX, W01 (quantity,
  * EA, VN and the SKU) and G69 (the title), W76 the units in all. Text is
  * cut to each element's width and its separators become spaces. ISA13 is
  * control, 1 .. 999999999 (a larger number is taken modulo).
@@ -492,7 +502,8 @@ typedef struct {
 	const char *sender, *receiver; /* "QQ:ID" */
 	int64_t control;
 	ordo_time now;
-	const char *order_id, *po_number;
+	bool cancel;
+	const char *depositor_ref, *order_id, *po_number;
 	const char *ship_to_name;
 	const order_address *ship_to;
 	const char *method; /* "" = none */

@@ -74,6 +74,26 @@ ordo_code x12_855_of(const char *source, const char *po_number,
 
 /* ---- the 940 ---------------------------------------------------------------- */
 
+void x12_depositor_ref(int64_t seq, char out[X12_DEPOSITOR_REF_MAX])
+{
+	snprintf(out, X12_DEPOSITOR_REF_MAX, "ORDO%lld", (long long)seq);
+}
+
+int64_t x12_depositor_seq(const char *ref)
+{
+	int64_t v = 0;
+	size_t i;
+
+	if (strncmp(ref, "ORDO", 4) != 0 || !ref[4] || strlen(ref) > 22)
+		return 0;
+	for (i = 4; ref[i]; i++) {
+		if (ref[i] < '0' || ref[i] > '9')
+			return 0;
+		v = v * 10 + (ref[i] - '0');
+	}
+	return v;
+}
+
 static void strbuf_append(strbuf *b, const char *s)
 {
 	strbuf_put(b, s, strlen(s));
@@ -205,6 +225,10 @@ ordo_code x12_940_build(const x12_940_order *o, char **out, size_t *out_len,
 	if (o->n_lines == 0)
 		return ordo_err_set(err, ORDO_EINVALID, "lines",
 				    "a 940 orders at least one line");
+	if (!o->depositor_ref[0] || strlen(o->depositor_ref) > 22)
+		return ordo_err_set(err, ORDO_EINVALID, "depositor_ref",
+				    "a 940's depositor order number has 1 "
+				    "to 22 characters");
 	time_format_rfc3339(o->now, iso, sizeof(iso));
 	snprintf(date8, sizeof(date8), "%.4s%.2s%.2s", iso, iso + 5, iso + 8);
 	snprintf(date6, sizeof(date6), "%.6s", date8 + 2);
@@ -225,13 +249,23 @@ ordo_code x12_940_build(const x12_940_order *o, char **out, size_t *out_len,
 		       date8, time4, gctl);
 	strbuf_append(&b, "ST*940*0001~\n");
 	n_seg = 1;
-	SEG(&b, "W05", w05, "N", o->order_id, o->po_number);
+	SEG(&b, "W05", w05, o->cancel ? "F" : "N", o->depositor_ref,
+	    strlen(o->po_number) <= 22 ? o->po_number : "");
+	SEG(&b, "N1", n1, "ST",
+	    o->ship_to_name[0] ? o->ship_to_name : o->order_id);
+	n_seg += 2;
+	if (o->ship_to->line1[0]) {
+		SEG(&b, "N3", n3, o->ship_to->line1, o->ship_to->line2);
+		n_seg++;
+	}
+	if (o->ship_to->city[0]) {
+		SEG(&b, "N4", n4, o->ship_to->city,
+		    strlen(o->ship_to->region) == 2 ? o->ship_to->region : "",
+		    o->ship_to->postal_code, o->ship_to->country);
+		n_seg++;
+	}
+	SEG(&b, "N9", ((const size_t[]){0, 30}), "CO", o->order_id);
 	n_seg++;
-	SEG(&b, "N1", n1, "ST", o->ship_to_name);
-	SEG(&b, "N3", n3, o->ship_to->line1, o->ship_to->line2);
-	SEG(&b, "N4", n4, o->ship_to->city, o->ship_to->region,
-	    o->ship_to->postal_code, o->ship_to->country);
-	n_seg += 3;
 	if (o->method[0]) {
 		SEG(&b, "N9", ((const size_t[]){0, 30}), "ZZ", o->method);
 		n_seg++;

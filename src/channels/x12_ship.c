@@ -37,6 +37,9 @@ struct reading {
 	 * shipment's ID), at the shipment level and in the current notice. */
 	int ship_rank, rank;
 	x12_notice shipment; /* the 856's shipment level (no lines) */
+	/* The ID of the shipment the whole set reports (856 BSN02, 945
+	 * W0604): the tracking of a notice that names none better. */
+	char shipment_id[ORDO_EXTERNAL_ID_MAX];
 	bool oom;
 };
 
@@ -205,12 +208,16 @@ static void read_856(struct reading *r, size_t set)
 			item = NULL;
 			if (strcmp(buf, "O") == 0) {
 				in_order = notice_new(r, set, seg) != NULL;
-			} else if (strcmp(buf, "S") == 0 && r->n == 0) {
+			} else if (strcmp(buf, "S") == 0) {
+				/* Another shipment: its own carrier,
+				 * tracking and date. */
 				in_order = false;
+				memset(&r->shipment, 0, sizeof(r->shipment));
+				r->ship_rank = 99;
 			}
 		} else if (strcmp(id, "BSN") == 0) {
-			tracking_offer(d, seg, 2, 3, &r->shipment,
-				       &r->ship_rank);
+			x12_element(d, seg, 2, r->shipment_id,
+				    sizeof(r->shipment_id));
 		} else if (strcmp(id, "TD5") == 0) {
 			carrier_offer(d, seg, 3, x);
 			carrier_offer(d, seg, 5, x);
@@ -275,7 +282,8 @@ static void read_945(struct reading *r, size_t set)
 					sizeof(x->order_ref)) == 0)
 				x12_element(d, seg, 6, x->order_ref,
 					    sizeof(x->order_ref));
-			tracking_offer(d, seg, 4, 3, x, &r->rank);
+			x12_element(d, seg, 4, r->shipment_id,
+				    sizeof(r->shipment_id));
 			w06_date = date_read(d, seg, 3);
 		} else if (strcmp(id, "W27") == 0) {
 			carrier_offer(d, seg, 2, x);
@@ -303,10 +311,12 @@ static void read_945(struct reading *r, size_t set)
 }
 
 /* Lines shipping nothing left out; what makes a notice no shipment. */
-static void notice_finish(x12_notice *x)
+static void notice_finish(x12_notice *x, const char *shipment_id)
 {
 	size_t i, k = 0;
 
+	if (!x->tracking[0])
+		ordo_strlcpy(x->tracking, shipment_id, sizeof(x->tracking));
 	for (i = 0; i < x->n_lines; i++)
 		if (x->lines[i].quantity > 0)
 			x->lines[k++] = x->lines[i];
@@ -348,7 +358,7 @@ ordo_code x12_set_notices(const x12_doc *d, size_t set, x12_notice **out,
 				    "out of memory reading a ship notice");
 	}
 	for (i = 0; i < r.n; i++)
-		notice_finish(&r.v[i]);
+		notice_finish(&r.v[i], r.shipment_id);
 	*out = r.v;
 	*n = r.n;
 	return ORDO_OK;

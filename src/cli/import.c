@@ -164,7 +164,7 @@ static int import_x12(const struct cli_opts *o)
 		    ORDO_OK) {
 		fwrite(res.ack, 1, res.ack_len, stdout);
 		log_event("info", "interchanges read",
-			  json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			  json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 				    "interchanges",
 				    (json_int_t)res.interchanges,
 				    "interchanges_seen",
@@ -177,6 +177,8 @@ static int import_x12(const struct cli_opts *o)
 				    (json_int_t)res.orders_refused,
 				    "shipments_taken",
 				    (json_int_t)res.shipments_taken,
+				    "shipments_existing",
+				    (json_int_t)res.shipments_existing,
 				    "shipments_refused",
 				    (json_int_t)res.shipments_refused));
 	}

@@ -62,8 +62,9 @@ typedef struct {
 	 * consumer_key:consumer_secret ("" = none: nothing is called). */
 	char api_token[STORE_SECRET_MAX];
 	/* The location whose warehouse reports through the channel (X12 856
-	 * and 945 ship its fulfillment of the order they name); "" = the
-	 * order's only open fulfillment. */
+	 * and 945 ship its fulfillment of the order they name; an x12
+	 * channel with a base URL is sent its releases as 940s); "" = the
+	 * channel reports no shipments. */
 	char location[ORDO_LOCATION_CODE_MAX];
 	/* An x12 channel's ISA identities, "QQ:ID" (qualifier, ID): ordo's
 	 * and the partner's, for what ordo sends unasked (a 940); "" =

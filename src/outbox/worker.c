@@ -463,20 +463,26 @@ static enum sent send_store(outbox_worker *w, CURL *curl,
 		return SENT_FAILED;
 	}
 	ctx.now = ordo_clock_now(w->opts.clock);
-	/* A 940 is written as the channel names both ends, as it is now. */
+	ctx.control = d->seq;
+	/* A 940 is written as the channel names both ends, as it is now,
+	 * for the order by its seq. */
 	if (kind == CHANNEL_X12 &&
-	    strcmp(d->event_type, "fulfillment.released") == 0) {
+	    strncmp(d->event_type, "fulfillment.", 12) == 0) {
 		ordo_err cerr = ORDO_ERR_INIT;
 		store_tx *tx;
 
 		if (store_read_begin(w->st, &tx, &cerr) == ORDO_OK) {
-			store_channel_by_name(tx, d->tenant_id, hk->channel,
-					      &ch, &cerr);
+			if (store_channel_by_name(tx, d->tenant_id,
+						  hk->channel, &ch,
+						  &cerr) == ORDO_OK)
+				store_order_seq(tx, d->tenant_id, d->order_id,
+						&ctx.order_seq, &cerr);
 			store_read_end(tx);
 		}
 		if (cerr.code != ORDO_OK) {
-			snprintf(why, why_size, "reading channel %s failed",
-				 hk->channel);
+			snprintf(why, why_size,
+				 "reading channel %s or order %s failed",
+				 hk->channel, d->order_id);
 			ordo_err_clear(&cerr);
 			channel_free(&ch);
 			return SENT_FAILED;

@@ -194,6 +194,7 @@ enum sql_id {
 	SQL_ORDER_GET,
 	SQL_ORDER_GET_LOCKED, /* drivers with row_locks, write jobs */
 	SQL_ORDER_SEQ,
+	SQL_ORDER_ID_BY_SEQ,
 	SQL_LINE_COUNT,
 	SQL_LINES_OF,
 	SQL_HOLDS_OF,

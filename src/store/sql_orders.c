@@ -149,6 +149,9 @@ static const char *const sql_text[SQL_COUNT] = {
 	 * write transaction (changes to one order, one node at a time). */
 	[SQL_ORDER_GET_LOCKED] = "SELECT " SQL_ORDER_COLS " FROM orders "
 				 "WHERE tenant_id = ? AND id = ? FOR UPDATE",
+	/* The tenant's order of a seq (an X12 depositor order number). */
+	[SQL_ORDER_ID_BY_SEQ] = "SELECT id FROM orders "
+				"WHERE seq = ? AND tenant_id = ?",
 	[SQL_ORDER_SEQ] = "SELECT seq FROM orders "
 			  "WHERE tenant_id = ? AND id = ?",
 	[SQL_LINE_COUNT] = "SELECT count(*) FROM order_lines "
@@ -929,5 +932,35 @@ out:
 	q_close(&q);
 	*n = count;
 	*out = q_rows_done(rc, items, n);
+	return rc;
+}
+
+ordo_code store_order_seq(store_tx *tx, int64_t tenant, const char *id,
+			  int64_t *seq, ordo_err *err)
+{
+	return order_seq_of(tx, tenant, id, "id", seq, err);
+}
+
+ordo_code store_order_id_by_seq(store_tx *tx, int64_t tenant, int64_t seq,
+				char id_out[ORDO_ID_MAX], ordo_err *err)
+{
+	struct q q = {0};
+	bool row = false;
+	ordo_code rc;
+
+	id_out[0] = '\0';
+	rc = q_open(&q, tx, SQL_ORDER_ID_BY_SEQ, err);
+	if (rc)
+		goto out;
+	q_i64(&q, seq);
+	q_i64(&q, tenant);
+	rc = q_step(&q, &row, "finding an order by seq", NULL, err);
+	if (rc == ORDO_OK && row)
+		q_col_str(&q, id_out, ORDO_ID_MAX);
+	if (rc == ORDO_OK && !row)
+		rc = ordo_err_set(err, ORDO_ENOTFOUND, "seq",
+				  "no order of seq %lld", (long long)seq);
+out:
+	q_close(&q);
 	return rc;
 }

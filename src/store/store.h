@@ -330,6 +330,15 @@ ordo_code store_order_insert(store_tx *tx, order *o, ordo_err *err);
 ordo_code store_order_get(store_tx *tx, int64_t tenant, const char *id,
 			  order *o, ordo_err *err);
 
+/* An order's seq (its store ordinal, unique in the database) by its id,
+ * and the id of the tenant's order of a seq; ORDO_ENOTFOUND when the
+ * tenant has none so. An X12 940 names an order by its seq
+ * (x12_depositor_ref), which the warehouse's 945 names back. */
+ordo_code store_order_seq(store_tx *tx, int64_t tenant, const char *id,
+			  int64_t *seq, ordo_err *err);
+ordo_code store_order_id_by_seq(store_tx *tx, int64_t tenant, int64_t seq,
+				char id_out[ORDO_ID_MAX], ordo_err *err);
+
 /* The id of the order with this channel and external id, if any. */
 ordo_code store_order_find_external(store_tx *tx, int64_t tenant,
 				    const char *channel,

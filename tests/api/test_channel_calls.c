@@ -755,7 +755,7 @@ API_TEST(a_partner_hears_855s_and_a_warehouse_gets_940s)
 	static const char *const locs[] = {"WH-EAST", "WH-WEST"};
 	const char *edi_type[] = {"Content-Type: application/edi-x12", NULL};
 	char buyer[64], body[512], path[128], id[64], *file;
-	char want_path[64], other_path[64];
+	char want_path[64], other_path[64], wh_ids[2][64], depositor[32] = "";
 	size_t since = shop_count(), i;
 	const json_t *h;
 	struct resp *r;
@@ -783,6 +783,8 @@ API_TEST(a_partner_hears_855s_and_a_warehouse_gets_940s)
 		check(streq(jstr(r->json, "edi_partner_id"), i ? "ZZ:WAREHOUSE1"
 							      : "ZZ:WAREHOUSE0"),
 		      "%s", r->body);
+		snprintf(wh_ids[i], sizeof(wh_ids[i]), "%s",
+			 jstr(r->json, "id"));
 		resp_free(r);
 	}
 	/* A warehouse sent releases must be named at both ends, rightly. */
@@ -836,11 +838,18 @@ API_TEST(a_partner_hears_855s_and_a_warehouse_gets_940s)
 			 : "WH-EAST");
 	k = shop_wait("POST", want_path, since);
 	{
-		char w05[96];
+		char n9[96];
+		const char *w05 = k >= 0 ? strstr(shop.calls[k].body, "W05*N*")
+					 : NULL;
 
-		snprintf(w05, sizeof(w05), "W05*N*%s*PO-CALLS-1~", id);
+		/* The depositor order number fits W0502's 22. */
+		if (w05)
+			sscanf(w05 + 6, "%22[A-Z0-9]", depositor);
+		snprintf(n9, sizeof(n9), "N9*CO*%s~", id);
 		check(k >= 0 && strstr(shop.calls[k].body, "ST*940*") &&
-			      strstr(shop.calls[k].body, w05) &&
+			      strncmp(depositor, "ORDO", 4) == 0 &&
+			      strstr(shop.calls[k].body, "*PO-CALLS-1~") &&
+			      strstr(shop.calls[k].body, n9) &&
 			      strstr(shop.calls[k].body,
 				     "W01*2*EA**VN*MUG-12OZ~") &&
 			      strstr(shop.calls[k].body, "N1*ST*Pat Buyer~") &&
@@ -852,6 +861,44 @@ API_TEST(a_partner_hears_855s_and_a_warehouse_gets_940s)
 	harness_sleep_ms(500);
 	check(shop_wait_none("POST", other_path, since),
 	      "the other warehouse heard nothing");
+	{
+		size_t m;
+
+		pthread_mutex_lock(&shop.mu);
+		for (m = since; m < shop.n; m++)
+			check(!(strstr(shop.calls[m].path, "/edi/buyer") &&
+				strstr(shop.calls[m].body, "ST*940")),
+			      "no 940 to the buyer");
+		pthread_mutex_unlock(&shop.mu);
+	}
+
+	/* The warehouse's 945 names the depositor order number back: the
+	 * order ships. */
+	{
+		size_t w = streq(want_path, "/edi/WH-EAST") ? 0 : 1;
+		char edi[1024];
+
+		snprintf(edi, sizeof(edi),
+			 "ISA*00*          *00*          *ZZ*WAREHOUSE%zu     "
+			 "*ZZ*ORDO           *261206*1300*U*00401*000000921*0*"
+			 "P*>~\nGS*SW*WAREHOUSE%zu*ORDO*20261206*1300*921*X*"
+			 "004010~\nST*945*0001~\nW06*F*%s*20261206*SHP-921~\n"
+			 "W27*M*UPSN~\nLX*1~\nW12*CC*2*2**EA**VN*MUG-12OZ~\n"
+			 "SE*6*0001~\nGE*1*921~\nIEA*1*000000921~\n",
+			 w, w, depositor);
+		snprintf(path, sizeof(path), "/v1/channels/%s/x12", wh_ids[w]);
+		r = http("POST", path, acme(), edi, strlen(edi), edi_type);
+		assert_status(r, 200);
+		{
+			char v[16] = "";
+
+			resp_header(r, "X-Ordo-Shipments-Taken", v, sizeof(v));
+			check(streq(v, "1"), "the 945 taken: %s %s", v, r->body);
+		}
+		resp_free(r);
+		json_decref(o);
+		o = order_wait_state(acme(), id, "shipped", 10000);
+	}
 	json_decref(o);
 }
 

@@ -483,6 +483,33 @@ API_TEST(a_warehouses_856_and_945_ship_the_order)
 	check(json_array_size(ships) == 1, "still one shipment");
 	json_decref(ships);
 
+	/* The same notice in a new interchange: taken before, and not
+	 * shipped again. Through a channel with no location (the buyer's),
+	 * refused: only a warehouse reports what it shipped. */
+	file = warehouse_file("856",
+			      "BSN*00*SHIP-1*20261206*1200~\nHL*1**S~\n"
+			      "TD5*B*2*UPSN*M~\nREF*BM*BOL-1~\n"
+			      "REF*CN*1ZTRACK856~\nDTM*011*20261206~\n"
+			      "HL*2*1*O~\nPRF*PO-856-1~\nHL*3*2*I~\n"
+			      "LIN*1*VP*VENDOR-MUG~\nSN1*1*1*EA~\n",
+			      11, 811);
+	r = x12_post(wh, file, strlen(file));
+	assert_status(r, 200);
+	check(header_num(r, "X-Ordo-Shipments-Existing") == 1 &&
+		      header_num(r, "X-Ordo-Shipments-Taken") == 0,
+	      "taken before");
+	resp_free(r);
+	r = x12_post(buyer, file, strlen(file));
+	assert_status(r, 200);
+	check(header_num(r, "X-Ordo-Shipments-Refused") == 1 &&
+		      header_num(r, "X-Ordo-Shipments-Taken") == 0,
+	      "no location, no shipment");
+	resp_free(r);
+	free(file);
+	ships = shipments_of(id);
+	check(json_array_size(ships) == 1, "still one shipment");
+	json_decref(ships);
+
 	/* A 945 naming the order by ordo's id ships the other unit; one
 	 * for a PO nobody has is refused, and takes nothing. */
 	snprintf(body, sizeof(body),

@@ -16,7 +16,7 @@
 #include "channels/calls.h"
 #include "channels/x12.h"
 
-static const channel_call_ctx ctx0 = {0, NULL, NULL};
+static const channel_call_ctx ctx0 = {0};
 
 /* An event as app_channel_tell makes it: an order of two lines (store
  * line items 111 and 222, SKUs A and B) and, when given, a shipment. */
@@ -308,7 +308,7 @@ static void test_a_partners_855_is_told(void **state)
 	ordo_err err = ORDO_ERR_INIT;
 	channel_call c;
 	char *ev = x12_event("order.backordered", "backordered");
-	channel_call_ctx ctx = {1796558400, NULL, NULL};
+	channel_call_ctx ctx = {.now = 1796558400, .control = 601};
 
 	(void)state;
 	assert_true(channel_calls_wanted(CHANNEL_X12, "order.backordered"));
@@ -333,7 +333,11 @@ static void test_a_release_is_handed_over_in_a_940(void **state)
 {
 	ordo_err err = ORDO_ERR_INIT;
 	channel_call c;
-	channel_call_ctx ctx = {1796558400, "ZZ:DEMOCOFFEE", "01:123456789"};
+	channel_call_ctx ctx = {.now = 1796558400,
+				.control = 77,
+				.edi_own_id = "ZZ:DEMOCOFFEE",
+				.edi_partner_id = "01:123456789",
+				.order_seq = 42};
 	json_t *ev = json_pack(
 		"{s:s, s:s, s:s, s:{s:s, s:s, s:[{s:i, s:s, s:i}], s:{s:s, "
 		"s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:{s:s}, "
@@ -367,8 +371,12 @@ static void test_a_release_is_handed_over_in_a_940(void **state)
 	x12_doc_free(&d);
 	assert_non_null(strstr(c.body, "*ZZ*DEMOCOFFEE     *01*123456789      *"));
 	assert_non_null(strstr(c.body, "GS*OW*DEMOCOFFEE*123456789*20261206*"));
-	/* The separators in the data became spaces. */
-	assert_non_null(strstr(c.body, "W05*N*ord_1*PO 1~"));
+	/* ISA13 is the delivery's number, plus one (never 0). */
+	assert_non_null(strstr(c.body, "*00401*000000078*0*P*>~"));
+	/* The depositor order number fits its 22 and names the order; the
+	 * separators in the data became spaces. */
+	assert_non_null(strstr(c.body, "W05*N*ORDO42*PO 1~"));
+	assert_non_null(strstr(c.body, "N9*CO*ord_1~"));
 	assert_non_null(strstr(c.body, "N1*ST*Pat  Buyer~"));
 	assert_non_null(strstr(c.body, "N4*Springfield*IL*62701*US~"));
 	assert_non_null(strstr(c.body, "N9*ZZ*ground~"));
@@ -376,27 +384,21 @@ static void test_a_release_is_handed_over_in_a_940(void **state)
 				       "G69*Mug, black~"));
 	assert_non_null(strstr(c.body, "W76*2~"));
 	channel_call_free(&c);
-	/* Sent again, the same control number. */
-	{
-		char first[16];
-		const char *isa13;
-
-		assert_int_equal(channel_call_plan(CHANNEL_X12, "https://wh.example/edi",
-						   "fulfillment.released", text, 0,
-						   NULL, 0, &ctx, &c, &err),
-				 ORDO_OK);
-		isa13 = c.body + 90;
-		memcpy(first, isa13, 9);
-		first[9] = '\0';
-		channel_call_free(&c);
-		ctx.now += 3600;
-		assert_int_equal(channel_call_plan(CHANNEL_X12, "https://wh.example/edi",
-						   "fulfillment.released", text, 0,
-						   NULL, 0, &ctx, &c, &err),
-				 ORDO_OK);
-		assert_memory_equal(c.body + 90, first, 9);
-		channel_call_free(&c);
-	}
+	/* Taken back: the same order, cancelled. */
+	assert_int_equal(channel_call_plan(CHANNEL_X12, "https://wh.example/edi",
+					   "fulfillment.cancelled", text, 0,
+					   NULL, 0, &ctx, &c, &err),
+			 ORDO_OK);
+	assert_non_null(strstr(c.body, "W05*F*ORDO42*PO 1~"));
+	channel_call_free(&c);
+	/* No order seq, no depositor order number, no 940. */
+	ctx.order_seq = 0;
+	assert_int_equal(channel_call_plan(CHANNEL_X12, "https://wh.example/edi",
+					   "fulfillment.released", text, 0,
+					   NULL, 0, &ctx, &c, &err),
+			 ORDO_EINVALID);
+	ordo_err_clear(&err);
+	ctx.order_seq = 42;
 	/* No ISA identities, no 940. */
 	ctx.edi_own_id = "";
 	assert_int_equal(channel_call_plan(CHANNEL_X12, "https://wh.example/edi",

@@ -172,6 +172,34 @@ static void test_what_is_no_shipment(void **state)
 	x12_notices_free(v, n);
 }
 
+static void test_an_856_of_two_shipments(void **state)
+{
+	static const char two[] =
+		ISA "GS*SH*WAREHOUSE*ORDO*20261206*1200*1*X*004010~"
+		    "ST*856*0001~BSN*00*S1*20261206*1200~"
+		    "HL*1**S~TD5*B*2*UPSN~REF*CN*TRACK-A~"
+		    "HL*2*1*O~PRF*PO-1~HL*3*2*I~LIN*1*VP*MUG~SN1*1*1*EA~"
+		    "HL*4**S~TD5*B*2*FDEG~REF*BM*BOL-B~DTM*011*20261207~"
+		    "HL*5*4*O~PRF*PO-2~HL*6*5*I~LIN*1*VP*CAP~SN1*1*2*EA~"
+		    "SE*19*0001~GE*1*1~IEA*1*000000101~";
+	size_t n;
+	x12_notice *v = notices_of(two, sizeof(two) - 1, &n);
+
+	(void)state;
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].carrier, "UPSN");
+	assert_string_equal(v[0].tracking, "TRACK-A");
+	assert_int_equal(v[0].shipped_at, 0);
+	/* The second shipment's own, nothing of the first's. */
+	assert_string_equal(v[1].order_ref, "PO-2");
+	assert_string_equal(v[1].carrier, "FDEG");
+	assert_string_equal(v[1].tracking, "BOL-B");
+	assert_int_equal(v[1].shipped_at, 1796601600); /* 2026-12-07 */
+	assert_int_equal(v[1].n_lines, 1);
+	assert_int_equal(v[1].lines[0].quantity, 2);
+	x12_notices_free(v, n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -179,6 +207,7 @@ int main(void)
 		cmocka_unit_test(test_an_856_with_line_ids_and_two_codes),
 		cmocka_unit_test(test_945s),
 		cmocka_unit_test(test_what_is_no_shipment),
+		cmocka_unit_test(test_an_856_of_two_shipments),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

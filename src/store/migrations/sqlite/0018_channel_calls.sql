@@ -11,7 +11,7 @@
 -- consumer_key:consumer_secret); '' = none, and nothing is called.
 -- channels.location is the location whose warehouse reports through the
 -- channel (X12 856 and 945): its notices ship that location's
--- fulfillment of the order they name ('' = the order's only open one).
+-- fulfillment of the order they name ('' = it reports no shipments).
 -- channels.edi_own_id and edi_partner_id are an x12 channel's ISA
 -- identities ("QQ:ID": qualifier and ID), ordo's and the partner's, for
 -- what ordo sends it unasked (940s); '' = none.
