@@ -910,16 +910,23 @@ API_TEST(a_store_cancels_what_has_not_shipped)
 	size_t since;
 	const json_t *e;
 	size_t i;
-	int seen = 0;
+	int seen = 0, k;
 
 	channel_make("shopify", "store-cancels", SECRET, TOKEN, ch,
 		     sizeof(ch));
+	since = shop_count();
 	r = shopify_order(ch, 5001, "MUG-12OZ");
 	assert_status(r, 201);
 	o = json_incref(r->json);
 	resp_free(r);
 	check(streq(jstr(o, "state"), "released"), "released first");
-	since = shop_count();
+	/* The warehouse channels of a_partner_hears_855s_and_a_warehouse_
+	 * gets_940s: its location's was handed the release. */
+	snprintf(path, sizeof(path), "/edi/%s",
+		 jstr(o, "fulfillments[0].location"));
+	k = shop_wait("POST", path, since);
+	check(k >= 0 && strstr(shop.calls[k].body, "W05*N*"),
+	      "the release handed over");
 
 	/* Cancelled at the store: cancelled in ordo, its release taken
 	 * back; the store is not told what it did itself. */
@@ -931,6 +938,24 @@ API_TEST(a_store_cancels_what_has_not_shipped)
 		      !jget(r->json, "cancellation_not_applied"),
 	      "cancelled: %s", r->body);
 	resp_free(r);
+	/* ... and is told it is taken back. */
+	k = -1;
+	{
+		long deadline = harness_now_ms() + WAIT_MS;
+		size_t m;
+
+		while (k < 0 && harness_now_ms() < deadline) {
+			pthread_mutex_lock(&shop.mu);
+			for (m = since; m < shop.n; m++)
+				if (strstr(shop.calls[m].path, path) &&
+				    strstr(shop.calls[m].body, "W05*F*"))
+					k = (int)m;
+			pthread_mutex_unlock(&shop.mu);
+			if (k < 0)
+				harness_sleep_ms(50);
+		}
+		check(k >= 0, "the warehouse told of the cancellation");
+	}
 	harness_sleep_ms(1000);
 	check(shop_wait_none("POST", "/orders/5001/cancel.json", since),
 	      "no echo of the store's own cancellation");
