@@ -300,6 +300,33 @@ static ordo_code shopify_fulfillment(const json_t *data, const json_t *answer,
 
 #define SHOPIFY_ADMIN "/admin/api/" SHOPIFY_API_VERSION
 
+/* Whether the order's fulfillments (the shop's answer) have one, not
+ * cancelled, of this tracking number ("" never matches). */
+static bool shopify_has_tracking(const json_t *answer, const char *tracking)
+{
+	const json_t *f, *t;
+	size_t i, k;
+
+	if (!tracking[0])
+		return false;
+	json_array_foreach(json_object_get(answer, "fulfillments"), i, f) {
+		const char *status = str_at(f, "status");
+
+		if (strcmp(status, "cancelled") == 0 ||
+		    strcmp(status, "error") == 0 ||
+		    strcmp(status, "failure") == 0)
+			continue;
+		if (strcmp(str_at(f, "tracking_number"), tracking) == 0)
+			return true;
+		json_array_foreach(json_object_get(f, "tracking_numbers"), k,
+				   t)
+			if (json_is_string(t) &&
+			    strcmp(json_string_value(t), tracking) == 0)
+				return true;
+	}
+	return false;
+}
+
 static ordo_code shopify_plan(const char *base_url, const char *type,
 			      const json_t *data, int step,
 			      const json_t *answer, channel_call *c,
@@ -320,15 +347,28 @@ static ordo_code shopify_plan(const char *base_url, const char *type,
 			      SHOPIFY_ADMIN "/orders/%s/cancel.json", id);
 		return rc ? rc : body_set(c, json_object(), err);
 	}
-	/* shipment.created: what is open to fulfill, then the fulfillment */
+	/* shipment.created: the order's fulfillments (one of this tracking
+	 * number means the shop has it: told before, and not told twice),
+	 * what is open to fulfill, then the fulfillment */
 	if (step == 0) {
+		snprintf(c->method, sizeof(c->method), "GET");
+		return url_make(c, base_url, err,
+				SHOPIFY_ADMIN "/orders/%s/fulfillments.json",
+				id);
+	}
+	if (step == 1) {
+		if (shopify_has_tracking(answer,
+					 str_at(json_object_get(data,
+								"shipment"),
+						"tracking_number")))
+			return ORDO_OK;
 		snprintf(c->method, sizeof(c->method), "GET");
 		return url_make(c, base_url, err,
 				SHOPIFY_ADMIN
 				"/orders/%s/fulfillment_orders.json",
 				id);
 	}
-	if (step > 1)
+	if (step > 2)
 		return ORDO_OK;
 	rc = shopify_fulfillment(data, answer, &body, err);
 	if (rc)
@@ -517,7 +557,7 @@ ordo_code channel_call_plan(channel_kind kind, const char *base_url,
 	if (step > 0 && answer) {
 		ans = json_loadb(answer, answer_len, 0, NULL);
 		if (!ans && kind == CHANNEL_SHOPIFY &&
-		    strcmp(type, "shipment.created") == 0 && step == 1) {
+		    strcmp(type, "shipment.created") == 0 && step <= 2) {
 			json_decref(ev);
 			return ordo_err_set(err, ORDO_EINVALID, NULL,
 					    "the store's answer was not JSON");

@@ -9,7 +9,10 @@
  * any webhook. This file turns one such event into those calls, from
  * buffers alone (no network, no store): the outbox performs them.
  *
- *   shopify      shipment.created -> GET  orders/{id}/fulfillment_orders
+ *   shopify      shipment.created -> GET  orders/{id}/fulfillments (one
+ *                                         of the shipment's tracking
+ *                                         number: told before, done)
+ *                                    GET  orders/{id}/fulfillment_orders
  *                                    POST fulfillments (the shipment's
  *                                         units by fulfillment order line,
  *                                         its carrier and tracking number)
@@ -50,9 +53,10 @@
 #include "core/limits.h"
 
 #define SHOPIFY_API_VERSION "2026-10"
-/* The most calls one event becomes (Shopify's shipment: a read, then the
- * fulfillment): the outbox's lease is sized for that many per delivery. */
-#define CHANNEL_CALLS_MAX 2
+/* The most calls one event becomes (Shopify's shipment: two reads, then
+ * the fulfillment): the outbox's lease is sized for that many per
+ * delivery. */
+#define CHANNEL_CALLS_MAX 3
 
 /* Whether a channel of this kind is told of events of this type. */
 bool channel_calls_wanted(channel_kind kind, const char *type);

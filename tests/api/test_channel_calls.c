@@ -65,11 +65,14 @@ static struct shop {
 	struct MHD_Daemon *daemon;
 	int port;
 	pthread_mutex_t mu;
-	struct call calls[64];
+	struct call calls[256];
 	size_t n;
 	int fail_next;	     /* answer 503 to this many calls */
 	int refuse_next;     /* answer 422 to this many calls */
+	int lose_next;	     /* take this many fulfillments, answer 503 */
 	char fo_answer[2048]; /* what GET fulfillment_orders answers */
+	char tracking[16][32]; /* of the fulfillments taken */
+	size_t n_tracking;
 } shop = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 struct upload {
@@ -91,7 +94,7 @@ static enum MHD_Result on_call(void *cls, struct MHD_Connection *c,
 			       size_t *data_size, void **con_cls)
 {
 	struct upload *up = *con_cls;
-	struct call *k;
+	struct call *k = NULL;
 	struct MHD_Response *resp;
 	const char *answer = "{}";
 	unsigned status = 200;
@@ -137,9 +140,36 @@ static enum MHD_Result on_call(void *cls, struct MHD_Connection *c,
 		answer = "{\"errors\":\"Order has already been cancelled\"}";
 	} else if (strstr(url, "/fulfillment_orders.json")) {
 		answer = shop.fo_answer;
+	} else if (strstr(url, "/fulfillments.json") &&
+		   strcmp(method, "GET") == 0) {
+		/* The fulfillments taken, as Shopify lists an order's. */
+		static char list[1024];
+		size_t i, len;
+
+		len = (size_t)snprintf(list, sizeof(list),
+				       "{\"fulfillments\": [");
+		for (i = 0; i < shop.n_tracking; i++)
+			len += (size_t)snprintf(
+				list + len, sizeof(list) - len,
+				"%s{\"id\": %zu, \"status\": \"success\", "
+				"\"tracking_number\": \"%s\"}",
+				i ? ", " : "", i + 1, shop.tracking[i]);
+		snprintf(list + len, sizeof(list) - len, "]}");
+		answer = list;
 	} else if (strstr(url, "/fulfillments.json")) {
+		const char *t = k ? strstr(k->body, "\"number\":\"") : NULL;
+
+		if (t && shop.n_tracking < 16)
+			sscanf(t + 10, "%31[^\"]",
+			       shop.tracking[shop.n_tracking++]);
 		status = 201;
 		answer = "{\"fulfillment\":{\"id\":255858046}}";
+		if (shop.lose_next > 0) {
+			/* Taken, but its answer lost on the way. */
+			shop.lose_next--;
+			status = 503;
+			answer = "{}";
+		}
 	}
 	resp = MHD_create_response_from_buffer(strlen(answer), (void *)answer,
 					       MHD_RESPMEM_MUST_COPY);
@@ -546,6 +576,37 @@ API_TEST(a_store_that_fails_is_called_again_and_a_refusal_moves_on)
 	check(streq(st, "delivered") && shop_count() >= before + 4,
 	      "delivered after retries: %s %s (%zu calls)", st, why,
 	      shop_count() - before);
+
+	/* The store takes the fulfillment but its answer is lost: asked
+	 * again, ordo finds it there (its tracking number) and does not
+	 * fulfill twice. */
+	{
+		json_t *c3;
+		size_t posts = 0, m;
+
+		r = shopify_order(ch, 2003, "MUG-12OZ");
+		assert_status(r, 201);
+		c3 = json_incref(r->json);
+		resp_free(r);
+		pthread_mutex_lock(&shop.mu);
+		shop.lose_next = 1;
+		pthread_mutex_unlock(&shop.mu);
+		before = shop_count();
+		ship(c3, 2, 1);
+		delivery_outcome("shipment.created", jstr(c3, "id"), st,
+				 sizeof(st), why, sizeof(why));
+		pthread_mutex_lock(&shop.mu);
+		for (m = before; m < shop.n; m++)
+			if (strcmp(shop.calls[m].method, "POST") == 0 &&
+			    strstr(shop.calls[m].path, "/fulfillments.json") &&
+			    strstr(shop.calls[m].body, "1Z2003"))
+				posts++;
+		pthread_mutex_unlock(&shop.mu);
+		check(streq(st, "delivered") && posts == 1,
+		      "one fulfillment, delivered: %s %s (%zu posts)", st, why,
+		      posts);
+		json_decref(c3);
+	}
 
 	/* The store has nothing open for order b: failed with the reason,
 	 * at once; the next event of the channel still goes. */

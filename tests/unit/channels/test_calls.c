@@ -52,6 +52,17 @@ static const char fulfillment_orders[] =
 	"{\"id\":71,\"line_item_id\":111,\"fulfillable_quantity\":3},"
 	"{\"id\":72,\"line_item_id\":222,\"fulfillable_quantity\":1}]}]}";
 
+/* The order's fulfillments as Shopify answers them. */
+static const char no_fulfillments[] = "{\"fulfillments\": []}";
+static const char told_before[] =
+	"{\"fulfillments\": [{\"id\": 1, \"status\": \"success\", "
+	"\"tracking_number\": \"OTHER\"}, {\"id\": 2, \"status\": "
+	"\"success\", \"tracking_number\": null, \"tracking_numbers\": "
+	"[\"1Z999\"]}]}";
+static const char told_cancelled[] =
+	"{\"fulfillments\": [{\"id\": 2, \"status\": \"cancelled\", "
+	"\"tracking_number\": \"1Z999\"}]}";
+
 static void test_which_events_each_kind_hears(void **state)
 {
 	(void)state;
@@ -68,7 +79,7 @@ static void test_which_events_each_kind_hears(void **state)
 	assert_string_equal(channel_calls_events(CHANNEL_CSV), "");
 }
 
-static void test_a_shopify_shipment_is_two_calls(void **state)
+static void test_a_shopify_shipment_is_three_calls(void **state)
 {
 	ordo_err err = ORDO_ERR_INIT;
 	channel_call c;
@@ -85,15 +96,53 @@ static void test_a_shopify_shipment_is_two_calls(void **state)
 	assert_string_equal(c.method, "GET");
 	assert_string_equal(c.url, "https://shop.example/admin/api/"
 				   SHOPIFY_API_VERSION
-				   "/orders/450789/fulfillment_orders.json");
+				   "/orders/450789/fulfillments.json");
 	assert_null(c.body);
+	channel_call_free(&c);
+
+	/* None of its tracking number: what is open to fulfill. */
+	assert_int_equal(channel_call_plan(CHANNEL_SHOPIFY,
+					   "https://shop.example/",
+					   "shipment.created",
+					   event("shipment.created", "450789",
+						 SHIP_A2),
+					   1, no_fulfillments,
+					   strlen(no_fulfillments), &ctx0, &c,
+					   &err),
+			 ORDO_OK);
+	assert_string_equal(c.method, "GET");
+	assert_string_equal(c.url, "https://shop.example/admin/api/"
+				   SHOPIFY_API_VERSION
+				   "/orders/450789/fulfillment_orders.json");
+	channel_call_free(&c);
+	/* One of its tracking number (told before, its answer lost): done,
+	 * not fulfilled twice; a cancelled one does not count. */
+	assert_int_equal(channel_call_plan(CHANNEL_SHOPIFY,
+					   "https://shop.example/",
+					   "shipment.created",
+					   event("shipment.created", "450789",
+						 SHIP_A2),
+					   1, told_before, strlen(told_before),
+					   &ctx0, &c, &err),
+			 ORDO_OK);
+	assert_string_equal(c.method, "");
+	assert_int_equal(channel_call_plan(CHANNEL_SHOPIFY,
+					   "https://shop.example/",
+					   "shipment.created",
+					   event("shipment.created", "450789",
+						 SHIP_A2),
+					   1, told_cancelled,
+					   strlen(told_cancelled), &ctx0, &c,
+					   &err),
+			 ORDO_OK);
+	assert_string_equal(c.method, "GET");
 	channel_call_free(&c);
 
 	assert_int_equal(channel_call_plan(
 				 CHANNEL_SHOPIFY, "https://shop.example",
 				 "shipment.created",
 				 event("shipment.created", "450789", SHIP_A2),
-				 1, fulfillment_orders,
+				 2, fulfillment_orders,
 				 strlen(fulfillment_orders), &ctx0, &c, &err),
 			 ORDO_OK);
 	assert_string_equal(c.method, "POST");
@@ -135,7 +184,7 @@ static void test_a_shopify_shipment_is_two_calls(void **state)
 					   "shipment.created",
 					   event("shipment.created", "450789",
 						 SHIP_A2),
-					   2, "{}", 2, &ctx0, &c, &err),
+					   3, "{}", 2, &ctx0, &c, &err),
 			 ORDO_OK);
 	assert_string_equal(c.method, "");
 }
@@ -153,7 +202,7 @@ static void test_units_the_store_has_not_open_are_refused(void **state)
 				  event("shipment.created", "450789",
 					"\"lines\":[{\"sku\":\"B\","
 					"\"quantity\":2}]"),
-				  1, fulfillment_orders,
+				  2, fulfillment_orders,
 				  strlen(fulfillment_orders), &ctx0, &c, &err),
 		ORDO_EINVALID);
 	assert_non_null(strstr(err.message, "1 unit(s) of B"));
@@ -166,7 +215,7 @@ static void test_units_the_store_has_not_open_are_refused(void **state)
 				  event("shipment.created", "450789",
 					"\"lines\":[{\"sku\":\"C\","
 					"\"quantity\":1}]"),
-				  1, fulfillment_orders,
+				  2, fulfillment_orders,
 				  strlen(fulfillment_orders), &ctx0, &c, &err),
 		ORDO_EINVALID);
 	ordo_err_clear(&err);
@@ -175,7 +224,7 @@ static void test_units_the_store_has_not_open_are_refused(void **state)
 		channel_call_plan(CHANNEL_SHOPIFY, "https://shop.example",
 				  "shipment.created",
 				  event("shipment.created", "450789", SHIP_A2),
-				  1, "<html>", 6, &ctx0, &c, &err),
+				  2, "<html>", 6, &ctx0, &c, &err),
 		ORDO_EINVALID);
 	ordo_err_clear(&err);
 }
@@ -414,7 +463,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_which_events_each_kind_hears),
-		cmocka_unit_test(test_a_shopify_shipment_is_two_calls),
+		cmocka_unit_test(test_a_shopify_shipment_is_three_calls),
 		cmocka_unit_test(test_units_the_store_has_not_open_are_refused),
 		cmocka_unit_test(test_cancellations_and_woocommerce_statuses),
 		cmocka_unit_test(test_an_order_the_store_cannot_be_told_of),
