@@ -328,6 +328,7 @@ enum MHD_Result api_hold_assign(api_request *r);
 enum MHD_Result api_hold_resolve(api_request *r);
 enum MHD_Result api_holds_bulk(api_request *r);
 enum MHD_Result api_defect_create(api_request *r);
+enum MHD_Result api_note_create(api_request *r);
 enum MHD_Result api_defect_list(api_request *r);
 enum MHD_Result api_policy_get(api_request *r);
 enum MHD_Result api_policy_put(api_request *r);

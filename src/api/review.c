@@ -711,6 +711,62 @@ enum MHD_Result api_holds_bulk(api_request *r)
 	return api_submit_write(r, &c->w, bulk_reply, api_write_free);
 }
 
+/* ---- notes --------------------------------------------------------------- */
+
+static void note_decode(const json_t *doc, void *out, ordo_err *err)
+{
+	static const char *const members[] = {"text", "hold_id", NULL};
+	static const char *const computed[] = {"order_id", "actor", "at",
+					       NULL};
+	app_note *n = out;
+
+	jf_only(doc, "", members, computed, err);
+	jf_string(doc, "", "text", true, n->text, sizeof(n->text), err);
+	jf_string(doc, "", "hold_id", false, n->hold_id, sizeof(n->hold_id),
+		  err);
+}
+
+/* 201 with the note as written. */
+static json_t *note_reply(api_request *r, const app_write *w, int *status)
+{
+	const app_note *n = &((const app_note_cmd *)w)->stored;
+
+	(void)r;
+	*status = 201;
+	return json_pack("{s:s, s:o, s:s, s:s, s:o}", "order_id", n->order_id,
+			 "hold_id",
+			 n->hold_id[0] ? json_string(n->hold_id) : json_null(),
+			 "text", n->text, "actor", n->actor, "at",
+			 native_time_json(n->at));
+}
+
+enum MHD_Result api_note_create(api_request *r)
+{
+	char id[ORDO_ID_MAX];
+	app_note_cmd *c;
+	enum MHD_Result ret;
+	ordo_err err = ORDO_ERR_INIT;
+
+	if (!api_path_id(r, "order", id, sizeof(id), &ret))
+		return ret;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return api_reply_nomem(r);
+	app_note_cmd_init(c, &r->caller, api_now(r), id);
+	if (!api_query_only(r, no_query, &ret) ||
+	    !api_decode_body(r, note_decode, &c->note, &ret)) {
+		free(c);
+		return ret;
+	}
+	if (app_note_check(&c->note, &err) != ORDO_OK) {
+		ret = api_reply_error(r, &err);
+		ordo_err_clear(&err);
+		free(c);
+		return ret;
+	}
+	return api_submit_write(r, &c->w, note_reply, api_write_free);
+}
+
 /* ---- defects ------------------------------------------------------------- */
 
 static void defect_decode(const json_t *doc, void *out, ordo_err *err)

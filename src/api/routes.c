@@ -40,6 +40,7 @@ const api_route api_routes[] = {
 	{"GET", "/v1/orders/*/source", api_order_source, READERS, NULL, 0},
 	{"GET", "/v1/orders/*/x12/855", api_order_x12_855, READERS, NULL, 0},
 	{"POST", "/v1/orders/*/defects", api_defect_create, WRITERS, NULL, 0},
+	{"POST", "/v1/orders/*/notes", api_note_create, PEOPLE, NULL, 0},
 	{"GET", "/v1/defects", api_defect_list, READERS, NULL, 0},
 	{"GET", "/v1/fulfillments", api_fulfillment_list, READERS, NULL, 0},
 	{"GET", "/v1/fulfillments/*", api_fulfillment_get, READERS, NULL, 0},

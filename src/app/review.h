@@ -166,4 +166,36 @@ typedef struct {
 void app_defect_cmd_init(app_defect_cmd *c, const app_caller *caller,
 			 ordo_time now, const char *order_id);
 
+/* ---- notes (app/notes.c) ----------------------------------------------- */
+
+/*
+ * A note a person writes on an order, or on one of its holds: its text
+ * (1 .. ORDO_MESSAGE_MAX - 1 bytes, no control characters but line
+ * breaks and tabs) goes on the order's timeline as an event "note", with
+ * its author and time. Notes are never changed or deleted.
+ */
+typedef struct {
+	char order_id[ORDO_ID_MAX];
+	char hold_id[ORDO_ID_MAX]; /* "" = the order's */
+	char text[ORDO_MESSAGE_MAX];
+	char actor[ORDO_ACTOR_MAX]; /* set when written */
+	ordo_time at;		    /* set when written */
+} app_note;
+
+/* What a note says is fit to keep (checked again when written). */
+ordo_code app_note_check(const app_note *n, ordo_err *err);
+/* Write n on its order's timeline; ORDO_ENOTFOUND naming "hold_id" for
+ * a hold that is not the order's. */
+ordo_code app_note_write(store_tx *tx, const app_caller *c, app_note *n,
+			 ordo_time now, ordo_err *err);
+
+typedef struct {
+	app_write w;
+	app_note note;	 /* in: order_id (the path's), hold_id, text */
+	app_note stored; /* out */
+} app_note_cmd;
+
+void app_note_cmd_init(app_note_cmd *c, const app_caller *caller,
+		       ordo_time now, const char *order_id);
+
 #endif

@@ -102,6 +102,8 @@ static const struct expect expected[] = {
 	 404},
 	{"POST", "/v1/orders/*/defects", "admin supervisor agent integration",
 	 "order", "{\"type\": \"other\", \"found_by\": \"carrier\"}", BAD, 400},
+	{"POST", "/v1/orders/*/notes", "admin supervisor agent", "order",
+	 "{\"text\": \"customer called\"}", BAD, 400},
 	{"GET", "/v1/defects", ALL_ROLES, NULL, NULL, NULL, 200},
 	{"GET", "/v1/fulfillments", ALL_ROLES, NULL, NULL, NULL, 200},
 	{"GET", "/v1/fulfillments/*", ALL_ROLES, "fulfillment", NULL, NULL,
