@@ -708,6 +708,170 @@ API_TEST(a_woocommerce_order_is_taken_as_woocommerce_sent_it)
 	free(body);
 }
 
+/* ---- one order, every channel ---------------------------------------------- */
+
+/* The order of external id ext through channel name (the only one). */
+static json_t *order_of(const char *channel, const char *ext)
+{
+	char q[160];
+	json_t *all, *o;
+
+	snprintf(q, sizeof(q), "/v1/orders?channel=%s&external_id=%s", channel,
+		 ext);
+	all = list_all(acme(), q, "orders", 10);
+	assert_int_equal(json_array_size(all), 1);
+	o = json_incref(json_array_get(all, 0));
+	json_decref(all);
+	return o;
+}
+
+API_TEST(the_same_order_from_every_channel_looks_alike)
+{
+	static const char shop_body[] =
+		"{\"id\": 9101, \"created_at\": \"2026-12-01T10:00:00Z\", "
+		"\"currency\": \"USD\", \"email\": \"lee.alike@example.com\", "
+		"\"customer\": {\"id\": 1, \"first_name\": \"Lee\", "
+		"\"last_name\": \"Park\"}, \"shipping_address\": {\"first_name\": "
+		"\"Lee\", \"last_name\": \"Park\", \"address1\": \"4 Hill Rd\", "
+		"\"city\": \"Austin\", \"province_code\": \"TX\", \"zip\": "
+		"\"78701\", \"country_code\": \"US\"}, \"line_items\": [{\"id\": "
+		"1, \"sku\": \"MUG-12OZ\", \"title\": \"Mug\", \"quantity\": 2, "
+		"\"price\": \"12.50\"}], \"total_line_items_price\": \"25.00\", "
+		"\"total_tax\": \"0.00\", \"total_price\": \"25.00\", "
+		"\"financial_status\": \"paid\"}";
+	static const char woo_body[] =
+		"{\"id\": 9102, \"status\": \"processing\", \"currency\": \"USD\", "
+		"\"date_created_gmt\": \"2026-12-01T10:00:00\", \"billing\": "
+		"{\"first_name\": \"Lee\", \"last_name\": \"Park\", \"email\": "
+		"\"lee.alike@example.com\"}, \"shipping\": {\"first_name\": "
+		"\"Lee\", \"last_name\": \"Park\", \"address_1\": \"4 Hill Rd\", "
+		"\"city\": \"Austin\", \"state\": \"TX\", \"postcode\": "
+		"\"78701\", \"country\": \"US\"}, \"line_items\": [{\"id\": 1, "
+		"\"sku\": \"MUG-12OZ\", \"name\": \"Mug\", \"quantity\": 2, "
+		"\"subtotal\": \"25.00\", \"total\": \"25.00\"}], "
+		"\"shipping_total\": \"0.00\", \"discount_total\": \"0.00\", "
+		"\"total_tax\": \"0.00\", \"total\": \"25.00\", "
+		"\"payment_method\": \"stripe\", \"date_paid_gmt\": "
+		"\"2026-12-01T10:00:00\"}";
+	static const char csv_body[] =
+		"external_id,customer_name,customer_email,ship_to_name,"
+		"ship_to_line1,ship_to_city,ship_to_region,ship_to_postal_code,"
+		"ship_to_country,currency,sku,quantity,unit_price\n"
+		"9103,Lee Park,lee.alike@example.com,Lee Park,4 Hill Rd,Austin,"
+		"TX,78701,US,USD,MUG-12OZ,2,12.50\n";
+	static const char edi_body[] =
+		"ISA*00*          *00*          *ZZ*ALIKE          *ZZ*ORDO     "
+		"      *261201*1000*U*00401*000009104*0*P*>~\n"
+		"GS*PO*ALIKE*ORDO*20261201*1000*9104*X*004010~\n"
+		"ST*850*0001~\nBEG*00*SA*9104**20261201~\n"
+		"PER*BD*Lee Park*EM*lee.alike@example.com~\n"
+		"N1*ST*Lee Park~\nN3*4 Hill Rd~\nN4*Austin*TX*78701*US~\n"
+		"PO1*1*2*EA*12.50**VP*MUG-12OZ~\nCTT*1~\nSE*9*0001~\n"
+		"GE*1*9104~\nIEA*1*000009104~\n";
+	static const char *const csv_type[] = {"Content-Type: text/csv", NULL};
+	static const char *const edi_type[] = {
+		"Content-Type: application/edi-x12", NULL};
+	static const char *const same[] = {
+		"currency",	       "ship_to.name",	  "ship_to.line1",
+		"ship_to.city",	       "ship_to.region",  "ship_to.postal_code",
+		"ship_to.country",     "customer.email",  "lines[0].sku",
+		"lines[0].unit_price", "totals.subtotal", NULL,
+	};
+	static const char *const names[] = {"alike-shop", "alike-woo",
+					    "alike-csv", "alike-edi"};
+	static const char *const exts[] = {"9101", "9102", "9103", "9104"};
+	static const char *const kinds[] = {"shopify", "woocommerce", "csv",
+					    "x12"};
+	char shop[64], woo[64], edi[64], path[160];
+	json_t *o[4];
+	struct resp *r;
+	size_t i, k;
+
+	json_decref(channel_post(acme(),
+				 "{\"kind\": \"shopify\", \"name\": \"alike-shop\", "
+				 "\"secret\": \"" SECRET "\"}",
+				 201, shop, sizeof(shop)));
+	json_decref(channel_post(acme(),
+				 "{\"kind\": \"woocommerce\", \"name\": "
+				 "\"alike-woo\", \"secret\": \"" WOO_SECRET "\"}",
+				 201, woo, sizeof(woo)));
+	json_decref(channel_post(acme(),
+				 "{\"kind\": \"csv\", \"name\": \"alike-csv\"}",
+				 201, NULL, 0));
+	json_decref(channel_post(acme(),
+				 "{\"kind\": \"x12\", \"name\": \"alike-edi\", "
+				 "\"currency\": \"USD\"}",
+				 201, edi, sizeof(edi)));
+
+	r = shopify_post(shop, shop_body, SECRET, "orders/create", "alike-1");
+	assert_status(r, 201);
+	resp_free(r);
+	r = woo_post(woo, woo_body, WOO_SECRET, "alike-2");
+	assert_status(r, 201);
+	resp_free(r);
+	r = http("POST", "/v1/imports?channel=alike-csv", acme(), csv_body,
+		 strlen(csv_body), csv_type);
+	assert_status(r, 202);
+	snprintf(path, sizeof(path), "/v1/imports/%s", jstr(r->json, "id"));
+	resp_free(r);
+	{
+		long deadline = harness_now_ms() + 30000;
+
+		for (;;) {
+			r = http_get(acme(), "%s", path);
+			if (!streq(jstr(r->json, "state"), "running"))
+				break;
+			resp_free(r);
+			check(harness_now_ms() < deadline, "import running");
+			harness_sleep_ms(50);
+		}
+		check(streq(jstr(r->json, "state"), "done") &&
+			      json_integer_value(jget(r->json, "orders_taken")) ==
+				      1,
+		      "%s", r->body);
+		resp_free(r);
+	}
+	snprintf(path, sizeof(path), "/v1/channels/%s/x12", edi);
+	r = http("POST", path, acme(), edi_body, strlen(edi_body), edi_type);
+	assert_status(r, 200);
+	resp_free(r);
+
+	for (i = 0; i < 4; i++) {
+		o[i] = order_of(names[i], exts[i]);
+		check(streq(jstr(o[i], "channel"), names[i]) &&
+			      streq(jstr(o[i], "channel_kind"), kinds[i]) &&
+			      streq(jstr(o[i], "external_id"), exts[i]) &&
+			      json_integer_value(jget(o[i], "lines[0].quantity")) ==
+				      2,
+		      "order %zu: %s", i, json_dumps(o[i], 0));
+	}
+	/* Alike, member by member, whatever the format it came in. */
+	for (k = 0; same[k]; k++)
+		for (i = 1; i < 4; i++)
+			check(streq(jstr(o[i], same[k]), jstr(o[0], same[k])),
+			      "%s: %s has \"%s\", %s has \"%s\"", same[k],
+			      names[i], jstr(o[i], same[k]), names[0],
+			      jstr(o[0], same[k]));
+	/* And the same checks see them so: each later one is suspected a
+	 * duplicate of one that came before it, through another channel. */
+	for (i = 1; i < 4; i++) {
+		const json_t *h;
+		size_t j, e;
+		int dup = 0;
+
+		json_array_foreach(jget(o[i], "holds"), j, h)
+			for (e = 0; e < i; e++)
+				if (streq(jstr(h, "type"), "duplicate_suspect") &&
+				    streq(jstr(h, "related_order_id"),
+					  jstr(o[e], "id")))
+					dup = 1;
+		check(dup, "%s is no suspect of an earlier one: %s", names[i],
+		      json_dumps(jget(o[i], "holds"), 0));
+	}
+	for (i = 0; i < 4; i++)
+		json_decref(o[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -723,6 +887,7 @@ int main(void)
 		cmocka_unit_test(a_native_orders_source_is_the_body_posted),
 		cmocka_unit_test(
 			a_woocommerce_order_is_taken_as_woocommerce_sent_it),
+		cmocka_unit_test(the_same_order_from_every_channel_looks_alike),
 	};
 
 	if (sodium_init() < 0)
