@@ -234,6 +234,19 @@ static bool cleared(const json_t *doc, const char *key)
 	       (json_is_string(v) && json_string_length(v) == 0);
 }
 
+/* An optional text member key of doc into dst (null or "" clear it):
+ * true, with bit added to *set, when it was given and read. */
+static bool opt_text(const json_t *doc, const char *key, char *dst,
+		     size_t size, unsigned bit, unsigned *set, ordo_err *err)
+{
+	if (!json_object_get(doc, key) ||
+	    !(cleared(doc, key) ||
+	      jf_string(doc, "", key, false, dst, size, err)))
+		return false;
+	*set |= bit;
+	return true;
+}
+
 /*
  * The members of a channel present in doc into ch; *set gets the
  * CHANNEL_SET_* of those present. A creation needs kind and name; a
@@ -268,62 +281,35 @@ static void decode_channel(const json_t *doc, ordo_channel *ch,
 			ordo_err_add(err, ORDO_EINVALID, "name",
 				     CHANNEL_NAME_RULE);
 	}
-	if (json_object_get(doc, "secret") &&
-	    (cleared(doc, "secret") ||
-	     jf_string(doc, "", "secret", false, ch->secret,
-		       sizeof(ch->secret), err)))
-		*set |= CHANNEL_SET_SECRET;
-	if (json_object_get(doc, "base_url") &&
-	    (cleared(doc, "base_url") ||
-	     jf_string(doc, "", "base_url", false, ch->base_url,
-		       sizeof(ch->base_url), err))) {
-		*set |= CHANNEL_SET_BASE_URL;
-		if (ch->base_url[0] &&
-		    strncmp(ch->base_url, "http://", 7) != 0 &&
-		    strncmp(ch->base_url, "https://", 8) != 0)
-			ordo_err_add(err, ORDO_EINVALID, "base_url",
-				     "must start with http:// or https://");
-	}
-	if (json_object_get(doc, "api_token") &&
-	    (cleared(doc, "api_token") ||
-	     jf_string(doc, "", "api_token", false, ch->api_token,
-		       sizeof(ch->api_token), err)))
-		*set |= CHANNEL_SET_API_TOKEN;
-	if (json_object_get(doc, "location") &&
-	    (cleared(doc, "location") ||
-	     jf_string(doc, "", "location", false, ch->location,
-		       sizeof(ch->location), err)))
-		*set |= CHANNEL_SET_LOCATION;
-	if (json_object_get(doc, "edi_own_id") &&
-	    (cleared(doc, "edi_own_id") ||
-	     jf_string(doc, "", "edi_own_id", false, ch->edi_own_id,
-		       sizeof(ch->edi_own_id), err))) {
-		*set |= CHANNEL_SET_EDI_OWN_ID;
-		if (ch->edi_own_id[0] && !x12_edi_id_ok(ch->edi_own_id))
-			ordo_err_add(err, ORDO_EINVALID, "edi_own_id",
-				     EDI_ID_RULE);
-	}
-	if (json_object_get(doc, "edi_partner_id") &&
-	    (cleared(doc, "edi_partner_id") ||
-	     jf_string(doc, "", "edi_partner_id", false, ch->edi_partner_id,
-		       sizeof(ch->edi_partner_id), err))) {
-		*set |= CHANNEL_SET_EDI_PARTNER_ID;
-		if (ch->edi_partner_id[0] &&
-		    !x12_edi_id_ok(ch->edi_partner_id))
-			ordo_err_add(err, ORDO_EINVALID, "edi_partner_id",
-				     EDI_ID_RULE);
-	}
-	if (json_object_get(doc, "currency") &&
-	    (cleared(doc, "currency") ||
-	     jf_string(doc, "", "currency", false, ch->currency,
-		       sizeof(ch->currency), err))) {
-		*set |= CHANNEL_SET_CURRENCY;
-		if (ch->currency[0] && !money_currency_known(ch->currency))
-			ordo_err_add(err, ORDO_EINVALID, "currency",
-				     "\"%s\" is not an ISO 4217 currency ordo "
-				     "knows",
-				     ch->currency);
-	}
+	/* Each optional text member: null or "" clears it. */
+	opt_text(doc, "secret", ch->secret, sizeof(ch->secret),
+		 CHANNEL_SET_SECRET, set, err);
+	if (opt_text(doc, "base_url", ch->base_url, sizeof(ch->base_url),
+		     CHANNEL_SET_BASE_URL, set, err) &&
+	    ch->base_url[0] && strncmp(ch->base_url, "http://", 7) != 0 &&
+	    strncmp(ch->base_url, "https://", 8) != 0)
+		ordo_err_add(err, ORDO_EINVALID, "base_url",
+			     "must start with http:// or https://");
+	opt_text(doc, "api_token", ch->api_token, sizeof(ch->api_token),
+		 CHANNEL_SET_API_TOKEN, set, err);
+	opt_text(doc, "location", ch->location, sizeof(ch->location),
+		 CHANNEL_SET_LOCATION, set, err);
+	if (opt_text(doc, "edi_own_id", ch->edi_own_id,
+		     sizeof(ch->edi_own_id), CHANNEL_SET_EDI_OWN_ID, set, err) &&
+	    ch->edi_own_id[0] && !x12_edi_id_ok(ch->edi_own_id))
+		ordo_err_add(err, ORDO_EINVALID, "edi_own_id", EDI_ID_RULE);
+	if (opt_text(doc, "edi_partner_id", ch->edi_partner_id,
+		     sizeof(ch->edi_partner_id), CHANNEL_SET_EDI_PARTNER_ID,
+		     set, err) &&
+	    ch->edi_partner_id[0] && !x12_edi_id_ok(ch->edi_partner_id))
+		ordo_err_add(err, ORDO_EINVALID, "edi_partner_id",
+			     EDI_ID_RULE);
+	if (opt_text(doc, "currency", ch->currency, sizeof(ch->currency),
+		     CHANNEL_SET_CURRENCY, set, err) &&
+	    ch->currency[0] && !money_currency_known(ch->currency))
+		ordo_err_add(err, ORDO_EINVALID, "currency",
+			     "\"%s\" is not an ISO 4217 currency ordo knows",
+			     ch->currency);
 	decode_skus(doc, ch, &skus, err);
 	if (skus)
 		*set |= CHANNEL_SET_SKUS;
@@ -522,18 +508,6 @@ struct storefront {
 	bool (*cancels)(const char *body, size_t len);
 };
 
-/* WooCommerce has no topic for it: the order's status says so. */
-static bool woocommerce_cancels(const char *body, size_t len)
-{
-	json_t *doc = json_loadb(body, len, 0, NULL);
-	bool yes = doc && json_is_string(json_object_get(doc, "status")) &&
-		   strcmp(json_string_value(json_object_get(doc, "status")),
-			  "cancelled") == 0;
-
-	json_decref(doc);
-	return yes;
-}
-
 static const struct storefront shopify = {
 	CHANNEL_SHOPIFY,
 	"X-Shopify-Hmac-Sha256",
@@ -550,7 +524,7 @@ static const struct storefront woocommerce = {
 	"X-WC-Webhook-Delivery-ID",
 	{"order.created", "order.updated", NULL},
 	woocommerce_order_decode,
-	woocommerce_cancels,
+	woocommerce_order_cancelled,
 };
 
 static json_t *intake_reply(api_request *r, const app_write *w, int *status)

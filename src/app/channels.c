@@ -141,24 +141,18 @@ static ordo_code hook_sync(store_tx *tx, int64_t tenant,
 	if (!wanted)
 		return found ? store_webhook_delete(tx, tenant, w.id, err)
 			     : ORDO_OK;
-	if (found) {
-		if (strcmp(w.url, ch->base_url) == 0 &&
-		    strcmp(w.secret, ch->api_token) == 0 &&
-		    strcmp(w.location, ch->location) == 0)
-			return ORDO_OK;
-		ordo_strlcpy(w.url, ch->base_url, sizeof(w.url));
-		ordo_strlcpy(w.secret, ch->api_token, sizeof(w.secret));
-		ordo_strlcpy(w.location, ch->location, sizeof(w.location));
-		hook_events(ch, &w);
-		return store_channel_hook_set(tx, tenant, &w, now, err);
-	}
-	memset(&w, 0, sizeof(w));
-	ordo_id_new("whk_", w.id);
+	if (found && strcmp(w.url, ch->base_url) == 0 &&
+	    strcmp(w.secret, ch->api_token) == 0 &&
+	    strcmp(w.location, ch->location) == 0)
+		return ORDO_OK;
 	ordo_strlcpy(w.url, ch->base_url, sizeof(w.url));
 	ordo_strlcpy(w.secret, ch->api_token, sizeof(w.secret));
-	ordo_strlcpy(w.channel, ch->name, sizeof(w.channel));
 	ordo_strlcpy(w.location, ch->location, sizeof(w.location));
 	hook_events(ch, &w);
+	if (found)
+		return store_channel_hook_set(tx, tenant, &w, now, err);
+	ordo_id_new("whk_", w.id);
+	ordo_strlcpy(w.channel, ch->name, sizeof(w.channel));
 	ordo_strlcpy(w.protocol, channel_kind_name(ch->kind),
 		     sizeof(w.protocol));
 	w.created_at = now;

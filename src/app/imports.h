@@ -119,10 +119,8 @@ ordo_code app_order_855(store *st, const app_caller *c, const char *id,
 			ordo_time now, char **out, size_t *out_len,
 			ordo_err *err);
 
-/* Reads: an import, a page of the tenant's imports (newest first), and a
- * page of an import's rows not taken (after the after_n'th). */
-ordo_code app_import_get(store *st, const app_caller *c, const char *id,
-			 store_import *im, ordo_err *err);
+/* Reads: a page of the tenant's imports (newest first), and an import
+ * with a page of its rows not taken (after the after_n'th). */
 ordo_code app_import_list(store *st, const app_caller *c, int64_t before_seq,
 			  int limit, store_import **out, size_t *n,
 			  int64_t *next, ordo_err *err);

@@ -265,14 +265,11 @@ static ordo_code cancel_run(store_tx *tx, app_intake_cmd *c, ordo_err *err)
 				       c->order.external_id, id, err);
 	if (rc == ORDO_ENOTFOUND) {
 		ordo_err_clear(err);
-		id[0] = '\0';
-	} else if (rc) {
-		return rc;
-	}
-	if (!id[0]) {
 		c->outcome = INTAKE_UNKNOWN;
 		return ORDO_OK;
 	}
+	if (rc)
+		return rc;
 	c->outcome = INTAKE_EXISTING;
 	rc = app_order_load(tx, who->tenant_id, id, o, err);
 	if (rc)

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/flow.h"
 #include "app/fulfillment.h"
 #include "log/log.h"
 
@@ -33,33 +34,26 @@ struct notice_job {
 	bool existing; /* out: taken before */
 };
 
-/* The order a notice names: by ordo's id, else by external id. */
+/* The id of the order a notice names: the depositor order number a 940
+ * gave, an ordo order id, else the tenant's one order of that external
+ * id. */
 static ordo_code notice_order(store_tx *tx, int64_t tenant, const char *ref,
-			      order *o, ordo_err *err)
+			      char id[ORDO_ID_MAX], ordo_err *err)
 {
+	int64_t seq = x12_depositor_seq(ref);
 	order_filter f;
 	order_page page;
 	ordo_code rc;
 
-	int64_t seq = x12_depositor_seq(ref);
-	char id[ORDO_ID_MAX];
-
 	if (seq > 0) {
 		rc = store_order_id_by_seq(tx, tenant, seq, id, err);
-		if (rc == ORDO_OK)
-			return store_order_get(tx, tenant, id, o, err);
 		if (rc != ORDO_ENOTFOUND)
 			return rc;
 		ordo_err_clear(err); /* a PO number of that form, perhaps */
 	}
 	if (strncmp(ref, "ord_", 4) == 0) {
-		rc = store_order_get(tx, tenant, ref, o, err);
-		if (rc == ORDO_ENOTFOUND) {
-			ordo_err_clear(err);
-			return ordo_err_set(err, ORDO_ENOTFOUND, "order",
-					    "no order %s", ref);
-		}
-		return rc;
+		ordo_strlcpy(id, ref, ORDO_ID_MAX);
+		return ORDO_OK;
 	}
 	memset(&f, 0, sizeof(f));
 	ordo_strlcpy(f.external_id, ref, sizeof(f.external_id));
@@ -69,7 +63,7 @@ static ordo_code notice_order(store_tx *tx, int64_t tenant, const char *ref,
 	if (rc)
 		return rc;
 	if (page.n == 1)
-		rc = order_copy(o, &page.orders[0], err);
+		ordo_strlcpy(id, page.orders[0].id, ORDO_ID_MAX);
 	else if (page.n == 0)
 		rc = ordo_err_set(err, ORDO_ENOTFOUND, "order",
 				  "no order has the id or external id \"%s\"",
@@ -87,29 +81,21 @@ static ordo_code notice_order(store_tx *tx, int64_t tenant, const char *ref,
 
 /* The fulfillment it ships: the order's released or accepted one at the
  * channel's location. */
-static ordo_code notice_fulfillment(store_tx *tx, int64_t tenant,
-				    const ordo_channel *ch, const order *o,
+static ordo_code notice_fulfillment(const ordo_channel *ch, const order *o,
 				    char id[ORDO_ID_MAX], ordo_err *err)
 {
-	fulfillment *f = NULL;
-	size_t n = 0, i, open = 0;
-	ordo_code rc = store_fulfillments_of_order(tx, tenant, o->id, &f, &n,
-						   err);
+	size_t i, open = 0;
 
-	if (rc)
-		return rc;
-	for (i = 0; i < n; i++) {
-		if (f[i].state != FULFILLMENT_RELEASED &&
-		    f[i].state != FULFILLMENT_ACCEPTED)
-			continue;
-		if (strcmp(f[i].location, ch->location) != 0)
+	for (i = 0; i < o->n_fulfillments; i++) {
+		const fulfillment *f = &o->fulfillments[i];
+
+		if ((f->state != FULFILLMENT_RELEASED &&
+		     f->state != FULFILLMENT_ACCEPTED) ||
+		    strcmp(f->location, ch->location) != 0)
 			continue;
 		if (open++ == 0)
-			ordo_strlcpy(id, f[i].id, ORDO_ID_MAX);
+			ordo_strlcpy(id, f->id, ORDO_ID_MAX);
 	}
-	for (i = 0; i < n; i++)
-		fulfillment_free(&f[i]);
-	free(f);
 	if (open == 1)
 		return ORDO_OK;
 	if (open == 0)
@@ -133,45 +119,42 @@ static bool order_has_sku(const order *o, const char *sku)
 	return false;
 }
 
-/* A notice sent again (another interchange, the same shipment): its
+/* A notice sent again (another interchange, the same shipment): the
  * fulfillment already has a shipment of its tracking number. */
-static ordo_code already_taken(store_tx *tx, struct notice_job *j,
-			       const order *o, const char *ful, ordo_err *err)
+static bool already_taken(const order *o, const char *ful,
+			  const char *tracking)
 {
-	shipment *all = NULL;
-	size_t n = 0, i;
-	ordo_code rc;
+	size_t i;
 
-	j->existing = false;
-	if (!j->n->tracking[0])
-		return ORDO_OK;
-	rc = store_shipments_of_order(tx, j->c->tenant_id, o->id, &all, &n,
-				      err);
-	for (i = 0; rc == ORDO_OK && i < n; i++)
-		if (strcmp(all[i].fulfillment_id, ful) == 0 &&
-		    strcmp(all[i].tracking_number, j->n->tracking) == 0)
-			j->existing = true;
-	for (i = 0; i < n; i++)
-		shipment_free(&all[i]);
-	free(all);
-	return rc;
+	for (i = 0; tracking[0] && i < o->n_shipments; i++)
+		if (strcmp(o->shipments[i].fulfillment_id, ful) == 0 &&
+		    strcmp(o->shipments[i].tracking_number, tracking) == 0)
+			return true;
+	return false;
 }
 
 static ordo_code notice_run(store_tx *tx, void *arg, ordo_err *err)
 {
 	struct notice_job *j = arg;
 	const x12_notice *n = j->n;
-	char ful[ORDO_ID_MAX];
+	char ful[ORDO_ID_MAX], id[ORDO_ID_MAX];
 	size_t i, k, m = 0;
 	order o;
 	ordo_code rc;
 
 	order_init(&o);
 	shipment_free(&j->s);
-	rc = notice_order(tx, j->c->tenant_id, n->order_ref, &o, err);
+	j->existing = false;
+	rc = notice_order(tx, j->c->tenant_id, n->order_ref, id, err);
 	if (rc == ORDO_OK)
-		rc = notice_fulfillment(tx, j->c->tenant_id, j->ch, &o, ful,
-					err);
+		rc = app_order_load(tx, j->c->tenant_id, id, &o, err);
+	if (rc == ORDO_ENOTFOUND && strcmp(err->field, "id") == 0) {
+		ordo_err_clear(err);
+		rc = ordo_err_set(err, ORDO_ENOTFOUND, "order", "no order %s",
+				  n->order_ref);
+	}
+	if (rc == ORDO_OK)
+		rc = notice_fulfillment(j->ch, &o, ful, err);
 	if (rc)
 		goto out;
 	j->s.lines = calloc(n->n_lines, sizeof(*j->s.lines));
@@ -179,8 +162,8 @@ static ordo_code notice_run(store_tx *tx, void *arg, ordo_err *err)
 		rc = ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
 		goto out;
 	}
-	rc = already_taken(tx, j, &o, ful, err);
-	if (rc || j->existing)
+	j->existing = already_taken(&o, ful, n->tracking);
+	if (j->existing)
 		goto out;
 	for (i = 0; i < n->n_lines; i++) {
 		const char *sku = j->skus[i];

@@ -240,12 +240,6 @@ ordo_code app_channel_caller(store *st, const char *id, channel_kind kind,
 
 /* ---- imports (app/imports.h) --------------------------------------------- */
 
-ordo_code app_import_get(store *st, const app_caller *c, const char *id,
-			 store_import *im, ordo_err *err)
-{
-	APP_READ(st, store_import_get(tx, c->tenant_id, id, im, err));
-}
-
 ordo_code app_import_list(store *st, const app_caller *c, int64_t before_seq,
 			  int limit, store_import **out, size_t *n,
 			  int64_t *next, ordo_err *err)

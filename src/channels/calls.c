@@ -416,8 +416,8 @@ static int64_t int_at(const json_t *obj, const char *key)
 }
 
 /* The 855 of the event's order, as its lines stand. */
-static ordo_code x12_855_plan(const json_t *data, int64_t control,
-			      ordo_time now, channel_call *c, ordo_err *err)
+static ordo_code x12_855_plan(const json_t *data, const channel_call_ctx *ctx,
+			      channel_call *c, ordo_err *err)
 {
 	const json_t *ord = json_object_get(data, "order"), *l;
 	const char *state = str_at(ord, "state");
@@ -442,22 +442,20 @@ static ordo_code x12_855_plan(const json_t *data, int64_t control,
 						      int_at(l, "cancelled"));
 	}
 	rc = x12_855_of(str_at(data, "source"), str_at(ord, "external_id"),
-			str_at(ord, "id"), lines, n, control, now, &text, &len,
-			err);
+			str_at(ord, "id"), lines, n, ctx->control, ctx->now,
+			&text, &len, err);
 	free(lines);
 	c->body = text;
 	return rc;
 }
 
 /* The 940 that hands the event's fulfillment to the warehouse. */
-static ordo_code x12_940_plan(const json_t *data, int64_t control,
-			      const channel_call_ctx *ctx, bool cancel,
-			      channel_call *c, ordo_err *err)
+static ordo_code x12_940_plan(const json_t *ful, const channel_call_ctx *ctx,
+			      bool cancel, channel_call *c, ordo_err *err)
 {
 	char depositor[X12_DEPOSITOR_REF_MAX];
 	/* The fulfillment's own event: the fulfillment, its order within. */
-	const json_t *ord = json_object_get(data, "order");
-	const json_t *ful = data;
+	const json_t *ord = json_object_get(ful, "order");
 	const json_t *to = json_object_get(ord, "ship_to"), *fl, *ol;
 	x12_940_line *lines;
 	order_address addr;
@@ -489,7 +487,7 @@ static ordo_code x12_940_plan(const json_t *data, int64_t control,
 	memset(&o, 0, sizeof(o));
 	o.sender = ctx->edi_own_id ? ctx->edi_own_id : "";
 	o.receiver = ctx->edi_partner_id ? ctx->edi_partner_id : "";
-	o.control = control;
+	o.control = ctx->control;
 	o.now = ctx->now;
 	o.cancel = cancel;
 	x12_depositor_ref(ctx->order_seq, depositor);
@@ -512,7 +510,6 @@ static ordo_code x12_plan(const char *base_url, const char *type,
 			  ordo_err *err)
 {
 	const json_t *data = json_object_get(ev, "data");
-	int64_t control = ctx->control;
 
 	if (step > 0)
 		return ORDO_OK;
@@ -524,10 +521,32 @@ static ordo_code x12_plan(const char *base_url, const char *type,
 	snprintf(c->content_type, sizeof(c->content_type),
 		 "application/edi-x12");
 	return strncmp(type, "fulfillment.", 12) == 0
-		       ? x12_940_plan(data, control, ctx,
+		       ? x12_940_plan(data, ctx,
 				      strcmp(type, "fulfillment.cancelled") == 0,
 				      c, err)
-		       : x12_855_plan(data, control, ctx->now, c, err);
+		       : x12_855_plan(data, ctx, c, err);
+}
+
+/* How each kind of store takes its token, and what it answers in. */
+static void credentials(channel_kind kind, const char *token,
+			channel_call *c)
+{
+	switch (kind) {
+	case CHANNEL_SHOPIFY:
+		snprintf(c->auth_header, sizeof(c->auth_header),
+			 "X-Shopify-Access-Token: %s", token);
+		snprintf(c->accept, sizeof(c->accept), "application/json");
+		break;
+	case CHANNEL_WOOCOMMERCE:
+		ordo_strlcpy(c->userpwd, token, sizeof(c->userpwd));
+		snprintf(c->accept, sizeof(c->accept), "application/json");
+		break;
+	default:
+		if (token[0])
+			snprintf(c->auth_header, sizeof(c->auth_header),
+				 "Authorization: Bearer %s", token);
+		break;
+	}
 }
 
 ordo_code channel_call_plan(channel_kind kind, const char *base_url,
@@ -573,5 +592,7 @@ ordo_code channel_call_plan(channel_kind kind, const char *base_url,
 	json_decref(ev);
 	if (rc)
 		channel_call_free(c);
+	else if (c->method[0])
+		credentials(kind, ctx->token ? ctx->token : "", c);
 	return rc;
 }

@@ -67,6 +67,13 @@ typedef struct {
 	char method[8];	     /* "GET", "POST", "PUT"; "" = no call */
 	char url[STORE_URL_MAX + 160];
 	char content_type[32]; /* of the body */
+	char accept[32];       /* what answer is wanted; "" = any */
+	/* The channel's credentials as the store takes them: a header
+	 * line (Shopify's X-Shopify-Access-Token, a partner's bearer
+	 * token), or HTTP basic user:password (WooCommerce's REST key);
+	 * "" = none. */
+	char auth_header[STORE_SECRET_MAX + 40];
+	char userpwd[STORE_SECRET_MAX];
 	char *body;	     /* JSON to send (malloc'd), NULL for none */
 } channel_call;
 
@@ -88,6 +95,7 @@ void channel_call_free(channel_call *c);
  * them. */
 typedef struct {
 	ordo_time now;
+	const char *token; /* the channel's api_token; NULL or "" = none */
 	int64_t control;
 	const char *edi_own_id, *edi_partner_id;
 	int64_t order_seq;

@@ -352,6 +352,32 @@ static const char *string_of(const json_t *obj, const char *key)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+/* The order's status, without the "wc-" WordPress stores it with (the
+ * REST API drops the prefix, other senders may not); NULL for none. */
+static const char *status_of(const json_t *doc)
+{
+	const char *status = string_of(doc, "status");
+
+	if (status && strncmp(status, "wc-", 3) == 0)
+		status += 3;
+	return status;
+}
+
+bool woocommerce_order_cancelled(const char *body, size_t len)
+{
+	ordo_err scratch = ORDO_ERR_INIT;
+	const json_t *doc;
+	const char *parent;
+	json_t *root = foreign_parse(body, len, "data", &doc, &parent,
+				     &scratch);
+	const char *status = root ? status_of(doc) : NULL;
+	bool yes = status && strcmp(status, "cancelled") == 0;
+
+	json_decref(root);
+	ordo_err_clear(&scratch);
+	return yes;
+}
+
 static payment_status payment_of(const json_t *doc)
 {
 	static const struct {
@@ -370,16 +396,12 @@ static payment_status payment_of(const json_t *doc)
 		{ "cancelled", PAYMENT_VOIDED },
 		{ "trash", PAYMENT_VOIDED },
 	};
-	const char *status = string_of(doc, "status");
+	const char *status = status_of(doc);
 	const char *method = string_of(doc, "payment_method");
 	payment_status p = PAYMENT_UNKNOWN;
 	bool known = false;
 	size_t i;
 
-	/* WordPress stores statuses as "wc-processing"; the REST API drops
-	 * the prefix, other senders may not. */
-	if (status && strncmp(status, "wc-", 3) == 0)
-		status += 3;
 	for (i = 0; status && i < sizeof(map) / sizeof(map[0]); i++) {
 		if (strcmp(status, map[i].woocommerce) == 0) {
 			p = map[i].ordo;

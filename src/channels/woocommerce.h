@@ -104,4 +104,9 @@ ordo_code woocommerce_order_decode(const char *body, size_t len,
 				   const ordo_channel *ch, order *o,
 				   ordo_err *err);
 
+/* Whether the order of body (bare, or in its {"data": ...} envelope)
+ * has the status cancelled ("wc-cancelled" too): the store cancelled
+ * it. WooCommerce has no webhook topic of its own for that. */
+bool woocommerce_order_cancelled(const char *body, size_t len);
+
 #endif

@@ -427,7 +427,6 @@ typedef struct {
 } x12_notice_line;
 
 typedef struct {
-	size_t set;
 	size_t segment; /* its HL or W06, 1-based in the file */
 	char order_ref[ORDO_EXTERNAL_ID_MAX];
 	char carrier[ORDO_METHOD_MAX];

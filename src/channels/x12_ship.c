@@ -48,7 +48,7 @@ static x12_notice *cur(struct reading *r)
 	return r->n ? &r->v[r->n - 1] : NULL;
 }
 
-static x12_notice *notice_new(struct reading *r, size_t set, size_t seg)
+static x12_notice *notice_new(struct reading *r, size_t seg)
 {
 	x12_notice *x;
 
@@ -65,7 +65,6 @@ static x12_notice *notice_new(struct reading *r, size_t set, size_t seg)
 	}
 	x = &r->v[r->n++];
 	*x = r->shipment;
-	x->set = set;
 	x->segment = seg + 1;
 	x->lines = NULL;
 	x->n_lines = 0;
@@ -207,7 +206,7 @@ static void read_856(struct reading *r, size_t set)
 			x12_element(d, seg, 3, buf, sizeof(buf));
 			item = NULL;
 			if (strcmp(buf, "O") == 0) {
-				in_order = notice_new(r, set, seg) != NULL;
+				in_order = notice_new(r, seg) != NULL;
 			} else if (strcmp(buf, "S") == 0) {
 				/* Another shipment: its own carrier,
 				 * tracking and date. */
@@ -257,7 +256,7 @@ static void read_856(struct reading *r, size_t set)
 	}
 	/* A notice with no order level: the shipment is the order. */
 	if (r->n == 0 && !r->oom)
-		notice_new(r, set, s->first);
+		notice_new(r, s->first);
 }
 
 /* ---- 945 ------------------------------------------------------------------ */
@@ -266,7 +265,7 @@ static void read_945(struct reading *r, size_t set)
 {
 	const x12_doc *d = r->d;
 	const x12_set *s = &d->sets[set];
-	x12_notice *x = notice_new(r, set, s->first);
+	x12_notice *x = notice_new(r, s->first);
 	char buf[ELEM];
 	int64_t w06_date = 0;
 	size_t seg;

@@ -69,15 +69,6 @@ static void mac_of(const char *secret, const char *body, size_t len,
 	crypto_auth_hmacsha256_final(&st, mac);
 }
 
-void signature_make_base64(const char *secret, const char *body, size_t len,
-			   char out[SIGNATURE_BASE64_MAX])
-{
-	unsigned char mac[crypto_auth_hmacsha256_BYTES];
-
-	mac_of(secret, body, len, mac);
-	sodium_bin2base64(out, SIGNATURE_BASE64_MAX, mac, sizeof(mac),
-			  sodium_base64_VARIANT_ORIGINAL);
-}
 
 bool signature_verify_base64(const char *secret, const char *header,
 			     const char *body, size_t len)

@@ -35,9 +35,5 @@ bool signature_verify(const char *secret, const char *header,
  */
 bool signature_verify_base64(const char *secret, const char *header,
 			     const char *body, size_t len);
-/* That signature of body, into out (for tests and stand-ins). */
-#define SIGNATURE_BASE64_MAX 48
-void signature_make_base64(const char *secret, const char *body, size_t len,
-			   char out[SIGNATURE_BASE64_MAX]);
 
 #endif

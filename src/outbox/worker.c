@@ -463,6 +463,7 @@ static enum sent send_store(outbox_worker *w, CURL *curl,
 		return SENT_FAILED;
 	}
 	ctx.now = ordo_clock_now(w->opts.clock);
+	ctx.token = hk->secret;
 	ctx.control = d->seq;
 	/* A 940 is written as the channel names both ends, as it is now,
 	 * for the order by its seq. */
@@ -512,20 +513,15 @@ static enum sent send_store(outbox_worker *w, CURL *curl,
 			 call.content_type);
 		h = curl_slist_append(h, line);
 		h = curl_slist_append(h, "User-Agent: ordo-channels/1");
-		if (kind == CHANNEL_SHOPIFY) {
-			snprintf(line, sizeof(line),
-				 "X-Shopify-Access-Token: %s", hk->secret);
-			h = curl_slist_append(h, line);
-		} else if (kind == CHANNEL_X12 && hk->secret[0]) {
-			snprintf(line, sizeof(line), "Authorization: Bearer %s",
-				 hk->secret);
+		if (call.auth_header[0])
+			h = curl_slist_append(h, call.auth_header);
+		if (call.accept[0]) {
+			snprintf(line, sizeof(line), "Accept: %s", call.accept);
 			h = curl_slist_append(h, line);
 		}
-		if (kind != CHANNEL_X12)
-			h = curl_slist_append(h, "Accept: application/json");
 		s = perform(w, curl, call.method, call.url, h, call.body,
-			    kind == CHANNEL_WOOCOMMERCE ? hk->secret : NULL,
-			    &ans, status, why, why_size);
+			    call.userpwd[0] ? call.userpwd : NULL, &ans,
+			    status, why, why_size);
 		curl_slist_free_all(h);
 		channel_call_free(&call);
 		if (s == SENT_ANSWERED && store_refused(*status)) {

@@ -938,7 +938,7 @@ out:
 ordo_code store_order_seq(store_tx *tx, int64_t tenant, const char *id,
 			  int64_t *seq, ordo_err *err)
 {
-	return order_seq_of(tx, tenant, id, "id", seq, err);
+	return order_seq(tx, tenant, id, seq, err);
 }
 
 ordo_code store_order_id_by_seq(store_tx *tx, int64_t tenant, int64_t seq,

@@ -460,23 +460,20 @@ ordo_code store_channel_hook_get(store_tx *tx, int64_t tenant,
 				 bool *found, ordo_err *err)
 {
 	struct q q = {0};
-	bool row = false;
 	ordo_code rc;
 
 	memset(w, 0, sizeof(*w));
 	*found = false;
-	rc = q_open(&q, tx, SQL_CHANNEL_HOOK_GET, err);
-	if (rc)
-		goto out;
-	q_i64(&q, tenant);
-	q_str(&q, channel);
-	rc = q_step(&q, &row, "reading a channel's webhook", NULL, err);
-	if (rc || !row)
-		goto out;
-	q_col_webhook(&q, w);
-	rc = q_row_end(&q, "reading a channel's webhook", err);
-	*found = rc == ORDO_OK;
-out:
+	rc = q_get(&q, tx, SQL_CHANNEL_HOOK_GET, tenant, channel,
+		   "reading a channel's webhook", "channel", "webhook", err);
+	if (rc == ORDO_ENOTFOUND) {
+		ordo_err_clear(err);
+		rc = ORDO_OK;
+	} else if (rc == ORDO_OK) {
+		q_col_webhook(&q, w);
+		rc = q_row_end(&q, "reading a channel's webhook", err);
+		*found = rc == ORDO_OK;
+	}
 	q_close(&q);
 	return rc;
 }

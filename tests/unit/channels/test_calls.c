@@ -459,6 +459,60 @@ static void test_a_release_is_handed_over_in_a_940(void **state)
 	json_decref(ev);
 }
 
+/* Each kind's credentials, as its store takes them. */
+static void test_credentials(void **state)
+{
+	ordo_err err = ORDO_ERR_INIT;
+	channel_call_ctx ctx = {.token = "tok_123"};
+	channel_call c;
+
+	(void)state;
+	assert_int_equal(channel_call_plan(CHANNEL_SHOPIFY, "https://shop.example",
+					   "order.cancelled",
+					   event("order.cancelled", "450789",
+						 NULL),
+					   0, NULL, 0, &ctx, &c, &err),
+			 ORDO_OK);
+	assert_string_equal(c.auth_header, "X-Shopify-Access-Token: tok_123");
+	assert_string_equal(c.userpwd, "");
+	assert_string_equal(c.accept, "application/json");
+	channel_call_free(&c);
+	ctx.token = "ck_1:cs_2";
+	assert_int_equal(channel_call_plan(CHANNEL_WOOCOMMERCE,
+					   "https://wp.example",
+					   "order.cancelled",
+					   event("order.cancelled", "727", NULL),
+					   0, NULL, 0, &ctx, &c, &err),
+			 ORDO_OK);
+	assert_string_equal(c.auth_header, "");
+	assert_string_equal(c.userpwd, "ck_1:cs_2");
+	channel_call_free(&c);
+	/* A partner's endpoint: a bearer token when one is set. */
+	{
+		char *ev = x12_event("order.allocated", "allocated");
+
+		ctx.token = "edi_tok";
+		assert_int_equal(channel_call_plan(CHANNEL_X12,
+						   "https://as2.example/in",
+						   "order.allocated", ev, 0,
+						   NULL, 0, &ctx, &c, &err),
+				 ORDO_OK);
+		assert_string_equal(c.auth_header,
+				    "Authorization: Bearer edi_tok");
+		assert_string_equal(c.accept, "");
+		channel_call_free(&c);
+		ctx.token = "";
+		assert_int_equal(channel_call_plan(CHANNEL_X12,
+						   "https://as2.example/in",
+						   "order.allocated", ev, 0,
+						   NULL, 0, &ctx, &c, &err),
+				 ORDO_OK);
+		assert_string_equal(c.auth_header, "");
+		channel_call_free(&c);
+		free(ev);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -468,6 +522,7 @@ int main(void)
 		cmocka_unit_test(test_cancellations_and_woocommerce_statuses),
 		cmocka_unit_test(test_an_order_the_store_cannot_be_told_of),
 		cmocka_unit_test(test_a_partners_855_is_told),
+		cmocka_unit_test(test_credentials),
 		cmocka_unit_test(test_a_release_is_handed_over_in_a_940),
 	};
 

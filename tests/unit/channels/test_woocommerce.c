@@ -1401,6 +1401,30 @@ static void test_currency(void **state)
 	expect_problem("currency", "ISO 4217");
 }
 
+/* A store's cancellation: its status, bare or in the REST envelope, with
+ * or without the "wc-" WordPress keeps. */
+static void test_cancelled(void **state)
+{
+	static const char *const yes[] = {
+		"{\"id\": 1, \"status\": \"cancelled\"}",
+		"{\"id\": 1, \"status\": \"wc-cancelled\"}",
+		"{\"data\": {\"id\": 1, \"status\": \"cancelled\"}}",
+	};
+	static const char *const no[] = {
+		"{\"id\": 1, \"status\": \"processing\"}",
+		"{\"id\": 1}",
+		"{\"id\": 1, \"status\": 7}",
+		"not json",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		assert_true(woocommerce_order_cancelled(yes[i], strlen(yes[i])));
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		assert_false(woocommerce_order_cancelled(no[i], strlen(no[i])));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1431,6 +1455,7 @@ int main(void)
 		T(test_addresses),
 		T(test_truncation),
 		T(test_currency),
+		T(test_cancelled),
 #undef T
 	};
 
