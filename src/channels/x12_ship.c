@@ -4,12 +4,12 @@
  * Works on a doc x12_read made, from the buffer alone.
  */
 #include "channels/x12.h"
+#include "channels/x12_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/timeutil.h"
 
 #define ELEM 256
 
@@ -167,14 +167,12 @@ static int ref_rank(const char *q)
 /* A date CCYYMMDD at element el, as midnight UTC; 0 when not one. */
 static int64_t date_read(const x12_doc *d, size_t seg, unsigned el)
 {
-	char buf[ELEM], iso[32];
-	int64_t t;
+	char buf[ELEM];
+	ordo_time t;
 
 	if (x12_element(d, seg, el, buf, sizeof(buf)) != 8)
 		return 0;
-	snprintf(iso, sizeof(iso), "%.4s-%.2s-%.2sT00:00:00Z", buf, buf + 4,
-		 buf + 6);
-	return time_parse_rfc3339(iso, &t) == 0 ? t : 0;
+	return x12_date_parse(buf, 8, &t) ? t : 0;
 }
 
 static void carrier_offer(const x12_doc *d, size_t seg, unsigned el,
