@@ -39,7 +39,7 @@
  *
  * 850 PURCHASE ORDERS
  *
- * Every 850 set is decoded while reading (see x12.c for the mapping of
+ * Every 850 set is decoded while reading (see x12_850.c for the mapping of
  * each segment). It becomes one order (x12_set_order) or a list of
  * problems, never half: an order is given only for a set with no problem
  * of its own, none in its group's envelope and none in its interchange's.

@@ -2,6 +2,61 @@
  * x12_850.c - 850 purchase orders decoded into ordo orders, set by set,
  * from a doc x12_read made (see x12.h, 850 PURCHASE ORDERS, and the
  * notes on the design in x12.c).
+ *
+ * NOTES ON THE 850 MAPPING
+ *
+ *   BEG   BEG01 purpose, BEG02 type (kept on the set, and in the notes
+ *         when not an original stand-alone order), BEG03 PO number ->
+ *         external_id, BEG05 CCYYMMDD (or YYMMDD) -> placed_at, 00:00 UTC
+ *   CUR   CUR02 -> currency; else the channel's; else refused (channel.h:
+ *         "such an order is refused") - X12 has no default currency of
+ *         its own, the trading partner agreement has, and the channel is
+ *         where ordo keeps that agreement
+ *   REF   header references -> notes ("REF DP: 038")
+ *   PER   TE -> phone, EM -> email, PER02 -> name: in the header or the
+ *         BY loop for the customer, in the ST loop the ship-to's phone
+ *         (and the customer's email when none came otherwise)
+ *   N1    ST -> ship_to, BT -> bill_to (N1-02 name, N2 company, N3 lines,
+ *         N4 city, state, postal code, country: a 2-letter code, or a
+ *         3-letter one ordo knows, "USA" -> "US"); BY -> customer name and
+ *         N1-04 -> customer external_id. A second ship-to is refused: an
+ *         order goes to one address.
+ *   DTM   -> notes ("Delivery requested: 2010-12-14"), header and lines
+ *   PO1   PO1-02 quantity: X12 type R ("8", "0008", "1.0"), a whole number
+ *         1 .. ORDO_MAX_QUANTITY; PO1-03 unit: a 2-character code (element
+ *         355 is ID 2/2, so "INVALID" is refused as too long); a
+ *         well-formed unit ordo does not convert is kept, and noted on the
+ *         order when it is not EA; PO1-04 unit price: type R, required
+ *         ("0" is a free item; a missing price cannot be told from one);
+ *         PO1-06/07, 08/09, ...: qualifier / product ID pairs -> the SKU
+ *         (see SKU below)
+ *   PID   PID05 -> the line's title (several are joined)
+ *   SAC   header: SAC05 charges -> shipping, allowances -> discount.
+ *         SAC05 is type N2, two implied decimals ("1500" is 15.00); one
+ *         written with a point ("15.00") is taken as written. On a line
+ *         (ordo has no line charges) and as a percent or rate only: noted,
+ *         not in the totals.
+ *   TXI   header TXI02 -> tax
+ *   CTT   CTT01 must count the PO1 segments (CTT02, the hash total, is not
+ *         checked: partners compute it in too many ways)
+ *   AMT   TT -> total, 1 (line items total) -> subtotal, when outside a
+ *         line; otherwise the totals are the order's own arithmetic
+ *   MSG   header -> notes
+ *
+ * SKU. The channel's mapping names the partner's codes, so its lookups
+ * try the buyer's codes first - BP, IN, SK, CB, PI - then the seller's and
+ * global ones - VP, VN, VC, VA, MG, UP, UK, EN, UA, UI, IB, ZZ. Without a
+ * mapping, the vendor part is the SKU (VP, VN, VC, VA: ordo is the
+ * vendor), else the manufacturer part or a GTIN (MG, UP, UK, EN, UA, UI,
+ * IB), else the buyer part (BP, IN, SK, CB, PI), else ZZ. Other qualifiers
+ * (PR promotion, B6 author, ...) are not products. Validation then holds
+ * a SKU the catalog does not know, for a person to map.
+ *
+ * Text that identifies something (PO number, customer id, SKU, phone,
+ * email, state, postal code, country) is refused when longer than ordo's
+ * field; descriptive text (names, address lines, city, title, notes) is
+ * cut at a character boundary. Every element was checked for control
+ * characters and UTF-8 while the envelope was read.
  */
 #include "channels/x12.h"
 #include "channels/x12_int.h"
