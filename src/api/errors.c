@@ -53,6 +53,8 @@ unsigned api_status_for(ordo_code code)
 	case ORDO_EIDEMPOTENCY:
 	case ORDO_ESTATE:
 		return MHD_HTTP_CONFLICT;
+	case ORDO_EPRECONDITION:
+		return MHD_HTTP_PRECONDITION_FAILED;
 	case ORDO_EUNAVAILABLE:
 	case ORDO_ENOMEM:
 		return MHD_HTTP_SERVICE_UNAVAILABLE;

@@ -97,10 +97,20 @@ enum MHD_Result api_order_get(api_request *r)
 	}
 	ordo_err_clear(err);
 	{
+		/* Its version is its entity tag, for If-Match. */
 		json_t *j = native_order_json(&o, api_now(r));
+		char etag[32], *text;
+		const char *headers[] = {"ETag", etag, NULL};
 
+		snprintf(etag, sizeof(etag), "\"%lld\"",
+			 (long long)o.version);
 		order_free(&o);
-		return api_reply_json(r, MHD_HTTP_OK, j);
+		text = j ? native_dump(j) : NULL;
+		json_decref(j);
+		if (!text)
+			return api_reply_nomem(r);
+		return api_queue_typed(r, MHD_HTTP_OK, text,
+				       "application/json", headers);
 	}
 }
 

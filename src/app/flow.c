@@ -176,6 +176,11 @@ ordo_code app_order_save(store_tx *tx, order *o, ordo_time now,
 			 ordo_err *err)
 {
 	o->updated_at = now;
+	/* One write, one version, however many times it saves. */
+	if (!o->version_counted) {
+		o->version++;
+		o->version_counted = true;
+	}
 	return store_order_update(tx, o, err);
 }
 
@@ -183,9 +188,8 @@ ordo_code app_hold_raise(store_tx *tx, order *o, hold_type type,
 			 const char *field, const char *raised_by,
 			 ordo_time now, ordo_err *err, const char *fmt, ...)
 {
-	order_hold h, *added;
+	order_hold h;
 	va_list ap;
-	ordo_code rc;
 
 	memset(&h, 0, sizeof(h));
 	h.type = type;
@@ -196,15 +200,21 @@ ordo_code app_hold_raise(store_tx *tx, order *o, hold_type type,
 	va_start(ap, fmt);
 	vsnprintf(h.message, sizeof(h.message), fmt, ap);
 	va_end(ap);
-	rc = app_hold_stamp(tx, o->tenant_id, &h, err);
+	return app_hold_add(tx, o, &h, raised_by, now, err);
+}
+
+ordo_code app_hold_add(store_tx *tx, order *o, order_hold *h,
+		       const char *actor, ordo_time now, ordo_err *err)
+{
+	ordo_code rc = app_hold_stamp(tx, o->tenant_id, h, err);
+
 	if (rc)
 		return rc;
-	added = order_hold_add(o, &h);
-	if (!added)
+	if (!order_hold_add(o, h))
 		return ordo_err_set(err, ORDO_ELIMIT, "holds",
 				    "the order carries too many holds");
-	return app_event(tx, o, "hold_raised", o->state, o->state, h.id,
-			 raised_by, h.message, now, err);
+	return app_event(tx, o, "hold_raised", o->state, o->state, h->id,
+			 actor, h->message, now, err);
 }
 
 /* An event as the outbox keeps it: ev->payload is the envelope every
@@ -369,15 +379,28 @@ ordo_code app_emit_fulfillment(store_tx *tx, const order *o,
 			       const fulfillment *f, const char *type,
 			       ordo_time now, ordo_err *err)
 {
+	return app_emit_fulfillment_with(tx, o, f, type, NULL, NULL, now,
+					 err);
+}
+
+ordo_code app_emit_fulfillment_with(store_tx *tx, const order *o,
+				    const fulfillment *f, const char *type,
+				    const char *key, json_t *extra,
+				    ordo_time now, ordo_err *err)
+{
 	bool any = false;
 	json_t *data;
 	ordo_code rc = store_outbox_subscribed(tx, o->tenant_id, type,
 					       f->location, NULL, &any, err);
 
-	if (rc || !any)
+	if (rc || !any) {
+		json_decref(extra);
 		return rc;
+	}
 	data = native_fulfillment_json(f);
 	json_object_set_new(data, "order", native_order_json(o, now));
+	if (key)
+		json_object_set_new(data, key, extra);
 	return app_emit(tx, o->tenant_id, type, o->id, f->location, data, now,
 			err);
 }

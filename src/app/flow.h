@@ -60,6 +60,12 @@ ordo_code app_hold_raise(store_tx *tx, order *o, hold_type type,
 			 ordo_time now, ordo_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 8, 9)));
 
+/* Add h (its type, message, raised_by, created_at and any rule_id set;
+ * id, rule_id, priority and due time stamped here) as an open hold, and
+ * record it as actor's. */
+ordo_code app_hold_add(store_tx *tx, order *o, order_hold *h,
+		       const char *actor, ordo_time now, ordo_err *err);
+
 /*
  * Queue a webhook event in this transaction: data (stolen) becomes the
  * event's "data"; order_id orders deliveries; location scopes handoffs.
@@ -94,5 +100,10 @@ ordo_code app_emit_order(store_tx *tx, const order *o, const char *type,
 ordo_code app_emit_fulfillment(store_tx *tx, const order *o,
 			       const fulfillment *f, const char *type,
 			       ordo_time now, ordo_err *err);
+/* The same with one member more in the data: key, extra (stolen). */
+ordo_code app_emit_fulfillment_with(store_tx *tx, const order *o,
+				    const fulfillment *f, const char *type,
+				    const char *key, json_t *extra,
+				    ordo_time now, ordo_err *err);
 
 #endif

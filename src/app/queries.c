@@ -59,6 +59,18 @@ ordo_code app_order_events(store *st, const app_caller *c, const char *id,
 	APP_READ(st, store_event_list(tx, c->tenant_id, id, out, n, err));
 }
 
+ordo_code app_change_get(store *st, const app_caller *c, const char *id,
+			 store_change *out, ordo_err *err)
+{
+	APP_READ(st, store_change_get(tx, c->tenant_id, id, out, err));
+}
+
+ordo_code app_order_changes(store *st, const app_caller *c, const char *id,
+			    store_change **out, size_t *n, ordo_err *err)
+{
+	APP_READ(st, store_changes_of_order(tx, c->tenant_id, id, out, n, err));
+}
+
 ordo_code app_sku_list(store *st, const app_caller *c, const char *after,
 		       int limit, catalog_sku **out, size_t *n, ordo_err *err)
 {

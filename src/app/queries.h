@@ -28,6 +28,12 @@ ordo_code app_order_list(store *st, const app_caller *c,
 			 const order_filter *f, order_page *page,
 			 ordo_err *err);
 /* *out is malloc'd; free() it. */
+/* One change or change request of the tenant; an order's, oldest first
+ * (at most STORE_CHANGES_MAX; *out: free()). */
+ordo_code app_change_get(store *st, const app_caller *c, const char *id,
+			 store_change *out, ordo_err *err);
+ordo_code app_order_changes(store *st, const app_caller *c, const char *id,
+			    store_change **out, size_t *n, ordo_err *err);
 ordo_code app_order_events(store *st, const app_caller *c, const char *id,
 			   order_event **out, size_t *n, ordo_err *err);
 ordo_code app_sku_list(store *st, const app_caller *c, const char *after,

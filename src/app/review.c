@@ -333,9 +333,8 @@ ordo_code app_order_cancel(store_tx *tx, order *o, const char *actor,
 	return rc ? rc : app_order_save(tx, o, now, err);
 }
 
-/* Validate and judge o again after a correction (see the top). */
-static ordo_code revalidate(store_tx *tx, order *o, const char *actor,
-			    ordo_time now, ordo_err *err)
+ordo_code app_order_revalidate(store_tx *tx, order *o, const char *actor,
+			       const char *why, ordo_time now, ordo_err *err)
 {
 	app_catalog lookup = {.tx = tx, .tenant = o->tenant_id};
 	size_t i, before;
@@ -347,10 +346,9 @@ static ordo_code revalidate(store_tx *tx, order *o, const char *actor,
 		if (h->status != HOLD_OPEN ||
 		    strcmp(h->raised_by, "validation") != 0)
 			continue;
-		resolve_one(h, "system", "superseded by a correction",
-			    actor, now);
-		rc = record(tx, o, "hold_resolved", h, actor, "system",
-			    "superseded by a correction", now, err);
+		resolve_one(h, "system", why, actor, now);
+		rc = record(tx, o, "hold_resolved", h, actor, "system", why,
+			    now, err);
 		if (rc)
 			return rc;
 	}
@@ -483,7 +481,9 @@ ordo_code app_hold_resolve(store_tx *tx, const app_caller *c, const char *id,
 			    "correct", reason, now, err);
 		*hold_out = *h;
 		if (rc == ORDO_OK)
-			rc = revalidate(tx, order_out, c->actor, now, err);
+			rc = app_order_revalidate(tx, order_out, c->actor,
+						  "superseded by a correction",
+						  now, err);
 		if (rc == ORDO_OK)
 			rc = store_order_update_content(tx, order_out, err);
 		if (rc == ORDO_OK)

@@ -58,6 +58,15 @@ ordo_code app_hold_resolve(store_tx *tx, const app_caller *c, const char *id,
 			   order_hold *hold_out, order *order_out,
 			   ordo_err *err);
 
+/*
+ * Validate and judge o again after its content changed (a correction, a
+ * change): its open validation holds are resolved ("system", why), and
+ * what validation and the policy find now raised, as at intake - but a
+ * policy hold a person approved is not raised again.
+ */
+ordo_code app_order_revalidate(store_tx *tx, order *o, const char *actor,
+			       const char *why, ordo_time now, ordo_err *err);
+
 /* After its last open hold is resolved, the order goes on by itself. */
 ordo_code app_order_resume(store_tx *tx, order *o, const char *actor,
 			   ordo_time now, ordo_err *err);

@@ -31,7 +31,10 @@ const char *const app_event_types[] = {
 	"fulfillment.rejected", "fulfillment.cancelled", "shipment.created",
 	"order.shipped",
 	"order.delivered",	"order.closed",		 "order.cancelled",
-	"stock.low",		"webhook.paused",	 NULL,
+	"stock.low",		"webhook.paused",	 "order.changed",
+	"change_request.requested", "change_request.accepted",
+	"change_request.refused", "change_request.expired",
+	"fulfillment.change_requested", NULL,
 };
 
 bool app_event_type_known(const char *type)

@@ -33,7 +33,7 @@ static const char *const order_computed[] = {
 	"accepted_at", "release_due_at", "released_at", "delivered_at",
 	"closed_at",  "holds",	      "fulfillments", "defects",
 	"fingerprint", "tenant",      "seq",	       "channel_kind",
-	"changes_not_applied", NULL,
+	"changes_not_applied", "version", NULL,
 };
 static const char *const customer_members[] = {
 	"external_id", "name", "email", "phone", NULL,
@@ -54,7 +54,7 @@ static const char *const totals_members[] = {
 	"subtotal", "shipping", "tax", "discount", "total", NULL,
 };
 
-static void decode_address(const json_t *obj, const char *path,
+void native_address_decode(const json_t *obj, const char *path,
 			   order_address *a, ordo_err *err)
 {
 	jf_only(obj, path, address_members, NULL, err);
@@ -167,11 +167,11 @@ ordo_code native_order_decode(const json_t *doc, order *o, ordo_err *err)
 	}
 	ship_to = jf_object(doc, "", "ship_to", true, err);
 	if (ship_to)
-		decode_address(ship_to, "ship_to", &o->ship_to, err);
+		native_address_decode(ship_to, "ship_to", &o->ship_to, err);
 	bill_to = jf_object(doc, "", "bill_to", false, err);
 	if (bill_to) {
 		o->has_bill_to = true;
-		decode_address(bill_to, "bill_to", &o->bill_to, err);
+		native_address_decode(bill_to, "bill_to", &o->bill_to, err);
 	}
 
 	lines = jf_array(doc, "", "lines", true, err);

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "core/order.h"
+#include "core/order_change.h"
 
 /*
  * Decode doc into o (order_init'ed by the caller, freed with order_free
@@ -20,5 +21,19 @@
  * ORDER_RECEIVED; id, tenant and times of receipt are the caller's to set.
  */
 ordo_code native_order_decode(const json_t *doc, order *o, ordo_err *err);
+
+/*
+ * A change asked of an order (core/order_change.h) from ordo's own JSON:
+ * {"kind": ..., and that kind's members} (native_change.c says which). A
+ * "reason" member is let through, for the caller to read. Every problem
+ * is added to err, naming its member; returns err->code.
+ */
+ordo_code native_change_decode(const json_t *doc, order_change *c,
+			       ordo_err *err);
+
+/* An address object at path (members of order_address; unknown ones
+ * refused) into a; problems added to err. */
+void native_address_decode(const json_t *obj, const char *path,
+			   order_address *a, ordo_err *err);
 
 #endif

@@ -194,6 +194,7 @@ json_t *native_order_json(const order *o, ordo_time now)
 						       : json_null());
 	json_object_set_new(j, "state",
 			    json_string(order_state_name(o->state)));
+	json_object_set_new(j, "version", json_integer(o->version));
 	json_object_set_new(j, "placed_at", native_time_json(o->placed_at));
 	json_object_set_new(j, "received_at", native_time_json(o->received_at));
 	json_object_set_new(j, "updated_at", native_time_json(o->updated_at));

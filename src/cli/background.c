@@ -2,13 +2,15 @@
  * background.c - the work `ordo serve` does on its own, beside answering
  * requests: delivering webhooks (outbox/worker.c) and, every second, the
  * time-driven use cases (closing delivered orders past their tenant's
- * closing period; once a minute, forgetting what is past its retention).
+ * closing period; expiring change requests not answered in their
+ * tenant's change window; once a minute, forgetting what is past its retention).
  */
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "log/log.h"
+#include "app/changes.h"
 #include "app/fulfillment.h"
 #include "app/policy.h"
 #include "app/write.h"
@@ -29,14 +31,16 @@ struct background {
 struct sweep {
 	ordo_time now;
 	size_t closed;
+	size_t expired;
 	int64_t purged;
 };
 
 static ordo_code sweep_run(store_tx *tx, void *arg, ordo_err *err)
 {
 	struct sweep *s = arg;
+	ordo_code rc = app_close_due(tx, s->now, &s->closed, err);
 
-	return app_close_due(tx, s->now, &s->closed, err);
+	return rc ? rc : app_changes_expire(tx, s->now, &s->expired, err);
 }
 
 static ordo_code purge_run(store_tx *tx, void *arg, ordo_err *err)
@@ -68,11 +72,15 @@ static void *sweeper_main(void *arg)
 		}
 		ordo_err_clear(err);
 		if (store_write(b->st, sweep_run, &s, err) != ORDO_OK)
-			log_error("closing delivered orders: %s",
+			log_error("closing delivered orders, expiring change "
+				  "requests: %s",
 				  err->message);
 		else if (s.closed)
 			log_info("closed %zu delivered order%s", s.closed,
 				 s.closed == 1 ? "" : "s");
+		if (s.expired && err->code == ORDO_OK)
+			log_info("%zu change request%s expired", s.expired,
+				 s.expired == 1 ? "" : "s");
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += 1;
 		pthread_mutex_lock(&b->mu);

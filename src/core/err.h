@@ -53,6 +53,7 @@
 	X(ORDO_ECONFLICT, "conflict")                                          \
 	X(ORDO_EIDEMPOTENCY, "idempotency_key_reused")                         \
 	X(ORDO_ESTATE, "invalid_state_transition")                             \
+	X(ORDO_EPRECONDITION, "precondition_failed")                           \
 	X(ORDO_ELIMIT, "limit_exceeded")                                       \
 	X(ORDO_ESTORAGE, "storage_error")                                      \
 	X(ORDO_EUNAVAILABLE, "unavailable")                                    \

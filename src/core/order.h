@@ -173,6 +173,10 @@ typedef struct {
 	ordo_time released_at;	  /* first release to a warehouse */
 	ordo_time delivered_at;
 	ordo_time closed_at;
+	/* One more for each write that changes the order (If-Match). */
+	int64_t version;
+	/* This write has counted its change already (not stored). */
+	bool version_counted;
 	char currency[ORDO_CURRENCY_MAX];
 	order_customer customer;
 	order_address ship_to;

@@ -37,6 +37,9 @@ typedef struct {
 	/* How many holds a bulk action may touch unless it names a larger
 	 * "limit" itself. */
 	int64_t bulk_limit;
+	/* How long a warehouse has to answer a change request before it
+	 * expires into a change_after_release hold. */
+	int64_t change_window_s;
 	/* Per hold type: how soon someone must act, and how urgent it is
 	 * (1 most .. 5 least). Defaults from settings_hold_defaults. */
 	int64_t hold_sla_s[HOLD_TYPE_COUNT];
@@ -51,7 +54,8 @@ typedef struct {
 	X(webhook_retry_window_s, "webhook_retry_window_s", 1, 2592000,        \
 	  259200)                                                              \
 	X(low_stock_threshold, "low_stock_threshold", 0, 1000000, 5)          \
-	X(bulk_limit, "bulk_limit", 1, ORDO_BULK_MAX, ORDO_BULK_DEFAULT)
+	X(bulk_limit, "bulk_limit", 1, ORDO_BULK_MAX, ORDO_BULK_DEFAULT)     \
+	X(change_window_s, "change_window_s", 60, 604800, 14400)
 
 void settings_defaults(tenant_settings *s);
 

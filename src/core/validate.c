@@ -496,7 +496,9 @@ static ordo_code check_totals(struct run *r)
 	for (i = 0; i < o->n_lines && ok; i++) {
 		int64_t amount;
 
-		ok = money_mul(o->lines[i].unit_price, o->lines[i].quantity,
+		/* Cancelled units are no longer the customer's to pay. */
+		ok = money_mul(o->lines[i].unit_price,
+			       o->lines[i].quantity - o->lines[i].qty_cancelled,
 			       &amount) &&
 		     money_add(sum, amount, &sum);
 	}
@@ -732,6 +734,11 @@ ordo_code validate_order(order *o, catalog_lookup_fn lookup, void *ctx,
 
 	ordo_err_clear(err);
 	for (i = 0; i < o->n_lines; i++) {
+		/* A line cancelled whole (a change took it off) is no
+		 * longer the order's to judge. */
+		if (o->lines[i].quantity > 0 &&
+		    o->lines[i].qty_cancelled == o->lines[i].quantity)
+			continue;
 		rc = check_line(&r, i, lookup, ctx);
 		if (rc)
 			return rc;

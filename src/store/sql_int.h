@@ -324,6 +324,11 @@ enum sql_id {
 	SQL_IMPORT_LIST,
 	SQL_IMPORT_PROBLEM_INSERT,
 	SQL_IMPORT_PROBLEMS,
+	SQL_CHANGE_INSERT,
+	SQL_CHANGE_DECIDE,
+	SQL_CHANGE_GET,
+	SQL_CHANGES_OF_ORDER,
+	SQL_CHANGES_DUE,
 	SQL_COUNT
 	/* Then the assembled statements: SQL_ORDER_LIST_BASE and on. */
 };
@@ -704,6 +709,7 @@ const char *sql_shipments_text(unsigned id);
 const char *sql_webhooks_text(unsigned id);
 const char *sql_channels_text(unsigned id);
 const char *sql_imports_text(unsigned id);
+const char *sql_changes_text(unsigned id);
 const char *sql_outbox_text(unsigned id);
 const char *sql_review_text(unsigned id);
 const char *sql_history_text(unsigned id);
@@ -726,7 +732,7 @@ const char *sql_search_text(unsigned id);
 	"notes, fingerprint, customer_key"
 #define SQL_ORDER_COURSE_COLS                                                  \
 	"state, updated_at, accepted_at, release_due_at, released_at, "        \
-	"delivered_at, closed_at"
+	"delivered_at, closed_at, version"
 #define SQL_ORDER_COLS_NOSEQ                                                   \
 	SQL_ORDER_HEAD_COLS ", " SQL_ORDER_CONTENT_COLS ", "                   \
 	SQL_ORDER_COURSE_COLS

@@ -62,6 +62,7 @@ static const struct q_field order_course_fields[] = {
 	Q_I64(order, released_at),
 	Q_I64(order, delivered_at),
 	Q_I64(order, closed_at),
+	Q_I64(order, version),
 };
 
 static const struct q_field line_content_fields[] = {
@@ -128,7 +129,7 @@ static const char *const sql_text[SQL_COUNT] = {
 	[SQL_ORDER_INSERT] = "INSERT INTO orders (" SQL_ORDER_COLS_NOSEQ
 			     ", source_type, source) "
 			     "VALUES (" SQL_Q10 "," SQL_Q10 "," SQL_Q10
-			     "," SQL_Q10 ",?,?,?,?,?,?,?,?,?,?,?) "
+			     "," SQL_Q10 ",?,?,?,?,?,?,?,?,?,?,?,?) "
 			     "ON CONFLICT (tenant_id, channel, external_id) "
 			     "DO NOTHING RETURNING seq",
 	/* SQL_ORDER_INSERT with a seq drawn ahead (db.h, SEQS DRAWN AHEAD). */
@@ -136,7 +137,7 @@ static const char *const sql_text[SQL_COUNT] = {
 				 SQL_ORDER_COLS_NOSEQ ", source_type, source) "
 				 "OVERRIDING SYSTEM VALUE VALUES (?, " SQL_Q10
 				 "," SQL_Q10 "," SQL_Q10 "," SQL_Q10
-				 ",?,?,?,?,?,?,?,?,?,?,?) "
+				 ",?,?,?,?,?,?,?,?,?,?,?,?) "
 				 "ON CONFLICT (tenant_id, channel, external_id) "
 				 "DO NOTHING RETURNING seq",
 	[SQL_LINE_INSERT] = "INSERT INTO order_lines (order_seq, "
@@ -164,11 +165,12 @@ static const char *const sql_text[SQL_COUNT] = {
 			 "WHERE tenant_id = ? AND order_seq = ? "
 			 "ORDER BY created_at, rowid",
 	/* No row back: no such order of the tenant. */
-	[SQL_ORDER_SET_STATE] = "UPDATE orders SET state = ?, updated_at = ? "
+	[SQL_ORDER_SET_STATE] = "UPDATE orders SET state = ?, updated_at = ?, "
+				"version = version + 1 "
 				"WHERE tenant_id = ? AND id = ? RETURNING seq",
 	/* No row back: no such order of the tenant. */
 	[SQL_ORDER_UPDATE] = "UPDATE orders SET (" SQL_ORDER_COURSE_COLS
-			     ") = (?, ?, ?, ?, ?, ?, ?) "
+			     ") = (?, ?, ?, ?, ?, ?, ?, ?) "
 			     "WHERE tenant_id = ? AND id = ? RETURNING seq",
 	[SQL_ORDER_UPDATE_CONTENT] = "UPDATE orders SET ("
 				     SQL_ORDER_CONTENT_COLS ") = ("
@@ -544,6 +546,11 @@ ordo_code store_order_insert(store_tx *tx, order *o, ordo_err *err)
 	rc = tx_check_writable(tx, "store_order_insert", err);
 	if (rc == ORDO_OK)
 		rc = order_check(o, err);
+	/* A new order is at its first version; saving it again in the same
+	 * write does not count (app_order_save). */
+	if (o->version == 0)
+		o->version = 1;
+	o->version_counted = true;
 	/* An order kept before this one is written first. */
 	if (rc == ORDO_OK)
 		rc = pending_write(tx, err);
@@ -841,6 +848,26 @@ static ordo_code order_rewrite(store_tx *tx, const order *o, enum sql_id id,
 		}
 		q_close(&q);
 	}
+	return rc;
+}
+
+ordo_code store_order_line_add(store_tx *tx, const order *o,
+			       const order_line *l, ordo_err *err)
+{
+	int64_t seq = 0;
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_order_line_add", err);
+	/* An order kept to be written is written first: its lines are
+	 * rows before this one is added to them. */
+	if (rc == ORDO_OK)
+		rc = pending_write(tx, err);
+	if (rc == ORDO_OK)
+		rc = order_seq_of(tx, o->tenant_id, o->id, "id", &seq, err);
+	if (rc == ORDO_OK)
+		rc = q_insert_rows(tx, SQL_LINE_INSERT, l, 1, sizeof(*l),
+				   line_bind, &seq, "order line", "line_no",
+				   err);
 	return rc;
 }
 

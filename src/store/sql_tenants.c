@@ -17,7 +17,8 @@
 #define SQL_SETTINGS_COLS_OF(p)                                                \
 	p "duplicate_window_s, " p "backorder_mode, " p "release_mode, "       \
 	p "release_sla_s, " p "cutoff_minute, " p "closing_period_s, "         \
-	p "webhook_retry_window_s, " p "low_stock_threshold, " p "bulk_limit"
+	p "webhook_retry_window_s, " p "low_stock_threshold, " p "bulk_limit, "      \
+	p "change_window_s"
 #define SQL_TENANT_COLS "id, slug, created_at"
 #define SQL_API_KEY_COLS "tenant_id, name, role, key_hash, created_at"
 
@@ -48,6 +49,7 @@ static const struct q_field settings_fields[] = {
 	Q_I64(tenant_settings, webhook_retry_window_s),
 	Q_I64(tenant_settings, low_stock_threshold),
 	Q_I64(tenant_settings, bulk_limit),
+	Q_I64(tenant_settings, change_window_s),
 };
 
 static const char *const sql_text[SQL_COUNT] = {
@@ -76,7 +78,7 @@ static const char *const sql_text[SQL_COUNT] = {
 			     " FROM tenant_settings WHERE tenant_id = ?",
 	[SQL_SETTINGS_PUT] = "INSERT INTO tenant_settings (tenant_id, "
 			     SQL_SETTINGS_COLS_OF("") ") "
-			     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+			     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
 			     "ON CONFLICT (tenant_id) DO UPDATE SET ("
 			     SQL_SETTINGS_COLS_OF("") ") = ("
 			     SQL_SETTINGS_COLS_OF("excluded.") ")",

@@ -705,6 +705,66 @@ ordo_code store_x12_keep(store_tx *tx, int64_t channel_seq, const char *sender,
 			 const char *control_number, int64_t received_at,
 			 const char *ack, ordo_err *err);
 
+/* ---- changes and cancellations (sql_changes.c) ------------------------- */
+
+/* The most a change's detail (its JSON) may take, with its NUL. */
+#define STORE_CHANGE_DETAIL_MAX 8192
+/* The fulfillments one change request asks, as "ful_a,ful_b". */
+#define STORE_CHANGE_FULS_MAX 512
+
+/*
+ * A change or cancellation asked of an order (migration 0019): what, why,
+ * who asked and when, and how it ended - applied at once before release;
+ * requested, then accepted, refused or expired after it.
+ */
+typedef struct {
+	int64_t seq;
+	int64_t tenant_id;
+	char id[ORDO_ID_MAX]; /* "chg_..." */
+	char order_id[ORDO_ID_MAX];
+	char kind[24];
+	char detail[STORE_CHANGE_DETAIL_MAX]; /* the change, as JSON */
+	char summary[ORDO_MESSAGE_MAX];
+	char reason[ORDO_MESSAGE_MAX];
+	char state[16];
+	char requested_by[ORDO_ACTOR_MAX];
+	int64_t requested_at;
+	int64_t due_at; /* a request's answer is due; 0 when applied */
+	char decided_by[ORDO_ACTOR_MAX];
+	int64_t decided_at; /* 0 while requested */
+	char decision_reason[ORDO_MESSAGE_MAX];
+	char fulfillments[STORE_CHANGE_FULS_MAX];
+	char hold_id[ORDO_ID_MAX]; /* raised by a refusal or expiry */
+} store_change;
+
+ordo_code store_change_insert(store_tx *tx, int64_t tenant,
+			      store_change *c, ordo_err *err);
+/*
+ * Record how the change ended (state, decided_by, decided_at,
+ * decision_reason, hold_id) - only while it is still in state `from`:
+ * otherwise ORDO_ECONFLICT naming "state" (someone decided it first).
+ */
+ordo_code store_change_decide(store_tx *tx, int64_t tenant,
+			      const store_change *c, const char *from,
+			      ordo_err *err);
+/* One change of the tenant by id; ORDO_ENOTFOUND naming "id". */
+ordo_code store_change_get(store_tx *tx, int64_t tenant, const char *id,
+			   store_change *c, ordo_err *err);
+/* The changes of an order, oldest first, at most STORE_CHANGES_MAX. */
+#define STORE_CHANGES_MAX 200
+ordo_code store_changes_of_order(store_tx *tx, int64_t tenant,
+				 const char *order_id, store_change **out,
+				 size_t *n, ordo_err *err);
+/* Requests of any tenant whose answer was due by now, oldest due first,
+ * at most limit. */
+ordo_code store_changes_due(store_tx *tx, int64_t now, int limit,
+			    store_change **out, size_t *n, ordo_err *err);
+
+/* Add a line to a stored order (a change's add_line): the line as it is,
+ * the order's other lines and its course written by store_order_update. */
+ordo_code store_order_line_add(store_tx *tx, const order *o,
+			       const order_line *l, ordo_err *err);
+
 /* ---- imports (sql_imports.c) -------------------------------------------- */
 
 /* An order file taken in (migration 0015). */

@@ -1813,7 +1813,8 @@ int settings_reset(void **state)
 		"{\"duplicate_window_s\": 86400, \"backorder_mode\": "
 		"\"backorder\", \"release_mode\": \"auto\", \"release_sla_s\": "
 		"14400, \"cutoff_utc\": null, \"closing_period_s\": 1209600, "
-		"\"webhook_retry_window_s\": 259200, \"low_stock_threshold\": 5, \"bulk_limit\": 100}";
+		"\"webhook_retry_window_s\": 259200, \"low_stock_threshold\": 5, "
+		"\"bulk_limit\": 100, \"change_window_s\": 14400}";
 	const char *keys[2];
 	int rc = 0;
 

@@ -212,7 +212,8 @@ static const char settings_defaults[] =
 	"{\"duplicate_window_s\": 86400, \"backorder_mode\": \"backorder\", "
 	"\"release_mode\": \"auto\", \"release_sla_s\": 14400, "
 	"\"cutoff_utc\": null, \"closing_period_s\": 1209600, "
-	"\"webhook_retry_window_s\": 259200, \"low_stock_threshold\": 5, \"bulk_limit\": 100}";
+	"\"webhook_retry_window_s\": 259200, \"low_stock_threshold\": 5, "
+	"\"bulk_limit\": 100, \"change_window_s\": 14400}";
 
 /* The settings without the per-hold-type part (test_queue.c covers it). */
 static int settings_equal(const json_t *got, const json_t *want)
@@ -272,6 +273,9 @@ API_TEST(settings_patch_every_key)
 		"{\"low_stock_threshold\": 0}",
 		"{\"low_stock_threshold\": 1000000}",
 		"{\"low_stock_threshold\": 2}",
+		"{\"change_window_s\": 60}",
+		"{\"change_window_s\": 604800}",
+		"{\"change_window_s\": 3600}",
 		"{\"release_sla_s\": 900, \"cutoff_utc\": \"16:00\", "
 		"\"backorder_mode\": \"hold\"}",
 	};
@@ -335,6 +339,9 @@ API_TEST(settings_bad_values_are_400_naming_the_key)
 		  "webhook_retry_window_s" },
 		{ "{\"low_stock_threshold\": -1}", "low_stock_threshold" },
 		{ "{\"low_stock_threshold\": 1000001}", "low_stock_threshold" },
+		{ "{\"change_window_s\": 59}", "change_window_s" },
+		{ "{\"change_window_s\": 604801}", "change_window_s" },
+		{ "{\"change_window_s\": null}", "change_window_s" },
 		{ "{\"colour\": \"blue\"}", "colour" },
 		{ "{\"release_sla_s\": 900, \"bogus_key\": 1}", "bogus_key" },
 	};

@@ -104,6 +104,23 @@ static const struct expect expected[] = {
 	 "order", "{\"type\": \"other\", \"found_by\": \"carrier\"}", BAD, 400},
 	{"POST", "/v1/orders/*/notes", "admin supervisor agent", "order",
 	 "{\"text\": \"customer called\"}", BAD, 400},
+	{"POST", "/v1/orders/*/changes", "admin supervisor agent integration",
+	 "order",
+	 "{\"kind\": \"quantity\", \"line_no\": 1, \"quantity\": 9, "
+	 "\"reason\": \"more\"}",
+	 BAD, 400},
+	{"GET", "/v1/orders/*/changes", ALL_ROLES, "order", NULL, NULL, 404},
+	{"POST", "/v1/orders/*/cancel", "admin supervisor agent integration",
+	 "order", "{\"reason\": \"customer cancelled\"}", BAD, 400},
+	{"POST", "/v1/orders/*/holds", "admin supervisor agent", "order",
+	 "{\"type\": \"policy_exception\", \"reason\": \"wait\"}", BAD,
+	 400},
+	{"GET", "/v1/change-requests/*", ALL_ROLES, "change", NULL, NULL, 404},
+	{"POST", "/v1/change-requests/*/accept",
+	 "admin supervisor agent integration", "change", "{}", BAD, 400},
+	{"POST", "/v1/change-requests/*/refuse",
+	 "admin supervisor agent integration", "change",
+	 "{\"reason\": \"picked\"}", BAD, 400},
 	{"GET", "/v1/defects", ALL_ROLES, NULL, NULL, NULL, 200},
 	{"GET", "/v1/fulfillments", ALL_ROLES, NULL, NULL, NULL, 200},
 	{"GET", "/v1/fulfillments/*", ALL_ROLES, "fulfillment", NULL, NULL,
@@ -209,6 +226,7 @@ static struct {
 	char x12[64];	   /* an x12 channel */
 	char edi_order[64]; /* taken from its 850, accepted */
 	char import[64];   /* a file taken in */
+	char change[64];   /* a change request of order, waiting */
 } acme_ids;
 
 /* A valid order: what an unauthorised POST /v1/orders would store. */
@@ -296,6 +314,8 @@ static const char *real_id(const char *kind)
 		return acme_ids.edi_order;
 	if (streq(kind, "import"))
 		return acme_ids.import;
+	if (streq(kind, "change"))
+		return acme_ids.change;
 	if (streq(kind, "location"))
 		return "WH-EAST";
 	if (streq(kind, "sku"))
@@ -327,6 +347,8 @@ static const char *probe_id(const char *kind)
 		return "chn_01JDZ3B4X5Y6Z7A8B9C0D1E2F3";
 	if (streq(kind, "import"))
 		return "imp_01JDZ3B4X5Y6Z7A8B9C0D1E2F3";
+	if (streq(kind, "change"))
+		return "chg_01JDZ3B4X5Y6Z7A8B9C0D1E2F3";
 	fail_msg("segment kind \"%s\" is not known to the test", kind);
 	return NULL;
 }
@@ -460,6 +482,9 @@ static json_t *resource_snapshot(const char *kind)
 	else if (streq(kind, "import"))
 		snprintf(path, sizeof(path), "/v1/imports/%s",
 			 acme_ids.import);
+	else if (streq(kind, "change"))
+		snprintf(path, sizeof(path), "/v1/change-requests/%s",
+			 acme_ids.change);
 	else
 		fail_msg("no snapshot for \"%s\"", kind);
 	r = http_get(srv->key_acme, "%s", path);
@@ -655,6 +680,22 @@ static void make_resources(void)
 		 jstr(r->json, "id"));
 	resp_free(r);
 	json_decref(o);
+
+	/* A change of the released order: a request its warehouse has yet
+	 * to answer. */
+	snprintf(path, sizeof(path), "/v1/orders/%s/changes", acme_ids.order);
+	{
+		const char *body = "{\"kind\": \"shipping_method\", "
+				   "\"method\": \"express\", \"reason\": "
+				   "\"in a hurry\"}";
+
+		r = http("POST", path, srv->key_acme, body, strlen(body),
+			 NULL);
+	}
+	assert_status(r, 202);
+	snprintf(acme_ids.change, sizeof(acme_ids.change), "%s",
+		 jstr(r->json, "change.id"));
+	resp_free(r);
 
 	o = order_new("RT-HELD");
 	jset(o, "lines[1].sku", json_string("NO-SUCH-SKU"));

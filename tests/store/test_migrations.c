@@ -859,6 +859,9 @@ static void searched(struct fx *f, int64_t tenant, const char *q, char *out,
 	"ALTER TABLE webhooks DROP COLUMN protocol;"                           \
 	"ALTER TABLE orders DROP COLUMN source;"                               \
 	"ALTER TABLE orders DROP COLUMN source_type;"                          \
+	"DROP TABLE order_changes;"                                            \
+	"ALTER TABLE orders DROP COLUMN version;"                              \
+	"ALTER TABLE tenant_settings DROP COLUMN change_window_s;"             \
 	"DELETE FROM schema_migrations WHERE version >= 10"
 
 static void test_migrate_fills_the_search_index(void **state)

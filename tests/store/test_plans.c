@@ -426,8 +426,8 @@ static bool plan_keyed_by(const char *plan, const char *col)
  * Order k of the job's tenant (w->p: its number t) and what comes of it:
  * lines and, on every other one, a hold; an entry of its timeline and of
  * the stock history; a fulfillment on every other one, shipped on every
- * fourth; a defect on every third; an outbox event delivered to the
- * tenant's webhook.
+ * fourth; a defect on every third, and a change on every third but
+ * another; an outbox event delivered to the tenant's webhook.
  */
 static ordo_code order_rows_add(store_tx *tx, struct wctx *w, int t, int k,
 				ordo_err *err)
@@ -506,6 +506,21 @@ static ordo_code order_rows_add(store_tx *tx, struct wctx *w, int t, int k,
 		ordo_strlcpy(d.found_by, "Warehouse East", sizeof(d.found_by));
 		ordo_strlcpy(d.reported_by, "key:ops", sizeof(d.reported_by));
 		rc = store_defect_insert(tx, w->tenant, &d, err);
+	}
+	if (rc == ORDO_OK && k % 3 == 1) {
+		store_change *c = calloc(1, sizeof(*c));
+
+		assert_non_null(c);
+		snprintf(c->id, sizeof(c->id), "chg_%d_%d", t, k);
+		ordo_strlcpy(c->order_id, id, sizeof(c->order_id));
+		ordo_strlcpy(c->kind, "quantity", sizeof(c->kind));
+		ordo_strlcpy(c->detail, "{}", sizeof(c->detail));
+		ordo_strlcpy(c->state, k % 2 ? "requested" : "applied",
+			     sizeof(c->state));
+		c->requested_at = 1700007000;
+		c->due_at = k % 2 ? 1700010000 + k : 0;
+		rc = store_change_insert(tx, w->tenant, c, err);
+		free(c);
 	}
 	snprintf(oe.id, sizeof(oe.id), "evt_%d_%d", t, k);
 	ordo_strlcpy(oe.order_id, id, sizeof(oe.order_id));

@@ -1,0 +1,724 @@
+/*
+ * changes.c - changes and cancellations of orders in the flow, change
+ * requests to warehouses, and holds placed by hand (see changes.h).
+ *
+ *   app_order_change   decide the change (order_change_plan): refuse it,
+ *                      apply it now, or ask the warehouses holding the
+ *                      units it touches
+ *   apply              cancel the units the plan takes away where they
+ *                      sit (open; allocated, giving back the stock of
+ *                      pending fulfillments; released, once accepted),
+ *                      make the rest of the change (order_change_apply),
+ *                      validate and judge the order again, let it go on
+ *                      (allocate what is open, release as the tenant
+ *                      does); a new address routes again, so what was
+ *                      allocated and not released goes back to open first
+ *   app_change_decide  a warehouse's accept (apply) or refusal (a
+ *                      change_after_release hold)
+ *   app_changes_expire requests not answered in time: the same hold
+ *
+ * Every change is one order_changes row and one timeline event; a
+ * request's decision is a second event. Webhooks: order.changed after a
+ * change is applied; change_request.requested, .accepted, .refused and
+ * .expired; fulfillment.change_requested to each warehouse asked.
+ */
+#include "app/changes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/allocation.h"
+#include "app/flow.h"
+#include "app/review.h"
+#include "app/stock.h"
+#include "channels/json_fields.h"
+#include "channels/native_out.h"
+#include "core/fulfillment.h"
+
+json_t *app_change_json(const store_change *c)
+{
+	json_t *detail = json_loads(c->detail, 0, NULL);
+	json_t *fuls = json_array();
+	const char *p = c->fulfillments;
+
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		json_array_append_new(fuls, json_stringn(p, len));
+		p += len + (end ? 1 : 0);
+	}
+	return json_pack(
+		"{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, "
+		"s:o, s:o, s:o}",
+		"id", c->id, "order_id", c->order_id, "kind", c->kind, "change",
+		detail ? detail : json_object(), "summary", c->summary,
+		"reason", c->reason, "state", c->state, "requested_by",
+		c->requested_by, "requested_at",
+		native_time_json(c->requested_at), "due_at",
+		c->due_at ? native_time_json(c->due_at) : json_null(),
+		"decided_by",
+		c->decided_by[0] ? json_string(c->decided_by) : json_null(),
+		"decided_at",
+		c->decided_at ? native_time_json(c->decided_at) : json_null(),
+		"decision_reason",
+		c->decision_reason[0] ? json_string(c->decision_reason)
+				      : json_null(),
+		"fulfillments", fuls, "hold_id",
+		c->hold_id[0] ? json_string(c->hold_id) : json_null());
+}
+
+ordo_code app_order_if_match(const order *o, int64_t if_match, ordo_err *err)
+{
+	if (if_match == 0 || if_match == o->version)
+		return ORDO_OK;
+	return ordo_err_set(err, ORDO_EPRECONDITION, "If-Match",
+			    "order %s is at version %lld, not %lld: it "
+			    "changed since it was read (state %s); read it "
+			    "again",
+			    o->id, (long long)o->version, (long long)if_match,
+			    order_state_name(o->state));
+}
+
+/* ---- the order's units --------------------------------------------------- */
+
+static bool holds_released(const fulfillment *f)
+{
+	return f->state == FULFILLMENT_RELEASED ||
+	       f->state == FULFILLMENT_ACCEPTED;
+}
+
+/* Give back q units of sku reserved at location for o. */
+static ordo_code unreserve(store_tx *tx, const order *o, const char *location,
+			   const char *sku, int64_t q, const char *reason,
+			   const char *actor, ordo_time now, ordo_err *err)
+{
+	stock_level before, after;
+	ordo_code rc = store_stock_get(tx, o->tenant_id, location, sku,
+				       &before, err);
+
+	if (rc)
+		return rc;
+	after = before;
+	after.reserved -= q;
+	after.updated_at = now;
+	return app_stock_change(tx, o->tenant_id, &before, &after,
+				"unreserve", "changed", reason, actor, o->id,
+				now, err);
+}
+
+/* A fulfillment that has nothing left to ship: shipped when it shipped
+ * some, else cancelled (a released one's warehouse told). */
+static ordo_code fulfillment_settle(store_tx *tx, const order *o,
+				    fulfillment *f, ordo_time now,
+				    ordo_err *err)
+{
+	bool handed_over = holds_released(f), shipped = false;
+	size_t k;
+	ordo_code rc;
+
+	if (fulfillment_unshipped(f) > 0)
+		return ORDO_OK;
+	for (k = 0; k < f->n_lines; k++)
+		shipped |= f->lines[k].shipped > 0;
+	rc = fulfillment_move(&f->state,
+			      shipped ? FULFILLMENT_SHIPPED
+				      : FULFILLMENT_CANCELLED,
+			      err);
+	if (rc == ORDO_OK && !shipped && handed_over)
+		rc = app_emit_fulfillment(tx, o, f, "fulfillment.cancelled",
+					  now, err);
+	return rc;
+}
+
+/*
+ * Cancel n units of line l promised in fulfillments (pending ones for
+ * allocated units, released or accepted ones for released units), the
+ * newest fulfillment first: each unit's stock given back.
+ */
+static ordo_code cancel_promised(store_tx *tx, order *o, order_line *l,
+				 int64_t n, bool released, const char *actor,
+				 const char *reason, ordo_time now,
+				 ordo_err *err)
+{
+	size_t i = o->n_fulfillments, k;
+	ordo_code rc;
+
+	while (n > 0 && i-- > 0) {
+		fulfillment *f = &o->fulfillments[i];
+		bool touched = false;
+
+		if (released ? !holds_released(f)
+			     : f->state != FULFILLMENT_PENDING)
+			continue;
+		for (k = 0; n > 0 && k < f->n_lines; k++) {
+			fulfillment_line *fl = &f->lines[k];
+			int64_t q = fl->quantity - fl->shipped;
+
+			if (fl->line_no != l->line_no || q == 0)
+				continue;
+			if (q > n)
+				q = n;
+			fl->quantity -= q;
+			n -= q;
+			touched = true;
+			rc = order_line_move(l,
+					     released ? QTY_RELEASED
+						      : QTY_ALLOCATED,
+					     QTY_CANCELLED, q, err);
+			if (rc == ORDO_OK)
+				rc = unreserve(tx, o, f->location, fl->sku, q,
+					       reason, actor, now, err);
+			if (rc)
+				return rc;
+		}
+		if (!touched)
+			continue;
+		f->updated_at = now;
+		rc = fulfillment_settle(tx, o, f, now, err);
+		if (rc == ORDO_OK)
+			rc = store_fulfillment_update(tx, o->tenant_id, f, err);
+		if (rc)
+			return rc;
+	}
+	if (n > 0)
+		return ordo_err_set(err, ORDO_EINTERNAL, "lines",
+				    "line %d of order %s: %lld units to "
+				    "cancel are in no fulfillment",
+				    l->line_no, o->id, (long long)n);
+	return ORDO_OK;
+}
+
+/* Everything allocated and not released goes back to open, its stock
+ * given back and its fulfillments cancelled: to be routed again. */
+static ordo_code unallocate(store_tx *tx, order *o, const char *actor,
+			    const char *reason, ordo_time now, ordo_err *err)
+{
+	size_t i, k, j;
+	ordo_code rc;
+
+	for (i = 0; i < o->n_fulfillments; i++) {
+		fulfillment *f = &o->fulfillments[i];
+
+		if (f->state != FULFILLMENT_PENDING)
+			continue;
+		for (k = 0; k < f->n_lines; k++) {
+			fulfillment_line *fl = &f->lines[k];
+
+			if (fl->quantity == 0)
+				continue;
+			for (j = 0; j < o->n_lines; j++)
+				if (o->lines[j].line_no == fl->line_no)
+					break;
+			if (j == o->n_lines)
+				return ordo_err_set(err, ORDO_EINTERNAL,
+						    "lines",
+						    "fulfillment %s names "
+						    "line %d, which the "
+						    "order does not have",
+						    f->id, fl->line_no);
+			rc = order_line_move(&o->lines[j], QTY_ALLOCATED,
+					     QTY_OPEN, fl->quantity, err);
+			if (rc == ORDO_OK)
+				rc = unreserve(tx, o, f->location, fl->sku,
+					       fl->quantity, reason, actor,
+					       now, err);
+			if (rc)
+				return rc;
+			fl->quantity = 0;
+		}
+		f->state = FULFILLMENT_CANCELLED;
+		f->updated_at = now;
+		rc = store_fulfillment_update(tx, o->tenant_id, f, err);
+		if (rc)
+			return rc;
+	}
+	return ORDO_OK;
+}
+
+/*
+ * Make change c, planned as p, on o (loaded, locked): see the top. The
+ * order is saved; an order left with no unit is cancelled.
+ */
+static ordo_code apply(store_tx *tx, order *o, const order_change *c,
+		       const change_plan *p, const char *actor,
+		       const char *reason, const char *summary, ordo_time now,
+		       ordo_err *err)
+{
+	char text[ORDO_MESSAGE_MAX];
+	size_t i, n_before = o->n_lines;
+	ordo_code rc = ORDO_OK;
+
+	snprintf(text, sizeof(text), "%.120s: %.120s", summary, reason);
+	if (p->whole) {
+		rc = app_event(tx, o, "changed", o->state, o->state, NULL,
+			       actor, text, now, err);
+		return rc ? rc
+			  : app_order_cancel(tx, o, actor, reason, now, err);
+	}
+	for (i = 0; rc == ORDO_OK && i < p->n_lines; i++) {
+		if (p->lines[i].from_allocated > 0)
+			rc = cancel_promised(tx, o, &o->lines[i],
+					     p->lines[i].from_allocated, false,
+					     actor, reason, now, err);
+		if (rc == ORDO_OK && p->lines[i].from_released > 0)
+			rc = cancel_promised(tx, o, &o->lines[i],
+					     p->lines[i].from_released, true,
+					     actor, reason, now, err);
+	}
+	if (rc == ORDO_OK && c->kind == CHANGE_SHIP_TO)
+		rc = unallocate(tx, o, actor, reason, now, err);
+	if (rc == ORDO_OK)
+		rc = order_change_apply(o, c, p, err);
+	if (rc == ORDO_OK && o->n_lines > n_before)
+		rc = store_order_line_add(tx, o, &o->lines[n_before], err);
+	if (rc == ORDO_OK)
+		rc = app_event(tx, o, "changed", o->state, o->state, NULL,
+			       actor, text, now, err);
+	if (rc == ORDO_OK && o->state != ORDER_RECEIVED &&
+	    o->state != ORDER_VALIDATED)
+		rc = app_order_revalidate(tx, o, actor,
+					  "superseded by a change", now, err);
+	if (rc == ORDO_OK)
+		rc = store_order_update_content(tx, o, err);
+	if (rc)
+		return rc;
+	/* Where its lines say it is now (an order with no unit left is
+	 * cancelled), held if a hold is open, else on its way. */
+	rc = app_order_walk(tx, o, actor, now, err);
+	if (rc == ORDO_OK && order_open_holds(o) > 0 &&
+	    o->state != ORDER_ON_HOLD &&
+	    lifecycle_can_move(o->state, ORDER_ON_HOLD))
+		rc = app_order_move(tx, o, ORDER_ON_HOLD, actor, now, err);
+	if (rc)
+		return rc;
+	if (o->state == ORDER_ON_HOLD)
+		rc = app_order_resume(tx, o, actor, now, err);
+	else
+		rc = app_order_allocate(tx, o, actor, HOLD_TYPE_COUNT, now,
+					err);
+	/* app_order_allocate saves only what it allocates. */
+	if (rc == ORDO_OK)
+		rc = app_order_save(tx, o, now, err);
+	if (rc == ORDO_OK && o->state != ORDER_CANCELLED)
+		rc = app_emit_order(tx, o, "order.changed", actor, now, err);
+	return rc;
+}
+
+/* ---- asking --------------------------------------------------------------- */
+
+/* The request waiting on the order, if any (*open set to it). */
+static ordo_code waiting_request(store_tx *tx, const order *o,
+				 store_change *open, bool *any, ordo_err *err)
+{
+	store_change *all = NULL;
+	size_t n = 0, i;
+	ordo_code rc = store_changes_of_order(tx, o->tenant_id, o->id, &all,
+					      &n, err);
+
+	*any = false;
+	for (i = 0; rc == ORDO_OK && i < n; i++) {
+		if (strcmp(all[i].state, APP_CHANGE_REQUESTED) == 0) {
+			*open = all[i];
+			*any = true;
+		}
+	}
+	free(all);
+	return rc;
+}
+
+/* The fulfillments a request asks: those holding released units the
+ * plan takes away, or - for the address or the shipping method - every
+ * one holding released units. */
+static void asked_fulfillments(const order *o, const change_plan *p,
+			       char *out, size_t size, bool *asked)
+{
+	size_t i, k, j;
+
+	out[0] = '\0';
+	for (i = 0; i < o->n_fulfillments; i++) {
+		const fulfillment *f = &o->fulfillments[i];
+		bool touched = false;
+
+		asked[i] = false;
+		if (!holds_released(f) || fulfillment_unshipped(f) == 0)
+			continue;
+		for (k = 0; k < f->n_lines && !touched; k++) {
+			if (f->lines[k].quantity == f->lines[k].shipped)
+				continue;
+			for (j = 0; j < o->n_lines; j++)
+				if (o->lines[j].line_no == f->lines[k].line_no &&
+				    (p->content ||
+				     p->lines[j].from_released > 0))
+					touched = true;
+		}
+		if (!touched)
+			continue;
+		asked[i] = true;
+		if (strlen(out) + strlen(f->id) + 2 <= size) {
+			if (out[0])
+				strcat(out, ",");
+			strcat(out, f->id);
+		}
+	}
+}
+
+static ordo_code emit_change(store_tx *tx, const order *o,
+			     const store_change *rec, const char *type,
+			     ordo_time now, ordo_err *err)
+{
+	bool any = false;
+	ordo_code rc = store_outbox_subscribed(tx, o->tenant_id, type, NULL,
+					       NULL, &any, err);
+
+	if (rc || !any)
+		return rc;
+	return app_emit(tx, o->tenant_id, type, o->id, NULL,
+			app_change_json(rec), now, err);
+}
+
+static ordo_code request(store_tx *tx, order *o, const change_plan *p,
+			 store_change *rec, ordo_time now, ordo_err *err)
+{
+	tenant_settings set;
+	bool *asked = calloc(o->n_fulfillments + 1, sizeof(*asked));
+	char text[ORDO_MESSAGE_MAX];
+	size_t i;
+	ordo_code rc;
+
+	if (!asked)
+		return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
+	rc = store_settings_get(tx, o->tenant_id, &set, err);
+	if (rc)
+		goto out;
+	asked_fulfillments(o, p, rec->fulfillments, sizeof(rec->fulfillments),
+			   asked);
+	ordo_strlcpy(rec->state, APP_CHANGE_REQUESTED, sizeof(rec->state));
+	rec->due_at = now + set.change_window_s;
+	rc = store_change_insert(tx, o->tenant_id, rec, err);
+	if (rc)
+		goto out;
+	snprintf(text, sizeof(text), "%.100s (%s): %.100s", rec->summary,
+		 rec->id, rec->reason);
+	rc = app_event(tx, o, "change_requested", o->state, o->state, NULL,
+		       rec->requested_by, text, now, err);
+	for (i = 0; rc == ORDO_OK && i < o->n_fulfillments; i++)
+		if (asked[i])
+			rc = app_emit_fulfillment_with(
+				tx, o, &o->fulfillments[i],
+				"fulfillment.change_requested",
+				"change_request", app_change_json(rec), now,
+				err);
+	if (rc == ORDO_OK)
+		rc = emit_change(tx, o, rec, "change_request.requested", now,
+				 err);
+out:
+	free(asked);
+	return rc;
+}
+
+static ordo_code order_change_run(store_tx *tx, const app_caller *caller,
+				  const app_change_cmd *in, store_change *rec,
+				  order *o, ordo_time now, ordo_err *err)
+{
+	store_change open;
+	change_plan plan;
+	bool waiting = false;
+	ordo_code rc = app_order_load(tx, caller->tenant_id, in->order_id, o,
+				      err);
+
+	if (rc == ORDO_OK)
+		rc = app_order_if_match(o, in->if_match, err);
+	if (rc == ORDO_OK)
+		rc = waiting_request(tx, o, &open, &waiting, err);
+	if (rc)
+		return rc;
+	if (waiting)
+		return ordo_err_set(err, ORDO_ECONFLICT, "state",
+				    "order %s waits for its warehouse to "
+				    "answer change request %s (%s); it takes "
+				    "no other change until then",
+				    o->id, open.id, open.summary);
+	rc = order_change_plan(o, &in->change, &plan, err);
+	if (rc)
+		return rc;
+	memset(rec, 0, sizeof(*rec));
+	ordo_id_new("chg_", rec->id);
+	ordo_strlcpy(rec->order_id, o->id, sizeof(rec->order_id));
+	ordo_strlcpy(rec->kind, change_kind_name(in->change.kind),
+		     sizeof(rec->kind));
+	ordo_strlcpy(rec->detail, in->detail, sizeof(rec->detail));
+	order_change_describe(o, &in->change, rec->summary,
+			      sizeof(rec->summary));
+	ordo_strlcpy(rec->reason, in->reason, sizeof(rec->reason));
+	ordo_strlcpy(rec->requested_by, caller->actor,
+		     sizeof(rec->requested_by));
+	rec->requested_at = now;
+	if (plan.route == CHANGE_REQUEST) {
+		rc = request(tx, o, &plan, rec, now, err);
+	} else {
+		ordo_strlcpy(rec->state, APP_CHANGE_APPLIED,
+			     sizeof(rec->state));
+		ordo_strlcpy(rec->decided_by, caller->actor,
+			     sizeof(rec->decided_by));
+		rec->decided_at = now;
+		rc = store_change_insert(tx, o->tenant_id, rec, err);
+		if (rc == ORDO_OK)
+			rc = apply(tx, o, &in->change, &plan, caller->actor,
+				   in->reason, rec->summary, now, err);
+	}
+	change_plan_free(&plan);
+	return rc;
+}
+
+/* ---- deciding ------------------------------------------------------------- */
+
+/* A request ended without the change: a change_after_release hold for a
+ * person, the order held where it can be. */
+static ordo_code hold_for_person(store_tx *tx, order *o, store_change *rec,
+				 const char *actor, ordo_time now,
+				 ordo_err *err)
+{
+	order_hold h;
+	ordo_code rc;
+
+	/* A finished order has nothing left for a person to do. */
+	if (lifecycle_is_terminal(o->state))
+		return ORDO_OK;
+	memset(&h, 0, sizeof(h));
+	h.type = HOLD_CHANGE_AFTER_RELEASE;
+	h.status = HOLD_OPEN;
+	ordo_strlcpy(h.raised_by, "change", sizeof(h.raised_by));
+	h.created_at = now;
+	snprintf(h.message, sizeof(h.message), "change %s %s: %.120s", rec->id,
+		 rec->state, rec->summary);
+	rc = app_hold_add(tx, o, &h, actor, now, err);
+	if (rc)
+		return rc;
+	ordo_strlcpy(rec->hold_id, h.id, sizeof(rec->hold_id));
+	if (o->state != ORDER_ON_HOLD &&
+	    lifecycle_can_move(o->state, ORDER_ON_HOLD))
+		rc = app_order_move(tx, o, ORDER_ON_HOLD, actor, now, err);
+	return rc ? rc : app_order_save(tx, o, now, err);
+}
+
+/* End rec (requested) as state, by actor, for reason: an accept applies
+ * change; a refusal or an expiry holds the order for a person. */
+static ordo_code decide(store_tx *tx, int64_t tenant, store_change *rec,
+			const char *state, const order_change *change,
+			const char *actor, const char *reason, ordo_time now,
+			order *o, ordo_err *err)
+{
+	char text[ORDO_MESSAGE_MAX], type[48];
+	change_plan plan;
+	bool accept = strcmp(state, APP_CHANGE_ACCEPTED) == 0;
+	ordo_code rc;
+
+	if (strcmp(rec->state, APP_CHANGE_REQUESTED) != 0)
+		return ordo_err_set(err, ORDO_ECONFLICT, "state",
+				    "change %s is already %s", rec->id,
+				    rec->state);
+	rc = app_order_load(tx, tenant, rec->order_id, o, err);
+	if (rc)
+		return rc;
+	ordo_strlcpy(rec->state, state, sizeof(rec->state));
+	ordo_strlcpy(rec->decided_by, actor, sizeof(rec->decided_by));
+	rec->decided_at = now;
+	ordo_strlcpy(rec->decision_reason, reason,
+		     sizeof(rec->decision_reason));
+	snprintf(text, sizeof(text), "%s %s%s%.180s", rec->id, state,
+		 reason[0] ? ": " : "", reason);
+	rc = app_event(tx, o, accept ? "change_accepted" : "change_refused",
+		       o->state, o->state, NULL, actor, text, now, err);
+	if (rc)
+		return rc;
+	if (accept) {
+		/* What it asked may no longer be possible (the warehouse
+		 * shipped first): the accept is refused, the request left
+		 * to run out into a hold. */
+		rc = order_change_plan(o, change, &plan, err);
+		if (rc)
+			return ordo_err_set(err, ORDO_ECONFLICT, err->field,
+					    "change %s can no longer be "
+					    "made: %s",
+					    rec->id, err->message);
+		rc = apply(tx, o, change, &plan, actor, rec->reason,
+			   rec->summary, now, err);
+		change_plan_free(&plan);
+	} else {
+		rc = hold_for_person(tx, o, rec, actor, now, err);
+	}
+	if (rc == ORDO_OK)
+		rc = store_change_decide(tx, tenant, rec, APP_CHANGE_REQUESTED,
+					 err);
+	snprintf(type, sizeof(type), "change_request.%s", state);
+	return rc ? rc : emit_change(tx, o, rec, type, now, err);
+}
+
+ordo_code app_changes_expire(store_tx *tx, ordo_time now, size_t *expired,
+			     ordo_err *err)
+{
+	store_change *due = NULL;
+	size_t n = 0, i;
+	ordo_code rc = store_changes_due(tx, now, ORDO_PAGE_MAX, &due, &n,
+					 err);
+
+	*expired = 0;
+	for (i = 0; rc == ORDO_OK && i < n; i++) {
+		order o;
+
+		order_init(&o);
+		rc = decide(tx, due[i].tenant_id, &due[i], APP_CHANGE_EXPIRED,
+			    NULL, "system", "no answer in time", now, &o, err);
+		order_free(&o);
+		if (rc == ORDO_OK)
+			(*expired)++;
+	}
+	free(due);
+	return rc;
+}
+
+/* ---- holds by hand -------------------------------------------------------- */
+
+static ordo_code hold_place(store_tx *tx, const app_caller *c,
+			    const app_hold_place_cmd *in, order_hold *out,
+			    order *o, ordo_time now, ordo_err *err)
+{
+	order_hold h;
+	ordo_code rc = app_order_load(tx, c->tenant_id, in->order_id, o, err);
+
+	if (rc == ORDO_OK)
+		rc = app_order_if_match(o, in->if_match, err);
+	if (rc)
+		return rc;
+	if (!lifecycle_can_move(o->state, ORDER_ON_HOLD) &&
+	    o->state != ORDER_ON_HOLD)
+		return ordo_err_set(err, ORDO_ESTATE, "state",
+				    "order %s is %s; only an order on its way "
+				    "to the warehouse can be held",
+				    o->id, order_state_name(o->state));
+	memset(&h, 0, sizeof(h));
+	h.type = in->type;
+	h.status = HOLD_OPEN;
+	ordo_strlcpy(h.raised_by, "person", sizeof(h.raised_by));
+	snprintf(h.rule_id, sizeof(h.rule_id), "manual.%s",
+		 hold_type_name(in->type));
+	ordo_strlcpy(h.message, in->reason, sizeof(h.message));
+	h.created_at = now;
+	rc = app_hold_add(tx, o, &h, c->actor, now, err);
+	if (rc == ORDO_OK && o->state != ORDER_ON_HOLD)
+		rc = app_order_move(tx, o, ORDER_ON_HOLD, c->actor, now, err);
+	if (rc == ORDO_OK)
+		rc = app_order_save(tx, o, now, err);
+	if (rc == ORDO_OK)
+		*out = o->holds[o->n_holds - 1];
+	return rc;
+}
+
+/* ---- the commands (write.h) ----------------------------------------------- */
+
+static ordo_code change_run(store_tx *tx, app_write *w, ordo_err *err)
+{
+	app_change_cmd *c = (app_change_cmd *)w;
+
+	return order_change_run(tx, &w->caller, c, &c->rec, &c->order, w->now,
+				err);
+}
+
+static void change_clear(app_write *w)
+{
+	app_change_cmd *c = (app_change_cmd *)w;
+
+	order_free(&c->order);
+	order_init(&c->order);
+	memset(&c->rec, 0, sizeof(c->rec));
+}
+
+static const app_write_type change_type = {
+	.name = "order_change",
+	.run = change_run,
+	.clear = change_clear,
+};
+
+void app_change_cmd_init(app_change_cmd *c, const app_caller *caller,
+			 ordo_time now, const char *order_id)
+{
+	memset(c, 0, sizeof(*c));
+	app_write_init(&c->w, &change_type, caller, now);
+	ordo_strlcpy(c->order_id, order_id, sizeof(c->order_id));
+	order_change_init(&c->change);
+	order_init(&c->order);
+}
+
+static ordo_code decide_run(store_tx *tx, app_write *w, ordo_err *err)
+{
+	app_decide_cmd *c = (app_decide_cmd *)w;
+	ordo_code rc = store_change_get(tx, w->caller.tenant_id, c->change_id,
+					&c->rec, err);
+
+	if (rc)
+		return rc;
+	return decide(tx, w->caller.tenant_id, &c->rec,
+		      c->accept ? APP_CHANGE_ACCEPTED : APP_CHANGE_REFUSED,
+		      &c->change, w->caller.actor, c->reason, w->now,
+		      &c->order, err);
+}
+
+static void decide_clear(app_write *w)
+{
+	app_decide_cmd *c = (app_decide_cmd *)w;
+
+	order_free(&c->order);
+	order_init(&c->order);
+	memset(&c->rec, 0, sizeof(c->rec));
+}
+
+static const app_write_type decide_type = {
+	.name = "change_decide",
+	.run = decide_run,
+	.clear = decide_clear,
+};
+
+void app_decide_cmd_init(app_decide_cmd *c, const app_caller *caller,
+			 ordo_time now, const char *change_id, bool accept)
+{
+	memset(c, 0, sizeof(*c));
+	app_write_init(&c->w, &decide_type, caller, now);
+	ordo_strlcpy(c->change_id, change_id, sizeof(c->change_id));
+	c->accept = accept;
+	order_change_init(&c->change);
+	order_init(&c->order);
+}
+
+static ordo_code hold_place_run(store_tx *tx, app_write *w, ordo_err *err)
+{
+	app_hold_place_cmd *c = (app_hold_place_cmd *)w;
+
+	return hold_place(tx, &w->caller, c, &c->hold, &c->order, w->now,
+			  err);
+}
+
+static void hold_place_clear(app_write *w)
+{
+	app_hold_place_cmd *c = (app_hold_place_cmd *)w;
+
+	order_free(&c->order);
+	order_init(&c->order);
+	memset(&c->hold, 0, sizeof(c->hold));
+}
+
+static const app_write_type hold_place_type = {
+	.name = "hold_place",
+	.run = hold_place_run,
+	.clear = hold_place_clear,
+};
+
+void app_hold_place_cmd_init(app_hold_place_cmd *c, const app_caller *caller,
+			     ordo_time now, const char *order_id)
+{
+	memset(c, 0, sizeof(*c));
+	app_write_init(&c->w, &hold_place_type, caller, now);
+	ordo_strlcpy(c->order_id, order_id, sizeof(c->order_id));
+	order_init(&c->order);
+}

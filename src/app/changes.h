@@ -1,0 +1,101 @@
+/*
+ * app/changes.h - changes and cancellations of orders in the flow, the
+ * requests a warehouse answers, and holds people place by hand
+ * (app/changes.c).
+ *
+ * A change (core/order_change.h) is decided by where the order is:
+ * before release it is applied at once - the units taken away give back
+ * their stock, the order is validated and judged again (which may hold
+ * it) and its open units allocated again; after release it becomes a
+ * request to the warehouses holding the units it touches, which accept
+ * it (only then does the order change) or refuse it; a refusal, or no
+ * answer within the tenant's change_window_s, raises a
+ * change_after_release hold for a person. Every change is recorded
+ * (store_change): what, why, who asked and when, and how it ended.
+ *
+ * While a request waits, the order takes no other change: the second is
+ * refused (ORDO_ECONFLICT naming the request), never applied to an order
+ * the warehouse may be changing.
+ */
+#ifndef ORDO_APP_CHANGES_H
+#define ORDO_APP_CHANGES_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "app/caller.h"
+#include "app/write.h"
+#include "core/order.h"
+#include "core/order_change.h"
+#include "store/store.h"
+
+/* The states of a change. */
+#define APP_CHANGE_APPLIED "applied"
+#define APP_CHANGE_REQUESTED "requested"
+#define APP_CHANGE_ACCEPTED "accepted"
+#define APP_CHANGE_REFUSED "refused"
+#define APP_CHANGE_EXPIRED "expired"
+
+/* A change as the API shows it (and webhooks carry it). */
+json_t *app_change_json(const store_change *c);
+
+/*
+ * ORDO_EPRECONDITION when if_match (a version the caller read; 0: none
+ * given) is not o's version: someone changed the order since.
+ */
+ordo_code app_order_if_match(const order *o, int64_t if_match,
+			     ordo_err *err);
+
+/* Ask change c of the order (see the top); detail is c as JSON, kept
+ * with it. *rec is the change as recorded, *o the order after. */
+typedef struct {
+	app_write w;
+	char order_id[ORDO_ID_MAX];		/* in */
+	order_change change;			/* in */
+	char detail[STORE_CHANGE_DETAIL_MAX];	/* in */
+	char reason[ORDO_MESSAGE_MAX];		/* in */
+	int64_t if_match;			/* in: 0 for none */
+	store_change rec;			/* out */
+	order order;				/* out */
+} app_change_cmd;
+
+void app_change_cmd_init(app_change_cmd *c, const app_caller *caller,
+			 ordo_time now, const char *order_id);
+
+/* Accept or refuse the change request change_id; an accept applies
+ * change (the request's own, decoded by the caller from its detail). */
+typedef struct {
+	app_write w;
+	char change_id[ORDO_ID_MAX];	/* in */
+	bool accept;			/* in */
+	char reason[ORDO_MESSAGE_MAX];	/* in */
+	order_change change;		/* in: accept */
+	store_change rec;		/* out */
+	order order;			/* out */
+} app_decide_cmd;
+
+void app_decide_cmd_init(app_decide_cmd *c, const app_caller *caller,
+			 ordo_time now, const char *change_id, bool accept);
+
+/* Expire the requests whose answer was due by now (at most a page a
+ * round): each raises a change_after_release hold. */
+ordo_code app_changes_expire(store_tx *tx, ordo_time now, size_t *expired,
+			     ordo_err *err);
+
+/* A person holds an order by hand (a customer called to say wait): a
+ * hold of type, with reason, raised by the caller. */
+typedef struct {
+	app_write w;
+	char order_id[ORDO_ID_MAX];	/* in */
+	hold_type type;			/* in */
+	char reason[ORDO_MESSAGE_MAX];	/* in */
+	int64_t if_match;		/* in: 0 for none */
+	order_hold hold;		/* out */
+	order order;			/* out */
+} app_hold_place_cmd;
+
+void app_hold_place_cmd_init(app_hold_place_cmd *c, const app_caller *caller,
+			     ordo_time now, const char *order_id);
+
+#endif
