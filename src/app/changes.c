@@ -132,15 +132,32 @@ static ordo_code fulfillment_settle(store_tx *tx, const order *o,
 	return rc;
 }
 
+/* Whether id is one of the comma-separated ids of list. */
+static bool among(const char *list, const char *id)
+{
+	size_t len = strlen(id);
+	const char *p = list;
+
+	while ((p = strstr(p, id)) != NULL) {
+		if ((p == list || p[-1] == ',') &&
+		    (p[len] == ',' || p[len] == '\0'))
+			return true;
+		p += len;
+	}
+	return false;
+}
+
 /*
  * Cancel n units of line l promised in fulfillments (pending ones for
- * allocated units, released or accepted ones for released units), the
- * newest fulfillment first: each unit's stock given back.
+ * allocated units; for released units, released or accepted ones of
+ * those `asked`, a request's comma-separated ids), the newest fulfillment
+ * first: each unit's stock given back. Released units elsewhere are not
+ * the answering warehouse's to give: ORDO_ECONFLICT.
  */
 static ordo_code cancel_promised(store_tx *tx, order *o, order_line *l,
-				 int64_t n, bool released, const char *actor,
-				 const char *reason, ordo_time now,
-				 ordo_err *err)
+				 int64_t n, bool released, const char *asked,
+				 const char *actor, const char *reason,
+				 ordo_time now, ordo_err *err)
 {
 	size_t i = o->n_fulfillments, k;
 	ordo_code rc;
@@ -149,7 +166,7 @@ static ordo_code cancel_promised(store_tx *tx, order *o, order_line *l,
 		fulfillment *f = &o->fulfillments[i];
 		bool touched = false;
 
-		if (released ? !holds_released(f)
+		if (released ? !holds_released(f) || !among(asked, f->id)
 			     : f->state != FULFILLMENT_PENDING)
 			continue;
 		for (k = 0; n > 0 && k < f->n_lines; k++) {
@@ -182,6 +199,12 @@ static ordo_code cancel_promised(store_tx *tx, order *o, order_line *l,
 		if (rc)
 			return rc;
 	}
+	if (n > 0 && released)
+		return ordo_err_set(err, ORDO_ECONFLICT, "fulfillments",
+				    "line %d of order %s: %lld of the units "
+				    "to cancel are released to a warehouse "
+				    "the request did not ask",
+				    l->line_no, o->id, (long long)n);
 	if (n > 0)
 		return ordo_err_set(err, ORDO_EINTERNAL, "lines",
 				    "line %d of order %s: %lld units to "
@@ -239,12 +262,14 @@ static ordo_code unallocate(store_tx *tx, order *o, const char *actor,
 
 /*
  * Make change c, planned as p, on o (loaded, locked): see the top. The
- * order is saved; an order left with no unit is cancelled.
+ * order is saved; an order left with no unit is cancelled. Released units
+ * are taken only from the fulfillments `asked` (a request's; "" for a
+ * change applied at once, which takes none).
  */
 static ordo_code apply(store_tx *tx, order *o, const order_change *c,
-		       const change_plan *p, const char *actor,
-		       const char *reason, const char *summary, ordo_time now,
-		       ordo_err *err)
+		       const change_plan *p, const char *asked,
+		       const char *actor, const char *reason,
+		       const char *summary, ordo_time now, ordo_err *err)
 {
 	char text[ORDO_MESSAGE_MAX];
 	size_t i, n_before = o->n_lines;
@@ -261,11 +286,11 @@ static ordo_code apply(store_tx *tx, order *o, const order_change *c,
 		if (p->lines[i].from_allocated > 0)
 			rc = cancel_promised(tx, o, &o->lines[i],
 					     p->lines[i].from_allocated, false,
-					     actor, reason, now, err);
+					     asked, actor, reason, now, err);
 		if (rc == ORDO_OK && p->lines[i].from_released > 0)
 			rc = cancel_promised(tx, o, &o->lines[i],
 					     p->lines[i].from_released, true,
-					     actor, reason, now, err);
+					     asked, actor, reason, now, err);
 	}
 	if (rc == ORDO_OK && c->kind == CHANGE_SHIP_TO)
 		rc = unallocate(tx, o, actor, reason, now, err);
@@ -308,31 +333,12 @@ static ordo_code apply(store_tx *tx, order *o, const order_change *c,
 
 /* ---- asking --------------------------------------------------------------- */
 
-/* The request waiting on the order, if any (*open set to it). */
-static ordo_code waiting_request(store_tx *tx, const order *o,
-				 store_change *open, bool *any, ordo_err *err)
-{
-	store_change *all = NULL;
-	size_t n = 0, i;
-	ordo_code rc = store_changes_of_order(tx, o->tenant_id, o->id, &all,
-					      &n, err);
-
-	*any = false;
-	for (i = 0; rc == ORDO_OK && i < n; i++) {
-		if (strcmp(all[i].state, APP_CHANGE_REQUESTED) == 0) {
-			*open = all[i];
-			*any = true;
-		}
-	}
-	free(all);
-	return rc;
-}
-
 /* The fulfillments a request asks: those holding released units the
  * plan takes away, or - for the address or the shipping method - every
  * one holding released units. */
-static void asked_fulfillments(const order *o, const change_plan *p,
-			       char *out, size_t size, bool *asked)
+static ordo_code asked_fulfillments(const order *o, const change_plan *p,
+				    char *out, size_t size, bool *asked,
+				    ordo_err *err)
 {
 	size_t i, k, j;
 
@@ -356,12 +362,16 @@ static void asked_fulfillments(const order *o, const change_plan *p,
 		if (!touched)
 			continue;
 		asked[i] = true;
-		if (strlen(out) + strlen(f->id) + 2 <= size) {
-			if (out[0])
-				strcat(out, ",");
-			strcat(out, f->id);
-		}
+		if (strlen(out) + strlen(f->id) + 2 > size)
+			return ordo_err_set(err, ORDO_ELIMIT, "fulfillments",
+					    "a change request asks at most "
+					    "%zu fulfillments",
+					    size / (strlen(f->id) + 1));
+		if (out[0])
+			strcat(out, ",");
+		strcat(out, f->id);
 	}
+	return ORDO_OK;
 }
 
 static ordo_code emit_change(store_tx *tx, const order *o,
@@ -392,8 +402,10 @@ static ordo_code request(store_tx *tx, order *o, const change_plan *p,
 	rc = store_settings_get(tx, o->tenant_id, &set, err);
 	if (rc)
 		goto out;
-	asked_fulfillments(o, p, rec->fulfillments, sizeof(rec->fulfillments),
-			   asked);
+	rc = asked_fulfillments(o, p, rec->fulfillments,
+				sizeof(rec->fulfillments), asked, err);
+	if (rc)
+		goto out;
 	ordo_strlcpy(rec->state, APP_CHANGE_REQUESTED, sizeof(rec->state));
 	rec->due_at = now + set.change_window_s;
 	rc = store_change_insert(tx, o->tenant_id, rec, err);
@@ -425,15 +437,24 @@ static ordo_code order_change_run(store_tx *tx, const app_caller *caller,
 	store_change open;
 	change_plan plan;
 	bool waiting = false;
+	int64_t count = 0;
 	ordo_code rc = app_order_load(tx, caller->tenant_id, in->order_id, o,
 				      err);
 
 	if (rc == ORDO_OK)
 		rc = app_order_if_match(o, in->if_match, err);
 	if (rc == ORDO_OK)
-		rc = waiting_request(tx, o, &open, &waiting, err);
+		rc = store_change_waiting(tx, o->tenant_id, o->id, &open,
+					  &waiting, err);
+	if (rc == ORDO_OK)
+		rc = store_changes_count(tx, o->tenant_id, o->id, &count, err);
 	if (rc)
 		return rc;
+	if (count >= STORE_CHANGES_MAX)
+		return ordo_err_set(err, ORDO_ELIMIT, "id",
+				    "order %s has had %d changes, the most "
+				    "one order takes",
+				    o->id, STORE_CHANGES_MAX);
 	if (waiting)
 		return ordo_err_set(err, ORDO_ECONFLICT, "state",
 				    "order %s waits for its warehouse to "
@@ -465,8 +486,9 @@ static ordo_code order_change_run(store_tx *tx, const app_caller *caller,
 		rec->decided_at = now;
 		rc = store_change_insert(tx, o->tenant_id, rec, err);
 		if (rc == ORDO_OK)
-			rc = apply(tx, o, &in->change, &plan, caller->actor,
-				   in->reason, rec->summary, now, err);
+			rc = apply(tx, o, &in->change, &plan, "",
+				   caller->actor, in->reason, rec->summary,
+				   now, err);
 	}
 	change_plan_free(&plan);
 	return rc;
@@ -483,8 +505,10 @@ static ordo_code hold_for_person(store_tx *tx, order *o, store_change *rec,
 	order_hold h;
 	ordo_code rc;
 
-	/* A finished order has nothing left for a person to do. */
-	if (lifecycle_is_terminal(o->state))
+	/* An order past holding (shipped, finished) has nothing left for a
+	 * person to hold: the request's end is recorded all the same. */
+	if (o->state != ORDER_ON_HOLD &&
+	    !lifecycle_can_move(o->state, ORDER_ON_HOLD))
 		return ORDO_OK;
 	memset(&h, 0, sizeof(h));
 	h.type = HOLD_CHANGE_AFTER_RELEASE;
@@ -529,8 +553,9 @@ static ordo_code decide(store_tx *tx, int64_t tenant, store_change *rec,
 		     sizeof(rec->decision_reason));
 	snprintf(text, sizeof(text), "%s %s%s%.180s", rec->id, state,
 		 reason[0] ? ": " : "", reason);
-	rc = app_event(tx, o, accept ? "change_accepted" : "change_refused",
-		       o->state, o->state, NULL, actor, text, now, err);
+	snprintf(type, sizeof(type), "change_%s", state);
+	rc = app_event(tx, o, type, o->state, o->state, NULL, actor, text, now,
+		       err);
 	if (rc)
 		return rc;
 	if (accept) {
@@ -538,13 +563,20 @@ static ordo_code decide(store_tx *tx, int64_t tenant, store_change *rec,
 		 * shipped first): the accept is refused, the request left
 		 * to run out into a hold. */
 		rc = order_change_plan(o, change, &plan, err);
-		if (rc)
-			return ordo_err_set(err, ORDO_ECONFLICT, err->field,
+		if (rc) {
+			char why[ORDO_ERR_MESSAGE_MAX],
+				field[ORDO_ERR_FIELD_MAX];
+
+			ordo_strlcpy(why, err->message, sizeof(why));
+			ordo_strlcpy(field, err->field, sizeof(field));
+			ordo_err_clear(err);
+			return ordo_err_set(err, ORDO_ECONFLICT, field,
 					    "change %s can no longer be "
-					    "made: %s",
-					    rec->id, err->message);
-		rc = apply(tx, o, change, &plan, actor, rec->reason,
-			   rec->summary, now, err);
+					    "made: %.200s",
+					    rec->id, why);
+		}
+		rc = apply(tx, o, change, &plan, rec->fulfillments, actor,
+			   rec->reason, rec->summary, now, err);
 		change_plan_free(&plan);
 	} else {
 		rc = hold_for_person(tx, o, rec, actor, now, err);
@@ -556,22 +588,69 @@ static ordo_code decide(store_tx *tx, int64_t tenant, store_change *rec,
 	return rc ? rc : emit_change(tx, o, rec, type, now, err);
 }
 
-ordo_code app_changes_expire(store_tx *tx, ordo_time now, size_t *expired,
+/* One request to expire: its tenant and id, the time, and - when
+ * expiring it whole failed - why, to expire it without its hold. */
+struct expiry {
+	int64_t tenant;
+	const char *id;
+	ordo_time now;
+	const char *failed;
+};
+
+static ordo_code expire_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct expiry *e = arg;
+	store_change rec;
+	order o;
+	ordo_code rc = store_change_get(tx, e->tenant, e->id, &rec, err);
+
+	if (rc || strcmp(rec.state, APP_CHANGE_REQUESTED) != 0)
+		return rc; /* answered meanwhile */
+	if (e->failed) {
+		ordo_strlcpy(rec.state, APP_CHANGE_EXPIRED, sizeof(rec.state));
+		ordo_strlcpy(rec.decided_by, "system", sizeof(rec.decided_by));
+		rec.decided_at = e->now;
+		snprintf(rec.decision_reason, sizeof(rec.decision_reason),
+			 "no answer in time; no hold raised: %.180s",
+			 e->failed);
+		return store_change_decide(tx, e->tenant, &rec,
+					   APP_CHANGE_REQUESTED, err);
+	}
+	order_init(&o);
+	rc = decide(tx, e->tenant, &rec, APP_CHANGE_EXPIRED, NULL, "system",
+		    "no answer in time", e->now, &o, err);
+	order_free(&o);
+	return rc;
+}
+
+ordo_code app_changes_expire(store *st, ordo_time now, size_t *expired,
 			     ordo_err *err)
 {
 	store_change *due = NULL;
+	store_tx *tx;
 	size_t n = 0, i;
-	ordo_code rc = store_changes_due(tx, now, ORDO_PAGE_MAX, &due, &n,
-					 err);
+	ordo_code rc = store_read_begin(st, &tx, err);
 
 	*expired = 0;
+	if (rc)
+		return rc;
+	rc = store_changes_due(tx, now, ORDO_PAGE_MAX, &due, &n, err);
+	store_read_end(tx);
 	for (i = 0; rc == ORDO_OK && i < n; i++) {
-		order o;
+		struct expiry e = {due[i].tenant_id, due[i].id, now, NULL};
+		char why[ORDO_ERR_MESSAGE_MAX];
 
-		order_init(&o);
-		rc = decide(tx, due[i].tenant_id, &due[i], APP_CHANGE_EXPIRED,
-			    NULL, "system", "no answer in time", now, &o, err);
-		order_free(&o);
+		rc = store_write(st, expire_run, &e, err);
+		/* One that cannot be expired as it should (its order takes
+		 * no more holds, ...) is expired without its hold, rather
+		 * than stand in front of the others every round. */
+		if (rc != ORDO_OK && rc != ORDO_ESTORAGE &&
+		    rc != ORDO_EUNAVAILABLE && rc != ORDO_ENOMEM) {
+			ordo_strlcpy(why, err->message, sizeof(why));
+			ordo_err_clear(err);
+			e.failed = why;
+			rc = store_write(st, expire_run, &e, err);
+		}
 		if (rc == ORDO_OK)
 			(*expired)++;
 	}

@@ -78,9 +78,13 @@ typedef struct {
 void app_decide_cmd_init(app_decide_cmd *c, const app_caller *caller,
 			 ordo_time now, const char *change_id, bool accept);
 
-/* Expire the requests whose answer was due by now (at most a page a
- * round): each raises a change_after_release hold. */
-ordo_code app_changes_expire(store_tx *tx, ordo_time now, size_t *expired,
+/*
+ * Expire the requests whose answer was due by now (at most a page a
+ * round), each in a write of its own: each raises a change_after_release
+ * hold. One whose hold cannot be raised is expired without it, saying
+ * why, so that it holds back no other.
+ */
+ordo_code app_changes_expire(store *st, ordo_time now, size_t *expired,
 			     ordo_err *err);
 
 /* A person holds an order by hand (a customer called to say wait): a

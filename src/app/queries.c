@@ -71,6 +71,18 @@ ordo_code app_order_changes(store *st, const app_caller *c, const char *id,
 	APP_READ(st, store_changes_of_order(tx, c->tenant_id, id, out, n, err));
 }
 
+ordo_code app_return_get(store *st, const app_caller *c, const char *id,
+			 order_return *out, ordo_err *err)
+{
+	APP_READ(st, store_return_get(tx, c->tenant_id, id, out, err));
+}
+
+ordo_code app_order_returns(store *st, const app_caller *c, const char *id,
+			    order_return **out, size_t *n, ordo_err *err)
+{
+	APP_READ(st, store_returns_of_order(tx, c->tenant_id, id, out, n, err));
+}
+
 ordo_code app_sku_list(store *st, const app_caller *c, const char *after,
 		       int limit, catalog_sku **out, size_t *n, ordo_err *err)
 {

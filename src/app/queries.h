@@ -34,6 +34,12 @@ ordo_code app_change_get(store *st, const app_caller *c, const char *id,
 			 store_change *out, ordo_err *err);
 ordo_code app_order_changes(store *st, const app_caller *c, const char *id,
 			    store_change **out, size_t *n, ordo_err *err);
+/* One return of the tenant; an order's, oldest first (at most
+ * STORE_RETURNS_MAX; *out: free()). */
+ordo_code app_return_get(store *st, const app_caller *c, const char *id,
+			 order_return *out, ordo_err *err);
+ordo_code app_order_returns(store *st, const app_caller *c, const char *id,
+			    order_return **out, size_t *n, ordo_err *err);
 ordo_code app_order_events(store *st, const app_caller *c, const char *id,
 			   order_event **out, size_t *n, ordo_err *err);
 ordo_code app_sku_list(store *st, const app_caller *c, const char *after,

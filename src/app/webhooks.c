@@ -34,7 +34,8 @@ const char *const app_event_types[] = {
 	"stock.low",		"webhook.paused",	 "order.changed",
 	"change_request.requested", "change_request.accepted",
 	"change_request.refused", "change_request.expired",
-	"fulfillment.change_requested", NULL,
+	"fulfillment.change_requested", "return.authorized",
+	"return.received", "return.refunded", NULL,
 };
 
 bool app_event_type_known(const char *type)

@@ -75,7 +75,8 @@ static void money_text(const json_t *obj, const char *parent, const char *key,
 	if (!v && !required)
 		return;
 	jf_path(path, sizeof(path), parent, key);
-	if (!jf_string(obj, parent, key, required, dst, size, err))
+	/* Given, it says something: "" or null is no amount. */
+	if (!jf_string(obj, parent, key, true, dst, size, err))
 		return;
 	s = dst;
 	for (i = 0; s[i]; i++) {
@@ -116,6 +117,13 @@ static void decode_cancel_lines(const json_t *doc, order_change *c,
 	char path[ORDO_ERR_FIELD_MAX];
 	size_t i;
 
+	/* null is not "the whole order": that is said by leaving it out. */
+	if (json_is_null(json_object_get(doc, "lines"))) {
+		ordo_err_add(err, ORDO_EINVALID, "lines",
+			     "must be an array; leave it out to cancel the "
+			     "whole order");
+		return;
+	}
 	if (!arr)
 		return;
 	if (json_array_size(arr) == 0) {

@@ -38,9 +38,8 @@ struct sweep {
 static ordo_code sweep_run(store_tx *tx, void *arg, ordo_err *err)
 {
 	struct sweep *s = arg;
-	ordo_code rc = app_close_due(tx, s->now, &s->closed, err);
 
-	return rc ? rc : app_changes_expire(tx, s->now, &s->expired, err);
+	return app_close_due(tx, s->now, &s->closed, err);
 }
 
 static ordo_code purge_run(store_tx *tx, void *arg, ordo_err *err)
@@ -72,13 +71,17 @@ static void *sweeper_main(void *arg)
 		}
 		ordo_err_clear(err);
 		if (store_write(b->st, sweep_run, &s, err) != ORDO_OK)
-			log_error("closing delivered orders, expiring change "
-				  "requests: %s",
+			log_error("closing delivered orders: %s",
 				  err->message);
 		else if (s.closed)
 			log_info("closed %zu delivered order%s", s.closed,
 				 s.closed == 1 ? "" : "s");
-		if (s.expired && err->code == ORDO_OK)
+		ordo_err_clear(err);
+		if (app_changes_expire(b->st, s.now, &s.expired, err) !=
+		    ORDO_OK)
+			log_error("expiring change requests: %s",
+				  err->message);
+		if (s.expired)
 			log_info("%zu change request%s expired", s.expired,
 				 s.expired == 1 ? "" : "s");
 		clock_gettime(CLOCK_REALTIME, &until);

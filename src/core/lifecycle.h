@@ -8,7 +8,8 @@
  *       |       (open holds block progress;                          |
  *       |        resolving the last one lets the                     v
  *       |        order continue: on_hold -> validated                closed
- *       |        or back to the stage it left)
+ *       |        or to the stage its lines say, shipped
+ *       |        when a change left only shipped units)
  *       v
  *   rejected (never accepted)       cancelled (whole order, before shipping)
  *

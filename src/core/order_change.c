@@ -232,6 +232,23 @@ static ordo_code plan_lines(const order *o, const order_change *c,
 	return ordo_err_set(err, ORDO_EINVALID, "kind", "unknown change kind");
 }
 
+static ordo_code money_of(const order *o, const char *text,
+			  const char *field, int64_t *out, ordo_err *err);
+
+/* The change's money is good in the order's currency: checked when it is
+ * decided, not only when it is applied (a request is applied later). */
+static ordo_code plan_money(const order *o, const order_change *c,
+			    ordo_err *err)
+{
+	int64_t v;
+
+	if (c->kind == CHANGE_SHIPPING_METHOD && c->amount[0])
+		return money_of(o, c->amount, "amount", &v, err);
+	if (c->kind == CHANGE_ADD_LINE)
+		return money_of(o, c->add_price, "line.unit_price", &v, err);
+	return ORDO_OK;
+}
+
 ordo_code order_change_plan(const order *o, const order_change *c,
 			    change_plan *plan, ordo_err *err)
 {
@@ -251,6 +268,26 @@ ordo_code order_change_plan(const order *o, const order_change *c,
 	if (rc) {
 		change_plan_free(plan);
 		return rc;
+	}
+	rc = plan_money(o, c, err);
+	if (rc) {
+		change_plan_free(plan);
+		return rc;
+	}
+	/* A change that leaves no unit at all cancels the order: as a
+	 * whole, so that it ends as a cancellation does. */
+	if (!plan->whole && c->kind != CHANGE_ADD_LINE) {
+		bool left = false;
+
+		for (i = 0; i < o->n_lines; i++) {
+			const change_line_effect *e = &plan->lines[i];
+
+			left |= live_units(&o->lines[i]) + e->add -
+					e->from_open - e->from_allocated -
+					e->from_released >
+				0;
+		}
+		plan->whole = !left;
 	}
 	for (i = 0; i < o->n_lines; i++) {
 		any_released |= o->lines[i].qty_released > 0;
@@ -311,7 +348,8 @@ static ordo_code add_line(order *o, const order_change *c, int64_t *delta,
 	int64_t price, amount;
 	int max_no = 0;
 	size_t i;
-	ordo_code rc = money_of(o, c->add_price, "add.unit_price", &price, err);
+	ordo_code rc = money_of(o, c->add_price, "line.unit_price", &price,
+				err);
 
 	if (rc)
 		return rc;
@@ -320,7 +358,7 @@ static ordo_code add_line(order *o, const order_change *c, int64_t *delta,
 				    "an order has at most %d lines",
 				    ORDO_MAX_LINES);
 	if (!money_mul(price, c->add.quantity, &amount))
-		return too_large("add.unit_price", err);
+		return too_large("line.unit_price", err);
 	for (i = 0; i < o->n_lines; i++)
 		if (o->lines[i].line_no > max_no)
 			max_no = o->lines[i].line_no;

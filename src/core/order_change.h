@@ -117,7 +117,10 @@ void order_change_init(order_change *c);
  * Decide what c takes on o (see the top). On success *plan is filled
  * (change_plan_free it). Errors name the field of the request:
  * "line_no", "quantity", "lines[i].line_no", "lines[i].quantity",
- * "add.sku", or "state" when the order's stage refuses the change.
+ * "amount", "line.unit_price" (money bad in the order's currency), or
+ * "state" when the order's stage refuses the change. A change that
+ * leaves the order no unit (its last line removed, every quantity
+ * cancelled) is planned whole: it cancels the order.
  */
 ordo_code order_change_plan(const order *o, const order_change *c,
 			    change_plan *plan, ordo_err *err);

@@ -63,6 +63,12 @@ static const char *const sql_text[SQL_COUNT] = {
 	/* order_seq comes from a row that matched the tenant. */
 	[SQL_CHANGES_OF_ORDER] = "SELECT " SQL_CHANGE_COLS SQL_CHANGE_FROM
 				 "WHERE c.order_seq = ? ORDER BY c.seq",
+	/* order_seq comes from a row that matched the tenant. */
+	[SQL_CHANGE_WAITING] = "SELECT " SQL_CHANGE_COLS SQL_CHANGE_FROM
+			       "WHERE c.order_seq = ? AND c.state = "
+			       "'requested' ORDER BY c.seq LIMIT 1",
+	[SQL_CHANGES_COUNT] = "SELECT count(*) FROM order_changes "
+			      "WHERE order_seq = ?",
 	/* Any tenant's; each change names its own. */
 	[SQL_CHANGES_DUE] = "SELECT " SQL_CHANGE_COLS SQL_CHANGE_FROM
 			    "WHERE c.state = 'requested' AND c.due_at <= ? "
@@ -176,6 +182,52 @@ ordo_code store_changes_of_order(store_tx *tx, int64_t tenant,
 	q_close(&q);
 	*out = q_rows_done(rc, items, n);
 	return rc;
+}
+
+ordo_code store_change_waiting(store_tx *tx, int64_t tenant,
+				const char *order_id, store_change *c,
+				bool *found, ordo_err *err)
+{
+	struct q q = {0};
+	ordo_code rc;
+
+	*found = false;
+	rc = q_open_of_order(&q, tx, SQL_CHANGE_WAITING, tenant, order_id,
+			     err);
+	if (rc == ORDO_OK)
+		rc = q_step(&q, found, "reading an order's change request",
+			    NULL, err);
+	if (rc == ORDO_OK && *found)
+		rc = read_change(&q, c, err);
+	q_close(&q);
+	return rc;
+}
+
+/* The count statement id of the order's rows (sql_returns.c's too). */
+ordo_code sql_count_of_order(store_tx *tx, unsigned id, const char *sql,
+			     int64_t tenant, const char *order_id, int64_t *n,
+			     ordo_err *err)
+{
+	struct q q = {0};
+	bool row = false;
+	ordo_code rc;
+
+	*n = 0;
+	rc = q_open_of_order_sql(&q, tx, id, sql, tenant, order_id, err);
+	if (rc == ORDO_OK)
+		rc = q_step(&q, &row, "counting an order's rows", NULL, err);
+	if (rc == ORDO_OK && row)
+		*n = q_col_i64(&q);
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_changes_count(store_tx *tx, int64_t tenant,
+			      const char *order_id, int64_t *n, ordo_err *err)
+{
+	return sql_count_of_order(tx, SQL_CHANGES_COUNT,
+				  sql_text[SQL_CHANGES_COUNT], tenant,
+				  order_id, n, err);
 }
 
 ordo_code store_changes_due(store_tx *tx, int64_t now, int limit,

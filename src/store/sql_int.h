@@ -329,6 +329,15 @@ enum sql_id {
 	SQL_CHANGE_GET,
 	SQL_CHANGES_OF_ORDER,
 	SQL_CHANGES_DUE,
+	SQL_CHANGE_WAITING,
+	SQL_CHANGES_COUNT,
+	SQL_RETURNS_COUNT,
+	SQL_RETURN_INSERT,
+	SQL_RETURN_UPDATE,
+	SQL_RETURN_LINE_PUT,
+	SQL_RETURN_GET,
+	SQL_RETURNS_OF_ORDER,
+	SQL_RETURN_LINES_OF,
 	SQL_COUNT
 	/* Then the assembled statements: SQL_ORDER_LIST_BASE and on. */
 };
@@ -710,6 +719,13 @@ const char *sql_webhooks_text(unsigned id);
 const char *sql_channels_text(unsigned id);
 const char *sql_imports_text(unsigned id);
 const char *sql_changes_text(unsigned id);
+const char *sql_returns_text(unsigned id);
+
+/* sql_changes.c: run the count statement id (text sql) over one order's
+ * rows (q_open_of_order). */
+ordo_code sql_count_of_order(store_tx *tx, unsigned id, const char *sql,
+			     int64_t tenant, const char *order_id, int64_t *n,
+			     ordo_err *err);
 const char *sql_outbox_text(unsigned id);
 const char *sql_review_text(unsigned id);
 const char *sql_history_text(unsigned id);

@@ -81,6 +81,7 @@
 #include "core/err.h"
 #include "core/fulfillment.h"
 #include "core/order.h"
+#include "core/returns.h"
 #include "core/search.h"
 #include "core/settings.h"
 
@@ -710,7 +711,7 @@ ordo_code store_x12_keep(store_tx *tx, int64_t channel_seq, const char *sender,
 /* The most a change's detail (its JSON) may take, with its NUL. */
 #define STORE_CHANGE_DETAIL_MAX 8192
 /* The fulfillments one change request asks, as "ful_a,ful_b". */
-#define STORE_CHANGE_FULS_MAX 512
+#define STORE_CHANGE_FULS_MAX 2048
 
 /*
  * A change or cancellation asked of an order (migration 0019): what, why,
@@ -750,15 +751,42 @@ ordo_code store_change_decide(store_tx *tx, int64_t tenant,
 /* One change of the tenant by id; ORDO_ENOTFOUND naming "id". */
 ordo_code store_change_get(store_tx *tx, int64_t tenant, const char *id,
 			   store_change *c, ordo_err *err);
-/* The changes of an order, oldest first, at most STORE_CHANGES_MAX. */
+/* The changes of an order, oldest first: at most STORE_CHANGES_MAX, the
+ * most one order takes. */
 #define STORE_CHANGES_MAX 200
 ordo_code store_changes_of_order(store_tx *tx, int64_t tenant,
 				 const char *order_id, store_change **out,
 				 size_t *n, ordo_err *err);
+/* The change request of the order still waiting for its answer, if any
+ * (*found); how many changes the order has had. */
+ordo_code store_change_waiting(store_tx *tx, int64_t tenant,
+			       const char *order_id, store_change *c,
+			       bool *found, ordo_err *err);
+ordo_code store_changes_count(store_tx *tx, int64_t tenant,
+			      const char *order_id, int64_t *n, ordo_err *err);
 /* Requests of any tenant whose answer was due by now, oldest due first,
  * at most limit. */
 ordo_code store_changes_due(store_tx *tx, int64_t now, int limit,
 			    store_change **out, size_t *n, ordo_err *err);
+
+/* A return of an order (core/returns.h), its lines with it: written when
+ * authorised (insert: r->seq set), then its course and lines as it is
+ * received and refunded (update). */
+ordo_code store_return_insert(store_tx *tx, int64_t tenant, order_return *r,
+			      ordo_err *err);
+ordo_code store_return_update(store_tx *tx, int64_t tenant,
+			      const order_return *r, ordo_err *err);
+/* One return of the tenant by id; ORDO_ENOTFOUND naming "id". */
+ordo_code store_return_get(store_tx *tx, int64_t tenant, const char *id,
+			   order_return *r, ordo_err *err);
+/* The returns of an order, oldest first, at most STORE_RETURNS_MAX
+ * (*out: free()). */
+#define STORE_RETURNS_MAX 50
+ordo_code store_returns_count(store_tx *tx, int64_t tenant,
+			      const char *order_id, int64_t *n, ordo_err *err);
+ordo_code store_returns_of_order(store_tx *tx, int64_t tenant,
+				 const char *order_id, order_return **out,
+				 size_t *n, ordo_err *err);
 
 /* Add a line to a stored order (a change's add_line): the line as it is,
  * the order's other lines and its course written by store_order_update. */

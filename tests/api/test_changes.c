@@ -472,6 +472,13 @@ API_TEST(no_answer_in_the_window_expires_into_a_hold)
 		      open_holds(o, "change_after_release") == 1 &&
 		      order_units(o, "released", NULL) == 2,
 	      "held, nothing cancelled: %s", json_dumps(o, 0));
+	{
+		json_t *evs = order_events(acme(), id);
+
+		check(event_find(evs, "change_expired", NULL) != NULL,
+		      "the timeline says it expired");
+		json_decref(evs);
+	}
 	check_stock(o, "CH-E", "CH-E1");
 	json_decref(o);
 	/* too late to accept it */
@@ -517,6 +524,201 @@ API_TEST(shipped_units_are_refused_pointing_to_returns)
 	r = change(id, "{\"kind\": \"shipping_method\", \"method\": "
 		       "\"express\", \"reason\": \"late\"}");
 	assert_error(r, 409, "invalid_state_transition", NULL);
+	resp_free(r);
+	free(id);
+}
+
+/* A held order whose only units left have shipped goes on to shipped
+ * when its hold is resolved. */
+API_TEST(a_held_order_left_with_shipped_units_ships)
+{
+	char agent[HARNESS_KEY_MAX], hold[64], ful[64];
+	json_t *body, *o;
+	char *id;
+	struct resp *r;
+
+	key_create("acme", "agent", "ship-agent", agent, sizeof(agent));
+	stocked("CH-G", "CH-G1", 10);
+	make_sku(acme(), "CH-G0", "CH-G0", PRICE, 1); /* no stock anywhere */
+	body = order_one_line("CH-G", "CH-G", 2, PRICE);
+	order_add_line(body, "CH-G0", 1, PRICE);
+	id = order_create(acme(), body);
+	json_decref(body);
+	o = order_fetch(acme(), id);
+	ful_of(o, ful, sizeof(ful));
+	json_decref(o);
+	ship(ful, "CH-G", 2);
+	r = post_to(id, "holds", "{\"type\": \"policy_exception\", "
+				 "\"reason\": \"customer called\"}",
+		    NULL);
+	assert_status(r, 201);
+	resp_free(r);
+	r = post_to(id, "cancel",
+		    "{\"reason\": \"will not wait\", \"lines\": "
+		    "[{\"line_no\": 2, \"quantity\": 1}]}",
+		    NULL);
+	assert_status(r, 200);
+	check(streq(jstr(r->json, "order.state"), "on_hold"), "%s", r->body);
+	resp_free(r);
+	o = order_fetch(acme(), id);
+	hold_id_of(o, "policy_exception", hold, sizeof(hold));
+	json_decref(o);
+	r = hold_resolve(agent, hold, "approve", "go on", NULL);
+	assert_status(r, 200);
+	check(streq(jstr(r->json, "order.state"), "shipped"), "%s", r->body);
+	resp_free(r);
+	free(id);
+}
+
+/* Cancelling every unit, line by line, cancels the order: its holds
+ * resolved, never accepted on the way. */
+API_TEST(cancelling_every_unit_cancels_the_order)
+{
+	json_t *body, *o;
+	char *id;
+	struct resp *r;
+
+	/* never accepted: its only line has an unknown SKU */
+	body = order_one_line("CH-N1", "NO-SUCH-SKU", 1, PRICE);
+	id = order_create(acme(), body);
+	json_decref(body);
+	r = change(id, "{\"kind\": \"remove_line\", \"line_no\": 1, "
+		       "\"reason\": \"typo\"}");
+	assert_status(r, 200);
+	o = jget(r->json, "order");
+	check(streq(jstr(o, "state"), "cancelled") &&
+		      open_holds(o, NULL) == 0 &&
+		      jget(o, "accepted_at") == json_null(),
+	      "%s", r->body);
+	resp_free(r);
+	free(id);
+
+	/* held for stock, then every unit taken off */
+	settings_patch(acme(), "{\"backorder_mode\": \"hold\"}");
+	make_sku(acme(), "CH-N2", "CH-N2", PRICE, 1);
+	body = order_one_line("CH-N2", "CH-N2", 2, PRICE);
+	id = order_create(acme(), body);
+	json_decref(body);
+	o = order_fetch(acme(), id);
+	check(open_holds(o, "insufficient_stock") == 1, "%s", jstr(o, "state"));
+	json_decref(o);
+	r = change(id, "{\"kind\": \"quantity\", \"line_no\": 1, "
+		       "\"quantity\": 1, \"reason\": \"fewer\"}");
+	assert_status(r, 200);
+	resp_free(r);
+	r = post_to(id, "cancel",
+		    "{\"reason\": \"none\", \"lines\": [{\"line_no\": 1, "
+		    "\"quantity\": 1}]}",
+		    NULL);
+	assert_status(r, 200);
+	o = jget(r->json, "order");
+	check(streq(jstr(o, "state"), "cancelled") &&
+		      open_holds(o, NULL) == 0,
+	      "%s", r->body);
+	resp_free(r);
+	free(id);
+}
+
+/* What a request would do is checked when it is asked: money in the
+ * order's currency. */
+API_TEST(a_request_is_checked_before_it_is_asked)
+{
+	json_t *body;
+	char *id;
+	struct resp *r;
+
+	stocked("CH-M", "CH-M1", 10);
+	body = order_one_line("CH-M", "CH-M", 1, PRICE);
+	id = order_create(acme(), body);
+	json_decref(body);
+	r = change(id, "{\"kind\": \"shipping_method\", \"method\": "
+		       "\"express\", \"amount\": \"9.999\", \"reason\": "
+		       "\"x\"}");
+	assert_error(r, 400, "invalid_request", "amount");
+	resp_free(r);
+	r = change(id, "{\"kind\": \"shipping_method\", \"method\": "
+		       "\"express\", \"amount\": \"\", \"reason\": \"x\"}");
+	assert_error(r, 400, "invalid_request", "amount");
+	resp_free(r);
+	r = post_to(id, "cancel", "{\"reason\": \"x\", \"lines\": null}",
+		    NULL);
+	assert_error(r, 400, "invalid_request", "lines");
+	resp_free(r);
+	r = http_get(acme(), "/v1/orders/%s/changes", id);
+	check(json_array_size(jget(r->json, "changes")) == 0, "%s", r->body);
+	resp_free(r);
+	free(id);
+}
+
+/* An accept that comes after the units shipped is refused, saying why. */
+API_TEST(an_accept_after_shipment_is_refused_saying_why)
+{
+	json_t *body, *o;
+	char *id, chg[64], ful[64];
+	struct resp *r;
+
+	stocked("CH-L", "CH-L1", 10);
+	body = order_one_line("CH-L", "CH-L", 2, PRICE);
+	id = order_create(acme(), body);
+	json_decref(body);
+	o = order_fetch(acme(), id);
+	ful_of(o, ful, sizeof(ful));
+	json_decref(o);
+	r = change(id, "{\"kind\": \"quantity\", \"line_no\": 1, "
+		       "\"quantity\": 1, \"reason\": \"fewer\"}");
+	assert_status(r, 202);
+	snprintf(chg, sizeof(chg), "%s", jstr(r->json, "change.id"));
+	resp_free(r);
+	ship(ful, "CH-L", 2);
+	r = decide(acme(), chg, "accept", "{}");
+	assert_error(r, 409, "conflict", NULL);
+	check(strstr(jstr(r->json, "error.message"), "can no longer be made") &&
+		      strstr(jstr(r->json, "error.message"), "/returns"),
+	      "%s", r->body);
+	resp_free(r);
+	/* refused now, the order is past holding: the end is recorded */
+	r = decide(acme(), chg, "refuse", "{\"reason\": \"shipped\"}");
+	assert_status(r, 200);
+	check(streq(jstr(r->json, "change.state"), "refused") &&
+		      jget(r->json, "change.hold_id") == json_null() &&
+		      streq(jstr(r->json, "order.state"), "shipped"),
+	      "%s", r->body);
+	resp_free(r);
+	free(id);
+}
+
+/* An order takes at most 200 changes; its list shows them all. */
+API_TEST(an_order_takes_at_most_200_changes)
+{
+	json_t *body;
+	char *id;
+	struct resp *r;
+	int i;
+
+	settings_patch(acme(), "{\"release_mode\": \"wave\"}");
+	stocked("CH-Z", "CH-Z1", 1000);
+	body = order_one_line("CH-Z", "CH-Z", 1, PRICE);
+	id = order_create(acme(), body);
+	json_decref(body);
+	for (i = 0; i < 200; i++) {
+		char b[128];
+
+		snprintf(b, sizeof(b),
+			 "{\"kind\": \"quantity\", \"line_no\": 1, "
+			 "\"quantity\": %d, \"reason\": \"again\"}",
+			 i % 2 ? 1 : 2);
+		r = change(id, b);
+		assert_status(r, 200);
+		resp_free(r);
+	}
+	r = change(id, "{\"kind\": \"quantity\", \"line_no\": 1, "
+		       "\"quantity\": 5, \"reason\": \"one more\"}");
+	assert_error(r, 400, "limit_exceeded", NULL);
+	resp_free(r);
+	r = http_get(acme(), "/v1/orders/%s/changes", id);
+	assert_status(r, 200);
+	check(json_array_size(jget(r->json, "changes")) == 200, "%zu",
+	      json_array_size(jget(r->json, "changes")));
 	resp_free(r);
 	free(id);
 }
@@ -893,6 +1095,15 @@ int main(void)
 			no_answer_in_the_window_expires_into_a_hold,
 			settings_reset),
 		cmocka_unit_test(shipped_units_are_refused_pointing_to_returns),
+		cmocka_unit_test(a_held_order_left_with_shipped_units_ships),
+		cmocka_unit_test_teardown(
+			cancelling_every_unit_cancels_the_order,
+			settings_reset),
+		cmocka_unit_test(a_request_is_checked_before_it_is_asked),
+		cmocka_unit_test(
+			an_accept_after_shipment_is_refused_saying_why),
+		cmocka_unit_test_teardown(an_order_takes_at_most_200_changes,
+					  settings_reset),
 		cmocka_unit_test_teardown(if_match_refuses_a_stale_edit,
 					  settings_reset),
 		cmocka_unit_test_teardown(

@@ -115,6 +115,20 @@ static const struct expect expected[] = {
 	{"POST", "/v1/orders/*/holds", "admin supervisor agent", "order",
 	 "{\"type\": \"policy_exception\", \"reason\": \"wait\"}", BAD,
 	 400},
+	{"POST", "/v1/orders/*/returns", "admin supervisor agent integration",
+	 "order",
+	 "{\"lines\": [{\"line_no\": 1, \"quantity\": 1}], \"reason\": "
+	 "\"damaged\"}",
+	 BAD, 400},
+	{"GET", "/v1/orders/*/returns", ALL_ROLES, "order", NULL, NULL, 404},
+	{"GET", "/v1/returns/*", ALL_ROLES, "return", NULL, NULL, 404},
+	{"POST", "/v1/returns/*/receive", "admin supervisor agent integration",
+	 "return",
+	 "{\"lines\": [{\"line_no\": 1, \"quantity\": 1}], \"restock\": "
+	 "false}",
+	 BAD, 400},
+	{"POST", "/v1/returns/*/refund", "admin supervisor agent integration",
+	 "return", "{\"amount\": \"1.00\"}", BAD, 400},
 	{"GET", "/v1/change-requests/*", ALL_ROLES, "change", NULL, NULL, 404},
 	{"POST", "/v1/change-requests/*/accept",
 	 "admin supervisor agent integration", "change", "{}", BAD, 400},
@@ -227,6 +241,7 @@ static struct {
 	char edi_order[64]; /* taken from its 850, accepted */
 	char import[64];   /* a file taken in */
 	char change[64];   /* a change request of order, waiting */
+	char ret[64];	   /* a return of order's shipped unit */
 } acme_ids;
 
 /* A valid order: what an unauthorised POST /v1/orders would store. */
@@ -316,6 +331,8 @@ static const char *real_id(const char *kind)
 		return acme_ids.import;
 	if (streq(kind, "change"))
 		return acme_ids.change;
+	if (streq(kind, "return"))
+		return acme_ids.ret;
 	if (streq(kind, "location"))
 		return "WH-EAST";
 	if (streq(kind, "sku"))
@@ -349,6 +366,8 @@ static const char *probe_id(const char *kind)
 		return "imp_01JDZ3B4X5Y6Z7A8B9C0D1E2F3";
 	if (streq(kind, "change"))
 		return "chg_01JDZ3B4X5Y6Z7A8B9C0D1E2F3";
+	if (streq(kind, "return"))
+		return "ret_01JDZ3B4X5Y6Z7A8B9C0D1E2F3";
 	fail_msg("segment kind \"%s\" is not known to the test", kind);
 	return NULL;
 }
@@ -485,6 +504,8 @@ static json_t *resource_snapshot(const char *kind)
 	else if (streq(kind, "change"))
 		snprintf(path, sizeof(path), "/v1/change-requests/%s",
 			 acme_ids.change);
+	else if (streq(kind, "return"))
+		snprintf(path, sizeof(path), "/v1/returns/%s", acme_ids.ret);
 	else
 		fail_msg("no snapshot for \"%s\"", kind);
 	r = http_get(srv->key_acme, "%s", path);
@@ -695,6 +716,20 @@ static void make_resources(void)
 	assert_status(r, 202);
 	snprintf(acme_ids.change, sizeof(acme_ids.change), "%s",
 		 jstr(r->json, "change.id"));
+	resp_free(r);
+
+	/* A return of the unit shipped, not yet received. */
+	snprintf(path, sizeof(path), "/v1/orders/%s/returns", acme_ids.order);
+	{
+		const char *body = "{\"lines\": [{\"line_no\": 1, "
+				   "\"quantity\": 1}], \"reason\": "
+				   "\"damaged\"}";
+
+		r = http("POST", path, srv->key_acme, body, strlen(body),
+			 NULL);
+	}
+	assert_status(r, 201);
+	snprintf(acme_ids.ret, sizeof(acme_ids.ret), "%s", jstr(r->json, "id"));
 	resp_free(r);
 
 	o = order_new("RT-HELD");

@@ -860,6 +860,8 @@ static void searched(struct fx *f, int64_t tenant, const char *q, char *out,
 	"ALTER TABLE orders DROP COLUMN source;"                               \
 	"ALTER TABLE orders DROP COLUMN source_type;"                          \
 	"DROP TABLE order_changes;"                                            \
+	"DROP TABLE return_lines;"                                             \
+	"DROP TABLE returns;"                                                  \
 	"ALTER TABLE orders DROP COLUMN version;"                              \
 	"ALTER TABLE tenant_settings DROP COLUMN change_window_s;"             \
 	"DELETE FROM schema_migrations WHERE version >= 10"

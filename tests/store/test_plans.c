@@ -426,8 +426,9 @@ static bool plan_keyed_by(const char *plan, const char *col)
  * Order k of the job's tenant (w->p: its number t) and what comes of it:
  * lines and, on every other one, a hold; an entry of its timeline and of
  * the stock history; a fulfillment on every other one, shipped on every
- * fourth; a defect on every third, and a change on every third but
- * another; an outbox event delivered to the tenant's webhook.
+ * fourth, and a return of it; a defect on every third, and a change on
+ * every third but another; an outbox event delivered to the tenant's
+ * webhook.
  */
 static ordo_code order_rows_add(store_tx *tx, struct wctx *w, int t, int k,
 				ordo_err *err)
@@ -521,6 +522,22 @@ static ordo_code order_rows_add(store_tx *tx, struct wctx *w, int t, int k,
 		c->due_at = k % 2 ? 1700010000 + k : 0;
 		rc = store_change_insert(tx, w->tenant, c, err);
 		free(c);
+	}
+	if (rc == ORDO_OK && k % 4 == 0) {
+		order_return *r = calloc(1, sizeof(*r));
+
+		assert_non_null(r);
+		snprintf(r->id, sizeof(r->id), "ret_%d_%d", t, k);
+		ordo_strlcpy(r->order_id, id, sizeof(r->order_id));
+		ordo_strlcpy(r->state, "authorized", sizeof(r->state));
+		ordo_strlcpy(r->currency, "USD", sizeof(r->currency));
+		r->created_at = r->updated_at = 1700008000;
+		r->n_lines = 1;
+		r->lines[0].line_no = 1;
+		r->lines[0].quantity = 1;
+		ordo_strlcpy(r->lines[0].sku, "SKU-1", sizeof(r->lines[0].sku));
+		rc = store_return_insert(tx, w->tenant, r, err);
+		free(r);
 	}
 	snprintf(oe.id, sizeof(oe.id), "evt_%d_%d", t, k);
 	ordo_strlcpy(oe.order_id, id, sizeof(oe.order_id));

@@ -27,6 +27,7 @@ static const struct move expected_moves[] = {
 	{ "on_hold", "validated" },   { "on_hold", "accepted" },
 	{ "on_hold", "allocated" },   { "on_hold", "released" },
 	{ "on_hold", "rejected" },    { "on_hold", "cancelled" },
+	{ "on_hold", "shipped" },
 	{ "accepted", "allocated" },  { "accepted", "on_hold" },
 	{ "accepted", "cancelled" },  { "allocated", "released" },
 	{ "allocated", "accepted" },  { "allocated", "on_hold" },

@@ -342,14 +342,46 @@ static void test_add_line(void **state)
 	change_plan_free(&p);
 	order_free(&o);
 
+	/* Money bad in the order's currency is refused when the change is
+	 * decided, before anything is applied or asked. */
 	order_at(&o, ST_ALLOCATED);
 	snprintf(c.add_price, sizeof(c.add_price), "2.505");
-	assert_int_equal(order_change_plan(&o, &c, &p, &err), ORDO_OK);
-	assert_int_equal(order_change_apply(&o, &c, &p, &err), ORDO_EINVALID);
-	assert_string_equal(err.field, "add.unit_price");
-	change_plan_free(&p);
+	assert_int_equal(order_change_plan(&o, &c, &p, &err), ORDO_EINVALID);
+	assert_string_equal(err.field, "line.unit_price");
+	ordo_err_clear(&err);
+	order_free(&o);
+	order_at(&o, ST_RELEASED);
+	change_of(&c, K_METHOD);
+	snprintf(c.amount, sizeof(c.amount), "9.999");
+	assert_int_equal(order_change_plan(&o, &c, &p, &err), ORDO_EINVALID);
+	assert_string_equal(err.field, "amount");
 	order_free(&o);
 	ordo_err_clear(&err);
+}
+
+/* A change that leaves no unit cancels the order as a whole. */
+static void test_nothing_left_is_a_cancellation(void **state)
+{
+	ordo_err err = ORDO_ERR_INIT;
+	order o;
+	order_change c;
+	change_plan p;
+
+	(void)state;
+	order_at(&o, ST_ALLOCATED);
+	change_of(&c, K_CANCEL_PART);
+	c.n_lines = 2;
+	c.lines[0].quantity = 2;
+	c.lines[1].line_no = 2;
+	c.lines[1].quantity = 1;
+	assert_int_equal(order_change_plan(&o, &c, &p, &err), ORDO_OK);
+	assert_true(p.whole);
+	change_plan_free(&p);
+	c.lines[0].quantity = 1;
+	assert_int_equal(order_change_plan(&o, &c, &p, &err), ORDO_OK);
+	assert_false(p.whole);
+	change_plan_free(&p);
+	order_free(&o);
 }
 
 /* A new shipping amount moves shipping and total. */
@@ -382,6 +414,7 @@ int main(void)
 		cmocka_unit_test(test_refusals_name_the_way),
 		cmocka_unit_test(test_add_line),
 		cmocka_unit_test(test_shipping_amount),
+		cmocka_unit_test(test_nothing_left_is_a_cancellation),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
