@@ -28,7 +28,11 @@
  *     webhooks.h     subscriptions and deliveries (webhooks.c)
  *     channels.h     channels, their documents (channels.c; reads:
  *                    queries.c)
- *     review.h       the review queue and defects (review.c)
+ *     review.h       the review queue and defects (review.c), notes
+ *                    (notes.c)
+ *     changes.h      changes, cancellations, change requests, holds by
+ *                    hand (changes.c)
+ *     returns.h      returns: authorised, received, refunded (returns.c)
  *     policy.h       review policy and simulation (policy.c)
  *     queries.h      read use cases (queries.c)
  */

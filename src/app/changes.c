@@ -430,9 +430,9 @@ out:
 	return rc;
 }
 
-static ordo_code order_change_run(store_tx *tx, const app_caller *caller,
-				  const app_change_cmd *in, store_change *rec,
-				  order *o, ordo_time now, ordo_err *err)
+ordo_code app_order_change(store_tx *tx, const app_caller *caller,
+			   const app_change_cmd *in, store_change *rec,
+			   order *o, ordo_time now, ordo_err *err)
 {
 	store_change open;
 	change_plan plan;
@@ -701,7 +701,7 @@ static ordo_code change_run(store_tx *tx, app_write *w, ordo_err *err)
 {
 	app_change_cmd *c = (app_change_cmd *)w;
 
-	return order_change_run(tx, &w->caller, c, &c->rec, &c->order, w->now,
+	return app_order_change(tx, &w->caller, c, &c->rec, &c->order, w->now,
 				err);
 }
 
@@ -730,18 +730,26 @@ void app_change_cmd_init(app_change_cmd *c, const app_caller *caller,
 	order_init(&c->order);
 }
 
-static ordo_code decide_run(store_tx *tx, app_write *w, ordo_err *err)
+ordo_code app_change_decide(store_tx *tx, const app_caller *caller,
+			    const app_decide_cmd *in, store_change *rec,
+			    order *o, ordo_time now, ordo_err *err)
 {
-	app_decide_cmd *c = (app_decide_cmd *)w;
-	ordo_code rc = store_change_get(tx, w->caller.tenant_id, c->change_id,
-					&c->rec, err);
+	ordo_code rc = store_change_get(tx, caller->tenant_id, in->change_id,
+					rec, err);
 
 	if (rc)
 		return rc;
-	return decide(tx, w->caller.tenant_id, &c->rec,
-		      c->accept ? APP_CHANGE_ACCEPTED : APP_CHANGE_REFUSED,
-		      &c->change, w->caller.actor, c->reason, w->now,
-		      &c->order, err);
+	return decide(tx, caller->tenant_id, rec,
+		      in->accept ? APP_CHANGE_ACCEPTED : APP_CHANGE_REFUSED,
+		      &in->change, caller->actor, in->reason, now, o, err);
+}
+
+static ordo_code decide_run(store_tx *tx, app_write *w, ordo_err *err)
+{
+	app_decide_cmd *c = (app_decide_cmd *)w;
+
+	return app_change_decide(tx, &w->caller, c, &c->rec, &c->order,
+				 w->now, err);
 }
 
 static void decide_clear(app_write *w)

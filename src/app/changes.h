@@ -62,6 +62,11 @@ typedef struct {
 
 void app_change_cmd_init(app_change_cmd *c, const app_caller *caller,
 			 ordo_time now, const char *order_id);
+/* The command's use case, for a caller already inside a write (the
+ * demo): in's inputs, rec and o its outputs (o order_init'ed). */
+ordo_code app_order_change(store_tx *tx, const app_caller *caller,
+			   const app_change_cmd *in, store_change *rec,
+			   order *o, ordo_time now, ordo_err *err);
 
 /* Accept or refuse the change request change_id; an accept applies
  * change (the request's own, decoded by the caller from its detail). */
@@ -77,6 +82,10 @@ typedef struct {
 
 void app_decide_cmd_init(app_decide_cmd *c, const app_caller *caller,
 			 ordo_time now, const char *change_id, bool accept);
+/* Its use case, as app_order_change's. */
+ordo_code app_change_decide(store_tx *tx, const app_caller *caller,
+			    const app_decide_cmd *in, store_change *rec,
+			    order *o, ordo_time now, ordo_err *err);
 
 /*
  * Expire the requests whose answer was due by now (at most a page a

@@ -82,9 +82,9 @@ static int64_t units_of(const order_return *r, bool received)
 
 /* ---- authorising ----------------------------------------------------------- */
 
-static ordo_code authorize(store_tx *tx, const app_caller *c,
-			   const app_return_cmd *in, order_return *r,
-			   ordo_time now, ordo_err *err)
+ordo_code app_return_authorize(store_tx *tx, const app_caller *c,
+			       const app_return_cmd *in, order_return *r,
+			       ordo_time now, ordo_err *err)
 {
 	char text[ORDO_MESSAGE_MAX];
 	int64_t count = 0;
@@ -151,9 +151,9 @@ out:
 
 /* ---- receiving ------------------------------------------------------------- */
 
-static ordo_code receive(store_tx *tx, const app_caller *c,
-			 const app_return_receive_cmd *in, order_return *r,
-			 ordo_time now, ordo_err *err)
+ordo_code app_return_receive(store_tx *tx, const app_caller *c,
+			     const app_return_receive_cmd *in, order_return *r,
+			     ordo_time now, ordo_err *err)
 {
 	char text[ORDO_MESSAGE_MAX], note[ORDO_MESSAGE_MAX];
 	int64_t before = 0;
@@ -221,9 +221,9 @@ static ordo_code receive(store_tx *tx, const app_caller *c,
 
 /* ---- refunding ------------------------------------------------------------- */
 
-static ordo_code refund(store_tx *tx, const app_caller *c,
-			const app_return_refund_cmd *in, order_return *r,
-			ordo_time now, ordo_err *err)
+ordo_code app_return_refund(store_tx *tx, const app_caller *c,
+			    const app_return_refund_cmd *in, order_return *r,
+			    ordo_time now, ordo_err *err)
 {
 	order_return *all = NULL;
 	char text[ORDO_MESSAGE_MAX], a[40], left_text[40];
@@ -287,7 +287,7 @@ static ordo_code authorize_run(store_tx *tx, app_write *w, ordo_err *err)
 {
 	app_return_cmd *c = (app_return_cmd *)w;
 
-	return authorize(tx, &w->caller, c, &c->ret, w->now, err);
+	return app_return_authorize(tx, &w->caller, c, &c->ret, w->now, err);
 }
 
 static const app_write_type authorize_type = {
@@ -307,7 +307,7 @@ static ordo_code receive_run(store_tx *tx, app_write *w, ordo_err *err)
 {
 	app_return_receive_cmd *c = (app_return_receive_cmd *)w;
 
-	return receive(tx, &w->caller, c, &c->ret, w->now, err);
+	return app_return_receive(tx, &w->caller, c, &c->ret, w->now, err);
 }
 
 /* A receipt that restocks sets stock as it finds it (an adjustment). */
@@ -330,7 +330,7 @@ static ordo_code refund_run(store_tx *tx, app_write *w, ordo_err *err)
 {
 	app_return_refund_cmd *c = (app_return_refund_cmd *)w;
 
-	return refund(tx, &w->caller, c, &c->ret, w->now, err);
+	return app_return_refund(tx, &w->caller, c, &c->ret, w->now, err);
 }
 
 static const app_write_type refund_type = {

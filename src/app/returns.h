@@ -74,4 +74,16 @@ void app_return_refund_cmd_init(app_return_refund_cmd *c,
 				const app_caller *caller, ordo_time now,
 				const char *return_id);
 
+/* The commands' use cases, for a caller already inside a write (the
+ * demo): in's inputs, r the output. */
+ordo_code app_return_authorize(store_tx *tx, const app_caller *c,
+			       const app_return_cmd *in, order_return *r,
+			       ordo_time now, ordo_err *err);
+ordo_code app_return_receive(store_tx *tx, const app_caller *c,
+			     const app_return_receive_cmd *in, order_return *r,
+			     ordo_time now, ordo_err *err);
+ordo_code app_return_refund(store_tx *tx, const app_caller *c,
+			    const app_return_refund_cmd *in, order_return *r,
+			    ordo_time now, ordo_err *err);
+
 #endif

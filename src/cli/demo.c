@@ -5,7 +5,9 @@
  * with stock, and a stream of realistic orders sent through the same intake
  * as the API - so the holds and duplicates it shows are ordo's real
  * judgement, not canned data. Some orders trip each validation and
- * duplicate rule on purpose. Then it mints a fresh admin key, prints the URL
+ * duplicate rule on purpose; then the desk reviews, the warehouses ship,
+ * customers change their minds (an edit, a cancellation the warehouse
+ * refuses) and send something back (a return). Then it mints a fresh admin key, prints the URL
  * and the key, and serves until interrupted. Its channels, one of each
  * kind with the orders they sent, are demo_channels.c's.
  */
@@ -16,8 +18,11 @@
 #include <time.h>
 
 #include "app/catalog.h"
+#include "app/changes.h"
+#include "app/flow.h"
 #include "app/fulfillment.h"
 #include "app/intake.h"
+#include "app/returns.h"
 #include "app/review.h"
 #include "app/stock.h"
 #include "app/tenants.h"
@@ -589,6 +594,189 @@ static ordo_code defects_run(store_tx *tx, void *arg, ordo_err *err)
 	return rc;
 }
 
+/* Ask change c (its detail the JSON text detail) of order_id as caller;
+ * *rec how it went. A change the order's stage refuses is no error. */
+static ordo_code demo_change(store_tx *tx, const app_caller *caller,
+			     const char *order_id, const order_change *c,
+			     const char *detail, const char *reason,
+			     store_change *rec, ordo_err *err)
+{
+	app_change_cmd *cmd = calloc(1, sizeof(*cmd));
+	ordo_code rc;
+
+	if (!cmd)
+		return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
+	app_change_cmd_init(cmd, caller, demo_now(), order_id);
+	cmd->change = *c;
+	ordo_strlcpy(cmd->detail, detail, sizeof(cmd->detail));
+	ordo_strlcpy(cmd->reason, reason, sizeof(cmd->reason));
+	rc = app_order_change(tx, caller, cmd, rec, &cmd->order, demo_now(),
+			      err);
+	if (rc == ORDO_ESTATE) {
+		ordo_err_clear(err);
+		rc = ORDO_OK;
+		rec->state[0] = '\0';
+	}
+	app_write_free(&cmd->w);
+	free(cmd);
+	return rc;
+}
+
+/*
+ * Play the customers' second thoughts: one adds a second bag of coffee to
+ * an order still held for its payment (an edit, applied at once); one
+ * cancels an order its warehouse already has, and the warehouse refuses
+ * (the order waits for a person with a change_after_release hold).
+ */
+static ordo_code changes_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	const app_caller *desk = arg;
+	app_caller warehouse = *desk;
+	store_change *rec = calloc(1, sizeof(*rec));
+	queue_filter qf;
+	queue_item *items = NULL;
+	fulfillment_filter ff;
+	fulfillment *fuls = NULL;
+	order_change c;
+	int64_t next = 0;
+	size_t n = 0, i;
+	bool more = false;
+	ordo_code rc;
+
+	if (!rec)
+		return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
+	ordo_strlcpy(warehouse.actor, "demo-warehouse", sizeof(warehouse.actor));
+	memset(&qf, 0, sizeof(qf));
+	qf.has_type = true;
+	qf.type = HOLD_PAYMENT_UNVERIFIED;
+	qf.now = demo_now();
+	qf.limit = 1;
+	rc = store_queue_list(tx, desk->tenant_id, &qf, &items, &n, &more,
+			      err);
+	if (rc == ORDO_OK && n == 1) {
+		order_change_init(&c);
+		c.kind = CHANGE_QUANTITY;
+		c.line_no = 1;
+		c.quantity = 2;
+		rc = demo_change(tx, desk, items[0].order_id, &c,
+				 "{\"kind\":\"quantity\",\"line_no\":1,"
+				 "\"quantity\":2}",
+				 "customer called to add a second bag", rec,
+				 err);
+	}
+	free(items);
+
+	memset(&ff, 0, sizeof(ff));
+	ff.has_state = true;
+	ff.state = FULFILLMENT_RELEASED;
+	ff.limit = ORDO_PAGE_MAX;
+	n = 0;
+	if (rc == ORDO_OK)
+		rc = store_fulfillment_list(tx, desk->tenant_id, &ff, &fuls, &n,
+					    &next, err);
+	for (i = 0; rc == ORDO_OK && i < n; i++) {
+		app_decide_cmd *d;
+		order o;
+
+		order_change_init(&c);
+		c.kind = CHANGE_CANCEL;
+		rc = demo_change(tx, desk, fuls[i].order_id, &c,
+				 "{\"kind\":\"cancel\"}",
+				 "customer changed their mind", rec, err);
+		if (rc || strcmp(rec->state, APP_CHANGE_REQUESTED) != 0)
+			continue;
+		d = calloc(1, sizeof(*d));
+		if (!d) {
+			rc = ordo_err_set(err, ORDO_ENOMEM, NULL, "oom");
+			break;
+		}
+		app_decide_cmd_init(d, &warehouse, demo_now(), rec->id, false);
+		ordo_strlcpy(d->reason, "already picked and packed",
+			     sizeof(d->reason));
+		order_init(&o);
+		rc = app_change_decide(tx, &warehouse, d, rec, &o, demo_now(),
+				       err);
+		order_free(&o);
+		app_write_free(&d->w);
+		free(d);
+		break;
+	}
+	for (i = 0; i < n; i++)
+		fulfillment_free(&fuls[i]);
+	free(fuls);
+	free(rec);
+	return rc;
+}
+
+/*
+ * A customer sends back a damaged mug from a delivered order: the return
+ * is authorised, the mug comes back into stock at the warehouse that
+ * shipped it, and its price is refunded.
+ */
+static ordo_code return_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	const app_caller *c = arg;
+	app_return_cmd *rc_cmd = calloc(1, sizeof(*rc_cmd));
+	app_return_receive_cmd *rv = calloc(1, sizeof(*rv));
+	app_return_refund_cmd *rf = calloc(1, sizeof(*rf));
+	order_return *r = calloc(1, sizeof(*r));
+	order_filter f;
+	order_page page;
+	order o;
+	ordo_code rc = ORDO_OK;
+
+	memset(&page, 0, sizeof(page));
+	order_init(&o);
+	if (!rc_cmd || !rv || !rf || !r) {
+		rc = ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
+		goto out;
+	}
+	memset(&f, 0, sizeof(f));
+	f.has_state = true;
+	f.state = ORDER_DELIVERED;
+	f.limit = 10;
+	rc = store_order_list(tx, c->tenant_id, &f, &page, err);
+	/* Not the two orders the carrier and a customer report defects of
+	 * (defects_run): the last one listed. */
+	if (rc || page.n < 3)
+		goto out;
+	rc = app_order_load(tx, c->tenant_id, page.orders[page.n - 1].id, &o,
+			    err);
+	if (rc || o.n_fulfillments == 0)
+		goto out;
+	app_return_cmd_init(rc_cmd, c, demo_now(), o.id);
+	rc_cmd->asks[0].line_no = o.lines[0].line_no;
+	rc_cmd->asks[0].quantity = 1;
+	rc_cmd->n = 1;
+	rc_cmd->reason = RETURN_DAMAGED;
+	ordo_strlcpy(rc_cmd->note, "arrived chipped", sizeof(rc_cmd->note));
+	rc = app_return_authorize(tx, c, rc_cmd, r, demo_now(), err);
+	if (rc)
+		goto out;
+	app_return_receive_cmd_init(rv, c, demo_now(), r->id);
+	rv->asks[0] = rc_cmd->asks[0];
+	rv->n = 1;
+	rv->restock = true;
+	ordo_strlcpy(rv->location, o.fulfillments[0].location,
+		     sizeof(rv->location));
+	rc = app_return_receive(tx, c, rv, r, demo_now(), err);
+	if (rc)
+		goto out;
+	app_return_refund_cmd_init(rf, c, demo_now(), r->id);
+	money_format(o.lines[0].unit_price, o.currency, rf->amount,
+		     sizeof(rf->amount));
+	ordo_strlcpy(rf->reference, "RF-10001", sizeof(rf->reference));
+	rc = app_return_refund(tx, c, rf, r, demo_now(), err);
+out:
+	order_free(&o);
+	order_page_free(&page);
+	free(rc_cmd);
+	free(rv);
+	free(rf);
+	free(r);
+	return rc;
+}
+
 struct warehouse_job {
 	const app_caller *caller;
 	int acted;
@@ -754,6 +942,14 @@ int cmd_demo(int argc, char **argv)
 					     sizeof(caller.actor));
 				if (err->code == ORDO_OK)
 					store_write(st, defects_run, &dj, err);
+				ordo_strlcpy(caller.actor, "key:demo-desk",
+					     sizeof(caller.actor));
+				if (err->code == ORDO_OK)
+					store_write(st, changes_run, &caller,
+						    err);
+				if (err->code == ORDO_OK)
+					store_write(st, return_run, &caller,
+						    err);
 			}
 		}
 		if (err->code != ORDO_OK) {

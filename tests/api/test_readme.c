@@ -27,6 +27,7 @@ static char demo_base[96];	   /* http://127.0.0.1:PORT */
 static char demo_db[300];	   /* the demo's --db */
 static char demo_key[HARNESS_KEY_MAX];
 static char readme_order_ful[64];  /* the README order's fulfillment */
+static char readme_order_id[64];   /* the README order */
 
 /* ---- the README's example blocks ------------------------------------------ */
 
@@ -227,6 +228,9 @@ API_TEST(the_curl_examples_run_as_written)
 			      "the README says a clean order answers in state "
 			      "%s, it answered %s",
 			      clean, jstr(answer, "state"));
+			snprintf(readme_order_id, sizeof(readme_order_id),
+				 "%s", jstr(answer, "id") ? jstr(answer, "id")
+							   : "");
 			snprintf(readme_order_ful, sizeof(readme_order_ful),
 				 "%s",
 				 jstr(answer, "fulfillments[0].id")
@@ -240,6 +244,30 @@ API_TEST(the_curl_examples_run_as_written)
 	free(b);
 }
 
+/* What the README's lines about changes and returns made: the change
+ * request and its order, and the return. */
+static char readme_change[64], readme_change_order[64], readme_return[64];
+
+/* The order of a released fulfillment of the demo other than the README
+ * order's and `not` (NULL: none), into id. */
+static void released_order(const char *not, char *id, size_t id_size)
+{
+	struct resp *r = demo_call("GET", "/v1/fulfillments?state=released",
+				   NULL);
+	json_t *fuls = json_object_get(r->json, "fulfillments");
+
+	assert_status(r, 200);
+	for (size_t i = 0; i < json_array_size(fuls) && !id[0]; i++) {
+		json_t *f = json_array_get(fuls, i);
+		const char *o = jstr(f, "order_id");
+
+		if (o && strcmp(jstr(f, "id"), readme_order_ful) &&
+		    (!not || strcmp(o, not)))
+			snprintf(id, id_size, "%s", o);
+	}
+	resp_free(r);
+}
+
 /* The id to put in for {id} in `path`. */
 static void id_for(const char *method, const char *path, char *id,
 		   size_t id_size, const char *shipment)
@@ -247,7 +275,27 @@ static void id_for(const char *method, const char *path, char *id,
 	struct resp *r;
 
 	id[0] = '\0';
-	if (!strncmp(path, "/v1/holds/", 10)) {
+	if (!strncmp(path, "/v1/orders/{id}/", 16)) {
+		const char *what = path + 16;
+
+		if (!strcmp(what, "changes") || !strcmp(what, "holds")) {
+			/* A change of an order its warehouse has: a
+			 * request; a person holds that order. */
+			if (!readme_change_order[0])
+				released_order(NULL, readme_change_order,
+					       sizeof(readme_change_order));
+			snprintf(id, id_size, "%s", readme_change_order);
+		} else if (!strcmp(what, "cancel")) {
+			released_order(readme_change_order, id, id_size);
+		} else if (!strcmp(what, "returns")) {
+			/* The README's own order, shipped above. */
+			snprintf(id, id_size, "%s", readme_order_id);
+		}
+	} else if (!strncmp(path, "/v1/change-requests/", 20)) {
+		snprintf(id, id_size, "%s", readme_change);
+	} else if (!strncmp(path, "/v1/returns/", 12)) {
+		snprintf(id, id_size, "%s", readme_return);
+	} else if (!strncmp(path, "/v1/holds/", 10)) {
 		/* The README corrects a ZIP code: the demo's open one. */
 		r = demo_call("GET", "/v1/queue?type=address_unverifiable",
 			      NULL);
@@ -381,6 +429,12 @@ API_TEST(the_api_lines_run_against_the_demo)
 					 jstr(r->json, "id"));
 			if (strstr(path, "/resolve"))
 				corrected = true;
+			if (strstr(path, "/changes") && jstr(r->json, "change.id"))
+				snprintf(readme_change, sizeof(readme_change),
+					 "%s", jstr(r->json, "change.id"));
+			if (strstr(path, "/returns") && jstr(r->json, "id"))
+				snprintf(readme_return, sizeof(readme_return),
+					 "%s", jstr(r->json, "id"));
 			resp_free(r);
 			sent++;
 			line = next ? next + 1 : line + strlen(line);
