@@ -540,14 +540,14 @@ static json_t *intake_reply(api_request *r, const app_write *w, int *status)
 				 "ordo has no order of this channel with this "
 				 "external id; nothing was cancelled");
 	j = native_order_json(&c->stored, w->now);
+	/* What the store said that ordo did not take, and why (also on
+	 * the order's timeline). */
 	if (j && c->not_applied[0])
-		json_object_set_new(j, "cancellation_not_applied",
+		json_object_set_new(j,
+				    c->channel_cancel
+					    ? "cancellation_not_applied"
+					    : "changes_not_applied",
 				    json_string(c->not_applied));
-	/* An update of an order ordo has: what it changed, not applied
-	 * (and written on the order's timeline). */
-	if (j && c->changed[0])
-		json_object_set_new(j, "changes_not_applied",
-				    json_string(c->changed));
 	return j;
 }
 

@@ -33,6 +33,7 @@
 #include "app/review.h"
 #include "app/stock.h"
 #include "channels/json_fields.h"
+#include "channels/native.h"
 #include "channels/native_out.h"
 #include "core/fulfillment.h"
 
@@ -430,19 +431,24 @@ out:
 	return rc;
 }
 
-ordo_code app_order_change(store_tx *tx, const app_caller *caller,
-			   const app_change_cmd *in, store_change *rec,
-			   order *o, ordo_time now, ordo_err *err)
+/*
+ * Ask change c of o (loaded, locked) for reason, c as JSON `detail`: the
+ * checks first, which write nothing (*checked: they passed; a failure
+ * after them has written, and must end the write), then the change made
+ * or requested (see the top).
+ */
+static ordo_code ask(store_tx *tx, const app_caller *caller, order *o,
+		     const order_change *c, const char *detail,
+		     const char *reason, int64_t if_match, store_change *rec,
+		     bool *checked, ordo_time now, ordo_err *err)
 {
 	store_change open;
 	change_plan plan;
 	bool waiting = false;
 	int64_t count = 0;
-	ordo_code rc = app_order_load(tx, caller->tenant_id, in->order_id, o,
-				      err);
+	ordo_code rc = app_order_if_match(o, if_match, err);
 
-	if (rc == ORDO_OK)
-		rc = app_order_if_match(o, in->if_match, err);
+	*checked = false;
 	if (rc == ORDO_OK)
 		rc = store_change_waiting(tx, o->tenant_id, o->id, &open,
 					  &waiting, err);
@@ -461,18 +467,17 @@ ordo_code app_order_change(store_tx *tx, const app_caller *caller,
 				    "answer change request %s (%s); it takes "
 				    "no other change until then",
 				    o->id, open.id, open.summary);
-	rc = order_change_plan(o, &in->change, &plan, err);
+	rc = order_change_plan(o, c, &plan, err);
 	if (rc)
 		return rc;
+	*checked = true;
 	memset(rec, 0, sizeof(*rec));
 	ordo_id_new("chg_", rec->id);
 	ordo_strlcpy(rec->order_id, o->id, sizeof(rec->order_id));
-	ordo_strlcpy(rec->kind, change_kind_name(in->change.kind),
-		     sizeof(rec->kind));
-	ordo_strlcpy(rec->detail, in->detail, sizeof(rec->detail));
-	order_change_describe(o, &in->change, rec->summary,
-			      sizeof(rec->summary));
-	ordo_strlcpy(rec->reason, in->reason, sizeof(rec->reason));
+	ordo_strlcpy(rec->kind, change_kind_name(c->kind), sizeof(rec->kind));
+	ordo_strlcpy(rec->detail, detail, sizeof(rec->detail));
+	order_change_describe(o, c, rec->summary, sizeof(rec->summary));
+	ordo_strlcpy(rec->reason, reason, sizeof(rec->reason));
 	ordo_strlcpy(rec->requested_by, caller->actor,
 		     sizeof(rec->requested_by));
 	rec->requested_at = now;
@@ -486,12 +491,124 @@ ordo_code app_order_change(store_tx *tx, const app_caller *caller,
 		rec->decided_at = now;
 		rc = store_change_insert(tx, o->tenant_id, rec, err);
 		if (rc == ORDO_OK)
-			rc = apply(tx, o, &in->change, &plan, "",
-				   caller->actor, in->reason, rec->summary,
-				   now, err);
+			rc = apply(tx, o, c, &plan, "", caller->actor, reason,
+				   rec->summary, now, err);
 	}
 	change_plan_free(&plan);
 	return rc;
+}
+
+ordo_code app_order_change(store_tx *tx, const app_caller *caller,
+			   const app_change_cmd *in, store_change *rec,
+			   order *o, ordo_time now, ordo_err *err)
+{
+	bool checked;
+	ordo_code rc = app_order_load(tx, caller->tenant_id, in->order_id, o,
+				      err);
+
+	return rc ? rc
+		  : ask(tx, caller, o, &in->change, in->detail, in->reason,
+			in->if_match, rec, &checked, now, err);
+}
+
+/* ---- changes from the order's channel --------------------------------------- */
+
+/* Add "what: why" to the list of what was not applied. */
+static void not_applied_add(char *list, size_t size, const char *what,
+			    const char *why)
+{
+	size_t len = strlen(list);
+
+	snprintf(list + len, size - len, "%s%.100s: %.200s", len ? "; " : "",
+		 what, why);
+}
+
+/* Ask change c of o as the channel (caller): a change its stage refuses
+ * is not applied and said so in not_applied; *stop once a request waits
+ * (nothing more can change until it is answered). */
+static ordo_code channel_ask(store_tx *tx, const app_caller *caller,
+			     order *o, const order_change *c,
+			     const char *reason, char *not_applied,
+			     size_t size, bool *stop, ordo_err *err,
+			     ordo_time now)
+{
+	store_change *rec = calloc(1, sizeof(*rec));
+	json_t *j = native_change_json(c);
+	char *detail = j ? native_dump_flags(j, JSON_COMPACT | JSON_SORT_KEYS)
+			 : NULL;
+	char what[ORDO_MESSAGE_MAX];
+	bool checked = false;
+	ordo_code rc;
+
+	json_decref(j);
+	if (!rec || !detail || strlen(detail) >= sizeof(rec->detail)) {
+		free(rec);
+		free(detail);
+		return ordo_err_set(err, ORDO_ENOMEM, NULL,
+				    "out of memory taking a channel's change");
+	}
+	order_change_describe(o, c, what, sizeof(what));
+	rc = ask(tx, caller, o, c, detail, reason, 0, rec, &checked, now, err);
+	if (rc != ORDO_OK && !checked && rc != ORDO_ENOMEM &&
+	    rc != ORDO_ESTORAGE && rc != ORDO_EUNAVAILABLE &&
+	    rc != ORDO_EINTERNAL) {
+		not_applied_add(not_applied, size, what, err->message);
+		ordo_err_clear(err);
+		rc = ORDO_OK;
+	} else if (rc == ORDO_OK &&
+		   strcmp(rec->state, APP_CHANGE_REQUESTED) == 0) {
+		*stop = true;
+	}
+	free(rec);
+	free(detail);
+	return rc;
+}
+
+ordo_code app_channel_changes(store_tx *tx, const app_caller *caller,
+			      order *o, const order *theirs, char *not_applied,
+			      size_t size, ordo_time now, ordo_err *err)
+{
+	order_change *all = calloc(APP_CHANNEL_CHANGES_MAX, sizeof(*all));
+	bool stop = false;
+	size_t n = 0, i;
+	ordo_code rc = ORDO_OK;
+
+	not_applied[0] = '\0';
+	if (!all)
+		return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
+	if (!order_channel_changes(o, theirs, all, APP_CHANNEL_CHANGES_MAX,
+				   &n))
+		not_applied_add(not_applied, size, "the order",
+				"it changes more than ordo takes at once");
+	for (i = 0; rc == ORDO_OK && i < n; i++) {
+		char what[ORDO_MESSAGE_MAX];
+
+		if (stop) {
+			order_change_describe(o, &all[i], what, sizeof(what));
+			not_applied_add(not_applied, size, what,
+					"waits for the warehouse's answer to "
+					"the change before it");
+			continue;
+		}
+		rc = channel_ask(tx, caller, o, &all[i], "changed at the store",
+				 not_applied, size, &stop, err, now);
+	}
+	free(all);
+	return rc;
+}
+
+ordo_code app_channel_cancel(store_tx *tx, const app_caller *caller,
+			     order *o, char *not_applied, size_t size,
+			     ordo_time now, ordo_err *err)
+{
+	order_change c;
+	bool stop = false;
+
+	not_applied[0] = '\0';
+	order_change_init(&c);
+	c.kind = CHANGE_CANCEL;
+	return channel_ask(tx, caller, o, &c, "cancelled at the store",
+			   not_applied, size, &stop, err, now);
 }
 
 /* ---- deciding ------------------------------------------------------------- */
@@ -575,8 +692,11 @@ static ordo_code decide(store_tx *tx, int64_t tenant, store_change *rec,
 					    "made: %.200s",
 					    rec->id, why);
 		}
-		rc = apply(tx, o, change, &plan, rec->fulfillments, actor,
-			   rec->reason, rec->summary, now, err);
+		/* Made as the asker's: the warehouse agreed to it (a
+		 * store's own cancellation is not told back to it). */
+		rc = apply(tx, o, change, &plan, rec->fulfillments,
+			   rec->requested_by, rec->reason, rec->summary, now,
+			   err);
 		change_plan_free(&plan);
 	} else {
 		rc = hold_for_person(tx, o, rec, actor, now, err);

@@ -68,6 +68,24 @@ ordo_code app_order_change(store_tx *tx, const app_caller *caller,
 			   const app_change_cmd *in, store_change *rec,
 			   order *o, ordo_time now, ordo_err *err);
 
+/*
+ * An order's channel sent it again, changed (theirs; o is the order as
+ * ordo has it, loaded and locked): each thing it changes is asked as a
+ * change by the caller (the channel), reason "changed at the store" -
+ * applied, or requested of the warehouse (and then nothing after it) -
+ * and what is not taken (shipped units, a request waiting, ...) is said
+ * in not_applied ("" when all is taken). At most APP_CHANNEL_CHANGES_MAX
+ * changes at once.
+ */
+#define APP_CHANNEL_CHANGES_MAX 20
+ordo_code app_channel_changes(store_tx *tx, const app_caller *caller,
+			      order *o, const order *theirs, char *not_applied,
+			      size_t size, ordo_time now, ordo_err *err);
+/* The channel cancelled the order: a cancellation asked as above. */
+ordo_code app_channel_cancel(store_tx *tx, const app_caller *caller,
+			     order *o, char *not_applied, size_t size,
+			     ordo_time now, ordo_err *err);
+
 /* Accept or refuse the change request change_id; an accept applies
  * change (the request's own, decoded by the caller from its detail). */
 typedef struct {

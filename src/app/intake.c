@@ -32,6 +32,7 @@
  */
 #include "app/allocation.h"
 #include "app/caller.h"
+#include "app/changes.h"
 #include "app/flow.h"
 #include "app/intake.h"
 #include "app/policy.h"
@@ -44,7 +45,6 @@
 
 #include "core/fingerprint.h"
 #include "core/lifecycle.h"
-#include "core/order_diff.h"
 #include "core/validate.h"
 
 ordo_code app_catalog_lookup(void *arg, const char *sku,
@@ -216,53 +216,59 @@ ordo_code app_order_intake(store_tx *tx, const app_caller *c, order *in,
 
 /* ---- the intake command (write.h) ---------------------------------------- */
 
-/* order_diff's callback: each field into the list (cut when full). */
-static int changed_field(void *ctx, const char *field, const char *from,
-			 const char *to)
+/* What the channel said that was not taken, on the order's timeline
+ * (event type, "<channel> changed the order; not applied: ..."). */
+static ordo_code note_not_applied(store_tx *tx, app_intake_cmd *c,
+				  const char *type, const char *did,
+				  ordo_err *err)
 {
-	app_intake_cmd *c = ctx;
-
-	(void)from;
-	(void)to;
-	if (strlen(c->changed) + strlen(field) + 3 < sizeof(c->changed)) {
-		if (c->changed[0])
-			strcat(c->changed, ", ");
-		strcat(c->changed, field);
-	}
-	return 0;
-}
-
-/* A channel's update of an order ordo has: what it changes is written on
- * the order's timeline, and nothing applied (changes to an order are a
- * person's, through ordo). */
-static ordo_code note_update(store_tx *tx, app_intake_cmd *c, ordo_err *err)
-{
-	const order *was = &c->stored, *now = &c->order;
+	const order *o = &c->stored;
 	char message[ORDO_MESSAGE_MAX];
 
-	order_diff(was, now, changed_field, c);
-	if (was->n_lines != now->n_lines)
-		changed_field(c, "lines", "", "");
-	if (!c->changed[0])
+	if (!c->not_applied[0])
 		return ORDO_OK;
-	snprintf(message, sizeof(message), "%s changed %.180s; not applied",
-		 now->channel, c->changed);
-	return app_event(tx, was, "channel_changed", was->state, was->state,
-			 "", c->w.caller.actor, message, c->w.now, err);
+	snprintf(message, sizeof(message), "%s %s; not applied: %.180s",
+		 o->channel, did, c->not_applied);
+	return app_event(tx, o, type, o->state, o->state, "",
+			 c->w.caller.actor, message, c->w.now, err);
+}
+
+/* The order ordo has of the channel's, loaded (and locked) into stored
+ * to be changed; ORDO_ENOTFOUND when it has none. */
+static ordo_code load_theirs(store_tx *tx, app_intake_cmd *c, ordo_err *err)
+{
+	char id[ORDO_ID_MAX];
+	ordo_code rc = store_order_find_external(
+		tx, c->w.caller.tenant_id, c->order.channel,
+		c->order.external_id, id, err);
+
+	if (rc)
+		return rc;
+	order_free(&c->stored);
+	order_init(&c->stored);
+	return app_order_load(tx, c->w.caller.tenant_id, id, &c->stored, err);
+}
+
+/* A channel's update of an order ordo has: each thing it changes asked
+ * of the order as a change by the channel (app/changes.h). */
+static ordo_code take_update(store_tx *tx, app_intake_cmd *c, ordo_err *err)
+{
+	ordo_code rc = load_theirs(tx, c, err);
+
+	if (rc == ORDO_OK)
+		rc = app_channel_changes(tx, &c->w.caller, &c->stored,
+					 &c->order, c->not_applied,
+					 sizeof(c->not_applied), c->w.now, err);
+	return rc ? rc
+		  : note_not_applied(tx, c, "channel_changed",
+				     "changed the order", err);
 }
 
 /* A channel's cancellation of an order it sent (app_intake_cmd). */
 static ordo_code cancel_run(store_tx *tx, app_intake_cmd *c, ordo_err *err)
 {
-	const app_caller *who = &c->w.caller;
-	order *o = &c->stored;
-	char id[ORDO_ID_MAX], message[ORDO_MESSAGE_MAX];
-	int64_t shipped = 0;
-	size_t i;
-	ordo_code rc;
+	ordo_code rc = load_theirs(tx, c, err);
 
-	rc = store_order_find_external(tx, who->tenant_id, c->order.channel,
-				       c->order.external_id, id, err);
 	if (rc == ORDO_ENOTFOUND) {
 		ordo_err_clear(err);
 		c->outcome = INTAKE_UNKNOWN;
@@ -271,32 +277,13 @@ static ordo_code cancel_run(store_tx *tx, app_intake_cmd *c, ordo_err *err)
 	if (rc)
 		return rc;
 	c->outcome = INTAKE_EXISTING;
-	rc = app_order_load(tx, who->tenant_id, id, o, err);
-	if (rc)
-		return rc;
-	for (i = 0; i < o->n_lines; i++)
-		shipped += o->lines[i].qty_shipped;
-	if (o->state == ORDER_CANCELLED)
+	if (c->stored.state == ORDER_CANCELLED)
 		return ORDO_OK; /* told again: it is */
-	if (shipped > 0)
-		snprintf(c->not_applied, sizeof(c->not_applied),
-			 "%lld unit(s) of it have shipped; a return is a "
-			 "person's, in ordo",
-			 (long long)shipped);
-	else if (!lifecycle_can_move(o->state, ORDER_CANCELLED))
-		snprintf(c->not_applied, sizeof(c->not_applied),
-			 "it is %s, and can no longer be cancelled",
-			 order_state_name(o->state));
-	if (c->not_applied[0]) {
-		snprintf(message, sizeof(message),
-			 "%s cancelled the order; not applied: %.180s",
-			 o->channel, c->not_applied);
-		return app_event(tx, o, "channel_cancelled", o->state,
-				 o->state, "", who->actor, message, c->w.now,
-				 err);
-	}
-	return app_order_cancel(tx, o, who->actor, "cancelled at the store",
-				c->w.now, err);
+	rc = app_channel_cancel(tx, &c->w.caller, &c->stored, c->not_applied,
+				sizeof(c->not_applied), c->w.now, err);
+	return rc ? rc
+		  : note_not_applied(tx, c, "channel_cancelled",
+				     "cancelled the order", err);
 }
 
 static ordo_code intake_run(store_tx *tx, app_write *w, ordo_err *err)
@@ -317,7 +304,7 @@ static ordo_code intake_run(store_tx *tx, app_write *w, ordo_err *err)
 	order_free(&in);
 	if (rc == ORDO_OK && c->channel_update &&
 	    c->outcome == INTAKE_EXISTING)
-		rc = note_update(tx, c, err);
+		rc = take_update(tx, c, err);
 	return rc;
 }
 
@@ -328,7 +315,6 @@ static void intake_clear(app_write *w)
 	order_free(&c->stored);
 	order_init(&c->stored);
 	c->outcome = INTAKE_CREATED;
-	c->changed[0] = '\0';
 	c->not_applied[0] = '\0';
 }
 

@@ -55,24 +55,24 @@ typedef struct {
 	app_write w;
 	order order;		/* in: order_init'ed, filled by the caller */
 	/* in: the order is a channel's update of one it may have sent
-	 * before (a store's orders/updated): when ordo has it, what the
-	 * update changes is not applied but written on its timeline
-	 * (event "channel_changed", naming each field), and told in
-	 * `changed`. */
+	 * before (a store's orders/updated): when ordo has it, each thing
+	 * the update changes is asked of it as a change by the channel
+	 * (app_channel_changes: applied before release, a request to the
+	 * warehouse after it); what is not taken is told in `not_applied`
+	 * and written on its timeline (event "channel_changed"). */
 	bool channel_update;
 	/* in: the channel says it cancelled the order (a Shopify
 	 * orders/cancelled, a WooCommerce order now "cancelled"): the order
-	 * ordo has of it is cancelled as a person would cancel it, unless
-	 * units of it have shipped, or it has ended otherwise; then that is
-	 * written on its timeline (event "channel_cancelled") and told in
-	 * `not_applied`. Nothing is taken in: an order ordo never had is
-	 * INTAKE_UNKNOWN. */
+	 * ordo has of it is cancelled as a change by the channel
+	 * (app_channel_cancel: at once before release, a request to the
+	 * warehouse after it); when it cannot be (units of it shipped, it
+	 * ended otherwise), that is told in `not_applied` and written on
+	 * its timeline (event "channel_cancelled"). Nothing is taken in: an
+	 * order ordo never had is INTAKE_UNKNOWN. */
 	bool channel_cancel;
-	char not_applied[ORDO_MESSAGE_MAX]; /* out; "" = applied */
+	char not_applied[ORDO_MESSAGE_MAX]; /* out; "" = all taken */
 	intake_outcome outcome; /* out */
 	order stored;		/* out */
-	/* out: the fields the update changed, comma-separated ("" none). */
-	char changed[ORDO_MESSAGE_MAX];
 } app_intake_cmd;
 
 void app_intake_cmd_init(app_intake_cmd *c, const app_caller *caller,

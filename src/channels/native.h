@@ -31,6 +31,10 @@ ordo_code native_order_decode(const json_t *doc, order *o, ordo_err *err);
 ordo_code native_change_decode(const json_t *doc, order_change *c,
 			       ordo_err *err);
 
+/* A change as ordo's own JSON, the shape native_change_decode reads
+ * (keys as it writes them; NULL when out of memory). */
+json_t *native_change_json(const order_change *c);
+
 /* An address object at path (members of order_address; unknown ones
  * refused) into a; problems added to err. */
 void native_address_decode(const json_t *obj, const char *path,

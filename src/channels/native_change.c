@@ -92,8 +92,9 @@ static void money_text(const json_t *obj, const char *parent, const char *key,
 
 static void decode_line(const json_t *doc, order_change *c, ordo_err *err)
 {
-	static const char *const members[] = {"sku", "title", "quantity",
-					      "unit_price", NULL};
+	static const char *const members[] = {"sku",	    "title",
+					      "quantity",   "unit_price",
+					      "external_id", NULL};
 	const json_t *l = jf_object(doc, "", "line", true, err);
 	int64_t q = 0;
 
@@ -103,6 +104,8 @@ static void decode_line(const json_t *doc, order_change *c, ordo_err *err)
 	jf_string(l, "line", "sku", true, c->add.sku, sizeof(c->add.sku), err);
 	jf_string(l, "line", "title", false, c->add.title,
 		  sizeof(c->add.title), err);
+	jf_string(l, "line", "external_id", false, c->add.external_id,
+		  sizeof(c->add.external_id), err);
 	if (jf_int(l, "line", "quantity", true, 1, ORDO_MAX_QUANTITY, &q, err))
 		c->add.quantity = q;
 	money_text(l, "line", "unit_price", true, c->add_price,
@@ -156,6 +159,79 @@ static void decode_cancel_lines(const json_t *doc, order_change *c,
 			c->lines[c->n_lines].quantity = v;
 		c->n_lines++;
 	}
+}
+
+json_t *native_change_json(const order_change *c)
+{
+	json_t *j = json_pack("{s:s}", "kind", change_kind_name(c->kind));
+	const order_address *a = &c->ship_to;
+	size_t i;
+
+	if (!j)
+		return NULL;
+	switch (c->kind) {
+	case CHANGE_SHIP_TO:
+		json_object_set_new(
+			j, "ship_to",
+			json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, "
+				  "s:s?, s:s?}",
+				  "name", a->name[0] ? a->name : NULL,
+				  "company", a->company[0] ? a->company : NULL,
+				  "line1", a->line1[0] ? a->line1 : NULL,
+				  "line2", a->line2[0] ? a->line2 : NULL,
+				  "city", a->city[0] ? a->city : NULL,
+				  "region", a->region[0] ? a->region : NULL,
+				  "postal_code",
+				  a->postal_code[0] ? a->postal_code : NULL,
+				  "country", a->country[0] ? a->country : NULL,
+				  "phone", a->phone[0] ? a->phone : NULL));
+		break;
+	case CHANGE_QUANTITY:
+		json_object_set_new(j, "quantity", json_integer(c->quantity));
+		json_object_set_new(j, "line_no", json_integer(c->line_no));
+		break;
+	case CHANGE_REMOVE_LINE:
+		json_object_set_new(j, "line_no", json_integer(c->line_no));
+		break;
+	case CHANGE_ADD_LINE: {
+		json_t *l = json_pack("{s:s, s:I, s:s}", "sku", c->add.sku,
+				      "quantity", (json_int_t)c->add.quantity,
+				      "unit_price", c->add_price);
+
+		if (c->add.title[0])
+			json_object_set_new(l, "title",
+					    json_string(c->add.title));
+		if (c->add.external_id[0])
+			json_object_set_new(l, "external_id",
+					    json_string(c->add.external_id));
+		json_object_set_new(j, "line", l);
+		break;
+	}
+	case CHANGE_SHIPPING_METHOD:
+		json_object_set_new(j, "method", json_string(c->method));
+		if (c->amount[0])
+			json_object_set_new(j, "amount",
+					    json_string(c->amount));
+		break;
+	case CHANGE_CANCEL:
+		if (c->n_lines) {
+			json_t *arr = json_array();
+
+			for (i = 0; i < c->n_lines; i++)
+				json_array_append_new(
+					arr,
+					json_pack("{s:i, s:I}", "line_no",
+						  c->lines[i].line_no,
+						  "quantity",
+						  (json_int_t)c->lines[i]
+							  .quantity));
+			json_object_set_new(j, "lines", arr);
+		}
+		break;
+	case CHANGE_KIND_COUNT:
+		break;
+	}
+	return j;
 }
 
 ordo_code native_change_decode(const json_t *doc, order_change *c,

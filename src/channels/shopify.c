@@ -141,6 +141,46 @@ static void line_decode(const json_t *item, const char *path, void *ctx,
 			  &l->unit_price, err);
 }
 
+/*
+ * After an order edit at the store a line item keeps the quantity first
+ * ordered and says what the customer has now in current_quantity (0: the
+ * item was removed). The order is what they have now: each line its
+ * current quantity, removed ones left out. (The totals are the store's
+ * as sent.) A current_quantity that is no count is the decoder's error.
+ */
+static void current_quantities(const json_t *items, const char *path,
+			       order *o, ordo_err *err)
+{
+	char item_path[ORDO_ERR_FIELD_MAX];
+	size_t i, kept = 0;
+
+	for (i = 0; i < o->n_lines && i < json_array_size(items); i++) {
+		const json_t *v = foreign_member(json_array_get(items, i),
+						 "current_quantity");
+		int64_t q = o->lines[i].quantity;
+
+		if (v && json_is_integer(v) && json_integer_value(v) >= 0 &&
+		    json_integer_value(v) <= ORDO_MAX_QUANTITY) {
+			q = json_integer_value(v);
+		} else if (v) {
+			jf_index_path(item_path, sizeof(item_path), path, i);
+			ordo_err_add(err, ORDO_EINVALID, item_path,
+				     "current_quantity must be a count from 0 "
+				     "to %lld",
+				     (long long)ORDO_MAX_QUANTITY);
+			continue;
+		}
+		if (q == 0)
+			continue;
+		o->lines[kept] = o->lines[i];
+		o->lines[kept].quantity = q;
+		o->lines[kept].line_no = (int)kept + 1;
+		kept++;
+	}
+	o->n_lines = kept;
+	order_lines_open_all(o);
+}
+
 static void totals_decode(const json_t *doc, const char *parent,
 			  const char *currency, order *o, ordo_err *err)
 {
@@ -269,6 +309,8 @@ ordo_code shopify_order_decode(const char *body, size_t len,
 	lc.currency = currency;
 	if (lines)
 		foreign_lines_decode(lines, path, line_decode, &lc, o, err);
+	if (lines && err->code == ORDO_OK)
+		current_quantities(lines, path, o, err);
 	foreign_shipping_lines_decode(doc, parent, "shipping_lines", "code",
 				      "title", "price", currency, o, err);
 	totals_decode(doc, parent, currency, o, err);

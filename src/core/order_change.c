@@ -371,6 +371,8 @@ static ordo_code add_line(order *o, const order_change *c, int64_t *delta,
 	l->line_no = max_no + 1;
 	ordo_strlcpy(l->sku, c->add.sku, sizeof(l->sku));
 	ordo_strlcpy(l->title, c->add.title, sizeof(l->title));
+	ordo_strlcpy(l->external_id, c->add.external_id,
+		     sizeof(l->external_id));
 	l->quantity = c->add.quantity;
 	l->qty_open = c->add.quantity;
 	l->unit_price = price;
@@ -438,6 +440,116 @@ ordo_code order_change_apply(order *o, const order_change *c,
 			   c->kind == CHANGE_SHIPPING_METHOD ? "amount"
 							     : "quantity",
 			   err);
+}
+
+static bool address_same(const order_address *a, const order_address *b)
+{
+	return strcmp(a->name, b->name) == 0 &&
+	       strcmp(a->company, b->company) == 0 &&
+	       strcmp(a->line1, b->line1) == 0 &&
+	       strcmp(a->line2, b->line2) == 0 &&
+	       strcmp(a->city, b->city) == 0 &&
+	       strcmp(a->region, b->region) == 0 &&
+	       strcmp(a->postal_code, b->postal_code) == 0 &&
+	       strcmp(a->country, b->country) == 0 &&
+	       strcmp(a->phone, b->phone) == 0;
+}
+
+/* Theirs line matching ours l (index into theirs, or -1). */
+static long match_line(const order_line *l, const order *theirs,
+		       const bool *taken)
+{
+	size_t k;
+
+	if (l->external_id[0]) {
+		for (k = 0; k < theirs->n_lines; k++)
+			if (!taken[k] &&
+			    strcmp(theirs->lines[k].external_id,
+				   l->external_id) == 0)
+				return (long)k;
+		return -1;
+	}
+	for (k = 0; k < theirs->n_lines; k++)
+		if (!taken[k] && theirs->lines[k].line_no == l->line_no &&
+		    !theirs->lines[k].external_id[0] &&
+		    strcmp(theirs->lines[k].sku, l->sku) == 0)
+			return (long)k;
+	return -1;
+}
+
+static order_change *next_change(order_change *out, size_t max, size_t *n,
+				 bool *fits)
+{
+	if (*n >= max) {
+		*fits = false;
+		return NULL;
+	}
+	order_change_init(&out[*n]);
+	return &out[(*n)++];
+}
+
+bool order_channel_changes(const order *ours, const order *theirs,
+			   order_change *out, size_t max, size_t *n)
+{
+	bool taken[ORDO_MAX_LINES] = {false}, fits = true;
+	order_change *c;
+	size_t i;
+
+	*n = 0;
+	for (i = 0; i < ours->n_lines; i++) {
+		const order_line *l = &ours->lines[i];
+		long k;
+
+		if (live_units(l) == 0)
+			continue;
+		k = match_line(l, theirs, taken);
+		if (k >= 0)
+			taken[k] = true;
+		if (k >= 0 && theirs->lines[k].quantity == live_units(l))
+			continue;
+		if (!(c = next_change(out, max, n, &fits)))
+			break;
+		c->line_no = l->line_no;
+		if (k < 0 || theirs->lines[k].quantity == 0) {
+			c->kind = CHANGE_REMOVE_LINE;
+		} else {
+			c->kind = CHANGE_QUANTITY;
+			c->quantity = theirs->lines[k].quantity;
+		}
+	}
+	for (i = 0; fits && i < theirs->n_lines && i < ORDO_MAX_LINES; i++) {
+		const order_line *t = &theirs->lines[i];
+
+		if (taken[i] || t->quantity < 1)
+			continue;
+		if (!(c = next_change(out, max, n, &fits)))
+			break;
+		c->kind = CHANGE_ADD_LINE;
+		ordo_strlcpy(c->add.sku, t->sku, sizeof(c->add.sku));
+		ordo_strlcpy(c->add.title, t->title, sizeof(c->add.title));
+		ordo_strlcpy(c->add.external_id, t->external_id,
+			     sizeof(c->add.external_id));
+		c->add.quantity = t->quantity;
+		money_format(t->unit_price, ours->currency, c->add_price,
+			     sizeof(c->add_price));
+	}
+	if (fits && !address_same(&ours->ship_to, &theirs->ship_to) &&
+	    (c = next_change(out, max, n, &fits))) {
+		c->kind = CHANGE_SHIP_TO;
+		c->ship_to = theirs->ship_to;
+	}
+	if (fits &&
+	    (strcmp(ours->shipping.method, theirs->shipping.method) != 0 ||
+	     ours->shipping.amount != theirs->shipping.amount) &&
+	    (c = next_change(out, max, n, &fits))) {
+		c->kind = CHANGE_SHIPPING_METHOD;
+		ordo_strlcpy(c->method, theirs->shipping.method,
+			     sizeof(c->method));
+		if (ours->shipping.amount != theirs->shipping.amount)
+			money_format(theirs->shipping.amount, ours->currency,
+				     c->amount, sizeof(c->amount));
+	}
+	return fits;
 }
 
 void order_change_describe(const order *o, const order_change *c, char *buf,

@@ -989,16 +989,34 @@ API_TEST(a_store_cancels_what_has_not_shipped)
 	check(k >= 0 && strstr(shop.calls[k].body, "W05*N*"),
 	      "the release handed over");
 
-	/* Cancelled at the store: cancelled in ordo, its release taken
-	 * back; the store is not told what it did itself. */
+	/* Cancelled at the store: its warehouse has it, so the store's
+	 * cancellation is a request the warehouse answers; accepted, the
+	 * order is cancelled and its release taken back, and the store is
+	 * not told what it did itself. */
 	r = shopify_send(ch, 5001, "MUG-12OZ", "orders/cancelled");
 	assert_status(r, 200);
-	check(streq(jstr(r->json, "state"), "cancelled") &&
-		      json_integer_value(jget(r->json, "lines[0].cancelled")) ==
-			      2 &&
+	check(streq(jstr(r->json, "state"), "released") &&
 		      !jget(r->json, "cancellation_not_applied"),
+	      "asked: %s", r->body);
+	resp_free(r);
+	r = http_get(acme(), "/v1/orders/%s/changes", jstr(o, "id"));
+	check(streq(jstr(r->json, "changes[0].kind"), "cancel") &&
+		      streq(jstr(r->json, "changes[0].state"), "requested") &&
+		      streq(jstr(r->json, "changes[0].requested_by"),
+			    "channel:store-cancels"),
+	      "%s", r->body);
+	snprintf(path, sizeof(path), "/v1/change-requests/%s/accept",
+		 jstr(r->json, "changes[0].id"));
+	resp_free(r);
+	r = http("POST", path, acme(), "{}", 2, NULL);
+	assert_status(r, 200);
+	check(streq(jstr(r->json, "order.state"), "cancelled") &&
+		      json_integer_value(
+			      jget(r->json, "order.lines[0].cancelled")) == 2,
 	      "cancelled: %s", r->body);
 	resp_free(r);
+	snprintf(path, sizeof(path), "/edi/%s",
+		 jstr(o, "fulfillments[0].location"));
 	/* ... and is told it is taken back. */
 	k = -1;
 	{
@@ -1039,7 +1057,9 @@ API_TEST(a_store_cancels_what_has_not_shipped)
 	assert_status(r, 200);
 	check(!streq(jstr(r->json, "state"), "cancelled") &&
 		      strstr(jstr(r->json, "cancellation_not_applied"),
-			     "2 unit(s)"),
+			     "2 units shipped") &&
+		      strstr(jstr(r->json, "cancellation_not_applied"),
+			     "/returns"),
 	      "not applied: %s", r->body);
 	resp_free(r);
 	snprintf(path, sizeof(path), "/v1/orders/%s/events", jstr(o, "id"));
@@ -1094,8 +1114,21 @@ API_TEST(a_woocommerce_order_updated_to_cancelled_is_cancelled)
 	snprintf(h_sig, sizeof(h_sig), "X-WC-Webhook-Signature: %s", sig);
 	r = http("POST", path, NULL, body, strlen(body), headers);
 	assert_status(r, 200);
-	check(streq(jstr(r->json, "state"), "cancelled"), "cancelled: %s",
-	      r->body);
+	/* Released to its warehouse: a request, until it answers. */
+	check(streq(jstr(r->json, "state"), "released") &&
+		      !jget(r->json, "cancellation_not_applied"),
+	      "asked: %s", r->body);
+	{
+		char id[64];
+
+		snprintf(id, sizeof(id), "%s", jstr(r->json, "id"));
+		resp_free(r);
+		r = http_get(acme(), "/v1/orders/%s/changes", id);
+		check(streq(jstr(r->json, "changes[0].kind"), "cancel") &&
+			      streq(jstr(r->json, "changes[0].requested_by"),
+				    "channel:wc-cancels"),
+		      "%s", r->body);
+	}
 	resp_free(r);
 }
 

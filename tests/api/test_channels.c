@@ -54,18 +54,6 @@ static struct resp *req(const char *method, const char *path, const char *key,
 	return http(method, path, key, body, strlen(body), NULL);
 }
 
-/* Whether the timeline has an event of type. */
-static int json_has_event(const json_t *events, const char *type)
-{
-	const json_t *e;
-	size_t i;
-
-	json_array_foreach(events, i, e)
-		if (streq(jstr(e, "type"), type))
-			return 1;
-	return 0;
-}
-
 /* POST a channel; assert the status; its id into id (may be NULL). */
 static json_t *channel_post(const char *key, const char *body, long status,
 			    char *id, size_t id_size)
@@ -504,11 +492,11 @@ API_TEST(a_delivery_twice_and_an_order_twice_store_one_order)
 	resp_free(r);
 	check(orders_count(acme(), "channel=shop-dup") == 1, "one order");
 
-	/* The store changes the address: not applied, and said so, on the
-	 * answer and on the order's timeline. */
+	/* The store changes the address: taken as a change by the channel,
+	 * as an order at its stage takes one (here: held, so at once). */
 	{
-		json_t *doc = jparse(body), *events;
-		char *changed, path[128];
+		json_t *doc = jparse(body);
+		char *changed;
 
 		jset(doc, "shipping_address.address1",
 		     json_string("1 Other Street"));
@@ -517,18 +505,32 @@ API_TEST(a_delivery_twice_and_an_order_twice_store_one_order)
 				 "wh-dup-4");
 		assert_status(r, 200);
 		check(streq(jstr(r->json, "id"), first) &&
-			      jstr(r->json, "changes_not_applied") &&
-			      strstr(jstr(r->json, "changes_not_applied"),
-				     "ship_to.line1") &&
+			      !jget(r->json, "changes_not_applied") &&
+			      streq(jstr(r->json, "state"), "on_hold") &&
 			      streq(jstr(r->json, "ship_to.line1"),
-				    "Chestnut Street 92"),
+				    "1 Other Street"),
 		      "%s", r->body);
 		resp_free(r);
-		snprintf(path, sizeof(path), "/v1/orders/%s/events", first);
-		r = http_get(acme(), "%s", path);
-		events = jget(r->json, "events");
-		check(json_has_event(events, "channel_changed"),
-		      "timeline %s", r->body);
+		r = http_get(acme(), "/v1/orders/%s/changes", first);
+		check(json_array_size(jget(r->json, "changes")) == 1 &&
+			      streq(jstr(r->json, "changes[0].kind"),
+				    "ship_to") &&
+			      streq(jstr(r->json, "changes[0].state"),
+				    "applied") &&
+			      streq(jstr(r->json, "changes[0].requested_by"),
+				    "channel:shop-dup") &&
+			      streq(jstr(r->json, "changes[0].reason"),
+				    "changed at the store"),
+		      "%s", r->body);
+		resp_free(r);
+		/* Sent again, it changes nothing more. */
+		r = shopify_post(ch, changed, SECRET, "orders/updated",
+				 "wh-dup-5");
+		assert_status(r, 200);
+		resp_free(r);
+		r = http_get(acme(), "/v1/orders/%s/changes", first);
+		check(json_array_size(jget(r->json, "changes")) == 1, "%s",
+		      r->body);
 		resp_free(r);
 		free(changed);
 		json_decref(doc);
@@ -539,6 +541,63 @@ API_TEST(a_delivery_twice_and_an_order_twice_store_one_order)
 	assert_error(r, 400, NULL, "X-Shopify-Topic");
 	check(strstr(r->body, "orders/paid") != NULL, "%s", r->body);
 	resp_free(r);
+	free(body);
+}
+
+/* An order edited at the store (Shopify's current_quantity, a new line
+ * item) is changed in ordo as the store now has it, one change each. */
+API_TEST(a_store_edit_is_taken_as_changes)
+{
+	char ch[64], first[64];
+	char *body = sample_body(930001), *edited;
+	json_t *doc, *item, *o;
+	struct resp *r;
+
+	shopify_channel("shop-edit", ch, sizeof(ch));
+	r = shopify_post(ch, body, SECRET, "orders/create", "wh-edit-1");
+	assert_status(r, 201);
+	snprintf(first, sizeof(first), "%s", jstr(r->json, "id"));
+	resp_free(r);
+
+	doc = jparse(body);
+	jset(doc, "line_items[0].current_quantity", json_integer(0));
+	jset(doc, "line_items[1].current_quantity", json_integer(3));
+	item = json_deep_copy(jget(doc, "line_items[1]"));
+	json_object_set_new(item, "id", json_integer(999001));
+	json_object_set_new(item, "current_quantity", json_integer(2));
+	json_object_set_new(item, "quantity", json_integer(2));
+	json_array_append_new(json_object_get(doc, "line_items"), item);
+	edited = json_dumps(doc, 0);
+	r = shopify_post(ch, edited, SECRET, "orders/updated", "wh-edit-2");
+	assert_status(r, 200);
+	check(!jget(r->json, "changes_not_applied"), "%s", r->body);
+	resp_free(r);
+
+	o = order_fetch(acme(), first);
+	check(json_integer_value(jget(o, "lines[0].cancelled")) == 1 &&
+		      json_integer_value(jget(o, "lines[1].quantity")) == 3 &&
+		      json_array_size(jget(o, "lines")) == 4 &&
+		      streq(jstr(o, "lines[3].external_id"), "999001") &&
+		      json_integer_value(jget(o, "lines[3].quantity")) == 2,
+	      "%s", json_dumps(o, 0));
+	json_decref(o);
+	r = http_get(acme(), "/v1/orders/%s/changes", first);
+	check(json_array_size(jget(r->json, "changes")) == 3 &&
+		      streq(jstr(r->json, "changes[0].kind"), "remove_line") &&
+		      streq(jstr(r->json, "changes[1].kind"), "quantity") &&
+		      streq(jstr(r->json, "changes[2].kind"), "add_line") &&
+		      streq(jstr(r->json, "changes[2].state"), "applied"),
+	      "%s", r->body);
+	resp_free(r);
+	/* The same again changes nothing. */
+	r = shopify_post(ch, edited, SECRET, "orders/updated", "wh-edit-3");
+	assert_status(r, 200);
+	resp_free(r);
+	r = http_get(acme(), "/v1/orders/%s/changes", first);
+	check(json_array_size(jget(r->json, "changes")) == 3, "%s", r->body);
+	resp_free(r);
+	free(edited);
+	json_decref(doc);
 	free(body);
 }
 
@@ -882,6 +941,7 @@ int main(void)
 		cmocka_unit_test(a_signature_that_does_not_hold_stores_nothing),
 		cmocka_unit_test(
 			a_delivery_twice_and_an_order_twice_store_one_order),
+		cmocka_unit_test(a_store_edit_is_taken_as_changes),
 		cmocka_unit_test(
 			a_loose_payload_is_taken_and_held_for_what_it_lacks),
 		cmocka_unit_test(a_native_orders_source_is_the_body_posted),
