@@ -981,6 +981,103 @@ API_TEST(a_person_holds_an_order_and_releases_it)
 	free(id);
 }
 
+/* ---- webhooks ---------------------------------------------------------------- */
+
+/* A webhook of acme's for events (JSON text), of location (or NULL), to a
+ * receiver that is not there: its deliveries wait, listed. */
+static void hook(const char *events, const char *location, char *id,
+		 size_t size)
+{
+	char body[1024];
+	struct resp *r;
+
+	snprintf(body, sizeof(body),
+		 "{\"url\": \"http://127.0.0.1:9/hook\", \"events\": %s%s%s%s}",
+		 events, location ? ", \"location\": \"" : "",
+		 location ? location : "", location ? "\"" : "");
+	r = http("POST", "/v1/webhooks", acme(), body, strlen(body), NULL);
+	assert_status(r, 201);
+	snprintf(id, size, "%s", jstr(r->json, "id"));
+	resp_free(r);
+}
+
+/* How many deliveries to webhook whk are of event type. */
+static size_t delivered_of(const char *whk, const char *type)
+{
+	json_t *all = list_all(acme(), "/v1/webhooks/deliveries",
+			       "deliveries", 200), *d;
+	size_t i, n = 0;
+
+	json_array_foreach(all, i, d)
+		n += streq(jstr(d, "webhook_id"), whk) &&
+		     streq(jstr(d, "event_type"), type);
+	json_decref(all);
+	return n;
+}
+
+static void unhook(const char *id)
+{
+	char path[128];
+	struct resp *r;
+
+	snprintf(path, sizeof(path), "/v1/webhooks/%s", id);
+	r = http("DELETE", path, acme(), NULL, 0, NULL);
+	resp_free(r);
+}
+
+/* Each step tells its subscribers: the tenant's webhook and the
+ * warehouse's handoff. */
+API_TEST(changes_and_returns_are_told_by_webhooks)
+{
+	char all[64], handoff[64], chg[64], ful[64];
+	json_t *body, *o;
+	char *id;
+	struct resp *r;
+
+	stocked("CH-WH", "CH-WH1", 10);
+	hook("[\"order.changed\", \"change_request.requested\", "
+	     "\"change_request.refused\", \"change_request.accepted\", "
+	     "\"return.authorized\", \"return.received\", "
+	     "\"return.refunded\"]",
+	     NULL, all, sizeof(all));
+	hook("[\"fulfillment.change_requested\"]", "CH-WH1", handoff,
+	     sizeof(handoff));
+	body = order_one_line("CH-WH", "CH-WH", 3, PRICE);
+	id = order_create(acme(), body);
+	json_decref(body);
+	o = order_fetch(acme(), id);
+	ful_of(o, ful, sizeof(ful));
+	json_decref(o);
+
+	r = change(id, "{\"kind\": \"quantity\", \"line_no\": 1, "
+		       "\"quantity\": 2, \"reason\": \"fewer\"}");
+	assert_status(r, 202);
+	snprintf(chg, sizeof(chg), "%s", jstr(r->json, "change.id"));
+	resp_free(r);
+	check(delivered_of(all, "change_request.requested") == 1 &&
+		      delivered_of(handoff, "fulfillment.change_requested") ==
+			      1,
+	      "requested: told");
+	r = decide(acme(), chg, "accept", "{}");
+	assert_status(r, 200);
+	resp_free(r);
+	check(delivered_of(all, "change_request.accepted") == 1 &&
+		      delivered_of(all, "order.changed") == 1,
+	      "accepted and changed: told");
+
+	ship(ful, "CH-WH", 2);
+	r = post_to(id, "returns",
+		    "{\"lines\": [{\"line_no\": 1, \"quantity\": 1}], "
+		    "\"reason\": \"damaged\"}",
+		    NULL);
+	assert_status(r, 201);
+	resp_free(r);
+	check(delivered_of(all, "return.authorized") == 1, "return: told");
+	unhook(all);
+	unhook(handoff);
+	free(id);
+}
+
 /* ---- strictness and tenancy ---------------------------------------------- */
 
 API_TEST(bad_changes_are_refused_naming_the_member)
@@ -1114,6 +1211,7 @@ int main(void)
 		cmocka_unit_test_teardown(
 			a_person_holds_an_order_and_releases_it,
 			settings_reset),
+		cmocka_unit_test(changes_and_returns_are_told_by_webhooks),
 		cmocka_unit_test(bad_changes_are_refused_naming_the_member),
 		cmocka_unit_test(another_tenants_orders_and_requests_are_404),
 	};
