@@ -689,13 +689,16 @@ enum MHD_Result api_x12_take(api_request *r)
 	enum MHD_Result ret;
 	char taken[24], existing[24], refused[24], seen[24];
 	char ship_taken[24], ship_existing[24], ship_refused[24];
+	char chg_taken[24], chg_refused[24];
 	const char *headers[] = {"X-Ordo-Orders-Taken", taken,
 				 "X-Ordo-Orders-Existing", existing,
 				 "X-Ordo-Orders-Refused", refused,
 				 "X-Ordo-Interchanges-Seen", seen,
 				 "X-Ordo-Shipments-Taken", ship_taken,
 				 "X-Ordo-Shipments-Existing", ship_existing,
-				 "X-Ordo-Shipments-Refused", ship_refused, NULL};
+				 "X-Ordo-Shipments-Refused", ship_refused,
+				 "X-Ordo-Changes-Taken", chg_taken,
+				 "X-Ordo-Changes-Refused", chg_refused, NULL};
 
 	if (!api_query_only(r, no_query, &ret))
 		return ret;
@@ -730,6 +733,10 @@ enum MHD_Result api_x12_take(api_request *r)
 		 (long long)res.shipments_existing);
 	snprintf(ship_refused, sizeof(ship_refused), "%lld",
 		 (long long)res.shipments_refused);
+	snprintf(chg_taken, sizeof(chg_taken), "%lld",
+		 (long long)res.changes_taken);
+	snprintf(chg_refused, sizeof(chg_refused), "%lld",
+		 (long long)res.changes_refused);
 	return api_queue_typed(r, MHD_HTTP_OK, res.ack, X12_MEDIA, headers);
 }
 

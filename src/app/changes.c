@@ -569,9 +569,8 @@ ordo_code app_channel_changes(store_tx *tx, const app_caller *caller,
 			      size_t size, ordo_time now, ordo_err *err)
 {
 	order_change *all = calloc(APP_CHANNEL_CHANGES_MAX, sizeof(*all));
-	bool stop = false;
-	size_t n = 0, i;
-	ordo_code rc = ORDO_OK;
+	size_t n = 0;
+	ordo_code rc;
 
 	not_applied[0] = '\0';
 	if (!all)
@@ -580,6 +579,21 @@ ordo_code app_channel_changes(store_tx *tx, const app_caller *caller,
 				   &n))
 		not_applied_add(not_applied, size, "the order",
 				"it changes more than ordo takes at once");
+	rc = app_channel_ask_all(tx, caller, o, all, n, "changed at the store",
+				 not_applied, size, now, err);
+	free(all);
+	return rc;
+}
+
+ordo_code app_channel_ask_all(store_tx *tx, const app_caller *caller,
+			      order *o, const order_change *all, size_t n,
+			      const char *reason, char *not_applied,
+			      size_t size, ordo_time now, ordo_err *err)
+{
+	bool stop = false;
+	size_t i;
+	ordo_code rc = ORDO_OK;
+
 	for (i = 0; rc == ORDO_OK && i < n; i++) {
 		char what[ORDO_MESSAGE_MAX];
 
@@ -590,10 +604,9 @@ ordo_code app_channel_changes(store_tx *tx, const app_caller *caller,
 					"the change before it");
 			continue;
 		}
-		rc = channel_ask(tx, caller, o, &all[i], "changed at the store",
-				 not_applied, size, &stop, err, now);
+		rc = channel_ask(tx, caller, o, &all[i], reason, not_applied,
+				 size, &stop, err, now);
 	}
-	free(all);
 	return rc;
 }
 

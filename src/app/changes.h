@@ -81,6 +81,12 @@ ordo_code app_order_change(store_tx *tx, const app_caller *caller,
 ordo_code app_channel_changes(store_tx *tx, const app_caller *caller,
 			      order *o, const order *theirs, char *not_applied,
 			      size_t size, ordo_time now, ordo_err *err);
+/* The same for changes made already (all[0..n)), for reason; what is
+ * not taken is added to not_applied. */
+ordo_code app_channel_ask_all(store_tx *tx, const app_caller *caller,
+			      order *o, const order_change *all, size_t n,
+			      const char *reason, char *not_applied,
+			      size_t size, ordo_time now, ordo_err *err);
 /* The channel cancelled the order: a cancellation asked as above. */
 ordo_code app_channel_cancel(store_tx *tx, const app_caller *caller,
 			     order *o, char *not_applied, size_t size,

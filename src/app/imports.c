@@ -28,7 +28,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/changes.h"
 #include "app/channels.h"
+#include "app/flow.h"
 #include "app/intake.h"
 #include "app/queries.h"
 #include "channels/x12.h"
@@ -517,6 +519,85 @@ static char *set_source(const x12_doc *d, size_t s)
 	return b.text;
 }
 
+/* A partner's 860, read, to ask of its order in a write. */
+struct x12_change_job {
+	const app_caller *caller;
+	const ordo_channel *ch;
+	const x12_po_change *change;
+	ordo_time now;
+	bool found; /* out: the order */
+};
+
+/* Record what the partner asked that was not taken on the order's
+ * timeline. */
+static ordo_code x12_change_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct x12_change_job *j = arg;
+	order_change *all = calloc(APP_CHANNEL_CHANGES_MAX, sizeof(*all));
+	char id[ORDO_ID_MAX], not_applied[ORDO_MESSAGE_MAX];
+	size_t n = 0;
+	order o;
+	ordo_code rc;
+
+	j->found = false;
+	if (!all)
+		return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
+	order_init(&o);
+	rc = store_order_find_external(tx, j->caller->tenant_id, j->ch->name,
+				       j->change->po_number, id, err);
+	if (rc == ORDO_ENOTFOUND) {
+		ordo_err_clear(err);
+		rc = ORDO_OK;
+		goto out;
+	}
+	if (rc == ORDO_OK)
+		rc = app_order_load(tx, j->caller->tenant_id, id, &o, err);
+	if (rc)
+		goto out;
+	j->found = true;
+	x12_changes_of(j->change, &o, j->ch, all, APP_CHANNEL_CHANGES_MAX,
+		       &n, not_applied, sizeof(not_applied));
+	rc = app_channel_ask_all(tx, j->caller, &o, all, n,
+				 strcmp(j->change->purpose, "01") == 0
+					 ? "cancelled by the partner's 860"
+					 : "changed by the partner's 860",
+				 not_applied, sizeof(not_applied), j->now, err);
+	if (rc == ORDO_OK && not_applied[0]) {
+		char message[ORDO_MESSAGE_MAX];
+
+		snprintf(message, sizeof(message),
+			 "%.30s's 860 for PO %.30s; not applied: %.150s",
+			 o.channel, j->change->po_number, not_applied);
+		rc = app_event(tx, &o, "channel_changed", o.state, o.state, "",
+			       j->caller->actor, message, j->now, err);
+	}
+out:
+	order_free(&o);
+	free(all);
+	return rc;
+}
+
+/* Ask what 860 set s of d asks of its order: one write. */
+static ordo_code x12_take_change(store *st, const app_caller *c,
+				 const ordo_channel *ch, const x12_doc *d,
+				 size_t s, ordo_time now, app_x12_result *res,
+				 ordo_err *err)
+{
+	x12_po_change change;
+	struct x12_change_job j = {c, ch, &change, now, false};
+	ordo_code rc = x12_set_change(d, s, &change, err);
+
+	if (rc)
+		return rc;
+	rc = store_write(st, x12_change_run, &j, err);
+	if (rc == ORDO_OK && j.found && !change.problem[0])
+		res->changes_taken++;
+	else if (rc == ORDO_OK)
+		res->changes_refused++;
+	x12_po_change_free(&change);
+	return rc;
+}
+
 /* Take the accepted 850s of interchange i of d; *accepted counts them,
  * *failed those intake could not take (a store that failed). */
 static ordo_code x12_take_orders(store *st, const app_caller *c,
@@ -543,6 +624,12 @@ static ordo_code x12_take_orders(store *st, const app_caller *c,
 			ordo_err oerr = ORDO_ERR_INIT;
 			order o;
 
+			if (x12_set_is_change(d, s) && d->sets[s].accepted) {
+				(*accepted)++;
+				rc = x12_take_change(st, c, ch, d, s, now, res,
+						     err);
+				continue;
+			}
 			if (x12_set_is_notice(d, s) && d->sets[s].accepted) {
 				size_t f = 0;
 

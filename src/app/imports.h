@@ -67,6 +67,11 @@ typedef struct {
 	 * before (the same tracking number on the same fulfillment),
 	 * notices refused (each logged with why). */
 	int64_t shipments_taken, shipments_existing, shipments_refused;
+	/* Purchase order changes (860): those asked of their orders (some
+	 * of what they ask may not be taken: said on the order's
+	 * timeline), and those whose order ordo does not have or that ask
+	 * nothing ordo takes. */
+	int64_t changes_taken, changes_refused;
 	/* The replies, one 997 per interchange answered, in order
 	 * (malloc'd; the caller frees). */
 	char *ack;

@@ -23,7 +23,8 @@ static const char *events_of(channel_kind kind)
 		return "order.shipped,order.cancelled";
 	case CHANNEL_X12:
 		return "order.allocated,order.backordered,order.cancelled,"
-		       "fulfillment.released,fulfillment.cancelled";
+		       "order.changed,fulfillment.released,"
+		       "fulfillment.cancelled";
 	default:
 		return "";
 	}

@@ -23,7 +23,9 @@
  *                under {base_url}/wp-json/wc/v3/
  *   x12          order.allocated, -> POST the 855 of an order the partner
  *                order.backordered,    sent an 850 for (the event carries
- *                order.cancelled       its "source"), as its lines stand
+ *                order.cancelled,      its "source"), as its lines stand:
+ *                order.changed         after a change (an 860's too), the
+ *                                      order as it is now
  *                fulfillment.released -> POST the 940 handing a release
  *                                    at the channel's location to its
  *                                    warehouse (the webhook subscribes

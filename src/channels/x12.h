@@ -1,7 +1,7 @@
 /*
  * x12.h - EDI ANSI X12 interchanges (versions 004010 and 005010, and the
  * older ones partners still send): 850 purchase orders into ordo orders,
- * and the replies ordo sends back, the 997 functional acknowledgment (with
+ * 860 purchase order changes into changes of them, and the replies ordo sends back, the 997 functional acknowledgment (with
  * a TA1 when the interchange envelope is at fault) and the 855 purchase
  * order acknowledgment.
  *
@@ -125,6 +125,7 @@
 #include "core/err.h"
 #include "core/limits.h"
 #include "core/order.h"
+#include "core/order_change.h"
 
 /*
  * LIMITS. Past one, what it bounds is refused, naming the limit.
@@ -449,6 +450,71 @@ void x12_notices_free(x12_notice *v, size_t n);
  * when it names none. */
 bool x12_notice_line_sku(const ordo_channel *ch, const x12_notice_line *l,
 			 char *sku, size_t size);
+/* The same for any n product ID pairs. */
+bool x12_ids_sku(const ordo_channel *ch, const x12_product_id *ids, size_t n,
+		 char *sku, size_t size);
+
+/*
+ * 860 PURCHASE ORDER CHANGES (x12_change.c)
+ *
+ * A buyer's 860 read as the changes it asks of the order its 850 placed:
+ *
+ *   BCH   BCH01 purpose: 01 cancellation (the whole order), 04 change;
+ *         another (05 replace, ...) asks nothing ordo takes (`problem`);
+ *         BCH03 the PO number, the order's external id
+ *   N1    ST loop (N1-02 name, N2, N3 lines, N4 city, state, postal code,
+ *         country): a new ship-to address, whole
+ *   POC   POC01 the line's ID (its PO1-01 in the 850), POC02 the change:
+ *         AI a line added, DI a line deleted, QD QI QC CA PQ its quantity
+ *         (POC03, the quantity now ordered); PC (price only) asks nothing
+ *         ordo takes - ordo keeps the price ordered - and neither does
+ *         another code (`problem` of the line); POC06 an added line's
+ *         unit price, POC08/09, 10/11, ... its product ID pairs
+ *   PID   PID05 an added line's title
+ *
+ * x12_changes_of() turns them into ordo's changes of the order as ordo
+ * has it: lines found by their ID, a new line's SKU as an 850's is read.
+ */
+typedef struct {
+	size_t segment;			    /* its POC, 1-based in the file */
+	char code[3];			    /* POC02 */
+	char line_id[ORDO_EXTERNAL_ID_MAX]; /* POC01 */
+	int64_t quantity;		    /* POC03; -1 when not given */
+	char price[32];			    /* POC06 as written, or "" */
+	x12_product_id ids[X12_NOTICE_IDS];
+	size_t n_ids;
+	char title[ORDO_TITLE_MAX]; /* PID05 */
+	char problem[ORDO_MESSAGE_MAX]; /* "" = none */
+} x12_change_line;
+
+typedef struct {
+	char purpose[3]; /* BCH01 */
+	char po_number[ORDO_EXTERNAL_ID_MAX];
+	bool has_ship_to;
+	order_address ship_to;
+	size_t n_lines;
+	x12_change_line *lines;	       /* owned */
+	char problem[ORDO_MESSAGE_MAX]; /* of the set; "" = none */
+} x12_po_change;
+
+/* Whether set `set` of d is an 860. */
+bool x12_set_is_change(const x12_doc *d, size_t set);
+/* Read 860 set `set` into *c (x12_po_change_free it). ORDO_EINVALID for
+ * another set; ORDO_ENOMEM. */
+ordo_code x12_set_change(const x12_doc *d, size_t set, x12_po_change *c,
+			 ordo_err *err);
+void x12_po_change_free(x12_po_change *c);
+
+/*
+ * The changes c asks of o (the order its PO number names), into out (at
+ * most max, *n of them): a cancellation, or each line's change then the
+ * address. What cannot be asked (a line o lacks, a code ordo does not
+ * take, an added line naming no product) is said in not_applied ("what:
+ * why; ...", "" when all was taken).
+ */
+void x12_changes_of(const x12_po_change *c, const order *o,
+		    const ordo_channel *ch, order_change *out, size_t max,
+		    size_t *n, char *not_applied, size_t size);
 
 /*
  * OUTBOUND (x12_out.c)

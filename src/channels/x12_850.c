@@ -533,7 +533,7 @@ static void po_n3(struct po *p, size_t seg)
 }
 
 /* ISO 3166-1 alpha-3 codes partners write in N4-04, and their alpha-2. */
-static const char *country_alpha2(const char *alpha3)
+const char *x12_country_alpha2(const char *alpha3)
 {
 	static const char *const map[][2] = {
 		{ "USA", "US" }, { "CAN", "CA" }, { "MEX", "MX" },
@@ -569,8 +569,8 @@ static void po_n4(struct po *p, size_t seg)
 			buf[i] = (char)(buf[i] - 'a' + 'A');
 	if (n == 2 && x12_is_upper(buf[0]) && x12_is_upper(buf[1]))
 		memcpy(ad->country, buf, 3);
-	else if (n == 3 && country_alpha2(buf))
-		memcpy(ad->country, country_alpha2(buf), 3);
+	else if (n == 3 && x12_country_alpha2(buf))
+		memcpy(ad->country, x12_country_alpha2(buf), 3);
 	else
 		po_elem(p, seg, 4, 7,
 			"\"%s\" is not a country code ordo knows (ISO 3166 "

@@ -84,6 +84,9 @@ struct sink {
 ordo_code x12_po_decode(const x12_doc *d, size_t set, const ordo_channel *ch,
 			order *o, struct sink *sink, bool source);
 
+/* The alpha-2 code of an ISO 3166-1 alpha-3 code partners write in N4-04
+ * ("USA" -> "US"), or NULL for one ordo does not know. */
+const char *x12_country_alpha2(const char *alpha3);
 /* Whether the n bytes at s are all digits (n > 0). */
 bool x12_all_digits(const char *s, size_t n);
 /* An X12 date: CCYYMMDD, or YYMMDD of the older versions (1950-2049),

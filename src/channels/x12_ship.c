@@ -361,28 +361,34 @@ ordo_code x12_set_notices(const x12_doc *d, size_t set, x12_notice **out,
 	return ORDO_OK;
 }
 
-bool x12_notice_line_sku(const ordo_channel *ch, const x12_notice_line *l,
-			 char *sku, size_t size)
+bool x12_ids_sku(const ordo_channel *ch, const x12_product_id *ids, size_t n,
+		 char *sku, size_t size)
 {
 	size_t k, i;
 
 	for (k = 0; k < X12_PRODUCT_QUALIFIERS; k++)
-		for (i = 0; i < l->n_ids; i++) {
+		for (i = 0; i < n; i++) {
 			const char *mapped;
 
-			if (strcmp(l->ids[i].q, x12_sku_mapped_order[k]) != 0)
+			if (strcmp(ids[i].q, x12_sku_mapped_order[k]) != 0)
 				continue;
-			mapped = channel_sku_of(ch, l->ids[i].id);
+			mapped = channel_sku_of(ch, ids[i].id);
 			if (mapped) {
 				ordo_strlcpy(sku, mapped, size);
 				return true;
 			}
 		}
 	for (k = 0; k < X12_PRODUCT_QUALIFIERS; k++)
-		for (i = 0; i < l->n_ids; i++)
-			if (strcmp(l->ids[i].q, x12_sku_plain_order[k]) == 0) {
-				ordo_strlcpy(sku, l->ids[i].id, size);
+		for (i = 0; i < n; i++)
+			if (strcmp(ids[i].q, x12_sku_plain_order[k]) == 0) {
+				ordo_strlcpy(sku, ids[i].id, size);
 				return true;
 			}
 	return false;
+}
+
+bool x12_notice_line_sku(const ordo_channel *ch, const x12_notice_line *l,
+			 char *sku, size_t size)
+{
+	return x12_ids_sku(ch, l->ids, l->n_ids, sku, size);
 }

@@ -109,6 +109,107 @@ static char *synthetic_850(const char *po, int control)
 	return synthetic_850_of("00", po, control);
 }
 
+/* An interchange of one 860 whose segments between ST and SE are body
+ * (n of them), interchange control number control. */
+static char *synthetic_860(const char *body, int n, int control)
+{
+	char *buf = malloc(4096);
+
+	assert_non_null(buf);
+	snprintf(buf, 4096,
+		 "ISA*00*          *00*          *ZZ*%-15s*ZZ*%-15s*261202*1200*"
+		 "U*00401*%09d*0*P*>~\n"
+		 "GS*PC*PARTNERA*ORDO*20261202*1200*%d*X*004010~\n"
+		 "ST*860*0001~\n%sSE*%d*0001~\nGE*1*%d~\nIEA*1*%09d~\n",
+		 "PARTNERA", "ORDO", control, control, body, n + 2, control,
+		 control);
+	return buf;
+}
+
+/* A partner's 860 changes the order its 850 placed, each change as one
+ * asked through the API; what ordo does not take is said; an 860
+ * cancels it. */
+API_TEST(a_partners_860_changes_and_cancels_its_order)
+{
+	char ch[64], *file, id[64];
+	struct resp *r;
+	json_t *all, *o, *evs, *e;
+	size_t i;
+	int seen = 0;
+
+	x12_channel("partner-860", ch, sizeof(ch));
+	file = synthetic_850("PO-860-1", 701);
+	r = x12_post(ch, file, strlen(file));
+	assert_status(r, 200);
+	resp_free(r);
+	free(file);
+	all = list_all(acme(), "/v1/orders?channel=partner-860", "orders", 10);
+	snprintf(id, sizeof(id), "%s", jstr(json_array_get(all, 0), "id"));
+	json_decref(all);
+
+	file = synthetic_860("BCH*04*SA*PO-860-1**1*20261202~\n"
+			     "N1*ST*Pat Buyer~\nN3*200 Oak Ave~\n"
+			     "N4*Springfield*IL*62704*US~\n"
+			     "POC*1*QI*5*0*EA*12.50**VP*MUG-12OZ~\n"
+			     "POC*2*AI*3*0*EA*4.00**VP*TSHIRT-BLK-M~\n"
+			     "PID*F****Tee~\n"
+			     "POC*9*DI~\n",
+			     8, 702);
+	r = x12_post(ch, file, strlen(file));
+	assert_status(r, 200);
+	check(strstr(r->body, "AK9*A*1*1*1") != NULL, "997 %s", r->body);
+	check(header_num(r, "X-Ordo-Changes-Taken") == 1, "taken");
+	resp_free(r);
+	free(file);
+	o = order_fetch(acme(), id);
+	check(json_integer_value(jget(o, "lines[0].quantity")) == 5 &&
+		      streq(jstr(o, "lines[1].sku"), "TSHIRT-BLK-M") &&
+		      streq(jstr(o, "lines[1].external_id"), "2") &&
+		      streq(jstr(o, "lines[1].unit_price"), "4.00") &&
+		      json_integer_value(jget(o, "lines[1].quantity")) == 3 &&
+		      streq(jstr(o, "ship_to.line1"), "200 Oak Ave") &&
+		      streq(jstr(o, "ship_to.postal_code"), "62704"),
+	      "%s", json_dumps(o, 0));
+	json_decref(o);
+	r = http_get(acme(), "/v1/orders/%s/changes", id);
+	check(json_array_size(jget(r->json, "changes")) == 3 &&
+		      streq(jstr(r->json, "changes[0].kind"), "quantity") &&
+		      streq(jstr(r->json, "changes[1].kind"), "add_line") &&
+		      streq(jstr(r->json, "changes[2].kind"), "ship_to") &&
+		      streq(jstr(r->json, "changes[0].reason"),
+			    "changed by the partner's 860"),
+	      "%s", r->body);
+	resp_free(r);
+	evs = order_events(acme(), id);
+	json_array_foreach(evs, i, e)
+		seen |= streq(jstr(e, "type"), "channel_changed") &&
+			strstr(jstr(e, "message"), "POC DI 9") != NULL;
+	check(seen, "the line it could not find is on the timeline");
+	json_decref(evs);
+
+	/* An 860 cancels it. */
+	file = synthetic_860("BCH*01*SA*PO-860-1**2*20261203~\n", 1, 703);
+	r = x12_post(ch, file, strlen(file));
+	assert_status(r, 200);
+	resp_free(r);
+	free(file);
+	o = order_fetch(acme(), id);
+	check(streq(jstr(o, "state"), "cancelled"), "%s", jstr(o, "state"));
+	json_decref(o);
+
+	/* A PO ordo never had changes nothing. */
+	file = synthetic_860("BCH*04*SA*PO-NONE**1*20261202~\n"
+			     "POC*1*QD*1~\n",
+			     2, 704);
+	r = x12_post(ch, file, strlen(file));
+	assert_status(r, 200);
+	check(header_num(r, "X-Ordo-Changes-Refused") == 1 &&
+		      header_num(r, "X-Ordo-Changes-Taken") == 0,
+	      "refused");
+	resp_free(r);
+	free(file);
+}
+
 API_TEST(real_partners_files_are_taken_and_acknowledged)
 {
 	char ch[64];
@@ -589,6 +690,7 @@ int main(void)
 		cmocka_unit_test(an_interchange_again_is_answered_as_before),
 		cmocka_unit_test(what_is_not_an_interchange_is_refused),
 		cmocka_unit_test(an_accepted_order_is_acknowledged_line_by_line),
+		cmocka_unit_test(a_partners_860_changes_and_cancels_its_order),
 		cmocka_unit_test(a_warehouses_856_and_945_ship_the_order),
 		cmocka_unit_test(the_command_takes_a_file),
 	};
