@@ -872,7 +872,7 @@ API_TEST(of_changes_sent_at_once_with_one_version_one_wins)
 
 API_TEST(a_cancel_racing_a_wave_ends_one_way)
 {
-	for (int round = 0; round < 4; round++) {
+	for (int round = 0; round < 8; round++) {
 		struct racer cl[2];
 		char ext[32], cancel_path[128];
 		json_t *body, *o;
@@ -907,6 +907,58 @@ API_TEST(a_cancel_racing_a_wave_ends_one_way)
 		check(cl[1].status == 200 || cl[1].status == 201, "wave %ld",
 		      cl[1].status);
 		check_stock(o, ext, "CH-W1");
+		json_decref(o);
+		free(id);
+	}
+}
+
+/* A warehouse's accept of a cancellation crossing its own shipment of
+ * the same units: one of them wins, the other is refused, and the order,
+ * its fulfillment and the stock agree with the winner. */
+API_TEST(an_accept_crossing_a_shipment_ends_one_way)
+{
+	for (int round = 0; round < 8; round++) {
+		struct racer cl[2];
+		char ext[32], accept_path[128], ship_path[128], ful[64];
+		json_t *body, *o;
+		struct resp *r;
+		char *id;
+
+		snprintf(ext, sizeof(ext), "CH-Y-%d", round);
+		stocked(ext, "CH-Y1", 1000);
+		body = order_one_line(ext, ext, 2, PRICE);
+		id = order_create(acme(), body);
+		json_decref(body);
+		o = order_fetch(acme(), id);
+		ful_of(o, ful, sizeof(ful));
+		json_decref(o);
+		r = post_to(id, "cancel", "{\"reason\": \"race\"}", NULL);
+		assert_status(r, 202);
+		snprintf(accept_path, sizeof(accept_path),
+			 "/v1/change-requests/%s/accept",
+			 jstr(r->json, "change.id"));
+		resp_free(r);
+		snprintf(ship_path, sizeof(ship_path),
+			 "/v1/fulfillments/%s/shipments", ful);
+		memset(cl, 0, sizeof(cl));
+		cl[0].path = accept_path;
+		snprintf(cl[0].body, sizeof(cl[0].body), "{}");
+		cl[1].path = ship_path;
+		snprintf(cl[1].body, sizeof(cl[1].body),
+			 "{\"lines\": [{\"sku\": \"%s\", \"quantity\": 2}], "
+			 "\"carrier\": \"UPS\"}",
+			 ext);
+		race(cl, 2);
+		o = order_fetch(acme(), id);
+		check((cl[0].status == 200 && cl[1].status == 409 &&
+		       streq(jstr(o, "state"), "cancelled") &&
+		       streq(jstr(o, "fulfillments[0].state"), "cancelled")) ||
+			      (cl[1].status == 201 && cl[0].status == 409 &&
+			       streq(jstr(o, "state"), "shipped") &&
+			       order_units(o, "cancelled", NULL) == 0),
+		      "round %d: accept %ld, shipment %ld, order %s", round,
+		      cl[0].status, cl[1].status, jstr(o, "state"));
+		check_stock(o, ext, "CH-Y1");
 		json_decref(o);
 		free(id);
 	}
@@ -1208,6 +1260,7 @@ int main(void)
 			settings_reset),
 		cmocka_unit_test_teardown(a_cancel_racing_a_wave_ends_one_way,
 					  settings_reset),
+		cmocka_unit_test(an_accept_crossing_a_shipment_ends_one_way),
 		cmocka_unit_test_teardown(
 			a_person_holds_an_order_and_releases_it,
 			settings_reset),
