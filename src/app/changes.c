@@ -564,12 +564,51 @@ static ordo_code channel_ask(store_tx *tx, const app_caller *caller,
 	return rc;
 }
 
+/*
+ * Whether the order went its own way in ordo since the channel sent it:
+ * corrected in review, changed by anyone but the channel, or a change
+ * of the channel's that its warehouse refused or let expire. Then the
+ * channel's version of it is no longer the order plus the channel's
+ * edits, and what differs is not the channel's to decide: *why says who
+ * changed it.
+ */
+static ordo_code diverged(store_tx *tx, const app_caller *caller,
+			  const order *o, char *why, size_t size,
+			  ordo_err *err)
+{
+	store_change *all = NULL;
+	size_t n = 0, i;
+	ordo_code rc;
+
+	why[0] = '\0';
+	for (i = 0; i < o->n_holds; i++)
+		if (strcmp(o->holds[i].resolution, "correct") == 0) {
+			snprintf(why, size, "%.64s corrected it in review",
+				 o->holds[i].resolved_by);
+			return ORDO_OK;
+		}
+	rc = store_changes_of_order(tx, o->tenant_id, o->id, &all, &n, err);
+	for (i = 0; rc == ORDO_OK && i < n && !why[0]; i++) {
+		if (strcmp(all[i].requested_by, caller->actor) != 0)
+			snprintf(why, size, "%.64s changed it (%.100s)",
+				 all[i].requested_by, all[i].summary);
+		else if (strcmp(all[i].state, APP_CHANGE_REFUSED) == 0 ||
+			 strcmp(all[i].state, APP_CHANGE_EXPIRED) == 0)
+			snprintf(why, size, "its warehouse did not take %s "
+				 "(%.100s)", all[i].id, all[i].summary);
+	}
+	free(all);
+	return rc;
+}
+
 ordo_code app_channel_changes(store_tx *tx, const app_caller *caller,
 			      order *o, const order *theirs, char *not_applied,
 			      size_t size, ordo_time now, ordo_err *err)
 {
 	order_change *all = calloc(APP_CHANNEL_CHANGES_MAX, sizeof(*all));
-	size_t n = 0;
+	char why[ORDO_MESSAGE_MAX], what[ORDO_MESSAGE_MAX];
+	size_t n = 0, i;
+	bool held = false;
 	ordo_code rc;
 
 	not_applied[0] = '\0';
@@ -579,8 +618,36 @@ ordo_code app_channel_changes(store_tx *tx, const app_caller *caller,
 				   &n))
 		not_applied_add(not_applied, size, "the order",
 				"it changes more than ordo takes at once");
-	rc = app_channel_ask_all(tx, caller, o, all, n, "changed at the store",
-				 not_applied, size, now, err);
+	rc = n ? diverged(tx, caller, o, why, sizeof(why), err) : ORDO_OK;
+	if (rc == ORDO_OK && n && why[0]) {
+		/* Not the channel's to decide: each difference said, and a
+		 * person asked to reconcile the two (once). */
+		for (i = 0; i < n; i++) {
+			order_change_describe(o, &all[i], what, sizeof(what));
+			not_applied_add(not_applied, size, what, why);
+		}
+		for (i = 0; i < o->n_holds; i++)
+			held |= o->holds[i].status == HOLD_OPEN &&
+				strcmp(o->holds[i].raised_by, "channel") == 0;
+		if (!held) {
+			rc = app_hold_raise(tx, o, HOLD_POLICY_EXCEPTION, "",
+					    "channel", now, err,
+					    "the store changed the order, "
+					    "which %.120s since: reconcile "
+					    "the two",
+					    why);
+			if (rc == ORDO_OK && o->state != ORDER_ON_HOLD &&
+			    lifecycle_can_move(o->state, ORDER_ON_HOLD))
+				rc = app_order_move(tx, o, ORDER_ON_HOLD,
+						    caller->actor, now, err);
+			if (rc == ORDO_OK)
+				rc = app_order_save(tx, o, now, err);
+		}
+	} else if (rc == ORDO_OK) {
+		rc = app_channel_ask_all(tx, caller, o, all, n,
+					 "changed at the store", not_applied,
+					 size, now, err);
+	}
 	free(all);
 	return rc;
 }

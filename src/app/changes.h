@@ -75,7 +75,12 @@ ordo_code app_order_change(store_tx *tx, const app_caller *caller,
  * applied, or requested of the warehouse (and then nothing after it) -
  * and what is not taken (shipped units, a request waiting, ...) is said
  * in not_applied ("" when all is taken). At most APP_CHANNEL_CHANGES_MAX
- * changes at once.
+ * changes at once. When the order went its own way in ordo since
+ * (corrected in review, changed by anyone else, a change of the
+ * channel's its warehouse did not take), none is taken: the channel's
+ * version is not the order plus its edits any more. Each is said, and a
+ * policy_exception hold (raised_by "channel", once) asks a person to
+ * reconcile the two.
  */
 #define APP_CHANNEL_CHANGES_MAX 20
 ordo_code app_channel_changes(store_tx *tx, const app_caller *caller,

@@ -37,6 +37,7 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/strbuf.h"
+#include "log/log.h"
 
 /* Append ": " and s to dst (cut at a character's end when it must). */
 static void reason_join(char *dst, size_t size, const char *s)
@@ -590,10 +591,20 @@ static ordo_code x12_take_change(store *st, const app_caller *c,
 	if (rc)
 		return rc;
 	rc = store_write(st, x12_change_run, &j, err);
-	if (rc == ORDO_OK && j.found && !change.problem[0])
+	if (rc == ORDO_OK && j.found && !change.problem[0]) {
 		res->changes_taken++;
-	else if (rc == ORDO_OK)
+	} else if (rc == ORDO_OK) {
 		res->changes_refused++;
+		log_event("warn", "purchase order change refused",
+			  json_pack("{s:s, s:s, s:I, s:o}", "channel",
+				    ch->name, "po", change.po_number,
+				    "segment",
+				    (json_int_t)d->sets[s].first + 1, "reason",
+				    log_text(change.problem[0]
+						     ? change.problem
+						     : "ordo has no order of "
+						       "this PO number")));
+	}
 	x12_po_change_free(&change);
 	return rc;
 }

@@ -70,6 +70,23 @@ static ordo_code emit_return(store_tx *tx, int64_t tenant,
 			app_return_json(r), now, err);
 }
 
+/*
+ * The return return_id read under its order's lock (o loaded and locked:
+ * every write of a return is made with its order locked), so that two
+ * writes of one return at once (two nodes) take turns and each reads
+ * what the other wrote.
+ */
+static ordo_code return_locked(store_tx *tx, const app_caller *c,
+			       const char *return_id, order_return *r,
+			       order *o, ordo_err *err)
+{
+	ordo_code rc = store_return_get(tx, c->tenant_id, return_id, r, err);
+
+	if (rc == ORDO_OK)
+		rc = app_order_load(tx, c->tenant_id, r->order_id, o, err);
+	return rc ? rc : store_return_get(tx, c->tenant_id, return_id, r, err);
+}
+
 static int64_t units_of(const order_return *r, bool received)
 {
 	int64_t n = 0;
@@ -159,27 +176,28 @@ ordo_code app_return_receive(store_tx *tx, const app_caller *c,
 	int64_t before = 0;
 	size_t i, k;
 	order o;
-	ordo_code rc = store_return_get(tx, c->tenant_id, in->return_id, r,
-					err);
+	ordo_code rc;
 
+	order_init(&o);
+	rc = return_locked(tx, c, in->return_id, r, &o, err);
 	if (rc)
-		return rc;
+		goto out;
 	if (in->restock) {
 		catalog_location l;
 
 		rc = store_location_get(tx, c->tenant_id, in->location, &l,
 					err);
 		if (rc == ORDO_ENOTFOUND)
-			return ordo_err_set(err, rc, "location",
-					    "no location \"%.64s\"",
-					    in->location);
+			rc = ordo_err_set(err, rc, "location",
+					  "no location \"%.64s\"",
+					  in->location);
 		if (rc)
-			return rc;
+			goto out;
 	}
 	before = units_of(r, true);
 	rc = return_receive(r, in->asks, in->n, in->restock, err);
 	if (rc)
-		return rc;
+		goto out;
 	r->received_at = r->updated_at = now;
 	snprintf(note, sizeof(note), "return %s", r->id);
 	/* What goes back on the shelf: an adjustment of the location's
@@ -195,14 +213,10 @@ ordo_code app_return_receive(store_tx *tx, const app_caller *c,
 					      in->asks[i].quantity, "return",
 					      note, now, &level, err);
 			if (rc)
-				return rc;
+				goto out;
 		}
 	}
 	rc = store_return_update(tx, c->tenant_id, r, err);
-	if (rc)
-		return rc;
-	order_init(&o);
-	rc = store_order_get(tx, c->tenant_id, r->order_id, &o, err);
 	if (rc == ORDO_OK) {
 		snprintf(text, sizeof(text),
 			 "%s: %lld unit%s back%s%s, %s", r->id,
@@ -213,10 +227,12 @@ ordo_code app_return_receive(store_tx *tx, const app_caller *c,
 		rc = app_event(tx, &o, "return_received", o.state, o.state,
 			       NULL, c->actor, text, now, err);
 	}
+	if (rc == ORDO_OK)
+		rc = emit_return(tx, c->tenant_id, r, "return.received", now,
+				 err);
+out:
 	order_free(&o);
-	return rc ? rc
-		  : emit_return(tx, c->tenant_id, r, "return.received", now,
-				err);
+	return rc;
 }
 
 /* ---- refunding ------------------------------------------------------------- */
@@ -230,17 +246,13 @@ ordo_code app_return_refund(store_tx *tx, const app_caller *c,
 	int64_t amount = 0, refunded = 0, left;
 	size_t n = 0, i;
 	order o;
-	ordo_code rc = store_return_get(tx, c->tenant_id, in->return_id, r,
-					err);
+	ordo_code rc;
 
-	if (rc)
-		return rc;
-	rc = money_parse(in->amount, r->currency, false, &amount, "amount",
-			 err);
-	if (rc)
-		return rc;
 	order_init(&o);
-	rc = app_order_load(tx, c->tenant_id, r->order_id, &o, err);
+	rc = return_locked(tx, c, in->return_id, r, &o, err);
+	if (rc == ORDO_OK)
+		rc = money_parse(in->amount, r->currency, false, &amount,
+				 "amount", err);
 	if (rc == ORDO_OK)
 		rc = store_returns_of_order(tx, c->tenant_id, r->order_id, &all,
 					    &n, err);

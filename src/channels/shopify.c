@@ -158,11 +158,19 @@ static void current_quantities(const json_t *items, const char *path,
 		const json_t *v = foreign_member(json_array_get(items, i),
 						 "current_quantity");
 		int64_t q = o->lines[i].quantity;
+		const char *s = json_string_value(v);
 
-		if (v && json_is_integer(v) && json_integer_value(v) >= 0 &&
-		    json_integer_value(v) <= ORDO_MAX_QUANTITY) {
+		/* As loose as quantity: a number, or a string of digits. */
+		if (s && s[0] && strlen(s) <= 7 &&
+		    strspn(s, "0123456789") == strlen(s)) {
+			q = strtoll(s, NULL, 10);
+		} else if (v && json_is_integer(v) &&
+			   json_integer_value(v) >= 0) {
 			q = json_integer_value(v);
 		} else if (v) {
+			q = -1;
+		}
+		if (q < 0 || q > ORDO_MAX_QUANTITY) {
 			jf_index_path(item_path, sizeof(item_path), path, i);
 			ordo_err_add(err, ORDO_EINVALID, item_path,
 				     "current_quantity must be a count from 0 "

@@ -492,6 +492,7 @@ typedef struct {
 	char po_number[ORDO_EXTERNAL_ID_MAX];
 	bool has_ship_to;
 	order_address ship_to;
+	char ship_to_problem[ORDO_MESSAGE_MAX]; /* "" = none */
 	size_t n_lines;
 	x12_change_line *lines;	       /* owned */
 	char problem[ORDO_MESSAGE_MAX]; /* of the set; "" = none */

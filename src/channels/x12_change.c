@@ -107,8 +107,9 @@ static void poc(const x12_doc *d, size_t seg, x12_change_line *l)
 	}
 }
 
-static void n4(const x12_doc *d, size_t seg, order_address *a)
+static void n4(const x12_doc *d, size_t seg, x12_po_change *c)
 {
+	order_address *a = &c->ship_to;
 	char buf[ELEM];
 	size_t n;
 
@@ -121,6 +122,11 @@ static void n4(const x12_doc *d, size_t seg, order_address *a)
 	else if (n == 3 && x12_country_alpha2(buf))
 		ordo_strlcpy(a->country, x12_country_alpha2(buf),
 			     sizeof(a->country));
+	else if (n)
+		snprintf(c->ship_to_problem, sizeof(c->ship_to_problem),
+			 "segment %zu: N4-04 \"%.8s\" is not a country code "
+			 "ordo knows",
+			 seg + 1, buf);
 }
 
 ordo_code x12_set_change(const x12_doc *d, size_t set, x12_po_change *c,
@@ -148,8 +154,16 @@ ordo_code x12_set_change(const x12_doc *d, size_t set, x12_po_change *c,
 			addr = NULL;
 		if (strcmp(id, "BCH") == 0 && !bch) {
 			bch = true;
-			get(d, seg, 1, c->purpose, sizeof(c->purpose));
-			get(d, seg, 3, c->po_number, sizeof(c->po_number));
+			/* Read whole or not at all: a value cut to fit
+			 * could name another PO, or another purpose. */
+			if (get(d, seg, 1, buf, sizeof(buf)) <
+			    sizeof(c->purpose))
+				ordo_strlcpy(c->purpose, buf,
+					     sizeof(c->purpose));
+			if (get(d, seg, 3, buf, sizeof(buf)) <
+			    sizeof(c->po_number))
+				ordo_strlcpy(c->po_number, buf,
+					     sizeof(c->po_number));
 		} else if (strcmp(id, "POC") == 0) {
 			l = line_new(c, seg, &oom);
 			if (l)
@@ -159,6 +173,9 @@ ordo_code x12_set_change(const x12_doc *d, size_t set, x12_po_change *c,
 				x12_text_append(l->title, sizeof(l->title),
 						" ", buf);
 		} else if (strcmp(id, "N1") == 0 && !l) {
+			/* Each N1 starts its own party: only ST's lines
+			 * are the ship-to's. */
+			addr = NULL;
 			get(d, seg, 1, buf, sizeof(buf));
 			if (strcmp(buf, "ST") == 0 && !c->has_ship_to) {
 				c->has_ship_to = true;
@@ -171,7 +188,7 @@ ordo_code x12_set_change(const x12_doc *d, size_t set, x12_po_change *c,
 			get(d, seg, 1, addr->line1, sizeof(addr->line1));
 			get(d, seg, 2, addr->line2, sizeof(addr->line2));
 		} else if (strcmp(id, "N4") == 0 && addr) {
-			n4(d, seg, addr);
+			n4(d, seg, c);
 		}
 	}
 	if (oom) {
@@ -211,6 +228,19 @@ static const order_line *line_of(const order *o, const char *line_id)
 	return NULL;
 }
 
+/* Whether a POC06 price is the price the line was ordered at. */
+static bool same_price(const char *text, int64_t price, const char *currency)
+{
+	ordo_err e = ORDO_ERR_INIT;
+	int64_t v;
+	bool same = money_parse(text, currency, false, &v, "POC06", &e) ==
+			    ORDO_OK &&
+		    v == price;
+
+	ordo_err_clear(&e);
+	return same;
+}
+
 static bool code_is(const char *code, const char *const *list)
 {
 	for (; *list; list++)
@@ -242,11 +272,15 @@ void x12_changes_of(const x12_po_change *c, const order *o,
 		}
 		return;
 	}
-	for (i = 0; i < c->n_lines; i++) {
-		const x12_change_line *l = &c->lines[i];
+	/* Added lines first: a line swapped for another never leaves the
+	 * order empty on the way (a cancellation). */
+	for (i = 0; i < 2 * c->n_lines; i++) {
+		const x12_change_line *l = &c->lines[i % c->n_lines];
 		const order_line *ol = line_of(o, l->line_id);
 		order_change *oc;
 
+		if ((strcmp(l->code, "AI") == 0) != (i < c->n_lines))
+			continue;
 		snprintf(what, sizeof(what), "POC %.16s %.20s (segment %zu)",
 			 l->code, l->line_id, l->segment);
 		if (l->problem[0]) {
@@ -317,9 +351,8 @@ void x12_changes_of(const x12_po_change *c, const order *o,
 				oc->quantity = l->quantity;
 				(*n)++;
 			}
-			if (l->price[0] && strcmp(l->code, "QD") != 0 &&
-			    strcmp(l->code, "QI") != 0 &&
-			    strcmp(l->code, "QC") != 0)
+			if (l->price[0] &&
+			    !same_price(l->price, ol->unit_price, o->currency))
 				not_taken(not_applied, size, what,
 					  "a new price (POC06) is not taken: "
 					  "ordo keeps the price ordered");
@@ -333,10 +366,26 @@ void x12_changes_of(const x12_po_change *c, const order *o,
 				  "takes (AI, DI, QD, QI, QC, CA, PQ)");
 		}
 	}
-	if (c->has_ship_to && *n < max) {
-		order_change_init(&out[*n]);
-		out[*n].kind = CHANGE_SHIP_TO;
-		out[*n].ship_to = c->ship_to;
-		(*n)++;
+	if (c->has_ship_to) {
+		order_address a = c->ship_to;
+
+		/* The N1 loop has no phone: the order's stays. */
+		if (!a.phone[0])
+			ordo_strlcpy(a.phone, o->ship_to.phone,
+				     sizeof(a.phone));
+		if (c->ship_to_problem[0])
+			not_taken(not_applied, size, "the ship-to",
+				  c->ship_to_problem);
+		else if (order_address_same(&a, &o->ship_to))
+			; /* the address the order has: nothing to change */
+		else if (*n >= max)
+			not_taken(not_applied, size, "the ship-to",
+				  "more changes than ordo takes at once");
+		else {
+			order_change_init(&out[*n]);
+			out[*n].kind = CHANGE_SHIP_TO;
+			out[*n].ship_to = a;
+			(*n)++;
+		}
 	}
 }

@@ -442,7 +442,7 @@ ordo_code order_change_apply(order *o, const order_change *c,
 			   err);
 }
 
-static bool address_same(const order_address *a, const order_address *b)
+bool order_address_same(const order_address *a, const order_address *b)
 {
 	return strcmp(a->name, b->name) == 0 &&
 	       strcmp(a->company, b->company) == 0 &&
@@ -492,32 +492,22 @@ bool order_channel_changes(const order *ours, const order *theirs,
 			   order_change *out, size_t max, size_t *n)
 {
 	bool taken[ORDO_MAX_LINES] = {false}, fits = true;
+	long match[ORDO_MAX_LINES];
 	order_change *c;
 	size_t i;
 
 	*n = 0;
+	if (ours->n_lines > ORDO_MAX_LINES || theirs->n_lines > ORDO_MAX_LINES)
+		return false;
+	/* Lines matched first: a line of theirs no line of ours matches is
+	 * added before any of ours goes, so that swapping the only item is
+	 * never an order left with nothing (a cancellation). */
 	for (i = 0; i < ours->n_lines; i++) {
-		const order_line *l = &ours->lines[i];
-		long k;
-
-		if (live_units(l) == 0)
-			continue;
-		k = match_line(l, theirs, taken);
-		if (k >= 0)
-			taken[k] = true;
-		if (k >= 0 && theirs->lines[k].quantity == live_units(l))
-			continue;
-		if (!(c = next_change(out, max, n, &fits)))
-			break;
-		c->line_no = l->line_no;
-		if (k < 0 || theirs->lines[k].quantity == 0) {
-			c->kind = CHANGE_REMOVE_LINE;
-		} else {
-			c->kind = CHANGE_QUANTITY;
-			c->quantity = theirs->lines[k].quantity;
-		}
+		match[i] = match_line(&ours->lines[i], theirs, taken);
+		if (match[i] >= 0)
+			taken[match[i]] = true;
 	}
-	for (i = 0; fits && i < theirs->n_lines && i < ORDO_MAX_LINES; i++) {
+	for (i = 0; fits && i < theirs->n_lines; i++) {
 		const order_line *t = &theirs->lines[i];
 
 		if (taken[i] || t->quantity < 1)
@@ -533,7 +523,24 @@ bool order_channel_changes(const order *ours, const order *theirs,
 		money_format(t->unit_price, ours->currency, c->add_price,
 			     sizeof(c->add_price));
 	}
-	if (fits && !address_same(&ours->ship_to, &theirs->ship_to) &&
+	for (i = 0; fits && i < ours->n_lines; i++) {
+		const order_line *l = &ours->lines[i];
+		long k = match[i];
+
+		if (live_units(l) == 0 ||
+		    (k >= 0 && theirs->lines[k].quantity == live_units(l)))
+			continue;
+		if (!(c = next_change(out, max, n, &fits)))
+			break;
+		c->line_no = l->line_no;
+		if (k < 0 || theirs->lines[k].quantity == 0) {
+			c->kind = CHANGE_REMOVE_LINE;
+		} else {
+			c->kind = CHANGE_QUANTITY;
+			c->quantity = theirs->lines[k].quantity;
+		}
+	}
+	if (fits && !order_address_same(&ours->ship_to, &theirs->ship_to) &&
 	    (c = next_change(out, max, n, &fits))) {
 		c->kind = CHANGE_SHIP_TO;
 		c->ship_to = theirs->ship_to;

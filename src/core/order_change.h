@@ -144,14 +144,18 @@ ordo_code order_change_apply(order *o, const order_change *c,
  * The changes that make `ours` (an order ordo has) what `theirs` (the
  * same order as its channel now sends it) says, into out (at most max;
  * *n of them): lines matched by the channel's line id when both have one,
- * else by position and SKU; a line of ours that theirs lacks is removed,
- * one whose units differ changes quantity (a line wholly cancelled here
- * is left be), a line of theirs that ours lacks is added; then a new
+ * else by position and SKU; a line of theirs that ours lacks is added
+ * first (so that swapping an order's only item never empties it), then a
+ * line of ours that theirs lacks is removed, one whose units differ
+ * changes quantity (a line wholly cancelled here is left be); then a new
  * address, then a new shipping method or amount. Returns false when
  * there are more than max (out then holds the first max).
  */
 bool order_channel_changes(const order *ours, const order *theirs,
 			   order_change *out, size_t max, size_t *n);
+
+/* Whether two addresses say the same, member by member. */
+bool order_address_same(const order_address *a, const order_address *b);
 
 /* A one-line description of the change for the timeline ("quantity of
  * line 2: 5 -> 3", "cancel the order"). */

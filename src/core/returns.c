@@ -121,12 +121,11 @@ ordo_code return_receive(order_return *r, const return_ask *asks, size_t n,
 	bool all = true;
 	ordo_code rc;
 
-	if (strcmp(r->state, "refunded") == 0 ||
-	    strcmp(r->state, "received") == 0)
+	if (strcmp(r->state, "received") == 0)
 		return ordo_err_set(err, ORDO_ESTATE, "state",
-				    "return %s is %s; nothing more comes back "
-				    "under it",
-				    r->id, r->state);
+				    "return %s is received; nothing more comes "
+				    "back under it",
+				    r->id);
 	if (n == 0 || n > RETURN_LINES_MAX)
 		return ordo_err_set(err, ORDO_EINVALID, "lines",
 				    "a receipt names 1 to %d lines",
@@ -169,8 +168,11 @@ ordo_code return_receive(order_return *r, const return_ask *asks, size_t n,
 	}
 	for (k = 0; k < r->n_lines; k++)
 		all &= r->lines[k].received == r->lines[k].quantity;
-	ordo_strlcpy(r->state, all ? "received" : "partly_received",
-		     sizeof(r->state));
+	/* Refunded stays refunded (the money is the last word); what came
+	 * back after is in the lines. */
+	if (!r->refunded_at)
+		ordo_strlcpy(r->state, all ? "received" : "partly_received",
+			     sizeof(r->state));
 	return ORDO_OK;
 }
 

@@ -5,7 +5,9 @@
  *
  *     authorized --receive (all)--> received --refund--> refunded
  *         |  \--receive (some)--> partly_received --...
- *         +--refund--> refunded   (a claim: nothing comes back)
+ *         +--refund--> refunded   (refunded first, a claim: what comes
+ *                                  back after is still received, in the
+ *                                  lines; the state stays refunded)
  *
  * A line's returned units (order.h: returned <= shipped) are those under a
  * return: they count when the return is authorised, so that no unit is
@@ -99,9 +101,10 @@ ordo_code return_authorize(order *o, order_return *r, const return_ask *asks,
 /*
  * Receive asks[0..n) on r: each a line of the return, named once, for at
  * most its units not yet received; restock says whether they go back into
- * stock. r's state follows (received once every unit is). Errors as
- * return_authorize's; r is then left as it was. A refunded return takes
- * no more (ORDO_ESTATE, field "state").
+ * stock. r's state follows (received once every unit is; a refunded one
+ * stays refunded). Errors as return_authorize's; r is then left as it
+ * was. A return received whole takes no more (ORDO_ESTATE, field
+ * "state").
  */
 ordo_code return_receive(order_return *r, const return_ask *asks, size_t n,
 			 bool restock, ordo_err *err);

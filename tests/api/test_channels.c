@@ -583,10 +583,10 @@ API_TEST(a_store_edit_is_taken_as_changes)
 	json_decref(o);
 	r = http_get(acme(), "/v1/orders/%s/changes", first);
 	check(json_array_size(jget(r->json, "changes")) == 3 &&
-		      streq(jstr(r->json, "changes[0].kind"), "remove_line") &&
-		      streq(jstr(r->json, "changes[1].kind"), "quantity") &&
-		      streq(jstr(r->json, "changes[2].kind"), "add_line") &&
-		      streq(jstr(r->json, "changes[2].state"), "applied"),
+		      streq(jstr(r->json, "changes[0].kind"), "add_line") &&
+		      streq(jstr(r->json, "changes[1].kind"), "remove_line") &&
+		      streq(jstr(r->json, "changes[2].kind"), "quantity") &&
+		      streq(jstr(r->json, "changes[0].state"), "applied"),
 	      "%s", r->body);
 	resp_free(r);
 	/* The same again changes nothing. */
@@ -596,6 +596,96 @@ API_TEST(a_store_edit_is_taken_as_changes)
 	r = http_get(acme(), "/v1/orders/%s/changes", first);
 	check(json_array_size(jget(r->json, "changes")) == 3, "%s", r->body);
 	resp_free(r);
+	free(edited);
+	json_decref(doc);
+	free(body);
+}
+
+/* Swapping every item at the store keeps the order: the new line comes
+ * before the old ones go. */
+API_TEST(a_store_swap_keeps_the_order)
+{
+	char ch[64], first[64];
+	char *body = sample_body(940001), *edited;
+	json_t *doc, *item, *o;
+	struct resp *r;
+	size_t i;
+
+	shopify_channel("shop-swap", ch, sizeof(ch));
+	r = shopify_post(ch, body, SECRET, "orders/create", "wh-swap-1");
+	assert_status(r, 201);
+	snprintf(first, sizeof(first), "%s", jstr(r->json, "id"));
+	resp_free(r);
+	doc = jparse(body);
+	item = json_deep_copy(jget(doc, "line_items[0]"));
+	for (i = 0; i < json_array_size(jget(doc, "line_items")); i++)
+		json_object_set_new(json_array_get(jget(doc, "line_items"), i),
+				    "current_quantity", json_integer(0));
+	json_object_set_new(item, "id", json_integer(999002));
+	json_object_set_new(item, "current_quantity", json_integer(1));
+	json_array_append_new(json_object_get(doc, "line_items"), item);
+	edited = json_dumps(doc, 0);
+	r = shopify_post(ch, edited, SECRET, "orders/updated", "wh-swap-2");
+	assert_status(r, 200);
+	check(!streq(jstr(r->json, "state"), "cancelled") &&
+		      !jget(r->json, "changes_not_applied"),
+	      "%s", r->body);
+	resp_free(r);
+	o = order_fetch(acme(), first);
+	check(order_units(o, "cancelled", NULL) == 3 &&
+		      streq(jstr(o, "lines[3].external_id"), "999002"),
+	      "%s", json_dumps(o, 0));
+	json_decref(o);
+	free(edited);
+	json_decref(doc);
+	free(body);
+}
+
+/* An order changed in ordo since the store sent it takes no more of the
+ * store's edits by itself: each is said, and a person asked once. */
+API_TEST(a_store_edit_of_an_order_changed_in_ordo_waits_for_a_person)
+{
+	char ch[64], first[64], path[128];
+	char *body = sample_body(950001), *edited;
+	json_t *doc, *o;
+	struct resp *r;
+	const char *b = "{\"kind\": \"shipping_method\", \"method\": "
+			"\"express\", \"reason\": \"phoned\"}";
+	size_t i, holds = 0;
+	json_t *h;
+
+	shopify_channel("shop-both", ch, sizeof(ch));
+	r = shopify_post(ch, body, SECRET, "orders/create", "wh-both-1");
+	assert_status(r, 201);
+	snprintf(first, sizeof(first), "%s", jstr(r->json, "id"));
+	resp_free(r);
+	snprintf(path, sizeof(path), "/v1/orders/%s/changes", first);
+	r = http("POST", path, acme(), b, strlen(b), NULL);
+	assert_status(r, 200);
+	resp_free(r);
+
+	doc = jparse(body);
+	jset(doc, "line_items[1].current_quantity", json_integer(2));
+	edited = json_dumps(doc, 0);
+	r = shopify_post(ch, edited, SECRET, "orders/updated", "wh-both-2");
+	assert_status(r, 200);
+	check(jstr(r->json, "changes_not_applied") &&
+		      strstr(jstr(r->json, "changes_not_applied"),
+			     "changed it"),
+	      "%s", r->body);
+	resp_free(r);
+	r = shopify_post(ch, edited, SECRET, "orders/updated", "wh-both-3");
+	assert_status(r, 200);
+	resp_free(r);
+	o = order_fetch(acme(), first);
+	json_array_foreach(jget(o, "holds"), i, h)
+		holds += streq(jstr(h, "raised_by"), "channel") &&
+			 streq(jstr(h, "status"), "open");
+	check(holds == 1 &&
+		      json_integer_value(jget(o, "lines[1].quantity")) == 1 &&
+		      streq(jstr(o, "state"), "on_hold"),
+	      "%s", json_dumps(o, 0));
+	json_decref(o);
 	free(edited);
 	json_decref(doc);
 	free(body);
@@ -942,6 +1032,9 @@ int main(void)
 		cmocka_unit_test(
 			a_delivery_twice_and_an_order_twice_store_one_order),
 		cmocka_unit_test(a_store_edit_is_taken_as_changes),
+		cmocka_unit_test(a_store_swap_keeps_the_order),
+		cmocka_unit_test(
+			a_store_edit_of_an_order_changed_in_ordo_waits_for_a_person),
 		cmocka_unit_test(
 			a_loose_payload_is_taken_and_held_for_what_it_lacks),
 		cmocka_unit_test(a_native_orders_source_is_the_body_posted),

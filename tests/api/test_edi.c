@@ -150,11 +150,13 @@ API_TEST(a_partners_860_changes_and_cancels_its_order)
 	file = synthetic_860("BCH*04*SA*PO-860-1**1*20261202~\n"
 			     "N1*ST*Pat Buyer~\nN3*200 Oak Ave~\n"
 			     "N4*Springfield*IL*62704*US~\n"
+			     "N1*BT*Accounts~\nN3*1 Billing Plaza~\n"
+			     "N4*Chicago*IL*60601*US~\n"
 			     "POC*1*QI*5*0*EA*12.50**VP*MUG-12OZ~\n"
 			     "POC*2*AI*3*0*EA*4.00**VP*TSHIRT-BLK-M~\n"
 			     "PID*F****Tee~\n"
 			     "POC*9*DI~\n",
-			     8, 702);
+			     11, 702);
 	r = x12_post(ch, file, strlen(file));
 	assert_status(r, 200);
 	check(strstr(r->body, "AK9*A*1*1*1") != NULL, "997 %s", r->body);
@@ -173,8 +175,8 @@ API_TEST(a_partners_860_changes_and_cancels_its_order)
 	json_decref(o);
 	r = http_get(acme(), "/v1/orders/%s/changes", id);
 	check(json_array_size(jget(r->json, "changes")) == 3 &&
-		      streq(jstr(r->json, "changes[0].kind"), "quantity") &&
-		      streq(jstr(r->json, "changes[1].kind"), "add_line") &&
+		      streq(jstr(r->json, "changes[0].kind"), "add_line") &&
+		      streq(jstr(r->json, "changes[1].kind"), "quantity") &&
 		      streq(jstr(r->json, "changes[2].kind"), "ship_to") &&
 		      streq(jstr(r->json, "changes[0].reason"),
 			    "changed by the partner's 860"),
@@ -185,6 +187,30 @@ API_TEST(a_partners_860_changes_and_cancels_its_order)
 		seen |= streq(jstr(e, "type"), "channel_changed") &&
 			strstr(jstr(e, "message"), "POC DI 9") != NULL;
 	check(seen, "the line it could not find is on the timeline");
+	json_decref(evs);
+
+	/* The same ship-to again is no change; a price the line was not
+	 * ordered at is not taken, and said. */
+	file = synthetic_860("BCH*04*SA*PO-860-1**2*20261202~\n"
+			     "N1*ST*Pat Buyer~\nN3*200 Oak Ave~\n"
+			     "N4*Springfield*IL*62704*US~\n"
+			     "POC*1*QD*4*0*EA*11.00**VP*MUG-12OZ~\n",
+			     5, 705);
+	r = x12_post(ch, file, strlen(file));
+	assert_status(r, 200);
+	resp_free(r);
+	free(file);
+	r = http_get(acme(), "/v1/orders/%s/changes", id);
+	check(json_array_size(jget(r->json, "changes")) == 4 &&
+		      streq(jstr(r->json, "changes[3].kind"), "quantity"),
+	      "%s", r->body);
+	resp_free(r);
+	evs = order_events(acme(), id);
+	seen = 0;
+	json_array_foreach(evs, i, e)
+		seen |= streq(jstr(e, "type"), "channel_changed") &&
+			strstr(jstr(e, "message"), "POC06") != NULL;
+	check(seen, "the price not taken is on the timeline");
 	json_decref(evs);
 
 	/* An 860 cancels it. */

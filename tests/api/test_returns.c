@@ -16,6 +16,7 @@
  */
 #include "harness.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -246,6 +247,75 @@ API_TEST(a_refund_is_recorded_once_within_the_total)
 	r = post("/v1/returns/%s/refund", ret, "{\"amount\": \"1.00\"}");
 	assert_error(r, 409, "invalid_state_transition", "state");
 	resp_free(r);
+	/* What comes back after the refund is still received. */
+	r = post("/v1/returns/%s/receive", ret,
+		 "{\"lines\": [{\"line_no\": 1, \"quantity\": 1}], "
+		 "\"restock\": false}");
+	assert_status(r, 200);
+	check(streq(jstr(r->json, "state"), "refunded") &&
+		      ival(r->json, "lines[0].received") == 1,
+	      "%s", r->body);
+	resp_free(r);
+	free(id);
+}
+
+struct receiver {
+	pthread_t thread;
+	pthread_barrier_t *start;
+	char path[160];
+	long status;
+};
+
+static void *receive_run(void *arg)
+{
+	struct receiver *c = arg;
+	const char *b = "{\"lines\": [{\"line_no\": 1, \"quantity\": 1}], "
+			"\"restock\": true, \"location\": \"RT-G1\"}";
+	struct resp *r;
+
+	pthread_barrier_wait(c->start);
+	r = http("POST", c->path, acme(), b, strlen(b), NULL);
+	c->status = r->status;
+	resp_free(r);
+	return NULL;
+}
+
+/* Two receipts of the one unit due, at once: one takes it, the other is
+ * told it came already; the stock grows by one. */
+API_TEST(two_receipts_of_one_unit_at_once_take_it_once)
+{
+	char ful[64];
+	char *id = released("RT-G", "RT-G1", 8, ful, sizeof(ful));
+
+	ship(ful, "RT-G", 8);
+	for (int round = 0; round < 4; round++) {
+		struct receiver cl[2];
+		pthread_barrier_t start;
+		struct resp *r = authorize(id, 1, "damaged");
+		long on_hand = stock_figure(acme(), "RT-G", "RT-G1", "on_hand");
+		int i, ok = 0;
+
+		assert_status(r, 201);
+		pthread_barrier_init(&start, NULL, 2);
+		for (i = 0; i < 2; i++) {
+			cl[i].start = &start;
+			snprintf(cl[i].path, sizeof(cl[i].path),
+				 "/v1/returns/%s/receive", jstr(r->json, "id"));
+			pthread_create(&cl[i].thread, NULL, receive_run, &cl[i]);
+		}
+		for (i = 0; i < 2; i++) {
+			pthread_join(cl[i].thread, NULL);
+			ok += cl[i].status == 200;
+		}
+		pthread_barrier_destroy(&start);
+		resp_free(r);
+		check(ok == 1 && (cl[0].status == 409 || cl[1].status == 409),
+		      "round %d: %ld and %ld", round, cl[0].status,
+		      cl[1].status);
+		check(stock_figure(acme(), "RT-G", "RT-G1", "on_hand") ==
+			      on_hand + 1,
+		      "round %d: restocked once", round);
+	}
 	free(id);
 }
 
@@ -355,6 +425,7 @@ int main(void)
 			received_units_go_back_into_stock_when_restocked),
 		cmocka_unit_test(a_refund_is_recorded_once_within_the_total),
 		cmocka_unit_test(claims_record_a_defect),
+		cmocka_unit_test(two_receipts_of_one_unit_at_once_take_it_once),
 		cmocka_unit_test(bad_returns_are_refused_naming_the_member),
 	};
 
