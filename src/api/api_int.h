@@ -31,6 +31,8 @@
 #include "store/store.h"
 
 #define API_MAX_PARAMS 2
+/* The longest X-Request-Id taken from a caller, with its NUL. */
+#define API_REQUEST_ID_MAX 65
 
 typedef struct api_request api_request;
 
@@ -50,6 +52,11 @@ struct api_request {
 	const char *method;
 	const char *path;
 	char *params[API_MAX_PARAMS]; /* path segments matched by '*' */
+	/* The request's id: the caller's X-Request-Id when it gives a
+	 * usable one, else one made here ("req_..."); in the answer's
+	 * X-Request-Id and the request's log line. */
+	char request_id[API_REQUEST_ID_MAX];
+	const char *route; /* the pattern of its route, once routed */
 	char allow[48];		      /* methods the path takes, for 405 */
 	long long started_ms;
 

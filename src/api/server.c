@@ -108,6 +108,25 @@ fail:
 	return false;
 }
 
+/*
+ * The request's id: the caller's X-Request-Id when it is 1 to 64 letters,
+ * digits, '-', '_', '.' or ':' (a proxy's or a client's, so that their
+ * logs and ordo's meet), else a new one.
+ */
+static void request_id_set(api_request *r)
+{
+	const char *v = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+						    "X-Request-Id");
+	size_t n = v ? strlen(v) : 0;
+
+	if (n > 0 && n < sizeof(r->request_id) &&
+	    strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		      "0123456789-_.:") == n)
+		memcpy(r->request_id, v, n + 1);
+	else
+		ordo_id_new("req_", r->request_id);
+}
+
 /* Queue text (malloc'd, taken; or, with is_static, a string that lives
  * as long as the program) as a JSON answer. */
 static enum MHD_Result queue_as(api_request *r, unsigned status, char *text,
@@ -126,6 +145,8 @@ static enum MHD_Result queue_as(api_request *r, unsigned status, char *text,
 		return api_reply_nomem(r);
 	}
 	MHD_add_response_header(resp, "Content-Type", type);
+	if (r->request_id[0])
+		MHD_add_response_header(resp, "X-Request-Id", r->request_id);
 	for (; headers && headers[0]; headers += 2)
 		MHD_add_response_header(resp, headers[0], headers[1]);
 	if (r->close_after)
@@ -450,6 +471,7 @@ static enum MHD_Result dispatch_to(api_request *r, const api_route *rt)
 {
 	enum MHD_Result ret;
 
+	r->route = rt->pattern;
 	if (rt->roles != ANYONE) {
 		if (!authenticate(r, &ret))
 			return ret;
@@ -479,13 +501,18 @@ static void log_request(api_request *r)
 {
 	json_t *f = json_object();
 
+	json_object_set_new(f, "request_id", log_text(r->request_id));
 	json_object_set_new(f, "method", log_text(r->method));
 	json_object_set_new(f, "path", log_text(r->path));
+	if (r->route)
+		json_object_set_new(f, "route", json_string(r->route));
 	json_object_set_new(f, "status", json_integer(r->status));
 	json_object_set_new(f, "ms", json_integer(api_now_ms() - r->started_ms));
 	if (r->caller.tenant_slug[0])
 		json_object_set_new(f, "tenant",
 				    json_string(r->caller.tenant_slug));
+	if (r->caller.actor[0])
+		json_object_set_new(f, "actor", log_text(r->caller.actor));
 	log_event("info", "request", f);
 }
 
@@ -510,6 +537,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 		r->method = method;
 		r->path = url;
 		r->started_ms = api_now_ms();
+		request_id_set(r);
 		r->max_body = route_max_body(method, url);
 		/* A route that takes more than any other body (a file) keeps
 		 * it only for a caller its key names: known from the headers

@@ -222,6 +222,60 @@ API_TEST(server_announces_its_address_and_logs_json)
 	free(log);
 }
 
+/* Every answer carries its request's id, the caller's when usable; the
+ * request's log line has it, with the route, tenant and actor, and never
+ * the key. */
+API_TEST(each_request_has_an_id_in_its_answer_and_its_log_line)
+{
+	const char *mine[] = {"X-Request-Id: trace-abc.123", NULL};
+	const char *bad[] = {"X-Request-Id: two words", NULL};
+	char id[80] = "", *log, *line, *next;
+	struct resp *r;
+	int seen = 0;
+
+	r = http("GET", "/healthz", NULL, NULL, 0, NULL);
+	check(resp_header(r, "X-Request-Id", id, sizeof(id)) &&
+		      strncmp(id, "req_", 4) == 0,
+	      "made: \"%s\"", id);
+	resp_free(r);
+	r = http("GET", "/v1/orders?limit=1", srv->key_acme, NULL, 0, mine);
+	assert_status(r, 200);
+	check(resp_header(r, "X-Request-Id", id, sizeof(id)) &&
+		      streq(id, "trace-abc.123"),
+	      "echoed: \"%s\"", id);
+	resp_free(r);
+	r = http("GET", "/v1/orders/ord_nosuch", srv->key_acme, NULL, 0, bad);
+	check(resp_header(r, "X-Request-Id", id, sizeof(id)) &&
+		      strncmp(id, "req_", 4) == 0,
+	      "a bad one is replaced: \"%s\"", id);
+	resp_free(r);
+
+	harness_sleep_ms(200);
+	log = harness_log_text(srv);
+	check(strstr(log, srv->key_acme) == NULL, "the key is logged");
+	for (line = log; *line; line = next) {
+		json_t *j;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		else
+			next = line + strlen(line);
+		j = json_loads(line, 0, NULL);
+		if (j && streq(jstr(j, "request_id"), "trace-abc.123"))
+			seen = streq(jstr(j, "route"), "/v1/orders") &&
+			       streq(jstr(j, "tenant"), "acme") &&
+			       jstr(j, "actor") &&
+			       strncmp(jstr(j, "actor"), "key:", 4) == 0 &&
+			       json_integer_value(json_object_get(j, "status")) ==
+				       200;
+		json_decref(j);
+	}
+	check(seen, "the request's log line names its id, route, tenant and "
+		    "actor");
+	free(log);
+}
+
 API_TEST(errors_are_json)
 {
 	struct resp *r = http_get(NULL, "/v1/orders");
@@ -244,6 +298,8 @@ int main(void)
 		cmocka_unit_test(unknown_routes_are_404),
 		cmocka_unit_test(unknown_order_id_is_404),
 		cmocka_unit_test(wrong_methods_are_405),
+		cmocka_unit_test(
+			each_request_has_an_id_in_its_answer_and_its_log_line),
 		cmocka_unit_test(errors_are_json),
 		cmocka_unit_test(server_announces_its_address_and_logs_json),
 	};
