@@ -601,6 +601,24 @@ static void log_paused(const outbox_claim *c)
 			    "last_error", log_text(c->hook.last_error)));
 }
 
+/* A delivery that did not go: what the receiver or the network said,
+ * and what comes of it (tried again when, or failed for good). Never the
+ * body or the secret. */
+static void log_failed(const outbox_claim *c, const delivery *d,
+		       const char *outcome)
+{
+	log_event("warn", "webhook delivery failed",
+		  json_pack("{s:I, s:s, s:s, s:I, s:o, s:s, s:I}", "tenant_id",
+			    (json_int_t)c->tenant_id, "webhook_id", c->hook.id,
+			    "delivery_id", d->id, "attempt",
+			    (json_int_t)d->attempts, "error",
+			    log_text(d->last_error), "outcome", outcome,
+			    "next_attempt_at",
+			    (json_int_t)(d->status == DELIVERY_FAILED
+						 ? 0
+						 : d->next_attempt_at)));
+}
+
 /* ---- the threads ---------------------------------------------------------- */
 
 /* Wait up to ms, or until stopping; returns true when stopping. */
@@ -678,6 +696,7 @@ static void send_claim(outbox_worker *w, CURL *curl, outbox_claim *c,
 			snprintf(d->last_error, sizeof(d->last_error), "%s",
 				 why);
 			record(w, &j, err);
+			log_failed(c, d, "refused: not sent again");
 			continue;
 		}
 		/* The webhook fails as a whole and backs off. */
@@ -701,6 +720,11 @@ static void send_claim(outbox_worker *w, CURL *curl, outbox_claim *c,
 			d->status = DELIVERY_FAILED;
 		}
 		record(w, &j, err);
+		log_failed(c, d,
+			   hk->paused ? "the webhook is paused"
+			   : d->status == DELIVERY_FAILED
+				   ? "failed: its retry window is over"
+				   : "retried with backoff");
 		if (hk->paused)
 			log_paused(c);
 		return;

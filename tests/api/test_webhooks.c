@@ -1278,6 +1278,20 @@ API_TEST(a_receiver_answering_500_loses_nothing)
 	view_free(&v);
 	check(retried > 0, "the receiver answered 500 for 3 s, yet no event "
 	      "was retried");
+	/* Each failed attempt is logged, what it was and what comes of it,
+	 * and never the secret. */
+	{
+		char *log = harness_log_text(srv);
+
+		check(strstr(log, "\"msg\":\"webhook delivery failed\"") &&
+			      strstr(log, "\"error\":\"the receiver answered "
+					  "500\"") &&
+			      strstr(log, "\"outcome\":\"retried with "
+					  "backoff\"") &&
+			      !strstr(log, h.secret),
+		      "the failures in the log");
+		free(log);
+	}
 	for (int i = 0; i < OUTAGE_ORDERS; i++)
 		free(ids[i]);
 }
