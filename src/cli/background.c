@@ -68,6 +68,11 @@ static void *sweeper_main(void *arg)
 			    ORDO_OK)
 				log_error("purging old rows: %s",
 					  err->message);
+			else if (s.purged)
+				log_info("purged %lld row%s past their "
+					 "retention",
+					 (long long)s.purged,
+					 s.purged == 1 ? "" : "s");
 		}
 		ordo_err_clear(err);
 		if (store_write(b->st, sweep_run, &s, err) != ORDO_OK)
