@@ -94,6 +94,9 @@ const api_route api_routes[] = {
 	{"POST", "/v1/imports", api_import_create, WRITERS, "text/csv",
 	 CSV_MAX_FILE_BYTES},
 	{"GET", "/v1/imports", api_import_list, READERS, NULL, 0},
+	/* A location's view of its open work: JSON, or a CSV file. */
+	{"POST", "/v1/reconciliations", api_reconcile, WRITERS, "*",
+	 RECONCILE_BODY_MAX},
 	{"GET", "/v1/imports/*", api_import_get, READERS, NULL, 0},
 	{"GET", "/v1/queue", api_queue_list, REVIEWERS, NULL, 0},
 	{"POST", "/v1/holds/*/claim", api_hold_claim, PEOPLE, NULL, 0},

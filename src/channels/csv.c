@@ -2502,3 +2502,66 @@ out:
 		ordo_err_set_message(err, "the file was not imported");
 	return rc;
 }
+
+/* ------------------------------------------------------------------ */
+/* Any table                                                           */
+
+ordo_code csv_table_read(const char *buf, size_t len, csv_row_fn fn,
+			 void *ctx, ordo_err *err)
+{
+	csv_text text;
+	csv_record r;
+	csv_reader rd;
+	const char **cells = NULL;
+	size_t cap = 0, i;
+	bool got = true, header = true;
+	ordo_code rc;
+
+	memset(&r, 0, sizeof(r));
+	rc = text_prepare(buf ? buf : "", len, &text, err);
+	if (rc != ORDO_OK)
+		return rc;
+	rd.text = text.text;
+	rd.len = text.len;
+	rd.delim = delimiter_detect(text.text, text.len);
+	rd.pos = 0;
+	rd.line = 1;
+	while (rc == ORDO_OK) {
+		rc = record_read(&rd, &r, &got, err);
+		if (rc != ORDO_OK || !got)
+			break;
+		if (r.blank)
+			continue;
+		if (r.n > cap) {
+			const char **p = realloc(cells, r.n * sizeof(*p));
+
+			if (!p) {
+				rc = ordo_err_set(err, ORDO_ENOMEM, "file",
+						  "out of memory");
+				break;
+			}
+			cells = p;
+			cap = r.n;
+		}
+		for (i = 0; i < r.n; i++)
+			cells[i] = value_absent(record_cell(&r, (int)i))
+					   ? ""
+					   : record_cell(&r, (int)i);
+		if (r.bad_cell >= 0 && r.bad_cell < (int)r.n)
+			rc = ordo_err_set(err, ORDO_EINVALID, "file",
+					  "line %u: field %d has text after its "
+					  "closing quote",
+					  (unsigned)r.line, r.bad_cell + 1);
+		else
+			rc = fn(ctx, r.line, header, cells, r.n, err);
+		header = false;
+	}
+	if (rc == ORDO_OK && header)
+		rc = ordo_err_set(err, ORDO_EINVALID, "file",
+				  "the file has no header line: its first "
+				  "line names its columns");
+	free(cells);
+	record_free(&r);
+	free(text.owned);
+	return rc;
+}

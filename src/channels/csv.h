@@ -304,4 +304,18 @@ ordo_code csv_import(const char *buf, size_t len, const csv_map *map,
 		     const char *channel, const csv_handler *h,
 		     csv_summary *sum, ordo_err *err);
 
+/*
+ * Any table, read as an order file is (READING above; the delimiter
+ * detected): its header line and then each row that is not blank to fn,
+ * with the line it starts on and its cells (trimmed; an absent cell is
+ * ""). fn returns ORDO_OK to go on, or an error (err set) that stops the
+ * reading and is returned. A file with no header, a quote never closed or
+ * text after a closing quote is ORDO_EINVALID naming "file".
+ */
+typedef ordo_code (*csv_row_fn)(void *ctx, uint32_t line, bool header,
+				const char *const *cells, size_t n,
+				ordo_err *err);
+ordo_code csv_table_read(const char *buf, size_t len, csv_row_fn fn,
+			 void *ctx, ordo_err *err);
+
 #endif

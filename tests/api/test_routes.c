@@ -185,6 +185,9 @@ static const struct expect expected[] = {
 	 "12.50,USD\n",
 	 BAD, 415},
 	{"GET", "/v1/imports", ALL_ROLES, NULL, NULL, NULL, 200},
+	/* Writes nothing: its act is a view to compare. */
+	{"POST", "/v1/reconciliations", "admin supervisor agent integration",
+	 NULL, "{\"location\": \"WH-EAST\", \"items\": []}", BAD, 400},
 	{"GET", "/v1/imports/*", ALL_ROLES, "import", NULL, NULL, 404},
 	{"GET", "/v1/queue", "admin supervisor agent viewer", NULL, NULL, NULL,
 	 200},
