@@ -28,7 +28,7 @@ static const char *const csv_query[] = {"location", NULL};
 struct view {
 	char location[ORDO_LOCATION_CODE_MAX];
 	recon_item *items;
-	size_t n;
+	size_t n, cap;
 	bool csv;
 };
 
@@ -37,17 +37,22 @@ static recon_item *item_new(struct view *v, size_t where, ordo_err *err)
 	recon_item *p;
 
 	if (v->n >= RECONCILE_ITEMS_MAX) {
-		ordo_err_add(err, ORDO_ELIMIT, "items",
+		ordo_err_set(err, ORDO_ELIMIT, v->csv ? "file" : "items",
 			     "a view holds at most %d items",
 			     RECONCILE_ITEMS_MAX);
 		return NULL;
 	}
-	p = realloc(v->items, (v->n + 1) * sizeof(*p));
-	if (!p) {
-		ordo_err_add(err, ORDO_ENOMEM, "items", "out of memory");
-		return NULL;
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 16;
+
+		p = realloc(v->items, cap * sizeof(*p));
+		if (!p) {
+			ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
+			return NULL;
+		}
+		v->items = p;
+		v->cap = cap;
 	}
-	v->items = p;
 	p = &v->items[v->n++];
 	memset(p, 0, sizeof(*p));
 	p->where = where;
@@ -95,6 +100,11 @@ static void json_item(const json_t *j, size_t i, struct view *v,
 	if (!it->fulfillment_id[0] && !it->order_ref[0])
 		ordo_err_add(err, ORDO_EINVALID, path,
 			     "names no fulfillment_id and no order");
+	if (it->fulfillment_id[0] && it->order_ref[0])
+		ordo_err_add(err, ORDO_EINVALID, path,
+			     "names its fulfillment_id and its order: one of "
+			     "them, so that the one is never taken for the "
+			     "other");
 	if (jf_string(j, path, "status", true, st, sizeof(st), err)) {
 		jf_path(lpath, sizeof(lpath), path, "status");
 		status_of(st, lpath, it, err);
@@ -125,10 +135,15 @@ static void json_item(const json_t *j, size_t i, struct view *v,
 		if (jf_int(l, lpath, "quantity", true, 0, ORDO_MAX_QUANTITY,
 			   &q, err))
 			rl->quantity = q;
-		if (json_object_get(l, "shipped") &&
-		    jf_int(l, lpath, "shipped", true, 0, ORDO_MAX_QUANTITY, &q,
+		if (jf_int(l, lpath, "shipped", false, 0, ORDO_MAX_QUANTITY, &q,
 			   err))
 			rl->shipped = q;
+		if (rl->shipped > rl->quantity)
+			ordo_err_add(err, ORDO_EINVALID, lpath,
+				     "shipped %lld of %lld: more than it has "
+				     "to ship",
+				     (long long)rl->shipped,
+				     (long long)rl->quantity);
 	}
 }
 
@@ -161,6 +176,7 @@ static const char *const col_names[C_COUNT] = {
 struct csv_ctx {
 	struct view *v;
 	int col[C_COUNT]; /* -1: the file has none */
+	size_t width;	  /* the header's cells */
 };
 
 static const char *cell(const struct csv_ctx *x, enum col c,
@@ -170,6 +186,7 @@ static const char *cell(const struct csv_ctx *x, enum col c,
 							: "";
 }
 
+/* A count 0 .. ORDO_MAX_QUANTITY written in digits. */
 static bool whole(const char *s, int64_t *out)
 {
 	int64_t v = 0;
@@ -179,7 +196,7 @@ static bool whole(const char *s, int64_t *out)
 	for (; *s; s++)
 		v = v * 10 + (*s - '0');
 	*out = v;
-	return true;
+	return v <= ORDO_MAX_QUANTITY;
 }
 
 static ordo_code csv_row(void *ctx, uint32_t line, bool header,
@@ -196,10 +213,25 @@ static ordo_code csv_row(void *ctx, uint32_t line, bool header,
 	if (header) {
 		for (k = 0; k < C_COUNT; k++)
 			x->col[k] = -1;
-		for (i = 0; i < n; i++)
+		x->width = n;
+		for (i = 0; i < n; i++) {
 			for (k = 0; k < C_COUNT; k++)
 				if (strcasecmp(cells[i], col_names[k]) == 0)
-					x->col[k] = (int)i;
+					break;
+			if (k == C_COUNT)
+				return ordo_err_set(
+					err, ORDO_EINVALID, "file",
+					"column \"%.40s\" is not one ordo "
+					"reads; the columns are fulfillment_id, "
+					"order, status, sku, quantity and "
+					"shipped",
+					cells[i]);
+			if (x->col[k] >= 0)
+				return ordo_err_set(err, ORDO_EINVALID, "file",
+						    "column %s is named twice",
+						    col_names[k]);
+			x->col[k] = (int)i;
+		}
 		if (x->col[C_STATUS] < 0 || x->col[C_SKU] < 0 ||
 		    x->col[C_QTY] < 0 ||
 		    (x->col[C_FUL] < 0 && x->col[C_ORDER] < 0))
@@ -211,35 +243,62 @@ static ordo_code csv_row(void *ctx, uint32_t line, bool header,
 		return ORDO_OK;
 	}
 	snprintf(path, sizeof(path), "line %u", (unsigned)line);
+	for (i = x->width; i < n; i++)
+		if (cells[i][0])
+			return ordo_err_set(err, ORDO_EINVALID, path,
+					    "has more cells than the header "
+					    "names columns");
 	ful = cell(x, C_FUL, cells, n);
 	ord = cell(x, C_ORDER, cells, n);
 	sku = cell(x, C_SKU, cells, n);
 	if (!ful[0] && !ord[0])
 		return ordo_err_set(err, ORDO_EINVALID, path,
 				    "names no fulfillment_id and no order");
+	if (ful[0] && ord[0])
+		return ordo_err_set(err, ORDO_EINVALID, path,
+				    "names its fulfillment_id and its order: "
+				    "one of them");
 	if (strlen(ful) >= ORDO_ID_MAX || strlen(ord) >= ORDO_EXTERNAL_ID_MAX ||
 	    !sku[0] || strlen(sku) >= ORDO_SKU_MAX)
 		return ordo_err_set(err, ORDO_EINVALID, path,
 				    "a fulfillment id, order or SKU too long, "
 				    "or no SKU");
-	for (i = 0; i < x->v->n && !it; i++)
+	/* The rows of one item follow each other: the last item, or a new
+	 * one. */
+	if (x->v->n) {
+		recon_item *last = &x->v->items[x->v->n - 1];
+
+		if (strcmp(last->fulfillment_id, ful) == 0 &&
+		    strcmp(last->order_ref, ord) == 0)
+			it = last;
+	}
+	for (i = 0; !it && i + 1 < x->v->n; i++)
 		if (strcmp(x->v->items[i].fulfillment_id, ful) == 0 &&
 		    strcmp(x->v->items[i].order_ref, ord) == 0)
-			it = &x->v->items[i];
+			return ordo_err_set(err, ORDO_EINVALID, path,
+					    "the rows of one fulfillment or "
+					    "order follow each other (line %zu "
+					    "named it already)",
+					    x->v->items[i].where);
 	if (!it) {
-		ordo_err e = ORDO_ERR_INIT;
-
-		it = item_new(x->v, line, &e);
-		if (!it) {
-			ordo_err_set(err, e.code, "file", "%s", e.message);
-			ordo_err_clear(&e);
+		it = item_new(x->v, line, err);
+		if (!it)
 			return err->code;
-		}
 		ordo_strlcpy(it->fulfillment_id, ful, sizeof(it->fulfillment_id));
 		ordo_strlcpy(it->order_ref, ord, sizeof(it->order_ref));
 		status_of(cell(x, C_STATUS, cells, n), path, it, err);
 		if (err->code)
 			return err->code;
+	} else {
+		fulfillment_state s;
+
+		if (fulfillment_state_parse(cell(x, C_STATUS, cells, n), &s) !=
+			    0 ||
+		    s != it->status)
+			return ordo_err_set(err, ORDO_EINVALID, path,
+					    "status \"%.20s\" is not the "
+					    "status the rows before it give",
+					    cell(x, C_STATUS, cells, n));
 	}
 	if (it->n_lines >= RECONCILE_LINES_MAX)
 		return ordo_err_set(err, ORDO_ELIMIT, path,
@@ -258,6 +317,12 @@ static ordo_code csv_row(void *ctx, uint32_t line, bool header,
 					    "shipped \"%.20s\" is not a count",
 					    cell(x, C_SHIPPED, cells, n));
 		rl->shipped = q;
+		if (q > rl->quantity)
+			return ordo_err_set(err, ORDO_EINVALID, path,
+					    "shipped %lld of %lld: more than it "
+					    "has to ship",
+					    (long long)q,
+					    (long long)rl->quantity);
 	}
 	return ORDO_OK;
 }

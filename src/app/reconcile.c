@@ -42,9 +42,10 @@ static ordo_code held_add(struct held *h, fulfillment *f, ordo_err *err)
 	if (h->n >= RECONCILE_ITEMS_MAX) {
 		fulfillment_free(f);
 		return ordo_err_set(err, ORDO_ELIMIT, "location",
-				    "the location has more than %d open "
-				    "fulfillments; a reconciliation compares "
-				    "at most that many",
+				    "more than %d fulfillments of the location "
+				    "to compare (its open ones and those the "
+				    "items name); a reconciliation compares at "
+				    "most that many: send the view in parts",
 				    RECONCILE_ITEMS_MAX);
 	}
 	if (h->n == h->cap) {

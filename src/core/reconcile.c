@@ -44,7 +44,7 @@ static long match(const recon_item *it, const recon_ful *fuls, size_t m,
 
 		if (it->fulfillment_id[0]) {
 			if (strcmp(f->id, it->fulfillment_id) == 0)
-				return (long)k;
+				return taken[k] ? -2 : (long)k;
 			continue;
 		}
 		if (taken[k] ||
@@ -59,6 +59,21 @@ static long match(const recon_item *it, const recon_ful *fuls, size_t m,
 			best = (long)k;
 	}
 	return best;
+}
+
+/* Whether the order an item names has a fulfillment an earlier item
+ * took (and none left for this one). */
+static bool named_before(const recon_item *it, const recon_ful *fuls,
+			 size_t m, const bool *taken)
+{
+	size_t k;
+
+	for (k = 0; k < m; k++)
+		if (taken[k] &&
+		    (strcmp(fuls[k].f->order_id, it->order_ref) == 0 ||
+		     strcmp(fuls[k].order_external_id, it->order_ref) == 0))
+			return true;
+	return false;
 }
 
 /* Units of sku the fulfillment has to ship, and shipped. */
@@ -185,6 +200,15 @@ ordo_code reconcile(const recon_item *items, size_t n, const recon_ful *fuls,
 		bool agree = true;
 		recon_diff *d;
 
+		if (k == -2 || (k < 0 && !it->fulfillment_id[0] &&
+				named_before(it, fuls, m, taken))) {
+			rc = ordo_err_set(err, ORDO_EINVALID, "items",
+					  "the item at %zu names a fulfillment "
+					  "an earlier item names: a view names "
+					  "each once",
+					  it->where);
+			break;
+		}
 		if (k < 0) {
 			d = diff_add(out, n_out, &cap, RECON_UNKNOWN_TO_ORDO,
 				     (long)i, NULL, err);
@@ -193,7 +217,7 @@ ordo_code reconcile(const recon_item *items, size_t n, const recon_ful *fuls,
 				break;
 			}
 			snprintf(d->message, sizeof(d->message),
-				 "ordo has no fulfillment %s%.64s at this "
+				 "ordo has no fulfillment %s%s at this "
 				 "location",
 				 it->fulfillment_id[0] ? "" : "of order ",
 				 it->fulfillment_id[0] ? it->fulfillment_id

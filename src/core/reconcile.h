@@ -15,7 +15,8 @@
  *
  * An item names its fulfillment by id, or its order (ordo's order id or
  * the order's external id): then the order's fulfillment at the location
- * that is still open, else its newest one.
+ * that is still open, else its newest one. A view names each fulfillment
+ * once: an item naming one an earlier item named is ORDO_EINVALID.
  */
 #ifndef ORDO_CORE_RECONCILE_H
 #define ORDO_CORE_RECONCILE_H

@@ -166,13 +166,30 @@ API_TEST(a_csv_view_is_read_the_same)
 	assert_error(r, 400, "invalid_request", "location");
 	resp_free(r);
 	{
-		const char *no_id = "Status,SKU\r\nreleased,REC-A\r\n";
+		static const struct {
+			const char *csv;
+			const char *field;
+		} bad[] = {
+			{"Status,SKU\r\nreleased,REC-A\r\n", "file"},
+			{"order,status,sku,quantity,shiped\r\n"
+			 "X,released,REC-A,1,1\r\n",
+			 "file"},
+			{"order,status,sku,quantity\r\nX,released,REC-A,1\r\n"
+			 "Y,released,REC-A,1\r\nX,released,REC-B,1\r\n",
+			 "line 4"},
+			{"order,status,sku,quantity\r\nX,released,REC-A,1\r\n"
+			 "X,shipped,REC-B,1\r\n",
+			 "line 3"},
+		};
 
-		r = http("POST", "/v1/reconciliations?location=REC-1", acme(),
-			 no_id, strlen(no_id), headers);
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			r = http("POST", "/v1/reconciliations?location=REC-1",
+				 acme(), bad[i].csv, strlen(bad[i].csv),
+				 headers);
+			assert_error(r, 400, "invalid_request", bad[i].field);
+			resp_free(r);
+		}
 	}
-	assert_error(r, 400, "invalid_request", "file");
-	resp_free(r);
 }
 
 API_TEST(bad_views_are_refused_naming_what)
@@ -196,6 +213,14 @@ API_TEST(bad_views_are_refused_naming_what)
 		 "\"status\": \"released\", \"lines\": [{\"sku\": \"A\", "
 		 "\"qty\": 1}]}]}",
 		 "items[0].lines[0].qty", 400},
+		{"{\"location\": \"REC-1\", \"items\": [{\"order\": \"X\", "
+		 "\"fulfillment_id\": \"ful_x\", \"status\": \"released\", "
+		 "\"lines\": []}]}",
+		 "items[0]", 400},
+		{"{\"location\": \"REC-1\", \"items\": [{\"order\": \"X\", "
+		 "\"status\": \"released\", \"lines\": [{\"sku\": \"A\", "
+		 "\"quantity\": 1, \"shipped\": 2}]}]}",
+		 "items[0].lines[0]", 400},
 	};
 	size_t i;
 
@@ -205,6 +230,23 @@ API_TEST(bad_views_are_refused_naming_what)
 				      bad[i].body, strlen(bad[i].body), NULL);
 
 		assert_error(r, bad[i].status, NULL, bad[i].field);
+		resp_free(r);
+	}
+	/* A fulfillment named twice, by its id and by its order. */
+	{
+		char body[512];
+		struct resp *r;
+
+		snprintf(body, sizeof(body),
+			 "{\"location\": \"REC-1\", \"items\": ["
+			 "{\"fulfillment_id\": \"%s\", \"status\": "
+			 "\"released\", \"lines\": []},"
+			 "{\"fulfillment_id\": \"%s\", \"status\": "
+			 "\"released\", \"lines\": []}]}",
+			 o1.ful, o1.ful);
+		r = http("POST", "/v1/reconciliations", acme(), body,
+			 strlen(body), NULL);
+		assert_error(r, 400, "invalid_request", "items");
 		resp_free(r);
 	}
 }
