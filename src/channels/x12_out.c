@@ -148,8 +148,48 @@ bool x12_edi_id_ok(const char *s)
 	return true;
 }
 
-/* Text as an element: at most max bytes, none of the separators (they
- * become spaces), no control bytes, trimmed. */
+/*
+ * The ASCII a letter of Latin-1 or Latin Extended-A is written as where
+ * only ASCII goes (an X12 element: partners' translators take the basic
+ * and extended character sets, which are ASCII): its base letter, or two
+ * for the ligatures; NULL for any other character.
+ */
+static const char *ascii_of(uint32_t cp)
+{
+	static const char latin1[] = "AAAAAA?CEEEEIIIIDNOOOOOxOUUUUY?s"
+				     "aaaaaa?ceeeeiiiidnooooo/ouuuuy?y";
+	static const char ext_a[] = "AaAaAaCcCcCcCcDdDdEeEeEeEeEeGgGg"
+				    "GgGgHhHhIiIiIiIiIiJjJjKkkLlLlLlL"
+				    "lLlNnNnNnnNnOoOoOo??RrRrRrSsSsSs"
+				    "SsTtTtTtUuUuUuUuUuUuWwYyYZzZzZzs";
+	static char one[2];
+
+	switch (cp) {
+	case 0xC6: return "AE";
+	case 0xE6: return "ae";
+	case 0xDE: return "TH";
+	case 0xFE: return "th";
+	case 0xDF: return "ss";
+	case 0x152: return "OE";
+	case 0x153: return "oe";
+	case 0x132: return "IJ";
+	case 0x133: return "ij";
+	default: break;
+	}
+	if (cp >= 0xC0 && cp <= 0xFF)
+		one[0] = latin1[cp - 0xC0];
+	else if (cp >= 0x100 && cp <= 0x17F)
+		one[0] = ext_a[cp - 0x100];
+	else
+		return NULL;
+	one[1] = '\0';
+	return one[0] == '?' ? NULL : one;
+}
+
+/* Text as an element: at most max bytes of ASCII (letters with accents
+ * written as their base letters, any other character beyond ASCII as
+ * "?"), none of the separators (they become spaces), no control bytes,
+ * trimmed. */
 static void put_text(strbuf *b, const char *s, size_t max)
 {
 	size_t n = 0, i, end;
@@ -157,15 +197,31 @@ static void put_text(strbuf *b, const char *s, size_t max)
 
 	if (max >= sizeof(buf))
 		max = sizeof(buf) - 1;
-	for (i = 0; s[i] && n < max; i++) {
+	for (i = 0; s[i] && n < max;) {
 		unsigned char c = (unsigned char)s[i];
+		uint32_t cp;
+		size_t len = 1, k;
+		const char *a;
 
-		buf[n++] = (c < 0x20 || c == 0x7f || c == '*' || c == '~' ||
-			    c == '>')
-				   ? ' '
-				   : (char)c;
+		if (c < 0x80) {
+			buf[n++] = (c < 0x20 || c == 0x7f || c == '*' ||
+				    c == '~' || c == '>')
+					   ? ' '
+					   : (char)c;
+			i++;
+			continue;
+		}
+		/* A UTF-8 sequence (the text was checked to be UTF-8). */
+		len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+		cp = c & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
+		for (k = 1; k < len && s[i + k]; k++)
+			cp = (cp << 6) | ((unsigned char)s[i + k] & 0x3F);
+		i += k;
+		a = ascii_of(cp);
+		for (a = a ? a : "?"; *a && n < max; a++)
+			buf[n++] = *a;
 	}
-	end = ordo_utf8_cut(buf, n);
+	end = n;
 	while (end > 0 && buf[end - 1] == ' ')
 		end--;
 	i = 0;

@@ -459,6 +459,49 @@ static void test_a_release_is_handed_over_in_a_940(void **state)
 	json_decref(ev);
 }
 
+/* X12 text is ASCII: accented letters are written as their base letters,
+ * any other character beyond ASCII as "?". */
+static void test_a_940_is_written_in_ascii(void **state)
+{
+	ordo_err err = ORDO_ERR_INIT;
+	channel_call c;
+	channel_call_ctx ctx = {.now = 1796558400,
+				.control = 77,
+				.edi_own_id = "ZZ:DEMOCOFFEE",
+				.edi_partner_id = "01:123456789",
+				.order_seq = 42};
+	json_t *ev = json_pack(
+		"{s:s, s:s, s:s, s:{s:s, s:s, s:[{s:i, s:s, s:i}], s:{s:s, "
+		"s:s, s:{s:s, s:s, s:s, s:s, s:s}, s:{s:s}, "
+		"s:[{s:i, s:s, s:s}]}}}",
+		"id", "evt_8", "type", "fulfillment.released", "created_at",
+		"2026-12-06T12:00:00Z", "data", "id", "ful_1", "location",
+		"WH-EAST", "lines", "line_no", 1, "sku", "MUG-12OZ", "quantity",
+		1, "order", "id", "ord_1", "external_id", "PO-2", "ship_to",
+		"name", "Zo\u00eb \u0141ukasz-\u00d8rsted \u00c6sa",
+		"line1", "Stra\u00dfe 5", "city", "Krak\u00f3w",
+		"postal_code", "30-001", "country", "PL", "shipping", "method",
+		"ground", "lines", "line_no", 1, "sku", "MUG-12OZ", "title",
+		"Caf\u00e9 cr\u00e8me \u65e5\u672c");
+	char *text = json_dumps(ev, 0);
+	size_t i;
+
+	(void)state;
+	assert_int_equal(channel_call_plan(CHANNEL_X12, "https://wh.example/edi",
+					   "fulfillment.released", text, 0,
+					   NULL, 0, &ctx, &c, &err),
+			 ORDO_OK);
+	for (i = 0; c.body[i]; i++)
+		assert_true((unsigned char)c.body[i] < 0x80);
+	assert_non_null(strstr(c.body, "N1*ST*Zoe Lukasz-Orsted AEsa~"));
+	assert_non_null(strstr(c.body, "N3*Strasse 5~"));
+	assert_non_null(strstr(c.body, "N4*Krakow**30-001*PL~"));
+	assert_non_null(strstr(c.body, "G69*Cafe creme ??~"));
+	channel_call_free(&c);
+	free(text);
+	json_decref(ev);
+}
+
 /* Each kind's credentials, as its store takes them. */
 static void test_credentials(void **state)
 {
@@ -524,6 +567,7 @@ int main(void)
 		cmocka_unit_test(test_a_partners_855_is_told),
 		cmocka_unit_test(test_credentials),
 		cmocka_unit_test(test_a_release_is_handed_over_in_a_940),
+		cmocka_unit_test(test_a_940_is_written_in_ascii),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
