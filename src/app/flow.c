@@ -103,6 +103,7 @@ ordo_code app_order_move(store_tx *tx, order *o, order_state to,
 	if (rc)
 		return rc;
 	o->updated_at = now;
+	o->state_since = now;
 	if (to == ORDER_ACCEPTED && !was_accepted)
 		o->accepted_at = now;
 	rc = app_event(tx, o, "state_changed", from, to, NULL, actor, NULL,

@@ -35,7 +35,8 @@ const char *const app_event_types[] = {
 	"change_request.requested", "change_request.accepted",
 	"change_request.refused", "change_request.expired",
 	"fulfillment.change_requested", "return.authorized",
-	"return.received", "return.refunded", NULL,
+	"return.received", "return.refunded", "alert.raised",
+	"alert.cleared", NULL,
 };
 
 bool app_event_type_known(const char *type)

@@ -3,7 +3,8 @@
  * requests: delivering webhooks (outbox/worker.c) and, every second, the
  * time-driven use cases (closing delivered orders past their tenant's
  * closing period; expiring change requests not answered in their
- * tenant's change window; once a minute, forgetting what is past its retention).
+ * tenant's change window; raising and clearing the SLA monitors' alerts;
+ * once a minute, forgetting what is past its retention).
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "log/log.h"
 #include "app/changes.h"
 #include "app/fulfillment.h"
+#include "app/monitors.h"
 #include "app/policy.h"
 #include "app/write.h"
 #include "cli/cli.h"
@@ -33,6 +35,8 @@ struct sweep {
 	size_t closed;
 	size_t expired;
 	int64_t purged;
+	size_t raised;
+	size_t cleared;
 };
 
 static ordo_code sweep_run(store_tx *tx, void *arg, ordo_err *err)
@@ -54,6 +58,7 @@ static void *sweeper_main(void *arg)
 	struct background *b = arg;
 	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	unsigned long round = 0;
+	int64_t alerts_cursor = 0;
 
 	pthread_mutex_lock(&b->mu);
 	while (!b->stopping) {
@@ -89,6 +94,16 @@ static void *sweeper_main(void *arg)
 		if (s.expired)
 			log_info("%zu change request%s expired", s.expired,
 				 s.expired == 1 ? "" : "s");
+		ordo_err_clear(err);
+		if (app_monitors_sweep(b->st, s.now, &alerts_cursor, &s.raised,
+				       &s.cleared, err) != ORDO_OK)
+			log_error("sweeping the SLA monitors: %s",
+				  err->message);
+		if (s.raised || s.cleared)
+			log_info("SLA monitors: %zu alert%s raised, %zu "
+				 "cleared",
+				 s.raised, s.raised == 1 ? "" : "s",
+				 s.cleared);
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += 1;
 		pthread_mutex_lock(&b->mu);

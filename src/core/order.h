@@ -175,6 +175,7 @@ typedef struct {
 	ordo_time closed_at;
 	/* One more for each write that changes the order (If-Match). */
 	int64_t version;
+	ordo_time state_since; /* when it came into its state */
 	/* This write has counted its change already (not stored). */
 	bool version_counted;
 	char currency[ORDO_CURRENCY_MAX];

@@ -338,6 +338,19 @@ enum sql_id {
 	SQL_RETURN_GET,
 	SQL_RETURNS_OF_ORDER,
 	SQL_RETURN_LINES_OF,
+	SQL_MONITORS_DELETE,
+	SQL_MONITOR_INSERT,
+	SQL_MONITORS_OF,
+	SQL_MONITORS_ALL,
+	SQL_MONITOR_SWEPT,
+	SQL_MONITOR_DUE_ORDERS,
+	SQL_MONITOR_DUE_HOLDS,
+	SQL_ALERT_INSERT,
+	SQL_ALERTS_OPEN,
+	SQL_ALERT_CLEAR,
+	SQL_ALERTS_LIST,
+	SQL_ALERTS_LIST_OPEN,
+	SQL_ALERTS_LIST_CLEARED,
 	SQL_COUNT
 	/* Then the assembled statements: SQL_ORDER_LIST_BASE and on. */
 };
@@ -720,6 +733,7 @@ const char *sql_channels_text(unsigned id);
 const char *sql_imports_text(unsigned id);
 const char *sql_changes_text(unsigned id);
 const char *sql_returns_text(unsigned id);
+const char *sql_monitors_text(unsigned id);
 
 /* sql_changes.c: run the count statement id (text sql) over one order's
  * rows (q_open_of_order). */
@@ -748,7 +762,7 @@ const char *sql_search_text(unsigned id);
 	"notes, fingerprint, customer_key"
 #define SQL_ORDER_COURSE_COLS                                                  \
 	"state, updated_at, accepted_at, release_due_at, released_at, "        \
-	"delivered_at, closed_at, version"
+	"delivered_at, closed_at, version, state_since"
 #define SQL_ORDER_COLS_NOSEQ                                                   \
 	SQL_ORDER_HEAD_COLS ", " SQL_ORDER_CONTENT_COLS ", "                   \
 	SQL_ORDER_COURSE_COLS

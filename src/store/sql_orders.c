@@ -63,6 +63,7 @@ static const struct q_field order_course_fields[] = {
 	Q_I64(order, delivered_at),
 	Q_I64(order, closed_at),
 	Q_I64(order, version),
+	Q_I64(order, state_since),
 };
 
 static const struct q_field line_content_fields[] = {
@@ -129,7 +130,7 @@ static const char *const sql_text[SQL_COUNT] = {
 	[SQL_ORDER_INSERT] = "INSERT INTO orders (" SQL_ORDER_COLS_NOSEQ
 			     ", source_type, source) "
 			     "VALUES (" SQL_Q10 "," SQL_Q10 "," SQL_Q10
-			     "," SQL_Q10 ",?,?,?,?,?,?,?,?,?,?,?,?) "
+			     "," SQL_Q10 ",?,?,?,?,?,?,?,?,?,?,?,?,?) "
 			     "ON CONFLICT (tenant_id, channel, external_id) "
 			     "DO NOTHING RETURNING seq",
 	/* SQL_ORDER_INSERT with a seq drawn ahead (db.h, SEQS DRAWN AHEAD). */
@@ -137,7 +138,7 @@ static const char *const sql_text[SQL_COUNT] = {
 				 SQL_ORDER_COLS_NOSEQ ", source_type, source) "
 				 "OVERRIDING SYSTEM VALUE VALUES (?, " SQL_Q10
 				 "," SQL_Q10 "," SQL_Q10 "," SQL_Q10
-				 ",?,?,?,?,?,?,?,?,?,?,?,?) "
+				 ",?,?,?,?,?,?,?,?,?,?,?,?,?) "
 				 "ON CONFLICT (tenant_id, channel, external_id) "
 				 "DO NOTHING RETURNING seq",
 	[SQL_LINE_INSERT] = "INSERT INTO order_lines (order_seq, "
@@ -166,11 +167,11 @@ static const char *const sql_text[SQL_COUNT] = {
 			 "ORDER BY created_at, rowid",
 	/* No row back: no such order of the tenant. */
 	[SQL_ORDER_SET_STATE] = "UPDATE orders SET state = ?, updated_at = ?, "
-				"version = version + 1 "
+				"version = version + 1, state_since = ? "
 				"WHERE tenant_id = ? AND id = ? RETURNING seq",
 	/* No row back: no such order of the tenant. */
 	[SQL_ORDER_UPDATE] = "UPDATE orders SET (" SQL_ORDER_COURSE_COLS
-			     ") = (?, ?, ?, ?, ?, ?, ?, ?) "
+			     ") = (?, ?, ?, ?, ?, ?, ?, ?, ?) "
 			     "WHERE tenant_id = ? AND id = ? RETURNING seq",
 	[SQL_ORDER_UPDATE_CONTENT] = "UPDATE orders SET ("
 				     SQL_ORDER_CONTENT_COLS ") = ("
@@ -550,6 +551,8 @@ ordo_code store_order_insert(store_tx *tx, order *o, ordo_err *err)
 	 * write does not count (app_order_save). */
 	if (o->version == 0)
 		o->version = 1;
+	if (o->state_since == 0)
+		o->state_since = o->updated_at ? o->updated_at : o->received_at;
 	o->version_counted = true;
 	/* An order kept before this one is written first. */
 	if (rc == ORDO_OK)
@@ -741,6 +744,7 @@ ordo_code store_order_set_state(store_tx *tx, int64_t tenant, const char *id,
 	if (rc)
 		goto out;
 	q_str(&q, order_state_name(state));
+	q_i64(&q, now);
 	q_i64(&q, now);
 	q_i64(&q, tenant);
 	q_str(&q, id);

@@ -793,6 +793,107 @@ ordo_code store_returns_of_order(store_tx *tx, int64_t tenant,
 ordo_code store_order_line_add(store_tx *tx, const order *o,
 			       const order_line *l, ordo_err *err);
 
+/* ---- SLA monitors and their alerts (sql_monitors.c) -------------------- */
+
+/* The most monitors a tenant has. */
+#define STORE_MONITORS_MAX 20
+/* The longest monitor id, with its NUL. */
+#define STORE_MONITOR_ID_MAX 41
+
+/*
+ * A tenant's SLA monitor (migration 0020): kind "state_age" (an order in
+ * `state` for longer than after_s seconds) or "hold_overdue" (an open
+ * hold, of hold_type or of any type when "", past its due time).
+ */
+typedef struct {
+	int64_t tenant_id;
+	char id[STORE_MONITOR_ID_MAX];
+	char kind[16];
+	char state[16];
+	int64_t after_s;
+	char hold_type[24];
+	int64_t created_at;
+	/* How far the sweep has looked: what came due after it is new
+	 * (store_monitor_due). Not written by store_monitors_put. */
+	int64_t swept_to;
+} store_monitor;
+
+/* Replace the tenant's monitors with m[0..n-1]; every sweep starts over. */
+ordo_code store_monitors_put(store_tx *tx, int64_t tenant,
+			     const store_monitor *m, size_t n, ordo_err *err);
+/* The tenant's monitors by id (*out: free()). */
+ordo_code store_monitors_of(store_tx *tx, int64_t tenant, store_monitor **out,
+			    size_t *n, ordo_err *err);
+/* Every tenant's monitors, at most SQL_SCAN_MAX (*out: free()). */
+ordo_code store_monitors_all(store_tx *tx, store_monitor **out, size_t *n,
+			     ordo_err *err);
+
+/* What a monitor finds due: the order (and the hold) and since when the
+ * condition has held (the order's state_since, the hold's due time). */
+typedef struct {
+	int64_t order_seq;
+	char order_id[ORDO_ID_MAX];
+	char order_state[16];
+	int64_t since;
+	char hold_id[ORDO_ID_MAX];
+	char hold_type[24];
+} store_due;
+
+/*
+ * What monitor m finds due by now that came due after its swept_to and
+ * that it has no open alert of, earliest first, at most limit.
+ */
+ordo_code store_monitor_due(store_tx *tx, const store_monitor *m,
+			    ordo_time now, int limit, store_due **out,
+			    size_t *n, ordo_err *err);
+/* Record how far monitor (tenant, id) has looked, if it is still there. */
+ordo_code store_monitor_swept(store_tx *tx, int64_t tenant, const char *id,
+			      int64_t swept_to, ordo_err *err);
+
+/*
+ * An alert a monitor raised about an order (and a hold): open while
+ * cleared_at is 0. store_alerts_open reads with each what tells whether
+ * it still holds (the now_* members; "" when the monitor or the hold is
+ * gone).
+ */
+typedef struct {
+	int64_t seq;
+	int64_t tenant_id;
+	char id[ORDO_ID_MAX]; /* "alr_..." */
+	char order_id[ORDO_ID_MAX];
+	char monitor_id[STORE_MONITOR_ID_MAX];
+	char kind[16];
+	char hold_id[ORDO_ID_MAX];
+	int64_t since;
+	char message[ORDO_MESSAGE_MAX];
+	int64_t raised_at;
+	int64_t cleared_at;
+	char now_order_state[16];
+	int64_t now_state_since;
+	char now_hold_status[16];
+	int64_t now_hold_due_at;
+	char now_monitor_kind[16];
+	char now_monitor_state[16];
+	char now_monitor_hold_type[24];
+	char now_hold_type[24];
+} store_alert;
+
+/* Raise a: *raised false (nothing written) when the monitor has an open
+ * alert of the same order and hold already (another node raised it). */
+ordo_code store_alert_insert(store_tx *tx, int64_t tenant, int64_t order_seq,
+			     store_alert *a, bool *raised, ordo_err *err);
+/* Open alerts of every tenant after after_seq, by seq, at most limit. */
+ordo_code store_alerts_open(store_tx *tx, int64_t after_seq, int limit,
+			    store_alert **out, size_t *n, ordo_err *err);
+/* Clear an open alert; *cleared false when it was cleared already. */
+ordo_code store_alert_clear(store_tx *tx, int64_t tenant, const char *id,
+			    ordo_time now, bool *cleared, ordo_err *err);
+/* A page of the tenant's alerts, newest first: status "open", "cleared"
+ * or "" for all; before_seq the cursor (0: the first page). */
+ordo_code store_alert_list(store_tx *tx, int64_t tenant, const char *status,
+			   int64_t before_seq, int limit, store_alert **out,
+			   size_t *n, int64_t *next, ordo_err *err);
+
 /* ---- imports (sql_imports.c) -------------------------------------------- */
 
 /* An order file taken in (migration 0015). */

@@ -92,6 +92,12 @@ static const struct expect expected[] = {
 	{"GET", "/v1/settings", ALL_ROLES, NULL, NULL, NULL, 200},
 	{"PATCH", "/v1/settings", "admin supervisor", NULL,
 	 "{\"webhook_retry_window_s\": 5}", BAD, 400},
+	{"GET", "/v1/monitors", ALL_ROLES, NULL, NULL, NULL, 200},
+	{"PUT", "/v1/monitors", "admin supervisor", NULL,
+	 "{\"monitors\": [{\"id\": \"late\", \"kind\": \"state_age\", "
+	 "\"state\": \"on_hold\", \"after_s\": 3600}]}",
+	 BAD, 400},
+	{"GET", "/v1/alerts", ALL_ROLES, NULL, NULL, NULL, 200},
 	{"POST", "/v1/orders", "admin supervisor agent integration", NULL,
 	 NULL /* a valid order, made at setup */, "{}", 400},
 	{"GET", "/v1/orders", ALL_ROLES, NULL, NULL, NULL, 200},
@@ -449,7 +455,8 @@ static json_t *tenant_snapshot(void)
 		"/v1/webhooks",		      "/v1/defects?limit=100",
 		"/v1/fulfillments?limit=100", "/v1/shipments?limit=100",
 		"/v1/queue?limit=100",	      "/v1/stock?sku=MUG-12OZ",
-		"/v1/stock?sku=AUTH-PROBE",
+		"/v1/stock?sku=AUTH-PROBE",   "/v1/monitors",
+		"/v1/alerts",
 	};
 	json_t *snap = json_object();
 

@@ -859,6 +859,10 @@ static void searched(struct fx *f, int64_t tenant, const char *q, char *out,
 	"ALTER TABLE webhooks DROP COLUMN protocol;"                           \
 	"ALTER TABLE orders DROP COLUMN source;"                               \
 	"ALTER TABLE orders DROP COLUMN source_type;"                          \
+	"DROP TABLE alerts;"                                                   \
+	"DROP TABLE monitors;"                                                 \
+	"DROP INDEX orders_state_since;"                                       \
+	"ALTER TABLE orders DROP COLUMN state_since;"                          \
 	"DROP TABLE order_changes;"                                            \
 	"DROP TABLE return_lines;"                                             \
 	"DROP TABLE returns;"                                                  \

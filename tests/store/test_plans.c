@@ -105,6 +105,14 @@ static const struct allowed_scan allowed[] = {
 		     "text of a statement checked on its own "
 		     "(SQL_ORDER_BY_EXTERNAL, SQL_ORDER_BY_FINGERPRINT, "
 		     "SQL_CUSTOMER_HISTORY); LIMIT 1 takes the newest"),
+	ALLOW(SQL_MONITORS_ALL,
+	      "the sweep's round: every tenant's monitors, at most 20 of "
+	      "each, read once a second"),
+	ALLOW_FILTER(SQL_MONITOR_DUE_HOLDS,
+		     "a monitor of one hold type reads the tenant's open "
+		     "holds by due time (holds_due) and tests the type: what "
+		     "it passes is holds of other types that fell due since "
+		     "its last sweep"),
 	ALLOW_FILTER(SQL_DELIVERY_LANE_NEXT,
 		     "one order's deliveries to one webhook, by its lane: "
 		     "the tenant tested on a handful of rows"),
@@ -428,7 +436,8 @@ static bool plan_keyed_by(const char *plan, const char *col)
  * the stock history; a fulfillment on every other one, shipped on every
  * fourth, and a return of it; a defect on every third, and a change on
  * every third but another; an outbox event delivered to the tenant's
- * webhook.
+ * webhook; an alert of one of the tenant's monitors on every other one
+ * (of its hold), or on every third (of its state), some cleared.
  */
 static ordo_code order_rows_add(store_tx *tx, struct wctx *w, int t, int k,
 				ordo_err *err)
@@ -443,6 +452,7 @@ static ordo_code order_rows_add(store_tx *tx, struct wctx *w, int t, int k,
 			  .on_hand = 1, .at = 1700000000};
 	outbox_event oe = {.type = "order.created", .payload = "{}"};
 	size_t n;
+	int64_t seq;
 	ordo_code rc;
 
 	snprintf(id, sizeof(id), "ord_%d_%d", t, k);
@@ -459,9 +469,27 @@ static ordo_code order_rows_add(store_tx *tx, struct wctx *w, int t, int k,
 		assert_non_null(order_hold_add(&o, &h));
 	}
 	rc = store_order_insert(tx, &o, err);
+	seq = o.seq;
 	order_free(&o);
 	if (rc == ORDO_OK)
 		rc = store_event_append(tx, w->tenant, id, &ev, err);
+	if (rc == ORDO_OK && (k % 2 || k % 3 == 0)) {
+		store_alert a = {.since = 1700000000 + k * 60,
+				 .raised_at = 1700009000};
+		bool raised = false;
+
+		snprintf(a.id, sizeof(a.id), "alr_%d_%d", t, k);
+		ordo_strlcpy(a.monitor_id, k % 2 ? "overdue" : "held",
+			     sizeof(a.monitor_id));
+		ordo_strlcpy(a.kind, k % 2 ? "hold_overdue" : "state_age",
+			     sizeof(a.kind));
+		if (k % 2)
+			snprintf(a.hold_id, sizeof(a.hold_id), "hld_%d_%d", t,
+				 k);
+		ordo_strlcpy(a.message, "late", sizeof(a.message));
+		a.cleared_at = k % 5 == 0 ? 1700009500 : 0;
+		rc = store_alert_insert(tx, w->tenant, seq, &a, &raised, err);
+	}
 	ordo_strlcpy(se.location, "WH1", sizeof(se.location));
 	ordo_strlcpy(se.sku, "A-1", sizeof(se.sku));
 	ordo_strlcpy(se.order_id, id, sizeof(se.order_id));
@@ -567,6 +595,18 @@ static ordo_code w_tenant_rows(store_tx *tx, struct wctx *w, ordo_err *err)
 
 		settings_defaults(&ts);
 		rc = store_settings_put(tx, w->tenant, &ts, err);
+	}
+	/* Monitors of every tenant, as GET and PUT /v1/monitors make. */
+	if (rc == ORDO_OK) {
+		store_monitor m[3] = {
+			{.id = "held", .kind = "state_age", .state = "on_hold",
+			 .after_s = 3600},
+			{.id = "overdue", .kind = "hold_overdue"},
+			{.id = "stuck", .kind = "state_age",
+			 .state = "released", .after_s = 86400},
+		};
+
+		rc = store_monitors_put(tx, w->tenant, m, N_OF(m), err);
 	}
 	for (k = 0; rc == ORDO_OK && k < ROW_ORDERS; k++)
 		rc = order_rows_add(tx, w, t, k, err);
