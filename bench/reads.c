@@ -325,7 +325,19 @@ int main(int argc, char **argv)
 	timed(c, &out, calls, "stock", "/v1/stock?sku=SKU-0001");
 	timed(c, &out, calls, "stock_events",
 	      "/v1/stock/events?sku=SKU-0001&limit=50");
-	timed(c, &out, calls, "metrics_summary", "/v1/metrics/summary");
+	/* The figures of the 30 days up to the newest order (all of a small
+	 * history, 23 days of a million orders), and a metric by the hour
+	 * over its last two days: read from the rollups, never the orders. */
+	shift_time(newest, -30 * 86400, from, sizeof(from));
+	snprintf(path, sizeof(path), "/v1/metrics/summary?from=%s&to=%s",
+		 from, newest);
+	timed(c, &out, calls, "metrics_summary", path);
+	shift_time(newest, -2 * 86400, from, sizeof(from));
+	snprintf(path, sizeof(path),
+		 "/v1/metrics/series?metric=exception_rate&bucket=hour&"
+		 "from=%s&to=%s",
+		 from, newest);
+	timed(c, &out, calls, "metrics_series", path);
 
 	curl_slist_free_all(h);
 	curl_easy_cleanup(c);

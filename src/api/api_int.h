@@ -57,8 +57,12 @@ struct api_request {
 	 * X-Request-Id and the request's log line. */
 	char request_id[API_REQUEST_ID_MAX];
 	const char *route; /* the pattern of its route, once routed */
+	/* 1 + the route's index in api_routes once routed, else 0: which of
+	 * /metrics' series it counts in (meta.c). */
+	unsigned route_no;
 	char allow[48];		      /* methods the path takes, for 405 */
 	long long started_ms;
+	long long started_us; /* the same, in microseconds (/metrics) */
 
 	char *body;
 	size_t body_len, body_cap;
@@ -121,6 +125,8 @@ struct api_server {
 	atomic_int imports_running;
 	/* The out-of-memory answer, made at start (see api_reply_nomem). */
 	struct MHD_Response *nomem;
+	/* What /metrics counts of the requests (meta.c), made at start. */
+	struct api_metrics *metrics;
 	/* ORDO_TEST_FAIL_ALLOC, for tests only: the allocations each request
 	 * may make through core/alloc.h; -1 (always, outside tests): no
 	 * limit. */
@@ -142,6 +148,9 @@ enum MHD_Result api_queue_typed(api_request *r, unsigned status, char *text,
 bool api_content_is(api_request *r, const char *media);
 /* Monotonic milliseconds. */
 long long api_now_ms(void);
+/* Monotonic microseconds: a request's time in /metrics, whose first
+ * bucket is a millisecond. */
+long long api_now_us(void);
 /* A write's answer once its job is done (submit.c), from the handler. */
 enum MHD_Result api_finish_write(api_request *r);
 /* Queue a JSON answer (takes the reference). */
@@ -271,6 +280,28 @@ enum MHD_Result edge_answer(api_request *r);
 /* Log a request that ended before ordo saw its headers. */
 void edge_log_unserved(api_request *r, enum MHD_RequestTerminationCode toe);
 
+/* ---- metrics (meta.c) ---------------------------------------------------- */
+
+/*
+ * The limits on what /metrics tracks, so that its series stay bounded
+ * whatever callers send. Tenants: those named in a label, by the
+ * requests' tenants the first that come (the others' requests count under
+ * tenant "_other"), and by the backlog read from the database the first by
+ * id (the others left out, as ordo_metrics_tenants_left_out says): a
+ * scrape costs two statements a tenant. Channels: those of one tenant
+ * named, the first that take an order (orders of the others count under
+ * channel "_other"): a channel's name is the caller's to choose.
+ */
+#define API_METRICS_TENANTS 64
+#define API_METRICS_CHANNELS 16
+
+/* The requests' series, empty; NULL when out of memory. */
+struct api_metrics *api_metrics_new(void);
+void api_metrics_free(struct api_metrics *m);
+/* Count an answered request (r->status set) in its route's series: its
+ * status, its time since it came, and a new order's channel. */
+void api_metrics_note(api_request *r);
+
 /* ---- status table (errors.c) -------------------------------------------- */
 
 unsigned api_status_for(ordo_code code);
@@ -314,6 +345,8 @@ enum MHD_Result api_settings_get(api_request *r);
 enum MHD_Result api_monitors_get(api_request *r);
 enum MHD_Result api_monitors_put(api_request *r);
 enum MHD_Result api_alert_list(api_request *r);
+enum MHD_Result api_metrics_summary(api_request *r);
+enum MHD_Result api_metrics_series(api_request *r);
 enum MHD_Result api_settings_patch(api_request *r);
 enum MHD_Result api_fulfillment_list(api_request *r);
 enum MHD_Result api_fulfillment_get(api_request *r);

@@ -42,6 +42,56 @@ enum MHD_Result api_monitors_get(api_request *r)
 	return ret;
 }
 
+/* Each kind's members, by whether they are there at all (an empty
+ * string or a 0 is there): state_age takes state and after_s, and no
+ * hold_type but null; hold_overdue takes a hold_type, and no state or
+ * after_s. */
+static void members_for_kind(const json_t *v, const char *path,
+			     const char *kind, ordo_err *err)
+{
+	bool ages = strcmp(kind, "state_age") == 0;
+	bool holds = strcmp(kind, "hold_overdue") == 0;
+	json_t *ht = json_object_get(v, "hold_type");
+	char field[ORDO_ERR_FIELD_MAX];
+
+	if (ages) {
+		if (!json_object_get(v, "state")) {
+			jf_path(field, sizeof(field), path, "state");
+			ordo_err_add(err, ORDO_EINVALID, field,
+				     "is required: the state an order waits "
+				     "in too long");
+		}
+		if (!json_object_get(v, "after_s")) {
+			jf_path(field, sizeof(field), path, "after_s");
+			ordo_err_add(err, ORDO_EINVALID, field,
+				     "is required: how many seconds in the "
+				     "state make an order late");
+		}
+		if (ht && !json_is_null(ht)) {
+			jf_path(field, sizeof(field), path, "hold_type");
+			ordo_err_add(err, ORDO_EINVALID, field,
+				     "only a hold_overdue monitor takes a "
+				     "hold_type");
+		}
+	} else if (holds) {
+		if (json_object_get(v, "state")) {
+			jf_path(field, sizeof(field), path, "state");
+			ordo_err_add(err, ORDO_EINVALID, field,
+				     "only a state_age monitor takes a "
+				     "state (a hold is overdue past its "
+				     "due_at)");
+		}
+		if (json_object_get(v, "after_s")) {
+			jf_path(field, sizeof(field), path, "after_s");
+			ordo_err_add(err, ORDO_EINVALID, field,
+				     "only a state_age monitor takes after_s "
+				     "(a hold is overdue past its due_at, "
+				     "set by the settings' holds.<type>."
+				     "sla_s)");
+		}
+	}
+}
+
 /* {"id", "kind", "state", "after_s", "hold_type"}: its shape and values
  * into m; app_monitor_check then says what does not make a monitor,
  * unless the shape was wrong already. */
@@ -67,6 +117,8 @@ static void monitor_decode(const json_t *v, const char *path, store_monitor *m,
 	if (!json_is_null(json_object_get(v, "hold_type")))
 		jf_string(v, path, "hold_type", false, m->hold_type,
 			  sizeof(m->hold_type), err);
+	if (err->n_details == before)
+		members_for_kind(v, path, m->kind, err);
 	if (err->n_details == before)
 		app_monitor_check(m, path, err);
 }

@@ -774,7 +774,8 @@ static void defect_decode(const json_t *doc, void *out, ordo_err *err)
 	static const char *const members[] = {"type", "found_by", "note",
 					      NULL};
 	static const char *const computed[] = {
-		"id", "order_id", "reported_by", "created_at", NULL,
+		"id", "order_id", "reported_by", "created_at", "attributed_to",
+		NULL,
 	};
 	order_defect *d = out;
 

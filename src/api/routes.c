@@ -36,6 +36,8 @@ const api_route api_routes[] = {
 	{"GET", "/v1/monitors", api_monitors_get, READERS, NULL, 0},
 	{"PUT", "/v1/monitors", api_monitors_put, SUPERVISORS, NULL, 0},
 	{"GET", "/v1/alerts", api_alert_list, READERS, NULL, 0},
+	{"GET", "/v1/metrics/summary", api_metrics_summary, READERS, NULL, 0},
+	{"GET", "/v1/metrics/series", api_metrics_series, READERS, NULL, 0},
 	{"POST", "/v1/orders", api_order_create, WRITERS, NULL, 0},
 	{"GET", "/v1/orders", api_order_list, READERS, NULL, 0},
 	{"GET", "/v1/orders/*", api_order_get, READERS, NULL, 0},

@@ -23,7 +23,8 @@
  *   4. committed:   the committer's done callback marks the request and
  *                   RESUMES the connection; libmicrohttpd calls handle()
  *                   once more and the stored answer is sent.
- *   5. completed:   request_completed() frees everything.
+ *   5. completed:   request_completed() logs the request, counts it in
+ *                   /metrics' series (meta.c) and frees everything.
  *
  * This is what lets group commit work: hundreds of writes can wait for one
  * fsync while a handful of threads keep accepting more.
@@ -69,6 +70,14 @@ long long api_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+long long api_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 /*
@@ -472,6 +481,7 @@ static enum MHD_Result dispatch_to(api_request *r, const api_route *rt)
 	enum MHD_Result ret;
 
 	r->route = rt->pattern;
+	r->route_no = (unsigned)(rt - api_routes) + 1;
 	if (rt->roles != ANYONE) {
 		if (!authenticate(r, &ret))
 			return ret;
@@ -537,6 +547,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 		r->method = method;
 		r->path = url;
 		r->started_ms = api_now_ms();
+		r->started_us = api_now_us();
 		request_id_set(r);
 		r->max_body = route_max_body(method, url);
 		/* A route that takes more than any other body (a file) keeps
@@ -686,9 +697,10 @@ static void request_completed(void *cls, struct MHD_Connection *conn,
 		atomic_fetch_sub(&srv->writes_in_flight, 1);
 	if (r->queued)
 		atomic_fetch_sub(&srv->writes_queued, 1);
-	if (r->status)
+	if (r->status) {
 		log_request(r);
-	else if (!r->conn)
+		api_metrics_note(r);
+	} else if (!r->conn)
 		edge_log_unserved(r, toe);
 	free(r->raw_uri);
 	ordo_err_clear(&r->refusal_err);
@@ -799,6 +811,11 @@ ordo_code api_server_start(store *st, const api_server_options *opts,
 		free(srv);
 		return rc;
 	}
+	srv->metrics = api_metrics_new();
+	if (!srv->metrics) {
+		free(srv);
+		return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
+	}
 	srv->nomem = MHD_create_response_from_buffer(
 		sizeof(nomem_body) - 1, (void *)nomem_body,
 		MHD_RESPMEM_PERSISTENT);
@@ -809,6 +826,7 @@ ordo_code api_server_start(store *st, const api_server_options *opts,
 				    RETRY_AFTER_TEXT) != MHD_YES) {
 		if (srv->nomem)
 			MHD_destroy_response(srv->nomem);
+		api_metrics_free(srv->metrics);
 		free(srv);
 		return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
 	}
@@ -817,6 +835,7 @@ ordo_code api_server_start(store *st, const api_server_options *opts,
 	rc = api_listen_open(opts->host, opts->port, &fd, &family, err);
 	if (rc != ORDO_OK) {
 		MHD_destroy_response(srv->nomem);
+		api_metrics_free(srv->metrics);
 		free(srv);
 		return rc;
 	}
@@ -841,6 +860,7 @@ ordo_code api_server_start(store *st, const api_server_options *opts,
 		/* The socket is not closed here: a daemon that failed to
 		 * start has closed what it was given. */
 		MHD_destroy_response(srv->nomem);
+		api_metrics_free(srv->metrics);
 		free(srv);
 		return ordo_err_set(err, ORDO_EUNAVAILABLE, "listen",
 				    "cannot serve on %s:%u",
@@ -859,5 +879,6 @@ void api_server_stop(api_server *srv)
 		usleep(10 * 1000);
 	MHD_stop_daemon(srv->daemon);
 	MHD_destroy_response(srv->nomem);
+	api_metrics_free(srv->metrics);
 	free(srv);
 }

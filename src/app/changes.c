@@ -30,6 +30,7 @@
 
 #include "app/allocation.h"
 #include "app/flow.h"
+#include "app/metrics.h"
 #include "app/review.h"
 #include "app/stock.h"
 #include "channels/json_fields.h"
@@ -276,6 +277,9 @@ static ordo_code apply(store_tx *tx, order *o, const order_change *c,
 	size_t i, n_before = o->n_lines;
 	ordo_code rc = ORDO_OK;
 
+	/* Touched again after release: rework (core/metrics.h). */
+	if (o->released_at > 0)
+		o->marks_new |= MARK_REWORK;
 	snprintf(text, sizeof(text), "%.120s: %.120s", summary, reason);
 	if (p->whole) {
 		rc = app_event(tx, o, "changed", o->state, o->state, NULL,
@@ -490,6 +494,10 @@ static ordo_code ask(store_tx *tx, const app_caller *caller, order *o,
 			     sizeof(rec->decided_by));
 		rec->decided_at = now;
 		rc = store_change_insert(tx, o->tenant_id, rec, err);
+		if (rc == ORDO_OK)
+			rc = app_tally_change(tx, o, rec->kind,
+					      rec->requested_at,
+					      rec->decided_at, err);
 		if (rc == ORDO_OK)
 			rc = apply(tx, o, c, &plan, "", caller->actor, reason,
 				   rec->summary, now, err);
@@ -784,6 +792,9 @@ static ordo_code decide(store_tx *tx, int64_t tenant, store_change *rec,
 	if (rc == ORDO_OK)
 		rc = store_change_decide(tx, tenant, rec, APP_CHANGE_REQUESTED,
 					 err);
+	if (rc == ORDO_OK)
+		rc = app_tally_change(tx, o, rec->kind, rec->requested_at,
+				      rec->decided_at, err);
 	snprintf(type, sizeof(type), "change_request.%s", state);
 	return rc ? rc : emit_change(tx, o, rec, type, now, err);
 }
@@ -813,8 +824,18 @@ static ordo_code expire_run(store_tx *tx, void *arg, ordo_err *err)
 		snprintf(rec.decision_reason, sizeof(rec.decision_reason),
 			 "no answer in time; no hold raised: %.180s",
 			 e->failed);
-		return store_change_decide(tx, e->tenant, &rec,
-					   APP_CHANGE_REQUESTED, err);
+		rc = store_change_decide(tx, e->tenant, &rec,
+					 APP_CHANGE_REQUESTED, err);
+		order_init(&o);
+		if (rc == ORDO_OK)
+			rc = store_order_get(tx, e->tenant, rec.order_id, &o,
+					     err);
+		if (rc == ORDO_OK)
+			rc = app_tally_change(tx, &o, rec.kind,
+					      rec.requested_at, rec.decided_at,
+					      err);
+		order_free(&o);
+		return rc;
 	}
 	order_init(&o);
 	rc = decide(tx, e->tenant, &rec, APP_CHANGE_EXPIRED, NULL, "system",

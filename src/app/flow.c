@@ -14,6 +14,7 @@
  */
 #include "app/caller.h"
 #include "app/flow.h"
+#include "app/metrics.h"
 #include "app/policy.h"
 
 #include <stdarg.h>
@@ -176,6 +177,10 @@ ordo_code app_order_walk(store_tx *tx, order *o, const char *actor,
 ordo_code app_order_save(store_tx *tx, order *o, ordo_time now,
 			 ordo_err *err)
 {
+	ordo_code rc = app_tally_order(tx, o, false, now, err);
+
+	if (rc)
+		return rc;
 	o->updated_at = now;
 	/* One write, one version, however many times it saves. */
 	if (!o->version_counted) {

@@ -35,6 +35,7 @@
 #include "app/changes.h"
 #include "app/flow.h"
 #include "app/intake.h"
+#include "app/metrics.h"
 #include "app/policy.h"
 #include "app/review.h"
 #include "app/tenants.h"
@@ -170,8 +171,11 @@ ordo_code app_order_intake(store_tx *tx, const app_caller *c, order *in,
 	if (rc)
 		return rc;
 
-	/* 6, 7: the order row first, so that events can refer to it. */
-	rc = store_order_insert(tx, in, err);
+	/* 6, 7: the order row first, so that events can refer to it;
+	 * counted as received (app/metrics.h) as it is written. */
+	rc = app_tally_order(tx, in, true, now, err);
+	if (rc == ORDO_OK)
+		rc = store_order_insert(tx, in, err);
 	if (rc)
 		return rc;
 	rc = app_event(tx, in, "received", ORDER_RECEIVED, ORDER_RECEIVED,

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "app/flow.h"
+#include "app/metrics.h"
 #include "channels/json_fields.h"
 #include "channels/native_out.h"
 #include "core/ids.h"
@@ -309,20 +310,48 @@ struct raise {
 	size_t raised; /* out */
 };
 
+/* Clear an open alert of the same monitor, order and hold raised on an
+ * earlier stay in the state, before a is raised for this one. */
+static ordo_code clear_stale(store_tx *tx, const store_alert *a,
+			     const store_due *d, ordo_time now, ordo_err *err)
+{
+	char message[ORDO_MESSAGE_MAX];
+	store_alert old;
+	bool cleared = false;
+	ordo_code rc = store_alert_clear_stale(tx, a, d->order_seq, now, &old,
+					       &cleared, err);
+
+	if (rc || !cleared)
+		return rc;
+	snprintf(message, sizeof(message),
+		 "%s cleared: the order left the state (monitor %s)", old.id,
+		 old.monitor_id);
+	rc = app_tally_alert(tx, old.tenant_id, -1, err);
+	return rc ? rc
+		  : alert_tell(tx, &old, d->order_state, "alert.cleared",
+			       "alert_cleared", message, now, err);
+}
+
 static ordo_code raise_run(store_tx *tx, void *arg, ordo_err *err)
 {
 	struct raise *r = arg;
 	size_t i;
-	ordo_code rc = ORDO_OK;
+	bool still = false;
+	ordo_code rc = store_monitor_swept(tx, r->m->seq, r->swept_to, &still,
+					   err);
 
 	r->raised = 0;
+	/* A monitor written anew since it was read raises nothing on what
+	 * the old one found: its own sweep starts over. */
+	if (rc || !still)
+		return rc;
 	for (i = 0; rc == ORDO_OK && i < r->n; i++) {
 		const store_due *d = &r->due[i];
 		store_alert a;
 		bool raised = false;
 
 		memset(&a, 0, sizeof(a));
-		ordo_id_new("alr", a.id);
+		ordo_id_new("alr_", a.id);
 		a.tenant_id = r->m->tenant_id;
 		ordo_strlcpy(a.order_id, d->order_id, sizeof(a.order_id));
 		ordo_strlcpy(a.monitor_id, r->m->id, sizeof(a.monitor_id));
@@ -331,18 +360,19 @@ static ordo_code raise_run(store_tx *tx, void *arg, ordo_err *err)
 		a.since = d->since;
 		alert_message(r->m, d, a.message, sizeof(a.message));
 		a.raised_at = r->now;
-		rc = store_alert_insert(tx, a.tenant_id, d->order_seq, &a,
-					&raised, err);
+		rc = clear_stale(tx, &a, d, r->now, err);
+		if (rc == ORDO_OK)
+			rc = store_alert_insert(tx, a.tenant_id, d->order_seq,
+						&a, &raised, err);
 		if (rc == ORDO_OK && raised) {
-			rc = alert_tell(tx, &a, d->order_state, "alert.raised",
-					"alert_raised", a.message, r->now,
-					err);
+			rc = app_tally_alert(tx, a.tenant_id, 1, err);
+			if (rc == ORDO_OK)
+				rc = alert_tell(tx, &a, d->order_state,
+						"alert.raised", "alert_raised",
+						a.message, r->now, err);
 			r->raised++;
 		}
 	}
-	if (rc == ORDO_OK)
-		rc = store_monitor_swept(tx, r->m->tenant_id, r->m->id,
-					 r->swept_to, err);
 	return rc;
 }
 
@@ -373,10 +403,10 @@ static ordo_code sweep_monitor(store *st, store_monitor *m, ordo_time now,
 		 * finds those raised, and passes them); else all is read. */
 		r.swept_to = r.n == APP_MONITOR_SWEEP_MAX ? due[r.n - 1].since
 							  : bound;
-		/* Nothing new costs no write: what lies between swept_to and
-		 * the bound then has its alerts, and reading it again finds
-		 * them and passes on. */
-		if (r.n > 0)
+		/* Nothing new costs no write, but for moving the mark on
+		 * once a minute: what lies between it and the bound has its
+		 * alerts already, which reading it again passes. */
+		if (r.n > 0 || r.swept_to - m->swept_to >= 60)
 			rc = store_write(st, raise_run, &r, err);
 		free(due);
 		if (rc)
@@ -390,18 +420,22 @@ static ordo_code sweep_monitor(store *st, store_monitor *m, ordo_time now,
 	return rc;
 }
 
-/* Why an open alert no longer holds, or NULL when it still does. */
-static const char *alert_ended(const store_alert *a)
+/* Why an open alert no longer holds at now, or NULL when it still
+ * does. */
+static const char *alert_ended(const store_alert *a, ordo_time now)
 {
 	if (!a->now_monitor_kind[0])
 		return "its monitor was removed";
 	if (strcmp(a->now_monitor_kind, a->kind) != 0)
 		return "its monitor was changed";
 	if (strcmp(a->kind, "state_age") == 0) {
-		if (strcmp(a->now_order_state, a->now_monitor_state) != 0)
-			return "the order left the state";
 		if (a->now_state_since != a->since)
 			return "the order left the state";
+		/* In the state it was alerted for still: then the monitor
+		 * watches another, or waits longer now. */
+		if (strcmp(a->now_order_state, a->now_monitor_state) != 0 ||
+		    now - a->since < a->now_monitor_after_s)
+			return "its monitor was changed";
 		return NULL;
 	}
 	if (strcmp(a->now_hold_status, "open") != 0)
@@ -428,7 +462,7 @@ static ordo_code clear_run(store_tx *tx, void *arg, ordo_err *err)
 	c->cleared = 0;
 	for (i = 0; rc == ORDO_OK && i < c->n; i++) {
 		store_alert *a = &c->alerts[i];
-		const char *why = alert_ended(a);
+		const char *why = alert_ended(a, c->now);
 		char message[ORDO_MESSAGE_MAX];
 		bool cleared = false;
 
@@ -441,8 +475,11 @@ static ordo_code clear_run(store_tx *tx, void *arg, ordo_err *err)
 		a->cleared_at = c->now;
 		snprintf(message, sizeof(message), "%s cleared: %s (monitor %s)",
 			 a->id, why, a->monitor_id);
-		rc = alert_tell(tx, a, a->now_order_state, "alert.cleared",
-				"alert_cleared", message, c->now, err);
+		rc = app_tally_alert(tx, a->tenant_id, -1, err);
+		if (rc == ORDO_OK)
+			rc = alert_tell(tx, a, a->now_order_state,
+					"alert.cleared", "alert_cleared",
+					message, c->now, err);
 		c->cleared++;
 	}
 	return rc;
@@ -465,7 +502,7 @@ static ordo_code clear_ended(store *st, ordo_time now, int64_t *cursor,
 	if (rc)
 		return rc;
 	for (i = 0; i < c.n && !any; i++)
-		any = alert_ended(&c.alerts[i]) != NULL;
+		any = alert_ended(&c.alerts[i], now) != NULL;
 	if (any)
 		rc = store_write(st, clear_run, &c, err);
 	if (rc == ORDO_OK) {
@@ -477,24 +514,48 @@ static ordo_code clear_ended(store *st, ordo_time now, int64_t *cursor,
 	return rc;
 }
 
+/* Keep the first failure in err; go on with a scratch one. */
+static void keep_first(ordo_code rc, ordo_err *first, ordo_err *scratch)
+{
+	if (rc && first->code == ORDO_OK)
+		ordo_err_set(first, scratch->code, scratch->field, "%s",
+			     scratch->message);
+	ordo_err_clear(scratch);
+}
+
 ordo_code app_monitors_sweep(store *st, ordo_time now, int64_t *cursor,
 			     size_t *raised, size_t *cleared, ordo_err *err)
 {
-	store_monitor *m = NULL;
-	store_tx *tx;
-	size_t n = 0, i;
-	ordo_code rc = store_read_begin(st, &tx, err);
+	ordo_err one = ORDO_ERR_INIT;
+	int64_t after = 0;
+	size_t n, i;
+	ordo_code rc;
 
 	*raised = 0;
 	*cleared = 0;
-	if (rc)
-		return rc;
-	rc = store_monitors_all(tx, &m, &n, err);
-	store_read_end(tx);
-	for (i = 0; rc == ORDO_OK && i < n; i++)
-		rc = sweep_monitor(st, &m[i], now, raised, err);
-	free(m);
-	if (rc == ORDO_OK)
-		rc = clear_ended(st, now, cursor, cleared, err);
-	return rc;
+	/* Every monitor of every tenant, a page at a time; one that fails
+	 * (its tenant's database trouble) keeps none of the others from
+	 * their round, nor the clearing. */
+	do {
+		store_monitor *m = NULL;
+		store_tx *tx;
+
+		n = 0;
+		rc = store_read_begin(st, &tx, &one);
+		if (rc == ORDO_OK) {
+			rc = store_monitors_all(tx, after,
+						APP_MONITOR_SWEEP_MAX, &m, &n,
+						&one);
+			store_read_end(tx);
+		}
+		keep_first(rc, err, &one);
+		for (i = 0; i < n; i++) {
+			keep_first(sweep_monitor(st, &m[i], now, raised, &one),
+				   err, &one);
+			after = m[i].seq;
+		}
+		free(m);
+	} while (rc == ORDO_OK && n == APP_MONITOR_SWEEP_MAX);
+	keep_first(clear_ended(st, now, cursor, cleared, &one), err, &one);
+	return err->code;
 }

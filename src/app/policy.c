@@ -377,6 +377,9 @@ ordo_code app_policy_judge(store_tx *tx, order *o, ordo_time now,
 		rc = evaluate_failed(pp, &out, err);
 		goto out;
 	}
+	if (out.approved && !o->approved_rule[0])
+		ordo_strlcpy(o->approved_rule, pp->rules[out.approved_by].id,
+			     sizeof(o->approved_rule));
 	for (i = 0; i < out.n_hits; i++) {
 		const policy_rule *r = &pp->rules[out.hits[i]];
 		order_hold h, *added;

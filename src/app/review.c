@@ -27,6 +27,7 @@
 #include "app/allocation.h"
 #include "app/caller.h"
 #include "app/flow.h"
+#include "app/metrics.h"
 #include "app/intake.h"
 #include "app/policy.h"
 #include "app/review.h"
@@ -664,11 +665,20 @@ ordo_code app_defect_report(store_tx *tx, const app_caller *c,
 	ordo_id_new("dft_", d->id);
 	ordo_strlcpy(d->reported_by, c->actor, sizeof(d->reported_by));
 	d->created_at = now;
-	rc = store_defect_insert(tx, c->tenant_id, d, err);
-	if (rc)
-		return rc;
 	order_init(&o);
+	/* Who let it through, from the order as it stands; then the order
+	 * counts as defective (app/metrics.h), once. */
 	rc = store_order_get(tx, c->tenant_id, d->order_id, &o, err);
+	if (rc == ORDO_OK) {
+		defect_attribute(&o, d);
+		rc = store_defect_insert(tx, c->tenant_id, d, err);
+	}
+	if (rc == ORDO_OK) {
+		o.marks_new |= MARK_DEFECT;
+		rc = app_tally_order(tx, &o, false, now, err);
+	}
+	if (rc == ORDO_OK)
+		rc = store_order_set_marks(tx, &o, err);
 	if (rc == ORDO_OK) {
 		char text[ORDO_MESSAGE_MAX];
 

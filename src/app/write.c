@@ -199,6 +199,13 @@ void app_write_free(app_write *w)
 ordo_code app_purge(store_tx *tx, ordo_time now, int64_t *purged,
 		    ordo_err *err)
 {
-	return store_purge(tx, now - ORDO_IDEMPOTENCY_KEEP_S,
-			   now - ORDO_DELIVERED_KEEP_S, purged, err);
+	int64_t gauges = 0;
+	ordo_code rc = store_purge(tx, now - ORDO_IDEMPOTENCY_KEEP_S,
+				   now - ORDO_DELIVERED_KEEP_S, purged, err);
+
+	/* The metrics' gauges counted down to nothing (app/metrics.h). */
+	if (rc == ORDO_OK)
+		rc = store_gauges_purge(tx, &gauges, err);
+	*purged += gauges;
+	return rc;
 }

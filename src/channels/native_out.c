@@ -152,6 +152,9 @@ static json_t *hold_json(const order_hold *h, ordo_time now)
 		json_object_set_new(j, "assignee", json_null());
 		json_object_set_new(j, "claimed_until", json_null());
 	}
+	json_object_set_new(j, "claimed_at",
+			    h->claimed_at ? native_time_json(h->claimed_at)
+					  : json_null());
 	json_object_set_new(j, "escalated", json_boolean(h->escalated));
 	json_object_set_new(j, "resolution", opt_string(h->resolution));
 	json_object_set_new(j, "resolution_reason",
@@ -176,6 +179,16 @@ json_t *native_defect_json(const order_defect *d)
 	json_object_set_new(j, "note", json_string(d->note));
 	json_object_set_new(j, "reported_by", json_string(d->reported_by));
 	json_object_set_new(j, "created_at", native_time_json(d->created_at));
+	json_object_set_new(
+		j, "attributed_to",
+		d->attributed_step[0]
+			? json_pack("{s:s, s:o, s:s}", "step",
+				    d->attributed_step, "rule_id",
+				    d->attributed_rule[0]
+					    ? json_string(d->attributed_rule)
+					    : json_null(),
+				    "actor", d->attributed_actor)
+			: json_null());
 	return j;
 }
 

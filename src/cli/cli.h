@@ -10,6 +10,7 @@
 
 #include <signal.h>
 
+#include "app/caller.h"
 #include "core/clock.h"
 #include "core/err.h"
 #include "store/store.h"
@@ -98,6 +99,11 @@ int cmd_backup(int argc, char **argv);
 int cli_parse_opts(const char *cmd, unsigned takes, int argc, char **argv,
 		   struct cli_opts *o);
 int cmd_simulate(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+/* The caller "cli" of the tenant slug, for the commands that act as
+ * one (simulate, report); ORDO_ENOTFOUND naming it. */
+ordo_code cli_tenant_caller(store *st, const char *slug, app_caller *caller,
+			    ordo_err *err);
 int cmd_import(int argc, char **argv);
 
 /* Print "ordo: <message>" (and each detail) to stderr; returns CLI_FAIL. */

@@ -342,6 +342,26 @@ int cmd_backup(int argc, char **argv)
 	return with_store(&o, 1, false, backup_run);
 }
 
+ordo_code cli_tenant_caller(store *st, const char *slug, app_caller *caller,
+			    ordo_err *err)
+{
+	store_tenant t;
+	store_tx *tx;
+	ordo_code rc = store_read_begin(st, &tx, err);
+
+	memset(caller, 0, sizeof(*caller));
+	if (rc)
+		return rc;
+	rc = store_tenant_by_slug(tx, slug, &t, err);
+	store_read_end(tx);
+	if (rc)
+		return rc;
+	caller->tenant_id = t.id;
+	ordo_strlcpy(caller->tenant_slug, t.slug, sizeof(caller->tenant_slug));
+	ordo_strlcpy(caller->actor, "cli", sizeof(caller->actor));
+	return ORDO_OK;
+}
+
 int cmd_simulate(int argc, char **argv)
 {
 	struct cli_opts o = {0};
@@ -350,8 +370,6 @@ int cmd_simulate(int argc, char **argv)
 	json_error_t jerr;
 	json_t *doc = NULL, *answer = NULL;
 	app_caller caller;
-	store_tx *tx;
-	store_tenant t;
 	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
 	store *st;
 	char *text;
@@ -418,17 +436,7 @@ int cmd_simulate(int argc, char **argv)
 		json_decref(doc);
 		return CLI_FAIL;
 	}
-	memset(&caller, 0, sizeof(caller));
-	if (store_read_begin(st, &tx, err) == ORDO_OK) {
-		if (store_tenant_by_slug(tx, tenant, &t, err) == ORDO_OK) {
-			caller.tenant_id = t.id;
-			ordo_strlcpy(caller.tenant_slug, t.slug,
-				     sizeof(caller.tenant_slug));
-			ordo_strlcpy(caller.actor, "cli",
-				     sizeof(caller.actor));
-		}
-		store_read_end(tx);
-	}
+	cli_tenant_caller(st, tenant, &caller, err);
 	if (err->code == ORDO_OK)
 		api_simulate(st, &caller, doc, from, to, &answer, err);
 	if (err->code != ORDO_OK) {

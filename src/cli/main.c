@@ -37,6 +37,8 @@ static const char usage[] =
 	"--name NAME)\n"
 	"  backup    copy a SQLite database while it is in use\n"
 	"  simulate  replay a candidate review policy over past orders\n"
+	"  report    print the tenant's figures over a range (ordo report "
+	"--tenant SLUG)\n"
 	"  import    take in an order file (ordo import csv FILE --tenant "
 	"SLUG)\n"
 	"  version   print the version (also ordo --version)\n"
@@ -239,6 +241,7 @@ int main(int argc, char **argv)
 		{"migrate", cmd_migrate}, {"tenant", cmd_tenant},
 		{"key", cmd_key},	{"backup", cmd_backup},
 		{"simulate", cmd_simulate}, {"import", cmd_import},
+		{"report", cmd_report},
 	};
 	const char *names[sizeof(commands) / sizeof(commands[0])];
 	const char *near;

@@ -124,6 +124,9 @@ typedef struct {
 	char resolution[16];
 	char resolution_reason[ORDO_MESSAGE_MAX];
 	char resolved_by[ORDO_ACTOR_MAX];
+	/* As the store has it (not stored): 0 new in this write, 1 open,
+	 * 2 resolved - what the rollups have counted of it. */
+	unsigned char was;
 } order_hold;
 
 typedef struct {
@@ -176,6 +179,16 @@ typedef struct {
 	/* One more for each write that changes the order (If-Match). */
 	int64_t version;
 	ordo_time state_since; /* when it came into its state */
+	/* What the rollups have counted of it (core/metrics.h, MARKS), and
+	 * what this write found (not stored: counted as it saves). */
+	int64_t marks;
+	int64_t marks_new;
+	/* Its state as stored (not stored itself; ORDER_RECEIVED when new):
+	 * what the backlog counts it in. */
+	order_state stored_state;
+	/* The review policy's approve rule that let it through at intake,
+	 * if one did. */
+	char approved_rule[72];
 	/* This write has counted its change already (not stored). */
 	bool version_counted;
 	char currency[ORDO_CURRENCY_MAX];
@@ -220,6 +233,11 @@ typedef struct order_defect_s {
 	char note[ORDO_MESSAGE_MAX];
 	char reported_by[ORDO_ACTOR_MAX];
 	ordo_time created_at;
+	/* Who let it through (defect_attribute): the step ("review",
+	 * "policy", "intake"), the rule and the person or channel. */
+	char attributed_step[16];
+	char attributed_rule[72];
+	char attributed_actor[ORDO_ACTOR_MAX];
 } order_defect;
 
 /* A timeline entry. Events are append-only. */

@@ -619,6 +619,56 @@ static void log_failed(const outbox_claim *c, const delivery *d,
 						 : d->next_attempt_at)));
 }
 
+/* ---- failed attempts, counted (worker.h) ---------------------------------- */
+
+/* Shared by every worker of the process, as the log is; under failures_mu. */
+static pthread_mutex_t failures_mu = PTHREAD_MUTEX_INITIALIZER;
+static outbox_failures failures[OUTBOX_FAILURES_TRACKED];
+static size_t failures_n;
+static uint64_t failures_other;
+
+/* One more failed attempt to the claim's webhook. A linear search: at most
+ * OUTBOX_FAILURES_TRACKED ids, against an attempt that took a network's
+ * answer (or its timeout). */
+static void failures_note(const outbox_claim *c)
+{
+	size_t i;
+
+	pthread_mutex_lock(&failures_mu);
+	for (i = 0; i < failures_n; i++)
+		if (failures[i].tenant_id == c->tenant_id &&
+		    strcmp(failures[i].webhook_id, c->hook.id) == 0)
+			break;
+	if (i == failures_n && failures_n < OUTBOX_FAILURES_TRACKED) {
+		failures[i].tenant_id = c->tenant_id;
+		snprintf(failures[i].webhook_id, sizeof(failures[i].webhook_id),
+			 "%s", c->hook.id);
+		failures_n++;
+	}
+	if (i < failures_n)
+		failures[i].attempts++;
+	else
+		failures_other++;
+	pthread_mutex_unlock(&failures_mu);
+}
+
+size_t outbox_failures_get(outbox_failures *out, size_t max)
+{
+	size_t n;
+
+	pthread_mutex_lock(&failures_mu);
+	n = failures_n < max ? failures_n : max;
+	memcpy(out, failures, n * sizeof(*out));
+	if (failures_other && n < max) {
+		out[n] = (outbox_failures){.attempts = failures_other};
+		snprintf(out[n].webhook_id, sizeof(out[n].webhook_id),
+			 "_other");
+		n++;
+	}
+	pthread_mutex_unlock(&failures_mu);
+	return n;
+}
+
 /* ---- the threads ---------------------------------------------------------- */
 
 /* Wait up to ms, or until stopping; returns true when stopping. */
@@ -696,6 +746,7 @@ static void send_claim(outbox_worker *w, CURL *curl, outbox_claim *c,
 			snprintf(d->last_error, sizeof(d->last_error), "%s",
 				 why);
 			record(w, &j, err);
+			failures_note(c);
 			log_failed(c, d, "refused: not sent again");
 			continue;
 		}
@@ -720,6 +771,7 @@ static void send_claim(outbox_worker *w, CURL *curl, outbox_claim *c,
 			d->status = DELIVERY_FAILED;
 		}
 		record(w, &j, err);
+		failures_note(c);
 		log_failed(c, d,
 			   hk->paused ? "the webhook is paused"
 			   : d->status == DELIVERY_FAILED

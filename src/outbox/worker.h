@@ -10,6 +10,8 @@
 #define ORDO_OUTBOX_WORKER_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "core/clock.h"
 #include "core/err.h"
@@ -60,6 +62,28 @@ ordo_code outbox_url_check(const char *url, ordo_err *err);
 
 /* Seconds to wait before attempt n+1 after n failed attempts (n >= 1). */
 int64_t outbox_backoff_s(int attempts);
+
+/*
+ * FAILED ATTEMPTS, for /metrics: the delivery attempts that failed (each
+ * is logged, "webhook delivery failed"), counted per webhook by every
+ * sender of this process since it started - one node's, as its log is.
+ * At most OUTBOX_FAILURES_TRACKED webhooks are counted by their id, the
+ * first to fail; the attempts of any other are counted together under
+ * the webhook id "_other" (tenant 0), so that the series /metrics shows
+ * stay bounded however many webhooks come and go.
+ */
+#define OUTBOX_FAILURES_TRACKED 256
+
+typedef struct {
+	int64_t tenant_id;
+	char webhook_id[ORDO_ID_MAX];
+	uint64_t attempts;
+} outbox_failures;
+
+/* Copy the counts into out (up to max of them: the webhooks counted by id
+ * in the order they first failed, then "_other" when it has any); returns
+ * how many were copied. */
+size_t outbox_failures_get(outbox_failures *out, size_t max);
 
 ordo_code outbox_worker_start(store *st, const outbox_options *opts,
 			      outbox_worker **out, ordo_err *err);

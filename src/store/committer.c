@@ -110,6 +110,10 @@
  * Batches grow by themselves under load: while one batch is being made
  * durable, new jobs pile up in the queue and all go into the next one. That
  * is the whole trick of group commit - no timers, no waiting for company.
+ * The statistics show how well it works (store_commit_stats): each
+ * committed batch is counted in two histograms, the writes it carried and
+ * the time its COMMIT took, which is the fsync every one of them waited
+ * for.
  *
  * done callbacks run on the committer thread, after the commit returned and
  * outside the queue lock; they must be short and must not call store_write
@@ -330,11 +334,13 @@ static bool found_late(const store_tx *tx, bool wait_each)
  * that lost to a concurrent transaction and has runs left is taken out of
  * the batch, rolled back to its savepoint, given its due time and put on
  * *retry (in batch order) to be queued again. Returns true when the
- * transaction committed; *txp is the transaction it began, NULL if none.
+ * transaction committed; *txp is the transaction it began, NULL if none,
+ * and *commit_ns how long its COMMIT took (the fsync; 0 when none ran).
  */
 static bool committer_run_batch(store *st, struct committer *self,
 				store_job **batchp, store_job **retry,
-				int64_t *statements, store_tx **txp)
+				int64_t *statements, store_tx **txp,
+				int64_t *commit_ns)
 {
 	const struct db_driver *db = st->db;
 	store_tx *tx = NULL;
@@ -353,6 +359,7 @@ static bool committer_run_batch(store *st, struct committer *self,
 	store_job *last_run; /* the last job of the batch run in this pass */
 
 	*retry = NULL;
+	*commit_ns = 0;
 	for (job = *batchp; job; job = job->next)
 		exact = exact || job->stock_exact;
 	*statements = 0;
@@ -546,8 +553,12 @@ again:
 	*statements += tx->statements;
 	/* While its COMMIT reaches the disk, the next batch may run. */
 	batch_ran(st, self);
-	if (rc == ORDO_OK)
+	if (rc == ORDO_OK) {
+		int64_t began = committer_now_ns();
+
 		rc = db->commit(tx, &cerr);
+		*commit_ns = committer_now_ns() - began;
+	}
 	if (rc) {
 		db->rollback(tx);
 		for (job = *batchp; job; job = job->next)
@@ -581,6 +592,39 @@ rerun:
 			break;
 	}
 	goto again;
+}
+
+/* The bucket of a histogram (store.h: bounds inclusive, the last bucket
+ * past every bound) that v falls in. */
+static size_t bucket_of(const uint64_t *bounds, size_t n, uint64_t v)
+{
+	size_t i = 0;
+
+	while (i < n && v > bounds[i])
+		i++;
+	return i;
+}
+
+/* A committed batch, in the histograms of the statistics (under mu):
+ * the writes it carried and its COMMIT's time. */
+static void stats_observe_commit(store_commit_stats *s, uint64_t writes,
+				 int64_t commit_ns)
+{
+	static const uint64_t batch_bounds[] = {STORE_BATCH_BOUNDS};
+	static const uint64_t commit_bounds[] = {STORE_COMMIT_US_BOUNDS};
+	uint64_t us = commit_ns > 0 ? (uint64_t)commit_ns / 1000 : 0;
+
+	_Static_assert(sizeof(batch_bounds) / sizeof(batch_bounds[0]) ==
+			       STORE_BATCH_BUCKETS,
+		       "STORE_BATCH_BUCKETS counts STORE_BATCH_BOUNDS");
+	_Static_assert(sizeof(commit_bounds) / sizeof(commit_bounds[0]) ==
+			       STORE_COMMIT_BUCKETS,
+		       "STORE_COMMIT_BUCKETS counts STORE_COMMIT_US_BOUNDS");
+	s->batch_writes[bucket_of(batch_bounds, STORE_BATCH_BUCKETS,
+				  writes)]++;
+	s->batch_writes_sum += writes;
+	s->commit_us[bucket_of(commit_bounds, STORE_COMMIT_BUCKETS, us)]++;
+	s->commit_us_sum += us;
 }
 
 /*
@@ -685,7 +729,7 @@ void *committer_main(void *arg)
 	for (;;) {
 		store_job *batch, *retry, *job, *last, *next;
 		uint64_t n = 0, answered = 0;
-		int64_t now, wake, trips = 0;
+		int64_t now, wake, trips = 0, commit_ns;
 		bool committed;
 		int64_t statements;
 		store_tx *tx;
@@ -733,7 +777,7 @@ void *committer_main(void *arg)
 
 		statements = 0;
 		committed = committer_run_batch(st, self, &batch, &retry,
-						&statements, &tx);
+						&statements, &tx, &commit_ns);
 		batch_ran(st, self); /* if it ended before its COMMIT */
 		/* The writer's waits since the last batch: its BEGIN too. */
 		if (tx) {
@@ -762,8 +806,10 @@ void *committer_main(void *arg)
 		st->stats.jobs += answered;
 		st->stats.write_statements += (uint64_t)statements;
 		st->stats.write_round_trips += (uint64_t)trips;
-		if (committed)
+		if (committed) {
 			st->stats.commits++;
+			stats_observe_commit(&st->stats, answered, commit_ns);
+		}
 		if (n > st->stats.max_batch)
 			st->stats.max_batch = n;
 		pthread_mutex_unlock(&st->mu);

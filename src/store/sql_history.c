@@ -20,7 +20,8 @@
 #define SQL_IDEM_COLS "key, request_hash, status, created_at, body"
 /* What a defect is (defect_fields; p: a table alias and its dot, or ""). */
 #define SQL_DEFECT_WHAT_OF(p)                                                  \
-	p "type, " p "found_by, " p "note, " p "reported_by, " p "created_at"
+	p "type, " p "found_by, " p "note, " p "reported_by, " p "created_at, "  \
+	p "attributed_step, " p "attributed_rule, " p "attributed_actor"
 /* A defect with its order's id, from "defects d JOIN orders o". */
 #define SQL_DEFECT_COLS "d.seq, d.id, o.id, " SQL_DEFECT_WHAT_OF("d.")
 #define SQL_DEFECT_FROM " FROM defects d JOIN orders o ON o.seq = d.order_seq "
@@ -49,6 +50,9 @@ static const struct q_field defect_fields[] = {
 	Q_TEXT(order_defect, type),	   Q_TEXT(order_defect, found_by),
 	Q_TEXT(order_defect, note),	   Q_TEXT(order_defect, reported_by),
 	Q_I64(order_defect, created_at),
+	Q_TEXT(order_defect, attributed_step),
+	Q_TEXT(order_defect, attributed_rule),
+	Q_TEXT(order_defect, attributed_actor),
 };
 
 static const char *const sql_text[SQL_COUNT] = {
@@ -88,7 +92,7 @@ static const char *const sql_text[SQL_COUNT] = {
 			     "RETURNING 1",
 	[SQL_DEFECT_INSERT] = "INSERT INTO defects (id, tenant_id, order_seq, "
 			      SQL_DEFECT_WHAT_OF("") ") "
-			      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[SQL_DEFECTS_OF_ORDER] = "SELECT " SQL_DEFECT_COLS SQL_DEFECT_FROM
 				 "WHERE d.order_seq = ? "
 				 "ORDER BY d.seq",

@@ -22,6 +22,11 @@
  *     sql_review.c       holds on their own, the review queue, policies
  *     sql_history.c      events, defects, policy history, idempotency,
  *                        purge, migration bookkeeping
+ *     sql_changes.c      changes and cancellations of orders
+ *     sql_returns.c      returns and their lines
+ *     sql_monitors.c     SLA monitors and their alerts
+ *     sql_rollups.c      the metrics' counts, kept and read back
+ *     sql_scrape.c       the backlog /metrics reads when scraped
  *
  * Each file keeps the SQL text of its statements (its own sql_text[],
  * indexed by the one enum sql_id below so that no two files can use the
@@ -202,6 +207,7 @@ enum sql_id {
 	SQL_ORDER_BY_FINGERPRINT,
 	SQL_INTAKE_LOOKUP,
 	SQL_ORDER_SET_STATE,
+	SQL_ORDER_SET_MARKS,
 	SQL_EVENT_INSERT,
 	SQL_EVENTS_OF,
 	SQL_IDEM_GET,
@@ -347,10 +353,20 @@ enum sql_id {
 	SQL_MONITOR_DUE_HOLDS,
 	SQL_ALERT_INSERT,
 	SQL_ALERTS_OPEN,
+	SQL_ALERT_CLEAR_STALE,
 	SQL_ALERT_CLEAR,
 	SQL_ALERTS_LIST,
 	SQL_ALERTS_LIST_OPEN,
 	SQL_ALERTS_LIST_CLEARED,
+	SQL_SCRAPE_TENANTS,
+	SQL_SCRAPE_HOLDS,
+	SQL_SCRAPE_WEBHOOKS,
+	SQL_ROLLUPS_ADD,
+	SQL_GAUGES_ADD,
+	SQL_ROLLUPS_SUM,
+	SQL_ROLLUPS_SERIES,
+	SQL_GAUGES_READ,
+	SQL_GAUGES_PURGE,
 	SQL_COUNT
 	/* Then the assembled statements: SQL_ORDER_LIST_BASE and on. */
 };
@@ -734,6 +750,8 @@ const char *sql_imports_text(unsigned id);
 const char *sql_changes_text(unsigned id);
 const char *sql_returns_text(unsigned id);
 const char *sql_monitors_text(unsigned id);
+const char *sql_scrape_text(unsigned id);
+const char *sql_rollups_text(unsigned id);
 
 /* sql_changes.c: run the count statement id (text sql) over one order's
  * rows (q_open_of_order). */
@@ -762,7 +780,7 @@ const char *sql_search_text(unsigned id);
 	"notes, fingerprint, customer_key"
 #define SQL_ORDER_COURSE_COLS                                                  \
 	"state, updated_at, accepted_at, release_due_at, released_at, "        \
-	"delivered_at, closed_at, version, state_since"
+	"delivered_at, closed_at, version, state_since, marks, approved_rule"
 #define SQL_ORDER_COLS_NOSEQ                                                   \
 	SQL_ORDER_HEAD_COLS ", " SQL_ORDER_CONTENT_COLS ", "                   \
 	SQL_ORDER_COURSE_COLS

@@ -201,12 +201,14 @@ ordo_code sql_kept_needed(store_tx *tx, int64_t seq,
 
 void tx_kept_job_begin(store_tx *tx)
 {
+	tx->tally.mark = tx->tally.n;
 	tx->kept.mark = tx->kept.n;
 	tx->kept.job = tx->kept.job >= UINT_MAX - 1 ? 1 : tx->kept.job + 1;
 }
 
 void tx_kept_job_kept(store_tx *tx)
 {
+	tx->tally.mark = tx->tally.n;
 	drop_written(&tx->kept, 0);
 	tx->kept.mark = tx->kept.n;
 }
@@ -219,6 +221,7 @@ void tx_kept_job_undo(store_tx *tx)
 	/* The job's own rows are gone, written or not; the earlier jobs'
 	 * rows it wrote are unwritten by the rollback: kept again. */
 	drop_from(k, k->mark);
+	tx->tally.n = tx->tally.mark;
 	for (i = 0; i < k->n; i++)
 		if (k->rows[i].written_by == k->job)
 			k->rows[i].written_by = 0;
@@ -228,6 +231,8 @@ ordo_code tx_kept_finish(store_tx *tx, ordo_err *err)
 {
 	ordo_code rc = write_now(tx, err);
 
+	if (rc == ORDO_OK)
+		rc = tx_tally_finish(tx, err);
 	tx_kept_forget(tx);
 	return rc;
 }
@@ -237,4 +242,5 @@ void tx_kept_forget(store_tx *tx)
 	drop_from(&tx->kept, 0);
 	tx->kept.mark = 0;
 	tx->kept.job = 0;
+	tx_tally_forget(tx);
 }

@@ -52,14 +52,17 @@ static const char *const sql_text[SQL_COUNT] = {
 	[SQL_MONITORS_DELETE] = "DELETE FROM monitors WHERE tenant_id = ?",
 	[SQL_MONITOR_INSERT] = "INSERT INTO monitors (" SQL_MONITOR_COLS ") "
 			       "VALUES (?, ?, ?, ?, ?, ?, ?)",
-	[SQL_MONITORS_OF] = "SELECT " SQL_MONITOR_COLS ", swept_to "
+	[SQL_MONITORS_OF] = "SELECT " SQL_MONITOR_COLS ", swept_to, seq "
 			    "FROM monitors WHERE tenant_id = ? ORDER BY id",
 	/* Every tenant's, for the sweep: a few per tenant. */
-	[SQL_MONITORS_ALL] = "SELECT " SQL_MONITOR_COLS ", swept_to "
-			     "FROM monitors ORDER BY seq LIMIT ?",
-	[SQL_MONITOR_SWEPT] = "UPDATE monitors SET swept_to = ? "
-			      "WHERE tenant_id = ? AND id = ? "
-			      "AND swept_to < ?",
+	/* Every tenant's, for the sweep, a page at a time after a seq. */
+	[SQL_MONITORS_ALL] = "SELECT " SQL_MONITOR_COLS ", swept_to, seq "
+			     "FROM monitors WHERE seq > ? ORDER BY seq LIMIT ?",
+	/* No row back: the monitor was replaced (a PUT writes them anew)
+	 * or removed. The mark never goes back. */
+	[SQL_MONITOR_SWEPT] = "UPDATE monitors SET swept_to = CASE WHEN "
+			      "swept_to < ? THEN ? ELSE swept_to END "
+			      "WHERE seq = ? RETURNING seq",
 	/* A state_age monitor's orders that came into the state after its
 	 * swept_to and have been there long enough, earliest first, that
 	 * it has no open alert of (orders_state_since, alerts_open). */
@@ -70,7 +73,8 @@ static const char *const sql_text[SQL_COUNT] = {
 		"AND o.state_since <= ? "
 		"AND NOT EXISTS (SELECT 1 FROM alerts a WHERE "
 		"a.tenant_id = o.tenant_id AND a.monitor_id = ? AND "
-		"a.order_seq = o.seq AND a.hold_id = '' AND a.cleared_at = 0) "
+		"a.order_seq = o.seq AND a.hold_id = '' AND a.cleared_at = 0 "
+		"AND a.since = o.state_since) "
 		"ORDER BY o.state_since LIMIT ?",
 	/* A hold_overdue monitor's open holds (of its type, or any when
 	 * '') that fell due after its swept_to, earliest first (holds_due,
@@ -100,12 +104,21 @@ static const char *const sql_text[SQL_COUNT] = {
 		"SELECT " SQL_ALERT_COLS ", o.state, o.state_since, "
 		"coalesce(h.status, ''), coalesce(h.due_at, 0), "
 		"coalesce(h.type, ''), coalesce(m.kind, ''), "
-		"coalesce(m.state, ''), coalesce(m.hold_type, '')"
+		"coalesce(m.state, ''), coalesce(m.hold_type, ''), "
+		"coalesce(m.after_s, 0)"
 		SQL_ALERT_FROM
 		"LEFT JOIN holds h ON h.id = a.hold_id "
 		"LEFT JOIN monitors m ON m.tenant_id = a.tenant_id "
 		"AND m.id = a.monitor_id "
 		"WHERE a.cleared_at = 0 AND a.seq > ? ORDER BY a.seq LIMIT ?",
+	/* An open alert of the same monitor, order and hold raised on an
+	 * earlier stay (the order left the state and came back before the
+	 * sweep cleared it): cleared before the new one is raised. */
+	[SQL_ALERT_CLEAR_STALE] = "UPDATE alerts SET cleared_at = ? "
+				  "WHERE tenant_id = ? AND monitor_id = ? "
+				  "AND order_seq = ? AND hold_id = ? "
+				  "AND cleared_at = 0 AND since <> ? "
+				  "RETURNING id, since, message, raised_at",
 	[SQL_ALERT_CLEAR] = "UPDATE alerts SET cleared_at = ? "
 			    "WHERE tenant_id = ? AND id = ? AND cleared_at = 0 "
 			    "RETURNING seq",
@@ -157,11 +170,13 @@ static ordo_code read_monitor(struct q *q, void *item, ordo_err *err)
 	m->tenant_id = q_col_i64(q);
 	q_read_row(q, m, monitor_fields);
 	m->swept_to = q_col_i64(q);
+	m->seq = q_col_i64(q);
 	return q_row_end(q, "reading a monitor", err);
 }
 
 static ordo_code monitors_read(store_tx *tx, unsigned id, int64_t bind,
-			       store_monitor **out, size_t *n, ordo_err *err)
+			       int64_t limit, store_monitor **out, size_t *n,
+			       ordo_err *err)
 {
 	struct q q = {0};
 	void *items = NULL;
@@ -172,6 +187,8 @@ static ordo_code monitors_read(store_tx *tx, unsigned id, int64_t bind,
 	rc = q_open(&q, tx, id, err);
 	if (rc == ORDO_OK) {
 		q_i64(&q, bind);
+		if (limit)
+			q_i64(&q, limit);
 		rc = q_rows(&q, SQL_SCAN_MAX, sizeof(store_monitor),
 			    read_monitor, &items, n, "reading monitors", err);
 	}
@@ -183,29 +200,35 @@ static ordo_code monitors_read(store_tx *tx, unsigned id, int64_t bind,
 ordo_code store_monitors_of(store_tx *tx, int64_t tenant, store_monitor **out,
 			    size_t *n, ordo_err *err)
 {
-	return monitors_read(tx, SQL_MONITORS_OF, tenant, out, n, err);
+	return monitors_read(tx, SQL_MONITORS_OF, tenant, 0, out, n, err);
 }
 
-ordo_code store_monitors_all(store_tx *tx, store_monitor **out, size_t *n,
-			     ordo_err *err)
+ordo_code store_monitors_all(store_tx *tx, int64_t after_seq, int limit,
+			     store_monitor **out, size_t *n, ordo_err *err)
 {
-	return monitors_read(tx, SQL_MONITORS_ALL, SQL_SCAN_MAX, out, n, err);
+	ordo_code rc = sql_check_limit(limit, SQL_SCAN_MAX, err);
+
+	*out = NULL;
+	*n = 0;
+	return rc ? rc
+		  : monitors_read(tx, SQL_MONITORS_ALL, after_seq, limit, out,
+				  n, err);
 }
 
-ordo_code store_monitor_swept(store_tx *tx, int64_t tenant, const char *id,
-			      int64_t swept_to, ordo_err *err)
+ordo_code store_monitor_swept(store_tx *tx, int64_t seq, int64_t swept_to,
+			      bool *still, ordo_err *err)
 {
 	struct q q = {0};
 	ordo_code rc = tx_check_writable(tx, "store_monitor_swept", err);
 
+	*still = false;
 	if (rc == ORDO_OK)
 		rc = q_open(&q, tx, SQL_MONITOR_SWEPT, err);
 	if (rc == ORDO_OK) {
 		q_i64(&q, swept_to);
-		q_i64(&q, tenant);
-		q_str(&q, id);
 		q_i64(&q, swept_to);
-		rc = q_exec(&q, "monitor", NULL, err);
+		q_i64(&q, seq);
+		rc = q_step(&q, still, "moving a monitor on", NULL, err);
 	}
 	q_close(&q);
 	return rc;
@@ -312,6 +335,7 @@ static ordo_code read_open_alert(struct q *q, void *item, ordo_err *err)
 	q_col_str(q, a->order_id, sizeof(a->order_id));
 	q_read_row(q, a, alert_fields);
 	q_read_row(q, a, alert_now_fields);
+	a->now_monitor_after_s = q_col_i64(q);
 	return q_row_end(q, "reading an open alert", err);
 }
 
@@ -336,6 +360,38 @@ ordo_code store_alerts_open(store_tx *tx, int64_t after_seq, int limit,
 	}
 	q_close(&q);
 	*out = q_rows_done(rc, items, n);
+	return rc;
+}
+
+ordo_code store_alert_clear_stale(store_tx *tx, const store_alert *a,
+				  int64_t order_seq, ordo_time now,
+				  store_alert *old, bool *cleared,
+				  ordo_err *err)
+{
+	struct q q = {0};
+	ordo_code rc = tx_check_writable(tx, "store_alert_clear_stale", err);
+
+	*cleared = false;
+	if (rc == ORDO_OK)
+		rc = q_open(&q, tx, SQL_ALERT_CLEAR_STALE, err);
+	if (rc == ORDO_OK) {
+		q_i64(&q, now);
+		q_i64(&q, a->tenant_id);
+		q_str(&q, a->monitor_id);
+		q_i64(&q, order_seq);
+		q_str(&q, a->hold_id);
+		q_i64(&q, a->since);
+		rc = q_step(&q, cleared, "clearing an alert", NULL, err);
+	}
+	if (rc == ORDO_OK && *cleared) {
+		*old = *a;
+		q_col_str(&q, old->id, sizeof(old->id));
+		old->since = q_col_i64(&q);
+		q_col_str(&q, old->message, sizeof(old->message));
+		old->raised_at = q_col_i64(&q);
+		old->cleared_at = now;
+	}
+	q_close(&q);
 	return rc;
 }
 

@@ -64,6 +64,8 @@ static const struct q_field order_course_fields[] = {
 	Q_I64(order, closed_at),
 	Q_I64(order, version),
 	Q_I64(order, state_since),
+	Q_I64(order, marks),
+	Q_TEXT(order, approved_rule),
 };
 
 static const struct q_field line_content_fields[] = {
@@ -130,7 +132,7 @@ static const char *const sql_text[SQL_COUNT] = {
 	[SQL_ORDER_INSERT] = "INSERT INTO orders (" SQL_ORDER_COLS_NOSEQ
 			     ", source_type, source) "
 			     "VALUES (" SQL_Q10 "," SQL_Q10 "," SQL_Q10
-			     "," SQL_Q10 ",?,?,?,?,?,?,?,?,?,?,?,?,?) "
+			     "," SQL_Q10 ",?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
 			     "ON CONFLICT (tenant_id, channel, external_id) "
 			     "DO NOTHING RETURNING seq",
 	/* SQL_ORDER_INSERT with a seq drawn ahead (db.h, SEQS DRAWN AHEAD). */
@@ -138,7 +140,7 @@ static const char *const sql_text[SQL_COUNT] = {
 				 SQL_ORDER_COLS_NOSEQ ", source_type, source) "
 				 "OVERRIDING SYSTEM VALUE VALUES (?, " SQL_Q10
 				 "," SQL_Q10 "," SQL_Q10 "," SQL_Q10
-				 ",?,?,?,?,?,?,?,?,?,?,?,?,?) "
+				 ",?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
 				 "ON CONFLICT (tenant_id, channel, external_id) "
 				 "DO NOTHING RETURNING seq",
 	[SQL_LINE_INSERT] = "INSERT INTO order_lines (order_seq, "
@@ -170,8 +172,11 @@ static const char *const sql_text[SQL_COUNT] = {
 				"version = version + 1, state_since = ? "
 				"WHERE tenant_id = ? AND id = ? RETURNING seq",
 	/* No row back: no such order of the tenant. */
+	[SQL_ORDER_SET_MARKS] = "UPDATE orders SET marks = ? "
+				"WHERE tenant_id = ? AND id = ? RETURNING seq",
+	/* No row back: no such order of the tenant. */
 	[SQL_ORDER_UPDATE] = "UPDATE orders SET (" SQL_ORDER_COURSE_COLS
-			     ") = (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+			     ") = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
 			     "WHERE tenant_id = ? AND id = ? RETURNING seq",
 	[SQL_ORDER_UPDATE_CONTENT] = "UPDATE orders SET ("
 				     SQL_ORDER_CONTENT_COLS ") = ("
@@ -224,6 +229,7 @@ ordo_code q_col_hold(struct q *q, order_hold *h, ordo_err *err)
 	memset(h, 0, sizeof(*h));
 	q_read_row(q, h, hold_head_fields);
 	q_read_row(q, h, hold_course_fields);
+	h->was = h->status == HOLD_OPEN ? 1 : 2;
 	return q_row_end(q, "reading holds", err);
 }
 
@@ -586,6 +592,7 @@ static ordo_code q_col_order(struct q *q, order *o, ordo_err *err)
 	q_read_row(q, o, order_head_fields);
 	q_read_row(q, o, order_content_fields);
 	q_read_row(q, o, order_course_fields);
+	o->stored_state = o->state;
 	return q_row_end(q, "reading an order", err);
 }
 
@@ -750,6 +757,26 @@ ordo_code store_order_set_state(store_tx *tx, int64_t tenant, const char *id,
 	q_str(&q, id);
 	rc = q_step_one(&q, "setting the order state", "id", "order", id, err);
 out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_order_set_marks(store_tx *tx, const order *o, ordo_err *err)
+{
+	struct q q = {0};
+	ordo_code rc = tx_check_writable(tx, "store_order_set_marks", err);
+
+	if (rc == ORDO_OK)
+		rc = sql_kept_needed(tx, o->seq, err);
+	if (rc == ORDO_OK)
+		rc = q_open(&q, tx, SQL_ORDER_SET_MARKS, err);
+	if (rc == ORDO_OK) {
+		q_i64(&q, o->marks);
+		q_i64(&q, o->tenant_id);
+		q_str(&q, o->id);
+		rc = q_step_one(&q, "counting an order", "id", "order", o->id,
+				err);
+	}
 	q_close(&q);
 	return rc;
 }

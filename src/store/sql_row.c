@@ -841,7 +841,8 @@ const char *store_statement_text(unsigned id, char *buf, size_t size)
 		sql_outbox_text,      sql_review_text,    sql_history_text,
 		sql_search_text,      sql_channels_text,  sql_imports_text,
 		sql_changes_text,     sql_returns_text,
-		sql_monitors_text,
+		sql_monitors_text,    sql_rollups_text,
+		sql_scrape_text,
 	};
 	size_t i;
 	int len = -1;

@@ -205,6 +205,19 @@ void store_submit_after(store *st, store_job *job, int delay_ms);
 /* Run one job and wait until it is durable. */
 ordo_code store_write(store *st, store_job_fn fn, void *arg, ordo_err *err);
 
+/*
+ * The bounds (inclusive) of the histograms of store_commit_stats: writes
+ * per committed batch, powers of two up to ORDO_COMMIT_BATCH_MAX (no batch
+ * carries more); COMMIT's time in microseconds, from 0.1 ms (a commit
+ * that reaches no disk) to 2.5 s (a disk or a network in trouble).
+ */
+#define STORE_BATCH_BOUNDS 1, 2, 4, 8, 16, 32, 64, 128, 256
+#define STORE_BATCH_BUCKETS 9
+#define STORE_COMMIT_US_BOUNDS                                                 \
+	100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000,  \
+		500000, 1000000, 2500000
+#define STORE_COMMIT_BUCKETS 14
+
 /* Statistics of the committer, for tests and /metrics. */
 typedef struct {
 	uint64_t jobs;	    /* jobs the committer answered, each once */
@@ -236,9 +249,70 @@ typedef struct {
 	/* Checkpoints run beside the committer, not in its commits (SQLite:
 	 * the WAL copied back into the database). */
 	uint64_t checkpoints;
+	/*
+	 * Two histograms of the committed batches, one observation each (so
+	 * that either's count is `commits`): the writes a batch carried
+	 * (jobs answered by its commit, failed ones included), and how long
+	 * its COMMIT took - the fsync, in microseconds. Bucket i counts the
+	 * batches above bound i - 1 and at most bound i (STORE_BATCH_BOUNDS,
+	 * STORE_COMMIT_US_BOUNDS); the last, those above every bound. Not
+	 * cumulative: /metrics adds them up.
+	 */
+	uint64_t batch_writes[STORE_BATCH_BUCKETS + 1];
+	uint64_t batch_writes_sum;
+	uint64_t commit_us[STORE_COMMIT_BUCKETS + 1];
+	uint64_t commit_us_sum;
 } store_commit_stats;
 
 void store_commit_stats_get(store *st, store_commit_stats *out);
+
+/* ---- the backlog, read when /metrics is scraped (sql_scrape.c) --------- */
+
+/* A tenant's open holds of one type, and those of them past due. */
+typedef struct {
+	char type[32]; /* hold_type_name() */
+	int64_t open;
+	int64_t overdue; /* due_at < now */
+} store_scrape_holds;
+
+/* A webhook's deliveries waiting to go, and whether it is paused. */
+typedef struct {
+	char id[ORDO_ID_MAX];
+	bool paused;
+	int64_t pending;
+} store_scrape_webhook;
+
+typedef struct {
+	int64_t id;
+	char slug[ORDO_SLUG_MAX];
+	store_scrape_holds holds[HOLD_TYPE_COUNT]; /* types with open holds */
+	size_t n_holds;
+	store_scrape_webhook *webhooks; /* owned; oldest first */
+	size_t n_webhooks;
+} store_scrape_tenant;
+
+/* The scrape's gauges: store_scrape_free. */
+typedef struct {
+	store_scrape_tenant *tenants; /* ascending id */
+	size_t n;
+	bool more; /* the database has tenants past those read */
+} store_scrape;
+
+/*
+ * Read, in one read snapshot of its own (the API sees no transaction), the
+ * backlog of the first max tenants (by id; *more says whether others were
+ * left out): each one's open holds by type with those past due at now, and
+ * each of its webhooks (its own and its channels') with its pending
+ * deliveries. Two statements a tenant and one for the tenants, each read
+ * through an index: the holds by holds_due (the review queue's: only open
+ * holds are read, never a resolved one) and the deliveries by
+ * deliveries_ready (a webhook's pending ones); what it reads grows with the
+ * backlog, never with history. out is the caller's, freed with
+ * store_scrape_free (also after an error).
+ */
+ordo_code store_scrape_read(store *st, ordo_time now, size_t max,
+			    store_scrape *out, ordo_err *err);
+void store_scrape_free(store_scrape *s);
 
 /* ---- reads ------------------------------------------------------------- */
 
@@ -325,6 +399,10 @@ ordo_code store_stock_get(store_tx *tx, int64_t tenant, const char *location,
  * which then also voids the seq set.
  */
 ordo_code store_order_insert(store_tx *tx, order *o, ordo_err *err);
+
+/* Write o's marks alone (core/metrics.h): what the rollups counted of a
+ * stored order, when nothing else of it changed. */
+ordo_code store_order_set_marks(store_tx *tx, const order *o, ordo_err *err);
 
 /* Load an order with its lines and holds into o (order_init'ed by caller;
  * free with order_free). */
@@ -806,6 +884,7 @@ ordo_code store_order_line_add(store_tx *tx, const order *o,
  * hold, of hold_type or of any type when "", past its due time).
  */
 typedef struct {
+	int64_t seq; /* read: a monitor written anew has a new one */
 	int64_t tenant_id;
 	char id[STORE_MONITOR_ID_MAX];
 	char kind[16];
@@ -824,9 +903,10 @@ ordo_code store_monitors_put(store_tx *tx, int64_t tenant,
 /* The tenant's monitors by id (*out: free()). */
 ordo_code store_monitors_of(store_tx *tx, int64_t tenant, store_monitor **out,
 			    size_t *n, ordo_err *err);
-/* Every tenant's monitors, at most SQL_SCAN_MAX (*out: free()). */
-ordo_code store_monitors_all(store_tx *tx, store_monitor **out, size_t *n,
-			     ordo_err *err);
+/* Every tenant's monitors after seq after_seq, by seq, at most limit
+ * (*out: free()). */
+ordo_code store_monitors_all(store_tx *tx, int64_t after_seq, int limit,
+			     store_monitor **out, size_t *n, ordo_err *err);
 
 /* What a monitor finds due: the order (and the hold) and since when the
  * condition has held (the order's state_since, the hold's due time). */
@@ -846,9 +926,10 @@ typedef struct {
 ordo_code store_monitor_due(store_tx *tx, const store_monitor *m,
 			    ordo_time now, int limit, store_due **out,
 			    size_t *n, ordo_err *err);
-/* Record how far monitor (tenant, id) has looked, if it is still there. */
-ordo_code store_monitor_swept(store_tx *tx, int64_t tenant, const char *id,
-			      int64_t swept_to, ordo_err *err);
+/* Record how far monitor seq has looked (never back); *still false when
+ * it is gone (removed, or written anew). */
+ordo_code store_monitor_swept(store_tx *tx, int64_t seq, int64_t swept_to,
+			      bool *still, ordo_err *err);
 
 /*
  * An alert a monitor raised about an order (and a hold): open while
@@ -876,12 +957,20 @@ typedef struct {
 	char now_monitor_state[16];
 	char now_monitor_hold_type[24];
 	char now_hold_type[24];
+	int64_t now_monitor_after_s;
 } store_alert;
 
 /* Raise a: *raised false (nothing written) when the monitor has an open
  * alert of the same order and hold already (another node raised it). */
 ordo_code store_alert_insert(store_tx *tx, int64_t tenant, int64_t order_seq,
 			     store_alert *a, bool *raised, ordo_err *err);
+/* Clear the open alert of a's monitor, order and hold raised with
+ * another `since` (an earlier stay in the state), if any: *cleared, and
+ * what it was into *old. */
+ordo_code store_alert_clear_stale(store_tx *tx, const store_alert *a,
+				  int64_t order_seq, ordo_time now,
+				  store_alert *old, bool *cleared,
+				  ordo_err *err);
 /* Open alerts of every tenant after after_seq, by seq, at most limit. */
 ordo_code store_alerts_open(store_tx *tx, int64_t after_seq, int limit,
 			    store_alert **out, size_t *n, ordo_err *err);
@@ -893,6 +982,53 @@ ordo_code store_alert_clear(store_tx *tx, int64_t tenant, const char *id,
 ordo_code store_alert_list(store_tx *tx, int64_t tenant, const char *status,
 			   int64_t before_seq, int limit, store_alert **out,
 			   size_t *n, int64_t *next, ordo_err *err);
+
+/* ---- metric rollups (sql_rollups.c) ------------------------------------- */
+
+/*
+ * METRIC ROLLUPS. The metrics are read from counts kept as the work happens
+ * (migration 0021), never from the orders themselves: a write counts what
+ * it did (store_tally: one more order received, one more released within
+ * so many ms, ...) in the hour and the day of `at`, under a scope ("" the
+ * tenant, "channel:<name>"), a metric, a key (a hold type, a rule, an
+ * agent, or "") and a bin (a duration's, core/metrics.h, else 0); and what
+ * stands changes a gauge (store_gauge_add: an open order in a state, by
+ * the minute it was received; an open alert). Both are kept in the
+ * transaction and written at the batch's end (store_int.h). A range's
+ * counts read back summed (store_rollups_sum), however long the range, in
+ * as many rows as it has metrics, keys and bins.
+ */
+#define STORE_ROLLUP_ROWS_MAX 100000
+
+typedef struct {
+	int64_t bucket; /* series and gauges: the bucket's start, the minute */
+	char metric[64]; /* a gauge's name, for gauges */
+	char key[ORDO_ACTOR_MAX];
+	int bin;
+	int64_t n;
+} store_rollup;
+
+ordo_code store_tally(store_tx *tx, int64_t tenant, const char *scope,
+		      const char *metric, const char *key, int64_t at, int bin,
+		      int64_t n, ordo_err *err);
+ordo_code store_gauge_add(store_tx *tx, int64_t tenant, const char *gauge,
+			  int64_t minute, int64_t n, ordo_err *err);
+/* The counts of buckets [from, to) of grain 'h' or 'd', summed by metric,
+ * key and bin (*out: free()). */
+ordo_code store_rollups_sum(store_tx *tx, int64_t tenant, char grain,
+			    const char *scope, int64_t from, int64_t to,
+			    store_rollup **out, size_t *n, ordo_err *err);
+/* The counts of two metrics (the same twice for one) in buckets
+ * [from, to), by bucket, oldest first. */
+ordo_code store_rollups_series(store_tx *tx, int64_t tenant, char grain,
+			       const char *scope, const char *const metrics[2],
+			       int64_t from, int64_t to, store_rollup **out,
+			       size_t *n, ordo_err *err);
+/* The tenant's gauges that are not 0, by name and minute. */
+ordo_code store_gauges_read(store_tx *tx, int64_t tenant, store_rollup **out,
+			    size_t *n, ordo_err *err);
+/* Remove the gauges' rows counted down to 0 (every tenant's). */
+ordo_code store_gauges_purge(store_tx *tx, int64_t *purged, ordo_err *err);
 
 /* ---- imports (sql_imports.c) -------------------------------------------- */
 

@@ -169,6 +169,34 @@ struct tx_cache {
  */
 #define TX_KEPT 256
 
+/*
+ * METRIC ROLLUPS KEPT FOR THE BATCH'S END (sql_rollups.c). What a write
+ * counts (store_tally, store_gauge_add) is kept in the transaction, added
+ * up by row, and written by one statement per table just before the
+ * commit, its rows in one order: the rows every order of a tenant counts
+ * in (its hour, its day) are then locked once per batch, for the commit
+ * only, and in the same order by every node. A job that is rolled back
+ * takes its counts with it (tx_kept_job_undo).
+ */
+struct tx_tally_row {
+	int64_t tenant;
+	bool gauge; /* metric_gauges (at: the minute), else metric_rollups */
+	int64_t at;
+	int bin;
+	int64_t n;
+	char scope[48];
+	char metric[64];
+	char key[ORDO_ACTOR_MAX];
+};
+struct tx_tally {
+	struct tx_tally_row *rows; /* owned */
+	size_t n, cap;
+	size_t mark; /* rows before the running job's */
+};
+/* Write what is kept (before the commit) and forget it. */
+ordo_code tx_tally_finish(store_tx *tx, ordo_err *err);
+void tx_tally_forget(store_tx *tx);
+
 /* A job's order events kept at most before they are written
  * (sql_history.c, EVENTS WRITTEN TOGETHER): one statement's rows
  * (sql_int.h, ROWS IN ONE STATEMENT). */
@@ -280,6 +308,7 @@ struct store_tx {
 	bool late_failure;
 	struct tx_cache cache;
 	struct tx_kept kept;
+	struct tx_tally tally;
 	struct tx_stock stock;
 	/* A new order of the running job, kept to be inserted once, or
 	 * NULL (sql_orders.c, AN ORDER WRITTEN ONCE); owned. */

@@ -228,6 +228,19 @@ API_TEST(bad_monitors_are_refused_naming_the_member)
 		 "{\"id\": \"a\", \"kind\": \"hold_overdue\"}]}",
 		 "monitors[1].id"},
 		{"{\"monitors\": [7]}", "monitors[0]"},
+		{"{\"monitors\": [{\"id\": \"a\", \"kind\": \"hold_overdue\", "
+		 "\"state\": \"\"}]}",
+		 "monitors[0].state"},
+		{"{\"monitors\": [{\"id\": \"a\", \"kind\": \"hold_overdue\", "
+		 "\"after_s\": 0}]}",
+		 "monitors[0].after_s"},
+		{"{\"monitors\": [{\"id\": \"a\", \"kind\": \"state_age\", "
+		 "\"state\": \"on_hold\", \"after_s\": 3600, "
+		 "\"hold_type\": \"\"}]}",
+		 "monitors[0].hold_type"},
+		{"{\"monitors\": [{\"id\": \"a\", \"kind\": \"state_age\", "
+		 "\"after_s\": 3600}]}",
+		 "monitors[0].state"},
 	};
 	char many[4096];
 	struct resp *r;
@@ -306,7 +319,8 @@ API_TEST(an_order_held_too_long_raises_one_alert_until_it_moves_on)
 	harness_clock_advance(1801);
 	list = alerts_wait(id, "open", 1);
 	check(json_array_size(list) == 1, "raised: %s", json_dumps(list, 0));
-	check(streq(jstr(list, "[0].monitor_id"), "held-1h") &&
+	check(!strncmp(jstr(list, "[0].id"), "alr_", 4) &&
+		      streq(jstr(list, "[0].monitor_id"), "held-1h") &&
 		      streq(jstr(list, "[0].kind"), "state_age") &&
 		      streq(jstr(list, "[0].status"), "open") &&
 		      json_is_null(jget(list, "[0].hold_id")) &&
@@ -400,6 +414,12 @@ API_TEST(a_hold_past_due_raises_one_until_resolved_or_unwatched)
 		      streq(jstr(list, "[0].hold_id"), hold) &&
 		      strstr(jstr(list, "[0].message"), hold) != NULL,
 	      "one, of its type's monitor only: %s", json_dumps(list, 0));
+	json_decref(list);
+	/* and no more, however many sweeps pass */
+	harness_sleep_ms(2500);
+	list = alerts_of(acme(), id, NULL);
+	check(json_array_size(list) == 1, "raised once: %s",
+	      json_dumps(list, 0));
 	json_decref(list);
 	list = alerts_wait(id2, "open", 1);
 	check(json_array_size(list) == 1, "%s", json_dumps(list, 0));

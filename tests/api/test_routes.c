@@ -98,6 +98,9 @@ static const struct expect expected[] = {
 	 "\"state\": \"on_hold\", \"after_s\": 3600}]}",
 	 BAD, 400},
 	{"GET", "/v1/alerts", ALL_ROLES, NULL, NULL, NULL, 200},
+	{"GET", "/v1/metrics/summary", ALL_ROLES, NULL, NULL, NULL, 200},
+	/* Without ?metric= a series answers 400, past the role check. */
+	{"GET", "/v1/metrics/series", ALL_ROLES, NULL, NULL, NULL, 400},
 	{"POST", "/v1/orders", "admin supervisor agent integration", NULL,
 	 NULL /* a valid order, made at setup */, "{}", 400},
 	{"GET", "/v1/orders", ALL_ROLES, NULL, NULL, NULL, 200},

@@ -859,6 +859,13 @@ static void searched(struct fx *f, int64_t tenant, const char *q, char *out,
 	"ALTER TABLE webhooks DROP COLUMN protocol;"                           \
 	"ALTER TABLE orders DROP COLUMN source;"                               \
 	"ALTER TABLE orders DROP COLUMN source_type;"                          \
+	"DROP TABLE metric_rollups;"                                           \
+	"DROP TABLE metric_gauges;"                                            \
+	"ALTER TABLE orders DROP COLUMN marks;"                                \
+	"ALTER TABLE orders DROP COLUMN approved_rule;"                        \
+	"ALTER TABLE defects DROP COLUMN attributed_step;"                     \
+	"ALTER TABLE defects DROP COLUMN attributed_rule;"                     \
+	"ALTER TABLE defects DROP COLUMN attributed_actor;"                    \
 	"DROP TABLE alerts;"                                                   \
 	"DROP TABLE monitors;"                                                 \
 	"DROP INDEX orders_state_since;"                                       \

@@ -54,15 +54,16 @@ static ordo_code w_alert_clear(store_tx *tx, struct wctx *w, ordo_err *err)
 }
 
 struct swept_args {
-	const char *id;
+	int64_t seq;
 	int64_t to;
+	bool still;
 };
 
 static ordo_code w_swept(store_tx *tx, struct wctx *w, ordo_err *err)
 {
 	struct swept_args *s = w->p;
 
-	return store_monitor_swept(tx, w->tenant, s->id, s->to, err);
+	return store_monitor_swept(tx, s->seq, s->to, &s->still, err);
 }
 
 /* An order of the tenant put in state at time at; its seq. */
@@ -134,7 +135,7 @@ static void test_due_raised_once_and_swept(void **state)
 	struct fx *f = *state;
 	ordo_err err = ORDO_ERR_INIT;
 	struct clear_args c = {.id = "alr_1"};
-	struct swept_args s = {"held", 4000};
+	struct swept_args s = {0, 4000, false};
 	store_monitor m;
 	char ids[256];
 	int64_t o1;
@@ -172,17 +173,64 @@ static void test_due_raised_once_and_swept(void **state)
 
 	/* swept to 4000: what came into the state before is not read; the
 	 * mark never goes back */
+	s.seq = m.seq;
 	assert_int_equal(wr(f, f->ta, w_swept, &s, &err), ORDO_OK);
+	assert_true(s.still);
 	s.to = 3000;
 	assert_int_equal(wr(f, f->ta, w_swept, &s, &err), ORDO_OK);
 	m = monitor_of(f, f->ta);
 	assert_int_equal(m.swept_to, 4000);
 	due_ids(f, &m, 9000, ids, sizeof(ids));
 	assert_string_equal(ids, "ord_2");
-	/* written whole: the mark starts over */
+	/* written whole: the mark starts over, on a monitor of its own;
+	 * the old one's sweep finds it gone */
 	assert_int_equal(wr(f, f->ta, w_monitors_put, (void *)&held, &err),
 			 ORDO_OK);
 	assert_int_equal(monitor_of(f, f->ta).swept_to, 0);
+	assert_true(monitor_of(f, f->ta).seq != s.seq);
+	assert_int_equal(wr(f, f->ta, w_swept, &s, &err), ORDO_OK);
+	assert_false(s.still);
+}
+
+/* Tenant A's orders with holds of two types, due at 1000 and 2000. */
+static void test_overdue_holds_of_a_type_or_any(void **state)
+{
+	struct fx *f = *state;
+	ordo_err err = ORDO_ERR_INIT;
+	store_monitor m = {.id = "overdue", .kind = "hold_overdue"};
+	order_hold h[2];
+	char ids[256];
+
+	hold_make(&h[0], "hld_a", HOLD_ADDRESS_UNVERIFIABLE, HOLD_OPEN);
+	h[0].due_at = 1000;
+	hold_make(&h[1], "hld_b", HOLD_HIGH_VALUE, HOLD_OPEN);
+	h[1].due_at = 2000;
+	order_with_holds(f, f->ta, "ord_h", "web", h, 2);
+	hold_make(&h[0], "hld_c", HOLD_HIGH_VALUE, HOLD_RESOLVED);
+	h[0].due_at = 500;
+	order_with_holds(f, f->ta, "ord_r", "web", h, 1);
+	hold_make(&h[0], "hld_x", HOLD_HIGH_VALUE, HOLD_OPEN);
+	h[0].due_at = 500;
+	order_with_holds(f, f->tb, "ord_x", "web", h, 1);
+	assert_int_equal(wr(f, f->ta, w_monitors_put, &m, &err), ORDO_OK);
+	m = monitor_of(f, f->ta);
+
+	/* past due: after the due time, not at it; open ones only */
+	due_ids(f, &m, 1000, ids, sizeof(ids));
+	assert_string_equal(ids, "");
+	due_ids(f, &m, 1001, ids, sizeof(ids));
+	assert_string_equal(ids, "ord_h");
+	due_ids(f, &m, 5000, ids, sizeof(ids));
+	assert_string_equal(ids, "ord_h,ord_h");
+	/* of one type */
+	ordo_strlcpy(m.hold_type, "high_value", sizeof(m.hold_type));
+	due_ids(f, &m, 5000, ids, sizeof(ids));
+	assert_string_equal(ids, "ord_h");
+	/* after its mark only */
+	m.hold_type[0] = '\0';
+	m.swept_to = 1500;
+	due_ids(f, &m, 5000, ids, sizeof(ids));
+	assert_string_equal(ids, "ord_h");
 }
 
 static void test_open_alerts_say_what_holds_now(void **state)
@@ -298,6 +346,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_due_raised_once_and_swept,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_overdue_holds_of_a_type_or_any, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_open_alerts_say_what_holds_now, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alerts_by_page_and_status,

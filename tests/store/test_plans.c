@@ -108,6 +108,10 @@ static const struct allowed_scan allowed[] = {
 	ALLOW(SQL_MONITORS_ALL,
 	      "the sweep's round: every tenant's monitors, at most 20 of "
 	      "each, read once a second"),
+	ALLOW(SQL_GAUGES_PURGE,
+	      "the purge, once a minute: the partial index "
+	      "metric_gauges_zero holds only the rows counted down to "
+	      "nothing, every one of which it removes"),
 	ALLOW_FILTER(SQL_MONITOR_DUE_HOLDS,
 		     "a monitor of one hold type reads the tenant's open "
 		     "holds by due time (holds_due) and tests the type: what "
