@@ -16,6 +16,9 @@
  *       ordo_store_* (store_commit_stats), with the histograms of the
  *       committed batches' writes and COMMIT times
  *       ordo_webhook_delivery_failures_total{tenant, webhook}
+ *       ordo_holds_raised_total{tenant, type},
+ *       ordo_holds_resolved_total{tenant, type}   as committed (taken from
+ *                                                  each batch's rollups)
  *       (outbox_failures_get)
  *   read from the database when scraped (store_scrape_read), as gauges
  *   of what stands, the same on every node:
@@ -696,6 +699,64 @@ static void write_failures(strbuf *b, const store_scrape *sc)
 	free(f);
 }
 
+/* Holds raised and resolved by tenant and type, as committed on this node
+ * (store_hold_counts_get); tenants beyond those the scrape names add up
+ * under "_other". */
+static void write_hold_counts(strbuf *b, store *st, const store_scrape *sc)
+{
+	static const char *const names[2] = {"ordo_holds_raised_total",
+					     "ordo_holds_resolved_total"};
+	store_hold_counts *c = malloc((STORE_HOLD_COUNT_TENANTS + 1) *
+				      sizeof(*c));
+	char slug[2 * ORDO_SLUG_MAX];
+	size_t n = 0, i, k, f;
+	int t;
+
+	if (!c) {
+		b->failed = true;
+		return;
+	}
+	store_hold_counts_get(st, c, &n);
+	/* Rows whose tenants share a label are added into the first. */
+	for (i = 0; i < n; i++)
+		for (k = 0; k < i; k++) {
+			if (strcmp(slug_of(sc, c[i].tenant_id),
+				   slug_of(sc, c[k].tenant_id)) != 0 ||
+			    c[k].tenant_id == -1)
+				continue;
+			for (t = 0; t < HOLD_TYPE_COUNT; t++) {
+				c[k].raised[t] += c[i].raised[t];
+				c[k].resolved[t] += c[i].resolved[t];
+			}
+			c[i].tenant_id = -1;
+			break;
+		}
+	for (f = 0; f < 2; f++) {
+		family(b, names[f], "counter",
+		       f ? "Holds resolved (in review or by the system), by "
+			   "tenant and hold type, as committed on this node."
+			 : "Holds raised, by tenant and hold type, as "
+			   "committed on this node.");
+		for (i = 0; i < n; i++) {
+			if (c[i].tenant_id == -1)
+				continue;
+			for (t = 0; t < HOLD_TYPE_COUNT; t++) {
+				int64_t v = f ? c[i].resolved[t] : c[i].raised[t];
+
+				if (v)
+					put(b,
+					    "%s{tenant=\"%s\",type=\"%s\"} "
+					    "%" PRId64 "\n",
+					    names[f],
+					    escaped(slug, sizeof(slug),
+						    slug_of(sc, c[i].tenant_id)),
+					    hold_type_name((hold_type)t), v);
+			}
+		}
+	}
+	free(c);
+}
+
 /* ---- what the database holds now ----------------------------------------- */
 
 static void write_backlog(strbuf *b, const store_scrape *sc, bool read)
@@ -813,6 +874,7 @@ enum MHD_Result api_metrics(api_request *r)
 	write_requests(&b, r->srv->metrics);
 	write_intake(&b, r->srv->metrics);
 	write_failures(&b, &sc);
+	write_hold_counts(&b, r->srv->st, &sc);
 	write_backlog(&b, &sc, read);
 	store_scrape_free(&sc);
 	if (b.failed || !b.text) {

@@ -559,6 +559,7 @@ again:
 		rc = db->commit(tx, &cerr);
 		*commit_ns = committer_now_ns() - began;
 	}
+	tx_tally_committed(st, tx, rc == ORDO_OK);
 	if (rc) {
 		db->rollback(tx);
 		for (job = *batchp; job; job = job->next)

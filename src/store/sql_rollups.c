@@ -229,6 +229,51 @@ static ordo_code write_rows(store_tx *tx, enum sql_id id,
 	return rc;
 }
 
+/* The holds the kept rows raised and resolved, by tenant and type, into
+ * tx->tally.done (what does not fit in memory is not counted: these
+ * are /metrics's counters, not the rollups). */
+static void holds_done(store_tx *tx)
+{
+	struct tx_tally *t = &tx->tally;
+	size_t i, k;
+
+	t->n_done = 0;
+	for (i = 0; i < t->n; i++) {
+		const struct tx_tally_row *r = &t->rows[i];
+		bool raised = strcmp(r->metric, "holds_raised") == 0;
+		hold_type type;
+
+		if (r->gauge || strcmp(r->scope, "holds") != 0 ||
+		    (!raised && strcmp(r->metric, "holds_resolved") != 0) ||
+		    strncmp(r->key, "type:", 5) != 0 ||
+		    hold_type_parse(r->key + 5, &type) != 0)
+			continue;
+		for (k = 0; k < t->n_done; k++)
+			if (t->done[k].tenant == r->tenant &&
+			    t->done[k].type == (int)type)
+				break;
+		if (k == t->n_done) {
+			if (k == t->cap_done) {
+				size_t cap = k ? 2 * k : 16;
+				struct tx_holds_done *d = realloc(
+					t->done, cap * sizeof(*d));
+
+				if (!d)
+					continue;
+				t->done = d;
+				t->cap_done = cap;
+			}
+			t->done[k] = (struct tx_holds_done){r->tenant,
+							    (int)type, 0, 0};
+			t->n_done++;
+		}
+		if (raised)
+			t->done[k].raised += r->n;
+		else
+			t->done[k].resolved += r->n;
+	}
+}
+
 ordo_code tx_tally_finish(store_tx *tx, ordo_err *err)
 {
 	struct tx_tally *t = &tx->tally;
@@ -238,6 +283,7 @@ ordo_code tx_tally_finish(store_tx *tx, ordo_err *err)
 
 	if (t->n == 0)
 		return ORDO_OK;
+	holds_done(tx);
 	rollups = malloc(2 * t->n * sizeof(*rollups));
 	gauges = malloc(t->n * sizeof(*gauges));
 	if (!rollups || !gauges) {
@@ -270,7 +316,59 @@ ordo_code tx_tally_finish(store_tx *tx, ordo_err *err)
 void tx_tally_forget(store_tx *tx)
 {
 	free(tx->tally.rows);
-	memset(&tx->tally, 0, sizeof(tx->tally));
+	tx->tally.rows = NULL;
+	tx->tally.n = tx->tally.cap = tx->tally.mark = 0;
+}
+
+void tx_tally_committed(store *st, store_tx *tx, bool committed)
+{
+	struct tx_tally *t = &tx->tally;
+	size_t i, k;
+
+	if (committed && t->n_done) {
+		pthread_mutex_lock(&st->mu);
+		for (i = 0; i < t->n_done; i++) {
+			store_hold_counts *c = NULL;
+
+			for (k = 0; k < st->n_hold_counts; k++)
+				if (st->hold_counts[k].tenant_id ==
+				    t->done[i].tenant)
+					c = &st->hold_counts[k];
+			if (!c && st->n_hold_counts < STORE_HOLD_COUNT_TENANTS) {
+				c = &st->hold_counts[st->n_hold_counts++];
+				memset(c, 0, sizeof(*c));
+				c->tenant_id = t->done[i].tenant;
+			}
+			if (!c) {
+				c = &st->hold_counts[STORE_HOLD_COUNT_TENANTS];
+				c->tenant_id = 0;
+			}
+			c->raised[t->done[i].type] += t->done[i].raised;
+			c->resolved[t->done[i].type] += t->done[i].resolved;
+		}
+		pthread_mutex_unlock(&st->mu);
+	}
+	free(t->done);
+	t->done = NULL;
+	t->n_done = t->cap_done = 0;
+}
+
+void store_hold_counts_get(store *st, store_hold_counts *out, size_t *n)
+{
+	const store_hold_counts *other =
+		&st->hold_counts[STORE_HOLD_COUNT_TENANTS];
+	size_t i;
+	bool any_other = false;
+
+	pthread_mutex_lock(&st->mu);
+	for (i = 0; i < st->n_hold_counts; i++)
+		out[i] = st->hold_counts[i];
+	*n = st->n_hold_counts;
+	for (i = 0; i < HOLD_TYPE_COUNT; i++)
+		any_other |= other->raised[i] || other->resolved[i];
+	if (any_other)
+		out[(*n)++] = *other;
+	pthread_mutex_unlock(&st->mu);
 }
 
 /* ---- reading --------------------------------------------------------------- */

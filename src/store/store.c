@@ -421,6 +421,7 @@ ordo_code store_outbox_run(store *st, store_job_fn fn, void *arg,
 		rc = tx->db->flush(tx, err);
 	if (rc == ORDO_OK)
 		rc = tx->db->commit(tx, err);
+	tx_tally_committed(st, tx, rc == ORDO_OK);
 	if (rc != ORDO_OK)
 		tx->db->rollback(tx);
 	st->db->outbox_end(tx);

@@ -1027,6 +1027,20 @@ ordo_code store_rollups_series(store_tx *tx, int64_t tenant, char grain,
 /* The tenant's gauges that are not 0, by name and minute. */
 ordo_code store_gauges_read(store_tx *tx, int64_t tenant, store_rollup **out,
 			    size_t *n, ordo_err *err);
+/*
+ * Holds raised and resolved since the store was opened, by tenant and
+ * type, as committed (taken from each batch's rollups once its commit
+ * stood): /metrics's counters. The first STORE_HOLD_COUNT_TENANTS tenants
+ * seen have a row each; the others share one of tenant_id 0. *n rows.
+ */
+#define STORE_HOLD_COUNT_TENANTS 64
+typedef struct {
+	int64_t tenant_id;
+	int64_t raised[HOLD_TYPE_COUNT];
+	int64_t resolved[HOLD_TYPE_COUNT];
+} store_hold_counts;
+void store_hold_counts_get(store *st, store_hold_counts *out, size_t *n);
+
 /* Remove the gauges' rows counted down to 0 (every tenant's). */
 ordo_code store_gauges_purge(store_tx *tx, int64_t *purged, ordo_err *err);
 

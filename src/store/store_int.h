@@ -192,10 +192,22 @@ struct tx_tally {
 	struct tx_tally_row *rows; /* owned */
 	size_t n, cap;
 	size_t mark; /* rows before the running job's */
+	/* What the batch written by tx_tally_finish raised and resolved of
+	 * holds, by tenant and type: counted by the committer once its
+	 * commit stands (tx_tally_committed). Owned. */
+	struct tx_holds_done {
+		int64_t tenant;
+		int type;
+		int64_t raised, resolved;
+	} *done;
+	size_t n_done, cap_done;
 };
 /* Write what is kept (before the commit) and forget it. */
 ordo_code tx_tally_finish(store_tx *tx, ordo_err *err);
 void tx_tally_forget(store_tx *tx);
+/* The batch committed: count its holds into st's (committed true), or
+ * not (false); either way they are forgotten. */
+void tx_tally_committed(store *st, store_tx *tx, bool committed);
 
 /* A job's order events kept at most before they are written
  * (sql_history.c, EVENTS WRITTEN TOGETHER): one statement's rows
@@ -390,6 +402,11 @@ struct store {
 	 * (store_options.writers); a batch committing counts no more. */
 	int running, running_max;
 	store_commit_stats stats; /* under mu */
+	/* Holds raised and resolved as committed (store_hold_counts_get),
+	 * under mu: the first STORE_HOLD_COUNT_TENANTS tenants seen, then
+	 * one row of tenant_id 0 for the others. */
+	store_hold_counts hold_counts[STORE_HOLD_COUNT_TENANTS + 1];
+	size_t n_hold_counts;
 };
 
 /* sql_cache.c: the transaction cache (TRANSACTION CACHE above). */

@@ -780,9 +780,13 @@ API_TEST(a_held_order_is_in_the_review_queue_gauges)
 	json_t *got;
 	char *id, hold[64];
 	struct resp *r;
-	double depth, open, overdue;
+	double depth, open, overdue, raised, resolved;
 
 	scrape(&b);
+	raised = value(&b, "ordo_holds_raised_total", "tenant", "acme", "type",
+		       "unknown_sku", NULL);
+	resolved = value(&b, "ordo_holds_resolved_total", "tenant", "acme",
+			 "type", "unknown_sku", NULL);
 	depth = value(&b, "ordo_review_queue_depth", "tenant", "acme", NULL);
 	open = value(&b, "ordo_holds_open", "tenant", "acme", "type",
 		     "unknown_sku", NULL);
@@ -806,6 +810,18 @@ API_TEST(a_held_order_is_in_the_review_queue_gauges)
 	check(value(&a, "ordo_review_queue_overdue", "tenant", "acme",
 		    NULL) == overdue,
 	      "a hold just raised is overdue");
+	/* Counted as committed: one raised, none resolved yet. */
+	check(value(&a, "ordo_holds_raised_total", "tenant", "acme", "type",
+		    "unknown_sku", NULL) == raised + 1 &&
+		      value(&a, "ordo_holds_resolved_total", "tenant", "acme",
+			    "type", "unknown_sku", NULL) == resolved,
+	      "holds raised %g (was %g), resolved %g (was %g)",
+	      value(&a, "ordo_holds_raised_total", "tenant", "acme", "type",
+		    "unknown_sku", NULL),
+	      raised,
+	      value(&a, "ordo_holds_resolved_total", "tenant", "acme", "type",
+		    "unknown_sku", NULL),
+	      resolved);
 	check(value(&a, "ordo_review_queue_depth", "tenant", "globex",
 		    NULL) ==
 		      value(&b, "ordo_review_queue_depth", "tenant", "globex",
@@ -840,6 +856,11 @@ API_TEST(a_held_order_is_in_the_review_queue_gauges)
 	check(value(&d, "ordo_holds_open", "tenant", "acme", "type",
 		    "unknown_sku", NULL) == open,
 	      "the resolved hold is still counted open");
+	check(value(&d, "ordo_holds_resolved_total", "tenant", "acme", "type",
+		    "unknown_sku", NULL) == resolved + 1 &&
+		      value(&d, "ordo_holds_raised_total", "tenant", "acme",
+			    "type", "unknown_sku", NULL) == raised + 1,
+	      "the resolution is not counted once");
 	free(id);
 	expo_free(&a);
 	expo_free(&b);
