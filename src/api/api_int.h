@@ -347,6 +347,8 @@ enum MHD_Result api_monitors_put(api_request *r);
 enum MHD_Result api_alert_list(api_request *r);
 enum MHD_Result api_metrics_summary(api_request *r);
 enum MHD_Result api_metrics_series(api_request *r);
+enum MHD_Result api_metrics_automation(api_request *r);
+enum MHD_Result api_hold_history(api_request *r);
 enum MHD_Result api_settings_patch(api_request *r);
 enum MHD_Result api_fulfillment_list(api_request *r);
 enum MHD_Result api_fulfillment_get(api_request *r);

@@ -826,6 +826,7 @@ enum MHD_Result api_defect_create(api_request *r)
 enum MHD_Result api_defect_list(api_request *r)
 {
 	const char *type = api_query(r, "type");
+	const char *rule_id = api_query(r, "rule_id");
 	const char *cursor = api_query(r, "cursor");
 	int64_t from = 0, to = 0, before = 0, next = 0;
 	order_defect *items = NULL;
@@ -834,8 +835,8 @@ enum MHD_Result api_defect_list(api_request *r)
 	size_t n = 0, i;
 	enum MHD_Result ret;
 	int limit;
-	static const char *const query[] = {"type", "from", "to", "limit",
-					    "cursor", NULL};
+	static const char *const query[] = {"type", "rule_id", "from", "to",
+					    "limit", "cursor", NULL};
 
 	if (!api_query_only(r, query, &ret) ||
 	    !api_query_limit(r, &limit, &ret))
@@ -854,7 +855,8 @@ enum MHD_Result api_defect_list(api_request *r)
 	if (!api_query_time(r, "from", &from, NULL, &ret) ||
 	    !api_query_time(r, "to", &to, NULL, &ret))
 		return ret;
-	if (app_defect_list(r->srv->st, &r->caller, type ? type : "", from,
+	if (app_defect_list(r->srv->st, &r->caller, type ? type : "",
+			    rule_id ? rule_id : "", from,
 			    to, before, limit, &items, &n, &next, err)) {
 		ret = api_reply_error(r, err);
 		ordo_err_clear(err);

@@ -115,3 +115,26 @@ enum MHD_Result api_metrics_series(api_request *r)
 	ordo_err_clear(err);
 	return api_reply_json(r, MHD_HTTP_OK, j);
 }
+
+enum MHD_Result api_metrics_automation(api_request *r)
+{
+	static const char *const query[] = {"from", "to", "min_holds", NULL};
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
+	app_metrics_range mr;
+	enum MHD_Result ret;
+	int64_t min_holds = APP_AUTOMATE_MIN_HOLDS;
+	json_t *j;
+
+	if (!api_query_only(r, query, &ret) || !range_read(r, &mr, &ret) ||
+	    !api_query_int(r, "min_holds", 1, 1000000, &min_holds, NULL,
+			   &ret))
+		return ret;
+	if (app_metrics_automation(r->srv->st, &r->caller, &mr, min_holds, &j,
+				   err)) {
+		ret = api_reply_error(r, err);
+		ordo_err_clear(err);
+		return ret;
+	}
+	ordo_err_clear(err);
+	return api_reply_json(r, MHD_HTTP_OK, j);
+}

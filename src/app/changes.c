@@ -285,7 +285,8 @@ static ordo_code apply(store_tx *tx, order *o, const order_change *c,
 		rc = app_event(tx, o, "changed", o->state, o->state, NULL,
 			       actor, text, now, err);
 		return rc ? rc
-			  : app_order_cancel(tx, o, actor, reason, now, err);
+			  : app_order_cancel(tx, o, actor, reason, false, now,
+					     err);
 	}
 	for (i = 0; rc == ORDO_OK && i < p->n_lines; i++) {
 		if (p->lines[i].from_allocated > 0)

@@ -25,8 +25,8 @@
  *   passed_defective (passed, the order later defective), handling_ms
  *   (bins: first claim to resolution, people's decisions)
  *
- * Gauges: "<state>" (open orders by state and minute of receipt) and
- * "alerts_open".
+ * Gauges: "all/<state>" and "channel:<name>/<state>" (open orders by
+ * state and the hour they were received) and "alerts_open".
  */
 #include "app/metrics.h"
 
@@ -36,7 +36,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/policy.h"
 #include "channels/native_out.h"
+#include "core/fulfillment.h"
 #include "core/lifecycle.h"
 #include "core/timeutil.h"
 
@@ -73,10 +75,11 @@ static bool passed(const order_hold *h)
 		strcmp(h->resolution, "correct") == 0);
 }
 
-/* Count metric of hold h under each of its keys (its type, its rule, and
- * the person who decided it, once one did). */
-static ordo_code tally_hold(store_tx *tx, const order *o, const order_hold *h,
-			    const char *metric, int bin, ordo_err *err)
+/* Count n of metric of hold h under each of its keys (its type, its rule,
+ * and the person who decided it, once one did), in bin. */
+static ordo_code tally_hold_at(store_tx *tx, const order *o,
+			       const order_hold *h, const char *metric,
+			       int bin, int64_t count, ordo_err *err)
 {
 	char keys[3][ORDO_ACTOR_MAX + 8];
 	size_t n = 0, i;
@@ -91,8 +94,21 @@ static ordo_code tally_hold(store_tx *tx, const order *o, const order_hold *h,
 			 h->resolved_by);
 	for (i = 0; rc == ORDO_OK && i < n; i++)
 		rc = store_tally(tx, o->tenant_id, SCOPE_HOLDS, metric, keys[i],
-				 h->created_at, bin, 1, err);
+				 h->created_at, bin, count, err);
 	return rc;
+}
+
+static ordo_code tally_hold(store_tx *tx, const order *o, const order_hold *h,
+			    const char *metric, int bin, ordo_err *err)
+{
+	return tally_hold_at(tx, o, h, metric, bin, 1, err);
+}
+
+static ordo_code tally_hold_n(store_tx *tx, const order *o,
+			      const order_hold *h, const char *metric,
+			      int64_t n, ordo_err *err)
+{
+	return tally_hold_at(tx, o, h, metric, 0, n, err);
 }
 
 static ordo_code tally_holds(store_tx *tx, order *o, ordo_err *err)
@@ -123,6 +139,13 @@ static ordo_code tally_holds(store_tx *tx, order *o, ordo_err *err)
 						    h->claimed_at) *
 						   1000),
 					err);
+			/* The seconds people spent, summed (bin 0, n the
+			 * seconds): the review hours. */
+			if (rc == ORDO_OK && person_resolution(h) &&
+			    h->claimed_at > 0 && h->resolved_at > h->claimed_at)
+				rc = tally_hold_n(tx, o, h, "handling_s",
+						  h->resolved_at - h->claimed_at,
+						  err);
 		}
 		h->was = h->status == HOLD_OPEN ? 1 : 2;
 	}
@@ -147,18 +170,19 @@ static ordo_code tally_defective(store_tx *tx, const order *o, ordo_err *err)
 }
 
 /* n more open orders of o's tenant and channel in state s, received in
- * o's minute: gauges "<state>" and "channel:<name>/<state>". */
+ * o's hour: gauges "all/<state>" and "channel:<name>/<state>". */
 static ordo_code gauge_state(store_tx *tx, const order *o, order_state s,
 			     int64_t n, ordo_err *err)
 {
-	int64_t minute = o->received_at - o->received_at % 60;
+	int64_t hour = o->received_at - o->received_at % 3600;
 	char name[64];
-	ordo_code rc = store_gauge_add(tx, o->tenant_id, order_state_name(s),
-				       minute, n, err);
+	ordo_code rc;
 
+	snprintf(name, sizeof(name), "all/%s", order_state_name(s));
+	rc = store_gauge_add(tx, o->tenant_id, name, hour, n, err);
 	snprintf(name, sizeof(name), "channel:%s/%s", o->channel,
 		 order_state_name(s));
-	return rc ? rc : store_gauge_add(tx, o->tenant_id, name, minute, n, err);
+	return rc ? rc : store_gauge_add(tx, o->tenant_id, name, hour, n, err);
 }
 
 /* The order's move between the backlog's states since it was stored. */
@@ -175,6 +199,19 @@ static ordo_code tally_backlog(store_tx *tx, order *o, bool is_new,
 		rc = gauge_state(tx, o, o->state, 1, err);
 	o->stored_state = o->state;
 	return rc;
+}
+
+/* When o shipped: its last shipment's shipped_at (which a warehouse may
+ * report late), else now. */
+static ordo_time shipped_at(const order *o, ordo_time now)
+{
+	ordo_time last = 0;
+	size_t i;
+
+	for (i = 0; i < o->n_shipments; i++)
+		if (o->shipments[i].shipped_at > last)
+			last = o->shipments[i].shipped_at;
+	return last ? last : now;
 }
 
 /* What each mark counts the first time it holds. */
@@ -215,7 +252,8 @@ static ordo_code tally_marks(store_tx *tx, const order *o, int64_t gained,
 				err);
 	if (rc == ORDO_OK && (gained & MARK_SHIPPED))
 		rc = tally_both(tx, o, "ship_ms", "", at,
-				metric_bin((now - at) * 1000), 1, err);
+				metric_bin((shipped_at(o, now) - at) * 1000), 1,
+				err);
 	if (rc == ORDO_OK && (gained & MARK_COUNTED) && o->approved_rule[0])
 		rc = tally_both(tx, o, "rule_approved", o->approved_rule, at, 0,
 				1, err);
@@ -420,6 +458,7 @@ static const int p_two[] = {50, 90};
 struct keyed {
 	char key[ORDO_ACTOR_MAX + 8];
 	int64_t raised, resolved, approved, passed, passed_defective;
+	int64_t handling_s;
 	int64_t handling[METRIC_BINS];
 };
 
@@ -464,6 +503,8 @@ static bool keyed_add(struct keyeds *k, const store_rollup *r)
 		it->passed_defective += r->n;
 	else if (strcmp(r->metric, "handling_ms") == 0)
 		it->handling[b] += r->n;
+	else if (strcmp(r->metric, "handling_s") == 0)
+		it->handling_s += r->n;
 	return true;
 }
 
@@ -491,6 +532,9 @@ static json_t *keyed_json(const struct keyed *k, const char *name_member,
 	json_object_set_new(j, "passed_accuracy",
 			    rate(k->passed - k->passed_defective, k->passed));
 	json_object_set_new(j, "handling_ms", pcts(k->handling, p_two, 2));
+	json_object_set_new(j, "review_hours",
+			    json_real(round((double)k->handling_s / 36.0) /
+				      100.0));
 	return j;
 }
 
@@ -569,33 +613,29 @@ static int gauge_age_cmp(const void *a, const void *b)
 	return (x < y) - (x > y);
 }
 
-/* The backlog as it stands: open orders by state (of the channel, or
- * of all), their ages (from the minute each was received), and the open
+/* The gauges' prefix of the range's scope. */
+static void gauge_prefix(const app_metrics_range *r, char *out, size_t size)
+{
+	if (r->channel[0])
+		snprintf(out, size, "channel:%s/", r->channel);
+	else
+		snprintf(out, size, "all/");
+}
+
+/* The backlog as it stands: open orders by state (g: the scope's
+ * gauges), their ages (from the hour each was received), and the open
  * alerts (of all). */
-static json_t *backlog_json(store_rollup *g, size_t n, const char *channel,
+static json_t *backlog_json(store_rollup *g, size_t n, int64_t alerts,
 			    ordo_time now)
 {
 	json_t *by_state = json_object();
-	int64_t count = 0, alerts = 0, rank, seen = 0, p50 = 0, oldest = 0;
-	char prefix[48];
-	size_t i, k = 0, plen;
+	int64_t count = 0, rank, seen = 0, p50 = 0, oldest = 0;
+	size_t i, k = 0;
 
-	snprintf(prefix, sizeof(prefix), "channel:%s/", channel);
-	plen = strlen(prefix);
 	for (i = 0; i < n; i++) {
-		const char *state = g[i].metric;
+		const char *slash = strchr(g[i].metric, '/');
+		const char *state = slash ? slash + 1 : g[i].metric;
 
-		if (strcmp(state, "alerts_open") == 0) {
-			alerts += g[i].n;
-			continue;
-		}
-		if (channel[0]) {
-			if (strncmp(state, prefix, plen) != 0)
-				continue;
-			state += plen;
-		} else if (strchr(state, '/')) {
-			continue;
-		}
 		{
 			json_t *v = json_object_get(by_state, state);
 			int64_t was = v ? json_integer_value(v) : 0;
@@ -680,6 +720,7 @@ ordo_code app_metrics_summary(store *st, const app_caller *c,
 {
 	store_rollup *rows = NULL, *holds = NULL, *gauges = NULL;
 	size_t n = 0, nh = 0, ng = 0, i;
+	int64_t alerts = 0;
 	struct keyeds k = {0};
 	struct counts *cs = calloc(1, sizeof(*cs));
 	char scope[48];
@@ -700,8 +741,23 @@ ordo_code app_metrics_summary(store *st, const app_caller *c,
 	if (rc == ORDO_OK && !r->channel[0])
 		rc = read_range(tx, c->tenant_id, SCOPE_HOLDS, r->from, r->to,
 				&holds, &nh, err);
-	if (rc == ORDO_OK)
-		rc = store_gauges_read(tx, c->tenant_id, &gauges, &ng, err);
+	if (rc == ORDO_OK) {
+		char prefix[48];
+
+		gauge_prefix(r, prefix, sizeof(prefix));
+		rc = store_gauges_read(tx, c->tenant_id, prefix, &gauges, &ng,
+				       err);
+	}
+	if (rc == ORDO_OK) {
+		store_rollup *a = NULL;
+		size_t na = 0, i2;
+
+		rc = store_gauges_read(tx, c->tenant_id, "alerts_open", &a,
+				       &na, err);
+		for (i2 = 0; i2 < na; i2++)
+			alerts += a[i2].n;
+		free(a);
+	}
 	store_read_end(tx);
 	for (i = 0; rc == ORDO_OK && i < n; i++)
 		counts_add(cs, &rows[i]);
@@ -721,7 +777,7 @@ ordo_code app_metrics_summary(store *st, const app_caller *c,
 				    r->channel[0] ? json_string(r->channel)
 						  : json_null());
 		json_object_set_new(*out, "backlog",
-				    backlog_json(gauges, ng, r->channel, now));
+				    backlog_json(gauges, ng, alerts, now));
 		json_object_set_new(*out, "approve_rules",
 				    approve_rules_json(rows, n));
 		if (!r->channel[0])
@@ -863,5 +919,218 @@ ordo_code app_metrics_series(store *st, const app_caller *c,
 	free(cs);
 	*out = json_pack("{s:s, s:s, s:o}", "metric", metric, "bucket",
 			 bucket == 'd' ? "day" : "hour", "points", points);
+	return ORDO_OK;
+}
+
+/* ---- what is safe to automate --------------------------------------------- */
+
+/* A query value with what is not a letter, digit or -._~ %-escaped. */
+static void url_value(char *out, size_t size, const char *v)
+{
+	size_t k = 0;
+
+	for (; *v && k + 4 < size; v++) {
+		unsigned char ch = (unsigned char)*v;
+
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || strchr("-._~", ch))
+			out[k++] = (char)ch;
+		else
+			k += (size_t)snprintf(out + k, size - k, "%%%02X", ch);
+	}
+	out[k] = '\0';
+}
+
+/* The link to what is behind a figure: path?name=value&from=&to=. */
+static json_t *link(const char *path, const char *name, const char *value,
+		    const app_metrics_range *r)
+{
+	char v[3 * 80], from[32], to[32], url[512];
+
+	url_value(v, sizeof(v), value);
+	time_format_rfc3339(r->from, from, sizeof(from));
+	time_format_rfc3339(r->to, to, sizeof(to));
+	snprintf(url, sizeof(url), "%s?%s=%s&from=%s&to=%s", path, name, v,
+		 from, to);
+	return json_string(url);
+}
+
+/* The active policy's rules but skip (an index; n_rules for none), as a
+ * policy document to simulate. */
+static json_t *policy_without(const policy *p, size_t skip)
+{
+	json_t *rules = json_array();
+	size_t i;
+
+	for (i = 0; i < p->n_rules; i++) {
+		const policy_rule *r = &p->rules[i];
+
+		if (i == skip)
+			continue;
+		json_array_append_new(
+			rules,
+			json_pack("{s:s, s:s, s:o}", "id", r->id, "when",
+				  r->when ? r->when : "", "then",
+				  r->approve ? json_string("approve")
+					     : json_pack("{s:s, s:i}", "hold",
+							 hold_type_name(r->hold),
+							 "priority",
+							 r->priority)));
+	}
+	return json_pack("{s:{s:o}}", "policy", "rules", rules);
+}
+
+static size_t rule_index(const policy *p, const char *id, bool approve)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_rules; i++)
+		if (strcmp(p->rules[i].id, id) == 0 &&
+		    p->rules[i].approve == approve)
+			return i;
+	return p->n_rules;
+}
+
+/* A hold rule people nearly always approve unchanged, whose approvals
+ * never led to a defect: a candidate to stop holding. */
+static bool safe_to_stop(const struct keyed *k, int64_t min_holds)
+{
+	return k->resolved >= min_holds && k->passed_defective == 0 &&
+	       k->approved * 100 >= k->resolved * APP_AUTOMATE_APPROVED_PCT;
+}
+
+ordo_code app_metrics_automation(store *st, const app_caller *c,
+				 const app_metrics_range *r,
+				 int64_t min_holds, json_t **out,
+				 ordo_err *err)
+{
+	store_rollup *rows = NULL, *holds = NULL;
+	size_t n = 0, nh = 0, i;
+	struct keyeds k = {0};
+	json_t *types, *rules, *approves, *stop, *tighten;
+	policy pol;
+	store_tx *tx;
+	ordo_code rc;
+
+	*out = NULL;
+	memset(&pol, 0, sizeof(pol));
+	rc = store_read_begin(st, &tx, err);
+	if (rc)
+		return rc;
+	rc = read_range(tx, c->tenant_id, "", r->from, r->to, &rows, &n, err);
+	if (rc == ORDO_OK)
+		rc = read_range(tx, c->tenant_id, SCOPE_HOLDS, r->from, r->to,
+				&holds, &nh, err);
+	if (rc == ORDO_OK)
+		rc = app_policy_load(tx, c->tenant_id, &pol, err);
+	store_read_end(tx);
+	for (i = 0; rc == ORDO_OK && i < nh; i++)
+		if (!keyed_add(&k, &holds[i]))
+			rc = ordo_err_set(err, ORDO_ENOMEM, NULL,
+					  "out of memory");
+	if (rc) {
+		free(rows);
+		free(holds);
+		free(k.items);
+		policy_free(&pol);
+		return rc;
+	}
+	if (k.n > 1)
+		qsort(k.items, k.n, sizeof(*k.items), keyed_cmp);
+	types = json_array();
+	rules = json_array();
+	stop = json_array();
+	for (i = 0; i < k.n; i++) {
+		const struct keyed *it = &k.items[i];
+		bool is_type = strncmp(it->key, "type:", 5) == 0;
+		bool is_rule = strncmp(it->key, "rule:", 5) == 0;
+		const char *name = it->key + 5;
+		json_t *row;
+		size_t at;
+
+		if (!is_type && !is_rule)
+			continue;
+		row = keyed_json(it, is_type ? "type" : "rule_id", name);
+		json_object_set_new(row, "passed_defect_rate",
+				    rate(it->passed_defective, it->passed));
+		json_object_set_new(row, "holds",
+				    link("/v1/holds",
+					 is_type ? "type" : "rule_id", name,
+					 r));
+		if (is_type) {
+			json_array_append_new(types, row);
+			continue;
+		}
+		at = rule_index(&pol, name, false);
+		json_object_set_new(row, "in_policy",
+				    json_boolean(at < pol.n_rules));
+		json_array_append(rules, row);
+		if (at < pol.n_rules && safe_to_stop(it, min_holds)) {
+			char change[160];
+
+			snprintf(change, sizeof(change),
+				 "remove rule \"%s\" from the review policy",
+				 name);
+			json_object_set_new(row, "change", json_string(change));
+			json_object_set_new(row, "simulate",
+					    policy_without(&pol, at));
+			json_array_append(stop, row);
+		}
+		json_decref(row);
+	}
+	/* The approve rules whose orders later had defects. */
+	approves = approve_rules_json(rows, n);
+	tighten = json_array();
+	{
+		json_t *a;
+
+		json_array_foreach(approves, i, a) {
+			const char *id =
+				json_string_value(json_object_get(a, "rule_id"));
+			size_t at = rule_index(&pol, id, true);
+
+			json_object_set_new(a, "defects",
+					    link("/v1/defects", "rule_id", id,
+						 r));
+			json_object_set_new(a, "in_policy",
+					    json_boolean(at < pol.n_rules));
+			if (json_integer_value(json_object_get(a, "defective")) >
+				    0 &&
+			    at < pol.n_rules) {
+				char change[200];
+
+				snprintf(change, sizeof(change),
+					 "remove approve rule \"%s\": the "
+					 "orders it let through are judged by "
+					 "the rules after it",
+					 id);
+				json_object_set_new(a, "change",
+						    json_string(change));
+				json_object_set_new(a, "simulate",
+						    policy_without(&pol, at));
+				json_array_append(tighten, a);
+			}
+		}
+	}
+	{
+		char from[32], to[32];
+
+		time_format_rfc3339(r->from, from, sizeof(from));
+		time_format_rfc3339(r->to, to, sizeof(to));
+		*out = json_pack(
+			"{s:s, s:s, s:i, s:{s:I, s:f}, s:o, s:o, s:o, "
+			"s:{s:o, s:o}}",
+			"from", from, "to", to, "policy_version", pol.version,
+			"thresholds", "min_holds", (json_int_t)min_holds,
+			"approved_unchanged_rate",
+			APP_AUTOMATE_APPROVED_PCT / 100.0, "by_hold_type",
+			types, "by_rule", rules, "approve_rules", approves,
+			"candidates", "stop_holding", stop, "tighten",
+			tighten);
+	}
+	free(rows);
+	free(holds);
+	free(k.items);
+	policy_free(&pol);
 	return ORDO_OK;
 }

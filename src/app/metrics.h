@@ -77,4 +77,21 @@ ordo_code app_metrics_series(store *st, const app_caller *c,
 			     const app_metrics_range *r, const char *metric,
 			     char bucket, json_t **out, ordo_err *err);
 
+/*
+ * GET /v1/metrics/automation: per hold type and per rule, over the range,
+ * the holds raised and decided, the share approved unchanged, handling
+ * time, review hours and the downstream defects of what people let
+ * through; the hold rules of the active policy people approve unchanged
+ * at least APP_AUTOMATE_APPROVED_PCT% of the time (of at least min_holds
+ * decided) with no defect after (candidates to stop holding), and the
+ * approve rules whose orders later had defects (candidates to tighten),
+ * each with the policy without it, ready for POST /v1/policy/simulate.
+ */
+#define APP_AUTOMATE_APPROVED_PCT 95
+#define APP_AUTOMATE_MIN_HOLDS 20
+ordo_code app_metrics_automation(store *st, const app_caller *c,
+				 const app_metrics_range *r,
+				 int64_t min_holds, json_t **out,
+				 ordo_err *err);
+
 #endif

@@ -377,7 +377,9 @@ ordo_code app_policy_judge(store_tx *tx, order *o, ordo_time now,
 		rc = evaluate_failed(pp, &out, err);
 		goto out;
 	}
-	if (out.approved && !o->approved_rule[0])
+	/* The approve rule that let it through at intake only (a new order
+	 * has no seq yet): a later judging (a correction) is no intake. */
+	if (out.approved && !o->approved_rule[0] && o->seq == 0)
 		ordo_strlcpy(o->approved_rule, pp->rules[out.approved_by].id,
 			     sizeof(o->approved_rule));
 	for (i = 0; i < out.n_hits; i++) {

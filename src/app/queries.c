@@ -188,12 +188,21 @@ ordo_code app_policy_versions(store *st, const app_caller *c,
 }
 
 ordo_code app_defect_list(store *st, const app_caller *c, const char *type,
-			  ordo_time from, ordo_time to, int64_t before_seq,
-			  int limit, order_defect **out, size_t *n,
-			  int64_t *next, ordo_err *err)
+			  const char *rule_id, ordo_time from, ordo_time to,
+			  int64_t before_seq, int limit, order_defect **out,
+			  size_t *n, int64_t *next, ordo_err *err)
 {
-	APP_READ(st, store_defect_list(tx, c->tenant_id, type, from, to,
-				       before_seq, limit, out, n, next, err));
+	APP_READ(st, store_defect_list(tx, c->tenant_id, type, rule_id, from,
+				       to, before_seq, limit, out, n, next,
+				       err));
+}
+
+ordo_code app_hold_history(store *st, const app_caller *c,
+			   const store_hold_filter *f, store_hold_row **out,
+			   size_t *n, bool *more, ordo_err *err)
+{
+	APP_READ(st, store_hold_history(tx, c->tenant_id, f, out, n, more,
+					err));
 }
 
 /* ---- channels (app/channels.h) --------------------------------------------------------------- */

@@ -76,9 +76,13 @@ ordo_code app_policy_versions(store *st, const app_caller *c,
 			      policy_version **out, size_t *n,
 			      ordo_err *err);
 ordo_code app_defect_list(store *st, const app_caller *c, const char *type,
-			  ordo_time from, ordo_time to, int64_t before_seq,
-			  int limit, order_defect **out, size_t *n,
-			  int64_t *next, ordo_err *err);
+			  const char *rule_id, ordo_time from, ordo_time to,
+			  int64_t before_seq, int limit, order_defect **out,
+			  size_t *n, int64_t *next, ordo_err *err);
+/* GET /v1/holds: the tenant's holds of a rule or a type (store.h). */
+ordo_code app_hold_history(store *st, const app_caller *c,
+			   const store_hold_filter *f, store_hold_row **out,
+			   size_t *n, bool *more, ordo_err *err);
 ordo_code app_delivery_list(store *st, const app_caller *c, bool has_status,
 			    delivery_status status, int64_t before_seq,
 			    int limit, delivery **out, size_t *n,

@@ -236,7 +236,8 @@ static ordo_code record(store_tx *tx, order *o, const char *type,
 			const char *what, const char *reason, ordo_time now,
 			ordo_err *err)
 {
-	char text[ORDO_MESSAGE_MAX];
+	/* Room for both whole; the event keeps what fits its message. */
+	char text[ORDO_MESSAGE_MAX + 32];
 
 	snprintf(text, sizeof(text), "%s: %s", what, reason);
 	return app_event(tx, o, type, o->state, o->state, h->id, actor, text,
@@ -245,8 +246,14 @@ static ordo_code record(store_tx *tx, order *o, const char *type,
 
 /* Give back stock and cancel every unit not shipped. */
 ordo_code app_order_cancel(store_tx *tx, order *o, const char *actor,
-			   const char *reason, ordo_time now, ordo_err *err)
+			   const char *reason, bool in_review, ordo_time now,
+			   ordo_err *err)
 {
+	/* Cancelled in review, its holds are decided so; cancelled by who
+	 * asked (a change, its store), they end with it, decided by no
+	 * one (core/metrics.h: not a person's touch). */
+	const char *resolution = in_review ? "cancel_order" : "system";
+	char why[ORDO_MESSAGE_MAX];
 	size_t i, k;
 	ordo_code rc;
 
@@ -324,9 +331,11 @@ ordo_code app_order_cancel(store_tx *tx, order *o, const char *actor,
 	for (i = 0; i < o->n_holds; i++) {
 		if (o->holds[i].status != HOLD_OPEN)
 			continue;
-		resolve_one(&o->holds[i], "cancel_order", reason, actor, now);
+		snprintf(why, sizeof(why), "%s%.200s",
+			 in_review ? "" : "the order was cancelled: ", reason);
+		resolve_one(&o->holds[i], resolution, why, actor, now);
 		rc = record(tx, o, "hold_resolved", &o->holds[i], actor,
-			    "cancel_order", reason, now, err);
+			    resolution, why, now, err);
 		if (rc)
 			return rc;
 	}
@@ -492,8 +501,8 @@ ordo_code app_hold_resolve(store_tx *tx, const app_caller *c, const char *id,
 					      err);
 		break;
 	case REVIEW_CANCEL:
-		rc = app_order_cancel(tx, order_out, c->actor, reason, now,
-				      err);
+		rc = app_order_cancel(tx, order_out, c->actor, reason, true,
+				      now, err);
 		for (size_t i = 0; i < order_out->n_holds; i++)
 			if (strcmp(order_out->holds[i].id, id) == 0)
 				*hold_out = order_out->holds[i];

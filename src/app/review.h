@@ -72,9 +72,12 @@ ordo_code app_order_resume(store_tx *tx, order *o, const char *actor,
 			   ordo_time now, ordo_err *err);
 
 /* Cancel the whole order: stock given back, fulfillments cancelled, every
- * unit not shipped cancelled, open holds resolved. */
+ * unit not shipped cancelled, open holds resolved - as cancel_order when
+ * a person cancelled it in review (in_review), else as system ("the
+ * order was cancelled: <reason>"). */
 ordo_code app_order_cancel(store_tx *tx, order *o, const char *actor,
-			   const char *reason, ordo_time now, ordo_err *err);
+			   const char *reason, bool in_review, ordo_time now,
+			   ordo_err *err);
 
 typedef struct {
 	char hold_id[ORDO_ID_MAX];

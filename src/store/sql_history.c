@@ -116,6 +116,12 @@ static const char *const sql_text[SQL_COUNT] = {
 				 "AND d.created_at >= ? AND d.created_at < ? "
 				 "AND d.type = ? "
 				 "ORDER BY d.seq DESC LIMIT ?",
+	/* The defects attributed to a rule (defects_rule). */
+	[SQL_DEFECT_LIST_RULE] = "SELECT " SQL_DEFECT_COLS SQL_DEFECT_FROM
+				 "WHERE d.tenant_id = ? AND d.seq < ? "
+				 "AND d.created_at >= ? AND d.created_at < ? "
+				 "AND d.attributed_rule = ? "
+				 "ORDER BY d.seq DESC LIMIT ?",
 	/* order_seq comes from a row that matched the tenant. */
 	[SQL_DEFECT_COUNT] = "SELECT count(*) FROM defects "
 			     "WHERE order_seq = ?",
@@ -463,12 +469,12 @@ out:
 }
 
 ordo_code store_defect_list(store_tx *tx, int64_t tenant, const char *type,
-			    ordo_time from, ordo_time to, int64_t before_seq,
-			    int limit, order_defect **out, size_t *n,
-			    int64_t *next, ordo_err *err)
+			    const char *rule_id, ordo_time from, ordo_time to,
+			    int64_t before_seq, int limit, order_defect **out,
+			    size_t *n, int64_t *next, ordo_err *err)
 {
 	struct q q = {0};
-	bool typed = type && type[0];
+	bool typed = type && type[0], ruled = rule_id && rule_id[0];
 	ordo_code rc;
 
 	*out = NULL;
@@ -477,7 +483,16 @@ ordo_code store_defect_list(store_tx *tx, int64_t tenant, const char *type,
 	rc = sql_check_page(limit, before_seq, err);
 	if (rc)
 		goto out;
-	rc = q_open(&q, tx, typed ? SQL_DEFECT_LIST_TYPE : SQL_DEFECT_LIST,
+	if (typed && ruled) {
+		rc = ordo_err_set(err, ORDO_EINVALID, "rule_id",
+				  "list defects by type or by rule_id, not "
+				  "both at once");
+		goto out;
+	}
+	rc = q_open(&q, tx,
+		    ruled   ? SQL_DEFECT_LIST_RULE
+		    : typed ? SQL_DEFECT_LIST_TYPE
+			    : SQL_DEFECT_LIST,
 		    err);
 	if (rc)
 		goto out;
@@ -485,8 +500,8 @@ ordo_code store_defect_list(store_tx *tx, int64_t tenant, const char *type,
 	q_i64(&q, sql_page_bound(before_seq));
 	q_i64(&q, from != 0 ? from : INT64_MIN);
 	q_i64(&q, to != 0 ? to : INT64_MAX);
-	if (typed)
-		q_str(&q, type);
+	if (typed || ruled)
+		q_str(&q, ruled ? rule_id : type);
 	q_i64(&q, (int64_t)limit + 1);
 	rc = defect_read_all(&q, limit, next, out, n, "listing defects", err);
 out:

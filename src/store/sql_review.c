@@ -44,6 +44,30 @@ static const struct q_field policy_fields[] = {
 };
 
 static const char *const sql_text[SQL_COUNT] = {
+	/* A tenant's holds of one rule (or one type) raised in [from, to),
+	 * newest first, before the cursor (created_at, id): the history
+	 * indexes (migration 0022). */
+	[SQL_HOLD_HISTORY_RULE] = "SELECT " SQL_HOLD_COLS_OF("h.") ", o.id"
+				  SQL_HOLD_FROM
+				  "WHERE h.tenant_id = ? AND h.rule_id = ? "
+				  "AND h.created_at >= ? "
+				  "AND (h.created_at, h.id) < (?, ?) "
+				  "ORDER BY h.created_at DESC, h.id DESC "
+				  "LIMIT ?",
+	[SQL_HOLD_HISTORY_ALL] = "SELECT " SQL_HOLD_COLS_OF("h.") ", o.id"
+				 SQL_HOLD_FROM
+				 "WHERE (h.tenant_id + 0) = ? AND ? = '' "
+				 "AND h.created_at >= ? "
+				 "AND (h.created_at, h.id) < (?, ?) "
+				 "ORDER BY h.created_at DESC, h.id DESC "
+				 "LIMIT ?",
+	[SQL_HOLD_HISTORY_TYPE] = "SELECT " SQL_HOLD_COLS_OF("h.") ", o.id"
+				  SQL_HOLD_FROM
+				  "WHERE h.tenant_id = ? AND (h.type || '') = ? "
+				  "AND h.created_at >= ? "
+				  "AND (h.created_at, h.id) < (?, ?) "
+				  "ORDER BY h.created_at DESC, h.id DESC "
+				  "LIMIT ?",
 	[SQL_HOLD_GET] = "SELECT " SQL_HOLD_COLS_OF("h.") ", o.id" SQL_HOLD_FROM
 			 "WHERE h.tenant_id = ? AND h.id = ?",
 	/* SQL_HOLD_GET locking the hold (not its order): drivers with
@@ -134,6 +158,66 @@ ordo_code store_hold_get(store_tx *tx, int64_t tenant, const char *id,
 	rc = q_row_end(&q, "reading a hold", err);
 out:
 	q_close(&q);
+	return rc;
+}
+
+ordo_code store_hold_history(store_tx *tx, int64_t tenant,
+			     const store_hold_filter *f, store_hold_row **out,
+			     size_t *n, bool *more, ordo_err *err)
+{
+	bool by_rule = f->rule_id[0] != '\0', by_type = f->type[0] != '\0';
+	store_hold_row *rows = NULL;
+	size_t cap = 0;
+	struct q q;
+	bool row;
+	ordo_code rc = sql_check_limit(f->limit, STORE_LIST_MAX, err);
+
+	*out = NULL;
+	*n = 0;
+	*more = false;
+	if (rc)
+		return rc;
+	rc = q_open(&q, tx,
+		    by_rule   ? SQL_HOLD_HISTORY_RULE
+		    : by_type ? SQL_HOLD_HISTORY_TYPE
+			      : SQL_HOLD_HISTORY_ALL,
+		    err);
+	if (rc)
+		return rc;
+	q_i64(&q, tenant);
+	q_str(&q, by_rule ? f->rule_id : f->type);
+	q_i64(&q, f->from);
+	q_i64(&q, f->before_at);
+	q_str(&q, f->before_id);
+	q_i64(&q, (int64_t)f->limit + 1);
+	for (;;) {
+		rc = q_step(&q, &row, "listing holds", NULL, err);
+		if (rc || !row)
+			break;
+		if (*n == (size_t)f->limit) {
+			*more = true;
+			break;
+		}
+		if (*n == cap) {
+			store_hold_row *g = sql_grow(rows, &cap, sizeof(*rows));
+
+			if (!g) {
+				rc = sql_no_memory(err, "listing holds");
+				break;
+			}
+			rows = g;
+		}
+		rc = q_col_hold(&q, &rows[*n].hold, err);
+		if (rc)
+			break;
+		q_col_str(&q, rows[*n].order_id, sizeof(rows[*n].order_id));
+		rc = q_row_end(&q, "listing holds", err);
+		if (rc)
+			break;
+		(*n)++;
+	}
+	q_close(&q);
+	*out = q_rows_done(rc, rows, n);
 	return rc;
 }
 

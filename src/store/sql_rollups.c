@@ -32,11 +32,11 @@ static const char *const sql_text[SQL_COUNT] = {
 		"ON CONFLICT (tenant_id, grain, scope, bucket, metric, key, bin) "
 		"DO UPDATE SET n = metric_rollups.n + excluded.n",
 	[SQL_GAUGES_ADD] =
-		"INSERT INTO metric_gauges (tenant_id, gauge, minute, n) "
+		"INSERT INTO metric_gauges (tenant_id, gauge, hour, n) "
 		"SELECT CAST(value ->> 0 AS BIGINT), value ->> 1, "
 		"CAST(value ->> 2 AS BIGINT), CAST(value ->> 3 AS BIGINT) "
 		"FROM json_each(?) WHERE true ORDER BY CAST(key AS BIGINT) "
-		"ON CONFLICT (tenant_id, gauge, minute) "
+		"ON CONFLICT (tenant_id, gauge, hour) "
 		"DO UPDATE SET n = metric_gauges.n + excluded.n",
 	/* A range's counts summed: as many rows as metrics, keys and bins,
 	 * however long the range (the primary key). */
@@ -51,9 +51,11 @@ static const char *const sql_text[SQL_COUNT] = {
 			       "AND grain = ? AND scope = ? AND bucket >= ? "
 			       "AND bucket < ? AND (metric = ? OR metric = ?) "
 			       "ORDER BY bucket, metric, key, bin",
-	[SQL_GAUGES_READ] = "SELECT gauge, minute, n FROM metric_gauges "
-			    "WHERE tenant_id = ? AND n <> 0 "
-			    "ORDER BY gauge, minute",
+	/* The gauges of one scope: their names' prefix, up to the next
+	 * name that does not begin so (the primary key). */
+	[SQL_GAUGES_READ] = "SELECT gauge, hour, n FROM metric_gauges "
+			    "WHERE tenant_id = ? AND gauge >= ? AND gauge < ? "
+			    "AND n <> 0 ORDER BY gauge, hour",
 	/* Rows counted down to nothing, every tenant's (metric_gauges_zero). */
 	[SQL_GAUGES_PURGE] = "DELETE FROM metric_gauges WHERE n = 0 "
 			     "RETURNING 1",
@@ -111,14 +113,14 @@ ordo_code store_tally(store_tx *tx, int64_t tenant, const char *scope,
 }
 
 ordo_code store_gauge_add(store_tx *tx, int64_t tenant, const char *gauge,
-			  int64_t minute, int64_t n, ordo_err *err)
+			  int64_t hour, int64_t n, ordo_err *err)
 {
 	struct tx_tally_row r;
 
 	memset(&r, 0, sizeof(r));
 	r.tenant = tenant;
 	r.gauge = true;
-	r.at = minute;
+	r.at = hour;
 	r.n = n;
 	text_in(r.metric, sizeof(r.metric), gauge);
 	return keep(tx, &r, err);
@@ -457,17 +459,31 @@ static ordo_code read_gauge(struct q *q, void *item, ordo_err *err)
 	return q_row_end(q, "reading the metrics' gauges", err);
 }
 
-ordo_code store_gauges_read(store_tx *tx, int64_t tenant, store_rollup **out,
-			    size_t *n, ordo_err *err)
+ordo_code store_gauges_read(store_tx *tx, int64_t tenant, const char *prefix,
+			    store_rollup **out, size_t *n, ordo_err *err)
 {
+	char upto[72];
+	size_t len = strlen(prefix);
 	struct q q;
 	void *items = NULL;
-	ordo_code rc = q_open(&q, tx, SQL_GAUGES_READ, err);
+	ordo_code rc;
 
 	*out = NULL;
 	*n = 0;
+	/* The first name past every one that begins with prefix: its last
+	 * byte one more. */
+	if (len == 0 || len >= sizeof(upto) ||
+	    (unsigned char)prefix[len - 1] == 0xff)
+		return ordo_err_set(err, ORDO_EINTERNAL, NULL,
+				    "reading the metrics' gauges: a bad "
+				    "prefix");
+	memcpy(upto, prefix, len + 1);
+	upto[len - 1] = (char)((unsigned char)upto[len - 1] + 1);
+	rc = q_open(&q, tx, SQL_GAUGES_READ, err);
 	if (rc == ORDO_OK) {
 		q_i64(&q, tenant);
+		q_str(&q, prefix);
+		q_str(&q, upto);
 		rc = q_rows(&q, STORE_ROLLUP_ROWS_MAX, sizeof(store_rollup),
 			    read_gauge, &items, n,
 			    "reading the metrics' gauges", err);

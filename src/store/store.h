@@ -993,7 +993,7 @@ ordo_code store_alert_list(store_tx *tx, int64_t tenant, const char *status,
  * tenant, "channel:<name>"), a metric, a key (a hold type, a rule, an
  * agent, or "") and a bin (a duration's, core/metrics.h, else 0); and what
  * stands changes a gauge (store_gauge_add: an open order in a state, by
- * the minute it was received; an open alert). Both are kept in the
+ * the hour it was received; an open alert). Both are kept in the
  * transaction and written at the batch's end (store_int.h). A range's
  * counts read back summed (store_rollups_sum), however long the range, in
  * as many rows as it has metrics, keys and bins.
@@ -1012,7 +1012,7 @@ ordo_code store_tally(store_tx *tx, int64_t tenant, const char *scope,
 		      const char *metric, const char *key, int64_t at, int bin,
 		      int64_t n, ordo_err *err);
 ordo_code store_gauge_add(store_tx *tx, int64_t tenant, const char *gauge,
-			  int64_t minute, int64_t n, ordo_err *err);
+			  int64_t hour, int64_t n, ordo_err *err);
 /* The counts of buckets [from, to) of grain 'h' or 'd', summed by metric,
  * key and bin (*out: free()). */
 ordo_code store_rollups_sum(store_tx *tx, int64_t tenant, char grain,
@@ -1024,9 +1024,10 @@ ordo_code store_rollups_series(store_tx *tx, int64_t tenant, char grain,
 			       const char *scope, const char *const metrics[2],
 			       int64_t from, int64_t to, store_rollup **out,
 			       size_t *n, ordo_err *err);
-/* The tenant's gauges that are not 0, by name and minute. */
-ordo_code store_gauges_read(store_tx *tx, int64_t tenant, store_rollup **out,
-			    size_t *n, ordo_err *err);
+/* The tenant's gauges whose names begin with prefix and that are not 0,
+ * by name and hour (bucket). */
+ordo_code store_gauges_read(store_tx *tx, int64_t tenant, const char *prefix,
+			    store_rollup **out, size_t *n, ordo_err *err);
 /*
  * Holds raised and resolved since the store was opened, by tenant and
  * type, as committed (taken from each batch's rollups once its commit
@@ -1371,6 +1372,27 @@ ordo_code store_hold_get(store_tx *tx, int64_t tenant, const char *id,
 /* Write back a hold's mutable fields: status, priority, due_at, assignee,
  * claimed_at, claimed_until, escalated, resolution, resolution_reason,
  * resolved_by, resolved_at. */
+/*
+ * A tenant's holds, resolved or not, of one rule (rule_id), else of one
+ * type, else all, raised in [from, before_at), newest first; before_at and
+ * before_id are the cursor (the last of the page before; INT64_MAX and
+ * "" for the first). *more when another page follows.
+ */
+typedef struct {
+	char rule_id[72];
+	char type[32];
+	int64_t from;
+	int64_t before_at;
+	char before_id[ORDO_ID_MAX];
+	int limit;
+} store_hold_filter;
+typedef struct {
+	order_hold hold;
+	char order_id[ORDO_ID_MAX];
+} store_hold_row;
+ordo_code store_hold_history(store_tx *tx, int64_t tenant,
+			     const store_hold_filter *f, store_hold_row **out,
+			     size_t *n, bool *more, ordo_err *err);
 ordo_code store_hold_update(store_tx *tx, int64_t tenant, const order_hold *h,
 			    ordo_err *err);
 
@@ -1448,9 +1470,9 @@ ordo_code store_defects_of_order(store_tx *tx, int64_t tenant,
 /* Newest first; type "" = any; from/to on created_at (0 = open); cursor by
  * seq. *out: free(); *next = cursor or 0. */
 ordo_code store_defect_list(store_tx *tx, int64_t tenant, const char *type,
-			    ordo_time from, ordo_time to, int64_t before_seq,
-			    int limit, order_defect **out, size_t *n,
-			    int64_t *next, ordo_err *err);
+			    const char *rule_id, ordo_time from, ordo_time to,
+			    int64_t before_seq, int limit, order_defect **out,
+			    size_t *n, int64_t *next, ordo_err *err);
 
 /* ---- what policies are judged on ---------------------------------------- */
 

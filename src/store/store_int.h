@@ -180,7 +180,7 @@ struct tx_cache {
  */
 struct tx_tally_row {
 	int64_t tenant;
-	bool gauge; /* metric_gauges (at: the minute), else metric_rollups */
+	bool gauge; /* metric_gauges (at: the hour), else metric_rollups */
 	int64_t at;
 	int bin;
 	int64_t n;

@@ -329,13 +329,24 @@ static void xc_step1(int i)
 		return;
 	}
 	if (i % 5 == 2) {
+		char when[64] = "";
+
+		/* one in two reported late: shipped ten minutes before */
+		if (i % 10 == 2) {
+			char at[32];
+
+			rfc3339((time_t)harness_clock_now() - 600, at,
+				sizeof(at));
+			snprintf(when, sizeof(when), ", \"shipped_at\": \"%s\"",
+				 at);
+		}
 		snprintf(path, sizeof(path), "/v1/fulfillments/%s/shipments",
 			 x->ful);
 		snprintf(body, sizeof(body),
 			 "{\"lines\": [{\"sku\": \"XC-1\", \"quantity\": 1}], "
 			 "\"carrier\": \"UPS\", \"tracking_number\": "
-			 "\"1ZXC%d\"}",
-			 i);
+			 "\"1ZXC%d\"%s}",
+			 i, when);
 		xc_expect(post(acme(), path, body), 201, "shipment", i);
 	} else if (i % 100 == 4 || i % 100 == 9) {
 		struct resp *r;
@@ -442,7 +453,15 @@ struct brute {
 	long long admin_resolved, admin_approved, admin_passed,
 		admin_passed_defective, hv_raised, hv_resolved;
 	int64_t admin_handling[METRIC_BINS];
+	/* the backlog now: open orders by state, their ages (from the hour
+	 * received) */
+	long long open_by_state[4], open;
+	long long *ages;
+	size_t n_ages;
 };
+
+static const char *const open_states[] = {"on_hold", "accepted", "allocated",
+					  "released"};
 
 static const char *const type_names[] = {
 	"missing_data",	      "invalid_data",	  "address_unverifiable",
@@ -536,6 +555,8 @@ static void brute_force(const struct history *h, time_t from, time_t to,
 	size_t i, k;
 
 	memset(b, 0, sizeof(*b));
+	b->ages = calloc(json_array_size(h->orders) + 1, sizeof(*b->ages));
+	assert_non_null(b->ages);
 	json_array_foreach(h->orders, i, o) {
 		time_t rec = tval(o, "received_at"), rel = tval(o, "released_at");
 		time_t due = tval(o, "release_due_at");
@@ -600,6 +621,16 @@ static void brute_force(const struct history *h, time_t from, time_t to,
 				((int64_t)tval(c, "decided_at") - asked) *
 				1000)]++;
 		}
+		/* the backlog, whatever the range */
+		if (!channel[0] || streq(jstr(o, "channel"), channel)) {
+			for (k = 0; k < 4; k++)
+				if (streq(state, open_states[k])) {
+					b->open_by_state[k]++;
+					b->open++;
+					b->ages[b->n_ages++] =
+						(long long)(rec - rec % 3600);
+				}
+		}
 		if (!in)
 			continue;
 		b->received++;
@@ -630,6 +661,13 @@ static void brute_force(const struct history *h, time_t from, time_t to,
 	}
 }
 
+static int newest_first(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return (x < y) - (x > y);
+}
+
 static double share(long long part, long long whole)
 {
 	return whole ? (double)(long long)((double)part / (double)whole *
@@ -644,6 +682,7 @@ static void compare(const struct history *h, time_t from, time_t to,
 {
 	static const int p3[] = {50, 90, 99};
 	char q[200], f[32], t[32];
+	long long now_before, now_after;
 	struct brute b;
 	json_t *s, *it;
 	size_t k;
@@ -653,7 +692,11 @@ static void compare(const struct history *h, time_t from, time_t to,
 	rfc3339(to, t, sizeof(t));
 	snprintf(q, sizeof(q), "from=%s&to=%s%s%s", f, t,
 		 channel[0] ? "&channel=" : "", channel);
+	/* The group's clock runs on between the two: the server's now is
+	 * within them. */
+	now_before = harness_clock_now();
 	s = summary(q);
+	now_after = harness_clock_now();
 	check(b.received > 0, "the range %s has orders", q);
 	check(ival(s, "counts.received") == b.received &&
 		      ival(s, "counts.held") == b.held &&
@@ -706,6 +749,40 @@ static void compare(const struct history *h, time_t from, time_t to,
 		      ival(s, path),
 		      (long long)metric_percentile(b.ship_ms, p3[k]));
 	}
+	/* the backlog as it stands: ages from the hour received, the
+	 * median the age of rank ceil(n/2), youngest first */
+	{
+		long long p50 = 0, oldest = 0, got_p50, got_max;
+		long long slack = (now_after - now_before) * 1000;
+
+		qsort(b.ages, b.n_ages, sizeof(*b.ages), newest_first);
+		if (b.n_ages) {
+			p50 = (now_before - b.ages[(b.n_ages + 1) / 2 - 1]) *
+			      1000;
+			oldest = (now_before - b.ages[b.n_ages - 1]) * 1000;
+		}
+		got_p50 = ival(s, "backlog.age_ms.p50");
+		got_max = ival(s, "backlog.age_ms.max");
+		check(ival(s, "backlog.count") == b.open &&
+			      got_p50 >= p50 && got_p50 <= p50 + slack &&
+			      got_max >= oldest && got_max <= oldest + slack,
+		      "%s: backlog %s; by brute force %lld open, p50 %lld, "
+		      "max %lld (+ %lld ms)",
+		      q, json_dumps(jget(s, "backlog"), 0), b.open, p50,
+		      oldest, slack);
+		for (k = 0; k < 4; k++) {
+			json_t *v = jget(jget(s, "backlog.by_state"),
+					 open_states[k]);
+
+			check(b.open_by_state[k]
+				      ? v && json_integer_value(v) ==
+						     b.open_by_state[k]
+				      : v == NULL,
+			      "%s: backlog %s: %lld by brute force", q,
+			      open_states[k], b.open_by_state[k]);
+		}
+	}
+	free(b.ages);
 	check(ival(s, "change_handling_ms.p50") ==
 			      metric_percentile(b.change_ms, 50) &&
 		      ival(s, "change_handling_ms.p90") ==
@@ -816,6 +893,205 @@ API_TEST(every_figure_matches_a_brute_force_count_of_10000_orders)
 	free(xc);
 }
 
+/* ---- what is safe to automate ------------------------------------------------ */
+
+/* A rule people always approve unchanged, never with a defect after, is
+ * a candidate to stop holding; an approve rule whose orders had a
+ * defect, a candidate to tighten; each comes with the policy without it,
+ * which simulates as it is; each figure's link lists what is behind it. */
+API_TEST(the_holds_safe_to_automate_are_named_with_their_policy_change)
+{
+	char from[32], to[32], path[400], hold[64];
+	time_t start = (time_t)harness_clock_now();
+	json_t *policy, *rules, *a, *it, *cand, *o;
+	struct resp *r;
+	char *text, ext[32], vip_id[64] = "";
+	size_t i;
+	int k;
+
+	/* the policy in force, with an approve rule first and one more
+	 * hold rule last */
+	r = http_get(acme(), "/v1/policy");
+	assert_status(r, 200);
+	rules = json_deep_copy(jget(r->json, "rules"));
+	resp_free(r);
+	json_array_insert_new(
+		rules, 0,
+		json_pack("{s:s, s:s, s:s}", "id", "trusted-vip", "when",
+			  "customer.email == \"vip@example.com\"", "then",
+			  "approve"));
+	json_array_append_new(
+		rules, json_pack("{s:s, s:s, s:{s:s, s:i}}", "id",
+				 "tiny-orders", "when", "total < 10", "then",
+				 "hold", "policy_exception", "priority", 4));
+	policy = json_pack("{s:O}", "rules", rules);
+	text = json_dumps(policy, 0);
+	r = http("PUT", "/v1/policy", acme(), text, strlen(text), NULL);
+	assert_status(r, 201);
+	resp_free(r);
+	free(text);
+	json_decref(policy);
+
+	make_sku(acme(), "AU-1", "pencil", "1.00", 1);
+	make_location_serving(acme(), "AU-W", 5, NULL);
+	set_stock(acme(), "AU-W", "AU-1", 1000);
+	/* six tiny orders held, each claimed and approved unchanged */
+	for (k = 0; k < 6; k++) {
+		snprintf(ext, sizeof(ext), "AU-%d", k);
+		o = order_of("auto", ext, "AU-1", 1, "1.00");
+		hold_id_of(o, "policy_exception", hold, sizeof(hold));
+		json_decref(o);
+		r = hold_post(acme(), hold, "claim", NULL);
+		assert_status(r, 200);
+		resp_free(r);
+		r = hold_resolve(acme(), hold, "approve", "fine", NULL);
+		assert_status(r, 200);
+		resp_free(r);
+	}
+	/* two orders the approve rule lets through; one turns out wrong */
+	for (k = 0; k < 2; k++) {
+		json_t *body = order_one_line(k ? "AU-V1" : "AU-V0", "AU-1", 10,
+					      "1.00");
+
+		jset(body, "channel", json_string("auto"));
+		jset(body, "customer.email", json_string("vip@example.com"));
+		r = order_post(acme(), body, NULL);
+		json_decref(body);
+		assert_status(r, 201);
+		check(open_holds(r->json, NULL) == 0, "let through: %s",
+		      r->body);
+		snprintf(vip_id, sizeof(vip_id), "%s", jstr(r->json, "id"));
+		resp_free(r);
+	}
+	snprintf(path, sizeof(path), "/v1/orders/%s/defects", vip_id);
+	r = post(acme(), path, "{\"type\": \"wrong_address\", "
+			       "\"found_by\": \"carrier\"}");
+	assert_status(r, 201);
+	check(streq(jstr(r->json, "attributed_to.step"), "policy") &&
+		      streq(jstr(r->json, "attributed_to.rule_id"),
+			    "trusted-vip"),
+	      "attributed to the approve rule: %s", r->body);
+	resp_free(r);
+
+	rfc3339(start - 3600, from, sizeof(from));
+	rfc3339((time_t)harness_clock_now() + 3600, to, sizeof(to));
+	snprintf(path, sizeof(path),
+		 "/v1/metrics/automation?from=%s&to=%s&min_holds=5", from, to);
+	r = http_get(acme(), "%s", path);
+	assert_status(r, 200);
+	a = json_incref(r->json);
+	resp_free(r);
+	it = find_by(jget(a, "by_rule"), "rule_id", "tiny-orders");
+	check(it && ival(it, "holds_raised") == 6 &&
+		      ival(it, "holds_resolved") == 6 &&
+		      ival(it, "approved_unchanged") == 6 &&
+		      near(rval(it, "approved_unchanged_rate"), 1.0) &&
+		      ival(it, "passed_defective") == 0 &&
+		      json_is_true(jget(it, "in_policy")),
+	      "the tiny-orders rule: %s", json_dumps(a, 0));
+	cand = find_by(jget(a, "candidates.stop_holding"), "rule_id",
+		       "tiny-orders");
+	check(cand && strstr(jstr(cand, "change"), "tiny-orders"),
+	      "a candidate to stop holding: %s", json_dumps(a, 0));
+	/* what it suggests simulates as it is, without the rule */
+	if (cand) {
+		json_t *sim_rules = jget(cand, "simulate.policy.rules");
+
+		check(find_by(sim_rules, "id", "tiny-orders") == NULL &&
+			      find_by(sim_rules, "id", "trusted-vip") != NULL &&
+			      json_array_size(sim_rules) ==
+				      json_array_size(rules) - 1,
+		      "the policy without it: %s",
+		      json_dumps(sim_rules, 0));
+		text = json_dumps(jget(cand, "simulate"), 0);
+		r = post(acme(), "/v1/policy/simulate", text);
+		assert_status(r, 200);
+		resp_free(r);
+		free(text);
+	}
+	/* large-value is decided otherwise, too often: not a candidate */
+	check(find_by(jget(a, "candidates.stop_holding"), "rule_id",
+		      "large-value") == NULL,
+	      "large-value is no candidate: %s", json_dumps(a, 0));
+	cand = find_by(jget(a, "candidates.tighten"), "rule_id",
+		       "trusted-vip");
+	check(cand && ival(cand, "orders") == 2 &&
+		      ival(cand, "defective") == 1 &&
+		      find_by(jget(cand, "simulate.policy.rules"), "id",
+			      "trusted-vip") == NULL,
+	      "a candidate to tighten: %s", json_dumps(a, 0));
+
+	/* the links list what is behind the figures */
+	r = http_get(acme(), "%s", jstr(it, "holds"));
+	assert_status(r, 200);
+	check(json_array_size(jget(r->json, "holds")) == 6, "%s", r->body);
+	json_array_foreach(jget(r->json, "holds"), i, o)
+		check(streq(jstr(o, "rule_id"), "tiny-orders") &&
+			      jstr(o, "order_id") && jstr(o, "claimed_at"),
+		      "%s", json_dumps(o, 0));
+	resp_free(r);
+	/* by pages of two, newest first, none twice */
+	{
+		char next[128] = "", seen[6][40];
+		size_t got = 0, pages = 0;
+
+		do {
+			snprintf(path, sizeof(path), "%s&limit=2%s%s",
+				 jstr(it, "holds"), next[0] ? "&cursor=" : "",
+				 next);
+			r = http_get(acme(), "%s", path);
+			assert_status(r, 200);
+			json_array_foreach(jget(r->json, "holds"), i, o) {
+				size_t s;
+
+				for (s = 0; s < got; s++)
+					check(!streq(seen[s], jstr(o, "id")),
+					      "hold %s twice", jstr(o, "id"));
+				if (got < 6)
+					snprintf(seen[got++], 40, "%s",
+						 jstr(o, "id"));
+			}
+			snprintf(next, sizeof(next), "%s",
+				 jstr(r->json, "next_cursor")
+					 ? jstr(r->json, "next_cursor")
+					 : "");
+			resp_free(r);
+			pages++;
+		} while (next[0] && pages < 10);
+		check(got == 6 && pages == 3, "%zu holds in %zu pages", got,
+		      pages);
+	}
+	r = http_get(acme(), "%s", jstr(cand, "defects"));
+	assert_status(r, 200);
+	check(json_array_size(jget(r->json, "defects")) == 1 &&
+		      streq(jstr(r->json, "defects[0].order_id"), vip_id),
+	      "%s", r->body);
+	resp_free(r);
+	r = http_get(acme(), "/v1/holds?rule_id=tiny-orders&type=high_value");
+	assert_error(r, 400, "invalid_request", "type");
+	resp_free(r);
+	/* all of them: the six among the newest */
+	r = http_get(acme(), "/v1/holds?limit=200&from=%s", from);
+	assert_status(r, 200);
+	{
+		size_t tiny = 0;
+
+		json_array_foreach(jget(r->json, "holds"), i, o)
+			tiny += streq(jstr(o, "rule_id"), "tiny-orders");
+		check(tiny == 6, "%zu of the tiny-orders holds among all",
+		      tiny);
+	}
+	resp_free(r);
+	r = http_get(acme(), "/v1/holds?type=high_valu");
+	assert_error(r, 400, "invalid_request", "type");
+	resp_free(r);
+	r = http_get(acme(), "/v1/defects?type=other&rule_id=x");
+	assert_error(r, 400, "invalid_request", "rule_id");
+	resp_free(r);
+	json_decref(a);
+	json_decref(rules);
+}
+
 /* ---- strictness --------------------------------------------------------------- */
 
 API_TEST(bad_ranges_metrics_and_buckets_are_refused_by_name)
@@ -865,6 +1141,8 @@ int main(void)
 		cmocka_unit_test_teardown(
 			every_figure_matches_a_brute_force_count_of_10000_orders,
 			settings_reset),
+		cmocka_unit_test(
+			the_holds_safe_to_automate_are_named_with_their_policy_change),
 		cmocka_unit_test(
 			bad_ranges_metrics_and_buckets_are_refused_by_name),
 	};

@@ -101,6 +101,10 @@ static const struct expect expected[] = {
 	{"GET", "/v1/metrics/summary", ALL_ROLES, NULL, NULL, NULL, 200},
 	/* Without ?metric= a series answers 400, past the role check. */
 	{"GET", "/v1/metrics/series", ALL_ROLES, NULL, NULL, NULL, 400},
+	{"GET", "/v1/metrics/automation", "admin supervisor agent viewer", NULL,
+	 NULL, NULL, 200},
+	{"GET", "/v1/holds", "admin supervisor agent viewer", NULL, NULL, NULL,
+	 200},
 	{"POST", "/v1/orders", "admin supervisor agent integration", NULL,
 	 NULL /* a valid order, made at setup */, "{}", 400},
 	{"GET", "/v1/orders", ALL_ROLES, NULL, NULL, NULL, 200},

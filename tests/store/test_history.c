@@ -127,7 +127,7 @@ static const char *defect_page(struct fx *f, int64_t tenant, const char *type,
 	store_tx *tx = rd(f);
 	ordo_err err = ORDO_ERR_INIT;
 
-	assert_int_equal(store_defect_list(tx, tenant, type, from, to, before,
+	assert_int_equal(store_defect_list(tx, tenant, type, "", from, to, before,
 					   limit, &items, &n, next, &err),
 			 ORDO_OK);
 	store_read_end(tx);
@@ -243,10 +243,10 @@ static void test_defects(void **state)
 			    "dfc_2,dfc_1");
 	assert_int_equal(next, 0);
 	tx = rd(f);
-	assert_int_equal(store_defect_list(tx, f->ta, "", 0, 0, 0, 0, &items,
+	assert_int_equal(store_defect_list(tx, f->ta, "", "", 0, 0, 0, 0, &items,
 					   &n, &next, &err),
 			 ORDO_EINVALID);
-	assert_int_equal(store_defect_list(tx, f->ta, "", 0, 0, -1, 10, &items,
+	assert_int_equal(store_defect_list(tx, f->ta, "", "", 0, 0, -1, 10, &items,
 					   &n, &next, &err),
 			 ORDO_EINVALID);
 	store_read_end(tx);

@@ -859,6 +859,10 @@ static void searched(struct fx *f, int64_t tenant, const char *q, char *out,
 	"ALTER TABLE webhooks DROP COLUMN protocol;"                           \
 	"ALTER TABLE orders DROP COLUMN source;"                               \
 	"ALTER TABLE orders DROP COLUMN source_type;"                          \
+	"DROP INDEX holds_rule_history;"                                       \
+	"DROP INDEX holds_type_history;"                                       \
+	"DROP INDEX holds_history;"                                            \
+	"DROP INDEX defects_rule;"                                             \
 	"DROP TABLE metric_rollups;"                                           \
 	"DROP TABLE metric_gauges;"                                            \
 	"ALTER TABLE orders DROP COLUMN marks;"                                \

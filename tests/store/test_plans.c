@@ -643,17 +643,17 @@ static void rows_add(struct fx *f)
 	}
 }
 
-/* The first column of PostgreSQL index name on c, into col ("" if none). */
+/* The first column of PostgreSQL index name on c, into col ("" if none):
+ * its name, or for an expression the expression as plans print it
+ * ("(type || ''::text)"). */
 static void pg_index_lead(PGconn *c, const char *name, char *col,
 			  size_t size)
 {
 	const char *params[1] = {name};
 	PGresult *res = PQexecParams(
 		c,
-		"SELECT a.attname FROM pg_index i "
-		"JOIN pg_class x ON x.oid = i.indexrelid "
-		"JOIN pg_attribute a ON a.attrelid = i.indrelid "
-		"AND a.attnum = i.indkey[0] WHERE x.relname = $1",
+		"SELECT pg_get_indexdef(x.oid, 1, true) FROM pg_class x "
+		"JOIN pg_index i ON i.indexrelid = x.oid WHERE x.relname = $1",
 		1, NULL, params, NULL, NULL, 0);
 
 	col[0] = '\0';
