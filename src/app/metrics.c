@@ -520,7 +520,9 @@ static json_t *keyed_json(const struct keyed *k, const char *name_member,
 	json_t *j = json_object();
 
 	json_object_set_new(j, name_member, json_string(name));
-	json_object_set_new(j, "holds_raised", json_integer(k->raised));
+	/* A person decides holds; none is raised by one's key here. */
+	if (strcmp(name_member, "agent") != 0)
+		json_object_set_new(j, "holds_raised", json_integer(k->raised));
 	json_object_set_new(j, "holds_resolved", json_integer(k->resolved));
 	json_object_set_new(j, "approved_unchanged",
 			    json_integer(k->approved));

@@ -82,25 +82,31 @@ static void pcts_line(const char *name, const json_t *p)
 static void people_table(const char *title, const char *name_key,
 			 const json_t *rows)
 {
-	char p[16], h[24];
+	char p[16], h[24], raised[24];
 	size_t i;
 	json_t *r;
 
 	if (json_array_size(rows) == 0)
 		return;
-	printf("\n%s\n  %-30s %8s %8s %8s %10s %8s %8s\n", title, "",
+	printf("\n%s\n  %-34s %8s %8s %8s %10s %8s %8s\n", title, "",
 	       "raised", "decided", "approved", "handling", "passed",
 	       "accuracy");
-	json_array_foreach(rows, i, r)
-		printf("  %-30.30s %8lld %8lld %8lld %10s %8lld %8s\n",
-		       json_string_value(json_object_get(r, name_key)),
-		       num(r, "holds_raised"), num(r, "holds_resolved"),
+	json_array_foreach(rows, i, r) {
+		if (json_object_get(r, "holds_raised"))
+			snprintf(raised, sizeof(raised), "%lld",
+				 num(r, "holds_raised"));
+		else
+			snprintf(raised, sizeof(raised), "-");
+		printf("  %-34.34s %8s %8lld %8lld %10s %8lld %8s\n",
+		       json_string_value(json_object_get(r, name_key)), raised,
+		       num(r, "holds_resolved"),
 		       num(r, "approved_unchanged"),
 		       span(num(json_object_get(r, "handling_ms"), "p50"), h,
 			    sizeof(h)),
 		       num(r, "passed"),
 		       pct(json_object_get(r, "passed_accuracy"), p,
 			   sizeof(p)));
+	}
 }
 
 static void print_report(const char *tenant, const json_t *s)

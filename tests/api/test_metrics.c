@@ -188,6 +188,7 @@ API_TEST(ten_orders_three_held_one_defect_give_the_figures_by_hand)
 	s = summary(query);
 	it = find_by(jget(s, "agents"), "agent", "key:metrics-ann");
 	check(it && ival(it, "holds_resolved") == 1 &&
+		      jget(it, "holds_raised") == NULL &&
 		      ival(it, "approved_unchanged") == 1 &&
 		      ival(it, "passed") == 1 &&
 		      ival(it, "passed_defective") == 1 &&
