@@ -131,6 +131,13 @@ static ordo_code tally_holds(store_tx *tx, order *o, ordo_err *err)
 			if (rc == ORDO_OK && passed(h))
 				rc = tally_hold(tx, o, h, "holds_passed", 0,
 						err);
+			/* Let on after a defect was found: defective at once
+			 * (one found in this write counts every pass itself,
+			 * tally_defective). */
+			if (rc == ORDO_OK && passed(h) &&
+			    (o->marks & MARK_DEFECT))
+				rc = tally_hold(tx, o, h, "passed_defective", 0,
+						err);
 			if (rc == ORDO_OK && person_resolution(h) &&
 			    h->claimed_at > 0 && h->resolved_at >= h->claimed_at)
 				rc = tally_hold(

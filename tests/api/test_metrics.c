@@ -153,6 +153,31 @@ API_TEST(ten_orders_three_held_one_defect_give_the_figures_by_hand)
 	      "attributed to the person and the rule: %s", r->body);
 	resp_free(r);
 
+	/* another, on a channel of its own: found wrong while still held,
+	 * then approved by the same person a minute after her claim - a
+	 * pass of an order already defective */
+	{
+		json_t *late = order_on("exact-late", "MX-10", "MX-BIG",
+					"1500.00");
+		char late_hold[64];
+
+		hold_id_of(late, "high_value", late_hold, sizeof(late_hold));
+		snprintf(path, sizeof(path), "/v1/orders/%s/defects",
+			 jstr(late, "id"));
+		r = post(acme(), path, "{\"type\": \"wrong_item\", "
+				       "\"found_by\": \"Warehouse MX\"}");
+		assert_status(r, 201);
+		resp_free(r);
+		r = hold_post(ann, late_hold, "claim", NULL);
+		assert_status(r, 200);
+		resp_free(r);
+		harness_clock_advance(60);
+		r = hold_resolve(ann, late_hold, "approve", "known", NULL);
+		assert_status(r, 200);
+		resp_free(r);
+		json_decref(late);
+	}
+
 	rfc3339(start - 3600, from, sizeof(from));
 	rfc3339((time_t)harness_clock_now() + 3600, to, sizeof(to));
 	snprintf(query, sizeof(query), "channel=exact&from=%s&to=%s", from,
@@ -187,14 +212,17 @@ API_TEST(ten_orders_three_held_one_defect_give_the_figures_by_hand)
 	snprintf(query, sizeof(query), "from=%s&to=%s", from, to);
 	s = summary(query);
 	it = find_by(jget(s, "agents"), "agent", "key:metrics-ann");
-	check(it && ival(it, "holds_resolved") == 1 &&
+	check(it && ival(it, "holds_resolved") == 2 &&
 		      jget(it, "holds_raised") == NULL &&
-		      ival(it, "approved_unchanged") == 1 &&
-		      ival(it, "passed") == 1 &&
-		      ival(it, "passed_defective") == 1 &&
+		      ival(it, "approved_unchanged") == 2 &&
+		      ival(it, "passed") == 2 &&
+		      ival(it, "passed_defective") == 2 &&
 		      near(rval(it, "passed_accuracy"), 0.0) &&
 		      ival(it, "handling_ms.p50") ==
-			      metric_bin_upper(metric_bin(120000)),
+			      metric_bin_upper(metric_bin(60000)) &&
+		      ival(it, "handling_ms.p90") ==
+			      metric_bin_upper(metric_bin(120000)) &&
+		      near(rval(it, "review_hours"), 0.05),
 	      "the agent: %s", json_dumps(it, 0));
 	it = find_by(jget(s, "rules"), "rule_id", "large-value");
 	check(it && ival(it, "holds_raised") >= 1 &&
