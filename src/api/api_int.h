@@ -288,12 +288,10 @@ void edge_log_unserved(api_request *r, enum MHD_RequestTerminationCode toe);
  * requests' tenants the first that come (the others' requests count under
  * tenant "_other"), and by the backlog read from the database the first by
  * id (the others left out, as ordo_metrics_tenants_left_out says): a
- * scrape costs two statements a tenant. Channels: those of one tenant
- * named, the first that take an order (orders of the others count under
- * channel "_other"): a channel's name is the caller's to choose.
+ * scrape costs two statements a tenant. (Intake's channels are the
+ * store's to bound: STORE_INTAKE_CHANNELS.)
  */
 #define API_METRICS_TENANTS 64
-#define API_METRICS_CHANNELS 16
 
 /* The requests' series, empty; NULL when out of memory. */
 struct api_metrics *api_metrics_new(void);

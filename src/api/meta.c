@@ -37,14 +37,15 @@
  * that was not.
  *
  * BOUNDED. Every label takes a bounded number of values: routes are a
- * table, status classes five, hold types an enum. Tenants and channels
- * are bounded by api_int.h's limits (API_METRICS_TENANTS,
- * API_METRICS_CHANNELS), the rest counted under "_other" (a name no slug
- * and no channel can have); webhooks by OUTBOX_FAILURES_TRACKED and by a
- * tenant's own limits. A series appears once it has something to count.
+ * table, status classes five, hold types an enum. Tenants are bounded by
+ * api_int.h's API_METRICS_TENANTS and the store's STORE_HOLD_COUNT_TENANTS,
+ * channels by STORE_INTAKE_CHANNELS, the rest counted under "_other" (a
+ * name no slug and no channel can have); webhooks by
+ * OUTBOX_FAILURES_TRACKED and by a tenant's own limits. A series appears
+ * once it has something to count.
  *
  * COUNTING WITHOUT A LOCK. Requests are counted on every worker thread at
- * once, by relaxed atomic adds. A tenant's row (a channel's name) is made
+ * once, by relaxed atomic adds. A tenant's row is made
  * once, under mu, and published by its count (a release store, which a
  * reader loads first, acquiring): once seen, its name never changes. A
  * histogram's count is not kept apart: it is the sum of its buckets as
@@ -151,26 +152,16 @@ struct http_cell {
 	atomic_uint_least64_t sum_us;
 };
 
-struct channel_count {
-	char name[ORDO_CHANNEL_MAX];
-	atomic_uint_least64_t orders;
-};
-
 /* One tenant's series ("": requests of no tenant; "_other": of tenants
  * past API_METRICS_TENANTS). */
 struct tenant_row {
 	char slug[ORDO_SLUG_MAX];
-	/* Named channels, published by n_channels; the rest in
-	 * other_channels. */
-	struct channel_count channels[API_METRICS_CHANNELS];
-	atomic_uint n_channels;
-	atomic_uint_least64_t other_channels;
 	/* api_n_routes cells, one per route, then N_UNMATCHED. */
 	struct http_cell cells[];
 };
 
 struct api_metrics {
-	pthread_mutex_t mu; /* making a row or naming a channel */
+	pthread_mutex_t mu; /* making a row */
 	size_t n_cells;
 	struct tenant_row *none, *other;
 	/* Published by n_rows (COUNTING WITHOUT A LOCK). */
@@ -262,35 +253,6 @@ static struct tenant_row *row_of(struct api_metrics *m, const char *slug)
 	return t ? t : m->other;
 }
 
-/* The count of a channel's orders in t: its own, named the first time
- * while there is room, else the rest's. */
-static atomic_uint_least64_t *channel_of(struct api_metrics *m,
-					 struct tenant_row *t,
-					 const char *name)
-{
-	unsigned n = atomic_load_explicit(&t->n_channels,
-					  memory_order_acquire);
-	unsigned i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(t->channels[i].name, name) == 0)
-			return &t->channels[i].orders;
-	pthread_mutex_lock(&m->mu);
-	n = atomic_load_explicit(&t->n_channels, memory_order_relaxed);
-	for (; i < n; i++)
-		if (strcmp(t->channels[i].name, name) == 0)
-			break;
-	if (i == n && n < API_METRICS_CHANNELS) {
-		ordo_strlcpy(t->channels[n].name, name,
-			     sizeof(t->channels[n].name));
-		atomic_store_explicit(&t->n_channels, n + 1,
-				      memory_order_release);
-	}
-	pthread_mutex_unlock(&m->mu);
-	return i < API_METRICS_CHANNELS ? &t->channels[i].orders
-					: &t->other_channels;
-}
-
 /* The cell of the request's route, or of its method when it had none. */
 static size_t cell_of(const api_request *r)
 {
@@ -302,25 +264,6 @@ static size_t cell_of(const api_request *r)
 		if (r->method && strcmp(r->method, unmatched_methods[i]) == 0)
 			break;
 	return api_n_routes + i;
-}
-
-/*
- * A new order, answered 201, in its channel's count: the intake command
- * (POST /v1/orders, a store's order webhook) that made it. A replayed
- * answer (Idempotency-Key) was counted when the order was made.
- */
-static void note_intake(struct api_metrics *m, struct tenant_row *t,
-			const api_request *r)
-{
-	const app_write *w = r->write;
-	const app_intake_cmd *c = (const app_intake_cmd *)w;
-
-	if (r->status != MHD_HTTP_CREATED || !w || w->replayed || !w->type ||
-	    strcmp(w->type->name, "order_intake") != 0 ||
-	    c->outcome != INTAKE_CREATED)
-		return;
-	atomic_fetch_add_explicit(channel_of(m, t, c->stored.channel), 1,
-				  memory_order_relaxed);
 }
 
 void api_metrics_note(api_request *r)
@@ -344,7 +287,6 @@ void api_metrics_note(api_request *r)
 	atomic_fetch_add_explicit(&c->buckets[b], 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&c->sum_us, (uint64_t)us,
 				  memory_order_relaxed);
-	note_intake(m, t, r);
 }
 
 /* ---- writing the exposition ---------------------------------------------- */
@@ -524,41 +466,76 @@ static void write_requests(strbuf *b, struct api_metrics *m)
 	}
 }
 
-static void write_intake(strbuf *b, struct api_metrics *m)
+/* The slug of tenant id among those read, or "_other". */
+static const char *slug_of(const store_scrape *sc, int64_t id)
 {
-	struct tenant_row *rows[API_METRICS_TENANTS + 2];
-	size_t n_rows = rows_all(m, rows), k;
+	size_t i;
+
+	for (i = 0; i < sc->n; i++)
+		if (sc->tenants[i].id == id)
+			return sc->tenants[i].slug;
+	return "_other";
+}
+
+/* Orders taken in by tenant and channel, as committed on this node
+ * (store_intake_counts_get): every way in counts, imports too; tenants
+ * beyond those the scrape names add up under "_other". */
+static void write_intake(strbuf *b, store *st, const store_scrape *sc)
+{
+	store_intake_counts *c = malloc((STORE_HOLD_COUNT_TENANTS + 1) *
+					sizeof(*c));
 	char slug[2 * ORDO_SLUG_MAX], name[2 * ORDO_CHANNEL_MAX];
-	unsigned i, n;
-	uint64_t v;
+	size_t n = 0, i, k, j;
 
 	family(b, "ordo_intake_orders_total", "counter",
-	       "New orders taken in (answered 201), by tenant and the "
-	       "order's channel.");
-	for (k = 0; k < n_rows; k++) {
-		escaped(slug, sizeof(slug), rows[k]->slug);
-		n = atomic_load_explicit(&rows[k]->n_channels,
-					 memory_order_acquire);
-		for (i = 0; i < n; i++) {
-			v = atomic_load_explicit(&rows[k]->channels[i].orders,
-						 memory_order_relaxed);
-			if (v)
-				put(b,
-				    "ordo_intake_orders_total{tenant=\"%s\","
-				    "channel=\"%s\"} %" PRIu64 "\n",
-				    slug,
-				    escaped(name, sizeof(name),
-					    rows[k]->channels[i].name),
-				    v);
+	       "New orders taken in, by tenant and the order's channel, as "
+	       "committed on this node (API, store webhooks, CSV imports, "
+	       "X12 interchanges).");
+	if (!c) {
+		b->failed = true;
+		return;
+	}
+	store_intake_counts_get(st, c, &n);
+	/* Rows whose tenants share a label are added into the first. */
+	for (i = 0; i < n; i++)
+		for (k = 0; k < i; k++) {
+			if (c[k].tenant_id == -1 ||
+			    strcmp(slug_of(sc, c[i].tenant_id),
+				   slug_of(sc, c[k].tenant_id)) != 0)
+				continue;
+			for (j = 0; j < c[i].n; j++) {
+				size_t m;
+
+				for (m = 0; m < c[k].n; m++)
+					if (strcmp(c[k].channel[m],
+						   c[i].channel[j]) == 0)
+						break;
+				if (m < c[k].n)
+					c[k].orders[m] += c[i].orders[j];
+				else
+					c[k].other += c[i].orders[j];
+			}
+			c[k].other += c[i].other;
+			c[i].tenant_id = -1;
+			break;
 		}
-		v = atomic_load_explicit(&rows[k]->other_channels,
-					 memory_order_relaxed);
-		if (v)
+	for (i = 0; i < n; i++) {
+		if (c[i].tenant_id == -1)
+			continue;
+		escaped(slug, sizeof(slug), slug_of(sc, c[i].tenant_id));
+		for (j = 0; j < c[i].n; j++)
 			put(b,
 			    "ordo_intake_orders_total{tenant=\"%s\","
-			    "channel=\"_other\"} %" PRIu64 "\n",
-			    slug, v);
+			    "channel=\"%s\"} %" PRId64 "\n",
+			    slug, escaped(name, sizeof(name), c[i].channel[j]),
+			    c[i].orders[j]);
+		if (c[i].other)
+			put(b,
+			    "ordo_intake_orders_total{tenant=\"%s\","
+			    "channel=\"_other\"} %" PRId64 "\n",
+			    slug, c[i].other);
 	}
+	free(c);
 }
 
 /* ---- what the store and the outbox count --------------------------------- */
@@ -665,16 +642,6 @@ static void write_commits(strbuf *b, const store_commit_stats *cs)
 		  STORE_COMMIT_BUCKETS, cs->commit_us, 1e6, sum);
 }
 
-/* The slug of tenant id among those read, or "_other". */
-static const char *slug_of(const store_scrape *sc, int64_t id)
-{
-	size_t i;
-
-	for (i = 0; i < sc->n; i++)
-		if (sc->tenants[i].id == id)
-			return sc->tenants[i].slug;
-	return "_other";
-}
 
 static void write_failures(strbuf *b, const store_scrape *sc)
 {
@@ -872,7 +839,7 @@ enum MHD_Result api_metrics(api_request *r)
 	write_store(&b, r, &cs);
 	write_commits(&b, &cs);
 	write_requests(&b, r->srv->metrics);
-	write_intake(&b, r->srv->metrics);
+	write_intake(&b, r->srv->st, &sc);
 	write_failures(&b, &sc);
 	write_hold_counts(&b, r->srv->st, &sc);
 	write_backlog(&b, &sc, read);

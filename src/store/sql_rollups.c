@@ -231,6 +231,36 @@ static ordo_code write_rows(store_tx *tx, enum sql_id id,
 	return rc;
 }
 
+/* One received row of a channel's scope into t->intake. */
+static void intake_done(struct tx_tally *t, const struct tx_tally_row *r)
+{
+	const char *channel = r->scope + 8;
+	size_t k;
+
+	for (k = 0; k < t->n_intake; k++)
+		if (t->intake[k].tenant == r->tenant &&
+		    strcmp(t->intake[k].channel, channel) == 0)
+			break;
+	if (k == t->n_intake) {
+		if (k == t->cap_intake) {
+			size_t cap = k ? 2 * k : 16;
+			struct tx_intake_done *d = realloc(
+				t->intake, cap * sizeof(*d));
+
+			if (!d)
+				return;
+			t->intake = d;
+			t->cap_intake = cap;
+		}
+		memset(&t->intake[k], 0, sizeof(t->intake[k]));
+		t->intake[k].tenant = r->tenant;
+		ordo_strlcpy(t->intake[k].channel, channel,
+			     sizeof(t->intake[k].channel));
+		t->n_intake++;
+	}
+	t->intake[k].orders += r->n;
+}
+
 /* The holds the kept rows raised and resolved, by tenant and type, into
  * tx->tally.done (what does not fit in memory is not counted: these
  * are /metrics's counters, not the rollups). */
@@ -240,11 +270,17 @@ static void holds_done(store_tx *tx)
 	size_t i, k;
 
 	t->n_done = 0;
+	t->n_intake = 0;
 	for (i = 0; i < t->n; i++) {
 		const struct tx_tally_row *r = &t->rows[i];
 		bool raised = strcmp(r->metric, "holds_raised") == 0;
 		hold_type type;
 
+		if (!r->gauge && strcmp(r->metric, "received") == 0 &&
+		    strncmp(r->scope, "channel:", 8) == 0) {
+			intake_done(t, r);
+			continue;
+		}
 		if (r->gauge || strcmp(r->scope, "holds") != 0 ||
 		    (!raised && strcmp(r->metric, "holds_resolved") != 0) ||
 		    strncmp(r->key, "type:", 5) != 0 ||
@@ -322,11 +358,75 @@ void tx_tally_forget(store_tx *tx)
 	tx->tally.n = tx->tally.cap = tx->tally.mark = 0;
 }
 
+/* The row of tenant in rows[0..*n) (the last, of tenant 0, for tenants
+ * past the first STORE_HOLD_COUNT_TENANTS). */
+static store_intake_counts *intake_row(store_intake_counts *rows, size_t *n,
+				       int64_t tenant)
+{
+	size_t k;
+
+	for (k = 0; k < *n; k++)
+		if (rows[k].tenant_id == tenant)
+			return &rows[k];
+	if (*n < STORE_HOLD_COUNT_TENANTS) {
+		memset(&rows[*n], 0, sizeof(rows[*n]));
+		rows[*n].tenant_id = tenant;
+		return &rows[(*n)++];
+	}
+	rows[STORE_HOLD_COUNT_TENANTS].tenant_id = 0;
+	return &rows[STORE_HOLD_COUNT_TENANTS];
+}
+
+static void intake_committed(store *st, const struct tx_tally *t)
+{
+	size_t i, k;
+
+	for (i = 0; i < t->n_intake; i++) {
+		store_intake_counts *c = intake_row(
+			st->intake_counts, &st->n_intake_counts,
+			t->intake[i].tenant);
+
+		for (k = 0; k < c->n; k++)
+			if (strcmp(c->channel[k], t->intake[i].channel) == 0)
+				break;
+		if (k == c->n && c->n < STORE_INTAKE_CHANNELS)
+			ordo_strlcpy(c->channel[c->n++], t->intake[i].channel,
+				     sizeof(c->channel[0]));
+		if (k < c->n)
+			c->orders[k] += t->intake[i].orders;
+		else
+			c->other += t->intake[i].orders;
+	}
+}
+
+void store_intake_counts_get(store *st, store_intake_counts *out, size_t *n)
+{
+	const store_intake_counts *other =
+		&st->intake_counts[STORE_HOLD_COUNT_TENANTS];
+	size_t i;
+
+	pthread_mutex_lock(&st->mu);
+	for (i = 0; i < st->n_intake_counts; i++)
+		out[i] = st->intake_counts[i];
+	*n = st->n_intake_counts;
+	if (other->n || other->other)
+		out[(*n)++] = *other;
+	pthread_mutex_unlock(&st->mu);
+}
+
 void tx_tally_committed(store *st, store_tx *tx, bool committed)
 {
 	struct tx_tally *t = &tx->tally;
 	size_t i, k;
 
+	if (committed && t->n_intake) {
+		pthread_mutex_lock(&st->mu);
+		intake_committed(st, t);
+		pthread_mutex_unlock(&st->mu);
+	}
+	free(t->intake);
+	t->intake = NULL;
+	t->n_intake = t->cap_intake = 0;
 	if (committed && t->n_done) {
 		pthread_mutex_lock(&st->mu);
 		for (i = 0; i < t->n_done; i++) {

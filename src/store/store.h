@@ -1042,6 +1042,21 @@ typedef struct {
 } store_hold_counts;
 void store_hold_counts_get(store *st, store_hold_counts *out, size_t *n);
 
+/* Orders taken in since the store was opened, as committed, by tenant and
+ * channel (by any way in: the API, a store's webhook, a CSV import, an
+ * X12 interchange): the first STORE_INTAKE_CHANNELS channels of a tenant
+ * seen are named, the others add up in `other`; tenants as in
+ * store_hold_counts. */
+#define STORE_INTAKE_CHANNELS 16
+typedef struct {
+	int64_t tenant_id;
+	size_t n;
+	char channel[STORE_INTAKE_CHANNELS][ORDO_CHANNEL_MAX];
+	int64_t orders[STORE_INTAKE_CHANNELS];
+	int64_t other;
+} store_intake_counts;
+void store_intake_counts_get(store *st, store_intake_counts *out, size_t *n);
+
 /* Remove the gauges' rows counted down to 0 (every tenant's). */
 ordo_code store_gauges_purge(store_tx *tx, int64_t *purged, ordo_err *err);
 

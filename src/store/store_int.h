@@ -201,6 +201,13 @@ struct tx_tally {
 		int64_t raised, resolved;
 	} *done;
 	size_t n_done, cap_done;
+	/* And the orders it took in, by tenant and channel. Owned. */
+	struct tx_intake_done {
+		int64_t tenant;
+		char channel[ORDO_CHANNEL_MAX];
+		int64_t orders;
+	} *intake;
+	size_t n_intake, cap_intake;
 };
 /* Write what is kept (before the commit) and forget it. */
 ordo_code tx_tally_finish(store_tx *tx, ordo_err *err);
@@ -407,6 +414,10 @@ struct store {
 	 * one row of tenant_id 0 for the others. */
 	store_hold_counts hold_counts[STORE_HOLD_COUNT_TENANTS + 1];
 	size_t n_hold_counts;
+	/* Orders taken in as committed (store_intake_counts_get), under mu,
+	 * kept alike. */
+	store_intake_counts intake_counts[STORE_HOLD_COUNT_TENANTS + 1];
+	size_t n_intake_counts;
 };
 
 /* sql_cache.c: the transaction cache (TRANSACTION CACHE above). */

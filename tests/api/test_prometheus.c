@@ -736,6 +736,47 @@ API_TEST(requests_and_intake_are_counted_by_route_tenant_and_channel)
 	expo_free(&b);
 }
 
+/* Orders taken in by a CSV import count in their channel as the others
+ * do: the count is of what was committed, whatever way it came in. */
+API_TEST(imported_orders_are_counted_in_their_channel)
+{
+	static const char map[] =
+		"{\"kind\": \"csv\", \"name\": \"prom-csv\", \"map\": "
+		"{\"columns\": {\"external_id\": \"Order\", \"sku\": \"SKU\", "
+		"\"quantity\": \"Qty\", \"unit_price\": \"Price\", "
+		"\"ship_to_name\": \"Name\", \"customer_name\": \"Name\", "
+		"\"ship_to_line1\": \"Street\", \"ship_to_city\": \"City\", "
+		"\"ship_to_region\": \"State\", \"ship_to_postal_code\": "
+		"\"Zip\", \"ship_to_country\": \"Country\"}, "
+		"\"currency\": \"USD\"}}";
+	static const char file[] =
+		"Order,SKU,Qty,Price,Name,Street,City,State,Zip,Country\n"
+		"PC-1,MUG-12OZ,1,12.50,Ann Lee,1 Main St,Springfield,IL,62701,"
+		"US\n"
+		"PC-2,MUG-12OZ,2,12.50,Bo Ma,2 Main St,Springfield,IL,62701,"
+		"US\n";
+	const char *csv[] = {"Content-Type: text/csv", NULL};
+	struct expo a, b;
+	struct resp *r;
+	double before;
+
+	r = http("POST", "/v1/channels", acme(), map, strlen(map), NULL);
+	assert_status(r, 201);
+	resp_free(r);
+	scrape(&b);
+	before = value(&b, "ordo_intake_orders_total", "tenant", "acme",
+		       "channel", "prom-csv", NULL);
+	r = http("POST", "/v1/imports?channel=prom-csv", acme(), file,
+		 sizeof(file) - 1, csv);
+	assert_status(r, 202);
+	resp_free(r);
+	check(reach(&a, before + 2, "ordo_intake_orders_total", "tenant",
+		    "acme", "channel", "prom-csv", NULL) == before + 2,
+	      "the imported orders are not counted in their channel");
+	expo_free(&a);
+	expo_free(&b);
+}
+
 /* An idempotent retry is the same order: counted once. */
 API_TEST(a_replayed_order_is_not_counted_again)
 {
@@ -989,6 +1030,7 @@ int main(void)
 		cmocka_unit_test(
 			requests_and_intake_are_counted_by_route_tenant_and_channel),
 		cmocka_unit_test(a_replayed_order_is_not_counted_again),
+		cmocka_unit_test(imported_orders_are_counted_in_their_channel),
 		cmocka_unit_test(a_held_order_is_in_the_review_queue_gauges),
 		cmocka_unit_test(channels_past_the_limit_count_as_other),
 		cmocka_unit_test(
