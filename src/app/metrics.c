@@ -177,19 +177,31 @@ static ordo_code tally_defective(store_tx *tx, const order *o, ordo_err *err)
 }
 
 /* n more open orders of o's tenant and channel in state s, received in
- * o's hour: gauges "all/<state>" and "channel:<name>/<state>". */
+ * o's hour: gauges "all/<state>" and "channel:<name>/<state>", and by
+ * the day "day:all/<state>" and "day:channel:<name>/<state>". */
 static ordo_code gauge_state(store_tx *tx, const order *o, order_state s,
 			     int64_t n, ordo_err *err)
 {
 	int64_t hour = o->received_at - o->received_at % 3600;
-	char name[64];
-	ordo_code rc;
+	int64_t day = o->received_at - o->received_at % 86400;
+	char name[64], scope[56];
+	int k;
+	ordo_code rc = ORDO_OK;
 
-	snprintf(name, sizeof(name), "all/%s", order_state_name(s));
-	rc = store_gauge_add(tx, o->tenant_id, name, hour, n, err);
-	snprintf(name, sizeof(name), "channel:%s/%s", o->channel,
-		 order_state_name(s));
-	return rc ? rc : store_gauge_add(tx, o->tenant_id, name, hour, n, err);
+	for (k = 0; rc == ORDO_OK && k < 2; k++) {
+		if (k == 0)
+			snprintf(scope, sizeof(scope), "all/%s",
+				 order_state_name(s));
+		else
+			snprintf(scope, sizeof(scope), "channel:%.32s/%s",
+				 o->channel, order_state_name(s));
+		rc = store_gauge_add(tx, o->tenant_id, scope, hour, n, err);
+		snprintf(name, sizeof(name), "day:%s", scope);
+		if (rc == ORDO_OK)
+			rc = store_gauge_add(tx, o->tenant_id, name, day, n,
+					     err);
+	}
+	return rc;
 }
 
 /* The order's move between the backlog's states since it was stored. */
@@ -613,15 +625,6 @@ static json_t *approve_rules_json(const store_rollup *rows, size_t n)
 	return arr;
 }
 
-static int gauge_age_cmp(const void *a, const void *b)
-{
-	int64_t x = ((const store_rollup *)a)->bucket;
-	int64_t y = ((const store_rollup *)b)->bucket;
-
-	/* newest first: youngest age first */
-	return (x < y) - (x > y);
-}
-
 /* The gauges' prefix of the range's scope. */
 static void gauge_prefix(const app_metrics_range *r, char *out, size_t size)
 {
@@ -631,46 +634,134 @@ static void gauge_prefix(const app_metrics_range *r, char *out, size_t size)
 		snprintf(out, size, "all/");
 }
 
-/* The backlog as it stands: open orders by state (g: the scope's
- * gauges), their ages (from the hour each was received), and the open
- * alerts (of all). */
-static json_t *backlog_json(store_rollup *g, size_t n, int64_t alerts,
-			    ordo_time now)
+/* The hour of rank `rank` (1-based, youngest first, after `seen` in the
+ * younger days) among the hours of day of the scope's states that day
+ * (days: the scope's day rows), or with rank 0 the oldest hour that
+ * day; -1 when none. */
+static int64_t backlog_hour(store_tx *tx, int64_t tenant,
+			    const store_rollup *days, size_t n_days,
+			    int64_t day, int64_t seen, int64_t rank,
+			    ordo_err *err, ordo_code *rc)
+{
+	int64_t found = -1, count[24] = {0};
+	size_t i, k;
+	int h;
+
+	for (i = 0; *rc == ORDO_OK && i < n_days; i++) {
+		store_rollup *hours = NULL;
+		size_t nh = 0;
+
+		if (days[i].bucket != day || days[i].n <= 0)
+			continue;
+		/* "day:<scope>/<state>": its hours are "<scope>/<state>" */
+		*rc = store_gauge_hours(tx, tenant, days[i].metric + 4, day,
+					day + 86400, &hours, &nh, err);
+		for (k = 0; *rc == ORDO_OK && k < nh; k++)
+			count[(hours[k].bucket - day) / 3600 % 24] +=
+				hours[k].n;
+		free(hours);
+	}
+	for (h = 23; h >= 0; h--) {
+		if (count[h] <= 0)
+			continue;
+		seen += count[h];
+		found = day + (int64_t)h * 3600;
+		if (rank > 0 && seen >= rank)
+			return found;
+	}
+	return rank > 0 ? -1 : found;
+}
+
+static int day_age_cmp(const void *a, const void *b)
+{
+	int64_t x = ((const store_rollup *)a)->bucket;
+	int64_t y = ((const store_rollup *)b)->bucket;
+
+	/* newest first: youngest age first */
+	return (x < y) - (x > y);
+}
+
+/*
+ * The backlog of the scope (prefix) as it stands: open orders by state,
+ * their ages from the hour each was received (the median: of rank
+ * ceil(n/2), youngest first), and the open alerts (of all). Read from
+ * the scope's day gauges, then the hours of the two days the median and
+ * the oldest fall in: as many rows as the backlog has days, however many
+ * orders it holds.
+ */
+static ordo_code backlog_read(store_tx *tx, int64_t tenant,
+			      const char *prefix, int64_t alerts,
+			      ordo_time now, json_t **out, ordo_err *err)
 {
 	json_t *by_state = json_object();
-	int64_t count = 0, rank, seen = 0, p50 = 0, oldest = 0;
-	size_t i, k = 0;
+	char day_prefix[64];
+	store_rollup *days = NULL, *sorted = NULL;
+	int64_t count = 0, rank, seen = 0, p50 = 0, oldest = 0, day50 = -1,
+		seen50 = 0, day_oldest = -1, h;
+	size_t n = 0, i, k = 0;
+	ordo_code rc;
 
-	for (i = 0; i < n; i++) {
-		const char *slash = strchr(g[i].metric, '/');
-		const char *state = slash ? slash + 1 : g[i].metric;
+	*out = NULL;
+	snprintf(day_prefix, sizeof(day_prefix), "day:%s", prefix);
+	rc = store_gauges_read(tx, tenant, day_prefix, &days, &n, err);
+	if (rc == ORDO_OK && n)
+		sorted = malloc(n * sizeof(*sorted));
+	if (rc == ORDO_OK && n && !sorted)
+		rc = ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
+	for (i = 0; rc == ORDO_OK && i < n; i++) {
+		const char *slash = strrchr(days[i].metric, '/');
+		const char *state = slash ? slash + 1 : days[i].metric;
+		json_t *v = json_object_get(by_state, state);
+		int64_t was = v ? json_integer_value(v) : 0;
 
-		{
-			json_t *v = json_object_get(by_state, state);
-			int64_t was = v ? json_integer_value(v) : 0;
-
-			json_object_set_new(by_state, state,
-					    json_integer(was + g[i].n));
-		}
-		count += g[i].n;
-		g[k++] = g[i];
+		json_object_set_new(by_state, state,
+				    json_integer(was + days[i].n));
+		count += days[i].n;
+		if (days[i].n > 0)
+			sorted[k++] = days[i];
 	}
-	if (k > 1)
-		qsort(g, k, sizeof(*g), gauge_age_cmp);
+	if (rc == ORDO_OK && k > 1)
+		qsort(sorted, k, sizeof(*sorted), day_age_cmp);
 	rank = (count + 1) / 2;
-	for (i = 0; i < k; i++) {
-		if (g[i].n <= 0)
-			continue;
-		seen += g[i].n;
-		if (!p50 && seen >= rank)
-			p50 = (now - g[i].bucket) * 1000;
-		oldest = (now - g[i].bucket) * 1000;
+	for (i = 0; rc == ORDO_OK && i < k; i++) {
+		if (day50 < 0 && seen + sorted[i].n >= rank) {
+			day50 = sorted[i].bucket;
+			seen50 = seen;
+		}
+		seen += sorted[i].n;
+		day_oldest = sorted[i].bucket;
 	}
-	return json_pack("{s:I, s:o, s:{s:I, s:I}, s:I}", "count",
+	/* The days were summed over states: the median's day may hold it
+	 * in any of them; its hours say which. */
+	if (rc == ORDO_OK && day50 >= 0) {
+		/* the rows of day50 are consecutive in sorted, but seen50
+		 * counted the day's earlier states' rows too: recount */
+		seen50 = 0;
+		for (i = 0; i < k && sorted[i].bucket != day50; i++)
+			seen50 += sorted[i].n;
+		h = backlog_hour(tx, tenant, days, n, day50, seen50, rank, err,
+				 &rc);
+		if (h >= 0)
+			p50 = (now - h) * 1000;
+	}
+	if (rc == ORDO_OK && day_oldest >= 0) {
+		h = backlog_hour(tx, tenant, days, n, day_oldest, 0, 0, err,
+				 &rc);
+		if (h >= 0)
+			oldest = (now - h) * 1000;
+	}
+	free(days);
+	free(sorted);
+	if (rc) {
+		json_decref(by_state);
+		return rc;
+	}
+	*out = json_pack("{s:I, s:o, s:{s:I, s:I}, s:I}", "count",
 			 (json_int_t)count, "by_state", by_state, "age_ms",
 			 "p50", (json_int_t)(p50 > 0 ? p50 : 0), "max",
 			 (json_int_t)(oldest > 0 ? oldest : 0), "over_sla",
 			 (json_int_t)alerts);
+	return ORDO_OK;
 }
 
 static json_t *figures_json(const struct counts *c)
@@ -727,8 +818,9 @@ ordo_code app_metrics_summary(store *st, const app_caller *c,
 			      const app_metrics_range *r, ordo_time now,
 			      json_t **out, ordo_err *err)
 {
-	store_rollup *rows = NULL, *holds = NULL, *gauges = NULL;
-	size_t n = 0, nh = 0, ng = 0, i;
+	store_rollup *rows = NULL, *holds = NULL;
+	json_t *backlog = NULL;
+	size_t n = 0, nh = 0, i;
 	int64_t alerts = 0;
 	struct keyeds k = {0};
 	struct counts *cs = calloc(1, sizeof(*cs));
@@ -751,13 +843,6 @@ ordo_code app_metrics_summary(store *st, const app_caller *c,
 		rc = read_range(tx, c->tenant_id, SCOPE_HOLDS, r->from, r->to,
 				&holds, &nh, err);
 	if (rc == ORDO_OK) {
-		char prefix[48];
-
-		gauge_prefix(r, prefix, sizeof(prefix));
-		rc = store_gauges_read(tx, c->tenant_id, prefix, &gauges, &ng,
-				       err);
-	}
-	if (rc == ORDO_OK) {
 		store_rollup *a = NULL;
 		size_t na = 0, i2;
 
@@ -766,6 +851,13 @@ ordo_code app_metrics_summary(store *st, const app_caller *c,
 		for (i2 = 0; i2 < na; i2++)
 			alerts += a[i2].n;
 		free(a);
+	}
+	if (rc == ORDO_OK) {
+		char prefix[48];
+
+		gauge_prefix(r, prefix, sizeof(prefix));
+		rc = backlog_read(tx, c->tenant_id, prefix, alerts, now,
+				  &backlog, err);
 	}
 	store_read_end(tx);
 	for (i = 0; rc == ORDO_OK && i < n; i++)
@@ -785,8 +877,8 @@ ordo_code app_metrics_summary(store *st, const app_caller *c,
 		json_object_set_new(*out, "channel",
 				    r->channel[0] ? json_string(r->channel)
 						  : json_null());
-		json_object_set_new(*out, "backlog",
-				    backlog_json(gauges, ng, alerts, now));
+		json_object_set_new(*out, "backlog", backlog);
+		backlog = NULL;
 		json_object_set_new(*out, "approve_rules",
 				    approve_rules_json(rows, n));
 		if (!r->channel[0])
@@ -795,7 +887,7 @@ ordo_code app_metrics_summary(store *st, const app_caller *c,
 	free(k.items);
 	free(rows);
 	free(holds);
-	free(gauges);
+	json_decref(backlog);
 	free(cs);
 	return rc;
 }

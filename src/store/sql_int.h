@@ -370,6 +370,7 @@ enum sql_id {
 	SQL_ROLLUPS_SUM,
 	SQL_ROLLUPS_SERIES,
 	SQL_GAUGES_READ,
+	SQL_GAUGE_HOURS,
 	SQL_GAUGES_PURGE,
 	SQL_COUNT
 	/* Then the assembled statements: SQL_ORDER_LIST_BASE and on. */

@@ -56,6 +56,10 @@ static const char *const sql_text[SQL_COUNT] = {
 	[SQL_GAUGES_READ] = "SELECT gauge, hour, n FROM metric_gauges "
 			    "WHERE tenant_id = ? AND gauge >= ? AND gauge < ? "
 			    "AND n <> 0 ORDER BY gauge, hour",
+	/* One gauge's hours in [from, to) (the primary key). */
+	[SQL_GAUGE_HOURS] = "SELECT gauge, hour, n FROM metric_gauges "
+			    "WHERE tenant_id = ? AND gauge = ? AND hour >= ? "
+			    "AND hour < ? AND n <> 0 ORDER BY hour",
 	/* Rows counted down to nothing, every tenant's (metric_gauges_zero). */
 	[SQL_GAUGES_PURGE] = "DELETE FROM metric_gauges WHERE n = 0 "
 			     "RETURNING 1",
@@ -584,6 +588,30 @@ ordo_code store_gauges_read(store_tx *tx, int64_t tenant, const char *prefix,
 		q_i64(&q, tenant);
 		q_str(&q, prefix);
 		q_str(&q, upto);
+		rc = q_rows(&q, STORE_ROLLUP_ROWS_MAX, sizeof(store_rollup),
+			    read_gauge, &items, n,
+			    "reading the metrics' gauges", err);
+	}
+	q_close(&q);
+	*out = q_rows_done(rc, items, n);
+	return rc;
+}
+
+ordo_code store_gauge_hours(store_tx *tx, int64_t tenant, const char *gauge,
+			    int64_t from, int64_t to, store_rollup **out,
+			    size_t *n, ordo_err *err)
+{
+	struct q q;
+	void *items = NULL;
+	ordo_code rc = q_open(&q, tx, SQL_GAUGE_HOURS, err);
+
+	*out = NULL;
+	*n = 0;
+	if (rc == ORDO_OK) {
+		q_i64(&q, tenant);
+		q_str(&q, gauge);
+		q_i64(&q, from);
+		q_i64(&q, to);
 		rc = q_rows(&q, STORE_ROLLUP_ROWS_MAX, sizeof(store_rollup),
 			    read_gauge, &items, n,
 			    "reading the metrics' gauges", err);

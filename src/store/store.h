@@ -1057,6 +1057,11 @@ typedef struct {
 } store_intake_counts;
 void store_intake_counts_get(store *st, store_intake_counts *out, size_t *n);
 
+/* One gauge's rows (not 0) of hours [from, to), oldest first. */
+ordo_code store_gauge_hours(store_tx *tx, int64_t tenant, const char *gauge,
+			    int64_t from, int64_t to, store_rollup **out,
+			    size_t *n, ordo_err *err);
+
 /* Remove the gauges' rows counted down to 0 (every tenant's). */
 ordo_code store_gauges_purge(store_tx *tx, int64_t *purged, ordo_err *err);
 

@@ -23,6 +23,12 @@ INSERT INTO metric_gauges_new (tenant_id, gauge, hour, n)
 		minute - minute % 3600, sum(n)
 	FROM metric_gauges WHERE gauge <> 'alerts_open' GROUP BY 1, 2, 3;
 INSERT INTO metric_gauges_new (tenant_id, gauge, hour, n)
+	SELECT tenant_id,
+		'day:' || CASE WHEN gauge LIKE '%/%' THEN gauge
+			ELSE 'all/' || gauge END,
+		minute - minute % 86400, sum(n)
+	FROM metric_gauges WHERE gauge <> 'alerts_open' GROUP BY 1, 2, 3;
+INSERT INTO metric_gauges_new (tenant_id, gauge, hour, n)
 	SELECT tenant_id, 'alerts_open', 0, count(*) FROM alerts
 	WHERE cleared_at = 0 GROUP BY tenant_id;
 DROP TABLE metric_gauges;

@@ -20,8 +20,9 @@ CREATE INDEX holds_history ON holds((tenant_id + 0), created_at, id);
 CREATE INDEX defects_rule ON defects(tenant_id, attributed_rule, seq);
 -- The metrics' gauges by the hour the orders were received (an hour's
 -- open orders are one row, not sixty), named by their scope ("all/<state>",
--- "channel:<name>/<state>") so that a scope's are read by their prefix;
--- the open alerts counted as they stand.
+-- "channel:<name>/<state>") so that a scope's are read by their prefix,
+-- and again by the day ("day:all/<state>", ...: the backlog reads its days,
+-- then the hours of two of them); the open alerts counted as they stand.
 CREATE TABLE metric_gauges_new (
 	tenant_id INTEGER NOT NULL REFERENCES tenants(id),
 	gauge TEXT NOT NULL,
@@ -33,6 +34,12 @@ INSERT INTO metric_gauges_new (tenant_id, gauge, hour, n)
 	SELECT tenant_id,
 		CASE WHEN gauge LIKE '%/%' THEN gauge ELSE 'all/' || gauge END,
 		minute - minute % 3600, sum(n)
+	FROM metric_gauges WHERE gauge <> 'alerts_open' GROUP BY 1, 2, 3;
+INSERT INTO metric_gauges_new (tenant_id, gauge, hour, n)
+	SELECT tenant_id,
+		'day:' || CASE WHEN gauge LIKE '%/%' THEN gauge
+			ELSE 'all/' || gauge END,
+		minute - minute % 86400, sum(n)
 	FROM metric_gauges WHERE gauge <> 'alerts_open' GROUP BY 1, 2, 3;
 INSERT INTO metric_gauges_new (tenant_id, gauge, hour, n)
 	SELECT tenant_id, 'alerts_open', 0, count(*) FROM alerts
