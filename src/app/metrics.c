@@ -90,7 +90,7 @@ static ordo_code tally_hold_at(store_tx *tx, const order *o,
 	if (h->rule_id[0])
 		snprintf(keys[n++], sizeof(keys[0]), "rule:%.72s", h->rule_id);
 	if (person_resolution(h) && h->resolved_by[0])
-		snprintf(keys[n++], sizeof(keys[0]), "agent:%.130s",
+		snprintf(keys[n++], sizeof(keys[0]), "agent:%.128s",
 			 h->resolved_by);
 	for (i = 0; rc == ORDO_OK && i < n; i++)
 		rc = store_tally(tx, o->tenant_id, SCOPE_HOLDS, metric, keys[i],
