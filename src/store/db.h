@@ -241,18 +241,6 @@ struct db_driver {
 	const char *sql_checks_immediate;
 
 	/*
-	 * PLANS FOR THE VALUES (NULL where plans do not depend on them).
-	 * SQL that makes the transaction's next statements planned for the
-	 * values they are run with, until it ends. A search in a read
-	 * transaction (sql_order_list.c) runs it first: where prepared statements are
-	 * planned once for any values (PostgreSQL, pg.c), a search's plan
-	 * depends on how many orders its words match, which only its
-	 * values say (a plan made for any words joined every order of a
-	 * common word to its order before keeping a page).
-	 */
-	const char *sql_plan_by_values;
-
-	/*
 	 * ROW LOCKS (the PostgreSQL hook). True when several processes may
 	 * write the database at once and a transaction can lock the rows it
 	 * reads (SELECT ... FOR UPDATE [SKIP LOCKED]). sql_*.c then prepare
@@ -284,6 +272,16 @@ struct db_driver {
 	 * skips to the rare term's entries itself (PostgreSQL's GIN).
 	 */
 	bool search_by_rarest;
+	/*
+	 * SEARCH BY SPANS. True when the full-text index keeps a token's
+	 * orders in no order (PostgreSQL's GIN: a page of a common word's
+	 * newest orders reads every order that has it) and each order's
+	 * words also name the spans of history it falls in (migration
+	 * 0023): a search then reads one span at a time, newest first,
+	 * widening the span while it holds too few matches
+	 * (sql_order_list.c, SEARCH BY SPANS).
+	 */
+	bool search_by_spans;
 };
 
 /*

@@ -173,7 +173,6 @@ enum sql_id {
 	SQL_SEQS,	       /* db->sql_seqs */
 	SQL_CHECKS_DEFERRED,   /* db->sql_checks_deferred */
 	SQL_CHECKS_IMMEDIATE,  /* db->sql_checks_immediate */
-	SQL_PLAN_BY_VALUES,    /* db->sql_plan_by_values */
 	SQL_MIGRATIONS_CREATE,
 	SQL_MIGRATIONS_MAX,
 	SQL_MIGRATION_MARK,
@@ -314,6 +313,7 @@ enum sql_id {
 	SQL_SEARCH_FILL_SKUS,
 	SQL_SEARCH_FILL_TRACKING,
 	SQL_SEARCH_PROBE,
+	SQL_SEARCH_NEWEST,
 	SQL_CHANNEL_INSERT,
 	SQL_CHANNEL_GET,
 	SQL_CHANNEL_BY_NAME,

@@ -41,6 +41,10 @@ static const char *const sql_text[SQL_COUNT] = {
 	 * RAREST TERM below). */
 	[SQL_SEARCH_PROBE] = "SELECT count(*) FROM (SELECT rowid "
 			     "FROM order_search_fts(?) LIMIT ?) p",
+	/* The tenant's newest order below a bound: where a search by
+	 * spans starts (SEARCH BY SPANS). */
+	[SQL_SEARCH_NEWEST] = "SELECT seq FROM orders WHERE tenant_id = ? "
+			      "AND seq < ? ORDER BY seq DESC LIMIT 1",
 };
 
 /* This file's text of statement id, NULL if another file holds it (for
@@ -104,7 +108,12 @@ static const char *const order_list_where[OLF_COUNT] = {
  * the filters and the page size as the list does; then the page size.
  * Nothing is read beyond the rows a page needs from each tier, whatever
  * the history (FTS5 walks each token's entries in seq order; the GIN
- * index reads the tenant's entries of the tokens).
+ * index reads the tenant's entries of the tokens in one span of history,
+ * SEARCH BY SPANS). An order is found by "orders.seq = f.rowid + 0", not
+ * "= f.rowid": the order of the hits is then theirs alone, which no index
+ * of orders gives, so that no plan walks the tenant's orders newest first
+ * and looks each up among the hits (PostgreSQL's plan for any values did,
+ * through every order newer than the span).
  *
  * SEARCH BY THE RAREST TERM. FTS5 answers "every term" by walking each
  * term's entries: a rare term beside a common one ("edi-00000007" is edi
@@ -133,7 +142,7 @@ _Static_assert(SEARCH_OTHERS == 7, "one SQL_SEARCH_OTHER per other term");
 #define SQL_SEARCH_TIER(key, exclude)                                          \
 	"SELECT * FROM (SELECT " key " AS hit_key, " SQL_ORDER_COLS            \
 	" FROM order_search_fts(?) f CROSS JOIN orders"                        \
-	" WHERE f.rowid < ?" exclude " AND orders.seq = f.rowid"               \
+	" WHERE f.rowid < ?" exclude " AND orders.seq = f.rowid + 0"           \
 	" AND tenant_id = ?%s%s%s%s%s%s"                                       \
 	" ORDER BY f.rowid DESC LIMIT ?)"
 #define SQL_SEARCH_TEXT                                                        \
@@ -201,12 +210,19 @@ int sql_order_list_text(unsigned mask, char *buf, size_t size)
 }
 
 /* What a search binds: its exact token and its lookup, kept by the
- * caller until the statement is closed (bound text is not copied). */
+ * caller until the statement is closed (bound text is not copied), the
+ * bound each tier's keys stay below (search_bounds), and its statement,
+ * which a search by spans opens once per span. */
 struct search_texts {
 	char exact[1024];
 	char match[1024];
 	bool by_rarest;
 	char others[SEARCH_OTHERS][ORDO_SEARCH_PREFIX_MAX + 48];
+	int64_t exact_below, words_below;
+	char span_match[1024 + 32];
+	bool has[OLF_COUNT];
+	unsigned id;
+	char sql[4096];
 };
 
 /* The entries of token, up to SEARCH_RAREST_MAX + 1. */
@@ -331,6 +347,31 @@ static void bind_filters(struct q *q, const bool *has, const order_filter *f,
 	q_i64(q, limit);
 }
 
+/* Open st's search statement with its bounds and lookup (the words'
+ * lookup is st->span_match when set), all bound. */
+static ordo_code search_open(struct q *q, store_tx *tx, const order_filter *f,
+			     int64_t tenant, int64_t limit,
+			     const struct search_texts *st, ordo_err *err)
+{
+	ordo_code rc = q_open_sql(q, tx, st->id, st->sql, err);
+	int k;
+
+	if (rc)
+		return rc;
+	q_str(q, st->exact);
+	q_i64(q, st->exact_below);
+	bind_filters(q, st->has, f, tenant, limit);
+	q_str(q, st->span_match[0] ? st->span_match : st->match);
+	q_i64(q, st->words_below);
+	q_str(q, st->exact);
+	q_i64(q, st->by_rarest);
+	for (k = 0; k < SEARCH_OTHERS; k++)
+		q_str(q, st->by_rarest ? st->others[k] : "%");
+	bind_filters(q, st->has, f, tenant, limit);
+	q_i64(q, limit);
+	return ORDO_OK;
+}
+
 /* Open the order list statement for the filters of f, with all bound
  * (a search's texts written into st). */
 static ordo_code order_list_open(struct q *q, store_tx *tx, int64_t tenant,
@@ -361,30 +402,13 @@ static ordo_code order_list_open(struct q *q, store_tx *tx, int64_t tenant,
 		return ordo_err_set(err, ORDO_EINTERNAL, NULL,
 				    "the order list query does not fit");
 
-	if (has[OLF_SEARCH] && tx->db->sql_plan_by_values && !tx->writable) {
-		/* db.h, PLANS FOR THE VALUES: in a read, which it outlives
-		 * not; a write batch's other jobs keep their plans. */
-		bool row;
-
-		rc = q_open_sql(q, tx, SQL_PLAN_BY_VALUES,
-				tx->db->sql_plan_by_values, err);
-		if (rc == ORDO_OK)
-			rc = q_step(q, &row, "searching orders", NULL, err);
-		q_close(q);
-		if (rc)
-			return rc;
-	}
 	if (has[OLF_SEARCH]) {
 		rc = search_words(tx, f, tenant, st, err);
 		if (rc)
 			return rc;
 	}
-	rc = q_open_sql(q, tx, SQL_ORDER_LIST_BASE + mask, sql, err);
-	if (rc)
-		return rc;
 	if (has[OLF_SEARCH]) {
-		int64_t exact_below, words_below;
-		int n_exact, k;
+		int n_exact;
 
 		/* Terms of a q of at most ORDO_SEARCH_Q_MAX bytes, each
 		 * with its tenant: too long is our bug. */
@@ -394,21 +418,19 @@ static ordo_code order_list_open(struct q *q, store_tx *tx, int64_t tenant,
 			return ordo_err_set(err, ORDO_EINTERNAL, "q",
 					    "the search does not fit");
 		search_bounds(has[OLF_BEFORE_SEQ] ? f->before_seq : 0,
-			      &exact_below, &words_below);
+			      &st->exact_below, &st->words_below);
 		has[OLF_BEFORE_SEQ] = false; /* in the bounds */
-		q_str(q, st->exact);
-		q_i64(q, exact_below);
-		bind_filters(q, has, f, tenant, limit);
-		q_str(q, st->match);
-		q_i64(q, words_below);
-		q_str(q, st->exact);
-		q_i64(q, st->by_rarest);
-		for (k = 0; k < SEARCH_OTHERS; k++)
-			q_str(q, st->by_rarest ? st->others[k] : "%");
-		bind_filters(q, has, f, tenant, limit);
-		q_i64(q, limit);
-		return ORDO_OK;
+		memcpy(st->has, has, sizeof(st->has));
+		st->id = SQL_ORDER_LIST_BASE + mask;
+		memcpy(st->sql, sql, (size_t)len + 1);
+		st->span_match[0] = '\0';
+		if (tx->db->search_by_spans)
+			return ORDO_OK; /* opened span by span */
+		return search_open(q, tx, f, tenant, limit, st, err);
 	}
+	rc = q_open_sql(q, tx, SQL_ORDER_LIST_BASE + mask, sql, err);
+	if (rc)
+		return rc;
 	if (has[OLF_HOLD_TYPE]) {
 		/* SQL_HELD_FROM: the holds first, the cursor with them. */
 		q_i64(q, tenant);
@@ -550,6 +572,122 @@ static order *search_hits_orders(void *items, size_t *n, ordo_code *rc,
 	return orders;
 }
 
+/*
+ * SEARCH BY SPANS. Where the index keeps a token's orders in no order
+ * (db.h), a page of the newest matches of a word many orders share would
+ * read every one of them. Each order's words there also name the spans of
+ * history it falls in (migration 0023: "b<s>s<seq >> s>" for each shift of
+ * span_shift), and the search statement is run once per span, newest
+ * first, with the span's token beside the words: the index then reads that
+ * span's matches alone. It starts at the tenant's newest order below the
+ * cursor, in the smallest span, and goes on to the span below the last
+ * until the page is full or history ends. While the spans read hold too
+ * few matches to fill the rest of the page at the rate they held them
+ * (half a match counted for none), the next is wider: the smallest shift
+ * at which that rate fills it. So a common word's page is read from one
+ * span of 512 orders, a rare word's from a few spans of up to 16,777,216,
+ * and no span read holds many more matches than the page needs. The exact
+ * tier (an id, email, phone or tracking number that is exactly q: few
+ * orders) is read in the first run only, whole. The hits of the runs, each
+ * newest first and below the last, are the page in order.
+ */
+static const int span_shift[] = {9, 12, 15, 18, 21, 24};
+#define SPANS ((int)(sizeof(span_shift) / sizeof(span_shift[0])))
+
+/* The tenant's newest order below `below`, 0 for none. */
+static ordo_code search_newest(store_tx *tx, int64_t tenant, int64_t below,
+			       int64_t *seq, ordo_err *err)
+{
+	struct q q;
+	bool row;
+	ordo_code rc = q_open(&q, tx, SQL_SEARCH_NEWEST, err);
+
+	*seq = 0;
+	if (rc == ORDO_OK) {
+		q_i64(&q, tenant);
+		q_i64(&q, below);
+		rc = q_step(&q, &row, "searching orders", NULL, err);
+		if (rc == ORDO_OK && row)
+			*seq = q_col_i64(&q);
+	}
+	q_close(&q);
+	return rc;
+}
+
+/* The hits of f's search (st as order_list_open left it) up to want,
+ * span by span, into *items and *n. */
+static ordo_code search_by_spans(store_tx *tx, int64_t tenant,
+				 const order_filter *f, int64_t want,
+				 struct search_texts *st, void **items,
+				 size_t *n, ordo_err *err)
+{
+	const int64_t tier = INT64_C(4611686018427387904); /* SQL_SEARCH_EXACT */
+	struct search_hit *hits = NULL;
+	int64_t top, have = 0;
+	int level = 0;
+	ordo_code rc;
+
+	*items = NULL;
+	*n = 0;
+	rc = search_newest(tx, tenant, st->words_below, &top, err);
+	while (rc == ORDO_OK) {
+		int64_t low = 0, words = 0, i;
+		struct q q;
+		void *got = NULL;
+		size_t n_got = 0;
+		struct search_hit *grown;
+
+		if (top > 0) {
+			low = top >> span_shift[level] << span_shift[level];
+			snprintf(st->span_match, sizeof(st->span_match),
+				 "%s b%ds%lld", st->match, span_shift[level],
+				 (long long)(top >> span_shift[level]));
+			st->words_below = top + 1;
+		} else {
+			st->words_below = 0; /* no order left: none */
+		}
+		rc = search_open(&q, tx, f, tenant, want - have, st, err);
+		if (rc == ORDO_OK)
+			rc = q_rows(&q, (size_t)(want - have),
+				    sizeof(struct search_hit), read_search_hit,
+				    &got, &n_got, "searching orders", err);
+		q_close(&q);
+		if (rc == ORDO_OK && n_got > 0) {
+			grown = realloc(hits, ((size_t)have + n_got) *
+						      sizeof(*hits));
+			if (!grown) {
+				rc = sql_no_memory(err, "searching orders");
+			} else {
+				hits = grown;
+				memcpy(hits + have, got,
+				       n_got * sizeof(*hits));
+				have += (int64_t)n_got;
+			}
+		}
+		free(got);
+		for (i = 0; rc == ORDO_OK && i < (int64_t)n_got; i++)
+			words += hits[have - 1 - i].key < tier;
+		if (rc || have == want || low == 0)
+			break;
+		/* The rest of the page from spans below: wider while the
+		 * rate of this one's matches fills too little of one. */
+		while (level < SPANS - 1 &&
+		       (2 * words + 1) << span_shift[level] <
+			       2 * (want - have) * (top - low + 1))
+			level++;
+		top = low - 1;
+		st->exact_below = 0; /* read whole in the first run */
+	}
+	st->span_match[0] = '\0';
+	if (rc) {
+		free(hits);
+		return rc;
+	}
+	*items = hits;
+	*n = (size_t)have;
+	return ORDO_OK;
+}
+
 ordo_code store_order_list(store_tx *tx, int64_t tenant, const order_filter *f,
 			   order_page *page, ordo_err *err)
 {
@@ -575,7 +713,16 @@ ordo_code store_order_list(store_tx *tx, int64_t tenant, const order_filter *f,
 		return rc;
 	rc = order_list_open(&q, tx, tenant, f, (int64_t)f->limit + 1, &texts,
 			     err);
-	if (rc == ORDO_OK && f->search.n_terms > 0)
+	if (rc == ORDO_OK && f->search.n_terms > 0 &&
+	    tx->db->search_by_spans) {
+		rc = search_by_spans(tx, tenant, f, (int64_t)f->limit + 1,
+				     &texts, &items, &n, err);
+		if (rc == ORDO_OK && n == (size_t)f->limit + 1) {
+			n--;
+			page->next_before_seq =
+				((struct search_hit *)items)[n - 1].key;
+		}
+	} else if (rc == ORDO_OK && f->search.n_terms > 0)
 		rc = q_page(&q, f->limit, sizeof(struct search_hit),
 			    offsetof(struct search_hit, key), read_search_hit,
 			    &items, &n, &page->next_before_seq,

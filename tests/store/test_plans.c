@@ -131,7 +131,6 @@ static const unsigned driver_owned[] = {
 	SQL_SEQS,
 	SQL_CHECKS_DEFERRED,
 	SQL_CHECKS_IMMEDIATE,
-	SQL_PLAN_BY_VALUES,
 };
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
