@@ -264,12 +264,12 @@ struct db_driver {
 	int writers_max;
 	/*
 	 * SEARCH BY THE RAREST TERM. True when the full-text index answers
-	 * an AND of terms by walking a common term's entries until it
-	 * reaches a rare term's (SQLite's FTS5: a read that grows with
-	 * history): a search of several terms then looks up the term with
-	 * the fewest entries alone, when it has few, and checks the others
-	 * on the rows it finds (sql_order_list.c). False where the index
-	 * skips to the rare term's entries itself (PostgreSQL's GIN).
+	 * an AND of terms at a cost that grows with a common term's entries
+	 * (SQLite's FTS5 walks them until it reaches a rare term's; GIN on
+	 * PostgreSQL skips through them, at a cost for each entry of the
+	 * rarer): a search of several terms then looks up the term with the
+	 * fewest entries alone, when it has few, and checks the others on
+	 * the rows it finds (sql_order_list.c).
 	 */
 	bool search_by_rarest;
 	/*

@@ -973,4 +973,5 @@ const struct db_driver db_driver_pg = {
 	.writers_max = STORE_WRITERS_MAX,
 	/* GIN keeps no order: migration 0023's spans give it one. */
 	.search_by_spans = true,
+	.search_by_rarest = true,
 };

@@ -121,7 +121,8 @@ static const char *const order_list_where[OLF_COUNT] = {
  * common term's entries back to the rare one's, a read that grows with
  * history. Where the driver says so (db.h), a search of several terms
  * first counts each term's entries up to SEARCH_RAREST_MAX
- * (SQL_SEARCH_PROBE); when one has no more, the words tier looks that
+ * (SQL_SEARCH_PROBE; in the newest span alone, SEARCH BY SPANS, where
+ * the search reads by spans); when one has no more, the words tier looks that
  * term up alone and checks each of the others on the order's words in
  * order_search (LIKE '% <token> %': whole tokens, as the index matches
  * them), reading at most SEARCH_RAREST_MAX rows. The tier binds after
@@ -219,6 +220,7 @@ struct search_texts {
 	bool by_rarest;
 	char others[SEARCH_OTHERS][ORDO_SEARCH_PREFIX_MAX + 48];
 	int64_t exact_below, words_below;
+	int64_t top; /* SEARCH BY SPANS: the tenant's newest order below */
 	char span_match[1024 + 32];
 	bool has[OLF_COUNT];
 	unsigned id;
@@ -243,13 +245,60 @@ static ordo_code search_probe(store_tx *tx, const char *token, int64_t *n,
 	return rc;
 }
 
+/*
+ * SEARCH BY SPANS. Where the index keeps a token's orders in no order
+ * (db.h), a page of the newest matches of a word many orders share would
+ * read every one of them. Each order's words there also name the spans of
+ * history it falls in (migration 0023: "b<s>s<seq >> s>" for each shift of
+ * span_shift), and the search statement is run once per span, newest
+ * first, with the span's token beside the words: the index then reads that
+ * span's matches alone. It starts at the tenant's newest order below the
+ * cursor, in the smallest span, and goes on to the span below the last
+ * until the page is full or history ends. While the spans read hold too
+ * few matches to fill the rest of the page at the rate they held them
+ * (half a match counted for none), the next is wider: the smallest shift
+ * at which that rate fills it. So a common word's page is read from one
+ * span of 512 orders, a rare word's from a few spans of up to 16,777,216,
+ * and no span read holds many more matches than the page needs. The exact
+ * tier (an id, email, phone or tracking number that is exactly q: few
+ * orders) is read in the first run only, whole. The hits of the runs, each
+ * newest first and below the last, are the page in order. A search of
+ * several terms looks up the rarest alone (SEARCH BY THE RAREST TERM), as
+ * GIN skips through a common term's entries at a cost for each of the
+ * span's ("example" and "com" of an email made each run 3 ms at 1,000,000
+ * orders): each term is counted in the first span, not in all history.
+ */
+static const int span_shift[] = {9, 12, 15, 18, 21, 24};
+#define SPANS ((int)(sizeof(span_shift) / sizeof(span_shift[0])))
+
+/* The tenant's newest order below `below`, 0 for none. */
+static ordo_code search_newest(store_tx *tx, int64_t tenant, int64_t below,
+			       int64_t *seq, ordo_err *err)
+{
+	struct q q;
+	bool row;
+	ordo_code rc = q_open(&q, tx, SQL_SEARCH_NEWEST, err);
+
+	*seq = 0;
+	if (rc == ORDO_OK) {
+		q_i64(&q, tenant);
+		q_i64(&q, below);
+		rc = q_step(&q, &row, "searching orders", NULL, err);
+		if (rc == ORDO_OK && row)
+			*seq = q_col_i64(&q);
+	}
+	q_close(&q);
+	return rc;
+}
+
 /* The words tier's lookup of f's terms for tenant into st (SEARCH BY THE
- * RAREST TERM). */
+ * RAREST TERM), each term's entries counted with span beside it ("" for
+ * all). */
 static ordo_code search_words(store_tx *tx, const order_filter *f,
 			      int64_t tenant, struct search_texts *st,
-			      ordo_err *err)
+			      const char *span, ordo_err *err)
 {
-	char token[ORDO_SEARCH_PREFIX_MAX + 40];
+	char token[ORDO_SEARCH_PREFIX_MAX + 40], probe[sizeof(token) + 32];
 	size_t i, rarest = 0, k = 0;
 	int64_t fewest = INT64_MAX;
 	ordo_code rc;
@@ -267,7 +316,8 @@ static ordo_code search_words(store_tx *tx, const order_filter *f,
 		int64_t entries;
 
 		search_term_token(&f->search, i, tenant, token, sizeof(token));
-		rc = search_probe(tx, token, &entries, err);
+		snprintf(probe, sizeof(probe), "%s%s", token, span);
+		rc = search_probe(tx, probe, &entries, err);
 		if (rc)
 			return rc;
 		if (entries < fewest) {
@@ -403,13 +453,26 @@ static ordo_code order_list_open(struct q *q, store_tx *tx, int64_t tenant,
 				    "the order list query does not fit");
 
 	if (has[OLF_SEARCH]) {
-		rc = search_words(tx, f, tenant, st, err);
-		if (rc)
-			return rc;
-	}
-	if (has[OLF_SEARCH]) {
+		char span[32] = "";
 		int n_exact;
 
+		search_bounds(has[OLF_BEFORE_SEQ] ? f->before_seq : 0,
+			      &st->exact_below, &st->words_below);
+		has[OLF_BEFORE_SEQ] = false; /* in the bounds */
+		st->top = 0;
+		if (tx->db->search_by_spans) {
+			rc = search_newest(tx, tenant, st->words_below,
+					   &st->top, err);
+			if (rc)
+				return rc;
+			if (st->top > 0) /* its terms counted in its span */
+				snprintf(span, sizeof(span), " b%ds%lld",
+					 span_shift[0],
+					 (long long)(st->top >> span_shift[0]));
+		}
+		rc = search_words(tx, f, tenant, st, span, err);
+		if (rc)
+			return rc;
 		/* Terms of a q of at most ORDO_SEARCH_Q_MAX bytes, each
 		 * with its tenant: too long is our bug. */
 		n_exact = search_exact_token(&f->search, tenant, st->exact,
@@ -417,9 +480,6 @@ static ordo_code order_list_open(struct q *q, store_tx *tx, int64_t tenant,
 		if (n_exact < 0 || (size_t)n_exact >= sizeof(st->exact))
 			return ordo_err_set(err, ORDO_EINTERNAL, "q",
 					    "the search does not fit");
-		search_bounds(has[OLF_BEFORE_SEQ] ? f->before_seq : 0,
-			      &st->exact_below, &st->words_below);
-		has[OLF_BEFORE_SEQ] = false; /* in the bounds */
 		memcpy(st->has, has, sizeof(st->has));
 		st->id = SQL_ORDER_LIST_BASE + mask;
 		memcpy(st->sql, sql, (size_t)len + 1);
@@ -572,48 +632,6 @@ static order *search_hits_orders(void *items, size_t *n, ordo_code *rc,
 	return orders;
 }
 
-/*
- * SEARCH BY SPANS. Where the index keeps a token's orders in no order
- * (db.h), a page of the newest matches of a word many orders share would
- * read every one of them. Each order's words there also name the spans of
- * history it falls in (migration 0023: "b<s>s<seq >> s>" for each shift of
- * span_shift), and the search statement is run once per span, newest
- * first, with the span's token beside the words: the index then reads that
- * span's matches alone. It starts at the tenant's newest order below the
- * cursor, in the smallest span, and goes on to the span below the last
- * until the page is full or history ends. While the spans read hold too
- * few matches to fill the rest of the page at the rate they held them
- * (half a match counted for none), the next is wider: the smallest shift
- * at which that rate fills it. So a common word's page is read from one
- * span of 512 orders, a rare word's from a few spans of up to 16,777,216,
- * and no span read holds many more matches than the page needs. The exact
- * tier (an id, email, phone or tracking number that is exactly q: few
- * orders) is read in the first run only, whole. The hits of the runs, each
- * newest first and below the last, are the page in order.
- */
-static const int span_shift[] = {9, 12, 15, 18, 21, 24};
-#define SPANS ((int)(sizeof(span_shift) / sizeof(span_shift[0])))
-
-/* The tenant's newest order below `below`, 0 for none. */
-static ordo_code search_newest(store_tx *tx, int64_t tenant, int64_t below,
-			       int64_t *seq, ordo_err *err)
-{
-	struct q q;
-	bool row;
-	ordo_code rc = q_open(&q, tx, SQL_SEARCH_NEWEST, err);
-
-	*seq = 0;
-	if (rc == ORDO_OK) {
-		q_i64(&q, tenant);
-		q_i64(&q, below);
-		rc = q_step(&q, &row, "searching orders", NULL, err);
-		if (rc == ORDO_OK && row)
-			*seq = q_col_i64(&q);
-	}
-	q_close(&q);
-	return rc;
-}
-
 /* The hits of f's search (st as order_list_open left it) up to want,
  * span by span, into *items and *n. */
 static ordo_code search_by_spans(store_tx *tx, int64_t tenant,
@@ -629,7 +647,8 @@ static ordo_code search_by_spans(store_tx *tx, int64_t tenant,
 
 	*items = NULL;
 	*n = 0;
-	rc = search_newest(tx, tenant, st->words_below, &top, err);
+	top = st->top;
+	rc = ORDO_OK;
 	while (rc == ORDO_OK) {
 		int64_t low = 0, words = 0, i;
 		struct q q;

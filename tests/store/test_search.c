@@ -268,12 +268,21 @@ static void test_every_match_pages_and_exact_ones_lead(void **state)
  * HISTORY orders of tenant A, and one of tenant B beside every other one
  * with the same words, each named by the words its number k has: every
  * (all), tenth (k % 10 == 0), seldom (k % 700 == 0), rare (three: an old,
- * a middle and a new one) and none, which no order has.
+ * a middle and a new one), odd (k % 2 == 1) and none, which no order has.
  */
 #define HISTORY 2600
 
 static bool has_word(const char *word, int k)
 {
+	const char *space = strchr(word, ' ');
+
+	if (space) { /* two words: both */
+		char first[16];
+
+		snprintf(first, sizeof(first), "%.*s", (int)(space - word),
+			 word);
+		return has_word(first, k) && has_word(space + 1, k);
+	}
 	if (strcmp(word, "every") == 0)
 		return true;
 	if (strcmp(word, "tenth") == 0)
@@ -282,13 +291,15 @@ static bool has_word(const char *word, int k)
 		return k % 700 == 0;
 	if (strcmp(word, "rare") == 0)
 		return k == 3 || k == 1300 || k == HISTORY - 2;
+	if (strcmp(word, "odd") == 0)
+		return k % 2 == 1;
 	return false;
 }
 
 /* Orders k of the history from *(int *)w->p, up to HISTORY / 2 of them. */
 static ordo_code w_history(store_tx *tx, struct wctx *w, ordo_err *err)
 {
-	static const char *const words[] = {"tenth", "seldom", "rare"};
+	static const char *const words[] = {"tenth", "seldom", "rare", "odd"};
 	int from = *(const int *)w->p, k, t, i;
 	ordo_code rc = ORDO_OK;
 
@@ -298,7 +309,7 @@ static ordo_code w_history(store_tx *tx, struct wctx *w, ordo_err *err)
 			char id[32], ext[32], name[64] = "every";
 			order o;
 
-			for (i = 0; i < 3; i++)
+			for (i = 0; i < 4; i++)
 				if (has_word(words[i], k))
 					snprintf(name + strlen(name),
 						 sizeof(name) - strlen(name),
@@ -384,7 +395,8 @@ static int64_t search_work(struct fx *f, const char *q)
 /*
  * A word's orders are found newest first, each once, through the whole
  * history and in pages of any size, whether every order has it or a few
- * old ones do, and never another tenant's; and a page of a word many
+ * old ones do, and never another tenant's, as are two words' (their
+ * rarest looked up alone: SEARCH BY THE RAREST TERM); and a page of a word many
  * orders share is no more work when the history is twice as long. On
  * PostgreSQL each page is read span of history by span (SEARCH BY SPANS
  * in sql_order_list.c), and pages end inside spans and across them; read
@@ -392,8 +404,9 @@ static int64_t search_work(struct fx *f, const char *q)
  */
 static void test_a_word_pages_newest_first_through_history(void **state)
 {
-	static const char *const words[] = {"every", "tenth", "seldom",
-					    "rare", "none"};
+	static const char *const words[] = {
+		"every",      "tenth",	    "seldom",	   "rare",     "none",
+		"every rare", "odd rare",   "tenth every", "odd tenth", "every none"};
 	static const int pages[] = {1, 7, 50, 200};
 	struct fx *f = *state;
 	ordo_err err = ORDO_ERR_INIT;
