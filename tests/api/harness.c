@@ -32,6 +32,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1366,7 +1367,7 @@ json_t *list_all(const char *key, const char *path, const char *array_name,
 
 /* ---- orders ------------------------------------------------------------------ */
 
-static unsigned long order_seq;
+static atomic_ulong order_seq; /* tests create orders from several threads */
 
 /* "12.50" -> 1250 (2-decimal currencies only; the tests use USD). */
 static long long cents(const char *s)
@@ -1429,7 +1430,7 @@ void order_fix_totals(json_t *order)
 json_t *order_new(const char *external_id)
 {
 	json_t *o = fixture("order_clean_us.json");
-	unsigned long n = ++order_seq;
+	unsigned long n = atomic_fetch_add(&order_seq, 1) + 1;
 	char buf[128];
 
 	jset(o, "external_id", json_string(external_id));
