@@ -493,6 +493,12 @@ ordo_code app_close_due(store_tx *tx, ordo_time now, size_t *closed,
 		order_init(&o);
 		rc = app_order_load(tx, refs[i].tenant_id, refs[i].id, &o,
 				    err);
+		/* Read unlocked, loaded locked: another node may have
+		 * closed it (or a return moved it) in between. */
+		if (rc == ORDO_OK && o.state != ORDER_DELIVERED) {
+			order_free(&o);
+			continue;
+		}
 		if (rc == ORDO_OK) {
 			o.closed_at = now;
 			rc = app_order_move(tx, &o, ORDER_CLOSED, "system",

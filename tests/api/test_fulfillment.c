@@ -15,13 +15,16 @@
  *                409 naming lines[i].quantity; an sku not in the
  *                fulfillment 400 lines[i].sku; a pending fulfillment 409.
  *   delivery     the order is delivered when it is shipped and every
- *                shipment delivered; it closes after closing_period_s.
+ *                shipment delivered; it closes after closing_period_s,
+ *                once, when another node closed it first (PostgreSQL).
  *   tenancy      another tenant's fulfillment and shipment ids are 404 on
  *                every route.
  */
 #include "harness.h"
 
+#include <libpq-fe.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define PRICE "10.00"
@@ -848,6 +851,102 @@ API_TEST(delivered_orders_close_after_the_closing_period)
 	json_decref(o);
 }
 
+/*
+ * Another node closes an order the closing sweep has read as due: the
+ * sweep, waiting on the order's row lock meanwhile, finds it closed and
+ * closes the others it read, with no error. Before, it failed its whole
+ * round with "cannot move order from closed to closed". The other node is
+ * played by a connection of the test's own, which locks the order, waits
+ * until a sweep waits on it, then closes it. PostgreSQL only: SQLite has
+ * one writer, which reads and closes in one go.
+ */
+API_TEST(an_order_closed_by_another_node_is_skipped_by_the_sweep)
+{
+	const char *params[1];
+	json_t *o;
+	char fx[64], fy[64], x[64], y[64], sx[64], sy[64];
+	char *log;
+	long log_from;
+	struct resp *r;
+	PGconn *c;
+	PGresult *res;
+	int i, waiting = 0;
+
+	if (strncmp(srv->db_path, "postgres", 8) != 0)
+		skip();
+	settings_patch(acme(), "{\"closing_period_s\": 86400}");
+	make_sku(acme(), "FK", "Raced widget", PRICE, 1);
+	make_location_serving(acme(), "FK-1", 5, NULL);
+	set_stock(acme(), "FK-1", "FK", 20);
+	o = place_one("FK-X", "FK", 1);
+	ful_id(o, "FK-1", fx, sizeof(fx));
+	snprintf(x, sizeof(x), "%s", jstr(o, "id"));
+	json_decref(o);
+	o = place_one("FK-Y", "FK", 1);
+	ful_id(o, "FK-1", fy, sizeof(fy));
+	snprintf(y, sizeof(y), "%s", jstr(o, "id"));
+	json_decref(o);
+	create_shipment(fx, "FK", 1, sx, sizeof(sx));
+	create_shipment(fy, "FK", 1, sy, sizeof(sy));
+	r = deliver(acme(), sx, NULL);
+	assert_status(r, 200);
+	resp_free(r);
+	r = deliver(acme(), sy, NULL);
+	assert_status(r, 200);
+	resp_free(r);
+
+	/* The other node takes X's row lock first. */
+	c = PQconnectdb(srv->db_path);
+	check(PQstatus(c) == CONNECTION_OK, "connect: %s", PQerrorMessage(c));
+	params[0] = x;
+	res = PQexec(c, "BEGIN");
+	PQclear(res);
+	res = PQexecParams(c, "SELECT 1 FROM orders WHERE id = $1 FOR UPDATE",
+			   1, NULL, params, NULL, NULL, 0);
+	check(PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1,
+	      "locking %s: %s", x, PQerrorMessage(c));
+	PQclear(res);
+	log_from = (long)strlen(log = harness_log_text(srv));
+	free(log);
+	settings_patch(acme(), "{\"closing_period_s\": 1}");
+
+	/* A sweep has read X and Y as due and waits for X's lock. */
+	for (i = 0; i < 100 && !waiting; i++) {
+		harness_sleep_ms(100);
+		res = PQexec(c, "SELECT count(*) FROM pg_stat_activity "
+				"WHERE datname = current_database() "
+				"AND wait_event_type = 'Lock'");
+		waiting = PQresultStatus(res) == PGRES_TUPLES_OK &&
+			  atoi(PQgetvalue(res, 0, 0)) > 0;
+		PQclear(res);
+	}
+	check(waiting, "no closing sweep waited for the locked order in 10 s");
+	res = PQexecParams(c, "UPDATE orders SET state = 'closed', "
+			      "closed_at = delivered_at + 1 WHERE id = $1",
+			   1, NULL, params, NULL, NULL, 0);
+	check(PQresultStatus(res) == PGRES_COMMAND_OK, "closing %s: %s", x,
+	      PQerrorMessage(c));
+	PQclear(res);
+	res = PQexec(c, "COMMIT");
+	check(PQresultStatus(res) == PGRES_COMMAND_OK, "commit: %s",
+	      PQerrorMessage(c));
+	PQclear(res);
+	PQfinish(c);
+
+	expect_state(y, "closed");
+	log = harness_log_text(srv);
+	if (strstr(log + log_from, "closing delivered orders")) {
+		harness_dump_log(srv, log_from);
+		free(log);
+		fail_msg("a closing sweep failed on an order closed meanwhile");
+	}
+	free(log);
+	o = order_fetch(acme(), x);
+	check(streq(jstr(o, "state"), "closed"), "X stays closed: %s",
+	      jstr(o, "state"));
+	json_decref(o);
+}
+
 /* ---- tenancy ----------------------------------------------------------------- */
 
 API_TEST(other_tenants_fulfillments_and_shipments_are_404)
@@ -961,6 +1060,9 @@ int main(void)
 		cmocka_unit_test(delivered_when_every_shipment_is_delivered),
 		cmocka_unit_test_teardown(delivered_orders_close_after_the_closing_period,
 					  settings_reset),
+		cmocka_unit_test_teardown(
+			an_order_closed_by_another_node_is_skipped_by_the_sweep,
+			settings_reset),
 		cmocka_unit_test(other_tenants_fulfillments_and_shipments_are_404),
 	};
 
