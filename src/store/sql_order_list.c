@@ -156,16 +156,21 @@ _Static_assert(SEARCH_OTHERS == 7, "one SQL_SEARCH_OTHER per other term");
 /*
  * The list by hold type (OLF_HOLD_TYPE without a search): the open holds
  * of the type, newest order first (holds_by_type: tenant, type, status,
- * order_seq), each order once (an order holds one open unknown_sku per
+ * order_seq + 0), each order once (an order holds one open unknown_sku per
  * line: only its first such hold leads to it), and each one's order by
  * its seq. Walking the orders newest first instead, probing each for
- * such a hold, read the whole history when the type was rare. Binds the
- * tenant, the type, the open status and the cursor (%s: " AND
- * h.order_seq < ?" or ""), then the tenant and the filters as the list
- * does. CROSS JOIN keeps the holds first on SQLite.
+ * such a hold, read the whole history when the type was rare. The order
+ * is that of order_seq + 0, which holds_by_type alone holds: ordered by
+ * order_seq, PostgreSQL's plan made for any values could walk holds_order
+ * (every tenant's holds) and test each one, and joined on k.held alone,
+ * walk the orders' primary key along with it (a walk of the history for a
+ * type the tenant's orders do not have). Binds the tenant, the type, the
+ * open status and the cursor (%s: " AND h.order_seq + 0 < ?" or ""), then
+ * the tenant and the filters as the list does. CROSS JOIN keeps the holds
+ * first on SQLite.
  */
 #define SQL_HELD_FROM                                                          \
-	" FROM (SELECT h.order_seq AS held FROM holds h"                       \
+	" FROM (SELECT h.order_seq + 0 AS held FROM holds h"                   \
 	" WHERE h.tenant_id = ? AND h.type = ? AND h.status = ?%s"             \
 	" AND NOT EXISTS (SELECT 1 FROM holds d"                               \
 	" WHERE d.order_seq = h.order_seq AND d.type = h.type"                 \
@@ -195,11 +200,11 @@ int sql_order_list_text(unsigned mask, char *buf, size_t size)
 	if (mask & (1u << OLF_HOLD_TYPE))
 		return snprintf(buf, size,
 				"SELECT " SQL_ORDER_COLS SQL_HELD_FROM " "
-				"WHERE orders.seq = k.held "
+				"WHERE orders.seq = k.held + 0 "
 				"AND tenant_id = ?%s%s%s%s%s "
 				"ORDER BY k.held DESC LIMIT ?",
 				mask & (1u << OLF_BEFORE_SEQ)
-					? " AND h.order_seq < ?"
+					? " AND h.order_seq + 0 < ?"
 					: "",
 				frag[0], frag[1], frag[2], frag[3], frag[4]);
 	return snprintf(buf, size,

@@ -556,6 +556,54 @@ ordo_code list(struct fx *f, int64_t tenant, const order_filter *flt,
 	return rc;
 }
 
+void analyzed(struct fx *f)
+{
+	store_options o = test_opts();
+	ordo_err err = ORDO_ERR_INIT;
+	PGconn *c;
+
+	if (!test_pg_url())
+		return;
+	c = test_pg_connect(f->url);
+	test_pg_exec(c, "ANALYZE");
+	test_pg_exec(c, "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET "
+			"enable_seqscan = off', current_database()); "
+			"EXECUTE format('ALTER DATABASE %I SET "
+			"enable_mergejoin = off', current_database()); "
+			"EXECUTE format('ALTER DATABASE %I SET "
+			"enable_hashjoin = off', current_database()); END $$");
+	PQfinish(c);
+	store_close(f->st);
+	assert_int_equal(store_open(f->url, &o, &f->st, &err), ORDO_OK);
+}
+
+int64_t list_work(struct fx *f, int64_t tenant, const order_filter *flt,
+		  size_t want_n)
+{
+	ordo_err err = ORDO_ERR_INIT;
+	int64_t least = INT64_MAX;
+	int i;
+
+	for (i = 0; i < 12; i++) {
+		store_tx *tx = rd(f);
+		int64_t before, after;
+		order_page p;
+
+		assert_int_equal(store_tx_rows_read(tx, &before, &err),
+				 ORDO_OK);
+		assert_int_equal(store_order_list(tx, tenant, flt, &p, &err),
+				 ORDO_OK);
+		assert_int_equal(store_tx_rows_read(tx, &after, &err),
+				 ORDO_OK);
+		assert_int_equal(p.n, want_n);
+		order_page_free(&p);
+		store_read_end(tx);
+		if (after - before < least)
+			least = after - before;
+	}
+	return least;
+}
+
 ordo_code w_settings_put(store_tx *tx, struct wctx *w, ordo_err *err)
 {
 	return store_settings_put(tx, w->tenant, w->p, err);

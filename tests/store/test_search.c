@@ -327,69 +327,18 @@ static ordo_code w_history(store_tx *tx, struct wctx *w, ordo_err *err)
 	return rc;
 }
 
-/*
- * PostgreSQL: the tables' statistics brought up to date, as autovacuum
- * keeps them, and the store's sessions made again with sequential scans,
- * merge and hash joins off (as in test_explain): a test's tables are too
- * small for the planner to prefer reading a span's matches to reading the
- * whole table, as it does with a real history.
- */
-static void analyzed(struct fx *f)
-{
-	store_options o = test_opts();
-	ordo_err err = ORDO_ERR_INIT;
-	PGconn *c;
-
-	if (!test_pg_url())
-		return;
-	c = test_pg_connect(f->url);
-	test_pg_exec(c, "ANALYZE");
-	test_pg_exec(c, "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET "
-			"enable_seqscan = off', current_database()); "
-			"EXECUTE format('ALTER DATABASE %I SET "
-			"enable_mergejoin = off', current_database()); "
-			"EXECUTE format('ALTER DATABASE %I SET "
-			"enable_hashjoin = off', current_database()); END $$");
-	PQfinish(c);
-	store_close(f->st);
-	assert_int_equal(store_open(f->url, &o, &f->st, &err), ORDO_OK);
-}
-
-/*
- * The work (store_tx_rows_read) of the first page of 50 of a search of
- * tenant A for q: the least of 12 reads, more than the read connections,
- * so that it is not a connection's first, which plans the statement (and
- * PostgreSQL's planner may read rows of the tables as it does).
- */
+/* The work of the first page of 50 of a search of tenant A for q
+ * (list_work). */
 static int64_t search_work(struct fx *f, const char *q)
 {
 	order_filter flt;
 	ordo_err err = ORDO_ERR_INIT;
-	int64_t least = INT64_MAX;
-	int i;
 
 	memset(&flt, 0, sizeof(flt));
 	assert_int_equal(search_query_parse(q, "q", &flt.search, &err),
 			 ORDO_OK);
 	flt.limit = 50;
-	for (i = 0; i < 12; i++) {
-		store_tx *tx = rd(f);
-		int64_t before, after;
-		order_page p;
-
-		assert_int_equal(store_tx_rows_read(tx, &before, &err),
-				 ORDO_OK);
-		assert_int_equal(store_order_list(tx, f->ta, &flt, &p, &err),
-				 ORDO_OK);
-		assert_int_equal(store_tx_rows_read(tx, &after, &err),
-				 ORDO_OK);
-		assert_int_equal(p.n, 50);
-		order_page_free(&p);
-		store_read_end(tx);
-		if (after - before < least)
-			least = after - before;
-	}
-	return least;
+	return list_work(f, f->ta, &flt, 50);
 }
 
 /*
