@@ -72,6 +72,12 @@ static const char *const sql_text[SQL_COUNT] = {
 	[SQL_FUL_LINES_OF] = "SELECT " SQL_FUL_LINE_COLS_OF("")
 			     " FROM fulfillment_lines "
 			     "WHERE fulfillment_seq = ? ORDER BY line_no",
+	/* The lines of many fulfillments, of the tenant's rows (q_children):
+	 * their primary keys, the fulfillments' in turn. */
+	[SQL_FULS_LINES] = "SELECT fulfillment_seq, " SQL_FUL_LINE_COLS_OF("")
+			   " FROM fulfillment_lines "
+			   "WHERE fulfillment_seq IN " SQL_PAGE_IN " "
+			   "ORDER BY fulfillment_seq, line_no",
 	[SQL_FULS_OF_ORDER] = "SELECT " SQL_FUL_COLS SQL_FUL_FROM
 			      "WHERE f.order_seq = ? "
 			      "ORDER BY f.seq",
@@ -322,10 +328,37 @@ static ordo_code read_ful(struct q *q, void *item, ordo_err *err)
 	return q_col_ful(q, item, err);
 }
 
+/* Rows of the SQL_PAGE_FUL* and SQL_FULS_LINES statements: the parent's
+ * seq, then the item. */
+struct page_ful {
+	int64_t order_seq;
+	fulfillment f;
+};
+struct page_ful_line {
+	int64_t fulfillment_seq;
+	fulfillment_line l;
+};
+
+static ordo_code read_page_ful(struct q *q, void *item, ordo_err *err)
+{
+	struct page_ful *r = item;
+
+	r->order_seq = q_col_i64(q);
+	return q_col_ful(q, &r->f, err);
+}
+
+static ordo_code read_page_ful_line(struct q *q, void *item, ordo_err *err)
+{
+	struct page_ful_line *r = item;
+
+	r->fulfillment_seq = q_col_i64(q);
+	return read_ful_line(q, &r->l, err);
+}
+
 /*
  * Read the headers an open, bound statement yields - one page of limit
- * when next is given (q_page), else all - close it, then load each one's
- * lines. On failure nothing is left allocated.
+ * when next is given (q_page), else all - close it, then load their
+ * lines (q_children). On failure nothing is left allocated.
  */
 static ordo_code ful_read_all(store_tx *tx, struct q *q, int limit,
 			      int64_t *next, fulfillment **out, size_t *n,
@@ -333,7 +366,8 @@ static ordo_code ful_read_all(store_tx *tx, struct q *q, int limit,
 {
 	void *raw = NULL;
 	fulfillment *items;
-	size_t count = 0, i;
+	struct q_parent *to = NULL;
+	size_t count = 0, i, k;
 	ordo_code rc;
 
 	if (next)
@@ -345,8 +379,31 @@ static ordo_code ful_read_all(store_tx *tx, struct q *q, int limit,
 			    &count, what, err);
 	items = raw;
 	q_close(q);
+	/* Their lines, by one statement per ORDO_PAGE_MAX of them. */
+	if (!rc && count) {
+		to = calloc(count, sizeof(*to));
+		if (!to)
+			rc = sql_no_memory(err, what);
+	}
 	for (i = 0; !rc && i < count; i++)
-		rc = ful_lines_load(tx, &items[i], err);
+		to[i] = (struct q_parent){items[i].seq, &items[i].lines,
+					  &items[i].n_lines};
+	if (!rc && count)
+		rc = q_children(tx, SQL_FULS_LINES, to, count,
+				sizeof(struct page_ful_line),
+				read_page_ful_line,
+				offsetof(struct page_ful_line, l),
+				sizeof(fulfillment_line), what, err);
+	free(to);
+	for (i = 0; !rc && i < count; i++)
+		for (k = 0; !rc && k < items[i].n_lines; k++)
+			if (!ful_line_consistent(&items[i].lines[k]))
+				rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
+						  "fulfillment %s line %d "
+						  "ships more than its "
+						  "quantity",
+						  items[i].id,
+						  items[i].lines[k].line_no);
 	if (rc) {
 		for (i = 0; i < count; i++)
 			fulfillment_free(&items[i]);
@@ -416,33 +473,6 @@ out:
 }
 
 /* ---- the fulfillments and shipments of a page of orders ------------------ */
-
-/* Rows of the SQL_PAGE_FUL* statements: the parent's seq, then the
- * item. */
-struct page_ful {
-	int64_t order_seq;
-	fulfillment f;
-};
-struct page_ful_line {
-	int64_t fulfillment_seq;
-	fulfillment_line l;
-};
-
-static ordo_code read_page_ful(struct q *q, void *item, ordo_err *err)
-{
-	struct page_ful *r = item;
-
-	r->order_seq = q_col_i64(q);
-	return q_col_ful(q, &r->f, err);
-}
-
-static ordo_code read_page_ful_line(struct q *q, void *item, ordo_err *err)
-{
-	struct page_ful_line *r = item;
-
-	r->fulfillment_seq = q_col_i64(q);
-	return read_ful_line(q, &r->l, err);
-}
 
 /*
  * The fulfillments of the page, each with its lines: the lines are handed

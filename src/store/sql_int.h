@@ -240,6 +240,7 @@ enum sql_id {
 	SQL_FUL_GET,
 	SQL_FUL_REF,
 	SQL_FUL_LINES_OF,
+	SQL_FULS_LINES,
 	SQL_FULS_OF_ORDER,
 	SQL_FUL_LIST,
 	SQL_FUL_LIST_LOC,
@@ -249,6 +250,7 @@ enum sql_id {
 	SQL_SHIP_LINE_INSERT,
 	SQL_SHIP_GET,
 	SQL_SHIP_LINES_OF,
+	SQL_SHIPS_LINES,
 	SQL_SHIP_SET_DELIVERED,
 	SQL_SHIPS_OF_ORDER,
 	SQL_WEBHOOK_INSERT,
@@ -622,6 +624,22 @@ ordo_code q_spread(struct q_parent *parents, size_t n_parents,
 		   const void *rows, size_t n_rows, size_t row_size,
 		   size_t item_offset, size_t item_size, size_t max,
 		   const char *what, ordo_err *err);
+
+/*
+ * The children of n parents read by statement id (text sql, with
+ * SQL_PAGE_IN for the parents' keys, ordered by the parent's key first),
+ * ORDO_PAGE_MAX parents a statement whatever n, and handed out to them as
+ * q_spread does. Each row is row_size bytes read by read, starting with its
+ * parent's key, its item the item_size bytes at item_offset, with no
+ * pointers of its own. Each ORDO_PAGE_MAX of parents is sorted by key
+ * here. q_children takes the calling file's text as q_open does.
+ */
+ordo_code q_children_sql(store_tx *tx, unsigned id, const char *sql,
+			 struct q_parent *parents, size_t n, size_t row_size,
+			 q_row_fn read, size_t item_offset, size_t item_size,
+			 const char *what, ordo_err *err);
+#define q_children(tx, id, ...)                                                \
+	q_children_sql((tx), (id), sql_text[(id)], __VA_ARGS__)
 
 /* ---- a table's mapping, written once (sql_row.c) ------------------------- */
 

@@ -805,6 +805,37 @@ out:
 	return rc;
 }
 
+ordo_code q_children_sql(store_tx *tx, unsigned id, const char *sql,
+			 struct q_parent *parents, size_t n, size_t row_size,
+			 q_row_fn read, size_t item_offset, size_t item_size,
+			 const char *what, ordo_err *err)
+{
+	ordo_code rc = ORDO_OK;
+	size_t at, k;
+
+	for (at = 0; rc == ORDO_OK && at < n; at += ORDO_PAGE_MAX) {
+		size_t part = n - at < ORDO_PAGE_MAX ? n - at : ORDO_PAGE_MAX;
+		void *rows = NULL;
+		size_t n_rows = 0;
+		struct q q = {0};
+
+		rc = q_open_sql(&q, tx, id, sql, err);
+		if (rc == ORDO_OK) {
+			for (k = 0; k < ORDO_PAGE_MAX; k++)
+				q_i64(&q, k < part ? parents[at + k].key : 0);
+			rc = q_rows(&q, SIZE_MAX, row_size, read, &rows,
+				    &n_rows, what, err);
+		}
+		q_close(&q);
+		if (rc == ORDO_OK)
+			rc = q_spread(parents + at, part, rows, n_rows,
+				      row_size, item_offset, item_size,
+				      SIZE_MAX, what, err);
+		free(rows);
+	}
+	return rc;
+}
+
 /* ---- statements named for tests ------------------------------------------ */
 
 const char *store_statement_sql(const char *name)

@@ -72,6 +72,12 @@ static const char *const sql_text[SQL_COUNT] = {
 				"ON sl.shipment_seq = s.seq "
 				"WHERE s.order_seq IN " SQL_PAGE_IN " "
 				"ORDER BY s.order_seq, s.seq, sl.line_no",
+	/* The lines of many shipments, of the tenant's rows (q_children):
+	 * their primary keys, the shipments' in turn. */
+	[SQL_SHIPS_LINES] = "SELECT shipment_seq, sku, quantity "
+			    "FROM shipment_lines "
+			    "WHERE shipment_seq IN " SQL_PAGE_IN " "
+			    "ORDER BY shipment_seq, line_no",
 	[SQL_SHIPS_OF_ORDER] = "SELECT " SQL_SHIP_COLS SQL_SHIP_FROM
 			       "WHERE s.order_seq = ? "
 			       "ORDER BY s.seq",
@@ -260,10 +266,26 @@ out:
 	return rc;
 }
 
+/* Rows of SQL_PAGE_SHIP_LINES and SQL_SHIPS_LINES: the shipment's seq,
+ * then the line. */
+struct page_ship_line {
+	int64_t shipment_seq;
+	shipment_line l;
+};
+
+static ordo_code read_page_ship_line(struct q *q, void *item, ordo_err *err)
+{
+	struct page_ship_line *r = item;
+
+	r->shipment_seq = q_col_i64(q);
+	return read_ship_line(q, &r->l, err);
+}
+
 /*
  * Read the shipments an open, bound statement yields (SQL_SHIP_COLS) -
  * one page of limit when next is given (q_page), else all - close it,
- * then load each one's lines. On failure nothing is left allocated.
+ * then load their lines (q_children). On failure nothing is left
+ * allocated.
  */
 static ordo_code ship_read_all(store_tx *tx, struct q *q, int limit,
 			       int64_t *next, const char *what,
@@ -272,6 +294,7 @@ static ordo_code ship_read_all(store_tx *tx, struct q *q, int limit,
 	void *raw = NULL;
 	struct ship_row *rows;
 	shipment *items = NULL;
+	struct q_parent *to = NULL;
 	size_t count = 0, i;
 	ordo_code rc;
 
@@ -284,17 +307,28 @@ static ordo_code ship_read_all(store_tx *tx, struct q *q, int limit,
 			    what, err);
 	rows = raw;
 	q_close(q);
-	for (i = 0; !rc && i < count; i++)
-		rc = ship_lines_load(tx, &rows[i].s, rows[i].seq, err);
+	/* Their lines, by one statement per ORDO_PAGE_MAX of them. */
 	if (!rc && count) {
+		to = calloc(count, sizeof(*to));
 		items = calloc(count, sizeof(*items));
-		if (!items)
+		if (!to || !items)
 			rc = sql_no_memory(err, what);
 	}
+	for (i = 0; !rc && i < count; i++)
+		to[i] = (struct q_parent){rows[i].seq, &rows[i].s.lines,
+					  &rows[i].s.n_lines};
+	if (!rc && count)
+		rc = q_children(tx, SQL_SHIPS_LINES, to, count,
+				sizeof(struct page_ship_line),
+				read_page_ship_line,
+				offsetof(struct page_ship_line, l),
+				sizeof(shipment_line), what, err);
+	free(to);
 	if (rc) {
 		for (i = 0; i < count; i++)
 			shipment_free(&rows[i].s);
 		free(rows);
+		free(items);
 		if (next)
 			*next = 0;
 		return rc;
@@ -431,15 +465,10 @@ out:
 
 /* ---- the shipments of a page of orders ----------------------------------- */
 
-/* Rows of the SQL_PAGE_SHIP* statements: the parent's seq, then the
- * item. */
+/* Rows of SQL_PAGE_SHIPS: the order's seq, then the shipment. */
 struct page_ship {
 	int64_t order_seq;
 	struct ship_row r;
-};
-struct page_ship_line {
-	int64_t shipment_seq;
-	shipment_line l;
 };
 
 static ordo_code read_page_ship(struct q *q, void *item, ordo_err *err)
@@ -450,13 +479,6 @@ static ordo_code read_page_ship(struct q *q, void *item, ordo_err *err)
 	return read_ship(q, &r->r, err);
 }
 
-static ordo_code read_page_ship_line(struct q *q, void *item, ordo_err *err)
-{
-	struct page_ship_line *r = item;
-
-	r->shipment_seq = q_col_i64(q);
-	return read_ship_line(q, &r->l, err);
-}
 
 /* The shipments of the page, each with its lines: the lines are handed to
  * the rows read, then the rows to their orders. */

@@ -5,7 +5,8 @@
  * count of statements a page of 1 and a page of 50 run is the same, what
  * the page holds is what the per-order reads give, another tenant's rows
  * never join it, and each of the page's statements is served by an index
- * on both backends.
+ * on both backends. The fulfillment and shipment lists read their lines
+ * so too.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,6 +173,152 @@ static void test_page_statements_are_fixed(void **state)
 	assert_int_equal(n_all, n_one);
 	order_page_free(&one);
 	order_page_free(&all);
+	store_read_end(tx);
+}
+
+/*
+ * The fulfillment and shipment lists read their items' lines in one
+ * statement, whatever the page's size, and each item's lines are what
+ * reading it alone gives.
+ */
+static void test_list_lines_are_read_at_once(void **state)
+{
+	struct fx *f = *state;
+	ordo_err err = ORDO_ERR_INIT;
+	fulfillment_filter ff;
+	shipment_filter sf;
+	fulfillment *fuls = NULL, one;
+	shipment *ships = NULL, alone;
+	size_t n, i;
+	int64_t next, before, per_page[2];
+	int k;
+	store_tx *tx;
+
+	memset(&one, 0, sizeof(one));
+	families_add(f);
+	tx = rd(f);
+	for (k = 0; k < 2; k++) {
+		memset(&ff, 0, sizeof(ff));
+		ff.limit = k ? PAGE_ORDERS : 1;
+		before = store_tx_statements(tx);
+		assert_int_equal(store_fulfillment_list(tx, f->ta, &ff, &fuls,
+							&n, &next, &err),
+				 ORDO_OK);
+		per_page[k] = store_tx_statements(tx) - before;
+		assert_int_equal(n, k ? PAGE_ORDERS * 2 / 3 : 1);
+		for (i = 0; i < n; i++) {
+			assert_int_equal(store_fulfillment_get(tx, f->ta,
+							       fuls[i].id, &one,
+							       &err),
+					 ORDO_OK);
+			assert_int_equal(fuls[i].n_lines, 2);
+			assert_int_equal(one.n_lines, fuls[i].n_lines);
+			assert_memory_equal(one.lines, fuls[i].lines,
+					    one.n_lines * sizeof(*one.lines));
+			fulfillment_free(&one);
+			fulfillment_free(&fuls[i]);
+		}
+		free(fuls);
+	}
+	/* The fulfillments, then their lines. */
+	assert_int_equal(per_page[0], 2);
+	assert_int_equal(per_page[1], per_page[0]);
+
+	for (k = 0; k < 2; k++) {
+		memset(&sf, 0, sizeof(sf));
+		sf.limit = k ? PAGE_ORDERS : 1;
+		before = store_tx_statements(tx);
+		assert_int_equal(store_shipment_list(tx, f->ta, &sf, &ships,
+						     &n, &next, &err),
+				 ORDO_OK);
+		per_page[k] = store_tx_statements(tx) - before;
+		assert_int_equal(n, k ? (PAGE_ORDERS + 1) / 3 : 1);
+		for (i = 0; i < n; i++) {
+			assert_int_equal(store_shipment_get(tx, f->ta,
+							    ships[i].id, &alone,
+							    &err),
+					 ORDO_OK);
+			assert_int_equal(ships[i].n_lines, 1);
+			assert_int_equal(alone.n_lines, ships[i].n_lines);
+			assert_memory_equal(alone.lines, ships[i].lines,
+					    alone.n_lines *
+						    sizeof(*alone.lines));
+			shipment_free(&alone);
+			shipment_free(&ships[i]);
+		}
+		free(ships);
+	}
+	assert_int_equal(per_page[0], 2);
+	assert_int_equal(per_page[1], per_page[0]);
+	store_read_end(tx);
+}
+
+/* An order's fulfillments past what one statement binds (ORDO_PAGE_MAX)
+ * have their lines all the same, read ORDO_PAGE_MAX fulfillments at a
+ * time. */
+#define MANY_FULS (ORDO_PAGE_MAX + 5)
+
+static void test_many_fulfillments_have_their_lines(void **state)
+{
+	struct fx *f = *state;
+	ordo_err err = ORDO_ERR_INIT;
+	fulfillment *fuls = NULL;
+	fulfillment_line lines[2];
+	size_t n, i;
+	int64_t before;
+	store_tx *tx;
+	order o;
+	int k;
+
+	catalog_add(f, f->ta);
+	order_make(&o, f->ta, "ord_many", "web", "MANY", 1700000000,
+		   ORDER_ACCEPTED, 1);
+	order_put(f, &o);
+	order_free(&o);
+	for (k = 0; k < MANY_FULS; k++) {
+		fulfillment ful;
+
+		memset(&ful, 0, sizeof(ful));
+		memset(lines, 0, sizeof(lines));
+		snprintf(ful.id, sizeof(ful.id), "ful_many_%d", k);
+		ordo_strlcpy(ful.order_id, "ord_many", sizeof(ful.order_id));
+		ordo_strlcpy(ful.location, "WH1", sizeof(ful.location));
+		ful.state = FULFILLMENT_RELEASED;
+		ful.created_at = 1700003000 + k;
+		ful.updated_at = 1700003000 + k;
+		for (i = 0; i < 2; i++) {
+			lines[i].line_no = (int)i + 1;
+			snprintf(lines[i].sku, sizeof(lines[i].sku), "SKU-%zu",
+				 i + 1);
+			lines[i].quantity = k + 1;
+		}
+		ful.lines = lines;
+		ful.n_lines = (size_t)(1 + k % 2);
+		assert_int_equal(wr(f, f->ta, w_ful_insert, &ful, &err),
+				 ORDO_OK);
+	}
+	tx = rd(f);
+	before = store_tx_statements(tx);
+	assert_int_equal(store_fulfillments_of_order(tx, f->ta, "ord_many",
+						     &fuls, &n, &err),
+			 ORDO_OK);
+	/* The order's seq, its fulfillments, then their lines in two. */
+	assert_int_equal(store_tx_statements(tx) - before, 4);
+	assert_int_equal(n, MANY_FULS);
+	for (i = 0; i < n; i++) {
+		char id[32];
+
+		snprintf(id, sizeof(id), "ful_many_%zu", i);
+		assert_string_equal(fuls[i].id, id);
+		assert_int_equal(fuls[i].n_lines, 1 + i % 2);
+		for (k = 0; k < (int)fuls[i].n_lines; k++) {
+			assert_int_equal(fuls[i].lines[k].line_no, k + 1);
+			assert_int_equal(fuls[i].lines[k].quantity,
+					 (int64_t)i + 1);
+		}
+		fulfillment_free(&fuls[i]);
+	}
+	free(fuls);
 	store_read_end(tx);
 }
 
@@ -355,6 +502,11 @@ int main(void)
 			test_page_holds_what_orders_have, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_page, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_list_lines_are_read_at_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_many_fulfillments_have_their_lines, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_page_statements_use_indexes, setup, teardown),
 	};
