@@ -1325,6 +1325,13 @@ const char *store_statement_sql(const char *name);
  */
 const char *store_statement_text(unsigned id, char *buf, size_t size);
 
+/*
+ * The planner's settings of every PostgreSQL session the store opens, as
+ * SQL ("SET ...; SET ..."), for the store test that plans its statements
+ * as its sessions do (tests/store/test_plans.c).
+ */
+const char *store_pg_planner_settings(void);
+
 /* One webhook claimed, with the ready deliveries to send to it. */
 typedef struct {
 	int64_t tenant_id;
