@@ -132,14 +132,19 @@ static void pg_notice_ignore(void *arg, const char *message)
  * The planner's part of every session: plans made once per prepared
  * statement for any parameters, the plans test_plans checks; no JIT
  * compilation (a plan made for any values may be costed high enough for
- * the server to compile it, 70 ms for a statement that runs in 1); and no
- * parallel workers. Every read of ordo's is a page or a row by an index:
- * a plan made for any values, costed for a long history, was run with two
- * workers, whose start took 9 ms of a list's 11 at 1,000,000 orders.
+ * the server to compile it, 70 ms for a statement that runs in 1); no
+ * parallel workers; and no hash or merge joins. Every read of ordo's is a
+ * page or a row by an index, its joins probes by key (test_plans plans
+ * every statement so): a plan made for any values, costed for a long
+ * history, was run with two workers, whose start took 9 ms of a list's 11
+ * at 1,000,000 orders; and on a short one, a page's 50 orders were joined
+ * to their fulfillments by hashing every order (4 to 8 ms a statement at
+ * 10,000 orders).
  */
 #define PG_PLANNER_SETTINGS                                                    \
 	"SET plan_cache_mode = force_generic_plan; SET jit = off; "            \
-	"SET max_parallel_workers_per_gather = 0"
+	"SET max_parallel_workers_per_gather = 0; "                            \
+	"SET enable_hashjoin = off; SET enable_mergejoin = off"
 
 const char *store_pg_planner_settings(void)
 {
@@ -149,7 +154,7 @@ const char *store_pg_planner_settings(void)
 /* Every session: bounded waits, and the planner's settings. */
 static ordo_code pg_session_setup(struct pg_conn *c, ordo_err *err)
 {
-	char sql[192];
+	char sql[96 + sizeof(PG_PLANNER_SETTINGS)];
 	int64_t trips = c->tx.round_trips;
 	ordo_code rc;
 

@@ -96,13 +96,13 @@ char *test_explain(struct fx *f, const char *sql, const char *pg_args)
 				*q++ = *sql;
 		}
 		*q = '\0';
-		/* A test's tables are too small for the planner to prefer
-		 * probes to walking them: with sequential scans, merge and
-		 * hash joins off, a plan that still reads a whole table or
-		 * index is one no index can serve. */
+		/* Planned as the store's sessions plan (no merge or hash
+		 * joins). A test's tables are too small for the planner to
+		 * prefer probes to walking them: with sequential scans off
+		 * too, a plan that still reads a whole table or index is one
+		 * no index can serve. */
+		test_pg_exec(c, store_pg_planner_settings());
 		test_pg_exec(c, "SET enable_seqscan = off");
-		test_pg_exec(c, "SET enable_mergejoin = off");
-		test_pg_exec(c, "SET enable_hashjoin = off");
 		res = PQprepare(c, "ordo_explain", text, 0, NULL);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK)
 			fail_msg("%s: %s", text, PQresultErrorMessage(res));
@@ -567,11 +567,7 @@ void analyzed(struct fx *f)
 	c = test_pg_connect(f->url);
 	test_pg_exec(c, "ANALYZE");
 	test_pg_exec(c, "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET "
-			"enable_seqscan = off', current_database()); "
-			"EXECUTE format('ALTER DATABASE %I SET "
-			"enable_mergejoin = off', current_database()); "
-			"EXECUTE format('ALTER DATABASE %I SET "
-			"enable_hashjoin = off', current_database()); END $$");
+			"enable_seqscan = off', current_database()); END $$");
 	PQfinish(c);
 	store_close(f->st);
 	assert_int_equal(store_open(f->url, &o, &f->st, &err), ORDO_OK);

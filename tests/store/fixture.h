@@ -81,9 +81,9 @@ store_options test_opts(void);
  * placeholders) on f's database, as one text to search: SQLite's EXPLAIN
  * QUERY PLAN details, or PostgreSQL's EXPLAIN of the statement prepared
  * and executed with pg_args (the values of its parameters, written as SQL
- * literals: "1, 'a'") with sequential scans, merge and hash joins
- * disabled, so that a small test table does not hide whether an index can
- * serve the query. free() it. plan_keyed() checks what it says.
+ * literals: "1, 'a'") with the store's planner settings and sequential
+ * scans disabled, so that a small test table does not hide whether an
+ * index can serve the query. free() it. plan_keyed() checks what it says.
  */
 char *test_explain(struct fx *f, const char *sql, const char *pg_args);
 
@@ -219,9 +219,10 @@ ordo_code list(struct fx *f, int64_t tenant, const order_filter *flt,
 /*
  * PostgreSQL: the tables' statistics brought up to date, as autovacuum
  * keeps them, and f's store opened again with sessions whose sequential
- * scans, merge and hash joins are off (as in test_explain): a test's
- * tables are too small for the planner to prefer reading a page's rows by
- * an index to reading the whole table, as it does with a real history.
+ * scans are off (as in test_explain; the store's sessions have merge and
+ * hash joins off themselves): a test's tables are too small for the
+ * planner to prefer reading a page's rows by an index to reading the
+ * whole table, as it does with a real history.
  * SQLite: nothing.
  */
 void analyzed(struct fx *f);

@@ -22,16 +22,16 @@
  * is the one made for unknown values, not one folded around the NULLs
  * ("x = NULL" is never true, and a custom plan would read nothing at
  * all). The tables with rows are analyzed, as autovacuum does in use.
- * Sequential scans, merge and hash joins are off, as in test_explain
- * (fixture.c), so that the small tables of a test do not hide whether an
- * index can serve the statement. A "Seq Scan" that remains, an index scan
- * without an "Index Cond", or one whose condition leaves out the index's
- * first column (PostgreSQL then reads the whole index to test it) is a
- * statement no index serves. The session also has the store's own
- * planner settings (store_pg_planner_settings), with parallel workers
- * made free to start: a plan with a Gather node would start workers for a
- * page, as a plan made for any values on a long history did (9 ms each
- * read).
+ * The session has the store's own planner settings
+ * (store_pg_planner_settings: no merge or hash joins, no parallel
+ * workers), and sequential scans are off, as in test_explain (fixture.c),
+ * so that the small tables of a test do not hide whether an index can
+ * serve the statement. A "Seq Scan" that remains, an index scan without an
+ * "Index Cond", or one whose condition leaves out the index's first column
+ * (PostgreSQL then reads the whole index to test it) is a statement no
+ * index serves. Parallel workers are made free to start: a plan with a
+ * Gather node would start workers for a page, as a plan made for any
+ * values on a long history did (9 ms each read).
  *
  * A statement that returns a page (its text has an ORDER BY and a LIMIT)
  * must also be read in its order, by an index whose columns are its
@@ -779,8 +779,6 @@ static void test_every_statement_is_keyed(void **state)
 		c = test_pg_connect(f->url);
 		test_pg_exec(c, store_pg_planner_settings());
 		test_pg_exec(c, "SET enable_seqscan = off");
-		test_pg_exec(c, "SET enable_mergejoin = off");
-		test_pg_exec(c, "SET enable_hashjoin = off");
 		test_pg_exec(c, "SET parallel_setup_cost = 0; "
 				"SET parallel_tuple_cost = 0; "
 				"SET min_parallel_table_scan_size = 0; "
