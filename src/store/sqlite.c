@@ -36,8 +36,11 @@
 #include "store/store_int.h"
 
 #include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -213,6 +216,26 @@ out:
 	return rc;
 }
 
+/*
+ * Make path, which must not exist (else EEXIST), an empty file readable
+ * and writable by its owner alone: it will hold customers' addresses and
+ * webhook secrets, and SQLite would create it as the umask allows (0644
+ * as a rule), its WAL and shared-memory files with the same mode as it.
+ * Never opens a file that exists: closing any descriptor of a database
+ * file drops every POSIX lock this process holds on it, SQLite's among
+ * them. An error in errno, else 0.
+ */
+static int sq_create_private(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		      S_IRUSR | S_IWUSR);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
 static ordo_code sq_conn_open(store *st, struct sq_conn *c, const char *path,
 			      bool writer, const store_options *opts,
 			      ordo_err *err)
@@ -222,8 +245,16 @@ static ordo_code sq_conn_open(store *st, struct sq_conn *c, const char *path,
 	int r;
 
 	memset(c, 0, sizeof(*c));
-	if (writer)
+	if (writer) {
+		int e = sq_create_private(path);
+
+		if (e && e != EEXIST)
+			return ordo_err_set(err, ORDO_ESTORAGE, "url",
+					    "cannot open database \"%.128s\": "
+					    "%s",
+					    path, strerror(e));
 		flags |= SQLITE_OPEN_CREATE;
+	}
 	r = sqlite3_open_v2(path, &c->db, flags, NULL);
 	if (r != SQLITE_OK) {
 		rc = ordo_err_set(err, ORDO_ESTORAGE, "url",
@@ -735,11 +766,17 @@ static ordo_code sq_backup(store *st, const char *dest, ordo_err *err)
 	ordo_code rc = ORDO_OK;
 	int r;
 
-	if (access(dest, F_OK) == 0)
+	int e = sq_create_private(dest);
+
+	if (e == EEXIST)
 		return ordo_err_set(err, ORDO_ECONFLICT, "to",
 				    "\"%s\" exists already; back up to a new "
 				    "file",
 				    dest);
+	if (e)
+		return ordo_err_set(err, ORDO_ESTORAGE, "to",
+				    "cannot create \"%s\" for the backup: %s",
+				    dest, strerror(e));
 	r = sqlite3_open_v2(s->path, &src, SQLITE_OPEN_READONLY, NULL);
 	if (r == SQLITE_OK)
 		r = sqlite3_open_v2(dest, &dst,
@@ -770,8 +807,8 @@ static ordo_code sq_backup(store *st, const char *dest, ordo_err *err)
 out:
 	sqlite3_close_v2(src);
 	sqlite3_close_v2(dst);
-	if (rc && dst)
-		unlink(dest);
+	if (rc)
+		unlink(dest); /* made above, so ours */
 	return rc;
 }
 

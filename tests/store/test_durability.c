@@ -3,7 +3,8 @@
  * job rolls back only itself, concurrent writes share commits, store_write
  * returns only once the row is on disk (visible after closing and reopening
  * the database), closing drains the queued jobs, and two stores on one
- * database (two nodes) never oversell.
+ * database (two nodes) never oversell; on SQLite, the database's files
+ * and its backups are its owner's alone.
  *
  * Each test gets a fresh, migrated database with two tenants, A ("acme") and
  * B ("bolt"), from setup() in fixture.c, on the backend chosen by the
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "fixture.h"
 
@@ -448,6 +450,53 @@ static void test_close_drains(void **state)
 	waiter_destroy(&w);
 }
 
+/* ---- the files ------------------------------------------------------------ */
+
+/* The permission bits of path, or -1 if it does not exist. */
+static int mode_of(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 ? (int)(sb.st_mode & 07777) : -1;
+}
+
+/*
+ * SQLite: the database, its WAL and shared memory, and a backup are made
+ * readable by their owner alone, whatever the umask lets through (they
+ * hold customers' addresses and webhook secrets); a backup to a file that
+ * exists is refused and leaves it as it was. PostgreSQL keeps its own
+ * files.
+ */
+static void test_files_are_private(void **state)
+{
+	struct fx *f = *state;
+	store_options o = test_opts();
+	ordo_err err = ORDO_ERR_INIT;
+	char db[PATH_MAX + 32], path[PATH_MAX + 48];
+	store *st = NULL;
+	mode_t was;
+
+	if (test_pg_url())
+		skip();
+	was = umask(022);
+	snprintf(db, sizeof(db), "%s/private.db", f->dir);
+	assert_int_equal(store_open(db, &o, &st, &err), ORDO_OK);
+	assert_int_equal(mode_of(db), 0600);
+	snprintf(path, sizeof(path), "%s-wal", db);
+	assert_int_equal(mode_of(path), 0600);
+	snprintf(path, sizeof(path), "%s-shm", db);
+	assert_int_equal(mode_of(path), 0600);
+	snprintf(path, sizeof(path), "%s/backup.db", f->dir);
+	assert_int_equal(store_backup(st, path, &err), ORDO_OK);
+	assert_int_equal(mode_of(path), 0600);
+	/* Over a file that exists: refused, the file as it was. */
+	assert_int_equal(chmod(path, 0640), 0);
+	assert_int_equal(store_backup(st, path, &err), ORDO_ECONFLICT);
+	assert_int_equal(mode_of(path), 0640);
+	store_close(st);
+	umask(was);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -456,6 +505,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_group_commit_batches,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_is_durable, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_files_are_private, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_close_drains, setup,
 						teardown),
