@@ -144,6 +144,11 @@ enum MHD_Result api_queue_body(api_request *r, unsigned status, char *text,
  * with headers (name, value, ..., NULL; may be NULL). */
 enum MHD_Result api_queue_typed(api_request *r, unsigned status, char *text,
 				const char *type, const char *const *headers);
+/* Queue len bytes at data, which live as long as the program, as an
+ * answer of the media type `type`. */
+enum MHD_Result api_queue_static(api_request *r, unsigned status,
+				 const void *data, size_t len,
+				 const char *type);
 /* Whether the request's Content-Type is media (parameters aside). */
 bool api_content_is(api_request *r, const char *media);
 /* Monotonic milliseconds. */

@@ -93,27 +93,17 @@ enum MHD_Result api_health(api_request *r)
 
 enum MHD_Result api_openapi(api_request *r)
 {
-	struct MHD_Response *resp;
 	enum MHD_Result ret;
 	size_t i;
 
 	if (!api_query_only(r, no_query, &ret))
 		return ret;
-	for (i = 0; i < docs_files_count; i++) {
-		if (strcmp(docs_files[i].name, "openapi.json") != 0)
-			continue;
-		resp = MHD_create_response_from_buffer(
-			docs_files[i].len, (void *)docs_files[i].data,
-			MHD_RESPMEM_PERSISTENT);
-		if (!resp)
-			return api_reply_nomem(r);
-		MHD_add_response_header(resp, "Content-Type",
-					"application/json");
-		ret = MHD_queue_response(r->conn, MHD_HTTP_OK, resp);
-		MHD_destroy_response(resp);
-		r->status = MHD_HTTP_OK;
-		return ret;
-	}
+	for (i = 0; i < docs_files_count; i++)
+		if (strcmp(docs_files[i].name, "openapi.json") == 0)
+			return api_queue_static(r, MHD_HTTP_OK,
+						docs_files[i].data,
+						docs_files[i].len,
+						"application/json");
 	return api_reply_fail(r, ORDO_ENOTFOUND, NULL,
 			      "the OpenAPI document is not built in");
 }

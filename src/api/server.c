@@ -136,24 +136,46 @@ static void request_id_set(api_request *r)
 		ordo_id_new("req_", r->request_id);
 }
 
-/* Queue text (malloc'd, taken; or, with is_static, a string that lives
- * as long as the program) as a JSON answer. */
-static enum MHD_Result queue_as(api_request *r, unsigned status, char *text,
-				bool is_static, bool replayed,
-				const char *type, const char *const *headers)
+/*
+ * What every answer says about itself, for a browser that reads it (the
+ * console): run nothing but what ordo serves, be framed by nothing, sniff
+ * no other type, send no referrer, and keep no copy (answers hold
+ * customers' data). A nonzero result: a header could not be added.
+ */
+static int secure_headers(struct MHD_Response *resp)
 {
-	struct MHD_Response *resp;
+	static const char *const headers[][2] = {
+		{"Content-Security-Policy",
+		 "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+		 "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"},
+		{"X-Content-Type-Options", "nosniff"},
+		{"X-Frame-Options", "DENY"},
+		{"Referrer-Policy", "no-referrer"},
+		{"Cache-Control", "no-store"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(headers) / sizeof(headers[0]); i++)
+		if (MHD_add_response_header(resp, headers[i][0],
+					    headers[i][1]) != MHD_YES)
+			return -1;
+	return 0;
+}
+
+/* Queue resp (taken) with its type, the headers of every answer and
+ * headers (name, value, ..., NULL; may be NULL). */
+static enum MHD_Result queue_response(api_request *r, unsigned status,
+				      struct MHD_Response *resp,
+				      bool replayed, const char *type,
+				      const char *const *headers)
+{
 	enum MHD_Result ret;
 
-	resp = MHD_create_response_from_buffer(
-		strlen(text), text,
-		is_static ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_FREE);
-	if (!resp) {
-		if (!is_static)
-			free(text);
+	if (secure_headers(resp) != 0 ||
+	    MHD_add_response_header(resp, "Content-Type", type) != MHD_YES) {
+		MHD_destroy_response(resp);
 		return api_reply_nomem(r);
 	}
-	MHD_add_response_header(resp, "Content-Type", type);
 	if (r->request_id[0])
 		MHD_add_response_header(resp, "X-Request-Id", r->request_id);
 	for (; headers && headers[0]; headers += 2)
@@ -176,6 +198,37 @@ static enum MHD_Result queue_as(api_request *r, unsigned status, char *text,
 	MHD_destroy_response(resp);
 	r->status = (int)status;
 	return ret;
+}
+
+/* Queue text (malloc'd, taken; or, with is_static, a string that lives
+ * as long as the program) as an answer of type. */
+static enum MHD_Result queue_as(api_request *r, unsigned status, char *text,
+				bool is_static, bool replayed,
+				const char *type, const char *const *headers)
+{
+	struct MHD_Response *resp;
+
+	resp = MHD_create_response_from_buffer(
+		strlen(text), text,
+		is_static ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		if (!is_static)
+			free(text);
+		return api_reply_nomem(r);
+	}
+	return queue_response(r, status, resp, replayed, type, headers);
+}
+
+enum MHD_Result api_queue_static(api_request *r, unsigned status,
+				 const void *data, size_t len,
+				 const char *type)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+		len, (void *)data, MHD_RESPMEM_PERSISTENT);
+
+	if (!resp)
+		return api_reply_nomem(r);
+	return queue_response(r, status, resp, false, type, NULL);
 }
 
 enum MHD_Result api_queue_body(api_request *r, unsigned status, char *text,
@@ -819,7 +872,7 @@ ordo_code api_server_start(store *st, const api_server_options *opts,
 	srv->nomem = MHD_create_response_from_buffer(
 		sizeof(nomem_body) - 1, (void *)nomem_body,
 		MHD_RESPMEM_PERSISTENT);
-	if (!srv->nomem ||
+	if (!srv->nomem || secure_headers(srv->nomem) != 0 ||
 	    MHD_add_response_header(srv->nomem, "Content-Type",
 				    "application/json") != MHD_YES ||
 	    MHD_add_response_header(srv->nomem, "Retry-After",

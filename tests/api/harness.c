@@ -1108,6 +1108,39 @@ size_t error_details_naming(const struct resp *r, const char *field)
 	return n;
 }
 
+void harness_assert_secure_headers(const struct resp *r, const char *file,
+				   int line)
+{
+	static const char *const want[][2] = {
+		{"X-Content-Type-Options", "nosniff"},
+		{"X-Frame-Options", "DENY"},
+		{"Referrer-Policy", "no-referrer"},
+		{"Cache-Control", "no-store"},
+	};
+	char v[512] = "";
+	const char *why = NULL;
+	size_t i;
+
+	for (i = 0; !why && i < sizeof(want) / sizeof(want[0]); i++)
+		if (!resp_header(r, want[i][0], v, sizeof(v)) ||
+		    strcmp(v, want[i][1]) != 0)
+			why = want[i][0];
+	if (!why && (!resp_header(r, "Content-Security-Policy", v, sizeof(v)) ||
+		     !strstr(v, "default-src 'self'") ||
+		     !strstr(v, "frame-ancestors 'none'") ||
+		     !strstr(v, "object-src 'none'")))
+		why = "Content-Security-Policy";
+	if (!why && resp_header(r, "Server", v, sizeof(v)))
+		why = "Server";
+	if (!why)
+		return;
+	print_error("the answer's %s header is wrong or missing (or a Server "
+		    "banner is there)\n",
+		    why);
+	print_resp(r);
+	_fail(file, line);
+}
+
 void harness_assert_error(const struct resp *r, long status, const char *code,
 			  const char *field, const char *file, int line)
 {

@@ -208,6 +208,13 @@ void harness_assert_status(const struct resp *r, long status, const char *file,
 	harness_assert_error((r), (st), (code), (field), __FILE__, __LINE__)
 void harness_assert_error(const struct resp *r, long status, const char *code,
 			  const char *field, const char *file, int line);
+/* r carries the headers of every answer (Content-Security-Policy with
+ * frame-ancestors 'none', nosniff, DENY, no-referrer, no-store) and no
+ * Server banner. */
+#define assert_secure_headers(r)                                               \
+	harness_assert_secure_headers((r), __FILE__, __LINE__)
+void harness_assert_secure_headers(const struct resp *r, const char *file,
+				   int line);
 /* Number of error details in r naming field exactly. */
 size_t error_details_naming(const struct resp *r, const char *field);
 

@@ -1,6 +1,6 @@
 /*
  * test_health_auth.c - unauthenticated endpoints, the shape of a refusal,
- * unknown routes and wrong methods.
+ * unknown routes and wrong methods, and the headers every answer carries.
  *
  * That every route refuses a missing key, a malformed Authorization header,
  * an unknown key and a role without the right - and acts on none of them -
@@ -288,6 +288,60 @@ API_TEST(errors_are_json)
 	resp_free(r);
 }
 
+/*
+ * Every answer carries the headers a browser needs to keep the console
+ * safe: success and refusal, JSON and the
+ * metrics' text, the OpenAPI document, a write and its replay.
+ */
+API_TEST(every_answer_carries_the_security_headers)
+{
+	static const char sku[] = "{\"sku\": \"SEC-1\", \"title\": \"Mug\", "
+				  "\"unit_price\": \"1.00\"}";
+	const char *idem[] = {"Idempotency-Key: sec-headers-1", NULL};
+	struct resp *r;
+	int i;
+
+	r = http_get(NULL, "/healthz");
+	assert_status(r, 200);
+	assert_secure_headers(r);
+	resp_free(r);
+	r = http_get(NULL, "/v1/orders");
+	assert_status(r, 401);
+	assert_secure_headers(r);
+	resp_free(r);
+	r = http_get(srv->key_acme, "/v1/orders?limit=1");
+	assert_status(r, 200);
+	assert_secure_headers(r);
+	resp_free(r);
+	r = http_get(srv->key_acme, "/v1/orders?limt=1");
+	assert_status(r, 400);
+	assert_secure_headers(r);
+	resp_free(r);
+	r = http_get(srv->key_acme, "/v1/nothing-here");
+	assert_status(r, 404);
+	assert_secure_headers(r);
+	resp_free(r);
+	r = http("DELETE", "/healthz", NULL, NULL, 0, NULL);
+	assert_status(r, 405);
+	assert_secure_headers(r);
+	resp_free(r);
+	r = http_get(NULL, "/v1/openapi.json");
+	assert_status(r, 200);
+	assert_secure_headers(r);
+	resp_free(r);
+	r = http_get(NULL, "/metrics");
+	assert_status(r, 200);
+	assert_secure_headers(r);
+	resp_free(r);
+	for (i = 0; i < 2; i++) {
+		r = http("POST", "/v1/skus", srv->key_acme, sku, strlen(sku),
+			 idem);
+		assert_status(r, 201);
+		assert_secure_headers(r);
+		resp_free(r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -301,6 +355,7 @@ int main(void)
 		cmocka_unit_test(
 			each_request_has_an_id_in_its_answer_and_its_log_line),
 		cmocka_unit_test(errors_are_json),
+		cmocka_unit_test(every_answer_carries_the_security_headers),
 		cmocka_unit_test(server_announces_its_address_and_logs_json),
 	};
 

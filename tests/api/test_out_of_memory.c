@@ -73,6 +73,7 @@ API_TEST(a_body_that_cannot_be_buffered_is_answered_503_json)
 					     sizeof(ct)),
 				 1);
 		assert_string_equal(ct, "application/json");
+		assert_secure_headers(r);
 		resp_free(r);
 	}
 	r = http_at(node.base_url, "GET", "/healthz", NULL, NULL, 0, NULL);
