@@ -691,6 +691,64 @@ static void report_unfinished_test(void)
 	current_test_running = 0;
 }
 
+/*
+ * The first secret ordo made (an API key, "ordo_sk_" and hex, or a
+ * webhook secret, "whsec_" and hex; 16 hex digits are enough to be one)
+ * in text, or NULL: no log line may hold one.
+ */
+static const char *secret_in(const char *text)
+{
+	static const char *const prefixes[] = {"ordo_sk_", "whsec_"};
+	const char *p;
+	size_t i;
+
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		for (p = strstr(text, prefixes[i]); p;
+		     p = strstr(p + 1, prefixes[i])) {
+			const char *h = p + strlen(prefixes[i]);
+
+			if (strspn(h, "0123456789abcdef") >= 16)
+				return p;
+		}
+	return NULL;
+}
+
+/* Whether a log in s's directory (the server's, its nodes') holds a
+ * secret; the line is printed. */
+static int logs_leak_secrets(const struct ordo_server *s)
+{
+	DIR *d = opendir(s->dir);
+	struct dirent *e;
+	int leaked = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		size_t n = strlen(e->d_name);
+		char path[sizeof(s->dir) + 256];
+		const char *at, *line, *end;
+		char *text;
+
+		if (n < 4 || strcmp(e->d_name + n - 4, ".log") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", s->dir, e->d_name);
+		text = slurp(path, 0);
+		at = secret_in(text);
+		if (at) {
+			for (line = at; line > text && line[-1] != '\n'; line--)
+				;
+			end = strchr(at, '\n');
+			fprintf(stderr, "harness: %s logs a secret:\n%.*s\n",
+				path, (int)(end ? end - line : (long)strlen(line)),
+				line);
+			leaked = 1;
+		}
+		free(text);
+	}
+	closedir(d);
+	return leaked;
+}
+
 int harness_group_teardown(void **state)
 {
 	struct ordo_server *s = *state;
@@ -702,6 +760,9 @@ int harness_group_teardown(void **state)
 	rc = server_stop(s);
 	if (rc)
 		harness_dump_log(s, 0);
+	/* No secret in any log line of the whole suite. */
+	if (logs_leak_secrets(s))
+		rc = rc ? rc : 1;
 	db_drop(s);
 	rm_rf(s->dir);
 	free(s);
