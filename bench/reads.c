@@ -207,7 +207,7 @@ int main(int argc, char **argv)
 	int calls = argc > 3 ? (int)strtol(argv[3], NULL, 10) : 20;
 	struct curl_slist *h = NULL;
 	struct sink out = {0};
-	char path[1024], name[64], cursor[256], ext[128], email[256];
+	char path[1024], name[64], cursor[300], ext[128], email[256];
 	char order_id[128], newest[64], from[64], to[64];
 	json_t *page, *o, *del;
 	size_t i;

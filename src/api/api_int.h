@@ -86,6 +86,10 @@ struct api_request {
 	long alloc_budget;
 
 	app_caller caller;
+	/* The cursor the request brought, opened for its caller's tenant
+	 * (core/cursor.h): what api_query answers for "cursor". */
+	bool has_cursor;
+	char cursor[ORDO_CURSOR_INNER_MAX];
 
 	/* A write handed to the store's committer (see server.c): the
 	 * command (owned, freed with write_free), how its answer is encoded,
@@ -123,6 +127,8 @@ struct api_server {
 	atomic_bool stopping;
 	/* Imports running (imports.c), at most ORDO_IMPORTS_RUNNING. */
 	atomic_int imports_running;
+	/* The deployment's key for page cursors, read at start. */
+	unsigned char cursor_key[ORDO_CURSOR_KEY_BYTES];
 	/* The out-of-memory answer, made at start (see api_reply_nomem). */
 	struct MHD_Response *nomem;
 	/* What /metrics counts of the requests (meta.c), made at start. */

@@ -278,9 +278,29 @@ static const char unencodable_body[] =
 	"{\"error\":{\"code\":\"internal_error\",\"message\":\"the answer "
 	"could not be encoded\",\"details\":[]}}";
 
+/*
+ * A list's next_cursor, the position its store gave (a number, "<due>.
+ * <seq>", a SKU ...), sealed for the caller's tenant (core/cursor.h): the
+ * position says how far other tenants' sequences have come, and is for
+ * this server alone to read. False when it cannot be sealed.
+ */
+static bool cursor_sealed(api_request *r, json_t *body)
+{
+	json_t *next = json_object_get(body, "next_cursor");
+	char text[ORDO_CURSOR_TEXT_MAX];
+
+	if (!json_is_string(next))
+		return true;
+	if (ordo_cursor_seal(r->srv->cursor_key, r->caller.tenant_id,
+			     json_string_value(next), text) != 0)
+		return false;
+	return json_object_set_new(body, "next_cursor", json_string(text)) ==
+	       0;
+}
+
 enum MHD_Result api_reply_json(api_request *r, unsigned status, json_t *body)
 {
-	char *text = body ? native_dump(body) : NULL;
+	char *text = body && cursor_sealed(r, body) ? native_dump(body) : NULL;
 
 	json_decref(body);
 	if (!text) {
@@ -320,6 +340,8 @@ enum MHD_Result api_reply_fail(api_request *r, ordo_code code,
 
 const char *api_query(api_request *r, const char *name)
 {
+	if (r->has_cursor && strcmp(name, "cursor") == 0)
+		return r->cursor;
 	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND,
 					   name);
 }
@@ -337,8 +359,8 @@ bool api_query_limit(api_request *r, int *limit, enum MHD_Result *ret)
 bool api_parse_cursor(api_request *r, const char *text, int64_t *out,
 		      enum MHD_Result *ret)
 {
-	/* Cursors are written by this server as plain positive numbers, so
-	 * only that form is read back. */
+	/* The positions inside cursors are written by this server as plain
+	 * positive numbers, so only that form is read back. */
 	if (!api_int_text(text, strlen(text), 1, INT64_MAX, out)) {
 		*ret = api_reply_fail(r, ORDO_EINVALID, "cursor",
 				      "cursor is not one this server gave "
@@ -532,6 +554,7 @@ static enum MHD_Result dispatch(api_request *r)
 static enum MHD_Result dispatch_to(api_request *r, const api_route *rt)
 {
 	enum MHD_Result ret;
+	const char *cursor;
 
 	r->route = rt->pattern;
 	r->route_no = (unsigned)(rt - api_routes) + 1;
@@ -550,6 +573,18 @@ static enum MHD_Result dispatch_to(api_request *r, const api_route *rt)
 					: "a",
 				app_role_name(r->caller.role), r->method,
 				r->path);
+	}
+	/* A cursor is one this server sealed for the caller's tenant; the
+	 * handler reads the position inside (api_query). */
+	cursor = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND,
+					     "cursor");
+	if (cursor) {
+		if (ordo_cursor_open(r->srv->cursor_key, r->caller.tenant_id,
+				     cursor, r->cursor) != 0)
+			return api_reply_fail(r, ORDO_EINVALID, "cursor",
+					      "cursor is not one this server "
+					      "gave out for this tenant");
+		r->has_cursor = true;
 	}
 	if (r->body_len > 0 && !(rt->media && strcmp(rt->media, "*") == 0) &&
 	    !api_content_is(r, rt->media ? rt->media : "application/json"))
@@ -860,6 +895,11 @@ ordo_code api_server_start(store *st, const api_server_options *opts,
 					 ? opts->max_queued_writes
 					 : ORDO_QUEUED_WRITES_DEFAULT;
 	rc = test_alloc_budget(&srv->request_alloc_budget, err);
+	if (rc != ORDO_OK) {
+		free(srv);
+		return rc;
+	}
+	rc = app_cursor_key(st, srv->cursor_key, err);
 	if (rc != ORDO_OK) {
 		free(srv);
 		return rc;

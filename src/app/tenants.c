@@ -192,3 +192,44 @@ out:
 	store_read_end(tx);
 	return rc;
 }
+
+/* ---- the cursor key ------------------------------------------------------ */
+
+struct cursor_key_job {
+	char fresh[2 * ORDO_CURSOR_KEY_BYTES + 1];
+	char kept[2 * ORDO_CURSOR_KEY_BYTES + 2];
+};
+
+static ordo_code cursor_key_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct cursor_key_job *j = arg;
+
+	return store_secret(tx, "cursor_key", j->fresh, j->kept,
+			    sizeof(j->kept), err);
+}
+
+ordo_code app_cursor_key(store *st,
+			 unsigned char key[ORDO_CURSOR_KEY_BYTES],
+			 ordo_err *err)
+{
+	struct cursor_key_job j;
+	unsigned char fresh[ORDO_CURSOR_KEY_BYTES];
+	size_t len = 0;
+	ordo_code rc;
+
+	randombytes_buf(fresh, sizeof(fresh));
+	sodium_bin2hex(j.fresh, sizeof(j.fresh), fresh, sizeof(fresh));
+	sodium_memzero(fresh, sizeof(fresh));
+	rc = store_write(st, cursor_key_run, &j, err);
+	if (rc == ORDO_OK &&
+	    (strlen(j.kept) != 2 * ORDO_CURSOR_KEY_BYTES ||
+	     sodium_hex2bin(key, ORDO_CURSOR_KEY_BYTES, j.kept,
+			    strlen(j.kept), NULL, &len, NULL) != 0 ||
+	     len != ORDO_CURSOR_KEY_BYTES))
+		rc = ordo_err_set(err, ORDO_ESTORAGE, NULL,
+				  "the stored cursor key is not %d bytes in "
+				  "hex",
+				  ORDO_CURSOR_KEY_BYTES);
+	sodium_memzero(&j, sizeof(j));
+	return rc;
+}

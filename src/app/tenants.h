@@ -10,6 +10,7 @@
 
 #include "app/caller.h"
 #include "core/catalog.h"
+#include "core/cursor.h"
 #include "core/fulfillment.h"
 #include "core/order.h"
 #include "core/policy.h"
@@ -32,6 +33,12 @@ ordo_code app_key_create(store *st, const char *slug, const char *role,
 /* Resolve a presented API key to its caller; ORDO_EUNAUTHORIZED if unknown. */
 ordo_code app_authenticate(store *st, const char *key, app_caller *caller,
 			   ordo_err *err);
+
+/* The deployment's key for sealing page cursors (core/cursor.h): made
+ * and stored by the first node that asks, read by every other. */
+ordo_code app_cursor_key(store *st,
+			 unsigned char key[ORDO_CURSOR_KEY_BYTES],
+			 ordo_err *err);
 
 /* Valid tenant slugs: 1..63 of [a-z0-9-], starting with a letter or digit. */
 bool app_slug_valid(const char *slug);

@@ -59,6 +59,10 @@ static const char *const sql_text[SQL_COUNT] = {
 			       "WHERE slug = ?",
 	[SQL_TENANT_BY_ID] = "SELECT " SQL_TENANT_COLS " FROM tenants "
 			     "WHERE id = ?",
+	/* A deployment's secret: the first value offered is kept. */
+	[SQL_SECRET_KEEP] = "INSERT INTO server_secrets (name, value) "
+			    "VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+	[SQL_SECRET_GET] = "SELECT value FROM server_secrets WHERE name = ?",
 	/* No row returned: the tenant has a key of that name (0005). */
 	[SQL_API_KEY_INSERT] = "INSERT INTO api_keys (" SQL_API_KEY_COLS ") "
 			       "VALUES (?, ?, ?, ?, ?) "
@@ -149,6 +153,35 @@ ordo_code store_tenant_by_slug(store_tx *tx, const char *slug, store_tenant *t,
 	q_str(&q, slug);
 	rc = tenant_read(&q, t, "slug", slug, err);
 out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_secret(store_tx *tx, const char *name, const char *fresh,
+			char *out, size_t size, ordo_err *err)
+{
+	struct q q = {0};
+	ordo_code rc = tx_check_writable(tx, "store_secret", err);
+
+	if (rc == ORDO_OK)
+		rc = q_open(&q, tx, SQL_SECRET_KEEP, err);
+	if (rc == ORDO_OK) {
+		q_str(&q, name);
+		q_str(&q, fresh);
+		rc = q_exec(&q, "keeping a secret", "name", err);
+	}
+	q_close(&q);
+	if (rc == ORDO_OK)
+		rc = q_open(&q, tx, SQL_SECRET_GET, err);
+	if (rc == ORDO_OK) {
+		q_str(&q, name);
+		rc = q_step_one(&q, "reading a secret", "name", "secret", name,
+				err);
+	}
+	if (rc == ORDO_OK) {
+		q_col_str(&q, out, size);
+		rc = q_row_end(&q, "reading a secret", err);
+	}
 	q_close(&q);
 	return rc;
 }

@@ -330,6 +330,14 @@ typedef struct {
 /* Insert t (slug, created_at); sets t->id. ORDO_ECONFLICT if the slug is
  * taken. Its settings are the defaults until store_settings_put. */
 ordo_code store_tenant_insert(store_tx *tx, store_tenant *t, ordo_err *err);
+/*
+ * The deployment's secret called name, into out (size bytes), in a write
+ * job: the value stored, or else fresh, stored now. Every node that asks
+ * gets the value the first one stored.
+ */
+ordo_code store_secret(store_tx *tx, const char *name, const char *fresh,
+		       char *out, size_t size, ordo_err *err);
+
 ordo_code store_tenant_by_slug(store_tx *tx, const char *slug, store_tenant *t,
 			       ordo_err *err);
 ordo_code store_tenant_by_id(store_tx *tx, int64_t id, store_tenant *t,

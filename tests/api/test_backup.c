@@ -59,7 +59,7 @@ static void *place_during_backup(void *arg)
 /* Every order the node on the copy holds reads back whole. */
 static size_t check_copy(const struct ordo_node *n)
 {
-	char path[160], cursor[64] = "";
+	char path[480], cursor[300] = "";
 	size_t count = 0;
 
 	for (;;) {

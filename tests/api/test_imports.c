@@ -115,7 +115,7 @@ API_TEST(a_real_export_is_taken_with_its_saved_mapping)
 	json_t *im, *all;
 	size_t seen = 0;
 	long long n_prev = 0;
-	char path[256];
+	char path[400];
 
 	csv_channel("retail", RETAIL_MAP);
 	id = import_post("retail", text, strlen(text));

@@ -1061,7 +1061,7 @@ API_TEST(the_holds_safe_to_automate_are_named_with_their_policy_change)
 	resp_free(r);
 	/* by pages of two, newest first, none twice */
 	{
-		char next[128] = "", seen[6][40];
+		char next[300] = "", seen[6][40];
 		size_t got = 0, pages = 0;
 
 		do {

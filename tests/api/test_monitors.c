@@ -460,7 +460,7 @@ API_TEST(alerts_are_listed_newest_first_by_page_and_status)
 {
 	json_t *page1, *all;
 	struct resp *r;
-	char path[128];
+	char path[400];
 	size_t n_all, n_open, n_cleared;
 
 	all = list_all(acme(), "/v1/alerts", "alerts", 100);

@@ -249,6 +249,64 @@ API_TEST(paging_visits_every_order_once)
 	}
 }
 
+/*
+ * A cursor is sealed for the tenant it was given to: it is no number (the
+ * sequence every tenant's orders share would tell how much the others
+ * do), it is new each time it is given out and each one reads the same
+ * next page, and it is refused when changed or brought by another
+ * tenant.
+ */
+API_TEST(cursors_are_sealed_for_their_tenant)
+{
+	char first[512], again[512], bad[512];
+	struct resp *r;
+	size_t n;
+
+	r = http_get(srv->key_acme, "/v1/orders?limit=1");
+	assert_status(r, 200);
+	snprintf(first, sizeof(first), "%s", jstr(r->json, "next_cursor"));
+	resp_free(r);
+	n = strlen(first);
+	check(n >= 40 && strspn(first, "0123456789.") < n &&
+		      strspn(first, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn"
+				    "opqrstuvwxyz0123456789-_") == n,
+	      "a cursor is sealed base64url, not a position: \"%s\"", first);
+	r = http_get(srv->key_acme, "/v1/orders?limit=1");
+	assert_status(r, 200);
+	snprintf(again, sizeof(again), "%s", jstr(r->json, "next_cursor"));
+	resp_free(r);
+	check(strcmp(first, again) != 0,
+	      "the same position is sealed anew each time: \"%s\"", first);
+	{
+		char page2[2][64];
+		int k;
+
+		for (k = 0; k < 2; k++) {
+			r = http_get(srv->key_acme, "/v1/orders?limit=1&cursor=%s",
+				     k ? again : first);
+			assert_status(r, 200);
+			snprintf(page2[k], sizeof(page2[k]), "%s",
+				 jstr(r->json, "orders[0].id"));
+			resp_free(r);
+		}
+		check(streq(page2[0], page2[1]) && streq(page2[0], ids[6]),
+		      "both cursors read the second order: %s and %s, want %s",
+		      page2[0], page2[1], ids[6]);
+	}
+	r = http_get(srv->key_globex, "/v1/orders?limit=1&cursor=%s", first);
+	assert_error(r, 400, NULL, "cursor");
+	resp_free(r);
+	snprintf(bad, sizeof(bad), "%s", first);
+	bad[n / 2] = bad[n / 2] == 'A' ? 'B' : 'A';
+	r = http_get(srv->key_acme, "/v1/orders?limit=1&cursor=%s", bad);
+	assert_error(r, 400, NULL, "cursor");
+	resp_free(r);
+	/* The position itself, as ordo keeps it, is no cursor. */
+	r = http_get(srv->key_acme, "/v1/orders?limit=1&cursor=12");
+	assert_error(r, 400, NULL, "cursor");
+	resp_free(r);
+}
+
 API_TEST(page_size_is_honoured)
 {
 	struct resp *r = http_get(srv->key_acme, "/v1/orders?limit=3");
@@ -430,6 +488,7 @@ int main(void)
 		cmocka_unit_test(filter_by_received_range),
 		cmocka_unit_test(filters_combine),
 		cmocka_unit_test(paging_visits_every_order_once),
+		cmocka_unit_test(cursors_are_sealed_for_their_tenant),
 		cmocka_unit_test(page_size_is_honoured),
 		cmocka_unit_test(bad_parameters_are_400_naming_them),
 		cmocka_unit_test(other_tenant_cannot_see_orders),

@@ -166,7 +166,7 @@ API_TEST(an_exact_external_id_ranks_before_newer_matches)
 
 API_TEST(pages_follow_the_cursor_which_is_bound_to_q)
 {
-	char want[512] = "", ext[32], got[4096], esc[64];
+	char want[512] = "", ext[32], got[4096], esc[400];
 	const char *cursor;
 	struct resp *r, *r2;
 	int i;
@@ -194,7 +194,7 @@ API_TEST(pages_follow_the_cursor_which_is_bound_to_q)
 	escape(cursor, esc, sizeof(esc));
 	/* Read against another q, or with no q, it is refused. */
 	{
-		char extra[128];
+		char extra[480];
 
 		snprintf(extra, sizeof(extra), "limit=2&cursor=%s", esc);
 		r2 = search(acme(), "pagina", extra);
@@ -204,7 +204,19 @@ API_TEST(pages_follow_the_cursor_which_is_bound_to_q)
 		assert_error(r2, 400, NULL, "cursor");
 		resp_free(r2);
 		/* A plain list's cursor is no search's. */
-		r2 = search(acme(), "quillfeather", "cursor=12");
+		r2 = http_get(acme(), "/v1/orders?limit=1");
+		assert_status(r2, 200);
+		check(jstr(r2->json, "next_cursor") != NULL,
+		      "a list of one has a next_cursor: %s", r2->body);
+		{
+			char plain[1024], q[sizeof(plain) + 16];
+
+			escape(jstr(r2->json, "next_cursor"), plain,
+			       sizeof(plain));
+			resp_free(r2);
+			snprintf(q, sizeof(q), "cursor=%s", plain);
+			r2 = search(acme(), "quillfeather", q);
+		}
 		assert_error(r2, 400, NULL, "cursor");
 		resp_free(r2);
 		/* The same terms, written otherwise, page on. */

@@ -879,6 +879,7 @@ static void searched(struct fx *f, int64_t tenant, const char *q, char *out,
 	"DROP TABLE returns;"                                                  \
 	"ALTER TABLE orders DROP COLUMN version;"                              \
 	"ALTER TABLE tenant_settings DROP COLUMN change_window_s;"             \
+	"DROP TABLE server_secrets;"                                           \
 	"DELETE FROM schema_migrations WHERE version >= 10"
 
 static void test_migrate_fills_the_search_index(void **state)

@@ -1,6 +1,6 @@
 /*
- * test_tenants.c - tenants, API keys, per-tenant settings, and the rule
- * that one tenant never sees another's rows.
+ * test_tenants.c - tenants, API keys, per-tenant settings, the rule that
+ * one tenant never sees another's rows, and the deployment's secrets.
  *
  * Each test gets a fresh, migrated database with two tenants, A ("acme") and
  * B ("bolt"), from setup() in fixture.c, on the backend chosen by the
@@ -271,6 +271,39 @@ static void test_settings(void **state)
 			 ORDO_ENOTFOUND);
 }
 
+/* ---- the deployment's secrets ------------------------------------------- */
+
+struct secret_job {
+	const char *fresh;
+	char out[80];
+};
+
+static ordo_code w_secret(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct secret_job *j = arg;
+
+	return store_secret(tx, "cursor_key", j->fresh, j->out,
+			    sizeof(j->out), err);
+}
+
+/* The first value offered is kept, and every store on the database (every
+ * node) reads that one. */
+static void test_secrets_are_kept_once(void **state)
+{
+	struct fx *f = *state;
+	store_options o = test_opts();
+	ordo_err err = ORDO_ERR_INIT;
+	struct secret_job a = {.fresh = "first"}, b = {.fresh = "second"};
+	store *second = NULL;
+
+	assert_int_equal(store_write(f->st, w_secret, &a, &err), ORDO_OK);
+	assert_string_equal(a.out, "first");
+	assert_int_equal(store_open(f->url, &o, &second, &err), ORDO_OK);
+	assert_int_equal(store_write(second, w_secret, &b, &err), ORDO_OK);
+	assert_string_equal(b.out, "first");
+	store_close(second);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -282,6 +315,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tenant_scoping, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_settings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_secrets_are_kept_once, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
