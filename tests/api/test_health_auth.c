@@ -298,45 +298,31 @@ API_TEST(every_answer_carries_the_security_headers)
 	static const char sku[] = "{\"sku\": \"SEC-1\", \"title\": \"Mug\", "
 				  "\"unit_price\": \"1.00\"}";
 	const char *idem[] = {"Idempotency-Key: sec-headers-1", NULL};
-	struct resp *r;
-	int i;
+	const struct {
+		const char *method, *path, *key, *body;
+		long status;
+	} calls[] = {
+		{"GET", "/healthz", NULL, NULL, 200},
+		{"GET", "/v1/orders", NULL, NULL, 401},
+		{"GET", "/v1/orders?limit=1", srv->key_acme, NULL, 200},
+		{"GET", "/v1/orders?limt=1", srv->key_acme, NULL, 400},
+		{"GET", "/v1/nothing-here", srv->key_acme, NULL, 404},
+		{"DELETE", "/healthz", NULL, NULL, 405},
+		{"GET", "/v1/openapi.json", NULL, NULL, 200},
+		{"GET", "/metrics", NULL, NULL, 200},
+		/* A write, then its replay. */
+		{"POST", "/v1/skus", srv->key_acme, sku, 201},
+		{"POST", "/v1/skus", srv->key_acme, sku, 201},
+	};
+	size_t i;
 
-	r = http_get(NULL, "/healthz");
-	assert_status(r, 200);
-	assert_secure_headers(r);
-	resp_free(r);
-	r = http_get(NULL, "/v1/orders");
-	assert_status(r, 401);
-	assert_secure_headers(r);
-	resp_free(r);
-	r = http_get(srv->key_acme, "/v1/orders?limit=1");
-	assert_status(r, 200);
-	assert_secure_headers(r);
-	resp_free(r);
-	r = http_get(srv->key_acme, "/v1/orders?limt=1");
-	assert_status(r, 400);
-	assert_secure_headers(r);
-	resp_free(r);
-	r = http_get(srv->key_acme, "/v1/nothing-here");
-	assert_status(r, 404);
-	assert_secure_headers(r);
-	resp_free(r);
-	r = http("DELETE", "/healthz", NULL, NULL, 0, NULL);
-	assert_status(r, 405);
-	assert_secure_headers(r);
-	resp_free(r);
-	r = http_get(NULL, "/v1/openapi.json");
-	assert_status(r, 200);
-	assert_secure_headers(r);
-	resp_free(r);
-	r = http_get(NULL, "/metrics");
-	assert_status(r, 200);
-	assert_secure_headers(r);
-	resp_free(r);
-	for (i = 0; i < 2; i++) {
-		r = http("POST", "/v1/skus", srv->key_acme, sku, strlen(sku),
-			 idem);
-		assert_status(r, 201);
+	for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		struct resp *r = http(calls[i].method, calls[i].path,
+				      calls[i].key, calls[i].body,
+				      calls[i].body ? strlen(calls[i].body) : 0,
+				      calls[i].body ? idem : NULL);
+
+		assert_status(r, calls[i].status);
 		assert_secure_headers(r);
 		resp_free(r);
 	}
