@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 
@@ -127,6 +128,14 @@ struct api_server {
 	atomic_bool stopping;
 	/* Imports running (imports.c), at most ORDO_IMPORTS_RUNNING. */
 	atomic_int imports_running;
+	/* The client addresses that hold connections, and how many each
+	 * (server.c, PER ADDRESS): at most ORDO_CONNECTIONS_MAX of them, as
+	 * there are at most that many connections. */
+	pthread_mutex_t addresses_mu;
+	struct api_address {
+		unsigned char addr[16]; /* IPv4 in the first 4 */
+		int n;			/* its connections; 0: a free slot */
+	} addresses[ORDO_CONNECTIONS_MAX];
 	/* The deployment's key for page cursors, read at start. */
 	unsigned char cursor_key[ORDO_CURSOR_KEY_BYTES];
 	/* The out-of-memory answer, made at start (see api_reply_nomem). */

@@ -871,6 +871,90 @@ static ordo_code test_alloc_budget(long *budget, ordo_err *err)
 	return ORDO_OK;
 }
 
+/*
+ * PER ADDRESS. A client address holds at most ORDO_CONNECTIONS_PER_ADDRESS
+ * connections, counted across the server's threads (libmicrohttpd's own
+ * per-address limit is kept by each of its threads): a connection is
+ * counted when it starts and uncounted when it closes, and one more from
+ * an address that holds its share is closed at once. Threads accepting at
+ * the same moment may let an address past its share by one each.
+ */
+static void address_key(const struct sockaddr *sa, unsigned char key[16])
+{
+	memset(key, 0, 16);
+	if (sa->sa_family == AF_INET)
+		memcpy(key, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+	else if (sa->sa_family == AF_INET6)
+		memcpy(key, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+}
+
+/* The slot of key (locked): its own, or else a free one when take; NULL
+ * when there is none. */
+static struct api_address *address_slot(struct api_server *srv,
+					const unsigned char key[16], bool take)
+{
+	struct api_address *free_slot = NULL;
+	size_t i;
+
+	for (i = 0; i < ORDO_CONNECTIONS_MAX; i++) {
+		struct api_address *a = &srv->addresses[i];
+
+		if (a->n > 0 && memcmp(a->addr, key, 16) == 0)
+			return a;
+		if (a->n == 0 && !free_slot)
+			free_slot = a;
+	}
+	if (free_slot && take)
+		memcpy(free_slot->addr, key, 16);
+	return take ? free_slot : NULL;
+}
+
+static enum MHD_Result address_admits(void *cls, const struct sockaddr *sa,
+				      socklen_t len)
+{
+	struct api_server *srv = cls;
+	unsigned char key[16];
+	struct api_address *a;
+	bool admit;
+
+	(void)len;
+	address_key(sa, key);
+	pthread_mutex_lock(&srv->addresses_mu);
+	a = address_slot(srv, key, false);
+	admit = !a || a->n < ORDO_CONNECTIONS_PER_ADDRESS;
+	pthread_mutex_unlock(&srv->addresses_mu);
+	return admit ? MHD_YES : MHD_NO;
+}
+
+static void address_notify(void *cls, struct MHD_Connection *conn,
+			   void **socket_context,
+			   enum MHD_ConnectionNotificationCode toe)
+{
+	struct api_server *srv = cls;
+	const union MHD_ConnectionInfo *info;
+	unsigned char key[16];
+	struct api_address *a;
+
+	pthread_mutex_lock(&srv->addresses_mu);
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		info = MHD_get_connection_info(
+			conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		a = NULL;
+		if (info && info->client_addr) {
+			address_key(info->client_addr, key);
+			a = address_slot(srv, key, true);
+		}
+		if (a)
+			a->n++;
+		*socket_context = a;
+	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context) {
+		a = *socket_context;
+		a->n--;
+		*socket_context = NULL;
+	}
+	pthread_mutex_unlock(&srv->addresses_mu);
+}
+
 ordo_code api_server_start(store *st, const api_server_options *opts,
 			   api_server **out, ordo_err *err)
 {
@@ -884,6 +968,7 @@ ordo_code api_server_start(store *st, const api_server_options *opts,
 		return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
 	srv->st = st;
 	srv->clock = opts->clock;
+	pthread_mutex_init(&srv->addresses_mu, NULL);
 	if (opts->max_queued_writes < 0 ||
 	    opts->max_queued_writes > ORDO_QUEUED_WRITES_MAX) {
 		free(srv);
@@ -935,7 +1020,7 @@ ordo_code api_server_start(store *st, const api_server_options *opts,
 	if (family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	srv->daemon = MHD_start_daemon(
-		flags, opts->port, NULL, NULL, handle_pooled, srv,
+		flags, opts->port, address_admits, srv, handle_pooled, srv,
 		/* First, so that every message of the library is a JSON line. */
 		MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
 		MHD_OPTION_LISTEN_SOCKET, fd,
@@ -947,6 +1032,7 @@ ordo_code api_server_start(store *st, const api_server_options *opts,
 		MHD_OPTION_CONNECTION_TIMEOUT,
 		(unsigned int)ORDO_CONNECTION_IDLE_S,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)ORDO_CONNECTIONS_MAX,
+		MHD_OPTION_NOTIFY_CONNECTION, address_notify, srv,
 		MHD_OPTION_NOTIFY_COMPLETED, request_completed, srv,
 		MHD_OPTION_END);
 	if (!srv->daemon) {
@@ -973,5 +1059,6 @@ void api_server_stop(api_server *srv)
 	MHD_stop_daemon(srv->daemon);
 	MHD_destroy_response(srv->nomem);
 	api_metrics_free(srv->metrics);
+	pthread_mutex_destroy(&srv->addresses_mu);
 	free(srv);
 }

@@ -45,6 +45,12 @@
  * one closes). */
 #define ORDO_CONNECTION_IDLE_S 30
 #define ORDO_CONNECTIONS_MAX 1024
+/* Connections one client address may hold at once: half of them, so that
+ * one client (or many behind one address) cannot take every connection
+ * and shut the others out; past it its new connections are closed at
+ * once. A proxy in front of ordo is one address, and stays under it by
+ * keeping fewer connections to a node (docs/nginx-ordo.conf keeps 32). */
+#define ORDO_CONNECTIONS_PER_ADDRESS 512
 
 /* Deepest JSON nesting accepted. The order document nests four levels. */
 #define ORDO_MAX_JSON_DEPTH 16

@@ -17,6 +17,8 @@
  *                  a client that sends "Expect: 100-continue" gets it at once
  *   idempotency    the same document re-serialised replays; another
  *                  document is 409; a key that is not printable ASCII is 400
+ *   connections    one client address holds at most its share of them;
+ *                  another address is answered meanwhile
  *
  * Some cases go over a raw socket, because libcurl would refuse or reshape
  * them (long targets, huge headers) or would hide how the answer arrived.
@@ -267,6 +269,82 @@ static void check_bad_targets(const struct bad_target *targets, size_t n)
 	}
 	free(id);
 	json_decref(order);
+}
+
+/* ---- connections per client address ---------------------------------------- */
+
+/* core/limits.h's ORDO_CONNECTIONS_PER_ADDRESS. */
+#define PER_ADDRESS 512
+
+/* A connection to the server from the loopback address `from`
+ * (127.0.0.x). */
+static int connect_from(const char *from)
+{
+	struct sockaddr_in a;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	assert_int_equal(inet_pton(AF_INET, from, &a.sin_addr), 1);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	a.sin_port = htons((uint16_t)srv->port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	return fd;
+}
+
+/* Whether the server closed fd within ms (nothing to read, then EOF or a
+ * reset). */
+static int closed_within(int fd, long ms)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	char c;
+
+	if (poll(&p, 1, (int)ms) <= 0)
+		return 0;
+	return recv(fd, &c, 1, 0) <= 0;
+}
+
+/*
+ * One client address holds at most its share of the connections: of
+ * PER_ADDRESS + 16 idle ones from 127.0.0.1, those past its share are
+ * closed at once (the server's threads, accepting at the same moment, may
+ * each let one more in), and another address (127.0.0.2) is still
+ * answered; once they close, the first address is answered again.
+ */
+API_TEST(one_address_holds_at_most_its_share_of_connections)
+{
+	enum { TRIED = PER_ADDRESS + 16, THREADS = 4 };
+	static int fds[TRIED];
+	const char get[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n"
+			   "Connection: close\r\n\r\n";
+	char answer[256];
+	struct resp *r;
+	ssize_t n;
+	int i, other, kept = 0;
+
+	for (i = 0; i < TRIED; i++)
+		fds[i] = connect_from("127.0.0.1");
+	harness_sleep_ms(500);
+	for (i = 0; i < TRIED; i++)
+		kept += !closed_within(fds[i], 0);
+	check(kept >= PER_ADDRESS && kept <= PER_ADDRESS + THREADS,
+	      "one address kept %d of %d connections; its share is %d", kept,
+	      TRIED, PER_ADDRESS);
+	other = connect_from("127.0.0.2");
+	assert_int_equal(send_all(other, get, strlen(get)), 0);
+	n = recv(other, answer, sizeof(answer) - 1, MSG_WAITALL);
+	check(n > 12 && strncmp(answer, "HTTP/1.1 200", 12) == 0,
+	      "another address must be answered: %.*s", (int)(n > 0 ? n : 0),
+	      answer);
+	close(other);
+	for (i = 0; i < TRIED; i++)
+		close(fds[i]);
+	harness_sleep_ms(200);
+	r = http_get(NULL, "/healthz");
+	assert_status(r, 200);
+	resp_free(r);
 }
 
 API_TEST(bytes_that_are_not_utf8_answer_400_naming_the_parameter)
@@ -834,6 +912,7 @@ API_TEST(every_log_line_is_json)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(one_address_holds_at_most_its_share_of_connections),
 		cmocka_unit_test(bytes_that_are_not_utf8_answer_400_naming_the_parameter),
 		cmocka_unit_test(nul_control_characters_and_bad_escapes_answer_400),
 		cmocka_unit_test(a_queue_filter_that_is_not_text_is_400_not_dropped),
