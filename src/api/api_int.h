@@ -13,6 +13,7 @@
 
 #include "api/server.h"
 #include "core/arena.h"
+#include "core/ratelimit.h"
 #include "app/allocation.h"
 #include "app/caller.h"
 #include "app/catalog.h"
@@ -105,6 +106,7 @@ struct api_request {
 	long long pending_since_ms; /* waiting for a retried key's answer */
 	int pending_rounds;	    /* times it asked */
 	int status; /* the status answered, once it is */
+	int retry_after_s; /* a 429's Retry-After */
 	int answer_status;
 	char *answer;
 	/* When set, called on the answer of a write that ran (not one
@@ -136,6 +138,9 @@ struct api_server {
 		unsigned char addr[16]; /* IPv4 in the first 4 */
 		int n;			/* its connections; 0: a free slot */
 	} addresses[ORDO_CONNECTIONS_MAX];
+	/* Each API key's requests a second (core/ratelimit.h). */
+	ratelimit *per_key;
+	bool per_key_ready; /* initialised, to destroy */
 	/* The deployment's key for page cursors, read at start. */
 	unsigned char cursor_key[ORDO_CURSOR_KEY_BYTES];
 	/* The out-of-memory answer, made at start (see api_reply_nomem). */

@@ -39,6 +39,8 @@ unsigned api_status_for(ordo_code code)
 		return MHD_HTTP_BAD_REQUEST;
 	case ORDO_ETOOLARGE:
 		return MHD_HTTP_CONTENT_TOO_LARGE;
+	case ORDO_ERATE:
+		return MHD_HTTP_TOO_MANY_REQUESTS;
 	case ORDO_EMEDIA:
 		return MHD_HTTP_UNSUPPORTED_MEDIA_TYPE;
 	case ORDO_EUNAUTHORIZED:

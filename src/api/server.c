@@ -51,6 +51,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "api/api_int.h"
 #include "api/listen.h"
 #include "api/routes.h"
@@ -194,6 +196,13 @@ static enum MHD_Result queue_response(api_request *r, unsigned status,
 	if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
 		MHD_add_response_header(resp, "Retry-After",
 					RETRY_AFTER_TEXT);
+	if (status == MHD_HTTP_TOO_MANY_REQUESTS) {
+		char after[16];
+
+		snprintf(after, sizeof(after), "%d",
+			 r->retry_after_s > 0 ? r->retry_after_s : 1);
+		MHD_add_response_header(resp, "Retry-After", after);
+	}
 	ret = MHD_queue_response(r->conn, status, resp);
 	MHD_destroy_response(resp);
 	r->status = (int)status;
@@ -573,6 +582,19 @@ static enum MHD_Result dispatch_to(api_request *r, const api_route *rt)
 					: "a",
 				app_role_name(r->caller.role), r->method,
 				r->path);
+	}
+	/* Each key at most its rate (ORDO_RATE_PER_KEY_DEFAULT). */
+	if (r->caller.key_id) {
+		r->retry_after_s = ratelimit_take(r->srv->per_key,
+						  (uint64_t)r->caller.key_id,
+						  api_now_ms());
+		if (r->retry_after_s)
+			return api_reply_fail(r, ORDO_ERATE, NULL,
+					      "this API key made more than its "
+					      "%lld requests a second; try "
+					      "again in %d s",
+					      (long long)r->srv->per_key->rate,
+					      r->retry_after_s);
 	}
 	/* A cursor is one this server sealed for the caller's tenant; the
 	 * handler reads the position inside (api_query). */
@@ -955,6 +977,20 @@ static void address_notify(void *cls, struct MHD_Connection *conn,
 	pthread_mutex_unlock(&srv->addresses_mu);
 }
 
+/* What api_server_start made of srv (the daemon stopped), then srv. */
+static void server_free(struct api_server *srv)
+{
+	if (srv->nomem)
+		MHD_destroy_response(srv->nomem);
+	api_metrics_free(srv->metrics);
+	if (srv->per_key_ready)
+		ratelimit_destroy(srv->per_key);
+	free(srv->per_key);
+	pthread_mutex_destroy(&srv->addresses_mu);
+	sodium_memzero(srv->cursor_key, sizeof(srv->cursor_key));
+	free(srv);
+}
+
 ordo_code api_server_start(store *st, const api_server_options *opts,
 			   api_server **out, ordo_err *err)
 {
@@ -971,52 +1007,53 @@ ordo_code api_server_start(store *st, const api_server_options *opts,
 	pthread_mutex_init(&srv->addresses_mu, NULL);
 	if (opts->max_queued_writes < 0 ||
 	    opts->max_queued_writes > ORDO_QUEUED_WRITES_MAX) {
-		free(srv);
-		return ordo_err_set(err, ORDO_EINVALID, "max_queued_writes",
-				    "at most %d writes may be queued",
-				    ORDO_QUEUED_WRITES_MAX);
+		rc = ordo_err_set(err, ORDO_EINVALID, "max_queued_writes",
+				  "at most %d writes may be queued",
+				  ORDO_QUEUED_WRITES_MAX);
+		goto fail;
 	}
 	srv->max_queued_writes = opts->max_queued_writes
 					 ? opts->max_queued_writes
 					 : ORDO_QUEUED_WRITES_DEFAULT;
+	if (opts->rate_per_key < 0 ||
+	    opts->rate_per_key > ORDO_RATE_PER_KEY_MAX) {
+		rc = ordo_err_set(err, ORDO_EINVALID, "rate_per_key",
+				  "at most %d requests a second per key",
+				  ORDO_RATE_PER_KEY_MAX);
+		goto fail;
+	}
 	rc = test_alloc_budget(&srv->request_alloc_budget, err);
-	if (rc != ORDO_OK) {
-		free(srv);
-		return rc;
-	}
+	if (rc != ORDO_OK)
+		goto fail;
 	rc = app_cursor_key(st, srv->cursor_key, err);
-	if (rc != ORDO_OK) {
-		free(srv);
-		return rc;
-	}
+	if (rc != ORDO_OK)
+		goto fail;
+	srv->per_key = malloc(sizeof(*srv->per_key));
 	srv->metrics = api_metrics_new();
-	if (!srv->metrics) {
-		free(srv);
-		return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
-	}
 	srv->nomem = MHD_create_response_from_buffer(
 		sizeof(nomem_body) - 1, (void *)nomem_body,
 		MHD_RESPMEM_PERSISTENT);
-	if (!srv->nomem || secure_headers(srv->nomem) != 0 ||
+	if (!srv->per_key || !srv->metrics || !srv->nomem ||
+	    secure_headers(srv->nomem) != 0 ||
 	    MHD_add_response_header(srv->nomem, "Content-Type",
 				    "application/json") != MHD_YES ||
 	    MHD_add_response_header(srv->nomem, "Retry-After",
 				    RETRY_AFTER_TEXT) != MHD_YES) {
-		if (srv->nomem)
-			MHD_destroy_response(srv->nomem);
-		api_metrics_free(srv->metrics);
-		free(srv);
-		return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
+		rc = ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
+		goto fail;
 	}
+	ratelimit_init(srv->per_key,
+		       opts->rate_per_key ? opts->rate_per_key
+					  : ORDO_RATE_PER_KEY_DEFAULT,
+		       2 * (int64_t)(opts->rate_per_key
+					     ? opts->rate_per_key
+					     : ORDO_RATE_PER_KEY_DEFAULT));
+	srv->per_key_ready = true;
 	/* ordo binds the socket (names resolved, failures in its words; see
 	 * listen.c) and the daemon takes it over, closing it when stopped. */
 	rc = api_listen_open(opts->host, opts->port, &fd, &family, err);
-	if (rc != ORDO_OK) {
-		MHD_destroy_response(srv->nomem);
-		api_metrics_free(srv->metrics);
-		free(srv);
-		return rc;
-	}
+	if (rc != ORDO_OK)
+		goto fail;
 	if (family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	srv->daemon = MHD_start_daemon(
@@ -1038,15 +1075,16 @@ ordo_code api_server_start(store *st, const api_server_options *opts,
 	if (!srv->daemon) {
 		/* The socket is not closed here: a daemon that failed to
 		 * start has closed what it was given. */
-		MHD_destroy_response(srv->nomem);
-		api_metrics_free(srv->metrics);
-		free(srv);
-		return ordo_err_set(err, ORDO_EUNAVAILABLE, "listen",
-				    "cannot serve on %s:%u",
-				    opts->host, (unsigned)opts->port);
+		rc = ordo_err_set(err, ORDO_EUNAVAILABLE, "listen",
+				  "cannot serve on %s:%u", opts->host,
+				  (unsigned)opts->port);
+		goto fail;
 	}
 	*out = srv;
 	return ORDO_OK;
+fail:
+	server_free(srv);
+	return rc;
 }
 
 void api_server_stop(api_server *srv)
@@ -1057,8 +1095,5 @@ void api_server_stop(api_server *srv)
 	while (atomic_load(&srv->writes_in_flight) > 0)
 		usleep(10 * 1000);
 	MHD_stop_daemon(srv->daemon);
-	MHD_destroy_response(srv->nomem);
-	api_metrics_free(srv->metrics);
-	pthread_mutex_destroy(&srv->addresses_mu);
-	free(srv);
+	server_free(srv);
 }

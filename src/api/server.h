@@ -28,6 +28,9 @@ typedef struct {
 	/* Writes taken in before their commit, at most (0: the default,
 	 * ORDO_QUEUED_WRITES_DEFAULT); more are answered 503. */
 	int max_queued_writes;
+	/* Requests a second each API key may make (0: the default,
+	 * ORDO_RATE_PER_KEY_DEFAULT); past it, 429 with Retry-After. */
+	int rate_per_key;
 } api_server_options;
 
 /* Bind and start serving. The store must outlive the server. */

@@ -70,6 +70,7 @@ typedef struct {
 	int64_t tenant_id;
 	char tenant_slug[ORDO_SLUG_MAX];
 	app_role role;
+	int64_t key_id; /* the API key's own number; 0: not a key */
 	char actor[ORDO_ACTOR_MAX]; /* "key:<name>", "cli", "demo", ... */
 } app_caller;
 

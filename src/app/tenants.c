@@ -184,6 +184,7 @@ ordo_code app_authenticate(store *st, const char *key, app_caller *caller,
 		goto out;
 	memset(caller, 0, sizeof(*caller));
 	caller->tenant_id = t.id;
+	caller->key_id = k.id;
 	ordo_strlcpy(caller->tenant_slug, t.slug, sizeof(caller->tenant_slug));
 	if (app_role_parse(k.role, &caller->role) != 0)
 		caller->role = ROLE_VIEWER;

@@ -38,6 +38,7 @@ static const struct {
 	{"db-writers", CLI_F_DB_WRITERS, "N"},
 	{"map", CLI_F_MAP, "FILE"},
 	{"channel", CLI_F_CHANNEL, "NAME"},
+	{"rate-per-key", CLI_F_RATE_PER_KEY, "N"},
 };
 
 #define N_FLAGS (sizeof(cli_flags) / sizeof(cli_flags[0]))
@@ -92,6 +93,8 @@ static const char **slot(struct cli_opts *o, unsigned flag)
 		return &o->map;
 	case CLI_F_CHANNEL:
 		return &o->channel;
+	case CLI_F_RATE_PER_KEY:
+		return &o->rate_per_key;
 	default:
 		return &o->from;
 	}

@@ -60,13 +60,15 @@ int cmd_serve(int argc, char **argv)
 	long pool = CLI_DEFAULT_DB_POOL;
 	long writers = 0; /* the backend's own */
 	long max_queued = 0; /* the server's default */
+	long rate_per_key = 0; /* the server's default */
 	store *st;
 	int rc;
 
 	rc = cli_parse_opts("serve",
 			CLI_F_DB | CLI_F_LISTEN | CLI_F_DB_POOL |
 				CLI_F_DB_WRITERS | CLI_F_WEBHOOK_TIMEOUT | CLI_F_WEBHOOK_ALLOW |
-				CLI_F_CLOCK_FILE | CLI_F_MAX_QUEUED,
+				CLI_F_CLOCK_FILE | CLI_F_MAX_QUEUED |
+				CLI_F_RATE_PER_KEY,
 			argc, argv, &o);
 	if (rc)
 		return rc;
@@ -75,7 +77,8 @@ int cmd_serve(int argc, char **argv)
 		       "[--db-pool N] [--db-writers N]\n"
 		       "                  [--webhook-timeout-ms N] "
 		       "[--webhook-allow CIDR,...]\n"
-		       "                  [--max-queued-writes N]\n\n"
+		       "                  [--max-queued-writes N] "
+		       "[--rate-per-key N]\n\n"
 		       "Apply migrations, serve the HTTP API and deliver "
 		       "webhooks.\n"
 		       "  --db PATH|URL           SQLite file (default ./%s) or "
@@ -104,11 +107,16 @@ int cmd_serve(int argc, char **argv)
 		       "  --max-queued-writes N   writes taken in before their "
 		       "commit (1 to %d,\n"
 		       "                          default %d); more are "
-		       "answered 503\n",
+		       "answered 503\n"
+		       "  --rate-per-key N        requests a second each API "
+		       "key may make\n"
+		       "                          (1 to %d, default %d); "
+		       "more are answered 429\n",
 		       CLI_DEFAULT_DB, CLI_DEFAULT_LISTEN, CLI_MAX_DB_POOL,
 		       CLI_DEFAULT_DB_POOL, STORE_WRITERS_MAX, STORE_WRITERS_PG,
 		       CLI_DEFAULT_WEBHOOK_TIMEOUT_MS,
-		       ORDO_QUEUED_WRITES_MAX, ORDO_QUEUED_WRITES_DEFAULT);
+		       ORDO_QUEUED_WRITES_MAX, ORDO_QUEUED_WRITES_DEFAULT,
+		       ORDO_RATE_PER_KEY_MAX, ORDO_RATE_PER_KEY_DEFAULT);
 		return CLI_OK;
 	}
 	if (o.n_args)
@@ -135,6 +143,10 @@ int cmd_serve(int argc, char **argv)
 	if (o.max_queued &&
 	    cli_parse_long("serve", "max-queued-writes", o.max_queued, 1,
 			   ORDO_QUEUED_WRITES_MAX, &max_queued))
+		return CLI_USAGE;
+	if (o.rate_per_key &&
+	    cli_parse_long("serve", "rate-per-key", o.rate_per_key, 1,
+			   ORDO_RATE_PER_KEY_MAX, &rate_per_key))
 		return CLI_USAGE;
 	if (o.clock_file && cli_clock_file_use(o.clock_file) != CLI_OK)
 		return CLI_USAGE;
@@ -168,7 +180,7 @@ int cmd_serve(int argc, char **argv)
 	if (!st)
 		return CLI_FAIL;
 	rc = cli_serve_until_signal(st, o.listen, NULL, (int)timeout_ms,
-				    (int)max_queued);
+				    (int)max_queued, (int)rate_per_key);
 	store_close(st);
 	return rc;
 }

@@ -55,6 +55,7 @@
 	X(ORDO_ESTATE, "invalid_state_transition")                             \
 	X(ORDO_EPRECONDITION, "precondition_failed")                           \
 	X(ORDO_ELIMIT, "limit_exceeded")                                       \
+	X(ORDO_ERATE, "rate_limited")                                          \
 	X(ORDO_ESTORAGE, "storage_error")                                      \
 	X(ORDO_EUNAVAILABLE, "unavailable")                                    \
 	X(ORDO_ENOMEM, "out_of_memory")                                        \

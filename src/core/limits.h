@@ -51,6 +51,14 @@
  * once. A proxy in front of ordo is one address, and stays under it by
  * keeping fewer connections to a node (docs/nginx-ordo.conf keeps 32). */
 #define ORDO_CONNECTIONS_PER_ADDRESS 512
+/* Requests a second one API key may make, by default (ordo serve
+ * --rate-per-key), and at most: past it, 429 with Retry-After, so that
+ * one runaway client cannot take a node's time from the others. Its
+ * bucket holds two seconds' worth, for bursts. The default is above what
+ * one node answers on a small machine (about 2,000 writes a second):
+ * set it to what each client should get. */
+#define ORDO_RATE_PER_KEY_DEFAULT 5000
+#define ORDO_RATE_PER_KEY_MAX 1000000
 
 /* Deepest JSON nesting accepted. The order document nests four levels. */
 #define ORDO_MAX_JSON_DEPTH 16
