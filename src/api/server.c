@@ -301,7 +301,8 @@ static bool cursor_sealed(api_request *r, json_t *body)
 	if (!json_is_string(next))
 		return true;
 	if (ordo_cursor_seal(r->srv->cursor_key, r->caller.tenant_id,
-			     json_string_value(next), text) != 0)
+			     r->route ? r->route : "", json_string_value(next),
+			     text) != 0)
 		return false;
 	return json_object_set_new(body, "next_cursor", json_string(text)) ==
 	       0;
@@ -602,10 +603,11 @@ static enum MHD_Result dispatch_to(api_request *r, const api_route *rt)
 					     "cursor");
 	if (cursor) {
 		if (ordo_cursor_open(r->srv->cursor_key, r->caller.tenant_id,
-				     cursor, r->cursor) != 0)
+				     r->route, cursor, r->cursor) != 0)
 			return api_reply_fail(r, ORDO_EINVALID, "cursor",
 					      "cursor is not one this server "
-					      "gave out for this tenant");
+					      "gave out for this list and "
+					      "tenant");
 		r->has_cursor = true;
 	}
 	if (r->body_len > 0 && !(rt->media && strcmp(rt->media, "*") == 0) &&

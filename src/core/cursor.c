@@ -9,24 +9,31 @@
 #include <sodium.h>
 
 #define HEAD (crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
-#define PLAIN_MAX (8 + ORDO_CURSOR_INNER_MAX - 1)
+#define BOUND 16 /* the tenant, the list's hash */
+#define PLAIN_MAX (BOUND + ORDO_CURSOR_INNER_MAX - 1)
 
 _Static_assert(ORDO_CURSOR_KEY_BYTES == crypto_secretbox_KEYBYTES,
 	       "a cursor key is a secretbox key");
 _Static_assert(ORDO_CURSOR_TEXT_MAX >= ((HEAD + PLAIN_MAX + 2) / 3) * 4 + 1,
 	       "the longest cursor fits its text");
 
-static void tenant_bytes(int64_t tenant, unsigned char out[8])
+/* What a cursor is bound to: the tenant, then the list's hash. */
+static void bound_bytes(int64_t tenant, const char *list,
+			unsigned char out[BOUND])
 {
+	unsigned char hash[crypto_generichash_BYTES_MIN];
 	uint64_t v = (uint64_t)tenant;
 	int i;
 
 	for (i = 0; i < 8; i++)
 		out[i] = (unsigned char)(v >> (8 * i));
+	crypto_generichash(hash, sizeof(hash), (const unsigned char *)list,
+			   strlen(list), NULL, 0);
+	memcpy(out + 8, hash, BOUND - 8);
 }
 
 int ordo_cursor_seal(const unsigned char key[ORDO_CURSOR_KEY_BYTES],
-		     int64_t tenant, const char *inner,
+		     int64_t tenant, const char *list, const char *inner,
 		     char out[ORDO_CURSOR_TEXT_MAX])
 {
 	unsigned char plain[PLAIN_MAX], sealed[HEAD + PLAIN_MAX];
@@ -34,38 +41,39 @@ int ordo_cursor_seal(const unsigned char key[ORDO_CURSOR_KEY_BYTES],
 
 	if (n >= ORDO_CURSOR_INNER_MAX)
 		return -1;
-	tenant_bytes(tenant, plain);
-	memcpy(plain + 8, inner, n);
+	bound_bytes(tenant, list, plain);
+	memcpy(plain + BOUND, inner, n);
 	randombytes_buf(sealed, crypto_secretbox_NONCEBYTES);
 	crypto_secretbox_easy(sealed + crypto_secretbox_NONCEBYTES, plain,
-			      8 + n, sealed, key);
-	sodium_bin2base64(out, ORDO_CURSOR_TEXT_MAX, sealed, HEAD + 8 + n,
+			      BOUND + n, sealed, key);
+	sodium_bin2base64(out, ORDO_CURSOR_TEXT_MAX, sealed, HEAD + BOUND + n,
 			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	return 0;
 }
 
 int ordo_cursor_open(const unsigned char key[ORDO_CURSOR_KEY_BYTES],
-		     int64_t tenant, const char *text,
+		     int64_t tenant, const char *list, const char *text,
 		     char inner[ORDO_CURSOR_INNER_MAX])
 {
-	unsigned char sealed[HEAD + PLAIN_MAX], plain[PLAIN_MAX], want[8];
+	unsigned char sealed[HEAD + PLAIN_MAX], plain[PLAIN_MAX], want[BOUND];
 	size_t len = 0, n;
 
 	if (strlen(text) >= ORDO_CURSOR_TEXT_MAX ||
 	    sodium_base642bin(sealed, sizeof(sealed), text, strlen(text), NULL,
 			      &len, NULL,
 			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-	    len < HEAD + 8 ||
+	    len < HEAD + BOUND ||
 	    crypto_secretbox_open_easy(plain,
 				       sealed + crypto_secretbox_NONCEBYTES,
 				       len - crypto_secretbox_NONCEBYTES,
 				       sealed, key) != 0)
 		return -1;
-	tenant_bytes(tenant, want);
-	n = len - HEAD - 8;
-	if (sodium_memcmp(plain, want, 8) != 0 || memchr(plain + 8, '\0', n))
+	bound_bytes(tenant, list, want);
+	n = len - HEAD - BOUND;
+	if (sodium_memcmp(plain, want, BOUND) != 0 ||
+	    memchr(plain + BOUND, '\0', n))
 		return -1;
-	memcpy(inner, plain + 8, n);
+	memcpy(inner, plain + BOUND, n);
 	inner[n] = '\0';
 	return 0;
 }

@@ -250,13 +250,13 @@ API_TEST(paging_visits_every_order_once)
 }
 
 /*
- * A cursor is sealed for the tenant it was given to: it is no number (the
- * sequence every tenant's orders share would tell how much the others
- * do), it is new each time it is given out and each one reads the same
- * next page, and it is refused when changed or brought by another
- * tenant.
+ * A cursor is sealed for the tenant and the list it was given to: it is
+ * no number (the sequence every tenant's orders share would tell how much
+ * the others do), it is new each time it is given out and each one reads
+ * the same next page, and it is refused when changed, brought by another
+ * tenant, or read by another list.
  */
-API_TEST(cursors_are_sealed_for_their_tenant)
+API_TEST(cursors_are_sealed_for_their_tenant_and_list)
 {
 	char first[512], again[512], bad[512];
 	struct resp *r;
@@ -299,6 +299,10 @@ API_TEST(cursors_are_sealed_for_their_tenant)
 	snprintf(bad, sizeof(bad), "%s", first);
 	bad[n / 2] = bad[n / 2] == 'A' ? 'B' : 'A';
 	r = http_get(srv->key_acme, "/v1/orders?limit=1&cursor=%s", bad);
+	assert_error(r, 400, NULL, "cursor");
+	resp_free(r);
+	/* Another list's cursor is not this one's. */
+	r = http_get(srv->key_acme, "/v1/shipments?limit=1&cursor=%s", first);
 	assert_error(r, 400, NULL, "cursor");
 	resp_free(r);
 	/* The position itself, as ordo keeps it, is no cursor. */
@@ -488,7 +492,7 @@ int main(void)
 		cmocka_unit_test(filter_by_received_range),
 		cmocka_unit_test(filters_combine),
 		cmocka_unit_test(paging_visits_every_order_once),
-		cmocka_unit_test(cursors_are_sealed_for_their_tenant),
+		cmocka_unit_test(cursors_are_sealed_for_their_tenant_and_list),
 		cmocka_unit_test(page_size_is_honoured),
 		cmocka_unit_test(bad_parameters_are_400_naming_them),
 		cmocka_unit_test(other_tenant_cannot_see_orders),

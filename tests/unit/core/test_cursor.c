@@ -1,6 +1,6 @@
 /*
  * test_cursor.c - sealed page cursors: what is sealed opens for its tenant
- * alone, under its key alone; nothing of it shows in the text; a changed,
+ * and list alone, under its key alone; nothing of it shows in the text; a changed,
  * cut or foreign text is refused; and the longest position fits.
  */
 #include <setjmp.h>
@@ -22,22 +22,26 @@ static void round_trip_for_its_tenant_alone(void **state)
 	char inner[ORDO_CURSOR_INNER_MAX];
 
 	(void)state;
-	assert_int_equal(ordo_cursor_seal(key, 7, "1234567", text), 0);
+	assert_int_equal(ordo_cursor_seal(key, 7, "/v1/orders", "1234567", text), 0);
 	assert_null(strstr(text, "1234567"));
 	assert_int_equal(strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklm"
 				      "nopqrstuvwxyz0123456789-_"),
 			 strlen(text));
-	assert_int_equal(ordo_cursor_open(key, 7, text, inner), 0);
+	assert_int_equal(ordo_cursor_open(key, 7, "/v1/orders", text, inner), 0);
 	assert_string_equal(inner, "1234567");
 	/* Sealed again: another text, the same position. */
-	assert_int_equal(ordo_cursor_seal(key, 7, "1234567", again), 0);
+	assert_int_equal(ordo_cursor_seal(key, 7, "/v1/orders", "1234567", again), 0);
 	assert_string_not_equal(text, again);
-	assert_int_equal(ordo_cursor_open(key, 7, again, inner), 0);
+	assert_int_equal(ordo_cursor_open(key, 7, "/v1/orders", again, inner), 0);
 	assert_string_equal(inner, "1234567");
 	/* Another tenant's, or another deployment's key: not ours. */
-	assert_int_equal(ordo_cursor_open(key, 8, text, inner), -1);
-	assert_int_equal(ordo_cursor_open(key, -7, text, inner), -1);
-	assert_int_equal(ordo_cursor_open(other_key, 7, text, inner), -1);
+	assert_int_equal(ordo_cursor_open(key, 8, "/v1/orders", text, inner), -1);
+	assert_int_equal(ordo_cursor_open(key, -7, "/v1/orders", text, inner), -1);
+	assert_int_equal(ordo_cursor_open(other_key, 7, "/v1/orders", text, inner), -1);
+	/* Another list's: not this one's either. */
+	assert_int_equal(ordo_cursor_open(key, 7, "/v1/shipments", text, inner),
+			 -1);
+	assert_int_equal(ordo_cursor_open(key, 7, "", text, inner), -1);
 }
 
 static void changed_cut_or_made_up_texts_are_refused(void **state)
@@ -47,27 +51,27 @@ static void changed_cut_or_made_up_texts_are_refused(void **state)
 	size_t i, n;
 
 	(void)state;
-	assert_int_equal(ordo_cursor_seal(key, 7, "1700000000.hld_x", text),
+	assert_int_equal(ordo_cursor_seal(key, 7, "/v1/orders", "1700000000.hld_x", text),
 			 0);
 	n = strlen(text);
 	for (i = 0; i < n; i++) {
 		strcpy(bad, text);
 		bad[i] = bad[i] == 'A' ? 'B' : 'A';
-		assert_int_equal(ordo_cursor_open(key, 7, bad, inner), -1);
+		assert_int_equal(ordo_cursor_open(key, 7, "/v1/orders", bad, inner), -1);
 	}
 	for (i = 0; i < n; i++) {
 		memcpy(bad, text, i);
 		bad[i] = '\0';
-		assert_int_equal(ordo_cursor_open(key, 7, bad, inner), -1);
+		assert_int_equal(ordo_cursor_open(key, 7, "/v1/orders", bad, inner), -1);
 	}
-	assert_int_equal(ordo_cursor_open(key, 7, "12", inner), -1);
-	assert_int_equal(ordo_cursor_open(key, 7, "9223372036854775807", inner),
+	assert_int_equal(ordo_cursor_open(key, 7, "/v1/orders", "12", inner), -1);
+	assert_int_equal(ordo_cursor_open(key, 7, "/v1/orders", "9223372036854775807", inner),
 			 -1);
-	assert_int_equal(ordo_cursor_open(key, 7, "!!garbage", inner), -1);
-	assert_int_equal(ordo_cursor_open(key, 7, "", inner), -1);
+	assert_int_equal(ordo_cursor_open(key, 7, "/v1/orders", "!!garbage", inner), -1);
+	assert_int_equal(ordo_cursor_open(key, 7, "/v1/orders", "", inner), -1);
 	memset(bad, 'A', sizeof(bad) - 1);
 	bad[sizeof(bad) - 1] = '\0';
-	assert_int_equal(ordo_cursor_open(key, 7, bad, inner), -1);
+	assert_int_equal(ordo_cursor_open(key, 7, "/v1/orders", bad, inner), -1);
 }
 
 static void the_longest_position_fits(void **state)
@@ -78,14 +82,14 @@ static void the_longest_position_fits(void **state)
 	(void)state;
 	memset(longest, 'x', sizeof(longest));
 	longest[ORDO_CURSOR_INNER_MAX - 1] = '\0';
-	assert_int_equal(ordo_cursor_seal(key, INT64_MAX, longest, text), 0);
+	assert_int_equal(ordo_cursor_seal(key, INT64_MAX, "/v1/orders", longest, text), 0);
 	assert_true(strlen(text) < ORDO_CURSOR_TEXT_MAX);
-	assert_int_equal(ordo_cursor_open(key, INT64_MAX, text, inner), 0);
+	assert_int_equal(ordo_cursor_open(key, INT64_MAX, "/v1/orders", text, inner), 0);
 	assert_string_equal(inner, longest);
 	/* One more is our bug, refused rather than cut. */
 	longest[ORDO_CURSOR_INNER_MAX - 1] = 'x';
 	longest[ORDO_CURSOR_INNER_MAX] = '\0';
-	assert_int_equal(ordo_cursor_seal(key, 1, longest, text), -1);
+	assert_int_equal(ordo_cursor_seal(key, 1, "/v1/orders", longest, text), -1);
 }
 
 int main(void)
