@@ -130,17 +130,16 @@ struct api_server {
 	atomic_bool stopping;
 	/* Imports running (imports.c), at most ORDO_IMPORTS_RUNNING. */
 	atomic_int imports_running;
-	/* The client addresses that hold connections, and how many each
-	 * (server.c, PER ADDRESS): at most ORDO_CONNECTIONS_MAX of them, as
-	 * there are at most that many connections. */
-	pthread_mutex_t addresses_mu;
+	/* What one client may take (limits.c), under limits_mu: the client
+	 * addresses that hold connections, and how many each (at most
+	 * ORDO_CONNECTIONS_MAX of them, as there are at most that many
+	 * connections); each API key's requests a second. */
+	pthread_mutex_t limits_mu;
 	struct api_address {
 		unsigned char addr[16]; /* IPv4 in the first 4 */
 		int n;			/* its connections; 0: a free slot */
 	} addresses[ORDO_CONNECTIONS_MAX];
-	/* Each API key's requests a second (core/ratelimit.h). */
-	ratelimit *per_key;
-	bool per_key_ready; /* initialised, to destroy */
+	ratelimit per_key;
 	/* The deployment's key for page cursors, read at start. */
 	unsigned char cursor_key[ORDO_CURSOR_KEY_BYTES];
 	/* The out-of-memory answer, made at start (see api_reply_nomem). */
@@ -169,6 +168,30 @@ enum MHD_Result api_queue_typed(api_request *r, unsigned status, char *text,
 enum MHD_Result api_queue_static(api_request *r, unsigned status,
 				 const void *data, size_t len,
 				 const char *type);
+/* ---- the lists' cursors (cursors.c) -------------------------------------- */
+
+/* Seal body's next_cursor, if it has one, for the caller's tenant and the
+ * route; false when it cannot be. */
+bool api_cursor_sealed(api_request *r, json_t *body);
+/* Open the request's cursor, if it has one, into r->cursor; false (the
+ * 400 queued in *ret) when it is not one sealed for the caller's tenant
+ * and the route. */
+bool api_cursor_opened(api_request *r, enum MHD_Result *ret);
+
+/* ---- what one client may take (limits.c) -------------------------------- */
+
+/* libmicrohttpd's accept policy: whether the address holds less than its
+ * share of connections (ORDO_CONNECTIONS_PER_ADDRESS). */
+enum MHD_Result api_address_admits(void *cls, const struct sockaddr *sa,
+				   socklen_t len);
+/* libmicrohttpd's connection notice: counts the address's connections. */
+void api_address_notify(void *cls, struct MHD_Connection *conn,
+			void **socket_context,
+			enum MHD_ConnectionNotificationCode toe);
+/* 0 when the key (0: none) may make a request now, else the whole seconds
+ * it is to wait; takes its request. */
+int api_key_rate_wait(struct api_server *srv, int64_t key_id);
+
 /* Whether the request's Content-Type is media (parameters aside). */
 bool api_content_is(api_request *r, const char *media);
 /* Monotonic milliseconds. */

@@ -287,30 +287,9 @@ static const char unencodable_body[] =
 	"{\"error\":{\"code\":\"internal_error\",\"message\":\"the answer "
 	"could not be encoded\",\"details\":[]}}";
 
-/*
- * A list's next_cursor, the position its store gave (a number, "<due>.
- * <seq>", a SKU ...), sealed for the caller's tenant (core/cursor.h): the
- * position says how far other tenants' sequences have come, and is for
- * this server alone to read. False when it cannot be sealed.
- */
-static bool cursor_sealed(api_request *r, json_t *body)
-{
-	json_t *next = json_object_get(body, "next_cursor");
-	char text[ORDO_CURSOR_TEXT_MAX];
-
-	if (!json_is_string(next))
-		return true;
-	if (ordo_cursor_seal(r->srv->cursor_key, r->caller.tenant_id,
-			     r->route ? r->route : "", json_string_value(next),
-			     text) != 0)
-		return false;
-	return json_object_set_new(body, "next_cursor", json_string(text)) ==
-	       0;
-}
-
 enum MHD_Result api_reply_json(api_request *r, unsigned status, json_t *body)
 {
-	char *text = body && cursor_sealed(r, body) ? native_dump(body) : NULL;
+	char *text = body && api_cursor_sealed(r, body) ? native_dump(body) : NULL;
 
 	json_decref(body);
 	if (!text) {
@@ -564,7 +543,6 @@ static enum MHD_Result dispatch(api_request *r)
 static enum MHD_Result dispatch_to(api_request *r, const api_route *rt)
 {
 	enum MHD_Result ret;
-	const char *cursor;
 
 	r->route = rt->pattern;
 	r->route_no = (unsigned)(rt - api_routes) + 1;
@@ -584,32 +562,17 @@ static enum MHD_Result dispatch_to(api_request *r, const api_route *rt)
 				app_role_name(r->caller.role), r->method,
 				r->path);
 	}
-	/* Each key at most its rate (ORDO_RATE_PER_KEY_DEFAULT). */
-	if (r->caller.key_id) {
-		r->retry_after_s = ratelimit_take(r->srv->per_key,
-						  (uint64_t)r->caller.key_id,
-						  api_now_ms());
-		if (r->retry_after_s)
-			return api_reply_fail(r, ORDO_ERATE, NULL,
-					      "this API key made more than its "
-					      "%lld requests a second; try "
-					      "again in %d s",
-					      (long long)r->srv->per_key->rate,
-					      r->retry_after_s);
-	}
-	/* A cursor is one this server sealed for the caller's tenant; the
-	 * handler reads the position inside (api_query). */
-	cursor = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND,
-					     "cursor");
-	if (cursor) {
-		if (ordo_cursor_open(r->srv->cursor_key, r->caller.tenant_id,
-				     r->route, cursor, r->cursor) != 0)
-			return api_reply_fail(r, ORDO_EINVALID, "cursor",
-					      "cursor is not one this server "
-					      "gave out for this list and "
-					      "tenant");
-		r->has_cursor = true;
-	}
+	/* Each key at most its rate (limits.c). */
+	r->retry_after_s = api_key_rate_wait(r->srv, r->caller.key_id);
+	if (r->retry_after_s)
+		return api_reply_fail(r, ORDO_ERATE, NULL,
+				      "this API key made more than its %lld "
+				      "requests a second; try again in %d s",
+				      (long long)r->srv->per_key.rate,
+				      r->retry_after_s);
+	/* The cursor's position, for the handler (api_query). */
+	if (!api_cursor_opened(r, &ret))
+		return ret;
 	if (r->body_len > 0 && !(rt->media && strcmp(rt->media, "*") == 0) &&
 	    !api_content_is(r, rt->media ? rt->media : "application/json"))
 		return api_reply_fail(r, ORDO_EMEDIA, "Content-Type",
@@ -895,100 +858,13 @@ static ordo_code test_alloc_budget(long *budget, ordo_err *err)
 	return ORDO_OK;
 }
 
-/*
- * PER ADDRESS. A client address holds at most ORDO_CONNECTIONS_PER_ADDRESS
- * connections, counted across the server's threads (libmicrohttpd's own
- * per-address limit is kept by each of its threads): a connection is
- * counted when it starts and uncounted when it closes, and one more from
- * an address that holds its share is closed at once. Threads accepting at
- * the same moment may let an address past its share by one each.
- */
-static void address_key(const struct sockaddr *sa, unsigned char key[16])
-{
-	memset(key, 0, 16);
-	if (sa->sa_family == AF_INET)
-		memcpy(key, &((const struct sockaddr_in *)sa)->sin_addr, 4);
-	else if (sa->sa_family == AF_INET6)
-		memcpy(key, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
-}
-
-/* The slot of key (locked): its own, or else a free one when take; NULL
- * when there is none. */
-static struct api_address *address_slot(struct api_server *srv,
-					const unsigned char key[16], bool take)
-{
-	struct api_address *free_slot = NULL;
-	size_t i;
-
-	for (i = 0; i < ORDO_CONNECTIONS_MAX; i++) {
-		struct api_address *a = &srv->addresses[i];
-
-		if (a->n > 0 && memcmp(a->addr, key, 16) == 0)
-			return a;
-		if (a->n == 0 && !free_slot)
-			free_slot = a;
-	}
-	if (free_slot && take)
-		memcpy(free_slot->addr, key, 16);
-	return take ? free_slot : NULL;
-}
-
-static enum MHD_Result address_admits(void *cls, const struct sockaddr *sa,
-				      socklen_t len)
-{
-	struct api_server *srv = cls;
-	unsigned char key[16];
-	struct api_address *a;
-	bool admit;
-
-	(void)len;
-	address_key(sa, key);
-	pthread_mutex_lock(&srv->addresses_mu);
-	a = address_slot(srv, key, false);
-	admit = !a || a->n < ORDO_CONNECTIONS_PER_ADDRESS;
-	pthread_mutex_unlock(&srv->addresses_mu);
-	return admit ? MHD_YES : MHD_NO;
-}
-
-static void address_notify(void *cls, struct MHD_Connection *conn,
-			   void **socket_context,
-			   enum MHD_ConnectionNotificationCode toe)
-{
-	struct api_server *srv = cls;
-	const union MHD_ConnectionInfo *info;
-	unsigned char key[16];
-	struct api_address *a;
-
-	pthread_mutex_lock(&srv->addresses_mu);
-	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-		info = MHD_get_connection_info(
-			conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-		a = NULL;
-		if (info && info->client_addr) {
-			address_key(info->client_addr, key);
-			a = address_slot(srv, key, true);
-		}
-		if (a)
-			a->n++;
-		*socket_context = a;
-	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context) {
-		a = *socket_context;
-		a->n--;
-		*socket_context = NULL;
-	}
-	pthread_mutex_unlock(&srv->addresses_mu);
-}
-
 /* What api_server_start made of srv (the daemon stopped), then srv. */
 static void server_free(struct api_server *srv)
 {
 	if (srv->nomem)
 		MHD_destroy_response(srv->nomem);
 	api_metrics_free(srv->metrics);
-	if (srv->per_key_ready)
-		ratelimit_destroy(srv->per_key);
-	free(srv->per_key);
-	pthread_mutex_destroy(&srv->addresses_mu);
+	pthread_mutex_destroy(&srv->limits_mu);
 	sodium_memzero(srv->cursor_key, sizeof(srv->cursor_key));
 	free(srv);
 }
@@ -1000,13 +876,14 @@ ordo_code api_server_start(store *st, const api_server_options *opts,
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	int fd = -1, family = 0;
+	int64_t rate;
 	ordo_code rc;
 
 	if (!srv)
 		return ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
 	srv->st = st;
 	srv->clock = opts->clock;
-	pthread_mutex_init(&srv->addresses_mu, NULL);
+	pthread_mutex_init(&srv->limits_mu, NULL);
 	if (opts->max_queued_writes < 0 ||
 	    opts->max_queued_writes > ORDO_QUEUED_WRITES_MAX) {
 		rc = ordo_err_set(err, ORDO_EINVALID, "max_queued_writes",
@@ -1030,12 +907,14 @@ ordo_code api_server_start(store *st, const api_server_options *opts,
 	rc = app_cursor_key(st, srv->cursor_key, err);
 	if (rc != ORDO_OK)
 		goto fail;
-	srv->per_key = malloc(sizeof(*srv->per_key));
+	rate = opts->rate_per_key ? opts->rate_per_key
+				  : ORDO_RATE_PER_KEY_DEFAULT;
+	ratelimit_init(&srv->per_key, rate, 2 * rate); /* 2 s of bursts */
 	srv->metrics = api_metrics_new();
 	srv->nomem = MHD_create_response_from_buffer(
 		sizeof(nomem_body) - 1, (void *)nomem_body,
 		MHD_RESPMEM_PERSISTENT);
-	if (!srv->per_key || !srv->metrics || !srv->nomem ||
+	if (!srv->metrics || !srv->nomem ||
 	    secure_headers(srv->nomem) != 0 ||
 	    MHD_add_response_header(srv->nomem, "Content-Type",
 				    "application/json") != MHD_YES ||
@@ -1044,13 +923,6 @@ ordo_code api_server_start(store *st, const api_server_options *opts,
 		rc = ordo_err_set(err, ORDO_ENOMEM, NULL, "out of memory");
 		goto fail;
 	}
-	ratelimit_init(srv->per_key,
-		       opts->rate_per_key ? opts->rate_per_key
-					  : ORDO_RATE_PER_KEY_DEFAULT,
-		       2 * (int64_t)(opts->rate_per_key
-					     ? opts->rate_per_key
-					     : ORDO_RATE_PER_KEY_DEFAULT));
-	srv->per_key_ready = true;
 	/* ordo binds the socket (names resolved, failures in its words; see
 	 * listen.c) and the daemon takes it over, closing it when stopped. */
 	rc = api_listen_open(opts->host, opts->port, &fd, &family, err);
@@ -1059,7 +931,7 @@ ordo_code api_server_start(store *st, const api_server_options *opts,
 	if (family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	srv->daemon = MHD_start_daemon(
-		flags, opts->port, address_admits, srv, handle_pooled, srv,
+		flags, opts->port, api_address_admits, srv, handle_pooled, srv,
 		/* First, so that every message of the library is a JSON line. */
 		MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
 		MHD_OPTION_LISTEN_SOCKET, fd,
@@ -1071,7 +943,7 @@ ordo_code api_server_start(store *st, const api_server_options *opts,
 		MHD_OPTION_CONNECTION_TIMEOUT,
 		(unsigned int)ORDO_CONNECTION_IDLE_S,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)ORDO_CONNECTIONS_MAX,
-		MHD_OPTION_NOTIFY_CONNECTION, address_notify, srv,
+		MHD_OPTION_NOTIFY_CONNECTION, api_address_notify, srv,
 		MHD_OPTION_NOTIFY_COMPLETED, request_completed, srv,
 		MHD_OPTION_END);
 	if (!srv->daemon) {

@@ -8,14 +8,8 @@
 void ratelimit_init(ratelimit *rl, int64_t rate, int64_t burst)
 {
 	memset(rl->slots, 0, sizeof(rl->slots));
-	pthread_mutex_init(&rl->mu, NULL);
 	rl->rate = rate > 0 ? rate : 1;
 	rl->burst = burst > 0 ? burst : 1;
-}
-
-void ratelimit_destroy(ratelimit *rl)
-{
-	pthread_mutex_destroy(&rl->mu);
 }
 
 /* who's slot: its own, else a free one, else the one seen longest ago
@@ -50,7 +44,6 @@ int ratelimit_take(ratelimit *rl, uint64_t who, long long now_ms)
 	struct ratelimit_slot *s;
 	int wait = 0;
 
-	pthread_mutex_lock(&rl->mu);
 	s = slot_of(rl, who, now_ms);
 	if (now_ms > s->at_ms) {
 		/* rate tokens a second is rate thousandths a millisecond. */
@@ -70,6 +63,5 @@ int ratelimit_take(ratelimit *rl, uint64_t who, long long now_ms)
 		if (wait < 1)
 			wait = 1;
 	}
-	pthread_mutex_unlock(&rl->mu);
 	return wait;
 }

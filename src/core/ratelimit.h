@@ -6,12 +6,11 @@
  * empty is told how many seconds until it has one again. The buckets live
  * in a table of RATELIMIT_SLOTS: a caller not seen lately gives its slot to
  * a new one (its bucket then starts full again, which errs on the caller's
- * side). Thread-safe.
+ * side). Pure: the caller gives the time, and serialises the calls.
  */
 #ifndef ORDO_CORE_RATELIMIT_H
 #define ORDO_CORE_RATELIMIT_H
 
-#include <pthread.h>
 #include <stdint.h>
 
 #define RATELIMIT_SLOTS 4096
@@ -25,14 +24,12 @@ struct ratelimit_slot {
 };
 
 typedef struct {
-	pthread_mutex_t mu;
 	int64_t rate;  /* tokens a second, 1 or more */
 	int64_t burst; /* tokens a bucket holds, 1 or more */
 	struct ratelimit_slot slots[RATELIMIT_SLOTS];
 } ratelimit;
 
 void ratelimit_init(ratelimit *rl, int64_t rate, int64_t burst);
-void ratelimit_destroy(ratelimit *rl);
 
 /* Take a token of caller who (not 0) at now_ms (monotonic): 0 when there
  * was one, else the whole seconds (1 or more) until there is. */
