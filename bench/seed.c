@@ -38,9 +38,16 @@
  *
  * It prints the orders taken in per second. Any failed command stops it:
  * a benchmark over half-seeded data measures nothing.
+ *
+ * SIGINT or SIGTERM stops it early and cleanly, so that a database of many
+ * hours can be grown over several runs: no thread takes another batch, the
+ * batches already taken are finished, the closing step runs, and it prints
+ * "seeded orders FROM..N-1: ..., stopped" and exits with status 3. Orders
+ * FROM..N-1 are then all in, and a run with FROM = N goes on from there.
  */
 #include <jansson.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +74,7 @@ static store *st;
 static app_caller caller;
 static long long from, to;
 static atomic_llong next_batch;
+static atomic_bool stopping;
 
 static const char *const channels[] = {"web", "marketplace", "edi", "phone",
 				       "csv"};
@@ -268,10 +276,15 @@ static void *seeder(void *arg)
 		exit(1);
 	}
 	for (;;) {
-		long long b = atomic_fetch_add(&next_batch, 1);
-		long long lo = from + b * BATCH, i;
+		long long b, lo, i;
 		int n = 0, ns = 0, nd = 0, j;
 
+		/* A batch taken is always finished: on a stop, every batch
+		 * below next_batch is in. */
+		if (atomic_load(&stopping))
+			break;
+		b = atomic_fetch_add(&next_batch, 1);
+		lo = from + b * BATCH;
 		if (lo >= to)
 			break;
 		/* Decode every order of the batch, then hand them over. */
@@ -431,6 +444,18 @@ static ordo_code close_run(store_tx *tx, void *arg, ordo_err *err)
 	return app_close_due(tx, time(NULL), arg, err);
 }
 
+/* Waits for SIGINT or SIGTERM (blocked in every other thread) and asks the
+ * seeders to stop. */
+static void *stopper(void *arg)
+{
+	sigset_t *set = arg;
+	int sig;
+
+	if (sigwait(set, &sig) == 0)
+		atomic_store(&stopping, true);
+	return NULL;
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -445,7 +470,9 @@ int main(int argc, char **argv)
 	ordo_err err = ORDO_ERR_INIT;
 	int threads = argc > 5 ? (int)strtol(argv[5], NULL, 10) : 4;
 	int applied = 0, version = 0, t;
-	pthread_t *th;
+	static sigset_t stop_signals;
+	pthread_t *th, stop_thread;
+	long long done;
 	double t0, t1;
 
 	if (argc < 5 || threads < 1) {
@@ -454,6 +481,15 @@ int main(int argc, char **argv)
 	}
 	from = strtoll(argv[3], NULL, 10);
 	to = strtoll(argv[4], NULL, 10);
+	/* Blocked before any thread starts (the store's committer too), so
+	 * that only the stopper receives them. */
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+	if (pthread_create(&stop_thread, NULL, stopper, &stop_signals) != 0 ||
+	    pthread_detach(stop_thread) != 0)
+		return 1;
 	if (store_open(argv[1], &opts, &st, &err) != ORDO_OK ||
 	    store_migrate(st, T0, &applied, &version, &err) != ORDO_OK ||
 	    app_authenticate(st, argv[2], &caller, &err) != ORDO_OK) {
@@ -489,7 +525,11 @@ int main(int argc, char **argv)
 			break;
 	}
 	store_close(st);
-	printf("seeded orders %lld..%lld: %.0f orders/s (%.1f s)\n", from,
-	       to - 1, (double)(to - from) / (t1 - t0), t1 - t0);
-	return 0;
+	done = from + atomic_load(&next_batch) * BATCH;
+	if (done > to)
+		done = to;
+	printf("seeded orders %lld..%lld: %.0f orders/s (%.1f s)%s\n", from,
+	       done - 1, (double)(done - from) / (t1 - t0), t1 - t0,
+	       done < to ? ", stopped" : "");
+	return done < to ? 3 : 0;
 }
