@@ -492,7 +492,7 @@ int main(int argc, char **argv)
 		return 1;
 	if (store_open(argv[1], &opts, &st, &err) != ORDO_OK ||
 	    store_migrate(st, T0, &applied, &version, &err) != ORDO_OK ||
-	    app_authenticate(st, argv[2], &caller, &err) != ORDO_OK) {
+	    app_authenticate(st, argv[2], 0, &caller, &err) != ORDO_OK) {
 		fprintf(stderr, "bench_seed: %s\n",
 			err.message);
 		return 1;

@@ -118,6 +118,12 @@ struct api_request {
 	char *(*answer_fresh)(api_request *r, char *body);
 };
 
+/* An answer_fresh's work: body (freed) with member set to secret, shown
+ * to the request that made it and kept from its replays; NULL without
+ * memory for it. */
+char *api_answer_with_secret(char *body, const char *member,
+			     const char *secret);
+
 struct api_server {
 	store *st;
 	const ordo_clock *clock;
@@ -421,6 +427,10 @@ enum MHD_Result api_woocommerce_order(api_request *r);
 enum MHD_Result api_x12_take(api_request *r);
 enum MHD_Result api_order_x12_855(api_request *r);
 enum MHD_Result api_order_source(api_request *r);
+enum MHD_Result api_key_list(api_request *r);
+enum MHD_Result api_key_create(api_request *r);
+enum MHD_Result api_key_revoke(api_request *r);
+enum MHD_Result api_key_rotate(api_request *r);
 enum MHD_Result api_webhook_create(api_request *r);
 enum MHD_Result api_webhook_list(api_request *r);
 enum MHD_Result api_webhook_delete(api_request *r);

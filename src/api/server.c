@@ -427,7 +427,7 @@ static ordo_code caller_of(api_request *r, app_caller *caller, ordo_err *err)
 		return ordo_err_set(err, ORDO_EUNAUTHORIZED, "Authorization",
 				    "the Authorization header must be "
 				    "\"Bearer KEY\"");
-	return app_authenticate(r->srv->st, h + 7, caller, err);
+	return app_authenticate(r->srv->st, h + 7, api_now(r), caller, err);
 }
 
 /* Whether the request's Authorization names a key (nothing answered). */

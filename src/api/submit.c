@@ -53,6 +53,23 @@ void api_write_free(app_write *w)
 	free(w);
 }
 
+char *api_answer_with_secret(char *body, const char *member,
+			     const char *secret)
+{
+	json_t *j = json_loads(body, 0, NULL);
+	char *out = NULL;
+
+	/* Without memory for the secret there is no answer to give: an
+	 * answer without it would lose the secret for good (NULL: the
+	 * server says the write was done but its answer could not be
+	 * made). */
+	if (j && json_object_set_new(j, member, json_string(secret)) == 0)
+		out = native_dump(j);
+	json_decref(j);
+	free(body);
+	return out;
+}
+
 ordo_time api_now(const api_request *r)
 {
 	return ordo_clock_now(r->srv->clock);

@@ -135,19 +135,9 @@ static json_t *webhook_reply(api_request *r, const app_write *w,
 /* The creation that ran shows the secret, once. */
 static char *webhook_add_secret(api_request *r, char *body)
 {
-	const webhook_sub *w = &((const app_webhook_cmd *)r->write)->stored;
-	json_t *j = json_loads(body, 0, NULL);
-	char *out = NULL;
-
-	/* Without memory for the secret there is no answer to give: an
-	 * answer without it would lose the secret for good (NULL: the
-	 * server says the write was done but its answer could not be
-	 * made). */
-	if (j && json_object_set_new(j, "secret", json_string(w->secret)) == 0)
-		out = native_dump(j);
-	json_decref(j);
-	free(body);
-	return out;
+	return api_answer_with_secret(
+		body, "secret",
+		((const app_webhook_cmd *)r->write)->stored.secret);
 }
 
 enum MHD_Result api_webhook_create(api_request *r)

@@ -2,12 +2,20 @@
  * tenants.c - tenants, API keys and authentication.
  *
  * An API key is "ordo_sk_" followed by 64 hex digits of randomness. It is
- * shown once, when created; the store keeps only its SHA-256, and a
- * presented key is looked up by that hash. Keys carry a role and a name; the
- * name is what events record as the actor ("key:<name>").
+ * shown once, when created or rotated; the store keeps only its SHA-256,
+ * and a presented key is looked up by that hash on every request, with no
+ * copy kept anywhere: a revoked or rotated key is refused from the next
+ * request on, by every node. Keys carry a role and a name; the name is
+ * what events record as the actor ("key:<name>"), so a name is never
+ * given to a second key of the tenant, even once the first is revoked.
+ * A key's id in the API is its public id ("key_..."). A tenant keeps at
+ * most ORDO_API_KEYS_MAX live keys, and always one admin key: the last is
+ * not revoked.
  */
 #include "app/caller.h"
 #include "app/tenants.h"
+
+#include <stdlib.h>
 
 #include <sodium.h>
 #include <stdio.h>
@@ -55,7 +63,7 @@ bool app_slug_valid(const char *slug)
 	return true;
 }
 
-static void key_generate(char key_out[APP_API_KEY_MAX], char hash[65])
+void app_key_generate(char key_out[APP_API_KEY_MAX], char hash[65])
 {
 	unsigned char raw[32];
 	char hex[65];
@@ -66,11 +74,190 @@ static void key_generate(char key_out[APP_API_KEY_MAX], char hash[65])
 	ordo_sha256_hex(key_out, strlen(key_out), hash);
 }
 
+ordo_code app_key_check(const char *name, const char *role, ordo_err *err)
+{
+	app_role r;
+
+	if (app_role_parse(role, &r) != 0) {
+		char list[JF_LIST_MAX];
+
+		JF_ENUM_LIST(list, sizeof(list), app_role_name,
+			     APP_ROLE_COUNT);
+		return ordo_err_set(err, ORDO_EINVALID, "role",
+				    "\"%.32s\" is not a role; one of: %s",
+				    role, list);
+	}
+	if (name[0] == '\0' || strlen(name) >= ORDO_NAME_MAX)
+		return ordo_err_set(err, ORDO_EINVALID, "name",
+				    "a key name of 1 to %d characters is "
+				    "required",
+				    ORDO_NAME_MAX - 1);
+	return ORDO_OK;
+}
+
+ordo_code app_key_add(store_tx *tx, const app_caller *c, const char *name,
+		      const char *role, const char *key_hash, ordo_time now,
+		      store_api_key *out, ordo_err *err)
+{
+	int64_t n = 0;
+	/* Two creations racing on two nodes are counted one after the
+	 * other. */
+	ordo_code rc = store_lock_named(tx, c->tenant_id, "api_keys", err);
+
+	if (rc == ORDO_OK)
+		rc = store_api_key_count(tx, c->tenant_id, NULL, &n, err);
+	if (rc)
+		return rc;
+	if (n >= ORDO_API_KEYS_MAX)
+		return ordo_err_set(err, ORDO_ELIMIT, "name",
+				    "a tenant has at most %d live API keys "
+				    "(ORDO_API_KEYS_MAX); revoke one first",
+				    ORDO_API_KEYS_MAX);
+	memset(out, 0, sizeof(*out));
+	out->tenant_id = c->tenant_id;
+	ordo_id_new("key_", out->public_id);
+	ordo_strlcpy(out->name, name, sizeof(out->name));
+	ordo_strlcpy(out->role, role, sizeof(out->role));
+	ordo_strlcpy(out->key_hash, key_hash, sizeof(out->key_hash));
+	out->created_at = now;
+	rc = store_api_key_insert(tx, out, err);
+	/* Events name a key by its name ("key:<name>"), so one name is one
+	 * key within a tenant, for good. */
+	if (rc == ORDO_ECONFLICT && strcmp(err->field, "name") == 0) {
+		ordo_err_clear(err);
+		return ordo_err_set(err, ORDO_ECONFLICT, "name",
+				    "tenant %s already has or had a key named "
+				    "\"%s\"; choose another name",
+				    c->tenant_slug, name);
+	}
+	return rc;
+}
+
+ordo_code app_key_list(store *st, const app_caller *c, store_api_key **out,
+		       size_t *n, ordo_err *err)
+{
+	store_tx *tx = NULL;
+	ordo_code rc = store_read_begin(st, &tx, err);
+
+	*out = NULL;
+	*n = 0;
+	if (rc)
+		return rc;
+	rc = store_api_key_list(tx, c->tenant_id, out, n, err);
+	store_read_end(tx);
+	return rc;
+}
+
+ordo_code app_key_revoke(store_tx *tx, const app_caller *c, const char *id,
+			 ordo_time now, store_api_key *out, ordo_err *err)
+{
+	ordo_code rc = store_lock_named(tx, c->tenant_id, "api_keys", err);
+	int64_t admins = 0;
+
+	if (rc == ORDO_OK)
+		rc = store_api_key_get(tx, c->tenant_id, id, out, err);
+	if (rc == ORDO_OK && strcmp(out->role, "admin") == 0) {
+		rc = store_api_key_count(tx, c->tenant_id, "admin", &admins,
+					 err);
+		if (rc == ORDO_OK && admins <= 1)
+			return ordo_err_set(err, ORDO_ECONFLICT, "id",
+					    "%s is the tenant's last admin "
+					    "key; create another admin key "
+					    "before revoking it",
+					    id);
+	}
+	if (rc == ORDO_OK)
+		rc = store_api_key_revoke(tx, c->tenant_id, id, now, err);
+	if (rc == ORDO_OK)
+		out->revoked_at = now;
+	return rc;
+}
+
+ordo_code app_key_rotate(store_tx *tx, const app_caller *c, const char *id,
+			 const char *key_hash, store_api_key *out,
+			 ordo_err *err)
+{
+	ordo_code rc = store_api_key_get(tx, c->tenant_id, id, out, err);
+
+	if (rc == ORDO_OK)
+		rc = store_api_key_rotate(tx, c->tenant_id, id, key_hash, err);
+	return rc;
+}
+
+/* ---- the commands ---------------------------------------------------------- */
+
+static void key_stored_clear(app_write *w, size_t offset)
+{
+	memset((char *)w + offset, 0, sizeof(store_api_key));
+}
+
+static ordo_code create_run(store_tx *tx, app_write *w, ordo_err *err)
+{
+	app_key_create_cmd *c = (app_key_create_cmd *)w;
+
+	return app_key_add(tx, &w->caller, c->name, c->role, c->key_hash,
+			   w->now, &c->stored, err);
+}
+
+static void create_clear(app_write *w)
+{
+	key_stored_clear(w, offsetof(app_key_create_cmd, stored));
+}
+
+static const app_write_type create_type = {
+	.name = "key_create", .run = create_run, .clear = create_clear};
+
+void app_key_create_cmd_init(app_key_create_cmd *c, const app_caller *caller,
+			     ordo_time now)
+{
+	app_write_init(&c->w, &create_type, caller, now);
+}
+
+static ordo_code revoke_run(store_tx *tx, app_write *w, ordo_err *err)
+{
+	app_key_change_cmd *c = (app_key_change_cmd *)w;
+
+	return app_key_revoke(tx, &w->caller, c->id, w->now, &c->stored, err);
+}
+
+static ordo_code rotate_run(store_tx *tx, app_write *w, ordo_err *err)
+{
+	app_key_change_cmd *c = (app_key_change_cmd *)w;
+
+	return app_key_rotate(tx, &w->caller, c->id, c->key_hash, &c->stored,
+			      err);
+}
+
+static void change_clear(app_write *w)
+{
+	key_stored_clear(w, offsetof(app_key_change_cmd, stored));
+}
+
+static const app_write_type revoke_type = {
+	.name = "key_revoke", .run = revoke_run, .clear = change_clear};
+static const app_write_type rotate_type = {
+	.name = "key_rotate", .run = rotate_run, .clear = change_clear};
+
+void app_key_revoke_cmd_init(app_key_change_cmd *c, const app_caller *caller,
+			     ordo_time now)
+{
+	app_write_init(&c->w, &revoke_type, caller, now);
+}
+
+void app_key_rotate_cmd_init(app_key_change_cmd *c, const app_caller *caller,
+			     ordo_time now)
+{
+	app_write_init(&c->w, &rotate_type, caller, now);
+	app_key_generate(c->key, c->key_hash);
+}
+
+/* ---- tenants and their keys from the command line -------------------------- */
+
 /* The key is made before the write, which stores only its hash. */
 struct key_job {
 	const char *slug;
 	bool create_tenant;
-	app_role role;
+	const char *role;
 	const char *name;
 	char key_hash[65];
 	ordo_time now;
@@ -81,6 +268,7 @@ static ordo_code key_job_run(store_tx *tx, void *arg, ordo_err *err)
 	struct key_job *j = arg;
 	store_tenant t;
 	store_api_key k;
+	app_caller c;
 	ordo_code rc;
 
 	memset(&t, 0, sizeof(t));
@@ -100,29 +288,18 @@ static ordo_code key_job_run(store_tx *tx, void *arg, ordo_err *err)
 	}
 	if (rc)
 		return rc;
-
-	memset(&k, 0, sizeof(k));
-	k.tenant_id = t.id;
-	ordo_strlcpy(k.name, j->name, sizeof(k.name));
-	ordo_strlcpy(k.role, app_role_name(j->role), sizeof(k.role));
-	k.created_at = j->now;
-	memcpy(k.key_hash, j->key_hash, sizeof(k.key_hash));
-	rc = store_api_key_insert(tx, &k, err);
-	/* Events name a key by its name ("key:<name>"), so one name is one
-	 * key within a tenant. */
-	if (rc == ORDO_ECONFLICT && strcmp(err->field, "name") == 0)
-		return ordo_err_set(err, ORDO_ECONFLICT, "name",
-				    "tenant %s already has a key named "
-				    "\"%s\"; choose another name",
-				    j->slug, j->name);
-	return rc;
+	memset(&c, 0, sizeof(c));
+	c.tenant_id = t.id;
+	ordo_strlcpy(c.tenant_slug, t.slug, sizeof(c.tenant_slug));
+	return app_key_add(tx, &c, j->name, j->role, j->key_hash, j->now, &k,
+			   err);
 }
 
 ordo_code app_tenant_create(store *st, const char *slug, ordo_time now,
 			    char key_out[APP_API_KEY_MAX], ordo_err *err)
 {
 	struct key_job j = {.slug = slug, .create_tenant = true,
-			    .role = ROLE_ADMIN, .name = "admin", .now = now};
+			    .role = "admin", .name = "admin", .now = now};
 
 	if (!app_slug_valid(slug))
 		return ordo_err_set(err, ORDO_EINVALID, "slug",
@@ -130,7 +307,7 @@ ordo_code app_tenant_create(store *st, const char *slug, ordo_time now,
 				    "to %d of a-z, 0-9 and '-', not starting "
 				    "with '-'",
 				    slug, ORDO_SLUG_MAX - 1);
-	key_generate(key_out, j.key_hash);
+	app_key_generate(key_out, j.key_hash);
 	return store_write(st, key_job_run, &j, err);
 }
 
@@ -138,28 +315,58 @@ ordo_code app_key_create(store *st, const char *slug, const char *role,
 			 const char *name, ordo_time now,
 			 char key_out[APP_API_KEY_MAX], ordo_err *err)
 {
-	struct key_job j = {.slug = slug, .name = name, .now = now};
+	struct key_job j = {.slug = slug, .role = role, .name = name,
+			    .now = now};
+	ordo_code rc = app_key_check(name, role, err);
 
-	if (app_role_parse(role, &j.role) != 0) {
-		char list[JF_LIST_MAX];
-
-		JF_ENUM_LIST(list, sizeof(list), app_role_name,
-			     APP_ROLE_COUNT);
-		return ordo_err_set(err, ORDO_EINVALID, "role",
-				    "\"%s\" is not a role; one of: %s", role,
-				    list);
-	}
-	if (name[0] == '\0' || strlen(name) >= ORDO_NAME_MAX)
-		return ordo_err_set(err, ORDO_EINVALID, "name",
-				    "a key name of 1 to %d characters is "
-				    "required",
-				    ORDO_NAME_MAX - 1);
-	key_generate(key_out, j.key_hash);
+	if (rc)
+		return rc;
+	app_key_generate(key_out, j.key_hash);
 	return store_write(st, key_job_run, &j, err);
 }
 
-ordo_code app_authenticate(store *st, const char *key, app_caller *caller,
-			   ordo_err *err)
+/* A key's last use, noted by a write the request does not wait for. */
+struct key_used_job {
+	store_job job;
+	int64_t key;
+	ordo_time now;
+};
+
+static ordo_code key_used_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct key_used_job *j = arg;
+
+	return store_api_key_used(tx, j->key, j->now, err);
+}
+
+/* A note that failed (the database away for a moment) is made by a later
+ * request: nothing is lost but a minute of precision. */
+static void key_used_done(void *arg, ordo_code rc, const ordo_err *err)
+{
+	struct key_used_job *j = arg;
+
+	(void)rc;
+	(void)err;
+	ordo_err_clear(&j->job.err);
+	free(j);
+}
+
+static void key_used_note(store *st, int64_t key, ordo_time now)
+{
+	struct key_used_job *j = calloc(1, sizeof(*j));
+
+	if (!j)
+		return;
+	j->job.run = key_used_run;
+	j->job.done = key_used_done;
+	j->job.arg = j;
+	j->key = key;
+	j->now = now;
+	store_submit(st, &j->job);
+}
+
+ordo_code app_authenticate(store *st, const char *key, ordo_time now,
+			   app_caller *caller, ordo_err *err)
 {
 	char hash[65];
 	store_tx *tx = NULL;
@@ -191,6 +398,9 @@ ordo_code app_authenticate(store *st, const char *key, app_caller *caller,
 	snprintf(caller->actor, sizeof(caller->actor), "key:%s", k.name);
 out:
 	store_read_end(tx);
+	if (rc == ORDO_OK && now > 0 &&
+	    now - k.last_used_at >= STORE_KEY_USED_GRAIN_S)
+		key_used_note(st, k.id, now);
 	return rc;
 }
 

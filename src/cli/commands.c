@@ -1,6 +1,7 @@
 /*
  * commands.c - ordo serve, migrate, tenant create and key create.
  */
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -271,6 +272,80 @@ static ordo_code key_run(store *st, const struct cli_opts *o, ordo_err *err)
 	return rc;
 }
 
+static ordo_code key_list_run(store *st, const struct cli_opts *o,
+			      ordo_err *err)
+{
+	store_api_key *keys = NULL;
+	app_caller c;
+	size_t n = 0, i;
+	ordo_code rc = cli_tenant_caller(st, o->args[1], &c, err);
+
+	if (rc == ORDO_OK)
+		rc = app_key_list(st, &c, &keys, &n, err);
+	if (rc)
+		return rc;
+	printf("%-30s %-12s %-20s %-20s %s\n", "ID", "ROLE", "CREATED",
+	       "LAST USED", "NAME");
+	for (i = 0; i < n; i++) {
+		char made[32], used[32] = "never";
+
+		time_format_rfc3339(keys[i].created_at, made, sizeof(made));
+		if (keys[i].last_used_at)
+			time_format_rfc3339(keys[i].last_used_at, used,
+					    sizeof(used));
+		printf("%-30s %-12s %-20s %-20s %s\n", keys[i].public_id,
+		       keys[i].role, made, used, keys[i].name);
+	}
+	free(keys);
+	return ORDO_OK;
+}
+
+/* A revocation or rotation from the command line: the use case in a
+ * write of its own. */
+struct key_change_job {
+	app_caller caller;
+	const char *id;
+	bool rotate;
+	char key[APP_API_KEY_MAX];
+	char key_hash[65];
+	ordo_time now;
+	store_api_key out;
+};
+
+static ordo_code key_change_job_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct key_change_job *j = arg;
+
+	return j->rotate ? app_key_rotate(tx, &j->caller, j->id, j->key_hash,
+					  &j->out, err)
+			 : app_key_revoke(tx, &j->caller, j->id, j->now,
+					  &j->out, err);
+}
+
+static ordo_code key_change_run(store *st, const struct cli_opts *o,
+				ordo_err *err)
+{
+	struct key_change_job j = {.id = o->args[2],
+				   .rotate = strcmp(o->args[0], "rotate") == 0,
+				   .now = ordo_clock_now(cli_clock)};
+	ordo_code rc = cli_tenant_caller(st, o->args[1], &j.caller, err);
+
+	if (rc)
+		return rc;
+	if (j.rotate)
+		app_key_generate(j.key, j.key_hash);
+	rc = store_write(st, key_change_job_run, &j, err);
+	if (rc == ORDO_OK && j.rotate)
+		printf("key %s (\"%s\") of tenant %s rotated; its new key "
+		       "(shown once; the old one no longer works):\n%s\n",
+		       j.id, j.out.name, o->args[1], j.key);
+	else if (rc == ORDO_OK)
+		printf("key %s (\"%s\") of tenant %s revoked\n", j.id,
+		       j.out.name, o->args[1]);
+	sodium_memzero(j.key, sizeof(j.key));
+	return rc;
+}
+
 int cmd_key(int argc, char **argv)
 {
 	struct cli_opts o = {0};
@@ -283,19 +358,48 @@ int cmd_key(int argc, char **argv)
 		return rc;
 	if (o.help) {
 		printf("usage: ordo key create SLUG --role ROLE --name NAME "
-		       "[--db PATH]\n\n"
-		       "Create an API key for tenant SLUG and print it as the "
-		       "last line.\n"
+		       "[--db PATH|URL]\n"
+		       "       ordo key list SLUG [--db PATH|URL]\n"
+		       "       ordo key revoke SLUG KEY_ID [--db PATH|URL]\n"
+		       "       ordo key rotate SLUG KEY_ID [--db PATH|URL]\n\n"
+		       "create: make an API key for tenant SLUG and print it "
+		       "as the last line.\n"
+		       "list:   the tenant's live keys: id, role, created, "
+		       "last used, name.\n"
+		       "revoke: refuse the key from the next request on.\n"
+		       "rotate: give the key a new secret, printed as the "
+		       "last line; the old\n"
+		       "        one no longer works. Keys are shown once "
+		       "and stored hashed.\n"
 		       "  --role ROLE  admin, supervisor, agent, integration "
 		       "or viewer\n"
 		       "  --name NAME  who or what uses the key; events record "
 		       "it as the actor\n"
-		       "  --db PATH    database file (default ./%s)\n",
+		       "  --db PATH    database file (default ./%s) or "
+		       "postgres://... URL\n",
 		       CLI_DEFAULT_DB);
 		return CLI_OK;
 	}
+	if (o.n_args >= 1 && (strcmp(o.args[0], "list") == 0 ||
+			      strcmp(o.args[0], "revoke") == 0 ||
+			      strcmp(o.args[0], "rotate") == 0)) {
+		bool list = strcmp(o.args[0], "list") == 0;
+
+		if (o.n_args != (list ? 2 : 3))
+			return cli_usage_error("key", list
+					       ? "expected 'list SLUG'"
+					       : "expected '%s SLUG KEY_ID'",
+					       o.args[0]);
+		if (o.role || o.name)
+			return cli_usage_error("key", "--role and --name are "
+					       "for 'create' only");
+		return with_store(&o, CLI_DEFAULT_DB_POOL, false,
+				  list ? key_list_run : key_change_run);
+	}
 	if (o.n_args < 1 || strcmp(o.args[0], "create") != 0)
-		return cli_usage_error("key", "expected 'create SLUG'");
+		return cli_usage_error("key", "expected 'create SLUG', 'list "
+				       "SLUG', 'revoke SLUG KEY_ID' or 'rotate "
+				       "SLUG KEY_ID'");
 	if (o.n_args != 2)
 		return cli_usage_error("key", "expected one SLUG after "
 				       "'create'");

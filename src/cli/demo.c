@@ -923,7 +923,7 @@ int cmd_demo(int argc, char **argv)
 			      err) == ORDO_OK) {
 		printf("seeding tenant \"%s\" in %s ...\n", DEMO_SLUG, db);
 		fflush(stdout);
-		if (app_authenticate(st, key, &caller, err) == ORDO_OK) {
+		if (app_authenticate(st, key, 0, &caller, err) == ORDO_OK) {
 			ordo_strlcpy(caller.actor, "demo",
 				     sizeof(caller.actor));
 			if (demo_seed(st, &caller, err) == ORDO_OK) {

@@ -230,6 +230,11 @@
  * business runs; more is a mistake, or one tenant taking the outbox. */
 #define ORDO_WEBHOOKS_MAX 20
 
+/* Live API keys per tenant: one per integration, person or script, with
+ * room to rotate; past this a tenant is handing keys out by mistake (and
+ * the keys list is read whole). Revoked keys do not count. */
+#define ORDO_API_KEYS_MAX 100
+
 /* Channels per tenant, and entries of one channel's SKU mapping. A
  * channel's mapping is read whole with it for each document it sends: it
  * names the exceptions to the channel's own SKUs, not a whole catalog. */

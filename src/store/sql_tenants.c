@@ -20,7 +20,13 @@
 	p "webhook_retry_window_s, " p "low_stock_threshold, " p "bulk_limit, "      \
 	p "change_window_s"
 #define SQL_TENANT_COLS "id, slug, created_at"
-#define SQL_API_KEY_COLS "tenant_id, name, role, key_hash, created_at"
+#define SQL_API_KEY_NEW_COLS_OF(p)                                             \
+	p "tenant_id, " p "public_id, " p "name, " p "role, " p "key_hash, "   \
+	p "created_at"
+/* A key's row after its id: what it is made with, then what it became. */
+#define SQL_API_KEY_COLS_OF(p)                                                 \
+	"" p "id, " SQL_API_KEY_NEW_COLS_OF(p) ", " p "last_used_at, "         \
+	p "revoked_at"
 
 /* SQL_TENANT_COLS after id. */
 static const struct q_field tenant_fields[] = {
@@ -28,10 +34,17 @@ static const struct q_field tenant_fields[] = {
 	Q_I64(store_tenant, created_at),
 };
 
+/* SQL_API_KEY_NEW_COLS_OF. */
 static const struct q_field api_key_fields[] = {
-	Q_I64(store_api_key, tenant_id), Q_TEXT(store_api_key, name),
-	Q_TEXT(store_api_key, role),	 Q_TEXT(store_api_key, key_hash),
-	Q_I64(store_api_key, created_at),
+	Q_I64(store_api_key, tenant_id), Q_TEXT(store_api_key, public_id),
+	Q_TEXT(store_api_key, name),	 Q_TEXT(store_api_key, role),
+	Q_TEXT(store_api_key, key_hash), Q_I64(store_api_key, created_at),
+};
+
+/* The rest of SQL_API_KEY_COLS_OF (NULL reads 0). */
+static const struct q_field api_key_later[] = {
+	Q_I64(store_api_key, last_used_at),
+	Q_I64(store_api_key, revoked_at),
 };
 
 Q_ENUM_NAMES(backorder_names, backorder_mode, backorder_mode_name,
@@ -64,20 +77,47 @@ static const char *const sql_text[SQL_COUNT] = {
 			    "VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
 	[SQL_SECRET_GET] = "SELECT value FROM server_secrets WHERE name = ?",
 	/* No row returned: the tenant has a key of that name (0005). */
-	[SQL_API_KEY_INSERT] = "INSERT INTO api_keys (" SQL_API_KEY_COLS ") "
-			       "VALUES (?, ?, ?, ?, ?) "
+	[SQL_API_KEY_INSERT] = "INSERT INTO api_keys ("
+			       SQL_API_KEY_NEW_COLS_OF("") ") "
+			       "VALUES (?, ?, ?, ?, ?, ?) "
 			       "ON CONFLICT (tenant_id, name) DO NOTHING "
 			       "RETURNING id",
 	/* With its tenant's row (SQL_TENANT_COLS): a request's caller in
 	 * one statement. The key's row found by its hash alone, then its
-	 * tenant's by its key; every key has its tenant (a foreign key). */
-	[SQL_API_KEY_BY_HASH] = "SELECT k.id, k.tenant_id, k.name, k.role, "
-				"k.key_hash, k.created_at, k.tenant_id, "
+	 * tenant's by its key; every key has its tenant (a foreign key).
+	 * A revoked key is no key: store_api_key_by_hash reads its
+	 * revoked_at (a condition here would offer the planner
+	 * api_keys_live, every live key of every tenant, to filter). */
+	[SQL_API_KEY_BY_HASH] = "SELECT " SQL_API_KEY_COLS_OF("k.") ", "
+				"k.tenant_id, "
 				"(SELECT slug FROM tenants "
 				"WHERE id = k.tenant_id), "
 				"(SELECT created_at FROM tenants "
 				"WHERE id = k.tenant_id) "
 				"FROM api_keys k WHERE k.key_hash = ?",
+	/* A tenant's live keys, oldest first (api_keys_live). */
+	[SQL_API_KEY_LIST] = "SELECT " SQL_API_KEY_COLS_OF("") " "
+			     "FROM api_keys WHERE tenant_id = ? "
+			     "AND revoked_at IS NULL ORDER BY id",
+	[SQL_API_KEY_GET] = "SELECT " SQL_API_KEY_COLS_OF("") " "
+			    "FROM api_keys WHERE tenant_id = ? "
+			    "AND public_id = ? AND revoked_at IS NULL",
+	[SQL_API_KEY_COUNT] = "SELECT count(*) FROM api_keys "
+			      "WHERE tenant_id = ? AND revoked_at IS NULL",
+	[SQL_API_KEY_COUNT_ROLE] = "SELECT count(*) FROM api_keys "
+				   "WHERE tenant_id = ? "
+				   "AND revoked_at IS NULL AND role = ?",
+	[SQL_API_KEY_REVOKE] = "UPDATE api_keys SET revoked_at = ? "
+			       "WHERE tenant_id = ? AND public_id = ? "
+			       "AND revoked_at IS NULL RETURNING id",
+	[SQL_API_KEY_ROTATE] = "UPDATE api_keys SET key_hash = ? "
+			       "WHERE tenant_id = ? AND public_id = ? "
+			       "AND revoked_at IS NULL RETURNING id",
+	/* Kept to the minute: a key in use writes once a minute, not once
+	 * a request (binds: now, the key, now less a minute). */
+	[SQL_API_KEY_USED] = "UPDATE api_keys SET last_used_at = ? "
+			     "WHERE id = ? AND (last_used_at IS NULL "
+			     "OR last_used_at < ?)",
 	[SQL_SETTINGS_GET] = "SELECT " SQL_SETTINGS_COLS_OF("")
 			     " FROM tenant_settings WHERE tenant_id = ?",
 	[SQL_SETTINGS_PUT] = "INSERT INTO tenant_settings (tenant_id, "
@@ -233,6 +273,136 @@ out:
 	return rc;
 }
 
+/* The row of SQL_API_KEY_COLS_OF at the statement's next column. */
+static void api_key_read(struct q *q, store_api_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->id = q_col_i64(q);
+	q_read_row(q, k, api_key_fields);
+	q_read_row(q, k, api_key_later);
+}
+
+static ordo_code api_key_row(struct q *q, void *item, ordo_err *err)
+{
+	api_key_read(q, item);
+	return q_row_end(q, "listing API keys", err);
+}
+
+ordo_code store_api_key_list(store_tx *tx, int64_t tenant,
+			     store_api_key **out, size_t *n, ordo_err *err)
+{
+	struct q q = {0};
+	void *items = NULL;
+	ordo_code rc;
+
+	*n = 0;
+	rc = q_open(&q, tx, SQL_API_KEY_LIST, err);
+	if (rc == ORDO_OK) {
+		q_i64(&q, tenant);
+		rc = q_rows(&q, SIZE_MAX, sizeof(store_api_key), api_key_row,
+			    &items, n, "listing API keys", err);
+	}
+	q_close(&q);
+	*out = q_rows_done(rc, items, n);
+	return rc;
+}
+
+ordo_code store_api_key_get(store_tx *tx, int64_t tenant, const char *id,
+			    store_api_key *k, ordo_err *err)
+{
+	struct q q = {0};
+	ordo_code rc;
+
+	rc = q_get(&q, tx, SQL_API_KEY_GET, tenant, id, "reading an API key",
+		   "id", "API key", err);
+	if (rc == ORDO_OK) {
+		api_key_read(&q, k);
+		rc = q_row_end(&q, "reading an API key", err);
+	}
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_api_key_count(store_tx *tx, int64_t tenant, const char *role,
+			      int64_t *n, ordo_err *err)
+{
+	struct q q = {0};
+	bool row = false;
+	ordo_code rc;
+
+	*n = 0;
+	rc = q_open(&q, tx, role ? SQL_API_KEY_COUNT_ROLE : SQL_API_KEY_COUNT,
+		    err);
+	if (rc == ORDO_OK) {
+		q_i64(&q, tenant);
+		if (role)
+			q_str(&q, role);
+		rc = q_step(&q, &row, "counting API keys", NULL, err);
+	}
+	if (rc == ORDO_OK && row)
+		*n = q_col_i64(&q);
+	q_close(&q);
+	return rc;
+}
+
+/* Revoke (key_hash NULL) or give a new hash to the live key id. */
+static ordo_code api_key_change(store_tx *tx, int64_t tenant, const char *id,
+				const char *key_hash, ordo_time now,
+				ordo_err *err)
+{
+	struct q q = {0};
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_api_key_change", err);
+	if (rc == ORDO_OK)
+		rc = q_open(&q, tx,
+			    key_hash ? SQL_API_KEY_ROTATE : SQL_API_KEY_REVOKE,
+			    err);
+	if (rc == ORDO_OK) {
+		if (key_hash)
+			q_str(&q, key_hash);
+		else
+			q_i64(&q, now);
+		q_i64(&q, tenant);
+		q_str(&q, id);
+		rc = q_step_one(&q, "changing an API key", "id", "API key", id,
+				err);
+	}
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_api_key_revoke(store_tx *tx, int64_t tenant, const char *id,
+			       ordo_time now, ordo_err *err)
+{
+	return api_key_change(tx, tenant, id, NULL, now, err);
+}
+
+ordo_code store_api_key_rotate(store_tx *tx, int64_t tenant, const char *id,
+			       const char *key_hash, ordo_err *err)
+{
+	return api_key_change(tx, tenant, id, key_hash, 0, err);
+}
+
+ordo_code store_api_key_used(store_tx *tx, int64_t key, ordo_time now,
+			     ordo_err *err)
+{
+	struct q q = {0};
+	ordo_code rc;
+
+	rc = tx_check_writable(tx, "store_api_key_used", err);
+	if (rc == ORDO_OK)
+		rc = q_open(&q, tx, SQL_API_KEY_USED, err);
+	if (rc == ORDO_OK) {
+		q_i64(&q, now);
+		q_i64(&q, key);
+		q_i64(&q, now - STORE_KEY_USED_GRAIN_S);
+		rc = q_exec(&q, "noting an API key's use", NULL, err);
+	}
+	q_close(&q);
+	return rc;
+}
+
 ordo_code store_api_key_by_hash(store_tx *tx, const char *key_hash,
 				store_api_key *k, store_tenant *t,
 				ordo_err *err)
@@ -253,9 +423,12 @@ ordo_code store_api_key_by_hash(store_tx *tx, const char *key_hash,
 				  "no API key with this hash");
 		goto out;
 	}
-	memset(k, 0, sizeof(*k));
-	k->id = q_col_i64(&q);
-	q_read_row(&q, k, api_key_fields);
+	api_key_read(&q, k);
+	if (k->revoked_at) {
+		rc = ordo_err_set(err, ORDO_ENOTFOUND, "key",
+				  "no live API key with this hash");
+		goto out;
+	}
 	if (t) {
 		memset(t, 0, sizeof(*t));
 		t->id = q_col_i64(&q);

@@ -346,18 +346,44 @@ ordo_code store_tenant_by_id(store_tx *tx, int64_t id, store_tenant *t,
 typedef struct {
 	int64_t id;
 	int64_t tenant_id;
+	char public_id[ORDO_ID_MAX]; /* "key_...": its id in the API */
 	char name[ORDO_NAME_MAX];
 	char role[ORDO_ROLE_MAX];
 	char key_hash[65]; /* hex SHA-256 of the whole key; the key is never kept */
 	ordo_time created_at;
+	ordo_time last_used_at; /* 0: never (kept to STORE_KEY_USED_GRAIN_S) */
+	ordo_time revoked_at;	/* 0: live */
 } store_api_key;
+
+/* How finely a key's last use is kept: a key in use is written once per
+ * this many seconds, not once a request. */
+#define STORE_KEY_USED_GRAIN_S 60
 
 /* Insert k; sets k->id. ORDO_ECONFLICT if the hash exists, or naming
  * "name" if the tenant has a key of that name already (names are unique
  * per tenant: the timeline's actor "key:<name>" names one key). */
 ordo_code store_api_key_insert(store_tx *tx, store_api_key *k, ordo_err *err);
-/* The key of the hash, and its tenant into *t (unless NULL): a request's
- * caller in one statement. */
+/* A tenant's live keys, oldest first (*out: free()). */
+ordo_code store_api_key_list(store_tx *tx, int64_t tenant,
+			     store_api_key **out, size_t *n, ordo_err *err);
+/* The tenant's live key of public id id; ORDO_ENOTFOUND naming "id". */
+ordo_code store_api_key_get(store_tx *tx, int64_t tenant, const char *id,
+			    store_api_key *k, ordo_err *err);
+/* How many live keys the tenant has, of role role (NULL: of any). */
+ordo_code store_api_key_count(store_tx *tx, int64_t tenant, const char *role,
+			      int64_t *n, ordo_err *err);
+/* Revoke the live key id (refused from the next lookup on), or give it a
+ * new hash (the old one stops at once); ORDO_ENOTFOUND naming "id". */
+ordo_code store_api_key_revoke(store_tx *tx, int64_t tenant, const char *id,
+			       ordo_time now, ordo_err *err);
+ordo_code store_api_key_rotate(store_tx *tx, int64_t tenant, const char *id,
+			       const char *key_hash, ordo_err *err);
+/* Note that key (its row id) was used at now, unless it was noted less
+ * than STORE_KEY_USED_GRAIN_S before. */
+ordo_code store_api_key_used(store_tx *tx, int64_t key, ordo_time now,
+			     ordo_err *err);
+/* The live key of the hash, and its tenant into *t (unless NULL): a
+ * request's caller in one statement. */
 ordo_code store_api_key_by_hash(store_tx *tx, const char *key_hash,
 				store_api_key *k, store_tenant *t,
 				ordo_err *err);

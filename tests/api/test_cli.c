@@ -114,6 +114,14 @@ API_TEST(bad_usage_exits_2_with_a_message)
 		  NULL },
 		{ "key", "create", "acme", "--role", "superuser", "--name", "x",
 		  "--db", "DB", NULL },
+		/* The key commands: what each takes, no more. */
+		{ "key", "list", "--db", "DB", NULL },
+		{ "key", "list", "acme", "extra", "--db", "DB", NULL },
+		{ "key", "revoke", "acme", "--db", "DB", NULL },
+		{ "key", "rotate", "acme", "--db", "DB", NULL },
+		{ "key", "list", "acme", "--role", "viewer", "--db", "DB",
+		  NULL },
+		{ "key", "frobnicate", "acme", "--db", "DB", NULL },
 		{ "simulate", "--tenant", "acme", "--polic", "p.json", "--db",
 		  "DB", NULL },
 		{ "demo", "--db", "DB", "extra", NULL },
@@ -266,7 +274,7 @@ API_TEST(key_create_refuses_a_name_in_use)
 	cli_run(&r, again);
 	expect_exit(&r, "ordo key create acme --name dup-name (in use)",
 		    r.exit_status != 0 && strstr(r.err, "dup-name") &&
-			    strstr(r.err, "already has a key"));
+			    strstr(r.err, "already has or had a key"));
 	check(!strstr(r.out, "ordo_sk_"), "no key may be printed: %s", r.out);
 	cli_result_free(&r);
 	check_key_works(key, "the first dup-name key");

@@ -168,6 +168,11 @@ static const struct expect expected[] = {
 	{"GET", "/v1/shipments/*", ALL_ROLES, "shipment", NULL, NULL, 404},
 	{"POST", "/v1/waves", "admin supervisor agent integration", NULL, "{}",
 	 BAD, 400},
+	{"GET", "/v1/keys", "admin", NULL, NULL, NULL, 200},
+	{"POST", "/v1/keys", "admin", NULL,
+	 "{\"name\": \"routes-probe\", \"role\": \"viewer\"}", BAD, 400},
+	{"DELETE", "/v1/keys/*", "admin", "key", NULL, NULL, 404},
+	{"POST", "/v1/keys/*/rotate", "admin", "key", NULL, NULL, 404},
 	{"POST", "/v1/webhooks", "admin", NULL,
 	 "{\"url\": \"http://127.0.0.1:9/probe\", "
 	 "\"events\": [\"order.accepted\"]}",
@@ -258,6 +263,7 @@ static struct {
 	char import[64];   /* a file taken in */
 	char change[64];   /* a change request of order, waiting */
 	char ret[64];	   /* a return of order's shipped unit */
+	char key[64];	   /* an API key of acme's, routes-target */
 } acme_ids;
 
 /* A valid order: what an unauthorised POST /v1/orders would store. */
@@ -349,6 +355,8 @@ static const char *real_id(const char *kind)
 		return acme_ids.change;
 	if (streq(kind, "return"))
 		return acme_ids.ret;
+	if (streq(kind, "key"))
+		return acme_ids.key;
 	if (streq(kind, "location"))
 		return "WH-EAST";
 	if (streq(kind, "sku"))
@@ -384,6 +392,8 @@ static const char *probe_id(const char *kind)
 		return "chg_01JDZ3B4X5Y6Z7A8B9C0D1E2F3";
 	if (streq(kind, "return"))
 		return "ret_01JDZ3B4X5Y6Z7A8B9C0D1E2F3";
+	if (streq(kind, "key"))
+		return "key_01JDZ3B4X5Y6Z7A8B9C0D1E2F3";
 	fail_msg("segment kind \"%s\" is not known to the test", kind);
 	return NULL;
 }
@@ -435,7 +445,8 @@ static struct resp *call(const char *method, const char *path,
 
 /* ---- snapshots ------------------------------------------------------------- */
 
-/* Drop what changes with the passing of time alone: a queue item's age. */
+/* Drop what changes with the passing of time alone: a queue item's age,
+ * and when a key was last used (every call of the test uses one). */
 static void scrub_ages(json_t *j)
 {
 	const char *k;
@@ -444,6 +455,7 @@ static void scrub_ages(json_t *j)
 
 	if (json_is_object(j)) {
 		json_object_del(j, "age_s");
+		json_object_del(j, "last_used_at");
 		json_object_foreach(j, k, v)
 			scrub_ages(v);
 	} else if (json_is_array(j)) {
@@ -463,7 +475,7 @@ static json_t *tenant_snapshot(void)
 		"/v1/fulfillments?limit=100", "/v1/shipments?limit=100",
 		"/v1/queue?limit=100",	      "/v1/stock?sku=MUG-12OZ",
 		"/v1/stock?sku=AUTH-PROBE",   "/v1/monitors",
-		"/v1/alerts",
+		"/v1/alerts",		      "/v1/keys",
 	};
 	json_t *snap = json_object();
 
@@ -523,12 +535,15 @@ static json_t *resource_snapshot(const char *kind)
 			 acme_ids.change);
 	else if (streq(kind, "return"))
 		snprintf(path, sizeof(path), "/v1/returns/%s", acme_ids.ret);
+	else if (streq(kind, "key"))
+		snprintf(path, sizeof(path), "/v1/keys");
 	else
 		fail_msg("no snapshot for \"%s\"", kind);
 	r = http_get(srv->key_acme, "%s", path);
 	assert_status(r, 200);
 	snap = json_incref(r->json);
 	resp_free(r);
+	scrub_ages(snap);
 	return snap;
 }
 
@@ -796,6 +811,24 @@ static int group_setup(void **state)
 		snprintf(name, sizeof(name), "routes-%s", role_names[k].name);
 		key_create("acme", role_names[k].name, name, role_key[k],
 			   HARNESS_KEY_MAX);
+	}
+	/* A key for the key routes to act on, by its id in the API. */
+	{
+		char target[HARNESS_KEY_MAX];
+		struct resp *r;
+		json_t *k;
+		size_t i;
+
+		key_create("acme", "viewer", "routes-target", target,
+			   sizeof(target));
+		r = http_get(srv->key_acme, "/v1/keys");
+		assert_status(r, 200);
+		json_array_foreach(jget(r->json, "keys"), i, k)
+			if (streq(jstr(k, "name"), "routes-target"))
+				snprintf(acme_ids.key, sizeof(acme_ids.key),
+					 "%s", jstr(k, "id"));
+		resp_free(r);
+		check(acme_ids.key[0], "routes-target is listed");
 	}
 	o = order_new("RT-PROBE");
 	order_text = json_dumps(o, JSON_COMPACT);

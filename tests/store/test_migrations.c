@@ -637,10 +637,22 @@ static void test_migrate_renames_duplicate_key_names(void **state)
 	tx = NULL;
 	assert_int_equal(store_read_begin(g.st, &tx, &err), ORDO_OK);
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		store_api_key by_id;
+
 		assert_int_equal(store_api_key_by_hash(tx, want[i].hash, &k,
 						       NULL, &err),
 				 ORDO_OK);
 		assert_string_equal(k.name, want[i].name);
+		/* 0026: every key made before has an id in the API, and is
+		 * live, never used. */
+		assert_int_equal(strlen(k.public_id), 30);
+		assert_memory_equal(k.public_id, "key_", 4);
+		assert_int_equal(k.revoked_at, 0);
+		assert_int_equal(k.last_used_at, 0);
+		assert_int_equal(store_api_key_get(tx, k.tenant_id, k.public_id,
+						   &by_id, &err),
+				 ORDO_OK);
+		assert_string_equal(by_id.key_hash, want[i].hash);
 	}
 	/* A shipment made before 0005 has its fulfillment's location, and
 	 * is listed by it. */
@@ -880,6 +892,11 @@ static void searched(struct fx *f, int64_t tenant, const char *q, char *out,
 	"ALTER TABLE orders DROP COLUMN version;"                              \
 	"ALTER TABLE tenant_settings DROP COLUMN change_window_s;"             \
 	"DROP TABLE server_secrets;"                                           \
+	"DROP INDEX api_keys_public;"                                          \
+	"DROP INDEX api_keys_live;"                                            \
+	"ALTER TABLE api_keys DROP COLUMN public_id;"                          \
+	"ALTER TABLE api_keys DROP COLUMN revoked_at;"                         \
+	"ALTER TABLE api_keys DROP COLUMN last_used_at;"                       \
 	"DELETE FROM schema_migrations WHERE version >= 10"
 
 static void test_migrate_fills_the_search_index(void **state)

@@ -1,0 +1,476 @@
+/*
+ * test_keys.c - a tenant's API keys managed by its admins: /v1/keys (list,
+ * create, revoke, rotate) and `ordo key list|revoke|rotate`.
+ *
+ * A key's secret is shown once, in the answer to its creation or
+ * rotation, and never again (not in the list, not in a replay of the same
+ * Idempotency-Key). A revoked or rotated key is refused from the next
+ * request on, by this node and by another on the same database. The list
+ * says when each key was last used, kept to the minute on the servers'
+ * clock. The tenant's last admin key is not revoked; a tenant keeps at
+ * most ORDO_API_KEYS_MAX (100) live keys; a key's name is never given to
+ * a second key. Another tenant's key is not found.
+ */
+#include "harness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KEYS_MAX 100 /* ORDO_API_KEYS_MAX */
+
+/* A literal body and its length. */
+#define B(text) text, strlen(text)
+
+/* POST /v1/keys {"name", "role"}: 201 with the key; its id and secret. */
+static void key_post(const char *name, const char *role, char *id,
+		     size_t id_size, char *secret, size_t secret_size)
+{
+	char body[256];
+	struct resp *r;
+
+	snprintf(body, sizeof(body), "{\"name\": \"%s\", \"role\": \"%s\"}",
+		 name, role);
+	r = http("POST", "/v1/keys", srv->key_acme, body, strlen(body), NULL);
+	assert_status(r, 201);
+	check(streq(jstr(r->json, "name"), name) &&
+		      streq(jstr(r->json, "role"), role),
+	      "the key as made: %s", r->body);
+	check(jstr(r->json, "id") && !strncmp(jstr(r->json, "id"), "key_", 4),
+	      "a key's id is key_...: %s", r->body);
+	check(jstr(r->json, "key") &&
+		      !strncmp(jstr(r->json, "key"), "ordo_sk_", 8),
+	      "the new key is shown: %s", r->body);
+	check(json_is_null(jget(r->json, "last_used_at")) &&
+		      json_is_null(jget(r->json, "revoked_at")) &&
+		      is_rfc3339(jstr(r->json, "created_at")),
+	      "a new key was never used: %s", r->body);
+	snprintf(id, id_size, "%s", jstr(r->json, "id"));
+	snprintf(secret, secret_size, "%s", jstr(r->json, "key"));
+	resp_free(r);
+}
+
+/* The status GET /v1/orders answers with key (at base, NULL: the group's
+ * server). */
+static long orders_status(const char *base, const char *key)
+{
+	struct resp *r = base ? http_at(base, "GET", "/v1/orders?limit=1", key,
+					NULL, 0, NULL)
+			      : http_get(key, "/v1/orders?limit=1");
+	long status = r->status;
+
+	if (status == 401)
+		assert_error(r, 401, "unauthorized", "Authorization");
+	resp_free(r);
+	return status;
+}
+
+/* acme's live key of id in GET /v1/keys (borrowed from *list, which the
+ * caller frees), or NULL. Fails on a secret or a hash in the list. */
+static json_t *listed(const char *key, const char *id, json_t **list)
+{
+	struct resp *r = http_get(key, "/v1/keys");
+	json_t *k, *found = NULL;
+	size_t i;
+
+	assert_status(r, 200);
+	check(!strstr(r->body, "ordo_sk_") && !strstr(r->body, "hash"),
+	      "the list shows no secret: %s", r->body);
+	*list = json_incref(jget(r->json, "keys"));
+	json_array_foreach(*list, i, k) {
+		check(!jget(k, "key"), "a listed key has no \"key\": %s",
+		      r->body);
+		if (streq(jstr(k, "id"), id))
+			found = k;
+	}
+	resp_free(r);
+	return found;
+}
+
+API_TEST(a_key_is_shown_once_and_listed_without_its_secret)
+{
+	char id[64], secret[HARNESS_KEY_MAX], again[HARNESS_KEY_MAX];
+	static const char *const idem[] = {"Idempotency-Key: key-once-1",
+					   NULL};
+	const char *body = "{\"name\": \"shown-once\", \"role\": \"viewer\"}";
+	json_t *list, *k;
+	struct resp *r;
+
+	r = http("POST", "/v1/keys", srv->key_acme, body, strlen(body), idem);
+	assert_status(r, 201);
+	snprintf(id, sizeof(id), "%s", jstr(r->json, "id"));
+	snprintf(secret, sizeof(secret), "%s", jstr(r->json, "key"));
+	check(!strncmp(secret, "ordo_sk_", 8), "shown: %s", r->body);
+	resp_free(r);
+	/* The same request again: the same key, without its secret. */
+	r = http("POST", "/v1/keys", srv->key_acme, body, strlen(body), idem);
+	assert_status(r, 201);
+	check(streq(jstr(r->json, "id"), id) && !jget(r->json, "key") &&
+		      !strstr(r->body, secret),
+	      "a replay does not show the key again: %s", r->body);
+	resp_free(r);
+	assert_int_equal(orders_status(NULL, secret), 200);
+	k = listed(srv->key_acme, id, &list);
+	check(k && streq(jstr(k, "name"), "shown-once") &&
+		      streq(jstr(k, "role"), "viewer") &&
+		      json_is_null(jget(k, "revoked_at")),
+	      "the key is listed with its name and role");
+	json_decref(list);
+	/* Its role is the one given: a viewer writes nothing. */
+	r = http("POST", "/v1/keys", secret, B("{}"), NULL);
+	assert_error(r, 403, "forbidden", NULL);
+	resp_free(r);
+	snprintf(again, sizeof(again), "%s", secret);
+	assert_int_equal(orders_status(NULL, again), 200);
+}
+
+API_TEST(the_list_says_when_each_key_was_last_used_to_the_minute)
+{
+	char id[64], secret[HARNESS_KEY_MAX], first[64];
+	json_t *list, *k = NULL;
+	long long before;
+	long waited;
+
+	key_post("used-lately", "agent", id, sizeof(id), secret,
+		 sizeof(secret));
+	before = harness_clock_now();
+	assert_int_equal(orders_status(NULL, secret), 200);
+	/* Noted by a write the request did not wait for. */
+	for (waited = 0; waited < 5000; waited += 50) {
+		k = listed(srv->key_acme, id, &list);
+		if (k && !json_is_null(jget(k, "last_used_at")))
+			break;
+		json_decref(list);
+		k = NULL;
+		harness_sleep_ms(50);
+	}
+	check(k, "the key's use is noted within 5 s");
+	snprintf(first, sizeof(first), "%s", jstr(k, "last_used_at"));
+	check(rfc3339_parse(first) >= (time_t)before &&
+		      rfc3339_parse(first) <= (time_t)harness_clock_now(),
+	      "last used at the servers' clock: %s, used at %lld", first,
+	      before);
+	json_decref(list);
+	/* Within the minute: not written again. */
+	harness_clock_advance(30);
+	assert_int_equal(orders_status(NULL, secret), 200);
+	harness_sleep_ms(300);
+	k = listed(srv->key_acme, id, &list);
+	check(k && streq(jstr(k, "last_used_at"), first),
+	      "a use 30 s later keeps %s", first);
+	json_decref(list);
+	/* A minute on: noted again. */
+	harness_clock_advance(31);
+	before = harness_clock_now();
+	assert_int_equal(orders_status(NULL, secret), 200);
+	for (waited = 0; waited < 5000; waited += 50) {
+		k = listed(srv->key_acme, id, &list);
+		if (k && rfc3339_parse(jstr(k, "last_used_at")) >=
+				 (time_t)before)
+			break;
+		json_decref(list);
+		k = NULL;
+		harness_sleep_ms(50);
+	}
+	check(k, "a use a minute later is noted at its time");
+	json_decref(list);
+}
+
+API_TEST(a_revoked_key_is_refused_at_once_on_every_node)
+{
+	char id[64], secret[HARNESS_KEY_MAX];
+	struct ordo_node other;
+	json_t *list;
+	struct resp *r;
+
+	key_post("leaver", "integration", id, sizeof(id), secret,
+		 sizeof(secret));
+	assert_int_equal(harness_node_start(&other, NULL), 0);
+	assert_int_equal(orders_status(NULL, secret), 200);
+	assert_int_equal(orders_status(other.base_url, secret), 200);
+	{
+		char path[128];
+
+		snprintf(path, sizeof(path), "/v1/keys/%s", id);
+		r = http("DELETE", path, srv->key_acme, NULL, 0, NULL);
+		assert_status(r, 200);
+		check(streq(jstr(r->json, "id"), id) &&
+			      is_rfc3339(jstr(r->json, "revoked_at")),
+		      "the answer is the key, revoked: %s", r->body);
+		resp_free(r);
+		/* From the next request on, on both nodes. */
+		assert_int_equal(orders_status(NULL, secret), 401);
+		assert_int_equal(orders_status(other.base_url, secret), 401);
+		check(!listed(srv->key_acme, id, &list),
+		      "a revoked key is no longer listed");
+		json_decref(list);
+		/* Revoked once: there is no such live key. */
+		r = http("DELETE", path, srv->key_acme, NULL, 0, NULL);
+		assert_error(r, 404, "not_found", "id");
+		resp_free(r);
+	}
+	assert_int_equal(harness_node_stop(&other), 0);
+	/* Its name stays taken: events name it as their actor. */
+	r = http("POST", "/v1/keys", srv->key_acme,
+		 B("{\"name\": \"leaver\", \"role\": \"viewer\"}"), NULL);
+	assert_error(r, 409, "conflict", "name");
+	resp_free(r);
+}
+
+API_TEST(a_rotated_key_works_with_its_new_secret_only)
+{
+	char id[64], secret[HARNESS_KEY_MAX], fresh[HARNESS_KEY_MAX],
+		path[128];
+	static const char *const idem[] = {"Idempotency-Key: key-rotate-1",
+					   NULL};
+	struct ordo_node other;
+	json_t *list, *k;
+	struct resp *r;
+
+	key_post("rotating", "supervisor", id, sizeof(id), secret,
+		 sizeof(secret));
+	assert_int_equal(harness_node_start(&other, NULL), 0);
+	assert_int_equal(orders_status(other.base_url, secret), 200);
+	snprintf(path, sizeof(path), "/v1/keys/%s/rotate", id);
+	r = http("POST", path, srv->key_acme, NULL, 0, idem);
+	assert_status(r, 200);
+	check(streq(jstr(r->json, "id"), id) &&
+		      streq(jstr(r->json, "name"), "rotating") &&
+		      streq(jstr(r->json, "role"), "supervisor") &&
+		      jstr(r->json, "key") &&
+		      !streq(jstr(r->json, "key"), secret),
+	      "the same key, with a new secret: %s", r->body);
+	snprintf(fresh, sizeof(fresh), "%s", jstr(r->json, "key"));
+	resp_free(r);
+	assert_int_equal(orders_status(NULL, secret), 401);
+	assert_int_equal(orders_status(other.base_url, secret), 401);
+	assert_int_equal(orders_status(NULL, fresh), 200);
+	assert_int_equal(orders_status(other.base_url, fresh), 200);
+	assert_int_equal(harness_node_stop(&other), 0);
+	/* A replay answers the rotation without its secret, and makes no
+	 * other. */
+	r = http("POST", path, srv->key_acme, NULL, 0, idem);
+	assert_status(r, 200);
+	check(!jget(r->json, "key"), "a replay shows no key: %s", r->body);
+	resp_free(r);
+	assert_int_equal(orders_status(NULL, fresh), 200);
+	k = listed(srv->key_acme, id, &list);
+	check(k != NULL, "a rotated key is listed still");
+	json_decref(list);
+	/* A rotation takes no member: a grace for the old secret is not
+	 * quietly dropped, and nothing is rotated. */
+	r = http("POST", path, srv->key_acme, B("{\"grace_s\": 60}"), NULL);
+	assert_error(r, 400, NULL, "grace_s");
+	resp_free(r);
+	assert_int_equal(orders_status(NULL, fresh), 200);
+}
+
+API_TEST(the_last_admin_key_is_kept)
+{
+	char id[64], secret[HARNESS_KEY_MAX], path[128], first[64] = "";
+	json_t *list, *k;
+	struct resp *r;
+	size_t i, admins = 0;
+
+	/* globex has its first admin key only. */
+	r = http_get(srv->key_globex, "/v1/keys");
+	assert_status(r, 200);
+	json_array_foreach(jget(r->json, "keys"), i, k)
+		if (streq(jstr(k, "role"), "admin")) {
+			admins++;
+			snprintf(first, sizeof(first), "%s", jstr(k, "id"));
+		}
+	resp_free(r);
+	assert_int_equal(admins, 1);
+	snprintf(path, sizeof(path), "/v1/keys/%s", first);
+	r = http("DELETE", path, srv->key_globex, NULL, 0, NULL);
+	assert_error(r, 409, "conflict", "id");
+	check(strstr(r->body, "last admin key"), "says why: %s", r->body);
+	resp_free(r);
+	assert_int_equal(orders_status(NULL, srv->key_globex), 200);
+	/* With a second admin key, the first goes. */
+	r = http("POST", "/v1/keys", srv->key_globex,
+		 B("{\"name\": \"admin-2\", \"role\": \"admin\"}"), NULL);
+	assert_status(r, 201);
+	snprintf(id, sizeof(id), "%s", jstr(r->json, "id"));
+	snprintf(secret, sizeof(secret), "%s", jstr(r->json, "key"));
+	resp_free(r);
+	r = http("DELETE", path, secret, NULL, 0, NULL);
+	assert_status(r, 200);
+	resp_free(r);
+	assert_int_equal(orders_status(NULL, srv->key_globex), 401);
+	/* Now admin-2 is the last. */
+	snprintf(path, sizeof(path), "/v1/keys/%s", id);
+	r = http("DELETE", path, secret, NULL, 0, NULL);
+	assert_error(r, 409, "conflict", "id");
+	resp_free(r);
+	check(listed(secret, id, &list), "admin-2 is live");
+	json_decref(list);
+	snprintf(srv->key_globex, sizeof(srv->key_globex), "%s", secret);
+}
+
+API_TEST(another_tenants_keys_are_not_found)
+{
+	char id[64], secret[HARNESS_KEY_MAX], path[128];
+	json_t *list;
+	struct resp *r;
+
+	key_post("acme-only", "viewer", id, sizeof(id), secret,
+		 sizeof(secret));
+	check(!listed(srv->key_globex, id, &list),
+	      "globex's list has none of acme's keys");
+	json_decref(list);
+	snprintf(path, sizeof(path), "/v1/keys/%s", id);
+	r = http("DELETE", path, srv->key_globex, NULL, 0, NULL);
+	assert_error(r, 404, "not_found", "id");
+	resp_free(r);
+	snprintf(path, sizeof(path), "/v1/keys/%s/rotate", id);
+	r = http("POST", path, srv->key_globex, NULL, 0, NULL);
+	assert_error(r, 404, "not_found", "id");
+	resp_free(r);
+	assert_int_equal(orders_status(NULL, secret), 200);
+}
+
+API_TEST(a_key_is_asked_for_exactly)
+{
+	static const struct {
+		const char *body;
+		const char *field;
+	} bad[] = {
+		{"{\"name\": \"x1\", \"role\": \"viewer\", \"scope\": \"all\"}",
+		 "scope"},
+		{"{\"name\": \"x2\", \"role\": \"superuser\"}", "role"},
+		{"{\"name\": \"x3\", \"role\": \"Admin\"}", "role"},
+		{"{\"role\": \"viewer\"}", "name"},
+		{"{\"name\": \"\", \"role\": \"viewer\"}", "name"},
+		{"{\"name\": \"x4\"}", "role"},
+		{"{\"name\": 7, \"role\": \"viewer\"}", "name"},
+		/* A key's secret is ordo's to make. */
+		{"{\"name\": \"x5\", \"role\": \"viewer\", \"key\": "
+		 "\"ordo_sk_mine\"}",
+		 "key"},
+	};
+	struct resp *r;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		r = http("POST", "/v1/keys", srv->key_acme, bad[i].body,
+			 strlen(bad[i].body), NULL);
+		assert_error(r, 400, NULL, bad[i].field);
+		resp_free(r);
+	}
+	r = http_get(srv->key_acme, "/v1/keys?role=admin");
+	assert_error(r, 400, NULL, "role");
+	resp_free(r);
+	/* None of them was made. */
+	r = http_get(srv->key_acme, "/v1/keys");
+	assert_status(r, 200);
+	check(!strstr(r->body, "\"x1\"") && !strstr(r->body, "\"x5\""),
+	      "no refused key was made: %s", r->body);
+	resp_free(r);
+}
+
+API_TEST(a_tenant_keeps_at_most_100_live_keys)
+{
+	char id[64], secret[HARNESS_KEY_MAX], name[32], path[128];
+	struct resp *r;
+	size_t live;
+
+	r = http_get(srv->key_acme, "/v1/keys");
+	assert_status(r, 200);
+	live = json_array_size(jget(r->json, "keys"));
+	resp_free(r);
+	check(live < KEYS_MAX, "acme has %zu keys", live);
+	for (; live < KEYS_MAX; live++) {
+		snprintf(name, sizeof(name), "many-%zu", live);
+		key_post(name, "viewer", id, sizeof(id), secret,
+			 sizeof(secret));
+	}
+	r = http("POST", "/v1/keys", srv->key_acme,
+		 B("{\"name\": \"one-too-many\", \"role\": \"viewer\"}"),
+		 NULL);
+	assert_error(r, 400, NULL, "name");
+	check(strstr(r->body, "100"), "names the limit: %s", r->body);
+	resp_free(r);
+	/* Revoked keys do not count. */
+	snprintf(path, sizeof(path), "/v1/keys/%s", id);
+	r = http("DELETE", path, srv->key_acme, NULL, 0, NULL);
+	assert_status(r, 200);
+	resp_free(r);
+	r = http("POST", "/v1/keys", srv->key_acme,
+		 B("{\"name\": \"one-more\", \"role\": \"viewer\"}"), NULL);
+	assert_status(r, 201);
+	resp_free(r);
+	r = http_get(srv->key_acme, "/v1/keys");
+	assert_status(r, 200);
+	assert_int_equal(json_array_size(jget(r->json, "keys")), KEYS_MAX);
+	resp_free(r);
+}
+
+API_TEST(the_command_line_lists_revokes_and_rotates)
+{
+	char id[64], secret[HARNESS_KEY_MAX], fresh[HARNESS_KEY_MAX];
+	struct cli_result r;
+
+	key_post("from-cli", "agent", id, sizeof(id), secret, sizeof(secret));
+	{
+		const char *args[] = {"key", "list", "acme", "--db",
+				      srv->db_path, NULL};
+
+		cli_run(&r, args);
+		check(r.exit_status == 0 && strstr(r.out, id) &&
+			      strstr(r.out, "from-cli") &&
+			      !strstr(r.out, "ordo_sk_"),
+		      "ordo key list shows the key, not its secret: %s%s",
+		      r.out, r.err);
+		cli_result_free(&r);
+	}
+	{
+		const char *args[] = {"key", "rotate", "acme", id, "--db",
+				      srv->db_path, NULL};
+
+		cli_run(&r, args);
+		check(r.exit_status == 0 &&
+			      last_line(r.out, fresh, sizeof(fresh)) == 0 &&
+			      !strncmp(fresh, "ordo_sk_", 8),
+		      "ordo key rotate prints the new key last: %s%s", r.out,
+		      r.err);
+		cli_result_free(&r);
+	}
+	assert_int_equal(orders_status(NULL, secret), 401);
+	assert_int_equal(orders_status(NULL, fresh), 200);
+	{
+		const char *args[] = {"key", "revoke", "acme", id, "--db",
+				      srv->db_path, NULL};
+
+		cli_run(&r, args);
+		check(r.exit_status == 0, "ordo key revoke: %s%s", r.out,
+		      r.err);
+		cli_result_free(&r);
+		assert_int_equal(orders_status(NULL, fresh), 401);
+		/* Again: no such live key, and the CLI says so. */
+		cli_run(&r, args);
+		check(r.exit_status == 1 && strstr(r.err, id),
+		      "a second revocation fails naming the key: %s%s", r.out,
+		      r.err);
+		cli_result_free(&r);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(a_key_is_shown_once_and_listed_without_its_secret),
+		cmocka_unit_test(the_list_says_when_each_key_was_last_used_to_the_minute),
+		cmocka_unit_test(a_revoked_key_is_refused_at_once_on_every_node),
+		cmocka_unit_test(a_rotated_key_works_with_its_new_secret_only),
+		cmocka_unit_test(the_last_admin_key_is_kept),
+		cmocka_unit_test(another_tenants_keys_are_not_found),
+		cmocka_unit_test(a_key_is_asked_for_exactly),
+		cmocka_unit_test(the_command_line_lists_revokes_and_rotates),
+		cmocka_unit_test(a_tenant_keeps_at_most_100_live_keys),
+	};
+
+	return cmocka_run_group_tests(tests, harness_group_setup,
+				      harness_group_teardown);
+}
