@@ -16,6 +16,7 @@
 #include "core/ratelimit.h"
 #include "app/allocation.h"
 #include "app/caller.h"
+#include "app/people.h"
 #include "app/catalog.h"
 #include "app/fulfillment.h"
 #include "app/intake.h"
@@ -116,7 +117,18 @@ struct api_request {
 	 * answer could not be made). The stored answer stays as the write
 	 * made it: a secret shown once is added here. */
 	char *(*answer_fresh)(api_request *r, char *body);
+	/* A Set-Cookie for the answer ("": none): a session's. */
+	char set_cookie[160];
 };
+
+/* A person's session: its cookie, the header its CSRF token comes back
+ * in on writes, and the header naming the tenant a request is about. */
+#define API_SESSION_COOKIE "ordo_session"
+#define API_CSRF_HEADER "X-CSRF-Token"
+#define API_TENANT_HEADER "Ordo-Tenant"
+
+/* The request's client address, as text ("unknown" if none). */
+void api_client_address(api_request *r, char *out, size_t size);
 
 /* An answer_fresh's work: body (freed) with member set to secret, shown
  * to the request that made it and kept from its replays; NULL without
@@ -196,7 +208,7 @@ void api_address_notify(void *cls, struct MHD_Connection *conn,
 			enum MHD_ConnectionNotificationCode toe);
 /* 0 when the key (0: none) may make a request now, else the whole seconds
  * it is to wait; takes its request. */
-int api_key_rate_wait(struct api_server *srv, int64_t key_id);
+int api_key_rate_wait(struct api_server *srv, const app_caller *c);
 
 /* Whether the request's Content-Type is media (parameters aside). */
 bool api_content_is(api_request *r, const char *media);
@@ -427,6 +439,9 @@ enum MHD_Result api_woocommerce_order(api_request *r);
 enum MHD_Result api_x12_take(api_request *r);
 enum MHD_Result api_order_x12_855(api_request *r);
 enum MHD_Result api_order_source(api_request *r);
+enum MHD_Result api_session_create(api_request *r);
+enum MHD_Result api_session_get(api_request *r);
+enum MHD_Result api_session_delete(api_request *r);
 enum MHD_Result api_key_list(api_request *r);
 enum MHD_Result api_key_create(api_request *r);
 enum MHD_Result api_key_revoke(api_request *r);

@@ -93,14 +93,19 @@ void api_address_notify(void *cls, struct MHD_Connection *conn,
 	pthread_mutex_unlock(&srv->limits_mu);
 }
 
-int api_key_rate_wait(struct api_server *srv, int64_t key_id)
+int api_key_rate_wait(struct api_server *srv, const app_caller *c)
 {
+	/* A key and a person each have their bucket: a person's number is
+	 * told from a key's by its top bit. */
+	uint64_t who = c->key_id	 ? (uint64_t)c->key_id
+		       : c->user_id ? (uint64_t)c->user_id | (1ULL << 63)
+				    : 0;
 	int wait;
 
-	if (!key_id)
+	if (!who)
 		return 0;
 	pthread_mutex_lock(&srv->limits_mu);
-	wait = ratelimit_take(&srv->per_key, (uint64_t)key_id, api_now_ms());
+	wait = ratelimit_take(&srv->per_key, who, api_now_ms());
 	pthread_mutex_unlock(&srv->limits_mu);
 	return wait;
 }

@@ -78,6 +78,10 @@ const api_route api_routes[] = {
 	{"GET", "/v1/shipments", api_shipment_list, READERS, NULL, 0},
 	{"GET", "/v1/shipments/*", api_shipment_get, READERS, NULL, 0},
 	{"POST", "/v1/waves", api_wave_create, WRITERS, NULL, 0},
+	/* A person's session: its own checks (api/session.c). */
+	{"POST", "/v1/session", api_session_create, ANYONE, NULL, 0},
+	{"GET", "/v1/session", api_session_get, ANYONE, NULL, 0},
+	{"DELETE", "/v1/session", api_session_delete, ANYONE, NULL, 0},
 	{"GET", "/v1/keys", api_key_list, ADMINS, NULL, 0},
 	{"POST", "/v1/keys", api_key_create, ADMINS, NULL, 0},
 	{"DELETE", "/v1/keys/*", api_key_revoke, ADMINS, NULL, 0},

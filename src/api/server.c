@@ -184,6 +184,8 @@ static enum MHD_Result queue_response(api_request *r, unsigned status,
 		MHD_add_response_header(resp, headers[0], headers[1]);
 	if (r->close_after)
 		MHD_add_response_header(resp, "Connection", "close");
+	if (r->set_cookie[0])
+		MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
 	if (replayed)
 		MHD_add_response_header(resp, "Idempotent-Replayed", "true");
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED && r->allow[0])
@@ -412,17 +414,51 @@ bool api_decode_body(api_request *r,
 
 /* ---- dispatch ----------------------------------------------------------- */
 
-/* The caller the request's Authorization names (ORDO_EUNAUTHORIZED,
- * naming the header, when it names none). */
+/* The caller of a person's session: the session of the request's cookie,
+ * about the tenant its Ordo-Tenant header names; a write carries the
+ * session's CSRF token. */
+static ordo_code session_caller(api_request *r, const char *token,
+				app_caller *caller, ordo_err *err)
+{
+	const char *tenant = MHD_lookup_connection_value(
+		r->conn, MHD_HEADER_KIND, API_TENANT_HEADER);
+	app_session s;
+	ordo_code rc = app_session_find(r->srv->st, token, api_now(r), &s, err);
+
+	if (rc)
+		return rc;
+	rc = app_session_caller(&s, tenant, API_TENANT_HEADER, caller, err);
+	app_session_free(&s);
+	if (rc == ORDO_OK && strcmp(r->method, "GET") != 0 &&
+	    strcmp(r->method, "HEAD") != 0 &&
+	    !app_csrf_ok(token, MHD_lookup_connection_value(
+					r->conn, MHD_HEADER_KIND,
+					API_CSRF_HEADER)))
+		rc = ordo_err_set(err, ORDO_EFORBIDDEN, API_CSRF_HEADER,
+				  "a write made with a session needs its "
+				  "csrf_token in the %s header",
+				  API_CSRF_HEADER);
+	return rc;
+}
+
+/* The caller the request's Authorization names, or else its session's
+ * cookie (ORDO_EUNAUTHORIZED, naming the header, when it has neither). */
 static ordo_code caller_of(api_request *r, app_caller *caller, ordo_err *err)
 {
 	const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
 						    "Authorization");
+	const char *cookie;
 
-	if (!h)
+	if (!h) {
+		cookie = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND,
+						     API_SESSION_COOKIE);
+		if (cookie)
+			return session_caller(r, cookie, caller, err);
 		return ordo_err_set(err, ORDO_EUNAUTHORIZED, "Authorization",
 				    "an API key is required: send "
-				    "\"Authorization: Bearer KEY\"");
+				    "\"Authorization: Bearer KEY\" (or log "
+				    "in: POST /v1/session)");
+	}
 	if (strncasecmp(h, "Bearer ", 7) != 0 || h[7] == '\0')
 		return ordo_err_set(err, ORDO_EUNAUTHORIZED, "Authorization",
 				    "the Authorization header must be "
@@ -563,11 +599,12 @@ static enum MHD_Result dispatch_to(api_request *r, const api_route *rt)
 				r->path);
 	}
 	/* Each key at most its rate (limits.c). */
-	r->retry_after_s = api_key_rate_wait(r->srv, r->caller.key_id);
+	r->retry_after_s = api_key_rate_wait(r->srv, &r->caller);
 	if (r->retry_after_s)
 		return api_reply_fail(r, ORDO_ERATE, NULL,
-				      "this API key made more than its %lld "
+				      "this %s made more than its %lld "
 				      "requests a second; try again in %d s",
+				      r->caller.key_id ? "API key" : "person",
 				      (long long)r->srv->per_key.rate,
 				      r->retry_after_s);
 	/* The cursor's position, for the handler (api_query). */

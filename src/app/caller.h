@@ -16,6 +16,7 @@
  *
  *     caller.h       roles and the caller (ids: core/ids.h)
  *     tenants.h      tenants and API keys (tenants.c)
+ *     people.h       people, passwords and sessions (people.c)
  *     catalog.h      SKUs and locations (catalog.c)
  *     intake.h       order intake (intake.c)
  *     idempotency.h  Idempotency-Key (idempotency.c)
@@ -71,7 +72,8 @@ typedef struct {
 	char tenant_slug[ORDO_SLUG_MAX];
 	app_role role;
 	int64_t key_id; /* the API key's own number; 0: not a key */
-	char actor[ORDO_ACTOR_MAX]; /* "key:<name>", "cli", "demo", ... */
+	int64_t user_id; /* the person's own number; 0: not a person */
+	char actor[ORDO_ACTOR_MAX]; /* "key:<name>", "user:<email>", "cli", ... */
 } app_caller;
 
 

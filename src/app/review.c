@@ -593,7 +593,7 @@ ordo_code app_holds_bulk(store_tx *tx, const app_caller *c,
 			ordo_strlcpy(bf->hold_id, qh->id, sizeof(bf->hold_id));
 			if (claimed_by_other(qh, c, now))
 				snprintf(bf->error, sizeof(bf->error),
-					 "claimed by %s", qh->assignee);
+					 "claimed by %.240s", qh->assignee);
 			else
 				ordo_strlcpy(bf->error,
 					     "the order is cancelled",

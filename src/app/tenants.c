@@ -325,44 +325,17 @@ ordo_code app_key_create(store *st, const char *slug, const char *role,
 	return store_write(st, key_job_run, &j, err);
 }
 
-/* A key's last use, noted by a write the request does not wait for. */
-struct key_used_job {
-	store_job job;
+/* A key's last use: its row and when. */
+struct key_used {
 	int64_t key;
 	ordo_time now;
 };
 
 static ordo_code key_used_run(store_tx *tx, void *arg, ordo_err *err)
 {
-	struct key_used_job *j = arg;
+	const struct key_used *u = arg;
 
-	return store_api_key_used(tx, j->key, j->now, err);
-}
-
-/* A note that failed (the database away for a moment) is made by a later
- * request: nothing is lost but a minute of precision. */
-static void key_used_done(void *arg, ordo_code rc, const ordo_err *err)
-{
-	struct key_used_job *j = arg;
-
-	(void)rc;
-	(void)err;
-	ordo_err_clear(&j->job.err);
-	free(j);
-}
-
-static void key_used_note(store *st, int64_t key, ordo_time now)
-{
-	struct key_used_job *j = calloc(1, sizeof(*j));
-
-	if (!j)
-		return;
-	j->job.run = key_used_run;
-	j->job.done = key_used_done;
-	j->job.arg = j;
-	j->key = key;
-	j->now = now;
-	store_submit(st, &j->job);
+	return store_api_key_used(tx, u->key, u->now, err);
 }
 
 ordo_code app_authenticate(store *st, const char *key, ordo_time now,
@@ -399,8 +372,11 @@ ordo_code app_authenticate(store *st, const char *key, ordo_time now,
 out:
 	store_read_end(tx);
 	if (rc == ORDO_OK && now > 0 &&
-	    now - k.last_used_at >= STORE_KEY_USED_GRAIN_S)
-		key_used_note(st, k.id, now);
+	    now - k.last_used_at >= STORE_KEY_USED_GRAIN_S) {
+		struct key_used u = {k.id, now};
+
+		app_write_detached(st, key_used_run, &u, sizeof(u));
+	}
 	return rc;
 }
 

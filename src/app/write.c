@@ -15,6 +15,7 @@
  */
 #include "app/write.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,5 +208,49 @@ ordo_code app_purge(store_tx *tx, ordo_time now, int64_t *purged,
 	if (rc == ORDO_OK)
 		rc = store_gauges_purge(tx, &gauges, err);
 	*purged += gauges;
+	/* Sessions past their absolute end, failed logins past their lock
+	 * (app/people.h). */
+	if (rc == ORDO_OK)
+		rc = store_people_purge(tx, now - ORDO_SESSION_ABSOLUTE_S,
+					now - ORDO_LOGIN_LOCK_S, purged, err);
 	return rc;
+}
+
+/* A detached write: its job, its function and its copy of the input. */
+struct detached {
+	store_job job;
+	store_job_fn fn;
+	max_align_t arg[];
+};
+
+static ordo_code detached_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct detached *d = arg;
+
+	return d->fn(tx, d->arg, err);
+}
+
+static void detached_done(void *arg, ordo_code rc, const ordo_err *err)
+{
+	struct detached *d = arg;
+
+	(void)rc;
+	(void)err;
+	ordo_err_clear(&d->job.err);
+	free(d);
+}
+
+void app_write_detached(store *st, store_job_fn fn, const void *arg,
+			size_t size)
+{
+	struct detached *d = calloc(1, sizeof(*d) + size);
+
+	if (!d)
+		return;
+	d->job.run = detached_run;
+	d->job.done = detached_done;
+	d->job.arg = d;
+	d->fn = fn;
+	memcpy(d->arg, arg, size);
+	store_submit(st, &d->job);
 }

@@ -111,8 +111,19 @@ ordo_code app_write_lost_answer(const char *key, ordo_err *err);
 /* Free the outputs, the inputs and the replayed answer (not w itself). */
 void app_write_free(app_write *w);
 
+/*
+ * Run fn(tx, a copy of the size bytes at arg) in a write of its own that
+ * the caller does not wait for, and whose failure it drops: for a note
+ * that a later request makes again if this one is lost (when an API key or
+ * a session was last used), never for what must be durable. Without
+ * memory for the copy, nothing is written.
+ */
+void app_write_detached(store *st, store_job_fn fn, const void *arg,
+			size_t size);
+
 /* Forget what is past its retention (limits.h): idempotency keys after a
- * day, delivered webhooks after 30 days. */
+ * day, delivered webhooks after 30 days, sessions after their absolute
+ * end, failed logins after a lock's length. */
 ordo_code app_purge(store_tx *tx, ordo_time now, int64_t *purged,
 		    ordo_err *err);
 

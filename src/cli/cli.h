@@ -94,6 +94,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_tenant(int argc, char **argv);
 int cmd_key(int argc, char **argv);
+int cmd_user(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 /* cli_parse, then the defaults of --db and --listen. 0, or CLI_USAGE

@@ -35,6 +35,7 @@ static const char usage[] =
 	"  tenant    create tenants (ordo tenant create SLUG)\n"
 	"  key       create, list, revoke and rotate API keys (ordo key "
 	"--help)\n"
+	"  user      create people and give them roles (ordo user --help)\n"
 	"  backup    copy a SQLite database while it is in use\n"
 	"  simulate  replay a candidate review policy over past orders\n"
 	"  report    print the tenant's figures over a range (ordo report "
@@ -243,7 +244,7 @@ int main(int argc, char **argv)
 		{"migrate", cmd_migrate}, {"tenant", cmd_tenant},
 		{"key", cmd_key},	{"backup", cmd_backup},
 		{"simulate", cmd_simulate}, {"import", cmd_import},
-		{"report", cmd_report},
+		{"report", cmd_report}, {"user", cmd_user},
 	};
 	const char *names[sizeof(commands) / sizeof(commands[0])];
 	const char *near;

@@ -95,7 +95,7 @@
 #define ORDO_METHOD_MAX 33
 #define ORDO_NOTES_MAX 2049
 #define ORDO_MESSAGE_MAX 256
-#define ORDO_ACTOR_MAX 136 /* "key:" + a key name */
+#define ORDO_ACTOR_MAX 261 /* "key:" + a key name, "user:" + an email */
 #define ORDO_IDEMPOTENCY_KEY_MAX 129
 #define ORDO_LOCATION_CODE_MAX 33
 #define ORDO_ROLE_MAX 16	     /* "integration", "supervisor", ... */
@@ -234,6 +234,39 @@
  * room to rotate; past this a tenant is handing keys out by mistake (and
  * the keys list is read whole). Revoked keys do not count. */
 #define ORDO_API_KEYS_MAX 100
+
+/*
+ * People and their sessions (app/people.h).
+ *
+ * A password is 12 to 128 characters: long enough that guessing is
+ * hopeless at the rates below, short enough to hash in bounded time. It
+ * is hashed with Argon2id at libsodium's interactive limits (64 MiB and
+ * about 0.1 s a hash), so at most ORDO_PASSWORD_HASHES_AT_ONCE hashes run
+ * at once on a node (128 MiB); a login past them is answered 429 with
+ * Retry-After 1 rather than holding a server thread.
+ */
+#define ORDO_PASSWORD_MIN 12
+#define ORDO_PASSWORD_MAX 128
+#define ORDO_PASSWORD_HASHES_AT_ONCE 2
+/* A session ends after an hour without a request, and 12 hours after its
+ * login whatever happens: a working day, and a desk left alone for lunch. */
+#define ORDO_SESSION_IDLE_S 3600
+#define ORDO_SESSION_ABSOLUTE_S 43200
+/* A person's live sessions (browsers, devices); a login past them ends
+ * the oldest. */
+#define ORDO_SESSIONS_PER_USER_MAX 20
+/* Tenants one person serves. */
+#define ORDO_USER_TENANTS_MAX 64
+/* Failed logins (core/login.h): per account, 3 cost nothing, the 4th and
+ * on wait 1, 2, 4, ... s (at most 60 s), the 10th locks the account for
+ * 15 minutes; per client address (many people may share one), 20 cost
+ * nothing and 100 lock it. */
+#define ORDO_LOGIN_FREE_FAILS 3
+#define ORDO_LOGIN_LOCK_FAILS 10
+#define ORDO_LOGIN_ADDRESS_FREE_FAILS 20
+#define ORDO_LOGIN_ADDRESS_LOCK_FAILS 100
+#define ORDO_LOGIN_WAIT_MAX_S 60
+#define ORDO_LOGIN_LOCK_S 900
 
 /* Channels per tenant, and entries of one channel's SKU mapping. A
  * channel's mapping is read whole with it for each document it sends: it

@@ -90,7 +90,7 @@ typedef struct db_stmt db_stmt;
  * (sql_int.h's fixed statements, then the variants of the order list and of
  * the review queue, one per combination of filters, then the inserts of
  * several rows, one per row count). */
-#define DB_STMT_MAX 640
+#define DB_STMT_MAX 768
 
 enum db_step {
 	DB_ROW,	 /* a row is ready to be read with column_* */

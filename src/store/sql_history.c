@@ -310,12 +310,12 @@ ordo_code store_idempotency_get(store_tx *tx, int64_t tenant, const char *key,
 }
 
 /* Run one purge statement with its cut-off; count the rows it removed. */
-static ordo_code purge_one(store_tx *tx, unsigned id, ordo_time before,
-			   int64_t *n, ordo_err *err)
+ordo_code sql_purge_rows_sql(store_tx *tx, unsigned id, const char *sql,
+			     ordo_time before, int64_t *n, ordo_err *err)
 {
 	struct q q = {0};
 	bool row = true;
-	ordo_code rc = q_open(&q, tx, id, err);
+	ordo_code rc = q_open_sql(&q, tx, id, sql, err);
 
 	if (rc == ORDO_OK)
 		q_i64(&q, before);
@@ -336,13 +336,13 @@ ordo_code store_purge(store_tx *tx, ordo_time idempotency_before,
 
 	*purged = 0;
 	if (rc == ORDO_OK)
-		rc = purge_one(tx, SQL_PURGE_IDEM, idempotency_before, purged,
+		rc = sql_purge_rows(tx, SQL_PURGE_IDEM, idempotency_before, purged,
 			       err);
 	if (rc == ORDO_OK)
-		rc = purge_one(tx, SQL_PURGE_DELIVERIES, delivered_before,
+		rc = sql_purge_rows(tx, SQL_PURGE_DELIVERIES, delivered_before,
 			       purged, err);
 	if (rc == ORDO_OK)
-		rc = purge_one(tx, SQL_PURGE_EVENTS, delivered_before, purged,
+		rc = sql_purge_rows(tx, SQL_PURGE_EVENTS, delivered_before, purged,
 			       err);
 	return rc;
 }

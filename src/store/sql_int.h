@@ -190,6 +190,21 @@ enum sql_id {
 	SQL_API_KEY_REVOKE,
 	SQL_API_KEY_ROTATE,
 	SQL_API_KEY_USED,
+	SQL_USER_INSERT,
+	SQL_USER_BY_EMAIL,
+	SQL_USER_BY_ID,
+	SQL_USER_ROLE_PUT,
+	SQL_USER_ROLES,
+	SQL_SESSION_INSERT,
+	SQL_SESSION_GET,
+	SQL_SESSION_DELETE,
+	SQL_SESSION_SEEN,
+	SQL_SESSIONS_OF_USER,
+	SQL_LOGIN_FAILURES_GET,
+	SQL_LOGIN_FAILURES_PUT,
+	SQL_LOGIN_FAILURES_CLEAR,
+	SQL_PURGE_SESSIONS,
+	SQL_PURGE_LOGIN_FAILURES,
 	SQL_SKU_PUT,
 	SQL_SKU_GET,
 	SQL_SKU_LIST,
@@ -770,6 +785,7 @@ const char *sql_history_named(const char *name);
 /* Each file's own text of statement id, NULL when another file (or the
  * driver) holds it: what store_statement_text asks. */
 const char *sql_tenants_text(unsigned id);
+const char *sql_people_text(unsigned id);
 const char *sql_catalog_text(unsigned id);
 const char *sql_orders_text(unsigned id);
 const char *sql_lookups_text(unsigned id);
@@ -784,6 +800,13 @@ const char *sql_returns_text(unsigned id);
 const char *sql_monitors_text(unsigned id);
 const char *sql_scrape_text(unsigned id);
 const char *sql_rollups_text(unsigned id);
+
+/* sql_history.c: delete the rows statement id (its text sql; one bind: a
+ * time; RETURNING a row each) answers for before, counted into *n. */
+ordo_code sql_purge_rows_sql(store_tx *tx, unsigned id, const char *sql,
+			     ordo_time before, int64_t *n, ordo_err *err);
+#define sql_purge_rows(tx, id, before, n, err)                                 \
+	sql_purge_rows_sql((tx), (id), sql_text[(id)], (before), (n), (err))
 
 /* sql_changes.c: run the count statement id (text sql) over one order's
  * rows (q_open_of_order). */

@@ -117,7 +117,7 @@ static const char *const sql_text[SQL_COUNT] = {
 	 * a request (binds: now, the key, now less a minute). */
 	[SQL_API_KEY_USED] = "UPDATE api_keys SET last_used_at = ? "
 			     "WHERE id = ? AND (last_used_at IS NULL "
-			     "OR last_used_at < ?)",
+			     "OR last_used_at <= ?)",
 	[SQL_SETTINGS_GET] = "SELECT " SQL_SETTINGS_COLS_OF("")
 			     " FROM tenant_settings WHERE tenant_id = ?",
 	[SQL_SETTINGS_PUT] = "INSERT INTO tenant_settings (tenant_id, "

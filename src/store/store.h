@@ -388,6 +388,82 @@ ordo_code store_api_key_by_hash(store_tx *tx, const char *key_hash,
 				store_api_key *k, store_tenant *t,
 				ordo_err *err);
 
+/* ---- people, their sessions, failed logins (sql_people.c) -------------- */
+
+/* libsodium's Argon2id string: crypto_pwhash_STRBYTES. */
+#define STORE_PASSWORD_HASH_MAX 128
+
+typedef struct {
+	int64_t id;
+	char public_id[ORDO_ID_MAX]; /* "usr_..." */
+	char email[ORDO_EMAIL_MAX];  /* lower case */
+	char password_hash[STORE_PASSWORD_HASH_MAX];
+	ordo_time created_at;
+	ordo_time disabled_at; /* 0: may log in */
+} store_user;
+
+/* A tenant a person serves, and their role there. */
+typedef struct {
+	int64_t tenant_id;
+	char tenant_slug[ORDO_SLUG_MAX];
+	char role[ORDO_ROLE_MAX];
+} store_user_role;
+
+typedef struct {
+	char token_hash[65]; /* hex SHA-256 of the token; the token is not kept */
+	int64_t user_id;
+	ordo_time created_at;
+	ordo_time seen_at; /* kept to STORE_KEY_USED_GRAIN_S */
+	char address[64];  /* the client address it was made from */
+} store_session;
+
+/* Insert u (its public_id, email, password_hash, created_at); sets u->id.
+ * ORDO_ECONFLICT naming "email" when the email is a person's already. */
+ordo_code store_user_insert(store_tx *tx, store_user *u, ordo_err *err);
+/* The person of email; ORDO_ENOTFOUND naming "email". */
+ordo_code store_user_by_email(store_tx *tx, const char *email, store_user *u,
+			      ordo_err *err);
+/* Give the person role in tenant (their role there until now, if any, is
+ * replaced). */
+ordo_code store_user_role_put(store_tx *tx, int64_t user, int64_t tenant,
+			      const char *role, ordo_err *err);
+/* The tenants the person serves, by tenant id (*out: free()); at most
+ * ORDO_USER_TENANTS_MAX. */
+ordo_code store_user_roles(store_tx *tx, int64_t user, store_user_role **out,
+			   size_t *n, ordo_err *err);
+
+ordo_code store_session_insert(store_tx *tx, const store_session *s,
+			       ordo_err *err);
+/* The session of the hash and its person; ORDO_ENOTFOUND naming
+ * "session". */
+ordo_code store_session_get(store_tx *tx, const char *token_hash,
+			    store_session *s, store_user *u, ordo_err *err);
+ordo_code store_session_delete(store_tx *tx, const char *token_hash,
+			       ordo_err *err);
+/* Note the session seen at now, unless it was less than
+ * STORE_KEY_USED_GRAIN_S before. */
+ordo_code store_session_seen(store_tx *tx, const char *token_hash,
+			     ordo_time now, ordo_err *err);
+/* The person's sessions, oldest first (*out: free()). */
+ordo_code store_sessions_of_user(store_tx *tx, int64_t user,
+				 store_session **out, size_t *n,
+				 ordo_err *err);
+
+/* The count of failed logins under name ("email:...", "address:...");
+ * 0 and 0 when there is none. */
+ordo_code store_login_failures_get(store_tx *tx, const char *name,
+				   int64_t *failures, ordo_time *last,
+				   ordo_err *err);
+/* Keep the count (0 failures: forget it). */
+ordo_code store_login_failures_put(store_tx *tx, const char *name,
+				   int64_t failures, ordo_time last,
+				   ordo_err *err);
+/* Forget sessions made before sessions_before and counts last failed
+ * before failures_before; *purged += the rows deleted. */
+ordo_code store_people_purge(store_tx *tx, ordo_time sessions_before,
+			     ordo_time failures_before, int64_t *purged,
+			     ordo_err *err);
+
 /* ---- catalog: SKUs, locations, stock ----------------------------------- */
 
 /* Insert or replace by (tenant, sku). */

@@ -223,11 +223,18 @@ int last_line(const char *s, char *out, size_t out_size)
 
 void cli_run(struct cli_result *r, const char *const *args)
 {
+	cli_run_input(r, args, NULL);
+}
+
+void cli_run_input(struct cli_result *r, const char *const *args,
+		   const char *input)
+{
 	char out_path[] = "/tmp/ordo-api-cli-out-XXXXXX";
 	char err_path[] = "/tmp/ordo-api-cli-err-XXXXXX";
+	char in_path[] = "/tmp/ordo-api-cli-in-XXXXXX";
 	const char *argv[32];
 	size_t n = 0;
-	int out_fd, err_fd, status;
+	int out_fd, err_fd, in_fd = -1, status;
 	pid_t pid;
 
 	memset(r, 0, sizeof(*r));
@@ -241,11 +248,19 @@ void cli_run(struct cli_result *r, const char *const *args)
 	out_fd = mkstemp(out_path);
 	err_fd = mkstemp(err_path);
 	assert_true(out_fd >= 0 && err_fd >= 0);
+	if (input) {
+		size_t len = strlen(input);
+
+		in_fd = mkstemp(in_path);
+		assert_true(in_fd >= 0);
+		assert_true(write(in_fd, input, len) == (ssize_t)len);
+		assert_true(lseek(in_fd, 0, SEEK_SET) == 0);
+	}
 	fflush(NULL);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDONLY);
+		int devnull = in_fd >= 0 ? in_fd : open("/dev/null", O_RDONLY);
 
 		if (devnull >= 0)
 			dup2(devnull, STDIN_FILENO);
@@ -256,6 +271,10 @@ void cli_run(struct cli_result *r, const char *const *args)
 	}
 	close(out_fd);
 	close(err_fd);
+	if (in_fd >= 0) {
+		close(in_fd);
+		unlink(in_path);
+	}
 	status = wait_timeout(pid, CLI_TIMEOUT_MS);
 	if (status == -1) {
 		kill(pid, SIGKILL);
@@ -353,8 +372,10 @@ static int healthz_ok(const char *base_url)
  * holds: every server of the group runs that many seconds ahead. */
 static char clock_path[128];
 static long clock_offset;
+static long long clock_still_at; /* 0: the clock runs */
 
-static void clock_write(long offset)
+/* Write the offset, or with still_at the time the clock stands at. */
+static void clock_write(long offset, long long still_at)
 {
 	char tmp[160];
 	FILE *f;
@@ -362,28 +383,51 @@ static void clock_write(long offset)
 	snprintf(tmp, sizeof(tmp), "%s.new", clock_path);
 	f = fopen(tmp, "w");
 	assert_non_null(f);
-	fprintf(f, "%ld\n", offset);
+	if (still_at)
+		fprintf(f, "@%lld\n", still_at);
+	else
+		fprintf(f, "%ld\n", offset);
 	assert_int_equal(fclose(f), 0);
 	/* Renamed into place, so a server never reads half a number. */
 	assert_int_equal(rename(tmp, clock_path), 0);
 	clock_offset = offset;
+	clock_still_at = still_at;
 }
 
 void harness_clock_advance(long seconds)
 {
 	assert_true(clock_path[0] != '\0');
 	assert_true(seconds > 0);
-	clock_write(clock_offset + seconds);
+	if (clock_still_at)
+		clock_write(clock_offset, clock_still_at + seconds);
+	else
+		clock_write(clock_offset + seconds, 0);
+}
+
+void harness_clock_stop(void)
+{
+	assert_true(clock_path[0] != '\0');
+	if (!clock_still_at)
+		clock_write(clock_offset, harness_clock_now());
+}
+
+void harness_clock_run(void)
+{
+	assert_true(clock_path[0] != '\0');
+	if (clock_still_at)
+		clock_write((long)(clock_still_at - (long long)time(NULL)), 0);
 }
 
 long long harness_clock_now(void)
 {
-	return (long long)time(NULL) + clock_offset;
+	return clock_still_at ? clock_still_at
+			      : (long long)time(NULL) + clock_offset;
 }
 
 long harness_clock_ms(void)
 {
-	return harness_now_ms() + clock_offset * 1000;
+	return clock_still_at ? (long)(clock_still_at * 1000)
+			      : harness_now_ms() + clock_offset * 1000;
 }
 
 /* Start `ordo serve`; 0 when it answers /healthz, -1 after all attempts. */
@@ -653,7 +697,7 @@ int harness_group_setup(void **state)
 	}
 	snprintf(s->log_path, sizeof(s->log_path), "%s/server.log", s->dir);
 	snprintf(clock_path, sizeof(clock_path), "%s/clock", s->dir);
-	clock_write(0);
+	clock_write(0, 0);
 	srv = s;
 	*state = s;
 	if (db_prepare(s))

@@ -94,6 +94,10 @@ void harness_set_serve_args(const char *const *args);
  * the servers' time (UTC seconds).
  */
 void harness_clock_advance(long seconds);
+/* Hold the servers' clock still at its time, for a test that counts whole
+ * seconds (advance still moves it); and let it run on from there. */
+void harness_clock_stop(void);
+void harness_clock_run(void);
 long long harness_clock_now(void);
 /* Monotonic milliseconds on the servers' clock: for spans between events
  * the servers time (a retry's backoff), moved on with the clock. */
@@ -137,6 +141,9 @@ struct cli_result {
  * capturing stdout and stderr. Killed after 60 s. Free with cli_result_free().
  */
 void cli_run(struct cli_result *r, const char *const *args);
+/* cli_run with input (NULL: none, /dev/null) as its standard input. */
+void cli_run_input(struct cli_result *r, const char *const *args,
+		   const char *input);
 void cli_result_free(struct cli_result *r);
 /* The last non-empty line of s, trimmed, copied into out. 0 or -1. */
 int last_line(const char *s, char *out, size_t out_size);

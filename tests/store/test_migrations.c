@@ -897,6 +897,10 @@ static void searched(struct fx *f, int64_t tenant, const char *q, char *out,
 	"ALTER TABLE api_keys DROP COLUMN public_id;"                          \
 	"ALTER TABLE api_keys DROP COLUMN revoked_at;"                         \
 	"ALTER TABLE api_keys DROP COLUMN last_used_at;"                       \
+	"DROP TABLE login_failures;"                                           \
+	"DROP TABLE sessions;"                                                 \
+	"DROP TABLE user_roles;"                                               \
+	"DROP TABLE users;"                                                    \
 	"DELETE FROM schema_migrations WHERE version >= 10"
 
 static void test_migrate_fills_the_search_index(void **state)

@@ -436,6 +436,7 @@ static bool plan_keyed_by(const char *plan, const char *col)
 /* Tenants the rows are spread over, and orders of each. */
 #define ROW_TENANTS 50
 #define ROW_ORDERS 12
+#define ROW_PEOPLE 4
 
 /*
  * Order k of the job's tenant (w->p: its number t) and what comes of it:
@@ -614,6 +615,36 @@ static ordo_code w_tenant_rows(store_tx *tx, struct wctx *w, ordo_err *err)
 		};
 
 		rc = store_monitors_put(tx, w->tenant, m, N_OF(m), err);
+	}
+	/* The people who serve it, each with a role here, sessions, and
+	 * a failed login. */
+	for (k = 0; rc == ORDO_OK && k < ROW_PEOPLE; k++) {
+		store_user u = {.created_at = 1700000000};
+		store_session sess = {.created_at = 1700000000,
+				      .seen_at = 1700000000};
+		char name[ORDO_EMAIL_MAX + 8];
+		int n;
+
+		snprintf(u.public_id, sizeof(u.public_id), "usr_%d_%d", t, k);
+		snprintf(u.email, sizeof(u.email), "p%d@t%d.example.com", k,
+			 t);
+		ordo_strlcpy(u.password_hash, "$argon2id$", sizeof(u.password_hash));
+		rc = store_user_insert(tx, &u, err);
+		if (rc == ORDO_OK)
+			rc = store_user_role_put(tx, u.id, w->tenant, "agent",
+						 err);
+		for (n = 0; rc == ORDO_OK && n < 3; n++) {
+			snprintf(sess.token_hash, sizeof(sess.token_hash),
+				 "%016d%016d%016d%016d", t, k, n, 7);
+			sess.user_id = u.id;
+			ordo_strlcpy(sess.address, "192.0.2.1",
+				     sizeof(sess.address));
+			rc = store_session_insert(tx, &sess, err);
+		}
+		snprintf(name, sizeof(name), "email:%s", u.email);
+		if (rc == ORDO_OK)
+			rc = store_login_failures_put(tx, name, 1, 1700000000,
+						      err);
 	}
 	for (k = 0; rc == ORDO_OK && k < ROW_ORDERS; k++)
 		rc = order_rows_add(tx, w, t, k, err);

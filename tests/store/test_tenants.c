@@ -160,6 +160,230 @@ static void test_a_read_ends_on_the_server_at_once(void **state)
 	PQfinish(c);
 }
 
+/* ---- people and sessions -------------------------------------------------- */
+
+struct people_job {
+	store_user user;
+	int64_t tenant;
+	const char *role;
+	store_session session;
+	/* 0 person and role, 1 session, 2 seen, 3 delete, 4 purge, 5 role,
+	 * 6 failures */
+	int what;
+	ordo_time now;
+	int64_t purged;
+	int64_t failures;
+};
+
+static ordo_code people_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct people_job *j = arg;
+	ordo_code rc = ORDO_OK;
+
+	switch (j->what) {
+	case 0:
+		rc = store_user_insert(tx, &j->user, err);
+		if (rc == ORDO_OK)
+			rc = store_user_role_put(tx, j->user.id, j->tenant,
+						 j->role, err);
+		break;
+	case 1:
+		rc = store_session_insert(tx, &j->session, err);
+		break;
+	case 2:
+		rc = store_session_seen(tx, j->session.token_hash, j->now, err);
+		break;
+	case 3:
+		rc = store_session_delete(tx, j->session.token_hash, err);
+		break;
+	case 5:
+		rc = store_user_role_put(tx, j->user.id, j->tenant, j->role,
+					 err);
+		break;
+	case 6:
+		rc = store_login_failures_put(tx, "email:ada@example.com",
+					      j->failures, j->now, err);
+		break;
+	default:
+		j->purged = 0;
+		rc = store_people_purge(tx, j->now, j->now, &j->purged, err);
+		break;
+	}
+	return rc;
+}
+
+/*
+ * A person is one email across tenants, with a role in each; a session
+ * is found by its hash with its person; its last use is kept to the
+ * minute; a person's sessions come oldest first; the purge forgets
+ * sessions and counts of failed logins past their time.
+ */
+static void test_people_and_sessions(void **state)
+{
+	struct fx *f = *state;
+	struct people_job j;
+	store_user u;
+	store_user_role *roles = NULL;
+	store_session s, *all = NULL;
+	ordo_err err = ORDO_ERR_INIT;
+	store_tx *tx;
+	int64_t failures;
+	ordo_time last;
+	size_t n;
+
+	memset(&j, 0, sizeof(j));
+	ordo_strlcpy(j.user.public_id, "usr_1", sizeof(j.user.public_id));
+	ordo_strlcpy(j.user.email, "ada@example.com", sizeof(j.user.email));
+	ordo_strlcpy(j.user.password_hash, "$argon2id$x",
+		     sizeof(j.user.password_hash));
+	j.user.created_at = 1700000000;
+	j.tenant = f->ta;
+	j.role = "agent";
+	assert_int_equal(store_write(f->st, people_run, &j, &err), ORDO_OK);
+	assert_true(j.user.id > 0);
+	/* The same email again is refused, naming it. */
+	ordo_strlcpy(j.user.public_id, "usr_2", sizeof(j.user.public_id));
+	assert_int_equal(store_write(f->st, people_run, &j, &err),
+			 ORDO_ECONFLICT);
+	assert_string_equal(err.field, "email");
+	ordo_err_clear(&err);
+
+	tx = rd(f);
+	assert_int_equal(store_user_by_email(tx, "ada@example.com", &u, &err),
+			 ORDO_OK);
+	assert_string_equal(u.public_id, "usr_1");
+	assert_string_equal(u.password_hash, "$argon2id$x");
+	assert_int_equal(u.disabled_at, 0);
+	assert_int_equal(store_user_by_email(tx, "bob@example.com", &u, &err),
+			 ORDO_ENOTFOUND);
+	store_read_end(tx);
+	ordo_err_clear(&err);
+
+	/* A role in a second tenant; a role put again replaces the one
+	 * there. */
+	j.user.id = u.id;
+	j.what = 5;
+	j.tenant = f->tb;
+	j.role = "viewer";
+	assert_int_equal(store_write(f->st, people_run, &j, &err), ORDO_OK);
+	j.tenant = f->ta;
+	j.role = "supervisor";
+	assert_int_equal(store_write(f->st, people_run, &j, &err), ORDO_OK);
+	tx = rd(f);
+	assert_int_equal(store_user_roles(tx, u.id, &roles, &n, &err), ORDO_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(roles[0].tenant_id, f->ta);
+	assert_string_equal(roles[0].tenant_slug, "acme");
+	assert_string_equal(roles[0].role, "supervisor");
+	assert_int_equal(roles[1].tenant_id, f->tb);
+	assert_string_equal(roles[1].tenant_slug, "bolt");
+	assert_string_equal(roles[1].role, "viewer");
+	free(roles);
+	store_read_end(tx);
+
+	/* Two sessions; the first found by its hash, with its person. */
+	memset(&j.session, 0, sizeof(j.session));
+	memset(j.session.token_hash, 'a', 64);
+	j.session.user_id = u.id;
+	j.session.created_at = j.session.seen_at = 1700001000;
+	ordo_strlcpy(j.session.address, "192.0.2.7",
+		     sizeof(j.session.address));
+	j.what = 1;
+	assert_int_equal(store_write(f->st, people_run, &j, &err), ORDO_OK);
+	memset(j.session.token_hash, 'b', 64);
+	j.session.created_at = j.session.seen_at = 1700002000;
+	assert_int_equal(store_write(f->st, people_run, &j, &err), ORDO_OK);
+	memset(j.session.token_hash, 'a', 64);
+	/* Seen 30 s on: kept as it was; a minute on: noted. */
+	j.what = 2;
+	j.now = 1700001030;
+	assert_int_equal(store_write(f->st, people_run, &j, &err), ORDO_OK);
+	tx = rd(f);
+	assert_int_equal(store_session_get(tx, j.session.token_hash, &s, &u,
+					   &err),
+			 ORDO_OK);
+	assert_int_equal(s.seen_at, 1700001000);
+	assert_int_equal(s.created_at, 1700001000);
+	assert_string_equal(u.email, "ada@example.com");
+	store_read_end(tx);
+	j.now = 1700001060;
+	assert_int_equal(store_write(f->st, people_run, &j, &err), ORDO_OK);
+	tx = rd(f);
+	assert_int_equal(store_session_get(tx, j.session.token_hash, &s, &u,
+					   &err),
+			 ORDO_OK);
+	assert_int_equal(s.seen_at, 1700001060);
+	assert_int_equal(store_sessions_of_user(tx, u.id, &all, &n, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(all[0].created_at, 1700001000);
+	assert_int_equal(all[1].created_at, 1700002000);
+	free(all);
+	store_read_end(tx);
+
+	/* Failed logins: none, counted, counted again, cleared by 0. */
+	tx = rd(f);
+	assert_int_equal(store_login_failures_get(tx, "email:ada@example.com",
+						  &failures, &last, &err),
+			 ORDO_OK);
+	assert_int_equal(failures, 0);
+	assert_int_equal(last, 0);
+	store_read_end(tx);
+	j.what = 6;
+	j.failures = 1;
+	j.now = 1700001500;
+	assert_int_equal(store_write(f->st, people_run, &j, &err), ORDO_OK);
+	j.failures = 2;
+	j.now = 1700001600;
+	assert_int_equal(store_write(f->st, people_run, &j, &err), ORDO_OK);
+	tx = rd(f);
+	assert_int_equal(store_login_failures_get(tx, "email:ada@example.com",
+						  &failures, &last, &err),
+			 ORDO_OK);
+	assert_int_equal(failures, 2);
+	assert_int_equal(last, 1700001600);
+	store_read_end(tx);
+	j.failures = 0;
+	assert_int_equal(store_write(f->st, people_run, &j, &err), ORDO_OK);
+	tx = rd(f);
+	assert_int_equal(store_login_failures_get(tx, "email:ada@example.com",
+						  &failures, &last, &err),
+			 ORDO_OK);
+	assert_int_equal(failures, 0);
+	store_read_end(tx);
+	j.failures = 3;
+	assert_int_equal(store_write(f->st, people_run, &j, &err), ORDO_OK);
+
+	/* The first session ends; the purge then forgets the second once
+	 * it was made before the time given. */
+	j.what = 3;
+	assert_int_equal(store_write(f->st, people_run, &j, &err), ORDO_OK);
+	tx = rd(f);
+	assert_int_equal(store_session_get(tx, j.session.token_hash, &s, &u,
+					   &err),
+			 ORDO_ENOTFOUND);
+	store_read_end(tx);
+	ordo_err_clear(&err);
+	/* The count (last failed at 1700001600) and the second session
+	 * (made at 1700002000) go once the time given passes each. */
+	j.what = 4;
+	j.now = 1700001600;
+	assert_int_equal(store_write(f->st, people_run, &j, &err), ORDO_OK);
+	assert_int_equal(j.purged, 0);
+	j.now = 1700002000;
+	assert_int_equal(store_write(f->st, people_run, &j, &err), ORDO_OK);
+	assert_int_equal(j.purged, 1);
+	j.now = 1700002001;
+	assert_int_equal(store_write(f->st, people_run, &j, &err), ORDO_OK);
+	assert_int_equal(j.purged, 1);
+	tx = rd(f);
+	assert_int_equal(store_sessions_of_user(tx, u.id, &all, &n, &err),
+			 ORDO_OK);
+	assert_int_equal(n, 0);
+	free(all);
+	store_read_end(tx);
+}
+
 /* ---- tenancy ------------------------------------------------------------- */
 
 static void test_tenant_scoping(void **state)
@@ -309,6 +533,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_tenants, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_api_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_people_and_sessions, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(
 			test_a_read_ends_on_the_server_at_once, setup,
 			teardown),
