@@ -158,6 +158,7 @@ struct api_server {
 		int n;			/* its connections; 0: a free slot */
 	} addresses[ORDO_CONNECTIONS_MAX];
 	ratelimit per_key;
+	ratelimit per_address;
 	/* The deployment's key for page cursors, read at start. */
 	unsigned char cursor_key[ORDO_CURSOR_KEY_BYTES];
 	/* The out-of-memory answer, made at start (see api_reply_nomem). */
@@ -209,6 +210,8 @@ void api_address_notify(void *cls, struct MHD_Connection *conn,
 /* 0 when the key (0: none) may make a request now, else the whole seconds
  * it is to wait; takes its request. */
 int api_key_rate_wait(struct api_server *srv, const app_caller *c);
+/* The same for the request's client address (rate_per_address). */
+int api_address_rate_wait(struct api_server *srv, api_request *r);
 
 /* Whether the request's Content-Type is media (parameters aside). */
 bool api_content_is(api_request *r, const char *media);
@@ -442,6 +445,9 @@ enum MHD_Result api_order_source(api_request *r);
 enum MHD_Result api_session_create(api_request *r);
 enum MHD_Result api_session_get(api_request *r);
 enum MHD_Result api_session_delete(api_request *r);
+enum MHD_Result api_user_list(api_request *r);
+enum MHD_Result api_user_invite(api_request *r);
+enum MHD_Result api_user_update(api_request *r);
 enum MHD_Result api_key_list(api_request *r);
 enum MHD_Result api_key_create(api_request *r);
 enum MHD_Result api_key_revoke(api_request *r);

@@ -582,21 +582,31 @@ static enum MHD_Result dispatch_to(api_request *r, const api_route *rt)
 
 	r->route = rt->pattern;
 	r->route_no = (unsigned)(rt - api_routes) + 1;
+	/* Each client address at most its rate, whoever it says it is. */
+	r->retry_after_s = api_address_rate_wait(r->srv, r);
+	if (r->retry_after_s)
+		return api_reply_fail(r, ORDO_ERATE, NULL,
+				      "this client address made more than its "
+				      "%lld requests a second; try again in "
+				      "%d s",
+				      (long long)r->srv->per_address.rate,
+				      r->retry_after_s);
 	if (rt->roles != ANYONE) {
 		if (!authenticate(r, &ret))
 			return ret;
 		if (!(rt->roles & ROLE_BIT(r->caller.role)))
 			return api_reply_fail(
 				r, ORDO_EFORBIDDEN, NULL,
-				"%s %s key may not %s %s",
+				"%s %s %s may not %s %s",
 				r->caller.role == ROLE_ADMIN ||
 						r->caller.role == ROLE_AGENT ||
 						r->caller.role ==
 							ROLE_INTEGRATION
 					? "an"
 					: "a",
-				app_role_name(r->caller.role), r->method,
-				r->path);
+				app_role_name(r->caller.role),
+				r->caller.user_id ? "person" : "key",
+				r->method, r->path);
 	}
 	/* Each key at most its rate (limits.c). */
 	r->retry_after_s = api_key_rate_wait(r->srv, &r->caller);
@@ -938,6 +948,13 @@ ordo_code api_server_start(store *st, const api_server_options *opts,
 				  ORDO_RATE_PER_KEY_MAX);
 		goto fail;
 	}
+	if (opts->rate_per_address < 0 ||
+	    opts->rate_per_address > ORDO_RATE_PER_ADDRESS_MAX) {
+		rc = ordo_err_set(err, ORDO_EINVALID, "rate_per_address",
+				  "at most %d requests a second per address",
+				  ORDO_RATE_PER_ADDRESS_MAX);
+		goto fail;
+	}
 	rc = test_alloc_budget(&srv->request_alloc_budget, err);
 	if (rc != ORDO_OK)
 		goto fail;
@@ -947,6 +964,9 @@ ordo_code api_server_start(store *st, const api_server_options *opts,
 	rate = opts->rate_per_key ? opts->rate_per_key
 				  : ORDO_RATE_PER_KEY_DEFAULT;
 	ratelimit_init(&srv->per_key, rate, 2 * rate); /* 2 s of bursts */
+	rate = opts->rate_per_address ? opts->rate_per_address
+				      : ORDO_RATE_PER_ADDRESS_DEFAULT;
+	ratelimit_init(&srv->per_address, rate, 2 * rate);
 	srv->metrics = api_metrics_new();
 	srv->nomem = MHD_create_response_from_buffer(
 		sizeof(nomem_body) - 1, (void *)nomem_body,

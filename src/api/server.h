@@ -31,6 +31,9 @@ typedef struct {
 	/* Requests a second each API key may make (0: the default,
 	 * ORDO_RATE_PER_KEY_DEFAULT); past it, 429 with Retry-After. */
 	int rate_per_key;
+	/* Requests a second each client address may make (0: the default,
+	 * ORDO_RATE_PER_ADDRESS_DEFAULT); past it, 429 with Retry-After. */
+	int rate_per_address;
 } api_server_options;
 
 /* Bind and start serving. The store must outlive the server. */

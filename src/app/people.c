@@ -194,6 +194,116 @@ ordo_code app_user_grant(store *st, const char *email, const char *slug,
 	return rc ? rc : store_write(st, user_job_run, &j, err);
 }
 
+/* ---- a tenant's people ------------------------------------------------------ */
+
+ordo_code app_tenant_users(store *st, const app_caller *c, int64_t before,
+			   int limit, store_tenant_user **out, size_t *n,
+			   int64_t *next, ordo_err *err)
+{
+	store_tx *tx = NULL;
+	ordo_code rc = store_read_begin(st, &tx, err);
+
+	*out = NULL;
+	*n = 0;
+	*next = 0;
+	if (rc)
+		return rc;
+	rc = store_tenant_users(tx, c->tenant_id, before, limit, out, n, next,
+				err);
+	store_read_end(tx);
+	return rc;
+}
+
+static ordo_code invite_run(store_tx *tx, app_write *w, ordo_err *err)
+{
+	app_user_invite_cmd *c = (app_user_invite_cmd *)w;
+	store_user u;
+	ordo_code rc = store_user_by_email(tx, c->email, &u, err);
+
+	if (rc == ORDO_ENOTFOUND) {
+		ordo_err_clear(err);
+		memset(&u, 0, sizeof(u));
+		ordo_id_new("usr_", u.public_id);
+		ordo_strlcpy(u.email, c->email, sizeof(u.email));
+		ordo_strlcpy(u.password_hash, c->password_hash,
+			     sizeof(u.password_hash));
+		u.created_at = w->now;
+		rc = store_user_insert(tx, &u, err);
+		c->made = rc == ORDO_OK;
+	}
+	if (rc == ORDO_OK)
+		rc = store_user_role_put(tx, u.id, w->caller.tenant_id,
+					 c->role, err);
+	if (rc == ORDO_OK)
+		rc = store_tenant_user_get(tx, w->caller.tenant_id,
+					   u.public_id, &c->stored, err);
+	return rc;
+}
+
+static void invite_clear(app_write *w)
+{
+	app_user_invite_cmd *c = (app_user_invite_cmd *)w;
+
+	c->made = false;
+	memset(&c->stored, 0, sizeof(c->stored));
+}
+
+static void invite_free(app_write *w)
+{
+	app_user_invite_cmd *c = (app_user_invite_cmd *)w;
+
+	sodium_memzero(c->password, sizeof(c->password));
+}
+
+static const app_write_type invite_type = {.name = "user_invite",
+					   .run = invite_run,
+					   .clear = invite_clear,
+					   .free_input = invite_free};
+
+ordo_code app_user_invite_cmd_init(app_user_invite_cmd *c,
+				   const app_caller *caller, ordo_time now,
+				   ordo_err *err)
+{
+	app_write_init(&c->w, &invite_type, caller, now);
+	app_password_generate(c->password);
+	return password_hash(c->password, c->password_hash, err);
+}
+
+static ordo_code update_run(store_tx *tx, app_write *w, ordo_err *err)
+{
+	app_user_update_cmd *c = (app_user_update_cmd *)w;
+	store_tenant_user *u = &c->stored;
+	ordo_code rc = store_tenant_user_get(tx, w->caller.tenant_id, c->id, u,
+					     err);
+
+	if (rc)
+		return rc;
+	if (c->role[0])
+		ordo_strlcpy(u->role, c->role, sizeof(u->role));
+	if (c->disabled == 1 && !u->disabled_at)
+		u->disabled_at = w->now;
+	else if (c->disabled == 0)
+		u->disabled_at = 0;
+	return store_user_role_set(tx, u->user_id, w->caller.tenant_id, u->role,
+				   u->disabled_at, err);
+}
+
+static void update_clear(app_write *w)
+{
+	memset(&((app_user_update_cmd *)w)->stored, 0,
+	       sizeof(store_tenant_user));
+}
+
+static const app_write_type update_type = {
+	.name = "user_update", .run = update_run, .clear = update_clear};
+
+void app_user_update_cmd_init(app_user_update_cmd *c,
+			      const app_caller *caller, ordo_time now)
+{
+	app_write_init(&c->w, &update_type, caller, now);
+	c->disabled = -1;
+}
+
 /* ---- sessions ---------------------------------------------------------------- */
 
 void app_session_free(app_session *s)

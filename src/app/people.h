@@ -25,6 +25,7 @@
 #include <stddef.h>
 
 #include "app/caller.h"
+#include "app/write.h"
 #include "store/store.h"
 
 /* "ordo_ss_" and 64 hex digits. */
@@ -54,6 +55,49 @@ ordo_code app_user_create(store *st, const char *email, const char *password,
  * there). */
 ordo_code app_user_grant(store *st, const char *email, const char *slug,
 			 const char *role, ordo_err *err);
+
+/* ---- a tenant's people, for its admins ----------------------------------- */
+
+/* The people of the caller's tenant, newest first (store_tenant_users). */
+ordo_code app_tenant_users(store *st, const app_caller *c, int64_t before,
+			   int limit, store_tenant_user **out, size_t *n,
+			   int64_t *next, ordo_err *err);
+
+/*
+ * Invite email (checked) with role into the caller's tenant: a person new
+ * to ordo is made with the password in (made by app_user_invite_cmd_init
+ * and hashed there, before the write), shown once (`made` out); one who
+ * has a password keeps it and is given the role here. Out: the person as
+ * the tenant sees them.
+ */
+typedef struct {
+	app_write w;
+	char email[ORDO_EMAIL_MAX];		     /* in */
+	char role[ORDO_ROLE_MAX];		     /* in */
+	char password[APP_PASSWORD_GENERATED + 1];   /* in: shown if made */
+	char password_hash[STORE_PASSWORD_HASH_MAX]; /* in */
+	bool made;				     /* out */
+	store_tenant_user stored;		     /* out */
+} app_user_invite_cmd;
+
+/* Also makes the password and its hash (a tenth of a second). */
+ordo_code app_user_invite_cmd_init(app_user_invite_cmd *c,
+				   const app_caller *caller, ordo_time now,
+				   ordo_err *err);
+
+/* Change the role of person id in the caller's tenant, or disable or
+ * enable them there (role "" or disabled -1: unchanged). Out: the person
+ * afterwards. ORDO_ENOTFOUND naming "id" for anyone not of the tenant. */
+typedef struct {
+	app_write w;
+	char id[ORDO_ID_MAX];	  /* in */
+	char role[ORDO_ROLE_MAX]; /* in */
+	int disabled;		  /* in: 1, 0, or -1 */
+	store_tenant_user stored; /* out */
+} app_user_update_cmd;
+
+void app_user_update_cmd_init(app_user_update_cmd *c,
+			      const app_caller *caller, ordo_time now);
 
 /* A session, as a login makes it or a request finds it. */
 typedef struct {

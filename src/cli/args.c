@@ -39,6 +39,7 @@ static const struct {
 	{"map", CLI_F_MAP, "FILE"},
 	{"channel", CLI_F_CHANNEL, "NAME"},
 	{"rate-per-key", CLI_F_RATE_PER_KEY, "N"},
+	{"rate-per-address", CLI_F_RATE_PER_ADDRESS, "N"},
 };
 
 #define N_FLAGS (sizeof(cli_flags) / sizeof(cli_flags[0]))
@@ -95,6 +96,8 @@ static const char **slot(struct cli_opts *o, unsigned flag)
 		return &o->channel;
 	case CLI_F_RATE_PER_KEY:
 		return &o->rate_per_key;
+	case CLI_F_RATE_PER_ADDRESS:
+		return &o->rate_per_address;
 	default:
 		return &o->from;
 	}

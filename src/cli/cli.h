@@ -44,6 +44,7 @@
 #define CLI_F_MAP (1u << 14)
 #define CLI_F_CHANNEL (1u << 15)
 #define CLI_F_RATE_PER_KEY (1u << 16)
+#define CLI_F_RATE_PER_ADDRESS (1u << 17)
 
 /* What a command was given: each flag's value (NULL: not given), the
  * positional arguments, and whether help was asked for. */
@@ -62,6 +63,7 @@ struct cli_opts {
 	const char *clock_file;
 	const char *max_queued;
 	const char *rate_per_key;
+	const char *rate_per_address;
 	const char *db_writers;
 	const char *map;
 	const char *channel;
@@ -154,7 +156,7 @@ void cli_block_stop_signals(void);
  * running. Returns an exit code. */
 int cli_serve_until_signal(store *st, const char *listen, const char *banner,
 			   int webhook_timeout_ms, int max_queued_writes,
-			   int rate_per_key);
+			   int rate_per_key, int rate_per_address);
 
 /* The clock of this process: the system's, unless `serve --clock-file`
  * set one a test moves (cli_clock_file_use). Read it, never time(). */

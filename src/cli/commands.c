@@ -62,6 +62,7 @@ int cmd_serve(int argc, char **argv)
 	long writers = 0; /* the backend's own */
 	long max_queued = 0; /* the server's default */
 	long rate_per_key = 0; /* the server's default */
+	long rate_per_address = 0; /* the server's default */
 	store *st;
 	int rc;
 
@@ -69,7 +70,7 @@ int cmd_serve(int argc, char **argv)
 			CLI_F_DB | CLI_F_LISTEN | CLI_F_DB_POOL |
 				CLI_F_DB_WRITERS | CLI_F_WEBHOOK_TIMEOUT | CLI_F_WEBHOOK_ALLOW |
 				CLI_F_CLOCK_FILE | CLI_F_MAX_QUEUED |
-				CLI_F_RATE_PER_KEY,
+				CLI_F_RATE_PER_KEY | CLI_F_RATE_PER_ADDRESS,
 			argc, argv, &o);
 	if (rc)
 		return rc;
@@ -79,7 +80,8 @@ int cmd_serve(int argc, char **argv)
 		       "                  [--webhook-timeout-ms N] "
 		       "[--webhook-allow CIDR,...]\n"
 		       "                  [--max-queued-writes N] "
-		       "[--rate-per-key N]\n\n"
+		       "[--rate-per-key N]\n"
+		       "                  [--rate-per-address N]\n\n"
 		       "Apply migrations, serve the HTTP API and deliver "
 		       "webhooks.\n"
 		       "  --db PATH|URL           SQLite file (default ./%s) or "
@@ -112,12 +114,17 @@ int cmd_serve(int argc, char **argv)
 		       "  --rate-per-key N        requests a second each API "
 		       "key may make\n"
 		       "                          (1 to %d, default %d); "
+		       "more are answered 429\n"
+		       "  --rate-per-address N    requests a second each "
+		       "client address may make\n"
+		       "                          (1 to %d, default %d); "
 		       "more are answered 429\n",
 		       CLI_DEFAULT_DB, CLI_DEFAULT_LISTEN, CLI_MAX_DB_POOL,
 		       CLI_DEFAULT_DB_POOL, STORE_WRITERS_MAX, STORE_WRITERS_PG,
 		       CLI_DEFAULT_WEBHOOK_TIMEOUT_MS,
 		       ORDO_QUEUED_WRITES_MAX, ORDO_QUEUED_WRITES_DEFAULT,
-		       ORDO_RATE_PER_KEY_MAX, ORDO_RATE_PER_KEY_DEFAULT);
+		       ORDO_RATE_PER_KEY_MAX, ORDO_RATE_PER_KEY_DEFAULT,
+		       ORDO_RATE_PER_ADDRESS_MAX, ORDO_RATE_PER_ADDRESS_DEFAULT);
 		return CLI_OK;
 	}
 	if (o.n_args)
@@ -148,6 +155,10 @@ int cmd_serve(int argc, char **argv)
 	if (o.rate_per_key &&
 	    cli_parse_long("serve", "rate-per-key", o.rate_per_key, 1,
 			   ORDO_RATE_PER_KEY_MAX, &rate_per_key))
+		return CLI_USAGE;
+	if (o.rate_per_address &&
+	    cli_parse_long("serve", "rate-per-address", o.rate_per_address, 1,
+			   ORDO_RATE_PER_ADDRESS_MAX, &rate_per_address))
 		return CLI_USAGE;
 	if (o.clock_file && cli_clock_file_use(o.clock_file) != CLI_OK)
 		return CLI_USAGE;
@@ -181,7 +192,8 @@ int cmd_serve(int argc, char **argv)
 	if (!st)
 		return CLI_FAIL;
 	rc = cli_serve_until_signal(st, o.listen, NULL, (int)timeout_ms,
-				    (int)max_queued, (int)rate_per_key);
+				    (int)max_queued, (int)rate_per_key,
+				    (int)rate_per_address);
 	store_close(st);
 	return rc;
 }

@@ -990,7 +990,7 @@ int cmd_demo(int argc, char **argv)
 		outbox_rules_set(&loopback);
 	}
 	rc = cli_serve_until_signal(st, listen, banner,
-				    CLI_DEFAULT_WEBHOOK_TIMEOUT_MS, 0, 0);
+				    CLI_DEFAULT_WEBHOOK_TIMEOUT_MS, 0, 0, 0);
 out:
 	ordo_err_clear(err);
 	store_close(st);

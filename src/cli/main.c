@@ -184,12 +184,13 @@ void cli_block_stop_signals(void)
 
 int cli_serve_until_signal(store *st, const char *listen, const char *banner,
 			   int webhook_timeout_ms, int max_queued_writes,
-			   int rate_per_key)
+			   int rate_per_key, int rate_per_address)
 {
 	api_server_options opts = {.threads = 4,
 				   .clock = cli_clock,
 				   .max_queued_writes = max_queued_writes,
-				   .rate_per_key = rate_per_key};
+				   .rate_per_key = rate_per_key,
+				   .rate_per_address = rate_per_address};
 	api_server *srv = NULL;
 	struct background *bg = NULL;
 	char host[64];

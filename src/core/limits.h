@@ -59,6 +59,14 @@
  * set it to what each client should get. */
 #define ORDO_RATE_PER_KEY_DEFAULT 5000
 #define ORDO_RATE_PER_KEY_MAX 1000000
+/* Requests a second one client address may make, by default (ordo serve
+ * --rate-per-address), and at most: whatever it sends them with (keys,
+ * sessions, or nothing: a login, a storefront's webhook), so that one
+ * client cannot take a node's time by spreading its requests over keys,
+ * or by sending none. Two seconds' worth for bursts. A proxy in front is
+ * one address: the default leaves it room for every client behind it. */
+#define ORDO_RATE_PER_ADDRESS_DEFAULT 20000
+#define ORDO_RATE_PER_ADDRESS_MAX 1000000
 
 /* Deepest JSON nesting accepted. The order document nests four levels. */
 #define ORDO_MAX_JSON_DEPTH 16

@@ -29,16 +29,36 @@ static const char *const sql_text[SQL_COUNT] = {
 			    "ON CONFLICT (email) DO NOTHING RETURNING id",
 	[SQL_USER_BY_EMAIL] = "SELECT " SQL_USER_COLS_OF("") " FROM users "
 			      "WHERE email = ?",
+	/* A role given is served: a disabling ends. */
 	[SQL_USER_ROLE_PUT] = "INSERT INTO user_roles (user_id, tenant_id, "
 			      "role) VALUES (?, ?, ?) "
 			      "ON CONFLICT (user_id, tenant_id) DO UPDATE "
-			      "SET role = excluded.role",
+			      "SET role = excluded.role, disabled_at = NULL",
+	/* A person's role in a tenant and whether it is disabled (binds:
+	 * role, disabled_at or NULL, the person, the tenant). */
+	[SQL_USER_ROLE_SET] = "UPDATE user_roles SET role = ?, "
+			      "disabled_at = ? "
+			      "WHERE user_id = ? AND tenant_id = ?",
+	/* The people of a tenant, newest first, by its index of them. */
+	[SQL_TENANT_USERS] = "SELECT r.user_id, u.public_id, u.email, r.role, "
+			     "u.created_at, r.disabled_at "
+			     "FROM user_roles r JOIN users u "
+			     "ON u.id = r.user_id "
+			     "WHERE r.tenant_id = ? AND r.user_id < ? "
+			     "ORDER BY r.user_id DESC LIMIT ?",
+	/* One person of the tenant (binds: the tenant, the public id). */
+	[SQL_TENANT_USER_GET] = "SELECT r.user_id, u.public_id, u.email, "
+				"r.role, u.created_at, r.disabled_at "
+				"FROM users u JOIN user_roles r "
+				"ON r.user_id = u.id AND r.tenant_id = ? "
+				"WHERE u.public_id = ?",
 	/* The tenants a person serves, by the primary key; put in order
 	 * by store_user_roles (an ORDER BY offers the planner the other
 	 * index, of every person's roles, for its order). */
 	[SQL_USER_ROLES] = "SELECT r.tenant_id, (SELECT slug FROM tenants "
 			   "WHERE id = r.tenant_id), r.role "
-			   "FROM user_roles r WHERE r.user_id = ?",
+			   "FROM user_roles r WHERE r.user_id = ? "
+			   "AND r.disabled_at IS NULL",
 	[SQL_SESSION_INSERT] = "INSERT INTO sessions (token_hash, user_id, "
 			       "created_at, seen_at, address) "
 			       "VALUES (?, ?, ?, ?, ?)",
@@ -144,6 +164,80 @@ ordo_code store_user_role_put(store_tx *tx, int64_t user, int64_t tenant,
 		q_i64(&q, tenant);
 		q_str(&q, role);
 		rc = q_exec(&q, "giving a person a role", NULL, err);
+	}
+	q_close(&q);
+	return rc;
+}
+
+static ordo_code tenant_user_row(struct q *q, void *item, ordo_err *err)
+{
+	store_tenant_user *u = item;
+
+	memset(u, 0, sizeof(*u));
+	u->user_id = q_col_i64(q);
+	q_col_str(q, u->public_id, sizeof(u->public_id));
+	q_col_str(q, u->email, sizeof(u->email));
+	q_col_str(q, u->role, sizeof(u->role));
+	u->created_at = q_col_i64(q);
+	u->disabled_at = q_col_i64(q);
+	return q_row_end(q, "reading a tenant's people", err);
+}
+
+ordo_code store_tenant_users(store_tx *tx, int64_t tenant, int64_t before,
+			     int limit, store_tenant_user **out, size_t *n,
+			     int64_t *next, ordo_err *err)
+{
+	struct q q = {0};
+	void *items = NULL;
+	ordo_code rc = q_open(&q, tx, SQL_TENANT_USERS, err);
+
+	*n = 0;
+	*next = 0;
+	if (rc == ORDO_OK) {
+		q_i64(&q, tenant);
+		q_i64(&q, before > 0 ? before : INT64_MAX);
+		q_i64(&q, (int64_t)limit + 1);
+		rc = q_page(&q, limit, sizeof(store_tenant_user),
+			    offsetof(store_tenant_user, user_id),
+			    tenant_user_row, &items, n, next,
+			    "listing a tenant's people", err);
+	}
+	q_close(&q);
+	*out = q_rows_done(rc, items, n);
+	return rc;
+}
+
+ordo_code store_tenant_user_get(store_tx *tx, int64_t tenant, const char *id,
+				store_tenant_user *u, ordo_err *err)
+{
+	struct q q = {0};
+	ordo_code rc = q_get(&q, tx, SQL_TENANT_USER_GET, tenant, id,
+			     "reading a person", "id", "person", err);
+
+	if (rc == ORDO_OK)
+		rc = tenant_user_row(&q, u, err);
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_user_role_set(store_tx *tx, int64_t user, int64_t tenant,
+			      const char *role, ordo_time disabled_at,
+			      ordo_err *err)
+{
+	struct q q = {0};
+	ordo_code rc = tx_check_writable(tx, "store_user_role_set", err);
+
+	if (rc == ORDO_OK)
+		rc = q_open(&q, tx, SQL_USER_ROLE_SET, err);
+	if (rc == ORDO_OK) {
+		q_str(&q, role);
+		if (disabled_at)
+			q_i64(&q, disabled_at);
+		else
+			q_str_or_null(&q, "");
+		q_i64(&q, user);
+		q_i64(&q, tenant);
+		rc = q_exec(&q, "changing a person's role", NULL, err);
 	}
 	q_close(&q);
 	return rc;

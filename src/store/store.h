@@ -427,10 +427,35 @@ ordo_code store_user_by_email(store_tx *tx, const char *email, store_user *u,
  * replaced). */
 ordo_code store_user_role_put(store_tx *tx, int64_t user, int64_t tenant,
 			      const char *role, ordo_err *err);
-/* The tenants the person serves, by tenant id (*out: free()); at most
- * ORDO_USER_TENANTS_MAX. */
+/* The tenants the person serves (not disabled there), by tenant id (*out:
+ * free()); at most ORDO_USER_TENANTS_MAX. */
 ordo_code store_user_roles(store_tx *tx, int64_t user, store_user_role **out,
 			   size_t *n, ordo_err *err);
+
+/* A person as a tenant's admin sees them: their role there. */
+typedef struct {
+	int64_t user_id; /* the page's order */
+	char public_id[ORDO_ID_MAX];
+	char email[ORDO_EMAIL_MAX];
+	char role[ORDO_ROLE_MAX];
+	ordo_time created_at;  /* the person's */
+	ordo_time disabled_at; /* in this tenant; 0: serves it */
+} store_tenant_user;
+
+/* The people of tenant, newest first, before user row before (0: from the
+ * newest), at most limit; *next the cursor of the next page (0: none). */
+ordo_code store_tenant_users(store_tx *tx, int64_t tenant, int64_t before,
+			     int limit, store_tenant_user **out, size_t *n,
+			     int64_t *next, ordo_err *err);
+/* The person of public id id, if they have a role in tenant (disabled or
+ * not); ORDO_ENOTFOUND naming "id". */
+ordo_code store_tenant_user_get(store_tx *tx, int64_t tenant, const char *id,
+				store_tenant_user *u, ordo_err *err);
+/* Set the person's role in tenant, disabled there since disabled_at (0:
+ * not disabled). */
+ordo_code store_user_role_set(store_tx *tx, int64_t user, int64_t tenant,
+			      const char *role, ordo_time disabled_at,
+			      ordo_err *err);
 
 ordo_code store_session_insert(store_tx *tx, const store_session *s,
 			       ordo_err *err);

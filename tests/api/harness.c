@@ -736,13 +736,15 @@ static void report_unfinished_test(void)
 }
 
 /*
- * The first secret ordo made (an API key, "ordo_sk_" and hex, or a
- * webhook secret, "whsec_" and hex; 16 hex digits are enough to be one)
- * in text, or NULL: no log line may hold one.
+ * The first secret ordo made (an API key, "ordo_sk_" and hex, a
+ * session's token, "ordo_ss_" and hex, or a webhook secret, "whsec_" and
+ * hex; 16 hex digits are enough to be one) in text, or NULL: no log line
+ * may hold one.
  */
 static const char *secret_in(const char *text)
 {
-	static const char *const prefixes[] = {"ordo_sk_", "whsec_"};
+	static const char *const prefixes[] = {"ordo_sk_", "ordo_ss_",
+					       "whsec_"};
 	const char *p;
 	size_t i;
 

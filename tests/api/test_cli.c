@@ -100,6 +100,9 @@ API_TEST(bad_usage_exits_2_with_a_message)
 		/* A key's rate: 1 to 1,000,000 requests a second. */
 		{ "serve", "--db", "DB", "--rate-per-key", "0", NULL },
 		{ "serve", "--db", "DB", "--rate-per-key", "1000001", NULL },
+		{ "serve", "--db", "DB", "--rate-per-address", "0", NULL },
+		{ "serve", "--db", "DB", "--rate-per-address", "1000001",
+		  NULL },
 		/* SQLite has one writer (a path no CLI going ahead can
 		 * make a database at). */
 		{ "serve", "--db", "/nonexistent-dir/ordo.db", "--db-writers",

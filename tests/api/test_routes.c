@@ -14,6 +14,9 @@
  * widened by mistake is caught here, not in production).
  *
  * Every later test walks the server's table, so every route is covered.
+ * The role tests run twice: with an API key of each role, and with the
+ * session of a person holding each role (a cookie, the CSRF token, and
+ * the tenant named): people get no more than keys.
  *
  * WHAT EACH ROUTE IS CALLED WITH
  *
@@ -173,6 +176,12 @@ static const struct expect expected[] = {
 	{"POST", "/v1/session", "", NULL, NULL, NULL, 400},
 	{"GET", "/v1/session", "", NULL, NULL, NULL, 401},
 	{"DELETE", "/v1/session", "", NULL, NULL, NULL, 401},
+	{"GET", "/v1/users", "admin", NULL, NULL, NULL, 200},
+	{"POST", "/v1/users", "admin", NULL,
+	 "{\"email\": \"routes-probe@example.com\", \"role\": \"viewer\"}",
+	 BAD, 400},
+	{"PATCH", "/v1/users/*", "admin", "user", "{\"status\": \"disabled\"}",
+	 BAD, 400},
 	{"GET", "/v1/keys", "admin", NULL, NULL, NULL, 200},
 	{"POST", "/v1/keys", "admin", NULL,
 	 "{\"name\": \"routes-probe\", \"role\": \"viewer\"}", BAD, 400},
@@ -252,6 +261,82 @@ static const struct {
 /* acme's keys, one per role (role_names order), made with `ordo key create`. */
 static char role_key[N_ROLES][HARNESS_KEY_MAX];
 
+/* The sessions of acme's people, one per role (role_names order), made
+ * with `ordo user create`: a request's cookie, CSRF token and tenant. */
+static struct {
+	char cookie[160];
+	char csrf[100];
+	const char *headers[4];
+} role_person[N_ROLES];
+
+/* The ways a caller says who it is: an API key, or a person's session. */
+enum way { BY_KEY, BY_SESSION, WAYS };
+static const char *const way_names[WAYS] = {"key", "person"};
+
+/* Call as role k, the way given. */
+static struct resp *call_as(enum way w, size_t k, const char *method,
+			    const char *path, const char *body)
+{
+	if (w == BY_KEY)
+		return http(method, path, role_key[k], body,
+			    body ? strlen(body) : 0, NULL);
+	return http(method, path, NULL, body, body ? strlen(body) : 0,
+		    role_person[k].headers);
+}
+
+/* globex's admin person's session (headers as role_person's). */
+static struct {
+	char cookie[160];
+	char csrf[100];
+	const char *headers[4];
+} globex_person;
+
+/* Make a person of tenant with role, log them in, and keep their session
+ * (cookie, csrf and headers: as role_person's). */
+static void person_login(const char *email, const char *tenant,
+			 const char *role, char *cookie, size_t cookie_size,
+			 char *csrf, size_t csrf_size, const char **headers,
+			 const char *tenant_header)
+{
+	char pw[64], body[200], set[256];
+	const char *args[] = {"user", "create", email, "--tenant", tenant,
+			      "--role", role, "--db", srv->db_path, NULL};
+	struct cli_result cr;
+	struct resp *r;
+
+	cli_run(&cr, args);
+	check(cr.exit_status == 0 && last_line(cr.out, pw, sizeof(pw)) == 0,
+	      "ordo user create %s: %s%s", email, cr.out, cr.err);
+	cli_result_free(&cr);
+	snprintf(body, sizeof(body),
+		 "{\"email\": \"%s\", \"password\": \"%s\"}", email, pw);
+	r = http("POST", "/v1/session", NULL, body, strlen(body), NULL);
+	assert_status(r, 201);
+	check(resp_header(r, "Set-Cookie", set, sizeof(set)), "a cookie");
+	snprintf(cookie, cookie_size, "Cookie: %.*s", (int)strcspn(set, ";"),
+		 set);
+	snprintf(csrf, csrf_size, "X-CSRF-Token: %s",
+		 jstr(r->json, "csrf_token"));
+	resp_free(r);
+	headers[0] = cookie;
+	headers[1] = csrf;
+	headers[2] = tenant_header;
+	headers[3] = NULL;
+}
+
+/* acme's person of role k. */
+static void person_make(size_t k)
+{
+	char email[64];
+
+	snprintf(email, sizeof(email), "routes-%s@example.com",
+		 role_names[k].name);
+	person_login(email, "acme", role_names[k].name, role_person[k].cookie,
+		     sizeof(role_person[k].cookie), role_person[k].csrf,
+		     sizeof(role_person[k].csrf), role_person[k].headers,
+		     "Ordo-Tenant: acme");
+}
+
 /* acme's resources, by the name a segment gives them. */
 static struct {
 	char order[64];	      /* clean, released, partly shipped */
@@ -269,6 +354,7 @@ static struct {
 	char change[64];   /* a change request of order, waiting */
 	char ret[64];	   /* a return of order's shipped unit */
 	char key[64];	   /* an API key of acme's, routes-target */
+	char user[64];	   /* a person of acme's */
 } acme_ids;
 
 /* A valid order: what an unauthorised POST /v1/orders would store. */
@@ -362,6 +448,8 @@ static const char *real_id(const char *kind)
 		return acme_ids.ret;
 	if (streq(kind, "key"))
 		return acme_ids.key;
+	if (streq(kind, "user"))
+		return acme_ids.user;
 	if (streq(kind, "location"))
 		return "WH-EAST";
 	if (streq(kind, "sku"))
@@ -399,6 +487,8 @@ static const char *probe_id(const char *kind)
 		return "ret_01JDZ3B4X5Y6Z7A8B9C0D1E2F3";
 	if (streq(kind, "key"))
 		return "key_01JDZ3B4X5Y6Z7A8B9C0D1E2F3";
+	if (streq(kind, "user"))
+		return "usr_01JDZ3B4X5Y6Z7A8B9C0D1E2F3";
 	fail_msg("segment kind \"%s\" is not known to the test", kind);
 	return NULL;
 }
@@ -481,6 +571,7 @@ static json_t *tenant_snapshot(void)
 		"/v1/queue?limit=100",	      "/v1/stock?sku=MUG-12OZ",
 		"/v1/stock?sku=AUTH-PROBE",   "/v1/monitors",
 		"/v1/alerts",		      "/v1/keys",
+		"/v1/users",
 	};
 	json_t *snap = json_object();
 
@@ -542,6 +633,8 @@ static json_t *resource_snapshot(const char *kind)
 		snprintf(path, sizeof(path), "/v1/returns/%s", acme_ids.ret);
 	else if (streq(kind, "key"))
 		snprintf(path, sizeof(path), "/v1/keys");
+	else if (streq(kind, "user"))
+		snprintf(path, sizeof(path), "/v1/users");
 	else
 		fail_msg("no snapshot for \"%s\"", kind);
 	r = http_get(srv->key_acme, "%s", path);
@@ -816,7 +909,12 @@ static int group_setup(void **state)
 		snprintf(name, sizeof(name), "routes-%s", role_names[k].name);
 		key_create("acme", role_names[k].name, name, role_key[k],
 			   HARNESS_KEY_MAX);
+		person_make(k);
 	}
+	person_login("routes-globex@example.com", "globex", "admin",
+		     globex_person.cookie, sizeof(globex_person.cookie),
+		     globex_person.csrf, sizeof(globex_person.csrf),
+		     globex_person.headers, "Ordo-Tenant: globex");
 	/* A key for the key routes to act on, by its id in the API. */
 	{
 		char target[HARNESS_KEY_MAX];
@@ -834,6 +932,29 @@ static int group_setup(void **state)
 					 "%s", jstr(k, "id"));
 		resp_free(r);
 		check(acme_ids.key[0], "routes-target is listed");
+	}
+	/* A person of acme's for the people routes to act on. */
+	{
+		const char *args[] = {"user", "create", "routes@example.com",
+				      "--tenant", "acme", "--role", "agent",
+				      "--db", srv->db_path, NULL};
+		struct cli_result cr;
+		struct resp *r;
+		json_t *u;
+		size_t i;
+
+		cli_run(&cr, args);
+		check(cr.exit_status == 0, "ordo user create: %s%s", cr.out,
+		      cr.err);
+		cli_result_free(&cr);
+		r = http_get(srv->key_acme, "/v1/users");
+		assert_status(r, 200);
+		json_array_foreach(jget(r->json, "users"), i, u)
+			if (streq(jstr(u, "email"), "routes@example.com"))
+				snprintf(acme_ids.user, sizeof(acme_ids.user),
+					 "%s", jstr(u, "id"));
+		resp_free(r);
+		check(acme_ids.user[0], "routes@example.com is listed");
 	}
 	o = order_new("RT-PROBE");
 	order_text = json_dumps(o, JSON_COMPACT);
@@ -1036,6 +1157,7 @@ API_TEST(roles_without_the_right_get_403_and_change_nothing)
 	json_t *before = tenant_snapshot();
 	size_t refused = 0;
 
+	for (enum way w = 0; w < WAYS; w++)
 	for (size_t i = 0; i < api_n_routes; i++) {
 		const api_route *rt = &api_routes[i];
 		const struct expect *e = expect_of(rt->method, rt->pattern);
@@ -1049,11 +1171,11 @@ API_TEST(roles_without_the_right_get_403_and_change_nothing)
 
 			if (roles_mask(e->roles) & ROLE_BIT(role_names[k].role))
 				continue;
-			r = call(rt->method, path, role_key[k], act_body(e),
-				 NULL);
+			r = call_as(w, k, rt->method, path, act_body(e));
 			if (r->status != 403)
-				print_error("%s %s as %s\n", rt->method, path,
-					    role_names[k].name);
+				print_error("%s %s as %s (%s)\n", rt->method,
+					    path, role_names[k].name,
+					    way_names[w]);
 			assert_error(r, 403, "forbidden", NULL);
 			check(r->body && strstr(r->body, role_names[k].name),
 			      "the 403 must name the role %s: %s",
@@ -1070,6 +1192,7 @@ API_TEST(roles_with_the_right_are_let_through_harmlessly)
 {
 	json_t *before = tenant_snapshot();
 
+	for (enum way w = 0; w < WAYS; w++)
 	for (size_t i = 0; i < api_n_routes; i++) {
 		const api_route *rt = &api_routes[i];
 		const struct expect *e = expect_of(rt->method, rt->pattern);
@@ -1083,16 +1206,16 @@ API_TEST(roles_with_the_right_are_let_through_harmlessly)
 
 			if (!(roles_mask(e->roles) & ROLE_BIT(role_names[k].role)))
 				continue;
-			r = call(rt->method, path, role_key[k], e->harmless,
-				 NULL);
+			r = call_as(w, k, rt->method, path, e->harmless);
 			check(r->status != 401 && r->status != 403,
-			      "%s %s as %s answers %ld: %s", rt->method, path,
-			      role_names[k].name, r->status, r->body);
+			      "%s %s as %s (%s) answers %ld: %s", rt->method,
+			      path, role_names[k].name, way_names[w],
+			      r->status, r->body);
 			check(r->status == e->allowed,
-			      "%s %s as %s answers %ld, the test expects "
+			      "%s %s as %s (%s) answers %ld, the test expects "
 			      "%ld: %s",
-			      rt->method, path, role_names[k].name, r->status,
-			      e->allowed, r->body);
+			      rt->method, path, role_names[k].name,
+			      way_names[w], r->status, e->allowed, r->body);
 			resp_free(r);
 		}
 	}
@@ -1128,6 +1251,15 @@ API_TEST(another_tenant_gets_404_for_every_id_route)
 		if (r->status != 404)
 			print_error("%s %s with globex's key\n", rt->method,
 				    path);
+		assert_error(r, 404, "not_found", NULL);
+		resp_free(r);
+		/* globex's admin person, too. */
+		r = http(rt->method, path, NULL, act_body(e),
+			 act_body(e) ? strlen(act_body(e)) : 0,
+			 globex_person.headers);
+		if (r->status != 404)
+			print_error("%s %s as globex's admin person\n",
+				    rt->method, path);
 		assert_error(r, 404, "not_found", NULL);
 		resp_free(r);
 		expect_same(was, resource_snapshot(kind), path);

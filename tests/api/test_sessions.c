@@ -566,6 +566,157 @@ API_TEST(people_are_made_and_given_roles_on_the_command_line)
 	}
 }
 
+/* POST /v1/users {"email", "role"} as key; the answer. */
+static struct resp *invite(const char *key, const char *email,
+			   const char *role, const char *const *headers)
+{
+	char body[256];
+
+	snprintf(body, sizeof(body), "{\"email\": \"%s\", \"role\": \"%s\"}",
+		 email, role);
+	return http("POST", "/v1/users", key, body, strlen(body), headers);
+}
+
+/* PATCH /v1/users/{id} body as key; its status. */
+static long patch_user(const char *key, const char *id, const char *body)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/v1/users/%s", id);
+	return status_of(http("PATCH", path, key, body, strlen(body), NULL));
+}
+
+API_TEST(an_admin_invites_changes_and_disables_people)
+{
+	static const char *const idem[] = {"Idempotency-Key: invite-dee-1",
+					   NULL};
+	char id[64], pw[64];
+	struct sess s;
+	struct resp *r;
+	json_t *u;
+	size_t i;
+	int listed = 0;
+
+	/* Someone new: made, with a password shown once. */
+	r = invite(srv->key_acme, "Dee@Example.com", "agent", idem);
+	assert_status(r, 201);
+	check(streq(jstr(r->json, "email"), "dee@example.com") &&
+		      streq(jstr(r->json, "role"), "agent") &&
+		      streq(jstr(r->json, "status"), "active") &&
+		      jstr(r->json, "password") &&
+		      strlen(jstr(r->json, "password")) == 24,
+	      "%s", r->body);
+	snprintf(id, sizeof(id), "%s", jstr(r->json, "id"));
+	snprintf(pw, sizeof(pw), "%s", jstr(r->json, "password"));
+	resp_free(r);
+	r = invite(srv->key_acme, "Dee@Example.com", "agent", idem);
+	assert_status(r, 201);
+	check(streq(jstr(r->json, "id"), id) && !jget(r->json, "password"),
+	      "a replay shows no password: %s", r->body);
+	resp_free(r);
+	r = http_get(srv->key_acme, "/v1/users");
+	assert_status(r, 200);
+	json_array_foreach(jget(r->json, "users"), i, u)
+		if (streq(jstr(u, "id"), id))
+			listed++;
+	check(listed == 1 && !strstr(r->body, "password"), "%s", r->body);
+	resp_free(r);
+	login_ok("dee@example.com", pw, &s);
+	/* A role changed holds from the next request on. */
+	assert_int_equal(patch_user(srv->key_acme, id, "{\"role\": \"viewer\"}"),
+			 200);
+	assert_int_equal(status_of(as(&s, NULL, true, "POST",
+				      "/v1/orders/ord_x/notes",
+				      "{\"text\": \"x\"}")),
+			 403);
+	/* Disabled here: she serves acme no more; enabled: again. */
+	assert_int_equal(patch_user(srv->key_acme, id,
+				    "{\"status\": \"disabled\"}"),
+			 200);
+	r = as(&s, NULL, false, "GET", "/v1/orders?limit=1", NULL);
+	assert_error(r, 403, "forbidden", NULL);
+	resp_free(r);
+	assert_int_equal(patch_user(srv->key_acme, id,
+				    "{\"status\": \"active\"}"),
+			 200);
+	assert_int_equal(status_of(as(&s, NULL, false, "GET",
+				      "/v1/orders?limit=1", NULL)),
+			 200);
+	/* Another tenant's admin finds no such person, and changes nothing. */
+	r = http("PATCH", "/v1/users/x", srv->key_globex, B("{}"), NULL);
+	resp_free(r);
+	{
+		char path[128];
+
+		snprintf(path, sizeof(path), "/v1/users/%s", id);
+		r = http("PATCH", path, srv->key_globex,
+			 B("{\"status\": \"disabled\"}"), NULL);
+		assert_error(r, 404, "not_found", "id");
+		resp_free(r);
+	}
+	assert_int_equal(status_of(as(&s, NULL, false, "GET",
+				      "/v1/orders?limit=1", NULL)),
+			 200);
+	/* Someone with a password already keeps it, and serves one more
+	 * tenant. */
+	r = invite(srv->key_globex, "dee@example.com", "supervisor", NULL);
+	assert_status(r, 201);
+	check(!jget(r->json, "password"), "no new password: %s", r->body);
+	resp_free(r);
+	login_ok("dee@example.com", pw, &s);
+	r = as(&s, NULL, false, "GET", "/v1/session", NULL);
+	check(json_array_size(jget(r->json, "tenants")) == 2, "%s", r->body);
+	resp_free(r);
+}
+
+API_TEST(an_invitation_is_asked_for_exactly)
+{
+	static const struct {
+		const char *body, *field;
+	} bad[] = {
+		{"{\"email\": \"e1@example.com\", \"role\": \"viewer\", "
+		 "\"password\": \"mine-mine-mine\"}",
+		 "password"},
+		{"{\"email\": \"e2@example.com\", \"role\": \"owner\"}", "role"},
+		{"{\"email\": \"not an email\", \"role\": \"viewer\"}", "email"},
+		{"{\"role\": \"viewer\"}", "email"},
+		{"{\"email\": \"e3@example.com\"}", "role"},
+		{"{\"email\": \"e4@example.com\", \"role\": \"viewer\", "
+		 "\"team\": \"x\"}",
+		 "team"},
+	};
+	struct resp *r;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		r = http("POST", "/v1/users", srv->key_acme, bad[i].body,
+			 strlen(bad[i].body), NULL);
+		assert_error(r, 400, NULL, bad[i].field);
+		resp_free(r);
+	}
+	r = http_get(srv->key_acme, "/v1/users?limit=200");
+	check(!strstr(r->body, "e1@") && !strstr(r->body, "e4@"),
+	      "nothing refused was made: %s", r->body);
+	resp_free(r);
+	/* A change names what it changes. */
+	r = http_get(srv->key_acme, "/v1/users?limit=1");
+	{
+		char path[128];
+		struct resp *p;
+
+		snprintf(path, sizeof(path), "/v1/users/%s",
+			 jstr(json_array_get(jget(r->json, "users"), 0), "id"));
+		p = http("PATCH", path, srv->key_acme, B("{}"), NULL);
+		assert_error(p, 400, NULL, NULL);
+		resp_free(p);
+		p = http("PATCH", path, srv->key_acme,
+			 B("{\"status\": \"gone\"}"), NULL);
+		assert_error(p, 400, NULL, "status");
+		resp_free(p);
+	}
+	resp_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -577,6 +728,8 @@ int main(void)
 		cmocka_unit_test(
 			a_session_ends_after_an_idle_hour_and_after_twelve_hours),
 		cmocka_unit_test(people_are_made_and_given_roles_on_the_command_line),
+		cmocka_unit_test(an_admin_invites_changes_and_disables_people),
+		cmocka_unit_test(an_invitation_is_asked_for_exactly),
 		cmocka_unit_test(failed_logins_slow_down_then_lock_the_account),
 		cmocka_unit_test(logins_from_one_address_are_counted_too),
 	};

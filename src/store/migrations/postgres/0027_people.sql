@@ -13,6 +13,7 @@ CREATE TABLE user_roles (
 	user_id BIGINT NOT NULL REFERENCES users(id),
 	tenant_id BIGINT NOT NULL REFERENCES tenants(id),
 	role TEXT NOT NULL,
+	disabled_at BIGINT,
 	PRIMARY KEY (user_id, tenant_id)
 );
 CREATE INDEX user_roles_tenant ON user_roles(tenant_id, user_id);

@@ -4,8 +4,9 @@
 -- A person is known by an email (kept lower case), across tenants: one
 -- row in user_roles per tenant they serve, with their role there. The
 -- password is kept only as its Argon2id hash (libsodium's string form,
--- with its salt and limits). disabled_at: a disabled person logs in no
--- more and their sessions end.
+-- with its salt and limits). users.disabled_at: a disabled person logs
+-- in no more and their sessions end; user_roles.disabled_at: they no
+-- longer serve that tenant (its admins disable them there).
 CREATE TABLE users (
 	id INTEGER PRIMARY KEY,
 	public_id TEXT NOT NULL UNIQUE,
@@ -19,6 +20,7 @@ CREATE TABLE user_roles (
 	user_id INTEGER NOT NULL REFERENCES users(id),
 	tenant_id INTEGER NOT NULL REFERENCES tenants(id),
 	role TEXT NOT NULL,
+	disabled_at INTEGER,
 	PRIMARY KEY (user_id, tenant_id)
 ) STRICT;
 CREATE INDEX user_roles_tenant ON user_roles(tenant_id, user_id);
