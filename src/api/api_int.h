@@ -445,6 +445,7 @@ enum MHD_Result api_order_source(api_request *r);
 enum MHD_Result api_session_create(api_request *r);
 enum MHD_Result api_session_get(api_request *r);
 enum MHD_Result api_session_delete(api_request *r);
+enum MHD_Result api_audit_list(api_request *r);
 enum MHD_Result api_user_list(api_request *r);
 enum MHD_Result api_user_invite(api_request *r);
 enum MHD_Result api_user_update(api_request *r);

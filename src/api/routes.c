@@ -82,6 +82,7 @@ const api_route api_routes[] = {
 	{"POST", "/v1/session", api_session_create, ANYONE, NULL, 0},
 	{"GET", "/v1/session", api_session_get, ANYONE, NULL, 0},
 	{"DELETE", "/v1/session", api_session_delete, ANYONE, NULL, 0},
+	{"GET", "/v1/audit", api_audit_list, ADMINS, NULL, 0},
 	{"GET", "/v1/users", api_user_list, ADMINS, NULL, 0},
 	{"POST", "/v1/users", api_user_invite, ADMINS, NULL, 0},
 	{"PATCH", "/v1/users/*", api_user_update, ADMINS, NULL, 0},

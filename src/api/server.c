@@ -483,7 +483,10 @@ static bool authenticate(api_request *r, enum MHD_Result *ret)
 	ordo_err err = ORDO_ERR_INIT;
 	bool ok = caller_of(r, &r->caller, &err) == ORDO_OK;
 
-	if (!ok)
+	if (ok)
+		api_client_address(r, r->caller.address,
+				   sizeof(r->caller.address));
+	else
 		*ret = api_reply_error(r, &err);
 	ordo_err_clear(&err);
 	return ok;

@@ -17,6 +17,7 @@
  *     caller.h       roles and the caller (ids: core/ids.h)
  *     tenants.h      tenants and API keys (tenants.c)
  *     people.h       people, passwords and sessions (people.c)
+ *     audit.h        the audit log (audit.c)
  *     catalog.h      SKUs and locations (catalog.c)
  *     intake.h       order intake (intake.c)
  *     idempotency.h  Idempotency-Key (idempotency.c)
@@ -74,6 +75,7 @@ typedef struct {
 	int64_t key_id; /* the API key's own number; 0: not a key */
 	int64_t user_id; /* the person's own number; 0: not a person */
 	char actor[ORDO_ACTOR_MAX]; /* "key:<name>", "user:<email>", "cli", ... */
+	char address[64]; /* the client's, as the audit log records it */
 } app_caller;
 
 

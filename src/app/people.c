@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/audit.h"
 #include "app/tenants.h"
 #include "app/write.h"
 #include "core/login.h"
@@ -132,6 +133,7 @@ struct user_job {
 	const char *slug;
 	const char *role;
 	bool create;
+	ordo_time now;
 };
 
 static ordo_code user_job_run(store_tx *tx, void *arg, ordo_err *err)
@@ -151,6 +153,16 @@ static ordo_code user_job_run(store_tx *tx, void *arg, ordo_err *err)
 		rc = store_user_by_email(tx, j->user.email, &j->user, err);
 	if (rc == ORDO_OK)
 		rc = store_user_role_put(tx, j->user.id, t.id, j->role, err);
+	if (rc == ORDO_OK) {
+		app_caller cli = {.tenant_id = t.id, .actor = "cli"};
+
+		rc = app_audit(tx, &cli, j->now,
+			       j->create ? "user.created" : "user.changed",
+			       j->user.email, NULL,
+			       json_pack("{s:s, s:s}", "role", j->role,
+					 "status", "active"),
+			       err);
+	}
 	return rc;
 }
 
@@ -169,7 +181,8 @@ ordo_code app_user_create(store *st, const char *email, const char *password,
 			  const char *slug, const char *role, ordo_time now,
 			  ordo_err *err)
 {
-	struct user_job j = {.slug = slug, .role = role, .create = true};
+	struct user_job j = {.slug = slug, .role = role, .create = true,
+			     .now = now};
 	ordo_code rc = user_job_check(&j, email, role, err);
 
 	if (rc == ORDO_OK)
@@ -186,9 +199,9 @@ ordo_code app_user_create(store *st, const char *email, const char *password,
 }
 
 ordo_code app_user_grant(store *st, const char *email, const char *slug,
-			 const char *role, ordo_err *err)
+			 const char *role, ordo_time now, ordo_err *err)
 {
-	struct user_job j = {.slug = slug, .role = role};
+	struct user_job j = {.slug = slug, .role = role, .now = now};
 	ordo_code rc = user_job_check(&j, email, role, err);
 
 	return rc ? rc : store_write(st, user_job_run, &j, err);
@@ -237,6 +250,12 @@ static ordo_code invite_run(store_tx *tx, app_write *w, ordo_err *err)
 	if (rc == ORDO_OK)
 		rc = store_tenant_user_get(tx, w->caller.tenant_id,
 					   u.public_id, &c->stored, err);
+	if (rc == ORDO_OK)
+		rc = app_audit(tx, &w->caller, w->now, "user.invited",
+			       c->email, NULL,
+			       json_pack("{s:s, s:b}", "role", c->role, "new",
+					 c->made),
+			       err);
 	return rc;
 }
 
@@ -275,17 +294,30 @@ static ordo_code update_run(store_tx *tx, app_write *w, ordo_err *err)
 	store_tenant_user *u = &c->stored;
 	ordo_code rc = store_tenant_user_get(tx, w->caller.tenant_id, c->id, u,
 					     err);
+	json_t *before;
 
 	if (rc)
 		return rc;
+	before = json_pack("{s:s, s:s}", "role", u->role, "status",
+			   u->disabled_at ? "disabled" : "active");
 	if (c->role[0])
 		ordo_strlcpy(u->role, c->role, sizeof(u->role));
 	if (c->disabled == 1 && !u->disabled_at)
 		u->disabled_at = w->now;
 	else if (c->disabled == 0)
 		u->disabled_at = 0;
-	return store_user_role_set(tx, u->user_id, w->caller.tenant_id, u->role,
-				   u->disabled_at, err);
+	rc = store_user_role_set(tx, u->user_id, w->caller.tenant_id, u->role,
+				 u->disabled_at, err);
+	if (rc == ORDO_OK)
+		return app_audit(tx, &w->caller, w->now, "user.changed",
+				 u->email, before,
+				 json_pack("{s:s, s:s}", "role", u->role,
+					   "status",
+					   u->disabled_at ? "disabled"
+							  : "active"),
+				 err);
+	json_decref(before);
+	return rc;
 }
 
 static void update_clear(app_write *w)
@@ -398,12 +430,38 @@ static bool session_ended(const store_session *s, ordo_time now)
  * right. */
 struct login_write {
 	struct login_read *r;
+	const char *address;
 	bool ok;
 	ordo_time now;
 	store_session session;
 	store_user_role *roles;
 	size_t n_roles;
 };
+
+/* The login, right or not, in the log of each tenant its person serves
+ * (an email no one has is in none). */
+static ordo_code login_audit(store_tx *tx, struct login_write *w, bool ok,
+			     ordo_err *err)
+{
+	app_caller c = {0};
+	store_user_role *roles = NULL;
+	size_t n = 0, i;
+	ordo_code rc;
+
+	if (!w->r->user.id)
+		return ORDO_OK;
+	rc = store_user_roles(tx, w->r->user.id, &roles, &n, err);
+	snprintf(c.actor, sizeof(c.actor), "user:%s", w->r->user.email);
+	ordo_strlcpy(c.address, w->address, sizeof(c.address));
+	for (i = 0; rc == ORDO_OK && i < n; i++) {
+		c.tenant_id = roles[i].tenant_id;
+		rc = app_audit(tx, &c, w->now,
+			       ok ? "login.succeeded" : "login.failed",
+			       w->r->user.email, NULL, NULL, err);
+	}
+	free(roles);
+	return rc;
+}
 
 static ordo_code login_write_run(store_tx *tx, void *arg, ordo_err *err)
 {
@@ -426,7 +484,7 @@ static ordo_code login_write_run(store_tx *tx, void *arg, ordo_err *err)
 			rc = store_login_failures_put(tx, r->address_name,
 						      b.failures,
 						      b.last_failed_at, err);
-		return rc;
+		return rc ? rc : login_audit(tx, w, false, err);
 	}
 	rc = store_login_failures_put(tx, r->email_name, 0, 0, err);
 	/* The person's ended sessions go, and the oldest live ones past
@@ -451,7 +509,7 @@ static ordo_code login_write_run(store_tx *tx, void *arg, ordo_err *err)
 	if (rc == ORDO_OK)
 		rc = store_user_roles(tx, r->user.id, &w->roles, &w->n_roles,
 				      err);
-	return rc;
+	return rc ? rc : login_audit(tx, w, true, err);
 }
 
 ordo_code app_login(store *st, const char *email, const char *password,
@@ -461,7 +519,7 @@ ordo_code app_login(store *st, const char *email, const char *password,
 	char email_name[ORDO_EMAIL_MAX + 8], address_name[80];
 	struct login_read r = {.email_name = email_name,
 			       .address_name = address_name};
-	struct login_write w = {.r = &r, .now = now};
+	struct login_write w = {.r = &r, .address = address, .now = now};
 	int64_t wait_account, wait_address;
 	bool locked_account, locked_address;
 	unsigned char raw[32];

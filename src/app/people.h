@@ -54,7 +54,7 @@ ordo_code app_user_create(store *st, const char *email, const char *password,
 /* Give the person email role in tenant slug (replacing their role
  * there). */
 ordo_code app_user_grant(store *st, const char *email, const char *slug,
-			 const char *role, ordo_err *err);
+			 const char *role, ordo_time now, ordo_err *err);
 
 /* ---- a tenant's people, for its admins ----------------------------------- */
 

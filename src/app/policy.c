@@ -18,6 +18,7 @@
  * received in a period, each judged as at its receipt, in one read
  * transaction: it writes nothing.
  */
+#include "app/audit.h"
 #include "app/caller.h"
 #include "app/policy.h"
 #include "app/tenants.h"
@@ -484,9 +485,17 @@ ordo_code app_policy_save(store_tx *tx, const app_caller *c,
 static ordo_code policy_run(store_tx *tx, app_write *w, ordo_err *err)
 {
 	app_policy_cmd *c = (app_policy_cmd *)w;
+	ordo_code rc = app_policy_save(tx, &w->caller, c->document, w->now,
+				       &c->stored, err);
 
-	return app_policy_save(tx, &w->caller, c->document, w->now,
-			       &c->stored, err);
+	if (rc == ORDO_OK)
+		rc = app_audit(tx, &w->caller, w->now, "policy.changed",
+			       "policy",
+			       json_pack("{s:i}", "version",
+					 c->stored.version - 1),
+			       json_pack("{s:i}", "version", c->stored.version),
+			       err);
+	return rc;
 }
 
 static void policy_clear(app_write *w)

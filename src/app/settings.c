@@ -6,6 +6,7 @@
  * (tenant_settings_apply) - and saves it, so saved settings are always
  * valid.
  */
+#include "app/audit.h"
 #include "app/settings.h"
 #include "app/tenants.h"
 
@@ -40,8 +41,17 @@ ordo_code app_settings_update(store_tx *tx, const app_caller *c,
 static ordo_code settings_run(store_tx *tx, app_write *w, ordo_err *err)
 {
 	app_settings_cmd *c = (app_settings_cmd *)w;
+	tenant_settings before;
+	ordo_code rc = store_settings_get(tx, w->caller.tenant_id, &before,
+					  err);
 
-	return app_settings_update(tx, &w->caller, &c->patch, &c->stored, err);
+	if (rc == ORDO_OK)
+		rc = app_settings_update(tx, &w->caller, &c->patch, &c->stored,
+					 err);
+	if (rc == ORDO_OK)
+		rc = app_audit_settings(tx, &w->caller, w->now, &before,
+					&c->stored, err);
+	return rc;
 }
 
 static const app_write_type settings_type = {.name = "settings_update",

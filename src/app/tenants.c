@@ -14,6 +14,7 @@
  */
 #include "app/caller.h"
 #include "app/tenants.h"
+#include "app/audit.h"
 
 #include <stdlib.h>
 
@@ -130,6 +131,11 @@ ordo_code app_key_add(store_tx *tx, const app_caller *c, const char *name,
 				    "\"%s\"; choose another name",
 				    c->tenant_slug, name);
 	}
+	if (rc == ORDO_OK)
+		rc = app_audit(tx, c, now, "key.created", out->public_id, NULL,
+			       json_pack("{s:s, s:s}", "name", name, "role",
+					 role),
+			       err);
 	return rc;
 }
 
@@ -168,19 +174,27 @@ ordo_code app_key_revoke(store_tx *tx, const app_caller *c, const char *id,
 	}
 	if (rc == ORDO_OK)
 		rc = store_api_key_revoke(tx, c->tenant_id, id, now, err);
-	if (rc == ORDO_OK)
+	if (rc == ORDO_OK) {
 		out->revoked_at = now;
+		rc = app_audit(tx, c, now, "key.revoked", id,
+			       json_pack("{s:s, s:s}", "name", out->name,
+					 "role", out->role),
+			       NULL, err);
+	}
 	return rc;
 }
 
 ordo_code app_key_rotate(store_tx *tx, const app_caller *c, const char *id,
-			 const char *key_hash, store_api_key *out,
-			 ordo_err *err)
+			 const char *key_hash, ordo_time now,
+			 store_api_key *out, ordo_err *err)
 {
 	ordo_code rc = store_api_key_get(tx, c->tenant_id, id, out, err);
 
 	if (rc == ORDO_OK)
 		rc = store_api_key_rotate(tx, c->tenant_id, id, key_hash, err);
+	if (rc == ORDO_OK)
+		rc = app_audit(tx, c, now, "key.rotated", id, NULL,
+			       json_pack("{s:s}", "name", out->name), err);
 	return rc;
 }
 
@@ -224,8 +238,8 @@ static ordo_code rotate_run(store_tx *tx, app_write *w, ordo_err *err)
 {
 	app_key_change_cmd *c = (app_key_change_cmd *)w;
 
-	return app_key_rotate(tx, &w->caller, c->id, c->key_hash, &c->stored,
-			      err);
+	return app_key_rotate(tx, &w->caller, c->id, c->key_hash, w->now,
+			      &c->stored, err);
 }
 
 static void change_clear(app_write *w)
@@ -291,6 +305,7 @@ static ordo_code key_job_run(store_tx *tx, void *arg, ordo_err *err)
 	memset(&c, 0, sizeof(c));
 	c.tenant_id = t.id;
 	ordo_strlcpy(c.tenant_slug, t.slug, sizeof(c.tenant_slug));
+	ordo_strlcpy(c.actor, "cli", sizeof(c.actor));
 	return app_key_add(tx, &c, j->name, j->role, j->key_hash, j->now, &k,
 			   err);
 }

@@ -62,8 +62,8 @@ ordo_code app_key_add(store_tx *tx, const app_caller *c, const char *name,
 ordo_code app_key_revoke(store_tx *tx, const app_caller *c, const char *id,
 			 ordo_time now, store_api_key *out, ordo_err *err);
 ordo_code app_key_rotate(store_tx *tx, const app_caller *c, const char *id,
-			 const char *key_hash, store_api_key *out,
-			 ordo_err *err);
+			 const char *key_hash, ordo_time now,
+			 store_api_key *out, ordo_err *err);
 
 /*
  * The commands (write.h). Creation: name, role and the key made by

@@ -18,6 +18,7 @@
 #include "app/flow.h"
 #include "app/tenants.h"
 #include "app/webhooks.h"
+#include "app/audit.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -197,8 +198,19 @@ static ordo_code create_run(store_tx *tx, app_write *w, ordo_err *err)
 {
 	app_webhook_cmd *c = (app_webhook_cmd *)w;
 
+	ordo_code rc;
+
 	c->stored = c->sub;
-	return app_webhook_create(tx, &w->caller, &c->stored, w->now, err);
+	rc = app_webhook_create(tx, &w->caller, &c->stored, w->now, err);
+	if (rc == ORDO_OK)
+		rc = app_audit(tx, &w->caller, w->now, "webhook.created",
+			       c->stored.id, NULL,
+			       json_pack("{s:s, s:s, s:s}", "url",
+					 c->stored.url, "events",
+					 c->stored.events, "location",
+					 c->stored.location),
+			       err);
+	return rc;
 }
 
 static void create_clear(app_write *w)
@@ -222,8 +234,18 @@ void app_webhook_cmd_init(app_webhook_cmd *c, const app_caller *caller,
 
 static ordo_code delete_run(store_tx *tx, app_write *w, ordo_err *err)
 {
-	return app_webhook_delete(tx, &w->caller,
-				  ((app_webhook_delete_cmd *)w)->id, err);
+	const char *id = ((app_webhook_delete_cmd *)w)->id;
+	webhook_sub was;
+	ordo_code rc = store_webhook_get(tx, w->caller.tenant_id, id, &was,
+					 err);
+
+	if (rc == ORDO_OK)
+		rc = app_webhook_delete(tx, &w->caller, id, err);
+	if (rc == ORDO_OK)
+		rc = app_audit(tx, &w->caller, w->now, "webhook.deleted", id,
+			       json_pack("{s:s}", "url", was.url), NULL, err);
+	sodium_memzero(&was, sizeof(was));
+	return rc;
 }
 
 static const app_write_type delete_type = {.name = "webhook_delete",
@@ -239,9 +261,14 @@ void app_webhook_delete_cmd_init(app_webhook_delete_cmd *c,
 static ordo_code resume_run(store_tx *tx, app_write *w, ordo_err *err)
 {
 	app_webhook_resume_cmd *c = (app_webhook_resume_cmd *)w;
+	ordo_code rc = app_webhook_resume(tx, &w->caller, c->id, w->now,
+					  &c->stored, err);
 
-	return app_webhook_resume(tx, &w->caller, c->id, w->now, &c->stored,
-				  err);
+	if (rc == ORDO_OK)
+		rc = app_audit(tx, &w->caller, w->now, "webhook.resumed",
+			       c->id, json_pack("{s:s}", "status", "paused"),
+			       json_pack("{s:s}", "status", "active"), err);
+	return rc;
 }
 
 static const app_write_type resume_type = {.name = "webhook_resume",

@@ -329,7 +329,7 @@ static ordo_code key_change_job_run(store_tx *tx, void *arg, ordo_err *err)
 	struct key_change_job *j = arg;
 
 	return j->rotate ? app_key_rotate(tx, &j->caller, j->id, j->key_hash,
-					  &j->out, err)
+					  j->now, &j->out, err)
 			 : app_key_revoke(tx, &j->caller, j->id, j->now,
 					  &j->out, err);
 }

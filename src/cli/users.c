@@ -111,7 +111,8 @@ int cmd_user(int argc, char **argv)
 		app_user_create(st, o.args[1], password, o.tenant, o.role,
 				ordo_clock_now(cli_clock), err);
 	else
-		app_user_grant(st, o.args[1], o.tenant, o.role, err);
+		app_user_grant(st, o.args[1], o.tenant, o.role,
+			       ordo_clock_now(cli_clock), err);
 	if (err->code != ORDO_OK) {
 		rc = cli_fail(err);
 	} else if (create) {

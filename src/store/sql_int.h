@@ -208,6 +208,13 @@ enum sql_id {
 	SQL_LOGIN_FAILURES_CLEAR,
 	SQL_PURGE_SESSIONS,
 	SQL_PURGE_LOGIN_FAILURES,
+	SQL_AUDIT_INSERT,
+	SQL_AUDIT_PAGE,
+	SQL_AUDIT_PAGE_KIND,
+	SQL_AUDIT_PAGE_ACTOR,
+	SQL_AUDIT_PAGE_ACTOR_KIND,
+	SQL_AUDIT_FIRST_AT,
+	SQL_AUDIT_LAST_BEFORE,
 	SQL_SKU_PUT,
 	SQL_SKU_GET,
 	SQL_SKU_LIST,
@@ -789,6 +796,7 @@ const char *sql_history_named(const char *name);
  * driver) holds it: what store_statement_text asks. */
 const char *sql_tenants_text(unsigned id);
 const char *sql_people_text(unsigned id);
+const char *sql_audit_text(unsigned id);
 const char *sql_catalog_text(unsigned id);
 const char *sql_orders_text(unsigned id);
 const char *sql_lookups_text(unsigned id);

@@ -866,7 +866,7 @@ const char *store_statement_sql(const char *name)
 const char *store_statement_text(unsigned id, char *buf, size_t size)
 {
 	const char *(*const files[])(unsigned) = {
-		sql_tenants_text,     sql_people_text,
+		sql_tenants_text,     sql_people_text,    sql_audit_text,
 		sql_catalog_text,     sql_orders_text,
 		sql_lookups_text,     sql_order_list_text_of,
 		sql_fulfillment_text, sql_shipments_text, sql_webhooks_text,

@@ -489,6 +489,42 @@ ordo_code store_people_purge(store_tx *tx, ordo_time sessions_before,
 			     ordo_time failures_before, int64_t *purged,
 			     ordo_err *err);
 
+/* ---- the audit log (sql_audit.c) -------------------------------------- */
+
+/* A change to a tenant's: who, when, from where, what, and its detail
+ * (JSON: {"before", "after"}). */
+typedef struct {
+	int64_t seq;
+	ordo_time at;
+	char actor[ORDO_ACTOR_MAX];
+	char address[64];
+	char kind[48];	  /* "key.revoked", "settings.changed", ... */
+	char target[ORDO_ID_MAX + ORDO_EMAIL_MAX]; /* what it is about */
+	char *detail;	  /* owned (store_audit_free); "{}" when none */
+} store_audit;
+
+ordo_code store_audit_insert(store_tx *tx, int64_t tenant,
+			     const store_audit *a, ordo_err *err);
+
+/* Which rows of the log: of kind and of actor ("": any), at or after from
+ * and before to (0: no bound; the rows from the first at or after from to
+ * the last before to, in the log's order), before row before (0: from the
+ * newest), at most limit. */
+typedef struct {
+	char kind[48];
+	char actor[ORDO_ACTOR_MAX];
+	ordo_time from, to;
+	int64_t before;
+	int limit;
+} store_audit_filter;
+
+/* A page of the tenant's log, newest first (*out: store_audit_free); *next
+ * the cursor of the next page, 0: none. */
+ordo_code store_audit_list(store_tx *tx, int64_t tenant,
+			   const store_audit_filter *f, store_audit **out,
+			   size_t *n, int64_t *next, ordo_err *err);
+void store_audit_free(store_audit *items, size_t n);
+
 /* ---- catalog: SKUs, locations, stock ----------------------------------- */
 
 /* Insert or replace by (tenant, sku). */

@@ -176,6 +176,7 @@ static const struct expect expected[] = {
 	{"POST", "/v1/session", "", NULL, NULL, NULL, 400},
 	{"GET", "/v1/session", "", NULL, NULL, NULL, 401},
 	{"DELETE", "/v1/session", "", NULL, NULL, NULL, 401},
+	{"GET", "/v1/audit", "admin", NULL, NULL, NULL, 200},
 	{"GET", "/v1/users", "admin", NULL, NULL, NULL, 200},
 	{"POST", "/v1/users", "admin", NULL,
 	 "{\"email\": \"routes-probe@example.com\", \"role\": \"viewer\"}",

@@ -901,6 +901,7 @@ static void searched(struct fx *f, int64_t tenant, const char *q, char *out,
 	"DROP TABLE sessions;"                                                 \
 	"DROP TABLE user_roles;"                                               \
 	"DROP TABLE users;"                                                    \
+	"DROP TABLE audit_log;"                                                \
 	"DELETE FROM schema_migrations WHERE version >= 10"
 
 static void test_migrate_fills_the_search_index(void **state)

@@ -645,6 +645,18 @@ static ordo_code w_tenant_rows(store_tx *tx, struct wctx *w, ordo_err *err)
 		if (rc == ORDO_OK)
 			rc = store_login_failures_put(tx, name, 1, 1700000000,
 						      err);
+		/* What they did, in the tenant's audit log. */
+		for (n = 0; rc == ORDO_OK && n < 3; n++) {
+			store_audit a = {.at = 1700000000 + n,
+					 .detail = (char *)"{}"};
+
+			snprintf(a.actor, sizeof(a.actor), "user:%s", u.email);
+			ordo_strlcpy(a.address, "192.0.2.1", sizeof(a.address));
+			ordo_strlcpy(a.kind, n ? "login.succeeded" : "key.created",
+				     sizeof(a.kind));
+			ordo_strlcpy(a.target, u.email, sizeof(a.target));
+			rc = store_audit_insert(tx, w->tenant, &a, err);
+		}
 	}
 	for (k = 0; rc == ORDO_OK && k < ROW_ORDERS; k++)
 		rc = order_rows_add(tx, w, t, k, err);
