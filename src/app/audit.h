@@ -7,7 +7,9 @@
  * Kinds: login.succeeded and login.failed (a person's, in each tenant they
  * serve), key.created, key.revoked, key.rotated, user.created,
  * user.invited, user.changed, policy.changed, settings.changed,
- * webhook.created, webhook.deleted, webhook.resumed.
+ * webhook.created, webhook.deleted, webhook.resumed, hold.resolved,
+ * holds.bulk, order.cancelled, stock.counted, channel.created,
+ * channel.changed, channel.deleted. No row holds a secret.
  */
 #ifndef ORDO_APP_AUDIT_H
 #define ORDO_APP_AUDIT_H

@@ -22,6 +22,7 @@
  * change is applied; change_request.requested, .accepted, .refused and
  * .expired; fulfillment.change_requested to each warehouse asked.
  */
+#include "app/audit.h"
 #include "app/changes.h"
 
 #include <stdio.h>
@@ -922,9 +923,18 @@ static ordo_code hold_place(store_tx *tx, const app_caller *c,
 static ordo_code change_run(store_tx *tx, app_write *w, ordo_err *err)
 {
 	app_change_cmd *c = (app_change_cmd *)w;
+	ordo_code rc = app_order_change(tx, &w->caller, c, &c->rec, &c->order,
+					w->now, err);
 
-	return app_order_change(tx, &w->caller, c, &c->rec, &c->order, w->now,
-				err);
+	/* A cancellation, asked or done, is in the audit log; the other
+	 * changes are on their order's timeline. */
+	if (rc == ORDO_OK && c->change.kind == CHANGE_CANCEL)
+		rc = app_audit(tx, &w->caller, w->now, "order.cancelled",
+			       c->order_id, NULL,
+			       json_pack("{s:s, s:s}", "state", c->rec.state,
+					 "reason", c->rec.reason),
+			       err);
+	return rc;
 }
 
 static void change_clear(app_write *w)

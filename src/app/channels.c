@@ -12,6 +12,7 @@
  * app_channel_caller reads the channel by the id of the path, and the
  * caller of the intake that follows is the channel itself.
  */
+#include "app/audit.h"
 #include "app/channels.h"
 
 #include <arpa/inet.h>
@@ -215,6 +216,13 @@ static ordo_code create_run(store_tx *tx, app_write *w, ordo_err *err)
 	if (rc == ORDO_OK)
 		rc = app_channel_create(tx, &w->caller, &c->stored, w->now,
 					err);
+	if (rc == ORDO_OK)
+		rc = app_audit(tx, &w->caller, w->now, "channel.created",
+			       c->stored.id, NULL,
+			       json_pack("{s:s, s:s}", "name", c->stored.name,
+					 "kind",
+					 channel_kind_name(c->stored.kind)),
+			       err);
 	return rc;
 }
 
@@ -267,8 +275,24 @@ static ordo_code update_run(store_tx *tx, app_write *w, ordo_err *err)
 	s->updated_at = w->now;
 	rc = store_channel_update(tx, w->caller.tenant_id, s,
 				  (c->set & CHANNEL_SET_SKUS) != 0, err);
-	return rc ? rc
-		  : hook_sync(tx, w->caller.tenant_id, s, false, w->now, err);
+	if (rc == ORDO_OK)
+		rc = hook_sync(tx, w->caller.tenant_id, s, false, w->now, err);
+	/* Which settings changed; never a secret's value. */
+	if (rc == ORDO_OK)
+		rc = app_audit(tx, &w->caller, w->now, "channel.changed", c->id,
+			       NULL,
+			       json_pack("{s:b, s:b, s:b, s:b, s:b}", "secret",
+					 (c->set & CHANNEL_SET_SECRET) != 0,
+					 "api_token",
+					 (c->set & CHANNEL_SET_API_TOKEN) != 0,
+					 "base_url",
+					 (c->set & CHANNEL_SET_BASE_URL) != 0,
+					 "location",
+					 (c->set & CHANNEL_SET_LOCATION) != 0,
+					 "skus",
+					 (c->set & CHANNEL_SET_SKUS) != 0),
+			       err);
+	return rc;
 }
 
 static ordo_code delete_run(store_tx *tx, app_write *w, ordo_err *err)
@@ -279,9 +303,14 @@ static ordo_code delete_run(store_tx *tx, app_write *w, ordo_err *err)
 
 	if (rc == ORDO_OK)
 		rc = store_channel_delete(tx, w->caller.tenant_id, c->id, err);
-	return rc ? rc
-		  : hook_sync(tx, w->caller.tenant_id, &c->stored, true,
-			      w->now, err);
+	if (rc == ORDO_OK)
+		rc = hook_sync(tx, w->caller.tenant_id, &c->stored, true,
+			       w->now, err);
+	if (rc == ORDO_OK)
+		rc = app_audit(tx, &w->caller, w->now, "channel.deleted", c->id,
+			       json_pack("{s:s}", "name", c->stored.name), NULL,
+			       err);
+	return rc;
 }
 
 static void channel_clear(app_write *w)

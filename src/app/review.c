@@ -24,6 +24,7 @@
  * to the committer: their runs read the inputs, call the use case with the
  * command's caller and time, and leave the results in the outputs.
  */
+#include "app/audit.h"
 #include "app/allocation.h"
 #include "app/caller.h"
 #include "app/flow.h"
@@ -745,12 +746,21 @@ void app_claim_cmd_init(app_claim_cmd *c, const app_caller *caller,
 static ordo_code resolve_run(store_tx *tx, app_write *w, ordo_err *err)
 {
 	app_resolve_cmd *c = (app_resolve_cmd *)w;
+	ordo_code rc = app_hold_resolve(
+		tx, &w->caller, c->hold_id, c->action, c->reason,
+		c->action == REVIEW_CORRECT ? &c->changes : NULL, w->now,
+		&c->hold, &c->order, err);
 
-	return app_hold_resolve(tx, &w->caller, c->hold_id, c->action,
-				c->reason,
-				c->action == REVIEW_CORRECT ? &c->changes
-							    : NULL,
-				w->now, &c->hold, &c->order, err);
+	if (rc == ORDO_OK)
+		rc = app_audit(tx, &w->caller, w->now, "hold.resolved",
+			       c->hold_id,
+			       json_pack("{s:s, s:s}", "order", c->order.id,
+					 "type", hold_type_name(c->hold.type)),
+			       json_pack("{s:s, s:s}", "action",
+					 review_action_name(c->action),
+					 "reason", c->reason),
+			       err);
+	return rc;
 }
 
 static void resolve_clear(app_write *w)
@@ -791,10 +801,25 @@ static ordo_code bulk_run(store_tx *tx, app_write *w, ordo_err *err)
 
 	/* The filter as sent, bounded and at the request's time: set on a
 	 * copy, so that a run again reads the input as it came. */
+	ordo_code rc;
+
 	f.now = w->now;
 	f.limit = c->limit;
-	return app_holds_bulk(tx, &w->caller, &f, c->action, c->reason,
-			      c->dry_run, w->now, &c->result, err);
+	rc = app_holds_bulk(tx, &w->caller, &f, c->action, c->reason,
+			    c->dry_run, w->now, &c->result, err);
+	/* A dry run changes nothing, and records nothing. */
+	if (rc == ORDO_OK && !c->dry_run)
+		rc = app_audit(tx, &w->caller, w->now, "holds.bulk",
+			       review_action_name(c->action), NULL,
+			       json_pack("{s:s, s:I, s:I, s:I}", "reason",
+					 c->reason, "matched",
+					 (json_int_t)c->result.matched,
+					 "applied",
+					 (json_int_t)c->result.applied,
+					 "failed",
+					 (json_int_t)c->result.n_failed),
+			       err);
+	return rc;
 }
 
 static void bulk_clear(app_write *w)

@@ -34,6 +34,7 @@
  * event (reason "count") and a "stock_taken_back" order event, and the
  * count's event says how many units were taken back from which orders.
  */
+#include "app/audit.h"
 #include "app/allocation.h"
 #include "app/flow.h"
 #include "app/stock.h"
@@ -273,10 +274,34 @@ ordo_code app_stock_adjust(store_tx *tx, const app_caller *c,
 static ordo_code count_run(store_tx *tx, app_write *w, ordo_err *err)
 {
 	app_stock_count_cmd *c = (app_stock_count_cmd *)w;
+	stock_level before;
+	ordo_code rc = store_stock_get(tx, w->caller.tenant_id, c->location,
+				       c->sku, &before, err);
+	char target[ORDO_LOCATION_CODE_MAX + ORDO_SKU_MAX + 2];
 
-	return app_stock_count(tx, &w->caller, c->location, c->sku,
-			       c->on_hand, c->safety_stock, w->now, &c->level,
+	/* A count where there was no stock row starts from nothing. */
+	if (rc == ORDO_ENOTFOUND) {
+		ordo_err_clear(err);
+		memset(&before, 0, sizeof(before));
+		rc = ORDO_OK;
+	}
+	if (rc == ORDO_OK)
+		rc = app_stock_count(tx, &w->caller, c->location, c->sku,
+				     c->on_hand, c->safety_stock, w->now,
+				     &c->level, err);
+	snprintf(target, sizeof(target), "%s/%s", c->location, c->sku);
+	if (rc == ORDO_OK)
+		rc = app_audit(tx, &w->caller, w->now, "stock.counted", target,
+			       json_pack("{s:I, s:I}", "on_hand",
+					 (json_int_t)before.on_hand,
+					 "safety_stock",
+					 (json_int_t)before.safety_stock),
+			       json_pack("{s:I, s:I}", "on_hand",
+					 (json_int_t)c->level.on_hand,
+					 "safety_stock",
+					 (json_int_t)c->level.safety_stock),
 			       err);
+	return rc;
 }
 
 /* A count or an adjustment locks the stock row of its SKU. */

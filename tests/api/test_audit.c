@@ -1,8 +1,8 @@
 /*
  * test_audit.c - the audit log (GET /v1/audit): each kind of change it
  * records, with who, when, from where, before and after; a change refused
- * records nothing; the filters by kind, actor and time, and its pages;
- * another tenant's changes are not in it.
+ * records nothing, and no row holds a secret; the filters by kind, actor
+ * and time, and its pages; another tenant's changes are not in it.
  */
 #include "harness.h"
 
@@ -243,6 +243,113 @@ API_TEST(people_and_their_logins_are_recorded)
 	      "a stranger's failure is no tenant's");
 }
 
+API_TEST(work_on_orders_stock_and_channels_is_recorded)
+{
+	json_t *o = order_new("AUDIT-HELD"), *got, *row;
+	char *held, *clean, path[160], hold[64] = "", chn[64];
+	struct resp *r;
+	size_t i;
+
+	/* A hold resolved. */
+	jset(o, "lines[0].sku", json_string("NO-SUCH-SKU"));
+	held = order_create(srv->key_acme, o);
+	json_decref(o);
+	got = order_fetch(srv->key_acme, held);
+	json_array_foreach(jget(got, "holds"), i, row)
+		snprintf(hold, sizeof(hold), "%s", jstr(row, "id"));
+	json_decref(got);
+	r = hold_post(srv->key_acme, hold, "resolve",
+		      "{\"action\": \"escalate\", \"reason\": \"ask the shop\"}");
+	assert_status(r, 200);
+	resp_free(r);
+	row = newest("hold.resolved", hold);
+	expect_row(row, "hold.resolved", "key:admin");
+	check(streq(jstr(row, "after.action"), "escalate") &&
+		      streq(jstr(row, "after.reason"), "ask the shop") &&
+		      streq(jstr(row, "before.order"), held),
+	      "%s", json_dumps(row, 0));
+	json_decref(row);
+	/* A bulk action; its dry run records nothing. */
+	r = http("POST", "/v1/holds/bulk", srv->key_acme,
+		 B("{\"action\": \"escalate\", \"reason\": \"dry\", "
+		   "\"filter\": {\"type\": \"unknown_sku\"}, \"dry_run\": true}"),
+		 NULL);
+	assert_status(r, 200);
+	resp_free(r);
+	check(!newest("holds.bulk", NULL), "a dry run is not recorded");
+	r = http("POST", "/v1/holds/bulk", srv->key_acme,
+		 B("{\"action\": \"escalate\", \"reason\": \"all of them\", "
+		   "\"filter\": {\"type\": \"unknown_sku\"}}"),
+		 NULL);
+	assert_status(r, 200);
+	resp_free(r);
+	row = newest("holds.bulk", "escalate");
+	expect_row(row, "holds.bulk", "key:admin");
+	check(json_integer_value(jget(row, "after.matched")) >= 1, "%s",
+	      json_dumps(row, 0));
+	json_decref(row);
+	/* An order cancelled. */
+	o = order_new("AUDIT-CANCEL");
+	clean = order_create(srv->key_acme, o);
+	json_decref(o);
+	snprintf(path, sizeof(path), "/v1/orders/%s/cancel", clean);
+	r = http("POST", path, srv->key_acme,
+		 B("{\"reason\": \"customer changed their mind\"}"), NULL);
+	check(r->status == 200 || r->status == 202, "%ld %s", r->status,
+	      r->body);
+	resp_free(r);
+	row = newest("order.cancelled", clean);
+	expect_row(row, "order.cancelled", "key:admin");
+	check(streq(jstr(row, "after.reason"), "customer changed their mind"),
+	      "%s", json_dumps(row, 0));
+	json_decref(row);
+	/* A stock count, before and after. */
+	r = http("PUT", "/v1/locations/WH-EAST/stock/MUG-12OZ", srv->key_acme,
+		 B("{\"on_hand\": 4321}"), NULL);
+	assert_status(r, 200);
+	resp_free(r);
+	row = newest("stock.counted", "WH-EAST/MUG-12OZ");
+	expect_row(row, "stock.counted", "key:admin");
+	check(json_integer_value(jget(row, "after.on_hand")) == 4321 &&
+		      jget(row, "before.on_hand"),
+	      "%s", json_dumps(row, 0));
+	json_decref(row);
+	/* A channel made, changed (its secret: not shown) and deleted. */
+	r = http("POST", "/v1/channels", srv->key_acme,
+		 B("{\"kind\": \"shopify\", \"name\": \"audit-shop\", "
+		   "\"secret\": \"s3cret-audit\"}"),
+		 NULL);
+	assert_status(r, 201);
+	snprintf(chn, sizeof(chn), "%s", jstr(r->json, "id"));
+	resp_free(r);
+	row = newest("channel.created", chn);
+	expect_row(row, "channel.created", "key:admin");
+	check(streq(jstr(row, "after.name"), "audit-shop") &&
+		      !row_has(row, "s3cret"),
+	      "%s", json_dumps(row, 0));
+	json_decref(row);
+	snprintf(path, sizeof(path), "/v1/channels/%s", chn);
+	r = http("PATCH", path, srv->key_acme,
+		 B("{\"secret\": \"n3w-secret-audit\"}"), NULL);
+	assert_status(r, 200);
+	resp_free(r);
+	row = newest("channel.changed", chn);
+	expect_row(row, "channel.changed", "key:admin");
+	check(json_is_true(jget(row, "after.secret")) &&
+		      json_is_false(jget(row, "after.base_url")) &&
+		      !row_has(row, "n3w-secret"),
+	      "which changed, not to what: %s", json_dumps(row, 0));
+	json_decref(row);
+	r = http("DELETE", path, srv->key_acme, NULL, 0, NULL);
+	assert_status(r, 204);
+	resp_free(r);
+	row = newest("channel.deleted", chn);
+	expect_row(row, "channel.deleted", "key:admin");
+	json_decref(row);
+	free(held);
+	free(clean);
+}
+
 API_TEST(the_log_is_read_by_kind_actor_time_and_page)
 {
 	char after[HARNESS_KEY_MAX];
@@ -311,6 +418,7 @@ int main(void)
 			settings_and_policy_changes_are_recorded_with_before_and_after),
 		cmocka_unit_test(webhook_changes_are_recorded),
 		cmocka_unit_test(people_and_their_logins_are_recorded),
+		cmocka_unit_test(work_on_orders_stock_and_channels_is_recorded),
 		cmocka_unit_test(the_log_is_read_by_kind_actor_time_and_page),
 	};
 
