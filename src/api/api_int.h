@@ -457,6 +457,7 @@ enum MHD_Result api_webhook_create(api_request *r);
 enum MHD_Result api_webhook_list(api_request *r);
 enum MHD_Result api_webhook_delete(api_request *r);
 enum MHD_Result api_webhook_resume(api_request *r);
+enum MHD_Result api_webhook_rotate(api_request *r);
 enum MHD_Result api_delivery_list(api_request *r);
 enum MHD_Result api_delivery_redeliver(api_request *r);
 enum MHD_Result api_queue_list(api_request *r);

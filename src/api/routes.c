@@ -94,6 +94,7 @@ const api_route api_routes[] = {
 	{"GET", "/v1/webhooks", api_webhook_list, READERS, NULL, 0},
 	{"DELETE", "/v1/webhooks/*", api_webhook_delete, ADMINS, NULL, 0},
 	{"POST", "/v1/webhooks/*/resume", api_webhook_resume, ADMINS, NULL, 0},
+	{"POST", "/v1/webhooks/*/rotate", api_webhook_rotate, ADMINS, NULL, 0},
 	{"GET", "/v1/webhooks/deliveries", api_delivery_list, READERS, NULL, 0},
 	{"POST", "/v1/webhooks/deliveries/*/redeliver",
 	 api_delivery_redeliver, WRITERS, NULL, 0},

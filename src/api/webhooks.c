@@ -54,6 +54,8 @@ static json_t *webhook_json(const webhook_sub *w, bool with_secret)
 	json_object_set_new(j, "failing_since",
 			    native_time_json(w->failing_since));
 	json_object_set_new(j, "last_error", json_string(w->last_error));
+	json_object_set_new(j, "previous_secret_until",
+			    native_time_json(w->previous_until));
 	return j;
 }
 
@@ -210,6 +212,51 @@ enum MHD_Result api_webhook_delete(api_request *r)
 	app_webhook_delete_cmd_init(c, &r->caller, api_now(r));
 	return api_submit_on_id(r, &c->w, c->id, sizeof(c->id), "webhook",
 				delete_reply);
+}
+
+static void rotate_decode(const json_t *doc, void *out, ordo_err *err)
+{
+	static const char *const members[] = {"grace_s", NULL};
+	app_webhook_rotate_cmd *c = out;
+
+	jf_only(doc, "", members, NULL, err);
+	jf_int(doc, "", "grace_s", false, 0, ORDO_SECRET_GRACE_MAX_S,
+	       &c->grace_s, err);
+}
+
+static json_t *rotate_reply(api_request *r, const app_write *w, int *status)
+{
+	(void)r;
+	*status = 200;
+	return webhook_json(&((const app_webhook_rotate_cmd *)w)->stored,
+			    false);
+}
+
+/* The rotation that ran shows the new secret, once. */
+static char *rotate_add_secret(api_request *r, char *body)
+{
+	return api_answer_with_secret(
+		body, "secret",
+		((const app_webhook_rotate_cmd *)r->write)->stored.secret);
+}
+
+enum MHD_Result api_webhook_rotate(api_request *r)
+{
+	app_webhook_rotate_cmd *c = calloc(1, sizeof(*c));
+	enum MHD_Result ret;
+
+	if (!c)
+		return api_reply_nomem(r);
+	app_webhook_rotate_cmd_init(c, &r->caller, api_now(r));
+	if (!api_query_only(r, no_query, &ret) ||
+	    !api_path_id(r, "webhook", c->id, sizeof(c->id), &ret) ||
+	    (r->body_len > 0 &&
+	     !api_decode_body(r, rotate_decode, c, &ret))) {
+		api_write_free(&c->w);
+		return ret;
+	}
+	r->answer_fresh = rotate_add_secret;
+	return api_submit_write(r, &c->w, rotate_reply, api_write_free);
 }
 
 static json_t *resume_reply(api_request *r, const app_write *w, int *status)

@@ -7,7 +7,8 @@
  * Kinds: login.succeeded and login.failed (a person's, in each tenant they
  * serve), key.created, key.revoked, key.rotated, user.created,
  * user.invited, user.changed, policy.changed, settings.changed,
- * webhook.created, webhook.deleted, webhook.resumed, hold.resolved,
+ * webhook.created, webhook.deleted, webhook.resumed, webhook.rotated,
+ * hold.resolved,
  * holds.bulk, order.cancelled, stock.counted, channel.created,
  * channel.changed, channel.deleted. No row holds a secret.
  */

@@ -60,12 +60,21 @@ ordo_code app_webhook_check(const webhook_sub *w, ordo_err *err)
 	return ORDO_OK;
 }
 
-ordo_code app_webhook_create(store_tx *tx, const app_caller *c,
-			     webhook_sub *w, ordo_time now, ordo_err *err)
+/* A new signing secret: "whsec_" and 48 hex digits. */
+static void secret_make(char out[STORE_SECRET_MAX])
 {
 	unsigned char raw[24];
 	char hex[49];
 
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2hex(hex, sizeof(hex), raw, sizeof(raw));
+	snprintf(out, STORE_SECRET_MAX, "whsec_%s", hex);
+	sodium_memzero(raw, sizeof(raw));
+}
+
+ordo_code app_webhook_create(store_tx *tx, const app_caller *c,
+			     webhook_sub *w, ordo_time now, ordo_err *err)
+{
 	{
 		int64_t n = 0;
 		/* Two creations racing on two nodes are counted one after
@@ -93,9 +102,7 @@ ordo_code app_webhook_create(store_tx *tx, const app_caller *c,
 			return rc;
 	}
 	ordo_id_new("whk_", w->id);
-	randombytes_buf(raw, sizeof(raw));
-	sodium_bin2hex(hex, sizeof(hex), raw, sizeof(raw));
-	snprintf(w->secret, sizeof(w->secret), "whsec_%s", hex);
+	secret_make(w->secret);
 	w->created_at = now;
 	return store_webhook_insert(tx, c->tenant_id, w, err);
 }
@@ -256,6 +263,51 @@ void app_webhook_delete_cmd_init(app_webhook_delete_cmd *c,
 {
 	memset(c, 0, sizeof(*c));
 	app_write_init(&c->w, &delete_type, caller, now);
+}
+
+static ordo_code rotate_run(store_tx *tx, app_write *w, ordo_err *err)
+{
+	app_webhook_rotate_cmd *c = (app_webhook_rotate_cmd *)w;
+	ordo_code rc = store_webhook_get(tx, w->caller.tenant_id, c->id,
+					 &c->stored, err);
+
+	if (rc == ORDO_OK && c->stored.channel[0])
+		return ordo_err_set(err, ORDO_ECONFLICT, "id",
+				    "webhook %s is channel %s's own: its "
+				    "secret is the channel's API token",
+				    c->id, c->stored.channel);
+	if (rc)
+		return rc;
+	secret_make(c->stored.secret);
+	rc = store_webhook_rotate(tx, w->caller.tenant_id, c->id,
+				  c->stored.secret, w->now + c->grace_s, err);
+	if (rc == ORDO_OK)
+		rc = store_webhook_get(tx, w->caller.tenant_id, c->id,
+				       &c->stored, err);
+	if (rc == ORDO_OK)
+		rc = app_audit(tx, &w->caller, w->now, "webhook.rotated", c->id,
+			       NULL,
+			       json_pack("{s:I}", "grace_s",
+					 (json_int_t)c->grace_s),
+			       err);
+	return rc;
+}
+
+static void rotate_clear(app_write *w)
+{
+	sodium_memzero(&((app_webhook_rotate_cmd *)w)->stored,
+		       sizeof(webhook_sub));
+}
+
+static const app_write_type rotate_type = {
+	.name = "webhook_rotate", .run = rotate_run, .clear = rotate_clear};
+
+void app_webhook_rotate_cmd_init(app_webhook_rotate_cmd *c,
+				 const app_caller *caller, ordo_time now)
+{
+	memset(c, 0, sizeof(*c));
+	app_write_init(&c->w, &rotate_type, caller, now);
+	c->grace_s = ORDO_SECRET_GRACE_DEFAULT_S;
 }
 
 static ordo_code resume_run(store_tx *tx, app_write *w, ordo_err *err)

@@ -76,6 +76,21 @@ typedef struct {
 void app_webhook_resume_cmd_init(app_webhook_resume_cmd *c,
 				 const app_caller *caller, ordo_time now);
 
+/* A new secret for webhook id, the old one signing beside it for grace_s
+ * seconds (0..ORDO_SECRET_GRACE_MAX_S). Out: the webhook with its new
+ * secret, which only the answer to this request may show. A channel's own
+ * webhook is refused (ORDO_ECONFLICT): its secret is the channel's API
+ * token. */
+typedef struct {
+	app_write w;
+	char id[ORDO_ID_MAX]; /* in */
+	int64_t grace_s;      /* in */
+	webhook_sub stored;   /* out */
+} app_webhook_rotate_cmd;
+
+void app_webhook_rotate_cmd_init(app_webhook_rotate_cmd *c,
+				 const app_caller *caller, ordo_time now);
+
 typedef struct {
 	app_write w;
 	char id[ORDO_ID_MAX]; /* in: the delivery */

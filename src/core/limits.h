@@ -237,6 +237,10 @@
  * with a sender and a backoff of its own: a handful serves every system a
  * business runs; more is a mistake, or one tenant taking the outbox. */
 #define ORDO_WEBHOOKS_MAX 20
+/* A webhook's secret rotated: how long the old one signs beside the new,
+ * by default and at most (a week: a receiver's deploy cycle). */
+#define ORDO_SECRET_GRACE_DEFAULT_S 86400
+#define ORDO_SECRET_GRACE_MAX_S 604800
 
 /* Live API keys per tenant: one per integration, person or script, with
  * room to rotate; past this a tenant is handing keys out by mistake (and

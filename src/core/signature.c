@@ -27,13 +27,21 @@ static void mac_hex(const char *secret, int64_t t, const char *body,
 	sodium_bin2hex(hex, 65, mac, sizeof(mac));
 }
 
-void signature_make(const char *secret, int64_t t, const char *body,
-		    size_t len, char out[SIGNATURE_HEADER_MAX])
+void signature_make(const char *secret, const char *previous, int64_t t,
+		    const char *body, size_t len,
+		    char out[SIGNATURE_HEADER_MAX])
 {
-	char hex[65];
+	char hex[65], old[65];
 
 	mac_hex(secret, t, body, len, hex);
-	snprintf(out, SIGNATURE_HEADER_MAX, "t=%" PRId64 ",v1=%s", t, hex);
+	if (previous && previous[0]) {
+		mac_hex(previous, t, body, len, old);
+		snprintf(out, SIGNATURE_HEADER_MAX,
+			 "t=%" PRId64 ",v1=%s,v1=%s", t, hex, old);
+	} else {
+		snprintf(out, SIGNATURE_HEADER_MAX, "t=%" PRId64 ",v1=%s", t,
+			 hex);
+	}
 }
 
 bool signature_verify(const char *secret, const char *header,
@@ -42,6 +50,7 @@ bool signature_verify(const char *secret, const char *header,
 {
 	const char *v1;
 	char want[65], *end;
+	bool ok = false;
 	long long t;
 
 	if (strncmp(header, "t=", 2) != 0)
@@ -49,13 +58,18 @@ bool signature_verify(const char *secret, const char *header,
 	t = strtoll(header + 2, &end, 10);
 	if (end == header + 2 || strncmp(end, ",v1=", 4) != 0)
 		return false;
-	v1 = end + 4;
-	if (strlen(v1) != 64)
-		return false;
 	if (t > now + tolerance_s || t < now - tolerance_s)
 		return false;
 	mac_hex(secret, t, body, len, want);
-	return sodium_memcmp(want, v1, 64) == 0;
+	/* Each v1 in turn: 64 hex digits, then the next or the end. */
+	for (v1 = end; strncmp(v1, ",v1=", 4) == 0; v1 += 68) {
+		if (strspn(v1 + 4, "0123456789abcdef") != 64 ||
+		    (v1[68] != '\0' && v1[68] != ','))
+			return false;
+		if (sodium_memcmp(want, v1 + 4, 64) == 0)
+			ok = true;
+	}
+	return ok && *v1 == '\0';
 }
 
 static void mac_of(const char *secret, const char *body, size_t len,

@@ -4,7 +4,10 @@
  * Each delivery carries "X-Ordo-Signature: t=UNIX,v1=HEX" where HEX is the
  * lowercase hex HMAC-SHA256, keyed with the subscription's secret, of the
  * text "<t>.<body>". Receivers recompute it and also check that t is recent,
- * which stops a captured delivery from being replayed later.
+ * which stops a captured delivery from being replayed later. While a
+ * rotated secret's grace lasts, the header carries one v1 for each secret,
+ * the new one first ("t=UNIX,v1=NEW,v1=OLD"): a receiver that has either
+ * finds one that verifies.
  */
 #ifndef ORDO_CORE_SIGNATURE_H
 #define ORDO_CORE_SIGNATURE_H
@@ -13,15 +16,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* "t=" + 20 digits + ",v1=" + 64 hex + NUL */
-#define SIGNATURE_HEADER_MAX 96
+/* "t=" + 20 digits + twice ",v1=" + 64 hex + NUL */
+#define SIGNATURE_HEADER_MAX 168
 
-void signature_make(const char *secret, int64_t t, const char *body,
-		    size_t len, char out[SIGNATURE_HEADER_MAX]);
+/* Sign with secret, and with previous too unless it is NULL or "". */
+void signature_make(const char *secret, const char *previous, int64_t t,
+		    const char *body, size_t len,
+		    char out[SIGNATURE_HEADER_MAX]);
 
 /*
- * True when header is a valid signature of body with secret, made no more
- * than tolerance_s away from now. Compares in constant time.
+ * True when one v1 of header is a valid signature of body with secret,
+ * made no more than tolerance_s away from now. Compares in constant time.
  */
 bool signature_verify(const char *secret, const char *header,
 		      const char *body, size_t len, int64_t now,

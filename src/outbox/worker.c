@@ -386,8 +386,12 @@ static enum sent send_one(outbox_worker *w, CURL *curl, const delivery *d,
 	char line[STORE_URL_MAX], sig[SIGNATURE_HEADER_MAX];
 	enum sent s;
 
-	signature_make(d->secret, ordo_clock_now(w->opts.clock), d->payload,
-		       strlen(d->payload), sig);
+	ordo_time now = ordo_clock_now(w->opts.clock);
+
+	/* A rotated secret's grace: the old one signs too. */
+	signature_make(d->secret,
+		       now < d->previous_until ? d->previous_secret : NULL, now,
+		       d->payload, strlen(d->payload), sig);
 	h = curl_slist_append(h, "Content-Type: application/json");
 	h = curl_slist_append(h, "User-Agent: ordo-webhooks/1");
 	snprintf(line, sizeof(line), "X-Ordo-Event-Id: %s", d->event_id);

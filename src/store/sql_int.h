@@ -209,6 +209,7 @@ enum sql_id {
 	SQL_PURGE_SESSIONS,
 	SQL_PURGE_LOGIN_FAILURES,
 	SQL_AUDIT_INSERT,
+	SQL_WEBHOOK_ROTATE,
 	SQL_AUDIT_PAGE,
 	SQL_AUDIT_PAGE_KIND,
 	SQL_AUDIT_PAGE_ACTOR,
@@ -778,7 +779,8 @@ ordo_code q_get_sql(struct q *q, store_tx *tx, unsigned id, const char *sql,
  * Its event types are rows of webhook_events (migration 0007), read and
  * written apart from these columns. */
 #define SQL_WEBHOOK_COLS                                                       \
-	"id, url, secret, location, created_at, channel, protocol"
+	"id, url, secret, location, created_at, channel, protocol, "          \
+	"previous_secret, previous_until"
 /* How sending to a webhook goes, after SQL_WEBHOOK_COLS when reading. */
 #define SQL_WEBHOOK_STATE_COLS                                                 \
 	"status, paused_at, failures, failing_since, last_error, "             \

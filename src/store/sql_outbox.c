@@ -729,6 +729,10 @@ ordo_code store_outbox_claim(store_tx *tx, ordo_time now,
 				     sizeof(c->items[k].url));
 			ordo_strlcpy(c->items[k].secret, c->hook.secret,
 				     sizeof(c->items[k].secret));
+			ordo_strlcpy(c->items[k].previous_secret,
+				     c->hook.previous_secret,
+				     sizeof(c->items[k].previous_secret));
+			c->items[k].previous_until = c->hook.previous_until;
 		}
 		break;
 	}

@@ -21,6 +21,8 @@ static const struct q_field webhook_fields[] = {
 	Q_TEXT(webhook_sub, secret),   Q_TEXT(webhook_sub, location),
 	Q_I64(webhook_sub, created_at),
 	Q_TEXT(webhook_sub, channel),  Q_TEXT(webhook_sub, protocol),
+	Q_TEXT(webhook_sub, previous_secret),
+	Q_I64(webhook_sub, previous_until),
 };
 
 /* SQL_WEBHOOK_STATE_COLS after status (paused, a bool, is bound and read
@@ -34,7 +36,12 @@ static const struct q_field webhook_state_fields[] = {
 static const char *const sql_text[SQL_COUNT] = {
 	[SQL_WEBHOOK_INSERT] = "INSERT INTO webhooks (tenant_id, "
 			       SQL_WEBHOOK_COLS ") "
-			       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	/* Binds: previous_until, the new secret, tenant, id. */
+	[SQL_WEBHOOK_ROTATE] = "UPDATE webhooks SET previous_secret = secret, "
+			       "previous_until = ?, secret = ? "
+			       "WHERE tenant_id = ? AND id = ? "
+			       "AND channel = '' RETURNING seq",
 	[SQL_WEBHOOK_LIST] = "SELECT " SQL_WEBHOOK_COLS ", "
 			     SQL_WEBHOOK_STATE_COLS " FROM webhooks "
 			     "WHERE tenant_id = ? ORDER BY seq",
@@ -405,6 +412,27 @@ ordo_code store_webhook_delete(store_tx *tx, int64_t tenant, const char *id,
 	q_str(&q, delivery_status_name(DELIVERY_PENDING));
 	rc = q_exec(&q, "failing a deleted webhook's deliveries", NULL, err);
 out:
+	q_close(&q);
+	return rc;
+}
+
+ordo_code store_webhook_rotate(store_tx *tx, int64_t tenant, const char *id,
+			       const char *secret, ordo_time previous_until,
+			       ordo_err *err)
+{
+	struct q q = {0};
+	ordo_code rc = tx_check_writable(tx, "store_webhook_rotate", err);
+
+	if (rc == ORDO_OK)
+		rc = q_open(&q, tx, SQL_WEBHOOK_ROTATE, err);
+	if (rc == ORDO_OK) {
+		q_i64(&q, previous_until);
+		q_str(&q, secret);
+		q_i64(&q, tenant);
+		q_str(&q, id);
+		rc = q_step_one(&q, "rotating a webhook's secret", "id",
+				"webhook", id, err);
+	}
 	q_close(&q);
 	return rc;
 }

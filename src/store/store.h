@@ -1308,6 +1308,10 @@ typedef struct {
 	 * base_url and api_token make, change and end it. */
 	char channel[ORDO_CHANNEL_MAX];
 	char protocol[16];
+	/* The secret it had before its last rotation, signing beside the
+	 * new one until previous_until (migration 0029); "" and 0: none. */
+	char previous_secret[STORE_SECRET_MAX];
+	ordo_time previous_until;
 	/* How sending to it goes (written by the outbox, not by callers):
 	 * paused after failing too long; the consecutive failed attempts,
 	 * since when, and what the last one was told; the earliest time
@@ -1322,6 +1326,12 @@ typedef struct {
 
 ordo_code store_webhook_insert(store_tx *tx, int64_t tenant,
 			       const webhook_sub *w, ordo_err *err);
+/* Give the tenant's webhook id (not a channel's) the secret secret, its
+ * secret until now signing beside it until previous_until; ORDO_ENOTFOUND
+ * naming "id". */
+ordo_code store_webhook_rotate(store_tx *tx, int64_t tenant, const char *id,
+			       const char *secret, ordo_time previous_until,
+			       ordo_err *err);
 /* Oldest first. *out: free(). */
 ordo_code store_webhook_list(store_tx *tx, int64_t tenant, webhook_sub **out,
 			     size_t *n, ordo_err *err);
@@ -1436,6 +1446,8 @@ typedef struct {
 	/* filled by store_outbox_claim, for sending */
 	char url[STORE_URL_MAX];
 	char secret[STORE_SECRET_MAX];
+	char previous_secret[STORE_SECRET_MAX]; /* signs too until: */
+	ordo_time previous_until;
 	char *payload; /* owned; store_delivery_free */
 } delivery;
 

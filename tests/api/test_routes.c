@@ -195,6 +195,8 @@ static const struct expect expected[] = {
 	{"GET", "/v1/webhooks", ALL_ROLES, NULL, NULL, NULL, 200},
 	{"DELETE", "/v1/webhooks/*", "admin", "webhook", NULL, NULL, 404},
 	{"POST", "/v1/webhooks/*/resume", "admin", "webhook", NULL, NULL, 404},
+	{"POST", "/v1/webhooks/*/rotate", "admin", "webhook",
+	 "{\"grace_s\": 60}", BAD, 400},
 	{"GET", "/v1/webhooks/deliveries", ALL_ROLES, NULL, NULL, NULL, 200},
 	{"POST", "/v1/webhooks/deliveries/*/redeliver",
 	 "admin supervisor agent integration", "delivery", NULL, NULL, 404},

@@ -542,11 +542,14 @@ static const char *delivery_problem(const struct rec *rc, const char *secret,
 	unsigned char mac[crypto_auth_hmacsha256_BYTES];
 	char hex[crypto_auth_hmacsha256_BYTES * 2 + 1];
 	crypto_auth_hmacsha256_state st;
-	char tbuf[32] = "", v1[160] = "", copy[256];
+	char tbuf[32] = "", v1[160] = "", all_v1[3][160], copy[256];
 	char *tok, *save = NULL;
 	long long t;
 	json_t *body;
+	int n_v1 = 0, k;
 
+	/* Every v1 (two while a rotated secret's grace lasts): one must be
+	 * the secret's, as a receiver checks. */
 	snprintf(copy, sizeof(copy), "%s", rc->signature);
 	for (tok = strtok_r(copy, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
@@ -554,9 +557,12 @@ static const char *delivery_problem(const struct rec *rc, const char *secret,
 			tok++;
 		if (!strncmp(tok, "t=", 2))
 			snprintf(tbuf, sizeof(tbuf), "%s", tok + 2);
-		else if (!strncmp(tok, "v1=", 3))
-			snprintf(v1, sizeof(v1), "%s", tok + 3);
+		else if (!strncmp(tok, "v1=", 3) && n_v1 < 3)
+			snprintf(all_v1[n_v1++], sizeof(all_v1[0]), "%s",
+				 tok + 3);
 	}
+	if (n_v1)
+		snprintf(v1, sizeof(v1), "%s", all_v1[0]);
 	if (!tbuf[0] || !v1[0]) {
 		snprintf(why, size, "X-Ordo-Signature \"%s\" is not "
 			 "t=UNIX,v1=HEX", rc->signature);
@@ -578,6 +584,9 @@ static const char *delivery_problem(const struct rec *rc, const char *secret,
 				      rc->body_len);
 	crypto_auth_hmacsha256_final(&st, mac);
 	sodium_bin2hex(hex, sizeof(hex), mac, sizeof(mac));
+	for (k = 0; k < n_v1; k++)
+		if (!strcmp(hex, all_v1[k]))
+			snprintf(v1, sizeof(v1), "%s", all_v1[k]);
 	if (strcmp(hex, v1)) {
 		snprintf(why, size, "v1=%s is not HMAC-SHA256(secret, "
 			 "\"t.body\") = %s", v1, hex);
@@ -1850,6 +1859,86 @@ static long long metric(const char *name)
 
 /* ---- a secret is shown once ------------------------------------------------- */
 
+/* How many v1 the signatures of the requests at path carry, at most. */
+static int v1_count(const char *path)
+{
+	int most = 0;
+
+	pthread_mutex_lock(&rcv.mu);
+	for (size_t i = 0; i < rcv.n; i++) {
+		const char *p = rcv.recs[i].signature;
+		int n = 0;
+
+		if (strcmp(rcv.recs[i].path, path))
+			continue;
+		while ((p = strstr(p, "v1=")) != NULL) {
+			n++;
+			p += 3;
+		}
+		if (n > most)
+			most = n;
+	}
+	pthread_mutex_unlock(&rcv.mu);
+	return most;
+}
+
+API_TEST(a_rotated_secret_signs_beside_the_old_one_until_its_grace_ends)
+{
+	const char *events = "[\"order.accepted\"]";
+	struct hook h;
+	char path[128], fresh[256], *id;
+	struct resp *r;
+
+	receiver_mode(RCV_OK, 0, 0);
+	subscribe(acme(), &h, "/rot", events, NULL);
+	make_stocked("WK-ROT", "WK-ROT", 100);
+	snprintf(path, sizeof(path), "/v1/webhooks/%s/rotate", h.id);
+	r = http("POST", path, acme(), "{\"grace_s\": 3600}", 17, NULL);
+	assert_status(r, 200);
+	check(jstr(r->json, "secret") &&
+		      !streq(jstr(r->json, "secret"), h.secret) &&
+		      llabs((long long)rfc3339_parse(
+				    jstr(r->json, "previous_secret_until")) -
+			    (harness_clock_now() + 3600)) < 60,
+	      "a new secret, the old one until an hour on: %s", r->body);
+	snprintf(fresh, sizeof(fresh), "%s", jstr(r->json, "secret"));
+	resp_free(r);
+	r = http_get(acme(), "/v1/webhooks");
+	check(!strstr(r->body, fresh) && !strstr(r->body, h.secret),
+	      "no secret in the list: %s", r->body);
+	resp_free(r);
+	/* Within the grace, each delivery is signed with both. */
+	id = order_of("WK-ROT-1", "WK-ROT", 1);
+	{
+		const struct expect want[] = {{id, "order.accepted", 1}};
+
+		wait_delivered("/rot", want, 1, DELIVERY_WAIT_MS);
+	}
+	free(id);
+	check(v1_count("/rot") == 2, "two v1 while the grace lasts");
+	check_signatures("/rot", fresh);
+	check_signatures("/rot", h.secret);
+	/* Past it, the new secret alone. */
+	harness_clock_advance(3601);
+	receiver_clear();
+	id = order_of("WK-ROT-2", "WK-ROT", 1);
+	{
+		const struct expect want[] = {{id, "order.accepted", 1}};
+
+		wait_delivered("/rot", want, 1, DELIVERY_WAIT_MS);
+	}
+	free(id);
+	check(v1_count("/rot") == 1, "one v1 once the grace is over");
+	check_signatures("/rot", fresh);
+	/* A grace past a week, or a member it does not take, is refused. */
+	r = http("POST", path, acme(), "{\"grace_s\": 604801}", 19, NULL);
+	assert_error(r, 400, NULL, "grace_s");
+	resp_free(r);
+	r = http("POST", path, acme(), "{\"grace\": 60}", 13, NULL);
+	assert_error(r, 400, NULL, "grace");
+	resp_free(r);
+}
+
 API_TEST(a_replayed_creation_shows_no_secret)
 {
 	static const char *const idem[] = { "Idempotency-Key: whk-once-1",
@@ -2521,6 +2610,9 @@ int main(void)
 					  webhook_test_teardown),
 		cmocka_unit_test_teardown(shipped_events_carry_carrier_and_tracking,
 					  webhook_test_teardown),
+		cmocka_unit_test_teardown(
+			a_rotated_secret_signs_beside_the_old_one_until_its_grace_ends,
+			webhook_test_teardown),
 		cmocka_unit_test_teardown(a_replayed_creation_shows_no_secret,
 					  webhook_test_teardown),
 		cmocka_unit_test_teardown(only_admins_manage_webhooks,

@@ -902,6 +902,8 @@ static void searched(struct fx *f, int64_t tenant, const char *q, char *out,
 	"DROP TABLE user_roles;"                                               \
 	"DROP TABLE users;"                                                    \
 	"DROP TABLE audit_log;"                                                \
+	"ALTER TABLE webhooks DROP COLUMN previous_secret;"                    \
+	"ALTER TABLE webhooks DROP COLUMN previous_until;"                     \
 	"DELETE FROM schema_migrations WHERE version >= 10"
 
 static void test_migrate_fills_the_search_index(void **state)
