@@ -107,6 +107,8 @@ static json_t *channel_json(const ordo_channel *ch, bool with_skus)
 	json_object_set_new(j, "map", ch->csv_map[0]
 					      ? json_loads(ch->csv_map, 0, NULL)
 					      : json_null());
+	json_object_set_new(j, "previous_secret_until",
+			    native_time_json(ch->previous_until));
 	json_object_set_new(j, "created_at", native_time_json(ch->created_at));
 	json_object_set_new(j, "updated_at", native_time_json(ch->updated_at));
 	return j;
@@ -117,11 +119,11 @@ static json_t *channel_json(const ordo_channel *ch, bool with_skus)
 static const char *const channel_members[] = {
 	"kind",	    "name", "secret", "base_url",   "api_token",
 	"location", "edi_own_id", "edi_partner_id", "currency",
-	"skus",	    "map",	  NULL,
+	"skus",	    "map",	  "secret_grace_s", NULL,
 };
 static const char *const channel_computed[] = {
 	"id",	   "secret_set", "api_token_set", "endpoint",   "sku_count",
-	"created_at", "updated_at", NULL,
+	"created_at", "updated_at", "previous_secret_until", NULL,
 };
 
 /* The SKU mapping at doc's "skus" into ch; *given says it was there. */
@@ -337,6 +339,9 @@ static void decode_create(const json_t *doc, void *out, ordo_err *err)
 	app_channel_cmd *c = out;
 
 	decode_channel(doc, &c->in, &c->set, true, err);
+	if (json_object_get(doc, "secret_grace_s"))
+		ordo_err_add(err, ORDO_EINVALID, "secret_grace_s",
+			     "a new channel has no secret before its first");
 }
 
 static void decode_update(const json_t *doc, void *out, ordo_err *err)
@@ -344,6 +349,12 @@ static void decode_update(const json_t *doc, void *out, ordo_err *err)
 	app_channel_cmd *c = out;
 
 	decode_channel(doc, &c->in, &c->set, false, err);
+	if (jf_int(doc, "", "secret_grace_s", false, 0,
+		   ORDO_SECRET_GRACE_MAX_S, &c->secret_grace_s, err) &&
+	    !(c->set & CHANNEL_SET_SECRET))
+		ordo_err_add(err, ORDO_EINVALID, "secret_grace_s",
+			     "a grace is for the secret a change replaces: "
+			     "give the new \"secret\" too");
 }
 
 /* ---- the routes ---------------------------------------------------------- */
@@ -601,8 +612,12 @@ static enum MHD_Result storefront_order(api_request *r,
 		return api_reply_json(r, MHD_HTTP_OK,
 				      json_pack("{s:s}", "ping", "ok"));
 	}
-	if (!sig || !signature_verify_base64(ch.secret, sig, body,
-					     r->body_len)) {
+	/* The channel's secret, or, for its grace, the one before. */
+	if (!sig ||
+	    (!signature_verify_base64(ch.secret, sig, body, r->body_len) &&
+	     !(ch.previous_secret[0] && api_now(r) < ch.previous_until &&
+	       signature_verify_base64(ch.previous_secret, sig, body,
+				       r->body_len)))) {
 		channel_free(&ch);
 		return api_reply_fail(r, ORDO_EUNAUTHORIZED, sf->signature,
 				      sig ? "%s is not the signature of this "

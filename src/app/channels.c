@@ -242,8 +242,18 @@ static ordo_code update_run(store_tx *tx, app_write *w, ordo_err *err)
 				    "a channel's name cannot change: its "
 				    "orders carry it and are told apart by "
 				    "it (make a new channel)");
-	if (c->set & CHANNEL_SET_SECRET)
+	if ((c->set & CHANNEL_SET_SECRET) &&
+	    strcmp(s->secret, c->in.secret) != 0) {
+		/* The store may still sign with the secret it had, for the
+		 * grace asked. */
+		memcpy(s->previous_secret, s->secret,
+		       sizeof(s->previous_secret));
+		s->previous_until = c->secret_grace_s ? w->now + c->secret_grace_s
+						      : 0;
+		if (!s->previous_until)
+			s->previous_secret[0] = '\0';
 		memcpy(s->secret, c->in.secret, sizeof(s->secret));
+	}
 	if (c->set & CHANNEL_SET_BASE_URL)
 		memcpy(s->base_url, c->in.base_url, sizeof(s->base_url));
 	if (c->set & CHANNEL_SET_CURRENCY)

@@ -48,6 +48,9 @@ typedef struct {
 	app_write w;
 	char id[ORDO_ID_MAX]; /* in: the channel changed or deleted */
 	unsigned set;	      /* in: a change's CHANNEL_SET_* */
+	/* in: a change of secret: how long the secret before it verifies
+	 * beside it (0..ORDO_SECRET_GRACE_MAX_S; 0: not at all) */
+	int64_t secret_grace_s;
 	ordo_channel in;      /* in */
 	ordo_channel stored;  /* out */
 } app_channel_cmd;

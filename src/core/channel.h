@@ -56,6 +56,10 @@ typedef struct {
 	channel_kind kind;
 	char name[ORDO_CHANNEL_MAX];
 	char secret[ORDO_CHANNEL_SECRET_MAX]; /* "" = none set */
+	/* The secret before its last change, verifying beside it until
+	 * previous_until ("" and 0: none). */
+	char previous_secret[ORDO_CHANNEL_SECRET_MAX];
+	int64_t previous_until;
 	char base_url[STORE_URL_MAX];	       /* "" = none */
 	/* What ordo calls the channel's API at base_url with: a Shopify
 	 * admin API access token, a WooCommerce REST API key as

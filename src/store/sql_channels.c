@@ -23,11 +23,13 @@ static const struct q_field channel_fields[] = {
 	Q_I64(ordo_channel, created_at),  Q_I64(ordo_channel, updated_at),
 	Q_TEXT(ordo_channel, api_token),  Q_TEXT(ordo_channel, location),
 	Q_TEXT(ordo_channel, edi_own_id), Q_TEXT(ordo_channel, edi_partner_id),
+	Q_TEXT(ordo_channel, previous_secret),
+	Q_I64(ordo_channel, previous_until),
 };
 #define SQL_CHANNEL_COLS                                                       \
 	"id, tenant_id, kind, name, secret, base_url, currency, csv_map, "     \
 	"created_at, updated_at, api_token, location, edi_own_id, "           \
-	"edi_partner_id"
+	"edi_partner_id, previous_secret, previous_until"
 /* What an update writes, in channel_fields' order from name on. */
 static const struct q_field channel_set_fields[] = {
 	Q_TEXT(ordo_channel, name),	   Q_TEXT(ordo_channel, secret),
@@ -35,11 +37,14 @@ static const struct q_field channel_set_fields[] = {
 	Q_TEXT(ordo_channel, csv_map),	Q_I64(ordo_channel, updated_at),
 	Q_TEXT(ordo_channel, api_token), Q_TEXT(ordo_channel, location),
 	Q_TEXT(ordo_channel, edi_own_id), Q_TEXT(ordo_channel, edi_partner_id),
+	Q_TEXT(ordo_channel, previous_secret),
+	Q_I64(ordo_channel, previous_until),
 };
 
 static const char *const sql_text[SQL_COUNT] = {
 	[SQL_CHANNEL_INSERT] = "INSERT INTO channels (" SQL_CHANNEL_COLS ") "
-			       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+			       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+			       "?, ?) "
 			       "RETURNING seq",
 	/* By the id alone (unique): a channel's deliveries carry no key. */
 	[SQL_CHANNEL_GET] = "SELECT seq, " SQL_CHANNEL_COLS " FROM channels "
@@ -56,8 +61,9 @@ static const char *const sql_text[SQL_COUNT] = {
 			      "WHERE tenant_id = ?",
 	[SQL_CHANNEL_UPDATE] = "UPDATE channels SET (name, secret, base_url, "
 			       "currency, csv_map, updated_at, api_token, "
-			       "location, edi_own_id, edi_partner_id) = "
-			       "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+			       "location, edi_own_id, edi_partner_id, "
+			       "previous_secret, previous_until) = "
+			       "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
 			       "WHERE tenant_id = ? AND id = ? RETURNING seq",
 	[SQL_CHANNEL_DELETE] = "DELETE FROM channels "
 			       "WHERE tenant_id = ? AND id = ? RETURNING seq",

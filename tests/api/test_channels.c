@@ -403,6 +403,63 @@ API_TEST(a_shopify_order_is_taken_as_shopify_sent_it)
 	free(body);
 }
 
+/*
+ * A store's secret changed with a grace: what the store signed with the
+ * secret before still verifies until the grace ends; then only the new
+ * one. Without a grace the old secret stops at once.
+ */
+API_TEST(a_changed_secret_with_a_grace_verifies_both_until_it_ends)
+{
+	char ch[64], path[128], *body;
+	struct resp *r;
+
+	shopify_channel("shop-rotate", ch, sizeof(ch));
+	snprintf(path, sizeof(path), "/v1/channels/%s", ch);
+	r = req("PATCH", path, acme(),
+		"{\"secret\": \"shpss_new\", \"secret_grace_s\": 600}");
+	assert_status(r, 200);
+	check(llabs((long long)rfc3339_parse(
+			    jstr(r->json, "previous_secret_until")) -
+		    (harness_clock_now() + 600)) < 60 &&
+		      !strstr(r->body, SECRET) && !strstr(r->body, "shpss_new"),
+	      "%s", r->body);
+	resp_free(r);
+	body = sample_body(930001);
+	r = shopify_post(ch, body, SECRET, "orders/create", "wh-rot-1");
+	check(r->status == 201 || r->status == 200,
+	      "the old secret within the grace: %ld %s", r->status, r->body);
+	resp_free(r);
+	free(body);
+	body = sample_body(930002);
+	r = shopify_post(ch, body, "shpss_new", "orders/create", "wh-rot-2");
+	check(r->status == 201 || r->status == 200, "the new secret: %ld %s",
+	      r->status, r->body);
+	resp_free(r);
+	free(body);
+	/* The grace over, the old secret is refused. */
+	harness_clock_advance(601);
+	body = sample_body(930003);
+	r = shopify_post(ch, body, SECRET, "orders/create", "wh-rot-3");
+	assert_error(r, 401, "unauthorized", "X-Shopify-Hmac-Sha256");
+	resp_free(r);
+	/* Changed again without a grace: the one before stops at once. */
+	r = req("PATCH", path, acme(), "{\"secret\": \"shpss_third\"}");
+	assert_status(r, 200);
+	resp_free(r);
+	r = shopify_post(ch, body, "shpss_new", "orders/create", "wh-rot-4");
+	assert_error(r, 401, "unauthorized", "X-Shopify-Hmac-Sha256");
+	resp_free(r);
+	free(body);
+	/* A grace is for a secret replaced, and at most a week. */
+	r = req("PATCH", path, acme(), "{\"secret_grace_s\": 60}");
+	assert_error(r, 400, NULL, "secret_grace_s");
+	resp_free(r);
+	r = req("PATCH", path, acme(),
+		"{\"secret\": \"x\", \"secret_grace_s\": 604801}");
+	assert_error(r, 400, NULL, "secret_grace_s");
+	resp_free(r);
+}
+
 API_TEST(a_signature_that_does_not_hold_stores_nothing)
 {
 	char ch[64];
@@ -1029,6 +1086,8 @@ int main(void)
 		cmocka_unit_test(a_tenant_has_at_most_50_channels),
 		cmocka_unit_test(a_shopify_order_is_taken_as_shopify_sent_it),
 		cmocka_unit_test(a_signature_that_does_not_hold_stores_nothing),
+		cmocka_unit_test(
+			a_changed_secret_with_a_grace_verifies_both_until_it_ends),
 		cmocka_unit_test(
 			a_delivery_twice_and_an_order_twice_store_one_order),
 		cmocka_unit_test(a_store_edit_is_taken_as_changes),
