@@ -64,6 +64,9 @@ struct api_request {
 	 * /metrics' series it counts in (meta.c). */
 	unsigned route_no;
 	char allow[48];		      /* methods the path takes, for 405 */
+	/* A person's session asked with "Ordo-Tenant: *": every tenant
+	 * they serve (GET /v1/queue alone takes it). */
+	bool every_tenant;
 	long long started_ms;
 	long long started_us; /* the same, in microseconds (/metrics) */
 

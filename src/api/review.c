@@ -129,10 +129,97 @@ static bool queue_cursor_parse(const char *text, int64_t *due, int64_t *seq)
 	       api_int_text(dot + 1, strlen(dot + 1), 1, INT64_MAX, seq);
 }
 
+/* One item of the queue, with its tenant (NULL: the caller's). */
+struct queue_entry {
+	queue_item item;
+	const char *tenant;
+};
+
+static int entry_order(const void *a, const void *b)
+{
+	const queue_item *x = &((const struct queue_entry *)a)->item;
+	const queue_item *y = &((const struct queue_entry *)b)->item;
+
+	if (x->hold.due_at != y->hold.due_at)
+		return (x->hold.due_at > y->hold.due_at) -
+		       (x->hold.due_at < y->hold.due_at);
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/*
+ * The queues of every tenant the session's person serves with a role that
+ * reads it, as one: each tenant's page from the same cursor (due_at, then
+ * the hold's number, which no two holds share), put in that order, the
+ * first limit kept. Into *out (free()) and *n; *more when a tenant has
+ * more or more were found than kept.
+ */
+static ordo_code every_queue(api_request *r, const queue_filter *f,
+			     app_session *s, struct queue_entry **out,
+			     size_t *n, bool *more, ordo_err *err)
+{
+	const char *token = MHD_lookup_connection_value(
+		r->conn, MHD_COOKIE_KIND, API_SESSION_COOKIE);
+	struct queue_entry *all = NULL;
+	size_t i, k, have = 0;
+	ordo_code rc = app_session_find(r->srv->st, token ? token : "",
+					api_now(r), s, err);
+
+	*out = NULL;
+	*n = 0;
+	*more = false;
+	for (i = 0; rc == ORDO_OK && i < s->n_roles; i++) {
+		app_caller c = r->caller;
+		queue_item *items = NULL;
+		size_t got = 0;
+		bool more_here = false;
+		struct queue_entry *grown;
+
+		if (strcmp(s->roles[i].role, "integration") == 0)
+			continue;
+		c.tenant_id = s->roles[i].tenant_id;
+		ordo_strlcpy(c.tenant_slug, s->roles[i].tenant_slug,
+			     sizeof(c.tenant_slug));
+		rc = app_queue_list(r->srv->st, &c, f, &items, &got,
+				    &more_here, err);
+		if (rc)
+			break;
+		*more = *more || more_here;
+		grown = got ? realloc(all, (have + got) * sizeof(*all)) : all;
+		if (got && !grown) {
+			free(items);
+			rc = ordo_err_set(err, ORDO_ENOMEM, NULL,
+					  "no memory for the queue");
+			break;
+		}
+		all = grown;
+		for (k = 0; k < got; k++) {
+			all[have + k].item = items[k];
+			all[have + k].tenant = s->roles[i].tenant_slug;
+		}
+		have += got;
+		free(items);
+	}
+	if (rc) {
+		free(all);
+		return rc;
+	}
+	if (have)
+		qsort(all, have, sizeof(*all), entry_order);
+	if (have > (size_t)f->limit) {
+		have = (size_t)f->limit;
+		*more = true;
+	}
+	*out = all;
+	*n = have;
+	return ORDO_OK;
+}
+
 enum MHD_Result api_queue_list(api_request *r)
 {
 	const char *cursor = api_query(r, "cursor");
 	queue_item *items = NULL;
+	struct queue_entry *entries = NULL;
+	app_session session = {0};
 	queue_filter f;
 	bool more = false;
 	ordo_time now = api_now(r);
@@ -150,8 +237,15 @@ enum MHD_Result api_queue_list(api_request *r)
 	if (cursor && !queue_cursor_parse(cursor, &f.after_due, &f.after_seq))
 		return api_reply_fail(r, ORDO_EINVALID, "cursor",
 				      "cursor is not one this server gave out");
-	if (app_queue_list(r->srv->st, &r->caller, &f, &items, &n, &more,
-			   err)) {
+	if (r->every_tenant) {
+		if (every_queue(r, &f, &session, &entries, &n, &more, err)) {
+			app_session_free(&session);
+			ret = api_reply_error(r, err);
+			ordo_err_clear(err);
+			return ret;
+		}
+	} else if (app_queue_list(r->srv->st, &r->caller, &f, &items, &n,
+				  &more, err)) {
 		ret = api_reply_error(r, err);
 		ordo_err_clear(err);
 		return ret;
@@ -159,39 +253,47 @@ enum MHD_Result api_queue_list(api_request *r)
 	ordo_err_clear(err);
 	arr = json_array();
 	for (i = 0; i < n; i++) {
-		const queue_item *q = &items[i];
+		const queue_item *q = entries ? &entries[i].item : &items[i];
+		json_t *item;
 		char total[40];
 
 		money_format(q->total, q->currency, total, sizeof(total));
-		json_array_append_new(
-			arr,
-			json_pack("{s:o, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
-				  "s:o}, s:I, s:b}",
-				  "hold", native_hold_json(&q->hold, now),
-				  "order",
-				  "id", q->order_id, "external_id",
-				  q->external_id, "channel", q->channel,
-				  "state", order_state_name(q->order_state),
-				  "total", total, "currency", q->currency,
-				  "customer_name", q->customer_name,
-				  "received_at",
-				  native_time_json(q->received_at), "age_s",
-				  (json_int_t)(now - q->hold.created_at),
-				  "overdue", q->hold.due_at < now));
+		item = json_pack("{s:s, s:o, s:{s:s, s:s, s:s, s:s, s:s, s:s, "
+				 "s:s, s:o}, s:I, s:b}",
+				 "tenant",
+				 entries ? entries[i].tenant
+					 : r->caller.tenant_slug,
+				 "hold", native_hold_json(&q->hold, now),
+				 "order", "id", q->order_id, "external_id",
+				 q->external_id, "channel", q->channel,
+				 "state", order_state_name(q->order_state),
+				 "total", total, "currency", q->currency,
+				 "customer_name", q->customer_name,
+				 "received_at",
+				 native_time_json(q->received_at), "age_s",
+				 (json_int_t)(now - q->hold.created_at),
+				 "overdue", q->hold.due_at < now);
+		json_array_append_new(arr, item);
 	}
 	j = json_pack("{s:o}", "items", arr);
 	if (more && n > 0) {
+		const queue_item *last =
+			entries ? &entries[n - 1].item : &items[n - 1];
 		char next[48];
 
 		snprintf(next, sizeof(next), "%lld.%lld",
-			 (long long)items[n - 1].hold.due_at,
-			 (long long)items[n - 1].seq);
+			 (long long)last->hold.due_at, (long long)last->seq);
 		json_object_set_new(j, "next_cursor", json_string(next));
 	} else {
 		json_object_set_new(j, "next_cursor", json_null());
 	}
+	/* The tenant slugs the entries point at are the session's. */
+	ret = api_reply_json(r, MHD_HTTP_OK, j);
 	free(items);
-	return api_reply_json(r, MHD_HTTP_OK, j);
+	free(entries);
+	if (r->every_tenant)
+		app_session_free(&session);
+	return ret;
 }
 
 /* ---- claims -------------------------------------------------------------- */

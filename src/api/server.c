@@ -427,7 +427,25 @@ static ordo_code session_caller(api_request *r, const char *token,
 
 	if (rc)
 		return rc;
+	/* "*": the queue of every tenant the person serves, read as one
+	 * (api/review.c); the caller is the first of them. */
+	if (tenant && strcmp(tenant, "*") == 0) {
+		if (strcmp(r->method, "GET") != 0 || !r->route ||
+		    strcmp(r->route, "/v1/queue") != 0) {
+			app_session_free(&s);
+			return ordo_err_set(err, ORDO_EINVALID,
+					    API_TENANT_HEADER,
+					    "\"*\" (every tenant served) is "
+					    "for GET /v1/queue alone; name "
+					    "one tenant");
+		}
+		r->every_tenant = true;
+		tenant = s.n_roles ? s.roles[0].tenant_slug : NULL;
+	}
 	rc = app_session_caller(&s, tenant, API_TENANT_HEADER, caller, err);
+	if (rc == ORDO_OK && r->every_tenant)
+		caller->role = ROLE_VIEWER; /* reads; each tenant's role is
+					     * looked at by the queue */
 	app_session_free(&s);
 	if (rc == ORDO_OK && strcmp(r->method, "GET") != 0 &&
 	    strcmp(r->method, "HEAD") != 0 &&

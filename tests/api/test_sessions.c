@@ -717,6 +717,100 @@ API_TEST(an_invitation_is_asked_for_exactly)
 	resp_free(r);
 }
 
+/* An order of key's tenant held for an unknown SKU; its id (free()). */
+static char *held_order(const char *key, const char *ext)
+{
+	json_t *o = order_new(ext);
+	char *id;
+
+	jset(o, "lines[0].sku", json_string("NO-SUCH-SKU"));
+	id = order_create(key, o);
+	json_decref(o);
+	return id;
+}
+
+API_TEST(the_queue_spans_every_tenant_a_person_serves)
+{
+	const char *tenant_args[] = {"tenant", "create", "initech", "--db",
+				     srv->db_path, NULL};
+	char initech[HARNESS_KEY_MAX], cursor[400] = "";
+	const char *star[4];
+	struct cli_result cr;
+	struct sess s;
+	struct resp *r;
+	json_t *item;
+	size_t i, pages = 0, seen_acme = 0, seen_globex = 0, total = 0;
+	long long last_due = 0;
+	char *ids[3], holds[200][64];
+	size_t n_holds = 0;
+
+	/* A third tenant, where Alice is an integration: its queue is not
+	 * hers to read. */
+	cli_run(&cr, tenant_args);
+	check(cr.exit_status == 0 &&
+		      last_line(cr.out, initech, sizeof(initech)) == 0,
+	      "%s%s", cr.out, cr.err);
+	cli_result_free(&cr);
+	free(user_cli(NULL, "grant", ALICE, "initech", "integration"));
+	ids[0] = held_order(srv->key_acme, "SPAN-ACME");
+	ids[1] = held_order(srv->key_globex, "SPAN-GLOBEX");
+	ids[2] = held_order(initech, "SPAN-INITECH");
+	login_ok(ALICE, ALICE_PW, &s);
+	star[0] = s.cookie;
+	star[1] = "Ordo-Tenant: *";
+	star[2] = NULL;
+	/* Page by page, one item a page, in due order across tenants. */
+	for (;;) {
+		char path[512];
+
+		snprintf(path, sizeof(path), "/v1/queue?limit=1%s%s",
+			 cursor[0] ? "&cursor=" : "", cursor);
+		r = http("GET", path, NULL, NULL, 0, star);
+		assert_status(r, 200);
+		json_array_foreach(jget(r->json, "items"), i, item) {
+			long long due = rfc3339_parse(jstr(item, "hold.due_at"));
+
+			check(due >= last_due, "in due order: %s", r->body);
+			last_due = due;
+			total++;
+			if (streq(jstr(item, "tenant"), "acme"))
+				seen_acme++;
+			else if (streq(jstr(item, "tenant"), "globex"))
+				seen_globex++;
+			else
+				fail_msg("an item of %s: %s",
+					 jstr(item, "tenant"), r->body);
+			check(!streq(jstr(item, "order.id"), ids[2]),
+			      "initech's order is not hers to see");
+			for (size_t k = 0; k < n_holds; k++)
+				check(!streq(holds[k], jstr(item, "hold.id")),
+				      "hold %s twice", holds[k]);
+			if (n_holds < 200)
+				snprintf(holds[n_holds++], sizeof(holds[0]),
+					 "%s", jstr(item, "hold.id"));
+		}
+		pages++;
+		if (json_is_null(jget(r->json, "next_cursor"))) {
+			resp_free(r);
+			break;
+		}
+		snprintf(cursor, sizeof(cursor), "%s",
+			 jstr(r->json, "next_cursor"));
+		resp_free(r);
+		check(pages < 500, "the pages end");
+	}
+	check(seen_acme >= 1 && seen_globex >= 1 && total + 1 >= pages,
+	      "both tenants' holds, one a page: acme %zu, globex %zu, %zu in "
+	      "%zu pages",
+	      seen_acme, seen_globex, total, pages);
+	/* "*" is for the queue alone. */
+	r = http("GET", "/v1/orders?limit=1", NULL, NULL, 0, star);
+	assert_error(r, 400, "invalid_request", "Ordo-Tenant");
+	resp_free(r);
+	for (i = 0; i < 3; i++)
+		free(ids[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -730,6 +824,7 @@ int main(void)
 		cmocka_unit_test(people_are_made_and_given_roles_on_the_command_line),
 		cmocka_unit_test(an_admin_invites_changes_and_disables_people),
 		cmocka_unit_test(an_invitation_is_asked_for_exactly),
+		cmocka_unit_test(the_queue_spans_every_tenant_a_person_serves),
 		cmocka_unit_test(failed_logins_slow_down_then_lock_the_account),
 		cmocka_unit_test(logins_from_one_address_are_counted_too),
 	};
