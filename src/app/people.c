@@ -169,12 +169,9 @@ static ordo_code user_job_run(store_tx *tx, void *arg, ordo_err *err)
 static ordo_code user_job_check(struct user_job *j, const char *email,
 				const char *role, ordo_err *err)
 {
-	app_role r;
 	ordo_code rc = app_email_check(email, j->user.email, err);
 
-	if (rc == ORDO_OK && app_role_parse(role, &r) != 0)
-		rc = app_key_check("x", role, err);
-	return rc;
+	return rc ? rc : app_role_check(role, err);
 }
 
 ordo_code app_user_create(store *st, const char *email, const char *password,

@@ -75,19 +75,24 @@ void app_key_generate(char key_out[APP_API_KEY_MAX], char hash[65])
 	ordo_sha256_hex(key_out, strlen(key_out), hash);
 }
 
-ordo_code app_key_check(const char *name, const char *role, ordo_err *err)
+ordo_code app_role_check(const char *role, ordo_err *err)
 {
 	app_role r;
+	char list[JF_LIST_MAX];
 
-	if (app_role_parse(role, &r) != 0) {
-		char list[JF_LIST_MAX];
+	if (app_role_parse(role, &r) == 0)
+		return ORDO_OK;
+	JF_ENUM_LIST(list, sizeof(list), app_role_name, APP_ROLE_COUNT);
+	return ordo_err_set(err, ORDO_EINVALID, "role",
+			    "\"%.32s\" is not a role; one of: %s", role, list);
+}
 
-		JF_ENUM_LIST(list, sizeof(list), app_role_name,
-			     APP_ROLE_COUNT);
-		return ordo_err_set(err, ORDO_EINVALID, "role",
-				    "\"%.32s\" is not a role; one of: %s",
-				    role, list);
-	}
+ordo_code app_key_check(const char *name, const char *role, ordo_err *err)
+{
+	ordo_code rc = app_role_check(role, err);
+
+	if (rc)
+		return rc;
 	if (name[0] == '\0' || strlen(name) >= ORDO_NAME_MAX)
 		return ordo_err_set(err, ORDO_EINVALID, "name",
 				    "a key name of 1 to %d characters is "

@@ -40,6 +40,9 @@ ordo_code app_authenticate(store *st, const char *key, ordo_time now,
 
 /* ---- keys an admin manages (app/tenants.c) ------------------------------ */
 
+/* role is one of app/caller.h's (ORDO_EINVALID naming "role", listing
+ * them). */
+ordo_code app_role_check(const char *role, ordo_err *err);
 /* A new key's name and role, checked before it is submitted. */
 ordo_code app_key_check(const char *name, const char *role, ordo_err *err);
 /* A fresh key into key_out, shown once, and the hash the store keeps. */

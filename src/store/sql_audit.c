@@ -62,9 +62,7 @@ ordo_code store_audit_insert(store_tx *tx, int64_t tenant,
 static ordo_code audit_row(struct q *q, void *item, ordo_err *err)
 {
 	store_audit *a = item;
-	const struct db_driver *db = q->tx->db;
-	const char *t;
-	size_t len = 0;
+	ordo_code rc;
 
 	memset(a, 0, sizeof(*a));
 	a->seq = q_col_i64(q);
@@ -73,13 +71,8 @@ static ordo_code audit_row(struct q *q, void *item, ordo_err *err)
 	q_col_str(q, a->address, sizeof(a->address));
 	q_col_str(q, a->kind, sizeof(a->kind));
 	q_col_str(q, a->target, sizeof(a->target));
-	t = db->column_text(q->s, q->col, &len);
-	a->detail = strndup(t ? t : "{}", t ? len : 2);
-	q->col++;
-	if (!a->detail)
-		return ordo_err_set(err, ORDO_ENOMEM, NULL,
-				    "no memory for an audit row");
-	return q_row_end(q, "reading the audit log", err);
+	rc = q_col_dup(q, &a->detail, "reading the audit log", err);
+	return rc ? rc : q_row_end(q, "reading the audit log", err);
 }
 
 /* The seq one of the two bound statements finds, or none (*found). */
