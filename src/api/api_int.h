@@ -65,8 +65,10 @@ struct api_request {
 	unsigned route_no;
 	char allow[48];		      /* methods the path takes, for 405 */
 	/* A person's session asked with "Ordo-Tenant: *": every tenant
-	 * they serve (GET /v1/queue alone takes it). */
+	 * they serve (GET /v1/queue alone takes it), and that session,
+	 * whose tenants the queue reads (freed with the request). */
 	bool every_tenant;
+	app_session session;
 	long long started_ms;
 	long long started_us; /* the same, in microseconds (/metrics) */
 
@@ -130,8 +132,15 @@ struct api_request {
 #define API_CSRF_HEADER "X-CSRF-Token"
 #define API_TENANT_HEADER "Ordo-Tenant"
 
+/* ---- who asks (auth.c) --------------------------------------------------- */
+
 /* The request's client address, as text ("unknown" if none). */
 void api_client_address(api_request *r, char *out, size_t size);
+/* True when the caller is known (r->caller, with its address); otherwise
+ * the answer is queued in *ret. */
+bool api_authenticate(api_request *r, enum MHD_Result *ret);
+/* Whether the request's headers name a caller (nothing answered). */
+bool api_key_known(api_request *r);
 
 /* An answer_fresh's work: body (freed) with member set to secret, shown
  * to the request that made it and kept from its replays; NULL without

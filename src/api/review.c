@@ -147,22 +147,20 @@ static int entry_order(const void *a, const void *b)
 }
 
 /*
- * The queues of every tenant the session's person serves with a role that
- * reads it, as one: each tenant's page from the same cursor (due_at, then
- * the hold's number, which no two holds share), put in that order, the
- * first limit kept. Into *out (free()) and *n; *more when a tenant has
- * more or more were found than kept.
+ * The queues of every tenant the request's session (api/auth.c) serves
+ * with a role that reads it, as one: each tenant's page from the same
+ * cursor (due_at, then the hold's number, which no two holds share), put
+ * in that order, the first limit kept. Into *out (free()) and *n; *more
+ * when a tenant has more or more were found than kept.
  */
 static ordo_code every_queue(api_request *r, const queue_filter *f,
-			     app_session *s, struct queue_entry **out,
-			     size_t *n, bool *more, ordo_err *err)
+			     struct queue_entry **out, size_t *n, bool *more,
+			     ordo_err *err)
 {
-	const char *token = MHD_lookup_connection_value(
-		r->conn, MHD_COOKIE_KIND, API_SESSION_COOKIE);
+	const app_session *s = &r->session;
 	struct queue_entry *all = NULL;
 	size_t i, k, have = 0;
-	ordo_code rc = app_session_find(r->srv->st, token ? token : "",
-					api_now(r), s, err);
+	ordo_code rc = ORDO_OK;
 
 	*out = NULL;
 	*n = 0;
@@ -219,7 +217,6 @@ enum MHD_Result api_queue_list(api_request *r)
 	const char *cursor = api_query(r, "cursor");
 	queue_item *items = NULL;
 	struct queue_entry *entries = NULL;
-	app_session session = {0};
 	queue_filter f;
 	bool more = false;
 	ordo_time now = api_now(r);
@@ -238,8 +235,7 @@ enum MHD_Result api_queue_list(api_request *r)
 		return api_reply_fail(r, ORDO_EINVALID, "cursor",
 				      "cursor is not one this server gave out");
 	if (r->every_tenant) {
-		if (every_queue(r, &f, &session, &entries, &n, &more, err)) {
-			app_session_free(&session);
+		if (every_queue(r, &f, &entries, &n, &more, err)) {
 			ret = api_reply_error(r, err);
 			ordo_err_clear(err);
 			return ret;
@@ -287,13 +283,9 @@ enum MHD_Result api_queue_list(api_request *r)
 	} else {
 		json_object_set_new(j, "next_cursor", json_null());
 	}
-	/* The tenant slugs the entries point at are the session's. */
-	ret = api_reply_json(r, MHD_HTTP_OK, j);
 	free(items);
 	free(entries);
-	if (r->every_tenant)
-		app_session_free(&session);
-	return ret;
+	return api_reply_json(r, MHD_HTTP_OK, j);
 }
 
 /* ---- claims -------------------------------------------------------------- */

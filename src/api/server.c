@@ -414,102 +414,6 @@ bool api_decode_body(api_request *r,
 
 /* ---- dispatch ----------------------------------------------------------- */
 
-/* The caller of a person's session: the session of the request's cookie,
- * about the tenant its Ordo-Tenant header names; a write carries the
- * session's CSRF token. */
-static ordo_code session_caller(api_request *r, const char *token,
-				app_caller *caller, ordo_err *err)
-{
-	const char *tenant = MHD_lookup_connection_value(
-		r->conn, MHD_HEADER_KIND, API_TENANT_HEADER);
-	app_session s;
-	ordo_code rc = app_session_find(r->srv->st, token, api_now(r), &s, err);
-
-	if (rc)
-		return rc;
-	/* "*": the queue of every tenant the person serves, read as one
-	 * (api/review.c); the caller is the first of them. */
-	if (tenant && strcmp(tenant, "*") == 0) {
-		if (strcmp(r->method, "GET") != 0 || !r->route ||
-		    strcmp(r->route, "/v1/queue") != 0) {
-			app_session_free(&s);
-			return ordo_err_set(err, ORDO_EINVALID,
-					    API_TENANT_HEADER,
-					    "\"*\" (every tenant served) is "
-					    "for GET /v1/queue alone; name "
-					    "one tenant");
-		}
-		r->every_tenant = true;
-		tenant = s.n_roles ? s.roles[0].tenant_slug : NULL;
-	}
-	rc = app_session_caller(&s, tenant, API_TENANT_HEADER, caller, err);
-	if (rc == ORDO_OK && r->every_tenant)
-		caller->role = ROLE_VIEWER; /* reads; each tenant's role is
-					     * looked at by the queue */
-	app_session_free(&s);
-	if (rc == ORDO_OK && strcmp(r->method, "GET") != 0 &&
-	    strcmp(r->method, "HEAD") != 0 &&
-	    !app_csrf_ok(token, MHD_lookup_connection_value(
-					r->conn, MHD_HEADER_KIND,
-					API_CSRF_HEADER)))
-		rc = ordo_err_set(err, ORDO_EFORBIDDEN, API_CSRF_HEADER,
-				  "a write made with a session needs its "
-				  "csrf_token in the %s header",
-				  API_CSRF_HEADER);
-	return rc;
-}
-
-/* The caller the request's Authorization names, or else its session's
- * cookie (ORDO_EUNAUTHORIZED, naming the header, when it has neither). */
-static ordo_code caller_of(api_request *r, app_caller *caller, ordo_err *err)
-{
-	const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-						    "Authorization");
-	const char *cookie;
-
-	if (!h) {
-		cookie = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND,
-						     API_SESSION_COOKIE);
-		if (cookie)
-			return session_caller(r, cookie, caller, err);
-		return ordo_err_set(err, ORDO_EUNAUTHORIZED, "Authorization",
-				    "an API key is required: send "
-				    "\"Authorization: Bearer KEY\" (or log "
-				    "in: POST /v1/session)");
-	}
-	if (strncasecmp(h, "Bearer ", 7) != 0 || h[7] == '\0')
-		return ordo_err_set(err, ORDO_EUNAUTHORIZED, "Authorization",
-				    "the Authorization header must be "
-				    "\"Bearer KEY\"");
-	return app_authenticate(r->srv->st, h + 7, api_now(r), caller, err);
-}
-
-/* Whether the request's Authorization names a key (nothing answered). */
-static bool key_known(api_request *r)
-{
-	ordo_err err = ORDO_ERR_INIT;
-	app_caller c;
-	bool ok = caller_of(r, &c, &err) == ORDO_OK;
-
-	ordo_err_clear(&err);
-	return ok;
-}
-
-/* True when the caller is known; otherwise the answer is queued in *ret. */
-static bool authenticate(api_request *r, enum MHD_Result *ret)
-{
-	ordo_err err = ORDO_ERR_INIT;
-	bool ok = caller_of(r, &r->caller, &err) == ORDO_OK;
-
-	if (ok)
-		api_client_address(r, r->caller.address,
-				   sizeof(r->caller.address));
-	else
-		*ret = api_reply_error(r, &err);
-	ordo_err_clear(&err);
-	return ok;
-}
-
 bool api_content_is(api_request *r, const char *media)
 {
 	const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
@@ -613,7 +517,7 @@ static enum MHD_Result dispatch_to(api_request *r, const api_route *rt)
 				      (long long)r->srv->per_address.rate,
 				      r->retry_after_s);
 	if (rt->roles != ANYONE) {
-		if (!authenticate(r, &ret))
+		if (!api_authenticate(r, &ret))
 			return ret;
 		if (!(rt->roles & ROLE_BIT(r->caller.role)))
 			return api_reply_fail(
@@ -697,7 +601,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 		 * it only for a caller its key names: known from the headers
 		 * alone, so that no one else makes the server hold a file.
 		 * The key is checked again, as for every route, at dispatch. */
-		if (r->max_body > ORDO_MAX_BODY_BYTES && !key_known(r))
+		if (r->max_body > ORDO_MAX_BODY_BYTES && !api_key_known(r))
 			r->max_body = ORDO_MAX_BODY_BYTES;
 		*req_cls = r;
 		edge_check(r);
@@ -846,6 +750,7 @@ static void request_completed(void *cls, struct MHD_Connection *conn,
 	} else if (!r->conn)
 		edge_log_unserved(r, toe);
 	free(r->raw_uri);
+	app_session_free(&r->session);
 	ordo_err_clear(&r->refusal_err);
 	free(r->params[0]);
 	free(r->params[1]);

@@ -9,8 +9,6 @@
  * X-Forwarded-Proto: https. Its CSRF token is in the answers' bodies, for
  * the page to send back as X-CSRF-Token on every write (server.c).
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,22 +21,6 @@
 
 static const char *const no_query[] = {NULL};
 static char nothing[] = "";
-
-void api_client_address(api_request *r, char *out, size_t size)
-{
-	const union MHD_ConnectionInfo *info = MHD_get_connection_info(
-		r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *sa = info ? info->client_addr : NULL;
-
-	ordo_strlcpy(out, "unknown", size);
-	if (sa && sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
-			  out, (socklen_t)size);
-	else if (sa && sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6,
-			  &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
-			  (socklen_t)size);
-}
 
 /* The cookie setting token (NULL: ending it) for the answer. */
 static void set_cookie(api_request *r, const char *token)
