@@ -436,18 +436,20 @@ struct login_write {
 };
 
 /* The login, right or not, in the log of each tenant its person serves
- * (an email no one has is in none). */
+ * (an email no one has is in none): the roles the login read, or read
+ * here for a failure. */
 static ordo_code login_audit(store_tx *tx, struct login_write *w, bool ok,
 			     ordo_err *err)
 {
 	app_caller c = {0};
-	store_user_role *roles = NULL;
-	size_t n = 0, i;
-	ordo_code rc;
+	store_user_role *roles = ok ? w->roles : NULL;
+	size_t n = ok ? w->n_roles : 0, i;
+	ordo_code rc = ORDO_OK;
 
 	if (!w->r->user.id)
 		return ORDO_OK;
-	rc = store_user_roles(tx, w->r->user.id, &roles, &n, err);
+	if (!ok)
+		rc = store_user_roles(tx, w->r->user.id, &roles, &n, err);
 	snprintf(c.actor, sizeof(c.actor), "user:%s", w->r->user.email);
 	ordo_strlcpy(c.address, w->address, sizeof(c.address));
 	for (i = 0; rc == ORDO_OK && i < n; i++) {
@@ -456,7 +458,8 @@ static ordo_code login_audit(store_tx *tx, struct login_write *w, bool ok,
 			       ok ? "login.succeeded" : "login.failed",
 			       w->r->user.email, NULL, NULL, err);
 	}
-	free(roles);
+	if (!ok)
+		free(roles);
 	return rc;
 }
 
@@ -565,7 +568,7 @@ ordo_code app_login(store *st, const char *email, const char *password,
 				    "too many logins at once; try again in "
 				    "1 s");
 	}
-	if (r.user.id && !r.user.disabled_at) {
+	if (r.user.id) {
 		w.ok = crypto_pwhash_str_verify(r.user.password_hash, password,
 						strlen(password)) == 0;
 	} else {
@@ -653,10 +656,7 @@ ordo_code app_session_find(store *st, const char *token, ordo_time now,
 	}
 	if (rc == ORDO_OK) {
 		session_times(&s, row.created_at, row.seen_at);
-		if (s.user.disabled_at)
-			rc = ordo_err_set(err, ORDO_EUNAUTHORIZED, "session",
-					  "this person is disabled");
-		else if (now >= s.expires_at)
+		if (now >= s.expires_at)
 			rc = ordo_err_set(err, ORDO_EUNAUTHORIZED, "session",
 					  "the session ended %d hours after "
 					  "its login; log in again",

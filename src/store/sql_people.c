@@ -13,13 +13,12 @@
 
 #define SQL_USER_COLS_OF(p)                                                    \
 	p "id, " p "public_id, " p "email, " p "password_hash, "               \
-	p "created_at, " p "disabled_at"
+	p "created_at"
 
 /* SQL_USER_COLS_OF after id. */
 static const struct q_field user_fields[] = {
 	Q_TEXT(store_user, public_id),	   Q_TEXT(store_user, email),
 	Q_TEXT(store_user, password_hash), Q_I64(store_user, created_at),
-	Q_I64(store_user, disabled_at),
 };
 
 static const char *const sql_text[SQL_COUNT] = {

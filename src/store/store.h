@@ -399,7 +399,6 @@ typedef struct {
 	char email[ORDO_EMAIL_MAX];  /* lower case */
 	char password_hash[STORE_PASSWORD_HASH_MAX];
 	ordo_time created_at;
-	ordo_time disabled_at; /* 0: may log in */
 } store_user;
 
 /* A tenant a person serves, and their role there. */

@@ -253,7 +253,6 @@ static void test_people_and_sessions(void **state)
 			 ORDO_OK);
 	assert_string_equal(u.public_id, "usr_1");
 	assert_string_equal(u.password_hash, "$argon2id$x");
-	assert_int_equal(u.disabled_at, 0);
 	assert_int_equal(store_user_by_email(tx, "bob@example.com", &u, &err),
 			 ORDO_ENOTFOUND);
 	store_read_end(tx);

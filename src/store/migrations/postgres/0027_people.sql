@@ -5,8 +5,7 @@ CREATE TABLE users (
 	public_id TEXT NOT NULL UNIQUE,
 	email TEXT NOT NULL UNIQUE,
 	password_hash TEXT NOT NULL,
-	created_at BIGINT NOT NULL,
-	disabled_at BIGINT
+	created_at BIGINT NOT NULL
 );
 
 CREATE TABLE user_roles (

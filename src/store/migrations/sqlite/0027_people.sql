@@ -4,16 +4,14 @@
 -- A person is known by an email (kept lower case), across tenants: one
 -- row in user_roles per tenant they serve, with their role there. The
 -- password is kept only as its Argon2id hash (libsodium's string form,
--- with its salt and limits). users.disabled_at: a disabled person logs
--- in no more and their sessions end; user_roles.disabled_at: they no
--- longer serve that tenant (its admins disable them there).
+-- with its salt and limits). user_roles.disabled_at: they no longer
+-- serve that tenant (its admins disable them there).
 CREATE TABLE users (
 	id INTEGER PRIMARY KEY,
 	public_id TEXT NOT NULL UNIQUE,
 	email TEXT NOT NULL UNIQUE,
 	password_hash TEXT NOT NULL,
-	created_at INTEGER NOT NULL,
-	disabled_at INTEGER
+	created_at INTEGER NOT NULL
 ) STRICT;
 
 CREATE TABLE user_roles (
