@@ -347,6 +347,25 @@ API_TEST(one_address_holds_at_most_its_share_of_connections)
 	resp_free(r);
 }
 
+/*
+ * A connection that sends half a request head and then nothing is closed
+ * once it has been idle ORDO_CONNECTION_IDLE_S (30 s): not at once, and
+ * not held for ever.
+ */
+API_TEST(an_idle_connection_is_closed)
+{
+	const char half[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
+	long started = harness_now_ms(), took;
+	int fd = connect_from("127.0.0.1");
+
+	assert_int_equal(send_all(fd, half, strlen(half)), 0);
+	check(!closed_within(fd, 2000), "closed before it was idle");
+	check(closed_within(fd, 45000), "still open 45 s after its last byte");
+	took = harness_now_ms() - started;
+	check(took >= 29000, "closed after %ld ms, before its 30 s", took);
+	close(fd);
+}
+
 API_TEST(bytes_that_are_not_utf8_answer_400_naming_the_parameter)
 {
 	check_bad_targets(not_utf8, sizeof(not_utf8) / sizeof(not_utf8[0]));
@@ -913,6 +932,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(one_address_holds_at_most_its_share_of_connections),
+		cmocka_unit_test(an_idle_connection_is_closed),
 		cmocka_unit_test(bytes_that_are_not_utf8_answer_400_naming_the_parameter),
 		cmocka_unit_test(nul_control_characters_and_bad_escapes_answer_400),
 		cmocka_unit_test(a_queue_filter_that_is_not_text_is_400_not_dropped),
