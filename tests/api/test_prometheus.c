@@ -834,7 +834,7 @@ API_TEST(a_replayed_order_is_not_counted_again)
 
 	jset(o, "channel", json_string("prom-replay"));
 	body = json_dumps(o, JSON_COMPACT);
-	scrape(&b);
+	quiet(&b);
 	posts = requests(&b, "/v1/orders", "POST", "2xx", "acme");
 	r = http("POST", "/v1/orders", acme(), body, strlen(body), headers);
 	assert_status(r, 201);
