@@ -23,6 +23,9 @@ static json_t *key_json(const store_api_key *k)
 	json_object_set_new(j, "id", json_string(k->public_id));
 	json_object_set_new(j, "name", json_string(k->name));
 	json_object_set_new(j, "role", json_string(k->role));
+	json_object_set_new(j, "location",
+			    k->location[0] ? json_string(k->location)
+					   : json_null());
 	json_object_set_new(j, "created_at", native_time_json(k->created_at));
 	json_object_set_new(j, "last_used_at",
 			    native_time_json(k->last_used_at));
@@ -54,17 +57,22 @@ enum MHD_Result api_key_list(api_request *r)
 
 static void key_decode(const json_t *doc, void *out, ordo_err *err)
 {
-	static const char *const members[] = {"name", "role", NULL};
+	static const char *const members[] = {"name", "role", "location",
+					      NULL};
 	static const char *const computed[] = {"id", "key", "created_at",
 					       "last_used_at", "revoked_at",
 					       NULL};
 	app_key_create_cmd *c = out;
 
 	jf_only(doc, "", members, computed, err);
+	/* location is optional: what jf_string answers for it is not
+	 * whether the rest may be checked. */
+	jf_string(doc, "", "location", false, c->location, sizeof(c->location),
+		  err);
 	if (jf_string(doc, "", "name", true, c->name, sizeof(c->name), err) &&
 	    jf_string(doc, "", "role", true, c->role, sizeof(c->role), err) &&
 	    err->code == ORDO_OK)
-		app_key_check(c->name, c->role, err);
+		app_key_check(c->name, c->role, c->location, err);
 }
 
 /* The key as stored (the answer kept for replays: no secret). */

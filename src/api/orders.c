@@ -203,6 +203,27 @@ static bool parse_filter(api_request *r, order_filter *f,
 	if (!api_query_only(r, list_query, ret) ||
 	    !api_query_limit(r, &f->limit, ret))
 		return false;
+	/* An integration key lists the orders it created (app_order_list),
+	 * newest first or by external_id: no other filter has an index over
+	 * its orders alone. */
+	if (r->caller.scoped) {
+		static const char *const people_only[] = {
+			"state", "hold_type", "channel", "received_from",
+			"received_to", "q", NULL,
+		};
+		size_t i;
+
+		for (i = 0; people_only[i]; i++)
+			if (api_query(r, people_only[i])) {
+				*ret = api_reply_fail(
+					r, ORDO_EINVALID, people_only[i],
+					"an integration key lists the orders "
+					"it created by external_id alone; %s "
+					"is for people's keys",
+					people_only[i]);
+				return false;
+			}
+	}
 	if ((v = api_query(r, "state")) &&
 	    order_state_parse(v, &f->state) != 0) {
 		JF_ENUM_LIST(list, sizeof(list), order_state_name,

@@ -27,18 +27,36 @@
 /* Who may call a route: a set of roles; 0 = no key needed. */
 #define ROLE_BIT(r) (1u << (r))
 #define ANYONE 0u
+/*
+ * The roles (app/caller.h), as the routes below give them:
+ *   viewer       reads;
+ *   agent        reads, and works the queue: claims, resolves (approve,
+ *                correct, escalate; not cancel_order: review.c), notes,
+ *                holds by hand, defects, simulations;
+ *   supervisor   an agent's, and cancels, changes, returns, stock,
+ *                waves, imports, bulk actions, assignment, the policy;
+ *   admin        a supervisor's, and settings, people, keys, webhooks,
+ *                channels, the catalog's SKUs and locations, the audit;
+ *   integration  creates orders (POST /v1/orders, an X12 interchange) and
+ *                answers as a warehouse (accept, reject, ship, delivered,
+ *                change requests), and reads the orders it created and
+ *                its location's fulfillments: nothing else. What it may
+ *                reach within those routes is its own alone (app_caller's
+ *                scoped, app_reaches_order/location): another's answers
+ *                404, as if it were not there.
+ */
 #define READERS                                                                \
 	(ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_SUPERVISOR) |                    \
-	 ROLE_BIT(ROLE_AGENT) | ROLE_BIT(ROLE_INTEGRATION) |                   \
-	 ROLE_BIT(ROLE_VIEWER))
-#define WRITERS (READERS & ~ROLE_BIT(ROLE_VIEWER))
-#define PEOPLE                                                                 \
+	 ROLE_BIT(ROLE_AGENT) | ROLE_BIT(ROLE_VIEWER))
+#define AGENTS                                                                 \
 	(ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_SUPERVISOR) |                    \
 	 ROLE_BIT(ROLE_AGENT))
 #define SUPERVISORS (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_SUPERVISOR))
 #define ADMINS ROLE_BIT(ROLE_ADMIN)
-/* The review queue and policy are people's work: integrations keep out. */
-#define REVIEWERS (READERS & ~ROLE_BIT(ROLE_INTEGRATION))
+/* The routes an integration takes too: its own orders and location's. */
+#define READERS_AND_OWN (READERS | ROLE_BIT(ROLE_INTEGRATION))
+#define INTAKE (SUPERVISORS | ROLE_BIT(ROLE_INTEGRATION))
+#define WAREHOUSE (SUPERVISORS | ROLE_BIT(ROLE_INTEGRATION))
 
 struct api_request;
 

@@ -69,7 +69,7 @@ static void invite_decode(const json_t *doc, void *out, ordo_err *err)
 		app_email_check(email, c->email, err);
 	if (jf_string(doc, "", "role", true, c->role, sizeof(c->role), err) &&
 	    err->code == ORDO_OK)
-		app_role_check(c->role, err);
+		app_person_role_check(c->role, err);
 }
 
 static json_t *invite_reply(api_request *r, const app_write *w, int *status)
@@ -123,7 +123,7 @@ static void update_decode(const json_t *doc, void *out, ordo_err *err)
 	jf_only(doc, "", members, computed, err);
 	if (jf_string(doc, "", "role", false, c->role, sizeof(c->role), err) &&
 	    c->role[0] && err->code == ORDO_OK)
-		app_role_check(c->role, err);
+		app_person_role_check(c->role, err);
 	if (jf_string(doc, "", "status", false, status, sizeof(status), err) &&
 	    status[0]) {
 		if (strcmp(status, "disabled") == 0)

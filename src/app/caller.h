@@ -48,6 +48,7 @@
 #include "core/err.h"
 #include "core/ids.h"
 #include "core/limits.h"
+#include "core/order.h"
 
 /* X(enum, name) - what each role may do is enforced per route. */
 #define APP_ROLE_MAP(X)                                                        \
@@ -76,8 +77,21 @@ typedef struct {
 	int64_t user_id; /* the person's own number; 0: not a person */
 	char actor[ORDO_ACTOR_MAX]; /* "key:<name>", "user:<email>", "cli", ... */
 	char address[64]; /* the client's, as the audit log records it */
+	/* An integration key's reach (the API sets it from the key): the
+	 * orders it created and the fulfillments, shipments and change
+	 * requests of location ("": none), and nothing else - another's
+	 * is answered as if it were not there. false: the whole tenant
+	 * (every other caller, channels and the CLI among them). */
+	bool scoped;
+	char location[ORDO_LOCATION_CODE_MAX];
 } app_caller;
 
+/* Whether c may see or act on order o; and on what is at location. */
+bool app_reaches_order(const app_caller *c, const order *o);
+bool app_reaches_location(const app_caller *c, const char *location);
+/* The answer for what c may not reach, as for what does not exist:
+ * ORDO_ENOTFOUND, 'no <noun> "<id>"' naming "id" (the store's words). */
+ordo_code app_unreached(const char *noun, const char *id, ordo_err *err);
 
 
 #endif

@@ -962,6 +962,40 @@ void app_change_cmd_init(app_change_cmd *c, const app_caller *caller,
 	order_init(&c->order);
 }
 
+ordo_code app_change_reached(store_tx *tx, const app_caller *c,
+			     const store_change *rec, ordo_err *err)
+{
+	const char *p = rec->fulfillments;
+	bool any = false;
+
+	if (!c->scoped)
+		return ORDO_OK;
+	while (*p) {
+		char id[ORDO_ID_MAX];
+		size_t len = strcspn(p, ",");
+		fulfillment f;
+		ordo_code rc;
+		bool at;
+
+		if (len >= sizeof(id))
+			return app_unreached("change", rec->id, err);
+		memcpy(id, p, len);
+		id[len] = '\0';
+		p += len + (p[len] == ',');
+		memset(&f, 0, sizeof(f));
+		rc = store_fulfillment_get(tx, c->tenant_id, id, &f, err);
+		at = rc == ORDO_OK && app_reaches_location(c, f.location);
+		fulfillment_free(&f);
+		if (rc && rc != ORDO_ENOTFOUND)
+			return rc;
+		ordo_err_clear(err);
+		if (!at)
+			return app_unreached("change", rec->id, err);
+		any = true;
+	}
+	return any ? ORDO_OK : app_unreached("change", rec->id, err);
+}
+
 ordo_code app_change_decide(store_tx *tx, const app_caller *caller,
 			    const app_decide_cmd *in, store_change *rec,
 			    order *o, ordo_time now, ordo_err *err)
@@ -969,6 +1003,8 @@ ordo_code app_change_decide(store_tx *tx, const app_caller *caller,
 	ordo_code rc = store_change_get(tx, caller->tenant_id, in->change_id,
 					rec, err);
 
+	if (rc == ORDO_OK)
+		rc = app_change_reached(tx, caller, rec, err);
 	if (rc)
 		return rc;
 	return decide(tx, caller->tenant_id, rec,

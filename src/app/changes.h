@@ -60,6 +60,12 @@ typedef struct {
 	order order;				/* out */
 } app_change_cmd;
 
+/* ORDO_OK when c may see and answer request rec: every fulfillment it
+ * asks is at c's location (app_reaches_location); else what a change
+ * that is not there answers (app_unreached). */
+ordo_code app_change_reached(store_tx *tx, const app_caller *c,
+			     const store_change *rec, ordo_err *err);
+
 void app_change_cmd_init(app_change_cmd *c, const app_caller *caller,
 			 ordo_time now, const char *order_id);
 /* The command's use case, for a caller already inside a write (the

@@ -91,6 +91,10 @@ static ordo_code load_for(store_tx *tx, const app_caller *c, const char *id,
 
 	memset(&one, 0, sizeof(one));
 	rc = store_fulfillment_get(tx, c->tenant_id, id, &one, err);
+	if (rc == ORDO_OK && !app_reaches_location(c, one.location)) {
+		fulfillment_free(&one);
+		return app_unreached("fulfillment", id, err);
+	}
 	if (rc)
 		return rc;
 	rc = app_order_load(tx, c->tenant_id, one.order_id, o, err);
@@ -444,6 +448,11 @@ ordo_code app_shipment_delivered(store_tx *tx, const app_caller *c,
 	order_init(&o);
 	memset(out, 0, sizeof(*out));
 	rc = store_shipment_get(tx, c->tenant_id, id, out, err);
+	if (rc == ORDO_OK && !app_reaches_location(c, out->location)) {
+		shipment_free(out);
+		memset(out, 0, sizeof(*out));
+		rc = app_unreached("shipment", id, err);
+	}
 	if (rc)
 		goto out;
 	if (out->delivered_at != 0)

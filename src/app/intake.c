@@ -129,6 +129,7 @@ ordo_code app_order_intake(store_tx *tx, const app_caller *c, order *in,
 	/* 1. identify */
 	ordo_id_new("ord_", in->id);
 	in->tenant_id = c->tenant_id;
+	in->created_key = c->scoped ? c->key_id : 0;
 	in->received_at = now;
 	in->updated_at = now;
 	in->state = ORDER_RECEIVED;
@@ -151,7 +152,19 @@ ordo_code app_order_intake(store_tx *tx, const app_caller *c, order *in,
 	if (rc == ORDO_OK) {
 		*outcome = INTAKE_EXISTING;
 		order_free(in);
-		return app_order_load(tx, c->tenant_id, existing, stored, err);
+		rc = app_order_load(tx, c->tenant_id, existing, stored, err);
+		/* Another's order is not shown to an integration key: its
+		 * external id is taken, and that is all it learns. */
+		if (rc == ORDO_OK && !app_reaches_order(c, stored)) {
+			rc = ordo_err_set(err, ORDO_ECONFLICT, "external_id",
+					  "channel %.64s already has an order "
+					  "with external_id %.64s, which "
+					  "this key did not create",
+					  stored->channel, stored->external_id);
+			order_free(stored);
+			order_init(stored);
+		}
+		return rc;
 	}
 	if (rc != ORDO_ENOTFOUND)
 		return rc;

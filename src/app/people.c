@@ -166,12 +166,24 @@ static ordo_code user_job_run(store_tx *tx, void *arg, ordo_err *err)
 	return rc;
 }
 
+ordo_code app_person_role_check(const char *role, ordo_err *err)
+{
+	ordo_code rc = app_role_check(role, err);
+
+	if (rc == ORDO_OK && strcmp(role, "integration") == 0)
+		rc = ordo_err_set(err, ORDO_EINVALID, "role",
+				  "integration is a role for API keys, not "
+				  "people; a person is an admin, supervisor, "
+				  "agent or viewer");
+	return rc;
+}
+
 static ordo_code user_job_check(struct user_job *j, const char *email,
 				const char *role, ordo_err *err)
 {
 	ordo_code rc = app_email_check(email, j->user.email, err);
 
-	return rc ? rc : app_role_check(role, err);
+	return rc ? rc : app_person_role_check(role, err);
 }
 
 ordo_code app_user_create(store *st, const char *email, const char *password,
@@ -728,6 +740,10 @@ ordo_code app_session_caller(const app_session *s, const char *tenant,
 		     sizeof(caller->tenant_slug));
 	if (app_role_parse(pick->role, &caller->role) != 0)
 		caller->role = ROLE_VIEWER;
+	/* No person is given the integration role (app_person_role_check);
+	 * one who had it before reaches what a key with no orders of its
+	 * own and no location reaches: nothing. */
+	caller->scoped = caller->role == ROLE_INTEGRATION;
 	caller->user_id = s->user.id;
 	snprintf(caller->actor, sizeof(caller->actor), "user:%s",
 		 s->user.email);

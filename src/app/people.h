@@ -35,6 +35,10 @@
 /* A generated password: 24 characters of 32. */
 #define APP_PASSWORD_GENERATED 24
 
+/* A person's role: one of app/caller.h's but integration, which is for
+ * API keys (ORDO_EINVALID naming "role"). */
+ordo_code app_person_role_check(const char *role, ordo_err *err);
+
 /* email, trimmed of nothing and lower-cased into out: an address of 3 to
  * 254 characters with one '@', no spaces or control characters. */
 ordo_code app_email_check(const char *email, char out[ORDO_EMAIL_MAX],

@@ -2,6 +2,7 @@
  * queries.c - the read use cases, each in one read transaction so that what
  * it answers is one consistent snapshot.
  */
+#include "app/changes.h"
 #include "app/channels.h"
 #include "app/flow.h"
 #include "app/imports.h"
@@ -29,10 +30,23 @@ ordo_code app_health(store *st, ordo_err *err)
 	APP_READ(st, ORDO_OK);
 }
 
+static ordo_code order_read(store *st, const app_caller *c, const char *id,
+			    order *o, ordo_err *err)
+{
+	APP_READ(st, app_order_load(tx, c->tenant_id, id, o, err));
+}
+
 ordo_code app_order_get(store *st, const app_caller *c, const char *id,
 			order *o, ordo_err *err)
 {
-	APP_READ(st, app_order_load(tx, c->tenant_id, id, o, err));
+	ordo_code rc = order_read(st, c, id, o, err);
+
+	if (rc == ORDO_OK && !app_reaches_order(c, o)) {
+		order_free(o);
+		order_init(o);
+		rc = app_unreached("order", id, err);
+	}
+	return rc;
 }
 
 /* The page, then the fulfillments, shipments and defects of all its orders
@@ -46,11 +60,25 @@ static ordo_code list_with_fulfillments(store_tx *tx, int64_t tenant,
 	return rc ? rc : store_order_page_fulfillment(tx, tenant, page, err);
 }
 
+static ordo_code order_list_read(store *st, const app_caller *c,
+				 const order_filter *f, order_page *page,
+				 ordo_err *err)
+{
+	APP_READ(st, list_with_fulfillments(tx, c->tenant_id, f, page, err));
+}
+
 ordo_code app_order_list(store *st, const app_caller *c,
 			 const order_filter *f, order_page *page,
 			 ordo_err *err)
 {
-	APP_READ(st, list_with_fulfillments(tx, c->tenant_id, f, page, err));
+	order_filter mine;
+
+	if (!c->scoped)
+		return order_list_read(st, c, f, page, err);
+	/* An integration key: the orders it created, and no others. */
+	mine = *f;
+	mine.created_key = c->key_id;
+	return order_list_read(st, c, &mine, page, err);
 }
 
 ordo_code app_order_events(store *st, const app_caller *c, const char *id,
@@ -59,10 +87,18 @@ ordo_code app_order_events(store *st, const app_caller *c, const char *id,
 	APP_READ(st, store_event_list(tx, c->tenant_id, id, out, n, err));
 }
 
+static ordo_code change_get(store_tx *tx, const app_caller *c, const char *id,
+			    store_change *out, ordo_err *err)
+{
+	ordo_code rc = store_change_get(tx, c->tenant_id, id, out, err);
+
+	return rc ? rc : app_change_reached(tx, c, out, err);
+}
+
 ordo_code app_change_get(store *st, const app_caller *c, const char *id,
 			 store_change *out, ordo_err *err)
 {
-	APP_READ(st, store_change_get(tx, c->tenant_id, id, out, err));
+	APP_READ(st, change_get(tx, c, id, out, err));
 }
 
 ordo_code app_order_changes(store *st, const app_caller *c, const char *id,
@@ -124,18 +160,61 @@ ordo_code app_stock_events(store *st, const app_caller *c, const char *sku,
 					    err));
 }
 
+static ordo_code fulfillment_read(store *st, const app_caller *c,
+				  const char *id, fulfillment *f,
+				  ordo_err *err)
+{
+	APP_READ(st, store_fulfillment_get(tx, c->tenant_id, id, f, err));
+}
+
 ordo_code app_fulfillment_get(store *st, const app_caller *c, const char *id,
 			      fulfillment *f, ordo_err *err)
 {
-	APP_READ(st, store_fulfillment_get(tx, c->tenant_id, id, f, err));
+	ordo_code rc = fulfillment_read(st, c, id, f, err);
+
+	if (rc == ORDO_OK && !app_reaches_location(c, f->location)) {
+		fulfillment_free(f);
+		memset(f, 0, sizeof(*f));
+		rc = app_unreached("fulfillment", id, err);
+	}
+	return rc;
+}
+
+static ordo_code fulfillment_list_read(store *st, const app_caller *c,
+				       const fulfillment_filter *f,
+				       fulfillment **out, size_t *n,
+				       int64_t *next, ordo_err *err)
+{
+	APP_READ(st, store_fulfillment_list(tx, c->tenant_id, f, out, n, next,
+					    err));
 }
 
 ordo_code app_fulfillment_list(store *st, const app_caller *c,
 			       const fulfillment_filter *f, fulfillment **out,
 			       size_t *n, int64_t *next, ordo_err *err)
 {
-	APP_READ(st, store_fulfillment_list(tx, c->tenant_id, f, out, n, next,
-					    err));
+	fulfillment_filter at;
+
+	if (!c->scoped)
+		return fulfillment_list_read(st, c, f, out, n, next, err);
+	*out = NULL;
+	*n = 0;
+	*next = 0;
+	/* An integration key: its location's, and no other's. */
+	if (!c->location[0])
+		return ordo_err_set(err, ORDO_EFORBIDDEN, "location",
+				    "this integration key answers for no "
+				    "location, so it reads no fulfillments; "
+				    "an admin makes a key with a location "
+				    "(POST /v1/keys, \"location\")");
+	if (f->location[0] && strcmp(f->location, c->location) != 0)
+		return ordo_err_set(err, ORDO_EFORBIDDEN, "location",
+				    "this integration key reads the "
+				    "fulfillments of location %s alone",
+				    c->location);
+	at = *f;
+	ordo_strlcpy(at.location, c->location, sizeof(at.location));
+	return fulfillment_list_read(st, c, &at, out, n, next, err);
 }
 
 ordo_code app_shipment_get(store *st, const app_caller *c, const char *id,

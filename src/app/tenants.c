@@ -75,6 +75,23 @@ void app_key_generate(char key_out[APP_API_KEY_MAX], char hash[65])
 	ordo_sha256_hex(key_out, strlen(key_out), hash);
 }
 
+bool app_reaches_order(const app_caller *c, const order *o)
+{
+	return !c->scoped || (c->key_id != 0 && o->created_key == c->key_id);
+}
+
+bool app_reaches_location(const app_caller *c, const char *location)
+{
+	return !c->scoped ||
+	       (c->location[0] != '\0' && strcmp(c->location, location) == 0);
+}
+
+ordo_code app_unreached(const char *noun, const char *id, ordo_err *err)
+{
+	return ordo_err_set(err, ORDO_ENOTFOUND, "id", "no %s \"%.64s\"", noun,
+			    id);
+}
+
 ordo_code app_role_check(const char *role, ordo_err *err)
 {
 	app_role r;
@@ -87,12 +104,19 @@ ordo_code app_role_check(const char *role, ordo_err *err)
 			    "\"%.32s\" is not a role; one of: %s", role, list);
 }
 
-ordo_code app_key_check(const char *name, const char *role, ordo_err *err)
+ordo_code app_key_check(const char *name, const char *role,
+			const char *location, ordo_err *err)
 {
 	ordo_code rc = app_role_check(role, err);
 
 	if (rc)
 		return rc;
+	if (location[0] && strcmp(role, "integration") != 0)
+		return ordo_err_set(err, ORDO_EINVALID, "location",
+				    "only an integration key answers for a "
+				    "location; a %s key reaches the whole "
+				    "tenant",
+				    role);
 	if (name[0] == '\0' || strlen(name) >= ORDO_NAME_MAX)
 		return ordo_err_set(err, ORDO_EINVALID, "name",
 				    "a key name of 1 to %d characters is "
@@ -102,13 +126,27 @@ ordo_code app_key_check(const char *name, const char *role, ordo_err *err)
 }
 
 ordo_code app_key_add(store_tx *tx, const app_caller *c, const char *name,
-		      const char *role, const char *key_hash, ordo_time now,
-		      store_api_key *out, ordo_err *err)
+		      const char *role, const char *location,
+		      const char *key_hash, ordo_time now, store_api_key *out,
+		      ordo_err *err)
 {
 	int64_t n = 0;
 	/* Two creations racing on two nodes are counted one after the
 	 * other. */
 	ordo_code rc = store_lock_named(tx, c->tenant_id, "api_keys", err);
+
+	if (rc == ORDO_OK && location[0]) {
+		catalog_location loc;
+
+		rc = store_location_get(tx, c->tenant_id, location, &loc, err);
+		if (rc == ORDO_ENOTFOUND) {
+			ordo_err_clear(err);
+			return ordo_err_set(err, ORDO_EINVALID, "location",
+					    "tenant %s has no location "
+					    "\"%.32s\"",
+					    c->tenant_slug, location);
+		}
+	}
 
 	if (rc == ORDO_OK)
 		rc = store_api_key_count(tx, c->tenant_id, NULL, &n, err);
@@ -124,6 +162,7 @@ ordo_code app_key_add(store_tx *tx, const app_caller *c, const char *name,
 	ordo_id_new("key_", out->public_id);
 	ordo_strlcpy(out->name, name, sizeof(out->name));
 	ordo_strlcpy(out->role, role, sizeof(out->role));
+	ordo_strlcpy(out->location, location, sizeof(out->location));
 	ordo_strlcpy(out->key_hash, key_hash, sizeof(out->key_hash));
 	out->created_at = now;
 	rc = store_api_key_insert(tx, out, err);
@@ -138,8 +177,12 @@ ordo_code app_key_add(store_tx *tx, const app_caller *c, const char *name,
 	}
 	if (rc == ORDO_OK)
 		rc = app_audit(tx, c, now, "key.created", out->public_id, NULL,
-			       json_pack("{s:s, s:s}", "name", name, "role",
-					 role),
+			       location[0] ? json_pack("{s:s, s:s, s:s}",
+						       "name", name, "role",
+						       role, "location",
+						       location)
+					   : json_pack("{s:s, s:s}", "name",
+						       name, "role", role),
 			       err);
 	return rc;
 }
@@ -214,7 +257,8 @@ static ordo_code create_run(store_tx *tx, app_write *w, ordo_err *err)
 {
 	app_key_create_cmd *c = (app_key_create_cmd *)w;
 
-	return app_key_add(tx, &w->caller, c->name, c->role, c->key_hash,
+	return app_key_add(tx, &w->caller, c->name, c->role, c->location,
+			   c->key_hash,
 			   w->now, &c->stored, err);
 }
 
@@ -278,6 +322,7 @@ struct key_job {
 	bool create_tenant;
 	const char *role;
 	const char *name;
+	const char *location; /* "" or NULL: none */
 	char key_hash[65];
 	ordo_time now;
 };
@@ -311,8 +356,9 @@ static ordo_code key_job_run(store_tx *tx, void *arg, ordo_err *err)
 	c.tenant_id = t.id;
 	ordo_strlcpy(c.tenant_slug, t.slug, sizeof(c.tenant_slug));
 	ordo_strlcpy(c.actor, "cli", sizeof(c.actor));
-	return app_key_add(tx, &c, j->name, j->role, j->key_hash, j->now, &k,
-			   err);
+	return app_key_add(tx, &c, j->name, j->role,
+			   j->location ? j->location : "", j->key_hash, j->now,
+			   &k, err);
 }
 
 ordo_code app_tenant_create(store *st, const char *slug, ordo_time now,
@@ -332,12 +378,12 @@ ordo_code app_tenant_create(store *st, const char *slug, ordo_time now,
 }
 
 ordo_code app_key_create(store *st, const char *slug, const char *role,
-			 const char *name, ordo_time now,
+			 const char *name, const char *location, ordo_time now,
 			 char key_out[APP_API_KEY_MAX], ordo_err *err)
 {
 	struct key_job j = {.slug = slug, .role = role, .name = name,
-			    .now = now};
-	ordo_code rc = app_key_check(name, role, err);
+			    .location = location, .now = now};
+	ordo_code rc = app_key_check(name, role, location, err);
 
 	if (rc)
 		return rc;
@@ -388,6 +434,8 @@ ordo_code app_authenticate(store *st, const char *key, ordo_time now,
 	ordo_strlcpy(caller->tenant_slug, t.slug, sizeof(caller->tenant_slug));
 	if (app_role_parse(k.role, &caller->role) != 0)
 		caller->role = ROLE_VIEWER;
+	caller->scoped = caller->role == ROLE_INTEGRATION;
+	ordo_strlcpy(caller->location, k.location, sizeof(caller->location));
 	snprintf(caller->actor, sizeof(caller->actor), "key:%s", k.name);
 out:
 	store_read_end(tx);

@@ -26,9 +26,10 @@
 ordo_code app_tenant_create(store *st, const char *slug, ordo_time now,
 			    char key_out[APP_API_KEY_MAX], ordo_err *err);
 
-/* Create another key for an existing tenant. */
+/* Create another key for an existing tenant; location ("": none) for an
+ * integration key that answers as that warehouse. */
 ordo_code app_key_create(store *st, const char *slug, const char *role,
-			 const char *name, ordo_time now,
+			 const char *name, const char *location, ordo_time now,
 			 char key_out[APP_API_KEY_MAX], ordo_err *err);
 
 /* Resolve a presented API key to its caller; ORDO_EUNAUTHORIZED if unknown
@@ -43,8 +44,10 @@ ordo_code app_authenticate(store *st, const char *key, ordo_time now,
 /* role is one of app/caller.h's (ORDO_EINVALID naming "role", listing
  * them). */
 ordo_code app_role_check(const char *role, ordo_err *err);
-/* A new key's name and role, checked before it is submitted. */
-ordo_code app_key_check(const char *name, const char *role, ordo_err *err);
+/* A new key's name, role and location ("": none; integration keys
+ * alone have one), checked before it is submitted. */
+ordo_code app_key_check(const char *name, const char *role,
+			const char *location, ordo_err *err);
 /* A fresh key into key_out, shown once, and the hash the store keeps. */
 void app_key_generate(char key_out[APP_API_KEY_MAX], char hash[65]);
 
@@ -56,8 +59,9 @@ ordo_code app_key_list(store *st, const app_caller *c, store_api_key **out,
  * ORDO_API_KEYS_MAX live keys a tenant, a name no key of the tenant ever
  * had. *out is the key stored. */
 ordo_code app_key_add(store_tx *tx, const app_caller *c, const char *name,
-		      const char *role, const char *key_hash, ordo_time now,
-		      store_api_key *out, ordo_err *err);
+		      const char *role, const char *location,
+		      const char *key_hash, ordo_time now, store_api_key *out,
+		      ordo_err *err);
 /* Revoke the live key id at now, or give it the new hash key_hash (its
  * old secret stops at once); *out is the key before (revoked_at set on a
  * revocation). The tenant's last live admin key is not revoked
@@ -78,6 +82,7 @@ typedef struct {
 	app_write w;
 	char name[ORDO_NAME_MAX];     /* in */
 	char role[ORDO_ROLE_MAX];     /* in */
+	char location[ORDO_LOCATION_CODE_MAX]; /* in: "" none */
 	char key[APP_API_KEY_MAX];    /* in: shown once */
 	char key_hash[65];	      /* in */
 	store_api_key stored;	      /* out */

@@ -40,6 +40,7 @@ static const struct {
 	{"channel", CLI_F_CHANNEL, "NAME"},
 	{"rate-per-key", CLI_F_RATE_PER_KEY, "N"},
 	{"rate-per-address", CLI_F_RATE_PER_ADDRESS, "N"},
+	{"location", CLI_F_LOCATION, "CODE"},
 };
 
 #define N_FLAGS (sizeof(cli_flags) / sizeof(cli_flags[0]))
@@ -98,6 +99,8 @@ static const char **slot(struct cli_opts *o, unsigned flag)
 		return &o->rate_per_key;
 	case CLI_F_RATE_PER_ADDRESS:
 		return &o->rate_per_address;
+	case CLI_F_LOCATION:
+		return &o->location;
 	default:
 		return &o->from;
 	}

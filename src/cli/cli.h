@@ -45,6 +45,7 @@
 #define CLI_F_CHANNEL (1u << 15)
 #define CLI_F_RATE_PER_KEY (1u << 16)
 #define CLI_F_RATE_PER_ADDRESS (1u << 17)
+#define CLI_F_LOCATION (1u << 18)
 
 /* What a command was given: each flag's value (NULL: not given), the
  * positional arguments, and whether help was asked for. */
@@ -67,6 +68,7 @@ struct cli_opts {
 	const char *db_writers;
 	const char *map;
 	const char *channel;
+	const char *location;
 	unsigned given; /* CLI_F_* of the flags given */
 	bool help;
 	int n_args;

@@ -274,10 +274,14 @@ static ordo_code key_run(store *st, const struct cli_opts *o, ordo_err *err)
 {
 	char key[APP_API_KEY_MAX];
 	ordo_code rc = app_key_create(st, o->args[1], o->role, o->name,
-				      ordo_clock_now(cli_clock), key,
-				      err);
+				      o->location ? o->location : "",
+				      ordo_clock_now(cli_clock), key, err);
 
-	if (rc == ORDO_OK)
+	if (rc == ORDO_OK && o->location)
+		printf("%s key \"%s\" for location %s created for tenant %s "
+		       "(shown once):\n%s\n",
+		       o->role, o->name, o->location, o->args[1], key);
+	else if (rc == ORDO_OK)
 		printf("%s key \"%s\" created for tenant %s (shown once):\n"
 		       "%s\n",
 		       o->role, o->name, o->args[1], key);
@@ -296,8 +300,8 @@ static ordo_code key_list_run(store *st, const struct cli_opts *o,
 		rc = app_key_list(st, &c, &keys, &n, err);
 	if (rc)
 		return rc;
-	printf("%-30s %-12s %-20s %-20s %s\n", "ID", "ROLE", "CREATED",
-	       "LAST USED", "NAME");
+	printf("%-30s %-12s %-20s %-20s %-12s %s\n", "ID", "ROLE", "CREATED",
+	       "LAST USED", "LOCATION", "NAME");
 	for (i = 0; i < n; i++) {
 		char made[32], used[32] = "never";
 
@@ -305,8 +309,10 @@ static ordo_code key_list_run(store *st, const struct cli_opts *o,
 		if (keys[i].last_used_at)
 			time_format_rfc3339(keys[i].last_used_at, used,
 					    sizeof(used));
-		printf("%-30s %-12s %-20s %-20s %s\n", keys[i].public_id,
-		       keys[i].role, made, used, keys[i].name);
+		printf("%-30s %-12s %-20s %-20s %-12s %s\n",
+		       keys[i].public_id, keys[i].role, made, used,
+		       keys[i].location[0] ? keys[i].location : "-",
+		       keys[i].name);
 	}
 	free(keys);
 	return ORDO_OK;
@@ -364,20 +370,21 @@ int cmd_key(int argc, char **argv)
 	app_role role;
 	int rc;
 
-	rc = cli_parse_opts("key", CLI_F_DB | CLI_F_ROLE | CLI_F_NAME, argc, argv,
-			&o);
+	rc = cli_parse_opts("key", CLI_F_DB | CLI_F_ROLE | CLI_F_NAME |
+				    CLI_F_LOCATION,
+			    argc, argv, &o);
 	if (rc)
 		return rc;
 	if (o.help) {
 		printf("usage: ordo key create SLUG --role ROLE --name NAME "
-		       "[--db PATH|URL]\n"
+		       "[--location CODE] [--db PATH|URL]\n"
 		       "       ordo key list SLUG [--db PATH|URL]\n"
 		       "       ordo key revoke SLUG KEY_ID [--db PATH|URL]\n"
 		       "       ordo key rotate SLUG KEY_ID [--db PATH|URL]\n\n"
 		       "create: make an API key for tenant SLUG and print it "
 		       "as the last line.\n"
 		       "list:   the tenant's live keys: id, role, created, "
-		       "last used, name.\n"
+		       "last used, location, name.\n"
 		       "revoke: refuse the key from the next request on.\n"
 		       "rotate: give the key a new secret, printed as the "
 		       "last line; the old\n"
@@ -387,6 +394,10 @@ int cmd_key(int argc, char **argv)
 		       "or viewer\n"
 		       "  --name NAME  who or what uses the key; events record "
 		       "it as the actor\n"
+		       "  --location CODE  an integration key's warehouse: it "
+		       "answers for that\n"
+		       "               location and reads its fulfillments "
+		       "alone\n"
 		       "  --db PATH    database file (default ./%s) or "
 		       "postgres://... URL\n",
 		       CLI_DEFAULT_DB);
@@ -402,9 +413,10 @@ int cmd_key(int argc, char **argv)
 					       ? "expected 'list SLUG'"
 					       : "expected '%s SLUG KEY_ID'",
 					       o.args[0]);
-		if (o.role || o.name)
-			return cli_usage_error("key", "--role and --name are "
-					       "for 'create' only");
+		if (o.role || o.name || o.location)
+			return cli_usage_error("key", "--role, --name and "
+					       "--location are for 'create' "
+					       "only");
 		return with_store(&o, CLI_DEFAULT_DB_POOL, false,
 				  list ? key_list_run : key_change_run);
 	}

@@ -960,7 +960,7 @@ int cmd_demo(int argc, char **argv)
 		ordo_err_clear(err);
 		snprintf(name, sizeof(name), "demo-admin-%lld",
 			 (long long)demo_now());
-		if (app_key_create(st, DEMO_SLUG, "admin", name,
+		if (app_key_create(st, DEMO_SLUG, "admin", name, "",
 				   demo_now(), key, err)) {
 			rc = cli_fail(err);
 			goto out;

@@ -168,6 +168,9 @@ typedef struct {
 	/* The kind of the configured channel it came through ("shopify",
 	 * "woocommerce", "csv", "x12"); "" for ordo's own API. */
 	char channel_kind[16];
+	/* The integration key that created it (its own number), which alone
+	 * of integration keys reads it; 0 when anyone else did. */
+	int64_t created_key;
 	ordo_time placed_at;
 	ordo_time received_at;
 	ordo_time updated_at;

@@ -351,6 +351,8 @@ enum sql_id {
 	SQL_SEARCH_FILL_TRACKING,
 	SQL_SEARCH_PROBE,
 	SQL_SEARCH_NEWEST,
+	SQL_ORDER_LIST_MINE,
+	SQL_ORDER_LIST_MINE_EXTERNAL,
 	SQL_CHANNEL_INSERT,
 	SQL_CHANNEL_GET,
 	SQL_CHANNEL_BY_NAME,
@@ -689,7 +691,18 @@ ordo_code q_children_sql(store_tx *tx, unsigned id, const char *sql,
  * stored as NULL, Q_ADDRESS an order_address (nine columns), Q_ENUM a C
  * enum stored by name (an unknown name marks the row bad).
  */
-enum q_kind { Q_I64, Q_INT, Q_BOOL, Q_TEXT, Q_TEXT_OR_NULL, Q_ADDRESS, Q_ENUM };
+/* Q_I64_OR_NULL: 0 is stored as NULL, and NULL reads 0; Q_TEXT_OR_NULL
+ * the same with "". */
+enum q_kind {
+	Q_I64,
+	Q_I64_OR_NULL,
+	Q_INT,
+	Q_BOOL,
+	Q_TEXT,
+	Q_TEXT_OR_NULL,
+	Q_ADDRESS,
+	Q_ENUM
+};
 
 /* How one C enum's values are named in storage (Q_ENUM). */
 struct q_enum {
@@ -730,6 +743,9 @@ struct q_field {
 	 #member}
 #define Q_I64(type, m)                                                         \
 	Q_FIELD(Q_I64, type, m, Q_MSIZE(type, m) == sizeof(int64_t), NULL)
+#define Q_I64_OR_NULL(type, m)                                                 \
+	Q_FIELD(Q_I64_OR_NULL, type, m, Q_MSIZE(type, m) == sizeof(int64_t),   \
+		NULL)
 #define Q_INT(type, m)                                                         \
 	Q_FIELD(Q_INT, type, m, Q_MSIZE(type, m) == sizeof(int), NULL)
 #define Q_BOOL(type, m)                                                        \
@@ -839,7 +855,7 @@ const char *sql_search_text(unsigned id);
  */
 #define SQL_ORDER_HEAD_COLS                                                    \
 	"tenant_id, id, external_id, channel, placed_at, received_at, "        \
-	"currency, channel_kind"
+	"currency, channel_kind, created_key"
 #define SQL_ORDER_CONTENT_COLS                                                 \
 	"customer_external_id, customer_name, customer_email, "                \
 	"customer_phone, " SQL_ADDR_COLS("ship_to_") ", has_bill_to, "         \

@@ -31,6 +31,7 @@ static const struct q_field order_head_fields[] = {
 	Q_TEXT_OR_NULL(order, external_id), Q_TEXT(order, channel),
 	Q_I64(order, placed_at),	 Q_I64(order, received_at),
 	Q_TEXT(order, currency),	 Q_TEXT(order, channel_kind),
+	Q_I64_OR_NULL(order, created_key),
 };
 
 static const struct q_field order_content_fields[] = {
@@ -132,7 +133,7 @@ static const char *const sql_text[SQL_COUNT] = {
 	[SQL_ORDER_INSERT] = "INSERT INTO orders (" SQL_ORDER_COLS_NOSEQ
 			     ", source_type, source) "
 			     "VALUES (" SQL_Q10 "," SQL_Q10 "," SQL_Q10
-			     "," SQL_Q10 ",?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+			     "," SQL_Q10 ",?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
 			     "ON CONFLICT (tenant_id, channel, external_id) "
 			     "DO NOTHING RETURNING seq",
 	/* SQL_ORDER_INSERT with a seq drawn ahead (db.h, SEQS DRAWN AHEAD). */
@@ -140,7 +141,7 @@ static const char *const sql_text[SQL_COUNT] = {
 				 SQL_ORDER_COLS_NOSEQ ", source_type, source) "
 				 "OVERRIDING SYSTEM VALUE VALUES (?, " SQL_Q10
 				 "," SQL_Q10 "," SQL_Q10 "," SQL_Q10
-				 ",?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+				 ",?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
 				 "ON CONFLICT (tenant_id, channel, external_id) "
 				 "DO NOTHING RETURNING seq",
 	[SQL_LINE_INSERT] = "INSERT INTO order_lines (order_seq, "

@@ -437,6 +437,12 @@ void q_bind_fields(struct q *q, const void *obj, const struct q_field *f,
 		case Q_I64:
 			q_i64(q, *(const int64_t *)m);
 			break;
+		case Q_I64_OR_NULL:
+			if (*(const int64_t *)m)
+				q_i64(q, *(const int64_t *)m);
+			else
+				q->tx->db->bind_null(q->s);
+			break;
 		case Q_INT:
 			q_i64(q, *(const int *)m);
 			break;
@@ -482,6 +488,7 @@ void q_read_fields(struct q *q, void *obj, const struct q_field *f, size_t n)
 
 		switch (f[i].kind) {
 		case Q_I64:
+		case Q_I64_OR_NULL:
 			*(int64_t *)m = q_col_i64(q);
 			break;
 		case Q_INT:

@@ -22,7 +22,7 @@
 #define SQL_TENANT_COLS "id, slug, created_at"
 #define SQL_API_KEY_NEW_COLS_OF(p)                                             \
 	p "tenant_id, " p "public_id, " p "name, " p "role, " p "key_hash, "   \
-	p "created_at"
+	p "created_at, " p "location"
 /* A key's row after its id: what it is made with, then what it became. */
 #define SQL_API_KEY_COLS_OF(p)                                                 \
 	"" p "id, " SQL_API_KEY_NEW_COLS_OF(p) ", " p "last_used_at, "         \
@@ -39,6 +39,7 @@ static const struct q_field api_key_fields[] = {
 	Q_I64(store_api_key, tenant_id), Q_TEXT(store_api_key, public_id),
 	Q_TEXT(store_api_key, name),	 Q_TEXT(store_api_key, role),
 	Q_TEXT(store_api_key, key_hash), Q_I64(store_api_key, created_at),
+	Q_TEXT_OR_NULL(store_api_key, location),
 };
 
 /* The rest of SQL_API_KEY_COLS_OF (NULL reads 0). */
@@ -79,7 +80,7 @@ static const char *const sql_text[SQL_COUNT] = {
 	/* No row returned: the tenant has a key of that name (0005). */
 	[SQL_API_KEY_INSERT] = "INSERT INTO api_keys ("
 			       SQL_API_KEY_NEW_COLS_OF("") ") "
-			       "VALUES (?, ?, ?, ?, ?, ?) "
+			       "VALUES (?, ?, ?, ?, ?, ?, ?) "
 			       "ON CONFLICT (tenant_id, name) DO NOTHING "
 			       "RETURNING id",
 	/* With its tenant's row (SQL_TENANT_COLS): a request's caller in

@@ -353,6 +353,9 @@ typedef struct {
 	ordo_time created_at;
 	ordo_time last_used_at; /* 0: never (kept to STORE_KEY_USED_GRAIN_S) */
 	ordo_time revoked_at;	/* 0: live */
+	/* An integration key's location (migration 0030): it answers as
+	 * that warehouse and reads its fulfillments only. "": none. */
+	char location[ORDO_LOCATION_CODE_MAX];
 } store_api_key;
 
 /* How finely a key's last use is kept: a key in use is written once per
@@ -646,6 +649,9 @@ typedef struct {
 	 * search). before_seq is then the next_before_seq of the page
 	 * before, for the same terms. */
 	search_query search;
+	/* Only the orders this integration key created (order.created_key);
+	 * with external_id and the cursor alone. 0 = anyone's. */
+	int64_t created_key;
 } order_filter;
 
 typedef struct {

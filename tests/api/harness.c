@@ -1988,16 +1988,26 @@ void resp_print(const struct resp *r)
 void key_create(const char *slug, const char *role, const char *name,
 		char *out, size_t out_size)
 {
+	key_create_at(slug, role, name, NULL, out, out_size);
+}
+
+void key_create_at(const char *slug, const char *role, const char *name,
+		   const char *location, char *out, size_t out_size)
+{
 	const char *args[] = { "key",  "create", slug,		"--role", role,
-			       "--name", name,	 "--db", srv->db_path, NULL };
+			       "--name", name,	 "--db", srv->db_path,
+			       location ? "--location" : NULL, location,
+			       NULL };
 	struct cli_result r;
 
 	assert_non_null(srv);
 	cli_run(&r, args);
 	if (r.exit_status != 0 || last_line(r.out, out, out_size) != 0) {
-		print_error("`ordo key create %s --role %s --name %s` exited "
-			    "%d\nstdout:\n%s\nstderr:\n%s\n",
-			    slug, role, name, r.exit_status, r.out, r.err);
+		print_error("`ordo key create %s --role %s --name %s%s%s` "
+			    "exited %d\nstdout:\n%s\nstderr:\n%s\n",
+			    slug, role, name, location ? " --location " : "",
+			    location ? location : "", r.exit_status, r.out,
+			    r.err);
 		cli_result_free(&r);
 		fail();
 	}

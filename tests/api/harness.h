@@ -387,6 +387,10 @@ int settings_reset(void **state);
  */
 void key_create(const char *slug, const char *role, const char *name,
 		char *out, size_t out_size);
+/* The same with --location LOCATION (NULL: none): an integration key
+ * that answers as that warehouse. */
+void key_create_at(const char *slug, const char *role, const char *name,
+		   const char *location, char *out, size_t out_size);
 
 /* Parse an RFC 3339 UTC time ("...Z", fractional seconds dropped); -1 if
  * it is not one. */

@@ -344,8 +344,9 @@ API_TEST(after_release_the_warehouse_accepts_or_refuses)
 	struct resp *r;
 
 	key_create("acme", "agent", "chg-agent", agent, sizeof(agent));
-	key_create("acme", "integration", "chg-warehouse", wh, sizeof(wh));
 	stocked("CH-R", "CH-R1", 10);
+	key_create_at("acme", "integration", "chg-warehouse", "CH-R1", wh,
+		      sizeof(wh));
 	body = order_one_line("CH-R1", "CH-R", 5, PRICE);
 	id = order_create(acme(), body);
 	json_decref(body);
@@ -974,9 +975,10 @@ API_TEST(a_person_holds_an_order_and_releases_it)
 	struct resp *r;
 
 	key_create("acme", "agent", "hold-agent", agent, sizeof(agent));
-	key_create("acme", "integration", "hold-warehouse", wh, sizeof(wh));
 	settings_patch(acme(), "{\"release_mode\": \"wave\"}");
 	stocked("CH-P", "CH-P1", 10);
+	key_create_at("acme", "integration", "hold-warehouse", "CH-P1", wh,
+		      sizeof(wh));
 	body = order_one_line("CH-P1", "CH-P", 2, PRICE);
 	id = order_create(acme(), body);
 	json_decref(body);

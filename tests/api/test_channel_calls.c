@@ -636,7 +636,7 @@ API_TEST(a_store_that_fails_is_called_again_and_a_refusal_moves_on)
 
 API_TEST(a_cancelled_shopify_order_is_cancelled_in_the_shop)
 {
-	char ch[64], agent[HARNESS_KEY_MAX], hold[64] = "", path[128];
+	char ch[64], sup[HARNESS_KEY_MAX], hold[64] = "", path[128];
 	char st[32], why[512];
 	struct resp *r;
 	const json_t *h;
@@ -645,7 +645,7 @@ API_TEST(a_cancelled_shopify_order_is_cancelled_in_the_shop)
 	size_t since = shop_count();
 	int k;
 
-	key_create("acme", "agent", "calls-agent", agent, sizeof(agent));
+	key_create("acme", "supervisor", "calls-super", sup, sizeof(sup));
 	channel_make("shopify", "cancels", SECRET, TOKEN, ch, sizeof(ch));
 	/* A SKU ordo does not know: held, then cancelled by a person. */
 	r = shopify_order(ch, 3001, "NO-SUCH-SKU");
@@ -656,10 +656,10 @@ API_TEST(a_cancelled_shopify_order_is_cancelled_in_the_shop)
 		if (streq(jstr(h, "type"), "unknown_sku"))
 			snprintf(hold, sizeof(hold), "%s", jstr(h, "id"));
 	check(hold[0], "held for the unknown SKU: %s", json_dumps(o, 0));
-	r = hold_post(agent, hold, "claim", NULL);
+	r = hold_post(sup, hold, "claim", NULL);
 	assert_status(r, 200);
 	resp_free(r);
-	r = hold_resolve(agent, hold, "cancel_order", "the shop sells none",
+	r = hold_resolve(sup, hold, "cancel_order", "the shop sells none",
 			 NULL);
 	assert_status(r, 200);
 	resp_free(r);

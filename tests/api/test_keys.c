@@ -345,6 +345,16 @@ API_TEST(a_key_is_asked_for_exactly)
 		{"{\"name\": \"\", \"role\": \"viewer\"}", "name"},
 		{"{\"name\": \"x4\"}", "role"},
 		{"{\"name\": 7, \"role\": \"viewer\"}", "name"},
+		/* A location is an integration key's, and a real one. */
+		{"{\"name\": \"x6\", \"role\": \"viewer\", \"location\": "
+		 "\"WH-EAST\"}",
+		 "location"},
+		{"{\"name\": \"x7\", \"role\": \"integration\", "
+		 "\"location\": \"WH-NOWHERE\"}",
+		 "location"},
+		{"{\"name\": \"x8\", \"role\": \"integration\", "
+		 "\"location\": 7}",
+		 "location"},
 		/* A key's secret is ordo's to make. */
 		{"{\"name\": \"x5\", \"role\": \"viewer\", \"key\": "
 		 "\"ordo_sk_mine\"}",
@@ -365,9 +375,47 @@ API_TEST(a_key_is_asked_for_exactly)
 	/* None of them was made. */
 	r = http_get(srv->key_acme, "/v1/keys");
 	assert_status(r, 200);
-	check(!strstr(r->body, "\"x1\"") && !strstr(r->body, "\"x5\""),
+	check(!strstr(r->body, "\"x1\"") && !strstr(r->body, "\"x2\"") &&
+		      !strstr(r->body, "\"x5\"") &&
+		      !strstr(r->body, "\"x6\"") && !strstr(r->body, "\"x7\""),
 	      "no refused key was made: %s", r->body);
 	resp_free(r);
+}
+
+/* An integration key made for a location keeps it, listed, through a
+ * rotation; its actions reach that location alone (test_routes). */
+API_TEST(an_integration_key_answers_for_its_location)
+{
+	const char *body = "{\"name\": \"east-wms\", \"role\": "
+			   "\"integration\", \"location\": \"WH-EAST\"}";
+	char path[128], id[64];
+	json_t *k, *list;
+	struct resp *r;
+
+	r = http("POST", "/v1/keys", srv->key_acme, body, strlen(body), NULL);
+	assert_status(r, 201);
+	check(streq(jstr(r->json, "location"), "WH-EAST"), "%s", r->body);
+	snprintf(id, sizeof(id), "%s", jstr(r->json, "id"));
+	resp_free(r);
+	snprintf(path, sizeof(path), "/v1/keys/%s/rotate", id);
+	r = http("POST", path, srv->key_acme, NULL, 0, NULL);
+	assert_status(r, 200);
+	resp_free(r);
+	k = listed(srv->key_acme, id, &list);
+	check(k && streq(jstr(k, "location"), "WH-EAST"),
+	      "the rotated key lost its location");
+	/* Others have none. */
+	{
+		json_t *it;
+		size_t i;
+
+		json_array_foreach(list, i, it)
+			if (!streq(jstr(it, "id"), id))
+				check(json_is_null(json_object_get(it,
+								   "location")),
+				      "key %s has a location", jstr(it, "id"));
+	}
+	json_decref(list);
 }
 
 API_TEST(a_tenant_keeps_at_most_100_live_keys)
@@ -439,6 +487,46 @@ API_TEST(the_command_line_lists_revokes_and_rotates)
 	}
 	assert_int_equal(orders_status(NULL, secret), 401);
 	assert_int_equal(orders_status(NULL, fresh), 200);
+	/* An integration key for a location: listed with it. A location
+	 * for another role, or one the tenant has not: refused, named. */
+	{
+		static const struct {
+			const char *name, *role, *location;
+			int exit;
+			const char *says;
+		} made[] = {
+			{"cli-wms", "integration", "WH-WEST", 0, "WH-WEST"},
+			{"cli-viewer", "viewer", "WH-WEST", 1, "location"},
+			{"cli-lost", "integration", "WH-NOWHERE", 1,
+			 "has no location"},
+		};
+		const char *list[] = {"key", "list", "acme", "--db",
+				      srv->db_path, NULL};
+		size_t i;
+
+		for (i = 0; i < sizeof(made) / sizeof(made[0]); i++) {
+			const char *args[] = {
+				"key",	      "create", "acme",
+				"--role",     made[i].role, "--name",
+				made[i].name, "--location", made[i].location,
+				"--db",	      srv->db_path, NULL};
+
+			cli_run(&r, args);
+			check(r.exit_status == made[i].exit &&
+				      strstr(made[i].exit ? r.err : r.out,
+					     made[i].says),
+			      "ordo key create %s: exit %d, %s%s",
+			      made[i].name, r.exit_status, r.out, r.err);
+			cli_result_free(&r);
+		}
+		cli_run(&r, list);
+		check(r.exit_status == 0 && strstr(r.out, "WH-WEST") &&
+			      strstr(r.out, "cli-wms") &&
+			      !strstr(r.out, "cli-viewer") &&
+			      !strstr(r.out, "cli-lost"),
+		      "ordo key list: %s%s", r.out, r.err);
+		cli_result_free(&r);
+	}
 	{
 		const char *args[] = {"key", "revoke", "acme", id, "--db",
 				      srv->db_path, NULL};
@@ -467,6 +555,7 @@ int main(void)
 		cmocka_unit_test(the_last_admin_key_is_kept),
 		cmocka_unit_test(another_tenants_keys_are_not_found),
 		cmocka_unit_test(a_key_is_asked_for_exactly),
+		cmocka_unit_test(an_integration_key_answers_for_its_location),
 		cmocka_unit_test(the_command_line_lists_revokes_and_rotates),
 		cmocka_unit_test(a_tenant_keeps_at_most_100_live_keys),
 	};

@@ -17,7 +17,8 @@
  *   cancel_order  the order is cancelled with its units, its other open
  *                 holds resolved with cancel_order, its stock unreserved and
  *                 its fulfillments cancelled, order.cancelled sent; once a
- *                 unit shipped -> 409.
+ *                 unit shipped -> 409. A supervisor's decision: an agent
+ *                 is refused (403 naming action) and nothing changes.
  *   escalate      the hold stays open with priority 1, escalated, unclaimed.
  *   refusals      reason required (1..255), action checked, changes only
  *                 with correct, resolved holds 409, another agent's live
@@ -721,12 +722,19 @@ API_TEST(cancel_order_before_allocation)
 	json_decref(o);
 	json_decref(body);
 
-	r = claim(agent1(), big);
-	assert_status(r, 200);
-	resp_free(r);
+	/* An agent approves, corrects or escalates; a supervisor cancels. */
 	r = hold_resolve(agent1(), big, "cancel_order",
 			 "customer asked to cancel", NULL);
-	expect_resolved_answer(r, big, "cancel_order", "key:ragent1",
+	assert_error(r, 403, "forbidden", "action");
+	check(strstr(r->body, "agent") != NULL, "%s", r->body);
+	resp_free(r);
+	expect_hold(id, big, "open", NULL);
+	r = claim(supervisor(), big);
+	assert_status(r, 200);
+	resp_free(r);
+	r = hold_resolve(supervisor(), big, "cancel_order",
+			 "customer asked to cancel", NULL);
+	expect_resolved_answer(r, big, "cancel_order", "key:rsuper",
 			       "customer asked to cancel");
 	check(streq(jstr(r->json, "order.state"), "cancelled"),
 	      "the answer's order must be cancelled: %s", r->body);
@@ -743,7 +751,7 @@ API_TEST(cancel_order_before_allocation)
 	}
 	json_decref(o);
 	expect_hold(id, pay, "resolved", "cancel_order");
-	expect_decision_event(id, "hold_resolved", big, "key:ragent1",
+	expect_decision_event(id, "hold_resolved", big, "key:rsuper",
 			      "customer asked to cancel");
 	events = order_events(acme(), id);
 	{
@@ -786,9 +794,9 @@ API_TEST(cancel_order_with_allocations_unreserves_stock)
 	check(reserved_b >= 1, "RS-B at RS-L2 must be reserved");
 	reject_other(id, f1, hold);
 
-	r = hold_resolve(agent2(), hold, "cancel_order",
+	r = hold_resolve(supervisor(), hold, "cancel_order",
 			 "warehouse cannot fix it, customer agreed", NULL);
-	expect_resolved_answer(r, hold, "cancel_order", "key:ragent2",
+	expect_resolved_answer(r, hold, "cancel_order", "key:rsuper",
 			       "warehouse cannot fix it, customer agreed");
 	resp_free(r);
 
@@ -819,7 +827,7 @@ API_TEST(cancel_order_with_allocations_unreserves_stock)
 	check(streq(jstr(r->json, "state"), "cancelled"),
 	      "fulfillment %s must be cancelled: %s", f2, r->body);
 	resp_free(r);
-	expect_decision_event(id, "hold_resolved", hold, "key:ragent2",
+	expect_decision_event(id, "hold_resolved", hold, "key:rsuper",
 			      "warehouse cannot fix it, customer agreed");
 	expect_cancel_announced(id);
 }
@@ -840,7 +848,8 @@ API_TEST(cancel_order_after_shipping_is_409)
 	resp_free(r);
 	reject_other(id, f1, hold);
 
-	r = hold_resolve(agent1(), hold, "cancel_order", "too late", NULL);
+	r = hold_resolve(supervisor(), hold, "cancel_order", "too late",
+			 NULL);
 	assert_error(r, 409, NULL, NULL);
 	resp_free(r);
 	o = order_fetch(acme(), id);
@@ -1366,7 +1375,7 @@ API_TEST(announcements_are_not_repeated_and_a_cancel_reaches_the_warehouse)
 	/* Cancelled after release: the warehouse that had it is told. */
 	split_order("R-CANCEL-TELLS", id, f1, f2);
 	reject_other(id, f1, hold);
-	r = hold_resolve(agent1(), hold, "cancel_order", "customer called",
+	r = hold_resolve(supervisor(), hold, "cancel_order", "customer called",
 			 NULL);
 	assert_status(r, 200);
 	resp_free(r);

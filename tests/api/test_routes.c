@@ -56,6 +56,8 @@
 /* ---- the expected table ---------------------------------------------------- */
 
 #define ALL_ROLES "admin supervisor agent integration viewer"
+/* Every role but integration: the people's reads. */
+#define ALL_PEOPLE "admin supervisor agent viewer"
 
 struct expect {
 	const char *method;
@@ -75,101 +77,101 @@ static const struct expect expected[] = {
 	{"GET", "/metrics", "", NULL, NULL, NULL, 200},
 	{"GET", "/openapi.json", "", NULL, NULL, NULL, 200},
 	{"GET", "/v1/openapi.json", "", NULL, NULL, NULL, 200},
-	{"POST", "/v1/skus", "admin supervisor agent integration", NULL,
+	{"POST", "/v1/skus", "admin", NULL,
 	 "{\"sku\": \"AUTH-PROBE\", \"title\": \"Probe\", "
 	 "\"unit_price\": \"1.00\"}",
 	 BAD, 400},
-	{"GET", "/v1/skus", ALL_ROLES, NULL, NULL, NULL, 200},
-	{"POST", "/v1/locations", "admin supervisor agent integration", NULL,
+	{"GET", "/v1/skus", ALL_PEOPLE, NULL, NULL, NULL, 200},
+	{"POST", "/v1/locations", "admin", NULL,
 	 "{\"code\": \"WH-PROBE\", \"name\": \"Probe\", \"country\": \"US\"}",
 	 BAD, 400},
-	{"GET", "/v1/locations", ALL_ROLES, NULL, NULL, NULL, 200},
-	{"PUT", "/v1/locations/*/stock/*", "admin supervisor agent integration",
+	{"GET", "/v1/locations", ALL_PEOPLE, NULL, NULL, NULL, 200},
+	{"PUT", "/v1/locations/*/stock/*", "admin supervisor",
 	 "location sku", "{\"on_hand\": 7}", BAD, 400},
 	{"POST", "/v1/locations/*/stock/*/adjustments",
-	 "admin supervisor agent integration", "location sku",
+	 "admin supervisor", "location sku",
 	 "{\"delta\": 3, \"reason\": \"receipt\"}", BAD, 400},
 	/* Without ?sku= the stock reads answer 400, past the role check. */
-	{"GET", "/v1/stock", ALL_ROLES, NULL, NULL, NULL, 400},
-	{"GET", "/v1/stock/events", ALL_ROLES, NULL, NULL, NULL, 400},
-	{"GET", "/v1/settings", ALL_ROLES, NULL, NULL, NULL, 200},
-	{"PATCH", "/v1/settings", "admin supervisor", NULL,
+	{"GET", "/v1/stock", ALL_PEOPLE, NULL, NULL, NULL, 400},
+	{"GET", "/v1/stock/events", ALL_PEOPLE, NULL, NULL, NULL, 400},
+	{"GET", "/v1/settings", ALL_PEOPLE, NULL, NULL, NULL, 200},
+	{"PATCH", "/v1/settings", "admin", NULL,
 	 "{\"webhook_retry_window_s\": 5}", BAD, 400},
-	{"GET", "/v1/monitors", ALL_ROLES, NULL, NULL, NULL, 200},
+	{"GET", "/v1/monitors", ALL_PEOPLE, NULL, NULL, NULL, 200},
 	{"PUT", "/v1/monitors", "admin supervisor", NULL,
 	 "{\"monitors\": [{\"id\": \"late\", \"kind\": \"state_age\", "
 	 "\"state\": \"on_hold\", \"after_s\": 3600}]}",
 	 BAD, 400},
-	{"GET", "/v1/alerts", ALL_ROLES, NULL, NULL, NULL, 200},
-	{"GET", "/v1/metrics/summary", ALL_ROLES, NULL, NULL, NULL, 200},
+	{"GET", "/v1/alerts", ALL_PEOPLE, NULL, NULL, NULL, 200},
+	{"GET", "/v1/metrics/summary", ALL_PEOPLE, NULL, NULL, NULL, 200},
 	/* Without ?metric= a series answers 400, past the role check. */
-	{"GET", "/v1/metrics/series", ALL_ROLES, NULL, NULL, NULL, 400},
-	{"GET", "/v1/metrics/automation", "admin supervisor agent viewer", NULL,
+	{"GET", "/v1/metrics/series", ALL_PEOPLE, NULL, NULL, NULL, 400},
+	{"GET", "/v1/metrics/automation", ALL_PEOPLE, NULL,
 	 NULL, NULL, 200},
-	{"GET", "/v1/holds", "admin supervisor agent viewer", NULL, NULL, NULL,
+	{"GET", "/v1/holds", ALL_PEOPLE, NULL, NULL, NULL,
 	 200},
-	{"POST", "/v1/orders", "admin supervisor agent integration", NULL,
+	{"POST", "/v1/orders", "admin supervisor integration", NULL,
 	 NULL /* a valid order, made at setup */, "{}", 400},
 	{"GET", "/v1/orders", ALL_ROLES, NULL, NULL, NULL, 200},
 	{"GET", "/v1/orders/*", ALL_ROLES, "order", NULL, NULL, 404},
-	{"GET", "/v1/orders/*/events", ALL_ROLES, "order", NULL, NULL, 404},
-	{"GET", "/v1/orders/*/source", ALL_ROLES, "order", NULL, NULL, 404},
-	{"GET", "/v1/orders/*/x12/855", ALL_ROLES, "edi-order", NULL, NULL,
+	{"GET", "/v1/orders/*/events", ALL_PEOPLE, "order", NULL, NULL, 404},
+	{"GET", "/v1/orders/*/source", ALL_PEOPLE, "order", NULL, NULL, 404},
+	{"GET", "/v1/orders/*/x12/855", ALL_PEOPLE, "edi-order", NULL, NULL,
 	 404},
-	{"POST", "/v1/orders/*/defects", "admin supervisor agent integration",
+	{"POST", "/v1/orders/*/defects", "admin supervisor agent",
 	 "order", "{\"type\": \"other\", \"found_by\": \"carrier\"}", BAD, 400},
 	{"POST", "/v1/orders/*/notes", "admin supervisor agent", "order",
 	 "{\"text\": \"customer called\"}", BAD, 400},
-	{"POST", "/v1/orders/*/changes", "admin supervisor agent integration",
+	{"POST", "/v1/orders/*/changes", "admin supervisor",
 	 "order",
 	 "{\"kind\": \"quantity\", \"line_no\": 1, \"quantity\": 9, "
 	 "\"reason\": \"more\"}",
 	 BAD, 400},
-	{"GET", "/v1/orders/*/changes", ALL_ROLES, "order", NULL, NULL, 404},
-	{"POST", "/v1/orders/*/cancel", "admin supervisor agent integration",
+	{"GET", "/v1/orders/*/changes", ALL_PEOPLE, "order", NULL, NULL, 404},
+	{"POST", "/v1/orders/*/cancel", "admin supervisor",
 	 "order", "{\"reason\": \"customer cancelled\"}", BAD, 400},
 	{"POST", "/v1/orders/*/holds", "admin supervisor agent", "order",
 	 "{\"type\": \"policy_exception\", \"reason\": \"wait\"}", BAD,
 	 400},
-	{"POST", "/v1/orders/*/returns", "admin supervisor agent integration",
+	{"POST", "/v1/orders/*/returns", "admin supervisor",
 	 "order",
 	 "{\"lines\": [{\"line_no\": 1, \"quantity\": 1}], \"reason\": "
 	 "\"damaged\"}",
 	 BAD, 400},
-	{"GET", "/v1/orders/*/returns", ALL_ROLES, "order", NULL, NULL, 404},
-	{"GET", "/v1/returns/*", ALL_ROLES, "return", NULL, NULL, 404},
-	{"POST", "/v1/returns/*/receive", "admin supervisor agent integration",
+	{"GET", "/v1/orders/*/returns", ALL_PEOPLE, "order", NULL, NULL, 404},
+	{"GET", "/v1/returns/*", ALL_PEOPLE, "return", NULL, NULL, 404},
+	{"POST", "/v1/returns/*/receive", "admin supervisor",
 	 "return",
 	 "{\"lines\": [{\"line_no\": 1, \"quantity\": 1}], \"restock\": "
 	 "false}",
 	 BAD, 400},
-	{"POST", "/v1/returns/*/refund", "admin supervisor agent integration",
+	{"POST", "/v1/returns/*/refund", "admin supervisor",
 	 "return", "{\"amount\": \"1.00\"}", BAD, 400},
 	{"GET", "/v1/change-requests/*", ALL_ROLES, "change", NULL, NULL, 404},
 	{"POST", "/v1/change-requests/*/accept",
-	 "admin supervisor agent integration", "change", "{}", BAD, 400},
+	 "admin supervisor integration", "change", "{}", BAD, 400},
 	{"POST", "/v1/change-requests/*/refuse",
-	 "admin supervisor agent integration", "change",
+	 "admin supervisor integration", "change",
 	 "{\"reason\": \"picked\"}", BAD, 400},
-	{"GET", "/v1/defects", ALL_ROLES, NULL, NULL, NULL, 200},
+	{"GET", "/v1/defects", ALL_PEOPLE, NULL, NULL, NULL, 200},
 	{"GET", "/v1/fulfillments", ALL_ROLES, NULL, NULL, NULL, 200},
 	{"GET", "/v1/fulfillments/*", ALL_ROLES, "fulfillment", NULL, NULL,
 	 404},
 	{"POST", "/v1/fulfillments/*/accept",
-	 "admin supervisor agent integration", "fulfillment", NULL, NULL, 404},
+	 "admin supervisor integration", "fulfillment", NULL, NULL, 404},
 	{"POST", "/v1/fulfillments/*/reject",
-	 "admin supervisor agent integration", "fulfillment",
+	 "admin supervisor integration", "fulfillment",
 	 "{\"reason\": \"other\"}", BAD, 400},
 	{"POST", "/v1/fulfillments/*/shipments",
-	 "admin supervisor agent integration", "fulfillment",
+	 "admin supervisor integration", "fulfillment",
 	 "{\"lines\": [{\"sku\": \"MUG-12OZ\", \"quantity\": 1}], "
 	 "\"carrier\": \"UPS\"}",
 	 BAD, 400},
 	{"POST", "/v1/shipments/*/delivered",
-	 "admin supervisor agent integration", "shipment", "{}", BAD, 400},
-	{"GET", "/v1/shipments", ALL_ROLES, NULL, NULL, NULL, 200},
-	{"GET", "/v1/shipments/*", ALL_ROLES, "shipment", NULL, NULL, 404},
-	{"POST", "/v1/waves", "admin supervisor agent integration", NULL, "{}",
+	 "admin supervisor integration", "shipment", "{}", BAD, 400},
+	{"GET", "/v1/shipments", ALL_PEOPLE, NULL, NULL, NULL, 200},
+	{"GET", "/v1/shipments/*", ALL_PEOPLE, "shipment", NULL, NULL, 404},
+	{"POST", "/v1/waves", "admin supervisor", NULL, "{}",
 	 BAD, 400},
 	/* A person's session: no key; without a cookie 401, without a
 	 * body 400. */
@@ -192,18 +194,18 @@ static const struct expect expected[] = {
 	 "{\"url\": \"http://127.0.0.1:9/probe\", "
 	 "\"events\": [\"order.accepted\"]}",
 	 BAD, 400},
-	{"GET", "/v1/webhooks", ALL_ROLES, NULL, NULL, NULL, 200},
+	{"GET", "/v1/webhooks", ALL_PEOPLE, NULL, NULL, NULL, 200},
 	{"DELETE", "/v1/webhooks/*", "admin", "webhook", NULL, NULL, 404},
 	{"POST", "/v1/webhooks/*/resume", "admin", "webhook", NULL, NULL, 404},
 	{"POST", "/v1/webhooks/*/rotate", "admin", "webhook",
 	 "{\"grace_s\": 60}", BAD, 400},
-	{"GET", "/v1/webhooks/deliveries", ALL_ROLES, NULL, NULL, NULL, 200},
+	{"GET", "/v1/webhooks/deliveries", ALL_PEOPLE, NULL, NULL, NULL, 200},
 	{"POST", "/v1/webhooks/deliveries/*/redeliver",
-	 "admin supervisor agent integration", "delivery", NULL, NULL, 404},
+	 "admin", "delivery", NULL, NULL, 404},
 	{"POST", "/v1/channels", "admin", NULL,
 	 "{\"kind\": \"csv\", \"name\": \"routes-probe\"}", BAD, 400},
-	{"GET", "/v1/channels", ALL_ROLES, NULL, NULL, NULL, 200},
-	{"GET", "/v1/channels/*", ALL_ROLES, "channel", NULL, NULL, 404},
+	{"GET", "/v1/channels", ALL_PEOPLE, NULL, NULL, NULL, 200},
+	{"GET", "/v1/channels/*", ALL_PEOPLE, "channel", NULL, NULL, 404},
 	{"PATCH", "/v1/channels/*", "admin", "channel",
 	 "{\"base_url\": \"http://127.0.0.1:9\"}", BAD, 400},
 	{"DELETE", "/v1/channels/*", "admin", "channel", NULL, NULL, 404},
@@ -212,19 +214,19 @@ static const struct expect expected[] = {
 	 401},
 	{"POST", "/v1/channels/*/woocommerce/orders", "", "woo-channel", "{}",
 	 NULL, 401},
-	{"POST", "/v1/channels/*/x12", "admin supervisor agent integration",
+	{"POST", "/v1/channels/*/x12", "admin supervisor integration",
 	 "x12-channel", "not an interchange", NULL, 404},
 	/* A file (text/csv): a JSON body is 415, past the role check. */
-	{"POST", "/v1/imports", "admin supervisor agent integration", NULL,
+	{"POST", "/v1/imports", "admin supervisor", NULL,
 	 "external_id,sku,quantity,unit_price,currency\nRT-IMP,MUG-12OZ,1,"
 	 "12.50,USD\n",
 	 BAD, 415},
-	{"GET", "/v1/imports", ALL_ROLES, NULL, NULL, NULL, 200},
+	{"GET", "/v1/imports", ALL_PEOPLE, NULL, NULL, NULL, 200},
 	/* Writes nothing: its act is a view to compare. */
-	{"POST", "/v1/reconciliations", "admin supervisor agent integration",
+	{"POST", "/v1/reconciliations", "admin supervisor",
 	 NULL, "{\"location\": \"WH-EAST\", \"items\": []}", BAD, 400},
-	{"GET", "/v1/imports/*", ALL_ROLES, "import", NULL, NULL, 404},
-	{"GET", "/v1/queue", "admin supervisor agent viewer", NULL, NULL, NULL,
+	{"GET", "/v1/imports/*", ALL_PEOPLE, "import", NULL, NULL, 404},
+	{"GET", "/v1/queue", ALL_PEOPLE, NULL, NULL, NULL,
 	 200},
 	{"POST", "/v1/holds/*/claim", "admin supervisor agent", "hold", NULL,
 	 NULL, 404},
@@ -236,11 +238,11 @@ static const struct expect expected[] = {
 	 "{\"action\": \"cancel_order\", \"reason\": \"probe\"}", BAD, 400},
 	{"POST", "/v1/holds/bulk", "admin supervisor", NULL,
 	 "{\"action\": \"cancel_order\", \"reason\": \"probe\"}", BAD, 400},
-	{"GET", "/v1/policy", "admin supervisor agent viewer", NULL, NULL, NULL,
+	{"GET", "/v1/policy", ALL_PEOPLE, NULL, NULL, NULL,
 	 200},
 	{"PUT", "/v1/policy", "admin supervisor", NULL, "{\"rules\": []}", BAD,
 	 400},
-	{"GET", "/v1/policy/versions", "admin supervisor agent viewer", NULL,
+	{"GET", "/v1/policy/versions", ALL_PEOPLE, NULL,
 	 NULL, NULL, 200},
 	{"POST", "/v1/policy/simulate", "admin supervisor agent", NULL,
 	 "{\"policy\": {\"rules\": []}}", BAD, 400},
@@ -275,6 +277,13 @@ static struct {
 /* The ways a caller says who it is: an API key, or a person's session. */
 enum way { BY_KEY, BY_SESSION, WAYS };
 static const char *const way_names[WAYS] = {"key", "person"};
+
+/* Whether role k comes the way given: integration is a key's role, and
+ * no person holds it (test_sessions). */
+static bool way_has(enum way w, size_t k)
+{
+	return w == BY_KEY || role_names[k].role != ROLE_INTEGRATION;
+}
 
 /* Call as role k, the way given. */
 static struct resp *call_as(enum way w, size_t k, const char *method,
@@ -910,9 +919,16 @@ static int group_setup(void **state)
 		char name[32];
 
 		snprintf(name, sizeof(name), "routes-%s", role_names[k].name);
-		key_create("acme", role_names[k].name, name, role_key[k],
-			   HARNESS_KEY_MAX);
-		person_make(k);
+		/* The integration key answers as a warehouse: the matrix
+		 * checks what its role may call (what it may reach is
+		 * an_integration_reaches_only_its_own's). */
+		key_create_at("acme", role_names[k].name, name,
+			      role_names[k].role == ROLE_INTEGRATION
+				      ? "WH-WEST"
+				      : NULL,
+			      role_key[k], HARNESS_KEY_MAX);
+		if (role_names[k].role != ROLE_INTEGRATION)
+			person_make(k);
 	}
 	person_login("routes-globex@example.com", "globex", "admin",
 		     globex_person.cookie, sizeof(globex_person.cookie),
@@ -1016,6 +1032,73 @@ API_TEST(every_route_has_an_entry_with_its_roles)
 	}
 	check(bad == 0, "%d disagreement(s) between the route table and the "
 			"test's table", bad);
+}
+
+/* The operation of a route in the OpenAPI document ("{id}" for '*'). */
+static json_t *operation_of(json_t *doc, const api_route *rt)
+{
+	json_t *paths = json_object_get(doc, "paths"), *ops;
+	const char *path;
+
+	json_object_foreach(paths, path, ops) {
+		const char *p = path, *q = rt->pattern;
+		char method[8];
+		size_t k;
+
+		while (*p && *q) {
+			if (*p == '{' && *q == '*') {
+				p = strchr(p, '}');
+				if (!p)
+					break;
+				p++;
+				q++;
+			} else if (*p++ != *q++) {
+				break;
+			}
+		}
+		if (!p || *p || *q)
+			continue;
+		for (k = 0; rt->method[k] && k + 1 < sizeof(method); k++)
+			method[k] = (char)(rt->method[k] - 'A' + 'a');
+		method[k] = '\0';
+		return json_object_get(ops, method);
+	}
+	return NULL;
+}
+
+/* docs/openapi.json says who may call each operation (x-roles): the
+ * route table's roles, never wider or narrower. */
+API_TEST(the_documented_roles_are_the_routes)
+{
+	struct resp *doc = http_get(NULL, "/openapi.json");
+	int bad = 0;
+
+	assert_status(doc, 200);
+	for (size_t i = 0; i < api_n_routes; i++) {
+		const api_route *rt = &api_routes[i];
+		json_t *op = operation_of(doc->json, rt), *roles, *name;
+		unsigned mask = 0;
+		size_t j;
+
+		roles = op ? json_object_get(op, "x-roles") : NULL;
+		if (!json_is_array(roles)) {
+			print_error("%s %s: no x-roles in docs/openapi.json\n",
+				    rt->method, rt->pattern);
+			bad++;
+			continue;
+		}
+		json_array_foreach(roles, j, name)
+			mask |= roles_mask(json_string_value(name)
+						   ? json_string_value(name)
+						   : "?");
+		if (mask != rt->roles) {
+			print_error("%s %s: x-roles 0x%x, the route 0x%x\n",
+				    rt->method, rt->pattern, mask, rt->roles);
+			bad++;
+		}
+	}
+	resp_free(doc);
+	check(bad == 0, "%d operation(s) document other roles", bad);
 }
 
 /* ---- open routes --------------------------------------------------------------- */
@@ -1174,6 +1257,8 @@ API_TEST(roles_without_the_right_get_403_and_change_nothing)
 
 			if (roles_mask(e->roles) & ROLE_BIT(role_names[k].role))
 				continue;
+			if (!way_has(w, k))
+				continue;
 			r = call_as(w, k, rt->method, path, act_body(e));
 			if (r->status != 403)
 				print_error("%s %s as %s (%s)\n", rt->method,
@@ -1208,6 +1293,8 @@ API_TEST(roles_with_the_right_are_let_through_harmlessly)
 			struct resp *r;
 
 			if (!(roles_mask(e->roles) & ROLE_BIT(role_names[k].role)))
+				continue;
+			if (!way_has(w, k))
 				continue;
 			r = call_as(w, k, rt->method, path, e->harmless);
 			check(r->status != 401 && r->status != 403,
@@ -1277,6 +1364,172 @@ API_TEST(another_tenant_gets_404_for_every_id_route)
 	expect_same(before, tenant_snapshot(), "globex's calls");
 }
 
+/* ---- an integration's reach ---------------------------------------------------- */
+
+/* Whether a route's first segment names an order, fulfillment, change
+ * request or shipment: what an integration reaches only when it is its
+ * own (the order it created; its location's). */
+static bool reaches_by_owner(const struct expect *e)
+{
+	char kind[32];
+
+	if (!e->segs)
+		return false;
+	word(e->segs, 0, kind, sizeof(kind));
+	return streq(kind, "order") || streq(kind, "fulfillment") ||
+	       streq(kind, "change") || streq(kind, "shipment");
+}
+
+/* The array name of a list's answer, its items' ids, as one string. */
+static char *listed_ids(const char *key, const char *path, const char *name)
+{
+	struct resp *r = http_get(key, "%s", path);
+	char *out = calloc(1, 4096);
+	json_t *it;
+	size_t i, o = 0;
+
+	assert_non_null(out);
+	assert_status(r, 200);
+	json_array_foreach(jget(r->json, name), i, it)
+		o += (size_t)snprintf(out + o, 4096 - o, "%s ", jstr(it, "id"));
+	resp_free(r);
+	return out;
+}
+
+/*
+ * An integration key reaches the orders it created and its location's
+ * fulfillments, shipments and change requests: every route it may call
+ * answers 404 for acme's others, as for another tenant's, and changes
+ * nothing; its lists hold its own alone.
+ */
+API_TEST(an_integration_reaches_only_its_own)
+{
+	char own[HARNESS_KEY_MAX], other[HARNESS_KEY_MAX],
+		nowhere[HARNESS_KEY_MAX], here[40],
+		there[40], path[HARNESS_PATH_MAX], *ids, *mine;
+	const char *strangers[2];
+	json_t *before, *o, *it;
+	struct resp *r;
+	size_t tried = 0, i;
+
+	/* Keys at acme's fulfillment's location and at the other. */
+	r = http_get(srv->key_acme, "/v1/fulfillments/%s",
+		     acme_ids.fulfillment);
+	assert_status(r, 200);
+	snprintf(here, sizeof(here), "%s", jstr(r->json, "location"));
+	resp_free(r);
+	snprintf(there, sizeof(there), "%s",
+		 streq(here, "WH-EAST") ? "WH-WEST" : "WH-EAST");
+	key_create_at("acme", "integration", "routes-wh-here", here, own,
+		      sizeof(own));
+	key_create_at("acme", "integration", "routes-wh-there", there, other,
+		      sizeof(other));
+	key_create("acme", "integration", "routes-wh-none", nowhere,
+		   sizeof(nowhere));
+	strangers[0] = other;
+	strangers[1] = nowhere;
+	before = tenant_snapshot();
+
+	/* acme's others: 404 on every route, nothing changed. */
+	for (i = 0; i < api_n_routes; i++) {
+		const api_route *rt = &api_routes[i];
+		const struct expect *e = expect_of(rt->method, rt->pattern);
+		char kind[32];
+
+		if (!e || !(rt->roles & ROLE_BIT(ROLE_INTEGRATION)) ||
+		    !reaches_by_owner(e))
+			continue;
+		word(e->segs, 0, kind, sizeof(kind));
+		path_of(rt, 1, path, sizeof(path));
+		for (size_t k = 0; k < 2; k++) {
+			json_t *was = resource_snapshot(kind);
+
+			r = call(rt->method, path, strangers[k], act_body(e),
+				 NULL);
+			if (r->status != 404)
+				print_error("%s %s by %s\n", rt->method, path,
+					    k ? "an integration key with no "
+						"location"
+					      : "another location's key");
+			assert_error(r, 404, "not_found", NULL);
+			resp_free(r);
+			expect_same(was, resource_snapshot(kind), path);
+		}
+		tried++;
+	}
+	check(tried >= 8, "only %zu integration routes name an object", tried);
+
+	/* Its location's: read. An order it did not create: 404. */
+	r = http_get(own, "/v1/fulfillments/%s", acme_ids.fulfillment);
+	assert_status(r, 200);
+	resp_free(r);
+	r = http_get(own, "/v1/change-requests/%s", acme_ids.change);
+	assert_status(r, 200);
+	resp_free(r);
+	r = http_get(own, "/v1/orders/%s", acme_ids.order);
+	assert_error(r, 404, "not_found", NULL);
+	resp_free(r);
+	expect_same(before, tenant_snapshot(), "calls by integration keys");
+
+	/* The order it creates is its own: read by it, and by no other
+	 * integration; its list holds its own orders alone. */
+	o = order_new("RT-INT-1");
+	mine = order_create(own, o);
+	r = http_get(own, "/v1/orders/%s", mine);
+	assert_status(r, 200);
+	resp_free(r);
+	r = http_get(other, "/v1/orders/%s", mine);
+	assert_error(r, 404, "not_found", NULL);
+	resp_free(r);
+	ids = listed_ids(own, "/v1/orders?limit=100", "orders");
+	check(strstr(ids, mine) && strlen(ids) == strlen(mine) + 1,
+	      "its list is not its one order: %s", ids);
+	free(ids);
+	ids = listed_ids(other, "/v1/orders?external_id=RT-INT-1", "orders");
+	check(ids[0] == '\0', "another integration lists %s", ids);
+	free(ids);
+	ids = listed_ids(srv->key_acme, "/v1/orders?external_id=RT-INT-1",
+			 "orders");
+	check(strstr(ids, mine), "the admin does not list %s: %s", mine, ids);
+	free(ids);
+	/* Filters with no index over its orders alone: refused, named. */
+	r = http_get(own, "/v1/orders?state=accepted");
+	assert_error(r, 400, "invalid_request", "state");
+	resp_free(r);
+	/* Its external id again, from another integration: taken, and the
+	 * order is not shown. */
+	{
+		char *text = json_dumps(o, JSON_COMPACT);
+
+		r = http("POST", "/v1/orders", other, text, strlen(text),
+			 NULL);
+		free(text);
+	}
+	assert_error(r, 409, "conflict", "external_id");
+	check(!strstr(r->body, mine), "the 409 shows the order: %s", r->body);
+	resp_free(r);
+	json_decref(o);
+	free(mine);
+
+	/* Fulfillments: its location's alone. */
+	r = http_get(own, "/v1/fulfillments?limit=100");
+	assert_status(r, 200);
+	check(json_array_size(jget(r->json, "fulfillments")) >= 1,
+	      "its location's fulfillment is not listed");
+	json_array_foreach(jget(r->json, "fulfillments"), i, it)
+		check(streq(jstr(it, "location"), here),
+		      "a fulfillment of %s listed for %s", jstr(it, "location"),
+		      here);
+	resp_free(r);
+	snprintf(path, sizeof(path), "/v1/fulfillments?location=%s", there);
+	r = http_get(own, "%s", path);
+	assert_error(r, 403, "forbidden", "location");
+	resp_free(r);
+	r = http_get(nowhere, "/v1/fulfillments");
+	assert_error(r, 403, "forbidden", "location");
+	resp_free(r);
+}
+
 API_TEST(stock_writes_by_code_change_only_the_callers_row)
 {
 	long acme_before = stock_figure(srv->key_acme, "MUG-12OZ", "WH-EAST",
@@ -1318,6 +1571,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_route_has_an_entry_with_its_roles),
+		cmocka_unit_test(the_documented_roles_are_the_routes),
 		cmocka_unit_test(open_routes_answer_without_a_key),
 		cmocka_unit_test(every_keyed_route_refuses_a_missing_key),
 		cmocka_unit_test(every_keyed_route_refuses_a_malformed_header),
@@ -1325,6 +1579,7 @@ int main(void)
 		cmocka_unit_test(roles_without_the_right_get_403_and_change_nothing),
 		cmocka_unit_test(roles_with_the_right_are_let_through_harmlessly),
 		cmocka_unit_test(another_tenant_gets_404_for_every_id_route),
+		cmocka_unit_test(an_integration_reaches_only_its_own),
 		cmocka_unit_test(stock_writes_by_code_change_only_the_callers_row),
 	};
 

@@ -277,16 +277,22 @@ API_TEST(a_person_acts_under_their_own_name)
 API_TEST(writes_through_a_session_need_its_csrf_token)
 {
 	static const char *const bodies[] = {
-		"{\"sku\": \"CSRF-1\", \"title\": \"Probe\", "
-		"\"unit_price\": \"1.00\"}",
+		"{\"text\": \"CSRF-1\"}",
 	};
 	struct sess s, other;
 	const char *headers[4];
+	char path[128], events[128], *id;
+	json_t *o = order_new("SESS-CSRF-1");
 	struct resp *r;
 
+	/* A note on an order: a write an agent may make. */
+	id = order_create(srv->key_acme, o);
+	json_decref(o);
+	snprintf(path, sizeof(path), "/v1/orders/%s/notes", id);
+	free(id);
 	login_ok(ALICE, ALICE_PW, &s);
 	login_ok(ALICE, ALICE_PW, &other);
-	r = as(&s, "acme", false, "POST", "/v1/skus", bodies[0]);
+	r = as(&s, "acme", false, "POST", path, bodies[0]);
 	assert_error(r, 403, "forbidden", "X-CSRF-Token");
 	resp_free(r);
 	/* Another session's token is not this one's. */
@@ -294,15 +300,21 @@ API_TEST(writes_through_a_session_need_its_csrf_token)
 	headers[1] = "Ordo-Tenant: acme";
 	headers[2] = other.csrf;
 	headers[3] = NULL;
-	r = http("POST", "/v1/skus", NULL, B(bodies[0]), headers);
+	r = http("POST", path, NULL, B(bodies[0]), headers);
 	assert_error(r, 403, "forbidden", "X-CSRF-Token");
 	resp_free(r);
 	/* Nothing was written. */
-	r = http_get(srv->key_acme, "/v1/skus?limit=200");
-	check(!strstr(r->body, "CSRF-1"), "no SKU was made: %s", r->body);
+	snprintf(events, sizeof(events), "%.*s/events",
+		 (int)(strlen(path) - strlen("/notes")), path);
+	r = http_get(srv->key_acme, "%s", events);
+	check(!strstr(r->body, "CSRF-1"), "no note was made: %s", r->body);
 	resp_free(r);
-	r = as(&s, "acme", true, "POST", "/v1/skus", bodies[0]);
+	r = as(&s, "acme", true, "POST", path, bodies[0]);
 	assert_status(r, 201);
+	resp_free(r);
+	r = http_get(srv->key_acme, "%s", events);
+	check(strstr(r->body, "CSRF-1"), "the note is on the timeline: %s",
+	      r->body);
 	resp_free(r);
 	/* Logging out is a write too. */
 	r = as(&s, NULL, false, "DELETE", "/v1/session", NULL);
@@ -533,6 +545,9 @@ API_TEST(people_are_made_and_given_roles_on_the_command_line)
 			 "viewer", "no tenant", 1},
 			{"long enough password\n", "cy@example.com", "acme",
 			 "owner", "not a role", 2},
+			/* A system's role, not a person's. */
+			{"long enough password\n", "cy@example.com", "acme",
+			 "integration", "for API keys", 1},
 		};
 		size_t i;
 
@@ -744,14 +759,32 @@ API_TEST(the_queue_spans_every_tenant_a_person_serves)
 	char *ids[3], holds[200][64];
 	size_t n_holds = 0;
 
-	/* A third tenant, where Alice is an integration: its queue is not
+	/* A third tenant, where Alice's role is disabled: its queue is not
 	 * hers to read. */
 	cli_run(&cr, tenant_args);
 	check(cr.exit_status == 0 &&
 		      last_line(cr.out, initech, sizeof(initech)) == 0,
 	      "%s%s", cr.out, cr.err);
 	cli_result_free(&cr);
-	free(user_cli(NULL, "grant", ALICE, "initech", "integration"));
+	free(user_cli(NULL, "grant", ALICE, "initech", "viewer"));
+	{
+		json_t *u;
+		size_t k;
+		char upath[128] = "";
+
+		r = http_get(initech, "/v1/users");
+		assert_status(r, 200);
+		json_array_foreach(jget(r->json, "users"), k, u)
+			if (streq(jstr(u, "email"), ALICE))
+				snprintf(upath, sizeof(upath), "/v1/users/%s",
+					 jstr(u, "id"));
+		resp_free(r);
+		check(upath[0], "initech lists Alice");
+		r = http("PATCH", upath, initech,
+			 B("{\"status\": \"disabled\"}"), NULL);
+		assert_status(r, 200);
+		resp_free(r);
+	}
 	ids[0] = held_order(srv->key_acme, "SPAN-ACME");
 	ids[1] = held_order(srv->key_globex, "SPAN-GLOBEX");
 	ids[2] = held_order(initech, "SPAN-INITECH");

@@ -132,7 +132,7 @@ static struct {
 	char ids[12][64];  /* ids[1..11] = H1..H11 */
 } hist;
 
-static char agent_key[HARNESS_KEY_MAX];
+static char person_key[HARNESS_KEY_MAX];
 
 static void dump_order(const char *why, const json_t *o)
 {
@@ -249,21 +249,23 @@ static void history(void)
 	}
 
 	/* Two holds handled by a person, about 2 s each. */
-	key_create("acme", "agent", "simagent", agent_key, sizeof(agent_key));
+	/* A supervisor: one of the two is cancelled. */
+	key_create("acme", "supervisor", "simsuper", person_key,
+		   sizeof(person_key));
 	hold_of(8, "risky_order", risky);
 	hold_of(10, "high_value", big);
-	r = hold_post(agent_key, risky, "claim", NULL);
+	r = hold_post(person_key, risky, "claim", NULL);
 	assert_status(r, 200);
 	resp_free(r);
-	r = hold_post(agent_key, big, "claim", NULL);
+	r = hold_post(person_key, big, "claim", NULL);
 	assert_status(r, 200);
 	resp_free(r);
 	harness_clock_advance(2);
-	r = hold_resolve(agent_key, risky, "cancel_order",
+	r = hold_resolve(person_key, risky, "cancel_order",
 			 "card holder denies the order", NULL);
 	assert_status(r, 200);
 	resp_free(r);
-	r = hold_resolve(agent_key, big, "approve", "regular customer", NULL);
+	r = hold_resolve(person_key, big, "approve", "regular customer", NULL);
 	assert_status(r, 200);
 	resp_free(r);
 	hist.built = 1;

@@ -904,6 +904,9 @@ static void searched(struct fx *f, int64_t tenant, const char *q, char *out,
 	"DROP TABLE audit_log;"                                                \
 	"ALTER TABLE webhooks DROP COLUMN previous_secret;"                    \
 	"ALTER TABLE webhooks DROP COLUMN previous_until;"                     \
+	"DROP INDEX orders_created_key;"                                       \
+	"ALTER TABLE orders DROP COLUMN created_key;"                          \
+	"ALTER TABLE api_keys DROP COLUMN location;"                           \
 	"DELETE FROM schema_migrations WHERE version >= 10"
 
 static void test_migrate_fills_the_search_index(void **state)

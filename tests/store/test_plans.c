@@ -121,6 +121,10 @@ static const struct allowed_scan allowed[] = {
 		     "holds by due time (holds_due) and tests the type: what "
 		     "it passes is holds of other types that fell due since "
 		     "its last sweep"),
+	ALLOW_FILTER(SQL_ORDER_LIST_MINE_EXTERNAL,
+		     "an integration's orders of one external id: the few "
+		     "orders of that id (orders_external: one per channel), "
+		     "each tested for the key"),
 	ALLOW_FILTER(SQL_DELIVERY_LANE_NEXT,
 		     "one order's deliveries to one webhook, by its lane: "
 		     "the tenant tested on a handful of rows"),
