@@ -19,6 +19,31 @@
 #include "channels/native.h"
 #include "core/timeutil.h"
 
+/*
+ * An order as an integration key sees it (app_caller.scoped): a hold
+ * naming another order (a duplicate suspect) does not name it, as the key
+ * may not reach that order; people see the hold whole.
+ */
+static json_t *order_json_for(const app_caller *c, const order *o,
+			      ordo_time now)
+{
+	json_t *j = native_order_json(o, now), *h;
+	size_t i;
+
+	if (!j || !c->scoped)
+		return j;
+	json_array_foreach(json_object_get(j, "holds"), i, h) {
+		if (json_is_null(json_object_get(h, "related_order_id")))
+			continue;
+		json_object_set_new(h, "related_order_id", json_null());
+		json_object_set_new(h, "message",
+				    json_string("a possible duplicate of "
+						"another order; a person "
+						"reviews it"));
+	}
+	return j;
+}
+
 /* 201 with the new order, or 200 with the existing one (a channel
  * duplicate). */
 static json_t *order_reply(api_request *r, const app_write *w, int *status)
@@ -27,7 +52,7 @@ static json_t *order_reply(api_request *r, const app_write *w, int *status)
 
 	(void)r;
 	*status = c->outcome == INTAKE_CREATED ? 201 : 200;
-	return native_order_json(&c->stored, w->now);
+	return order_json_for(&w->caller, &c->stored, w->now);
 }
 
 /* The query parameters each operation reads; any other is refused. */
@@ -98,7 +123,7 @@ enum MHD_Result api_order_get(api_request *r)
 	ordo_err_clear(err);
 	{
 		/* Its version is its entity tag, for If-Match. */
-		json_t *j = native_order_json(&o, api_now(r));
+		json_t *j = order_json_for(&r->caller, &o, api_now(r));
 		char etag[32], *text;
 		const char *headers[] = {"ETag", etag, NULL};
 
@@ -288,8 +313,9 @@ enum MHD_Result api_order_list(api_request *r)
 	ordo_err_clear(err);
 	arr = json_array();
 	for (i = 0; i < page.n; i++)
-		json_array_append_new(arr, native_order_json(&page.orders[i],
-							     now));
+		json_array_append_new(arr, order_json_for(&r->caller,
+							  &page.orders[i],
+							  now));
 	j = json_pack("{s:o}", "orders", arr);
 	json_object_set_new(j, "next_cursor",
 			    list_cursor_json(&f, page.next_before_seq));

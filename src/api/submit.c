@@ -90,8 +90,8 @@ static void write_done(app_write *w)
 }
 
 /*
- * The request's identity for Idempotency-Key: method, path and the body's
- * meaning. The body is parsed and written out again with sorted members and
+ * The request's identity for Idempotency-Key: method, path (and, for an
+ * integration key, which key asks) and the body's meaning. The body is parsed and written out again with sorted members and
  * no whitespace, so a retry that serialises the same document differently
  * (member order, spacing, escapes) is the same request. Numbers stay as
  * parsed: 1 and 1.0 are an integer and a real, two different documents. A
@@ -100,7 +100,7 @@ static void write_done(app_write *w)
  */
 static bool request_identity(api_request *r, char out[65])
 {
-	char *canon = NULL, *hashed;
+	char *canon = NULL, *hashed, who[32] = "";
 	const char *body = r->body ? r->body : "";
 	size_t blen = r->body_len, head, hlen;
 
@@ -121,14 +121,20 @@ static bool request_identity(api_request *r, char out[65])
 			blen = strlen(canon);
 		}
 	}
-	head = strlen(r->method) + strlen(r->path) + 2;
+	/* An integration key's requests are its own (app_caller.scoped):
+	 * another key using its Idempotency-Key is another request, never
+	 * answered with its stored answer. */
+	if (r->caller.scoped)
+		snprintf(who, sizeof(who), "key %lld\n",
+			 (long long)r->caller.key_id);
+	head = strlen(r->method) + strlen(r->path) + 2 + strlen(who);
 	hlen = head + blen;
 	hashed = malloc(hlen + 1);
 	if (!hashed) {
 		free(canon);
 		return false;
 	}
-	snprintf(hashed, hlen + 1, "%s %s\n", r->method, r->path);
+	snprintf(hashed, hlen + 1, "%s %s\n%s", r->method, r->path, who);
 	if (blen)
 		memcpy(hashed + head, body, blen);
 	ordo_sha256_hex(hashed, hlen, out);

@@ -555,6 +555,10 @@ static ordo_code x12_change_run(store_tx *tx, void *arg, ordo_err *err)
 		rc = app_order_load(tx, j->caller->tenant_id, id, &o, err);
 	if (rc)
 		goto out;
+	/* An integration key changes the orders it created alone: another's
+	 * PO number is one it does not have. */
+	if (!app_reaches_order(j->caller, &o))
+		goto out;
 	j->found = true;
 	x12_changes_of(j->change, &o, j->ch, all, APP_CHANNEL_CHANGES_MAX,
 		       &n, not_applied, sizeof(not_applied));

@@ -741,9 +741,13 @@ ordo_code app_session_caller(const app_session *s, const char *tenant,
 	if (app_role_parse(pick->role, &caller->role) != 0)
 		caller->role = ROLE_VIEWER;
 	/* No person is given the integration role (app_person_role_check);
-	 * one who had it before reaches what a key with no orders of its
-	 * own and no location reaches: nothing. */
-	caller->scoped = caller->role == ROLE_INTEGRATION;
+	 * one who had it before this was checked acts as nobody there. */
+	if (caller->role == ROLE_INTEGRATION)
+		return ordo_err_set(err, ORDO_EFORBIDDEN, tenant_field,
+				    "%s is an integration in %s, a role for "
+				    "API keys, not people; an admin gives "
+				    "them another role there",
+				    s->user.email, pick->tenant_slug);
 	caller->user_id = s->user.id;
 	snprintf(caller->actor, sizeof(caller->actor), "user:%s",
 		 s->user.email);

@@ -76,6 +76,9 @@ ordo_code app_order_list(store *st, const app_caller *c,
 	if (!c->scoped)
 		return order_list_read(st, c, f, page, err);
 	/* An integration key: the orders it created, and no others. */
+	memset(page, 0, sizeof(*page));
+	if (!c->key_id)
+		return ORDO_OK;
 	mine = *f;
 	mine.created_key = c->key_id;
 	return order_list_read(st, c, &mine, page, err);

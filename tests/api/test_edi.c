@@ -52,12 +52,18 @@ static void x12_channel(const char *name, char *id, size_t size)
 	resp_free(r);
 }
 
-static struct resp *x12_post(const char *channel, const char *text, size_t len)
+static struct resp *x12_post_as(const char *key, const char *channel,
+				const char *text, size_t len)
 {
 	char path[128];
 
 	snprintf(path, sizeof(path), "/v1/channels/%s/x12", channel);
-	return http("POST", path, acme(), text, len, edi_type);
+	return http("POST", path, key, text, len, edi_type);
+}
+
+static struct resp *x12_post(const char *channel, const char *text, size_t len)
+{
+	return x12_post_as(acme(), channel, text, len);
 }
 
 static struct resp *x12_post_file(const char *channel, const char *name)
@@ -234,6 +240,53 @@ API_TEST(a_partners_860_changes_and_cancels_its_order)
 	      "refused");
 	resp_free(r);
 	free(file);
+}
+
+/* An integration key's 860 reaches the orders it created alone: another
+ * key's PO is one it does not have. */
+API_TEST(an_integrations_860_reaches_its_own_orders)
+{
+	char ch[64], mine[HARNESS_KEY_MAX], theirs[HARNESS_KEY_MAX];
+	char *file, id[64];
+	json_t *all, *o;
+	struct resp *r;
+
+	key_create("acme", "integration", "edi-mine", mine, sizeof(mine));
+	key_create("acme", "integration", "edi-theirs", theirs,
+		   sizeof(theirs));
+	x12_channel("partner-reach", ch, sizeof(ch));
+	file = synthetic_850("PO-REACH-1", 801);
+	r = x12_post_as(mine, ch, file, strlen(file));
+	assert_status(r, 200);
+	resp_free(r);
+	free(file);
+	all = list_all(mine, "/v1/orders", "orders", 10);
+	check(json_array_size(all) == 1, "its one order: %s",
+	      json_dumps(all, 0));
+	snprintf(id, sizeof(id), "%s", jstr(json_array_get(all, 0), "id"));
+	json_decref(all);
+
+	file = synthetic_860("BCH*01*SA*PO-REACH-1**1*20261203~\n", 1, 802);
+	r = x12_post_as(theirs, ch, file, strlen(file));
+	assert_status(r, 200);
+	check(header_num(r, "X-Ordo-Changes-Refused") == 1 &&
+		      header_num(r, "X-Ordo-Changes-Taken") == 0,
+	      "another key's 860 is refused");
+	resp_free(r);
+	free(file);
+	o = order_fetch(acme(), id);
+	check(!streq(jstr(o, "state"), "cancelled"), "cancelled by another");
+	json_decref(o);
+
+	file = synthetic_860("BCH*01*SA*PO-REACH-1**1*20261203~\n", 1, 803);
+	r = x12_post_as(mine, ch, file, strlen(file));
+	assert_status(r, 200);
+	check(header_num(r, "X-Ordo-Changes-Taken") == 1, "its own 860");
+	resp_free(r);
+	free(file);
+	o = order_fetch(acme(), id);
+	check(streq(jstr(o, "state"), "cancelled"), "%s", jstr(o, "state"));
+	json_decref(o);
 }
 
 API_TEST(real_partners_files_are_taken_and_acknowledged)
@@ -717,6 +770,7 @@ int main(void)
 		cmocka_unit_test(what_is_not_an_interchange_is_refused),
 		cmocka_unit_test(an_accepted_order_is_acknowledged_line_by_line),
 		cmocka_unit_test(a_partners_860_changes_and_cancels_its_order),
+		cmocka_unit_test(an_integrations_860_reaches_its_own_orders),
 		cmocka_unit_test(a_warehouses_856_and_945_ship_the_order),
 		cmocka_unit_test(the_command_takes_a_file),
 	};

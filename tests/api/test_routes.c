@@ -1528,6 +1528,69 @@ API_TEST(an_integration_reaches_only_its_own)
 	r = http_get(nowhere, "/v1/fulfillments");
 	assert_error(r, 403, "forbidden", "location");
 	resp_free(r);
+
+	/* Its Idempotency-Keys are its own: another key's replay of one is
+	 * not answered with its stored answer. */
+	{
+		const char *idem[] = {"Idempotency-Key: RT-INT-IDEM", NULL};
+		char *text, *made;
+
+		o = order_new("RT-INT-IDEM");
+		text = json_dumps(o, JSON_COMPACT);
+		r = http("POST", "/v1/orders", own, text, strlen(text), idem);
+		assert_status(r, 201);
+		made = strdup(jstr(r->json, "id"));
+		resp_free(r);
+		r = http("POST", "/v1/orders", other, text, strlen(text),
+			 idem);
+		check(r->status != 200 && r->status != 201 &&
+			      !strstr(r->body, made),
+		      "another key's replay answers %ld: %s", r->status,
+		      r->body);
+		resp_free(r);
+		free(made);
+		free(text);
+		json_decref(o);
+	}
+	/* A duplicate suspect of an order it may not reach does not name
+	 * that order to it; people see it named. */
+	{
+		char *first, *second;
+		json_t *got, *h;
+		size_t k;
+		int named = 0;
+
+		o = order_new("RT-DUP-A");
+		first = order_create(srv->key_acme, o);
+		jset(o, "external_id", json_string("RT-DUP-B"));
+		{
+			char *text = json_dumps(o, JSON_COMPACT);
+
+			r = http("POST", "/v1/orders", own, text,
+				 strlen(text), NULL);
+			free(text);
+		}
+		assert_status(r, 201);
+		second = strdup(jstr(r->json, "id"));
+		check(!strstr(r->body, first),
+		      "the suspect's answer names %s: %s", first, r->body);
+		resp_free(r);
+		r = http_get(own, "/v1/orders/%s", second);
+		assert_status(r, 200);
+		check(!strstr(r->body, first), "its order names %s: %s", first,
+		      r->body);
+		resp_free(r);
+		got = order_fetch(srv->key_acme, second);
+		json_array_foreach(jget(got, "holds"), k, h)
+			named += streq(jstr(h, "type"), "duplicate_suspect") &&
+				 streq(jstr(h, "related_order_id"), first);
+		check(named == 1, "the admin sees the suspect of %s: %s", first,
+		      json_dumps(got, 0));
+		json_decref(got);
+		json_decref(o);
+		free(first);
+		free(second);
+	}
 }
 
 API_TEST(stock_writes_by_code_change_only_the_callers_row)
