@@ -13,7 +13,12 @@
  * fails, and a route whose roles differ from the entry's fails (a route
  * widened by mistake is caught here, not in production).
  *
- * Every later test walks the server's table, so every route is covered.
+ * Every later test walks the server's table, so every route is covered:
+ * each role without the right gets 403; each with it passes the role
+ * check harmlessly, and reads the tenant's own objects (200); another
+ * tenant gets 404; an integration key reaches its own orders and its
+ * location's objects alone (404 for the rest). docs/openapi.json's x-roles
+ * of each operation are checked against the table too.
  * The role tests run twice: with an API key of each role, and with the
  * session of a person holding each role (a cookie, the CSRF token, and
  * the tenant named): people get no more than keys.
@@ -1312,6 +1317,41 @@ API_TEST(roles_with_the_right_are_let_through_harmlessly)
 	expect_same(before, tenant_snapshot(), "an allowed, harmless call");
 }
 
+/* Each role that may read an object reads the tenant's own: 200 on acme's
+ * real ids, by key and as a person (an integration reads its own alone:
+ * an_integration_reaches_only_its_own). */
+API_TEST(roles_with_the_right_read_their_tenants_objects)
+{
+	size_t read = 0;
+
+	for (enum way w = 0; w < WAYS; w++)
+	for (size_t i = 0; i < api_n_routes; i++) {
+		const api_route *rt = &api_routes[i];
+		const struct expect *e = expect_of(rt->method, rt->pattern);
+		char path[HARNESS_PATH_MAX];
+
+		if (!e || rt->roles == ANYONE || !e->segs ||
+		    !streq(rt->method, "GET"))
+			continue;
+		path_of(rt, 1, path, sizeof(path));
+		for (size_t k = 0; k < N_ROLES; k++) {
+			struct resp *r;
+
+			if (!(roles_mask(e->roles) & ROLE_BIT(role_names[k].role)) ||
+			    role_names[k].role == ROLE_INTEGRATION ||
+			    !way_has(w, k))
+				continue;
+			r = call_as(w, k, "GET", path, NULL);
+			check(r->status == 200, "GET %s as %s (%s) answers %ld: %s",
+			      path, role_names[k].name, way_names[w], r->status,
+			      r->body);
+			resp_free(r);
+			read++;
+		}
+	}
+	check(read >= 50, "only %zu reads of the tenant's objects", read);
+}
+
 /* ---- tenant isolation ----------------------------------------------------------- */
 
 static int names_tenant_resource(const struct expect *e)
@@ -1641,6 +1681,7 @@ int main(void)
 		cmocka_unit_test(every_keyed_route_refuses_an_unknown_key),
 		cmocka_unit_test(roles_without_the_right_get_403_and_change_nothing),
 		cmocka_unit_test(roles_with_the_right_are_let_through_harmlessly),
+		cmocka_unit_test(roles_with_the_right_read_their_tenants_objects),
 		cmocka_unit_test(another_tenant_gets_404_for_every_id_route),
 		cmocka_unit_test(an_integration_reaches_only_its_own),
 		cmocka_unit_test(stock_writes_by_code_change_only_the_callers_row),
