@@ -155,7 +155,8 @@ enum MHD_Result api_order_events(api_request *r)
 	ordo_err_clear(err);
 	arr = json_array();
 	for (i = 0; i < n; i++)
-		json_array_append_new(arr, native_event_json(&evs[i]));
+		json_array_append_new(arr, native_event_json(&evs[i],
+							     (int64_t)i + 1));
 	free(evs);
 	return api_reply_json(r, MHD_HTTP_OK, json_pack("{s:o}", "events",
 							 arr));

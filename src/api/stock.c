@@ -234,9 +234,12 @@ enum MHD_Result api_stock_events(api_request *r)
 
 		json_array_append_new(
 			arr,
-			json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:I, "
+			/* Newest first; no "seq": the store's number is
+			 * shared by every tenant, and would say how busy
+			 * the others are. */
+			json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, "
 				  "s:s, s:s, s:s, s:o, s:o}",
-				  "seq", (json_int_t)e->seq, "location",
+				  "location",
 				  e->location, "sku", e->sku, "type", e->type,
 				  "delta_on_hand", (json_int_t)e->delta_on_hand,
 				  "delta_reserved",

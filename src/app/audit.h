@@ -8,9 +8,11 @@
  * serve), key.created, key.revoked, key.rotated, user.created,
  * user.invited, user.changed, policy.changed, settings.changed,
  * webhook.created, webhook.deleted, webhook.resumed, webhook.rotated,
- * hold.resolved,
- * holds.bulk, order.cancelled, stock.counted, channel.created,
- * channel.changed, channel.deleted. No row holds a secret.
+ * hold.resolved, holds.bulk (naming each hold it matched),
+ * order.cancelled (by a cancellation or a change asked, or a hold resolved
+ * with cancel_order, alone or in bulk), stock.counted, monitors.changed,
+ * channel.created, channel.changed, channel.deleted. No row holds a
+ * secret.
  */
 #ifndef ORDO_APP_AUDIT_H
 #define ORDO_APP_AUDIT_H

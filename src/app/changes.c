@@ -926,13 +926,16 @@ static ordo_code change_run(store_tx *tx, app_write *w, ordo_err *err)
 	ordo_code rc = app_order_change(tx, &w->caller, c, &c->rec, &c->order,
 					w->now, err);
 
-	/* A cancellation, asked or done, is in the audit log; the other
+	/* A cancellation, asked or done - or a change that took every unit
+	 * away, cancelling the order whole - is in the audit log; the other
 	 * changes are on their order's timeline. */
-	if (rc == ORDO_OK && c->change.kind == CHANGE_CANCEL)
+	if (rc == ORDO_OK && (c->change.kind == CHANGE_CANCEL ||
+			      c->order.state == ORDER_CANCELLED))
 		rc = app_audit(tx, &w->caller, w->now, "order.cancelled",
 			       c->order_id, NULL,
-			       json_pack("{s:s, s:s}", "state", c->rec.state,
-					 "reason", c->rec.reason),
+			       json_pack("{s:s, s:s, s:s}", "state",
+					 c->rec.state, "reason", c->rec.reason,
+					 "change", c->rec.kind),
 			       err);
 	return rc;
 }

@@ -13,6 +13,7 @@
  * hold's status, the monitor); those whose condition has ended are
  * cleared in one write.
  */
+#include "app/audit.h"
 #include "app/monitors.h"
 
 #include <stdio.h>
@@ -150,12 +151,35 @@ ordo_code app_monitors_cmd_check(const app_monitors_cmd *c, ordo_err *err)
 
 /* ---- the command (write.h) ------------------------------------------------ */
 
+/* The monitors as the audit log keeps them: each one's JSON. */
+static json_t *monitors_audit(const store_monitor *m, size_t n)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, app_monitor_json(&m[i]));
+	return arr;
+}
+
 static ordo_code monitors_run(store_tx *tx, app_write *w, ordo_err *err)
 {
 	app_monitors_cmd *c = (app_monitors_cmd *)w;
+	store_monitor *was = NULL;
+	size_t n_was = 0;
+	ordo_code rc = store_monitors_of(tx, w->caller.tenant_id, &was, &n_was,
+					 err);
 
-	return store_monitors_put(tx, w->caller.tenant_id, c->monitors, c->n,
-				  err);
+	if (rc == ORDO_OK)
+		rc = store_monitors_put(tx, w->caller.tenant_id, c->monitors,
+					c->n, err);
+	/* Like the settings: what was watched before and after. */
+	if (rc == ORDO_OK)
+		rc = app_audit(tx, &w->caller, w->now, "monitors.changed",
+			       "monitors", monitors_audit(was, n_was),
+			       monitors_audit(c->monitors, c->n), err);
+	free(was);
+	return rc;
 }
 
 static const app_write_type monitors_type = {.name = "monitors_put",

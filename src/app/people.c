@@ -136,6 +136,28 @@ struct user_job {
 	ordo_time now;
 };
 
+/* Give the person role in tenant, unless that would make them serve more
+ * than ORDO_USER_TENANTS_MAX tenants (every login reads them all). */
+static ordo_code role_put(store_tx *tx, int64_t user, int64_t tenant,
+			  const char *role, ordo_err *err)
+{
+	store_user_role *roles = NULL;
+	size_t n = 0, i;
+	bool here = false;
+	ordo_code rc = store_user_roles(tx, user, &roles, &n, err);
+
+	for (i = 0; rc == ORDO_OK && i < n; i++)
+		here = here || roles[i].tenant_id == tenant;
+	free(roles);
+	if (rc == ORDO_OK && !here && n >= ORDO_USER_TENANTS_MAX)
+		return ordo_err_set(err, ORDO_ELIMIT, "tenant",
+				    "a person serves at most %d tenants "
+				    "(ORDO_USER_TENANTS_MAX); this one "
+				    "serves %zu",
+				    ORDO_USER_TENANTS_MAX, n);
+	return rc ? rc : store_user_role_put(tx, user, tenant, role, err);
+}
+
 static ordo_code user_job_run(store_tx *tx, void *arg, ordo_err *err)
 {
 	struct user_job *j = arg;
@@ -152,7 +174,7 @@ static ordo_code user_job_run(store_tx *tx, void *arg, ordo_err *err)
 	else if (rc == ORDO_OK)
 		rc = store_user_by_email(tx, j->user.email, &j->user, err);
 	if (rc == ORDO_OK)
-		rc = store_user_role_put(tx, j->user.id, t.id, j->role, err);
+		rc = role_put(tx, j->user.id, t.id, j->role, err);
 	if (rc == ORDO_OK) {
 		app_caller cli = {.tenant_id = t.id, .actor = "cli"};
 
@@ -254,8 +276,7 @@ static ordo_code invite_run(store_tx *tx, app_write *w, ordo_err *err)
 		c->made = rc == ORDO_OK;
 	}
 	if (rc == ORDO_OK)
-		rc = store_user_role_put(tx, u.id, w->caller.tenant_id,
-					 c->role, err);
+		rc = role_put(tx, u.id, w->caller.tenant_id, c->role, err);
 	if (rc == ORDO_OK)
 		rc = store_tenant_user_get(tx, w->caller.tenant_id,
 					   u.public_id, &c->stored, err);
@@ -297,29 +318,30 @@ ordo_code app_user_invite_cmd_init(app_user_invite_cmd *c,
 	return password_hash(c->password, c->password_hash, err);
 }
 
-static ordo_code update_run(store_tx *tx, app_write *w, ordo_err *err)
+/* Person id of c's tenant: role (unless "") and disabled there (1, 0, or
+ * -1: unchanged); *u the person after. */
+static ordo_code user_update(store_tx *tx, const app_caller *c,
+			     const char *id, const char *role, int disabled,
+			     ordo_time now, store_tenant_user *u,
+			     ordo_err *err)
 {
-	app_user_update_cmd *c = (app_user_update_cmd *)w;
-	store_tenant_user *u = &c->stored;
-	ordo_code rc = store_tenant_user_get(tx, w->caller.tenant_id, c->id, u,
-					     err);
+	ordo_code rc = store_tenant_user_get(tx, c->tenant_id, id, u, err);
 	json_t *before;
 
 	if (rc)
 		return rc;
 	before = json_pack("{s:s, s:s}", "role", u->role, "status",
 			   u->disabled_at ? "disabled" : "active");
-	if (c->role[0])
-		ordo_strlcpy(u->role, c->role, sizeof(u->role));
-	if (c->disabled == 1 && !u->disabled_at)
-		u->disabled_at = w->now;
-	else if (c->disabled == 0)
+	if (role[0])
+		ordo_strlcpy(u->role, role, sizeof(u->role));
+	if (disabled == 1 && !u->disabled_at)
+		u->disabled_at = now;
+	else if (disabled == 0)
 		u->disabled_at = 0;
-	rc = store_user_role_set(tx, u->user_id, w->caller.tenant_id, u->role,
+	rc = store_user_role_set(tx, u->user_id, c->tenant_id, u->role,
 				 u->disabled_at, err);
 	if (rc == ORDO_OK)
-		return app_audit(tx, &w->caller, w->now, "user.changed",
-				 u->email, before,
+		return app_audit(tx, c, now, "user.changed", u->email, before,
 				 json_pack("{s:s, s:s}", "role", u->role,
 					   "status",
 					   u->disabled_at ? "disabled"
@@ -327,6 +349,61 @@ static ordo_code update_run(store_tx *tx, app_write *w, ordo_err *err)
 				 err);
 	json_decref(before);
 	return rc;
+}
+
+static ordo_code update_run(store_tx *tx, app_write *w, ordo_err *err)
+{
+	app_user_update_cmd *c = (app_user_update_cmd *)w;
+
+	return user_update(tx, &w->caller, c->id, c->role, c->disabled,
+			   w->now, &c->stored, err);
+}
+
+/* ordo user disable: the person of email, in tenant slug. */
+struct disable_job {
+	const char *email;
+	const char *slug;
+	ordo_time now;
+};
+
+static ordo_code disable_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct disable_job *j = arg;
+	app_caller cli = {.actor = "cli"};
+	store_tenant_user tu;
+	store_tenant t;
+	store_user u;
+	ordo_code rc = store_tenant_by_slug(tx, j->slug, &t, err);
+
+	if (rc == ORDO_ENOTFOUND) {
+		ordo_err_clear(err);
+		return ordo_err_set(err, ORDO_ENOTFOUND, "tenant",
+				    "no tenant \"%.63s\"", j->slug);
+	}
+	if (rc == ORDO_OK)
+		rc = store_user_by_email(tx, j->email, &u, err);
+	if (rc)
+		return rc;
+	cli.tenant_id = t.id;
+	ordo_strlcpy(cli.tenant_slug, t.slug, sizeof(cli.tenant_slug));
+	rc = user_update(tx, &cli, u.public_id, "", 1, j->now, &tu, err);
+	if (rc == ORDO_ENOTFOUND) {
+		ordo_err_clear(err);
+		return ordo_err_set(err, ORDO_ENOTFOUND, "email",
+				    "%.254s serves no role in tenant %.63s",
+				    u.email, t.slug);
+	}
+	return rc;
+}
+
+ordo_code app_user_disable(store *st, const char *email, const char *slug,
+			   ordo_time now, ordo_err *err)
+{
+	char lower[ORDO_EMAIL_MAX];
+	struct disable_job j = {.email = lower, .slug = slug, .now = now};
+	ordo_code rc = app_email_check(email, lower, err);
+
+	return rc ? rc : store_write(st, disable_run, &j, err);
 }
 
 static void update_clear(app_write *w)
@@ -487,9 +564,25 @@ static ordo_code login_write_run(store_tx *tx, void *arg, ordo_err *err)
 	w->roles = NULL;
 	w->n_roles = 0;
 	if (!w->ok) {
-		login_count a = login_failed(r->account, w->now);
-		login_count b = login_failed(r->address, w->now);
+		login_count a, b;
 
+		/* Counted on the counts as they stand now, each locked: two
+		 * failures at once (two threads, two nodes) are two. */
+		rc = store_lock_named(tx, 0, r->email_name, err);
+		if (rc == ORDO_OK)
+			rc = store_lock_named(tx, 0, r->address_name, err);
+		if (rc == ORDO_OK)
+			rc = store_login_failures_get(
+				tx, r->email_name, &r->account.failures,
+				&r->account.last_failed_at, err);
+		if (rc == ORDO_OK)
+			rc = store_login_failures_get(
+				tx, r->address_name, &r->address.failures,
+				&r->address.last_failed_at, err);
+		if (rc)
+			return rc;
+		a = login_failed(r->account, w->now);
+		b = login_failed(r->address, w->now);
 		rc = store_login_failures_put(tx, r->email_name, a.failures,
 					      a.last_failed_at, err);
 		if (rc == ORDO_OK)

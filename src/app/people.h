@@ -59,6 +59,11 @@ ordo_code app_user_create(store *st, const char *email, const char *password,
  * there). */
 ordo_code app_user_grant(store *st, const char *email, const char *slug,
 			 const char *role, ordo_time now, ordo_err *err);
+/* Disable the person email in tenant slug: their sessions there end at
+ * once, and they log in there no more (PATCH /v1/users/{id} enables them
+ * again). */
+ordo_code app_user_disable(store *st, const char *email, const char *slug,
+			   ordo_time now, ordo_err *err);
 
 /* ---- a tenant's people, for its admins ----------------------------------- */
 

@@ -501,13 +501,28 @@ ordo_code app_hold_resolve(store_tx *tx, const app_caller *c, const char *id,
 			rc = app_order_resume(tx, order_out, c->actor, now,
 					      err);
 		break;
-	case REVIEW_CANCEL:
+	case REVIEW_CANCEL: {
+		order_state was = order_out->state;
+
 		rc = app_order_cancel(tx, order_out, c->actor, reason, true,
 				      now, err);
 		for (size_t i = 0; i < order_out->n_holds; i++)
 			if (strcmp(order_out->holds[i].id, id) == 0)
 				*hold_out = order_out->holds[i];
+		/* A cancellation is in the audit log however it is decided:
+		 * one hold's, or each of a bulk action's. */
+		if (rc == ORDO_OK)
+			rc = app_audit(tx, c, now, "order.cancelled",
+				       order_out->id,
+				       json_pack("{s:s}", "state",
+						 order_state_name(was)),
+				       json_pack("{s:s, s:s, s:s}", "state",
+						 order_state_name(
+							 order_out->state),
+						 "reason", reason, "hold", id),
+				       err);
 		break;
+	}
 	case REVIEW_ESCALATE:
 		h->priority = 1;
 		h->escalated = true;
@@ -807,18 +822,28 @@ static ordo_code bulk_run(store_tx *tx, app_write *w, ordo_err *err)
 	f.limit = c->limit;
 	rc = app_holds_bulk(tx, &w->caller, &f, c->action, c->reason,
 			    c->dry_run, w->now, &c->result, err);
-	/* A dry run changes nothing, and records nothing. */
-	if (rc == ORDO_OK && !c->dry_run)
+	/* A dry run changes nothing, and records nothing. Each hold it
+	 * matched is named (at most ORDO_BULK_MAX); a cancellation has its
+	 * own row too (app_hold_resolve). */
+	if (rc == ORDO_OK && !c->dry_run) {
+		json_t *holds = json_array();
+		size_t i;
+
+		for (i = 0; i < c->result.matched; i++)
+			json_array_append_new(holds,
+					      json_string(c->result.ids[i]));
 		rc = app_audit(tx, &w->caller, w->now, "holds.bulk",
 			       review_action_name(c->action), NULL,
-			       json_pack("{s:s, s:I, s:I, s:I}", "reason",
+			       json_pack("{s:s, s:I, s:I, s:I, s:o}", "reason",
 					 c->reason, "matched",
 					 (json_int_t)c->result.matched,
 					 "applied",
 					 (json_int_t)c->result.applied,
 					 "failed",
-					 (json_int_t)c->result.n_failed),
+					 (json_int_t)c->result.n_failed,
+					 "holds", holds),
 			       err);
+	}
 	return rc;
 }
 

@@ -330,11 +330,11 @@ json_t *native_shipment_json(const shipment *s)
 	return j;
 }
 
-json_t *native_event_json(const order_event *ev)
+json_t *native_event_json(const order_event *ev, int64_t place)
 {
 	json_t *j = json_object();
 
-	json_object_set_new(j, "seq", json_integer(ev->seq));
+	json_object_set_new(j, "seq", json_integer(place));
 	json_object_set_new(j, "type", json_string(ev->type));
 	json_object_set_new(j, "from_state",
 			    json_string(order_state_name(ev->from_state)));

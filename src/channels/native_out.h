@@ -17,7 +17,10 @@ json_t *native_fulfillment_json(const fulfillment *f);
 json_t *native_hold_json(const order_hold *h, ordo_time now);
 json_t *native_defect_json(const order_defect *d);
 json_t *native_shipment_json(const shipment *s);
-json_t *native_event_json(const order_event *ev);
+/* An event of an order's timeline; place is where it stands there, from 1
+ * (its "seq": the store's own number is shared by every tenant, and says
+ * how busy the others are). */
+json_t *native_event_json(const order_event *ev, int64_t place);
 json_t *native_sku_json(const catalog_sku *s);
 json_t *native_location_json(const catalog_location *l);
 json_t *native_stock_json(const stock_level *s);

@@ -1,5 +1,6 @@
 /*
- * users.c - ordo user create and grant: people, from the command line.
+ * users.c - ordo user create, grant and disable: people, from the command
+ * line.
  *
  * create reads the person's password from standard input (its first line)
  * when standard input is not a terminal and has one; otherwise it makes
@@ -35,6 +36,8 @@ static int user_usage(void)
 	printf("usage: ordo user create EMAIL --tenant SLUG --role ROLE "
 	       "[--db PATH|URL]\n"
 	       "       ordo user grant EMAIL --tenant SLUG --role ROLE "
+	       "[--db PATH|URL]\n"
+	       "       ordo user disable EMAIL --tenant SLUG "
 	       "[--db PATH|URL]\n\n"
 	       "create: make a person who logs in (POST /v1/session) with "
 	       "EMAIL and a\n"
@@ -48,13 +51,49 @@ static int user_usage(void)
 	       "serve several\n"
 	       "        tenants, with a role in each; a role there before "
 	       "is replaced).\n"
+	       "disable: the person logs in to tenant SLUG no more, and "
+	       "their sessions\n"
+	       "        there end at once (grant, or PATCH /v1/users/{id}, "
+	       "enables them).\n"
 	       "  --tenant SLUG  the tenant\n"
-	       "  --role ROLE    admin, supervisor, agent, integration or "
-	       "viewer\n"
+	       "  --role ROLE    admin, supervisor, agent or viewer "
+	       "(integration is\n"
+	       "                 for API keys)\n"
 	       "  --db PATH      database file (default ./%s) or "
 	       "postgres://... URL\n",
 	       ORDO_PASSWORD_MIN, ORDO_PASSWORD_MAX, CLI_DEFAULT_DB);
 	return CLI_OK;
+}
+
+/* ordo user disable EMAIL --tenant SLUG. */
+static int user_disable(const struct cli_opts *o)
+{
+	ordo_err err = ORDO_ERR_INIT;
+	store *st;
+	int rc = CLI_OK;
+
+	if (o->n_args != 2)
+		return cli_usage_error("user", "expected one EMAIL after "
+				       "'disable'");
+	if (!o->tenant)
+		return cli_usage_error("user", "--tenant is required");
+	if (o->role)
+		return cli_usage_error("user", "--role is for 'create' and "
+				       "'grant'");
+	if (cli_need_db(o->db) != CLI_OK)
+		return CLI_FAIL;
+	st = cli_open_store(o->db, 1, 1);
+	if (!st)
+		return CLI_FAIL;
+	if (app_user_disable(st, o->args[1], o->tenant,
+			     ordo_clock_now(cli_clock), &err))
+		rc = cli_fail(&err);
+	else
+		printf("person %s is disabled in tenant %s\n", o->args[1],
+		       o->tenant);
+	ordo_err_clear(&err);
+	store_close(st);
+	return rc;
 }
 
 int cmd_user(int argc, char **argv)
@@ -73,10 +112,12 @@ int cmd_user(int argc, char **argv)
 		return rc;
 	if (o.help)
 		return user_usage();
+	if (o.n_args >= 1 && strcmp(o.args[0], "disable") == 0)
+		return user_disable(&o);
 	if (o.n_args < 1 || (strcmp(o.args[0], "create") != 0 &&
 			     strcmp(o.args[0], "grant") != 0))
-		return cli_usage_error("user", "expected 'create EMAIL' or "
-				       "'grant EMAIL'");
+		return cli_usage_error("user", "expected 'create EMAIL', "
+				       "'grant EMAIL' or 'disable EMAIL'");
 	create = strcmp(o.args[0], "create") == 0;
 	if (o.n_args != 2)
 		return cli_usage_error("user", "expected one EMAIL after '%s'",
@@ -87,7 +128,7 @@ int cmd_user(int argc, char **argv)
 	if (app_role_parse(o.role, &role) != 0)
 		return cli_usage_error("user", "--role \"%s\" is not a role; "
 				       "one of: admin, supervisor, agent, "
-				       "integration, viewer",
+				       "viewer",
 				       o.role);
 	if (create) {
 		int got = password_from_stdin(password, sizeof(password));

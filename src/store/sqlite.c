@@ -38,6 +38,8 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -225,6 +227,30 @@ out:
  * file drops every POSIX lock this process holds on it, SQLite's among
  * them. An error in errno, else 0.
  */
+/* Take group's and others' bits off path, when it exists and is ours to
+ * change (best effort: a file shared on purpose through a group the
+ * operator set up keeps working). */
+static void sq_make_private(const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) == 0 && (sb.st_mode & 077))
+		(void)chmod(path, sb.st_mode & 0700);
+}
+
+/* A database made before its files were private: made so now, with the
+ * WAL and shared memory SQLite made beside it in its mode. */
+static void sq_db_make_private(const char *path)
+{
+	char side[PATH_MAX + 8];
+
+	sq_make_private(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	sq_make_private(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	sq_make_private(side);
+}
+
 static int sq_create_private(const char *path)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
@@ -248,6 +274,8 @@ static ordo_code sq_conn_open(store *st, struct sq_conn *c, const char *path,
 	if (writer) {
 		int e = sq_create_private(path);
 
+		if (e == EEXIST)
+			sq_db_make_private(path);
 		if (e && e != EEXIST)
 			return ordo_err_set(err, ORDO_ESTORAGE, "url",
 					    "cannot open database \"%.128s\": "

@@ -246,7 +246,8 @@ API_TEST(people_and_their_logins_are_recorded)
 API_TEST(work_on_orders_stock_and_channels_is_recorded)
 {
 	json_t *o = order_new("AUDIT-HELD"), *got, *row;
-	char *held, *clean, path[160], hold[64] = "", chn[64];
+	char *held, *held2, *clean, path[160], hold[64] = "", hold2[64] = "",
+		chn[64];
 	struct resp *r;
 	size_t i;
 
@@ -285,8 +286,46 @@ API_TEST(work_on_orders_stock_and_channels_is_recorded)
 	resp_free(r);
 	row = newest("holds.bulk", "escalate");
 	expect_row(row, "holds.bulk", "key:admin");
-	check(json_integer_value(jget(row, "after.matched")) >= 1, "%s",
+	check(json_integer_value(jget(row, "after.matched")) >= 1 &&
+		      row_has(row, hold),
+	      "the bulk row names each hold it matched: %s",
 	      json_dumps(row, 0));
+	json_decref(row);
+	/* A cancellation decided in review is a cancellation too. */
+	o = order_new("AUDIT-HELD-2");
+	jset(o, "lines[0].sku", json_string("NO-SUCH-SKU"));
+	held2 = order_create(srv->key_acme, o);
+	json_decref(o);
+	got = order_fetch(srv->key_acme, held2);
+	json_array_foreach(jget(got, "holds"), i, row)
+		snprintf(hold2, sizeof(hold2), "%s", jstr(row, "id"));
+	json_decref(got);
+	r = hold_post(srv->key_acme, hold2, "resolve",
+		      "{\"action\": \"cancel_order\", \"reason\": \"no such "
+		      "mug\"}");
+	assert_status(r, 200);
+	resp_free(r);
+	row = newest("order.cancelled", held2);
+	expect_row(row, "order.cancelled", "key:admin");
+	check(streq(jstr(row, "before.state"), "on_hold") &&
+		      streq(jstr(row, "after.state"), "cancelled") &&
+		      streq(jstr(row, "after.hold"), hold2) &&
+		      streq(jstr(row, "after.reason"), "no such mug"),
+	      "%s", json_dumps(row, 0));
+	json_decref(row);
+	/* The monitors, before and after. */
+	r = http("PUT", "/v1/monitors", srv->key_acme,
+		 B("{\"monitors\": [{\"id\": \"audit-late\", \"kind\": "
+		   "\"state_age\", \"state\": \"on_hold\", \"after_s\": "
+		   "3600}]}"),
+		 NULL);
+	assert_status(r, 200);
+	resp_free(r);
+	row = newest("monitors.changed", "monitors");
+	expect_row(row, "monitors.changed", "key:admin");
+	check(json_is_array(jget(row, "before")) &&
+		      streq(jstr(row, "after[0].id"), "audit-late"),
+	      "%s", json_dumps(row, 0));
 	json_decref(row);
 	/* An order cancelled. */
 	o = order_new("AUDIT-CANCEL");
@@ -347,6 +386,7 @@ API_TEST(work_on_orders_stock_and_channels_is_recorded)
 	expect_row(row, "channel.deleted", "key:admin");
 	json_decref(row);
 	free(held);
+	free(held2);
 	free(clean);
 }
 

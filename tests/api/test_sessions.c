@@ -579,6 +579,39 @@ API_TEST(people_are_made_and_given_roles_on_the_command_line)
 		      "%s", got->body);
 		resp_free(got);
 	}
+	assert_int_equal(status_of(as(&s, "acme", false, "GET", "/v1/orders",
+				      NULL)),
+			 200);
+	/* disable: the session there ends at once, and so do logins. */
+	{
+		const char *args[] = {"user", "disable", "bo@example.com",
+				      "--tenant", "acme", "--db", srv->db_path,
+				      NULL};
+		struct resp *row;
+
+		cli_run(&r, args);
+		check(r.exit_status == 0 && strstr(r.out, "disabled"),
+		      "ordo user disable: %s%s", r.out, r.err);
+		cli_result_free(&r);
+		row = http_get(srv->key_acme, "/v1/audit?kind=user.changed");
+		check(strstr(row->body, "bo@example.com") &&
+			      strstr(row->body, "\"disabled\""),
+		      "the disabling is in the audit log: %s", row->body);
+		resp_free(row);
+	}
+	check(status_of(as(&s, "acme", false, "GET", "/v1/orders", NULL)) !=
+		      200,
+	      "a disabled person's session still reads acme");
+	{
+		const char *args[] = {"user", "disable", "nobody@example.com",
+				      "--tenant", "acme", "--db", srv->db_path,
+				      NULL};
+
+		cli_run(&r, args);
+		check(r.exit_status == 1 && strstr(r.err, "nobody@example.com"),
+		      "disabling no one: %s%s", r.out, r.err);
+		cli_result_free(&r);
+	}
 }
 
 /* POST /v1/users {"email", "role"} as key; the answer. */

@@ -494,6 +494,18 @@ static void test_files_are_private(void **state)
 	assert_int_equal(store_backup(st, path, &err), ORDO_ECONFLICT);
 	assert_int_equal(mode_of(path), 0640);
 	store_close(st);
+	/* A database made readable by others (before ordo kept its files
+	 * private, or by hand): private again once opened. */
+	assert_int_equal(chmod(db, 0644), 0);
+	snprintf(path, sizeof(path), "%s-wal", db);
+	if (mode_of(path) >= 0)
+		assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(store_open(db, &o, &st, &err), ORDO_OK);
+	assert_int_equal(mode_of(db), 0600);
+	assert_int_equal(mode_of(path), 0600);
+	snprintf(path, sizeof(path), "%s-shm", db);
+	assert_int_equal(mode_of(path), 0600);
+	store_close(st);
 	umask(was);
 }
 
