@@ -697,16 +697,6 @@ enum MHD_Result api_hold_resolve(api_request *r)
 	     api_decode_body(r, resolve_decode, &in, &ret) &&
 	     changes_ok(r, &in, &ret);
 	json_decref(in.changes);
-	/* Cancelling is a supervisor's (routes.h): an agent approves,
-	 * corrects or escalates. */
-	if (ok && in.cmd->action == REVIEW_CANCEL &&
-	    r->caller.role == ROLE_AGENT) {
-		ok = false;
-		ret = api_reply_fail(r, ORDO_EFORBIDDEN, "action",
-				     "an agent may not cancel an order; "
-				     "escalate the hold to a supervisor, "
-				     "who may");
-	}
 	if (!ok) {
 		api_write_free(&in.cmd->w);
 		return ret;

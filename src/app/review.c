@@ -445,6 +445,14 @@ ordo_code app_hold_resolve(store_tx *tx, const app_caller *c, const char *id,
 
 	if (rc)
 		return rc;
+	/* Cancelling is a supervisor's (api/routes.h): an agent approves,
+	 * corrects or escalates. Refused once the hold is found, so that
+	 * another tenant's hold is not found, whatever the action. */
+	if (action == REVIEW_CANCEL && c->role == ROLE_AGENT)
+		return ordo_err_set(err, ORDO_EFORBIDDEN, "action",
+				    "an agent may not cancel an order; "
+				    "escalate the hold to a supervisor, who "
+				    "may");
 	if (claimed_by_other(hold_out, c, now))
 		return refuse_claimed(hold_out, err);
 	rc = load_with_hold(tx, c, order_id, id, order_out, &h, err);

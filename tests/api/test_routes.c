@@ -270,6 +270,9 @@ static const struct {
 
 /* acme's keys, one per role (role_names order), made with `ordo key create`. */
 static char role_key[N_ROLES][HARNESS_KEY_MAX];
+/* globex's keys, one per role (role_names order; its integration answers
+ * for WH-WEST, as acme's does). */
+static char globex_key[N_ROLES][HARNESS_KEY_MAX];
 
 /* The sessions of acme's people, one per role (role_names order), made
  * with `ordo user create`: a request's cookie, CSRF token and tenant. */
@@ -932,6 +935,14 @@ static int group_setup(void **state)
 				      ? "WH-WEST"
 				      : NULL,
 			      role_key[k], HARNESS_KEY_MAX);
+		snprintf(name, sizeof(name), "routes-globex-%s",
+			 role_names[k].name);
+		key_create_at("globex", role_names[k].name, name,
+			      role_names[k].role == ROLE_INTEGRATION
+				      ? "WH-WEST"
+				      : NULL,
+			      globex_key[k], HARNESS_KEY_MAX);
+		snprintf(name, sizeof(name), "routes-%s", role_names[k].name);
 		if (role_names[k].role != ROLE_INTEGRATION)
 			person_make(k);
 	}
@@ -1392,6 +1403,24 @@ API_TEST(another_tenant_gets_404_for_every_id_route)
 				    rt->method, path);
 		assert_error(r, 404, "not_found", NULL);
 		resp_free(r);
+		/* Every other role of globex's that may call the route:
+		 * 404 too; one that may not is refused for its role (403),
+		 * whatever the id, which says nothing of acme's. */
+		for (size_t k = 0; k < N_ROLES; k++) {
+			bool may = rt->roles & ROLE_BIT(role_names[k].role);
+
+			r = call(rt->method, path, globex_key[k], act_body(e),
+				 NULL);
+			if (r->status != (may ? 404 : 403))
+				print_error("%s %s with globex's %s key\n",
+					    rt->method, path,
+					    role_names[k].name);
+			if (may)
+				assert_error(r, 404, "not_found", NULL);
+			else
+				assert_error(r, 403, "forbidden", NULL);
+			resp_free(r);
+		}
 		expect_same(was, resource_snapshot(kind), path);
 		if (streq(rt->method, "GET")) {
 			r = call("GET", path, srv->key_acme, NULL, NULL);
