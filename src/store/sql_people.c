@@ -74,8 +74,11 @@ static const char *const sql_text[SQL_COUNT] = {
 	/* A person's sessions: at most ORDO_SESSIONS_PER_USER_MAX and the
 	 * one being made; put in order by store_sessions_of_user (as
 	 * above: sessions_created would give the order). */
+	/* Oldest first: a login past the most a person keeps ends the
+	 * oldest (sessions_user). */
 	[SQL_SESSIONS_OF_USER] = "SELECT token_hash, created_at, seen_at "
-				 "FROM sessions WHERE user_id = ?",
+				 "FROM sessions WHERE user_id = ? "
+				 "ORDER BY created_at",
 	[SQL_LOGIN_FAILURES_GET] = "SELECT failures, last_failed_at "
 				   "FROM login_failures WHERE name = ?",
 	[SQL_LOGIN_FAILURES_PUT] = "INSERT INTO login_failures (name, "

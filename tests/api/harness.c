@@ -31,6 +31,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -226,6 +227,8 @@ void cli_run(struct cli_result *r, const char *const *args)
 	cli_run_input(r, args, NULL);
 }
 
+static void note_secret(const char *v, size_t len);
+
 void cli_run_input(struct cli_result *r, const char *const *args,
 		   const char *input)
 {
@@ -236,6 +239,10 @@ void cli_run_input(struct cli_result *r, const char *const *args,
 	size_t n = 0;
 	int out_fd, err_fd, in_fd = -1, status;
 	pid_t pid;
+
+	/* A password, on its first line (test_sessions). */
+	if (input)
+		note_secret(input, strcspn(input, "\r\n"));
 
 	memset(r, 0, sizeof(*r));
 	argv[n++] = "ordo";
@@ -741,6 +748,78 @@ static void report_unfinished_test(void)
  * hex; 16 hex digits are enough to be one) in text, or NULL: no log line
  * may hold one.
  */
+/*
+ * The secrets the tests gave the servers - each X-CSRF-Token sent, and
+ * the value of every "password", "secret", "api_token" and
+ * "consumer_secret" member of a JSON body sent - which no log line may
+ * hold either (secret_in). Values under 8 characters (a refused "short"
+ * password) are not secrets worth the name, nor unique enough to look for.
+ */
+#define NOTED_MAX 1024
+static char *noted[NOTED_MAX];
+static size_t n_noted;
+
+static pthread_mutex_t noted_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void note_secret(const char *v, size_t len)
+{
+	size_t i;
+
+	if (len < 8)
+		return;
+	/* Tests may send from several threads at once. */
+	pthread_mutex_lock(&noted_mu);
+	for (i = 0; i < n_noted && n_noted < NOTED_MAX; i++)
+		if (strlen(noted[i]) == len && !memcmp(noted[i], v, len))
+			break;
+	if (i == n_noted && n_noted < NOTED_MAX) {
+		noted[n_noted] = strndup(v, len);
+		if (noted[n_noted])
+			n_noted++;
+	}
+	pthread_mutex_unlock(&noted_mu);
+}
+
+static void note_members(const json_t *j)
+{
+	static const char *const names[] = {"password", "secret", "api_token",
+					    "consumer_secret"};
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			note_members(v);
+		return;
+	}
+	json_object_foreach((json_t *)j, k, v) {
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (!strcmp(k, names[i]) && json_is_string(v))
+				note_secret(json_string_value(v),
+					    json_string_length(v));
+		note_members(v);
+	}
+}
+
+static void note_secrets_sent(const char *body, size_t body_len,
+			      const char *const *headers)
+{
+	static const char csrf[] = "X-CSRF-Token: ";
+
+	for (size_t i = 0; headers && headers[i]; i++)
+		if (!strncasecmp(headers[i], csrf, sizeof(csrf) - 1))
+			note_secret(headers[i] + sizeof(csrf) - 1,
+				    strlen(headers[i] + sizeof(csrf) - 1));
+	if (body && body_len) {
+		json_t *j = json_loadb(body, body_len, 0, NULL);
+
+		if (j)
+			note_members(j);
+		json_decref(j);
+	}
+}
+
 static const char *secret_in(const char *text)
 {
 	static const char *const prefixes[] = {"ordo_sk_", "ordo_ss_",
@@ -748,6 +827,9 @@ static const char *secret_in(const char *text)
 	const char *p;
 	size_t i;
 
+	for (i = 0; i < n_noted; i++)
+		if ((p = strstr(text, noted[i])) != NULL)
+			return p;
 	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
 		for (p = strstr(text, prefixes[i]); p;
 		     p = strstr(p + 1, prefixes[i])) {
@@ -913,6 +995,7 @@ struct resp *http_at(const char *base_url, const char *method,
 
 	assert_non_null(r);
 	assert_non_null(c);
+	note_secrets_sent(body, body_len, headers);
 	snprintf(r->request, sizeof(r->request), "%s %s", method, path);
 	snprintf(url, sizeof(url), "%s%s", base_url, path);
 	curl_easy_setopt(c, CURLOPT_URL, url);

@@ -13,6 +13,7 @@
  */
 #include "harness.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -424,6 +425,91 @@ static void failures(const char *email, int n)
 		      r->status, r->body);
 		resp_free(r);
 	}
+}
+
+/* One login of many at once (busy_login). */
+struct busy {
+	pthread_barrier_t *start;
+	long status;
+	char retry_after[16];
+};
+
+static void *busy_login(void *arg)
+{
+	struct busy *b = arg;
+	struct resp *r;
+
+	pthread_barrier_wait(b->start);
+	r = login("busy@example.com", ALICE_PW, NULL);
+	b->status = r->status;
+	if (r->status == 429)
+		resp_header(r, "Retry-After", b->retry_after,
+			    sizeof(b->retry_after));
+	resp_free(r);
+	return NULL;
+}
+
+/* A node hashes at most ORDO_PASSWORD_HASHES_AT_ONCE (2) passwords at
+ * once (each takes 64 MiB): of 8 logins at once on its 4 threads, some
+ * are told to come back in a second (429, Retry-After: 1), and the rest
+ * log in. */
+API_TEST(a_node_hashes_two_passwords_at_once)
+{
+	enum { N = 8 };
+	struct busy b[N];
+	pthread_t t[N];
+	pthread_barrier_t start;
+	int ok = 0, busy = 0, i;
+
+	free(user_cli(ALICE_PW "\n", "create", "busy@example.com", "acme",
+		      "viewer"));
+	pthread_barrier_init(&start, NULL, N);
+	for (i = 0; i < N; i++) {
+		memset(&b[i], 0, sizeof(b[i]));
+		b[i].start = &start;
+		assert_int_equal(pthread_create(&t[i], NULL, busy_login, &b[i]),
+				 0);
+	}
+	for (i = 0; i < N; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&start);
+	for (i = 0; i < N; i++) {
+		ok += b[i].status == 201;
+		busy += b[i].status == 429 && streq(b[i].retry_after, "1");
+		check(b[i].status == 201 || b[i].status == 429,
+		      "a login at once answered %ld", b[i].status);
+	}
+	check(ok >= 1 && busy >= 1, "%d logged in, %d told to wait", ok,
+	      busy);
+}
+
+/* A person keeps at most ORDO_SESSIONS_PER_USER_MAX (20) sessions: the
+ * login past them ends the oldest, and only it. */
+API_TEST(a_login_past_twenty_sessions_ends_the_oldest)
+{
+	struct sess first, second, s;
+	int k;
+
+	free(user_cli(ALICE_PW "\n", "create", "many@example.com", "acme",
+		      "viewer"));
+	login_ok("many@example.com", ALICE_PW, &first);
+	harness_clock_advance(1);
+	login_ok("many@example.com", ALICE_PW, &second);
+	for (k = 2; k < 20; k++)
+		login_ok("many@example.com", ALICE_PW, &s);
+	assert_int_equal(status_of(as(&first, NULL, false, "GET",
+				      "/v1/session", NULL)),
+			 200);
+	login_ok("many@example.com", ALICE_PW, &s);
+	assert_int_equal(status_of(as(&first, NULL, false, "GET",
+				      "/v1/session", NULL)),
+			 401);
+	assert_int_equal(status_of(as(&second, NULL, false, "GET",
+				      "/v1/session", NULL)),
+			 200);
+	assert_int_equal(status_of(as(&s, NULL, false, "GET", "/v1/session",
+				      NULL)),
+			 200);
 }
 
 API_TEST(failed_logins_slow_down_then_lock_the_account)
@@ -891,6 +977,8 @@ int main(void)
 		cmocka_unit_test(an_admin_invites_changes_and_disables_people),
 		cmocka_unit_test(an_invitation_is_asked_for_exactly),
 		cmocka_unit_test(the_queue_spans_every_tenant_a_person_serves),
+		cmocka_unit_test(a_login_past_twenty_sessions_ends_the_oldest),
+		cmocka_unit_test(a_node_hashes_two_passwords_at_once),
 		cmocka_unit_test(failed_logins_slow_down_then_lock_the_account),
 		cmocka_unit_test(logins_from_one_address_are_counted_too),
 	};
