@@ -171,6 +171,13 @@ struct api_server {
 	} addresses[ORDO_CONNECTIONS_MAX];
 	ratelimit per_key;
 	ratelimit per_address;
+	/* Every connection open, under limits_mu (limits.c), and the thread
+	 * that closes one whose request head is late (ORDO_REQUEST_HEAD_S);
+	 * head_cv wakes it to stop. */
+	struct api_conn *conns;
+	pthread_t head_watch;
+	pthread_cond_t head_cv;
+	bool head_watch_on, head_watch_stop;
 	/* The deployment's key for page cursors, read at start. */
 	unsigned char cursor_key[ORDO_CURSOR_KEY_BYTES];
 	/* The out-of-memory answer, made at start (see api_reply_nomem). */
@@ -215,10 +222,19 @@ bool api_cursor_opened(api_request *r, enum MHD_Result *ret);
  * share of connections (ORDO_CONNECTIONS_PER_ADDRESS). */
 enum MHD_Result api_address_admits(void *cls, const struct sockaddr *sa,
 				   socklen_t len);
-/* libmicrohttpd's connection notice: counts the address's connections. */
+/* libmicrohttpd's connection notice: counts the address's connections,
+ * and keeps each connection (struct api_conn) for the head deadline. */
 void api_address_notify(void *cls, struct MHD_Connection *conn,
 			void **socket_context,
 			enum MHD_ConnectionNotificationCode toe);
+/* The connection's request head has arrived (serving: true) or its answer
+ * has gone (false: the next head's time starts). */
+void api_conn_serving(struct api_server *srv, struct MHD_Connection *conn,
+		      bool serving);
+/* Start and stop the thread that closes connections whose request head
+ * is later than ORDO_REQUEST_HEAD_S. */
+ordo_code api_head_watch_start(struct api_server *srv, ordo_err *err);
+void api_head_watch_stop(struct api_server *srv);
 /* 0 when the key (0: none) may make a request now, else the whole seconds
  * it is to wait; takes its request. */
 int api_key_rate_wait(struct api_server *srv, const app_caller *c);

@@ -3,11 +3,26 @@
  * address, and requests a second per API key (core/ratelimit.h). Both are
  * counted across the server's threads, under the server's limits_mu.
  */
+#include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 
 #include "api/api_int.h"
+#include "log/log.h"
+
+/* A connection open: its address's slot (NULL: not counted), its socket,
+ * and since when its request head has been coming (0 while a request is
+ * served). */
+struct api_conn {
+	struct api_address *a;
+	int fd;
+	long long head_since_ms;
+	struct api_conn *prev, *next;
+};
 
 /*
  * PER ADDRESS. A client address holds at most ORDO_CONNECTIONS_PER_ADDRESS
@@ -73,10 +88,22 @@ void api_address_notify(void *cls, struct MHD_Connection *conn,
 	unsigned char key[16];
 	struct api_address *a;
 
-	pthread_mutex_lock(&srv->limits_mu);
+	struct api_conn *c;
+
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		/* Without its memory, the connection is neither counted nor
+		 * watched: it is served still. */
+		c = calloc(1, sizeof(*c));
+		*socket_context = c;
+		if (!c)
+			return;
+		info = MHD_get_connection_info(
+			conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		c->fd = info ? info->connect_fd : -1;
+		c->head_since_ms = api_now_ms();
 		info = MHD_get_connection_info(
 			conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		pthread_mutex_lock(&srv->limits_mu);
 		a = NULL;
 		if (info && info->client_addr) {
 			address_key(info->client_addr, key);
@@ -84,13 +111,111 @@ void api_address_notify(void *cls, struct MHD_Connection *conn,
 		}
 		if (a)
 			a->n++;
-		*socket_context = a;
+		c->a = a;
+		c->next = srv->conns;
+		if (srv->conns)
+			srv->conns->prev = c;
+		srv->conns = c;
+		pthread_mutex_unlock(&srv->limits_mu);
 	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context) {
-		a = *socket_context;
-		a->n--;
+		/* Before libmicrohttpd closes the socket: the watch never
+		 * shuts one the system has given to another connection. */
+		c = *socket_context;
+		pthread_mutex_lock(&srv->limits_mu);
+		if (c->a)
+			c->a->n--;
+		if (c->prev)
+			c->prev->next = c->next;
+		else
+			srv->conns = c->next;
+		if (c->next)
+			c->next->prev = c->prev;
+		pthread_mutex_unlock(&srv->limits_mu);
+		free(c);
 		*socket_context = NULL;
 	}
+}
+
+void api_conn_serving(struct api_server *srv, struct MHD_Connection *conn,
+		      bool serving)
+{
+	const union MHD_ConnectionInfo *info = MHD_get_connection_info(
+		conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct api_conn *c = info ? info->socket_context : NULL;
+
+	if (!c)
+		return;
+	pthread_mutex_lock(&srv->limits_mu);
+	c->head_since_ms = serving ? 0 : api_now_ms();
 	pthread_mutex_unlock(&srv->limits_mu);
+}
+
+/*
+ * THE HEAD DEADLINE. libmicrohttpd closes a connection idle for
+ * ORDO_CONNECTION_IDLE_S, but each byte starts that time again: a client
+ * sending a request's head a byte every few seconds would hold its
+ * connection (and, with many, every connection) for ever. Once a second
+ * this thread shuts the socket of each connection whose head has been
+ * coming for more than ORDO_REQUEST_HEAD_S; libmicrohttpd then finds it
+ * closed and lets it go.
+ */
+static void *head_watch(void *arg)
+{
+	struct api_server *srv = arg;
+
+	pthread_mutex_lock(&srv->limits_mu);
+	while (!srv->head_watch_stop) {
+		struct timespec until;
+		long long now = api_now_ms();
+		struct api_conn *c;
+		int cut = 0;
+
+		for (c = srv->conns; c; c = c->next)
+			if (c->head_since_ms && c->fd >= 0 &&
+			    now - c->head_since_ms >
+				    ORDO_REQUEST_HEAD_S * 1000LL) {
+				shutdown(c->fd, SHUT_RDWR);
+				c->head_since_ms = 0; /* once */
+				cut++;
+			}
+		if (cut) {
+			pthread_mutex_unlock(&srv->limits_mu);
+			log_event("warn", "connections closed",
+				  json_pack("{s:i, s:s}", "count", cut,
+					    "reason",
+					    "the request head took longer "
+					    "than ORDO_REQUEST_HEAD_S"));
+			pthread_mutex_lock(&srv->limits_mu);
+		}
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 1;
+		pthread_cond_timedwait(&srv->head_cv, &srv->limits_mu, &until);
+	}
+	pthread_mutex_unlock(&srv->limits_mu);
+	return NULL;
+}
+
+ordo_code api_head_watch_start(struct api_server *srv, ordo_err *err)
+{
+	int e = pthread_create(&srv->head_watch, NULL, head_watch, srv);
+
+	if (e)
+		return ordo_err_set(err, ORDO_ENOMEM, NULL,
+				    "cannot start a thread: %s", strerror(e));
+	srv->head_watch_on = true;
+	return ORDO_OK;
+}
+
+void api_head_watch_stop(struct api_server *srv)
+{
+	if (!srv->head_watch_on)
+		return;
+	pthread_mutex_lock(&srv->limits_mu);
+	srv->head_watch_stop = true;
+	pthread_cond_signal(&srv->head_cv);
+	pthread_mutex_unlock(&srv->limits_mu);
+	pthread_join(srv->head_watch, NULL);
+	srv->head_watch_on = false;
 }
 
 int api_key_rate_wait(struct api_server *srv, const app_caller *c)

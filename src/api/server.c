@@ -593,6 +593,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 		r->conn = conn;
 		r->method = method;
 		r->path = url;
+		/* Its head has come: the head deadline stops here. */
+		api_conn_serving(srv, conn, true);
 		r->started_ms = api_now_ms();
 		r->started_us = api_now_us();
 		request_id_set(r);
@@ -730,7 +732,8 @@ static void request_completed(void *cls, struct MHD_Connection *conn,
 	struct api_server *srv = cls;
 	api_request *r = *req_cls;
 
-	(void)conn;
+	/* Answered: the next request's head has its time from now. */
+	api_conn_serving(srv, conn, false);
 	if (!r)
 		return;
 	/* What the request made in its arena is released in it, then the
@@ -837,6 +840,7 @@ static void server_free(struct api_server *srv)
 	if (srv->nomem)
 		MHD_destroy_response(srv->nomem);
 	api_metrics_free(srv->metrics);
+	pthread_cond_destroy(&srv->head_cv);
 	pthread_mutex_destroy(&srv->limits_mu);
 	sodium_memzero(srv->cursor_key, sizeof(srv->cursor_key));
 	free(srv);
@@ -857,6 +861,7 @@ ordo_code api_server_start(store *st, const api_server_options *opts,
 	srv->st = st;
 	srv->clock = opts->clock;
 	pthread_mutex_init(&srv->limits_mu, NULL);
+	pthread_cond_init(&srv->head_cv, NULL);
 	if (opts->max_queued_writes < 0 ||
 	    opts->max_queued_writes > ORDO_QUEUED_WRITES_MAX) {
 		rc = ordo_err_set(err, ORDO_EINVALID, "max_queued_writes",
@@ -937,6 +942,11 @@ ordo_code api_server_start(store *st, const api_server_options *opts,
 				  (unsigned)opts->port);
 		goto fail;
 	}
+	rc = api_head_watch_start(srv, err);
+	if (rc != ORDO_OK) {
+		MHD_stop_daemon(srv->daemon);
+		goto fail;
+	}
 	*out = srv;
 	return ORDO_OK;
 fail:
@@ -951,6 +961,7 @@ void api_server_stop(api_server *srv)
 	atomic_store(&srv->stopping, true);
 	while (atomic_load(&srv->writes_in_flight) > 0)
 		usleep(10 * 1000);
+	api_head_watch_stop(srv);
 	MHD_stop_daemon(srv->daemon);
 	server_free(srv);
 }

@@ -44,6 +44,12 @@
  * is a socket and its memory; past it new connections are refused until
  * one closes). */
 #define ORDO_CONNECTION_IDLE_S 30
+/* A request's line and headers arrive within this long of the connection
+ * (or of the answer before, on a connection kept open): a client that
+ * sends them a byte at a time, each before the idle time runs out, holds
+ * nothing past it (its connection is closed). Longer than the idle time,
+ * so that an idle connection is closed by that first. */
+#define ORDO_REQUEST_HEAD_S 45
 #define ORDO_CONNECTIONS_MAX 1024
 /* Connections one client address may hold at once: half of them, so that
  * one client (or many behind one address) cannot take every connection

@@ -366,6 +366,43 @@ API_TEST(an_idle_connection_is_closed)
 	close(fd);
 }
 
+/*
+ * A connection that sends its request head a byte every 3 s - each before
+ * the idle time (30 s) runs out - is closed once the head has taken
+ * ORDO_REQUEST_HEAD_S (45 s): not before, and not never.
+ */
+API_TEST(a_request_head_sent_a_byte_at_a_time_is_cut_off)
+{
+	const char start[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
+	long started = harness_now_ms(), took = 0;
+	int fd = connect_from("127.0.0.1"), open_yet = 1;
+
+	assert_int_equal(send_all(fd, start, strlen(start)), 0);
+	while (open_yet && harness_now_ms() - started < 60000) {
+		if (closed_within(fd, 3000)) {
+			open_yet = 0;
+			took = harness_now_ms() - started;
+			break;
+		}
+		/* One more byte of a header that never ends. */
+		if (send(fd, "a", 1, MSG_NOSIGNAL) != 1) {
+			open_yet = 0;
+			took = harness_now_ms() - started;
+		}
+	}
+	check(!open_yet, "still open 60 s into a head sent a byte at a time");
+	check(took >= 44000 && took <= 52000,
+	      "closed after %ld ms; its head has 45 s", took);
+	close(fd);
+	/* Others are served still. */
+	{
+		struct resp *r = http_get(NULL, "/healthz");
+
+		assert_status(r, 200);
+		resp_free(r);
+	}
+}
+
 API_TEST(bytes_that_are_not_utf8_answer_400_naming_the_parameter)
 {
 	check_bad_targets(not_utf8, sizeof(not_utf8) / sizeof(not_utf8[0]));
@@ -933,6 +970,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(one_address_holds_at_most_its_share_of_connections),
 		cmocka_unit_test(an_idle_connection_is_closed),
+		cmocka_unit_test(a_request_head_sent_a_byte_at_a_time_is_cut_off),
 		cmocka_unit_test(bytes_that_are_not_utf8_answer_400_naming_the_parameter),
 		cmocka_unit_test(nul_control_characters_and_bad_escapes_answer_400),
 		cmocka_unit_test(a_queue_filter_that_is_not_text_is_400_not_dropped),
