@@ -41,8 +41,8 @@
 #define ORDO_CONNECTION_MEMORY_BYTES (128 * 1024)
 /* A connection idle this long is closed (a client that stopped mid-request
  * holds nothing for long), and at most this many are open at once (each
- * is a socket and its memory; past it new connections are refused until
- * one closes). */
+ * is a socket and its memory; past it new connections wait in the
+ * listening socket's queue, unanswered, until one closes). */
 #define ORDO_CONNECTION_IDLE_S 30
 /* A request's line and headers arrive within this long of the connection
  * (or of the answer before, on a connection kept open): a client that

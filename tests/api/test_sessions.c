@@ -483,6 +483,57 @@ API_TEST(a_node_hashes_two_passwords_at_once)
 	      busy);
 }
 
+/* A person serves at most ORDO_USER_TENANTS_MAX (64) tenants (every
+ * login reads them all): a grant in a 65th is refused naming the limit,
+ * and their logins go on. */
+API_TEST(a_person_serves_at_most_64_tenants)
+{
+	enum { MAX = 64 };
+	struct cli_result cr;
+	struct sess s;
+	char slug[32];
+	int k;
+
+	/* acme is the first. */
+	free(user_cli(ALICE_PW "\n", "create", "wide@example.com", "acme",
+		      "viewer"));
+	for (k = 1; k <= MAX; k++) {
+		const char *tenant[] = {"tenant", "create", slug, "--db",
+					srv->db_path, NULL};
+		const char *grant[] = {"user",	 "grant",  "wide@example.com",
+				       "--tenant", slug,     "--role",
+				       "viewer",   "--db",   srv->db_path,
+				       NULL};
+
+		snprintf(slug, sizeof(slug), "wide-%02d", k);
+		cli_run(&cr, tenant);
+		check(cr.exit_status == 0, "%s%s", cr.out, cr.err);
+		cli_result_free(&cr);
+		cli_run(&cr, grant);
+		if (k < MAX) {
+			check(cr.exit_status == 0, "grant %d: %s%s", k, cr.out,
+			      cr.err);
+		} else {
+			check(cr.exit_status == 1 &&
+				      strstr(cr.err, "ORDO_USER_TENANTS_MAX"),
+			      "a 65th tenant: exit %d, %s%s", cr.exit_status,
+			      cr.out, cr.err);
+		}
+		cli_result_free(&cr);
+	}
+	login_ok("wide@example.com", ALICE_PW, &s);
+	{
+		struct resp *got = as(&s, NULL, false, "GET", "/v1/session",
+				      NULL);
+
+		assert_status(got, 200);
+		check(json_array_size(jget(got->json, "tenants")) == MAX,
+		      "the person serves %zu tenants",
+		      json_array_size(jget(got->json, "tenants")));
+		resp_free(got);
+	}
+}
+
 /* A person keeps at most ORDO_SESSIONS_PER_USER_MAX (20) sessions: the
  * login past them ends the oldest, and only it. */
 API_TEST(a_login_past_twenty_sessions_ends_the_oldest)
@@ -978,6 +1029,7 @@ int main(void)
 		cmocka_unit_test(an_invitation_is_asked_for_exactly),
 		cmocka_unit_test(the_queue_spans_every_tenant_a_person_serves),
 		cmocka_unit_test(a_login_past_twenty_sessions_ends_the_oldest),
+		cmocka_unit_test(a_person_serves_at_most_64_tenants),
 		cmocka_unit_test(a_node_hashes_two_passwords_at_once),
 		cmocka_unit_test(failed_logins_slow_down_then_lock_the_account),
 		cmocka_unit_test(logins_from_one_address_are_counted_too),
