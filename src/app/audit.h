@@ -5,7 +5,7 @@
  * Each change records its row in the transaction of the change itself, so
  * that a change is never without its row, nor a row without its change.
  * Kinds: login.succeeded and login.failed (a person's, in each tenant they
- * serve), key.created, key.revoked, key.rotated, user.created,
+ * serve; a login refused while they wait or are locked too), key.created, key.revoked, key.rotated, user.created,
  * user.invited, user.changed, policy.changed, settings.changed,
  * webhook.created, webhook.deleted, webhook.resumed, webhook.rotated,
  * hold.resolved, holds.bulk (naming each hold it matched),

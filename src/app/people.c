@@ -552,6 +552,35 @@ static ordo_code login_audit(store_tx *tx, struct login_write *w, bool ok,
 	return rc;
 }
 
+/* A login refused before its password was looked at (it waits, or is
+ * locked): a failed login too, in each tenant the person serves. */
+struct login_refused {
+	int64_t user;
+	const char *email;
+	const char *address;
+	const char *why;
+	ordo_time now;
+};
+
+static ordo_code login_refused_run(store_tx *tx, void *arg, ordo_err *err)
+{
+	struct login_refused *f = arg;
+	store_user_role *roles = NULL;
+	app_caller c = {0};
+	size_t n = 0, i;
+	ordo_code rc = store_user_roles(tx, f->user, &roles, &n, err);
+
+	snprintf(c.actor, sizeof(c.actor), "user:%s", f->email);
+	ordo_strlcpy(c.address, f->address, sizeof(c.address));
+	for (i = 0; rc == ORDO_OK && i < n; i++) {
+		c.tenant_id = roles[i].tenant_id;
+		rc = app_audit(tx, &c, f->now, "login.failed", f->email, NULL,
+			       json_pack("{s:s}", "refused", f->why), err);
+	}
+	free(roles);
+	return rc;
+}
+
 static ordo_code login_write_run(store_tx *tx, void *arg, ordo_err *err)
 {
 	struct login_write *w = arg;
@@ -655,6 +684,20 @@ ordo_code app_login(store *st, const char *email, const char *password,
 		int64_t wait = account ? wait_account : wait_address;
 
 		*retry_after_s = (int)wait;
+		/* Recorded like any failed login of a person's; what the
+		 * record fails for, the refusal does not. */
+		if (r.user.id) {
+			struct login_refused f = {
+				r.user.id, r.user.email, address,
+				(account ? locked_account : locked_address)
+					? "locked"
+					: "waiting",
+				now};
+			ordo_err ignored = ORDO_ERR_INIT;
+
+			store_write(st, login_refused_run, &f, &ignored);
+			ordo_err_clear(&ignored);
+		}
 		return ordo_err_set(
 			err, ORDO_ERATE, account ? "email" : NULL,
 			"%s after %lld failed logins; try again in %lld s",

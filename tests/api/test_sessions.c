@@ -597,6 +597,20 @@ API_TEST(failed_logins_slow_down_then_lock_the_account)
 			resp_free(r);
 			harness_clock_advance(wait);
 		}
+		/* A refused login is a failed login in the audit log too,
+		 * saying why it was refused. */
+		if (e == 0) {
+			struct resp *a = http_get(srv->key_acme,
+						  "/v1/audit?kind=login.failed"
+						  "&limit=200");
+
+			assert_status(a, 200);
+			check(strstr(a->body, "\"refused\":\"locked\"") &&
+				      strstr(a->body,
+					     "\"refused\":\"waiting\""),
+			      "refused logins are recorded: %s", a->body);
+			resp_free(a);
+		}
 	}
 	/* A lock's length on, the right password logs in and clears the
 	 * count. */
