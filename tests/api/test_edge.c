@@ -33,6 +33,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 /* ---- a raw HTTP client ---------------------------------------------------- */
@@ -345,6 +346,53 @@ API_TEST(one_address_holds_at_most_its_share_of_connections)
 	r = http_get(NULL, "/healthz");
 	assert_status(r, 200);
 	resp_free(r);
+}
+
+/*
+ * A node keeps at most ORDO_CONNECTIONS_MAX (1,024) connections open: with
+ * 1,040 idle ones held from three addresses (each under its share), a new
+ * client's request waits in the listening queue, unanswered; once some of
+ * them close, it is answered.
+ */
+API_TEST(a_node_past_1024_connections_answers_only_once_one_closes)
+{
+	enum { HELD = 1040, FREED = 100 };
+	static int fds[HELD];
+	static const char *const from[] = {"127.0.0.1", "127.0.0.2",
+					   "127.0.0.3"};
+	const char get[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n"
+			   "Connection: close\r\n\r\n";
+	struct pollfd p;
+	char answer[64];
+	ssize_t n;
+	int i, late;
+
+	for (i = 0; i < HELD; i++)
+		fds[i] = connect_from(from[i % 3]);
+	harness_sleep_ms(1000);
+	late = connect_from("127.0.0.4");
+	{
+		struct timeval tv = {.tv_sec = 15};
+
+		setsockopt(late, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	}
+	assert_int_equal(send_all(late, get, strlen(get)), 0);
+	p.fd = late;
+	p.events = POLLIN;
+	p.revents = 0;
+	check(poll(&p, 1, 2000) == 0,
+	      "a request past the node's connections was answered at once");
+	for (i = 0; i < FREED; i++)
+		close(fds[i]);
+	n = recv(late, answer, sizeof(answer) - 1, MSG_WAITALL);
+	check(n > 12 && strncmp(answer, "HTTP/1.1 200", 12) == 0,
+	      "once connections closed, the waiting request is answered: "
+	      "%.*s",
+	      (int)(n > 0 ? n : 0), answer);
+	close(late);
+	for (i = FREED; i < HELD; i++)
+		close(fds[i]);
+	harness_sleep_ms(500);
 }
 
 /*
@@ -969,6 +1017,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(one_address_holds_at_most_its_share_of_connections),
+		cmocka_unit_test(a_node_past_1024_connections_answers_only_once_one_closes),
 		cmocka_unit_test(an_idle_connection_is_closed),
 		cmocka_unit_test(a_request_head_sent_a_byte_at_a_time_is_cut_off),
 		cmocka_unit_test(bytes_that_are_not_utf8_answer_400_naming_the_parameter),
