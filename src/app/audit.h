@@ -9,8 +9,9 @@
  * user.invited, user.changed, policy.changed, settings.changed,
  * webhook.created, webhook.deleted, webhook.resumed, webhook.rotated,
  * hold.resolved, holds.bulk (naming each hold it matched),
- * order.cancelled (by a cancellation or a change asked, or a hold resolved
- * with cancel_order, alone or in bulk), stock.counted, monitors.changed,
+ * order.cancelled (by a cancellation or a change asked - by a person, a
+ * key, or the order's store or trading partner - or a hold resolved with
+ * cancel_order, alone or in bulk; before: the order's state), stock.counted, monitors.changed,
  * channel.created, channel.changed, channel.deleted. No row holds a
  * secret.
  */

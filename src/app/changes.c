@@ -452,6 +452,7 @@ static ordo_code ask(store_tx *tx, const app_caller *caller, order *o,
 	change_plan plan;
 	bool waiting = false;
 	int64_t count = 0;
+	order_state was = o->state;
 	ordo_code rc = app_order_if_match(o, if_match, err);
 
 	*checked = false;
@@ -505,6 +506,20 @@ static ordo_code ask(store_tx *tx, const app_caller *caller, order *o,
 				   rec->summary, now, err);
 	}
 	change_plan_free(&plan);
+	/* A cancellation, asked or done - or a change that took every unit
+	 * away - is in the audit log, whoever asked it (a person, a key, the
+	 * order's store or trading partner); the other changes are on the
+	 * order's timeline. */
+	if (rc == ORDO_OK && (c->kind == CHANGE_CANCEL ||
+			      (o->state == ORDER_CANCELLED &&
+			       was != ORDER_CANCELLED)))
+		rc = app_audit(tx, caller, now, "order.cancelled", o->id,
+			       json_pack("{s:s}", "state",
+					 order_state_name(was)),
+			       json_pack("{s:s, s:s, s:s}", "state", rec->state,
+					 "reason", reason, "change",
+					 rec->kind),
+			       err);
 	return rc;
 }
 
@@ -923,21 +938,9 @@ static ordo_code hold_place(store_tx *tx, const app_caller *c,
 static ordo_code change_run(store_tx *tx, app_write *w, ordo_err *err)
 {
 	app_change_cmd *c = (app_change_cmd *)w;
-	ordo_code rc = app_order_change(tx, &w->caller, c, &c->rec, &c->order,
-					w->now, err);
-
-	/* A cancellation, asked or done - or a change that took every unit
-	 * away, cancelling the order whole - is in the audit log; the other
-	 * changes are on their order's timeline. */
-	if (rc == ORDO_OK && (c->change.kind == CHANGE_CANCEL ||
-			      c->order.state == ORDER_CANCELLED))
-		rc = app_audit(tx, &w->caller, w->now, "order.cancelled",
-			       c->order_id, NULL,
-			       json_pack("{s:s, s:s, s:s}", "state",
-					 c->rec.state, "reason", c->rec.reason,
-					 "change", c->rec.kind),
-			       err);
-	return rc;
+	/* The audit log's record of a cancellation is ask()'s. */
+	return app_order_change(tx, &w->caller, c, &c->rec, &c->order, w->now,
+				err);
 }
 
 static void change_clear(app_write *w)

@@ -40,7 +40,7 @@
 
 #define SECRET "shpss_calls"
 #define TOKEN "shpat_0123456789abcdef"
-#define WOO_SECRET "wc-calls"
+#define WOO_SECRET "wc-calls-signing-secret"
 #define WOO_KEY "ck_abc:cs_def"
 #define WAIT_MS 20000
 #define ADMIN "/admin/api/2026-10"

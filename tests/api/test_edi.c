@@ -287,6 +287,12 @@ API_TEST(an_integrations_860_reaches_its_own_orders)
 	o = order_fetch(acme(), id);
 	check(streq(jstr(o, "state"), "cancelled"), "%s", jstr(o, "state"));
 	json_decref(o);
+	/* A partner's cancellation is in the audit log, as anyone's. */
+	r = http_get(acme(), "/v1/audit?kind=order.cancelled&actor=key:edi-mine");
+	assert_status(r, 200);
+	check(strstr(r->body, id) != NULL, "no order.cancelled row for %s: %s",
+	      id, r->body);
+	resp_free(r);
 }
 
 API_TEST(real_partners_files_are_taken_and_acknowledged)
