@@ -226,15 +226,61 @@ static ordo_code create_run(store_tx *tx, app_write *w, ordo_err *err)
 	return rc;
 }
 
+static ordo_code channel_update(store_tx *tx, app_write *w,
+				app_channel_cmd *c, ordo_channel *s,
+				ordo_err *err);
+
+/* A channel's settings that are no secret, as the audit log shows them
+ * before and after a change. */
+static json_t *channel_settings(const ordo_channel *s)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "base_url",
+			 s->base_url, "currency", s->currency, "location",
+			 s->location, "edi_own_id", s->edi_own_id,
+			 "edi_partner_id", s->edi_partner_id, "skus",
+			 (json_int_t)s->n_skus);
+}
+
 static ordo_code update_run(store_tx *tx, app_write *w, ordo_err *err)
 {
 	app_channel_cmd *c = (app_channel_cmd *)w;
 	ordo_channel *s = &c->stored;
+	json_t *before;
 	ordo_code rc;
 
 	rc = store_channel_get(tx, w->caller.tenant_id, c->id, s, err);
 	if (rc)
 		return rc;
+	before = channel_settings(s);
+	rc = channel_update(tx, w, c, s, err);
+	/* Which settings changed, and the values of those that are no
+	 * secret; never a secret's value. */
+	if (rc == ORDO_OK)
+		return app_audit(
+			tx, &w->caller, w->now, "channel.changed", c->id,
+			json_pack("{s:o}", "settings", before),
+			json_pack("{s:b, s:b, s:b, s:b, s:b, s:o}", "secret",
+				  (c->set & CHANNEL_SET_SECRET) != 0,
+				  "api_token",
+				  (c->set & CHANNEL_SET_API_TOKEN) != 0,
+				  "base_url",
+				  (c->set & CHANNEL_SET_BASE_URL) != 0,
+				  "location",
+				  (c->set & CHANNEL_SET_LOCATION) != 0, "skus",
+				  (c->set & CHANNEL_SET_SKUS) != 0, "settings",
+				  channel_settings(s)),
+			err);
+	json_decref(before);
+	return rc;
+}
+
+/* update_run's change of s, read. */
+static ordo_code channel_update(store_tx *tx, app_write *w,
+				app_channel_cmd *c, ordo_channel *s,
+				ordo_err *err)
+{
+	ordo_code rc;
+
 	/* Its orders carry its name, and are told apart by it: a store's
 	 * order sent again after a rename would be taken twice. */
 	if ((c->set & CHANNEL_SET_NAME) && strcmp(s->name, c->in.name) != 0)
@@ -287,21 +333,6 @@ static ordo_code update_run(store_tx *tx, app_write *w, ordo_err *err)
 				  (c->set & CHANNEL_SET_SKUS) != 0, err);
 	if (rc == ORDO_OK)
 		rc = hook_sync(tx, w->caller.tenant_id, s, false, w->now, err);
-	/* Which settings changed; never a secret's value. */
-	if (rc == ORDO_OK)
-		rc = app_audit(tx, &w->caller, w->now, "channel.changed", c->id,
-			       NULL,
-			       json_pack("{s:b, s:b, s:b, s:b, s:b}", "secret",
-					 (c->set & CHANNEL_SET_SECRET) != 0,
-					 "api_token",
-					 (c->set & CHANNEL_SET_API_TOKEN) != 0,
-					 "base_url",
-					 (c->set & CHANNEL_SET_BASE_URL) != 0,
-					 "location",
-					 (c->set & CHANNEL_SET_LOCATION) != 0,
-					 "skus",
-					 (c->set & CHANNEL_SET_SKUS) != 0),
-			       err);
 	return rc;
 }
 

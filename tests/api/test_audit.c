@@ -161,6 +161,15 @@ API_TEST(webhook_changes_are_recorded)
 	row = newest("webhook.resumed", id);
 	expect_row(row, "webhook.resumed", "key:admin");
 	json_decref(row);
+	/* Its secret rotated: recorded, the secrets not. */
+	snprintf(path, sizeof(path), "/v1/webhooks/%s/rotate", id);
+	r = http("POST", path, srv->key_acme, B("{\"grace_s\": 60}"), NULL);
+	assert_status(r, 200);
+	resp_free(r);
+	row = newest("webhook.rotated", id);
+	expect_row(row, "webhook.rotated", "key:admin");
+	check(!row_has(row, "whsec_"), "no secret: %s", json_dumps(row, 0));
+	json_decref(row);
 	snprintf(path, sizeof(path), "/v1/webhooks/%s", id);
 	r = http("DELETE", path, srv->key_acme, NULL, 0, NULL);
 	assert_status(r, 204);
@@ -376,8 +385,20 @@ API_TEST(work_on_orders_stock_and_channels_is_recorded)
 	expect_row(row, "channel.changed", "key:admin");
 	check(json_is_true(jget(row, "after.secret")) &&
 		      json_is_false(jget(row, "after.base_url")) &&
-		      !row_has(row, "n3w-secret"),
+		      json_is_object(jget(row, "before.settings")) &&
+		      json_is_object(jget(row, "after.settings")) &&
+		      !row_has(row, "n3w-secret") && !row_has(row, "s3cret"),
 	      "which changed, not to what: %s", json_dumps(row, 0));
+	json_decref(row);
+	/* A setting that is no secret, before and after. */
+	r = http("PATCH", path, srv->key_acme,
+		 B("{\"location\": \"WH-EAST\"}"), NULL);
+	assert_status(r, 200);
+	resp_free(r);
+	row = newest("channel.changed", chn);
+	check(streq(jstr(row, "before.settings.location"), "") &&
+		      streq(jstr(row, "after.settings.location"), "WH-EAST"),
+	      "the location, before and after: %s", json_dumps(row, 0));
 	json_decref(row);
 	r = http("DELETE", path, srv->key_acme, NULL, 0, NULL);
 	assert_status(r, 204);
