@@ -158,17 +158,26 @@ static ordo_code role_put(store_tx *tx, int64_t user, int64_t tenant,
 	return rc ? rc : store_user_role_put(tx, user, tenant, role, err);
 }
 
+/* The tenant of slug, as the command line names it (ORDO_ENOTFOUND
+ * naming "tenant"). */
+static ordo_code tenant_named(store_tx *tx, const char *slug, store_tenant *t,
+			      ordo_err *err)
+{
+	ordo_code rc = store_tenant_by_slug(tx, slug, t, err);
+
+	if (rc != ORDO_ENOTFOUND)
+		return rc;
+	ordo_err_clear(err);
+	return ordo_err_set(err, ORDO_ENOTFOUND, "tenant", "no tenant \"%.63s\"",
+			    slug);
+}
+
 static ordo_code user_job_run(store_tx *tx, void *arg, ordo_err *err)
 {
 	struct user_job *j = arg;
 	store_tenant t;
-	ordo_code rc = store_tenant_by_slug(tx, j->slug, &t, err);
+	ordo_code rc = tenant_named(tx, j->slug, &t, err);
 
-	if (rc == ORDO_ENOTFOUND) {
-		ordo_err_clear(err);
-		return ordo_err_set(err, ORDO_ENOTFOUND, "tenant",
-				    "no tenant \"%.63s\"", j->slug);
-	}
 	if (rc == ORDO_OK && j->create)
 		rc = store_user_insert(tx, &j->user, err);
 	else if (rc == ORDO_OK)
@@ -373,13 +382,8 @@ static ordo_code disable_run(store_tx *tx, void *arg, ordo_err *err)
 	store_tenant_user tu;
 	store_tenant t;
 	store_user u;
-	ordo_code rc = store_tenant_by_slug(tx, j->slug, &t, err);
+	ordo_code rc = tenant_named(tx, j->slug, &t, err);
 
-	if (rc == ORDO_ENOTFOUND) {
-		ordo_err_clear(err);
-		return ordo_err_set(err, ORDO_ENOTFOUND, "tenant",
-				    "no tenant \"%.63s\"", j->slug);
-	}
 	if (rc == ORDO_OK)
 		rc = store_user_by_email(tx, j->email, &u, err);
 	if (rc)
