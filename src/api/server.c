@@ -403,9 +403,13 @@ bool api_decode_body(api_request *r,
 	json_decref(doc);
 	ok = err->code == ORDO_OK;
 	if (!ok) {
-		ordo_err_set_message(err, "the request has %zu problem%s",
-				     err->n_details,
-				     err->n_details == 1 ? "" : "s");
+		/* Problems added one by one are counted; a check that
+		 * reported one (ordo_err_set) keeps its own words. */
+		if (err->n_details)
+			ordo_err_set_message(err,
+					     "the request has %zu problem%s",
+					     err->n_details,
+					     err->n_details == 1 ? "" : "s");
 		*ret = api_reply_error(r, err);
 	}
 	ordo_err_clear(err);

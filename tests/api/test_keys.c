@@ -369,6 +369,13 @@ API_TEST(a_key_is_asked_for_exactly)
 		assert_error(r, 400, NULL, bad[i].field);
 		resp_free(r);
 	}
+	/* A check's refusal says what is wrong, not a count. */
+	r = http("POST", "/v1/keys", srv->key_acme,
+		 bad[1].body, strlen(bad[1].body), NULL);
+	check(strstr(r->body, "is not a role") &&
+		      strstr(r->body, "\"message\":\"\\\"superuser\\\" is"),
+	      "the refusal names the role: %s", r->body);
+	resp_free(r);
 	r = http_get(srv->key_acme, "/v1/keys?role=admin");
 	assert_error(r, 400, NULL, "role");
 	resp_free(r);
