@@ -106,7 +106,7 @@ struct api_request {
 	void (*write_free)(app_write *w);
 	api_reply_fn reply;
 	bool write_pending;
-	bool queued; /* counted in writes_queued until completed */
+	bool queued; /* counted in writes_queued until answered */
 	atomic_bool write_done;
 	bool keeping;
 	long long pending_since_ms; /* waiting for a retried key's answer */
@@ -154,7 +154,7 @@ struct api_server {
 	struct MHD_Daemon *daemon;
 	atomic_int writes_in_flight;
 	/* Requests with a write handed to the committer and not yet
-	 * completed, at most max_queued_writes (api_submit_write). */
+	 * answered, at most max_queued_writes (api_submit_write). */
 	atomic_int writes_queued;
 	int max_queued_writes;
 	atomic_bool stopping;

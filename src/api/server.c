@@ -622,8 +622,16 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 			return MHD_YES; /* spurious call while suspended */
 		r->write_pending = false;
 		ret = api_finish_write(r);
-		if (!r->write_pending)
+		if (!r->write_pending) {
 			atomic_fetch_sub(&srv->writes_in_flight, 1);
+			/* Answered: it leaves the queue before the client has
+			 * the answer, so that a client's next write never
+			 * finds its last one still counted. */
+			if (r->queued) {
+				r->queued = false;
+				atomic_fetch_sub(&srv->writes_queued, 1);
+			}
+		}
 		return ret;
 	}
 	if (*upload_data_size > 0) {
