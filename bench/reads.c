@@ -159,6 +159,56 @@ static void timed(CURL *c, struct sink *out, int calls, const char *name,
 	free(us);
 }
 
+/*
+ * A page of the console: the reads it makes when it opens (paths, n of
+ * them), one after another on the kept connection, timed together: what
+ * the page waits for at most (the browser makes them at once). Printed as
+ * a read named page_NAME, with no rows.
+ */
+static void timed_page(CURL *c, struct sink *out, int calls, const char *name,
+		       char paths[][1024], size_t n)
+{
+	long long *us = calloc((size_t)calls, sizeof(*us));
+	long status = 0;
+	size_t k;
+	int i;
+
+	if (!us)
+		exit(1);
+	for (i = -3; i < calls; i++) {
+		long long sum = 0;
+
+		for (k = 0; k < n; k++) {
+			long long one = 0;
+
+			status = get(c, paths[k], out, i < 0 ? NULL : &one);
+			if (status == 400 || status == 404) {
+				printf("read page_%s %ld n/a n/a - %s\n", name,
+				       status, paths[k]);
+				free(us);
+				return;
+			}
+			if (status < 200 || status > 299) {
+				fprintf(stderr,
+					"bench_reads: GET %s answered %ld: "
+					"%s\n",
+					paths[k], status,
+					out->buf ? out->buf : "");
+				exit(1);
+			}
+			sum += one;
+		}
+		if (i >= 0)
+			us[i] = sum;
+	}
+	qsort(us, (size_t)calls, sizeof(*us), cmp_ll);
+	printf("read page_%s %ld %.2f %.2f - (%zu reads: %s ...)\n", name,
+	       status, (double)us[calls / 2] / 1000.0,
+	       (double)us[(calls * 9 + 9) / 10 - 1] / 1000.0, n, paths[0]);
+	fflush(stdout);
+	free(us);
+}
+
 /* "YYYY-MM-DDTHH:MM:SSZ" shifted by delta seconds, into out. */
 static void shift_time(const char *t, long delta, char *out, size_t size)
 {
@@ -338,6 +388,96 @@ int main(int argc, char **argv)
 		 "from=%s&to=%s",
 		 from, newest);
 	timed(c, &out, calls, "metrics_series", path);
+
+	/*
+	 * The console's pages, each as the reads it makes when it opens
+	 * (web/): what a person waits for on a page, at every size.
+	 */
+	{
+		static char p[32][1024];
+		size_t n = 0;
+		json_t *skus;
+
+		/* The dashboard: the last 7 days by the day, and the work late
+		 * now. */
+		shift_time(newest, -7 * 86400, from, sizeof(from));
+		snprintf(p[n++], sizeof(p[0]),
+			 "/v1/metrics/summary?from=%s&to=%s", from, newest);
+		for (i = 0; i < 5; i++) {
+			static const char *const m[] = {
+				"orders_received", "received_to_released_ms",
+				"on_time_release_rate", "accuracy",
+				"rework_rate"};
+
+			snprintf(p[n++], sizeof(p[0]),
+				 "/v1/metrics/series?metric=%s&bucket=day&"
+				 "from=%s&to=%s",
+				 m[i], from, newest);
+		}
+		snprintf(p[n++], sizeof(p[0]), "/v1/queue?limit=100");
+		snprintf(p[n++], sizeof(p[0]), "/v1/alerts?status=open&limit=5");
+		timed_page(c, &out, calls, "dashboard", p, n);
+		n = 0;
+		snprintf(p[n++], sizeof(p[0]), "/v1/queue?limit=25");
+		timed_page(c, &out, calls, "queue", p, n);
+		/* A hold's page: its order, the timeline, past holds of its
+		 * type. */
+		n = 0;
+		snprintf(p[n++], sizeof(p[0]), "/v1/orders/%s", order_id);
+		snprintf(p[n++], sizeof(p[0]), "/v1/orders/%s/events", order_id);
+		snprintf(p[n++], sizeof(p[0]),
+			 "/v1/holds?type=high_value&limit=10");
+		timed_page(c, &out, calls, "hold", p, n);
+		n = 0;
+		snprintf(p[n++], sizeof(p[0]), "/v1/orders?limit=25");
+		timed_page(c, &out, calls, "orders", p, n);
+		n = 0;
+		snprintf(p[n++], sizeof(p[0]), "/v1/orders?q=SKU-0001&limit=25");
+		timed_page(c, &out, calls, "orders_search", p, n);
+		n = 0;
+		snprintf(p[n++], sizeof(p[0]), "/v1/orders/%s", order_id);
+		snprintf(p[n++], sizeof(p[0]), "/v1/orders/%s/events", order_id);
+		snprintf(p[n++], sizeof(p[0]), "/v1/orders/%s/changes",
+			 order_id);
+		snprintf(p[n++], sizeof(p[0]), "/v1/orders/%s/returns",
+			 order_id);
+		timed_page(c, &out, calls, "order", p, n);
+		n = 0;
+		snprintf(p[n++], sizeof(p[0]), "/v1/policy");
+		snprintf(p[n++], sizeof(p[0]), "/v1/metrics/automation");
+		timed_page(c, &out, calls, "rules", p, n);
+		/* Stock: a page of 25 SKUs and the stock of each. */
+		n = 0;
+		snprintf(p[n++], sizeof(p[0]), "/v1/settings");
+		snprintf(p[n++], sizeof(p[0]), "/v1/locations");
+		snprintf(p[n++], sizeof(p[0]), "/v1/skus?limit=25");
+		skus = get_json(c, "/v1/skus?limit=25", &out);
+		for (i = 0; i < json_array_size(json_object_get(skus, "skus"));
+		     i++)
+			snprintf(p[n++], sizeof(p[0]), "/v1/stock?sku=%s",
+				 jstr(json_array_get(
+					      json_object_get(skus, "skus"), i),
+				      "sku"));
+		json_decref(skus);
+		timed_page(c, &out, calls, "stock", p, n);
+		n = 0;
+		snprintf(p[n++], sizeof(p[0]), "/v1/change-requests?limit=25");
+		snprintf(p[n++], sizeof(p[0]), "/v1/returns?state=authorized&"
+					       "limit=25");
+		snprintf(p[n++], sizeof(p[0]),
+			 "/v1/returns?state=partly_received&limit=25");
+		timed_page(c, &out, calls, "changes", p, n);
+		n = 0;
+		snprintf(p[n++], sizeof(p[0]), "/v1/channels");
+		snprintf(p[n++], sizeof(p[0]), "/v1/imports?limit=10");
+		snprintf(p[n++], sizeof(p[0]), "/v1/orders?channel=edi&limit=10");
+		snprintf(p[n++], sizeof(p[0]),
+			 "/v1/orders?channel=marketplace&limit=10");
+		timed_page(c, &out, calls, "channels", p, n);
+		n = 0;
+		snprintf(p[n++], sizeof(p[0]), "/v1/audit?limit=50");
+		timed_page(c, &out, calls, "audit", p, n);
+	}
 
 	curl_slist_free_all(h);
 	curl_easy_cleanup(c);
