@@ -321,6 +321,14 @@ bool api_parse_cursor(api_request *r, const char *text, int64_t *out,
 		      enum MHD_Result *ret);
 /* The next_cursor of a list answer: the number, or null when 0. */
 json_t *api_cursor_json(int64_t next);
+/* Parse the cursor of a list by due time, "<due_at>.<seq>" as
+ * api_due_cursor_json writes it (the review queue's, the change
+ * requests'), or answer 400. */
+bool api_parse_due_cursor(api_request *r, const char *text, int64_t *due,
+			  int64_t *seq, enum MHD_Result *ret);
+/* The next_cursor of a list by due time: "<due_at>.<seq>" of the page's
+ * last item when another page follows (more), else null. */
+json_t *api_due_cursor_json(bool more, int64_t due, int64_t seq);
 
 /* Parse `limit` (default ORDO_PAGE_DEFAULT, 1..ORDO_PAGE_MAX) or answer 400. */
 bool api_query_limit(api_request *r, int *limit, enum MHD_Result *ret);
@@ -421,6 +429,7 @@ enum MHD_Result api_order_events(api_request *r);
 enum MHD_Result api_order_change(api_request *r);
 enum MHD_Result api_order_cancel(api_request *r);
 enum MHD_Result api_order_changes(api_request *r);
+enum MHD_Result api_change_requests(api_request *r);
 enum MHD_Result api_change_get(api_request *r);
 enum MHD_Result api_change_accept(api_request *r);
 enum MHD_Result api_change_refuse(api_request *r);
@@ -430,6 +439,7 @@ enum MHD_Result api_hold_place(api_request *r);
 enum MHD_Result api_reconcile(api_request *r);
 enum MHD_Result api_return_create(api_request *r);
 enum MHD_Result api_order_returns(api_request *r);
+enum MHD_Result api_return_list(api_request *r);
 enum MHD_Result api_return_get(api_request *r);
 enum MHD_Result api_return_receive(api_request *r);
 enum MHD_Result api_return_refund(api_request *r);

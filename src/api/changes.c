@@ -5,6 +5,8 @@
  *   POST /v1/orders/{id}/changes           200 applied, 202 requested
  *   POST /v1/orders/{id}/cancel            the same, for a cancellation
  *   GET  /v1/orders/{id}/changes           the order's, oldest first
+ *   GET  /v1/change-requests               the tenant's waiting for an
+ *                                          answer, oldest due first
  *   GET  /v1/change-requests/{id}          one change
  *   POST /v1/change-requests/{id}/accept   a warehouse applies it
  *   POST /v1/change-requests/{id}/refuse   ... or refuses it
@@ -182,6 +184,59 @@ enum MHD_Result api_order_changes(api_request *r)
 	free(all);
 	return api_reply_json(r, MHD_HTTP_OK, json_pack("{s:o}", "changes",
 							 arr));
+}
+
+/*
+ * A page of the tenant's requests waiting for an answer, each the change
+ * as GET /v1/change-requests/{id} shows it with a summary of its order
+ * (what a person needs to tell one from another in a list). The cursor
+ * is the last one's (due_at, seq), as the review queue's.
+ */
+enum MHD_Result api_change_requests(api_request *r)
+{
+	static const char *const query[] = {"limit", "cursor", NULL};
+	const char *cursor = api_query(r, "cursor");
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
+	store_change_request *items = NULL;
+	int64_t after_due = 0, after_seq = 0;
+	bool more = false;
+	enum MHD_Result ret;
+	json_t *arr, *j;
+	size_t n = 0, i;
+	int limit;
+
+	if (!api_query_only(r, query, &ret) ||
+	    !api_query_limit(r, &limit, &ret))
+		return ret;
+	if (cursor &&
+	    !api_parse_due_cursor(r, cursor, &after_due, &after_seq, &ret))
+		return ret;
+	if (app_change_requests(r->srv->st, &r->caller, after_due, after_seq,
+				limit, &items, &n, &more, err)) {
+		ret = api_reply_error(r, err);
+		ordo_err_clear(err);
+		return ret;
+	}
+	arr = json_array();
+	for (i = 0; i < n; i++) {
+		const store_change_request *c = &items[i];
+		json_t *item = app_change_json(&c->change);
+
+		json_object_set_new(item, "order",
+				    json_pack("{s:s, s:s, s:s}", "id",
+					      c->change.order_id, "external_id",
+					      c->external_id, "customer_name",
+					      c->customer_name));
+		json_array_append_new(arr, item);
+	}
+	j = json_pack("{s:o}", "change_requests", arr);
+	json_object_set_new(j, "next_cursor",
+			    n ? api_due_cursor_json(more,
+						    items[n - 1].change.due_at,
+						    items[n - 1].change.seq)
+			      : json_null());
+	free(items);
+	return api_reply_json(r, MHD_HTTP_OK, j);
 }
 
 enum MHD_Result api_change_get(api_request *r)

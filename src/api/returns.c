@@ -3,6 +3,7 @@
  *
  *   POST /v1/orders/{id}/returns    authorise one: 201
  *   GET  /v1/orders/{id}/returns    the order's, oldest first
+ *   GET  /v1/returns                the tenant's, newest first (?state=)
  *   GET  /v1/returns/{id}           one
  *   POST /v1/returns/{id}/receive   units back, restocked or not
  *   POST /v1/returns/{id}/refund    a refund recorded
@@ -125,6 +126,50 @@ enum MHD_Result api_order_returns(api_request *r)
 	free(all);
 	return api_reply_json(r, MHD_HTTP_OK, json_pack("{s:o}", "returns",
 							 arr));
+}
+
+/* A page of the tenant's returns, each as GET /v1/returns/{id} shows it,
+ * in one state if ?state= names one. */
+enum MHD_Result api_return_list(api_request *r)
+{
+	static const char *const query[] = {"state", "limit", "cursor", NULL};
+	const char *state = api_query(r, "state");
+	const char *cursor = api_query(r, "cursor");
+	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
+	order_return *items = NULL;
+	int64_t before = 0, next = 0;
+	char list[JF_LIST_MAX] = "";
+	enum MHD_Result ret;
+	json_t *arr, *j;
+	size_t n = 0, i;
+	int limit;
+
+	if (!api_query_only(r, query, &ret))
+		return ret;
+	if (state && !return_state_known(state)) {
+		for (i = 0; return_states[i]; i++)
+			jf_list_add(list, sizeof(list), return_states[i]);
+		return api_reply_fail(r, ORDO_EINVALID, "state",
+				      "\"%s\" is not a return state; one of: "
+				      "%s",
+				      state, list);
+	}
+	if (!api_query_limit(r, &limit, &ret) ||
+	    (cursor && !api_parse_cursor(r, cursor, &before, &ret)))
+		return ret;
+	if (app_return_list(r->srv->st, &r->caller, state, before, limit,
+			    &items, &n, &next, err)) {
+		ret = api_reply_error(r, err);
+		ordo_err_clear(err);
+		return ret;
+	}
+	arr = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, app_return_json(&items[i]));
+	free(items);
+	j = json_pack("{s:o}", "returns", arr);
+	json_object_set_new(j, "next_cursor", api_cursor_json(next));
+	return api_reply_json(r, MHD_HTTP_OK, j);
 }
 
 enum MHD_Result api_return_get(api_request *r)

@@ -116,19 +116,6 @@ static bool filter_from_query(api_request *r, queue_filter *f,
 	return ok;
 }
 
-/* A queue cursor as written below: "<due_at>.<seq>", the due time (any
- * integer) and the sequence number (positive) of the last item shown, each
- * read strictly. */
-static bool queue_cursor_parse(const char *text, int64_t *due, int64_t *seq)
-{
-	const char *dot = strchr(text, '.');
-
-	return dot &&
-	       api_int_text(text, (size_t)(dot - text), INT64_MIN, INT64_MAX,
-			    due) &&
-	       api_int_text(dot + 1, strlen(dot + 1), 1, INT64_MAX, seq);
-}
-
 /* One item of the queue, with its tenant (NULL: the caller's). */
 struct queue_entry {
 	queue_item item;
@@ -231,9 +218,9 @@ enum MHD_Result api_queue_list(api_request *r)
 	    !api_query_limit(r, &f.limit, &ret) ||
 	    !filter_from_query(r, &f, &ret))
 		return ret;
-	if (cursor && !queue_cursor_parse(cursor, &f.after_due, &f.after_seq))
-		return api_reply_fail(r, ORDO_EINVALID, "cursor",
-				      "cursor is not one this server gave out");
+	if (cursor &&
+	    !api_parse_due_cursor(r, cursor, &f.after_due, &f.after_seq, &ret))
+		return ret;
 	if (r->every_tenant) {
 		if (every_queue(r, &f, &entries, &n, &more, err)) {
 			ret = api_reply_error(r, err);
@@ -272,14 +259,13 @@ enum MHD_Result api_queue_list(api_request *r)
 		json_array_append_new(arr, item);
 	}
 	j = json_pack("{s:o}", "items", arr);
-	if (more && n > 0) {
+	if (n > 0) {
 		const queue_item *last =
 			entries ? &entries[n - 1].item : &items[n - 1];
-		char next[48];
 
-		snprintf(next, sizeof(next), "%lld.%lld",
-			 (long long)last->hold.due_at, (long long)last->seq);
-		json_object_set_new(j, "next_cursor", json_string(next));
+		json_object_set_new(j, "next_cursor",
+				    api_due_cursor_json(more, last->hold.due_at,
+							last->seq));
 	} else {
 		json_object_set_new(j, "next_cursor", json_null());
 	}

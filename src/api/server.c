@@ -371,6 +371,34 @@ json_t *api_cursor_json(int64_t next)
 	return json_string(text);
 }
 
+bool api_parse_due_cursor(api_request *r, const char *text, int64_t *due,
+			  int64_t *seq, enum MHD_Result *ret)
+{
+	const char *dot = strchr(text, '.');
+
+	/* The due time is any integer, the sequence number positive; each
+	 * is read strictly. */
+	if (dot &&
+	    api_int_text(text, (size_t)(dot - text), INT64_MIN, INT64_MAX,
+			 due) &&
+	    api_int_text(dot + 1, strlen(dot + 1), 1, INT64_MAX, seq))
+		return true;
+	*ret = api_reply_fail(r, ORDO_EINVALID, "cursor",
+			      "cursor is not one this server gave out");
+	return false;
+}
+
+json_t *api_due_cursor_json(bool more, int64_t due, int64_t seq)
+{
+	char text[48];
+
+	if (!more)
+		return json_null();
+	snprintf(text, sizeof(text), "%lld.%lld", (long long)due,
+		 (long long)seq);
+	return json_string(text);
+}
+
 json_t *api_body_object(api_request *r, enum MHD_Result *ret)
 {
 	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;

@@ -110,6 +110,16 @@ ordo_code app_order_changes(store *st, const app_caller *c, const char *id,
 	APP_READ(st, store_changes_of_order(tx, c->tenant_id, id, out, n, err));
 }
 
+ordo_code app_change_requests(store *st, const app_caller *c,
+			      ordo_time after_due, int64_t after_seq,
+			      int limit, store_change_request **out,
+			      size_t *n, bool *more, ordo_err *err)
+{
+	APP_READ(st, store_change_requests(tx, c->tenant_id, after_due,
+					   after_seq, limit, out, n, more,
+					   err));
+}
+
 ordo_code app_return_get(store *st, const app_caller *c, const char *id,
 			 order_return *out, ordo_err *err)
 {
@@ -120,6 +130,14 @@ ordo_code app_order_returns(store *st, const app_caller *c, const char *id,
 			    order_return **out, size_t *n, ordo_err *err)
 {
 	APP_READ(st, store_returns_of_order(tx, c->tenant_id, id, out, n, err));
+}
+
+ordo_code app_return_list(store *st, const app_caller *c, const char *state,
+			  int64_t before_seq, int limit, order_return **out,
+			  size_t *n, int64_t *next, ordo_err *err)
+{
+	APP_READ(st, store_return_list(tx, c->tenant_id, state, before_seq,
+				       limit, out, n, next, err));
 }
 
 ordo_code app_sku_list(store *st, const app_caller *c, const char *after,

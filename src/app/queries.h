@@ -34,12 +34,23 @@ ordo_code app_change_get(store *st, const app_caller *c, const char *id,
 			 store_change *out, ordo_err *err);
 ordo_code app_order_changes(store *st, const app_caller *c, const char *id,
 			    store_change **out, size_t *n, ordo_err *err);
+/* GET /v1/change-requests: the tenant's requests waiting for an answer
+ * (store_change_requests). */
+ordo_code app_change_requests(store *st, const app_caller *c,
+			      ordo_time after_due, int64_t after_seq,
+			      int limit, store_change_request **out,
+			      size_t *n, bool *more, ordo_err *err);
 /* One return of the tenant; an order's, oldest first (at most
  * STORE_RETURNS_MAX; *out: free()). */
 ordo_code app_return_get(store *st, const app_caller *c, const char *id,
 			 order_return *out, ordo_err *err);
 ordo_code app_order_returns(store *st, const app_caller *c, const char *id,
 			    order_return **out, size_t *n, ordo_err *err);
+/* GET /v1/returns: the tenant's returns, newest first, in state (NULL:
+ * any) (store_return_list). */
+ordo_code app_return_list(store *st, const app_caller *c, const char *state,
+			  int64_t before_seq, int limit, order_return **out,
+			  size_t *n, int64_t *next, ordo_err *err);
 ordo_code app_order_events(store *st, const app_caller *c, const char *id,
 			   order_event **out, size_t *n, ordo_err *err);
 ordo_code app_sku_list(store *st, const app_caller *c, const char *after,

@@ -36,6 +36,20 @@ bool return_reason_is_claim(return_reason r)
 	return r == RETURN_WRONG_ITEM || r == RETURN_MISSING_ITEM;
 }
 
+const char *const return_states[] = {
+	"authorized", "partly_received", "received", "refunded", NULL,
+};
+
+bool return_state_known(const char *name)
+{
+	size_t i;
+
+	for (i = 0; return_states[i]; i++)
+		if (strcmp(name, return_states[i]) == 0)
+			return true;
+	return false;
+}
+
 /* Each line named once: ORDO_EINVALID naming the second. */
 static ordo_code asks_distinct(const return_ask *asks, size_t n,
 			       ordo_err *err)

@@ -52,6 +52,12 @@ int return_reason_parse(const char *name, return_reason *out);
 /* wrong_item and missing_item: claims that record a defect. */
 bool return_reason_is_claim(return_reason r);
 
+/* The states of a return (the diagram above), as stored and shown;
+ * NULL-terminated. */
+extern const char *const return_states[];
+/* Whether name is one of them, exactly. */
+bool return_state_known(const char *name);
+
 typedef struct {
 	int line_no;
 	char sku[ORDO_SKU_MAX];

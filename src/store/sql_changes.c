@@ -1,8 +1,9 @@
 /*
  * sql_changes.c - changes and cancellations asked of orders (migration
  * 0019): each one's row, written when it is asked and again when it is
- * decided; an order's changes; the requests whose answer is overdue. See
- * store.h for the contract of each public function.
+ * decided; an order's changes; the requests whose answer is overdue; the
+ * tenant's requests waiting for an answer. See store.h for the contract
+ * of each public function.
  */
 #include "store/sql_int.h"
 
@@ -73,6 +74,14 @@ static const char *const sql_text[SQL_COUNT] = {
 	[SQL_CHANGES_DUE] = "SELECT " SQL_CHANGE_COLS SQL_CHANGE_FROM
 			    "WHERE c.state = 'requested' AND c.due_at <= ? "
 			    "ORDER BY c.due_at LIMIT ?",
+	/* The tenant's requests waiting for an answer, oldest due first,
+	 * after the cursor (due_at, seq): order_changes_waiting (migration
+	 * 0031) holds them alone, in this order. */
+	[SQL_CHANGE_REQUESTS] = "SELECT " SQL_CHANGE_COLS ", o.external_id, "
+				"o.customer_name" SQL_CHANGE_FROM
+				"WHERE c.tenant_id = ? AND c.state = "
+				"'requested' AND (c.due_at, c.seq) > (?, ?) "
+				"ORDER BY c.due_at, c.seq LIMIT ?",
 };
 
 /* This file's text of statement id, NULL if another file holds it (for
@@ -80,6 +89,13 @@ static const char *const sql_text[SQL_COUNT] = {
 const char *sql_changes_text(unsigned id)
 {
 	return id < SQL_COUNT ? sql_text[id] : NULL;
+}
+
+const char *sql_changes_named(const char *name)
+{
+	if (strcmp(name, "change_requests") == 0)
+		return sql_text[SQL_CHANGE_REQUESTS];
+	return NULL;
 }
 
 /* ---- changes ------------------------------------------------------------- */
@@ -250,6 +266,58 @@ ordo_code store_changes_due(store_tx *tx, int64_t now, int limit,
 			    "finding change requests past due", err);
 	}
 	q_close(&q);
+	*out = q_rows_done(rc, items, n);
+	return rc;
+}
+
+/* A request of the list: the change, then its order's external id and
+ * customer's name. */
+static ordo_code read_change_request(struct q *q, void *item, ordo_err *err)
+{
+	store_change_request *r = item;
+	ordo_code rc = read_change(q, &r->change, err);
+
+	if (rc)
+		return rc;
+	q_col_str(q, r->external_id, sizeof(r->external_id));
+	q_col_str(q, r->customer_name, sizeof(r->customer_name));
+	return q_row_end(q, "reading a change request", err);
+}
+
+ordo_code store_change_requests(store_tx *tx, int64_t tenant,
+				ordo_time after_due, int64_t after_seq,
+				int limit, store_change_request **out,
+				size_t *n, bool *more, ordo_err *err)
+{
+	struct q q = {0};
+	void *items = NULL;
+	int64_t next = 0;
+	ordo_code rc;
+
+	*out = NULL;
+	*n = 0;
+	*more = false;
+	rc = sql_check_limit(limit, ORDO_PAGE_MAX, err);
+	if (rc == ORDO_OK && after_seq < 0)
+		rc = ordo_err_set(err, ORDO_EINVALID, "cursor",
+				  "the page cursor is not valid");
+	if (rc == ORDO_OK)
+		rc = q_open(&q, tx, SQL_CHANGE_REQUESTS, err);
+	if (rc == ORDO_OK) {
+		q_i64(&q, tenant);
+		/* The first page's cursor is before every (due_at, seq). */
+		q_i64(&q, after_seq > 0 ? after_due : INT64_MIN);
+		q_i64(&q, after_seq);
+		q_i64(&q, (int64_t)limit + 1);
+		/* A change's seq is never 0: a cursor back means another
+		 * page. */
+		rc = q_page(&q, limit, sizeof(store_change_request),
+			    offsetof(store_change_request, change.seq),
+			    read_change_request, &items, n, &next,
+			    "listing change requests", err);
+	}
+	q_close(&q);
+	*more = next != 0;
 	*out = q_rows_done(rc, items, n);
 	return rc;
 }

@@ -61,11 +61,12 @@
  * order_list_where[], queue_list_where[] and ship_list_where[] and cached
  * under their own number for each combination of filters present
  * (SQL_ORDER_LIST_BASE, SQL_QUEUE_BASE, SQL_SHIP_LIST_BASE + bit mask). The
- * smaller lists (fulfillments, stock events, deliveries, defects) have one
- * text per combination of their optional filters in sql_text[]; their cursor
- * is always bound, the first page binding INT64_MAX (the queue's keyset
- * cursor (due_at, seq) likewise, from INT64_MIN). Pages fetch one row more
- * than the limit to learn whether another page follows.
+ * smaller lists (fulfillments, stock events, deliveries, defects, returns)
+ * have one text per combination of their optional filters in sql_text[];
+ * their cursor is always bound, the first page binding INT64_MAX (the
+ * keyset cursor (due_at, seq) of the queue and of the change requests
+ * likewise, from INT64_MIN). Pages fetch one row more than the limit to
+ * learn whether another page follows.
  *
  * ROW LOCKS (POSTGRESQL)
  *
@@ -380,6 +381,7 @@ enum sql_id {
 	SQL_CHANGES_DUE,
 	SQL_CHANGE_WAITING,
 	SQL_CHANGES_COUNT,
+	SQL_CHANGE_REQUESTS,
 	SQL_RETURNS_COUNT,
 	SQL_RETURN_INSERT,
 	SQL_RETURN_UPDATE,
@@ -387,6 +389,9 @@ enum sql_id {
 	SQL_RETURN_GET,
 	SQL_RETURNS_OF_ORDER,
 	SQL_RETURN_LINES_OF,
+	SQL_RETURN_LIST,
+	SQL_RETURN_LIST_STATE,
+	SQL_RETURNS_LINES,
 	SQL_MONITORS_DELETE,
 	SQL_MONITOR_INSERT,
 	SQL_MONITORS_OF,
@@ -809,6 +814,8 @@ const char *sql_order_list_named(const char *name);
 const char *sql_fulfillment_named(const char *name);
 const char *sql_shipments_named(const char *name);
 const char *sql_history_named(const char *name);
+const char *sql_changes_named(const char *name);
+const char *sql_returns_named(const char *name);
 
 /* Each file's own text of statement id, NULL when another file (or the
  * driver) holds it: what store_statement_text asks. */

@@ -1,8 +1,9 @@
 /*
  * sql_returns.c - returns of orders (migration 0019): a return's row and
  * its lines, written when it is authorised and again as it is received
- * and refunded; one return; an order's returns. See store.h for the
- * contract of each public function.
+ * and refunded; one return; an order's returns; the tenant's returns, a
+ * page at a time, their lines read at once. See store.h for the contract
+ * of each public function.
  */
 #include "store/sql_int.h"
 
@@ -23,6 +24,8 @@
 	"r.seq, r.id, o.id, " SQL_RETURN_HEAD_OF("r.") ", "                    \
 	SQL_RETURN_COURSE_OF("r.")
 #define SQL_RETURN_FROM " FROM returns r JOIN orders o ON o.seq = r.order_seq "
+/* A line's columns after its return's seq (q_col_return_line). */
+#define SQL_RETURN_LINE_COLS "line_no, sku, quantity, received, restocked"
 
 Q_ENUM_NAMES(reason_names, return_reason, return_reason_name,
 	     return_reason_parse);
@@ -70,9 +73,25 @@ static const char *const sql_text[SQL_COUNT] = {
 				 "WHERE r.order_seq = ? ORDER BY r.seq",
 	[SQL_RETURNS_COUNT] = "SELECT count(*) FROM returns "
 			      "WHERE order_seq = ?",
-	[SQL_RETURN_LINES_OF] = "SELECT line_no, sku, quantity, received, "
-				"restocked FROM return_lines "
+	[SQL_RETURN_LINES_OF] = "SELECT " SQL_RETURN_LINE_COLS
+				" FROM return_lines "
 				"WHERE return_seq = ? ORDER BY line_no",
+	/* The tenant's returns, newest first, one text per combination of
+	 * filters; the first page binds INT64_MAX as the cursor. Read by
+	 * returns_tenant and returns_state (migration 0031). */
+	[SQL_RETURN_LIST] = "SELECT " SQL_RETURN_COLS SQL_RETURN_FROM
+			    "WHERE r.tenant_id = ? AND r.seq < ? "
+			    "ORDER BY r.seq DESC LIMIT ?",
+	[SQL_RETURN_LIST_STATE] = "SELECT " SQL_RETURN_COLS SQL_RETURN_FROM
+				  "WHERE r.tenant_id = ? AND r.seq < ? "
+				  "AND r.state = ? "
+				  "ORDER BY r.seq DESC LIMIT ?",
+	/* The lines of many returns, of the tenant's rows (q_children):
+	 * their primary keys, the returns' in turn. */
+	[SQL_RETURNS_LINES] = "SELECT return_seq, " SQL_RETURN_LINE_COLS
+			      " FROM return_lines "
+			      "WHERE return_seq IN " SQL_PAGE_IN " "
+			      "ORDER BY return_seq, line_no",
 };
 
 /* This file's text of statement id, NULL if another file holds it (for
@@ -80,6 +99,15 @@ static const char *const sql_text[SQL_COUNT] = {
 const char *sql_returns_text(unsigned id)
 {
 	return id < SQL_COUNT ? sql_text[id] : NULL;
+}
+
+const char *sql_returns_named(const char *name)
+{
+	if (strcmp(name, "return_list") == 0)
+		return sql_text[SQL_RETURN_LIST];
+	if (strcmp(name, "return_list_state") == 0)
+		return sql_text[SQL_RETURN_LIST_STATE];
+	return NULL;
 }
 
 /* ---- returns ------------------------------------------------------------- */
@@ -168,6 +196,16 @@ static ordo_code read_return(struct q *q, void *item, ordo_err *err)
 	return q_row_end(q, "reading a return", err);
 }
 
+/* One line's columns (SQL_RETURN_LINE_COLS) into l. */
+static void q_col_return_line(struct q *q, return_line *l)
+{
+	l->line_no = (int)q_col_i64(q);
+	q_col_str(q, l->sku, sizeof(l->sku));
+	l->quantity = q_col_i64(q);
+	l->received = q_col_i64(q);
+	l->restocked = q_col_i64(q);
+}
+
 static ordo_code lines_load(store_tx *tx, order_return *r, ordo_err *err)
 {
 	struct q q = {0};
@@ -189,11 +227,7 @@ static ordo_code lines_load(store_tx *tx, order_return *r, ordo_err *err)
 			break;
 		}
 		l = &r->lines[r->n_lines++];
-		l->line_no = (int)q_col_i64(&q);
-		q_col_str(&q, l->sku, sizeof(l->sku));
-		l->quantity = q_col_i64(&q);
-		l->received = q_col_i64(&q);
-		l->restocked = q_col_i64(&q);
+		q_col_return_line(&q, l);
 		rc = q_row_end(&q, "reading a return's lines", err);
 	}
 	q_close(&q);
@@ -248,5 +282,101 @@ ordo_code store_returns_of_order(store_tx *tx, int64_t tenant,
 		*out = NULL;
 		*n = 0;
 	}
+	return rc;
+}
+
+/* Rows of SQL_RETURNS_LINES: the return's seq, then the line. */
+struct page_return_line {
+	int64_t return_seq;
+	return_line l;
+};
+
+static ordo_code read_page_return_line(struct q *q, void *item,
+				       ordo_err *err)
+{
+	struct page_return_line *r = item;
+
+	r->return_seq = q_col_i64(q);
+	q_col_return_line(q, &r->l);
+	return q_row_end(q, "reading a return's lines", err);
+}
+
+/*
+ * The lines of the n returns of a page, by one statement (q_children)
+ * whatever n: each return's handed out into an array of its own, then
+ * copied into the return, which holds at most RETURN_LINES_MAX.
+ */
+static ordo_code page_lines_load(store_tx *tx, order_return *items,
+				 size_t n, ordo_err *err)
+{
+	struct q_parent *to = calloc(n, sizeof(*to));
+	return_line **got = calloc(n, sizeof(*got));
+	size_t *got_n = calloc(n, sizeof(*got_n));
+	size_t i;
+	ordo_code rc = ORDO_OK;
+
+	if (!to || !got || !got_n)
+		rc = sql_no_memory(err, "reading returns' lines");
+	for (i = 0; rc == ORDO_OK && i < n; i++)
+		to[i] = (struct q_parent){items[i].seq, &got[i], &got_n[i]};
+	if (rc == ORDO_OK)
+		rc = q_children(tx, SQL_RETURNS_LINES, to, n,
+				sizeof(struct page_return_line),
+				read_page_return_line,
+				offsetof(struct page_return_line, l),
+				sizeof(return_line), "reading returns' lines",
+				err);
+	for (i = 0; rc == ORDO_OK && i < n; i++) {
+		if (got_n[i] > RETURN_LINES_MAX) {
+			rc = ordo_err_set(err, ORDO_EINTERNAL, "lines",
+					  "return %s has more than %d lines",
+					  items[i].id, RETURN_LINES_MAX);
+			break;
+		}
+		if (got_n[i])
+			memcpy(items[i].lines, got[i],
+			       got_n[i] * sizeof(return_line));
+		items[i].n_lines = got_n[i];
+	}
+	for (i = 0; got && i < n; i++)
+		free(got[i]);
+	free(got);
+	free(got_n);
+	free(to);
+	return rc;
+}
+
+ordo_code store_return_list(store_tx *tx, int64_t tenant, const char *state,
+			    int64_t before_seq, int limit, order_return **out,
+			    size_t *n, int64_t *next, ordo_err *err)
+{
+	struct q q = {0};
+	void *items = NULL;
+	ordo_code rc;
+
+	*out = NULL;
+	*n = 0;
+	*next = 0;
+	rc = sql_check_page(limit, before_seq, err);
+	if (rc == ORDO_OK)
+		rc = q_open(&q, tx,
+			    state ? SQL_RETURN_LIST_STATE : SQL_RETURN_LIST,
+			    err);
+	if (rc == ORDO_OK) {
+		q_i64(&q, tenant);
+		q_i64(&q, sql_page_bound(before_seq));
+		if (state)
+			q_str(&q, state);
+		q_i64(&q, (int64_t)limit + 1);
+		rc = q_page(&q, limit, sizeof(order_return),
+			    offsetof(order_return, seq), read_return, &items,
+			    n, next, "listing returns", err);
+	}
+	q_close(&q);
+	if (rc == ORDO_OK && *n)
+		rc = page_lines_load(tx, items, *n, err);
+	*out = q_rows_done(rc, items, n);
+	if (rc)
+		*next = 0;
 	return rc;
 }

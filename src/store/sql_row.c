@@ -853,6 +853,8 @@ const char *store_statement_sql(const char *name)
 		sql_fulfillment_named,
 		sql_shipments_named,
 		sql_history_named,
+		sql_changes_named,
+		sql_returns_named,
 	};
 	size_t i;
 

@@ -1023,6 +1023,26 @@ ordo_code store_changes_count(store_tx *tx, int64_t tenant,
 ordo_code store_changes_due(store_tx *tx, int64_t now, int limit,
 			    store_change **out, size_t *n, ordo_err *err);
 
+/* A change request as its tenant's list shows it: with its order's
+ * external id and customer's name, read by the join that names the
+ * order's id. */
+typedef struct {
+	store_change change;
+	char external_id[ORDO_EXTERNAL_ID_MAX];
+	char customer_name[ORDO_NAME_MAX];
+} store_change_request;
+
+/*
+ * The tenant's change requests waiting for an answer (state requested),
+ * oldest due first (due_at, then seq), those after (after_due,
+ * after_seq) alone (after_seq 0: from the first), at most limit
+ * (1..ORDO_PAGE_MAX); *more when another page follows. *out: free().
+ */
+ordo_code store_change_requests(store_tx *tx, int64_t tenant,
+				ordo_time after_due, int64_t after_seq,
+				int limit, store_change_request **out,
+				size_t *n, bool *more, ordo_err *err);
+
 /* A return of an order (core/returns.h), its lines with it: written when
  * authorised (insert: r->seq set), then its course and lines as it is
  * received and refunded (update). */
@@ -1041,6 +1061,15 @@ ordo_code store_returns_count(store_tx *tx, int64_t tenant,
 ordo_code store_returns_of_order(store_tx *tx, int64_t tenant,
 				 const char *order_id, order_return **out,
 				 size_t *n, ordo_err *err);
+/*
+ * The tenant's returns, newest first, in state (NULL: any), before the
+ * return of seq before_seq (0: from the newest), at most limit, each with
+ * its lines (one statement for all of them); *next the cursor of the
+ * page after (0: none). *out: free().
+ */
+ordo_code store_return_list(store_tx *tx, int64_t tenant, const char *state,
+			    int64_t before_seq, int limit, order_return **out,
+			    size_t *n, int64_t *next, ordo_err *err);
 
 /* Add a line to a stored order (a change's add_line): the line as it is,
  * the order's other lines and its course written by store_order_update. */
@@ -1492,10 +1521,12 @@ int64_t store_tx_round_trips(const store_tx *tx);
 /*
  * The SQL text of one of the store's statements, named for the tests that
  * EXPLAIN it exactly as it is prepared ("?" placeholders); NULL for a name
- * the store does not know. Names: "webhooks_for_event", and the
+ * the store does not know. Names: "webhooks_for_event", the
  * statements that read the children of a page of orders: "page_lines",
  * "page_holds", "page_fulfillments", "page_fulfillment_lines",
- * "page_shipments", "page_shipment_lines", "page_defects".
+ * "page_shipments", "page_shipment_lines", "page_defects", and the lists
+ * of change requests and returns: "change_requests", "return_list",
+ * "return_list_state".
  */
 const char *store_statement_sql(const char *name);
 

@@ -9,6 +9,10 @@
  *                    change_after_release hold); no answer in the
  *                    tenant's window expires into the same hold; the
  *                    order takes no other change meanwhile
+ *   waiting          the tenant's requests waiting for an answer, oldest
+ *                    due first, a page at a time, each as it reads alone
+ *                    with its order; people of every role read them, an
+ *                    integration key does not
  *   after shipment   reducing or cancelling shipped units is refused,
  *                    pointing to returns
  *   versions         every write counts; If-Match refuses a stale edit
@@ -487,6 +491,124 @@ API_TEST(no_answer_in_the_window_expires_into_a_hold)
 	assert_error(r, 409, "conflict", NULL);
 	resp_free(r);
 	free(id);
+}
+
+/*
+ * The ids of items (change requests) that are among mine, in the list's
+ * order, comma-joined into buf. Each is as GET /v1/change-requests/{id}
+ * answers it, with its order (whose external id is in exts, as mine).
+ */
+static void mine_waiting(const json_t *items, char mine[][64],
+			 const char *const *exts, size_t n_mine, char *buf,
+			 size_t size)
+{
+	json_t *it;
+	size_t i, k, len = 0;
+
+	buf[0] = '\0';
+	json_array_foreach(items, i, it) {
+		json_t *alone;
+		struct resp *r;
+
+		check(streq(jstr(it, "state"), "requested"), "waiting only: %s",
+		      json_dumps(it, 0));
+		for (k = 0; k < n_mine; k++)
+			if (streq(jstr(it, "id"), mine[k]))
+				break;
+		if (k == n_mine)
+			continue;
+		check(streq(jstr(it, "order.id"), jstr(it, "order_id")) &&
+			      streq(jstr(it, "order.external_id"), exts[k]) &&
+			      jstr(it, "order.customer_name") &&
+			      jstr(it, "order.customer_name")[0],
+		      "with its order: %s", json_dumps(it, 0));
+		r = http_get(acme(), "/v1/change-requests/%s", mine[k]);
+		assert_status(r, 200);
+		alone = json_deep_copy(it);
+		json_object_del(alone, "order");
+		check(json_equal(r->json, alone),
+		      "as it reads alone: %s and %s", r->body,
+		      json_dumps(it, 0));
+		json_decref(alone);
+		resp_free(r);
+		snprintf(buf + len, size - len, "%s%s", len ? "," : "",
+			 mine[k]);
+		len = strlen(buf);
+	}
+}
+
+API_TEST(waiting_requests_are_listed_oldest_due_first)
+{
+	static const char *const exts[] = {"CH-W1", "CH-W2", "CH-W3",
+					   "CH-W4"};
+	static const char *const windows[] = {
+		"{\"change_window_s\": 7200}", "{\"change_window_s\": 600}",
+		"{\"change_window_s\": 600}", "{\"change_window_s\": 60}"};
+	char chg[4][64], viewer[HARNESS_KEY_MAX], wh[HARNESS_KEY_MAX];
+	char want[512], got[512];
+	json_t *all, *body;
+	struct resp *r;
+	char *id;
+	int k;
+
+	key_create("acme", "viewer", "chg-list-viewer", viewer,
+		   sizeof(viewer));
+	stocked("CH-W", "CH-W1", 40);
+	key_create_at("acme", "integration", "chg-list-wh", "CH-W1", wh,
+		      sizeof(wh));
+	/* Asked in order, each with its window: the first is due last, the
+	 * second and third at the same second (the clock held), the fourth
+	 * first - and refused. */
+	harness_clock_stop();
+	for (k = 0; k < 4; k++) {
+		body = order_one_line(exts[k], "CH-W", 2, PRICE);
+		id = order_create(acme(), body);
+		json_decref(body);
+		settings_patch(acme(), windows[k]);
+		r = post_to(id, "cancel", "{\"reason\": \"customer asked\"}",
+			    NULL);
+		assert_status(r, 202);
+		snprintf(chg[k], sizeof(chg[k]), "%s",
+			 jstr(r->json, "change.id"));
+		resp_free(r);
+		free(id);
+	}
+	harness_clock_run();
+	r = decide(wh, chg[3], "refuse", "{\"reason\": \"already picked\"}");
+	assert_status(r, 200);
+	resp_free(r);
+
+	/* oldest due first, then as asked; a page of one at a time */
+	all = list_all(acme(), "/v1/change-requests", "change_requests", 1);
+	mine_waiting(all, chg, exts, 4, got, sizeof(got));
+	snprintf(want, sizeof(want), "%s,%s,%s", chg[1], chg[2], chg[0]);
+	check(streq(got, want), "oldest due first: %s, not %s", got, want);
+	json_decref(all);
+	all = list_all(viewer, "/v1/change-requests", "change_requests", 50);
+	mine_waiting(all, chg, exts, 4, got, sizeof(got));
+	check(streq(got, want), "a viewer reads them: %s", got);
+	json_decref(all);
+
+	/* another tenant's list is its own */
+	all = list_all(srv->key_globex, "/v1/change-requests",
+		       "change_requests", 50);
+	mine_waiting(all, chg, exts, 4, got, sizeof(got));
+	check(streq(got, ""), "globex lists acme's: %s", got);
+	json_decref(all);
+
+	r = http_get(acme(), "/v1/change-requests?state=requested");
+	assert_error(r, 400, "invalid_request", "state");
+	resp_free(r);
+	r = http_get(acme(), "/v1/change-requests?cursor=100.1");
+	assert_error(r, 400, "invalid_request", "cursor");
+	resp_free(r);
+	/* a warehouse reads its requests one by one, not the tenant's */
+	r = http_get(wh, "/v1/change-requests");
+	assert_error(r, 403, "forbidden", NULL);
+	resp_free(r);
+	r = http_get(wh, "/v1/change-requests/%s", chg[0]);
+	assert_status(r, 200);
+	resp_free(r);
 }
 
 /* ---- after shipment ------------------------------------------------------ */
@@ -1244,6 +1366,9 @@ int main(void)
 		cmocka_unit_test(after_release_the_warehouse_accepts_or_refuses),
 		cmocka_unit_test_teardown(
 			no_answer_in_the_window_expires_into_a_hold,
+			settings_reset),
+		cmocka_unit_test_teardown(
+			waiting_requests_are_listed_oldest_due_first,
 			settings_reset),
 		cmocka_unit_test(shipped_units_are_refused_pointing_to_returns),
 		cmocka_unit_test(a_held_order_left_with_shipped_units_ships),

@@ -9,6 +9,9 @@
  *   refunded     an amount recorded once, never more than the order's
  *                total less what was refunded
  *   claims       wrong_item and missing_item record a defect too
+ *   the list     the tenant's returns newest first, each as it reads
+ *                alone, in one state or any, a page at a time; people
+ *                of every role read it, an integration key does not
  *   strictness   every bad body refused, naming the member; another
  *                tenant's returns are 404
  *
@@ -417,6 +420,107 @@ API_TEST(bad_returns_are_refused_naming_the_member)
 	free(id);
 }
 
+/* The ids of items (returns) that are among mine, in the list's order,
+ * comma-joined into buf; each must read alone as it is in the list and be
+ * in state (NULL: any). */
+static void mine_in_list(const json_t *items, const char *const *mine,
+			 size_t n_mine, const char *state, char *buf,
+			 size_t size)
+{
+	json_t *it;
+	size_t i, k, len = 0;
+
+	buf[0] = '\0';
+	json_array_foreach(items, i, it) {
+		struct resp *r;
+
+		check(!state || streq(jstr(it, "state"), state),
+		      "only %s returns: %s", state, json_dumps(it, 0));
+		for (k = 0; k < n_mine; k++)
+			if (streq(jstr(it, "id"), mine[k]))
+				break;
+		if (k == n_mine)
+			continue;
+		r = http_get(acme(), "/v1/returns/%s", mine[k]);
+		assert_status(r, 200);
+		check(json_equal(r->json, it), "as it reads alone: %s and %s",
+		      r->body, json_dumps(it, 0));
+		resp_free(r);
+		snprintf(buf + len, size - len, "%s%s", len ? "," : "",
+			 mine[k]);
+		len = strlen(buf);
+	}
+}
+
+API_TEST(the_tenants_returns_are_listed_newest_first)
+{
+	char ful[64], ret[3][64], viewer[HARNESS_KEY_MAX],
+		wh[HARNESS_KEY_MAX], want[256], got[256];
+	const char *mine[] = {ret[0], ret[1], ret[2]};
+	char *id = released("RT-L", "RT-L1", 3, ful, sizeof(ful));
+	json_t *all;
+	struct resp *r;
+	int k;
+
+	key_create("acme", "viewer", "rt-list-viewer", viewer, sizeof(viewer));
+	key_create_at("acme", "integration", "rt-list-wh", "RT-L1", wh,
+		      sizeof(wh));
+	ship(ful, "RT-L", 3);
+	for (k = 0; k < 3; k++) {
+		r = authorize(id, 1, "damaged");
+		assert_status(r, 201);
+		snprintf(ret[k], sizeof(ret[k]), "%s", jstr(r->json, "id"));
+		resp_free(r);
+	}
+	/* the second comes back whole */
+	r = post("/v1/returns/%s/receive", ret[1],
+		 "{\"lines\": [{\"line_no\": 1, \"quantity\": 1}], "
+		 "\"restock\": false}");
+	assert_status(r, 200);
+	resp_free(r);
+
+	/* newest first, a page of two at a time, as each reads alone */
+	all = list_all(acme(), "/v1/returns", "returns", 2);
+	mine_in_list(all, mine, 3, NULL, got, sizeof(got));
+	snprintf(want, sizeof(want), "%s,%s,%s", ret[2], ret[1], ret[0]);
+	check(streq(got, want), "newest first: %s, not %s", got, want);
+	json_decref(all);
+
+	/* one state: its returns alone */
+	all = list_all(viewer, "/v1/returns?state=authorized", "returns", 1);
+	mine_in_list(all, mine, 3, "authorized", got, sizeof(got));
+	snprintf(want, sizeof(want), "%s,%s", ret[2], ret[0]);
+	check(streq(got, want), "authorized: %s, not %s", got, want);
+	json_decref(all);
+	all = list_all(acme(), "/v1/returns?state=received", "returns", 50);
+	mine_in_list(all, mine, 3, "received", got, sizeof(got));
+	check(streq(got, ret[1]), "received: %s", got);
+	json_decref(all);
+
+	/* another tenant's list is its own */
+	all = list_all(srv->key_globex, "/v1/returns", "returns", 50);
+	mine_in_list(all, mine, 3, NULL, got, sizeof(got));
+	check(streq(got, ""), "globex lists acme's: %s", got);
+	json_decref(all);
+
+	r = http_get(acme(), "/v1/returns?state=shipped");
+	assert_error(r, 400, "invalid_request", "state");
+	check(strstr(jstr(r->json, "error.message"), "partly_received") !=
+		      NULL,
+	      "names the states: %s", r->body);
+	resp_free(r);
+	r = http_get(acme(), "/v1/returns?status=received");
+	assert_error(r, 400, "invalid_request", "status");
+	resp_free(r);
+	r = http_get(acme(), "/v1/returns?cursor=12");
+	assert_error(r, 400, "invalid_request", "cursor");
+	resp_free(r);
+	r = http_get(wh, "/v1/returns");
+	assert_error(r, 403, "forbidden", NULL);
+	resp_free(r);
+	free(id);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -427,6 +531,7 @@ int main(void)
 		cmocka_unit_test(claims_record_a_defect),
 		cmocka_unit_test(two_receipts_of_one_unit_at_once_take_it_once),
 		cmocka_unit_test(bad_returns_are_refused_naming_the_member),
+		cmocka_unit_test(the_tenants_returns_are_listed_newest_first),
 	};
 
 	return cmocka_run_group_tests(tests, harness_group_setup,

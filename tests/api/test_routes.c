@@ -144,6 +144,7 @@ static const struct expect expected[] = {
 	 "\"damaged\"}",
 	 BAD, 400},
 	{"GET", "/v1/orders/*/returns", ALL_PEOPLE, "order", NULL, NULL, 404},
+	{"GET", "/v1/returns", ALL_PEOPLE, NULL, NULL, NULL, 200},
 	{"GET", "/v1/returns/*", ALL_PEOPLE, "return", NULL, NULL, 404},
 	{"POST", "/v1/returns/*/receive", "admin supervisor",
 	 "return",
@@ -152,6 +153,7 @@ static const struct expect expected[] = {
 	 BAD, 400},
 	{"POST", "/v1/returns/*/refund", "admin supervisor",
 	 "return", "{\"amount\": \"1.00\"}", BAD, 400},
+	{"GET", "/v1/change-requests", ALL_PEOPLE, NULL, NULL, NULL, 200},
 	{"GET", "/v1/change-requests/*", ALL_ROLES, "change", NULL, NULL, 404},
 	{"POST", "/v1/change-requests/*/accept",
 	 "admin supervisor integration", "change", "{}", BAD, 400},
@@ -591,7 +593,8 @@ static json_t *tenant_snapshot(void)
 		"/v1/queue?limit=100",	      "/v1/stock?sku=MUG-12OZ",
 		"/v1/stock?sku=AUTH-PROBE",   "/v1/monitors",
 		"/v1/alerts",		      "/v1/keys",
-		"/v1/users",
+		"/v1/users",		      "/v1/returns?limit=100",
+		"/v1/change-requests?limit=100",
 	};
 	json_t *snap = json_object();
 

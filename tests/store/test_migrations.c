@@ -886,6 +886,9 @@ static void searched(struct fx *f, int64_t tenant, const char *q, char *out,
 	"DROP TABLE monitors;"                                                 \
 	"DROP INDEX orders_state_since;"                                       \
 	"ALTER TABLE orders DROP COLUMN state_since;"                          \
+	"DROP INDEX order_changes_waiting;"                                    \
+	"DROP INDEX returns_tenant;"                                           \
+	"DROP INDEX returns_state;"                                            \
 	"DROP TABLE order_changes;"                                            \
 	"DROP TABLE return_lines;"                                             \
 	"DROP TABLE returns;"                                                  \
