@@ -20,7 +20,7 @@
 
 RUN_DEBS := build-essential cmake pkg-config libsqlite3-dev libmicrohttpd-dev \
             libjansson-dev libcurl4-openssl-dev libsodium-dev libpq-dev
-TEST_DEBS := $(RUN_DEBS) libcmocka-dev postgresql nginx curl openssl
+TEST_DEBS := $(RUN_DEBS) libcmocka-dev postgresql nginx curl openssl chromium
 # The benchmarks drive ordo over HTTP with wrk and set it up with curl;
 # neither running ordo nor its tests need wrk.
 BENCH_DEBS := $(RUN_DEBS) wrk curl postgresql
@@ -50,7 +50,7 @@ define install_missing
 	fi
 endef
 
-.PHONY: all deps deps-test deps-bench build run test bench clean
+.PHONY: all deps deps-test deps-bench deps-web build run test bench clean
 
 all: build
 
@@ -63,14 +63,27 @@ deps-test:
 deps-bench:
 	$(call install_missing,$(BENCH_DEBS))
 
-build: deps
+# The console's npm packages (web/package-lock.json): the charting library
+# it serves, and playwright-core for its tests. Node.js and npm come from
+# Debian unless the machine has them; npm ci runs again only when the lock
+# file changed since it last ran.
+deps-web:
+	@if ! command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory deps-node; fi
+	@if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then \
+	  cd web && npm ci --no-audit --no-fund; \
+	fi
+
+deps-node:
+	$(call install_missing,nodejs npm)
+
+build: deps deps-web
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DORDO_TESTS=OFF
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 run: build
 	./$(BUILD_DIR)/ordo demo
 
-test: deps-test
+test: deps-test deps-web
 	cmake -S . -B $(TEST_DIR) -DCMAKE_BUILD_TYPE=Debug -DORDO_SANITIZE=ON -DORDO_WERROR=ON -DORDO_TESTS=ON
 	cmake --build $(TEST_DIR) -j $(JOBS)
 	cd $(TEST_DIR) && $(CURDIR)/tests/run-with-postgres ctest --output-on-failure -j $(JOBS)

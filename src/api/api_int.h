@@ -34,6 +34,8 @@
 #include "store/store.h"
 
 #define API_MAX_PARAMS 2
+/* Longest name of the console's folder (serve --web), and the end. */
+#define API_WEB_DIR_MAX 512
 /* The longest X-Request-Id taken from a caller, with its NUL. */
 #define API_REQUEST_ID_MAX 65
 
@@ -178,6 +180,8 @@ struct api_server {
 	pthread_t head_watch;
 	pthread_cond_t head_cv;
 	bool head_watch_on, head_watch_stop;
+	/* The console's folder (console.c); "": none. */
+	char web_dir[API_WEB_DIR_MAX];
 	/* The deployment's key for page cursors, read at start. */
 	unsigned char cursor_key[ORDO_CURSOR_KEY_BYTES];
 	/* The out-of-memory answer, made at start (see api_reply_nomem). */
@@ -195,6 +199,9 @@ struct api_server {
 /* Queue text as a JSON answer: malloc'd and taken, or with is_static a
  * string that lives as long as the program; replayed marks an
  * Idempotency-Key's replay. */
+/* Answer 200 with data (malloc'd, len bytes, taken) of type. */
+enum MHD_Result api_queue_file(api_request *r, char *data, size_t len,
+			       const char *type);
 enum MHD_Result api_queue_body(api_request *r, unsigned status, char *text,
 			       bool is_static, bool replayed);
 /* Queue text (malloc'd, taken) as an answer of the media type `type`,
@@ -416,6 +423,9 @@ typedef enum MHD_Result (*api_handler)(api_request *r);
 
 enum MHD_Result api_health(api_request *r);
 enum MHD_Result api_openapi(api_request *r);
+enum MHD_Result api_console_index(api_request *r);
+enum MHD_Result api_console_file(api_request *r);
+enum MHD_Result api_console_vendor(api_request *r);
 enum MHD_Result api_metrics(api_request *r);
 enum MHD_Result api_sku_create(api_request *r);
 enum MHD_Result api_sku_list(api_request *r);

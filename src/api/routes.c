@@ -22,6 +22,10 @@ const api_route api_routes[] = {
 	{"GET", "/metrics", api_metrics, ANYONE, NULL, 0},
 	{"GET", "/openapi.json", api_openapi, ANYONE, NULL, 0},
 	{"GET", "/v1/openapi.json", api_openapi, ANYONE, NULL, 0},
+	/* The console's files (console.c): it logs in with a session. */
+	{"GET", "/", api_console_index, ANYONE, NULL, 0},
+	{"GET", "/console/*", api_console_file, ANYONE, NULL, 0},
+	{"GET", "/console/vendor/*", api_console_vendor, ANYONE, NULL, 0},
 	{"POST", "/v1/skus", api_sku_create, ADMINS, NULL, 0},
 	{"GET", "/v1/skus", api_sku_list, READERS, NULL, 0},
 	{"POST", "/v1/locations", api_location_create, ADMINS, NULL, 0},

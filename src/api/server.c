@@ -48,6 +48,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -240,6 +241,19 @@ enum MHD_Result api_queue_static(api_request *r, unsigned status,
 	if (!resp)
 		return api_reply_nomem(r);
 	return queue_response(r, status, resp, false, type, NULL);
+}
+
+enum MHD_Result api_queue_file(api_request *r, char *data, size_t len,
+			       const char *type)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+		len, data, MHD_RESPMEM_MUST_FREE);
+
+	if (!resp) {
+		free(data);
+		return api_reply_nomem(r);
+	}
+	return queue_response(r, MHD_HTTP_OK, resp, false, type, NULL);
 }
 
 enum MHD_Result api_queue_body(api_request *r, unsigned status, char *text,
@@ -908,6 +922,25 @@ ordo_code api_server_start(store *st, const api_server_options *opts,
 				  "at most %d writes may be queued",
 				  ORDO_QUEUED_WRITES_MAX);
 		goto fail;
+	}
+	if (opts->web_dir) {
+		struct stat sb;
+		char index[API_WEB_DIR_MAX + 16];
+
+		if (strlen(opts->web_dir) >= sizeof(srv->web_dir)) {
+			rc = ordo_err_set(err, ORDO_EINVALID, "web_dir",
+					  "the console's folder must be named "
+					  "in fewer than %d bytes",
+					  API_WEB_DIR_MAX);
+			goto fail;
+		}
+		ordo_strlcpy(srv->web_dir, opts->web_dir,
+			     sizeof(srv->web_dir));
+		snprintf(index, sizeof(index), "%s/index.html", srv->web_dir);
+		if (stat(index, &sb) != 0)
+			log_event("warning", "console_missing",
+				  json_pack("{s:s, s:s}", "file", index,
+					    "error", strerror(errno)));
 	}
 	srv->max_queued_writes = opts->max_queued_writes
 					 ? opts->max_queued_writes

@@ -34,6 +34,10 @@ typedef struct {
 	/* Requests a second each client address may make (0: the default,
 	 * ORDO_RATE_PER_ADDRESS_DEFAULT); past it, 429 with Retry-After. */
 	int rate_per_address;
+	/* The folder the console's files are served from (web/ of the
+	 * checkout: index.html at /, the rest under /console/); NULL: no
+	 * console. */
+	const char *web_dir;
 } api_server_options;
 
 /* Bind and start serving. The store must outlive the server. */

@@ -41,6 +41,7 @@ static const struct {
 	{"rate-per-key", CLI_F_RATE_PER_KEY, "N"},
 	{"rate-per-address", CLI_F_RATE_PER_ADDRESS, "N"},
 	{"location", CLI_F_LOCATION, "CODE"},
+	{"web", CLI_F_WEB, "DIR"},
 };
 
 #define N_FLAGS (sizeof(cli_flags) / sizeof(cli_flags[0]))
@@ -101,6 +102,8 @@ static const char **slot(struct cli_opts *o, unsigned flag)
 		return &o->rate_per_address;
 	case CLI_F_LOCATION:
 		return &o->location;
+	case CLI_F_WEB:
+		return &o->web;
 	default:
 		return &o->from;
 	}

@@ -12,6 +12,7 @@
 
 #include "app/caller.h"
 #include "core/clock.h"
+#include "api/server.h"
 #include "core/err.h"
 #include "store/store.h"
 
@@ -46,6 +47,7 @@
 #define CLI_F_RATE_PER_KEY (1u << 16)
 #define CLI_F_RATE_PER_ADDRESS (1u << 17)
 #define CLI_F_LOCATION (1u << 18)
+#define CLI_F_WEB (1u << 19)
 
 /* What a command was given: each flag's value (NULL: not given), the
  * positional arguments, and whether help was asked for. */
@@ -69,6 +71,7 @@ struct cli_opts {
 	const char *map;
 	const char *channel;
 	const char *location;
+	const char *web;
 	unsigned given; /* CLI_F_* of the flags given */
 	bool help;
 	int n_args;
@@ -154,11 +157,14 @@ void background_stop(struct background *b);
 void cli_stop_signals(sigset_t *set);
 void cli_block_stop_signals(void);
 
-/* Serve st on listen until SIGINT or SIGTERM, with the background work
- * running. Returns an exit code. */
+/* Serve st on listen until SIGINT or SIGTERM with opts (its limits and
+ * console; host, port, threads and clock are set here), with the
+ * background work running. Returns an exit code. */
 int cli_serve_until_signal(store *st, const char *listen, const char *banner,
-			   int webhook_timeout_ms, int max_queued_writes,
-			   int rate_per_key, int rate_per_address);
+			   int webhook_timeout_ms, api_server_options *opts);
+/* Where the console's files are when --web is not given: the web/ folder
+ * of the checkout ordo was built from. */
+#define CLI_DEFAULT_WEB ORDO_WEB_DIR
 
 /* The clock of this process: the system's, unless `serve --clock-file`
  * set one a test moves (cli_clock_file_use). Read it, never time(). */

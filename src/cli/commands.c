@@ -70,7 +70,8 @@ int cmd_serve(int argc, char **argv)
 			CLI_F_DB | CLI_F_LISTEN | CLI_F_DB_POOL |
 				CLI_F_DB_WRITERS | CLI_F_WEBHOOK_TIMEOUT | CLI_F_WEBHOOK_ALLOW |
 				CLI_F_CLOCK_FILE | CLI_F_MAX_QUEUED |
-				CLI_F_RATE_PER_KEY | CLI_F_RATE_PER_ADDRESS,
+				CLI_F_RATE_PER_KEY | CLI_F_RATE_PER_ADDRESS |
+				CLI_F_WEB,
 			argc, argv, &o);
 	if (rc)
 		return rc;
@@ -81,7 +82,7 @@ int cmd_serve(int argc, char **argv)
 		       "[--webhook-allow CIDR,...]\n"
 		       "                  [--max-queued-writes N] "
 		       "[--rate-per-key N]\n"
-		       "                  [--rate-per-address N]\n\n"
+		       "                  [--rate-per-address N] [--web DIR]\n\n"
 		       "Apply migrations, serve the HTTP API and deliver "
 		       "webhooks.\n"
 		       "  --db PATH|URL           SQLite file (default ./%s) or "
@@ -118,13 +119,17 @@ int cmd_serve(int argc, char **argv)
 		       "  --rate-per-address N    requests a second each "
 		       "client address may make\n"
 		       "                          (1 to %d, default %d); "
-		       "more are answered 429\n",
+		       "more are answered 429\n"
+		       "  --web DIR               the console's files, served "
+		       "at /\n"
+		       "                          (default %s)\n",
 		       CLI_DEFAULT_DB, CLI_DEFAULT_LISTEN, CLI_MAX_DB_POOL,
 		       CLI_DEFAULT_DB_POOL, STORE_WRITERS_MAX, STORE_WRITERS_PG,
 		       CLI_DEFAULT_WEBHOOK_TIMEOUT_MS,
 		       ORDO_QUEUED_WRITES_MAX, ORDO_QUEUED_WRITES_DEFAULT,
 		       ORDO_RATE_PER_KEY_MAX, ORDO_RATE_PER_KEY_DEFAULT,
-		       ORDO_RATE_PER_ADDRESS_MAX, ORDO_RATE_PER_ADDRESS_DEFAULT);
+		       ORDO_RATE_PER_ADDRESS_MAX, ORDO_RATE_PER_ADDRESS_DEFAULT,
+		       CLI_DEFAULT_WEB);
 		return CLI_OK;
 	}
 	if (o.n_args)
@@ -191,9 +196,16 @@ int cmd_serve(int argc, char **argv)
 	st = cli_open_store(o.db, (int)pool, (int)writers);
 	if (!st)
 		return CLI_FAIL;
-	rc = cli_serve_until_signal(st, o.listen, NULL, (int)timeout_ms,
-				    (int)max_queued, (int)rate_per_key,
-				    (int)rate_per_address);
+	{
+		api_server_options opts = {
+			.max_queued_writes = (int)max_queued,
+			.rate_per_key = (int)rate_per_key,
+			.rate_per_address = (int)rate_per_address,
+			.web_dir = o.web ? o.web : CLI_DEFAULT_WEB};
+
+		rc = cli_serve_until_signal(st, o.listen, NULL,
+					    (int)timeout_ms, &opts);
+	}
 	store_close(st);
 	return rc;
 }

@@ -22,6 +22,7 @@
 #include "app/flow.h"
 #include "app/fulfillment.h"
 #include "app/intake.h"
+#include "app/people.h"
 #include "app/returns.h"
 #include "app/review.h"
 #include "app/stock.h"
@@ -874,6 +875,31 @@ static ordo_code warehouse_run(store_tx *tx, void *arg, ordo_err *err)
 	return rc;
 }
 
+/* The demo's people, one of each role, who log in to the console with
+ * DEMO_PASSWORD: made once per database, kept after. */
+#define DEMO_PASSWORD "ordo-demo-password"
+static const char *const demo_roles[] = {"admin", "supervisor", "agent",
+					 "viewer"};
+
+static ordo_code demo_people(store *st, ordo_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(demo_roles) / sizeof(demo_roles[0]); i++) {
+		char email[64];
+
+		snprintf(email, sizeof(email), "%s@demo.example",
+			 demo_roles[i]);
+		if (app_user_create(st, email, DEMO_PASSWORD, DEMO_SLUG,
+				    demo_roles[i], demo_now(), err) ==
+		    ORDO_ECONFLICT)
+			ordo_err_clear(err);
+		if (err->code != ORDO_OK)
+			return err->code;
+	}
+	return ORDO_OK;
+}
+
 int cmd_demo(int argc, char **argv)
 {
 	struct cli_opts o = {0};
@@ -969,8 +995,15 @@ int cmd_demo(int argc, char **argv)
 		rc = cli_fail(err);
 		goto out;
 	}
+	if (demo_people(st, err) != ORDO_OK) {
+		rc = cli_fail(err);
+		goto out;
+	}
 	snprintf(banner, sizeof(banner),
 		 "\nordo demo is running: http://%s\n"
+		 "the console: http://%s/ - log in as admin@demo.example, "
+		 "supervisor@demo.example, agent@demo.example or "
+		 "viewer@demo.example, password %s\n"
 		 "API key (tenant \"%s\"): %s\n"
 		 "the review queue: curl -H 'Authorization: Bearer %s' "
 		 "http://%s/v1/queue\n"
@@ -979,7 +1012,8 @@ int cmd_demo(int argc, char **argv)
 		 "another API key: %s key create %s --role agent --name "
 		 "alice --db %s\n"
 		 "stop with Ctrl-C\n",
-		 listen, DEMO_SLUG, key, key, listen, cli_program, db,
+		 listen, listen, DEMO_PASSWORD, DEMO_SLUG, key, key, listen,
+		 cli_program, db,
 		 DEMO_SLUG, cli_program, DEMO_SLUG, db);
 	/* The demo runs on one machine: its webhooks may go to receivers on
 	 * this host, which a server refuses unless allowed. */
@@ -989,8 +1023,13 @@ int cmd_demo(int argc, char **argv)
 		netaddr_list_parse("127.0.0.0/8,::1/128", &loopback, NULL, 0);
 		outbox_rules_set(&loopback);
 	}
-	rc = cli_serve_until_signal(st, listen, banner,
-				    CLI_DEFAULT_WEBHOOK_TIMEOUT_MS, 0, 0, 0);
+	{
+		api_server_options opts = {.web_dir = CLI_DEFAULT_WEB};
+
+		rc = cli_serve_until_signal(st, listen, banner,
+					    CLI_DEFAULT_WEBHOOK_TIMEOUT_MS,
+					    &opts);
+	}
 out:
 	ordo_err_clear(err);
 	store_close(st);

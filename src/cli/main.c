@@ -183,14 +183,8 @@ void cli_block_stop_signals(void)
 }
 
 int cli_serve_until_signal(store *st, const char *listen, const char *banner,
-			   int webhook_timeout_ms, int max_queued_writes,
-			   int rate_per_key, int rate_per_address)
+			   int webhook_timeout_ms, api_server_options *opts)
 {
-	api_server_options opts = {.threads = 4,
-				   .clock = cli_clock,
-				   .max_queued_writes = max_queued_writes,
-				   .rate_per_key = rate_per_key,
-				   .rate_per_address = rate_per_address};
 	api_server *srv = NULL;
 	struct background *bg = NULL;
 	char host[64];
@@ -199,18 +193,20 @@ int cli_serve_until_signal(store *st, const char *listen, const char *banner,
 	int sig = 0, rc = CLI_OK;
 	json_t *fields;
 
-	if (api_parse_listen(listen, host, sizeof(host), &opts.port, err)) {
+	if (api_parse_listen(listen, host, sizeof(host), &opts->port, err)) {
 		rc = cli_fail(err);
 		goto out;
 	}
-	opts.host = host;
+	opts->host = host;
+	opts->threads = 4;
+	opts->clock = cli_clock;
 
 	/* Signals are taken by sigwait below, never by another thread: they
 	 * were blocked before the first one started (cli_block_stop_signals),
 	 * and every thread inherits that. */
 	cli_stop_signals(&set);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	if (api_server_start(st, &opts, &srv, err)) {
+	if (api_server_start(st, opts, &srv, err)) {
 		rc = cli_fail(err);
 		goto out;
 	}

@@ -50,6 +50,10 @@
  * nothing past it (its connection is closed). Longer than the idle time,
  * so that an idle connection is closed by that first. */
 #define ORDO_REQUEST_HEAD_S 45
+/* The largest file of the console served (console.c): its modules and
+ * the charting library are tens of kilobytes; a larger file in its folder
+ * is a mistake, answered 500 rather than read into memory. */
+#define ORDO_CONSOLE_FILE_MAX (2 * 1024 * 1024)
 #define ORDO_CONNECTIONS_MAX 1024
 /* Connections one client address may hold at once: half of them, so that
  * one client (or many behind one address) cannot take every connection

@@ -82,6 +82,10 @@ static const struct expect expected[] = {
 	{"GET", "/metrics", "", NULL, NULL, NULL, 200},
 	{"GET", "/openapi.json", "", NULL, NULL, NULL, 200},
 	{"GET", "/v1/openapi.json", "", NULL, NULL, NULL, 200},
+	/* The console's files: the page, and no file named "*" (console.c). */
+	{"GET", "/", "", NULL, NULL, NULL, 200},
+	{"GET", "/console/*", "", NULL, NULL, NULL, 404},
+	{"GET", "/console/vendor/*", "", NULL, NULL, NULL, 404},
 	{"POST", "/v1/skus", "admin", NULL,
 	 "{\"sku\": \"AUTH-PROBE\", \"title\": \"Probe\", "
 	 "\"unit_price\": \"1.00\"}",
