@@ -3,9 +3,11 @@
 //   - every page opens for every role with no console error, and shows
 //     only what the role may do;
 //   - an agent claims the next hold with one key and resolves it;
-//   - an order is found with the search box and its timeline read;
+//   - the agent finds that order with the search box and reads the
+//     decision on its timeline;
 //   - an admin adds a rule, sees the refusal in place, simulates it and
-//     saves it as the new policy.
+//     saves it as the new policy;
+//   - a supervisor imports a CSV file and reads the rows not taken.
 // Screenshots of each page go to $ORDO_E2E_ARTIFACTS (1280x800, and some
 // at a phone's width).
 
@@ -204,5 +206,32 @@ test('an admin changes the policy after simulating it', async () => {
   // The one refusal the test asked for; nothing else.
   assert.deepEqual(page.problems,
     ['console: Failed to load resource: the server responded with a status of 400 (Bad Request)']);
+  await page.context().close();
+});
+
+test('a supervisor imports a CSV file and reads the rows it did not take', async () => {
+  const page = await loggedIn('supervisor');
+  await open(page, 'channels');
+  const csv = 'Order;Customer;Email;Street;City;State;Zip;Item;Qty;Price;Payment\n'
+    + 'S-901;Ana Ruiz;ana.ruiz@example.com;1 Elm St;Austin;TX;78701;FILTER-100;2;6.50;paid\n'
+    + 'S-901;Ana Ruiz;ana.ruiz@example.com;1 Elm St;Austin;TX;78701;BEAN-1KG;1;32.00;paid\n'
+    + 'S-902;Ben Ode;ben.ode@example.com;2 Oak St;Austin;TX;78701;FILTER-100;-1;6.50;paid\n';
+  await page.selectOption('select[name=channel]', 'sheets');
+  await page.setInputFiles('input[type=file][accept*=csv]', { name: 'desk-more.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.click('button:has-text("Import")');
+  await page.waitForSelector('section[aria-live] h4:has-text("Rows not taken")', { timeout: 30000 });
+  const card = await page.textContent('section[aria-live]');
+  assert.match(card, /Taken: 1/);
+  assert.match(card, /Refused: 1 orders, 1 rows/);
+  const report = await page.$$eval('section[aria-live] tbody tr', (trs) => trs.map((tr) => tr.textContent));
+  assert.equal(report.length, 1, report.join('\n'));
+  assert.match(report[0], /S-902/);
+  await shot(page, 'import');
+  const taken = (await server.call('GET', '/v1/orders?external_id=S-901')).json.orders;
+  const refused = (await server.call('GET', '/v1/orders?external_id=S-902')).json.orders;
+  assert.equal(taken.length, 1);
+  assert.equal(taken[0].lines.length, 2);
+  assert.equal(refused.length, 0);
+  assert.deepEqual(page.problems, []);
   await page.context().close();
 });
