@@ -5,21 +5,16 @@
  * writes again as soon as the queue drains.
  *
  * The server runs with --max-queued-writes 2. The test holds the database
- * from outside so that the committer cannot finish anything: on SQLite a
- * write transaction of its own on the file (BEGIN IMMEDIATE), on PostgreSQL
- * an exclusive lock on the orders table. Reads (the API key, /metrics) are
- * not held up by either. The hold is let go within a second or two, well
- * inside the committer's lock wait (5 s), so the held writes succeed.
+ * from outside (hold_db.h) so that the committer cannot finish anything,
+ * and lets it go within a second or two, so the held writes succeed.
  */
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-#include <libpq-fe.h>
-#include <sqlite3.h>
-
 #include "harness.h"
+#include "hold_db.h"
 
 static const char *const serve_args[] = {"--max-queued-writes", "2", NULL};
 
@@ -27,52 +22,6 @@ static int group_setup(void **state)
 {
 	harness_set_serve_args(serve_args);
 	return harness_group_setup(state);
-}
-
-/* ---- holding the database --------------------------------------------- */
-
-static sqlite3 *held_sqlite;
-static PGconn *held_pg;
-
-static bool is_pg(void)
-{
-	return strncmp(srv->db_path, "postgres", 8) == 0;
-}
-
-static void hold_database(void)
-{
-	if (is_pg()) {
-		PGresult *res;
-
-		held_pg = PQconnectdb(srv->db_path);
-		check(PQstatus(held_pg) == CONNECTION_OK, "connect: %s",
-		      PQerrorMessage(held_pg));
-		res = PQexec(held_pg, "BEGIN; LOCK TABLE orders IN ACCESS "
-				      "EXCLUSIVE MODE");
-		check(PQresultStatus(res) == PGRES_COMMAND_OK, "lock: %s",
-		      PQerrorMessage(held_pg));
-		PQclear(res);
-		return;
-	}
-	check(sqlite3_open(srv->db_path, &held_sqlite) == SQLITE_OK,
-	      "open %s", srv->db_path);
-	check(sqlite3_exec(held_sqlite, "BEGIN IMMEDIATE", NULL, NULL, NULL) ==
-		      SQLITE_OK,
-	      "BEGIN IMMEDIATE: %s", sqlite3_errmsg(held_sqlite));
-}
-
-static void let_go(void)
-{
-	if (held_pg) {
-		PQclear(PQexec(held_pg, "COMMIT"));
-		PQfinish(held_pg);
-		held_pg = NULL;
-	}
-	if (held_sqlite) {
-		sqlite3_exec(held_sqlite, "COMMIT", NULL, NULL, NULL);
-		sqlite3_close(held_sqlite);
-		held_sqlite = NULL;
-	}
 }
 
 /* ---- writes in the background ------------------------------------------ */

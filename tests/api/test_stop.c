@@ -7,13 +7,22 @@
  *                      SIGTERM afterwards ends the node, cleanly, in
  *                      seconds.
  *
- * The clients post orders with a timeout of a few milliseconds, shorter
- * than a write's way through the committer, so that many connections are
- * closed while their write is suspended and is answered to nobody.
+ *   writes in flight   SIGTERM while writes wait for their commit (the
+ *                      database held from outside, hold_db.h): the node
+ *                      takes no new request (503), answers every write
+ *                      in flight 201 once its commit is through, and
+ *                      exits 0; each of them is kept, once.
+ *
+ * The clients of the first post orders with a timeout of a few
+ * milliseconds, shorter than a write's way through the committer, so that
+ * many connections are closed while their write is suspended and is
+ * answered to nobody.
  */
 #include "harness.h"
+#include "hold_db.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -101,10 +110,109 @@ API_TEST(abandoned_writes_do_not_hold_the_stop)
 	check(rc == 0, "the node exited with %d", rc);
 }
 
+#define HELD 6
+
+struct held_post {
+	pthread_t thread;
+	char ext[32];
+	long status;
+};
+
+static void *held_post_run(void *arg)
+{
+	struct held_post *p = arg;
+	json_t *o = order_one_line(p->ext, "MUG-12OZ", 1, "12.50");
+	char *body = json_dumps(o, JSON_COMPACT);
+	const char *headers[] = {"Content-Type: application/json", NULL};
+	struct resp *r = http_at(node.base_url, "POST", "/v1/orders",
+				 srv->key_acme, body, strlen(body), headers);
+
+	p->status = r->status;
+	resp_free(r);
+	free(body);
+	json_decref(o);
+	return NULL;
+}
+
+/* The node's ordo_http_writes_in_flight. */
+static long in_flight(void)
+{
+	struct resp *r = http_at(node.base_url, "GET", "/metrics", NULL, NULL,
+				 0, NULL);
+	const char *at = strstr(r->body, "\nordo_http_writes_in_flight ");
+	long n = at ? strtol(at + strlen("\nordo_http_writes_in_flight "),
+			     NULL, 10)
+		    : -1;
+
+	resp_free(r);
+	return n;
+}
+
+API_TEST(writes_in_flight_are_answered_and_kept_through_a_stop)
+{
+	/* static: the posters outlive a failed check */
+	static struct held_post p[HELD];
+	struct resp *r;
+	json_t *late;
+	int i, waited, rc;
+
+	assert_int_equal(harness_node_start(&node, NULL), 0);
+	hold_database();
+	for (i = 0; i < HELD; i++) {
+		memset(&p[i], 0, sizeof(p[i]));
+		snprintf(p[i].ext, sizeof(p[i].ext), "STOP-HELD-%d", i);
+		pthread_create(&p[i].thread, NULL, held_post_run, &p[i]);
+	}
+	for (waited = 0; waited < 100 && in_flight() < HELD; waited++)
+		harness_sleep_ms(10);
+	/* (The key's last use is a write of its own, that may wait too.) */
+	check(in_flight() >= HELD, "%d writes must wait for their commit, "
+	      "not %ld", HELD, in_flight());
+	kill(node.pid, SIGTERM);
+	harness_sleep_ms(200);
+	/* Stopping: a new write is turned away, not taken in. */
+	late = order_one_line("STOP-LATE", "MUG-12OZ", 1, "12.50");
+	{
+		char *body = json_dumps(late, JSON_COMPACT);
+		const char *headers[] = {"Content-Type: application/json",
+					 NULL};
+
+		r = http_at(node.base_url, "POST", "/v1/orders", srv->key_acme,
+			    body, strlen(body), headers);
+		free(body);
+	}
+	check(r->status == 503, "a write sent to a stopping node answered "
+	      "%ld: %s", r->status, r->body);
+	resp_free(r);
+	json_decref(late);
+	let_go();
+	for (i = 0; i < HELD; i++) {
+		pthread_join(p[i].thread, NULL);
+		check(p[i].status == 201, "the write in flight %s answered %ld",
+		      p[i].ext, p[i].status);
+	}
+	rc = harness_node_stop(&node);
+	check(rc == 0, "the node exited with %d", rc);
+	/* Each is kept, once; the one turned away is not there. */
+	for (i = 0; i < HELD; i++) {
+		r = http_get(srv->key_acme, "/v1/orders?external_id=%s",
+			     p[i].ext);
+		assert_status(r, 200);
+		check(json_array_size(json_object_get(r->json, "orders")) == 1,
+		      "%s is kept once: %s", p[i].ext, r->body);
+		resp_free(r);
+	}
+	r = http_get(srv->key_acme, "/v1/orders?external_id=STOP-LATE");
+	check(json_array_size(json_object_get(r->json, "orders")) == 0,
+	      "the write turned away is not kept: %s", r->body);
+	resp_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(abandoned_writes_do_not_hold_the_stop),
+		cmocka_unit_test(writes_in_flight_are_answered_and_kept_through_a_stop),
 	};
 
 	return cmocka_run_group_tests_name("stop", tests,
