@@ -165,8 +165,10 @@ struct api_server {
 	/* What one client may take (limits.c), under limits_mu: the client
 	 * addresses that hold connections, and how many each (at most
 	 * ORDO_CONNECTIONS_MAX of them, as there are at most that many
-	 * connections); each API key's requests a second. */
+	 * connections), and how many there are in all; each API key's
+	 * requests a second. */
 	pthread_mutex_t limits_mu;
+	int n_conns;
 	struct api_address {
 		unsigned char addr[16]; /* IPv4 in the first 4 */
 		int n;			/* its connections; 0: a free slot */

@@ -31,6 +31,12 @@ struct api_conn {
  * counted when it starts and uncounted when it closes, and one more from
  * an address that holds its share is closed at once. Threads accepting at
  * the same moment may let an address past its share by one each.
+ *
+ * ROOM FOR OTHERS. Once the node holds all but ORDO_CONNECTIONS_KEPT of
+ * its connections, one more is taken only from an address that holds
+ * fewer than ORDO_CONNECTIONS_FEW: the others' are closed at once, so
+ * that a new client is answered rather than left in the listening queue
+ * behind connections that send a byte now and then.
  */
 static void address_key(const struct sockaddr *sa, unsigned char key[16])
 {
@@ -69,12 +75,16 @@ enum MHD_Result api_address_admits(void *cls, const struct sockaddr *sa,
 	unsigned char key[16];
 	struct api_address *a;
 	bool admit;
+	int held;
 
 	(void)len;
 	address_key(sa, key);
 	pthread_mutex_lock(&srv->limits_mu);
 	a = address_slot(srv, key, false);
-	admit = !a || a->n < ORDO_CONNECTIONS_PER_ADDRESS;
+	held = a ? a->n : 0;
+	admit = held < ORDO_CONNECTIONS_PER_ADDRESS &&
+		(srv->n_conns < ORDO_CONNECTIONS_MAX - ORDO_CONNECTIONS_KEPT ||
+		 held < ORDO_CONNECTIONS_FEW);
 	pthread_mutex_unlock(&srv->limits_mu);
 	return admit ? MHD_YES : MHD_NO;
 }
@@ -111,6 +121,7 @@ void api_address_notify(void *cls, struct MHD_Connection *conn,
 		}
 		if (a)
 			a->n++;
+		srv->n_conns++;
 		c->a = a;
 		c->next = srv->conns;
 		if (srv->conns)
@@ -124,6 +135,7 @@ void api_address_notify(void *cls, struct MHD_Connection *conn,
 		pthread_mutex_lock(&srv->limits_mu);
 		if (c->a)
 			c->a->n--;
+		srv->n_conns--;
 		if (c->prev)
 			c->prev->next = c->next;
 		else

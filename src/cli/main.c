@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "channels/json_pool.h"
@@ -17,6 +18,7 @@
 #include "log/log.h"
 #include "api/server.h"
 #include "cli/cli.h"
+#include "core/limits.h"
 
 #ifndef ORDO_VERSION
 #error "ORDO_VERSION must be the version of ordo (CMake's project version)"
@@ -182,6 +184,27 @@ void cli_block_stop_signals(void)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
+/*
+ * A node holds up to ORDO_CONNECTIONS_MAX connections, each a file, beside
+ * its database's: a soft limit of open files below that (1,024 is common)
+ * would refuse connections the node means to take. Raise it to what they
+ * need, as far as the hard limit allows; say so when it does not.
+ */
+static void files_for_connections(void)
+{
+	rlim_t want = ORDO_CONNECTIONS_MAX + 256;
+	struct rlimit fl;
+
+	if (getrlimit(RLIMIT_NOFILE, &fl) != 0 || fl.rlim_cur >= want)
+		return;
+	fl.rlim_cur = fl.rlim_max < want ? fl.rlim_max : want;
+	if (setrlimit(RLIMIT_NOFILE, &fl) != 0 || fl.rlim_cur < want)
+		log_event("warning", "open_files_limit",
+			  json_pack("{s:I, s:I}", "limit",
+				    (json_int_t)fl.rlim_cur, "wanted",
+				    (json_int_t)want));
+}
+
 int cli_serve_until_signal(store *st, const char *listen, const char *banner,
 			   int webhook_timeout_ms, api_server_options *opts)
 {
@@ -200,6 +223,7 @@ int cli_serve_until_signal(store *st, const char *listen, const char *banner,
 	opts->host = host;
 	opts->threads = 4;
 	opts->clock = cli_clock;
+	files_for_connections();
 
 	/* Signals are taken by sigwait below, never by another thread: they
 	 * were blocked before the first one started (cli_block_stop_signals),

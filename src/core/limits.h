@@ -61,6 +61,16 @@
  * once. A proxy in front of ordo is one address, and stays under it by
  * keeping fewer connections to a node (docs/nginx-ordo.conf keeps 32). */
 #define ORDO_CONNECTIONS_PER_ADDRESS 512
+/* Room kept for others: the last ORDO_CONNECTIONS_KEPT connections of a
+ * node go only to client addresses that hold fewer than
+ * ORDO_CONNECTIONS_FEW, so that a few addresses holding many slow
+ * connections (each under its share) cannot take them all, and a client
+ * that holds a few, as people and integrations do, still gets in. Only
+ * clients from more than (ORDO_CONNECTIONS_MAX - ORDO_CONNECTIONS_KEPT) /
+ * ORDO_CONNECTIONS_FEW addresses at once could fill a node, which a
+ * firewall or proxy in front must stop. */
+#define ORDO_CONNECTIONS_KEPT 64
+#define ORDO_CONNECTIONS_FEW 8
 /* Requests a second one API key may make, by default (ordo serve
  * --rate-per-key), and at most: past it, 429 with Retry-After, so that
  * one runaway client cannot take a node's time from the others. Its
