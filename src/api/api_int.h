@@ -160,6 +160,10 @@ struct api_server {
 	atomic_int writes_queued;
 	int max_queued_writes;
 	atomic_bool stopping;
+	/* The database refusing writes (submit.c, note_database): since the
+	 * first write it refused, and how many it has refused since. */
+	atomic_bool writes_failing;
+	atomic_llong writes_refused;
 	/* Imports running (imports.c), at most ORDO_IMPORTS_RUNNING. */
 	atomic_int imports_running;
 	/* What one client may take (limits.c), under limits_mu: the client

@@ -223,6 +223,35 @@ static enum MHD_Result send_fresh(api_request *r, int status, char *text)
 }
 
 /*
+ * The database refusing writes (ORDO_EUNAVAILABLE from the store: its disk
+ * full or failing, on PostgreSQL out of reach) is logged when it starts,
+ * "database_write_failed" with the first refusal's reason, and when a
+ * write is stored again, "database_writes_resumed" with how many were
+ * refused meanwhile; not once per write (the request lines are that).
+ * Nothing is to be done for it to resume: the next write that the
+ * database takes ends it.
+ */
+static void note_database(api_request *r, const app_write *w)
+{
+	struct api_server *srv = r->srv;
+
+	if (w->job.rc == ORDO_EUNAVAILABLE && !atomic_load(&srv->stopping)) {
+		atomic_fetch_add(&srv->writes_refused, 1);
+		if (!atomic_exchange(&srv->writes_failing, true))
+			log_event("error", "database_write_failed",
+				  json_pack("{s:o}", "error",
+					    log_text(w->job.err.message)));
+	} else if (w->job.rc == ORDO_OK &&
+		   atomic_load(&srv->writes_failing) &&
+		   atomic_exchange(&srv->writes_failing, false)) {
+		log_event("info", "database_writes_resumed",
+			  json_pack("{s:I}", "writes_refused",
+				    (json_int_t)atomic_exchange(
+					    &srv->writes_refused, 0)));
+	}
+}
+
+/*
  * On the connection's thread once the write is durable: answer its error,
  * its replayed answer, or encode its answer from the command's outputs -
  * kept first, in a second write, when it has an Idempotency-Key.
@@ -252,6 +281,7 @@ enum MHD_Result api_finish_write(api_request *r)
 		r->answer = NULL;
 		return send_fresh(r, r->answer_status, text);
 	}
+	note_database(r, w);
 	if (w->job.rc != ORDO_OK)
 		return api_reply_error(r, &w->job.err);
 	if (w->pending) {

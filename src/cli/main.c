@@ -139,6 +139,25 @@ int cli_check_listen(const char *cmd, const char *listen)
 	return rc;
 }
 
+/*
+ * ORDO_TEST_IO_FAULTS=PATH, for ordo's own tests only: a SQLite database
+ * is opened through a VFS that makes its disk fill up or fail whenever the
+ * control file at PATH says so (store/sqlite_faults.c). Unset: none, as
+ * always in production.
+ */
+static const char *test_io_faults(void)
+{
+	const char *v = getenv("ORDO_TEST_IO_FAULTS");
+
+	if (!v || !*v)
+		return NULL;
+	log_event("warn", "ORDO_TEST_IO_FAULTS is set: the database's writes "
+		  "fail on purpose when its control file says so (for tests "
+		  "only)",
+		  json_pack("{s:o}", "control", log_text(v)));
+	return v;
+}
+
 store *cli_open_store(const char *db, int pool, int writers)
 {
 	store_options opts = STORE_OPTIONS_DEFAULT;
@@ -148,6 +167,7 @@ store *cli_open_store(const char *db, int pool, int writers)
 
 	opts.read_pool_size = pool;
 	opts.writers = writers;
+	opts.test_io_faults = test_io_faults();
 	if (store_open(db, &opts, &st, err) != ORDO_OK) {
 		cli_fail(err);
 		ordo_err_clear(err);

@@ -99,13 +99,18 @@
  *
  * If COMMIT fails, every job of the batch that had succeeded is answered
  * ORDO_ESTORAGE (ORDO_EUNAVAILABLE when the database could not be
- * reached): nothing of the batch was stored - except that a connection
- * lost during COMMIT leaves its outcome unknown to the client, as with any
- * database server. A COMMIT that failed retryably is answered so too; only
- * a job's own run is ever run again. If the transaction control
- * itself fails (BEGIN, SAVEPOINT, RELEASE, ROLLBACK TO), the transaction can
- * no longer be trusted: the batch is rolled back and every job in it that was
- * not already failed by its own code is answered ORDO_ESTORAGE.
+ * reached, or its disk is full or failing: sqlite.c, DISK FULL): nothing
+ * of the batch was stored - except that a connection lost during COMMIT
+ * leaves its outcome unknown to the client, as with any database server.
+ * A COMMIT that failed retryably is answered so too; only a job's own run
+ * is ever run again. If the transaction control itself fails (BEGIN,
+ * SAVEPOINT, RELEASE, ROLLBACK TO), the transaction can no longer be
+ * trusted: the batch is rolled back and every job in it that was not
+ * already failed by its own code is answered ORDO_ESTORAGE (again
+ * ORDO_EUNAVAILABLE when that was the cause: a full disk makes SQLite
+ * roll the whole transaction back, which the next savepoint move finds).
+ * Either way the committer goes on to the next batch, which begins a
+ * transaction of its own: a failed batch fails its own writes only.
  *
  * Batches grow by themselves under load: while one batch is being made
  * durable, new jobs pile up in the queue and all go into the next one. That
@@ -138,7 +143,8 @@ int64_t committer_now_ns(void)
 /*
  * Fail a job that has not failed by its own code: the batch is lost. The
  * job is ORDO_ESTORAGE, or ORDO_EUNAVAILABLE when the cause was the
- * database being unreachable (try again later, not a fault of the write).
+ * database being unreachable, or its disk full or failing (try again
+ * later, not a fault of the write).
  */
 static void job_fail_storage(store_job *job, const ordo_err *cause,
 			     const char *what)

@@ -30,10 +30,34 @@
  *     SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY  -> ORDO_ECONFLICT (field named)
  *     SQLITE_CONSTRAINT_FOREIGNKEY            -> ORDO_ENOTFOUND "tenant_id"
  *     SQLITE_BUSY / SQLITE_LOCKED             -> ORDO_ESTORAGE, retryable
+ *     SQLITE_FULL                             -> ORDO_EUNAVAILABLE "the
+ *                                                database is full"
+ *     SQLITE_IOERR_* (but _NOMEM)             -> ORDO_EUNAVAILABLE "the
+ *                                                database could not be
+ *                                                written" (or read)
  *     anything else                           -> ORDO_ESTORAGE with
  *                                                sqlite3_errmsg()
+ *
+ * DISK FULL, DISK FAILING. A disk with no space left, or one that fails a
+ * write, is the operator's to fix, not the write's fault: the write is
+ * answered ORDO_EUNAVAILABLE (503, try again later). SQLite undoes the
+ * statement, or the whole transaction, that met it (a failed COMMIT leaves
+ * nothing of the batch in the database: the WAL frames it wrote are not
+ * in the WAL's index, and the next commit writes over them); the
+ * connection then carries on as it was, so the first write after space
+ * returns succeeds with nothing to reopen. When SQLite rolled the whole
+ * transaction back by itself, the next savepoint move of the batch finds
+ * it gone (sq_check_in_tx) and says why: the fault the connection met
+ * (sq_conn.fault), so that every job of the batch is answered 503 too.
+ * An fsync that fails (SQLITE_IOERR_FSYNC) is the one case whose outcome
+ * is not certain: the frames were written, and the recovery after a crash
+ * (before the next commit wrote over them) would find them again.
+ *
+ * For tests, store_options.test_io_faults opens every connection through
+ * a VFS that fails writes on demand (sqlite_faults.c).
  */
 #include "store/store_int.h"
+#include "store/sqlite_faults.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -90,10 +114,16 @@ struct sq_conn {
 	/* Virtual machine steps of the statements run since the last BEGIN:
 	 * the work of the transaction (rows_read). */
 	int64_t steps;
+	/* The last disk fault (SQLITE_FULL, SQLITE_IOERR_*) a statement met
+	 * since the write transaction began; 0 if none (DISK FULL). */
+	int fault;
 };
 
 struct sq_store {
 	char path[4096]; /* the database file, for backups */
+	/* The VFS its connections open with: NULL, SQLite's default, but
+	 * for tests (sqlite_faults.c). */
+	const char *vfs;
 	struct sq_conn writer;
 	/* The outbox's own writer, one thread at a time (outbox_mu). */
 	struct sq_conn outbox;
@@ -283,7 +313,8 @@ static ordo_code sq_conn_open(store *st, struct sq_conn *c, const char *path,
 					    path, strerror(e));
 		flags |= SQLITE_OPEN_CREATE;
 	}
-	r = sqlite3_open_v2(path, &c->db, flags, NULL);
+	r = sqlite3_open_v2(path, &c->db, flags,
+			    ((struct sq_store *)st->impl)->vfs);
 	if (r != SQLITE_OK) {
 		rc = ordo_err_set(err, ORDO_ESTORAGE, "url",
 				  "cannot open database \"%.128s\": %s", path,
@@ -414,6 +445,12 @@ static ordo_code sq_open(store *st, const char *path, const store_options *opts,
 		rc = ordo_err_set(err, ORDO_EINVALID, "url",
 				  "the database path is too long");
 		goto out;
+	}
+
+	if (opts->test_io_faults) {
+		rc = sq_faults_vfs(opts->test_io_faults, &s->vfs, err);
+		if (rc)
+			goto out;
 	}
 
 	/* The writer first: it creates the file and switches it to WAL. */
@@ -563,12 +600,45 @@ static void sq_reset(db_stmt *s)
 	s->r = SQLITE_OK;
 }
 
+/* Is e, an extended result code, the disk under the database full or
+ * failing (DISK FULL)? Out of memory is not, whatever its class. */
+static bool sq_is_disk_fault(int e)
+{
+	return (e & 0xff) == SQLITE_FULL ||
+	       ((e & 0xff) == SQLITE_IOERR && e != SQLITE_IOERR_NOMEM);
+}
+
+/* The error of disk fault e met by what: the database unavailable until
+ * the operator makes room or mends the disk. */
+static ordo_code sq_disk_fault(int e, const char *what, ordo_err *err)
+{
+	if ((e & 0xff) == SQLITE_FULL)
+		return ordo_err_set(err, ORDO_EUNAVAILABLE, NULL,
+				    "the database is full: no space is left "
+				    "on its disk (%s)",
+				    what);
+	if (e == SQLITE_IOERR_READ || e == SQLITE_IOERR_SHORT_READ)
+		return ordo_err_set(err, ORDO_EUNAVAILABLE, NULL,
+				    "the database could not be read: disk "
+				    "I/O error (%s)",
+				    what);
+	return ordo_err_set(err, ORDO_EUNAVAILABLE, NULL,
+			    "the database could not be written: disk I/O "
+			    "error%s (%s)",
+			    e == SQLITE_IOERR_FSYNC ? " flushing it" : "",
+			    what);
+}
+
 static ordo_code sq_error(store_tx *tx, const char *what, const char *field,
 			  ordo_err *err)
 {
 	struct sq_conn *c = tx->conn;
 	int e = sqlite3_extended_errcode(c->db);
 
+	if (sq_is_disk_fault(e)) {
+		c->fault = e;
+		return sq_disk_fault(e, what, err);
+	}
 	switch (e) {
 	case SQLITE_CONSTRAINT_UNIQUE:
 	case SQLITE_CONSTRAINT_PRIMARYKEY:
@@ -609,11 +679,19 @@ out:
 }
 
 /* The write transaction must still be open after every savepoint move; SQLite
- * rolls it back by itself on some errors (disk full, I/O). */
+ * rolls it back by itself on some errors (disk full, I/O): then the error is
+ * the fault that made it (DISK FULL). */
 static ordo_code sq_check_in_tx(store_tx *tx, const char *what, ordo_err *err)
 {
 	struct sq_conn *c = tx->conn;
 
+	if (sqlite3_get_autocommit(c->db) && c->fault) {
+		char where[64];
+
+		snprintf(where, sizeof(where), "%s: the transaction was "
+			 "rolled back", what);
+		return sq_disk_fault(c->fault, where, err);
+	}
 	if (sqlite3_get_autocommit(c->db))
 		return ordo_err_set(err, ORDO_ESTORAGE, NULL,
 				    "%s: the database rolled the transaction "
@@ -631,6 +709,7 @@ static ordo_code sq_write_begin(store *st, int writer, store_tx **tx,
 	(void)writer; /* always 0: writers_max is 1 */
 	*tx = &s->writer.tx;
 	s->writer.steps = 0;
+	s->writer.fault = 0;
 	rc = sq_run_ctl(*tx, SQ_BEGIN_IMMEDIATE, err);
 	if (rc)
 		*tx = NULL;
@@ -644,6 +723,7 @@ static ordo_code sq_outbox_begin(store *st, store_tx **tx, ordo_err *err)
 
 	pthread_mutex_lock(&s->outbox_mu);
 	*tx = &s->outbox.tx;
+	s->outbox.fault = 0;
 	rc = sq_run_ctl(*tx, SQ_BEGIN_IMMEDIATE, err);
 	s->outbox.steps = 0;
 	if (rc) {

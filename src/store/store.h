@@ -103,6 +103,11 @@ typedef struct {
 	 * where one writer holds the whole database and 1 is the only
 	 * number taken, STORE_WRITERS_PG on PostgreSQL. */
 	int writers;
+	/* For ordo's own tests only (ORDO_TEST_IO_FAULTS): the path of a
+	 * control file that makes the disk under a SQLite database fill up
+	 * or fail on demand (sqlite_faults.c); NULL, as always in
+	 * production: none. Other backends ignore it. */
+	const char *test_io_faults;
 } store_options;
 
 #define STORE_OPTIONS_DEFAULT {.read_pool_size = 8, .busy_timeout_ms = 5000}

@@ -28,6 +28,8 @@
  *     db.h             the driver interface the sql_*.c files and store.c
  *                      call
  *     sqlite.c         the SQLite driver
+ *     sqlite_faults.c  for tests only: a VFS that fills or fails the disk
+ *                      under it on demand (ORDO_TEST_IO_FAULTS)
  *     pg.c             the PostgreSQL driver (libpq): connections,
  *                      statements, transactions
  *     pg_pipe.c        its errors and deferred statements (pipeline
