@@ -562,6 +562,23 @@ int harness_node_stop(struct ordo_node *n)
 	return status_to_exit(status);
 }
 
+void harness_server_kill(void)
+{
+	assert_non_null(srv);
+	if (srv->pid <= 0)
+		return;
+	kill(srv->pid, SIGKILL);
+	waitpid(srv->pid, NULL, 0);
+	srv->pid = 0;
+}
+
+int harness_server_restart(void)
+{
+	assert_non_null(srv);
+	assert_true(srv->pid <= 0);
+	return server_spawn(srv);
+}
+
 /*
  * Stop the server: 0 when it exited with status 0 or by our SIGTERM, -1
  * when it crashed, reported sanitizer errors, or had to be killed.

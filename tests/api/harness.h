@@ -72,6 +72,16 @@ int harness_node_start(struct ordo_node *n, const char *db);
  * sanitizer report). */
 int harness_node_stop(struct ordo_node *n);
 
+/*
+ * A crash of the group's server (tests/crash): harness_server_kill sends it
+ * SIGKILL - no clean shutdown, no sanitizer report - and reaps it;
+ * harness_server_restart starts `ordo serve` again on the same database
+ * (same arguments, the log appended to), waits until it is healthy and
+ * updates srv's pid, port and base_url (the port may change). 0 or -1.
+ */
+void harness_server_kill(void);
+int harness_server_restart(void);
+
 /* The server of the running group (NULL outside a group). */
 extern struct ordo_server *srv;
 
