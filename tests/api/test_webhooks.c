@@ -21,10 +21,14 @@
  *                   happened; another tenant's webhook hears nothing.
  *   handoff         a location-bound webhook gets only its location's
  *                   fulfillment events.
- *   outages         a receiver answering 500, and one that is down, for the
- *                   first ~3 s: every event is delivered as 2xx exactly once
- *                   (repeats only before the success), in order per order,
- *                   within ~20 s.
+ *   outages         a receiver answering 500, one that is down, and one that
+ *                   accepts each connection and resets it (RST, no answer),
+ *                   for the first ~3 s: every event is delivered as 2xx
+ *                   exactly once (repeats only before the success), in
+ *                   order per order, within ~20 s; while the resets last,
+ *                   another tenant's webhook and orders are not slowed, and
+ *                   ordo backs off from the resetting receiver as from any
+ *                   failing one.
  *   slow receiver   (second group: ordo serve --webhook-timeout-ms 500) a
  *                   first attempt that takes 2 s is retried and delivered.
  *   retry window    webhook_retry_window_s 2 and a receiver that always
@@ -62,7 +66,10 @@
 #include <arpa/inet.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -321,6 +328,167 @@ static void receiver_clear(void)
 	rcv.recs = NULL;
 	rcv.n = rcv.cap = 0;
 	pthread_mutex_unlock(&rcv.mu);
+}
+
+/*
+ * ---- a receiver that resets connections ---------------------------------
+ *
+ * A listener on a port of its own that, while resetting, accepts each
+ * connection and closes it with a TCP RST (SO_LINGER 0) without a word:
+ * every other one at once, the others once the request's headers (or
+ * whatever came within 200 ms) were read - so ordo meets the reset both
+ * while sending and while waiting for the answer. Then it relays each
+ * connection to the receiver above, which answers 200 and records as
+ * ever, at the path the webhook names.
+ */
+static struct resetter {
+	pthread_t thread;
+	int fd;
+	int port;
+	bool running;
+	atomic_bool relaying;
+	atomic_bool stop;
+	atomic_int resets;
+	atomic_int pumps; /* relayed connections still open */
+} rst = { .fd = -1 };
+
+/* Read what arrives on fd until the headers end or ms pass. */
+static void drain_headers(int fd, long ms)
+{
+	char buf[4096];
+	size_t have = 0;
+	long deadline = harness_now_ms() + ms;
+
+	while (harness_now_ms() < deadline && have < sizeof(buf) - 1) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		ssize_t n;
+
+		if (poll(&p, 1, 20) <= 0)
+			continue;
+		n = read(fd, buf + have, sizeof(buf) - 1 - have);
+		if (n <= 0)
+			return;
+		have += (size_t)n;
+		buf[have] = '\0';
+		if (strstr(buf, "\r\n\r\n"))
+			return;
+	}
+}
+
+static void reset_close(int fd)
+{
+	struct linger l = { .l_onoff = 1, .l_linger = 0 };
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	close(fd);
+}
+
+/* Copy bytes both ways between a relayed connection and the receiver. */
+static void *pump_main(void *arg)
+{
+	int a = (int)(intptr_t)arg, b = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in addr;
+
+	memset(&addr, 0, sizeof(addr));
+	addr.sin_family = AF_INET;
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	addr.sin_port = htons((uint16_t)rcv.port);
+	if (b >= 0 && connect(b, (struct sockaddr *)&addr, sizeof(addr)) == 0) {
+		while (!atomic_load(&rst.stop)) {
+			struct pollfd p[2] = { { a, POLLIN, 0 }, { b, POLLIN, 0 } };
+			char buf[16384];
+			int k, done = 0;
+
+			if (poll(p, 2, 50) <= 0)
+				continue;
+			for (k = 0; k < 2 && !done; k++) {
+				ssize_t n;
+
+				if (!p[k].revents)
+					continue;
+				n = read(p[k].fd, buf, sizeof(buf));
+				done = n <= 0 ||
+				       write(p[1 - k].fd, buf, (size_t)n) != n;
+			}
+			if (done)
+				break;
+		}
+	}
+	if (b >= 0)
+		close(b);
+	close(a);
+	atomic_fetch_sub(&rst.pumps, 1);
+	return NULL;
+}
+
+static void *resetter_main(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&rst.stop)) {
+		struct pollfd p = { rst.fd, POLLIN, 0 };
+		int c;
+
+		if (poll(&p, 1, 50) <= 0)
+			continue;
+		c = accept(rst.fd, NULL, NULL);
+		if (c < 0)
+			continue;
+		if (atomic_load(&rst.relaying)) {
+			pthread_t t;
+
+			atomic_fetch_add(&rst.pumps, 1);
+			if (pthread_create(&t, NULL, pump_main,
+					   (void *)(intptr_t)c) == 0) {
+				pthread_detach(t);
+			} else {
+				atomic_fetch_sub(&rst.pumps, 1);
+				close(c);
+			}
+			continue;
+		}
+		if (atomic_load(&rst.resets) % 2)
+			drain_headers(c, 200);
+		reset_close(c);
+		atomic_fetch_add(&rst.resets, 1);
+	}
+	return NULL;
+}
+
+static void resetter_start(void)
+{
+	struct sockaddr_in addr;
+	socklen_t len = sizeof(addr);
+
+	memset(&addr, 0, sizeof(addr));
+	addr.sin_family = AF_INET;
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	rst.fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(rst.fd >= 0);
+	assert_int_equal(bind(rst.fd, (struct sockaddr *)&addr, sizeof(addr)),
+			 0);
+	assert_int_equal(listen(rst.fd, 64), 0);
+	assert_int_equal(getsockname(rst.fd, (struct sockaddr *)&addr, &len),
+			 0);
+	rst.port = ntohs(addr.sin_port);
+	atomic_store(&rst.stop, false);
+	atomic_store(&rst.relaying, false);
+	atomic_store(&rst.resets, 0);
+	assert_int_equal(pthread_create(&rst.thread, NULL, resetter_main, NULL),
+			 0);
+	rst.running = true;
+}
+
+static void resetter_stop(void)
+{
+	if (!rst.running)
+		return;
+	atomic_store(&rst.stop, true);
+	pthread_join(rst.thread, NULL);
+	while (atomic_load(&rst.pumps) > 0)
+		harness_sleep_ms(10);
+	close(rst.fd);
+	rst.fd = -1;
+	rst.running = false;
 }
 
 /* ---- event views --------------------------------------------------------- */
@@ -795,8 +963,10 @@ struct hook {
 	char path[64];
 };
 
-static void subscribe(const char *key, struct hook *h, const char *path,
-		      const char *events_json, const char *location)
+/* Subscribe to 127.0.0.1:port at path. */
+static void subscribe_port(const char *key, struct hook *h, int port,
+			   const char *path, const char *events_json,
+			   const char *location)
 {
 	char body[1024];
 	struct resp *r;
@@ -806,11 +976,11 @@ static void subscribe(const char *key, struct hook *h, const char *path,
 		snprintf(body, sizeof(body),
 			 "{\"url\": \"http://127.0.0.1:%d%s\", \"events\": %s, "
 			 "\"location\": \"%s\"}",
-			 rcv.port, path, events_json, location);
+			 port, path, events_json, location);
 	else
 		snprintf(body, sizeof(body),
 			 "{\"url\": \"http://127.0.0.1:%d%s\", \"events\": %s}",
-			 rcv.port, path, events_json);
+			 port, path, events_json);
 	r = http("POST", "/v1/webhooks", key, body, strlen(body), NULL);
 	assert_status(r, 201);
 	check(jstr(r->json, "id") && jstr(r->json, "secret"),
@@ -818,6 +988,12 @@ static void subscribe(const char *key, struct hook *h, const char *path,
 	snprintf(h->id, sizeof(h->id), "%s", jstr(r->json, "id"));
 	snprintf(h->secret, sizeof(h->secret), "%s", jstr(r->json, "secret"));
 	resp_free(r);
+}
+
+static void subscribe(const char *key, struct hook *h, const char *path,
+		      const char *events_json, const char *location)
+{
+	subscribe_port(key, h, rcv.port, path, events_json, location);
 }
 
 static const char all_events[] =
@@ -854,6 +1030,7 @@ static int webhook_test_teardown(void **state)
 		return 0;
 	delete_all_webhooks(srv->key_acme);
 	delete_all_webhooks(srv->key_globex);
+	resetter_stop();
 	receiver_mode(RCV_OK, 0, 0);
 	if (!rcv.daemon)
 		receiver_start(rcv.port);
@@ -1326,6 +1503,108 @@ API_TEST(a_receiver_that_is_down_loses_nothing)
 	      rcv.port, port);
 	harness_clock_advance(8);
 	outage_checks(&h, ids, 0);
+	for (int i = 0; i < OUTAGE_ORDERS; i++)
+		free(ids[i]);
+}
+
+/*
+ * A receiver that accepts the connection and resets it (RST, no answer)
+ * for 3 s, then answers 200: every event is delivered in the end, once,
+ * in order; meanwhile another tenant's webhook gets its events at once
+ * and orders are answered as quickly as ever.
+ */
+API_TEST(a_receiver_resetting_connections_loses_nothing)
+{
+	struct hook h, g;
+	char *ids[OUTAGE_ORDERS];
+	long t0, took, resets_until, waited = 0, slowest = 0;
+	int resets;
+
+	make_stocked("WK-RST", "WK-RST", 100);
+	resetter_start();
+	resets_until = harness_now_ms() + 3000;
+	subscribe_port(acme(), &h, rst.port, "/t-rst", all_events, NULL);
+	subscribe(srv->key_globex, &g, "/t-rst-live", "[\"order.accepted\"]",
+		  NULL);
+	for (int i = 0; i < OUTAGE_ORDERS; i++) {
+		char ext[64];
+
+		snprintf(ext, sizeof(ext), "WK-RST-%d", i);
+		t0 = harness_now_ms();
+		ids[i] = order_of(ext, "WK-RST", 1);
+		took = harness_now_ms() - t0;
+		slowest = took > slowest ? took : slowest;
+	}
+	{
+		char ful[96];
+
+		first_fulfillment(ids[0], ful, sizeof(ful));
+		ship_and_deliver(ful, "WK-RST", 1);
+	}
+	/* The resets under way, another tenant's event comes at once. */
+	t0 = harness_now_ms();
+	while (atomic_load(&rst.resets) < 1 && harness_now_ms() - t0 < 5000)
+		harness_sleep_ms(20);
+	check(atomic_load(&rst.resets) >= 1,
+	      "ordo never connected to the resetting receiver");
+	{
+		json_t *o = order_one_line("WK-RST-LIVE", "TSHIRT-BLK-M", 1,
+					   "19.99");
+		char *id;
+		bool got = false;
+
+		t0 = harness_now_ms();
+		id = order_create(srv->key_globex, o);
+		took = harness_now_ms() - t0;
+		slowest = took > slowest ? took : slowest;
+		json_decref(o);
+		while (!got) {
+			struct view v;
+
+			view_of("/t-rst-live", &v);
+			for (size_t k = 0; k < v.n; k++)
+				got = got || (streq(v.ev[k].order_id, id) &&
+					      v.ev[k].ok);
+			view_free(&v);
+			waited = harness_now_ms() - t0;
+			check(got || waited < 5000,
+			      "globex's event not delivered within 5 s while "
+			      "acme's receiver resets every connection");
+			if (!got)
+				harness_sleep_ms(50);
+		}
+		free(id);
+	}
+	check(slowest < 2000, "an order took %ld ms to be answered while a "
+	      "receiver reset its connections", slowest);
+	print_message("    globex's event arrived after %ld ms; the slowest "
+		      "order took %ld ms\n", waited, slowest);
+
+	/* The resets end: the receiver answers 200 from now on. */
+	while (harness_now_ms() < resets_until)
+		harness_sleep_ms(50);
+	atomic_store(&rst.relaying, true);
+	resets = atomic_load(&rst.resets);
+	harness_clock_advance(8);
+	outage_checks(&h, ids, 1);
+	print_message("    %d connections reset\n", resets);
+	/* Tried once per backoff period (1 s, 2 s: at 0, 1 and 3 s), not
+	 * again at once after each reset. */
+	check(resets <= 6, "%d connections in 3 s: a receiver that resets "
+	      "them must be backed off from like any failing one", resets);
+
+	/* Each reset was a failed attempt, logged neutrally, and retried. */
+	{
+		char *log = harness_log_text(srv);
+
+		check(strstr(log, "\"error\":\"the connection closed without "
+				  "an answer\"") &&
+			      strstr(log, "\"outcome\":\"retried with "
+					  "backoff\""),
+		      "the resets in the log");
+		free(log);
+	}
+	resetter_stop();
 	for (int i = 0; i < OUTAGE_ORDERS; i++)
 		free(ids[i]);
 }
@@ -2599,6 +2878,8 @@ int main(void)
 		cmocka_unit_test_teardown(a_receiver_answering_500_loses_nothing,
 					  webhook_test_teardown),
 		cmocka_unit_test_teardown(a_receiver_that_is_down_loses_nothing,
+					  webhook_test_teardown),
+		cmocka_unit_test_teardown(a_receiver_resetting_connections_loses_nothing,
 					  webhook_test_teardown),
 		cmocka_unit_test_teardown(an_undeliverable_event_fails_and_can_be_redelivered,
 					  webhook_test_teardown),
