@@ -4,6 +4,11 @@
 #               start the demo
 #   make test   install that and what the tests need, build with sanitizers,
 #               run every test
+#   make crashtest  the same set-up as make test, then only the crash
+#               test, at length: 50 SIGKILL cycles on each backend
+#   make fuzz   install clang and its libFuzzer, build the fuzz targets
+#               (fuzz/) and run each for ORDO_FUZZ_SECONDS (default 60);
+#               `make test` runs each for ORDO_FUZZ_BRIEF_SECONDS (10)
 #   make bench  install that and what the benchmarks need (wrk, curl),
 #               build, run the benchmarks under bench/ and append their
 #               figures to bench/results.md
@@ -21,11 +26,18 @@
 RUN_DEBS := build-essential cmake pkg-config libsqlite3-dev libmicrohttpd-dev \
             libjansson-dev libcurl4-openssl-dev libsodium-dev libpq-dev
 TEST_DEBS := $(RUN_DEBS) libcmocka-dev postgresql nginx curl openssl chromium
+# The fuzz targets (fuzz/) are built with clang and its libFuzzer runtime;
+# `make test` runs each briefly, so the tests need them too.
+FUZZ_DEBS := clang libclang-rt-14-dev
+TEST_DEBS += $(FUZZ_DEBS)
 # The benchmarks drive ordo over HTTP with wrk and set it up with curl;
 # neither running ordo nor its tests need wrk.
 BENCH_DEBS := $(RUN_DEBS) wrk curl postgresql
 BUILD_DIR ?= build
 TEST_DIR ?= build-test
+FUZZ_DIR ?= build-fuzz
+ORDO_FUZZ_SECONDS ?= 60
+ORDO_FUZZ_BRIEF_SECONDS ?= 10
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 POLICY_RC_D ?= /usr/sbin/policy-rc.d
 
@@ -50,7 +62,7 @@ define install_missing
 	fi
 endef
 
-.PHONY: all deps deps-test deps-bench deps-web build run test bench clean
+.PHONY: all deps deps-test deps-bench deps-web build run test crashtest bench clean
 
 all: build
 
@@ -87,9 +99,36 @@ test: deps-test deps-web
 	cmake -S . -B $(TEST_DIR) -DCMAKE_BUILD_TYPE=Debug -DORDO_SANITIZE=ON -DORDO_WERROR=ON -DORDO_TESTS=ON
 	cmake --build $(TEST_DIR) -j $(JOBS)
 	cd $(TEST_DIR) && $(CURDIR)/tests/run-with-postgres ctest --output-on-failure -j $(JOBS)
+	$(MAKE) --no-print-directory fuzz-build
+	ORDO_FUZZ_JOBS=$(JOBS) fuzz/run $(FUZZ_DIR) $(ORDO_FUZZ_BRIEF_SECONDS)
+
+# Crash safety at length: tests/crash/crash.c kills `ordo serve` with
+# SIGKILL under load CRASH_CYCLES times on each backend, checking what it
+# acknowledged after every restart (`make test` runs a few cycles).
+CRASH_CYCLES ?= 50
+crashtest: deps-test deps-web
+	cmake -S . -B $(TEST_DIR) -DCMAKE_BUILD_TYPE=Debug -DORDO_SANITIZE=ON -DORDO_WERROR=ON -DORDO_TESTS=ON
+	cmake --build $(TEST_DIR) -j $(JOBS) --target ordo crash_test
+	ORDO_CRASH_CYCLES=$(CRASH_CYCLES) tests/with-backend sqlite $(TEST_DIR)/tests/crash_test
+	ORDO_CRASH_CYCLES=$(CRASH_CYCLES) tests/run-with-postgres tests/with-backend postgres $(TEST_DIR)/tests/crash_test
+
+# The libFuzzer targets of fuzz/ in a build directory of their own, with
+# clang (the libraries they test built there with the fuzzer's coverage and
+# the sanitizers); fuzz/run replays fuzz/regressions, then fuzzes each
+# target from a scratch copy of its corpus.
+.PHONY: deps-fuzz fuzz-build fuzz
+deps-fuzz:
+	$(call install_missing,$(RUN_DEBS) $(FUZZ_DEBS))
+
+fuzz-build: deps-fuzz
+	cmake -S . -B $(FUZZ_DIR) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DORDO_FUZZ=ON -DORDO_TESTS=OFF
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target ordo_fuzzers
+
+fuzz: fuzz-build
+	fuzz/run $(FUZZ_DIR) $(ORDO_FUZZ_SECONDS)
 
 bench: deps-bench build
 	@if [ -x bench/run ]; then bench/run $(BUILD_DIR); else echo "no benchmarks yet"; fi
 
 clean:
-	rm -rf $(BUILD_DIR) $(TEST_DIR)
+	rm -rf $(BUILD_DIR) $(TEST_DIR) $(FUZZ_DIR)

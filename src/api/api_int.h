@@ -329,6 +329,14 @@ bool api_decode_body(api_request *r,
 /* A query parameter, or NULL. */
 const char *api_query(api_request *r, const char *name);
 
+/*
+ * Match path against a route's pattern (routes.h); on success copy the
+ * '*' segments into params (malloc'd, the caller frees them). Segments
+ * may not be empty.
+ */
+bool api_route_match(const char *pattern, const char *path,
+		     char *params[API_MAX_PARAMS]);
+
 /* Parse a list cursor (a positive sequence number) or answer 400. */
 bool api_parse_cursor(api_request *r, const char *text, int64_t *out,
 		      enum MHD_Result *ret);
@@ -339,6 +347,8 @@ json_t *api_cursor_json(int64_t next);
  * requests'), or answer 400. */
 bool api_parse_due_cursor(api_request *r, const char *text, int64_t *due,
 			  int64_t *seq, enum MHD_Result *ret);
+/* The same without the answer: true when text is such a cursor. */
+bool api_due_cursor_read(const char *text, int64_t *due, int64_t *seq);
 /* The next_cursor of a list by due time: "<due_at>.<seq>" of the page's
  * last item when another page follows (more), else null. */
 json_t *api_due_cursor_json(bool more, int64_t due, int64_t seq);
@@ -384,6 +394,10 @@ bool api_query_time(api_request *r, const char *name, int64_t *out,
 /* libmicrohttpd's URI log callback: allocates the api_request and keeps
  * the request target as it was sent. */
 void *edge_uri_seen(void *cls, const char *uri, struct MHD_Connection *conn);
+/* Check r->raw_uri, the target as sent: its path and each query
+ * parameter's name and value (see edge.c); a problem is kept as the
+ * request's refusal. The part of edge_check that needs no connection. */
+void edge_check_target(api_request *r);
 /* Check the target and the headers once they are in; a refusal is kept
  * in r (refusal_status) and answered by edge_answer. */
 void edge_check(api_request *r);

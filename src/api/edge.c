@@ -150,7 +150,7 @@ static void edge_refuse(api_request *r, unsigned status, const char *field,
 }
 
 /* The path and every query parameter, decoded from the target as sent. */
-static void edge_check_target(api_request *r)
+void edge_check_target(api_request *r)
 {
 	const char *raw = r->raw_uri, *q, *p, *end, *why;
 	size_t len, plen, n;

@@ -83,12 +83,8 @@ long long api_now_us(void)
 	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/*
- * Match path against pattern; on success copy the '*' segments into
- * params (malloc'd). Segments may not be empty.
- */
-static bool route_match(const char *pattern, const char *path,
-			char *params[API_MAX_PARAMS])
+bool api_route_match(const char *pattern, const char *path,
+		     char *params[API_MAX_PARAMS])
 {
 	int n = 0;
 
@@ -385,17 +381,22 @@ json_t *api_cursor_json(int64_t next)
 	return json_string(text);
 }
 
-bool api_parse_due_cursor(api_request *r, const char *text, int64_t *due,
-			  int64_t *seq, enum MHD_Result *ret)
+bool api_due_cursor_read(const char *text, int64_t *due, int64_t *seq)
 {
 	const char *dot = strchr(text, '.');
 
 	/* The due time is any integer, the sequence number positive; each
 	 * is read strictly. */
-	if (dot &&
-	    api_int_text(text, (size_t)(dot - text), INT64_MIN, INT64_MAX,
-			 due) &&
-	    api_int_text(dot + 1, strlen(dot + 1), 1, INT64_MAX, seq))
+	return dot &&
+	       api_int_text(text, (size_t)(dot - text), INT64_MIN, INT64_MAX,
+			    due) &&
+	       api_int_text(dot + 1, strlen(dot + 1), 1, INT64_MAX, seq);
+}
+
+bool api_parse_due_cursor(api_request *r, const char *text, int64_t *due,
+			  int64_t *seq, enum MHD_Result *ret)
+{
+	if (api_due_cursor_read(text, due, seq))
 		return true;
 	*ret = api_reply_fail(r, ORDO_EINVALID, "cursor",
 			      "cursor is not one this server gave out");
@@ -480,7 +481,8 @@ static size_t route_max_body(const char *method, const char *path)
 		char *params[API_MAX_PARAMS] = {NULL, NULL};
 		/* A match that fails frees what it matched itself. */
 		bool hit = strcmp(api_routes[i].method, method) == 0 &&
-			   route_match(api_routes[i].pattern, path, params);
+			   api_route_match(api_routes[i].pattern, path,
+					   params);
 
 		if (!hit)
 			continue;
@@ -504,7 +506,7 @@ static enum MHD_Result dispatch(api_request *r)
 	for (i = 0; i < api_n_routes; i++) {
 		char *params[API_MAX_PARAMS] = {NULL, NULL};
 
-		if (!route_match(api_routes[i].pattern, r->path, params))
+		if (!api_route_match(api_routes[i].pattern, r->path, params))
 			continue;
 		path_known = true;
 		{

@@ -489,7 +489,7 @@ static void seg_put(strbuf *b, const char *t, size_t n,
  * purchase orders would be stored again with each of them (and a byte a
  * rejected set holds would be stored with the others).
  */
-static char *set_source(const x12_doc *d, size_t s)
+char *app_x12_set_source(const x12_doc *d, size_t s)
 {
 	const x12_set *set = &d->sets[s];
 	const x12_group *g = &d->groups[set->group];
@@ -669,7 +669,7 @@ static ordo_code x12_take_orders(store *st, const app_caller *c,
 			order_init(&o);
 			if (x12_set_order(d, s, ch, &o, &oerr) == ORDO_OK) {
 				free(o.source);
-				o.source = set_source(d, s);
+				o.source = app_x12_set_source(d, s);
 				if (!o.source)
 					rc = ordo_err_set(err, ORDO_ENOMEM,
 							  NULL,

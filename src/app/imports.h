@@ -97,6 +97,14 @@ ordo_code app_x12_take(store *st, const app_caller *c, const ordo_channel *ch,
 		       app_x12_result *res, ordo_err *err);
 
 /*
+ * The source kept with the order of 850 set s of d (which 855s are made
+ * again from): its interchange's ISA, its group's GS, its own segments as
+ * the partner wrote them, and the trailers that close them around this one
+ * set. Malloc'd; NULL when out of memory.
+ */
+char *app_x12_set_source(const x12_doc *d, size_t s);
+
+/*
  * The notices of what a warehouse shipped in set `set` of d (an 856 or
  * 945, channels/x12.h SHIP NOTICES), each shipped as POST
  * /v1/fulfillments/{id}/shipments ships (app/notices.c): the order its

@@ -78,6 +78,14 @@ static void id_text(const json_t *v, char *buf, size_t size)
 		buf[0] = '\0';
 }
 
+/* Whether v is an id the store can be given back: an integer or a
+ * string that is not empty. */
+static bool id_usable(const json_t *v)
+{
+	return json_is_integer(v) ||
+	       (json_is_string(v) && json_string_length(v) > 0);
+}
+
 /* base_url without its trailing slashes, then the rest. */
 static ordo_code url_make(channel_call *c, const char *base_url,
 			  ordo_err *err, const char *fmt, ...)
@@ -169,7 +177,13 @@ static ordo_code fo_items(const json_t *answer, struct fo_item **items,
 			json_t *q = json_object_get(li, "fulfillable_quantity");
 			struct fo_item *it;
 
-			if (!json_is_integer(q) || json_integer_value(q) <= 0)
+			/* A line item the fulfillment cannot name (no id of
+			 * its own or of its fulfillment order) has no units
+			 * to give: units shipped against it alone would be
+			 * left out of the fulfillment, not refused. */
+			if (!json_is_integer(q) || json_integer_value(q) <= 0 ||
+			    !id_usable(json_object_get(fo, "id")) ||
+			    !id_usable(json_object_get(li, "id")))
 				continue;
 			if (*n == cap) {
 				size_t c2 = cap ? cap * 2 : 16;

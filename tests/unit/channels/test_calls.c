@@ -229,6 +229,51 @@ static void test_units_the_store_has_not_open_are_refused(void **state)
 	ordo_err_clear(&err);
 }
 
+/*
+ * A fulfillment order line the store gives no id (or whose fulfillment
+ * order has none) cannot be named in the fulfillment: units that only it
+ * could take are refused, not left out of a fulfillment that then tells
+ * the store of fewer units than were shipped (found by
+ * fuzz/fuzz_shopify_answer.c; fuzz/regressions/shopify_answer).
+ */
+static void test_store_lines_without_ids_take_no_units(void **state)
+{
+	static const char no_line_id[] =
+		"{\"fulfillment_orders\":[{\"id\":9002,\"status\":\"open\","
+		"\"line_items\":[{\"id\":71,\"line_item_id\":111,"
+		"\"fulfillable_quantity\":3},{\"line_item_id\":222,"
+		"\"fulfillable_quantity\":1}]}]}";
+	static const char no_order_id[] =
+		"{\"fulfillment_orders\":[{\"status\":\"open\",\"line_items\":"
+		"[{\"id\":71,\"line_item_id\":111,\"fulfillable_quantity\":3}]}"
+		"]}";
+	static const char *const answers[] = {no_line_id, no_order_id};
+	static const char *const refused[] = {"1 unit(s) of B",
+					      "2 unit(s) of A"};
+	ordo_err err = ORDO_ERR_INIT;
+	channel_call c;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(
+			channel_call_plan(
+				CHANNEL_SHOPIFY, "https://shop.example",
+				"shipment.created",
+				event("shipment.created", "450789",
+				      i == 0 ? "\"lines\":[{\"sku\":\"A\","
+					       "\"quantity\":2},{\"sku\":"
+					       "\"B\",\"quantity\":1}]"
+					     : SHIP_A2),
+				2, answers[i], strlen(answers[i]), &ctx0, &c,
+				&err),
+			ORDO_EINVALID);
+		assert_non_null(strstr(err.message, refused[i]));
+		assert_string_equal(c.method, "");
+		ordo_err_clear(&err);
+	}
+}
+
 static void test_cancellations_and_woocommerce_statuses(void **state)
 {
 	ordo_err err = ORDO_ERR_INIT;
@@ -562,6 +607,7 @@ int main(void)
 		cmocka_unit_test(test_which_events_each_kind_hears),
 		cmocka_unit_test(test_a_shopify_shipment_is_three_calls),
 		cmocka_unit_test(test_units_the_store_has_not_open_are_refused),
+		cmocka_unit_test(test_store_lines_without_ids_take_no_units),
 		cmocka_unit_test(test_cancellations_and_woocommerce_statuses),
 		cmocka_unit_test(test_an_order_the_store_cannot_be_told_of),
 		cmocka_unit_test(test_a_partners_855_is_told),
