@@ -334,6 +334,13 @@ static ordo_code sq_conn_open(store *st, struct sq_conn *c, const char *path,
 		rc = sq_pragma(c, "PRAGMA synchronous = FULL", NULL, err);
 		if (rc)
 			goto out;
+		/* Each job runs in a savepoint, whose statement journal
+		 * passes SQLite's 64 KiB for most orders and would spill to
+		 * a temporary file: kept in memory it costs a batch's worth
+		 * at most, and no file writes and syncs outside the WAL. */
+		rc = sq_pragma(c, "PRAGMA temp_store = MEMORY", NULL, err);
+		if (rc)
+			goto out;
 	} else {
 		rc = sq_pragma(c, "PRAGMA query_only = ON", NULL, err);
 		if (rc)
