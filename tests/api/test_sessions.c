@@ -455,32 +455,42 @@ static void *busy_login(void *arg)
  * log in. */
 API_TEST(a_node_hashes_two_passwords_at_once)
 {
-	enum { N = 8 };
+	enum { N = 8, ROUNDS = 5 };
 	struct busy b[N];
 	pthread_t t[N];
 	pthread_barrier_t start;
-	int ok = 0, busy = 0, i;
+	int ok = 0, busy = 0, i, round;
 
 	free(user_cli(ALICE_PW "\n", "create", "busy@example.com", "acme",
 		      "viewer"));
-	pthread_barrier_init(&start, NULL, N);
-	for (i = 0; i < N; i++) {
-		memset(&b[i], 0, sizeof(b[i]));
-		b[i].start = &start;
-		assert_int_equal(pthread_create(&t[i], NULL, busy_login, &b[i]),
-				 0);
+	/* Logins let go at once still reach a busy machine one by one at
+	 * times: a round in which none overlapped shows nothing, and the
+	 * next is tried. */
+	for (round = 0; round < ROUNDS && !(ok >= 1 && busy >= 1); round++) {
+		ok = busy = 0;
+		pthread_barrier_init(&start, NULL, N);
+		for (i = 0; i < N; i++) {
+			memset(&b[i], 0, sizeof(b[i]));
+			b[i].start = &start;
+			assert_int_equal(pthread_create(&t[i], NULL, busy_login,
+							&b[i]),
+					 0);
+		}
+		for (i = 0; i < N; i++)
+			pthread_join(t[i], NULL);
+		pthread_barrier_destroy(&start);
+		for (i = 0; i < N; i++) {
+			ok += b[i].status == 201;
+			busy += b[i].status == 429 &&
+				streq(b[i].retry_after, "1");
+			check(b[i].status == 201 || b[i].status == 429,
+			      "a login at once answered %ld", b[i].status);
+		}
+		if (!busy)
+			harness_sleep_ms(1100); /* past the Retry-After */
 	}
-	for (i = 0; i < N; i++)
-		pthread_join(t[i], NULL);
-	pthread_barrier_destroy(&start);
-	for (i = 0; i < N; i++) {
-		ok += b[i].status == 201;
-		busy += b[i].status == 429 && streq(b[i].retry_after, "1");
-		check(b[i].status == 201 || b[i].status == 429,
-		      "a login at once answered %ld", b[i].status);
-	}
-	check(ok >= 1 && busy >= 1, "%d logged in, %d told to wait", ok,
-	      busy);
+	check(ok >= 1 && busy >= 1, "%d logged in, %d told to wait, in %d "
+	      "rounds", ok, busy, round);
 }
 
 /* A person serves at most ORDO_USER_TENANTS_MAX (64) tenants (every
