@@ -38,6 +38,9 @@ static void hold_database(void)
 	}
 	check(sqlite3_open(srv->db_path, &held_sqlite) == SQLITE_OK,
 	      "open %s", srv->db_path);
+	/* The server may be writing (a key's last use, a sweep): wait for
+	 * its transaction, as its own connections do. */
+	sqlite3_busy_timeout(held_sqlite, 5000);
 	check(sqlite3_exec(held_sqlite, "BEGIN IMMEDIATE", NULL, NULL, NULL) ==
 		      SQLITE_OK,
 	      "BEGIN IMMEDIATE: %s", sqlite3_errmsg(held_sqlite));
