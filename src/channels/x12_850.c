@@ -456,14 +456,15 @@ static void po_per(struct po *p, size_t seg)
 	}
 	if (customer) {
 		if (!p->per_name[0])
-			memcpy(p->per_name, name, sizeof(name));
+			ordo_strlcpy(p->per_name, name, sizeof(p->per_name));
 		if (!c->phone[0])
-			memcpy(c->phone, phone, sizeof(phone));
+			ordo_strlcpy(c->phone, phone, sizeof(c->phone));
 	} else if (p->addr && !p->addr->phone[0]) {
-		memcpy(p->addr->phone, phone, sizeof(phone));
+		ordo_strlcpy(p->addr->phone, phone,
+			     sizeof(p->addr->phone));
 	}
 	if (!c->email[0])
-		memcpy(c->email, email, sizeof(email));
+		ordo_strlcpy(c->email, email, sizeof(c->email));
 }
 
 static void po_n1(struct po *p, size_t seg)
@@ -525,7 +526,7 @@ static void po_n3(struct po *p, size_t seg)
 	po_text(p, seg, 1, a, sizeof(a));
 	po_text(p, seg, 2, b, sizeof(b));
 	if (!ad->line1[0]) {
-		memcpy(ad->line1, a, sizeof(a));
+		ordo_strlcpy(ad->line1, a, sizeof(ad->line1));
 	} else {
 		x12_text_append(ad->line2, sizeof(ad->line2), ", ", a);
 	}
