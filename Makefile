@@ -6,6 +6,9 @@
 #               run every test
 #   make crashtest  the same set-up as make test, then only the crash
 #               test, at length: 50 SIGKILL cycles on each backend
+#   make valgrind  the same set-up as make test, then every test again with
+#               ordo's code under Valgrind's memcheck, in a build of its own
+#               without the sanitizers: any error or leak fails (slow)
 #   make fuzz   install clang and its libFuzzer, build the fuzz targets
 #               (fuzz/) and run each for ORDO_FUZZ_SECONDS (default 60);
 #               `make test` runs each for ORDO_FUZZ_BRIEF_SECONDS (10)
@@ -36,6 +39,7 @@ BENCH_DEBS := $(RUN_DEBS) wrk curl postgresql
 BUILD_DIR ?= build
 TEST_DIR ?= build-test
 FUZZ_DIR ?= build-fuzz
+VALGRIND_DIR ?= build-valgrind
 ORDO_FUZZ_SECONDS ?= 60
 ORDO_FUZZ_BRIEF_SECONDS ?= 10
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
@@ -62,7 +66,7 @@ define install_missing
 	fi
 endef
 
-.PHONY: all deps deps-test deps-bench deps-web build run test crashtest bench clean
+.PHONY: all deps deps-test deps-bench deps-web build run test crashtest valgrind bench clean
 
 all: build
 
@@ -112,6 +116,16 @@ crashtest: deps-test deps-web
 	ORDO_CRASH_CYCLES=$(CRASH_CYCLES) tests/with-backend sqlite $(TEST_DIR)/tests/crash_test
 	ORDO_CRASH_CYCLES=$(CRASH_CYCLES) tests/run-with-postgres tests/with-backend postgres $(TEST_DIR)/tests/crash_test
 
+# The whole suite with ordo under Valgrind's memcheck (tests/CMakeLists.txt,
+# ORDO_VALGRIND): the unit and store tests run under it, and every ordo the
+# other tests start. CTEST_ARGS picks tests, e.g. CTEST_ARGS="-R unit/".
+CTEST_ARGS ?=
+valgrind: deps-test deps-web
+	$(call install_missing,valgrind)
+	cmake -S . -B $(VALGRIND_DIR) -DCMAKE_BUILD_TYPE=Debug -DORDO_WERROR=ON -DORDO_TESTS=ON -DORDO_VALGRIND=ON
+	cmake --build $(VALGRIND_DIR) -j $(JOBS)
+	cd $(VALGRIND_DIR) && $(CURDIR)/tests/run-with-postgres ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
 # The libFuzzer targets of fuzz/ in a build directory of their own, with
 # clang (the libraries they test built there with the fuzzer's coverage and
 # the sanitizers); fuzz/run replays fuzz/regressions, then fuzzes each
@@ -131,4 +145,4 @@ bench: deps-bench build
 	@if [ -x bench/run ]; then bench/run $(BUILD_DIR); else echo "no benchmarks yet"; fi
 
 clean:
-	rm -rf $(BUILD_DIR) $(TEST_DIR) $(FUZZ_DIR)
+	rm -rf $(BUILD_DIR) $(TEST_DIR) $(FUZZ_DIR) $(VALGRIND_DIR)

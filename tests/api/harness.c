@@ -55,10 +55,11 @@
 #endif
 
 #define SERVER_START_ATTEMPTS 5
-#define SERVER_READY_TIMEOUT_MS 15000
-#define SERVER_STOP_TIMEOUT_MS 20000
-#define CLI_TIMEOUT_MS 60000
-#define HTTP_TIMEOUT_S 60L
+#define SERVER_READY_TIMEOUT_MS (15000 * harness_slow())
+#define SERVER_STOP_TIMEOUT_MS (20000 * harness_slow())
+#define CLI_TIMEOUT_MS (60000 * harness_slow())
+#define HTTP_TIMEOUT_S (60L * harness_slow())
+#define WRAP_WORDS_MAX 32
 #define LIST_MAX_PAGES 10000
 
 struct ordo_server *srv;
@@ -72,6 +73,69 @@ static int current_test_running;
 static int atexit_registered;
 
 /* ---- small utilities ----------------------------------------------------- */
+
+/*
+ * Every ordo the harness starts (servers, nodes, command lines) runs under
+ * ORDO_TEST_WRAP when it is set: a command line, its words split on
+ * spaces. `make valgrind` sets it to Valgrind's memcheck, and
+ * ORDO_TEST_SLOW (a whole factor, default 1) to stretch the harness's own
+ * waits to match.
+ */
+long harness_slow(void)
+{
+	static long factor;
+
+	if (!factor) {
+		const char *v = getenv("ORDO_TEST_SLOW");
+		long f = v ? strtol(v, NULL, 10) : 1;
+
+		factor = f >= 1 && f <= 1000 ? f : 1;
+	}
+	return factor;
+}
+
+static const char *wrap_words[WRAP_WORDS_MAX + 1];
+
+/* The wrapper's words, read once; called before fork(), so that the child
+ * only reads them. */
+static size_t wrap_prepare(void)
+{
+	static char *copy;
+	static size_t n;
+
+	if (!copy) {
+		const char *v = getenv("ORDO_TEST_WRAP");
+		char *w, *save = NULL;
+
+		copy = strdup(v ? v : "");
+		assert_non_null(copy);
+		for (w = strtok_r(copy, " ", &save); w && n < WRAP_WORDS_MAX;
+		     w = strtok_r(NULL, " ", &save))
+			wrap_words[n++] = w;
+	}
+	return n;
+}
+
+/* In a child: become ordo with argv (argv[0] "ordo", NULL-terminated),
+ * under the wrapper if there is one. */
+static void exec_ordo(const char *const *argv)
+{
+	const char *all[WRAP_WORDS_MAX + 64];
+	size_t n = 0, i;
+
+	for (i = 0; wrap_words[i]; i++)
+		all[n++] = wrap_words[i];
+	if (n == 0) {
+		execv(ORDO_BIN, (char *const *)argv);
+		_exit(127);
+	}
+	all[n++] = ORDO_BIN;
+	for (i = 1; argv[i] && n < sizeof(all) / sizeof(all[0]) - 1; i++)
+		all[n++] = argv[i];
+	all[n] = NULL;
+	execvp(all[0], (char *const *)all);
+	_exit(127);
+}
 
 static void sleep_ms(long ms)
 {
@@ -228,6 +292,9 @@ void cli_run(struct cli_result *r, const char *const *args)
 }
 
 static void note_secret(const char *v, size_t len);
+static const char *flaw_in(const char *text, const char **what);
+static void flaw_print(const char *whose, const char *what, const char *text,
+		       const char *at);
 
 void cli_run_input(struct cli_result *r, const char *const *args,
 		   const char *input)
@@ -263,6 +330,7 @@ void cli_run_input(struct cli_result *r, const char *const *args,
 		assert_true(write(in_fd, input, len) == (ssize_t)len);
 		assert_true(lseek(in_fd, 0, SEEK_SET) == 0);
 	}
+	wrap_prepare();
 	fflush(NULL);
 	pid = fork();
 	assert_true(pid >= 0);
@@ -273,8 +341,7 @@ void cli_run_input(struct cli_result *r, const char *const *args,
 			dup2(devnull, STDIN_FILENO);
 		dup2(out_fd, STDOUT_FILENO);
 		dup2(err_fd, STDERR_FILENO);
-		execv(ORDO_BIN, (char *const *)argv);
-		_exit(127);
+		exec_ordo(argv);
 	}
 	close(out_fd);
 	close(err_fd);
@@ -292,6 +359,14 @@ void cli_run_input(struct cli_result *r, const char *const *args,
 	}
 	r->out = slurp(out_path, 0);
 	r->err = slurp(err_path, 0);
+	{
+		const char *what, *at = flaw_in(r->err, &what);
+
+		if (at) {
+			flaw_print("ordo's command line", what, r->err, at);
+			fail_msg("ordo %s: its standard error %s", args[0], what);
+		}
+	}
 	unlink(out_path);
 	unlink(err_path);
 }
@@ -357,7 +432,7 @@ static int healthz_ok(const char *base_url)
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_PROXY, "");
 	curl_easy_setopt(c, CURLOPT_NOBODY, 0L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 1000L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 1000L * harness_slow());
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, NULL);
 	{
 		FILE *sink = fopen("/dev/null", "wb");
@@ -454,6 +529,7 @@ static int spawn_serve(const char *db_path, const char *log_path, pid_t *pid_out
 		if (port <= 0)
 			continue;
 		snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
+		wrap_prepare();
 		fflush(NULL);
 		pid = fork();
 		if (pid < 0)
@@ -489,9 +565,8 @@ static int spawn_serve(const char *db_path, const char *log_path, pid_t *pid_out
 				     i++)
 					argv[n++] = serve_extra_args[i];
 				argv[n] = NULL;
-				execv(ORDO_BIN, (char *const *)argv);
+				exec_ordo(argv);
 			}
-			_exit(127);
 		}
 		*pid_out = pid;
 		*port_out = port;
@@ -514,7 +589,7 @@ static int spawn_serve(const char *db_path, const char *log_path, pid_t *pid_out
 		}
 		if (*pid_out > 0) {
 			fprintf(stderr, "harness: ordo serve on port %d not "
-				"ready after %d ms\n", port,
+				"ready after %ld ms\n", port,
 				SERVER_READY_TIMEOUT_MS);
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
@@ -545,7 +620,7 @@ int harness_node_start(struct ordo_node *n, const char *db)
 int harness_node_stop(struct ordo_node *n)
 {
 	int status = 0;
-	long deadline = now_ms() + 20000;
+	long deadline = now_ms() + SERVER_STOP_TIMEOUT_MS;
 
 	if (n->pid <= 0)
 		return 0;
@@ -592,7 +667,7 @@ static int server_stop(struct ordo_server *s)
 	kill(s->pid, SIGTERM);
 	status = wait_timeout(s->pid, SERVER_STOP_TIMEOUT_MS);
 	if (status == -1) {
-		fprintf(stderr, "harness: ordo serve did not stop within %d ms "
+		fprintf(stderr, "harness: ordo serve did not stop within %ld ms "
 			"of SIGTERM; killing it\n", SERVER_STOP_TIMEOUT_MS);
 		kill(s->pid, SIGKILL);
 		waitpid(s->pid, &status, 0);
@@ -858,9 +933,55 @@ static const char *secret_in(const char *text)
 	return NULL;
 }
 
+/* Where text has a report of Valgrind's (a line "==PID== ..."). */
+static const char *valgrind_report_in(const char *text)
+{
+	const char *line = text;
+
+	while (line && *line) {
+		size_t d = line[0] == '=' && line[1] == '='
+				   ? strspn(line + 2, "0123456789")
+				   : 0;
+
+		if (d > 0 && line[2 + d] == '=' && line[3 + d] == '=')
+			return line;
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return NULL;
+}
+
+/* What is wrong in the output of an ordo the tests ran: a secret it
+ * logged, or a report of Valgrind's (make valgrind); NULL when nothing. */
+static const char *flaw_in(const char *text, const char **what)
+{
+	const char *at = secret_in(text);
+
+	*what = "logs a secret";
+	if (!at) {
+		at = valgrind_report_in(text);
+		*what = "has Valgrind's report";
+	}
+	return at;
+}
+
+/* Print the line of text at `at`, saying whose and what is wrong. */
+static void flaw_print(const char *whose, const char *what, const char *text,
+		       const char *at)
+{
+	const char *line, *end;
+
+	for (line = at; line > text && line[-1] != '\n'; line--)
+		;
+	end = strchr(at, '\n');
+	fprintf(stderr, "harness: %s %s:\n%.*s\n", whose, what,
+		(int)(end ? end - line : (long)strlen(line)), line);
+}
+
 /* Whether a log in s's directory (the server's, its nodes') holds a
- * secret; the line is printed. */
-static int logs_leak_secrets(const struct ordo_server *s)
+ * secret or a report of Valgrind's; the line is printed. */
+static int logs_flawed(const struct ordo_server *s)
 {
 	DIR *d = opendir(s->dir);
 	struct dirent *e;
@@ -871,21 +992,16 @@ static int logs_leak_secrets(const struct ordo_server *s)
 	while ((e = readdir(d)) != NULL) {
 		size_t n = strlen(e->d_name);
 		char path[sizeof(s->dir) + 256];
-		const char *at, *line, *end;
+		const char *at, *what;
 		char *text;
 
 		if (n < 4 || strcmp(e->d_name + n - 4, ".log") != 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", s->dir, e->d_name);
 		text = slurp(path, 0);
-		at = secret_in(text);
+		at = flaw_in(text, &what);
 		if (at) {
-			for (line = at; line > text && line[-1] != '\n'; line--)
-				;
-			end = strchr(at, '\n');
-			fprintf(stderr, "harness: %s logs a secret:\n%.*s\n",
-				path, (int)(end ? end - line : (long)strlen(line)),
-				line);
+			flaw_print(path, what, text, at);
 			leaked = 1;
 		}
 		free(text);
@@ -905,8 +1021,9 @@ int harness_group_teardown(void **state)
 	rc = server_stop(s);
 	if (rc)
 		harness_dump_log(s, 0);
-	/* No secret in any log line of the whole suite. */
-	if (logs_leak_secrets(s))
+	/* No secret in any log line of the whole suite, and nothing
+	 * Valgrind found. */
+	if (logs_flawed(s))
 		rc = rc ? rc : 1;
 	db_drop(s);
 	rm_rf(s->dir);
@@ -915,6 +1032,32 @@ int harness_group_teardown(void **state)
 	*state = NULL;
 	curl_global_cleanup();
 	return rc;
+}
+
+static CMFixtureFunction run_teardown;
+static int run_teardown_failed;
+
+static int run_teardown_checked(void **state)
+{
+	int rc = run_teardown ? run_teardown(state) : 0;
+
+	if (rc)
+		run_teardown_failed = 1;
+	return rc;
+}
+
+int harness_run_tests(const char *name, const struct CMUnitTest *tests,
+		      size_t n, CMFixtureFunction setup,
+		      CMFixtureFunction teardown)
+{
+	int failed;
+
+	run_teardown = teardown;
+	run_teardown_failed = 0;
+	failed = _cmocka_run_group_tests(name, tests, n, setup,
+					 run_teardown_checked);
+	run_teardown = NULL;
+	return failed ? failed : run_teardown_failed;
 }
 
 void harness_test_begin(const char *name)
@@ -1906,7 +2049,7 @@ json_t *order_wait(const char *key, const char *id,
 		   int (*pred)(const json_t *order, const void *arg),
 		   const void *arg, long timeout_ms)
 {
-	long deadline = now_ms() + timeout_ms;
+	long deadline = now_ms() + timeout_ms * harness_slow();
 
 	for (;;) {
 		json_t *o = order_fetch(key, id);

@@ -90,6 +90,21 @@ int harness_group_setup(void **state);
 int harness_group_teardown(void **state);
 
 /*
+ * Run a group of tests as cmocka_run_group_tests(_name) does, returning how
+ * many failed, with a failed group teardown counted as one: cmocka 1.1
+ * prints it but leaves it out of what it returns, and the teardowns check
+ * what the whole group did (the server's exit, every log line).
+ */
+int harness_run_tests(const char *name, const struct CMUnitTest *tests,
+		      size_t n, CMFixtureFunction setup,
+		      CMFixtureFunction teardown);
+#define harness_run_group_name(name, tests, setup, teardown)                   \
+	harness_run_tests(name, tests, sizeof(tests) / sizeof((tests)[0]),     \
+			  setup, teardown)
+#define harness_run_group(tests, setup, teardown)                              \
+	harness_run_group_name(#tests, tests, setup, teardown)
+
+/*
  * Extra arguments for `ordo serve` (e.g. "--webhook-timeout-ms", "500"),
  * used by every later harness_group_setup. args is a NULL-terminated list
  * that must outlive the group; NULL: none.
@@ -116,6 +131,9 @@ long harness_clock_ms(void);
 /* Monotonic milliseconds, and a sleep that survives signals. */
 long harness_now_ms(void);
 void harness_sleep_ms(long ms);
+/* How many times slower than usual the ordo under test runs (ORDO_TEST_SLOW:
+ * Valgrind's); a test's own deadlines for the server multiply by it. */
+long harness_slow(void);
 
 /* Print the server log (from byte offset `from`) to stderr. */
 void harness_dump_log(const struct ordo_server *s, long from);

@@ -1399,6 +1399,6 @@ int main(void)
 		cmocka_unit_test(concurrent_orders_while_stock_is_damaged),
 	};
 
-	return cmocka_run_group_tests(tests, harness_group_setup,
+	return harness_run_group(tests, harness_group_setup,
 				      harness_group_teardown);
 }

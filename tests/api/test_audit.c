@@ -483,6 +483,6 @@ int main(void)
 		cmocka_unit_test(the_log_is_read_by_kind_actor_time_and_page),
 	};
 
-	return cmocka_run_group_tests(tests, harness_group_setup,
+	return harness_run_group(tests, harness_group_setup,
 				      harness_group_teardown);
 }

@@ -146,6 +146,6 @@ int main(void)
 		cmocka_unit_test(writes_one_after_another_are_never_refused),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup,
+	return harness_run_group(tests, group_setup,
 				      harness_group_teardown);
 }

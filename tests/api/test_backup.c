@@ -198,6 +198,6 @@ int main(void)
 		cmocka_unit_test(postgres_backup_with_pg_dump_and_restore),
 	};
 
-	return cmocka_run_group_tests(tests, harness_group_setup,
+	return harness_run_group(tests, harness_group_setup,
 				      harness_group_teardown);
 }

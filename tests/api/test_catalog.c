@@ -438,6 +438,6 @@ int main(void)
 		cmocka_unit_test(bad_stock_is_refused),
 	};
 
-	return cmocka_run_group_tests(tests, harness_group_setup,
+	return harness_run_group(tests, harness_group_setup,
 				      harness_group_teardown);
 }

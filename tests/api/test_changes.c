@@ -1396,6 +1396,6 @@ int main(void)
 		cmocka_unit_test(another_tenants_orders_and_requests_are_404),
 	};
 
-	return cmocka_run_group_tests(tests, harness_group_setup,
+	return harness_run_group(tests, harness_group_setup,
 				      harness_group_teardown);
 }

@@ -1165,5 +1165,5 @@ int main(void)
 
 	if (sodium_init() < 0)
 		return 1;
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return harness_run_group(tests, group_setup, group_teardown);
 }

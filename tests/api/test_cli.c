@@ -571,6 +571,6 @@ int main(void)
 		cmocka_unit_test(everything_on_stderr_is_a_json_line),
 	};
 
-	return cmocka_run_group_tests(tests, harness_group_setup,
+	return harness_run_group(tests, harness_group_setup,
 				      harness_group_teardown);
 }

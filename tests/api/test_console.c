@@ -223,5 +223,5 @@ int main(void)
 		cmocka_unit_test(a_missing_page_says_the_console_is_not_there),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return harness_run_group(tests, group_setup, group_teardown);
 }

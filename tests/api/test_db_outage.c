@@ -302,6 +302,6 @@ int main(void)
 		cmocka_unit_test(the_database_goes_away_and_comes_back),
 	};
 
-	return cmocka_run_group_tests(tests, harness_group_setup,
+	return harness_run_group(tests, harness_group_setup,
 				      harness_group_teardown);
 }

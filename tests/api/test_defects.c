@@ -338,6 +338,6 @@ int main(void)
 		cmocka_unit_test(the_defects_list_filters_and_pages),
 	};
 
-	return cmocka_run_group_tests(tests, harness_group_setup,
+	return harness_run_group(tests, harness_group_setup,
 				      harness_group_teardown);
 }

@@ -1103,6 +1103,6 @@ int main(void)
 		fl.rlim_cur = 1024;
 		setrlimit(RLIMIT_NOFILE, &fl);
 	}
-	return cmocka_run_group_tests(tests, harness_group_setup,
+	return harness_run_group(tests, harness_group_setup,
 				      harness_group_teardown);
 }

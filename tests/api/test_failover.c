@@ -1235,10 +1235,10 @@ int main(void)
 	int failed;
 
 	harness_set_serve_args(kill_args);
-	failed = cmocka_run_group_tests_name("failover_node_dies", kill_tests,
+	failed = harness_run_group_name("failover_node_dies", kill_tests,
 					     kill_setup, kill_teardown);
 	harness_set_serve_args(NULL);
-	failed += cmocka_run_group_tests_name("failover_postgresql_restarts",
+	failed += harness_run_group_name("failover_postgresql_restarts",
 					      restart_tests, restart_setup,
 					      restart_teardown);
 	return failed;

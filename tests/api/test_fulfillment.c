@@ -1066,6 +1066,6 @@ int main(void)
 		cmocka_unit_test(other_tenants_fulfillments_and_shipments_are_404),
 	};
 
-	return cmocka_run_group_tests(tests, harness_group_setup,
+	return harness_run_group(tests, harness_group_setup,
 				      harness_group_teardown);
 }

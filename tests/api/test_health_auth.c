@@ -345,6 +345,6 @@ int main(void)
 		cmocka_unit_test(server_announces_its_address_and_logs_json),
 	};
 
-	return cmocka_run_group_tests(tests, harness_group_setup,
+	return harness_run_group(tests, harness_group_setup,
 				      harness_group_teardown);
 }

@@ -487,6 +487,6 @@ int main(void)
 		cmocka_unit_test(the_command_imports_a_file),
 	};
 
-	return cmocka_run_group_tests(tests, harness_group_setup,
+	return harness_run_group(tests, harness_group_setup,
 				      harness_group_teardown);
 }

@@ -474,5 +474,5 @@ int main(void)
 			faults_clear),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return harness_run_group(tests, group_setup, group_teardown);
 }

@@ -1176,6 +1176,6 @@ int main(void)
 			bad_ranges_metrics_and_buckets_are_refused_by_name),
 	};
 
-	return cmocka_run_group_tests(tests, harness_group_setup,
+	return harness_run_group(tests, harness_group_setup,
 				      harness_group_teardown);
 }

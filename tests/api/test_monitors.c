@@ -529,6 +529,6 @@ int main(void)
 			alerts_are_listed_newest_first_by_page_and_status),
 	};
 
-	return cmocka_run_group_tests(tests, harness_group_setup,
+	return harness_run_group(tests, harness_group_setup,
 				      harness_group_teardown);
 }

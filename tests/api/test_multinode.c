@@ -823,5 +823,5 @@ int main(void)
 		cmocka_unit_test(one_claim_wins_across_nodes),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return harness_run_group(tests, group_setup, group_teardown);
 }

@@ -134,6 +134,6 @@ int main(void)
 		cmocka_unit_test(notes_go_on_the_timeline_with_who_and_when),
 	};
 
-	return cmocka_run_group_tests(tests, harness_group_setup,
+	return harness_run_group(tests, harness_group_setup,
 				      harness_group_teardown);
 }

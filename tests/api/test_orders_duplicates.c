@@ -516,6 +516,6 @@ int main(void)
 		cmocka_unit_test(concurrent_posts_of_different_orders_all_succeed),
 	};
 
-	return cmocka_run_group_tests(tests, harness_group_setup,
+	return harness_run_group(tests, harness_group_setup,
 				      harness_group_teardown);
 }

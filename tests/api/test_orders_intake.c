@@ -642,6 +642,6 @@ int main(void)
 		cmocka_unit_test(held_order_timeline),
 	};
 
-	return cmocka_run_group_tests(tests, harness_group_setup,
+	return harness_run_group(tests, harness_group_setup,
 				      harness_group_teardown);
 }

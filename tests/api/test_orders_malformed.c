@@ -505,6 +505,6 @@ int main(void)
 		cmocka_unit_test(json_content_type_with_charset_is_accepted),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup,
+	return harness_run_group(tests, group_setup,
 				      harness_group_teardown);
 }

@@ -501,5 +501,5 @@ int main(void)
 		cmocka_unit_test(other_tenant_cannot_see_or_touch_catalog),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return harness_run_group(tests, group_setup, group_teardown);
 }

@@ -424,6 +424,6 @@ int main(void)
 			a_corrected_address_is_found_by_its_new_postal_code_only),
 	};
 
-	return cmocka_run_group_tests(tests, harness_group_setup,
+	return harness_run_group(tests, harness_group_setup,
 				      harness_group_teardown);
 }

@@ -102,5 +102,5 @@ int main(void)
 		cmocka_unit_test(an_error_whose_details_cannot_be_stored_keeps_its_field),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return harness_run_group(tests, group_setup, group_teardown);
 }

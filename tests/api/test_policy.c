@@ -979,6 +979,6 @@ int main(void)
 		cmocka_unit_test(the_builtin_default_is_listed_and_can_be_restored),
 	};
 
-	return cmocka_run_group_tests(tests, harness_group_setup,
+	return harness_run_group(tests, harness_group_setup,
 				      harness_group_teardown);
 }

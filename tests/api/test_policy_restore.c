@@ -119,6 +119,6 @@ int main(void)
 			orders_are_judged_by_the_rules_the_database_holds),
 	};
 
-	return cmocka_run_group_tests(tests, harness_group_setup,
+	return harness_run_group(tests, harness_group_setup,
 				      harness_group_teardown);
 }

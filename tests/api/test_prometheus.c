@@ -1082,6 +1082,6 @@ int main(void)
 			a_dead_receivers_failures_and_backlog_are_counted),
 	};
 
-	return cmocka_run_group_tests(tests, harness_group_setup,
+	return harness_run_group(tests, harness_group_setup,
 				      harness_group_teardown);
 }

@@ -1232,5 +1232,5 @@ int main(void)
 		cmocka_unit_test(expiry_part2_an_expired_lease_frees_the_hold),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return harness_run_group(tests, group_setup, group_teardown);
 }

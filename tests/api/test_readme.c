@@ -598,5 +598,5 @@ int main(void)
 		cmocka_unit_test(the_command_section_matches_each_help),
 	};
 
-	return cmocka_run_group_tests(tests, readme_setup, readme_teardown);
+	return harness_run_group(tests, readme_setup, readme_teardown);
 }

@@ -282,6 +282,6 @@ int main(void)
 		cmocka_unit_test(another_tenants_fulfillments_are_unknown_to_it),
 	};
 
-	return cmocka_run_group_tests(tests, harness_group_setup,
+	return harness_run_group(tests, harness_group_setup,
 				      harness_group_teardown);
 }

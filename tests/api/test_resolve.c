@@ -1416,6 +1416,6 @@ int main(void)
 			announcements_are_not_repeated_and_a_cancel_reaches_the_warehouse),
 	};
 
-	return cmocka_run_group_tests(tests, harness_group_setup,
+	return harness_run_group(tests, harness_group_setup,
 				      harness_group_teardown);
 }

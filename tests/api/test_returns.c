@@ -534,6 +534,6 @@ int main(void)
 		cmocka_unit_test(the_tenants_returns_are_listed_newest_first),
 	};
 
-	return cmocka_run_group_tests(tests, harness_group_setup,
+	return harness_run_group(tests, harness_group_setup,
 				      harness_group_teardown);
 }

@@ -245,6 +245,6 @@ int main(void)
 		cmocka_unit_test(shipments_list_by_every_filter),
 	};
 
-	return cmocka_run_group_tests(tests, harness_group_setup,
+	return harness_run_group(tests, harness_group_setup,
 				      harness_group_teardown);
 }

@@ -735,6 +735,6 @@ int main(void)
 		cmocka_unit_test(the_cli_prints_the_same_figures),
 	};
 
-	return cmocka_run_group_tests(tests, harness_group_setup,
+	return harness_run_group(tests, harness_group_setup,
 				      harness_group_teardown);
 }

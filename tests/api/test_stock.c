@@ -734,6 +734,6 @@ int main(void)
 		cmocka_unit_test(stock_events_page_with_a_cursor),
 	};
 
-	return cmocka_run_group_tests(tests, harness_group_setup,
+	return harness_run_group(tests, harness_group_setup,
 				      harness_group_teardown);
 }

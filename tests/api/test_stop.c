@@ -215,7 +215,7 @@ int main(void)
 		cmocka_unit_test(writes_in_flight_are_answered_and_kept_through_a_stop),
 	};
 
-	return cmocka_run_group_tests_name("stop", tests,
+	return harness_run_group_name("stop", tests,
 					   harness_group_setup,
 					   harness_group_teardown);
 }

@@ -993,6 +993,6 @@ int main(void)
 			query_numbers_past_int64_are_refused_not_wrapped),
 	};
 
-	return cmocka_run_group_tests(tests, harness_group_setup,
+	return harness_run_group(tests, harness_group_setup,
 				      harness_group_teardown);
 }

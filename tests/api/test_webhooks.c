@@ -2931,25 +2931,25 @@ int main(void)
 
 	if (sodium_init() < 0)
 		return 1;
-	failed = cmocka_run_group_tests_name("webhooks", tests, group_setup,
+	failed = harness_run_group_name("webhooks", tests, group_setup,
 					     group_teardown);
 	harness_set_serve_args(slow_args);
-	failed += cmocka_run_group_tests_name("webhooks_slow_receiver",
+	failed += harness_run_group_name("webhooks_slow_receiver",
 					      slow_tests, group_setup,
 					      group_teardown);
 	harness_set_serve_args(dead_args);
-	failed += cmocka_run_group_tests_name("webhooks_dead_receiver",
+	failed += harness_run_group_name("webhooks_dead_receiver",
 					      dead_tests, group_setup,
 					      group_teardown);
 	harness_set_serve_args(long_args);
-	failed += cmocka_run_group_tests_name("webhooks_stopping", long_tests,
+	failed += harness_run_group_name("webhooks_stopping", long_tests,
 					      group_setup, group_teardown);
 	harness_set_serve_args(guarded_args);
-	failed += cmocka_run_group_tests_name("webhooks_guarded",
+	failed += harness_run_group_name("webhooks_guarded",
 					      guarded_tests, group_setup,
 					      group_teardown);
 	harness_set_serve_args(pause_args);
-	failed += cmocka_run_group_tests_name("webhooks_paused", pause_tests,
+	failed += harness_run_group_name("webhooks_paused", pause_tests,
 					      group_setup, group_teardown);
 	harness_set_serve_args(NULL);
 	black_hole_stop();

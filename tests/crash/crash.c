@@ -1871,6 +1871,6 @@ int main(void)
 	};
 
 	harness_set_serve_args(serve_args);
-	return cmocka_run_group_tests(tests, harness_group_setup,
+	return harness_run_group(tests, harness_group_setup,
 				      harness_group_teardown);
 }

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { PASSWORD, ROLES, emailOf, startServer } from './server.mjs';
+import { PASSWORD, ROLES, SLOW, emailOf, startServer } from './server.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const { chromium } = await import(join(here, '../../web/node_modules/playwright-core/index.mjs'));
@@ -49,6 +49,7 @@ after(async () => {
 // exception into page.problems.
 async function loggedIn(role, viewport = { width: 1280, height: 800 }) {
   const context = await browser.newContext({ viewport });
+  context.setDefaultTimeout(30000 * SLOW);
   const page = await context.newPage();
   page.problems = [];
   page.on('console', (m) => { if (m.type() === 'error') page.problems.push(`console: ${m.text()}`); });
@@ -67,7 +68,7 @@ async function open(page, path) {
   await page.waitForFunction(() => {
     const m = document.querySelector('main');
     return m && m.querySelector('h1') && !m.textContent.includes('Loading…');
-  }, null, { timeout: 15000 });
+  }, null, { timeout: 15000 * SLOW });
   await page.waitForLoadState('networkidle');
 }
 
@@ -219,7 +220,7 @@ test('a supervisor imports a CSV file and reads the rows it did not take', async
   await page.selectOption('select[name=channel]', 'sheets');
   await page.setInputFiles('input[type=file][accept*=csv]', { name: 'desk-more.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
   await page.click('button:has-text("Import")');
-  await page.waitForSelector('section[aria-live] h4:has-text("Rows not taken")', { timeout: 30000 });
+  await page.waitForSelector('section[aria-live] h4:has-text("Rows not taken")', { timeout: 30000 * SLOW });
   const card = await page.textContent('section[aria-live]');
   assert.match(card, /Taken: 1/);
   assert.match(card, /Refused: 1 orders, 1 rows/);

@@ -12,6 +12,10 @@ import { join } from 'node:path';
 export const PASSWORD = 'ordo-demo-password';
 export const ROLES = ['viewer', 'agent', 'supervisor', 'admin'];
 export const emailOf = (role) => `${role}@demo.example`;
+// Under `make valgrind`, ordo runs under ORDO_TEST_WRAP (Valgrind's
+// memcheck, its words split on spaces), ORDO_TEST_SLOW times slower.
+export const SLOW = Math.max(1, Number(process.env.ORDO_TEST_SLOW) || 1);
+const WRAP = (process.env.ORDO_TEST_WRAP || '').split(' ').filter((w) => w);
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -28,13 +32,16 @@ export async function startServer() {
   const db = join(dir, 'demo.db');
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const child = spawn(bin, ['demo', '--db', db, '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = ['demo', '--db', db, '--listen', `127.0.0.1:${port}`];
+  const child = WRAP.length
+    ? spawn(WRAP[0], [...WRAP.slice(1), bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => { out += d; });
   child.stderr.on('data', (d) => { err += d; });
   const key = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`ordo demo did not start in 60 s:\n${out}\n${err}`)), 60000);
+    const timer = setTimeout(() => reject(new Error(`ordo demo did not start in ${60 * SLOW} s:\n${out}\n${err}`)), 60000 * SLOW);
     const look = () => {
       const m = /API key \(tenant "demo"\): (\S+)/.exec(out);
       if (m) { clearTimeout(timer); resolve(m[1]); }
@@ -56,10 +63,14 @@ export async function startServer() {
   return {
     base, key, db, call,
     log: () => err,
+    // Stops the demo; it must end well, with nothing from Valgrind.
     async stop() {
       child.kill('SIGTERM');
-      await new Promise((resolve) => { if (child.exitCode !== null) resolve(); else child.on('exit', resolve); });
+      const code = await new Promise((resolve) => {
+        if (child.exitCode !== null) resolve(child.exitCode); else child.on('exit', (c) => resolve(c));
+      });
       rmSync(dir, { recursive: true, force: true });
+      if (code !== 0 || /^==\d+==/m.test(err)) throw new Error(`ordo demo ended with ${code}:\n${err}`);
     },
   };
 }
