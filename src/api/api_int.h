@@ -126,6 +126,11 @@ struct api_request {
 	char *(*answer_fresh)(api_request *r, char *body);
 	/* A Set-Cookie for the answer ("": none): a session's. */
 	char set_cookie[160];
+	/* The client it is from (auth.c, api_client): 4 or 6 and its
+	 * address (IPv4 in the first 4 bytes), -1 when unknown, 0 until
+	 * looked at. */
+	int client_family;
+	unsigned char client_addr[16];
 };
 
 /* A person's session: its cookie, the header its CSRF token comes back
@@ -136,7 +141,14 @@ struct api_request {
 
 /* ---- who asks (auth.c) --------------------------------------------------- */
 
-/* The request's client address, as text ("unknown" if none). */
+/*
+ * The client a request is from: its connection's peer, or, when that is
+ * one of the server's trusted proxies, the address X-Forwarded-For names.
+ * 4 or 6 with the address in addr (IPv4 in the first 4 bytes, the rest
+ * zero), or -1 when it is not known.
+ */
+int api_client(api_request *r, const unsigned char **addr);
+/* The same, as text ("unknown" if none). */
 void api_client_address(api_request *r, char *out, size_t size);
 /* True when the caller is known (r->caller, with its address); otherwise
  * the answer is queued in *ret. */
@@ -188,6 +200,8 @@ struct api_server {
 	bool head_watch_on, head_watch_stop;
 	/* The console's folder (console.c); "": none. */
 	char web_dir[API_WEB_DIR_MAX];
+	/* The proxies whose X-Forwarded-For is believed (auth.c). */
+	netaddr_list trusted_proxies;
 	/* The deployment's key for page cursors, read at start. */
 	unsigned char cursor_key[ORDO_CURSOR_KEY_BYTES];
 	/* The out-of-memory answer, made at start (see api_reply_nomem). */

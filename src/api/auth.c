@@ -15,19 +15,111 @@
 
 #include "api/api_int.h"
 
+/* The value of the request's last X-Forwarded-For header: the one the
+ * proxy nearest ordo wrote, should a client have sent its own as well. */
+static enum MHD_Result last_forwarded(void *cls, enum MHD_ValueKind kind,
+				      const char *key, const char *value)
+{
+	(void)kind;
+	if (value && strcasecmp(key, "X-Forwarded-For") == 0)
+		*(const char **)cls = value;
+	return MHD_YES;
+}
+
+/* One address of X-Forwarded-For (blanks around it, an IPv6 one maybe in
+ * brackets) into family and addr; false when it is no address. */
+static bool forwarded_parse(const char *s, size_t len, int *family,
+			    unsigned char addr[16])
+{
+	char text[INET6_ADDRSTRLEN + 2];
+
+	while (len && (*s == ' ' || *s == '\t'))
+		s++, len--;
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	if (len >= 2 && s[0] == '[' && s[len - 1] == ']')
+		s++, len -= 2;
+	if (len == 0 || len >= sizeof(text))
+		return false;
+	memcpy(text, s, len);
+	text[len] = '\0';
+	memset(addr, 0, 16);
+	if (inet_pton(AF_INET, text, addr) == 1)
+		*family = 4;
+	else if (inet_pton(AF_INET6, text, addr) == 1)
+		*family = 6;
+	else
+		return false;
+	return true;
+}
+
+/*
+ * Each proxy appends the address it was reached from, so the list is read
+ * from its end: the client is the last address there that is not one of
+ * the trusted proxies. What lies further left was written by the client
+ * itself and is not believed; nor is anything left of an entry that is no
+ * address. With no usable entry, the client is the proxy.
+ */
+static void client_forwarded(api_request *r)
+{
+	const netaddr_list *trusted = &r->srv->trusted_proxies;
+	const char *xff = NULL, *end;
+	int family;
+	unsigned char addr[16];
+
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, last_forwarded,
+				  (void *)&xff);
+	if (!xff)
+		return;
+	end = xff + strlen(xff);
+	while (end > xff &&
+	       netaddr_list_match(trusted, r->client_family, r->client_addr)) {
+		const char *start = end;
+
+		while (start > xff && start[-1] != ',')
+			start--;
+		if (!forwarded_parse(start, (size_t)(end - start), &family,
+				     addr))
+			return;
+		r->client_family = family;
+		memcpy(r->client_addr, addr, 16);
+		end = start > xff ? start - 1 : xff;
+	}
+}
+
+int api_client(api_request *r, const unsigned char **addr)
+{
+	if (r->client_family == 0) {
+		const union MHD_ConnectionInfo *info = MHD_get_connection_info(
+			r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		const struct sockaddr *sa = info ? info->client_addr : NULL;
+
+		r->client_family = -1;
+		if (sa && sa->sa_family == AF_INET) {
+			r->client_family = 4;
+			memcpy(r->client_addr,
+			       &((const struct sockaddr_in *)sa)->sin_addr, 4);
+		} else if (sa && sa->sa_family == AF_INET6) {
+			r->client_family = 6;
+			memcpy(r->client_addr,
+			       &((const struct sockaddr_in6 *)sa)->sin6_addr,
+			       16);
+		}
+		if (r->client_family > 0 && r->srv->trusted_proxies.n)
+			client_forwarded(r);
+	}
+	*addr = r->client_addr;
+	return r->client_family;
+}
+
 void api_client_address(api_request *r, char *out, size_t size)
 {
-	const union MHD_ConnectionInfo *info = MHD_get_connection_info(
-		r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *sa = info ? info->client_addr : NULL;
+	const unsigned char *addr;
+	int family = api_client(r, &addr);
 
 	ordo_strlcpy(out, "unknown", size);
-	if (sa && sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
-			  out, (socklen_t)size);
-	else if (sa && sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6,
-			  &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+	if (family > 0)
+		inet_ntop(family == 4 ? AF_INET : AF_INET6, addr, out,
 			  (socklen_t)size);
 }
 

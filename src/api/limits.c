@@ -249,19 +249,17 @@ int api_key_rate_wait(struct api_server *srv, const app_caller *c)
 
 int api_address_rate_wait(struct api_server *srv, api_request *r)
 {
-	const union MHD_ConnectionInfo *info = MHD_get_connection_info(
-		r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	unsigned char key[16];
+	const unsigned char *key;
 	uint64_t who = 0;
 	size_t i;
 	int wait;
 
-	if (!info || !info->client_addr)
+	/* The client, behind a trusted proxy too (auth.c). */
+	if (api_client(r, &key) < 0)
 		return 0;
-	address_key(info->client_addr, key);
 	/* FNV-1a of the address; 0 is the table's free slot. */
 	who = 14695981039346656037ULL;
-	for (i = 0; i < sizeof(key); i++)
+	for (i = 0; i < 16; i++)
 		who = (who ^ key[i]) * 1099511628211ULL;
 	if (!who)
 		who = 1;

@@ -605,7 +605,9 @@ static enum MHD_Result dispatch_to(api_request *r, const api_route *rt)
 static void log_request(api_request *r)
 {
 	json_t *f = json_object();
+	char client[64];
 
+	api_client_address(r, client, sizeof(client));
 	json_object_set_new(f, "request_id", log_text(r->request_id));
 	json_object_set_new(f, "method", log_text(r->method));
 	json_object_set_new(f, "path", log_text(r->path));
@@ -618,6 +620,7 @@ static void log_request(api_request *r)
 				    json_string(r->caller.tenant_slug));
 	if (r->caller.actor[0])
 		json_object_set_new(f, "actor", log_text(r->caller.actor));
+	json_object_set_new(f, "client", json_string(client));
 	log_event("info", "request", f);
 }
 
@@ -944,6 +947,8 @@ ordo_code api_server_start(store *st, const api_server_options *opts,
 				  json_pack("{s:s, s:s}", "file", index,
 					    "error", strerror(errno)));
 	}
+	if (opts->trusted_proxies)
+		srv->trusted_proxies = *opts->trusted_proxies;
 	srv->max_queued_writes = opts->max_queued_writes
 					 ? opts->max_queued_writes
 					 : ORDO_QUEUED_WRITES_DEFAULT;

@@ -15,6 +15,7 @@
 #include "app/tenants.h"
 #include "core/clock.h"
 #include "core/err.h"
+#include "core/netaddr.h"
 #include "store/store.h"
 
 typedef struct api_server api_server;
@@ -38,6 +39,11 @@ typedef struct {
 	 * checkout: index.html at /, the rest under /console/); NULL: no
 	 * console. */
 	const char *web_dir;
+	/* The proxies in front of the server (NULL: none): a request that
+	 * comes from one of them is from the client its X-Forwarded-For
+	 * names, for the limits per client address, the login counts and
+	 * the audit log. */
+	const netaddr_list *trusted_proxies;
 } api_server_options;
 
 /* Bind and start serving. The store must outlive the server. */

@@ -18,6 +18,7 @@
 #include "api/api_int.h"
 #include "app/people.h"
 #include "channels/json_fields.h"
+#include "log/log.h"
 
 static const char *const no_query[] = {NULL};
 static char nothing[] = "";
@@ -93,6 +94,12 @@ enum MHD_Result api_session_create(api_request *r)
 	api_client_address(r, address, sizeof(address));
 	if (app_login(r->srv->st, b.email, b.password, address, api_now(r),
 		      &s, &wait, err) != ORDO_OK) {
+		/* The tenants' audit logs record a person's failed logins;
+		 * this line records every one, nobody's email too. */
+		log_event("warning", "login_refused",
+			  json_pack("{s:o, s:s, s:s}", "email",
+				    log_text(b.email), "client", address,
+				    "code", ordo_code_name(err->code)));
 		sodium_memzero(&b, sizeof(b));
 		r->retry_after_s = wait;
 		ret = api_reply_error(r, err);

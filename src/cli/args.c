@@ -42,6 +42,7 @@ static const struct {
 	{"rate-per-address", CLI_F_RATE_PER_ADDRESS, "N"},
 	{"location", CLI_F_LOCATION, "CODE"},
 	{"web", CLI_F_WEB, "DIR"},
+	{"trusted-proxies", CLI_F_TRUSTED_PROXIES, "CIDR,..."},
 };
 
 #define N_FLAGS (sizeof(cli_flags) / sizeof(cli_flags[0]))
@@ -104,6 +105,8 @@ static const char **slot(struct cli_opts *o, unsigned flag)
 		return &o->location;
 	case CLI_F_WEB:
 		return &o->web;
+	case CLI_F_TRUSTED_PROXIES:
+		return &o->trusted_proxies;
 	default:
 		return &o->from;
 	}

@@ -48,6 +48,7 @@
 #define CLI_F_RATE_PER_ADDRESS (1u << 17)
 #define CLI_F_LOCATION (1u << 18)
 #define CLI_F_WEB (1u << 19)
+#define CLI_F_TRUSTED_PROXIES (1u << 20)
 
 /* What a command was given: each flag's value (NULL: not given), the
  * positional arguments, and whether help was asked for. */
@@ -72,6 +73,7 @@ struct cli_opts {
 	const char *channel;
 	const char *location;
 	const char *web;
+	const char *trusted_proxies;
 	unsigned given; /* CLI_F_* of the flags given */
 	bool help;
 	int n_args;

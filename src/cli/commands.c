@@ -54,6 +54,21 @@ static int with_store(const struct cli_opts *o, int pool, bool creates,
 	return rc;
 }
 
+/* A --flag (or the environment's variable) of CIDRs into *list; bad usage,
+ * naming what is wrong, when it is no list of them. */
+static int cidrs_parse(const char *flag, const char *text, netaddr_list *list)
+{
+	char bad[NETADDR_TEXT_MAX];
+
+	if (netaddr_list_parse(text ? text : "", list, bad, sizeof(bad)) == 0)
+		return CLI_OK;
+	return cli_usage_error("serve",
+			       "%s: \"%s\" is not an IPv4 or IPv6 CIDR (such "
+			       "as 10.0.0.0/8 or fd00::/8), or more than %d "
+			       "were given",
+			       flag, bad, NETADDR_LIST_MAX);
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	struct cli_opts o = {0};
@@ -63,6 +78,7 @@ int cmd_serve(int argc, char **argv)
 	long max_queued = 0; /* the server's default */
 	long rate_per_key = 0; /* the server's default */
 	long rate_per_address = 0; /* the server's default */
+	netaddr_list proxies;
 	store *st;
 	int rc;
 
@@ -71,7 +87,7 @@ int cmd_serve(int argc, char **argv)
 				CLI_F_DB_WRITERS | CLI_F_WEBHOOK_TIMEOUT | CLI_F_WEBHOOK_ALLOW |
 				CLI_F_CLOCK_FILE | CLI_F_MAX_QUEUED |
 				CLI_F_RATE_PER_KEY | CLI_F_RATE_PER_ADDRESS |
-				CLI_F_WEB,
+				CLI_F_WEB | CLI_F_TRUSTED_PROXIES,
 			argc, argv, &o);
 	if (rc)
 		return rc;
@@ -82,7 +98,8 @@ int cmd_serve(int argc, char **argv)
 		       "[--webhook-allow CIDR,...]\n"
 		       "                  [--max-queued-writes N] "
 		       "[--rate-per-key N]\n"
-		       "                  [--rate-per-address N] [--web DIR]\n\n"
+		       "                  [--rate-per-address N] [--web DIR]\n"
+		       "                  [--trusted-proxies CIDR,...]\n\n"
 		       "Apply migrations, serve the HTTP API and deliver "
 		       "webhooks.\n"
 		       "  --db PATH|URL           SQLite file (default ./%s) or "
@@ -122,7 +139,13 @@ int cmd_serve(int argc, char **argv)
 		       "more are answered 429\n"
 		       "  --web DIR               the console's files, served "
 		       "at /\n"
-		       "                          (default %s)\n",
+		       "                          (default %s)\n"
+		       "  --trusted-proxies CIDR,...  the proxies in front "
+		       "of ordo: a request\n"
+		       "                          from one is from the "
+		       "address its\n"
+		       "                          X-Forwarded-For names "
+		       "(default: none)\n",
 		       CLI_DEFAULT_DB, CLI_DEFAULT_LISTEN, CLI_MAX_DB_POOL,
 		       CLI_DEFAULT_DB_POOL, STORE_WRITERS_MAX, STORE_WRITERS_PG,
 		       CLI_DEFAULT_WEBHOOK_TIMEOUT_MS,
@@ -173,20 +196,16 @@ int cmd_serve(int argc, char **argv)
 					    ? o.webhook_allow
 					    : getenv("ORDO_WEBHOOK_ALLOW");
 		netaddr_list list;
-		char bad[NETADDR_TEXT_MAX];
 
-		if (netaddr_list_parse(allow ? allow : "", &list, bad,
-				       sizeof(bad)) != 0)
-			return cli_usage_error(
-				"serve",
-				"%s: \"%s\" is not an IPv4 or IPv6 CIDR "
-				"(such as 10.0.0.0/8 or fd00::/8), or more "
-				"than %d were given",
-				o.webhook_allow ? "--webhook-allow"
+		if (cidrs_parse(o.webhook_allow ? "--webhook-allow"
 						: "ORDO_WEBHOOK_ALLOW",
-				bad, NETADDR_LIST_MAX);
+				allow, &list) != CLI_OK)
+			return CLI_USAGE;
 		outbox_rules_set(&list);
 	}
+	if (cidrs_parse("--trusted-proxies", o.trusted_proxies, &proxies) !=
+	    CLI_OK)
+		return CLI_USAGE;
 	/* A bad address or a port in use is found before the database is
 	 * touched. */
 	rc = cli_check_listen("serve", o.listen);
@@ -201,7 +220,8 @@ int cmd_serve(int argc, char **argv)
 			.max_queued_writes = (int)max_queued,
 			.rate_per_key = (int)rate_per_key,
 			.rate_per_address = (int)rate_per_address,
-			.web_dir = o.web ? o.web : CLI_DEFAULT_WEB};
+			.web_dir = o.web ? o.web : CLI_DEFAULT_WEB,
+			.trusted_proxies = &proxies};
 
 		rc = cli_serve_until_signal(st, o.listen, NULL,
 					    (int)timeout_ms, &opts);

@@ -9,6 +9,11 @@
  * it on a slow, loaded machine (about 150 a second are enough), and,
  * spread over 13 callers, no key reaches its own rate before the address
  * does.
+ *
+ * Behind a proxy: a server with --trusted-proxies 127.0.0.1 counts each
+ * client its X-Forwarded-For names apart, believing only the entry its
+ * proxy wrote, and records that client in the audit log; one without it
+ * believes no X-Forwarded-For at all.
  */
 #include "harness.h"
 
@@ -22,10 +27,40 @@
 static const char *const serve_args[] = {"--rate-per-key", "50",
 					 "--rate-per-address", "100", NULL};
 
+static const char *const proxied_args[] = {
+	"--rate-per-address", "100", "--trusted-proxies", "127.0.0.1", NULL};
+
 static int group_setup(void **state)
 {
 	harness_set_serve_args(serve_args);
 	return harness_group_setup(state);
+}
+
+static int proxied_setup(void **state)
+{
+	harness_set_serve_args(proxied_args);
+	return harness_group_setup(state);
+}
+
+/* GET /healthz as sent on by a proxy with X-Forwarded-For: forwarded
+ * (NULL: none) until the first answer that is not 200, at most n times;
+ * that answer (NULL if none), and how many were 200 in *ok. */
+static struct resp *ask_until_refused(const char *forwarded, int n, int *ok)
+{
+	char header[160];
+	const char *headers[2] = {header, NULL};
+
+	snprintf(header, sizeof(header), "X-Forwarded-For: %s",
+		 forwarded ? forwarded : "");
+	for (*ok = 0; *ok < n; ++*ok) {
+		struct resp *r = http("GET", "/healthz", NULL, NULL, 0,
+				      forwarded ? headers : NULL);
+
+		if (r->status != 200)
+			return r;
+		resp_free(r);
+	}
+	return NULL;
 }
 
 API_TEST(a_key_past_its_rate_is_told_to_wait)
@@ -146,14 +181,108 @@ API_TEST(a_client_address_past_its_rate_is_told_to_wait)
 	resp_free(r);
 }
 
+/* Without --trusted-proxies, X-Forwarded-For is the client's own word:
+ * an address naming a new one each time is still one address. */
+API_TEST(a_forwarded_for_is_not_believed_from_a_client)
+{
+	struct resp *r = NULL;
+	char header[64], after[16] = "1";
+	const char *headers[2] = {header, NULL};
+	int i;
+
+	for (i = 0; i < 5000; i++) {
+		snprintf(header, sizeof(header),
+			 "X-Forwarded-For: 198.51.100.%d", i % 250);
+		r = http("GET", "/healthz", NULL, NULL, 0, headers);
+		if (r->status != 200)
+			break;
+		resp_free(r);
+		r = NULL;
+	}
+	check(r != NULL, "5000 requests naming other clients: none refused");
+	assert_error(r, 429, "rate_limited", NULL);
+	resp_header(r, "Retry-After", after, sizeof(after));
+	resp_free(r);
+	harness_sleep_ms(2000 + 1000L * atoi(after));
+}
+
+/* Behind a trusted proxy each client has its own rate; what a client
+ * wrote in X-Forwarded-For itself, left of what its proxy added, is not
+ * believed. */
+API_TEST(clients_behind_a_trusted_proxy_are_counted_apart)
+{
+	int ok;
+	struct resp *r = ask_until_refused("198.51.100.7", 5000, &ok);
+
+	check(r != NULL, "5000 requests of one client: none refused");
+	assert_error(r, 429, "rate_limited", NULL);
+	check(ok >= ADDRESS_RATE, "%d answered first", ok);
+	resp_free(r);
+	/* Another client of the proxy, and the proxy itself. */
+	r = ask_until_refused("198.51.100.8", 1, &ok);
+	check(r == NULL, "another client behind the proxy is answered: %d",
+	      r ? (int)r->status : 200);
+	r = ask_until_refused(NULL, 1, &ok);
+	check(r == NULL, "the proxy itself is answered: %d",
+	      r ? (int)r->status : 200);
+	/* The limited client naming another in front of its own address,
+	 * and behind a second proxy, or a port, which is no address. */
+	r = ask_until_refused("198.51.100.8, 198.51.100.7", 1, &ok);
+	assert_error(r, 429, "rate_limited", NULL);
+	resp_free(r);
+	r = ask_until_refused("198.51.100.8, 198.51.100.7 , 127.0.0.1", 1, &ok);
+	assert_error(r, 429, "rate_limited", NULL);
+	resp_free(r);
+	r = ask_until_refused("198.51.100.7, 203.0.113.1:443", 1, &ok);
+	check(r == NULL, "an entry that is no address leaves the proxy's: %d",
+	      r ? (int)r->status : 200);
+	harness_sleep_ms(3000);
+}
+
+/* The audit log records the client behind the proxy. */
+API_TEST(the_audit_log_names_the_client_behind_a_trusted_proxy)
+{
+	const char *headers[] = {"X-Forwarded-For: 2001:db8::17", NULL};
+	const char *body = "{\"name\": \"proxied\", \"role\": \"viewer\"}";
+	struct resp *r = http("POST", "/v1/keys", srv->key_acme, body,
+			      strlen(body), headers);
+	char id[64], path[160];
+
+	assert_status(r, 201);
+	snprintf(id, sizeof(id), "%s", jstr(r->json, "id"));
+	resp_free(r);
+	snprintf(path, sizeof(path), "/v1/audit?kind=key.created&limit=5");
+	r = http_get(srv->key_acme, "%s", path);
+	assert_status(r, 200);
+	{
+		size_t i;
+		json_t *row;
+		int found = 0;
+
+		json_array_foreach(jget(r->json, "audit"), i, row)
+			if (streq(jstr(row, "target"), id))
+				found = streq(jstr(row, "address"),
+					      "2001:db8::17");
+		check(found, "the key's row names 2001:db8::17: %s", r->body);
+	}
+	resp_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_key_past_its_rate_is_told_to_wait),
 		cmocka_unit_test(a_person_past_the_rate_is_told_to_wait),
 		cmocka_unit_test(a_client_address_past_its_rate_is_told_to_wait),
+		cmocka_unit_test(a_forwarded_for_is_not_believed_from_a_client),
 	};
+	const struct CMUnitTest proxied[] = {
+		cmocka_unit_test(clients_behind_a_trusted_proxy_are_counted_apart),
+		cmocka_unit_test(the_audit_log_names_the_client_behind_a_trusted_proxy),
+	};
+	int failed = harness_run_group(tests, group_setup,
+				       harness_group_teardown);
 
-	return cmocka_run_group_tests(tests, group_setup,
-				      harness_group_teardown);
+	return failed + harness_run_group(proxied, proxied_setup,
+					  harness_group_teardown);
 }
