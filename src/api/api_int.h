@@ -478,8 +478,6 @@ enum MHD_Result api_change_get(api_request *r);
 enum MHD_Result api_change_accept(api_request *r);
 enum MHD_Result api_change_refuse(api_request *r);
 enum MHD_Result api_hold_place(api_request *r);
-/* The largest view POST /v1/reconciliations takes. */
-#define RECONCILE_BODY_MAX (16 * 1024 * 1024)
 enum MHD_Result api_reconcile(api_request *r);
 enum MHD_Result api_return_create(api_request *r);
 enum MHD_Result api_order_returns(api_request *r);

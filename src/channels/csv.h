@@ -116,21 +116,9 @@
 #include "core/limits.h"
 #include "core/order.h"
 
-/*
- * LIMITS. A file past one is refused as a whole, naming the limit.
- *
- * 64 MiB holds a million rows of a typical export (about 70 bytes each);
- * more is a job for an export split by date. A million rows bounds the
- * index to a few tens of MiB. 256 columns is past any order export seen
- * (Shopify's has about 80). 64 KiB is far more than any field ordo keeps
- * (notes hold 2 KiB) and bounds one row to 16 MiB. A column name in a
- * mapping is as long as a name ordo keeps.
- */
-#define CSV_MAX_FILE_BYTES (64 * 1024 * 1024)
-#define CSV_MAX_ROWS 1000000
-#define CSV_MAX_COLUMNS 256
-#define CSV_MAX_FIELD_BYTES (64 * 1024)
-#define CSV_COLUMN_NAME_MAX 129 /* NUL included */
+/* LIMITS: CSV_MAX_FILE_BYTES, CSV_MAX_ROWS, CSV_MAX_COLUMNS,
+ * CSV_MAX_FIELD_BYTES and CSV_COLUMN_NAME_MAX, in core/limits.h. A file past
+ * one is refused as a whole, naming the limit. */
 
 /* The ordo fields a column may give. X(enum, name): the name is the one a
  * mapping uses, and the default header name. */

@@ -139,6 +139,26 @@
 #define ORDO_CSV_COLUMN_MAX 128    /* a CSV column's name */
 #define ORDO_CSV_MAP_MAX 8192      /* a CSV column mapping, as JSON */
 
+/*
+ * A CSV file of orders (channels/csv.c): one past a limit is refused as a
+ * whole, naming the limit. 64 MiB holds a million rows of a typical export
+ * (about 70 bytes each); more is a job for an export split by date. A
+ * million rows bounds the index to a few tens of MiB. 256 columns is past
+ * any order export seen (Shopify's has about 80). 64 KiB is far more than
+ * any field ordo keeps (notes hold 2 KiB) and bounds one row to 16 MiB. A
+ * column name in a mapping is as long as a name ordo keeps.
+ */
+#define CSV_MAX_FILE_BYTES (64 * 1024 * 1024)
+#define CSV_MAX_ROWS 1000000
+#define CSV_MAX_COLUMNS 256
+#define CSV_MAX_FIELD_BYTES (64 * 1024)
+#define CSV_COLUMN_NAME_MAX 129 /* NUL included */
+
+/* The largest view POST /v1/reconciliations takes, 16 times any other
+ * body: a warehouse's whole view of its open fulfillments (at most 10,000
+ * items) comes in one call. */
+#define RECONCILE_BODY_MAX (16 * 1024 * 1024)
+
 /* Imports (app/imports.c): the orders of a file waiting for the committer
  * at once (enough to fill its batches; other writes join the same ones),
  * and how often an import records how far it got. */
@@ -408,6 +428,10 @@
  *   (core/order_diff.c)                 buffers sized for what they hold
  *   APP_DEFAULT_HANDLING_S (app/policy.c)  an estimate for simulation,
  *                                        not a limit
+ *   RATELIMIT_SLOTS, RATELIMIT_PROBE (core/ratelimit.h)  the callers a
+ *                                        node's rate table tracks at once;
+ *                                        one not found starts a full
+ *                                        bucket, erring on its side
  */
 
 #endif

@@ -323,6 +323,45 @@ API_TEST(a_tenant_has_at_most_50_channels)
 	resp_free(r);
 }
 
+/* A channel's body with n SKU mappings; malloc'd. */
+static char *channel_with_skus(const char *name, size_t n)
+{
+	size_t size = 128 + n * 48, o;
+	char *body = malloc(size);
+
+	assert_non_null(body);
+	o = (size_t)snprintf(body, size,
+			     "{\"kind\": \"csv\", \"name\": \"%s\", "
+			     "\"skus\": [", name);
+	for (size_t i = 0; i < n; i++)
+		o += (size_t)snprintf(body + o, size - o,
+				      "%s{\"code\": \"c-%zu\", \"sku\": "
+				      "\"MUG-12OZ\"}", i ? ", " : "", i);
+	snprintf(body + o, size - o, "]}");
+	return body;
+}
+
+API_TEST(a_channel_maps_at_most_1000_skus)
+{
+	char *body = channel_with_skus("mapped-1000", 1000), id[64], path[96];
+	struct resp *r;
+	json_t *j = channel_post(acme(), body, 201, id, sizeof(id));
+
+	check(json_array_size(jget(j, "skus")) == 1000, "1000 kept");
+	json_decref(j);
+	free(body);
+	body = channel_with_skus("mapped-1001", 1001);
+	r = req("POST", "/v1/channels", acme(), body);
+	assert_error(r, 400, "limit_exceeded", "skus");
+	check(strstr(r->body, "at most 1000"), "names the limit: %s", r->body);
+	resp_free(r);
+	free(body);
+	snprintf(path, sizeof(path), "/v1/channels/%s", id);
+	r = http("DELETE", path, acme(), NULL, 0, NULL);
+	check(r->status == 204, "deleted: %ld", r->status);
+	resp_free(r);
+}
+
 API_TEST(a_shopify_order_is_taken_as_shopify_sent_it)
 {
 	char ch[64], path[160];
@@ -1084,6 +1123,7 @@ int main(void)
 		cmocka_unit_test(channels_are_made_read_changed_and_deleted),
 		cmocka_unit_test(bad_channels_are_refused_naming_each_problem),
 		cmocka_unit_test(a_tenant_has_at_most_50_channels),
+		cmocka_unit_test(a_channel_maps_at_most_1000_skus),
 		cmocka_unit_test(a_shopify_order_is_taken_as_shopify_sent_it),
 		cmocka_unit_test(a_signature_that_does_not_hold_stores_nothing),
 		cmocka_unit_test(
@@ -1104,6 +1144,6 @@ int main(void)
 
 	if (sodium_init() < 0)
 		return 1;
-	return cmocka_run_group_tests(tests, harness_group_setup,
+	return harness_run_group(tests, harness_group_setup,
 				      harness_group_teardown);
 }

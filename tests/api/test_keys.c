@@ -9,10 +9,13 @@
  * says when each key was last used, kept to the minute on the servers'
  * clock. The tenant's last admin key is not revoked; a tenant keeps at
  * most ORDO_API_KEYS_MAX (100) live keys; a key's name is never given to
- * a second key. Another tenant's key is not found.
+ * a second key. Another tenant's key is not found. The database keeps
+ * keys, sessions and passwords only as hashes: none of them is anywhere in
+ * it, read from outside.
  */
 #include "harness.h"
 
+#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -552,6 +555,139 @@ API_TEST(the_command_line_lists_revokes_and_rotates)
 	}
 }
 
+/* The bytes of the file at path (none when it is not there); malloc'd. */
+static char *file_bytes(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *out = malloc(1);
+	size_t n = 0, got;
+
+	assert_non_null(out);
+	while (f) {
+		out = realloc(out, n + 65536);
+		assert_non_null(out);
+		got = fread(out + n, 1, 65536, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (f)
+		fclose(f);
+	*len = n;
+	return out;
+}
+
+/* Everything the database holds, as text: the bytes of the SQLite file
+ * and its WAL, or every row of every table of PostgreSQL's; malloc'd. */
+static char *database_text(size_t *len)
+{
+	char *out = NULL;
+
+	if (strncmp(srv->db_path, "postgres", 8) == 0) {
+		PGconn *c = PQconnectdb(srv->db_path);
+		PGresult *tables;
+		size_t n = 0;
+
+		check(PQstatus(c) == CONNECTION_OK, "%s", PQerrorMessage(c));
+		tables = PQexec(c, "SELECT quote_ident(tablename) FROM "
+				   "pg_tables WHERE schemaname = "
+				   "current_schema()");
+		check(PQresultStatus(tables) == PGRES_TUPLES_OK, "%s",
+		      PQerrorMessage(c));
+		for (int t = 0; t < PQntuples(tables); t++) {
+			char sql[256];
+			PGresult *rows;
+
+			snprintf(sql, sizeof(sql),
+				 "SELECT t::text FROM %s t",
+				 PQgetvalue(tables, t, 0));
+			rows = PQexec(c, sql);
+			check(PQresultStatus(rows) == PGRES_TUPLES_OK, "%s",
+			      PQerrorMessage(c));
+			for (int i = 0; i < PQntuples(rows); i++) {
+				size_t l = strlen(PQgetvalue(rows, i, 0));
+
+				out = realloc(out, n + l + 2);
+				assert_non_null(out);
+				memcpy(out + n, PQgetvalue(rows, i, 0), l);
+				n += l;
+				out[n++] = '\n';
+			}
+			PQclear(rows);
+		}
+		PQclear(tables);
+		PQfinish(c);
+		*len = n;
+		return out;
+	}
+	{
+		char wal[300];
+		size_t a, b;
+		char *db = file_bytes(srv->db_path, &a);
+		char *w;
+
+		snprintf(wal, sizeof(wal), "%s-wal", srv->db_path);
+		w = file_bytes(wal, &b);
+		out = malloc(a + b + 1);
+		assert_non_null(out);
+		memcpy(out, db, a);
+		memcpy(out + a, w, b);
+		free(db);
+		free(w);
+		*len = a + b;
+	}
+	return out;
+}
+
+/* Whether the len bytes at text hold needle. */
+static int holds(const char *text, size_t len, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (size_t i = 0; n && i + n <= len; i++)
+		if (memcmp(text + i, needle, n) == 0)
+			return 1;
+	return 0;
+}
+
+API_TEST(keys_sessions_and_passwords_are_kept_only_as_hashes)
+{
+	const char *args[] = {"user",	"create", "hashed@example.com",
+			      "--tenant", "acme",   "--role",
+			      "viewer", "--db",	    srv->db_path, NULL};
+	char id[64], secret[HARNESS_KEY_MAX], pw[64], body[160], set[256];
+	char token[128], *text;
+	struct cli_result cr;
+	struct resp *r;
+	size_t len;
+
+	key_post("hashed", "viewer", id, sizeof(id), secret, sizeof(secret));
+	cli_run(&cr, args);
+	check(cr.exit_status == 0 && last_line(cr.out, pw, sizeof(pw)) == 0,
+	      "%s%s", cr.out, cr.err);
+	cli_result_free(&cr);
+	snprintf(body, sizeof(body),
+		 "{\"email\": \"hashed@example.com\", \"password\": "
+		 "\"%s\"}", pw);
+	r = http("POST", "/v1/session", NULL, body, strlen(body), NULL);
+	assert_status(r, 201);
+	check(resp_header(r, "Set-Cookie", set, sizeof(set)), "a cookie");
+	resp_free(r);
+	/* ordo_session=TOKEN; ... */
+	snprintf(token, sizeof(token), "%.*s",
+		 (int)(strcspn(set, ";") - (strchr(set, '=') + 1 - set)),
+		 strchr(set, '=') + 1);
+	check(strlen(token) >= 16, "a session token: %s", set);
+	text = database_text(&len);
+	check(len > 0 && holds(text, len, "hashed@example.com"),
+	      "the database read from outside holds the person's email");
+	check(!holds(text, len, secret), "the key's secret is in the database");
+	check(!holds(text, len, token), "the session's token is in the "
+	      "database");
+	check(!holds(text, len, pw), "the password is in the database");
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -564,9 +700,11 @@ int main(void)
 		cmocka_unit_test(a_key_is_asked_for_exactly),
 		cmocka_unit_test(an_integration_key_answers_for_its_location),
 		cmocka_unit_test(the_command_line_lists_revokes_and_rotates),
+		cmocka_unit_test(keys_sessions_and_passwords_are_kept_only_as_hashes),
+		/* Last: it leaves acme with all the keys it may have. */
 		cmocka_unit_test(a_tenant_keeps_at_most_100_live_keys),
 	};
 
-	return cmocka_run_group_tests(tests, harness_group_setup,
+	return harness_run_group(tests, harness_group_setup,
 				      harness_group_teardown);
 }

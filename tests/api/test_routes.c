@@ -1440,6 +1440,62 @@ API_TEST(another_tenant_gets_404_for_every_id_route)
 	expect_same(before, tenant_snapshot(), "globex's calls");
 }
 
+/* Which of acme's ids (of acme_ids; not the catalog's codes, which both
+ * tenants share) text holds; NULL when none. */
+static const char *acme_id_in(const char *text)
+{
+	const char(*ids)[64] = (const char(*)[64])(const void *)&acme_ids;
+	size_t n = sizeof(acme_ids) / sizeof(ids[0]);
+
+	for (size_t i = 0; i < n; i++)
+		if (ids[i][0] && strstr(text, ids[i]))
+			return ids[i];
+	return NULL;
+}
+
+/*
+ * Every list and read without an id (every GET route with no '*') asked by
+ * each of globex's keys and its admin person holds none of acme's ids;
+ * asked by acme's admin, the lists show acme's own (so that the check can
+ * fail).
+ */
+API_TEST(another_tenants_lists_hold_none_of_its_objects)
+{
+	size_t tried = 0, shown = 0;
+
+	for (size_t i = 0; i < api_n_routes; i++) {
+		const api_route *rt = &api_routes[i];
+		const char *id;
+		struct resp *r;
+
+		if (!streq(rt->method, "GET") || strchr(rt->pattern, '*') ||
+		    rt->roles == ANYONE)
+			continue;
+		for (size_t k = 0; k <= N_ROLES; k++) {
+			r = k < N_ROLES ? call("GET", rt->pattern, globex_key[k],
+					       NULL, NULL)
+					: http("GET", rt->pattern, NULL, NULL,
+					       0, globex_person.headers);
+			id = acme_id_in(r->body);
+			if (id)
+				print_error("GET %s as globex's %s: %s\n",
+					    rt->pattern,
+					    k < N_ROLES ? role_names[k].name
+							: "admin person",
+					    r->body);
+			check(!id, "GET %s shows acme's %s to globex",
+			      rt->pattern, id);
+			resp_free(r);
+		}
+		r = call("GET", rt->pattern, srv->key_acme, NULL, NULL);
+		shown += acme_id_in(r->body) != NULL;
+		resp_free(r);
+		tried++;
+	}
+	check(tried >= 20 && shown >= 10,
+	      "%zu lists tried, %zu show acme's own to acme", tried, shown);
+}
+
 /* ---- an integration's reach ---------------------------------------------------- */
 
 /* Whether a route's first segment names an order, fulfillment, change
@@ -1719,9 +1775,10 @@ int main(void)
 		cmocka_unit_test(roles_with_the_right_are_let_through_harmlessly),
 		cmocka_unit_test(roles_with_the_right_read_their_tenants_objects),
 		cmocka_unit_test(another_tenant_gets_404_for_every_id_route),
+		cmocka_unit_test(another_tenants_lists_hold_none_of_its_objects),
 		cmocka_unit_test(an_integration_reaches_only_its_own),
 		cmocka_unit_test(stock_writes_by_code_change_only_the_callers_row),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return harness_run_group(tests, group_setup, group_teardown);
 }

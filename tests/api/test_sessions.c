@@ -427,6 +427,25 @@ static void failures(const char *email, int n)
 	}
 }
 
+/* A refused login leaves a line in the server's log, whoever's email it
+ * tried: one that is nobody's is in no tenant's audit log. */
+API_TEST(a_refused_login_is_logged_even_for_nobody)
+{
+	char *text, *line;
+	int found = 0;
+
+	failures("ghost-logged@example.com", 1);
+	text = harness_log_text(srv);
+	for (line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+		if (strstr(line, "\"login_refused\"") &&
+		    strstr(line, "\"email\":\"ghost-logged@example.com\"") &&
+		    strstr(line, "\"client\":\"127.0.0.1\"") &&
+		    strstr(line, "\"code\":\"unauthorized\""))
+			found = 1;
+	free(text);
+	check(found, "no login_refused line for ghost-logged@example.com");
+}
+
 /* One login of many at once (busy_login). */
 struct busy {
 	pthread_barrier_t *start;
@@ -663,6 +682,74 @@ API_TEST(logins_from_one_address_are_counted_too)
 		login_ok(ALICE, ALICE_PW, &s);
 	}
 	harness_clock_run();
+}
+
+/* The 100th failed login from one address locks it for 15 minutes, its
+ * people's right passwords too; each failure before, from the 21st on,
+ * waits its turn (waited out here on the servers' held clock). */
+API_TEST(an_address_is_locked_after_100_failures)
+{
+	char email[64], after[16];
+	struct resp *r;
+	int i, failed = 0, locked = 0;
+
+	harness_clock_advance(900);
+	harness_clock_stop();
+	for (i = 0; i < 400 && !locked; i++) {
+		snprintf(email, sizeof(email), "lock-%d@example.com", i);
+		if (wrong(email, after, sizeof(after)) == 401)
+			failed++;
+		else if (atol(after) > 60)
+			locked = 1;
+		else
+			harness_clock_advance(atol(after));
+	}
+	check(locked && failed == 100,
+	      "locked after %d failures (locked: %d)", failed, locked);
+	r = login(ALICE, ALICE_PW, NULL);
+	assert_error(r, 429, "rate_limited", NULL);
+	check(strstr(r->body, "locked") && strstr(r->body, "this address"),
+	      "says why: %s", r->body);
+	resp_free(r);
+	harness_clock_advance(900);
+	{
+		struct sess s;
+
+		login_ok(ALICE, ALICE_PW, &s);
+	}
+	harness_clock_run();
+}
+
+/* A password is at most 128 characters (ORDO_PASSWORD_MAX): one past it
+ * is refused on the command line and at login, naming the limit. */
+API_TEST(a_password_is_at_most_128_characters)
+{
+	const char *args[] = {"user",	"create", "longpw@example.com",
+			      "--tenant", "acme",   "--role",
+			      "viewer", "--db",	    srv->db_path, NULL};
+	char pw[131], input[132];
+	struct cli_result r;
+	struct sess s;
+	struct resp *got;
+
+	memset(pw, 'p', 129);
+	pw[129] = '\0';
+	snprintf(input, sizeof(input), "%s\n", pw);
+	cli_run_input(&r, args, input);
+	check(r.exit_status == 2 && strstr(r.err, "over 128 characters"),
+	      "129 characters: exit %d, %s", r.exit_status, r.err);
+	cli_result_free(&r);
+	pw[128] = '\0';
+	snprintf(input, sizeof(input), "%s\n", pw);
+	cli_run_input(&r, args, input);
+	check(r.exit_status == 0, "128 characters: exit %d, %s",
+	      r.exit_status, r.err);
+	cli_result_free(&r);
+	login_ok("longpw@example.com", pw, &s);
+	pw[128] = 'p';
+	got = login("longpw@example.com", pw, NULL);
+	assert_error(got, 400, NULL, "password");
+	resp_free(got);
 }
 
 API_TEST(people_are_made_and_given_roles_on_the_command_line)
@@ -1049,6 +1136,7 @@ int main(void)
 		cmocka_unit_test(
 			a_session_ends_after_an_idle_hour_and_after_twelve_hours),
 		cmocka_unit_test(people_are_made_and_given_roles_on_the_command_line),
+		cmocka_unit_test(a_password_is_at_most_128_characters),
 		cmocka_unit_test(an_admin_invites_changes_and_disables_people),
 		cmocka_unit_test(an_invitation_is_asked_for_exactly),
 		cmocka_unit_test(the_queue_spans_every_tenant_a_person_serves),
@@ -1056,9 +1144,11 @@ int main(void)
 		cmocka_unit_test(a_person_serves_at_most_64_tenants),
 		cmocka_unit_test(a_node_hashes_two_passwords_at_once),
 		cmocka_unit_test(failed_logins_slow_down_then_lock_the_account),
+		cmocka_unit_test(a_refused_login_is_logged_even_for_nobody),
 		cmocka_unit_test(logins_from_one_address_are_counted_too),
+		cmocka_unit_test(an_address_is_locked_after_100_failures),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup,
+	return harness_run_group(tests, group_setup,
 				      harness_group_teardown);
 }
