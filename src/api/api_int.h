@@ -254,12 +254,16 @@ enum MHD_Result api_address_admits(void *cls, const struct sockaddr *sa,
 void api_address_notify(void *cls, struct MHD_Connection *conn,
 			void **socket_context,
 			enum MHD_ConnectionNotificationCode toe);
-/* The connection's request head has arrived (serving: true) or its answer
- * has gone (false: the next head's time starts). */
-void api_conn_serving(struct api_server *srv, struct MHD_Connection *conn,
-		      bool serving);
+/* What the connection waits for from its client, and by when: the
+ * request's head (from when the answer before has gone), its body (once
+ * the head has come, for body_bytes: ORDO_REQUEST_BODY_S and
+ * ORDO_REQUEST_BODY_RATE), or nothing (API_CONN_SERVING: all of the
+ * request has come, and it is being served). */
+enum api_conn_wait { API_CONN_HEAD, API_CONN_BODY, API_CONN_SERVING };
+void api_conn_waits(struct api_server *srv, struct MHD_Connection *conn,
+		    enum api_conn_wait what, unsigned long long body_bytes);
 /* Start and stop the thread that closes connections whose request head
- * is later than ORDO_REQUEST_HEAD_S. */
+ * or body is later than its deadline. */
 ordo_code api_head_watch_start(struct api_server *srv, ordo_err *err);
 void api_head_watch_stop(struct api_server *srv);
 /* 0 when the key (0: none) may make a request now, else the whole seconds
@@ -417,6 +421,10 @@ void edge_check_target(api_request *r);
 void edge_check(api_request *r);
 /* Whether to answer now, before the body (see edge.c). */
 bool edge_body_declared(api_request *r);
+/* The bytes of body the request will send, for its deadline: what its
+ * Content-Length declares, or, sent in chunks, what its route takes; no
+ * more than its route takes either way. */
+unsigned long long edge_body_bytes(api_request *r);
 /* The most of a refused body read and thrown away before the connection
  * is closed instead: ORDO_MAX_DISCARD_BYTES, or the route's own limit
  * when larger. */

@@ -277,23 +277,44 @@ void edge_check(api_request *r)
  * body; the answer tells it not to) or declares more than
  * ORDO_MAX_DISCARD_BYTES (not worth reading).
  */
-bool edge_body_declared(api_request *r)
+/* The request's Content-Length: false when it has none, or a bad one
+ * (which libmicrohttpd refuses itself). */
+static bool declared_length(api_request *r, unsigned long long *n)
 {
 	const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
 						     "Content-Length");
+	char *end;
+
+	*n = 0;
+	if (!cl)
+		return false;
+	errno = 0;
+	*n = strtoull(cl, &end, 10);
+	if (errno || end == cl || *end)
+		*n = 0;
+	return *n > 0 || (end != cl && !*end);
+}
+
+unsigned long long edge_body_bytes(api_request *r)
+{
+	unsigned long long n;
+
+	if (declared_length(r, &n))
+		return n < r->max_body ? n : r->max_body;
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+					   "Transfer-Encoding")
+		       ? r->max_body
+		       : 0;
+}
+
+bool edge_body_declared(api_request *r)
+{
 	const char *expect = MHD_lookup_connection_value(
 		r->conn, MHD_HEADER_KIND, "Expect");
 	bool waits = expect && strcasecmp(expect, "100-continue") == 0;
-	unsigned long long n = 0;
+	unsigned long long n;
 
-	if (cl) {
-		char *end;
-
-		errno = 0;
-		n = strtoull(cl, &end, 10);
-		if (errno || end == cl || *end)
-			n = 0; /* libmicrohttpd refuses a bad one itself */
-	}
+	declared_length(r, &n);
 	if (n > r->max_body && !r->refusal)
 		r->body_too_large = true;
 	if (n == 0 || (!r->refusal && !r->body_too_large))

@@ -15,12 +15,13 @@
 #include "log/log.h"
 
 /* A connection open: its address's slot (NULL: not counted), its socket,
- * and since when its request head has been coming (0 while a request is
- * served). */
+ * and by when the part of a request it waits for must have come (0 while
+ * a request is served), and which part. */
 struct api_conn {
 	struct api_address *a;
 	int fd;
-	long long head_since_ms;
+	long long deadline_ms;
+	enum api_conn_wait waits;
 	struct api_conn *prev, *next;
 };
 
@@ -110,7 +111,8 @@ void api_address_notify(void *cls, struct MHD_Connection *conn,
 		info = MHD_get_connection_info(
 			conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 		c->fd = info ? info->connect_fd : -1;
-		c->head_since_ms = api_now_ms();
+		c->deadline_ms = api_now_ms() + ORDO_REQUEST_HEAD_S * 1000LL;
+		c->waits = API_CONN_HEAD;
 		info = MHD_get_connection_info(
 			conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 		pthread_mutex_lock(&srv->limits_mu);
@@ -148,28 +150,37 @@ void api_address_notify(void *cls, struct MHD_Connection *conn,
 	}
 }
 
-void api_conn_serving(struct api_server *srv, struct MHD_Connection *conn,
-		      bool serving)
+void api_conn_waits(struct api_server *srv, struct MHD_Connection *conn,
+		    enum api_conn_wait what, unsigned long long body_bytes)
 {
 	const union MHD_ConnectionInfo *info = MHD_get_connection_info(
 		conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	struct api_conn *c = info ? info->socket_context : NULL;
+	long long now = api_now_ms();
 
 	if (!c)
 		return;
 	pthread_mutex_lock(&srv->limits_mu);
-	c->head_since_ms = serving ? 0 : api_now_ms();
+	c->waits = what;
+	if (what == API_CONN_HEAD)
+		c->deadline_ms = now + ORDO_REQUEST_HEAD_S * 1000LL;
+	else if (what == API_CONN_BODY)
+		c->deadline_ms = now + ORDO_REQUEST_BODY_S * 1000LL +
+				 (long long)(body_bytes * 1000ULL /
+					     ORDO_REQUEST_BODY_RATE);
+	else
+		c->deadline_ms = 0;
 	pthread_mutex_unlock(&srv->limits_mu);
 }
 
 /*
- * THE HEAD DEADLINE. libmicrohttpd closes a connection idle for
+ * THE REQUEST DEADLINES. libmicrohttpd closes a connection idle for
  * ORDO_CONNECTION_IDLE_S, but each byte starts that time again: a client
- * sending a request's head a byte every few seconds would hold its
+ * sending a request's head or body a byte every few seconds would hold its
  * connection (and, with many, every connection) for ever. Once a second
- * this thread shuts the socket of each connection whose head has been
- * coming for more than ORDO_REQUEST_HEAD_S; libmicrohttpd then finds it
- * closed and lets it go.
+ * this thread shuts the socket of each connection whose head or body is
+ * past its deadline (api_conn_waits); libmicrohttpd then finds it closed
+ * and lets it go.
  */
 static void *head_watch(void *arg)
 {
@@ -180,23 +191,30 @@ static void *head_watch(void *arg)
 		struct timespec until;
 		long long now = api_now_ms();
 		struct api_conn *c;
-		int cut = 0;
+		int cut[2] = {0, 0};
 
 		for (c = srv->conns; c; c = c->next)
-			if (c->head_since_ms && c->fd >= 0 &&
-			    now - c->head_since_ms >
-				    ORDO_REQUEST_HEAD_S * 1000LL) {
+			if (c->deadline_ms && c->fd >= 0 &&
+			    now > c->deadline_ms) {
 				shutdown(c->fd, SHUT_RDWR);
-				c->head_since_ms = 0; /* once */
-				cut++;
+				c->deadline_ms = 0; /* once */
+				cut[c->waits == API_CONN_BODY]++;
 			}
-		if (cut) {
+		for (int body = 0; body < 2; body++) {
+			if (!cut[body])
+				continue;
 			pthread_mutex_unlock(&srv->limits_mu);
 			log_event("warn", "connections closed",
-				  json_pack("{s:i, s:s}", "count", cut,
+				  json_pack("{s:i, s:s}", "count", cut[body],
 					    "reason",
-					    "the request head took longer "
-					    "than ORDO_REQUEST_HEAD_S"));
+					    body ? "the request body took "
+						   "longer than "
+						   "ORDO_REQUEST_BODY_S and "
+						   "ORDO_REQUEST_BODY_RATE "
+						   "give it"
+						 : "the request head took "
+						   "longer than "
+						   "ORDO_REQUEST_HEAD_S"));
 			pthread_mutex_lock(&srv->limits_mu);
 		}
 		clock_gettime(CLOCK_REALTIME, &until);

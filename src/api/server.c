@@ -644,8 +644,6 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 		r->conn = conn;
 		r->method = method;
 		r->path = url;
-		/* Its head has come: the head deadline stops here. */
-		api_conn_serving(srv, conn, true);
 		r->started_ms = api_now_ms();
 		r->started_us = api_now_us();
 		request_id_set(r);
@@ -656,6 +654,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 		 * The key is checked again, as for every route, at dispatch. */
 		if (r->max_body > ORDO_MAX_BODY_BYTES && !api_key_known(r))
 			r->max_body = ORDO_MAX_BODY_BYTES;
+		/* Its head has come: its body has a deadline now. */
+		api_conn_waits(srv, conn, API_CONN_BODY, edge_body_bytes(r));
 		*req_cls = r;
 		edge_check(r);
 		if (edge_body_declared(r))
@@ -728,6 +728,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 		r->body[r->body_len] = '\0';
 		return MHD_YES;
 	}
+	/* All of it has come: no deadline while it is served. */
+	api_conn_waits(srv, conn, API_CONN_SERVING, 0);
 	if (r->status != 0)
 		return MHD_YES; /* already answered (e.g. 413 up front) */
 	if (r->out_of_memory)
@@ -792,7 +794,7 @@ static void request_completed(void *cls, struct MHD_Connection *conn,
 	api_request *r = *req_cls;
 
 	/* Answered: the next request's head has its time from now. */
-	api_conn_serving(srv, conn, false);
+	api_conn_waits(srv, conn, API_CONN_HEAD, 0);
 	if (!r)
 		return;
 	/* What the request made in its arena is released in it, then the

@@ -50,6 +50,14 @@
  * nothing past it (its connection is closed). Longer than the idle time,
  * so that an idle connection is closed by that first. */
 #define ORDO_REQUEST_HEAD_S 45
+/* A request's body arrives within ORDO_REQUEST_BODY_S of its head, and a
+ * second more for each ORDO_REQUEST_BODY_RATE bytes it declares (or, sent
+ * in chunks, its route may take): 1 MiB has 109 s, a 64 MiB file of orders
+ * 69 minutes, which a link of 128 kbit/s keeps up with. A body sent a byte
+ * now and then, each before the idle time runs out, holds nothing past it
+ * (its connection is closed). */
+#define ORDO_REQUEST_BODY_S 45
+#define ORDO_REQUEST_BODY_RATE 16384
 /* The largest file of the console served (console.c): its modules and
  * the charting library are tens of kilobytes; a larger file in its folder
  * is a mistake, answered 500 rather than read into memory. */

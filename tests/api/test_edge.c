@@ -448,33 +448,51 @@ API_TEST(an_idle_connection_is_closed)
 }
 
 /*
- * A connection that sends its request head a byte every 3 s - each before
- * the idle time (30 s) runs out - is closed once the head has taken
- * ORDO_REQUEST_HEAD_S (45 s): not before, and not never.
+ * A connection that sends its request head a byte every second or two -
+ * each before the idle time (30 s) runs out - is closed once the head has
+ * taken ORDO_REQUEST_HEAD_S (45 s), and one that sends its body so once
+ * the body has taken ORDO_REQUEST_BODY_S (45 s) and what its size adds:
+ * not before, and not never.
  */
-API_TEST(a_request_head_sent_a_byte_at_a_time_is_cut_off)
+API_TEST(a_request_head_or_body_sent_a_byte_at_a_time_is_cut_off)
 {
-	const char start[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
-	long started = harness_now_ms(), took = 0;
-	int fd = connect_from("127.0.0.1"), open_yet = 1;
+	/* A head that never ends, and a body of 1,000 bytes (45 s, and
+	 * 1000 / ORDO_REQUEST_BODY_RATE more: under 0.1 s) that never
+	 * does, each sent a byte every second or two. */
+	static const char *const starts[2] = {
+		"GET /healthz HTTP/1.1\r\nHost: x\r\n",
+		"POST /v1/orders HTTP/1.1\r\nHost: x\r\n"
+		"Content-Type: application/json\r\nContent-Length: 1000\r\n"
+		"\r\n{",
+	};
+	static const char *const what[2] = {"head", "body"};
+	long started = harness_now_ms(), took[2] = {0, 0};
+	int fd[2], open_yet[2] = {1, 1}, i;
 
-	assert_int_equal(send_all(fd, start, strlen(start)), 0);
-	while (open_yet && harness_now_ms() - started < 60000) {
-		if (closed_within(fd, 3000)) {
-			open_yet = 0;
-			took = harness_now_ms() - started;
-			break;
-		}
-		/* One more byte of a header that never ends. */
-		if (send(fd, "a", 1, MSG_NOSIGNAL) != 1) {
-			open_yet = 0;
-			took = harness_now_ms() - started;
-		}
+	for (i = 0; i < 2; i++) {
+		fd[i] = connect_from("127.0.0.1");
+		assert_int_equal(send_all(fd[i], starts[i], strlen(starts[i])),
+				 0);
 	}
-	check(!open_yet, "still open 60 s into a head sent a byte at a time");
-	check(took >= 44000 && took <= 52000,
-	      "closed after %ld ms; its head has 45 s", took);
-	close(fd);
+	while ((open_yet[0] || open_yet[1]) &&
+	       harness_now_ms() - started < 60000)
+		for (i = 0; i < 2; i++) {
+			if (!open_yet[i])
+				continue;
+			if (closed_within(fd[i], 1000) ||
+			    send(fd[i], " ", 1, MSG_NOSIGNAL) != 1) {
+				open_yet[i] = 0;
+				took[i] = harness_now_ms() - started;
+			}
+		}
+	for (i = 0; i < 2; i++) {
+		check(!open_yet[i], "still open 60 s into a %s sent a byte at "
+		      "a time", what[i]);
+		check(took[i] >= 44000 && took[i] <= 52000,
+		      "the %s's connection closed after %ld ms; it has 45 s",
+		      what[i], took[i]);
+		close(fd[i]);
+	}
 	/* Others are served still. */
 	{
 		struct resp *r = http_get(NULL, "/healthz");
@@ -1075,7 +1093,7 @@ int main(void)
 		cmocka_unit_test(one_address_holds_at_most_its_share_of_connections),
 		cmocka_unit_test(slow_clients_leave_room_for_others),
 		cmocka_unit_test(an_idle_connection_is_closed),
-		cmocka_unit_test(a_request_head_sent_a_byte_at_a_time_is_cut_off),
+		cmocka_unit_test(a_request_head_or_body_sent_a_byte_at_a_time_is_cut_off),
 		cmocka_unit_test(bytes_that_are_not_utf8_answer_400_naming_the_parameter),
 		cmocka_unit_test(nul_control_characters_and_bad_escapes_answer_400),
 		cmocka_unit_test(a_queue_filter_that_is_not_text_is_400_not_dropped),
