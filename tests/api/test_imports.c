@@ -13,7 +13,10 @@
  *                why; a wrong media type, an empty body, an unknown query
  *                parameter, a channel that is not a csv one are refused.
  *   write path   a large file does not hold other writes: an order posted
- *                while it runs is answered while it still runs.
+ *                while it runs is answered while it still runs. A node
+ *                runs two imports at once (ORDO_IMPORTS_RUNNING): a third
+ *                meanwhile is 503 and stores nothing, and is taken once
+ *                one has ended.
  *   the command  `ordo import csv` prints the import; bad usage exits 2.
  */
 #include "harness.h"
@@ -365,8 +368,11 @@ API_TEST(a_file_or_request_that_cannot_be_imported_is_refused)
 API_TEST(a_large_file_does_not_hold_other_writes)
 {
 	enum { ORDERS = 4000 };
+	static const char third[] = "external_id,sku,quantity,unit_price,"
+				    "currency,customer_name\n"
+				    "THIRD-1,MUG-12OZ,1,12.50,USD,A B\n";
 	size_t cap = (size_t)ORDERS * 120 + 64, len = 0;
-	char *file = malloc(cap), *id;
+	char *file = malloc(cap), *id, *second, *at_once;
 	json_t *im, *o;
 	struct resp *r, *during;
 	int i;
@@ -392,6 +398,31 @@ API_TEST(a_large_file_does_not_hold_other_writes)
 	resp_free(r);
 	resp_free(during);
 	json_decref(o);
+	/* Another file of as many orders is a second import at once; a
+	 * third is one too many while both run. */
+	second = strdup(file);
+	assert_non_null(second);
+	for (char *at = strstr(second, "BIG-"); at; at = strstr(at, "BIG-"))
+		memcpy(at, "TWO-", 4);
+	at_once = import_post(NULL, second, len);
+	free(second);
+	second = at_once;
+	r = http("POST", "/v1/imports", acme(), third, strlen(third), csv_type);
+	assert_error(r, 503, "unavailable", NULL);
+	check(strstr(r->body, "2 imports are running"), "%s", r->body);
+	resp_free(r);
+	r = http_get(acme(), "/v1/orders?external_id=THIRD-1");
+	check(json_array_size(jget(r->json, "orders")) == 0,
+	      "the refused import stored %s", r->body);
+	resp_free(r);
+	json_decref(import_wait(second));
+	free(second);
+	second = import_post(NULL, third, strlen(third));
+	im = import_wait(second);
+	check(streq(jstr(im, "state"), "done") && num(im, "orders_taken") == 1,
+	      "once one ended, the third is taken: %s", json_dumps(im, 0));
+	json_decref(im);
+	free(second);
 	im = import_wait(id);
 	check(streq(jstr(im, "state"), "done") &&
 		      num(im, "orders_taken") == ORDERS &&
