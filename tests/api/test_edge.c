@@ -147,6 +147,11 @@ static void raw_request(struct raw *out, const char *head, size_t body_len,
 }
 
 /* The raw answer is status with ordo's error body of code. */
+static int raw_has_header(const struct raw *r, const char *name,
+			  const char *value);
+
+/* r is ordo's error answer with status and code, with the security headers
+ * every answer carries. */
 static void check_raw_error(const struct raw *r, int status, const char *code,
 			    const char *what)
 {
@@ -161,6 +166,13 @@ static void check_raw_error(const struct raw *r, int status, const char *code,
 		      json_is_array(json_object_get(e, "details")),
 	      "%s: the body is not ordo's %s error; answer:\n%.600s", what,
 	      code, r->text);
+	check(raw_has_header(r, "X-Content-Type-Options", "nosniff") &&
+		      raw_has_header(r, "Cache-Control", "no-store") &&
+		      raw_has_header(r, "Content-Security-Policy",
+				     "default-src 'self'") &&
+		      !raw_has_header(r, "Server", ""),
+	      "%s: the answer lacks the security headers:\n%.600s", what,
+	      r->text);
 }
 
 /* Case-insensitive: the raw answer's head carries "name: value". */

@@ -313,19 +313,39 @@ API_TEST(every_answer_carries_the_security_headers)
 		/* A write, then its replay. */
 		{"POST", "/v1/skus", srv->key_acme, sku, 201},
 		{"POST", "/v1/skus", srv->key_acme, sku, 201},
+		/* The console's files. */
+		{"GET", "/", NULL, NULL, 200},
+		{"GET", "/console/app.js", NULL, NULL, 200},
 	};
 	size_t i;
+	/* The edge's refusals of headers over 16 KiB and a body over 1 MiB
+	 * (test_edge checks the others'). */
+	static char long_header[17000], big[1048600];
+	const char *big_headers[] = {long_header, NULL};
+	struct resp *r;
 
 	for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
-		struct resp *r = http(calls[i].method, calls[i].path,
-				      calls[i].key, calls[i].body,
-				      calls[i].body ? strlen(calls[i].body) : 0,
-				      calls[i].body ? idem : NULL);
-
+		r = http(calls[i].method, calls[i].path, calls[i].key,
+			 calls[i].body,
+			 calls[i].body ? strlen(calls[i].body) : 0,
+			 calls[i].body ? idem : NULL);
 		assert_status(r, calls[i].status);
 		assert_secure_headers(r);
 		resp_free(r);
 	}
+	snprintf(long_header, sizeof(long_header), "X-Long: %0*d",
+		 (int)sizeof(long_header) - 10, 0);
+	r = http("GET", "/healthz", NULL, NULL, 0, big_headers);
+	assert_status(r, 431);
+	assert_secure_headers(r);
+	resp_free(r);
+	memset(big, ' ', sizeof(big));
+	big[0] = '{';
+	big[sizeof(big) - 1] = '}';
+	r = http("POST", "/v1/skus", srv->key_acme, big, sizeof(big), NULL);
+	assert_status(r, 413);
+	assert_secure_headers(r);
+	resp_free(r);
 }
 
 int main(void)

@@ -685,6 +685,8 @@ API_TEST(keys_sessions_and_passwords_are_kept_only_as_hashes)
 	check(!holds(text, len, token), "the session's token is in the "
 	      "database");
 	check(!holds(text, len, pw), "the password is in the database");
+	check(holds(text, len, "$argon2id$v=19$m=65536,"),
+	      "no password hashed with Argon2id (64 MiB) in the database");
 	free(text);
 }
 
