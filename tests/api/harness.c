@@ -847,9 +847,8 @@ static void report_unfinished_test(void)
  * hold either (secret_in). Values under 8 characters (a refused "short"
  * password) are not secrets worth the name, nor unique enough to look for.
  */
-#define NOTED_MAX 1024
-static char *noted[NOTED_MAX];
-static size_t n_noted;
+static char **noted;
+static size_t n_noted, noted_cap;
 
 static pthread_mutex_t noted_mu = PTHREAD_MUTEX_INITIALIZER;
 
@@ -861,13 +860,20 @@ static void note_secret(const char *v, size_t len)
 		return;
 	/* Tests may send from several threads at once. */
 	pthread_mutex_lock(&noted_mu);
-	for (i = 0; i < n_noted && n_noted < NOTED_MAX; i++)
+	for (i = 0; i < n_noted; i++)
 		if (strlen(noted[i]) == len && !memcmp(noted[i], v, len))
 			break;
-	if (i == n_noted && n_noted < NOTED_MAX) {
+	if (i == n_noted) {
+		/* Every one is kept: a secret not looked for is a log line
+		 * not checked. */
+		if (n_noted == noted_cap) {
+			noted_cap = noted_cap ? 2 * noted_cap : 256;
+			noted = realloc(noted, noted_cap * sizeof(*noted));
+			assert_non_null(noted);
+		}
 		noted[n_noted] = strndup(v, len);
-		if (noted[n_noted])
-			n_noted++;
+		assert_non_null(noted[n_noted]);
+		n_noted++;
 	}
 	pthread_mutex_unlock(&noted_mu);
 }
