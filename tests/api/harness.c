@@ -364,6 +364,7 @@ void cli_run_input(struct cli_result *r, const char *const *args,
 
 		if (at) {
 			flaw_print("ordo's command line", what, r->err, at);
+			cli_result_free(r);
 			fail_msg("ordo %s: its standard error %s", args[0], what);
 		}
 	}
