@@ -1175,9 +1175,11 @@ API_TEST(expiry_part2_an_expired_lease_frees_the_hold)
 	struct resp *r;
 
 	check(expiry.started, "part 1 did not get to claim the hold");
-	/* The lease runs out: the servers' clock moves past it. */
-	harness_clock_advance((long)(expiry.claimed_until + 2 -
-				     harness_clock_now()));
+	/* The lease runs out: the servers' clock moves past it (the tests
+	 * between may have taken it past already, under Valgrind). */
+	if (expiry.claimed_until + 2 > harness_clock_now())
+		harness_clock_advance((long)(expiry.claimed_until + 2 -
+					     harness_clock_now()));
 
 	expect_queue(acme(), "channel=q-expiry&assignee=key%3Aagent0", NULL, 0,
 		     1);
