@@ -442,17 +442,34 @@ API_TEST(a_shopify_order_is_taken_as_shopify_sent_it)
 	free(body);
 }
 
+/* POST order n of a store's kind to channel ch, signed with secret, as
+ * delivery. */
+typedef struct resp *(*signed_post)(const char *ch, long long n,
+				    const char *secret, const char *delivery);
+
+static struct resp *shopify_signed(const char *ch, long long n,
+				   const char *secret, const char *delivery)
+{
+	char *body = sample_body(n);
+	struct resp *r =
+		shopify_post(ch, body, secret, "orders/create", delivery);
+
+	free(body);
+	return r;
+}
+
 /*
  * A store's secret changed with a grace: what the store signed with the
- * secret before still verifies until the grace ends; then only the new
- * one. Without a grace the old secret stops at once.
+ * secret before (old) still verifies until the grace ends; then only the
+ * new one. Without a grace the old secret stops at once. The store signs
+ * in the header named signature.
  */
-API_TEST(a_changed_secret_with_a_grace_verifies_both_until_it_ends)
+static void secret_grace_holds(const char *ch, signed_post post,
+			       const char *old, const char *signature)
 {
-	char ch[64], path[128], *body;
+	char path[128];
 	struct resp *r;
 
-	shopify_channel("shop-rotate", ch, sizeof(ch));
 	snprintf(path, sizeof(path), "/v1/channels/%s", ch);
 	r = req("PATCH", path, acme(),
 		"{\"secret\": \"shpss_new\", \"secret_grace_s\": 600}");
@@ -460,35 +477,33 @@ API_TEST(a_changed_secret_with_a_grace_verifies_both_until_it_ends)
 	check(llabs((long long)rfc3339_parse(
 			    jstr(r->json, "previous_secret_until")) -
 		    (harness_clock_now() + 600)) < 60 &&
-		      !strstr(r->body, SECRET) && !strstr(r->body, "shpss_new"),
+		      !strstr(r->body, old) && !strstr(r->body, "shpss_new"),
 	      "%s", r->body);
 	resp_free(r);
-	body = sample_body(930001);
-	r = shopify_post(ch, body, SECRET, "orders/create", "wh-rot-1");
+	r = post(ch, 930001, old, "wh-rot-1");
 	check(r->status == 201 || r->status == 200,
 	      "the old secret within the grace: %ld %s", r->status, r->body);
 	resp_free(r);
-	free(body);
-	body = sample_body(930002);
-	r = shopify_post(ch, body, "shpss_new", "orders/create", "wh-rot-2");
+	r = post(ch, 930002, "shpss_new", "wh-rot-2");
 	check(r->status == 201 || r->status == 200, "the new secret: %ld %s",
 	      r->status, r->body);
 	resp_free(r);
-	free(body);
 	/* The grace over, the old secret is refused. */
 	harness_clock_advance(601);
-	body = sample_body(930003);
-	r = shopify_post(ch, body, SECRET, "orders/create", "wh-rot-3");
-	assert_error(r, 401, "unauthorized", "X-Shopify-Hmac-Sha256");
+	r = post(ch, 930003, old, "wh-rot-3");
+	assert_error(r, 401, "unauthorized", signature);
 	resp_free(r);
 	/* Changed again without a grace: the one before stops at once. */
 	r = req("PATCH", path, acme(), "{\"secret\": \"shpss_third\"}");
 	assert_status(r, 200);
 	resp_free(r);
-	r = shopify_post(ch, body, "shpss_new", "orders/create", "wh-rot-4");
-	assert_error(r, 401, "unauthorized", "X-Shopify-Hmac-Sha256");
+	r = post(ch, 930003, "shpss_new", "wh-rot-4");
+	assert_error(r, 401, "unauthorized", signature);
 	resp_free(r);
-	free(body);
+	r = post(ch, 930003, "shpss_third", "wh-rot-5");
+	check(r->status == 201 || r->status == 200, "the third secret: %ld %s",
+	      r->status, r->body);
+	resp_free(r);
 	/* A grace is for a secret replaced, and at most a week. */
 	r = req("PATCH", path, acme(), "{\"secret_grace_s\": 60}");
 	assert_error(r, 400, NULL, "secret_grace_s");
@@ -497,6 +512,14 @@ API_TEST(a_changed_secret_with_a_grace_verifies_both_until_it_ends)
 		"{\"secret\": \"x\", \"secret_grace_s\": 604801}");
 	assert_error(r, 400, NULL, "secret_grace_s");
 	resp_free(r);
+}
+
+API_TEST(a_changed_secret_with_a_grace_verifies_both_until_it_ends)
+{
+	char ch[64];
+
+	shopify_channel("shop-rotate", ch, sizeof(ch));
+	secret_grace_holds(ch, shopify_signed, SECRET, "X-Shopify-Hmac-Sha256");
 }
 
 API_TEST(a_signature_that_does_not_hold_stores_nothing)
@@ -869,6 +892,39 @@ static struct resp *woo_post(const char *channel, const char *body,
 	return http("POST", path, NULL, body, strlen(body), headers);
 }
 
+/* The sample's order, numbered n. */
+static struct resp *woo_signed(const char *ch, long long n,
+			       const char *secret, const char *delivery)
+{
+	json_t *doc = json_load_file(WOO_SAMPLE, 0, NULL), *o;
+	struct resp *r;
+	char *body;
+
+	assert_non_null(doc);
+	o = json_object_get(doc, "data");
+	assert_non_null(o);
+	json_object_set_new(o, "id", json_integer(n));
+	body = json_dumps(o, JSON_INDENT(1));
+	json_decref(doc);
+	r = woo_post(ch, body, secret, delivery);
+	free(body);
+	return r;
+}
+
+/* A WooCommerce store's secret changes as a Shopify store's does. */
+API_TEST(a_woocommerce_secret_changed_with_a_grace_verifies_both)
+{
+	char ch[64];
+
+	json_decref(channel_post(acme(),
+				 "{\"kind\": \"woocommerce\", \"name\": "
+				 "\"woo-rotate\", \"secret\": \"" WOO_SECRET
+				 "\"}",
+				 201, ch, sizeof(ch)));
+	secret_grace_holds(ch, woo_signed, WOO_SECRET,
+			   "X-WC-Webhook-Signature");
+}
+
 API_TEST(a_woocommerce_order_is_taken_as_woocommerce_sent_it)
 {
 	json_t *doc = json_load_file(WOO_SAMPLE, 0, NULL);
@@ -1128,6 +1184,8 @@ int main(void)
 		cmocka_unit_test(a_signature_that_does_not_hold_stores_nothing),
 		cmocka_unit_test(
 			a_changed_secret_with_a_grace_verifies_both_until_it_ends),
+		cmocka_unit_test(
+			a_woocommerce_secret_changed_with_a_grace_verifies_both),
 		cmocka_unit_test(
 			a_delivery_twice_and_an_order_twice_store_one_order),
 		cmocka_unit_test(a_store_edit_is_taken_as_changes),
