@@ -245,6 +245,10 @@ bool api_cursor_opened(api_request *r, enum MHD_Result *ret);
 
 /* ---- what one client may take (limits.c) -------------------------------- */
 
+/* The address of sa in key, zero-padded to 16 bytes (IPv4 in the first
+ * four); its family: 4, 6, or -1 for none or any other (key all zero). */
+int api_sockaddr_key(const struct sockaddr *sa, unsigned char key[16]);
+
 /* libmicrohttpd's accept policy: whether the address holds less than its
  * share of connections (ORDO_CONNECTIONS_PER_ADDRESS). */
 enum MHD_Result api_address_admits(void *cls, const struct sockaddr *sa,

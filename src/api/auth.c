@@ -94,17 +94,7 @@ int api_client(api_request *r, const unsigned char **addr)
 			r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 		const struct sockaddr *sa = info ? info->client_addr : NULL;
 
-		r->client_family = -1;
-		if (sa && sa->sa_family == AF_INET) {
-			r->client_family = 4;
-			memcpy(r->client_addr,
-			       &((const struct sockaddr_in *)sa)->sin_addr, 4);
-		} else if (sa && sa->sa_family == AF_INET6) {
-			r->client_family = 6;
-			memcpy(r->client_addr,
-			       &((const struct sockaddr_in6 *)sa)->sin6_addr,
-			       16);
-		}
+		r->client_family = api_sockaddr_key(sa, r->client_addr);
 		if (r->client_family > 0 && r->srv->trusted_proxies.n)
 			client_forwarded(r);
 	}

@@ -39,13 +39,18 @@ struct api_conn {
  * that a new client is answered rather than left in the listening queue
  * behind connections that send a byte now and then.
  */
-static void address_key(const struct sockaddr *sa, unsigned char key[16])
+int api_sockaddr_key(const struct sockaddr *sa, unsigned char key[16])
 {
 	memset(key, 0, 16);
-	if (sa->sa_family == AF_INET)
+	if (sa && sa->sa_family == AF_INET) {
 		memcpy(key, &((const struct sockaddr_in *)sa)->sin_addr, 4);
-	else if (sa->sa_family == AF_INET6)
+		return 4;
+	}
+	if (sa && sa->sa_family == AF_INET6) {
 		memcpy(key, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+		return 6;
+	}
+	return -1;
 }
 
 /* The slot of key (locked): its own, or else a free one when take; NULL
@@ -79,7 +84,7 @@ enum MHD_Result api_address_admits(void *cls, const struct sockaddr *sa,
 	int held;
 
 	(void)len;
-	address_key(sa, key);
+	api_sockaddr_key(sa, key);
 	pthread_mutex_lock(&srv->limits_mu);
 	a = address_slot(srv, key, false);
 	held = a ? a->n : 0;
@@ -88,6 +93,23 @@ enum MHD_Result api_address_admits(void *cls, const struct sockaddr *sa,
 		 held < ORDO_CONNECTIONS_FEW);
 	pthread_mutex_unlock(&srv->limits_mu);
 	return admit ? MHD_YES : MHD_NO;
+}
+
+/* What c waits for from now, and its deadline (locked). */
+static void conn_wait_set(struct api_conn *c, enum api_conn_wait what,
+			  unsigned long long body_bytes)
+{
+	long long now = api_now_ms();
+
+	c->waits = what;
+	if (what == API_CONN_HEAD)
+		c->deadline_ms = now + ORDO_REQUEST_HEAD_S * 1000LL;
+	else if (what == API_CONN_BODY)
+		c->deadline_ms = now + ORDO_REQUEST_BODY_S * 1000LL +
+				 (long long)(body_bytes * 1000ULL /
+					     ORDO_REQUEST_BODY_RATE);
+	else
+		c->deadline_ms = 0;
 }
 
 void api_address_notify(void *cls, struct MHD_Connection *conn,
@@ -111,14 +133,13 @@ void api_address_notify(void *cls, struct MHD_Connection *conn,
 		info = MHD_get_connection_info(
 			conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 		c->fd = info ? info->connect_fd : -1;
-		c->deadline_ms = api_now_ms() + ORDO_REQUEST_HEAD_S * 1000LL;
-		c->waits = API_CONN_HEAD;
 		info = MHD_get_connection_info(
 			conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 		pthread_mutex_lock(&srv->limits_mu);
+		conn_wait_set(c, API_CONN_HEAD, 0);
 		a = NULL;
 		if (info && info->client_addr) {
-			address_key(info->client_addr, key);
+			api_sockaddr_key(info->client_addr, key);
 			a = address_slot(srv, key, true);
 		}
 		if (a)
@@ -156,20 +177,11 @@ void api_conn_waits(struct api_server *srv, struct MHD_Connection *conn,
 	const union MHD_ConnectionInfo *info = MHD_get_connection_info(
 		conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	struct api_conn *c = info ? info->socket_context : NULL;
-	long long now = api_now_ms();
 
 	if (!c)
 		return;
 	pthread_mutex_lock(&srv->limits_mu);
-	c->waits = what;
-	if (what == API_CONN_HEAD)
-		c->deadline_ms = now + ORDO_REQUEST_HEAD_S * 1000LL;
-	else if (what == API_CONN_BODY)
-		c->deadline_ms = now + ORDO_REQUEST_BODY_S * 1000LL +
-				 (long long)(body_bytes * 1000ULL /
-					     ORDO_REQUEST_BODY_RATE);
-	else
-		c->deadline_ms = 0;
+	conn_wait_set(c, what, body_bytes);
 	pthread_mutex_unlock(&srv->limits_mu);
 }
 
