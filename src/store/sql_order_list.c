@@ -115,14 +115,20 @@ static const char *const order_list_where[OLF_COUNT] = {
  *          phone or tracking number that is exactly q), keyed by their
  *          seq + SQL_SEARCH_EXACT;
  *   words  the orders holding every term's token, but not the exact
- *          token (those are in the first tier), keyed by their seq.
+ *          token (those are in the first tier), keyed by their seq: its
+ *          lookup says so itself ("<terms> NOT <exact token>"), so that
+ *          the index leaves them out as it walks its entries (FTS5 in the
+ *          walk of the two tokens' lists, GIN as it combines them; each
+ *          had been looked up in the index again, a read for each order
+ *          of the exact token, however many: a buyer's email on every
+ *          one of thousands of orders).
  *
  * Each tier takes the list's filters and at most a page; the page is the
  * two merged by key, descending: exact matches first, each tier newest
  * first, and the key of the last is the cursor. Each tier binds its
  * lookup, the bound its keys stay below (the cursor's part in it:
- * search_bounds), the exact token again for the words, then the tenant,
- * the filters and the page size as the list does; then the page size.
+ * search_bounds), then the tenant, the filters and the page size as the
+ * list does; then the page size.
  * Nothing is read beyond the rows a page needs from each tier, whatever
  * the history (FTS5 walks each token's entries in seq order; the GIN
  * index reads the tenant's entries of the tokens in one span of history,
@@ -165,9 +171,7 @@ _Static_assert(SEARCH_OTHERS == 7, "one SQL_SEARCH_OTHER per other term");
 	" ORDER BY f.rowid DESC LIMIT ?)"
 #define SQL_SEARCH_TEXT                                                        \
 	SQL_SEARCH_TIER("f.rowid + " SQL_SEARCH_EXACT, "") " x UNION ALL "     \
-	SQL_SEARCH_TIER("f.rowid",                                             \
-			" AND NOT EXISTS (SELECT 1 FROM order_search_fts(?) e" \
-			" WHERE e.rowid = f.rowid)" SQL_SEARCH_OTHERS)         \
+	SQL_SEARCH_TIER("f.rowid", SQL_SEARCH_OTHERS)                          \
 	" w ORDER BY hit_key DESC LIMIT ?"
 
 /*
@@ -244,6 +248,8 @@ struct search_texts {
 	int64_t exact_below, words_below;
 	int64_t top; /* SEARCH BY SPANS: the tenant's newest order below */
 	char span_match[1024 + 32];
+	char exact_match[1024 + 32]; /* the exact token in a span, or "" */
+	char words[1024 + 32 + 1024 + 8]; /* the words' lookup, bound */
 	bool has[OLF_COUNT];
 	unsigned id;
 	char sql[4096];
@@ -419,23 +425,39 @@ static void bind_filters(struct q *q, const bool *has, const order_filter *f,
 	q_i64(q, limit);
 }
 
-/* Open st's search statement with its bounds and lookup (the words'
- * lookup is st->span_match when set), all bound. */
+/* A lookup no order matches: every token of the index begins with its
+ * tenant ("t7...") or its span ("b9s..."). */
+#define SEARCH_NOTHING "x"
+
+/* Open st's search statement with its bounds and lookups, all bound: the
+ * exact tier's is st->exact_match when set; the words' is st->span_match
+ * when set, without the exact token's orders; a tier whose bound is 0
+ * (none of its orders left to read) looks up nothing, not its token's
+ * orders only to leave each out. */
 static ordo_code search_open(struct q *q, store_tx *tx, const order_filter *f,
 			     int64_t tenant, int64_t limit,
-			     const struct search_texts *st, ordo_err *err)
+			     struct search_texts *st, ordo_err *err)
 {
-	ordo_code rc = q_open_sql(q, tx, st->id, st->sql, err);
+	ordo_code rc;
 	int k;
 
+	if (st->words_below == 0)
+		snprintf(st->words, sizeof(st->words), SEARCH_NOTHING);
+	else
+		snprintf(st->words, sizeof(st->words), "%s NOT %s",
+			 st->span_match[0] ? st->span_match : st->match,
+			 st->exact);
+	rc = q_open_sql(q, tx, st->id, st->sql, err);
 	if (rc)
 		return rc;
-	q_str(q, st->exact);
+	if (st->exact_below == 0)
+		q_str(q, SEARCH_NOTHING);
+	else
+		q_str(q, st->exact_match[0] ? st->exact_match : st->exact);
 	q_i64(q, st->exact_below);
 	bind_filters(q, st->has, f, tenant, limit);
-	q_str(q, st->span_match[0] ? st->span_match : st->match);
+	q_str(q, st->words);
 	q_i64(q, st->words_below);
-	q_str(q, st->exact);
 	q_i64(q, st->by_rarest);
 	for (k = 0; k < SEARCH_OTHERS; k++)
 		q_str(q, st->by_rarest ? st->others[k] : "%");
@@ -505,7 +527,7 @@ static ordo_code order_list_open(struct q *q, store_tx *tx, int64_t tenant,
 		memcpy(st->has, has, sizeof(st->has));
 		st->id = SQL_ORDER_LIST_BASE + mask;
 		memcpy(st->sql, sql, (size_t)len + 1);
-		st->span_match[0] = '\0';
+		st->span_match[0] = st->exact_match[0] = '\0';
 		if (tx->db->search_by_spans)
 			return ORDO_OK; /* opened span by span */
 		return search_open(q, tx, f, tenant, limit, st, err);
@@ -655,7 +677,9 @@ static order *search_hits_orders(void *items, size_t *n, ordo_code *rc,
 }
 
 /* The hits of f's search (st as order_list_open left it) up to want,
- * span by span, into *items and *n. */
+ * span by span, into *items and *n: the exact tier's first, walked span by
+ * span itself when its token has more than SEARCH_RAREST_MAX orders (the
+ * words tier left out of those runs), then the words'. */
 static ordo_code search_by_spans(store_tx *tx, int64_t tenant,
 				 const order_filter *f, int64_t want,
 				 struct search_texts *st, void **items,
@@ -663,16 +687,23 @@ static ordo_code search_by_spans(store_tx *tx, int64_t tenant,
 {
 	const int64_t tier = INT64_C(4611686018427387904); /* SQL_SEARCH_EXACT */
 	struct search_hit *hits = NULL;
-	int64_t top, have = 0;
+	int64_t top, have = 0, entries = 0;
 	int level = 0;
+	bool exact_walk = false;
 	ordo_code rc;
 
 	*items = NULL;
 	*n = 0;
 	top = st->top;
 	rc = ORDO_OK;
+	if (st->exact_below > 0)
+		rc = search_probe(tx, st->exact, &entries, err);
+	if (rc == ORDO_OK && entries > SEARCH_RAREST_MAX) {
+		rc = search_newest(tx, tenant, st->exact_below, &top, err);
+		exact_walk = true;
+	}
 	while (rc == ORDO_OK) {
-		int64_t low = 0, words = 0, i;
+		int64_t low = 0, got_tier = 0, i;
 		struct q q;
 		void *got = NULL;
 		size_t n_got = 0;
@@ -680,13 +711,22 @@ static ordo_code search_by_spans(store_tx *tx, int64_t tenant,
 
 		if (top > 0) {
 			low = top >> span_shift[level] << span_shift[level];
-			snprintf(st->span_match, sizeof(st->span_match),
-				 "%s b%ds%lld", st->match, span_shift[level],
+			snprintf(exact_walk ? st->exact_match : st->span_match,
+				 sizeof(st->span_match), "%s b%ds%lld",
+				 exact_walk ? st->exact : st->match,
+				 span_shift[level],
 				 (long long)(top >> span_shift[level]));
-			st->words_below = top + 1;
+			if (exact_walk)
+				st->exact_below = top + 1;
+			else
+				st->words_below = top + 1;
+		} else if (exact_walk) {
+			st->exact_below = 0; /* no order left: none */
 		} else {
-			st->words_below = 0; /* no order left: none */
+			st->words_below = 0;
 		}
+		if (exact_walk)
+			st->words_below = 0;
 		rc = search_open(&q, tx, f, tenant, want - have, st, err);
 		if (rc == ORDO_OK)
 			rc = q_rows(&q, (size_t)(want - have),
@@ -707,19 +747,34 @@ static ordo_code search_by_spans(store_tx *tx, int64_t tenant,
 		}
 		free(got);
 		for (i = 0; rc == ORDO_OK && i < (int64_t)n_got; i++)
-			words += hits[have - 1 - i].key < tier;
-		if (rc || have == want || low == 0)
+			got_tier += (hits[have - 1 - i].key >= tier) ==
+				    exact_walk;
+		if (rc || have == want)
+			break;
+		if (exact_walk && low == 0) {
+			/* The exact tier read: the words from their newest. */
+			exact_walk = false;
+			st->exact_match[0] = '\0';
+			st->exact_below = 0;
+			top = st->top;
+			level = 0;
+			if (top > 0)
+				continue;
+			break;
+		}
+		if (low == 0)
 			break;
 		/* The rest of the page from spans below: wider while the
 		 * rate of this one's matches fills too little of one. */
 		while (level < SPANS - 1 &&
-		       (2 * words + 1) << span_shift[level] <
+		       (2 * got_tier + 1) << span_shift[level] <
 			       2 * (want - have) * (top - low + 1))
 			level++;
 		top = low - 1;
-		st->exact_below = 0; /* read whole in the first run */
+		if (!exact_walk)
+			st->exact_below = 0; /* read whole in the first run */
 	}
-	st->span_match[0] = '\0';
+	st->span_match[0] = st->exact_match[0] = '\0';
 	if (rc) {
 		free(hits);
 		return rc;

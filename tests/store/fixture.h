@@ -43,7 +43,7 @@
 #include "store/store.h"
 
 /* The schema version the store's migrations reach. */
-#define SCHEMA_VERSION 31
+#define SCHEMA_VERSION 32
 
 struct fx {
 	char dir[PATH_MAX]; /* SQLite: the directory; PostgreSQL: the db */

@@ -405,6 +405,85 @@ static void test_a_word_pages_newest_first_through_history(void **state)
 	}
 }
 
+/* A buyer's orders: *(int *)w->p of them from w's counter on, each by
+ * the same email, then one more by another email of the same words
+ * (its order is the words tier's alone). */
+#define BUYER_ORDERS 300
+static ordo_code w_buyer(store_tx *tx, struct wctx *w, ordo_err *err)
+{
+	int *from = w->p, k;
+	ordo_code rc = ORDO_OK;
+
+	for (k = *from; rc == ORDO_OK && k <= *from + BUYER_ORDERS; k++) {
+		char id[32], ext[32];
+		bool other = k == *from + BUYER_ORDERS;
+		order o;
+
+		snprintf(id, sizeof(id), "ord_b%d", k);
+		snprintf(ext, sizeof(ext), "%s%d", other ? "W" : "E", k);
+		order_make(&o, w->f->ta, id, "web", ext, 1700000000 + k,
+			   ORDER_ACCEPTED, 1);
+		ordo_strlcpy(o.customer.email,
+			     other ? "buyer@example.com.au"
+				   : "buyer@example.com",
+			     sizeof(o.customer.email));
+		rc = store_order_insert(tx, &o, err);
+		order_free(&o);
+	}
+	*from = k;
+	return rc;
+}
+
+/*
+ * A search by an email lists the orders of that email first, then those
+ * of its words alone, each once; and a page of it is no more work when
+ * the email's orders are twice as many: the second tier does not read the
+ * first tier's orders again to leave them out (the index leaves them out
+ * as it walks its entries).
+ */
+static void test_an_email_on_many_orders_is_one_read(void **state)
+{
+	struct fx *f = *state;
+	ordo_err err = ORDO_ERR_INIT;
+	static char got[BUYER_ORDERS * 2 * 8], want[BUYER_ORDERS * 2 * 8];
+	order_filter flt;
+	int64_t before, after;
+	size_t len = 0;
+	int from = 0, k;
+
+	memset(&flt, 0, sizeof(flt));
+	assert_int_equal(search_query_parse("buyer@example.com", "q",
+					    &flt.search, &err),
+			 ORDO_OK);
+	flt.limit = 5;
+	assert_int_equal(wr(f, f->ta, w_buyer, &from, &err), ORDO_OK);
+	analyzed(f);
+	before = list_work(f, f->ta, &flt, 5);
+	assert_int_equal(wr(f, f->ta, w_buyer, &from, &err), ORDO_OK);
+	analyzed(f);
+	after = list_work(f, f->ta, &flt, 5);
+	if (after > before * 5 / 4 + 8)
+		fail_msg("a page of 5 took %lld of work at %d orders of the "
+			 "email, then %lld at %d",
+			 (long long)before, BUYER_ORDERS, (long long)after,
+			 2 * BUYER_ORDERS);
+	/* The email's orders newest first, then the two of its words. */
+	want[0] = '\0';
+	for (k = 2 * BUYER_ORDERS; k >= 0; k--)
+		if (k != BUYER_ORDERS) {
+			snprintf(want + len, sizeof(want) - len, "%sE%d",
+				 len ? "," : "", k);
+			len = strlen(want);
+		}
+	snprintf(want + len, sizeof(want) - len, ",W%d,W%d",
+		 2 * BUYER_ORDERS + 1, BUYER_ORDERS);
+	assert_int_equal(found(f, f->ta, "buyer@example.com", 50, got,
+			       sizeof(got)),
+			 2 * BUYER_ORDERS + 2);
+	if (strcmp(got, want) != 0)
+		fail_msg("found [%.300s], want [%.300s]", got, want);
+}
+
 /* ---- words kept for the batch's end ---------------------------------- */
 
 enum step { INSERT, CORRECT, INSERT_MANY };
@@ -623,6 +702,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_a_batch_writes_the_words_of_the_jobs_that_stand,
 			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_an_email_on_many_orders_is_one_read, setup,
+			teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

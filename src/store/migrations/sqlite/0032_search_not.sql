@@ -1,0 +1,10 @@
+-- 0032_search_not.sql - a search lookup that leaves out one token's
+-- orders, on SQLite; the twin of migrations/postgres/0032_search_not.sql.
+--
+-- A search's second tier now looks its terms up without q's exact token's
+-- orders, in one lookup ("t7zjane t7zexa NOT t7ejaneexamplecom"), rather
+-- than looking each match up again by the exact token. FTS5 reads NOT in
+-- its query syntax as it is, leaving those orders out as it walks the two
+-- tokens' lists of entries; PostgreSQL's order_search_fts is taught the
+-- same there. Nothing changes here: this version, of no statement, keeps
+-- the two backends' versions in step.
