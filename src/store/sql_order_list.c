@@ -236,6 +236,9 @@ int sql_order_list_text(unsigned mask, char *buf, size_t size)
 			frag[6]);
 }
 
+/* A lookup (at most 1,023 bytes) with its span's token beside it. */
+#define SPAN_MATCH_MAX (1024 + 32)
+
 /* What a search binds: its exact token and its lookup, kept by the
  * caller until the statement is closed (bound text is not copied), the
  * bound each tier's keys stay below (search_bounds), and its statement,
@@ -247,9 +250,9 @@ struct search_texts {
 	char others[SEARCH_OTHERS][ORDO_SEARCH_PREFIX_MAX + 48];
 	int64_t exact_below, words_below;
 	int64_t top; /* SEARCH BY SPANS: the tenant's newest order below */
-	char span_match[1024 + 32];
-	char exact_match[1024 + 32]; /* the exact token in a span, or "" */
-	char words[1024 + 32 + 1024 + 8]; /* the words' lookup, bound */
+	char span_match[SPAN_MATCH_MAX];
+	char exact_match[SPAN_MATCH_MAX]; /* the exact token in a span, or "" */
+	char words[SPAN_MATCH_MAX + 1024 + 8]; /* the words' lookup, bound */
 	bool has[OLF_COUNT];
 	unsigned id;
 	char sql[4096];
@@ -701,6 +704,7 @@ static ordo_code search_by_spans(store_tx *tx, int64_t tenant,
 	if (rc == ORDO_OK && entries > SEARCH_RAREST_MAX) {
 		rc = search_newest(tx, tenant, st->exact_below, &top, err);
 		exact_walk = true;
+		st->words_below = 0; /* the words after the exact tier */
 	}
 	while (rc == ORDO_OK) {
 		int64_t low = 0, got_tier = 0, i;
@@ -708,25 +712,20 @@ static ordo_code search_by_spans(store_tx *tx, int64_t tenant,
 		void *got = NULL;
 		size_t n_got = 0;
 		struct search_hit *grown;
+		/* The tier this run walks: its lookup in the span, its bound. */
+		char *span = exact_walk ? st->exact_match : st->span_match;
+		int64_t *below = exact_walk ? &st->exact_below : &st->words_below;
 
 		if (top > 0) {
 			low = top >> span_shift[level] << span_shift[level];
-			snprintf(exact_walk ? st->exact_match : st->span_match,
-				 sizeof(st->span_match), "%s b%ds%lld",
+			snprintf(span, SPAN_MATCH_MAX, "%s b%ds%lld",
 				 exact_walk ? st->exact : st->match,
 				 span_shift[level],
 				 (long long)(top >> span_shift[level]));
-			if (exact_walk)
-				st->exact_below = top + 1;
-			else
-				st->words_below = top + 1;
-		} else if (exact_walk) {
-			st->exact_below = 0; /* no order left: none */
+			*below = top + 1;
 		} else {
-			st->words_below = 0;
+			*below = 0; /* no order left: none */
 		}
-		if (exact_walk)
-			st->words_below = 0;
 		rc = search_open(&q, tx, f, tenant, want - have, st, err);
 		if (rc == ORDO_OK)
 			rc = q_rows(&q, (size_t)(want - have),
