@@ -148,7 +148,7 @@
 #define ORDO_CSV_MAP_MAX 8192      /* a CSV column mapping, as JSON */
 
 /*
- * A CSV file of orders (channels/csv.c): one past a limit is refused as a
+ * A CSV file of orders (channels/csv*.c): one past a limit is refused as a
  * whole, naming the limit. 64 MiB holds a million rows of a typical export
  * (about 70 bytes each); more is a job for an export split by date. A
  * million rows bounds the index to a few tens of MiB. 256 columns is past
