@@ -357,63 +357,6 @@ bool api_query_limit(api_request *r, int *limit, enum MHD_Result *ret)
 	return true;
 }
 
-bool api_parse_cursor(api_request *r, const char *text, int64_t *out,
-		      enum MHD_Result *ret)
-{
-	/* The positions inside cursors are written by this server as plain
-	 * positive numbers, so only that form is read back. */
-	if (!api_int_text(text, strlen(text), 1, INT64_MAX, out)) {
-		*ret = api_reply_fail(r, ORDO_EINVALID, "cursor",
-				      "cursor is not one this server gave "
-				      "out");
-		return false;
-	}
-	return true;
-}
-
-json_t *api_cursor_json(int64_t next)
-{
-	char text[32];
-
-	if (next <= 0)
-		return json_null();
-	snprintf(text, sizeof(text), "%lld", (long long)next);
-	return json_string(text);
-}
-
-bool api_due_cursor_read(const char *text, int64_t *due, int64_t *seq)
-{
-	const char *dot = strchr(text, '.');
-
-	/* The due time is any integer, the sequence number positive; each
-	 * is read strictly. */
-	return dot &&
-	       api_int_text(text, (size_t)(dot - text), INT64_MIN, INT64_MAX,
-			    due) &&
-	       api_int_text(dot + 1, strlen(dot + 1), 1, INT64_MAX, seq);
-}
-
-bool api_parse_due_cursor(api_request *r, const char *text, int64_t *due,
-			  int64_t *seq, enum MHD_Result *ret)
-{
-	if (api_due_cursor_read(text, due, seq))
-		return true;
-	*ret = api_reply_fail(r, ORDO_EINVALID, "cursor",
-			      "cursor is not one this server gave out");
-	return false;
-}
-
-json_t *api_due_cursor_json(bool more, int64_t due, int64_t seq)
-{
-	char text[48];
-
-	if (!more)
-		return json_null();
-	snprintf(text, sizeof(text), "%lld.%lld", (long long)due,
-		 (long long)seq);
-	return json_string(text);
-}
-
 json_t *api_body_object(api_request *r, enum MHD_Result *ret)
 {
 	ordo_err err_buf = ORDO_ERR_INIT, *err = &err_buf;
