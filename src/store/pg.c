@@ -688,7 +688,6 @@ static ordo_code pg_begin(struct pg_conn *c, const char *sql, bool deferred,
 	ordo_code rc;
 	int attempt;
 
-	c->begun_at = c->tx.statements;
 	for (attempt = 0;; attempt++) {
 		rc = pg_conn_ready(c, err);
 		if (rc)
@@ -757,11 +756,10 @@ static void pg_outbox_end(store_tx *tx)
 	pthread_mutex_unlock(&s->outbox_mu);
 }
 
-/* Tuples read by scans and fetched through indexes in this transaction
- * (pg_int.h, PG_ROWS_READ_SQL). A transaction that has run no statement
- * yet has read nothing, and is not asked: the outbox's claims measure
- * their work from their transaction's start (sql_outbox.c), twenty times
- * a second on an idle node. */
+/* Tuples read by scans and fetched through indexes (pg_int.h,
+ * PG_ROWS_READ_SQL). The counts are those not yet flushed to the shared
+ * statistics, which PostgreSQL does at most once a second: they may carry
+ * earlier transactions' work, and a measure is a difference. */
 static ordo_code pg_rows_read(store_tx *tx, int64_t *rows, ordo_err *err)
 {
 	struct pg_conn *c = tx->conn;
@@ -769,9 +767,6 @@ static ordo_code pg_rows_read(store_tx *tx, int64_t *rows, ordo_err *err)
 	ordo_code rc = ORDO_OK;
 
 	*rows = 0;
-	if (!c->broken && c->tx.statements == c->begun_at &&
-	    PQtransactionStatus(c->pg) != PQTRANS_IDLE)
-		return ORDO_OK;
 	if (c->broken || !pg_drain(c))
 		return pg_command(c, "SELECT 1", true, "reading rows read",
 				  err);

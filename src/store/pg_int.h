@@ -66,10 +66,6 @@ struct pg_conn {
 	/* A read's ROLLBACK sent, its answer not read yet (pg_read_end). */
 	bool ending;
 
-	/* tx.statements at the transaction's BEGIN: equal, it has run no
-	 * statement yet (pg_rows_read). */
-	int64_t begun_at;
-
 	/* The last error, for error(). */
 	bool err_lost;
 	char err_state[6];
