@@ -105,6 +105,12 @@ static ordo_code check_content_duplicate(store_tx *tx, order *o,
 	return ORDO_OK;
 }
 
+/* The named lock of an order's channel and external id. */
+static void external_lock(const order *o, char *lock, size_t size)
+{
+	snprintf(lock, size, "ext:%s:%s", o->channel, o->external_id);
+}
+
 ordo_code app_order_intake(store_tx *tx, const app_caller *c, order *in,
 			   ordo_time now, intake_outcome *outcome,
 			   order *stored, ordo_err *err)
@@ -118,8 +124,7 @@ ordo_code app_order_intake(store_tx *tx, const app_caller *c, order *in,
 
 	/* Other nodes taking the same order (channel and external id) or
 	 * the same content at once wait for this one. */
-	snprintf(lock, sizeof(lock), "ext:%s:%s", in->channel,
-		 in->external_id);
+	external_lock(in, lock, sizeof(lock));
 	rc = store_lock_named(tx, c->tenant_id, lock, err);
 	if (rc == ORDO_OK)
 		rc = store_settings_get(tx, c->tenant_id, &set, err);
@@ -352,12 +357,51 @@ static size_t intake_stock_skus(const app_write *w, const char **skus,
 	return o->n_lines;
 }
 
+/*
+ * What app_order_intake will look up for the command's order, and the
+ * locks it takes first, as it works them out: the settings' duplicate
+ * window, the order's customer key and fingerprint (set on the decoded
+ * order, from which each run copies). A channel's cancellation takes no
+ * new order.
+ */
+static bool intake_keys(store_tx *tx, app_write *w, store_intake_keys *k)
+{
+	app_intake_cmd *c = (app_intake_cmd *)w;
+	order *o = &c->order;
+	tenant_settings set;
+	ordo_err err = ORDO_ERR_INIT;
+	bool ok;
+
+	if (c->channel_cancel || k->n_locks + 2 > STORE_JOB_LOCKS)
+		return false;
+	ok = store_settings_get(tx, w->caller.tenant_id, &set, &err) ==
+		     ORDO_OK &&
+	     fingerprint_order(o, &err) == ORDO_OK;
+	ordo_err_clear(&err);
+	if (!ok)
+		return false;
+	external_lock(o, k->locks[k->n_locks++], sizeof(k->locks[0]));
+	if (set.duplicate_window_s > 0)
+		ordo_strlcpy(k->locks[k->n_locks++], o->fingerprint,
+			     sizeof(k->locks[0]));
+	ordo_strlcpy(k->channel, o->channel, sizeof(k->channel));
+	ordo_strlcpy(k->external_id, o->external_id, sizeof(k->external_id));
+	ordo_strlcpy(k->fingerprint, o->fingerprint, sizeof(k->fingerprint));
+	policy_customer_key(&o->customer, k->customer_key,
+			    sizeof(k->customer_key));
+	k->by_content = set.duplicate_window_s > 0;
+	k->since = w->now - set.duplicate_window_s;
+	k->before = w->now;
+	return true;
+}
+
 static const app_write_type intake_type = {
 	.name = "order_intake",
 	.run = intake_run,
 	.clear = intake_clear,
 	.free_input = intake_free_input,
 	.stock_skus = intake_stock_skus,
+	.intake_keys = intake_keys,
 };
 
 void app_intake_cmd_init(app_intake_cmd *c, const app_caller *caller,

@@ -60,6 +60,12 @@ static void outputs_clear(app_write *w)
 }
 
 /* The key's row: replay it, refuse it, or (ORDO_ENOTFOUND) run. */
+/* The named lock of an Idempotency-Key. */
+static void key_lock(const app_write *w, char *lock, size_t size)
+{
+	snprintf(lock, size, "idem:%s", w->idempotency_key);
+}
+
 static ordo_code key_lookup(store_tx *tx, app_write *w, ordo_err *err)
 {
 	const char *key = w->idempotency_key;
@@ -67,7 +73,7 @@ static ordo_code key_lookup(store_tx *tx, app_write *w, ordo_err *err)
 	store_idempotency rec;
 	ordo_code rc;
 
-	snprintf(lock, sizeof(lock), "idem:%s", key);
+	key_lock(w, lock, sizeof(lock));
 	rc = store_lock_named(tx, w->caller.tenant_id, lock, err);
 	if (rc)
 		return rc;
@@ -164,6 +170,20 @@ static size_t job_stock_skus(void *arg, int64_t *tenant, const char **skus,
 	return w->type->stock_skus(w, skus, max);
 }
 
+/* What the run looks up, said before it runs: the key's lock first, as
+ * write_job takes it. */
+static bool job_intake_keys(store_tx *tx, void *arg, store_intake_keys *keys)
+{
+	app_write *w = arg;
+
+	memset(keys, 0, sizeof(*keys));
+	keys->tenant = w->caller.tenant_id;
+	if (w->idempotency_key[0])
+		key_lock(w, keys->locks[keys->n_locks++],
+			 sizeof(keys->locks[0]));
+	return w->type->intake_keys(tx, w, keys);
+}
+
 void app_write_submit_after(store *st, app_write *w, int delay_ms)
 {
 	w->job.run = write_job;
@@ -171,6 +191,7 @@ void app_write_submit_after(store *st, app_write *w, int delay_ms)
 	w->job.arg = w;
 	w->job.stock_skus = w->type->stock_skus ? job_stock_skus : NULL;
 	w->job.stock_exact = w->type->stock_exact;
+	w->job.intake_keys = w->type->intake_keys ? job_intake_keys : NULL;
 	store_submit_after(st, &w->job, delay_ms);
 }
 
@@ -184,6 +205,7 @@ void app_write_keep_answer(store *st, app_write *w, int status,
 	w->job.arg = w;
 	w->job.stock_skus = NULL;
 	w->job.stock_exact = false;
+	w->job.intake_keys = NULL;
 	store_submit(st, &w->job);
 }
 

@@ -59,6 +59,12 @@ typedef struct {
 			     size_t max);
 	/* The run sets stock to what it finds (store_job's stock_exact). */
 	bool stock_exact;
+	/* What the run will look up before it takes a new order, and the
+	 * named locks it takes for that, appended to keys (store_job's
+	 * intake_keys; keys holds the tenant and any lock before them).
+	 * NULL for a command that takes no new order. */
+	bool (*intake_keys)(store_tx *tx, app_write *w,
+			    store_intake_keys *keys);
 } app_write_type;
 
 struct app_write {

@@ -265,48 +265,71 @@ static void keys_sort(struct stock_keys *keys)
 }
 
 /*
+ * Run fn(tx, arg, err) at a batch's start, before its first job, in a
+ * savepoint of its own: should it fail (a lock wait timed out, a deadlock
+ * with another node's batch, no memory), what it did is undone, and what
+ * was read under its locks forgotten; the jobs then do it as they go.
+ */
+static void batch_start_step(store_tx *tx,
+			     ordo_code (*fn)(store_tx *tx, void *arg,
+					     ordo_err *err),
+			     void *arg)
+{
+	const struct db_driver *db = tx->db;
+	ordo_err err = ORDO_ERR_INIT;
+	ordo_code rc = db->savepoint(tx, &err);
+
+	if (rc == ORDO_OK) {
+		rc = fn(tx, arg, &err);
+		if (rc) {
+			rc = db->rollback_to(tx, &err);
+			tx_cache_reset(tx);
+		} else {
+			rc = db->release(tx, &err);
+		}
+	}
+	(void)rc; /* a broken transaction fails the first job's savepoint */
+	tx->retryable = false;
+	ordo_err_clear(&err);
+}
+
+struct stock_locks {
+	const struct stock_key *keys;
+	size_t n;
+	const char **skus; /* room for n */
+};
+
+static ordo_code stock_locks_take(store_tx *tx, void *arg, ordo_err *err)
+{
+	const struct stock_locks *l = arg;
+	size_t i, from, m;
+	ordo_code rc = ORDO_OK;
+
+	for (from = 0; rc == ORDO_OK && from < l->n; from = i) {
+		m = 0;
+		for (i = from;
+		     i < l->n && l->keys[i].tenant == l->keys[from].tenant; i++)
+			l->skus[m++] = l->keys[i].sku;
+		rc = sql_stock_lock(tx, l->keys[from].tenant, l->skus, m, err);
+	}
+	return rc;
+}
+
+/*
  * STOCK LOCKS: lock the stock of every SKU the batch's jobs name (keys,
- * sorted), in that order, before the first job runs. In a savepoint of its
- * own: should it fail (a lock wait timed out, no memory), the jobs lock as
- * they go.
+ * sorted), in that order, before the first job runs (batch_start_step).
  */
 static void batch_lock_stock(store_tx *tx, const struct stock_key *keys,
 			     size_t n)
 {
-	const struct db_driver *db = tx->db;
-	const char **skus = NULL;
-	size_t i, from, m;
-	ordo_err err = ORDO_ERR_INIT;
-	ordo_code rc = ORDO_OK;
+	struct stock_locks l = {keys, n, NULL};
 
 	if (n == 0)
-		goto out;
-	skus = malloc(n * sizeof(*skus));
-	if (!skus)
-		goto out;
-	rc = db->savepoint(tx, &err);
-	if (rc)
-		goto out;
-	for (from = 0; rc == ORDO_OK && from < n; from = i) {
-		m = 0;
-		for (i = from; i < n && keys[i].tenant == keys[from].tenant;
-		     i++)
-			skus[m++] = keys[i].sku;
-		rc = sql_stock_lock(tx, keys[from].tenant, skus, m, &err);
-	}
-	if (rc) {
-		/* The locks are gone with the savepoint: so is what was
-		 * read under them. */
-		rc = db->rollback_to(tx, &err);
-		tx_cache_reset(tx);
-	} else {
-		rc = db->release(tx, &err);
-	}
-	(void)rc; /* a broken transaction fails the first job's savepoint */
-	tx->retryable = false;
-out:
-	ordo_err_clear(&err);
-	free(skus);
+		return;
+	l.skus = malloc(n * sizeof(*l.skus));
+	if (l.skus)
+		batch_start_step(tx, stock_locks_take, &l);
+	free(l.skus);
 }
 
 /* The batch of self has run its jobs: another may start running (THE
@@ -320,6 +343,25 @@ static void batch_ran(store *st, struct committer *self)
 		pthread_cond_broadcast(&st->cv);
 	}
 	pthread_mutex_unlock(&st->mu);
+}
+
+static ordo_code lookups_take(store_tx *tx, void *arg, ordo_err *err)
+{
+	return sql_lookups_prefetch(tx, arg, err);
+}
+
+/*
+ * A BATCH'S LOOKUPS (sql_lookups.c): what the batch's new orders look up,
+ * asked at its start (batch_start_step), when it has any.
+ */
+static void batch_lookups(store_tx *tx, store_job *batch)
+{
+	const store_job *job = batch;
+
+	while (job && !job->intake_keys)
+		job = job->next;
+	if (job)
+		batch_start_step(tx, lookups_take, batch);
 }
 
 /*
@@ -399,6 +441,7 @@ again:
 	*statements -= tx->statements;
 	if (db->row_locks)
 		batch_lock_stock(tx, self->keys.v, self->keys.n);
+	batch_lookups(tx, *batchp);
 
 	while ((job = *link)) {
 		/* The batch is to run again exact (its end says so): the
@@ -420,6 +463,7 @@ again:
 		tx->retryable = false;
 		last_run = job;
 		job->runs++;
+		sql_lookups_job(tx, job);
 		job->rc = job->run(tx, job->arg, &job->err);
 		/* Its new order, if it kept one to write once (sql_orders.c,
 		 * AN ORDER WRITTEN ONCE), and its events (sql_history.c). */
@@ -428,6 +472,7 @@ again:
 		if (job->rc != ORDO_OK)
 			sql_job_kept_drop(tx);
 		sql_lookups_forget(tx);
+		sql_lookups_job(tx, NULL);
 		/*
 		 * What the job deferred fails or stands with it, answered
 		 * with the next job's first read. It waits for the answers
@@ -471,6 +516,7 @@ again:
 		tx_cache_reset(tx); /* what it read after its writes is gone */
 		tx_kept_job_undo(tx);
 		tx_stock_job_undo(tx);
+		sql_lookups_job_undo(tx);
 		if (found_late(tx, wait_each))
 			goto late;
 		if (rc) {
@@ -511,6 +557,7 @@ again:
 		*statements += tx->statements;
 		tx_kept_forget(tx);
 		tx_stock_forget(tx);
+		sql_lookups_batch_end(tx);
 		db->rollback(tx);
 		for (job = *batchp; job; job = job->next) {
 			if (job == failed_at && job->rc != ORDO_OK) {
@@ -529,6 +576,7 @@ again:
 		*statements += tx->statements;
 		tx_kept_forget(tx);
 		tx_stock_forget(tx);
+		sql_lookups_batch_end(tx);
 		db->rollback(tx);
 		return false;
 	}
@@ -556,6 +604,7 @@ again:
 	if (found_late(tx, wait_each))
 		goto late;
 	tx_stock_forget(tx);
+	sql_lookups_batch_end(tx);
 	*statements += tx->statements;
 	/* While its COMMIT reaches the disk, the next batch may run. */
 	batch_ran(st, self);
@@ -587,6 +636,7 @@ rerun:
 	*statements += tx->statements;
 	tx_kept_forget(tx);
 	tx_stock_forget(tx);
+	sql_lookups_batch_end(tx);
 	sql_job_kept_drop(tx);
 	sql_lookups_forget(tx);
 	tx->job = 0;

@@ -393,6 +393,9 @@ ordo_code store_defect_insert(store_tx *tx, int64_t tenant,
 	rc = tx_check_writable(tx, "store_defect_insert", err);
 	if (rc)
 		goto out;
+	/* A customer's history changes: the batch's lookups no longer
+	 * stand. */
+	sql_lookups_stale(tx);
 	rc = order_seq_of(tx, tenant, d->order_id, "order_id", &oseq, err);
 	if (rc)
 		goto out;

@@ -241,6 +241,7 @@ enum sql_id {
 	SQL_ORDER_BY_EXTERNAL,
 	SQL_ORDER_BY_FINGERPRINT,
 	SQL_INTAKE_LOOKUP,
+	SQL_INTAKE_LOOKUPS,
 	SQL_ORDER_SET_STATE,
 	SQL_ORDER_SET_MARKS,
 	SQL_EVENT_INSERT,
@@ -564,16 +565,18 @@ ordo_code sql_no_memory(ordo_err *err, const char *what);
  * orders before a moment, and the defects on them known by then. Bound by
  * q_bind_history.
  */
-#define SQL_HISTORY_ORDERS                                                     \
-	"(SELECT count(*) FROM orders WHERE tenant_id = ? "                    \
-	"AND customer_key = ? AND (received_at < ? OR (received_at = ? "       \
-	"AND seq < ?)))"
-#define SQL_HISTORY_DEFECTS                                                    \
+#define SQL_HISTORY_ORDERS_OF(t, ck, bf, bs)                                   \
+	"(SELECT count(*) FROM orders WHERE tenant_id = " t " "                \
+	"AND customer_key = " ck " AND (received_at < " bf " "                 \
+	"OR (received_at = " bf " AND seq < " bs ")))"
+#define SQL_HISTORY_DEFECTS_OF(t, ck, bf, bs)                                  \
 	"(SELECT count(*) FROM orders o JOIN defects d "                       \
 	"ON d.tenant_id = o.tenant_id AND d.order_seq = o.seq "                \
-	"WHERE o.tenant_id = ? AND o.customer_key = ? "                        \
-	"AND (o.received_at < ? OR (o.received_at = ? AND o.seq < ?)) "        \
-	"AND d.created_at <= ?)"
+	"WHERE o.tenant_id = " t " AND o.customer_key = " ck " "               \
+	"AND (o.received_at < " bf " OR (o.received_at = " bf " "              \
+	"AND o.seq < " bs ")) AND d.created_at <= " bf ")"
+#define SQL_HISTORY_ORDERS SQL_HISTORY_ORDERS_OF("?", "?", "?", "?")
+#define SQL_HISTORY_DEFECTS SQL_HISTORY_DEFECTS_OF("?", "?", "?", "?")
 void q_bind_history(struct q *q, int64_t tenant, const char *customer_key,
 		    ordo_time before, int64_t before_seq);
 /* The history store_intake_lookup found, when asked exactly that

@@ -582,6 +582,7 @@ ordo_code store_order_insert(store_tx *tx, order *o, ordo_err *err)
 		return rc;
 	o->seq = seq;
 	tx_cache_put_order_seq(tx, o->tenant_id, o->id, seq);
+	sql_lookups_inserted(tx, o);
 	return ORDO_OK;
 }
 
@@ -910,6 +911,8 @@ ordo_code store_order_update_content(store_tx *tx, const order *o,
 	ordo_code rc;
 
 	rc = tx_check_writable(tx, "store_order_update_content", err);
+	/* Its keys may change: the batch's lookups no longer stand. */
+	sql_lookups_stale(tx);
 	if (rc == ORDO_OK)
 		rc = order_rewrite(tx, o, SQL_ORDER_UPDATE_CONTENT,
 				   order_content_fields,

@@ -459,6 +459,10 @@ ordo_code named_lock(store_tx *tx, int64_t tenant, const char *name,
 		*got = true;
 	if (!sql)
 		return ORDO_OK; /* writers never overlap */
+	/* Taken for the running job at its batch's start (sql_lookups.c,
+	 * A BATCH'S LOOKUPS). */
+	if (kind == NAMED_EXCLUSIVE && sql_lookups_locked(tx, tenant, name))
+		return ORDO_OK;
 	snprintf(key, sizeof(key), "%lld:%s", (long long)tenant, name);
 	rc = q_open_sql(&q, tx, ids[kind], sql, err);
 	/* A lock is waited for by whatever the job runs next: only a try

@@ -151,6 +151,32 @@ ordo_code store_schema_version(store *st, int *version, ordo_err *err);
 typedef ordo_code (*store_job_fn)(store_tx *tx, void *arg, ordo_err *err);
 typedef void (*store_done_fn)(void *arg, ordo_code rc, const ordo_err *err);
 
+/* Named locks a job names before it runs (store_intake_keys), at most. */
+#define STORE_JOB_LOCKS 3
+#define STORE_LOCK_NAME_MAX 256
+
+/*
+ * What an intake job will look up before it writes its new order
+ * (store_intake_lookup), said before the job runs: a batch asks every
+ * job's at once, at its start (sql_lookups.c, A BATCH'S LOOKUPS), after
+ * taking the named locks that guard them (locks, in the order the job
+ * takes them, each as given to store_lock_named; the job's own calls for
+ * them then send nothing). Said wrong, nothing is wrong but the time: a
+ * job whose lookup differs from what it said is looked up as it runs.
+ */
+typedef struct store_intake_keys {
+	int64_t tenant;
+	char channel[ORDO_CHANNEL_MAX];
+	char external_id[ORDO_EXTERNAL_ID_MAX];
+	char fingerprint[65];
+	char customer_key[ORDO_EMAIL_MAX];
+	bool by_content;
+	ordo_time since;  /* store_intake_lookup's */
+	ordo_time before; /* the order's received_at */
+	char locks[STORE_JOB_LOCKS][STORE_LOCK_NAME_MAX];
+	int n_locks;
+} store_intake_keys;
+
 /* Runs of one job, at most: STORE_JOB_ATTEMPTS (core/limits.h). */
 
 /*
@@ -183,6 +209,14 @@ typedef struct store_job {
 	 * (store_int.h, STOCK WRITTEN AT THE BATCH'S END).
 	 */
 	bool stock_exact;
+	/*
+	 * For a job that takes a new order: fills *keys with what it will
+	 * look up and answers true; false when it will not (or cannot say).
+	 * Called on the committer thread, inside the batch's transaction,
+	 * before the job runs (it may read the tenant's settings); NULL for
+	 * a job that takes no order.
+	 */
+	bool (*intake_keys)(store_tx *tx, void *arg, store_intake_keys *keys);
 	/* owned by the store while queued; err (ORDO_ERR_INIT, or a zeroed
 	 * job) is the job owner's to clear once done has been called */
 	ordo_code rc;

@@ -343,6 +343,37 @@ struct store_tx {
 		} rows[TX_EVENTS];
 		unsigned n;
 	} events;
+	/* A BATCH'S LOOKUPS (sql_lookups.c): what each intake job of the
+	 * batch said it will look up, and the answers, asked at the batch's
+	 * start; the keys of the orders its jobs have inserted since; stale
+	 * once a job changed what other answers depend on. */
+	struct tx_prefetch {
+		struct tx_prefetched {
+			const void *job; /* its store_job */
+			store_intake_keys keys;
+			char by_external[ORDO_ID_MAX];
+			char by_fingerprint[ORDO_ID_MAX];
+			ordo_time fingerprint_at; /* by_fingerprint's */
+			int64_t fingerprint_seq;
+			int64_t orders, defects;
+			bool answered;
+		} *rows;
+		size_t n, cap;
+		const struct tx_prefetched *running; /* the running job's */
+		struct tx_inserted {
+			unsigned job; /* tx.job that inserted it */
+			char id[ORDO_ID_MAX];
+			int64_t seq;
+			ordo_time received_at;
+			int64_t tenant;
+			char channel[ORDO_CHANNEL_MAX];
+			char external_id[ORDO_EXTERNAL_ID_MAX];
+			char fingerprint[65];
+			char customer_key[ORDO_EMAIL_MAX];
+		} *inserted;
+		size_t n_inserted, cap_inserted;
+		bool stale;
+	} prefetch;
 	/* What store_intake_lookup answered for the running job, until it
 	 * inserts an order or ends (sql_lookups.c). */
 	struct tx_lookups {
@@ -497,6 +528,20 @@ ordo_code sql_job_kept_write(store_tx *tx, ordo_err *err);
 void sql_job_kept_drop(store_tx *tx);
 /* The job's INTAKE'S LOOKUPS forgotten (sql_lookups.c). */
 void sql_lookups_forget(store_tx *tx);
+/* A BATCH'S LOOKUPS (sql_lookups.c): asked at the batch's start (after its
+ * stock locks; in a savepoint of the caller's: failing, the jobs look up
+ * as they go), the running job named (NULL between jobs), an order
+ * inserted or content changed since, the running job's inserts undone
+ * with it, a named lock the batch took, and all of it dropped at the
+ * batch's end. */
+ordo_code sql_lookups_prefetch(store_tx *tx, store_job *batch,
+			       ordo_err *err);
+void sql_lookups_job(store_tx *tx, const store_job *job);
+void sql_lookups_inserted(store_tx *tx, const order *o);
+void sql_lookups_stale(store_tx *tx);
+void sql_lookups_job_undo(store_tx *tx);
+bool sql_lookups_locked(store_tx *tx, int64_t tenant, const char *name);
+void sql_lookups_batch_end(store_tx *tx);
 ordo_code sql_stock_lock(store_tx *tx, int64_t tenant,
 			 const char *const *skus, size_t n, ordo_err *err);
 ordo_code sql_migrations_init(store_tx *tx, ordo_err *err);

@@ -109,6 +109,10 @@ static const struct allowed_scan allowed[] = {
 		     "text of a statement checked on its own "
 		     "(SQL_ORDER_BY_EXTERNAL, SQL_ORDER_BY_FINGERPRINT, "
 		     "SQL_CUSTOMER_HISTORY); LIMIT 1 takes the newest"),
+	ALLOW_FILTER(SQL_INTAKE_LOOKUPS,
+		     "no page: a batch's new orders' lookups, each subquery "
+		     "as in SQL_INTAKE_LOOKUP, by the keys of each member of "
+		     "the JSON object it is given"),
 	ALLOW(SQL_MONITORS_ALL,
 	      "the sweep's round: every tenant's monitors, at most 20 of "
 	      "each, read once a second"),

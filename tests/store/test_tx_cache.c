@@ -636,6 +636,234 @@ static void test_intake_looks_up_at_once(void **state)
 	assert_true(found[1].after_insert);
 }
 
+/* ---- a batch's lookups ----------------------------------------------------- */
+
+/* The new orders of a batch, job by job (a job's seen: its place): channel
+ * "web", content "fp-batch", customer "ada@example.com", received a second
+ * apart; fail: the job inserts its order, then fails; defect: it then
+ * records a defect on the order "ord_pre". */
+struct batch_order {
+	const char *ext;
+	bool fail, defect;
+};
+static const struct batch_order *batch_orders;
+
+/* What each job found, and the statements its lookups sent. */
+static struct batch_found {
+	char ext[ORDO_ID_MAX], fp[ORDO_ID_MAX];
+	int64_t orders, defects, statements;
+} batch_found[8];
+
+static void batch_order_make(order *o, int i)
+{
+	char id[32];
+
+	snprintf(id, sizeof(id), "ord_new_%s_%d", batch_orders[i].ext, i);
+	order_make(o, tenant_a, id, "web", batch_orders[i].ext,
+		   1700000100 + i, ORDER_RECEIVED, 1);
+	ordo_strlcpy(o->fingerprint, "fp-batch", sizeof(o->fingerprint));
+	ordo_strlcpy(o->customer_key, "ada@example.com",
+		     sizeof(o->customer_key));
+}
+
+static void batch_lock_name(const order *o, char *lock, size_t size)
+{
+	snprintf(lock, size, "ext:%s", o->external_id);
+}
+
+/* What batch_intake will look up, said before it runs. */
+static bool batch_keys(store_tx *tx, void *arg, store_intake_keys *k)
+{
+	struct batch_job *j = arg;
+	order o;
+
+	(void)tx;
+	batch_order_make(&o, (int)j->seen);
+	memset(k, 0, sizeof(*k));
+	k->tenant = o.tenant_id;
+	ordo_strlcpy(k->channel, o.channel, sizeof(k->channel));
+	ordo_strlcpy(k->external_id, o.external_id, sizeof(k->external_id));
+	ordo_strlcpy(k->fingerprint, o.fingerprint, sizeof(k->fingerprint));
+	ordo_strlcpy(k->customer_key, o.customer_key,
+		     sizeof(k->customer_key));
+	k->by_content = true;
+	k->since = o.received_at - 3600;
+	k->before = o.received_at;
+	batch_lock_name(&o, k->locks[0], sizeof(k->locks[0]));
+	k->n_locks = 1;
+	order_free(&o);
+	return true;
+}
+
+/* As intake does: its lock, its lookups, its order unless one of its
+ * external id was found. */
+static ordo_code batch_intake(store_tx *tx, struct batch_job *j,
+			      ordo_err *err)
+{
+	int i = (int)j->seen;
+	struct batch_found *a = &batch_found[i];
+	int64_t s0 = store_tx_statements(tx);
+	char lock[64];
+	ordo_code rc;
+	order o;
+
+	batch_order_make(&o, i);
+	batch_lock_name(&o, lock, sizeof(lock));
+	rc = store_lock_named(tx, o.tenant_id, lock, err);
+	if (rc == ORDO_OK)
+		rc = store_intake_lookup(tx, &o, true, o.received_at - 3600,
+					 err);
+	if (rc == ORDO_OK &&
+	    store_order_find_external(tx, o.tenant_id, "web", o.external_id,
+				      a->ext, err) == ORDO_ENOTFOUND)
+		ordo_err_clear(err);
+	if (rc == ORDO_OK &&
+	    store_order_find_fingerprint(tx, o.tenant_id, o.fingerprint,
+					 o.received_at - 3600, a->fp,
+					 err) == ORDO_ENOTFOUND)
+		ordo_err_clear(err);
+	if (rc == ORDO_OK)
+		rc = store_customer_history(tx, o.tenant_id, o.customer_key,
+					    o.received_at, INT64_MAX,
+					    &a->orders, &a->defects, err);
+	a->statements = store_tx_statements(tx) - s0;
+	if (rc == ORDO_OK && !a->ext[0])
+		rc = store_order_insert(tx, &o, err);
+	if (rc == ORDO_OK && batch_orders[i].defect) {
+		order_defect d = {.created_at = 1700000050};
+
+		snprintf(d.id, sizeof(d.id), "dfc_batch_%d", i);
+		ordo_strlcpy(d.order_id, "ord_pre", sizeof(d.order_id));
+		ordo_strlcpy(d.type, "wrong_item", sizeof(d.type));
+		ordo_strlcpy(d.found_by, "Warehouse East", sizeof(d.found_by));
+		ordo_strlcpy(d.reported_by, "key:ops", sizeof(d.reported_by));
+		rc = store_defect_insert(tx, o.tenant_id, &d, err);
+	}
+	if (rc == ORDO_OK && batch_orders[i].fail)
+		rc = ordo_err_set(err, ORDO_ECONFLICT, NULL,
+				  "failed, as the test asks");
+	order_free(&o);
+	return rc;
+}
+
+/* Run the n orders of spec as one batch of intakes; the committers'
+ * round trips. */
+static uint64_t batch_of_intakes(struct fx *f, const struct batch_order *spec,
+				 int n)
+{
+	struct batch_job jobs[8];
+	store_commit_stats before, after;
+	int i;
+
+	assert_true(n <= 8);
+	tenant_a = f->ta;
+	batch_orders = spec;
+	memset(batch_found, 0, sizeof(batch_found));
+	memset(jobs, 0, sizeof(jobs));
+	for (i = 0; i < n; i++) {
+		jobs[i].fn = batch_intake;
+		jobs[i].seen = i;
+		jobs[i].job.intake_keys = batch_keys;
+	}
+	store_commit_stats_get(f->st, &before);
+	run_batch(f, jobs, (size_t)n);
+	store_commit_stats_get(f->st, &after);
+	for (i = 0; i < n; i++)
+		assert_int_equal(jobs[i].rc,
+				 spec[i].fail ? ORDO_ECONFLICT : ORDO_OK);
+	return after.write_round_trips - before.write_round_trips;
+}
+
+/*
+ * A BATCH'S LOOKUPS (sql_lookups.c): a batch's new orders are looked up
+ * at its start, and each job's answers are what the database would say
+ * when the job runs: an order of its external id, the newest of its
+ * content, its customer's orders, with those the jobs before it inserted,
+ * and without those of a job undone. No job sends a statement for them.
+ */
+static void test_a_batch_looks_up_its_orders_at_its_start(void **state)
+{
+	static const struct batch_order spec[] = {
+		{"NEW-0", false, false}, {"NEW-0", false, false}, {"NEW-2", false, false},
+		{"NEW-3", true, false},  {"NEW-3", false, false},
+	};
+	static const struct {
+		const char *ext, *fp;
+		int64_t orders;
+	} want[] = {
+		{"", "ord_pre", 1},
+		{"ord_new_NEW-0_0", "ord_new_NEW-0_0", 2},
+		{"", "ord_new_NEW-0_0", 2},
+		{"", "ord_new_NEW-2_2", 3},
+		{"", "ord_new_NEW-2_2", 3}, /* NEW-3 of job 3 is undone */
+	};
+	struct fx *f = *state;
+	order pre;
+	int i;
+
+	order_make(&pre, f->ta, "ord_pre", "web", "PRE-1", 1700000000,
+		   ORDER_ACCEPTED, 1);
+	ordo_strlcpy(pre.fingerprint, "fp-batch", sizeof(pre.fingerprint));
+	ordo_strlcpy(pre.customer_key, "ada@example.com",
+		     sizeof(pre.customer_key));
+	order_put(f, &pre);
+	order_free(&pre);
+	(void)batch_of_intakes(f, spec, 5);
+	for (i = 0; i < 5; i++) {
+		assert_string_equal(batch_found[i].ext, want[i].ext);
+		assert_string_equal(batch_found[i].fp, want[i].fp);
+		assert_int_equal(batch_found[i].orders, want[i].orders);
+		assert_int_equal(batch_found[i].statements, 0);
+	}
+}
+
+/* Once a job of the batch has recorded a defect, the customers' histories
+ * of the batch's start no longer stand: the jobs after it ask again. */
+static void test_a_batch_asks_again_after_a_defect(void **state)
+{
+	static const struct batch_order spec[] = {{"DEF-0", false, true},
+						  {"DEF-1", false, false}};
+	struct fx *f = *state;
+	order pre;
+
+	order_make(&pre, f->ta, "ord_pre", "web", "PRE-1", 1700000000,
+		   ORDER_ACCEPTED, 1);
+	ordo_strlcpy(pre.customer_key, "ada@example.com",
+		     sizeof(pre.customer_key));
+	order_put(f, &pre);
+	order_free(&pre);
+	(void)batch_of_intakes(f, spec, 2);
+	assert_int_equal(batch_found[0].defects, 0);
+	assert_int_equal(batch_found[0].statements, 0);
+	assert_int_equal(batch_found[1].orders, 2);
+	assert_int_equal(batch_found[1].defects, 1);
+	assert_true(batch_found[1].statements > 0);
+}
+
+/* A batch waits as often for its new orders' lookups whatever their
+ * number: once, for all of them. */
+static void test_a_batch_of_new_orders_waits_once_for_their_lookups(
+	void **state)
+{
+	static const struct batch_order two[] = {{"TWO-0", false, false},
+						 {"TWO-1", false, false}};
+	static const struct batch_order eight[] = {
+		{"EIGHT-0", false, false}, {"EIGHT-1", false, false}, {"EIGHT-2", false, false},
+		{"EIGHT-3", false, false}, {"EIGHT-4", false, false}, {"EIGHT-5", false, false},
+		{"EIGHT-6", false, false}, {"EIGHT-7", false, false},
+	};
+	static const struct batch_order warm[] = {{"WARM-0", false, false}};
+	struct fx *f = *state;
+	uint64_t a, b;
+
+	(void)batch_of_intakes(f, warm, 1); /* statements prepared */
+	a = batch_of_intakes(f, two, 2);
+	b = batch_of_intakes(f, eight, 8);
+	assert_int_equal(a, b);
+	if (!test_pg_url())
+		assert_int_equal(a, 0);
+}
+
 /* w->p: the work (store_tx_rows_read) of looking up a keyless order. */
 static ordo_code keyless_lookup(store_tx *tx, struct wctx *w, ordo_err *err)
 {
@@ -822,6 +1050,15 @@ int main(void)
 			setup, teardown),
 		cmocka_unit_test_setup_teardown(test_intake_looks_up_at_once,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_batch_looks_up_its_orders_at_its_start, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_batch_of_new_orders_waits_once_for_their_lookups,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_batch_asks_again_after_a_defect, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_a_keyless_order_counts_no_history, setup,
 			teardown),
