@@ -59,13 +59,13 @@ static void outputs_clear(app_write *w)
 		w->type->clear(w);
 }
 
-/* The key's row: replay it, refuse it, or (ORDO_ENOTFOUND) run. */
 /* The named lock of an Idempotency-Key. */
 static void key_lock(const app_write *w, char *lock, size_t size)
 {
 	snprintf(lock, size, "idem:%s", w->idempotency_key);
 }
 
+/* The key's row: replay it, refuse it, or (ORDO_ENOTFOUND) run. */
 static ordo_code key_lookup(store_tx *tx, app_write *w, ordo_err *err)
 {
 	const char *key = w->idempotency_key;
