@@ -641,10 +641,11 @@ static void test_intake_looks_up_at_once(void **state)
 /* The new orders of a batch, job by job (a job's seen: its place): channel
  * "web", content "fp-batch", customer "ada@example.com", received a second
  * apart; fail: the job inserts its order, then fails; defect: it then
- * records a defect on the order "ord_pre". */
+ * records a defect on the order "ord_pre"; correct: it gives "ord_pre"
+ * the customer "ada@example.com". */
 struct batch_order {
 	const char *ext;
-	bool fail, defect;
+	bool fail, defect, correct;
 };
 static const struct batch_order *batch_orders;
 
@@ -739,6 +740,18 @@ static ordo_code batch_intake(store_tx *tx, struct batch_job *j,
 		ordo_strlcpy(d.reported_by, "key:ops", sizeof(d.reported_by));
 		rc = store_defect_insert(tx, o.tenant_id, &d, err);
 	}
+	if (rc == ORDO_OK && batch_orders[i].correct) {
+		order pre;
+
+		order_init(&pre);
+		rc = store_order_get(tx, o.tenant_id, "ord_pre", &pre, err);
+		if (rc == ORDO_OK) {
+			ordo_strlcpy(pre.customer_key, "ada@example.com",
+				     sizeof(pre.customer_key));
+			rc = store_order_update_content(tx, &pre, err);
+			order_free(&pre);
+		}
+	}
 	if (rc == ORDO_OK && batch_orders[i].fail)
 		rc = ordo_err_set(err, ORDO_ECONFLICT, NULL,
 				  "failed, as the test asks");
@@ -784,8 +797,8 @@ static uint64_t batch_of_intakes(struct fx *f, const struct batch_order *spec,
 static void test_a_batch_looks_up_its_orders_at_its_start(void **state)
 {
 	static const struct batch_order spec[] = {
-		{"NEW-0", false, false}, {"NEW-0", false, false}, {"NEW-2", false, false},
-		{"NEW-3", true, false},  {"NEW-3", false, false},
+		{"NEW-0", false, false, false}, {"NEW-0", false, false, false}, {"NEW-2", false, false, false},
+		{"NEW-3", true, false, false},  {"NEW-3", false, false, false},
 	};
 	static const struct {
 		const char *ext, *fp;
@@ -821,8 +834,8 @@ static void test_a_batch_looks_up_its_orders_at_its_start(void **state)
  * of the batch's start no longer stand: the jobs after it ask again. */
 static void test_a_batch_asks_again_after_a_defect(void **state)
 {
-	static const struct batch_order spec[] = {{"DEF-0", false, true},
-						  {"DEF-1", false, false}};
+	static const struct batch_order spec[] = {{"DEF-0", false, true, false},
+						  {"DEF-1", false, false, false}};
 	struct fx *f = *state;
 	order pre;
 
@@ -840,19 +853,42 @@ static void test_a_batch_asks_again_after_a_defect(void **state)
 	assert_true(batch_found[1].statements > 0);
 }
 
+/* Once a job of the batch has corrected an order's content, the answers
+ * of the batch's start no longer stand: the jobs after it ask again. */
+static void test_a_batch_asks_again_after_a_correction(void **state)
+{
+	static const struct batch_order spec[] = {
+		{"COR-0", false, false, true}, {"COR-1", false, false, false}};
+	struct fx *f = *state;
+	order pre;
+
+	order_make(&pre, f->ta, "ord_pre", "web", "PRE-1", 1700000000,
+		   ORDER_ACCEPTED, 1);
+	ordo_strlcpy(pre.customer_key, "bob@example.com",
+		     sizeof(pre.customer_key));
+	order_put(f, &pre);
+	order_free(&pre);
+	(void)batch_of_intakes(f, spec, 2);
+	assert_int_equal(batch_found[0].orders, 0);
+	assert_int_equal(batch_found[0].statements, 0);
+	/* ord_pre, now ada's, and COR-0. */
+	assert_int_equal(batch_found[1].orders, 2);
+	assert_true(batch_found[1].statements > 0);
+}
+
 /* A batch waits as often for its new orders' lookups whatever their
  * number: once, for all of them. */
 static void test_a_batch_of_new_orders_waits_once_for_their_lookups(
 	void **state)
 {
-	static const struct batch_order two[] = {{"TWO-0", false, false},
-						 {"TWO-1", false, false}};
+	static const struct batch_order two[] = {{"TWO-0", false, false, false},
+						 {"TWO-1", false, false, false}};
 	static const struct batch_order eight[] = {
-		{"EIGHT-0", false, false}, {"EIGHT-1", false, false}, {"EIGHT-2", false, false},
-		{"EIGHT-3", false, false}, {"EIGHT-4", false, false}, {"EIGHT-5", false, false},
-		{"EIGHT-6", false, false}, {"EIGHT-7", false, false},
+		{"EIGHT-0", false, false, false}, {"EIGHT-1", false, false, false}, {"EIGHT-2", false, false, false},
+		{"EIGHT-3", false, false, false}, {"EIGHT-4", false, false, false}, {"EIGHT-5", false, false, false},
+		{"EIGHT-6", false, false, false}, {"EIGHT-7", false, false, false},
 	};
-	static const struct batch_order warm[] = {{"WARM-0", false, false}};
+	static const struct batch_order warm[] = {{"WARM-0", false, false, false}};
 	struct fx *f = *state;
 	uint64_t a, b;
 
@@ -1058,6 +1094,9 @@ int main(void)
 			setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_a_batch_asks_again_after_a_defect, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_batch_asks_again_after_a_correction, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_a_keyless_order_counts_no_history, setup,
