@@ -655,6 +655,8 @@ ordo_code store_lock_named(store_tx *tx, int64_t tenant, const char *name,
  * store_order_find_external, store_order_find_fingerprint and
  * store_customer_history asked exactly the same answer from it, with no
  * statement of their own. Take any named locks the lookups need first.
+ * Where the job said what it would look up (store_job.intake_keys), its
+ * batch asked it at its start, and this sends nothing when asked that.
  */
 ordo_code store_intake_lookup(store_tx *tx, const order *o, bool by_content,
 			      ordo_time since, ordo_err *err);
