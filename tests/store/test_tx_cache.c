@@ -787,6 +787,23 @@ static uint64_t batch_of_intakes(struct fx *f, const struct batch_order *spec,
 	return after.write_round_trips - before.write_round_trips;
 }
 
+/* The order "ord_pre" (external id PRE-1), received before any of the
+ * batch's, of customer_key and, unless NULL, fingerprint. */
+static void pre_put(struct fx *f, const char *customer_key,
+		    const char *fingerprint)
+{
+	order pre;
+
+	order_make(&pre, f->ta, "ord_pre", "web", "PRE-1", 1700000000,
+		   ORDER_ACCEPTED, 1);
+	if (fingerprint)
+		ordo_strlcpy(pre.fingerprint, fingerprint,
+			     sizeof(pre.fingerprint));
+	ordo_strlcpy(pre.customer_key, customer_key, sizeof(pre.customer_key));
+	order_put(f, &pre);
+	order_free(&pre);
+}
+
 /*
  * A BATCH'S LOOKUPS (sql_lookups.c): a batch's new orders are looked up
  * at its start, and each job's answers are what the database would say
@@ -811,16 +828,9 @@ static void test_a_batch_looks_up_its_orders_at_its_start(void **state)
 		{"", "ord_new_NEW-2_2", 3}, /* NEW-3 of job 3 is undone */
 	};
 	struct fx *f = *state;
-	order pre;
 	int i;
 
-	order_make(&pre, f->ta, "ord_pre", "web", "PRE-1", 1700000000,
-		   ORDER_ACCEPTED, 1);
-	ordo_strlcpy(pre.fingerprint, "fp-batch", sizeof(pre.fingerprint));
-	ordo_strlcpy(pre.customer_key, "ada@example.com",
-		     sizeof(pre.customer_key));
-	order_put(f, &pre);
-	order_free(&pre);
+	pre_put(f, "ada@example.com", "fp-batch");
 	(void)batch_of_intakes(f, spec, 5);
 	for (i = 0; i < 5; i++) {
 		assert_string_equal(batch_found[i].ext, want[i].ext);
@@ -837,14 +847,8 @@ static void test_a_batch_asks_again_after_a_defect(void **state)
 	static const struct batch_order spec[] = {{"DEF-0", false, true, false},
 						  {"DEF-1", false, false, false}};
 	struct fx *f = *state;
-	order pre;
 
-	order_make(&pre, f->ta, "ord_pre", "web", "PRE-1", 1700000000,
-		   ORDER_ACCEPTED, 1);
-	ordo_strlcpy(pre.customer_key, "ada@example.com",
-		     sizeof(pre.customer_key));
-	order_put(f, &pre);
-	order_free(&pre);
+	pre_put(f, "ada@example.com", NULL);
 	(void)batch_of_intakes(f, spec, 2);
 	assert_int_equal(batch_found[0].defects, 0);
 	assert_int_equal(batch_found[0].statements, 0);
@@ -860,14 +864,8 @@ static void test_a_batch_asks_again_after_a_correction(void **state)
 	static const struct batch_order spec[] = {
 		{"COR-0", false, false, true}, {"COR-1", false, false, false}};
 	struct fx *f = *state;
-	order pre;
 
-	order_make(&pre, f->ta, "ord_pre", "web", "PRE-1", 1700000000,
-		   ORDER_ACCEPTED, 1);
-	ordo_strlcpy(pre.customer_key, "bob@example.com",
-		     sizeof(pre.customer_key));
-	order_put(f, &pre);
-	order_free(&pre);
+	pre_put(f, "bob@example.com", NULL);
 	(void)batch_of_intakes(f, spec, 2);
 	assert_int_equal(batch_found[0].orders, 0);
 	assert_int_equal(batch_found[0].statements, 0);
