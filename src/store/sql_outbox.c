@@ -178,8 +178,11 @@ const char *sql_outbox_named(const char *name)
  * the claim made the webhook idle - the wake-up would be lost. So a waker
  * holds a shared lock "wake:<webhook>" until it commits, and the claim sets
  * a webhook idle only when it can take that lock exclusively (a try, never
- * a wait): a waker in flight makes it look again soon instead, and a waker
- * coming after it waits for its commit and then finds the webhook idle.
+ * a wait): a waker in flight leaves it due, for the next claim to look at
+ * again, and a waker coming after it waits for its commit and then finds
+ * the webhook idle. Due, not due a second on: a worker that found nothing
+ * waits its poll interval (outbox/worker.c) on the real clock, while the
+ * store's clock, which a test may stop, never reaches a second on.
  * The claim tries the lock before it reads the webhook's deliveries, not
  * after: an emit that committed between that read and a later try would
  * have woken a webhook not yet idle, and be lost behind the idle time.
@@ -701,10 +704,10 @@ ordo_code store_outbox_claim(store_tx *tx, ordo_time now,
 			/* Nothing to send: idle until an event wakes it
 			 * (store_webhook_wake), or idle_until at the latest,
 			 * behind the webhooks that wait already - unless a
-			 * waker is in flight (see WAKING): then soon. */
+			 * waker is in flight (see WAKING): then still due. */
 			rc = webhook_set_next(tx, due[i].seq,
-					      quiet ? idle_until : now + 1,
-					      quiet, err);
+					      quiet ? idle_until : now, quiet,
+					      err);
 			if (rc)
 				goto out;
 			continue;

@@ -1611,8 +1611,9 @@ void store_outbox_claim_free(outbox_claim *c);
  * one of their order), in order, each with its payload, url and secret.
  * The webhook is leased (next_attempt_at = lease_until): nobody else sends
  * to it until the outcome is recorded or the lease runs out. A due
- * webhook with nothing ready is set to idle_until and the next one looked
- * at, up to a few; c->n == 0 when none had work. Reads only due webhooks
+ * webhook with nothing ready is set to idle_until (or left due at now, on
+ * PostgreSQL, while an emit that wakes it has yet to commit) and the next
+ * one looked at, up to a few; c->n == 0 when none had work. Reads only due webhooks
  * and ready deliveries through indexes: the same cost whatever the
  * backlog of webhooks that back off. On PostgreSQL the webhook row is
  * taken FOR UPDATE SKIP LOCKED, so nodes claim different webhooks.
