@@ -1613,10 +1613,11 @@ void store_outbox_claim_free(outbox_claim *c);
  * to it until the outcome is recorded or the lease runs out. A due
  * webhook with nothing ready is set to idle_until (or left due at now, on
  * PostgreSQL, while an emit that wakes it has yet to commit) and the next
- * one looked at, up to a few; c->n == 0 when none had work. Reads only due webhooks
- * and ready deliveries through indexes: the same cost whatever the
- * backlog of webhooks that back off. On PostgreSQL the webhook row is
- * taken FOR UPDATE SKIP LOCKED, so nodes claim different webhooks.
+ * one looked at, up to a few; c->n == 0 when none had work. Reads only
+ * due webhooks and ready deliveries through indexes: the same cost
+ * whatever the backlog of webhooks that back off. On PostgreSQL the
+ * webhook row is taken FOR UPDATE SKIP LOCKED, so nodes claim different
+ * webhooks.
  */
 ordo_code store_outbox_claim(store_tx *tx, ordo_time now,
 			     ordo_time lease_until, ordo_time idle_until,
